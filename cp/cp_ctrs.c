@@ -39,6 +39,19 @@ const struct cp_ctrs_family cp_ctrs_cp = {
 	.values = cp_values,
 };
 
+static const char *const err_code_names[CP_ERR__COUNT] = {
+#define CP_ERR_CODE(c) #c,
+#include "cp_err_codes.def"
+#undef CP_ERR_CODE
+	"other",
+};
+
+const char *
+cp_err_code_name(unsigned int i)
+{
+	return i < CP_ERR__COUNT ? err_code_names[i] : "?";
+}
+
 static bool
 name_ok(const char *s, bool empty_ok)
 {

@@ -81,6 +81,10 @@ struct cp_ctrs {
 
 /* cp's own counters (cp->stats, enum cp_stat): the first family. */
 extern const struct cp_ctrs_family cp_ctrs_cp;
+/* The name status and the metrics give error code i of cp's error
+ * responses (cp->err_by_code, enum cp_err: "400" ... "other"); "?" past
+ * them. */
+const char *cp_err_code_name(unsigned int i);
 
 /*
  * Add f (kept by reference: static storage) after the families so far.

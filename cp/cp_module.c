@@ -164,29 +164,61 @@ cp_modules_serve(struct cp_ctx *cp, uint64_t now_ms)
 	return work;
 }
 
-void
-cp_modules_status(const struct cp_ctx *cp, struct json_object *resp)
+/* The lowest rank of m's status parts in [lo, hi) above r, or hi; the
+ * parts at r itself written to resp. */
+static unsigned int
+status_at(const struct cp_ctx *cp, const struct cp_module *m, unsigned int r,
+	  unsigned int hi, struct json_object *resp)
 {
-	unsigned int r = 0;
+	unsigned int next = hi;
+
+	if (m->status != NULL) {
+		if (m->status_rank == r)
+			m->status(cp, resp);
+		else if (m->status_rank > r && m->status_rank < next)
+			next = m->status_rank;
+	}
+	for (unsigned int k = 0; k < m->nstatus_parts; k++) {
+		const struct cp_status_part *p = &m->status_parts[k];
+
+		if (p->rank == r)
+			p->write(cp, resp);
+		else if (p->rank > r && p->rank < next)
+			next = p->rank;
+	}
+	return next;
+}
+
+void
+cp_modules_status(const struct cp_ctx *cp, struct json_object *resp, unsigned int lo,
+		  unsigned int hi)
+{
+	unsigned int r = lo;
 
 	/* by rank, then in the list's order: a pass a rank (a few modules) */
-	for (;;) {
-		unsigned int next = UINT_MAX;
+	while (r < hi) {
+		unsigned int next = hi;
 
 		for (unsigned int i = 0; i < cp->mods.n; i++) {
-			const struct cp_module *m = cp->mods.list[i];
+			unsigned int n;
 
-			if (m->status == NULL || !is_up(cp, i))
+			if (!is_up(cp, i))
 				continue;
-			if (m->status_rank == r)
-				m->status(cp, resp);
-			else if (m->status_rank > r && m->status_rank < next)
-				next = m->status_rank;
+			n = status_at(cp, cp->mods.list[i], r, hi, resp);
+			if (n < next)
+				next = n;
 		}
-		if (next == UINT_MAX)
-			return;
 		r = next;
 	}
+}
+
+void
+cp_modules_status_worker(const struct cp_ctx *cp, const struct cp_metrics_snap *s,
+			 unsigned int w, struct json_object *dp)
+{
+	for (unsigned int i = 0; i < cp->mods.n; i++)
+		if (cp->mods.list[i]->status_worker != NULL && is_up(cp, i))
+			cp->mods.list[i]->status_worker(cp, s, w, dp);
 }
 
 void

@@ -45,9 +45,15 @@ unsigned int cp_modules_held(struct cp_ctx *cp);
 int cp_modules_nap(struct cp_ctx *cp, unsigned int us);
 unsigned int cp_modules_serve(struct cp_ctx *cp, uint64_t now_ms);
 
-/* The parts of status (resp) of the modules that are up, by status_rank
- * then in the list's order. */
-void cp_modules_status(const struct cp_ctx *cp, struct json_object *resp);
+/* The parts of status (resp) of the modules that are up whose rank
+ * (status_rank, or a status part's) is in [lo, hi), by rank then in the
+ * list's order. */
+void cp_modules_status(const struct cp_ctx *cp, struct json_object *resp, unsigned int lo,
+		       unsigned int hi);
+/* Their parts of worker w's "dp" in status (status_worker), in the
+ * list's order; s: the figures status shows. */
+void cp_modules_status_worker(const struct cp_ctx *cp, const struct cp_metrics_snap *s,
+			      unsigned int w, struct json_object *dp);
 /* Their parts of the metrics' text whose metrics_rank is in [lo, hi), by
  * rank then in the list's order. */
 void cp_modules_metrics(const struct cp_ctx *cp, FILE *f, unsigned int lo, unsigned int hi);

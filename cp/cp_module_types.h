@@ -16,6 +16,7 @@
 
 struct cp_ctx;
 struct cp_ctrs_family;
+struct cp_metrics_snap;
 struct json_object;
 struct cp_reload_notes;
 struct tp_conf;
@@ -47,6 +48,39 @@ enum cp_metrics_rank {
 	CP_METRICS_AUTH_REFUSED = 700,  /* requests authentication refused */
 	CP_METRICS_ENDPOINT = 800,      /* the endpoint's refusals */
 	CP_METRICS_WORKERS = 900,       /* per worker: allocations, rings, dp */
+};
+
+/*
+ * Where a part of status goes (a module's status hook, or a part of its
+ * status_parts): the metrics module's status command writes the parts
+ * named here as the hub's itself, in this order, and a module's part of
+ * rank r comes after the hub's of rank r or lower and before the next
+ * (by rank, then in the list's order). The others name where a module's
+ * part of the hub's figures stands among them. The order is that of the
+ * keys as published (`turnpikectl status --json`,
+ * tests/integration/golden).
+ */
+enum cp_status_rank {
+	CP_STATUS_PROCESS = 0,          /* the hub's: version, uptime, ready */
+	CP_STATUS_REALM = 0,            /* TURN's realm (or "turn": false) */
+	CP_STATUS_DP = 1,               /* the hub's: cp's starts, the log level, dp */
+	CP_STATUS_ALLOCATIONS = 1,      /* live allocations, by transport, limited */
+	CP_STATUS_CREDENTIALS = 2,      /* users, REST secrets */
+	CP_STATUS_STATS = 3,            /* the hub's: cp's counter families */
+	CP_STATUS_ERRORS = 3,           /* error responses by code */
+	CP_STATUS_AUTH_REFUSED = 4,     /* requests authentication refused */
+	CP_STATUS_TRAFFIC = 5,          /* relayed traffic */
+	CP_STATUS_WORKERS = 6,          /* the hub's: per worker, rings and dp's counters */
+	CP_STATUS_DP_TLS = 6,           /* dp's certificate reloads */
+	CP_STATUS_SECTIONS = 10,        /* 10 to 99: a module's own section (agw, drain) */
+	CP_STATUS_ENDPOINT = 100,       /* the hub's: the metrics endpoint, last */
+};
+
+/* A part of status at a rank (enum cp_status_rank): a module whose
+ * figures stand at several places among the hub's gives one each. */
+struct cp_status_part {
+	unsigned int rank;
+	void (*write)(const struct cp_ctx *cp, struct json_object *resp);
 };
 
 /*
@@ -122,12 +156,20 @@ struct cp_module {
 	 * (cp_modules_use()) whether it is set up or not: their names are
 	 * the same on every box. */
 	const struct cp_ctrs_family *ctrs;
-	/* Its part of `turnpikectl status` (added to resp), when it is up.
-	 * The modules' parts come after dp's and before the metrics
-	 * endpoint's, by status_rank (lower first), then in the list's
-	 * order: the order of the keys as published. */
+	/* Its part of `turnpikectl status` (added to resp), when it is up,
+	 * at status_rank (enum cp_status_rank: a section of its own is at
+	 * CP_STATUS_SECTIONS or after, before the metrics endpoint's). */
 	void (*status)(const struct cp_ctx *cp, struct json_object *resp);
 	unsigned int status_rank;
+	/* More parts of status, at ranks of their own (nstatus_parts of
+	 * them), when it is up: figures of its that stand among the hub's. */
+	const struct cp_status_part *status_parts;
+	unsigned int nstatus_parts;
+	/* Its part of worker w's "dp" in status's "workers", after dp's own
+	 * counters, when it is up and dp reported for w: from s, the
+	 * figures cp_metrics_collect() took (cp/metrics/metrics.h). */
+	void (*status_worker)(const struct cp_ctx *cp, const struct cp_metrics_snap *s,
+			      unsigned int w, struct json_object *dp);
 	/* Its part of the metrics' text (Prometheus exposition format
 	 * 0.0.4), when it is up, at metrics_rank (enum cp_metrics_rank). */
 	void (*metrics)(const struct cp_ctx *cp, FILE *f);

@@ -62,7 +62,7 @@ uint16_t dp_impair_burst(struct dp_worker *w, struct dp_impair *im,
 uint16_t dp_impair_release(struct dp_worker *w, struct dp_impair *im,
 			   struct rte_mbuf **pkts, uint16_t cap, uint64_t now);
 
-/* ---- input (net/net_input.c) -------------------------------------------- */
+/* ---- input (netio/net_input.c) ------------------------------------------ */
 
 /* Handle a burst received on port (or handed over by another worker when
  * handed is true). Consumes every mbuf. */
@@ -71,7 +71,7 @@ void dp_input_burst(struct dp_worker *w, struct dp_port *port,
 /* A packet another worker shared for neighbour learning only. */
 void dp_input_neigh_shared(struct dp_worker *w, struct rte_mbuf *m);
 
-/* ---- output (net/net_output.c) ------------------------------------------ */
+/* ---- output (netio/net_output.c) ---------------------------------------- */
 
 /* Send an IP packet whose data starts at its (complete) L3 header to dst:
  * route, resolve the next hop (possibly queueing), add the Ethernet
@@ -115,7 +115,7 @@ const uint8_t *dp_port_src(const struct dp_port *port, uint8_t family);
 /* Allocate an mbuf from the worker's pool with room for L2 headers. */
 struct rte_mbuf *dp_alloc(struct dp_worker *w);
 
-/* ---- UDP (net/udp.c) ---------------------------------------------------- */
+/* ---- UDP (netio/udp.c) -------------------------------------------------- */
 
 /* The listener table (65536 entries), before any registration. */
 int dp_udp_init(struct dp_ctx *ctx);

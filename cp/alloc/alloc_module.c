@@ -5,8 +5,10 @@
  * request for dp's counters (cp_alloc_step()), and its operator commands:
  * allocations (a list answer, built a piece at a time as the client reads
  * it, so that listing 100,000 allocations does not hold cp's loop for
- * seconds), kill, drain and undrain (what new Allocates get), the drain
- * in status, and its part of a reload (quotas, lifetimes, alternates).
+ * seconds), kill, drain and undrain (what new Allocates get), TURN's
+ * parts of status (the realm, the allocations, the error responses, the
+ * relayed traffic, the drain), and its part of a reload (quotas,
+ * lifetimes, alternates).
  * Apart from
  * alloc.c so that what drives allocations alone (unit tests, tests/fuzz's
  * request path, the metrics benchmark) links without the API. On an
@@ -414,8 +416,8 @@ static const struct cp_module_reload alloc_reload = {
 	.apply = alloc_reload_apply,
 };
 
-/* Each turn: the next slice of a reinstall into a restarted dp, and dp's
- * counters asked for once a second. */
+/* ---- TURN's parts of status ---------------------------------------------- */
+
 /* status's "drain", with or without a turn group. */
 static void
 alloc_status(const struct cp_ctx *cp, struct json_object *resp)
@@ -423,13 +425,109 @@ alloc_status(const struct cp_ctx *cp, struct json_object *resp)
 	json_object_object_add(resp, "drain", drain_json(cp));
 }
 
+/* The realm; with no turn group (an AGW-only box) none, and "turn":
+ * false says why there are no allocations, users or TURN counters that
+ * move. */
+static void
+status_realm(const struct cp_ctx *cp, struct json_object *resp)
+{
+	if (cp->conf->turn.enabled)
+		json_object_object_add(resp, "realm",
+				       json_object_new_string(cp->conf->turn.realm));
+	else
+		json_object_object_add(resp, "turn", json_object_new_boolean(false));
+}
+
+/* The live allocations (cp_alloc_totals(): running sums, no walk), by
+ * transport; the bandwidth limits: turn.max_bps (bytes a second each
+ * way, 0: none) and the live allocations with one (any of user, tenant,
+ * file); by tenant, on a box with a tenants list: the default's and each
+ * configured one's. */
+static void
+status_allocations(const struct cp_ctx *cp, struct json_object *resp)
+{
+	const struct tp_conf *c = cp->conf;
+	struct json_object *by = json_object_new_object();
+	struct cp_alloc_totals at;
+	unsigned int nt = c->tenants.n + 1;
+
+	cp_alloc_totals(cp, &at);
+	json_object_object_add(resp, "allocations", json_object_new_int64(at.allocs));
+	json_object_object_add(by, "UDP", json_object_new_int64(at.allocs - at.allocs_tcp));
+	json_object_object_add(by, "TCP", json_object_new_int64(at.allocs_tcp));
+	json_object_object_add(resp, "allocations_by_transport", by);
+	json_object_object_add(resp, "max_bps", json_object_new_int64(c->turn.max_bps));
+	json_object_object_add(resp, "allocations_limited",
+			       json_object_new_int64(at.allocs_limited));
+	if (nt > TP_CONF_MAX_TENANTS + 1)
+		nt = TP_CONF_MAX_TENANTS + 1;
+	if (nt > 1) {
+		struct json_object *bt = json_object_new_object();
+
+		for (unsigned int t = 0; t < nt; t++)
+			json_object_object_add(bt, tp_conf_tenant_name(c, t),
+					       json_object_new_int64(at.tenant[t]));
+		json_object_object_add(resp, "allocations_by_tenant", bt);
+	}
+}
+
+/* The error responses and challenges sent, by code (cp_count_error()). */
+static void
+status_errors(const struct cp_ctx *cp, struct json_object *resp)
+{
+	struct json_object *codes = json_object_new_object();
+
+	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
+		json_object_object_add(codes, cp_err_code_name(i),
+				       json_object_new_int64((int64_t)cp->err_by_code[i]));
+	json_object_object_add(resp, "error_responses_by_code", codes);
+}
+
+/* What allocations relayed (IPC_ALLOC_STATS_N order, lib/ipc struct
+ * ipc_alloc_stats): the finished ones, and all (finished and live, as dp
+ * last reported, at most a second old). */
+static void
+status_traffic(const struct cp_ctx *cp, struct json_object *resp)
+{
+	static const char *const names[IPC_ALLOC_STATS_N] = {
+		"pkts_from_client", "bytes_from_client", "pkts_to_peer", "bytes_to_peer",
+		"pkts_from_peer", "bytes_from_peer", "pkts_to_client", "bytes_to_client",
+	};
+	struct json_object *traffic = json_object_new_object();
+	struct json_object *done = json_object_new_object();
+	struct json_object *all = json_object_new_object();
+	struct cp_alloc_totals at;
+
+	cp_alloc_totals(cp, &at);
+	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
+		json_object_object_add(done, names[i], json_object_new_int64((int64_t)at.done[i]));
+		json_object_object_add(all, names[i],
+				       json_object_new_int64((int64_t)(at.done[i] + at.live[i])));
+	}
+	json_object_object_add(traffic, "finished", done);
+	json_object_object_add(traffic, "all", all);
+	json_object_object_add(resp, "traffic", traffic);
+}
+
+/* Where they stand among the hub's figures (enum cp_status_rank). */
+static const struct cp_status_part alloc_status_parts[] = {
+	{ CP_STATUS_REALM, status_realm },
+	{ CP_STATUS_ALLOCATIONS, status_allocations },
+	{ CP_STATUS_ERRORS, status_errors },
+	{ CP_STATUS_TRAFFIC, status_traffic },
+};
+
 const struct cp_module cp_alloc_module = {
 	.name = "alloc",
 	.setup = alloc_setup,
 	.fini = cp_alloc_fini,
+	/* each turn: the next slice of a reinstall into a restarted dp, and
+	 * dp's counters asked for once a second */
 	.step = cp_alloc_step,
 	.commands = alloc_commands,
 	.status = alloc_status,
 	.status_rank = 30,
+	.status_parts = alloc_status_parts,
+	.nstatus_parts = sizeof(alloc_status_parts) / sizeof(alloc_status_parts[0]),
 	.reload = &alloc_reload,
 };

@@ -3,7 +3,8 @@
  * cp/auth as a module of turnpike-cp: its tables made to the
  * configuration's sizes and filled with the file's users and REST secrets
  * (the store's come after, cp/store/store_module.c); its operator
- * commands are auth_commands.c's, its part of a reload auth_reload.c's.
+ * commands are auth_commands.c's, its part of a reload auth_reload.c's;
+ * its parts of status here: the credentials, the requests it refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -216,6 +218,37 @@ auth_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- its parts of status ------------------------------------------------- */
+
+/* The long-term credential users (file and store, every tenant's) and
+ * the REST secrets. */
+static void
+status_credentials(const struct cp_ctx *cp, struct json_object *resp)
+{
+	json_object_object_add(resp, "users", json_object_new_int64(cp_auth_user_count(cp->auth)));
+	json_object_object_add(resp, "secrets",
+			       json_object_new_int64(cp_auth_secret_list(cp->auth, NULL, 0)));
+}
+
+/* The requests authentication refused, by reason (cp->auth_refused,
+ * counted where the requests are answered). */
+static void
+status_refused(const struct cp_ctx *cp, struct json_object *resp)
+{
+	struct json_object *refused = json_object_new_object();
+
+	for (unsigned int i = 1; i < CP_AUTH_REASON__COUNT; i++)
+		json_object_object_add(refused, cp_auth_reason_name((enum cp_auth_reason)i),
+				       json_object_new_int64((int64_t)cp->auth_refused[i]));
+	json_object_object_add(resp, "auth_refused_by_reason", refused);
+}
+
+/* Where they stand among the hub's figures (enum cp_status_rank). */
+static const struct cp_status_part auth_status_parts[] = {
+	{ CP_STATUS_CREDENTIALS, status_credentials },
+	{ CP_STATUS_AUTH_REFUSED, status_refused },
+};
+
 const struct cp_module cp_auth_module = {
 	.name = "auth",
 	.flags = CP_MODULE_CHECK,
@@ -223,6 +256,8 @@ const struct cp_module cp_auth_module = {
 	.fini = auth_fini,
 	/* users.* and secrets.* (auth_commands.c) */
 	.commands = cp_auth_commands,
+	.status_parts = auth_status_parts,
+	.nstatus_parts = sizeof(auth_status_parts) / sizeof(auth_status_parts[0]),
 	/* the file's users and secrets (auth_reload.c) */
 	.reload = &cp_auth_reload,
 };

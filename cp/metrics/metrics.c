@@ -23,31 +23,6 @@
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
 _Static_assert(CP_AUTH_REASON__COUNT <= 24, "cp_metrics_snap.auth_refused too small");
 
-static const char *const code_names[CP_ERR__COUNT] = {
-#define CP_ERR_CODE(c) #c,
-#include "../cp_err_codes.def"
-#undef CP_ERR_CODE
-	"other",
-};
-
-/* IPC_ALLOC_STATS_N order (lib/ipc struct ipc_alloc_stats). */
-static const char *const traffic_names[IPC_ALLOC_STATS_N] = {
-	"pkts_from_client", "bytes_from_client", "pkts_to_peer", "bytes_to_peer",
-	"pkts_from_peer", "bytes_from_peer", "pkts_to_client", "bytes_to_client",
-};
-
-const char *
-cp_metrics_code_name(unsigned int i)
-{
-	return i < CP_ERR__COUNT ? code_names[i] : "?";
-}
-
-const char *
-cp_metrics_traffic_name(unsigned int i)
-{
-	return i < IPC_ALLOC_STATS_N ? traffic_names[i] : "?";
-}
-
 /* n names from the segment (anything may have scribbled there): each kept
  * only if it is [a-z0-9_], NUL within its field; returns the bad ones. */
 static unsigned int
@@ -433,7 +408,7 @@ m_errors(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 		     "Error responses and challenges cp sent, by STUN error code");
 	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
 		fprintf(f, "turnpike_cp_error_responses_by_code_total{code=\"%s\"} %llu\n",
-			code_names[i], (unsigned long long)s->err_by_code[i]);
+			cp_err_code_name(i), (unsigned long long)s->err_by_code[i]);
 }
 
 /* Requests authentication refused, by reason. */

@@ -159,11 +159,6 @@ const char *cp_metrics_help(const struct cp_metrics_snap *s, unsigned int i);
 const struct ipc_dp_family *cp_metrics_family(const struct cp_metrics_snap *s,
 					      const char *name);
 
-/* Names of the error-code labels, CP_ERR__COUNT of them ("400", ...,
- * "other"); and of the traffic counters, IPC_ALLOC_STATS_N. */
-const char *cp_metrics_code_name(unsigned int i);
-const char *cp_metrics_traffic_name(unsigned int i);
-
 /* ---- who may scrape (metrics_access.c) -------------------------------- */
 
 #define CP_METRICS_ALLOW_MAX TP_CONF_MAX_PREFIXES

@@ -5,11 +5,13 @@
  * the operator's choice), served from the loop, closed last but one. A
  * reload may close it or open another in its place (its reload hook):
  * every hook here takes cp->metrics as it is then. The operator's status
- * command is here too: the same numbers (cp_metrics_collect(), cp's
- * counter families) as JSON, and each module's part (its status hook).
+ * command is here too: the hub's numbers (cp_metrics_collect(), cp's
+ * counter families) as JSON, and between them each module's parts (its
+ * status hooks, by rank).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +24,174 @@
 #include "tp_conf.h"
 #include "tp_version.h"
 
+/* ---- status: the hub's parts, and the modules' between them ------------ */
+
+/* version, uptime, ready */
+static void
+s_process(const struct cp_ctx *cp, const struct cp_metrics_snap *s, struct json_object *resp)
+{
+	(void)cp;
+	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
+	json_object_object_add(resp, "uptime_s", json_object_new_int64((int64_t)s->uptime_s));
+	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
+}
+
+/* cp's starts on the segment, the log level, dp */
+static void
+s_dp(const struct cp_ctx *cp, const struct cp_metrics_snap *s, struct json_object *resp)
+{
+	struct json_object *dp = json_object_new_object();
+
+	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
+	json_object_object_add(resp, "log_level",
+			       json_object_new_string(tp_log_level_name((int)tp_log_level())));
+	json_object_object_add(dp, "alive", json_object_new_boolean(s->dp_alive));
+	json_object_object_add(dp, "running", json_object_new_boolean(s->dp_running));
+	json_object_object_add(dp, "pid", json_object_new_int(cp->seg.shm->dp_pid));
+	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)s->dp_epoch));
+	json_object_object_add(dp, "workers", json_object_new_int((int)s->nworkers));
+	json_object_object_add(resp, "dp", dp);
+}
+
+/* cp's counter families with a rank */
+static void
+s_stats(const struct cp_ctx *cp, const struct cp_metrics_snap *s, struct json_object *resp)
+{
+	struct json_object *stats = json_object_new_object();
+
+	(void)s;
+	cp_ctrs_json_ranked(cp, stats);
+	json_object_object_add(resp, "stats", stats);
+}
+
+/* Worker w's busy loop turns by duration, as the metrics' histogram:
+ * cumulative, by bound in us (the name status publishes:
+ * docs/metrics.md). */
+static struct json_object *
+loop_turns_json(const struct cp_metrics_worker *mw)
+{
+	static const uint32_t us[IPC_DP_LOOP_BOUNDS] = IPC_DP_LOOP_US;
+	struct json_object *lt = json_object_new_object();
+	struct json_object *le = json_object_new_object();
+
+	for (unsigned int i = 0; i < IPC_DP_LOOP_BOUNDS; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "%u", us[i]);
+		json_object_object_add(le, k, json_object_new_int64((int64_t)mw->loops_le[i]));
+	}
+	json_object_object_add(le, "+Inf",
+			       json_object_new_int64((int64_t)mw->loops_le[IPC_DP_LOOP_BOUNDS]));
+	json_object_object_add(lt, "le_us", le);
+	json_object_object_add(lt, "count",
+			       json_object_new_int64((int64_t)mw->loops_le[IPC_DP_LOOP_BOUNDS]));
+	json_object_object_add(lt, "sum_s", json_object_new_double((double)mw->loops_sum_s +
+								    mw->loops_sum_ns / 1e9));
+	return lt;
+}
+
+/* dp's own counters of worker w (its "dp"), then the modules' parts of
+ * it (their status_worker hooks) */
+static struct json_object *
+worker_dp_json(const struct cp_ctx *cp, const struct cp_metrics_snap *s, unsigned int w)
+{
+	const struct cp_metrics_worker *mw = &s->w[w];
+	struct json_object *d = json_object_new_object();
+	struct json_object *drops = json_object_new_object();
+	struct json_object *tcp = json_object_new_object();
+
+	json_object_object_add(d, "age_ms", json_object_new_int64((int64_t)mw->dp_age_ms));
+	json_object_object_add(d, "rx_pkts", json_object_new_int64((int64_t)mw->rx_pkts));
+	json_object_object_add(d, "rx_bytes", json_object_new_int64((int64_t)mw->rx_bytes));
+	json_object_object_add(d, "tx_pkts", json_object_new_int64((int64_t)mw->tx_pkts));
+	json_object_object_add(d, "tx_bytes", json_object_new_int64((int64_t)mw->tx_bytes));
+	json_object_object_add(d, "handoff_out", json_object_new_int64((int64_t)mw->handoff_out));
+	json_object_object_add(d, "handoff_in", json_object_new_int64((int64_t)mw->handoff_in));
+	json_object_object_add(d, "busy_cycles", json_object_new_int64((int64_t)mw->busy_cycles));
+	json_object_object_add(d, "busy_pkts", json_object_new_int64((int64_t)mw->busy_pkts));
+	if (mw->loops_ok)
+		json_object_object_add(d, "loop_turns", loop_turns_json(mw));
+	for (unsigned int i = 0; i < s->ndrops; i++)
+		if (s->drop_ok[i])
+			json_object_object_add(drops, s->drop_names[i],
+					       json_object_new_int64((int64_t)mw->drop[i]));
+	json_object_object_add(d, "drops", drops);
+	/* dp's TCP counters and the other families' (TURN over TCP, TLS's,
+	 * ...), by the names dp published (as the metrics' events) */
+	for (unsigned int i = 0; i < s->ntcp; i++)
+		if (s->tcp_ok[i])
+			json_object_object_add(tcp, s->tcp_names[i],
+					       json_object_new_int64((int64_t)mw->tcp[i]));
+	json_object_object_add(d, "tcp", tcp);
+	cp_modules_status_worker(cp, s, w, d);
+	return d;
+}
+
+/* per worker: cp's count of its allocations, its ring pair, and dp's
+ * counters of it once dp copied them */
+static void
+s_workers(const struct cp_ctx *cp, const struct cp_metrics_snap *s, struct json_object *resp)
+{
+	struct json_object *workers = json_object_new_array();
+
+	for (unsigned int w = 0; w < s->nworkers; w++) {
+		const struct cp_metrics_worker *mw = &s->w[w];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int((int)w));
+		json_object_object_add(o, "allocations", json_object_new_int64(mw->allocations));
+		json_object_object_add(o, "to_cp_pending",
+				       json_object_new_int((int)mw->to_cp_pending));
+		json_object_object_add(o, "to_dp_pending",
+				       json_object_new_int((int)mw->to_dp_pending));
+		/* dp's TCP connections on the worker (TURN over TCP) */
+		json_object_object_add(o, "tcp_connections",
+				       json_object_new_int64((int64_t)mw->tcp_conns));
+		json_object_object_add(o, "to_cp_full", json_object_new_int64((int64_t)mw->to_cp_full));
+		json_object_object_add(o, "to_dp_full", json_object_new_int64((int64_t)mw->to_dp_full));
+		if (mw->dp_valid)
+			json_object_object_add(o, "dp", worker_dp_json(cp, s, w));
+		json_object_array_add(workers, o);
+	}
+	json_object_object_add(resp, "workers", workers);
+}
+
+/* the metrics endpoint, and the connections it refused */
+static void
+s_endpoint(const struct cp_ctx *cp, const struct cp_metrics_snap *s, struct json_object *resp)
+{
+	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
+			       json_object_new_string(cp->conf->cp.metrics) : NULL);
+	json_object_object_add(resp, "metrics_refused",
+			       json_object_new_int64((int64_t)s->metrics_refused));
+}
+
+/* The hub's own parts, in status's order (enum cp_status_rank). */
+static const struct {
+	unsigned int rank;
+	void (*write)(const struct cp_ctx *cp, const struct cp_metrics_snap *s,
+		      struct json_object *resp);
+} hub[] = {
+	{ CP_STATUS_PROCESS, s_process },
+	{ CP_STATUS_DP, s_dp },
+	{ CP_STATUS_STATS, s_stats },
+	{ CP_STATUS_WORKERS, s_workers },
+	{ CP_STATUS_ENDPOINT, s_endpoint },
+};
+
 /*
- * status: the numbers of cp_metrics_collect() (the hub's own, which the
- * Prometheus endpoint renders too) as JSON, cp's counter families with a
- * rank in "stats", and the parts of the modules that are up.
+ * status: the hub's own figures (cp_metrics_collect(), which the
+ * Prometheus endpoint renders too) as JSON, its parts in order, and
+ * between them, at their ranks, the parts of the modules that are up
+ * (TURN's, authentication's, TLS's, the gateway's, ...).
  */
 static int
 cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 	   const char **error)
 {
 	struct cp_ctx *cp = ctx;
-	struct ipc_shm *shm = cp->seg.shm;
 	struct cp_metrics_snap *s = malloc(sizeof(*s));
-	struct json_object *dp, *stats, *workers, *codes, *refused, *traffic, *done, *all, *by;
+	unsigned int lo = 0;
 
 	(void)req;
 	if (s == NULL) {
@@ -42,194 +199,12 @@ cmd_status(void *ctx, struct json_object *req, struct json_object *resp,
 		return -ENOMEM;
 	}
 	cp_metrics_collect(cp, s);
-	dp = json_object_new_object();
-	stats = json_object_new_object();
-	workers = json_object_new_array();
-	codes = json_object_new_object();
-	refused = json_object_new_object();
-	traffic = json_object_new_object();
-	done = json_object_new_object();
-	all = json_object_new_object();
-	by = json_object_new_object();
-	json_object_object_add(resp, "version", json_object_new_string(TP_VERSION));
-	json_object_object_add(resp, "uptime_s", json_object_new_int64((int64_t)s->uptime_s));
-	json_object_object_add(resp, "ready", json_object_new_boolean(s->ready));
-	/* (no turn group, an AGW-only box: no realm, and "turn": false says
-	 * why there are no allocations, users or TURN counters that move) */
-	if (cp->conf->turn.enabled)
-		json_object_object_add(resp, "realm",
-				       json_object_new_string(cp->conf->turn.realm));
-	else
-		json_object_object_add(resp, "turn", json_object_new_boolean(false));
-	json_object_object_add(resp, "cp_starts", json_object_new_int64((int64_t)s->cp_epoch));
-	json_object_object_add(resp, "log_level",
-			       json_object_new_string(tp_log_level_name((int)tp_log_level())));
-	json_object_object_add(dp, "alive", json_object_new_boolean(s->dp_alive));
-	json_object_object_add(dp, "running", json_object_new_boolean(s->dp_running));
-	json_object_object_add(dp, "pid", json_object_new_int(shm->dp_pid));
-	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)s->dp_epoch));
-	json_object_object_add(dp, "workers", json_object_new_int((int)s->nworkers));
-	json_object_object_add(resp, "dp", dp);
-	json_object_object_add(resp, "allocations", json_object_new_int64(s->allocations));
-	json_object_object_add(by, "UDP", json_object_new_int64(s->alloc_udp));
-	json_object_object_add(by, "TCP", json_object_new_int64(s->alloc_tcp));
-	json_object_object_add(resp, "allocations_by_transport", by);
-	/* bandwidth limits: turn.max_bps (bytes a second each way, 0: none)
-	 * and the live allocations with one (any of user, tenant, file) */
-	json_object_object_add(resp, "max_bps", json_object_new_int64(s->max_bps));
-	json_object_object_add(resp, "allocations_limited",
-			       json_object_new_int64(s->alloc_limited));
-	/* by tenant, on a box with a tenants list: the default's and each
-	 * configured one's */
-	if (s->ntenants > 1) {
-		struct json_object *bt = json_object_new_object();
-
-		for (unsigned int t = 0; t < s->ntenants; t++)
-			json_object_object_add(bt, s->tenant_names[t],
-					       json_object_new_int64(s->tenant_allocs[t]));
-		json_object_object_add(resp, "allocations_by_tenant", bt);
+	for (size_t i = 0; i < sizeof(hub) / sizeof(hub[0]); i++) {
+		cp_modules_status(cp, resp, lo, hub[i].rank);
+		hub[i].write(cp, s, resp);
+		lo = hub[i].rank;
 	}
-	json_object_object_add(resp, "users", json_object_new_int64(s->users));
-	json_object_object_add(resp, "secrets", json_object_new_int64(s->secrets));
-	cp_ctrs_json_ranked(cp, stats);
-	json_object_object_add(resp, "stats", stats);
-	for (unsigned int i = 0; i < CP_ERR__COUNT; i++)
-		json_object_object_add(codes, cp_metrics_code_name(i),
-				       json_object_new_int64((int64_t)s->err_by_code[i]));
-	json_object_object_add(resp, "error_responses_by_code", codes);
-	for (unsigned int i = 1; i < CP_AUTH_REASON__COUNT; i++)
-		json_object_object_add(refused, cp_auth_reason_name((enum cp_auth_reason)i),
-				       json_object_new_int64((int64_t)s->auth_refused[i]));
-	json_object_object_add(resp, "auth_refused_by_reason", refused);
-	for (unsigned int i = 0; i < IPC_ALLOC_STATS_N; i++) {
-		json_object_object_add(done, cp_metrics_traffic_name(i),
-				       json_object_new_int64((int64_t)s->traffic_done[i]));
-		json_object_object_add(all, cp_metrics_traffic_name(i),
-				       json_object_new_int64((int64_t)s->traffic_all[i]));
-	}
-	json_object_object_add(traffic, "finished", done);
-	json_object_object_add(traffic, "all", all);
-	json_object_object_add(resp, "traffic", traffic);
-	for (unsigned int w = 0; w < s->nworkers; w++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "id", json_object_new_int((int)w));
-		json_object_object_add(o, "allocations",
-				       json_object_new_int64(s->w[w].allocations));
-		json_object_object_add(o, "to_cp_pending",
-				       json_object_new_int((int)s->w[w].to_cp_pending));
-		json_object_object_add(o, "to_dp_pending",
-				       json_object_new_int((int)s->w[w].to_dp_pending));
-		/* dp's TCP connections on the worker (TURN over TCP) */
-		json_object_object_add(o, "tcp_connections",
-				       json_object_new_int64((int64_t)s->w[w].tcp_conns));
-		json_object_object_add(o, "to_cp_full",
-				       json_object_new_int64((int64_t)s->w[w].to_cp_full));
-		json_object_object_add(o, "to_dp_full",
-				       json_object_new_int64((int64_t)s->w[w].to_dp_full));
-		if (s->w[w].dp_valid) {
-			struct json_object *d = json_object_new_object();
-			struct json_object *drops = json_object_new_object();
-
-			json_object_object_add(d, "age_ms", json_object_new_int64((int64_t)s->w[w].dp_age_ms));
-			json_object_object_add(d, "rx_pkts", json_object_new_int64((int64_t)s->w[w].rx_pkts));
-			json_object_object_add(d, "rx_bytes", json_object_new_int64((int64_t)s->w[w].rx_bytes));
-			json_object_object_add(d, "tx_pkts", json_object_new_int64((int64_t)s->w[w].tx_pkts));
-			json_object_object_add(d, "tx_bytes", json_object_new_int64((int64_t)s->w[w].tx_bytes));
-			json_object_object_add(d, "handoff_out", json_object_new_int64((int64_t)s->w[w].handoff_out));
-			json_object_object_add(d, "handoff_in", json_object_new_int64((int64_t)s->w[w].handoff_in));
-			json_object_object_add(d, "busy_cycles", json_object_new_int64((int64_t)s->w[w].busy_cycles));
-			json_object_object_add(d, "busy_pkts", json_object_new_int64((int64_t)s->w[w].busy_pkts));
-			/* its busy loop turns by duration, as the metrics'
-			 * histogram: cumulative, by bound in us */
-			if (s->w[w].loops_ok) {
-				static const uint32_t us[IPC_DP_LOOP_BOUNDS] = IPC_DP_LOOP_US;
-				struct json_object *lt = json_object_new_object();
-				struct json_object *le = json_object_new_object();
-				const struct cp_metrics_worker *mw = &s->w[w];
-
-				for (unsigned int i = 0; i < IPC_DP_LOOP_BOUNDS; i++) {
-					char k[16];
-
-					snprintf(k, sizeof(k), "%u", us[i]);
-					json_object_object_add(le, k,
-						json_object_new_int64((int64_t)mw->loops_le[i]));
-				}
-				json_object_object_add(le, "+Inf",
-					json_object_new_int64((int64_t)mw->loops_le[IPC_DP_LOOP_BOUNDS]));
-				json_object_object_add(lt, "le_us", le);
-				json_object_object_add(lt, "count",
-					json_object_new_int64((int64_t)mw->loops_le[IPC_DP_LOOP_BOUNDS]));
-				json_object_object_add(lt, "sum_s",
-					json_object_new_double((double)mw->loops_sum_s +
-							       mw->loops_sum_ns / 1e9));
-				/* the name status publishes (docs/metrics.md) */
-				json_object_object_add(d, "loop_turns", lt);
-			}
-			for (unsigned int i = 0; i < s->ndrops; i++)
-				if (s->drop_ok[i])
-					json_object_object_add(drops, s->drop_names[i],
-						json_object_new_int64((int64_t)s->w[w].drop[i]));
-			json_object_object_add(d, "drops", drops);
-			/* dp's TCP, TURN over TCP and TLS key counters, by
-			 * the names dp published (as the metrics' events) */
-			{
-				struct json_object *tcp = json_object_new_object();
-
-				for (unsigned int i = 0; i < s->ntcp; i++)
-					if (s->tcp_ok[i])
-						json_object_object_add(tcp, s->tcp_names[i],
-							json_object_new_int64((int64_t)s->w[w].tcp[i]));
-				json_object_object_add(d, "tcp", tcp);
-			}
-			/* TLS termination's counters (dp/tls's family, among
-			 * the TCP names as tls_<name>: here without the
-			 * prefix), when dp has them */
-			{
-				const struct ipc_dp_family *fam = cp_metrics_family(s, "tls");
-				struct json_object *tls = NULL;
-
-				for (unsigned int i = fam != NULL ? fam->first : 0;
-				     fam != NULL && i < (unsigned int)fam->first + fam->count; i++) {
-					if (!s->tcp_ok[i])
-						continue;
-					if (tls == NULL)
-						tls = json_object_new_object();
-					json_object_object_add(tls, s->tcp_names[i] + fam->prefix_len,
-						json_object_new_int64((int64_t)s->w[w].tcp[i]));
-				}
-				/* when the first certificate it serves expires
-				 * (Unix seconds), TURN's and the AGW legs' */
-				if (s->w[w].tls_not_after != 0 || s->w[w].tls_leg_not_after != 0) {
-					if (tls == NULL)
-						tls = json_object_new_object();
-					json_object_object_add(tls, "certificate_not_after",
-						json_object_new_int64((int64_t)s->w[w].tls_not_after));
-					json_object_object_add(tls, "leg_certificate_not_after",
-						json_object_new_int64((int64_t)s->w[w].tls_leg_not_after));
-				}
-				if (tls != NULL)
-					json_object_object_add(d, "tls", tls);
-			}
-			json_object_object_add(o, "dp", d);
-		}
-		json_object_array_add(workers, o);
-	}
-	json_object_object_add(resp, "workers", workers);
-	/* dp's certificate reloads since it started, and those refused */
-	{
-		struct json_object *r = json_object_new_object();
-
-		json_object_object_add(r, "reloads", json_object_new_int64((int64_t)s->dp_reloads));
-		json_object_object_add(r, "failed",
-				       json_object_new_int64((int64_t)s->dp_reloads_failed));
-		json_object_object_add(resp, "dp_tls_reloads", r);
-	}
-	cp_modules_status(cp, resp);
-	json_object_object_add(resp, "metrics", cp->metrics != NULL ?
-			       json_object_new_string(cp->conf->cp.metrics) : NULL);
-	json_object_object_add(resp, "metrics_refused",
-			       json_object_new_int64((int64_t)s->metrics_refused));
+	cp_modules_status(cp, resp, lo, UINT_MAX);
 	free(s);
 	return 0;
 }

@@ -4,8 +4,9 @@
  * now, a new one each period) and the store's external PSKs from cp, to
  * every worker from the loop (cp_tls_send()), and all of it again when
  * dp restarts; the operator's psk.* commands; on a reload, dp asked to
- * read its certificates again. Its state is cp->tls, made by its setup
- * and freed by its fini.
+ * read its certificates again; TLS's parts of status (dp's certificate
+ * reloads, each worker's TLS counters). Its state is cp->tls, made by its
+ * setup and freed by its fini.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "cp.h"
 #include "api/api_cmd.h"
 #include "cp_module.h"
+#include "metrics/metrics.h"
 
 static int
 store_load_psk(void *arg, const struct cp_store_psk *p)
@@ -254,6 +256,57 @@ static const struct cp_module_reload tls_reload = {
 	.apply = tls_reload_apply,
 };
 
+/* ---- its parts of status ------------------------------------------------- */
+
+/* dp's certificate reloads since it started, and those refused. */
+static void
+tls_status(const struct cp_ctx *cp, struct json_object *resp)
+{
+	const struct ipc_shm *shm = cp->seg.shm;
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "reloads", json_object_new_int64((int64_t)
+			       __atomic_load_n(&shm->dp_reloads, __ATOMIC_RELAXED)));
+	json_object_object_add(r, "failed", json_object_new_int64((int64_t)
+			       __atomic_load_n(&shm->dp_reloads_failed, __ATOMIC_RELAXED)));
+	json_object_object_add(resp, "dp_tls_reloads", r);
+}
+
+/*
+ * Worker w's "tls": TLS termination's counters (dp/tls's family, among
+ * dp's TCP names as tls_<name>: here without the prefix), when dp has
+ * them, and when the first certificate it serves expires (Unix seconds),
+ * TURN's and the AGW legs'.
+ */
+static void
+tls_status_worker(const struct cp_ctx *cp, const struct cp_metrics_snap *s, unsigned int w,
+		  struct json_object *dp)
+{
+	const struct ipc_dp_family *fam = cp_metrics_family(s, "tls");
+	struct json_object *tls = NULL;
+
+	(void)cp;
+	for (unsigned int i = fam != NULL ? fam->first : 0;
+	     fam != NULL && i < (unsigned int)fam->first + fam->count; i++) {
+		if (!s->tcp_ok[i])
+			continue;
+		if (tls == NULL)
+			tls = json_object_new_object();
+		json_object_object_add(tls, s->tcp_names[i] + fam->prefix_len,
+				       json_object_new_int64((int64_t)s->w[w].tcp[i]));
+	}
+	if (s->w[w].tls_not_after != 0 || s->w[w].tls_leg_not_after != 0) {
+		if (tls == NULL)
+			tls = json_object_new_object();
+		json_object_object_add(tls, "certificate_not_after",
+				       json_object_new_int64((int64_t)s->w[w].tls_not_after));
+		json_object_object_add(tls, "leg_certificate_not_after",
+				       json_object_new_int64((int64_t)s->w[w].tls_leg_not_after));
+	}
+	if (tls != NULL)
+		json_object_object_add(dp, "tls", tls);
+}
+
 const struct cp_module cp_tls_module = {
 	.name = "tls",
 	.setup = tls_setup,
@@ -261,5 +314,8 @@ const struct cp_module cp_tls_module = {
 	.on_dp_restart = tls_dp_restart,
 	.step = tls_step,
 	.commands = tls_commands,
+	.status = tls_status,
+	.status_rank = CP_STATUS_DP_TLS,
+	.status_worker = tls_status_worker,
 	.reload = &tls_reload,
 };

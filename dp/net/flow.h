@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Flow ownership, in one place: which worker a flow belongs to. The UDP
- * demux (dp/net/udp.c), TURN's batch prefetch (dp/turn), the load
+ * demux (dp/netio/udp.c), TURN's batch prefetch (dp/turn), the load
  * generator's queue choice (perf/tpgen) and the active-open source-port
  * choice (dp_flow_pick_sport(), for dp/tcp) all call these functions, so
  * they agree by construction. The relayed-port shares are lib/steer's.

@@ -59,7 +59,7 @@
 #include "tcprelay.h"
 #include "tcprelay_private.h"
 #include "turn/turn.h"
-#include "turn/turn_internal.h"
+#include "turn/turn_tcprelay.h"
 
 static const char *const tr_ctr_names[TR_CTR__COUNT] = {
 #define TR_CTR(n, s, h) [TR_CTR_##n] = s,

@@ -26,8 +26,7 @@
 #include "tcprelay_private.h"
 #include "tls.h"
 #include "turn/turn.h"
-#include "turn/turn_inlines.h"
-#include "turn/turn_internal.h"
+#include "turn/turn_tcprelay.h"
 
 static struct dp_worker *
 worker_of(struct tcp_stack *ts)
@@ -54,25 +53,21 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	struct tcprelay_worker *tr = tr_of(w);
 	struct turn_worker *t = w->turn;
 	const struct tcp_conn *tc = tcp_conn_get(ts, id);
-	struct turn_alloc *a = NULL;
+	struct turn_alloc *a;
 	struct tr_conn *r;
 	struct ipc_addr addr;
 	uint8_t family;
-	int idx;
 
 	if (tc == NULL)
 		return -EINVAL;
 	family = (tc->flags & TCP_CF_V6) ? 6 : 4;
-	idx = turn_relay_index(w->ctx, family, tc->laddr);
-	if (idx >= 0 && tc->lport >= t->relay_min &&
-	    (uint32_t)(tc->lport - t->relay_min) < t->relay_span)
-		a = turn_alloc_by_relay(t, turn_relay_tbl(t, family, (unsigned int)idx), tc->lport);
+	a = turn_alloc_by_relayed(w, family, tc->laddr, tc->lport);
 	if (a == NULL || !a->relay_tcp) {
 		tr->ctr[TR_CTR_NO_ALLOCATION]++;
 		return -ENOENT;
 	}
 	/* RFC 6062 §5.3: a permission for the peer's IP, else closed */
-	if (!turn_perm_ok(t, a, family, tc->raddr, t->now_ms)) {
+	if (!turn_alloc_permits(t, a, family, tc->raddr)) {
 		tr->ctr[TR_CTR_NO_PERMISSION]++;
 		return -EACCES;
 	}
@@ -90,7 +85,7 @@ tr_accept(struct tcp_stack *ts, tcp_id_t id, void *larg, void **carg)
 	r->local.family = family;
 	r->local.port = tc->lport;
 	memcpy(r->local.ip, tc->laddr, 16);
-	tr_list_add(tr, a, r, (uint32_t)(a - t->allocs));
+	tr_list_add(tr, a, r, turn_alloc_slot(t, a));
 	tr_rec_police_of(w, r, a);
 	r->state = TR_WAIT_BIND;
 	*carg = r;
@@ -170,28 +165,14 @@ const struct tcp_app_ops tr_tcp_ops = {
 
 /* ---- the Connect (cp's TCP_CONNECT) ------------------------------------- */
 
-static struct turn_alloc *
-alloc_by_msg(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	struct turn_worker *t = w->turn;
-	const struct ipc_tuple *tu = &msg->h.tuple;
-	union turn_keyu k;
-	struct turn_alloc *a;
-
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->transport, tu->conn_id,
-					   tu->client.family, tu->in_port, tu->client.ip,
-					   tu->client.port, tu->server.port));
-	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
-}
-
 /* RFC 6062 §5.2: connect from the allocation's relayed transport address. */
 void
 tr_apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 {
 	struct tcprelay_worker *tr = tr_of(w);
 	const struct ipc_tcp_conn *x = (const void *)msg->body;
-	struct turn_alloc *a = alloc_by_msg(w, msg);
-	const struct ipc_addr *rel = a != NULL ? turn_relayed_for(w->turn, a, x->addr.family) :
+	struct turn_alloc *a = turn_alloc_by_msg(w->turn, msg);
+	const struct ipc_addr *rel = a != NULL ? turn_alloc_relayed(w->turn, a, x->addr.family) :
 				     NULL;
 	struct tr_conn *r, fail;
 	uint64_t id;
@@ -210,7 +191,7 @@ tr_apply_connect(struct dp_worker *w, const struct ipc_msg *msg)
 			r->state = TR_CONNECTING;
 			r->local = *rel;
 			r->local.port = a->relay_port;
-			tr_list_add(tr, a, r, (uint32_t)(a - w->turn->allocs));
+			tr_list_add(tr, a, r, turn_alloc_slot(w->turn, a));
 			tr_rec_police_of(w, r, a);
 			splice_leg_connecting(&r->sp, 1, id);
 			tcp_conn_set_app(w->tcp, id, tr->app, r);

@@ -19,19 +19,16 @@
 #include "tcprelay_private.h"
 #include "tw.h"
 #include "turn/turn.h"
-#include "turn/turn_internal.h"
+#include "turn/turn_tcprelay.h"
 
 /* ---- records and their allocation's list -------------------------------- */
 
 static struct turn_alloc *
 alloc_of(struct dp_worker *w, const struct tr_conn *r)
 {
-	struct turn_alloc *a;
-
 	if (r->alloc_slot1 == 0)
 		return NULL;
-	a = &w->turn->allocs[r->alloc_slot1 - 1u];
-	return a->id == r->alloc_id ? a : NULL;
+	return turn_alloc_at(w->turn, r->alloc_slot1 - 1u, r->alloc_id);
 }
 
 void
@@ -298,11 +295,10 @@ tr_rec_police(struct dp_worker *w, struct tr_conn *r, uint32_t rate, uint32_t bu
 void
 tr_rec_police_of(struct dp_worker *w, struct tr_conn *r, const struct turn_alloc *a)
 {
-	const struct turn_worker *t = w->turn;
-	const struct turn_bw *b = t->bw != NULL ? &t->bw[a - t->allocs] : NULL;
+	uint32_t rate, burst;
 
-	if (b != NULL && b->pol[0].rate != 0)
-		tr_rec_police(w, r, b->pol[0].rate, b->pol[0].burst);
+	if (turn_alloc_limit(w->turn, a, &rate, &burst))
+		tr_rec_police(w, r, rate, burst);
 }
 
 /* A record for peer connection id, or NULL (all taken: as many as the

@@ -16,20 +16,7 @@
 #include "steer.h"
 #include "turn.h"
 #include "turn_inlines.h"
-
-static struct turn_alloc *
-alloc_find_msg(struct turn_worker *t, const struct ipc_msg *msg)
-{
-	const struct ipc_tuple *tu = &msg->h.tuple;
-	union turn_keyu k;
-	struct turn_alloc *a;
-
-	a = turn_alloc_by_tuple(t, &k, turn_key_from(&k, tu->transport, tu->conn_id,
-					   tu->client.family, tu->in_port,
-					   tu->client.ip, tu->client.port,
-					   tu->server.port));
-	return a != NULL && a->id == msg->h.alloc_id ? a : NULL;
-}
+#include "turn_tcprelay.h"
 
 static void
 apply_alloc_add(struct dp_worker *w, const struct ipc_msg *msg)
@@ -108,7 +95,7 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		apply_alloc_add(w, msg);
 		break;
 	case IPC_ALLOC_DEL:
-		a = alloc_find_msg(t, msg);
+		a = turn_alloc_by_msg(t, msg);
 		if (a != NULL)
 			turn_alloc_remove(t, a, IPC_END_DELETED);
 		break;
@@ -116,7 +103,7 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		/* RFC 8016: ipc_msg_check() saw two UDP tuples of this ring;
 		 * the new one must be this worker's too, which it is when the
 		 * Refresh that moved it came in here (cp refuses others). */
-		a = alloc_find_msg(t, msg);
+		a = turn_alloc_by_msg(t, msg);
 		if (a != NULL && turn_alloc_move(t, a, (const struct ipc_tuple *)msg->body) == 0)
 			t->alloc_moved++;
 		else
@@ -142,7 +129,7 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		break;
 	}
 	case IPC_ALLOC_LIFE:
-		a = alloc_find_msg(t, msg);
+		a = turn_alloc_by_msg(t, msg);
 		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
 			memcpy(&t->expires[a - t->allocs], msg->body, sizeof(uint64_t));
 		break;
@@ -150,7 +137,7 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_PERM_DEL:
 	case IPC_CHAN_ADD:
 	case IPC_CHAN_DEL:
-		a = alloc_find_msg(t, msg);
+		a = turn_alloc_by_msg(t, msg);
 		if (a != NULL && msg->h.body_len >= sizeof(struct ipc_binding)) {
 			const struct ipc_binding *b = (const struct ipc_binding *)msg->body;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/turn's own declarations, shared by its files and by nobody outside
- * (dp/ sees turn.h): the allocation key, the checksum carried into a
+ * (dp/ sees turn.h, dp/tcprelay turn_tcprelay.h too): the allocation key, the checksum carried into a
  * relayed datagram, the layout checks of an allocation, and the functions
  * that cross from one file of dp/turn to another. The fast-path helpers
  * themselves are in turn_inlines.h.
@@ -15,6 +15,7 @@
 
 #include <rte_common.h>
 
+#include "turn_tcprelay.h"
 #include "turn_types.h"
 
 struct dp_ctx;
@@ -90,8 +91,7 @@ int turn_worker_tables(struct dp_worker *w, uint32_t cap, uint32_t ntbl,
 #define TURN_TABLES_1G_MIN ((size_t)128 << 20)
 /* Those tables out again (turn_free()). */
 void turn_worker_tables_free(struct turn_worker *t);
-/* The index of ip among the family's relayed addresses, -1 when not one. */
-int turn_relay_index(const struct dp_ctx *ctx, uint8_t family, const uint8_t *ip);
+/* (turn_relay_index(), the index of a relayed address: turn_tcprelay.h) */
 /* Point a's relayed transport addresses at slot pos (on), or clear those
  * that still point at it. */
 void turn_relay_hook(struct turn_worker *t, const struct turn_alloc *a,

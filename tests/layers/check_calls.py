@@ -24,8 +24,8 @@ import subprocess
 import sys
 import tempfile
 
-RANK = {'core': 0, 'tcp': 1, 'tls': 2, 'diag': 2, 'rtp': 2, 'session': 3, 'turn': 4, 'splice': 4,
-        'tcprelay': 5, 'agw': 5, 'root': 9}
+RANK = {'net': 0, 'core': 1, 'tcp': 2, 'tls': 3, 'diag': 3, 'rtp': 3, 'session': 4, 'turn': 5,
+        'splice': 5, 'tcprelay': 6, 'agw': 6, 'root': 9}
 NM_LINE = re.compile(r'^(.*?\.o):\s*[0-9a-fA-F]*\s+(\S)\s+(\S+)$')
 
 

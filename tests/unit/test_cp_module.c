@@ -7,10 +7,13 @@
  * run carries on from there; dp-restart hooks go to cp_dp in start-up
  * order, once their module is up; the loop's hooks reach the modules that
  * are up and no other; a failed command registration names its module;
- * status's and the metrics' parts by rank, of the modules that are up;
+ * status's and the metrics' parts by rank, of the modules that are up,
+ * a module's several parts of status among the hub's, its part of each
+ * worker's;
  * the counter registry (cp_ctrs.c): order, what is shown, what is refused.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -410,7 +413,7 @@ test_module_parts_by_rank(void **state)
 	(void)state;
 	assert_int_equal(cp_modules_use(&cp, parts, 4), 0);
 	cp.mods.up = 0x7;               /* p3 not up */
-	cp_modules_status(&cp, resp);
+	cp_modules_status(&cp, resp, 0, UINT_MAX);
 	assert_string_equal(trail, "S1 S0 S2 ");
 	assert_string_equal(json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN),
 			    "{\"S1\":1,\"S0\":0,\"S2\":2}");
@@ -426,6 +429,70 @@ test_module_parts_by_rank(void **state)
 	fclose(f);
 	assert_string_equal(text, "m1\nm2\nm0\n");
 	free(text);
+}
+
+/* A module's parts of status at ranks of their own, beside its status
+ * hook: each range [lo, hi) the hub asks for gets the parts whose rank
+ * is in it, by rank then in the list's order; the worker hooks of the
+ * modules that are up, in the list's order. */
+static void
+status_worker_k(const struct cp_ctx *c, const struct cp_metrics_snap *s, unsigned int w,
+		struct json_object *dp)
+{
+	char key[8];
+
+	assert_ptr_equal(c, &cp);
+	assert_null(s);
+	snprintf(key, sizeof(key), "W%u", w);
+	json_object_object_add(dp, key, json_object_new_int((int)w));
+	note('W', w);
+}
+
+static const struct cp_status_part q0_parts[] = {
+	{ 5, status_2 },
+	{ 1, status_0 },
+};
+static const struct cp_status_part q1_parts[] = {
+	{ 1, status_1 },
+};
+static const struct cp_module q0 = { .name = "q0", .status = status_3, .status_rank = 30,
+	.status_parts = q0_parts, .nstatus_parts = 2, .status_worker = status_worker_k };
+static const struct cp_module q1 = { .name = "q1", .status_parts = q1_parts,
+	.nstatus_parts = 1 };
+static const struct cp_module q2 = { .name = "q2", .status = status_3, .status_rank = 1,
+	.status_worker = status_worker_k };
+
+static void
+test_module_status_parts_among_hub(void **state)
+{
+	static const struct cp_module *const mods[] = { &q0, &q1, &q2 };
+	struct json_object *resp = json_object_new_object();
+	struct json_object *dp = json_object_new_object();
+
+	(void)state;
+	assert_int_equal(cp_modules_use(&cp, mods, 3), 0);
+	cp.mods.up = 0x3;               /* q2 not up */
+	/* the hub's parts at 0, 2 and 6 (say): what lies between each */
+	cp_modules_status(&cp, resp, 0, 0);
+	assert_string_equal(trail, "");
+	cp_modules_status(&cp, resp, 0, 2);
+	assert_string_equal(trail, "S0 S1 ");
+	cp_modules_status(&cp, resp, 2, 6);
+	assert_string_equal(trail, "S0 S1 S2 ");
+	cp_modules_status(&cp, resp, 6, UINT_MAX);
+	assert_string_equal(trail, "S0 S1 S2 S3 ");
+	assert_string_equal(json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN),
+			    "{\"S0\":0,\"S1\":1,\"S2\":2,\"S3\":3}");
+	trail[0] = '\0';
+	cp_modules_status_worker(&cp, NULL, 4, dp);
+	assert_string_equal(trail, "W4 ");
+	cp.mods.up = 0x7;
+	cp_modules_status_worker(&cp, NULL, 4, dp);
+	assert_string_equal(trail, "W4 W4 W4 ");
+	assert_string_equal(json_object_to_json_string_ext(dp, JSON_C_TO_STRING_PLAIN),
+			    "{\"W4\":4}");
+	json_object_put(resp);
+	json_object_put(dp);
 }
 
 /* The registry: cp's own family first, then the modules' in the list's
@@ -538,6 +605,7 @@ main(void)
 		cmocka_unit_test_setup(test_module_commands_name_the_failure, setup),
 		cmocka_unit_test_setup(test_module_too_many, setup),
 		cmocka_unit_test_setup(test_module_parts_by_rank, setup),
+		cmocka_unit_test_setup(test_module_status_parts_among_hub, setup),
 		cmocka_unit_test_setup(test_module_ctrs_registry, setup),
 	};
 

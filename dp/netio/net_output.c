@@ -13,7 +13,7 @@
 #include <rte_mbuf.h>
 
 #include "../dp.h"
-#include "net.h"
+#include "../net/net.h"
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86DD

@@ -17,7 +17,7 @@
 #include <rte_mbuf.h>
 
 #include "../dp.h"
-#include "net.h"
+#include "../net/net.h"
 
 int
 dp_udp_init(struct dp_ctx *ctx)

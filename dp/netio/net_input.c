@@ -25,7 +25,7 @@
 #include <rte_mbuf.h>
 
 #include "../dp.h"
-#include "net.h"
+#include "../net/net.h"
 #include "tp_common.h"
 
 #define ETH_P_IPV4 0x0800
