@@ -49,7 +49,7 @@ TP_PEER_PID=$!
 for u in u_udp u_tcp u_tls u_rfc6062 u_restart u_full u_locked u_down_udp u_down_tcp u_kill; do
   tp_ctl users add "$u" pw >/dev/null || tp_die "users add $u"
 done
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 # bg USER ARGS...: one uclient batch as USER in the background, its output
 # kept for judge (and for its counts: what the records must say).

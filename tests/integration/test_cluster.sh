@@ -198,8 +198,10 @@ box_conf 1 0; box_conf 2 1
 box_start 1; box_start 2
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer1.log" 2>&1 &
 PIDS+=($!)
+tp_peer_wait "$!" 10.211.0.2
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.221.0.2 -p 3480 >"$TP_TMP/peer2.log" 2>&1 &
 PIDS+=($!)
+tp_peer_wait "$!" 10.221.0.2
 tp_check "both cps joined redis (connected, subscribed)" wait_for 10 eval 'connected 1 && connected 2'
 tp_check "box 2 found it through sentinel" grep -q "sentinel says master 'tp$$' is 127.0.0.1:$RPORT" "$TP_TMP/cp2.log"
 tp_check "redis refuses a client without the password (so the cps AUTHed)" \
