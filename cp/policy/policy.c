@@ -361,7 +361,97 @@ cp_policy_add_own_tenant(struct cp_policy *p, const struct cp_addr *a)
 	return 0;
 }
 
+int
+cp_policy_add_own_subnet(struct cp_policy *p, const struct cp_addr *a,
+			 unsigned int plen)
+{
+	struct cp_prefix *e;
+	struct cp_addr c;
+
+	if (a == NULL || (a->family != 4 && a->family != 6))
+		return -EINVAL;
+	cp_addr_canonical(a, &c);
+	/* (a mapped address's IPv6 length: the IPv4 subnet's plus 96) */
+	if (a->family == 6 && c.family == 4) {
+		if (plen < 96)
+			return -EINVAL;
+		plen -= 96;
+	}
+	if (plen > ip_len(c.family) * 8u)
+		return -EINVAL;
+	if (p->nsubnet == CP_POLICY_MAX_SUBNETS)
+		return -ENOSPC;
+	e = &p->subnet[p->nsubnet++];
+	memset(e, 0, sizeof(*e));
+	e->family = c.family;
+	e->plen = (uint8_t)plen;
+	for (unsigned int b = 0; b < plen; b++)
+		e->ip[b / 8u] |= (uint8_t)(c.ip[b / 8u] & (0x80u >> (b % 8u)));
+	return 0;
+}
+
 /* ---- the decision (order: policy.h) ------------------------------------ */
+
+/* Whether bits [from, to) of ip are all one (ones) or all zero. */
+static bool
+bits_all(const uint8_t *ip, unsigned int from, unsigned int to, bool ones)
+{
+	for (unsigned int b = from; b < to; b++)
+		if (((ip[b / 8u] & (0x80u >> (b % 8u))) != 0) != ones)
+			return false;
+	return true;
+}
+
+/* RFC 2526 §2: a reserved subnet anycast address's interface identifier
+ * where that is the low 64 bits in EUI-64 form: 57 bits 1111110111...1
+ * (the universal/local bit 0), then a 7-bit anycast ID; the first 7 of its
+ * octets, the eighth's top bit set. */
+static const uint8_t rfc2526_iid[7] = { 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* The verdict a's place in one of our subnets gives it: a subnet's
+ * broadcast or anycast address, or CP_POLICY_ACCEPT (which addresses and
+ * why: cp_policy_add_own_subnet()). */
+static enum cp_policy_verdict
+subnet_special(const struct cp_prefix *n, const struct cp_addr *a)
+{
+	unsigned int bits = ip_len(n->family) * 8u;
+
+	if (!in_prefix(a, n->family, n->ip, n->plen) || n->plen + 2u > bits)
+		return CP_POLICY_ACCEPT;	/* (a /31, /32, /127, /128: hosts only) */
+	if (n->family == 4) {
+		if (bits_all(a->ip, n->plen, bits, false) || bits_all(a->ip, n->plen, bits, true))
+			return CP_POLICY_SUBNET_BROADCAST;
+		return CP_POLICY_ACCEPT;
+	}
+	if (bits_all(a->ip, n->plen, bits, false))
+		return CP_POLICY_SUBNET_ANYCAST;	/* Subnet-Router */
+	if (n->plen <= 64) {
+		if (memcmp(a->ip + 8, rfc2526_iid, sizeof(rfc2526_iid)) == 0 &&
+		    (a->ip[15] & 0x80) != 0)
+			return CP_POLICY_SUBNET_ANYCAST;
+	} else if (n->plen <= 120 && bits_all(a->ip, n->plen, 121, true)) {
+		return CP_POLICY_SUBNET_ANYCAST;	/* the subnet's top 128 */
+	}
+	return CP_POLICY_ACCEPT;
+}
+
+/* The first of our subnets' special addresses c or j is, or
+ * CP_POLICY_ACCEPT. */
+static enum cp_policy_verdict
+is_subnet_special(const struct cp_policy *p, const struct cp_addr *c,
+		  const struct cp_addr *j)
+{
+	enum cp_policy_verdict v;
+
+	for (unsigned int i = 0; i < p->nsubnet; i++) {
+		v = subnet_special(&p->subnet[i], c);
+		if (v == CP_POLICY_ACCEPT)
+			v = subnet_special(&p->subnet[i], j);
+		if (v != CP_POLICY_ACCEPT)
+			return v;
+	}
+	return CP_POLICY_ACCEPT;
+}
 
 static bool
 class_allowed(const struct cp_policy *p, enum cp_policy_verdict v)
@@ -434,6 +524,11 @@ cp_policy_check(const struct cp_policy *p, const struct cp_addr *peer,
 	/* 4. never ourselves: a broad allow prefix usually covers the
 	 * relay's own network (conf/demo.conf does). */
 	v = is_own(p, &c, &j);
+	if (v != CP_POLICY_ACCEPT)
+		return v;
+	/* ... nor our links' broadcast and anycast addresses, which the
+	 * same prefix covers. */
+	v = is_subnet_special(p, &c, &j);
 	if (v != CP_POLICY_ACCEPT)
 		return v;
 	/* 5. the operator's allow list, over the class defaults. */

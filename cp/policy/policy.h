@@ -39,7 +39,13 @@
  *     peer of a relay-to-relay call (two relayed WebRTC clients
  *     of one box are each other's peers), only at a relayed transport
  *     address an allocation holds, and dp delivers such datagrams inside
- *     the box, never to the wire.
+ *     the box, never to the wire. Then the special addresses of the
+ *     subnets dp's ports are on, which the same allow prefix covers and
+ *     which name no one peer: IPv4's network and broadcast addresses
+ *     ("subnet-broadcast": dp would send a directed broadcast onto its
+ *     own link, every host there a receiver, RFC 2644's amplifier) and
+ *     IPv6's subnet anycast addresses ("subnet-anycast": the link's
+ *     routers, RFC 4291 §2.6.1, and its reserved anycast, RFC 2526).
  *  5. the operator's allow list accepts, overriding step 6;
  *  6. class defaults, refused unless the flag is set:
  *       loopback 127/8, ::1                         allow_loopback
@@ -106,6 +112,26 @@ int cp_policy_add_own_relayed(struct cp_policy *p, const struct cp_addr *a);
  * as on a port's own), in a list of its own (CP_POLICY_MAX_TENANT_OWN) so
  * that the ports' and relayed addresses keep all of theirs. */
 int cp_policy_add_own_tenant(struct cp_policy *p, const struct cp_addr *a);
+
+/*
+ * One of the subnets dp's ports are on, given by our address there and its
+ * prefix length (a port's ipv4 = "10.201.0.1/24" is 10.201.0.1 and 24). Its
+ * special addresses are never peers, whatever the allow list says:
+ *  - IPv4, a prefix of /30 or shorter: the network and the broadcast
+ *    address, host part all zeros or all ones ("subnet-broadcast": RFC 919
+ *    §7, RFC 1122 §3.2.1.3 and §3.3.6, which has hosts take the zeros form
+ *    as broadcast too). On a /31 both addresses are hosts (RFC 3021).
+ *  - IPv6, a prefix of /126 or shorter: the Subnet-Router anycast address,
+ *    host part all zeros (RFC 4291 §2.6.1; a /127 has none, RFC 6164 §5),
+ *    and on a prefix of /120 or shorter the 128 reserved subnet anycast
+ *    addresses ("subnet-anycast", RFC 2526 §2): interface identifiers
+ *    fdff:ffff:ffff:ff80-ffff where the interface identifier is the low 64
+ *    bits (a prefix of /64 or shorter), else the subnet's top 128.
+ * a is canonicalised first. 0; -EINVAL for a family other than 4 or 6 or
+ * a length past the family's; -ENOSPC when full (CP_POLICY_MAX_SUBNETS).
+ */
+int cp_policy_add_own_subnet(struct cp_policy *p, const struct cp_addr *a,
+			     unsigned int plen);
 
 /*
  * The canonical form of an address, the key under which cp stores

@@ -49,14 +49,18 @@ cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
 			goto fail;
 		}
 	_Static_assert(CP_POLICY_MAX_OWN >= 2 * TP_CONF_MAX_PORTS + 2 * TP_CONF_MAX_RELAY &&
-		       CP_POLICY_MAX_TENANT_OWN >= TP_CONF_MAX_TENANTS * TP_CONF_TENANT_ADDRS,
-		       "the policy holds every address of ours");
+		       CP_POLICY_MAX_TENANT_OWN >= TP_CONF_MAX_TENANTS * TP_CONF_TENANT_ADDRS &&
+		       CP_POLICY_MAX_SUBNETS >= 2 * TP_CONF_MAX_PORTS,
+		       "the policy holds every address and subnet of ours");
 	/* Our own addresses are never peers (a relay loop, RFC 8656
 	 * §21.1.7), the tenants' TURN addresses among them (dp answers
 	 * there as on a port's own); our relayed addresses are refused too
 	 * unless cp finds the peer is an allocation's relayed transport
 	 * address of the same tenant and allow_relay_to_relay is on
-	 * (alloc/requests.c: relay_peer_ok()). */
+	 * (alloc/requests.c: relay_peer_ok()). Nor are the broadcast and
+	 * anycast addresses of the subnets our ports are on, where the
+	 * relayed and the tenants' addresses live too (lib/conf keeps them
+	 * inside a port's prefix). */
 	for (unsigned int i = 0; i < cp->conf->tenants.n; i++) {
 		const struct tp_conf_tenant *t = &cp->conf->tenants.t[i];
 
@@ -78,11 +82,13 @@ cp_policy_build_from(const struct cp_ctx *cp, const struct tp_conf *conf,
 			a.family = 4;
 			memcpy(a.ip, pt->ip4, 4);
 			cp_policy_add_own(p, &a);
+			cp_policy_add_own_subnet(p, &a, pt->plen4);
 		}
 		if (pt->has_ip6) {
 			a.family = 6;
 			memcpy(a.ip, pt->ip6, 16);
 			cp_policy_add_own(p, &a);
+			cp_policy_add_own_subnet(p, &a, pt->plen6);
 		}
 	}
 	for (unsigned int fi = 0; fi < 2; fi++) {

@@ -19,6 +19,9 @@
 #define CP_POLICY_MAX_PREFIXES 256
 #define CP_POLICY_MAX_OWN      144
 #define CP_POLICY_MAX_TENANT_OWN 128
+/* The subnets dp's ports are on: each port's IPv4 and IPv6 prefix (8 x 2,
+ * lib/conf's TP_CONF_MAX_PORTS, checked in policy_module.c). */
+#define CP_POLICY_MAX_SUBNETS  16
 
 /*
  * A transport address. family is 4 or 6; IPv4 sits in ip[0..3] (network
@@ -64,6 +67,10 @@ struct cp_policy {
 	/* the tenants' TURN addresses: own addresses too ("own-address") */
 	unsigned int ntenant_own;
 	struct cp_addr tenant_own[CP_POLICY_MAX_TENANT_OWN];	/* canonical, port 0 */
+	/* the subnets of dp's ports: their broadcast and anycast addresses
+	 * are no peer ("subnet-broadcast", "subnet-anycast") */
+	unsigned int nsubnet;
+	struct cp_prefix subnet[CP_POLICY_MAX_SUBNETS];	/* host bits zero */
 };
 
 #endif /* CP_POLICY_TYPES_H */

@@ -49,7 +49,7 @@ TP_PEER_PID=$!
 for u in u_udp u_tcp u_tls u_rfc6062 u_restart u_full u_locked u_down_udp u_down_tcp u_kill; do
   tp_ctl users add "$u" pw >/dev/null || tp_die "users add $u"
 done
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 # bg USER ARGS...: one uclient batch as USER in the background, its output
 # kept for judge (and for its counts: what the records must say).
@@ -181,7 +181,12 @@ t0=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 ip netns exec "$TP_NS_C" timeout 60 "$TP_UCLIENT_REAL" -u u_restart -w pw -l $L -m 1 -c \
   -n 60 -z 50 -e 10.211.0.2 -r 3480 10.210.0.1 >"$TP_TMP/restart.out" 2>&1 &
 uc=$!
-sleep 1.5
+# (the session must have started before the kill: cp holds its allocation)
+restart_up() {
+  tp_ctl --json allocations 2>/dev/null |
+    python3 -c 'import json,sys; sys.exit(0 if any(a["user"] == "u_restart" for a in json.load(sys.stdin)["allocations"]) else 1)'
+}
+tp_need tp_wait_until 20 "u_restart's allocation" restart_up
 kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null
 tkill=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
 sleep 0.5

@@ -46,6 +46,7 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 tp_check "the billing system's consumer group (XGROUP CREATE ... MKSTREAM)" \
   bash -c "[ \"\$(redis-cli -h 127.0.0.1 -p $RPORT XGROUP CREATE $KEY billing '\$' MKSTREAM)\" = OK ]"
 

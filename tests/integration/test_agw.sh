@@ -414,10 +414,7 @@ $P python3 "$HERE/lib/agw_many.py" peer 10.211.0.2 6000 "$MANY" >"$TP_TMP/many.p
 mpeer=$!
 # the peer listens before the first context's client leg connects (a
 # fixed 0.3 s was not enough on a slow machine: 3 of 1000 refused)
-for _ in $(seq 1 100); do
-  $P ss -ltnH "sport = :6000" | grep -q . && break
-  sleep 0.1
-done
+tp_need tp_wait_listen "$TP_NS_P" tcp 10.211.0.2 6000 "$mpeer" "the contexts' TCP peer"
 tp_check "$MANY contexts created through cp's API" \
   python3 "$HERE/lib/agw_many.py" create "$TP_TMP/cp.sock" "$MANY" 10.211.0.2 6000 "$TP_TMP/many.ports"
 $C python3 "$HERE/lib/agw_many.py" client 10.210.0.1 "$TP_TMP/many.ports" "$TP_TMP/many.hold" \

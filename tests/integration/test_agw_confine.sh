@@ -121,7 +121,7 @@ scrape() { python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.reques
 
 tp_check "cp registers with the controller" \
   mgc "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=restart reason=901'
-sleep 0.3
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered
 
 # ---- A. the Iq controller and a JSON context --------------------------------------
 echo "# [$((SECONDS - start)) s] section A"
@@ -224,7 +224,7 @@ tp_cp_stop
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp restarted: it registers again (902 Warm Boot: contexts outlived it)" \
   mgc "wait-registered 15000" '^OK registered n=2 .*reason=902'
-sleep 0.3
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered
 tp_check "... it took the contexts back with their doors and tenants (api 4, iq 2)" \
   test "$(st 'd["restored_from_dp"], d["contexts_by_door"]')" = "(6, {'api': 4, 'iq': 2, 'ng': 0})"
 create jg $J2

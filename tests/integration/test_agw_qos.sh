@@ -69,7 +69,8 @@ ts_a=$!
 $P tshark -q -i "$TP_IF_K" -f "tcp and dst host 10.211.0.2 and dst port 5101" -w "$TP_TMP/a_core.pcap" \
   >"$TP_TMP/ts_k.log" 2>&1 &
 ts_k=$!
-sleep 2                 # (tshark's capture opens)
+tp_need tp_wait_log "$TP_TMP/ts_a.log" 'Capturing on' "$ts_a" "tshark on the UE's link" 20
+tp_need tp_wait_log "$TP_TMP/ts_k.log" 'Capturing on' "$ts_k" "tshark on the core's link" 20
 bg_ready ap "$TP_NS_P" echo 10.211.0.2 5101
 pp=$!
 tp_check "agw create with a leg's dscp 46 (turnpikectl: dscp= in the leg's spec)" \
@@ -89,7 +90,7 @@ tp_check "... dp's data segments to the UE carry DSCP 46 ($(dscps "$TP_TMP/a_ue1
 $C tshark -q -i "$TP_IF_A" -f "tcp and src host 10.210.0.1" -w "$TP_TMP/a_ue2.pcap" \
   >"$TP_TMP/ts_a2.log" 2>&1 &
 ts_a=$!
-sleep 2
+tp_need tp_wait_log "$TP_TMP/ts_a2.log" 'Capturing on' "$ts_a" "tshark on the UE's link" 20
 tp_check "agw.modify_leg dscp 10 on the live leg (turnpikectl agw modify-leg --dscp)" \
   tp_ctl agw modify-leg "$(ctx_id a)" --leg a --dscp 10
 touch "$TP_TMP/a.go"
@@ -147,7 +148,7 @@ if [ $have_megaco = 1 ]; then
   rem=$(sdp "c=IN IP4 10.210.0.2" 'm=message 9 TCP/MSRP *' 'a=setup:active')
   add_lc() { mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, $1 }, Local { $loc }, Remote { $rem } } } } }" "$2"; }
   tp_check "cp registers with the MGC" mgc "wait-registered 15000" '^OK registered n=1'
-  sleep 0.3
+  tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered
   tp_check "Iq Add with ds/dscp = 46, tman/pol = ON, tman/sdr = 125000, tman/mbs = 32000" \
     add_lc 'ds/dscp = 46, tman/pol = ON, tman/sdr = 125000, tman/mbs = 32000, tman/pdr = 250000, tman/dvt = 20000' \
     '^REPLY [0-9]+ ctx=[0-9]+ '

@@ -38,7 +38,7 @@ while True:
     s.sendto(d, a)
 ' &
 TP_PEER_PID=$!
-sleep 0.3
+tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.2 4000 "$TP_PEER_PID" "the UDP echo peer"
 
 # B. dp's clock against cp's: a permission of 20 s (cp's lifetime), dp's TSC
 # 10% off. At 18.5 s the peer and the client reach each other; at 21.5 s

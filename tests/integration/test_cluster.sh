@@ -198,8 +198,10 @@ box_conf 1 0; box_conf 2 1
 box_start 1; box_start 2
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer1.log" 2>&1 &
 PIDS+=($!)
+tp_peer_wait "$!" 10.211.0.2
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.221.0.2 -p 3480 >"$TP_TMP/peer2.log" 2>&1 &
 PIDS+=($!)
+tp_peer_wait "$!" 10.221.0.2
 tp_check "both cps joined redis (connected, subscribed)" wait_for 10 eval 'connected 1 && connected 2'
 tp_check "box 2 found it through sentinel" grep -q "sentinel says master 'tp$$' is 127.0.0.1:$RPORT" "$TP_TMP/cp2.log"
 tp_check "redis refuses a client without the password (so the cps AUTHed)" \
@@ -607,7 +609,12 @@ for n in 1 2; do
     -m 1 -c -n 250 -z 20 10.2${n}0.0.1 >"$TP_TMP/long$n.log" 2>&1 &
   eval "long$n=\$!"
 done
-sleep 1.5
+# (both under way before redis goes: each box holds its session's allocation)
+long_up() {
+  ctl "$1" --json allocations 2>/dev/null |
+    python3 -c 'import json,sys; sys.exit(0 if any(a["user"] == sys.argv[1] for a in json.load(sys.stdin)["allocations"]) else 1)' "long$1"
+}
+tp_need tp_wait_until 20 "the long sessions' allocations" eval 'long_up 1 && long_up 2'
 kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=
 tp_check "both cps saw redis go" wait_for 8 eval '[ "$(cl 1 connected)" = False ] && [ "$(cl 2 connected)" = False ]'
 q0=$(cl 1 quota_local)

@@ -21,7 +21,7 @@ ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log
 TP_PEER_PID=$!
 ip netns exec "$TP_NS_C" ip addr add 10.210.0.70/24 dev "$TP_IF_A"
 ip netns exec "$TP_NS_C" ip addr add 10.210.0.71/24 dev "$TP_IF_A"
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 # A session that runs across the drain: 300 messages, one every 20 ms.
 ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -e 10.211.0.2 -r 3480 -u test -w test \

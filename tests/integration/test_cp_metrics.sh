@@ -27,7 +27,7 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 scrape() { python3 - "http://$maddr${1:-/metrics}" "${2:-GET}" <<'PY'
 import sys, urllib.request, urllib.error
@@ -286,7 +286,8 @@ PY
 # A scraper that connects and says nothing: cp answers others at once.
 python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); time.sleep(10)" &
 mute=$!
-sleep 0.3
+tp_need tp_wait_until 10 "the silent scraper connected" \
+  bash -c "ss -Htn state established '( dport = :$port )' | grep -q ."
 t0=$(date +%s%N)
 tp_check "with a silent scraper connected, turnpikectl status answers" bash -c "\"$TP_BUILD/cp/ctl/turnpikectl\" --socket \"$TP_TMP/cp.sock\" status >/dev/null"
 t1=$(date +%s%N)

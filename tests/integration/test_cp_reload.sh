@@ -33,7 +33,7 @@ tp_cp_start "$conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
 ip netns exec "$TP_NS_C" ip addr add 10.210.0.70/24 dev "$TP_IF_A"
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 uc() {   # uc ARGS...: 0 when the client relayed every message
   local out sent recv lost
@@ -81,7 +81,12 @@ PY
 ip netns exec "$TP_NS_C" timeout 90 turnutils_uclient -e 10.211.0.2 -r 3480 -u other -w other \
   -m 1 -c -n 400 -z 20 10.210.0.1 >"$TP_TMP/long.log" 2>&1 &
 long=$!
-sleep 1
+# (under way once cp holds its allocation)
+long_up() {
+  tp_ctl --json allocations 2>/dev/null |
+    python3 -c 'import json,sys; sys.exit(0 if any(a["user"] == "other" for a in json.load(sys.stdin)["allocations"]) else 1)'
+}
+tp_need tp_wait_until 20 "the long session's allocation" long_up
 
 ctl=$TP_BUILD/cp/ctl/turnpikectl
 tp_check "turnpikectl --config FILE finds cp's socket there" bash -c "\"$ctl\" --config \"$conf\" --json status | grep -q '\"ready\":true'"

@@ -26,7 +26,7 @@ tp_check "cp made the store on first start" test -s "$db"
 tp_check "... readable by its owner only" test "$(stat -c %a "$db")" = 600
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 # uclient NAME ARGS...: a client batch through turnpike; every message
 # back (lib/uclient.sh).

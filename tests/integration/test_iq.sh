@@ -89,6 +89,7 @@ tshark -q -i lo -f "udp port $MGCP" -w "$TP_TMP/iq.pcap" >"$TP_TMP/tshark.log" 2
 TSHARK=$!
 h248_start mgc --listen 127.0.0.1:$MGCP --timeout 5000 || tp_die "the MGC did not start: $H248_LINE"
 trap 'rc=$?; h248_kill mgc 2>/dev/null; kill $TSHARK 2>/dev/null; (exit $rc); tp_cleanup' EXIT
+tp_need tp_wait_log "$TP_TMP/tshark.log" 'Capturing on' "$TSHARK" "tshark on lo" 20
 
 maddr=127.0.0.1:$((20000 + $$ % 20000))
 TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
@@ -126,8 +127,8 @@ echo "# [$((SECONDS - start)) s] section A"
 tp_check "cp registers with the controller: ServiceChange Restart, 901 Cold Boot, version 3" \
   mgc "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=restart reason=901.* version=3'
 # (a request that overtakes the controller's reply to our ServiceChange is
-# answered 505, as H.248.1 §11.2 says: give the reply its way)
-sleep 0.3
+# answered 505, as H.248.1 §11.2 says: cp has the reply first)
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered
 tp_check "... and answers its empty AuditValue on ROOT" mgc audit-root '^REPLY [0-9]+ ctx=- .*AuditValue = root'
 
 # ---- B. one termination at a time, TLS towards the UE, plain to the core --------
@@ -367,7 +368,7 @@ tp_cp_stop
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp restarted registers again: ServiceChange Restart 902 Warm Boot" \
   mgc "wait-registered 15000" '^OK registered n=2 .*method=restart reason=902'
-sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered   # (H.248.1 §11.2)
 tp_check "... the context has the same ContextID: AuditValue of its termination" \
   mgc "send Context = $CTXF { AuditValue = $TF1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXF "
 shown_f() { tp_ctl agw list | grep -q "door iq (H.248 context $CTXF: $TF1"; }
@@ -433,7 +434,7 @@ ue_reset "$PORTK"
 # (a context's end makes a Notify, which the controller refuses: 504)
 tp_check "the controller restarted, refusing our Notify (it does not know us): cp registers with it again, Disconnected, contexts kept" \
   mgc "wait-registered 15000" '^OK registered n=1 .*method=disconnected'
-sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered   # (H.248.1 §11.2)
 mgc "notify-error off" '^OK'
 tp_check "... the waiting context is there under its ContextID" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
@@ -472,7 +473,7 @@ tp_check "cp over TCP registers (902 Warm Boot: a context is held)" \
   mgc "wait-registered 15000" '^OK registered n=1 .*method=restart reason=902'
 tp_check "... and the Notify that waited goes: g/cause FT, rst" \
   mgc "wait-notify 10000" "^OK notify n=[0-9]+ .*Context = $CTXQ .*generalcause *= *ft.*rst"
-sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered   # (H.248.1 §11.2)
 tp_check "... the held context's termination answers AuditValue over TCP" \
   mgc "send Context = $CTXH { AuditValue = $TH1 { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTXH "
 tp_check "... W-Subtract=* over TCP ends it" \

@@ -51,9 +51,14 @@ with() {
   python3 -c 'import json,sys; q=json.loads(sys.argv[1])["iq"]; print("#   status:", q["association"], q["controller"]); sys.exit(0 if q["association"] == "registered" and q["controller"] == sys.argv[2] else 1)' \
     "$(tp_ctl --json status)" "127.0.0.1:$1"
 }
-# (a request that overtakes the controller's reply to our ServiceChange is
-# answered 505, H.248.1 §11.2: give the reply its way)
-settle() { sleep 0.3; }
+# settle PORT: cp registered with the controller on PORT, that controller's
+# reply to our ServiceChange taken (a request that overtakes it is
+# answered 505, H.248.1 §11.2)
+registered_with() {
+  [ "$(python3 -c 'import json,sys; q=json.loads(sys.argv[1])["iq"]; print(q["association"], q["controller"])' \
+       "$(tp_ctl --json status 2>/dev/null)" 2>/dev/null)" = "registered 127.0.0.1:$1" ]
+}
+settle() { tp_need tp_wait_until 10 "cp registered with 127.0.0.1:$1" registered_with "$1"; }
 
 tp_check "A told to name MgcIdToTry [127.0.0.1]:$NOWHERE (not in iq.mgc) in its reply" \
   ma "redirect [127.0.0.1]:$NOWHERE" '^OK redirect='
@@ -71,7 +76,7 @@ tp_cp_start "$TP_TMP/dp.conf"
 # ---- 1. registration with the first; a MgcIdToTry not in iq.mgc ---------------------
 tp_check "cp registers with A, the first of iq.mgc: ServiceChange Restart, 901 Cold Boot" \
   ma "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=restart reason=901'
-settle
+settle $AP
 stays_a() {
   ma audit-root '^REPLY [0-9]+ ctx=- ' && mb status ' registered=0 ' && with $AP
 }
@@ -81,13 +86,13 @@ tp_check "... MgcIdToTry naming another port of A's host, not in iq.mgc, not fol
 tp_check "A's ServiceChange HandOff, MgcIdToTry B: answered" handoff a $BP
 tp_check "... cp registers with B: ServiceChange HandOff, 903 MGC Directed Change" \
   mb "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=handOff reason=903'
-settle
+settle $BP
 with_b() { mb audit-root '^REPLY [0-9]+ ctx=- ' && ma audit-root '^ERROR [0-9]+ 505 ' && with $BP; }
 tp_check "... B's AuditValue answered, A's now 505" with_b
 tp_check "B hands us back to A the same way" handoff b $AP
 tp_check "... cp registers with A: HandOff, 903" \
   ma "wait-registered 15000" '^OK registered n=2 peer=[^ ]+ method=handOff reason=903'
-settle
+settle $AP
 
 # ---- 3. Failover ---------------------------------------------------------------------
 sdp() { h248_sdp "$@"; }
@@ -131,7 +136,7 @@ print(n)' "$AP" "$IQP" >"$TP_TMP/to_a_after" 2>&1 &
 quiet_pid=$!
 tp_check "... the leg's end A never answered is told to B (g/cause FT, rst)" \
   mb "wait-notify 15000" "^OK notify n=[0-9]+ .*Context = $CTX2 .*generalcause *= *ft.*rst"
-settle
+settle $BP
 tp_check "... contexts kept: B audits A's context under its ContextID" \
   mb "send Context = $CTX { AuditValue = $TERM { Audit { Statistics } } }" "^REPLY [0-9]+ ctx=$CTX "
 tp_check "... B turns the inactivity timer off" mb "send Context = - { Modify = ROOT { Events } }" '^REPLY [0-9]+ ctx=- '
@@ -156,7 +161,7 @@ tp_check "... cp's ServiceChange HandOff reaches A" \
   ma "wait-registered 15000" '^OK registered n=1 peer=[^ ]+ method=handOff reason=903'
 tp_check "... A's reply names B: cp registers with B" \
   mb "wait-registered 15000" '^OK registered n=3 peer=[^ ]+ method=handOff reason=903'
-settle
+settle $BP
 tp_check "... B's AuditValue answered, A's 505" with_b
 
 echo "# test_iq_assoc took $((SECONDS - start)) s"

@@ -130,7 +130,7 @@ legs_up() {
 }
 
 tp_check "cp registers with the controller" mgc "wait-registered 15000" '^OK registered n=1 '
-sleep 0.3   # (its reply to our ServiceChange on its way: H.248.1 §11.2)
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered   # (H.248.1 §11.2)
 
 # ---- setup_timeout: a termination nobody connects to (told at the end) -----------
 tp_check "Add of a termination the UE never connects to (agw.setup_timeout 3 s)" ue_plain '$'

@@ -55,7 +55,7 @@ flood() { local out=$1; shift; $RAW flood --to "$IQ" "$@" >"$TP_TMP/$out" 2>&1 &
 fj() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TP_TMP/$1" "$2"; }
 
 tp_check "cp registers with A" bash -c "$RAW ctl $TP_TMP/a.sock registered 20 | grep -q '^OK'"
-sleep 0.3
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered
 tp_check "A's AuditValue on ROOT answered" bash -c "$RAW ctl $TP_TMP/a.sock burst 1 5 | grep -q 'ran=1 '"
 
 # ---- 1. a flood: the loop stays responsive, messages answered once at most -----------

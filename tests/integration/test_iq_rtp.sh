@@ -45,6 +45,7 @@ tshark -q -i lo -f "udp port $MGCP" -w "$TP_TMP/iq.pcap" >"$TP_TMP/tshark.log" 2
 TSHARK=$!
 h248_start mgc --listen 127.0.0.1:$MGCP --timeout 5000 || tp_die "the MGC did not start: $H248_LINE"
 trap 'rc=$?; h248_kill mgc 2>/dev/null; kill $TSHARK 2>/dev/null; (exit $rc); tp_cleanup' EXIT
+tp_need tp_wait_log "$TP_TMP/tshark.log" 'Capturing on' "$TSHARK" "tshark on lo" 20
 
 TP_MBUFS=16383 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" \
   "$(tp_turn_groups)
@@ -67,7 +68,7 @@ stat_of() { [[ $1 =~ $2\ =\ ([0-9]+) ]] && echo "${BASH_REMATCH[1]}"; }
 
 # ---- A. two RTP terminations in one context ---------------------------------------
 tp_check "cp registers with the MGC" mgc "wait-registered 15000" '^OK registered n=1'
-sleep 0.3
+tp_need tp_wait_until 10 "cp's Iq association registered" tp_iq_registered
 tp_check "Add of the UE's RTP/AVP termination into Context \$ (latch, adid/ipstop)" \
   mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = SendReceive, ipnapt/latch = ON }, Local { $loc }, Remote { $ue_rem } } }, Events = 9 { adid/ipstop { dt = 1500 } } } }" \
   '^REPLY [0-9]+ ctx=[0-9]+ '
@@ -94,8 +95,11 @@ wait_file "$TP_TMP/core.ready"
 $C $R $UE 40002 "$A1" "$P1" --tag 1 --peer-tag 2 --send 50 --first --expect 40 --linger 1.5 \
   --secs 20 >"$TP_TMP/ue.out" 2>&1 &
 upid=$!
-# the stranger: the UE's address, another port, once the UE's first packets latched
-sleep 0.4
+# the stranger: the UE's address, another port, once the UE's first packets
+# latched (cp hears of a latch from dp at once)
+rid=$(tp_ctl --json agw list | python3 -c 'import json,sys; print(json.load(sys.stdin)["contexts"][0]["id"])')
+ue_latched() { grep -q "latched $UE:40002," <<<"$(tp_ctl agw show "$rid" 2>/dev/null)"; }
+tp_need tp_wait_until 10 "the UE's stream latched ($UE:40002)" ue_latched
 $C $R $UE 40004 "$A1" "$P1" --tag 3 --send 10 --first --secs 1 >"$TP_TMP/stranger.out" 2>&1
 wait $upid; wait $cpid
 echo "# UE: $(cat "$TP_TMP/ue.out")  core: $(cat "$TP_TMP/core.out")"
@@ -107,7 +111,6 @@ tp_check "the UE got the core's 40 byte for byte at the port it sent from (latch
   test "$(j "$TP_TMP/ue.out" '"%d/%d/%d" % (d["recv"], d["exact"], d["bad"])')" = 40/40/0
 tp_check "... from our access-side address and port" \
   test "$(j "$TP_TMP/ue.out" '" ".join(d["srcs"])')" = "$A1:$P1"
-rid=$(tp_ctl --json agw list | python3 -c 'import json,sys; print(json.load(sys.stdin)["contexts"][0]["id"])')
 tp_ctl --json agw show "$rid" >"$TP_TMP/show.json"
 ue_leg=$(j "$TP_TMP/show.json" '[i for i, l in enumerate(d["legs"]) if l and l["local"].startswith("'"$A1"':")][0]')
 tp_check "agw show: the UE's stream latched $UE:40002" \

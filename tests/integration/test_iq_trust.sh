@@ -41,13 +41,7 @@ trap 'rc=$?; [ -n "$APID" ] && kill $APID 2>/dev/null; (exit $rc); tp_cleanup' E
 a() { $RAW ctl "$TP_TMP/a.sock" "$@"; }
 stat() { tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["iq"]["stats"].get(sys.argv[1], "absent"))' "$1"; }
 # wait_registered: status says cp is registered (within 20 s)
-wait_registered() {
-  for _ in $(seq 200); do
-    [ "$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["iq"]["association"])')" = registered ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+wait_registered() { tp_wait_until 20 "cp's Iq association registered" tp_iq_registered; }
 why() { tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["iq"].get("unauthenticated_by_reason", {}).get(sys.argv[1], "absent"))' "$1"; }
 
 maddr=127.0.0.1:$((20000 + $$ % 20000))
@@ -66,7 +60,7 @@ conf ""
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp registers with A" bash -c "$RAW ctl $TP_TMP/a.sock registered 20 | grep -q '^OK'"
-sleep 0.3
+tp_need wait_registered
 out=$(a send 5 "$AUDIT")
 tp_check "A's AuditValue from its own address: answered" bash -c '[[ $1 == "OK code=0 "* ]]' _ "$out"
 out=$(a sendfrom $OTHER 3 "$AUDIT")
@@ -99,7 +93,6 @@ conf "auth = ( { mgc = \"$A\"; spi = \"0x0000abcd\"; algorithm = \"hmac-sha1-96\
   key_file = \"$TP_TMP/iq-a.key\"; } );"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_check "cp registers with A, signed" wait_registered
-sleep 0.3
 out=$(a send 5 "$AUDIT")
 tp_check "A's signed AuditValue: answered" bash -c '[[ $1 == "OK code=0 "* ]]' _ "$out"
 for k in unsigned icv spi replay; do

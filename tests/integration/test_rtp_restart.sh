@@ -54,8 +54,10 @@ tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP
 # captures of both legs, kept across dp's restart (the new taps come into
 # the same namespaces: "any" takes them too)
 for ns in "$TP_NS_C" "$TP_NS_P"; do
-  ip netns exec "$ns" dumpcap -q -i any -f "udp portrange 5000-6999" -w "$TP_TMP/$ns.pcapng" 2>/dev/null &
+  ip netns exec "$ns" dumpcap -q -i any -f "udp portrange 5000-6999" -w "$TP_TMP/$ns.pcapng" \
+    2>"$TP_TMP/$ns.cap.log" &
   caps+=($!)
+  tp_need tp_wait_log "$TP_TMP/$ns.cap.log" 'Capturing on' "$!" "dumpcap in $ns" 20
 done
 
 key() { python3 -c 'import base64,os; print(base64.b64encode(os.urandom(30)).decode())'; }

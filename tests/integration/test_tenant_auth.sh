@@ -33,7 +33,7 @@ tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 # ok WHAT SERVER ARGS...: a client batch relays through SERVER.
 ok() {

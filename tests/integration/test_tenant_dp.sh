@@ -35,6 +35,7 @@ export TP_DP_PID TP_DP_LOG
 command -v turnutils_peer >/dev/null || tp_die "turnutils_peer missing (tools/bootstrap installs coturn)"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 for a in 10.210.0.11 10.210.0.12 fd00:210::11 fd00:210::12 10.210.0.1; do
   tp_check "ping $a answers" ip netns exec "$TP_NS_C" ping -c 1 -W 2 "$a"

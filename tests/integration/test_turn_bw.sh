@@ -44,8 +44,8 @@ for f in $FLOWS; do
   ip netns exec "$TP_NS_P" python3 "$HERE/lib/bw_turn.py" peer "${name%%_*}" "$D" "$name" \
     "$port" "$SECS" "$RATE" >"$TP_TMP/peer-$name.log" 2>&1 &
   pids+=($!)
+  tp_need tp_wait_listen "$TP_NS_P" "${name%%_*}" 10.211.0.2 "$port" "$!" "the $name peer"
 done
-sleep 0.3
 for f in $FLOWS; do
   name=${f%%:*} port=${f#*:} user=${f#*_}; user=${user%%:*}
   ip netns exec "$TP_NS_C" python3 "$HERE/lib/bw_turn.py" client "${name%%_*}" 10.210.0.1 "$D" \
@@ -181,7 +181,7 @@ PY
 # much of it, free nothing.
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/tpeer.log" 2>&1 &
 tpeer=$!
-sleep 0.3
+tp_peer_wait "$tpeer" 10.211.0.2
 uc() {
   ip netns exec "$TP_NS_C" timeout 25 turnutils_uclient -u "$1" -w "$1" -e 10.211.0.2 -r 3480 \
     -c -n 60 -l 1000 -m 1 10.210.0.1 >"$TP_TMP/uclient-$1.log" 2>&1

@@ -46,7 +46,7 @@ tp_cp_start "$TP_TMP/dp.conf"
 tp_check "dp says it serves TURN on DTLS 5349" grep -q 'TURN on DTLS 5349' "$TP_DP_LOG"
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 # dp's "dtls" lines of both workers: dtls_now; dsum NAME (summed).
 dtls_now() {
@@ -65,7 +65,7 @@ dsum() {
 ip netns exec "$TP_NS_C" timeout 10 tshark -i any -n -l -f "udp port 5349" -w "$TP_TMP/hvr.pcap" \
   >"$TP_TMP/tshark.log" 2>&1 &
 TSHARK=$!
-sleep 1
+tp_need tp_wait_log "$TP_TMP/tshark.log" 'Capturing on' "$TSHARK" "tshark in the clients' namespace"
 ip netns exec "$TP_NS_C" python3 - "$SEEDS/client_hello" <<'PY' >"$TP_TMP/one.out" 2>&1
 import socket, sys
 ch = open(sys.argv[1], 'rb').read()

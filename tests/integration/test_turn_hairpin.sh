@@ -35,7 +35,8 @@ while True:
         out.write("udp6 %s\n" % socket.inet_ntop(socket.AF_INET6, f[14 + 24:14 + 40]))
 PY
 TP_PEER_PID=$!
-sleep 0.5
+# (its log is opened once its socket is bound)
+tp_need tp_wait_file "$TP_TMP/wire.log" "$TP_PEER_PID" "the peers' wire sniffer"
 
 # The relayed-port shares as dp has them (lib/steer's rule, printed at start).
 SHARES=$(sed -n 's/^turnpike-dp: relay port shares: //p' "$TP_DP_LOG")

@@ -54,7 +54,8 @@ PY
 SNIFF_PID=$!
 # (the script's status survives the kill: tp_cleanup exits with $?)
 trap 'rc=$?; kill $SNIFF_PID 2>/dev/null; (exit $rc); tp_cleanup' EXIT
-sleep 0.5
+# (its log is opened once its socket is bound)
+tp_need tp_wait_file "$TP_TMP/wire.log" "$SNIFF_PID" "the peers' wire sniffer"
 
 export TP_TMP
 ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY' &

@@ -34,7 +34,7 @@ else
 fi
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 cp_stat() {
   tp_ctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['stats'].get('$1', 0))"
@@ -76,7 +76,7 @@ if [ "$TW_SERVER" = turnpike ]; then
   tp_cp_start "$TP_TMP/dp2.conf"
   ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer2.log" 2>&1 &
   TP_PEER_PID=$!
-  sleep 0.3
+  tp_peer_wait "$TP_PEER_PID" 10.211.0.2
   out=$(ip netns exec "$TP_NS_C" python3 "$HERE/lib/mobility_workers.py" 10.210.0.1 10.211.0.2 \
         3480 6 2>&1)
   rc=$?

@@ -42,7 +42,7 @@ while True:
         s.sendto(b"echo " + d, a)
 ' &
 TP_PEER_PID=$!
-sleep 0.3
+tp_need tp_wait_listen "$TP_NS_P" udp fd00:211::2 4000 "$TP_PEER_PID" "the UDP echo peer"
 # cp answers at most 20 challenges at once per client address (then 10 a
 # second): the many clients here come from ten addresses.
 for i in $(seq 10 19); do ip -n "$TP_NS_C" addr add "10.210.0.$i/24" dev "$TP_IF_A"; done

@@ -24,7 +24,7 @@ while True:
     s.sendto(d, a)
 ' &
 TP_PEER_PID=$!
-sleep 0.3
+tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.2 4000 "$TP_PEER_PID" "the UDP echo peer"
 
 # Phase 1: cp dies in the middle of a stream and comes back.
 ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'

@@ -59,7 +59,9 @@ while True:
 PY
 P3=$!
 TP_PEER_PID=$P1
-sleep 0.3
+tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.2 4000 "$P1" "the echoing peer"
+tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.200 4000 "$P2" "the refused peer"
+tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.16 4105 "$P3" "the six peers"
 
 ip netns exec "$TP_NS_C" python3 - "$LIB" "$TP_TMP" <<'PY'
 import json, os, socket, struct, subprocess, sys, time

@@ -31,7 +31,9 @@ ip netns exec "$TP_NS_P" turnutils_peer -L fd00:211::2 -p 3480 >"$TP_TMP/peer6.l
 peer6=$!
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3481 >"$TP_TMP/peer3481.log" 2>&1 &
 peer3481=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
+tp_peer_wait "$peer6" fd00:211::2
+tp_peer_wait "$peer3481" 10.211.0.2 3481
 
 # uclient NAME ARGS...: one batch over TCP (lib/uclient.sh): its summary,
 # then the verdict; after a failure, where the messages went: dp's relay
@@ -313,8 +315,9 @@ for _ in $(seq 50); do [ -s "$TP_TMP/held" ] && break; sleep 0.1; done
 tcp_before=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["allocations_by_transport"]["TCP"])')
 tp_dp_stop >/dev/null
 tp_dp_start "$TP_TMP/dp.conf"
-for _ in $(seq 50); do grep -q 'dp restarted' "$TP_CP_LOG" && break; sleep 0.1; done
-sleep 1
+# (cp's loop says so, then acts on it before it answers turnpikectl again)
+tp_need tp_wait_log "$TP_CP_LOG" 'dp restarted' "$TP_CP_PID" "cp, told of dp's restart"
+tp_ctl ready --wait 10 >/dev/null || tp_die "cp and the restarted dp not ready"
 tp_check "after a dp restart cp holds no TCP allocation (before: $tcp_before), counted" python3 - "$(tp_ctl --json status)" <<'PY'
 import json, sys
 st = json.loads(sys.argv[1])

@@ -37,9 +37,9 @@ for i in $(seq 1 64); do
   srcs6+=("$a")
 done
 
-$C $I alloc 10.210.0.1 3478 9 >"$TP_TMP/alloc.out" 2>&1 &
+$C $I alloc 10.210.0.1 3478 9 "$TP_TMP/alloc.ready" >"$TP_TMP/alloc.out" 2>&1 &
 apid=$!
-sleep 0.5
+tp_need tp_wait_file "$TP_TMP/alloc.ready" "$apid" "the TCP client's Allocate"
 $C $I flood fd00:210::1 3478 8 "${srcs6[@]}" >"$TP_TMP/flood6.out" 2>&1
 echo "# /64 flood: $(cat "$TP_TMP/flood6.out")"
 tp_check "64 addresses of one /64: 8 let in (turn.tcp_per_source counts the /64), 56 refused" \

@@ -35,7 +35,7 @@ mkdir -p "$TP_TMP/peer"
 ip netns exec "$TP_NS_P" python3 "$HERE/lib/tcprelay_peer.py" "$TP_TMP/peer" 7000 \
   >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
-sleep 0.3
+tp_need tp_wait_listen "$TP_NS_P" tcp 10.211.0.2 7000 "$TP_PEER_PID" "the TCP echo peer"
 ip netns exec "$TP_NS_C" python3 "$HERE/lib/tcprelay_budget.py" 10.210.0.1 "$TP_TMP/peer" \
   10.211.0.2 7000 $nflood $nbytes $ntiny >"$TP_TMP/client.out" 2>&1 &
 cpid=$!

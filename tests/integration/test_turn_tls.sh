@@ -75,7 +75,7 @@ TP_PEER_PID=$!
 # a second client address: the flood below comes from 10.210.0.2, the
 # clients that must not suffer from it from 10.210.0.3
 ip netns exec "$TP_NS_C" ip addr add 10.210.0.3/24 dev "$(ip netns exec "$TP_NS_C" ip -o -4 addr show | awk '/10.210.0.2\// {print $2}')"
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 
 sclient() {   # sclient ARGS...: one s_client session that sends nothing
   ip netns exec "$TP_NS_C" timeout 10 openssl s_client -connect 10.210.0.1:5349 \

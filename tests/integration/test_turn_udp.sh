@@ -20,7 +20,8 @@ ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log
 TP_PEER_PID=$!
 ip netns exec "$TP_NS_P" turnutils_peer -L fd00:211::2 -p 3480 >"$TP_TMP/peer6.log" 2>&1 &
 peer6=$!
-sleep 0.3
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
+tp_peer_wait "$peer6" fd00:211::2
 
 # uclient NAME ARGS...: run a client batch (lib/uclient.sh): every
 # message must come back.
@@ -123,7 +124,7 @@ for fam in 4 6; do
   ip netns exec "$TP_NS_P" python3 "$(dirname "$0")/lib/ttl_probe.py" peer 10.211.0.2 3482 15 \
     >"$TP_TMP/ttl_peer$fam.log" 2>&1 &
   ttlpeer=$!
-  sleep 0.3
+  tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.2 3482 "$ttlpeer" "the TTL probe's peer"
   ip netns exec "$TP_NS_C" timeout 30 python3 "$(dirname "$0")/lib/ttl_probe.py" client "$srv" \
     10.211.0.2 3482 >"$TP_TMP/ttl$fam.log" 2>&1
   kill "$ttlpeer" 2>/dev/null; wait "$ttlpeer" 2>/dev/null

@@ -4,8 +4,9 @@
  * the first and last address of each range and the ones just outside;
  * mapped, compatible and NAT64 forms judged as the IPv4 they carry; 6to4
  * and Teredo refused even when listed; deny over allow, allow over the
- * class defaults; own addresses in every form, even when allowed;
- * malformed list entries;
+ * class defaults; own addresses in every form, even when allowed; the
+ * network, broadcast and subnet anycast addresses of our ports' subnets,
+ * even when allowed, at every prefix length's edge; malformed list entries;
  * canonical forms; verdict names.
  */
 #include <stdarg.h>
@@ -673,6 +674,149 @@ test_policy_tenant_addresses_are_own_in_every_form(void **state)
 	EXPECT(p, "198.51.100.200", ACCEPT);
 }
 
+/* The demo's core link (conf/demo.conf): its allow list covers the whole
+ * subnet dp's core port is on, and with it the subnet's network and
+ * broadcast addresses and IPv6's subnet anycast ones, which name no one
+ * peer (a directed broadcast onto our own link; the link's routers).
+ * Refused in every form, whatever the allow list says; the deny list
+ * still names its own refusals. */
+static void
+test_policy_subnet_broadcast_and_anycast_refused_even_when_allowed(void **state)
+{
+	struct cp_policy *p = *state;
+	struct cp_addr a;
+	char err[128];
+
+	a = addr("10.201.0.1", 0);
+	assert_int_equal(cp_policy_add_own(p, &a), 0);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 24), 0);
+	a = addr("fd00:201::1", 0);
+	assert_int_equal(cp_policy_add_own(p, &a), 0);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 64), 0);
+	add_ok(cp_policy_add_allow(p, "10.201.0.0/24", err, sizeof(err)), err);
+	add_ok(cp_policy_add_allow(p, "fd00:201::/64", err, sizeof(err)), err);
+	p->allow_private = true;
+
+	EXPECT(p, "10.201.0.0", SUBNET_BROADCAST);
+	EXPECT(p, "10.201.0.255", SUBNET_BROADCAST);
+	EXPECT(p, "::ffff:10.201.0.255", SUBNET_BROADCAST);
+	EXPECT(p, "::10.201.0.0", SUBNET_BROADCAST);
+	EXPECT(p, "64:ff9b::10.201.0.255", SUBNET_BROADCAST);
+	EXPECT(p, "10.201.0.1", OWN_ADDRESS);
+	EXPECT(p, "10.201.0.2", ACCEPT);
+	EXPECT(p, "10.201.0.254", ACCEPT);
+	EXPECT(p, "10.201.1.0", ACCEPT);	/* another subnet: private, allowed */
+	EXPECT(p, "10.200.255.255", ACCEPT);
+
+	EXPECT(p, "fd00:201::", SUBNET_ANYCAST);			/* Subnet-Router */
+	EXPECT(p, "fd00:201::fdff:ffff:ffff:ff80", SUBNET_ANYCAST);	/* RFC 2526 */
+	EXPECT(p, "fd00:201::fdff:ffff:ffff:fffe", SUBNET_ANYCAST);	/* Mobile IPv6 HA */
+	EXPECT(p, "fd00:201::fdff:ffff:ffff:ffff", SUBNET_ANYCAST);
+	EXPECT(p, "fd00:201::fdff:ffff:ffff:ff7f", ACCEPT);
+	EXPECT(p, "fd00:201::ffff:ffff:ffff:ffff", ACCEPT);	/* the u/l bit set */
+	EXPECT(p, "fd00:201::1:0", ACCEPT);
+	EXPECT(p, "fd00:201::2", ACCEPT);
+	EXPECT(p, "fd00:201:0:1::", ACCEPT);	/* another /64: not ours */
+
+	/* the deny list is judged first, so it names the refusal */
+	add_ok(cp_policy_add_deny(p, "10.201.0.128/25", err, sizeof(err)), err);
+	EXPECT(p, "10.201.0.255", DENY_LIST);
+	EXPECT(p, "10.201.0.0", SUBNET_BROADCAST);
+}
+
+/* Which addresses are special at each prefix length's edge: an IPv4 /30
+ * has a network and a broadcast address, a /31's two are hosts (RFC 3021)
+ * as a /32's one is; an IPv6 /126 has a Subnet-Router anycast address, a
+ * /127 none (RFC 6164); the reserved subnet anycast addresses (RFC 2526)
+ * are a subnet's top 128 where its interface identifier is not the low
+ * 64 bits, and none where the subnet has no more than 128. */
+static void
+test_policy_subnet_special_addresses_at_every_length(void **state)
+{
+	struct cp_policy *p = *state;
+	struct cp_addr a;
+
+#define SUBNET(ip, len) \
+	do { a = addr((ip), 0); assert_int_equal(cp_policy_add_own_subnet(p, &a, (len)), 0); } while (0)
+	SUBNET("192.0.2.1", 30);
+	SUBNET("192.0.2.8", 31);
+	SUBNET("192.0.2.16", 32);
+	SUBNET("198.51.100.77", 8);
+	SUBNET("::ffff:203.0.113.9", 120);	/* a mapped address: IPv4's /24 */
+	SUBNET("2001:db8:1::1", 126);
+	SUBNET("2001:db8:2::1", 127);
+	SUBNET("2001:db8:3::1", 112);
+	SUBNET("2001:db8:4::1", 120);
+	SUBNET("2001:db8:5::1", 121);
+	SUBNET("2001:db8:6::1", 48);
+#undef SUBNET
+	assert_int_equal(p->subnet[3].ip[0], 198);	/* host bits cleared */
+	assert_int_equal(p->subnet[3].ip[1], 0);
+	assert_int_equal(p->subnet[4].family, 4);
+	assert_int_equal(p->subnet[4].plen, 24);
+
+	EXPECT(p, "192.0.2.0", SUBNET_BROADCAST);
+	EXPECT(p, "192.0.2.1", ACCEPT);
+	EXPECT(p, "192.0.2.2", ACCEPT);
+	EXPECT(p, "192.0.2.3", SUBNET_BROADCAST);
+	EXPECT(p, "192.0.2.4", ACCEPT);
+	EXPECT(p, "192.0.2.8", ACCEPT);
+	EXPECT(p, "192.0.2.9", ACCEPT);
+	EXPECT(p, "192.0.2.16", ACCEPT);
+	EXPECT(p, "198.0.0.0", SUBNET_BROADCAST);
+	EXPECT(p, "198.255.255.255", SUBNET_BROADCAST);
+	EXPECT(p, "198.51.100.255", ACCEPT);
+	EXPECT(p, "203.0.113.0", SUBNET_BROADCAST);
+	EXPECT(p, "203.0.113.255", SUBNET_BROADCAST);
+
+	EXPECT(p, "2001:db8:1::", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:1::3", ACCEPT);	/* no broadcast in IPv6 */
+	EXPECT(p, "2001:db8:2::", ACCEPT);
+	EXPECT(p, "2001:db8:2::1", ACCEPT);
+	EXPECT(p, "2001:db8:3::", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:3::ff7f", ACCEPT);
+	EXPECT(p, "2001:db8:3::ff80", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:3::ffff", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:4::7f", ACCEPT);
+	EXPECT(p, "2001:db8:4::80", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:4::ff", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:5::", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:5::7f", ACCEPT);
+	EXPECT(p, "2001:db8:6::", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:6:7:fdff:ffff:ffff:ffc0", SUBNET_ANYCAST);
+	EXPECT(p, "2001:db8:6:7::", ACCEPT);	/* the /48's, not a /64's */
+	EXPECT(p, "2001:db8:7::", ACCEPT);
+}
+
+static void
+test_policy_own_subnet_rejects_bad_input_and_overflow(void **state)
+{
+	struct cp_policy *p = *state;
+	struct cp_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = 5;
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 24), -EINVAL);
+	assert_int_equal(cp_policy_add_own_subnet(p, NULL, 24), -EINVAL);
+	a = addr("192.0.2.1", 0);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 33), -EINVAL);
+	a = addr("2001:db8::1", 0);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 129), -EINVAL);
+	a = addr("::ffff:192.0.2.1", 0);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 24), -EINVAL);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 129), -EINVAL);
+	assert_int_equal(p->nsubnet, 0);
+	for (unsigned int i = 0; i < CP_POLICY_MAX_SUBNETS; i++) {
+		a = addr("192.0.2.0", 0);
+		a.ip[3] = (uint8_t)(i * 8);
+		assert_int_equal(cp_policy_add_own_subnet(p, &a, 29), 0);
+	}
+	a = addr("198.51.100.1", 0);
+	assert_int_equal(cp_policy_add_own_subnet(p, &a, 24), -ENOSPC);
+	EXPECT(p, "192.0.2.127", SUBNET_BROADCAST);
+	EXPECT(p, "198.51.100.255", ACCEPT);
+}
+
 /* ---- canonical forms, bad input, names --------------------------------- */
 
 static void
@@ -764,6 +908,10 @@ test_policy_verdict_names_are_unique_and_stable(void **state)
 	assert_string_equal(cp_policy_verdict_name(CP_POLICY_OWN_ADDRESS),
 			    "own-address");
 	assert_string_equal(cp_policy_verdict_name(CP_POLICY_PORT_ZERO), "port-zero");
+	assert_string_equal(cp_policy_verdict_name(CP_POLICY_SUBNET_BROADCAST),
+			    "subnet-broadcast");
+	assert_string_equal(cp_policy_verdict_name(CP_POLICY_SUBNET_ANYCAST),
+			    "subnet-anycast");
 	assert_string_equal(cp_policy_verdict_name(CP_POLICY__COUNT), "?");
 	assert_string_equal(cp_policy_verdict_name((enum cp_policy_verdict)-1), "?");
 	for (int i = 0; i < CP_POLICY__COUNT; i++) {
@@ -856,6 +1004,9 @@ main(void)
 		T(test_policy_own_private_address_stays_refused_with_allow_private),
 		T(test_policy_own_address_refused_even_when_allowed),
 		T(test_policy_own_list_rejects_bad_family_and_overflow),
+		T(test_policy_subnet_broadcast_and_anycast_refused_even_when_allowed),
+		T(test_policy_subnet_special_addresses_at_every_length),
+		T(test_policy_own_subnet_rejects_bad_input_and_overflow),
 		T(test_policy_canonical_forms),
 		T(test_policy_check_reports_canonical_even_when_refusing),
 		T(test_policy_refuses_invalid_family),

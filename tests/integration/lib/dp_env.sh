@@ -13,6 +13,12 @@ tp_not_ok() { echo "not ok - $*"; TP_FAILS=$((TP_FAILS + 1)); }
 tp_check()  { local what=$1; shift; if "$@"; then tp_ok "$what"; else tp_not_ok "$what"; fi; }
 tp_die()    { echo "Bail out! $*"; exit 1; }
 
+# The readiness waits (tp_wait_listen, tp_wait_log, tp_wait_file,
+# tp_wait_until), and tp_need WAIT ARGS...: the wait, or the test bails
+# out naming what did not come.
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
+tp_need()   { "$@" || tp_die "$TP_WAIT_WHY"; }
+
 tp_env_init() {
   TP_BUILD=${TP_BUILD:?TP_BUILD not set}
   TP_DP=$TP_BUILD/dp/turnpike-dp
@@ -175,6 +181,24 @@ tp_cp_stop() {
 }
 
 tp_ctl() { "$TP_BUILD/cp/ctl/turnpikectl" --socket "$TP_TMP/cp.sock" "$@"; }
+
+# tp_peer_wait PID ADDR [PORT]: wait until the turnutils_peer of PID (in
+# the peers' namespace) is bound on ADDR, UDP PORT (3480) and the next
+# one (its RTCP), or bail out.
+tp_peer_wait() {
+  local port=${3:-3480}
+  tp_need tp_wait_listen "$TP_NS_P" udp "$2" "$port" "$1" turnutils_peer
+  tp_need tp_wait_listen "$TP_NS_P" udp "$2" $((port + 1)) "$1" turnutils_peer
+}
+
+# tp_iq_registered: true once cp's Iq door is registered, the controller's
+# reply to our ServiceChange taken (a request that overtakes that reply is
+# answered 505, H.248.1 §11.2): what to wait for after the controller
+# says it registered us.
+tp_iq_registered() {
+  [ "$(tp_ctl --json status 2>/dev/null |
+       python3 -c 'import json,sys; print(json.load(sys.stdin)["iq"]["association"])' 2>/dev/null)" = registered ]
+}
 
 # tp_mkcert NAME...: a self-signed P-256 certificate and key per name,
 # $TP_TMP/NAME.pem and .key, valid TP_CERT_DAYS days (2).

@@ -53,8 +53,8 @@ def recv_ttl(s, timeout=3.0):
 def peer(addr, port, seconds):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
+    want_ttl(s, fam)     # (before the bind: a waiter takes the bound port as ready)
     s.bind((addr, port))
-    want_ttl(s, fam)
     until = time.monotonic() + seconds
     while time.monotonic() < until:
         data, ttl, src = recv_ttl(s, until - time.monotonic())

@@ -8,9 +8,10 @@
 #       nothing; SECS later prints one JSON line: how many connected, how
 #       many were answered, and how many the server had closed by then,
 #       and when (seconds after connecting)
-#   turn_tcp_idle.py alloc DST PORT SECS          a TURN client over TCP
-#       (user test) that allocates, then refreshes every second for SECS;
-#       prints whether its allocation and connection lived through it
+#   turn_tcp_idle.py alloc DST PORT SECS [READY]  a TURN client over TCP
+#       (user test) that allocates (then makes the file READY, if given),
+#       then refreshes every second for SECS; prints whether its
+#       allocation and connection lived through it
 import json, os, select, socket, struct, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -81,11 +82,13 @@ def flood(dst, port, secs, srcs):
     return 0
 
 
-def alloc(dst, port, secs):
+def alloc(dst, port, secs, ready=None):
     c = turnclient.TcpClient(dst, port=port, timeout=5.0)
     out = {"allocated": False}
     r = c.allocate(lifetime=600)
     out["allocated"] = r.cls == 2
+    if ready:
+        open(ready, "w").close()
     t0 = time.time()
     refreshed = 0
     try:
@@ -107,7 +110,7 @@ def main():
     mode, dst, port, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     if mode == "flood":
         return flood(dst, port, secs, sys.argv[5:])
-    return alloc(dst, port, secs)
+    return alloc(dst, port, secs, sys.argv[5] if len(sys.argv) > 5 else None)
 
 
 if __name__ == "__main__":
