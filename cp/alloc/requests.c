@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "alloc_internal.h"
 #include "stun.h"
 #include "tp_conf.h"
@@ -406,7 +408,7 @@ do_allocate(struct req_ctx *r)
 	}
 	if (held != NULL)
 		cpa_reserv_end(cp, held);   /* its port now belongs to the allocation */
-	cp_auth_session_of(&r->auth, &a->oauth);   /* (RFC 7635; none otherwise) */
+	cpa_oauth_made(r, a);                      /* (RFC 7635; none otherwise) */
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->tcp = proto == STUN_TRANSPORT_TCP;
 	a->mobile = mobile;
@@ -441,10 +443,94 @@ do_allocate(struct req_ctx *r)
 	cp->stats[CP_STAT_ALLOCATE_OK]++;
 }
 
+/* ---- whose requests an allocation answers (RFC 8656 §5, RFC 7635) ----- */
+
+/* An Allocate that a token authorized (RFC 7635): the session (kid, key,
+ * authorization server, end) and, apart, the same as what it was made
+ * with; none otherwise. */
+void
+cpa_oauth_made(const struct req_ctx *r, struct cp_alloc *a)
+{
+	cp_auth_session_of(&r->auth, &a->oauth[CPA_OAUTH_SESSION]);
+	a->oauth[CPA_OAUTH_MADE] = a->oauth[CPA_OAUTH_SESSION];
+}
+
+/* Does the request's key (its token's mac_key, or the session key it was
+ * checked with) equal s's? */
+static bool
+key_is(const struct req_ctx *r, const struct cp_auth_session *s)
+{
+	return s->key_len > 0 && r->auth.key_len == s->key_len &&
+	       CRYPTO_memcmp(r->auth.key, s->key, s->key_len) == 0;
+}
+
+bool
+cpa_oauth_maker(const struct req_ctx *r, const struct cp_alloc *a)
+{
+	return r->auth.oauth != 0 && key_is(r, &a->oauth[CPA_OAUTH_MADE]);
+}
+
+/* A Refresh that keeps its allocation (LIFETIME absent or not 0): what
+ * a new token may do (RFC 7635 §9), and nothing else may. */
+bool
+cpa_renewal(const struct req_ctx *r)
+{
+	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
+	uint32_t want = 1;
+
+	if (r->req->method != STUN_METHOD_REFRESH)
+		return false;
+	if (la != NULL)
+		stun_attr_get_u32(la, &want);
+	return want != 0;
+}
+
+/*
+ * Is r from a's own client (RFC 8656 §5: "the same credentials as those
+ * used to create the allocation", else 441)?
+ *
+ * - Made with a long-term credential (a user's, a REST one): the same
+ *   username, and no token (a kid that happens to be a user's name is
+ *   not that user).
+ * - Made with an access token (RFC 7635): a token's kid names only the
+ *   key of its authorization server, which every client of that server
+ *   shares; what is the client's own is its mac_key. So: the session's
+ *   key (the request signed with it, or a token carrying it) or the key
+ *   it was made with. A new token (another mac_key) is taken only to
+ *   renew (a Refresh that keeps the allocation: RFC 7635 §9, "The client
+ *   MUST use the new token to refresh existing allocations"), and only
+ *   from a's own authorization server (do_refresh() then makes it the
+ *   session); a delete, a CreatePermission, a ChannelBind, an RFC 6062
+ *   Connect or ConnectionBind under another token is refused. Without
+ *   this, any holder of a token of the same server, sending from the
+ *   client's 5-tuple with the nonce it saw, replaced the allocation's key
+ *   with its own: then deleted it, opened permissions to its peers, or
+ *   moved it to itself with the ticket it saw (mobility.c).
+ *
+ * A token allocation a restarted cp took back from dp has no key (cp alone
+ * had them): it answers as a long-term one, so no token is its client.
+ */
+bool
+cpa_own_client(const struct req_ctx *r, const struct cp_alloc *a, bool renew)
+{
+	const struct cp_auth_session *s = &a->oauth[CPA_OAUTH_SESSION];
+
+	if (!cpa_oauth_alloc(a))
+		return r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
+		       memcmp(a->user->name, r->auth.username, a->user->len) == 0;
+	if (r->auth.oauth == 0)
+		return false;
+	if (key_is(r, s) || cpa_oauth_maker(r, a))
+		return true;
+	return renew && r->auth.oauth == 1 && r->auth.oauth_as != 0 &&
+	       r->auth.oauth_as == s->as;
+}
+
 /* Requests other than Allocate need the allocation of their 5-tuple, made
- * by the same user (RFC 8656 §5: 437, 441). A user is (tenant, name): an
- * allocation of another tenant (the same client address and port, another
- * of the box's addresses reached) is none of this request's, 437. */
+ * by the same client (RFC 8656 §5: 437, 441; cpa_own_client()). A user is
+ * (tenant, name): an allocation of another tenant (the same client address
+ * and port, another of the box's addresses reached) is none of this
+ * request's, 437. */
 struct cp_alloc *
 need_alloc(struct req_ctx *r)
 {
@@ -454,19 +540,10 @@ need_alloc(struct req_ctx *r)
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;
 	}
-	/* An allocation a token made answers to any token that opens
-	 * (RFC 7635: the token authorizes, its kid only names the key it
-	 * is sealed with, and coturn's client picks one per token), or to
-	 * the key of the last one (cp_auth_check_session()). */
-	if (!(a->oauth.key_len > 0 && r->auth.oauth != 0) &&
-	    (a->user->len != r->auth.username_len ||
-	     memcmp(a->user->name, r->auth.username, a->user->len) != 0)) {
+	if (!cpa_own_client(r, a, cpa_renewal(r))) {
 		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
 		return NULL;
 	}
-	/* a new token: its key signs what follows */
-	if (r->auth.oauth == 1)
-		cp_auth_session_of(&r->auth, &a->oauth);
 	return a;
 }
 
@@ -507,6 +584,11 @@ do_refresh(struct req_ctx *r)
 	} else {
 		uint32_t g = granted_lifetime(cp, r->req);
 
+		/* RFC 7635 §9: a token that renewed it (need_alloc() took
+		 * it: its own, or a new one of its authorization server) is
+		 * the session from now on */
+		if (r->auth.oauth == 1)
+			cp_auth_session_of(&r->auth, &a->oauth[CPA_OAUTH_SESSION]);
 		a->expires_ms = cp->now_ms + (uint64_t)g * 1000u;
 		cpa_alloc_arm(cp, a);
 		cpa_send_alloc(cp, a, IPC_ALLOC_LIFE);
@@ -832,18 +914,20 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r.from.transport = msg->h.tuple.transport;
 	r.from.tenant = (uint8_t)r.tenant;     /* cp/auth's realm, users, nonces */
 
-	/* RFC 7635: the key an access token gave this 5-tuple's
-	 * allocation, for its requests that do not bring one */
+	/* RFC 7635: the keys access tokens gave this 5-tuple's allocation
+	 * (its session's, the one it was made with), for its requests that
+	 * do not bring one */
 	if (cp_auth_oauth_on(cp->auth, r.tenant)) {
 		const struct cp_alloc *sa = cpa_alloc_by_tuple(cp, &msg->h.tuple);
 
-		if (sa != NULL && sa->tenant == r.tenant && sa->oauth.key_len > 0)
-			sess = &sa->oauth;
+		if (sa != NULL && sa->tenant == r.tenant && cpa_oauth_alloc(sa))
+			sess = sa->oauth;
 	}
 	/* Nonces age on the monotonic clock; REST usernames carry a Unix
 	 * time, and the wall clock is meant there. */
 	if (cp_auth_check_session(cp->auth, &req, &r.from, cp->now_ms / 1000u,
-				  cp->wall_ms / 1000u, sess, &r.auth) != 0) {
+				  cp->wall_ms / 1000u, sess, sess != NULL ? 2u : 0u,
+				  &r.auth) != 0) {
 		uint8_t buf[NONCE_CHALLENGE_MAX];
 		int n;
 

@@ -239,15 +239,19 @@ int cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 
 /*
  * The same for a request on an allocation a token made (RFC 7635):
- * sess holds that token's kid, mac_key and end (cp_auth_session_of() of
- * the verdict that made or refreshed it; NULL or key_len 0: none). A
- * request that brings no ACCESS-TOKEN and whose USERNAME is sess's kid
- * is checked with sess's key until the token's end (401
- * "oauth-expired" after it); everything else as cp_auth_check().
+ * sess[0..nsess) hold what it keeps of tokens (cp_auth_session_of() of
+ * the verdicts that made and renewed it: its session, and the one it was
+ * made with; NULL, or key_len 0: none). A request that brings no
+ * ACCESS-TOKEN and whose USERNAME is one's kid is checked with the keys
+ * of those whose kid it is, in order, each until its token's end (401
+ * "oauth-expired" when every one has ended, "bad-integrity" when none
+ * verifies); res->key is the one that verified. Everything else as
+ * cp_auth_check().
  */
 int cp_auth_check_session(struct cp_auth *a, const struct stun_msg *req,
 			  const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
-			  const struct cp_auth_session *sess, struct cp_auth_result *res);
+			  const struct cp_auth_session *sess, unsigned int nsess,
+			  struct cp_auth_result *res);
 
 /* What an allocation keeps of a verdict res that an access token gave
  * (res->oauth): zeroed when it gave none. */
@@ -258,6 +262,11 @@ void cp_auth_session_of(const struct cp_auth_result *res, struct cp_auth_session
  * value, the tokens' associated data) and its length. */
 bool cp_auth_oauth_on(const struct cp_auth *a, unsigned int tenant);
 const char *cp_auth_oauth_server_name(const struct cp_auth *a, size_t *len);
+
+/* The name of authorization server as (cp_auth_result.oauth_as: its
+ * keys' as, or the kid of its first key when they name none); "" for 0
+ * or an index past the keys. Valid for the module's life. */
+const char *cp_auth_oauth_as_name(const struct cp_auth *a, unsigned int as);
 
 /*
  * Build the error response res calls for into buf[0..cap) (same method and

@@ -97,9 +97,13 @@ struct cp_auth_peer {
 };
 
 /* One key shared with an authorization server (RFC 7635 §4.1: the AS-RS
- * key K), named by its kid. A secret: wiped with the module. */
+ * key K), named by its kid. A secret: wiped with the module. as names the
+ * authorization server (the keys one AS seals with, a rotation's old and
+ * new, share it; "": the kid alone names it): an allocation a token of
+ * one AS made is renewed only by a token of that AS. */
 struct cp_oauth_key {
 	char kid[CP_OAUTH_KID_MAX + 1];   /* NUL terminated, 1..64 bytes */
+	char as[CP_OAUTH_KID_MAX + 1];    /* NUL terminated, 0..64 bytes */
 	uint8_t alg;                      /* CP_OAUTH_A128GCM / A256GCM */
 	uint8_t key_len;                  /* 16 / 32, as alg needs */
 	uint8_t key[32];
@@ -115,6 +119,7 @@ struct cp_oauth_key {
 struct cp_auth_session {
 	uint8_t key_len;                  /* 0: none */
 	uint8_t kid_len;
+	uint8_t as;                       /* its authorization server (cp_auth_result) */
 	uint8_t key[CP_AUTH_KEY_MAX];
 	char kid[CP_OAUTH_KID_MAX + 1];
 	uint64_t expiry;                  /* Unix s: the token's end */
@@ -170,6 +175,9 @@ struct cp_auth_result {
 	 * kid, key its mac_key), 2: by the key an earlier token of the
 	 * allocation gave (struct cp_auth_session) */
 	uint8_t oauth;
+	/* its authorization server: 1 + the index of the first key of
+	 * that AS (struct cp_oauth_key.as); 0 without a token */
+	uint8_t oauth_as;
 	uint64_t oauth_expiry;        /* Unix s: the token's end */
 	uint16_t pwalg;               /* STUN_PWALG_MD5 or STUN_PWALG_SHA256 */
 	uint64_t rest_expiry;         /* the REST username's timestamp */
