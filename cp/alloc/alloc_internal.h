@@ -99,8 +99,10 @@ struct cp_alloc *need_alloc(struct req_ctx *r);
 /* RFC 8656 §5 with RFC 7635 (requests.c): is r from a's own client
  * (renew: r is a Refresh that keeps a, cpa_renewal())? Did the token
  * that made a carry r's key (a move needs it)? Keep what a token that
- * made a gives it. */
-bool cpa_own_client(const struct req_ctx *r, const struct cp_alloc *a, bool renew);
+ * made a gives it; take a restarted cp's token allocation back with the
+ * token that made it. */
+bool cpa_own_client(const struct req_ctx *r, struct cp_alloc *a, bool renew);
+bool cpa_oauth_reclaim(const struct req_ctx *r, struct cp_alloc *a);
 bool cpa_renewal(const struct req_ctx *r);
 bool cpa_oauth_maker(const struct req_ctx *r, const struct cp_alloc *a);
 void cpa_oauth_made(const struct req_ctx *r, struct cp_alloc *a);

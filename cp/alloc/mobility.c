@@ -109,12 +109,12 @@ cpa_mob_add_ticket(struct req_ctx *r, struct stun_builder *b, const struct cp_al
  * anyone holding such a token who could send one Refresh from the
  * client's 5-tuple (with the nonce and the ticket it saw go by in the
  * clear) made the session its own and then moved the allocation to
- * itself. A token allocation a restarted cp took back has no key: no
- * token moves it. */
+ * itself. A token allocation a restarted cp took back has no key: the
+ * token it was made with gives them back (cpa_oauth_reclaim()). */
 static bool
-same_user(const struct req_ctx *r, const struct cp_alloc *a)
+same_user(const struct req_ctx *r, struct cp_alloc *a)
 {
-	if (cpa_oauth_alloc(a))
+	if (cpa_oauth_alloc(a) || cpa_oauth_reclaim(r, a))
 		return cpa_oauth_maker(r, a);
 	/* (nor is a token whose kid happens to be a user's name that user) */
 	return r->auth.oauth == 0 && a->user->len == r->auth.username_len &&

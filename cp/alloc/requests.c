@@ -150,9 +150,10 @@ alloc_has_family(const struct cp_alloc *a, uint8_t family)
 /* ---- Allocate (RFC 8656 §7.2) ------------------------------------------- */
 
 static uint32_t
-granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
+granted_lifetime(const struct req_ctx *r)
 {
-	const struct stun_attr *la = stun_msg_find(req, STUN_ATTR_LIFETIME);
+	const struct cp_ctx *cp = r->cp;
+	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
 	uint32_t want = cp->conf->cp.lifetime_default_s, max = cp->conf->cp.lifetime_max_s;
 
 	if (la != NULL)
@@ -162,6 +163,19 @@ granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
 	/* §7.2: a request below the default gets the default. */
 	if (want < cp->conf->cp.lifetime_default_s)
 		want = cp->conf->cp.lifetime_default_s;
+	/* RFC 7635 §9: "The lifetime provided by the TURN server in the
+	 * Allocate and Refresh responses MUST be less than or equal to the
+	 * lifetime of the token": of the token that authorized this
+	 * request (its own, or the kept one whose key signed it), to its
+	 * end and oauth.tolerance after (below the default if need be; at
+	 * least a second: the verdict took it, so it has not ended) */
+	if (r->auth.oauth != 0) {
+		uint32_t left = cp_auth_oauth_left(cp->auth, r->auth.oauth_expiry,
+						   cp->wall_ms / 1000u);
+
+		if (want > left)
+			want = left > 0 ? left : 1;
+	}
 	return want;
 }
 
@@ -221,6 +235,12 @@ do_allocate(struct req_ctx *r)
 	uint64_t token = 0;
 	bool reserve = false, mobile = false;
 	uint16_t mob_code;
+	/* whom it is counted and named under: the username, or the name a
+	 * token's client goes by (RFC 7635: its mac_key, not the kid every
+	 * client of its authorization server shares) */
+	char client[CP_OAUTH_CLIENT_MAX + 1];
+	const char *user = r->auth.username;
+	size_t user_len = r->auth.username_len;
 
 	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
 	 * that made it gets the same success again (§7.2, last paragraph),
@@ -336,11 +356,20 @@ do_allocate(struct req_ctx *r)
 	 * whatever they say): 300 Try Alternate, or 508. */
 	if (drain_answer(r))
 		return;
+	if (r->auth.oauth != 0) {
+		int n = cp_auth_oauth_client(cp->auth, &r->auth, client, sizeof(client));
+
+		if (n < 0) {
+			reply_error(r, STUN_ERR_SERVER_ERROR, NULL);
+			return;
+		}
+		user = client;
+		user_len = (size_t)n;
+	}
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
-	switch (cpa_quota_across(cp, r->worker, r->msg, r->tenant, r->auth.username,
-				 r->auth.username_len)) {
+	switch (cpa_quota_across(cp, r->worker, r->msg, r->tenant, user, user_len)) {
 	case CP_ALLOC_QUOTA_WAIT:    /* counted across boxes: handled again */
 		return;
 	case CP_ALLOC_QUOTA_REFUSE:
@@ -354,7 +383,7 @@ do_allocate(struct req_ctx *r)
 	 * quota_user; the tenant's allocations against its quota_total
 	 * (486: that tenant is full, not the box, so no alternate). The
 	 * default tenant's are cp.quota_user and the box's total below. */
-	u = cpa_user_find(cp, r->tenant, r->auth.username, r->auth.username_len);
+	u = cpa_user_find(cp, r->tenant, user, user_len);
 	quota_user = r->tenant == 0 ? cp->conf->cp.quota_user :
 		     cp->conf->tenants.t[r->tenant - 1].quota_user;
 	if (quota_user && u != NULL && u->n >= quota_user) {
@@ -399,9 +428,11 @@ do_allocate(struct req_ctx *r)
 		return;
 	}
 	/* The username whole: cp/auth took at most CP_AUTH_NAME_MAX
-	 * (TP_USERNAME_MAX) bytes, which IPC_USER_MAX holds (alloc_types.h). */
-	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0, r->auth.username,
-			  r->auth.username_len);
+	 * (TP_USERNAME_MAX) bytes, which IPC_USER_MAX holds (alloc_types.h).
+	 * A token's client's name is its limit's too (tp_conf_max_bps():
+	 * no user's, so its tenant's or turn.max_bps; a token claims no
+	 * rate), and what dp keeps: a restarted cp knows the client by it. */
+	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0, user, user_len);
 	if (a == NULL) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
@@ -436,7 +467,7 @@ do_allocate(struct req_ctx *r)
 		cpa_port_set(cp, cpa_fam_i(rv->family), rv->relay_idx, rv->port, true);
 		tw_add(&cp->wheel, &rv->timer, cpa_ms_to_tick(cp, rv->expires_ms));
 	}
-	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
+	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(r) * 1000u;
 	cpa_alloc_arm(cp, a);
 	cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
 	send_allocate_success(r, a, token, addr_err);
@@ -486,6 +517,29 @@ cpa_renewal(const struct req_ctx *r)
 }
 
 /*
+ * A token allocation a restarted cp took back from dp has no keys (cp
+ * alone had them), but its name is its client's (cp_auth_oauth_client():
+ * the authorization server and a hash of the mac_key it was made with).
+ * A token of that key names the same: its client is back, and the token
+ * gives the allocation its keys again (as its session and as what it was
+ * made with). true when r's token did.
+ */
+bool
+cpa_oauth_reclaim(const struct req_ctx *r, struct cp_alloc *a)
+{
+	char client[CP_OAUTH_CLIENT_MAX + 1];
+	int n;
+
+	if (cpa_oauth_alloc(a) || r->auth.oauth != 1)
+		return false;
+	n = cp_auth_oauth_client(r->cp->auth, &r->auth, client, sizeof(client));
+	if (n < 0 || (size_t)n != a->user->len || memcmp(client, a->user->name, (size_t)n) != 0)
+		return false;
+	cpa_oauth_made(r, a);
+	return true;
+}
+
+/*
  * Is r from a's own client (RFC 8656 §5: "the same credentials as those
  * used to create the allocation", else 441)?
  *
@@ -508,16 +562,18 @@ cpa_renewal(const struct req_ctx *r)
  *   moved it to itself with the ticket it saw (mobility.c).
  *
  * A token allocation a restarted cp took back from dp has no key (cp alone
- * had them): it answers as a long-term one, so no token is its client.
+ * had them): the token it was made with takes it back (cpa_oauth_reclaim());
+ * no other token is its client.
  */
 bool
-cpa_own_client(const struct req_ctx *r, const struct cp_alloc *a, bool renew)
+cpa_own_client(const struct req_ctx *r, struct cp_alloc *a, bool renew)
 {
 	const struct cp_auth_session *s = &a->oauth[CPA_OAUTH_SESSION];
 
 	if (!cpa_oauth_alloc(a))
-		return r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
-		       memcmp(a->user->name, r->auth.username, a->user->len) == 0;
+		return cpa_oauth_reclaim(r, a) ||
+		       (r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
+			memcmp(a->user->name, r->auth.username, a->user->len) == 0);
 	if (r->auth.oauth == 0)
 		return false;
 	if (key_is(r, s) || cpa_oauth_maker(r, a))
@@ -582,7 +638,7 @@ do_refresh(struct req_ctx *r)
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
 		cpa_alloc_free(cp, a, CP_ALLOC_R_CLIENT);
 	} else {
-		uint32_t g = granted_lifetime(cp, r->req);
+		uint32_t g = granted_lifetime(r);
 
 		/* RFC 7635 §9: a token that renewed it (need_alloc() took
 		 * it: its own, or a new one of its authorization server) is

@@ -423,17 +423,56 @@ cp_auth_oauth_as_name(const struct cp_auth *a, unsigned int as)
 	return k->as[0] != '\0' ? k->as : k->kid;
 }
 
+int
+cp_auth_oauth_client(const struct cp_auth *a, const struct cp_auth_result *res,
+		     char *out, size_t cap)
+{
+	static const char label[] = "turnpike oauth client";
+	static const char hex[] = "0123456789abcdef";
+	const char *as = cp_auth_oauth_as_name(a, res->oauth_as);
+	uint8_t in[sizeof(label) - 1 + CP_AUTH_KEY_MAX], md[EVP_MAX_MD_SIZE];
+	size_t n = strlen(as);
+	int ok;
+
+	if (res->oauth == 0 || res->key_len == 0 || res->key_len > CP_AUTH_KEY_MAX ||
+	    n == 0 || cap < n + 2u + CP_OAUTH_CLIENT_HEX)
+		return -EINVAL;
+	memcpy(in, label, sizeof(label) - 1);
+	memcpy(in + sizeof(label) - 1, res->key, res->key_len);
+	ok = EVP_Digest(in, sizeof(label) - 1 + res->key_len, md, NULL, EVP_sha256(), NULL);
+	OPENSSL_cleanse(in, sizeof(in));
+	if (ok != 1)
+		return -EINVAL;
+	memcpy(out, as, n);
+	out[n++] = '/';
+	for (unsigned int i = 0; i < CP_OAUTH_CLIENT_HEX / 2; i++) {
+		out[n++] = hex[md[i] >> 4];
+		out[n++] = hex[md[i] & 15];
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+uint32_t
+cp_auth_oauth_left(const struct cp_auth *a, uint64_t expiry, uint64_t wall_s)
+{
+	uint64_t end = expiry + a->oauth_tolerance_s;
+
+	if (end <= wall_s)
+		return 0;
+	return end - wall_s > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - wall_s);
+}
+
 void
 cp_auth_session_of(const struct cp_auth_result *res, struct cp_auth_session *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (res->code != 0 || res->oauth == 0 || res->key_len == 0 ||
-	    res->username_len > CP_OAUTH_KID_MAX)
+	    res->key_len > CP_AUTH_KEY_MAX || res->oauth_kid == 0)
 		return;
 	s->key_len = res->key_len;
 	memcpy(s->key, res->key, res->key_len);
-	s->kid_len = (uint8_t)res->username_len;
-	memcpy(s->kid, res->username, res->username_len);
+	s->kid = res->oauth_kid;
 	s->as = res->oauth_as;
 	s->expiry = res->oauth_expiry;
 }
@@ -521,6 +560,7 @@ oauth_token_verdict(struct cp_auth *a, const struct stun_msg *req,
 	OPENSSL_cleanse(&t, sizeof(t));
 	res->oauth = 1;
 	res->oauth_as = a->oauth_as[k - a->oauth_keys];
+	res->oauth_kid = (uint8_t)(k - a->oauth_keys + 1);
 	res->oauth_expiry = expiry;
 	res->pwalg = pwalg;
 	res->mi_sha256 = sha256;
@@ -529,10 +569,16 @@ oauth_token_verdict(struct cp_auth *a, const struct stun_msg *req,
 
 /* Does USERNAME (uname) name session s's kid? */
 static bool
-session_named(const struct cp_auth_session *s, const struct stun_attr *uname)
+session_named(const struct cp_auth *a, const struct cp_auth_session *s,
+	      const struct stun_attr *uname)
 {
-	return s->key_len > 0 && s->key_len <= CP_AUTH_KEY_MAX && s->kid_len <= CP_OAUTH_KID_MAX &&
-	       uname->len == s->kid_len && memcmp(uname->value, s->kid, s->kid_len) == 0;
+	const char *kid;
+
+	if (s->key_len == 0 || s->key_len > CP_AUTH_KEY_MAX || s->kid == 0 ||
+	    s->kid > a->oauth_nkeys)
+		return false;
+	kid = a->oauth_keys[s->kid - 1].kid;
+	return uname->len == strlen(kid) && memcmp(uname->value, kid, uname->len) == 0;
 }
 
 /* A later request of an allocation a token made, signed with the key of
@@ -553,7 +599,7 @@ oauth_session_verdict(struct cp_auth *a, const struct stun_msg *req,
 		const struct cp_auth_session *s = &sess[i];
 		enum stun_check ok;
 
-		if (!session_named(s, uname) || s->expiry + a->oauth_tolerance_s < wall_s)
+		if (!session_named(a, s, uname) || s->expiry + a->oauth_tolerance_s < wall_s)
 			continue;
 		tried = true;
 		ok = sha256 ? stun_check_integrity_sha256(req, s->key, s->key_len) :
@@ -564,6 +610,7 @@ oauth_session_verdict(struct cp_auth *a, const struct stun_msg *req,
 		res->key_len = s->key_len;
 		res->oauth = 2;
 		res->oauth_as = s->as;
+		res->oauth_kid = s->kid;
 		res->oauth_expiry = s->expiry;
 		res->pwalg = pwalg;
 		res->mi_sha256 = sha256;
@@ -660,7 +707,7 @@ check(struct cp_auth *a, const struct stun_msg *req, const struct cp_auth_peer *
 			return oauth_token_verdict(a, req, tok, nstate, pwalg, sha256, wall_s,
 						   res);
 		for (unsigned int i = 0; sess != NULL && uname != NULL && i < nsess; i++)
-			if (session_named(&sess[i], uname))
+			if (session_named(a, &sess[i], uname))
 				return oauth_session_verdict(a, req, sess, nsess, uname, nstate,
 							     pwalg, sha256, wall_s, res);
 	}

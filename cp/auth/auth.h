@@ -269,6 +269,29 @@ const char *cp_auth_oauth_server_name(const struct cp_auth *a, size_t *len);
 const char *cp_auth_oauth_as_name(const struct cp_auth *a, unsigned int as);
 
 /*
+ * The name the client of a token goes by (RFC 7635), for res, a verdict
+ * a token gave (res->oauth, its key): "AS/HEX", its authorization
+ * server's name (cp_auth_oauth_as_name()) and the first 16 bytes of
+ * SHA-256("turnpike oauth client" || key) in hex. A self-contained token
+ * claims no client (§6.2: a mac_key, a timestamp, a lifetime) and its kid
+ * names a key every client of that AS shares: what is a client's own is
+ * its mac_key, and this is what cp/alloc counts its quota under and names
+ * its allocations by (the same key gives the same name, in any cp).
+ * out: CP_OAUTH_CLIENT_MAX + 1 bytes at least (cap), NUL terminated.
+ * Returns the length, or -EINVAL (no token's key, cap too small).
+ */
+int cp_auth_oauth_client(const struct cp_auth *a, const struct cp_auth_result *res,
+			 char *out, size_t cap);
+
+/*
+ * Seconds from wall_s (Unix) until a token that ends at expiry (Unix s,
+ * cp_auth_result.oauth_expiry, cp_auth_session.expiry) is refused: its
+ * end plus oauth.tolerance; 0 once past. RFC 7635 §9: an allocation's
+ * lifetime is at most its token's.
+ */
+uint32_t cp_auth_oauth_left(const struct cp_auth *a, uint64_t expiry, uint64_t wall_s);
+
+/*
  * Build the error response res calls for into buf[0..cap) (same method and
  * transaction id as req): for 401 and 438, ERROR-CODE, REALM, a fresh
  * NONCE for from, PASSWORD-ALGORITHMS (SHA-256, MD5) when we advertise it,

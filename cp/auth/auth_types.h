@@ -55,6 +55,10 @@
 #define CP_OAUTH_KID_MAX        64u
 #define CP_OAUTH_NAME_MAX       255u
 #define CP_OAUTH_KEYS_MAX       16u
+/* The name a token's client goes by (cp_auth_oauth_client()): its
+ * authorization server's, '/', 32 hex digits. */
+#define CP_OAUTH_CLIENT_HEX     32u
+#define CP_OAUTH_CLIENT_MAX     (CP_OAUTH_KID_MAX + 1u + CP_OAUTH_CLIENT_HEX)
 #define CP_OAUTH_A128GCM        1u
 #define CP_OAUTH_A256GCM        2u
 
@@ -113,15 +117,15 @@ struct cp_oauth_key {
  * What an allocation made with an access token keeps (cp/alloc), so that
  * its later requests may sign with the token's mac_key without bringing
  * the token again (coturn's turnutils_uclient sends ACCESS-TOKEN in
- * Allocate and Refresh only): the kid they name and the key, until the
- * token's end.
+ * Allocate and Refresh only): the kid they name (by its key's place in
+ * the module's: the keys do not change while cp runs) and the key, until
+ * the token's end. 48 bytes: an allocation keeps two.
  */
 struct cp_auth_session {
 	uint8_t key_len;                  /* 0: none */
-	uint8_t kid_len;
+	uint8_t kid;                      /* 1 + the index of its kid's key */
 	uint8_t as;                       /* its authorization server (cp_auth_result) */
 	uint8_t key[CP_AUTH_KEY_MAX];
-	char kid[CP_OAUTH_KID_MAX + 1];
 	uint64_t expiry;                  /* Unix s: the token's end */
 };
 
@@ -178,6 +182,7 @@ struct cp_auth_result {
 	/* its authorization server: 1 + the index of the first key of
 	 * that AS (struct cp_oauth_key.as); 0 without a token */
 	uint8_t oauth_as;
+	uint8_t oauth_kid;            /* 1 + the index of its kid's key; 0: none */
 	uint64_t oauth_expiry;        /* Unix s: the token's end */
 	uint16_t pwalg;               /* STUN_PWALG_MD5 or STUN_PWALG_SHA256 */
 	uint64_t rest_expiry;         /* the REST username's timestamp */

@@ -8,7 +8,9 @@
 # dp's 401 names the server (THIRD-PARTY-AUTHORIZATION); tokens made by
 # turnutils_oauth -e authenticate our own client (lib/turnclient.py), and
 # one sealed with the wrong key, one expired, one from the future and one
-# for an unknown kid are each refused 401, counted by reason. Issue 67
+# for an unknown kid are each refused 401, counted by reason; one client's
+# token meets cp.quota_user while another client's of the same kid does
+# not, and an allocation lives no longer than its token. Issue 67
 # (lib/oauth_takeover.py, turn.mobility on): another client's token of the
 # same authorization server, sent from a victim's 5-tuple, neither moves
 # the victim's allocation to itself with the ticket it saw nor deletes it
@@ -33,7 +35,7 @@ chmod 0600 "$TP_TMP/oldempire.key"
 
 # (one authorization server, coturn's client: it renews with a token of
 # another of its kids, picked at random: as names the server they share)
-tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups "" "mobility = true;")
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups "quota_user = 2;" "mobility = true;")
 oauth = {
   server_name = \"$SERVER_NAME\";
   tolerance = 5;
@@ -73,7 +75,13 @@ export TOK_FUTURE=$(tok north "$K_NORTH" A256GCM $((NOW + 600)) 600)
 export TOK_VICTIM=$(tok north "$K_NORTH" A256GCM "$NOW" 600 victim-mac-key-20byt)
 export TOK_VICTIM2=$(tok north "$K_NORTH" A256GCM "$NOW" 600 victim2-mac-key-20by)
 export TOK_THIEF=$(tok north "$K_NORTH" A256GCM "$NOW" 600 thief--mac-key-20byt)
-for t in TOK_GOOD TOK_UNION TOK_WRONGKEY TOK_EXPIRED TOK_FUTURE TOK_VICTIM TOK_VICTIM2 TOK_THIEF; do
+# what a token gets (RFC 7635 §6.2, §9): two clients' quotas (cp.quota_user 2), and a
+# lifetime of 30 s
+export TOK_QA=$(tok north "$K_NORTH" A256GCM "$NOW" 600 quota-a-mac-key-20by)
+export TOK_QB=$(tok north "$K_NORTH" A256GCM "$NOW" 600 quota-b-mac-key-20by)
+export TOK_SHORT=$(tok north "$K_NORTH" A256GCM "$NOW" 30 short-lived-key-20by)
+for t in TOK_GOOD TOK_UNION TOK_WRONGKEY TOK_EXPIRED TOK_FUTURE TOK_VICTIM TOK_VICTIM2 TOK_THIEF \
+         TOK_QA TOK_QB TOK_SHORT; do
   [ -n "${!t}" ] || tp_die "turnutils_oauth made no $t"
 done
 export TP_BUILD TP_TMP SERVER_NAME
@@ -101,8 +109,8 @@ def refused():
     except ValueError:
         return {}
 
-def OAuthClient(kid, token):
-    return tc.OAuthClient(SERVER, kid, base64.b64decode(token), MAC_KEY)
+def OAuthClient(kid, token, mac_key=MAC_KEY):
+    return tc.OAuthClient(SERVER, kid, base64.b64decode(token), mac_key)
 
 # dp's 401 (no integrity) says where tokens come from
 c = OAuthClient("north", os.environ["TOK_GOOD"])
@@ -141,6 +149,22 @@ for reason in sorted(set(r for _, _, r, _ in cases)):
     n = sum(1 for _, _, r, _ in cases if r == reason)
     check("... counted %s (+%d)" % (reason, after.get(reason, 0) - before.get(reason, 0)),
           after.get(reason, 0) - before.get(reason, 0) >= n, (before, after))
+
+# the per-user quota counts a token's client (its mac_key), not its kid
+qa = [OAuthClient("north", os.environ["TOK_QA"], b"quota-a-mac-key-20by") for _ in range(3)]
+codes = [c.allocate().error() for c in qa]
+check("one client's token: two allocations, the third 486 (cp.quota_user 2) %r" % codes,
+      codes == [None, None, 486], codes)
+m = OAuthClient("north", os.environ["TOK_QB"], b"quota-b-mac-key-20by").allocate()
+check("another client of the same kid still allocates", m.cls == 2, m.error())
+for c in qa[:2]:
+    c.refresh(0)
+# the lifetime is at most the token's (30 s, and oauth.tolerance 5)
+c = OAuthClient("north", os.environ["TOK_SHORT"], b"short-lived-key-20by")
+m = c.allocate(lifetime=600)
+life = struct.unpack("!I", m.get(tc.A_LIFETIME))[0] if m.cls == 2 else None
+check("a token of 30 s: an allocation of at most 35 s (%s)" % life,
+      life is not None and life <= 35, m.error())
 sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))

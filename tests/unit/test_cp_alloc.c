@@ -970,7 +970,7 @@ test_alloc_relay_worker_capped_at_its_dp_table(void **state)
 	assert_int_equal(cp.alloc->worker_allocs[1], 1);
 }
 
-/* ipc_alloc.flags of what restore_one() hands over */
+/* ipc_alloc.flags of what restore_one() and restore_user() hand over */
 static uint16_t restore_flags;
 
 /* Hand cp an allocation as dp reports it after a cp restart. */
@@ -1415,6 +1415,7 @@ restore_user(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
 	ia.relayed[0].port = port;
 	assert_int_equal(inet_pton(AF_INET, "10.1.0.1", ia.relayed[0].ip), 1);
 	ia.nrelayed = 1;
+	ia.flags = restore_flags;
 	ia.expires_ms = cp.now_ms + 600000;
 	ia.user_len = user_len;
 	memcpy(ia.username, user, strlen(user) < sizeof(ia.username) ?
@@ -3993,6 +3994,185 @@ test_tcp_relay_oauth_bind_by_another_token_is_400(void **state)
 	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_BIND);
 }
 
+/*
+ * RFC 7635 §6.2: a token claims a mac_key, a timestamp and a lifetime, no
+ * client; its kid names a key every client of its authorization server
+ * shares. The per-user quota counted per kid: one client at cp.quota_user
+ * made every other client of that server get 486. It counts per client
+ * now, the name a token's client goes by (its AS and a hash of its
+ * mac_key): a token used again is the same client (RFC 7635 §9 lets a
+ * token serve several Allocates), another token another client.
+ */
+static void
+test_alloc_oauth_quota_counts_per_client(void **state)
+{
+	static const uint8_t ka[20] = "client-a-mac-key-20b";
+	static const uint8_t kb[20] = "client-b-mac-key-20b";
+	uint8_t ta[CP_OAUTH_TOKEN_MAX], tb[CP_OAUTH_TOKEN_MAX], tb2[CP_OAUTH_TOKEN_MAX];
+	size_t na = oauth_token(&oauth_keys[0], ka, ta), nb = oauth_token(&oauth_keys[0], kb, tb);
+	size_t nb2 = oauth_token(&oauth_keys[1], kb, tb2);
+	struct cp_alloc *a, *b;
+	struct reply r;
+
+	(void)state;
+	/* quota_user 2: client a's two allocations, then 486 */
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", ta, na, ka, -1, NULL,
+				       &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4002, "north", ta, na, ka, -1, NULL,
+				       &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4003, "north", ta, na, ka, -1, NULL,
+				       &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	/* client b, under the same kid: its own count */
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4004, "north", tb, nb, kb, -1, NULL,
+				       &r), 0);
+	a = mob_alloc_at(4001);
+	b = mob_alloc_at(4004);
+	assert_ptr_equal(a->user, mob_alloc_at(4002)->user);
+	assert_ptr_not_equal(a->user, b->user);
+	/* named "AS/32 hex digits" (north's AS is its kid) */
+	assert_int_equal(a->user->len, 6 + CP_OAUTH_CLIENT_HEX);
+	assert_memory_equal(a->user->name, "north/", 6);
+	for (unsigned int i = 6; i < a->user->len; i++)
+		assert_non_null(strchr("0123456789abcdef", a->user->name[i]));
+	assert_int_equal(a->user->n, 2);
+	assert_int_equal(b->user->n, 1);
+	/* b's key under south's kid (the same AS): the same client */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4004, "north", NULL, 0, kb, 0, NULL,
+				       &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4005, "south", tb2, nb2, kb, -1,
+				       NULL, &r), 0);
+	assert_int_equal(mob_alloc_at(4005)->user->len, b->user->len);
+}
+
+/*
+ * RFC 7635 §9: "The lifetime provided by the TURN server in the Allocate
+ * and Refresh responses MUST be less than or equal to the lifetime of the
+ * token." The allocation's lifetime was cp's alone (its requests past the
+ * token's end refused, the allocation living on): now it is cut to the
+ * end of the token that authorized the request, with oauth.tolerance
+ * (60 s here), even below lifetime_default; a renewal with a new token
+ * gives that token's.
+ */
+static void
+test_alloc_oauth_lifetime_is_the_tokens(void **state)
+{
+	static const uint8_t k0[20] = "short-lived-key-20by";
+	static const uint8_t k1[20] = "long-lived-key-20byt";
+	uint8_t t0[CP_OAUTH_TOKEN_MAX], t1[CP_OAUTH_TOKEN_MAX];
+	size_t n0, n1;
+	struct reply r;
+
+	(void)state;
+	cp.wall_ms = 1700000000000ull;
+	n0 = oauth_token_life(&oauth_keys[0], k0, 100, t0);
+	n1 = oauth_token_life(&oauth_keys[0], k1, 3600, t1);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", t0, n0, k0, 1200,
+				       NULL, &r), 0);
+	assert_int_equal(lifetime_of(&r), 160);
+	cp.wall_ms += 50000;
+	cp.now_ms += 50000;
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", NULL, 0, k0, 600, NULL,
+				       &r), 0);
+	assert_int_equal(lifetime_of(&r), 110);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", t0, n0, k0, 600, NULL,
+				       &r), 0);
+	assert_int_equal(lifetime_of(&r), 110);
+	/* renewed with a token of an hour: what cp grants, 600 s */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", t1, n1, k1, 600, NULL,
+				       &r), 0);
+	assert_int_equal(lifetime_of(&r), 600);
+	/* a long-term credential's: cp's (lifetime_max 1200) */
+	assert_int_equal(cp_auth_user_add(cp.auth, "alice", "pw"), 0);
+	assert_int_equal(allocate(0, 4002, "alice", 1200, &r), 0);
+	assert_int_equal(lifetime_of(&r), 1200);
+}
+
+/*
+ * A restarted cp takes the allocation back from dp without its keys (cp
+ * alone had them) but with its name, which is its client's: the token it
+ * was made with takes it back (its keys are the allocation's again, and
+ * it moves with them); another client's token of the same server does
+ * not (441). Before, an allocation taken back answered any token whose
+ * kid was its name.
+ */
+static void
+test_alloc_oauth_restored_answers_the_token_it_was_made_with(void **state)
+{
+	static const uint8_t k[20] = "victim-mac-key-20byt";
+	static const uint8_t kt[20] = "thief--mac-key-20byt";
+	uint8_t tok[CP_OAUTH_TOKEN_MAX], ttok[CP_OAUTH_TOKEN_MAX];
+	size_t n = oauth_token(&mob_kid, k, tok), tn = oauth_token(&mob_kid, kt, ttok);
+	struct alloc_opts o = { .mob = true };
+	char name[TP_USERNAME_MAX + 1];
+	struct cp_alloc *a;
+	struct reply r;
+	uint8_t t[32];
+
+	(void)state;
+	conf.turn.mobility = true;
+	/* its name, as the cp before gave it */
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4009, "north", tok, n, k, -1, NULL,
+				       &r), 0);
+	a = mob_alloc_at(4009);
+	memcpy(name, a->user->name, a->user->len);
+	name[a->user->len] = '\0';
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4009, "north", tok, n, k, 0, NULL,
+				       &r), 0);
+	restore_flags = IPC_ALLOC_F_MOBILE;
+	restore_user(0, 77, 4001, 50000, name, (uint16_t)strlen(name));
+	restore_flags = 0;
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_int_equal(a->oauth[CPA_OAUTH_MADE].key_len, 0);
+	/* another token of the same server, the kid its name begins with */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", ttok, tn, kt, 600,
+				       NULL, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", ttok, tn, kt, 0,
+				       NULL, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4001), a);
+	/* its own: taken back, with a ticket that opens */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", tok, n, k, 600, NULL,
+				       &r), 0);
+	assert_int_equal(a->oauth[CPA_OAUTH_MADE].key_len, 20);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET));
+	memcpy(t, stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET)->value, 32);
+	o.ticket = t;
+	o.ticket_len = 32;
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4002, "north", ttok, tn, kt, 600, &o,
+				       &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4002, "north", tok, n, k, 600, &o,
+				       &r), 0);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	conf.turn.mobility = false;
+}
+
+/* A token claims no rate: its allocation's limit is its tenant's (or
+ * turn.max_bps), never that of a user whose name is its kid (it took
+ * that user's: its allocations were named by the kid). */
+static void
+test_alloc_oauth_no_users_rate(void **state)
+{
+	static const uint8_t k[20] = "client-a-mac-key-20b";
+	uint8_t tok[CP_OAUTH_TOKEN_MAX];
+	size_t n = oauth_token(&mob_kid, k, tok);
+	struct reply r;
+
+	(void)state;
+	conf.cp.nusers = 1;
+	memset(&conf.cp.users[0], 0, sizeof(conf.cp.users[0]));
+	strcpy(conf.cp.users[0].name, "north");
+	conf.cp.users[0].has_max_bps = true;
+	conf.cp.users[0].max_bps = 1000;
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", tok, n, k, -1, NULL,
+				       &r), 0);
+	assert_int_equal(mob_alloc_at(4001)->max_bps, conf.turn.max_bps);
+	/* (the user itself has its rate) */
+	assert_int_equal(cp_auth_user_add(cp.auth, "north", "pw"), 0);
+	assert_int_equal(allocate(0, 4002, "north", -1, &r), 0);
+	assert_int_equal(mob_alloc_at(4002)->max_bps, 1000);
+	conf.cp.nusers = 0;
+}
+
 /* turn.mobility off (the default): an Allocate or Refresh with a ticket
  * is 405, as coturn answers without --mobility; a ticket with a value in
  * an Allocate is 400. */
@@ -4189,6 +4369,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_oauth_token_is_no_user,
 						setup_oauth, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_relay_oauth_bind_by_another_token_is_400,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_quota_counts_per_client,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_lifetime_is_the_tokens,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_restored_answers_the_token_it_was_made_with,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_no_users_rate,
 						setup_oauth, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),

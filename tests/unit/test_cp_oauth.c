@@ -427,6 +427,7 @@ test_oauth_verdict_names_the_as(void **state)
 	assert_int_equal(res.oauth_as, 2);
 	cp_auth_session_of(&res, &sess);
 	assert_int_equal(sess.as, 2);
+	assert_int_equal(sess.kid, 2);
 	cp_auth_free(a);
 	/* west's key sealed union's token under its own kid: the same AS */
 	memcpy(keys[2].key, unio.key, 16);
@@ -467,8 +468,7 @@ test_oauth_session_either_kept_key(void **state)
 	memset(sess, 0, sizeof(sess));
 	sess[0].key_len = 20;
 	memcpy(sess[0].key, "renewed-mac-key-20by", 20);
-	sess[0].kid_len = 5;
-	memcpy(sess[0].kid, "north", 5);
+	sess[0].kid = 1;          /* north's */
 	sess[0].expiry = T0 + 600;
 	sess[0].as = 1;
 	sess[1] = sess[0];
@@ -500,6 +500,59 @@ test_oauth_session_either_kept_key(void **state)
 	build(&o, buf, sizeof(buf), &m);
 	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, sess, 2, &res), 401);
 	assert_string_equal(cp_auth_reason_name(res.reason), "bad-integrity");
+	cp_auth_free(a);
+}
+
+/* The name a token's client goes by: its AS, '/', the first 16 bytes of
+ * SHA-256("turnpike oauth client" || mac_key) in hex (python3 hashlib);
+ * the same key under another kid of the same AS names the same client, a
+ * key cut to 16 bytes (coturn's client signs so) another; no token: none. */
+static void
+test_oauth_client_name(void **state)
+{
+	struct cp_auth *a = auth_with_oauth(true);
+	struct cp_auth_result res = { .oauth = 1, .oauth_as = 1, .key_len = 20 };
+	char out[CP_OAUTH_CLIENT_MAX + 1];
+
+	(void)state;
+	memcpy(res.key, "abcdefghijklmnopqrst", 20);
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "north/84cf8045a2a37726b6befc67145d43d5");
+	res.oauth = 2;            /* (a kept key's verdict: the same) */
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "north/84cf8045a2a37726b6befc67145d43d5");
+	res.key_len = 16;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "north/03afa7cde3ace7f196e77886c5a8dad3");
+	res.oauth_as = 2;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "union/03afa7cde3ace7f196e77886c5a8dad3");
+	/* too small a buffer, no token, no key, no such AS */
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, 6 + 32), -EINVAL);
+	res.oauth = 0;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), -EINVAL);
+	res.oauth = 1;
+	res.key_len = 0;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), -EINVAL);
+	res.key_len = 16;
+	res.oauth_as = 3;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), -EINVAL);
+	cp_auth_free(a);
+}
+
+/* RFC 7635 §9: what is left of a token's life, for the allocation's:
+ * to its end plus oauth.tolerance (30 s here), 0 once past. */
+static void
+test_oauth_left_of_a_token(void **state)
+{
+	struct cp_auth *a = auth_with_oauth(true);
+
+	(void)state;
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0), 630);
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0 + 629), 1);
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0 + 630), 0);
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0 + 10000), 0);
+	assert_int_equal(cp_auth_oauth_left(a, UINT64_MAX / 2, 0), UINT32_MAX);
 	cp_auth_free(a);
 }
 
@@ -575,6 +628,8 @@ main(void)
 		cmocka_unit_test(test_oauth_verdict_token),
 		cmocka_unit_test(test_oauth_verdict_names_the_as),
 		cmocka_unit_test(test_oauth_session_either_kept_key),
+		cmocka_unit_test(test_oauth_client_name),
+		cmocka_unit_test(test_oauth_left_of_a_token),
 		cmocka_unit_test(test_oauth_verdict_off),
 		cmocka_unit_test(test_oauth_challenge_names_server),
 	};
