@@ -962,7 +962,7 @@ cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason)
 	if (a->worker < IPC_MAX_WORKERS && cp->alloc->worker_allocs[a->worker] > 0)
 		cp->alloc->worker_allocs[a->worker]--;
 	user_detach(cp, a);
-	OPENSSL_cleanse(&a->oauth, sizeof(a->oauth));
+	OPENSSL_cleanse(a->oauth, sizeof(a->oauth));
 	free(a->binds);
 	a->binds = NULL;
 	a->nbinds = a->bind_cap = a->nperms = 0;

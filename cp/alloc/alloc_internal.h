@@ -96,6 +96,23 @@ void reply_error_why(struct req_ctx *r, uint16_t code, const char *why);
 void reply_begin(struct req_ctx *r, struct stun_builder *b, uint8_t *buf, size_t cap);
 void reply_finish(struct req_ctx *r, struct stun_builder *b);
 struct cp_alloc *need_alloc(struct req_ctx *r);
+/* RFC 8656 §5 with RFC 7635 (requests.c): is r from a's own client
+ * (renew: r is a Refresh that keeps a, cpa_renewal())? Did the token
+ * that made a carry r's key (a move needs it)? Keep what a token that
+ * made a gives it; take a restarted cp's token allocation back with the
+ * token that made it. */
+bool cpa_own_client(const struct req_ctx *r, struct cp_alloc *a, bool renew);
+bool cpa_oauth_reclaim(const struct req_ctx *r, struct cp_alloc *a);
+bool cpa_renewal(const struct req_ctx *r);
+bool cpa_oauth_maker(const struct req_ctx *r, const struct cp_alloc *a);
+void cpa_oauth_made(const struct req_ctx *r, struct cp_alloc *a);
+/* Made by a token, and cp still holds what it kept (not one a restarted
+ * cp took back from dp)? */
+static inline bool
+cpa_oauth_alloc(const struct cp_alloc *a)
+{
+	return a->oauth[CPA_OAUTH_MADE].key_len > 0 || a->oauth[CPA_OAUTH_SESSION].key_len > 0;
+}
 uint16_t peer_check(struct req_ctx *r, const struct cp_alloc *a, const struct stun_attr *attr,
 		    bool any_port, struct ipc_addr *canon);
 struct cp_alloc *cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id);

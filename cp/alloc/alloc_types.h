@@ -22,6 +22,8 @@
 #define CP_REINSTALL_SLICE 256u /* allocations a reinstall step sends at most */
 #define CP_TID_LEN       12
 #define CP_RELAY_NONE    0xffu
+#define CPA_OAUTH_SESSION 0     /* cp_alloc.oauth[]: the renewed session */
+#define CPA_OAUTH_MADE    1     /* ... and the token that made it */
 
 /* What cp puts in IPC messages fits them (lib/ipc/ipc_types.h): an
  * allocation carries its username whole (a name cut short fails its own
@@ -126,13 +128,20 @@ struct cp_alloc {
 	 * from dp's state by a restarted cp. Its quotas, relayed addresses
 	 * and peer policy are that tenant's. */
 	uint8_t tenant;
-	/* RFC 7635: made or refreshed with an access token, the token's
-	 * kid, mac_key and end (key_len 0: a long-term credential's). Its
-	 * later requests may sign with that key without the token (coturn's
-	 * client brings it in Allocate and Refresh only). A secret: wiped
-	 * with the allocation; cp alone has it, so a restarted cp does not
-	 * (the client's next Refresh brings a token again). */
-	struct cp_auth_session oauth;
+	/* RFC 7635: made with an access token, what it keeps of tokens
+	 * (kid, mac_key, authorization server, end; key_len 0: none, as for
+	 * a long-term credential's), both secrets, wiped with it; cp alone
+	 * has them, so an allocation a restarted cp takes back from dp has
+	 * neither. Its later requests may sign with either key without
+	 * bringing a token (coturn's client brings one in Allocate and
+	 * Refresh only; cp_auth_check_session()).
+	 * [CPA_OAUTH_SESSION] the session: the token that made it, then the
+	 * one of each renewal (a Refresh that keeps it, with a new token of
+	 * its AS: RFC 7635 §9), which replaces it (need_alloc());
+	 * [CPA_OAUTH_MADE] the token that made it, kept apart: never replaced
+	 * by a later request, and what a move to another 5-tuple needs (RFC
+	 * 8016 §3.2, mobility.c). */
+	struct cp_auth_session oauth[2];
 	/* RFC 8016 (mobility.c): made with a MOBILITY-TICKET, and the
 	 * generation its ticket must name to move it (one more at each move,
 	 * so that a ticket it was moved with cannot move it back) */

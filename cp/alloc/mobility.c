@@ -24,8 +24,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "alloc_internal.h"
 #include "stun.h"
 #include "tp_conf.h"
@@ -101,19 +99,23 @@ cpa_mob_add_ticket(struct req_ctx *r, struct stun_builder *b, const struct cp_al
 		stun_build_attr(b, STUN_ATTR_MOBILITY_TICKET, (const uint8_t *)t, sizeof(t));
 }
 
-/* "The credentials the allocation was made with" (RFC 8016 §3.2). For
- * one an access token made (RFC 7635) the USERNAME is the kid, which
- * names the authorization server's key and is shared by every client it
- * issues tokens to: what is the allocation's own is the token's mac_key.
- * Without this, anyone holding a token under the same kid and a ticket
- * seen on the wire (it travels in the clear over UDP) moves another
- * client's allocation to itself. */
+/* "The credentials the allocation was made with" (RFC 8016 §3.2), for a
+ * move to another 5-tuple. For one an access token made (RFC 7635) the
+ * USERNAME is the kid, which names the authorization server's key and is
+ * shared by every client it issues tokens to: what is the allocation's
+ * own is the mac_key of the token that made it, which no later request
+ * replaces (requests.c cpa_oauth_made()). Not the session's key: a
+ * renewal with another token of the same server replaces that one, so
+ * anyone holding such a token who could send one Refresh from the
+ * client's 5-tuple (with the nonce and the ticket it saw go by in the
+ * clear) made the session its own and then moved the allocation to
+ * itself. A token allocation a restarted cp took back has no key: the
+ * token it was made with gives them back (cpa_oauth_reclaim()). */
 static bool
-same_user(const struct req_ctx *r, const struct cp_alloc *a)
+same_user(const struct req_ctx *r, struct cp_alloc *a)
 {
-	if (a->oauth.key_len > 0)
-		return r->auth.oauth != 0 && r->auth.key_len == a->oauth.key_len &&
-		       CRYPTO_memcmp(r->auth.key, a->oauth.key, a->oauth.key_len) == 0;
+	if (cpa_oauth_alloc(a) || cpa_oauth_reclaim(r, a))
+		return cpa_oauth_maker(r, a);
 	/* (nor is a token whose kid happens to be a user's name that user) */
 	return r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
 	       memcmp(a->user->name, r->auth.username, a->user->len) == 0;
@@ -160,14 +162,23 @@ cpa_mob_refresh(struct req_ctx *r, const struct stun_attr *ticket)
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;
 	}
+	/* From its own 5-tuple: a plain Refresh, whose client is judged as
+	 * any Refresh's (a renewal may bring a new token of its
+	 * authorization server, RFC 7635 §9) */
+	here = cpa_alloc_by_tuple(cp, &r->msg->h.tuple);
+	if (here == a && (gen == a->mob_gen || (uint16_t)(gen + 1u) == a->mob_gen)) {
+		if (!cpa_own_client(r, a, cpa_renewal(r))) {
+			reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
+			return NULL;
+		}
+		return a;
+	}
+	/* A move: the credentials it was made with, or 441 */
 	if (!same_user(r, a)) {
 		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
 		return NULL;
 	}
-	here = cpa_alloc_by_tuple(cp, &r->msg->h.tuple);
 	if (here != NULL) {
-		if (here == a && (gen == a->mob_gen || (uint16_t)(gen + 1u) == a->mob_gen))
-			return a;
 		cp->stats[CP_STAT_MOBILITY_TICKET_STALE]++;
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;

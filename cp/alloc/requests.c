@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "alloc_internal.h"
 #include "stun.h"
 #include "tp_conf.h"
@@ -148,9 +150,10 @@ alloc_has_family(const struct cp_alloc *a, uint8_t family)
 /* ---- Allocate (RFC 8656 §7.2) ------------------------------------------- */
 
 static uint32_t
-granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
+granted_lifetime(const struct req_ctx *r)
 {
-	const struct stun_attr *la = stun_msg_find(req, STUN_ATTR_LIFETIME);
+	const struct cp_ctx *cp = r->cp;
+	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
 	uint32_t want = cp->conf->cp.lifetime_default_s, max = cp->conf->cp.lifetime_max_s;
 
 	if (la != NULL)
@@ -160,6 +163,19 @@ granted_lifetime(const struct cp_ctx *cp, const struct stun_msg *req)
 	/* §7.2: a request below the default gets the default. */
 	if (want < cp->conf->cp.lifetime_default_s)
 		want = cp->conf->cp.lifetime_default_s;
+	/* RFC 7635 §9: "The lifetime provided by the TURN server in the
+	 * Allocate and Refresh responses MUST be less than or equal to the
+	 * lifetime of the token": of the token that authorized this
+	 * request (its own, or the kept one whose key signed it), to its
+	 * end and oauth.tolerance after (below the default if need be; at
+	 * least a second: the verdict took it, so it has not ended) */
+	if (r->auth.oauth != 0) {
+		uint32_t left = cp_auth_oauth_left(cp->auth, r->auth.oauth_expiry,
+						   cp->wall_ms / 1000u);
+
+		if (want > left)
+			want = left > 0 ? left : 1;
+	}
 	return want;
 }
 
@@ -219,6 +235,12 @@ do_allocate(struct req_ctx *r)
 	uint64_t token = 0;
 	bool reserve = false, mobile = false;
 	uint16_t mob_code;
+	/* whom it is counted and named under: the username, or the name a
+	 * token's client goes by (RFC 7635: its mac_key, not the kid every
+	 * client of its authorization server shares) */
+	char client[CP_OAUTH_CLIENT_MAX + 1];
+	const char *user = r->auth.username;
+	size_t user_len = r->auth.username_len;
 
 	/* §7.2 step 2: the 5-tuple is taken. A retransmission of the request
 	 * that made it gets the same success again (§7.2, last paragraph),
@@ -334,11 +356,20 @@ do_allocate(struct req_ctx *r)
 	 * whatever they say): 300 Try Alternate, or 508. */
 	if (drain_answer(r))
 		return;
+	if (r->auth.oauth != 0) {
+		int n = cp_auth_oauth_client(cp->auth, &r->auth, client, sizeof(client));
+
+		if (n < 0) {
+			reply_error(r, STUN_ERR_SERVER_ERROR, NULL);
+			return;
+		}
+		user = client;
+		user_len = (size_t)n;
+	}
 	/* step 10: quotas (per username, and in total). A username counts
 	 * from its first allocation on: nothing is recorded for a request
 	 * that is refused. */
-	switch (cpa_quota_across(cp, r->worker, r->msg, r->tenant, r->auth.username,
-				 r->auth.username_len)) {
+	switch (cpa_quota_across(cp, r->worker, r->msg, r->tenant, user, user_len)) {
 	case CP_ALLOC_QUOTA_WAIT:    /* counted across boxes: handled again */
 		return;
 	case CP_ALLOC_QUOTA_REFUSE:
@@ -352,7 +383,7 @@ do_allocate(struct req_ctx *r)
 	 * quota_user; the tenant's allocations against its quota_total
 	 * (486: that tenant is full, not the box, so no alternate). The
 	 * default tenant's are cp.quota_user and the box's total below. */
-	u = cpa_user_find(cp, r->tenant, r->auth.username, r->auth.username_len);
+	u = cpa_user_find(cp, r->tenant, user, user_len);
 	quota_user = r->tenant == 0 ? cp->conf->cp.quota_user :
 		     cp->conf->tenants.t[r->tenant - 1].quota_user;
 	if (quota_user && u != NULL && u->n >= quota_user) {
@@ -397,16 +428,18 @@ do_allocate(struct req_ctx *r)
 		return;
 	}
 	/* The username whole: cp/auth took at most CP_AUTH_NAME_MAX
-	 * (TP_USERNAME_MAX) bytes, which IPC_USER_MAX holds (alloc_types.h). */
-	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0, r->auth.username,
-			  r->auth.username_len);
+	 * (TP_USERNAME_MAX) bytes, which IPC_USER_MAX holds (alloc_types.h).
+	 * A token's client's name is its limit's too (tp_conf_max_bps():
+	 * no user's, so its tenant's or turn.max_bps; a token claims no
+	 * rate), and what dp keeps: a restarted cp knows the client by it. */
+	a = cpa_alloc_new(cp, &r->msg->h.tuple, (uint16_t)r->worker, 0, user, user_len);
 	if (a == NULL) {
 		reply_error(r, STUN_ERR_INSUFFICIENT_CAPACITY, NULL);
 		return;
 	}
 	if (held != NULL)
 		cpa_reserv_end(cp, held);   /* its port now belongs to the allocation */
-	cp_auth_session_of(&r->auth, &a->oauth);   /* (RFC 7635; none otherwise) */
+	cpa_oauth_made(r, a);                      /* (RFC 7635; none otherwise) */
 	memcpy(a->tid, req->tid, CP_TID_LEN);
 	a->tcp = proto == STUN_TRANSPORT_TCP;
 	a->mobile = mobile;
@@ -434,17 +467,126 @@ do_allocate(struct req_ctx *r)
 		cpa_port_set(cp, cpa_fam_i(rv->family), rv->relay_idx, rv->port, true);
 		tw_add(&cp->wheel, &rv->timer, cpa_ms_to_tick(cp, rv->expires_ms));
 	}
-	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(cp, req) * 1000u;
+	a->expires_ms = cp->now_ms + (uint64_t)granted_lifetime(r) * 1000u;
 	cpa_alloc_arm(cp, a);
 	cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
 	send_allocate_success(r, a, token, addr_err);
 	cp->stats[CP_STAT_ALLOCATE_OK]++;
 }
 
+/* ---- whose requests an allocation answers (RFC 8656 §5, RFC 7635) ----- */
+
+/* An Allocate that a token authorized (RFC 7635): the session (kid, key,
+ * authorization server, end) and, apart, the same as what it was made
+ * with; none otherwise. */
+void
+cpa_oauth_made(const struct req_ctx *r, struct cp_alloc *a)
+{
+	cp_auth_session_of(&r->auth, &a->oauth[CPA_OAUTH_SESSION]);
+	a->oauth[CPA_OAUTH_MADE] = a->oauth[CPA_OAUTH_SESSION];
+}
+
+/* Does the request's key (its token's mac_key, or the session key it was
+ * checked with) equal s's? */
+static bool
+key_is(const struct req_ctx *r, const struct cp_auth_session *s)
+{
+	return s->key_len > 0 && r->auth.key_len == s->key_len &&
+	       CRYPTO_memcmp(r->auth.key, s->key, s->key_len) == 0;
+}
+
+bool
+cpa_oauth_maker(const struct req_ctx *r, const struct cp_alloc *a)
+{
+	return r->auth.oauth != 0 && key_is(r, &a->oauth[CPA_OAUTH_MADE]);
+}
+
+/* A Refresh that keeps its allocation (LIFETIME absent or not 0): what
+ * a new token may do (RFC 7635 §9), and nothing else may. */
+bool
+cpa_renewal(const struct req_ctx *r)
+{
+	const struct stun_attr *la = stun_msg_find(r->req, STUN_ATTR_LIFETIME);
+	uint32_t want = 1;
+
+	if (r->req->method != STUN_METHOD_REFRESH)
+		return false;
+	if (la != NULL)
+		stun_attr_get_u32(la, &want);
+	return want != 0;
+}
+
+/*
+ * A token allocation a restarted cp took back from dp has no keys (cp
+ * alone had them), but its name is its client's (cp_auth_oauth_client():
+ * the authorization server and a hash of the mac_key it was made with).
+ * A token of that key names the same: its client is back, and the token
+ * gives the allocation its keys again (as its session and as what it was
+ * made with). true when r's token did.
+ */
+bool
+cpa_oauth_reclaim(const struct req_ctx *r, struct cp_alloc *a)
+{
+	char client[CP_OAUTH_CLIENT_MAX + 1];
+	int n;
+
+	if (cpa_oauth_alloc(a) || r->auth.oauth != 1)
+		return false;
+	n = cp_auth_oauth_client(r->cp->auth, &r->auth, client, sizeof(client));
+	if (n < 0 || (size_t)n != a->user->len || memcmp(client, a->user->name, (size_t)n) != 0)
+		return false;
+	cpa_oauth_made(r, a);
+	return true;
+}
+
+/*
+ * Is r from a's own client (RFC 8656 §5: "the same credentials as those
+ * used to create the allocation", else 441)?
+ *
+ * - Made with a long-term credential (a user's, a REST one): the same
+ *   username, and no token (a kid that happens to be a user's name is
+ *   not that user).
+ * - Made with an access token (RFC 7635): a token's kid names only the
+ *   key of its authorization server, which every client of that server
+ *   shares; what is the client's own is its mac_key. So: the session's
+ *   key (the request signed with it, or a token carrying it) or the key
+ *   it was made with. A new token (another mac_key) is taken only to
+ *   renew (a Refresh that keeps the allocation: RFC 7635 §9, "The client
+ *   MUST use the new token to refresh existing allocations"), and only
+ *   from a's own authorization server (do_refresh() then makes it the
+ *   session); a delete, a CreatePermission, a ChannelBind, an RFC 6062
+ *   Connect or ConnectionBind under another token is refused. Without
+ *   this, any holder of a token of the same server, sending from the
+ *   client's 5-tuple with the nonce it saw, replaced the allocation's key
+ *   with its own: then deleted it, opened permissions to its peers, or
+ *   moved it to itself with the ticket it saw (mobility.c).
+ *
+ * A token allocation a restarted cp took back from dp has no key (cp alone
+ * had them): the token it was made with takes it back (cpa_oauth_reclaim());
+ * no other token is its client.
+ */
+bool
+cpa_own_client(const struct req_ctx *r, struct cp_alloc *a, bool renew)
+{
+	const struct cp_auth_session *s = &a->oauth[CPA_OAUTH_SESSION];
+
+	if (!cpa_oauth_alloc(a))
+		return cpa_oauth_reclaim(r, a) ||
+		       (r->auth.oauth == 0 && a->user->len == r->auth.username_len &&
+			memcmp(a->user->name, r->auth.username, a->user->len) == 0);
+	if (r->auth.oauth == 0)
+		return false;
+	if (key_is(r, s) || cpa_oauth_maker(r, a))
+		return true;
+	return renew && r->auth.oauth == 1 && r->auth.oauth_as != 0 &&
+	       r->auth.oauth_as == s->as;
+}
+
 /* Requests other than Allocate need the allocation of their 5-tuple, made
- * by the same user (RFC 8656 §5: 437, 441). A user is (tenant, name): an
- * allocation of another tenant (the same client address and port, another
- * of the box's addresses reached) is none of this request's, 437. */
+ * by the same client (RFC 8656 §5: 437, 441; cpa_own_client()). A user is
+ * (tenant, name): an allocation of another tenant (the same client address
+ * and port, another of the box's addresses reached) is none of this
+ * request's, 437. */
 struct cp_alloc *
 need_alloc(struct req_ctx *r)
 {
@@ -454,19 +596,10 @@ need_alloc(struct req_ctx *r)
 		reply_error(r, STUN_ERR_ALLOCATION_MISMATCH, NULL);
 		return NULL;
 	}
-	/* An allocation a token made answers to any token that opens
-	 * (RFC 7635: the token authorizes, its kid only names the key it
-	 * is sealed with, and coturn's client picks one per token), or to
-	 * the key of the last one (cp_auth_check_session()). */
-	if (!(a->oauth.key_len > 0 && r->auth.oauth != 0) &&
-	    (a->user->len != r->auth.username_len ||
-	     memcmp(a->user->name, r->auth.username, a->user->len) != 0)) {
+	if (!cpa_own_client(r, a, cpa_renewal(r))) {
 		reply_error(r, STUN_ERR_WRONG_CREDENTIALS, NULL);
 		return NULL;
 	}
-	/* a new token: its key signs what follows */
-	if (r->auth.oauth == 1)
-		cp_auth_session_of(&r->auth, &a->oauth);
 	return a;
 }
 
@@ -505,8 +638,13 @@ do_refresh(struct req_ctx *r)
 		cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
 		cpa_alloc_free(cp, a, CP_ALLOC_R_CLIENT);
 	} else {
-		uint32_t g = granted_lifetime(cp, r->req);
+		uint32_t g = granted_lifetime(r);
 
+		/* RFC 7635 §9: a token that renewed it (need_alloc() took
+		 * it: its own, or a new one of its authorization server) is
+		 * the session from now on */
+		if (r->auth.oauth == 1)
+			cp_auth_session_of(&r->auth, &a->oauth[CPA_OAUTH_SESSION]);
 		a->expires_ms = cp->now_ms + (uint64_t)g * 1000u;
 		cpa_alloc_arm(cp, a);
 		cpa_send_alloc(cp, a, IPC_ALLOC_LIFE);
@@ -832,18 +970,20 @@ cpa_handle_request(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r.from.transport = msg->h.tuple.transport;
 	r.from.tenant = (uint8_t)r.tenant;     /* cp/auth's realm, users, nonces */
 
-	/* RFC 7635: the key an access token gave this 5-tuple's
-	 * allocation, for its requests that do not bring one */
+	/* RFC 7635: the keys access tokens gave this 5-tuple's allocation
+	 * (its session's, the one it was made with), for its requests that
+	 * do not bring one */
 	if (cp_auth_oauth_on(cp->auth, r.tenant)) {
 		const struct cp_alloc *sa = cpa_alloc_by_tuple(cp, &msg->h.tuple);
 
-		if (sa != NULL && sa->tenant == r.tenant && sa->oauth.key_len > 0)
-			sess = &sa->oauth;
+		if (sa != NULL && sa->tenant == r.tenant && cpa_oauth_alloc(sa))
+			sess = sa->oauth;
 	}
 	/* Nonces age on the monotonic clock; REST usernames carry a Unix
 	 * time, and the wall clock is meant there. */
 	if (cp_auth_check_session(cp->auth, &req, &r.from, cp->now_ms / 1000u,
-				  cp->wall_ms / 1000u, sess, &r.auth) != 0) {
+				  cp->wall_ms / 1000u, sess, sess != NULL ? 2u : 0u,
+				  &r.auth) != 0) {
 		uint8_t buf[NONCE_CHALLENGE_MAX];
 		int n;
 

@@ -406,13 +406,14 @@ cpa_tcp_bind(struct req_ctx *r)
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 		return;
 	}
-	/* the allocation's user only (RFC 8656 §5's rule for its requests);
-	 * another user's id is answered as an unknown one is (§5.4's 400):
+	/* the allocation's own client only (RFC 8656 §5's rule for its
+	 * requests, cpa_own_client(): for one a token made, the key of its
+	 * session or the one it was made with, not any token of the same
+	 * kid); another's id is answered as an unknown one is (§5.4's 400):
 	 * 441 would tell a stranger that the id is live, an oracle for
 	 * guessing other users' connections. A user is (tenant, name): the
 	 * same name reaching another tenant's address is another user. */
-	if (a->tenant != r->tenant || a->user->len != r->auth.username_len ||
-	    memcmp(a->user->name, r->auth.username, a->user->len) != 0) {
+	if (a->tenant != r->tenant || !cpa_own_client(r, a, false)) {
 		cp->stats[CP_STAT_TCP_BIND_OTHER_USER]++;
 		reply_error(r, STUN_ERR_BAD_REQUEST, NULL);
 		return;

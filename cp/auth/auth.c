@@ -140,6 +140,7 @@ merge_conf(const struct cp_auth_conf *in, struct cp_auth_conf *out)
 			size_t n = strnlen(k->kid, sizeof(k->kid));
 
 			if (n == 0 || n > CP_OAUTH_KID_MAX ||
+			    strnlen(k->as, sizeof(k->as)) > CP_OAUTH_KID_MAX ||
 			    cp_oauth_alg_key_len(k->alg) == 0 ||
 			    k->key_len != cp_oauth_alg_key_len(k->alg))
 				return -EINVAL;
@@ -265,6 +266,15 @@ cp_auth_init(const struct cp_auth_conf *conf)
 		memcpy(a->oauth_keys, c.oauth_keys, sizeof(a->oauth_keys[0]) * c.oauth_nkeys);
 		a->oauth_tolerance_s = c.oauth_tolerance_s;
 		a->oauth_max_lifetime_s = c.oauth_max_lifetime_s;
+		for (uint32_t i = 0; i < a->oauth_nkeys; i++) {
+			uint32_t j = 0;
+
+			while (strcmp(cp_auth_oauth_as_name(a, j + 1u),
+				      a->oauth_keys[i].as[0] != '\0' ? a->oauth_keys[i].as :
+									a->oauth_keys[i].kid) != 0)
+				j++;
+			a->oauth_as[i] = (uint8_t)(j + 1u);
+		}
 		/* every 401 at the default tenant's addresses says so */
 		(void)nonce_ctx_set_server_name(&a->nonce, a->oauth_name, a->oauth_name_len);
 	}
@@ -402,17 +412,68 @@ cp_auth_oauth_server_name(const struct cp_auth *a, size_t *len)
 	return a->oauth_name;
 }
 
+const char *
+cp_auth_oauth_as_name(const struct cp_auth *a, unsigned int as)
+{
+	const struct cp_oauth_key *k;
+
+	if (as == 0 || as > a->oauth_nkeys)
+		return "";
+	k = &a->oauth_keys[as - 1];
+	return k->as[0] != '\0' ? k->as : k->kid;
+}
+
+int
+cp_auth_oauth_client(const struct cp_auth *a, const struct cp_auth_result *res,
+		     char *out, size_t cap)
+{
+	static const char label[] = "turnpike oauth client";
+	static const char hex[] = "0123456789abcdef";
+	const char *as = cp_auth_oauth_as_name(a, res->oauth_as);
+	uint8_t in[sizeof(label) - 1 + CP_AUTH_KEY_MAX], md[EVP_MAX_MD_SIZE];
+	size_t n = strlen(as);
+	int ok;
+
+	if (res->oauth == 0 || res->key_len == 0 || res->key_len > CP_AUTH_KEY_MAX ||
+	    n == 0 || cap < n + 2u + CP_OAUTH_CLIENT_HEX)
+		return -EINVAL;
+	memcpy(in, label, sizeof(label) - 1);
+	memcpy(in + sizeof(label) - 1, res->key, res->key_len);
+	ok = EVP_Digest(in, sizeof(label) - 1 + res->key_len, md, NULL, EVP_sha256(), NULL);
+	OPENSSL_cleanse(in, sizeof(in));
+	if (ok != 1)
+		return -EINVAL;
+	memcpy(out, as, n);
+	out[n++] = '/';
+	for (unsigned int i = 0; i < CP_OAUTH_CLIENT_HEX / 2; i++) {
+		out[n++] = hex[md[i] >> 4];
+		out[n++] = hex[md[i] & 15];
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+uint32_t
+cp_auth_oauth_left(const struct cp_auth *a, uint64_t expiry, uint64_t wall_s)
+{
+	uint64_t end = expiry + a->oauth_tolerance_s;
+
+	if (end <= wall_s)
+		return 0;
+	return end - wall_s > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - wall_s);
+}
+
 void
 cp_auth_session_of(const struct cp_auth_result *res, struct cp_auth_session *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (res->code != 0 || res->oauth == 0 || res->key_len == 0 ||
-	    res->username_len > CP_OAUTH_KID_MAX)
+	    res->key_len > CP_AUTH_KEY_MAX || res->oauth_kid == 0)
 		return;
 	s->key_len = res->key_len;
 	memcpy(s->key, res->key, res->key_len);
-	s->kid_len = (uint8_t)res->username_len;
-	memcpy(s->kid, res->username, res->username_len);
+	s->kid = res->oauth_kid;
+	s->as = res->oauth_as;
 	s->expiry = res->oauth_expiry;
 }
 
@@ -498,41 +559,72 @@ oauth_token_verdict(struct cp_auth *a, const struct stun_msg *req,
 	res->key_len = (uint8_t)klen;
 	OPENSSL_cleanse(&t, sizeof(t));
 	res->oauth = 1;
+	res->oauth_as = a->oauth_as[k - a->oauth_keys];
+	res->oauth_kid = (uint8_t)(k - a->oauth_keys + 1);
 	res->oauth_expiry = expiry;
 	res->pwalg = pwalg;
 	res->mi_sha256 = sha256;
 	return nonce_verdict(res, nstate);
 }
 
-/* A later request of an allocation a token made, signed with that
- * token's mac_key (struct cp_auth_session), until the token's end. */
+/* Does USERNAME (uname) name session s's kid? */
+static bool
+session_named(const struct cp_auth *a, const struct cp_auth_session *s,
+	      const struct stun_attr *uname)
+{
+	const char *kid;
+
+	if (s->key_len == 0 || s->key_len > CP_AUTH_KEY_MAX || s->kid == 0 ||
+	    s->kid > a->oauth_nkeys)
+		return false;
+	kid = a->oauth_keys[s->kid - 1].kid;
+	return uname->len == strlen(kid) && memcmp(uname->value, kid, uname->len) == 0;
+}
+
+/* A later request of an allocation a token made, signed with the key of
+ * one of its sessions (struct cp_auth_session: cp/alloc's session and the
+ * one the allocation was made with) whose kid USERNAME names, until that
+ * token's end; the first that verifies is the request's. None within its
+ * life: oauth-expired; a request that none verifies: bad-integrity. */
 static int
 oauth_session_verdict(struct cp_auth *a, const struct stun_msg *req,
-		      const struct cp_auth_session *sess, enum cp_auth_nonce_state nstate,
+		      const struct cp_auth_session *sess, unsigned int nsess,
+		      const struct stun_attr *uname, enum cp_auth_nonce_state nstate,
 		      uint16_t pwalg, bool sha256, uint64_t wall_s,
 		      struct cp_auth_result *res)
 {
-	enum stun_check ok;
+	bool tried = false;
 
-	if (sess->expiry + a->oauth_tolerance_s < wall_s)
+	for (unsigned int i = 0; i < nsess; i++) {
+		const struct cp_auth_session *s = &sess[i];
+		enum stun_check ok;
+
+		if (!session_named(a, s, uname) || s->expiry + a->oauth_tolerance_s < wall_s)
+			continue;
+		tried = true;
+		ok = sha256 ? stun_check_integrity_sha256(req, s->key, s->key_len) :
+			      stun_check_integrity(req, s->key, s->key_len);
+		if (ok != STUN_CHECK_VALID)
+			continue;
+		memcpy(res->key, s->key, s->key_len);
+		res->key_len = s->key_len;
+		res->oauth = 2;
+		res->oauth_as = s->as;
+		res->oauth_kid = s->kid;
+		res->oauth_expiry = s->expiry;
+		res->pwalg = pwalg;
+		res->mi_sha256 = sha256;
+		return nonce_verdict(res, nstate);
+	}
+	if (!tried)
 		return refuse_unverified(a, req, pwalg, sha256, res, CP_AUTH_R_OAUTH_EXPIRED);
-	ok = sha256 ? stun_check_integrity_sha256(req, sess->key, sess->key_len) :
-		      stun_check_integrity(req, sess->key, sess->key_len);
-	if (ok != STUN_CHECK_VALID)
-		return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
-	memcpy(res->key, sess->key, sess->key_len);
-	res->key_len = sess->key_len;
-	res->oauth = 2;
-	res->oauth_expiry = sess->expiry;
-	res->pwalg = pwalg;
-	res->mi_sha256 = sha256;
-	return nonce_verdict(res, nstate);
+	return verdict(res, CP_AUTH_R_BAD_INTEGRITY);
 }
 
 static int
 check(struct cp_auth *a, const struct stun_msg *req, const struct cp_auth_peer *from,
       uint64_t now_s, uint64_t wall_s, const struct cp_auth_session *sess,
-      struct cp_auth_result *res)
+      unsigned int nsess, struct cp_auth_result *res)
 {
 	const struct stun_attr *mi, *mi256, *uname, *uhash, *realm, *nonce;
 	const struct cp_auth_user *u = NULL;
@@ -614,12 +706,10 @@ check(struct cp_auth *a, const struct stun_msg *req, const struct cp_auth_peer *
 		if (tok != NULL)
 			return oauth_token_verdict(a, req, tok, nstate, pwalg, sha256, wall_s,
 						   res);
-		if (sess != NULL && sess->key_len > 0 && uname != NULL &&
-		    sess->key_len <= CP_AUTH_KEY_MAX &&
-		    uname->len == sess->kid_len && memcmp(uname->value, sess->kid,
-							   sess->kid_len) == 0)
-			return oauth_session_verdict(a, req, sess, nstate, pwalg, sha256,
-						     wall_s, res);
+		for (unsigned int i = 0; sess != NULL && uname != NULL && i < nsess; i++)
+			if (session_named(a, &sess[i], uname))
+				return oauth_session_verdict(a, req, sess, nsess, uname, nstate,
+							     pwalg, sha256, wall_s, res);
 	}
 	if (uname != NULL) {
 		uint64_t expiry;
@@ -714,15 +804,16 @@ cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 	      const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
 	      struct cp_auth_result *res)
 {
-	return check(a, req, from, now_s, wall_s, NULL, res);
+	return check(a, req, from, now_s, wall_s, NULL, 0, res);
 }
 
 int
 cp_auth_check_session(struct cp_auth *a, const struct stun_msg *req,
 		      const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
-		      const struct cp_auth_session *sess, struct cp_auth_result *res)
+		      const struct cp_auth_session *sess, unsigned int nsess,
+		      struct cp_auth_result *res)
 {
-	return check(a, req, from, now_s, wall_s, sess, res);
+	return check(a, req, from, now_s, wall_s, sess, nsess, res);
 }
 
 int

@@ -239,15 +239,19 @@ int cp_auth_check(struct cp_auth *a, const struct stun_msg *req,
 
 /*
  * The same for a request on an allocation a token made (RFC 7635):
- * sess holds that token's kid, mac_key and end (cp_auth_session_of() of
- * the verdict that made or refreshed it; NULL or key_len 0: none). A
- * request that brings no ACCESS-TOKEN and whose USERNAME is sess's kid
- * is checked with sess's key until the token's end (401
- * "oauth-expired" after it); everything else as cp_auth_check().
+ * sess[0..nsess) hold what it keeps of tokens (cp_auth_session_of() of
+ * the verdicts that made and renewed it: its session, and the one it was
+ * made with; NULL, or key_len 0: none). A request that brings no
+ * ACCESS-TOKEN and whose USERNAME is one's kid is checked with the keys
+ * of those whose kid it is, in order, each until its token's end (401
+ * "oauth-expired" when every one has ended, "bad-integrity" when none
+ * verifies); res->key is the one that verified. Everything else as
+ * cp_auth_check().
  */
 int cp_auth_check_session(struct cp_auth *a, const struct stun_msg *req,
 			  const struct cp_auth_peer *from, uint64_t now_s, uint64_t wall_s,
-			  const struct cp_auth_session *sess, struct cp_auth_result *res);
+			  const struct cp_auth_session *sess, unsigned int nsess,
+			  struct cp_auth_result *res);
 
 /* What an allocation keeps of a verdict res that an access token gave
  * (res->oauth): zeroed when it gave none. */
@@ -258,6 +262,34 @@ void cp_auth_session_of(const struct cp_auth_result *res, struct cp_auth_session
  * value, the tokens' associated data) and its length. */
 bool cp_auth_oauth_on(const struct cp_auth *a, unsigned int tenant);
 const char *cp_auth_oauth_server_name(const struct cp_auth *a, size_t *len);
+
+/* The name of authorization server as (cp_auth_result.oauth_as: its
+ * keys' as, or the kid of its first key when they name none); "" for 0
+ * or an index past the keys. Valid for the module's life. */
+const char *cp_auth_oauth_as_name(const struct cp_auth *a, unsigned int as);
+
+/*
+ * The name the client of a token goes by (RFC 7635), for res, a verdict
+ * a token gave (res->oauth, its key): "AS/HEX", its authorization
+ * server's name (cp_auth_oauth_as_name()) and the first 16 bytes of
+ * SHA-256("turnpike oauth client" || key) in hex. A self-contained token
+ * claims no client (§6.2: a mac_key, a timestamp, a lifetime) and its kid
+ * names a key every client of that AS shares: what is a client's own is
+ * its mac_key, and this is what cp/alloc counts its quota under and names
+ * its allocations by (the same key gives the same name, in any cp).
+ * out: CP_OAUTH_CLIENT_MAX + 1 bytes at least (cap), NUL terminated.
+ * Returns the length, or -EINVAL (no token's key, cap too small).
+ */
+int cp_auth_oauth_client(const struct cp_auth *a, const struct cp_auth_result *res,
+			 char *out, size_t cap);
+
+/*
+ * Seconds from wall_s (Unix) until a token that ends at expiry (Unix s,
+ * cp_auth_result.oauth_expiry, cp_auth_session.expiry) is refused: its
+ * end plus oauth.tolerance; 0 once past. RFC 7635 §9: an allocation's
+ * lifetime is at most its token's.
+ */
+uint32_t cp_auth_oauth_left(const struct cp_auth *a, uint64_t expiry, uint64_t wall_s);
 
 /*
  * Build the error response res calls for into buf[0..cap) (same method and

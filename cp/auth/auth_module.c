@@ -49,6 +49,7 @@ oauth_key_of(const struct cp_ctx *cp, const struct tp_conf_oauth_key *in,
 	_Static_assert(TP_CONF_OAUTH_KID_MAX == CP_OAUTH_KID_MAX, "kid length");
 	memset(out, 0, sizeof(*out));
 	snprintf(out->kid, sizeof(out->kid), "%s", in->kid);
+	snprintf(out->as, sizeof(out->as), "%s", in->as);
 	out->alg = in->alg;
 	if (in->key_file[0] != '\0') {
 		/* read as the iq.auth key files are: the file itself (no

@@ -92,6 +92,9 @@ struct cp_auth {
 	uint32_t oauth_tolerance_s;
 	uint32_t oauth_max_lifetime_s;
 	struct cp_oauth_key oauth_keys[CP_OAUTH_KEYS_MAX];
+	/* each key's authorization server: 1 + the index of the first key
+	 * naming the same one (its as, or its kid when as is "") */
+	uint8_t oauth_as[CP_OAUTH_KEYS_MAX];
 	struct evp_cipher_ctx_st *oauth_ctx;   /* reused by every token */
 };
 

@@ -55,6 +55,10 @@
 #define CP_OAUTH_KID_MAX        64u
 #define CP_OAUTH_NAME_MAX       255u
 #define CP_OAUTH_KEYS_MAX       16u
+/* The name a token's client goes by (cp_auth_oauth_client()): its
+ * authorization server's, '/', 32 hex digits. */
+#define CP_OAUTH_CLIENT_HEX     32u
+#define CP_OAUTH_CLIENT_MAX     (CP_OAUTH_KID_MAX + 1u + CP_OAUTH_CLIENT_HEX)
 #define CP_OAUTH_A128GCM        1u
 #define CP_OAUTH_A256GCM        2u
 
@@ -97,9 +101,13 @@ struct cp_auth_peer {
 };
 
 /* One key shared with an authorization server (RFC 7635 §4.1: the AS-RS
- * key K), named by its kid. A secret: wiped with the module. */
+ * key K), named by its kid. A secret: wiped with the module. as names the
+ * authorization server (the keys one AS seals with, a rotation's old and
+ * new, share it; "": the kid alone names it): an allocation a token of
+ * one AS made is renewed only by a token of that AS. */
 struct cp_oauth_key {
 	char kid[CP_OAUTH_KID_MAX + 1];   /* NUL terminated, 1..64 bytes */
+	char as[CP_OAUTH_KID_MAX + 1];    /* NUL terminated, 0..64 bytes */
 	uint8_t alg;                      /* CP_OAUTH_A128GCM / A256GCM */
 	uint8_t key_len;                  /* 16 / 32, as alg needs */
 	uint8_t key[32];
@@ -109,14 +117,15 @@ struct cp_oauth_key {
  * What an allocation made with an access token keeps (cp/alloc), so that
  * its later requests may sign with the token's mac_key without bringing
  * the token again (coturn's turnutils_uclient sends ACCESS-TOKEN in
- * Allocate and Refresh only): the kid they name and the key, until the
- * token's end.
+ * Allocate and Refresh only): the kid they name (by its key's place in
+ * the module's: the keys do not change while cp runs) and the key, until
+ * the token's end. 48 bytes: an allocation keeps two.
  */
 struct cp_auth_session {
 	uint8_t key_len;                  /* 0: none */
-	uint8_t kid_len;
+	uint8_t kid;                      /* 1 + the index of its kid's key */
+	uint8_t as;                       /* its authorization server (cp_auth_result) */
 	uint8_t key[CP_AUTH_KEY_MAX];
-	char kid[CP_OAUTH_KID_MAX + 1];
 	uint64_t expiry;                  /* Unix s: the token's end */
 };
 
@@ -170,6 +179,10 @@ struct cp_auth_result {
 	 * kid, key its mac_key), 2: by the key an earlier token of the
 	 * allocation gave (struct cp_auth_session) */
 	uint8_t oauth;
+	/* its authorization server: 1 + the index of the first key of
+	 * that AS (struct cp_oauth_key.as); 0 without a token */
+	uint8_t oauth_as;
+	uint8_t oauth_kid;            /* 1 + the index of its kid's key; 0: none */
 	uint64_t oauth_expiry;        /* Unix s: the token's end */
 	uint16_t pwalg;               /* STUN_PWALG_MD5 or STUN_PWALG_SHA256 */
 	uint64_t rest_expiry;         /* the REST username's timestamp */

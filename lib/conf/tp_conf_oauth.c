@@ -10,9 +10,14 @@
  *     max_lifetime = 3600;               # cap on a token's lifetime, s; 0: none
  *     keys = (
  *       { kid = "north"; algorithm = "A256GCM"; key = "<base64 of 32 bytes>"; },
- *       { kid = "union"; algorithm = "A128GCM"; key_file = "/etc/turnpike/union.key"; }
+ *       { kid = "union"; as = "idp"; algorithm = "A128GCM";
+ *         key_file = "/etc/turnpike/union.key"; }
  *     );
  *   };
+ *
+ * A key's `as` names the authorization server it is shared with (keys of
+ * one AS, a rotation's old and new, name the same; absent: the kid names
+ * it): cp/alloc renews an allocation with a token of its own AS only.
  *
  * The keys are secrets shared with the authorization servers: a file
  * holding one (this one, or key_file) is checked like the files holding
@@ -70,7 +75,7 @@ static int
 load_key(const config_setting_t *e, struct tp_conf_oauth_key *k, struct tp_conf *c,
 	 char *err, size_t errlen)
 {
-	static const char *const names[] = { "kid", "algorithm", "key", "key_file", NULL };
+	static const char *const names[] = { "kid", "as", "algorithm", "key", "key_file", NULL };
 	const config_setting_t *s;
 	const char *v;
 	int rc;
@@ -87,6 +92,13 @@ load_key(const config_setting_t *e, struct tp_conf_oauth_key *k, struct tp_conf 
 		FAIL(s != NULL ? s : e, "an oauth key needs kid = \"...\" (1..%u bytes: the "
 		     "USERNAME its clients send)", TP_CONF_OAUTH_KID_MAX);
 	snprintf(k->kid, sizeof(k->kid), "%s", v);
+	s = config_setting_get_member(e, "as");
+	if (s != NULL && ((v = config_setting_get_string(s)) == NULL || v[0] == '\0' ||
+			  strlen(v) > TP_CONF_OAUTH_KID_MAX))
+		FAIL(s, "oauth key '%s': as = \"...\" names its authorization server "
+		     "(1..%u bytes)", k->kid, TP_CONF_OAUTH_KID_MAX);
+	if (s != NULL)
+		snprintf(k->as, sizeof(k->as), "%s", v);
 	s = config_setting_get_member(e, "algorithm");
 	v = s != NULL ? config_setting_get_string(s) : NULL;
 	if (v != NULL && strcmp(v, "A128GCM") == 0)

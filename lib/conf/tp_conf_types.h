@@ -759,6 +759,9 @@ struct tp_conf_acct {
 
 struct tp_conf_oauth_key {
 	char kid[TP_CONF_OAUTH_KID_MAX + 1];
+	/* the authorization server it is shared with ("": the kid names
+	 * it): an allocation is renewed by tokens of its own AS only */
+	char as[TP_CONF_OAUTH_KID_MAX + 1];
 	uint8_t alg;                  /* TP_CONF_OAUTH_A* */
 	int line;
 	char key_b64[96];             /* "" when key_file */

@@ -8,7 +8,13 @@
 # dp's 401 names the server (THIRD-PARTY-AUTHORIZATION); tokens made by
 # turnutils_oauth -e authenticate our own client (lib/turnclient.py), and
 # one sealed with the wrong key, one expired, one from the future and one
-# for an unknown kid are each refused 401, counted by reason.
+# for an unknown kid are each refused 401, counted by reason; one client's
+# token meets cp.quota_user while another client's of the same kid does
+# not, and an allocation lives no longer than its token. Issue 67
+# (lib/oauth_takeover.py, turn.mobility on): another client's token of the
+# same authorization server, sent from a victim's 5-tuple, neither moves
+# the victim's allocation to itself with the ticket it saw nor deletes it
+# nor opens permissions on it.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 . "$(dirname "$0")/lib/uclient.sh"
@@ -27,14 +33,17 @@ SERVER_NAME=turn.oauth.test
 printf '%s\n' "$K_OLD" >"$TP_TMP/oldempire.key"
 chmod 0600 "$TP_TMP/oldempire.key"
 
-tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)
+# (one authorization server, coturn's client: it renews with a token of
+# another of its kids, picked at random: as names the server they share)
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups "quota_user = 2;" "mobility = true;")
 oauth = {
   server_name = \"$SERVER_NAME\";
   tolerance = 5;
   keys = (
-    { kid = \"north\"; algorithm = \"A256GCM\"; key = \"$K_NORTH\"; },
-    { kid = \"union\"; algorithm = \"A128GCM\"; key = \"$K_UNION\"; },
-    { kid = \"oldempire\"; algorithm = \"A256GCM\"; key_file = \"$TP_TMP/oldempire.key\"; }
+    { kid = \"north\"; as = \"coturn\"; algorithm = \"A256GCM\"; key = \"$K_NORTH\"; },
+    { kid = \"union\"; as = \"coturn\"; algorithm = \"A128GCM\"; key = \"$K_UNION\"; },
+    { kid = \"oldempire\"; as = \"coturn\"; algorithm = \"A256GCM\";
+      key_file = \"$TP_TMP/oldempire.key\"; }
   );
 };"
 tp_dp_start "$TP_TMP/dp.conf"
@@ -50,9 +59,10 @@ tp_uclient_bg "turnutils_uclient -J over send indications" 30 -J -m 4 -c -n 10 -
 tp_uclient_judge
 
 # tokens from coturn's tool (the AS's side), for our own client
-tok() {   # tok KID KEY ALG TIMESTAMP LIFETIME: a token, base64
+tok() {   # tok KID KEY ALG TIMESTAMP LIFETIME [MAC_KEY]: a token, base64
   turnutils_oauth -e -i "$SERVER_NAME" -j "$1" -k "$2" -n "$3" -l 1 -m 999999999 \
-    -o "$(printf 'test-nonce-1' | base64 -w0)" -p "$(printf 'abcdefghijklmnopqrst' | base64 -w0)" \
+    -o "$(printf 'test-nonce-1' | base64 -w0)" \
+    -p "$(printf '%s' "${6:-abcdefghijklmnopqrst}" | base64 -w0)" \
     -q $(( $4 << 16 )) -r "$5" 2>/dev/null | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 NOW=$(date +%s)
@@ -61,7 +71,17 @@ export TOK_UNION=$(tok union "$K_UNION" A128GCM "$NOW" 600)
 export TOK_WRONGKEY=$(tok north "$(printf 'x1234567890123456789012345678901' | base64 -w0)" A256GCM "$NOW" 600)
 export TOK_EXPIRED=$(tok north "$K_NORTH" A256GCM $((NOW - 700)) 600)
 export TOK_FUTURE=$(tok north "$K_NORTH" A256GCM $((NOW + 600)) 600)
-for t in TOK_GOOD TOK_UNION TOK_WRONGKEY TOK_EXPIRED TOK_FUTURE; do
+# issue 67's: two victims and a thief, each its own mac_key (lib/oauth_takeover.py's)
+export TOK_VICTIM=$(tok north "$K_NORTH" A256GCM "$NOW" 600 victim-mac-key-20byt)
+export TOK_VICTIM2=$(tok north "$K_NORTH" A256GCM "$NOW" 600 victim2-mac-key-20by)
+export TOK_THIEF=$(tok north "$K_NORTH" A256GCM "$NOW" 600 thief--mac-key-20byt)
+# what a token gets (RFC 7635 §6.2, §9): two clients' quotas (cp.quota_user 2), and a
+# lifetime of 30 s
+export TOK_QA=$(tok north "$K_NORTH" A256GCM "$NOW" 600 quota-a-mac-key-20by)
+export TOK_QB=$(tok north "$K_NORTH" A256GCM "$NOW" 600 quota-b-mac-key-20by)
+export TOK_SHORT=$(tok north "$K_NORTH" A256GCM "$NOW" 30 short-lived-key-20by)
+for t in TOK_GOOD TOK_UNION TOK_WRONGKEY TOK_EXPIRED TOK_FUTURE TOK_VICTIM TOK_VICTIM2 TOK_THIEF \
+         TOK_QA TOK_QB TOK_SHORT; do
   [ -n "${!t}" ] || tp_die "turnutils_oauth made no $t"
 done
 export TP_BUILD TP_TMP SERVER_NAME
@@ -70,7 +90,7 @@ ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY'
 import base64, hashlib, hmac, json, os, socket, struct, subprocess, sys
 sys.path.insert(0, sys.argv[1])
 import turnclient as tc
-A_ACCESS_TOKEN, A_TPA = 0x001B, 0x802E
+A_TPA = 0x802E
 SERVER, fails = "10.210.0.1", 0
 UDP = (tc.A_REQ_TRANSPORT, struct.pack("!BBBB", 17, 0, 0, 0))
 MAC_KEY = b"abcdefghijklmnopqrst"
@@ -89,18 +109,8 @@ def refused():
     except ValueError:
         return {}
 
-class OAuthClient(tc.Client):
-    """RFC 7635: USERNAME the kid, ACCESS-TOKEN beside it, MESSAGE-INTEGRITY
-    keyed with the token's mac_key (the whole 20 bytes, as the RFC says)."""
-    def __init__(self, kid, token, **kw):
-        super().__init__(SERVER, user=kid, **kw)
-        self.token = base64.b64decode(token) if token else None
-    def _key(self):
-        return MAC_KEY
-    def build(self, method, attrs, **kw):
-        if self.token is not None and kw.get("auth", True) and self.nonce is not None:
-            attrs = [(A_ACCESS_TOKEN, self.token)] + list(attrs)
-        return super().build(method, attrs, **kw)
+def OAuthClient(kid, token, mac_key=MAC_KEY):
+    return tc.OAuthClient(SERVER, kid, base64.b64decode(token), mac_key)
 
 # dp's 401 (no integrity) says where tokens come from
 c = OAuthClient("north", os.environ["TOK_GOOD"])
@@ -139,7 +149,27 @@ for reason in sorted(set(r for _, _, r, _ in cases)):
     n = sum(1 for _, _, r, _ in cases if r == reason)
     check("... counted %s (+%d)" % (reason, after.get(reason, 0) - before.get(reason, 0)),
           after.get(reason, 0) - before.get(reason, 0) >= n, (before, after))
+
+# the per-user quota counts a token's client (its mac_key), not its kid
+qa = [OAuthClient("north", os.environ["TOK_QA"], b"quota-a-mac-key-20by") for _ in range(3)]
+codes = [c.allocate().error() for c in qa]
+check("one client's token: two allocations, the third 486 (cp.quota_user 2) %r" % codes,
+      codes == [None, None, 486], codes)
+m = OAuthClient("north", os.environ["TOK_QB"], b"quota-b-mac-key-20by").allocate()
+check("another client of the same kid still allocates", m.cls == 2, m.error())
+for c in qa[:2]:
+    c.refresh(0)
+# the lifetime is at most the token's (30 s, and oauth.tolerance 5)
+c = OAuthClient("north", os.environ["TOK_SHORT"], b"short-lived-key-20by")
+m = c.allocate(lifetime=600)
+life = struct.unpack("!I", m.get(tc.A_LIFETIME))[0] if m.cls == 2 else None
+check("a token of 30 s: an allocation of at most 35 s (%s)" % life,
+      life is not None and life <= 35, m.error())
 sys.exit(1 if fails else 0)
 PY
+[ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
+
+# issue 67: a second token holder, on the victim's 5-tuple and with its ticket
+ip netns exec "$TP_NS_C" python3 "$LIB/oauth_takeover.py" 10.210.0.1 10.211.0.2 3480
 [ $? -eq 0 ] || TP_FAILS=$((TP_FAILS + 1))
 exit $((TP_FAILS > 0))

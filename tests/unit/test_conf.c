@@ -2817,12 +2817,43 @@ test_conf_parse_prefix_rejects_garbage(void **state)
 	assert_int_equal(plen, 0xAA);                /* untouched on failure */
 }
 
+/* The oauth group's keys: each names its authorization server with as
+ * (keys of one AS share it; absent: ""), 1..64 bytes. */
+static void
+test_conf_oauth_key_as(void **state)
+{
+#define OTURN "turn = { realm = \"r.example\"; relay_ports = [50000, 50999]; };\n"
+#define OKEY(extra) "{ kid = \"north\"; algorithm = \"A128GCM\"; " \
+		    "key = \"MTIzNDU2Nzg5MDEyMzQ1Ng==\";" extra " }"
+	(void)state;
+	expect_ok(DP("") OTURN "oauth = { keys = (\n  " OKEY("") ",\n"
+		  "  { kid = \"south\"; as = \"north\"; algorithm = \"A256GCM\";\n"
+		  "    key = \"MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=\"; }); };\n");
+	assert_int_equal(c.oauth.nkeys, 2);
+	assert_string_equal(c.oauth.keys[0].as, "");
+	assert_string_equal(c.oauth.keys[1].as, "north");
+	tp_conf_free(&c);
+	/* lines: dp 1-4, turn 5, oauth 6.. */
+	expect_error(DP("") OTURN "oauth = { keys = (\n  " OKEY(" as = \"\";") "); };\n", 7,
+		     "names its authorization server");
+	expect_error(DP("") OTURN "oauth = { keys = (\n  " OKEY(" as = 3;") "); };\n", 7,
+		     "names its authorization server");
+	expect_error(DP("") OTURN "oauth = { keys = (\n  "
+		     OKEY(" as = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";")
+		     "); };\n", 7, "1..64 bytes");
+	expect_error(DP("") OTURN "oauth = { keys = (\n  " OKEY(" ass = \"x\";") "); };\n", 7,
+		     "did you mean 'as'");
+#undef OKEY
+#undef OTURN
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
 		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
+		cmocka_unit_test_teardown(test_conf_oauth_key_as, teardown),
 		cmocka_unit_test_teardown(test_conf_max_bps_precedence, teardown),
 		cmocka_unit_test_teardown(test_conf_placeholder_secrets_are_refused, teardown),
 		cmocka_unit_test_teardown(test_conf_secrets_with_algorithm, teardown),

@@ -970,7 +970,7 @@ test_alloc_relay_worker_capped_at_its_dp_table(void **state)
 	assert_int_equal(cp.alloc->worker_allocs[1], 1);
 }
 
-/* ipc_alloc.flags of what restore_one() hands over */
+/* ipc_alloc.flags of what restore_one() and restore_user() hand over */
 static uint16_t restore_flags;
 
 /* Hand cp an allocation as dp reports it after a cp restart. */
@@ -1415,6 +1415,7 @@ restore_user(unsigned int w, uint64_t id, uint16_t cport, uint16_t port,
 	ia.relayed[0].port = port;
 	assert_int_equal(inet_pton(AF_INET, "10.1.0.1", ia.relayed[0].ip), 1);
 	ia.nrelayed = 1;
+	ia.flags = restore_flags;
 	ia.expires_ms = cp.now_ms + 600000;
 	ia.user_len = user_len;
 	memcpy(ia.username, user, strlen(user) < sizeof(ia.username) ?
@@ -3609,14 +3610,22 @@ test_alloc_mobility_failed_forward_delete_keeps_the_count(void **state)
  * the same authorization server (a token of its own under the same kid)
  * that saw the ticket go by in the clear is refused 441, and the
  * allocation stays where it is. */
-static struct cp_oauth_key mob_kid = { .kid = "north", .alg = CP_OAUTH_A128GCM,
-				       .key_len = 16, .key = "0123456789abcdef" };
+/* The authorization servers' keys: north's, south (the same AS as north:
+ * `as = "north"`, a second kid of it, as coturn's client picks among its
+ * kids) and east (an AS of its own). */
+static struct cp_oauth_key oauth_keys[3] = {
+	{ .kid = "north", .alg = CP_OAUTH_A128GCM, .key_len = 16, .key = "0123456789abcdef" },
+	{ .kid = "south", .as = "north", .alg = CP_OAUTH_A128GCM, .key_len = 16,
+	  .key = "fedcba9876543210" },
+	{ .kid = "east", .alg = CP_OAUTH_A128GCM, .key_len = 16, .key = "east-east-east-e" },
+};
+#define mob_kid oauth_keys[0]
 
 static int
 setup_oauth(void **state)
 {
 	struct cp_auth_conf ac = { .realm = "r.test", .oauth_server_name = "turn.test",
-				   .oauth_keys = &mob_kid, .oauth_nkeys = 1,
+				   .oauth_keys = oauth_keys, .oauth_nkeys = 3,
 				   .oauth_tolerance_s = 60 };
 
 	setup(state);
@@ -3626,21 +3635,56 @@ setup_oauth(void **state)
 	return 0;
 }
 
-/* a token under kid "north" carrying mac_key (20 bytes) */
+/* a token under key k's kid carrying mac_key (20 bytes), living lifetime s */
 static size_t
-mob_token(const uint8_t mac_key[20], uint8_t *out)
+oauth_token_life(const struct cp_oauth_key *k, const uint8_t mac_key[20], uint32_t lifetime,
+		 uint8_t *out)
 {
 	static const uint8_t nonce[CP_OAUTH_NONCE_LEN] = "twelve-bytes";
 	struct cp_oauth_token t = { .mac_key_len = 20,
-				    .timestamp = (cp.wall_ms / 1000u) << 16, .lifetime = 3600 };
+				    .timestamp = (cp.wall_ms / 1000u) << 16, .lifetime = lifetime };
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n;
 
 	memcpy(t.mac_key, mac_key, 20);
-	n = cp_oauth_seal(ctx, &mob_kid, "turn.test", 9, nonce, &t, out);
+	n = cp_oauth_seal(ctx, k, "turn.test", 9, nonce, &t, out);
 	EVP_CIPHER_CTX_free(ctx);
 	assert_true(n > 0);
 	return (size_t)n;
+}
+
+static size_t
+oauth_token(const struct cp_oauth_key *k, const uint8_t mac_key[20], uint8_t *out)
+{
+	return oauth_token_life(k, mac_key, 3600, out);
+}
+
+/* a token under kid "north" carrying mac_key (20 bytes) */
+static size_t
+mob_token(const uint8_t mac_key[20], uint8_t *out)
+{
+	return oauth_token(&mob_kid, mac_key, out);
+}
+
+/* A request from cport as a client of tokens sends it: USERNAME the kid,
+ * with its token tok (tlen bytes; NULL: none, signed with the key alone),
+ * MESSAGE-INTEGRITY keyed with mac_key; o (may be NULL) adds the rest. */
+static int
+oauth_request(uint16_t method, uint16_t cport, const char *kid, const uint8_t *tok,
+	      size_t tlen, const uint8_t mac_key[20], int lifetime, struct alloc_opts *o,
+	      struct reply *r)
+{
+	struct alloc_opts none = { 0 };
+	char nonce[128];
+
+	if (o == NULL)
+		o = &none;
+	o->atok = tok;
+	o->atok_len = tlen;
+	o->mac_key = mac_key;
+	o->mac_key_len = 20;
+	nonce_for(0, cport, nonce);
+	return request_opts(0, method, cport, kid, nonce, lifetime, NULL, NULL, o, r);
 }
 
 static void
@@ -3702,6 +3746,431 @@ test_alloc_mobility_oauth_needs_the_tokens_key(void **state)
 				      NULL, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
 	assert_ptr_equal(mob_alloc_at(4010), a);
 	conf.turn.mobility = false;
+}
+
+/*
+ * Issue 67: a second token holder took a token-made allocation. The
+ * victim allocates with its token (mobility on); a client with a token
+ * of its own from the same authorization server sends one Refresh from
+ * the victim's 5-tuple (the victim's nonce, its own ACCESS-TOKEN and
+ * MESSAGE-INTEGRITY under its own mac_key), then a Refresh from its own
+ * address with the victim's ticket, signed with its own key. That
+ * Refresh replaced the allocation's key with the thief's, and the move
+ * then took the victim's relayed address (the victim's next Refresh:
+ * 437). Now the renewal is a renewal (RFC 7635 §9 lets a client refresh
+ * with a new token of its AS), but the key the allocation was made with
+ * stays apart: the move needs it (441), the allocation stays, and the
+ * victim's own requests, signed with its key, go on.
+ */
+static void
+test_alloc_oauth_second_token_takes_nothing(void **state)
+{
+	static const uint8_t victim_key[20] = "victim-mac-key-20byt";
+	static const uint8_t thief_key[20] = "thief--mac-key-20byt";
+	uint8_t vtok[CP_OAUTH_TOKEN_MAX], ttok[CP_OAUTH_TOKEN_MAX], t0[32];
+	size_t vlen = oauth_token(&mob_kid, victim_key, vtok);
+	size_t tlen = oauth_token(&mob_kid, thief_key, ttok);
+	struct alloc_opts o = { .mob = true };
+	const struct stun_attr *ta;
+	struct cp_alloc *a;
+	struct reply r;
+
+	(void)state;
+	conf.turn.mobility = true;
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", vtok, vlen,
+				       victim_key, -1, &o, &r), 0);
+	ta = stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET);
+	assert_non_null(ta);
+	memcpy(t0, ta->value, 32);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+
+	/* the thief's token on the victim's 5-tuple: a renewal at most */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", ttok, tlen,
+				       thief_key, 600, NULL, &r), 0);
+	/* ... the ticket replayed from its own address, under its own key */
+	o.ticket = t0;
+	o.ticket_len = 32;
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4066, "north", ttok, tlen,
+				       thief_key, 600, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4001), a);
+	assert_null(mob_alloc_at(4066));
+	/* ... and signed with the key alone, without its token: nobody's there */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4066, "north", NULL, 0,
+				       thief_key, 600, &o, &r), STUN_ERR_UNAUTHENTICATED);
+	assert_null(mob_alloc_at(4066));
+	/* the victim's next Refresh, signed with its key: its allocation */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", NULL, 0,
+				       victim_key, 600, NULL, &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", vtok, vlen,
+				       victim_key, 600, NULL, &r), 0);
+	/* and it moves, with its own token */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4002, "north", vtok, vlen,
+				       victim_key, 600, &o, &r), 0);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	assert_null(mob_alloc_at(4001));
+	conf.turn.mobility = false;
+}
+
+/*
+ * Issue 67, mobility off: a token of another client of the same
+ * authorization server, sent from the victim's 5-tuple, deleted the
+ * victim's allocation (LIFETIME 0) or opened permissions and channels to
+ * its own peers. A new token is taken to renew only: a delete, a
+ * CreatePermission and a ChannelBind verify with the allocation's key (its
+ * session's, or the one it was made with), 441 otherwise, and nothing
+ * changes.
+ */
+static void
+test_alloc_oauth_other_token_deletes_and_permits_nothing(void **state)
+{
+	static const uint8_t victim_key[20] = "victim-mac-key-20byt";
+	static const uint8_t thief_key[20] = "thief--mac-key-20byt";
+	uint8_t vtok[CP_OAUTH_TOKEN_MAX], ttok[CP_OAUTH_TOKEN_MAX];
+	size_t vlen = oauth_token(&mob_kid, victim_key, vtok);
+	size_t tlen = oauth_token(&mob_kid, thief_key, ttok);
+	struct stun_addr peer = { .family = STUN_AF_IPV4, .port = 7000, .ip = { 203, 0, 113, 7 } };
+	struct alloc_opts o = { .peers = &peer, .npeers = 1 };
+	struct cp_alloc *a;
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", vtok, vlen,
+				       victim_key, -1, NULL, &r), 0);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", ttok, tlen,
+				       thief_key, 0, NULL, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4001), a);
+	assert_int_equal(oauth_request(STUN_METHOD_CREATE_PERMISSION, 4001, "north", ttok,
+				       tlen, thief_key, -1, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(a->nperms, 0);
+	o.channel = 0x4001;
+	assert_int_equal(oauth_request(STUN_METHOD_CHANNEL_BIND, 4001, "north", ttok, tlen,
+				       thief_key, -1, &o, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(a->nbinds, 0);
+	/* (signed with its key alone it is nobody: no session of its) */
+	o.channel = 0;
+	assert_int_equal(oauth_request(STUN_METHOD_CREATE_PERMISSION, 4001, "north", NULL, 0,
+				       thief_key, -1, &o, &r), STUN_ERR_UNAUTHENTICATED);
+	assert_int_equal(a->nperms, 0);
+	/* the victim: with its key alone, and with its token again */
+	assert_int_equal(oauth_request(STUN_METHOD_CREATE_PERMISSION, 4001, "north", NULL, 0,
+				       victim_key, -1, &o, &r), 0);
+	assert_int_equal(a->nperms, 1);
+	o.channel = 0x4001;
+	assert_int_equal(oauth_request(STUN_METHOD_CHANNEL_BIND, 4001, "north", vtok, vlen,
+				       victim_key, -1, &o, &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", NULL, 0,
+				       victim_key, 0, NULL, &r), 0);
+	assert_null(mob_alloc_at(4001));
+}
+
+/*
+ * RFC 7635 §9: "The client MUST use the new token to refresh existing
+ * allocations." A renewal takes a new token of the allocation's own
+ * authorization server (another kid of it included: coturn's client picks
+ * one of its kids for each token), which becomes the session: what
+ * follows may be signed with its key (coturn's client signs its
+ * CreatePermission so). A token of another authorization server does not
+ * renew it (441), and neither a renewal nor anything after it changes
+ * the key a move needs.
+ */
+static void
+test_alloc_oauth_renewal_by_its_own_as_only(void **state)
+{
+	static const uint8_t k0[20] = "first-mac-key-20byte";
+	static const uint8_t k1[20] = "second-mac-key-20byt";
+	static const uint8_t ke[20] = "east---mac-key-20byt";
+	uint8_t t0[CP_OAUTH_TOKEN_MAX], t1[CP_OAUTH_TOKEN_MAX], te[CP_OAUTH_TOKEN_MAX];
+	size_t n0 = oauth_token(&oauth_keys[0], k0, t0), n1 = oauth_token(&oauth_keys[1], k1, t1);
+	size_t ne = oauth_token(&oauth_keys[2], ke, te);
+	struct stun_addr peer = { .family = STUN_AF_IPV4, .port = 7000, .ip = { 203, 0, 113, 7 } };
+	struct alloc_opts o = { .peers = &peer, .npeers = 1 };
+	struct cp_alloc *a;
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", t0, n0, k0, -1,
+				       NULL, &r), 0);
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	/* another AS's token: not this allocation's */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "east", te, ne, ke, 600,
+				       NULL, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(oauth_request(STUN_METHOD_CREATE_PERMISSION, 4001, "east", NULL, 0, ke,
+				       -1, &o, &r), STUN_ERR_UNAUTHENTICATED);
+	/* its own AS's, under another kid: renewed, and its key signs on */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "south", t1, n1, k1, 600,
+				       NULL, &r), 0);
+	assert_int_equal(a->oauth[CPA_OAUTH_SESSION].key_len, 20);
+	assert_memory_equal(a->oauth[CPA_OAUTH_SESSION].key, k1, 20);
+	assert_memory_equal(a->oauth[CPA_OAUTH_MADE].key, k0, 20);
+	assert_int_equal(oauth_request(STUN_METHOD_CREATE_PERMISSION, 4001, "south", NULL, 0, k1,
+				       -1, &o, &r), 0);
+	assert_int_equal(a->nperms, 1);
+	/* the first key still answers (the token that made it) */
+	assert_int_equal(oauth_request(STUN_METHOD_CREATE_PERMISSION, 4001, "north", NULL, 0, k0,
+				       -1, &o, &r), 0);
+}
+
+/* An allocation a user made (long-term credentials) answers that user
+ * only: a token whose kid is the user's name is not that user (it passed
+ * as one: the name matched). */
+static void
+test_alloc_oauth_token_is_no_user(void **state)
+{
+	static const uint8_t k[20] = "thief--mac-key-20byt";
+	uint8_t tok[CP_OAUTH_TOKEN_MAX];
+	size_t n = oauth_token(&mob_kid, k, tok);
+	struct reply r;
+
+	(void)state;
+	assert_int_equal(cp_auth_user_add(cp.auth, "north", "pw"), 0);
+	assert_int_equal(allocate(0, 4001, "north", -1, &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", tok, n, k, 600, NULL,
+				       &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", tok, n, k, 0, NULL,
+				       &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_non_null(mob_alloc_at(4001));
+}
+
+/* RFC 6062 with RFC 7635: a ConnectionBind for an allocation a token made
+ * is its own client's (the key of its session, or of the token that made
+ * it). Another client of the same kid with the CONNECTION-ID it saw got
+ * the peer's connection (the allocation's name, the kid, was its name
+ * too); now it gets the 400 an unknown id gets. */
+static void
+test_tcp_relay_oauth_bind_by_another_token_is_400(void **state)
+{
+	static const uint8_t k[20] = "victim-mac-key-20byt";
+	static const uint8_t kt[20] = "thief--mac-key-20byt";
+	uint8_t tok[CP_OAUTH_TOKEN_MAX], ttok[CP_OAUTH_TOKEN_MAX];
+	size_t n = oauth_token(&mob_kid, k, tok), tn = oauth_token(&mob_kid, kt, ttok);
+	struct alloc_opts o = { .transport = STUN_TRANSPORT_TCP, .atok = tok, .atok_len = n,
+				.mac_key = k, .mac_key_len = 20 };
+	struct ipc_tcp_conn x;
+	struct cp_alloc *a;
+	struct reply r;
+	char nonce[128];
+
+	(void)state;
+	dp_relays_tcp();
+	tuple_conn = ipc_conn_make(1, 9, 4001);
+	nonce_for(1, 4001, nonce);
+	assert_int_equal(request_opts(1, STUN_METHOD_ALLOCATE, 4001, "north", nonce, -1, NULL,
+				      NULL, &o, &r), 0);
+	a = alloc_of(4001);
+	assert_non_null(a);
+	o.transport = 0;
+	o.peers = &tcp_peer;
+	o.npeers = 1;
+	ntcp_seen = 0;
+	assert_int_equal(request_opts(1, STUN_METHOD_CONNECT, 4001, "north", nonce, -1, NULL,
+				      NULL, &o, &r), -1);
+	assert_int_equal(ntcp_seen, 1);
+	memcpy(&x, tcp_seen[0].body, sizeof(x));
+	tcp_event(1, a->id, IPC_TCP_EV_CONNECTED, x.cid, ipc_conn_make(1, 20, 1), 0, 0);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	tuple_conn = ipc_conn_make(0, 30, 2);
+	o.npeers = 0;
+	o.cid = x.cid;
+	o.atok = ttok;
+	o.atok_len = tn;
+	o.mac_key = kt;
+	nonce_for(0, 4002, nonce);
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "north", nonce, -1,
+				      NULL, NULL, &o, &r), STUN_ERR_BAD_REQUEST);
+	assert_int_equal(cp.stats[CP_STAT_TCP_BIND_OTHER_USER], 1);
+	/* the allocation's own client, with its token */
+	o.atok = tok;
+	o.atok_len = n;
+	o.mac_key = k;
+	ntcp_seen = 0;
+	assert_int_equal(request_opts(0, STUN_METHOD_CONNECTION_BIND, 4002, "north", nonce, -1,
+				      NULL, NULL, &o, &r), -1);
+	drain(1, &r, &(int){ 0 }, &(int){ 0 });
+	assert_int_equal(ntcp_seen, 1);
+	assert_int_equal(tcp_seen[0].h.kind, IPC_TCP_BIND);
+}
+
+/*
+ * RFC 7635 §6.2: a token claims a mac_key, a timestamp and a lifetime, no
+ * client; its kid names a key every client of its authorization server
+ * shares. The per-user quota counted per kid: one client at cp.quota_user
+ * made every other client of that server get 486. It counts per client
+ * now, the name a token's client goes by (its AS and a hash of its
+ * mac_key): a token used again is the same client (RFC 7635 §9 lets a
+ * token serve several Allocates), another token another client.
+ */
+static void
+test_alloc_oauth_quota_counts_per_client(void **state)
+{
+	static const uint8_t ka[20] = "client-a-mac-key-20b";
+	static const uint8_t kb[20] = "client-b-mac-key-20b";
+	uint8_t ta[CP_OAUTH_TOKEN_MAX], tb[CP_OAUTH_TOKEN_MAX], tb2[CP_OAUTH_TOKEN_MAX];
+	size_t na = oauth_token(&oauth_keys[0], ka, ta), nb = oauth_token(&oauth_keys[0], kb, tb);
+	size_t nb2 = oauth_token(&oauth_keys[1], kb, tb2);
+	struct cp_alloc *a, *b;
+	struct reply r;
+
+	(void)state;
+	/* quota_user 2: client a's two allocations, then 486 */
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", ta, na, ka, -1, NULL,
+				       &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4002, "north", ta, na, ka, -1, NULL,
+				       &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4003, "north", ta, na, ka, -1, NULL,
+				       &r), STUN_ERR_ALLOCATION_QUOTA_REACHED);
+	/* client b, under the same kid: its own count */
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4004, "north", tb, nb, kb, -1, NULL,
+				       &r), 0);
+	a = mob_alloc_at(4001);
+	b = mob_alloc_at(4004);
+	assert_ptr_equal(a->user, mob_alloc_at(4002)->user);
+	assert_ptr_not_equal(a->user, b->user);
+	/* named "AS/32 hex digits" (north's AS is its kid) */
+	assert_int_equal(a->user->len, 6 + CP_OAUTH_CLIENT_HEX);
+	assert_memory_equal(a->user->name, "north/", 6);
+	for (unsigned int i = 6; i < a->user->len; i++)
+		assert_non_null(strchr("0123456789abcdef", a->user->name[i]));
+	assert_int_equal(a->user->n, 2);
+	assert_int_equal(b->user->n, 1);
+	/* b's key under south's kid (the same AS): the same client */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4004, "north", NULL, 0, kb, 0, NULL,
+				       &r), 0);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4005, "south", tb2, nb2, kb, -1,
+				       NULL, &r), 0);
+	assert_int_equal(mob_alloc_at(4005)->user->len, b->user->len);
+}
+
+/*
+ * RFC 7635 §9: "The lifetime provided by the TURN server in the Allocate
+ * and Refresh responses MUST be less than or equal to the lifetime of the
+ * token." The allocation's lifetime was cp's alone (its requests past the
+ * token's end refused, the allocation living on): now it is cut to the
+ * end of the token that authorized the request, with oauth.tolerance
+ * (60 s here), even below lifetime_default; a renewal with a new token
+ * gives that token's.
+ */
+static void
+test_alloc_oauth_lifetime_is_the_tokens(void **state)
+{
+	static const uint8_t k0[20] = "short-lived-key-20by";
+	static const uint8_t k1[20] = "long-lived-key-20byt";
+	uint8_t t0[CP_OAUTH_TOKEN_MAX], t1[CP_OAUTH_TOKEN_MAX];
+	size_t n0, n1;
+	struct reply r;
+
+	(void)state;
+	cp.wall_ms = 1700000000000ull;
+	n0 = oauth_token_life(&oauth_keys[0], k0, 100, t0);
+	n1 = oauth_token_life(&oauth_keys[0], k1, 3600, t1);
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", t0, n0, k0, 1200,
+				       NULL, &r), 0);
+	assert_int_equal(lifetime_of(&r), 160);
+	cp.wall_ms += 50000;
+	cp.now_ms += 50000;
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", NULL, 0, k0, 600, NULL,
+				       &r), 0);
+	assert_int_equal(lifetime_of(&r), 110);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", t0, n0, k0, 600, NULL,
+				       &r), 0);
+	assert_int_equal(lifetime_of(&r), 110);
+	/* renewed with a token of an hour: what cp grants, 600 s */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", t1, n1, k1, 600, NULL,
+				       &r), 0);
+	assert_int_equal(lifetime_of(&r), 600);
+	/* a long-term credential's: cp's (lifetime_max 1200) */
+	assert_int_equal(cp_auth_user_add(cp.auth, "alice", "pw"), 0);
+	assert_int_equal(allocate(0, 4002, "alice", 1200, &r), 0);
+	assert_int_equal(lifetime_of(&r), 1200);
+}
+
+/*
+ * A restarted cp takes the allocation back from dp without its keys (cp
+ * alone had them) but with its name, which is its client's: the token it
+ * was made with takes it back (its keys are the allocation's again, and
+ * it moves with them); another client's token of the same server does
+ * not (441). Before, an allocation taken back answered any token whose
+ * kid was its name.
+ */
+static void
+test_alloc_oauth_restored_answers_the_token_it_was_made_with(void **state)
+{
+	static const uint8_t k[20] = "victim-mac-key-20byt";
+	static const uint8_t kt[20] = "thief--mac-key-20byt";
+	uint8_t tok[CP_OAUTH_TOKEN_MAX], ttok[CP_OAUTH_TOKEN_MAX];
+	size_t n = oauth_token(&mob_kid, k, tok), tn = oauth_token(&mob_kid, kt, ttok);
+	struct alloc_opts o = { .mob = true };
+	char name[TP_USERNAME_MAX + 1];
+	struct cp_alloc *a;
+	struct reply r;
+	uint8_t t[32];
+
+	(void)state;
+	conf.turn.mobility = true;
+	/* its name, as the cp before gave it */
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4009, "north", tok, n, k, -1, NULL,
+				       &r), 0);
+	a = mob_alloc_at(4009);
+	memcpy(name, a->user->name, a->user->len);
+	name[a->user->len] = '\0';
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4009, "north", tok, n, k, 0, NULL,
+				       &r), 0);
+	restore_flags = IPC_ALLOC_F_MOBILE;
+	restore_user(0, 77, 4001, 50000, name, (uint16_t)strlen(name));
+	restore_flags = 0;
+	a = mob_alloc_at(4001);
+	assert_non_null(a);
+	assert_int_equal(a->oauth[CPA_OAUTH_MADE].key_len, 0);
+	/* another token of the same server, the kid its name begins with */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", ttok, tn, kt, 600,
+				       NULL, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", ttok, tn, kt, 0,
+				       NULL, &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_ptr_equal(mob_alloc_at(4001), a);
+	/* its own: taken back, with a ticket that opens */
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4001, "north", tok, n, k, 600, NULL,
+				       &r), 0);
+	assert_int_equal(a->oauth[CPA_OAUTH_MADE].key_len, 20);
+	assert_non_null(stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET));
+	memcpy(t, stun_msg_find(&r.stun, STUN_ATTR_MOBILITY_TICKET)->value, 32);
+	o.ticket = t;
+	o.ticket_len = 32;
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4002, "north", ttok, tn, kt, 600, &o,
+				       &r), STUN_ERR_WRONG_CREDENTIALS);
+	assert_int_equal(oauth_request(STUN_METHOD_REFRESH, 4002, "north", tok, n, k, 600, &o,
+				       &r), 0);
+	assert_ptr_equal(mob_alloc_at(4002), a);
+	conf.turn.mobility = false;
+}
+
+/* A token claims no rate: its allocation's limit is its tenant's (or
+ * turn.max_bps), never that of a user whose name is its kid (it took
+ * that user's: its allocations were named by the kid). */
+static void
+test_alloc_oauth_no_users_rate(void **state)
+{
+	static const uint8_t k[20] = "client-a-mac-key-20b";
+	uint8_t tok[CP_OAUTH_TOKEN_MAX];
+	size_t n = oauth_token(&mob_kid, k, tok);
+	struct reply r;
+
+	(void)state;
+	conf.cp.nusers = 1;
+	memset(&conf.cp.users[0], 0, sizeof(conf.cp.users[0]));
+	strcpy(conf.cp.users[0].name, "north");
+	conf.cp.users[0].has_max_bps = true;
+	conf.cp.users[0].max_bps = 1000;
+	assert_int_equal(oauth_request(STUN_METHOD_ALLOCATE, 4001, "north", tok, n, k, -1, NULL,
+				       &r), 0);
+	assert_int_equal(mob_alloc_at(4001)->max_bps, conf.turn.max_bps);
+	/* (the user itself has its rate) */
+	assert_int_equal(cp_auth_user_add(cp.auth, "north", "pw"), 0);
+	assert_int_equal(allocate(0, 4002, "north", -1, &r), 0);
+	assert_int_equal(mob_alloc_at(4002)->max_bps, 1000);
+	conf.cp.nusers = 0;
 }
 
 /* turn.mobility off (the default): an Allocate or Refresh with a ticket
@@ -3890,6 +4359,24 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_off_is_405, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_after_cp_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_mobility_oauth_needs_the_tokens_key,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_second_token_takes_nothing,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_other_token_deletes_and_permits_nothing,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_renewal_by_its_own_as_only,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_token_is_no_user,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_relay_oauth_bind_by_another_token_is_400,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_quota_counts_per_client,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_lifetime_is_the_tokens,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_restored_answers_the_token_it_was_made_with,
+						setup_oauth, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_oauth_no_users_rate,
 						setup_oauth, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_unknown_attribute_judged_after_authentication,
 						setup, teardown),

@@ -369,20 +369,190 @@ test_oauth_verdict_token(void **state)
 	o.tok = NULL;
 	o.method = STUN_METHOD_CREATE_PERMISSION;
 	build(&o, buf, sizeof(buf), &m);
-	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, &sess, &res), 0);
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, &sess, 1, &res), 0);
 	assert_int_equal(res.oauth, 2);
 	/* without the session it is nobody's */
 	assert_int_equal(cp_auth_check(a, &m, &from, 100, T0 + 200, &res), 401);
 	assert_string_equal(cp_auth_reason_name(res.reason), "unknown-user");
 	/* past the token's end */
-	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 3600 + 31, &sess, &res),
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 3600 + 31, &sess, 1, &res),
 			 401);
 	assert_string_equal(cp_auth_reason_name(res.reason), "oauth-expired");
 	/* another kid than the session's: not its key */
 	o.user = "union";
 	build(&o, buf, sizeof(buf), &m);
-	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, &sess, &res), 401);
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, &sess, 1, &res), 401);
 	assert_string_equal(cp_auth_reason_name(res.reason), "unknown-user");
+	cp_auth_free(a);
+}
+
+/* Each key's authorization server (struct cp_oauth_key.as; none: the kid
+ * names it): a verdict says whose token it was, and what an allocation
+ * keeps of it says so too, so that cp/alloc takes a renewal from the
+ * allocation's own AS only. */
+static void
+test_oauth_verdict_names_the_as(void **state)
+{
+	struct cp_oauth_key keys[3] = { north, unio, north };
+	struct cp_auth_conf c = {
+		.realm = REALM, .oauth_server_name = SERVER, .oauth_keys = keys,
+		.oauth_nkeys = 3, .oauth_tolerance_s = 30,
+	};
+	struct cp_auth *a;
+	struct cp_auth_result res;
+	struct cp_auth_session sess;
+	uint8_t tok[128], buf[512];
+	size_t n = unb64(union_tok_b64, tok);
+	char nonce[CP_AUTH_NONCE_LEN + 1];
+	struct stun_msg m;
+	struct req_opts o = {
+		.method = STUN_METHOD_ALLOCATE, .user = "union", .tok = tok, .tok_len = n,
+		.key = (const uint8_t *)"0123456789abcdef0123456789ABCDEF", .key_len = 32,
+		.nonce = nonce,
+	};
+
+	(void)state;
+	/* a third kid, west, of union's AS */
+	strcpy(keys[2].kid, "west");
+	strcpy(keys[2].as, "union");
+	a = cp_auth_init(&c);
+	assert_non_null(a);
+	assert_string_equal(cp_auth_oauth_as_name(a, 1), "north");
+	assert_string_equal(cp_auth_oauth_as_name(a, 2), "union");
+	assert_string_equal(cp_auth_oauth_as_name(a, 0), "");
+	assert_string_equal(cp_auth_oauth_as_name(a, 4), "");
+	assert_int_equal(cp_auth_nonce_make(a, &from, 100, nonce), CP_AUTH_NONCE_LEN);
+	build(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check(a, &m, &from, 100, T0 + 100, &res), 0);
+	assert_int_equal(res.oauth_as, 2);
+	cp_auth_session_of(&res, &sess);
+	assert_int_equal(sess.as, 2);
+	assert_int_equal(sess.kid, 2);
+	cp_auth_free(a);
+	/* west's key sealed union's token under its own kid: the same AS */
+	memcpy(keys[2].key, unio.key, 16);
+	keys[2].alg = unio.alg;
+	keys[2].key_len = unio.key_len;
+	a = cp_auth_init(&c);
+	assert_non_null(a);
+	o.user = "west";
+	assert_int_equal(cp_auth_nonce_make(a, &from, 100, nonce), CP_AUTH_NONCE_LEN);
+	build(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check(a, &m, &from, 100, T0 + 100, &res), 0);
+	assert_int_equal(res.oauth_as, 2);
+	cp_auth_free(a);
+	/* an as longer than a kid may be: refused */
+	memset(keys[2].as, 'x', CP_OAUTH_KID_MAX + 1);
+	assert_null(cp_auth_init(&c));
+}
+
+/* A later request of a token allocation, without a token: cp/alloc gives
+ * two sessions (the renewed one, the one it was made with); the request
+ * signed with either key passes, and says which (res.key); one whose
+ * token has ended is no more; neither key: bad-integrity. */
+static void
+test_oauth_session_either_kept_key(void **state)
+{
+	struct cp_auth *a = auth_with_oauth(true);
+	struct cp_auth_session sess[2];
+	struct cp_auth_result res;
+	uint8_t buf[512];
+	char nonce[CP_AUTH_NONCE_LEN + 1];
+	struct stun_msg m;
+	struct req_opts o = {
+		.method = STUN_METHOD_CREATE_PERMISSION, .user = "north",
+		.key = (const uint8_t *)"renewed-mac-key-20by", .key_len = 20, .nonce = nonce,
+	};
+
+	(void)state;
+	memset(sess, 0, sizeof(sess));
+	sess[0].key_len = 20;
+	memcpy(sess[0].key, "renewed-mac-key-20by", 20);
+	sess[0].kid = 1;          /* north's */
+	sess[0].expiry = T0 + 600;
+	sess[0].as = 1;
+	sess[1] = sess[0];
+	memcpy(sess[1].key, "made-with-mac-key-20", 20);
+	sess[1].expiry = T0 + 300;
+	assert_int_equal(cp_auth_nonce_make(a, &from, 100, nonce), CP_AUTH_NONCE_LEN);
+	build(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, sess, 2, &res), 0);
+	assert_int_equal(res.oauth, 2);
+	assert_memory_equal(res.key, "renewed-mac-key-20by", 20);
+	o.key = (const uint8_t *)"made-with-mac-key-20";
+	build(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, sess, 2, &res), 0);
+	assert_memory_equal(res.key, "made-with-mac-key-20", 20);
+	assert_true(res.oauth_expiry == T0 + 300);
+	/* (only the first is given: not this one's key) */
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, sess, 1, &res), 401);
+	assert_string_equal(cp_auth_reason_name(res.reason), "bad-integrity");
+	/* past the end of the token it was made with: that key is no more */
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 300 + 31, sess, 2, &res),
+			 401);
+	assert_string_equal(cp_auth_reason_name(res.reason), "bad-integrity");
+	/* past both */
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 600 + 31, sess, 2, &res),
+			 401);
+	assert_string_equal(cp_auth_reason_name(res.reason), "oauth-expired");
+	/* a key neither session holds */
+	o.key = (const uint8_t *)"someone-else-key-20b";
+	build(&o, buf, sizeof(buf), &m);
+	assert_int_equal(cp_auth_check_session(a, &m, &from, 100, T0 + 200, sess, 2, &res), 401);
+	assert_string_equal(cp_auth_reason_name(res.reason), "bad-integrity");
+	cp_auth_free(a);
+}
+
+/* The name a token's client goes by: its AS, '/', the first 16 bytes of
+ * SHA-256("turnpike oauth client" || mac_key) in hex (python3 hashlib);
+ * the same key under another kid of the same AS names the same client, a
+ * key cut to 16 bytes (coturn's client signs so) another; no token: none. */
+static void
+test_oauth_client_name(void **state)
+{
+	struct cp_auth *a = auth_with_oauth(true);
+	struct cp_auth_result res = { .oauth = 1, .oauth_as = 1, .key_len = 20 };
+	char out[CP_OAUTH_CLIENT_MAX + 1];
+
+	(void)state;
+	memcpy(res.key, "abcdefghijklmnopqrst", 20);
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "north/84cf8045a2a37726b6befc67145d43d5");
+	res.oauth = 2;            /* (a kept key's verdict: the same) */
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "north/84cf8045a2a37726b6befc67145d43d5");
+	res.key_len = 16;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "north/03afa7cde3ace7f196e77886c5a8dad3");
+	res.oauth_as = 2;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), 6 + 32);
+	assert_string_equal(out, "union/03afa7cde3ace7f196e77886c5a8dad3");
+	/* too small a buffer, no token, no key, no such AS */
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, 6 + 32), -EINVAL);
+	res.oauth = 0;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), -EINVAL);
+	res.oauth = 1;
+	res.key_len = 0;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), -EINVAL);
+	res.key_len = 16;
+	res.oauth_as = 3;
+	assert_int_equal(cp_auth_oauth_client(a, &res, out, sizeof(out)), -EINVAL);
+	cp_auth_free(a);
+}
+
+/* RFC 7635 §9: what is left of a token's life, for the allocation's:
+ * to its end plus oauth.tolerance (30 s here), 0 once past. */
+static void
+test_oauth_left_of_a_token(void **state)
+{
+	struct cp_auth *a = auth_with_oauth(true);
+
+	(void)state;
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0), 630);
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0 + 629), 1);
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0 + 630), 0);
+	assert_int_equal(cp_auth_oauth_left(a, T0 + 600, T0 + 10000), 0);
+	assert_int_equal(cp_auth_oauth_left(a, UINT64_MAX / 2, 0), UINT32_MAX);
 	cp_auth_free(a);
 }
 
@@ -456,6 +626,10 @@ main(void)
 		cmocka_unit_test(test_oauth_seal_matches_turnutils),
 		cmocka_unit_test(test_oauth_when_edges),
 		cmocka_unit_test(test_oauth_verdict_token),
+		cmocka_unit_test(test_oauth_verdict_names_the_as),
+		cmocka_unit_test(test_oauth_session_either_kept_key),
+		cmocka_unit_test(test_oauth_client_name),
+		cmocka_unit_test(test_oauth_left_of_a_token),
 		cmocka_unit_test(test_oauth_verdict_off),
 		cmocka_unit_test(test_oauth_challenge_names_server),
 	};

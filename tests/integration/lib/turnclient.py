@@ -18,6 +18,7 @@ ALLOCATE, REFRESH, SEND, DATA, CREATE_PERMISSION, CHANNEL_BIND = 3, 4, 6, 7, 8, 
 A_USERNAME, A_MI, A_ERROR, A_UNKNOWN, A_REALM, A_NONCE = 0x6, 0x8, 0x9, 0xA, 0x14, 0x15
 A_XOR_MAPPED, A_CHANNEL, A_LIFETIME, A_XOR_PEER, A_DATA = 0x20, 0xC, 0xD, 0x12, 0x13
 A_XOR_RELAYED, A_REQ_TRANSPORT, A_FINGERPRINT = 0x16, 0x19, 0x8028
+A_ACCESS_TOKEN, A_MOBILITY_TICKET = 0x001B, 0x8030
 
 
 def msg_type(method, cls):
@@ -201,6 +202,25 @@ class Client:
             except socket.timeout:
                 pass
         return False
+
+
+class OAuthClient(Client):
+    """RFC 7635: USERNAME the kid, ACCESS-TOKEN (token, its bytes; None: the
+    request goes without, signed with the key alone) beside it, and
+    MESSAGE-INTEGRITY keyed with the token's mac_key (the whole key, as the
+    RFC says)."""
+
+    def __init__(self, server, kid, token, mac_key, **kw):
+        super().__init__(server, user=kid, **kw)
+        self.token, self.mac_key = token, mac_key
+
+    def _key(self):
+        return self.mac_key
+
+    def build(self, method, attrs, **kw):
+        if self.token is not None and kw.get("auth", True) and self.nonce is not None:
+            attrs = [(A_ACCESS_TOKEN, self.token)] + list(attrs)
+        return super().build(method, attrs, **kw)
 
 
 class TcpClient(Client):
