@@ -305,6 +305,25 @@ test_esc_prom_label(void **state)
 	prom_is(NULL, "");
 }
 
+/* json-c's text with bytes that are not UTF-8 in a string: each as
+ * \u00XX, the rest (UTF-8, json-c's own escapes) as it is. */
+static void
+test_esc_json_utf8(void **state)
+{
+	static const char text[] = "{\"u\":\"a\xff\\n\xc3\xa9\xc3\",\"k\":[1,\"\xe2\x82\"]}";
+	static const char want[] = "{\"u\":\"a\\u00ff\\n\xc3\xa9\\u00c3\",\"k\":[1,\"\\u00e2\\u0082\"]}";
+	char out[128];
+	size_t len = sizeof(text) - 1, extra = tp_esc_json_utf8_extra(text, len);
+
+	(void)state;
+	assert_int_equal(extra, 4 * 5);
+	memset(out, 0, sizeof(out));
+	tp_esc_json_utf8(out, text, len);
+	assert_int_equal(strlen(out), len + extra);
+	assert_string_equal(out, want);
+	assert_int_equal(tp_esc_json_utf8_extra("{\"a\":\"\xc3\xa9\"}", 11), 0);
+}
+
 int
 main(void)
 {
@@ -320,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_log_line_escapes_what_it_is_given),
 		cmocka_unit_test(test_log_long_escaped_line_cut_still_ends),
 		cmocka_unit_test(test_esc_prom_label),
+		cmocka_unit_test(test_esc_json_utf8),
 	};
 
 	/* The tests point stdout and stderr at files: cmocka's report of
