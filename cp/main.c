@@ -22,6 +22,7 @@
 #include "cp_dp.h"
 #include "cp_module.h"
 #include "tp_conf.h"
+#include "tp_esc.h"
 #include "tp_version.h"
 
 /*
@@ -284,6 +285,10 @@ main(int argc, char **argv)
 	const char *config = NULL;
 	bool check_only = false;
 	char err[512];
+	/* the configuration's strings in the lines printed without tp_log():
+	 * escaped as it would (lib/log/tp_esc.h) */
+	char esc[2][512];
+#define ESC(s, i) tp_esc_logs((s), esc[(i)], sizeof(esc[(i)]))
 	struct sigaction sa;
 	int opt, status = EXIT_FAILURE;
 
@@ -353,11 +358,11 @@ main(int argc, char **argv)
 	if (check_only) {
 		if (conf.turn.enabled)
 			printf("turnpike-cp: %s: configuration OK (realm '%s', %u user(s), "
-			       "%u secret(s))\n", config, conf.turn.realm, conf.cp.nusers,
-			       conf.cp.nsecrets);
+			       "%u secret(s))\n", ESC(config, 0), ESC(conf.turn.realm, 1),
+			       conf.cp.nusers, conf.cp.nsecrets);
 		else
 			printf("turnpike-cp: %s: configuration OK (no turn group: AGW "
-			       "contexts only)\n", config);
+			       "contexts only)\n", ESC(config, 0));
 		status = EXIT_SUCCESS;
 		goto out_fini;
 	}
@@ -378,12 +383,12 @@ main(int argc, char **argv)
 	if (conf.turn.enabled)
 		printf("turnpike-cp %s: realm '%s', API on %s, relayed ports %u-%u on %u "
 		       "IPv4 and %u IPv6 address(es), at most %u allocations per worker\n",
-		       TP_VERSION, conf.turn.realm, conf.cp.api_socket, conf.turn.relay_min,
-		       conf.turn.relay_max, cp_alloc_nrelay(&cp, 0), cp_alloc_nrelay(&cp, 1),
-		       cp_alloc_worker_cap(&cp));
+		       TP_VERSION, ESC(conf.turn.realm, 0), ESC(conf.cp.api_socket, 1),
+		       conf.turn.relay_min, conf.turn.relay_max, cp_alloc_nrelay(&cp, 0),
+		       cp_alloc_nrelay(&cp, 1), cp_alloc_worker_cap(&cp));
 	else
 		printf("turnpike-cp %s: no turn group (no TURN, no allocations), API on "
-		       "%s, AGW contexts on ports %u-%u\n", TP_VERSION, conf.cp.api_socket,
+		       "%s, AGW contexts on ports %u-%u\n", TP_VERSION, ESC(conf.cp.api_socket, 0),
 		       conf.agw.port_min, conf.agw.port_max);
 	fflush(stdout);
 	run(&cp);
@@ -402,3 +407,4 @@ out_free_conf:
 	tp_conf_free(&conf);
 	return status;
 }
+#undef ESC

@@ -34,6 +34,7 @@
 #include "ipc.h"
 #include "net/net.h"
 #include "tp_conf.h"
+#include "tp_esc.h"
 #include "tp_version.h"
 
 static struct dp_ctx *g_ctx;  /* for the signal handler only */
@@ -415,8 +416,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check_only) {
+		char e[512];
+
 		printf("turnpike-dp: %s: configuration OK (%u port(s), %u worker(s))\n",
-		       config, conf.dp.nports, conf.dp.nworkers);
+		       tp_esc_logs(config, e, sizeof(e)), conf.dp.nports, conf.dp.nworkers);
 		tp_conf_free(&conf);
 		return EXIT_SUCCESS;
 	}

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "acct.h"
+#include "tp_esc.h"
 
 const char *
 cp_acct_reason_name(unsigned int reason)
@@ -90,40 +91,6 @@ put(struct out *o, const char *fmt, ...)
 
 /* A JSON string: quotes, backslashes and control bytes escaped (other
  * bytes as they are: a username is UTF-8 by RFC 8265). */
-/* The length of the well-formed UTF-8 sequence at p (RFC 3629 §4: no
- * overlong forms, no surrogates, nothing past U+10FFFF), 0 when it is not
- * one. p[0] >= 0x80; the string is NUL terminated, which ends any
- * sequence cut short. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static void
 put_str(struct out *o, const char *s)
 {
@@ -138,7 +105,7 @@ put_str(struct out *o, const char *s)
 			put(o, "\\u%04x", ch);
 		} else if (ch < 0x80) {
 			put(o, "%c", ch);
-		} else if ((n = utf8_len((const unsigned char *)s)) > 0) {
+		} else if ((n = tp_utf8_len((const unsigned char *)s, strnlen(s, 4))) > 0) {
 			put(o, "%.*s", (int)n, s);
 			s += n - 1;
 		} else {

@@ -19,6 +19,7 @@
 #include "cp_agw_rtp.h"
 #include "tp_conf.h"
 #include "tp_conf_keys.h"
+#include "tp_esc.h"
 
 /* The contexts, then agw.peers with this box's addresses. */
 static int
@@ -99,10 +100,11 @@ agw_metrics(const struct cp_ctx *cp, FILE *f)
 		     "Live access-gateway contexts by the door that made them and their tenant "
 		     "(agw.quota, a tenant's agw_contexts)");
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
-		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++)
-			fprintf(f, "turnpike_agw_contexts{door=\"%s\",tenant=\"%s\"} %u\n",
-				cp_agw_door_name(d),
-				tp_conf_tenant_name(cp->conf, t), cp_agw_live(g, d, t));
+		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++) {
+			fprintf(f, "turnpike_agw_contexts{door=\"%s\",tenant=\"", cp_agw_door_name(d));
+			tp_esc_prom_label(f, tp_conf_tenant_name(cp->conf, t));
+			fprintf(f, "\"} %u\n", cp_agw_live(g, d, t));
+		}
 	agw_rtp_metrics(cp, f);
 }
 

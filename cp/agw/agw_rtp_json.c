@@ -21,6 +21,7 @@
 #include "cp_agw_rtp.h"
 #include "ipc.h"
 #include "tp_conf.h"
+#include "tp_esc.h"
 
 #define FAIL(...) do { *error = cp_api_err(cp, __VA_ARGS__); return -EINVAL; } while (0)
 
@@ -503,10 +504,11 @@ agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 		     "Live access-gateway RTP contexts by the door that made them and their tenant "
 		     "(counted in turnpike_agw_contexts too: agw.quota bounds both kinds)");
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
-		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++)
-			fprintf(f, "turnpike_agw_rtp_contexts{door=\"%s\",tenant=\"%s\"} %u\n",
-				cp_agw_door_name(d), tp_conf_tenant_name(cp->conf, t),
-				cp_agw_rtp_live(cp, d, t));
+		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++) {
+			fprintf(f, "turnpike_agw_rtp_contexts{door=\"%s\",tenant=\"", cp_agw_door_name(d));
+			tp_esc_prom_label(f, tp_conf_tenant_name(cp->conf, t));
+			fprintf(f, "\"} %u\n", cp_agw_rtp_live(cp, d, t));
+		}
 }
 
 /* ---- the commands ---------------------------------------------------------------------- */

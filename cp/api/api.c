@@ -29,7 +29,9 @@
  * makes the peer's next recv() fail with ECONNRESET, which would hide
  * our answer from a client that reads it after sending.
  *
- * json-c does the JSON. A bad request gets {"ok": false, "error": ...}.
+ * json-c does the JSON; what it copies as it is, a string's bytes that
+ * are not UTF-8, goes out as \u00XX (buf_put_json()). A bad request gets
+ * {"ok": false, "error": ...}.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +51,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "tp_esc.h"
 
 #define CP_API_TAG_LISTEN  CP_API_MAX_CONNS
 #define CP_API_TAG_TIMER   (CP_API_MAX_CONNS + 1)
@@ -439,9 +442,9 @@ conn_close(struct cp_api *a, struct cp_api_conn *c)
 	a->nconns--;
 }
 
-/* Append len bytes to the list answer's buffer. 0 or -ENOMEM. */
+/* Room for len more bytes in the answer's buffer. 0 or -ENOMEM. */
 static int
-buf_put(struct cp_api_conn *c, const char *text, size_t len)
+buf_room(struct cp_api_conn *c, size_t len)
 {
 	if (c->out_len + len > c->buf_cap) {
 		size_t cap = c->buf_cap != 0 ? c->buf_cap : 4096;
@@ -455,9 +458,36 @@ buf_put(struct cp_api_conn *c, const char *text, size_t len)
 		c->buf = p;
 		c->buf_cap = cap;
 	}
+	c->out = c->buf;
+	return 0;
+}
+
+/* Append len bytes to the list answer's buffer. 0 or -ENOMEM. */
+static int
+buf_put(struct cp_api_conn *c, const char *text, size_t len)
+{
+	if (buf_room(c, len) < 0)
+		return -ENOMEM;
 	memcpy(c->buf + c->out_len, text, len);
 	c->out_len += len;
-	c->out = c->buf;
+	return 0;
+}
+
+/* Append len bytes of json-c's text as UTF-8: a string's bytes that are
+ * not (a REST username's, a call-id's, a label's) as \u00XX
+ * (lib/log/tp_esc.h), so that a strict reader takes the answer. 0 or
+ * -ENOMEM. */
+static int
+buf_put_json(struct cp_api_conn *c, const char *text, size_t len)
+{
+	size_t extra = tp_esc_json_utf8_extra(text, len);
+
+	if (extra == 0)
+		return buf_put(c, text, len);
+	if (buf_room(c, len + extra) < 0)
+		return -ENOMEM;
+	tp_esc_json_utf8(c->buf + c->out_len, text, len);
+	c->out_len += len + extra;
 	return 0;
 }
 
@@ -485,13 +515,13 @@ list_piece(struct cp_api *a, struct cp_api_conn *c)
 
 		/* "[a,b]" -> "a,b", after a comma if items came before */
 		if (len < 2 || (c->nitems > 0 && buf_put(c, ",", 1) < 0) ||
-		    buf_put(c, text + 1, len - 2) < 0)
+		    buf_put_json(c, text + 1, len - 2) < 0)
 			rc = -ENOMEM;
 		c->nitems += n;
 	}
 	json_object_put(items);
 	if (rc == 0) {
-		if (buf_put(c, c->tail, strlen(c->tail)) < 0)
+		if (buf_put_json(c, c->tail, strlen(c->tail)) < 0)
 			return -ENOMEM;
 		free(c->tail);
 		c->tail = NULL;
@@ -614,6 +644,17 @@ conn_answer(struct cp_api *a, struct cp_api_conn *c, struct json_object *resp,
 		return;
 	}
 	c->out_len = strlen(c->out);
+	if (tp_esc_json_utf8_extra(c->out, c->out_len) > 0) {
+		/* (rare: a string with bytes that are not UTF-8) */
+		const char *text = c->out;
+		size_t len = c->out_len;
+
+		c->out_len = 0;
+		if (buf_put_json(c, text, len) < 0) {
+			conn_close(a, c);
+			return;
+		}
+	}
 	conn_start_write(a, c, now);
 }
 

@@ -15,46 +15,9 @@
 
 #include "ctl.h"
 #include "ctl_out.h"
+#include "tp_esc.h"
 
 /* ---- terminal-safe text --------------------------------------------------- */
-
-/*
- * Length of the well-formed UTF-8 sequence of two or more bytes at s
- * (RFC 3629 §4's table), or 0 when s does not start one. s is
- * NUL-terminated, and NUL is no continuation byte, so this never reads
- * past the end.
- */
-static size_t
-ctl_utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	/* The second byte's range shuts out overlong forms, surrogates and
-	 * code points above U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
 
 /*
  * The next piece of s (not at its NUL): *n bytes, and whether they pass
@@ -68,7 +31,7 @@ ctl_safe_next(const unsigned char *s, size_t *n)
 	*n = 1;
 	if (s[0] < 0x80)
 		return s[0] >= 0x20 && s[0] != 0x7f;
-	len = ctl_utf8_len(s);
+	len = tp_utf8_len(s, strnlen((const char *)s, 4));
 	if (len != 0) {
 		*n = len;
 		/* U+0080-U+009F, the C1 controls */

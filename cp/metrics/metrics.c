@@ -18,6 +18,7 @@
 #include "../cp_module.h"
 #include "metrics.h"
 #include "tp_common.h"
+#include "tp_esc.h"
 #include "../cp_tenant.h"
 
 _Static_assert(CP_ERR__COUNT <= 32, "cp_metrics_snap.err_by_code too small");
@@ -242,22 +243,6 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 	}
 }
 
-/* A realm as a label value: '\\', '"' and newline escaped (the text
- * format's rule). */
-static void
-label_value(FILE *f, const char *v)
-{
-	for (; *v != '\0'; v++) {
-		if (*v == '\\' || *v == '"')
-			fputc('\\', f);
-		if (*v == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*v, f);
-	}
-}
-
 /* coturn's traffic families: finished sessions; idx into
  * traffic_done. */
 static const struct {
@@ -298,7 +283,7 @@ m_coturn(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 			 "coturn's name (untyped: no _total suffix)", coturn_traffic[i].help);
 		cp_ctrs_head(f, name, "untyped", help);
 		fprintf(f, "%s{realm=\"", name);
-		label_value(f, realm);
+		tp_esc_prom_label(f, realm);
 		fprintf(f, "\"} %llu\n",
 			(unsigned long long)s->traffic_done[coturn_traffic[i].idx]);
 		snprintf(name, sizeof(name), "turn_total_traffic_%s", coturn_traffic[i].name);
@@ -340,7 +325,7 @@ m_allocations(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 			     "\"default\": the box's own)");
 		for (unsigned int t = 0; t < s->ntenants; t++) {
 			fprintf(f, "turnpike_allocations{tenant=\"");
-			label_value(f, s->tenant_names[t]);
+			tp_esc_prom_label(f, s->tenant_names[t]);
 			fprintf(f, "\"} %u\n", s->tenant_allocs[t]);
 		}
 	}
@@ -392,7 +377,7 @@ m_relayed(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 		for (unsigned int t = 0; t < s->ntenants; t++)
 			for (unsigned int d = 0; d < IPC_ALLOC_STATS_N / 2; d++) {
 				fprintf(f, "%s{tenant=\"", name);
-				label_value(f, s->tenant_names[t]);
+				tp_esc_prom_label(f, s->tenant_names[t]);
 				fprintf(f, "\",direction=\"%s\"} %llu\n", directions[d],
 					(unsigned long long)s->tenant_traffic[t][2 * d + k]);
 			}

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tp_esc.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -146,6 +147,7 @@ cp_store_path_check(const char *path, uid_t owner, gid_t group, bool create,
 {
 	static const char *const suffixes[] = { "", "-journal", "-wal", NULL };
 	char dir[PATH_MAX], parent[PATH_MAX], real[PATH_MAX], side[PATH_MAX + 16];
+	char esc[PATH_MAX];   /* dir in a line, escaped as tp_log() would */
 	char *slash;
 	struct stat st;
 	int rc;
@@ -199,7 +201,8 @@ cp_store_path_check(const char *path, uid_t owner, gid_t group, bool create,
 			rmdir(dir);
 			return -errno;
 		}
-		printf("turnpike-cp: made the user store's folder %s (mode 0700)\n", dir);
+		printf("turnpike-cp: made the user store's folder %s (mode 0700)\n",
+		       tp_esc_logs(dir, esc, sizeof(esc)));
 	}
 	if (realpath(dir, real) == NULL) {
 		snprintf(err, errlen, "user store %s: its folder %s: %s", path, dir,

@@ -48,6 +48,7 @@
 #include "stun.h"
 #include "tls_ctx.h"
 #include "tp_conf.h"
+#include "tp_esc.h"
 #include "turn.h"
 #include "turn_inlines.h"
 
@@ -716,7 +717,7 @@ dtls_worker_init(struct dp_worker *w)
 	d->ctx = dtls_ctx_create(&conf->tls, NULL, NULL, cookie_gen, cookie_verify, err,
 				 sizeof(err));
 	if (d->ctx == NULL) {
-		fprintf(stderr, "turnpike-dp: %s:%s\n", conf->path, err);
+		tp_log(TP_LOG_ERR, "%s:%s\n", conf->path, err);
 		rc = -EINVAL;
 		goto fail;
 	}
@@ -760,6 +761,7 @@ static int
 turn_dtls_setup(struct dp_ctx *ctx)
 {
 	const struct tp_conf_turn *tc = &ctx->conf->turn;
+	char e[512];   /* the certificate's path, escaped as tp_log() would */
 	int rc;
 
 	if (!tc->enabled || tc->nlisten_dtls == 0)
@@ -776,7 +778,7 @@ turn_dtls_setup(struct dp_ctx *ctx)
 		rc = dp_udp_register(ctx, tc->listen_dtls[i], turn_dtls_input, NULL, NULL,
 				     DP_OWNER_FLOW, false);
 		if (rc < 0) {
-			fprintf(stderr, "turnpike-dp: %s:%d: turn.listen_dtls: cannot listen "
+			tp_log(TP_LOG_ERR, "%s:%d: turn.listen_dtls: cannot listen "
 				"on UDP %u: %s\n", ctx->conf->path, tc->listen_dtls_line,
 				tc->listen_dtls[i], strerror(-rc));
 			return rc;
@@ -786,7 +788,8 @@ turn_dtls_setup(struct dp_ctx *ctx)
 	for (unsigned int i = 0; i < tc->nlisten_dtls; i++)
 		printf("%s%u", i ? ", " : " ", tc->listen_dtls[i]);
 	printf(" (DTLS 1.2, certificate %s, %u sessions per worker, %u per source)\n",
-	       ctx->conf->tls.cert.certificate, ctx->workers[0]->turn->dtls->max,
+	       tp_esc_logs(ctx->conf->tls.cert.certificate, e, sizeof(e)),
+	       ctx->workers[0]->turn->dtls->max,
 	       ctx->workers[0]->turn->dtls->per_source);
 	return 1;
 }

@@ -13,6 +13,7 @@
 #include "dp.h"
 #include "dp_ctrs.h"
 #include "dp_module.h"
+#include "tp_esc.h"
 #include "turn.h"
 #include "turn_admit.h"
 #include "turn_tcp.h"
@@ -146,17 +147,21 @@ turn_tcp_setup(struct dp_ctx *ctx)
 		       tc->tcp_first_message_s);
 	}
 	if (tc->nlisten_tls > 0) {
+		char e[2][512];   /* the configuration's strings, escaped as tp_log() would */
+
 		printf("turnpike-dp: TURN on TLS");
 		for (unsigned int i = 0; i < tc->nlisten_tls; i++)
 			printf("%s%u", i ? ", " : " ", tc->listen_tls[i]);
 		printf(" (certificate %s, %u SNI name(s), TLS %s and up, session cache "
-		       "%u per worker, offload %s)\n", ctx->conf->tls.cert.certificate,
+		       "%u per worker, offload %s)\n",
+		       tp_esc_logs(ctx->conf->tls.cert.certificate, e[0], sizeof(e[0])),
 		       ctx->conf->tls.nsni, ctx->conf->tls.min_version == 0x0304 ? "1.3" : "1.2",
 		       ctx->conf->tls.session_cache,
-		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_PROVIDER ?
-		       ctx->conf->tls.offload_provider :
-		       ctx->conf->tls.offload == TP_TLS_OFFLOAD_ENGINE ?
-		       ctx->conf->tls.offload_engine : "none (software)");
+		       tp_esc_logs(ctx->conf->tls.offload == TP_TLS_OFFLOAD_PROVIDER ?
+				   ctx->conf->tls.offload_provider :
+				   ctx->conf->tls.offload == TP_TLS_OFFLOAD_ENGINE ?
+				   ctx->conf->tls.offload_engine : "none (software)",
+				   e[1], sizeof(e[1])));
 	}
 	return runs ? 1 : 0;
 }

@@ -1025,7 +1025,7 @@ turn_tcp_init(struct dp_worker *w)
 		goto nomem;
 	tcw->app = tcp_app_register(w->tcp, &turn_tcp_ops);
 	if (tcw->app < 0) {
-		fprintf(stderr, "turnpike-dp: worker %u: no room for TURN's TCP "
+		tp_log(TP_LOG_ERR, "worker %u: no room for TURN's TCP "
 			"application\n", w->id);
 		return tcw->app;
 	}
@@ -1034,7 +1034,7 @@ turn_tcp_init(struct dp_worker *w)
 	for (unsigned int i = 0; i < conf->turn.nlisten_tcp; i++) {
 		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tcp[i], tcw->app, w);
 		if (rc < 0) {
-			fprintf(stderr, "turnpike-dp: %s: turn.listen_tcp: cannot listen "
+			tp_log(TP_LOG_ERR, "%s: turn.listen_tcp: cannot listen "
 				"on TCP %u: %s\n", conf->path, conf->turn.listen_tcp[i],
 				rc == -EADDRINUSE ? "the port is taken (dp.diag_tcp_echo_port?)" :
 				strerror(-rc));
@@ -1048,7 +1048,7 @@ turn_tcp_init(struct dp_worker *w)
 		return rc;
 	tcw->app_tls = tcp_app_register(w->tcp, &turn_tcp_tls_ops);
 	if (tcw->app_tls < 0) {
-		fprintf(stderr, "turnpike-dp: worker %u: no room for TURN's TLS "
+		tp_log(TP_LOG_ERR, "worker %u: no room for TURN's TLS "
 			"application\n", w->id);
 		return tcw->app_tls;
 	}
@@ -1057,7 +1057,7 @@ turn_tcp_init(struct dp_worker *w)
 	for (unsigned int i = 0; i < conf->turn.nlisten_tls; i++) {
 		rc = tcp_listen(w->tcp, 0, conf->turn.listen_tls[i], tcw->app_tls, w);
 		if (rc < 0) {
-			fprintf(stderr, "turnpike-dp: %s:%d: turn.listen_tls: cannot listen "
+			tp_log(TP_LOG_ERR, "%s:%d: turn.listen_tls: cannot listen "
 				"on TCP %u: %s\n", conf->path, conf->turn.listen_tls_line,
 				conf->turn.listen_tls[i],
 				rc == -EADDRINUSE ? "the port is taken (dp.diag_tcp_echo_port?)" :
@@ -1067,7 +1067,7 @@ turn_tcp_init(struct dp_worker *w)
 	}
 	return 0;
 nomem:
-	fprintf(stderr, "turnpike-dp: worker %u: no memory for %u TURN-over-TCP "
+	tp_log(TP_LOG_ERR, "worker %u: no memory for %u TURN-over-TCP "
 		"connections (dp.tcp_max_conns)\n", w->id, tcw->max_conns);
 	return -ENOMEM;
 }

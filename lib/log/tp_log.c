@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/log: levels and the journal's priority prefix (tp_log.h).
+ * lib/log: levels, the journal's priority prefix and each line escaped
+ * (tp_log.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tp_esc.h"
 #include "tp_log.h"
 
 static enum tp_log_level cur_level = TP_LOG_INFO;
@@ -82,13 +84,22 @@ tp_log(enum tp_log_level level, const char *fmt, ...)
 {
 	FILE *f = level <= TP_LOG_WARNING ? stderr : stdout;
 	bool journal = level <= TP_LOG_WARNING ? journal_err : journal_out;
-	char line[2048];
-	size_t n = 0;
+	char body[TP_LOG_LINE_MAX], line[TP_LOG_LINE_MAX];
+	size_t n = 0, blen = 0;
 	va_list ap;
 	int k;
 
 	if (level > cur_level)
 		return;
+	va_start(ap, fmt);
+	k = vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		blen = (size_t)k < sizeof(body) ? (size_t)k : sizeof(body) - 1;
+	/* the line's own end is ours to write; any other newline is the
+	 * text's, escaped with the rest (tp_esc_log()) */
+	if (blen > 0 && body[blen - 1] == '\n')
+		blen--;
 	/* One write a line: stderr is unbuffered, and a line written in
 	 * pieces could meet another thread's. */
 	if (journal)
@@ -98,18 +109,10 @@ tp_log(enum tp_log_level level, const char *fmt, ...)
 		k = snprintf(line, sizeof(line), "%s%s", prog_name,
 			     prog_name[0] != '\0' ? ": " : "");
 	if (k > 0)
-		n = (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1;
-	va_start(ap, fmt);
-	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
-	/* a line cut short still ends */
-	if (n == 0 || line[n - 1] != '\n') {
-		if (n >= sizeof(line) - 1)
-			n = sizeof(line) - 2;
-		line[n++] = '\n';
-		line[n] = '\0';
-	}
+		n = (size_t)k < sizeof(line) / 2 ? (size_t)k : sizeof(line) / 2;
+	/* (room kept for the newline: a line cut short still ends) */
+	n += tp_esc_log(line + n, sizeof(line) - n - 1, body, blen);
+	line[n++] = '\n';
+	line[n] = '\0';
 	fputs(line, f);
 }

@@ -8,6 +8,13 @@
  * opens with "<N>" (sd-daemon(3)), which the journal takes as the line's
  * priority: `journalctl -p warning` shows warnings and errors only.
  * One thread writes (cp's loop); the level is a plain variable.
+ *
+ * A line is one line whatever its arguments hold: tp_log() runs the text
+ * it formatted through tp_esc_log() (tp_esc.h), so a call-id, a label, an
+ * error text or a configuration value with a newline, an ESC or bytes
+ * that are not UTF-8 shows them as \xNN and cannot write a line of its
+ * own. The price: a format's own newline, tab or backslash is escaped
+ * too, save the one that ends it; two lines are two calls.
  */
 #ifndef TP_LOG_H
 #define TP_LOG_H
@@ -31,7 +38,11 @@ bool tp_log_on(enum tp_log_level level);
 /* Whether stdout / stderr are the journal's (for tests and status). */
 bool tp_log_journal(void);
 
-/* One line (fmt ends with or without "\n"). */
+/* The most a line holds, prefix and newline included; longer text is cut
+ * (never inside an escape) and the line still ends. */
+#define TP_LOG_LINE_MAX 2048
+
+/* One line (fmt ends with or without "\n"), escaped (above). */
 void tp_log(enum tp_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -605,10 +605,13 @@ static int
 cmd_many_head(void *ctx, struct json_object *req, struct json_object *resp,
 	      const char **error)
 {
+	struct json_object *s;
+
 	(void)ctx;
-	(void)req;
 	(void)error;
 	json_object_object_add(resp, "total", json_object_new_int64(LIST_ITEMS));
+	if (json_object_object_get_ex(req, "s", &s))
+		json_object_object_add(resp, "s_head", json_object_get(s));
 	return 0;
 }
 
@@ -616,7 +619,7 @@ static int
 list_many(void *ctx, struct json_object *req, uint64_t *cursor,
 	  struct json_object *items)
 {
-	struct json_object *n;
+	struct json_object *n, *sv;
 	uint64_t total = LIST_ITEMS;
 
 	(void)ctx;
@@ -628,7 +631,9 @@ list_many(void *ctx, struct json_object *req, uint64_t *cursor,
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "i", json_object_new_int64((int64_t)*cursor));
-		json_object_object_add(o, "s", json_object_new_string("0123456789abcdef"));
+		json_object_object_add(o, "s", json_object_new_string(
+			json_object_object_get_ex(req, "s", &sv) ? json_object_get_string(sv) :
+			"0123456789abcdef"));
 		json_object_array_add(items, o);
 		(*cursor)++;
 		list_made++;
@@ -645,6 +650,44 @@ list_up(void)
 	assert_int_equal(cp_api_register_list(&api, "bare", NULL, list_many, "bare", NULL), 0);
 	list_made = 0;
 	list_fail_at = 0;
+}
+
+/* A string whose bytes are not UTF-8 (a REST username, a call-id, a
+ * label) reaches the answer as \u00XX, in a plain answer and in a list's
+ * items and tail: the answer is UTF-8 JSON that reads back; a newline,
+ * ESC and well-formed UTF-8 as json-c writes them. */
+static void
+test_cp_api_answer_is_utf8(void **state)
+{
+	static const char *const reqs[] = {
+		"{\"cmd\": \"echo\", \"x\": \"a\xff\\nb\\u001b[31m\xc3\xa9\xc3\"}",
+		"{\"cmd\": \"many\", \"n\": 3, \"s\": \"a\xff\\nb\\u001b[31m\xc3\xa9\xc3\"}",
+	};
+	char buf[4096];
+	uint64_t ms;
+	int fd;
+
+	(void)state;
+	list_up();     /* (echo too) */
+	for (unsigned int i = 0; i < 2; i++) {
+		struct json_object *ans;
+
+		fd = cli_connect();
+		cli_send_str(fd, reqs[i]);
+		shutdown(fd, SHUT_WR);
+		assert_true(cli_read_all(fd, buf, sizeof(buf), 1000, &ms) > 0);
+		close(fd);
+		print_message("    %s\n", buf);
+		assert_contains(buf, "\"ok\":true");
+		assert_contains(buf, "\"a\\u00ff\\nb\\u001b[31m\xc3\xa9\\u00c3\"");
+		for (const unsigned char *p = (const unsigned char *)buf; *p != '\0'; p++)
+			assert_true(*p >= 0x20 && *p != 0x7f && *p != 0xff);
+		ans = json_tokener_parse(buf);
+		assert_non_null(ans);
+		json_object_put(ans);
+		if (i == 1)
+			assert_contains(buf, "\"s_head\":\"a\\u00ff\\nb");
+	}
 }
 
 /* 200,000 items: the whole list arrives, in order, as one object, and
@@ -1035,6 +1078,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cp_api_answers_a_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_api_answer_is_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_half_request_does_not_block_serve,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_stalled_connection_closed_after_deadline,

@@ -13,8 +13,11 @@ messages.
         burst N SECS         N AuditValue ROOT requests at once (repeated
                              while unanswered), the answers awaited SECS:
                              "OK ran=X busy=Y other=Z none=W"
-        send SECS TEXT       TEXT (\\n escapes) sent, the first answer to its
-                             transaction awaited: "OK code=C" (0: a reply)
+        send SECS TEXT       TEXT (\\n, \\r and \\xNN escapes: any byte) sent,
+                             the first answer to its transaction awaited:
+                             "OK code=C" (0: a reply); "reply=" and the
+                             reply's bytes as \\xNN escapes past printable
+                             ASCII, when it was one
         sendfrom PORT SECS TEXT   the same from PORT of its host (a socket
                              of its own), the answer awaited there
         forged KIND SECS TEXT     with --spi: TEXT sent with a header that is
@@ -48,6 +51,19 @@ import threading
 import time
 
 AUDIT = "Transaction = %d { Context = - { AuditValue = ROOT { Audit { } } } }"
+
+
+def unesc(text):
+    """A command's TEXT: \\n, \\r and \\xNN as those bytes (0x80 and up as
+    surrogates, which wire() writes back as the byte)."""
+    def one(m):
+        if m.group(0) == "\\n":
+            return "\n"
+        if m.group(0) == "\\r":
+            return "\r"
+        b = int(m.group(0)[2:], 16)
+        return chr(b) if b < 0x80 else chr(0xdc00 + b)
+    return re.sub(r"\\(?:n|r|x[0-9A-Fa-f]{2})", one, text)
 
 
 def addr(s):
@@ -119,6 +135,7 @@ class Mgc:
         self.lock = threading.Lock()
         self.cv = threading.Condition(self.lock)
         self.answers = {}        # tid -> error code (0: a reply)
+        self.replies = {}        # tid -> the datagram of its reply
         self.registered = 0
         self.notifies = 0
         self.ito = 0
@@ -128,7 +145,7 @@ class Mgc:
     def wire(self, body, sock=None, kind=None):
         """The message of body as it goes from sock (default: ours),
         signed with --spi (kind: how it is not right, for a test)."""
-        msg = ("MEGACO/3 %s\n%s" % (self.mid, body)).encode()
+        msg = ("MEGACO/3 %s\n%s" % (self.mid, body)).encode("utf-8", "surrogateescape")
         if not self.auth or kind == "unsigned":
             return msg
         src = (sock or self.sock).getsockname()[0]
@@ -173,6 +190,7 @@ class Mgc:
                     e = re.search(r"Error\s*=\s*(\d+)", body)
                     with self.lock:
                         self.answers[tid] = int(e.group(1)) if e else 0
+                        self.replies[tid] = data
                         self.cv.notify_all()
             if not re.search(r"(Transaction|Reply|Pending)\s*=", text):
                 e = re.search(r"Error\s*=\s*(\d+)", text)
@@ -265,14 +283,20 @@ class Mgc:
             secs = float(w[2].split(" ")[0]) if w[0] == "big" else float(w[1])
             t = self.next_tid()
             if w[0] == "send":
-                self.send(w[2].replace("\\n", "\n").replace("TID", str(t)))
+                self.send(unesc(w[2]).replace("TID", str(t)))
             else:
                 pad = "y" * max(0, int(w[1]) - 200)
                 self.send("Transaction = %d { Context = $ { Add = $ { Media { Stream = 1 { "
                           "Remote { v=0\r\nc=IN IP4 10.0.0.1\r\nm=message 9 TCP/MSRP *\r\n"
                           "a=x-pad:%s\r\n } } } } } }" % (t, pad))
             ok = self.wait(lambda: t in self.answers, secs)
-            return ("OK code=%d tid=%d" % (self.answers[t], t)) if ok else "TIMEOUT"
+            if not ok:
+                return "TIMEOUT"
+            with self.lock:
+                r = self.replies.get(t)
+            more = "" if r is None else " reply=" + "".join(
+                chr(b) if 0x20 <= b < 0x7f and b != 0x5c else "\\x%02x" % b for b in r)
+            return "OK code=%d tid=%d%s" % (self.answers[t], t, more)
         if w[0] == "notifies":
             with self.lock:
                 return "OK notifies=%d ito=%d" % (self.notifies, self.ito)

@@ -87,8 +87,13 @@ class Client:
         self.retransmits = 0      # resends over every transaction
         self.last_sends = 0       # sends of the last one
 
+    def _user(self):
+        """USERNAME's bytes: user as given when bytes (a test's username
+        that is not UTF-8), else its UTF-8."""
+        return self.user if isinstance(self.user, bytes) else self.user.encode()
+
     def _key(self):
-        return hashlib.md5(("%s:%s:%s" % (self.user, self.realm, self.password))
+        return hashlib.md5(self._user() + (":%s:%s" % (self.realm, self.password))
                            .encode()).digest()
 
     def build(self, method, attrs, cls=0, auth=True, fingerprint=True, tid=None):
@@ -96,7 +101,7 @@ class Client:
         body = b"".join(attr(t, v) if not isinstance(v, tuple) else attr(t, xor_addr(*v, tid))
                         for t, v in attrs)
         if auth and self.nonce is not None:
-            body += attr(A_USERNAME, self.user.encode())
+            body += attr(A_USERNAME, self._user())
             body += attr(A_REALM, self.realm.encode()) + attr(A_NONCE, self.nonce)
             hdr = struct.pack("!HHI", msg_type(method, cls), len(body) + 24, COOKIE) + tid
             mac = hmac.new(self._key(), hdr + body, hashlib.sha1).digest()
