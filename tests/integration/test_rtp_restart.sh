@@ -102,7 +102,8 @@ $P $CALL 10.211.0.2 6004 10.211.0.1 "$pb" --tag 2 --peer-tag 1 --tx-key "$KC" --
   --status "$TP_TMP/core.st" --stop "$TP_TMP/stop" &
 pids+=($!)
 $P $CALL 10.211.0.2 6204 10.211.0.1 "$pb2" --tag 4 --peer-tag 3 \
-  --status "$TP_TMP/core2.st" --stop "$TP_TMP/stop" --replay "$TP_TMP/replay2" &
+  --status "$TP_TMP/core2.st" --stop "$TP_TMP/stop" --replay "$TP_TMP/replay2" \
+  --pause "$TP_TMP/pause" &
 pids+=($!)
 ENDS="ue core ue2 core2"
 other() { case $1 in ue) echo core ;; core) echo ue ;; ue2) echo core2 ;; core2) echo ue2 ;; esac; }
@@ -147,7 +148,10 @@ restart_dp() {
 }
 # The UE holds its stream over the first restart (its sequence stands),
 # so that a packet of it from before is within the new dp's window: only
-# the SRTP position cp gave the new dp tells dp the packet was taken. cp
+# the SRTP position cp gave the new dp tells dp the packet was taken. The
+# plain core of call2 holds its stream too, so that a packet of it from
+# before is past that position and within our send window: only the
+# bound past the position keeps dp from protecting it again. cp
 # gives what it heard last: it asks on its own before a stream can have
 # moved 1,024 packets (here, within 10 s of the call's start, then about
 # every 20 s); the operator's agw show after the UE paused makes it fresh.
@@ -155,7 +159,8 @@ touch "$TP_TMP/pause"
 sleep 2.5
 replay_k=$(( $(st ue 'd["sent"]') - 5 ))
 # the plain core's packet the old dp protected towards the UE (the UE got
-# it): cp's position of that stream is older than it (nothing asked here)
+# it): cp's position of that stream is older than it (nothing asked here;
+# dp told it at most 256 packets before)
 replay_k2=$(( $(st core2 'd["sent"]') - 5 ))
 tp_ctl --json agw show "$id" >/dev/null
 # replay: once the new dp has the contexts (the UE's next packet would
@@ -197,7 +202,8 @@ declare -A nr
 for w in $ENDS; do nr[$w]=$(st $w 'len(d["ranges"])'); done
 ue_k0=$(st ue 'd["sent"]')
 # (the UE's termination's SRTP failures: the UE's replay, and what dp did
-# not protect towards the UE after its restart, within the bound)
+# not protect towards the UE after its restart, within the bound; what
+# each termination was sent is short of those)
 tp_ctl --json agw show "$id" >"$TP_TMP/show0.json"
 fa=$(j "$TP_TMP/show0.json" 'd["legs"][0]["stats"]["srtp_fail"]')
 kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null; TP_CP_PID=
@@ -211,7 +217,7 @@ tp_check "the new cp has both contexts back from dp (agw list)" \
   jt "$TP_TMP/list.json" "sorted(c['id'] for c in d['contexts']) == sorted([$id, $id2])"
 tp_ctl --json agw show "$id" >"$TP_TMP/show1.json"
 tp_check "... with their counters (over dp's restart too), the latch, no SRTP failure but the replay and the restart's gap ($fa)" \
-  jt "$TP_TMP/show1.json" "all(l['stats']['rtp_in'] > $ue_k0 / 2 and l['stats']['rtp_out'] > $ue_k0 / 2 and l['stats']['rtcp_in'] > 5 for l in d['legs']) and d['legs'][0]['stats']['srtp_fail'] == $fa and $fa >= 1 and d['legs'][0]['stats']['latched_rtp'] == '10.210.0.2:5104'"
+  jt "$TP_TMP/show1.json" "all(l['stats']['rtp_in'] > $ue_k0 / 2 and l['stats']['rtp_out'] + l['stats']['srtp_fail'] > $ue_k0 / 2 and l['stats']['rtcp_in'] > 5 for l in d['legs']) and d['legs'][0]['stats']['srtp_fail'] == $fa and $fa >= 1 and d['legs'][0]['stats']['latched_rtp'] == '10.210.0.2:5104'"
 sleep 1
 for w in $ENDS; do
   tp_check "$w: not one packet lost over cp's restart ($(st $w 'd["ranges"]'))" \
