@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_malloc.h>
 
@@ -128,19 +129,23 @@ struct srtp_ws {
 
 /* ---- helpers ------------------------------------------------------------------- */
 
+/* (a load or store and a byte swap, whatever the register pressure around:
+ * the shifts of bytes were not always seen as one) */
 static inline uint32_t
 be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
 }
 
 static inline void
 put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	uint32_t b = rte_cpu_to_be_32(v);
+
+	memcpy(p, &b, 4);
 }
 
 /* Equal in constant time: when a forged tag fails tells nothing. */
@@ -505,25 +510,34 @@ stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t se
 	return 0;
 }
 
-/* The packet (ssrc, v, seq) went through: its stream knows it (a new SSRC
- * takes the next of d's IPC_SRTP_SSRCS places: the caller saw one free).
- * RTP_SRTP_TELL when cp should hear where d's streams stand: a new SSRC,
- * or a stream dp protects IPC_SRTP_TELL past what cp was told; else 0. */
+/* A new SSRC's first packet (ssrc, v, seq) went through: it takes the next
+ * of d's IPC_SRTP_SSRCS places (the caller saw one free), and cp is to
+ * hear of it. */
+static int __rte_noinline
+stream_new(struct srtp_dir *d, uint32_t ssrc, uint32_t v, uint16_t seq)
+{
+	struct srtp_stream *st = &d->s[d->n++];
+
+	memset(st, 0, sizeof(*st));
+	st->ssrc = ssrc;
+	srtp_roc_init(&st->r, v, seq);
+	st->win = 1;
+	st->told = srtp_index(v, seq);
+	return RTP_SRTP_TELL;
+}
+
+/* The packet (ssrc, v, seq) went through: its stream knows it (NULL: a
+ * new SSRC, stream_new()). RTP_SRTP_TELL when cp should hear where d's
+ * streams stand: a new SSRC, or a stream dp protects IPC_SRTP_TELL past
+ * what cp was told; else 0. */
 static inline int
 stream_take(struct srtp_dir *d, struct srtp_stream *st, uint32_t ssrc, uint32_t v,
 	    uint16_t seq)
 {
 	uint64_t hi, idx = srtp_index(v, seq);
 
-	if (st == NULL) {
-		st = &d->s[d->n++];
-		memset(st, 0, sizeof(*st));
-		st->ssrc = ssrc;
-		srtp_roc_init(&st->r, v, seq);
-		st->win = 1;
-		st->told = idx;
-		return RTP_SRTP_TELL;
-	}
+	if (unlikely(st == NULL))
+		return stream_new(d, ssrc, v, seq);
 	hi = srtp_index(st->r.roc, st->r.s_l);
 	if (idx <= hi) {
 		st->win |= (unsigned __int128)1 << (hi - idx);
@@ -559,6 +573,11 @@ srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 	seq = (uint16_t)(p[2] << 8 | p[3]);
 	ssrc = be32(p + 8);
 	st = stream_of(d, ssrc);
+	/* a third SSRC is refused, not followed in place of one: that one's
+	 * captured packets would be taken again (§3.3.2); before the crypto,
+	 * which could not make it taken */
+	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
 	if ((rc = stream_index(d, st, seq, &v)) != 0)
 		return rc;
 	/* §4.2: the tag covers the packet and the ROC, which goes where the
@@ -571,11 +590,6 @@ srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 		return -RTP_SRTP_E_CRYPTO;
 	if (!ct_equal(tag, want, d->tag_len))
 		return -RTP_SRTP_E_AUTH;
-	/* a third SSRC (it authenticated: the remote's) is refused, not
-	 * followed in place of one: that one's captured packets would be
-	 * taken again (§3.3.2) */
-	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
-		return -RTP_SRTP_E_SSRC_LIMIT;
 	*lenp = (uint16_t)alen;
 	return stream_take(d, st, ssrc, v, seq);
 }
