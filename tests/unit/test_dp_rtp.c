@@ -1662,6 +1662,20 @@ core_to_ue(struct fix *f, struct peer *p, uint16_t core_port, bool rtcp, uint16_
 	assert_memory_equal(o.payload, clear, clen);
 }
 
+/* What dp protected (o), unprotected by lib/srtp's s: the clear packet,
+ * octet for octet. */
+static void
+srtp_clear_is(struct tp_srtp *s, const struct out *o, const uint8_t *clear, uint16_t clen)
+{
+	uint8_t b[sizeof(o->payload)];
+	size_t olen = o->len;
+
+	memcpy(b, o->payload, o->len);
+	assert_int_equal(tp_srtp_unprotect(s, b, &olen), TP_SRTP_OK);
+	assert_int_equal(olen, clen);
+	assert_memory_equal(b, clear, clen);
+}
+
 /* RFC 3711 Appendix B.3 (key derivation) and B.2 (AES-CM's keystream),
  * and RFC 6188 §7.2 (AES-256's derivation), by dp's own functions. */
 static void
@@ -2153,7 +2167,6 @@ test_srtp_restart_carries_every_ssrc(void **state)
 	uint8_t pk[1500], clear[1500];
 	uint16_t clen, len;
 	struct out o;
-	size_t olen;
 	/* (the second send stream's position plus the bound: ROC 2, 476) */
 	const uint16_t b_next = (uint16_t)(65500u + IPC_SRTP_POS_LAG + 1u);
 
@@ -2212,16 +2225,10 @@ test_srtp_restart_carries_every_ssrc(void **state)
 	len = mkpkt(NULL, false, 301 + IPC_SRTP_POS_LAG, CORE_SSRC, 160, pk, sizeof(pk), clear,
 		    &clen);
 	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	olen = o.len;
-	assert_int_equal(tp_srtp_unprotect(recv, o.payload, &olen), TP_SRTP_OK);
-	assert_int_equal(olen, clen);
-	assert_memory_equal(o.payload, clear, clen);
+	srtp_clear_is(recv, &o, clear, clen);
 	len = mkpkt(NULL, false, b_next, CORE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
 	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	olen = o.len;
-	assert_int_equal(tp_srtp_unprotect(recv, o.payload, &olen), TP_SRTP_OK);
-	assert_int_equal(olen, clen);
-	assert_memory_equal(o.payload, clear, clen);
+	srtp_clear_is(recv, &o, clear, clen);
 	len = mkpkt(NULL, false, 1, CORE_SSRC + 2, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 2);
@@ -2259,7 +2266,6 @@ test_srtp_only_the_authentic_or_latched_take_an_ssrc(void **state)
 	uint8_t pk[1500], clear[1500];
 	uint16_t clen, len;
 	struct out o;
-	size_t olen;
 
 	if (rtp_srtp_builtin() == NULL)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
@@ -2288,8 +2294,7 @@ test_srtp_only_the_authentic_or_latched_take_an_ssrc(void **state)
 	cp_add(f, ctx_id(1), &c, &d);
 	len = mkpkt(NULL, false, 1, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN + 4, pk, len, 1, &o));   /* latches */
-	olen = o.len;
-	assert_int_equal(tp_srtp_unprotect(core.recv, o.payload, &olen), TP_SRTP_OK);
+	srtp_clear_is(core.recv, &o, clear, clen);
 	for (uint32_t k = 0; k < 2; k++) {
 		len = mkpkt(NULL, false, 1, UE_SSRC + 20 + k, 160, pk, sizeof(pk), clear, &clen);
 		assert_false(relay(f, 0, STRANGER4, 40123, ACC4, MEDIA_MIN + 4, pk, len, 1, &o));
@@ -2297,10 +2302,7 @@ test_srtp_only_the_authentic_or_latched_take_an_ssrc(void **state)
 	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 2);
 	len = mkpkt(NULL, false, 1, UE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
 	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN + 4, pk, len, 1, &o));
-	olen = o.len;
-	assert_int_equal(tp_srtp_unprotect(core.recv, o.payload, &olen), TP_SRTP_OK);
-	assert_int_equal(olen, clen);
-	assert_memory_equal(o.payload, clear, clen);
+	srtp_clear_is(core.recv, &o, clear, clen);
 	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 0);
 	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 2);
 	peer_free(&p);
