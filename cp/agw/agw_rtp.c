@@ -372,9 +372,9 @@ stats_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats *b, const struct
 	}
 	/* (an SRTP direction a restarted dp has not moved yet stands where
 	 * it stood) */
-	if (d->srtp_rx.ssrc == 0 && d->srtp_rx.srtcp_index == 0)
+	if (d->srtp_rx.nstreams == 0 && d->srtp_rx.srtcp_index == 0)
 		s.srtp_rx = b->srtp_rx;
-	if (d->srtp_tx.ssrc == 0 && d->srtp_tx.srtcp_index == 0)
+	if (d->srtp_tx.nstreams == 0 && d->srtp_tx.srtcp_index == 0)
 		s.srtp_tx = b->srtp_tx;
 	*out = s;
 }

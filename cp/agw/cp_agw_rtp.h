@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cp_agw_types.h"
 #include "ipc.h"
@@ -325,10 +326,10 @@ struct json_object *cp_agw_rtp_status(const struct cp_ctx *cp);
 struct json_object *cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
 				    bool keys);
 
-/* Where a stream under key k carries on (RFC 3711 section 3.3.1: the ROC
- * goes on over a restart and over a rekeying): the SSRC, ROC and highest
- * sequence number dp's SRTP stood at when cp last heard (pos; SSRC 0: not
- * moved yet, from the start). srtcp: the SRTCP index too, which stands on
+/* Where the streams under key k carry on (RFC 3711 section 3.3.1: the ROC
+ * goes on over a restart and over a rekeying): every SSRC's ROC and highest
+ * sequence number dp's SRTP stood at when cp last heard (pos; no streams:
+ * not moved yet, from the start). srtcp: the SRTCP index too, which stands on
  * its own (a held leg may have sent RTCP only; an index started over
  * would reuse SRTCP's keystream); false where k is a new key, whose index
  * is taken from any. Never for our key after a rekeying: a send position
@@ -340,11 +341,10 @@ cp_agw_rtp_key_at(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos, bool s
 		return;
 	if (srtcp && pos->srtcp_index > k->srtcp_index)
 		k->srtcp_index = pos->srtcp_index;
-	if (pos->ssrc == 0)
+	if (pos->nstreams == 0)
 		return;
-	k->ssrc = pos->ssrc;
-	k->roc = pos->roc;
-	k->seq = pos->seq;
+	k->nstreams = pos->nstreams;
+	memcpy(k->stream, pos->stream, sizeof(k->stream));
 }
 
 

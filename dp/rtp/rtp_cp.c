@@ -6,8 +6,10 @@
  * Two kinds of event. LATCHED and INACTIVE are state: a context's pending
  * ones are bits in its slot, and the slot waits in a FIFO; what goes to cp
  * is the state at the flush (the source latched now), so a full ring or a
- * cp away loses nothing and nothing grows with the traffic. SUBTRACTED,
- * RELEASED and RTP_STATS carry figures that must arrive as they were:
+ * cp away loses nothing and nothing grows with the traffic. So are SRTP's
+ * positions dp tells cp on its own (RTP_STATS of req 0: a new SSRC, a
+ * stream protected IPC_SRTP_TELL on). SUBTRACTED,
+ * RELEASED and answers (RTP_STATS) carry figures that must arrive as they were:
  * they wait in a backlog, in order; each answers a message of cp's, so
  * only a cp that sends can fill it. Both go while the ring to cp keeps
  * DP_CP_HEADROOM free (what clients' requests need), and only to a cp
@@ -138,6 +140,30 @@ rtp_stats_answer(struct dp_worker *w, uint64_t id, const struct rtp_ctx *c, uint
 	rw->ctr[RTP_CTR_EVENTS]++;
 }
 
+/* c's SRTP positions told to cp (RTP_EV_SRTP_POS): an RTP_STATS of req 0,
+ * both terminations' figures as now, which cp takes as it takes the
+ * answers to its own asking (lib/ipc's IPC_SRTP_TELL). false: no room. */
+static bool
+srtp_tell_send(struct dp_worker *w, struct rtp_ctx *c, struct ipc_msg *msg)
+{
+	struct ipc_rtp_stats_msg *x = (struct ipc_rtp_stats_msg *)(void *)msg->body;
+
+	memset(&msg->h, 0, sizeof(msg->h));
+	memset(x, 0, sizeof(*x));
+	msg->h.kind = IPC_RTP_STATS;
+	msg->h.alloc_id = c->id;
+	msg->h.body_len = sizeof(*x);
+	x->found = 1;
+	rtp_stats_fill(w, &c->t[0], &x->st[0]);
+	rtp_stats_fill(w, &c->t[1], &x->st[1]);
+	if (dp_cp_send(w, msg) < 0)
+		return false;
+	c->ev &= (uint8_t)~RTP_EV_SRTP_POS;
+	w->cp.ipc_out++;
+	w->rtp->ctr[RTP_CTR_EVENTS_SENT]++;
+	return true;
+}
+
 /* The pending events of c (its bits), each as one message, while the ring
  * has room; false when it had none (the rest wait). */
 static bool
@@ -150,10 +176,16 @@ ev_send(struct dp_worker *w, struct rtp_ctx *c)
 	while (c->ev != 0) {
 		unsigned int bit = (unsigned int)__builtin_ctz(c->ev);
 		unsigned int ti = bit / 3u, what = bit % 3u;
-		const struct rtp_term *t = &c->t[ti];
+		const struct rtp_term *t;
 
 		if (!dp_cp_room(w, DP_CP_HEADROOM))
 			return false;
+		if (bit == RTP_EV_SRTP_BIT) {
+			if (!srtp_tell_send(w, c, &msg))
+				return false;
+			continue;
+		}
+		t = &c->t[ti];
 		memset(&msg.h, 0, sizeof(msg.h));
 		memset(e, 0, sizeof(*e));
 		msg.h.kind = IPC_RTP_EVENT;
@@ -297,9 +329,8 @@ rtp_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
 static void
 srtp_pos_put(struct ipc_srtp_key *k, const struct ipc_srtp_pos *pos)
 {
-	k->ssrc = pos->ssrc;
-	k->roc = pos->roc;
-	k->seq = pos->seq;
+	k->nstreams = pos->nstreams;
+	memcpy(k->stream, pos->stream, sizeof(k->stream));
 	k->srtcp_index = pos->srtcp_index;
 }
 

@@ -406,7 +406,7 @@ srtp_key_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 
 /* MOD_TERM: what may change of a termination, changed. A new SRTP key
  * (a re-INVITE's a=crypto) makes that direction's context anew, from the
- * position cp gives with it; a new receive key without one (SSRC 0)
+ * position cp gives with it; a new receive key without one (no streams)
  * carries on from where the context it replaces stood (RFC 3711 §3.3.1:
  * a rekeying does not reset the ROC). The same key keeps the stream
  * where it is. */
@@ -432,16 +432,15 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 			return why;
 		if (!srtp_key_same(&cfg->srtp_rx, &old->srtp_rx)) {
 			rx = &cfg->srtp_rx;
-			if (cfg->srtp_rx.ssrc == 0) {
+			if (cfg->srtp_rx.nstreams == 0) {
 				struct ipc_srtp_pos pos;
 
 				/* (SRTCP's index is in each packet: the new
 				 * key's taken from any) */
 				rw->srtp_ops->position(t->srtp_in, &pos);
 				rx_at = cfg->srtp_rx;
-				rx_at.ssrc = pos.ssrc;
-				rx_at.roc = pos.roc;
-				rx_at.seq = pos.seq;
+				rx_at.nstreams = pos.nstreams;
+				memcpy(rx_at.stream, pos.stream, sizeof(rx_at.stream));
 				rx = &rx_at;
 			}
 		}

@@ -39,6 +39,12 @@ enum rtp_srtp_err {
 	RTP_SRTP_E_COUNT
 };
 
+/* What unprotect and protect return beside 0 and -enum rtp_srtp_err: the
+ * packet went through, and cp should hear where the context's streams
+ * stand (a new SSRC, or a stream dp protects IPC_SRTP_TELL past what cp
+ * was told: lib/ipc's IPC_SRTP_POS_LAG). */
+#define RTP_SRTP_TELL 1
+
 /*
  * Where SRTP plugs in (FEATURE.md "SRTP"): the contexts of one worker's
  * terminations behind ops registered once at start (rtp_srtp_register();
@@ -54,11 +60,13 @@ enum rtp_srtp_err {
  *                (rx: its network's, tx: ours), wiping what was there;
  *                rx or tx NULL keeps that direction as it is
  *   wipe         entry idx's keys and state wiped
- *   position     where a context stands (SSRC, ROC, s_l, SRTCP index)
+ *   position     where a context stands (each SSRC's ROC and s_l, the
+ *                SRTCP index)
  *   unprotect    pkt (len octets, RTP or RTCP) in place, *len its clear
- *                length after; 0 or -enum rtp_srtp_err
+ *                length after; 0, RTP_SRTP_TELL or -enum rtp_srtp_err
  *   protect      in place, with room octets free after it for the
- *                trailer; *len grows; 0 or -enum rtp_srtp_err
+ *                trailer; *len grows; 0, RTP_SRTP_TELL or -enum
+ *                rtp_srtp_err
  */
 struct rtp_srtp_ops {
 	void *(*worker_init)(uint32_t n, int socket);
@@ -129,10 +137,13 @@ struct rtp_term {
 };
 
 /* Pending events of a context (struct rtp_ctx.ev): per termination t,
- * bit 0 + 3t its RTP flow latched, 1 + 3t its RTCP flow, 2 + 3t silent. */
+ * bit 0 + 3t its RTP flow latched, 1 + 3t its RTCP flow, 2 + 3t silent;
+ * bit 6 its SRTP positions to tell cp (an RTP_STATS of req 0). */
 #define RTP_EV_LATCH_RTP(t)  (1u << (3 * (t)))
 #define RTP_EV_LATCH_RTCP(t) (2u << (3 * (t)))
 #define RTP_EV_INACTIVE(t)   (4u << (3 * (t)))
+#define RTP_EV_SRTP_BIT      6u
+#define RTP_EV_SRTP_POS      (1u << RTP_EV_SRTP_BIT)
 
 struct rtp_ctx {
 	uint64_t id;               /* cp's (ipc_conn_make() layout); 0: free */

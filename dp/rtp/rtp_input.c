@@ -200,6 +200,18 @@ rtp_srtp_fail(struct rtp_worker *rw, struct rtp_term *t, int rc)
 	rw->ctr[RTP_CTR_SRTP]++;
 }
 
+/* SRTP's RTP_SRTP_TELL: c's positions go to cp (a new SSRC, or a stream
+ * protected IPC_SRTP_TELL past what cp heard), as a pending event: the
+ * state at the flush, one a context whatever happens meanwhile. */
+static void __rte_noinline
+rtp_srtp_tell(struct rtp_worker *rw, struct rtp_ctx *c)
+{
+	if (!(c->ev & RTP_EV_SRTP_POS))
+		rw->ctr[RTP_CTR_EVENTS]++;
+	c->ev |= (uint8_t)RTP_EV_SRTP_POS;
+	rtp_ev_queue(rw, c);
+}
+
 /*
  * SRTP (FEATURE.md "SRTP"): t's network sends SRTP, unprotected in place
  * before anything acts on it; false when it fails (counted: a failed
@@ -207,31 +219,37 @@ rtp_srtp_fail(struct rtp_worker *rw, struct rtp_term *t, int rc)
  * checksum is not carried.
  */
 static inline bool
-rtp_srtp_in(struct rtp_worker *rw, struct rtp_term *t, struct rte_mbuf *m,
+rtp_srtp_in(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *t, struct rte_mbuf *m,
 	    const struct dp_udp_meta *meta, uint16_t *len, bool rtcp)
 {
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
 	int rc = rw->srtp_ops->unprotect(t->srtp_in, p, len, rtcp);
 
-	if (unlikely(rc < 0)) {
+	if (likely(rc == 0))
+		return true;
+	if (rc < 0) {
 		rtp_srtp_fail(rw, t, rc);
 		return false;
 	}
+	rtp_srtp_tell(rw, c);
 	return true;
 }
 
 /* The same for what goes to o's network, the payload at p (len bytes,
  * room after it in the mbuf); false when it cannot be protected (counted). */
 static inline bool
-rtp_srtp_out(struct rtp_worker *rw, struct rtp_term *o, uint8_t *p, uint16_t *len,
-	     uint16_t room, bool rtcp)
+rtp_srtp_out(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *o, uint8_t *p,
+	     uint16_t *len, uint16_t room, bool rtcp)
 {
 	int rc = rw->srtp_ops->protect(o->srtp_out, p, len, room, rtcp);
 
-	if (unlikely(rc < 0)) {
+	if (likely(rc == 0))
+		return true;
+	if (rc < 0) {
 		rtp_srtp_fail(rw, o, rc);
 		return false;
 	}
+	rtp_srtp_tell(rw, c);
 	return true;
 }
 
@@ -262,7 +280,7 @@ rtp_accept(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int
 			return RTP_SRC_STRANGER;
 		if (!known && !dp_udp_cksum_verify(m, meta))
 			return RTP_SRC_BAD_CKSUM;
-		if (!rtp_srtp_in(w->rtp, t, m, meta, len, rtcp))
+		if (!rtp_srtp_in(w->rtp, c, t, m, meta, len, rtcp))
 			return RTP_SRC_SRTP;
 		*carry = false;
 		return rtp_src_check(w, c, ti, flow, m, meta, true);
@@ -427,7 +445,7 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		uint16_t room = (uint16_t)(rte_pktmbuf_tailroom(m) +
 					   (rte_pktmbuf_pkt_len(m) - meta->payload_off - len));
 
-		if (!rtp_srtp_out(rw, o, q, &len, room, rtcp))
+		if (!rtp_srtp_out(rw, c, o, q, &len, room, rtcp))
 			goto free;
 		/* the tag grew the datagram within the mbuf's room */
 		if (rte_pktmbuf_pkt_len(m) < (uint32_t)meta->payload_off + len)

@@ -89,6 +89,16 @@ rtp_setup(struct dp_ctx *ctx)
 
 /* ---- counters ------------------------------------------------------------------ */
 
+/* (each help one line cp shows: dp refuses to start with a longer one, so
+ * the build refuses it first) */
+#define RTP_CTR(n, s, h) _Static_assert(sizeof(h) <= DP_CTRS_HELP_LEN, "rtp_" s "'s help");
+#include "rtp_counters.def"
+#undef RTP_CTR
+#define RTP_SRTP_E(e, name, what) \
+	_Static_assert(sizeof(what) <= DP_CTRS_HELP_LEN, "rtp_srtp_" name "'s help");
+#include "rtp_srtp_errors.def"
+#undef RTP_SRTP_E
+
 static const struct dp_ctrs_desc rtp_desc[RTP_CTR__COUNT + 1] = {
 #define RTP_CTR(n, s, h) [RTP_CTR_##n] = { s, DP_CTRS_COUNTER, h },
 #include "rtp_counters.def"

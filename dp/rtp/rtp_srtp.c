@@ -16,8 +16,10 @@
  *                     one libipsec-mb job (its SSE manager: SHA-NI where
  *                     the CPU has it, one lane, no wait for others)
  *   the index         §3.3.1 with lib/rtp's srtp_roc_guess(); a replay
- *                     window per SSRC (§3.3.2), two SSRCs a direction (the
- *                     one followed and the one before)
+ *                     window per SSRC (§3.3.2), IPC_SRTP_SSRCS SSRCs a
+ *                     direction, each kept while the key lives (another
+ *                     is refused: a forgotten one's replays would be taken
+ *                     again, its indices protected again, §9.1)
  *   SRTCP             §3.4: the E flag and the 31-bit index, an 80-bit tag
  *                     whatever SRTP's (§5.2, RFC 4568 §6.2)
  *
@@ -36,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_malloc.h>
 
@@ -63,6 +66,7 @@ rtp_srtp_trailers(const struct ipc_srtp_key *rx, uint16_t *rtp, uint8_t *rtcp)
 
 #define SRTP_WIN_MAX      128u       /* replay window, bits at most (in) */
 #define SRTP_TX_WIN       64u        /* indices remembered as protected (out) */
+#define SRTP_INDEX_MAX    0xffffffffffffull   /* 2^48 - 1 */
 #define SRTCP_INDEX_MAX   0x7fffffffu
 /* A restarted dp's SRTCP index goes on this far past the one cp last
  * heard of: what was sent since then must not be sent again (keystream
@@ -77,13 +81,14 @@ struct srtp_keys {
 	uint8_t salt[16];                         /* 14 octets, then 0, 0 */
 };
 
-/* One SSRC's place: the highest index (ROC, s_l), what was seen below it. */
+/* One SSRC's place: the highest index (ROC, s_l), what was seen below it;
+ * out, what cp was told and what a dp before a restart may have used. */
 struct srtp_stream {
 	unsigned __int128 win;     /* bit d: index hi - d seen */
 	struct srtp_roc r;
 	uint32_t ssrc;
-	uint8_t on;
-	uint8_t pad[7];
+	uint64_t told;             /* out: the index cp was told of last */
+	uint64_t below;            /* out: none below this one (a restart's) */
 };
 
 struct srtp_ws;
@@ -99,12 +104,11 @@ struct srtp_dir {
 	uint8_t mki_len;
 	uint8_t mki[4];            /* network order */
 	uint8_t srtcp_on;          /* in: an SRTCP index is known */
+	uint8_t n;                 /* streams followed: s[0..n), by arrival */
 	uint16_t window;           /* in: 64..SRTP_WIN_MAX */
-	uint32_t roc0;             /* the ROC of a new SSRC's first packet */
-	struct srtp_stream s[2];   /* the SSRC followed, the one before */
 	uint32_t srtcp_index;      /* out: the last sent; in: the highest taken */
-	uint32_t pad;
 	uint64_t srtcp_win;        /* in: bit d, index srtcp_index - d seen */
+	struct srtp_stream s[IPC_SRTP_SSRCS];
 	/* SRTCP's session keys as derived (expanded per packet) */
 	uint8_t rtcp_aes[32];
 	uint8_t rtcp_auth[20];
@@ -126,19 +130,23 @@ struct srtp_ws {
 
 /* ---- helpers ------------------------------------------------------------------- */
 
+/* (a load or store and a byte swap, whatever the register pressure around:
+ * the shifts of bytes were not always seen as one) */
 static inline uint32_t
 be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
 }
 
 static inline void
 put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	uint32_t b = rte_cpu_to_be_32(v);
+
+	memcpy(p, &b, 4);
 }
 
 /* Equal in constant time: when a forged tag fails tells nothing. */
@@ -324,16 +332,26 @@ dir_install(struct srtp_dir *d, const struct ipc_srtp_key *k)
 		    k->window < 64u ? 64u : k->window;
 	if (d->out && d->window > SRTP_TX_WIN)
 		d->window = SRTP_TX_WIN;
-	/* (the ROC cp gives is the SSRC's it names; without one, the first
-	 * SSRC's) */
-	d->roc0 = k->ssrc != 0 ? 0u : k->roc;
-	/* a restart: the stream goes on where cp last heard of it; below
-	 * that index everything counts as seen (the window did not survive) */
-	if (k->ssrc != 0) {
-		d->s[0].on = 1;
-		d->s[0].ssrc = k->ssrc;
-		srtp_roc_init(&d->s[0].r, k->roc, k->seq);
-		d->s[0].win = ~(unsigned __int128)0;
+	/* a restart (or a new receive key): each stream goes on where cp
+	 * last heard of it; below that index everything counts as seen (the
+	 * window did not survive) */
+	for (unsigned int i = 0; i < k->nstreams && i < IPC_SRTP_SSRCS; i++) {
+		struct srtp_stream *st = &d->s[i];
+		uint64_t at = srtp_index(k->stream[i].roc, k->stream[i].seq);
+
+		st->ssrc = k->stream[i].ssrc;
+		st->told = at;
+		if (d->out) {
+			/* RFC 3711 §9.1: the dp before may have protected up
+			 * to IPC_SRTP_POS_LAG past what cp heard (it told cp
+			 * every IPC_SRTP_TELL): none of those again */
+			at = at > SRTP_INDEX_MAX - IPC_SRTP_POS_LAG ? SRTP_INDEX_MAX :
+			     at + IPC_SRTP_POS_LAG;
+			st->below = at + 1u;
+		}
+		srtp_roc_init(&st->r, (uint32_t)(at >> 16), (uint16_t)at);
+		st->win = ~(unsigned __int128)0;
+		d->n = (uint8_t)(i + 1u);
 	}
 	if (k->srtcp_index != 0) {
 		if (d->out) {
@@ -440,11 +458,12 @@ srtp_position(const void *sctx, struct ipc_srtp_pos *pos)
 	memset(pos, 0, sizeof(*pos));
 	if (d == NULL || !d->on)
 		return;
-	if (d->s[0].on) {
-		pos->ssrc = d->s[0].ssrc;
-		pos->roc = d->s[0].r.roc;
-		pos->seq = d->s[0].r.s_l;
+	for (unsigned int i = 0; i < d->n; i++) {
+		pos->stream[i].ssrc = d->s[i].ssrc;
+		pos->stream[i].roc = d->s[i].r.roc;
+		pos->stream[i].seq = d->s[i].r.s_l;
 	}
+	pos->nstreams = d->n;
 	pos->srtcp_index = d->srtcp_index;
 }
 
@@ -452,17 +471,18 @@ srtp_position(const void *sctx, struct ipc_srtp_pos *pos)
 static inline struct srtp_stream *
 stream_of(struct srtp_dir *d, uint32_t ssrc)
 {
-	if (likely(d->s[0].on && d->s[0].ssrc == ssrc))
+	if (likely(d->n != 0 && d->s[0].ssrc == ssrc))
 		return &d->s[0];
-	if (d->s[1].on && d->s[1].ssrc == ssrc)
-		return &d->s[1];
+	for (unsigned int i = 1; i < d->n; i++)
+		if (d->s[i].ssrc == ssrc)
+			return &d->s[i];
 	return NULL;
 }
 
 /*
- * The index of (ssrc, seq) in d: st its stream (NULL: a new one, its ROC
- * d->roc0), *v the ROC the packet is taken to have; 0, or why not (an
- * index seen, or too old for the window).
+ * The index of (ssrc, seq) in d: st its stream (NULL: a new one, ROC 0),
+ * *v the ROC the packet is taken to have; 0, or why not (an index seen,
+ * too old for the window, or one a dp before a restart may have used).
  */
 static inline int
 stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t seq,
@@ -471,7 +491,7 @@ stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t se
 	uint64_t hi, idx;
 
 	if (st == NULL) {
-		*v = d->roc0;
+		*v = 0;
 		return 0;
 	}
 	*v = srtp_roc_guess(&st->r, seq);
@@ -482,6 +502,8 @@ stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t se
 	hi = srtp_index(st->r.roc, st->r.s_l);
 	if (idx > hi)
 		return 0;
+	if (idx < st->below)
+		return -RTP_SRTP_E_RESTART;
 	if (hi - idx >= d->window)
 		return -RTP_SRTP_E_OLD;
 	if ((st->win >> (hi - idx)) & 1u)
@@ -489,37 +511,46 @@ stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t se
 	return 0;
 }
 
-/* The packet (ssrc, v, seq) went through: its stream knows it. A new
- * SSRC becomes the one followed, the one before kept; one heard again
- * becomes the one followed. */
-static inline void
+/* A new SSRC's first packet (ssrc, v, seq) went through: it takes the next
+ * of d's IPC_SRTP_SSRCS places (the caller saw one free), and cp is to
+ * hear of it. */
+static int __rte_noinline
+stream_new(struct srtp_dir *d, uint32_t ssrc, uint32_t v, uint16_t seq)
+{
+	struct srtp_stream *st = &d->s[d->n++];
+
+	memset(st, 0, sizeof(*st));
+	st->ssrc = ssrc;
+	srtp_roc_init(&st->r, v, seq);
+	st->win = 1;
+	st->told = srtp_index(v, seq);
+	return RTP_SRTP_TELL;
+}
+
+/* The packet (ssrc, v, seq) went through: its stream knows it (NULL: a
+ * new SSRC, stream_new()). RTP_SRTP_TELL when cp should hear where d's
+ * streams stand: a new SSRC, or a stream dp protects IPC_SRTP_TELL past
+ * what cp was told; else 0. */
+static inline int
 stream_take(struct srtp_dir *d, struct srtp_stream *st, uint32_t ssrc, uint32_t v,
 	    uint16_t seq)
 {
 	uint64_t hi, idx = srtp_index(v, seq);
 
-	if (st == NULL) {
-		d->s[1] = d->s[0];
-		st = &d->s[0];
-		st->on = 1;
-		st->ssrc = ssrc;
-		srtp_roc_init(&st->r, v, seq);
-		st->win = 1;
-		return;
-	}
+	if (unlikely(st == NULL))
+		return stream_new(d, ssrc, v, seq);
 	hi = srtp_index(st->r.roc, st->r.s_l);
-	if (idx > hi) {
-		st->win = idx - hi >= 128 ? 1 : st->win << (idx - hi) | 1u;
-		srtp_roc_update(&st->r, v, seq);
-	} else {
+	if (idx <= hi) {
 		st->win |= (unsigned __int128)1 << (hi - idx);
+		return 0;
 	}
-	if (unlikely(st == &d->s[1])) {
-		struct srtp_stream x = d->s[0];
-
-		d->s[0] = d->s[1];
-		d->s[1] = x;
+	st->win = idx - hi >= 128 ? 1 : st->win << (idx - hi) | 1u;
+	srtp_roc_update(&st->r, v, seq);
+	if (unlikely(d->out && idx - st->told >= IPC_SRTP_TELL)) {
+		st->told = idx;
+		return RTP_SRTP_TELL;
 	}
+	return 0;
 }
 
 /* RFC 3711 §3.3: an SRTP packet from the termination's network. */
@@ -543,6 +574,11 @@ srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 	seq = (uint16_t)(p[2] << 8 | p[3]);
 	ssrc = be32(p + 8);
 	st = stream_of(d, ssrc);
+	/* a third SSRC is refused, not followed in place of one: that one's
+	 * captured packets would be taken again (§3.3.2); before the crypto,
+	 * which could not make it taken */
+	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
 	if ((rc = stream_index(d, st, seq, &v)) != 0)
 		return rc;
 	/* §4.2: the tag covers the packet and the ROC, which goes where the
@@ -555,9 +591,8 @@ srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 		return -RTP_SRTP_E_CRYPTO;
 	if (!ct_equal(tag, want, d->tag_len))
 		return -RTP_SRTP_E_AUTH;
-	stream_take(d, st, ssrc, v, seq);
 	*lenp = (uint16_t)alen;
-	return 0;
+	return stream_take(d, st, ssrc, v, seq);
 }
 
 /* What dp sends the termination's network, protected. */
@@ -582,10 +617,10 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 	st = stream_of(d, ssrc);
 	/* an index is never protected twice (a duplicate from the other
 	 * side would reuse its keystream); so an SSRC protected for is never
-	 * forgotten while the key lives: a third one is refused, not taken
-	 * in place of one (whose indices would start over: a sender on the
-	 * plain side could have the same keystream used twice) */
-	if (unlikely(st == NULL) && d->s[0].on && d->s[1].on)
+	 * forgotten while the key lives: one past IPC_SRTP_SSRCS is refused,
+	 * not taken in place of one (whose indices would start over: a
+	 * sender on the plain side could have the same keystream used twice) */
+	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
 		return -RTP_SRTP_E_SSRC_LIMIT;
 	if ((rc = stream_index(d, st, seq, &v)) != 0)
 		return rc;
@@ -598,9 +633,8 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 		return -RTP_SRTP_E_CRYPTO;
 	memcpy(p + len, d->mki, d->mki_len);
 	memcpy(p + len + d->mki_len, tag, d->tag_len);
-	stream_take(d, st, ssrc, v, seq);
 	*lenp = (uint16_t)(len + trailer);
-	return 0;
+	return stream_take(d, st, ssrc, v, seq);
 }
 
 /* SRTCP's session keys into the worker's scratch, for one packet. */

@@ -135,6 +135,7 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      lo <= hi, a burst with a policing rate; profile
  *                      SAVP or SAVPF: srtp_rx and srtp_tx valid keys (a
  *                      known suite, key_len exactly its, mki_len <= 4,
+ *                      at most IPC_SRTP_SSRCS streams of different SSRCs,
  *                      ipc_types.h's rules), AVP or AVPF: both all zero;
  *   RTP_MOD            one struct ipc_rtp_mod: a known op, term 0 or 1, a
  *                      termination as RTP_ADD's (SUB_TERM: all zero);
@@ -147,8 +148,10 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      LATCHED's addr of family 4 or 6 with a port and
  *                      rtcp 0 or 1, a NUL-terminated detail of detail_len
  *                      bytes;
- *                      in each statistics block latched <= 3 and the
- *                      latched sources of family 0, 4 or 6;
+ *                      in each statistics block latched <= 3, the
+ *                      latched sources of family 0, 4 or 6 and each SRTP
+ *                      position's streams as a key's (ipc_types.h), its
+ *                      SRTCP index < 2^31;
  *                      RTP_*: alloc_id a context id of the ring's worker;
  *   TCP_CONNECT        one struct ipc_tcp_conn: cid not 0, peer 0, addr of
  *                      family 4 or 6 with a port; the allocation's tuple

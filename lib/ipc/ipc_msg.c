@@ -252,6 +252,31 @@ ipc_srtp_key_len(unsigned int suite)
 	return suite <= IPC_SRTP_SUITE_MAX ? len[suite] : 0u;
 }
 
+/* Where a key's (or a position's) n streams stand: each SSRC once, every
+ * stream past n all zero (ipc_types.h). dp follows each SSRC it is given
+ * as its own stream and reports each; cp sends back what dp reported. */
+static bool
+srtp_streams_ok(const struct ipc_srtp_stream *s, unsigned int n)
+{
+	static const struct ipc_srtp_stream zero;
+
+	if (n > IPC_SRTP_SSRCS)
+		return false;
+	for (unsigned int i = 0; i < IPC_SRTP_SSRCS; i++) {
+		if (i >= n) {
+			if (memcmp(&s[i], &zero, sizeof(zero)) != 0)
+				return false;
+			continue;
+		}
+		if (s[i].pad != 0)
+			return false;
+		for (unsigned int j = 0; j < i; j++)
+			if (s[j].ssrc == s[i].ssrc)
+				return false;
+	}
+	return true;
+}
+
 /* One direction's SRTP key (ipc_types.h lists the rules). */
 static bool
 srtp_key_ok(const struct ipc_srtp_key *k)
@@ -262,7 +287,7 @@ srtp_key_ok(const struct ipc_srtp_key *k)
 	    (k->mki_len < 4 && (k->mki >> (8u * k->mki_len)) != 0) ||
 	    (k->window != 0 && (k->window < 64 || k->window > 32767)) ||
 	    (k->srtcp_index & 0x80000000u) != 0 || k->pad != 0 || k->pad2[0] != 0 ||
-	    k->pad2[1] != 0)
+	    k->pad2[1] != 0 || !srtp_streams_ok(k->stream, k->nstreams))
 		return false;
 	for (unsigned int i = klen; i < IPC_SRTP_KEY_MAX; i++)
 		if (k->key[i] != 0)
@@ -332,10 +357,20 @@ rtp_mod_ok(const struct ipc_rtp_mod *x)
 	}
 }
 
+/* A direction's SRTP position (in the statistics): what cp may give a
+ * restarted dp back in a key, so held to a key's rules. */
+static bool
+srtp_pos_ok(const struct ipc_srtp_pos *p)
+{
+	return (p->srtcp_index & 0x80000000u) == 0 && p->pad[0] == 0 && p->pad[1] == 0 &&
+	       p->pad[2] == 0 && srtp_streams_ok(p->stream, p->nstreams);
+}
+
 static bool
 rtp_stats_ok(const struct ipc_rtp_stats *st)
 {
 	return st->latched <= (IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP) &&
+	       srtp_pos_ok(&st->srtp_rx) && srtp_pos_ok(&st->srtp_tx) &&
 	       (st->rtp_src.family == 0 || family_ok(st->rtp_src.family)) &&
 	       (st->rtcp_src.family == 0 || family_ok(st->rtcp_src.family));
 }

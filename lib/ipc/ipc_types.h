@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      22u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      23u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -74,7 +74,10 @@
 					* IPC_CONN_SLOT_DTLS), an allocation's
 					* bandwidth limit (ipc_alloc.max_bps);
 					* 22: RFC 8016 moves across workers
-					* (FWD_ADD, FWD_DEL, ipc_fwd) */
+					* (FWD_ADD, FWD_DEL, ipc_fwd);
+					* 23: every SSRC an SRTP key follows
+					* in its position (ipc_srtp_stream in
+					* ipc_srtp_key and ipc_srtp_pos) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -558,24 +561,48 @@ enum ipc_rtp_profile {
  * One direction's SRTP keying (RFC 3711; SDES, RFC 4568): a master key
  * and salt (key[], key_len octets: the suite's key || salt, 30 for
  * AES_CM_128, 46 for AES_256_CM, 28 and 44 for AEAD_AES_128/256_GCM),
- * an MKI, and where the stream stands so that a restarted dp carries the
- * packet index on (RFC 3711 section 3.3.1): the SSRC followed, its ROC
- * and highest sequence number, the SRTCP index; all 0 at a stream's
- * start. Keys are secrets: never logged, wiped where they are dropped.
+ * an MKI, and where its streams stand so that a restarted dp carries each
+ * packet index on (RFC 3711 section 3.3.1): every SSRC followed under the
+ * key (nstreams of stream[], at most IPC_SRTP_SSRCS: dp refuses another
+ * rather than forget one), its ROC and highest sequence number, and the
+ * SRTCP index; all 0 at a key's start. Keys are secrets: never logged,
+ * wiped where they are dropped.
  */
 #define IPC_SRTP_KEY_MAX    46u
 #define IPC_SRTP_MKI_MAX    4u
+#define IPC_SRTP_SSRCS      2u     /* SSRCs one direction follows under a key */
+/*
+ * How far a stream dp protects may have moved past the position cp holds
+ * of it, and what a restarted dp does about it (RFC 3711 section 9.1: an
+ * index is never protected twice under a key). dp tells cp where a
+ * termination's streams stand (an RTP_STATS of req 0) as soon as an SSRC
+ * is new, either way, and before a stream it protects moves
+ * IPC_SRTP_TELL packets past what it told; a restarted dp given a send
+ * stream's position starts it IPC_SRTP_POS_LAG past it (a tell on its way
+ * when dp ended is covered), as it starts SRTCP's index past the one
+ * given.
+ */
+#define IPC_SRTP_TELL       256u
+#define IPC_SRTP_POS_LAG    512u
+
+/* Where one SSRC's stream stands (RFC 3711 section 3.3.1). */
+struct ipc_srtp_stream {
+	uint32_t ssrc;
+	uint32_t roc;             /* its rollover counter */
+	uint16_t seq;             /* its highest sequence number (s_l) */
+	uint16_t pad;
+};
+
 struct ipc_srtp_key {
 	uint8_t suite;            /* lib/sdp's enum sdp_suite; 0: no SRTP */
 	uint8_t key_len;          /* octets of key[] */
 	uint8_t mki_len;          /* 0..IPC_SRTP_MKI_MAX */
-	uint8_t pad;
+	uint8_t nstreams;         /* stream[] followed: 0..IPC_SRTP_SSRCS */
 	uint16_t window;          /* replay window (RFC 4568 WSH); 0: 128 */
-	uint16_t seq;             /* the highest sequence number (s_l) */
-	uint32_t roc;             /* its rollover counter */
-	uint32_t ssrc;            /* the SSRC roc and seq are of; 0: none yet */
+	uint16_t pad;
 	uint32_t srtcp_index;     /* SRTCP's index (31 bits) */
 	uint32_t mki;             /* the MKI's value, mki_len octets of it */
+	struct ipc_srtp_stream stream[IPC_SRTP_SSRCS];
 	uint8_t key[IPC_SRTP_KEY_MAX];
 	uint8_t pad2[2];
 };
@@ -583,20 +610,23 @@ struct ipc_srtp_key {
 /* The suites' values are lib/sdp's enum sdp_suite's (lib/ipc does not
  * link lib/sdp; ipc_srtp_key_len() says each one's key_len). A key is valid (ipc_msg_check())
  * with a suite of these, key_len exactly the suite's, mki_len <= 4 and
- * the mki within it, window 0 or 64..32767, srtcp_index < 2^31, and every
- * octet past key_len and every pad 0. */
+ * the mki within it, window 0 or 64..32767, srtcp_index < 2^31, its
+ * streams valid (below), and every octet past key_len and every pad 0.
+ * Streams (a key's or a position's) are valid with nstreams <=
+ * IPC_SRTP_SSRCS, their SSRCs all different (SSRC 0 is one like any
+ * other), and every stream past nstreams all zero. */
 #define IPC_SRTP_SUITE_MAX  8u
 
 /* Where one direction's SRTP stands now (dp -> cp, in the statistics):
- * the SSRC followed (0: none yet), its ROC and highest sequence number,
- * and the SRTCP index; the position fields of struct ipc_srtp_key, for
- * cp to send back after a dp restart. All 0 without SRTP. */
+ * the SSRCs followed (in the order dp took them), each one's ROC and
+ * highest sequence number, and the SRTCP index; the position fields of
+ * struct ipc_srtp_key, for cp to send back after a dp restart. All 0
+ * without SRTP. */
 struct ipc_srtp_pos {
-	uint32_t ssrc;
-	uint32_t roc;
+	struct ipc_srtp_stream stream[IPC_SRTP_SSRCS];
 	uint32_t srtcp_index;
-	uint16_t seq;
-	uint16_t pad;
+	uint8_t nstreams;
+	uint8_t pad[3];
 };
 
 struct ipc_rtp_term {

@@ -70,8 +70,8 @@ static void
 walk_srtp_key(const struct ipc_srtp_key *k, bool srtp)
 {
 	if (!srtp) {
-		CHECK(k->suite == 0 && k->key_len == 0 && k->mki_len == 0 && k->roc == 0 &&
-		      k->ssrc == 0);
+		CHECK(k->suite == 0 && k->key_len == 0 && k->mki_len == 0 && k->nstreams == 0 &&
+		      k->stream[0].roc == 0 && k->stream[0].ssrc == 0);
 		for (unsigned int i = 0; i < IPC_SRTP_KEY_MAX; i++)
 			CHECK(k->key[i] == 0);
 		return;
@@ -81,6 +81,11 @@ walk_srtp_key(const struct ipc_srtp_key *k, bool srtp)
 	CHECK(k->mki_len <= IPC_SRTP_MKI_MAX);
 	CHECK(k->window == 0 || (k->window >= 64 && k->window <= 32767));
 	CHECK(k->srtcp_index <= 0x7fffffffu);
+	/* each SSRC once: dp follows each as a stream of its own */
+	CHECK(k->nstreams <= IPC_SRTP_SSRCS);
+	for (unsigned int i = 0; i < k->nstreams; i++)
+		for (unsigned int j = 0; j < i; j++)
+			CHECK(k->stream[i].ssrc != k->stream[j].ssrc);
 	for (unsigned int i = k->key_len; i < IPC_SRTP_KEY_MAX; i++)
 		CHECK(k->key[i] == 0);
 	fold(k, sizeof(*k));

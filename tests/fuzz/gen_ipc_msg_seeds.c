@@ -385,9 +385,12 @@ main(int argc, char **argv)
 		x.term[0].srtp_rx.mki = 7;
 		x.term[0].srtp_tx.suite = 6;
 		x.term[0].srtp_tx.key_len = 46;
-		x.term[0].srtp_tx.roc = 2;
-		x.term[0].srtp_tx.ssrc = 0x11223344u;
-		x.term[0].srtp_tx.seq = 9;
+		x.term[0].srtp_tx.nstreams = 2;
+		x.term[0].srtp_tx.stream[0].roc = 2;
+		x.term[0].srtp_tx.stream[0].ssrc = 0x11223344u;
+		x.term[0].srtp_tx.stream[0].seq = 9;
+		x.term[0].srtp_tx.stream[1].ssrc = 0x55667788u;
+		x.term[0].srtp_tx.stream[1].seq = 3;
 		x.term[0].srtp_tx.srtcp_index = 4;
 		for (unsigned int i = 0; i < 46; i++) {
 			if (i < 30)

@@ -15,7 +15,12 @@
 #     streams go on with the next sequence numbers, decrypted on both sides
 #     (SRTP and SRTCP: nothing refused as a replay), the latched UEs get
 #     media again, and a packet of the UE's from before the restart sent
-#     again after it is refused by dp, not relayed;
+#     again after it is refused by dp, not relayed; a packet the plain
+#     core sent before the restart, sent again after it, is not protected
+#     again (its index under our key: RFC 3711 section 9.1), the UE sees no
+#     replay: the new dp protects only past the position cp gave plus the
+#     bound (IPC_SRTP_POS_LAG), so the UEs hear the core again after a
+#     short silence;
 #   - cp killed (SIGKILL) mid-call and started again: not one packet lost
 #     either way, both contexts listed again (dp's RTP_STATE) with their
 #     counters; dp restarted again under that cp: the calls go on;
@@ -99,7 +104,8 @@ $P $CALL 10.211.0.2 6004 10.211.0.1 "$pb" --tag 2 --peer-tag 1 --tx-key "$KC" --
   --status "$TP_TMP/core.st" --stop "$TP_TMP/stop" &
 pids+=($!)
 $P $CALL 10.211.0.2 6204 10.211.0.1 "$pb2" --tag 4 --peer-tag 3 \
-  --status "$TP_TMP/core2.st" --stop "$TP_TMP/stop" &
+  --status "$TP_TMP/core2.st" --stop "$TP_TMP/stop" --replay "$TP_TMP/replay2" \
+  --pause "$TP_TMP/pause" &
 pids+=($!)
 ENDS="ue core ue2 core2"
 other() { case $1 in ue) echo core ;; core) echo ue ;; ue2) echo core2 ;; core2) echo ue2 ;; esac; }
@@ -135,29 +141,51 @@ restart_dp() {
   [ -z "${2:-}" ] || $2
   for w in $ENDS; do sent0[$w]=$(st $w 'd["sent"]'); done
   again() { [ "$(st "$1" 'd["last"] is not None and d["last"] > '"$2"' + 25 and d["rtcp_recv"] > '"$3"' + 1')" = True ]; }
+  # (towards an SRTP side after up to IPC_SRTP_POS_LAG packets: 10 s)
   for w in $ENDS; do
     tp_check "$w gets media again after dp's restart (the other's next packets, RTCP too)" \
-      wait_for 15 again $w "${sent0[$(other $w)]}" "${rtcp0[$w]}"
+      wait_for 25 again $w "${sent0[$(other $w)]}" "${rtcp0[$w]}"
   done
   clean "after dp's restart ($1)"
 }
 # The UE holds its stream over the first restart (its sequence stands),
 # so that a packet of it from before is within the new dp's window: only
-# the SRTP position cp gave the new dp tells dp the packet was taken. cp
+# the SRTP position cp gave the new dp tells dp the packet was taken. The
+# plain core of call2 holds its stream too, so that a packet of it from
+# before is past that position and within our send window: only the
+# bound past the position keeps dp from protecting it again. cp
 # gives what it heard last: it asks on its own before a stream can have
 # moved 1,024 packets (here, within 10 s of the call's start, then about
 # every 20 s); the operator's agw show after the UE paused makes it fresh.
 touch "$TP_TMP/pause"
 sleep 2.5
 replay_k=$(( $(st ue 'd["sent"]') - 5 ))
+# the plain core's packet the old dp protected towards the UE (the UE got
+# it): cp's position of that stream is older than it (nothing asked here;
+# dp told it at most 256 packets before)
+replay_k2=$(( $(st core2 'd["sent"]') - 5 ))
 tp_ctl --json agw show "$id" >/dev/null
 # replay: once the new dp has the contexts (the UE's next packet would
 # latch its stream again), a pre-restart packet of the UE's, sent again
 # from the UE's own source; then the UE goes on
 # (installed: the UE hears the core again)
 installed() { [ "$(st ue 'd["last"] > '"$1")" = True ]; }
+installed2() { [ "$(st core2 'd["last"] > '"$1")" = True ]; }
 replay() {
-  wait_for 10 installed "$(st core 'd["sent"]')"
+  # the plain core's replay, once the new dp has call2 (the core hears
+  # the UE again): not protected again, nothing more at the UE
+  wait_for 10 installed2 "$(st ue2 'd["sent"]')"
+  tp_ctl --json agw show "$id2" >"$TP_TMP/show5.json"
+  g0=$(j "$TP_TMP/show5.json" 'd["legs"][0]["stats"]["srtp_fail"]')
+  echo "$replay_k2" >"$TP_TMP/replay2"
+  sleep 1
+  tp_ctl --json agw show "$id2" >"$TP_TMP/show6.json"
+  tp_check "a pre-restart packet of the plain core's ($replay_k2) sent again after the restart: refused by dp (with the core's next ones within the bound)" \
+    test "$(st core2 "$replay_k2"' in d["replayed"]')" = True -a \
+         "$(j "$TP_TMP/show6.json" 'd["legs"][0]["stats"]["srtp_fail"] > '"$g0")" = True
+  tp_check "... the UE saw no replay, no packet twice (no index used twice under our key)" \
+    test "$(st ue2 'd["replay_fail"] == 0 and d["dup"] == 0')" = True
+  wait_for 20 installed "$(st core 'd["sent"]')"
   tp_ctl --json agw show "$id" >"$TP_TMP/show3.json"
   f0=$(j "$TP_TMP/show3.json" 'd["legs"][0]["stats"]["srtp_fail"]')
   c0=$(st core 'd["recv"]')
@@ -175,6 +203,11 @@ restart_dp "the first time" replay
 declare -A nr
 for w in $ENDS; do nr[$w]=$(st $w 'len(d["ranges"])'); done
 ue_k0=$(st ue 'd["sent"]')
+# (the UE's termination's SRTP failures: the UE's replay, and what dp did
+# not protect towards the UE after its restart, within the bound; what
+# each termination was sent is short of those)
+tp_ctl --json agw show "$id" >"$TP_TMP/show0.json"
+fa=$(j "$TP_TMP/show0.json" 'd["legs"][0]["stats"]["srtp_fail"]')
 kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null; TP_CP_PID=
 sleep 2
 tp_check "media went on while cp was down" \
@@ -185,8 +218,8 @@ tp_ctl --json agw list >"$TP_TMP/list.json"
 tp_check "the new cp has both contexts back from dp (agw list)" \
   jt "$TP_TMP/list.json" "sorted(c['id'] for c in d['contexts']) == sorted([$id, $id2])"
 tp_ctl --json agw show "$id" >"$TP_TMP/show1.json"
-tp_check "... with their counters (over dp's restart too), the latch, no SRTP failure but the replay" \
-  jt "$TP_TMP/show1.json" "all(l['stats']['rtp_in'] > $ue_k0 / 2 and l['stats']['rtp_out'] > $ue_k0 / 2 and l['stats']['rtcp_in'] > 5 for l in d['legs']) and d['legs'][0]['stats']['srtp_fail'] == 1 and d['legs'][0]['stats']['latched_rtp'] == '10.210.0.2:5104'"
+tp_check "... with their counters (over dp's restart too), the latch, no SRTP failure but the replay and the restart's gap ($fa)" \
+  jt "$TP_TMP/show1.json" "all(l['stats']['rtp_in'] > $ue_k0 / 2 and l['stats']['rtp_out'] + l['stats']['srtp_fail'] > $ue_k0 / 2 and l['stats']['rtcp_in'] > 5 for l in d['legs']) and d['legs'][0]['stats']['srtp_fail'] == $fa and $fa >= 1 and d['legs'][0]['stats']['latched_rtp'] == '10.210.0.2:5104'"
 sleep 1
 for w in $ENDS; do
   tp_check "$w: not one packet lost over cp's restart ($(st $w 'd["ranges"]'))" \

@@ -265,7 +265,7 @@ rtp_stats(struct ipc_rtp_stats *s, uint16_t serial, uint64_t n, unsigned int k)
 	s->jitter = 80, s->jitter_us = 10000 + k;
 	s->drop_stranger = 7 + k, s->drop_malformed = 1, s->drop_policed = 2, s->drop_mode = 3;
 	s->drop_no_dest = 5, s->srtp_fail = 6 + k;
-	s->srtp_rx.roc = 1, s->srtp_rx.ssrc = 0x1234;
+	s->srtp_rx.nstreams = 1, s->srtp_rx.stream[0].roc = 1, s->srtp_rx.stream[0].ssrc = 0x1234;
 }
 
 static struct json_object *

@@ -380,9 +380,10 @@ test_modify_subtract_release(void **state)
 		const struct ipc_rtp_mod *x = (const void *)m.body;
 
 		k.key[0] ^= 1;
-		k.ssrc = 77;
-		k.roc = 3;
-		k.seq = 9;
+		k.nstreams = 1;
+		k.stream[0].ssrc = 77;
+		k.stream[0].roc = 3;
+		k.stream[0].seq = 9;
 		k.srtcp_index = 5;
 		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
 						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k,
@@ -425,8 +426,9 @@ test_modify_subtract_release(void **state)
 		assert_int_equal(x->op, IPC_RTP_MOD_TERM);
 		assert_int_equal(x->t.srtp_rx.key_len, 30);
 		assert_memory_equal(x->t.srtp_rx.key, k.key, 30);
-		assert_int_equal(x->t.srtp_rx.ssrc, 0);
-		assert_int_equal(x->t.srtp_rx.roc, 0);
+		assert_int_equal(x->t.srtp_rx.nstreams, 0);
+		assert_int_equal(x->t.srtp_rx.stream[0].ssrc, 0);
+		assert_int_equal(x->t.srtp_rx.stream[0].roc, 0);
 		assert_int_equal(x->t.srtp_rx.srtcp_index, 0);
 		assert_memory_equal(&x->t.srtp_tx, &tx, sizeof(tx));
 		assert_memory_equal(c->term[0].srtp_rx.key, k.key, 30);
@@ -555,12 +557,18 @@ test_stats_and_dp_restart(void **state)
 	s->st[0].ssrc = 0x1234;
 	s->st[0].ext_max_seq = (2u << 16) | 500u;
 	/* where dp's SRTP stands: the UE's stream unprotected, ours to it */
-	s->st[0].srtp_rx.ssrc = 0x1234;
-	s->st[0].srtp_rx.roc = 2;
-	s->st[0].srtp_rx.seq = 500;
+	s->st[0].srtp_rx.nstreams = 1;
+	s->st[0].srtp_rx.stream[0].ssrc = 0x1234;
+	s->st[0].srtp_rx.stream[0].roc = 2;
+	s->st[0].srtp_rx.stream[0].seq = 500;
 	s->st[0].srtp_rx.srtcp_index = 17;
-	s->st[0].srtp_tx.ssrc = 0x5678;
-	s->st[0].srtp_tx.seq = 900;
+	/* (two SSRCs ours: both carried) */
+	s->st[0].srtp_tx.nstreams = 2;
+	s->st[0].srtp_tx.stream[0].ssrc = 0x5678;
+	s->st[0].srtp_tx.stream[0].seq = 900;
+	s->st[0].srtp_tx.stream[1].ssrc = 0x9abc;
+	s->st[0].srtp_tx.stream[1].roc = 1;
+	s->st[0].srtp_tx.stream[1].seq = 40;
 	s->st[0].srtp_tx.srtcp_index = 4;
 	s->st[0].latched = IPC_RTP_LATCHED_RTP;
 	ip4(&s->st[0].rtp_src, "10.0.0.70", 31000);
@@ -627,12 +635,17 @@ test_stats_and_dp_restart(void **state)
 	x = (const void *)m.body;
 	assert_int_equal(x->term[0].local.port, c->term[0].local.port);
 	assert_int_equal(x->term[0].remote.port, 31000);
-	assert_int_equal(x->term[0].srtp_rx.ssrc, 0x1234);
-	assert_int_equal(x->term[0].srtp_rx.roc, 2);
-	assert_int_equal(x->term[0].srtp_rx.seq, 500);
+	assert_int_equal(x->term[0].srtp_rx.nstreams, 1);
+	assert_int_equal(x->term[0].srtp_rx.stream[0].ssrc, 0x1234);
+	assert_int_equal(x->term[0].srtp_rx.stream[0].roc, 2);
+	assert_int_equal(x->term[0].srtp_rx.stream[0].seq, 500);
 	assert_int_equal(x->term[0].srtp_rx.srtcp_index, 17);
-	assert_int_equal(x->term[0].srtp_tx.ssrc, 0x5678);
-	assert_int_equal(x->term[0].srtp_tx.seq, 900);
+	assert_int_equal(x->term[0].srtp_tx.nstreams, 2);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].ssrc, 0x5678);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].seq, 900);
+	assert_int_equal(x->term[0].srtp_tx.stream[1].ssrc, 0x9abc);
+	assert_int_equal(x->term[0].srtp_tx.stream[1].roc, 1);
+	assert_int_equal(x->term[0].srtp_tx.stream[1].seq, 40);
 	/* (SRTCP that dp sent since cp heard last: its indices skipped) */
 	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4 + 4096);
 	assert_memory_equal(x->term[0].srtp_tx.key, c->term[0].srtp_tx.key, 30);

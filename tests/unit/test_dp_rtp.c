@@ -635,12 +635,16 @@ cp_stats(struct fix *f, uint64_t id, struct ipc_rtp_stats_msg *x)
 	m.h.body_len = sizeof(*r);
 	r->req = 4242;
 	cp_send(f, &m);
-	/* (a latch or a silence pending goes first: skipped) */
+	/* (a latch, a silence or SRTP's positions told pending go first:
+	 * skipped) */
 	do {
 		assert_true(cp_recv(f, &m));
-	} while (m.h.kind == IPC_RTP_EVENT &&
-		 (((const struct ipc_rtp_event *)(const void *)m.body)->type == IPC_RTP_EV_LATCHED ||
-		  ((const struct ipc_rtp_event *)(const void *)m.body)->type == IPC_RTP_EV_INACTIVE));
+	} while ((m.h.kind == IPC_RTP_EVENT &&
+		  (((const struct ipc_rtp_event *)(const void *)m.body)->type == IPC_RTP_EV_LATCHED ||
+		   ((const struct ipc_rtp_event *)(const void *)m.body)->type ==
+		   IPC_RTP_EV_INACTIVE)) ||
+		 (m.h.kind == IPC_RTP_STATS &&
+		  ((const struct ipc_rtp_stats_msg *)(const void *)m.body)->req == 0));
 	assert_int_equal(m.h.kind, IPC_RTP_STATS);
 	assert_int_equal(m.h.alloc_id, id);
 	memcpy(x, m.body, sizeof(*x));
@@ -1658,6 +1662,20 @@ core_to_ue(struct fix *f, struct peer *p, uint16_t core_port, bool rtcp, uint16_
 	assert_memory_equal(o.payload, clear, clen);
 }
 
+/* What dp protected (o), unprotected by lib/srtp's s: the clear packet,
+ * octet for octet. */
+static void
+srtp_clear_is(struct srtp_ref *s, const struct out *o, const uint8_t *clear, uint16_t clen)
+{
+	uint8_t b[sizeof(o->payload)];
+	size_t olen = o->len;
+
+	memcpy(b, o->payload, o->len);
+	assert_int_equal(srtp_ref_unprotect(s, b, &olen), SRTP_REF_OK);
+	assert_int_equal(olen, clen);
+	assert_memory_equal(b, clear, clen);
+}
+
 /* RFC 3711 Appendix B.3 (key derivation) and B.2 (AES-CM's keystream),
  * and RFC 6188 §7.2 (AES-256's derivation), by dp's own functions. */
 static void
@@ -1832,6 +1850,59 @@ test_srtp_hostile_sources(void **state)
 	peer_free(&p);
 }
 
+/* The UE's SSRCs (RFC 3711 §3.3.2: a replay list per SSRC, kept while
+ * the key lives): after a third SSRC under the key, the first one's
+ * captured packets are still replays, refused, none relayed; the third
+ * is refused (ssrc_limit), not followed in place of the first. Each
+ * packet protected by lib/srtp_ref (libsrtp2), the relayed ones byte-exact. */
+static void
+test_srtp_third_ssrc_evicts_no_replay_window(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct peer p;
+	struct out o;
+	uint8_t cap[5][1500], pk[1500], clear[1500];
+	uint16_t caplen[5], clen, len;
+	unsigned int relayed = 0;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x3c, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	/* the first SSRC's packets, captured on the way */
+	for (uint16_t k = 0; k < 5; k++) {
+		caplen[k] = mkpkt(p.send, false, (uint16_t)(k + 1), UE_SSRC, 160, cap[k],
+				  sizeof(cap[k]), clear, &clen);
+		assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, cap[k], caplen[k], 1, &o));
+		assert_int_equal(o.len, clen);
+		assert_memory_equal(o.payload, clear, clen);
+	}
+	/* a second SSRC is followed beside it */
+	len = mkpkt(p.send, false, 1, UE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+	assert_memory_equal(o.payload, clear, clen);
+	/* a third: refused, whatever it is (it authenticates) */
+	len = mkpkt(p.send, false, 1, UE_SSRC + 2, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 1);
+	/* the first one's captured packets again: replays, every one */
+	for (unsigned int k = 0; k < 5; k++)
+		relayed += ue_in(f, MEDIA_MIN, cap[k], caplen[k]);
+	assert_int_equal(relayed, 0);
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 5);
+	/* both streams go on */
+	len = mkpkt(p.send, false, 6, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+	assert_memory_equal(o.payload, clear, clen);
+	len = mkpkt(p.send, false, 2, UE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+	assert_memory_equal(o.payload, clear, clen);
+	peer_free(&p);
+}
+
 /* What SRTP refuses is dropped, counted by reason and in the
  * termination's srtp_fail, and changes nothing: a forged tag (the genuine
  * packet still goes after it), a replay, an index older than the window,
@@ -1942,8 +2013,9 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 	/* each termination's own count; the other context goes on */
 	cp_stats(f, ctx_id(0), &st);
 	assert_int_equal(st.st[0].srtp_fail, 7);
-	assert_int_equal(st.st[0].srtp_rx.ssrc, UE_SSRC);
-	assert_int_equal(st.st[0].srtp_rx.seq, 201);
+	assert_int_equal(st.st[0].srtp_rx.nstreams, 1);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].ssrc, UE_SSRC);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].seq, 201);
 	cp_stats(f, ctx_id(1), &st);
 	assert_int_equal(st.st[0].srtp_fail, 2);
 	for (uint16_t seq = 5; seq <= 7; seq++)
@@ -1957,8 +2029,10 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
  * A dp restart: cp sends the keys again with where each stream stood
  * (RTP_STATS' positions): the UE's stream goes on across its ROC's wrap,
  * a packet of before the restart is refused, what dp protects goes on
- * with the ROC given and an SRTCP index past the one given; RTP_STATS
- * and a restarted cp's RTP_STATE say where each stands now.
+ * with the ROC given past the position plus IPC_SRTP_POS_LAG (what the
+ * dp before may have protected since cp heard is never protected again)
+ * and an SRTCP index past the one given; RTP_STATS and a restarted cp's
+ * RTP_STATE say where each stands now.
  */
 static void
 test_srtp_restart_carries_the_index_on(void **state)
@@ -1981,12 +2055,14 @@ test_srtp_restart_carries_the_index_on(void **state)
 	a.profile = IPC_RTP_SAVPF;
 	mkkeys(&a.srtp_rx, &rx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x51, 0, 0);
 	mkkeys(&a.srtp_tx, &tx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x52, 0, 0);
-	a.srtp_rx.ssrc = UE_SSRC;
-	a.srtp_rx.roc = 3;
-	a.srtp_rx.seq = 65533;
-	a.srtp_tx.ssrc = CORE_SSRC;
-	a.srtp_tx.roc = 7;
-	a.srtp_tx.seq = 100;
+	a.srtp_rx.nstreams = 1;
+	a.srtp_rx.stream[0].ssrc = UE_SSRC;
+	a.srtp_rx.stream[0].roc = 3;
+	a.srtp_rx.stream[0].seq = 65533;
+	a.srtp_tx.nstreams = 1;
+	a.srtp_tx.stream[0].ssrc = CORE_SSRC;
+	a.srtp_tx.stream[0].roc = 7;
+	a.srtp_tx.stream[0].seq = 100;
 	a.srtp_tx.srtcp_index = 50;
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
@@ -2007,8 +2083,15 @@ test_srtp_restart_carries_the_index_on(void **state)
 		assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
 		assert_memory_equal(o.payload, clear, clen);
 	}
-	/* dp's side: ROC 7 from seq 101, SRTCP past 50 */
-	for (uint16_t seq = 101; seq < 104; seq++) {
+	/* dp's side: nothing up to 100 + IPC_SRTP_POS_LAG (an injector on the
+	 * core's side sending what the dp before protected: not again),
+	 * then ROC 7 on; SRTCP past 50 */
+	for (uint16_t seq = 101; seq <= 100 + IPC_SRTP_POS_LAG; seq += 73) {
+		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	}
+	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 8);
+	for (uint16_t seq = 101 + IPC_SRTP_POS_LAG; seq < 104 + IPC_SRTP_POS_LAG; seq++) {
 		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 		olen = o.len;
@@ -2024,14 +2107,16 @@ test_srtp_restart_carries_the_index_on(void **state)
 	assert_memory_equal(o.payload, clear, clen);
 	/* where each stands */
 	cp_stats(f, ctx_id(0), &st);
-	assert_int_equal(st.st[0].srtp_rx.ssrc, UE_SSRC);
-	assert_int_equal(st.st[0].srtp_rx.roc, 4);
-	assert_int_equal(st.st[0].srtp_rx.seq, 2);
-	assert_int_equal(st.st[0].srtp_tx.ssrc, CORE_SSRC);
-	assert_int_equal(st.st[0].srtp_tx.roc, 7);
-	assert_int_equal(st.st[0].srtp_tx.seq, 103);
+	assert_int_equal(st.st[0].srtp_rx.nstreams, 1);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].ssrc, UE_SSRC);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].roc, 4);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].seq, 2);
+	assert_int_equal(st.st[0].srtp_tx.nstreams, 1);
+	assert_int_equal(st.st[0].srtp_tx.stream[0].ssrc, CORE_SSRC);
+	assert_int_equal(st.st[0].srtp_tx.stream[0].roc, 7);
+	assert_int_equal(st.st[0].srtp_tx.stream[0].seq, 103 + IPC_SRTP_POS_LAG);
 	assert_int_equal(st.st[0].srtp_tx.srtcp_index, 50 + 128 + 1);
-	assert_int_equal(st.st[1].srtp_rx.ssrc, 0);
+	assert_int_equal(st.st[1].srtp_rx.nstreams, 0);
 	/* a restarted cp's SYNC: the keys as installed, the positions now */
 	memset(&m, 0, sizeof(m));
 	m.h.kind = IPC_SYNC;
@@ -2052,14 +2137,230 @@ test_srtp_restart_carries_the_index_on(void **state)
 		const struct ipc_rtp_state *x = (const void *)m.body;
 
 		assert_memory_equal(x->ctx.term[0].srtp_rx.key, a.srtp_rx.key, 30);
-		assert_int_equal(x->ctx.term[0].srtp_rx.roc, 4);
-		assert_int_equal(x->ctx.term[0].srtp_rx.seq, 2);
+		assert_int_equal(x->ctx.term[0].srtp_rx.stream[0].roc, 4);
+		assert_int_equal(x->ctx.term[0].srtp_rx.stream[0].seq, 2);
+		assert_int_equal(x->ctx.term[0].srtp_tx.stream[0].seq, 103 + IPC_SRTP_POS_LAG);
 		assert_int_equal(x->ctx.term[0].srtp_tx.srtcp_index, 179);
 		assert_int_equal(x->ctx.term[1].srtp_rx.suite, 0);
 	}
 	srtp_ref_free(send);
 	srtp_ref_free(before);
 	srtp_ref_free(recv);
+}
+
+/*
+ * A dp restart with two SSRCs each way: every SSRC's position is carried.
+ * The UE's: each one's packets of before the restart are replays, each
+ * one's next goes on (lib/srtp protects them), a third SSRC is refused.
+ * Ours: each goes on only past its position plus IPC_SRTP_POS_LAG (one
+ * across a ROC wrap), lib/srtp unprotects what dp protects; a third
+ * SSRC is refused. RTP_STATS gives both positions each way.
+ */
+static void
+test_srtp_restart_carries_every_ssrc(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct srtp_ref_key rx, tx;
+	struct srtp_ref *send, *recv;
+	struct ipc_rtp_stats_msg st;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct out o;
+	/* (the second send stream's position plus the bound: ROC 2, 476) */
+	const uint16_t b_next = (uint16_t)(65500u + IPC_SRTP_POS_LAG + 1u);
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+
+	term_ue(&a, MEDIA_MIN, true);
+	a.profile = IPC_RTP_SAVP;
+	mkkeys(&a.srtp_rx, &rx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x5a, 0, 0);
+	mkkeys(&a.srtp_tx, &tx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x5b, 0, 0);
+	a.srtp_rx.nstreams = 2;
+	a.srtp_rx.stream[0] = (struct ipc_srtp_stream){ .ssrc = UE_SSRC, .seq = 1000 };
+	a.srtp_rx.stream[1] = (struct ipc_srtp_stream){ .ssrc = UE_SSRC + 1, .roc = 2, .seq = 50 };
+	a.srtp_tx.nstreams = 2;
+	a.srtp_tx.stream[0] = (struct ipc_srtp_stream){ .ssrc = CORE_SSRC, .seq = 300 };
+	a.srtp_tx.stream[1] = (struct ipc_srtp_stream){ .ssrc = CORE_SSRC + 1, .roc = 1,
+							 .seq = 65500 };
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	send = srtp_ref_create(SRTP_REF_OUTBOUND, &rx);
+	recv = srtp_ref_create(SRTP_REF_INBOUND, &tx);
+	assert_non_null(send);
+	assert_non_null(recv);
+	assert_int_equal(srtp_ref_set_roc(send, UE_SSRC + 1, 2), 0);
+	assert_int_equal(srtp_ref_set_roc(recv, CORE_SSRC + 1, 2), 0);
+	/* the UE's: each SSRC's packet of before the restart (its last one
+	 * heard) refused, its next relayed; a third SSRC refused */
+	len = mkpkt(send, false, 1000, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	len = mkpkt(send, false, 50, UE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 2);
+	len = mkpkt(send, false, 1001, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+	assert_memory_equal(o.payload, clear, clen);
+	len = mkpkt(send, false, 51, UE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+	assert_memory_equal(o.payload, clear, clen);
+	len = mkpkt(send, false, 1, UE_SSRC + 2, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 1);
+	/* ours: each SSRC's next packets after its position, and the last
+	 * within the bound, not protected (the dp before may have) */
+	len = mkpkt(NULL, false, 301, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	len = mkpkt(NULL, false, 300 + IPC_SRTP_POS_LAG, CORE_SSRC, 160, pk, sizeof(pk), clear,
+		    &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	len = mkpkt(NULL, false, 65501, CORE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	len = mkpkt(NULL, false, (uint16_t)(b_next - 1u), CORE_SSRC + 1, 160, pk, sizeof(pk),
+		    clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 4);
+	/* past it: protected, lib/srtp unprotects them (the second at ROC 2) */
+	len = mkpkt(NULL, false, 301 + IPC_SRTP_POS_LAG, CORE_SSRC, 160, pk, sizeof(pk), clear,
+		    &clen);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	srtp_clear_is(recv, &o, clear, clen);
+	len = mkpkt(NULL, false, b_next, CORE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	srtp_clear_is(recv, &o, clear, clen);
+	len = mkpkt(NULL, false, 1, CORE_SSRC + 2, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 2);
+	/* where each stands, both SSRCs each way */
+	cp_stats(f, ctx_id(0), &st);
+	assert_int_equal(st.st[0].srtp_rx.nstreams, 2);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].ssrc, UE_SSRC);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].seq, 1001);
+	assert_int_equal(st.st[0].srtp_rx.stream[1].ssrc, UE_SSRC + 1);
+	assert_int_equal(st.st[0].srtp_rx.stream[1].roc, 2);
+	assert_int_equal(st.st[0].srtp_rx.stream[1].seq, 51);
+	assert_int_equal(st.st[0].srtp_tx.nstreams, 2);
+	assert_int_equal(st.st[0].srtp_tx.stream[0].ssrc, CORE_SSRC);
+	assert_int_equal(st.st[0].srtp_tx.stream[0].roc, 0);
+	assert_int_equal(st.st[0].srtp_tx.stream[0].seq, 301 + IPC_SRTP_POS_LAG);
+	assert_int_equal(st.st[0].srtp_tx.stream[1].ssrc, CORE_SSRC + 1);
+	assert_int_equal(st.st[0].srtp_tx.stream[1].roc, 2);
+	assert_int_equal(st.st[0].srtp_tx.stream[1].seq, b_next);
+	srtp_ref_free(send);
+	srtp_ref_free(recv);
+}
+
+/* Who may take an SSRC's place: a packet that fails its tag takes none
+ * (two forged ones of new SSRCs, then the UE's two SSRCs both followed);
+ * on a plain termination that latches, a sender that did not latch
+ * (a stranger) takes none of what dp protects towards the other side
+ * (its SSRCs dropped before SRTP, then the latched UE's second SSRC is
+ * protected), lib/srtp unprotecting what dp sent. */
+static void
+test_srtp_only_the_authentic_or_latched_take_an_ssrc(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b, c, d;
+	struct peer p, core;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct out o;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+
+	/* SRTP from the UE: forged packets of new SSRCs */
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x6c, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	for (uint32_t k = 0; k < 2; k++) {
+		len = mkpkt(p.send, false, 7, UE_SSRC + 10 + k, 160, pk, sizeof(pk), clear, &clen);
+		pk[len - 1] ^= 0x40;
+		assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	}
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 2);
+	for (uint32_t k = 0; k < 2; k++) {
+		len = mkpkt(p.send, false, 1, UE_SSRC + k, 160, pk, sizeof(pk), clear, &clen);
+		assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+		assert_memory_equal(o.payload, clear, clen);
+	}
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 0);
+	/* RTP from a UE that latches, SRTP to the core */
+	term_ue(&c, MEDIA_MIN + 4, true);
+	term_core(&d, MEDIA_MIN + 6);
+	srtp_term(&d, &core, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x7c, 0);
+	cp_add(f, ctx_id(1), &c, &d);
+	len = mkpkt(NULL, false, 1, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN + 4, pk, len, 1, &o));   /* latches */
+	srtp_clear_is(core.recv, &o, clear, clen);
+	for (uint32_t k = 0; k < 2; k++) {
+		len = mkpkt(NULL, false, 1, UE_SSRC + 20 + k, 160, pk, sizeof(pk), clear, &clen);
+		assert_false(relay(f, 0, STRANGER4, 40123, ACC4, MEDIA_MIN + 4, pk, len, 1, &o));
+	}
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 2);
+	len = mkpkt(NULL, false, 1, UE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN + 4, pk, len, 1, &o));
+	srtp_clear_is(core.recv, &o, clear, clen);
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 0);
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 2);
+	peer_free(&p);
+	peer_free(&core);
+}
+
+/* dp tells cp where SRTP stands on its own (an RTP_STATS of req 0): a new
+ * SSRC either way at once, then a stream it protects each IPC_SRTP_TELL
+ * packets, so that the position a restarted dp is given is never more
+ * than the bound behind (lib/ipc's IPC_SRTP_POS_LAG). */
+static void
+test_srtp_tells_cp_where_streams_stand(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	const struct ipc_rtp_stats_msg *x = (const void *)m.body;
+	struct ipc_rtp_term a, b;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+
+	term_ue(&a, MEDIA_MIN, true);
+	a.flags &= (uint8_t)~IPC_RTP_F_LATCH;         /* (no LATCHED to skip) */
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x2e, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	cp_nothing(f);
+	/* the UE's first SSRC */
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 9);
+	assert_true(cp_recv(f, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS);
+	assert_int_equal(m.h.alloc_id, ctx_id(0));
+	assert_int_equal(x->req, 0);
+	assert_int_equal(x->found, 1);
+	assert_int_equal(x->st[0].srtp_rx.nstreams, 1);
+	assert_int_equal(x->st[0].srtp_rx.stream[0].ssrc, UE_SSRC);
+	assert_int_equal(x->st[0].srtp_rx.stream[0].seq, 9);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 10);
+	cp_nothing(f);
+	/* ours: at once, then not until IPC_SRTP_TELL past what was told */
+	core_to_ue(f, &p, MEDIA_MIN + 2, false, 1);
+	assert_true(cp_recv(f, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS);
+	assert_int_equal(x->req, 0);
+	assert_int_equal(x->st[0].srtp_tx.nstreams, 1);
+	assert_int_equal(x->st[0].srtp_tx.stream[0].ssrc, CORE_SSRC);
+	assert_int_equal(x->st[0].srtp_tx.stream[0].seq, 1);
+	for (uint16_t seq = 2; seq <= IPC_SRTP_TELL; seq++)
+		core_to_ue(f, &p, MEDIA_MIN + 2, false, seq);
+	cp_nothing(f);
+	core_to_ue(f, &p, MEDIA_MIN + 2, false, IPC_SRTP_TELL + 1);
+	assert_true(cp_recv(f, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS);
+	assert_int_equal(x->st[0].srtp_tx.stream[0].seq, IPC_SRTP_TELL + 1);
+	assert_int_equal(x->st[0].srtp_rx.stream[0].seq, 10);
+	cp_nothing(f);
+	peer_free(&p);
 }
 
 /* A new key at RTP_MOD (a re-INVITE's a=crypto) makes that direction
@@ -2189,9 +2490,16 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_to_srtp_other_keys, setup, teardown),
 cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_third_ssrc_evicts_no_replay_window, setup,
+						teardown),
 				cmocka_unit_test_setup_teardown(test_srtp_bad_packets_dropped_and_counted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_restart_carries_the_index_on, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_restart_carries_every_ssrc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_only_the_authentic_or_latched_take_an_ssrc,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_tells_cp_where_streams_stand, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_modify_rekeys_and_release_wipes, setup,
 						teardown),

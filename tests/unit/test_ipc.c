@@ -1197,6 +1197,32 @@ static void rtp_savp_past_key(struct ipc_rtp_term *t)
 	rtp_savp(t);
 	t->srtp_rx.key[30] = 1;
 }
+static void rtp_savp_streams3(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_tx.nstreams = IPC_SRTP_SSRCS + 1;
+}
+static void rtp_savp_ssrc_twice(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.nstreams = 2;
+	t->srtp_rx.stream[0].ssrc = 9;
+	t->srtp_rx.stream[1].ssrc = 9;
+	t->srtp_rx.stream[1].seq = 4;
+}
+static void rtp_savp_stream_past(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_tx.nstreams = 1;
+	t->srtp_tx.stream[0].ssrc = 9;
+	t->srtp_tx.stream[1].roc = 1;
+}
+static void rtp_savp_stream_pad(struct ipc_rtp_term *t)
+{
+	rtp_savp(t);
+	t->srtp_rx.nstreams = 1;
+	t->srtp_rx.stream[0].pad = 1;
+}
 static void rtp_avp_key(struct ipc_rtp_term *t) { srtp_key_fill(&t->srtp_rx, 1); }
 static void rtp_avp_key_byte(struct ipc_rtp_term *t) { t->srtp_tx.key[45] = 1; }
 
@@ -1237,6 +1263,10 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	rtp_add_bad(rtp_savp_window, "SRTP with a replay window under 64");
 	rtp_add_bad(rtp_savp_index, "SRTP with a 32-bit SRTCP index");
 	rtp_add_bad(rtp_savp_past_key, "SRTP with octets past its key");
+	rtp_add_bad(rtp_savp_streams3, "SRTP following three SSRCs");
+	rtp_add_bad(rtp_savp_ssrc_twice, "SRTP with one SSRC's position twice");
+	rtp_add_bad(rtp_savp_stream_past, "SRTP with a stream past its count");
+	rtp_add_bad(rtp_savp_stream_pad, "SRTP with a stream's pad set");
 	rtp_add_bad(rtp_avp_key, "RTP with an SRTP key");
 	rtp_add_bad(rtp_avp_key_byte, "RTP with one key octet");
 	/* and SRTP with valid keys passes, every suite, MKI and position */
@@ -1247,9 +1277,12 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 		x->term[1].srtp_rx.mki_len = 4;
 		x->term[1].srtp_rx.mki = 0xffffffffu;
 		x->term[1].srtp_rx.window = 32767;
-		x->term[1].srtp_rx.roc = 0xffffffffu;
-		x->term[1].srtp_rx.ssrc = 1;
-		x->term[1].srtp_rx.seq = 65535;
+		x->term[1].srtp_rx.nstreams = IPC_SRTP_SSRCS;
+		x->term[1].srtp_rx.stream[0].roc = 0xffffffffu;
+		x->term[1].srtp_rx.stream[0].ssrc = 1;
+		x->term[1].srtp_rx.stream[0].seq = 65535;
+		x->term[1].srtp_rx.stream[1].ssrc = 0;     /* (SSRC 0 is one) */
+		x->term[1].srtp_rx.stream[1].roc = 7;
 		x->term[1].srtp_rx.srtcp_index = 0x7fffffffu;
 		assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	}
@@ -1330,6 +1363,30 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	msg_make(&m, IPC_RTP_STATS);
 	sm->st[0].rtp_src.family = 5;
 	expect_bad(&m, "latched on family 5");
+	/* SRTP's positions: what cp gives back in a key, a key's rules */
+	msg_make(&m, IPC_RTP_STATS);
+	sm->st[1].srtp_tx.nstreams = 2;
+	sm->st[1].srtp_tx.stream[0].ssrc = 5;
+	sm->st[1].srtp_tx.stream[1].ssrc = 0;
+	sm->st[1].srtp_tx.srtcp_index = 0x7fffffffu;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	sm->st[1].srtp_tx.stream[1].ssrc = 5;
+	expect_bad(&m, "with one SSRC's position twice");
+	msg_make(&m, IPC_RTP_STATS);
+	sm->st[0].srtp_rx.nstreams = IPC_SRTP_SSRCS + 1;
+	expect_bad(&m, "with three SSRCs' positions");
+	msg_make(&m, IPC_RTP_STATS);
+	sm->st[0].srtp_rx.stream[1].seq = 3;
+	expect_bad(&m, "with a position past its count");
+	msg_make(&m, IPC_RTP_STATS);
+	sm->st[0].srtp_rx.srtcp_index = 0x80000000u;
+	expect_bad(&m, "with a 32-bit SRTCP index");
+	msg_make(&m, IPC_RTP_STATS);
+	sm->st[0].srtp_rx.pad[2] = 1;
+	expect_bad(&m, "with a position's pad set");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->st[0].srtp_tx.nstreams = 3;
+	expect_bad(&m, "an event with three SSRCs' positions");
 }
 
 /* RFC 6062's messages: each field a receiver acts on. */
