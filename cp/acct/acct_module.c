@@ -108,9 +108,9 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
 	r.start_ms = c->created_wall_ms;
 	r.end_ms = cp->wall_ms;
 	for (unsigned int i = 0; i < 2; i++) {
-		r.leg_local[i] = c->leg_local[i];
-		r.leg_remote[i] = c->leg_remote[i];
-		r.leg_tls[i] = c->tls_version[i];
+		r.leg_local[i] = c->tcp.leg_local[i];
+		r.leg_remote[i] = c->tcp.leg_remote[i];
+		r.leg_tls[i] = c->tcp.tls_version[i];
 		r.leg_in[i] = e->bytes_in[i];
 		r.leg_out[i] = e->bytes_out[i];
 	}
@@ -124,7 +124,7 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
  * termination's (SUBTRACTED: the context lives on, or ends next with
  * what is left): a record each, so none is counted twice or lost. */
 static void
-agw_rtp_event(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
+agw_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
 	      void *arg)
 {
 	struct cp_acct_rec r;

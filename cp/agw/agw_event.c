@@ -33,7 +33,7 @@ log_append(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
 	l->known = c != NULL;
 	l->door = c != NULL ? c->door : CP_AGW_DOORS;
 	l->tenant = c != NULL ? c->tenant : 0;
-	l->rtp = false;
+	l->kind = CP_AGW_KIND_TCP;
 	l->rtcp = 0;
 	l->silent_ms = 0;
 	l->e = *e;
@@ -54,7 +54,7 @@ agw_rtp_ev_name(uint8_t type)
 }
 
 void
-agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_rtp_ctx *c,
+agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
 	    const struct ipc_rtp_event *e)
 {
 	struct cp_agw *g = cp->agw;
@@ -67,7 +67,7 @@ agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_rtp_ctx *c,
 	l->known = c != NULL;
 	l->door = c != NULL ? c->door : CP_AGW_DOORS;
 	l->tenant = c != NULL ? c->tenant : 0;
-	l->rtp = true;
+	l->kind = CP_AGW_KIND_RTP;
 	l->rtcp = e->rtcp;
 	l->silent_ms = e->silent_ms;
 	l->e.type = e->type;
@@ -89,13 +89,9 @@ static void
 ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
 {
 	for (unsigned int i = 0; i < 2; i++)
-		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
-			agw_port_set(g, c->term[i].local.port, false);
-	g->nctx[c->worker]--;
-	g->total--;
-	agw_live_count(g, c, -1);
-	c->id = 0;
-	c->state = CP_AGW_FREE;
+		if (c->tcp.term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			agw_port_set(g, c->tcp.term[i].local.port, false);
+	agw_ctx_put(g, c);
 }
 
 static void
@@ -113,20 +109,23 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	struct cp_agw *g = cp->agw;
 	const struct ipc_agw_event *e = (const void *)msg->body;
 	struct cp_agw_ctx *c, was;
+	struct cp_agw_tcp *x;
 	unsigned int leg = e->leg;
 
 	(void)w;
 	if (g == NULL)
 		return;
-	c = agw_ctx_of_id(g, msg->h.alloc_id);
+	c = agw_kind_of_id(msg->h.alloc_id) == CP_AGW_KIND_TCP ? agw_ctx_of_id(g, msg->h.alloc_id) :
+									 NULL;
 	log_append(cp, msg->h.alloc_id, c, e);
 	if (c == NULL) {
 		g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
 		return;
 	}
+	x = &c->tcp;
 	if (e->type != IPC_AGW_EV_RELEASED &&
-	    (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE ||
-	     c->term[leg].serial != e->serial)) {
+	    (leg > 1 || x->term[leg].tcp_role == IPC_AGW_TCP_NONE ||
+	     x->term[leg].serial != e->serial)) {
 		/* of a termination subtracted since (cp emptied its slot at
 		 * once; another may hold it now): the log has it, and the
 		 * observers (its bytes), the slot is not its */
@@ -135,25 +134,25 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		return;
 	}
 	for (unsigned int i = 0; i < 2; i++) {
-		c->bytes_in[i] = e->bytes_in[i];
-		c->bytes_out[i] = e->bytes_out[i];
+		x->bytes_in[i] = e->bytes_in[i];
+		x->bytes_out[i] = e->bytes_out[i];
 	}
 	switch (e->type) {
 	case IPC_AGW_EV_LEG_UP:
-		c->leg_state[leg] = CP_AGW_LEG_UP;
-		c->leg_local[leg] = e->local;
-		c->leg_remote[leg] = e->remote;
-		c->tls_version[leg] = e->tls_version;
+		x->leg_state[leg] = CP_AGW_LEG_UP;
+		x->leg_local[leg] = e->local;
+		x->leg_remote[leg] = e->remote;
+		x->tls_version[leg] = e->tls_version;
 		if (c->state == CP_AGW_INSTALLING)
 			c->state = CP_AGW_ACTIVE;
 		g->stats[CP_AGW_STAT_LEGS_UP]++;
 		break;
 	case IPC_AGW_EV_LEG_DOWN:
-		c->leg_state[leg] = CP_AGW_LEG_DOWN;
-		c->leg_cause[leg] = e->cause;
-		if (e->local.family != 0 && c->leg_local[leg].family == 0) {
-			c->leg_local[leg] = e->local;
-			c->leg_remote[leg] = e->remote;
+		x->leg_state[leg] = CP_AGW_LEG_DOWN;
+		x->leg_cause[leg] = e->cause;
+		if (e->local.family != 0 && x->leg_local[leg].family == 0) {
+			x->leg_local[leg] = e->local;
+			x->leg_remote[leg] = e->remote;
 		}
 		g->stats[CP_AGW_STAT_LEGS_DOWN]++;
 		break;
@@ -181,63 +180,55 @@ void
 cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	struct cp_agw *g = cp->agw;
-	const struct ipc_agw_state *x = (const void *)msg->body;
+	const struct ipc_agw_state *s = (const void *)msg->body;
 	uint64_t id = msg->h.alloc_id;
-	uint32_t slot = ipc_conn_slot(id);
-	struct cp_agw_ctx *c;
-	size_t k;
+	struct cp_agw_ctx *c = g != NULL ? agw_state_slot(g, CP_AGW_KIND_TCP, w, id) : NULL;
+	struct cp_agw_tcp *x;
+	unsigned int door, tenant;
 
-	if (g == NULL || w >= g->nworkers || ipc_conn_worker(id) != w || slot >= g->per_worker) {
+	if (c == NULL) {
 		if (g != NULL)
 			g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
 		return;
 	}
-	k = (size_t)w * g->per_worker + slot;
-	c = &g->ctx[k];
 	if (c->id == id)
 		return;
 	if (c->id != 0)
 		ctx_free(g, c);
 	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->worker = (uint8_t)w;
-	c->setup_ms = x->ctx.setup_ms;
-	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
-	memcpy(c->term, x->ctx.term, sizeof(c->term));
-	c->door = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].door : c->term[1].door;
-	c->tenant = c->term[0].tcp_role != IPC_AGW_TCP_NONE ? c->term[0].tenant :
-							       c->term[1].tenant;
+	x = &c->tcp;
+	x->setup_ms = s->ctx.setup_ms;
+	memcpy(x->term, s->ctx.term, sizeof(x->term));
+	door = x->term[0].tcp_role != IPC_AGW_TCP_NONE ? x->term[0].door : x->term[1].door;
+	tenant = x->term[0].tcp_role != IPC_AGW_TCP_NONE ? x->term[0].tenant : x->term[1].tenant;
 	/* (a tenant gone from the configuration since: the default's) */
-	if (c->tenant > cp->conf->tenants.n)
-		c->tenant = 0;
+	if (tenant > cp->conf->tenants.n)
+		tenant = 0;
 	c->state = CP_AGW_INSTALLING;
 	for (unsigned int i = 0; i < 2; i++) {
-		const struct ipc_agw_leg_state *l = &x->leg[i];
+		const struct ipc_agw_leg_state *l = &s->leg[i];
 
-		if (c->term[i].serial > c->serial_next)
-			c->serial_next = c->term[i].serial;
-		if (c->term[i].tcp_role == IPC_AGW_TCP_NONE) {
-			c->leg_state[i] = CP_AGW_LEG_EMPTY;
+		if (x->term[i].serial > c->serial_next)
+			c->serial_next = x->term[i].serial;
+		if (x->term[i].tcp_role == IPC_AGW_TCP_NONE) {
+			x->leg_state[i] = CP_AGW_LEG_EMPTY;
 			continue;
 		}
-		c->leg_state[i] = l->state;
-		c->tls_version[i] = l->tls_version;
-		c->bytes_in[i] = l->bytes_in;
-		c->bytes_out[i] = l->bytes_out;
+		x->leg_state[i] = l->state;
+		x->tls_version[i] = l->tls_version;
+		x->bytes_in[i] = l->bytes_in;
+		x->bytes_out[i] = l->bytes_out;
 		if (l->state != CP_AGW_LEG_WAITING) {
-			c->leg_local[i] = l->local;
-			c->leg_remote[i] = l->remote;
+			x->leg_local[i] = l->local;
+			x->leg_remote[i] = l->remote;
 		}
 		if (l->state == CP_AGW_LEG_UP)
 			c->state = CP_AGW_ACTIVE;
-		if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
-			agw_port_set(g, c->term[i].local.port, true);
+		if (x->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			agw_port_set(g, x->term[i].local.port, true);
 	}
-	if (ipc_conn_gen(id) > g->gen[k])
-		g->gen[k] = ipc_conn_gen(id);
-	g->nctx[w]++;
-	g->total++;
-	agw_live_count(g, c, +1);
+	/* (created: when this cp learnt of it) */
+	agw_ctx_restored(g, c, id, door, tenant, cp->wall_ms);
 	g->stats[CP_AGW_STAT_RESTORED]++;
 }
 
@@ -245,15 +236,17 @@ void
 cp_agw_dp_restart(struct cp_ctx *cp)
 {
 	struct cp_agw *g = cp->agw;
+	struct cp_agw_table *t;
 	size_t n;
 
 	/* (RTP contexts outlive it: cp installs them again) */
 	cp_agw_rtp_dp_restart(cp);
-	if (g == NULL || g->total == 0)
+	if (g == NULL || g->tab[CP_AGW_KIND_TCP].total == 0)
 		return;
-	n = (size_t)g->nworkers * g->per_worker;
+	t = &g->tab[CP_AGW_KIND_TCP];
+	n = (size_t)g->nworkers * t->per_worker;
 	for (size_t k = 0; k < n; k++) {
-		struct cp_agw_ctx *c = &g->ctx[k];
+		struct cp_agw_ctx *c = &t->ctx[k];
 		struct ipc_agw_event e;
 
 		if (c->id == 0)
@@ -263,8 +256,8 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 		e.leg = IPC_AGW_LEG_NONE;
 		e.cause = IPC_AGW_DP_RESTART;
 		for (unsigned int i = 0; i < 2; i++) {
-			e.bytes_in[i] = c->bytes_in[i];
-			e.bytes_out[i] = c->bytes_out[i];
+			e.bytes_in[i] = c->tcp.bytes_in[i];
+			e.bytes_out[i] = c->tcp.bytes_out[i];
 		}
 		e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
 						  "turnpike-dp restarted (epoch %" PRIu64 ")",

@@ -20,19 +20,57 @@
 struct cp_ctx;
 struct json_object;
 
-/* Context id, or NULL (a free slot, or an id of an older generation). */
-static inline struct cp_agw_ctx *
-agw_ctx_of_id(struct cp_agw *g, uint64_t id)
-{
-	unsigned int w = ipc_conn_worker(id);
-	uint32_t slot = ipc_conn_slot(id);
-	struct cp_agw_ctx *c;
+/* ---- agw_ctx.c: the contexts' table, every kind's ---- */
 
-	if (id == 0 || w >= g->nworkers || slot >= g->per_worker)
-		return NULL;
-	c = &g->ctx[(size_t)w * g->per_worker + slot];
-	return c->id == id ? c : NULL;
+/* The kind of context id: the one place that reads it from an id (its
+ * generation's bit, the same on the wire to dp). */
+static inline unsigned int
+agw_kind_of_id(uint64_t id)
+{
+	return cp_agw_id_is_rtp(id) ? CP_AGW_KIND_RTP : CP_AGW_KIND_TCP;
 }
+
+/* The generation bit every id of kind carries (agw_kind_of_id()'s,
+ * backwards). */
+static inline uint32_t
+agw_gen_bit(unsigned int kind)
+{
+	return kind == CP_AGW_KIND_RTP ? CP_AGW_RTP_GEN_BIT : 0u;
+}
+
+/* t with per_worker slots a worker (0: none of its kind), or freed (its
+ * contexts wiped: keys go with them). 0, -ENOMEM. */
+int agw_table_init(struct cp_agw_table *t, unsigned int nworkers, uint32_t per_worker);
+void agw_table_fini(struct cp_agw_table *t, unsigned int nworkers);
+/* Context id, or NULL (a free slot, an id of an older generation, of a
+ * kind this cp has none of). */
+struct cp_agw_ctx *agw_ctx_of_id(struct cp_agw *g, uint64_t id);
+/* A free slot of worker w, from where the last one taken left off: 0,
+ * -ENOSPC. */
+int agw_slot_find(const struct cp_agw_table *t, unsigned int w, uint32_t *slot);
+/* The id slot of worker w gives its next context of kind (nothing taken). */
+uint64_t agw_id_next(const struct cp_agw *g, unsigned int kind, unsigned int w, uint32_t slot);
+/* Slot of id (agw_id_next()'s) taken: its generation, the search's
+ * cursor, the counts; the context's common part filled (state FREE), its
+ * kind's part zero. */
+struct cp_agw_ctx *agw_ctx_take(struct cp_agw *g, uint64_t id, unsigned int door,
+				unsigned int tenant, const char *label, uint64_t wall_ms);
+/* c's slot free again (the counts; id 0, state FREE): its kind freed
+ * what c held first. */
+void agw_ctx_put(struct cp_agw *g, struct cp_agw_ctx *c);
+/* The slot of id for a restarted cp's STATE of kind from worker w (NULL:
+ * not one: another worker's, past the table, another kind's). It may be
+ * free, hold id already, or another context (the kind frees it first). */
+struct cp_agw_ctx *agw_state_slot(struct cp_agw *g, unsigned int kind, unsigned int w,
+				  uint64_t id);
+/* c (its slot agw_state_slot()'s, zeroed, its kind's part filled) is
+ * context id of door and tenant again: the common part, the counts, the
+ * slot's generation at least id's. */
+void agw_ctx_restored(struct cp_agw *g, struct cp_agw_ctx *c, uint64_t id, unsigned int door,
+		      unsigned int tenant, uint64_t wall_ms);
+/* Live contexts of t of door (CP_AGW_DOORS: every door's) and tenant
+ * (TP_CONF_MAX_TENANTS + 1: every tenant's), no walk. */
+uint32_t agw_table_live(const struct cp_agw_table *t, unsigned int door, unsigned int tenant);
 
 /* Server port p of agw.ports is a context's (used) or free. */
 static inline void
@@ -48,19 +86,6 @@ static inline bool
 agw_port_used(const struct cp_agw *g, uint16_t p)
 {
 	return (g->ports_used[p / 64] >> (p % 64)) & 1u;
-}
-
-/* Context c holds a slot (d +1) or no longer does (d -1): the live
- * counts by door and tenant the quotas read. The door's row as
- * struct cp_agw's live says; a tenant is bounded by whoever set it
- * (cp_agw_create(), cp_agw_state()). */
-static inline void
-agw_live_count(struct cp_agw *g, const struct cp_agw_ctx *c, int d)
-{
-	unsigned int door = c->door < CP_AGW_DOORS ? c->door : CP_AGW_DOORS;
-	unsigned int t = c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0;
-
-	g->live[door][t] = (uint32_t)((int64_t)g->live[door][t] + d);
 }
 
 /* ---- cp_agw.c: the contexts and the C API ---- */
@@ -183,15 +208,13 @@ struct agw_rtp_req {
 	void *arg;
 };
 
-struct cp_agw_rtp {
+/* The RTP kind's own (struct cp_agw's rtp): dp's addresses and the ports
+ * taken on each, its counters, the statistics requests waiting for dp,
+ * what a restarted dp is given again. Its contexts are struct cp_agw's
+ * tab[CP_AGW_KIND_RTP]. */
+struct agw_rtp_state {
 	unsigned int nworkers;
-	uint32_t per_worker;      /* agw.media_contexts */
 	uint16_t port_min, port_max;
-	struct cp_agw_rtp_ctx *ctx;       /* nworkers * per_worker, worker-major */
-	uint32_t *gen;                    /* each slot's last generation (the bit clear) */
-	uint32_t nctx[IPC_MAX_WORKERS];
-	uint32_t cursor[IPC_MAX_WORKERS];
-	uint32_t total;
 	unsigned int naddr;
 	struct agw_rtp_addr addr[AGW_RTP_ADDRS];
 	/* ports taken, a bitmap of words per address over [port_min, port_max] */
@@ -201,9 +224,6 @@ struct cp_agw_rtp {
 	 * nworkers): a full address is passed over without a scan of its
 	 * bitmap, which a pool of many addresses would cost every set-up */
 	uint32_t *nused;
-	/* live RTP contexts by door and tenant (struct cp_agw's live[][]
-	 * counts them as well: the quotas bound both kinds together) */
-	uint32_t live[CP_AGW_DOORS + 1][TP_CONF_MAX_TENANTS + 1];
 	uint64_t stats[AGW_RTP_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
 	struct agw_rtp_req req[CP_AGW_RTP_STATS_PENDING];
@@ -222,7 +242,7 @@ struct cp_agw_rtp {
 };
 
 /* Event e of RTP context id (c: it, NULL when unknown) into the log. */
-void agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_rtp_ctx *c,
+void agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
 		 const struct ipc_rtp_event *e);
 /* enum ipc_rtp_ev_type's name in the log ("rtp_latched", ...). */
 const char *agw_rtp_ev_name(uint8_t type);

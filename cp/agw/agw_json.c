@@ -639,10 +639,10 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 	 * since ends the list) */
 	if (g == NULL || agw_caller_of(cp, req, &who, &error) < 0)
 		return 0;
-	n = (size_t)g->nworkers * g->per_worker;
-	nr = g->rtp != NULL ? (size_t)g->rtp->nworkers * g->rtp->per_worker : 0;
+	n = (size_t)g->nworkers * g->tab[CP_AGW_KIND_TCP].per_worker;
+	nr = (size_t)g->nworkers * g->tab[CP_AGW_KIND_RTP].per_worker;
 	while (*cursor < n && put < CP_AGW_LIST_PIECE) {
-		const struct cp_agw_ctx *c = &g->ctx[*cursor];
+		const struct cp_agw_ctx *c = &g->tab[CP_AGW_KIND_TCP].ctx[*cursor];
 
 		(*cursor)++;
 		if (c->id == 0 || !cp_agw_caller_sees(&who, c))
@@ -652,10 +652,10 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 	}
 	/* then the RTP contexts (cursor past the TCP table) */
 	while (*cursor >= n && *cursor < n + nr && put < CP_AGW_LIST_PIECE) {
-		const struct cp_agw_rtp_ctx *c = &g->rtp->ctx[*cursor - n];
+		const struct cp_agw_ctx *c = &g->tab[CP_AGW_KIND_RTP].ctx[*cursor - n];
 
 		(*cursor)++;
-		if (c->id == 0 || !cp_agw_rtp_caller_sees(&who, c))
+		if (c->id == 0 || !cp_agw_caller_sees(&who, c))
 			continue;
 		json_object_array_add(items, cp_agw_rtp_json(cp, c, false));
 		put++;
@@ -677,7 +677,7 @@ cmd_list_head(void *ctx, struct json_object *req, struct json_object *resp, cons
 	if (agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
 	json_object_object_add(resp, "count", json_object_new_int64(
-		who.is_operator ? cp->agw->total + cp_agw_rtp_live(cp, CP_AGW_DOORS,
+		who.is_operator ? cp->agw->tab[CP_AGW_KIND_TCP].total + cp_agw_rtp_live(cp, CP_AGW_DOORS,
 								   TP_CONF_MAX_TENANTS + 1) :
 		cp_agw_live(cp->agw, who.door, who.tenant)));
 	return 0;

@@ -112,6 +112,7 @@ struct json_object *
 agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 {
 	const struct cp_agw *g = cp->agw;
+	const struct cp_agw_tcp *x = &c->tcp;
 	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)c->id));
@@ -120,7 +121,7 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	json_object_object_add(o, "label", c->label[0] ? json_object_new_string(c->label) : NULL);
 	json_object_object_add(o, "age_s", json_object_new_int64(
 		(int64_t)((cp->wall_ms - c->created_wall_ms) / 1000u)));
-	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
+	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(x->setup_ms / 1000u));
 	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
 	json_object_object_add(o, "tenant",
 			       json_object_new_string(tp_conf_tenant_name(cp->conf, c->tenant)));
@@ -129,11 +130,11 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	if (c->door < CP_AGW_DOORS && g->names[c->door].fn != NULL)
 		g->names[c->door].fn(c, o, g->names[c->door].arg);
 	for (unsigned int i = 0; i < 2; i++) {
-		const struct ipc_agw_term *t = &c->term[i];
+		const struct ipc_agw_term *t = &x->term[i];
 		struct json_object *l = json_object_new_object();
-		bool reported = c->leg_local[i].family != 0;
-		const struct ipc_addr *loc = reported ? &c->leg_local[i] : &t->local;
-		const struct ipc_addr *rem = reported ? &c->leg_remote[i] : &t->remote;
+		bool reported = x->leg_local[i].family != 0;
+		const struct ipc_addr *loc = reported ? &x->leg_local[i] : &t->local;
+		const struct ipc_addr *rem = reported ? &x->leg_remote[i] : &t->remote;
 
 		if (t->tcp_role == IPC_AGW_TCP_NONE) {
 			/* (a slot without a termination: one may join) */
@@ -147,12 +148,12 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 		json_object_object_add(l, "local", addr_json(loc, loc->port != 0));
 		json_object_object_add(l, "remote", addr_json(rem, rem->port != 0));
 		json_object_object_add(l, "state",
-				       json_object_new_string(leg_state_name(c->leg_state[i])));
-		json_object_object_add(l, "cause", c->leg_state[i] == CP_AGW_LEG_DOWN ?
-				       json_object_new_string(ipc_agw_cause_name(c->leg_cause[i])) :
+				       json_object_new_string(leg_state_name(x->leg_state[i])));
+		json_object_object_add(l, "cause", x->leg_state[i] == CP_AGW_LEG_DOWN ?
+				       json_object_new_string(ipc_agw_cause_name(x->leg_cause[i])) :
 				       NULL);
-		json_object_object_add(l, "tls_version", c->tls_version[i] == 13 ?
-				       json_object_new_string("1.3") : c->tls_version[i] == 12 ?
+		json_object_object_add(l, "tls_version", x->tls_version[i] == 13 ?
+				       json_object_new_string("1.3") : x->tls_version[i] == 12 ?
 				       json_object_new_string("1.2") : NULL);
 		if (t->tls_role != IPC_AGW_TLS_NONE) {
 			const char *fp = g->fp[t->cred][alg];
@@ -176,9 +177,9 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 		} else {
 			json_object_object_add(l, "police", NULL);
 		}
-		json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)c->bytes_in[i]));
+		json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)x->bytes_in[i]));
 		json_object_object_add(l, "bytes_out",
-				       json_object_new_int64((int64_t)c->bytes_out[i]));
+				       json_object_new_int64((int64_t)x->bytes_out[i]));
 		json_object_array_add(legs, l);
 	}
 	json_object_object_add(o, "legs", legs);
@@ -202,14 +203,14 @@ agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l)
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)l->id));
 	json_object_object_add(o, "type", json_object_new_string(
-				       l->rtp ? agw_rtp_ev_name(e->type) : ev_type_name(e->type)));
+				       l->kind == CP_AGW_KIND_RTP ? agw_rtp_ev_name(e->type) : ev_type_name(e->type)));
 	if (l->known) {
 		json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(l->door)));
 		json_object_object_add(o, "tenant", json_object_new_string(
 					       tp_conf_tenant_name(cp->conf, l->tenant)));
 	}
 	json_object_object_add(o, "leg", e->leg <= 1 ? json_object_new_int(e->leg) : NULL);
-	if (l->rtp) {
+	if (l->kind == CP_AGW_KIND_RTP) {
 		/* an RTP context's: the source latched, the silence, the octets */
 		json_object_object_add(o, "kind", json_object_new_string("rtp"));
 		json_object_object_add(o, "cause", e->type == IPC_RTP_EV_SUBTRACTED ||
@@ -269,9 +270,10 @@ cp_agw_status(const struct cp_ctx *cp)
 	o = json_object_new_object();
 	by = json_object_new_object();
 	workers = json_object_new_array();
-	json_object_object_add(o, "contexts", json_object_new_int64(g->total));
+	json_object_object_add(o, "contexts", json_object_new_int64(g->tab[CP_AGW_KIND_TCP].total));
 	for (unsigned int w = 0; w < g->nworkers; w++)
-		json_object_array_add(workers, json_object_new_int64(g->nctx[w]));
+		json_object_array_add(workers,
+				      json_object_new_int64(g->tab[CP_AGW_KIND_TCP].nctx[w]));
 	json_object_object_add(o, "contexts_per_worker", workers);
 	/* what agw.quota bounds (a tenant's: turnpikectl tenants) */
 	doors = json_object_new_object();

@@ -386,25 +386,25 @@ key_json(const struct ipc_srtp_key *k, bool with_key)
 }
 
 struct json_object *
-cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool keys)
+cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, bool keys)
 {
-	static const char *const states[] = { "free", "live", "releasing" };
 	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 
 	put_u64(o, "id", c->id);
 	json_object_object_add(o, "kind", json_object_new_string("rtp"));
 	json_object_object_add(o, "state", json_object_new_string(
-				       c->state < 3 ? states[c->state] : "unknown"));
+				       c->state == CP_AGW_FREE ? "free" : c->state == CP_AGW_LIVE ? "live" :
+				       c->state == CP_AGW_RELEASING ? "releasing" : "unknown"));
 	json_object_object_add(o, "worker", json_object_new_int(c->worker));
 	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
 	json_object_object_add(o, "tenant", json_object_new_string(
 				       tp_conf_tenant_name(cp->conf, c->tenant)));
 	json_object_object_add(o, "label", c->label[0] ? json_object_new_string(c->label) : NULL);
 	put_u64(o, "created_ms", c->created_wall_ms);
-	json_object_object_add(o, "stats_age_ms", c->st_ms != 0 && cp->now_ms >= c->st_ms ?
-			       json_object_new_int64((int64_t)(cp->now_ms - c->st_ms)) : NULL);
+	json_object_object_add(o, "stats_age_ms", c->rtp.st_ms != 0 && cp->now_ms >= c->rtp.st_ms ?
+			       json_object_new_int64((int64_t)(cp->now_ms - c->rtp.st_ms)) : NULL);
 	for (unsigned int i = 0; i < 2; i++) {
-		const struct ipc_rtp_term *t = &c->term[i];
+		const struct ipc_rtp_term *t = &c->rtp.term[i];
 		struct json_object *l;
 
 		if (t->profile == IPC_RTP_NONE) {
@@ -442,12 +442,12 @@ cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool ke
 		}
 		json_object_object_add(l, "inactivity_ms", t->inact_ms != 0 ?
 				       json_object_new_int64(t->inact_ms) : NULL);
-		json_object_object_add(l, "inactive", json_object_new_boolean(c->inactive[i] != 0));
+		json_object_object_add(l, "inactive", json_object_new_boolean(c->rtp.inactive[i] != 0));
 		json_object_object_add(l, "serial", json_object_new_int(t->serial));
 		/* the remote's key is never shown; ours once, to its maker */
 		json_object_object_add(l, "crypto", key_json(&t->srtp_rx, false));
 		json_object_object_add(l, "our_crypto", key_json(&t->srtp_tx, keys));
-		json_object_object_add(l, "stats", stats_json(cp, &c->st[i]));
+		json_object_object_add(l, "stats", stats_json(cp, &c->rtp.st[i]));
 		json_object_array_add(legs, l);
 	}
 	json_object_object_add(o, "legs", legs);
@@ -457,7 +457,8 @@ cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool ke
 struct json_object *
 cp_agw_rtp_status(const struct cp_ctx *cp)
 {
-	const struct cp_agw_rtp *r = cp->agw != NULL ? cp->agw->rtp : NULL;
+	const struct agw_rtp_state *r = cp->agw != NULL ? cp->agw->rtp : NULL;
+	const struct cp_agw_table *t;
 	struct json_object *o, *w, *by;
 
 	if (r == NULL)
@@ -465,9 +466,10 @@ cp_agw_rtp_status(const struct cp_ctx *cp)
 	o = json_object_new_object();
 	w = json_object_new_array();
 	by = json_object_new_object();
-	put_u64(o, "contexts", r->total);
+	t = &cp->agw->tab[CP_AGW_KIND_RTP];
+	put_u64(o, "contexts", t->total);
 	for (unsigned int k = 0; k < r->nworkers; k++)
-		json_object_array_add(w, json_object_new_int64(r->nctx[k]));
+		json_object_array_add(w, json_object_new_int64(t->nctx[k]));
 	json_object_object_add(o, "contexts_per_worker", w);
 	put_u64(o, "addresses", r->naddr);
 	for (unsigned int k = 0; k < AGW_RTP_STAT__COUNT; k++)
@@ -489,7 +491,7 @@ head(FILE *f, const char *name, const char *type, const char *help)
 void
 agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 {
-	const struct cp_agw_rtp *r = cp->agw != NULL ? cp->agw->rtp : NULL;
+	const struct agw_rtp_state *r = cp->agw != NULL ? cp->agw->rtp : NULL;
 	char name[96];
 
 	if (r == NULL)
@@ -512,7 +514,7 @@ agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 /* ---- the commands ---------------------------------------------------------------------- */
 
 static void
-answer(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool keys, struct json_object *resp)
+answer(struct cp_ctx *cp, const struct cp_agw_ctx *c, bool keys, struct json_object *resp)
 {
 	struct json_object *v = cp_agw_rtp_json(cp, c, keys);
 
@@ -534,7 +536,7 @@ agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_objec
 		   struct json_object *resp, const char **error)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	char err[512];
 	int rc = 0, tenant;
 
@@ -624,7 +626,7 @@ agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_objec
 {
 	struct cp_agw_caller who;
 	struct cp_agw_rtp_mod m;
-	struct cp_agw_rtp_ctx *c;
+	struct cp_agw_ctx *c;
 	struct ipc_addr remote;
 	struct agw_qos_in q;
 	struct json_object *v;
@@ -663,8 +665,8 @@ agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_objec
 		m.gm_set = true;
 		c = cp_agw_rtp_lookup(cp, &who, id);
 		if (c != NULL && leg <= 1) {
-			m.gm_port_lo = c->term[leg].gm_port_lo;
-			m.gm_port_hi = c->term[leg].gm_port_hi;
+			m.gm_port_lo = c->rtp.term[leg].gm_port_lo;
+			m.gm_port_hi = c->rtp.term[leg].gm_port_hi;
 		}
 		if (json_object_is_type(v, json_type_string)) {
 			int fam = tp_conf_parse_prefix(json_object_get_string(v), m.gm_addr.ip,
@@ -729,7 +731,7 @@ agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object 
 		 const char **error)
 {
 	struct cp_agw_caller who;
-	struct cp_agw_rtp_ctx *c;
+	struct cp_agw_ctx *c;
 	unsigned int leg;
 	uint64_t id;
 	char err[256];
@@ -741,7 +743,7 @@ agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object 
 		*error = cp_api_err(cp, "no context %" PRIu64 " (released already?)", id);
 		return -ENOENT;
 	}
-	if (c->state == CP_AGW_RTP_LIVE)
+	if (c->state == CP_AGW_LIVE)
 		(void)cp_agw_rtp_stats(cp, &who, id, NULL, NULL, NULL, err, sizeof(err));
 	answer(cp, c, false, resp);
 	return 0;

@@ -33,7 +33,6 @@ cp_agw_init(struct cp_ctx *cp)
 	const struct tp_conf *conf = cp->conf;
 	const char *paths[TP_CONF_MAX_AGW_CERTS + 1];
 	struct cp_agw *g;
-	size_t n;
 	int rc;
 
 	if (!conf->agw.enabled)
@@ -43,18 +42,13 @@ cp_agw_init(struct cp_ctx *cp)
 		return -ENOMEM;
 	g->enabled = true;
 	g->nworkers = cp->nworkers;
-	g->per_worker = conf->agw.max_contexts;
 	g->port_min = conf->agw.port_min;
 	g->port_max = conf->agw.port_max;
 	g->setup_ms = conf->agw.setup_timeout_s * 1000u;
 	g->next_seq = 1;
-	n = (size_t)g->nworkers * g->per_worker;
-	g->ctx = calloc(n, sizeof(*g->ctx));
-	g->gen = calloc(n, sizeof(*g->gen));
 	g->log = calloc(CP_AGW_LOG, sizeof(*g->log));
-	if (g->ctx == NULL || g->gen == NULL || g->log == NULL) {
-		free(g->ctx);
-		free(g->gen);
+	if (g->log == NULL ||
+	    agw_table_init(&g->tab[CP_AGW_KIND_TCP], g->nworkers, conf->agw.max_contexts) < 0) {
 		free(g->log);
 		free(g);
 		return -ENOMEM;
@@ -103,8 +97,7 @@ cp_agw_fini(struct cp_ctx *cp)
 	if (g == NULL)
 		return;
 	cp_agw_rtp_fini(cp);
-	free(g->ctx);
-	free(g->gen);
+	agw_table_fini(&g->tab[CP_AGW_KIND_TCP], g->nworkers);
 	free(g->log);
 	cp_policy_free(g->policy);
 	free(g);
@@ -123,22 +116,6 @@ cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p)
 }
 
 /* ---- a context's slot and server ports --------------------------------------------- */
-
-/* A free slot of worker w (NULL: none). */
-static int
-free_slot(struct cp_agw *g, unsigned int w, uint32_t *slot)
-{
-	for (uint32_t k = 0; k < g->per_worker; k++) {
-		uint32_t s = (g->cursor[w] + k) % g->per_worker;
-
-		if (g->ctx[(size_t)w * g->per_worker + s].id == 0) {
-			*slot = s;
-			g->cursor[w] = (s + 1) % g->per_worker;
-			return 0;
-		}
-	}
-	return -ENOSPC;
-}
 
 /* n free ports of w's share of agw.ports into out (not marked yet). */
 static int
@@ -174,22 +151,10 @@ free_ports(struct cp_agw *g, unsigned int w, unsigned int n, uint16_t *out)
 struct cp_agw_ctx *
 cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
 {
-	struct cp_agw_ctx *c = cp->agw != NULL ? agw_ctx_of_id(cp->agw, id) : NULL;
+	struct cp_agw_ctx *c = cp->agw != NULL && agw_kind_of_id(id) == CP_AGW_KIND_TCP ?
+			       agw_ctx_of_id(cp->agw, id) : NULL;
 
 	return c != NULL && cp_agw_caller_sees(who, c) ? c : NULL;
-}
-
-uint32_t
-cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant)
-{
-	uint32_t n = 0;
-
-	for (unsigned int d = 0; d <= CP_AGW_DOORS; d++)
-		for (unsigned int t = 0; t <= TP_CONF_MAX_TENANTS; t++)
-			if ((door == CP_AGW_DOORS || d == door) &&
-			    (tenant > TP_CONF_MAX_TENANTS || t == tenant))
-				n += g->live[d][t];
-	return n;
 }
 
 /* Is a context of door and tenant past a quota? 0, or -ENOSPC with the
@@ -279,14 +244,16 @@ static void
 slot_fill(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i, const struct ipc_agw_term *t,
 	  bool port_ours)
 {
-	c->term[i] = *t;
-	c->leg_state[i] = t->tcp_role == IPC_AGW_TCP_NONE ? CP_AGW_LEG_EMPTY : CP_AGW_LEG_WAITING;
-	c->leg_cause[i] = 0;
-	c->tls_version[i] = 0;
-	c->port_ours[i] = port_ours;
-	memset(&c->leg_local[i], 0, sizeof(c->leg_local[i]));
-	memset(&c->leg_remote[i], 0, sizeof(c->leg_remote[i]));
-	c->bytes_in[i] = c->bytes_out[i] = 0;
+	struct cp_agw_tcp *x = &c->tcp;
+
+	x->term[i] = *t;
+	x->leg_state[i] = t->tcp_role == IPC_AGW_TCP_NONE ? CP_AGW_LEG_EMPTY : CP_AGW_LEG_WAITING;
+	x->leg_cause[i] = 0;
+	x->tls_version[i] = 0;
+	x->port_ours[i] = port_ours;
+	memset(&x->leg_local[i], 0, sizeof(x->leg_local[i]));
+	memset(&x->leg_remote[i], 0, sizeof(x->leg_remote[i]));
+	x->bytes_in[i] = x->bytes_out[i] = 0;
 	if (t->tcp_role == IPC_AGW_TCP_SERVER)
 		agw_port_set(g, t->local.port, true);
 }
@@ -297,8 +264,8 @@ agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i)
 {
 	struct ipc_agw_term none;
 
-	if (c->term[i].tcp_role == IPC_AGW_TCP_SERVER)
-		agw_port_set(g, c->term[i].local.port, false);
+	if (c->tcp.term[i].tcp_role == IPC_AGW_TCP_SERVER)
+		agw_port_set(g, c->tcp.term[i].local.port, false);
 	memset(&none, 0, sizeof(none));
 	slot_fill(g, c, i, &none, false);
 }
@@ -325,17 +292,19 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 	      struct cp_agw_ctx **out, char *err, size_t errlen)
 {
 	struct cp_agw *g = cp->agw;
+	struct cp_agw_table *tab;
 	struct ipc_agw_ctx x;
 	struct cp_agw_ctx *c;
 	unsigned int owner = STEER_NONE, nalloc = 0;
 	uint16_t ports[2] = { 0, 0 };
 	bool ours[2] = { false, false };
-	uint32_t slot = 0, gen;
+	uint32_t slot = 0;
 	uint64_t id;
 	int rc;
 
 	if ((rc = agw_ready(cp, err, errlen)) < 0)
 		return rc;
+	tab = &g->tab[CP_AGW_KIND_TCP];
 	if (tenant > cp->conf->tenants.n) {
 		g->stats[CP_AGW_STAT_REFUSED]++;
 		ERR(-EINVAL, "tenant %u is not one of the %u configured", tenant,
@@ -386,18 +355,18 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 		for (unsigned int w = 0; w < g->nworkers; w++) {
 			uint16_t p[2];
 
-			if (g->nctx[w] >= g->per_worker || free_ports(g, w, nalloc, p) < 0)
+			if (tab->nctx[w] >= tab->per_worker || free_ports(g, w, nalloc, p) < 0)
 				continue;
-			if (owner == STEER_NONE || g->nctx[w] < g->nctx[owner])
+			if (owner == STEER_NONE || tab->nctx[w] < tab->nctx[owner])
 				owner = w;
 		}
 		if (owner == STEER_NONE)
 			ERR(-ENOSPC, "no worker has a free context slot%s (agw.max_contexts %u per "
-			    "worker)", nalloc > 0 ? " and free ports" : "", g->per_worker);
+			    "worker)", nalloc > 0 ? " and free ports" : "", tab->per_worker);
 	}
-	if (free_slot(g, owner, &slot) < 0)
+	if (agw_slot_find(tab, owner, &slot) < 0)
 		ERR(-ENOSPC, "worker %u has no free context slot (agw.max_contexts %u)", owner,
-		    g->per_worker);
+		    tab->per_worker);
 	if (free_ports(g, owner, nalloc, ports) < 0)
 		ERR(-ENOSPC, "worker %u's share of agw.ports has no free port", owner);
 	for (unsigned int i = 0, k = 0; i < 2; i++)
@@ -411,33 +380,17 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 			x.term[i].door = (uint8_t)door;
 			x.term[i].tenant = (uint8_t)tenant;
 		}
-	/* (below CP_AGW_RTP_GEN_BIT: an RTP context's id is never a TCP one's) */
-	gen = (g->gen[(size_t)owner * g->per_worker + slot] + 1u) & ~CP_AGW_RTP_GEN_BIT;
-	if (gen == 0)
-		gen = 1;
-	id = ipc_conn_make(owner, slot, gen);
+	id = agw_id_next(g, CP_AGW_KIND_TCP, owner, slot);
 	rc = send_to_dp(cp, owner, IPC_AGW_ADD, id, &x, sizeof(x));
 	if (rc < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", owner);
-	g->gen[(size_t)owner * g->per_worker + slot] = gen;
-	c = &g->ctx[(size_t)owner * g->per_worker + slot];
-	memset(c, 0, sizeof(*c));
-	c->id = id;
+	c = agw_ctx_take(g, id, door, tenant, label, cp->wall_ms);
 	c->state = CP_AGW_INSTALLING;
-	c->worker = (uint8_t)owner;
-	c->door = (uint8_t)door;
-	c->tenant = (uint8_t)tenant;
-	c->setup_ms = x.setup_ms;
-	c->created_wall_ms = cp->wall_ms;
+	c->tcp.setup_ms = x.setup_ms;
 	c->serial_next = (uint16_t)((x.term[0].serial > x.term[1].serial) ? x.term[0].serial :
 				    x.term[1].serial);
-	if (label != NULL)
-		snprintf(c->label, sizeof(c->label), "%s", label);
 	for (unsigned int i = 0; i < 2; i++)
 		slot_fill(g, c, i, &x.term[i], ours[i]);
-	g->nctx[owner]++;
-	g->total++;
-	agw_live_count(g, c, +1);
 	g->stats[CP_AGW_STAT_CREATED]++;
 	if (out != NULL)
 		*out = c;
@@ -482,12 +435,12 @@ cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 		return rc;
 	g = cp->agw;
 	if (leg == CP_AGW_LEG_ANY) {
-		leg = c->term[0].tcp_role == IPC_AGW_TCP_NONE ? 0u :
-		      c->term[1].tcp_role == IPC_AGW_TCP_NONE ? 1u : 2u;
+		leg = c->tcp.term[0].tcp_role == IPC_AGW_TCP_NONE ? 0u :
+		      c->tcp.term[1].tcp_role == IPC_AGW_TCP_NONE ? 1u : 2u;
 		if (leg == 2)
 			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
 			    "first", id);
-	} else if (c->term[leg].tcp_role != IPC_AGW_TCP_NONE) {
+	} else if (c->tcp.term[leg].tcp_role != IPC_AGW_TCP_NONE) {
 		ERR(-EBUSY, "leg %u of context %" PRIu64 " has a termination: subtract it first",
 		    leg, id);
 	}
@@ -545,11 +498,11 @@ cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 
 	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
 		return rc;
-	if (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE)
+	if (leg > 1 || c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE)
 		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
 	if (nfp > IPC_AGW_FP_MAX)
 		ERR(-EINVAL, "leg %u: %u fingerprints, at most %u", leg, nfp, IPC_AGW_FP_MAX);
-	t = &c->term[leg];
+	t = &c->tcp.term[leg];
 	/* (a plain server leg without a remote was made with accept_any) */
 	accept_any = t->tcp_role == IPC_AGW_TCP_SERVER && t->tls_role == IPC_AGW_TLS_NONE &&
 		     t->remote.family == 0;
@@ -577,11 +530,11 @@ cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 	rc = agw_term_check(cp, leg, &x.term, accept_any, err, errlen);
 	if (rc < 0)
 		return rc;
-	if ((rc = agw_mod_check(leg, t, c->leg_state[leg], &x.term, err, errlen)) < 0)
+	if ((rc = agw_mod_check(leg, t, c->tcp.leg_state[leg], &x.term, err, errlen)) < 0)
 		return rc;
 	if (send_to_dp(cp, c->worker, IPC_AGW_MOD, c->id, &x, sizeof(x)) < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-	c->term[leg] = x.term;
+	c->tcp.term[leg] = x.term;
 	cp->agw->stats[CP_AGW_STAT_LEGS_MODIFIED]++;
 	return 0;
 }
@@ -596,7 +549,7 @@ cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t
 
 	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
 		return rc;
-	if (leg > 1 || c->term[leg].tcp_role == IPC_AGW_TCP_NONE)
+	if (leg > 1 || c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE)
 		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_AGW_SUB_LEG;
@@ -607,7 +560,7 @@ cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t
 	 * SUBTRACTED comes (which then names the old one by its serial). dp
 	 * frees the port before it takes anything after this message. */
 	agw_slot_clear(cp->agw, c, leg);
-	if (c->term[leg ^ 1u].tcp_role == IPC_AGW_TCP_NONE) {
+	if (c->tcp.term[leg ^ 1u].tcp_role == IPC_AGW_TCP_NONE) {
 		c->state = CP_AGW_RELEASING;      /* (dp releases it: its RELEASED comes) */
 		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
 	}
@@ -636,16 +589,3 @@ cp_agw_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, 
 }
 
 #undef ERR
-
-void
-cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n)
-{
-	const struct cp_agw *g = cp->agw;
-
-	memset(counts, 0, n * sizeof(*counts));
-	if (g == NULL || n == 0)
-		return;
-	for (size_t k = 0; k < (size_t)g->nworkers * g->per_worker; k++)
-		if (g->ctx[k].id != 0)
-			counts[g->ctx[k].tenant < n ? g->ctx[k].tenant : 0]++;
-}

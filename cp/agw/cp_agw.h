@@ -44,21 +44,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cp_agw_rtp.h"
 #include "cp_agw_types.h"
 #include "ipc_types.h"
 #include "tp_conf_types.h"
 
 struct cp_policy;
 struct cp_ctx;
-struct cp_agw_rtp;
+struct agw_rtp_state;
 struct ipc_msg;
 struct json_object;
 
+/* A context's state, whatever its kind. */
 enum cp_agw_state {
 	CP_AGW_FREE = 0,
-	CP_AGW_INSTALLING,        /* AGW_ADD sent, no leg up yet */
-	CP_AGW_ACTIVE,            /* a leg is up */
-	CP_AGW_RELEASING,         /* the controller asked: AGW_DEL sent */
+	CP_AGW_INSTALLING,        /* TCP: AGW_ADD sent, no leg up yet */
+	CP_AGW_ACTIVE,            /* TCP: a leg is up */
+	CP_AGW_RELEASING,         /* the controller asked (AGW_DEL, RTP_DEL sent), or
+				   * its last termination was subtracted: dp's
+				   * RELEASED comes */
+	CP_AGW_LIVE,              /* RTP: RTP_ADD sent (dp answers only a refusal) */
 };
 
 enum cp_agw_leg_state {
@@ -68,28 +73,45 @@ enum cp_agw_leg_state {
 	CP_AGW_LEG_EMPTY,         /* no termination in the slot */
 };
 
-struct cp_agw_ctx {
-	uint64_t id;              /* 0: the slot is free */
-	uint8_t state;            /* enum cp_agw_state */
-	uint8_t worker;
+/* A TCP context's own part (struct cp_agw_ctx's tcp). */
+struct cp_agw_tcp {
 	uint8_t leg_state[2];     /* enum cp_agw_leg_state */
 	uint8_t leg_cause[2];     /* enum ipc_agw_cause once down */
 	uint8_t tls_version[2];
 	uint8_t port_ours[2];     /* cp picked term[i]'s server port */
-	uint8_t door;             /* enum cp_agw_door */
-	/* whose context it is (lib/conf's index, 0 the default tenant): the
-	 * JSON API's "tenant", Iq's iq.tenant; kept in each termination for
-	 * a restarted cp (ipc_agw_term.tenant) */
-	uint8_t tenant;
-	uint8_t pad[2];
-	uint16_t serial_next;     /* the last termination serial given */
 	uint32_t setup_ms;
-	uint64_t created_wall_ms;
+	uint32_t pad;
 	struct ipc_agw_term term[2];
 	struct ipc_addr leg_local[2];     /* as dp reported them (LEG_UP) */
 	struct ipc_addr leg_remote[2];
 	uint64_t bytes_in[2], bytes_out[2];
+};
+
+/*
+ * A context, whatever its kind: what every kind has, then its kind's own
+ * part (one model, the kind a row: rtpengine's struct call_media with its
+ * protocol). A slot of its kind's table (struct cp_agw_table); its id has
+ * the connection ids' layout (worker | slot | generation) with the kind's
+ * generation bit (cp_agw_id_is_rtp()).
+ */
+struct cp_agw_ctx {
+	uint64_t id;              /* 0: the slot is free */
+	uint8_t kind;             /* enum cp_agw_kind: tcp or rtp below */
+	uint8_t state;            /* enum cp_agw_state */
+	uint8_t worker;
+	uint8_t door;             /* enum cp_agw_door */
+	/* whose context it is (lib/conf's index, 0 the default tenant): the
+	 * JSON API's "tenant", Iq's iq.tenant, ng's ng.tenant; kept in each
+	 * termination for a restarted cp (the terminations' tenant) */
+	uint8_t tenant;
+	uint8_t pad;
+	uint16_t serial_next;     /* the last termination serial given */
+	uint64_t created_wall_ms;
 	char label[64];           /* the controller's own tag */
+	union {
+		struct cp_agw_tcp tcp;
+		struct cp_agw_rtp rtp;
+	};
 };
 
 /* One line of the event log. */
@@ -102,7 +124,7 @@ struct cp_agw_event {
 	/* an RTP context's (cp_agw_rtp.h): e.type is enum ipc_rtp_ev_type,
 	 * e.leg the termination, e.remote a LATCHED source (rtcp: its RTCP
 	 * flow), bytes_in/out each termination's octets (RTP and RTCP) */
-	bool rtp;
+	uint8_t kind;             /* enum cp_agw_kind: the context's, by its id */
 	uint8_t rtcp;
 	uint32_t silent_ms;       /* INACTIVE */
 	struct ipc_agw_event e;
@@ -120,11 +142,9 @@ enum cp_agw_stat {
 	CP_AGW_STAT__COUNT,
 };
 
-struct cp_agw_ctx;
-
 /* An observer: every event of a known context, after cp/agw applied it
  * (c as it is then; for RELEASED, as it was before its slot was freed).
- * A leg event whose serial is not c->term[e->leg].serial is of a
+ * A leg event whose serial is not c->tcp.term[e->leg].serial is of a
  * termination subtracted since (not applied to c). It may call the API
  * below, on other contexts or this one (not on a RELEASED one). */
 typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c,
@@ -134,17 +154,34 @@ typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c
  * agw.list). */
 typedef void (*cp_agw_names_fn)(const struct cp_agw_ctx *c, struct json_object *o, void *arg);
 
-struct cp_agw {
-	bool enabled;
-	unsigned int nworkers;
-	uint32_t per_worker;      /* agw.max_contexts */
-	uint16_t port_min, port_max;
-	uint32_t setup_ms;        /* agw.setup_timeout */
+/*
+ * One kind's contexts (agw_ctx.c): per_worker slots a worker (the
+ * kind's bound: agw.max_contexts, agw.media_contexts), each holding one
+ * context or free (id 0), the generation each slot gave last (its ids
+ * made from it), where the next search for a free slot starts, the live
+ * counts the quotas read.
+ */
+struct cp_agw_table {
+	uint32_t per_worker;      /* 0: this cp has no contexts of the kind */
 	struct cp_agw_ctx *ctx;   /* nworkers * per_worker, worker-major */
-	uint32_t *gen;            /* each slot's last generation */
+	uint32_t *gen;            /* each slot's last generation (the kind's bit clear) */
 	uint32_t nctx[IPC_MAX_WORKERS];
 	uint32_t cursor[IPC_MAX_WORKERS];   /* where the next free-slot search starts */
 	uint32_t total;
+	/* live contexts (a slot each, until dp's RELEASED) by door and
+	 * tenant, what agw.quota and a tenant's agw_contexts bound (every
+	 * kind's together): row CP_AGW_DOORS holds those of a door cp does
+	 * not know (none: dp keeps what cp gave it), which answer to the
+	 * operator only */
+	uint32_t live[CP_AGW_DOORS + 1][TP_CONF_MAX_TENANTS + 1];
+};
+
+struct cp_agw {
+	bool enabled;
+	unsigned int nworkers;
+	struct cp_agw_table tab[CP_AGW_KINDS];
+	uint16_t port_min, port_max;
+	uint32_t setup_ms;        /* agw.setup_timeout */
 	uint64_t ports_used[65536 / 64];
 	/* our certificates (0: the tls group's, n: agw.certificates[n-1]):
 	 * their fingerprints by hash (certfp_of_pem_file(); "" and err when
@@ -153,16 +190,12 @@ struct cp_agw {
 	char fp[TP_CONF_MAX_AGW_CERTS + 1][CP_AGW_ALGS][CP_AGW_FP_STR];
 	char fp_err[TP_CONF_MAX_AGW_CERTS + 1][160];
 	struct cp_agw_event *log;         /* CP_AGW_LOG */
-	/* the RTP contexts (cp_agw_rtp.h; NULL without agw.media_ports) */
-	struct cp_agw_rtp *rtp;
+	/* the RTP kind's own (its addresses and ports, its requests to dp;
+	 * NULL without agw.media_ports) */
+	struct agw_rtp_state *rtp;
 	uint64_t next_seq;                /* of the next event */
 	uint64_t stats[CP_AGW_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
-	/* live contexts (a slot each, until dp's RELEASED) by door and
-	 * tenant, what agw.quota and a tenant's agw_contexts bound: row
-	 * CP_AGW_DOORS holds those of a door cp does not know (none: dp keeps
-	 * what cp gave it), which answer to the operator only */
-	uint32_t live[CP_AGW_DOORS + 1][TP_CONF_MAX_TENANTS + 1];
 	/* agw.peers with this box's addresses: what a remote may be */
 	struct cp_policy *policy;
 	unsigned int nobs;

@@ -46,6 +46,7 @@
 #include "ipc_types.h"
 
 struct cp_ctx;
+struct cp_agw_ctx;
 struct json_object;
 
 /* The generation bit of RTP context ids (ipc_conn_gen()): set in every
@@ -59,13 +60,6 @@ cp_agw_id_is_rtp(uint64_t id)
 {
 	return id != 0 && (ipc_conn_gen(id) & CP_AGW_RTP_GEN_BIT) != 0;
 }
-
-enum cp_agw_rtp_state {
-	CP_AGW_RTP_FREE = 0,
-	CP_AGW_RTP_LIVE,          /* RTP_ADD sent (dp answers only a refusal) */
-	CP_AGW_RTP_RELEASING,     /* RTP_DEL sent, or its last termination
-				   * subtracted: RELEASED comes */
-};
 
 /* Where cp picks a termination's local address when the door gave none
  * (struct cp_agw_rtp_spec). */
@@ -124,7 +118,9 @@ struct cp_agw_rtp_gone {
 };
 
 /*
- * A context. term[i] is what dp holds (profile 0: the slot is empty),
+ * An RTP context's own part (struct cp_agw_ctx's rtp; its state
+ * CP_AGW_LIVE once RTP_ADD went, CP_AGW_RELEASING once RTP_DEL went or
+ * its last termination was subtracted). term[i] is what dp holds (profile 0: the slot is empty),
  * local addresses and ports chosen, srtp_tx our keys (secrets: never
  * logged, never shown; the door that made the context reads them once
  * for its Local SDP). st[i] are the termination's figures as last heard
@@ -132,13 +128,7 @@ struct cp_agw_rtp_gone {
  * ms; 0 never), counted over dp's restarts (what dp had before one is
  * added to what it reports after).
  */
-struct cp_agw_rtp_ctx {
-	uint64_t id;              /* 0: the slot is free */
-	uint8_t state;            /* enum cp_agw_rtp_state */
-	uint8_t worker;
-	uint8_t door;             /* enum cp_agw_door */
-	uint8_t tenant;           /* lib/conf's index, 0 the default tenant */
-	uint16_t serial_next;     /* the last termination serial given */
+struct cp_agw_rtp {
 	uint8_t inactive[2];      /* reported INACTIVE, silent since */
 	uint8_t aidx[2];          /* cp's: term[i].local's index in its address table */
 	uint8_t readd;            /* cp's: to be installed again (dp restarted) */
@@ -147,7 +137,6 @@ struct cp_agw_rtp_ctx {
 	uint8_t emergency;        /* made as an emergency context: 1, 2 past its door's
 				   * quotas (not kept over a cp restart) */
 	uint8_t pad[1];
-	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;           /* cp's monotonic ms of st[]'s last figures */
 	uint64_t pos_due_ms;      /* cp's: when st[] is asked for again (SRTP) */
@@ -156,17 +145,16 @@ struct cp_agw_rtp_ctx {
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
-	char label[64];           /* the controller's own tag */
 };
 
 /*
  * An observer: every RTP_EVENT of a known context, after cp/agw applied
  * it (c as it is then; RELEASED: as it was before its slot was freed),
- * with e->st[] counted over dp's restarts as c->st[] are:
+ * with e->st[] counted over dp's restarts as c->rtp.st[] are:
  * - LATCHED: term e->term's flow (e->rtcp) latched e->addr;
  * - INACTIVE: silent for e->silent_ms (H.248.40's Notify);
  * - SUBTRACTED: term e->term (serial e->serial: the slot may hold another
- *   termination by now; c->gone[e->term] describes it when its serial is
+ *   termination by now; c->rtp.gone[e->term] describes it when its serial is
  *   e->serial) left, e->st[e->term] its last figures (what a
  *   Subtract's reply carries: cp_agw_rtp_subtract() gives the last known
  *   at once, this the final ones);
@@ -175,7 +163,7 @@ struct cp_agw_rtp_ctx {
  *   figures.
  * It may call the API below (not on a RELEASED context).
  */
-typedef void (*cp_agw_rtp_observer_fn)(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
+typedef void (*cp_agw_rtp_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c,
 				       const struct ipc_rtp_event *e, void *arg);
 #define CP_AGW_RTP_OBSERVERS 4u
 
@@ -184,7 +172,7 @@ typedef void (*cp_agw_rtp_observer_fn)(struct cp_ctx *cp, const struct cp_agw_rt
  * cp_agw_rtp_stats()), unless cancelled: rc 0, dp's figures now; -ENOENT,
  * the context ended first (st its last figures); -ETIMEDOUT, dp did not
  * answer within CP_AGW_RTP_STATS_MS, or dp restarted (st the last known).
- * st[i] are counted over dp's restarts; c->st[] hold them too.
+ * st[i] are counted over dp's restarts; c->rtp.st[] hold them too.
  */
 typedef void (*cp_agw_rtp_stats_fn)(struct cp_ctx *cp, uint64_t id, int rc,
 				    const struct ipc_rtp_stats st[2], void *arg);
@@ -244,13 +232,6 @@ struct cp_agw_rtp_mod {
  * slot, port or key is taken and nothing was sent.
  */
 
-/* Does RTP context c answer to who? */
-static inline bool
-cp_agw_rtp_caller_sees(const struct cp_agw_caller *who, const struct cp_agw_rtp_ctx *c)
-{
-	return who->is_operator || (c->door == who->door && c->tenant == who->tenant);
-}
-
 #define CP_AGW_RTP_TERM_ANY 0xffu   /* cp_agw_rtp_add(): the first empty slot */
 
 /* A context of spec[0] and spec[1] (profile 0: an empty slot; spec NULL:
@@ -258,7 +239,7 @@ cp_agw_rtp_caller_sees(const struct cp_agw_caller *who, const struct cp_agw_rtp_
  * tenant: whose it is. *out is the context: its local addresses, ports
  * and our keys chosen. */
 int cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const char *label,
-		      enum cp_agw_door door, unsigned int tenant, struct cp_agw_rtp_ctx **out,
+		      enum cp_agw_door door, unsigned int tenant, struct cp_agw_ctx **out,
 		      char *err, size_t errlen);
 /* spec joins context id (who's) in slot term (CP_AGW_RTP_TERM_ANY: the
  * first empty one; *got says which), its ports from the context's
@@ -281,12 +262,12 @@ int cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint
 int cp_agw_rtp_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 		       char *err, size_t errlen);
 /* Context id, or NULL: none, a TCP context's id, or not who's. */
-struct cp_agw_rtp_ctx *cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
+struct cp_agw_ctx *cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
 					 uint64_t id);
 /* Ask dp for context id's figures now (RTP_STATS_REQ); fn(arg) hears the
  * answer (cp_agw_rtp_stats_fn). *req (NULL: not wanted) names the request
  * for cp_agw_rtp_stats_cancel(). -ENOSPC: CP_AGW_RTP_STATS_PENDING
- * requests wait already (use c->st, the last known). */
+ * requests wait already (use c->rtp.st, the last known). */
 int cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 		     cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen);
 /* Request req's fn is not called (its door went: an association ended).
@@ -322,7 +303,7 @@ struct json_object *cp_agw_rtp_status(const struct cp_ctx *cp);
  * with keys: our srtp_tx keys inline, RFC 4568's base64, for the
  * controller's Local SDP, that answer only: never shown again, never
  * logged). */
-struct json_object *cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
+struct json_object *cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c,
 				    bool keys);
 
 /* Where a stream under key k carries on (RFC 3711 section 3.3.1: the ROC

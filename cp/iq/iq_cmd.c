@@ -89,8 +89,8 @@ term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
 	 * is echoed back in the reply) */
 	if (strncasecmp(buf, "tcp/", 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
 	    sscanf(buf + 4, "%u/%u%n", &leg, &serial, &n) != 2 || (size_t)n + 4 != len || leg > 1 ||
-	    c->leg_state[leg] == CP_AGW_LEG_EMPTY || c->term[leg].tcp_role == 0 ||
-	    c->term[leg].serial != serial)
+	    c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY || c->tcp.term[leg].tcp_role == 0 ||
+	    c->tcp.term[leg].serial != serial)
 		return -1;
 	return (int)leg;
 }
@@ -488,7 +488,7 @@ static int
 answer_sdp(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int leg,
 	   const struct sdp_term *st, char *buf, size_t size)
 {
-	const struct ipc_agw_term *t = &c->term[leg];
+	const struct ipc_agw_term *t = &c->tcp.term[leg];
 	struct sdp_answer a = {
 		.family = t->local.family == 6 ? AF_INET6 : AF_INET,
 		.media = st->media,
@@ -550,7 +550,7 @@ struct iq_action {
 	const struct h248_tree *t;
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
 	struct cp_agw_ctx *c;
-	struct cp_agw_rtp_ctx *rc;    /* an RTP context (c NULL) */
+	struct cp_agw_ctx *rc;    /* an RTP context (c NULL) */
 	bool emergency;               /* the action's context is an emergency one */
 	uint64_t now_ms;
 	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
@@ -612,7 +612,7 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 
 /* The slot an RTP termination name names in c: 0 or 1, -1 when none. */
 static int
-rtp_term_of(const struct cp_agw_rtp_ctx *c, const char *name, size_t len)
+rtp_term_of(const struct cp_agw_ctx *c, const char *name, size_t len)
 {
 	unsigned int term, serial;
 	char buf[40];
@@ -624,7 +624,7 @@ rtp_term_of(const struct cp_agw_rtp_ctx *c, const char *name, size_t len)
 	buf[len] = '\0';
 	if (strncasecmp(buf, IQ_RTP_PREFIX, 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
 	    sscanf(buf + 4, "%u/%u%n", &term, &serial, &n) != 2 || (size_t)n + 4 != len ||
-	    term > 1 || c->term[term].profile == IPC_RTP_NONE || c->term[term].serial != serial)
+	    term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE || c->rtp.term[term].serial != serial)
 		return -1;
 	return (int)term;
 }
@@ -664,8 +664,8 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	if (a->c != NULL)
 		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are TCP: an RTP "
 		     "termination goes into a context of its own");
-	if (a->rc != NULL && a->rc->term[0].profile != IPC_RTP_NONE &&
-	    a->rc->term[1].profile != IPC_RTP_NONE)
+	if (a->rc != NULL && a->rc->rtp.term[0].profile != IPC_RTP_NONE &&
+	    a->rc->rtp.term[1].profile != IPC_RTP_NONE)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	if (ev->cause || ev->thb)
 		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
@@ -709,7 +709,7 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	explicit_bzero(&sp, sizeof(sp));
 	r->leg = (uint8_t)term;
 	iq_rtp_term_name(a->rc, term, r->term, sizeof(r->term));
-	len = iq_rtp_answer(&rs, &a->rc->term[term], a->rc->id, a->rc->term[term].serial, r->sdp,
+	len = iq_rtp_answer(&rs, &a->rc->rtp.term[term], a->rc->id, a->rc->rtp.term[term].serial, r->sdp,
 			    sizeof(r->sdp));
 	explicit_bzero(&rs, sizeof(rs));
 	if (len < 0) {
@@ -758,7 +758,7 @@ static enum iq_run
 rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct iq_ev_req *ev,
 	   struct iq_res *r)
 {
-	const struct ipc_rtp_term *cur = &a->rc->term[term];
+	const struct ipc_rtp_term *cur = &a->rc->rtp.term[term];
 	struct cp_agw_rtp_mod qm;
 	struct iq_rtp_spec rs;
 	struct ipc_addr remote;
@@ -850,7 +850,7 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 	}
 	if (m->local) {
-		struct ipc_rtp_term t = a->rc->term[term];
+		struct ipc_rtp_term t = a->rc->rtp.term[term];
 
 		/* (our key is the one the Add made: the answer repeats it) */
 		rs.tag = rs.tag != 0 ? rs.tag : 1;
@@ -888,7 +888,7 @@ rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
 	d->rtp = true;
 	d->audit = audit;
 	d->leg = (int8_t)term;
-	d->serial = term >= 0 ? a->rc->term[term].serial : 0;
+	d->serial = term >= 0 ? a->rc->rtp.term[term].serial : 0;
 	d->h248 = a->h248;
 	d->id = a->rc->id;
 	d->dur_ms = r->dur_ms;
@@ -900,18 +900,18 @@ rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
 static enum iq_run
 rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 {
-	struct cp_agw_rtp_ctx *c = a->rc;
+	struct cp_agw_ctx *c = a->rc;
 	struct ipc_rtp_stats last;
 	struct iq_defer *d;
 	char err[200];
 	int term, rc;
 
 	r->rtp = true;
-	r->dur_ms = a->now_ms - c->created_ms;
+	r->dur_ms = a->now_ms - c->rtp.created_ms;
 	if (nl == 1 && tid[0] == '*') {
 		snprintf(r->term, sizeof(r->term), "*");
 		r->wild = true;
-		rtp_sum(&r->st, c->st);
+		rtp_sum(&r->st, c->rtp.st);
 		d = rtp_defer(a, r, -1, false);
 		rc = cp_agw_rtp_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
@@ -923,7 +923,7 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
-	r->st = c->st[term];
+	r->st = c->rtp.st[term];
 	d = rtp_defer(a, r, term, false);
 	rc = cp_agw_rtp_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, &last, err,
 				 sizeof(err));
@@ -952,8 +952,8 @@ rtp_audit(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 	r->leg = (uint8_t)term;
 	r->stats = true;
 	r->rtp = true;
-	r->st = a->rc->st[term];
-	r->dur_ms = a->now_ms - a->rc->created_ms;
+	r->st = a->rc->rtp.st[term];
+	r->dur_ms = a->now_ms - a->rc->rtp.created_ms;
 	/* alone in its request: dp's figures now, else what cp knew */
 	d = rtp_defer(a, r, term, true);
 	if (d != NULL && cp_agw_rtp_stats(a->cp, &a->q->who, a->rc->id, rtp_stats_answer, a->q,
@@ -995,8 +995,8 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	if (nl != 1 || tid[0] != '$')
 		FAIL(&a->fail, H248_E_UNKNOWN_TERM, "Add: our terminations are ephemeral: name it "
 		     "$ (we choose)");
-	if (a->c != NULL && a->c->leg_state[0] != CP_AGW_LEG_EMPTY &&
-	    a->c->leg_state[1] != CP_AGW_LEG_EMPTY)
+	if (a->c != NULL && a->c->tcp.leg_state[0] != CP_AGW_LEG_EMPTY &&
+	    a->c->tcp.leg_state[1] != CP_AGW_LEG_EMPTY)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
@@ -1120,12 +1120,12 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	if (qos_of(&m, &qm, &a->fail) < 0)
 		return IQ_FAIL;
 	if (ev.set || m.timerx_set) {
-		memo_of(a->c->term[leg].memo, &ev, &m, memo);
+		memo_of(a->c->tcp.term[leg].memo, &ev, &m, memo);
 		qm.memo = memo;
 	}
 	if (!m.remote && !m.local && (m.saf_set || m.spf_set)) {
 		/* the gate alone: a server termination's remote narrowed */
-		const struct ipc_agw_term *cur = &a->c->term[leg];
+		const struct ipc_agw_term *cur = &a->c->tcp.term[leg];
 
 		if (cur->tcp_role != IPC_AGW_TCP_SERVER)
 			FAIL(&a->fail, H248_E_BAD_VALUE, "gm: filters the source of what connects "
@@ -1147,7 +1147,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
 	if (m.remote || m.local) {
-		const struct ipc_agw_term *cur = &a->c->term[leg];
+		const struct ipc_agw_term *cur = &a->c->tcp.term[leg];
 		struct cp_agw_leg_spec sp;
 		struct sdp_term st;
 		struct ipc_addr remote;
@@ -1187,7 +1187,7 @@ defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
 		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->leg = (int8_t)leg;
-	d->serial = leg >= 0 ? a->c->term[leg].serial : 0;
+	d->serial = leg >= 0 ? a->c->tcp.term[leg].serial : 0;
 	d->h248 = a->h248;
 	d->id = a->c->id;
 	d->dur_ms = r->dur_ms;
@@ -1217,15 +1217,15 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		snprintf(r->term, sizeof(r->term), "*");
 		r->wild = true;
 		for (unsigned int k = 0; k < 2; k++) {
-			r->bytes_in += c->bytes_in[k];
-			r->bytes_out += c->bytes_out[k];
+			r->bytes_in += c->tcp.bytes_in[k];
+			r->bytes_out += c->tcp.bytes_out[k];
 		}
 		d = defer_stats(a, r, -1);
 		rc = cp_agw_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		for (unsigned int k = 0; k < 2; k++)
-			if (c->term[k].tcp_role != 0)
+			if (c->tcp.term[k].tcp_role != 0)
 				iq_events_silence(a->q, c, k);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return d != NULL ? IQ_DEFER : IQ_DONE;
@@ -1234,8 +1234,8 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
-	r->bytes_in = c->bytes_in[leg];
-	r->bytes_out = c->bytes_out[leg];
+	r->bytes_in = c->tcp.bytes_in[leg];
+	r->bytes_out = c->tcp.bytes_out[leg];
 	d = defer_stats(a, r, leg);
 	rc = cp_agw_subtract_leg(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0)
@@ -1267,8 +1267,8 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 	r->leg = (uint8_t)leg;
 	r->stats = true;
 	iq_events_touch(a->q, a->c, (unsigned int)leg);
-	r->bytes_in = a->c->bytes_in[leg];
-	r->bytes_out = a->c->bytes_out[leg];
+	r->bytes_in = a->c->tcp.bytes_in[leg];
+	r->bytes_out = a->c->tcp.bytes_out[leg];
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - a->c->created_wall_ms;
 	return IQ_DONE;
 }
@@ -1361,7 +1361,7 @@ iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw
 }
 
 void
-iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
+iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
 		   uint64_t now_ms)
 {
 	/* a Subtract waiting for its termination's (or context's) final

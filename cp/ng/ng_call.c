@@ -23,7 +23,7 @@
 
 #include "bencode.h"
 #include "cp.h"
-#include "agw/cp_agw_rtp.h"
+#include "agw/cp_agw.h"
 #include "ng_internal.h"
 #include "tp_siphash.h"
 #include "tp_conf.h"
@@ -170,7 +170,7 @@ call_new(struct cp_ng *g, const struct ng_req *r)
 
 /* The call and stream of context x (an event's), or NULL. */
 static struct ng_call *
-call_of_ctx(const struct cp_ng *g, const struct cp_agw_rtp_ctx *x, unsigned int *si)
+call_of_ctx(const struct cp_ng *g, const struct cp_agw_ctx *x, unsigned int *si)
 {
 	uint64_t h = tp_siphash24(g->hkey, x->label, strnlen(x->label, sizeof(x->label)));
 
@@ -310,10 +310,10 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 }
 
 static void
-local_of(const struct cp_agw_rtp_ctx *x, unsigned int side, const struct ng_req *r,
+local_of(const struct cp_agw_ctx *x, unsigned int side, const struct ng_req *r,
 	 struct ng_sdp_out_media *o)
 {
-	const struct ipc_rtp_term *t = &x->term[side];
+	const struct ipc_rtp_term *t = &x->rtp.term[side];
 
 	if (r->has_media_addr) {
 		o->family = r->media_addr_family;
@@ -356,7 +356,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
 	   size_t errlen)
 {
-	struct cp_agw_rtp_ctx *x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+	struct cp_agw_ctx *x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
 	struct cp_agw_rtp_spec sp;
 	const struct ipc_rtp_term *cur;
 	char e[200];
@@ -365,7 +365,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
-	cur = &x->term[side];
+	cur = &x->rtp.term[side];
 	if (profile_srtp(cur->profile) == profile_srtp(want->profile) &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
 	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
@@ -421,7 +421,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	/* (the remote's stream under its new key: the ROC from where it was
 	 * last heard, RFC 3711 §3.3.1; SRTCP's index from any) */
 	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
-		cp_agw_rtp_key_at(&sp.term.srtp_rx, &x->st[side].srtp_rx, false);
+		cp_agw_rtp_key_at(&sp.term.srtp_rx, &x->rtp.st[side].srtp_rx, false);
 	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));
@@ -485,7 +485,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
-	struct cp_agw_rtp_ctx *x;
+	struct cp_agw_ctx *x;
 	uint8_t pprof;
 	uint32_t tag = 0;
 	bool omux, pmux;
@@ -567,17 +567,17 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	local_of(x, p, r, out);
 	out->rtcp_mux = pmux;
 	out->rtcp_mux_only = false;
-	if (x->term[p].flags & IPC_RTP_F_MUX)
-		out->rtcp_port = x->term[p].local.port;
+	if (x->rtp.term[p].flags & IPC_RTP_F_MUX)
+		out->rtcp_port = x->rtp.term[p].local.port;
 	out->proto = pprof != want.profile ? profile_name(pprof) : NULL;
 	st->has_offer_tx = 0;
 	if (profile_srtp(pprof)) {
 		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
 				SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
 
-		if (st->answered && profile_srtp(x->term[p].profile) &&
-		    x->term[p].srtp_tx.suite == suite) {
-			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
+		if (st->answered && profile_srtp(x->rtp.term[p].profile) &&
+		    x->rtp.term[p].srtp_tx.suite == suite) {
+			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->rtp.term[p].srtp_tx);
 		} else {
 			if (offer_key(st, p, suite) < 0)
 				return agw_err(-EIO, "No SRTP key", "getrandom() failed", err,
@@ -600,7 +600,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
-	struct cp_agw_rtp_ctx *x;
+	struct cp_agw_ctx *x;
 	const struct ipc_srtp_key *tx = NULL;
 	uint32_t tag = 0;
 	bool pmux;
@@ -628,8 +628,8 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 			tx = &st->offer_tx;
 	} else if (profile_srtp(want.profile)) {
 		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
-		if (x != NULL && profile_srtp(x->term[p].profile))
-			tx = &x->term[p].srtp_tx;
+		if (x != NULL && profile_srtp(x->rtp.term[p].profile))
+			tx = &x->rtp.term[p].srtp_tx;
 	}
 	if (tx != NULL && tx->suite != want.srtp_rx.suite) {
 		snprintf(err, errlen, "The answer's a=crypto suite is not the one offered");
@@ -670,7 +670,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	out->rtcp_mux_only = st->mux[o];
 	out->proto = st->profile[o] != want.profile ? profile_name(st->profile[o]) : NULL;
 	if (profile_srtp(st->profile[o])) {
-		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->term[o].srtp_tx);
+		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->rtp.term[o].srtp_tx);
 		out->crypto = cl;
 		out->ncrypto = 1;
 	}
@@ -851,17 +851,17 @@ totals(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 	uint64_t rtp = 0, rtpb = 0, rtcp = 0, rtcpb = 0, errs = 0;
 
 	for (unsigned int i = 0; i < c->nstreams; i++) {
-		const struct cp_agw_rtp_ctx *x;
+		const struct cp_agw_ctx *x;
 
 		if (c->s[i].ctx == 0 ||
 		    (x = cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx)) == NULL)
 			continue;
 		for (unsigned int t = 0; t < 2; t++) {
-			rtp += x->st[t].rtp_in;
-			rtpb += x->st[t].rtp_in_octets;
-			rtcp += x->st[t].rtcp_in;
-			rtcpb += x->st[t].rtcp_in_octets;
-			errs += x->st[t].drop_malformed + x->st[t].srtp_fail;
+			rtp += x->rtp.st[t].rtp_in;
+			rtpb += x->rtp.st[t].rtp_in_octets;
+			rtcp += x->rtp.st[t].rtcp_in;
+			rtcpb += x->rtp.st[t].rtcp_in_octets;
+			errs += x->rtp.st[t].drop_malformed + x->rtp.st[t].srtp_fail;
 		}
 	}
 	bc_w_str(w, "totals");
@@ -919,13 +919,13 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 		bc_w_list(w);
 		for (unsigned int i = 0; i < c->nstreams; i++) {
 			const struct ng_stream *st = &c->s[i];
-			const struct cp_agw_rtp_ctx *x;
+			const struct cp_agw_ctx *x;
 			const struct ipc_rtp_term *t;
 
 			if (st->ctx == 0 ||
 			    (x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx)) == NULL)
 				continue;
-			t = &x->term[side];
+			t = &x->rtp.term[side];
 			bc_w_dict(w);
 			bc_w_kint(w, "index", (int64_t)i + 1);
 			bc_w_kstr(w, "type", st->media < 6 ? types[st->media] : "other");
@@ -945,10 +945,10 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			endpoint(w, "endpoint", &t->remote);
 			bc_w_str(w, "stats");
 			bc_w_dict(w);
-			bc_w_kint(w, "packets", (int64_t)x->st[side].rtp_in);
-			bc_w_kint(w, "bytes", (int64_t)x->st[side].rtp_in_octets);
-			bc_w_kint(w, "errors", (int64_t)(x->st[side].drop_malformed +
-							 x->st[side].srtp_fail));
+			bc_w_kint(w, "packets", (int64_t)x->rtp.st[side].rtp_in);
+			bc_w_kint(w, "bytes", (int64_t)x->rtp.st[side].rtp_in_octets);
+			bc_w_kint(w, "errors", (int64_t)(x->rtp.st[side].drop_malformed +
+							 x->rtp.st[side].srtp_fail));
 			bc_w_close(w);
 			bc_w_close(w);
 			bc_w_close(w);
@@ -1191,7 +1191,7 @@ ng_call_do(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 /* ---- cp/agw's events ---- */
 
 static void
-observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_event *e,
+observe(struct cp_ctx *cp, const struct cp_agw_ctx *x, const struct ipc_rtp_event *e,
 	void *arg)
 {
 	struct cp_ng *g = arg;
@@ -1216,7 +1216,7 @@ observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_
 		}
 		return;
 	}
-	if (e->type == IPC_RTP_EV_INACTIVE && x->inactive[0] && x->inactive[1]) {
+	if (e->type == IPC_RTP_EV_INACTIVE && x->rtp.inactive[0] && x->rtp.inactive[1]) {
 		char err[160];
 
 		if (c == NULL) {
@@ -1226,12 +1226,12 @@ observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_
 			return;
 		}
 		for (unsigned int i = 0; i < c->nstreams; i++) {
-			const struct cp_agw_rtp_ctx *y;
+			const struct cp_agw_ctx *y;
 
 			if (c->s[i].ctx == 0 || c->s[i].ctx == x->id)
 				continue;
 			y = cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx);
-			if (y != NULL && !(y->inactive[0] && y->inactive[1]))
+			if (y != NULL && !(y->rtp.inactive[0] && y->rtp.inactive[1]))
 				return;
 		}
 		tp_log(TP_LOG_INFO, "ng: call %.64s ends: no media for %u s", c->call_id,

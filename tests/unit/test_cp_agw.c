@@ -214,8 +214,8 @@ observer(struct cp_ctx *c, const struct cp_agw_ctx *x, const struct ipc_agw_even
 	assert_ptr_equal(arg, &heard);
 	if (heard.n < 16) {
 		heard.type[heard.n] = e->type;
-		heard.leg_state[heard.n][0] = x->leg_state[0];
-		heard.leg_state[heard.n][1] = x->leg_state[1];
+		heard.leg_state[heard.n][0] = x->tcp.leg_state[0];
+		heard.leg_state[heard.n][1] = x->tcp.leg_state[1];
 		heard.id[heard.n] = x->id;
 		heard.state[heard.n] = x->state;
 	}
@@ -248,7 +248,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 				       err, sizeof(err)), 0);
 	id = c->id;
 	assert_int_equal(c->door, CP_AGW_DOOR_IQ);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_EMPTY);
 	assert_ptr_equal(cp_agw_lookup(&cp, &op, id), c);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_AGW_ADD);
@@ -259,7 +259,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	p0 = x->term[0].local.port;
 	assert_true(port_taken(p0));
 	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, 1);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_UP);
 	assert_int_equal(c->state, CP_AGW_ACTIVE);
 
 	/* the second: a server leg, its port from the same worker's share */
@@ -278,21 +278,21 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_int_not_equal(p1, p0);
 	assert_int_equal(steer_relay_owner(20000, 20099, 2, p1), c->worker);
 	assert_true(port_taken(p1));
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_WAITING);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_WAITING);
 	/* a slot that holds one takes no other */
 	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, 0, NULL, err, sizeof(err)), -EBUSY);
 	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
 			 -EBUSY);
 	assert_false(to_dp(c->worker, &m));
 	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, 2);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_UP);
 
 	/* subtract leg 1: its slot is empty at once, its port free */
 	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->op, IPC_AGW_SUB_LEG);
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_EMPTY);
 	assert_false(port_taken(p1));
 	assert_int_equal(c->state, CP_AGW_ACTIVE);
 	/* another termination joins before dp's SUBTRACTED of the old one */
@@ -305,11 +305,11 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	/* (cp chose the source address by the route) */
 	assert_int_equal(md->term.local.ip[1], 1);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 1, IPC_AGW_CONTROLLER, 2);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_WAITING);     /* (the new one's) */
-	assert_int_equal(c->term[1].tcp_role, IPC_AGW_TCP_CLIENT);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_WAITING);     /* (the new one's) */
+	assert_int_equal(c->tcp.term[1].tcp_role, IPC_AGW_TCP_CLIENT);
 	assert_int_equal(cp.agw->stats[CP_AGW_STAT_EVENTS_STALE], 1);
 	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, 3);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_UP);
 
 	/* the last: subtracting 1 then 0 releases */
 	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), 0);
@@ -324,7 +324,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 0, IPC_AGW_CONTROLLER, 1);
 	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
 	assert_null(cp_agw_lookup(&cp, &op, id));
-	assert_int_equal(cp.agw->total, 0);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 0);
 	/* the observer heard every event, after cp/agw applied it; RELEASED
 	 * with the context as it was */
 	assert_int_equal(heard.n, 7);
@@ -359,10 +359,10 @@ test_cp_agw_add_refused_by_dp(void **state)
 	s[0].term.tls_role = IPC_AGW_TLS_NONE;
 	s[0].accept_any = true;
 	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &s[0], 0, NULL, err, sizeof(err)), 0);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_WAITING);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_WAITING);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 0, IPC_AGW_SETUP_FAILED, 2);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_EMPTY);
-	assert_int_equal(c->term[0].tcp_role, IPC_AGW_TCP_NONE);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.term[0].tcp_role, IPC_AGW_TCP_NONE);
 	assert_int_equal(cp.agw->stats[CP_AGW_STAT_EVENTS_STALE], 0);
 }
 
@@ -434,7 +434,7 @@ test_cp_agw_rules_for_every_door(void **state)
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->op, IPC_AGW_MOD_LEG);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.remote.port, 4444);
-	assert_int_equal(c->term[0].remote.port, 4444);
+	assert_int_equal(c->tcp.term[0].remote.port, 4444);
 	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mr, err, sizeof(err)), -ENOENT);
 	assert_int_equal(cp_agw_modify_leg(&cp, &op, id + 1, 0, &mr, err, sizeof(err)), -ENOENT);
 	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
@@ -510,8 +510,8 @@ test_cp_agw_modify_narrows_only(void **state)
 	mod.nfp = 1;
 	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mod, err, sizeof(err)), -EINVAL);
 	assert_false(to_dp(c->worker, &m));
-	assert_int_equal(c->term[0].nfp, 2);
-	assert_int_equal(c->term[0].fp[1].md[0], 0xb2);
+	assert_int_equal(c->tcp.term[0].nfp, 2);
+	assert_int_equal(c->tcp.term[0].fp[1].md[0], 0xb2);
 
 	/* the waiting TLS leg: its remote moved, its fingerprints narrowed
 	 * to one of the Add's */
@@ -531,8 +531,8 @@ test_cp_agw_modify_narrows_only(void **state)
 
 	/* the UE connected and proved to be the peer: its remote and
 	 * fingerprints stay; the same ones and DSCP may still be given */
-	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, c->term[0].serial);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_UP);
+	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, c->tcp.term[0].serial);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_UP);
 	r.ip[3] = 67;
 	memset(&mod, 0, sizeof(mod));
 	mod.remote = &r;
@@ -547,7 +547,7 @@ test_cp_agw_modify_narrows_only(void **state)
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->term.dscp, 46);
 	/* a plain leg that is up may still have its remote recorded anew */
-	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, c->term[1].serial);
+	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, c->tcp.term[1].serial);
 	memset(&mod, 0, sizeof(mod));
 	r.ip[1] = 1;
 	r.ip[3] = 10;
@@ -582,8 +582,8 @@ test_cp_agw_state_one_leg(void **state)
 	cp_agw_state(&cp, 1, &m);
 	c = cp_agw_lookup(&cp, &op, id);
 	assert_non_null(c);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_EMPTY);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_UP);
 	assert_true(port_taken(20090));
 	/* a termination added now gets a serial past dp's */
 	spec_client(&b, 20, 5060);
@@ -615,7 +615,7 @@ test_cp_agw_tenant_kept(void **state)
 	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 3, &c, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "tenant 3"));
-	assert_int_equal(cp.agw->total, 0);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 0);
 	assert_false(to_dp(0, &m) || to_dp(1, &m));
 	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 1, &c, err, sizeof(err)),
 			 0);
@@ -987,12 +987,13 @@ assert_counts_exact(void)
 	cp_agw_by_tenant(&cp, by, 3);
 	for (unsigned int t = 0; t < 3; t++)
 		assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, t), by[t]);
-	for (size_t k = 0; k < (size_t)g->nworkers * g->per_worker; k++)
-		if (g->ctx[k].id != 0)
-			door[g->ctx[k].door]++;
+	for (size_t k = 0; k < (size_t)g->nworkers * g->tab[CP_AGW_KIND_TCP].per_worker; k++)
+		if (g->tab[CP_AGW_KIND_TCP].ctx[k].id != 0)
+			door[g->tab[CP_AGW_KIND_TCP].ctx[k].door]++;
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
 		assert_int_equal(cp_agw_live(g, d, TP_CONF_MAX_TENANTS + 1), door[d]);
-	assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), g->total);
+	assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1),
+			 g->tab[CP_AGW_KIND_TCP].total);
 }
 
 /* A create past a quota: -ENOSPC, the quota named, nothing made or sent. */
@@ -1002,7 +1003,7 @@ assert_refused(enum cp_agw_door door, unsigned int tenant, const char *named)
 	static struct ipc_msg m;
 	struct cp_agw_leg_spec s[2];
 	struct cp_agw_ctx *c = NULL;
-	uint32_t total = cp.agw->total;
+	uint32_t total = cp.agw->tab[CP_AGW_KIND_TCP].total;
 	char err[256];
 
 	spec_client(&s[0], 20, 5060);
@@ -1011,7 +1012,7 @@ assert_refused(enum cp_agw_door door, unsigned int tenant, const char *named)
 			 -ENOSPC);
 	if (strstr(err, named) == NULL)
 		fail_msg("\"%s\" does not name %s", err, named);
-	assert_int_equal(cp.agw->total, total);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, total);
 	assert_false(to_dp(0, &m) || to_dp(1, &m));
 }
 
@@ -1097,14 +1098,14 @@ test_cp_agw_quota_per_door_and_tenant(void **state)
 	 * this cp thought taken takes its place in the counts */
 	cp_agw_state(&cp, 1, &m);
 	assert_counts_exact();
-	assert_int_equal(cp.agw->total, 2);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 2);
 	assert_refused(CP_AGW_DOOR_API, 1, "tenant 'mvno-a'");
 	assert_refused(CP_AGW_DOOR_IQ, 0, "agw.quota.iq");
 	m.h.alloc_id = ipc_conn_make(1, 3, 6);
 	x->ctx.term[0].door = CP_AGW_DOOR_API;
 	cp_agw_state(&cp, 1, &m);
 	assert_counts_exact();
-	assert_int_equal(cp.agw->total, 2);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 2);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_IQ, TP_CONF_MAX_TENANTS + 1), 0);
 	make(CP_AGW_DOOR_IQ, 0);
 	assert_counts_exact();

@@ -180,7 +180,7 @@ event(uint64_t id, unsigned int w, const struct ipc_rtp_event *e)
 }
 
 static void
-released(const struct cp_agw_rtp_ctx *c)
+released(const struct cp_agw_ctx *c)
 {
 	struct ipc_rtp_event e;
 	uint64_t id = c->id;
@@ -209,7 +209,7 @@ static struct ipc_rtp_event heard;
 static unsigned int nheard;
 
 static void
-obs(struct cp_ctx *c, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_event *e, void *arg)
+obs(struct cp_ctx *c, const struct cp_agw_ctx *x, const struct ipc_rtp_event *e, void *arg)
 {
 	(void)c;
 	(void)x;
@@ -222,7 +222,7 @@ static void
 test_create_ports_keys(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	struct ipc_msg m;
 	const struct ipc_rtp_ctx *x;
 	uint16_t lo, hi;
@@ -253,11 +253,11 @@ test_create_ports_keys(void **state)
 	assert_int_equal(x->term[0].srtp_tx.key_len, 30);
 	assert_false(all_zero(x->term[0].srtp_tx.key, 30));
 	assert_memory_not_equal(x->term[0].srtp_tx.key, x->term[0].srtp_rx.key, 30);
-	assert_memory_equal(c->term[0].srtp_tx.key, x->term[0].srtp_tx.key, 30);
+	assert_memory_equal(c->rtp.term[0].srtp_tx.key, x->term[0].srtp_tx.key, 30);
 	assert_int_equal(x->term[1].srtp_tx.suite, 0);
 	/* the next context goes to the other worker (least loaded) */
 	{
-		struct cp_agw_rtp_ctx *d = NULL;
+		struct cp_agw_ctx *d = NULL;
 
 		spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
 		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &d, err,
@@ -265,7 +265,7 @@ test_create_ports_keys(void **state)
 		assert_int_not_equal(d->worker, c->worker);
 		/* a port the door fixes that another holds: -EBUSY, nothing taken */
 		spec_rtp(&spec[0], 0, "10.0.0.9", 5004, false);
-		spec[0].term.local = c->term[0].local;
+		spec[0].term.local = c->rtp.term[0].local;
 		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
 						   sizeof(err)), -EBUSY);
 	}
@@ -278,7 +278,7 @@ test_create_ports_keys(void **state)
 	spec_rtp(&spec[0], 0, "127.0.0.2", 5004, false);
 	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
 					   sizeof(err)), -EACCES);
-	assert_int_equal(cp.agw->rtp->total, 2);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_RTP].total, 2);
 }
 
 static void
@@ -287,7 +287,7 @@ test_ids_apart(void **state)
 	struct cp_agw_leg_spec t[2];
 	struct cp_agw_rtp_spec spec[2];
 	struct cp_agw_ctx *tc = NULL;
-	struct cp_agw_rtp_ctx *rc = NULL;
+	struct cp_agw_ctx *rc = NULL;
 	char err[256];
 
 	(void)state;
@@ -310,8 +310,9 @@ test_ids_apart(void **state)
 	assert_null(cp_agw_lookup(&cp, &op, rc->id));
 	assert_null(cp_agw_rtp_lookup(&cp, &op, tc->id));
 	/* a TCP slot's generation wraps below the bit */
-	cp.agw->gen[(size_t)tc->worker * cp.agw->per_worker + 1] = 0x7fffffffu;
-	cp.agw->cursor[tc->worker] = 1;
+	cp.agw->tab[CP_AGW_KIND_TCP].gen[(size_t)tc->worker *
+					 cp.agw->tab[CP_AGW_KIND_TCP].per_worker + 1] = 0x7fffffffu;
+	cp.agw->tab[CP_AGW_KIND_TCP].cursor[tc->worker] = 1;
 	{
 		struct cp_agw_ctx *t2 = NULL;
 
@@ -327,7 +328,7 @@ static void
 test_modify_subtract_release(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	struct ipc_rtp_stats last;
 	struct ipc_rtp_event e;
 	struct ipc_addr nr;
@@ -347,9 +348,9 @@ test_modify_subtract_release(void **state)
 					   sizeof(err)), 0);
 	id = c->id;
 	w = c->worker;
-	slot = (size_t)w * cp.agw->rtp->per_worker + ipc_conn_slot(id);
-	port0 = c->term[0].local.port;
-	port1 = c->term[1].local.port;
+	slot = (size_t)w * cp.agw->tab[CP_AGW_KIND_RTP].per_worker + ipc_conn_slot(id);
+	port0 = c->rtp.term[0].local.port;
+	port1 = c->rtp.term[1].local.port;
 	drain();
 	/* a modify: the new remote, mode */
 	ip4(&nr, "10.0.0.70", 7000);
@@ -363,7 +364,7 @@ test_modify_subtract_release(void **state)
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->t.remote.port, 7000);
 	/* a rekey is a subtract and an add */
 	{
-		struct ipc_srtp_key k = c->term[0].srtp_rx;
+		struct ipc_srtp_key k = c->rtp.term[0].srtp_rx;
 
 		k.key[0] ^= 1;
 		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
@@ -376,7 +377,7 @@ test_modify_subtract_release(void **state)
 	 * srtp_rx too, or on a termination without SRTP: refused, nothing
 	 * sent */
 	{
-		struct ipc_srtp_key k = c->term[0].srtp_rx, tx = c->term[0].srtp_tx;
+		struct ipc_srtp_key k = c->rtp.term[0].srtp_rx, tx = c->rtp.term[0].srtp_tx;
 		const struct ipc_rtp_mod *x = (const void *)m.body;
 
 		k.key[0] ^= 1;
@@ -400,14 +401,14 @@ test_modify_subtract_release(void **state)
 		 * dp's new context would start SRTCP's replay window empty,
 		 * every old SRTCP packet accepted again */
 		{
-			struct ipc_srtp_key same = c->term[0].srtp_rx;
+			struct ipc_srtp_key same = c->rtp.term[0].srtp_rx;
 
 			same.suite = 2;          /* AES_CM_128_HMAC_SHA1_32: 30 octets too */
 			assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
 							   &(struct cp_agw_rtp_mod){
 								   .srtp_rx_new = &same },
 							   err, sizeof(err)), -EINVAL);
-			same = c->term[0].srtp_rx;
+			same = c->rtp.term[0].srtp_rx;
 			same.mki_len = 1;
 			same.mki = 7;
 			assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
@@ -429,8 +430,8 @@ test_modify_subtract_release(void **state)
 		assert_int_equal(x->t.srtp_rx.roc, 0);
 		assert_int_equal(x->t.srtp_rx.srtcp_index, 0);
 		assert_memory_equal(&x->t.srtp_tx, &tx, sizeof(tx));
-		assert_memory_equal(c->term[0].srtp_rx.key, k.key, 30);
-		assert_memory_equal(&c->term[0].srtp_tx, &tx, sizeof(tx));
+		assert_memory_equal(c->rtp.term[0].srtp_rx.key, k.key, 30);
+		assert_memory_equal(&c->rtp.term[0].srtp_tx, &tx, sizeof(tx));
 		/* the new key repeated: taken as the one held */
 		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
 						   &(struct cp_agw_rtp_mod){ .srtp_rx = &k },
@@ -443,16 +444,16 @@ test_modify_subtract_release(void **state)
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_LATCHED;
 	e.term = 0;
-	e.serial = c->term[0].serial;
+	e.serial = c->rtp.term[0].serial;
 	ip4(&e.addr, "10.0.0.70", 31000);
 	event(id, w, &e);
-	assert_int_equal(c->st[0].rtp_src.port, 31000);
+	assert_int_equal(c->rtp.st[0].rtp_src.port, 31000);
 	assert_int_equal(nheard, 1);
 	/* subtract termination 0: empty at once, its ports free, keys gone */
 	assert_int_equal(cp_agw_rtp_subtract(&cp, &op, id, 0, &last, err, sizeof(err)), 0);
 	assert_int_equal(last.rtp_src.port, 31000);
-	assert_int_equal(c->term[0].profile, IPC_RTP_NONE);
-	assert_true(all_zero(&c->term[0], sizeof(c->term[0])));
+	assert_int_equal(c->rtp.term[0].profile, IPC_RTP_NONE);
+	assert_true(all_zero(&c->rtp.term[0], sizeof(c->rtp.term[0])));
 	assert_true(to_dp(w, &m));
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_SUB_TERM);
 	/* a termination joins the slot, on the same worker */
@@ -460,10 +461,10 @@ test_modify_subtract_release(void **state)
 	assert_int_equal(cp_agw_rtp_add(&cp, &op, id, CP_AGW_RTP_TERM_ANY, &spec[0], &got, err,
 					sizeof(err)), 0);
 	assert_int_equal(got, 0);
-	assert_int_equal(c->term[0].serial, 3);
+	assert_int_equal(c->rtp.term[0].serial, 3);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_ADD_TERM);
-	assert_int_equal(steer_relay_owner(40000, 40019, 2, c->term[0].local.port), w);
+	assert_int_equal(steer_relay_owner(40000, 40019, 2, c->rtp.term[0].local.port), w);
 	/* dp's SUBTRACTED for the old one: to the observers, not to the slot */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_SUBTRACTED;
@@ -475,7 +476,7 @@ test_modify_subtract_release(void **state)
 	event(id, w, &e);
 	assert_int_equal(heard.type, IPC_RTP_EV_SUBTRACTED);
 	assert_int_equal(heard.st[0].rtp_in, 500);
-	assert_int_equal(c->term[0].serial, 3);
+	assert_int_equal(c->rtp.term[0].serial, 3);
 	/* release: RTP_DEL, then RELEASED frees slot, ports, keys */
 	assert_int_equal(cp_agw_rtp_release(&cp, &op, id, err, sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
@@ -485,14 +486,15 @@ test_modify_subtract_release(void **state)
 	released(c);
 	assert_int_equal(heard.type, IPC_RTP_EV_RELEASED);
 	assert_null(cp_agw_rtp_lookup(&cp, &op, id));
-	assert_true(all_zero(&cp.agw->rtp->ctx[slot], sizeof(cp.agw->rtp->ctx[slot])));
-	assert_int_equal(cp.agw->rtp->total, 0);
+	assert_true(all_zero(&cp.agw->tab[CP_AGW_KIND_RTP].ctx[slot],
+			     sizeof(cp.agw->tab[CP_AGW_KIND_RTP].ctx[slot])));
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_RTP].total, 0);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 0);
 	(void)port0;
 	(void)port1;
 	/* the ports are free: a context may take them again */
 	for (unsigned int k = 0; k < 2 * 4; k++) {
-		struct cp_agw_rtp_ctx *d = NULL;
+		struct cp_agw_ctx *d = NULL;
 
 		spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
 		spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
@@ -524,7 +526,7 @@ static void
 test_stats_and_dp_restart(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	static struct ipc_msg m, a;
 	struct ipc_rtp_stats_msg *s;
 	const struct ipc_rtp_ctx *x;
@@ -572,7 +574,7 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(st_rc_calls, 1);
 	assert_int_equal(st_rc, 0);
 	assert_int_equal(st_in, 100);
-	assert_int_equal(c->st[0].rtp_in, 100);
+	assert_int_equal(c->rtp.st[0].rtp_in, 100);
 	/* an SRTP context's figures are asked for again before its streams
 	 * can have moved far (CP_AGW_RTP_POS_PKTS at their last rate): never
 	 * moved, the longest gap; fast, the shortest */
@@ -580,13 +582,13 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(agw_rtp_pos_due(1000, 500, 10000), 1000 + 20480);
 	assert_int_equal(agw_rtp_pos_due(1000, 10, 100000), 1000 + 60000);
 	assert_int_equal(agw_rtp_pos_due(1000, 100000, 1000), 1000 + 1000);
-	assert_true(c->pos_due_ms > cp.now_ms);
+	assert_true(c->rtp.pos_due_ms > cp.now_ms);
 	drain();
 	/* (dp still runs then: its heartbeat) */
-	cp.seg.shm->dp_heartbeat_ms = c->pos_due_ms;
-	cp_agw_rtp_serve(&cp, c->pos_due_ms - 1);
+	cp.seg.shm->dp_heartbeat_ms = c->rtp.pos_due_ms;
+	cp_agw_rtp_serve(&cp, c->rtp.pos_due_ms - 1);
 	assert_false(to_dp(c->worker, &m));
-	cp_agw_rtp_serve(&cp, c->pos_due_ms);
+	cp_agw_rtp_serve(&cp, c->rtp.pos_due_ms);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
 	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
@@ -625,7 +627,7 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(m.h.kind, IPC_RTP_ADD);
 	assert_int_equal(m.h.alloc_id, c->id);
 	x = (const void *)m.body;
-	assert_int_equal(x->term[0].local.port, c->term[0].local.port);
+	assert_int_equal(x->term[0].local.port, c->rtp.term[0].local.port);
 	assert_int_equal(x->term[0].remote.port, 31000);
 	assert_int_equal(x->term[0].srtp_rx.ssrc, 0x1234);
 	assert_int_equal(x->term[0].srtp_rx.roc, 2);
@@ -635,7 +637,7 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(x->term[0].srtp_tx.seq, 900);
 	/* (SRTCP that dp sent since cp heard last: its indices skipped) */
 	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4 + 4096);
-	assert_memory_equal(x->term[0].srtp_tx.key, c->term[0].srtp_tx.key, 30);
+	assert_memory_equal(x->term[0].srtp_tx.key, c->rtp.term[0].srtp_tx.key, 30);
 	/* the new dp's figures are added to what the old one had */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_RELEASED;
@@ -656,7 +658,7 @@ static void
 test_srtp_polled(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL, *p = NULL;
+	struct cp_agw_ctx *c = NULL, *p = NULL;
 	static struct ipc_msg m;
 	char err[256];
 
@@ -686,7 +688,7 @@ test_quota_confine_state(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
 	struct cp_agw_leg_spec t[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	const struct cp_agw_caller iq = { .door = CP_AGW_DOOR_IQ, .tenant = 0 };
 	const struct cp_agw_caller api_b = { .door = CP_AGW_DOOR_API, .tenant = 1 };
 	const struct cp_agw_caller api_a = { .door = CP_AGW_DOOR_API, .tenant = 0 };
@@ -725,7 +727,7 @@ test_quota_confine_state(void **state)
 	 * answers to the ng door alone, and says whose it is */
 	{
 		const struct cp_agw_caller ng = { .door = CP_AGW_DOOR_NG, .tenant = 0 };
-		struct cp_agw_rtp_ctx *n = NULL;
+		struct cp_agw_ctx *n = NULL;
 		struct json_object *o;
 
 		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_NG, 0, &n, err,
@@ -751,7 +753,7 @@ test_quota_confine_state(void **state)
 	m.h.alloc_id = id;
 	m.h.body_len = sizeof(*x);
 	x = (void *)m.body;
-	memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
+	memcpy(x->ctx.term, c->rtp.term, sizeof(x->ctx.term));
 	x->st[0].rtp_in = 42;
 	x->st[0].serial = 1;
 	{
@@ -766,18 +768,18 @@ test_quota_confine_state(void **state)
 	}
 	c = cp_agw_rtp_lookup(&cp, &api_a, id);
 	assert_non_null(c);
-	assert_int_equal(c->st[0].rtp_in, 42);
-	assert_int_equal(c->term[0].srtp_tx.key_len, 30);
-	assert_memory_equal(c->term[0].srtp_tx.key, x->ctx.term[0].srtp_tx.key, 30);
+	assert_int_equal(c->rtp.st[0].rtp_in, 42);
+	assert_int_equal(c->rtp.term[0].srtp_tx.key_len, 30);
+	assert_memory_equal(c->rtp.term[0].srtp_tx.key, x->ctx.term[0].srtp_tx.key, 30);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_API, 0), 1);
 	/* its ports are held: a new context does not get them */
 	for (unsigned int k = 0; k < 3; k++) {
-		struct cp_agw_rtp_ctx *d = NULL;
+		struct cp_agw_ctx *d = NULL;
 
 		if (cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_IQ, 0, &d, err, sizeof(err)) < 0)
 			break;
 		for (unsigned int i = 0; i < 2; i++)
-			assert_int_not_equal(d->term[i].local.port, c->term[0].local.port);
+			assert_int_not_equal(d->rtp.term[i].local.port, c->rtp.term[0].local.port);
 	}
 }
 
@@ -790,7 +792,7 @@ static void
 test_address_pool(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c[8];
+	struct cp_agw_ctx *c[8];
 	unsigned int on[2];
 	char err[256];
 
@@ -807,7 +809,7 @@ test_address_pool(void **state)
 					      sizeof(err)) != 0)
 				fail_msg("context %u of round %u: %s", k, round, err);
 			for (unsigned int i = 0; i < 2; i++) {
-				const uint8_t *ip = c[k]->term[i].local.ip;
+				const uint8_t *ip = c[k]->rtp.term[i].local.ip;
 
 				assert_memory_equal(ip, "\x0a\x01\x00", 3);
 				assert_true(ip[3] == 1 || ip[3] == 50);

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/agw's contexts as one table, whatever their kind (agw_internal.h):
+ * each kind's slots (its own bound a worker), the ids they give (the
+ * connection ids' layout, worker | slot | generation, with the kind's
+ * generation bit) and the one place an id says its kind, the free slot a
+ * new context takes and the slot a restarted cp's STATE names, the live
+ * counts by door and tenant that the quotas read. The kinds (agw_tcp.c,
+ * agw_rtp.c) fill a context's own part; this file knows none of them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cp.h"
+#include "agw_internal.h"
+#include "cp_agw.h"
+#include "ipc.h"
+
+/* ---- a kind's table ------------------------------------------------------------------ */
+
+int
+agw_table_init(struct cp_agw_table *t, unsigned int nworkers, uint32_t per_worker)
+{
+	size_t n = (size_t)nworkers * per_worker;
+
+	memset(t, 0, sizeof(*t));
+	if (n == 0)
+		return 0;
+	t->ctx = calloc(n, sizeof(*t->ctx));
+	t->gen = calloc(n, sizeof(*t->gen));
+	if (t->ctx == NULL || t->gen == NULL) {
+		free(t->ctx);
+		free(t->gen);
+		memset(t, 0, sizeof(*t));
+		return -ENOMEM;
+	}
+	t->per_worker = per_worker;
+	return 0;
+}
+
+void
+agw_table_fini(struct cp_agw_table *t, unsigned int nworkers)
+{
+	/* (what a context holds of keys goes with it) */
+	if (t->ctx != NULL)
+		explicit_bzero(t->ctx, (size_t)nworkers * t->per_worker * sizeof(*t->ctx));
+	free(t->ctx);
+	free(t->gen);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- ids ------------------------------------------------------------------------------ */
+
+struct cp_agw_ctx *
+agw_ctx_of_id(struct cp_agw *g, uint64_t id)
+{
+	const struct cp_agw_table *t = &g->tab[agw_kind_of_id(id)];
+	unsigned int w = ipc_conn_worker(id);
+	uint32_t slot = ipc_conn_slot(id);
+	struct cp_agw_ctx *c;
+
+	if (id == 0 || w >= g->nworkers || slot >= t->per_worker)
+		return NULL;
+	c = &t->ctx[(size_t)w * t->per_worker + slot];
+	return c->id == id ? c : NULL;
+}
+
+int
+agw_slot_find(const struct cp_agw_table *t, unsigned int w, uint32_t *slot)
+{
+	for (uint32_t k = 0; k < t->per_worker; k++) {
+		uint32_t s = (t->cursor[w] + k) % t->per_worker;
+
+		if (t->ctx[(size_t)w * t->per_worker + s].id == 0) {
+			*slot = s;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+uint64_t
+agw_id_next(const struct cp_agw *g, unsigned int kind, unsigned int w, uint32_t slot)
+{
+	const struct cp_agw_table *t = &g->tab[kind];
+	uint32_t bit = agw_gen_bit(kind);
+	/* (the kind's bit kept apart: a TCP id never equals an RTP one) */
+	uint32_t gen = (t->gen[(size_t)w * t->per_worker + slot] + 1u) & ~CP_AGW_RTP_GEN_BIT;
+
+	if (gen == 0)
+		gen = 1;
+	return ipc_conn_make(w, slot, gen | bit);
+}
+
+/* c (of kind, id's slot) counts as live (d +1) or no longer (d -1). */
+static void
+live_count(struct cp_agw_table *t, const struct cp_agw_ctx *c, int d)
+{
+	unsigned int door = c->door < CP_AGW_DOORS ? c->door : CP_AGW_DOORS;
+	unsigned int tn = c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0;
+
+	t->live[door][tn] = (uint32_t)((int64_t)t->live[door][tn] + d);
+}
+
+struct cp_agw_ctx *
+agw_ctx_take(struct cp_agw *g, uint64_t id, unsigned int door, unsigned int tenant,
+	     const char *label, uint64_t wall_ms)
+{
+	unsigned int kind = agw_kind_of_id(id), w = ipc_conn_worker(id);
+	struct cp_agw_table *t = &g->tab[kind];
+	uint32_t slot = ipc_conn_slot(id);
+	size_t k = (size_t)w * t->per_worker + slot;
+	struct cp_agw_ctx *c = &t->ctx[k];
+
+	t->gen[k] = ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT;
+	t->cursor[w] = (slot + 1u) % t->per_worker;
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->kind = (uint8_t)kind;
+	c->worker = (uint8_t)w;
+	c->door = (uint8_t)door;
+	c->tenant = (uint8_t)tenant;
+	c->created_wall_ms = wall_ms;
+	if (label != NULL)
+		snprintf(c->label, sizeof(c->label), "%s", label);
+	t->nctx[w]++;
+	t->total++;
+	live_count(t, c, +1);
+	return c;
+}
+
+void
+agw_ctx_put(struct cp_agw *g, struct cp_agw_ctx *c)
+{
+	struct cp_agw_table *t = &g->tab[c->kind];
+
+	t->nctx[c->worker]--;
+	t->total--;
+	live_count(t, c, -1);
+	c->id = 0;
+	c->state = CP_AGW_FREE;
+}
+
+struct cp_agw_ctx *
+agw_state_slot(struct cp_agw *g, unsigned int kind, unsigned int w, uint64_t id)
+{
+	struct cp_agw_table *t = &g->tab[kind];
+	uint32_t slot = ipc_conn_slot(id);
+
+	if (w >= g->nworkers || ipc_conn_worker(id) != w || slot >= t->per_worker ||
+	    agw_kind_of_id(id) != kind)
+		return NULL;
+	return &t->ctx[(size_t)w * t->per_worker + slot];
+}
+
+void
+agw_ctx_restored(struct cp_agw *g, struct cp_agw_ctx *c, uint64_t id, unsigned int door,
+		 unsigned int tenant, uint64_t wall_ms)
+{
+	unsigned int kind = agw_kind_of_id(id), w = ipc_conn_worker(id);
+	struct cp_agw_table *t = &g->tab[kind];
+	size_t k = (size_t)w * t->per_worker + ipc_conn_slot(id);
+	uint32_t gen = ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT;
+
+	c->id = id;
+	c->kind = (uint8_t)kind;
+	c->worker = (uint8_t)w;
+	c->door = (uint8_t)door;
+	c->tenant = (uint8_t)tenant;
+	c->created_wall_ms = wall_ms;
+	if (gen > t->gen[k])
+		t->gen[k] = gen;
+	t->nctx[w]++;
+	t->total++;
+	live_count(t, c, +1);
+}
+
+/* ---- the live counts ------------------------------------------------------------------ */
+
+uint32_t
+agw_table_live(const struct cp_agw_table *t, unsigned int door, unsigned int tenant)
+{
+	uint32_t n = 0;
+
+	for (unsigned int d = 0; d <= CP_AGW_DOORS; d++)
+		for (unsigned int tn = 0; tn <= TP_CONF_MAX_TENANTS; tn++)
+			if ((door == CP_AGW_DOORS || d == door) &&
+			    (tenant > TP_CONF_MAX_TENANTS || tn == tenant))
+				n += t->live[d][tn];
+	return n;
+}
+
+uint32_t
+cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant)
+{
+	uint32_t n = 0;
+
+	for (unsigned int k = 0; k < CP_AGW_KINDS; k++)
+		n += agw_table_live(&g->tab[k], door, tenant);
+	return n;
+}
+
+void
+cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n)
+{
+	const struct cp_agw *g = cp->agw;
+	const struct cp_agw_table *t;
+
+	memset(counts, 0, n * sizeof(*counts));
+	if (g == NULL || n == 0)
+		return;
+	/* (TCP contexts only: what turnpikectl tenants' agw_contexts
+	 * counts; cp_agw_live(), the quotas' counts, has every kind's) */
+	t = &g->tab[CP_AGW_KIND_TCP];
+	for (size_t k = 0; k < (size_t)g->nworkers * t->per_worker; k++)
+		if (t->ctx[k].id != 0)
+			counts[t->ctx[k].tenant < n ? t->ctx[k].tenant : 0]++;
+}
