@@ -5,8 +5,9 @@
  * connection ids' layout, worker | slot | generation, with the kind's
  * generation bit) and the one place an id says its kind, the free slot a
  * new context takes and the slot a restarted cp's STATE names, the live
- * counts by door and tenant that the quotas read. The kinds (agw_tcp.c,
- * agw_rtp.c) fill a context's own part; this file knows none of them.
+ * counts by door and tenant and the quotas that read them, a context's
+ * termination serials, the observers, the event log. The kinds fill a
+ * context's own part and say what dp told; this file knows none of them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "agw_internal.h"
 #include "cp_agw.h"
 #include "ipc.h"
+#include "tp_conf.h"
 
 /* ---- a kind's table ------------------------------------------------------------------ */
 
@@ -202,6 +204,57 @@ cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant)
 	return n;
 }
 
+/* Is a context of door and tenant past a quota? 0, or -ENOSPC with the
+ * quota named in err and counted by which: the door's (agw.quota.api,
+ * .iq or .ng: the key is the door's name), then the tenant's (a named
+ * one's agw_contexts, the default's agw.quota.default_tenant). Each bounds
+ * its own contexts alone, so one door or tenant at its quota never stops
+ * the others. */
+int
+agw_quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
+		size_t errlen)
+{
+	static const struct {
+		const char *what;         /* the door, for an operator */
+		enum cp_agw_stat stat;
+	} doors[CP_AGW_DOORS] = {
+		[CP_AGW_DOOR_API] = { "JSON API", CP_AGW_STAT_QUOTA_API },
+		[CP_AGW_DOOR_IQ] = { "Iq (H.248)", CP_AGW_STAT_QUOTA_IQ },
+		[CP_AGW_DOOR_NG] = { "ng (rtpengine's protocol)", CP_AGW_STAT_QUOTA_NG },
+	};
+	struct cp_agw *g = cp->agw;
+	const struct tp_conf *conf = cp->conf;
+	const uint32_t quota[CP_AGW_DOORS] = {
+		[CP_AGW_DOOR_API] = conf->agw.quota.api,
+		[CP_AGW_DOOR_IQ] = conf->agw.quota.iq,
+		[CP_AGW_DOOR_NG] = conf->agw.quota.ng,
+	};
+	uint32_t q = (unsigned int)door < CP_AGW_DOORS ? quota[door] : 0;
+	uint32_t n = cp_agw_live(g, door, TP_CONF_MAX_TENANTS + 1);
+
+	if (q != 0 && n >= q) {
+		g->stats[doors[door].stat]++;
+		snprintf(err, errlen, "the %s door holds %u live contexts, its quota "
+			 "(agw.quota.%s %u): one must end first", doors[door].what, n,
+			 cp_agw_door_name(door), q);
+		return -ENOSPC;
+	}
+	q = tenant == 0 ? conf->agw.quota.default_tenant : conf->tenants.t[tenant - 1].agw_contexts;
+	n = cp_agw_live(g, CP_AGW_DOORS, tenant);
+	if (q != 0 && n >= q) {
+		g->stats[CP_AGW_STAT_QUOTA_TENANT]++;
+		if (tenant == 0)
+			snprintf(err, errlen, "the default tenant holds %u live contexts, its quota "
+				 "(agw.quota.default_tenant %u): one must end first", n, q);
+		else
+			snprintf(err, errlen, "tenant '%s' holds %u live contexts, its quota "
+				 "(its agw_contexts %u): one must end first",
+				 conf->tenants.t[tenant - 1].name, n, q);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 void
 cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n)
 {
@@ -217,4 +270,69 @@ cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n)
 	for (size_t k = 0; k < (size_t)g->nworkers * t->per_worker; k++)
 		if (t->ctx[k].id != 0)
 			counts[t->ctx[k].tenant < n ? t->ctx[k].tenant : 0]++;
+}
+
+/* ---- serials --------------------------------------------------------------------------- */
+
+uint16_t
+agw_serial_peek(const struct cp_agw_ctx *c)
+{
+	return (uint16_t)(c->serial_next + 1u != 0 ? c->serial_next + 1u : 1u);
+}
+
+uint16_t
+agw_serial_next(struct cp_agw_ctx *c)
+{
+	if (++c->serial_next == 0)
+		c->serial_next = 1;
+	return c->serial_next;
+}
+
+/* ---- observers and the event log ----------------------------------------------------- */
+
+int
+cp_agw_observe(struct cp_ctx *cp, enum cp_agw_kind kind, cp_agw_observer_fn fn, void *arg)
+{
+	struct cp_agw *g = cp->agw;
+	unsigned int n = 0;
+
+	if (g == NULL || (unsigned int)kind >= CP_AGW_KINDS || g->tab[kind].per_worker == 0)
+		return -ENODEV;
+	for (unsigned int k = 0; k < g->nobs; k++)
+		n += g->obs[k].kind == kind;
+	if (fn == NULL || n == CP_AGW_OBSERVERS)
+		return -ENOSPC;
+	g->obs[g->nobs].kind = (uint8_t)kind;
+	g->obs[g->nobs].fn = fn;
+	g->obs[g->nobs].arg = arg;
+	g->nobs++;
+	return 0;
+}
+
+void
+agw_tell(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e)
+{
+	struct cp_agw *g = cp->agw;
+
+	for (unsigned int k = 0; k < g->nobs; k++)
+		if (g->obs[k].kind == c->kind)
+			g->obs[k].fn(cp, c, e, g->obs[k].arg);
+}
+
+struct cp_agw_event *
+agw_log_line(struct cp_ctx *cp, unsigned int kind, uint64_t id, const struct cp_agw_ctx *c)
+{
+	struct cp_agw *g = cp->agw;
+	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
+
+	memset(l, 0, sizeof(*l));
+	l->seq = g->next_seq++;
+	l->wall_ms = cp->wall_ms;
+	l->id = id;
+	l->known = c != NULL;
+	l->door = c != NULL ? c->door : CP_AGW_DOORS;
+	l->tenant = c != NULL ? c->tenant : 0;
+	l->kind = (uint8_t)kind;
+	g->stats[CP_AGW_STAT_EVENTS]++;
+	return l;
 }

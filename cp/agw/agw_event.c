@@ -19,70 +19,15 @@
 #include "tp_conf.h"
 
 /* Event e of context id (c: it, NULL when this cp does not know it) into
- * the log, with the context's door and tenant: whom agw.events shows it. */
+ * the log. */
 static void
 log_append(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
 	   const struct ipc_agw_event *e)
 {
-	struct cp_agw *g = cp->agw;
-	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
+	struct cp_agw_event *l = agw_log_line(cp, CP_AGW_KIND_TCP, id, c);
 
-	l->seq = g->next_seq++;
-	l->wall_ms = cp->wall_ms;
-	l->id = id;
-	l->known = c != NULL;
-	l->door = c != NULL ? c->door : CP_AGW_DOORS;
-	l->tenant = c != NULL ? c->tenant : 0;
-	l->kind = CP_AGW_KIND_TCP;
-	l->rtcp = 0;
-	l->silent_ms = 0;
 	l->e = *e;
 	l->e.detail[IPC_AGW_DETAIL_MAX - 1] = '\0';
-	g->stats[CP_AGW_STAT_EVENTS]++;
-}
-
-const char *
-agw_rtp_ev_name(uint8_t type)
-{
-	switch (type) {
-	case IPC_RTP_EV_LATCHED: return "rtp_latched";
-	case IPC_RTP_EV_INACTIVE: return "rtp_inactive";
-	case IPC_RTP_EV_SUBTRACTED: return "rtp_subtracted";
-	case IPC_RTP_EV_RELEASED: return "rtp_released";
-	default: return "rtp_unknown";
-	}
-}
-
-void
-agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
-	    const struct ipc_rtp_event *e)
-{
-	struct cp_agw *g = cp->agw;
-	struct cp_agw_event *l = &g->log[g->next_seq & (CP_AGW_LOG - 1u)];
-
-	memset(l, 0, sizeof(*l));
-	l->seq = g->next_seq++;
-	l->wall_ms = cp->wall_ms;
-	l->id = id;
-	l->known = c != NULL;
-	l->door = c != NULL ? c->door : CP_AGW_DOORS;
-	l->tenant = c != NULL ? c->tenant : 0;
-	l->kind = CP_AGW_KIND_RTP;
-	l->rtcp = e->rtcp;
-	l->silent_ms = e->silent_ms;
-	l->e.type = e->type;
-	l->e.leg = e->term;
-	l->e.cause = e->cause;
-	l->e.serial = e->serial;
-	if (e->type == IPC_RTP_EV_LATCHED)
-		l->e.remote = e->addr;
-	for (unsigned int i = 0; i < 2; i++) {
-		l->e.bytes_in[i] = e->st[i].rtp_in_octets + e->st[i].rtcp_in_octets;
-		l->e.bytes_out[i] = e->st[i].rtp_out_octets + e->st[i].rtcp_out_octets;
-	}
-	snprintf(l->e.detail, sizeof(l->e.detail), "%s", e->detail);
-	l->e.detail_len = (uint16_t)strlen(l->e.detail);
-	g->stats[CP_AGW_STAT_EVENTS]++;
 }
 
 static void
@@ -92,15 +37,6 @@ ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
 		if (c->tcp.term[i].tcp_role == IPC_AGW_TCP_SERVER)
 			agw_port_set(g, c->tcp.term[i].local.port, false);
 	agw_ctx_put(g, c);
-}
-
-static void
-observers(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e)
-{
-	struct cp_agw *g = cp->agw;
-
-	for (unsigned int k = 0; k < g->nobs; k++)
-		g->obs[k].fn(cp, c, e, g->obs[k].arg);
 }
 
 void
@@ -130,7 +66,7 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		 * once; another may hold it now): the log has it, and the
 		 * observers (its bytes), the slot is not its */
 		g->stats[CP_AGW_STAT_EVENTS_STALE]++;
-		observers(cp, c, e);
+		agw_tell(cp, c, e);
 		return;
 	}
 	for (unsigned int i = 0; i < 2; i++) {
@@ -168,12 +104,12 @@ cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
 		was = *c;
 		ctx_free(g, c);
-		observers(cp, &was, e);
+		agw_tell(cp, &was, e);
 		return;
 	default:
 		break;
 	}
-	observers(cp, c, e);
+	agw_tell(cp, c, e);
 }
 
 void
@@ -270,22 +206,8 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 			struct cp_agw_ctx was = *c;
 
 			ctx_free(g, c);
-			observers(cp, &was, &e);
+			agw_tell(cp, &was, &e);
 		}
 	}
 }
 
-int
-cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg)
-{
-	struct cp_agw *g = cp->agw;
-
-	if (g == NULL)
-		return -ENODEV;
-	if (fn == NULL || g->nobs == CP_AGW_OBSERVERS)
-		return -ENOSPC;
-	g->obs[g->nobs].fn = fn;
-	g->obs[g->nobs].arg = arg;
-	g->nobs++;
-	return 0;
-}

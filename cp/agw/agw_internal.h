@@ -88,12 +88,26 @@ agw_port_used(const struct cp_agw *g, uint16_t p)
 	return (g->ports_used[p / 64] >> (p % 64)) & 1u;
 }
 
-/* ---- cp_agw.c: the contexts and the C API ---- */
-
-/* Is a context of door and tenant (TCP or RTP: live[][] counts both)
- * past a quota? 0, or -ENOSPC with the quota named in err. */
+/* Is a context of door and tenant (of any kind: the live counts are
+ * every kind's) past a quota? 0, or -ENOSPC with the quota named in err
+ * and counted. */
 int agw_quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
 		    size_t errlen);
+/* The serial c's next termination takes (nothing changed), and taking it
+ * (once its message went to dp): 1, 2, ..., 65535, 1, ... */
+uint16_t agw_serial_peek(const struct cp_agw_ctx *c);
+uint16_t agw_serial_next(struct cp_agw_ctx *c);
+/* Event e (c's kind's: struct ipc_agw_event, struct ipc_rtp_event) of
+ * known context c to its kind's observers, in their order. */
+void agw_tell(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e);
+/* The event log's next line (agw.events reads it), of a context of kind
+ * (c: it, NULL when this cp does not know it): its number, time, context
+ * and, known, its door and tenant (whom agw.events shows it); the event's
+ * own part (l->e, rtcp, silent_ms) zero for its kind to fill. */
+struct cp_agw_event *agw_log_line(struct cp_ctx *cp, unsigned int kind, uint64_t id,
+				  const struct cp_agw_ctx *c);
+
+/* ---- cp_agw.c: the contexts and the C API ---- */
 
 /* Slot i of c is empty again (its server port free). */
 void agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
@@ -234,16 +248,8 @@ struct agw_rtp_state {
 	size_t pos_next;
 	/* emergency contexts each door holds past its quotas (agw.quota.emergency) */
 	uint32_t emergency_over[CP_AGW_DOORS];
-	unsigned int nobs;
-	struct {
-		cp_agw_rtp_observer_fn fn;
-		void *arg;
-	} obs[CP_AGW_RTP_OBSERVERS];
 };
 
-/* Event e of RTP context id (c: it, NULL when unknown) into the log. */
-void agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
-		 const struct ipc_rtp_event *e);
 /* enum ipc_rtp_ev_type's name in the log ("rtp_latched", ...). */
 const char *agw_rtp_ev_name(uint8_t type);
 

@@ -297,29 +297,6 @@ cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant)
 	return rtp_of(cp) != NULL ? agw_table_live(tab_of(cp), door, tenant) : 0;
 }
 
-static void
-observers(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
-{
-	struct agw_rtp_state *r = rtp_of(cp);
-
-	for (unsigned int k = 0; k < r->nobs; k++)
-		r->obs[k].fn(cp, c, e, r->obs[k].arg);
-}
-
-int
-cp_agw_rtp_observe(struct cp_ctx *cp, cp_agw_rtp_observer_fn fn, void *arg)
-{
-	struct agw_rtp_state *r = rtp_of(cp);
-
-	if (r == NULL)
-		return -ENODEV;
-	if (fn == NULL || r->nobs == CP_AGW_RTP_OBSERVERS)
-		return -ENOSPC;
-	r->obs[r->nobs].fn = fn;
-	r->obs[r->nobs].arg = arg;
-	r->nobs++;
-	return 0;
-}
 
 /* dp's figures d over what dp had before its restart (b): the counts
  * added, the rest dp's now (or b's where dp has nothing yet). */
@@ -615,14 +592,6 @@ keys_make(struct agw_rtp_state *r, struct ipc_rtp_term *t)
 	return 0;
 }
 
-static uint16_t
-serial_next(struct cp_agw_ctx *c)
-{
-	if (++c->serial_next == 0)
-		c->serial_next = 1;
-	return c->serial_next;
-}
-
 /* ---- the C API ------------------------------------------------------------------------ */
 
 struct cp_agw_ctx *
@@ -873,7 +842,7 @@ cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 			    "agw.media_ports, where context %" PRIu64 " lives", term, c->worker, id);
 		ERR(-ENOSPC, "worker %u's share of agw.media_ports has no free ports", c->worker);
 	}
-	x.t.serial = (uint16_t)(c->serial_next + 1u != 0 ? c->serial_next + 1u : 1u);
+	x.t.serial = agw_serial_peek(c);
 	x.t.door = c->door;
 	x.t.tenant = c->tenant;
 	if ((rc = keys_make(r, &x.t)) == 0)
@@ -885,7 +854,7 @@ cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 			ERR(-EINVAL, "termination %u is not one dp takes (lib/ipc's rules)", term);
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	}
-	(void)serial_next(c);
+	(void)agw_serial_next(c);
 	c->rtp.term[term] = x.t;
 	c->rtp.aidx[term] = aidx;
 	c->rtp.inactive[term] = 0;
@@ -1235,6 +1204,44 @@ cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *ms
 				   c != NULL ? c->rtp.st : NULL);
 }
 
+/* ---- the event log ---------------------------------------------------------------------- */
+
+const char *
+agw_rtp_ev_name(uint8_t type)
+{
+	switch (type) {
+	case IPC_RTP_EV_LATCHED: return "rtp_latched";
+	case IPC_RTP_EV_INACTIVE: return "rtp_inactive";
+	case IPC_RTP_EV_SUBTRACTED: return "rtp_subtracted";
+	case IPC_RTP_EV_RELEASED: return "rtp_released";
+	default: return "rtp_unknown";
+	}
+}
+
+/* Event e of context id (c: it, NULL when this cp does not know it) into
+ * the log: the latched source, the silence, each termination's octets. */
+static void
+log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
+	const struct ipc_rtp_event *e)
+{
+	struct cp_agw_event *l = agw_log_line(cp, CP_AGW_KIND_RTP, id, c);
+
+	l->rtcp = e->rtcp;
+	l->silent_ms = e->silent_ms;
+	l->e.type = e->type;
+	l->e.leg = e->term;
+	l->e.cause = e->cause;
+	l->e.serial = e->serial;
+	if (e->type == IPC_RTP_EV_LATCHED)
+		l->e.remote = e->addr;
+	for (unsigned int i = 0; i < 2; i++) {
+		l->e.bytes_in[i] = e->st[i].rtp_in_octets + e->st[i].rtcp_in_octets;
+		l->e.bytes_out[i] = e->st[i].rtp_out_octets + e->st[i].rtcp_out_octets;
+	}
+	snprintf(l->e.detail, sizeof(l->e.detail), "%s", e->detail);
+	l->e.detail_len = (uint16_t)strlen(l->e.detail);
+}
+
 /* ---- what dp says ----------------------------------------------------------------------- */
 
 static void
@@ -1267,7 +1274,7 @@ ctx_released(struct cp_ctx *cp, struct cp_agw_ctx *c, const struct ipc_rtp_event
 	memcpy(was.rtp.st, e->st, sizeof(was.rtp.st));
 	ctx_free(cp, c);
 	reqs_end(cp, was.id, -ENOENT, was.rtp.st);
-	observers(cp, &was, e);
+	agw_tell(cp, &was, e);
 	explicit_bzero(&was, sizeof(was));
 }
 
@@ -1296,7 +1303,7 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	e.detail[IPC_RTP_DETAIL_MAX - 1] = '\0';
 	c = ctx_of_id(cp, msg->h.alloc_id);
 	if (c == NULL) {
-		agw_log_rtp(cp, msg->h.alloc_id, NULL, &e);
+		log_rtp(cp, msg->h.alloc_id, NULL, &e);
 		r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
 		return;
 	}
@@ -1309,7 +1316,7 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		else if (c->rtp.sub_serial != 0 && i == c->rtp.sub_term && e.st[i].serial == c->rtp.sub_serial)
 			stats_sum(&e.st[i], &c->rtp.sub_base, &e.st[i]);
 	}
-	agw_log_rtp(cp, c->id, c, &e);
+	log_rtp(cp, c->id, c, &e);
 	if (e.type == IPC_RTP_EV_RELEASED) {
 		ctx_released(cp, c, &e);
 		return;
@@ -1322,7 +1329,7 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			c->rtp.sub_serial = 0;
 		else
 			r->stats[AGW_RTP_EVENTS_STALE]++;
-		observers(cp, c, &e);
+		agw_tell(cp, c, &e);
 		gone_heard(c, &e);
 		return;
 	}
@@ -1352,7 +1359,7 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	default:
 		break;
 	}
-	observers(cp, c, &e);
+	agw_tell(cp, c, &e);
 	gone_heard(c, &e);
 }
 
@@ -1431,7 +1438,7 @@ cp_agw_rtp_dp_restart(struct cp_ctx *cp)
 			memcpy(e.st, c->rtp.st, sizeof(e.st));
 			e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
 							  "turnpike-dp restarted while it ended");
-			agw_log_rtp(cp, c->id, c, &e);
+			log_rtp(cp, c->id, c, &e);
 			ctx_released(cp, c, &e);
 			continue;
 		}

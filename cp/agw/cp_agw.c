@@ -157,57 +157,6 @@ cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
 	return c != NULL && cp_agw_caller_sees(who, c) ? c : NULL;
 }
 
-/* Is a context of door and tenant past a quota? 0, or -ENOSPC with the
- * quota named in err and counted by which: the door's (agw.quota.api,
- * .iq or .ng: the key is the door's name), then the tenant's (a named
- * one's agw_contexts, the default's agw.quota.default_tenant). Each bounds
- * its own contexts alone, so one door or tenant at its quota never stops
- * the others. */
-int
-agw_quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
-	    size_t errlen)
-{
-	static const struct {
-		const char *what;         /* the door, for an operator */
-		enum cp_agw_stat stat;
-	} doors[CP_AGW_DOORS] = {
-		[CP_AGW_DOOR_API] = { "JSON API", CP_AGW_STAT_QUOTA_API },
-		[CP_AGW_DOOR_IQ] = { "Iq (H.248)", CP_AGW_STAT_QUOTA_IQ },
-		[CP_AGW_DOOR_NG] = { "ng (rtpengine's protocol)", CP_AGW_STAT_QUOTA_NG },
-	};
-	struct cp_agw *g = cp->agw;
-	const struct tp_conf *conf = cp->conf;
-	const uint32_t quota[CP_AGW_DOORS] = {
-		[CP_AGW_DOOR_API] = conf->agw.quota.api,
-		[CP_AGW_DOOR_IQ] = conf->agw.quota.iq,
-		[CP_AGW_DOOR_NG] = conf->agw.quota.ng,
-	};
-	uint32_t q = (unsigned int)door < CP_AGW_DOORS ? quota[door] : 0;
-	uint32_t n = cp_agw_live(g, door, TP_CONF_MAX_TENANTS + 1);
-
-	if (q != 0 && n >= q) {
-		g->stats[doors[door].stat]++;
-		snprintf(err, errlen, "the %s door holds %u live contexts, its quota "
-			 "(agw.quota.%s %u): one must end first", doors[door].what, n,
-			 cp_agw_door_name(door), q);
-		return -ENOSPC;
-	}
-	q = tenant == 0 ? conf->agw.quota.default_tenant : conf->tenants.t[tenant - 1].agw_contexts;
-	n = cp_agw_live(g, CP_AGW_DOORS, tenant);
-	if (q != 0 && n >= q) {
-		g->stats[CP_AGW_STAT_QUOTA_TENANT]++;
-		if (tenant == 0)
-			snprintf(err, errlen, "the default tenant holds %u live contexts, its quota "
-				 "(agw.quota.default_tenant %u): one must end first", n, q);
-		else
-			snprintf(err, errlen, "tenant '%s' holds %u live contexts, its quota "
-				 "(its agw_contexts %u): one must end first",
-				 conf->tenants.t[tenant - 1].name, n, q);
-		return -ENOSPC;
-	}
-	return 0;
-}
-
 static int
 send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	   uint16_t len)
@@ -229,14 +178,6 @@ send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const 
 		return -ENOBUFS;
 	}
 	return 0;
-}
-
-static uint16_t
-serial_next(struct cp_agw_ctx *c)
-{
-	if (++c->serial_next == 0)
-		c->serial_next = 1;
-	return c->serial_next;
 }
 
 /* Slot i of c now holds t (sent to dp): its state as a new leg's. */
@@ -472,10 +413,10 @@ cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 			    "where context %" PRIu64 " lives", leg, p, c->worker, id);
 		}
 	}
-	x.term.serial = (uint16_t)(c->serial_next + 1u != 0 ? c->serial_next + 1u : 1u);
+	x.term.serial = agw_serial_peek(c);
 	if (send_to_dp(cp, c->worker, IPC_AGW_MOD, c->id, &x, sizeof(x)) < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-	(void)serial_next(c);
+	(void)agw_serial_next(c);
 	slot_fill(g, c, leg, &x.term, ours);
 	g->stats[CP_AGW_STAT_LEGS_ADDED]++;
 	if (got != NULL)

@@ -142,14 +142,19 @@ enum cp_agw_stat {
 	CP_AGW_STAT__COUNT,
 };
 
-/* An observer: every event of a known context, after cp/agw applied it
- * (c as it is then; for RELEASED, as it was before its slot was freed).
- * A leg event whose serial is not c->tcp.term[e->leg].serial is of a
- * termination subtracted since (not applied to c). It may call the API
- * below, on other contexts or this one (not on a RELEASED one). */
-typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c,
-				   const struct ipc_agw_event *e, void *arg);
-#define CP_AGW_OBSERVERS 4u
+/*
+ * An observer of one kind's contexts (cp_agw_observe()): every event of a
+ * known context of the kind, after cp/agw applied it (c as it is then;
+ * for RELEASED, as it was before its slot was freed), e the kind's event
+ * as dp sent it: a TCP context's struct ipc_agw_event (a leg event whose
+ * serial is not c->tcp.term[e->leg].serial is of a termination
+ * subtracted since, not applied to c), an RTP context's struct
+ * ipc_rtp_event (cp_agw_rtp.h says what each tells). It may call the API
+ * below, on other contexts or this one (not on a RELEASED one).
+ */
+typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e,
+				   void *arg);
+#define CP_AGW_OBSERVERS 4u       /* a kind */
 /* A door's own names of context c, added to its JSON object o (agw.show,
  * agw.list). */
 typedef void (*cp_agw_names_fn)(const struct cp_agw_ctx *c, struct json_object *o, void *arg);
@@ -200,9 +205,10 @@ struct cp_agw {
 	struct cp_policy *policy;
 	unsigned int nobs;
 	struct {
+		uint8_t kind;
 		cp_agw_observer_fn fn;
 		void *arg;
-	} obs[CP_AGW_OBSERVERS];
+	} obs[CP_AGW_OBSERVERS * CP_AGW_KINDS];
 	struct {
 		cp_agw_names_fn fn;
 		void *arg;
@@ -319,9 +325,11 @@ struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *
  * (TP_CONF_MAX_TENANTS + 1: every tenant's), from the counts the quotas
  * read (no walk). */
 uint32_t cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant);
-/* fn(arg) hears every event from now on. 0, -ENOSPC (CP_AGW_OBSERVERS),
- * -ENODEV (no agw group). */
-int cp_agw_observe(struct cp_ctx *cp, cp_agw_observer_fn fn, void *arg);
+/* fn(arg) hears every event of kind's contexts from now on, after those
+ * registered before it. 0, -ENOSPC (CP_AGW_OBSERVERS of the kind),
+ * -ENODEV (no agw group, or no contexts of the kind: RTP ones need
+ * agw.media_ports). */
+int cp_agw_observe(struct cp_ctx *cp, enum cp_agw_kind kind, cp_agw_observer_fn fn, void *arg);
 /* fn(arg) names the contexts of door in the operator's views. */
 void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg);
 

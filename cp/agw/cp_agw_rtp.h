@@ -148,9 +148,11 @@ struct cp_agw_rtp {
 };
 
 /*
- * An observer: every RTP_EVENT of a known context, after cp/agw applied
- * it (c as it is then; RELEASED: as it was before its slot was freed),
- * with e->st[] counted over dp's restarts as c->rtp.st[] are:
+ * What an RTP context's observer hears (cp_agw_observe() of
+ * CP_AGW_KIND_RTP, its e a struct ipc_rtp_event): every RTP_EVENT of a
+ * known context, after cp/agw applied it (c as it is then; RELEASED: as
+ * it was before its slot was freed), with e->st[] counted over dp's
+ * restarts as c->rtp.st[] are:
  * - LATCHED: term e->term's flow (e->rtcp) latched e->addr;
  * - INACTIVE: silent for e->silent_ms (H.248.40's Notify);
  * - SUBTRACTED: term e->term (serial e->serial: the slot may hold another
@@ -163,9 +165,6 @@ struct cp_agw_rtp {
  *   figures.
  * It may call the API below (not on a RELEASED context).
  */
-typedef void (*cp_agw_rtp_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c,
-				       const struct ipc_rtp_event *e, void *arg);
-#define CP_AGW_RTP_OBSERVERS 4u
 
 /*
  * The answer to cp_agw_rtp_stats(), called once (never from inside
@@ -273,9 +272,6 @@ int cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_
 /* Request req's fn is not called (its door went: an association ended).
  * Unknown or answered requests are ignored. */
 void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);
-/* fn(arg) hears every RTP event from now on. 0, -ENOSPC
- * (CP_AGW_RTP_OBSERVERS), -ENODEV (no RTP contexts in this cp). */
-int cp_agw_rtp_observe(struct cp_ctx *cp, cp_agw_rtp_observer_fn fn, void *arg);
 /* Live RTP contexts of door (CP_AGW_DOORS: every door's) and tenant
  * (TP_CONF_MAX_TENANTS + 1: every tenant's), no walk. */
 uint32_t cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant);

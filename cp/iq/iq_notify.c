@@ -193,9 +193,9 @@ iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 /* cp/agw's observer: a leg that ended, or the context (its legs not told
  * yet are told with the context's cause). */
 static void
-on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
-	 void *arg)
+on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
+	const struct ipc_agw_event *e = ev;
 	struct cp_iq *q = arg;
 
 	/* (the association hears of its own contexts only) */
@@ -241,9 +241,9 @@ inact_body(struct h248_w *w, const void *arg)
  * generations wrapped), a waiting Subtract's final figures, the
  * inactivity Notify. */
 static void
-on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
-	     void *arg)
+on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
 	struct cp_iq *q = arg;
 	struct inact_arg n;
 	struct iq_memo m;
@@ -378,10 +378,10 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->req_end = notify_done;
 	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
 	/* (-ENODEV: no RTP contexts in this cp, no agw.media_ports) */
-	rc = cp_agw_rtp_observe(cp, on_rtp_event, q);
+	rc = cp_agw_observe(cp, CP_AGW_KIND_RTP, on_rtp_event, q);
 	if (rc < 0 && rc != -ENODEV)
 		return rc;
-	return cp_agw_observe(cp, on_event, q);
+	return cp_agw_observe(cp, CP_AGW_KIND_TCP, on_event, q);
 }
 
 void

@@ -1191,9 +1191,9 @@ ng_call_do(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 /* ---- cp/agw's events ---- */
 
 static void
-observe(struct cp_ctx *cp, const struct cp_agw_ctx *x, const struct ipc_rtp_event *e,
-	void *arg)
+observe(struct cp_ctx *cp, const struct cp_agw_ctx *x, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
 	struct cp_ng *g = arg;
 	struct ng_call *c;
 	unsigned int si;
@@ -1257,7 +1257,7 @@ ng_call_init(struct cp_ng *g)
 	g->sdpbuf = malloc(NG_SDP_SIZE_MAX * 2u);
 	if (g->bucket == NULL || g->sdp == NULL || g->sdpbuf == NULL)
 		return -ENOMEM;
-	return cp_agw_rtp_observe(g->cp, observe, g);
+	return cp_agw_observe(g->cp, CP_AGW_KIND_RTP, observe, g);
 }
 
 void

@@ -208,8 +208,10 @@ static struct {
 } heard;
 
 static void
-observer(struct cp_ctx *c, const struct cp_agw_ctx *x, const struct ipc_agw_event *e, void *arg)
+observer(struct cp_ctx *c, const struct cp_agw_ctx *x, const void *ev, void *arg)
 {
+	const struct ipc_agw_event *e = ev;
+
 	assert_ptr_equal(c, &cp);
 	assert_ptr_equal(arg, &heard);
 	if (heard.n < 16) {
@@ -241,7 +243,7 @@ test_cp_agw_legs_one_at_a_time(void **state)
 
 	(void)state;
 	memset(&heard, 0, sizeof(heard));
-	assert_int_equal(cp_agw_observe(&cp, observer, &heard), 0);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_TCP, observer, &heard), 0);
 	spec_server(&s[0], "10.0.0.7");
 	memset(&s[1], 0, sizeof(s[1]));
 	assert_int_equal(cp_agw_create(&cp, s, CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ, 0, &c,

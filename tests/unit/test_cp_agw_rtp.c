@@ -209,8 +209,10 @@ static struct ipc_rtp_event heard;
 static unsigned int nheard;
 
 static void
-obs(struct cp_ctx *c, const struct cp_agw_ctx *x, const struct ipc_rtp_event *e, void *arg)
+obs(struct cp_ctx *c, const struct cp_agw_ctx *x, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
+
 	(void)c;
 	(void)x;
 	(void)arg;
@@ -340,7 +342,7 @@ test_modify_subtract_release(void **state)
 	size_t slot;
 
 	(void)state;
-	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, obs, NULL), 0);
 	nheard = 0;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
@@ -646,7 +648,7 @@ test_stats_and_dp_restart(void **state)
 	e.st[0].serial = 1;
 	e.st[0].rtp_in = 7;
 	nheard = 0;
-	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, obs, NULL), 0);
 	event(c->id, c->worker, &e);
 	assert_int_equal(heard.st[0].rtp_in, 107);
 }
