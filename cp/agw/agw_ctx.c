@@ -336,3 +336,20 @@ agw_log_line(struct cp_ctx *cp, unsigned int kind, uint64_t id, const struct cp_
 	g->stats[CP_AGW_STAT_EVENTS]++;
 	return l;
 }
+
+/* ---- what a kind has nothing to do for ----------------------------------------------- */
+
+unsigned int
+agw_no_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	(void)cp;
+	(void)now_ms;
+	return 0;
+}
+
+void
+agw_no_metrics(const struct cp_ctx *cp, FILE *f)
+{
+	(void)cp;
+	(void)f;
+}

@@ -107,10 +107,69 @@ void agw_tell(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e);
 struct cp_agw_event *agw_log_line(struct cp_ctx *cp, unsigned int kind, uint64_t id,
 				  const struct cp_agw_ctx *c);
 
-/* ---- cp_agw.c: the contexts and the C API ---- */
+/* ---- a kind of context: its operations (agw_tcp.c, agw_rtp.c) ---- */
 
-/* Slot i of c is empty again (its server port free). */
-void agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
+/*
+ * What a kind of context does (VPP's transport_proto_vft_t, Linux's
+ * struct proto_ops): agw_api.c finds a kind's by a spec's kind or an
+ * id's (agw_kind_of_id()) and checks first what every kind checks; an
+ * operation a kind has nothing to do for is one of agw_no_*() (Linux's
+ * sock_no_*()). A new kind is a file that fills one of these, its part
+ * of struct cp_agw_ctx and its spec and modify in cp_agw.h's unions,
+ * and a row in agw_api.c's agw_kinds[] (its ids' bit: agw_gen_bit()).
+ */
+struct agw_kind_ops {
+	const char *name;         /* "tcp", "rtp" */
+	const char *slot;         /* what its sentences call a slot: "leg", "termination" */
+	uint16_t ipc_event;       /* dp's event and STATE messages of the kind */
+	uint16_t ipc_state;
+	/* its part of cp->agw from the configuration (its table without
+	 * slots when it has none configured); 0, -ENOMEM, cp_dp's error */
+	int (*init)(struct cp_ctx *cp);
+	void (*fini)(struct cp_ctx *cp);
+	/* can its contexts be made or changed (dp: and dp runs with them)?
+	 * 0, or -ENODEV with err said */
+	int (*ready)(struct cp_ctx *cp, bool dp, char *err, size_t errlen);
+	/* cp_agw.h's calls, ready() and the context's checks passed: c who's,
+	 * not being released, slot 0, 1 or CP_AGW_ANY, spec and m of c's kind */
+	int (*create)(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
+		      const char *label, enum cp_agw_door door, unsigned int tenant,
+		      struct cp_agw_ctx **out, char *err, size_t errlen);
+	int (*add)(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int slot,
+		   const struct cp_agw_spec *spec, uint32_t setup_ms, unsigned int *got, char *err,
+		   size_t errlen);
+	int (*modify)(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int slot,
+		      const struct cp_agw_mod *m, char *err, size_t errlen);
+	int (*subtract)(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int slot, char *err,
+			size_t errlen);
+	int (*release)(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen);
+	/* ipc_event, ipc_state from worker w (taken once init() gave it a
+	 * table); dp restarted */
+	void (*dp_event)(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+	void (*dp_state)(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+	void (*dp_restart)(struct cp_ctx *cp);
+	/* the loop's share: work done */
+	unsigned int (*serve)(struct cp_ctx *cp, uint64_t now_ms);
+	/* what the operator reads: a context (cp_agw_json()), an event's
+	 * type and what a log line of it says besides every line's, status's
+	 * "agw" member's part, its metrics */
+	struct json_object *(*json)(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				    bool keys);
+	const char *(*ev_name)(uint8_t type);
+	void (*event_json)(const struct cp_ctx *cp, const struct cp_agw_event *l,
+			   struct json_object *o);
+	void (*status)(const struct cp_ctx *cp, struct json_object *o);
+	void (*metrics)(const struct cp_ctx *cp, FILE *f);
+};
+
+/* The kinds: each file exports its operations alone. */
+extern const struct agw_kind_ops agw_tcp_ops;
+extern const struct agw_kind_ops agw_rtp_ops;
+
+/* What a kind without work in the loop, or without metrics of its own,
+ * has in their place (agw_ctx.c). */
+unsigned int agw_no_serve(struct cp_ctx *cp, uint64_t now_ms);
+void agw_no_metrics(const struct cp_ctx *cp, FILE *f);
 
 /* ---- agw_rules.c: the rules every door's termination goes through ---- */
 
@@ -161,10 +220,7 @@ int agw_caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_call
 /* Does agw.create's "legs" hold RTP legs (a leg with "rtp")? */
 bool agw_rtp_legs(struct json_object *legs);
 /* agw.create of RTP legs; agw.add_leg, agw.modify_leg, agw.subtract_leg,
- * agw.show, agw.release of an RTP context's id (cp_agw_id_is_rtp()). */
-/* When an SRTP context's figures are due again, after st_ms: its busiest
- * direction moved pkts packets in the ms before (agw_rtp.c). */
-uint64_t agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms);
+ * agw.show, agw.release of an RTP context's id. */
 int agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
 		       struct json_object *resp, const char **error);
 int agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
@@ -177,19 +233,56 @@ int agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_obj
 		     const char **error);
 int agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 			const char **error);
+
+/* ---- agw_api.c: the C API over the kinds ---- */
+
+/* Kind's operations (CP_AGW_KIND_TCP past the kinds). */
+const struct agw_kind_ops *agw_kind(unsigned int kind);
+/* One line of the event log as JSON (agw.events): what every line says,
+ * its kind's event_json's, each termination's octets. */
+struct json_object *agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l);
+/* Every kind's metrics (its metrics operation). */
+void agw_kinds_metrics(const struct cp_ctx *cp, FILE *f);
+
+/* ---- agw_tcp_render.c: TCP contexts as the operator reads them ---- */
+
+/* enum cp_agw_state's name as a TCP context's state says it. */
+const char *agw_state_name(uint8_t s);
+struct json_object *agw_tcp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				 bool keys);
+const char *agw_tcp_ev_name(uint8_t type);
+void agw_tcp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l,
+			struct json_object *o);
+void agw_tcp_status(const struct cp_ctx *cp, struct json_object *o);
+
+/* ---- agw_rtp_render.c: RTP contexts in JSON ---- */
+
+#define AGW_RTP_PROFILES 5u
+#define AGW_RTP_MODES 4u
+#define AGW_RTP_SIDES 3u
+#define AGW_RTP_SUITES 9u
+/* By number: enum ipc_rtp_profile ("RTP/AVP", ...), the mode's two bits
+ * ("sendrecv", ...), enum cp_agw_rtp_side ("route", ...), lib/sdp's enum
+ * sdp_suite (RFC 4568, RFC 6188, RFC 7714: "AES_CM_128_HMAC_SHA1_80", ...). */
+extern const char *const agw_rtp_profile_names[AGW_RTP_PROFILES];
+extern const char *const agw_rtp_mode_names[AGW_RTP_MODES];
+extern const char *const agw_rtp_side_names[AGW_RTP_SIDES];
+extern const char *const agw_rtp_suite_names[AGW_RTP_SUITES];
+/* n octets of in as base64 (RFC 4648 section 4) into out (4 * (n + 2) / 3
+ * + 1 bytes), and back: s into out (at most max octets), its length or -1. */
+void agw_b64_encode(const uint8_t *in, size_t n, char *out);
+int agw_b64_decode(const char *s, uint8_t *out, size_t max);
+/* A termination's figures as JSON. */
+struct json_object *agw_rtp_stats_json(const struct cp_ctx *cp, const struct ipc_rtp_stats *s);
+struct json_object *agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				 bool keys);
+/* enum ipc_rtp_ev_type's name in the log ("rtp_latched", ...). */
+const char *agw_rtp_ev_name(uint8_t type);
+void agw_rtp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l,
+			struct json_object *o);
+void agw_rtp_status(const struct cp_ctx *cp, struct json_object *o);
 /* turnpike_agw_rtp_*: its counters and live contexts by door and tenant. */
 void agw_rtp_metrics(const struct cp_ctx *cp, FILE *f);
-
-/* ---- agw_render.c: contexts and events as the operator reads them ---- */
-
-/* enum cp_agw_state's name. */
-const char *agw_state_name(uint8_t s);
-/* A context as JSON (agw.show, agw.list, the create's answer); alg: our
- * fingerprints' hash (lib/certfp's, less one). */
-struct json_object *agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg);
-/* One line of the event log as JSON (agw.events), with its context's
- * door and tenant when known. */
-struct json_object *agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l);
 
 /* ---- agw_rtp.c: the RTP contexts (cp_agw_rtp.h) ---- */
 
@@ -211,6 +304,10 @@ enum agw_rtp_stat {
 };
 
 #define AGW_RTP_ADDRS (2u * TP_CONF_MAX_PORTS + 2u * TP_CONF_MAX_RELAY)
+
+/* When an SRTP context's figures are due again, after st_ms: its busiest
+ * direction moved pkts packets in the ms before. */
+uint64_t agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms);
 
 struct agw_rtp_req {
 	uint32_t req;             /* 0: a free entry */
@@ -249,8 +346,5 @@ struct agw_rtp_state {
 	/* emergency contexts each door holds past its quotas (agw.quota.emergency) */
 	uint32_t emergency_over[CP_AGW_DOORS];
 };
-
-/* enum ipc_rtp_ev_type's name in the log ("rtp_latched", ...). */
-const char *agw_rtp_ev_name(uint8_t type);
 
 #endif /* CP_AGW_INTERNAL_H */

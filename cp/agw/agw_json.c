@@ -357,7 +357,7 @@ req_is_rtp(struct json_object *req)
 static void
 answer_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, struct json_object *resp)
 {
-	struct json_object *v = agw_ctx_json(cp, c, alg);
+	struct json_object *v = cp_agw_json(cp, c, alg, false);
 
 	json_object_object_foreach(v, key, val)
 		json_object_object_add(resp, key, json_object_get(val));
@@ -378,7 +378,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_agw *g = cp->agw;
-	struct cp_agw_leg_spec spec[2];
+	struct cp_agw_spec spec[2];
 	struct json_object *legs;
 	struct cp_agw_ctx *c = NULL;
 	uint32_t setup_ms;
@@ -391,6 +391,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
 		FAIL("turnpike-dp does not run, or runs without an agw group");
 	memset(spec, 0, sizeof(spec));
+	spec[0].kind = spec[1].kind = CP_AGW_KIND_TCP;
 	if (!json_object_object_get_ex(req, "legs", &legs) ||
 	    !json_object_is_type(legs, json_type_array) ||
 	    (n = json_object_array_length(legs)) > 2)
@@ -403,7 +404,7 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 
 		if (o == NULL)
 			continue;             /* (an empty slot: a termination joins later) */
-		rc = parse_term(cp, o, i, &spec[i], error);
+		rc = parse_term(cp, o, i, &spec[i].tcp, error);
 		if (rc < 0) {
 			g->stats[CP_AGW_STAT_REFUSED]++;
 			return rc;
@@ -438,7 +439,7 @@ parse_id_leg(struct cp_ctx *cp, struct json_object *req, bool leg_optional, uint
 	if (!json_object_object_get_ex(req, "leg", &v)) {
 		if (!leg_optional)
 			FAIL("\"leg\" (0 or 1) is required");
-		*leg = CP_AGW_LEG_ANY;
+		*leg = CP_AGW_ANY;
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
@@ -455,7 +456,7 @@ cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const 
 {
 	struct cp_ctx *cp = ctx;
 	struct cp_agw_caller who;
-	struct cp_agw_leg_spec spec;
+	struct cp_agw_spec spec = { .kind = CP_AGW_KIND_TCP };
 	struct json_object *o;
 	uint64_t id;
 	unsigned int leg, got = 0;
@@ -470,10 +471,10 @@ cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const 
 		return -EINVAL;
 	if (!json_object_object_get_ex(req, "term", &o))
 		FAIL("\"term\" (the termination, as one of agw.create's legs) is required");
-	if (parse_term(cp, o, leg == CP_AGW_LEG_ANY ? 0 : leg, &spec, error) < 0 ||
+	if (parse_term(cp, o, leg == CP_AGW_ANY ? 0 : leg, &spec.tcp, error) < 0 ||
 	    parse_setup(cp, req, &setup_ms, error) < 0 || parse_alg(cp, req, &alg, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_add_leg(cp, &who, id, leg, &spec, setup_ms, &got, err, sizeof(err));
+	rc = cp_agw_add(cp, &who, id, leg, &spec, setup_ms, &got, err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
 	answer_ctx(cp, cp_agw_lookup(cp, &who, id), alg, resp);
@@ -517,14 +518,15 @@ cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, con
 	if (s == NULL && nfp == 0 && !q.dscp_set && !q.pol_set)
 		FAIL("nothing to modify: give \"remote\", \"fingerprints\", \"dscp\" or "
 		     "\"police\"");
-	rc = cp_agw_modify_leg(cp, &who, id, leg,
-			       &(struct cp_agw_leg_mod){ .remote = s != NULL ? &remote : NULL,
-							 .fp = fp, .nfp = nfp,
-							 .dscp_set = q.dscp_set, .dscp = q.dscp,
-							 .pol_set = q.pol_set,
-							 .pol_rate = q.pol_rate,
-							 .pol_burst = q.pol_burst },
-			       err, sizeof(err));
+	rc = cp_agw_modify(cp, &who, id, leg,
+			   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_TCP,
+						 .tcp = { .remote = s != NULL ? &remote : NULL,
+							  .fp = fp, .nfp = nfp,
+							  .dscp_set = q.dscp_set, .dscp = q.dscp,
+							  .pol_set = q.pol_set,
+							  .pol_rate = q.pol_rate,
+							  .pol_burst = q.pol_burst } },
+			   err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
 	answer_ctx(cp, cp_agw_lookup(cp, &who, id), 1, resp);
@@ -548,7 +550,7 @@ cmd_subtract_leg(void *ctx, struct json_object *req, struct json_object *resp,
 	if (parse_id_leg(cp, req, false, &id, &leg, error) < 0 ||
 	    agw_caller_of(cp, req, &who, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_subtract_leg(cp, &who, id, leg, err, sizeof(err));
+	rc = cp_agw_subtract(cp, &who, id, leg, err, sizeof(err));
 	if (rc < 0)
 		return api_rc(cp, rc, err, error);
 	answer_ctx(cp, cp_agw_lookup(cp, &who, id), 1, resp);
@@ -647,7 +649,7 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 		(*cursor)++;
 		if (c->id == 0 || !cp_agw_caller_sees(&who, c))
 			continue;
-		json_object_array_add(items, agw_ctx_json(cp, c, 1));
+		json_object_array_add(items, cp_agw_json(cp, c, 1, false));
 		put++;
 	}
 	/* then the RTP contexts (cursor past the TCP table) */
@@ -657,7 +659,7 @@ list_contexts(void *ctx, struct json_object *req, uint64_t *cursor, struct json_
 		(*cursor)++;
 		if (c->id == 0 || !cp_agw_caller_sees(&who, c))
 			continue;
-		json_object_array_add(items, cp_agw_rtp_json(cp, c, false));
+		json_object_array_add(items, cp_agw_json(cp, c, 1, false));
 		put++;
 	}
 	return *cursor < n + nr ? 1 : 0;

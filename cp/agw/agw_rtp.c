@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/agw's RTP contexts (cp_agw_rtp.h): their slots, each termination's
- * address, ports and our SRTP keys, the RTP_ADD, RTP_MOD, RTP_DEL and
+ * RTP contexts (agw_rtp_ops; cp_agw_rtp.h): each termination's address,
+ * ports and our SRTP keys, the RTP_ADD, RTP_MOD, RTP_DEL and
  * RTP_STATS_REQ that install and change them in dp, what dp says back
- * (RTP_EVENT, RTP_STATS, a restarted cp's RTP_STATE) and a restarted dp's
- * contexts installed again. agw_rtp_json.c shows them to the operator.
+ * (RTP_EVENT applied, logged and told to the observers, RTP_STATS, a
+ * restarted cp's RTP_STATE) and a restarted dp's contexts installed
+ * again. agw_rtp_render.c shows them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -235,8 +236,14 @@ pick_ports(const struct agw_rtp_state *r, unsigned int aidx, unsigned int w, boo
 
 /* ---- set-up -------------------------------------------------------------------------- */
 
-int
-cp_agw_rtp_init(struct cp_ctx *cp)
+static void stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+static void rtp_fini(struct cp_ctx *cp);
+
+/* From agw.media_ports and agw.media_contexts (none: no RTP contexts, its
+ * table without slots): dp's addresses, the ports' bitmaps, its table;
+ * RTP_STATS taken. */
+static int
+rtp_init(struct cp_ctx *cp)
 {
 	const struct tp_conf *conf = cp->conf;
 	struct agw_rtp_state *r;
@@ -265,17 +272,15 @@ cp_agw_rtp_init(struct cp_ctx *cp)
 		return -ENOMEM;
 	}
 	cp->agw->rtp = r;
-	if ((rc = cp_dp_on_kind(cp, IPC_RTP_EVENT, cp_agw_rtp_event)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_RTP_STATE, cp_agw_rtp_state)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_RTP_STATS, cp_agw_rtp_stats_msg)) < 0) {
-		cp_agw_rtp_fini(cp);
+	if ((rc = cp_dp_on_kind(cp, IPC_RTP_STATS, stats_msg)) < 0) {
+		rtp_fini(cp);
 		return rc;
 	}
 	return 0;
 }
 
-void
-cp_agw_rtp_fini(struct cp_ctx *cp)
+static void
+rtp_fini(struct cp_ctx *cp)
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 
@@ -289,13 +294,7 @@ cp_agw_rtp_fini(struct cp_ctx *cp)
 	cp->agw->rtp = NULL;
 }
 
-/* ---- the counts, the log, the observers ------------------------------------------------ */
-
-uint32_t
-cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant)
-{
-	return rtp_of(cp) != NULL ? agw_table_live(tab_of(cp), door, tenant) : 0;
-}
+/* ---- figures ---------------------------------------------------------------------------- */
 
 
 /* dp's figures d over what dp had before its restart (b): the counts
@@ -358,9 +357,15 @@ send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const 
 	return rc;
 }
 
+/* No agw group, no agw.media_ports; dp running without RTP terminations
+ * (dp: that asked too). */
 static int
-rtp_ready(struct cp_ctx *cp, char *err, size_t errlen)
+rtp_ready(struct cp_ctx *cp, bool dp, char *err, size_t errlen)
 {
+	if (!dp && rtp_of(cp) == NULL)
+		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
+	if (!dp)
+		return 0;
 	if (cp->agw == NULL)
 		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
 	if (cp->agw->rtp == NULL)
@@ -592,15 +597,7 @@ keys_make(struct agw_rtp_state *r, struct ipc_rtp_term *t)
 	return 0;
 }
 
-/* ---- the C API ------------------------------------------------------------------------ */
-
-struct cp_agw_ctx *
-cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
-{
-	struct cp_agw_ctx *c = rtp_of(cp) != NULL ? ctx_of_id(cp, id) : NULL;
-
-	return c != NULL && cp_agw_caller_sees(who, c) ? c : NULL;
-}
+/* ---- the operations ------------------------------------------------------------------ */
 
 /* Places both terminations of x on worker w (ports taken; aidx theirs):
  * 0, or the first's error with nothing taken. */
@@ -628,10 +625,10 @@ place_both(struct agw_rtp_state *r, unsigned int w, struct ipc_rtp_ctx *x,
 	return 0;
 }
 
-int
-cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const char *label,
-		  enum cp_agw_door door, unsigned int tenant, struct cp_agw_ctx **out,
-		  char *err, size_t errlen)
+static int
+rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
+	   const char *label, enum cp_agw_door door, unsigned int tenant, struct cp_agw_ctx **out,
+	   char *err, size_t errlen)
 {
 	struct agw_rtp_state *r;
 	struct cp_agw_table *tab;
@@ -642,11 +639,10 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	bool tried[IPC_MAX_WORKERS] = { false };
 	uint32_t slot = 0;
 	uint64_t id;
-	bool emergency = false, over = false;
+	bool emergency, over = false;
 	int rc = -ENOSPC;
 
-	if ((rc = rtp_ready(cp, err, errlen)) < 0)
-		return rc;
+	(void)setup_ms;
 	r = cp->agw->rtp;
 	tab = tab_of(cp);
 	if (tenant > cp->conf->tenants.n) {
@@ -659,10 +655,10 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
 	memset(&x, 0, sizeof(x));
-	for (unsigned int i = 0; i < 2 && spec != NULL; i++) {
-		if (spec[i].term.profile == IPC_RTP_NONE)
+	for (unsigned int i = 0; i < 2; i++) {
+		if (spec[i].rtp.term.profile == IPC_RTP_NONE)
 			continue;
-		rc = term_form(cp, i, &spec[i], &x.term[i], cand[i], &ncand[i], err, errlen);
+		rc = term_form(cp, i, &spec[i].rtp, &x.term[i], cand[i], &ncand[i], err, errlen);
 		if (rc < 0) {
 			r->stats[AGW_RTP_REFUSED]++;
 			explicit_bzero(&x, sizeof(x));
@@ -673,8 +669,7 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	 * normal one would hit; up to agw.quota.emergency of a door's past
 	 * them at once, so a controller that marks everything emergency
 	 * cannot take every slot */
-	if (spec != NULL)
-		emergency = spec[0].emergency || spec[1].emergency;
+	emergency = spec[0].rtp.emergency || spec[1].rtp.emergency;
 	if ((rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
 		if (!emergency || r->emergency_over[door] >= cp->conf->agw.quota.emergency) {
 			explicit_bzero(&x, sizeof(x));
@@ -779,43 +774,19 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	return 0;
 }
 
-/* Context id for a change: known, who's, not being released. */
 static int
-ctx_for_change(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-	       unsigned int term, struct cp_agw_ctx **out, char *err, size_t errlen)
+rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct cp_agw_spec *spec,
+	uint32_t setup_ms, unsigned int *got, char *err, size_t errlen)
 {
-	struct cp_agw_ctx *c;
-	int rc;
-
-	if ((rc = rtp_ready(cp, err, errlen)) < 0)
-		return rc;
-	c = cp_agw_rtp_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (c->state == CP_AGW_RELEASING)
-		ERR(-ESHUTDOWN, "context %" PRIu64 " is being released", id);
-	if (term > 1 && term != CP_AGW_RTP_TERM_ANY)
-		ERR(-EINVAL, "termination %u: a context's terminations are 0 and 1", term);
-	*out = c;
-	return 0;
-}
-
-int
-cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-	       unsigned int term, const struct cp_agw_rtp_spec *spec, unsigned int *got,
-	       char *err, size_t errlen)
-{
-	struct agw_rtp_state *r;
-	struct cp_agw_ctx *c;
+	struct agw_rtp_state *r = cp->agw->rtp;
+	uint64_t id = c->id;
 	struct ipc_rtp_mod x;
 	uint8_t cand[AGW_RTP_ADDRS], aidx = 0;
 	unsigned int ncand = 0;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
-		return rc;
-	r = cp->agw->rtp;
-	if (term == CP_AGW_RTP_TERM_ANY) {
+	(void)setup_ms;
+	if (term == CP_AGW_ANY) {
 		term = c->rtp.term[0].profile == IPC_RTP_NONE ? 0u :
 		       c->rtp.term[1].profile == IPC_RTP_NONE ? 1u : 2u;
 		if (term == 2)
@@ -828,7 +799,7 @@ cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_ADD_TERM;
 	x.term = (uint8_t)term;
-	if ((rc = term_form(cp, term, spec, &x.t, cand, &ncand, err, errlen)) < 0) {
+	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
 	}
@@ -874,18 +845,17 @@ key_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
 }
 
-int
-cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		  unsigned int term, const struct cp_agw_rtp_mod *m, char *err, size_t errlen)
+static int
+rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct cp_agw_mod *mod,
+	   char *err, size_t errlen)
 {
-	struct cp_agw_ctx *c;
+	const struct cp_agw_rtp_mod *m = &mod->rtp;
+	uint64_t id = c->id;
 	struct ipc_rtp_term *t;
 	struct ipc_rtp_mod x;
 	unsigned int bits;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
-		return rc;
 	if (term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE)
 		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
 	memset(&x, 0, sizeof(x));
@@ -1009,18 +979,13 @@ slot_clear(struct agw_rtp_state *r, struct cp_agw_ctx *c, unsigned int i)
 	c->rtp.aidx[i] = 0;
 }
 
-int
-cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		    unsigned int term, struct ipc_rtp_stats *last, char *err, size_t errlen)
+static int
+rtp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, char *err, size_t errlen)
 {
-	struct agw_rtp_state *r;
-	struct cp_agw_ctx *c;
+	struct agw_rtp_state *r = cp->agw->rtp;
+	uint64_t id = c->id;
 	struct ipc_rtp_mod x;
-	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
-		return rc;
-	r = cp->agw->rtp;
 	if (term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE)
 		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
 	memset(&x, 0, sizeof(x));
@@ -1028,8 +993,6 @@ cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t
 	x.term = (uint8_t)term;
 	if (send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x)) < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-	if (last != NULL)
-		*last = c->rtp.st[term];
 	/* The slot is empty at once (dp frees the ports before it takes
 	 * anything after this message); SUBTRACTED names it by its serial
 	 * and gets what dp counted before a restart added. */
@@ -1044,29 +1007,36 @@ cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t
 	return 0;
 }
 
-int
-cp_agw_rtp_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
-		   size_t errlen)
+static int
+rtp_release(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen)
 {
-	struct cp_agw_ctx *c;
-
-	if (rtp_of(cp) == NULL)
-		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
-	c = cp_agw_rtp_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (c->state != CP_AGW_RELEASING) {
-		if (c->rtp.readd) {
-			/* (not in dp: the restarted one never had it) */
-			c->rtp.readd = 0;
-			if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term, sizeof(c->rtp.term)) < 0)
-				ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-		}
-		if (send_to_dp(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
+	if (c->rtp.readd) {
+		/* (not in dp: the restarted one never had it) */
+		c->rtp.readd = 0;
+		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term, sizeof(c->rtp.term)) < 0)
 			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-		c->state = CP_AGW_RELEASING;
 	}
+	if (send_to_dp(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	c->state = CP_AGW_RELEASING;
 	return 0;
+}
+
+/* When c's figures are due again: its busiest direction's packets over
+ * the time since they were last asked for (pkts since, over ms). */
+uint64_t
+agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms)
+{
+	uint64_t gap = CP_AGW_RTP_POS_IDLE_MS;
+
+	if (pkts != 0 && ms != 0) {
+		gap = (uint64_t)CP_AGW_RTP_POS_PKTS * ms / pkts;
+		if (gap < CP_AGW_RTP_POS_MIN_MS)
+			gap = CP_AGW_RTP_POS_MIN_MS;
+		if (gap > CP_AGW_RTP_POS_MAX_MS)
+			gap = CP_AGW_RTP_POS_MAX_MS;
+	}
+	return st_ms + gap;
 }
 
 /* ---- statistics on request ------------------------------------------------------------ */
@@ -1083,8 +1053,8 @@ cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id
 	if (rtp_of(cp) == NULL)
 		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
 	r = cp->agw->rtp;
-	c = cp_agw_rtp_lookup(cp, who, id);
-	if (c == NULL)
+	c = ctx_of_id(cp, id);
+	if (c == NULL || !cp_agw_caller_sees(who, c))
 		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
 	if (fn != NULL) {
 		for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && e == NULL; k++)
@@ -1166,8 +1136,9 @@ reqs_end(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats *st)
 	}
 }
 
-void
-cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+/* An RTP_STATS from worker w: the figures, a request's answer. */
+static void
+stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 	const struct ipc_rtp_stats_msg *s = (const void *)msg->body;
@@ -1205,18 +1176,6 @@ cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *ms
 }
 
 /* ---- the event log ---------------------------------------------------------------------- */
-
-const char *
-agw_rtp_ev_name(uint8_t type)
-{
-	switch (type) {
-	case IPC_RTP_EV_LATCHED: return "rtp_latched";
-	case IPC_RTP_EV_INACTIVE: return "rtp_inactive";
-	case IPC_RTP_EV_SUBTRACTED: return "rtp_subtracted";
-	case IPC_RTP_EV_RELEASED: return "rtp_released";
-	default: return "rtp_unknown";
-	}
-}
 
 /* Event e of context id (c: it, NULL when this cp does not know it) into
  * the log: the latched source, the silence, each termination's octets. */
@@ -1288,8 +1247,10 @@ gone_heard(struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
 		c->rtp.gone[e->term].serial = 0;
 }
 
-void
-cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+/* An RTP_EVENT from worker w: applied to its context (the termination of
+ * that serial only), logged, told to the observers. */
+static void
+rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 	struct ipc_rtp_event e = *(const struct ipc_rtp_event *)(const void *)msg->body;
@@ -1363,8 +1324,10 @@ cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	gone_heard(c, &e);
 }
 
-void
-cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+/* An RTP_STATE from worker w (this cp's SYNC): a context dp holds, taken
+ * back with its door, tenant, serials, keys, figures and latches. */
+static void
+rtp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 	const struct ipc_rtp_state *x = (const void *)msg->body;
@@ -1410,8 +1373,11 @@ cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	r->stats[AGW_RTP_RESTORED]++;
 }
 
-void
-cp_agw_rtp_dp_restart(struct cp_ctx *cp)
+/* dp restarted: every context is to be installed again (paced by
+ * rtp_serve() as the rings to dp have room), one being released is
+ * released. */
+static void
+rtp_dp_restart(struct cp_ctx *cp)
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 	size_t n;
@@ -1481,23 +1447,6 @@ has_srtp(const struct cp_agw_ctx *c)
 	return is_srtp(c->rtp.term[0].profile) || is_srtp(c->rtp.term[1].profile);
 }
 
-/* When c's figures are due again: its busiest direction's packets over
- * the time since they were last asked for (pkts since, over ms). */
-uint64_t
-agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms)
-{
-	uint64_t gap = CP_AGW_RTP_POS_IDLE_MS;
-
-	if (pkts != 0 && ms != 0) {
-		gap = (uint64_t)CP_AGW_RTP_POS_PKTS * ms / pkts;
-		if (gap < CP_AGW_RTP_POS_MIN_MS)
-			gap = CP_AGW_RTP_POS_MIN_MS;
-		if (gap > CP_AGW_RTP_POS_MAX_MS)
-			gap = CP_AGW_RTP_POS_MAX_MS;
-	}
-	return st_ms + gap;
-}
-
 static unsigned int
 pos_refresh(struct cp_ctx *cp, struct agw_rtp_state *r, uint64_t now_ms)
 {
@@ -1525,8 +1474,10 @@ pos_refresh(struct cp_ctx *cp, struct agw_rtp_state *r, uint64_t now_ms)
 	return sent;
 }
 
-unsigned int
-cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
+/* The loop's share: requests past their time, a restarted dp's contexts
+ * installed again, the SRTP positions asked. Work done. */
+static unsigned int
+rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 	unsigned int done = 0;
@@ -1566,3 +1517,27 @@ cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 }
 
 #undef ERR
+
+const struct agw_kind_ops agw_rtp_ops = {
+	.name = "rtp",
+	.slot = "termination",
+	.ipc_event = IPC_RTP_EVENT,
+	.ipc_state = IPC_RTP_STATE,
+	.init = rtp_init,
+	.fini = rtp_fini,
+	.ready = rtp_ready,
+	.create = rtp_create,
+	.add = rtp_add,
+	.modify = rtp_modify,
+	.subtract = rtp_subtract,
+	.release = rtp_release,
+	.dp_event = rtp_dp_event,
+	.dp_state = rtp_dp_state,
+	.dp_restart = rtp_dp_restart,
+	.serve = rtp_serve,
+	.json = agw_rtp_json,
+	.ev_name = agw_rtp_ev_name,
+	.event_json = agw_rtp_event_json,
+	.status = agw_rtp_status,
+	.metrics = agw_rtp_metrics,
+};

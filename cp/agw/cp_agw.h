@@ -32,6 +32,11 @@
  * releases the context). Observers (cp_agw_observe()) hear every event of
  * every context once cp/agw has applied it.
  *
+ * A context's terminations are of one kind: TCP legs (above) or RTP
+ * terminations (cp_agw_rtp.h). The API is the same for both; each kind
+ * keeps its own table (its own bound a worker) and its own messages to
+ * and from dp, behind its operations (agw_internal.h).
+ *
  * A context answers to the door and the tenant that made it, and to the
  * operator (struct cp_agw_caller, cp_agw_types.h): every call on a context
  * made before says who asks. agw.quota and a tenant's agw_contexts bound
@@ -215,35 +220,42 @@ struct cp_agw {
 	} names[CP_AGW_DOORS];
 };
 
-/* From the configuration (cp->conf); with an agw group, registers
- * AGW_EVENT and AGW_STATE with cp_dp (cp_dp.h; cp_agw_dp_restart() is
- * hooked by the module walk, cp_agw_module). 0, -ENOMEM, or cp_dp's
- * error. Its policy comes from
- * cp_agw_policy_set(); until then every remote is refused. */
+/* From the configuration (cp->conf); with an agw group, each kind's
+ * contexts that it configures (TCP ones always, RTP ones with
+ * agw.media_ports), their messages from dp taken (cp_dp.h; dp's restart
+ * is hooked by the module walk: cp_agw_dp_restart()). 0, -ENOMEM, or
+ * cp_dp's error. Its policy comes from cp_agw_policy_set(); until then
+ * every remote is refused. */
 int cp_agw_init(struct cp_ctx *cp);
 /* p (agw.peers as cp_policy_build_from() made it; cp/agw owns it now) in
  * place of the running one: what a new context's remotes may be. Frees p
  * when there is no agw group. */
 void cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p);
 void cp_agw_fini(struct cp_ctx *cp);
-/* An AGW_EVENT from worker w. */
-void cp_agw_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
-/* An AGW_STATE from worker w (this cp's SYNC): a context dp holds, taken
- * back as it is (a cp that restarted). */
-void cp_agw_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
-/* dp restarted: its contexts are gone; each is released (dp_restart). */
+/* dp restarted: its contexts are gone. Each kind does what it does: a
+ * TCP context is released (cause dp_restart), an RTP one installed again
+ * (cp_agw_serve()). */
 void cp_agw_dp_restart(struct cp_ctx *cp);
+/* The loop's share (the RTP contexts' re-installs after a dp restart,
+ * their statistics requests past their time). Work done (0: none). */
+unsigned int cp_agw_serve(struct cp_ctx *cp, uint64_t now_ms);
+
 /*
- * The C API both doors call. Errors: -errno with a sentence in err (for
- * the operator or the controller as it is): -ENODEV no agw group, or dp
- * not running with one; -EINVAL a termination refused (its form, agw.peers:
- * -EACCES, the fingerprint rules); -EPERM a modify that would widen who
- * takes a leg (cp_agw_modify_leg()); -ENOENT no such context or leg, or a
- * context that is not the caller's (answered as one that does not
- * exist); -EBUSY the slot holds a termination; -ESHUTDOWN the context is
- * being released; -ENOSPC no slot or server port, or a quota reached
- * (agw.quota's door or default tenant, a tenant's agw_contexts: the
- * sentence names it); -EAGAIN the ring to dp is full (try again).
+ * The C API every door calls (the JSON commands, H.248, ng), whatever the
+ * kind of the context: the kind is a spec's (create, add), else the id's.
+ * Errors: -errno with a sentence in err (for the operator or the
+ * controller as it is): -ENODEV no agw group, no contexts of the kind, or
+ * dp not running with them; -EINVAL a termination refused (its form,
+ * agw.peers: -EACCES, the fingerprint rules), or of another kind than its
+ * context's; -EPERM a TCP modify that would widen who takes a leg;
+ * -EOPNOTSUPP an RTP modify's new key in srtp_rx; -ENOENT no such context
+ * or termination, or a context that is not the caller's (answered as one
+ * that does not exist); -EBUSY the slot holds a termination, or a port
+ * given is taken; -ESHUTDOWN the context is being released; -ENOSPC no
+ * slot, port or address, or a quota reached (agw.quota's door or default
+ * tenant, a tenant's agw_contexts: the sentence names it); -EAGAIN the
+ * ring to dp is full (try again). Nothing is half-made: on an error
+ * nothing was sent and nothing is kept.
  */
 
 /* Does context c answer to who? Its door and tenant are who's, or who is
@@ -254,7 +266,7 @@ cp_agw_caller_sees(const struct cp_agw_caller *who, const struct cp_agw_ctx *c)
 	return who->is_operator || (c->door == who->door && c->tenant == who->tenant);
 }
 
-/* One termination as a door asks for it. term: tcp_role (client,
+/* One TCP termination as a door asks for it. term: tcp_role (client,
  * server), tls_role, local (a server's address, its port 0: cp picks one
  * of the worker's share of agw.ports; a client's source address, family 0:
  * the route's), remote (family 0: none), the peer's fingerprints (nfp),
@@ -265,26 +277,12 @@ struct cp_agw_leg_spec {
 	bool accept_any;
 };
 
-#define CP_AGW_LEG_ANY 0xffu           /* cp_agw_add_leg(): the first empty slot */
-#define CP_AGW_SETUP_DEFAULT UINT32_MAX /* agw.setup_timeout */
-
-/* A context of spec[0] and spec[1] (a spec of tcp_role 0: an empty slot;
- * spec NULL: both), each leg up within setup_ms of now (0: no limit) or
- * the context is released; label: the controller's tag (NULL: none);
- * door: which made it; tenant: whose it is (lib/conf's index; -EINVAL
- * past the configured ones). Refused (-ENOSPC, the quota named, counted
- * by quota) when door or tenant holds its quota of live contexts
- * already. *out is the context, its server ports chosen. */
-int cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
-		  const char *label, enum cp_agw_door door, unsigned int tenant,
-		  struct cp_agw_ctx **out, char *err, size_t errlen);
-/* spec joins context id (who's) in slot leg (CP_AGW_LEG_ANY: the first
- * empty one; *got says which), up within setup_ms of now. */
-int cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		   unsigned int leg, const struct cp_agw_leg_spec *spec, uint32_t setup_ms,
-		   unsigned int *got, char *err, size_t errlen);
-/* What cp_agw_modify_leg() changes of a termination; NULL, 0 or false:
- * as it is. */
+/* What a TCP termination's modify changes; NULL, 0 or false: as it is.
+ * Its remote and its peer's fingerprints: a leg not up yet takes them (a
+ * client connects anew); one up records them only (its connection
+ * stays). Its DSCP, policing and memo change either way. Who takes the
+ * leg only narrows (-EPERM): each fingerprint is one the leg holds (its
+ * Add's), and a TLS leg taken keeps its remote and fingerprints. */
 struct cp_agw_leg_mod {
 	const struct ipc_addr *remote;
 	const struct ipc_agw_fp *fp;       /* nfp of them */
@@ -297,33 +295,73 @@ struct cp_agw_leg_mod {
 	const uint8_t *memo;               /* IPC_AGW_MEMO_LEN bytes */
 };
 
-/* Leg leg's remote and its peer's fingerprints change: a leg not up yet
- * takes them (a client connects anew); one up records them only (its
- * connection stays). Its DSCP, policing and memo change either way. Who
- * takes the leg only narrows (-EPERM): each fingerprint is one the leg
- * holds (its Add's), and a TLS leg taken keeps its remote and
- * fingerprints. */
-int cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		      unsigned int leg, const struct cp_agw_leg_mod *m, char *err, size_t errlen);
-/* Leg leg's termination ends (cause controller); its slot is empty at
- * once; the other leg is held until a termination joins. The last one's
- * subtraction releases the context (its RELEASED follows). */
-int cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-			unsigned int leg, char *err, size_t errlen);
-/* End context id (close_notify, FIN on each leg that is up). */
+/* One termination as a door asks for it: its kind's (a TCP one's empty
+ * form, tcp_role 0, an RTP one's, profile 0: an empty slot). */
+struct cp_agw_spec {
+	uint8_t kind;                      /* enum cp_agw_kind: which below */
+	union {
+		struct cp_agw_leg_spec tcp;
+		struct cp_agw_rtp_spec rtp;    /* cp_agw_rtp.h */
+	};
+};
+
+/* What a modify changes of a termination: its kind's. */
+struct cp_agw_mod {
+	uint8_t kind;                      /* enum cp_agw_kind: which below */
+	union {
+		struct cp_agw_leg_mod tcp;
+		struct cp_agw_rtp_mod rtp;     /* cp_agw_rtp.h */
+	};
+};
+
+#define CP_AGW_ANY 0xffu                /* cp_agw_add(): the first empty slot */
+#define CP_AGW_SETUP_DEFAULT UINT32_MAX /* agw.setup_timeout */
+
+/* A context of spec[0] and spec[1], of one kind (-EINVAL else), with
+ * label the controller's tag (NULL: none), door: which made it, tenant:
+ * whose it is (lib/conf's index; -EINVAL past the configured ones).
+ * Refused (-ENOSPC, the quota named, counted by quota) when door or
+ * tenant holds its quota of live contexts already (an RTP spec's
+ * emergency: within agw.quota.emergency, not). TCP legs: each up within
+ * setup_ms of now (0: no limit) or the context is released. *out is the
+ * context: its worker, slot, local addresses and ports (our SRTP keys)
+ * chosen. */
+int cp_agw_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
+		  const char *label, enum cp_agw_door door, unsigned int tenant,
+		  struct cp_agw_ctx **out, char *err, size_t errlen);
+/* spec joins context id (who's, of spec's kind) in slot (CP_AGW_ANY: the
+ * first empty one; *got says which), in the context's worker; a TCP leg
+ * up within setup_ms of now. */
+int cp_agw_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+	       unsigned int slot, const struct cp_agw_spec *spec, uint32_t setup_ms,
+	       unsigned int *got, char *err, size_t errlen);
+/* The termination in slot of context id changes as m says (m of the
+ * context's kind). */
+int cp_agw_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		  unsigned int slot, const struct cp_agw_mod *m, char *err, size_t errlen);
+/* The termination in slot ends (cause controller); its slot is empty at
+ * once (its ports free; an RTP one's keys wiped), the other termination
+ * is held until one joins; its figures as last known are the context's
+ * until then (an RTP one's observers' SUBTRACTED carries dp's final
+ * ones). The last one's subtraction releases the context (its RELEASED
+ * follows). */
+int cp_agw_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		    unsigned int slot, char *err, size_t errlen);
+/* End context id (TCP: close_notify, FIN on each leg that is up; RTP:
+ * RTP_DEL): RELEASED follows, and frees its slot and ports then. */
 int cp_agw_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
 		   size_t errlen);
+/* Context id, or NULL: none, or not who's. */
+struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
+				 uint64_t id);
 /* The address dp connects from to reach ip of family 4 or 6 (dp_route()'s
  * rule: the port whose prefix holds it, else the first with a gateway)
  * into out: false when no port has a route. */
 bool cp_agw_route_src(const struct tp_conf *conf, uint8_t family, const uint8_t *ip,
 		      uint8_t *out);
-/* Context id, or NULL: none, or not who's. */
-struct cp_agw_ctx *cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
-				 uint64_t id);
 /* Live contexts of door (CP_AGW_DOORS: every door's) and tenant
- * (TP_CONF_MAX_TENANTS + 1: every tenant's), from the counts the quotas
- * read (no walk). */
+ * (TP_CONF_MAX_TENANTS + 1: every tenant's), every kind's, from the
+ * counts the quotas read (no walk). */
 uint32_t cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int tenant);
 /* fn(arg) hears every event of kind's contexts from now on, after those
  * registered before it. 0, -ENOSPC (CP_AGW_OBSERVERS of the kind),
@@ -337,12 +375,18 @@ void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, 
  * agw.subtract_leg, agw.show, agw.release, agw.list, agw.events. 0 or
  * -errno. */
 int cp_agw_register(struct cp_ctx *cp);
+/* A context as JSON (agw.show, agw.list, the answers of agw.create and
+ * the leg commands): alg, our fingerprints' hash (lib/certfp's, less
+ * one) for TCP legs; keys, our SRTP keys inline for RTP ones (the
+ * create's and add's answer only: never shown again, never logged). */
+struct json_object *cp_agw_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				bool keys);
 /* status's "agw" member (NULL without an agw group). */
 struct json_object *cp_agw_status(const struct cp_ctx *cp);
 /* Live contexts by tenant: counts[t] for t < n (lib/conf's index; one
  * of a tenant at or past n counts as the default's, 0), zeroed first. A
- * walk of the slots (agw.max_contexts per worker): for the operator's
- * views, not a loop. */
+ * walk of the TCP contexts' slots (agw.max_contexts per worker): for the
+ * operator's views, not a loop. */
 void cp_agw_by_tenant(const struct cp_ctx *cp, uint32_t *counts, unsigned int n);
 
 #endif /* CP_AGW_H */

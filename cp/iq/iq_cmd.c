@@ -681,13 +681,14 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 		goto fail;
 	memo_of(NULL, ev, m, sp.term.memo);
 	if (a->rc == NULL) {
-		struct cp_agw_rtp_spec two[2];
+		struct cp_agw_spec two[2];
 
 		memset(two, 0, sizeof(two));
-		two[0] = sp;
-		two[0].emergency = a->emergency;
-		rc = cp_agw_rtp_create(a->cp, two, NULL, CP_AGW_DOOR_IQ, a->q->who.tenant, &a->rc,
-				       err, sizeof(err));
+		two[0].kind = two[1].kind = CP_AGW_KIND_RTP;
+		two[0].rtp = sp;
+		two[0].rtp.emergency = a->emergency;
+		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
+				   a->q->who.tenant, &a->rc, err, sizeof(err));
 		explicit_bzero(two, sizeof(two));
 		if (rc < 0) {
 			a->fail.code = rtp_agw_code(rc);
@@ -698,8 +699,11 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 		iq_rtp_seen(a->q, a->rc->id, false);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
-		rc = cp_agw_rtp_add(a->cp, &a->q->who, a->rc->id, CP_AGW_RTP_TERM_ANY, &sp, &term,
-				    err, sizeof(err));
+		struct cp_agw_spec one = { .kind = CP_AGW_KIND_RTP, .rtp = sp };
+
+		rc = cp_agw_add(a->cp, &a->q->who, a->rc->id, CP_AGW_ANY, &one, CP_AGW_SETUP_DEFAULT,
+				&term, err, sizeof(err));
+		explicit_bzero(&one, sizeof(one));
 		if (rc < 0) {
 			a->fail.code = rtp_agw_code(rc);
 			snprintf(a->fail.text, sizeof(a->fail.text), "%s", err);
@@ -715,7 +719,7 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	if (len < 0) {
 		/* made, but its Local cannot be told: undo, say why */
 		explicit_bzero(r->sdp, sizeof(r->sdp));
-		cp_agw_rtp_subtract(a->cp, &a->q->who, a->rc->id, term, NULL, err, sizeof(err));
+		cp_agw_subtract(a->cp, &a->q->who, a->rc->id, term, err, sizeof(err));
 		FAIL(&a->fail, H248_E_INTERNAL, "our Local SDP could not be written (%d)", len);
 	}
 	r->local = true;
@@ -843,8 +847,9 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		memo_of(cur->memo, ev, m, memo);
 		qm.memo = memo;
 	}
-	rc = cp_agw_rtp_modify(a->cp, &a->q->who, a->rc->id, (unsigned int)term, &qm, err,
-			       sizeof(err));
+	rc = cp_agw_modify(a->cp, &a->q->who, a->rc->id, (unsigned int)term,
+			   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = qm }, err,
+			   sizeof(err));
 	if (rc < 0) {
 		explicit_bzero(&rs, sizeof(rs));
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
@@ -901,7 +906,6 @@ static enum iq_run
 rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 {
 	struct cp_agw_ctx *c = a->rc;
-	struct ipc_rtp_stats last;
 	struct iq_defer *d;
 	char err[200];
 	int term, rc;
@@ -913,7 +917,7 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 		r->wild = true;
 		rtp_sum(&r->st, c->rtp.st);
 		d = rtp_defer(a, r, -1, false);
-		rc = cp_agw_rtp_release(a->cp, &a->q->who, c->id, err, sizeof(err));
+		rc = cp_agw_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
@@ -923,15 +927,13 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
+	/* (its figures as last known: the Subtract's reply unless dp's final
+	 * ones come, IQ_DEFER) */
 	r->st = c->rtp.st[term];
 	d = rtp_defer(a, r, term, false);
-	rc = cp_agw_rtp_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, &last, err,
-				 sizeof(err));
+	rc = cp_agw_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
-	r->st = last;
-	if (d != NULL)
-		d->st = last;
 	return d != NULL ? IQ_DEFER : IQ_DONE;
 }
 
@@ -1039,10 +1041,11 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		sp.term.pol_burst = q.pol_burst;
 	}
 	if (a->c == NULL) {
-		struct cp_agw_leg_spec two[2];
+		struct cp_agw_spec two[2];
 
 		memset(two, 0, sizeof(two));
-		two[0] = sp;
+		two[0].kind = two[1].kind = CP_AGW_KIND_TCP;
+		two[0].tcp = sp;
 		/* the association's door and tenant (iq.tenant) */
 		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
 				   a->q->who.tenant, &a->c, err, sizeof(err));
@@ -1051,8 +1054,9 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		a->h248 = iq_ctx_h248(g, a->c->id);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
-		rc = cp_agw_add_leg(a->cp, &a->q->who, a->c->id, CP_AGW_LEG_ANY, &sp,
-				    CP_AGW_SETUP_DEFAULT, &leg, err, sizeof(err));
+		rc = cp_agw_add(a->cp, &a->q->who, a->c->id, CP_AGW_ANY,
+				&(struct cp_agw_spec){ .kind = CP_AGW_KIND_TCP, .tcp = sp },
+				CP_AGW_SETUP_DEFAULT, &leg, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
@@ -1061,7 +1065,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	iq_term_name(a->c, leg, r->term, sizeof(r->term));
 	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
 		/* made, but its Local cannot be told: undo, say why */
-		cp_agw_subtract_leg(a->cp, &a->q->who, a->c->id, leg, err, sizeof(err));
+		cp_agw_subtract(a->cp, &a->q->who, a->c->id, leg, err, sizeof(err));
 		FAIL(&a->fail, H248_E_INTERNAL, "our certificate's fingerprint is not known (the "
 		     "tls group's certificate could not be read)");
 	}
@@ -1140,8 +1144,9 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	}
 	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL ||
 				      qm.remote != NULL)) {
-		int rc = cp_agw_modify_leg(a->cp, &a->q->who, a->c->id, (unsigned int)leg, &qm,
-					   err, sizeof(err));
+		int rc = cp_agw_modify(a->cp, &a->q->who, a->c->id, (unsigned int)leg,
+				       &(struct cp_agw_mod){ .kind = CP_AGW_KIND_TCP, .tcp = qm },
+				       err, sizeof(err));
 
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
@@ -1164,8 +1169,9 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		qm.remote = remote.family != 0 ? &remote : NULL;
 		qm.fp = sp.term.fp;
 		qm.nfp = sp.term.nfp;
-		rc = cp_agw_modify_leg(a->cp, &a->q->who, a->c->id, (unsigned int)leg, &qm, err,
-				       sizeof(err));
+		rc = cp_agw_modify(a->cp, &a->q->who, a->c->id, (unsigned int)leg,
+				   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_TCP, .tcp = qm }, err,
+				   sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		if (m.local && answer_sdp(a->cp, a->c, (unsigned int)leg, &st, r->sdp,
@@ -1237,7 +1243,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	r->bytes_in = c->tcp.bytes_in[leg];
 	r->bytes_out = c->tcp.bytes_out[leg];
 	d = defer_stats(a, r, leg);
-	rc = cp_agw_subtract_leg(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
+	rc = cp_agw_subtract(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, agw_code(rc), "%s", err);
 	iq_events_silence(a->q, c, (unsigned int)leg);

@@ -103,11 +103,11 @@ iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h)
 		return NULL;
 	idx = h % total;
 	g = h / total;
-	c = cp_agw_rtp_lookup(cp, &q->who, ipc_conn_make(idx / mc, idx % mc,
+	c = cp_agw_lookup(cp, &q->who, ipc_conn_make(idx / mc, idx % mc,
 							 (g + 1u) | CP_AGW_RTP_GEN_BIT));
 	if (c == NULL && q->rtp_ids != NULL && idx < q->nrtp && q->rtp_ids[idx] != 0 &&
 	    iq_rtp_ctx_h248(cp, q->rtp_ids[idx]) == h + IQ_RTP_CTX_BASE)
-		c = cp_agw_rtp_lookup(cp, &q->who, q->rtp_ids[idx]);
+		c = cp_agw_lookup(cp, &q->who, q->rtp_ids[idx]);
 	if (c != NULL && c->state != CP_AGW_LIVE)
 		return NULL;
 	return c;

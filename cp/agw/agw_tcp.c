@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/agw (cp_agw.h): the contexts' model and the C API that the doors
- * call (agw_json.c's agw.* commands, cp/iq's H.248): set-up, the worker,
- * slot and server ports a context gets, the AGW_ADD, AGW_MOD and AGW_DEL
- * that install it in dp and change it one leg at a time, each
- * termination through agw_rules.c's rules. What dp says back is
- * agw_event.c's; agw_render.c shows contexts to the operator.
+ * TCP contexts (agw_tcp_ops; cp_agw.h): two legs, each a TCP role (client
+ * or server on agw.ports) and a TLS role, spliced by dp. The worker, slot
+ * and server ports a context gets, its legs through agw_rules.c's rules,
+ * the AGW_ADD, AGW_MOD and AGW_DEL that install and change them in dp one
+ * leg at a time; what dp says back: an AGW_EVENT (a leg up, a leg down, a
+ * termination subtracted, the context released) applied, logged and told
+ * to the observers, an AGW_STATE taken back as it is (a restarted cp),
+ * dp's restart (every context released). agw_tcp_render.c shows them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +17,6 @@
 #include <sys/random.h>
 
 #include "../cp.h"
-#include "../cp_dp.h"
 #include "agw_internal.h"
 #include "certfp.h"
 #include "cp_agw.h"
@@ -25,34 +26,24 @@
 
 _Static_assert(CP_AGW_FP_STR >= CERTFP_STR_MAX, "a fingerprint's text fits");
 
+#define ERR(rc, ...) do { snprintf(err, errlen, __VA_ARGS__); return (rc); } while (0)
+
 /* ---- set-up ------------------------------------------------------------------------ */
 
-int
-cp_agw_init(struct cp_ctx *cp)
+/* Its table (agw.max_contexts a worker), the server ports (agw.ports),
+ * our certificates' fingerprints. */
+static int
+tcp_init(struct cp_ctx *cp)
 {
 	const struct tp_conf *conf = cp->conf;
 	const char *paths[TP_CONF_MAX_AGW_CERTS + 1];
-	struct cp_agw *g;
-	int rc;
+	struct cp_agw *g = cp->agw;
 
-	if (!conf->agw.enabled)
-		return 0;
-	g = calloc(1, sizeof(*g));
-	if (g == NULL)
-		return -ENOMEM;
-	g->enabled = true;
-	g->nworkers = cp->nworkers;
 	g->port_min = conf->agw.port_min;
 	g->port_max = conf->agw.port_max;
 	g->setup_ms = conf->agw.setup_timeout_s * 1000u;
-	g->next_seq = 1;
-	g->log = calloc(CP_AGW_LOG, sizeof(*g->log));
-	if (g->log == NULL ||
-	    agw_table_init(&g->tab[CP_AGW_KIND_TCP], g->nworkers, conf->agw.max_contexts) < 0) {
-		free(g->log);
-		free(g);
+	if (agw_table_init(&g->tab[CP_AGW_KIND_TCP], g->nworkers, conf->agw.max_contexts) < 0)
 		return -ENOMEM;
-	}
 	/* Our certificates' fingerprints, once: what the controller puts in
 	 * its SDP (RFC 8122 a=fingerprint). cp reads the certificate only
 	 * (never the key); one it cannot read is said in the answer. */
@@ -77,42 +68,24 @@ cp_agw_init(struct cp_ctx *cp)
 			tp_log(TP_LOG_WARNING, "agw: no fingerprint of certificate '%s': %s\n",
 			       k == 0 ? "default" : conf->agw.certs[k - 1].name, g->fp_err[k]);
 	}
-	cp->agw = g;
-	/* (Without an agw group, returned above, no module takes AGW_EVENT
-	 * or AGW_STATE: cp_handle() drops them.) */
-	if ((rc = cp_dp_on_kind(cp, IPC_AGW_EVENT, cp_agw_event)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_AGW_STATE, cp_agw_state)) < 0 ||
-	    (rc = cp_agw_rtp_init(cp)) < 0) {
-		cp_agw_fini(cp);
-		return rc;
-	}
 	return 0;
 }
 
-void
-cp_agw_fini(struct cp_ctx *cp)
+static void
+tcp_fini(struct cp_ctx *cp)
 {
-	struct cp_agw *g = cp->agw;
-
-	if (g == NULL)
-		return;
-	cp_agw_rtp_fini(cp);
-	agw_table_fini(&g->tab[CP_AGW_KIND_TCP], g->nworkers);
-	free(g->log);
-	cp_policy_free(g->policy);
-	free(g);
-	cp->agw = NULL;
+	agw_table_fini(&cp->agw->tab[CP_AGW_KIND_TCP], cp->agw->nworkers);
 }
 
-void
-cp_agw_policy_set(struct cp_ctx *cp, struct cp_policy *p)
+/* No agw group; dp running without one (dp: that asked too). */
+static int
+tcp_ready(struct cp_ctx *cp, bool dp, char *err, size_t errlen)
 {
-	if (cp->agw == NULL) {
-		cp_policy_free(p);
-		return;
-	}
-	cp_policy_free(cp->agw->policy);
-	cp->agw->policy = p;
+	if (cp->agw == NULL)
+		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
+	if (dp && !(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
+		ERR(-ENODEV, "turnpike-dp does not run, or runs without an agw group");
+	return 0;
 }
 
 /* ---- a context's slot and server ports --------------------------------------------- */
@@ -144,19 +117,6 @@ free_ports(struct cp_agw *g, unsigned int w, unsigned int n, uint16_t *out)
 	return got == n ? 0 : -ENOSPC;
 }
 
-/* ---- the C API ------------------------------------------------------------------------ */
-
-#define ERR(rc, ...) do { snprintf(err, errlen, __VA_ARGS__); return (rc); } while (0)
-
-struct cp_agw_ctx *
-cp_agw_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
-{
-	struct cp_agw_ctx *c = cp->agw != NULL && agw_kind_of_id(id) == CP_AGW_KIND_TCP ?
-			       agw_ctx_of_id(cp->agw, id) : NULL;
-
-	return c != NULL && cp_agw_caller_sees(who, c) ? c : NULL;
-}
-
 static int
 send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	   uint16_t len)
@@ -181,6 +141,7 @@ send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const 
 }
 
 /* Slot i of c now holds t (sent to dp): its state as a new leg's. */
+/* Slot i of c now holds t (sent to dp): its state as a new leg's. */
 static void
 slot_fill(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i, const struct ipc_agw_term *t,
 	  bool port_ours)
@@ -200,8 +161,8 @@ slot_fill(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i, const struct i
 }
 
 /* Slot i of c is empty again (its server port free). */
-void
-agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i)
+static void
+slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i)
 {
 	struct ipc_agw_term none;
 
@@ -217,20 +178,12 @@ setup_of(const struct cp_agw *g, uint32_t setup_ms)
 	return setup_ms == CP_AGW_SETUP_DEFAULT ? g->setup_ms : setup_ms;
 }
 
-static int
-agw_ready(struct cp_ctx *cp, char *err, size_t errlen)
-{
-	if (cp->agw == NULL)
-		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
-	if (!(ipc_peer_caps(cp->seg.shm, false, cp->now_ms) & IPC_CAP_AGW))
-		ERR(-ENODEV, "turnpike-dp does not run, or runs without an agw group");
-	return 0;
-}
+/* ---- the operations ------------------------------------------------------------------ */
 
-int
-cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t setup_ms,
-	      const char *label, enum cp_agw_door door, unsigned int tenant,
-	      struct cp_agw_ctx **out, char *err, size_t errlen)
+static int
+tcp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
+	   const char *label, enum cp_agw_door door, unsigned int tenant, struct cp_agw_ctx **out,
+	   char *err, size_t errlen)
 {
 	struct cp_agw *g = cp->agw;
 	struct cp_agw_table *tab;
@@ -243,8 +196,6 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 	uint64_t id;
 	int rc;
 
-	if ((rc = agw_ready(cp, err, errlen)) < 0)
-		return rc;
 	tab = &g->tab[CP_AGW_KIND_TCP];
 	if (tenant > cp->conf->tenants.n) {
 		g->stats[CP_AGW_STAT_REFUSED]++;
@@ -252,11 +203,11 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 		    cp->conf->tenants.n);
 	}
 	memset(&x, 0, sizeof(x));
-	for (unsigned int i = 0; i < 2 && spec != NULL; i++) {
-		if (spec[i].term.tcp_role == IPC_AGW_TCP_NONE)
+	for (unsigned int i = 0; i < 2; i++) {
+		if (spec[i].tcp.term.tcp_role == IPC_AGW_TCP_NONE)
 			continue;
-		x.term[i] = spec[i].term;
-		rc = agw_term_check(cp, i, &x.term[i], spec[i].accept_any, err, errlen);
+		x.term[i] = spec[i].tcp.term;
+		rc = agw_term_check(cp, i, &x.term[i], spec[i].tcp.accept_any, err, errlen);
 		if (rc < 0) {
 			g->stats[CP_AGW_STAT_REFUSED]++;
 			return rc;
@@ -338,44 +289,17 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_leg_spec spec[2], uint32_t 
 	return 0;
 }
 
-/* Context id for a change: known, who's, not being released. One that
- * is not who's is answered as one that does not exist, before anything
- * else is said of it. */
 static int
-ctx_for_change(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-	       unsigned int leg, struct cp_agw_ctx **out, char *err, size_t errlen)
+tcp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, const struct cp_agw_spec *spec,
+	uint32_t setup_ms, unsigned int *got, char *err, size_t errlen)
 {
-	struct cp_agw_ctx *c;
-	int rc;
-
-	if ((rc = agw_ready(cp, err, errlen)) < 0)
-		return rc;
-	c = cp_agw_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (c->state == CP_AGW_RELEASING)
-		ERR(-ESHUTDOWN, "context %" PRIu64 " is being released", id);
-	if (leg > 1 && leg != CP_AGW_LEG_ANY)
-		ERR(-EINVAL, "leg %u: a context's legs are 0 and 1", leg);
-	*out = c;
-	return 0;
-}
-
-int
-cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-	       unsigned int leg, const struct cp_agw_leg_spec *spec, uint32_t setup_ms,
-	       unsigned int *got, char *err, size_t errlen)
-{
-	struct cp_agw *g;
-	struct cp_agw_ctx *c;
+	struct cp_agw *g = cp->agw;
+	uint64_t id = c->id;
 	struct ipc_agw_mod x;
 	bool ours = false;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
-		return rc;
-	g = cp->agw;
-	if (leg == CP_AGW_LEG_ANY) {
+	if (leg == CP_AGW_ANY) {
 		leg = c->tcp.term[0].tcp_role == IPC_AGW_TCP_NONE ? 0u :
 		      c->tcp.term[1].tcp_role == IPC_AGW_TCP_NONE ? 1u : 2u;
 		if (leg == 2)
@@ -389,11 +313,11 @@ cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 	x.op = IPC_AGW_ADD_LEG;
 	x.leg = (uint8_t)leg;
 	x.setup_ms = setup_of(g, setup_ms);
-	x.term = spec->term;
+	x.term = spec->tcp.term;
 	x.term.serial = 0;
 	x.term.door = c->door;
 	x.term.tenant = c->tenant;
-	rc = agw_term_check(cp, leg, &x.term, spec->accept_any, err, errlen);
+	rc = agw_term_check(cp, leg, &x.term, spec->tcp.accept_any, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (x.term.tcp_role == IPC_AGW_TCP_SERVER) {
@@ -424,21 +348,20 @@ cp_agw_add_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 	return 0;
 }
 
-int
-cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		  unsigned int leg, const struct cp_agw_leg_mod *m, char *err, size_t errlen)
+static int
+tcp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, const struct cp_agw_mod *mod,
+	   char *err, size_t errlen)
 {
+	const struct cp_agw_leg_mod *m = &mod->tcp;
 	const struct ipc_addr *remote = m->remote;
 	const struct ipc_agw_fp *fp = m->fp;
 	unsigned int nfp = m->nfp;
-	struct cp_agw_ctx *c;
+	uint64_t id = c->id;
 	struct ipc_agw_mod x;
 	const struct ipc_agw_term *t;
 	bool accept_any;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
-		return rc;
 	if (leg > 1 || c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE)
 		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
 	if (nfp > IPC_AGW_FP_MAX)
@@ -480,16 +403,12 @@ cp_agw_modify_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 	return 0;
 }
 
-int
-cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		    unsigned int leg, char *err, size_t errlen)
+static int
+tcp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, char *err, size_t errlen)
 {
-	struct cp_agw_ctx *c;
+	uint64_t id = c->id;
 	struct ipc_agw_mod x;
-	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, leg, &c, err, errlen)) < 0)
-		return rc;
 	if (leg > 1 || c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE)
 		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
 	memset(&x, 0, sizeof(x));
@@ -500,7 +419,7 @@ cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t
 	/* The slot is empty at once: a termination may join it before dp's
 	 * SUBTRACTED comes (which then names the old one by its serial). dp
 	 * frees the port before it takes anything after this message. */
-	agw_slot_clear(cp->agw, c, leg);
+	slot_clear(cp->agw, c, leg);
 	if (c->tcp.term[leg ^ 1u].tcp_role == IPC_AGW_TCP_NONE) {
 		c->state = CP_AGW_RELEASING;      /* (dp releases it: its RELEASED comes) */
 		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
@@ -509,24 +428,240 @@ cp_agw_subtract_leg(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t
 	return 0;
 }
 
-int
-cp_agw_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
-	       size_t errlen)
+static int
+tcp_release(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen)
 {
-	struct cp_agw_ctx *c;
-
-	if (cp->agw == NULL)
-		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
-	c = cp_agw_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (c->state != CP_AGW_RELEASING) {
-		if (send_to_dp(cp, c->worker, IPC_AGW_DEL, c->id, NULL, 0) < 0)
-			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-		c->state = CP_AGW_RELEASING;
-		cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
-	}
+	if (send_to_dp(cp, c->worker, IPC_AGW_DEL, c->id, NULL, 0) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	c->state = CP_AGW_RELEASING;
+	cp->agw->stats[CP_AGW_STAT_RELEASE_ASKED]++;
 	return 0;
 }
 
+/* ---- what dp says -------------------------------------------------------------------- */
+
+/* Event e of context id (c: it, NULL when this cp does not know it) into
+ * the log. */
+static void
+log_append(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
+	   const struct ipc_agw_event *e)
+{
+	struct cp_agw_event *l = agw_log_line(cp, CP_AGW_KIND_TCP, id, c);
+
+	l->e = *e;
+	l->e.detail[IPC_AGW_DETAIL_MAX - 1] = '\0';
+}
+
+static void
+ctx_free(struct cp_agw *g, struct cp_agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (c->tcp.term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			agw_port_set(g, c->tcp.term[i].local.port, false);
+	agw_ctx_put(g, c);
+}
+
+/* An AGW_EVENT from worker w: applied to its context (the termination of
+ * that serial only), logged, told to the observers. */
+static void
+tcp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw *g = cp->agw;
+	const struct ipc_agw_event *e = (const void *)msg->body;
+	struct cp_agw_ctx *c, was;
+	struct cp_agw_tcp *x;
+	unsigned int leg = e->leg;
+
+	(void)w;
+	if (g == NULL)
+		return;
+	c = agw_kind_of_id(msg->h.alloc_id) == CP_AGW_KIND_TCP ? agw_ctx_of_id(g, msg->h.alloc_id) :
+									 NULL;
+	log_append(cp, msg->h.alloc_id, c, e);
+	if (c == NULL) {
+		g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	x = &c->tcp;
+	if (e->type != IPC_AGW_EV_RELEASED &&
+	    (leg > 1 || x->term[leg].tcp_role == IPC_AGW_TCP_NONE ||
+	     x->term[leg].serial != e->serial)) {
+		/* of a termination subtracted since (cp emptied its slot at
+		 * once; another may hold it now): the log has it, and the
+		 * observers (its bytes), the slot is not its */
+		g->stats[CP_AGW_STAT_EVENTS_STALE]++;
+		agw_tell(cp, c, e);
+		return;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		x->bytes_in[i] = e->bytes_in[i];
+		x->bytes_out[i] = e->bytes_out[i];
+	}
+	switch (e->type) {
+	case IPC_AGW_EV_LEG_UP:
+		x->leg_state[leg] = CP_AGW_LEG_UP;
+		x->leg_local[leg] = e->local;
+		x->leg_remote[leg] = e->remote;
+		x->tls_version[leg] = e->tls_version;
+		if (c->state == CP_AGW_INSTALLING)
+			c->state = CP_AGW_ACTIVE;
+		g->stats[CP_AGW_STAT_LEGS_UP]++;
+		break;
+	case IPC_AGW_EV_LEG_DOWN:
+		x->leg_state[leg] = CP_AGW_LEG_DOWN;
+		x->leg_cause[leg] = e->cause;
+		if (e->local.family != 0 && x->leg_local[leg].family == 0) {
+			x->leg_local[leg] = e->local;
+			x->leg_remote[leg] = e->remote;
+		}
+		g->stats[CP_AGW_STAT_LEGS_DOWN]++;
+		break;
+	case IPC_AGW_EV_SUBTRACTED:
+		/* (dp could not install a termination added: the slot is
+		 * empty again) */
+		slot_clear(g, c, leg);
+		break;
+	case IPC_AGW_EV_RELEASED:
+		g->stats[CP_AGW_STAT_RELEASED]++;
+		g->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
+		tp_log(TP_LOG_INFO, "agw: context %" PRIu64 " released: %s%s%s\n", c->id,
+		       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
+		was = *c;
+		ctx_free(g, c);
+		agw_tell(cp, &was, e);
+		return;
+	default:
+		break;
+	}
+	agw_tell(cp, c, e);
+}
+
+/* An AGW_STATE from worker w (this cp's SYNC): a context dp holds, taken
+ * back as it is (a cp that restarted), with its door and tenant. */
+static void
+tcp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct cp_agw *g = cp->agw;
+	const struct ipc_agw_state *s = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	struct cp_agw_ctx *c = g != NULL ? agw_state_slot(g, CP_AGW_KIND_TCP, w, id) : NULL;
+	struct cp_agw_tcp *x;
+	unsigned int door, tenant;
+
+	if (c == NULL) {
+		if (g != NULL)
+			g->stats[CP_AGW_STAT_EVENTS_UNKNOWN]++;
+		return;
+	}
+	if (c->id == id)
+		return;
+	if (c->id != 0)
+		ctx_free(g, c);
+	memset(c, 0, sizeof(*c));
+	x = &c->tcp;
+	x->setup_ms = s->ctx.setup_ms;
+	memcpy(x->term, s->ctx.term, sizeof(x->term));
+	door = x->term[0].tcp_role != IPC_AGW_TCP_NONE ? x->term[0].door : x->term[1].door;
+	tenant = x->term[0].tcp_role != IPC_AGW_TCP_NONE ? x->term[0].tenant : x->term[1].tenant;
+	/* (a tenant gone from the configuration since: the default's) */
+	if (tenant > cp->conf->tenants.n)
+		tenant = 0;
+	c->state = CP_AGW_INSTALLING;
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_leg_state *l = &s->leg[i];
+
+		if (x->term[i].serial > c->serial_next)
+			c->serial_next = x->term[i].serial;
+		if (x->term[i].tcp_role == IPC_AGW_TCP_NONE) {
+			x->leg_state[i] = CP_AGW_LEG_EMPTY;
+			continue;
+		}
+		x->leg_state[i] = l->state;
+		x->tls_version[i] = l->tls_version;
+		x->bytes_in[i] = l->bytes_in;
+		x->bytes_out[i] = l->bytes_out;
+		if (l->state != CP_AGW_LEG_WAITING) {
+			x->leg_local[i] = l->local;
+			x->leg_remote[i] = l->remote;
+		}
+		if (l->state == CP_AGW_LEG_UP)
+			c->state = CP_AGW_ACTIVE;
+		if (x->term[i].tcp_role == IPC_AGW_TCP_SERVER)
+			agw_port_set(g, x->term[i].local.port, true);
+	}
+	/* (created: when this cp learnt of it) */
+	agw_ctx_restored(g, c, id, door, tenant, cp->wall_ms);
+	g->stats[CP_AGW_STAT_RESTORED]++;
+}
+
+/* dp restarted: its connections are gone; each context is released
+ * (cause dp_restart), logged and told as any. */
+static void
+tcp_dp_restart(struct cp_ctx *cp)
+{
+	struct cp_agw *g = cp->agw;
+	struct cp_agw_table *t;
+	size_t n;
+
+	if (g->tab[CP_AGW_KIND_TCP].total == 0)
+		return;
+	t = &g->tab[CP_AGW_KIND_TCP];
+	n = (size_t)g->nworkers * t->per_worker;
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &t->ctx[k];
+		struct ipc_agw_event e;
+
+		if (c->id == 0)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_AGW_EV_RELEASED;
+		e.leg = IPC_AGW_LEG_NONE;
+		e.cause = IPC_AGW_DP_RESTART;
+		for (unsigned int i = 0; i < 2; i++) {
+			e.bytes_in[i] = c->tcp.bytes_in[i];
+			e.bytes_out[i] = c->tcp.bytes_out[i];
+		}
+		e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
+						  "turnpike-dp restarted (epoch %" PRIu64 ")",
+						  cp->seg.shm->dp_epoch);
+		log_append(cp, c->id, c, &e);
+		g->stats[CP_AGW_STAT_DP_RESTART]++;
+		g->stats[CP_AGW_STAT_RELEASED]++;
+		g->released_by[IPC_AGW_DP_RESTART]++;
+		{
+			struct cp_agw_ctx was = *c;
+
+			ctx_free(g, c);
+			agw_tell(cp, &was, &e);
+		}
+	}
+}
+
+
 #undef ERR
+
+const struct agw_kind_ops agw_tcp_ops = {
+	.name = "tcp",
+	.slot = "leg",
+	.ipc_event = IPC_AGW_EVENT,
+	.ipc_state = IPC_AGW_STATE,
+	.init = tcp_init,
+	.fini = tcp_fini,
+	.ready = tcp_ready,
+	.create = tcp_create,
+	.add = tcp_add,
+	.modify = tcp_modify,
+	.subtract = tcp_subtract,
+	.release = tcp_release,
+	.dp_event = tcp_dp_event,
+	.dp_state = tcp_dp_state,
+	.dp_restart = tcp_dp_restart,
+	/* (its legs need nothing of the loop: dp times their set-up) */
+	.serve = agw_no_serve,
+	.json = agw_tcp_json,
+	.ev_name = agw_tcp_ev_name,
+	.event_json = agw_tcp_event_json,
+	.status = agw_tcp_status,
+	/* (cp/agw's counters are its module's: turnpike_agw_*) */
+	.metrics = agw_no_metrics,
+};
