@@ -202,6 +202,14 @@ cp_agw_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, unsi
 	if ((rc = ctx_for_change(cp, who, id, slot, &k, &c, err, errlen)) < 0 ||
 	    (rc = kind_same(k, c, spec->kind, err, errlen)) < 0)
 		return rc;
+	if (slot == CP_AGW_ANY) {
+		slot = k->slot_empty(c, 0) ? 0u : k->slot_empty(c, 1) ? 1u : 2u;
+		if (slot == 2)
+			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
+			    "first", id);
+	} else if (!k->slot_empty(c, slot)) {
+		ERR(-EBUSY, k->slot_taken, slot, id);
+	}
 	return k->add(cp, c, slot, spec, setup_ms, got, err, errlen);
 }
 
@@ -216,6 +224,8 @@ cp_agw_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, u
 	if ((rc = ctx_for_change(cp, who, id, slot, &k, &c, err, errlen)) < 0 ||
 	    (rc = kind_same(k, c, m->kind, err, errlen)) < 0)
 		return rc;
+	if (slot > 1 || k->slot_empty(c, slot))
+		ERR(-ENOENT, k->slot_none, slot, id);
 	return k->modify(cp, c, slot, m, err, errlen);
 }
 
@@ -229,6 +239,8 @@ cp_agw_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 
 	if ((rc = ctx_for_change(cp, who, id, slot, &k, &c, err, errlen)) < 0)
 		return rc;
+	if (slot > 1 || k->slot_empty(c, slot))
+		ERR(-ENOENT, k->slot_none, slot, id);
 	return k->subtract(cp, c, slot, err, errlen);
 }
 

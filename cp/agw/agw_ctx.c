@@ -106,6 +106,23 @@ live_count(struct cp_agw_table *t, const struct cp_agw_ctx *c, int d)
 	t->live[door][tn] = (uint32_t)((int64_t)t->live[door][tn] + d);
 }
 
+/* c is context id of door and tenant, made at wall_ms: what every kind
+ * has of it, and the counts. */
+static void
+ctx_enter(struct cp_agw_table *t, struct cp_agw_ctx *c, uint64_t id, unsigned int door,
+	  unsigned int tenant, uint64_t wall_ms)
+{
+	c->id = id;
+	c->kind = (uint8_t)agw_kind_of_id(id);
+	c->worker = (uint8_t)ipc_conn_worker(id);
+	c->door = (uint8_t)door;
+	c->tenant = (uint8_t)tenant;
+	c->created_wall_ms = wall_ms;
+	t->nctx[c->worker]++;
+	t->total++;
+	live_count(t, c, +1);
+}
+
 struct cp_agw_ctx *
 agw_ctx_take(struct cp_agw *g, uint64_t id, unsigned int door, unsigned int tenant,
 	     const char *label, uint64_t wall_ms)
@@ -119,17 +136,9 @@ agw_ctx_take(struct cp_agw *g, uint64_t id, unsigned int door, unsigned int tena
 	t->gen[k] = ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT;
 	t->cursor[w] = (slot + 1u) % t->per_worker;
 	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->kind = (uint8_t)kind;
-	c->worker = (uint8_t)w;
-	c->door = (uint8_t)door;
-	c->tenant = (uint8_t)tenant;
-	c->created_wall_ms = wall_ms;
 	if (label != NULL)
 		snprintf(c->label, sizeof(c->label), "%s", label);
-	t->nctx[w]++;
-	t->total++;
-	live_count(t, c, +1);
+	ctx_enter(t, c, id, door, tenant, wall_ms);
 	return c;
 }
 
@@ -161,22 +170,13 @@ void
 agw_ctx_restored(struct cp_agw *g, struct cp_agw_ctx *c, uint64_t id, unsigned int door,
 		 unsigned int tenant, uint64_t wall_ms)
 {
-	unsigned int kind = agw_kind_of_id(id), w = ipc_conn_worker(id);
-	struct cp_agw_table *t = &g->tab[kind];
-	size_t k = (size_t)w * t->per_worker + ipc_conn_slot(id);
+	struct cp_agw_table *t = &g->tab[agw_kind_of_id(id)];
+	size_t k = (size_t)ipc_conn_worker(id) * t->per_worker + ipc_conn_slot(id);
 	uint32_t gen = ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT;
 
-	c->id = id;
-	c->kind = (uint8_t)kind;
-	c->worker = (uint8_t)w;
-	c->door = (uint8_t)door;
-	c->tenant = (uint8_t)tenant;
-	c->created_wall_ms = wall_ms;
 	if (gen > t->gen[k])
 		t->gen[k] = gen;
-	t->nctx[w]++;
-	t->total++;
-	live_count(t, c, +1);
+	ctx_enter(t, c, id, door, tenant, wall_ms);
 }
 
 /* ---- the live counts ------------------------------------------------------------------ */

@@ -121,6 +121,10 @@ struct cp_agw_event *agw_log_line(struct cp_ctx *cp, unsigned int kind, uint64_t
 struct agw_kind_ops {
 	const char *name;         /* "tcp", "rtp" */
 	const char *slot;         /* what its sentences call a slot: "leg", "termination" */
+	/* the sentences of a slot (%u) of a context (PRIu64) that holds a
+	 * termination already, and of one that holds none */
+	const char *slot_taken;
+	const char *slot_none;
 	uint16_t ipc_event;       /* dp's event and STATE messages of the kind */
 	uint16_t ipc_state;
 	/* its part of cp->agw from the configuration (its table without
@@ -130,8 +134,11 @@ struct agw_kind_ops {
 	/* can its contexts be made or changed (dp: and dp runs with them)?
 	 * 0, or -ENODEV with err said */
 	int (*ready)(struct cp_ctx *cp, bool dp, char *err, size_t errlen);
+	/* does slot 0 or 1 of c hold no termination? */
+	bool (*slot_empty)(const struct cp_agw_ctx *c, unsigned int slot);
 	/* cp_agw.h's calls, ready() and the context's checks passed: c who's,
-	 * not being released, slot 0, 1 or CP_AGW_ANY, spec and m of c's kind */
+	 * not being released, spec and m of c's kind; slot 0 or 1, empty for
+	 * add(), holding a termination for modify() and subtract() */
 	int (*create)(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
 		      const char *label, enum cp_agw_door door, unsigned int tenant,
 		      struct cp_agw_ctx **out, char *err, size_t errlen);
@@ -193,7 +200,36 @@ int agw_term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bo
 int agw_mod_check(unsigned int i, const struct ipc_agw_term *cur, uint8_t state,
 		  const struct ipc_agw_term *n, char *err, size_t errlen);
 
-/* ---- agw_json.c: the JSON door's readers, agw_rtp_json.c's too ---- */
+/* ---- the JSON door (agw_json.c): its kinds' faces, what they share ---- */
+
+/*
+ * A kind's face at the JSON door (agw_tcp_face, agw_rtp_face): what a
+ * create of its legs, and a leg command, show or release of a context of
+ * the kind, read of the request (the kind's form of a leg and of a
+ * modify) and answer. agw_json.c finds one by the legs (an "rtp" member)
+ * or the context's id (agw_kind_of_id()).
+ */
+struct agw_json_face {
+	int (*create)(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
+		      struct json_object *resp, const char **error);
+	int (*add)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		   const char **error);
+	int (*modify)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		      const char **error);
+	int (*subtract)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+			const char **error);
+	int (*show)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		    const char **error);
+	int (*release)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		       const char **error);
+};
+
+extern const struct agw_json_face agw_tcp_face;       /* agw_tcp_json.c */
+extern const struct agw_json_face agw_rtp_face;       /* agw_rtp_json.c */
+/* Does agw.create's "legs" hold RTP legs (a leg with "rtp")? */
+bool agw_rtp_legs(struct json_object *legs);
+
+/* agw_json_read.c: what both faces read and answer alike. */
 
 /* What a leg's "dscp" and "police" say (each absent: its *_set false). */
 struct agw_qos_in {
@@ -214,25 +250,12 @@ int agw_parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, co
 /* Who asks: the JSON door, the tenant req names, the operator or not. */
 int agw_caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who,
 		  const char **error);
-
-/* ---- agw_rtp_json.c: RTP contexts at the JSON door ---- */
-
-/* Does agw.create's "legs" hold RTP legs (a leg with "rtp")? */
-bool agw_rtp_legs(struct json_object *legs);
-/* agw.create of RTP legs; agw.add_leg, agw.modify_leg, agw.subtract_leg,
- * agw.show, agw.release of an RTP context's id. */
-int agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
-		       struct json_object *resp, const char **error);
-int agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		    const char **error);
-int agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		       const char **error);
-int agw_rtp_cmd_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-			 const char **error);
-int agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		     const char **error);
-int agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-			const char **error);
+/* Context c (cp_agw_json(): alg, keys) as a command's answer, its members
+ * in resp. */
+void agw_answer(struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool keys,
+		struct json_object *resp);
+/* The C API's answer: rc, and its sentence (err) as the command's error. */
+int agw_api_rc(struct cp_ctx *cp, int rc, const char *err, const char **error);
 
 /* ---- agw_api.c: the C API over the kinds ---- */
 

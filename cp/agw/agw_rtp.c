@@ -786,16 +786,6 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	int rc;
 
 	(void)setup_ms;
-	if (term == CP_AGW_ANY) {
-		term = c->rtp.term[0].profile == IPC_RTP_NONE ? 0u :
-		       c->rtp.term[1].profile == IPC_RTP_NONE ? 1u : 2u;
-		if (term == 2)
-			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
-			    "first", id);
-	} else if (c->rtp.term[term].profile != IPC_RTP_NONE) {
-		ERR(-EBUSY, "termination %u of context %" PRIu64 " is there: subtract it first",
-		    term, id);
-	}
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_ADD_TERM;
 	x.term = (uint8_t)term;
@@ -850,14 +840,11 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	   char *err, size_t errlen)
 {
 	const struct cp_agw_rtp_mod *m = &mod->rtp;
-	uint64_t id = c->id;
 	struct ipc_rtp_term *t;
 	struct ipc_rtp_mod x;
 	unsigned int bits;
 	int rc;
 
-	if (term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE)
-		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_MOD_TERM;
 	x.term = (uint8_t)term;
@@ -983,11 +970,8 @@ static int
 rtp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, char *err, size_t errlen)
 {
 	struct agw_rtp_state *r = cp->agw->rtp;
-	uint64_t id = c->id;
 	struct ipc_rtp_mod x;
 
-	if (term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE)
-		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_SUB_TERM;
 	x.term = (uint8_t)term;
@@ -1518,14 +1502,23 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 
 #undef ERR
 
+static bool
+rtp_slot_empty(const struct cp_agw_ctx *c, unsigned int term)
+{
+	return c->rtp.term[term].profile == IPC_RTP_NONE;
+}
+
 const struct agw_kind_ops agw_rtp_ops = {
 	.name = "rtp",
 	.slot = "termination",
+	.slot_taken = "termination %u of context %" PRIu64 " is there: subtract it first",
+	.slot_none = "termination %u of context %" PRIu64 " is not there",
 	.ipc_event = IPC_RTP_EVENT,
 	.ipc_state = IPC_RTP_STATE,
 	.init = rtp_init,
 	.fini = rtp_fini,
 	.ready = rtp_ready,
+	.slot_empty = rtp_slot_empty,
 	.create = rtp_create,
 	.add = rtp_add,
 	.modify = rtp_modify,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * RTP contexts at the JSON door (agw_json.c's commands hand them here: a
- * create whose legs say "rtp", a leg command or show or release whose id
- * is an RTP context's): an RTP leg read from its JSON (its form only: the
- * rules are the C API's), each command's call of the C API, its answer
- * (agw_rtp_render.c writes the context).
+ * RTP contexts at the JSON door (agw_rtp_face; agw_json.c hands a command
+ * here when a leg says "rtp", or its id is an RTP context's): an RTP leg
+ * read from its JSON (its form only: the rules are the C API's), each
+ * command's call of the C API, its answer (agw_rtp_render.c writes the
+ * context: our keys in the answer to the create or add that made them).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -234,27 +234,9 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 
 /* ---- the commands ---------------------------------------------------------------------- */
 
-static void
-answer(struct cp_ctx *cp, const struct cp_agw_ctx *c, bool keys, struct json_object *resp)
-{
-	struct json_object *v = cp_agw_json(cp, c, 0, keys);
-
-	json_object_object_foreach(v, key, val)
-		json_object_object_add(resp, key, json_object_get(val));
-	json_object_put(v);
-}
-
 static int
-api_rc(struct cp_ctx *cp, int rc, const char *err, const char **error)
-{
-	if (rc < 0)
-		*error = cp_api_err(cp, "%s", err);
-	return rc;
-}
-
-int
-agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
-		   struct json_object *resp, const char **error)
+rtp_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
+	   struct json_object *resp, const char **error)
 {
 	struct cp_agw_spec spec[2];
 	struct cp_agw_ctx *c = NULL;
@@ -282,9 +264,9 @@ agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_objec
 		rc = cp_agw_create(cp, spec, CP_AGW_SETUP_DEFAULT, cp_api_str(req, "label"),
 				   CP_AGW_DOOR_API, (unsigned int)tenant, &c, err, sizeof(err));
 		if (rc < 0)
-			api_rc(cp, rc, err, error);
+			agw_api_rc(cp, rc, err, error);
 		else
-			answer(cp, c, true, resp);
+			agw_answer(cp, c, 0, true, resp);
 	}
 	explicit_bzero(spec, sizeof(spec));
 	return rc;
@@ -312,9 +294,8 @@ id_leg(struct cp_ctx *cp, struct json_object *req, unsigned int leg_any, uint64_
 	return agw_caller_of(cp, req, who, error);
 }
 
-int
-agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		const char **error)
+static int
+rtp_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_agw_caller who;
 	struct cp_agw_spec spec = { .kind = CP_AGW_KIND_RTP };
@@ -333,8 +314,8 @@ agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *
 	rc = cp_agw_add(cp, &who, id, leg, &spec, CP_AGW_SETUP_DEFAULT, &got, err, sizeof(err));
 	explicit_bzero(&spec, sizeof(spec));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	answer(cp, cp_agw_lookup(cp, &who, id), true, resp);
+		return agw_api_rc(cp, rc, err, error);
+	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, true, resp);
 	json_object_object_add(resp, "leg", json_object_new_int((int)got));
 	return 0;
 }
@@ -342,9 +323,9 @@ agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *
 /* agw.modify_leg of an RTP context: "remote", "remote_rtcp", "mode",
  * "latch", "rsize", "gm" (false: none), "gm_ports", "dscp", "police",
  * "inactivity_ms", "clock_hz". */
-int
-agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		   const char **error)
+static int
+rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	   const char **error)
 {
 	struct cp_agw_caller who;
 	struct cp_agw_mod mod = { .kind = CP_AGW_KIND_RTP };
@@ -419,14 +400,14 @@ agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_objec
 	m->clock_hz = (uint32_t)(k > 0 ? n : 0);
 	rc = cp_agw_modify(cp, &who, id, leg, &mod, err, sizeof(err));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	answer(cp, cp_agw_lookup(cp, &who, id), false, resp);
+		return agw_api_rc(cp, rc, err, error);
+	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, false, resp);
 	return 0;
 }
 
-int
-agw_rtp_cmd_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		     const char **error)
+static int
+rtp_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	     const char **error)
 {
 	struct cp_agw_caller who;
 	struct ipc_rtp_stats last;
@@ -444,8 +425,8 @@ agw_rtp_cmd_subtract(struct cp_ctx *cp, struct json_object *req, struct json_obj
 		last = c->rtp.st[leg];
 	rc = cp_agw_subtract(cp, &who, id, leg, err, sizeof(err));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	answer(cp, cp_agw_lookup(cp, &who, id), false, resp);
+		return agw_api_rc(cp, rc, err, error);
+	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, false, resp);
 	/* (the final figures are in the event log's rtp_subtracted) */
 	json_object_object_add(resp, "subtracted_stats", agw_rtp_stats_json(cp, &last));
 	return 0;
@@ -453,9 +434,8 @@ agw_rtp_cmd_subtract(struct cp_ctx *cp, struct json_object *req, struct json_obj
 
 /* agw.show of an RTP context: the figures last heard, and dp asked for
  * fresh ones (there at the next show: "stats_age_ms" says how old). */
-int
-agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		 const char **error)
+static int
+rtp_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_agw_caller who;
 	struct cp_agw_ctx *c;
@@ -472,13 +452,13 @@ agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object 
 	}
 	if (c->state == CP_AGW_LIVE)
 		(void)cp_agw_rtp_stats(cp, &who, id, NULL, NULL, NULL, err, sizeof(err));
-	answer(cp, c, false, resp);
+	agw_answer(cp, c, 0, false, resp);
 	return 0;
 }
 
-int
-agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		    const char **error)
+static int
+rtp_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	    const char **error)
 {
 	struct cp_agw_caller who;
 	unsigned int leg;
@@ -490,9 +470,17 @@ agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_obje
 		return -EINVAL;
 	rc = cp_agw_release(cp, &who, id, err, sizeof(err));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
+		return agw_api_rc(cp, rc, err, error);
 	json_object_object_add(resp, "id", json_object_new_int64((int64_t)id));
 	json_object_object_add(resp, "state", json_object_new_string("releasing"));
 	return 0;
 }
 
+const struct agw_json_face agw_rtp_face = {
+	.create = rtp_create,
+	.add = rtp_add,
+	.modify = rtp_modify,
+	.subtract = rtp_subtract,
+	.show = rtp_show,
+	.release = rtp_release,
+};

@@ -299,16 +299,6 @@ tcp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, const struct 
 	bool ours = false;
 	int rc;
 
-	if (leg == CP_AGW_ANY) {
-		leg = c->tcp.term[0].tcp_role == IPC_AGW_TCP_NONE ? 0u :
-		      c->tcp.term[1].tcp_role == IPC_AGW_TCP_NONE ? 1u : 2u;
-		if (leg == 2)
-			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
-			    "first", id);
-	} else if (c->tcp.term[leg].tcp_role != IPC_AGW_TCP_NONE) {
-		ERR(-EBUSY, "leg %u of context %" PRIu64 " has a termination: subtract it first",
-		    leg, id);
-	}
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_AGW_ADD_LEG;
 	x.leg = (uint8_t)leg;
@@ -356,14 +346,11 @@ tcp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, const stru
 	const struct ipc_addr *remote = m->remote;
 	const struct ipc_agw_fp *fp = m->fp;
 	unsigned int nfp = m->nfp;
-	uint64_t id = c->id;
 	struct ipc_agw_mod x;
 	const struct ipc_agw_term *t;
 	bool accept_any;
 	int rc;
 
-	if (leg > 1 || c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE)
-		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
 	if (nfp > IPC_AGW_FP_MAX)
 		ERR(-EINVAL, "leg %u: %u fingerprints, at most %u", leg, nfp, IPC_AGW_FP_MAX);
 	t = &c->tcp.term[leg];
@@ -406,11 +393,8 @@ tcp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, const stru
 static int
 tcp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int leg, char *err, size_t errlen)
 {
-	uint64_t id = c->id;
 	struct ipc_agw_mod x;
 
-	if (leg > 1 || c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE)
-		ERR(-ENOENT, "leg %u of context %" PRIu64 " has no termination", leg, id);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_AGW_SUB_LEG;
 	x.leg = (uint8_t)leg;
@@ -640,14 +624,23 @@ tcp_dp_restart(struct cp_ctx *cp)
 
 #undef ERR
 
+static bool
+tcp_slot_empty(const struct cp_agw_ctx *c, unsigned int leg)
+{
+	return c->tcp.term[leg].tcp_role == IPC_AGW_TCP_NONE;
+}
+
 const struct agw_kind_ops agw_tcp_ops = {
 	.name = "tcp",
 	.slot = "leg",
+	.slot_taken = "leg %u of context %" PRIu64 " has a termination: subtract it first",
+	.slot_none = "leg %u of context %" PRIu64 " has no termination",
 	.ipc_event = IPC_AGW_EVENT,
 	.ipc_state = IPC_AGW_STATE,
 	.init = tcp_init,
 	.fini = tcp_fini,
 	.ready = tcp_ready,
+	.slot_empty = tcp_slot_empty,
 	.create = tcp_create,
 	.add = tcp_add,
 	.modify = tcp_modify,
