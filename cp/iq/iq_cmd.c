@@ -549,8 +549,7 @@ struct iq_action {
 	struct cp_iq *q;
 	const struct h248_tree *t;
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
-	struct cp_agw_ctx *c;
-	struct cp_agw_ctx *rc;    /* an RTP context (c NULL) */
+	struct cp_agw_ctx *c;         /* its context in cp/agw, of either kind */
 	bool emergency;               /* the action's context is an emergency one */
 	uint64_t now_ms;
 	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
@@ -560,6 +559,21 @@ struct iq_action {
 };
 
 _Static_assert(sizeof(struct iq_action) <= IQ_ACTION_SIZE, "IQ_ACTION_SIZE");
+
+/* The action's context holds RTP terminations, or TCP ones: what H.248
+ * says of a termination (its media, its events, its statistics) is its
+ * kind's. */
+static bool
+ctx_rtp(const struct iq_action *a)
+{
+	return a->c != NULL && a->c->kind == CP_AGW_KIND_RTP;
+}
+
+static bool
+ctx_tcp(const struct iq_action *a)
+{
+	return a->c != NULL && a->c->kind == CP_AGW_KIND_TCP;
+}
 
 static unsigned int
 agw_code(int rc)
@@ -650,7 +664,7 @@ rtp_agw_code(int rc)
  * so) */
 #define IQ_RTP_SUITES 0u
 
-/* An RTP termination's Add: into the context a->rc, or a new one. */
+/* An RTP termination's Add: into the context a->c, or a new one. */
 static enum iq_run
 rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *ev,
 	struct iq_res *r)
@@ -661,11 +675,11 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	unsigned int term = 0;
 	int rc, len;
 
-	if (a->c != NULL)
+	if (ctx_tcp(a))
 		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are TCP: an RTP "
 		     "termination goes into a context of its own");
-	if (a->rc != NULL && a->rc->rtp.term[0].profile != IPC_RTP_NONE &&
-	    a->rc->rtp.term[1].profile != IPC_RTP_NONE)
+	if (a->c != NULL && a->c->rtp.term[0].profile != IPC_RTP_NONE &&
+	    a->c->rtp.term[1].profile != IPC_RTP_NONE)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	if (ev->cause || ev->thb)
 		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
@@ -680,7 +694,7 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 		       &a->fail) < 0)
 		goto fail;
 	memo_of(NULL, ev, m, sp.term.memo);
-	if (a->rc == NULL) {
+	if (a->c == NULL) {
 		struct cp_agw_spec two[2];
 
 		memset(two, 0, sizeof(two));
@@ -688,20 +702,20 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 		two[0].rtp = sp;
 		two[0].rtp.emergency = a->emergency;
 		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
-				   a->q->who.tenant, &a->rc, err, sizeof(err));
+				   a->q->who.tenant, &a->c, err, sizeof(err));
 		explicit_bzero(two, sizeof(two));
 		if (rc < 0) {
 			a->fail.code = rtp_agw_code(rc);
 			snprintf(a->fail.text, sizeof(a->fail.text), "%s", err);
 			goto fail;
 		}
-		a->h248 = iq_rtp_ctx_h248(a->cp, a->rc->id);
-		iq_rtp_seen(a->q, a->rc->id, false);
+		a->h248 = iq_rtp_ctx_h248(a->cp, a->c->id);
+		iq_rtp_seen(a->q, a->c->id, false);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
 		struct cp_agw_spec one = { .kind = CP_AGW_KIND_RTP, .rtp = sp };
 
-		rc = cp_agw_add(a->cp, &a->q->who, a->rc->id, CP_AGW_ANY, &one, CP_AGW_SETUP_DEFAULT,
+		rc = cp_agw_add(a->cp, &a->q->who, a->c->id, CP_AGW_ANY, &one, CP_AGW_SETUP_DEFAULT,
 				&term, err, sizeof(err));
 		explicit_bzero(&one, sizeof(one));
 		if (rc < 0) {
@@ -712,14 +726,14 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	}
 	explicit_bzero(&sp, sizeof(sp));
 	r->leg = (uint8_t)term;
-	iq_rtp_term_name(a->rc, term, r->term, sizeof(r->term));
-	len = iq_rtp_answer(&rs, &a->rc->rtp.term[term], a->rc->id, a->rc->rtp.term[term].serial, r->sdp,
+	iq_rtp_term_name(a->c, term, r->term, sizeof(r->term));
+	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], a->c->id, a->c->rtp.term[term].serial, r->sdp,
 			    sizeof(r->sdp));
 	explicit_bzero(&rs, sizeof(rs));
 	if (len < 0) {
 		/* made, but its Local cannot be told: undo, say why */
 		explicit_bzero(r->sdp, sizeof(r->sdp));
-		cp_agw_subtract(a->cp, &a->q->who, a->rc->id, term, err, sizeof(err));
+		cp_agw_subtract(a->cp, &a->q->who, a->c->id, term, err, sizeof(err));
 		FAIL(&a->fail, H248_E_INTERNAL, "our Local SDP could not be written (%d)", len);
 	}
 	r->local = true;
@@ -762,7 +776,7 @@ static enum iq_run
 rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct iq_ev_req *ev,
 	   struct iq_res *r)
 {
-	const struct ipc_rtp_term *cur = &a->rc->rtp.term[term];
+	const struct ipc_rtp_term *cur = &a->c->rtp.term[term];
 	struct cp_agw_rtp_mod qm;
 	struct iq_rtp_spec rs;
 	struct ipc_addr remote;
@@ -847,7 +861,7 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		memo_of(cur->memo, ev, m, memo);
 		qm.memo = memo;
 	}
-	rc = cp_agw_modify(a->cp, &a->q->who, a->rc->id, (unsigned int)term,
+	rc = cp_agw_modify(a->cp, &a->q->who, a->c->id, (unsigned int)term,
 			   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = qm }, err,
 			   sizeof(err));
 	if (rc < 0) {
@@ -855,11 +869,11 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 	}
 	if (m->local) {
-		struct ipc_rtp_term t = a->rc->rtp.term[term];
+		struct ipc_rtp_term t = a->c->rtp.term[term];
 
 		/* (our key is the one the Add made: the answer repeats it) */
 		rs.tag = rs.tag != 0 ? rs.tag : 1;
-		if (iq_rtp_answer(&rs, &t, a->rc->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
+		if (iq_rtp_answer(&rs, &t, a->c->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
 			r->local = true;
 		explicit_bzero(&t, sizeof(t));
 	}
@@ -893,9 +907,9 @@ rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
 	d->rtp = true;
 	d->audit = audit;
 	d->leg = (int8_t)term;
-	d->serial = term >= 0 ? a->rc->rtp.term[term].serial : 0;
+	d->serial = term >= 0 ? a->c->rtp.term[term].serial : 0;
 	d->h248 = a->h248;
-	d->id = a->rc->id;
+	d->id = a->c->id;
 	d->dur_ms = r->dur_ms;
 	d->st = r->st;
 	snprintf(d->term, sizeof(d->term), "%s", r->term);
@@ -905,7 +919,7 @@ rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
 static enum iq_run
 rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 {
-	struct cp_agw_ctx *c = a->rc;
+	struct cp_agw_ctx *c = a->c;
 	struct iq_defer *d;
 	char err[200];
 	int term, rc;
@@ -947,18 +961,18 @@ rtp_audit(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 	char err[200];
 	int term;
 
-	if ((term = rtp_term_of(a->rc, tid, nl)) < 0)
+	if ((term = rtp_term_of(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->leg = (uint8_t)term;
 	r->stats = true;
 	r->rtp = true;
-	r->st = a->rc->rtp.st[term];
-	r->dur_ms = a->now_ms - a->rc->rtp.created_ms;
+	r->st = a->c->rtp.st[term];
+	r->dur_ms = a->now_ms - a->c->rtp.created_ms;
 	/* alone in its request: dp's figures now, else what cp knew */
 	d = rtp_defer(a, r, term, true);
-	if (d != NULL && cp_agw_rtp_stats(a->cp, &a->q->who, a->rc->id, rtp_stats_answer, a->q,
+	if (d != NULL && cp_agw_rtp_stats(a->cp, &a->q->who, a->c->id, rtp_stats_answer, a->q,
 					  &d->req, err, sizeof(err)) == 0)
 		return IQ_DEFER;
 	return IQ_DONE;
@@ -997,7 +1011,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	if (nl != 1 || tid[0] != '$')
 		FAIL(&a->fail, H248_E_UNKNOWN_TERM, "Add: our terminations are ephemeral: name it "
 		     "$ (we choose)");
-	if (a->c != NULL && a->c->tcp.leg_state[0] != CP_AGW_LEG_EMPTY &&
+	if (ctx_tcp(a) && a->c->tcp.leg_state[0] != CP_AGW_LEG_EMPTY &&
 	    a->c->tcp.leg_state[1] != CP_AGW_LEG_EMPTY)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
@@ -1023,7 +1037,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	}
 	if (iq_rtp_media(&m))
 		return rtp_add(a, &m, &ev, r);
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are RTP: a TCP "
 		     "termination goes into a context of its own");
 	if (tcp_only(&m, &ev, &a->fail) < 0)
@@ -1087,7 +1101,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	char err[200];
 
 	memset(&m, 0, sizeof(m));
-	if (!root && (leg = a->rc != NULL ? rtp_term_of(a->rc, tid, nl) : term_leg(a->c, tid, nl)) < 0)
+	if (!root && (leg = ctx_rtp(a) ? rtp_term_of(a->c, tid, nl) : term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
@@ -1116,7 +1130,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		return IQ_DONE;
 	}
 	r->leg = (uint8_t)leg;
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		return rtp_modify(a, leg, &m, &ev, r);
 	if (tcp_only(&m, &ev, &a->fail) < 0)
 		return IQ_FAIL;
@@ -1215,7 +1229,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	int leg, rc;
 
 	r->stats = au == NULL || au->child != H248_NONE;
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		return rtp_subtract(a, tid, nl, r);
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - c->created_wall_ms;
 	if (nl == 1 && tid[0] == '*') {
@@ -1264,7 +1278,7 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 		r->root = true;
 		return IQ_DONE;
 	}
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		return rtp_audit(a, tid, nl, r);
 	if ((leg = term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
@@ -1493,17 +1507,17 @@ command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool
 			     "chosen ($)");
 		return cmd_add(a, cmd, r);
 	case H248_TOK_MODIFY:
-		if (a->c == NULL && a->rc == NULL && !root)
+		if (a->c == NULL && !root)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Modify: no such context");
 		return cmd_modify(a, cmd, r, root);
 	case H248_TOK_SUBTRACT:
 		if (root)
 			FAIL(&a->fail, H248_E_NOT_ON_TERM, "Subtract: not on ROOT");
-		if (a->c == NULL && a->rc == NULL)
+		if (a->c == NULL)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Subtract: no such context");
 		return cmd_subtract(a, cmd, r);
 	case H248_TOK_AUDITVALUE:
-		if (a->c == NULL && a->rc == NULL && !root)
+		if (a->c == NULL && !root)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "AuditValue: no such context");
 		return cmd_audit(a, cmd, r, root);
 	case H248_TOK_SERVICECHANGE:
@@ -1552,11 +1566,9 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		goto out;
 	}
 	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
-		if (a->h248 >= IQ_RTP_CTX_BASE)
-			a->rc = iq_rtp_ctx_of_h248(cp, q, a->h248);
-		else
-			a->c = iq_ctx_of_h248(q, a->h248);
-		if (a->c == NULL && a->rc == NULL) {
+		a->c = a->h248 >= IQ_RTP_CTX_BASE ? iq_rtp_ctx_of_h248(cp, q, a->h248) :
+						    iq_ctx_of_h248(q, a->h248);
+		if (a->c == NULL) {
 			a->fail.code = H248_E_UNKNOWN_CTX;
 			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "
 				 "unknown ContextId");
@@ -1604,7 +1616,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				 "this gateway", (int)(nl > 40 ? 40 : nl), nm);
 			break;
 		}
-		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && a->rc == NULL &&
+		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL &&
 		    n->tok != H248_TOK_ADD) {
 			a->fail.code = H248_E_ACTION;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "
