@@ -193,7 +193,8 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		cp->acct = NULL;
 		return -EINVAL;
 	}
-	if (cp->conf->agw.enabled && (rc = cp_agw_observe(cp, CP_AGW_KIND_TCP, agw_event, NULL)) < 0) {
+	if (cp->conf->agw.enabled &&
+	    (rc = cp_agw_observe(cp, CP_AGW_KIND_TCP, agw_event, NULL)) < 0) {
 		snprintf(err, errlen, "accounting: cannot observe AGW contexts: %s",
 			 strerror(-rc));
 		cp_acct_free(cp->acct);
@@ -201,8 +202,8 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		return rc;
 	}
 	/* (-ENODEV: no agw.media_ports, no RTP contexts to follow) */
-	if (cp->conf->agw.enabled && (rc = cp_agw_observe(cp, CP_AGW_KIND_RTP, agw_rtp_event, NULL)) < 0 &&
-	    rc != -ENODEV) {
+	if (cp->conf->agw.enabled &&
+	    (rc = cp_agw_observe(cp, CP_AGW_KIND_RTP, agw_rtp_event, NULL)) < 0 && rc != -ENODEV) {
 		snprintf(err, errlen, "accounting: cannot observe AGW RTP contexts: %s",
 			 strerror(-rc));
 		cp_acct_free(cp->acct);

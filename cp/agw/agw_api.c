@@ -145,7 +145,8 @@ cp_agw_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setu
 	int rc;
 
 	if (spec[0].kind >= CP_AGW_KINDS || spec[1].kind != spec[0].kind)
-		ERR(-EINVAL, "a context's terminations are of one kind: TCP legs or RTP terminations");
+		ERR(-EINVAL, "a context's terminations are of one kind: TCP legs or RTP "
+		    "terminations");
 	k = agw_kinds[spec[0].kind];
 	if ((rc = k->ready(cp, true, err, errlen)) < 0)
 		return rc;

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/agw's files among themselves: what one of them defines and another
- * calls, and the table helpers several run. Nothing here is for another
- * module: cp_agw.h is the C API.
+ * cp/agw's files among themselves, from the bottom up: the contexts'
+ * table (agw_ctx.c) and the one place an id says its kind, what a kind
+ * of context is (struct agw_kind_ops: agw_tcp.c, agw_rtp.c export theirs),
+ * the rules of a TCP termination, the JSON door's faces and what they
+ * share, what the C API (agw_api.c) and the kinds' renderers offer the
+ * files above them, the RTP kind's own state. Nothing here is for
+ * another module: cp_agw.h is the C API.
  */
 #ifndef CP_AGW_INTERNAL_H
 #define CP_AGW_INTERNAL_H

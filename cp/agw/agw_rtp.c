@@ -997,7 +997,8 @@ rtp_release(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen)
 	if (c->rtp.readd) {
 		/* (not in dp: the restarted one never had it) */
 		c->rtp.readd = 0;
-		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term, sizeof(c->rtp.term)) < 0)
+		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
+			       sizeof(c->rtp.term)) < 0)
 			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	}
 	if (send_to_dp(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
@@ -1138,7 +1139,8 @@ stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		for (unsigned int i = 0; i < 2; i++) {
 			const struct ipc_rtp_stats o = c->rtp.st[i];
 
-			if (c->rtp.term[i].profile == IPC_RTP_NONE || s->st[i].serial != c->rtp.term[i].serial)
+			if (c->rtp.term[i].profile == IPC_RTP_NONE ||
+			    s->st[i].serial != c->rtp.term[i].serial)
 				continue;
 			stats_sum(&c->rtp.st[i], &c->rtp.base[i], &s->st[i]);
 			moved = u64_max(moved, c->rtp.st[i].rtp_in - o.rtp_in);
@@ -1227,7 +1229,8 @@ ctx_released(struct cp_ctx *cp, struct cp_agw_ctx *c, const struct ipc_rtp_event
 static void
 gone_heard(struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
 {
-	if (e->type == IPC_RTP_EV_SUBTRACTED && e->term <= 1 && c->rtp.gone[e->term].serial == e->serial)
+	if (e->type == IPC_RTP_EV_SUBTRACTED && e->term <= 1 &&
+	    c->rtp.gone[e->term].serial == e->serial)
 		c->rtp.gone[e->term].serial = 0;
 }
 
@@ -1255,10 +1258,11 @@ rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	/* figures counted over dp's restarts: the slot's termination's base,
 	 * or the one subtracted's */
 	for (unsigned int i = 0; i < 2; i++) {
-		if (c->rtp.term[i].profile != IPC_RTP_NONE && e.st[i].serial == c->rtp.term[i].serial &&
-		    e.st[i].serial != 0)
+		if (c->rtp.term[i].profile != IPC_RTP_NONE &&
+		    e.st[i].serial == c->rtp.term[i].serial && e.st[i].serial != 0)
 			stats_sum(&e.st[i], &c->rtp.base[i], &e.st[i]);
-		else if (c->rtp.sub_serial != 0 && i == c->rtp.sub_term && e.st[i].serial == c->rtp.sub_serial)
+		else if (c->rtp.sub_serial != 0 && i == c->rtp.sub_term &&
+			 e.st[i].serial == c->rtp.sub_serial)
 			stats_sum(&e.st[i], &c->rtp.sub_base, &e.st[i]);
 	}
 	log_rtp(cp, c->id, c, &e);
@@ -1489,8 +1493,8 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 
 		if (c->id == 0 || !c->rtp.readd)
 			continue;
-		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term, sizeof(c->rtp.term)) ==
-		    -ENOBUFS)
+		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
+			       sizeof(c->rtp.term)) == -ENOBUFS)
 			return done;          /* (the next loop goes on) */
 		c->rtp.readd = 0;
 		r->stats[AGW_RTP_READDED]++;

@@ -26,9 +26,11 @@
 
 /* ---- names ---------------------------------------------------------------------------- */
 
-const char *const agw_rtp_profile_names[AGW_RTP_PROFILES] = { "none", "RTP/AVP", "RTP/AVPF", "RTP/SAVP",
+const char *const agw_rtp_profile_names[AGW_RTP_PROFILES] = { "none", "RTP/AVP", "RTP/AVPF",
+							     "RTP/SAVP",
 					     "RTP/SAVPF" };
-const char *const agw_rtp_mode_names[AGW_RTP_MODES] = { "inactive", "sendonly", "recvonly", "sendrecv" };
+const char *const agw_rtp_mode_names[AGW_RTP_MODES] = { "inactive", "sendonly", "recvonly",
+						       "sendrecv" };
 const char *const agw_rtp_side_names[AGW_RTP_SIDES] = { "route", "access", "core" };
 /* lib/sdp's enum sdp_suite, by number (RFC 4568, RFC 6188, RFC 7714) */
 const char *const agw_rtp_suite_names[AGW_RTP_SUITES] = { "", "AES_CM_128_HMAC_SHA1_80",
@@ -190,7 +192,8 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 	put_u64(o, "id", c->id);
 	json_object_object_add(o, "kind", json_object_new_string("rtp"));
 	json_object_object_add(o, "state", json_object_new_string(
-				       c->state == CP_AGW_FREE ? "free" : c->state == CP_AGW_LIVE ? "live" :
+				       c->state == CP_AGW_FREE ? "free" :
+				       c->state == CP_AGW_LIVE ? "live" :
 				       c->state == CP_AGW_RELEASING ? "releasing" : "unknown"));
 	json_object_object_add(o, "worker", json_object_new_int(c->worker));
 	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
@@ -211,7 +214,8 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 		l = json_object_new_object();
 		json_object_object_add(l, "rtp", json_object_new_string(
 					       agw_rtp_profile_names[t->profile <= 4 ? t->profile : 0]));
-		json_object_object_add(l, "mode", json_object_new_string(agw_rtp_mode_names[t->mode & 3u]));
+		json_object_object_add(l, "mode",
+				       json_object_new_string(agw_rtp_mode_names[t->mode & 3u]));
 		json_object_object_add(l, "local", addr_json(&t->local, true));
 		json_object_object_add(l, "rtcp_port", t->flags & IPC_RTP_F_MUX ? NULL :
 				       json_object_new_int(t->rtcp_port));
@@ -239,7 +243,8 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 		}
 		json_object_object_add(l, "inactivity_ms", t->inact_ms != 0 ?
 				       json_object_new_int64(t->inact_ms) : NULL);
-		json_object_object_add(l, "inactive", json_object_new_boolean(c->rtp.inactive[i] != 0));
+		json_object_object_add(l, "inactive",
+				       json_object_new_boolean(c->rtp.inactive[i] != 0));
 		json_object_object_add(l, "serial", json_object_new_int(t->serial));
 		/* the remote's key is never shown; ours once, to its maker */
 		json_object_object_add(l, "crypto", key_json(&t->srtp_rx, false));

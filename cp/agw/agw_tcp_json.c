@@ -238,7 +238,8 @@ parse_id_leg(struct cp_ctx *cp, struct json_object *req, bool leg_optional, uint
 /* agw.add_leg {"id", "leg" (optional: the first empty slot), "term": a
  * termination as agw.create's, "setup_timeout", "fingerprint_alg"}. */
 static int
-tcp_add_leg(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
+tcp_add_leg(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	    const char **error)
 {
 	struct cp_agw_caller who;
 	struct cp_agw_spec spec = { .kind = CP_AGW_KIND_TCP };
@@ -268,7 +269,8 @@ tcp_add_leg(struct cp_ctx *cp, struct json_object *req, struct json_object *resp
 /* agw.modify_leg {"id", "leg", "remote", "fingerprints", "dscp", "police"}: any of
  * them. */
 static int
-tcp_modify_leg(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
+tcp_modify_leg(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	       const char **error)
 {
 	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
 	struct ipc_addr remote;
@@ -378,7 +380,8 @@ tcp_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, c
 }
 
 static int
-tcp_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
+tcp_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	    const char **error)
 {
 	struct cp_agw_caller who;
 	struct cp_agw_ctx *c;

@@ -167,7 +167,8 @@ agw_tcp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 		} else {
 			json_object_object_add(l, "police", NULL);
 		}
-		json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)x->bytes_in[i]));
+		json_object_object_add(l, "bytes_in",
+				       json_object_new_int64((int64_t)x->bytes_in[i]));
 		json_object_object_add(l, "bytes_out",
 				       json_object_new_int64((int64_t)x->bytes_out[i]));
 		json_object_array_add(legs, l);

@@ -638,7 +638,8 @@ rtp_term_of(const struct cp_agw_ctx *c, const char *name, size_t len)
 	buf[len] = '\0';
 	if (strncasecmp(buf, IQ_RTP_PREFIX, 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
 	    sscanf(buf + 4, "%u/%u%n", &term, &serial, &n) != 2 || (size_t)n + 4 != len ||
-	    term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE || c->rtp.term[term].serial != serial)
+	    term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE ||
+	    c->rtp.term[term].serial != serial)
 		return -1;
 	return (int)term;
 }
@@ -727,8 +728,8 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	explicit_bzero(&sp, sizeof(sp));
 	r->leg = (uint8_t)term;
 	iq_rtp_term_name(a->c, term, r->term, sizeof(r->term));
-	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], a->c->id, a->c->rtp.term[term].serial, r->sdp,
-			    sizeof(r->sdp));
+	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], a->c->id, a->c->rtp.term[term].serial,
+			    r->sdp, sizeof(r->sdp));
 	explicit_bzero(&rs, sizeof(rs));
 	if (len < 0) {
 		/* made, but its Local cannot be told: undo, say why */

@@ -311,7 +311,8 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			struct thb_arg a;
 			uint64_t period;
 
-			if (c->tcp.term[leg].tcp_role == 0 || c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY)
+			if (c->tcp.term[leg].tcp_role == 0 ||
+			    c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY)
 				continue;
 			iq_memo_read(c->tcp.term[leg].memo, &m);
 			if (!(m.flags & IQ_MEMO_THB) ||

@@ -282,8 +282,8 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_TCP, observer, &heard), 0);
 	spec_server(&s[0], "10.0.0.7");
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ, 0, &c,
-				       err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ,
+				       0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	assert_int_equal(c->door, CP_AGW_DOOR_IQ);
 	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_EMPTY);
@@ -390,7 +390,8 @@ test_cp_agw_add_refused_by_dp(void **state)
 	(void)state;
 	spec_client(&s[1], 20, 5060);
 	memset(&s[0], 0, sizeof(s[0]));
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 0, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 	spec_server(&s[0], NULL);
@@ -422,17 +423,17 @@ test_cp_agw_rules_for_every_door(void **state)
 	/* agw.peers: 10.9.0.1 is outside what it allows */
 	spec_server(&s[0], "10.9.0.1");
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 -EACCES);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), -EACCES);
 	assert_non_null(strstr(err, "refused by agw.peers"));
 	/* a plain server leg without remote, unless accept_any */
 	spec_server(&s[0], NULL);
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "needs \"remote\""));
 	/* no leg at all is a context too */
-	assert_int_equal(cp_agw_create(&cp, tcp2(NULL), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(NULL), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
@@ -521,8 +522,8 @@ test_cp_agw_modify_narrows_only(void **state)
 	s[0].term.nfp = 2;
 	memcpy(s[0].term.fp, two, sizeof(two));
 	spec_server(&s[1], "10.1.0.9");
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 
@@ -650,13 +651,13 @@ test_cp_agw_tenant_kept(void **state)
 	(void)state;
 	spec_client(&s[0], 20, 5060);
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 3, &c, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 3, &c, err,
+				       sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "tenant 3"));
 	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 0);
 	assert_false(to_dp(0, &m) || to_dp(1, &m));
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 1, &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 1, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_int_equal(c->tenant, 1);
 	assert_true(to_dp(c->worker, &m));
@@ -1046,8 +1047,8 @@ assert_refused(enum cp_agw_door door, unsigned int tenant, const char *named)
 
 	spec_client(&s[0], 20, 5060);
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, door, tenant, &c, err, sizeof(err)),
-			 -ENOSPC);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, door, tenant, &c, err,
+				       sizeof(err)), -ENOSPC);
 	if (strstr(err, named) == NULL)
 		fail_msg("\"%s\" does not name %s", err, named);
 	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, total);

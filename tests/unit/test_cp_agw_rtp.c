@@ -279,8 +279,8 @@ test_create_ports_keys(void **state)
 	(void)state;
 	spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1", CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
 	assert_true(cp_agw_id_is_rtp(c->id));
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_ADD);
@@ -308,24 +308,24 @@ test_create_ports_keys(void **state)
 		struct cp_agw_ctx *d = NULL;
 
 		spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
-		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &d, err,
-						   sizeof(err)), 0);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_API, 0, &d, err, sizeof(err)), 0);
 		assert_int_not_equal(d->worker, c->worker);
 		/* a port the door fixes that another holds: -EBUSY, nothing taken */
 		spec_rtp(&spec[0], 0, "10.0.0.9", 5004, false);
 		spec[0].term.local = c->rtp.term[0].local;
-		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-						   sizeof(err)), -EBUSY);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), -EBUSY);
 	}
 	/* a key of the wrong length never reaches dp */
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec[0].term.srtp_rx.key_len = 29;
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-					   sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -EINVAL);
 	/* a remote agw.peers refuses */
 	spec_rtp(&spec[0], 0, "127.0.0.2", 5004, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-					   sizeof(err)), -EACCES);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -EACCES);
 	assert_int_equal(cp.agw->tab[CP_AGW_KIND_RTP].total, 2);
 }
 
@@ -347,8 +347,8 @@ test_ids_apart(void **state)
 				       sizeof(err)), 0);
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &rc, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &rc, err, sizeof(err)), 0);
 	/* the same worker and slot 0 each, the same generation count: never
 	 * the same id */
 	assert_int_equal(ipc_conn_slot(tc->id), ipc_conn_slot(rc->id));
@@ -392,8 +392,8 @@ test_modify_subtract_release(void **state)
 	nheard = 0;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	w = c->worker;
 	slot = (size_t)w * cp.agw->tab[CP_AGW_KIND_RTP].per_worker + ipc_conn_slot(id);
@@ -403,7 +403,8 @@ test_modify_subtract_release(void **state)
 	/* a modify: the new remote, mode */
 	ip4(&nr, "10.0.0.70", 7000);
 	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
-				       rmod(&(struct cp_agw_rtp_mod){ .remote = &nr, .mode_set = true,
+				       rmod(&(struct cp_agw_rtp_mod){ .remote = &nr,
+								 .mode_set = true,
 								 .mode = IPC_RTP_MODE_RECV }),
 				       err, sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
@@ -547,8 +548,8 @@ test_modify_subtract_release(void **state)
 
 		spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
 		spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &d, err,
-						   sizeof(err)), 0);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_API, 0, &d, err, sizeof(err)), 0);
 		drain();
 		assert_int_equal(cp_agw_release(&cp, &op, d->id, err, sizeof(err)), 0);
 		drain();
@@ -586,8 +587,8 @@ test_stats_and_dp_restart(void **state)
 	(void)state;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	drain();
 	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
 			 0);
@@ -714,11 +715,11 @@ test_srtp_polled(void **state)
 	(void)state;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &p, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &p, err, sizeof(err)), 0);
 	drain();
 	assert_int_equal(cp_agw_serve(&cp, cp.now_ms), 1);
 	assert_true(to_dp(c->worker, &m));
@@ -749,8 +750,8 @@ test_quota_confine_state(void **state)
 	(void)state;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	/* confinement: another door or tenant is answered as if it were not */
 	assert_null(cp_agw_lookup(&cp, &iq, id));
@@ -767,11 +768,11 @@ test_quota_confine_state(void **state)
 	ip4(&t[0].term.local, "10.0.0.1", 0);
 	assert_int_equal(cp_agw_create(&cp, tcp2(t), 0, NULL, CP_AGW_DOOR_API, 0, NULL, err,
 				       sizeof(err)), 0);
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-					   sizeof(err)), -ENOSPC);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -ENOSPC);
 	assert_non_null(strstr(err, "agw.quota.api"));
-	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, 0, NULL, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
+				       0, NULL, err, sizeof(err)), 0);
 	/* agw.quota.ng 1: the ng door's first RTP context, then none; it
 	 * answers to the ng door alone, and says whose it is */
 	{
@@ -779,10 +780,10 @@ test_quota_confine_state(void **state)
 		struct cp_agw_ctx *n = NULL;
 		struct json_object *o;
 
-		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_NG, 0, &n, err,
-						   sizeof(err)), 0);
-		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_NG, 0, NULL, err,
-						   sizeof(err)), -ENOSPC);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_NG, 0, &n, err, sizeof(err)), 0);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_NG, 0, NULL, err, sizeof(err)), -ENOSPC);
 		assert_non_null(strstr(err, "agw.quota.ng 1"));
 		assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_NG], 1);
 		assert_non_null(cp_agw_lookup(&cp, &ng, n->id));
@@ -825,7 +826,8 @@ test_quota_confine_state(void **state)
 	for (unsigned int k = 0; k < 3; k++) {
 		struct cp_agw_ctx *d = NULL;
 
-		if (cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, 0, &d, err, sizeof(err)) < 0)
+		if (cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, 0,
+				  &d, err, sizeof(err)) < 0)
 			break;
 		for (unsigned int i = 0; i < 2; i++)
 			assert_int_not_equal(d->rtp.term[i].local.port, c->rtp.term[0].local.port);
@@ -854,8 +856,8 @@ test_address_pool(void **state)
 			spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ROUTE, "10.1.0.7", 5004, false);
 			spec_rtp(&spec[1], CP_AGW_RTP_SIDE_ROUTE, "10.1.0.8", 6000, false);
 			c[k] = NULL;
-			if (cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &c[k], err,
-					      sizeof(err)) != 0)
+			if (cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					  CP_AGW_DOOR_API, 0, &c[k], err, sizeof(err)) != 0)
 				fail_msg("context %u of round %u: %s", k, round, err);
 			for (unsigned int i = 0; i < 2; i++) {
 				const uint8_t *ip = c[k]->rtp.term[i].local.ip;
