@@ -249,6 +249,11 @@ int agw_json_uint(struct json_object *o, const char *name, int64_t lo, int64_t h
 /* Leg i's "dscp" and "police" of o into q (*error said on -EINVAL). */
 int agw_parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct agw_qos_in *q,
 		  const char **error);
+/* "id" (required) and "leg" (0 or 1; absent: dflt, AGW_LEG_REQUIRED: an
+ * error) of a leg command. 0, or -EINVAL with *error said. */
+#define AGW_LEG_REQUIRED 0xfeu
+int agw_parse_id_leg(struct cp_ctx *cp, struct json_object *req, unsigned int dflt, uint64_t *id,
+		     unsigned int *leg, const char **error);
 /* "tenant" of req: its index (absent: 0). */
 int agw_parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char **error);
 /* Who asks: the JSON door, the tenant req names, the operator or not. */

@@ -2,8 +2,8 @@
 /*
  * What the JSON door's commands read and answer alike, whatever the kind
  * of the context (agw_tcp_json.c, agw_rtp_json.c): an address, an
- * integer in a range, a leg's DSCP and policing, the tenant a request
- * names, who asks (the JSON door, that tenant, the operator or not); the
+ * integer in a range, a leg's DSCP and policing, a leg command's context
+ * and leg, the tenant a request names, who asks (the JSON door, that tenant, the operator or not); the
  * context as a command's answer, the C API's sentence as its error.
  */
 #include <arpa/inet.h>
@@ -134,6 +134,28 @@ agw_parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct a
 		FAIL("leg %u: police: \"burst\" must be bytes, 1 to %u (what the peer may "
 		     "send at once over the rate)", i, UINT32_MAX);
 	q->pol_burst = (uint32_t)v;
+	return 0;
+}
+
+int
+agw_parse_id_leg(struct cp_ctx *cp, struct json_object *req, unsigned int dflt, uint64_t *id,
+		 unsigned int *leg, const char **error)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int))
+		FAIL("\"id\" (a context id) is required");
+	*id = (uint64_t)json_object_get_int64(v);
+	*leg = dflt;
+	if (!json_object_object_get_ex(req, "leg", &v)) {
+		if (dflt == AGW_LEG_REQUIRED)
+			FAIL("\"leg\" (0 or 1) is required");
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) > 1)
+		FAIL("\"leg\" must be 0 or 1");
+	*leg = (unsigned int)json_object_get_int64(v);
 	return 0;
 }
 

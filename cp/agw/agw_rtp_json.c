@@ -272,25 +272,13 @@ rtp_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
 	return rc;
 }
 
-/* "id", "leg" (0 or 1; absent: leg_any) and who asks. */
+/* "id", "leg" (agw_parse_id_leg(): absent, leg_any) and who asks. */
 static int
 id_leg(struct cp_ctx *cp, struct json_object *req, unsigned int leg_any, uint64_t *id,
        unsigned int *leg, struct cp_agw_caller *who, const char **error)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int))
-		FAIL("\"id\" (a context id) is required");
-	*id = (uint64_t)json_object_get_int64(v);
-	*leg = leg_any;
-	if (json_object_object_get_ex(req, "leg", &v)) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > 1)
-			FAIL("\"leg\" must be 0 or 1");
-		*leg = (unsigned int)json_object_get_int64(v);
-	} else if (leg_any == 2) {
-		FAIL("\"leg\" (0 or 1) is required");
-	}
+	if (agw_parse_id_leg(cp, req, leg_any, id, leg, error) < 0)
+		return -EINVAL;
 	return agw_caller_of(cp, req, who, error);
 }
 
@@ -341,7 +329,7 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	int64_t n;
 	int k, rc;
 
-	if (id_leg(cp, req, 2, &id, &leg, &who, error) < 0)
+	if (id_leg(cp, req, AGW_LEG_REQUIRED, &id, &leg, &who, error) < 0)
 		return -EINVAL;
 	if ((s = cp_api_str(req, "remote")) != NULL) {
 		if (agw_parse_addr(s, &remote) < 0)
@@ -417,7 +405,7 @@ rtp_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *res
 	char err[512];
 	int rc;
 
-	if (id_leg(cp, req, 2, &id, &leg, &who, error) < 0)
+	if (id_leg(cp, req, AGW_LEG_REQUIRED, &id, &leg, &who, error) < 0)
 		return -EINVAL;
 	/* (its figures as last known: the slot is empty once it went) */
 	memset(&last, 0, sizeof(last));

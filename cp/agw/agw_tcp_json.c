@@ -210,29 +210,15 @@ tcp_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
 	return 0;
 }
 
-/* "id" and "leg" of a leg command. */
+/* "id" and "leg" of a leg command (agw_parse_id_leg()), with an agw group. */
 static int
 parse_id_leg(struct cp_ctx *cp, struct json_object *req, bool leg_optional, uint64_t *id,
 	     unsigned int *leg, const char **error)
 {
-	struct json_object *v;
-
 	if (cp->agw == NULL)
 		FAIL("no agw group in turnpike-cp's configuration");
-	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int))
-		FAIL("\"id\" (a context id) is required");
-	*id = (uint64_t)json_object_get_int64(v);
-	if (!json_object_object_get_ex(req, "leg", &v)) {
-		if (!leg_optional)
-			FAIL("\"leg\" (0 or 1) is required");
-		*leg = CP_AGW_ANY;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-	    json_object_get_int64(v) > 1)
-		FAIL("\"leg\" must be 0 or 1");
-	*leg = (unsigned int)json_object_get_int64(v);
-	return 0;
+	return agw_parse_id_leg(cp, req, leg_optional ? CP_AGW_ANY : AGW_LEG_REQUIRED, id, leg,
+				error);
 }
 
 /* agw.add_leg {"id", "leg" (optional: the first empty slot), "term": a
