@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "acct_types.h"
-#include "agw/cp_agw_rtp.h"
+#include "agw/cp_agw.h"
 
 struct cp_ctx;
 struct cp_alloc_ev;
@@ -29,7 +29,7 @@ int cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len);
 /* *r, a stop record of RTP context c's end (e RELEASED) or of one of its
  * terminations (e SUBTRACTED) at end_ms, of tenant (its name); id left
  * for cp_acct_write(). false: e makes no record (another event). */
-bool cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_rtp_ctx *c,
+bool cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
 		     const struct ipc_rtp_event *e, const char *tenant, uint64_t end_ms);
 
 /* A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx",

@@ -87,9 +87,9 @@ acct_step(struct cp_ctx *cp)
 
 /* An AGW context's end: its RELEASED event has both legs' bytes. */
 static void
-agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
-	  void *arg)
+agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
+	const struct ipc_agw_event *e = ev;
 	struct cp_acct_rec r;
 
 	(void)arg;
@@ -108,9 +108,9 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
 	r.start_ms = c->created_wall_ms;
 	r.end_ms = cp->wall_ms;
 	for (unsigned int i = 0; i < 2; i++) {
-		r.leg_local[i] = c->leg_local[i];
-		r.leg_remote[i] = c->leg_remote[i];
-		r.leg_tls[i] = c->tls_version[i];
+		r.leg_local[i] = c->tcp.leg_local[i];
+		r.leg_remote[i] = c->tcp.leg_remote[i];
+		r.leg_tls[i] = c->tcp.tls_version[i];
 		r.leg_in[i] = e->bytes_in[i];
 		r.leg_out[i] = e->bytes_out[i];
 	}
@@ -124,9 +124,9 @@ agw_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_ev
  * termination's (SUBTRACTED: the context lives on, or ends next with
  * what is left): a record each, so none is counted twice or lost. */
 static void
-agw_rtp_event(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
-	      void *arg)
+agw_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
 	struct cp_acct_rec r;
 
 	(void)arg;
@@ -193,7 +193,8 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		cp->acct = NULL;
 		return -EINVAL;
 	}
-	if (cp->conf->agw.enabled && (rc = cp_agw_observe(cp, agw_event, NULL)) < 0) {
+	if (cp->conf->agw.enabled &&
+	    (rc = cp_agw_observe(cp, CP_AGW_KIND_TCP, agw_event, NULL)) < 0) {
 		snprintf(err, errlen, "accounting: cannot observe AGW contexts: %s",
 			 strerror(-rc));
 		cp_acct_free(cp->acct);
@@ -201,8 +202,8 @@ acct_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		return rc;
 	}
 	/* (-ENODEV: no agw.media_ports, no RTP contexts to follow) */
-	if (cp->conf->agw.enabled && (rc = cp_agw_rtp_observe(cp, agw_rtp_event, NULL)) < 0 &&
-	    rc != -ENODEV) {
+	if (cp->conf->agw.enabled &&
+	    (rc = cp_agw_observe(cp, CP_AGW_KIND_RTP, agw_rtp_event, NULL)) < 0 && rc != -ENODEV) {
 		snprintf(err, errlen, "accounting: cannot observe AGW RTP contexts: %s",
 			 strerror(-rc));
 		cp_acct_free(cp->acct);

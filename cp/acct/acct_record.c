@@ -182,7 +182,7 @@ rtp_leg(struct cp_acct_rec *r, unsigned int i, uint16_t serial, uint8_t profile,
 }
 
 bool
-cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_rtp_ctx *c,
+cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
 		const struct ipc_rtp_event *e, const char *tenant, uint64_t end_ms)
 {
 	if (e->type != IPC_RTP_EV_RELEASED && e->type != IPC_RTP_EV_SUBTRACTED)
@@ -205,7 +205,7 @@ cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_rtp_ctx *c,
 		/* one termination, the context living on (or released next,
 		 * with what is left): the slot is empty or another's now */
 		unsigned int i = e->term & 1u;
-		const struct cp_agw_rtp_gone *g = &c->gone[i];
+		const struct cp_agw_rtp_gone *g = &c->rtp.gone[i];
 		const struct cp_agw_rtp_gone none = { .serial = 0 };
 
 		if (e->term > 1)
@@ -218,8 +218,8 @@ cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_rtp_ctx *c,
 	} else {
 		r->scope = CP_ACCT_SCOPE_CONTEXT;
 		for (unsigned int i = 0; i < 2; i++) {
-			const struct ipc_rtp_term *t = &c->term[i];
-			const struct cp_agw_rtp_gone *g = &c->gone[i];
+			const struct ipc_rtp_term *t = &c->rtp.term[i];
+			const struct cp_agw_rtp_gone *g = &c->rtp.gone[i];
 
 			if (t->profile != IPC_RTP_NONE)
 				rtp_leg(r, i, t->serial, t->profile, t->flags, t->rtcp_port,

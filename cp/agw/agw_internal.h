@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/agw's files among themselves: what one of them defines and another
- * calls, and the table helpers several run. Nothing here is for another
- * module: cp_agw.h is the C API.
+ * cp/agw's files among themselves, from the bottom up: the contexts'
+ * table (agw_ctx.c) and the one place an id says its kind, what a kind
+ * of context is (struct agw_kind_ops: agw_tcp.c, agw_rtp.c export theirs),
+ * the rules of a TCP termination, the JSON door's faces and what they
+ * share, what the C API (agw_api.c) and the kinds' renderers offer the
+ * files above them, the RTP kind's own state. Nothing here is for
+ * another module: cp_agw.h is the C API.
  */
 #ifndef CP_AGW_INTERNAL_H
 #define CP_AGW_INTERNAL_H
@@ -20,19 +24,57 @@
 struct cp_ctx;
 struct json_object;
 
-/* Context id, or NULL (a free slot, or an id of an older generation). */
-static inline struct cp_agw_ctx *
-agw_ctx_of_id(struct cp_agw *g, uint64_t id)
-{
-	unsigned int w = ipc_conn_worker(id);
-	uint32_t slot = ipc_conn_slot(id);
-	struct cp_agw_ctx *c;
+/* ---- agw_ctx.c: the contexts' table, every kind's ---- */
 
-	if (id == 0 || w >= g->nworkers || slot >= g->per_worker)
-		return NULL;
-	c = &g->ctx[(size_t)w * g->per_worker + slot];
-	return c->id == id ? c : NULL;
+/* The kind of context id: the one place that reads it from an id (its
+ * generation's bit, the same on the wire to dp). */
+static inline unsigned int
+agw_kind_of_id(uint64_t id)
+{
+	return cp_agw_id_is_rtp(id) ? CP_AGW_KIND_RTP : CP_AGW_KIND_TCP;
 }
+
+/* The generation bit every id of kind carries (agw_kind_of_id()'s,
+ * backwards). */
+static inline uint32_t
+agw_gen_bit(unsigned int kind)
+{
+	return kind == CP_AGW_KIND_RTP ? CP_AGW_RTP_GEN_BIT : 0u;
+}
+
+/* t with per_worker slots a worker (0: none of its kind), or freed (its
+ * contexts wiped: keys go with them). 0, -ENOMEM. */
+int agw_table_init(struct cp_agw_table *t, unsigned int nworkers, uint32_t per_worker);
+void agw_table_fini(struct cp_agw_table *t, unsigned int nworkers);
+/* Context id, or NULL (a free slot, an id of an older generation, of a
+ * kind this cp has none of). */
+struct cp_agw_ctx *agw_ctx_of_id(struct cp_agw *g, uint64_t id);
+/* A free slot of worker w, from where the last one taken left off: 0,
+ * -ENOSPC. */
+int agw_slot_find(const struct cp_agw_table *t, unsigned int w, uint32_t *slot);
+/* The id slot of worker w gives its next context of kind (nothing taken). */
+uint64_t agw_id_next(const struct cp_agw *g, unsigned int kind, unsigned int w, uint32_t slot);
+/* Slot of id (agw_id_next()'s) taken: its generation, the search's
+ * cursor, the counts; the context's common part filled (state FREE), its
+ * kind's part zero. */
+struct cp_agw_ctx *agw_ctx_take(struct cp_agw *g, uint64_t id, unsigned int door,
+				unsigned int tenant, const char *label, uint64_t wall_ms);
+/* c's slot free again (the counts; id 0, state FREE): its kind freed
+ * what c held first. */
+void agw_ctx_put(struct cp_agw *g, struct cp_agw_ctx *c);
+/* The slot of id for a restarted cp's STATE of kind from worker w (NULL:
+ * not one: another worker's, past the table, another kind's). It may be
+ * free, hold id already, or another context (the kind frees it first). */
+struct cp_agw_ctx *agw_state_slot(struct cp_agw *g, unsigned int kind, unsigned int w,
+				  uint64_t id);
+/* c (its slot agw_state_slot()'s, zeroed, its kind's part filled) is
+ * context id of door and tenant again: the common part, the counts, the
+ * slot's generation at least id's. */
+void agw_ctx_restored(struct cp_agw *g, struct cp_agw_ctx *c, uint64_t id, unsigned int door,
+		      unsigned int tenant, uint64_t wall_ms);
+/* Live contexts of t of door (CP_AGW_DOORS: every door's) and tenant
+ * (TP_CONF_MAX_TENANTS + 1: every tenant's), no walk. */
+uint32_t agw_table_live(const struct cp_agw_table *t, unsigned int door, unsigned int tenant);
 
 /* Server port p of agw.ports is a context's (used) or free. */
 static inline void
@@ -50,28 +92,102 @@ agw_port_used(const struct cp_agw *g, uint16_t p)
 	return (g->ports_used[p / 64] >> (p % 64)) & 1u;
 }
 
-/* Context c holds a slot (d +1) or no longer does (d -1): the live
- * counts by door and tenant the quotas read. The door's row as
- * struct cp_agw's live says; a tenant is bounded by whoever set it
- * (cp_agw_create(), cp_agw_state()). */
-static inline void
-agw_live_count(struct cp_agw *g, const struct cp_agw_ctx *c, int d)
-{
-	unsigned int door = c->door < CP_AGW_DOORS ? c->door : CP_AGW_DOORS;
-	unsigned int t = c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0;
-
-	g->live[door][t] = (uint32_t)((int64_t)g->live[door][t] + d);
-}
-
-/* ---- cp_agw.c: the contexts and the C API ---- */
-
-/* Is a context of door and tenant (TCP or RTP: live[][] counts both)
- * past a quota? 0, or -ENOSPC with the quota named in err. */
+/* Is a context of door and tenant (of any kind: the live counts are
+ * every kind's) past a quota? 0, or -ENOSPC with the quota named in err
+ * and counted. */
 int agw_quota_check(struct cp_ctx *cp, enum cp_agw_door door, unsigned int tenant, char *err,
 		    size_t errlen);
+/* The serial c's next termination takes (nothing changed), and taking it
+ * (once its message went to dp): 1, 2, ..., 65535, 1, ... */
+uint16_t agw_serial_peek(const struct cp_agw_ctx *c);
+uint16_t agw_serial_next(struct cp_agw_ctx *c);
+/* One message of kind to dp worker w for context id, body (len bytes,
+ * keys among them) copied and wiped after: through cp_dp_send(), leaving
+ * CP_RING_HEADROOM free slots for answers to clients' requests. 0;
+ * -ENOBUFS no room (nothing changed: try again); -EINVAL dp would refuse
+ * it (a fault of cp's, logged by cp_dp). Every kind's sender. */
+int agw_send(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
+	     uint16_t len);
+/* Event e (c's kind's: struct ipc_agw_event, struct ipc_rtp_event) of
+ * known context c to its kind's observers, in their order. */
+void agw_tell(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e);
+/* The event log's next line (agw.events reads it), of a context of kind
+ * (c: it, NULL when this cp does not know it): its number, time, context
+ * and, known, its door and tenant (whom agw.events shows it); the event's
+ * own part (l->e, rtcp, silent_ms) zero for its kind to fill. */
+struct cp_agw_event *agw_log_line(struct cp_ctx *cp, unsigned int kind, uint64_t id,
+				  const struct cp_agw_ctx *c);
 
-/* Slot i of c is empty again (its server port free). */
-void agw_slot_clear(struct cp_agw *g, struct cp_agw_ctx *c, unsigned int i);
+/* ---- a kind of context: its operations (agw_tcp.c, agw_rtp.c) ---- */
+
+/*
+ * What a kind of context does (VPP's transport_proto_vft_t, Linux's
+ * struct proto_ops): agw_api.c finds a kind's by a spec's kind or an
+ * id's (agw_kind_of_id()) and checks first what every kind checks; an
+ * operation a kind has nothing to do for is one of agw_no_*() (Linux's
+ * sock_no_*()). A new kind is a file that fills one of these, its part
+ * of struct cp_agw_ctx and its spec and modify in cp_agw.h's unions,
+ * and a row in agw_api.c's agw_kinds[] (its ids' bit: agw_gen_bit()).
+ */
+struct agw_kind_ops {
+	const char *name;         /* "tcp", "rtp" */
+	const char *slot;         /* what its sentences call a slot: "leg", "termination" */
+	/* the sentences of a slot (%u) of a context (PRIu64) that holds a
+	 * termination already, and of one that holds none */
+	const char *slot_taken;
+	const char *slot_none;
+	uint16_t ipc_event;       /* dp's event and STATE messages of the kind */
+	uint16_t ipc_state;
+	/* its part of cp->agw from the configuration (its table without
+	 * slots when it has none configured); 0, -ENOMEM, cp_dp's error */
+	int (*init)(struct cp_ctx *cp);
+	void (*fini)(struct cp_ctx *cp);
+	/* can its contexts be made or changed (dp: and dp runs with them)?
+	 * 0, or -ENODEV with err said */
+	int (*ready)(struct cp_ctx *cp, bool dp, char *err, size_t errlen);
+	/* does slot 0 or 1 of c hold no termination? */
+	bool (*slot_empty)(const struct cp_agw_ctx *c, unsigned int slot);
+	/* cp_agw.h's calls, ready() and the context's checks passed: c who's,
+	 * not being released, spec and m of c's kind; slot 0 or 1, empty for
+	 * add(), holding a termination for modify() and subtract() */
+	int (*create)(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
+		      const char *label, enum cp_agw_door door, unsigned int tenant,
+		      struct cp_agw_ctx **out, char *err, size_t errlen);
+	int (*add)(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int slot,
+		   const struct cp_agw_spec *spec, uint32_t setup_ms, unsigned int *got, char *err,
+		   size_t errlen);
+	int (*modify)(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int slot,
+		      const struct cp_agw_mod *m, char *err, size_t errlen);
+	int (*subtract)(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int slot, char *err,
+			size_t errlen);
+	int (*release)(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen);
+	/* ipc_event, ipc_state from worker w (taken once init() gave it a
+	 * table); dp restarted */
+	void (*dp_event)(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+	void (*dp_state)(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+	void (*dp_restart)(struct cp_ctx *cp);
+	/* the loop's share: work done */
+	unsigned int (*serve)(struct cp_ctx *cp, uint64_t now_ms);
+	/* what the operator reads: a context (cp_agw_json()), an event's
+	 * type and what a log line of it says besides every line's, status's
+	 * "agw" member's part, its metrics */
+	struct json_object *(*json)(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				    bool keys);
+	const char *(*ev_name)(uint8_t type);
+	void (*event_json)(const struct cp_ctx *cp, const struct cp_agw_event *l,
+			   struct json_object *o);
+	void (*status)(const struct cp_ctx *cp, struct json_object *o);
+	void (*metrics)(const struct cp_ctx *cp, FILE *f);
+};
+
+/* The kinds: each file exports its operations alone. */
+extern const struct agw_kind_ops agw_tcp_ops;
+extern const struct agw_kind_ops agw_rtp_ops;
+
+/* What a kind without work in the loop, or without metrics of its own,
+ * has in their place (agw_ctx.c). */
+unsigned int agw_no_serve(struct cp_ctx *cp, uint64_t now_ms);
+void agw_no_metrics(const struct cp_ctx *cp, FILE *f);
 
 /* ---- agw_rules.c: the rules every door's termination goes through ---- */
 
@@ -95,7 +211,36 @@ int agw_term_check(struct cp_ctx *cp, unsigned int i, struct ipc_agw_term *t, bo
 int agw_mod_check(unsigned int i, const struct ipc_agw_term *cur, uint8_t state,
 		  const struct ipc_agw_term *n, char *err, size_t errlen);
 
-/* ---- agw_json.c: the JSON door's readers, agw_rtp_json.c's too ---- */
+/* ---- the JSON door (agw_json.c): its kinds' faces, what they share ---- */
+
+/*
+ * A kind's face at the JSON door (agw_tcp_face, agw_rtp_face): what a
+ * create of its legs, and a leg command, show or release of a context of
+ * the kind, read of the request (the kind's form of a leg and of a
+ * modify) and answer. agw_json.c finds one by the legs (an "rtp" member)
+ * or the context's id (agw_kind_of_id()).
+ */
+struct agw_json_face {
+	int (*create)(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
+		      struct json_object *resp, const char **error);
+	int (*add)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		   const char **error);
+	int (*modify)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		      const char **error);
+	int (*subtract)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+			const char **error);
+	int (*show)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		    const char **error);
+	int (*release)(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+		       const char **error);
+};
+
+extern const struct agw_json_face agw_tcp_face;       /* agw_tcp_json.c */
+extern const struct agw_json_face agw_rtp_face;       /* agw_rtp_json.c */
+/* Does agw.create's "legs" hold RTP legs (a leg with "rtp")? */
+bool agw_rtp_legs(struct json_object *legs);
+
+/* agw_json_read.c: what both faces read and answer alike. */
 
 /* What a leg's "dscp" and "police" say (each absent: its *_set false). */
 struct agw_qos_in {
@@ -111,46 +256,72 @@ int agw_json_uint(struct json_object *o, const char *name, int64_t lo, int64_t h
 /* Leg i's "dscp" and "police" of o into q (*error said on -EINVAL). */
 int agw_parse_qos(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct agw_qos_in *q,
 		  const char **error);
+/* "id" (required) and "leg" (0 or 1; absent: dflt, AGW_LEG_REQUIRED: an
+ * error) of a leg command. 0, or -EINVAL with *error said. */
+#define AGW_LEG_REQUIRED 0xfeu
+int agw_parse_id_leg(struct cp_ctx *cp, struct json_object *req, unsigned int dflt, uint64_t *id,
+		     unsigned int *leg, const char **error);
 /* "tenant" of req: its index (absent: 0). */
 int agw_parse_tenant(struct cp_ctx *cp, struct json_object *req, int *tenant, const char **error);
 /* Who asks: the JSON door, the tenant req names, the operator or not. */
 int agw_caller_of(struct cp_ctx *cp, struct json_object *req, struct cp_agw_caller *who,
 		  const char **error);
+/* Context c (cp_agw_json(): alg, keys) as a command's answer, its members
+ * in resp. */
+void agw_answer(struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool keys,
+		struct json_object *resp);
+/* The C API's answer: rc, and its sentence (err) as the command's error. */
+int agw_api_rc(struct cp_ctx *cp, int rc, const char *err, const char **error);
 
-/* ---- agw_rtp_json.c: RTP contexts at the JSON door ---- */
+/* ---- agw_api.c: the C API over the kinds ---- */
 
-/* Does agw.create's "legs" hold RTP legs (a leg with "rtp")? */
-bool agw_rtp_legs(struct json_object *legs);
-/* agw.create of RTP legs; agw.add_leg, agw.modify_leg, agw.subtract_leg,
- * agw.show, agw.release of an RTP context's id (cp_agw_id_is_rtp()). */
-/* When an SRTP context's figures are due again, after st_ms: its busiest
- * direction moved pkts packets in the ms before (agw_rtp.c). */
-uint64_t agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms);
-int agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
-		       struct json_object *resp, const char **error);
-int agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		    const char **error);
-int agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		       const char **error);
-int agw_rtp_cmd_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-			 const char **error);
-int agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		     const char **error);
-int agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-			const char **error);
+/* Kind's operations (CP_AGW_KIND_TCP past the kinds). */
+const struct agw_kind_ops *agw_kind(unsigned int kind);
+/* One line of the event log as JSON (agw.events): what every line says,
+ * its kind's event_json's, each termination's octets. */
+struct json_object *agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l);
+/* Every kind's metrics (its metrics operation). */
+void agw_kinds_metrics(const struct cp_ctx *cp, FILE *f);
+
+/* ---- agw_tcp_render.c: TCP contexts as the operator reads them ---- */
+
+/* enum cp_agw_state's name as a TCP context's state says it. */
+const char *agw_state_name(uint8_t s);
+struct json_object *agw_tcp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				 bool keys);
+const char *agw_tcp_ev_name(uint8_t type);
+void agw_tcp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l,
+			struct json_object *o);
+void agw_tcp_status(const struct cp_ctx *cp, struct json_object *o);
+
+/* ---- agw_rtp_render.c: RTP contexts in JSON ---- */
+
+#define AGW_RTP_PROFILES 5u
+#define AGW_RTP_MODES 4u
+#define AGW_RTP_SIDES 3u
+#define AGW_RTP_SUITES 9u
+/* By number: enum ipc_rtp_profile ("RTP/AVP", ...), the mode's two bits
+ * ("sendrecv", ...), enum cp_agw_rtp_side ("route", ...), lib/sdp's enum
+ * sdp_suite (RFC 4568, RFC 6188, RFC 7714: "AES_CM_128_HMAC_SHA1_80", ...). */
+extern const char *const agw_rtp_profile_names[AGW_RTP_PROFILES];
+extern const char *const agw_rtp_mode_names[AGW_RTP_MODES];
+extern const char *const agw_rtp_side_names[AGW_RTP_SIDES];
+extern const char *const agw_rtp_suite_names[AGW_RTP_SUITES];
+/* n octets of in as base64 (RFC 4648 section 4) into out (4 * (n + 2) / 3
+ * + 1 bytes), and back: s into out (at most max octets), its length or -1. */
+void agw_b64_encode(const uint8_t *in, size_t n, char *out);
+int agw_b64_decode(const char *s, uint8_t *out, size_t max);
+/* A termination's figures as JSON. */
+struct json_object *agw_rtp_stats_json(const struct cp_ctx *cp, const struct ipc_rtp_stats *s);
+struct json_object *agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg,
+				 bool keys);
+/* enum ipc_rtp_ev_type's name in the log ("rtp_latched", ...). */
+const char *agw_rtp_ev_name(uint8_t type);
+void agw_rtp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l,
+			struct json_object *o);
+void agw_rtp_status(const struct cp_ctx *cp, struct json_object *o);
 /* turnpike_agw_rtp_*: its counters and live contexts by door and tenant. */
 void agw_rtp_metrics(const struct cp_ctx *cp, FILE *f);
-
-/* ---- agw_render.c: contexts and events as the operator reads them ---- */
-
-/* enum cp_agw_state's name. */
-const char *agw_state_name(uint8_t s);
-/* A context as JSON (agw.show, agw.list, the create's answer); alg: our
- * fingerprints' hash (lib/certfp's, less one). */
-struct json_object *agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg);
-/* One line of the event log as JSON (agw.events), with its context's
- * door and tenant when known. */
-struct json_object *agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l);
 
 /* ---- agw_rtp.c: the RTP contexts (cp_agw_rtp.h) ---- */
 
@@ -173,6 +344,10 @@ enum agw_rtp_stat {
 
 #define AGW_RTP_ADDRS (2u * TP_CONF_MAX_PORTS + 2u * TP_CONF_MAX_RELAY)
 
+/* When an SRTP context's figures are due again, after st_ms: its busiest
+ * direction moved pkts packets in the ms before. */
+uint64_t agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms);
+
 struct agw_rtp_req {
 	uint32_t req;             /* 0: a free entry */
 	uint32_t wire;            /* the number dp answers (one request to dp
@@ -183,15 +358,13 @@ struct agw_rtp_req {
 	void *arg;
 };
 
-struct cp_agw_rtp {
+/* The RTP kind's own (struct cp_agw's rtp): dp's addresses and the ports
+ * taken on each, its counters, the statistics requests waiting for dp,
+ * what a restarted dp is given again. Its contexts are struct cp_agw's
+ * tab[CP_AGW_KIND_RTP]. */
+struct agw_rtp_state {
 	unsigned int nworkers;
-	uint32_t per_worker;      /* agw.media_contexts */
 	uint16_t port_min, port_max;
-	struct cp_agw_rtp_ctx *ctx;       /* nworkers * per_worker, worker-major */
-	uint32_t *gen;                    /* each slot's last generation (the bit clear) */
-	uint32_t nctx[IPC_MAX_WORKERS];
-	uint32_t cursor[IPC_MAX_WORKERS];
-	uint32_t total;
 	unsigned int naddr;
 	struct agw_rtp_addr addr[AGW_RTP_ADDRS];
 	/* ports taken, a bitmap of words per address over [port_min, port_max] */
@@ -201,9 +374,6 @@ struct cp_agw_rtp {
 	 * nworkers): a full address is passed over without a scan of its
 	 * bitmap, which a pool of many addresses would cost every set-up */
 	uint32_t *nused;
-	/* live RTP contexts by door and tenant (struct cp_agw's live[][]
-	 * counts them as well: the quotas bound both kinds together) */
-	uint32_t live[CP_AGW_DOORS + 1][TP_CONF_MAX_TENANTS + 1];
 	uint64_t stats[AGW_RTP_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
 	struct agw_rtp_req req[CP_AGW_RTP_STATS_PENDING];
@@ -214,17 +384,6 @@ struct cp_agw_rtp {
 	size_t pos_next;
 	/* emergency contexts each door holds past its quotas (agw.quota.emergency) */
 	uint32_t emergency_over[CP_AGW_DOORS];
-	unsigned int nobs;
-	struct {
-		cp_agw_rtp_observer_fn fn;
-		void *arg;
-	} obs[CP_AGW_RTP_OBSERVERS];
 };
-
-/* Event e of RTP context id (c: it, NULL when unknown) into the log. */
-void agw_log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_rtp_ctx *c,
-		 const struct ipc_rtp_event *e);
-/* enum ipc_rtp_ev_type's name in the log ("rtp_latched", ...). */
-const char *agw_rtp_ev_name(uint8_t type);
 
 #endif /* CP_AGW_INTERNAL_H */

@@ -105,15 +105,7 @@ agw_metrics(const struct cp_ctx *cp, FILE *f)
 			tp_esc_prom_label(f, tp_conf_tenant_name(cp->conf, t));
 			fprintf(f, "\"} %u\n", cp_agw_live(g, d, t));
 		}
-	agw_rtp_metrics(cp, f);
-}
-
-/* The RTP contexts' share of the loop: a restarted dp's installed again,
- * statistics requests past their time. */
-static unsigned int
-agw_serve(struct cp_ctx *cp, uint64_t now_ms)
-{
-	return cp_agw_rtp_serve(cp, now_ms);
+	agw_kinds_metrics(cp, f);
 }
 
 /* A reload: agw.peers' policy made from the new file first, taken whole
@@ -196,7 +188,7 @@ const struct cp_module cp_agw_module = {
 	.fini = cp_agw_fini,
 	/* (a no-op without an agw group) */
 	.on_dp_restart = cp_agw_dp_restart,
-	.serve = agw_serve,
+	.serve = cp_agw_serve,
 	.commands = cp_agw_register,
 	.ctrs = &agw_ctrs,
 	.status = agw_status,

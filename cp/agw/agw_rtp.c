@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/agw's RTP contexts (cp_agw_rtp.h): their slots, each termination's
- * address, ports and our SRTP keys, the RTP_ADD, RTP_MOD, RTP_DEL and
+ * RTP contexts (agw_rtp_ops; cp_agw_rtp.h): each termination's address,
+ * ports and our SRTP keys, the RTP_ADD, RTP_MOD, RTP_DEL and
  * RTP_STATS_REQ that install and change them in dp, what dp says back
- * (RTP_EVENT, RTP_STATS, a restarted cp's RTP_STATE) and a restarted dp's
- * contexts installed again. agw_rtp_json.c shows them to the operator.
+ * (RTP_EVENT applied, logged and told to the observers, RTP_STATS, a
+ * restarted cp's RTP_STATE) and a restarted dp's contexts installed
+ * again. agw_rtp_render.c shows them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,7 +39,7 @@ suite_key_len(uint8_t suite)
 
 /*
  * What a restarted dp is given of an SRTP stream is where cp last heard it
- * stood (c->st's positions): dp's ROC guess (RFC 3711 section 3.3.1) takes
+ * stood (c->rtp.st's positions): dp's ROC guess (RFC 3711 section 3.3.1) takes
  * it on only within 2^15 packets of it, its replay windows start there,
  * and the SRTCP index it sends must not go back. So each SRTP context's
  * figures are asked for again before its busiest stream (RTP or RTCP, in
@@ -70,23 +71,24 @@ is_srtp(uint8_t profile)
 	return profile == IPC_RTP_SAVP || profile == IPC_RTP_SAVPF;
 }
 
-static struct cp_agw_rtp *
+static struct agw_rtp_state *
 rtp_of(const struct cp_ctx *cp)
 {
 	return cp->agw != NULL ? cp->agw->rtp : NULL;
 }
 
-static struct cp_agw_rtp_ctx *
-ctx_of_id(struct cp_agw_rtp *r, uint64_t id)
+/* The RTP contexts' table. */
+static struct cp_agw_table *
+tab_of(const struct cp_ctx *cp)
 {
-	unsigned int w = ipc_conn_worker(id);
-	uint32_t slot = ipc_conn_slot(id);
-	struct cp_agw_rtp_ctx *c;
+	return &cp->agw->tab[CP_AGW_KIND_RTP];
+}
 
-	if (!cp_agw_id_is_rtp(id) || w >= r->nworkers || slot >= r->per_worker)
-		return NULL;
-	c = &r->ctx[(size_t)w * r->per_worker + slot];
-	return c->id == id ? c : NULL;
+/* RTP context id (NULL: none, or another kind's id). */
+static struct cp_agw_ctx *
+ctx_of_id(const struct cp_ctx *cp, uint64_t id)
+{
+	return agw_kind_of_id(id) == CP_AGW_KIND_RTP ? agw_ctx_of_id(cp->agw, id) : NULL;
 }
 
 /* Termination t's secrets (and the rest of it) gone from memory. */
@@ -105,7 +107,7 @@ alen(uint8_t family)
 }
 
 static int
-addr_find(const struct cp_agw_rtp *r, uint8_t family, const uint8_t *ip)
+addr_find(const struct agw_rtp_state *r, uint8_t family, const uint8_t *ip)
 {
 	for (unsigned int i = 0; i < r->naddr; i++)
 		if (r->addr[i].family == family && memcmp(r->addr[i].ip, ip, alen(family)) == 0)
@@ -114,7 +116,7 @@ addr_find(const struct cp_agw_rtp *r, uint8_t family, const uint8_t *ip)
 }
 
 static void
-addr_add(struct cp_agw_rtp *r, uint8_t family, const uint8_t *ip, unsigned int port, bool relayed)
+addr_add(struct agw_rtp_state *r, uint8_t family, const uint8_t *ip, unsigned int port, bool relayed)
 {
 	struct agw_rtp_addr *a;
 
@@ -131,7 +133,7 @@ addr_add(struct cp_agw_rtp *r, uint8_t family, const uint8_t *ip, unsigned int p
 /* dp's own: the ports' addresses and their relayed ones, as dp/rtp's
  * address table has them (a termination on any other is refused). */
 static void
-addr_table(struct cp_agw_rtp *r, const struct tp_conf *conf)
+addr_table(struct agw_rtp_state *r, const struct tp_conf *conf)
 {
 	for (unsigned int p = 0; p < conf->dp.nports; p++) {
 		const struct tp_conf_port *port = &conf->dp.ports[p];
@@ -148,7 +150,7 @@ addr_table(struct cp_agw_rtp *r, const struct tp_conf *conf)
 }
 
 static bool
-port_used(const struct cp_agw_rtp *r, unsigned int aidx, uint16_t p)
+port_used(const struct agw_rtp_state *r, unsigned int aidx, uint16_t p)
 {
 	uint32_t b = (uint32_t)(p - r->port_min);
 
@@ -156,7 +158,7 @@ port_used(const struct cp_agw_rtp *r, unsigned int aidx, uint16_t p)
 }
 
 static void
-port_set(struct cp_agw_rtp *r, unsigned int aidx, uint16_t p, bool used)
+port_set(struct agw_rtp_state *r, unsigned int aidx, uint16_t p, bool used)
 {
 	uint32_t b = (uint32_t)(p - r->port_min);
 	uint64_t *w = &r->used[(size_t)aidx * r->words + b / 64];
@@ -178,7 +180,7 @@ port_set(struct cp_agw_rtp *r, unsigned int aidx, uint16_t p, bool used)
 
 /* Termination t's ports (on its address aidx) taken or free. */
 static void
-term_ports(struct cp_agw_rtp *r, unsigned int aidx, const struct ipc_rtp_term *t, bool used)
+term_ports(struct agw_rtp_state *r, unsigned int aidx, const struct ipc_rtp_term *t, bool used)
 {
 	if (t->profile == IPC_RTP_NONE)
 		return;
@@ -189,7 +191,7 @@ term_ports(struct cp_agw_rtp *r, unsigned int aidx, const struct ipc_rtp_term *t
 
 /* Is p (and its RTCP port q, 0 with rtcp-mux) free on aidx, in w's share? */
 static bool
-ports_free(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, uint16_t p, uint16_t q)
+ports_free(const struct agw_rtp_state *r, unsigned int aidx, unsigned int w, uint16_t p, uint16_t q)
 {
 	uint16_t lo, hi;
 
@@ -204,7 +206,7 @@ ports_free(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, uint16
  * without rtcp-mux (RFC 3550 section 11), from a random start (a port
  * guessed is one a stranger sends to first). */
 static int
-pick_ports(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, bool mux,
+pick_ports(const struct agw_rtp_state *r, unsigned int aidx, unsigned int w, bool mux,
 	   uint16_t *p, uint16_t *q)
 {
 	uint16_t lo, hi;
@@ -234,12 +236,17 @@ pick_ports(const struct cp_agw_rtp *r, unsigned int aidx, unsigned int w, bool m
 
 /* ---- set-up -------------------------------------------------------------------------- */
 
-int
-cp_agw_rtp_init(struct cp_ctx *cp)
+static void stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+static void rtp_fini(struct cp_ctx *cp);
+
+/* From agw.media_ports and agw.media_contexts (none: no RTP contexts, its
+ * table without slots): dp's addresses, the ports' bitmaps, its table;
+ * RTP_STATS taken. */
+static int
+rtp_init(struct cp_ctx *cp)
 {
 	const struct tp_conf *conf = cp->conf;
-	struct cp_agw_rtp *r;
-	size_t n;
+	struct agw_rtp_state *r;
 	int rc;
 
 	if (cp->agw == NULL || conf->agw.media_min == 0)
@@ -248,106 +255,47 @@ cp_agw_rtp_init(struct cp_ctx *cp)
 	if (r == NULL)
 		return -ENOMEM;
 	r->nworkers = cp->nworkers;
-	r->per_worker = conf->agw.media_contexts;
 	r->port_min = conf->agw.media_min;
 	r->port_max = conf->agw.media_max;
 	r->readd_next = SIZE_MAX;
 	r->next_req = 1;
 	addr_table(r, conf);
 	r->words = ((uint32_t)r->port_max - r->port_min + 1u + 63u) / 64u;
-	n = (size_t)r->nworkers * r->per_worker;
-	r->ctx = calloc(n, sizeof(*r->ctx));
-	r->gen = calloc(n, sizeof(*r->gen));
 	r->used = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->words, sizeof(*r->used));
 	r->nused = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->nworkers,
 			  sizeof(*r->nused));
-	if (r->ctx == NULL || r->gen == NULL || r->used == NULL || r->nused == NULL) {
-		free(r->ctx);
-		free(r->gen);
+	if (r->used == NULL || r->nused == NULL ||
+	    agw_table_init(tab_of(cp), r->nworkers, conf->agw.media_contexts) < 0) {
 		free(r->used);
 		free(r->nused);
 		free(r);
 		return -ENOMEM;
 	}
 	cp->agw->rtp = r;
-	if ((rc = cp_dp_on_kind(cp, IPC_RTP_EVENT, cp_agw_rtp_event)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_RTP_STATE, cp_agw_rtp_state)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_RTP_STATS, cp_agw_rtp_stats_msg)) < 0) {
-		cp_agw_rtp_fini(cp);
+	if ((rc = cp_dp_on_kind(cp, IPC_RTP_STATS, stats_msg)) < 0) {
+		rtp_fini(cp);
 		return rc;
 	}
 	return 0;
 }
 
-void
-cp_agw_rtp_fini(struct cp_ctx *cp)
+static void
+rtp_fini(struct cp_ctx *cp)
 {
-	struct cp_agw_rtp *r = rtp_of(cp);
+	struct agw_rtp_state *r = rtp_of(cp);
 
 	if (r == NULL)
 		return;
-	/* our keys, and the remotes', go with the table */
-	explicit_bzero(r->ctx, (size_t)r->nworkers * r->per_worker * sizeof(*r->ctx));
-	free(r->ctx);
-	free(r->gen);
+	/* (our keys, and the remotes', go with the table) */
+	agw_table_fini(tab_of(cp), r->nworkers);
 	free(r->used);
 	free(r->nused);
 	free(r);
 	cp->agw->rtp = NULL;
 }
 
-/* ---- the counts, the log, the observers ------------------------------------------------ */
+/* ---- figures ---------------------------------------------------------------------------- */
 
-static void
-live_count(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, int d)
-{
-	struct cp_agw *g = cp->agw;
-	unsigned int door = c->door < CP_AGW_DOORS ? c->door : CP_AGW_DOORS;
-	unsigned int t = c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0;
-
-	g->live[door][t] = (uint32_t)((int64_t)g->live[door][t] + d);
-	g->rtp->live[door][t] = (uint32_t)((int64_t)g->rtp->live[door][t] + d);
-}
-
-uint32_t
-cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant)
-{
-	const struct cp_agw_rtp *r = rtp_of(cp);
-	uint32_t n = 0;
-
-	if (r == NULL)
-		return 0;
-	for (unsigned int d = 0; d <= CP_AGW_DOORS; d++)
-		for (unsigned int t = 0; t <= TP_CONF_MAX_TENANTS; t++)
-			if ((door == CP_AGW_DOORS || d == door) &&
-			    (tenant > TP_CONF_MAX_TENANTS || t == tenant))
-				n += r->live[d][t];
-	return n;
-}
-
-static void
-observers(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-
-	for (unsigned int k = 0; k < r->nobs; k++)
-		r->obs[k].fn(cp, c, e, r->obs[k].arg);
-}
-
-int
-cp_agw_rtp_observe(struct cp_ctx *cp, cp_agw_rtp_observer_fn fn, void *arg)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-
-	if (r == NULL)
-		return -ENODEV;
-	if (fn == NULL || r->nobs == CP_AGW_RTP_OBSERVERS)
-		return -ENOSPC;
-	r->obs[r->nobs].fn = fn;
-	r->obs[r->nobs].arg = arg;
-	r->nobs++;
-	return 0;
-}
 
 /* dp's figures d over what dp had before its restart (b): the counts
  * added, the rest dp's now (or b's where dp has nothing yet). */
@@ -379,27 +327,15 @@ stats_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats *b, const struct
 	*out = s;
 }
 
-/* ---- sending -------------------------------------------------------------------------- */
-
+/* No agw group, no agw.media_ports; dp running without RTP terminations
+ * (dp: that asked too). */
 static int
-send_to_dp(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
-	   uint16_t len)
+rtp_ready(struct cp_ctx *cp, bool dp, char *err, size_t errlen)
 {
-	static struct ipc_msg m;
-
-	memset(&m.h, 0, sizeof(m.h));
-	m.h.kind = kind;
-	m.h.alloc_id = id;
-	m.h.body_len = len;
-	if (len > 0)
-		memcpy(m.body, body, len);
-	/* (checked as dp checks it; the body, which holds keys, wiped) */
-	return cp_dp_send(cp, w, &m, CP_RING_HEADROOM);
-}
-
-static int
-rtp_ready(struct cp_ctx *cp, char *err, size_t errlen)
-{
+	if (!dp && rtp_of(cp) == NULL)
+		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
+	if (!dp)
+		return 0;
 	if (cp->agw == NULL)
 		ERR(-ENODEV, "no agw group in turnpike-cp's configuration");
 	if (cp->agw->rtp == NULL)
@@ -467,7 +403,7 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 	  struct ipc_rtp_term *t, uint8_t *cand, unsigned int *ncand, char *err, size_t errlen)
 {
 	const struct tp_conf *conf = cp->conf;
-	struct cp_agw_rtp *r = cp->agw->rtp;
+	struct agw_rtp_state *r = cp->agw->rtp;
 	uint8_t ip[16], zero[16] = { 0 };
 	unsigned int bits;
 	int rc, a;
@@ -580,7 +516,7 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
  * address): the door's port, or cp's pick, on the first candidate that
  * has them. 0, -EBUSY (the door's port taken), -ENOSPC, -EINVAL. */
 static int
-term_place(struct cp_agw_rtp *r, unsigned int w, struct ipc_rtp_term *t, const uint8_t *cand,
+term_place(struct agw_rtp_state *r, unsigned int w, struct ipc_rtp_term *t, const uint8_t *cand,
 	   unsigned int ncand, uint8_t *aidx)
 {
 	bool mux = (t->flags & IPC_RTP_F_MUX) != 0;
@@ -616,7 +552,7 @@ term_place(struct cp_agw_rtp *r, unsigned int w, struct ipc_rtp_term *t, const u
 /* Our key for t, when the door left it to cp (getrandom(): the kernel's
  * CSPRNG). */
 static int
-keys_make(struct cp_agw_rtp *r, struct ipc_rtp_term *t)
+keys_make(struct agw_rtp_state *r, struct ipc_rtp_term *t)
 {
 	struct ipc_srtp_key *k = &t->srtp_tx;
 	unsigned int len;
@@ -631,29 +567,12 @@ keys_make(struct cp_agw_rtp *r, struct ipc_rtp_term *t)
 	return 0;
 }
 
-static uint16_t
-serial_next(struct cp_agw_rtp_ctx *c)
-{
-	if (++c->serial_next == 0)
-		c->serial_next = 1;
-	return c->serial_next;
-}
-
-/* ---- the C API ------------------------------------------------------------------------ */
-
-struct cp_agw_rtp_ctx *
-cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	struct cp_agw_rtp_ctx *c = r != NULL ? ctx_of_id(r, id) : NULL;
-
-	return c != NULL && cp_agw_rtp_caller_sees(who, c) ? c : NULL;
-}
+/* ---- the operations ------------------------------------------------------------------ */
 
 /* Places both terminations of x on worker w (ports taken; aidx theirs):
  * 0, or the first's error with nothing taken. */
 static int
-place_both(struct cp_agw_rtp *r, unsigned int w, struct ipc_rtp_ctx *x,
+place_both(struct agw_rtp_state *r, unsigned int w, struct ipc_rtp_ctx *x,
 	   uint8_t cand[2][AGW_RTP_ADDRS], const unsigned int ncand[2], uint8_t aidx[2])
 {
 	struct ipc_rtp_term keep[2];
@@ -676,25 +595,26 @@ place_both(struct cp_agw_rtp *r, unsigned int w, struct ipc_rtp_ctx *x,
 	return 0;
 }
 
-int
-cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const char *label,
-		  enum cp_agw_door door, unsigned int tenant, struct cp_agw_rtp_ctx **out,
-		  char *err, size_t errlen)
+static int
+rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_ms,
+	   const char *label, enum cp_agw_door door, unsigned int tenant, struct cp_agw_ctx **out,
+	   char *err, size_t errlen)
 {
-	struct cp_agw_rtp *r;
-	struct cp_agw_rtp_ctx *c;
+	struct agw_rtp_state *r;
+	struct cp_agw_table *tab;
+	struct cp_agw_ctx *c;
 	struct ipc_rtp_ctx x;
 	uint8_t cand[2][AGW_RTP_ADDRS], aidx[2] = { 0, 0 };
 	unsigned int ncand[2] = { 0, 0 }, owner = STEER_NONE;
 	bool tried[IPC_MAX_WORKERS] = { false };
-	uint32_t slot = 0, gen;
+	uint32_t slot = 0;
 	uint64_t id;
-	bool emergency = false, over = false;
+	bool emergency, over = false;
 	int rc = -ENOSPC;
 
-	if ((rc = rtp_ready(cp, err, errlen)) < 0)
-		return rc;
+	(void)setup_ms;
 	r = cp->agw->rtp;
+	tab = tab_of(cp);
 	if (tenant > cp->conf->tenants.n) {
 		r->stats[AGW_RTP_REFUSED]++;
 		ERR(-EINVAL, "tenant %u is not one of the %u configured", tenant,
@@ -705,10 +625,10 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
 	memset(&x, 0, sizeof(x));
-	for (unsigned int i = 0; i < 2 && spec != NULL; i++) {
-		if (spec[i].term.profile == IPC_RTP_NONE)
+	for (unsigned int i = 0; i < 2; i++) {
+		if (spec[i].rtp.term.profile == IPC_RTP_NONE)
 			continue;
-		rc = term_form(cp, i, &spec[i], &x.term[i], cand[i], &ncand[i], err, errlen);
+		rc = term_form(cp, i, &spec[i].rtp, &x.term[i], cand[i], &ncand[i], err, errlen);
 		if (rc < 0) {
 			r->stats[AGW_RTP_REFUSED]++;
 			explicit_bzero(&x, sizeof(x));
@@ -719,8 +639,7 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 	 * normal one would hit; up to agw.quota.emergency of a door's past
 	 * them at once, so a controller that marks everything emergency
 	 * cannot take every slot */
-	if (spec != NULL)
-		emergency = spec[0].emergency || spec[1].emergency;
+	emergency = spec[0].rtp.emergency || spec[1].rtp.emergency;
 	if ((rc = agw_quota_check(cp, door, tenant, err, errlen)) < 0) {
 		if (!emergency || r->emergency_over[door] >= cp->conf->agw.quota.emergency) {
 			explicit_bzero(&x, sizeof(x));
@@ -753,13 +672,13 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 
 		if (owner == STEER_NONE) {
 			for (unsigned int k = 0; k < r->nworkers; k++)
-				if (!tried[k] && r->nctx[k] < r->per_worker &&
-				    (w == STEER_NONE || r->nctx[k] < r->nctx[w]))
+				if (!tried[k] && tab->nctx[k] < tab->per_worker &&
+				    (w == STEER_NONE || tab->nctx[k] < tab->nctx[w]))
 					w = k;
 			if (w == STEER_NONE)
 				break;
 			tried[w] = true;
-		} else if (r->nctx[w] >= r->per_worker) {
+		} else if (tab->nctx[w] >= tab->per_worker) {
 			break;
 		}
 		rc = place_both(r, w, &x, cand, ncand, aidx);
@@ -779,17 +698,10 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 			ERR(-EINVAL, "the RTCP port given is in another worker's share than its RTP "
 			    "port");
 		ERR(-ENOSPC, "no worker has a free RTP context slot (agw.media_contexts %u per "
-		    "worker) and free ports of agw.media_ports %u-%u", r->per_worker, r->port_min,
+		    "worker) and free ports of agw.media_ports %u-%u", tab->per_worker, r->port_min,
 		    r->port_max);
 	}
-	for (uint32_t k = 0; k < r->per_worker; k++) {
-		uint32_t s = (r->cursor[owner] + k) % r->per_worker;
-
-		if (r->ctx[(size_t)owner * r->per_worker + s].id == 0) {
-			slot = s;
-			break;
-		}
-	}
+	(void)agw_slot_find(tab, owner, &slot);
 	for (unsigned int i = 0, n = 0; i < 2; i++) {
 		if (x.term[i].profile == IPC_RTP_NONE)
 			continue;
@@ -799,12 +711,9 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 		if (keys_make(r, &x.term[i]) < 0)
 			rc = -EAGAIN;
 	}
-	gen = ((r->gen[(size_t)owner * r->per_worker + slot] + 1u) & ~CP_AGW_RTP_GEN_BIT);
-	if (gen == 0)
-		gen = 1;
-	id = ipc_conn_make(owner, slot, gen | CP_AGW_RTP_GEN_BIT);
+	id = agw_id_next(cp->agw, CP_AGW_KIND_RTP, owner, slot);
 	if (rc == 0)
-		rc = send_to_dp(cp, owner, IPC_RTP_ADD, id, &x, sizeof(x));
+		rc = agw_send(cp, owner, IPC_RTP_ADD, id, &x, sizeof(x));
 	if (rc < 0) {
 		for (unsigned int i = 0; i < 2; i++)
 			term_ports(r, aidx[i], &x.term[i], false);
@@ -816,88 +725,41 @@ cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const
 			ERR(-EAGAIN, "no random octets for our SRTP key: try again");
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", owner);
 	}
-	r->gen[(size_t)owner * r->per_worker + slot] = gen;
-	r->cursor[owner] = (slot + 1u) % r->per_worker;
-	c = &r->ctx[(size_t)owner * r->per_worker + slot];
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->state = CP_AGW_RTP_LIVE;
-	c->worker = (uint8_t)owner;
-	c->door = (uint8_t)door;
-	c->tenant = (uint8_t)tenant;
-	c->emergency = (uint8_t)(emergency ? (over ? 2 : 1) : 0);
+	c = agw_ctx_take(cp->agw, id, door, tenant, label, cp->wall_ms);
+	c->state = CP_AGW_LIVE;
+	c->rtp.emergency = (uint8_t)(emergency ? (over ? 2 : 1) : 0);
 	if (over)
 		r->emergency_over[door]++;
-	c->created_wall_ms = cp->wall_ms;
-	c->created_ms = cp->now_ms;
-	memcpy(c->term, x.term, sizeof(c->term));
+	c->rtp.created_ms = cp->now_ms;
+	memcpy(c->rtp.term, x.term, sizeof(c->rtp.term));
 	explicit_bzero(&x, sizeof(x));
 	for (unsigned int i = 0; i < 2; i++) {
-		c->aidx[i] = aidx[i];
-		if (c->term[i].serial > c->serial_next)
-			c->serial_next = c->term[i].serial;
+		c->rtp.aidx[i] = aidx[i];
+		if (c->rtp.term[i].serial > c->serial_next)
+			c->serial_next = c->rtp.term[i].serial;
 	}
-	if (label != NULL)
-		snprintf(c->label, sizeof(c->label), "%s", label);
-	r->nctx[owner]++;
-	r->total++;
-	live_count(cp, c, +1);
 	r->stats[AGW_RTP_CREATED]++;
 	if (out != NULL)
 		*out = c;
 	return 0;
 }
 
-/* Context id for a change: known, who's, not being released. */
 static int
-ctx_for_change(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-	       unsigned int term, struct cp_agw_rtp_ctx **out, char *err, size_t errlen)
+rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct cp_agw_spec *spec,
+	uint32_t setup_ms, unsigned int *got, char *err, size_t errlen)
 {
-	struct cp_agw_rtp_ctx *c;
-	int rc;
-
-	if ((rc = rtp_ready(cp, err, errlen)) < 0)
-		return rc;
-	c = cp_agw_rtp_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (c->state == CP_AGW_RTP_RELEASING)
-		ERR(-ESHUTDOWN, "context %" PRIu64 " is being released", id);
-	if (term > 1 && term != CP_AGW_RTP_TERM_ANY)
-		ERR(-EINVAL, "termination %u: a context's terminations are 0 and 1", term);
-	*out = c;
-	return 0;
-}
-
-int
-cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-	       unsigned int term, const struct cp_agw_rtp_spec *spec, unsigned int *got,
-	       char *err, size_t errlen)
-{
-	struct cp_agw_rtp *r;
-	struct cp_agw_rtp_ctx *c;
+	struct agw_rtp_state *r = cp->agw->rtp;
+	uint64_t id = c->id;
 	struct ipc_rtp_mod x;
 	uint8_t cand[AGW_RTP_ADDRS], aidx = 0;
 	unsigned int ncand = 0;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
-		return rc;
-	r = cp->agw->rtp;
-	if (term == CP_AGW_RTP_TERM_ANY) {
-		term = c->term[0].profile == IPC_RTP_NONE ? 0u :
-		       c->term[1].profile == IPC_RTP_NONE ? 1u : 2u;
-		if (term == 2)
-			ERR(-EBUSY, "context %" PRIu64 " has both its terminations: subtract one "
-			    "first", id);
-	} else if (c->term[term].profile != IPC_RTP_NONE) {
-		ERR(-EBUSY, "termination %u of context %" PRIu64 " is there: subtract it first",
-		    term, id);
-	}
+	(void)setup_ms;
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_ADD_TERM;
 	x.term = (uint8_t)term;
-	if ((rc = term_form(cp, term, spec, &x.t, cand, &ncand, err, errlen)) < 0) {
+	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
 	}
@@ -911,11 +773,11 @@ cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 			    "agw.media_ports, where context %" PRIu64 " lives", term, c->worker, id);
 		ERR(-ENOSPC, "worker %u's share of agw.media_ports has no free ports", c->worker);
 	}
-	x.t.serial = (uint16_t)(c->serial_next + 1u != 0 ? c->serial_next + 1u : 1u);
+	x.t.serial = agw_serial_peek(c);
 	x.t.door = c->door;
 	x.t.tenant = c->tenant;
 	if ((rc = keys_make(r, &x.t)) == 0)
-		rc = send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x));
+		rc = agw_send(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x));
 	if (rc < 0) {
 		term_ports(r, aidx, &x.t, false);
 		explicit_bzero(&x, sizeof(x));
@@ -923,12 +785,12 @@ cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 			ERR(-EINVAL, "termination %u is not one dp takes (lib/ipc's rules)", term);
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	}
-	(void)serial_next(c);
-	c->term[term] = x.t;
-	c->aidx[term] = aidx;
-	c->inactive[term] = 0;
-	memset(&c->st[term], 0, sizeof(c->st[term]));
-	memset(&c->base[term], 0, sizeof(c->base[term]));
+	(void)agw_serial_next(c);
+	c->rtp.term[term] = x.t;
+	c->rtp.aidx[term] = aidx;
+	c->rtp.inactive[term] = 0;
+	memset(&c->rtp.st[term], 0, sizeof(c->rtp.st[term]));
+	memset(&c->rtp.base[term], 0, sizeof(c->rtp.base[term]));
 	explicit_bzero(&x, sizeof(x));
 	r->stats[AGW_RTP_TERMS_ADDED]++;
 	if (got != NULL)
@@ -943,31 +805,27 @@ key_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 	       a->mki == b->mki && memcmp(a->key, b->key, a->key_len) == 0;
 }
 
-int
-cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		  unsigned int term, const struct cp_agw_rtp_mod *m, char *err, size_t errlen)
+static int
+rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct cp_agw_mod *mod,
+	   char *err, size_t errlen)
 {
-	struct cp_agw_rtp_ctx *c;
+	const struct cp_agw_rtp_mod *m = &mod->rtp;
 	struct ipc_rtp_term *t;
 	struct ipc_rtp_mod x;
 	unsigned int bits;
 	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
-		return rc;
-	if (term > 1 || c->term[term].profile == IPC_RTP_NONE)
-		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_MOD_TERM;
 	x.term = (uint8_t)term;
-	x.t = c->term[term];
+	x.t = c->rtp.term[term];
 	t = &x.t;
 	bits = alen(t->local.family) * 8u;
 #define BAD(...) do { explicit_bzero(&x, sizeof(x)); ERR(-EINVAL, __VA_ARGS__); } while (0)
 	if (m->srtp_rx_new != NULL && (m->srtp_rx != NULL || t->srtp_rx.suite == 0))
 		BAD("termination %u: a new SRTP key for a termination without SRTP, or with "
 		    "srtp_rx", term);
-	if (m->srtp_rx != NULL && !key_same(m->srtp_rx, &c->term[term].srtp_rx)) {
+	if (m->srtp_rx != NULL && !key_same(m->srtp_rx, &c->rtp.term[term].srtp_rx)) {
 		explicit_bzero(&x, sizeof(x));
 		ERR(-EOPNOTSUPP, "termination %u: a new SRTP key is a rekey (srtp_rx_new)", term);
 	}
@@ -1043,484 +901,80 @@ cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t i
 	if (m->memo != NULL)
 		memcpy(t->memo, m->memo, sizeof(t->memo));
 #undef BAD
-	if ((rc = send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x))) < 0) {
+	if ((rc = agw_send(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x))) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		if (rc == -EINVAL)
 			ERR(-EINVAL, "termination %u as modified is not one dp takes (lib/ipc's "
 			    "rules)", term);
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	}
-	c->term[term] = x.t;
+	c->rtp.term[term] = x.t;
 	explicit_bzero(&x, sizeof(x));
 	cp->agw->rtp->stats[AGW_RTP_TERMS_MODIFIED]++;
 	return 0;
 }
 
 /* Slot i of c empty: its ports free, its keys wiped; what the records
- * name it by kept in c->gone[i]. */
+ * name it by kept in c->rtp.gone[i]. */
 static void
-slot_clear(struct cp_agw_rtp *r, struct cp_agw_rtp_ctx *c, unsigned int i)
+slot_clear(struct agw_rtp_state *r, struct cp_agw_ctx *c, unsigned int i)
 {
-	struct cp_agw_rtp_gone *g = &c->gone[i];
+	struct cp_agw_rtp_gone *g = &c->rtp.gone[i];
 
-	if (c->term[i].profile != IPC_RTP_NONE) {
+	if (c->rtp.term[i].profile != IPC_RTP_NONE) {
 		memset(g, 0, sizeof(*g));
-		g->serial = c->term[i].serial;
-		g->profile = c->term[i].profile;
-		g->flags = c->term[i].flags;
-		g->rtcp_port = c->term[i].rtcp_port;
-		g->local = c->term[i].local;
-		g->remote = c->term[i].remote;
+		g->serial = c->rtp.term[i].serial;
+		g->profile = c->rtp.term[i].profile;
+		g->flags = c->rtp.term[i].flags;
+		g->rtcp_port = c->rtp.term[i].rtcp_port;
+		g->local = c->rtp.term[i].local;
+		g->remote = c->rtp.term[i].remote;
 	}
-	term_ports(r, c->aidx[i], &c->term[i], false);
-	term_wipe(&c->term[i]);
-	c->inactive[i] = 0;
-	c->aidx[i] = 0;
+	term_ports(r, c->rtp.aidx[i], &c->rtp.term[i], false);
+	term_wipe(&c->rtp.term[i]);
+	c->rtp.inactive[i] = 0;
+	c->rtp.aidx[i] = 0;
 }
 
-int
-cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		    unsigned int term, struct ipc_rtp_stats *last, char *err, size_t errlen)
+static int
+rtp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, char *err, size_t errlen)
 {
-	struct cp_agw_rtp *r;
-	struct cp_agw_rtp_ctx *c;
+	struct agw_rtp_state *r = cp->agw->rtp;
 	struct ipc_rtp_mod x;
-	int rc;
 
-	if ((rc = ctx_for_change(cp, who, id, term, &c, err, errlen)) < 0)
-		return rc;
-	r = cp->agw->rtp;
-	if (term > 1 || c->term[term].profile == IPC_RTP_NONE)
-		ERR(-ENOENT, "termination %u of context %" PRIu64 " is not there", term, id);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_SUB_TERM;
 	x.term = (uint8_t)term;
-	if (send_to_dp(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x)) < 0)
+	if (agw_send(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x)) < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-	if (last != NULL)
-		*last = c->st[term];
 	/* The slot is empty at once (dp frees the ports before it takes
 	 * anything after this message); SUBTRACTED names it by its serial
 	 * and gets what dp counted before a restart added. */
-	c->sub_term = (uint8_t)term;
-	c->sub_serial = c->term[term].serial;
-	c->sub_base = c->base[term];
+	c->rtp.sub_term = (uint8_t)term;
+	c->rtp.sub_serial = c->rtp.term[term].serial;
+	c->rtp.sub_base = c->rtp.base[term];
 	slot_clear(r, c, term);
-	memset(&c->base[term], 0, sizeof(c->base[term]));
-	if (c->term[term ^ 1u].profile == IPC_RTP_NONE)
-		c->state = CP_AGW_RTP_RELEASING;        /* (dp releases it: RELEASED comes) */
+	memset(&c->rtp.base[term], 0, sizeof(c->rtp.base[term]));
+	if (c->rtp.term[term ^ 1u].profile == IPC_RTP_NONE)
+		c->state = CP_AGW_RELEASING;        /* (dp releases it: RELEASED comes) */
 	r->stats[AGW_RTP_TERMS_SUBTRACTED]++;
 	return 0;
 }
 
-int
-cp_agw_rtp_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id, char *err,
-		   size_t errlen)
+static int
+rtp_release(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen)
 {
-	struct cp_agw_rtp_ctx *c;
-
-	if (rtp_of(cp) == NULL)
-		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
-	c = cp_agw_rtp_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (c->state != CP_AGW_RTP_RELEASING) {
-		if (c->readd) {
-			/* (not in dp: the restarted one never had it) */
-			c->readd = 0;
-			if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->term, sizeof(c->term)) < 0)
-				ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-		}
-		if (send_to_dp(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
+	if (c->rtp.readd) {
+		/* (not in dp: the restarted one never had it) */
+		c->rtp.readd = 0;
+		if (agw_send(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
+			       sizeof(c->rtp.term)) < 0)
 			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-		c->state = CP_AGW_RTP_RELEASING;
 	}
+	if (agw_send(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	c->state = CP_AGW_RELEASING;
 	return 0;
-}
-
-/* ---- statistics on request ------------------------------------------------------------ */
-
-int
-cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		 cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen)
-{
-	struct cp_agw_rtp *r;
-	struct cp_agw_rtp_ctx *c;
-	struct ipc_rtp_stats_req q;
-	struct agw_rtp_req *e = NULL;
-
-	if (rtp_of(cp) == NULL)
-		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
-	r = cp->agw->rtp;
-	c = cp_agw_rtp_lookup(cp, who, id);
-	if (c == NULL)
-		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
-	if (fn != NULL) {
-		for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && e == NULL; k++)
-			if (r->req[k].req == 0)
-				e = &r->req[k];
-		if (e == NULL)
-			ERR(-ENOSPC, "%u statistics requests wait already: use the last figures",
-			    CP_AGW_RTP_STATS_PENDING);
-	}
-	memset(&q, 0, sizeof(q));
-	/* one request a context in flight: another caller's waits on it, so
-	 * a flood of audits puts one message a context in dp's ring */
-	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && q.req == 0; k++)
-		if (r->req[k].req != 0 && r->req[k].id == id)
-			q.req = r->req[k].wire;
-	if (q.req == 0) {
-		q.req = fn != NULL ? r->next_req : 0;
-		if (!c->readd &&
-		    send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
-			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
-		r->stats[AGW_RTP_STATS_ASKED]++;
-	}
-	if (fn == NULL)
-		return 0;
-	e->req = r->next_req;
-	e->wire = q.req;
-	e->id = id;
-	e->fn = fn;
-	e->arg = arg;
-	/* (one not in dp yet, after dp's restart, is answered by the timeout
-	 * with what cp knows) */
-	e->deadline_ms = cp->now_ms + (c->readd ? 0 : CP_AGW_RTP_STATS_MS);
-	if (++r->next_req == 0)
-		r->next_req = 1;
-	if (req != NULL)
-		*req = e->req;
-	return 0;
-}
-
-void
-cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-
-	if (r == NULL || req == 0)
-		return;
-	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
-		if (r->req[k].req == req)
-			memset(&r->req[k], 0, sizeof(r->req[k]));
-}
-
-/* Request k answered: rc, st (NULL: zeros). Freed first, so that its fn
- * may ask again. */
-static void
-req_answer(struct cp_ctx *cp, unsigned int k, int rc, const struct ipc_rtp_stats *st)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	struct agw_rtp_req e = r->req[k];
-	struct ipc_rtp_stats zero[2];
-
-	memset(&r->req[k], 0, sizeof(r->req[k]));
-	memset(zero, 0, sizeof(zero));
-	e.fn(cp, e.id, rc, st != NULL ? st : zero, e.arg);
-}
-
-/* Every request of context id (0: all) answered with rc. */
-static void
-reqs_end(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats *st)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-
-	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++) {
-		const struct cp_agw_rtp_ctx *c;
-
-		if (r->req[k].req == 0 || (id != 0 && r->req[k].id != id))
-			continue;
-		c = st == NULL ? ctx_of_id(r, r->req[k].id) : NULL;
-		req_answer(cp, k, rc, st != NULL ? st : c != NULL ? c->st : NULL);
-	}
-}
-
-void
-cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	const struct ipc_rtp_stats_msg *s = (const void *)msg->body;
-	struct cp_agw_rtp_ctx *c;
-
-	(void)w;
-	if (r == NULL)
-		return;
-	c = ctx_of_id(r, msg->h.alloc_id);
-	if (c != NULL && s->found) {
-		uint64_t moved = 0;
-
-		for (unsigned int i = 0; i < 2; i++) {
-			const struct ipc_rtp_stats o = c->st[i];
-
-			if (c->term[i].profile == IPC_RTP_NONE || s->st[i].serial != c->term[i].serial)
-				continue;
-			stats_sum(&c->st[i], &c->base[i], &s->st[i]);
-			moved = u64_max(moved, c->st[i].rtp_in - o.rtp_in);
-			moved = u64_max(moved, c->st[i].rtp_out - o.rtp_out);
-			moved = u64_max(moved, c->st[i].rtcp_in - o.rtcp_in);
-			moved = u64_max(moved, c->st[i].rtcp_out - o.rtcp_out);
-		}
-		c->pos_due_ms = agw_rtp_pos_due(cp->now_ms, moved,
-						c->st_ms != 0 ? cp->now_ms - c->st_ms : 0);
-		c->st_ms = cp->now_ms;
-	}
-	if (s->req == 0)
-		return;
-	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
-		if (r->req[k].req != 0 && r->req[k].wire == s->req &&
-		    r->req[k].id == msg->h.alloc_id)
-			req_answer(cp, k, s->found && c != NULL ? 0 : -ENOENT,
-				   c != NULL ? c->st : NULL);
-}
-
-/* ---- what dp says ----------------------------------------------------------------------- */
-
-static void
-ctx_free(struct cp_ctx *cp, struct cp_agw_rtp_ctx *c)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-
-	for (unsigned int i = 0; i < 2; i++)
-		slot_clear(r, c, i);
-	r->nctx[c->worker]--;
-	r->total--;
-	live_count(cp, c, -1);
-	if (c->emergency == 2 && c->door < CP_AGW_DOORS && r->emergency_over[c->door] > 0)
-		r->emergency_over[c->door]--;
-	explicit_bzero(c, sizeof(*c));
-}
-
-/* c ends (RELEASED e, its figures counted over restarts already): the
- * log, the slot freed, the requests answered, the observers told. */
-static void
-ctx_released(struct cp_ctx *cp, struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	struct cp_agw_rtp_ctx was = *c;
-
-	r->stats[AGW_RTP_RELEASED]++;
-	r->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
-	if (e->cause == IPC_AGW_SETUP_FAILED)
-		r->stats[AGW_RTP_SETUP_FAILED]++;
-	tp_log(TP_LOG_INFO, "agw: RTP context %" PRIu64 " released: %s%s%s\n", c->id,
-	       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
-	memcpy(was.st, e->st, sizeof(was.st));
-	ctx_free(cp, c);
-	reqs_end(cp, was.id, -ENOENT, was.st);
-	observers(cp, &was, e);
-	explicit_bzero(&was, sizeof(was));
-}
-
-/* The observers heard e, a SUBTRACTED of the termination c->gone[]
- * describes: a RELEASED that follows no longer names it (cp/acct wrote
- * its record). */
-static void
-gone_heard(struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
-{
-	if (e->type == IPC_RTP_EV_SUBTRACTED && e->term <= 1 && c->gone[e->term].serial == e->serial)
-		c->gone[e->term].serial = 0;
-}
-
-void
-cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	struct ipc_rtp_event e = *(const struct ipc_rtp_event *)(const void *)msg->body;
-	struct cp_agw_rtp_ctx *c;
-	unsigned int t = e.term;
-	bool cur;
-
-	(void)w;
-	if (r == NULL)
-		return;
-	e.detail[IPC_RTP_DETAIL_MAX - 1] = '\0';
-	c = ctx_of_id(r, msg->h.alloc_id);
-	if (c == NULL) {
-		agw_log_rtp(cp, msg->h.alloc_id, NULL, &e);
-		r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
-		return;
-	}
-	/* figures counted over dp's restarts: the slot's termination's base,
-	 * or the one subtracted's */
-	for (unsigned int i = 0; i < 2; i++) {
-		if (c->term[i].profile != IPC_RTP_NONE && e.st[i].serial == c->term[i].serial &&
-		    e.st[i].serial != 0)
-			stats_sum(&e.st[i], &c->base[i], &e.st[i]);
-		else if (c->sub_serial != 0 && i == c->sub_term && e.st[i].serial == c->sub_serial)
-			stats_sum(&e.st[i], &c->sub_base, &e.st[i]);
-	}
-	agw_log_rtp(cp, c->id, c, &e);
-	if (e.type == IPC_RTP_EV_RELEASED) {
-		ctx_released(cp, c, &e);
-		return;
-	}
-	cur = t <= 1 && c->term[t].profile != IPC_RTP_NONE && c->term[t].serial == e.serial;
-	if (!cur) {
-		/* of a termination subtracted since: the observers hear it
-		 * (its figures), the slot is not its */
-		if (e.type == IPC_RTP_EV_SUBTRACTED && e.serial == c->sub_serial)
-			c->sub_serial = 0;
-		else
-			r->stats[AGW_RTP_EVENTS_STALE]++;
-		observers(cp, c, &e);
-		gone_heard(c, &e);
-		return;
-	}
-	switch (e.type) {
-	case IPC_RTP_EV_LATCHED:
-		if (e.rtcp) {
-			c->st[t].rtcp_src = e.addr;
-			c->st[t].latched |= IPC_RTP_LATCHED_RTCP;
-		} else {
-			c->st[t].rtp_src = e.addr;
-			c->st[t].latched |= IPC_RTP_LATCHED_RTP;
-		}
-		c->inactive[t] = 0;
-		r->stats[AGW_RTP_LATCHED]++;
-		break;
-	case IPC_RTP_EV_INACTIVE:
-		c->inactive[t] = 1;
-		r->stats[AGW_RTP_INACTIVE]++;
-		break;
-	case IPC_RTP_EV_SUBTRACTED:
-		/* (dp could not install a termination added: the slot is
-		 * empty again) */
-		c->st[t] = e.st[t];
-		slot_clear(r, c, t);
-		memset(&c->base[t], 0, sizeof(c->base[t]));
-		break;
-	default:
-		break;
-	}
-	observers(cp, c, &e);
-	gone_heard(c, &e);
-}
-
-void
-cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	const struct ipc_rtp_state *x = (const void *)msg->body;
-	uint64_t id = msg->h.alloc_id;
-	uint32_t slot = ipc_conn_slot(id);
-	struct cp_agw_rtp_ctx *c;
-	size_t k;
-
-	if (r == NULL || w >= r->nworkers || ipc_conn_worker(id) != w || slot >= r->per_worker ||
-	    !cp_agw_id_is_rtp(id)) {
-		if (r != NULL)
-			r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
-		return;
-	}
-	k = (size_t)w * r->per_worker + slot;
-	c = &r->ctx[k];
-	if (c->id == id)
-		return;
-	if (c->id != 0)
-		ctx_free(cp, c);
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->state = CP_AGW_RTP_LIVE;
-	c->worker = (uint8_t)w;
-	c->created_wall_ms = cp->wall_ms;        /* (when this cp learnt of it) */
-	c->created_ms = cp->now_ms;
-	memcpy(c->term, x->ctx.term, sizeof(c->term));
-	memcpy(c->st, x->st, sizeof(c->st));
-	c->st_ms = cp->now_ms;
-	c->door = c->term[0].profile != IPC_RTP_NONE ? c->term[0].door : c->term[1].door;
-	c->tenant = c->term[0].profile != IPC_RTP_NONE ? c->term[0].tenant : c->term[1].tenant;
-	if (c->tenant > cp->conf->tenants.n)
-		c->tenant = 0;
-	for (unsigned int i = 0; i < 2; i++) {
-		int a;
-
-		if (c->term[i].profile == IPC_RTP_NONE)
-			continue;
-		if (c->term[i].serial > c->serial_next)
-			c->serial_next = c->term[i].serial;
-		a = addr_find(r, c->term[i].local.family, c->term[i].local.ip);
-		c->aidx[i] = (uint8_t)(a >= 0 ? a : 0);
-		if (a >= 0)
-			term_ports(r, (unsigned int)a, &c->term[i], true);
-		c->inactive[i] = x->st[i].inactive;
-	}
-	if ((ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT) > r->gen[k])
-		r->gen[k] = ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT;
-	r->nctx[w]++;
-	r->total++;
-	live_count(cp, c, +1);
-	r->stats[AGW_RTP_RESTORED]++;
-}
-
-void
-cp_agw_rtp_dp_restart(struct cp_ctx *cp)
-{
-	struct cp_agw_rtp *r = rtp_of(cp);
-	size_t n;
-
-	if (r == NULL)
-		return;
-	reqs_end(cp, 0, -ETIMEDOUT, NULL);
-	if (r->total == 0)
-		return;
-	n = (size_t)r->nworkers * r->per_worker;
-	for (size_t k = 0; k < n; k++) {
-		struct cp_agw_rtp_ctx *c = &r->ctx[k];
-
-		if (c->id == 0)
-			continue;
-		if (c->state == CP_AGW_RTP_RELEASING) {
-			/* (it was ending: it ended with the dp that held it) */
-			struct ipc_rtp_event e;
-
-			memset(&e, 0, sizeof(e));
-			e.type = IPC_RTP_EV_RELEASED;
-			e.term = IPC_RTP_TERM_NONE;
-			e.cause = IPC_AGW_DP_RESTART;
-			memcpy(e.st, c->st, sizeof(e.st));
-			e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
-							  "turnpike-dp restarted while it ended");
-			agw_log_rtp(cp, c->id, c, &e);
-			ctx_released(cp, c, &e);
-			continue;
-		}
-		c->sub_serial = 0;
-		for (unsigned int i = 0; i < 2; i++) {
-			struct ipc_rtp_term *t = &c->term[i];
-			const struct ipc_rtp_stats *s = &c->st[i];
-
-			if (t->profile == IPC_RTP_NONE)
-				continue;
-			c->base[i] = *s;
-			/* media flows back at once to the source last latched */
-			if ((s->latched & IPC_RTP_LATCHED_RTP) && s->rtp_src.family == t->local.family) {
-				t->remote = s->rtp_src;
-				t->remote_rtcp = 0;
-				if (!(t->flags & IPC_RTP_F_MUX) && (s->latched & IPC_RTP_LATCHED_RTCP) &&
-				    s->rtcp_src.family == t->local.family &&
-				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
-					t->remote_rtcp = s->rtcp_src.port;
-			}
-			cp_agw_rtp_key_at(&t->srtp_rx, &s->srtp_rx, true);
-			cp_agw_rtp_key_at(&t->srtp_tx, &s->srtp_tx, true);
-			/* (SRTCP that dp sent since cp last heard must not have
-			 * its index used again: a keystream twice) */
-			if (t->srtp_tx.suite != 0)
-				t->srtp_tx.srtcp_index = t->srtp_tx.srtcp_index <
-					(1u << 31) - 1u - CP_AGW_RTP_SRTCP_AHEAD ?
-					t->srtp_tx.srtcp_index + CP_AGW_RTP_SRTCP_AHEAD :
-					(1u << 31) - 1u;
-		}
-		c->readd = 1;
-	}
-	r->readd_next = 0;
-}
-
-
-static bool
-has_srtp(const struct cp_agw_rtp_ctx *c)
-{
-	return is_srtp(c->term[0].profile) || is_srtp(c->term[1].profile);
 }
 
 /* When c's figures are due again: its busiest direction's packets over
@@ -1540,47 +994,460 @@ agw_rtp_pos_due(uint64_t st_ms, uint64_t pkts, uint64_t ms)
 	return st_ms + gap;
 }
 
-static unsigned int
-pos_refresh(struct cp_ctx *cp, struct cp_agw_rtp *r, uint64_t now_ms)
+/* ---- statistics on request ------------------------------------------------------------ */
+
+int
+cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		 cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen)
 {
-	size_t n = (size_t)r->nworkers * r->per_worker;
+	struct agw_rtp_state *r;
+	struct cp_agw_ctx *c;
+	struct ipc_rtp_stats_req q;
+	struct agw_rtp_req *e = NULL;
+
+	if (rtp_of(cp) == NULL)
+		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
+	r = cp->agw->rtp;
+	c = ctx_of_id(cp, id);
+	if (c == NULL || !cp_agw_caller_sees(who, c))
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (fn != NULL) {
+		for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && e == NULL; k++)
+			if (r->req[k].req == 0)
+				e = &r->req[k];
+		if (e == NULL)
+			ERR(-ENOSPC, "%u statistics requests wait already: use the last figures",
+			    CP_AGW_RTP_STATS_PENDING);
+	}
+	memset(&q, 0, sizeof(q));
+	/* one request a context in flight: another caller's waits on it, so
+	 * a flood of audits puts one message a context in dp's ring */
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING && q.req == 0; k++)
+		if (r->req[k].req != 0 && r->req[k].id == id)
+			q.req = r->req[k].wire;
+	if (q.req == 0) {
+		q.req = fn != NULL ? r->next_req : 0;
+		if (!c->rtp.readd &&
+		    agw_send(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
+			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+		r->stats[AGW_RTP_STATS_ASKED]++;
+	}
+	if (fn == NULL)
+		return 0;
+	e->req = r->next_req;
+	e->wire = q.req;
+	e->id = id;
+	e->fn = fn;
+	e->arg = arg;
+	/* (one not in dp yet, after dp's restart, is answered by the timeout
+	 * with what cp knows) */
+	e->deadline_ms = cp->now_ms + (c->rtp.readd ? 0 : CP_AGW_RTP_STATS_MS);
+	if (++r->next_req == 0)
+		r->next_req = 1;
+	if (req != NULL)
+		*req = e->req;
+	return 0;
+}
+
+void
+cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	if (r == NULL || req == 0)
+		return;
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
+		if (r->req[k].req == req)
+			memset(&r->req[k], 0, sizeof(r->req[k]));
+}
+
+/* Request k answered: rc, st (NULL: zeros). Freed first, so that its fn
+ * may ask again. */
+static void
+req_answer(struct cp_ctx *cp, unsigned int k, int rc, const struct ipc_rtp_stats *st)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	struct agw_rtp_req e = r->req[k];
+	struct ipc_rtp_stats zero[2];
+
+	memset(&r->req[k], 0, sizeof(r->req[k]));
+	memset(zero, 0, sizeof(zero));
+	e.fn(cp, e.id, rc, st != NULL ? st : zero, e.arg);
+}
+
+/* Every request of context id (0: all) answered with rc. */
+static void
+reqs_end(struct cp_ctx *cp, uint64_t id, int rc, const struct ipc_rtp_stats *st)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++) {
+		const struct cp_agw_ctx *c;
+
+		if (r->req[k].req == 0 || (id != 0 && r->req[k].id != id))
+			continue;
+		c = st == NULL ? ctx_of_id(cp, r->req[k].id) : NULL;
+		req_answer(cp, k, rc, st != NULL ? st : c != NULL ? c->rtp.st : NULL);
+	}
+}
+
+/* An RTP_STATS from worker w: the figures, a request's answer. */
+static void
+stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	const struct ipc_rtp_stats_msg *s = (const void *)msg->body;
+	struct cp_agw_ctx *c;
+
+	(void)w;
+	if (r == NULL)
+		return;
+	c = ctx_of_id(cp, msg->h.alloc_id);
+	if (c != NULL && s->found) {
+		uint64_t moved = 0;
+
+		for (unsigned int i = 0; i < 2; i++) {
+			const struct ipc_rtp_stats o = c->rtp.st[i];
+
+			if (c->rtp.term[i].profile == IPC_RTP_NONE ||
+			    s->st[i].serial != c->rtp.term[i].serial)
+				continue;
+			stats_sum(&c->rtp.st[i], &c->rtp.base[i], &s->st[i]);
+			moved = u64_max(moved, c->rtp.st[i].rtp_in - o.rtp_in);
+			moved = u64_max(moved, c->rtp.st[i].rtp_out - o.rtp_out);
+			moved = u64_max(moved, c->rtp.st[i].rtcp_in - o.rtcp_in);
+			moved = u64_max(moved, c->rtp.st[i].rtcp_out - o.rtcp_out);
+		}
+		c->rtp.pos_due_ms = agw_rtp_pos_due(cp->now_ms, moved,
+						c->rtp.st_ms != 0 ? cp->now_ms - c->rtp.st_ms : 0);
+		c->rtp.st_ms = cp->now_ms;
+	}
+	if (s->req == 0)
+		return;
+	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
+		if (r->req[k].req != 0 && r->req[k].wire == s->req &&
+		    r->req[k].id == msg->h.alloc_id)
+			req_answer(cp, k, s->found && c != NULL ? 0 : -ENOENT,
+				   c != NULL ? c->rtp.st : NULL);
+}
+
+/* ---- the event log ---------------------------------------------------------------------- */
+
+/* Event e of context id (c: it, NULL when this cp does not know it) into
+ * the log: the latched source, the silence, each termination's octets. */
+static void
+log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
+	const struct ipc_rtp_event *e)
+{
+	struct cp_agw_event *l = agw_log_line(cp, CP_AGW_KIND_RTP, id, c);
+
+	l->rtcp = e->rtcp;
+	l->silent_ms = e->silent_ms;
+	l->e.type = e->type;
+	l->e.leg = e->term;
+	l->e.cause = e->cause;
+	l->e.serial = e->serial;
+	if (e->type == IPC_RTP_EV_LATCHED)
+		l->e.remote = e->addr;
+	for (unsigned int i = 0; i < 2; i++) {
+		l->e.bytes_in[i] = e->st[i].rtp_in_octets + e->st[i].rtcp_in_octets;
+		l->e.bytes_out[i] = e->st[i].rtp_out_octets + e->st[i].rtcp_out_octets;
+	}
+	snprintf(l->e.detail, sizeof(l->e.detail), "%s", e->detail);
+	l->e.detail_len = (uint16_t)strlen(l->e.detail);
+}
+
+/* ---- what dp says ----------------------------------------------------------------------- */
+
+static void
+ctx_free(struct cp_ctx *cp, struct cp_agw_ctx *c)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	for (unsigned int i = 0; i < 2; i++)
+		slot_clear(r, c, i);
+	if (c->rtp.emergency == 2 && c->door < CP_AGW_DOORS && r->emergency_over[c->door] > 0)
+		r->emergency_over[c->door]--;
+	agw_ctx_put(cp->agw, c);
+	explicit_bzero(c, sizeof(*c));
+}
+
+/* c ends (RELEASED e, its figures counted over restarts already): the
+ * log, the slot freed, the requests answered, the observers told. */
+static void
+ctx_released(struct cp_ctx *cp, struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	struct cp_agw_ctx was = *c;
+
+	r->stats[AGW_RTP_RELEASED]++;
+	r->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
+	if (e->cause == IPC_AGW_SETUP_FAILED)
+		r->stats[AGW_RTP_SETUP_FAILED]++;
+	tp_log(TP_LOG_INFO, "agw: RTP context %" PRIu64 " released: %s%s%s\n", c->id,
+	       ipc_agw_cause_name(e->cause), e->detail[0] ? ": " : "", e->detail);
+	memcpy(was.rtp.st, e->st, sizeof(was.rtp.st));
+	ctx_free(cp, c);
+	reqs_end(cp, was.id, -ENOENT, was.rtp.st);
+	agw_tell(cp, &was, e);
+	explicit_bzero(&was, sizeof(was));
+}
+
+/* The observers heard e, a SUBTRACTED of the termination c->rtp.gone[]
+ * describes: a RELEASED that follows no longer names it (cp/acct wrote
+ * its record). */
+static void
+gone_heard(struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
+{
+	if (e->type == IPC_RTP_EV_SUBTRACTED && e->term <= 1 &&
+	    c->rtp.gone[e->term].serial == e->serial)
+		c->rtp.gone[e->term].serial = 0;
+}
+
+/* An RTP_EVENT from worker w: applied to its context (the termination of
+ * that serial only), logged, told to the observers. */
+static void
+rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	struct ipc_rtp_event e = *(const struct ipc_rtp_event *)(const void *)msg->body;
+	struct cp_agw_ctx *c;
+	unsigned int t = e.term;
+	bool cur;
+
+	(void)w;
+	if (r == NULL)
+		return;
+	e.detail[IPC_RTP_DETAIL_MAX - 1] = '\0';
+	c = ctx_of_id(cp, msg->h.alloc_id);
+	if (c == NULL) {
+		log_rtp(cp, msg->h.alloc_id, NULL, &e);
+		r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
+		return;
+	}
+	/* figures counted over dp's restarts: the slot's termination's base,
+	 * or the one subtracted's */
+	for (unsigned int i = 0; i < 2; i++) {
+		if (c->rtp.term[i].profile != IPC_RTP_NONE &&
+		    e.st[i].serial == c->rtp.term[i].serial && e.st[i].serial != 0)
+			stats_sum(&e.st[i], &c->rtp.base[i], &e.st[i]);
+		else if (c->rtp.sub_serial != 0 && i == c->rtp.sub_term &&
+			 e.st[i].serial == c->rtp.sub_serial)
+			stats_sum(&e.st[i], &c->rtp.sub_base, &e.st[i]);
+	}
+	log_rtp(cp, c->id, c, &e);
+	if (e.type == IPC_RTP_EV_RELEASED) {
+		ctx_released(cp, c, &e);
+		return;
+	}
+	cur = t <= 1 && c->rtp.term[t].profile != IPC_RTP_NONE && c->rtp.term[t].serial == e.serial;
+	if (!cur) {
+		/* of a termination subtracted since: the observers hear it
+		 * (its figures), the slot is not its */
+		if (e.type == IPC_RTP_EV_SUBTRACTED && e.serial == c->rtp.sub_serial)
+			c->rtp.sub_serial = 0;
+		else
+			r->stats[AGW_RTP_EVENTS_STALE]++;
+		agw_tell(cp, c, &e);
+		gone_heard(c, &e);
+		return;
+	}
+	switch (e.type) {
+	case IPC_RTP_EV_LATCHED:
+		if (e.rtcp) {
+			c->rtp.st[t].rtcp_src = e.addr;
+			c->rtp.st[t].latched |= IPC_RTP_LATCHED_RTCP;
+		} else {
+			c->rtp.st[t].rtp_src = e.addr;
+			c->rtp.st[t].latched |= IPC_RTP_LATCHED_RTP;
+		}
+		c->rtp.inactive[t] = 0;
+		r->stats[AGW_RTP_LATCHED]++;
+		break;
+	case IPC_RTP_EV_INACTIVE:
+		c->rtp.inactive[t] = 1;
+		r->stats[AGW_RTP_INACTIVE]++;
+		break;
+	case IPC_RTP_EV_SUBTRACTED:
+		/* (dp could not install a termination added: the slot is
+		 * empty again) */
+		c->rtp.st[t] = e.st[t];
+		slot_clear(r, c, t);
+		memset(&c->rtp.base[t], 0, sizeof(c->rtp.base[t]));
+		break;
+	default:
+		break;
+	}
+	agw_tell(cp, c, &e);
+	gone_heard(c, &e);
+}
+
+/* An RTP_STATE from worker w (this cp's SYNC): a context dp holds, taken
+ * back with its door, tenant, serials, keys, figures and latches. */
+static void
+rtp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	const struct ipc_rtp_state *x = (const void *)msg->body;
+	uint64_t id = msg->h.alloc_id;
+	struct cp_agw_ctx *c = r != NULL ? agw_state_slot(cp->agw, CP_AGW_KIND_RTP, w, id) : NULL;
+	unsigned int door, tenant;
+
+	if (c == NULL) {
+		if (r != NULL)
+			r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
+		return;
+	}
+	if (c->id == id)
+		return;
+	if (c->id != 0)
+		ctx_free(cp, c);
+	memset(c, 0, sizeof(*c));
+	c->state = CP_AGW_LIVE;
+	c->rtp.created_ms = cp->now_ms;
+	memcpy(c->rtp.term, x->ctx.term, sizeof(c->rtp.term));
+	memcpy(c->rtp.st, x->st, sizeof(c->rtp.st));
+	c->rtp.st_ms = cp->now_ms;
+	door = c->rtp.term[0].profile != IPC_RTP_NONE ? c->rtp.term[0].door : c->rtp.term[1].door;
+	tenant = c->rtp.term[0].profile != IPC_RTP_NONE ? c->rtp.term[0].tenant :
+							  c->rtp.term[1].tenant;
+	if (tenant > cp->conf->tenants.n)
+		tenant = 0;
+	for (unsigned int i = 0; i < 2; i++) {
+		int a;
+
+		if (c->rtp.term[i].profile == IPC_RTP_NONE)
+			continue;
+		if (c->rtp.term[i].serial > c->serial_next)
+			c->serial_next = c->rtp.term[i].serial;
+		a = addr_find(r, c->rtp.term[i].local.family, c->rtp.term[i].local.ip);
+		c->rtp.aidx[i] = (uint8_t)(a >= 0 ? a : 0);
+		if (a >= 0)
+			term_ports(r, (unsigned int)a, &c->rtp.term[i], true);
+		c->rtp.inactive[i] = x->st[i].inactive;
+	}
+	/* (created: when this cp learnt of it) */
+	agw_ctx_restored(cp->agw, c, id, door, tenant, cp->wall_ms);
+	r->stats[AGW_RTP_RESTORED]++;
+}
+
+/* dp restarted: every context is to be installed again (paced by
+ * rtp_serve() as the rings to dp have room), one being released is
+ * released. */
+static void
+rtp_dp_restart(struct cp_ctx *cp)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	size_t n;
+
+	if (r == NULL)
+		return;
+	reqs_end(cp, 0, -ETIMEDOUT, NULL);
+	if (tab_of(cp)->total == 0)
+		return;
+	n = (size_t)r->nworkers * tab_of(cp)->per_worker;
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
+
+		if (c->id == 0)
+			continue;
+		if (c->state == CP_AGW_RELEASING) {
+			/* (it was ending: it ended with the dp that held it) */
+			struct ipc_rtp_event e;
+
+			memset(&e, 0, sizeof(e));
+			e.type = IPC_RTP_EV_RELEASED;
+			e.term = IPC_RTP_TERM_NONE;
+			e.cause = IPC_AGW_DP_RESTART;
+			memcpy(e.st, c->rtp.st, sizeof(e.st));
+			e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
+							  "turnpike-dp restarted while it ended");
+			log_rtp(cp, c->id, c, &e);
+			ctx_released(cp, c, &e);
+			continue;
+		}
+		c->rtp.sub_serial = 0;
+		for (unsigned int i = 0; i < 2; i++) {
+			struct ipc_rtp_term *t = &c->rtp.term[i];
+			const struct ipc_rtp_stats *s = &c->rtp.st[i];
+
+			if (t->profile == IPC_RTP_NONE)
+				continue;
+			c->rtp.base[i] = *s;
+			/* media flows back at once to the source last latched */
+			if ((s->latched & IPC_RTP_LATCHED_RTP) && s->rtp_src.family == t->local.family) {
+				t->remote = s->rtp_src;
+				t->remote_rtcp = 0;
+				if (!(t->flags & IPC_RTP_F_MUX) && (s->latched & IPC_RTP_LATCHED_RTCP) &&
+				    s->rtcp_src.family == t->local.family &&
+				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
+					t->remote_rtcp = s->rtcp_src.port;
+			}
+			cp_agw_rtp_key_at(&t->srtp_rx, &s->srtp_rx, true);
+			cp_agw_rtp_key_at(&t->srtp_tx, &s->srtp_tx, true);
+			/* (SRTCP that dp sent since cp last heard must not have
+			 * its index used again: a keystream twice) */
+			if (t->srtp_tx.suite != 0)
+				t->srtp_tx.srtcp_index = t->srtp_tx.srtcp_index <
+					(1u << 31) - 1u - CP_AGW_RTP_SRTCP_AHEAD ?
+					t->srtp_tx.srtcp_index + CP_AGW_RTP_SRTCP_AHEAD :
+					(1u << 31) - 1u;
+		}
+		c->rtp.readd = 1;
+	}
+	r->readd_next = 0;
+}
+
+
+static bool
+has_srtp(const struct cp_agw_ctx *c)
+{
+	return is_srtp(c->rtp.term[0].profile) || is_srtp(c->rtp.term[1].profile);
+}
+
+static unsigned int
+pos_refresh(struct cp_ctx *cp, struct agw_rtp_state *r, uint64_t now_ms)
+{
+	size_t n = (size_t)r->nworkers * tab_of(cp)->per_worker;
 	unsigned int sent = 0;
 
 	if (n == 0)
 		return 0;
 	for (unsigned int v = 0; v < CP_AGW_RTP_POS_VISIT; v++) {
-		struct cp_agw_rtp_ctx *c = &r->ctx[r->pos_next];
+		struct cp_agw_ctx *c = &tab_of(cp)->ctx[r->pos_next];
 		struct ipc_rtp_stats_req q;
 
 		r->pos_next = r->pos_next + 1 < n ? r->pos_next + 1 : 0;
-		if (c->id == 0 || c->readd || c->state == CP_AGW_RTP_RELEASING || !has_srtp(c) ||
-		    now_ms < c->pos_due_ms)
+		if (c->id == 0 || c->rtp.readd || c->state == CP_AGW_RELEASING || !has_srtp(c) ||
+		    now_ms < c->rtp.pos_due_ms)
 			continue;
 		memset(&q, 0, sizeof(q));
-		if (send_to_dp(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
+		if (agw_send(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
 			break;
 		/* (due again in a while even when no answer comes) */
-		c->pos_due_ms = now_ms + CP_AGW_RTP_POS_MIN_MS;
+		c->rtp.pos_due_ms = now_ms + CP_AGW_RTP_POS_MIN_MS;
 		r->stats[AGW_RTP_POS_ASKED]++;
 		sent++;
 	}
 	return sent;
 }
 
-unsigned int
-cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
+/* The loop's share: requests past their time, a restarted dp's contexts
+ * installed again, the SRTP positions asked. Work done. */
+static unsigned int
+rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 {
-	struct cp_agw_rtp *r = rtp_of(cp);
+	struct agw_rtp_state *r = rtp_of(cp);
 	unsigned int done = 0;
 
 	if (r == NULL)
 		return 0;
 	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
 		if (r->req[k].req != 0 && r->req[k].deadline_ms <= now_ms) {
-			const struct cp_agw_rtp_ctx *c = ctx_of_id(r, r->req[k].id);
+			const struct cp_agw_ctx *c = ctx_of_id(cp, r->req[k].id);
 
 			r->stats[AGW_RTP_STATS_TIMEOUT]++;
-			req_answer(cp, k, -ETIMEDOUT, c != NULL ? c->st : NULL);
+			req_answer(cp, k, -ETIMEDOUT, c != NULL ? c->rtp.st : NULL);
 			done++;
 		}
 	/* a restarted dp's contexts, as the rings have room, once it runs
@@ -1590,15 +1457,16 @@ cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 	done += pos_refresh(cp, r, now_ms);
 	if (r->readd_next == SIZE_MAX)
 		return done;
-	for (size_t n = (size_t)r->nworkers * r->per_worker; r->readd_next < n; r->readd_next++) {
-		struct cp_agw_rtp_ctx *c = &r->ctx[r->readd_next];
+	for (size_t n = (size_t)r->nworkers * tab_of(cp)->per_worker; r->readd_next < n;
+	     r->readd_next++) {
+		struct cp_agw_ctx *c = &tab_of(cp)->ctx[r->readd_next];
 
-		if (c->id == 0 || !c->readd)
+		if (c->id == 0 || !c->rtp.readd)
 			continue;
-		if (send_to_dp(cp, c->worker, IPC_RTP_ADD, c->id, c->term, sizeof(c->term)) ==
-		    -ENOBUFS)
+		if (agw_send(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
+			       sizeof(c->rtp.term)) == -ENOBUFS)
 			return done;          /* (the next loop goes on) */
-		c->readd = 0;
+		c->rtp.readd = 0;
 		r->stats[AGW_RTP_READDED]++;
 		done++;
 	}
@@ -1607,3 +1475,36 @@ cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 }
 
 #undef ERR
+
+static bool
+rtp_slot_empty(const struct cp_agw_ctx *c, unsigned int term)
+{
+	return c->rtp.term[term].profile == IPC_RTP_NONE;
+}
+
+const struct agw_kind_ops agw_rtp_ops = {
+	.name = "rtp",
+	.slot = "termination",
+	.slot_taken = "termination %u of context %" PRIu64 " is there: subtract it first",
+	.slot_none = "termination %u of context %" PRIu64 " is not there",
+	.ipc_event = IPC_RTP_EVENT,
+	.ipc_state = IPC_RTP_STATE,
+	.init = rtp_init,
+	.fini = rtp_fini,
+	.ready = rtp_ready,
+	.slot_empty = rtp_slot_empty,
+	.create = rtp_create,
+	.add = rtp_add,
+	.modify = rtp_modify,
+	.subtract = rtp_subtract,
+	.release = rtp_release,
+	.dp_event = rtp_dp_event,
+	.dp_state = rtp_dp_state,
+	.dp_restart = rtp_dp_restart,
+	.serve = rtp_serve,
+	.json = agw_rtp_json,
+	.ev_name = agw_rtp_ev_name,
+	.event_json = agw_rtp_event_json,
+	.status = agw_rtp_status,
+	.metrics = agw_rtp_metrics,
+};

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * RTP contexts at the JSON door (agw_json.c's commands hand them here: a
- * create whose legs say "rtp", a leg command or show or release whose id
- * is an RTP context's) and as the operator reads them: a context as JSON
- * (never a key, but our keys once, in the answer to the create or add
- * that made them), status's "agw"."rtp", the turnpike_agw_rtp_* metrics.
+ * RTP contexts at the JSON door (agw_rtp_face; agw_json.c hands a command
+ * here when a leg says "rtp", or its id is an RTP context's): an RTP leg
+ * read from its JSON (its form only: the rules are the C API's), each
+ * command's call of the C API, its answer (agw_rtp_render.c writes the
+ * context: our keys in the answer to the create or add that made them).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,40 +21,8 @@
 #include "cp_agw_rtp.h"
 #include "ipc.h"
 #include "tp_conf.h"
-#include "tp_esc.h"
 
 #define FAIL(...) do { *error = cp_api_err(cp, __VA_ARGS__); return -EINVAL; } while (0)
-
-static const char *const profile_names[] = { "none", "RTP/AVP", "RTP/AVPF", "RTP/SAVP",
-					     "RTP/SAVPF" };
-static const char *const mode_names[] = { "inactive", "sendonly", "recvonly", "sendrecv" };
-static const char *const side_names[] = { "route", "access", "core" };
-/* lib/sdp's enum sdp_suite, by number (RFC 4568, RFC 6188, RFC 7714) */
-static const char *const suite_names[] = { "", "AES_CM_128_HMAC_SHA1_80",
-					   "AES_CM_128_HMAC_SHA1_32", "AES_192_CM_HMAC_SHA1_80",
-					   "AES_192_CM_HMAC_SHA1_32", "AES_256_CM_HMAC_SHA1_80",
-					   "AES_256_CM_HMAC_SHA1_32", "AEAD_AES_128_GCM",
-					   "AEAD_AES_256_GCM" };
-#define NSUITES (sizeof(suite_names) / sizeof(suite_names[0]))
-
-static const char *const stat_names[AGW_RTP_STAT__COUNT] = {
-	"created", "refused", "released", "setup_failed", "terms_added", "terms_modified",
-	"terms_subtracted", "latched", "inactive", "restored", "readded", "stats_asked",
-	"stats_timeout", "events_unknown", "events_stale", "keys_made", "positions_asked",
-};
-static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
-	"RTP contexts created", "RTP contexts refused (form, address, ports, quota)",
-	"RTP contexts released", "RTP contexts dp could not install",
-	"RTP terminations added to a context", "RTP terminations modified",
-	"RTP terminations subtracted", "RTP flows latched (H.248.37)",
-	"RTP terminations reported silent (H.248.40)",
-	"RTP contexts taken back from dp by a restarted cp",
-	"RTP contexts installed again in a restarted dp", "RTP statistics asked of dp",
-	"RTP statistics requests dp did not answer in time",
-	"RTP events of contexts cp does not know", "RTP events of terminations subtracted since",
-	"SRTP master keys cp generated",
-	"SRTP contexts' figures asked of dp so a restarted dp carries each stream's index on",
-};
 
 static int
 name_index(const char *const *names, size_t n, const char *s)
@@ -65,53 +33,6 @@ name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-/* ---- base64 (RFC 4648 section 4), for SDES's inline keys ------------------------------- */
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-b64_encode(const uint8_t *in, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) |
-			     (i + 2 < n ? in[i + 2] : 0);
-
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
-}
-
-/* s into out (at most max octets): its length, or -1. */
-static int
-b64_decode(const char *s, uint8_t *out, size_t max)
-{
-	size_t len = strlen(s), n = 0;
-	uint32_t v = 0;
-	unsigned int bits = 0;
-
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	for (size_t i = 0; i < len; i++) {
-		const char *p = strchr(b64, s[i]);
-
-		if (p == NULL || s[i] == '\0')
-			return -1;
-		v = v << 6 | (uint32_t)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == max)
-				return -1;
-			out[n++] = (uint8_t)(v >> bits);
-		}
-	}
-	return (int)n;
-}
 
 /* ---- a leg from JSON --------------------------------------------------------------------- */
 
@@ -164,7 +85,7 @@ parse_crypto(struct cp_ctx *cp, struct json_object *o, unsigned int i, const cha
 			FAIL("leg %u: %s: unknown member \"%s\" (suite, key)", i, which, key);
 	}
 	s = cp_api_str(o, "suite");
-	n = s != NULL ? name_index(suite_names, NSUITES, s) : -1;
+	n = s != NULL ? name_index(agw_rtp_suite_names, AGW_RTP_SUITES, s) : -1;
 	if (n < 1)
 		FAIL("leg %u: %s: \"suite\" must be one of RFC 4568's, RFC 6188's or RFC 7714's "
 		     "(AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, ...)", i,
@@ -177,7 +98,7 @@ parse_crypto(struct cp_ctx *cp, struct json_object *o, unsigned int i, const cha
 			     "required", i, which);
 		return 0;
 	}
-	n = b64_decode(s, k->key, sizeof(k->key));
+	n = agw_b64_decode(s, k->key, sizeof(k->key));
 	if (n <= 0) {
 		explicit_bzero(k, sizeof(*k));
 		FAIL("leg %u: %s: \"key\" is not base64 of at most %u octets", i, which,
@@ -222,12 +143,12 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 	s = cp_api_str(o, "rtp");
 	k = -1;
 	if (s != NULL) {
-		k = name_index(profile_names, 5, s);
+		k = name_index(agw_rtp_profile_names, AGW_RTP_PROFILES, s);
 		if (k < 0) {
 			char up[16];
 
 			snprintf(up, sizeof(up), "RTP/%s", s);
-			k = name_index(profile_names, 5, up);
+			k = name_index(agw_rtp_profile_names, AGW_RTP_PROFILES, up);
 		}
 	}
 	if (k < 1)
@@ -236,13 +157,13 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 	t->profile = (uint8_t)k;
 	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
 	if ((s = cp_api_str(o, "mode")) != NULL) {
-		if ((k = name_index(mode_names, 4, s)) < 0)
+		if ((k = name_index(agw_rtp_mode_names, AGW_RTP_MODES, s)) < 0)
 			FAIL("leg %u: \"mode\" must be sendrecv, sendonly, recvonly or inactive (as "
 			     "H.248 says it of the termination)", i);
 		t->mode = (uint8_t)k;
 	}
 	if ((s = cp_api_str(o, "side")) != NULL) {
-		if ((k = name_index(side_names, 3, s)) < 0)
+		if ((k = name_index(agw_rtp_side_names, AGW_RTP_SIDES, s)) < 0)
 			FAIL("leg %u: \"side\" must be route, access or core", i);
 		sp->side = (uint8_t)k;
 	}
@@ -310,237 +231,20 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 	return 0;
 }
 
-/* ---- a context as JSON ------------------------------------------------------------------ */
-
-static struct json_object *
-addr_json(const struct ipc_addr *a, bool port)
-{
-	char s[64];
-
-	if (a->family == 0)
-		return NULL;
-	cp_api_addr_str(a, port && a->port != 0, s, sizeof(s));
-	return json_object_new_string(s);
-}
-
-static void
-put_u64(struct json_object *o, const char *name, uint64_t v)
-{
-	json_object_object_add(o, name, json_object_new_int64((int64_t)v));
-}
-
-static struct json_object *
-stats_json(const struct cp_ctx *cp, const struct ipc_rtp_stats *s)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "latched_rtp", (s->latched & IPC_RTP_LATCHED_RTP) ?
-			       addr_json(&s->rtp_src, true) : NULL);
-	json_object_object_add(o, "latched_rtcp", (s->latched & IPC_RTP_LATCHED_RTCP) ?
-			       addr_json(&s->rtcp_src, true) : NULL);
-	put_u64(o, "rtp_in", s->rtp_in);
-	put_u64(o, "rtp_in_octets", s->rtp_in_octets);
-	put_u64(o, "rtp_out", s->rtp_out);
-	put_u64(o, "rtp_out_octets", s->rtp_out_octets);
-	put_u64(o, "rtcp_in", s->rtcp_in);
-	put_u64(o, "rtcp_in_octets", s->rtcp_in_octets);
-	put_u64(o, "rtcp_out", s->rtcp_out);
-	put_u64(o, "rtcp_out_octets", s->rtcp_out_octets);
-	json_object_object_add(o, "lost", json_object_new_int64(s->lost));
-	put_u64(o, "expected", s->expected);
-	put_u64(o, "jitter", s->jitter);
-	put_u64(o, "jitter_us", s->jitter_us);
-	put_u64(o, "ssrc", s->ssrc);
-	put_u64(o, "ext_max_seq", s->ext_max_seq);
-	put_u64(o, "drop_stranger", s->drop_stranger);
-	put_u64(o, "drop_malformed", s->drop_malformed);
-	put_u64(o, "drop_policed", s->drop_policed);
-	put_u64(o, "drop_mode", s->drop_mode);
-	put_u64(o, "drop_no_dest", s->drop_no_dest);
-	put_u64(o, "srtp_fail", s->srtp_fail);
-	json_object_object_add(o, "heard_ms_ago", s->heard_ms != 0 && cp->now_ms >= s->heard_ms ?
-			       json_object_new_int64((int64_t)(cp->now_ms - s->heard_ms)) : NULL);
-	return o;
-}
-
-static struct json_object *
-key_json(const struct ipc_srtp_key *k, bool with_key)
-{
-	struct json_object *o;
-	char s[2 * IPC_SRTP_KEY_MAX];
-
-	if (k->suite == 0)
-		return NULL;
-	o = json_object_new_object();
-	json_object_object_add(o, "suite", json_object_new_string(
-				       k->suite < NSUITES ? suite_names[k->suite] : "unknown"));
-	if (with_key) {
-		b64_encode(k->key, k->key_len, s);
-		json_object_object_add(o, "key", json_object_new_string(s));
-		explicit_bzero(s, sizeof(s));
-	}
-	if (k->mki_len > 0) {
-		json_object_object_add(o, "mki", json_object_new_int64(k->mki));
-		json_object_object_add(o, "mki_len", json_object_new_int(k->mki_len));
-	}
-	return o;
-}
-
-struct json_object *
-cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool keys)
-{
-	static const char *const states[] = { "free", "live", "releasing" };
-	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
-
-	put_u64(o, "id", c->id);
-	json_object_object_add(o, "kind", json_object_new_string("rtp"));
-	json_object_object_add(o, "state", json_object_new_string(
-				       c->state < 3 ? states[c->state] : "unknown"));
-	json_object_object_add(o, "worker", json_object_new_int(c->worker));
-	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
-	json_object_object_add(o, "tenant", json_object_new_string(
-				       tp_conf_tenant_name(cp->conf, c->tenant)));
-	json_object_object_add(o, "label", c->label[0] ? json_object_new_string(c->label) : NULL);
-	put_u64(o, "created_ms", c->created_wall_ms);
-	json_object_object_add(o, "stats_age_ms", c->st_ms != 0 && cp->now_ms >= c->st_ms ?
-			       json_object_new_int64((int64_t)(cp->now_ms - c->st_ms)) : NULL);
-	for (unsigned int i = 0; i < 2; i++) {
-		const struct ipc_rtp_term *t = &c->term[i];
-		struct json_object *l;
-
-		if (t->profile == IPC_RTP_NONE) {
-			json_object_array_add(legs, NULL);
-			continue;
-		}
-		l = json_object_new_object();
-		json_object_object_add(l, "rtp", json_object_new_string(
-					       profile_names[t->profile <= 4 ? t->profile : 0]));
-		json_object_object_add(l, "mode", json_object_new_string(mode_names[t->mode & 3u]));
-		json_object_object_add(l, "local", addr_json(&t->local, true));
-		json_object_object_add(l, "rtcp_port", t->flags & IPC_RTP_F_MUX ? NULL :
-				       json_object_new_int(t->rtcp_port));
-		json_object_object_add(l, "rtcp_mux", json_object_new_boolean(
-					       (t->flags & IPC_RTP_F_MUX) != 0));
-		json_object_object_add(l, "latch", json_object_new_boolean(
-					       (t->flags & IPC_RTP_F_LATCH) != 0));
-		json_object_object_add(l, "remote", addr_json(&t->remote, true));
-		json_object_object_add(l, "remote_rtcp", t->remote_rtcp != 0 ?
-				       json_object_new_int(t->remote_rtcp) : NULL);
-		if (t->gm_addr.family != 0) {
-			char s[64];
-
-			cp_api_addr_str(&t->gm_addr, false, s, sizeof(s));
-			snprintf(s + strlen(s), sizeof(s) - strlen(s), "/%u", t->gm_plen);
-			json_object_object_add(l, "gm", json_object_new_string(s));
-		}
-		json_object_object_add(l, "dscp", json_object_new_int(t->dscp));
-		if (t->pol_rate != 0) {
-			struct json_object *p = json_object_new_object();
-
-			put_u64(p, "rate", t->pol_rate);
-			put_u64(p, "burst", t->pol_burst);
-			json_object_object_add(l, "police", p);
-		}
-		json_object_object_add(l, "inactivity_ms", t->inact_ms != 0 ?
-				       json_object_new_int64(t->inact_ms) : NULL);
-		json_object_object_add(l, "inactive", json_object_new_boolean(c->inactive[i] != 0));
-		json_object_object_add(l, "serial", json_object_new_int(t->serial));
-		/* the remote's key is never shown; ours once, to its maker */
-		json_object_object_add(l, "crypto", key_json(&t->srtp_rx, false));
-		json_object_object_add(l, "our_crypto", key_json(&t->srtp_tx, keys));
-		json_object_object_add(l, "stats", stats_json(cp, &c->st[i]));
-		json_object_array_add(legs, l);
-	}
-	json_object_object_add(o, "legs", legs);
-	return o;
-}
-
-struct json_object *
-cp_agw_rtp_status(const struct cp_ctx *cp)
-{
-	const struct cp_agw_rtp *r = cp->agw != NULL ? cp->agw->rtp : NULL;
-	struct json_object *o, *w, *by;
-
-	if (r == NULL)
-		return NULL;
-	o = json_object_new_object();
-	w = json_object_new_array();
-	by = json_object_new_object();
-	put_u64(o, "contexts", r->total);
-	for (unsigned int k = 0; k < r->nworkers; k++)
-		json_object_array_add(w, json_object_new_int64(r->nctx[k]));
-	json_object_object_add(o, "contexts_per_worker", w);
-	put_u64(o, "addresses", r->naddr);
-	for (unsigned int k = 0; k < AGW_RTP_STAT__COUNT; k++)
-		put_u64(o, stat_names[k], r->stats[k]);
-	for (unsigned int k = 1; k <= IPC_AGW_CAUSE_MAX; k++)
-		if (r->released_by[k] != 0)
-			put_u64(by, ipc_agw_cause_name(k), r->released_by[k]);
-	json_object_object_add(o, "released_by", by);
-	return o;
-}
-
-/* (cp_ctrs_head()'s lines: this file links where cp_ctrs.c does not) */
-static void
-head(FILE *f, const char *name, const char *type, const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-void
-agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
-{
-	const struct cp_agw_rtp *r = cp->agw != NULL ? cp->agw->rtp : NULL;
-	char name[96];
-
-	if (r == NULL)
-		return;
-	for (unsigned int k = 0; k < AGW_RTP_STAT__COUNT; k++) {
-		snprintf(name, sizeof(name), "turnpike_agw_rtp_%s_total", stat_names[k]);
-		head(f, name, "counter", stat_help[k]);
-		fprintf(f, "%s %" PRIu64 "\n", name, r->stats[k]);
-	}
-	head(f, "turnpike_agw_rtp_contexts", "gauge",
-		     "Live access-gateway RTP contexts by the door that made them and their tenant "
-		     "(counted in turnpike_agw_contexts too: agw.quota bounds both kinds)");
-	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
-		for (unsigned int t = 0; t <= cp->conf->tenants.n; t++) {
-			fprintf(f, "turnpike_agw_rtp_contexts{door=\"%s\",tenant=\"", cp_agw_door_name(d));
-			tp_esc_prom_label(f, tp_conf_tenant_name(cp->conf, t));
-			fprintf(f, "\"} %u\n", cp_agw_rtp_live(cp, d, t));
-		}
-}
 
 /* ---- the commands ---------------------------------------------------------------------- */
 
-static void
-answer(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, bool keys, struct json_object *resp)
-{
-	struct json_object *v = cp_agw_rtp_json(cp, c, keys);
-
-	json_object_object_foreach(v, key, val)
-		json_object_object_add(resp, key, json_object_get(val));
-	json_object_put(v);
-}
-
 static int
-api_rc(struct cp_ctx *cp, int rc, const char *err, const char **error)
+rtp_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
+	   struct json_object *resp, const char **error)
 {
-	if (rc < 0)
-		*error = cp_api_err(cp, "%s", err);
-	return rc;
-}
-
-int
-agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_object *legs,
-		   struct json_object *resp, const char **error)
-{
-	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
 	char err[512];
 	int rc = 0, tenant;
 
 	memset(spec, 0, sizeof(spec));
+	spec[0].kind = spec[1].kind = CP_AGW_KIND_RTP;
 	for (unsigned int i = 0; i < json_object_array_length(legs) && rc == 0; i++) {
 		struct json_object *o = json_object_array_get_idx(legs, i);
 
@@ -552,67 +256,54 @@ agw_rtp_cmd_create(struct cp_ctx *cp, struct json_object *req, struct json_objec
 			rc = -EINVAL;
 			break;
 		}
-		rc = parse_rtp_term(cp, o, i, &spec[i], error);
+		rc = parse_rtp_term(cp, o, i, &spec[i].rtp, error);
 	}
 	if (rc == 0 && agw_parse_tenant(cp, req, &tenant, error) < 0)
 		rc = -EINVAL;
 	if (rc == 0) {
-		rc = cp_agw_rtp_create(cp, spec, cp_api_str(req, "label"), CP_AGW_DOOR_API,
-				       (unsigned int)tenant, &c, err, sizeof(err));
+		rc = cp_agw_create(cp, spec, CP_AGW_SETUP_DEFAULT, cp_api_str(req, "label"),
+				   CP_AGW_DOOR_API, (unsigned int)tenant, &c, err, sizeof(err));
 		if (rc < 0)
-			api_rc(cp, rc, err, error);
+			agw_api_rc(cp, rc, err, error);
 		else
-			answer(cp, c, true, resp);
+			agw_answer(cp, c, 0, true, resp);
 	}
 	explicit_bzero(spec, sizeof(spec));
 	return rc;
 }
 
-/* "id", "leg" (0 or 1; absent: leg_any) and who asks. */
+/* "id", "leg" (agw_parse_id_leg(): absent, leg_any) and who asks. */
 static int
 id_leg(struct cp_ctx *cp, struct json_object *req, unsigned int leg_any, uint64_t *id,
        unsigned int *leg, struct cp_agw_caller *who, const char **error)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_int))
-		FAIL("\"id\" (a context id) is required");
-	*id = (uint64_t)json_object_get_int64(v);
-	*leg = leg_any;
-	if (json_object_object_get_ex(req, "leg", &v)) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > 1)
-			FAIL("\"leg\" must be 0 or 1");
-		*leg = (unsigned int)json_object_get_int64(v);
-	} else if (leg_any == 2) {
-		FAIL("\"leg\" (0 or 1) is required");
-	}
+	if (agw_parse_id_leg(cp, req, leg_any, id, leg, error) < 0)
+		return -EINVAL;
 	return agw_caller_of(cp, req, who, error);
 }
 
-int
-agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		const char **error)
+static int
+rtp_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_agw_caller who;
-	struct cp_agw_rtp_spec spec;
+	struct cp_agw_spec spec = { .kind = CP_AGW_KIND_RTP };
 	struct json_object *o;
 	unsigned int leg, got = 0;
 	uint64_t id;
 	char err[512];
 	int rc;
 
-	if (id_leg(cp, req, CP_AGW_RTP_TERM_ANY, &id, &leg, &who, error) < 0)
+	if (id_leg(cp, req, CP_AGW_ANY, &id, &leg, &who, error) < 0)
 		return -EINVAL;
 	if (!json_object_object_get_ex(req, "term", &o) || !is_rtp_leg(o))
 		FAIL("\"term\" (an RTP termination, as one of agw.create's RTP legs) is required");
-	if (parse_rtp_term(cp, o, leg == CP_AGW_RTP_TERM_ANY ? 0 : leg, &spec, error) < 0)
+	if (parse_rtp_term(cp, o, leg == CP_AGW_ANY ? 0 : leg, &spec.rtp, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_rtp_add(cp, &who, id, leg, &spec, &got, err, sizeof(err));
+	rc = cp_agw_add(cp, &who, id, leg, &spec, CP_AGW_SETUP_DEFAULT, &got, err, sizeof(err));
 	explicit_bzero(&spec, sizeof(spec));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	answer(cp, cp_agw_rtp_lookup(cp, &who, id), true, resp);
+		return agw_api_rc(cp, rc, err, error);
+	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, true, resp);
 	json_object_object_add(resp, "leg", json_object_new_int((int)got));
 	return 0;
 }
@@ -620,13 +311,14 @@ agw_rtp_cmd_add(struct cp_ctx *cp, struct json_object *req, struct json_object *
 /* agw.modify_leg of an RTP context: "remote", "remote_rtcp", "mode",
  * "latch", "rsize", "gm" (false: none), "gm_ports", "dscp", "police",
  * "inactivity_ms", "clock_hz". */
-int
-agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		   const char **error)
+static int
+rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	   const char **error)
 {
 	struct cp_agw_caller who;
-	struct cp_agw_rtp_mod m;
-	struct cp_agw_rtp_ctx *c;
+	struct cp_agw_mod mod = { .kind = CP_AGW_KIND_RTP };
+	struct cp_agw_rtp_mod *m = &mod.rtp;
+	struct cp_agw_ctx *c;
 	struct ipc_addr remote;
 	struct agw_qos_in q;
 	struct json_object *v;
@@ -637,121 +329,124 @@ agw_rtp_cmd_modify(struct cp_ctx *cp, struct json_object *req, struct json_objec
 	int64_t n;
 	int k, rc;
 
-	if (id_leg(cp, req, 2, &id, &leg, &who, error) < 0)
+	if (id_leg(cp, req, AGW_LEG_REQUIRED, &id, &leg, &who, error) < 0)
 		return -EINVAL;
-	memset(&m, 0, sizeof(m));
 	if ((s = cp_api_str(req, "remote")) != NULL) {
 		if (agw_parse_addr(s, &remote) < 0)
 			FAIL("leg %u: remote \"%s\" is not an address like 192.0.2.7:5004", leg, s);
-		m.remote = &remote;
+		m->remote = &remote;
 	}
 	if ((k = agw_json_uint(req, "remote_rtcp", 0, 65535, &n)) < 0)
 		FAIL("leg %u: \"remote_rtcp\" must be a port (0: the remote's + 1)", leg);
-	m.remote_rtcp_set = k > 0;
-	m.remote_rtcp = (uint16_t)(k > 0 ? n : 0);
+	m->remote_rtcp_set = k > 0;
+	m->remote_rtcp = (uint16_t)(k > 0 ? n : 0);
 	if ((s = cp_api_str(req, "mode")) != NULL) {
-		if ((k = name_index(mode_names, 4, s)) < 0)
+		if ((k = name_index(agw_rtp_mode_names, AGW_RTP_MODES, s)) < 0)
 			FAIL("leg %u: \"mode\" must be sendrecv, sendonly, recvonly or inactive", leg);
-		m.mode_set = true;
-		m.mode = (uint8_t)k;
+		m->mode_set = true;
+		m->mode = (uint8_t)k;
 	}
-	if ((k = rtp_json_bool(cp, req, "latch", leg, &m.latch, error)) < 0)
+	if ((k = rtp_json_bool(cp, req, "latch", leg, &m->latch, error)) < 0)
 		return -EINVAL;
-	m.latch_set = k > 0;
-	if ((k = rtp_json_bool(cp, req, "rsize", leg, &m.rsize, error)) < 0)
+	m->latch_set = k > 0;
+	if ((k = rtp_json_bool(cp, req, "rsize", leg, &m->rsize, error)) < 0)
 		return -EINVAL;
-	m.rsize_set = k > 0;
+	m->rsize_set = k > 0;
 	if (json_object_object_get_ex(req, "gm", &v)) {
-		m.gm_set = true;
-		c = cp_agw_rtp_lookup(cp, &who, id);
+		m->gm_set = true;
+		c = cp_agw_lookup(cp, &who, id);
 		if (c != NULL && leg <= 1) {
-			m.gm_port_lo = c->term[leg].gm_port_lo;
-			m.gm_port_hi = c->term[leg].gm_port_hi;
+			m->gm_port_lo = c->rtp.term[leg].gm_port_lo;
+			m->gm_port_hi = c->rtp.term[leg].gm_port_hi;
 		}
 		if (json_object_is_type(v, json_type_string)) {
-			int fam = tp_conf_parse_prefix(json_object_get_string(v), m.gm_addr.ip,
-						       &m.gm_plen);
+			int fam = tp_conf_parse_prefix(json_object_get_string(v), m->gm_addr.ip,
+						       &m->gm_plen);
 
 			if (fam < 0)
 				FAIL("leg %u: \"gm\" must be a source prefix like 192.0.2.7/32 or "
 				     "false", leg);
-			m.gm_addr.family = (uint8_t)fam;
+			m->gm_addr.family = (uint8_t)fam;
 		} else if (!json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v)) {
 			FAIL("leg %u: \"gm\" must be a source prefix like 192.0.2.7/32 or false", leg);
 		}
 	}
 	if (agw_parse_qos(cp, req, leg, &q, error) < 0)
 		return -EINVAL;
-	m.dscp_set = q.dscp_set;
-	m.dscp = q.dscp;
-	m.pol_set = q.pol_set;
-	m.pol_rate = q.pol_rate;
-	m.pol_burst = q.pol_burst;
+	m->dscp_set = q.dscp_set;
+	m->dscp = q.dscp;
+	m->pol_set = q.pol_set;
+	m->pol_rate = q.pol_rate;
+	m->pol_burst = q.pol_burst;
 	if ((k = agw_json_uint(req, "inactivity_ms", 0, UINT32_MAX, &n)) < 0)
 		FAIL("leg %u: \"inactivity_ms\" must be ms of silence (0: none)", leg);
-	m.inact_set = k > 0;
-	m.inact_ms = (uint32_t)(k > 0 ? n : 0);
+	m->inact_set = k > 0;
+	m->inact_ms = (uint32_t)(k > 0 ? n : 0);
 	if ((k = agw_json_uint(req, "clock_hz", 0, 1000000, &n)) < 0)
 		FAIL("leg %u: \"clock_hz\" must be the media clock, 0 to 1000000", leg);
-	m.clock_set = k > 0;
-	m.clock_hz = (uint32_t)(k > 0 ? n : 0);
-	rc = cp_agw_rtp_modify(cp, &who, id, leg, &m, err, sizeof(err));
+	m->clock_set = k > 0;
+	m->clock_hz = (uint32_t)(k > 0 ? n : 0);
+	rc = cp_agw_modify(cp, &who, id, leg, &mod, err, sizeof(err));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	answer(cp, cp_agw_rtp_lookup(cp, &who, id), false, resp);
+		return agw_api_rc(cp, rc, err, error);
+	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, false, resp);
 	return 0;
 }
 
-int
-agw_rtp_cmd_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		     const char **error)
+static int
+rtp_subtract(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	     const char **error)
 {
 	struct cp_agw_caller who;
 	struct ipc_rtp_stats last;
+	struct cp_agw_ctx *c;
 	unsigned int leg;
 	uint64_t id;
 	char err[512];
 	int rc;
 
-	if (id_leg(cp, req, 2, &id, &leg, &who, error) < 0)
+	if (id_leg(cp, req, AGW_LEG_REQUIRED, &id, &leg, &who, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_rtp_subtract(cp, &who, id, leg, &last, err, sizeof(err));
+	/* (its figures as last known: the slot is empty once it went) */
+	memset(&last, 0, sizeof(last));
+	if ((c = cp_agw_lookup(cp, &who, id)) != NULL && leg <= 1)
+		last = c->rtp.st[leg];
+	rc = cp_agw_subtract(cp, &who, id, leg, err, sizeof(err));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	answer(cp, cp_agw_rtp_lookup(cp, &who, id), false, resp);
+		return agw_api_rc(cp, rc, err, error);
+	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, false, resp);
 	/* (the final figures are in the event log's rtp_subtracted) */
-	json_object_object_add(resp, "subtracted_stats", stats_json(cp, &last));
+	json_object_object_add(resp, "subtracted_stats", agw_rtp_stats_json(cp, &last));
 	return 0;
 }
 
 /* agw.show of an RTP context: the figures last heard, and dp asked for
  * fresh ones (there at the next show: "stats_age_ms" says how old). */
-int
-agw_rtp_cmd_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		 const char **error)
+static int
+rtp_show(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_agw_caller who;
-	struct cp_agw_rtp_ctx *c;
+	struct cp_agw_ctx *c;
 	unsigned int leg;
 	uint64_t id;
 	char err[256];
 
 	if (id_leg(cp, req, 0, &id, &leg, &who, error) < 0)
 		return -EINVAL;
-	c = cp_agw_rtp_lookup(cp, &who, id);
+	c = cp_agw_lookup(cp, &who, id);
 	if (c == NULL) {
 		*error = cp_api_err(cp, "no context %" PRIu64 " (released already?)", id);
 		return -ENOENT;
 	}
-	if (c->state == CP_AGW_RTP_LIVE)
+	if (c->state == CP_AGW_LIVE)
 		(void)cp_agw_rtp_stats(cp, &who, id, NULL, NULL, NULL, err, sizeof(err));
-	answer(cp, c, false, resp);
+	agw_answer(cp, c, 0, false, resp);
 	return 0;
 }
 
-int
-agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
-		    const char **error)
+static int
+rtp_release(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
+	    const char **error)
 {
 	struct cp_agw_caller who;
 	unsigned int leg;
@@ -761,10 +456,19 @@ agw_rtp_cmd_release(struct cp_ctx *cp, struct json_object *req, struct json_obje
 
 	if (id_leg(cp, req, 0, &id, &leg, &who, error) < 0)
 		return -EINVAL;
-	rc = cp_agw_rtp_release(cp, &who, id, err, sizeof(err));
+	rc = cp_agw_release(cp, &who, id, err, sizeof(err));
 	if (rc < 0)
-		return api_rc(cp, rc, err, error);
-	put_u64(resp, "id", id);
+		return agw_api_rc(cp, rc, err, error);
+	json_object_object_add(resp, "id", json_object_new_int64((int64_t)id));
 	json_object_object_add(resp, "state", json_object_new_string("releasing"));
 	return 0;
 }
+
+const struct agw_json_face agw_rtp_face = {
+	.create = rtp_create,
+	.add = rtp_add,
+	.modify = rtp_modify,
+	.subtract = rtp_subtract,
+	.show = rtp_show,
+	.release = rtp_release,
+};

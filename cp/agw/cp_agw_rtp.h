@@ -7,8 +7,9 @@
  * one worker, latching the remote (H.248.37), filtering sources (gm),
  * policing (tman), marking (ds), watching silence (it) and, for RTP/SAVP
  * and RTP/SAVPF, SRTP towards the termination's network with the keys
- * below. The same doors as the TCP contexts (cp_agw.h) drive them: the
- * JSON API (agw.create with "rtp" legs, agw.rtp_*) and H.248 (cp/iq).
+ * below. The doors drive them through cp_agw.h's one C API, as they do
+ * TCP contexts (a struct cp_agw_spec of kind CP_AGW_KIND_RTP): the JSON
+ * API (agw.create with "rtp" legs), H.248 (cp/iq) and ng (cp/ng).
  *
  * cp alone chooses a context's worker (the least loaded that has a free
  * slot of agw.media_contexts and the ports), each termination's local
@@ -47,10 +48,11 @@
 #include "ipc_types.h"
 
 struct cp_ctx;
+struct cp_agw_ctx;
 struct json_object;
 
 /* The generation bit of RTP context ids (ipc_conn_gen()): set in every
- * RTP context's, clear in every TCP context's (cp_agw.c wraps theirs
+ * RTP context's, clear in every TCP context's (agw_ctx.c wraps theirs
  * below it). */
 #define CP_AGW_RTP_GEN_BIT 0x80000000u
 
@@ -60,13 +62,6 @@ cp_agw_id_is_rtp(uint64_t id)
 {
 	return id != 0 && (ipc_conn_gen(id) & CP_AGW_RTP_GEN_BIT) != 0;
 }
-
-enum cp_agw_rtp_state {
-	CP_AGW_RTP_FREE = 0,
-	CP_AGW_RTP_LIVE,          /* RTP_ADD sent (dp answers only a refusal) */
-	CP_AGW_RTP_RELEASING,     /* RTP_DEL sent, or its last termination
-				   * subtracted: RELEASED comes */
-};
 
 /* Where cp picks a termination's local address when the door gave none
  * (struct cp_agw_rtp_spec). */
@@ -102,7 +97,7 @@ enum cp_agw_rtp_side {
  *   SDP's a=crypto.
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
- * emergency (cp_agw_rtp_create() only: either spec's): the context is an
+ * emergency (cp_agw_create() only: either spec's): the context is an
  * emergency one (TS 23.334 §8): no quota refuses it (agw.quota's door and
  * tenant quotas; it still counts in them), only a lack of slots or ports.
  */
@@ -125,7 +120,9 @@ struct cp_agw_rtp_gone {
 };
 
 /*
- * A context. term[i] is what dp holds (profile 0: the slot is empty),
+ * An RTP context's own part (struct cp_agw_ctx's rtp; its state
+ * CP_AGW_LIVE once RTP_ADD went, CP_AGW_RELEASING once RTP_DEL went or
+ * its last termination was subtracted). term[i] is what dp holds (profile 0: the slot is empty),
  * local addresses and ports chosen, srtp_tx our keys (secrets: never
  * logged, never shown; the door that made the context reads them once
  * for its Local SDP). st[i] are the termination's figures as last heard
@@ -133,13 +130,7 @@ struct cp_agw_rtp_gone {
  * ms; 0 never), counted over dp's restarts (what dp had before one is
  * added to what it reports after).
  */
-struct cp_agw_rtp_ctx {
-	uint64_t id;              /* 0: the slot is free */
-	uint8_t state;            /* enum cp_agw_rtp_state */
-	uint8_t worker;
-	uint8_t door;             /* enum cp_agw_door */
-	uint8_t tenant;           /* lib/conf's index, 0 the default tenant */
-	uint16_t serial_next;     /* the last termination serial given */
+struct cp_agw_rtp {
 	uint8_t inactive[2];      /* reported INACTIVE, silent since */
 	uint8_t aidx[2];          /* cp's: term[i].local's index in its address table */
 	uint8_t readd;            /* cp's: to be installed again (dp restarted) */
@@ -148,7 +139,6 @@ struct cp_agw_rtp_ctx {
 	uint8_t emergency;        /* made as an emergency context: 1, 2 past its door's
 				   * quotas (not kept over a cp restart) */
 	uint8_t pad[1];
-	uint64_t created_wall_ms;
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;           /* cp's monotonic ms of st[]'s last figures */
 	uint64_t pos_due_ms;      /* cp's: when st[] is asked for again (SRTP) */
@@ -157,43 +147,41 @@ struct cp_agw_rtp_ctx {
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
-	char label[64];           /* the controller's own tag */
 };
 
 /*
- * An observer: every RTP_EVENT of a known context, after cp/agw applied
- * it (c as it is then; RELEASED: as it was before its slot was freed),
- * with e->st[] counted over dp's restarts as c->st[] are:
+ * What an RTP context's observer hears (cp_agw_observe() of
+ * CP_AGW_KIND_RTP, its e a struct ipc_rtp_event): every RTP_EVENT of a
+ * known context, after cp/agw applied it (c as it is then; RELEASED: as
+ * it was before its slot was freed), with e->st[] counted over dp's
+ * restarts as c->rtp.st[] are:
  * - LATCHED: term e->term's flow (e->rtcp) latched e->addr;
  * - INACTIVE: silent for e->silent_ms (H.248.40's Notify);
  * - SUBTRACTED: term e->term (serial e->serial: the slot may hold another
- *   termination by now; c->gone[e->term] describes it when its serial is
+ *   termination by now; c->rtp.gone[e->term] describes it when its serial is
  *   e->serial) left, e->st[e->term] its last figures (what a
- *   Subtract's reply carries: cp_agw_rtp_subtract() gives the last known
+ *   Subtract's reply carries: cp_agw_subtract() leaves the last known
  *   at once, this the final ones);
  * - RELEASED: the context ended (cause controller, setup_failed: dp
  *   refused it, e->detail says why), e->st[] both terminations' last
  *   figures.
  * It may call the API below (not on a RELEASED context).
  */
-typedef void (*cp_agw_rtp_observer_fn)(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
-				       const struct ipc_rtp_event *e, void *arg);
-#define CP_AGW_RTP_OBSERVERS 4u
 
 /*
  * The answer to cp_agw_rtp_stats(), called once (never from inside
  * cp_agw_rtp_stats()), unless cancelled: rc 0, dp's figures now; -ENOENT,
  * the context ended first (st its last figures); -ETIMEDOUT, dp did not
  * answer within CP_AGW_RTP_STATS_MS, or dp restarted (st the last known).
- * st[i] are counted over dp's restarts; c->st[] hold them too.
+ * st[i] are counted over dp's restarts; c->rtp.st[] hold them too.
  */
 typedef void (*cp_agw_rtp_stats_fn)(struct cp_ctx *cp, uint64_t id, int rc,
 				    const struct ipc_rtp_stats st[2], void *arg);
 #define CP_AGW_RTP_STATS_MS 1000u
 #define CP_AGW_RTP_STATS_PENDING 256u     /* requests waiting at once */
 
-/* What cp_agw_rtp_modify() changes of a termination (H.248 Modify, a
- * re-INVITE); NULL or *_set false: as it is. A remote changed clears its
+/* What an RTP termination's modify changes (H.248 Modify, a re-INVITE;
+ * struct cp_agw_mod's rtp); NULL or *_set false: as it is. A remote changed clears its
  * latches (dp). Profile, local address, ports and rtcp-mux stay (a
  * change of those is a subtract and an add). */
 struct cp_agw_rtp_mod {
@@ -232,99 +220,24 @@ struct cp_agw_rtp_mod {
 };
 
 /*
- * The C API. Errors as cp_agw.h's: -ENODEV no agw group, no
- * agw.media_ports, or dp running without RTP terminations (IPC_CAP_RTP);
- * -EINVAL a termination refused (its form; a tenant not configured; a
- * port outside the worker's share; an address not dp's); -EACCES a
- * remote agw.peers refuses; -ENOENT no such context or termination, or
- * not who's (answered as one that does not exist); -EBUSY the slot holds
- * a termination, or a port given is taken; -ESHUTDOWN being released;
- * -ENOSPC no slot, port or address left, or a quota reached (the
- * sentence names it); -EOPNOTSUPP a new key in a modify's srtp_rx; -EAGAIN the
- * ring to dp is full (try again). Nothing is half-made: on an error no
- * slot, port or key is taken and nothing was sent.
+ * What only RTP contexts have, beside cp_agw.h's C API (the same rules:
+ * who asks, errors as -errno with a sentence): dp's figures on request.
  */
 
-/* Does RTP context c answer to who? */
-static inline bool
-cp_agw_rtp_caller_sees(const struct cp_agw_caller *who, const struct cp_agw_rtp_ctx *c)
-{
-	return who->is_operator || (c->door == who->door && c->tenant == who->tenant);
-}
-
-#define CP_AGW_RTP_TERM_ANY 0xffu   /* cp_agw_rtp_add(): the first empty slot */
-
-/* A context of spec[0] and spec[1] (profile 0: an empty slot; spec NULL:
- * both), label the controller's tag (NULL: none), door: which made it,
- * tenant: whose it is. *out is the context: its local addresses, ports
- * and our keys chosen. */
-int cp_agw_rtp_create(struct cp_ctx *cp, const struct cp_agw_rtp_spec spec[2], const char *label,
-		      enum cp_agw_door door, unsigned int tenant, struct cp_agw_rtp_ctx **out,
-		      char *err, size_t errlen);
-/* spec joins context id (who's) in slot term (CP_AGW_RTP_TERM_ANY: the
- * first empty one; *got says which), its ports from the context's
- * worker's share. */
-int cp_agw_rtp_add(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		   unsigned int term, const struct cp_agw_rtp_spec *spec, unsigned int *got,
-		   char *err, size_t errlen);
-/* Termination term of context id changes as m says. */
-int cp_agw_rtp_modify(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		      unsigned int term, const struct cp_agw_rtp_mod *m, char *err, size_t errlen);
-/* Termination term of context id ends: its slot is empty at once (its
- * ports free, its keys wiped); last (NULL: not wanted) gets its figures
- * as last known; the observers' SUBTRACTED carries dp's final ones. The
- * last termination's subtraction releases the context (RELEASED
- * follows). */
-int cp_agw_rtp_subtract(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-			unsigned int term, struct ipc_rtp_stats *last, char *err, size_t errlen);
-/* End context id (RTP_DEL): RELEASED follows with both terminations'
- * final figures; the slot, ports and keys are freed then. */
-int cp_agw_rtp_release(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
-		       char *err, size_t errlen);
-/* Context id, or NULL: none, a TCP context's id, or not who's. */
-struct cp_agw_rtp_ctx *cp_agw_rtp_lookup(struct cp_ctx *cp, const struct cp_agw_caller *who,
-					 uint64_t id);
 /* Ask dp for context id's figures now (RTP_STATS_REQ); fn(arg) hears the
  * answer (cp_agw_rtp_stats_fn). *req (NULL: not wanted) names the request
- * for cp_agw_rtp_stats_cancel(). -ENOSPC: CP_AGW_RTP_STATS_PENDING
- * requests wait already (use c->st, the last known). */
+ * for cp_agw_rtp_stats_cancel(). -ENODEV no RTP contexts in this cp;
+ * -ENOENT no such RTP context, or not who's; -EAGAIN the ring to dp is
+ * full; -ENOSPC: CP_AGW_RTP_STATS_PENDING requests wait already (use
+ * c->rtp.st, the last known). */
 int cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 		     cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen);
 /* Request req's fn is not called (its door went: an association ended).
  * Unknown or answered requests are ignored. */
 void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);
-/* fn(arg) hears every RTP event from now on. 0, -ENOSPC
- * (CP_AGW_RTP_OBSERVERS), -ENODEV (no RTP contexts in this cp). */
-int cp_agw_rtp_observe(struct cp_ctx *cp, cp_agw_rtp_observer_fn fn, void *arg);
 /* Live RTP contexts of door (CP_AGW_DOORS: every door's) and tenant
  * (TP_CONF_MAX_TENANTS + 1: every tenant's), no walk. */
 uint32_t cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant);
-
-/* ---- cp's own: its module and the messages from dp ---- */
-
-/* From the configuration (agw.media_ports, agw.media_contexts); a no-op
- * without them. Registers RTP_EVENT, RTP_STATE and RTP_STATS with cp_dp.
- * 0, -ENOMEM, or cp_dp's error. Called by cp_agw_init(). */
-int cp_agw_rtp_init(struct cp_ctx *cp);
-void cp_agw_rtp_fini(struct cp_ctx *cp);
-/* An RTP_EVENT, RTP_STATE, RTP_STATS from worker w. */
-void cp_agw_rtp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
-void cp_agw_rtp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
-void cp_agw_rtp_stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
-/* dp restarted: every context is to be installed again (paced by
- * cp_agw_rtp_serve() as the rings to dp have room). */
-void cp_agw_rtp_dp_restart(struct cp_ctx *cp);
-/* The loop's share: re-installs after a dp restart, requests past their
- * time. Work done (0: none). */
-unsigned int cp_agw_rtp_serve(struct cp_ctx *cp, uint64_t now_ms);
-/* status's "agw"."rtp" member (NULL without RTP contexts). */
-struct json_object *cp_agw_rtp_status(const struct cp_ctx *cp);
-/* A context as JSON (agw.show, agw.list; the create's and add's answer
- * with keys: our srtp_tx keys inline, RFC 4568's base64, for the
- * controller's Local SDP, that answer only: never shown again, never
- * logged). */
-struct json_object *cp_agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c,
-				    bool keys);
 
 /* Where the streams under key k carry on (RFC 3711 section 3.3.1: the ROC
  * goes on over a restart and over a rekeying): every SSRC's ROC and highest

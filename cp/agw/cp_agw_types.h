@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/agw's types that its doors keep in their own structs (cp/iq's
- * association): which door made a context, and who asks (cp_agw.h has
- * the C API that takes it).
+ * association): which door made a context, who asks, and what kind of
+ * terminations a context holds (cp_agw.h has the C API that takes them).
  */
 #ifndef CP_AGW_TYPES_H
 #define CP_AGW_TYPES_H
@@ -18,6 +18,16 @@ enum cp_agw_door {
 	CP_AGW_DOOR_NG = 2,       /* rtpengine's ng protocol (cp/ng) */
 };
 #define CP_AGW_DOORS 3u
+
+/* What a context's terminations are: one kind a context, each kind
+ * behind its own operations in cp/agw (agw_internal.h's struct
+ * agw_kind_ops), its own table (its own bound a worker) and its own
+ * messages to dp. The kind is in the context's id (cp_agw_id_is_rtp()). */
+enum cp_agw_kind {
+	CP_AGW_KIND_TCP = 0,      /* TCP legs, TLS on either (MSRP, BFCP) */
+	CP_AGW_KIND_RTP = 1,      /* UDP media terminations (RTP/RTCP, SRTP) */
+};
+#define CP_AGW_KINDS 2u
 
 /*
  * A door's name as everything that shows one says it: agw list and show,

@@ -579,8 +579,8 @@ iq_assoc_move(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 		 * beside them says Warm Boot (they are there to audit) */
 		q->started = true;
 		q->sc_method = "Restart";
-		q->sc_reason = cp->agw != NULL && cp->agw->total > 0 ? "902 Warm Boot" :
-			       "901 Cold Boot";
+		q->sc_reason = cp->agw != NULL && cp->agw->tab[CP_AGW_KIND_TCP].total > 0 ?
+			       "902 Warm Boot" : "901 Cold Boot";
 	}
 	inactivity(cp, q, now_ms);
 }

@@ -89,8 +89,8 @@ term_leg(const struct cp_agw_ctx *c, const char *name, size_t len)
 	 * is echoed back in the reply) */
 	if (strncasecmp(buf, "tcp/", 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
 	    sscanf(buf + 4, "%u/%u%n", &leg, &serial, &n) != 2 || (size_t)n + 4 != len || leg > 1 ||
-	    c->leg_state[leg] == CP_AGW_LEG_EMPTY || c->term[leg].tcp_role == 0 ||
-	    c->term[leg].serial != serial)
+	    c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY || c->tcp.term[leg].tcp_role == 0 ||
+	    c->tcp.term[leg].serial != serial)
 		return -1;
 	return (int)leg;
 }
@@ -488,7 +488,7 @@ static int
 answer_sdp(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int leg,
 	   const struct sdp_term *st, char *buf, size_t size)
 {
-	const struct ipc_agw_term *t = &c->term[leg];
+	const struct ipc_agw_term *t = &c->tcp.term[leg];
 	struct sdp_answer a = {
 		.family = t->local.family == 6 ? AF_INET6 : AF_INET,
 		.media = st->media,
@@ -549,8 +549,7 @@ struct iq_action {
 	struct cp_iq *q;
 	const struct h248_tree *t;
 	uint32_t h248;                /* the context (CHOOSE until an Add made it) */
-	struct cp_agw_ctx *c;
-	struct cp_agw_rtp_ctx *rc;    /* an RTP context (c NULL) */
+	struct cp_agw_ctx *c;         /* its context in cp/agw, of either kind */
 	bool emergency;               /* the action's context is an emergency one */
 	uint64_t now_ms;
 	struct iq_defer *defer;       /* where a reply may wait (NULL: none) */
@@ -560,6 +559,21 @@ struct iq_action {
 };
 
 _Static_assert(sizeof(struct iq_action) <= IQ_ACTION_SIZE, "IQ_ACTION_SIZE");
+
+/* The action's context holds RTP terminations, or TCP ones: what H.248
+ * says of a termination (its media, its events, its statistics) is its
+ * kind's. */
+static bool
+ctx_rtp(const struct iq_action *a)
+{
+	return a->c != NULL && a->c->kind == CP_AGW_KIND_RTP;
+}
+
+static bool
+ctx_tcp(const struct iq_action *a)
+{
+	return a->c != NULL && a->c->kind == CP_AGW_KIND_TCP;
+}
 
 static unsigned int
 agw_code(int rc)
@@ -612,7 +626,7 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 
 /* The slot an RTP termination name names in c: 0 or 1, -1 when none. */
 static int
-rtp_term_of(const struct cp_agw_rtp_ctx *c, const char *name, size_t len)
+rtp_term_of(const struct cp_agw_ctx *c, const char *name, size_t len)
 {
 	unsigned int term, serial;
 	char buf[40];
@@ -624,7 +638,8 @@ rtp_term_of(const struct cp_agw_rtp_ctx *c, const char *name, size_t len)
 	buf[len] = '\0';
 	if (strncasecmp(buf, IQ_RTP_PREFIX, 4) != 0 || strspn(buf + 4, "0123456789/") != len - 4 ||
 	    sscanf(buf + 4, "%u/%u%n", &term, &serial, &n) != 2 || (size_t)n + 4 != len ||
-	    term > 1 || c->term[term].profile == IPC_RTP_NONE || c->term[term].serial != serial)
+	    term > 1 || c->rtp.term[term].profile == IPC_RTP_NONE ||
+	    c->rtp.term[term].serial != serial)
 		return -1;
 	return (int)term;
 }
@@ -650,7 +665,7 @@ rtp_agw_code(int rc)
  * so) */
 #define IQ_RTP_SUITES 0u
 
-/* An RTP termination's Add: into the context a->rc, or a new one. */
+/* An RTP termination's Add: into the context a->c, or a new one. */
 static enum iq_run
 rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *ev,
 	struct iq_res *r)
@@ -661,11 +676,11 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	unsigned int term = 0;
 	int rc, len;
 
-	if (a->c != NULL)
+	if (ctx_tcp(a))
 		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are TCP: an RTP "
 		     "termination goes into a context of its own");
-	if (a->rc != NULL && a->rc->term[0].profile != IPC_RTP_NONE &&
-	    a->rc->term[1].profile != IPC_RTP_NONE)
+	if (a->c != NULL && a->c->rtp.term[0].profile != IPC_RTP_NONE &&
+	    a->c->rtp.term[1].profile != IPC_RTP_NONE)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	if (ev->cause || ev->thb)
 		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
@@ -680,26 +695,30 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 		       &a->fail) < 0)
 		goto fail;
 	memo_of(NULL, ev, m, sp.term.memo);
-	if (a->rc == NULL) {
-		struct cp_agw_rtp_spec two[2];
+	if (a->c == NULL) {
+		struct cp_agw_spec two[2];
 
 		memset(two, 0, sizeof(two));
-		two[0] = sp;
-		two[0].emergency = a->emergency;
-		rc = cp_agw_rtp_create(a->cp, two, NULL, CP_AGW_DOOR_IQ, a->q->who.tenant, &a->rc,
-				       err, sizeof(err));
+		two[0].kind = two[1].kind = CP_AGW_KIND_RTP;
+		two[0].rtp = sp;
+		two[0].rtp.emergency = a->emergency;
+		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
+				   a->q->who.tenant, &a->c, err, sizeof(err));
 		explicit_bzero(two, sizeof(two));
 		if (rc < 0) {
 			a->fail.code = rtp_agw_code(rc);
 			snprintf(a->fail.text, sizeof(a->fail.text), "%s", err);
 			goto fail;
 		}
-		a->h248 = iq_rtp_ctx_h248(a->cp, a->rc->id);
-		iq_rtp_seen(a->q, a->rc->id, false);
+		a->h248 = iq_rtp_ctx_h248(a->cp, a->c->id);
+		iq_rtp_seen(a->q, a->c->id, false);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
-		rc = cp_agw_rtp_add(a->cp, &a->q->who, a->rc->id, CP_AGW_RTP_TERM_ANY, &sp, &term,
-				    err, sizeof(err));
+		struct cp_agw_spec one = { .kind = CP_AGW_KIND_RTP, .rtp = sp };
+
+		rc = cp_agw_add(a->cp, &a->q->who, a->c->id, CP_AGW_ANY, &one, CP_AGW_SETUP_DEFAULT,
+				&term, err, sizeof(err));
+		explicit_bzero(&one, sizeof(one));
 		if (rc < 0) {
 			a->fail.code = rtp_agw_code(rc);
 			snprintf(a->fail.text, sizeof(a->fail.text), "%s", err);
@@ -708,14 +727,14 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	}
 	explicit_bzero(&sp, sizeof(sp));
 	r->leg = (uint8_t)term;
-	iq_rtp_term_name(a->rc, term, r->term, sizeof(r->term));
-	len = iq_rtp_answer(&rs, &a->rc->term[term], a->rc->id, a->rc->term[term].serial, r->sdp,
-			    sizeof(r->sdp));
+	iq_rtp_term_name(a->c, term, r->term, sizeof(r->term));
+	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], a->c->id, a->c->rtp.term[term].serial,
+			    r->sdp, sizeof(r->sdp));
 	explicit_bzero(&rs, sizeof(rs));
 	if (len < 0) {
 		/* made, but its Local cannot be told: undo, say why */
 		explicit_bzero(r->sdp, sizeof(r->sdp));
-		cp_agw_rtp_subtract(a->cp, &a->q->who, a->rc->id, term, NULL, err, sizeof(err));
+		cp_agw_subtract(a->cp, &a->q->who, a->c->id, term, err, sizeof(err));
 		FAIL(&a->fail, H248_E_INTERNAL, "our Local SDP could not be written (%d)", len);
 	}
 	r->local = true;
@@ -758,7 +777,7 @@ static enum iq_run
 rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct iq_ev_req *ev,
 	   struct iq_res *r)
 {
-	const struct ipc_rtp_term *cur = &a->rc->term[term];
+	const struct ipc_rtp_term *cur = &a->c->rtp.term[term];
 	struct cp_agw_rtp_mod qm;
 	struct iq_rtp_spec rs;
 	struct ipc_addr remote;
@@ -843,18 +862,19 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		memo_of(cur->memo, ev, m, memo);
 		qm.memo = memo;
 	}
-	rc = cp_agw_rtp_modify(a->cp, &a->q->who, a->rc->id, (unsigned int)term, &qm, err,
-			       sizeof(err));
+	rc = cp_agw_modify(a->cp, &a->q->who, a->c->id, (unsigned int)term,
+			   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = qm }, err,
+			   sizeof(err));
 	if (rc < 0) {
 		explicit_bzero(&rs, sizeof(rs));
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 	}
 	if (m->local) {
-		struct ipc_rtp_term t = a->rc->term[term];
+		struct ipc_rtp_term t = a->c->rtp.term[term];
 
 		/* (our key is the one the Add made: the answer repeats it) */
 		rs.tag = rs.tag != 0 ? rs.tag : 1;
-		if (iq_rtp_answer(&rs, &t, a->rc->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
+		if (iq_rtp_answer(&rs, &t, a->c->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
 			r->local = true;
 		explicit_bzero(&t, sizeof(t));
 	}
@@ -888,9 +908,9 @@ rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
 	d->rtp = true;
 	d->audit = audit;
 	d->leg = (int8_t)term;
-	d->serial = term >= 0 ? a->rc->term[term].serial : 0;
+	d->serial = term >= 0 ? a->c->rtp.term[term].serial : 0;
 	d->h248 = a->h248;
-	d->id = a->rc->id;
+	d->id = a->c->id;
 	d->dur_ms = r->dur_ms;
 	d->st = r->st;
 	snprintf(d->term, sizeof(d->term), "%s", r->term);
@@ -900,20 +920,19 @@ rtp_defer(struct iq_action *a, const struct iq_res *r, int term, bool audit)
 static enum iq_run
 rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 {
-	struct cp_agw_rtp_ctx *c = a->rc;
-	struct ipc_rtp_stats last;
+	struct cp_agw_ctx *c = a->c;
 	struct iq_defer *d;
 	char err[200];
 	int term, rc;
 
 	r->rtp = true;
-	r->dur_ms = a->now_ms - c->created_ms;
+	r->dur_ms = a->now_ms - c->rtp.created_ms;
 	if (nl == 1 && tid[0] == '*') {
 		snprintf(r->term, sizeof(r->term), "*");
 		r->wild = true;
-		rtp_sum(&r->st, c->st);
+		rtp_sum(&r->st, c->rtp.st);
 		d = rtp_defer(a, r, -1, false);
-		rc = cp_agw_rtp_release(a->cp, &a->q->who, c->id, err, sizeof(err));
+		rc = cp_agw_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
@@ -923,15 +942,13 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
-	r->st = c->st[term];
+	/* (its figures as last known: the Subtract's reply unless dp's final
+	 * ones come, IQ_DEFER) */
+	r->st = c->rtp.st[term];
 	d = rtp_defer(a, r, term, false);
-	rc = cp_agw_rtp_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, &last, err,
-				 sizeof(err));
+	rc = cp_agw_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
-	r->st = last;
-	if (d != NULL)
-		d->st = last;
 	return d != NULL ? IQ_DEFER : IQ_DONE;
 }
 
@@ -945,18 +962,18 @@ rtp_audit(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 	char err[200];
 	int term;
 
-	if ((term = rtp_term_of(a->rc, tid, nl)) < 0)
+	if ((term = rtp_term_of(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
 	r->leg = (uint8_t)term;
 	r->stats = true;
 	r->rtp = true;
-	r->st = a->rc->st[term];
-	r->dur_ms = a->now_ms - a->rc->created_ms;
+	r->st = a->c->rtp.st[term];
+	r->dur_ms = a->now_ms - a->c->rtp.created_ms;
 	/* alone in its request: dp's figures now, else what cp knew */
 	d = rtp_defer(a, r, term, true);
-	if (d != NULL && cp_agw_rtp_stats(a->cp, &a->q->who, a->rc->id, rtp_stats_answer, a->q,
+	if (d != NULL && cp_agw_rtp_stats(a->cp, &a->q->who, a->c->id, rtp_stats_answer, a->q,
 					  &d->req, err, sizeof(err)) == 0)
 		return IQ_DEFER;
 	return IQ_DONE;
@@ -995,8 +1012,8 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	if (nl != 1 || tid[0] != '$')
 		FAIL(&a->fail, H248_E_UNKNOWN_TERM, "Add: our terminations are ephemeral: name it "
 		     "$ (we choose)");
-	if (a->c != NULL && a->c->leg_state[0] != CP_AGW_LEG_EMPTY &&
-	    a->c->leg_state[1] != CP_AGW_LEG_EMPTY)
+	if (ctx_tcp(a) && a->c->tcp.leg_state[0] != CP_AGW_LEG_EMPTY &&
+	    a->c->tcp.leg_state[1] != CP_AGW_LEG_EMPTY)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
 	     n = h248_next(a->t, n, H248_TOK_NONE)) {
@@ -1021,7 +1038,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	}
 	if (iq_rtp_media(&m))
 		return rtp_add(a, &m, &ev, r);
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		FAIL(&a->fail, H248_E_MEDIA_TYPE, "this context's terminations are RTP: a TCP "
 		     "termination goes into a context of its own");
 	if (tcp_only(&m, &ev, &a->fail) < 0)
@@ -1039,10 +1056,11 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		sp.term.pol_burst = q.pol_burst;
 	}
 	if (a->c == NULL) {
-		struct cp_agw_leg_spec two[2];
+		struct cp_agw_spec two[2];
 
 		memset(two, 0, sizeof(two));
-		two[0] = sp;
+		two[0].kind = two[1].kind = CP_AGW_KIND_TCP;
+		two[0].tcp = sp;
 		/* the association's door and tenant (iq.tenant) */
 		rc = cp_agw_create(a->cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
 				   a->q->who.tenant, &a->c, err, sizeof(err));
@@ -1051,8 +1069,9 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		a->h248 = iq_ctx_h248(g, a->c->id);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_ADDED]++;
 	} else {
-		rc = cp_agw_add_leg(a->cp, &a->q->who, a->c->id, CP_AGW_LEG_ANY, &sp,
-				    CP_AGW_SETUP_DEFAULT, &leg, err, sizeof(err));
+		rc = cp_agw_add(a->cp, &a->q->who, a->c->id, CP_AGW_ANY,
+				&(struct cp_agw_spec){ .kind = CP_AGW_KIND_TCP, .tcp = sp },
+				CP_AGW_SETUP_DEFAULT, &leg, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
@@ -1061,7 +1080,7 @@ cmd_add(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	iq_term_name(a->c, leg, r->term, sizeof(r->term));
 	if (answer_sdp(a->cp, a->c, leg, &st, r->sdp, sizeof(r->sdp)) < 0) {
 		/* made, but its Local cannot be told: undo, say why */
-		cp_agw_subtract_leg(a->cp, &a->q->who, a->c->id, leg, err, sizeof(err));
+		cp_agw_subtract(a->cp, &a->q->who, a->c->id, leg, err, sizeof(err));
 		FAIL(&a->fail, H248_E_INTERNAL, "our certificate's fingerprint is not known (the "
 		     "tls group's certificate could not be read)");
 	}
@@ -1083,7 +1102,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	char err[200];
 
 	memset(&m, 0, sizeof(m));
-	if (!root && (leg = a->rc != NULL ? rtp_term_of(a->rc, tid, nl) : term_leg(a->c, tid, nl)) < 0)
+	if (!root && (leg = ctx_rtp(a) ? rtp_term_of(a->c, tid, nl) : term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	for (const struct h248_node *n = h248_child(a->t, cmd, H248_TOK_NONE); n != NULL;
@@ -1112,7 +1131,7 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		return IQ_DONE;
 	}
 	r->leg = (uint8_t)leg;
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		return rtp_modify(a, leg, &m, &ev, r);
 	if (tcp_only(&m, &ev, &a->fail) < 0)
 		return IQ_FAIL;
@@ -1120,12 +1139,12 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	if (qos_of(&m, &qm, &a->fail) < 0)
 		return IQ_FAIL;
 	if (ev.set || m.timerx_set) {
-		memo_of(a->c->term[leg].memo, &ev, &m, memo);
+		memo_of(a->c->tcp.term[leg].memo, &ev, &m, memo);
 		qm.memo = memo;
 	}
 	if (!m.remote && !m.local && (m.saf_set || m.spf_set)) {
 		/* the gate alone: a server termination's remote narrowed */
-		const struct ipc_agw_term *cur = &a->c->term[leg];
+		const struct ipc_agw_term *cur = &a->c->tcp.term[leg];
 
 		if (cur->tcp_role != IPC_AGW_TCP_SERVER)
 			FAIL(&a->fail, H248_E_BAD_VALUE, "gm: filters the source of what connects "
@@ -1140,14 +1159,15 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 	}
 	if (!m.remote && !m.local && (qm.dscp_set || qm.pol_set || qm.memo != NULL ||
 				      qm.remote != NULL)) {
-		int rc = cp_agw_modify_leg(a->cp, &a->q->who, a->c->id, (unsigned int)leg, &qm,
-					   err, sizeof(err));
+		int rc = cp_agw_modify(a->cp, &a->q->who, a->c->id, (unsigned int)leg,
+				       &(struct cp_agw_mod){ .kind = CP_AGW_KIND_TCP, .tcp = qm },
+				       err, sizeof(err));
 
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 	}
 	if (m.remote || m.local) {
-		const struct ipc_agw_term *cur = &a->c->term[leg];
+		const struct ipc_agw_term *cur = &a->c->tcp.term[leg];
 		struct cp_agw_leg_spec sp;
 		struct sdp_term st;
 		struct ipc_addr remote;
@@ -1164,8 +1184,9 @@ cmd_modify(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, b
 		qm.remote = remote.family != 0 ? &remote : NULL;
 		qm.fp = sp.term.fp;
 		qm.nfp = sp.term.nfp;
-		rc = cp_agw_modify_leg(a->cp, &a->q->who, a->c->id, (unsigned int)leg, &qm, err,
-				       sizeof(err));
+		rc = cp_agw_modify(a->cp, &a->q->who, a->c->id, (unsigned int)leg,
+				   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_TCP, .tcp = qm }, err,
+				   sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		if (m.local && answer_sdp(a->cp, a->c, (unsigned int)leg, &st, r->sdp,
@@ -1187,7 +1208,7 @@ defer_stats(struct iq_action *a, const struct iq_res *r, int leg)
 		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->leg = (int8_t)leg;
-	d->serial = leg >= 0 ? a->c->term[leg].serial : 0;
+	d->serial = leg >= 0 ? a->c->tcp.term[leg].serial : 0;
 	d->h248 = a->h248;
 	d->id = a->c->id;
 	d->dur_ms = r->dur_ms;
@@ -1209,7 +1230,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	int leg, rc;
 
 	r->stats = au == NULL || au->child != H248_NONE;
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		return rtp_subtract(a, tid, nl, r);
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - c->created_wall_ms;
 	if (nl == 1 && tid[0] == '*') {
@@ -1217,15 +1238,15 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		snprintf(r->term, sizeof(r->term), "*");
 		r->wild = true;
 		for (unsigned int k = 0; k < 2; k++) {
-			r->bytes_in += c->bytes_in[k];
-			r->bytes_out += c->bytes_out[k];
+			r->bytes_in += c->tcp.bytes_in[k];
+			r->bytes_out += c->tcp.bytes_out[k];
 		}
 		d = defer_stats(a, r, -1);
 		rc = cp_agw_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		for (unsigned int k = 0; k < 2; k++)
-			if (c->term[k].tcp_role != 0)
+			if (c->tcp.term[k].tcp_role != 0)
 				iq_events_silence(a->q, c, k);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return d != NULL ? IQ_DEFER : IQ_DONE;
@@ -1234,10 +1255,10 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
 		     (int)nl, tid);
 	snprintf(r->term, sizeof(r->term), "%.*s", (int)nl, tid);
-	r->bytes_in = c->bytes_in[leg];
-	r->bytes_out = c->bytes_out[leg];
+	r->bytes_in = c->tcp.bytes_in[leg];
+	r->bytes_out = c->tcp.bytes_out[leg];
 	d = defer_stats(a, r, leg);
-	rc = cp_agw_subtract_leg(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
+	rc = cp_agw_subtract(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, agw_code(rc), "%s", err);
 	iq_events_silence(a->q, c, (unsigned int)leg);
@@ -1258,7 +1279,7 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 		r->root = true;
 		return IQ_DONE;
 	}
-	if (a->rc != NULL)
+	if (ctx_rtp(a))
 		return rtp_audit(a, tid, nl, r);
 	if ((leg = term_leg(a->c, tid, nl)) < 0)
 		FAIL(&a->fail, term_code(tid, nl), "%.*s is not a termination of this context",
@@ -1267,8 +1288,8 @@ cmd_audit(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bo
 	r->leg = (uint8_t)leg;
 	r->stats = true;
 	iq_events_touch(a->q, a->c, (unsigned int)leg);
-	r->bytes_in = a->c->bytes_in[leg];
-	r->bytes_out = a->c->bytes_out[leg];
+	r->bytes_in = a->c->tcp.bytes_in[leg];
+	r->bytes_out = a->c->tcp.bytes_out[leg];
 	r->dur_ms = (uint64_t)time(NULL) * 1000u - a->c->created_wall_ms;
 	return IQ_DONE;
 }
@@ -1361,7 +1382,7 @@ iq_defer_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_agw
 }
 
 void
-iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
+iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
 		   uint64_t now_ms)
 {
 	/* a Subtract waiting for its termination's (or context's) final
@@ -1487,17 +1508,17 @@ command(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r, bool
 			     "chosen ($)");
 		return cmd_add(a, cmd, r);
 	case H248_TOK_MODIFY:
-		if (a->c == NULL && a->rc == NULL && !root)
+		if (a->c == NULL && !root)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Modify: no such context");
 		return cmd_modify(a, cmd, r, root);
 	case H248_TOK_SUBTRACT:
 		if (root)
 			FAIL(&a->fail, H248_E_NOT_ON_TERM, "Subtract: not on ROOT");
-		if (a->c == NULL && a->rc == NULL)
+		if (a->c == NULL)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "Subtract: no such context");
 		return cmd_subtract(a, cmd, r);
 	case H248_TOK_AUDITVALUE:
-		if (a->c == NULL && a->rc == NULL && !root)
+		if (a->c == NULL && !root)
 			FAIL(&a->fail, H248_E_UNKNOWN_CTX, "AuditValue: no such context");
 		return cmd_audit(a, cmd, r, root);
 	case H248_TOK_SERVICECHANGE:
@@ -1546,11 +1567,9 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		goto out;
 	}
 	if (!null_ctx && a->h248 != H248_CTX_CHOOSE) {
-		if (a->h248 >= IQ_RTP_CTX_BASE)
-			a->rc = iq_rtp_ctx_of_h248(cp, q, a->h248);
-		else
-			a->c = iq_ctx_of_h248(q, a->h248);
-		if (a->c == NULL && a->rc == NULL) {
+		a->c = a->h248 >= IQ_RTP_CTX_BASE ? iq_rtp_ctx_of_h248(cp, q, a->h248) :
+						    iq_ctx_of_h248(q, a->h248);
+		if (a->c == NULL) {
 			a->fail.code = H248_E_UNKNOWN_CTX;
 			snprintf(a->fail.text, sizeof(a->fail.text), "The transaction refers to an "
 				 "unknown ContextId");
@@ -1598,7 +1617,7 @@ iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 				 "this gateway", (int)(nl > 40 ? 40 : nl), nm);
 			break;
 		}
-		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL && a->rc == NULL &&
+		if (a->h248 == H248_CTX_CHOOSE && a->c == NULL &&
 		    n->tok != H248_TOK_ADD) {
 			a->fail.code = H248_E_ACTION;
 			snprintf(a->fail.text, sizeof(a->fail.text), "Context $: the first command "

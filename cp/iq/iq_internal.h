@@ -34,7 +34,6 @@
 struct cp_ctx;
 struct cp_agw;
 struct cp_agw_ctx;
-struct cp_agw_rtp_ctx;
 struct ipc_agw_event;
 struct ipc_rtp_event;
 struct ipc_rtp_stats;
@@ -272,7 +271,7 @@ enum iq_run iq_cmd_action(struct cp_ctx *cp, struct cp_iq *q, const struct h248_
 
 /* iq_cmd.c: an RTP event (cp/agw's RTP observer): a waiting Subtract's
  * final figures. */
-void iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_rtp_ctx *c,
+void iq_defer_rtp_event(struct cp_iq *q, const struct cp_agw_ctx *c,
 			const struct ipc_rtp_event *e, uint64_t now_ms);
 
 /* iq_cmd.c: the replies that wait (IQ_DEFER). A cp/agw event: a
@@ -294,11 +293,11 @@ struct cp_agw_ctx *iq_ctx_of_h248(struct cp_iq *q, uint32_t h);
  * iq_rtp_ctx_of_h248(): NULL as iq_ctx_of_h248()'s. */
 #define IQ_RTP_CTX_BASE 0x80000000u
 uint32_t iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id);
-struct cp_agw_rtp_ctx *iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h);
+struct cp_agw_ctx *iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h);
 /* An RTP context's id seen (made, an event), or gone (id 0 at its slot). */
 void iq_rtp_seen(struct cp_iq *q, uint64_t id, bool gone);
 /* The TerminationID of an RTP context's termination: "rtp/<term>/<serial>". */
-void iq_rtp_term_name(const struct cp_agw_rtp_ctx *c, unsigned int term, char *buf, size_t size);
+void iq_rtp_term_name(const struct cp_agw_ctx *c, unsigned int term, char *buf, size_t size);
 /* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
 void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
 /* c's leg's entry, made anew when the slot holds another termination than

@@ -128,7 +128,7 @@ tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned in
 	struct notify_arg n;
 	int rc;
 
-	iq_memo_read(c->term[leg].memo, &m);
+	iq_memo_read(c->tcp.term[leg].memo, &m);
 	if (e == NULL || !(m.flags & IQ_MEMO_CAUSE) || e->told)
 		return;
 	e->told = true;
@@ -193,9 +193,9 @@ iq_notify_retry(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 /* cp/agw's observer: a leg that ended, or the context (its legs not told
  * yet are told with the context's cause). */
 static void
-on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
-	 void *arg)
+on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
+	const struct ipc_agw_event *e = ev;
 	struct cp_iq *q = arg;
 
 	/* (the association hears of its own contexts only) */
@@ -205,11 +205,11 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_eve
 	/* (a late LEG_DOWN of a subtracted termination is not the end of
 	 * the one in its slot now) */
 	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2 &&
-	    e->serial == c->term[e->leg].serial) {
+	    e->serial == c->tcp.term[e->leg].serial) {
 		tell(cp, q, c, e->leg, e->cause, e->detail);
 	} else if (e->type == IPC_AGW_EV_RELEASED) {
 		for (unsigned int leg = 0; leg < 2; leg++)
-			if (c->term[leg].tcp_role != 0)
+			if (c->tcp.term[leg].tcp_role != 0)
 				tell(cp, q, c, leg, e->cause, e->detail);
 	}
 }
@@ -241,21 +241,21 @@ inact_body(struct h248_w *w, const void *arg)
  * generations wrapped), a waiting Subtract's final figures, the
  * inactivity Notify. */
 static void
-on_rtp_event(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e,
-	     void *arg)
+on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
 	struct cp_iq *q = arg;
 	struct inact_arg n;
 	struct iq_memo m;
 
-	if (!cp_agw_rtp_caller_sees(&q->who, c))
+	if (!cp_agw_caller_sees(&q->who, c))
 		return;
 	iq_rtp_seen(q, c->id, e->type == IPC_RTP_EV_RELEASED);
 	iq_defer_rtp_event(q, c, e, cp->now_ms);
 	if (e->type != IPC_RTP_EV_INACTIVE || e->term > 1 ||
-	    e->serial != c->term[e->term].serial)
+	    e->serial != c->rtp.term[e->term].serial)
 		return;
-	iq_memo_read(c->term[e->term].memo, &m);
+	iq_memo_read(c->rtp.term[e->term].memo, &m);
 	if (!(m.flags & (IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
 		return;
 	memset(&n, 0, sizeof(n));
@@ -296,11 +296,12 @@ bool
 iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 {
 	const struct cp_agw *g = q->agw;
-	size_t n = (size_t)g->nworkers * g->per_worker;
+	const struct cp_agw_table *t = &g->tab[CP_AGW_KIND_TCP];
+	size_t n = (size_t)g->nworkers * t->per_worker;
 	size_t end = q->thb_cursor + IQ_THB_SLICE < n ? q->thb_cursor + IQ_THB_SLICE : n;
 
 	for (size_t i = q->thb_cursor; i < end; i++) {
-		const struct cp_agw_ctx *c = &g->ctx[i];
+		const struct cp_agw_ctx *c = &t->ctx[i];
 
 		if (c->id == 0 || c->state == CP_AGW_RELEASING || !cp_agw_caller_sees(&q->who, c))
 			continue;
@@ -310,9 +311,10 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			struct thb_arg a;
 			uint64_t period;
 
-			if (c->term[leg].tcp_role == 0 || c->leg_state[leg] == CP_AGW_LEG_EMPTY)
+			if (c->tcp.term[leg].tcp_role == 0 ||
+			    c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY)
 				continue;
-			iq_memo_read(c->term[leg].memo, &m);
+			iq_memo_read(c->tcp.term[leg].memo, &m);
 			if (!(m.flags & IQ_MEMO_THB) ||
 			    ((m.flags & IQ_MEMO_TIMERX) && m.timerx_s == 0) ||
 			    (e = iq_term_entry(q, c, leg)) == NULL)
@@ -353,7 +355,7 @@ names(const struct cp_agw_ctx *c, struct json_object *o, void *arg)
 	for (unsigned int leg = 0; leg < 2; leg++) {
 		char name[40];
 
-		if (c->term[leg].tcp_role == 0 || c->leg_state[leg] == CP_AGW_LEG_EMPTY) {
+		if (c->tcp.term[leg].tcp_role == 0 || c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY) {
 			json_object_array_add(terms, NULL);
 			continue;
 		}
@@ -377,10 +379,10 @@ iq_notify_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->req_end = notify_done;
 	cp_agw_names(cp, CP_AGW_DOOR_IQ, names, q);
 	/* (-ENODEV: no RTP contexts in this cp, no agw.media_ports) */
-	rc = cp_agw_rtp_observe(cp, on_rtp_event, q);
+	rc = cp_agw_observe(cp, CP_AGW_KIND_RTP, on_rtp_event, q);
 	if (rc < 0 && rc != -ENODEV)
 		return rc;
-	return cp_agw_observe(cp, on_event, q);
+	return cp_agw_observe(cp, CP_AGW_KIND_TCP, on_event, q);
 }
 
 void

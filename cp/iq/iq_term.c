@@ -29,7 +29,7 @@
 static uint32_t
 slots_total(const struct cp_agw *g)
 {
-	return (uint32_t)g->nworkers * g->per_worker;
+	return (uint32_t)g->nworkers * g->tab[CP_AGW_KIND_TCP].per_worker;
 }
 
 uint32_t
@@ -38,7 +38,7 @@ iq_ctx_h248(const struct cp_agw *g, uint64_t id)
 	uint32_t total = slots_total(g);
 	/* generations told apart (RTP contexts take IQ_RTP_CTX_BASE on) */
 	uint32_t k = (IQ_RTP_CTX_BASE - 1u) / total;
-	uint32_t idx = ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
+	uint32_t idx = ipc_conn_worker(id) * g->tab[CP_AGW_KIND_TCP].per_worker + ipc_conn_slot(id);
 
 	return 1u + idx + total * (ipc_conn_gen(id) % k);
 }
@@ -56,7 +56,7 @@ iq_ctx_of_h248(struct cp_iq *q, uint32_t h)
 	h--;
 	if (h / total >= k)
 		return NULL;
-	c = &g->ctx[h % total];
+	c = &g->tab[CP_AGW_KIND_TCP].ctx[h % total];
 	if (c->id == 0 || c->state == CP_AGW_RELEASING ||
 	    ipc_conn_gen(c->id) % k != h / total || !cp_agw_caller_sees(&q->who, c))
 		return NULL;
@@ -88,11 +88,11 @@ iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id)
 	return IQ_RTP_CTX_BASE + idx + total * (g % k);
 }
 
-struct cp_agw_rtp_ctx *
+struct cp_agw_ctx *
 iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h)
 {
 	uint32_t total, k, idx, g, mc = cp->conf->agw.media_contexts;
-	struct cp_agw_rtp_ctx *c;
+	struct cp_agw_ctx *c;
 
 	if (cp->agw == NULL || mc == 0 || h < IQ_RTP_CTX_BASE || h >= H248_CTX_CHOOSE)
 		return NULL;
@@ -103,12 +103,12 @@ iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h)
 		return NULL;
 	idx = h % total;
 	g = h / total;
-	c = cp_agw_rtp_lookup(cp, &q->who, ipc_conn_make(idx / mc, idx % mc,
+	c = cp_agw_lookup(cp, &q->who, ipc_conn_make(idx / mc, idx % mc,
 							 (g + 1u) | CP_AGW_RTP_GEN_BIT));
 	if (c == NULL && q->rtp_ids != NULL && idx < q->nrtp && q->rtp_ids[idx] != 0 &&
 	    iq_rtp_ctx_h248(cp, q->rtp_ids[idx]) == h + IQ_RTP_CTX_BASE)
-		c = cp_agw_rtp_lookup(cp, &q->who, q->rtp_ids[idx]);
-	if (c != NULL && c->state != CP_AGW_RTP_LIVE)
+		c = cp_agw_lookup(cp, &q->who, q->rtp_ids[idx]);
+	if (c != NULL && c->state != CP_AGW_LIVE)
 		return NULL;
 	return c;
 }
@@ -126,21 +126,22 @@ iq_rtp_seen(struct cp_iq *q, uint64_t id, bool gone)
 }
 
 void
-iq_rtp_term_name(const struct cp_agw_rtp_ctx *c, unsigned int term, char *buf, size_t size)
+iq_rtp_term_name(const struct cp_agw_ctx *c, unsigned int term, char *buf, size_t size)
 {
-	snprintf(buf, size, "rtp/%u/%u", term, c->term[term].serial);
+	snprintf(buf, size, "rtp/%u/%u", term, c->rtp.term[term].serial);
 }
 
 void
 iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size)
 {
-	snprintf(buf, size, "tcp/%u/%u", leg, c->term[leg].serial);
+	snprintf(buf, size, "tcp/%u/%u", leg, c->tcp.term[leg].serial);
 }
 
 static struct iq_ev *
 ev_of(struct cp_iq *q, const struct cp_agw *g, uint64_t id, unsigned int leg)
 {
-	size_t idx = (size_t)ipc_conn_worker(id) * g->per_worker + ipc_conn_slot(id);
+	size_t idx = (size_t)ipc_conn_worker(id) * g->tab[CP_AGW_KIND_TCP].per_worker +
+		     ipc_conn_slot(id);
 
 	if (q->ev == NULL || idx >= q->nev / 2 || leg > 1)
 		return NULL;
@@ -152,10 +153,10 @@ iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
 {
 	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
 
-	if (e != NULL && (e->id != c->id || e->serial != c->term[leg].serial)) {
+	if (e != NULL && (e->id != c->id || e->serial != c->tcp.term[leg].serial)) {
 		memset(e, 0, sizeof(*e));
 		e->id = c->id;
-		e->serial = c->term[leg].serial;
+		e->serial = c->tcp.term[leg].serial;
 	}
 	return e;
 }
@@ -208,7 +209,7 @@ iq_term_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->who.door = CP_AGW_DOOR_IQ;
 	q->who.tenant = (uint8_t)cp->conf->iq.tenant_idx;
 	q->who.is_operator = false;
-	q->nev = (size_t)cp->agw->nworkers * cp->agw->per_worker * 2;
+	q->nev = (size_t)cp->agw->nworkers * cp->agw->tab[CP_AGW_KIND_TCP].per_worker * 2;
 	q->ev = calloc(q->nev, sizeof(*q->ev));
 	q->nrtp = (size_t)cp->agw->nworkers * cp->conf->agw.media_contexts;
 	q->rtp_ids = q->nrtp > 0 ? calloc(q->nrtp, sizeof(*q->rtp_ids)) : NULL;

@@ -23,7 +23,7 @@
 
 #include "bencode.h"
 #include "cp.h"
-#include "agw/cp_agw_rtp.h"
+#include "agw/cp_agw.h"
 #include "ng_internal.h"
 #include "tp_siphash.h"
 #include "tp_conf.h"
@@ -106,9 +106,9 @@ call_free(struct cp_ng *g, struct ng_call *c)
 
 	call_unlink(g, c);
 	for (unsigned int i = 0; i < c->nstreams; i++)
-		if (c->s[i].ctx != 0 && cp_agw_rtp_release(g->cp, &g->who, c->s[i].ctx, err,
+		if (c->s[i].ctx != 0 && cp_agw_release(g->cp, &g->who, c->s[i].ctx, err,
 							   sizeof(err)) < 0 &&
-		    cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx) != NULL)
+		    cp_agw_lookup(g->cp, &g->who, c->s[i].ctx) != NULL)
 			tp_log(TP_LOG_WARNING, "ng: call %.64s: context %#llx not released: %s",
 			       c->call_id, (unsigned long long)c->s[i].ctx, err);
 	explicit_bzero(c, sizeof(*c));
@@ -170,7 +170,7 @@ call_new(struct cp_ng *g, const struct ng_req *r)
 
 /* The call and stream of context x (an event's), or NULL. */
 static struct ng_call *
-call_of_ctx(const struct cp_ng *g, const struct cp_agw_rtp_ctx *x, unsigned int *si)
+call_of_ctx(const struct cp_ng *g, const struct cp_agw_ctx *x, unsigned int *si)
 {
 	uint64_t h = tp_siphash24(g->hkey, x->label, strnlen(x->label, sizeof(x->label)));
 
@@ -310,10 +310,10 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 }
 
 static void
-local_of(const struct cp_agw_rtp_ctx *x, unsigned int side, const struct ng_req *r,
+local_of(const struct cp_agw_ctx *x, unsigned int side, const struct ng_req *r,
 	 struct ng_sdp_out_media *o)
 {
-	const struct ipc_rtp_term *t = &x->term[side];
+	const struct ipc_rtp_term *t = &x->rtp.term[side];
 
 	if (r->has_media_addr) {
 		o->family = r->media_addr_family;
@@ -356,8 +356,8 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
 	   size_t errlen)
 {
-	struct cp_agw_rtp_ctx *x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
-	struct cp_agw_rtp_spec sp;
+	struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
+	struct cp_agw_spec sp;
 	const struct ipc_rtp_term *cur;
 	char e[200];
 	unsigned int got;
@@ -365,7 +365,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
-	cur = &x->term[side];
+	cur = &x->rtp.term[side];
 	if (profile_srtp(cur->profile) == profile_srtp(want->profile) &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
 	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
@@ -391,7 +391,9 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 			m.srtp_rx = &want->srtp_rx;
 		else if (profile_srtp(want->profile))
 			m.srtp_rx_new = &want->srtp_rx;
-		rc = cp_agw_rtp_modify(g->cp, &g->who, st->ctx, side, &m, e, sizeof(e));
+		rc = cp_agw_modify(g->cp, &g->who, st->ctx, side,
+				   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = m }, e,
+				   sizeof(e));
 		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 	}
 	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
@@ -408,23 +410,25 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 			       "cannot change while the remote's key to us goes on", err,
 			       errlen);
 	memset(&sp, 0, sizeof(sp));
-	sp.term = *want;
-	sp.side = st->side[side];
-	sp.term.local = cur->local;
+	sp.kind = CP_AGW_KIND_RTP;
+	sp.rtp.term = *want;
+	sp.rtp.side = st->side[side];
+	sp.rtp.term.local = cur->local;
 	if (!(want->flags & IPC_RTP_F_MUX))
-		sp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
+		sp.rtp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
 				    (uint16_t)(cur->local.port + 1u);
 	if (tx != NULL)
-		sp.term.srtp_tx = *tx;
+		sp.rtp.term.srtp_tx = *tx;
 	else if (profile_srtp(want->profile))
-		sp.term.srtp_tx.suite = want->srtp_rx.suite;
+		sp.rtp.term.srtp_tx.suite = want->srtp_rx.suite;
 	/* (the remote's stream under its new key: the ROC from where it was
 	 * last heard, RFC 3711 §3.3.1; SRTCP's index from any) */
 	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
-		cp_agw_rtp_key_at(&sp.term.srtp_rx, &x->st[side].srtp_rx, false);
-	rc = cp_agw_rtp_subtract(g->cp, &g->who, st->ctx, side, NULL, e, sizeof(e));
+		cp_agw_rtp_key_at(&sp.rtp.term.srtp_rx, &x->rtp.st[side].srtp_rx, false);
+	rc = cp_agw_subtract(g->cp, &g->who, st->ctx, side, e, sizeof(e));
 	if (rc == 0)
-		rc = cp_agw_rtp_add(g->cp, &g->who, st->ctx, side, &sp, &got, e, sizeof(e));
+		rc = cp_agw_add(g->cp, &g->who, st->ctx, side, &sp, CP_AGW_SETUP_DEFAULT, &got, e,
+				sizeof(e));
 	explicit_bzero(&sp, sizeof(sp));
 	return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 }
@@ -470,7 +474,7 @@ stream_end(struct cp_ng *g, struct ng_stream *st, struct ng_sdp_out_media *out)
 	char e[160];
 
 	if (st->ctx != 0)
-		(void)cp_agw_rtp_release(g->cp, &g->who, st->ctx, e, sizeof(e));
+		(void)cp_agw_release(g->cp, &g->who, st->ctx, e, sizeof(e));
 	st->ctx = 0;
 	out->keep = true;
 }
@@ -485,7 +489,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
-	struct cp_agw_rtp_ctx *x;
+	struct cp_agw_ctx *x;
 	uint8_t pprof;
 	uint32_t tag = 0;
 	bool omux, pmux;
@@ -512,35 +516,36 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	else
 		pmux = (omux && !(r->flags & NG_F_MUX_DEMUX)) || (r->flags & NG_F_MUX_OFFER);
 	if (st->ctx == 0) {
-		struct cp_agw_rtp_spec sp[2];
+		struct cp_agw_spec sp[2];
 		char e[200];
 
 		memset(sp, 0, sizeof(sp));
+		sp[0].kind = sp[1].kind = CP_AGW_KIND_RTP;
 		st->side[o] = rtp_side(r->dir[0]);
 		st->side[p] = rtp_side(r->dir[1]);
-		sp[o].term = want;
-		sp[o].side = st->side[o];
+		sp[o].rtp.term = want;
+		sp[o].rtp.side = st->side[o];
 		if (profile_srtp(want.profile))
-			sp[o].term.srtp_tx.suite = want.srtp_rx.suite;
+			sp[o].rtp.term.srtp_tx.suite = want.srtp_rx.suite;
 		/* the other side's ports, held: nothing taken or sent there
 		 * until its answer names it */
-		sp[p].term.profile = IPC_RTP_AVP;
-		sp[p].term.mode = 0;
-		sp[p].side = st->side[p];
+		sp[p].rtp.term.profile = IPC_RTP_AVP;
+		sp[p].rtp.term.mode = 0;
+		sp[p].rtp.side = st->side[p];
 		if (r->family == AF_INET6 || (r->family == 0 && want.remote.family == 6))
-			sp[p].term.local.family = 6;
+			sp[p].rtp.term.local.family = 6;
 		else
-			sp[p].term.local.family = 4;
-		if (sp[o].term.remote.family == 0 && r->family == AF_INET6)
-			sp[o].term.local.family = 6;
+			sp[p].rtp.term.local.family = 4;
+		if (sp[o].rtp.term.remote.family == 0 && r->family == AF_INET6)
+			sp[o].rtp.term.local.family = 6;
 		/* the context's label is the call-id (its first 63 octets): the
 		 * operator's agw list shows it, and an event finds its call by
 		 * it (call_of_ctx()) */
 		char label[NG_LABEL_MAX];
 
 		snprintf(label, sizeof(label), "%.*s", (int)sizeof(label) - 1, c->call_id);
-		rc = cp_agw_rtp_create(g->cp, sp, label, CP_AGW_DOOR_NG, g->who.tenant, &x, e,
-				       sizeof(e));
+		rc = cp_agw_create(g->cp, sp, CP_AGW_SETUP_DEFAULT, label, CP_AGW_DOOR_NG,
+				   g->who.tenant, &x, e, sizeof(e));
 		explicit_bzero(sp, sizeof(sp));
 		if (rc < 0)
 			return agw_err(rc, "No media context", e, err, errlen);
@@ -548,7 +553,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		st->answered = 0;
 		st->media = md->m.type;
 	} else {
-		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+		x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 		if (x == NULL)
 			return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 		/* a re-offer keeps the offerer's key when it repeats it (our
@@ -556,7 +561,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		rc = side_apply(g, st, o, &want, NULL, err, errlen);
 		if (rc < 0)
 			return rc;
-		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+		x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	}
 	st->profile[o] = want.profile;
 	st->mux[o] = omux;
@@ -567,17 +572,18 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	local_of(x, p, r, out);
 	out->rtcp_mux = pmux;
 	out->rtcp_mux_only = false;
-	if (x->term[p].flags & IPC_RTP_F_MUX)
-		out->rtcp_port = x->term[p].local.port;
+	if (x->rtp.term[p].flags & IPC_RTP_F_MUX)
+		out->rtcp_port = x->rtp.term[p].local.port;
 	out->proto = pprof != want.profile ? profile_name(pprof) : NULL;
 	st->has_offer_tx = 0;
 	if (profile_srtp(pprof)) {
 		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
 				SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
 
-		if (st->answered && profile_srtp(x->term[p].profile) &&
-		    x->term[p].srtp_tx.suite == suite) {
-			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->term[p].srtp_tx);
+		if (st->answered && profile_srtp(x->rtp.term[p].profile) &&
+		    x->rtp.term[p].srtp_tx.suite == suite) {
+			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1,
+					     &x->rtp.term[p].srtp_tx);
 		} else {
 			if (offer_key(st, p, suite) < 0)
 				return agw_err(-EIO, "No SRTP key", "getrandom() failed", err,
@@ -600,7 +606,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
-	struct cp_agw_rtp_ctx *x;
+	struct cp_agw_ctx *x;
 	const struct ipc_srtp_key *tx = NULL;
 	uint32_t tag = 0;
 	bool pmux;
@@ -627,9 +633,9 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 		if (profile_srtp(want.profile))
 			tx = &st->offer_tx;
 	} else if (profile_srtp(want.profile)) {
-		x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
-		if (x != NULL && profile_srtp(x->term[p].profile))
-			tx = &x->term[p].srtp_tx;
+		x = cp_agw_lookup(g->cp, &g->who, st->ctx);
+		if (x != NULL && profile_srtp(x->rtp.term[p].profile))
+			tx = &x->rtp.term[p].srtp_tx;
 	}
 	if (tx != NULL && tx->suite != want.srtp_rx.suite) {
 		snprintf(err, errlen, "The answer's a=crypto suite is not the one offered");
@@ -651,7 +657,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	st->mux[p] = pmux;
 	st->tag[p] = tag;
 	st->answered = 1;
-	x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx);
+	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	/* the offerer's silence counts from now on too */
@@ -662,7 +668,9 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 		memset(&m, 0, sizeof(m));
 		m.inact_set = true;
 		m.inact_ms = NG_TIMEOUT_MS(g);
-		(void)cp_agw_rtp_modify(g->cp, &g->who, st->ctx, o, &m, e, sizeof(e));
+		(void)cp_agw_modify(g->cp, &g->who, st->ctx, o,
+				    &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = m }, e,
+				    sizeof(e));
 	}
 	/* what the offerer hears back: its own ports, its profile, our key */
 	local_of(x, o, r, out);
@@ -670,7 +678,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	out->rtcp_mux_only = st->mux[o];
 	out->proto = st->profile[o] != want.profile ? profile_name(st->profile[o]) : NULL;
 	if (profile_srtp(st->profile[o])) {
-		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->term[o].srtp_tx);
+		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->rtp.term[o].srtp_tx);
 		out->crypto = cl;
 		out->ncrypto = 1;
 	}
@@ -835,7 +843,7 @@ fail:
 			char e[160];
 
 			if (c->s[i].ctx != 0)
-				(void)cp_agw_rtp_release(g->cp, &g->who, c->s[i].ctx, e, sizeof(e));
+				(void)cp_agw_release(g->cp, &g->who, c->s[i].ctx, e, sizeof(e));
 			explicit_bzero(&c->s[i], sizeof(c->s[i]));
 		}
 		c->nstreams = had;
@@ -851,17 +859,17 @@ totals(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 	uint64_t rtp = 0, rtpb = 0, rtcp = 0, rtcpb = 0, errs = 0;
 
 	for (unsigned int i = 0; i < c->nstreams; i++) {
-		const struct cp_agw_rtp_ctx *x;
+		const struct cp_agw_ctx *x;
 
 		if (c->s[i].ctx == 0 ||
-		    (x = cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx)) == NULL)
+		    (x = cp_agw_lookup(g->cp, &g->who, c->s[i].ctx)) == NULL)
 			continue;
 		for (unsigned int t = 0; t < 2; t++) {
-			rtp += x->st[t].rtp_in;
-			rtpb += x->st[t].rtp_in_octets;
-			rtcp += x->st[t].rtcp_in;
-			rtcpb += x->st[t].rtcp_in_octets;
-			errs += x->st[t].drop_malformed + x->st[t].srtp_fail;
+			rtp += x->rtp.st[t].rtp_in;
+			rtpb += x->rtp.st[t].rtp_in_octets;
+			rtcp += x->rtp.st[t].rtcp_in;
+			rtcpb += x->rtp.st[t].rtcp_in_octets;
+			errs += x->rtp.st[t].drop_malformed + x->rtp.st[t].srtp_fail;
 		}
 	}
 	bc_w_str(w, "totals");
@@ -919,13 +927,13 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 		bc_w_list(w);
 		for (unsigned int i = 0; i < c->nstreams; i++) {
 			const struct ng_stream *st = &c->s[i];
-			const struct cp_agw_rtp_ctx *x;
+			const struct cp_agw_ctx *x;
 			const struct ipc_rtp_term *t;
 
 			if (st->ctx == 0 ||
-			    (x = cp_agw_rtp_lookup(g->cp, &g->who, st->ctx)) == NULL)
+			    (x = cp_agw_lookup(g->cp, &g->who, st->ctx)) == NULL)
 				continue;
-			t = &x->term[side];
+			t = &x->rtp.term[side];
 			bc_w_dict(w);
 			bc_w_kint(w, "index", (int64_t)i + 1);
 			bc_w_kstr(w, "type", st->media < 6 ? types[st->media] : "other");
@@ -945,10 +953,10 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			endpoint(w, "endpoint", &t->remote);
 			bc_w_str(w, "stats");
 			bc_w_dict(w);
-			bc_w_kint(w, "packets", (int64_t)x->st[side].rtp_in);
-			bc_w_kint(w, "bytes", (int64_t)x->st[side].rtp_in_octets);
-			bc_w_kint(w, "errors", (int64_t)(x->st[side].drop_malformed +
-							 x->st[side].srtp_fail));
+			bc_w_kint(w, "packets", (int64_t)x->rtp.st[side].rtp_in);
+			bc_w_kint(w, "bytes", (int64_t)x->rtp.st[side].rtp_in_octets);
+			bc_w_kint(w, "errors", (int64_t)(x->rtp.st[side].drop_malformed +
+							 x->rtp.st[side].srtp_fail));
 			bc_w_close(w);
 			bc_w_close(w);
 			bc_w_close(w);
@@ -1212,9 +1220,9 @@ ng_call_do(struct cp_ng *g, const struct ng_src *src, const struct ng_req *r)
 /* ---- cp/agw's events ---- */
 
 static void
-observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_event *e,
-	void *arg)
+observe(struct cp_ctx *cp, const struct cp_agw_ctx *x, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
 	struct cp_ng *g = arg;
 	struct ng_call *c;
 	unsigned int si;
@@ -1237,22 +1245,22 @@ observe(struct cp_ctx *cp, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_
 		}
 		return;
 	}
-	if (e->type == IPC_RTP_EV_INACTIVE && x->inactive[0] && x->inactive[1]) {
+	if (e->type == IPC_RTP_EV_INACTIVE && x->rtp.inactive[0] && x->rtp.inactive[1]) {
 		char err[160];
 
 		if (c == NULL) {
 			/* a context whose call this cp does not know (made before
 			 * a cp restart): it ends when silent, as a call would */
-			(void)cp_agw_rtp_release(g->cp, &g->who, x->id, err, sizeof(err));
+			(void)cp_agw_release(g->cp, &g->who, x->id, err, sizeof(err));
 			return;
 		}
 		for (unsigned int i = 0; i < c->nstreams; i++) {
-			const struct cp_agw_rtp_ctx *y;
+			const struct cp_agw_ctx *y;
 
 			if (c->s[i].ctx == 0 || c->s[i].ctx == x->id)
 				continue;
-			y = cp_agw_rtp_lookup(g->cp, &g->who, c->s[i].ctx);
-			if (y != NULL && !(y->inactive[0] && y->inactive[1]))
+			y = cp_agw_lookup(g->cp, &g->who, c->s[i].ctx);
+			if (y != NULL && !(y->rtp.inactive[0] && y->rtp.inactive[1]))
 				return;
 		}
 		tp_log(TP_LOG_INFO, "ng: call %.64s ends: no media for %u s", c->call_id,
@@ -1278,7 +1286,7 @@ ng_call_init(struct cp_ng *g)
 	g->sdpbuf = malloc(NG_SDP_SIZE_MAX * 2u);
 	if (g->bucket == NULL || g->sdp == NULL || g->sdpbuf == NULL)
 		return -ENOMEM;
-	return cp_agw_rtp_observe(g->cp, observe, g);
+	return cp_agw_observe(g->cp, CP_AGW_KIND_RTP, observe, g);
 }
 
 void

@@ -269,7 +269,7 @@ rtp_stats(struct ipc_rtp_stats *s, uint16_t serial, uint64_t n, unsigned int k)
 }
 
 static struct json_object *
-rtp_line(char *line, const struct cp_agw_rtp_ctx *c, const struct ipc_rtp_event *e)
+rtp_line(char *line, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
 {
 	struct cp_acct_rec r;
 
@@ -288,7 +288,7 @@ static void
 test_acct_rtp_records(void **state)
 {
 	static char line[CP_ACCT_LINE_MAX];
-	static struct cp_agw_rtp_ctx c;
+	static struct cp_agw_ctx c;
 	static struct ipc_rtp_event e;
 	struct cp_acct_rec r;
 	struct json_object *o, *legs, *l, *d;
@@ -296,24 +296,24 @@ test_acct_rtp_records(void **state)
 	(void)state;
 	memset(&c, 0, sizeof(c));
 	c.id = 0x80000001ull << 32 | 5;
-	c.state = CP_AGW_RTP_LIVE;
+	c.state = CP_AGW_LIVE;
 	c.door = CP_AGW_DOOR_IQ;
 	c.created_wall_ms = 1764262343123ull;
 	snprintf(c.label, sizeof(c.label), "call-1");
-	c.term[0].profile = IPC_RTP_SAVP;
-	c.term[0].serial = 1;
-	c.term[0].flags = IPC_RTP_F_LATCH | IPC_RTP_F_MUX;
-	addr4(&c.term[0].local, 10, 210, 0, 1, 40000);
-	addr4(&c.term[0].remote, 10, 210, 0, 2, 5004);
-	c.term[0].srtp_rx.suite = 1, c.term[0].srtp_rx.key_len = 30;
-	memset(c.term[0].srtp_rx.key, 0xa5, 30);
-	c.term[0].srtp_tx = c.term[0].srtp_rx;
-	memset(c.term[0].srtp_tx.key, 0x5a, 30);
-	c.term[1].profile = IPC_RTP_AVP;
-	c.term[1].serial = 2;
-	c.term[1].rtcp_port = 40003;
-	addr4(&c.term[1].local, 10, 211, 0, 1, 40002);
-	addr4(&c.term[1].remote, 10, 211, 0, 2, 6004);
+	c.rtp.term[0].profile = IPC_RTP_SAVP;
+	c.rtp.term[0].serial = 1;
+	c.rtp.term[0].flags = IPC_RTP_F_LATCH | IPC_RTP_F_MUX;
+	addr4(&c.rtp.term[0].local, 10, 210, 0, 1, 40000);
+	addr4(&c.rtp.term[0].remote, 10, 210, 0, 2, 5004);
+	c.rtp.term[0].srtp_rx.suite = 1, c.rtp.term[0].srtp_rx.key_len = 30;
+	memset(c.rtp.term[0].srtp_rx.key, 0xa5, 30);
+	c.rtp.term[0].srtp_tx = c.rtp.term[0].srtp_rx;
+	memset(c.rtp.term[0].srtp_tx.key, 0x5a, 30);
+	c.rtp.term[1].profile = IPC_RTP_AVP;
+	c.rtp.term[1].serial = 2;
+	c.rtp.term[1].rtcp_port = 40003;
+	addr4(&c.rtp.term[1].local, 10, 211, 0, 1, 40002);
+	addr4(&c.rtp.term[1].remote, 10, 211, 0, 2, 6004);
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_RELEASED;
 	e.term = IPC_RTP_TERM_NONE;
@@ -382,13 +382,13 @@ test_acct_rtp_records(void **state)
 	json_object_put(o);
 
 	/* the UE's termination subtracted (its slot emptied at once, as
-	 * cp/agw does: c->gone[0] describes it), the context living on */
-	c.gone[0].serial = 1;
-	c.gone[0].profile = IPC_RTP_SAVP;
-	c.gone[0].flags = c.term[0].flags;
-	c.gone[0].local = c.term[0].local;
-	c.gone[0].remote = c.term[0].remote;
-	memset(&c.term[0], 0, sizeof(c.term[0]));
+	 * cp/agw does: c->rtp.gone[0] describes it), the context living on */
+	c.rtp.gone[0].serial = 1;
+	c.rtp.gone[0].profile = IPC_RTP_SAVP;
+	c.rtp.gone[0].flags = c.rtp.term[0].flags;
+	c.rtp.gone[0].local = c.rtp.term[0].local;
+	c.rtp.gone[0].remote = c.rtp.term[0].remote;
+	memset(&c.rtp.term[0], 0, sizeof(c.rtp.term[0]));
 	e.type = IPC_RTP_EV_SUBTRACTED;
 	e.term = 0;
 	e.serial = 1;
@@ -409,7 +409,7 @@ test_acct_rtp_records(void **state)
 
 	/* then the context's end (its SUBTRACTED heard: cp/agw clears the
 	 * serial): the core's termination only, the UE's not twice */
-	c.gone[0].serial = 0;
+	c.rtp.gone[0].serial = 0;
 	memset(&e.st[0], 0, sizeof(e.st[0]));
 	e.type = IPC_RTP_EV_RELEASED;
 	e.term = IPC_RTP_TERM_NONE;
@@ -424,7 +424,7 @@ test_acct_rtp_records(void **state)
 
 	/* a termination subtracted whose SUBTRACTED never came (dp
 	 * restarted): the RELEASED's figures of it are in the context's */
-	c.gone[0].serial = 1;
+	c.rtp.gone[0].serial = 1;
 	rtp_stats(&e.st[0], 1, 200, 0);
 	o = rtp_line(line, &c, &e);
 	assert_true(json_object_object_get_ex(o, "legs", &legs));

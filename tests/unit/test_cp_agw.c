@@ -3,7 +3,7 @@
  * cp/agw's C API, the one both doors (the operator API's JSON, H.248's
  * cp/iq) call, with a real (private) ring segment standing for dp: what
  * it sends dp is read back from the worker's ring, dp's events go in
- * through cp_agw_event().
+ * through cp_handle() (cp_dp's dispatch, to cp/agw's TCP contexts).
  *
  * A context of one termination, the second added later (AGW_ADD with an
  * empty slot, then AGW_MOD ADD_LEG with a server port of the context's
@@ -142,6 +142,42 @@ to_dp(unsigned int w, struct ipc_msg *m)
 	return ipc_ring_dequeue(&ipc_worker(&cp.seg, w)->to_dp, m) == 1;
 }
 
+/* TCP legs as the C API takes them: two for cp_agw_create() (NULL: both
+ * empty), one for cp_agw_add(), a modify for cp_agw_modify(). */
+static const struct cp_agw_spec *
+tcp2(const struct cp_agw_leg_spec *s)
+{
+	static struct cp_agw_spec x[2];
+
+	memset(x, 0, sizeof(x));
+	for (unsigned int i = 0; i < 2; i++) {
+		x[i].kind = CP_AGW_KIND_TCP;
+		if (s != NULL)
+			x[i].tcp = s[i];
+	}
+	return x;
+}
+
+static const struct cp_agw_spec *
+tcp1(const struct cp_agw_leg_spec *s)
+{
+	static struct cp_agw_spec x;
+
+	x.kind = CP_AGW_KIND_TCP;
+	x.tcp = *s;
+	return &x;
+}
+
+static const struct cp_agw_mod *
+tmod(const struct cp_agw_leg_mod *m)
+{
+	static struct cp_agw_mod x;
+
+	x.kind = CP_AGW_KIND_TCP;
+	x.tcp = *m;
+	return &x;
+}
+
 static void
 spec_server(struct cp_agw_leg_spec *s, const char *remote4)
 {
@@ -188,7 +224,7 @@ dp_event(uint64_t id, uint8_t type, uint8_t leg, uint8_t cause, uint16_t serial)
 	e->serial = serial;
 	e->bytes_in[0] = 11;
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-	cp_agw_event(&cp, m.h.worker, &m);
+	cp_handle(&cp, m.h.worker, &m);
 }
 
 static bool
@@ -208,14 +244,16 @@ static struct {
 } heard;
 
 static void
-observer(struct cp_ctx *c, const struct cp_agw_ctx *x, const struct ipc_agw_event *e, void *arg)
+observer(struct cp_ctx *c, const struct cp_agw_ctx *x, const void *ev, void *arg)
 {
+	const struct ipc_agw_event *e = ev;
+
 	assert_ptr_equal(c, &cp);
 	assert_ptr_equal(arg, &heard);
 	if (heard.n < 16) {
 		heard.type[heard.n] = e->type;
-		heard.leg_state[heard.n][0] = x->leg_state[0];
-		heard.leg_state[heard.n][1] = x->leg_state[1];
+		heard.leg_state[heard.n][0] = x->tcp.leg_state[0];
+		heard.leg_state[heard.n][1] = x->tcp.leg_state[1];
 		heard.id[heard.n] = x->id;
 		heard.state[heard.n] = x->state;
 	}
@@ -241,14 +279,14 @@ test_cp_agw_legs_one_at_a_time(void **state)
 
 	(void)state;
 	memset(&heard, 0, sizeof(heard));
-	assert_int_equal(cp_agw_observe(&cp, observer, &heard), 0);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_TCP, observer, &heard), 0);
 	spec_server(&s[0], "10.0.0.7");
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ, 0, &c,
-				       err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), CP_AGW_SETUP_DEFAULT, "ue-7", CP_AGW_DOOR_IQ,
+				       0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	assert_int_equal(c->door, CP_AGW_DOOR_IQ);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_EMPTY);
 	assert_ptr_equal(cp_agw_lookup(&cp, &op, id), c);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_AGW_ADD);
@@ -259,12 +297,12 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	p0 = x->term[0].local.port;
 	assert_true(port_taken(p0));
 	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, 1);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_UP);
 	assert_int_equal(c->state, CP_AGW_ACTIVE);
 
 	/* the second: a server leg, its port from the same worker's share */
 	spec_server(&b, "10.1.0.9");
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 2000, &got, err,
+	assert_int_equal(cp_agw_add(&cp, &op, id, CP_AGW_ANY, tcp1(&b), 2000, &got, err,
 					sizeof(err)), 0);
 	assert_int_equal(got, 1);
 	assert_true(to_dp(c->worker, &m));
@@ -278,26 +316,26 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	assert_int_not_equal(p1, p0);
 	assert_int_equal(steer_relay_owner(20000, 20099, 2, p1), c->worker);
 	assert_true(port_taken(p1));
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_WAITING);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_WAITING);
 	/* a slot that holds one takes no other */
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, 0, NULL, err, sizeof(err)), -EBUSY);
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
+	assert_int_equal(cp_agw_add(&cp, &op, id, 1, tcp1(&b), 0, NULL, err, sizeof(err)), -EBUSY);
+	assert_int_equal(cp_agw_add(&cp, &op, id, CP_AGW_ANY, tcp1(&b), 0, NULL, err, sizeof(err)),
 			 -EBUSY);
 	assert_false(to_dp(c->worker, &m));
 	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, 2);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_UP);
 
 	/* subtract leg 1: its slot is empty at once, its port free */
-	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract(&cp, &op, id, 1, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->op, IPC_AGW_SUB_LEG);
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_EMPTY);
 	assert_false(port_taken(p1));
 	assert_int_equal(c->state, CP_AGW_ACTIVE);
 	/* another termination joins before dp's SUBTRACTED of the old one */
 	spec_client(&b, 20, 5060);
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, CP_AGW_SETUP_DEFAULT, NULL, err,
+	assert_int_equal(cp_agw_add(&cp, &op, id, 1, tcp1(&b), CP_AGW_SETUP_DEFAULT, NULL, err,
 					sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->term.serial, 3);
@@ -305,26 +343,26 @@ test_cp_agw_legs_one_at_a_time(void **state)
 	/* (cp chose the source address by the route) */
 	assert_int_equal(md->term.local.ip[1], 1);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 1, IPC_AGW_CONTROLLER, 2);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_WAITING);     /* (the new one's) */
-	assert_int_equal(c->term[1].tcp_role, IPC_AGW_TCP_CLIENT);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_WAITING);     /* (the new one's) */
+	assert_int_equal(c->tcp.term[1].tcp_role, IPC_AGW_TCP_CLIENT);
 	assert_int_equal(cp.agw->stats[CP_AGW_STAT_EVENTS_STALE], 1);
 	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, 3);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_UP);
 
 	/* the last: subtracting 1 then 0 releases */
-	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), 0);
-	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 1, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_subtract(&cp, &op, id, 1, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract(&cp, &op, id, 1, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "has no termination"));
-	assert_int_equal(cp_agw_subtract_leg(&cp, &op, id, 0, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract(&cp, &op, id, 0, err, sizeof(err)), 0);
 	assert_int_equal(c->state, CP_AGW_RELEASING);
 	assert_false(port_taken(p0));
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &s[0], 0, NULL, err, sizeof(err)),
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, tcp1(&s[0]), 0, NULL, err, sizeof(err)),
 			 -ESHUTDOWN);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 1, IPC_AGW_CONTROLLER, 3);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 0, IPC_AGW_CONTROLLER, 1);
 	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
 	assert_null(cp_agw_lookup(&cp, &op, id));
-	assert_int_equal(cp.agw->total, 0);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 0);
 	/* the observer heard every event, after cp/agw applied it; RELEASED
 	 * with the context as it was */
 	assert_int_equal(heard.n, 7);
@@ -352,17 +390,18 @@ test_cp_agw_add_refused_by_dp(void **state)
 	(void)state;
 	spec_client(&s[1], 20, 5060);
 	memset(&s[0], 0, sizeof(s[0]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 0, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 	spec_server(&s[0], NULL);
 	s[0].term.tls_role = IPC_AGW_TLS_NONE;
 	s[0].accept_any = true;
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &s[0], 0, NULL, err, sizeof(err)), 0);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_WAITING);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, tcp1(&s[0]), 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_WAITING);
 	dp_event(id, IPC_AGW_EV_SUBTRACTED, 0, IPC_AGW_SETUP_FAILED, 2);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_EMPTY);
-	assert_int_equal(c->term[0].tcp_role, IPC_AGW_TCP_NONE);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.term[0].tcp_role, IPC_AGW_TCP_NONE);
 	assert_int_equal(cp.agw->stats[CP_AGW_STAT_EVENTS_STALE], 0);
 }
 
@@ -384,61 +423,61 @@ test_cp_agw_rules_for_every_door(void **state)
 	/* agw.peers: 10.9.0.1 is outside what it allows */
 	spec_server(&s[0], "10.9.0.1");
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 -EACCES);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), -EACCES);
 	assert_non_null(strstr(err, "refused by agw.peers"));
 	/* a plain server leg without remote, unless accept_any */
 	spec_server(&s[0], NULL);
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "needs \"remote\""));
 	/* no leg at all is a context too */
-	assert_int_equal(cp_agw_create(&cp, NULL, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(NULL), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	/* the same rules at add */
 	spec_server(&b, "10.9.0.1");
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), -EACCES);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, tcp1(&b), 0, NULL, err, sizeof(err)), -EACCES);
 	spec_client(&b, 20, 0);
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, tcp1(&b), 0, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "needs \"remote\""));
 	spec_server(&b, "10.0.0.7");
 	b.term.local.port = 20099;            /* (worker 1's share) */
 	if (c->worker == 1)
 		b.term.local.port = 20000;
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, tcp1(&b), 0, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "share of agw.ports"));
 	assert_false(to_dp(c->worker, &m));
 	/* and at modify: the remote through agw.peers; sha-1 alone refused */
 	spec_server(&b, "10.0.0.7");
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 0, &b, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, tcp1(&b), 0, NULL, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	memset(&r, 0, sizeof(r));
 	r.family = 4;
 	r.ip[0] = 10;
 	r.ip[1] = 9;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mr, err, sizeof(err)), -EACCES);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mr), err, sizeof(err)), -EACCES);
 	memset(&fp, 0, sizeof(fp));
 	fp.alg = 1;
 	fp.len = 20;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mf, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mf), err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "without TLS"));
 	assert_false(to_dp(c->worker, &m));
 	r.ip[1] = 0;
 	r.ip[3] = 8;
 	r.port = 4444;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mr, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mr), err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->op, IPC_AGW_MOD_LEG);
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.remote.port, 4444);
-	assert_int_equal(c->term[0].remote.port, 4444);
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mr, err, sizeof(err)), -ENOENT);
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id + 1, 0, &mr, err, sizeof(err)), -ENOENT);
+	assert_int_equal(c->tcp.term[0].remote.port, 4444);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1, tmod(&mr), err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_modify(&cp, &op, id + 1, 0, tmod(&mr), err, sizeof(err)), -ENOENT);
 	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mr, err, sizeof(err)),
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mr), err, sizeof(err)),
 			 -ESHUTDOWN);
 }
 
@@ -483,8 +522,8 @@ test_cp_agw_modify_narrows_only(void **state)
 	s[0].term.nfp = 2;
 	memcpy(s[0].term.fp, two, sizeof(two));
 	spec_server(&s[1], "10.1.0.9");
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_IQ, 0, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_true(to_dp(c->worker, &m));
 
@@ -492,33 +531,33 @@ test_cp_agw_modify_narrows_only(void **state)
 	memset(&mod, 0, sizeof(mod));
 	mod.fp = &mine;
 	mod.nfp = 1;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "not signalled"));
 	mod.fp = (struct ipc_agw_fp[]){ two[0], mine };
 	mod.nfp = 2;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), -EPERM);
 	/* with a new remote too */
 	memset(&r, 0, sizeof(r));
 	r.family = 4;
 	r.ip[0] = 10;
 	r.ip[3] = 66;
 	mod.remote = &r;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), -EPERM);
 	/* on a plain leg: fingerprints are refused as before */
 	mod.remote = NULL;
 	mod.fp = &mine;
 	mod.nfp = 1;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mod, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1, tmod(&mod), err, sizeof(err)), -EINVAL);
 	assert_false(to_dp(c->worker, &m));
-	assert_int_equal(c->term[0].nfp, 2);
-	assert_int_equal(c->term[0].fp[1].md[0], 0xb2);
+	assert_int_equal(c->tcp.term[0].nfp, 2);
+	assert_int_equal(c->tcp.term[0].fp[1].md[0], 0xb2);
 
 	/* the waiting TLS leg: its remote moved, its fingerprints narrowed
 	 * to one of the Add's */
 	mod.remote = &r;
 	mod.fp = &two[1];
 	mod.nfp = 1;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->op, IPC_AGW_MOD_LEG);
 	assert_int_equal(md->term.nfp, 1);
@@ -527,32 +566,32 @@ test_cp_agw_modify_narrows_only(void **state)
 	/* the one dropped does not come back */
 	mod.remote = NULL;
 	mod.fp = &two[0];
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), -EPERM);
 
 	/* the UE connected and proved to be the peer: its remote and
 	 * fingerprints stay; the same ones and DSCP may still be given */
-	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, c->term[0].serial);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_UP);
+	dp_event(id, IPC_AGW_EV_LEG_UP, 0, 0, c->tcp.term[0].serial);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_UP);
 	r.ip[3] = 67;
 	memset(&mod, 0, sizeof(mod));
 	mod.remote = &r;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), -EPERM);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "connected"));
 	r.ip[3] = 66;
 	mod.fp = &two[1];
 	mod.nfp = 1;
 	mod.dscp_set = true;
 	mod.dscp = 46;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, tmod(&mod), err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(md->term.dscp, 46);
 	/* a plain leg that is up may still have its remote recorded anew */
-	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, c->term[1].serial);
+	dp_event(id, IPC_AGW_EV_LEG_UP, 1, 0, c->tcp.term[1].serial);
 	memset(&mod, 0, sizeof(mod));
 	r.ip[1] = 1;
 	r.ip[3] = 10;
 	mod.remote = &r;
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, id, 1, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1, tmod(&mod), err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 }
 
@@ -579,15 +618,15 @@ test_cp_agw_state_one_leg(void **state)
 	x->ctx.term[1].serial = 6;
 	x->leg[1].state = 1;
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-	cp_agw_state(&cp, 1, &m);
+	cp_handle(&cp, 1, &m);
 	c = cp_agw_lookup(&cp, &op, id);
 	assert_non_null(c);
-	assert_int_equal(c->leg_state[0], CP_AGW_LEG_EMPTY);
-	assert_int_equal(c->leg_state[1], CP_AGW_LEG_UP);
+	assert_int_equal(c->tcp.leg_state[0], CP_AGW_LEG_EMPTY);
+	assert_int_equal(c->tcp.leg_state[1], CP_AGW_LEG_UP);
 	assert_true(port_taken(20090));
 	/* a termination added now gets a serial past dp's */
 	spec_client(&b, 20, 5060);
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, CP_AGW_LEG_ANY, &b, 0, NULL, err, sizeof(err)),
+	assert_int_equal(cp_agw_add(&cp, &op, id, CP_AGW_ANY, tcp1(&b), 0, NULL, err, sizeof(err)),
 			 0);
 	assert_true(to_dp(1, &m));
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->leg, 0);
@@ -612,20 +651,20 @@ test_cp_agw_tenant_kept(void **state)
 	(void)state;
 	spec_client(&s[0], 20, 5060);
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 3, &c, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 3, &c, err,
+				       sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "tenant 3"));
-	assert_int_equal(cp.agw->total, 0);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 0);
 	assert_false(to_dp(0, &m) || to_dp(1, &m));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, CP_AGW_DOOR_API, 1, &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, CP_AGW_DOOR_API, 1, &c, err,
+				       sizeof(err)), 0);
 	id = c->id;
 	assert_int_equal(c->tenant, 1);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_AGW_ADD);
 	assert_int_equal(((const struct ipc_agw_ctx *)(const void *)m.body)->term[0].tenant, 1);
 	spec_client(&b, 21, 5060);
-	assert_int_equal(cp_agw_add_leg(&cp, &op, id, 1, &b, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 1, tcp1(&b), 0, NULL, err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(((const struct ipc_agw_mod *)(const void *)m.body)->term.tenant, 1);
 	/* a restarted cp: dp's AGW_STATE of another context of the tenant */
@@ -645,7 +684,7 @@ test_cp_agw_tenant_kept(void **state)
 	x->leg[0].state = 1;
 	x->leg[1].state = 0;
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-	cp_agw_state(&cp, 0, &m);
+	cp_handle(&cp, 0, &m);
 	c = cp_agw_lookup(&cp, &op, id2);
 	assert_non_null(c);
 	assert_int_equal(c->tenant, 1);
@@ -656,7 +695,7 @@ test_cp_agw_tenant_kept(void **state)
 	/* one from a configuration with a tenant since gone: the default's */
 	m.h.alloc_id = ipc_conn_make(0, 6, 3);
 	x->ctx.term[0].tenant = 9;
-	cp_agw_state(&cp, 0, &m);
+	cp_handle(&cp, 0, &m);
 	c = cp_agw_lookup(&cp, &op, m.h.alloc_id);
 	assert_non_null(c);
 	assert_int_equal(c->tenant, 0);
@@ -676,7 +715,7 @@ make(enum cp_agw_door door, unsigned int tenant)
 
 	spec_client(&s[0], 20, 5060);
 	memset(&s[1], 0, sizeof(s[1]));
-	rc = cp_agw_create(&cp, s, 0, NULL, door, tenant, &c, err, sizeof(err));
+	rc = cp_agw_create(&cp, tcp2(s), 0, NULL, door, tenant, &c, err, sizeof(err));
 	if (rc != 0)
 		fail_msg("create (door %u, tenant %u): %d %s", door, tenant, rc, err);
 	assert_true(to_dp(c->worker, &m));      /* (its AGW_ADD) */
@@ -698,12 +737,12 @@ assert_not_seen(const struct cp_agw_caller *who, uint64_t id)
 		 (unsigned long long)id);
 	spec_client(&b, 21, 5060);
 	assert_null(cp_agw_lookup(&cp, who, id));
-	assert_int_equal(cp_agw_add_leg(&cp, who, id, CP_AGW_LEG_ANY, &b, 0, NULL, err,
+	assert_int_equal(cp_agw_add(&cp, who, id, CP_AGW_ANY, tcp1(&b), 0, NULL, err,
 					sizeof(err)), -ENOENT);
 	assert_string_equal(err, want);
-	assert_int_equal(cp_agw_modify_leg(&cp, who, id, 0, &mod, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_modify(&cp, who, id, 0, tmod(&mod), err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, want);
-	assert_int_equal(cp_agw_subtract_leg(&cp, who, id, 0, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_subtract(&cp, who, id, 0, err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, want);
 	assert_int_equal(cp_agw_release(&cp, who, id, err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, want);
@@ -751,21 +790,21 @@ test_cp_agw_confined_to_door_and_tenant(void **state)
 	assert_not_seen(&iq1, idb);        /* Iq of another tenant */
 	assert_not_seen(&api0, never);     /* (the words of one never made) */
 	/* its own: each acts */
-	assert_int_equal(cp_agw_modify_leg(&cp, &api0, ida, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &api0, ida, 0, tmod(&mod), err, sizeof(err)), 0);
 	assert_true(to_dp(a->worker, &m));
-	assert_int_equal(cp_agw_modify_leg(&cp, &iq0, idb, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &iq0, idb, 0, tmod(&mod), err, sizeof(err)), 0);
 	assert_true(to_dp(b->worker, &m));
 	/* being released: its own door hears so, another door nothing more */
 	assert_int_equal(cp_agw_release(&cp, &iq0, idb, err, sizeof(err)), 0);
 	assert_true(to_dp(b->worker, &m));
-	assert_int_equal(cp_agw_modify_leg(&cp, &iq0, idb, 0, &mod, err, sizeof(err)),
+	assert_int_equal(cp_agw_modify(&cp, &iq0, idb, 0, tmod(&mod), err, sizeof(err)),
 			 -ESHUTDOWN);
 	assert_not_seen(&api0, idb);
 	/* the operator: every context, any door's, any tenant's */
 	assert_ptr_equal(cp_agw_lookup(&cp, &op, ida), a);
 	assert_ptr_equal(cp_agw_lookup(&cp, &op, idb), b);
 	assert_ptr_equal(cp_agw_lookup(&cp, &op, idc), c);
-	assert_int_equal(cp_agw_modify_leg(&cp, &op, idc, 0, &mod, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, idc, 0, tmod(&mod), err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(cp_agw_release(&cp, &op, ida, err, sizeof(err)), 0);
 	assert_true(to_dp(a->worker, &m));
@@ -987,12 +1026,13 @@ assert_counts_exact(void)
 	cp_agw_by_tenant(&cp, by, 3);
 	for (unsigned int t = 0; t < 3; t++)
 		assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, t), by[t]);
-	for (size_t k = 0; k < (size_t)g->nworkers * g->per_worker; k++)
-		if (g->ctx[k].id != 0)
-			door[g->ctx[k].door]++;
+	for (size_t k = 0; k < (size_t)g->nworkers * g->tab[CP_AGW_KIND_TCP].per_worker; k++)
+		if (g->tab[CP_AGW_KIND_TCP].ctx[k].id != 0)
+			door[g->tab[CP_AGW_KIND_TCP].ctx[k].door]++;
 	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
 		assert_int_equal(cp_agw_live(g, d, TP_CONF_MAX_TENANTS + 1), door[d]);
-	assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), g->total);
+	assert_int_equal(cp_agw_live(g, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1),
+			 g->tab[CP_AGW_KIND_TCP].total);
 }
 
 /* A create past a quota: -ENOSPC, the quota named, nothing made or sent. */
@@ -1002,16 +1042,16 @@ assert_refused(enum cp_agw_door door, unsigned int tenant, const char *named)
 	static struct ipc_msg m;
 	struct cp_agw_leg_spec s[2];
 	struct cp_agw_ctx *c = NULL;
-	uint32_t total = cp.agw->total;
+	uint32_t total = cp.agw->tab[CP_AGW_KIND_TCP].total;
 	char err[256];
 
 	spec_client(&s[0], 20, 5060);
 	memset(&s[1], 0, sizeof(s[1]));
-	assert_int_equal(cp_agw_create(&cp, s, 0, NULL, door, tenant, &c, err, sizeof(err)),
-			 -ENOSPC);
+	assert_int_equal(cp_agw_create(&cp, tcp2(s), 0, NULL, door, tenant, &c, err,
+				       sizeof(err)), -ENOSPC);
 	if (strstr(err, named) == NULL)
 		fail_msg("\"%s\" does not name %s", err, named);
-	assert_int_equal(cp.agw->total, total);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, total);
 	assert_false(to_dp(0, &m) || to_dp(1, &m));
 }
 
@@ -1060,7 +1100,7 @@ test_cp_agw_quota_per_door_and_tenant(void **state)
 	assert_refused(CP_AGW_DOOR_API, 2, "agw.quota.api");
 	/* the last leg's subtraction releases too */
 	id = t0->id;
-	assert_int_equal(cp_agw_subtract_leg(&cp, &api0, id, 0, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_subtract(&cp, &api0, id, 0, err, sizeof(err)), 0);
 	assert_true(to_dp(t0->worker, &m));
 	dp_event(id, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, IPC_AGW_CONTROLLER, 0);
 	assert_counts_exact();
@@ -1087,24 +1127,24 @@ test_cp_agw_quota_per_door_and_tenant(void **state)
 	m.h.alloc_id = ipc_conn_make(0, 2, 5);
 	x->ctx.term[0].door = CP_AGW_DOOR_API;
 	x->ctx.term[0].tenant = 1;
-	cp_agw_state(&cp, 0, &m);
+	cp_handle(&cp, 0, &m);
 	m.h.worker = 1;
 	m.h.alloc_id = ipc_conn_make(1, 3, 5);
 	x->ctx.term[0].door = CP_AGW_DOOR_IQ;
 	x->ctx.term[0].tenant = 0;
-	cp_agw_state(&cp, 1, &m);
+	cp_handle(&cp, 1, &m);
 	/* ... once only: a repeat changes nothing; another context in a slot
 	 * this cp thought taken takes its place in the counts */
-	cp_agw_state(&cp, 1, &m);
+	cp_handle(&cp, 1, &m);
 	assert_counts_exact();
-	assert_int_equal(cp.agw->total, 2);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 2);
 	assert_refused(CP_AGW_DOOR_API, 1, "tenant 'mvno-a'");
 	assert_refused(CP_AGW_DOOR_IQ, 0, "agw.quota.iq");
 	m.h.alloc_id = ipc_conn_make(1, 3, 6);
 	x->ctx.term[0].door = CP_AGW_DOOR_API;
-	cp_agw_state(&cp, 1, &m);
+	cp_handle(&cp, 1, &m);
 	assert_counts_exact();
-	assert_int_equal(cp.agw->total, 2);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_TCP].total, 2);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_IQ, TP_CONF_MAX_TENANTS + 1), 0);
 	make(CP_AGW_DOOR_IQ, 0);
 	assert_counts_exact();

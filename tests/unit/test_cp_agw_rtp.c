@@ -176,11 +176,57 @@ event(uint64_t id, unsigned int w, const struct ipc_rtp_event *e)
 	m.h.body_len = sizeof(*e);
 	memcpy(m.body, e, sizeof(*e));
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-	cp_agw_rtp_event(&cp, w, &m);
+	cp_handle(&cp, w, &m);
+}
+
+/* Terminations as the C API takes them: two RTP ones for cp_agw_create(),
+ * one for cp_agw_add(), a modify for cp_agw_modify(), two TCP legs. */
+static const struct cp_agw_spec *
+rtp2(const struct cp_agw_rtp_spec *s)
+{
+	static struct cp_agw_spec x[2];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		x[i].kind = CP_AGW_KIND_RTP;
+		x[i].rtp = s[i];
+	}
+	return x;
+}
+
+static const struct cp_agw_spec *
+rtp1(const struct cp_agw_rtp_spec *s)
+{
+	static struct cp_agw_spec x;
+
+	x.kind = CP_AGW_KIND_RTP;
+	x.rtp = *s;
+	return &x;
+}
+
+static const struct cp_agw_mod *
+rmod(const struct cp_agw_rtp_mod *m)
+{
+	static struct cp_agw_mod x;
+
+	x.kind = CP_AGW_KIND_RTP;
+	x.rtp = *m;
+	return &x;
+}
+
+static const struct cp_agw_spec *
+tcp2(const struct cp_agw_leg_spec *s)
+{
+	static struct cp_agw_spec x[2];
+
+	for (unsigned int i = 0; i < 2; i++) {
+		x[i].kind = CP_AGW_KIND_TCP;
+		x[i].tcp = s[i];
+	}
+	return x;
 }
 
 static void
-released(const struct cp_agw_rtp_ctx *c)
+released(const struct cp_agw_ctx *c)
 {
 	struct ipc_rtp_event e;
 	uint64_t id = c->id;
@@ -209,8 +255,10 @@ static struct ipc_rtp_event heard;
 static unsigned int nheard;
 
 static void
-obs(struct cp_ctx *c, const struct cp_agw_rtp_ctx *x, const struct ipc_rtp_event *e, void *arg)
+obs(struct cp_ctx *c, const struct cp_agw_ctx *x, const void *ev, void *arg)
 {
+	const struct ipc_rtp_event *e = ev;
+
 	(void)c;
 	(void)x;
 	(void)arg;
@@ -222,7 +270,7 @@ static void
 test_create_ports_keys(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	struct ipc_msg m;
 	const struct ipc_rtp_ctx *x;
 	uint16_t lo, hi;
@@ -231,8 +279,8 @@ test_create_ports_keys(void **state)
 	(void)state;
 	spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, "call-1", CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
 	assert_true(cp_agw_id_is_rtp(c->id));
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_ADD);
@@ -253,32 +301,32 @@ test_create_ports_keys(void **state)
 	assert_int_equal(x->term[0].srtp_tx.key_len, 30);
 	assert_false(all_zero(x->term[0].srtp_tx.key, 30));
 	assert_memory_not_equal(x->term[0].srtp_tx.key, x->term[0].srtp_rx.key, 30);
-	assert_memory_equal(c->term[0].srtp_tx.key, x->term[0].srtp_tx.key, 30);
+	assert_memory_equal(c->rtp.term[0].srtp_tx.key, x->term[0].srtp_tx.key, 30);
 	assert_int_equal(x->term[1].srtp_tx.suite, 0);
 	/* the next context goes to the other worker (least loaded) */
 	{
-		struct cp_agw_rtp_ctx *d = NULL;
+		struct cp_agw_ctx *d = NULL;
 
 		spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
-		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &d, err,
-						   sizeof(err)), 0);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_API, 0, &d, err, sizeof(err)), 0);
 		assert_int_not_equal(d->worker, c->worker);
 		/* a port the door fixes that another holds: -EBUSY, nothing taken */
 		spec_rtp(&spec[0], 0, "10.0.0.9", 5004, false);
-		spec[0].term.local = c->term[0].local;
-		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-						   sizeof(err)), -EBUSY);
+		spec[0].term.local = c->rtp.term[0].local;
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), -EBUSY);
 	}
 	/* a key of the wrong length never reaches dp */
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec[0].term.srtp_rx.key_len = 29;
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-					   sizeof(err)), -EINVAL);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -EINVAL);
 	/* a remote agw.peers refuses */
 	spec_rtp(&spec[0], 0, "127.0.0.2", 5004, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-					   sizeof(err)), -EACCES);
-	assert_int_equal(cp.agw->rtp->total, 2);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -EACCES);
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_RTP].total, 2);
 }
 
 static void
@@ -287,7 +335,7 @@ test_ids_apart(void **state)
 	struct cp_agw_leg_spec t[2];
 	struct cp_agw_rtp_spec spec[2];
 	struct cp_agw_ctx *tc = NULL;
-	struct cp_agw_rtp_ctx *rc = NULL;
+	struct cp_agw_ctx *rc = NULL;
 	char err[256];
 
 	(void)state;
@@ -295,28 +343,29 @@ test_ids_apart(void **state)
 	t[0].term.tcp_role = IPC_AGW_TCP_SERVER;
 	t[0].accept_any = true;
 	ip4(&t[0].term.local, "10.0.0.1", 0);
-	assert_int_equal(cp_agw_create(&cp, t, 0, NULL, CP_AGW_DOOR_API, 0, &tc, err,
+	assert_int_equal(cp_agw_create(&cp, tcp2(t), 0, NULL, CP_AGW_DOOR_API, 0, &tc, err,
 				       sizeof(err)), 0);
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &rc, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &rc, err, sizeof(err)), 0);
 	/* the same worker and slot 0 each, the same generation count: never
 	 * the same id */
 	assert_int_equal(ipc_conn_slot(tc->id), ipc_conn_slot(rc->id));
 	assert_int_not_equal(tc->id, rc->id);
 	assert_false(cp_agw_id_is_rtp(tc->id));
 	assert_true(cp_agw_id_is_rtp(rc->id));
-	assert_null(cp_agw_lookup(&cp, &op, rc->id));
-	assert_null(cp_agw_rtp_lookup(&cp, &op, tc->id));
+	assert_ptr_not_equal(cp_agw_lookup(&cp, &op, rc->id), tc);
+	assert_ptr_not_equal(cp_agw_lookup(&cp, &op, tc->id), rc);
 	/* a TCP slot's generation wraps below the bit */
-	cp.agw->gen[(size_t)tc->worker * cp.agw->per_worker + 1] = 0x7fffffffu;
-	cp.agw->cursor[tc->worker] = 1;
+	cp.agw->tab[CP_AGW_KIND_TCP].gen[(size_t)tc->worker *
+					 cp.agw->tab[CP_AGW_KIND_TCP].per_worker + 1] = 0x7fffffffu;
+	cp.agw->tab[CP_AGW_KIND_TCP].cursor[tc->worker] = 1;
 	{
 		struct cp_agw_ctx *t2 = NULL;
 
 		t[0].term.local.port = 0;
-		assert_int_equal(cp_agw_create(&cp, t, 0, NULL, CP_AGW_DOOR_API, 0, &t2, err,
+		assert_int_equal(cp_agw_create(&cp, tcp2(t), 0, NULL, CP_AGW_DOOR_API, 0, &t2, err,
 					       sizeof(err)), 0);
 		if (ipc_conn_slot(t2->id) == 1)
 			assert_false(cp_agw_id_is_rtp(t2->id));
@@ -327,7 +376,7 @@ static void
 test_modify_subtract_release(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	struct ipc_rtp_stats last;
 	struct ipc_rtp_event e;
 	struct ipc_addr nr;
@@ -339,36 +388,37 @@ test_modify_subtract_release(void **state)
 	size_t slot;
 
 	(void)state;
-	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, obs, NULL), 0);
 	nheard = 0;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	w = c->worker;
-	slot = (size_t)w * cp.agw->rtp->per_worker + ipc_conn_slot(id);
-	port0 = c->term[0].local.port;
-	port1 = c->term[1].local.port;
+	slot = (size_t)w * cp.agw->tab[CP_AGW_KIND_RTP].per_worker + ipc_conn_slot(id);
+	port0 = c->rtp.term[0].local.port;
+	port1 = c->rtp.term[1].local.port;
 	drain();
 	/* a modify: the new remote, mode */
 	ip4(&nr, "10.0.0.70", 7000);
-	assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-					   &(struct cp_agw_rtp_mod){ .remote = &nr, .mode_set = true,
-								     .mode = IPC_RTP_MODE_RECV },
-					   err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .remote = &nr,
+								 .mode_set = true,
+								 .mode = IPC_RTP_MODE_RECV }),
+				       err, sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_MOD);
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_MOD_TERM);
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->t.remote.port, 7000);
 	/* a rekey is a subtract and an add */
 	{
-		struct ipc_srtp_key k = c->term[0].srtp_rx;
+		struct ipc_srtp_key k = c->rtp.term[0].srtp_rx;
 
 		k.key[0] ^= 1;
-		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-						   &(struct cp_agw_rtp_mod){ .srtp_rx = &k },
-						   err, sizeof(err)), -EOPNOTSUPP);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx = &k }),
+					       err, sizeof(err)), -EOPNOTSUPP);
 	}
 	/* a rekey in place (srtp_rx_new): RTP_MOD carries the new receive
 	 * key without a position (dp carries its own on) and our key as it
@@ -376,7 +426,7 @@ test_modify_subtract_release(void **state)
 	 * srtp_rx too, or on a termination without SRTP: refused, nothing
 	 * sent */
 	{
-		struct ipc_srtp_key k = c->term[0].srtp_rx, tx = c->term[0].srtp_tx;
+		struct ipc_srtp_key k = c->rtp.term[0].srtp_rx, tx = c->rtp.term[0].srtp_tx;
 		const struct ipc_rtp_mod *x = (const void *)m.body;
 
 		k.key[0] ^= 1;
@@ -385,43 +435,43 @@ test_modify_subtract_release(void **state)
 		k.stream[0].roc = 3;
 		k.stream[0].seq = 9;
 		k.srtcp_index = 5;
-		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k,
-									     .srtp_rx = &k },
-						   err, sizeof(err)), -EINVAL);
-		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 1,
-						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
-						   err, sizeof(err)), -EINVAL);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k,
+									 .srtp_rx = &k }),
+					       err, sizeof(err)), -EINVAL);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+					       err, sizeof(err)), -EINVAL);
 		k.key_len = 29;
-		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
-						   err, sizeof(err)), -EINVAL);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+					       err, sizeof(err)), -EINVAL);
 		assert_false(to_dp(w, &m));
 		/* the key it holds under another suite or MKI is no new key:
 		 * dp's new context would start SRTCP's replay window empty,
 		 * every old SRTCP packet accepted again */
 		{
-			struct ipc_srtp_key same = c->term[0].srtp_rx;
+			struct ipc_srtp_key same = c->rtp.term[0].srtp_rx;
 
 			same.suite = 2;          /* AES_CM_128_HMAC_SHA1_32: 30 octets too */
-			assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-							   &(struct cp_agw_rtp_mod){
-								   .srtp_rx_new = &same },
-							   err, sizeof(err)), -EINVAL);
-			same = c->term[0].srtp_rx;
+			assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+						       rmod(&(struct cp_agw_rtp_mod){
+							       .srtp_rx_new = &same }),
+						       err, sizeof(err)), -EINVAL);
+			same = c->rtp.term[0].srtp_rx;
 			same.mki_len = 1;
 			same.mki = 7;
-			assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-							   &(struct cp_agw_rtp_mod){
-								   .srtp_rx_new = &same },
-							   err, sizeof(err)), -EINVAL);
+			assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+						       rmod(&(struct cp_agw_rtp_mod){
+							       .srtp_rx_new = &same }),
+						       err, sizeof(err)), -EINVAL);
 			assert_false(to_dp(w, &m));
 			explicit_bzero(&same, sizeof(same));
 		}
 		k.key_len = 30;
-		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-						   &(struct cp_agw_rtp_mod){ .srtp_rx_new = &k },
-						   err, sizeof(err)), 0);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+					       err, sizeof(err)), 0);
 		assert_true(to_dp(w, &m));
 		assert_int_equal(x->op, IPC_RTP_MOD_TERM);
 		assert_int_equal(x->t.srtp_rx.key_len, 30);
@@ -431,12 +481,12 @@ test_modify_subtract_release(void **state)
 		assert_int_equal(x->t.srtp_rx.stream[0].roc, 0);
 		assert_int_equal(x->t.srtp_rx.srtcp_index, 0);
 		assert_memory_equal(&x->t.srtp_tx, &tx, sizeof(tx));
-		assert_memory_equal(c->term[0].srtp_rx.key, k.key, 30);
-		assert_memory_equal(&c->term[0].srtp_tx, &tx, sizeof(tx));
+		assert_memory_equal(c->rtp.term[0].srtp_rx.key, k.key, 30);
+		assert_memory_equal(&c->rtp.term[0].srtp_tx, &tx, sizeof(tx));
 		/* the new key repeated: taken as the one held */
-		assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 0,
-						   &(struct cp_agw_rtp_mod){ .srtp_rx = &k },
-						   err, sizeof(err)), 0);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx = &k }),
+					       err, sizeof(err)), 0);
 		assert_true(to_dp(w, &m));
 		explicit_bzero(&k, sizeof(k));
 		explicit_bzero(&tx, sizeof(tx));
@@ -445,27 +495,28 @@ test_modify_subtract_release(void **state)
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_LATCHED;
 	e.term = 0;
-	e.serial = c->term[0].serial;
+	e.serial = c->rtp.term[0].serial;
 	ip4(&e.addr, "10.0.0.70", 31000);
 	event(id, w, &e);
-	assert_int_equal(c->st[0].rtp_src.port, 31000);
+	assert_int_equal(c->rtp.st[0].rtp_src.port, 31000);
 	assert_int_equal(nheard, 1);
 	/* subtract termination 0: empty at once, its ports free, keys gone */
-	assert_int_equal(cp_agw_rtp_subtract(&cp, &op, id, 0, &last, err, sizeof(err)), 0);
+	last = c->rtp.st[0];
+	assert_int_equal(cp_agw_subtract(&cp, &op, id, 0, err, sizeof(err)), 0);
 	assert_int_equal(last.rtp_src.port, 31000);
-	assert_int_equal(c->term[0].profile, IPC_RTP_NONE);
-	assert_true(all_zero(&c->term[0], sizeof(c->term[0])));
+	assert_int_equal(c->rtp.term[0].profile, IPC_RTP_NONE);
+	assert_true(all_zero(&c->rtp.term[0], sizeof(c->rtp.term[0])));
 	assert_true(to_dp(w, &m));
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_SUB_TERM);
 	/* a termination joins the slot, on the same worker */
 	spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
-	assert_int_equal(cp_agw_rtp_add(&cp, &op, id, CP_AGW_RTP_TERM_ANY, &spec[0], &got, err,
-					sizeof(err)), 0);
+	assert_int_equal(cp_agw_add(&cp, &op, id, CP_AGW_ANY, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT,
+				    &got, err, sizeof(err)), 0);
 	assert_int_equal(got, 0);
-	assert_int_equal(c->term[0].serial, 3);
+	assert_int_equal(c->rtp.term[0].serial, 3);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->op, IPC_RTP_ADD_TERM);
-	assert_int_equal(steer_relay_owner(40000, 40019, 2, c->term[0].local.port), w);
+	assert_int_equal(steer_relay_owner(40000, 40019, 2, c->rtp.term[0].local.port), w);
 	/* dp's SUBTRACTED for the old one: to the observers, not to the slot */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_SUBTRACTED;
@@ -477,31 +528,32 @@ test_modify_subtract_release(void **state)
 	event(id, w, &e);
 	assert_int_equal(heard.type, IPC_RTP_EV_SUBTRACTED);
 	assert_int_equal(heard.st[0].rtp_in, 500);
-	assert_int_equal(c->term[0].serial, 3);
+	assert_int_equal(c->rtp.term[0].serial, 3);
 	/* release: RTP_DEL, then RELEASED frees slot, ports, keys */
-	assert_int_equal(cp_agw_rtp_release(&cp, &op, id, err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_DEL);
-	assert_int_equal(cp_agw_rtp_modify(&cp, &op, id, 1, &(struct cp_agw_rtp_mod){ 0 }, err,
-					   sizeof(err)), -ESHUTDOWN);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1, rmod(&(struct cp_agw_rtp_mod){ 0 }), err,
+				       sizeof(err)), -ESHUTDOWN);
 	released(c);
 	assert_int_equal(heard.type, IPC_RTP_EV_RELEASED);
-	assert_null(cp_agw_rtp_lookup(&cp, &op, id));
-	assert_true(all_zero(&cp.agw->rtp->ctx[slot], sizeof(cp.agw->rtp->ctx[slot])));
-	assert_int_equal(cp.agw->rtp->total, 0);
+	assert_null(cp_agw_lookup(&cp, &op, id));
+	assert_true(all_zero(&cp.agw->tab[CP_AGW_KIND_RTP].ctx[slot],
+			     sizeof(cp.agw->tab[CP_AGW_KIND_RTP].ctx[slot])));
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_RTP].total, 0);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOORS, TP_CONF_MAX_TENANTS + 1), 0);
 	(void)port0;
 	(void)port1;
 	/* the ports are free: a context may take them again */
 	for (unsigned int k = 0; k < 2 * 4; k++) {
-		struct cp_agw_rtp_ctx *d = NULL;
+		struct cp_agw_ctx *d = NULL;
 
 		spec_rtp(&spec[0], 0, "10.0.0.7", 5004, false);
 		spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &d, err,
-						   sizeof(err)), 0);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_API, 0, &d, err, sizeof(err)), 0);
 		drain();
-		assert_int_equal(cp_agw_rtp_release(&cp, &op, d->id, err, sizeof(err)), 0);
+		assert_int_equal(cp_agw_release(&cp, &op, d->id, err, sizeof(err)), 0);
 		drain();
 		released(d);
 	}
@@ -526,7 +578,7 @@ static void
 test_stats_and_dp_restart(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	static struct ipc_msg m, a;
 	struct ipc_rtp_stats_msg *s;
 	const struct ipc_rtp_ctx *x;
@@ -537,8 +589,8 @@ test_stats_and_dp_restart(void **state)
 	(void)state;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	drain();
 	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
 			 0);
@@ -576,11 +628,11 @@ test_stats_and_dp_restart(void **state)
 	s->st[1].rtp_in = 80;
 	s->st[1].ssrc = 0x5678;
 	s->st[1].ext_max_seq = 900;
-	cp_agw_rtp_stats_msg(&cp, c->worker, &a);
+	cp_handle(&cp, c->worker, &a);
 	assert_int_equal(st_rc_calls, 1);
 	assert_int_equal(st_rc, 0);
 	assert_int_equal(st_in, 100);
-	assert_int_equal(c->st[0].rtp_in, 100);
+	assert_int_equal(c->rtp.st[0].rtp_in, 100);
 	/* an SRTP context's figures are asked for again before its streams
 	 * can have moved far (CP_AGW_RTP_POS_PKTS at their last rate): never
 	 * moved, the longest gap; fast, the shortest */
@@ -588,13 +640,13 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(agw_rtp_pos_due(1000, 500, 10000), 1000 + 20480);
 	assert_int_equal(agw_rtp_pos_due(1000, 10, 100000), 1000 + 60000);
 	assert_int_equal(agw_rtp_pos_due(1000, 100000, 1000), 1000 + 1000);
-	assert_true(c->pos_due_ms > cp.now_ms);
+	assert_true(c->rtp.pos_due_ms > cp.now_ms);
 	drain();
 	/* (dp still runs then: its heartbeat) */
-	cp.seg.shm->dp_heartbeat_ms = c->pos_due_ms;
-	cp_agw_rtp_serve(&cp, c->pos_due_ms - 1);
+	cp.seg.shm->dp_heartbeat_ms = c->rtp.pos_due_ms;
+	cp_agw_serve(&cp, c->rtp.pos_due_ms - 1);
 	assert_false(to_dp(c->worker, &m));
-	cp_agw_rtp_serve(&cp, c->pos_due_ms);
+	cp_agw_serve(&cp, c->rtp.pos_due_ms);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
 	assert_int_equal(((const struct ipc_rtp_stats_req *)(const void *)m.body)->req, 0);
@@ -613,7 +665,7 @@ test_stats_and_dp_restart(void **state)
 		assert_true(to_dp(c->worker, &m));
 		assert_false(to_dp(c->worker, &m));
 		s->req = ((const struct ipc_rtp_stats_req *)(const void *)m.body)->req;
-		cp_agw_rtp_stats_msg(&cp, c->worker, &a);
+		cp_handle(&cp, c->worker, &a);
 		assert_int_equal(st_rc_calls, n0 + 2);
 		assert_int_equal(st_rc, 0);
 	}
@@ -621,19 +673,19 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(cp_agw_rtp_stats(&cp, &op, c->id, stats_cb, NULL, &req, err, sizeof(err)),
 			 0);
 	drain();
-	cp_agw_rtp_serve(&cp, cp.now_ms + CP_AGW_RTP_STATS_MS + 1);
+	cp_agw_serve(&cp, cp.now_ms + CP_AGW_RTP_STATS_MS + 1);
 	assert_int_equal(st_rc_calls, 4);
 	assert_int_equal(st_rc, -ETIMEDOUT);
 	/* dp restarts: the context lives on, installed again with the same
 	 * id and ports, the latched source as remote, the SRTP index */
 	cp_agw_dp_restart(&cp);
-	assert_non_null(cp_agw_rtp_lookup(&cp, &op, c->id));
-	cp_agw_rtp_serve(&cp, cp.now_ms);
+	assert_non_null(cp_agw_lookup(&cp, &op, c->id));
+	cp_agw_serve(&cp, cp.now_ms);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_ADD);
 	assert_int_equal(m.h.alloc_id, c->id);
 	x = (const void *)m.body;
-	assert_int_equal(x->term[0].local.port, c->term[0].local.port);
+	assert_int_equal(x->term[0].local.port, c->rtp.term[0].local.port);
 	assert_int_equal(x->term[0].remote.port, 31000);
 	assert_int_equal(x->term[0].srtp_rx.nstreams, 1);
 	assert_int_equal(x->term[0].srtp_rx.stream[0].ssrc, 0x1234);
@@ -648,7 +700,7 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(x->term[0].srtp_tx.stream[1].seq, 40);
 	/* (SRTCP that dp sent since cp heard last: its indices skipped) */
 	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4 + 4096);
-	assert_memory_equal(x->term[0].srtp_tx.key, c->term[0].srtp_tx.key, 30);
+	assert_memory_equal(x->term[0].srtp_tx.key, c->rtp.term[0].srtp_tx.key, 30);
 	/* the new dp's figures are added to what the old one had */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_RELEASED;
@@ -657,7 +709,7 @@ test_stats_and_dp_restart(void **state)
 	e.st[0].serial = 1;
 	e.st[0].rtp_in = 7;
 	nheard = 0;
-	assert_int_equal(cp_agw_rtp_observe(&cp, obs, NULL), 0);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, obs, NULL), 0);
 	event(c->id, c->worker, &e);
 	assert_int_equal(heard.st[0].rtp_in, 107);
 }
@@ -669,20 +721,20 @@ static void
 test_srtp_polled(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c = NULL, *p = NULL;
+	struct cp_agw_ctx *c = NULL, *p = NULL;
 	static struct ipc_msg m;
 	char err[256];
 
 	(void)state;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	spec_rtp(&spec[0], 0, "10.0.0.8", 5004, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &p, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &p, err, sizeof(err)), 0);
 	drain();
-	assert_int_equal(cp_agw_rtp_serve(&cp, cp.now_ms), 1);
+	assert_int_equal(cp_agw_serve(&cp, cp.now_ms), 1);
 	assert_true(to_dp(c->worker, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
 	assert_int_equal(m.h.alloc_id, c->id);
@@ -690,7 +742,7 @@ test_srtp_polled(void **state)
 	assert_false(to_dp(0, &m));
 	assert_false(to_dp(1, &m));
 	/* asked once a period, answered or not */
-	assert_int_equal(cp_agw_rtp_serve(&cp, cp.now_ms), 0);
+	assert_int_equal(cp_agw_serve(&cp, cp.now_ms), 0);
 	assert_false(to_dp(c->worker, &m));
 }
 
@@ -699,7 +751,7 @@ test_quota_confine_state(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
 	struct cp_agw_leg_spec t[2];
-	struct cp_agw_rtp_ctx *c = NULL;
+	struct cp_agw_ctx *c = NULL;
 	const struct cp_agw_caller iq = { .door = CP_AGW_DOOR_IQ, .tenant = 0 };
 	const struct cp_agw_caller api_b = { .door = CP_AGW_DOOR_API, .tenant = 1 };
 	const struct cp_agw_caller api_a = { .door = CP_AGW_DOOR_API, .tenant = 0 };
@@ -711,15 +763,15 @@ test_quota_confine_state(void **state)
 	(void)state;
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
 	id = c->id;
 	/* confinement: another door or tenant is answered as if it were not */
-	assert_null(cp_agw_rtp_lookup(&cp, &iq, id));
-	assert_null(cp_agw_rtp_lookup(&cp, &api_b, id));
-	assert_non_null(cp_agw_rtp_lookup(&cp, &api_a, id));
-	assert_int_equal(cp_agw_rtp_release(&cp, &iq, id, err, sizeof(err)), -ENOENT);
-	assert_int_equal(cp_agw_rtp_subtract(&cp, &api_b, id, 0, NULL, err, sizeof(err)), -ENOENT);
+	assert_null(cp_agw_lookup(&cp, &iq, id));
+	assert_null(cp_agw_lookup(&cp, &api_b, id));
+	assert_non_null(cp_agw_lookup(&cp, &api_a, id));
+	assert_int_equal(cp_agw_release(&cp, &iq, id, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cp_agw_subtract(&cp, &api_b, id, 0, err, sizeof(err)), -ENOENT);
 	assert_int_equal(cp_agw_rtp_stats(&cp, &iq, id, stats_cb, NULL, NULL, err, sizeof(err)),
 			 -ENOENT);
 	/* agw.quota.api 2: the RTP context and a TCP one, then neither kind */
@@ -727,30 +779,30 @@ test_quota_confine_state(void **state)
 	t[0].term.tcp_role = IPC_AGW_TCP_SERVER;
 	t[0].accept_any = true;
 	ip4(&t[0].term.local, "10.0.0.1", 0);
-	assert_int_equal(cp_agw_create(&cp, t, 0, NULL, CP_AGW_DOOR_API, 0, NULL, err,
+	assert_int_equal(cp_agw_create(&cp, tcp2(t), 0, NULL, CP_AGW_DOOR_API, 0, NULL, err,
 				       sizeof(err)), 0);
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, NULL, err,
-					   sizeof(err)), -ENOSPC);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -ENOSPC);
 	assert_non_null(strstr(err, "agw.quota.api"));
-	assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_IQ, 0, NULL, err,
-					   sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ,
+				       0, NULL, err, sizeof(err)), 0);
 	/* agw.quota.ng 1: the ng door's first RTP context, then none; it
 	 * answers to the ng door alone, and says whose it is */
 	{
 		const struct cp_agw_caller ng = { .door = CP_AGW_DOOR_NG, .tenant = 0 };
-		struct cp_agw_rtp_ctx *n = NULL;
+		struct cp_agw_ctx *n = NULL;
 		struct json_object *o;
 
-		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_NG, 0, &n, err,
-						   sizeof(err)), 0);
-		assert_int_equal(cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_NG, 0, NULL, err,
-						   sizeof(err)), -ENOSPC);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_NG, 0, &n, err, sizeof(err)), 0);
+		assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					       CP_AGW_DOOR_NG, 0, NULL, err, sizeof(err)), -ENOSPC);
 		assert_non_null(strstr(err, "agw.quota.ng 1"));
 		assert_int_equal(cp.agw->stats[CP_AGW_STAT_QUOTA_NG], 1);
-		assert_non_null(cp_agw_rtp_lookup(&cp, &ng, n->id));
-		assert_null(cp_agw_rtp_lookup(&cp, &ng, id));
-		assert_null(cp_agw_rtp_lookup(&cp, &iq, n->id));
-		o = cp_agw_rtp_json(&cp, n, false);
+		assert_non_null(cp_agw_lookup(&cp, &ng, n->id));
+		assert_null(cp_agw_lookup(&cp, &ng, id));
+		assert_null(cp_agw_lookup(&cp, &iq, n->id));
+		o = cp_agw_json(&cp, n, 0, false);
 		assert_string_equal(json_object_get_string(json_object_object_get(o, "door")), "ng");
 		json_object_put(o);
 		assert_int_equal(cp_agw_rtp_live(&cp, CP_AGW_DOOR_NG, TP_CONF_MAX_TENANTS + 1), 1);
@@ -764,7 +816,7 @@ test_quota_confine_state(void **state)
 	m.h.alloc_id = id;
 	m.h.body_len = sizeof(*x);
 	x = (void *)m.body;
-	memcpy(x->ctx.term, c->term, sizeof(x->ctx.term));
+	memcpy(x->ctx.term, c->rtp.term, sizeof(x->ctx.term));
 	x->st[0].rtp_in = 42;
 	x->st[0].serial = 1;
 	{
@@ -775,22 +827,23 @@ test_quota_confine_state(void **state)
 		memset(&cp.dp, 0, sizeof(cp.dp));
 		assert_int_equal(cp_agw_init(&cp), 0);
 		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-		cp_agw_rtp_state(&cp, w, &m);
+		cp_handle(&cp, w, &m);
 	}
-	c = cp_agw_rtp_lookup(&cp, &api_a, id);
+	c = cp_agw_lookup(&cp, &api_a, id);
 	assert_non_null(c);
-	assert_int_equal(c->st[0].rtp_in, 42);
-	assert_int_equal(c->term[0].srtp_tx.key_len, 30);
-	assert_memory_equal(c->term[0].srtp_tx.key, x->ctx.term[0].srtp_tx.key, 30);
+	assert_int_equal(c->rtp.st[0].rtp_in, 42);
+	assert_int_equal(c->rtp.term[0].srtp_tx.key_len, 30);
+	assert_memory_equal(c->rtp.term[0].srtp_tx.key, x->ctx.term[0].srtp_tx.key, 30);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_API, 0), 1);
 	/* its ports are held: a new context does not get them */
 	for (unsigned int k = 0; k < 3; k++) {
-		struct cp_agw_rtp_ctx *d = NULL;
+		struct cp_agw_ctx *d = NULL;
 
-		if (cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_IQ, 0, &d, err, sizeof(err)) < 0)
+		if (cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, 0,
+				  &d, err, sizeof(err)) < 0)
 			break;
 		for (unsigned int i = 0; i < 2; i++)
-			assert_int_not_equal(d->term[i].local.port, c->term[0].local.port);
+			assert_int_not_equal(d->rtp.term[i].local.port, c->rtp.term[0].local.port);
 	}
 }
 
@@ -803,7 +856,7 @@ static void
 test_address_pool(void **state)
 {
 	struct cp_agw_rtp_spec spec[2];
-	struct cp_agw_rtp_ctx *c[8];
+	struct cp_agw_ctx *c[8];
 	unsigned int on[2];
 	char err[256];
 
@@ -816,11 +869,11 @@ test_address_pool(void **state)
 			spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ROUTE, "10.1.0.7", 5004, false);
 			spec_rtp(&spec[1], CP_AGW_RTP_SIDE_ROUTE, "10.1.0.8", 6000, false);
 			c[k] = NULL;
-			if (cp_agw_rtp_create(&cp, spec, NULL, CP_AGW_DOOR_API, 0, &c[k], err,
-					      sizeof(err)) != 0)
+			if (cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+					  CP_AGW_DOOR_API, 0, &c[k], err, sizeof(err)) != 0)
 				fail_msg("context %u of round %u: %s", k, round, err);
 			for (unsigned int i = 0; i < 2; i++) {
-				const uint8_t *ip = c[k]->term[i].local.ip;
+				const uint8_t *ip = c[k]->rtp.term[i].local.ip;
 
 				assert_memory_equal(ip, "\x0a\x01\x00", 3);
 				assert_true(ip[3] == 1 || ip[3] == 50);
@@ -832,7 +885,7 @@ test_address_pool(void **state)
 		assert_int_equal(on[1], 6);
 		drain();
 		for (unsigned int k = 0; k < 8; k++) {
-			assert_int_equal(cp_agw_rtp_release(&cp, &op, c[k]->id, err, sizeof(err)), 0);
+			assert_int_equal(cp_agw_release(&cp, &op, c[k]->id, err, sizeof(err)), 0);
 			released(c[k]);
 		}
 		drain();

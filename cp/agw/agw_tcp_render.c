@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/agw's contexts and events as the operator reads them: a context as
- * JSON (agw.show, agw.list, the answers of agw.create and the leg
- * commands) with its door's own names for it (cp_agw_names()), a line of
- * the event log (agw.events), and status's "agw" member.
+ * TCP contexts as the operator reads them (agw_tcp_ops' json, event_json,
+ * status): a context as JSON (agw.show, agw.list, the answers of
+ * agw.create and the leg commands) with its door's own names for it
+ * (cp_agw_names()), what a line of the event log says of a TCP context's
+ * event, and status's "agw" member's own figures (cp/agw's counters, the
+ * TCP contexts by worker, every kind's by door).
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
@@ -64,8 +65,8 @@ leg_state_name(uint8_t s)
 	return s < 4 ? n[s] : "?";
 }
 
-static const char *
-ev_type_name(uint8_t t)
+const char *
+agw_tcp_ev_name(uint8_t t)
 {
 	return t == IPC_AGW_EV_LEG_UP ? "leg_up" : t == IPC_AGW_EV_LEG_DOWN ? "leg_down" :
 	       t == IPC_AGW_EV_RELEASED ? "released" : t == IPC_AGW_EV_SUBTRACTED ? "subtracted" :
@@ -77,17 +78,6 @@ cert_name(const struct cp_ctx *cp, uint8_t cred)
 {
 	return cred == 0 ? "default" : cred <= cp->conf->agw.ncerts ?
 	       cp->conf->agw.certs[cred - 1].name : "?";
-}
-
-void
-cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg)
-{
-	struct cp_agw *g = cp->agw;
-
-	if (g == NULL || (unsigned int)door >= CP_AGW_DOORS)
-		return;
-	g->names[door].fn = fn;
-	g->names[door].arg = arg;
 }
 
 static struct json_object *
@@ -107,20 +97,21 @@ fp_json(const struct cp_agw *g, const struct ipc_agw_term *t)
 	return a;
 }
 
-/* A context as JSON (agw.show, agw.list, the create's answer). */
 struct json_object *
-agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
+agw_tcp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool keys)
 {
 	const struct cp_agw *g = cp->agw;
+	const struct cp_agw_tcp *x = &c->tcp;
 	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 
+	(void)keys;
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)c->id));
 	json_object_object_add(o, "worker", json_object_new_int(c->worker));
 	json_object_object_add(o, "state", json_object_new_string(agw_state_name(c->state)));
 	json_object_object_add(o, "label", c->label[0] ? json_object_new_string(c->label) : NULL);
 	json_object_object_add(o, "age_s", json_object_new_int64(
 		(int64_t)((cp->wall_ms - c->created_wall_ms) / 1000u)));
-	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(c->setup_ms / 1000u));
+	json_object_object_add(o, "setup_timeout_s", json_object_new_int64(x->setup_ms / 1000u));
 	json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(c->door)));
 	json_object_object_add(o, "tenant",
 			       json_object_new_string(tp_conf_tenant_name(cp->conf, c->tenant)));
@@ -129,11 +120,11 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 	if (c->door < CP_AGW_DOORS && g->names[c->door].fn != NULL)
 		g->names[c->door].fn(c, o, g->names[c->door].arg);
 	for (unsigned int i = 0; i < 2; i++) {
-		const struct ipc_agw_term *t = &c->term[i];
+		const struct ipc_agw_term *t = &x->term[i];
 		struct json_object *l = json_object_new_object();
-		bool reported = c->leg_local[i].family != 0;
-		const struct ipc_addr *loc = reported ? &c->leg_local[i] : &t->local;
-		const struct ipc_addr *rem = reported ? &c->leg_remote[i] : &t->remote;
+		bool reported = x->leg_local[i].family != 0;
+		const struct ipc_addr *loc = reported ? &x->leg_local[i] : &t->local;
+		const struct ipc_addr *rem = reported ? &x->leg_remote[i] : &t->remote;
 
 		if (t->tcp_role == IPC_AGW_TCP_NONE) {
 			/* (a slot without a termination: one may join) */
@@ -147,12 +138,12 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 		json_object_object_add(l, "local", addr_json(loc, loc->port != 0));
 		json_object_object_add(l, "remote", addr_json(rem, rem->port != 0));
 		json_object_object_add(l, "state",
-				       json_object_new_string(leg_state_name(c->leg_state[i])));
-		json_object_object_add(l, "cause", c->leg_state[i] == CP_AGW_LEG_DOWN ?
-				       json_object_new_string(ipc_agw_cause_name(c->leg_cause[i])) :
+				       json_object_new_string(leg_state_name(x->leg_state[i])));
+		json_object_object_add(l, "cause", x->leg_state[i] == CP_AGW_LEG_DOWN ?
+				       json_object_new_string(ipc_agw_cause_name(x->leg_cause[i])) :
 				       NULL);
-		json_object_object_add(l, "tls_version", c->tls_version[i] == 13 ?
-				       json_object_new_string("1.3") : c->tls_version[i] == 12 ?
+		json_object_object_add(l, "tls_version", x->tls_version[i] == 13 ?
+				       json_object_new_string("1.3") : x->tls_version[i] == 12 ?
 				       json_object_new_string("1.2") : NULL);
 		if (t->tls_role != IPC_AGW_TLS_NONE) {
 			const char *fp = g->fp[t->cred][alg];
@@ -176,66 +167,22 @@ agw_ctx_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg)
 		} else {
 			json_object_object_add(l, "police", NULL);
 		}
-		json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)c->bytes_in[i]));
+		json_object_object_add(l, "bytes_in",
+				       json_object_new_int64((int64_t)x->bytes_in[i]));
 		json_object_object_add(l, "bytes_out",
-				       json_object_new_int64((int64_t)c->bytes_out[i]));
+				       json_object_new_int64((int64_t)x->bytes_out[i]));
 		json_object_array_add(legs, l);
 	}
 	json_object_object_add(o, "legs", legs);
 	return o;
 }
 
-struct json_object *
-agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l)
+void
+agw_tcp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l, struct json_object *o)
 {
 	const struct ipc_agw_event *e = &l->e;
-	struct json_object *o = json_object_new_object(), *bi, *bo;
-	char when[40];
-	time_t sec = (time_t)(l->wall_ms / 1000u);
-	struct tm tm;
 
-	gmtime_r(&sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03uZ",
-		 (unsigned int)(l->wall_ms % 1000u));
-	json_object_object_add(o, "seq", json_object_new_int64((int64_t)l->seq));
-	json_object_object_add(o, "time", json_object_new_string(when));
-	json_object_object_add(o, "id", json_object_new_int64((int64_t)l->id));
-	json_object_object_add(o, "type", json_object_new_string(
-				       l->rtp ? agw_rtp_ev_name(e->type) : ev_type_name(e->type)));
-	if (l->known) {
-		json_object_object_add(o, "door", json_object_new_string(cp_agw_door_name(l->door)));
-		json_object_object_add(o, "tenant", json_object_new_string(
-					       tp_conf_tenant_name(cp->conf, l->tenant)));
-	}
-	json_object_object_add(o, "leg", e->leg <= 1 ? json_object_new_int(e->leg) : NULL);
-	if (l->rtp) {
-		/* an RTP context's: the source latched, the silence, the octets */
-		json_object_object_add(o, "kind", json_object_new_string("rtp"));
-		json_object_object_add(o, "cause", e->type == IPC_RTP_EV_SUBTRACTED ||
-				       e->type == IPC_RTP_EV_RELEASED ?
-				       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
-		json_object_object_add(o, "detail", e->detail[0] ?
-				       json_object_new_string(e->detail) : NULL);
-		json_object_object_add(o, "source", e->type == IPC_RTP_EV_LATCHED ?
-				       addr_json(&e->remote, true) : NULL);
-		if (e->type == IPC_RTP_EV_LATCHED)
-			json_object_object_add(o, "flow", json_object_new_string(
-						       l->rtcp ? "rtcp" : "rtp"));
-		if (e->type == IPC_RTP_EV_INACTIVE)
-			json_object_object_add(o, "silent_ms", json_object_new_int64(l->silent_ms));
-		bi = json_object_new_array();
-		bo = json_object_new_array();
-		for (unsigned int i = 0; i < 2; i++) {
-			json_object_array_add(bi, json_object_new_int64((int64_t)e->bytes_in[i]));
-			json_object_array_add(bo, json_object_new_int64((int64_t)e->bytes_out[i]));
-		}
-		json_object_object_add(o, "bytes_in", bi);
-		json_object_object_add(o, "bytes_out", bo);
-		if (!l->known)
-			json_object_object_add(o, "known", json_object_new_boolean(false));
-		return o;
-	}
+	(void)cp;
 	json_object_object_add(o, "cause", e->type != IPC_AGW_EV_LEG_UP ?
 			       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
 	json_object_object_add(o, "detail", e->detail[0] ? json_object_new_string(e->detail) :
@@ -245,33 +192,20 @@ agw_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l)
 	json_object_object_add(o, "tls_version", e->tls_version == 13 ?
 			       json_object_new_string("1.3") : e->tls_version == 12 ?
 			       json_object_new_string("1.2") : NULL);
-	bi = json_object_new_array();
-	bo = json_object_new_array();
-	for (unsigned int i = 0; i < 2; i++) {
-		json_object_array_add(bi, json_object_new_int64((int64_t)e->bytes_in[i]));
-		json_object_array_add(bo, json_object_new_int64((int64_t)e->bytes_out[i]));
-	}
-	json_object_object_add(o, "bytes_in", bi);
-	json_object_object_add(o, "bytes_out", bo);
-	if (!l->known)
-		json_object_object_add(o, "known", json_object_new_boolean(false));
-	return o;
 }
 
-struct json_object *
-cp_agw_status(const struct cp_ctx *cp)
+void
+agw_tcp_status(const struct cp_ctx *cp, struct json_object *o)
 {
 	const struct cp_agw *g = cp->agw;
-	struct json_object *o, *by, *workers, *doors;
+	struct json_object *by, *workers, *doors;
 
-	if (g == NULL)
-		return NULL;
-	o = json_object_new_object();
 	by = json_object_new_object();
 	workers = json_object_new_array();
-	json_object_object_add(o, "contexts", json_object_new_int64(g->total));
+	json_object_object_add(o, "contexts", json_object_new_int64(g->tab[CP_AGW_KIND_TCP].total));
 	for (unsigned int w = 0; w < g->nworkers; w++)
-		json_object_array_add(workers, json_object_new_int64(g->nctx[w]));
+		json_object_array_add(workers,
+				      json_object_new_int64(g->tab[CP_AGW_KIND_TCP].nctx[w]));
 	json_object_object_add(o, "contexts_per_worker", workers);
 	/* what agw.quota bounds (a tenant's: turnpikectl tenants) */
 	doors = json_object_new_object();
@@ -286,13 +220,4 @@ cp_agw_status(const struct cp_ctx *cp)
 				       json_object_new_int64((int64_t)g->released_by[k]));
 	json_object_object_add(o, "released_by", by);
 	json_object_object_add(o, "next_event", json_object_new_int64((int64_t)g->next_seq));
-	/* the RTP contexts (cp_agw_rtp.h), NULL without agw.media_ports */
-	{
-		/* (only with RTP terminations: agw.media_ports) */
-		struct json_object *rtp = cp_agw_rtp_status(cp);
-
-		if (rtp != NULL)
-			json_object_object_add(o, "rtp", rtp);
-	}
-	return o;
 }
