@@ -638,7 +638,8 @@ struct tp_conf_ng_net { uint8_t family; uint8_t plen; uint8_t ip[16]; };
  *   ng = {
  *     listen = "127.0.0.1:2223";     # this host's address on the control network
  *     allow = ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"];   # a bare address: /32, /128
- *     max_rate = 1000;               # requests a second; past it: an error reply
+ *     max_rate = 1000;               # requests a second (a large reply costs more:
+ *                                    # cp/cp_amp.h); past it: nothing acted on
  *     delete_delay = 0;              # s a delete without its own delete-delay waits
  *     timeout = 60;                  # s without media on either side of every stream:
  *                                    # the call ends (rtpengine's --timeout)
