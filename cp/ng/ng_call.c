@@ -30,6 +30,8 @@
 #include "tp_log.h"
 #include "agw/cp_agw_rtp_key.h"
 
+_Static_assert(TP_CONF_NG_PROTO_MAX == NG_SDP_NAME_MAX, "ng.pass_through's names are m= protos");
+
 /* ng.timeout: silence on both sides of every stream before a call ends */
 #define NG_TIMEOUT_MS(g) ((uint32_t)(g)->conf->timeout * 1000u)
 
@@ -492,8 +494,9 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	int rc;
 
 	if (!md->relay || md->m.port == 0) {
-		/* not RTP, or a stream refused or ended: passed on as it is;
-		 * its context (a stream the re-offer ends) ends */
+		/* a stream refused or ended, or not RTP and named by
+		 * ng.pass_through (offer_answer() checked): passed on as it
+		 * is; its context (a stream the re-offer ends) ends */
 		stream_end(g, st, out);
 		return 0;
 	}
@@ -607,7 +610,8 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	int rc;
 
 	if (st->ctx == 0 || !md->relay || md->m.port == 0) {
-		/* a stream the answerer refused (port 0) ends */
+		/* a stream the answerer refused (port 0) ends; one not relayed
+		 * goes on as it is when offer_answer() let it */
 		stream_end(g, st, out);
 		return 0;
 	}
@@ -771,6 +775,21 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 			 g->sdp->nmedia, c->nstreams);
 		rc = -EINVAL;
 		goto fail;
+	}
+	/* a section that would go on as it came (not relayed, or no media)
+	 * may: an RTP one we cannot relay would hand the other side its
+	 * sender's address, candidates and fingerprint, its media bypassing
+	 * the gateway; refused before anything changes */
+	for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
+		const struct ng_sdp_media *md = &g->sdp->media[i];
+
+		if ((!offer && (i >= c->nstreams || c->s[i].ctx == 0)) || !md->relay ||
+		    md->m.port == 0) {
+			rc = ng_sdp_may_pass(g->sdp, i, g->conf->pass_through, g->conf->npass,
+					     err, sizeof(err));
+			if (rc < 0)
+				goto fail;
+		}
 	}
 	memset(&rw, 0, sizeof(rw));
 	rw.flags = rw_flags(r);
