@@ -43,7 +43,8 @@ struct tp_conf_ng;
 	X(calls_deleted, "Calls ended by a delete") \
 	X(calls_timed_out, "Calls ended by a timeout: ng.timeout without media on either side of every stream (or no media at all), or an offer not answered in an hour") \
 	X(calls_released, "Calls whose every context ended otherwise (the operator, dp)") \
-	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)")
+	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)") \
+	X(deletes_unmatched, "Deletes that found no call or not its tags (a call deleted already): answered ok with a warning, as rtpengine, an error under the flag fatal")
 
 enum ng_stat {
 #define NG_STAT_E(n, h) NG_STAT_##n,

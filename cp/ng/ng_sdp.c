@@ -698,13 +698,15 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 }
 
 /* A kept section, as it came; with the old session c= when it relied on
- * that one and the session's c= now holds ours (sess_c: its line, -1). */
+ * that one and the session's c= now holds ours (sess_c: its line, -1),
+ * unless its port is 0 (no media: no address to give, as rtpengine gives
+ * none). */
 static void
 put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c)
 {
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
-	bool add_c = sess_c >= 0 && !md->has_c;
+	bool add_c = sess_c >= 0 && !md->has_c && !md->off;
 
 	put_line(w, in, first);
 	for (unsigned int k = first + 1; k < end; k++) {

@@ -133,7 +133,8 @@ struct ng_sdp_rewrite {
  *   - c=: the session's becomes the first relayed section's address; a
  *     relayed section whose address differs from it gets its own c= (its
  *     c= line rewritten, or one added after m= and any i=); a kept section
- *     that relied on the session's c= gets a c= of the old address;
+ *     that relied on the session's c= gets a c= of the old address, unless
+ *     its port is 0;
  *   - m=: port and proto of a relayed section;
  *   - a=rtcp, a=rtcp-mux, a=crypto of a relayed section: removed, then
  *     ours written after the section's last line in this order: a=rtcp

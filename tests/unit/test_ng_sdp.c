@@ -634,6 +634,14 @@ test_ng_sdp_audio_video_disabled(void **state)
 	assert_true(back.media[1].has_c);
 	assert_memory_equal(back.media[1].m.addr.ip, rw.media[1].ip, 4);
 	assert_memory_equal(back.media[0].m.addr.ip, rw.media[0].ip, 4);
+	/* the refused video kept as it came (an answer's port 0): no c= of
+	 * the old address for it (no media, nothing to say), as rtpengine */
+	rw.media[1].keep = true;
+	rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "c=IN IP4 203.0.113.1\r\nt=0 0\r\n"));
+	assert_non_null(strstr(out, "a=rtcp:30001\r\nm=video 0 RTP/AVP 96\r\ni=camera\r\n"
+				    "a=rtpmap:96 H264/90000\r\n"));
+	rw.media[1].keep = false;
 	/* the audio kept as it came (not ours to relay, say): the session c=
 	 * follows the first relayed section, the audio gets its old one */
 	rw.media[0].keep = true;
