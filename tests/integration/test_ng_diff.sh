@@ -18,38 +18,32 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/rtpengine_env.sh"
 tp_env_init
 start=$SECONDS
-command -v rtpengine >/dev/null || tp_die "rtpengine (rtpengine-daemon) is not installed"
 NG_PORT=$((44000 + $$ % 3000))
-NS_R=${TP_ID}r
-RTPE_PID=
+RTPE_NS=${TP_ID}r
 diff_cleanup() {
   local rc=$?
-  if [ -n "$RTPE_PID" ]; then
-    kill -TERM "$RTPE_PID" 2>/dev/null && wait "$RTPE_PID" 2>/dev/null
-  fi
-  ip netns del "$NS_R" 2>/dev/null
+  rtpe_cleanup
   (exit $rc)
   tp_cleanup
 }
 trap diff_cleanup EXIT
 
 # rtpengine first (it starts in a second, dp in several)
-ip netns add "$NS_R" || tp_die "cannot make the namespace"
-ip -n "$NS_R" link set lo up
-ip -n "$NS_R" link add acc0 type veth peer name acc1 &&
-  ip -n "$NS_R" link add cor0 type veth peer name cor1 || tp_die "cannot make the links"
-ip -n "$NS_R" addr add 10.210.0.1/24 dev acc0; ip -n "$NS_R" addr add fd00:210::1/64 dev acc0 nodad
-ip -n "$NS_R" addr add 10.211.0.1/24 dev cor0; ip -n "$NS_R" addr add fd00:211::1/64 dev cor0 nodad
-for l in acc0 acc1 cor0 cor1; do ip -n "$NS_R" link set $l up; done
-: >"$TP_TMP/rtpengine.log"
-ip netns exec "$NS_R" rtpengine --config-file=none --table=-1 \
-  --interface=access/10.210.0.1 --interface=access/fd00:210::1 \
+ip netns add "$RTPE_NS" || tp_die "cannot make the namespace"
+ip -n "$RTPE_NS" link set lo up
+ip -n "$RTPE_NS" link add acc0 type veth peer name acc1 &&
+  ip -n "$RTPE_NS" link add cor0 type veth peer name cor1 || tp_die "cannot make the links"
+ip -n "$RTPE_NS" addr add 10.210.0.1/24 dev acc0
+ip -n "$RTPE_NS" addr add fd00:210::1/64 dev acc0 nodad
+ip -n "$RTPE_NS" addr add 10.211.0.1/24 dev cor0
+ip -n "$RTPE_NS" addr add fd00:211::1/64 dev cor0 nodad
+for l in acc0 acc1 cor0 cor1; do ip -n "$RTPE_NS" link set $l up; done
+rtpe_start --interface=access/10.210.0.1 --interface=access/fd00:210::1 \
   --interface=core/10.211.0.1 --interface=core/fd00:211::1 \
-  --listen-ng=127.0.0.1:$NG_PORT --port-min=40000 --port-max=40999 --num-threads=2 \
-  --delete-delay=0 --foreground --log-stderr --log-level=6 >"$TP_TMP/rtpengine.log" 2>&1 &
-RTPE_PID=$!
+  --listen-ng=127.0.0.1:$NG_PORT --port-min=40000 --port-max=40999
 
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
 ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
@@ -60,16 +54,10 @@ ng = { listen = \"127.0.0.1:$NG_PORT\"; allow = [\"127.0.0.1/32\"]; };"
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
 tp_ctl ready --wait 20 >/dev/null || tp_die "turnpike-cp and dp not ready"
-for _ in $(seq 100); do
-  grep -q "Startup complete" "$TP_TMP/rtpengine.log" && break
-  kill -0 "$RTPE_PID" 2>/dev/null || { cat "$TP_TMP/rtpengine.log"; tp_die "rtpengine exited"; }
-  sleep 0.1
-done
-grep -q "Startup complete" "$TP_TMP/rtpengine.log" || tp_die "rtpengine did not start in 10 s"
 echo "# turnpike and rtpengine up in $((SECONDS - start)) s"
 
 python3 "$HERE/lib/ng_diff.py" --turnpike 127.0.0.1:$NG_PORT --rtpengine 127.0.0.1:$NG_PORT \
-  --netns "$NS_R" --feature "$TP_SRC/cp/ng/FEATURE.md" --only "${NG_DIFF_ONLY:-*}" \
+  --netns "$RTPE_NS" --feature "$TP_SRC/cp/ng/FEATURE.md" --only "${NG_DIFF_ONLY:-*}" \
   ${NG_DIFF_DUMP:+--dump} >"$TP_TMP/diff.out" 2>&1
 grep '^#' "$TP_TMP/diff.out"
 tail -n 1 "$TP_TMP/diff.out" >"$TP_TMP/diff.json"

@@ -121,37 +121,6 @@ echo "# status ng: $(j "$TP_TMP/status.json" 'd["ng"]')"
 tp_check "status ng: malformed, errors and unsupported counted" \
   jt "$TP_TMP/status.json" "d['ng']['stats']['malformed']>=5 and d['ng']['stats']['unsupported']>=2 and d['ng']['stats']['errors']>=9 and d['ng']['calls']==1"
 
-# What the door cannot anchor is refused, never passed on with its media
-# bypassing the gateway: a browser's offer (DTLS-SRTP, its candidates and
-# fingerprint) with ICE=remove DTLS=off transport-protocol=RTP/AVP, an
-# answer in UDP/TLS/RTP/SAVPF to an RTP/AVP offer, a data channel beside
-# audio (UDP/DTLS/SCTP: not in ng.pass_through); MSRP, which the
-# operator named in ng.pass_through, goes on as it came (with a c= of
-# its own address: the session's c= is ours now)
-BROWSER='v=0\r\no=- 7065542345433214611 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 51602 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 198.51.100.7\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=candidate:842163049 1 udp 1677729535 198.51.100.7 51602 typ srflx raddr 192.168.1.20 rport 51602\r\na=ice-ufrag:Wl2e\r\na=ice-pwd:fFcKxCbydXfbQ2pkMJ7kNzk0\r\na=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\na=setup:actpass\r\na=mid:0\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n'
-SDPB_DTLS='v=0\r\no=- 2 2 IN IP4 10.211.0.2\r\ns=-\r\nc=IN IP4 10.211.0.2\r\nt=0 0\r\nm=audio 6004 UDP/TLS/RTP/SAVPF 0\r\na=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\n'
-MSRP='m=message 7394 TCP/MSRP *\r\na=path:msrp://10.210.0.2:7394/s111;tcp\r\n'
-DC='m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\n'
-ng "
-b = c.req({'command':'offer','call-id':'web1','from-tag':'fa','sdp':'$BROWSER','ICE':'remove','DTLS':'off','transport-protocol':'RTP/AVP','direction':['access','core']})
-o = c.req($(offer ans1 fa))
-a = c.req($(answer ans1 fa tb "$SDPB_DTLS"))
-m = c.req({'command':'offer','call-id':'msrp1','from-tag':'fa','sdp':'$SDPA' + '$MSRP','direction':['access','core']})
-d = c.req({'command':'offer','call-id':'dc1','from-tag':'fa','sdp':'$SDPA' + '$DC','direction':['access','core']})
-q = c.req({'command':'query','call-id':'ans1'})
-print(json.dumps({'browser': b, 'answer': a, 'msrp': m, 'dc': d, 'web1': c.req({'command':'query','call-id':'web1'})['result'], 'dc1': c.req({'command':'query','call-id':'dc1'})['result'], 'ans1': [x['medias'][0]['protocol'] for x in q['tags'].values()]}))" >"$TP_TMP/anchor.json"
-echo "# anchoring: $(head -c 1500 "$TP_TMP/anchor.json")"
-tp_check "a browser's DTLS-SRTP offer (ICE=remove DTLS=off transport-protocol=RTP/AVP): refused, not passed on" \
-  jt "$TP_TMP/anchor.json" "d['browser']['result']=='error' and 'UDP/TLS/RTP/SAVPF' in d['browser']['error-reason'] and 'sdp' not in d['browser'] and d['web1']=='error'"
-tp_check "an answer in UDP/TLS/RTP/SAVPF to an RTP/AVP offer: refused, the call's context kept" \
-  jt "$TP_TMP/anchor.json" "d['answer']['result']=='error' and 'UDP/TLS/RTP/SAVPF' in d['answer']['error-reason'] and d['ans1']==['RTP/AVP']"
-tp_check "a data channel beside audio (not in ng.pass_through): refused, nothing made" \
-  jt "$TP_TMP/anchor.json" "d['dc']['result']=='error' and 'ng.pass_through' in d['dc']['error-reason'] and d['dc1']=='error'"
-tp_check "MSRP beside audio (in ng.pass_through): the audio anchored, the MSRP section as it came" \
-  jt "$TP_TMP/anchor.json" "d['msrp']['result']=='ok' and 'm=message 7394 TCP/MSRP *\r\nc=IN IP4 10.210.0.2\r\na=path:msrp://10.210.0.2:7394/s111;tcp\r\n' in d['msrp']['sdp'] and 'm=audio 5004 ' not in d['msrp']['sdp']"
-ng "print(c.req({'command':'delete','call-id':'ans1'})['result'], c.req({'command':'delete','call-id':'msrp1'})['result'])" >/dev/null
-tp_check "... and nothing else made (one context still: the repeat's)" test "$(nctx)" = 1
-
 # an offer for the call with other tags: refused, the call as it was
 ng "print(json.dumps(c.req($(offer rep1 intruder))))" >"$TP_TMP/other.json"
 tp_check "an offer for a call that exists with other tags: refused" \
@@ -189,6 +158,37 @@ print(json.dumps({'r1': r1, 'r2': r2}))" >"$TP_TMP/reoffer.json"
 echo "# failed re-offer: $(head -c 400 "$TP_TMP/reoffer.json")"
 tp_check "a re-offer failing at a section it adds, then one without it: taken" \
   jt "$TP_TMP/reoffer.json" "d['r1']['result']=='error' and d['r2']['result']=='ok'"
+
+# What the door cannot anchor is refused, never passed on with its media
+# bypassing the gateway: a browser's offer (DTLS-SRTP, its candidates and
+# fingerprint) with ICE=remove DTLS=off transport-protocol=RTP/AVP, an
+# answer in UDP/TLS/RTP/SAVPF to an RTP/AVP offer, a data channel beside
+# audio (UDP/DTLS/SCTP: not in ng.pass_through); MSRP, which the
+# operator named in ng.pass_through, goes on as it came (with a c= of
+# its own address: the session's c= is ours now)
+BROWSER='v=0\r\no=- 7065542345433214611 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 51602 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 198.51.100.7\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=candidate:842163049 1 udp 1677729535 198.51.100.7 51602 typ srflx raddr 192.168.1.20 rport 51602\r\na=ice-ufrag:Wl2e\r\na=ice-pwd:fFcKxCbydXfbQ2pkMJ7kNzk0\r\na=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\na=setup:actpass\r\na=mid:0\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n'
+SDPB_DTLS='v=0\r\no=- 2 2 IN IP4 10.211.0.2\r\ns=-\r\nc=IN IP4 10.211.0.2\r\nt=0 0\r\nm=audio 6004 UDP/TLS/RTP/SAVPF 0\r\na=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\n'
+MSRP='m=message 7394 TCP/MSRP *\r\na=path:msrp://10.210.0.2:7394/s111;tcp\r\n'
+DC='m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\n'
+ng "
+b = c.req({'command':'offer','call-id':'web1','from-tag':'fa','sdp':'$BROWSER','ICE':'remove','DTLS':'off','transport-protocol':'RTP/AVP','direction':['access','core']})
+o = c.req($(offer ans1 fa))
+a = c.req($(answer ans1 fa tb "$SDPB_DTLS"))
+m = c.req({'command':'offer','call-id':'msrp1','from-tag':'fa','sdp':'$SDPA' + '$MSRP','direction':['access','core']})
+d = c.req({'command':'offer','call-id':'dc1','from-tag':'fa','sdp':'$SDPA' + '$DC','direction':['access','core']})
+q = c.req({'command':'query','call-id':'ans1'})
+print(json.dumps({'browser': b, 'answer': a, 'msrp': m, 'dc': d, 'web1': c.req({'command':'query','call-id':'web1'})['result'], 'dc1': c.req({'command':'query','call-id':'dc1'})['result'], 'ans1': [x['medias'][0]['protocol'] for x in q['tags'].values()]}))" >"$TP_TMP/anchor.json"
+echo "# anchoring: $(head -c 1500 "$TP_TMP/anchor.json")"
+tp_check "a browser's DTLS-SRTP offer (ICE=remove DTLS=off transport-protocol=RTP/AVP): refused, not passed on" \
+  jt "$TP_TMP/anchor.json" "d['browser']['result']=='error' and 'UDP/TLS/RTP/SAVPF' in d['browser']['error-reason'] and 'sdp' not in d['browser'] and d['web1']=='error'"
+tp_check "an answer in UDP/TLS/RTP/SAVPF to an RTP/AVP offer: refused, the call's context kept" \
+  jt "$TP_TMP/anchor.json" "d['answer']['result']=='error' and 'UDP/TLS/RTP/SAVPF' in d['answer']['error-reason'] and d['ans1']==['RTP/AVP']"
+tp_check "a data channel beside audio (not in ng.pass_through): refused, nothing made" \
+  jt "$TP_TMP/anchor.json" "d['dc']['result']=='error' and 'ng.pass_through' in d['dc']['error-reason'] and d['dc1']=='error'"
+tp_check "MSRP beside audio (in ng.pass_through): the audio anchored, the MSRP section as it came" \
+  jt "$TP_TMP/anchor.json" "d['msrp']['result']=='ok' and 'm=message 7394 TCP/MSRP *\r\nc=IN IP4 10.210.0.2\r\na=path:msrp://10.210.0.2:7394/s111;tcp\r\n' in d['msrp']['sdp'] and 'm=audio 5004 ' not in d['msrp']['sdp']"
+ng "print(c.req({'command':'delete','call-id':'ans1'})['result'], c.req({'command':'delete','call-id':'msrp1'})['result'])" >/dev/null
+tp_check "... and nothing else made (one context still: the forked call's)" test "$(nctx)" = 1
 
 # delete-delay
 ng "
@@ -320,16 +320,8 @@ tp_check "... counted as timed out" jt "$TP_TMP/status.json" "d['ng']['stats']['
 # for a source not proven, cp_amp.h), one reply's worth aside (its cost
 # is repaid after it went)
 ng "
-def ok(d):
-    while True:
-        r = c.req(d)
-        if r is not None and r.get('result') == 'ok':
-            return r
-        if r is not None and 'Rate limit' not in r.get('error-reason', ''):
-            return r
-        time.sleep(0.05)
 for i in range(240):
-    ok({'command':'offer','call-id':'%03d' % i + 'L'*247,'from-tag':'fa','sdp':'$SDP0'})
+    c.req_ok({'command':'offer','call-id':'%03d' % i + 'L'*247,'from-tag':'fa','sdp':'$SDP0'})
 # (room for every reply the door might send, read as they come)
 c.s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)   # SO_RCVBUFFORCE (root)
 def flood(same):
@@ -371,14 +363,6 @@ tp_check "... 300 times with cookies of their own: the same" \
 # again (a stale one, our keys maybe in it, goes), so a repeat is still
 # answered from it (a list of 240, larger than what room the fill left)
 ng "
-def ok(d):
-    while True:
-        r = c.req(d)
-        if r is not None and r.get('result') == 'ok':
-            return r
-        if r is not None and 'Rate limit' not in r.get('error-reason', ''):
-            return r
-        time.sleep(0.05)
 time.sleep(1.2)
 n = octets = 0
 while n < 720:
@@ -388,7 +372,7 @@ while n < 720:
         continue
     n += 1
     octets += len(r)
-print(json.dumps({'calls': len(ok({'command':'list','limit':1000,'x-pad':'p'*25000})['calls']), 'lists': n, 'octets': octets}))" >"$TP_TMP/fill.json"
+print(json.dumps({'calls': len(c.req_ok({'command':'list','limit':1000,'x-pad':'p'*25000})['calls']), 'lists': n, 'octets': octets}))" >"$TP_TMP/fill.json"
 status
 echo "# fill: $(cat "$TP_TMP/fill.json"), cache: $(j "$TP_TMP/status.json" 'd["ng"]["replies_cached_octets"]')"
 tp_check "the fill: 240 calls, replies past the cache's 32 MiB" \
