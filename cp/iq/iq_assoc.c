@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "cp.h"
+#include "cp_amp.h"
 #include "iq_internal.h"
 #include "tp_log.h"
 
@@ -69,9 +70,39 @@ send_msg(struct cp_iq *q, unsigned int src, const char *msg, size_t len)
 	return rc;
 }
 
+void
+iq_answering(struct cp_iq *q, size_t len, bool over, uint64_t now_ms)
+{
+	q->ans = (struct iq_answer){ .len = len, .over = over, .ms = now_ms };
+}
+
+/* Has controller peer shown that it owns its address? Over TCP (the
+ * handshake) or with iq.auth (the check value) it has; a UDP datagram's
+ * source alone can be forged. */
+static bool
+proven(const struct cp_iq *q, unsigned int peer)
+{
+	return q->net.tcp || q->net.sa[peer % TP_CONF_MAX_IQ_MGCS].on;
+}
+
 int
 iq_send_to(struct cp_iq *q, unsigned int src, const char *msg, size_t len)
 {
+	unsigned int peer = q->net.src_mgc[src % IQ_SRC_MAX];
+
+	if (!proven(q, peer)) {
+		if (q->ans.over && !cp_amp_refusal_ok(len, q->ans.len)) {
+			q->ctr.stats[IQ_STAT_WITHHELD]++;
+			return -EMSGSIZE;
+		}
+		/* what the replies to one message cost past its token, as
+		 * their octets grow (cp_amp.h); past the rate the refusals'
+		 * own budget paid */
+		if (!q->ans.over)
+			iq_rate_charge(&q->rate, peer, cp_amp_cost(q->ans.sent + len, q->ans.len) -
+				       cp_amp_cost(q->ans.sent, q->ans.len), q->ans.ms);
+		q->ans.sent += len;
+	}
 	return send_msg(q, src, msg, len);
 }
 
@@ -102,8 +133,8 @@ iq_send_error(struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid
 	len = h248_w_finish(&w);
 	if (len < 0)
 		return;
-	iq_count_error(q, code);
-	iq_send_to(q, src, q->tx, (size_t)len);
+	if (iq_send_to(q, src, q->tx, (size_t)len) != -EMSGSIZE)
+		iq_count_error(q, code);
 	if (remember && tid != 0)
 		iq_in_reply(&q->trans, peer, tid, (const uint8_t *)q->tx, (size_t)len, now_ms);
 }

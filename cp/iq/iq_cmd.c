@@ -1357,7 +1357,15 @@ defer_done(struct cp_iq *q, struct iq_defer *d, uint64_t bytes_in, uint64_t byte
 	d->used = false;
 	if (len < 0)
 		return;
-	iq_send_reply(q, d->peer, d->src, d->tid, (size_t)len, now_ms);
+	/* (it may go while another message is answered: an event of
+	 * cp/agw's that one's commands set off) */
+	{
+		struct iq_answer keep = q->ans;
+
+		iq_answering(q, d->in_len, false, now_ms);
+		iq_send_reply(q, d->peer, d->src, d->tid, (size_t)len, now_ms);
+		q->ans = keep;
+	}
 }
 
 void

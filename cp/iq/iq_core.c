@@ -5,7 +5,11 @@
  * A message in costs a token of iq.max_rate before it is parsed (and a
  * request past its first, one more: iq_rate.h); one over the rate is not
  * parsed, its first request answered 511 at most (read from its first
- * bytes; not remembered: its repeat may pass later). Then each
+ * bytes; not remembered: its repeat may pass later), and only when that
+ * answer is no longer than the message, where the source is not proven
+ * (UDP without iq.auth); there, what a message's answers hold past
+ * CP_AMP_FACTOR times its octets costs more of the rate (cp_amp.h,
+ * iq_send_to()): neither makes the door an amplifier. Then each
  * transaction in it:
  *  - a request is looked up in the transaction memory first (a repeat is
  *    answered Pending or with the stored reply, never run twice), then
@@ -65,6 +69,7 @@ defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, unsigne
 			continue;
 		*k = *d;
 		k->used = true;
+		k->in_len = (uint32_t)q->ans.len;
 		k->peer = (uint8_t)peer;
 		k->src = (uint8_t)src;
 		k->tid = tid;
@@ -131,7 +136,8 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		q->ctr.stats[IQ_STAT_REQUESTS_REPEATED]++;
 		/* (a repeat is cheap to send, but a reply may be 8 KB for a
 		 * few bytes forged from the controller's address: it cost its
-		 * token as a new request does) */
+		 * token as a new request does, and its octets past
+		 * CP_AMP_FACTOR times the message's more: iq_send_to()) */
 		if (stored != NULL)
 			iq_send_to(q, src, (const char *)stored, slen);
 		return;
@@ -236,8 +242,11 @@ oversize(struct cp_iq *q, unsigned int peer, unsigned int src, uint64_t now_ms)
 	size_t slen = 0;
 	uint32_t tid;
 
-	if (iq_rate_admit(&q->rate, peer, now_ms) == IQ_ADMIT_DROP)
+	enum iq_admit admit = iq_rate_admit(&q->rate, peer, now_ms);
+
+	if (admit == IQ_ADMIT_DROP)
 		return;
+	iq_answering(q, IQ_MSG_MAX + 1u, admit == IQ_ADMIT_REFUSE, now_ms);
 	tid = first_request(q, IQ_MSG_MAX);
 	if (tid == 0 || iq_in_seen(&q->trans, peer, tid, now_ms, &stored, &slen) != IQ_IN_NEW)
 		return;
@@ -261,10 +270,12 @@ message(struct cp_ctx *cp, struct cp_iq *q, size_t len, unsigned int peer, unsig
 	int rc;
 
 	q->ctr.stats[IQ_STAT_RX_MSGS]++;
+	iq_answering(q, len, false, now_ms);
 	switch (iq_rate_admit(&q->rate, peer, now_ms)) {
 	case IQ_ADMIT_OK:
 		break;
 	case IQ_ADMIT_REFUSE:
+		iq_answering(q, len, true, now_ms);
 		refuse_busy(q, peer, src, len, now_ms);
 		return true;
 	case IQ_ADMIT_DROP:

@@ -93,6 +93,7 @@ struct iq_defer {
 	uint64_t due_ms;              /* answered with what cp knows by then */
 	uint64_t dur_ms;
 	uint64_t bytes_in, bytes_out; /* what cp knew at the Subtract */
+	uint32_t in_len;              /* the request's message's octets (cp_amp.h) */
 	char term[40];
 	/* an RTP termination's (or context's) reply: its figures as cp
 	 * knew them (st_known), or dp's final ones (SUBTRACTED, RELEASED) or
@@ -104,6 +105,14 @@ struct iq_defer {
 };
 #define IQ_DEFER_MAX 64u
 #define IQ_DEFER_MS 2000u
+
+/* The message what is sent back answers (iq_answering()): its octets,
+ * what was sent back for it so far, whether it came past the rate, when. */
+struct iq_answer {
+	size_t len, sent;
+	bool over;
+	uint64_t ms;
+};
 
 /* One action's state while it runs (iq_cmd.c). */
 struct iq_action;
@@ -154,6 +163,8 @@ struct cp_iq {
 	unsigned int failures;        /* attempts in a row that failed */
 	/* iq.max_rate: what a message costs before it is read (iq_rate.h) */
 	struct iq_rate rate;
+	/* the message being answered (iq_answering()) */
+	struct iq_answer ans;
 	/* the controller's inactivity timer (H.248.14 it/ito on ROOT): 0 off */
 	uint32_t mit_ms;
 	uint32_t it_rid;              /* the Events descriptor's request id */
@@ -219,11 +230,18 @@ int iq_handoff(struct cp_iq *q, const char *mid, size_t len, uint64_t now_ms);
 
 /* iq_assoc.c, what goes out. Count an error code sent. */
 void iq_count_error(struct cp_iq *q, unsigned int code);
+/* The message these answer (iq_answering()): what is sent back for it
+ * costs its controller's budget by its size (cp_amp.h) where the source
+ * is not proven (UDP without iq.auth), and past the rate (over) only a
+ * refusal no longer than it goes. */
+void iq_answering(struct cp_iq *q, size_t len, bool over, uint64_t now_ms);
 /* To whoever sent a request, controller peer from its source src (an
  * index of q->net.src: where the request came from, always a configured
  * address): msg, a Pending, a whole message answering request tid (0:
  * the message) with an error (remember: kept for its repeats), the reply
- * in q->tx[0..len) (kept for its repeats). */
+ * in q->tx[0..len) (kept for its repeats). iq_send_to() returns 0, or
+ * -EMSGSIZE (a refusal past the rate longer than its message: not sent)
+ * or what iq_net_send() does. */
 int iq_send_to(struct cp_iq *q, unsigned int src, const char *msg, size_t len);
 void iq_send_pending(struct cp_iq *q, unsigned int src, uint32_t tid);
 void iq_send_error(struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid,

@@ -5,10 +5,10 @@
  */
 #include "iq_rate.h"
 
-/* One token of b (filled at rate a second up to cap, full at first),
- * if there is one. */
-static bool
-take(struct iq_bucket *b, double rate, double cap, uint64_t now_ms)
+/* b filled with the time since it last was, at rate a second up to cap
+ * (full at first). */
+static void
+fill(struct iq_bucket *b, double rate, double cap, uint64_t now_ms)
 {
 	if (b->ms == 0) {
 		b->tokens = cap;
@@ -19,6 +19,14 @@ take(struct iq_bucket *b, double rate, double cap, uint64_t now_ms)
 			b->tokens = cap;
 		b->ms = now_ms;
 	}
+}
+
+/* One token of b (filled at rate a second up to cap, full at first),
+ * if there is one. */
+static bool
+take(struct iq_bucket *b, double rate, double cap, uint64_t now_ms)
+{
+	fill(b, rate, cap, now_ms);
 	if (b->tokens < 1.0)
 		return false;
 	b->tokens -= 1.0;
@@ -45,6 +53,15 @@ bool
 iq_rate_more(struct iq_rate *r, unsigned int peer, uint64_t now_ms)
 {
 	return take(&r->msgs[peer % TP_CONF_MAX_IQ_MGCS], r->rate, r->rate, now_ms);
+}
+
+void
+iq_rate_charge(struct iq_rate *r, unsigned int peer, uint32_t n, uint64_t now_ms)
+{
+	struct iq_bucket *b = &r->msgs[peer % TP_CONF_MAX_IQ_MGCS];
+
+	fill(b, r->rate, r->rate, now_ms);
+	b->tokens -= (double)n;
 }
 
 bool

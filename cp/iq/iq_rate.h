@@ -7,7 +7,10 @@
  * line are the work a flood would buy) and a token per request past a
  * message's first; a message over the rate is answered once at most, and
  * those answers are paced too; the log lines about what a controller
- * sends (a message that does not parse) are paced the same way.
+ * sends (a message that does not parse) are paced the same way. Where
+ * a controller's source is not proven (UDP without iq.auth), what is sent
+ * back costs more when it is larger than the message it answers
+ * (cp_amp.h): iq_rate_charge().
  *
  * Pure: no socket, no clock of its own (every call takes now_ms).
  */
@@ -67,6 +70,10 @@ enum iq_admit iq_rate_admit(struct iq_rate *r, unsigned int peer, uint64_t now_m
 /* One more request in a message admitted (its first is the message's
  * token): true when it may run. */
 bool iq_rate_more(struct iq_rate *r, unsigned int peer, uint64_t now_ms);
+/* n tokens more of controller peer's budget (a reply's cost past its
+ * message's token, cp_amp.h): taken whatever it holds, into debt, so
+ * that its messages wait until the debt is repaid. */
+void iq_rate_charge(struct iq_rate *r, unsigned int peer, uint32_t n, uint64_t now_ms);
 /* May a log line of kind about what came be written now? When it may,
  * *suppressed is how many of that kind were not since the last one. */
 bool iq_rate_log(struct iq_rate *r, enum iq_log_kind kind, uint64_t now_ms,

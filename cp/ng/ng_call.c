@@ -30,6 +30,8 @@
 #include "tp_log.h"
 #include "agw/cp_agw_rtp_key.h"
 
+_Static_assert(TP_CONF_NG_PROTO_MAX == NG_SDP_NAME_MAX, "ng.pass_through's names are m= protos");
+
 /* ng.timeout: silence on both sides of every stream before a call ends */
 #define NG_TIMEOUT_MS(g) ((uint32_t)(g)->conf->timeout * 1000u)
 
@@ -496,8 +498,9 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	int rc;
 
 	if (!md->relay || md->m.port == 0) {
-		/* not RTP, or a stream refused or ended: passed on as it is;
-		 * its context (a stream the re-offer ends) ends */
+		/* a stream refused or ended, or not RTP and named by
+		 * ng.pass_through (offer_answer() checked): passed on as it
+		 * is; its context (a stream the re-offer ends) ends */
 		stream_end(g, st, out);
 		return 0;
 	}
@@ -613,7 +616,8 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	int rc;
 
 	if (st->ctx == 0 || !md->relay || md->m.port == 0) {
-		/* a stream the answerer refused (port 0) ends */
+		/* a stream the answerer refused (port 0) ends; one not relayed
+		 * goes on as it is when offer_answer() let it */
 		stream_end(g, st, out);
 		return 0;
 	}
@@ -779,6 +783,21 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 			 g->sdp->nmedia, c->nstreams);
 		rc = -EINVAL;
 		goto fail;
+	}
+	/* a section that would go on as it came (not relayed, or no media)
+	 * may: an RTP one we cannot relay would hand the other side its
+	 * sender's address, candidates and fingerprint, its media bypassing
+	 * the gateway; refused before anything changes */
+	for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
+		const struct ng_sdp_media *md = &g->sdp->media[i];
+
+		if ((!offer && (i >= c->nstreams || c->s[i].ctx == 0)) || !md->relay ||
+		    md->m.port == 0) {
+			rc = ng_sdp_may_pass(g->sdp, i, g->conf->pass_through, g->conf->npass,
+					     err, sizeof(err));
+			if (rc < 0)
+				goto fail;
+		}
 	}
 	memset(&rw, 0, sizeof(rw));
 	rw.flags = rw_flags(r);
@@ -988,6 +1007,41 @@ del_now(const struct cp_ng *g, const struct ng_call *c, const struct ng_req *r)
 	return del_delay(g, r) == 0;
 }
 
+/* A call's figures, as rtpengine's query and delete replies give them:
+ * when it was made and last signalled, each side's tag and streams, the
+ * totals. */
+static void
+figures(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
+{
+	bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
+	bc_w_kint(w, "created_us", (int64_t)(c->created_wall_ms % 1000u) * 1000);
+	bc_w_kint(w, "last signal", (int64_t)((g->cp->wall_ms - (g->cp->now_ms - c->last_ms)) /
+					     1000u));
+	tags(g, c, w);
+	totals(g, c, w);
+}
+
+#define NG_DEL_NONE "Call-ID not found or tags didn't match"
+
+/* A delete that finds nothing to end (an unknown call-id, tags that are
+ * not the call's nor a fork's, a call deleted already): answered as
+ * rtpengine answers it, ok with a warning, an error only under the flag
+ * fatal. A P-CSCF deletes on a CANCEL and again on the 487 after it:
+ * an error there fails its script (Kamailio's module logs "proxy replied
+ * with error") on every cancelled call. */
+static void
+del_none(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, size_t mark,
+	 unsigned int depth)
+{
+	g->stats[NG_STAT_deletes_unmatched]++;
+	if (r->flags & NG_F_FATAL) {
+		w_error(g, w, mark, depth, NG_DEL_NONE);
+		return;
+	}
+	bc_w_kstr(w, "result", "ok");
+	bc_w_kstr(w, "warning", NG_DEL_NONE);
+}
+
 static void
 del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 {
@@ -997,14 +1051,14 @@ del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 	int64_t delay;
 
 	if (c == NULL) {
-		w_error(g, w, mark, depth, "Unknown call-id");
+		del_none(g, r, w, mark, depth);
 		return;
 	}
 	/* the tags must be the call's (either order), or a fork's: a fork's
 	 * delete forgets that fork only */
 	if (r->from_tag[0] != '\0' && strcmp(r->from_tag, c->tag[0]) != 0 &&
 	    strcmp(r->from_tag, c->tag[1]) != 0) {
-		w_error(g, w, mark, depth, "Unknown from-tag");
+		del_none(g, r, w, mark, depth);
 		return;
 	}
 	if (r->to_tag[0] != '\0' && strcmp(r->to_tag, c->tag[0]) != 0 &&
@@ -1015,14 +1069,17 @@ del(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 					(c->nforks - k - 1u) * sizeof(c->forks[0]));
 				c->nforks--;
 				bc_w_kstr(w, "result", "ok");
+				figures(g, c, w);
 				return;
 			}
-		w_error(g, w, mark, depth, "Unknown to-tag");
+		del_none(g, r, w, mark, depth);
 		return;
 	}
 	bc_w_kstr(w, "result", "ok");
-	bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
-	totals(g, c, w);
+	/* (rtpengine gives a call's figures to a delete that names a tag; one
+	 * by call-id alone gets none) */
+	if (r->from_tag[0] != '\0')
+		figures(g, c, w);
 	/* a repeat while the first waits for dp's figures: the first ends it */
 	if (c->deleting)
 		return;
@@ -1048,12 +1105,7 @@ query(struct cp_ng *g, const struct ng_req *r, struct bc_w *w)
 		return;
 	}
 	bc_w_kstr(w, "result", "ok");
-	bc_w_kint(w, "created", (int64_t)(c->created_wall_ms / 1000u));
-	bc_w_kint(w, "created_us", (int64_t)(c->created_wall_ms % 1000u) * 1000);
-	bc_w_kint(w, "last signal", (int64_t)((g->cp->wall_ms - (g->cp->now_ms - c->last_ms)) /
-					     1000u));
-	tags(g, c, w);
-	totals(g, c, w);
+	figures(g, c, w);
 }
 
 static void

@@ -36,14 +36,15 @@ struct tp_conf_ng;
 	X(repeats, "Requests answered from the cache of replies (the same cookie from the same source)") \
 	X(strangers, "Datagrams from sources outside ng.allow (dropped, unanswered)") \
 	X(malformed, "Datagrams that are no cookie and bencode dictionary (answered with an error when a cookie could be read)") \
-	X(rate_limited, "Requests past ng.max_rate (answered with an error)") \
+	X(rate_limited, "Requests past ng.max_rate, or while a large reply's cost is repaid (answered with an error only when it is no longer than the request)") \
 	X(errors, "Requests answered with result error") \
 	X(unsupported, "Requests asking what turnpike does not do (transcoding, recording, DTMF...): answered with an error") \
 	X(calls_created, "Calls made by an offer") \
 	X(calls_deleted, "Calls ended by a delete") \
 	X(calls_timed_out, "Calls ended by a timeout: ng.timeout without media on either side of every stream (or no media at all), or an offer not answered in an hour") \
 	X(calls_released, "Calls whose every context ended otherwise (the operator, dp)") \
-	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)")
+	X(oversize, "Datagrams past 65,535 octets or replies past the send buffer (dropped)") \
+	X(deletes_unmatched, "Deletes that found no call or not its tags (a call deleted already): answered ok with a warning, as rtpengine, an error under the flag fatal")
 
 enum ng_stat {
 #define NG_STAT_E(n, h) NG_STAT_##n,
@@ -60,7 +61,8 @@ struct ng_src {
 	uint64_t req_hash;        /* of the whole request datagram: a repeat is the same */
 	uint32_t req_len;
 	uint8_t clen;
-	bool nocache;             /* the reply is not kept (a refusal past the rate) */
+	bool refusal;             /* a refusal past the rate: sent only when no longer
+				   * than the request (cp_amp.h), never kept */
 	char cookie[NG_COOKIE_MAX];
 };
 
@@ -137,9 +139,13 @@ struct cp_ng {
 	int fd;
 	uint8_t family;           /* the listen address's */
 	uint8_t hkey[16];         /* siphash key of the call and cache tables */
-	/* the rate limit: tokens a ms, at most max_rate */
+	/* the rate limit: tokens a ms, at most max_rate; below 0 while a
+	 * reply's cost past its request's token is repaid (cp_amp.h) */
 	uint64_t tok_ms;
 	double tokens;
+	/* the refusals past the rate: as many a second at most */
+	uint64_t rtok_ms;
+	double rtokens;
 	/* the pace: while requests come (busy_until_us), the socket is read
 	 * every NG_STEP_US from the loop's turns and napped on instead of
 	 * dozing, not only once a millisecond */

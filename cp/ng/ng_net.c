@@ -8,10 +8,15 @@
  * source within ng.reply_cache_time) is
  * answered with the reply already sent, never acted on twice: a P-CSCF's
  * rtpengine module repeats a request whose reply it missed, and an offer
- * acted on twice would make a second set of ports. Past ng.max_rate, a
- * request gets an error reply, not a queue: a serve reads NG_RECV_SERVE
- * datagrams and acts on NG_WORK_SERVE requests at most, so a flood cannot
- * keep cp's loop.
+ * acted on twice would make a second set of ports. Every request costs a
+ * token of ng.max_rate before anything is sent, a repeat answered from
+ * the cache too; a reply larger than CP_AMP_FACTOR times its request costs
+ * more (cp_amp.h: ng's sources can be forged, and a reply must not make
+ * the door an amplifier towards the one named). Past the rate a request
+ * is not acted on and gets an error reply only when that is no longer
+ * than the request, not a queue: a serve reads NG_RECV_SERVE datagrams
+ * and acts on NG_WORK_SERVE requests at most, so a flood cannot keep
+ * cp's loop.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +30,7 @@
 
 #include "bencode.h"
 #include "cp.h"
+#include "cp_amp.h"
 #include "ng_internal.h"
 #include "tp_siphash.h"
 #include "tp_conf.h"
@@ -83,7 +89,7 @@ ng_net_open(struct cp_ng *g, char *err, size_t errlen)
 		snprintf(err, errlen, "ng: out of memory");
 		return -ENOMEM;
 	}
-	g->tokens = g->conf->max_rate;
+	g->tokens = g->rtokens = g->conf->max_rate;
 	return 0;
 }
 
@@ -278,21 +284,31 @@ send_to(struct cp_ng *g, const struct sockaddr_storage *to, const char *buf, siz
 		g->stats[NG_STAT_oversize] += errno == EMSGSIZE;
 }
 
+/* A token of bucket *tokens (filled at ng.max_rate a second since *ms, up
+ * to one second's worth), if it holds one. */
 static bool
-take_token(struct cp_ng *g, uint64_t now_ms)
+take(const struct cp_ng *g, double *tokens, uint64_t *ms, uint64_t now_ms)
 {
 	double rate = g->conf->max_rate;
 
-	if (now_ms > g->tok_ms) {
-		g->tokens += (double)(now_ms - g->tok_ms) * rate / 1000.0;
-		if (g->tokens > rate)
-			g->tokens = rate;
-		g->tok_ms = now_ms;
+	if (now_ms > *ms) {
+		*tokens += (double)(now_ms - *ms) * rate / 1000.0;
+		if (*tokens > rate)
+			*tokens = rate;
+		*ms = now_ms;
 	}
-	if (g->tokens < 1.0)
+	if (*tokens < 1.0)
 		return false;
-	g->tokens -= 1.0;
+	*tokens -= 1.0;
 	return true;
+}
+
+/* A reply of len octets to src's request is sent: what it costs past the
+ * request's token (cp_amp.h), taken from the rate into debt. */
+static void
+charge(struct cp_ng *g, const struct ng_src *src, size_t len)
+{
+	g->tokens -= (double)(cp_amp_cost(len, src->req_len) - 1u);
 }
 
 static void
@@ -328,8 +344,17 @@ ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *a
 	}
 	if (rc < 0)
 		return;
-	if (!src->nocache)
-		cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
+	if (src->refusal) {
+		/* past the rate: only what amplifies nothing, never kept (a
+		 * flood past the rate must not push out the replies a
+		 * controller's repeats need) */
+		if (cp_amp_refusal_ok(clen + 1 + (size_t)rc, src->req_len))
+			send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
+		explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
+		return;
+	}
+	cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
+	charge(g, src, clen + 1 + (size_t)rc);
 	send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
 	explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
 }
@@ -361,18 +386,22 @@ one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t n
 	 * there again and again for a few octets, past ng.max_rate */
 	src.req_hash = tp_siphash24(g->hkey, g->rbuf, len);
 	src.req_len = (uint32_t)len;
+	/* every request costs its token before anything is sent, a repeat
+	 * answered from the cache too: a forger of an allowed source must
+	 * not have replies resent past ng.max_rate */
+	if (!take(g, &g->tokens, &g->tok_ms, now_ms)) {
+		g->stats[NG_STAT_rate_limited]++;
+		if (take(g, &g->rtokens, &g->rtok_ms, now_ms)) {
+			src.refusal = true;
+			ng_net_reply(g, &src, fill_error, "Rate limit exceeded");
+		}
+		return;
+	}
 	e = cache_find(g, &src, now_ms);
 	if (e != NULL) {
 		g->stats[NG_STAT_repeats]++;
+		charge(g, &src, e->reply_len);
 		send_to(g, from, e->reply, e->reply_len);
-		return;
-	}
-	if (!take_token(g, now_ms)) {
-		g->stats[NG_STAT_rate_limited]++;
-		/* not kept: a flood past the rate must not push out the
-		 * replies a controller's repeats need */
-		src.nocache = true;
-		ng_net_reply(g, &src, fill_error, "Rate limit exceeded (ng.max_rate)");
 		return;
 	}
 	n = bc_parse(sp + 1, len - src.clen - 1u, g->nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL,

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -122,6 +123,7 @@ static const struct {
 	{ "port-latching", NG_F_PORT_LATCHING },
 	{ "original-sendrecv", NG_F_ORIG_SENDRECV },
 	{ "media-handover", NG_F_MEDIA_HANDOVER },
+	{ "fatal", NG_F_FATAL },
 	/* rtpengine takes these in "flags" too */
 	{ "replace-origin", NG_F_REPLACE_ORIGIN },
 	{ "replace-session-connection", NG_F_REPLACE_SESS_C },
@@ -187,6 +189,12 @@ read_flags(const struct bc_node *nodes, const struct bc_node *v, struct ng_req *
 			r->transport = (uint8_t)p;
 			continue;
 		}
+		/* rtpengine's SDES-<option> and OSRTP-<option> (the SDES and OSRTP
+		 * lists spelt as flags): passed over as those keys are (turnpike
+		 * offers one suite, and no OSRTP) */
+		if ((f->len > 5 && strncasecmp(f->s, "SDES-", 5) == 0) ||
+		    (f->len > 6 && strncasecmp(f->s, "OSRTP-", 6) == 0))
+			continue;
 		for (i = 0; i < sizeof(out_of_scope) / sizeof(out_of_scope[0]); i++)
 			if (name_is(f, out_of_scope[i]))
 				return unsupported(err, errlen, "Flag '%s' is not supported by "
@@ -466,6 +474,9 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 	if ((v = get(nodes, root, "record-call")) != NULL && !name_is(v, "no") &&
 	    !name_is(v, "off"))
 		return unsupported(err, errlen, "\"record call\" is not supported by turnpike");
+	if ((v = get(nodes, root, "T.38")) != NULL && (v->type == BC_STR ? v->len : v->count) > 0)
+		return unsupported(err, errlen, "\"T.38\" is not supported by turnpike (no "
+				   "T.38 gateway)");
 	if ((v = get(nodes, root, "DTLS")) != NULL && !name_is(v, "off") && !name_is(v, "no"))
 		return unsupported(err, errlen, "DTLS '%s' is not supported by turnpike (SDES "
 				   "only)", shown(v, b, sizeof(b)));

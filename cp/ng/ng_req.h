@@ -54,6 +54,7 @@ enum ng_cmd {
 #define NG_F_MUX_REJECT      0x1000u
 #define NG_F_ORIG_SENDRECV   0x2000u   /* original-sendrecv: we never change a=sendrecv */
 #define NG_F_MEDIA_HANDOVER  0x4000u   /* taken: re-latching after silence is dp's rule */
+#define NG_F_FATAL           0x8000u   /* fatal: a delete that finds nothing is an error */
 
 enum ng_side_name {
 	NG_SIDE_DEFAULT = 0,      /* not named: the route's */

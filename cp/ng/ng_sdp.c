@@ -25,7 +25,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "ng_sdp.h"
@@ -123,6 +125,46 @@ read_origin(const char *p, size_t n, unsigned int no, struct sdp_addr *a)
 	a->kind = SDP_ADDR_IP;
 	a->family = (uint8_t)fam;
 	a->line = (uint16_t)no;
+}
+
+/* A field of the m= line's value v[0..n) (split at spaces), copied into
+ * out ("" when it is missing or longer than out); its end. */
+static size_t
+mfield(const char *v, size_t n, size_t at, char *out, size_t size)
+{
+	size_t l = 0;
+
+	while (at < n && v[at] == ' ')
+		at++;
+	while (at + l < n && v[at + l] != ' ')
+		l++;
+	out[0] = '\0';
+	if (l > 0 && l < size) {
+		memcpy(out, v + at, l);
+		out[l] = '\0';
+	}
+	return at + l;
+}
+
+/* RFC 8866 section 5.14: m=<media> <port>[/<number>] <proto> <fmt>...,
+ * read on its own (lib/sdp may not read the section: one past its
+ * limits): the medium, the proto, a port of 0, RTP's family. */
+static void
+read_mline(struct ng_sdp_media *md, const char *p, size_t n)
+{
+	char port[NG_SDP_NAME_MAX];
+	size_t at = mfield(p + 2, n - 2, 0, md->media_name, sizeof(md->media_name));
+
+	at = mfield(p + 2, n - 2, at, port, sizeof(port));
+	(void)mfield(p + 2, n - 2, at, md->proto, sizeof(md->proto));
+	md->off = strcmp(port, "0") == 0 || strncmp(port, "0/", 2) == 0;
+	for (const char *q = md->proto; *q != '\0'; ) {
+		size_t l = strcspn(q, "/");
+
+		if (l == 3 && strncasecmp(q, "RTP", 3) == 0)
+			md->rtp = true;
+		q += l + (q[l] == '/');
+	}
 }
 
 /* A lib/sdp error on the description we made, told about the caller's
@@ -392,6 +434,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 			md = &out->media[out->nmedia++];
 			md->first_line = (uint16_t)k;
 			md->nlines = 1;
+			read_mline(md, p, n);
 			continue;
 		}
 		if (out->nmedia > 0) {
@@ -453,6 +496,34 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 out_zero:
 	explicit_bzero(out, sizeof(*out));
 	return rc;
+}
+
+int
+ng_sdp_may_pass(const struct ng_sdp *in, unsigned int i, const char (*pass)[NG_SDP_NAME_MAX],
+		unsigned int npass, char *err, size_t errlen)
+{
+	const struct ng_sdp_media *md;
+
+	if (in == NULL || i >= in->nmedia)
+		return -EINVAL;
+	md = &in->media[i];
+	if (md->off)
+		return 0;
+	if (md->rtp) {
+		snprintf(err, errlen, "m=%s section %u (%s): not relayed by turnpike (%s), and "
+			 "an RTP section is never passed on unanchored", md->media_name, i + 1,
+			 md->proto, md->relay ? "no context for it: the offer's section was not" :
+			 "audio, video or text over RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF as "
+			 "lib/sdp takes it only");
+		return -EPROTONOSUPPORT;
+	}
+	for (unsigned int k = 0; k < npass; k++)
+		if (md->proto[0] != '\0' && strcasecmp(pass[k], md->proto) == 0)
+			return 0;
+	snprintf(err, errlen, "m=%s section %u (%s): not relayed by turnpike, and ng.pass_through "
+		 "does not name it (its media would bypass the gateway)", md->media_name, i + 1,
+		 md->proto[0] != '\0' ? md->proto : "no proto");
+	return -EPROTONOSUPPORT;
 }
 
 /* ---- the rewrite ---------------------------------------------------------------- */
@@ -627,13 +698,15 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 }
 
 /* A kept section, as it came; with the old session c= when it relied on
- * that one and the session's c= now holds ours (sess_c: its line, -1). */
+ * that one and the session's c= now holds ours (sess_c: its line, -1),
+ * unless its port is 0 (no media: no address to give, as rtpengine gives
+ * none). */
 static void
 put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c)
 {
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
-	bool add_c = sess_c >= 0 && !md->has_c;
+	bool add_c = sess_c >= 0 && !md->has_c && !md->off;
 
 	put_line(w, in, first);
 	for (unsigned int k = first + 1; k < end; k++) {

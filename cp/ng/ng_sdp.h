@@ -13,8 +13,8 @@
  * the section's lines but its ICE candidates, which lib/sdp does not need
  * and a WebRTC offer has many of). A section lib/sdp cannot take, or one
  * that is not RTP (m=application over DTLS, m=message...), is kept with
- * relay false and why set: the caller decides (rtpengine passes what it
- * does not relay through untouched, or refuses the call).
+ * relay false and why set: the caller decides, ng_sdp_may_pass() saying
+ * whether it may go on unanchored (an RTP one never: it is refused).
  */
 #ifndef NG_SDP_H
 #define NG_SDP_H
@@ -29,10 +29,19 @@
 #define NG_SDP_LINES_MAX 512u     /* lines of it */
 #define NG_SDP_MEDIA_MAX 8u       /* m= sections */
 
+#define NG_SDP_NAME_MAX  32u      /* a medium's or a proto's name, NUL included */
+
 /* One m= section as read. */
 struct ng_sdp_media {
 	bool relay;               /* an RTP section (audio/video/text over RTP/AVP,
 				   * AVPF, SAVP, SAVPF) lib/sdp took: m is valid */
+	bool rtp;                 /* its proto is of RTP's family ("RTP" one of its
+				   * '/'-separated parts: RTP/AVP, UDP/TLS/RTP/SAVPF,
+				   * TCP/RTP/AVP...), read from the m= line whatever
+				   * lib/sdp made of the section */
+	bool off;                 /* its m= port is 0: refused or ended, no media */
+	char media_name[NG_SDP_NAME_MAX];  /* m='s medium and proto as written ("" */
+	char proto[NG_SDP_NAME_MAX];       /* when longer or missing) */
 	bool ice;                 /* it (or the session) had ICE attributes */
 	bool has_c;               /* the section has its own c= line */
 	uint16_t first_line;      /* its m= line's index (0-based, in the text) */
@@ -67,6 +76,20 @@ struct ng_sdp {
  * not an error: relay false, why set.
  */
 int ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err);
+
+/*
+ * May section i of in (not relayed: relay false, or a port of 0) go on
+ * as it came, unanchored, its media not crossing the gateway? When its
+ * port is 0 (no media), or when its proto is not of RTP's family and is
+ * one of pass[0..npass) (ng.pass_through: the operator's choice, compared
+ * without minding case). An RTP section never is: one turnpike cannot
+ * relay (DTLS-SRTP's UDP/TLS/RTP/SAVPF, one past lib/sdp's limits) passed
+ * on would hand the other side the first's address, its media bypassing
+ * the gateway. Returns 0, or -EPROTONOSUPPORT with err saying why in a
+ * sentence fit for the reply's error-reason.
+ */
+int ng_sdp_may_pass(const struct ng_sdp *in, unsigned int i, const char (*pass)[NG_SDP_NAME_MAX],
+		    unsigned int npass, char *err, size_t errlen);
 
 /* What to write for one m= section. */
 struct ng_sdp_out_media {
@@ -110,7 +133,8 @@ struct ng_sdp_rewrite {
  *   - c=: the session's becomes the first relayed section's address; a
  *     relayed section whose address differs from it gets its own c= (its
  *     c= line rewritten, or one added after m= and any i=); a kept section
- *     that relied on the session's c= gets a c= of the old address;
+ *     that relied on the session's c= gets a c= of the old address, unless
+ *     its port is 0;
  *   - m=: port and proto of a relayed section;
  *   - a=rtcp, a=rtcp-mux, a=crypto of a relayed section: removed, then
  *     ours written after the section's last line in this order: a=rtcp

@@ -163,6 +163,14 @@ ng_core_same(const struct tp_conf *a, const struct tp_conf *b)
 	       memcmp(a->ng.core, b->ng.core, sizeof(a->ng.core[0]) * a->ng.ncore) == 0;
 }
 
+static bool
+ng_pass_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return a->ng.npass == b->ng.npass &&
+	       memcmp(a->ng.pass_through, b->ng.pass_through,
+		      sizeof(a->ng.pass_through[0]) * a->ng.npass) == 0;
+}
+
 bool
 tp_conf_tenants_same(const struct tp_conf *a, const struct tp_conf *b)
 {
@@ -347,6 +355,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	FN("ng", "access", CP, "ng.access", ng_access_same),
 	FN("ng", "core", CP, "ng.core", ng_core_same),
 	STR("ng", "tenant", CP, "ng.tenant", ng.tenant),
+	FN("ng", "pass_through", CP, "ng.pass_through", ng_pass_same),
 
 	/* cp/cluster links to Redis at start: one group to a reload */
 	FN("cluster", "", CP, "the cluster group", cluster_same),

@@ -11,6 +11,7 @@
 #include <libconfig.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "tp_conf.h"
@@ -41,7 +42,7 @@ tp_conf_ng_defaults(struct tp_conf *c)
 /* The settings of the ng group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_ng[] = {
 	"listen", "allow", "max_rate", "delete_delay", "timeout", "reply_cache_time", "access",
-	"core", "tenant", NULL,
+	"core", "tenant", "pass_through", NULL,
 };
 
 /* One ng.allow entry, "10.0.0.0/8" or a bare address (one host). */
@@ -152,6 +153,58 @@ load_ifnames(const config_setting_t *g, const char *name, char (*out)[32], unsig
 	return 0;
 }
 
+/* Is proto (an m= line's, RFC 8866 section 5.14) of RTP's family: "RTP"
+ * one of its '/'-separated parts? */
+static bool
+proto_rtp(const char *proto)
+{
+	for (const char *q = proto; *q != '\0'; ) {
+		size_t l = strcspn(q, "/");
+
+		if (l == 3 && strncasecmp(q, "RTP", 3) == 0)
+			return true;
+		q += l + (q[l] == '/');
+	}
+	return false;
+}
+
+/* ng.pass_through: up to TP_CONF_MAX_NG_PASS m= protos, each once, none
+ * of RTP's family (an RTP section turnpike cannot relay is refused: passed
+ * on, its media would bypass the gateway). */
+static int
+load_pass(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
+{
+	struct tp_conf_ng *n = &c->ng;
+	const config_setting_t *s = config_setting_get_member(g, "pass_through");
+
+	if (s == NULL)
+		return 0;
+	if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
+	    config_setting_length(s) > TP_CONF_MAX_NG_PASS)
+		FAIL(s, "ng.pass_through must list 0 to %d m= protos [\"TCP/MSRP\", "
+		     "\"UDP/DTLS/SCTP\", ...] (sections passed on unanchored)", TP_CONF_MAX_NG_PASS);
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+		const char *v = config_setting_type(e) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(e) : "";
+		size_t len = strlen(v);
+
+		if (len == 0 || len >= TP_CONF_NG_PROTO_MAX || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789/-_.+") != len)
+			FAIL(e, "ng.pass_through: '%s' is not an m= proto (1 to %d of letters, "
+			     "digits, '/', '-', '_', '.', '+': \"TCP/MSRP\")", v,
+			     TP_CONF_NG_PROTO_MAX - 1);
+		if (proto_rtp(v))
+			FAIL(e, "ng.pass_through: '%s' is RTP: an RTP section is relayed or refused, "
+			     "never passed on unanchored (its media would bypass the gateway)", v);
+		for (unsigned int j = 0; j < n->npass; j++)
+			if (strcasecmp(n->pass_through[j], v) == 0)
+				FAIL(e, "ng.pass_through: '%s' is listed twice", v);
+		snprintf(n->pass_through[n->npass++], TP_CONF_NG_PROTO_MAX, "%s", v);
+	}
+	return 0;
+}
+
 /* A name of both ng.access and ng.core would leave direction=[that, ...]
  * meaning either side. Said on the line of the list that holds it last
  * (given in the file; a default has no line). */
@@ -211,7 +264,8 @@ load_ng(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	if ((rc = load_allow(g, c, err, errlen)) < 0 ||
 	    (rc = load_ifnames(g, "access", n->access, &n->naccess, c, err, errlen)) < 0 ||
 	    (rc = load_ifnames(g, "core", n->core, &n->ncore, c, err, errlen)) < 0 ||
-	    (rc = check_sides(g, c, err, errlen)) < 0)
+	    (rc = check_sides(g, c, err, errlen)) < 0 ||
+	    (rc = load_pass(g, c, err, errlen)) < 0)
 		return rc;
 	/* (which tenants there are is known once the tenants list, read
 	 * after this group, loaded: tp_conf_load_tenants() checks it) */

@@ -622,6 +622,8 @@ struct tp_conf_iq {
 
 #define TP_CONF_MAX_NG_ALLOW 16
 #define TP_CONF_MAX_NG_IFNAMES 4
+#define TP_CONF_MAX_NG_PASS 8
+#define TP_CONF_NG_PROTO_MAX 32     /* an m= proto's name, NUL included */
 
 /* One ng.allow entry, a network whose requests are answered: family
  * AF_INET or AF_INET6, ip in network order (IPv4 in its first 4 bytes),
@@ -638,13 +640,16 @@ struct tp_conf_ng_net { uint8_t family; uint8_t plen; uint8_t ip[16]; };
  *   ng = {
  *     listen = "127.0.0.1:2223";     # this host's address on the control network
  *     allow = ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"];   # a bare address: /32, /128
- *     max_rate = 1000;               # requests a second; past it: an error reply
+ *     max_rate = 1000;               # requests a second (a large reply costs more:
+ *                                    # cp/cp_amp.h); past it: nothing acted on
  *     delete_delay = 0;              # s a delete without its own delete-delay waits
  *     timeout = 60;                  # s without media on either side of every stream:
  *                                    # the call ends (rtpengine's --timeout)
  *     access = ["access", "internal"];   # direction= names of the access side
  *     core = ["core", "external"];       # and of the core side
  *     tenant = "volte";              # the tenant of the calls set up over ng
+ *     pass_through = ["TCP/MSRP"];   # m= protos (not RTP) passed on unanchored;
+ *                                    # default none: such a section is refused
  *   };
  */
 struct tp_conf_ng {
@@ -664,6 +669,11 @@ struct tp_conf_ng {
 	unsigned int naccess, ncore; /* direction= names meaning the access side and the core side */
 	char access[TP_CONF_MAX_NG_IFNAMES][32];   /* default {"access","internal"} */
 	char core[TP_CONF_MAX_NG_IFNAMES][32];     /* default {"core","external"} */
+	/* the m= protos (none of RTP's family) whose sections an offer or
+	 * answer may carry on as they came, their media not crossing the
+	 * gateway; default none: such a section is refused */
+	unsigned int npass;
+	char pass_through[TP_CONF_MAX_NG_PASS][TP_CONF_NG_PROTO_MAX];
 	char tenant[32]; int tenant_line; unsigned int tenant_idx;   /* as iq's */
 };
 

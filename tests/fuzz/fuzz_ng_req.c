@@ -10,7 +10,8 @@
  * read has a command, NUL-terminated names, an SDP inside the input; a
  * description read and rewritten (every relayed section given our
  * address, ports and, for SRTP, one key) reads back with as many sections,
- * ours in each relayed one.
+ * ours in each relayed one; a section may go on unanchored only without
+ * media or when it is not RTP (ng_sdp_may_pass()).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -50,7 +51,15 @@ rewrite(void)
 	rw.nmedia = in.nmedia;
 	for (unsigned int i = 0; i < in.nmedia; i++) {
 		struct ng_sdp_out_media *o = &rw.media[i];
+		static const char pass[][NG_SDP_NAME_MAX] = { "TCP/MSRP", "UDP/DTLS/SCTP" };
+		char err[256];
 
+		/* what may go on as it came: no media, or not RTP and named; an
+		 * RTP section never (a refusal says why) */
+		rc = ng_sdp_may_pass(&in, i, pass, 2, err, sizeof(err));
+		CHECK(rc == 0 || (rc == -EPROTONOSUPPORT && err[0] != '\0'));
+		CHECK(rc != 0 || in.media[i].off || !in.media[i].rtp);
+		CHECK(!in.media[i].off || rc == 0);
 		if (!in.media[i].relay || in.media[i].m.port == 0) {
 			o->keep = true;
 			continue;

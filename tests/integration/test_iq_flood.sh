@@ -20,6 +20,12 @@
 #   4. A 60 KB Add from A (past 8192 bytes): answered 510 on its
 #      transaction, read from its first bytes, and counted in status and
 #      the metrics (it got silence, counted nowhere an operator looks).
+#   5. What comes from A's host over UDP may be forged (no iq.auth): no
+#      answer makes the door an amplifier (cp_amp.h). The shortest
+#      AuditValue (46 octets) far past the rate: no 511 for it (longer
+#      than it), counted in replies_withheld; junk of 21 octets at
+#      iq.max_rate: what is sent back (its 400s) within three times what
+#      came.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -133,5 +139,23 @@ tp_check "a 60 KB Add from A: answered on its transaction (510)" \
 tp_check "... counted in status (iq.stats.datagrams_oversize)" test "$(stat datagrams_oversize)" = 1
 tp_check "... and in the metrics (turnpike_iq_datagrams_oversize_total)" \
   bash -c "curl -sf http://$maddr/metrics | grep -q '^turnpike_iq_datagrams_oversize_total 1\$'"
+
+# ---- 5. no amplifier towards a forged source --------------------------------------------
+# (the shortest AuditValue first: far past the rate, it leaves A's budget
+# empty, so that the junk after it is answered from the rate alone)
+echo "# [$((SECONDS - start)) s] section 5"
+sleep 1.2
+flood f7.json --src 127.0.0.4 --sport $AFROM --kind tiny --rate 1000 --secs 2
+wait $FPID
+flood f6.json --src 127.0.0.4 --sport $AFROM --kind junk --rate 100 --secs 4
+wait $FPID
+echo "#   the shortest AuditValue at 10 times iq.max_rate: $(cat "$TP_TMP/f7.json"), replies_withheld $(stat replies_withheld)"
+echo "#   then junk at iq.max_rate from A's host: $(cat "$TP_TMP/f6.json")"
+tp_check "the shortest AuditValue past iq.max_rate: answered within the rate, no 511 (longer than it)" \
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["answers"] >= 100 and d["busy"] == 0 and d["out"] <= 3 * d["in"] else 1)' "$TP_TMP/f7.json"
+tp_check "... the 511s not sent counted (replies_withheld)" \
+  bash -c '[ "$1" -ge 100 ]' _ "$(stat replies_withheld)"
+tp_check "junk at iq.max_rate (a 400 of 92 octets for 21): the octets answered within three times those sent" \
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["answers"] >= 10 and d["out"] <= 3 * d["in"] else 1)' "$TP_TMP/f6.json"
 echo "# test_iq_flood took $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

@@ -47,6 +47,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
+. "$HERE/lib/rtpengine_env.sh"
 tp_env_init
 start=$SECONDS
 PROXY=${TP_NG_PROXY:-turnpike}
@@ -60,14 +61,11 @@ NGX=                                  # what the client runs under (the proxy's 
 NG_HOST=127.0.0.1
 NG_PORT=$((41000 + $$ % 3000))
 NS_R=${TP_ID}r
-RTPE_PID=
+RTPE_NS=$NS_R
 
 ng_cleanup() {
   local rc=$?
-  if [ -n "$RTPE_PID" ]; then
-    kill -TERM "$RTPE_PID" 2>/dev/null && wait "$RTPE_PID" 2>/dev/null
-  fi
-  ip netns del "$NS_R" 2>/dev/null
+  rtpe_cleanup
   (exit $rc)
   tp_cleanup
 }
@@ -93,7 +91,6 @@ ng = { listen = \"$NG_HOST:$NG_PORT\"; allow = [\"127.0.0.1/32\"];
 # to the UE's and the core's namespaces with the addresses dp's ports have,
 # its interfaces named access and core, ng on the namespace's loopback.
 start_rtpengine() {
-  command -v rtpengine >/dev/null || tp_die "rtpengine (rtpengine-daemon) is not installed"
   ip netns add "$NS_R" && ip netns add "$TP_NS_C" && ip netns add "$TP_NS_P" ||
     tp_die "cannot make the namespaces"
   local ns
@@ -105,18 +102,8 @@ start_rtpengine() {
   ip -n "$TP_NS_C" addr add $UE/24 dev acc1; ip -n "$TP_NS_P" addr add $CORE/24 dev cor1
   ip -n "$NS_R" link set acc0 up; ip -n "$NS_R" link set cor0 up
   ip -n "$TP_NS_C" link set acc1 up; ip -n "$TP_NS_P" link set cor1 up
-  ip netns exec "$NS_R" rtpengine --config-file=none --table=-1 \
-    --interface=access/$ACC --interface=core/$COR --listen-ng=$NG_HOST:$NG_PORT \
-    --port-min=$MEDIA_MIN --port-max=$MEDIA_MAX --num-threads=2 --delete-delay=0 \
-    --foreground --log-stderr --log-level=6 >"$TP_TMP/rtpengine.log" 2>&1 &
-  RTPE_PID=$!
-: >"$TP_TMP/rtpengine.log"
-  for _ in $(seq 100); do
-    grep -q "Startup complete" "$TP_TMP/rtpengine.log" && break
-    kill -0 "$RTPE_PID" 2>/dev/null || { cat "$TP_TMP/rtpengine.log"; tp_die "rtpengine exited"; }
-    sleep 0.1
-  done
-  grep -q "Startup complete" "$TP_TMP/rtpengine.log" || tp_die "rtpengine did not start in 10 s"
+  rtpe_start --interface=access/$ACC --interface=core/$COR --listen-ng=$NG_HOST:$NG_PORT \
+    --port-min=$MEDIA_MIN --port-max=$MEDIA_MAX
   NGX="ip netns exec $NS_R"
   NG_STRICT=0
 }

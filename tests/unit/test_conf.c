@@ -1289,6 +1289,14 @@ test_conf_ng_group_read_and_checked(void **state)
 	assert_string_equal(c.ng.core[0], "core");
 	assert_string_equal(c.ng.core[1], "external");
 	assert_int_equal(c.ng.tenant_idx, 0);
+	/* no section passes on unanchored unless the operator names its proto */
+	assert_int_equal(c.ng.npass, 0);
+	tp_conf_free(&c);
+	expect_ok(DP("") NG_AGW "ng = { " NG_MIN "\n  pass_through = [\"TCP/MSRP\", "
+		  "\"TCP/TLS/MSRP\", \"UDP/DTLS/SCTP\", \"udptl\"]; };\n");
+	assert_int_equal(c.ng.npass, 4);
+	assert_string_equal(c.ng.pass_through[0], "TCP/MSRP");
+	assert_string_equal(c.ng.pass_through[3], "udptl");
 	tp_conf_free(&c);
 	expect_ok(DP("") NG_AGW "ng = {\n  listen = \"[::1]:2223\";\n"
 		  "  allow = [\"127.0.0.1/32\", \"10.0.0.0/8\", \"2001:db8::/32\", \"::1\"];\n"
@@ -1392,6 +1400,17 @@ test_conf_ng_refusals(void **state)
 		  "'allow'?)" },
 		{ NGA("  transport = \"tcp\";\n"), 7, "ng: unknown setting 'transport'" },
 		{ NGA("  tenant = 3;\n"), 7, "ng.tenant must name a tenant" },
+		/* pass_through: no RTP (relayed or refused, never passed on) */
+		{ NGA("  pass_through = [\"TCP/MSRP\",\n  \"UDP/TLS/RTP/SAVPF\"];\n"), 8,
+		  "ng.pass_through: 'UDP/TLS/RTP/SAVPF' is RTP" },
+		{ NGA("  pass_through = [\"RTP/AVP\"];\n"), 7, "'RTP/AVP' is RTP" },
+		{ NGA("  pass_through = [\"rtp/avp/tcp\"];\n"), 7, "'rtp/avp/tcp' is RTP" },
+		{ NGA("  pass_through = [\"TCP/MSRP\", \"tcp/msrp\"];\n"), 7, "listed twice" },
+		{ NGA("  pass_through = [\"TCP MSRP\"];\n"), 7, "is not an m= proto" },
+		{ NGA("  pass_through = [\"\"];\n"), 7, "is not an m= proto" },
+		{ NGA("  pass_through = \"TCP/MSRP\";\n"), 7, "ng.pass_through must list" },
+		{ NGA("  pass_through = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", "
+		      "\"h\", \"i\"];\n"), 7, "ng.pass_through must list 0 to 8" },
 	};
 
 	(void)state;

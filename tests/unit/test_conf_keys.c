@@ -223,7 +223,7 @@ test_restart_names_ng(void **state)
 	load("a.conf", DP NG("allow = [\"10.0.0.0/8\"];"), &a);
 	load("b.conf", DP NG("allow = [\"10.0.0.0/8\", \"::1\"]; max_rate = 20;\n"
 			     "access = [\"ue\"]; core = [\"ims\"]; delete_delay = 5;\n"
-			     "reply_cache_time = 2;"), &b);
+			     "reply_cache_time = 2; pass_through = [\"TCP/MSRP\"];"), &b);
 	tp_conf_restart_diff(&a, &b, say, &s);
 	for (unsigned int i = 0; i < s.n; i++)
 		printf("# %s\n", s.lines[i]);
@@ -233,7 +233,8 @@ test_restart_names_ng(void **state)
 	assert_true(has(&s, "ng.reply_cache_time 30 -> 2 (restart turnpike-cp)"));
 	assert_true(has(&s, "ng.access (restart turnpike-cp)"));
 	assert_true(has(&s, "ng.core (restart turnpike-cp)"));
-	assert_int_equal(s.n, 6);
+	assert_true(has(&s, "ng.pass_through (restart turnpike-cp)"));
+	assert_int_equal(s.n, 7);
 	tp_conf_free(&b);
 
 	s.n = 0;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "cp_amp.h"
 #include "iq/iq_rate.h"
 
 static void
@@ -95,6 +96,42 @@ test_iq_rate_log_lines(void **state)
 	assert_true(iq_rate_log(&r, IQ_LOG_UNAUTH, 2000, &quiet));
 }
 
+/* cp_amp.h: a reply up to three times its request costs the request's
+ * token alone; each further share of three times costs one more. */
+static void
+test_cp_amp_cost_by_the_request_length(void **state)
+{
+	(void)state;
+	assert_int_equal(cp_amp_cost(0, 35), 1);
+	assert_int_equal(cp_amp_cost(105, 35), 1);
+	assert_int_equal(cp_amp_cost(106, 35), 2);
+	/* the brief's list: 35 octets asked, 10 KB answered */
+	assert_int_equal(cp_amp_cost(10188, 35), 98);
+	assert_int_equal(cp_amp_cost(100, 0), 100);
+	/* past the rate a refusal goes only when it amplifies nothing */
+	assert_true(cp_amp_refusal_ok(52, 52));
+	assert_false(cp_amp_refusal_ok(53, 52));
+}
+
+/* A reply's cost past its message's token is taken into debt: the
+ * controller's next messages wait until it is repaid, another's do not. */
+static void
+test_iq_rate_charge_into_debt(void **state)
+{
+	struct iq_rate r;
+
+	(void)state;
+	iq_rate_init(&r, 10);
+	assert_int_equal(iq_rate_admit(&r, 0, 1000), IQ_ADMIT_OK);
+	iq_rate_charge(&r, 0, 29, 1000);
+	/* 10 - 1 - 29 = -20: two seconds to repay, then one message */
+	assert_int_not_equal(iq_rate_admit(&r, 0, 2000), IQ_ADMIT_OK);
+	assert_int_not_equal(iq_rate_admit(&r, 0, 2999), IQ_ADMIT_OK);
+	assert_int_equal(iq_rate_admit(&r, 1, 2999), IQ_ADMIT_OK);
+	assert_int_equal(iq_rate_admit(&r, 0, 3100), IQ_ADMIT_OK);
+	assert_int_not_equal(iq_rate_admit(&r, 0, 3100), IQ_ADMIT_OK);
+}
+
 int
 main(void)
 {
@@ -103,6 +140,8 @@ main(void)
 		cmocka_unit_test(test_iq_rate_requests_past_the_first),
 		cmocka_unit_test(test_iq_rate_a_budget_per_controller),
 		cmocka_unit_test(test_iq_rate_log_lines),
+		cmocka_unit_test(test_cp_amp_cost_by_the_request_length),
+		cmocka_unit_test(test_iq_rate_charge_into_debt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

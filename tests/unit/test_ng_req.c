@@ -332,6 +332,51 @@ test_refused(void **state)
 			    "4:DTLS7:passivee", &r), -ENOTSUP);
 }
 
+/* A delete as Kamailio's rtpengine_delete() sends it, and with rtpengine's
+ * flag fatal (a delete that finds nothing is then an error, not ok with a
+ * warning: ng_call.c). */
+static void
+test_delete_fatal(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:call-id1:c8:from-tag1:f7:command6:deletee", &r), 0);
+	assert_int_equal(r.cmd, NG_CMD_DELETE);
+	assert_false(r.flags & NG_F_FATAL);
+	assert_int_equal(RDS("d7:call-id1:c8:from-tag1:f5:flagsl5:fatale7:command6:deletee", &r),
+			 0);
+	assert_true(r.flags & NG_F_FATAL);
+	assert_int_equal(RDS("d7:call-id1:c5:flagsl5:FATALe7:command6:deletee", &r), 0);
+	assert_true(r.flags & NG_F_FATAL);
+}
+
+/* What FEATURE.md's table says is passed over (the SDES and OSRTP
+ * options, as keys or spelt as flags) is taken and has no effect; T.38
+ * asked for, as a key or a flag, is refused as out of scope. */
+static void
+test_passed_over_and_t38(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl31:SDES-no-AES_CM_128_HMAC_SHA1_3211:OSRTP-offere"
+			    "4:SDESl7:pad-keye5:OSRTPl5:offeree", &r), 0);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl5:SDES-ee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:T.38l6:decodeee", &r), -ENOTSUP);
+	assert_non_null(strstr(err, "T.38"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:T.386:decodee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl4:T.38ee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:T.38lee", &r), 0);
+}
+
 int
 main(void)
 {
@@ -342,6 +387,8 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_delete_fatal),
+		cmocka_unit_test(test_passed_over_and_t38),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -634,6 +634,14 @@ test_ng_sdp_audio_video_disabled(void **state)
 	assert_true(back.media[1].has_c);
 	assert_memory_equal(back.media[1].m.addr.ip, rw.media[1].ip, 4);
 	assert_memory_equal(back.media[0].m.addr.ip, rw.media[0].ip, 4);
+	/* the refused video kept as it came (an answer's port 0): no c= of
+	 * the old address for it (no media, nothing to say), as rtpengine */
+	rw.media[1].keep = true;
+	rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "c=IN IP4 203.0.113.1\r\nt=0 0\r\n"));
+	assert_non_null(strstr(out, "a=rtcp:30001\r\nm=video 0 RTP/AVP 96\r\ni=camera\r\n"
+				    "a=rtpmap:96 H264/90000\r\n"));
+	rw.media[1].keep = false;
 	/* the audio kept as it came (not ours to relay, say): the session c=
 	 * follows the first relayed section, the audio gets its old one */
 	rw.media[0].keep = true;
@@ -1025,6 +1033,104 @@ test_ng_sdp_attacker(void **state)
 	assert_false(d.media[0].relay);
 }
 
+/* A browser's offer: DTLS-SRTP (UDP/TLS/RTP/SAVPF) with its candidates
+ * and fingerprint, and a data channel. */
+static const char browser[] =
+	"v=0\r\n"
+	"o=- 7065542345433214611 2 IN IP4 127.0.0.1\r\n"
+	"s=-\r\n"
+	"t=0 0\r\n"
+	"a=group:BUNDLE 0 1\r\n"
+	"m=audio 51602 UDP/TLS/RTP/SAVPF 111 0\r\n"
+	"c=IN IP4 198.51.100.7\r\n"
+	"a=rtcp:9 IN IP4 0.0.0.0\r\n"
+	"a=candidate:842163049 1 udp 1677729535 198.51.100.7 51602 typ srflx raddr "
+	"192.168.1.20 rport 51602\r\n"
+	"a=ice-ufrag:Wl2e\r\n"
+	"a=ice-pwd:fFcKxCbydXfbQ2pkMJ7kNzk0\r\n"
+	"a=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:"
+	"C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\n"
+	"a=setup:actpass\r\n"
+	"a=mid:0\r\n"
+	"a=rtcp-mux\r\n"
+	"a=rtpmap:111 opus/48000/2\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"m=application 51603 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+	"c=IN IP4 198.51.100.7\r\n"
+	"a=mid:1\r\n"
+	"a=sctp-port:5000\r\n";
+
+/* What may go on as it came, unanchored (ng_sdp_may_pass): a section
+ * without media (port 0) always; one not of RTP's family when the
+ * operator names its proto (ng.pass_through); an RTP section turnpike
+ * cannot relay never (a browser's DTLS-SRTP, one past lib/sdp's limits,
+ * RTP under another medium, RTP over TCP), whatever the list says. */
+static void
+test_ng_sdp_may_pass(void **state)
+{
+	static const char pass[][NG_SDP_NAME_MAX] = { "UDP/DTLS/SCTP", "tcp/msrp" };
+	char err[256], big[6000];
+	size_t n;
+
+	(void)state;
+	read_ok(browser, &d);
+	assert_int_equal(d.nmedia, 2);
+	assert_false(d.media[0].relay);
+	assert_true(d.media[0].rtp);
+	assert_false(d.media[0].off);
+	assert_string_equal(d.media[0].media_name, "audio");
+	assert_string_equal(d.media[0].proto, "UDP/TLS/RTP/SAVPF");
+	assert_int_equal(ng_sdp_may_pass(&d, 0, NULL, 0, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "m=audio section 1 (UDP/TLS/RTP/SAVPF)"));
+	assert_non_null(strstr(err, "never passed on unanchored"));
+	assert_int_equal(ng_sdp_may_pass(&d, 0, pass, 2, err, sizeof(err)), -EPROTONOSUPPORT);
+	/* the data channel: the operator's choice */
+	assert_false(d.media[1].rtp);
+	assert_int_equal(ng_sdp_may_pass(&d, 1, NULL, 0, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "m=application section 2 (UDP/DTLS/SCTP)"));
+	assert_non_null(strstr(err, "ng.pass_through does not name it"));
+	assert_int_equal(ng_sdp_may_pass(&d, 1, pass, 2, err, sizeof(err)), 0);
+	assert_int_equal(ng_sdp_may_pass(&d, 2, pass, 2, err, sizeof(err)), -EINVAL);
+
+	/* no media: nothing to anchor, whatever it is */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+		"m=message 0 TCP/MSRP *\r\nm=audio 0 RTP/AVP 0\r\n", &d);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_true(d.media[i].off);
+		assert_int_equal(ng_sdp_may_pass(&d, i, NULL, 0, err, sizeof(err)), 0);
+	}
+	/* MSRP named (case not minded), BFCP not */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nm=message 7394 TCP/MSRP *\r\n"
+		"m=application 5070 TCP/BFCP *\r\n", &d);
+	assert_int_equal(ng_sdp_may_pass(&d, 0, pass, 2, err, sizeof(err)), 0);
+	assert_int_equal(ng_sdp_may_pass(&d, 1, pass, 2, err, sizeof(err)), -EPROTONOSUPPORT);
+	/* RTP in other forms: under m=image, over TCP (RFC 4571) */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nm=image 4000 RTP/AVP 0\r\n"
+		"m=audio 4002 TCP/RTP/AVP 0\r\n", &d);
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_false(d.media[i].relay);
+		assert_true(d.media[i].rtp);
+		assert_int_equal(ng_sdp_may_pass(&d, i, pass, 2, err, sizeof(err)),
+				 -EPROTONOSUPPORT);
+	}
+	/* an RTP/AVP section past lib/sdp's 4096 octets: read, not relayed,
+	 * refused */
+	n = (size_t)snprintf(big, sizeof(big), "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 "
+			     "RTP/AVP 0\r\n");
+	while (n + 40 < sizeof(big))
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "a=x-filler:%030u\r\n", 7u);
+	read_ok(big, &d);
+	assert_false(d.media[0].relay);
+	assert_true(d.media[0].rtp);
+	assert_int_equal(ng_sdp_may_pass(&d, 0, pass, 2, err, sizeof(err)), -EPROTONOSUPPORT);
+	/* an RTP/AVP section lib/sdp relays, but for which the caller holds
+	 * no context (an answer to a section not relayed): refused too */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\n", &d);
+	assert_true(d.media[0].relay);
+	assert_int_equal(ng_sdp_may_pass(&d, 0, pass, 2, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "the offer's section was not"));
+}
+
 /* Mutations of the offers (a byte changed, cut, a tail repeated): read or refused
  * cleanly; what is read rewrites into every size and reads back. Under
  * the sanitizers: no read or write out of place. */
@@ -1115,6 +1221,7 @@ main(void)
 		cmocka_unit_test(test_ng_sdp_media_level_c),
 		cmocka_unit_test(test_ng_sdp_ipv6),
 		cmocka_unit_test(test_ng_sdp_attacker),
+		cmocka_unit_test(test_ng_sdp_may_pass),
 		cmocka_unit_test(test_ng_sdp_mutations),
 	};
 

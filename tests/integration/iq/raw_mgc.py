@@ -36,8 +36,10 @@ messages.
   raw_mgc.py flood --src IP [--sport PORT] --to IP:PORT --secs S [--rate R] --kind K
       from IP (port PORT, else any) for S seconds, R a second (0: as fast as
       it can): K junk (not H.248), audit (one AuditValue ROOT), multi (32 of
-      them a message); prints {"sent": N, "answers": M, "busy": B}
-      (datagrams back to it, those of them with an error 511)
+      them a message), tiny (one AuditValue ROOT in H.248's compact form);
+      prints {"sent": N, "answers": M, "busy": B, "in": I, "out": O,
+      "length": L} (datagrams back to it, those of them with an error 511,
+      the octets sent and received, a message's octets)
 """
 import argparse
 import hashlib
@@ -50,6 +52,7 @@ import sys
 import threading
 import time
 
+ERR511 = re.compile(rb"\b(Error|ER)\s*=\s*511\b")
 AUDIT = "Transaction = %d { Context = - { AuditValue = ROOT { Audit { } } } }"
 
 
@@ -341,7 +344,7 @@ def flood(a):
     s.setblocking(False)
     to = addr(a.to)
     mid = "MEGACO/3 [%s]:%d\n" % (a.src, s.getsockname()[1])
-    sent = answers = busy = 0
+    sent = answers = busy = octets_in = octets_out = 0
     tid = 1000000 + os.getpid() % 1000 * 100000
     end = time.monotonic() + a.secs
     gap = 1.0 / a.rate if a.rate > 0 else 0
@@ -355,18 +358,25 @@ def flood(a):
         elif a.kind == "audit":
             tid += 1
             msg = (mid + AUDIT % tid).encode()
+        elif a.kind == "tiny":
+            # the shortest request H.248's compact form allows
+            tid += 1
+            msg = ("!/3 [%s]:%d T=%d{C=-{AV=ROOT}}" % (a.src, s.getsockname()[1], tid)).encode()
         else:
             msg = (mid + " ".join(AUDIT % (tid + i) for i in range(1, 33))).encode()
             tid += 32
         try:
             s.sendto(msg, to)
             sent += 1
+            octets_in += len(msg)
         except (BlockingIOError, ConnectionRefusedError):
             pass
         try:
             while True:
-                busy += b"511" in s.recv(65535)
+                r = s.recv(65535)
+                busy += ERR511.search(r) is not None
                 answers += 1
+                octets_out += len(r)
         except (BlockingIOError, ConnectionRefusedError):
             pass
         if gap:
@@ -376,11 +386,14 @@ def flood(a):
     time.sleep(0.5)
     try:
         while True:
-            busy += b"511" in s.recv(65535)
+            r = s.recv(65535)
+            busy += ERR511.search(r) is not None
             answers += 1
+            octets_out += len(r)
     except (BlockingIOError, ConnectionRefusedError):
         pass
-    print(json.dumps({"sent": sent, "answers": answers, "busy": busy}))
+    print(json.dumps({"sent": sent, "answers": answers, "busy": busy, "in": octets_in,
+                      "out": octets_out, "length": len(msg)}))
     return 0
 
 
@@ -403,7 +416,7 @@ def main():
     f.add_argument("--to", required=True)
     f.add_argument("--secs", type=float, default=3)
     f.add_argument("--rate", type=float, default=0)
-    f.add_argument("--kind", choices=["junk", "audit", "multi"], default="junk")
+    f.add_argument("--kind", choices=["junk", "audit", "multi", "tiny"], default="junk")
     a = p.parse_args()
     return {"serve": serve, "ctl": ctl, "flood": flood}[a.cmd](a)
 

@@ -9,6 +9,7 @@ sends "<cookie> <dict>" and reads the reply with the same cookie.
 """
 import os
 import socket
+import time
 
 
 def enc(v):
@@ -89,3 +90,12 @@ class Client:
         got, body = r.split(b" ", 1)
         assert got == ck, (got, ck)
         return dec(body)[0]
+
+    def req_ok(self, d):
+        """d's reply once it is not a refusal of the rate (none, or "Rate
+        limit exceeded"): asked again 50 ms apart until then."""
+        while True:
+            r = self.req(d)
+            if r is not None and "Rate limit" not in r.get("error-reason", ""):
+                return r
+            time.sleep(0.05)
