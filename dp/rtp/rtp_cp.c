@@ -195,7 +195,7 @@ ev_send(struct dp_worker *w, struct rtp_ctx *c)
 		e->serial = t->cfg.serial;
 		if (what == 2) {
 			e->type = IPC_RTP_EV_INACTIVE;
-			e->silent_ms = (uint32_t)(w->now_ms - t->heard_ms);
+			e->silent_ms = (uint32_t)(w->now_ms - rtp_term_quiet_since(t));
 		} else {
 			e->type = IPC_RTP_EV_LATCHED;
 			e->rtcp = (uint8_t)what;
@@ -291,7 +291,7 @@ scan(struct dp_worker *w)
 			struct rtp_term *t = &c->t[i];
 
 			if (!t->on || t->inact_ms == 0 || t->inactive ||
-			    w->now_ms - t->heard_ms < t->inact_ms)
+			    w->now_ms - rtp_term_quiet_since(t) < t->inact_ms)
 				continue;
 			t->inactive = 1;
 			c->ev |= (uint8_t)RTP_EV_INACTIVE(i);

@@ -285,6 +285,7 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	t->srtp = cfg->profile == IPC_RTP_SAVP || cfg->profile == IPC_RTP_SAVPF ?
 		  RTP_SRTP_IN | RTP_SRTP_OUT : 0;
 	t->heard_ms = w->now_ms;
+	t->watched_ms = w->now_ms;
 	term_take(rw, t, cfg);
 	if (t->srtp) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * slot + i, &cfg->srtp_rx, &cfg->srtp_tx,
@@ -456,6 +457,10 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 		memset(&t->rtp_src, 0, sizeof(t->rtp_src));
 		memset(&t->rtcp_src, 0, sizeof(t->rtcp_src));
 	}
+	/* (a watch armed or changed now counts silence from now: t->cfg,
+	 * which old points to, is still the old one here) */
+	if (cfg->inact_ms != old->inact_ms)
+		t->watched_ms = w->now_ms;
 	term_take(rw, t, cfg);
 	if (rx != NULL || tx != NULL) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i, rx, tx,

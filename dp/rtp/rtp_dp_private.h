@@ -96,6 +96,15 @@ void rtp_apply(struct dp_worker *w, const struct ipc_msg *msg);
 /* t's destinations from its latches and its signalled remote. */
 void rtp_term_dest(struct rtp_term *t);
 
+/* Where t's silence (H.248.40's it/ito, ng's timeout) counts from: its last
+ * packet, or the modify that armed or changed its watch, whichever came
+ * later (ms on the worker's clock). */
+static inline uint64_t
+rtp_term_quiet_since(const struct rtp_term *t)
+{
+	return t->heard_ms > t->watched_ms ? t->heard_ms : t->watched_ms;
+}
+
 /* ---- rtp_cp.c ---- */
 
 /* Context c (slot) has new pending events: its slot joins the FIFO. */

@@ -132,6 +132,10 @@ struct rtp_term {
 	struct rtp_rx rx;
 	struct rtp_tx tx;
 	struct rtp_term_ctr ctr;
+	/* when its silence watch (inact_ms) was last armed or changed: silence
+	 * counts from the later of that and heard_ms (an answer that arms it
+	 * after a long ring is not silence already) */
+	uint64_t watched_ms;
 	/* as cp installed it */
 	struct ipc_rtp_term cfg;
 };

@@ -1286,6 +1286,40 @@ test_rtp_inactivity_reported_once(void **state)
 	assert_int_equal(ctr(f, "rtp_inactive"), 2);
 }
 
+/* A termination whose silence watch a modify arms or changes (an answer
+ * after a long ring: RFC 3264 §6's answer may come minutes after the
+ * offer) counts silence from that modify, not from the context's making
+ * or its last packet: a call that rang past its inact_ms is not ended as
+ * it is answered. */
+static void
+test_rtp_inactivity_counted_from_the_modify_that_arms_it(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	/* it rings two minutes, nothing heard, nothing watched */
+	f->w->now_ms += 120000;
+	cp_nothing(f);
+	/* answered: both watched from now, 60 s */
+	a.inact_ms = b.inact_ms = 60000;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 1, &b);
+	f->w->now_ms += 200;                  /* (the sweep's 100 ms pass) */
+	cp_nothing(f);
+	f->w->now_ms += 59000;
+	cp_nothing(f);
+	assert_int_equal(ctr(f, "rtp_inactive"), 0);
+	/* and once its time has passed since the answer, reported */
+	f->w->now_ms += 1000;
+	cp_event(f, id, IPC_RTP_EV_INACTIVE, &e);
+	assert_true(e.silent_ms >= 60000 && e.silent_ms <= 60400);
+}
+
 /* ---- cp's messages --------------------------------------------------------------------------- */
 
 /* A context through its life over the messages: one termination, the
@@ -2478,6 +2512,8 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 		cmocka_unit_test_setup_teardown(test_rtp_policing_drops_over_the_rate, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_inactivity_reported_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_inactivity_counted_from_the_modify_that_arms_it,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_add_modify_subtract_release, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_refused_whole_with_a_reason, setup,
