@@ -227,16 +227,22 @@ run(struct cp_ctx *cp)
 			 * root, but its ring is memory anything may have
 			 * scribbled on; a bad message is counted and skipped. */
 			for (unsigned int n = 0; n < 256; n++) {
-				int rc = ipc_ring_dequeue(r, &msg);
+				/* (consumed once handled: a cp killed while it
+				 * handles one leaves it to the next cp, which
+				 * keeps dp's allocation ends, cp_ipc.c) */
+				int rc = ipc_ring_peek(r, &msg);
 
 				if (rc == 0)
 					break;
 				work++;
-				if (rc < 0 || ipc_msg_check(&msg, IPC_DP2CP) != 0) {
+				if (rc < 0)
 					cp->stats[CP_STAT_IPC_BAD]++;
-					continue;
-				}
-				cp_handle(cp, w, &msg);
+				else if (ipc_msg_check(&msg, IPC_DP2CP) != 0)
+					cp->stats[CP_STAT_IPC_BAD]++;
+				else
+					cp_handle(cp, w, &msg);
+				if (rc > 0)
+					ipc_ring_release(r);
 			}
 		}
 		if (cp->now_ms >= next_check) {

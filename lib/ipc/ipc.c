@@ -296,7 +296,7 @@ ipc_ring_enqueue(struct ipc_ring *r, const struct ipc_msg *msg)
 }
 
 int
-ipc_ring_dequeue(struct ipc_ring *r, struct ipc_msg *msg)
+ipc_ring_peek(struct ipc_ring *r, struct ipc_msg *msg)
 {
 	uint32_t tail = atomic_load_explicit(&r->tail,
 					     memory_order_relaxed);
@@ -326,9 +326,32 @@ ipc_ring_dequeue(struct ipc_ring *r, struct ipc_msg *msg)
 		return -EBADMSG;
 	}
 	memcpy(msg->body, slot->body, n);
-	atomic_store_explicit(&r->tail, tail + 1,
-			      memory_order_release);
 	return 1;
+}
+
+void
+ipc_ring_release(struct ipc_ring *r)
+{
+	uint32_t tail = atomic_load_explicit(&r->tail,
+					     memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&r->head,
+					     memory_order_acquire);
+
+	/* (an empty ring, or one the peek found corrupt and emptied,
+	 * releases nothing) */
+	if (head - tail == 0 || head - tail > IPC_RING_SLOTS)
+		return;
+	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+}
+
+int
+ipc_ring_dequeue(struct ipc_ring *r, struct ipc_msg *msg)
+{
+	int rc = ipc_ring_peek(r, msg);
+
+	if (rc == 1)
+		ipc_ring_release(r);
+	return rc;
 }
 
 unsigned int

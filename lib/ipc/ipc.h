@@ -72,6 +72,19 @@ int ipc_ring_enqueue(struct ipc_ring *r, const struct ipc_msg *msg);
  * ipc_msg_check() it before use.
  */
 int ipc_ring_dequeue(struct ipc_ring *r, struct ipc_msg *msg);
+/*
+ * ipc_ring_dequeue() in two steps, for a consumer whose death while it
+ * handles a message must not lose it: ipc_ring_peek() copies the oldest
+ * message out as ipc_ring_dequeue() does (same returns, a bad slot or a
+ * corrupt ring consumed as there) but leaves it in the ring;
+ * ipc_ring_release() then consumes it. A consumer killed between the two
+ * leaves the message for the next one (cp's loop: dp's ALLOC_END and
+ * STATS_FINAL, which dp keeps no other copy of, reach the next cp even
+ * when a SIGKILL lands while one is being journaled). Release without a
+ * peek of 1 before it consumes an unread message: the caller's fault.
+ */
+int ipc_ring_peek(struct ipc_ring *r, struct ipc_msg *msg);
+void ipc_ring_release(struct ipc_ring *r);
 /* Messages waiting (approximate from the other side); a corrupt ring
  * reads as full (IPC_RING_SLOTS). */
 unsigned int ipc_ring_count(const struct ipc_ring *r);

@@ -125,6 +125,56 @@ test_ipc_create_then_attach_keeps_messages(void **state)
 	ipc_seg_close(&b);
 }
 
+/* A consumer killed between peek and release (cp SIGKILLed while it
+ * journals dp's ALLOC_END) leaves the message to the next consumer, which
+ * attaches anew; release consumes exactly one; a corrupt ring is emptied by
+ * the peek and a release after it consumes nothing more. */
+static void
+test_ipc_peek_leaves_message_until_released(void **state)
+{
+	static struct ipc_msg m, out;
+	struct ipc_seg a, b;
+	struct ipc_ring *r;
+	bool created;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&a, seg_name, 1, me, &created), 0);
+	r = &ipc_worker(&a, 0)->to_cp;
+	msg_fill(&m, IPC_ALLOC_END, 1, 40);
+	assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	msg_fill(&m, IPC_STATS_FINAL, 2, 24);
+	assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	assert_int_equal(ipc_ring_peek(r, &out), 1);
+	assert_int_equal(out.h.seq, 1);
+	assert_int_equal(ipc_ring_count(r), 2);
+	ipc_seg_close(&a);  /* the consumer "dies" before its release */
+
+	assert_int_equal(ipc_seg_open(&b, seg_name, 0, me, &created), 0);
+	r = &ipc_worker(&b, 0)->to_cp;
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(ipc_ring_peek(r, &out), 1);
+	assert_int_equal(out.h.kind, IPC_ALLOC_END);
+	assert_int_equal(out.h.seq, 1);
+	assert_int_equal(out.h.body_len, 40);
+	ipc_ring_release(r);
+	assert_int_equal(ipc_ring_count(r), 1);
+	assert_int_equal(ipc_ring_peek(r, &out), 1);
+	assert_int_equal(out.h.seq, 2);
+	ipc_ring_release(r);
+	assert_int_equal(ipc_ring_peek(r, &out), 0);
+	ipc_ring_release(r);            /* (empty: nothing to consume) */
+	assert_int_equal(ipc_ring_count(r), 0);
+	assert_int_equal(ipc_ring_enqueue(r, &m), 0);
+	assert_int_equal(ipc_ring_count(r), 1);
+	/* a head far past the tail: the peek empties it, the release after
+	 * it takes nothing */
+	atomic_store(&r->head, atomic_load(&r->tail) + IPC_RING_SLOTS + 5);
+	assert_int_equal(ipc_ring_peek(r, &out), -EPROTO);
+	ipc_ring_release(r);
+	assert_int_equal(ipc_ring_count(r), 0);
+	ipc_seg_close(&b);
+}
+
 static void
 test_ipc_refuses_other_geometry_and_version(void **state)
 {
@@ -2178,6 +2228,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ipc_create_then_attach_keeps_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_peek_leaves_message_until_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_refuses_other_geometry_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_attach_without_segment_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_ring_full_refuses_without_blocking, setup, teardown),
