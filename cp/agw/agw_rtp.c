@@ -929,6 +929,7 @@ slot_clear(struct agw_rtp_state *r, struct cp_agw_ctx *c, unsigned int i)
 		g->rtcp_port = c->rtp.term[i].rtcp_port;
 		g->local = c->rtp.term[i].local;
 		g->remote = c->rtp.term[i].remote;
+		memcpy(g->memo, c->rtp.term[i].memo, sizeof(g->memo));
 	}
 	term_ports(r, c->rtp.aidx[i], &c->rtp.term[i], false);
 	term_wipe(&c->rtp.term[i]);

@@ -204,6 +204,10 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 	put_u64(o, "created_ms", c->created_wall_ms);
 	json_object_object_add(o, "stats_age_ms", c->rtp.st_ms != 0 && cp->now_ms >= c->rtp.st_ms ?
 			       json_object_new_int64((int64_t)(cp->now_ms - c->rtp.st_ms)) : NULL);
+	/* the door's own names for it (cp/iq: the H.248 ContextID and
+	 * TerminationIDs), as a TCP context's */
+	if (c->door < CP_AGW_DOORS && cp->agw->names[c->door].fn != NULL)
+		cp->agw->names[c->door].fn(c, o, cp->agw->names[c->door].arg);
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_rtp_term *t = &c->rtp.term[i];
 		struct json_object *l;

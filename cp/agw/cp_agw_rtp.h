@@ -108,8 +108,9 @@ struct cp_agw_rtp_spec {
 };
 
 /* What a context keeps of the termination subtracted last from a slot
- * (no keys): its observers (cp/acct's record) name it when its
- * SUBTRACTED comes, the slot being empty or another's by then. */
+ * (no keys): its observers name it when its SUBTRACTED comes, the slot
+ * being empty or another's by then (cp/acct's record; cp/iq's Notify,
+ * from the door's memo, of one dp refused or the operator subtracted). */
 struct cp_agw_rtp_gone {
 	uint16_t serial;          /* 0: none */
 	uint8_t profile;          /* enum ipc_rtp_profile */
@@ -117,6 +118,7 @@ struct cp_agw_rtp_gone {
 	uint16_t rtcp_port;
 	uint16_t pad;
 	struct ipc_addr local, remote;
+	uint8_t memo[IPC_RTP_MEMO_LEN];   /* the door's, as dp kept it */
 };
 
 /*

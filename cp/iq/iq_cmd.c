@@ -42,6 +42,7 @@
 #include "agw/cp_agw.h"
 #include "agw/cp_agw_rtp.h"
 #include "certfp.h"
+#include "iq_events.h"
 #include "iq_internal.h"
 #include "iq_props.h"
 #include "iq_rtp.h"
@@ -101,8 +102,7 @@ struct iq_ev_req {
 	bool set;                 /* an Events descriptor was given */
 	bool has_rid;             /* with a request id (none: nothing asked) */
 	uint32_t rid;
-	bool cause;               /* g/cause asked for */
-	bool thb;                 /* hangterm/thb asked for */
+	uint32_t asked;           /* the events asked for (IQ_EV_BIT()) */
 	/* RTP: media inactivity asked for (adid/ipstop, it/ito on a
 	 * termination) and its silence */
 	struct iq_rtp_ev iev;
@@ -239,6 +239,20 @@ media_parms(const struct h248_tree *t, const struct h248_node *md, struct iq_med
 	return 0;
 }
 
+/* The events of what a command asks that where (IQ_ON_*, what names
+ * it) cannot detect: 512, the first of them named. 0, or -1 with f. */
+static int
+events_detected(const struct iq_ev_req *ev, unsigned int where, const char *what,
+		struct iq_fail *f)
+{
+	enum iq_event e = iq_events_refused(ev->asked, where);
+
+	if (e != IQ_EV_NONE)
+		FAIL(f, H248_E_UNEQUIPPED_EVENT, "Events: %s is not detected on %s",
+		     iq_event_name(e), what);
+	return 0;
+}
+
 static int
 events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_req *ev,
 	     bool root, struct cp_iq *q, struct iq_fail *f)
@@ -246,8 +260,7 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 	if (ev->set)
 		FAIL(f, H248_E_DESC_TWICE, "Events appears twice");
 	ev->set = true;
-	ev->cause = false;
-	ev->thb = false;
+	ev->asked = 0;
 	memset(&ev->iev, 0, sizeof(ev->iev));
 	if (h248_value_u32(t, e, &ev->rid) < 0) {
 		if (e->child != H248_NONE)
@@ -260,12 +273,17 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 	     n = h248_next(t, n, H248_TOK_NONE)) {
 		size_t nl;
 		const char *nm = h248_name(t, n, &nl);
+		unsigned int code = 0;
+		enum iq_event k = iq_event_of(nm, nl, &code);
 
-		if (!root && nl == 7 && strncasecmp(nm, "g/cause", 7) == 0) {
-			ev->cause = true;
-		} else if (!root && nl == 12 && strncasecmp(nm, "hangterm/thb", 12) == 0) {
-			ev->thb = true;
-		} else if (!root && nl == 11 && strncasecmp(nm, "adid/ipstop", 11) == 0) {
+		if (k == IQ_EV_NONE && code == H248_E_SYNTAX_CMD)
+			FAIL(f, code, "Events: %.*s is not a package/event name", (int)nl, nm);
+		if (k == IQ_EV_NONE && code == H248_E_UNKNOWN_PKG)
+			FAIL(f, code, "Events: package of %.*s is not supported", (int)nl, nm);
+		if (k == IQ_EV_NONE)
+			FAIL(f, code, "Events: %.*s: no such event in its package", (int)nl, nm);
+		ev->asked |= IQ_EV_BIT(k);
+		if (k == IQ_EV_IPSTOP) {
 			/* H.248.40: dt the silence (ms), dir which packets count:
 			 * dp watches what arrives (in) */
 			const struct h248_node *dt = h248_child_named(t, n, "dt");
@@ -280,9 +298,11 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 				     "from the termination's network) is watched");
 			ev->iev.which = IQ_RTP_IEV_IPSTOP;
 			ev->iev.inact_ms = v;
-		} else if (!root && nl == 6 && strncasecmp(nm, "it/ito", 6) == 0) {
-			/* H.248.14's timer named on a termination: its media's
-			 * silence, mit in 10 ms units as on ROOT */
+		} else if (k == IQ_EV_ITO) {
+			/* H.248.14: mit in units of 10 ms; absent, ours (60 s).
+			 * At least 100 ms (a Notify each poll is no monitoring),
+			 * at most a day. On ROOT the controller's silence, named
+			 * on a termination its media's. */
 			const struct h248_node *mit = h248_child_named(t, n, "mit");
 			uint32_t v = 6000u;
 
@@ -292,35 +312,19 @@ events_parms(const struct h248_tree *t, const struct h248_node *e, struct iq_ev_
 				     "units)");
 			ev->iev.which = IQ_RTP_IEV_ITO;
 			ev->iev.inact_ms = v * 10u;
-		} else if (root && nl == 6 && strncasecmp(nm, "it/ito", 6) == 0) {
-			const struct h248_node *mit = h248_child_named(t, n, "mit");
-			uint32_t v = 0;
-
-			/* H.248.14: the longest silence from the controller, in
-			 * units of 10 ms; absent, ours (60 s). At least 100 ms
-			 * (a Notify each poll is no monitoring), at most a day. */
-			if (mit != NULL && (h248_value_u32(t, mit, &v) < 0 || v < 10u ||
-					    v > 8640000u))
-				FAIL(f, H248_E_BAD_VALUE, "it/ito: mit is 10 to 8640000 (10 ms "
-				     "units)");
-			q->mit_ms = mit != NULL ? v * 10u : 60000u;
-			q->it_rid = ev->rid;
-		} else {
-			const char *slash = memchr(nm, '/', nl);
-
-			if (slash == NULL)
-				FAIL(f, H248_E_SYNTAX_CMD, "Events: %.*s is not a package/event "
-				     "name", (int)nl, nm);
-			if ((slash - nm == 1 && nm[0] == 'g') || (slash - nm == 2 &&
-			    strncasecmp(nm, "it", 2) == 0) || (slash - nm == 8 &&
-			    strncasecmp(nm, "hangterm", 8) == 0) || (slash - nm == 4 &&
-			    strncasecmp(nm, "adid", 4) == 0))
-				FAIL(f, H248_E_NO_SUCH_EVENT, "Events: %.*s is not supported %s",
-				     (int)nl, nm, root ? "on ROOT" : "on a TCP termination");
-			FAIL(f, H248_E_UNKNOWN_PKG, "Events: package of %.*s is not supported",
-			     (int)nl, nm);
 		}
 	}
+	/* (a termination's kind is known once its Media is read: judged
+	 * there) */
+	if (!root)
+		return 0;
+	if (events_detected(ev, IQ_ON_ROOT, "ROOT", f) < 0)
+		return -1;
+	if (ev->asked & IQ_EV_BIT(IQ_EV_ITO)) {
+		q->mit_ms = ev->iev.inact_ms;
+		q->it_rid = ev->rid;
+	}
+	memset(&ev->iev, 0, sizeof(ev->iev));
 	return 0;
 }
 
@@ -608,8 +612,9 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 		iq_memo_read(old, &mm);
 	if (ev->set) {
 		mm.rid = ev->rid;
-		mm.flags = (uint8_t)((mm.flags & IQ_MEMO_TIMERX) | (ev->cause ? IQ_MEMO_CAUSE : 0u) |
-				     (ev->thb ? IQ_MEMO_THB : 0u) |
+		mm.flags = (uint8_t)((mm.flags & IQ_MEMO_TIMERX) |
+				     ((ev->asked & IQ_EV_BIT(IQ_EV_CAUSE)) ? IQ_MEMO_CAUSE : 0u) |
+				     ((ev->asked & IQ_EV_BIT(IQ_EV_THB)) ? IQ_MEMO_THB : 0u) |
 				     (ev->iev.which == IQ_RTP_IEV_IPSTOP ? IQ_MEMO_IPSTOP : 0u) |
 				     (ev->iev.which == IQ_RTP_IEV_ITO ? IQ_MEMO_ITO : 0u));
 		if (!(mm.flags & (IQ_MEMO_CAUSE | IQ_MEMO_THB | IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
@@ -682,9 +687,8 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	if (a->c != NULL && a->c->rtp.term[0].profile != IPC_RTP_NONE &&
 	    a->c->rtp.term[1].profile != IPC_RTP_NONE)
 		FAIL(&a->fail, H248_E_TOO_MANY_TERMS, "the context already has two terminations");
-	if (ev->cause || ev->thb)
-		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
-		     "supported on an RTP termination (adid/ipstop, it/ito are)");
+	if (events_detected(ev, IQ_ON_RTP, "an RTP termination", &a->fail) < 0)
+		return IQ_FAIL;
 	if (iq_rtp_spec(m, ev->set ? &ev->iev : NULL, IQ_RTP_SUITES, &rs, &a->fail) < 0)
 		return IQ_FAIL;
 	memset(&sp, 0, sizeof(sp));
@@ -727,7 +731,8 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	}
 	explicit_bzero(&sp, sizeof(sp));
 	r->leg = (uint8_t)term;
-	iq_rtp_term_name(a->c, term, r->term, sizeof(r->term));
+	iq_term_name(a->c, term, r->term, sizeof(r->term));
+	iq_events_touch(a->q, a->c, term);
 	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], a->c->id, a->c->rtp.term[term].serial,
 			    r->sdp, sizeof(r->sdp));
 	explicit_bzero(&rs, sizeof(rs));
@@ -787,9 +792,8 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 
 	memset(&qm, 0, sizeof(qm));
 	memset(&rs, 0, sizeof(rs));
-	if (ev->cause || ev->thb)
-		FAIL(&a->fail, H248_E_NO_SUCH_EVENT, "Events: g/cause and hangterm/thb are not "
-		     "supported on an RTP termination (adid/ipstop, it/ito are)");
+	if (events_detected(ev, IQ_ON_RTP, "an RTP termination", &a->fail) < 0)
+		return IQ_FAIL;
 	if (m->local || m->remote) {
 		if (!iq_rtp_media(m))
 			FAIL(&a->fail, H248_E_MEDIA_TYPE, "an RTP termination stays RTP");
@@ -869,6 +873,7 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		explicit_bzero(&rs, sizeof(rs));
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 	}
+	iq_events_touch(a->q, a->c, (unsigned int)term);
 	if (m->local) {
 		struct ipc_rtp_term t = a->c->rtp.term[term];
 
@@ -923,6 +928,7 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 	struct cp_agw_ctx *c = a->c;
 	struct iq_defer *d;
 	char err[200];
+	uint16_t serial;
 	int term, rc;
 
 	r->rtp = true;
@@ -935,6 +941,10 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 		rc = cp_agw_release(a->cp, &a->q->who, c->id, err, sizeof(err));
 		if (rc < 0)
 			FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
+		/* (the controller asked: no g/cause of it) */
+		for (unsigned int k = 0; k < 2; k++)
+			if (iq_term_held(c, k))
+				iq_events_silence(a->q, c, k, iq_term_serial(c, k));
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return d != NULL ? IQ_DEFER : IQ_DONE;
 	}
@@ -946,9 +956,13 @@ rtp_subtract(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 	 * ones come, IQ_DEFER) */
 	r->st = c->rtp.st[term];
 	d = rtp_defer(a, r, term, false);
+	serial = c->rtp.term[term].serial;
 	rc = cp_agw_subtract(a->cp, &a->q->who, c->id, (unsigned int)term, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
+	/* (its slot is empty at once; dp's SUBTRACTED, later, is no end to
+	 * tell) */
+	iq_events_silence(a->q, c, (unsigned int)term, serial);
 	return d != NULL ? IQ_DEFER : IQ_DONE;
 }
 
@@ -969,6 +983,7 @@ rtp_audit(struct iq_action *a, const char *tid, size_t nl, struct iq_res *r)
 	r->leg = (uint8_t)term;
 	r->stats = true;
 	r->rtp = true;
+	iq_events_touch(a->q, a->c, (unsigned int)term);
 	r->st = a->c->rtp.st[term];
 	r->dur_ms = a->now_ms - a->c->rtp.created_ms;
 	/* alone in its request: dp's figures now, else what cp knew */
@@ -988,10 +1003,7 @@ tcp_only(const struct iq_media *m, const struct iq_ev_req *ev, struct iq_fail *f
 		FAIL(f, H248_E_MODE, "Mode: only SendReceive is supported on a TCP bearer");
 	if (m->rtcpa_set)
 		FAIL(f, H248_E_UNKNOWN_PROP, "LocalControl: rtcph/rtcpa is an RTP termination's");
-	if (ev->iev.which != IQ_RTP_IEV_NONE)
-		FAIL(f, H248_E_NO_SUCH_EVENT, "Events: %s is not supported on a TCP termination",
-		     ev->iev.which == IQ_RTP_IEV_IPSTOP ? "adid/ipstop" : "it/ito");
-	return 0;
+	return events_detected(ev, IQ_ON_TCP, "a TCP termination", f);
 }
 
 static enum iq_run
@@ -1247,7 +1259,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 			FAIL(&a->fail, agw_code(rc), "%s", err);
 		for (unsigned int k = 0; k < 2; k++)
 			if (c->tcp.term[k].tcp_role != 0)
-				iq_events_silence(a->q, c, k);
+				iq_events_silence(a->q, c, k, c->tcp.term[k].serial);
 		a->q->ctr.stats[IQ_STAT_CONTEXTS_SUBTRACTED]++;
 		return d != NULL ? IQ_DEFER : IQ_DONE;
 	}
@@ -1261,7 +1273,7 @@ cmd_subtract(struct iq_action *a, const struct h248_node *cmd, struct iq_res *r)
 	rc = cp_agw_subtract(a->cp, &a->q->who, c->id, (unsigned int)leg, err, sizeof(err));
 	if (rc < 0)
 		FAIL(&a->fail, agw_code(rc), "%s", err);
-	iq_events_silence(a->q, c, (unsigned int)leg);
+	iq_events_silence(a->q, c, (unsigned int)leg, c->tcp.term[leg].serial);
 	return d != NULL ? IQ_DEFER : IQ_DONE;
 }
 

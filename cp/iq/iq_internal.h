@@ -60,12 +60,16 @@ struct iq_memo {
 void iq_memo_read(const uint8_t *raw, struct iq_memo *m);
 void iq_memo_write(const struct iq_memo *m, uint8_t *raw);
 
-/* What cp/iq keeps of one termination itself (iq_term.c), by context
- * slot and leg: for the termination of serial, whether its end was told,
- * and when its next heartbeat is due (0: from the next sweep on). */
+/* What cp/iq keeps of one termination itself (iq_term.c), by its kind's
+ * context slot and termination: for the termination of serial, whether
+ * its end was told, and when its next heartbeat is due (0: from the next
+ * sweep on); quiet, the serial of the last termination of the slot that
+ * the controller subtracted (its end, reported later by dp, is not told:
+ * the controller asked for it), kept while the context is the same. */
 struct iq_ev {
 	uint64_t id;                  /* the context (a slot is used again) */
 	uint16_t serial;
+	uint16_t quiet;
 	bool told;
 	uint64_t thb_due_ms;
 };
@@ -181,8 +185,8 @@ struct cp_iq {
 	 * association sees the contexts it made, never the JSON door's nor
 	 * another tenant's (they are 411 to it, as unknown ones) */
 	struct cp_agw_caller who;
-	struct iq_ev *ev;
-	size_t nev;
+	struct iq_ev *ev[CP_AGW_KINDS];   /* by kind: 2 per slot of its table */
+	size_t nev[CP_AGW_KINDS];
 	/* RTP contexts: each slot's id as last seen (a ContextID's generation
 	 * past what it can hold is found here), nworkers * media_contexts */
 	uint64_t *rtp_ids;
@@ -191,7 +195,8 @@ struct cp_iq {
 	unsigned int untold_head, untold_n;
 	struct iq_untold *inflight;   /* IQ_INFLIGHT_MAX: ends sent, not answered */
 	bool *inflight_used;
-	size_t thb_cursor;            /* where the hangterm sweep goes on */
+	uint8_t thb_kind;             /* where the hangterm sweep goes on: */
+	size_t thb_cursor;            /* that kind's table, at that slot */
 	/* scratch: one action's commands, one message in, one out */
 	_Alignas(16) unsigned char act[IQ_ACTION_SIZE];
 	struct h248_node nodes[IQ_NODES];
@@ -314,17 +319,31 @@ uint32_t iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id);
 struct cp_agw_ctx *iq_rtp_ctx_of_h248(struct cp_ctx *cp, struct cp_iq *q, uint32_t h);
 /* An RTP context's id seen (made, an event), or gone (id 0 at its slot). */
 void iq_rtp_seen(struct cp_iq *q, uint64_t id, bool gone);
-/* The TerminationID of an RTP context's termination: "rtp/<term>/<serial>". */
-void iq_rtp_term_name(const struct cp_agw_ctx *c, unsigned int term, char *buf, size_t size);
-/* The TerminationID of c's leg: "tcp/<leg>/<serial>". */
-void iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size);
-/* c's leg's entry, made anew when the slot holds another termination than
- * the one it was about (NULL: none). iq_events_touch(): a command named
- * c's leg (its heartbeat timer starts again); iq_events_silence(): its
- * end is not to be told (the controller subtracted it). */
-struct iq_ev *iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
-void iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
-void iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg);
+/*
+ * A termination t (0 or 1) of context c, of either kind: whether the slot
+ * holds one (a TCP leg not empty, an RTP termination), its serial (0:
+ * none), its memo (IPC_AGW_MEMO_LEN bytes, both kinds'), its
+ * TerminationID ("tcp/<leg>/<serial>", "rtp/<term>/<serial>"); and c's
+ * ContextID (iq_ctx_h248() or iq_rtp_ctx_h248(), g being cp/agw).
+ */
+bool iq_term_held(const struct cp_agw_ctx *c, unsigned int t);
+uint16_t iq_term_serial(const struct cp_agw_ctx *c, unsigned int t);
+const uint8_t *iq_term_memo(const struct cp_agw_ctx *c, unsigned int t);
+void iq_term_name(const struct cp_agw_ctx *c, unsigned int t, char *buf, size_t size);
+uint32_t iq_h248_of(const struct cp_agw *g, const struct cp_agw_ctx *c);
+/* The TerminationID of the termination of serial that was in c's slot t
+ * (one gone from it). */
+void iq_term_name_of(const struct cp_agw_ctx *c, unsigned int t, uint16_t serial, char *buf,
+		     size_t size);
+/* c's termination t's entry, made anew when the slot holds another
+ * termination than the one it was about (NULL: none).
+ * iq_events_touch(): a command named it (its heartbeat timer starts
+ * again); iq_events_silence(): the controller subtracted the termination
+ * of serial in slot t (its end is not to be told). */
+struct iq_ev *iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t);
+void iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t);
+void iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t,
+		       uint16_t serial);
 
 /* iq_notify.c: set up after iq_term. iq_hangterm_sweep(): the heartbeats
  * due (H.248.36 hangterm/thb) in the next IQ_THB_SLICE slots, true when

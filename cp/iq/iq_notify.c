@@ -119,22 +119,31 @@ send_end(struct cp_ctx *cp, struct cp_iq *q, const struct notify_arg *n, uint64_
 	return 0;
 }
 
+/*
+ * Termination t of c, of either kind, the one of serial (the slot's, or
+ * one gone from it: cp/agw keeps its memo) ended with cause (dp's
+ * sentence detail): the Notify g/cause, when its Events asked for it
+ * (memo), unless the controller subtracted it itself or it was told
+ * already.
+ */
 static void
-tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg,
-     uint8_t cause, const char *detail)
+tell(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t,
+     uint16_t serial, const uint8_t *memo, uint8_t cause, const char *detail)
 {
-	struct iq_ev *e = iq_term_entry(q, c, leg);
+	struct iq_ev *e = iq_term_entry(q, c, t);
+	bool cur = serial == iq_term_serial(c, t);
 	struct iq_memo m;
 	struct notify_arg n;
 	int rc;
 
-	iq_memo_read(c->tcp.term[leg].memo, &m);
-	if (e == NULL || !(m.flags & IQ_MEMO_CAUSE) || e->told)
+	iq_memo_read(memo, &m);
+	if (e == NULL || !(m.flags & IQ_MEMO_CAUSE) || e->quiet == serial || (cur && e->told))
 		return;
-	e->told = true;
+	if (cur)
+		e->told = true;
 	memset(&n, 0, sizeof(n));
-	n.h248 = iq_ctx_h248(q->agw, c->id);
-	iq_term_name(c, leg, n.term, sizeof(n.term));
+	n.h248 = iq_h248_of(q->agw, c);
+	iq_term_name_of(c, t, serial, n.term, sizeof(n.term));
 	n.rid = m.rid;
 	n.cause = cause;
 	n.when = time(NULL);
@@ -206,11 +215,12 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *ar
 	 * the one in its slot now) */
 	if (e->type == IPC_AGW_EV_LEG_DOWN && e->leg < 2 &&
 	    e->serial == c->tcp.term[e->leg].serial) {
-		tell(cp, q, c, e->leg, e->cause, e->detail);
+		tell(cp, q, c, e->leg, e->serial, c->tcp.term[e->leg].memo, e->cause, e->detail);
 	} else if (e->type == IPC_AGW_EV_RELEASED) {
 		for (unsigned int leg = 0; leg < 2; leg++)
 			if (c->tcp.term[leg].tcp_role != 0)
-				tell(cp, q, c, leg, e->cause, e->detail);
+				tell(cp, q, c, leg, c->tcp.term[leg].serial, c->tcp.term[leg].memo,
+				     e->cause, e->detail);
 	}
 }
 
@@ -238,8 +248,9 @@ inact_body(struct h248_w *w, const void *arg)
 }
 
 /* cp/agw's RTP observer: the ids seen (ContextIDs back after a slot's
- * generations wrapped), a waiting Subtract's final figures, the
- * inactivity Notify. */
+ * generations wrapped), a waiting Subtract's final figures, the end of a
+ * termination (g/cause: one dp refused, c->rtp.gone[] its memo; or the
+ * context's end, its terminations' causes), the inactivity Notify. */
 static void
 on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
@@ -252,6 +263,18 @@ on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void
 		return;
 	iq_rtp_seen(q, c->id, e->type == IPC_RTP_EV_RELEASED);
 	iq_defer_rtp_event(q, c, e, cp->now_ms);
+	if (e->type == IPC_RTP_EV_SUBTRACTED && e->term <= 1 &&
+	    c->rtp.gone[e->term].serial == e->serial) {
+		tell(cp, q, c, e->term, e->serial, c->rtp.gone[e->term].memo, e->cause, e->detail);
+		return;
+	}
+	if (e->type == IPC_RTP_EV_RELEASED) {
+		for (unsigned int t = 0; t < 2; t++)
+			if (iq_term_held(c, t))
+				tell(cp, q, c, t, iq_term_serial(c, t), iq_term_memo(c, t), e->cause,
+				     e->detail);
+		return;
+	}
 	if (e->type != IPC_RTP_EV_INACTIVE || e->term > 1 ||
 	    e->serial != c->rtp.term[e->term].serial)
 		return;
@@ -259,8 +282,8 @@ on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void
 	if (!(m.flags & (IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
 		return;
 	memset(&n, 0, sizeof(n));
-	n.h248 = iq_rtp_ctx_h248(cp, c->id);
-	iq_rtp_term_name(c, e->term, n.term, sizeof(n.term));
+	n.h248 = iq_h248_of(q->agw, c);
+	iq_term_name(c, e->term, n.term, sizeof(n.term));
 	n.rid = m.rid;
 	n.event = (m.flags & IQ_MEMO_IPSTOP) ? "adid/ipstop" : "it/ito";
 	if (iq_send_request(cp, q, inact_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms) < 0) {
@@ -292,32 +315,28 @@ thb_body(struct h248_w *w, const void *arg)
 	h248_w_close(w);
 }
 
-bool
-iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
+/* The heartbeats due in the contexts [from, end) of kind's table. */
+static void
+thb_slots(struct cp_ctx *cp, struct cp_iq *q, const struct cp_agw_table *t, size_t from,
+	  size_t end, uint64_t now_ms)
 {
-	const struct cp_agw *g = q->agw;
-	const struct cp_agw_table *t = &g->tab[CP_AGW_KIND_TCP];
-	size_t n = (size_t)g->nworkers * t->per_worker;
-	size_t end = q->thb_cursor + IQ_THB_SLICE < n ? q->thb_cursor + IQ_THB_SLICE : n;
-
-	for (size_t i = q->thb_cursor; i < end; i++) {
+	for (size_t i = from; i < end; i++) {
 		const struct cp_agw_ctx *c = &t->ctx[i];
 
 		if (c->id == 0 || c->state == CP_AGW_RELEASING || !cp_agw_caller_sees(&q->who, c))
 			continue;
-		for (unsigned int leg = 0; leg < 2; leg++) {
+		for (unsigned int k = 0; k < 2; k++) {
 			struct iq_memo m;
 			struct iq_ev *e;
 			struct thb_arg a;
 			uint64_t period;
 
-			if (c->tcp.term[leg].tcp_role == 0 ||
-			    c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY)
+			if (!iq_term_held(c, k))
 				continue;
-			iq_memo_read(c->tcp.term[leg].memo, &m);
+			iq_memo_read(iq_term_memo(c, k), &m);
 			if (!(m.flags & IQ_MEMO_THB) ||
 			    ((m.flags & IQ_MEMO_TIMERX) && m.timerx_s == 0) ||
-			    (e = iq_term_entry(q, c, leg)) == NULL)
+			    (e = iq_term_entry(q, c, k)) == NULL)
 				continue;
 			period = (uint64_t)((m.flags & IQ_MEMO_TIMERX) ? m.timerx_s :
 					    IQ_THB_DEFAULT_S) * 1000u;
@@ -329,8 +348,8 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 				continue;
 			e->thb_due_ms = now_ms + period;
 			memset(&a, 0, sizeof(a));
-			a.h248 = iq_ctx_h248(q->agw, c->id);
-			iq_term_name(c, leg, a.term, sizeof(a.term));
+			a.h248 = iq_h248_of(q->agw, c);
+			iq_term_name(c, k, a.term, sizeof(a.term));
 			a.rid = m.rid;
 			if (iq_send_request(cp, q, thb_body, &a, IQ_COOKIE_NOTIFY, now_ms) < 0) {
 				q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
@@ -339,8 +358,27 @@ iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
 			q->ctr.stats[IQ_STAT_HEARTBEATS_SENT]++;
 		}
 	}
-	q->thb_cursor = end < n ? end : 0;
-	return end == n;
+}
+
+bool
+iq_hangterm_sweep(struct cp_ctx *cp, struct cp_iq *q, uint64_t now_ms)
+{
+	const struct cp_agw *g = q->agw;
+	unsigned int kind = q->thb_kind < CP_AGW_KINDS ? q->thb_kind : 0;
+	const struct cp_agw_table *t = &g->tab[kind];
+	size_t n = (size_t)g->nworkers * t->per_worker;
+	size_t end = q->thb_cursor + IQ_THB_SLICE < n ? q->thb_cursor + IQ_THB_SLICE : n;
+
+	/* (every kind's table in turn, IQ_THB_SLICE slots a step) */
+	if (t->ctx != NULL && q->thb_cursor < end)
+		thb_slots(cp, q, t, q->thb_cursor, end, now_ms);
+	if (end < n) {
+		q->thb_cursor = end;
+		return false;
+	}
+	q->thb_cursor = 0;
+	q->thb_kind = (uint8_t)((kind + 1u) % CP_AGW_KINDS);
+	return q->thb_kind == 0;
 }
 
 /* agw.show's and agw.list's "h248": the ContextID and TerminationIDs the
@@ -351,15 +389,15 @@ names(const struct cp_agw_ctx *c, struct json_object *o, void *arg)
 	struct cp_iq *q = arg;
 	struct json_object *h = json_object_new_object(), *terms = json_object_new_array();
 
-	json_object_object_add(h, "context", json_object_new_int64(iq_ctx_h248(q->agw, c->id)));
-	for (unsigned int leg = 0; leg < 2; leg++) {
+	json_object_object_add(h, "context", json_object_new_int64(iq_h248_of(q->agw, c)));
+	for (unsigned int t = 0; t < 2; t++) {
 		char name[40];
 
-		if (c->tcp.term[leg].tcp_role == 0 || c->tcp.leg_state[leg] == CP_AGW_LEG_EMPTY) {
+		if (!iq_term_held(c, t)) {
 			json_object_array_add(terms, NULL);
 			continue;
 		}
-		iq_term_name(c, leg, name, sizeof(name));
+		iq_term_name(c, t, name, sizeof(name));
 		json_object_array_add(terms, json_object_new_string(name));
 	}
 	json_object_object_add(h, "terminations", terms);

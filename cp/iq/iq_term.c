@@ -4,17 +4,22 @@
  * context is an AGW context; its ContextID is made from the AGW id
  * (iq_ctx_h248()): the slot's place among all workers' slots and its
  * generation, so that it needs no table and is the same after cp
- * restarts (dp gives cp its contexts back). A termination is one leg:
- * "tcp/<leg>/<serial>", serial being cp/agw's number for the termination
+ * restarts (dp gives cp its contexts back). A termination is one of the
+ * context's two: "tcp/<leg>/<serial>" (a TCP leg) or "rtp/<term>/<serial>"
+ * (an RTP termination), serial being cp/agw's number for the termination
  * in that slot, so that a name never names a later termination. Kept:
- * the termination's memo in dp (the Events asked for and
- * hangterm's timerx, which dp gives back to a restarted cp), and cp/iq's
- * own entry per context slot and leg (whether its end was told, when its
- * heartbeat is due), tagged with the termination's serial so that a later
- * termination in the slot never inherits it. The association sees the
+ * the termination's memo in dp (the Events asked for and hangterm's
+ * timerx, which dp gives back to a restarted cp), and cp/iq's own entry
+ * per context slot and termination, of each kind's table (whether its
+ * end was told, when its heartbeat is due, the serial of the one the
+ * controller subtracted), tagged with the termination's serial so that a
+ * later termination in the slot never inherits it. What differs between
+ * the kinds (where a termination's memo and serial are, its name, its
+ * ContextID) is asked here only (iq_term_held() and the rest), so that the
+ * Notifies (iq_notify.c) are one code for both. The association sees the
  * contexts it made only (the Iq door's, of iq.tenant: q->who): another's
- * ContextID is an unknown one. The commands (iq_cmd.c) and
- * the Notifies (iq_notify.c) both read them; this file calls neither.
+ * ContextID is an unknown one. The commands (iq_cmd.c) and the Notifies
+ * both read them; this file calls neither.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -77,15 +82,23 @@ rtp_total(const struct cp_ctx *cp)
 	return (uint32_t)cp->agw->nworkers * cp->conf->agw.media_contexts;
 }
 
+/* (the RTP table's slots a worker are agw.media_contexts) */
+static uint32_t
+rtp_h248(const struct cp_agw *g, uint64_t id)
+{
+	uint32_t mc = g->tab[CP_AGW_KIND_RTP].per_worker;
+	uint32_t total = (uint32_t)g->nworkers * mc;
+	uint32_t k = total != 0 ? (H248_CTX_CHOOSE - IQ_RTP_CTX_BASE) / total : 1u;
+	uint32_t idx = ipc_conn_worker(id) * mc + ipc_conn_slot(id);
+	uint32_t gen = (ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT) - 1u;
+
+	return IQ_RTP_CTX_BASE + idx + total * (gen % k);
+}
+
 uint32_t
 iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id)
 {
-	uint32_t total = rtp_total(cp);
-	uint32_t k = (H248_CTX_CHOOSE - IQ_RTP_CTX_BASE) / total;
-	uint32_t idx = ipc_conn_worker(id) * cp->conf->agw.media_contexts + ipc_conn_slot(id);
-	uint32_t g = (ipc_conn_gen(id) & ~CP_AGW_RTP_GEN_BIT) - 1u;
-
-	return IQ_RTP_CTX_BASE + idx + total * (g % k);
+	return rtp_h248(cp->agw, id);
 }
 
 struct cp_agw_ctx *
@@ -125,38 +138,83 @@ iq_rtp_seen(struct cp_iq *q, uint64_t id, bool gone)
 		q->rtp_ids[idx] = gone ? 0 : id;
 }
 
-void
-iq_rtp_term_name(const struct cp_agw_ctx *c, unsigned int term, char *buf, size_t size)
+/* ---- a termination of either kind ------------------------------------------ */
+
+bool
+iq_term_held(const struct cp_agw_ctx *c, unsigned int t)
 {
-	snprintf(buf, size, "rtp/%u/%u", term, c->rtp.term[term].serial);
+	if (t > 1)
+		return false;
+	if (c->kind == CP_AGW_KIND_RTP)
+		return c->rtp.term[t].profile != IPC_RTP_NONE;
+	return c->tcp.term[t].tcp_role != 0 && c->tcp.leg_state[t] != CP_AGW_LEG_EMPTY;
+}
+
+uint16_t
+iq_term_serial(const struct cp_agw_ctx *c, unsigned int t)
+{
+	if (t > 1)
+		return 0;
+	return c->kind == CP_AGW_KIND_RTP ? c->rtp.term[t].serial : c->tcp.term[t].serial;
+}
+
+const uint8_t *
+iq_term_memo(const struct cp_agw_ctx *c, unsigned int t)
+{
+	_Static_assert(IPC_RTP_MEMO_LEN == IPC_AGW_MEMO_LEN, "one memo layout for both kinds");
+	return c->kind == CP_AGW_KIND_RTP ? c->rtp.term[t].memo : c->tcp.term[t].memo;
 }
 
 void
-iq_term_name(const struct cp_agw_ctx *c, unsigned int leg, char *buf, size_t size)
+iq_term_name_of(const struct cp_agw_ctx *c, unsigned int t, uint16_t serial, char *buf,
+		size_t size)
 {
-	snprintf(buf, size, "tcp/%u/%u", leg, c->tcp.term[leg].serial);
+	snprintf(buf, size, "%s/%u/%u", c->kind == CP_AGW_KIND_RTP ? "rtp" : "tcp", t, serial);
+}
+
+void
+iq_term_name(const struct cp_agw_ctx *c, unsigned int t, char *buf, size_t size)
+{
+	iq_term_name_of(c, t, iq_term_serial(c, t), buf, size);
+}
+
+uint32_t
+iq_h248_of(const struct cp_agw *g, const struct cp_agw_ctx *c)
+{
+	return c->kind == CP_AGW_KIND_RTP ? rtp_h248(g, c->id) : iq_ctx_h248(g, c->id);
 }
 
 static struct iq_ev *
-ev_of(struct cp_iq *q, const struct cp_agw *g, uint64_t id, unsigned int leg)
+ev_of(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t)
 {
-	size_t idx = (size_t)ipc_conn_worker(id) * g->tab[CP_AGW_KIND_TCP].per_worker +
-		     ipc_conn_slot(id);
+	unsigned int k = c->kind < CP_AGW_KINDS ? c->kind : CP_AGW_KIND_TCP;
+	size_t idx = (size_t)ipc_conn_worker(c->id) * q->agw->tab[k].per_worker +
+		     ipc_conn_slot(c->id);
 
-	if (q->ev == NULL || idx >= q->nev / 2 || leg > 1)
+	if (q->ev[k] == NULL || idx >= q->nev[k] / 2 || t > 1)
 		return NULL;
-	return &q->ev[idx * 2 + leg];
+	return &q->ev[k][idx * 2 + t];
 }
 
 struct iq_ev *
-iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t)
 {
-	struct iq_ev *e = ev_of(q, q->agw, c->id, leg);
+	struct iq_ev *e = ev_of(q, c, t);
+	uint16_t serial = iq_term_serial(c, t);
 
-	if (e != NULL && (e->id != c->id || e->serial != c->tcp.term[leg].serial)) {
+	if (e == NULL)
+		return NULL;
+	if (e->id != c->id) {
 		memset(e, 0, sizeof(*e));
 		e->id = c->id;
-		e->serial = c->tcp.term[leg].serial;
+		e->serial = serial;
+	} else if (e->serial != serial) {
+		/* another termination in the slot: its own told and
+		 * heartbeat, the quiet one's serial kept (its end may come
+		 * yet) */
+		e->serial = serial;
+		e->told = false;
+		e->thb_due_ms = 0;
 	}
 	return e;
 }
@@ -185,21 +243,21 @@ iq_memo_write(const struct iq_memo *m, uint8_t *raw)
 }
 
 void
-iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+iq_events_touch(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t)
 {
-	struct iq_ev *e = iq_term_entry(q, c, leg);
+	struct iq_ev *e = iq_term_entry(q, c, t);
 
 	if (e != NULL)
 		e->thb_due_ms = 0;
 }
 
 void
-iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int leg)
+iq_events_silence(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t, uint16_t serial)
 {
-	struct iq_ev *e = iq_term_entry(q, c, leg);
+	struct iq_ev *e = iq_term_entry(q, c, t);
 
 	if (e != NULL)
-		e->told = true;
+		e->quiet = serial;
 }
 
 int
@@ -209,21 +267,27 @@ iq_term_init(struct cp_ctx *cp, struct cp_iq *q)
 	q->who.door = CP_AGW_DOOR_IQ;
 	q->who.tenant = (uint8_t)cp->conf->iq.tenant_idx;
 	q->who.is_operator = false;
-	q->nev = (size_t)cp->agw->nworkers * cp->agw->tab[CP_AGW_KIND_TCP].per_worker * 2;
-	q->ev = calloc(q->nev, sizeof(*q->ev));
+	for (unsigned int k = 0; k < CP_AGW_KINDS; k++) {
+		q->nev[k] = (size_t)cp->agw->nworkers * cp->agw->tab[k].per_worker * 2;
+		q->ev[k] = q->nev[k] > 0 ? calloc(q->nev[k], sizeof(*q->ev[k])) : NULL;
+		if (q->nev[k] > 0 && q->ev[k] == NULL)
+			return -ENOMEM;
+	}
 	q->nrtp = (size_t)cp->agw->nworkers * cp->conf->agw.media_contexts;
 	q->rtp_ids = q->nrtp > 0 ? calloc(q->nrtp, sizeof(*q->rtp_ids)) : NULL;
 	if (q->nrtp > 0 && q->rtp_ids == NULL)
 		q->nrtp = 0;
-	return q->ev != NULL ? 0 : -ENOMEM;
+	return 0;
 }
 
 void
 iq_term_fini(struct cp_iq *q)
 {
-	free(q->ev);
-	q->ev = NULL;
-	q->nev = 0;
+	for (unsigned int k = 0; k < CP_AGW_KINDS; k++) {
+		free(q->ev[k]);
+		q->ev[k] = NULL;
+		q->nev[k] = 0;
+	}
 	free(q->rtp_ids);
 	q->rtp_ids = NULL;
 	q->nrtp = 0;
