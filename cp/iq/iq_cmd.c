@@ -18,8 +18,10 @@
  *    fingerprints), as lib/sdp reads and judges them (sdp_derive()). The
  *    TLS role follows the TCP role (TS 23.334: an active peer makes the
  *    gateway the TLS server).
- *  - Events: g/cause (the leg's release with its cause, H.248.1 E.1),
- *    notified with the request id given.
+ *  - Events: g/cause (a termination's end with its cause, H.248.1 E.1),
+ *    hangterm/thb (H.248.36), on TCP and RTP terminations, notified with
+ *    the request id given; on RTP ones adid/ipstop and it/ito too; what a
+ *    termination (or ROOT) cannot detect 512, by iq_events.def's table.
  *  - Signals: only an empty descriptor.
  * The reply to Add and Modify carries Local with every `$` filled (our
  * address, port, role and our certificate's fingerprint); Subtract's

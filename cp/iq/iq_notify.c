@@ -2,12 +2,16 @@
 /*
  * cp/iq's Notify: what the controller asked to hear of a termination
  * (g/cause in its Events descriptor, with a request id) and, once dp
- * reports the leg's end, the Notify that says why (H.248.1 E.1 g/cause:
- * Generalcause and Failurecause, the cause's name and dp's sentence).
- * cp/agw calls us for every event (cp_agw_observe()); what was asked
- * lives in the termination's memo, whether it was told in its entry
- * (iq_term.c). A leg's end not answered is kept and told again, to the
- * next controller if need be (q->req_end, which the association calls).
+ * reports its end, the Notify that says why (H.248.1 E.1 g/cause:
+ * Generalcause and Failurecause, the cause's name and dp's sentence);
+ * H.248.36's heartbeats; an RTP termination's media silence (adid/ipstop,
+ * it/ito). One code for a TCP leg and an RTP termination: iq_term.c says
+ * where a termination's memo, serial and name are. cp/agw calls us for
+ * every event of either kind (cp_agw_observe()); what was asked lives in
+ * the termination's memo (for one gone from its slot, in what cp/agw keeps
+ * of it), whether it was told in its entry (iq_term.c). An end not
+ * answered is kept and told again, to the next controller if need be
+ * (q->req_end, which the association calls).
  */
 #include <errno.h>
 #include <inttypes.h>

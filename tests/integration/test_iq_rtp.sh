@@ -27,6 +27,12 @@
 #   G. agw.quota.iq 2: a third context is refused (510), an Emergency one
 #      made past it (agw.quota.emergency 1), a second Emergency one refused;
 #      (TS 23.334 §8) is made all the same.
+#   H. What an IMS-ALG asks in every Add: Events { g/cause, hangterm/thb }
+#      on RTP terminations taken (it was 451); heartbeats each timerx;
+#      H.248.8's codes: nt/netfail 512, g/foo 451, an unknown package 440,
+#      g/cause on ROOT 512, adid/ipstop on a TCP termination 512; the
+#      operator's release (turnpikectl agw release) heard as g/cause NR,
+#      controller, on both terminations.
 #   tshark reads every Iq message of the run as H.248, none malformed.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -247,6 +253,60 @@ tp_check "a fourth, Emergency too: 510 (agw.quota.emergency 1 past the quota hel
 for c in $F1 $F2 $F3; do
   mgc "send Context = $c { Subtract = * { Audit { } } }" '^REPLY ' || tp_die "Subtract of context $c failed: $H248_LINE"
 done
+
+# ---- H. what an IMS-ALG asks in every Add: g/cause and hangterm/thb on RTP terminations ---
+echo "# [$((SECONDS - start)) s] section H"
+tp_check "Add of the UE's termination with Events { g/cause, hangterm/thb }, hangterm/timerx 1 s: taken" \
+  mgc "send Context = \$ { Add = \$ { Media { TerminationState { hangterm/timerx = 1 }, Stream = 1 { Local { $loc }, Remote { $ue_rem } } }, Events = 21 { g/cause, hangterm/thb } } }" \
+  '^REPLY [0-9]+ ctx=[0-9]+ '
+CTXH=$(h248_grab 'ctx=([0-9]+)'); TH1=$(h248_grab 'Add = (rtp/[0-9]+/[0-9]+)')
+tp_check "Add of the core's termination with Events { g/cause }" \
+  mgc "send Context = $CTXH { Add = \$ { Media { Stream = 1 { Local { $loc }, Remote { $core_rem } } }, Events = 22 { g/cause } } }" \
+  '^REPLY [0-9]+ ctx=[0-9]+ '
+TH2=$(h248_grab 'Add = (rtp/[0-9]+/[0-9]+)')
+echo "# context $CTXH: $TH1, $TH2"
+# (H.248.36: the heartbeat says the gateway still holds a termination the
+# controller has not named for timerx; media or none)
+tp_check "... Notify hangterm/thb of $TH1 within 3 s" \
+  mgc "wait-notify 3000" "^OK notify n=[0-9]+ .*Context = $CTXH .*Notify = $TH1 .*hangterm/thb"
+tp_check "... and again a period later" \
+  mgc "wait-notify 3000" "^OK notify n=[0-9]+ .*Context = $CTXH .*Notify = $TH1 .*hangterm/thb"
+tp_check "... Events without hangterm/thb stops them" \
+  mgc "send Context = $CTXH { Modify = $TH1 { Events = 23 { g/cause } } }" "^REPLY [0-9]+ ctx=$CTXH "
+mgc "wait-notify 1500" '' >/dev/null 2>&1   # (one may be on its way)
+# what no termination detects, what no package has, a package not taken (H.248.8)
+tp_check "Events nt/netfail on an RTP termination: 512 (unequipped to detect)" \
+  mgc "send Context = $CTXH { Modify = $TH2 { Events = 24 { nt/netfail } } }" '^ERROR [0-9]+ 512 '
+tp_check "Events g/foo: 451 (no such event in g)" \
+  mgc "send Context = $CTXH { Modify = $TH2 { Events = 25 { g/foo } } }" '^ERROR [0-9]+ 451 '
+tp_check "Events of a package not taken: 440" \
+  mgc "send Context = $CTXH { Modify = $TH2 { Events = 26 { xyz/abc } } }" '^ERROR [0-9]+ 440 '
+tp_check "Events g/cause on ROOT: 512" \
+  mgc "send Context = - { Modify = ROOT { Events = 27 { g/cause } } }" '^ERROR [0-9]+ 512 '
+tp_check "Events adid/ipstop on a TCP termination: 512, nothing made" \
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { Local { $tcp_loc }, Remote { $tcp_rem } } }, Events = 28 { g/cause, adid/ipstop } } }" '^ERROR [0-9]+ 512 '
+# the operator ends the call: the controller hears both terminations' end
+idh=$(tp_ctl --json agw list | python3 -c 'import json,sys
+for c in json.load(sys.stdin)["contexts"]:
+    if (c.get("h248") or {}).get("context") == int(sys.argv[1]): print(c["id"])' "$CTXH")
+tp_check "agw list names context $CTXH's terminations as the controller does ($idh)" \
+  test -n "$idh"
+tp_check "turnpikectl agw release $idh" tp_ctl agw release "$idh"
+# causes TERM: the Notify g/cause of TERM (collected in arrival order)
+: >"$TP_TMP/notes"
+causes() {
+  local line end=$((SECONDS + 10))
+  while ! line=$(grep -E "Notify = $1 \{.*g/cause" "$TP_TMP/notes"); do
+    ((SECONDS < end)) || { echo "# no g/cause of $1:"; sed 's/^/#   /' "$TP_TMP/notes" | cut -c1-300; return 1; }
+    h248_cmd mgc "wait-notify 1000" 5 && [[ $H248_LINE == "OK notify "* ]] &&
+      printf '%s\n' "$H248_LINE" >>"$TP_TMP/notes"
+  done
+  echo "#   $(grep -oE 'g/cause.*' <<<"$line" | cut -c1-200)"
+  # (megaco writes a one-word string unquoted)
+  [[ $line =~ generalcause\ *=\ *nr[^a-z].*failurecause\ *=\ *\"?controller\"?[\ }] ]]
+}
+tp_check "... Notify g/cause of $TH1: NR, controller" causes "$TH1"
+tp_check "... Notify g/cause of $TH2: NR, controller" causes "$TH2"
 
 h248_stop mgc
 sleep 0.5; kill -INT $TSHARK 2>/dev/null; wait $TSHARK 2>/dev/null
