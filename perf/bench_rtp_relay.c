@@ -12,7 +12,10 @@
  * relays only the UE's SRTP to the core (unprotect), rtp-srtp only the
  * core's RTP to the UE (protect), srtp both in turns. The UE's SRTP is
  * protected by lib/srtp_ref (libsrtp2) for each packet, outside what is
- * measured.
+ * measured. early and early-srtp: the core's termination as cp/ng makes it
+ * for an answerer before its answer (a port pair, latching, no remote,
+ * taking and not sending: cp/ng/FEATURE.md "Early media"), only its RTP
+ * to the UE relayed (early media), to a plain or an SRTP UE (protect).
  *
  * One worker, no port started (a real EAL without hugepages): each packet
  * is copied into an mbuf from a template (its sequence number and UDP
@@ -32,7 +35,8 @@
  *
  * Natively it prints TSC cycles a packet (this host's noise included).
  *
- *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|turn] [--pkts N] [--burst B]
+ *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|turn] [--pkts N]
+ *                   [--burst B]
  *                   [--size S]
  */
 #include <getopt.h>
@@ -283,9 +287,10 @@ setup(void)
 /* RTP-RTP: a context of the UE's termination (a port pair, latching) and
  * the core's (rtcp-mux); G.711-sized packets both ways. With srtp the
  * UE's termination is SRTP (RTP/SAVP, AES_CM_128_HMAC_SHA1_80): what the
- * UE sends is protected by lib/srtp_ref. */
+ * UE sends is protected by lib/srtp_ref. With early the core's is an
+ * answerer's before its answer (a port pair, latching, no remote, RECV). */
 static unsigned int
-setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
+setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early)
 {
 	static struct ipc_msg m;
 	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
@@ -317,6 +322,13 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp)
 	x->term[1].local.port = CORE_PORT;
 	memcpy(x->term[1].remote.ip, PEER4, 4);
 	x->term[1].remote.port = 6000;
+	if (early) {
+		x->term[1].flags = IPC_RTP_F_LATCH;
+		x->term[1].mode = IPC_RTP_MODE_RECV;
+		x->term[1].dscp = 0;
+		x->term[1].rtcp_port = CORE_PORT + 1;
+		memset(&x->term[1].remote, 0, sizeof(x->term[1].remote));
+	}
 	if (srtp) {
 		struct ipc_rtp_term *a = &x->term[0];
 		struct srtp_ref_key k;
@@ -444,7 +456,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = "rtp";
-	unsigned int npkts = 20000, burst = 1, size = 172, ntmpl, first = 0, nturn;
+	unsigned int npkts = 20000, burst = 1, size = 172, ntmpl, first = 0, nturn, wfirst = 0;
 	struct tmpl *t = calloc(2, sizeof(*t));
 	struct rte_mbuf *b[DP_BURST];
 	uint64_t cycles = 0, out = 0, done = 0;
@@ -456,30 +468,37 @@ main(int argc, char **argv)
 		case 'n': npkts = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'b': burst = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
-		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|turn] [--pkts N] "
-			     "[--burst B] [--size S]");
+		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|turn] "
+			     "[--pkts N] [--burst B] [--size S]");
 		}
 	}
 	if (t == NULL || burst < 1 || burst > DP_BURST || size < 12 || size > 1400)
 		die("bad arguments");
 	setup();
-	if (strcmp(mode, "rtp") == 0)
-		ntmpl = setup_rtp(t, (uint16_t)size, false);
-	else if (strncmp(mode, "srtp", 4) == 0 || strcmp(mode, "rtp-srtp") == 0)
-		ntmpl = setup_rtp(t, (uint16_t)size, true);
+	if (strcmp(mode, "rtp") == 0 || strcmp(mode, "early") == 0)
+		ntmpl = setup_rtp(t, (uint16_t)size, false, strcmp(mode, "early") == 0);
+	else if (strncmp(mode, "srtp", 4) == 0 || strcmp(mode, "rtp-srtp") == 0 ||
+		 strcmp(mode, "early-srtp") == 0)
+		ntmpl = setup_rtp(t, (uint16_t)size, true, strcmp(mode, "early-srtp") == 0);
 	else if (strcmp(mode, "turn") == 0)
 		ntmpl = setup_turn(t, (uint16_t)size);
 	else
-		die("--mode rtp, srtp, srtp-rtp, rtp-srtp or turn");
+		die("--mode rtp, srtp, srtp-rtp, rtp-srtp, early, early-srtp or turn");
 	/* which templates are measured: one direction or both in turns */
 	nturn = ntmpl;
-	if (strcmp(mode, "srtp-rtp") == 0 || strcmp(mode, "rtp-srtp") == 0) {
+	if (strcmp(mode, "srtp-rtp") == 0 || strcmp(mode, "rtp-srtp") == 0 ||
+	    strncmp(mode, "early", 5) == 0) {
 		first = strcmp(mode, "srtp-rtp") == 0 ? 0 : 1;
 		nturn = 1;
 	}
 	/* one packet each way first: the UE's latches (its checksum is
-	 * verified then, once), out of the count */
-	for (unsigned int i = 0; i < ntmpl; i++) {
+	 * verified then, once), out of the count; with early media the
+	 * core's only (the UE has no one to send to yet) */
+	if (strncmp(mode, "early", 5) == 0) {
+		wfirst = 1;
+		ntmpl = 1;
+	}
+	for (unsigned int i = wfirst; i < wfirst + ntmpl; i++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
 		memcpy(rte_pktmbuf_append(m, t[i].len), t[i].frame, t[i].len);

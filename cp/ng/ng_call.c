@@ -4,9 +4,10 @@
  * its call-id; side A is the first offer's sender (its from-tag), side B
  * the answerer (the answer's to-tag). Each m= section that is RTP is one
  * context: term[0] faces A, term[1] faces B. An offer makes the context
- * with A's termination as A's SDP says and B's as a placeholder that
- * holds B's ports (mode inactive: nothing taken or sent before B's answer
- * says who B is); the answer makes B's termination what B's SDP says. A
+ * with A's termination as A's SDP says and B's holding B's ports until
+ * B's answer says who B is (nothing sent there; B's early media taken and
+ * relayed to A when B is offered plain RTP: early()); the answer makes
+ * B's termination what B's SDP says. A
  * later offer from either side (a re-INVITE) changes the offerer's
  * termination, its answer the other's. What cp/agw cannot change in
  * place (the profile, rtcp-mux, the SRTP keys) is a subtraction and an
@@ -259,6 +260,15 @@ section_has(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *
 	return false;
 }
 
+/* How a termination the request makes takes its sources (its IPC_RTP_F_*
+ * latching bits): symmetric (the default) latches, asymmetric does not.
+ * The answerer's termination before its answer latches the same way. */
+static uint8_t
+latching(const struct ng_req *r)
+{
+	return (r->flags & NG_F_ASYMMETRIC) ? 0 : IPC_RTP_F_LATCH;
+}
+
 /* The termination of a side as its own SDP section md says: its profile,
  * remote, RTCP, the key it sends with. side's local address and ports are
  * left to the caller. */
@@ -273,8 +283,7 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 	memset(t, 0, sizeof(*t));
 	t->profile = profile_of(m->proto);
 	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-	if (!(r->flags & NG_F_ASYMMETRIC))
-		t->flags |= IPC_RTP_F_LATCH;
+	t->flags = latching(r);
 	if (mux)
 		t->flags |= IPC_RTP_F_MUX;
 	/* RFC 5506: a side that offers or answers a=rtcp-rsize sends
@@ -452,6 +461,62 @@ offer_key(struct ng_stream *st, unsigned int side, uint8_t suite)
 	return 0;
 }
 
+/* ---- early media: the answerer's termination before its answer ---- */
+
+/*
+ * The answerer's termination t before its answer (FEATURE.md "Early
+ * media"), its ports held. rtpengine relays what reaches the answerer's
+ * port before the answer to the offerer; so does this one, with
+ * ng.early_media (the default), when the profile offered to the answerer
+ * (pprof) is plain RTP: it takes what its network sends (RECV; never
+ * SEND, nothing goes to an answerer no answer named) and latches it as
+ * the offerer's termination does (the first source; the answer's remote
+ * then starts latching over, dp's rule for a new remote). An answerer
+ * offered SRTP sends under a key its answer brings, so nothing it sends
+ * before can be authenticated: the termination stays inactive, as one
+ * with ng.early_media off (rtpengine drops that SRTP too: no crypto
+ * negotiated). of: the offerer's termination as the request made it.
+ */
+static void
+early(const struct cp_ng *g, const struct ng_req *r, uint8_t pprof,
+      const struct ipc_rtp_term *of, struct ipc_rtp_term *t)
+{
+	t->mode = 0;
+	t->flags = 0;
+	if (!g->conf->early_media || profile_srtp(pprof))
+		return;
+	t->mode = IPC_RTP_MODE_RECV;
+	t->flags = latching(r);
+	/* (the offer's codecs: what the answerer sends is one of them) */
+	t->clock_hz = of->clock_hz;
+}
+
+/* A re-offer before the answer: the answerer's termination as early()
+ * says for what the re-offer offers it now (the profile may have
+ * changed: transport-protocol). */
+static int
+early_again(struct cp_ng *g, struct ng_stream *st, unsigned int p, const struct ng_req *r,
+	    uint8_t pprof, const struct ipc_rtp_term *of, char *err, size_t errlen)
+{
+	struct ipc_rtp_term t;
+	struct cp_agw_rtp_mod m;
+	char e[200];
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	early(g, r, pprof, of, &t);
+	memset(&m, 0, sizeof(m));
+	m.mode_set = true;
+	m.mode = t.mode;
+	m.latch_set = true;
+	m.latch = (t.flags & IPC_RTP_F_LATCH) != 0;
+	m.clock_set = true;
+	m.clock_hz = t.clock_hz;
+	rc = cp_agw_modify(g->cp, &g->who, st->ctx, p,
+			   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = m }, e, sizeof(e));
+	return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
+}
+
 /* ---- offer and answer ---- */
 
 static uint8_t
@@ -530,10 +595,11 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		sp[o].rtp.side = st->side[o];
 		if (profile_srtp(want.profile))
 			sp[o].rtp.term.srtp_tx.suite = want.srtp_rx.suite;
-		/* the other side's ports, held: nothing taken or sent there
-		 * until its answer names it */
+		/* the other side's ports, held until its answer names it;
+		 * what reaches them meanwhile goes to the offerer when
+		 * early() says */
 		sp[p].rtp.term.profile = IPC_RTP_AVP;
-		sp[p].rtp.term.mode = 0;
+		early(g, r, pprof, &want, &sp[p].rtp.term);
 		sp[p].rtp.side = st->side[p];
 		if (r->family == AF_INET6 || (r->family == 0 && want.remote.family == 6))
 			sp[p].rtp.term.local.family = 6;
@@ -562,6 +628,8 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		/* a re-offer keeps the offerer's key when it repeats it (our
 		 * answer then repeats ours) */
 		rc = side_apply(g, st, o, &want, NULL, err, errlen);
+		if (rc == 0 && !st->answered)
+			rc = early_again(g, st, p, r, pprof, &want, err, errlen);
 		if (rc < 0)
 			return rc;
 		x = cp_agw_lookup(g->cp, &g->who, st->ctx);

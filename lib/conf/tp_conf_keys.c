@@ -356,6 +356,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	FN("ng", "core", CP, "ng.core", ng_core_same),
 	STR("ng", "tenant", CP, "ng.tenant", ng.tenant),
 	FN("ng", "pass_through", CP, "ng.pass_through", ng_pass_same),
+	NUM("ng", "early_media", CP, "ng.early_media", ng.early_media),
 
 	/* cp/cluster links to Redis at start: one group to a reload */
 	FN("cluster", "", CP, "the cluster group", cluster_same),

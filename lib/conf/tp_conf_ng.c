@@ -31,6 +31,8 @@ tp_conf_ng_defaults(struct tp_conf *c)
 	n->delete_delay = 0;
 	n->timeout = 60;
 	n->reply_cache_time = 30;
+	/* rtpengine relays what reaches the answerer's port before its answer */
+	n->early_media = true;
 	n->naccess = sizeof(default_access) / sizeof(default_access[0]);
 	for (unsigned int i = 0; i < n->naccess; i++)
 		snprintf(n->access[i], sizeof(n->access[i]), "%s", default_access[i]);
@@ -42,7 +44,7 @@ tp_conf_ng_defaults(struct tp_conf *c)
 /* The settings of the ng group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_ng[] = {
 	"listen", "allow", "max_rate", "delete_delay", "timeout", "reply_cache_time", "access",
-	"core", "tenant", "pass_through", NULL,
+	"core", "tenant", "pass_through", "early_media", NULL,
 };
 
 /* One ng.allow entry, "10.0.0.0/8" or a bare address (one host). */
@@ -246,6 +248,13 @@ load_ng(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_u32(g, "reply_cache_time", 1, 300, &n->reply_cache_time, c, err,
 				  errlen)) < 0)
 		return rc;
+	s = config_setting_get_member(g, "early_media");
+	if (s != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			FAIL(s, "ng.early_media must be true or false (relay what the answerer "
+			     "sends before its answer: cp/ng/FEATURE.md)");
+		n->early_media = config_setting_get_bool(s) != 0;
+	}
 	if (!c->agw.enabled)
 		FAIL(g, "ng needs the agw group with agw.media_ports (the RTP contexts a SIP "
 		     "proxy drives over ng)");

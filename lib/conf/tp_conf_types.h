@@ -650,6 +650,8 @@ struct tp_conf_ng_net { uint8_t family; uint8_t plen; uint8_t ip[16]; };
  *     tenant = "volte";              # the tenant of the calls set up over ng
  *     pass_through = ["TCP/MSRP"];   # m= protos (not RTP) passed on unanchored;
  *                                    # default none: such a section is refused
+ *     early_media = true;            # relay the answerer's media to the offerer
+ *                                    # before its answer (rtpengine's way)
  *   };
  */
 struct tp_conf_ng {
@@ -674,6 +676,10 @@ struct tp_conf_ng {
 	 * gateway; default none: such a section is refused */
 	unsigned int npass;
 	char pass_through[TP_CONF_MAX_NG_PASS][TP_CONF_NG_PROTO_MAX];
+	/* default true (rtpengine's): what reaches the answerer's port after
+	 * the offer and before its answer goes to the offerer when the
+	 * answerer was offered plain RTP (cp/ng/FEATURE.md "Early media") */
+	bool early_media;
 	char tenant[32]; int tenant_line; unsigned int tenant_idx;   /* as iq's */
 };
 

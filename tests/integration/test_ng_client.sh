@@ -8,7 +8,9 @@
 #     access -> core) and the core's answer (ICE candidates, direction
 #     core -> access): our address and a port of the media range in o=, c=
 #     and m= of each side, a=rtcp, no a=candidate or a=ice-*;
-#   - a call without ICE the same way, RTP both ways through the ports
+#   - a call without ICE the same way: 5 packets of the core's early media
+#     sent to the port offered it before the answer all reach the UE (from
+#     the port the answer then gives it); RTP both ways through the ports
 #     offered and answered (lib/rtp_probe.py in the UE's and the core's
 #     namespaces), byte for byte;
 #   - query (the call's two tags and their streams), list, delete (gone
@@ -199,6 +201,21 @@ tp_check "offer of the RTP call" \
 tp_check "... the core is offered our core address and a media port, a=rtcp" \
   jt offer "$(sdp_ok $COR RTP/AVP)"
 PB=$(sdp_port offer)
+RP="python3 $HERE/lib/rtp_probe.py"
+# Early media racing its 183: the core sends 5 packets to the port offered
+# it before any answer (an announcement, a ringback tone); each reaches the
+# UE at the address and port its offer gave, byte for byte (rtpengine
+# relays them; turnpike too: cp/ng/FEATURE.md "Early media").
+rm -f "$TP_TMP/ready"
+$C $RP $UE 5004 $ACC 9 --peer-tag 3 --expect 5 --linger 0.3 --secs 5 --ready "$TP_TMP/ready" \
+  >"$TP_TMP/ue-early.rtp" 2>&1 &
+epid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+$P $RP $CORE 6004 $COR "$PB" --tag 3 --first --send 5 --secs 1 >"$TP_TMP/core-early.rtp" 2>&1
+wait $epid
+echo "# early media before the answer: ue $(cat "$TP_TMP/ue-early.rtp")"
+tp_check "the core's 5 packets of early media, sent before the answer, all reached the UE byte for byte" \
+  jt_file "$TP_TMP/ue-early.rtp" "d['exact']==5 and d['bad']==0 and len(d['srcs'])==1"
 tp_check "its answer" \
   ngc answer answer --call-id="$CALL" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
   --direction=core,access --sdp="$CORE_SDP"
@@ -206,9 +223,10 @@ tp_check "... the UE is answered our access address and a media port, a=rtcp" \
   jt answer "$(sdp_ok $ACC RTP/AVP)"
 PA=$(sdp_port answer)
 echo "# the UE sends to $ACC:$PA, the core to $COR:$PB"
+tp_check "... the early media came from the port the answer gives the UE ($ACC:$PA)" \
+  jt_file "$TP_TMP/ue-early.rtp" "d['srcs']==['$ACC:$PA']"
 
 # ---- media ---------------------------------------------------------------------------
-RP="python3 $HERE/lib/rtp_probe.py"
 # A few packets each way first, not counted (the streams latch), then N
 # each way, the UE first.
 W=10
@@ -237,8 +255,8 @@ tp_check "query" ngc query query --call-id="$CALL"
 # { packets, bytes }: rtpengine's 'local port', 'endpoint', 'stats')
 tp_check "... both tags, each with its stream's local address and port and its endpoint" \
   jt query "sorted(d['reply']['tags'])==sorted(['$FT','$TT']) and [(x['local address'], int(x['local port']), x['endpoint']['address'], int(x['endpoint']['port'])) for t in ('$FT','$TT') for x in d['reply']['tags'][t]['medias'][0]['streams'][:1]]==[('$ACC',$PA,'$UE',5004),('$COR',$PB,'$CORE',6004)]"
-tp_check "... each stream counted the $W + $N packets it received" \
-  jt query "[int(d['reply']['tags'][t]['medias'][0]['streams'][0]['stats']['packets']) for t in ('$FT','$TT')]==[$W+$N]*2"
+tp_check "... each stream counted the $W + $N packets it received (the core's, 5 of early media more)" \
+  jt query "[int(d['reply']['tags'][t]['medias'][0]['streams'][0]['stats']['packets']) for t in ('$FT','$TT')]==[$W+$N, $W+$N+5]"
 tp_check "list" ngc list list
 tp_check "... has both calls" jt list "'$CALL' in d['reply'].get('calls', []) and '$ICECALL' in d['reply']['calls']"
 tp_check "delete" ngc delete delete --call-id="$CALL" --from-tag="$FT"

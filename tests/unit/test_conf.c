@@ -1291,6 +1291,11 @@ test_conf_ng_group_read_and_checked(void **state)
 	assert_int_equal(c.ng.tenant_idx, 0);
 	/* no section passes on unanchored unless the operator names its proto */
 	assert_int_equal(c.ng.npass, 0);
+	/* the answerer's early media relayed, as rtpengine does */
+	assert_true(c.ng.early_media);
+	tp_conf_free(&c);
+	expect_ok(DP("") NG_AGW "ng = { " NG_MIN "\n  early_media = false; };\n");
+	assert_false(c.ng.early_media);
 	tp_conf_free(&c);
 	expect_ok(DP("") NG_AGW "ng = { " NG_MIN "\n  pass_through = [\"TCP/MSRP\", "
 		  "\"TCP/TLS/MSRP\", \"UDP/DTLS/SCTP\", \"udptl\"]; };\n");
@@ -1400,6 +1405,8 @@ test_conf_ng_refusals(void **state)
 		  "'allow'?)" },
 		{ NGA("  transport = \"tcp\";\n"), 7, "ng: unknown setting 'transport'" },
 		{ NGA("  tenant = 3;\n"), 7, "ng.tenant must name a tenant" },
+		{ NGA("  early_media = 1;\n"), 7, "ng.early_media must be true or false" },
+		{ NGA("  early_media = \"no\";\n"), 7, "ng.early_media must be true or false" },
 		/* pass_through: no RTP (relayed or refused, never passed on) */
 		{ NGA("  pass_through = [\"TCP/MSRP\",\n  \"UDP/TLS/RTP/SAVPF\"];\n"), 8,
 		  "ng.pass_through: 'UDP/TLS/RTP/SAVPF' is RTP" },

@@ -2484,6 +2484,153 @@ test_srtp_rekey_rx_goes_on(void **state)
 	peer_free(&p);
 }
 
+/* ---- early media: the answerer's termination before its answer ---------------------- */
+
+/* What cp/ng makes for the answerer's side of an offer (cp/ng/FEATURE.md
+ * "Early media"): its port pair held on the core address, plain, no
+ * remote (no answer named one), taking what its network sends (RECV, not
+ * SEND) and latching it as any termination does. */
+static void
+term_early(struct ipc_rtp_term *t, uint16_t port)
+{
+	memset(t, 0, sizeof(*t));
+	t->profile = IPC_RTP_AVP;
+	t->mode = IPC_RTP_MODE_RECV;
+	t->flags = IPC_RTP_F_LATCH;
+	t->serial = 2;
+	t->local.family = 4;
+	memcpy(t->local.ip, CORE4, 4);
+	t->local.port = port;
+	t->rtcp_port = (uint16_t)(port + 1);
+}
+
+/* The answer, as cp/ng sends it: the answerer's remote PEER4:6000,
+ * both ways, on the termination held (its profile and ports as made). */
+static void
+answer_early(struct fix *f, uint64_t id, uint16_t port)
+{
+	struct ipc_rtp_term b;
+
+	term_early(&b, port);
+	b.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	b.remote.family = 4;
+	memcpy(b.remote.ip, PEER4, 4);
+	b.remote.port = 6000;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 1, &b);
+}
+
+/* Early media racing its 183: the callee (an MRF, from PEER4:6002) sends
+ * to the answerer's port after the offer, before any answer: all 5
+ * packets reach the offerer (its signalled remote, from its port), the
+ * source latched (LATCHED); a stranger then is dropped, the offerer's
+ * media goes nowhere (no SEND before the answer), an RTCP compound sent
+ * to the RTP port (rtcp-mux not yet agreed) is not taken as RTP. The
+ * answer (the callee at PEER4:6000) takes over: the early latch gone, the
+ * offerer's media to the answered remote, the answerer latched again
+ * from its first packet, the early source now a stranger. */
+static void
+test_rtp_early_media_before_the_answer(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	uint8_t pk[1500];
+	uint16_t len;
+	struct out o;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	term_early(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	for (uint16_t seq = 1; seq <= 5; seq++) {
+		len = rtp_pkt(pk, 0, seq, seq * 160u, CORE_SSRC, 160, (uint8_t)seq);
+		assert_true(relay(f, 1, PEER4, 6002, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+		assert_memory_equal(o.dst, UE4, 4);
+		assert_int_equal(o.dport, 5004);
+		assert_memory_equal(o.src, ACC4, 4);
+		assert_int_equal(o.sport, MEDIA_MIN);
+		assert_int_equal(o.len, len);
+		assert_memory_equal(o.payload, pk, len);
+		assert_true(o.cksum_ok);
+	}
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.term, 1);
+	assert_memory_equal(e.addr.ip, PEER4, 4);
+	assert_int_equal(e.addr.port, 6002);
+	/* a stranger, racing the early stream: dropped */
+	len = rtp_pkt(pk, 0, 6, 960, 0x0badcafeu, 160, 6);
+	assert_false(relay(f, 1, STRANGER4, 6002, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 1);
+	/* an RTCP compound (RR first) on the RTP port: RTP's check refuses
+	 * it (RFC 3550 A.1: not SR or RR), nothing relayed as RTP */
+	len = rtcp_pkt(pk, CORE_SSRC);
+	assert_false(relay(f, 1, PEER4, 6002, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	/* RTCP on the RTCP port: to the offerer's RTCP */
+	assert_true(relay(f, 1, PEER4, 6003, CORE4, MEDIA_MIN + 3, pk, len, 0, &o));
+	assert_int_equal(o.dport, 5005);
+	assert_int_equal(o.sport, MEDIA_MIN + 1);
+	/* the offerer's media: to no one before the answer */
+	assert_false(ue_rtp(f, UE4, 5004, 1, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_mode"), 1);
+	/* the answer */
+	answer_early(f, id, MEDIA_MIN + 2);
+	assert_true(ue_rtp(f, UE4, 5004, 2, 160, &o));
+	assert_memory_equal(o.dst, PEER4, 4);
+	assert_int_equal(o.dport, 6000);
+	assert_memory_equal(o.src, CORE4, 4);
+	assert_int_equal(o.sport, MEDIA_MIN + 2);
+	len = rtp_pkt(pk, 0, 7, 7 * 160u, CORE_SSRC, 160, 7);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_memory_equal(o.dst, UE4, 4);
+	do
+		cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	while (e.term != 1 || e.rtcp != 0);
+	assert_int_equal(e.addr.port, 6000);
+	len = rtp_pkt(pk, 0, 8, 8 * 160u, CORE_SSRC, 160, 8);
+	assert_false(relay(f, 1, PEER4, 6002, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 2);
+	assert_int_equal(ctr(f, "rtp_relayed_rtp"), 7);
+}
+
+/* The offerer speaks SRTP, the answerer was offered plain RTP: its early
+ * media reaches the offerer protected under our key to it (the one our
+ * answer to it carries), and the stream goes on under that key after the
+ * answer without a gap (one SRTP stream, its index from the sequence
+ * numbers), what libsrtp unprotects octet for octet. */
+static void
+test_rtp_early_media_to_an_srtp_offerer(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct peer p;
+	struct out o;
+	uint64_t id = ctx_id(0);
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x61, 0);
+	term_early(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	for (uint16_t seq = 65533; seq != 3; seq++) {
+		if (seq == 0)
+			answer_early(f, id, MEDIA_MIN + 2);
+		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		/* (before the answer from where the early media came, after
+		 * it from the answered remote) */
+		assert_true(relay(f, 1, PEER4, seq >= 65533 ? 6002 : 6000, CORE4, MEDIA_MIN + 2,
+				  pk, len, 0, &o));
+		assert_memory_equal(o.dst, UE4, 4);
+		srtp_clear_is(p.recv, &o, clear, clen);
+	}
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 0);
+	assert_int_equal(ctr(f, "rtp_relayed_rtp"), 6);
+	peer_free(&p);
+}
+
 int
 main(void)
 {
@@ -2540,6 +2687,10 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_modify_rekeys_and_release_wipes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_rekey_rx_goes_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_early_media_before_the_answer, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_early_media_to_an_srtp_offerer, setup,
+						teardown),
 	};
 
 	if (srtp_ref_init() < 0) {
