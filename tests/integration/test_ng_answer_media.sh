@@ -6,7 +6,9 @@
 # each end's first packet sent at once after the answer's reply, each
 # relayed to the other end. A reply the door sends before dp holds the
 # answer's change leaves B's termination the offer's inactive placeholder
-# for a moment, and those packets are dropped (issue 67's item 7).
+# for a moment, and those packets are dropped (issue 67's item 7). Each
+# offer's and answer's reply is held for dp's FENCE_DONE, none at the
+# bound (cp/agw's counters).
 #   NG_RACE_CALLS: the calls (200).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,8 +39,11 @@ tp_check "every first packet from the UE, sent with the answer's reply, reached 
   jt "$TP_TMP/race.json" "d['to_core'] == d['calls'] == $CALLS"
 tp_ctl --json status >"$TP_TMP/status.json"
 echo "# status ng: $(j "$TP_TMP/status.json" 'd["ng"]["stats"]')"
-echo "# agw: $(j "$TP_TMP/status.json" 'd["agw"].get("held", d["agw"].get("rtp", {}))' 2>/dev/null)"
+echo "# agw: replies_held $(j "$TP_TMP/status.json" 'd["agw"]["replies_held"]'), late $(j "$TP_TMP/status.json" 'd["agw"]["replies_held_late"]'), not held $(j "$TP_TMP/status.json" 'd["agw"]["replies_not_held"]')"
 tp_check "no call left" jt "$TP_TMP/status.json" "d['ng']['calls'] == 0"
+# (each call's offer and answer, and the warm-up's: held until dp said so)
+tp_check "every offer's and answer's reply held for dp's word, none sent at the bound" \
+  jt "$TP_TMP/status.json" "d['agw']['replies_held'] >= 2 * ($CALLS + 1) and d['agw']['replies_held_late'] == 0"
 
 [ $TP_FAILS -eq 0 ] || exit 1
 exit 0
