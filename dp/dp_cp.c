@@ -102,6 +102,15 @@ dispatch(struct dp_worker *w, const struct ipc_msg *msg)
 			r->sync[i].start(w, msg);
 		return;
 	}
+	if (msg->h.kind == IPC_FENCE) {
+		/* Every message before it in the ring is applied by now
+		 * (one ring, in order, each applied as it is taken): the
+		 * answer goes after this pass's sweeps (dp_cp_fence_step()),
+		 * behind the events those messages set off. */
+		w->cp.fence = msg->h.alloc_id;
+		w->cp.fence_due = true;
+		return;
+	}
 	if (msg->h.kind < DP_CP_KINDS && r->apply[msg->h.kind] != NULL)
 		r->apply[msg->h.kind](w, msg);
 }
@@ -149,6 +158,25 @@ dp_cp_poll(struct dp_worker *w, uint64_t now_ms)
 	}
 	w->cp.ipc_in += n;
 	return n;
+}
+
+unsigned int
+dp_cp_fence_step(struct dp_worker *w)
+{
+	static _Thread_local struct ipc_msg done;
+
+	if (!w->cp.fence_due || w->cp.rings == NULL || !dp_cp_room(w, DP_CP_HEADROOM))
+		return 0;
+	memset(&done.h, 0, sizeof(done.h));
+	done.h.kind = IPC_FENCE_DONE;
+	done.h.alloc_id = w->cp.fence;
+	if (dp_cp_send(w, &done) < 0)
+		return 0;
+	w->cp.fence_due = false;
+	w->cp.ipc_out++;
+	/* (cp may doze: a door's reply waits for this) */
+	dp_cp_wake(w);
+	return 1;
 }
 
 unsigned int

@@ -41,6 +41,16 @@ int dp_cp_on_seen(struct dp_ctx *ctx, dp_cp_seen_fn fn);
  */
 unsigned int dp_cp_poll(struct dp_worker *w, uint64_t now_ms);
 
+/*
+ * A FENCE taken (cp waits for what came before it to be applied: cp/agw's
+ * doors hold their replies for it) answered with FENCE_DONE naming it,
+ * once the ring to cp keeps DP_CP_HEADROOM free, cp woken; the loop calls
+ * it after the modules' sweeps, so that the events what came before set
+ * off (a refusal's RELEASED) are in the ring first. Returns 1 when it
+ * sent, else 0 (nothing due, or no room yet: the next pass tries again).
+ */
+unsigned int dp_cp_fence_step(struct dp_worker *w);
+
 /* After cp's segment is open (ctx->ipc): each worker's rings, and cp not
  * seen serving yet, its grace (grace_ms) from now. detach: before the
  * segment closes. */

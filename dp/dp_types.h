@@ -434,6 +434,11 @@ struct dp_cp {
 	uint8_t sync_mod;
 	uint64_t sync_id;
 	uint64_t sync_tsc;
+	/* the newest FENCE taken (its alloc_id), not yet answered while
+	 * fence_due: a number, not a queue (FENCE_DONE names the newest,
+	 * which answers for every older one) */
+	bool fence_due;
+	uint64_t fence;
 };
 
 struct dp_worker {

@@ -432,6 +432,7 @@ dp_worker_main(void *arg)
 			 * answer first, then the modules' sweeps. */
 			k = dp_cp_sync_step(w, t0);
 			k += dp_modules_sweep(w, t0);
+			k += dp_cp_fence_step(w);
 			if (k > 0) {
 				if (w->tcp != NULL)
 					dp_tcp_wake(w);

@@ -237,7 +237,7 @@ cp_link_setup(struct dp_ctx *ctx)
 			   ctx->conf->agw.enabled ? ctx->conf->agw.media_min : 0,
 			   ctx->conf->agw.enabled ? ctx->conf->agw.media_max : 0);
 	ipc_side_set_tenants(&ctx->ipc.shm->dp_side, tp_conf_tenants_sig(ctx->conf));
-	ipc_side_publish(&ctx->ipc.shm->dp_side,
+	ipc_side_publish(&ctx->ipc.shm->dp_side, IPC_CAP_FENCE |
 			 (tc->enabled && tc->nlisten_tcp + tc->nlisten_tls > 0 ?
 			  IPC_CAP_STREAMS : 0) |
 			 (ctx->conf->agw.enabled ? IPC_CAP_AGW : 0) |

@@ -61,6 +61,10 @@ cp_agw_init(struct cp_ctx *cp)
 		return -ENOMEM;
 	}
 	cp->agw = g;
+	if ((rc = agw_held_init(cp)) < 0 || (rc = agw_held_register(cp)) < 0) {
+		cp_agw_fini(cp);
+		return rc;
+	}
 	/* (without an agw group, returned above, no module takes the kinds'
 	 * messages: cp_handle() drops them) */
 	for (unsigned int k = 0; k < CP_AGW_KINDS; k++) {
@@ -86,6 +90,7 @@ cp_agw_fini(struct cp_ctx *cp)
 		return;
 	for (unsigned int k = 0; k < CP_AGW_KINDS; k++)
 		agw_kinds[k]->fini(cp);
+	agw_held_fini(cp);
 	free(g->log);
 	cp_policy_free(g->policy);
 	free(g);
@@ -112,6 +117,8 @@ cp_agw_dp_restart(struct cp_ctx *cp)
 	 * the TCP ones' end) */
 	for (unsigned int k = CP_AGW_KINDS; k-- > 0;)
 		agw_kinds[k]->dp_restart(cp);
+	/* the replies held for the dp that went go (its FENCEs with it) */
+	agw_held_dp_restart(cp);
 }
 
 unsigned int
@@ -123,6 +130,7 @@ cp_agw_serve(struct cp_ctx *cp, uint64_t now_ms)
 		return 0;
 	for (unsigned int k = 0; k < CP_AGW_KINDS; k++)
 		done += agw_kinds[k]->serve(cp, now_ms);
+	done += agw_held_serve(cp, now_ms);
 	return done;
 }
 

@@ -359,6 +359,7 @@ agw_send(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const vo
 	 uint16_t len)
 {
 	static struct ipc_msg m;
+	int rc;
 
 	memset(&m.h, 0, sizeof(m.h));
 	m.h.kind = kind;
@@ -367,5 +368,11 @@ agw_send(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const vo
 	if (len > 0)
 		memcpy(m.body, body, len);
 	/* (checked as dp checks it; the body, which holds keys, wiped) */
-	return cp_dp_send(cp, w, &m, CP_RING_HEADROOM);
+	rc = cp_dp_send(cp, w, &m, CP_RING_HEADROOM);
+	/* what a door's reply may hand out (a port to send to, to connect
+	 * to) waits for dp to hold it: agw_held.c */
+	if (rc == 0 && (kind == IPC_AGW_ADD || kind == IPC_AGW_MOD || kind == IPC_RTP_ADD ||
+			kind == IPC_RTP_MOD))
+		agw_held_changed(cp->agw, w);
+	return rc;
 }

@@ -108,6 +108,41 @@ uint16_t agw_serial_next(struct cp_agw_ctx *c);
  * it (a fault of cp's, logged by cp_dp). Every kind's sender. */
 int agw_send(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	     uint16_t len);
+
+/* ---- replies held until dp holds their changes (agw_held.c) ---- */
+
+/* One reply that waits (fn NULL: a free slot). */
+struct agw_hold {
+	cp_agw_held_fn fn;
+	void *arg;
+	uint64_t workers;         /* bit w: it waits for worker w's FENCE_DONE */
+	uint64_t need;            /* ... naming this count or more */
+	uint64_t due_ms;          /* sent anyway then (CP_AGW_HOLD_MS) */
+};
+
+struct agw_held {
+	uint64_t changes;                      /* changes sent (from this cp's epoch << 32) */
+	uint64_t changed[IPC_MAX_WORKERS];     /* the count at a worker's last change */
+	uint64_t fenced[IPC_MAX_WORKERS];      /* what its last FENCE carried */
+	uint64_t done[IPC_MAX_WORKERS];        /* what its last FENCE_DONE named */
+	uint64_t unsent;                       /* bit w: a FENCE its ring had no room for */
+	unsigned int n;                        /* replies held */
+	struct agw_hold wait[CP_AGW_HOLD_MAX];
+};
+
+/* Set-up (the count from cp->epoch) and its end: 0 or -ENOMEM. register:
+ * dp's FENCE_DONE taken (cp_dp.h's error). */
+int agw_held_init(struct cp_ctx *cp);
+void agw_held_fini(struct cp_ctx *cp);
+int agw_held_register(struct cp_ctx *cp);
+/* A change went to worker w (agw_send()). */
+void agw_held_changed(struct cp_agw *g, unsigned int w);
+/* The loop's share: FENCEs a full ring refused sent again, the replies
+ * past CP_AGW_HOLD_MS sent (-ETIMEDOUT). Replies sent. */
+unsigned int agw_held_serve(struct cp_ctx *cp, uint64_t now_ms);
+/* dp restarted: every held reply sent (-ECONNRESET), the FENCEs forgotten. */
+void agw_held_dp_restart(struct cp_ctx *cp);
+
 /* Event e (c's kind's: struct ipc_agw_event, struct ipc_rtp_event) of
  * known context c to its kind's observers, in their order. */
 void agw_tell(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e);

@@ -56,11 +56,40 @@ face_of_legs(struct json_object *legs)
 	return faces[agw_rtp_legs(legs) ? CP_AGW_KIND_RTP : CP_AGW_KIND_TCP];
 }
 
+/* A held answer's time (cp_agw_when_held()): it goes, whatever rc says
+ * (the change is made; the answer says what). */
+static void
+answer_held(struct cp_ctx *cp, void *arg, int rc)
+{
+	(void)rc;
+	if (cp->api != NULL)
+		cp_api_release(cp->api, (uint64_t)(uintptr_t)arg, NULL);
+}
+
+_Static_assert(sizeof(uintptr_t) >= sizeof(uint64_t), "an API token in a hold's arg");
+
+/* A command's answer (rc 0) held until dp holds what the command changed
+ * since `since` (cp_agw.h, "A door's reply held"): the caller may use a
+ * port the answer gives at once. */
+static int
+held(struct cp_ctx *cp, uint64_t since, int rc)
+{
+	uint64_t token;
+
+	if (rc < 0 || cp->api == NULL || cp_agw_changes(cp) == since)
+		return rc;
+	token = cp_api_hold(cp->api);
+	if (token != 0 && cp_agw_when_held(cp, since, answer_held, (void *)(uintptr_t)token) != 1)
+		cp_api_release(cp->api, token, NULL);
+	return rc;
+}
+
 static int
 cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
 	struct cp_ctx *cp = ctx;
 	struct json_object *legs;
+	uint64_t since;
 
 	if (cp->agw == NULL)
 		FAIL("no agw group in turnpike-cp's configuration");
@@ -70,7 +99,8 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 	    !json_object_is_type(legs, json_type_array) || json_object_array_length(legs) > 2)
 		FAIL("\"legs\" must be a list of the context's terminations (at most two; null "
 		     "for an empty slot)");
-	return face_of_legs(legs)->create(cp, req, legs, resp, error);
+	since = cp_agw_changes(cp);
+	return held(cp, since, face_of_legs(legs)->create(cp, req, legs, resp, error));
 }
 
 /* agw.add_leg {"id", "leg" (optional: the first empty slot), "term": a
@@ -78,14 +108,18 @@ cmd_create(void *ctx, struct json_object *req, struct json_object *resp, const c
 static int
 cmd_add_leg(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
-	return face_of(req)->add(ctx, req, resp, error);
+	uint64_t since = cp_agw_changes(ctx);
+
+	return held(ctx, since, face_of(req)->add(ctx, req, resp, error));
 }
 
 /* agw.modify_leg {"id", "leg", and what changes: the kind's}. */
 static int
 cmd_modify_leg(void *ctx, struct json_object *req, struct json_object *resp, const char **error)
 {
-	return face_of(req)->modify(ctx, req, resp, error);
+	uint64_t since = cp_agw_changes(ctx);
+
+	return held(ctx, since, face_of(req)->modify(ctx, req, resp, error));
 }
 
 /* agw.subtract_leg {"id", "leg"}. */
@@ -93,7 +127,9 @@ static int
 cmd_subtract_leg(void *ctx, struct json_object *req, struct json_object *resp,
 		 const char **error)
 {
-	return face_of(req)->subtract(ctx, req, resp, error);
+	uint64_t since = cp_agw_changes(ctx);
+
+	return held(ctx, since, face_of(req)->subtract(ctx, req, resp, error));
 }
 
 static int

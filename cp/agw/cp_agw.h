@@ -57,6 +57,7 @@
 struct cp_policy;
 struct cp_ctx;
 struct agw_rtp_state;
+struct agw_held;
 struct ipc_msg;
 struct json_object;
 
@@ -203,6 +204,9 @@ struct cp_agw {
 	/* the RTP kind's own (its addresses and ports, its requests to dp;
 	 * NULL without agw.media_ports) */
 	struct agw_rtp_state *rtp;
+	/* the changes sent to dp and the door replies that wait for dp to
+	 * hold them (agw_held.c) */
+	struct agw_held *held;
 	uint64_t next_seq;                /* of the next event */
 	uint64_t stats[CP_AGW_STAT__COUNT];
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
@@ -370,6 +374,39 @@ uint32_t cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int ten
 int cp_agw_observe(struct cp_ctx *cp, enum cp_agw_kind kind, cp_agw_observer_fn fn, void *arg);
 /* fn(arg) names the contexts of door in the operator's views. */
 void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg);
+
+/*
+ * A door's reply held until dp holds what it promises (agw_held.c; issue
+ * 67). A change a call above makes (a create, an add, a modify) is in the
+ * ring to dp when the call returns, and applied when dp's worker next
+ * reads its ring: a reply sent at once may reach its peer, and the peer's
+ * first packet dp, before that (an answerer may send as soon as it has
+ * answered, RFC 3264 §6.1; a TCP leg's peer may connect at once). So a
+ * door notes cp_agw_changes() before it acts on a request and, with its
+ * reply built, asks cp_agw_when_held(cp, since, fn, arg):
+ *   0        send the reply now: nothing changed since `since` that dp may
+ *            not hold yet (or no agw group, or a dp without IPC_CAP_FENCE);
+ *   1        hold it: fn(cp, arg, rc) comes once, from cp's loop, never
+ *            from inside this call: rc 0 once each worker the request
+ *            changed answered a FENCE sent after its changes (lib/ipc; the
+ *            worker applies its ring in order); -ETIMEDOUT after
+ *            CP_AGW_HOLD_MS without that (a worker stalled, its ring
+ *            full); -ECONNRESET at dp's restart. Send the reply then
+ *            whatever rc: the change is made and the reply says what;
+ *   -ENOSPC  CP_AGW_HOLD_MAX replies are held already: send it now.
+ * Counted in replies_held, replies_held_late and replies_not_held (status's
+ * agw, turnpike_agw_*_total). One mechanism for every door: ng's
+ * datagram, Iq's transaction reply (its transaction executing meanwhile,
+ * a repeat answered Pending), the JSON door's answer (cp_api_hold()). fn
+ * runs from cp's loop only (a FENCE_DONE, cp_agw_serve(), dp's restart),
+ * so a door's fini, after the loop's end, frees what arg points to
+ * without a word to cp/agw.
+ */
+#define CP_AGW_HOLD_MS  200u
+#define CP_AGW_HOLD_MAX 1024u
+typedef void (*cp_agw_held_fn)(struct cp_ctx *cp, void *arg, int rc);
+uint64_t cp_agw_changes(const struct cp_ctx *cp);
+int cp_agw_when_held(struct cp_ctx *cp, uint64_t since, cp_agw_held_fn fn, void *arg);
 
 /* The API's commands: agw.create, agw.add_leg, agw.modify_leg,
  * agw.subtract_leg, agw.show, agw.release, agw.list, agw.events. 0 or

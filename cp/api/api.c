@@ -779,8 +779,15 @@ cp_api_release(struct cp_api *a, uint64_t token, const char *error)
 	if (slot == 0 || slot > CP_API_MAX_CONNS)
 		return;
 	c = &a->conns[slot - 1];
-	if (c->fd < 0 || c->gen != (uint32_t)(token >> 32) || !c->holding || c->waits == 0)
+	if (c->fd < 0 || c->gen != (uint32_t)(token >> 32) || c->waits == 0)
 		return;
+	if (!c->holding) {
+		/* from inside the handler that held it: what it was to wait
+		 * for is there at once (an error is the handler's to return) */
+		if (a->running == c)
+			c->waits--;
+		return;
+	}
 	if (error != NULL && !c->held_failed) {
 		c->held_failed = 1;
 		json_object_put(c->held);

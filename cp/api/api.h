@@ -196,7 +196,10 @@ int cp_api_serve(struct cp_api *a);
 #define CP_API_HOLD_MS 3000
 uint64_t cp_api_hold(struct cp_api *a);
 /* One held thing is done: error NULL, or why it failed (the answer
- * becomes that error). A token whose connection is gone is ignored. */
+ * becomes that error). A token whose connection is gone is ignored. From
+ * inside the handler that took the token (nothing to wait for after all)
+ * it takes that hold back; error is then ignored (the handler returns
+ * its own). */
 void cp_api_release(struct cp_api *a, uint64_t token, const char *error);
 
 #endif /* CP_API_H */

@@ -16,8 +16,9 @@
  *    refused when it is not the registered controller's (505, before
  *    any token past the message's, once a message), else its actions run in
  *    order (iq_cmd.c) and their replies go back as one Reply, remembered
- *    for repeats; a request whose reply waits (IQ_DEFER) stays executing
- *    until it goes. The first request past the rate is answered 511, the
+ *    for repeats; a request whose reply waits (IQ_DEFER, or held until dp
+ *    holds what its actions changed: cp/agw's cp_agw_when_held()) stays
+ *    executing until it goes. The first request past the rate is answered 511, the
  *    message's later ones not at all (the controller repeats them);
  *  - a reply ends one of our requests (the ServiceChange, a Notify): the
  *    association's (iq_assoc.c);
@@ -32,6 +33,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,6 +81,59 @@ defer_keep(struct cp_iq *q, const struct iq_defer *d, unsigned int peer, unsigne
 	return -ENOSPC;
 }
 
+/* A held reply's time (rc aside: what the actions changed is made and
+ * the reply says what): the transaction's reply, remembered for repeats
+ * from now. (q->tx is free: this runs from cp's loop, never while a
+ * message is answered.) */
+static void
+held_go(struct cp_ctx *cp, void *arg, int rc)
+{
+	struct iq_held *h = arg;
+	struct cp_iq *q = h->q;
+	struct iq_answer keep = q->ans;
+
+	(void)rc;
+	memcpy(q->tx, h->reply, h->len);
+	iq_answering(q, h->in_len, false, cp->now_ms);
+	iq_send_reply(q, h->peer, h->src, h->tid, h->len, cp->now_ms);
+	q->ans = keep;
+	explicit_bzero(h->reply, h->len);
+	free(h->reply);
+	memset(h, 0, sizeof(*h));
+}
+
+/* The reply in q->tx (len octets) to transaction tid, held when its
+ * actions changed contexts since `since` that dp may not hold yet: true
+ * when it waits (held_go() sends it), false when it goes now. */
+static bool
+hold(struct cp_ctx *cp, struct cp_iq *q, unsigned int peer, unsigned int src, uint32_t tid,
+     size_t len, uint64_t since)
+{
+	struct iq_held *h = NULL;
+
+	if (cp_agw_changes(cp) == since)
+		return false;
+	for (unsigned int i = 0; i < IQ_HELD_MAX && h == NULL; i++)
+		if (!q->held[i].used)
+			h = &q->held[i];
+	if (h == NULL || (h->reply = malloc(len)) == NULL)
+		return false;
+	memcpy(h->reply, q->tx, len);
+	h->q = q;
+	h->used = true;
+	h->peer = (uint8_t)peer;
+	h->src = (uint8_t)src;
+	h->tid = tid;
+	h->in_len = (uint32_t)q->ans.len;
+	h->len = (uint32_t)len;
+	if (cp_agw_when_held(cp, since, held_go, h) == 1)
+		return true;
+	explicit_bzero(h->reply, len);
+	free(h->reply);
+	memset(h, 0, sizeof(*h));
+	return false;
+}
+
 /* What the requests of one message have had so far. */
 struct msg_state {
 	bool paid;                    /* the message's token pays for the next request */
@@ -97,6 +152,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 	struct iq_defer d;
 	size_t slen = 0;
 	struct h248_w w;
+	uint64_t since;
 	bool one;
 	int len;
 
@@ -145,6 +201,7 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 		break;
 	}
 	iq_in_begin(&q->trans, peer, tr->id, now_ms);
+	since = cp_agw_changes(cp);
 	h248_w_init(&w, q->tx, sizeof(q->tx));
 	h248_w_header(&w, IQ_VERSION, q->conf->mid);
 	h248_w_reply(&w, tr->id, 0, false, false);
@@ -173,6 +230,9 @@ request(struct cp_ctx *cp, struct cp_iq *q, const struct h248_tree *t,
 			      "MG: reply too large", now_ms, true);
 		return;
 	}
+	/* (what an Add or Modify gave, dp holds first) */
+	if (hold(cp, q, peer, src, tr->id, (size_t)len, since))
+		return;
 	iq_send_reply(q, peer, src, tr->id, (size_t)len, now_ms);
 }
 
@@ -449,6 +509,13 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 		snprintf(err, errlen, "iq: the transaction memory: %s", strerror(-rc));
 		return rc;
 	}
+	q->held = calloc(IQ_HELD_MAX, sizeof(*q->held));
+	if (q->held == NULL) {
+		iq_trans_fini(&q->trans);
+		iq_net_close(&q->net);
+		snprintf(err, errlen, "iq: out of memory");
+		return -ENOMEM;
+	}
 	iq_rate_init(&q->rate, q->conf->max_rate);
 	iq_assoc_init(q);
 	return 0;
@@ -457,6 +524,14 @@ iq_core_init(struct cp_ctx *cp, struct cp_iq *q, char *err, size_t errlen)
 void
 iq_core_fini(struct cp_iq *q)
 {
+	if (q->held != NULL)
+		for (unsigned int i = 0; i < IQ_HELD_MAX; i++)
+			if (q->held[i].reply != NULL) {
+				explicit_bzero(q->held[i].reply, q->held[i].len);
+				free(q->held[i].reply);
+			}
+	free(q->held);
+	q->held = NULL;
 	iq_trans_fini(&q->trans);
 	iq_net_close(&q->net);
 }

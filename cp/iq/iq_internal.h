@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agw/cp_agw.h"
 #include "agw/cp_agw_types.h"
 #include "h248.h"
 #include "ipc_types.h"
@@ -110,6 +111,26 @@ struct iq_defer {
 #define IQ_DEFER_MAX 64u
 #define IQ_DEFER_MS 2000u
 
+/*
+ * A transaction's reply held until dp holds what its actions changed (an
+ * Add's, a Modify's: cp/agw's cp_agw_when_held(); the Local descriptor's
+ * port may be sent to at once). The transaction stays executing
+ * meanwhile (a repeat is answered Pending, H.248.1 Annex D.1); the reply
+ * is its reply when it goes, remembered for repeats then. As many as
+ * cp/agw holds at most.
+ */
+struct iq_held {
+	struct cp_iq *q;
+	bool used;
+	uint8_t peer;
+	uint8_t src;                  /* where the request came from (q->net.src) */
+	uint32_t tid;
+	uint32_t in_len;              /* the request's message's octets (cp_amp.h) */
+	uint32_t len;
+	char *reply;                  /* malloc'd */
+};
+#define IQ_HELD_MAX CP_AGW_HOLD_MAX
+
 /* The message what is sent back answers (iq_answering()): its octets,
  * what was sent back for it so far, whether it came past the rate, when. */
 struct iq_answer {
@@ -176,6 +197,8 @@ struct cp_iq {
 	uint64_t thb_sweep_ms;        /* the next hangterm sweep */
 	/* Subtracts waiting for their statistics (IQ_DEFER) */
 	struct iq_defer defer[IQ_DEFER_MAX];
+	/* replies waiting for dp (IQ_HELD_MAX) */
+	struct iq_held *held;
 	/* how a request of ours other than the ServiceChange ended (iq_notify.c
 	 * sets it): answered, or given up / dropped with its controller */
 	void (*req_end)(struct cp_iq *q, uint64_t cookie, bool answered);

@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 
+#include "agw/cp_agw.h"
 #include "agw/cp_agw_types.h"
 #include "ipc_types.h"
 #include "ng_req.h"
@@ -95,6 +96,19 @@ struct ng_cached {
 	uint32_t reply_len;
 };
 
+/* A reply held until dp holds what its request changed (cp/agw's
+ * cp_agw_when_held()): where it goes, its bytes. As many as cp/agw holds
+ * at most, so that a full table here means cp/agw's is full too (its
+ * replies_not_held). */
+#define NG_HELD_MAX CP_AGW_HOLD_MAX
+struct ng_held {
+	struct cp_ng *g;
+	bool used;
+	struct ng_src src;
+	char *reply;              /* malloc'd (it may hold our SRTP keys) */
+	uint32_t len;
+};
+
 /* One media stream of a call: one AGW RTP context, term[0] side A (the
  * first offer's sender), term[1] side B. */
 struct ng_stream {
@@ -160,6 +174,9 @@ struct cp_ng {
 	uint64_t dwalk_ms;
 	/* the reply cache */
 	struct ng_cached *cache;
+	/* replies held for dp (NG_HELD_MAX), nheld of them used */
+	struct ng_held *held;
+	unsigned int nheld;
 	uint64_t cache_bytes;
 	uint64_t stats[NG_STAT__COUNT];
 	/* scratch */

@@ -16,7 +16,11 @@
  * is not acted on and gets an error reply only when that is no longer
  * than the request, not a queue: a serve reads NG_RECV_SERVE datagrams
  * and acts on NG_WORK_SERVE requests at most, so a flood cannot keep
- * cp's loop.
+ * cp's loop. A reply to a request that changed contexts (an offer, an
+ * answer) is held until dp holds the change (cp/agw's
+ * cp_agw_when_held(): the peer it names may send at once, RFC 3264
+ * §6.1), and kept and charged only as it goes; a repeat meanwhile is
+ * answered by it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -80,11 +84,13 @@ ng_net_open(struct cp_ng *g, char *err, size_t errlen)
 		return rc;
 	}
 	g->cache = calloc(NG_CACHE_SLOTS, sizeof(*g->cache));
+	g->held = calloc(NG_HELD_MAX, sizeof(*g->held));
 	g->rbuf = malloc(NG_DGRAM_MAX + 1);
 	g->wsize = NG_DGRAM_MAX;
 	g->wbuf = malloc(g->wsize);
 	g->nodes = calloc(NG_NODES_MAX, sizeof(*g->nodes));
-	if (g->cache == NULL || g->rbuf == NULL || g->wbuf == NULL || g->nodes == NULL) {
+	if (g->cache == NULL || g->held == NULL || g->rbuf == NULL || g->wbuf == NULL ||
+	    g->nodes == NULL) {
 		ng_net_close(g);
 		snprintf(err, errlen, "ng: out of memory");
 		return -ENOMEM;
@@ -107,12 +113,20 @@ ng_net_close(struct cp_ng *g)
 				free(g->cache[i].reply);
 			}
 	free(g->cache);
+	if (g->held != NULL)
+		for (unsigned int i = 0; i < NG_HELD_MAX; i++)
+			if (g->held[i].reply != NULL) {
+				explicit_bzero(g->held[i].reply, g->held[i].len);
+				free(g->held[i].reply);
+			}
+	free(g->held);
 	free(g->rbuf);
 	if (g->wbuf != NULL)
 		explicit_bzero(g->wbuf, g->wsize);
 	free(g->wbuf);
 	free(g->nodes);
 	g->cache = NULL;
+	g->held = NULL;
 	g->rbuf = g->wbuf = NULL;
 	g->nodes = NULL;
 }
@@ -311,6 +325,73 @@ charge(struct cp_ng *g, const struct ng_src *src, size_t len)
 	g->tokens -= (double)(cp_amp_cost(len, src->req_len) - 1u);
 }
 
+/* A held reply's time: kept for a repeat, charged and sent as any, then
+ * wiped (rc aside: the change is made, the reply says what). */
+static void
+held_go(struct cp_ctx *cp, void *arg, int rc)
+{
+	struct ng_held *h = arg;
+	struct cp_ng *g = h->g;
+
+	(void)rc;
+	cache_put(g, &h->src, h->reply, h->len, cp->now_ms);
+	charge(g, &h->src, h->len);
+	send_to(g, &h->src.from, h->reply, h->len);
+	explicit_bzero(h->reply, h->len);
+	free(h->reply);
+	memset(h, 0, sizeof(*h));
+	g->nheld--;
+}
+
+/* The held reply to src's request (a repeat of it), or NULL. */
+static const struct ng_held *
+held_find(const struct cp_ng *g, const struct ng_src *src)
+{
+	for (unsigned int i = 0, seen = 0; i < NG_HELD_MAX && seen < g->nheld; i++) {
+		const struct ng_held *h = &g->held[i];
+
+		if (!h->used)
+			continue;
+		seen++;
+		if (h->src.hash == src->hash && h->src.clen == src->clen &&
+		    memcmp(h->src.cookie, src->cookie, src->clen) == 0 &&
+		    same_src(&h->src.from, &src->from) && h->src.req_len == src->req_len &&
+		    h->src.req_hash == src->req_hash)
+			return h;
+	}
+	return NULL;
+}
+
+/* The reply in buf (len octets) to src's request, held when its request
+ * changed contexts since `since` that dp may not hold yet: true when it
+ * waits (held_go() sends it), false when it goes now. */
+static bool
+hold(struct cp_ng *g, const struct ng_src *src, uint64_t since, const char *buf, size_t len)
+{
+	struct ng_held *h = NULL;
+
+	if (cp_agw_changes(g->cp) == since)
+		return false;
+	for (unsigned int i = 0; i < NG_HELD_MAX && h == NULL; i++)
+		if (!g->held[i].used)
+			h = &g->held[i];
+	if (h == NULL || (h->reply = malloc(len)) == NULL)
+		return false;
+	memcpy(h->reply, buf, len);
+	h->len = (uint32_t)len;
+	h->src = *src;
+	h->g = g;
+	h->used = true;
+	if (cp_agw_when_held(g->cp, since, held_go, h) == 1) {
+		g->nheld++;
+		return true;
+	}
+	explicit_bzero(h->reply, len);
+	free(h->reply);
+	memset(h, 0, sizeof(*h));
+	return false;
+}
+
 static void
 fill_error(struct cp_ng *g, struct bc_w *w, void *arg)
 {
@@ -322,6 +403,7 @@ fill_error(struct cp_ng *g, struct bc_w *w, void *arg)
 void
 ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *arg)
 {
+	uint64_t since = cp_agw_changes(g->cp);
 	size_t clen = src->clen;
 	struct bc_w w;
 	int rc;
@@ -353,9 +435,11 @@ ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *a
 		explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
 		return;
 	}
-	cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
-	charge(g, src, clen + 1 + (size_t)rc);
-	send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
+	if (!hold(g, src, since, g->wbuf, clen + 1 + (size_t)rc)) {
+		cache_put(g, src, g->wbuf, clen + 1 + (size_t)rc, g->cp->now_ms);
+		charge(g, src, clen + 1 + (size_t)rc);
+		send_to(g, &src->from, g->wbuf, clen + 1 + (size_t)rc);
+	}
 	explicit_bzero(g->wbuf, clen + 1 + (size_t)rc);
 }
 
@@ -395,6 +479,11 @@ one(struct cp_ng *g, const struct sockaddr_storage *from, size_t len, uint64_t n
 			src.refusal = true;
 			ng_net_reply(g, &src, fill_error, "Rate limit exceeded");
 		}
+		return;
+	}
+	/* a repeat of one whose reply is held: that reply answers both */
+	if (held_find(g, &src) != NULL) {
+		g->stats[NG_STAT_repeats]++;
 		return;
 	}
 	e = cache_find(g, &src, now_ms);

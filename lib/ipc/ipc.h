@@ -182,8 +182,10 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   TCP_STATE          as TCP_EVENT, of type CONNECTED, BOUND or INCOMING;
  *                      TCP_*: alloc_id not 0;
  *   ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ  nothing;
+ *   FENCE, FENCE_DONE  nothing (alloc_id: the fence's number, any);
  * the tuple of a message about a client (all but STATE_DONE, STATS, SYNC,
- * STATS_REQ and the TLS_* kinds, which concern no client): transport 17
+ * STATS_REQ, the FENCE kinds and the TLS_* kinds, which concern no
+ * client): transport 17
  * with conn_id 0 or a DTLS session's id (slot bit IPC_CONN_SLOT_DTLS), or
  * 6 with a connection id, each of the ring's worker (ipc_conn_worker() ==
  * worker, generation not 0);

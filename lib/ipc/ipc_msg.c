@@ -647,6 +647,8 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_SYNC:
 	case IPC_STATS_REQ:
 	case IPC_TLS_RELOAD:
+	case IPC_FENCE:
+	case IPC_FENCE_DONE:
 		ok = len == 0;
 		break;
 	default:

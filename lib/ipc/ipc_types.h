@@ -999,6 +999,8 @@ struct ipc_nonce {
 #define IPC_CAP_RTP        (1ull << 4)   /* RTP terminations (dp: takes RTP_ADD,
 					  * MOD, DEL, STATS_REQ; cp: takes
 					  * RTP_EVENT, STATE, STATS) */
+#define IPC_CAP_FENCE      (1ull << 5)   /* dp answers a FENCE with FENCE_DONE
+					  * once it applied what came before */
 
 struct ipc_side {
 	uint64_t caps;            /* IPC_CAP_* */

@@ -455,7 +455,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		break;
 	}
 	default:   /* ALLOC_DEL, STATE_DONE, SYNC, STATS_REQ, AGW_DEL, TLS_RELOAD, RTP_DEL,
-		    * FWD_DEL */
+		    * FWD_DEL, FENCE, FENCE_DONE */
 		CHECK(len == 0);
 		break;
 	}
@@ -465,7 +465,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATS_FINAL &&
 	    m->h.kind != IPC_STATE_DONE && m->h.kind != IPC_SYNC && m->h.kind != IPC_STATS_REQ &&
-	    m->h.kind != IPC_TLS_RELOAD &&
+	    m->h.kind != IPC_TLS_RELOAD && m->h.kind != IPC_FENCE &&
+	    m->h.kind != IPC_FENCE_DONE &&
 	    m->h.kind != IPC_TLS_TICKETS && m->h.kind != IPC_TLS_PSK_ADD &&
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&

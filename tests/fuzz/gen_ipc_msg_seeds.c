@@ -201,6 +201,11 @@ main(int argc, char **argv)
 	put("state_alloc_bindings", &m);
 	start(&m, IPC_STATE_DONE, 3, 0);
 	put("state_done", &m);
+	/* (a FENCE's number: this cp's epoch << 32 and its count of changes) */
+	start(&m, IPC_FENCE, (5ull << 32) | 17u, 0);
+	put("fence", &m);
+	start(&m, IPC_FENCE_DONE, (5ull << 32) | 17u, 0);
+	put("fence_done", &m);
 
 	start(&m, IPC_STATS, 0, 0);
 	for (unsigned int i = 0; i < 2; i++) {

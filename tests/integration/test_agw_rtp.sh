@@ -4,7 +4,8 @@
 # create with RTP legs), real turnpike-dp and turnpike-cp, real UDP RTP
 # from both sides (lib/rtp_peer.py in the clients' and peers' namespaces):
 #   - a context of two RTP/AVP terminations (the UE's on the access
-#     address, the core's on the core address), ports from agw.media_ports;
+#     address, the core's on the core address), ports from agw.media_ports,
+#     the answer held until dp held it (cp/agw's replies_held);
 #   - the UE sends from another port than signalled (a NAT): latched, the
 #     core's media reaches it there; payloads byte-exact both ways;
 #   - a stranger's packets to the UE's termination: dropped and counted,
@@ -48,6 +49,9 @@ pb=$(j "$TP_TMP/call.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
 echo "# context $id: UE side port $pa, core side port $pb"
 tp_check "its ports are even, in agw.media_ports" \
   test $((pa % 2)) = 0 -a $((pb % 2)) = 0 -a "$pa" -ge 40000 -a "$pb" -le 40999
+tp_ctl --json status >"$TP_TMP/held.json"
+tp_check "the create's answer held until dp held the context (agw.replies_held 1)" \
+  jt "$TP_TMP/held.json" "d['agw']['replies_held']==1 and d['agw']['replies_held_late']==0"
 
 rm -f "$TP_TMP/ready"
 $P $R 10.211.0.2 6004 10.211.0.1 "$pb" --count "$N" --seed 2 --seed-in 1 --wait-first \

@@ -5,7 +5,8 @@
 #   A. Add of the UE's termination into Context $ (RTP/AVP, our address
 #      and port `$`, ipnapt/latch ON, Events adid/ipstop dt 1500 ms), Add of
 #      the core's into the same context: each reply's Local has our address
-#      and an even port with a=rtcp on the next one.
+#      and an even port with a=rtcp on the next one; each reply went once
+#      dp held its termination (cp/agw's replies_held).
 #   B. The UE (10.210.0.2) sends 50 packets from port 40002, not the 40000
 #      it signalled (a NAT): dp latches it, the core (10.211.0.2:41000)
 #      gets all 50 and answers 40, which reach the UE at 40002, every
@@ -91,6 +92,10 @@ T2=$(h248_grab 'Add = (rtp/[0-9]+/[0-9]+)'); P2=$(h248_grab 'm=audio ([0-9]+) RT
 A2=$(h248_grab 'c=IN IP4 ([0-9.]+)')
 echo "# core's termination $T2 on $A2:$P2"
 tp_check "... on the core's side ($A2)" test "$A2" = 10.211.0.1
+# (each Add's reply went once dp held the termination: cp/agw's replies held)
+tp_ctl --json status >"$TP_TMP/held.json"
+tp_check "both Adds' replies held until dp held their terminations (agw.replies_held 2)" \
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['agw']; sys.exit(0 if d['replies_held']==2 and d['replies_held_late']==0 else 1)" "$TP_TMP/held.json"
 
 # ---- B. RTP both ways, the UE behind a NAT, a stranger ------------------------------------
 rm -f "$TP_TMP/core.ready"

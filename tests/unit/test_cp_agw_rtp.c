@@ -12,7 +12,12 @@
  * wiped); statistics asked and answered; quotas shared with the TCP
  * contexts; caller confinement; a restarted cp's RTP_STATE; a restarted
  * dp's contexts installed again with the latched remote and the SRTP
- * index carried on.
+ * index carried on; a door's reply held until each worker its request
+ * changed answered a FENCE sent after the change (cp_agw_when_held():
+ * nothing held for a request that changed nothing or a dp without
+ * IPC_CAP_FENCE, each hold its own workers, the bound, dp's restart, a
+ * FENCE_DONE of the cp before or never asked for, a ring with no room for
+ * the FENCE, the table full).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +48,8 @@ static struct cp_ctx cp;
 static const struct cp_agw_caller op = { .is_operator = true };
 static char conf_path[128], seg_name[64];
 static const char *conf_agw = "";
+static uint64_t setup_epoch;
+static uint64_t dp_caps = IPC_CAP_AGW | IPC_CAP_RTP;
 
 static const char conf_text[] =
 	"dp = { workers = [0, 1]; ports = (\n"
@@ -79,6 +86,7 @@ setup(void **state)
 	cp.nworkers = 2;
 	cp.now_ms = ipc_monotonic_ms();
 	cp.wall_ms = 1700000000000ull;
+	cp.epoch = setup_epoch;
 	assert_int_equal(cp_agw_init(&cp), 0);
 	assert_non_null(cp.agw->rtp);
 	p = cp_policy_create();
@@ -92,8 +100,18 @@ setup(void **state)
 	atomic_store(&shm->dp_ready, 1);
 	ipc_side_set_agw(&shm->dp_side, 20000, 20099);
 	ipc_side_set_media(&shm->dp_side, 40000, 40019);
-	ipc_side_publish(&shm->dp_side, IPC_CAP_AGW | IPC_CAP_RTP, 0, 0, 2);
+	ipc_side_publish(&shm->dp_side, dp_caps, 0, 0, 2);
 	return 0;
+}
+
+/* A dp that answers FENCE (IPC_CAP_FENCE), and a cp of epoch 5: its
+ * FENCEs are numbered from 5 << 32. */
+static int
+setup_fence(void **state)
+{
+	setup_epoch = 5;
+	dp_caps |= IPC_CAP_FENCE;
+	return setup(state);
 }
 
 static int
@@ -108,6 +126,8 @@ teardown(void **state)
 {
 	(void)state;
 	conf_agw = "";
+	setup_epoch = 0;
+	dp_caps = IPC_CAP_AGW | IPC_CAP_RTP;
 	cp_agw_fini(&cp);
 	ipc_seg_close(&cp.seg);
 	ipc_seg_unlink(seg_name);
@@ -892,6 +912,304 @@ test_address_pool(void **state)
 	}
 }
 
+/* ---- a door's reply held until dp holds its changes (agw_held.c) ---- */
+
+/* What each hold's reply heard: how often, its last rc. */
+static unsigned int held_calls[8];
+static int held_rc[8];
+
+static void
+held_cb(struct cp_ctx *c, void *arg, int rc)
+{
+	unsigned int i = (unsigned int)(uintptr_t)arg;
+
+	(void)c;
+	held_calls[i]++;
+	held_rc[i] = rc;
+}
+
+#define HOLD(since, i) cp_agw_when_held(&cp, (since), held_cb, (void *)(uintptr_t)(i))
+
+/* dp's FENCE_DONE naming v from worker w. */
+static void
+fence_done(unsigned int w, uint64_t v)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_FENCE_DONE;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = v;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, w, &m);
+}
+
+/* The FENCEs in the ring to worker w (the rest read and passed over): how
+ * many, the last one's number in *v. */
+static unsigned int
+fences(unsigned int w, uint64_t *v)
+{
+	struct ipc_msg m;
+	unsigned int n = 0;
+
+	while (to_dp(w, &m))
+		if (m.h.kind == IPC_FENCE) {
+			assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+			*v = m.h.alloc_id;
+			n++;
+		}
+	return n;
+}
+
+static struct cp_agw_ctx *
+held_ctx(const char *remote)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	char err[256];
+
+	spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ACCESS, remote, 5004, false);
+	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, NULL, 0, false);
+	spec[1].term.mode = 0;         /* the offer's placeholder: inactive */
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_NG,
+				       0, &c, err, sizeof(err)), 0);
+	return c;
+}
+
+/* The answer's modify of c's placeholder: B's address, sendrecv. */
+static void
+held_answer(const struct cp_agw_ctx *c)
+{
+	static struct ipc_addr b;
+	struct cp_agw_rtp_mod md;
+	char err[256];
+
+	memset(&md, 0, sizeof(md));
+	ip4(&b, "10.1.0.9", 6000);
+	md.remote = &b;
+	md.mode_set = true;
+	md.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 1, rmod(&md), err, sizeof(err)), 0);
+}
+
+/* A reply waits for the FENCE_DONE of the worker its request changed,
+ * the number its FENCE (after the change in the ring) carried; nothing
+ * else lets it go, and it goes once. */
+static void
+test_reply_held_until_fence_done(void **state)
+{
+	struct cp_agw_ctx *c;
+	struct ipc_msg m;
+	uint64_t since, v = 0;
+	char err[256];
+
+	(void)state;
+	memset(held_calls, 0, sizeof(held_calls));
+	since = cp_agw_changes(&cp);
+	/* (this cp's count starts at its epoch, 5, << 32) */
+	assert_int_equal(since, 5ull << 32);
+	/* a request that changed nothing: its reply goes now, no FENCE */
+	assert_int_equal(HOLD(since, 0), 0);
+	assert_false(to_dp(0, &m));
+	assert_false(to_dp(1, &m));
+	/* an offer's create */
+	c = held_ctx("10.0.0.7");
+	assert_true(cp_agw_changes(&cp) > since);
+	assert_int_equal(HOLD(since, 0), 1);
+	assert_int_equal(held_calls[0], 0);
+	/* the FENCE follows the RTP_ADD in the context's worker's ring, and
+	 * is there only */
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(fences(c->worker, &v), 1);
+	assert_int_equal(v, cp_agw_changes(&cp));
+	assert_int_equal(fences(c->worker ^ 1u, &v), 0);
+	/* an older number, the other worker's, one never sent: still held */
+	fence_done(c->worker, v - 1);
+	fence_done(c->worker ^ 1u, v);
+	fence_done(c->worker, v + 1);
+	assert_int_equal(held_calls[0], 0);
+	/* the worker's word: the reply goes, once */
+	fence_done(c->worker, v);
+	assert_int_equal(held_calls[0], 1);
+	assert_int_equal(held_rc[0], 0);
+	fence_done(c->worker, v);
+	assert_int_equal(held_calls[0], 1);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD], 1);
+	/* dp holds every change since `since` now: nothing to wait for */
+	assert_int_equal(HOLD(since, 1), 0);
+	/* the answer's modify, held the same way */
+	since = cp_agw_changes(&cp);
+	held_answer(c);
+	assert_int_equal(HOLD(since, 1), 1);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_MOD);
+	assert_int_equal(fences(c->worker, &v), 1);
+	assert_int_equal(held_calls[1], 0);
+	fence_done(c->worker, v);
+	assert_int_equal(held_calls[1], 1);
+	assert_int_equal(held_rc[1], 0);
+	/* a release hands nothing out: not held */
+	since = cp_agw_changes(&cp);
+	assert_int_equal(cp_agw_release(&cp, &op, c->id, err, sizeof(err)), 0);
+	assert_int_equal(HOLD(since, 2), 0);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD], 2);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD_LATE], 0);
+}
+
+/* Each hold waits for the workers its own request changed: one on each
+ * worker goes with its worker's word; one that changed both, with both;
+ * a later FENCE's word answers for an earlier one of the same worker. */
+static void
+test_reply_held_per_worker(void **state)
+{
+	struct cp_agw_ctx *a, *b;
+	uint64_t since, va = 0, vb = 0, v2 = 0;
+
+	(void)state;
+	memset(held_calls, 0, sizeof(held_calls));
+	since = cp_agw_changes(&cp);
+	a = held_ctx("10.0.0.7");
+	assert_int_equal(HOLD(since, 0), 1);
+	since = cp_agw_changes(&cp);
+	b = held_ctx("10.0.0.8");
+	assert_int_not_equal(a->worker, b->worker);
+	assert_int_equal(HOLD(since, 1), 1);
+	assert_int_equal(fences(a->worker, &va), 1);
+	assert_int_equal(fences(b->worker, &vb), 1);
+	assert_true(vb > va);
+	fence_done(b->worker, vb);
+	assert_int_equal(held_calls[1], 1);
+	assert_int_equal(held_calls[0], 0);
+	fence_done(a->worker, va);
+	assert_int_equal(held_calls[0], 1);
+	/* one request, both workers changed */
+	since = cp_agw_changes(&cp);
+	held_answer(a);
+	held_answer(b);
+	assert_int_equal(HOLD(since, 2), 1);
+	assert_int_equal(fences(a->worker, &va), 1);
+	assert_int_equal(fences(b->worker, &vb), 1);
+	fence_done(a->worker, va);
+	assert_int_equal(held_calls[2], 0);
+	fence_done(b->worker, vb);
+	assert_int_equal(held_calls[2], 1);
+	assert_int_equal(held_rc[2], 0);
+	/* two holds on one worker, the second after a change more: each has
+	 * its FENCE; the second's word answers for both */
+	since = cp_agw_changes(&cp);
+	held_answer(a);
+	assert_int_equal(HOLD(since, 3), 1);
+	since = cp_agw_changes(&cp);
+	held_answer(a);
+	assert_int_equal(HOLD(since, 4), 1);
+	assert_int_equal(fences(a->worker, &v2), 2);
+	fence_done(a->worker, v2);
+	assert_int_equal(held_calls[3], 1);
+	assert_int_equal(held_calls[4], 1);
+	/* two holds of one turn after the same changes: one FENCE */
+	since = cp_agw_changes(&cp);
+	held_answer(b);
+	assert_int_equal(HOLD(since, 5), 1);
+	assert_int_equal(HOLD(since, 6), 1);
+	assert_int_equal(fences(b->worker, &vb), 1);
+	fence_done(b->worker, vb);
+	assert_int_equal(held_calls[5], 1);
+	assert_int_equal(held_calls[6], 1);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD], 7);
+}
+
+/* A reply is held CP_AGW_HOLD_MS at most, and not past dp's restart; a
+ * dp that cannot answer FENCE holds nothing; a FENCE_DONE of the cp
+ * before (numbered below this cp's epoch) lets nothing go. */
+static void
+test_reply_held_bound_restart(void **state)
+{
+	struct cp_agw_ctx *c;
+	struct ipc_msg m;
+	uint64_t since, v = 0;
+
+	(void)state;
+	memset(held_calls, 0, sizeof(held_calls));
+	since = cp_agw_changes(&cp);
+	c = held_ctx("10.0.0.7");
+	assert_int_equal(HOLD(since, 0), 1);
+	assert_int_equal(fences(c->worker, &v), 1);
+	fence_done(c->worker, (4ull << 32) + 100);
+	assert_int_equal(held_calls[0], 0);
+	cp_agw_serve(&cp, cp.now_ms + CP_AGW_HOLD_MS - 1);
+	assert_int_equal(held_calls[0], 0);
+	cp_agw_serve(&cp, cp.now_ms + CP_AGW_HOLD_MS);
+	assert_int_equal(held_calls[0], 1);
+	assert_int_equal(held_rc[0], -ETIMEDOUT);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD_LATE], 1);
+	/* its FENCE_DONE late: nothing more */
+	fence_done(c->worker, v);
+	assert_int_equal(held_calls[0], 1);
+	/* dp restarts: what waits for it goes */
+	since = cp_agw_changes(&cp);
+	held_answer(c);
+	assert_int_equal(HOLD(since, 1), 1);
+	cp_agw_dp_restart(&cp);
+	assert_int_equal(held_calls[1], 1);
+	assert_int_equal(held_rc[1], -ECONNRESET);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD_LATE], 2);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD], 0);
+	drain();
+	/* a dp without IPC_CAP_FENCE: the reply goes at once, no FENCE */
+	ipc_side_publish(&cp.seg.shm->dp_side, IPC_CAP_AGW | IPC_CAP_RTP, 0, 0, 2);
+	since = cp_agw_changes(&cp);
+	held_answer(c);
+	assert_int_equal(HOLD(since, 2), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_MOD);
+	assert_false(to_dp(c->worker, &m));
+	assert_int_equal(held_calls[2], 0);
+}
+
+/* A FENCE the ring has no room for goes from the loop once it has; past
+ * CP_AGW_HOLD_MAX held replies, one goes at once (counted). */
+static void
+test_reply_held_ring_full_table_full(void **state)
+{
+	static struct ipc_msg filler;
+	struct ipc_ring *r;
+	struct cp_agw_ctx *c;
+	uint64_t since, v = 0;
+	unsigned int n = 0;
+
+	(void)state;
+	memset(held_calls, 0, sizeof(held_calls));
+	since = cp_agw_changes(&cp);
+	c = held_ctx("10.0.0.7");
+	r = &ipc_worker(&cp.seg, c->worker)->to_dp;
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_SYNC;
+	while (cp_dp_room(&cp, c->worker, 1, CP_RING_HEADROOM))
+		assert_int_equal(ipc_ring_enqueue(r, &filler), 0);
+	assert_int_equal(HOLD(since, 0), 1);
+	assert_int_equal(fences(c->worker, &v), 0);
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_int_equal(fences(c->worker, &v), 1);
+	assert_int_equal(v, cp_agw_changes(&cp));
+	fence_done(c->worker, v);
+	assert_int_equal(held_calls[0], 1);
+	assert_int_equal(held_rc[0], 0);
+	/* the table full: one FENCE for them all, the next reply at once */
+	since = cp_agw_changes(&cp);
+	held_answer(c);
+	for (unsigned int i = 0; i < CP_AGW_HOLD_MAX; i++)
+		n += HOLD(since, 7) == 1;
+	assert_int_equal(n, CP_AGW_HOLD_MAX);
+	assert_int_equal(HOLD(since, 6), -ENOSPC);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_NOT_HELD], 1);
+	assert_int_equal(fences(c->worker, &v), 1);
+	fence_done(c->worker, v);
+	assert_int_equal(held_calls[7], CP_AGW_HOLD_MAX);
+	assert_int_equal(held_calls[6], 0);
+	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD], CP_AGW_HOLD_MAX + 1);
+}
+
 int
 main(void)
 {
@@ -903,6 +1221,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
 		cmocka_unit_test_setup_teardown(test_address_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_held_until_fence_done, setup_fence,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reply_held_per_worker, setup_fence, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_held_bound_restart, setup_fence, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_held_ring_full_table_full, setup_fence,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

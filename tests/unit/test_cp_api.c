@@ -10,7 +10,9 @@
  * than a few ms (half a request, a slow drip, an answer nobody reads,
  * more connections than the limit, a list of 200,000 items); a request
  * not complete by its deadline is answered with an error and closed; a
- * list answer is built only as fast as its client reads; peers other
+ * list answer is built only as fast as its client reads; a held answer
+ * goes at its release (at once when its handler takes the hold back);
+ * peers other
  * than root, cp's euid and the operator group are refused; the socket
  * never exists with a wider mode than configured (bind() is observed
  * through the linker's --wrap); cp.api_group resolves or names file,
@@ -148,6 +150,27 @@ cmd_echo(void *ctx, struct json_object *req, struct json_object *resp,
 	(void)error;
 	if (json_object_object_get_ex(req, "x", &x))
 		json_object_object_add(resp, "x", json_object_get(x));
+	return 0;
+}
+
+/* Holds its answer (cp_api_hold()); "now": what it waits for is there at
+ * once, and it takes the hold back from inside (cp/agw's JSON door, whose
+ * change dp may hold already). */
+static uint64_t held_token;
+
+static int
+cmd_hold(void *ctx, struct json_object *req, struct json_object *resp,
+	 const char **error)
+{
+	struct json_object *x;
+
+	(void)ctx;
+	(void)resp;
+	(void)error;
+	held_token = cp_api_hold(&api);
+	assert_int_not_equal(held_token, 0);
+	if (json_object_object_get_ex(req, "now", &x) && json_object_get_boolean(x))
+		cp_api_release(&api, held_token, NULL);
 	return 0;
 }
 
@@ -328,6 +351,7 @@ api_up(unsigned int mode, gid_t gid)
 	assert_int_equal(cp_api_publish(&api, gid, ctl), 0);
 	assert_int_equal(cp_api_register(&api, "echo", cmd_echo, NULL), 0);
 	assert_int_equal(cp_api_register(&api, "big", cmd_big, NULL), 0);
+	assert_int_equal(cp_api_register(&api, "hold", cmd_hold, NULL), 0);
 }
 
 #define assert_contains(hay, needle) do { \
@@ -385,6 +409,35 @@ test_cp_api_answers_a_request(void **state)
 	assert_int_equal(api.errors, 3);
 	assert_int_equal(api.stats.accepted, 4);
 	assert_int_equal(api.nconns, 0);
+}
+
+/* A held answer goes at its release, and only then; one released from
+ * inside its handler goes at once (it waited the hold's 3 s and was
+ * answered as failed). */
+static void
+test_cp_api_held_answer(void **state)
+{
+	char buf[4096];
+	uint64_t ms = 0;
+	int fd;
+
+	(void)state;
+	api_up(0600, CP_API_NO_GROUP);
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"hold\", \"now\": true}");
+	assert_true(cli_read_all(fd, buf, sizeof(buf), 2000, &ms) > 0);
+	assert_contains(buf, "\"ok\":true");
+	assert_true(ms < 1000);
+	close(fd);
+	fd = cli_connect();
+	cli_send_str(fd, "{\"cmd\": \"hold\"}");
+	assert_int_equal(cli_read_all(fd, buf, sizeof(buf), 300, NULL), -1);
+	assert_true(cli_still_open(fd));
+	cp_api_release(&api, held_token, NULL);
+	assert_true(cli_read_all(fd, buf, sizeof(buf), 1000, &ms) > 0);
+	assert_contains(buf, "\"ok\":true");
+	close(fd);
+	assert_int_equal(api.errors, 0);
 }
 
 /* Four clients send half a request and wait: cp keeps serving, and a
@@ -1078,6 +1131,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cp_api_answers_a_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cp_api_held_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_answer_is_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cp_api_half_request_does_not_block_serve,
 						setup, teardown),

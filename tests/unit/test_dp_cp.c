@@ -6,8 +6,10 @@
  * module's init runs once a worker); dispatch hands each checked message
  * to its kind's handler, SYNC to every SYNC hook in registration order, a
  * kind nobody took to no one, a bad message to the ipc_bad count; the
- * look at cp tells the seen hooks once a millisecond. Rings and segment
- * header in heap memory, no EAL.
+ * look at cp tells the seen hooks once a millisecond; a FENCE is answered
+ * with FENCE_DONE naming the newest one taken, after what came before it,
+ * once the ring to cp keeps its headroom. Rings and segment header in
+ * heap memory, no EAL.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +341,62 @@ test_dp_cp_sync_steps_in_order_then_done(void **state)
 	assert_int_equal(id, 78);
 }
 
+/* The FENCE_DONEs in the ring to cp (the rest read and passed over): how
+ * many, the last one's number in *v. */
+static unsigned int
+to_cp_fenced(struct fix *f, uint64_t *v)
+{
+	static struct ipc_msg m;
+	unsigned int n = 0;
+
+	while (ipc_ring_dequeue(&f->rings->to_cp, &m) == 1) {
+		if (m.h.kind != IPC_FENCE_DONE)
+			continue;
+		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+		*v = m.h.alloc_id;
+		n++;
+	}
+	return n;
+}
+
+/* cp's FENCE: what came before it applied first (the handlers ran), one
+ * FENCE_DONE for the newest of two, none again until another FENCE, and
+ * none while the ring to cp is down to its headroom. */
+static void
+test_dp_cp_fence_answered_after_what_came_before(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg filler;
+	uint64_t v = 0;
+
+	assert_int_equal(dp_cp_on_kind(&f->ctx, IPC_STATS_REQ, on_stats_req), 0);
+	assert_int_equal(dp_cp_fence_step(f->w), 0);     /* nothing asked */
+	send_kind(f, IPC_STATS_REQ, 0);
+	send_kind(f, IPC_FENCE, 41);
+	send_kind(f, IPC_STATS_REQ, 0);
+	send_kind(f, IPC_FENCE, 42);
+	assert_int_equal(dp_cp_poll(f->w, 1), 4);
+	assert_string_equal(seen_log, "ss");
+	assert_int_equal(to_cp_fenced(f, &v), 0);        /* (after the sweeps) */
+	assert_int_equal(dp_cp_fence_step(f->w), 1);
+	assert_int_equal(to_cp_fenced(f, &v), 1);
+	assert_int_equal(v, 42);
+	assert_int_equal(dp_cp_fence_step(f->w), 0);
+	assert_int_equal(to_cp_fenced(f, &v), 0);
+	/* the ring to cp down to its headroom: the answer waits for room */
+	send_kind(f, IPC_FENCE, 43);
+	assert_int_equal(dp_cp_poll(f->w, 2), 1);
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_REQUEST;
+	for (unsigned int i = 0; i < IPC_RING_SLOTS - DP_CP_HEADROOM; i++)
+		assert_int_equal(ipc_ring_enqueue(&f->rings->to_cp, &filler), 0);
+	assert_int_equal(dp_cp_fence_step(f->w), 0);
+	assert_int_equal(to_cp_fenced(f, &v), 0);        /* (drains the ring) */
+	assert_int_equal(dp_cp_fence_step(f->w), 1);
+	assert_int_equal(to_cp_fenced(f, &v), 1);
+	assert_int_equal(v, 43);
+}
+
 int
 main(void)
 {
@@ -348,6 +406,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dp_cp_dispatch_by_kind_sync_in_order,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dp_cp_look_at_cp_once_a_ms,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dp_cp_fence_answered_after_what_came_before,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dp_cp_sync_steps_in_order_then_done,
 						setup, teardown),

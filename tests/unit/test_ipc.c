@@ -1100,6 +1100,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_RTP_DEL, 8 }, { IPC_RTP_STATS_REQ, -8 }, { IPC_RTP_STATS_REQ, 8 },
 		{ IPC_RTP_STATS, -8 }, { IPC_RTP_STATS, 8 }, { IPC_RTP_STATE, -8 },
 		{ IPC_RTP_STATE, 8 }, { IPC_RTP_EVENT, -8 }, { IPC_RTP_EVENT, 8 },
+		{ IPC_FENCE, 1 }, { IPC_FENCE_DONE, 8 },
 	};
 	char what[32];
 
