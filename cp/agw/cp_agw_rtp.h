@@ -95,6 +95,9 @@ enum cp_agw_rtp_side {
  *   the door's key is taken (a test's, or a Local SDP that fixed it).
  *   The context's term[].srtp_tx holds what the door puts in the Local
  *   SDP's a=crypto.
+ * - both keys pass the keys rule (-EKEYREJECTED; CP_AGW_RTP_KEYS below):
+ *   neither is the other, nor a key of the other termination, nor one
+ *   the context has used.
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
  * emergency (cp_agw_create() only: either spec's): the context is an
@@ -118,6 +121,17 @@ struct cp_agw_rtp_gone {
 	uint16_t pad;
 	struct ipc_addr local, remote;
 };
+
+/*
+ * The SRTP keys a context has used (agw_rtp_keys.c, RFC 3711 §9.1: a
+ * master key is one stream's, never two): a digest of each key's octets
+ * (master key || salt) under a secret of this cp's, CP_AGW_RTP_KEY_DIGEST
+ * octets of SHA-256, never the key; at most CP_AGW_RTP_KEYS a context,
+ * past which a new key is refused (-ENOSPC: a new context starts a new
+ * memory). Wiped with the context.
+ */
+#define CP_AGW_RTP_KEYS 32u
+#define CP_AGW_RTP_KEY_DIGEST 16u
 
 /*
  * An RTP context's own part (struct cp_agw_ctx's rtp; its state
@@ -147,6 +161,10 @@ struct cp_agw_rtp {
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
+	/* the digests of every SRTP key it has held, its terminations' and
+	 * those subtracted since (a restarted cp: those dp held then) */
+	uint32_t nkeys;
+	uint8_t keys[CP_AGW_RTP_KEYS][CP_AGW_RTP_KEY_DIGEST];
 };
 
 /*
@@ -232,6 +250,16 @@ struct cp_agw_rtp_mod {
  * c->rtp.st, the last known). */
 int cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 		     cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen);
+/* Would termination t (a door's, as for cp_agw_add(): its profile and
+ * keys are what is judged; our key of key_len 0, one cp makes) pass the
+ * SRTP keys rule in place of what slot term of context id holds? For a
+ * door that changes a termination by a subtract and an add (what cp/agw
+ * cannot change in place): asked first, the subtraction is done only when
+ * the add will not be refused for its keys. 0; -EKEYREJECTED or -ENOSPC
+ * (the rule's, cp_agw.h), -ENOENT, -ENODEV, -EINVAL; nothing changes. */
+int cp_agw_rtp_keys_check(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+			  unsigned int term, const struct ipc_rtp_term *t, char *err,
+			  size_t errlen);
 /* Request req's fn is not called (its door went: an association ended).
  * Unknown or answered requests are ignored. */
 void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);

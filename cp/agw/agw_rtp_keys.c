@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The SRTP keys an RTP context takes (RFC 3711 section 9.1): one rule for
+ * every door's key, whoever gave it (the remote's a=crypto, our key fixed
+ * by a Local SDP or the JSON door, our key cp made), and the context's
+ * memory of the keys it has used, which the rule reads.
+ *
+ * A master key (its octets: master key || salt, whatever the suite or
+ * MKI, which derive the same session keys from them) is one stream's. Two
+ * streams under one key, or one stream's key started again from index 0,
+ * reuse a keystream (a two-time pad: the XOR of two packets' ciphertexts
+ * is the XOR of their plaintexts) and let one stream's packets pass as the
+ * other's. So, within a context:
+ * - a termination's key to send with (ours) is never its remote's key to
+ *   us, and no key of a termination is a key of the other termination;
+ * - a key the context has used is never taken again by another
+ *   termination or in another direction, nor by a termination that comes
+ *   into a slot after a subtraction (its streams start again from index
+ *   0, and a receive context made anew has an empty replay window), nor
+ *   as a rekey back to an old key;
+ * - the key a termination holds, given again for the same direction of
+ *   the same termination, is not a new use: a re-offer or a Modify that
+ *   repeats its a=crypto (rtpengine keeps SDES keys over re-INVITEs, an
+ *   IMS-ALG repeats its Local and Remote), and dp's send and receive
+ *   contexts go on where they stand.
+ * The memory is a digest of each key under a secret this cp draws at its
+ * start (SHA-256 of secret || key, CP_AGW_RTP_KEY_DIGEST octets of it):
+ * never the key, useless outside this cp, wiped with the context. It
+ * holds CP_AGW_RTP_KEYS keys a context: past them a new key is refused
+ * (forgetting the oldest would let it come back).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <openssl/evp.h>
+
+#include "agw_internal.h"
+#include "cp_agw.h"
+#include "cp_agw_rtp.h"
+#include "ipc.h"
+
+#define ERR(rc, ...) do { snprintf(err, errlen, __VA_ARGS__); return (rc); } while (0)
+/* (a refusal of the rule's, counted) */
+#define REFUSE(rc, ...) do { r->stats[AGW_RTP_KEYS_REFUSED]++; ERR(rc, __VA_ARGS__); } while (0)
+
+int
+agw_rtp_keys_init(struct agw_rtp_state *r)
+{
+	if (getrandom(r->key_secret, sizeof(r->key_secret), 0) != (ssize_t)sizeof(r->key_secret))
+		return -EIO;
+	return 0;
+}
+
+void
+agw_rtp_keys_fini(struct agw_rtp_state *r)
+{
+	explicit_bzero(r->key_secret, sizeof(r->key_secret));
+}
+
+/* k's digest under this cp's secret: 0, -EIO (OpenSSL failed). */
+static int
+key_digest(const struct agw_rtp_state *r, const struct ipc_srtp_key *k,
+	   uint8_t out[CP_AGW_RTP_KEY_DIGEST])
+{
+	uint8_t buf[sizeof(r->key_secret) + IPC_SRTP_KEY_MAX], md[EVP_MAX_MD_SIZE];
+	size_t len = k->key_len <= IPC_SRTP_KEY_MAX ? k->key_len : IPC_SRTP_KEY_MAX;
+	unsigned int n = 0;
+	int ok;
+
+	memcpy(buf, r->key_secret, sizeof(r->key_secret));
+	memcpy(buf + sizeof(r->key_secret), k->key, len);
+	ok = EVP_Digest(buf, sizeof(r->key_secret) + len, md, &n, EVP_sha256(), NULL);
+	explicit_bzero(buf, sizeof(buf));
+	if (ok == 1 && n >= CP_AGW_RTP_KEY_DIGEST)
+		memcpy(out, md, CP_AGW_RTP_KEY_DIGEST);
+	explicit_bzero(md, sizeof(md));
+	return ok == 1 && n >= CP_AGW_RTP_KEY_DIGEST ? 0 : -EIO;
+}
+
+static bool
+is_srtp(uint8_t profile)
+{
+	return profile == IPC_RTP_SAVP || profile == IPC_RTP_SAVPF;
+}
+
+/* The same key: the same octets (the suite and MKI aside). */
+static bool
+key_octets_same(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
+{
+	return a->key_len != 0 && a->key_len == b->key_len &&
+	       memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+/* One key of a context: termination term's, ours (to send with) or the
+ * remote's; held: the key that termination holds for that direction now. */
+struct key_ref {
+	unsigned int term;
+	bool ours;
+	bool held;
+	const struct ipc_srtp_key *k;
+};
+
+static void
+key_name(const struct key_ref *x, char *out, size_t n)
+{
+	if (x->ours)
+		snprintf(out, n, "our key to termination %u", x->term);
+	else
+		snprintf(out, n, "termination %u's remote key", x->term);
+}
+
+static bool
+has_digest(const struct cp_agw_ctx *c, const uint8_t d[CP_AGW_RTP_KEY_DIGEST])
+{
+	for (uint32_t i = 0; i < c->rtp.nkeys && i < CP_AGW_RTP_KEYS; i++)
+		if (memcmp(c->rtp.keys[i], d, CP_AGW_RTP_KEY_DIGEST) == 0)
+			return true;
+	return false;
+}
+
+int
+agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned int fresh,
+		   const struct ipc_rtp_term next[2], char *err, size_t errlen)
+{
+	struct key_ref ks[4];
+	unsigned int n = 0, added = 0;
+	char a[48], b[48];
+
+	/* the keys the context would hold; one to send with of key_len 0
+	 * is cp's to make (a key of its own: counted, nothing to compare) */
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_term *t = &next[i];
+		const struct ipc_rtp_term *cur = c != NULL && i != fresh ? &c->rtp.term[i] : NULL;
+
+		if (!is_srtp(t->profile))
+			continue;
+		if (cur != NULL && !is_srtp(cur->profile))
+			cur = NULL;
+		if (t->srtp_rx.key_len != 0)
+			ks[n++] = (struct key_ref){ i, false, cur != NULL &&
+						    key_octets_same(&t->srtp_rx, &cur->srtp_rx),
+						    &t->srtp_rx };
+		if (t->srtp_tx.key_len != 0)
+			ks[n++] = (struct key_ref){ i, true, cur != NULL &&
+						    key_octets_same(&t->srtp_tx, &cur->srtp_tx),
+						    &t->srtp_tx };
+		else
+			added++;
+	}
+	/* no two of them one key (two the context held already were
+	 * checked when they came); the sentence names the new one first */
+	for (unsigned int j = 1; j < n; j++)
+		for (unsigned int i = 0; i < j; i++) {
+			bool new_first = !ks[i].held && ks[j].held;
+
+			if ((ks[i].held && ks[j].held) || !key_octets_same(ks[i].k, ks[j].k))
+				continue;
+			key_name(&ks[new_first ? i : j], b, sizeof(b));
+			key_name(&ks[new_first ? j : i], a, sizeof(a));
+			REFUSE(-EKEYREJECTED, "%s is %s: one key for two streams (RFC 3711 section 9.1)",
+			    b, a);
+		}
+	/* none the context has used, but the one a termination holds for
+	 * the same direction */
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t d[CP_AGW_RTP_KEY_DIGEST];
+
+		if (ks[i].held)
+			continue;
+		added++;
+		if (c == NULL)
+			continue;
+		if (key_digest(r, ks[i].k, d) < 0)
+			ERR(-EIO, "cp could not digest an SRTP key (OpenSSL's SHA-256 failed)");
+		if (has_digest(c, d)) {
+			explicit_bzero(d, sizeof(d));
+			key_name(&ks[i], a, sizeof(a));
+			REFUSE(-EKEYREJECTED, "%s was used before in context %" PRIu64 " (a key is "
+			    "never taken again, not after a subtraction nor by a rekey): one key "
+			    "for two streams (RFC 3711 section 9.1)", a, c->id);
+		}
+		explicit_bzero(d, sizeof(d));
+	}
+	if (c != NULL && c->rtp.nkeys + added > CP_AGW_RTP_KEYS)
+		REFUSE(-ENOSPC, "context %" PRIu64 " has used %u SRTP keys, as many as cp keeps "
+		    "track of a context: a new key goes into a new context", c->id, c->rtp.nkeys);
+	return 0;
+}
+
+void
+agw_rtp_keys_keep(const struct agw_rtp_state *r, struct cp_agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_term *t = &c->rtp.term[i];
+		const struct ipc_srtp_key *k[2] = { &t->srtp_rx, &t->srtp_tx };
+
+		if (!is_srtp(t->profile))
+			continue;
+		for (unsigned int j = 0; j < 2; j++) {
+			uint8_t d[CP_AGW_RTP_KEY_DIGEST];
+
+			if (k[j]->key_len == 0 || key_digest(r, k[j], d) < 0)
+				continue;
+			if (!has_digest(c, d) && c->rtp.nkeys < CP_AGW_RTP_KEYS)
+				memcpy(c->rtp.keys[c->rtp.nkeys++], d, sizeof(d));
+			explicit_bzero(d, sizeof(d));
+		}
+	}
+}
