@@ -178,15 +178,14 @@ agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned
 		if (has_digest(c, d)) {
 			explicit_bzero(d, sizeof(d));
 			key_name(&ks[i], a, sizeof(a));
-			REFUSE(-EKEYREJECTED, "%s was used before in context %" PRIu64 " (a key is "
-			    "never taken again, not after a subtraction nor by a rekey): one key "
+			REFUSE(-EKEYREJECTED, "%s was used before in context %" PRIu64 ": one key "
 			    "for two streams (RFC 3711 section 9.1)", a, c->id);
 		}
 		explicit_bzero(d, sizeof(d));
 	}
 	if (c != NULL && c->rtp.nkeys + added > CP_AGW_RTP_KEYS)
-		REFUSE(-ENOSPC, "context %" PRIu64 " has used %u SRTP keys, as many as cp keeps "
-		    "track of a context: a new key goes into a new context", c->id, c->rtp.nkeys);
+		REFUSE(-ENOSPC, "context %" PRIu64 " has used %u SRTP keys, the most cp keeps "
+		    "track of: a new key goes into a new context", c->id, c->rtp.nkeys);
 	return 0;
 }
 

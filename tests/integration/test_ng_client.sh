@@ -34,6 +34,10 @@
 #   - a re-offer from the core adding rtcp-mux with its key as before:
 #     refused (turnpike; its new receive context would take what was
 #     relayed since cp/agw's last statistics again);
+#   - cp/agw's SRTP keys rule (RFC 3711 §9.1; turnpike only, rtpengine
+#     takes both): the core's answer echoing the key we offered as its
+#     own, a re-answer going back to the core's key of before: result
+#     error, error-reason "SDES key reused: ..." naming the keys;
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -264,6 +268,16 @@ KCORE=$(head -c 30 /dev/urandom | base64)
 mksdp CORE_SSDP v=0 "o=core 2003 1 IN IP4 $CORE" s=- "c=IN IP4 $CORE" "t=0 0" \
   "m=audio 6006 RTP/SAVP 0" a=rtpmap:0\ PCMU/8000 \
   "$(sed 's/^\(a=crypto:[0-9]* AES_CM_128_HMAC_SHA1_80 inline:\).*/\1/' <<<"$CRYPTO")$KCORE" a=sendrecv
+# An answer whose a=crypto echoes the key we offered as the core's own: our
+# key to the core and the core's to us one key, one keystream for two
+# streams (RFC 3711 §9.1): refused by cp/agw's keys rule (rtpengine takes
+# it), the call as it was, so the right answer below is taken.
+if [ "$NG_STRICT" = 1 ]; then
+  ngc secho answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+    --sdp="${CORE_SSDP/"inline:$KCORE"/"inline:$KPX"}"
+  tp_check "the core's answer echoing our offered key as its own: result error, ng's error-reason" \
+    jt secho "d['error'] == \"SDES key reused: our key to termination 1 is termination 1's remote key: one key for two streams (RFC 3711 section 9.1)\""
+fi
 tp_check "the core's answer, RTP/SAVP with its a=crypto" \
   ngc sanswer answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
   --sdp="$CORE_SSDP"
@@ -376,11 +390,27 @@ reanswer_round rekey 3 "$KCORE4" RTP/SAVP 40
 # The core's answer RTP/SAVPF (the profile changes, its key as before):
 # each key goes on from where it stood.
 reanswer_round savpf 4 "$KCORE4" RTP/SAVPF 50
+# A re-answer going back to the core's first key (KCORE, replaced by KCORE4
+# above): a key the stream used before, taken again (RFC 3711 §9.1):
+# refused (rtpengine takes it); the call goes on under KCORE4.
+if [ "$NG_STRICT" = 1 ]; then
+  ue_sdp=${UE_SDP2/o=ue 1001 2 /o=ue 1001 5 }
+  tp_check "a re-offer again on that call (old key)" \
+    ngc reoffer5 offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" \
+    --direction=access,core --protocol=RTP/SAVP --sdp="$ue_sdp"
+  core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 5 }
+  core_sdp=${core_sdp/m=audio 6006 RTP\/SAVP /m=audio 6006 RTP/SAVPF }
+  ngc reanswer5 answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+    --sdp="$core_sdp"
+  tp_check "... the core's answer with its key of before (a rekey back): result error, ng's error-reason" \
+    jt reanswer5 "d['error'] is not None and d['error'].startswith(\"SDES key reused: termination 1's remote key was used before in context \") and d['error'].endswith(': one key for two streams (RFC 3711 section 9.1)')"
+fi
 # A re-offer from the core adding rtcp-mux, its key as before: its
 # termination would be made again, its new receive context positioned
 # from cp/agw's last statistics (up to 1 s old), and the core's SRTP and
 # SRTCP recorded since would be taken and relayed again: turnpike refuses
-# it (rtpengine takes it).
+# it (rtpengine takes it), by cp/agw's keys rule (a key a termination
+# held is never taken again by one made in its place).
 if [ "$NG_STRICT" = 1 ]; then
   core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 5 }
   core_sdp=${core_sdp/"inline:$KCORE"/"inline:$KCORE4"}
@@ -389,7 +419,7 @@ if [ "$NG_STRICT" = 1 ]; then
   ngc muxoffer offer --call-id="$CALL2" --from-tag="$TT" --to-tag="$FT" "${FLAGS[@]}" \
     --direction=core,access --sdp="$core_sdp"
   tp_check "a re-offer from the core adding rtcp-mux, its key going on: refused" \
-    jt muxoffer "d['error'] and 'remote' in d['error'] and 'key' in d['error']"
+    jt muxoffer "d['error'] and 'remote' in d['error'] and 'key' in d['error'] and d['error'].startswith(\"SDES key reused: termination 1's remote key was used before in context \")"
 fi
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
 

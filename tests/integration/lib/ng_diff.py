@@ -254,6 +254,13 @@ SCENARIOS = [
                           **{"transport-protocol": "RTP/AVP"})),
         ("delete", delete()),
     ]),
+    # an answer whose a=crypto is the offerer's key: one key for two
+    # streams (RFC 3711 section 9.1), refused by cp/agw's keys rule
+    ("sdes-key-reused", [
+        ("offer", offer(sdp(proto="RTP/SAVP", crypto=KEY_A))),
+        ("answer", answer(sdp("core", proto="RTP/SAVP", crypto=KEY_A))),
+        ("delete", delete()),
+    ]),
     ("srtp-from-ue", [
         ("offer", offer(sdp(proto="RTP/SAVP", crypto=KEY_A),
                         **{"transport-protocol": "RTP/AVP"})),
