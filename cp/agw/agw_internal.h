@@ -403,12 +403,16 @@ void agw_rtp_keys_fini(struct agw_rtp_state *r);
  * (a door's subtract and add): what it holds now is not held then. No two
  * of their keys are one key (their octets, whatever the suite or MKI:
  * ours to a termination and its remote's to us, any of one termination
- * and any of the other), and a key c has used (its memory: those held,
- * and those of terminations subtracted since) is taken again only as the
- * key its termination holds for that direction now (a re-offer, a Modify
- * that repeats it). 0; -EKEYREJECTED with the keys named in err (never
- * the key); -ENOSPC the context's memory is full (CP_AGW_RTP_KEYS);
- * -EIO no digest. Changes nothing but r's count of refusals.
+ * and any of the other). A key c has used (its memory: those held, and
+ * those of terminations subtracted since, each with its slot and
+ * direction) is taken again as the key its termination holds for that
+ * direction now (a re-offer, a Modify that repeats it) and, a remote's
+ * key, by the slot whose remote held it (a fork's branch answering
+ * again, a re-INVITE going back): never as our key, nor as a remote's
+ * that was ours or the other slot's. 0; -EKEYREJECTED with the keys
+ * named in err (never the key); -ENOSPC the context's memory is full
+ * (CP_AGW_RTP_KEYS); -EIO no digest. Changes nothing but r's count of
+ * refusals.
  */
 int agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned int fresh,
 		       const struct ipc_rtp_term next[2], char *err, size_t errlen);

@@ -252,9 +252,11 @@ unsigned int cp_agw_serve(struct cp_ctx *cp, uint64_t now_ms);
  * key the keys rule refuses (RFC 3711 section 9.1, cp_agw_rtp.h): equal
  * to another key of the context's (ours to a termination and the
  * remote's to us, a key of the other termination), or one the context
- * used before (after a subtraction, a rekey back), not the key the
- * termination holds for that direction; the sentence names the keys,
- * never their octets; -ENOENT no such context
+ * used before: our key, whatever it was; a remote's key that was one of
+ * ours or the other termination's (a remote's key back to the slot whose
+ * remote held it, a fork's branch answering again, is taken, as is the
+ * key the termination holds for that direction); the sentence names the
+ * keys, never their octets; -ENOENT no such context
  * or termination, or a context that is not the caller's (answered as one
  * that does not exist); -EBUSY the slot holds a termination, or a port
  * given is taken; -ESHUTDOWN the context is being released; -ENOSPC no

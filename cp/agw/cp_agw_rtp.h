@@ -96,8 +96,10 @@ enum cp_agw_rtp_side {
  *   The context's term[].srtp_tx holds what the door puts in the Local
  *   SDP's a=crypto.
  * - both keys pass the keys rule (-EKEYREJECTED; CP_AGW_RTP_KEYS below):
- *   neither is the other, nor a key of the other termination, nor one
- *   the context has used.
+ *   neither is the other, nor a key of the other termination; our key
+ *   is none the context has used; the remote's is none the context used
+ *   but one the remote of this slot gave before (a fork's branch
+ *   answering again, a re-INVITE going back to its key).
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
  * emergency (cp_agw_create() only: either spec's): the context is an
@@ -124,14 +126,23 @@ struct cp_agw_rtp_gone {
 
 /*
  * The SRTP keys a context has used (agw_rtp_keys.c, RFC 3711 §9.1: a
- * master key is one stream's, never two): a digest of each key's octets
- * (master key || salt) under a secret of this cp's, CP_AGW_RTP_KEY_DIGEST
- * octets of SHA-256, never the key; at most CP_AGW_RTP_KEYS a context,
- * past which a new key is refused (-ENOSPC: a new context starts a new
- * memory). Wiped with the context.
+ * key we send under is one stream's, never two): a digest of each key's
+ * octets (master key || salt) under a secret of this cp's,
+ * CP_AGW_RTP_KEY_DIGEST octets of SHA-256, never the key, with the slot
+ * of the termination that held it and its direction (the rule lets a
+ * remote's key come back to the slot that held it, never anywhere else);
+ * at most CP_AGW_RTP_KEYS a context, past which a new key is refused
+ * (-ENOSPC: a new context starts a new memory). Wiped with the context.
  */
 #define CP_AGW_RTP_KEYS 32u
 #define CP_AGW_RTP_KEY_DIGEST 16u
+
+struct cp_agw_rtp_key_used {
+	uint8_t digest[CP_AGW_RTP_KEY_DIGEST];
+	uint8_t term;             /* the slot whose termination held it: 0, 1 */
+	uint8_t ours;             /* 1: our key to it (we sent under it); 0: its
+				   * remote's to us (we received under it) */
+};
 
 /*
  * An RTP context's own part (struct cp_agw_ctx's rtp; its state
@@ -161,10 +172,11 @@ struct cp_agw_rtp {
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
-	/* the digests of every SRTP key it has held, its terminations' and
-	 * those subtracted since (a restarted cp: those dp held then) */
+	/* every SRTP key it has held, its terminations' and those
+	 * subtracted since (a restarted cp: those dp held then), each
+	 * once for each slot and direction it had */
 	uint32_t nkeys;
-	uint8_t keys[CP_AGW_RTP_KEYS][CP_AGW_RTP_KEY_DIGEST];
+	struct cp_agw_rtp_key_used keys[CP_AGW_RTP_KEYS];
 };
 
 /*

@@ -355,10 +355,11 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
  * ports. want's local is ignored (the side's). tx: our key (NULL: cp/agw
  * makes one). A re-add is asked of cp/agw's keys rule first
  * (cp_agw_rtp_keys_check()), so that a refused one leaves the side as it
- * was: it starts its keys over at index 0 (a two-time pad, RFC 3711
- * §9.1), so neither our key the side holds (an rtcp-mux change the side
- * already has our key for) nor the remote's going on (its new receive
- * context would take packets already relayed again) may come back. */
+ * was: it starts our send context over at index 0 (a two-time pad, RFC
+ * 3711 §9.1), so our key the side holds (an rtcp-mux change the side
+ * already has our key for) may not come back; the remote's key going on
+ * may (the sender's keystream: its new receive context starts from
+ * where cp/agw last heard it, cp_agw_rtp_key_at()). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -885,13 +886,18 @@ key_in_memory(const struct cp_agw_ctx *c, const struct ipc_srtp_key *k)
 /*
  * The SRTP keys rule (agw_rtp_keys.c, RFC 3711 section 9.1), at the C API
  * every door calls: a termination's key to send with equal to its
- * remote's, a key equal to one of the other termination's, a key given
- * again after a subtraction and an add, a rekey to a key used already:
- * refused (-EKEYREJECTED, the keys named, nothing sent or kept, counted);
- * the key a termination holds repeated for its own direction (a re-offer,
- * a Modify that repeats its SDP): taken. The memory holds digests, not
- * keys, up to CP_AGW_RTP_KEYS a context (past them -ENOSPC), and goes
- * with the context.
+ * remote's, a key equal to one of the other termination's, our key to a
+ * termination given again after a subtraction and an add, a remote's key
+ * that is one of our keys (now or before) or the other termination's
+ * remote key (now or before): refused (-EKEYREJECTED, the keys named,
+ * nothing sent or kept, counted); the key a termination holds repeated
+ * for its own direction (a re-offer, a Modify that repeats its SDP), and
+ * a remote's key back to the slot whose remote held it (a forked call's
+ * first branch answering again after another's: K1, K2, K1; a re-INVITE
+ * back; an add after a subtraction): taken. The memory holds digests,
+ * not keys, each with its slot and direction, up to CP_AGW_RTP_KEYS a
+ * context (past them -ENOSPC; a key come back takes no new place), and
+ * goes with the context.
  */
 static void
 test_keys_rule(void **state)
@@ -987,59 +993,124 @@ test_keys_rule(void **state)
 				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
 				       sizeof(err)), -EKEYREJECTED);
 	assert_false(to_dp(w, &m));
-	/* a rekey to a new key, then back to the old one: refused */
+	/* a rekey to a new key: one more kept */
 	key30(&k, 0x44);
 	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
 				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
 				       sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(c->rtp.nkeys, 5);
+	/* a forked call: B's first branch answers with K1 (0x22, held),
+	 * another branch with K2, then the first branch's 200 with K1
+	 * again: a remote's key back to the slot whose remote held it (the
+	 * sender's keystream, not ours): taken, sent, no second place kept */
+	key30(&k, 0x5a);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 6);
+	key30(&k, 0x22);
+	if (cp_agw_modify(&cp, &op, id, 1, rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+			  err, sizeof(err)) != 0)
+		fail_msg("the first branch's key again: %s", err);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.term[1].srtp_rx.key[0], 0x22);
+	assert_int_equal(c->rtp.nkeys, 6);
+	/* ... and A's remote going back to its key of before (a re-INVITE):
+	 * taken; then to 0x44 again */
 	key30(&k, 0x11);
 	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
 				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	key30(&k, 0x44);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 6);
+	/* B's old remote key (K2) as A's remote key: one sender's packets
+	 * would pass as the other's: refused, its use of before named */
+	key30(&k, 0x5a);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
 				       sizeof(err)), -EKEYREJECTED);
-	assert_non_null(strstr(err, "termination 0's remote key was used before in context"));
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "termination 0's remote key was used before in "
+			 "context %" PRIu64 " as termination 1's remote key: one key for two "
+			 "streams (RFC 3711 section 9.1)", id);
+		assert_string_equal(err, want);
+	}
 	assert_false(to_dp(w, &m));
 	/* a termination replaced (a door's subtract and add asks first):
-	 * its own keys are no longer held, a new one's are taken; nothing
-	 * changes */
+	 * its remote's key of before (held or not) taken, a new one too; B's
+	 * old remote key, our key to it: refused; nothing changes */
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
 	key30(&spec[0].term.srtp_rx, 0x44);
 	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
-			 -EKEYREJECTED);
+			 0);
+	key30(&spec[0].term.srtp_rx, 0x11);
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 0);
 	key30(&spec[0].term.srtp_rx, 0x55);
 	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
 			 0);
+	key30(&spec[0].term.srtp_rx, 0x5a);
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 -EKEYREJECTED);
+	key30(&spec[0].term.srtp_rx, 0x55);
 	spec[0].term.srtp_tx = tx0;
 	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
 			 -EKEYREJECTED);
 	assert_int_equal(c->rtp.term[0].srtp_rx.key[0], 0x44);
 	assert_false(to_dp(w, &m));
-	/* subtract and add again: the keys it held, or any it used, refused */
+	/* subtract and add again: our key it had refused, and any of ours
+	 * as its remote's (a reflection), B's keys as its remote's */
 	assert_int_equal(cp_agw_subtract(&cp, &op, id, 0, err, sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
 	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
-	key30(&spec[0].term.srtp_rx, 0x44);
-	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
-				    sizeof(err)), -EKEYREJECTED);
-	assert_non_null(strstr(err, "termination 0's remote key was used before in context"));
-	key30(&spec[0].term.srtp_rx, 0x11);
-	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
-				    sizeof(err)), -EKEYREJECTED);
 	key30(&spec[0].term.srtp_rx, 0x55);
 	spec[0].term.srtp_tx = tx0;
 	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
 				    sizeof(err)), -EKEYREJECTED);
 	assert_non_null(strstr(err, "our key to termination 0 was used before in context"));
-	assert_false(to_dp(w, &m));
-	assert_int_equal(c->rtp.term[0].profile, IPC_RTP_NONE);
-	/* new keys: taken */
+	assert_non_null(strstr(err, " as our key to termination 0: "));
 	memset(&spec[0].term.srtp_tx, 0, sizeof(spec[0].term.srtp_tx));
 	spec[0].term.srtp_tx.suite = 1;
+	spec[0].term.srtp_rx = tx0;
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "termination 0's remote key was used before in context"));
+	assert_non_null(strstr(err, " as our key to termination 0: "));
+	spec[0].term.srtp_rx = tx1;
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_string_equal(err, "termination 0's remote key is our key to termination 1: one key "
+			    "for two streams (RFC 3711 section 9.1)");
+	key30(&spec[0].term.srtp_rx, 0x5a);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, " as termination 1's remote key: "));
+	assert_false(to_dp(w, &m));
+	assert_int_equal(c->rtp.term[0].profile, IPC_RTP_NONE);
+	/* its remote's key of before (an Iq Subtract and Add for a remote's
+	 * key going back), our key a new one: taken, one place more (ours) */
+	key30(&spec[0].term.srtp_rx, 0x11);
 	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
 				    sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(c->rtp.nkeys, 7);
+	/* our key to it before, now a past key: never a remote's (B's) */
+	k = tx0;
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "termination 1's remote key was used before in context"));
+	assert_non_null(strstr(err, " as our key to termination 0: "));
+	assert_false(to_dp(w, &m));
 	/* up to CP_AGW_RTP_KEYS keys a context: then a new one is refused,
 	 * the one held still taken */
 	for (uint8_t v = 0x60; c->rtp.nkeys < CP_AGW_RTP_KEYS; v++) {
@@ -1059,6 +1130,19 @@ test_keys_rule(void **state)
 				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx = &k }), err,
 				       sizeof(err)), 0);
 	assert_true(to_dp(w, &m));
+	/* ... and a remote's key back to its slot (the fork's K1 and K2
+	 * again), which takes no new place */
+	key30(&k, 0x22);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	key30(&k, 0x5a);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, CP_AGW_RTP_KEYS);
 	/* the memory goes with the context */
 	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
 	drain();
