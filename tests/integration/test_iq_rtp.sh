@@ -25,9 +25,11 @@
 #      tag and a replayed packet from the UE dropped and counted (agw show
 #      srtp_fail), Subtract's rtp/pr what passed.
 #      SRTP keys (cp/agw's rule, RFC 3711 §9.1): our key in Local the same as
-#      Remote's (in E), the UE's key again in an Add after its termination's
-#      Subtract: 449 with the keys named; a Modify repeating Local and
-#      Remote with the same keys: taken.
+#      Remote's (in E), our key of before fixed in Local again in an Add after
+#      its termination's Subtract: 449 with the keys named; a Modify
+#      repeating Local and Remote with the same keys, an Add after the
+#      Subtract with the UE's key of before in Remote (its keystream, not
+#      ours) and a new key of ours: taken.
 #   G. agw.quota.iq 2: a third context is refused (510), an Emergency one
 #      made past it (agw.quota.emergency 1), a second Emergency one refused;
 #      (TS 23.334 §8) is made all the same.
@@ -245,11 +247,22 @@ tp_check "Subtract $T3: Statistics" \
 line=$H248_LINE
 tp_check "... rtp/pr $((FF + 20)) (what passed: no forged or replayed one), rtp/ps 40" \
   test "$(stat_of "$line" 'rtp/pr')/$(stat_of "$line" 'rtp/ps')" = "$((FF + 20))/40"
-# a termination added again after the subtraction with the UE's key it had:
-# its stream would start again under a key used (RFC 3711 §9.1): 449
-tp_check "Add into $CTX3 with $T3's Remote key again: 449, used before" \
+# a termination added again after the subtraction with our key of before
+# fixed in its Local: we would encrypt under that keystream again from index
+# 0 (RFC 3711 §9.1): 449
+kgw_loc=$(sdp 'c=IN IP4 $' 'm=audio $ RTP/SAVP 0' "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:$KGW")
+tp_check "Add into $CTX3 with $T3's Local key (ours) again: 449, used before" \
+  mgc "send Context = $CTX3 { Add = \$ { Media { Stream = 1 { Local { $kgw_loc }, Remote { $ue_srem } } } } }" \
+  "^ERROR [0-9]+ 449 .*our key to termination 0 was used before in context [0-9]+ as our key to termination 0: one key for two streams"
+# ... with the UE's key of before in Remote (the UE's keystream, which we only
+# decrypt: the IMS-ALG's Subtract and Add for a re-INVITE going back to it)
+# and a key of ours made anew: taken
+tp_check "Add into $CTX3 with $T3's Remote key again, our key new: taken" \
   mgc "send Context = $CTX3 { Add = \$ { Media { Stream = 1 { Local { $sloc }, Remote { $ue_srem } } } } }" \
-  "^ERROR [0-9]+ 449 .*termination 0's remote key was used before in context"
+  '^REPLY [0-9]+ ctx=[0-9]+ .*RTP/SAVP.*a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:'
+T5=$(h248_grab 'Add = (rtp/[0-9]+/[0-9]+)'); KGW5=$(h248_grab 'inline:([A-Za-z0-9+/=]+)')
+tp_check "... its Local a key of ours other than $T3's" test -n "$KGW5" -a "$KGW5" != "$KGW" -a "$KGW5" != "$KUE"
+tp_check "Subtract $T5" mgc "send Context = $CTX3 { Subtract = $T5 { Audit { } } }" '^REPLY '
 tp_check "Subtract $T4" mgc "send Context = $CTX3 { Subtract = $T4 { Audit { } } }" '^REPLY '
 
 # ---- G. TS 23.334 §8: agw.quota.iq 2 refuses a normal third context, never an emergency one

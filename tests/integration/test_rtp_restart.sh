@@ -27,8 +27,10 @@
 #   - release; tshark decodes the RTP leg (RTP, the RTCP dp decrypted) and
 #     the SRTP legs' RTP with no malformed packet;
 #   - the SRTP keys rule at the JSON door: our key equal to the remote's, a
-#     leg added again after its subtraction with its key or the other leg's:
-#     refused with the JSON door's error object (the keys named), counted.
+#     leg added again after its subtraction with the other leg's key, or
+#     with our key the remote key it had: refused with the JSON door's
+#     error object (the keys named), counted; with the remote key it had
+#     (the remote's keystream, not ours): added.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -93,9 +95,11 @@ tp_check "the RTCP ports are the next ones" test "$rb" = $((pb + 1)) -a "$ra2" =
 
 # The SRTP keys rule at the JSON door (cp/agw's, RFC 3711 §9.1: one key for
 # two streams is one keystream twice): our key to a termination its remote's,
-# a leg added again after its subtraction with the key it had, or with the
-# other leg's: refused, the JSON door's error object saying which keys
-# (never their octets), nothing made; a key of its own: taken.
+# a leg added again after its subtraction with the other leg's key, or with
+# our key the remote key it had: refused, the JSON door's error object saying
+# which keys (never their octets), nothing made; with the remote key it had
+# (the remote's keystream, which we only decrypt: a fork's branch answering
+# again, an Iq Subtract and Add back to a key): added.
 # refused NAME SENTENCE AGW-ARGS...: the agw command fails, its error is SENTENCE
 refused() {
   local name=$1 want=$2; shift 2
@@ -116,15 +120,15 @@ tp_check "a context of keys of its own" \
               --b "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KY,our_crypto=$SUITE"
 kid=$(ctx_id keys)
 tp_check "... its leg b subtracted" tp_ctl agw subtract-leg "$kid" --leg b
-tp_check "... added again with the key it had: refused" \
-  refused again "termination 1's remote key was used before in context $kid: one key for two streams (RFC 3711 section 9.1)" \
-  add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KY,our_crypto=$SUITE"
-tp_check "... with leg a's key: refused" \
+tp_check "... added again with leg a's key: refused" \
   refused other "termination 1's remote key is termination 0's remote key: one key for two streams (RFC 3711 section 9.1)" \
   add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KX,our_crypto=$SUITE"
+tp_check "... with our key the remote key it had: refused" \
+  refused ours "our key to termination 1 was used before in context $kid as termination 1's remote key: one key for two streams (RFC 3711 section 9.1)" \
+  add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KZ,our_crypto=$SUITE:$KY"
 quiet() { "$@" >/dev/null; }
-tp_check "... with a key of its own: added" \
-  quiet tp_ctl agw add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KZ,our_crypto=$SUITE"
+tp_check "... with the remote key it had: added" \
+  quiet tp_ctl agw add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KY,our_crypto=$SUITE"
 tp_check "... the refusals counted (status agw.rtp.keys_refused 3)" \
   test "$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["agw"]["rtp"]["keys_refused"])')" = 3
 tp_check "... released" tp_ctl agw release "$kid"
