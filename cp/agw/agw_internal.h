@@ -373,7 +373,7 @@ enum agw_rtp_stat {
 	AGW_RTP_TERMS_ADDED, AGW_RTP_TERMS_MODIFIED, AGW_RTP_TERMS_SUBTRACTED, AGW_RTP_LATCHED,
 	AGW_RTP_INACTIVE, AGW_RTP_RESTORED, AGW_RTP_READDED, AGW_RTP_STATS_ASKED,
 	AGW_RTP_STATS_TIMEOUT, AGW_RTP_EVENTS_UNKNOWN, AGW_RTP_EVENTS_STALE, AGW_RTP_KEYS_MADE,
-	AGW_RTP_POS_ASKED,
+	AGW_RTP_POS_ASKED, AGW_RTP_KEYS_REFUSED,
 	AGW_RTP_STAT__COUNT
 };
 
@@ -419,6 +419,40 @@ struct agw_rtp_state {
 	size_t pos_next;
 	/* emergency contexts each door holds past its quotas (agw.quota.emergency) */
 	uint32_t emergency_over[CP_AGW_DOORS];
+	/* what the contexts' memories of their SRTP keys are digested under
+	 * (agw_rtp_keys.c): drawn at set-up, wiped at exit */
+	uint8_t key_secret[32];
 };
+
+/* ---- agw_rtp_keys.c: the SRTP keys a context takes (RFC 3711 section 9.1) ---- */
+
+/* r's secret drawn (getrandom()): 0, -EIO; and wiped. */
+int agw_rtp_keys_init(struct agw_rtp_state *r);
+void agw_rtp_keys_fini(struct agw_rtp_state *r);
+/*
+ * The one rule every door's SRTP key goes through, whoever gave it: may
+ * context c (NULL: one being created, nothing used yet) hold next[0] and
+ * next[1], its terminations as a create, add or modify would leave them
+ * (profile 0: an empty slot; our key of key_len 0: one cp will make)?
+ * fresh (0 or 1; 2: none) is a slot whose termination is to be replaced
+ * (a door's subtract and add): what it holds now is not held then. No two
+ * of their keys are one key (their octets, whatever the suite or MKI:
+ * ours to a termination and its remote's to us, any of one termination
+ * and any of the other). A key c has used (its memory: those held, and
+ * those of terminations subtracted since, each with its slot and
+ * direction) is taken again as the key its termination holds for that
+ * direction now (a re-offer, a Modify that repeats it) and, a remote's
+ * key, by the slot whose remote held it (a fork's branch answering
+ * again, a re-INVITE going back): never as our key, nor as a remote's
+ * that was ours or the other slot's. 0; -EKEYREJECTED with the keys
+ * named in err (never the key); -ENOSPC the context's memory is full
+ * (CP_AGW_RTP_KEYS); -EIO no digest. Changes nothing but r's count of
+ * refusals.
+ */
+int agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned int fresh,
+		       const struct ipc_rtp_term next[2], char *err, size_t errlen);
+/* c's terminations' keys (as c holds them now, ours made) kept in its
+ * memory. */
+void agw_rtp_keys_keep(const struct agw_rtp_state *r, struct cp_agw_ctx *c);
 
 #endif /* CP_AGW_INTERNAL_H */

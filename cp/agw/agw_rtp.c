@@ -259,6 +259,10 @@ rtp_init(struct cp_ctx *cp)
 	r->port_max = conf->agw.media_max;
 	r->readd_next = SIZE_MAX;
 	r->next_req = 1;
+	if (agw_rtp_keys_init(r) < 0) {
+		free(r);
+		return -EIO;
+	}
 	addr_table(r, conf);
 	r->words = ((uint32_t)r->port_max - r->port_min + 1u + 63u) / 64u;
 	r->used = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->words, sizeof(*r->used));
@@ -266,6 +270,7 @@ rtp_init(struct cp_ctx *cp)
 			  sizeof(*r->nused));
 	if (r->used == NULL || r->nused == NULL ||
 	    agw_table_init(tab_of(cp), r->nworkers, conf->agw.media_contexts) < 0) {
+		agw_rtp_keys_fini(r);
 		free(r->used);
 		free(r->nused);
 		free(r);
@@ -288,6 +293,7 @@ rtp_fini(struct cp_ctx *cp)
 		return;
 	/* (our keys, and the remotes', go with the table) */
 	agw_table_fini(tab_of(cp), r->nworkers);
+	agw_rtp_keys_fini(r);
 	free(r->used);
 	free(r->nused);
 	free(r);
@@ -567,6 +573,23 @@ keys_make(struct agw_rtp_state *r, struct ipc_rtp_term *t)
 	return 0;
 }
 
+/* May termination t be slot term of context c, the other as it is (fresh:
+ * the slot whose termination t replaces, 2: none)? The keys rule's
+ * answer (agw_rtp_keys_check()). */
+static int
+keys_with(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned int term,
+	  const struct ipc_rtp_term *t, unsigned int fresh, char *err, size_t errlen)
+{
+	struct ipc_rtp_term next[2];
+	int rc;
+
+	next[term] = *t;
+	next[term ^ 1u] = c->rtp.term[term ^ 1u];
+	rc = agw_rtp_keys_check(r, c, fresh, next, err, errlen);
+	explicit_bzero(next, sizeof(next));
+	return rc;
+}
+
 /* ---- the operations ------------------------------------------------------------------ */
 
 /* Places both terminations of x on worker w (ports taken; aidx theirs):
@@ -634,6 +657,11 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 			explicit_bzero(&x, sizeof(x));
 			return rc;
 		}
+	}
+	if ((rc = agw_rtp_keys_check(r, NULL, 2, x.term, err, errlen)) < 0) {
+		r->stats[AGW_RTP_REFUSED]++;
+		explicit_bzero(&x, sizeof(x));
+		return rc;
 	}
 	/* TS 23.334 §8: an emergency context is never refused for a quota a
 	 * normal one would hit; up to agw.quota.emergency of a door's past
@@ -733,6 +761,7 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 	c->rtp.created_ms = cp->now_ms;
 	memcpy(c->rtp.term, x.term, sizeof(c->rtp.term));
 	explicit_bzero(&x, sizeof(x));
+	agw_rtp_keys_keep(r, c);
 	for (unsigned int i = 0; i < 2; i++) {
 		c->rtp.aidx[i] = aidx[i];
 		if (c->rtp.term[i].serial > c->serial_next)
@@ -759,7 +788,8 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_ADD_TERM;
 	x.term = (uint8_t)term;
-	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, err, errlen)) < 0) {
+	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, err, errlen)) < 0 ||
+	    (rc = keys_with(r, c, term, &x.t, 2, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
 	}
@@ -787,6 +817,7 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	}
 	(void)agw_serial_next(c);
 	c->rtp.term[term] = x.t;
+	agw_rtp_keys_keep(r, c);
 	c->rtp.aidx[term] = aidx;
 	c->rtp.inactive[term] = 0;
 	memset(&c->rtp.st[term], 0, sizeof(c->rtp.st[term]));
@@ -901,6 +932,10 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	if (m->memo != NULL)
 		memcpy(t->memo, m->memo, sizeof(t->memo));
 #undef BAD
+	if ((rc = keys_with(cp->agw->rtp, c, term, &x.t, 2, err, errlen)) < 0) {
+		explicit_bzero(&x, sizeof(x));
+		return rc;
+	}
 	if ((rc = agw_send(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x))) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		if (rc == -EINVAL)
@@ -910,6 +945,7 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	}
 	c->rtp.term[term] = x.t;
 	explicit_bzero(&x, sizeof(x));
+	agw_rtp_keys_keep(cp->agw->rtp, c);
 	cp->agw->rtp->stats[AGW_RTP_TERMS_MODIFIED]++;
 	return 0;
 }
@@ -1048,6 +1084,22 @@ cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id
 	if (req != NULL)
 		*req = e->req;
 	return 0;
+}
+
+int
+cp_agw_rtp_keys_check(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+		      unsigned int term, const struct ipc_rtp_term *t, char *err, size_t errlen)
+{
+	struct cp_agw_ctx *c;
+
+	if (rtp_of(cp) == NULL)
+		ERR(-ENODEV, "no RTP contexts in turnpike-cp's configuration (agw.media_ports)");
+	c = ctx_of_id(cp, id);
+	if (c == NULL || !cp_agw_caller_sees(who, c))
+		ERR(-ENOENT, "no context %" PRIu64 " (released already?)", id);
+	if (term > 1)
+		ERR(-EINVAL, "termination %u: a context's terminations are 0 and 1", term);
+	return keys_with(cp->agw->rtp, c, term, t, term, err, errlen);
 }
 
 void
@@ -1327,6 +1379,8 @@ rtp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			term_ports(r, (unsigned int)a, &c->rtp.term[i], true);
 		c->rtp.inactive[i] = x->st[i].inactive;
 	}
+	/* (what it used before is this cp's no longer: those dp holds) */
+	agw_rtp_keys_keep(r, c);
 	/* (created: when this cp learnt of it) */
 	agw_ctx_restored(cp->agw, c, id, door, tenant, cp->wall_ms);
 	r->stats[AGW_RTP_RESTORED]++;

@@ -44,6 +44,7 @@ static const char *const stat_names[AGW_RTP_STAT__COUNT] = {
 	"created", "refused", "released", "setup_failed", "terms_added", "terms_modified",
 	"terms_subtracted", "latched", "inactive", "restored", "readded", "stats_asked",
 	"stats_timeout", "events_unknown", "events_stale", "keys_made", "positions_asked",
+	"keys_refused",
 };
 static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP contexts created", "RTP contexts refused (form, address, ports, quota)",
@@ -57,6 +58,8 @@ static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP events of contexts cp does not know", "RTP events of terminations subtracted since",
 	"SRTP master keys cp generated",
 	"SRTP contexts' figures asked of dp so a restarted dp carries each stream's index on",
+	"SRTP keys refused: a key equal to another of its context's, or used there before "
+	"(RFC 3711 section 9.1)",
 };
 
 

@@ -252,12 +252,21 @@ unsigned int cp_agw_serve(struct cp_ctx *cp, uint64_t now_ms);
  * dp not running with them; -EINVAL a termination refused (its form,
  * agw.peers: -EACCES, the fingerprint rules), or of another kind than its
  * context's; -EPERM a TCP modify that would widen who takes a leg;
- * -EOPNOTSUPP an RTP modify's new key in srtp_rx; -ENOENT no such context
+ * -EOPNOTSUPP an RTP modify's new key in srtp_rx; -EKEYREJECTED an SRTP
+ * key the keys rule refuses (RFC 3711 section 9.1, cp_agw_rtp.h): equal
+ * to another key of the context's (ours to a termination and the
+ * remote's to us, a key of the other termination), or one the context
+ * used before: our key, whatever it was; a remote's key that was one of
+ * ours or the other termination's (a remote's key back to the slot whose
+ * remote held it, a fork's branch answering again, is taken, as is the
+ * key the termination holds for that direction); the sentence names the
+ * keys, never their octets; -ENOENT no such context
  * or termination, or a context that is not the caller's (answered as one
  * that does not exist); -EBUSY the slot holds a termination, or a port
  * given is taken; -ESHUTDOWN the context is being released; -ENOSPC no
- * slot, port or address, or a quota reached (agw.quota's door or default
- * tenant, a tenant's agw_contexts: the sentence names it); -EAGAIN the
+ * slot, port or address, a quota reached (agw.quota's door or default
+ * tenant, a tenant's agw_contexts: the sentence names it), or an RTP
+ * context's memory of its SRTP keys full (CP_AGW_RTP_KEYS); -EAGAIN the
  * ring to dp is full (try again). Nothing is half-made: on an error
  * nothing was sent and nothing is kept.
  */

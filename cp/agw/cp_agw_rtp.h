@@ -95,6 +95,11 @@ enum cp_agw_rtp_side {
  *   the door's key is taken (a test's, or a Local SDP that fixed it).
  *   The context's term[].srtp_tx holds what the door puts in the Local
  *   SDP's a=crypto.
+ * - both keys pass the keys rule (-EKEYREJECTED; CP_AGW_RTP_KEYS below):
+ *   neither is the other, nor a key of the other termination; our key
+ *   is none the context has used; the remote's is none the context used
+ *   but one the remote of this slot gave before (a fork's branch
+ *   answering again, a re-INVITE going back to its key).
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
  * emergency (cp_agw_create() only: either spec's): the context is an
@@ -119,6 +124,26 @@ struct cp_agw_rtp_gone {
 	uint16_t pad;
 	struct ipc_addr local, remote;
 	uint8_t memo[IPC_RTP_MEMO_LEN];   /* the door's, as dp kept it */
+};
+
+/*
+ * The SRTP keys a context has used (agw_rtp_keys.c, RFC 3711 §9.1: a
+ * key we send under is one stream's, never two): a digest of each key's
+ * octets (master key || salt) under a secret of this cp's,
+ * CP_AGW_RTP_KEY_DIGEST octets of SHA-256, never the key, with the slot
+ * of the termination that held it and its direction (the rule lets a
+ * remote's key come back to the slot that held it, never anywhere else);
+ * at most CP_AGW_RTP_KEYS a context, past which a new key is refused
+ * (-ENOSPC: a new context starts a new memory). Wiped with the context.
+ */
+#define CP_AGW_RTP_KEYS 32u
+#define CP_AGW_RTP_KEY_DIGEST 16u
+
+struct cp_agw_rtp_key_used {
+	uint8_t digest[CP_AGW_RTP_KEY_DIGEST];
+	uint8_t term;             /* the slot whose termination held it: 0, 1 */
+	uint8_t ours;             /* 1: our key to it (we sent under it); 0: its
+				   * remote's to us (we received under it) */
 };
 
 /*
@@ -149,6 +174,11 @@ struct cp_agw_rtp {
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
+	/* every SRTP key it has held, its terminations' and those
+	 * subtracted since (a restarted cp: those dp held then), each
+	 * once for each slot and direction it had */
+	uint32_t nkeys;
+	struct cp_agw_rtp_key_used keys[CP_AGW_RTP_KEYS];
 };
 
 /*
@@ -234,6 +264,16 @@ struct cp_agw_rtp_mod {
  * c->rtp.st, the last known). */
 int cp_agw_rtp_stats(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
 		     cp_agw_rtp_stats_fn fn, void *arg, uint32_t *req, char *err, size_t errlen);
+/* Would termination t (a door's, as for cp_agw_add(): its profile and
+ * keys are what is judged; our key of key_len 0, one cp makes) pass the
+ * SRTP keys rule in place of what slot term of context id holds? For a
+ * door that changes a termination by a subtract and an add (what cp/agw
+ * cannot change in place): asked first, the subtraction is done only when
+ * the add will not be refused for its keys. 0; -EKEYREJECTED or -ENOSPC
+ * (the rule's, cp_agw.h), -ENOENT, -ENODEV, -EINVAL; nothing changes. */
+int cp_agw_rtp_keys_check(struct cp_ctx *cp, const struct cp_agw_caller *who, uint64_t id,
+			  unsigned int term, const struct ipc_rtp_term *t, char *err,
+			  size_t errlen);
 /* Request req's fn is not called (its door went: an association ended).
  * Unknown or answered requests are ignored. */
 void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);

@@ -662,6 +662,14 @@ rtp_agw_code(int rc)
 		return H248_E_BAD_VALUE;
 	case -EACCES:
 		return H248_E_BAD_VALUE;
+	case -EKEYREJECTED:
+		/* an a=crypto key of Local or Remote that the keys rule refuses
+		 * (equal to another key of the context's, or used there before):
+		 * H.248.8's "incorrect parameter or property value", as for a
+		 * suite it does not know; 473 (conflicting values) is for values
+		 * that conflict within one request, which only Local's key equal
+		 * to Remote's would be, and the same refusal keeps one code */
+		return H248_E_BAD_VALUE;
 	default:
 		return agw_code(rc);
 	}

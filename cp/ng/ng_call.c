@@ -337,10 +337,15 @@ local_of(const struct cp_agw_ctx *x, unsigned int side, const struct ng_req *r,
 	o->rtcp_port = (t->flags & IPC_RTP_F_MUX) ? t->local.port : t->rtcp_port;
 }
 
+/* cp/agw's refusal (rc, its sentence err) as ng's error-reason: what the
+ * door was doing, or, for an SRTP key the keys rule refuses (an a=crypto
+ * key equal to another of the call's stream, or one it used before: RFC
+ * 3711 section 9.1), that the key is one used already, in rtpengine's
+ * manner of a short phrase first. */
 static int
 agw_err(int rc, const char *what, const char *err, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s: %s", what, err);
+	snprintf(out, outlen, "%s: %s", rc == -EKEYREJECTED ? "SDES key reused" : what, err);
 	return rc;
 }
 
@@ -357,11 +362,13 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
  * termination keeps the profile it was made with; a new key of the
  * remote's is a rekey in place), else subtracted and added again on its
  * ports. want's local is ignored (the side's). tx: our key (NULL: cp/agw
- * makes one). A re-add would start our key over at index 0 (a two-time
- * pad, RFC 3711 §9.1): refused when tx is the key the side holds (an
- * rtcp-mux change the side already has our key for), and when the
- * remote's key goes on (its new receive context would take packets
- * already relayed again). */
+ * makes one). A re-add is asked of cp/agw's keys rule first
+ * (cp_agw_rtp_keys_check()), so that a refused one leaves the side as it
+ * was: it starts our send context over at index 0 (a two-time pad, RFC
+ * 3711 §9.1), so our key the side holds (an rtcp-mux change the side
+ * already has our key for) may not come back; the remote's key going on
+ * may (the sender's keystream: its new receive context starts from
+ * where cp/agw last heard it, cp_agw_rtp_key_at()). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
@@ -407,19 +414,6 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 				   sizeof(e));
 		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
 	}
-	if (profile_srtp(cur->profile) && tx != NULL && key_eq(tx, &cur->srtp_tx))
-		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
-			       "cannot change while our key to it goes on", err, errlen);
-	/* The remote's key going on (the same octets, whatever the suite or
-	 * MKI) into a new receive context: its replay windows would start
-	 * from cp/agw's last stats (up to 1 s old, or none yet), and what
-	 * was sent since, RTCP too, would be taken and relayed again. */
-	if (profile_srtp(cur->profile) && profile_srtp(want->profile) &&
-	    want->srtp_rx.key_len == cur->srtp_rx.key_len &&
-	    memcmp(want->srtp_rx.key, cur->srtp_rx.key, cur->srtp_rx.key_len) == 0)
-		return agw_err(-EOPNOTSUPP, "Media not changed", "an SRTP leg's rtcp-mux "
-			       "cannot change while the remote's key to us goes on", err,
-			       errlen);
 	memset(&sp, 0, sizeof(sp));
 	sp.kind = CP_AGW_KIND_RTP;
 	sp.rtp.term = *want;
@@ -436,7 +430,9 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	 * last heard, RFC 3711 §3.3.1; SRTCP's index from any) */
 	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
 		cp_agw_rtp_key_at(&sp.rtp.term.srtp_rx, &x->rtp.st[side].srtp_rx, false);
-	rc = cp_agw_subtract(g->cp, &g->who, st->ctx, side, e, sizeof(e));
+	rc = cp_agw_rtp_keys_check(g->cp, &g->who, st->ctx, side, &sp.rtp.term, e, sizeof(e));
+	if (rc == 0)
+		rc = cp_agw_subtract(g->cp, &g->who, st->ctx, side, e, sizeof(e));
 	if (rc == 0)
 		rc = cp_agw_add(g->cp, &g->who, st->ctx, side, &sp, CP_AGW_SETUP_DEFAULT, &got, e,
 				sizeof(e));

@@ -25,6 +25,12 @@
 #      UE as SRTP that Debian's libsrtp2 decrypts byte for byte; a forged
 #      tag and a replayed packet from the UE dropped and counted (agw show
 #      srtp_fail), Subtract's rtp/pr what passed.
+#      SRTP keys (cp/agw's rule, RFC 3711 §9.1): our key in Local the same as
+#      Remote's (in E), our key of before fixed in Local again in an Add after
+#      its termination's Subtract: 449 with the keys named; a Modify
+#      repeating Local and Remote with the same keys, an Add after the
+#      Subtract with the UE's key of before in Remote (its keystream, not
+#      ours) and a new key of ours: taken.
 #   G. agw.quota.iq 2: a third context is refused (510), an Emergency one
 #      made past it (agw.quota.emergency 1), a second Emergency one refused;
 #      (TS 23.334 §8) is made all the same.
@@ -166,6 +172,14 @@ tp_check "a key of the wrong length: 474" \
 BADKEY_TID=$(h248_grab '^ERROR ([0-9]+) ')
 tp_check "a suite not known: 449" \
   mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { Local { $sloc }, Remote { $bad_suite } } } } }" '^ERROR [0-9]+ 449 '
+# (our key fixed by Local's a=crypto, the same as Remote's: one key for two
+# streams, RFC 3711 §9.1: cp/agw's keys rule, H.248.8's 449 with its reason)
+KSAME=$(head -c 30 /dev/urandom | base64)
+same_loc=$(sdp 'c=IN IP4 $' 'm=audio $ RTP/SAVP 0' "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:$KSAME")
+same_rem=$(sdp "c=IN IP4 $UE" 'm=audio 40000 RTP/SAVP 0' "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:$KSAME")
+tp_check "our key in Local the remote's key in Remote: 449, the keys named" \
+  mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { Local { $same_loc }, Remote { $same_rem } } } } }" \
+  "^ERROR [0-9]+ 449 .*our key to termination 0 is termination 0's remote key: one key for two streams"
 tp_check "Mode Loopback: 517" \
   mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { LocalControl { Mode = Loopback }, Local { $loc }, Remote { $ue_rem } } } } }" '^ERROR [0-9]+ 517 '
 mgc "send Context = \$ { Add = \$ { Media { Stream = 1 { Local { $loc }, Remote { $ue_rem } } } } }" '^REPLY [0-9]+ ctx=[0-9]+ '
@@ -233,11 +247,33 @@ tp_ctl --json agw show "$id3" >"$TP_TMP/show3.json"
 sl=$(j "$TP_TMP/show3.json" '[i for i, l in enumerate(d["legs"]) if l and l["rtp"] == "RTP/SAVP"][0]')
 tp_check "agw show: the forged tags and the replays dropped and counted (srtp_fail 6)" \
   test "$(j "$TP_TMP/show3.json" 'd["legs"]['"$sl"']["stats"]["srtp_fail"]')" = 6
+# the IMS-ALG's Modify repeating $T3's Local and Remote, the same keys: the key
+# a termination holds, for its own direction, is no new use (taken)
+tp_check "Modify of $T3 repeating its Local and Remote (the same a=crypto): taken" \
+  mgc "send Context = $CTX3 { Modify = $T3 { Media { Stream = 1 { LocalControl { Mode = SendReceive, ipnapt/latch = ON }, Local { $sloc }, Remote { $ue_srem } } } } }" \
+  '^REPLY [0-9]+ '
+tp_check "... its Local repeats our key" eval '[[ $H248_LINE == *"inline:$KGW"* ]]'
 tp_check "Subtract $T3: Statistics" \
   mgc "send Context = $CTX3 { Subtract = $T3 { Audit { Statistics } } }" '^REPLY .*Statistics'
 line=$H248_LINE
 tp_check "... rtp/pr $((FF + 20)) (what passed: no forged or replayed one), rtp/ps 40" \
   test "$(stat_of "$line" 'rtp/pr')/$(stat_of "$line" 'rtp/ps')" = "$((FF + 20))/40"
+# a termination added again after the subtraction with our key of before
+# fixed in its Local: we would encrypt under that keystream again from index
+# 0 (RFC 3711 §9.1): 449
+kgw_loc=$(sdp 'c=IN IP4 $' 'm=audio $ RTP/SAVP 0' "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:$KGW")
+tp_check "Add into $CTX3 with $T3's Local key (ours) again: 449, used before" \
+  mgc "send Context = $CTX3 { Add = \$ { Media { Stream = 1 { Local { $kgw_loc }, Remote { $ue_srem } } } } }" \
+  "^ERROR [0-9]+ 449 .*our key to termination 0 was used before in context [0-9]+ as our key to termination 0: one key for two streams"
+# ... with the UE's key of before in Remote (the UE's keystream, which we only
+# decrypt: the IMS-ALG's Subtract and Add for a re-INVITE going back to it)
+# and a key of ours made anew: taken
+tp_check "Add into $CTX3 with $T3's Remote key again, our key new: taken" \
+  mgc "send Context = $CTX3 { Add = \$ { Media { Stream = 1 { Local { $sloc }, Remote { $ue_srem } } } } }" \
+  '^REPLY [0-9]+ ctx=[0-9]+ .*RTP/SAVP.*a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:'
+T5=$(h248_grab 'Add = (rtp/[0-9]+/[0-9]+)'); KGW5=$(h248_grab 'inline:([A-Za-z0-9+/=]+)')
+tp_check "... its Local a key of ours other than $T3's" test -n "$KGW5" -a "$KGW5" != "$KGW" -a "$KGW5" != "$KUE"
+tp_check "Subtract $T5" mgc "send Context = $CTX3 { Subtract = $T5 { Audit { } } }" '^REPLY '
 tp_check "Subtract $T4" mgc "send Context = $CTX3 { Subtract = $T4 { Audit { } } }" '^REPLY '
 
 # ---- G. TS 23.334 §8: agw.quota.iq 2 refuses a normal third context, never an emergency one

@@ -33,9 +33,18 @@
 #     index 0 with the same key: RFC 3711 §9.1), and the core's SRTP (its
 #     new key) at rollover counter 1 reaches the UE, byte for byte, each
 #     direction on its own (lib/srtp_peer.py --after-first);
+#   - a re-answer going back to the core's first key (its keystream, not
+#     ours: taken), both streams at rollover counter 1 as above;
 #   - a re-offer from the core adding rtcp-mux with its key as before:
-#     refused (turnpike; its new receive context would take what was
-#     relayed since cp/agw's last statistics again);
+#     taken (its termination made again, the core's key going on);
+#   - cp/agw's SRTP keys rule (RFC 3711 §9.1; turnpike only, rtpengine
+#     takes it): the core's answer echoing the key we offered as its own:
+#     result error, error-reason "SDES key reused: ..." naming the keys;
+#   - a forked SRTP call: the first branch's 183 (its key K1) with early
+#     media both ways, the second branch's 183 (K2, another to-tag), the
+#     first branch's 200 with K1 again: taken (an answerer's own key of
+#     before is its keystream, not ours), and media both ways under K1
+#     and our offered key, the branch's stream going on;
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -282,6 +291,16 @@ KCORE=$(head -c 30 /dev/urandom | base64)
 mksdp CORE_SSDP v=0 "o=core 2003 1 IN IP4 $CORE" s=- "c=IN IP4 $CORE" "t=0 0" \
   "m=audio 6006 RTP/SAVP 0" a=rtpmap:0\ PCMU/8000 \
   "$(sed 's/^\(a=crypto:[0-9]* AES_CM_128_HMAC_SHA1_80 inline:\).*/\1/' <<<"$CRYPTO")$KCORE" a=sendrecv
+# An answer whose a=crypto echoes the key we offered as the core's own: our
+# key to the core and the core's to us one key, one keystream for two
+# streams (RFC 3711 §9.1): refused by cp/agw's keys rule (rtpengine takes
+# it), the call as it was, so the right answer below is taken.
+if [ "$NG_STRICT" = 1 ]; then
+  ngc secho answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+    --sdp="${CORE_SSDP/"inline:$KCORE"/"inline:$KPX"}"
+  tp_check "the core's answer echoing our offered key as its own: result error, ng's error-reason" \
+    jt secho "d['error'] == \"SDES key reused: our key to termination 1 is termination 1's remote key: one key for two streams (RFC 3711 section 9.1)\""
+fi
 tp_check "the core's answer, RTP/SAVP with its a=crypto" \
   ngc sanswer answer --call-id="$CALL2" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
   --sdp="$CORE_SSDP"
@@ -394,22 +413,81 @@ reanswer_round rekey 3 "$KCORE4" RTP/SAVP 40
 # The core's answer RTP/SAVPF (the profile changes, its key as before):
 # each key goes on from where it stood.
 reanswer_round savpf 4 "$KCORE4" RTP/SAVPF 50
+# A re-answer going back to the core's first key (KCORE, replaced by KCORE4
+# above): the core's keystream, not ours (we only decrypt under it), so
+# taken (RFC 3711 §9.1 forbids our send keys again; cp/agw's keys rule), as
+# rtpengine takes it; dp carries the core's stream over at the index it
+# stood at, and our key to the core goes on.
+reanswer_round back 5 "$KCORE" RTP/SAVPF 60
 # A re-offer from the core adding rtcp-mux, its key as before: its
-# termination would be made again, its new receive context positioned
-# from cp/agw's last statistics (up to 1 s old), and the core's SRTP and
-# SRTCP recorded since would be taken and relayed again: turnpike refuses
-# it (rtpengine takes it).
-if [ "$NG_STRICT" = 1 ]; then
-  core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 5 }
-  core_sdp=${core_sdp/"inline:$KCORE"/"inline:$KCORE4"}
-  core_sdp=${core_sdp/m=audio 6006 RTP\/SAVP /m=audio 6006 RTP/SAVPF }
-  core_sdp=${core_sdp/a=sendrecv/a=rtcp-mux$'\r\n'a=sendrecv}
+# termination made again on its ports with a new key of ours, the core's
+# key going on from where cp/agw last heard its stream (the core's
+# keystream: cp/agw's keys rule takes it back to its side).
+core_sdp=${CORE_SSDP/o=core 2003 1 /o=core 2003 6 }
+core_sdp=${core_sdp/m=audio 6006 RTP\/SAVP /m=audio 6006 RTP/SAVPF }
+core_sdp=${core_sdp/a=sendrecv/a=rtcp-mux$'\r\n'a=sendrecv}
+tp_check "a re-offer from the core adding rtcp-mux, its key going on: taken" \
   ngc muxoffer offer --call-id="$CALL2" --from-tag="$TT" --to-tag="$FT" "${FLAGS[@]}" \
-    --direction=core,access --sdp="$core_sdp"
-  tp_check "a re-offer from the core adding rtcp-mux, its key going on: refused" \
-    jt muxoffer "d['error'] and 'remote' in d['error'] and 'key' in d['error']"
-fi
+  --direction=core,access --sdp="$core_sdp"
 tp_check "delete the SRTP call" ngc sdelete delete --call-id="$CALL2" --from-tag="$FT"
+
+# ---- a forked SRTP call: a branch answers again with its key of before ------------------------
+# The INVITE forks: branch 1's 183 (key K1, early media both ways), branch
+# 2's 183 (K2, another to-tag), then branch 1's 200 repeating its 183's SDP
+# (K1). B is one termination whatever branch answers, so K1 comes back to
+# it: the branch's keystream, not ours, and cp/agw's keys rule takes it
+# (RFC 3711 §9.1 is about the keys we encrypt under: our key to B, the
+# offer's, goes on unchanged). Branch 1's stream then goes on under K1
+# where it stopped, both ways.
+CALL3=ngfork-$$ TT1=branch1-$$ TT2=branch2-$$
+tp_check "a forked call: the offer, transport-protocol RTP/SAVP" \
+  ngc foffer offer --call-id="$CALL3" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
+  --protocol=RTP/SAVP --sdp="$UE_SDP_PLAIN"
+PB4=$(sdp_port foffer)
+KPX4=$(j "$TP_TMP/foffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
+  sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
+K1=$(head -c 30 /dev/urandom | base64) K2=$(head -c 30 /dev/urandom | base64)
+# a branch's answer, RTP/SAVP at the core's address: at port 6006 with K1,
+# at 6016 with K2 (variables: a command's output would lose the last LF)
+FSDP1=${CORE_SSDP/"inline:$KCORE"/"inline:$K1"}
+FSDP2=${CORE_SSDP/"inline:$KCORE"/"inline:$K2"}
+FSDP2=${FSDP2/m=audio 6006 /m=audio 6016 }
+tp_check "... branch 1's 183: its answer (K1), to-tag $TT1" \
+  ngc fans1 answer --call-id="$CALL3" --from-tag="$FT" --to-tag="$TT1" "${FLAGS[@]}" \
+  --sdp="$FSDP1"
+tp_check "... answered to the UE as RTP/AVP" jt fans1 "$(sdp_ok $ACC RTP/AVP)"
+PA4=$(sdp_port fans1)
+# fork_media NAME SEQ0: 10 packets each way between the UE and branch 1
+# (at 6006, K1 to us, our offered key to it), numbered from SEQ0
+fork_media() {
+  local name=$1 seq0=$2 cpid
+  rm -f "$TP_TMP/ready"
+  $C $RP $UE 5004 $ACC "$PA4" --tag 1 --peer-tag 2 --seq0 "$seq0" --send 10 --expect 10 \
+    --linger 0.3 --secs 4 --ready "$TP_TMP/ready" >"$TP_TMP/ue-$name.rtp" 2>&1 &
+  cpid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  $P $S $CORE 6006 $COR "$PB4" --tx-key "$K1" --rx-key "$KPX4" --tag 2 --peer-tag 1 \
+    --seq0 "$seq0" --send 10 --expect 10 --linger 0.3 --secs 4 >"$TP_TMP/core-$name.rtp" 2>&1
+  wait $cpid
+  echo "# $name: ue (RTP): $(cat "$TP_TMP/ue-$name.rtp")  branch 1 (SRTP): $(cat "$TP_TMP/core-$name.rtp")"
+  tp_check "... branch 1's SRTP under K1 reached the UE as RTP, byte for byte" \
+    jt_file "$TP_TMP/ue-$name.rtp" "d['exact']==10 and d['bad']==0"
+  tp_check "... the UE's RTP reached branch 1 as SRTP under our offered key" \
+    jt_file "$TP_TMP/core-$name.rtp" "d['exact']==10 and d['bad']==0 and d['auth_fail']==0"
+}
+fork_media early 0
+tp_check "... branch 2's 183: its answer (K2), to-tag $TT2" \
+  ngc fans2 answer --call-id="$CALL3" --from-tag="$FT" --to-tag="$TT2" "${FLAGS[@]}" \
+  --sdp="$FSDP2"
+tp_check "... answered to the UE as RTP/AVP" jt fans2 "$(sdp_ok $ACC RTP/AVP)"
+tp_check "... branch 1's 200 with its 183's SDP (K1 again): result ok" \
+  ngc fans3 answer --call-id="$CALL3" --from-tag="$FT" --to-tag="$TT1" "${FLAGS[@]}" \
+  --sdp="$FSDP1"
+tp_check "... answered to the UE as RTP/AVP, no error" \
+  jt fans3 "not d['error'] and $(sdp_ok $ACC RTP/AVP)"
+PA4=$(sdp_port fans3)
+fork_media confirmed 10
+tp_check "delete the forked call" ngc fdelete delete --call-id="$CALL3" --from-tag="$FT"
 
 # ---- a request sent again with its cookie -------------------------------------------------
 $NGX python3 "$HERE/lib/ng_resend.py" $NG_HOST $NG_PORT ngresend-$$ "$FT" $UE 5020 \

@@ -25,7 +25,12 @@
 #     either way, both contexts listed again (dp's RTP_STATE) with their
 #     counters; dp restarted again under that cp: the calls go on;
 #   - release; tshark decodes the RTP leg (RTP, the RTCP dp decrypted) and
-#     the SRTP legs' RTP with no malformed packet.
+#     the SRTP legs' RTP with no malformed packet;
+#   - the SRTP keys rule at the JSON door: our key equal to the remote's, a
+#     leg added again after its subtraction with the other leg's key, or
+#     with our key the remote key it had: refused with the JSON door's
+#     error object (the keys named), counted; with the remote key it had
+#     (the remote's keystream, not ours): added.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -87,6 +92,46 @@ tp_check "four different keys in the SRTP-SRTP call: the UE's, the core's, ours 
   python3 -c 'import sys, base64; k = sys.argv[1:]; sys.exit(0 if len(set(k)) == 4 and all(len(base64.b64decode(x)) == 30 for x in k) else 1)' \
   "$KU" "$KC" "$KA" "$KB"
 tp_check "the RTCP ports are the next ones" test "$rb" = $((pb + 1)) -a "$ra2" = $((pa2 + 1)) -a "$rb2" = $((pb2 + 1))
+
+# The SRTP keys rule at the JSON door (cp/agw's, RFC 3711 §9.1: one key for
+# two streams is one keystream twice): our key to a termination its remote's,
+# a leg added again after its subtraction with the other leg's key, or with
+# our key the remote key it had: refused, the JSON door's error object saying
+# which keys (never their octets), nothing made; with the remote key it had
+# (the remote's keystream, which we only decrypt: a fork's branch answering
+# again, an Iq Subtract and Add back to a key): added.
+# refused NAME SENTENCE AGW-ARGS...: the agw command fails, its error is SENTENCE
+refused() {
+  local name=$1 want=$2; shift 2
+  tp_ctl --json agw "$@" >"$TP_TMP/$name.json" 2>/dev/null && { echo "# $name: taken"; return 1; }
+  [ "$(j "$TP_TMP/$name.json" 'd["ok"] is False and d["error"]')" = "$want" ] ||
+    { echo "# $name: $(cat "$TP_TMP/$name.json")"; return 1; }
+}
+KX=$(key) KY=$(key) KZ=$(key)
+n_ctx() { tp_ctl --json agw list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["contexts"]))'; }
+n0=$(n_ctx)
+tp_check "our key to a termination its remote's key: refused (the JSON door's error)" \
+  refused same "our key to termination 0 is termination 0's remote key: one key for two streams (RFC 3711 section 9.1)" \
+  create --a "rtp=savp,local=10.210.0.1,remote=10.210.0.2:5404,crypto=$SUITE:$KX,our_crypto=$SUITE:$KX" \
+         --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6404"
+tp_check "... nothing made ($n0 contexts)" test "$(n_ctx)" = "$n0"
+tp_check "a context of keys of its own" \
+  create keys --a "rtp=savp,local=10.210.0.1,remote=10.210.0.2:5404,crypto=$SUITE:$KX,our_crypto=$SUITE" \
+              --b "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KY,our_crypto=$SUITE"
+kid=$(ctx_id keys)
+tp_check "... its leg b subtracted" tp_ctl agw subtract-leg "$kid" --leg b
+tp_check "... added again with leg a's key: refused" \
+  refused other "termination 1's remote key is termination 0's remote key: one key for two streams (RFC 3711 section 9.1)" \
+  add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KX,our_crypto=$SUITE"
+tp_check "... with our key the remote key it had: refused" \
+  refused ours "our key to termination 1 was used before in context $kid as termination 1's remote key: one key for two streams (RFC 3711 section 9.1)" \
+  add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KZ,our_crypto=$SUITE:$KY"
+quiet() { "$@" >/dev/null; }
+tp_check "... with the remote key it had: added" \
+  quiet tp_ctl agw add-leg "$kid" --leg b --term "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6404,crypto=$SUITE:$KY,our_crypto=$SUITE"
+tp_check "... the refusals counted (status agw.rtp.keys_refused 3)" \
+  test "$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["agw"]["rtp"]["keys_refused"])')" = 3
+tp_check "... released" tp_ctl agw release "$kid"
 
 # The UEs speak first, from another port than signalled (a NAT), and
 # latch; the core's ends start once they did, so that no packet is sent

@@ -17,7 +17,8 @@
  * nothing held for a request that changed nothing or a dp without
  * IPC_CAP_FENCE, each hold its own workers, the bound, dp's restart, a
  * FENCE_DONE of the cp before or never asked for, a ring with no room for
- * the FENCE, the table full).
+ * the FENCE, the table full); the SRTP keys rule (RFC 3711 section 9.1:
+ * no key for two streams, none taken again).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -855,6 +857,17 @@ test_quota_confine_state(void **state)
 	assert_int_equal(c->rtp.term[0].srtp_tx.key_len, 30);
 	assert_memory_equal(c->rtp.term[0].srtp_tx.key, x->ctx.term[0].srtp_tx.key, 30);
 	assert_int_equal(cp_agw_live(cp.agw, CP_AGW_DOOR_API, 0), 1);
+	/* ... and the keys it holds in its memory: a rekey to our key to it
+	 * is refused (the keys rule) */
+	assert_int_equal(c->rtp.nkeys, 2);
+	{
+		struct ipc_srtp_key k = c->rtp.term[0].srtp_tx;
+
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+					       err, sizeof(err)), -EKEYREJECTED);
+		explicit_bzero(&k, sizeof(k));
+	}
 	/* its ports are held: a new context does not get them */
 	for (unsigned int k = 0; k < 3; k++) {
 		struct cp_agw_ctx *d = NULL;
@@ -865,6 +878,300 @@ test_quota_confine_state(void **state)
 		for (unsigned int i = 0; i < 2; i++)
 			assert_int_not_equal(d->rtp.term[i].local.port, c->rtp.term[0].local.port);
 	}
+}
+
+/* k: 30 octets of v (AES_CM_128_HMAC_SHA1_80's key || salt). */
+static void
+key30(struct ipc_srtp_key *k, uint8_t v)
+{
+	memset(k, 0, sizeof(*k));
+	k->suite = 1;
+	k->key_len = 30;
+	memset(k->key, v, 30);
+}
+
+/* Is any 16 octets of key k in the context's memory (its digests)? */
+static bool
+key_in_memory(const struct cp_agw_ctx *c, const struct ipc_srtp_key *k)
+{
+	const uint8_t *mem = (const uint8_t *)c->rtp.keys;
+
+	for (size_t off = 0; off + 16 <= sizeof(c->rtp.keys); off++)
+		for (unsigned int at = 0; at + 16 <= k->key_len; at++)
+			if (memcmp(mem + off, k->key + at, 16) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * The SRTP keys rule (agw_rtp_keys.c, RFC 3711 section 9.1), at the C API
+ * every door calls: a termination's key to send with equal to its
+ * remote's, a key equal to one of the other termination's, our key to a
+ * termination given again after a subtraction and an add, a remote's key
+ * that is one of our keys (now or before) or the other termination's
+ * remote key (now or before): refused (-EKEYREJECTED, the keys named,
+ * nothing sent or kept, counted); the key a termination holds repeated
+ * for its own direction (a re-offer, a Modify that repeats its SDP), and
+ * a remote's key back to the slot whose remote held it (a forked call's
+ * first branch answering again after another's: K1, K2, K1; a re-INVITE
+ * back; an add after a subtraction): taken. The memory holds digests,
+ * not keys, each with its slot and direction, up to CP_AGW_RTP_KEYS a
+ * context (past them -ENOSPC; a key come back takes no new place), and
+ * goes with the context.
+ */
+static void
+test_keys_rule(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_srtp_key k, tx0, tx1;
+	static struct ipc_msg m;
+	uint64_t id;
+	unsigned int w, got;
+	size_t slot;
+	char err[256];
+
+	(void)state;
+	drain();
+	/* our key to a termination its remote's key to us */
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, true);
+	key30(&spec[0].term.srtp_rx, 0x11);
+	key30(&spec[0].term.srtp_tx, 0x11);
+	key30(&spec[1].term.srtp_rx, 0x22);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), -EKEYREJECTED);
+	assert_string_equal(err, "our key to termination 0 is termination 0's remote key: one key "
+			    "for two streams (RFC 3711 section 9.1)");
+	/* ... under another suite: the same octets, the same key */
+	spec[0].term.srtp_tx.suite = 2;
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), -EKEYREJECTED);
+	/* a key of one termination's the other's: remote and remote, ours
+	 * and the other's remote */
+	key30(&spec[0].term.srtp_tx, 0x33);
+	key30(&spec[1].term.srtp_rx, 0x11);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), -EKEYREJECTED);
+	assert_string_equal(err, "termination 1's remote key is termination 0's remote key: one "
+			    "key for two streams (RFC 3711 section 9.1)");
+	key30(&spec[1].term.srtp_rx, 0x33);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "termination 1's remote key is our key to termination 0"));
+	key30(&spec[1].term.srtp_rx, 0x22);
+	key30(&spec[1].term.srtp_tx, 0x11);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "our key to termination 1 is termination 0's remote key"));
+	/* nothing sent, nothing kept, each counted */
+	assert_false(to_dp(0, &m));
+	assert_false(to_dp(1, &m));
+	assert_int_equal(cp.agw->tab[CP_AGW_KIND_RTP].total, 0);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_KEYS_REFUSED], 5);
+	/* four keys, ours made by cp for termination 1 */
+	memset(&spec[1].term.srtp_tx, 0, sizeof(spec[1].term.srtp_tx));
+	spec[1].term.srtp_tx.suite = 1;
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	slot = (size_t)w * cp.agw->tab[CP_AGW_KIND_RTP].per_worker + ipc_conn_slot(id);
+	tx0 = c->rtp.term[0].srtp_tx;
+	tx1 = c->rtp.term[1].srtp_tx;
+	assert_int_equal(c->rtp.nkeys, 4);
+	/* the memory is digests: no 16 octets of a key in it */
+	assert_false(key_in_memory(c, &c->rtp.term[0].srtp_rx));
+	assert_false(key_in_memory(c, &tx0));
+	assert_false(key_in_memory(c, &tx1));
+	drain();
+	/* a re-offer or a Modify that repeats the remote's key: the key the
+	 * termination holds, for its direction: taken, nothing new kept */
+	key30(&k, 0x11);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx = &k,
+								 .mode_set = true,
+								 .mode = IPC_RTP_MODE_SEND |
+									 IPC_RTP_MODE_RECV }),
+				       err, sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 4);
+	/* a rekey to a key the context holds: the other's remote key, our
+	 * key to the other, our key to it */
+	key30(&k, 0x22);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -EKEYREJECTED);
+	assert_string_equal(err, "termination 0's remote key is termination 1's remote key: one "
+			    "key for two streams (RFC 3711 section 9.1)");
+	k = tx1;
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -EKEYREJECTED);
+	k = tx0;
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -EKEYREJECTED);
+	assert_false(to_dp(w, &m));
+	/* a rekey to a new key: one more kept */
+	key30(&k, 0x44);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 5);
+	/* a forked call: B's first branch answers with K1 (0x22, held),
+	 * another branch with K2, then the first branch's 200 with K1
+	 * again: a remote's key back to the slot whose remote held it (the
+	 * sender's keystream, not ours): taken, sent, no second place kept */
+	key30(&k, 0x5a);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 6);
+	key30(&k, 0x22);
+	if (cp_agw_modify(&cp, &op, id, 1, rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+			  err, sizeof(err)) != 0)
+		fail_msg("the first branch's key again: %s", err);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.term[1].srtp_rx.key[0], 0x22);
+	assert_int_equal(c->rtp.nkeys, 6);
+	/* ... and A's remote going back to its key of before (a re-INVITE):
+	 * taken; then to 0x44 again */
+	key30(&k, 0x11);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	key30(&k, 0x44);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 6);
+	/* B's old remote key (K2) as A's remote key: one sender's packets
+	 * would pass as the other's: refused, its use of before named */
+	key30(&k, 0x5a);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -EKEYREJECTED);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "termination 0's remote key was used before in "
+			 "context %" PRIu64 " as termination 1's remote key: one key for two "
+			 "streams (RFC 3711 section 9.1)", id);
+		assert_string_equal(err, want);
+	}
+	assert_false(to_dp(w, &m));
+	/* a termination replaced (a door's subtract and add asks first):
+	 * its remote's key of before (held or not) taken, a new one too; B's
+	 * old remote key, our key to it: refused; nothing changes */
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	key30(&spec[0].term.srtp_rx, 0x44);
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 0);
+	key30(&spec[0].term.srtp_rx, 0x11);
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 0);
+	key30(&spec[0].term.srtp_rx, 0x55);
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 0);
+	key30(&spec[0].term.srtp_rx, 0x5a);
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 -EKEYREJECTED);
+	key30(&spec[0].term.srtp_rx, 0x55);
+	spec[0].term.srtp_tx = tx0;
+	assert_int_equal(cp_agw_rtp_keys_check(&cp, &op, id, 0, &spec[0].term, err, sizeof(err)),
+			 -EKEYREJECTED);
+	assert_int_equal(c->rtp.term[0].srtp_rx.key[0], 0x44);
+	assert_false(to_dp(w, &m));
+	/* subtract and add again: our key it had refused, and any of ours
+	 * as its remote's (a reflection), B's keys as its remote's */
+	assert_int_equal(cp_agw_subtract(&cp, &op, id, 0, err, sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	key30(&spec[0].term.srtp_rx, 0x55);
+	spec[0].term.srtp_tx = tx0;
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "our key to termination 0 was used before in context"));
+	assert_non_null(strstr(err, " as our key to termination 0: "));
+	memset(&spec[0].term.srtp_tx, 0, sizeof(spec[0].term.srtp_tx));
+	spec[0].term.srtp_tx.suite = 1;
+	spec[0].term.srtp_rx = tx0;
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "termination 0's remote key was used before in context"));
+	assert_non_null(strstr(err, " as our key to termination 0: "));
+	spec[0].term.srtp_rx = tx1;
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_string_equal(err, "termination 0's remote key is our key to termination 1: one key "
+			    "for two streams (RFC 3711 section 9.1)");
+	key30(&spec[0].term.srtp_rx, 0x5a);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, " as termination 1's remote key: "));
+	assert_false(to_dp(w, &m));
+	assert_int_equal(c->rtp.term[0].profile, IPC_RTP_NONE);
+	/* its remote's key of before (an Iq Subtract and Add for a remote's
+	 * key going back), our key a new one: taken, one place more (ours) */
+	key30(&spec[0].term.srtp_rx, 0x11);
+	assert_int_equal(cp_agw_add(&cp, &op, id, 0, rtp1(&spec[0]), CP_AGW_SETUP_DEFAULT, &got, err,
+				    sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, 7);
+	/* our key to it before, now a past key: never a remote's (B's) */
+	k = tx0;
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -EKEYREJECTED);
+	assert_non_null(strstr(err, "termination 1's remote key was used before in context"));
+	assert_non_null(strstr(err, " as our key to termination 0: "));
+	assert_false(to_dp(w, &m));
+	/* up to CP_AGW_RTP_KEYS keys a context: then a new one is refused,
+	 * the one held still taken */
+	for (uint8_t v = 0x60; c->rtp.nkeys < CP_AGW_RTP_KEYS; v++) {
+		key30(&k, v);
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+					       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }),
+					       err, sizeof(err)), 0);
+		assert_true(to_dp(w, &m));
+	}
+	key30(&k, 0xf0);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "has used 32 SRTP keys"));
+	k = c->rtp.term[1].srtp_rx;
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	/* ... and a remote's key back to its slot (the fork's K1 and K2
+	 * again), which takes no new place */
+	key30(&k, 0x22);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	key30(&k, 0x5a);
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .srtp_rx_new = &k }), err,
+				       sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(c->rtp.nkeys, CP_AGW_RTP_KEYS);
+	/* the memory goes with the context */
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
+	drain();
+	released(c);
+	assert_true(all_zero(&cp.agw->tab[CP_AGW_KIND_RTP].ctx[slot],
+			     sizeof(cp.agw->tab[CP_AGW_KIND_RTP].ctx[slot])));
+	explicit_bzero(&k, sizeof(k));
+	explicit_bzero(&tx0, sizeof(tx0));
+	explicit_bzero(&tx1, sizeof(tx1));
 }
 
 /* More contexts than one address's share of agw.media_ports holds: a
@@ -1227,6 +1534,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reply_held_bound_restart, setup_fence, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_held_ring_full_table_full, setup_fence,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_keys_rule, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,7 @@ UE, CORE = "10.210.0.2", "10.211.0.2"          # the UE's and the core's ends
 OURS = {"10.210.0.1", "10.211.0.1", "fd00:210::1", "fd00:211::1", "192.0.2.99"}
 KEY_A = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e"
 KEY_B = "ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gIGC"
+KEY_C = "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+"
 
 
 # ---- the proxies ---------------------------------------------------------------------
@@ -252,6 +253,28 @@ SCENARIOS = [
         ("offer", offer(sdp(), **{"transport-protocol": "RTP/SAVP"})),
         ("answer", answer(sdp("core", proto="RTP/SAVP", crypto=KEY_B),
                           **{"transport-protocol": "RTP/AVP"})),
+        ("delete", delete()),
+    ]),
+    # a forked SRTP call: the first branch's 183 (KEY_B), the second's
+    # (KEY_C), the first branch's 200 with KEY_B again: the answerer's key
+    # back to its side is the sender's keystream, not ours, and taken
+    # (cp/agw's keys rule refuses only keys we send under used again)
+    ("srtp-forks", [
+        ("offer", offer(sdp(), **{"transport-protocol": "RTP/SAVP"})),
+        ("answer-183-1", answer(sdp("core", proto="RTP/SAVP", crypto=KEY_B), tt="t1",
+                                **{"transport-protocol": "RTP/AVP"})),
+        ("answer-183-2", answer(sdp("core", port=7004, v=2, proto="RTP/SAVP", crypto=KEY_C),
+                                tt="t2", **{"transport-protocol": "RTP/AVP"})),
+        # (its 200 repeats its 183's description)
+        ("answer-200-1", answer(sdp("core", proto="RTP/SAVP", crypto=KEY_B), tt="t1",
+                                **{"transport-protocol": "RTP/AVP"})),
+        ("delete", delete()),
+    ]),
+    # an answer whose a=crypto is the offerer's key: one key for two
+    # streams (RFC 3711 section 9.1), refused by cp/agw's keys rule
+    ("sdes-key-reused", [
+        ("offer", offer(sdp(proto="RTP/SAVP", crypto=KEY_A))),
+        ("answer", answer(sdp("core", proto="RTP/SAVP", crypto=KEY_A))),
         ("delete", delete()),
     ]),
     ("srtp-from-ue", [
