@@ -259,6 +259,35 @@ section_has(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *
 	return false;
 }
 
+/*
+ * The latching a side's termination takes from the message whose SDP is
+ * that side's (rtpengine's flags apply to its sender's stream): ng has no
+ * gm, so by default a latched source never moves (IPC_RTP_LATCH_STRICT):
+ * dp's relatch rule would give a stream silent for agw.media_relatch (a
+ * hold, a mute) to the first packet from anywhere. strict-source says so
+ * again (and wins over media-handover given with it: rtpengine calls the
+ * two exclusive); media-handover takes a new source at once; asymmetric
+ * and endpoint-learning=off learn nothing (with strict-source: only the
+ * signalled address is heard); endpoint-learning=heuristic binds the
+ * latch to the signalled address.
+ */
+static uint8_t
+latch_of(const struct ng_req *r)
+{
+	unsigned int l = NG_LATCH_DEFAULT;
+
+	if ((r->flags & NG_F_ASYMMETRIC) || r->learning == NG_LEARN_OFF)
+		l = IPC_RTP_LATCH_OFF |
+		    ((r->flags & NG_F_STRICT_SOURCE) ? IPC_RTP_LATCH_SIGNALLED : 0);
+	else if (r->flags & NG_F_STRICT_SOURCE)
+		l = IPC_RTP_LATCH_STRICT;
+	else if (r->flags & NG_F_MEDIA_HANDOVER)
+		l = IPC_RTP_LATCH_HANDOVER;
+	if (r->learning == NG_LEARN_HEURISTIC)
+		l |= IPC_RTP_LATCH_SIGNALLED;
+	return (uint8_t)l;
+}
+
 /* The termination of a side as its own SDP section md says: its profile,
  * remote, RTCP, the key it sends with. side's local address and ports are
  * left to the caller. */
@@ -273,8 +302,7 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 	memset(t, 0, sizeof(*t));
 	t->profile = profile_of(m->proto);
 	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-	if (!(r->flags & NG_F_ASYMMETRIC))
-		t->flags |= IPC_RTP_F_LATCH;
+	t->latch = latch_of(r);
 	if (mux)
 		t->flags |= IPC_RTP_F_MUX;
 	/* RFC 5506: a side that offers or answers a=rtcp-rsize sends
@@ -380,7 +408,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		m.mode_set = true;
 		m.mode = want->mode;
 		m.latch_set = true;
-		m.latch = (want->flags & IPC_RTP_F_LATCH) != 0;
+		m.latch = want->latch;
 		m.rsize_set = true;
 		m.rsize = (want->flags & IPC_RTP_F_RSIZE) != 0;
 		m.inact_set = true;

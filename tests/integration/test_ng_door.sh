@@ -24,6 +24,9 @@
 #     the first fork's delete forgets it only; delete-delay; the
 #     operator's release of the last context ends the call;
 #   - agw list shows door ng and the call-id; the usage record names ng;
+#   - the latching each flag asks for (strict-source, media-handover,
+#     symmetric, asymmetric, endpoint-learning), as agw show has it, and
+#     the JSON door's default beside;
 #   - a call left without a context ends by itself after 60 s.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -239,6 +242,59 @@ tp_ctl --json agw list >"$TP_TMP/list2.json"
 tp_check "... agw list has both, door api and door ng" \
   jt "$TP_TMP/list2.json" "sorted(x['door'] for x in d['contexts'])==['api','ng']"
 ng "print(c.req({'command':'delete','call-id':'em1'})['result'])" >/dev/null
+
+# The latching a call's termination takes from its sender's flags (cp/ng's
+# latch_of(): ng has no gm, so a latched source never moves unless
+# media-handover asks; dp/rtp applies it), shown by agw show, and the
+# JSON door's default (it has gm: the relatch rule)
+ng "
+out = {}
+for name, extra in [('none', {}), ('strict', {'flags': ['strict-source']}),
+                    ('handover', {'flags': ['media-handover']}),
+                    ('both', {'flags': ['strict-source', 'media-handover']}),
+                    ('sym', {'flags': ['symmetric']}), ('asym', {'flags': ['asymmetric']}),
+                    ('asymstrict', {'flags': ['asymmetric', 'strict-source']}),
+                    ('off', {'endpoint-learning': 'off'}),
+                    ('heur', {'flags': ['endpoint-learning-heuristic']}),
+                    ('heurhand', {'endpoint-learning': 'heuristic', 'flags': ['media-handover']})]:
+    r = $(offer x fa)
+    r['call-id'] = 'latch-' + name
+    r.update(extra)
+    out[name] = c.req(r)['result']
+print(json.dumps(out))" >"$TP_TMP/latch_offers.json"
+tp_ctl --json agw list >"$TP_TMP/list3.json"
+python3 - "$TP_TMP/list3.json" >"$TP_TMP/latch_ids.txt" <<'PY'
+import json, sys
+for x in json.load(open(sys.argv[1]))['contexts']:
+    if (x.get('label') or '').startswith('latch-') or x.get('label') == 'api-call':
+        print(x['label'], x['id'])
+PY
+: >"$TP_TMP/latch.txt"
+while read -r label id; do
+  tp_ctl --json agw show "$id" >"$TP_TMP/show.json" &&
+    echo "$label $(j "$TP_TMP/show.json" '"%s%s" % (d["legs"][0]["latch"], "+signalled" if d["legs"][0]["latch_signalled"] else "")')" >>"$TP_TMP/latch.txt"
+done <"$TP_TMP/latch_ids.txt"
+echo "# latching: $(tr '\n' ' ' <"$TP_TMP/latch.txt")"
+latch_is() { grep -qx "$1 $2" "$TP_TMP/latch.txt"; }
+tp_check "every latching offer taken" jt "$TP_TMP/latch_offers.json" "set(d.values())=={'ok'}"
+tp_check "no flag: strict (the door's default: no gm)" latch_is latch-none strict
+tp_check "symmetric: strict" latch_is latch-sym strict
+tp_check "strict-source: strict" latch_is latch-strict strict
+tp_check "media-handover: handover" latch_is latch-handover handover
+tp_check "strict-source with media-handover: strict (the safer)" latch_is latch-both strict
+tp_check "asymmetric: off" latch_is latch-asym off
+tp_check "asymmetric strict-source: off, the signalled address only" \
+  latch_is latch-asymstrict off+signalled
+tp_check "endpoint-learning=off: off" latch_is latch-off off
+tp_check "endpoint-learning-heuristic: strict, bound to the signalled address" \
+  latch_is latch-heur strict+signalled
+tp_check "endpoint-learning=heuristic media-handover: handover, bound to it" \
+  latch_is latch-heurhand handover+signalled
+tp_check "the JSON door's leg without latch: relatch (its default: it has gm)" \
+  latch_is api-call relatch
+ng "
+for name in ('none', 'strict', 'handover', 'both', 'sym', 'asym', 'asymstrict', 'off', 'heur', 'heurhand'):
+    c.req({'command':'delete','call-id':'latch-' + name})" >/dev/null
 
 # the rate: 100 a second. A burst of 300 pings of 22 octets: 100 or so
 # answered, the rest not acted on and not answered at all (the refusal,
