@@ -545,7 +545,10 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	if (st->ctx != 0 && st->answered)
 		pmux = st->mux[p];
 	else
-		pmux = (omux && !(r->flags & NG_F_MUX_DEMUX)) || (r->flags & NG_F_MUX_OFFER);
+		/* (as the offerer offered it: reject refuses it to the
+		 * offerer only, as rtpengine's does) */
+		pmux = (md->m.rtcp_mux && !(r->flags & NG_F_MUX_DEMUX)) ||
+		       (r->flags & NG_F_MUX_OFFER);
 	if (st->ctx == 0) {
 		struct cp_agw_spec sp[2];
 		char e[200];
