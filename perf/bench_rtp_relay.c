@@ -310,7 +310,7 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early)
 		a->local.family = 4;
 		a->remote.family = 4;
 	}
-	x->term[0].flags = IPC_RTP_F_LATCH;
+	x->term[0].latch = IPC_RTP_LATCH_RELATCH;
 	memcpy(x->term[0].local.ip, ACC4, 4);
 	x->term[0].local.port = MEDIA_PORT;
 	x->term[0].rtcp_port = MEDIA_PORT + 1;

@@ -335,6 +335,11 @@ void agw_tcp_status(const struct cp_ctx *cp, struct json_object *o);
 #define AGW_RTP_MODES 4u
 #define AGW_RTP_SIDES 3u
 #define AGW_RTP_SUITES 9u
+#define AGW_RTP_LATCHES 4u
+/* The JSON door's latching when a leg does not say (or says "latch":
+ * true): the relatch rule, as Iq's ipnapt/latch, since the door has gm to
+ * bound who may latch (docs/agw.md). */
+#define AGW_JSON_LATCH_DEFAULT IPC_RTP_LATCH_RELATCH
 /* By number: enum ipc_rtp_profile ("RTP/AVP", ...), the mode's two bits
  * ("sendrecv", ...), enum cp_agw_rtp_side ("route", ...), lib/sdp's enum
  * sdp_suite (RFC 4568, RFC 6188, RFC 7714: "AES_CM_128_HMAC_SHA1_80", ...). */
@@ -342,6 +347,8 @@ extern const char *const agw_rtp_profile_names[AGW_RTP_PROFILES];
 extern const char *const agw_rtp_mode_names[AGW_RTP_MODES];
 extern const char *const agw_rtp_side_names[AGW_RTP_SIDES];
 extern const char *const agw_rtp_suite_names[AGW_RTP_SUITES];
+/* lib/ipc's enum ipc_rtp_latch ("off", "relatch", "strict", "handover") */
+extern const char *const agw_rtp_latch_names[AGW_RTP_LATCHES];
 /* n octets of in as base64 (RFC 4648 section 4) into out (4 * (n + 2) / 3
  * + 1 bytes), and back: s into out (at most max octets), its length or -1. */
 void agw_b64_encode(const uint8_t *in, size_t n, char *out);

@@ -417,7 +417,6 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 	*t = spec->term;
 	t->serial = 0;
 	t->door = t->tenant = 0;
-	t->pad = 0;
 	t->pad2 = 0;
 	*ncand = 0;
 	if (t->profile < IPC_RTP_AVP || t->profile > IPC_RTP_PROFILE_MAX)
@@ -425,6 +424,8 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 		    "RTP/SAVPF", i);
 	if (t->mode > IPC_RTP_MODE_MAX || (t->flags & ~IPC_RTP_F_MASK) != 0)
 		ERR(-EINVAL, "termination %u: an unknown mode or flag", i);
+	if (!cp_agw_rtp_latch_ok(t->latch))
+		ERR(-EINVAL, "termination %u: latch %#x is not a policy", i, t->latch);
 	if (t->dscp > IPC_RTP_DSCP_MAX)
 		ERR(-EINVAL, "termination %u: dscp %u (0 to %u)", i, t->dscp, IPC_RTP_DSCP_MAX);
 	if (t->remote.family != 0 && t->remote.family != 4 && t->remote.family != 6)
@@ -900,8 +901,11 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 			BAD("termination %u: mode %u is not one", term, m->mode);
 		t->mode = m->mode;
 	}
-	if (m->latch_set)
-		t->flags = (uint8_t)(m->latch ? t->flags | IPC_RTP_F_LATCH : t->flags & ~IPC_RTP_F_LATCH);
+	if (m->latch_set) {
+		if (!cp_agw_rtp_latch_ok(m->latch))
+			BAD("termination %u: latch %#x is not a policy", term, m->latch);
+		t->latch = m->latch;
+	}
 	if (m->rsize_set)
 		t->flags = (uint8_t)(m->rsize ? t->flags | IPC_RTP_F_RSIZE : t->flags & ~IPC_RTP_F_RSIZE);
 	if (m->gm_set) {

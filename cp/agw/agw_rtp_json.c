@@ -68,6 +68,45 @@ rtp_json_bool(struct cp_ctx *cp, struct json_object *o, const char *name, unsign
 	return 1;
 }
 
+/* "latch" (true: the door's default policy, false: off, or a policy's
+ * name: off, relatch, strict, handover) and "latch_signalled" (bound to
+ * the signalled remote's address) into *latch, each absent: as it is.
+ * 1 when either was given, 0 when neither, -EINVAL. */
+static int
+rtp_json_latch(struct cp_ctx *cp, struct json_object *o, unsigned int i, uint8_t *latch,
+	       const char **error)
+{
+	struct json_object *v;
+	bool b;
+	int k, given = 0;
+
+	if (json_object_object_get_ex(o, "latch", &v)) {
+		unsigned int pol;
+
+		if (json_object_is_type(v, json_type_boolean)) {
+			pol = json_object_get_boolean(v) ? AGW_JSON_LATCH_DEFAULT : IPC_RTP_LATCH_OFF;
+		} else {
+			k = json_object_is_type(v, json_type_string) ?
+			    name_index(agw_rtp_latch_names, AGW_RTP_LATCHES, json_object_get_string(v)) :
+			    -1;
+			if (k < 0)
+				FAIL("leg %u: \"latch\" must be true, false or a policy: off, relatch, "
+				     "strict, handover", i);
+			pol = (unsigned int)k;
+		}
+		*latch = (uint8_t)((*latch & ~IPC_RTP_LATCH_POLICY) | pol);
+		given = 1;
+	}
+	if ((k = rtp_json_bool(cp, o, "latch_signalled", i, &b, error)) < 0)
+		return -EINVAL;
+	if (k > 0) {
+		*latch = (uint8_t)(b ? *latch | IPC_RTP_LATCH_SIGNALLED :
+				   *latch & ~IPC_RTP_LATCH_SIGNALLED);
+		given = 1;
+	}
+	return given;
+}
+
 /* {"suite": NAME, "key": base64 key||salt (ours: absent, cp makes it)} */
 static int
 parse_crypto(struct cp_ctx *cp, struct json_object *o, unsigned int i, const char *which,
@@ -115,7 +154,8 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 	       struct cp_agw_rtp_spec *sp, const char **error)
 {
 	static const char *const known[] = { "rtp", "local", "side", "remote", "remote_rtcp",
-					     "rtcp_mux", "latch", "rsize", "mode", "gm",
+					     "rtcp_mux", "latch", "latch_signalled", "rsize",
+					     "mode", "gm",
 					     "gm_ports", "dscp", "police", "inactivity_ms",
 					     "clock_hz", "crypto", "our_crypto", NULL };
 	struct ipc_rtp_term *t = &sp->term;
@@ -137,7 +177,8 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 			ok = ok || strcmp(*x, key) == 0;
 		if (!ok)
 			FAIL("leg %u: unknown member \"%s\" of an RTP leg (rtp, local, side, remote, "
-			     "remote_rtcp, rtcp_mux, latch, rsize, mode, gm, gm_ports, dscp, police, "
+			     "remote_rtcp, rtcp_mux, latch, latch_signalled, rsize, mode, gm, "
+			     "gm_ports, dscp, police, "
 			     "inactivity_ms, clock_hz, crypto, our_crypto)", i, key);
 	}
 	s = cp_api_str(o, "rtp");
@@ -176,10 +217,9 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 		FAIL("leg %u: \"remote_rtcp\" must be a port (a=rtcp)", i);
 	if (k > 0)
 		t->remote_rtcp = (uint16_t)n;
-	b = true;
-	if (rtp_json_bool(cp, o, "latch", i, &b, error) < 0)
+	t->latch = AGW_JSON_LATCH_DEFAULT;
+	if (rtp_json_latch(cp, o, i, &t->latch, error) < 0)
 		return -EINVAL;
-	t->flags |= b ? IPC_RTP_F_LATCH : 0;
 	b = false;
 	if (rtp_json_bool(cp, o, "rtcp_mux", i, &b, error) < 0)
 		return -EINVAL;
@@ -309,7 +349,7 @@ rtp_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, co
 }
 
 /* agw.modify_leg of an RTP context: "remote", "remote_rtcp", "mode",
- * "latch", "rsize", "gm" (false: none), "gm_ports", "dscp", "police",
+ * "latch", "latch_signalled", "rsize", "gm" (false: none), "gm_ports", "dscp", "police",
  * "inactivity_ms", "clock_hz". */
 static int
 rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
@@ -346,7 +386,9 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 		m->mode_set = true;
 		m->mode = (uint8_t)k;
 	}
-	if ((k = rtp_json_bool(cp, req, "latch", leg, &m->latch, error)) < 0)
+	c = cp_agw_lookup(cp, &who, id);
+	m->latch = c != NULL && leg <= 1 ? c->rtp.term[leg].latch : AGW_JSON_LATCH_DEFAULT;
+	if ((k = rtp_json_latch(cp, req, leg, &m->latch, error)) < 0)
 		return -EINVAL;
 	m->latch_set = k > 0;
 	if ((k = rtp_json_bool(cp, req, "rsize", leg, &m->rsize, error)) < 0)

@@ -33,6 +33,8 @@ const char *const agw_rtp_profile_names[AGW_RTP_PROFILES] = { "none", "RTP/AVP",
 const char *const agw_rtp_mode_names[AGW_RTP_MODES] = { "inactive", "sendonly", "recvonly",
 						       "sendrecv" };
 const char *const agw_rtp_side_names[AGW_RTP_SIDES] = { "route", "access", "core" };
+const char *const agw_rtp_latch_names[AGW_RTP_LATCHES] = { "off", "relatch", "strict",
+							   "handover" };
 /* lib/sdp's enum sdp_suite, by number (RFC 4568, RFC 6188, RFC 7714) */
 const char *const agw_rtp_suite_names[AGW_RTP_SUITES] = { "", "AES_CM_128_HMAC_SHA1_80",
 					   "AES_CM_128_HMAC_SHA1_32", "AES_192_CM_HMAC_SHA1_80",
@@ -229,8 +231,11 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 				       json_object_new_int(t->rtcp_port));
 		json_object_object_add(l, "rtcp_mux", json_object_new_boolean(
 					       (t->flags & IPC_RTP_F_MUX) != 0));
-		json_object_object_add(l, "latch", json_object_new_boolean(
-					       (t->flags & IPC_RTP_F_LATCH) != 0));
+		json_object_object_add(l, "latch", json_object_new_string(agw_rtp_latch_names[
+			(t->latch & IPC_RTP_LATCH_POLICY) < AGW_RTP_LATCHES ?
+			t->latch & IPC_RTP_LATCH_POLICY : 0]));
+		json_object_object_add(l, "latch_signalled", json_object_new_boolean(
+					       (t->latch & IPC_RTP_LATCH_SIGNALLED) != 0));
 		json_object_object_add(l, "remote", addr_json(&t->remote, true));
 		json_object_object_add(l, "remote_rtcp", t->remote_rtcp != 0 ?
 				       json_object_new_int(t->remote_rtcp) : NULL);

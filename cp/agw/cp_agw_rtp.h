@@ -79,7 +79,9 @@ enum cp_agw_rtp_side {
  * One termination as a door asks for it: term as lib/ipc has it
  * (dp/rtp/FEATURE.md's table) with the door's choices, and what cp
  * completes:
- * - profile 1..4, mode, flags (MUX, LATCH, RSIZE), remote and
+ * - profile 1..4, mode, flags (MUX, RSIZE), latch (the policy: lib/ipc's
+ *   enum ipc_rtp_latch, with IPC_RTP_LATCH_SIGNALLED or not; each door
+ *   sets it, its default its own: cp/agw's FEATURE.md), remote and
  *   remote_rtcp (family 0: none yet), gm_*, dscp, pol_*, inact_ms,
  *   clock_hz, memo: the door's, checked (lib/ipc's rules, agw.peers for a
  *   remote: -EACCES).
@@ -223,7 +225,7 @@ struct cp_agw_rtp_mod {
 	bool mode_set;
 	uint8_t mode;                      /* IPC_RTP_MODE_* */
 	bool latch_set;
-	bool latch;                        /* IPC_RTP_F_LATCH */
+	uint8_t latch;                     /* enum ipc_rtp_latch | IPC_RTP_LATCH_SIGNALLED */
 	bool rsize_set;
 	bool rsize;                        /* IPC_RTP_F_RSIZE */
 	bool gm_set;                       /* gm_addr family 0: none */
@@ -277,6 +279,15 @@ int cp_agw_rtp_keys_check(struct cp_ctx *cp, const struct cp_agw_caller *who, ui
 /* Request req's fn is not called (its door went: an association ended).
  * Unknown or answered requests are ignored. */
 void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);
+/* Is latch one of ipc_rtp_term.latch's values (a policy, SIGNALLED or
+ * not)? */
+static inline bool
+cp_agw_rtp_latch_ok(unsigned int latch)
+{
+	return (latch & IPC_RTP_LATCH_POLICY) <= IPC_RTP_LATCH_MAX &&
+	       (latch & ~(IPC_RTP_LATCH_POLICY | IPC_RTP_LATCH_SIGNALLED)) == 0;
+}
+
 /* Live RTP contexts of door (CP_AGW_DOORS: every door's) and tenant
  * (TP_CONF_MAX_TENANTS + 1: every tenant's), no walk. */
 uint32_t cp_agw_rtp_live(const struct cp_ctx *cp, unsigned int door, unsigned int tenant);

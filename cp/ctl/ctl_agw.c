@@ -176,8 +176,13 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 		} else if (strcmp(key, "rtp") == 0 || strcmp(key, "side") == 0 ||
 			   strcmp(key, "mode") == 0 || strcmp(key, "gm") == 0) {
 			json_object_object_add(leg, key, json_object_new_string(val));
+		} else if (strcmp(key, "latch") == 0 &&
+			   (strcmp(val, "off") == 0 || strcmp(val, "relatch") == 0 ||
+			    strcmp(val, "strict") == 0 || strcmp(val, "handover") == 0)) {
+			/* a policy by its name (true, false: the door's default, off) */
+			json_object_object_add(leg, key, json_object_new_string(val));
 		} else if (strcmp(key, "rtcp_mux") == 0 || strcmp(key, "latch") == 0 ||
-			   strcmp(key, "rsize") == 0) {
+			   strcmp(key, "latch_signalled") == 0 || strcmp(key, "rsize") == 0) {
 			bool on = strcmp(val, "true") == 0 || strcmp(val, "1") == 0;
 
 			if (!on && strcmp(val, "false") != 0 && strcmp(val, "0") != 0) {
@@ -219,7 +224,8 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 			rc = ctl_usage_error(path, "--%s: unknown key '%s' (tcp, tls, local, "
 					     "remote, fp, cert, accept_any, dscp, police_rate, "
 					     "police_burst; RTP legs: rtp, side, mode, gm, rtcp_mux, "
-					     "latch, rsize, remote_rtcp, inactivity_ms, clock_hz, "
+					     "latch, latch_signalled, rsize, remote_rtcp, "
+					     "inactivity_ms, clock_hz, "
 					     "crypto, our_crypto)", which, key);
 			goto out;
 		}

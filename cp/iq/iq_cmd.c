@@ -850,7 +850,7 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 	}
 	if (m->latch_set) {
 		qm.latch_set = true;
-		qm.latch = m->latch;
+		qm.latch = m->latch ? IQ_RTP_LATCH : IPC_RTP_LATCH_OFF;
 	}
 	if (m->dscp_set) {
 		qm.dscp_set = true;

@@ -276,7 +276,7 @@ iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int s
 	out->dir_said = m->mode_set || st.local_dir != SDP_DIR_NONE ||
 			(st.remote_known && st.remote_dir != SDP_DIR_NONE);
 	if (m->latch_set && m->latch)
-		t->flags |= IPC_RTP_F_LATCH;
+		t->latch = IQ_RTP_LATCH;
 	if (gm_of(m, &st, t, f) < 0)
 		goto out;
 	if (m->dscp_set)

@@ -10,7 +10,7 @@
  * cp/agw's RTP API (cp_agw_rtp.h) with what it gives.
  *
  * The packages by their names in TS 29.334 (FEATURE.md's table):
- *   ipnapt/latch (H.248.37)  IPC_RTP_F_LATCH
+ *   ipnapt/latch (H.248.37)  latch: ON IQ_RTP_LATCH, OFF IPC_RTP_LATCH_OFF
  *   gm/saf, sam, spf, spr    gm_addr/gm_plen, gm_port_lo..hi (H.248.43)
  *   tman/pol, sdr, mbs       pol_rate, pol_burst (H.248.53)
  *   ds/dscp                  dscp (H.248.52)
@@ -34,6 +34,13 @@
 
 /* A termination's names: "rtp/<term>/<serial>" (TCP's are "tcp/..."). */
 #define IQ_RTP_PREFIX "rtp/"
+
+/* ipnapt/latch ON (H.248.37): the relatch rule (a UE whose NAT binding
+ * moved is heard again after agw.media_relatch of silence). Iq has gm
+ * (H.248.43) to bound who may latch at all: an IMS-ALG that knows the
+ * UE's address says gm/saf, and no stranger elsewhere can take the
+ * stream (ng, which has no gm, latches strictly by default). */
+#define IQ_RTP_LATCH IPC_RTP_LATCH_RELATCH
 
 /* tman/pol ON with sdr and no mbs: a quarter second of the rate, at
  * least one full datagram (a smaller bucket would drop every packet

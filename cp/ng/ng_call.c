@@ -260,13 +260,33 @@ section_has(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *
 	return false;
 }
 
-/* How a termination the request makes takes its sources (its IPC_RTP_F_*
- * latching bits): symmetric (the default) latches, asymmetric does not.
- * The answerer's termination before its answer latches the same way. */
+/*
+ * The latching a side's termination takes from the message whose SDP is
+ * that side's (rtpengine's flags apply to its sender's stream): ng has no
+ * gm, so by default a latched source never moves (IPC_RTP_LATCH_STRICT):
+ * dp's relatch rule would give a stream silent for agw.media_relatch (a
+ * hold, a mute) to the first packet from anywhere. strict-source says so
+ * again (and wins over media-handover given with it: rtpengine calls the
+ * two exclusive); media-handover takes a new source at once; asymmetric
+ * and endpoint-learning=off learn nothing (with strict-source: only the
+ * signalled address is heard); endpoint-learning=heuristic binds the
+ * latch to the signalled address.
+ */
 static uint8_t
-latching(const struct ng_req *r)
+latch_of(const struct ng_req *r)
 {
-	return (r->flags & NG_F_ASYMMETRIC) ? 0 : IPC_RTP_F_LATCH;
+	unsigned int l = NG_LATCH_DEFAULT;
+
+	if ((r->flags & NG_F_ASYMMETRIC) || r->learning == NG_LEARN_OFF)
+		l = IPC_RTP_LATCH_OFF |
+		    ((r->flags & NG_F_STRICT_SOURCE) ? IPC_RTP_LATCH_SIGNALLED : 0);
+	else if (r->flags & NG_F_STRICT_SOURCE)
+		l = IPC_RTP_LATCH_STRICT;
+	else if (r->flags & NG_F_MEDIA_HANDOVER)
+		l = IPC_RTP_LATCH_HANDOVER;
+	if (r->learning == NG_LEARN_HEURISTIC)
+		l |= IPC_RTP_LATCH_SIGNALLED;
+	return (uint8_t)l;
 }
 
 /* The termination of a side as its own SDP section md says: its profile,
@@ -283,7 +303,7 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 	memset(t, 0, sizeof(*t));
 	t->profile = profile_of(m->proto);
 	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-	t->flags = latching(r);
+	t->latch = latch_of(r);
 	if (mux)
 		t->flags |= IPC_RTP_F_MUX;
 	/* RFC 5506: a side that offers or answers a=rtcp-rsize sends
@@ -396,7 +416,7 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		m.mode_set = true;
 		m.mode = want->mode;
 		m.latch_set = true;
-		m.latch = (want->flags & IPC_RTP_F_LATCH) != 0;
+		m.latch = want->latch;
 		m.rsize_set = true;
 		m.rsize = (want->flags & IPC_RTP_F_RSIZE) != 0;
 		m.inact_set = true;
@@ -479,10 +499,11 @@ early(const struct cp_ng *g, const struct ng_req *r, uint8_t pprof,
 {
 	t->mode = 0;
 	t->flags = 0;
+	t->latch = IPC_RTP_LATCH_OFF;
 	if (!g->conf->early_media || profile_srtp(pprof))
 		return;
 	t->mode = IPC_RTP_MODE_RECV;
-	t->flags = latching(r);
+	t->latch = latch_of(r);
 	/* (the offer's codecs: what the answerer sends is one of them) */
 	t->clock_hz = of->clock_hz;
 }
@@ -505,7 +526,7 @@ early_again(struct cp_ng *g, struct ng_stream *st, unsigned int p, const struct 
 	m.mode_set = true;
 	m.mode = t.mode;
 	m.latch_set = true;
-	m.latch = (t.flags & IPC_RTP_F_LATCH) != 0;
+	m.latch = t.latch;
 	m.clock_set = true;
 	m.clock_hz = t.clock_hz;
 	rc = cp_agw_modify(g->cp, &g->who, st->ctx, p,
@@ -578,7 +599,10 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	if (st->ctx != 0 && st->answered)
 		pmux = st->mux[p];
 	else
-		pmux = (omux && !(r->flags & NG_F_MUX_DEMUX)) || (r->flags & NG_F_MUX_OFFER);
+		/* (as the offerer offered it: reject refuses it to the
+		 * offerer only, as rtpengine's does) */
+		pmux = (md->m.rtcp_mux && !(r->flags & NG_F_MUX_DEMUX)) ||
+		       (r->flags & NG_F_MUX_OFFER);
 	if (st->ctx == 0) {
 		struct cp_agw_spec sp[2];
 		char e[200];

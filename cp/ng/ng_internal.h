@@ -30,6 +30,9 @@ struct tp_conf_ng;
 #define NG_FORKS_MAX     4u       /* to-tags of one call (forking) */
 #define NG_BUSY_US       5000u    /* after a request, the socket is watched closely this long */
 #define NG_STEP_US       50u      /* and read this often from the loop's turns */
+/* A termination's latching unless the request says otherwise (ng_call.c's
+ * latch_of()): strict, the door having no gm to bound who may latch */
+#define NG_LATCH_DEFAULT IPC_RTP_LATCH_STRICT
 
 /* The counters (status's ng.stats, turnpike_ng_NAME_total). */
 #define NG_STATS(X) \

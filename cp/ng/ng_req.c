@@ -163,6 +163,26 @@ proto_of(const struct bc_node *n)
 	return -1;
 }
 
+/* rtpengine's endpoint-learning modes, by enum ng_learning */
+static const char *const learnings[] = { "", "off", "immediate", "delayed", "heuristic" };
+
+/* n (the key's value, or what follows "endpoint-learning-" in a flag,
+ * len octets at s) into r->learning; -EINVAL with its name. */
+static int
+read_learning(const char *s, size_t len, struct ng_req *r, char *err, size_t errlen)
+{
+	const struct bc_node n = { .type = BC_STR, .s = s, .len = len };
+	char b[48];
+
+	for (unsigned int i = NG_LEARN_OFF; i < sizeof(learnings) / sizeof(learnings[0]); i++)
+		if (name_is(&n, learnings[i])) {
+			r->learning = (uint8_t)i;
+			return 0;
+		}
+	return fail(err, errlen, "Unknown endpoint-learning '%s' (off, immediate, delayed, "
+		    "heuristic)", shown(&n, b, sizeof(b)));
+}
+
 static int
 read_flags(const struct bc_node *nodes, const struct bc_node *v, struct ng_req *r, char *err,
 	   size_t errlen)
@@ -188,6 +208,18 @@ read_flags(const struct bc_node *nodes, const struct bc_node *v, struct ng_req *
 		if (p > 0) {
 			r->transport = (uint8_t)p;
 			continue;
+		}
+		/* the key endpoint-learning spelt as a flag, as rtpengine takes it */
+		if (f->len > 18) {
+			const struct bc_node head = { .type = BC_STR, .s = f->s, .len = 18 };
+
+			if (name_is(&head, "endpoint-learning-")) {
+				int rc = read_learning(f->s + 18, f->len - 18, r, err, errlen);
+
+				if (rc < 0)
+					return rc;
+				continue;
+			}
 		}
 		/* rtpengine's SDES-<option> and OSRTP-<option> (the SDES and OSRTP
 		 * lists spelt as flags): passed over as those keys are (turnpike
@@ -420,6 +452,13 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 				    "name the interfaces)", shown(s0 < 0 ? d0 : d1, b, sizeof(b)));
 		r->dir[0] = (uint8_t)s0;
 		r->dir[1] = (uint8_t)s1;
+	}
+	v = get(nodes, root, "endpoint-learning");
+	if (v != NULL) {
+		if (v->type != BC_STR)
+			return fail(err, errlen, "\"endpoint-learning\" is not a string");
+		if ((rc = read_learning(v->s, v->len, r, err, errlen)) < 0)
+			return rc;
 	}
 	v = get(nodes, root, "media-address");
 	if (v != NULL) {

@@ -53,8 +53,19 @@ enum ng_cmd {
 #define NG_F_MUX_ACCEPT      0x0800u
 #define NG_F_MUX_REJECT      0x1000u
 #define NG_F_ORIG_SENDRECV   0x2000u   /* original-sendrecv: we never change a=sendrecv */
-#define NG_F_MEDIA_HANDOVER  0x4000u   /* taken: re-latching after silence is dp's rule */
+#define NG_F_MEDIA_HANDOVER  0x4000u   /* a new source latches at once */
 #define NG_F_FATAL           0x8000u   /* fatal: a delete that finds nothing is an error */
+
+/* endpoint-learning (the key, or a flag endpoint-learning-<mode>):
+ * rtpengine's learning modes */
+enum ng_learning {
+	NG_LEARN_DEFAULT = 0,     /* not said: as immediate */
+	NG_LEARN_OFF = 1,         /* nothing learnt (as asymmetric) */
+	NG_LEARN_IMMEDIATE = 2,   /* the first source latches */
+	NG_LEARN_DELAYED = 3,     /* rtpengine waits 3 s; here as immediate */
+	NG_LEARN_HEURISTIC = 4,   /* the signalled address preferred: here the
+				   * latch bound to it (IPC_RTP_LATCH_SIGNALLED) */
+};
 
 enum ng_side_name {
 	NG_SIDE_DEFAULT = 0,      /* not named: the route's */
@@ -67,6 +78,7 @@ struct ng_req {
 	uint8_t transport;        /* lib/sdp's enum sdp_proto of transport-protocol, 0: none */
 	uint8_t dir[2];           /* enum ng_side_name of direction=[from, to] */
 	uint8_t family;           /* address-family: AF_INET, AF_INET6, 0: not given */
+	uint8_t learning;         /* enum ng_learning */
 	bool has_media_addr;
 	bool has_received_from;
 	bool has_delete_delay;

@@ -206,7 +206,8 @@ term_take(struct rtp_worker *rw, struct rtp_term *t, const struct ipc_rtp_term *
 	memcpy(t->gm_addr, cfg->gm_addr.ip, 16);
 	t->gm_port_lo = cfg->gm_port_lo;
 	t->gm_port_hi = cfg->gm_port_hi;
-	t->open = !(cfg->flags & IPC_RTP_F_LATCH) && cfg->gm_addr.family == 0 &&
+	t->latch = cfg->latch;
+	t->open = cfg->latch == IPC_RTP_LATCH_OFF && cfg->gm_addr.family == 0 &&
 		  cfg->gm_port_hi == 0;
 	t->clock_mul = (uint64_t)(((unsigned __int128)hz << 32) / rw->tsc_hz);
 	if (cfg->pol_rate != t->pol_rate || cfg->pol_burst != t->pol_burst) {

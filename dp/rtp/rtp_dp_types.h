@@ -105,6 +105,8 @@ struct rtp_term {
 	uint8_t open;              /* takes any source, learns none (no latching,
 				    * no gm): one test per packet */
 	uint8_t srtcp_trailer;     /* SRTCP's tag and MKI octets from its network */
+	uint8_t latch;             /* enum ipc_rtp_latch | IPC_RTP_LATCH_SIGNALLED:
+				    * read only by a source not the latched one */
 	uint16_t port;             /* local RTP port */
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */

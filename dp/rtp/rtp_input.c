@@ -10,7 +10,8 @@
  *   the checks        lib/rtp's rtp_parse() / rtcp_check(): only a valid
  *                     packet is counted, latches or goes on
  *   the source        the latched one (one compare), else gm and the
- *                     latching rules (rtp_src_new(), out of line)
+ *                     termination's latching policy (rtp_src_new(), out
+ *                     of line)
  *   statistics        RFC 3550 A.1/A.8 for RTP (lib/rtp), counts for RTCP
  *   mode, tman        the stream mode both ways, the token bucket
  *   the relay         new UDP and IP headers in front of the payload, the
@@ -49,14 +50,67 @@ rtp_gm_ok(const struct rtp_term *t, const struct dp_udp_meta *meta)
 	return net_prefix_match(NET_AF_IPV6, t->gm_addr, t->gm_plen, meta->src);
 }
 
+/* What t's latching says of a source that is not flow's latched one. */
+enum rtp_latch_do {
+	RTP_LATCH_REFUSE = 0,        /* a stranger */
+	RTP_LATCH_TAKE,              /* taken, nothing learnt (IPC_RTP_LATCH_OFF) */
+	RTP_LATCH_FIRST,             /* it latches the flow */
+	RTP_LATCH_AGAIN,             /* it latches in place of the latched one */
+};
+
+/*
+ * t's rules for a source that is not flow's latched one (or a
+ * termination that does not latch), without their effects (FEATURE.md
+ * "Latching and gates"): gm first; then the signalled remote's address
+ * where the latch is bound to it; then the policy: OFF takes it and
+ * learns nothing, the first source latches, and one latched moves to
+ * another never (STRICT), at once (HANDOVER) or after relatch_ms of
+ * silence from it (RELATCH: H.248.37, an established stream is never
+ * taken over). RTCP of a pair, while RTP is latched, only from RTP's
+ * address.
+ */
+static enum rtp_latch_do
+rtp_latch_rule(const struct dp_worker *w, const struct rtp_term *t, unsigned int flow,
+	       const struct dp_udp_meta *meta)
+{
+	uint8_t bit = flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP;
+	enum rtp_latch_do d = RTP_LATCH_FIRST;
+
+	if (!rtp_gm_ok(t, meta))
+		return RTP_LATCH_REFUSE;
+	if ((t->latch & IPC_RTP_LATCH_SIGNALLED) && t->cfg.remote.family != 0 &&
+	    !rtp_addr_is(&t->cfg.remote, meta->family, meta->src, t->cfg.remote.port))
+		return RTP_LATCH_REFUSE;
+	switch (t->latch & IPC_RTP_LATCH_POLICY) {
+	case IPC_RTP_LATCH_OFF:
+		return RTP_LATCH_TAKE;
+	case IPC_RTP_LATCH_HANDOVER:
+		break;
+	case IPC_RTP_LATCH_RELATCH:
+		if ((t->latched & bit) && w->now_ms - t->heard_ms < w->rtp->relatch_ms)
+			return RTP_LATCH_REFUSE;
+		break;
+	default:                     /* STRICT */
+		if (t->latched & bit)
+			return RTP_LATCH_REFUSE;
+		break;
+	}
+	if (t->latched & bit)
+		d = RTP_LATCH_AGAIN;
+	/* (RTCP of a pair, latching or latching again, only from the host
+	 * RTP is latched to: its port differs behind a NAT, its host not) */
+	if (flow == 1 && (t->latched & IPC_RTP_LATCHED_RTP) &&
+	    !rtp_addr_is(&t->rtp_src, meta->family, meta->src, t->rtp_src.port))
+		return RTP_LATCH_REFUSE;
+	return d;
+}
+
 /*
  * A source that is not the flow's latched one (or a termination that
- * does not latch): gm first; without latching that is all. With
- * latching: the first one latches; another only after relatch_ms of
- * silence from the latched sources (H.248.37: an established stream is
- * never taken over); RTCP of a pair, while RTP is latched, only from RTP's
- * address. What latches has its UDP checksum verified first (unless it
- * was: verified): the port learnt is the one that was sent.
+ * does not latch), by rtp_latch_rule(), with its effects: what latches
+ * has its UDP checksum verified first (unless it was: verified), so that
+ * the port learnt is the one that was sent; RTP latching (again) lets go
+ * of an RTCP latch of a pair taken from elsewhere.
  */
 static enum rtp_src __rte_noinline
 rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
@@ -66,22 +120,13 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 	struct rtp_term *t = &c->t[ti];
 	uint8_t bit = flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP;
 	struct ipc_addr *src = flow == 0 ? &t->rtp_src : &t->rtcp_src;
-	bool relatch = false;
+	enum rtp_latch_do d = rtp_latch_rule(w, t, flow, meta);
+	bool relatch = d == RTP_LATCH_AGAIN;
 
-	if (!rtp_gm_ok(t, meta))
+	if (d == RTP_LATCH_REFUSE)
 		return RTP_SRC_STRANGER;
-	if (!(t->flags & IPC_RTP_F_LATCH))
+	if (d == RTP_LATCH_TAKE)
 		return RTP_SRC_OK;
-	if (t->latched & bit) {
-		if (w->now_ms - t->heard_ms < rw->relatch_ms)
-			return RTP_SRC_STRANGER;
-		relatch = true;
-	}
-	/* (RTCP of a pair, latching or latching again, only from the host
-	 * RTP is latched to: its port differs behind a NAT, its host not) */
-	if (flow == 1 && (t->latched & IPC_RTP_LATCHED_RTP) &&
-	    !rtp_addr_is(&t->rtp_src, meta->family, meta->src, t->rtp_src.port))
-		return RTP_SRC_STRANGER;
 	if (!verified && !dp_udp_cksum_verify(m, meta))
 		return RTP_SRC_BAD_CKSUM;
 	memset(src, 0, sizeof(*src));
@@ -105,23 +150,14 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 }
 
 /* Would t take a packet of flow from this source, were it authentic?
- * rtp_src_new()'s rules without their effects: SRTP's state (its replay
+ * rtp_latch_rule() without its effects: SRTP's state (its replay
  * window, ROC and streams) must not move for a packet whose source would
  * then be dropped, nor pay for its crypto. */
 static bool __rte_noinline
 rtp_src_may(const struct dp_worker *w, const struct rtp_term *t, unsigned int flow,
 	    const struct dp_udp_meta *meta)
 {
-	uint8_t bit = flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP;
-
-	if (!rtp_gm_ok(t, meta))
-		return false;
-	if (!(t->flags & IPC_RTP_F_LATCH))
-		return true;
-	if ((t->latched & bit) && w->now_ms - t->heard_ms < w->rtp->relatch_ms)
-		return false;
-	return !(flow == 1 && (t->latched & IPC_RTP_LATCHED_RTP) &&
-		 !rtp_addr_is(&t->rtp_src, meta->family, meta->src, t->rtp_src.port));
+	return rtp_latch_rule(w, t, flow, meta) != RTP_LATCH_REFUSE;
 }
 
 /* Is this packet's source one t takes on flow (0 RTP or rtcp-mux, 1 RTCP

@@ -140,7 +140,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      (ipc_conn_worker() == worker, generation not 0);
  *   RTP_ADD            one struct ipc_rtp_ctx: each slot empty (every byte
  *                      0) or a termination: a known profile, mode and
- *                      flags, dscp <= 63, local of family 4 or 6 with a
+ *                      flags, a latch policy <= IPC_RTP_LATCH_MAX and no
+ *                      bit beside it but IPC_RTP_LATCH_SIGNALLED,
+ *                      dscp <= 63, local of family 4 or 6 with a
  *                      port, an RTCP port with a pair (not the RTP port)
  *                      and none with rtcp-mux, a remote of family 0 (port
  *                      0) or local's, gm_addr of family 0 (prefix 0) or

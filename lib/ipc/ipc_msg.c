@@ -324,6 +324,8 @@ rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty)
 	}
 	if (t->profile > IPC_RTP_PROFILE_MAX || t->mode > IPC_RTP_MODE_MAX ||
 	    (t->flags & ~IPC_RTP_F_MASK) != 0 || t->dscp > IPC_RTP_DSCP_MAX ||
+	    (t->latch & IPC_RTP_LATCH_POLICY) > IPC_RTP_LATCH_MAX ||
+	    (t->latch & ~(IPC_RTP_LATCH_POLICY | IPC_RTP_LATCH_SIGNALLED)) != 0 ||
 	    !family_ok(t->local.family) || t->local.port == 0)
 		return false;
 	if (t->flags & IPC_RTP_F_MUX) {

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      23u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      24u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -77,7 +77,10 @@
 					* (FWD_ADD, FWD_DEL, ipc_fwd);
 					* 23: every SSRC an SRTP key follows
 					* in its position (ipc_srtp_stream in
-					* ipc_srtp_key and ipc_srtp_pos) */
+					* ipc_srtp_key and ipc_srtp_pos);
+					* 24: a termination's latching policy
+					* (ipc_rtp_term.latch) for the flag
+					* IPC_RTP_F_LATCH */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -548,10 +551,37 @@ enum ipc_rtp_profile {
 #define IPC_RTP_MODE_MAX    0x3u
 
 #define IPC_RTP_F_MUX       0x1u  /* RFC 5761: RTP and RTCP on local.port */
-#define IPC_RTP_F_LATCH     0x2u  /* H.248.37 ipnapt/latch: the remote learnt
-				   * from the first packet that passes gm */
 #define IPC_RTP_F_RSIZE     0x4u  /* RFC 5506: reduced-size RTCP taken */
-#define IPC_RTP_F_MASK      0x7u
+#define IPC_RTP_F_MASK      0x5u  /* (0x2 was latching: ipc_rtp_term.latch) */
+
+/*
+ * A termination's latching (H.248.37 ipnapt/latch; rtpengine's
+ * endpoint learning, strict-source, media-handover): which source of its
+ * network dp takes and sends to (dp/rtp/FEATURE.md "Latching and
+ * gates"). One field, ipc_rtp_term.latch: the policy in its low bits, and
+ * IPC_RTP_LATCH_SIGNALLED beside it. Every door sets it (cp/agw's doors
+ * each say their default). gm (H.248.43) narrows who may be heard before
+ * any of it.
+ */
+enum ipc_rtp_latch {
+	IPC_RTP_LATCH_OFF = 0,      /* nothing learnt: dp sends to the signalled
+				     * remote and takes any source gm passes */
+	IPC_RTP_LATCH_RELATCH = 1,  /* the first valid source latches; another
+				     * only after agw.media_relatch ms of
+				     * silence from it (a NAT binding moved) */
+	IPC_RTP_LATCH_STRICT = 2,   /* the first valid source latches for good:
+				     * no other is ever taken (until a modify
+				     * gives another remote) */
+	IPC_RTP_LATCH_HANDOVER = 3, /* each new valid source latches at once
+				     * (rtpengine's media-handover: anyone who
+				     * reaches the port may take the stream) */
+};
+#define IPC_RTP_LATCH_POLICY    0x0fu  /* the bits of enum ipc_rtp_latch */
+#define IPC_RTP_LATCH_MAX       3u
+/* With a policy: a source latches (or, with OFF, is taken) only from the
+ * signalled remote's address, its port any (the remote's port where it
+ * differs is learnt); no remote signalled yet: from any address. */
+#define IPC_RTP_LATCH_SIGNALLED 0x10u
 
 #define IPC_RTP_DSCP_MAX    63u
 #define IPC_RTP_MEMO_LEN    16u
@@ -642,7 +672,7 @@ struct ipc_rtp_term {
 				   * (<= 32 or 128), 0 without gm_addr */
 	uint8_t door;             /* cp's (which door made it): kept, given back */
 	uint8_t tenant;           /* cp's (the context's tenant): kept, given back */
-	uint8_t pad;
+	uint8_t latch;            /* enum ipc_rtp_latch | IPC_RTP_LATCH_SIGNALLED */
 	uint16_t rtcp_port;       /* our RTCP port (a pair); 0 with F_MUX */
 	uint16_t remote_rtcp;     /* the signalled RTCP port (a=rtcp); 0: the
 				   * remote's port + 1 (a pair) */
@@ -682,8 +712,8 @@ struct ipc_rtp_ctx {
 enum ipc_rtp_mod_op {
 	IPC_RTP_ADD_TERM = 1,     /* term joins the empty slot */
 	IPC_RTP_MOD_TERM = 2,     /* the slot's termination takes term's remote,
-				   * mode, gm, dscp, tman, it, clock, memo and
-				   * flags LATCH and RSIZE; its profile, local
+				   * mode, gm, dscp, tman, it, clock, memo,
+				   * latch and flag RSIZE; its profile, local
 				   * address, ports and MUX must be what they
 				   * were. A remote changed clears its latches. */
 	IPC_RTP_SUB_TERM = 3,     /* the slot's termination ends (SUBTRACTED);

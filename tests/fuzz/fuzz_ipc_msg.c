@@ -98,11 +98,13 @@ walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
 	if (t->profile == IPC_RTP_NONE) {
 		CHECK(may_be_empty);
 		CHECK(t->local.family == 0 && t->remote.family == 0 && t->flags == 0 &&
-		      t->pol_rate == 0 && t->inact_ms == 0);
+		      t->latch == 0 && t->pol_rate == 0 && t->inact_ms == 0);
 		return;
 	}
 	CHECK(t->profile <= IPC_RTP_PROFILE_MAX && t->mode <= IPC_RTP_MODE_MAX);
 	CHECK((t->flags & ~IPC_RTP_F_MASK) == 0 && t->dscp <= IPC_RTP_DSCP_MAX);
+	CHECK((t->latch & IPC_RTP_LATCH_POLICY) <= IPC_RTP_LATCH_MAX &&
+	      (t->latch & ~(IPC_RTP_LATCH_POLICY | IPC_RTP_LATCH_SIGNALLED)) == 0);
 	CHECK((t->local.family == 4 || t->local.family == 6) && t->local.port != 0);
 	CHECK((t->flags & IPC_RTP_F_MUX) ? t->rtcp_port == 0
 					 : t->rtcp_port != 0 && t->rtcp_port != t->local.port);

@@ -365,7 +365,8 @@ main(int argc, char **argv)
 
 			t->profile = IPC_RTP_AVP;
 			t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-			t->flags = i == 0 ? IPC_RTP_F_LATCH : IPC_RTP_F_MUX;
+			t->flags = i == 0 ? 0 : IPC_RTP_F_MUX;
+			t->latch = i == 0 ? IPC_RTP_LATCH_RELATCH : 0;
 			t->serial = 1;
 			t->local.family = 4;
 			t->local.port = (uint16_t)(30000 + 2 * i);
@@ -411,6 +412,7 @@ main(int argc, char **argv)
 		mo.term = 1;
 		mo.t = x.term[1];
 		mo.t.mode = IPC_RTP_MODE_RECV;
+		mo.t.latch = IPC_RTP_LATCH_STRICT | IPC_RTP_LATCH_SIGNALLED;
 		start(&m, IPC_RTP_MOD, id, 0);
 		memcpy(m.body, &mo, sizeof(mo));
 		m.h.body_len = sizeof(mo);

@@ -12,6 +12,8 @@
 #     never relayed;
 #   - agw show's counters equal what each side sent; the event log has the
 #     latch; release (rtp_released), nothing left;
+#   - the latching a leg asks for (latch=strict, handover, false; the
+#     default relatch; latch_signalled) as agw show has it;
 #   - the usage record (cp/acct) of the released context: door, tenant,
 #     label, each termination's profile, local and latched addresses,
 #     packets and octets both ways, the stranger's drops, the cause, no
@@ -100,6 +102,26 @@ tp_check "usage record: packets and octets in and out equal what each side sent"
   jt "$TP_TMP/rec.json" "[(l['packets_in'], l['packets_out'], l['bytes_in'], l['bytes_out']) for l in d[0]['legs']]==[($N,$N,$N*172,$N*172)]*2 and d[0]['packets_from_client']==$N and d[0]['bytes_to_client']==$N*172"
 tp_check "usage record: the stranger's 7 packets dropped, no SRTP failure, no key" \
   jt "$TP_TMP/rec.json" "d[0]['legs'][0]['drops']['stranger']==7 and d[0]['legs'][1]['drops']['stranger']==0 and all(l['srtp_failures']==0 for l in d[0]['legs']) and 'key' not in json.dumps(d)"
+
+# the latching a leg asks for (a policy by name, bound to the remote's
+# address), as agw show has it; the door's default (relatch) beside; a
+# name that is no policy refused
+tp_check "a context whose UE leg latches strictly, bound to its remote's address" \
+  create latch --a 'rtp=avp,local=10.210.0.1,remote=10.210.0.2:5004,latch=strict,latch_signalled=true' \
+               --b 'rtp=avp,local=10.211.0.1,remote=10.211.0.2:6004,latch=handover'
+tp_ctl --json agw show "$(ctx_id latch)" >"$TP_TMP/latch-show.json"
+tp_check "agw show: strict and signalled on the UE's leg, handover on the core's" \
+  jt "$TP_TMP/latch-show.json" "[(l['latch'], l['latch_signalled']) for l in d['legs']]==[('strict',True),('handover',False)]"
+tp_check "a leg's latch=false: off; the default: relatch" \
+  create latch2 --a 'rtp=avp,local=10.210.0.1,remote=10.210.0.2:5004,latch=false' \
+                --b 'rtp=avp,local=10.211.0.1,remote=10.211.0.2:6004'
+tp_ctl --json agw show "$(ctx_id latch2)" >"$TP_TMP/latch2-show.json"
+tp_check "... as agw show has them" \
+  jt "$TP_TMP/latch2-show.json" "[l['latch'] for l in d['legs']]==['off','relatch']"
+tp_check "latch=sometimes: refused" \
+  bash -c "! '$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' agw create --a 'rtp=avp,local=10.210.0.1,latch=sometimes' --b 'rtp=avp,local=10.211.0.1' 2>/dev/null"
+tp_ctl agw release "$(ctx_id latch)" >/dev/null
+tp_ctl agw release "$(ctx_id latch2)" >/dev/null
 
 # terminations subtracted one by one: a record each, then the context's
 tp_check "a second RTP context" \

@@ -15,13 +15,17 @@
 #     namespaces), byte for byte;
 #   - query (the call's two tags and their streams), list, delete (gone
 #     from list and query), statistics;
+#   - strict-source: the UE silent 2.5 s, one packet from another port of
+#     its address: the core's next packets still go to the UE; with
+#     media-handover such a packet takes the stream at once;
 #   - an offer with transport-protocol RTP/SAVP: the core is offered
 #     RTP/SAVP with an a=crypto line, its answer's a=crypto taken, the UE
 #     answered RTP/AVP without one; RTP from the UE reaches the core as
 #     SRTP that libsrtp2 decrypts with the offered key, and the core's SRTP
 #     reaches the UE as RTP (lib/srtp_peer.py, lib/rtp_probe.py);
-#   - a re-offer on that call (the UE moved its port 5004 -> 5008):
-#     answered; then the core's SRTP reaches the UE at 5008 before the UE
+#   - a re-offer on that call (the UE moved its port 5004 -> 5008,
+#     port-latching): answered, our ports as before (turnpike); then
+#     the core's SRTP reaches the UE at 5008 before the UE
 #     sent anything from there, the UE's RTP from 5008 reaches the core
 #     decrypted with the re-offered key, both streams past a sequence
 #     number wrap (the SRTP contexts kept over the re-offer), and nothing
@@ -277,6 +281,62 @@ tp_check "delete the ICE call" ngc idelete delete --call-id="$ICECALL" --from-ta
 tp_check "statistics" ngc stats statistics
 tp_check "... has statistics" jt stats "isinstance(d['reply'].get('statistics'), dict)"
 
+# ---- latching: strict-source, media-handover -------------------------------------------------
+# A call under each flag (on both sides' messages: each flag is its
+# sender's stream's), the streams latched both ways, then one RTP packet
+# from another port of the UE's address (5006) to the UE's proxy port:
+#   strict-source, after the UE was silent 2.5 s (a hold, a mute: past
+#   dp's relatch rule's 2 s): dropped; the core's next 5 packets still go
+#   to the UE at 5004, none to 5006;
+#   media-handover, at once: it takes the stream; the core's next 5 go
+#   to 5006, none to 5004.
+# (rtpengine commits to a source only 3 s after the last signal: the
+# streams latch after that, so both proxies are held to the same.)
+latch_call() {
+  local name=$1 flag=$2 silence=$3 pa pb
+  tp_check "offer with $flag" \
+    ngc ${name}o offer --call-id="$name-$$" --from-tag="$FT" "${FLAGS[@]}" $flag \
+    --direction=access,core --sdp="$UE_SDP_PLAIN"
+  tp_check "... its answer with $flag" \
+    ngc ${name}a answer --call-id="$name-$$" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" $flag \
+    --direction=core,access --sdp="$CORE_SDP"
+  pb=$(sdp_port ${name}o) pa=$(sdp_port ${name}a)
+  sleep 3.2
+  rm -f "$TP_TMP/ready"
+  $P $RP $CORE 6004 $COR "$pb" --tag 2 --peer-tag 1 --send 10 --expect 10 --linger 0.3 \
+    --secs 8 --ready "$TP_TMP/ready" >"$TP_TMP/$name-core-warm.rtp" 2>&1 &
+  local cpid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+  $C $RP $UE 5004 $ACC "$pa" --tag 1 --peer-tag 2 --first --send 10 --expect 10 --linger 0.3 \
+    --secs 8 >"$TP_TMP/$name-ue-warm.rtp" 2>&1
+  wait $cpid
+  echo "# $name warm-up: ue $(cat "$TP_TMP/$name-ue-warm.rtp")  core $(cat "$TP_TMP/$name-core-warm.rtp")"
+  tp_check "... latched both ways (10 packets each, byte for byte)" \
+    jt_file "$TP_TMP/$name-ue-warm.rtp" "d['exact']==10 and d['bad']==0 and json.load(open('$TP_TMP/$name-core-warm.rtp'))['exact']==10"
+  sleep "$silence"
+  rm -f "$TP_TMP/ready" "$TP_TMP/ready-s"
+  $C $RP $UE 5004 $ACC 9 --peer-tag 2 --send 0 --expect 5 --linger 1 --secs 4 \
+    --ready "$TP_TMP/ready" >"$TP_TMP/$name-ue.rtp" 2>&1 &
+  local upid=$!
+  $C $RP $UE 5006 $ACC "$pa" --tag 3 --peer-tag 2 --first --send 1 --expect 5 --linger 1 \
+    --secs 4 --ready "$TP_TMP/ready-s" >"$TP_TMP/$name-stranger.rtp" 2>&1 &
+  local spid=$!
+  for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && [ -f "$TP_TMP/ready-s" ] && break; sleep 0.1; done
+  sleep 0.3
+  $P $RP $CORE 6004 $COR "$pb" --tag 2 --first --send 5 --secs 2 >"$TP_TMP/$name-core.rtp" 2>&1
+  wait $upid $spid
+  echo "# $name: ue at 5004 $(cat "$TP_TMP/$name-ue.rtp")  at 5006 $(cat "$TP_TMP/$name-stranger.rtp")"
+  ngc ${name}d delete --call-id="$name-$$" --from-tag="$FT" >/dev/null
+}
+latch_call ngstrict --strict-source 2.5
+tp_check "strict-source: the UE silent 2.5 s, one packet from its address's port 5006: the core's next 5 still reach the UE at 5004" \
+  jt_file "$TP_TMP/ngstrict-ue.rtp" "d['exact']==5 and d['bad']==0"
+tp_check "... and none reach 5006" jt_file "$TP_TMP/ngstrict-stranger.rtp" "d['recv']==0"
+latch_call nghandover --media-handover 0
+tp_check "media-handover: one packet from the UE's port 5006 takes the stream at once: the core's next 5 reach 5006" \
+  jt_file "$TP_TMP/nghandover-stranger.rtp" "d['exact']==5 and d['bad']==0"
+tp_check "... and none reach 5004" jt_file "$TP_TMP/nghandover-ue.rtp" "d['recv']==0"
+
 # ---- SRTP to the core: transport-protocol RTP/SAVP ------------------------------------------
 CALL2=ngsrtp-$$
 tp_check "offer with transport-protocol RTP/SAVP" \
@@ -326,9 +386,9 @@ tp_check "the UE's RTP reached the core as SRTP that libsrtp2 decrypted with the
   test "$(j "$TP_TMP/core2.rtp" '"%d/%d/%d" % (d["exact"], d["bad"], d["auth_fail"])')" = 20/0/0
 UE_SDP2=${UE_SDP_PLAIN/o=ue 1001 1 /o=ue 1001 2 }
 UE_SDP2=${UE_SDP2/m=audio 5004 /m=audio 5008 }
-tp_check "a re-offer on that call (the UE moved to port 5008)" \
+tp_check "a re-offer on that call (the UE moved to port 5008), port-latching" \
   ngc reoffer offer --call-id="$CALL2" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
-  --protocol=RTP/SAVP --sdp="$UE_SDP2"
+  --protocol=RTP/SAVP --port-latching --sdp="$UE_SDP2"
 tp_check "... the core is offered RTP/SAVP, a=crypto, our core address" \
   jt reoffer "$(sdp_ok $COR RTP/SAVP) and any(l.startswith('a=crypto:') for l in s)"
 tp_check "... and its answer" \
@@ -348,6 +408,10 @@ PB3=$(sdp_port reoffer) PA3=$(sdp_port reanswer)
 KPX3=$(j "$TP_TMP/reoffer.json" '[l for l in d["sdp"].split("\n") if " AES_CM_128_HMAC_SHA1_80 inline:" in l][0]' |
   sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
 echo "# re-offered: the UE (5008) sends to $ACC:$PA3, the core to $COR:$PB3"
+if [ "$NG_STRICT" = 1 ]; then
+  tp_check "port-latching: our ports to the UE and to the core as before the re-offer" \
+    test "$PA3 $PB3" = "$PA2 $PB2"
+fi
 rm -f "$TP_TMP/ready" "$TP_TMP/ready-old"
 $C $RP $UE 5004 $ACC 9 --send 0 --linger 2 --secs 3 --ready "$TP_TMP/ready-old" \
   >"$TP_TMP/ue3-old.rtp" 2>&1 &

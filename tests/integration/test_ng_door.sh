@@ -24,6 +24,10 @@
 #     the first fork's delete forgets it only; delete-delay; the
 #     operator's release of the last context ends the call;
 #   - agw list shows door ng and the call-id; the usage record names ng;
+#   - the latching each flag asks for (strict-source, media-handover,
+#     symmetric, asymmetric, endpoint-learning), as agw show has it, and
+#     the JSON door's default beside; SIP-source-address's remote,
+#     media-address in our SDP, direction= choosing our addresses;
 #   - a call left without a context ends by itself after 60 s.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -239,6 +243,89 @@ tp_ctl --json agw list >"$TP_TMP/list2.json"
 tp_check "... agw list has both, door api and door ng" \
   jt "$TP_TMP/list2.json" "sorted(x['door'] for x in d['contexts'])==['api','ng']"
 ng "print(c.req({'command':'delete','call-id':'em1'})['result'])" >/dev/null
+
+# The latching a call's termination takes from its sender's flags (cp/ng's
+# latch_of(): ng has no gm, so a latched source never moves unless
+# media-handover asks; dp/rtp applies it), shown by agw show, and the
+# JSON door's default (it has gm: the relatch rule)
+ng "
+out = {}
+for name, extra in [('none', {}), ('strict', {'flags': ['strict-source']}),
+                    ('handover', {'flags': ['media-handover']}),
+                    ('both', {'flags': ['strict-source', 'media-handover']}),
+                    ('sym', {'flags': ['symmetric']}), ('asym', {'flags': ['asymmetric']}),
+                    ('asymstrict', {'flags': ['asymmetric', 'strict-source']}),
+                    ('off', {'endpoint-learning': 'off'}),
+                    ('heur', {'flags': ['endpoint-learning-heuristic']}),
+                    ('heurhand', {'endpoint-learning': 'heuristic', 'flags': ['media-handover']})]:
+    r = $(offer x fa)
+    r['call-id'] = 'latch-' + name
+    r.update(extra)
+    out[name] = c.req(r)['result']
+print(json.dumps(out))" >"$TP_TMP/latch_offers.json"
+tp_ctl --json agw list >"$TP_TMP/list3.json"
+python3 - "$TP_TMP/list3.json" >"$TP_TMP/latch_ids.txt" <<'PY'
+import json, sys
+for x in json.load(open(sys.argv[1]))['contexts']:
+    if (x.get('label') or '').startswith('latch-') or x.get('label') == 'api-call':
+        print(x['label'], x['id'])
+PY
+: >"$TP_TMP/latch.txt"
+while read -r label id; do
+  tp_ctl --json agw show "$id" >"$TP_TMP/show.json" &&
+    echo "$label $(j "$TP_TMP/show.json" '"%s%s" % (d["legs"][0]["latch"], "+signalled" if d["legs"][0]["latch_signalled"] else "")')" >>"$TP_TMP/latch.txt"
+done <"$TP_TMP/latch_ids.txt"
+echo "# latching: $(tr '\n' ' ' <"$TP_TMP/latch.txt")"
+latch_is() { grep -qx "$1 $2" "$TP_TMP/latch.txt"; }
+tp_check "every latching offer taken" jt "$TP_TMP/latch_offers.json" "set(d.values())=={'ok'}"
+tp_check "no flag: strict (the door's default: no gm)" latch_is latch-none strict
+tp_check "symmetric: strict" latch_is latch-sym strict
+tp_check "strict-source: strict" latch_is latch-strict strict
+tp_check "media-handover: handover" latch_is latch-handover handover
+tp_check "strict-source with media-handover: strict (the safer)" latch_is latch-both strict
+tp_check "asymmetric: off" latch_is latch-asym off
+tp_check "asymmetric strict-source: off, the signalled address only" \
+  latch_is latch-asymstrict off+signalled
+tp_check "endpoint-learning=off: off" latch_is latch-off off
+tp_check "endpoint-learning-heuristic: strict, bound to the signalled address" \
+  latch_is latch-heur strict+signalled
+tp_check "endpoint-learning=heuristic media-handover: handover, bound to it" \
+  latch_is latch-heurhand handover+signalled
+tp_check "the JSON door's leg without latch: relatch (its default: it has gm)" \
+  latch_is api-call relatch
+ng "
+for name in ('none', 'strict', 'handover', 'both', 'sym', 'asym', 'asymstrict', 'off', 'heur', 'heurhand'):
+    c.req({'command':'delete','call-id':'latch-' + name})" >/dev/null
+# what other flags of FEATURE.md's table ask of a call, where the reply
+# alone (test_ng_diff's, addresses reduced to ours and theirs) cannot
+# show it: SIP-source-address's remote (received-from's address, the
+# SDP's port), media-address in the SDP we send, direction= choosing our
+# address (the UE's offer named core first: A's termination on the core
+# side's address, B's on the access side's)
+ng "
+r = $(offer fl-sip fa)
+r.update({'flags': ['SIP-source-address'], 'received-from': ['IP4', '10.210.0.9']})
+a = c.req(r)
+r = $(offer fl-maddr fa)
+r['media-address'] = '192.0.2.99'
+b = c.req(r)
+r = $(offer fl-dir fa)
+r['direction'] = ['core', 'access']
+d = c.req(r)
+print(json.dumps({'r': [a['result'], b['result'], d['result']], 'maddr': b.get('sdp', ''), 'dir': d.get('sdp', '')}))" >"$TP_TMP/flags.json"
+tp_ctl --json agw list >"$TP_TMP/list4.json"
+legs() { tp_ctl --json agw show "$(python3 -c "import json,sys; print([x['id'] for x in json.load(open(sys.argv[1]))['contexts'] if x.get('label')==sys.argv[2]][0])" "$TP_TMP/list4.json" "$1")" >"$TP_TMP/$1.json"; }
+legs fl-sip; legs fl-dir
+echo "# SIP-source-address: $(j "$TP_TMP/fl-sip.json" 'd["legs"][0]["remote"]'), direction core,access: $(j "$TP_TMP/fl-dir.json" '[l["local"] for l in d["legs"]]')"
+tp_check "SIP-source-address: A's remote is received-from's address with the SDP's port" \
+  jt "$TP_TMP/fl-sip.json" "d['legs'][0]['remote']=='10.210.0.9:5004'"
+tp_check "media-address: the offer's reply says it in c=" \
+  jt "$TP_TMP/flags.json" "d['r']==['ok']*3 and 'c=IN IP4 192.0.2.99' in d['maddr']"
+tp_check "direction=core,access: A's termination on the core side's address, B's on the access side's" \
+  jt "$TP_TMP/fl-dir.json" "d['legs'][0]['local'].startswith('10.211.0.') and d['legs'][1]['local'].startswith('10.210.0.')"
+ng "
+for n in ('fl-sip', 'fl-maddr', 'fl-dir'):
+    c.req({'command':'delete','call-id':n})" >/dev/null
 
 # the rate: 100 a second. A burst of 300 pings of 22 octets: 100 or so
 # answered, the rest not acted on and not answered at all (the refusal,

@@ -302,7 +302,8 @@ test_acct_rtp_records(void **state)
 	snprintf(c.label, sizeof(c.label), "call-1");
 	c.rtp.term[0].profile = IPC_RTP_SAVP;
 	c.rtp.term[0].serial = 1;
-	c.rtp.term[0].flags = IPC_RTP_F_LATCH | IPC_RTP_F_MUX;
+	c.rtp.term[0].flags = IPC_RTP_F_MUX;
+	c.rtp.term[0].latch = IPC_RTP_LATCH_RELATCH;
 	addr4(&c.rtp.term[0].local, 10, 210, 0, 1, 40000);
 	addr4(&c.rtp.term[0].remote, 10, 210, 0, 2, 5004);
 	c.rtp.term[0].srtp_rx.suite = 1, c.rtp.term[0].srtp_rx.key_len = 30;

@@ -175,7 +175,7 @@ spec_rtp(struct cp_agw_rtp_spec *s, uint8_t side, const char *r, uint16_t port, 
 	s->side = side;
 	s->term.profile = srtp ? IPC_RTP_SAVP : IPC_RTP_AVP;
 	s->term.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-	s->term.flags = IPC_RTP_F_LATCH;
+	s->term.latch = IPC_RTP_LATCH_RELATCH;
 	if (r != NULL)
 		ip4(&s->term.remote, r, port);
 	if (srtp) {

@@ -510,7 +510,8 @@ term_ue(struct ipc_rtp_term *t, uint16_t port, bool mux)
 	memset(t, 0, sizeof(*t));
 	t->profile = IPC_RTP_AVP;
 	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-	t->flags = IPC_RTP_F_LATCH | (mux ? IPC_RTP_F_MUX : 0);
+	t->flags = mux ? IPC_RTP_F_MUX : 0;
+	t->latch = IPC_RTP_LATCH_RELATCH;
 	t->serial = 1;
 	t->local.family = 4;
 	memcpy(t->local.ip, ACC4, 4);
@@ -944,6 +945,133 @@ test_rtp_relatch_after_silence(void **state)
 	f->w->now_ms += 20;
 	assert_false(ue_rtp(f, NAT4, 40123, 4, 160, &o));
 	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 2);
+}
+
+/*
+ * The termination's latching policy (lib/ipc's ipc_rtp_term.latch), one
+ * context taken through each by RTP_MOD (the same remote: its latch
+ * kept). STRICT: after any silence (ten times agw.media_relatch: a hold,
+ * a mute), another port of the latched address and a stranger elsewhere
+ * are dropped and the core's next packets still go to the latched source;
+ * RTCP's latch does not move either. HANDOVER: another source takes the
+ * stream at once, with no silence, and the first takes it back at once.
+ * RELATCH: the rule as it was, another source only after relatch_ms of
+ * silence.
+ */
+static void
+test_rtp_latch_policies(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_id(0);
+	uint8_t r[64];
+	uint16_t rlen = rtcp_pkt(r, 0x11223344u);
+
+	term_ue(&a, MEDIA_MIN, false);
+	a.latch = IPC_RTP_LATCH_STRICT;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	assert_true(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	send_in(f, 0, 4, NAT4, 40124, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	assert_int_equal(nout(f, 1), 1);
+	take_out(f, 1, &o);
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.rtcp, 1);
+	f->w->now_ms += 10u * RELATCH;
+	assert_false(ue_rtp(f, NAT4, 40999, 2, 160, &o));
+	assert_false(ue_rtp(f, STRANGER4, 5004, 3, 160, &o));
+	send_in(f, 0, 4, NAT4, 40998, ACC4, MEDIA_MIN + 1, r, rlen, 0, 0);
+	assert_int_equal(nout(f, 1), 0);
+	for (uint16_t i = 0; i < 5; i++) {
+		assert_true(core_rtp(f, (uint16_t)(1 + i), 160, &o));
+		assert_memory_equal(o.dst, NAT4, 4);
+		assert_int_equal(o.dport, 40123);
+	}
+	assert_int_equal(ctr(f, "rtp_relatched"), 0);
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 3);
+	cp_nothing(f);
+	/* the UE back from where it was: taken */
+	assert_true(ue_rtp(f, NAT4, 40123, 4, 160, &o));
+
+	a.latch = IPC_RTP_LATCH_HANDOVER;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	f->w->now_ms += 1;
+	assert_true(ue_rtp(f, NAT4, 40999, 5, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.addr.port, 40999);
+	assert_int_equal(ctr(f, "rtp_relatched"), 1);
+	assert_true(core_rtp(f, 6, 160, &o));
+	assert_int_equal(o.dport, 40999);
+	f->w->now_ms += 1;
+	assert_true(ue_rtp(f, NAT4, 40123, 6, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.addr.port, 40123);
+	assert_int_equal(ctr(f, "rtp_relatched"), 2);
+	assert_true(core_rtp(f, 7, 160, &o));
+	assert_int_equal(o.dport, 40123);
+
+	a.latch = IPC_RTP_LATCH_RELATCH;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	f->w->now_ms += 20;
+	assert_false(ue_rtp(f, NAT4, 40999, 7, 160, &o));
+	assert_int_equal(ctr(f, "rtp_relatched"), 2);
+	f->w->now_ms += RELATCH;
+	assert_true(ue_rtp(f, NAT4, 40999, 8, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_int_equal(e.addr.port, 40999);
+	assert_int_equal(ctr(f, "rtp_relatched"), 3);
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 4);
+}
+
+/*
+ * IPC_RTP_LATCH_SIGNALLED: a source latches only from the signalled
+ * remote's address (UE4), its port learnt; a source elsewhere (NAT4) is
+ * a stranger even before anything latched. With OFF it is taken and
+ * nothing learnt, only from that address; a new remote (a modify) is the
+ * address then.
+ */
+static void
+test_rtp_latch_bound_to_the_signalled_address(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	a.latch = IPC_RTP_LATCH_STRICT | IPC_RTP_LATCH_SIGNALLED;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	assert_false(ue_rtp(f, NAT4, 40123, 1, 160, &o));
+	assert_int_equal(ctr(f, "rtp_latched"), 0);
+	cp_nothing(f);
+	assert_true(ue_rtp(f, UE4, 5010, 2, 160, &o));
+	cp_event(f, id, IPC_RTP_EV_LATCHED, &e);
+	assert_memory_equal(e.addr.ip, UE4, 4);
+	assert_int_equal(e.addr.port, 5010);
+	f->w->now_ms += 10u * RELATCH;
+	assert_false(ue_rtp(f, UE4, 5004, 3, 160, &o));
+	assert_true(core_rtp(f, 1, 160, &o));
+	assert_memory_equal(o.dst, UE4, 4);
+	assert_int_equal(o.dport, 5010);
+
+	/* a re-INVITE: a new remote, nothing learnt, its address only */
+	a.latch = IPC_RTP_LATCH_OFF | IPC_RTP_LATCH_SIGNALLED;
+	a.remote.port = 5020;
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	assert_false(ue_rtp(f, NAT4, 5020, 4, 160, &o));
+	assert_true(ue_rtp(f, UE4, 7000, 5, 160, &o));
+	assert_true(ue_rtp(f, UE4, 7002, 6, 160, &o));
+	cp_nothing(f);
+	assert_true(core_rtp(f, 2, 160, &o));
+	assert_memory_equal(o.dst, UE4, 4);
+	assert_int_equal(o.dport, 5020);
+	assert_int_equal(ctr(f, "rtp_latched"), 1);
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 3);
 }
 
 /* ---- RTCP: rtcp-mux against a pair ------------------------------------------------------- */
@@ -2360,7 +2488,7 @@ test_srtp_tells_cp_where_streams_stand(void **state)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 
 	term_ue(&a, MEDIA_MIN, true);
-	a.flags &= (uint8_t)~IPC_RTP_F_LATCH;         /* (no LATCHED to skip) */
+	a.latch = IPC_RTP_LATCH_OFF;                 /* (no LATCHED to skip) */
 	srtp_term(&a, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x2e, 0);
 	term_core(&b, MEDIA_MIN + 2);
 	cp_add(f, ctx_id(0), &a, &b);
@@ -2648,6 +2776,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rtp_stranger_dropped_and_never_relatches_a_live_stream,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_relatch_after_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_latch_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_latch_bound_to_the_signalled_address,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_against_a_pair, setup, teardown),
 cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, teardown),
 				cmocka_unit_test_setup_teardown(test_rtp_rtcp_mux_one_port, setup, teardown),

@@ -661,7 +661,8 @@ rtp_term_fill(struct ipc_rtp_term *t, uint8_t family, bool mux)
 	memset(t, 0, sizeof(*t));
 	t->profile = IPC_RTP_AVP;
 	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
-	t->flags = IPC_RTP_F_LATCH | (mux ? IPC_RTP_F_MUX : 0);
+	t->flags = mux ? IPC_RTP_F_MUX : 0;
+	t->latch = IPC_RTP_LATCH_STRICT | IPC_RTP_LATCH_SIGNALLED;
 	t->dscp = 46;
 	t->serial = 1;
 	t->local.family = family;
@@ -1160,6 +1161,9 @@ rtp_add_bad(void (*fn)(struct ipc_rtp_term *t), const char *what)
 static void rtp_profile5(struct ipc_rtp_term *t) { t->profile = IPC_RTP_PROFILE_MAX + 1; }
 static void rtp_mode4(struct ipc_rtp_term *t) { t->mode = IPC_RTP_MODE_MAX + 1; }
 static void rtp_flag8(struct ipc_rtp_term *t) { t->flags |= 0x8; }
+static void rtp_flag_was_latch(struct ipc_rtp_term *t) { t->flags |= 0x2; }
+static void rtp_latch4(struct ipc_rtp_term *t) { t->latch = IPC_RTP_LATCH_MAX + 1; }
+static void rtp_latch_bit(struct ipc_rtp_term *t) { t->latch |= 0x20; }
 static void rtp_dscp64(struct ipc_rtp_term *t) { t->dscp = 64; }
 static void rtp_local5(struct ipc_rtp_term *t) { t->local.family = 5; }
 static void rtp_lport0(struct ipc_rtp_term *t) { t->local.port = 0; }
@@ -1291,6 +1295,9 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	rtp_add_bad(rtp_profile5, "of profile 5");
 	rtp_add_bad(rtp_mode4, "of mode 4");
 	rtp_add_bad(rtp_flag8, "with an unknown flag");
+	rtp_add_bad(rtp_flag_was_latch, "with the flag latching was (its policy is latch)");
+	rtp_add_bad(rtp_latch4, "with an unknown latch policy");
+	rtp_add_bad(rtp_latch_bit, "with an unknown latch bit");
 	rtp_add_bad(rtp_dscp64, "of DSCP 64");
 	rtp_add_bad(rtp_local5, "on family 5");
 	rtp_add_bad(rtp_lport0, "on port 0");

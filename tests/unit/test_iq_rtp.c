@@ -93,7 +93,8 @@ test_iq_rtp_avp_offer_answered(void **state)
 	assert_int_equal(iq_rtp_spec(&m, &ev, 0, &s, &f), 0);
 	assert_int_equal(t->profile, IPC_RTP_AVP);
 	assert_int_equal(t->mode, IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV);
-	assert_int_equal(t->flags, IPC_RTP_F_LATCH);
+	assert_int_equal(t->flags, 0);
+	assert_int_equal(t->latch, IPC_RTP_LATCH_RELATCH);
 	assert_true(s.addr_choose && s.port_choose && s.remote_known && !s.key_choose);
 	/* ours cp/agw's: family said, address zero, ports 0 */
 	assert_int_equal(t->local.family, 4);

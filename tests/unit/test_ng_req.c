@@ -351,6 +351,43 @@ test_delete_fatal(void **state)
 	assert_true(r.flags & NG_F_FATAL);
 }
 
+/* The latching flags and rtpengine's endpoint-learning (the key, or a
+ * flag endpoint-learning-<mode> in any spelling): each read as itself; an
+ * unknown mode refused with its name. */
+static void
+test_latching_and_learning(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl13:strict-source14:media_handovere"
+			    "17:endpoint-learning9:heuristice", &r), 0);
+	assert_true(r.flags & NG_F_STRICT_SOURCE);
+	assert_true(r.flags & NG_F_MEDIA_HANDOVER);
+	assert_int_equal(r.learning, NG_LEARN_HEURISTIC);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl21:endpoint learning offee", &r), 0);
+	assert_int_equal(r.learning, NG_LEARN_OFF);
+	assert_false(r.flags & (NG_F_STRICT_SOURCE | NG_F_MEDIA_HANDOVER));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl27:endpoint-learning-IMMEDIATEee", &r), 0);
+	assert_int_equal(r.learning, NG_LEARN_IMMEDIATE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "17:endpoint-learning7:delayede", &r), 0);
+	assert_int_equal(r.learning, NG_LEARN_DELAYED);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\ne", &r), 0);
+	assert_int_equal(r.learning, NG_LEARN_DEFAULT);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "17:endpoint-learning6:alwayse", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown endpoint-learning 'always'"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl23:endpoint-learning-lateree", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown endpoint-learning 'later'"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "17:endpoint-learningi1ee", &r), -EINVAL);
+}
+
 /* What FEATURE.md's table says is passed over (the SDES and OSRTP
  * options, as keys or spelt as flags) is taken and has no effect; T.38
  * asked for, as a key or a flag, is refused as out of scope. */
@@ -388,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_delete_fatal),
+		cmocka_unit_test(test_latching_and_learning),
 		cmocka_unit_test(test_passed_over_and_t38),
 	};
 
