@@ -323,7 +323,9 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early)
 	memcpy(x->term[1].remote.ip, PEER4, 4);
 	x->term[1].remote.port = 6000;
 	if (early) {
-		x->term[1].flags = IPC_RTP_F_LATCH;
+		/* (as cp/ng makes it: ng's default latching, strict) */
+		x->term[1].flags = 0;
+		x->term[1].latch = IPC_RTP_LATCH_STRICT;
 		x->term[1].mode = IPC_RTP_MODE_RECV;
 		x->term[1].dscp = 0;
 		x->term[1].rtcp_port = CORE_PORT + 1;

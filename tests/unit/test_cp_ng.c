@@ -280,7 +280,7 @@ answered(void)
 	assert_int_equal(t.remote.family, 4);
 	assert_memory_equal(t.remote.ip, "\x0a\x01\x00\x09", 4);
 	assert_int_equal(t.remote.port, 6004);
-	assert_true(t.flags & IPC_RTP_F_LATCH);
+	assert_int_equal(t.latch, IPC_RTP_LATCH_STRICT);
 	t = modified(0);
 	assert_int_not_equal(t.inact_ms, 0);
 }
@@ -297,8 +297,8 @@ test_ng_early_plain_relayed(void **state)
 	assert_true(req("offer", SDP_A, NULL, NULL));
 	x = offered();
 	assert_int_equal(x.term[1].mode, IPC_RTP_MODE_RECV);
-	assert_int_equal(x.term[1].flags & IPC_RTP_F_LATCH, IPC_RTP_F_LATCH);
-	assert_int_equal(x.term[1].flags & IPC_RTP_F_LATCH, x.term[0].flags & IPC_RTP_F_LATCH);
+	assert_int_equal(x.term[1].latch, IPC_RTP_LATCH_STRICT);
+	assert_int_equal(x.term[1].latch, x.term[0].latch);
 	assert_int_equal(x.term[1].profile, IPC_RTP_AVP);
 	/* (the offer's media clock: what the answerer sends is of its codecs) */
 	assert_int_equal(x.term[0].clock_hz, 48000);
@@ -322,7 +322,7 @@ test_ng_early_srtp_offerer(void **state)
 	assert_int_equal(x.term[0].srtp_tx.key_len, 30);
 	ours = x.term[0].srtp_tx;
 	assert_int_equal(x.term[1].mode, IPC_RTP_MODE_RECV);
-	assert_true(x.term[1].flags & IPC_RTP_F_LATCH);
+	assert_int_equal(x.term[1].latch, IPC_RTP_LATCH_STRICT);
 	answered();
 	/* (our key to A: the context's still) */
 	for (uint32_t b = 0; b < g->nbuckets; b++)
@@ -360,9 +360,9 @@ test_ng_early_asymmetric(void **state)
 	(void)state;
 	assert_true(req("offer", SDP_A, NULL, "asymmetric"));
 	x = offered();
-	assert_int_equal(x.term[0].flags & IPC_RTP_F_LATCH, 0);
+	assert_int_equal(x.term[0].latch, IPC_RTP_LATCH_OFF);
 	assert_int_equal(x.term[1].mode, IPC_RTP_MODE_RECV);
-	assert_int_equal(x.term[1].flags & IPC_RTP_F_LATCH, 0);
+	assert_int_equal(x.term[1].latch, IPC_RTP_LATCH_OFF);
 }
 
 /* A re-offer before the answer: B's termination follows what B is
@@ -382,12 +382,12 @@ test_ng_early_reoffer_follows(void **state)
 	assert_int_equal(t.remote.port, 5004);
 	t = modified(1);
 	assert_int_equal(t.mode, 0);
-	assert_int_equal(t.flags & IPC_RTP_F_LATCH, 0);
+	assert_int_equal(t.latch, IPC_RTP_LATCH_OFF);
 	assert_true(req("offer", SDP_A, "RTP/AVP", NULL));
 	(void)modified(0);
 	t = modified(1);
 	assert_int_equal(t.mode, IPC_RTP_MODE_RECV);
-	assert_true(t.flags & IPC_RTP_F_LATCH);
+	assert_int_equal(t.latch, IPC_RTP_LATCH_STRICT);
 	assert_int_equal(t.remote.port, 0);
 	answered();
 }

@@ -2624,7 +2624,7 @@ term_early(struct ipc_rtp_term *t, uint16_t port)
 	memset(t, 0, sizeof(*t));
 	t->profile = IPC_RTP_AVP;
 	t->mode = IPC_RTP_MODE_RECV;
-	t->flags = IPC_RTP_F_LATCH;
+	t->latch = IPC_RTP_LATCH_STRICT;       /* (ng's default) */
 	t->serial = 2;
 	t->local.family = 4;
 	memcpy(t->local.ip, CORE4, 4);
