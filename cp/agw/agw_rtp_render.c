@@ -60,8 +60,7 @@ static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP events of contexts cp does not know", "RTP events of terminations subtracted since",
 	"SRTP master keys cp generated",
 	"SRTP contexts' figures asked of dp so a restarted dp carries each stream's index on",
-	"SRTP keys refused: a key equal to another of its context's, or used there before "
-	"(RFC 3711 section 9.1)",
+	"SRTP keys refused: a key equal to another of its context's, or used there before (RFC 3711 section 9.1)",
 };
 
 
