@@ -57,6 +57,12 @@ tp_peer_wait "$TP_PEER_PID" 10.211.0.2
 tp_uclient_bg "turnutils_uclient -J over channels" 30 -J -m 4 -c -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
 tp_uclient_bg "turnutils_uclient -J over send indications" 30 -J -m 4 -c -n 10 -s -e 10.211.0.2 -r 3480 10.210.0.1
 tp_uclient_judge
+# uclient's allocations live on (their lifetime is 600 s): a socket of ours
+# that the kernel gave one of their client ports would find its 5-tuple
+# taken (437, then 441; seen once in CI). Our clients take their ports
+# from a range uclient's never came from.
+ip netns exec "$TP_NS_C" sysctl -qw net.ipv4.ip_local_port_range="20000 29999" ||
+  tp_die "cannot set the client namespace's port range"
 
 # tokens from coturn's tool (the AS's side), for our own client
 tok() {   # tok KID KEY ALG TIMESTAMP LIFETIME [MAC_KEY]: a token, base64
