@@ -71,6 +71,16 @@ span_is_nocase(struct span s, const char *lit)
 	return s.n == strlen(lit) && strncasecmp(s.p, lit, s.n) == 0;
 }
 
+/* s into dst (s.n + 1 octets): the caller has checked the length. */
+static inline void
+span_copy(char *dst, struct span s)
+{
+	memcpy(dst, s.p, s.n);
+	dst[s.n] = '\0';
+}
+
+/* s is a decimal number of 1..digits digits, into *out. */
+bool sdp_span_num(struct span s, unsigned int digits, uint64_t *out);
 /* Split s at single spaces into at most max fields; the last takes the
  * rest when rest is true. Returns the number of fields, or -1 when a
  * field is empty (two spaces, a space at an end). */

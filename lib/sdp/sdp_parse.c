@@ -11,7 +11,8 @@
  * H.248.1 (its SDP annex and clause 7.1.8) lets o=, s= and t= be left out
  * and gives the CHOOSE wildcard `$` for the fields the gateway fills in.
  * The syntax checks the writer holds its text to (sdp_split(),
- * sdp_fmt_ok(), sdp_path_ok(), sdp_parse_pts()) are this file's.
+ * sdp_fmt_ok(), sdp_path_ok(), sdp_parse_pts()) and sdp_span_num() are
+ * this file's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,11 +57,20 @@ sdp_split(struct span s, struct span *f, int max, bool rest)
 	return k;
 }
 
-static void
-copy_span(char *dst, struct span s)
+bool
+sdp_span_num(struct span s, unsigned int digits, uint64_t *out)
 {
-	memcpy(dst, s.p, s.n);
-	dst[s.n] = '\0';
+	uint64_t x = 0;
+
+	if (s.n == 0 || s.n > digits)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = x;
+	return true;
 }
 
 /* RFC 3986 scheme names compare case-insensitively. */
@@ -162,7 +172,7 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 			    "c=: \"%.*s\" has a TTL or an address count: multicast, not for TCP",
 			    (int)f[2].n, f[2].p);
 	if (f[2].n < sizeof(buf)) {
-		copy_span(buf, f[2]);
+		span_copy(buf, f[2]);
 		if (inet_pton(fam, buf, a->ip) == 1) {
 			if ((fam == AF_INET && (a->ip[0] & 0xf0) == 0xe0) ||
 			    (fam == AF_INET6 && a->ip[0] == 0xff))
@@ -238,9 +248,9 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 			    "m=: the format list is longer than %zu bytes", st->fmt_max - 1);
 	m->line = (uint16_t)no;
-	copy_span(m->media_str, f[0]);
-	copy_span(m->proto_str, f[2]);
-	copy_span(m->fmt, f[3]);
+	span_copy(m->media_str, f[0]);
+	span_copy(m->proto_str, f[2]);
+	span_copy(m->fmt, f[3]);
 	if (!sdp_fmt_ok(f[3]))
 		return sdp_fail(st->err, SDP_E_MEDIA, no, -EINVAL, "m=: the format list is malformed");
 	m->type = SDP_MEDIA_OTHER;
@@ -319,23 +329,6 @@ fp_fail(struct pstate *st, unsigned int no, struct span v, int rc, const char *w
 }
 
 /* ---- RTP attributes ----------------------------------------------------------- */
-
-/* A decimal number of at most 'digits' digits, all of s. */
-static bool
-span_num(struct span s, unsigned int digits, uint64_t *out)
-{
-	uint64_t x = 0;
-
-	if (s.n == 0 || s.n > digits)
-		return false;
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(s.p[i] - '0');
-	}
-	*out = x;
-	return true;
-}
 
 static int
 b64_val(char c)
@@ -477,7 +470,7 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 			bool pow = part[k].n > 2 && part[k].p[0] == '2' && part[k].p[1] == '^';
 			struct span d = pow ? (struct span){ part[k].p + 2, part[k].n - 2 } : part[k];
 
-			if (has_life || c->mki_len > 0 || !span_num(d, pow ? 2 : 15, &x) ||
+			if (has_life || c->mki_len > 0 || !sdp_span_num(d, pow ? 2 : 15, &x) ||
 			    (pow ? x > 48 : x == 0 || x > SDP_LIFETIME_MAX))
 				return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 					    "a=crypto:%u: the lifetime is not 2^n or a count up to "
@@ -488,8 +481,8 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 		}
 		/* MKI: value ":" length in octets (1..128); the value fits the length */
 		if (c->mki_len > 0 ||
-		    !span_num((struct span){ part[k].p, (size_t)(mc - part[k].p) }, 10, &x) ||
-		    !span_num((struct span){ mc + 1, part[k].n - (size_t)(mc + 1 - part[k].p) }, 3, &l) ||
+		    !sdp_span_num((struct span){ part[k].p, (size_t)(mc - part[k].p) }, 10, &x) ||
+		    !sdp_span_num((struct span){ mc + 1, part[k].n - (size_t)(mc + 1 - part[k].p) }, 3, &l) ||
 		    l == 0 || l > 128 || x > UINT32_MAX || (l < 4 && x >> (8 * l) != 0))
 			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: the MKI is not <value>:<length> with a length of 1..128 "
@@ -529,7 +522,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 		return 0;
 	}
 	if (p.n > 4 && memcmp(p.p, "KDR=", 4) == 0) {
-		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 2, &x) || x > 24)
+		if (!sdp_span_num((struct span){ p.p + 4, p.n - 4 }, 2, &x) || x > 24)
 			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: KDR is not a number 0..24", c->tag);
 		unusable(c, "KDR: the gateway's SRTP derives the session keys once, it does not "
@@ -551,7 +544,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 	}
 	if (p.n >= 4 && memcmp(p.p, "WSH=", 4) == 0) {
 		/* the window size hint: at least 64 (RFC 4568 section 6.3.6) */
-		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 5, &x) || x < 64 || x > 65535)
+		if (!sdp_span_num((struct span){ p.p + 4, p.n - 4 }, 5, &x) || x < 64 || x > 65535)
 			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: WSH is not a number 64..65535", c->tag);
 		c->wsh = (uint16_t)x;
@@ -605,7 +598,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 				/* tag, suite, key-params */
 				if (span_is(f[0], "$")) {
 					c->tag_choose = true;
-				} else if (!span_num(f[0], 9, &tag)) {
+				} else if (!sdp_span_num(f[0], 9, &tag)) {
 					return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 						    "a=crypto: the tag \"%.*s\" is not 1 to 9 digits",
 						    (int)(f[0].n > 12 ? 12 : f[0].n), f[0].p);
@@ -631,7 +624,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 							    "a=crypto:%u: the suite is not letters, "
 							    "digits and _", c->tag);
 				}
-				copy_span(c->suite_str, f[1]);
+				span_copy(c->suite_str, f[1]);
 				for (unsigned int k = SDP_SUITE_OTHER + 1; k < SDP_SUITE_COUNT; k++)
 					if (span_is(f[1], sdp_suite_tab[k].name))
 						c->suite = (uint8_t)k;
@@ -684,9 +677,9 @@ parse_ms(struct span val, uint16_t *ms)
 	struct span whole = { val.p, dot != NULL ? (size_t)(dot - val.p) : val.n };
 	uint64_t x, f;
 
-	if (!span_num(whole, 5, &x) || x > 65535)
+	if (!sdp_span_num(whole, 5, &x) || x > 65535)
 		return false;
-	if (dot != NULL && !span_num((struct span){ dot + 1, val.n - whole.n - 1 }, 6, &f))
+	if (dot != NULL && !sdp_span_num((struct span){ dot + 1, val.n - whole.n - 1 }, 6, &f))
 		return false;
 	if (x == 0 && (dot == NULL || f == 0))
 		return false;
@@ -746,7 +739,7 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 			m->rtcp_choose = true;
 			return 0;
 		}
-		if (!has_val || !span_num(port, 5, &x) || x == 0 || x > 65535)
+		if (!has_val || !sdp_span_num(port, 5, &x) || x == 0 || x > 65535)
 			return sdp_fail(st->err, SDP_E_RTCP, no, -EINVAL,
 				    "a=rtcp: the port is not a number 1..65535 or $");
 		m->rtcp_port = (uint16_t)x;
@@ -784,8 +777,8 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 			rate.n = (sl2 != NULL ? (size_t)(sl2 - rate.p) : val.n - (size_t)(rate.p - val.p));
 		}
 		if (sp == NULL || sl == NULL || sl == sp + 1 ||
-		    !span_num((struct span){ val.p, (size_t)(sp - val.p) }, 3, &x) || x > 127 ||
-		    !span_num(rate, 10, &x) || x == 0)
+		    !sdp_span_num((struct span){ val.p, (size_t)(sp - val.p) }, 3, &x) || x > 127 ||
+		    !sdp_span_num(rate, 10, &x) || x == 0)
 			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
 				    "a=rtpmap: not <payload type> <encoding>/<clock rate>[/<channels>]");
 		return keep_codec(st, no, v);
@@ -967,7 +960,7 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 		if (v.n >= SDP_ORIGIN_MAX)
 			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "o=: longer than %u bytes",
 				    SDP_ORIGIN_MAX - 1);
-		copy_span(out->origin, v);
+		span_copy(out->origin, v);
 		out->has_origin = true;
 		return 0;
 	}
@@ -977,7 +970,7 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 		if (v.n >= SDP_NAME_MAX)
 			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "s=: longer than %u bytes",
 				    SDP_NAME_MAX - 1);
-		copy_span(out->name, v);
+		span_copy(out->name, v);
 		out->has_name = true;
 		return 0;
 	}
@@ -1005,7 +998,7 @@ finish_section(struct pstate *st)
 	m->fp_choose = fp->fp_choose;
 	memcpy(m->fp, fp->fp, sizeof(m->fp));
 	if (pa->has_path)
-		copy_span(m->path, pa->path);
+		span_copy(m->path, pa->path);
 	return sdp_webrtc_resolve(st->out, &s->w, &md->w, m, st->err);
 }
 

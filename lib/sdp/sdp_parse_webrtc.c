@@ -82,30 +82,6 @@ sdp_tls_id_ok(const char *p, size_t n)
 	return true;
 }
 
-/* A decimal number of 1..digits digits, all of s. */
-static bool
-num(struct span s, unsigned int digits, uint64_t *out)
-{
-	uint64_t x = 0;
-
-	if (s.n == 0 || s.n > digits)
-		return false;
-	for (size_t i = 0; i < s.n; i++) {
-		if (!is_digit(s.p[i]))
-			return false;
-		x = x * 10 + (uint64_t)(s.p[i] - '0');
-	}
-	*out = x;
-	return true;
-}
-
-static void
-copy(char *dst, struct span s)
-{
-	memcpy(dst, s.p, s.n);
-	dst[s.n] = '\0';
-}
-
 /*
  * A connection-address of RFC 8839 (a=candidate, a=remote-candidates):
  * IPv6 when it has a colon, else IPv4, numeric; or a name (RFC 8866's
@@ -122,7 +98,7 @@ conn_addr(struct span s, struct sdp_addr *a, char *name)
 
 	memset(a, 0, sizeof(*a));
 	if (s.n > 0 && s.n < sizeof(buf)) {
-		copy(buf, s);
+		span_copy(buf, s);
 		if (inet_pton(fam, buf, a->ip) == 1) {
 			a->kind = SDP_ADDR_IP;
 			a->family = (uint8_t)fam;
@@ -142,7 +118,7 @@ conn_addr(struct span s, struct sdp_addr *a, char *name)
 		return -E2BIG;
 	a->kind = SDP_ADDR_FQDN;
 	if (name != NULL)
-		copy(name, s);
+		span_copy(name, s);
 	return 0;
 }
 
@@ -151,7 +127,7 @@ port_of(struct span s, uint16_t *port)
 {
 	uint64_t x;
 
-	if (!num(s, 5, &x) || x > 65535)
+	if (!sdp_span_num(s, 5, &x) || x > 65535)
 		return false;
 	*port = (uint16_t)x;
 	return true;
@@ -260,8 +236,8 @@ candidate(struct sdp_error *err, unsigned int no, struct span val, bool has_val,
 	if (f[0].n > 32 || !sdp_ice_chars(f[0].p, f[0].n))
 		return sdp_fail(err, SDP_E_CANDIDATE, no, -EINVAL,
 				"a=candidate: the foundation \"%.*s\" is not 1..32 ice-chars", QUOTE(f[0]));
-	copy(c->foundation, f[0]);
-	if (!num(f[1], 3, &x) || x < 1 || x > 256)
+	span_copy(c->foundation, f[0]);
+	if (!sdp_span_num(f[1], 3, &x) || x < 1 || x > 256)
 		return sdp_fail(err, SDP_E_CANDIDATE, no, -EINVAL,
 				"a=candidate: the component \"%.*s\" is not 1..256", QUOTE(f[1]));
 	c->component = (uint16_t)x;
@@ -270,7 +246,7 @@ candidate(struct sdp_error *err, unsigned int no, struct span val, bool has_val,
 				"a=candidate: the transport is not a token");
 	c->transport = span_is_nocase(f[2], "UDP") ? SDP_TRANSPORT_UDP :
 		       span_is_nocase(f[2], "TCP") ? SDP_TRANSPORT_TCP : SDP_TRANSPORT_OTHER;
-	if (!num(f[3], 10, &x) || x < 1 || x > 0x7fffffffu)
+	if (!sdp_span_num(f[3], 10, &x) || x < 1 || x > 0x7fffffffu)
 		return sdp_fail(err, SDP_E_CANDIDATE, no, -EINVAL,
 				"a=candidate: the priority \"%.*s\" is not 1..2^31-1 (RFC 8445 section "
 				"5.1.2)", QUOTE(f[3]));
@@ -343,7 +319,7 @@ remote_candidates(struct sdp_error *err, unsigned int no, struct span val, bool 
 		uint64_t x;
 		uint16_t port;
 
-		if (!num(f[i], 3, &x) || x < 1 || x > 256 || conn_addr(f[i + 1], &a, NULL) < 0 ||
+		if (!sdp_span_num(f[i], 3, &x) || x < 1 || x > 256 || conn_addr(f[i + 1], &a, NULL) < 0 ||
 		    !port_of(f[i + 2], &port))
 			return sdp_fail(err, SDP_E_ICE, no, -EINVAL,
 					"a=remote-candidates: candidate %d is not <component 1..256> "
@@ -396,7 +372,7 @@ group(struct sdp *out, struct sdp_error *err, unsigned int no, struct span val, 
 			if (f[k].n == f[i].n && memcmp(f[k].p, f[i].p, f[i].n) == 0)
 				return sdp_fail(err, SDP_E_GROUP, no, -EINVAL,
 						"a=group:BUNDLE: mid \"%.*s\" twice", QUOTE(f[i]));
-		copy(g->tag[g->ntag++], f[i]);
+		span_copy(g->tag[g->ntag++], f[i]);
 	}
 	g->line = (uint16_t)no;
 	out->ngroup++;
@@ -438,7 +414,7 @@ extmap(struct sdp_error *err, unsigned int no, struct span val, bool has_val,
 	}
 	/* 1-14 (one-byte form), 1-255 (two-byte), 4096-4351 (an offer's,
 	 * for the answerer to remap): RFC 8285 sections 4, 5 and 8 */
-	if (!num(idf, 4, &id) || id == 0 || (id > 255 && id < 4096) || id > 4351)
+	if (!sdp_span_num(idf, 4, &id) || id == 0 || (id > 255 && id < 4096) || id > 4351)
 		return sdp_fail(err, SDP_E_EXTMAP, no, -EINVAL,
 				"a=extmap: the id \"%.*s\" is not 1..255 or 4096..4351", QUOTE(idf));
 	for (size_t i = 0; i < uri.n; i++)
@@ -486,7 +462,7 @@ ssrc(struct sdp_error *err, unsigned int no, struct span val, bool has_val, stru
 	att = (struct span){ sp + 1, val.n - id.n - 1 };
 	if ((colon = memchr(att.p, ':', att.n)) != NULL)
 		att.n = (size_t)(colon - att.p);
-	if (!num(id, 10, &x) || x > UINT32_MAX || !sdp_token(att.p, att.n))
+	if (!sdp_span_num(id, 10, &x) || x > UINT32_MAX || !sdp_token(att.p, att.n))
 		return sdp_fail(err, SDP_E_RTP_ATTR, no, -EINVAL,
 				"a=ssrc: not <ssrc-id 0..4294967295> <attribute>[:<value>]");
 	for (unsigned int k = 0; k < m->nssrc; k++)
@@ -577,7 +553,7 @@ sdp_webrtc_attr(struct sdp *out, struct sdp_media *m, struct sdp_wlevel *lv,
 		if (val.n >= SDP_MID_MAX)
 			return sdp_fail(err, SDP_E_MID, no, -E2BIG, "a=mid: longer than %u bytes",
 					SDP_MID_MAX - 1);
-		copy(m->mid, val);
+		span_copy(m->mid, val);
 		m->mid_line = (uint16_t)no;
 		return 0;
 	}
@@ -589,7 +565,7 @@ sdp_webrtc_attr(struct sdp *out, struct sdp_media *m, struct sdp_wlevel *lv,
 			return sdp_fail(err, SDP_E_TLS_ID, no, val.n > 255 ? -E2BIG : -EINVAL,
 					"a=tls-id: %zu characters, not 20..255 of ALPHA, DIGIT, + / - _",
 					has_val ? val.n : 0);
-		copy(m->tls_id, val);
+		span_copy(m->tls_id, val);
 		m->tls_id_line = (uint16_t)no;
 		return 0;
 	}
@@ -615,11 +591,11 @@ sdp_webrtc_resolve(const struct sdp *out, const struct sdp_wlevel *sess,
 	struct sdp_ice *ice = &m->ice;
 
 	if (u->ufrag_line != 0) {
-		copy(ice->ufrag, u->ufrag);
+		span_copy(ice->ufrag, u->ufrag);
 		ice->ufrag_line = u->ufrag_line;
 	}
 	if (p->pwd_line != 0) {
-		copy(ice->pwd, p->pwd);
+		span_copy(ice->pwd, p->pwd);
 		ice->pwd_line = p->pwd_line;
 	}
 	if ((ice->ufrag_line != 0) != (ice->pwd_line != 0))
@@ -649,7 +625,7 @@ sdp_webrtc_resolve(const struct sdp *out, const struct sdp_wlevel *sess,
 			m->extmap[m->nextmap].id = e->id;
 			m->extmap[m->nextmap].dir = e->dir;
 			m->extmap[m->nextmap].line = e->line;
-			copy(m->extmap[m->nextmap].uri, e->uri);
+			span_copy(m->extmap[m->nextmap].uri, e->uri);
 			m->nextmap++;
 		}
 	}
