@@ -12,7 +12,10 @@
  *     direction (RFC 8866 section 6.7), the codec lines passed through, and
  *     SDES keys (RFC 4568 a=crypto; suites of RFC 4568, RFC 6188, RFC 7714);
  * its c=, and H.248's CHOOSE wildcard `$` (H.248.1 Annex C; H.248.39) where
- * the gateway picks a value: our address, our port, our SRTP key.
+ * the gateway picks a value: our address, our port, our SRTP key. And what
+ * a WebRTC offer carries beside (DTLS-SRTP's UDP/TLS/RTP/SAVP(F), ICE's
+ * lines of RFC 8839, a=tls-id, a=mid and a=group:BUNDLE, a=extmap, a=ssrc),
+ * in one section or, with sdp_parse_desc(), in every section of an offer.
  *
  * Three steps, each pure (no allocation, no global state, no EAL):
  *   sdp_parse()       text -> struct sdp (syntax, limits; a sentence per
@@ -26,9 +29,12 @@
  *   sdp_write(), sdp_rtp_write()  our answer for the Local descriptor -> text
  *   sdp_crypto_write()  one a=crypto line of ours, and the bounded writer
  *                     they write through (for cp/ng's rewriter) sdp_write.c
+ *   sdp_parse_desc()  a whole offer, every m= section      sdp_parse.c
+ *   sdp_webrtc_put()  our ICE, DTLS and BUNDLE lines       sdp_write_webrtc.c
  * (the rules both derivers apply to the two sides: sdp_side.c; the names of
- * codes and values: sdp_names.c). FEATURE.md has the rules, the limits, the
- * tables and what is refused.
+ * codes and values: sdp_names.c; the WebRTC lines read: sdp_parse_webrtc.c;
+ * priorities, foundations, the peer's fingerprints: sdp_webrtc.c).
+ * FEATURE.md has the rules, the limits, the tables and what is refused.
  *
  * Key material: struct sdp, struct sdp_rtp_term and struct sdp_rtp_answer
  * hold SRTP master keys (struct sdp_crypto's key[]); a caller wipes them
@@ -51,13 +57,35 @@
 #define SDP_ORIGIN_MAX  256u   /* o='s value kept, NUL included */
 #define SDP_NAME_MAX    128u   /* s='s value kept, NUL included */
 #define SDP_TOKEN_MAX   32u    /* m='s media and proto kept, NUL included */
-#define SDP_FMT_MAX     64u    /* m='s format list kept, NUL included */
+#define SDP_H248_FMT_MAX 64u   /* m='s format list, NUL included (sdp_parse_desc(): SDP_FMT_MAX) */
 #define SDP_PATH_MAX    480u   /* a=path's value kept, NUL included */
 #define SDP_ERR_MSG_MAX 192u   /* struct sdp_error's sentence, NUL included */
 #define SDP_CRYPTO_MAX  8u     /* a=crypto lines kept for the m= line */
 #define SDP_KEY_MAX     46u    /* an SRTP master key || master salt (AES_256_CM: 32 + 14) */
 #define SDP_PT_MAX      32u    /* RTP payload types in m='s format list */
-#define SDP_CODEC_MAX   1024u  /* the codec lines kept for the answer, NUL included */
+#define SDP_H248_CODEC_MAX 1024u /* the codec lines, NUL included (sdp_parse_desc(): SDP_CODEC_MAX) */
+
+/* WebRTC's lines (RFC 8839 ICE, RFC 8842 tls-id, RFC 5888 and RFC 9143
+ * mid and BUNDLE, RFC 8285 extmap, RFC 5576 ssrc): what is kept of them. */
+#define SDP_ICE_UFRAG_MAX  257u  /* a=ice-ufrag: 4..256 ice-chars, NUL included */
+#define SDP_ICE_PWD_MAX    257u  /* a=ice-pwd: 22..256 ice-chars, NUL included */
+#define SDP_FOUNDATION_MAX 33u   /* a candidate's foundation: 1..32 ice-chars, NUL included */
+#define SDP_CAND_MAX       16u   /* a=candidate lines of one m= section */
+#define SDP_CAND_NAME_MAX  64u   /* a candidate's name (an mDNS .local one), NUL included */
+#define SDP_TLS_ID_MAX     256u  /* a=tls-id: 20..255 characters, NUL included */
+#define SDP_MID_MAX        33u   /* a=mid: 1..32 token characters, NUL included */
+#define SDP_EXTMAP_MAX     16u   /* a=extmap lines that apply to one m= section */
+#define SDP_EXTMAP_URI_MAX 128u  /* an a=extmap URI, NUL included */
+#define SDP_SSRC_MAX       16u   /* distinct SSRCs of one m= section's a=ssrc lines */
+#define SDP_GROUP_MAX      4u    /* a=group:BUNDLE lines */
+
+/* Limits of sdp_parse_desc() (a whole offer, a browser's: every m= section,
+ * a video section's codec lines), and what a section holds for it. */
+#define SDP_DESC_SIZE_MAX  16384u  /* octets (cp/ng's NG_SDP_SIZE_MAX) */
+#define SDP_DESC_LINES_MAX 512u    /* lines */
+#define SDP_SECTIONS_MAX   8u      /* m= sections (cp/ng's NG_SDP_MEDIA_MAX); a BUNDLE group names at most as many */
+#define SDP_FMT_MAX        128u    /* m='s format list kept, NUL included (sdp_parse(): SDP_H248_FMT_MAX) */
+#define SDP_CODEC_MAX      4096u   /* the codec lines kept for the answer, NUL included (sdp_parse(): SDP_H248_CODEC_MAX) */
 
 enum sdp_err {
 	SDP_OK = 0,
@@ -122,6 +150,9 @@ enum sdp_proto {
 	SDP_PROTO_RTP_AVPF,      /* RFC 4585 */
 	SDP_PROTO_RTP_SAVP,      /* RFC 3711 */
 	SDP_PROTO_RTP_SAVPF,     /* RFC 5124 */
+	SDP_PROTO_UDP_TLS_RTP_SAVP,   /* DTLS-SRTP (RFC 5764 section 8) */
+	SDP_PROTO_UDP_TLS_RTP_SAVPF,  /* DTLS-SRTP with RTCP feedback: a browser's */
+	SDP_PROTO_COUNT
 };
 
 /* RFC 8866 section 6.7: a=sendrecv, sendonly, recvonly, inactive. NONE:
@@ -203,6 +234,106 @@ enum sdp_connection {
 	SDP_CONNECTION_EXISTING,
 };
 
+/* ---- WebRTC's lines -------------------------------------------------------- */
+
+/* RFC 8839 section 5.1's candidate types (RFC 8445 section 5.1.1). OTHER:
+ * a type token not known here (kept, never used). */
+enum sdp_cand_type {
+	SDP_CAND_OTHER = 0,
+	SDP_CAND_HOST,
+	SDP_CAND_SRFLX,
+	SDP_CAND_PRFLX,
+	SDP_CAND_RELAY,
+};
+
+/* A candidate's transport: UDP (RFC 8839), TCP (RFC 6544), or another
+ * token (kept as OTHER). */
+enum sdp_cand_transport {
+	SDP_TRANSPORT_OTHER = 0,
+	SDP_TRANSPORT_UDP,
+	SDP_TRANSPORT_TCP,
+};
+
+/* RFC 6544 section 4.5: a TCP candidate's tcptype; NONE: not given. */
+enum sdp_tcptype {
+	SDP_TCPTYPE_NONE = 0,
+	SDP_TCPTYPE_ACTIVE,
+	SDP_TCPTYPE_PASSIVE,
+	SDP_TCPTYPE_SO,
+};
+
+/*
+ * One a=candidate line (RFC 8839 section 5.1):
+ *   a=candidate:<foundation> <component-id> <transport> <priority>
+ *               <connection-address> <port> typ <cand-type>
+ *               [raddr <address>] [rport <port>] *(<extension-name> <value>)
+ * The address is numeric (IPv4, or IPv6 when it has a colon) or a name
+ * (an FQDN, or a browser's mDNS name "<uuid>.local", RFC 8839 section
+ * 5.1 and draft-ietf-mmusic-mdns-ice-candidates): a name is kept in
+ * name[], the gateway resolves none (a candidate it cannot use). raddr
+ * and rport are for diagnostics (RFC 8839): kept when numeric, a name
+ * there is kept as its kind only. Extensions (generation, network-id,
+ * network-cost, ufrag...) are counted but tcptype.
+ */
+struct sdp_candidate {
+	char foundation[SDP_FOUNDATION_MAX];
+	uint8_t type;                /* enum sdp_cand_type */
+	uint8_t transport;           /* enum sdp_cand_transport */
+	uint8_t tcptype;             /* enum sdp_tcptype */
+	uint8_t next;                /* extension pairs (tcptype not counted) */
+	uint16_t component;          /* 1..256: 1 RTP, 2 RTCP */
+	uint16_t port;
+	uint16_t rport;              /* rport, 0 if not given */
+	uint16_t line;               /* the a=candidate line's number */
+	uint32_t priority;           /* 1..2^31-1 (RFC 8445 section 5.1.2) */
+	struct sdp_addr addr;        /* kind IP, or FQDN (name[]); line 0 */
+	struct sdp_addr raddr;       /* kind NONE if not given; FQDN: the name not kept */
+	char name[SDP_CAND_NAME_MAX];/* addr.kind FQDN: the name as given, else "" */
+};
+
+/* a=ice-options tags (RFC 8839 section 5.6) known here; OTHER: another. */
+#define SDP_ICE_OPT_TRICKLE      0x1u   /* RFC 8840: candidates trickle */
+#define SDP_ICE_OPT_ICE2         0x2u   /* RFC 8445 (not RFC 5245) */
+#define SDP_ICE_OPT_RENOMINATION 0x4u   /* Chromium's renomination */
+#define SDP_ICE_OPT_OTHER        0x80u  /* a tag not known here */
+
+/*
+ * ICE of one m= section (RFC 8839 section 5), the media level's lines,
+ * else the session level's (ufrag, pwd, options, end-of-candidates). The
+ * password is a credential (it keys the checks' MESSAGE-INTEGRITY): it is
+ * never in an error's sentence, and a caller wipes it as it wipes keys.
+ */
+struct sdp_ice {
+	char ufrag[SDP_ICE_UFRAG_MAX];  /* "" if none */
+	char pwd[SDP_ICE_PWD_MAX];      /* "" if none (both or neither) */
+	uint16_t ufrag_line, pwd_line;  /* 0 if none */
+	uint8_t options;                /* SDP_ICE_OPT_* */
+	bool end_of_candidates;         /* a=end-of-candidates (RFC 8840 section 8.2) */
+	bool mismatch;                  /* a=ice-mismatch (RFC 8839 section 5.5) */
+	uint8_t ncand;                  /* candidates in cand[], in their order */
+	uint8_t nremote;                /* a=remote-candidates' (component, address, port)s */
+	struct sdp_candidate cand[SDP_CAND_MAX];
+};
+
+/* RFC 8285 section 8: a=extmap:<id>[/<direction>] <URI> [<attributes>]. */
+struct sdp_extmap {
+	uint16_t id;                 /* 1..14, 1..255 (two-byte form), 4096..4351 (offers) */
+	uint8_t dir;                 /* enum sdp_dir; NONE if not given (sendrecv) */
+	uint16_t line;
+	char uri[SDP_EXTMAP_URI_MAX];
+};
+
+/* RFC 9143's MID header extension, the one BUNDLE demultiplexes by. */
+#define SDP_EXT_MID "urn:ietf:params:rtp-hdrext:sdes:mid"
+
+/* One a=group:BUNDLE line (RFC 5888 section 5, RFC 9143): its mids, in
+ * order (the first is the offerer's tagged m= section). */
+struct sdp_group {
+	uint16_t line;
+	uint8_t ntag;
+	char tag[SDP_SECTIONS_MAX][SDP_MID_MAX];
+};
+
 /*
  * One m= section with what applies to it: a media-level c=, a=setup,
  * a=connection and a=fingerprint lines override the session-level ones
@@ -244,6 +375,21 @@ struct sdp_media {
 	 * a=framerate lines as given, each with CRLF, in their order: what
 	 * an answer repeats (the gateway does not transcode). "" if none. */
 	char codec[SDP_CODEC_MAX];
+	/* WebRTC (any proto; the media level's, else the session's where
+	 * the RFC allows both) */
+	char mid[SDP_MID_MAX];       /* a=mid (RFC 5888 section 4), "" if none */
+	char tls_id[SDP_TLS_ID_MAX]; /* a=tls-id (RFC 8842 section 4), "" if none */
+	uint16_t mid_line, tls_id_line;
+	bool bundle_only;            /* a=bundle-only (RFC 9143 section 6) */
+	bool rtcp_mux_only;          /* a=rtcp-mux-only (RFC 8858) */
+	bool rtcp_rsize;             /* a=rtcp-rsize (RFC 5506) */
+	bool extmap_allow_mixed;     /* a=extmap-allow-mixed here or at session level (RFC 8285 section 6) */
+	uint8_t bundle;              /* 1 + the index in struct sdp's group[] naming mid; 0: none */
+	uint8_t nextmap;             /* extmap[]: the medium's, then the session's other ids */
+	uint8_t nssrc;               /* distinct SSRCs of a=ssrc lines (RFC 5576), in order */
+	uint32_t ssrc[SDP_SSRC_MAX];
+	struct sdp_extmap extmap[SDP_EXTMAP_MAX];
+	struct sdp_ice ice;
 };
 
 /* A parsed description: what the termination needs, and counts of the
@@ -259,6 +405,9 @@ struct sdp {
 	char origin[SDP_ORIGIN_MAX];  /* o='s value as given, "" if none */
 	char name[SDP_NAME_MAX];      /* s='s value as given, "" if none */
 	struct sdp_addr addr;         /* session-level c= */
+	bool ice_lite;                /* a=ice-lite (RFC 8839 section 5.3: session level) */
+	uint8_t ngroup;               /* a=group:BUNDLE lines in group[] (other semantics: nother) */
+	struct sdp_group group[SDP_GROUP_MAX];
 	struct sdp_media media;       /* the m= section (valid with has_media) */
 };
 
@@ -275,6 +424,27 @@ struct sdp {
  * not NULL) saying which line and why; *out is then zeroed.
  */
 int sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err);
+
+/*
+ * A whole description with its m= sections (a browser's offer: audio and
+ * video bundled on one transport), each read as sdp_parse() reads its one
+ * (the session's values where the section gives none), to the larger
+ * limits SDP_DESC_*: up to SDP_SECTIONS_MAX sections (a further m= is
+ * SDP_E_MEDIA_COUNT, -E2BIG), SDP_CODEC_MAX octets of codec lines and
+ * SDP_FMT_MAX of format list a section (sdp_parse(): SDP_H248_*). Across the sections: a mid
+ * names one section only (SDP_E_MID); each a=group:BUNDLE names sections
+ * that exist, each once, none in two groups (SDP_E_BUNDLE, RFC 9143
+ * section 7), and sets their `bundle`.
+ */
+struct sdp_desc {
+	struct sdp s;             /* the session level (s.has_media false: s.media unused) */
+	unsigned int nmedia;
+	struct sdp_media media[SDP_SECTIONS_MAX];
+};
+
+/* Returns 0, or -E2BIG, -ENOTSUP or -EINVAL as sdp_parse(); *out is then
+ * zeroed. out holds SRTP keys and ICE passwords: wipe it when done. */
+int sdp_parse_desc(const char *s, size_t len, struct sdp_desc *out, struct sdp_error *err);
 
 /* ---- one termination: what its Local and Remote mean ------------------- */
 
@@ -443,11 +613,13 @@ struct sdp_rtp_term {
 int sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int suites,
 		   struct sdp_rtp_term *out, struct sdp_error *err);
 
+struct sdp_webrtc_ours;
+
 /* What sdp_rtp_write() writes for the Local descriptor of a reply. */
 struct sdp_rtp_answer {
 	uint8_t family;           /* AF_INET, AF_INET6 */
 	uint8_t media;            /* SDP_MEDIA_AUDIO, _VIDEO or _TEXT */
-	uint8_t proto;            /* one of the four RTP protos */
+	uint8_t proto;            /* one of the four RTP protos, or a DTLS-SRTP one */
 	uint8_t dir;              /* enum sdp_dir; NONE writes no line */
 	bool rtcp_mux;            /* writes a=rtcp-mux (and no a=rtcp) */
 	uint16_t port;            /* ours; 0: the stream refused (RFC 3264 section 6) */
@@ -465,17 +637,27 @@ struct sdp_rtp_answer {
 	 * (key_len of the suite's), optional lifetime and MKI. 0 without SRTP. */
 	const struct sdp_crypto *crypto;
 	unsigned int ncrypto;
+	/* Our WebRTC lines (sdp_webrtc_put()'s), after the a=crypto ones;
+	 * NULL: none. A DTLS-SRTP proto (UDP/TLS/RTP/SAVP, _SAVPF) needs
+	 * them with a fingerprint and a setup, and no a=crypto. */
+	const struct sdp_webrtc_ours *webrtc;
+	bool ice_lite;            /* a=ice-lite at session level (needs webrtc's ICE) */
+	bool bundle;              /* a=group:BUNDLE <webrtc->mid> at session level */
 };
 
 /*
  * Write a's description into buf (CRLF line ends, NUL-terminated):
  *   v=0, o=- <id> <version> IN IP4|IP6 <addr>, s=-, c=IN IP4|IP6 <addr>,
- *   m=<media> <port> <proto> <fmt>, the attrs lines, a=rtcp:<port> or
- *   a=rtcp-mux, a=<direction>, a=crypto:<tag> <suite> inline:<key>[|<lifetime>][|<mki>:<len>].
+ *   [a=ice-lite,] [a=group:BUNDLE <mid>,] m=<media> <port> <proto> <fmt>, the attrs lines, a=rtcp:<port> or
+ *   a=rtcp-mux, a=<direction>, a=crypto:<tag> <suite> inline:<key>[|<lifetime>][|<mki>:<len>],
+ *   the WebRTC lines of sdp_webrtc_put().
  * What it writes sdp_parse() takes back with the same values. Returns the
  * length (without the NUL), -EINVAL (a not valid: a field out of its
  * range, a SAVP proto without a crypto line or an AVP one with one, a key
- * of the wrong length, attrs that would not parse back) or -ENOSPC (buf
+ * of the wrong length, attrs that would not parse back, a DTLS-SRTP proto
+ * without our fingerprint and setup or with a crypto line, WebRTC lines
+ * sdp_webrtc_put() refuses, ice_lite without ICE, bundle without a mid;
+ * no more than sdp_parse()'s SDP_SIZE_MAX and SDP_LINES_MAX) or -ENOSPC (buf
  * too small; buf then holds ""). buf holds our key: wipe it when done.
  */
 int sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size);
@@ -543,5 +725,96 @@ const char *sdp_setup_name(enum sdp_setup s);
 const char *sdp_proto_name(enum sdp_proto p);
 /* The proto is one of the TLS ones. */
 bool sdp_proto_tls(enum sdp_proto p);
+
+/* The proto is DTLS-SRTP's (UDP/TLS/RTP/SAVP, UDP/TLS/RTP/SAVPF: RFC 5764
+ * section 8): keys from a DTLS handshake on the media's own port, the
+ * peer's certificate checked against its a=fingerprint lines. */
+bool sdp_proto_dtls(enum sdp_proto p);
+
+/* ---- WebRTC: what callers compute (sdp_webrtc.c) ----------------------- */
+
+/*
+ * RFC 8445 section 5.1.2.1: a candidate's priority,
+ *   2^24 * type preference + 2^8 * local_pref + (256 - component),
+ * with section 5.1.2.2's recommended type preferences (host 126, prflx
+ * 110, srflx 100, relay 0). local_pref: 65535 for an agent with one
+ * address; with several, higher for the one preferred (RFC 8421: IPv6
+ * above IPv4). component 1..256. 0 (no valid priority) for a type other
+ * than the four or a component out of range.
+ */
+uint32_t sdp_ice_priority(enum sdp_cand_type type, uint16_t local_pref, unsigned int component);
+
+/*
+ * RFC 8445 section 5.1.1.3: a foundation the same for candidates of one
+ * type, transport and base address (and different, but for a 32-bit
+ * hash's collision, for others): decimal digits into out
+ * (SDP_FOUNDATION_MAX). base: numeric (kind IP). 0, or -EINVAL.
+ */
+int sdp_ice_foundation(enum sdp_cand_type type, enum sdp_cand_transport transport,
+		       const struct sdp_addr *base, char out[SDP_FOUNDATION_MAX]);
+
+/*
+ * Our host candidates on one of a termination's addresses (ip, network
+ * order, of family): component 1 on rtp_port, and component 2 on
+ * rtcp_port unless it is 0 (RTCP muxed, RFC 5761); UDP, with
+ * sdp_ice_foundation()'s foundation and sdp_ice_priority()'s priority for
+ * local_pref. Fills out[0..2) and returns how many (1 or 2), or -EINVAL.
+ */
+int sdp_host_candidates(uint8_t family, const uint8_t *ip, uint16_t rtp_port, uint16_t rtcp_port,
+			uint16_t local_pref, struct sdp_candidate out[2]);
+
+/*
+ * The peer's fingerprints of a DTLS-SRTP section m, as RFC 8122 section 5
+ * has a verifier take them: the set of its most preferred hash (here the
+ * strongest the peer gave: sha-512, sha-384, sha-256, then sha-1).
+ * Returns that hash (enum certfp_alg, > 0), or: -ENOTSUP SDP_E_PROTO (m
+ * is not DTLS-SRTP), -EINVAL SDP_E_NO_FINGERPRINT (none: the handshake
+ * could not be checked), -ENOTSUP SDP_E_FP_WEAK (sha-1 only and not
+ * allow_sha1: SHA-1's collisions are no longer out of reach, and every
+ * WebRTC stack gives sha-256; cp's agw.allow_sha1 decides, as for TLS).
+ */
+int sdp_dtls_fp(const struct sdp_media *m, bool allow_sha1, struct sdp_error *err);
+
+/* The id a=extmap gives uri in m (SDP_EXT_MID for BUNDLE's MID), 0 if none. */
+unsigned int sdp_extmap_id(const struct sdp_media *m, const char *uri);
+
+/* ---- WebRTC: our lines (sdp_write_webrtc.c) ----------------------------- */
+
+/*
+ * Our side's WebRTC lines of one m= section, as sdp_webrtc_put() writes
+ * them, in this order:
+ *   a=ice-ufrag, a=ice-pwd, a=ice-options, a=fingerprint (each), a=setup,
+ *   a=tls-id, a=mid, a=candidate (each), a=end-of-candidates.
+ */
+struct sdp_webrtc_ours {
+	const char *ufrag;           /* 4..256 ice-chars; NULL: no ICE lines */
+	const char *pwd;             /* 22..256 ice-chars; with ufrag */
+	unsigned int ice_options;    /* SDP_ICE_OPT_TRICKLE, _ICE2, _RENOMINATION */
+	const struct certfp *fp;     /* our certificate's fingerprints, nfp of them */
+	unsigned int nfp;            /* 0..SDP_FP_MAX */
+	uint8_t setup;               /* ACTIVE, PASSIVE or ACTPASS (RFC 8842: no holdconn); NONE: no line */
+	const char *tls_id;          /* 20..255 of its characters; NULL: none */
+	const char *mid;             /* 1..32 token characters; NULL: none */
+	const struct sdp_candidate *cand;  /* numeric addresses, known type and transport */
+	unsigned int ncand;          /* 0..SDP_CAND_MAX; needs ufrag */
+	bool end_of_candidates;
+};
+
+/*
+ * Append o's lines (CRLF each) to w. -EINVAL (nothing written) when a
+ * value would not parse back as it is: a length or character out of its
+ * grammar, candidates without ICE credentials, a fingerprint not valid.
+ * What w then holds sdp_parse() reads back with the same values. w holds
+ * our ICE password: wipe it when done.
+ */
+int sdp_webrtc_put(struct sdp_wbuf *w, const struct sdp_webrtc_ours *o);
+/* One a=candidate line (CRLF included): -EINVAL as above. */
+int sdp_candidate_put(struct sdp_wbuf *w, const struct sdp_candidate *c);
+/*
+ * The session level's: a=ice-lite when ice_lite (RFC 8839 section 5.3:
+ * we are a lite agent), a=group:BUNDLE with g's mids when g is not NULL
+ * (1..SDP_SECTIONS_MAX mids, each once). -EINVAL as above.
+ */
+int sdp_session_webrtc_put(struct sdp_wbuf *w, bool ice_lite, const struct sdp_group *g);
 
 #endif /* TP_SDP_H */

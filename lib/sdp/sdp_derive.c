@@ -22,7 +22,7 @@ check_media(const struct sdp *d, unsigned int who, struct sdp_error *err)
 
 	if ((rc = sdp_has_media(d, who, err)) < 0)
 		return rc;
-	if (m->proto == SDP_PROTO_OTHER || sdp_proto_rtp(m->proto))
+	if (sdp_proto_media(m->proto) == SDP_MEDIA_OTHER)
 		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
 			    "%s: proto %s is not TCP/MSRP, TCP/TLS/MSRP, TCP/BFCP or TCP/TLS/BFCP",
 			    sdp_side_name[who], m->proto_str);

@@ -25,7 +25,9 @@
 
 /* Indexed by the enums' values; NULL for the values without a name. */
 extern const char *const sdp_setup_names[SDP_SETUP_CHOOSE + 1];
-extern const char *const sdp_proto_names[SDP_PROTO_RTP_SAVPF + 1];
+extern const char *const sdp_proto_names[SDP_PROTO_COUNT];
+extern const char *const sdp_cand_type_names[SDP_CAND_RELAY + 1];
+extern const char *const sdp_tcptype_names[SDP_TCPTYPE_SO + 1];
 extern const char *const sdp_media_names[SDP_MEDIA_TEXT + 1];
 extern const char *const sdp_dir_names[SDP_DIR_INACTIVE + 1];
 
@@ -69,6 +71,16 @@ span_is_nocase(struct span s, const char *lit)
 	return s.n == strlen(lit) && strncasecmp(s.p, lit, s.n) == 0;
 }
 
+/* s into dst (s.n + 1 octets): the caller has checked the length. */
+static inline void
+span_copy(char *dst, struct span s)
+{
+	memcpy(dst, s.p, s.n);
+	dst[s.n] = '\0';
+}
+
+/* s is a decimal number of 1..digits digits, into *out. */
+bool sdp_span_num(struct span s, unsigned int digits, uint64_t *out);
 /* Split s at single spaces into at most max fields; the last takes the
  * rest when rest is true. Returns the number of fields, or -1 when a
  * field is empty (two spaces, a space at an end). */
@@ -117,5 +129,50 @@ int sdp_local_side(const struct sdp_media *lm, struct sdp_side *o, struct sdp_er
  * than Local's, local_family 0: any) and a port other than 0 and `$`. */
 int sdp_remote_side(const struct sdp_media *rm, uint8_t local_family, struct sdp_side *o,
 		    struct sdp_error *err);
+
+/* ---- WebRTC's lines (sdp_parse_webrtc.c) ---- */
+
+/* An a=extmap line as a level gave it: the session's apply to every
+ * section that does not give the id itself (RFC 8285 section 8). */
+struct sdp_extmap_at {
+	uint16_t id, line;
+	uint8_t dir;
+	struct span uri;
+};
+
+/* What one level (session or media) said of the WebRTC attributes both
+ * levels may carry; a section's values are resolved at its end. */
+struct sdp_wlevel {
+	struct span ufrag, pwd;
+	uint16_t ufrag_line, pwd_line, options_line, eoc_line, mixed_line;
+	uint8_t options;          /* SDP_ICE_OPT_* */
+	uint8_t nextmap;
+	struct sdp_extmap_at extmap[SDP_EXTMAP_MAX];
+};
+
+/*
+ * The attribute name[:val] (has_val: a colon was there) of line no, at
+ * the session level (m NULL) or in section m; lv is that level's. Returns
+ * 1 when name is none of WebRTC's (the caller goes on with it), else 0 or
+ * an error (sdp_fail()'s rc). out: the description (its ice_lite, group[]).
+ */
+int sdp_webrtc_attr(struct sdp *out, struct sdp_media *m, struct sdp_wlevel *lv,
+		    struct sdp_error *err, unsigned int no, struct span name, struct span val,
+		    bool has_val);
+/* A section's end: its values from its level (med) and the session's
+ * (sess), checked (ICE's ufrag with its pwd, no holdconn for DTLS), its
+ * BUNDLE group (a group of out naming its mid). 0 or an error. */
+int sdp_webrtc_resolve(const struct sdp *out, const struct sdp_wlevel *sess,
+		       const struct sdp_wlevel *med, struct sdp_media *m, struct sdp_error *err);
+/* A whole description's sections (sdp_parse_desc()): each mid once; each
+ * BUNDLE group's mids those of sections, no section in two groups. 0 or
+ * an error (SDP_E_MID, SDP_E_BUNDLE). */
+int sdp_webrtc_desc_check(struct sdp_desc *d, struct sdp_error *err);
+
+/* The grammars the writer holds our values to: ice-chars (ALPHA DIGIT
+ * + /, RFC 8839 section 5.4), RFC 8866's token, RFC 8842's tls-id. */
+bool sdp_ice_chars(const char *p, size_t n);
+bool sdp_token(const char *p, size_t n);
+bool sdp_tls_id_ok(const char *p, size_t n);
 
 #endif /* TP_SDP_INTERNAL_H */

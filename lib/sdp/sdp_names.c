@@ -3,7 +3,8 @@
  * lib/sdp's names: its error codes (sdp_errors.def) and the sentence an
  * error carries (sdp_fail()), and the text of each enum value the parser
  * reads and the writer writes (a=setup's roles, m='s protos and media,
- * the directions, the SRTP suites with their key lengths).
+ * the directions, the SRTP suites with their key lengths, the ICE
+ * candidate types).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ sdp_setup_name(enum sdp_setup s)
 	return s > SDP_SETUP_NONE && s <= SDP_SETUP_CHOOSE ? sdp_setup_names[s] : NULL;
 }
 
-const char *const sdp_proto_names[SDP_PROTO_RTP_SAVPF + 1] = {
+const char *const sdp_proto_names[SDP_PROTO_COUNT] = {
 	[SDP_PROTO_TCP_MSRP] = "TCP/MSRP",
 	[SDP_PROTO_TCP_TLS_MSRP] = "TCP/TLS/MSRP",
 	[SDP_PROTO_TCP_BFCP] = "TCP/BFCP",
@@ -73,12 +74,14 @@ const char *const sdp_proto_names[SDP_PROTO_RTP_SAVPF + 1] = {
 	[SDP_PROTO_RTP_AVPF] = "RTP/AVPF",
 	[SDP_PROTO_RTP_SAVP] = "RTP/SAVP",
 	[SDP_PROTO_RTP_SAVPF] = "RTP/SAVPF",
+	[SDP_PROTO_UDP_TLS_RTP_SAVP] = "UDP/TLS/RTP/SAVP",
+	[SDP_PROTO_UDP_TLS_RTP_SAVPF] = "UDP/TLS/RTP/SAVPF",
 };
 
 const char *
 sdp_proto_name(enum sdp_proto p)
 {
-	return p > SDP_PROTO_OTHER && p <= SDP_PROTO_RTP_SAVPF ? sdp_proto_names[p] : NULL;
+	return p > SDP_PROTO_OTHER && p < SDP_PROTO_COUNT ? sdp_proto_names[p] : NULL;
 }
 
 bool
@@ -91,6 +94,12 @@ bool
 sdp_proto_srtp(enum sdp_proto p)
 {
 	return p == SDP_PROTO_RTP_SAVP || p == SDP_PROTO_RTP_SAVPF;
+}
+
+bool
+sdp_proto_dtls(enum sdp_proto p)
+{
+	return p == SDP_PROTO_UDP_TLS_RTP_SAVP || p == SDP_PROTO_UDP_TLS_RTP_SAVPF;
 }
 
 bool
@@ -178,3 +187,16 @@ sdp_suite_key_len(enum sdp_suite s)
 {
 	return s > SDP_SUITE_OTHER && s < SDP_SUITE_COUNT ? sdp_suite_tab[s].len : 0;
 }
+
+const char *const sdp_cand_type_names[SDP_CAND_RELAY + 1] = {
+	[SDP_CAND_HOST] = "host",
+	[SDP_CAND_SRFLX] = "srflx",
+	[SDP_CAND_PRFLX] = "prflx",
+	[SDP_CAND_RELAY] = "relay",
+};
+
+const char *const sdp_tcptype_names[SDP_TCPTYPE_SO + 1] = {
+	[SDP_TCPTYPE_ACTIVE] = "active",
+	[SDP_TCPTYPE_PASSIVE] = "passive",
+	[SDP_TCPTYPE_SO] = "so",
+};

@@ -11,7 +11,8 @@
  * H.248.1 (its SDP annex and clause 7.1.8) lets o=, s= and t= be left out
  * and gives the CHOOSE wildcard `$` for the fields the gateway fills in.
  * The syntax checks the writer holds its text to (sdp_split(),
- * sdp_fmt_ok(), sdp_path_ok(), sdp_parse_pts()) are this file's.
+ * sdp_fmt_ok(), sdp_path_ok(), sdp_parse_pts()) and sdp_span_num() are
+ * this file's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,11 +57,20 @@ sdp_split(struct span s, struct span *f, int max, bool rest)
 	return k;
 }
 
-static void
-copy_span(char *dst, struct span s)
+bool
+sdp_span_num(struct span s, unsigned int digits, uint64_t *out)
 {
-	memcpy(dst, s.p, s.n);
-	dst[s.n] = '\0';
+	uint64_t x = 0;
+
+	if (s.n == 0 || s.n > digits)
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = x;
+	return true;
 }
 
 /* RFC 3986 scheme names compare case-insensitively. */
@@ -112,14 +122,23 @@ struct level {
 	struct sdp_addr addr;
 	struct span path;
 	struct certfp fp[SDP_FP_MAX];
+	struct sdp_wlevel w;
 };
 
+/* One parse: sdp_parse()'s (one section, H.248's limits) or
+ * sdp_parse_desc()'s (every section, the SDP_DESC_ limits). */
 struct pstate {
 	struct sdp *out;
 	struct sdp_error *err;
 	bool in_media;
+	struct sdp_media *m;    /* the section being read */
+	struct sdp_media *media;/* where the sections go */
+	unsigned int max_media, nmedia;
+	size_t fmt_max, codec_max;
 	struct level lv[2];     /* 0 session, 1 media */
 };
+
+static int finish_section(struct pstate *st);
 
 static int
 parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a)
@@ -153,7 +172,7 @@ parse_conn(struct pstate *st, unsigned int no, struct span v, struct sdp_addr *a
 			    "c=: \"%.*s\" has a TTL or an address count: multicast, not for TCP",
 			    (int)f[2].n, f[2].p);
 	if (f[2].n < sizeof(buf)) {
-		copy_span(buf, f[2]);
+		span_copy(buf, f[2]);
 		if (inet_pton(fam, buf, a->ip) == 1) {
 			if ((fam == AF_INET && (a->ip[0] & 0xf0) == 0xe0) ||
 			    (fam == AF_INET6 && a->ip[0] == 0xff))
@@ -215,7 +234,7 @@ sdp_parse_pts(struct span v, uint8_t *pt)
 static int
 parse_media(struct pstate *st, unsigned int no, struct span v)
 {
-	struct sdp_media *m = &st->out->media;
+	struct sdp_media *m = st->m;
 	struct span f[4];
 	unsigned long port = 0;
 
@@ -225,13 +244,13 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 	if (f[0].n >= SDP_TOKEN_MAX || f[2].n >= SDP_TOKEN_MAX)
 		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
 			    "m=: a media or proto name longer than %u bytes", SDP_TOKEN_MAX - 1);
-	if (f[3].n >= SDP_FMT_MAX)
+	if (f[3].n >= st->fmt_max)
 		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
-			    "m=: the format list is longer than %u bytes", SDP_FMT_MAX - 1);
+			    "m=: the format list is longer than %zu bytes", st->fmt_max - 1);
 	m->line = (uint16_t)no;
-	copy_span(m->media_str, f[0]);
-	copy_span(m->proto_str, f[2]);
-	copy_span(m->fmt, f[3]);
+	span_copy(m->media_str, f[0]);
+	span_copy(m->proto_str, f[2]);
+	span_copy(m->fmt, f[3]);
 	if (!sdp_fmt_ok(f[3]))
 		return sdp_fail(st->err, SDP_E_MEDIA, no, -EINVAL, "m=: the format list is malformed");
 	m->type = SDP_MEDIA_OTHER;
@@ -239,10 +258,10 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 		if (span_is(f[0], sdp_media_names[t]))
 			m->type = (uint8_t)t;
 	m->proto = SDP_PROTO_OTHER;
-	for (unsigned int p = SDP_PROTO_TCP_MSRP; p <= SDP_PROTO_RTP_SAVPF; p++)
+	for (unsigned int p = SDP_PROTO_TCP_MSRP; p < SDP_PROTO_COUNT; p++)
 		if (span_is(f[2], sdp_proto_names[p]))
 			m->proto = (uint8_t)p;
-	if (sdp_proto_rtp(m->proto)) {
+	if (sdp_proto_rtp(m->proto) || sdp_proto_dtls(m->proto)) {
 		int n = sdp_parse_pts(f[3], m->pt);
 
 		if (n < 0)
@@ -310,23 +329,6 @@ fp_fail(struct pstate *st, unsigned int no, struct span v, int rc, const char *w
 }
 
 /* ---- RTP attributes ----------------------------------------------------------- */
-
-/* A decimal number of at most 'digits' digits, all of s. */
-static bool
-span_num(struct span s, unsigned int digits, uint64_t *out)
-{
-	uint64_t x = 0;
-
-	if (s.n == 0 || s.n > digits)
-		return false;
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(s.p[i] - '0');
-	}
-	*out = x;
-	return true;
-}
 
 static int
 b64_val(char c)
@@ -468,7 +470,7 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 			bool pow = part[k].n > 2 && part[k].p[0] == '2' && part[k].p[1] == '^';
 			struct span d = pow ? (struct span){ part[k].p + 2, part[k].n - 2 } : part[k];
 
-			if (has_life || c->mki_len > 0 || !span_num(d, pow ? 2 : 15, &x) ||
+			if (has_life || c->mki_len > 0 || !sdp_span_num(d, pow ? 2 : 15, &x) ||
 			    (pow ? x > 48 : x == 0 || x > SDP_LIFETIME_MAX))
 				return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 					    "a=crypto:%u: the lifetime is not 2^n or a count up to "
@@ -479,8 +481,8 @@ parse_key_params(struct pstate *st, unsigned int no, struct span kp, struct sdp_
 		}
 		/* MKI: value ":" length in octets (1..128); the value fits the length */
 		if (c->mki_len > 0 ||
-		    !span_num((struct span){ part[k].p, (size_t)(mc - part[k].p) }, 10, &x) ||
-		    !span_num((struct span){ mc + 1, part[k].n - (size_t)(mc + 1 - part[k].p) }, 3, &l) ||
+		    !sdp_span_num((struct span){ part[k].p, (size_t)(mc - part[k].p) }, 10, &x) ||
+		    !sdp_span_num((struct span){ mc + 1, part[k].n - (size_t)(mc + 1 - part[k].p) }, 3, &l) ||
 		    l == 0 || l > 128 || x > UINT32_MAX || (l < 4 && x >> (8 * l) != 0))
 			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: the MKI is not <value>:<length> with a length of 1..128 "
@@ -520,7 +522,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 		return 0;
 	}
 	if (p.n > 4 && memcmp(p.p, "KDR=", 4) == 0) {
-		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 2, &x) || x > 24)
+		if (!sdp_span_num((struct span){ p.p + 4, p.n - 4 }, 2, &x) || x > 24)
 			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: KDR is not a number 0..24", c->tag);
 		unusable(c, "KDR: the gateway's SRTP derives the session keys once, it does not "
@@ -542,7 +544,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 	}
 	if (p.n >= 4 && memcmp(p.p, "WSH=", 4) == 0) {
 		/* the window size hint: at least 64 (RFC 4568 section 6.3.6) */
-		if (!span_num((struct span){ p.p + 4, p.n - 4 }, 5, &x) || x < 64 || x > 65535)
+		if (!sdp_span_num((struct span){ p.p + 4, p.n - 4 }, 5, &x) || x < 64 || x > 65535)
 			return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 				    "a=crypto:%u: WSH is not a number 64..65535", c->tag);
 		c->wsh = (uint16_t)x;
@@ -558,7 +560,7 @@ parse_session_param(struct pstate *st, unsigned int no, struct span p, struct sd
 static int
 parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 {
-	struct sdp_media *m = &st->out->media;
+	struct sdp_media *m = st->m;
 	struct sdp_crypto *c;
 	struct span f[3];
 	size_t i = 0;
@@ -596,7 +598,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 				/* tag, suite, key-params */
 				if (span_is(f[0], "$")) {
 					c->tag_choose = true;
-				} else if (!span_num(f[0], 9, &tag)) {
+				} else if (!sdp_span_num(f[0], 9, &tag)) {
 					return sdp_fail(st->err, SDP_E_CRYPTO, no, -EINVAL,
 						    "a=crypto: the tag \"%.*s\" is not 1 to 9 digits",
 						    (int)(f[0].n > 12 ? 12 : f[0].n), f[0].p);
@@ -622,7 +624,7 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 							    "a=crypto:%u: the suite is not letters, "
 							    "digits and _", c->tag);
 				}
-				copy_span(c->suite_str, f[1]);
+				span_copy(c->suite_str, f[1]);
 				for (unsigned int k = SDP_SUITE_OTHER + 1; k < SDP_SUITE_COUNT; k++)
 					if (span_is(f[1], sdp_suite_tab[k].name))
 						c->suite = (uint8_t)k;
@@ -653,13 +655,13 @@ parse_crypto(struct pstate *st, unsigned int no, struct span val, bool has_val)
 static int
 keep_codec(struct pstate *st, unsigned int no, struct span v)
 {
-	char *codec = st->out->media.codec;
+	char *codec = st->m->codec;
 	size_t used = strlen(codec);
 
-	if (used + 2 + v.n + 2 >= SDP_CODEC_MAX)
+	if (used + 2 + v.n + 2 >= st->codec_max)
 		return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
-			    "a=rtpmap, a=fmtp...: more than %u bytes of codec lines in all",
-			    SDP_CODEC_MAX - 1);
+			    "a=rtpmap, a=fmtp...: more than %zu bytes of codec lines in all",
+			    st->codec_max - 1);
 	memcpy(codec + used, "a=", 2);
 	memcpy(codec + used + 2, v.p, v.n);
 	memcpy(codec + used + 2 + v.n, "\r\n", 3);
@@ -675,9 +677,9 @@ parse_ms(struct span val, uint16_t *ms)
 	struct span whole = { val.p, dot != NULL ? (size_t)(dot - val.p) : val.n };
 	uint64_t x, f;
 
-	if (!span_num(whole, 5, &x) || x > 65535)
+	if (!sdp_span_num(whole, 5, &x) || x > 65535)
 		return false;
-	if (dot != NULL && !span_num((struct span){ dot + 1, val.n - whole.n - 1 }, 6, &f))
+	if (dot != NULL && !sdp_span_num((struct span){ dot + 1, val.n - whole.n - 1 }, 6, &f))
 		return false;
 	if (x == 0 && (dot == NULL || f == 0))
 		return false;
@@ -694,7 +696,7 @@ static int
 parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span name,
 	       struct span val, bool has_val)
 {
-	struct sdp_media *m = &st->out->media;
+	struct sdp_media *m = st->m;
 	struct level *lv = &st->lv[st->in_media];
 	uint64_t x;
 
@@ -737,7 +739,7 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 			m->rtcp_choose = true;
 			return 0;
 		}
-		if (!has_val || !span_num(port, 5, &x) || x == 0 || x > 65535)
+		if (!has_val || !sdp_span_num(port, 5, &x) || x == 0 || x > 65535)
 			return sdp_fail(st->err, SDP_E_RTCP, no, -EINVAL,
 				    "a=rtcp: the port is not a number 1..65535 or $");
 		m->rtcp_port = (uint16_t)x;
@@ -775,8 +777,8 @@ parse_rtp_attr(struct pstate *st, unsigned int no, struct span v, struct span na
 			rate.n = (sl2 != NULL ? (size_t)(sl2 - rate.p) : val.n - (size_t)(rate.p - val.p));
 		}
 		if (sp == NULL || sl == NULL || sl == sp + 1 ||
-		    !span_num((struct span){ val.p, (size_t)(sp - val.p) }, 3, &x) || x > 127 ||
-		    !span_num(rate, 10, &x) || x == 0)
+		    !sdp_span_num((struct span){ val.p, (size_t)(sp - val.p) }, 3, &x) || x > 127 ||
+		    !sdp_span_num(rate, 10, &x) || x == 0)
 			return sdp_fail(st->err, SDP_E_RTP_ATTR, no, -EINVAL,
 				    "a=rtpmap: not <payload type> <encoding>/<clock rate>[/<channels>]");
 		return keep_codec(st, no, v);
@@ -874,6 +876,10 @@ parse_attr(struct pstate *st, unsigned int no, struct span v)
 		lv->path_line = (uint16_t)no;
 		return 0;
 	}
+	rc = sdp_webrtc_attr(st->out, st->in_media ? st->m : NULL, &lv->w, st->err, no, name, val,
+			     colon != NULL);
+	if (rc != 1)
+		return rc;
 	rc = parse_rtp_attr(st, no, v, name, val, colon != NULL);
 	if (rc != 1)
 		return rc;
@@ -901,14 +907,24 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 	case 'v':
 		return sdp_fail(st->err, SDP_E_ALTERNATIVE, no, -ENOTSUP,
 			    "v=: a second description (H.248 alternatives are not taken: give one)");
-	case 'm':
-		if (out->has_media)
+	case 'm': {
+		int rc;
+
+		if (st->nmedia == st->max_media && st->max_media == 1)
 			return sdp_fail(st->err, SDP_E_MEDIA_COUNT, no, -ENOTSUP,
 				    "m=: a second m= line (the first is line %u): one termination "
-				    "is one TCP leg", out->media.line);
-		out->has_media = true;
+				    "is one TCP leg", st->m->line);
+		if (st->nmedia == st->max_media)
+			return sdp_fail(st->err, SDP_E_MEDIA_COUNT, no, -E2BIG,
+				    "m=: more than %u m= sections", st->max_media);
+		if (st->in_media && (rc = finish_section(st)) < 0)
+			return rc;
+		st->m = &st->media[st->nmedia++];
+		memset(&st->lv[1], 0, sizeof(st->lv[1]));
+		out->has_media = st->max_media == 1;
 		st->in_media = true;
 		return parse_media(st, no, v);
+	}
 	case 'c': {
 		struct level *lv = &st->lv[st->in_media];
 
@@ -926,7 +942,7 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 	case 'o': case 's': case 'u': case 'e': case 'p': case 't': case 'r': case 'z':
 		if (st->in_media)
 			return sdp_fail(st->err, SDP_E_ORDER, no, -EINVAL,
-				    "%c=: a session-level line after m= (line %u)", type, out->media.line);
+				    "%c=: a session-level line after m= (line %u)", type, st->m->line);
 		break;
 	default:
 		return sdp_fail(st->err, SDP_E_LINE, no, -EINVAL,
@@ -944,7 +960,7 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 		if (v.n >= SDP_ORIGIN_MAX)
 			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "o=: longer than %u bytes",
 				    SDP_ORIGIN_MAX - 1);
-		copy_span(out->origin, v);
+		span_copy(out->origin, v);
 		out->has_origin = true;
 		return 0;
 	}
@@ -954,7 +970,7 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 		if (v.n >= SDP_NAME_MAX)
 			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG, "s=: longer than %u bytes",
 				    SDP_NAME_MAX - 1);
-		copy_span(out->name, v);
+		span_copy(out->name, v);
 		out->has_name = true;
 		return 0;
 	}
@@ -962,20 +978,17 @@ parse_line(struct pstate *st, unsigned int no, char type, struct span v)
 	return 0;
 }
 
-/* Media-level values override the session's (RFC 8866 section 5.7 for c=;
- * RFC 8122 section 5 and RFC 4145 for the attributes). */
-static void
-resolve(struct pstate *st)
+/* A section's end: media-level values override the session's (RFC 8866
+ * section 5.7 for c=; RFC 8122 section 5 and RFC 4145 for the
+ * attributes; RFC 8839 for ICE's). */
+static int
+finish_section(struct pstate *st)
 {
-	struct sdp *out = st->out;
-	struct sdp_media *m = &out->media;
+	struct sdp_media *m = st->m;
 	const struct level *s = &st->lv[0], *md = &st->lv[1];
 	const struct level *fp = md->nfp > 0 || md->fp_choose ? md : s;
 	const struct level *pa = md->has_path ? md : s;
 
-	out->addr = s->addr;
-	if (!out->has_media)
-		return;
 	m->addr = md->c_line != 0 ? md->addr : s->addr;
 	m->setup = md->setup_line != 0 ? md->setup : s->setup;
 	m->setup_line = md->setup_line != 0 ? md->setup_line : s->setup_line;
@@ -985,7 +998,8 @@ resolve(struct pstate *st)
 	m->fp_choose = fp->fp_choose;
 	memcpy(m->fp, fp->fp, sizeof(m->fp));
 	if (pa->has_path)
-		copy_span(m->path, pa->path);
+		span_copy(m->path, pa->path);
+	return sdp_webrtc_resolve(st->out, &s->w, &md->w, m, st->err);
 }
 
 static bool
@@ -997,24 +1011,20 @@ blank(const char *p, size_t n)
 	return true;
 }
 
-int
-sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
+/* The framing, each line, then the last section's end. 0 or an error. */
+static int
+parse_text(struct pstate *st, const char *s, size_t len, size_t size_max, unsigned int lines_max)
 {
-	struct pstate st = { .out = out, .err = err };
+	struct sdp_error *err = st->err;
 	unsigned int no = 0, blank_at = 0;
 	size_t i = 0;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (err != NULL)
-		memset(err, 0, sizeof(*err));
 	if (s == NULL)
 		len = 0;
-	if (len > SDP_SIZE_MAX) {
-		rc = sdp_fail(err, SDP_E_SIZE, 0, -E2BIG, "%zu bytes, more than the %u taken", len,
-			  SDP_SIZE_MAX);
-		goto out_zero;
-	}
+	if (len > size_max)
+		return sdp_fail(err, SDP_E_SIZE, 0, -E2BIG, "%zu bytes, more than the %zu taken", len,
+				size_max);
 	while (i < len) {
 		const char *p = s + i, *lf = memchr(p, '\n', len - i);
 		size_t n = lf != NULL ? (size_t)(lf - p) : len - i;
@@ -1028,49 +1038,69 @@ sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
 				blank_at = no + 1;
 			continue;
 		}
-		if (blank_at != 0) {
-			rc = sdp_fail(err, SDP_E_LINE, blank_at, -EINVAL,
-				  "an empty line inside the description");
-			goto out_zero;
-		}
+		if (blank_at != 0)
+			return sdp_fail(err, SDP_E_LINE, blank_at, -EINVAL,
+					"an empty line inside the description");
 		no++;
-		if (no > SDP_LINES_MAX) {
-			rc = sdp_fail(err, SDP_E_LINES, no, -E2BIG, "more than %u lines", SDP_LINES_MAX);
-			goto out_zero;
-		}
-		if (n > SDP_LINE_MAX) {
-			rc = sdp_fail(err, SDP_E_LINE_LEN, no, -E2BIG, "%zu bytes, more than the %u taken",
-				  n, SDP_LINE_MAX);
-			goto out_zero;
-		}
+		if (no > lines_max)
+			return sdp_fail(err, SDP_E_LINES, no, -E2BIG, "more than %u lines", lines_max);
+		if (n > SDP_LINE_MAX)
+			return sdp_fail(err, SDP_E_LINE_LEN, no, -E2BIG,
+					"%zu bytes, more than the %u taken", n, SDP_LINE_MAX);
 		for (size_t j = 0; j < n; j++) {
 			unsigned char c = (unsigned char)p[j];
 
-			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				rc = sdp_fail(err, SDP_E_CHAR, no, -EINVAL, "%s at byte %zu",
-					  c == '\r' ? "a CR not before LF" : c == 0 ? "a NUL" :
-					  "a control character", j + 1);
-				goto out_zero;
-			}
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return sdp_fail(err, SDP_E_CHAR, no, -EINVAL, "%s at byte %zu",
+						c == '\r' ? "a CR not before LF" : c == 0 ? "a NUL" :
+						"a control character", j + 1);
 		}
-		if (n < 2 || p[0] < 'a' || p[0] > 'z' || p[1] != '=') {
-			rc = sdp_fail(err, SDP_E_LINE, no, -EINVAL,
-				  "not <letter>=<value> (\"%.*s\")", (int)(n > 24 ? 24 : n), p);
-			goto out_zero;
-		}
-		rc = parse_line(&st, no, p[0], (struct span){ p + 2, n - 2 });
+		if (n < 2 || p[0] < 'a' || p[0] > 'z' || p[1] != '=')
+			return sdp_fail(err, SDP_E_LINE, no, -EINVAL,
+					"not <letter>=<value> (\"%.*s\")", (int)(n > 24 ? 24 : n), p);
+		rc = parse_line(st, no, p[0], (struct span){ p + 2, n - 2 });
 		if (rc < 0)
-			goto out_zero;
+			return rc;
 	}
-	if (no == 0) {
-		rc = sdp_fail(err, SDP_E_EMPTY, 0, -EINVAL, "no line: v=0 is needed");
-		goto out_zero;
-	}
-	out->nlines = no;
-	resolve(&st);
-	return 0;
+	if (no == 0)
+		return sdp_fail(err, SDP_E_EMPTY, 0, -EINVAL, "no line: v=0 is needed");
+	st->out->nlines = no;
+	st->out->addr = st->lv[0].addr;
+	return st->in_media ? finish_section(st) : 0;
+}
 
-out_zero:
+int
+sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
+{
+	struct pstate st = { .out = out, .err = err, .media = &out->media, .max_media = 1,
+			     .fmt_max = SDP_H248_FMT_MAX, .codec_max = SDP_H248_CODEC_MAX };
+	int rc;
+
 	memset(out, 0, sizeof(*out));
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	rc = parse_text(&st, s, len, SDP_SIZE_MAX, SDP_LINES_MAX);
+	if (rc < 0)
+		explicit_bzero(out, sizeof(*out));
+	return rc;
+}
+
+int
+sdp_parse_desc(const char *s, size_t len, struct sdp_desc *out, struct sdp_error *err)
+{
+	struct pstate st = { .out = &out->s, .err = err, .media = out->media,
+			     .max_media = SDP_SECTIONS_MAX, .fmt_max = SDP_FMT_MAX,
+			     .codec_max = SDP_CODEC_MAX };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	rc = parse_text(&st, s, len, SDP_DESC_SIZE_MAX, SDP_DESC_LINES_MAX);
+	out->nmedia = st.nmedia;
+	if (rc == 0)
+		rc = sdp_webrtc_desc_check(out, err);
+	if (rc < 0)
+		explicit_bzero(out, sizeof(*out));
 	return rc;
 }

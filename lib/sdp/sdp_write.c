@@ -4,8 +4,8 @@
  * sdp_put(), sdp_put_mem(): lib/sdp's and cp/ng's, whose rewrite of a
  * P-CSCF's SDP writes through it too), a TCP leg's answer (sdp_write()),
  * an RTP termination's (sdp_rtp_write()) and one a=crypto line of ours
- * (sdp_crypto_write()). What is written sdp_parse() reads back with the
- * same values: the writer holds its fields to the parser's syntax
+ * (sdp_crypto_write()), with our WebRTC lines (sdp_write_webrtc.c) when
+ * asked. What is written sdp_parse() reads back with the same values: the writer holds its fields to the parser's syntax
  * (sdp_fmt_ok(), sdp_path_ok(), sdp_parse_pts()), and sdp_rtp_write(),
  * which repeats the peers' lines, reads its text back before returning
  * it. See sdp.h and FEATURE.md ("Our answer", "Our RTP answer").
@@ -85,12 +85,12 @@ b64_encode(const uint8_t *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
-/* The lines both answers open with: v=, o= and c= with our address, s=,
- * m= with our port (checked by the caller, but the address's family:
- * -EINVAL, nothing written). */
+/* The lines both answers open with: v=, o= and c= with our address, s=
+ * (checked by the caller, but the address's family: -EINVAL, nothing
+ * written). The session's attributes follow, then put_mline()'s m=. */
 static int
 put_head(struct sdp_wbuf *w, uint8_t family, const uint8_t *ip, uint64_t sess_id,
-	 uint64_t sess_version, uint8_t media, uint16_t port, uint8_t proto, const char *fmt)
+	 uint64_t sess_version)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *at = family == AF_INET ? "IP4" : "IP6";
@@ -101,8 +101,13 @@ put_head(struct sdp_wbuf *w, uint8_t family, const uint8_t *ip, uint64_t sess_id
 	sdp_put(w, "o=- %" PRIu64 " %" PRIu64 " IN %s %s\r\n", sess_id, sess_version, at, addr);
 	sdp_put(w, "s=-\r\n");
 	sdp_put(w, "c=IN %s %s\r\n", at, addr);
-	sdp_put(w, "m=%s %u %s %s\r\n", sdp_media_names[media], port, sdp_proto_names[proto], fmt);
 	return 0;
+}
+
+static void
+put_mline(struct sdp_wbuf *w, uint8_t media, uint16_t port, uint8_t proto, const char *fmt)
+{
+	sdp_put(w, "m=%s %u %s %s\r\n", sdp_media_names[media], port, sdp_proto_names[proto], fmt);
 }
 
 int
@@ -118,7 +123,7 @@ sdp_write(const struct sdp_answer *a, char *buf, size_t size)
 		buf[0] = '\0';
 	if ((a->family != AF_INET && a->family != AF_INET6) ||
 	    sdp_proto_name((enum sdp_proto)a->proto) == NULL ||
-	    sdp_proto_rtp((enum sdp_proto)a->proto) ||
+	    sdp_proto_media((enum sdp_proto)a->proto) == SDP_MEDIA_OTHER ||
 	    sdp_proto_media((enum sdp_proto)a->proto) != a->media ||
 	    (a->setup != SDP_SETUP_ACTIVE && a->setup != SDP_SETUP_PASSIVE &&
 	     a->setup != SDP_SETUP_HOLDCONN) ||
@@ -138,9 +143,9 @@ sdp_write(const struct sdp_answer *a, char *buf, size_t size)
 	port = a->port == 0 ? 9 : a->port;
 
 	sdp_wbuf_init(&w, buf, size);
-	if (put_head(&w, a->family, a->ip, a->sess_id, a->sess_version, a->media, port, a->proto,
-		     fmt) < 0)
+	if (put_head(&w, a->family, a->ip, a->sess_id, a->sess_version) < 0)
 		return -EINVAL;
+	put_mline(&w, a->media, port, a->proto, fmt);
 	sdp_put(&w, "a=setup:%s\r\n", sdp_setup_names[a->setup]);
 	sdp_put(&w, "a=connection:%s\r\n",
 		a->connection == SDP_CONNECTION_EXISTING ? "existing" : "new");
@@ -263,6 +268,7 @@ sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
 {
 	struct sdp_wbuf w;
 	uint8_t pts[SDP_PT_MAX];
+	struct sdp_group g;
 	struct sdp back;
 	int rc = -EINVAL;
 
@@ -271,12 +277,20 @@ sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
 	if (size > 0)
 		buf[0] = '\0';
 	if ((a->family != AF_INET && a->family != AF_INET6) || !sdp_media_rtp(a->media) ||
-	    !sdp_proto_rtp((enum sdp_proto)a->proto) || a->dir > SDP_DIR_INACTIVE ||
+	    (!sdp_proto_rtp((enum sdp_proto)a->proto) &&
+	     !sdp_proto_dtls((enum sdp_proto)a->proto)) || a->dir > SDP_DIR_INACTIVE ||
 	    a->ncrypto > SDP_CRYPTO_MAX || (a->ncrypto > 0 && a->crypto == NULL) ||
 	    sdp_proto_srtp((enum sdp_proto)a->proto) != (a->ncrypto > 0) || a->fmt == NULL ||
 	    strlen(a->fmt) >= SDP_FMT_MAX || !sdp_fmt_ok((struct span){ a->fmt, strlen(a->fmt) }) ||
 	    sdp_parse_pts((struct span){ a->fmt, strlen(a->fmt) }, pts) < 1 ||
 	    (a->attrs != NULL && !attrs_ok(a->attrs)))
+		return -EINVAL;
+	/* DTLS-SRTP: our certificate and role are what the handshake needs
+	 * (RFC 5763 section 5, RFC 8842 section 5) */
+	if ((sdp_proto_dtls((enum sdp_proto)a->proto) &&
+	     (a->webrtc == NULL || a->webrtc->nfp == 0 || a->webrtc->setup == SDP_SETUP_NONE)) ||
+	    (a->ice_lite && (a->webrtc == NULL || a->webrtc->ufrag == NULL)) ||
+	    (a->bundle && (a->webrtc == NULL || a->webrtc->mid == NULL)))
 		return -EINVAL;
 	for (unsigned int i = 0; i < a->ncrypto; i++) {
 		if (!crypto_writable(&a->crypto[i]))
@@ -286,9 +300,16 @@ sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
 				return -EINVAL;
 	}
 	sdp_wbuf_init(&w, buf, size);
-	if (put_head(&w, a->family, a->ip, a->sess_id, a->sess_version, a->media, a->port, a->proto,
-		     a->fmt) < 0)
+	if (put_head(&w, a->family, a->ip, a->sess_id, a->sess_version) < 0)
 		return -EINVAL;
+	if (a->bundle) {
+		memset(&g, 0, sizeof(g));
+		g.ntag = 1;
+		snprintf(g.tag[0], sizeof(g.tag[0]), "%s", a->webrtc->mid);
+	}
+	if (sdp_session_webrtc_put(&w, a->ice_lite, a->bundle ? &g : NULL) < 0)
+		goto out_wipe;
+	put_mline(&w, a->media, a->port, a->proto, a->fmt);
 	if (a->attrs != NULL)
 		sdp_put(&w, "%s", a->attrs);
 	if (a->rtcp_mux)
@@ -299,12 +320,16 @@ sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size)
 		sdp_put(&w, "a=%s\r\n", sdp_dir_names[a->dir]);
 	for (unsigned int i = 0; i < a->ncrypto; i++)
 		put_crypto(&w, &a->crypto[i]);
+	if (a->webrtc != NULL && sdp_webrtc_put(&w, a->webrtc) < 0)
+		goto out_wipe;
 	if (w.over) {
 		rc = -ENOSPC;
 		goto out_wipe;
 	}
 	/* What is written reads back: attrs (the peers' lines) included. */
-	rc = sdp_parse(buf, w.n, &back, NULL) == 0 && back.media.ncrypto == a->ncrypto ? 0 : -EINVAL;
+	rc = sdp_parse(buf, w.n, &back, NULL) == 0 && back.media.ncrypto == a->ncrypto &&
+	     back.ice_lite == a->ice_lite && (back.media.bundle != 0) == a->bundle &&
+	     back.media.ice.ncand == (a->webrtc != NULL ? a->webrtc->ncand : 0) ? 0 : -EINVAL;
 	explicit_bzero(&back, sizeof(back));
 	if (rc == 0)
 		return (int)w.n;

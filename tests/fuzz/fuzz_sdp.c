@@ -18,7 +18,13 @@
  *     kept has its suite's length, a line taken is usable and its tag is
  *     the answer's, RTCP's port is set, an answer from the parsed values
  *     (payload types, codec lines, RTCP, direction, the keys) is written,
- *     read back the same, and written again byte for byte.
+ *     read back the same, and written again byte for byte;
+ *   - a whole description (sdp_parse_desc(), a WebRTC offer's sections):
+ *     its bounds hold (sections, candidates, extmaps, SSRCs, the lengths
+ *     of ufrag, pwd, tls-id and mid), each BUNDLE group names sections
+ *     that exist and are marked so, each mid names one section; and each
+ *     section's WebRTC lines, written back as ours (sdp_webrtc_put(), the
+ *     candidates the writer takes), read back to the same values.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -200,6 +206,8 @@ answer_of(const struct sdp *d, struct sdp_answer *a)
 	    sdp_proto_rtp((enum sdp_proto)m->proto))
 		return false;
 	a->proto = m->proto;
+	if (sdp_proto_dtls((enum sdp_proto)m->proto))
+		return false;   /* DTLS-SRTP: an RTP proto, not sdp_write()'s */
 	a->media = m->proto <= SDP_PROTO_TCP_TLS_MSRP ? SDP_MEDIA_MESSAGE : SDP_MEDIA_APPLICATION;
 	a->family = m->addr.kind == SDP_ADDR_IP ? m->addr.family : AF_INET;
 	if (m->addr.kind == SDP_ADDR_IP)
@@ -223,6 +231,158 @@ answer_of(const struct sdp *d, struct sdp_answer *a)
 	return true;
 }
 
+/* One section's WebRTC lines as ours: its values the writer takes,
+ * written after a section's head, read back the same. */
+static void
+webrtc_round_trip(const struct sdp_media *m)
+{
+	static char out[SDP_SIZE_MAX + 1024];
+	static struct sdp back;
+	struct sdp_candidate cand[SDP_CAND_MAX];
+	struct sdp_webrtc_ours o;
+	struct sdp_wbuf w;
+	unsigned int fps;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (m->ice.ufrag[0] != '\0') {
+		o.ufrag = m->ice.ufrag;
+		o.pwd = m->ice.pwd;
+		o.ice_options = m->ice.options & ~SDP_ICE_OPT_OTHER;
+		o.end_of_candidates = m->ice.end_of_candidates;
+		for (unsigned int i = 0; i < m->ice.ncand; i++) {
+			struct sdp_candidate c = m->ice.cand[i];
+
+			c.line = 0;
+			if (c.type == SDP_CAND_OTHER || c.transport == SDP_TRANSPORT_OTHER ||
+			    c.addr.kind != SDP_ADDR_IP || c.raddr.kind == SDP_ADDR_FQDN ||
+			    (c.tcptype != SDP_TCPTYPE_NONE && c.transport != SDP_TRANSPORT_TCP))
+				continue;
+			if (c.raddr.kind == SDP_ADDR_NONE)
+				c.rport = 0;
+			c.next = 0;
+			cand[o.ncand++] = c;
+		}
+		o.cand = cand;
+	}
+	fps = m->nfp;
+	o.fp = m->fp;
+	o.nfp = fps;
+	if (m->setup == SDP_SETUP_ACTIVE || m->setup == SDP_SETUP_PASSIVE ||
+	    m->setup == SDP_SETUP_ACTPASS)
+		o.setup = m->setup;
+	o.tls_id = m->tls_id[0] != '\0' ? m->tls_id : NULL;
+	o.mid = m->mid[0] != '\0' ? m->mid : NULL;
+	sdp_wbuf_init(&w, out, sizeof(out));
+	sdp_put(&w, "v=0\r\nm=audio 9 RTP/AVP 0\r\n");
+	CHECK(sdp_webrtc_put(&w, &o) == 0);
+	if (w.over || w.n > SDP_SIZE_MAX)
+		return;
+	rc = sdp_parse(out, w.n, &back, NULL);
+	if (rc == -E2BIG)
+		return;         /* more lines than sdp_parse() takes */
+	if (rc != 0)
+		fprintf(stderr, "written:\n%s\n", out);
+	CHECK(rc == 0);
+	CHECK(strcmp(back.media.ice.ufrag, m->ice.ufrag) == 0);
+	CHECK(strcmp(back.media.ice.pwd, m->ice.pwd) == 0);
+	CHECK(back.media.ice.options == o.ice_options);
+	CHECK(back.media.ice.end_of_candidates == (o.ufrag != NULL && o.end_of_candidates));
+	CHECK(back.media.ice.ncand == o.ncand);
+	for (unsigned int i = 0; i < o.ncand; i++) {
+		struct sdp_candidate x;
+
+		memcpy(&x, &back.media.ice.cand[i], sizeof(x));
+		x.line = 0;
+		CHECK(memcmp(&x, &cand[i], sizeof(x)) == 0);
+	}
+	CHECK(back.media.nfp == fps);
+	for (unsigned int i = 0; i < fps; i++)
+		CHECK(certfp_equal(&back.media.fp[i], &m->fp[i]));
+	CHECK(back.media.setup == o.setup);
+	CHECK(strcmp(back.media.tls_id, m->tls_id) == 0 && strcmp(back.media.mid, m->mid) == 0);
+	explicit_bzero(out, sizeof(out));
+	explicit_bzero(&back, sizeof(back));
+}
+
+static void
+media_bounds(const struct sdp_media *m)
+{
+	size_t u = strlen(m->ice.ufrag), p = strlen(m->ice.pwd), t = strlen(m->tls_id);
+
+	CHECK((u == 0) == (p == 0));
+	CHECK(u == 0 || (u >= 4 && u <= 256 && p >= 22 && p <= 256));
+	CHECK(t == 0 || (t >= 20 && t <= 255));
+	CHECK(strlen(m->mid) < SDP_MID_MAX);
+	CHECK(m->ice.ncand <= SDP_CAND_MAX && m->nextmap <= SDP_EXTMAP_MAX &&
+	      m->nssrc <= SDP_SSRC_MAX);
+	for (unsigned int i = 0; i < m->ice.ncand; i++) {
+		const struct sdp_candidate *c = &m->ice.cand[i];
+
+		CHECK(c->component >= 1 && c->component <= 256);
+		CHECK(c->priority >= 1 && c->priority <= 0x7fffffffu);
+		CHECK(c->foundation[0] != '\0' && strlen(c->foundation) <= 32);
+		CHECK(c->addr.kind == SDP_ADDR_IP || c->addr.kind == SDP_ADDR_FQDN);
+		CHECK((c->addr.kind == SDP_ADDR_FQDN) == (c->name[0] != '\0'));
+	}
+	for (unsigned int i = 0; i < m->nextmap; i++) {
+		CHECK(m->extmap[i].id >= 1 && m->extmap[i].id <= 4351);
+		CHECK(m->extmap[i].id <= 255 || m->extmap[i].id >= 4096);
+		for (unsigned int k = 0; k < i; k++)
+			CHECK(m->extmap[k].id != m->extmap[i].id);
+	}
+	CHECK(!sdp_proto_dtls((enum sdp_proto)m->proto) || m->setup != SDP_SETUP_HOLDCONN);
+	if (sdp_proto_dtls((enum sdp_proto)m->proto)) {
+		struct sdp_error e;
+		int rc = sdp_dtls_fp(m, false, &e);
+
+		CHECK(rc > 0 || e.code == SDP_E_NO_FINGERPRINT || e.code == SDP_E_FP_WEAK);
+	}
+}
+
+/* The whole description, every section (a browser's offer). */
+static void
+whole(const char *s, size_t size)
+{
+	static struct sdp_desc d;
+	struct sdp_error e;
+	int rc = sdp_parse_desc(s, size, &d, &e);
+
+	if (rc < 0) {
+		check_error(rc, &e);
+		CHECK(d.nmedia == 0 && d.s.nlines == 0 && d.s.ngroup == 0);
+		return;
+	}
+	CHECK(d.nmedia <= SDP_SECTIONS_MAX && !d.s.has_media && d.s.ngroup <= SDP_GROUP_MAX);
+	for (unsigned int i = 0; i < d.nmedia; i++) {
+		const struct sdp_media *m = &d.media[i];
+
+		media_bounds(m);
+		CHECK(m->bundle <= d.s.ngroup);
+		if (m->bundle > 0) {
+			const struct sdp_group *g = &d.s.group[m->bundle - 1];
+			bool named = false;
+
+			for (unsigned int t = 0; t < g->ntag; t++)
+				named = named || strcmp(g->tag[t], m->mid) == 0;
+			CHECK(named);
+		}
+		for (unsigned int k = 0; k < i; k++)
+			CHECK(m->mid[0] == '\0' || strcmp(m->mid, d.media[k].mid) != 0);
+		webrtc_round_trip(m);
+	}
+	for (unsigned int g = 0; g < d.s.ngroup; g++)
+		for (unsigned int t = 0; t < d.s.group[g].ntag; t++) {
+			bool found = false;
+
+			for (unsigned int i = 0; i < d.nmedia; i++)
+				found = found || (strcmp(d.media[i].mid, d.s.group[g].tag[t]) == 0 &&
+						  d.media[i].bundle == g + 1);
+			CHECK(found);
+		}
+	explicit_bzero(&d, sizeof(d));
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -235,6 +395,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	CHECK(s != NULL);
 	memcpy(s, data, size);
+	whole(s, size);
 	rc = sdp_parse(s, size, &d, &e);
 	free(s);
 	if (rc < 0) {
@@ -244,6 +405,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(memcmp(&d, &zero, sizeof(d)) == 0);
 		return 0;
 	}
+	media_bounds(&d.media);
 	CHECK(e.code == SDP_OK && e.msg[0] == '\0');
 	CHECK(d.nlines >= 1 && d.nlines <= SDP_LINES_MAX);
 	CHECK(d.media.nfp <= SDP_FP_MAX);

@@ -993,7 +993,7 @@ test_sdp_rtp_parse_errors(void **state)
 		assert_false(d.has_media);
 		assert_int_equal(d.media.ncrypto, 0);
 	}
-	/* the bounds exactly: 8 crypto lines, codec lines filling SDP_CODEC_MAX - 1 */
+	/* the bounds exactly: 8 crypto lines, codec lines filling SDP_H248_CODEC_MAX - 1 */
 	ninecrypto[strlen(ninecrypto) - strlen("a=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:" K30A
 					       "\n")] = '\0';
 	assert_int_equal(parse(ninecrypto, &d, &e), 0);
