@@ -3287,6 +3287,67 @@ test_ice_restart_keeps_the_pair_until_new_checks_nominate(void **state)
 	assert_false(core_to(f, 5, NAT4, 7004));
 }
 
+/* RTCP of a pair is ICE's component 2 (RFC 8445 §2.1): checks on the RTCP
+ * port answered from it, its own nomination (NOMINATED of the RTCP flow)
+ * and its own consent; RTCP to it goes nowhere before. */
+static void
+test_ice_rtcp_of_a_pair_is_its_own_component(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct stun_msg msg;
+	uint8_t m[512], r[64];
+	struct out o;
+	uint16_t n, rn = rtcp_pkt(r, 0x55667788u);
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	ice_creds(&a.ice, ICE_UFRAG, ICE_PWD, ICE_PEER);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	ice_ok(f, NAT4, 7000, CK_USE, 1);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.rtcp, 0);
+	assert_true(core_to(f, 1, NAT4, 7000));
+	/* the core's RTCP: component 2 not nominated, nowhere */
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rn, 0, 0);
+	assert_int_equal(nout(f, 0), 0);
+	assert_int_equal(ctr(f, "rtp_dropped_no_consent"), 1);
+	/* a check on the RTCP port, answered from it, nominating */
+	n = ice_check(m, sizeof(m), ICE_USER, ICE_PWD, CK_USE, 2);
+	send_in(f, 0, 4, NAT4, 7001, ACC4, MEDIA_MIN + 1, m, n, 0, 0);
+	take_out(f, 0, &o);
+	assert_int_equal(o.sport, MEDIA_MIN + 1);
+	assert_int_equal(o.dport, 7001);
+	assert_int_equal(stun_msg_parse(&msg, o.payload, o.len, NULL), 0);
+	assert_int_equal(msg.cls, STUN_CLASS_SUCCESS);
+	assert_int_equal(stun_check_integrity(&msg, (const uint8_t *)ICE_PWD, strlen(ICE_PWD)),
+			 STUN_CHECK_VALID);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.rtcp, 1);
+	assert_int_equal(e.addr.port, 7001);
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rn, 0, 0);
+	take_out(f, 0, &o);
+	assert_memory_equal(o.dst, NAT4, 4);
+	assert_int_equal(o.dport, 7001);
+	assert_int_equal(o.sport, MEDIA_MIN + 1);
+	assert_memory_equal(o.payload, r, rn);
+	/* each component's consent its own: RTP's renewed, RTCP's lapses */
+	f->w->now_ms += ICE_CONSENT - 1000;
+	ice_ok(f, NAT4, 7000, 0, 3);
+	f->w->now_ms += 1000;
+	assert_true(core_to(f, 2, NAT4, 7000));
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rn, 0, 0);
+	assert_int_equal(nout(f, 0), 0);
+	f->w->now_ms += 200;
+	cp_event(f, id, IPC_RTP_EV_CONSENT_LOST, &e);
+	assert_int_equal(e.rtcp, 1);
+	assert_int_equal(e.addr.port, 7001);
+	/* (RTP's consent is fresh: its figures say so) */
+	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON);
+}
+
 int
 main(void)
 {
@@ -3361,6 +3422,8 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ice_consent_lost_then_regained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ice_restart_keeps_the_pair_until_new_checks_nominate,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ice_rtcp_of_a_pair_is_its_own_component, setup,
+						teardown),
 	};
 
 	if (srtp_ref_init() < 0) {
