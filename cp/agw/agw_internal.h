@@ -380,7 +380,8 @@ enum agw_rtp_stat {
 	AGW_RTP_TERMS_ADDED, AGW_RTP_TERMS_MODIFIED, AGW_RTP_TERMS_SUBTRACTED, AGW_RTP_LATCHED,
 	AGW_RTP_INACTIVE, AGW_RTP_RESTORED, AGW_RTP_READDED, AGW_RTP_STATS_ASKED,
 	AGW_RTP_STATS_TIMEOUT, AGW_RTP_EVENTS_UNKNOWN, AGW_RTP_EVENTS_STALE, AGW_RTP_KEYS_MADE,
-	AGW_RTP_POS_ASKED, AGW_RTP_KEYS_REFUSED,
+	AGW_RTP_POS_ASKED, AGW_RTP_KEYS_REFUSED, AGW_RTP_ICE_MADE, AGW_RTP_NOMINATED,
+	AGW_RTP_CONSENT_LOST, AGW_RTP_CONSENT_REGAINED,
 	AGW_RTP_STAT__COUNT
 };
 
@@ -456,6 +457,30 @@ void agw_rtp_keys_fini(struct agw_rtp_state *r);
  * (CP_AGW_RTP_KEYS); -EIO no digest. Changes nothing but r's count of
  * refusals.
  */
+/* ---- agw_rtp_ice.c: ICE on a termination, cp's part ---- */
+
+/* Are s's n octets ice-chars (RFC 8839 §5.4)? */
+bool agw_rtp_ice_chars(const char *s, size_t n);
+/* A door's ICE for termination i (x, in its spec) judged: off and all
+ * zero, or lite with our ufrag and pwd both given or both left to cp
+ * (0), the peer's ufrag given or not, each within lib/ipc's bounds and of
+ * ice-chars; the pair nominated before zeroed (cp's, for a restarted dp).
+ * 0, or -EINVAL with a sentence. */
+int agw_rtp_ice_form(unsigned int i, struct ipc_rtp_ice *x, char *err, size_t errlen);
+/* x's fields from a door's strings (each NULL: as it is; peer_ufrag "":
+ * not known), judged as agw_rtp_ice_form() judges. 0 or -EINVAL. */
+int agw_rtp_ice_set(unsigned int i, struct ipc_rtp_ice *x, const char *ufrag, const char *pwd,
+		    const char *peer_ufrag, char *err, size_t errlen);
+/* Our ufrag and pwd for x (lite, left to cp) from getrandom(). 0 or
+ * -EAGAIN. */
+int agw_rtp_ice_make(struct agw_rtp_state *r, struct ipc_rtp_ice *x);
+/* A modify's ICE (m's ice_* fields) applied to termination i's x: on,
+ * off, a restart's new credentials (given, or made), the peer's ufrag;
+ * the pair nominated before zeroed. 0, or -EINVAL, -EAGAIN with a
+ * sentence, x as it was. */
+int agw_rtp_ice_modify(struct agw_rtp_state *r, unsigned int i, struct ipc_rtp_ice *x,
+		       const struct cp_agw_rtp_mod *m, char *err, size_t errlen);
+
 int agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned int fresh,
 		       const struct ipc_rtp_term next[2], char *err, size_t errlen);
 /* c's terminations' keys (as c holds them now, ours made) kept in its

@@ -314,10 +314,12 @@ stats_sum(struct ipc_rtp_stats *out, const struct ipc_rtp_stats *b, const struct
 	ADD(rtp_in); ADD(rtp_in_octets); ADD(rtp_out); ADD(rtp_out_octets);
 	ADD(rtcp_in); ADD(rtcp_in_octets); ADD(rtcp_out); ADD(rtcp_out_octets);
 	ADD(lost); ADD(expected); ADD(drop_stranger); ADD(drop_malformed); ADD(drop_policed);
-	ADD(drop_mode); ADD(drop_no_dest); ADD(srtp_fail);
+	ADD(drop_mode); ADD(drop_no_dest); ADD(srtp_fail); ADD(ice_checks); ADD(ice_refused);
 #undef ADD
 	if (d->heard_ms == 0)
 		s.heard_ms = b->heard_ms;
+	if (d->ice_consent_ms == 0)
+		s.ice_consent_ms = b->ice_consent_ms;
 	if (d->ssrc == 0) {
 		s.ssrc = b->ssrc;
 		s.ext_max_seq = b->ext_max_seq;
@@ -465,6 +467,8 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 		ERR(-EINVAL, "termination %u: SRTP keys for a profile without SRTP (RTP/AVP, "
 		    "RTP/AVPF)", i);
 	}
+	if ((rc = agw_rtp_ice_form(i, &t->ice, err, errlen)) < 0)
+		return rc;
 	if ((rc = remote_allowed(cp, i, &t->remote, err, errlen)) < 0)
 		return rc;
 	/* the addresses it may take */
@@ -737,7 +741,7 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 		x.term[i].serial = (uint16_t)++n;
 		x.term[i].door = (uint8_t)door;
 		x.term[i].tenant = (uint8_t)tenant;
-		if (keys_make(r, &x.term[i]) < 0)
+		if (keys_make(r, &x.term[i]) < 0 || agw_rtp_ice_make(r, &x.term[i].ice) < 0)
 			rc = -EAGAIN;
 	}
 	id = agw_id_next(cp->agw, CP_AGW_KIND_RTP, owner, slot);
@@ -751,7 +755,8 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 		if (rc == -EINVAL)
 			ERR(-EINVAL, "a termination is not one dp takes (lib/ipc's rules)");
 		if (rc == -EAGAIN)
-			ERR(-EAGAIN, "no random octets for our SRTP key: try again");
+			ERR(-EAGAIN, "no random octets for our SRTP key or ICE credentials: try "
+			    "again");
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", owner);
 	}
 	c = agw_ctx_take(cp->agw, id, door, tenant, label, cp->wall_ms);
@@ -807,13 +812,16 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	x.t.serial = agw_serial_peek(c);
 	x.t.door = c->door;
 	x.t.tenant = c->tenant;
-	if ((rc = keys_make(r, &x.t)) == 0)
+	if ((rc = keys_make(r, &x.t)) == 0 && (rc = agw_rtp_ice_make(r, &x.t.ice)) == 0)
 		rc = agw_send(cp, c->worker, IPC_RTP_MOD, c->id, &x, sizeof(x));
 	if (rc < 0) {
 		term_ports(r, aidx, &x.t, false);
 		explicit_bzero(&x, sizeof(x));
 		if (rc == -EINVAL)
 			ERR(-EINVAL, "termination %u is not one dp takes (lib/ipc's rules)", term);
+		if (rc == -EAGAIN)
+			ERR(-EAGAIN, "no random octets for our SRTP key or ICE credentials: try "
+			    "again");
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	}
 	(void)agw_serial_next(c);
@@ -936,6 +944,10 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	if (m->memo != NULL)
 		memcpy(t->memo, m->memo, sizeof(t->memo));
 #undef BAD
+	if ((rc = agw_rtp_ice_modify(cp->agw->rtp, term, &t->ice, m, err, errlen)) < 0) {
+		explicit_bzero(&x, sizeof(x));
+		return rc;
+	}
 	if ((rc = keys_with(cp->agw->rtp, c, term, &x.t, 2, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
@@ -1204,7 +1216,8 @@ log_rtp(struct cp_ctx *cp, uint64_t id, const struct cp_agw_ctx *c,
 	l->e.leg = e->term;
 	l->e.cause = e->cause;
 	l->e.serial = e->serial;
-	if (e->type == IPC_RTP_EV_LATCHED)
+	if (e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
+	    e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED)
 		l->e.remote = e->addr;
 	for (unsigned int i = 0; i < 2; i++) {
 		l->e.bytes_in[i] = e->st[i].rtp_in_octets + e->st[i].rtcp_in_octets;
@@ -1311,6 +1324,9 @@ rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 	switch (e.type) {
 	case IPC_RTP_EV_LATCHED:
+	case IPC_RTP_EV_NOMINATED:
+		/* (ICE's nomination is its latch: the pair's remote, where dp
+		 * sends; a new pair has consent) */
 		if (e.rtcp) {
 			c->rtp.st[t].rtcp_src = e.addr;
 			c->rtp.st[t].latched |= IPC_RTP_LATCHED_RTCP;
@@ -1318,8 +1334,24 @@ rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			c->rtp.st[t].rtp_src = e.addr;
 			c->rtp.st[t].latched |= IPC_RTP_LATCHED_RTP;
 		}
+		if (e.type == IPC_RTP_EV_NOMINATED) {
+			if (!e.rtcp)
+				c->rtp.st[t].ice &= (uint8_t)~IPC_RTP_ICE_LOST;
+			r->stats[AGW_RTP_NOMINATED]++;
+			break;
+		}
 		c->rtp.inactive[t] = 0;
 		r->stats[AGW_RTP_LATCHED]++;
+		break;
+	case IPC_RTP_EV_CONSENT_LOST:
+		if (!e.rtcp)
+			c->rtp.st[t].ice |= IPC_RTP_ICE_LOST;
+		r->stats[AGW_RTP_CONSENT_LOST]++;
+		break;
+	case IPC_RTP_EV_CONSENT_REGAINED:
+		if (!e.rtcp)
+			c->rtp.st[t].ice &= (uint8_t)~IPC_RTP_ICE_LOST;
+		r->stats[AGW_RTP_CONSENT_REGAINED]++;
 		break;
 	case IPC_RTP_EV_INACTIVE:
 		c->rtp.inactive[t] = 1;
@@ -1365,6 +1397,10 @@ rtp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	memcpy(c->rtp.term, x->ctx.term, sizeof(c->rtp.term));
 	memcpy(c->rtp.st, x->st, sizeof(c->rtp.st));
 	c->rtp.st_ms = cp->now_ms;
+	/* (a pair nominated before dp's last restart is dp's now: the
+	 * figures say which) */
+	memset(&c->rtp.term[0].ice.nominated, 0, sizeof(c->rtp.term[0].ice.nominated));
+	memset(&c->rtp.term[1].ice.nominated, 0, sizeof(c->rtp.term[1].ice.nominated));
 	door = c->rtp.term[0].profile != IPC_RTP_NONE ? c->rtp.term[0].door : c->rtp.term[1].door;
 	tenant = c->rtp.term[0].profile != IPC_RTP_NONE ? c->rtp.term[0].tenant :
 							  c->rtp.term[1].tenant;
@@ -1433,11 +1469,25 @@ rtp_dp_restart(struct cp_ctx *cp)
 			if (t->profile == IPC_RTP_NONE)
 				continue;
 			c->rtp.base[i] = *s;
-			/* media flows back at once to the source last latched */
-			if ((s->latched & IPC_RTP_LATCHED_RTP) && s->rtp_src.family == t->local.family) {
+			if (t->ice.mode != IPC_RTP_ICE_OFF) {
+				/* ICE: the pair the peer nominated, where media go
+				 * at once, its consent from the new dp's install
+				 * (the peer's next check renews it); not one whose
+				 * consent was lost */
+				memset(&t->ice.nominated, 0, sizeof(t->ice.nominated));
+				if ((s->latched & IPC_RTP_LATCHED_RTP) && !(s->ice & IPC_RTP_ICE_LOST) &&
+				    s->rtp_src.family == t->local.family && s->rtp_src.port != 0) {
+					t->ice.nominated = s->rtp_src;
+					t->ice.nominated.pad = 0;
+				}
+			} else if ((s->latched & IPC_RTP_LATCHED_RTP) &&
+				   s->rtp_src.family == t->local.family) {
+				/* media flows back at once to the source last
+				 * latched */
 				t->remote = s->rtp_src;
 				t->remote_rtcp = 0;
-				if (!(t->flags & IPC_RTP_F_MUX) && (s->latched & IPC_RTP_LATCHED_RTCP) &&
+				if (!(t->flags & IPC_RTP_F_MUX) &&
+				    (s->latched & IPC_RTP_LATCHED_RTCP) &&
 				    s->rtcp_src.family == t->local.family &&
 				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
 					t->remote_rtcp = s->rtcp_src.port;

@@ -107,6 +107,46 @@ rtp_json_latch(struct cp_ctx *cp, struct json_object *o, unsigned int i, uint8_t
 	return given;
 }
 
+/* "ice" (true or "lite": ICE as a lite agent; false or "off": none),
+ * "ice_ufrag" and "ice_pwd" (ours, both or neither: cp makes them),
+ * "ice_peer_ufrag" (the peer's; "": not known) into *mode and the
+ * strings (each absent: NULL, mode as it is). 1 when any was given, 0
+ * when none, -EINVAL. */
+static int
+rtp_json_ice(struct cp_ctx *cp, struct json_object *o, unsigned int i, uint8_t *mode,
+	     const char **ufrag, const char **pwd, const char **peer, const char **error)
+{
+	static const char *const names[] = { "ice_ufrag", "ice_pwd", "ice_peer_ufrag" };
+	const char **out[] = { ufrag, pwd, peer };
+	struct json_object *v;
+	int given = 0;
+
+	if (json_object_object_get_ex(o, "ice", &v)) {
+		const char *s = json_object_is_type(v, json_type_string) ?
+				json_object_get_string(v) : NULL;
+
+		if (json_object_is_type(v, json_type_boolean))
+			*mode = json_object_get_boolean(v) ? IPC_RTP_ICE_LITE : IPC_RTP_ICE_OFF;
+		else if (s != NULL && (strcmp(s, "lite") == 0 || strcmp(s, "off") == 0))
+			*mode = s[0] == 'l' ? IPC_RTP_ICE_LITE : IPC_RTP_ICE_OFF;
+		else
+			FAIL("leg %u: \"ice\" must be true, false, \"lite\" or \"off\" (dp is an "
+			     "ICE-lite agent, RFC 8445 section 2.5)", i);
+		given = 1;
+	}
+	for (unsigned int k = 0; k < 3; k++) {
+		*out[k] = NULL;
+		if (!json_object_object_get_ex(o, names[k], &v))
+			continue;
+		if (!json_object_is_type(v, json_type_string))
+			FAIL("leg %u: \"%s\" must be a string of ice-chars (RFC 8839 section 5.4)",
+			     i, names[k]);
+		*out[k] = json_object_get_string(v);
+		given = 1;
+	}
+	return given;
+}
+
 /* {"suite": NAME, "key": base64 key||salt (ours: absent, cp makes it)} */
 static int
 parse_crypto(struct cp_ctx *cp, struct json_object *o, unsigned int i, const char *which,
@@ -157,7 +197,8 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 					     "rtcp_mux", "latch", "latch_signalled", "rsize",
 					     "mode", "gm",
 					     "gm_ports", "dscp", "police", "inactivity_ms",
-					     "clock_hz", "crypto", "our_crypto", NULL };
+					     "clock_hz", "crypto", "our_crypto", "ice", "ice_ufrag",
+					     "ice_pwd", "ice_peer_ufrag", NULL };
 	struct ipc_rtp_term *t = &sp->term;
 	struct json_object *v;
 	struct agw_qos_in q;
@@ -179,7 +220,8 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 			FAIL("leg %u: unknown member \"%s\" of an RTP leg (rtp, local, side, remote, "
 			     "remote_rtcp, rtcp_mux, latch, latch_signalled, rsize, mode, gm, "
 			     "gm_ports, dscp, police, "
-			     "inactivity_ms, clock_hz, crypto, our_crypto)", i, key);
+			     "inactivity_ms, clock_hz, crypto, our_crypto, ice, ice_ufrag, ice_pwd, "
+			     "ice_peer_ufrag)", i, key);
 	}
 	s = cp_api_str(o, "rtp");
 	k = -1;
@@ -260,6 +302,18 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 		FAIL("leg %u: \"clock_hz\" must be the media clock (a=rtpmap), 0 to 1000000", i);
 	if (k > 0)
 		t->clock_hz = (uint32_t)n;
+	{
+		const char *ufrag, *pwd, *peer;
+		char why[256];
+
+		if ((k = rtp_json_ice(cp, o, i, &t->ice.mode, &ufrag, &pwd, &peer, error)) < 0)
+			return -EINVAL;
+		if (k > 0 && (ufrag != NULL || pwd != NULL || peer != NULL) &&
+		    t->ice.mode == IPC_RTP_ICE_OFF)
+			FAIL("leg %u: ICE credentials without \"ice\": \"lite\"", i);
+		if (k > 0 && agw_rtp_ice_set(i, &t->ice, ufrag, pwd, peer, why, sizeof(why)) < 0)
+			FAIL("%s", why);
+	}
 	if (json_object_object_get_ex(o, "crypto", &v) &&
 	    parse_crypto(cp, v, i, "crypto", false, &t->srtp_rx, error) < 0)
 		return -EINVAL;
@@ -350,7 +404,9 @@ rtp_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, co
 
 /* agw.modify_leg of an RTP context: "remote", "remote_rtcp", "mode",
  * "latch", "latch_signalled", "rsize", "gm" (false: none), "gm_ports", "dscp", "police",
- * "inactivity_ms", "clock_hz". */
+ * "inactivity_ms", "clock_hz", "ice", "ice_restart", "ice_ufrag", "ice_pwd",
+ * "ice_peer_ufrag" (our new pwd in the answer when ICE's credentials
+ * changed: the Local SDP's a=ice-pwd). */
 static int
 rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	   const char **error)
@@ -366,6 +422,7 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	uint64_t id;
 	char err[512];
 	const char *s;
+	uint8_t was_ice;
 	int64_t n;
 	int k, rc;
 
@@ -428,10 +485,30 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 		FAIL("leg %u: \"clock_hz\" must be the media clock, 0 to 1000000", leg);
 	m->clock_set = k > 0;
 	m->clock_hz = (uint32_t)(k > 0 ? n : 0);
+	c = cp_agw_lookup(cp, &who, id);
+	m->ice_mode = c != NULL && leg <= 1 ? c->rtp.term[leg].ice.mode : IPC_RTP_ICE_OFF;
+	was_ice = m->ice_mode;
+	if ((k = rtp_json_ice(cp, req, leg, &m->ice_mode, &m->ice_ufrag, &m->ice_pwd,
+			      &m->ice_peer_ufrag, error)) < 0)
+		return -EINVAL;
+	m->ice_set = m->ice_mode != was_ice;
+	if ((k = rtp_json_bool(cp, req, "ice_restart", leg, &m->ice_restart, error)) < 0)
+		return -EINVAL;
 	rc = cp_agw_modify(cp, &who, id, leg, &mod, err, sizeof(err));
 	if (rc < 0)
 		return agw_api_rc(cp, rc, err, error);
-	agw_answer(cp, cp_agw_lookup(cp, &who, id), 0, false, resp);
+	c = cp_agw_lookup(cp, &who, id);
+	agw_answer(cp, c, 0, false, resp);
+	/* our new ICE credentials, the pwd once, to whom changed them */
+	if (c != NULL && leg <= 1 && c->rtp.term[leg].ice.mode != IPC_RTP_ICE_OFF &&
+	    (m->ice_set || m->ice_restart) && json_object_object_get_ex(resp, "legs", &v)) {
+		struct json_object *l = json_object_array_get_idx(v, leg), *x;
+		const struct ipc_rtp_ice *ice = &c->rtp.term[leg].ice;
+
+		if (l != NULL && json_object_object_get_ex(l, "ice", &x) && x != NULL)
+			json_object_object_add(x, "pwd",
+					       json_object_new_string_len(ice->pwd, ice->pwd_len));
+	}
 	return 0;
 }
 

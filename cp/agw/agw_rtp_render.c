@@ -46,7 +46,8 @@ static const char *const stat_names[AGW_RTP_STAT__COUNT] = {
 	"created", "refused", "released", "setup_failed", "terms_added", "terms_modified",
 	"terms_subtracted", "latched", "inactive", "restored", "readded", "stats_asked",
 	"stats_timeout", "events_unknown", "events_stale", "keys_made", "positions_asked",
-	"keys_refused",
+	"keys_refused", "ice_credentials_made", "ice_nominated", "ice_consent_lost",
+	"ice_consent_regained",
 };
 static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP contexts created", "RTP contexts refused (form, address, ports, quota)",
@@ -61,6 +62,10 @@ static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"SRTP master keys cp generated",
 	"SRTP contexts' figures asked of dp so a restarted dp carries each stream's index on",
 	"SRTP keys refused: a key equal to another of its context's, or used there before (RFC 3711 section 9.1)",
+	"ICE ufrags and passwords cp generated for terminations (RFC 8839 section 5.4)",
+	"ICE pairs a peer nominated (USE-CANDIDATE): where dp sends a termination's media",
+	"ICE terminations' flows whose consent expired (RFC 7675): media to them stopped",
+	"ICE terminations' flows whose consent came back with a valid check",
 };
 
 
@@ -162,6 +167,56 @@ agw_rtp_stats_json(const struct cp_ctx *cp, const struct ipc_rtp_stats *s)
 	put_u64(o, "srtp_fail", s->srtp_fail);
 	json_object_object_add(o, "heard_ms_ago", s->heard_ms != 0 && cp->now_ms >= s->heard_ms ?
 			       json_object_new_int64((int64_t)(cp->now_ms - s->heard_ms)) : NULL);
+	if (s->ice & IPC_RTP_ICE_ON) {
+		/* ICE's (RFC 8445, RFC 7675): the latched sources are the
+		 * nominated pairs' remotes */
+		put_u64(o, "ice_checks_answered", s->ice_checks);
+		put_u64(o, "ice_checks_refused", s->ice_refused);
+		json_object_object_add(o, "ice_consent", json_object_new_string(
+					       !(s->latched & IPC_RTP_LATCHED_RTP) ? "none" :
+					       (s->ice & IPC_RTP_ICE_LOST) ? "lost" : "fresh"));
+		json_object_object_add(o, "ice_consent_ms_ago", s->ice_consent_ms != 0 &&
+				       cp->now_ms >= s->ice_consent_ms ?
+				       json_object_new_int64((int64_t)(cp->now_ms -
+								       s->ice_consent_ms)) : NULL);
+	}
+	return o;
+}
+
+/* A termination's ICE (its mode, our credentials, the peer's ufrag, the
+ * nominated pair and its consent as last heard); our pwd only to whom
+ * reads our keys (keys), as the Local SDP's a=ice-pwd. */
+static struct json_object *
+ice_json(const struct cp_ctx *cp, const struct ipc_rtp_term *t, const struct ipc_rtp_stats *st,
+	 bool keys)
+{
+	const struct ipc_rtp_ice *x = &t->ice;
+	struct json_object *o;
+
+	if (x->mode == IPC_RTP_ICE_OFF)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "mode", json_object_new_string("lite"));
+	json_object_object_add(o, "ufrag", json_object_new_string_len(x->ufrag, x->ufrag_len));
+	if (keys)
+		json_object_object_add(o, "pwd", json_object_new_string_len(x->pwd, x->pwd_len));
+	json_object_object_add(o, "peer_ufrag", x->peer_ufrag_len != 0 ?
+			       json_object_new_string_len(x->peer_ufrag, x->peer_ufrag_len) :
+			       NULL);
+	json_object_object_add(o, "nominated", (st->latched & IPC_RTP_LATCHED_RTP) ?
+			       addr_json(&st->rtp_src, true) : NULL);
+	if (!(t->flags & IPC_RTP_F_MUX))
+		json_object_object_add(o, "nominated_rtcp", (st->latched & IPC_RTP_LATCHED_RTCP) ?
+				       addr_json(&st->rtcp_src, true) : NULL);
+	json_object_object_add(o, "consent", json_object_new_string(
+				       !(st->latched & IPC_RTP_LATCHED_RTP) ? "none" :
+				       (st->ice & IPC_RTP_ICE_LOST) ? "lost" : "fresh"));
+	json_object_object_add(o, "last_consent_ms_ago", st->ice_consent_ms != 0 &&
+			       cp->now_ms >= st->ice_consent_ms ?
+			       json_object_new_int64((int64_t)(cp->now_ms - st->ice_consent_ms)) :
+			       NULL);
+	put_u64(o, "checks_answered", st->ice_checks);
+	put_u64(o, "checks_refused", st->ice_refused);
 	return o;
 }
 
@@ -261,6 +316,7 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 		/* the remote's key is never shown; ours once, to its maker */
 		json_object_object_add(l, "crypto", key_json(&t->srtp_rx, false));
 		json_object_object_add(l, "our_crypto", key_json(&t->srtp_tx, keys));
+		json_object_object_add(l, "ice", ice_json(cp, t, &c->rtp.st[i], keys));
 		json_object_object_add(l, "stats", agw_rtp_stats_json(cp, &c->rtp.st[i]));
 		json_object_array_add(legs, l);
 	}
@@ -344,6 +400,9 @@ agw_rtp_ev_name(uint8_t type)
 	case IPC_RTP_EV_INACTIVE: return "rtp_inactive";
 	case IPC_RTP_EV_SUBTRACTED: return "rtp_subtracted";
 	case IPC_RTP_EV_RELEASED: return "rtp_released";
+	case IPC_RTP_EV_NOMINATED: return "rtp_nominated";
+	case IPC_RTP_EV_CONSENT_LOST: return "rtp_consent_lost";
+	case IPC_RTP_EV_CONSENT_REGAINED: return "rtp_consent_regained";
 	default: return "rtp_unknown";
 	}
 }
@@ -352,19 +411,21 @@ void
 agw_rtp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l, struct json_object *o)
 {
 	const struct ipc_agw_event *e = &l->e;
+	bool addr = e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
+		    e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED;
 
 	(void)cp;
-	/* an RTP context's: the source latched, the silence */
+	/* an RTP context's: the source latched or nominated, the silence,
+	 * the consent */
 	json_object_object_add(o, "kind", json_object_new_string("rtp"));
 	json_object_object_add(o, "cause", e->type == IPC_RTP_EV_SUBTRACTED ||
 			       e->type == IPC_RTP_EV_RELEASED ?
 			       json_object_new_string(ipc_agw_cause_name(e->cause)) : NULL);
 	json_object_object_add(o, "detail", e->detail[0] ?
 			       json_object_new_string(e->detail) : NULL);
-	json_object_object_add(o, "source", e->type == IPC_RTP_EV_LATCHED ?
-			       addr_json(&e->remote, true) : NULL);
-	if (e->type == IPC_RTP_EV_LATCHED)
+	json_object_object_add(o, "source", addr ? addr_json(&e->remote, true) : NULL);
+	if (addr)
 		json_object_object_add(o, "flow", json_object_new_string(l->rtcp ? "rtcp" : "rtp"));
-	if (e->type == IPC_RTP_EV_INACTIVE)
+	if (e->type == IPC_RTP_EV_INACTIVE || e->type == IPC_RTP_EV_CONSENT_LOST)
 		json_object_object_add(o, "silent_ms", json_object_new_int64(l->silent_ms));
 }

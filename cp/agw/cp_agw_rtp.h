@@ -102,6 +102,16 @@ enum cp_agw_rtp_side {
  *   is none the context has used; the remote's is none the context used
  *   but one the remote of this slot gave before (a fork's branch
  *   answering again, a re-INVITE going back to its key).
+ * - ice (lib/ipc's struct ipc_rtp_ice): mode off, every field 0; or lite
+ *   (dp answers the peer's checks, takes media only from a source that
+ *   passed one and sends only to the pair it nominated, while its consent
+ *   lasts: dp/rtp/FEATURE.md "ICE"), with our ufrag and pwd both given
+ *   (a Local SDP that fixed them) or both left 0 (cp makes them from
+ *   getrandom(): 8 and 24 ice-chars), the peer's ufrag given or 0 (not
+ *   known yet: any taken); each within lib/ipc's bounds (ufrag 4 to 32,
+ *   pwd 22 to 64) and of ice-chars, else -EINVAL with a sentence. The
+ *   context's term[].ice holds what the door puts in the Local SDP's
+ *   a=ice-ufrag and a=ice-pwd. ICE replaces latching on the termination.
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
  * emergency (cp_agw_create() only: either spec's): the context is an
@@ -190,6 +200,11 @@ struct cp_agw_rtp {
  * it was before its slot was freed), with e->st[] counted over dp's
  * restarts as c->rtp.st[] are:
  * - LATCHED: term e->term's flow (e->rtcp) latched e->addr;
+ * - NOMINATED: an ICE termination's flow (e->rtcp): the peer nominated
+ *   the pair whose remote is e->addr, where media go;
+ * - CONSENT_LOST, CONSENT_REGAINED: its consent (RFC 7675) expired, e->
+ *   silent_ms after the last valid check from e->addr (media to it
+ *   stopped), or came back;
  * - INACTIVE: silent for e->silent_ms (H.248.40's Notify);
  * - SUBTRACTED: term e->term (serial e->serial: the slot may hold another
  *   termination by now; c->rtp.gone[e->term] describes it when its serial is
@@ -251,6 +266,18 @@ struct cp_agw_rtp_mod {
 	 * rekeying; its position fields are ignored), and our key (srtp_tx)
 	 * goes on where it is: never made anew at index 0 */
 	const struct ipc_srtp_key *srtp_rx_new;
+	/* ICE: ice_set, its mode (enum ipc_rtp_ice_mode: turned on, our
+	 * credentials made unless ice_ufrag and ice_pwd give them; off);
+	 * ice_restart, new credentials (RFC 8445 §9: both change; given in
+	 * ice_ufrag and ice_pwd, else made; the peer's ufrag forgotten unless
+	 * ice_peer_ufrag gives the new one): dp keeps the nominated pair
+	 * until a check under them nominates; ice_peer_ufrag, the peer's
+	 * ufrag (NULL: as it is; "": not known, any taken) */
+	bool ice_set;
+	uint8_t ice_mode;
+	bool ice_restart;
+	const char *ice_ufrag, *ice_pwd;
+	const char *ice_peer_ufrag;
 };
 
 /*

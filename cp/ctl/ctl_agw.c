@@ -174,8 +174,21 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 			json_object_object_add(leg, key, json_object_new_boolean(
 				strcmp(val, "true") == 0 || strcmp(val, "1") == 0));
 		} else if (strcmp(key, "rtp") == 0 || strcmp(key, "side") == 0 ||
-			   strcmp(key, "mode") == 0 || strcmp(key, "gm") == 0) {
+			   strcmp(key, "mode") == 0 || strcmp(key, "gm") == 0 ||
+			   strcmp(key, "ice_ufrag") == 0 || strcmp(key, "ice_pwd") == 0 ||
+			   strcmp(key, "ice_peer_ufrag") == 0) {
 			json_object_object_add(leg, key, json_object_new_string(val));
+		} else if (strcmp(key, "ice") == 0) {
+			/* lite (true), off (false): dp as an ICE-lite agent */
+			bool on = strcmp(val, "lite") == 0 || strcmp(val, "true") == 0 ||
+				  strcmp(val, "1") == 0;
+
+			if (!on && strcmp(val, "off") != 0 && strcmp(val, "false") != 0 &&
+			    strcmp(val, "0") != 0) {
+				rc = ctl_usage_error(path, "--%s: ice is lite or off", which);
+				goto out;
+			}
+			json_object_object_add(leg, key, json_object_new_string(on ? "lite" : "off"));
 		} else if (strcmp(key, "latch") == 0 &&
 			   (strcmp(val, "off") == 0 || strcmp(val, "relatch") == 0 ||
 			    strcmp(val, "strict") == 0 || strcmp(val, "handover") == 0)) {
@@ -226,7 +239,8 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 					     "police_burst; RTP legs: rtp, side, mode, gm, rtcp_mux, "
 					     "latch, latch_signalled, rsize, remote_rtcp, "
 					     "inactivity_ms, clock_hz, "
-					     "crypto, our_crypto)", which, key);
+					     "crypto, our_crypto, ice, ice_ufrag, ice_pwd, "
+					     "ice_peer_ufrag)", which, key);
 			goto out;
 		}
 	}
@@ -248,7 +262,27 @@ out:
 	return rc;
 }
 
-/* An RTP leg: profile, addresses, latching, the stream's counters. */
+/* An RTP leg's ICE: our credentials, the peer's ufrag, the nominated
+ * pair, its consent, the checks. */
+static void
+print_rtp_ice(struct json_object *ice)
+{
+	struct json_object *v;
+
+	put_str("    ice ", ctl_get_str(ice, "mode", "?"));
+	put_str(" ufrag ", ctl_get_str(ice, "ufrag", "-"));
+	if (ctl_get_str(ice, "pwd", NULL) != NULL)
+		put_str(" pwd ", ctl_get_str(ice, "pwd", ""));
+	put_str(", peer ufrag ", ctl_get_str(ice, "peer_ufrag", "-"));
+	put_str(", nominated ", ctl_get_str(ice, "nominated", "-"));
+	put_str(", consent ", ctl_get_str(ice, "consent", "-"));
+	if (json_object_object_get_ex(ice, "last_consent_ms_ago", &v) && v != NULL)
+		printf(" (last %" PRId64 " ms ago)", json_object_get_int64(v));
+	printf(", checks answered %" PRId64 " refused %" PRId64 "\n",
+	       ctl_get_int(ice, "checks_answered"), ctl_get_int(ice, "checks_refused"));
+}
+
+/* An RTP leg: profile, addresses, latching, ICE, the stream's counters. */
 static void
 print_rtp_leg(const char *name, struct json_object *l)
 {
@@ -270,6 +304,8 @@ print_rtp_leg(const char *name, struct json_object *l)
 			put_str(" our key inline:", ctl_get_str(k, "key", ""));
 	}
 	printf("\n");
+	if (json_object_object_get_ex(l, "ice", &k) && json_object_is_type(k, json_type_object))
+		print_rtp_ice(k);
 	if (!json_object_object_get_ex(l, "stats", &st) || !json_object_is_type(st, json_type_object))
 		return;
 	lat = ctl_get_str(st, "latched_rtp", NULL);

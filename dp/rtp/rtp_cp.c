@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp/rtp's link to cp: the events, a termination's figures, a restarted
- * cp's SYNC, and the sweep that finds silent terminations (H.248.40).
+ * cp's SYNC, and the sweep that finds silent terminations (H.248.40) and
+ * ICE flows whose consent expired (RFC 7675).
  *
- * Two kinds of event. LATCHED and INACTIVE are state: a context's pending
+ * Two kinds of event. LATCHED (ICE's NOMINATED), INACTIVE and ICE's
+ * CONSENT_LOST and CONSENT_REGAINED are state: a context's pending
  * ones are bits in its slot, and the slot waits in a FIFO; what goes to cp
  * is the state at the flush (the source latched now), so a full ring or a
  * cp away loses nothing and nothing grows with the traffic. So are SRTP's
@@ -59,6 +61,13 @@ rtp_stats_fill(const struct dp_worker *w, const struct rtp_term *t, struct ipc_r
 	st->drop_no_dest = t->ctr.no_dest;
 	st->srtp_fail = t->ctr.srtp;
 	st->heard_ms = t->heard_ms;
+	if (t->ice) {
+		st->ice = IPC_RTP_ICE_ON | ((t->ice_state.lost & 1u) ? IPC_RTP_ICE_LOST : 0u);
+		st->ice_checks = t->ice_state.checks;
+		st->ice_refused = t->ice_state.refused;
+		st->ice_consent_ms = (t->latched & IPC_RTP_LATCHED_RTP) ?
+				     t->ice_state.consent_ms[0] : 0;
+	}
 	st->jitter = rtp_rx_jitter(rx);
 	st->jitter_us = rtp_rx_jitter_us(rx, hz);
 	st->ssrc = rx->ssrc;
@@ -158,7 +167,7 @@ srtp_tell_send(struct dp_worker *w, struct rtp_ctx *c, struct ipc_msg *msg)
 	rtp_stats_fill(w, &c->t[1], &x->st[1]);
 	if (dp_cp_send(w, msg) < 0)
 		return false;
-	c->ev &= (uint8_t)~RTP_EV_SRTP_POS;
+	c->ev &= (uint16_t)~RTP_EV_SRTP_POS;
 	w->cp.ipc_out++;
 	w->rtp->ctr[RTP_CTR_EVENTS_SENT]++;
 	return true;
@@ -175,7 +184,7 @@ ev_send(struct dp_worker *w, struct rtp_ctx *c)
 
 	while (c->ev != 0) {
 		unsigned int bit = (unsigned int)__builtin_ctz(c->ev);
-		unsigned int ti = bit / 3u, what = bit % 3u;
+		unsigned int ti = bit / 3u, what = bit % 3u, flow;
 		const struct rtp_term *t;
 
 		if (!dp_cp_room(w, DP_CP_HEADROOM))
@@ -185,6 +194,12 @@ ev_send(struct dp_worker *w, struct rtp_ctx *c)
 				return false;
 			continue;
 		}
+		if (bit >= RTP_EV_CONSENT_BIT) {
+			/* an ICE flow's consent: per termination, flow, lost or back */
+			ti = (bit - RTP_EV_CONSENT_BIT) / 4u;
+			what = (bit - RTP_EV_CONSENT_BIT) % 4u;
+		}
+		flow = bit >= RTP_EV_CONSENT_BIT ? what / 2u : what;
 		t = &c->t[ti];
 		memset(&msg.h, 0, sizeof(msg.h));
 		memset(e, 0, sizeof(*e));
@@ -193,22 +208,30 @@ ev_send(struct dp_worker *w, struct rtp_ctx *c)
 		msg.h.body_len = sizeof(*e);
 		e->term = (uint8_t)ti;
 		e->serial = t->cfg.serial;
-		if (what == 2) {
+		if (bit >= RTP_EV_CONSENT_BIT) {
+			e->type = (what & 1u) ? IPC_RTP_EV_CONSENT_REGAINED : IPC_RTP_EV_CONSENT_LOST;
+			e->rtcp = (uint8_t)flow;
+			e->addr = flow == 0 ? t->rtp_src : t->rtcp_src;
+			if (!(what & 1u))
+				e->silent_ms = (uint32_t)(w->now_ms - t->ice_state.consent_ms[flow]);
+		} else if (what == 2) {
 			e->type = IPC_RTP_EV_INACTIVE;
 			e->silent_ms = (uint32_t)(w->now_ms - rtp_term_quiet_since(t));
 		} else {
-			e->type = IPC_RTP_EV_LATCHED;
+			/* (ICE's latch is the pair the peer nominated) */
+			e->type = t->ice ? IPC_RTP_EV_NOMINATED : IPC_RTP_EV_LATCHED;
 			e->rtcp = (uint8_t)what;
 			e->addr = what == 0 ? t->rtp_src : t->rtcp_src;
 		}
 		rtp_stats_fill(w, t, &e->st[ti]);
-		c->ev &= (uint8_t)~(1u << bit);
-		/* a latch undone since (a modify) has nothing to say */
-		if (e->type == IPC_RTP_EV_LATCHED &&
-		    !(t->latched & (what == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP)))
+		c->ev &= (uint16_t)~(1u << bit);
+		/* a latch undone since (a modify) has nothing to say, nor a
+		 * consent of a pair no longer nominated */
+		if (e->type != IPC_RTP_EV_INACTIVE &&
+		    !(t->latched & (flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP)))
 			continue;
 		if (dp_cp_send(w, &msg) < 0) {
-			c->ev |= (uint8_t)(1u << bit);
+			c->ev |= (uint16_t)(1u << bit);
 			return false;
 		}
 		w->cp.ipc_out++;
@@ -263,10 +286,11 @@ ev_flush(struct dp_worker *w)
 	return n;
 }
 
-/* ---- the inactivity sweep ------------------------------------------------------------ */
+/* ---- the sweep: silence, ICE's consent ------------------------------------------------- */
 
 /* A slice of the pass over the table: silent terminations found
- * (H.248.40: once, until they are heard again), and a context with
+ * (H.248.40: once, until they are heard again), ICE flows whose consent
+ * expired (RFC 7675: once, until a check renews it), and a context with
  * pending events out of the FIFO queued again. */
 static unsigned int
 scan(struct dp_worker *w)
@@ -294,11 +318,14 @@ scan(struct dp_worker *w)
 			    w->now_ms - rtp_term_quiet_since(t) < t->inact_ms)
 				continue;
 			t->inactive = 1;
-			c->ev |= (uint8_t)RTP_EV_INACTIVE(i);
+			c->ev |= (uint16_t)RTP_EV_INACTIVE(i);
 			rw->ctr[RTP_CTR_INACTIVE]++;
 			rw->ctr[RTP_CTR_EVENTS]++;
 			n++;
 		}
+		for (unsigned int i = 0; i < 2; i++)
+			if (c->t[i].on && c->t[i].ice)
+				n += rtp_ice_scan(w, c, i);
 		if (c->ev != 0)
 			rtp_ev_queue(rw, c);
 	}

@@ -114,6 +114,8 @@ rtp_worker_init(struct dp_worker *w, const struct rtp_srtp_ops *srtp)
 	rw->srtp_ops = srtp;
 	rw->max = ac->media_contexts;
 	rw->relatch_ms = ac->media_relatch_ms;
+	rw->ice_consent_ms = ac->ice_consent_ms >= TP_CONF_ICE_CONSENT_MIN_MS ?
+			     ac->ice_consent_ms : TP_CONF_ICE_CONSENT_MIN_MS;
 	rw->tsc_hz = w->ctx->tsc_hz != 0 ? w->ctx->tsc_hz : 1;
 	if (steer_relay_share(ac->media_min, ac->media_max, w->ctx->nworkers, w->id,
 			      &rw->port_lo, &rw->port_hi))
@@ -173,6 +175,17 @@ rtp_term_dest(struct rtp_term *t)
 
 	memset(&t->rtp_to, 0, sizeof(t->rtp_to));
 	memset(&t->rtcp_to, 0, sizeof(t->rtcp_to));
+	if (t->ice) {
+		/* ICE: the nominated pairs only, never the signalled remote
+		 * (whose consent nothing proved, RFC 7675) */
+		if (t->latched & IPC_RTP_LATCHED_RTP)
+			t->rtp_to = t->rtp_src;
+		if (t->flags & IPC_RTP_F_MUX)
+			t->rtcp_to = t->rtp_to;
+		else if (t->latched & IPC_RTP_LATCHED_RTCP)
+			t->rtcp_to = t->rtcp_src;
+		return;
+	}
 	if (t->latched & IPC_RTP_LATCHED_RTP)
 		t->rtp_to = t->rtp_src;
 	else if (c->remote.family != 0 && c->remote.port != 0)
@@ -207,8 +220,9 @@ term_take(struct rtp_worker *rw, struct rtp_term *t, const struct ipc_rtp_term *
 	t->gm_port_lo = cfg->gm_port_lo;
 	t->gm_port_hi = cfg->gm_port_hi;
 	t->latch = cfg->latch;
+	t->ice = cfg->ice.mode;
 	t->open = cfg->latch == IPC_RTP_LATCH_OFF && cfg->gm_addr.family == 0 &&
-		  cfg->gm_port_hi == 0;
+		  cfg->gm_port_hi == 0 && cfg->ice.mode == IPC_RTP_ICE_OFF;
 	t->clock_mul = (uint64_t)(((unsigned __int128)hz << 32) / rw->tsc_hz);
 	if (cfg->pol_rate != t->pol_rate || cfg->pol_burst != t->pol_burst) {
 		/* a policing set anew starts full (a change of rate keeps
@@ -241,6 +255,10 @@ term_check(const struct rtp_worker *rw, const struct ipc_rtp_term *cfg, char *bu
 		if (why != NULL)
 			return why;
 	}
+	/* ICE's MESSAGE-INTEGRITY is HMAC-SHA1 on SRTP's libipsec-mb */
+	if (cfg->ice.mode != IPC_RTP_ICE_OFF &&
+	    (rw->srtp_ops == NULL || rw->srtp_ops->mac == NULL || rw->srtp_ops->mac_key == NULL))
+		return "ICE is not available in this dp (its HMAC-SHA1 is SRTP's, libipsec-mb)";
 	if (aidx < 0)
 		return "its local address is not one of dp's";
 	e = rtp_port_slot(rw, aidx, cfg->local.port);
@@ -288,6 +306,8 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	t->heard_ms = w->now_ms;
 	t->watched_ms = w->now_ms;
 	term_take(rw, t, cfg);
+	if (t->ice)
+		rtp_ice_reset(w, t);
 	if (t->srtp) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * slot + i, &cfg->srtp_rx, &cfg->srtp_tx,
 				      &t->srtp_in, &t->srtp_out);
@@ -313,7 +333,8 @@ term_remove(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i)
 	*rtp_port_slot(rw, aidx, t->port) = 0;
 	if (!(t->flags & IPC_RTP_F_MUX))
 		*rtp_port_slot(rw, aidx, t->rtcp_port) = 0;
-	c->ev &= (uint8_t)~(RTP_EV_LATCH_RTP(i) | RTP_EV_LATCH_RTCP(i) | RTP_EV_INACTIVE(i));
+	c->ev &= (uint16_t)~(RTP_EV_LATCH_RTP(i) | RTP_EV_LATCH_RTCP(i) | RTP_EV_INACTIVE(i) |
+			     RTP_EV_CONSENT_ALL(i));
 	if (t->srtp)
 		rw->srtp_ops->wipe(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i);
 	/* (cfg holds cp's keys) */
@@ -421,12 +442,16 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	const struct ipc_rtp_term *old = &t->cfg;
 	const struct ipc_srtp_key *rx = NULL, *tx = NULL;
 	struct ipc_srtp_key rx_at;
+	bool ice_flip, ice_new;
 
 	if (cfg->profile != old->profile || cfg->local.family != old->local.family ||
 	    memcmp(cfg->local.ip, old->local.ip, 16) != 0 || cfg->local.port != old->local.port ||
 	    cfg->rtcp_port != old->rtcp_port ||
 	    ((cfg->flags ^ old->flags) & IPC_RTP_F_MUX) != 0)
 		return "its profile, local address, ports or rtcp-mux would change";
+	if (cfg->ice.mode != IPC_RTP_ICE_OFF &&
+	    (rw->srtp_ops == NULL || rw->srtp_ops->mac == NULL || rw->srtp_ops->mac_key == NULL))
+		return "ICE is not available in this dp (its HMAC-SHA1 is SRTP's, libipsec-mb)";
 	if (t->srtp) {
 		const char *why = rw->srtp_ops->check(rw->srtp_ws, &cfg->srtp_rx, &cfg->srtp_tx);
 
@@ -449,11 +474,21 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 		if (!srtp_key_same(&cfg->srtp_tx, &old->srtp_tx))
 			tx = &cfg->srtp_tx;
 	}
-	if (cfg->remote.family != old->remote.family || cfg->remote.port != old->remote.port ||
-	    memcmp(cfg->remote.ip, old->remote.ip, 16) != 0 ||
-	    cfg->remote_rtcp != old->remote_rtcp) {
+	ice_flip = cfg->ice.mode != old->ice.mode;
+	ice_new = !ice_flip && cfg->ice.mode != IPC_RTP_ICE_OFF &&
+		  (cfg->ice.ufrag_len != old->ice.ufrag_len ||
+		   memcmp(cfg->ice.ufrag, old->ice.ufrag, sizeof(cfg->ice.ufrag)) != 0 ||
+		   cfg->ice.pwd_len != old->ice.pwd_len ||
+		   memcmp(cfg->ice.pwd, old->ice.pwd, sizeof(cfg->ice.pwd)) != 0);
+	if (ice_flip || (cfg->ice.mode == IPC_RTP_ICE_OFF &&
+			 (cfg->remote.family != old->remote.family ||
+			  cfg->remote.port != old->remote.port ||
+			  memcmp(cfg->remote.ip, old->remote.ip, 16) != 0 ||
+			  cfg->remote_rtcp != old->remote_rtcp))) {
 		/* a new remote (a re-INVITE): latching starts over, the new
-		 * one is used until a packet latches */
+		 * one is used until a packet latches; ICE turned on or off
+		 * starts over too. ICE's nominated pair is no latch: a new
+		 * signalled remote (its default candidate) leaves it */
 		t->latched = 0;
 		memset(&t->rtp_src, 0, sizeof(t->rtp_src));
 		memset(&t->rtcp_src, 0, sizeof(t->rtcp_src));
@@ -463,6 +498,12 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	if (cfg->inact_ms != old->inact_ms)
 		t->watched_ms = w->now_ms;
 	term_take(rw, t, cfg);
+	if (ice_flip)
+		rtp_ice_reset(w, t);
+	else if (ice_new)
+		rtp_ice_restart(w, t);
+	if (!t->ice)
+		explicit_bzero(&t->ice_state, sizeof(t->ice_state));
 	if (rx != NULL || tx != NULL) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i, rx, tx,
 				      &t->srtp_in, &t->srtp_out);

@@ -30,10 +30,11 @@ extern const struct dp_module rtp_dp_module;
 
 /* Its counters for cp (dp_ctrs.h): rtp_<name> and the contexts now,
  * lib/rtp's refusals by reason (rtp_malformed_<reason>), SRTP's
- * (rtp_srtp_<reason>). */
+ * (rtp_srtp_<reason>), ICE's (rtp_ice_refused_<reason>). */
 extern const struct dp_ctrs_family rtp_dp_ctrs;
 extern const struct dp_ctrs_family rtp_dp_malformed_ctrs;
 extern const struct dp_ctrs_family rtp_dp_srtp_ctrs;
+extern const struct dp_ctrs_family rtp_dp_ice_ctrs;
 
 /* SRTP's ops (rtp_dp_types.h), once, before the module's set-up (which
  * takes rtp_srtp.c's, on libipsec-mb, when none were; without any an SRTP

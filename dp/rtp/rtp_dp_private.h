@@ -18,6 +18,7 @@
 
 #include "dp.h"
 #include "ipc.h"
+#include "net/net.h"
 #include "rtp.h"
 #include "rtp_dp.h"
 
@@ -83,6 +84,61 @@ rtp_addr_is(const struct ipc_addr *a, uint8_t family, const uint8_t *ip, uint16_
 	}
 	return dp_ip6_eq(a->ip, ip);
 }
+
+/* gm (H.248.43): does the source pass t's address and port filters? */
+static inline bool
+rtp_gm_ok(const struct rtp_term *t, const struct dp_udp_meta *meta)
+{
+	if (t->gm_port_hi != 0 &&
+	    (meta->src_port < t->gm_port_lo || meta->src_port > t->gm_port_hi))
+		return false;
+	if (t->gm_family == 0)
+		return true;
+	if (meta->family == NET_AF_IPV4)
+		return net_prefix_match4(t->gm_addr, t->gm_plen, meta->src);
+	return net_prefix_match(NET_AF_IPV6, t->gm_addr, t->gm_plen, meta->src);
+}
+
+/* May dp send an ICE termination o's flow (0 RTP or rtcp-mux, 1 RTCP of a
+ * pair) to its nominated pair: one nominated, and its consent (RFC 7675
+ * §5.1) within agw.ice_consent_ms of its last valid check? */
+static inline bool
+rtp_ice_may_send(const struct dp_worker *w, const struct rtp_term *o, unsigned int flow)
+{
+	return (o->latched & (flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP)) &&
+	       w->now_ms - o->ice_state.consent_ms[flow] < w->rtp->ice_consent_ms;
+}
+
+/* ---- rtp_input.c ---- */
+
+/* The answer in buf (len octets) to m's datagram, back to its source from
+ * the address and port it reached (t's), in m itself. Consumes m. */
+void rtp_reply(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta,
+	       const struct rtp_term *t, const uint8_t *buf, uint16_t len);
+
+/* ---- rtp_ice.c ---- */
+
+/* A STUN datagram to ICE termination ti of c, on flow (0 its RTP port, 1
+ * the RTCP port of a pair): a connectivity check judged, answered,
+ * counted; its source noted, a pair nominated, a consent renewed.
+ * Consumes m. */
+void rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
+		   struct rte_mbuf *m, const struct dp_udp_meta *meta);
+/* Has meta's source passed a check of t's flow within
+ * agw.ice_consent_ms (its media are taken)? */
+bool rtp_ice_src_ok(const struct dp_worker *w, const struct rtp_term *t, unsigned int flow,
+		    const struct dp_udp_meta *meta);
+/* t's ICE anew from t->cfg (an install, ICE turned on): no source
+ * checked, buckets full, the checks' key made; cfg's nominated pair (a
+ * restarted dp's) taken, its consent from now. */
+void rtp_ice_reset(struct dp_worker *w, struct rtp_term *t);
+/* t's new credentials from t->cfg (an ICE restart, RFC 8445 §9): no
+ * source has passed a check under them; the nominated pairs and their
+ * consent stay until a check under them nominates. */
+void rtp_ice_restart(struct dp_worker *w, struct rtp_term *t);
+/* The sweep's look at ICE termination ti of c: a flow whose consent
+ * expired is marked and its CONSENT_LOST queued (once). The events. */
+unsigned int rtp_ice_scan(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti);
 
 /* ---- rtp_ctx.c ---- */
 

@@ -21,6 +21,15 @@ enum rtp_dp_ctr {
 	RTP_CTR__COUNT
 };
 
+/* Why ICE's responder refused a check (rtp_ice_errors.def); 0 is none. */
+enum rtp_ice_err {
+	RTP_ICE_OK = 0,
+#define RTP_ICE_E(n, s, h) RTP_ICE_E_##n,
+#include "rtp_ice_errors.def"
+#undef RTP_ICE_E
+	RTP_ICE_E_COUNT
+};
+
 /* The addresses a termination may be on, per family: every port's own
  * and every relayed address (TP_CONF_MAX_RELAY a family). */
 #define RTP_DP_ADDRS (TP_CONF_MAX_PORTS + TP_CONF_MAX_RELAY)
@@ -67,6 +76,13 @@ enum rtp_srtp_err {
  *   protect      in place, with room octets free after it for the
  *                trailer; *len grows; 0, RTP_SRTP_TELL or -enum
  *                rtp_srtp_err
+ *   mac_key      HMAC-SHA1's inner and outer states (RFC 2104) of key
+ *                (len octets, at most 64) into ipad and opad (32 octets
+ *                each, 16-aligned): dp/rtp's other user of HMAC-SHA1,
+ *                ICE's MESSAGE-INTEGRITY (RFC 8489 §14.5), shares SRTP's;
+ *                NULL: none (ICE is then refused)
+ *   mac          HMAC-SHA1 of p (len octets; not changed) with those
+ *                states into tag (20 octets)
  */
 struct rtp_srtp_ops {
 	void *(*worker_init)(uint32_t n, int socket);
@@ -79,6 +95,60 @@ struct rtp_srtp_ops {
 	void (*position)(const void *sctx, struct ipc_srtp_pos *pos);
 	int (*unprotect)(void *sctx, uint8_t *pkt, uint16_t *len, bool rtcp);
 	int (*protect)(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp);
+	void (*mac_key)(void *ws, const uint8_t *key, unsigned int len, uint8_t *ipad,
+			uint8_t *opad);
+	void (*mac)(void *ws, const uint8_t *ipad, const uint8_t *opad, uint8_t *p,
+		    unsigned int len, uint8_t tag[20]);
+};
+
+/*
+ * ICE on a termination (rtp_ice.c, FEATURE.md "ICE"): what a check reads
+ * and writes. Sources that passed a check (RTP_ICE_SRCS of them, the
+ * least recent replaced): media are taken from one while its last check
+ * is within agw.ice_consent_ms; the nominated pair of each flow is the
+ * termination's latched source (rtp_src, rtcp_src, with latched's bits),
+ * where media go while its consent lasts. Three token buckets in
+ * thousandths of a check on the worker's ms clock: the HMACs of checks
+ * from the nominated RTP source, the HMACs of any other's (so a flood
+ * with our ufrag from elsewhere never starves the peer's consent), and
+ * the error answers (so a stranger's flood is answered at a bounded
+ * rate, and costs no HMAC at all).
+ */
+#define RTP_ICE_SRCS        4u
+#define RTP_ICE_RATE        100u      /* checks (HMACs) a second, a bucket */
+#define RTP_ICE_BURST       100u
+#define RTP_ICE_ERR_RATE    20u       /* error answers a second */
+#define RTP_ICE_ERR_BURST   20u
+
+struct rtp_ice_src {
+	uint64_t ms;               /* its last valid check (w->now_ms); 0: free */
+	uint8_t family;
+	uint8_t flow;              /* 0 RTP (or rtcp-mux), 1 RTCP of a pair */
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+struct rtp_ice_bucket {
+	uint64_t ms;               /* last refilled */
+	uint32_t tokens;           /* thousandths of a check */
+	uint32_t pad;
+};
+
+struct rtp_ice {
+	/* HMAC-SHA1's inner and outer states under our pwd (the seam's
+	 * mac_key): the checks' key, made when the credentials come */
+	_Alignas(16) uint8_t ipad[32];
+	_Alignas(16) uint8_t opad[32];
+	uint64_t consent_ms[2];    /* per flow: the nominated pair's last valid
+				    * check (its nomination's, at first) */
+	uint64_t checks;           /* answered with a success */
+	uint64_t refused;
+	struct rtp_ice_bucket mac[2];     /* [0] the nominated RTP source's, [1] others' */
+	struct rtp_ice_bucket err;
+	struct rtp_ice_src src[RTP_ICE_SRCS];
+	uint8_t lost;              /* per flow (bit 1 << flow): consent expired
+				    * and reported; media to it stopped */
+	uint8_t pad[7];
 };
 
 /* A termination's counters that go to cp in struct ipc_rtp_stats. */
@@ -107,6 +177,8 @@ struct rtp_term {
 	uint8_t srtcp_trailer;     /* SRTCP's tag and MKI octets from its network */
 	uint8_t latch;             /* enum ipc_rtp_latch | IPC_RTP_LATCH_SIGNALLED:
 				    * read only by a source not the latched one */
+	uint8_t ice;               /* enum ipc_rtp_ice_mode: ICE, not latching,
+				    * decides its sources (ice_state) */
 	uint16_t port;             /* local RTP port */
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */
@@ -138,24 +210,32 @@ struct rtp_term {
 	 * counts from the later of that and heard_ms (an answer that arms it
 	 * after a long ring is not silence already) */
 	uint64_t watched_ms;
+	/* ICE's (with ice) */
+	struct rtp_ice ice_state;
 	/* as cp installed it */
 	struct ipc_rtp_term cfg;
 };
 
 /* Pending events of a context (struct rtp_ctx.ev): per termination t,
- * bit 0 + 3t its RTP flow latched, 1 + 3t its RTCP flow, 2 + 3t silent;
- * bit 6 its SRTP positions to tell cp (an RTP_STATS of req 0). */
+ * bit 0 + 3t its RTP flow latched (ICE: nominated), 1 + 3t its RTCP
+ * flow, 2 + 3t silent; bit 6 its SRTP positions to tell cp (an RTP_STATS
+ * of req 0); from bit 7, per termination and ICE flow, its consent lost
+ * and regained (lost first: both go, in that order). */
 #define RTP_EV_LATCH_RTP(t)  (1u << (3 * (t)))
 #define RTP_EV_LATCH_RTCP(t) (2u << (3 * (t)))
 #define RTP_EV_INACTIVE(t)   (4u << (3 * (t)))
 #define RTP_EV_SRTP_BIT      6u
 #define RTP_EV_SRTP_POS      (1u << RTP_EV_SRTP_BIT)
+#define RTP_EV_CONSENT_BIT   7u
+#define RTP_EV_CONSENT(t, flow, back) \
+	(1u << (RTP_EV_CONSENT_BIT + 4u * (t) + 2u * (flow) + ((back) ? 1u : 0u)))
+#define RTP_EV_CONSENT_ALL(t) (0xfu << (RTP_EV_CONSENT_BIT + 4u * (t)))
 
 struct rtp_ctx {
 	uint64_t id;               /* cp's (ipc_conn_make() layout); 0: free */
-	uint8_t ev;                /* RTP_EV_* pending */
+	uint16_t ev;               /* RTP_EV_* pending */
 	uint8_t queued;            /* its slot is in the events' FIFO */
-	uint8_t pad[6];
+	uint8_t pad[5];
 	struct rtp_term t[2];
 };
 
@@ -174,6 +254,7 @@ struct rtp_worker {
 	uint32_t addr4[RTP_DP_ADDRS];            /* network order */
 	uint8_t addr6[RTP_DP_ADDRS][16];
 	uint64_t relatch_ms;
+	uint64_t ice_consent_ms;   /* agw.ice_consent_ms */
 	uint64_t tsc_hz;
 	const struct rtp_srtp_ops *srtp_ops;     /* NULL: no SRTP in this dp */
 	void *srtp_ws;                           /* the ops' table (worker_init) */
@@ -192,6 +273,7 @@ struct rtp_worker {
 	uint64_t ctr[RTP_CTR__COUNT];
 	uint64_t malformed[RTP_E_COUNT];
 	uint64_t srtp_err[RTP_SRTP_E_COUNT];
+	uint64_t ice_err[RTP_ICE_E_COUNT];
 };
 
 #endif /* DP_RTP_DP_TYPES_H */

@@ -36,20 +36,6 @@ enum rtp_src {
 	RTP_SRC_SRTP,                /* SRTP's check failed (counted) */
 };
 
-/* gm (H.248.43): does the source pass t's address and port filters? */
-static inline bool
-rtp_gm_ok(const struct rtp_term *t, const struct dp_udp_meta *meta)
-{
-	if (t->gm_port_hi != 0 &&
-	    (meta->src_port < t->gm_port_lo || meta->src_port > t->gm_port_hi))
-		return false;
-	if (t->gm_family == 0)
-		return true;
-	if (meta->family == NET_AF_IPV4)
-		return net_prefix_match4(t->gm_addr, t->gm_plen, meta->src);
-	return net_prefix_match(NET_AF_IPV6, t->gm_addr, t->gm_plen, meta->src);
-}
-
 /* What t's latching says of a source that is not flow's latched one. */
 enum rtp_latch_do {
 	RTP_LATCH_REFUSE = 0,        /* a stranger */
@@ -61,7 +47,8 @@ enum rtp_latch_do {
 /*
  * t's rules for a source that is not flow's latched one (or a
  * termination that does not latch), without their effects (FEATURE.md
- * "Latching and gates"): gm first; then the signalled remote's address
+ * "Latching and gates"): gm first; ICE's sources (FEATURE.md "ICE") in
+ * place of all that follows; then the signalled remote's address
  * where the latch is bound to it; then the policy: OFF takes it and
  * learns nothing, the first source latches, and one latched moves to
  * another never (STRICT), at once (HANDOVER) or after relatch_ms of
@@ -78,6 +65,10 @@ rtp_latch_rule(const struct dp_worker *w, const struct rtp_term *t, unsigned int
 
 	if (!rtp_gm_ok(t, meta))
 		return RTP_LATCH_REFUSE;
+	/* ICE: a source that passed a check is taken, none is learnt (a
+	 * check nominates: rtp_ice.c) */
+	if (t->ice)
+		return rtp_ice_src_ok(w, t, flow, meta) ? RTP_LATCH_TAKE : RTP_LATCH_REFUSE;
 	if ((t->latch & IPC_RTP_LATCH_SIGNALLED) && t->cfg.remote.family != 0 &&
 	    !rtp_addr_is(&t->cfg.remote, meta->family, meta->src, t->cfg.remote.port))
 		return RTP_LATCH_REFUSE;
@@ -134,13 +125,13 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 	src->port = meta->src_port;
 	memcpy(src->ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
 	t->latched |= bit;
-	c->ev |= (uint8_t)(flow == 0 ? RTP_EV_LATCH_RTP(ti) : RTP_EV_LATCH_RTCP(ti));
+	c->ev |= (uint16_t)(flow == 0 ? RTP_EV_LATCH_RTP(ti) : RTP_EV_LATCH_RTCP(ti));
 	if (flow == 0 && !(t->flags & IPC_RTP_F_MUX) && (t->latched & IPC_RTP_LATCHED_RTCP) &&
 	    (relatch || !rtp_addr_is(&t->rtcp_src, meta->family, meta->src, t->rtcp_src.port))) {
 		/* RTCP follows its host: it latches again (and one that
 		 * latched from another host before RTP did is let go) */
 		t->latched &= (uint8_t)~IPC_RTP_LATCHED_RTCP;
-		c->ev &= (uint8_t)~RTP_EV_LATCH_RTCP(ti);
+		c->ev &= (uint16_t)~RTP_EV_LATCH_RTCP(ti);
 	}
 	rtp_term_dest(t);
 	rtp_ev_queue(rw, c);
@@ -244,7 +235,7 @@ rtp_srtp_tell(struct rtp_worker *rw, struct rtp_ctx *c)
 {
 	if (!(c->ev & RTP_EV_SRTP_POS))
 		rw->ctr[RTP_CTR_EVENTS]++;
-	c->ev |= (uint8_t)RTP_EV_SRTP_POS;
+	c->ev |= (uint16_t)RTP_EV_SRTP_POS;
 	rtp_ev_queue(rw, c);
 }
 
@@ -381,6 +372,26 @@ rtp_out(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta,
 }
 
 void
+rtp_reply(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta,
+	  const struct rtp_term *t, const uint8_t *buf, uint16_t len)
+{
+	struct ipc_addr dst;
+	uint32_t end = (uint32_t)meta->payload_off + len;
+
+	if (rte_pktmbuf_pkt_len(m) < end &&
+	    rte_pktmbuf_append(m, (uint16_t)(end - rte_pktmbuf_pkt_len(m))) == NULL) {
+		dp_drop_pkt(w, m, DP_DROP_NO_MBUF);
+		return;
+	}
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off), buf, len);
+	memset(&dst, 0, sizeof(dst));
+	dst.family = meta->family;
+	dst.port = meta->src_port;
+	memcpy(dst.ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
+	rtp_out(w, m, meta, t, &dst, meta->dst_port, len, false, 0);
+}
+
+void
 rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta *meta,
 	      void *arg)
 {
@@ -412,6 +423,11 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 	ti = (e >> 1) & 1u;
 	t = &c->t[ti];
 	if (unlikely(len < 2 || (p[0] & 0xc0) != 0x80)) {
+		/* RFC 7983: 0-3 is STUN, an ICE termination's checks */
+		if (t->ice && len >= 20 && p[0] < 4) {
+			rtp_ice_input(w, c, ti, e & 1u, m, meta);
+			return;
+		}
 		rtp_not_rtp(rw, t, p, len);
 		rte_pktmbuf_free(m);
 		return;
@@ -470,6 +486,13 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		goto free;
 	}
 	dst = rtcp ? &o->rtcp_to : &o->rtp_to;
+	/* ICE: only to the nominated pair, while its consent lasts */
+	if (unlikely(o->ice) &&
+	    !rtp_ice_may_send(w, o, rtcp && !(o->flags & IPC_RTP_F_MUX) ? 1u : 0u)) {
+		rw->ctr[RTP_CTR_NO_CONSENT]++;
+		o->ctr.no_dest++;
+		goto free;
+	}
 	if (unlikely(dst->port == 0)) {
 		rw->ctr[RTP_CTR_NO_DEST]++;
 		o->ctr.no_dest++;

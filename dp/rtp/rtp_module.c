@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_net_crc.h>
+
 #include "dp_cp.h"
 #include "dp_ctrs.h"
 #include "dp_module.h"
@@ -48,9 +50,13 @@ rtp_setup(struct dp_ctx *ctx)
 		tp_log(TP_LOG_ERR, "internal error: the RTP terminations' messages from cp\n");
 		return -EINVAL;
 	}
-	/* SRTP: ours unless another was registered */
+	/* SRTP: ours unless another was registered (ICE's HMAC-SHA1 too) */
 	if (srtp_registered == NULL)
 		srtp_registered = rtp_srtp_builtin();
+	/* ICE's FINGERPRINT: the fastest CRC-32 this CPU has (turn's set-up
+	 * chose it already when TURN is on) */
+	if (!ctx->conf->turn.enabled)
+		rte_net_crc_set_alg(RTE_NET_CRC_AVX512);
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		rc = rtp_worker_init(ctx->workers[i], srtp_registered);
 		if (rc < 0) {
@@ -78,12 +84,13 @@ rtp_setup(struct dp_ctx *ctx)
 	printf("turnpike-dp: RTP terminations: %u contexts per worker (%zu bytes each with "
 	       "their FIFO entries), media ports %u-%u on %u address(es), %u port(s) a "
 	       "worker (%zu bytes of port table), re-latch after %" PRIu64 " ms of silence, "
-	       "SRTP %s\n", rw0->max, per_ctx, ac->media_min, ac->media_max,
-	       rw0->naddr4 + rw0->naddr6, rw0->nports,
+	       "SRTP %s, ICE-lite %s (consent %" PRIu64 " ms)\n", rw0->max, per_ctx,
+	       ac->media_min, ac->media_max, rw0->naddr4 + rw0->naddr6, rw0->nports,
 	       ((size_t)rw0->naddr4 + rw0->naddr6) * rw0->nports * sizeof(uint32_t),
 	       rw0->relatch_ms, srtp_registered != NULL ?
 	       "on (AES_CM_128 and AES_256_CM with HMAC_SHA1_80/32, libipsec-mb)" :
-	       "not available");
+	       "not available", srtp_registered != NULL && srtp_registered->mac != NULL ?
+	       "on" : "not available", rw0->ice_consent_ms);
 	return 1;
 }
 
@@ -98,6 +105,12 @@ rtp_setup(struct dp_ctx *ctx)
 	_Static_assert(sizeof(what) <= DP_CTRS_HELP_LEN, "rtp_srtp_" name "'s help");
 #include "rtp_srtp_errors.def"
 #undef RTP_SRTP_E
+#define RTP_ICE_E(e, name, what) \
+	_Static_assert(sizeof(what) <= DP_CTRS_HELP_LEN, "rtp_ice_refused_" name "'s help"); \
+	_Static_assert(sizeof("rtp_ice_refused_" name) <= IPC_DP_NAME_LEN, \
+		       "rtp_ice_refused_" name "'s name");
+#include "rtp_ice_errors.def"
+#undef RTP_ICE_E
 
 static const struct dp_ctrs_desc rtp_desc[RTP_CTR__COUNT + 1] = {
 #define RTP_CTR(n, s, h) [RTP_CTR_##n] = { s, DP_CTRS_COUNTER, h },
@@ -166,8 +179,30 @@ const struct dp_ctrs_family rtp_dp_srtp_ctrs = {
 	.desc = srtp_desc + 1, .n = RTP_SRTP_E_COUNT - 1, .values = srtp_values,
 };
 
+/* ICE's refusals, by reason (rtp_ice_errors.def) */
+static const struct dp_ctrs_desc ice_desc[RTP_ICE_E_COUNT] = {
+#define RTP_ICE_E(e, name, what) [RTP_ICE_E_##e] = { name, DP_CTRS_COUNTER, what },
+#include "rtp_ice_errors.def"
+#undef RTP_ICE_E
+};
+
+static void
+ice_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct rtp_worker *rw = w->rtp;
+
+	for (unsigned int k = 1; k < RTP_ICE_E_COUNT; k++)
+		out[k - 1] = rw != NULL ? rw->ice_err[k] : 0;
+}
+
+const struct dp_ctrs_family rtp_dp_ice_ctrs = {
+	.name = "rtp_ice_refused", .prefix = "rtp_ice_refused_",
+	.help = "ICE connectivity checks refused on media ports, by reason (rtp_ice_errors.def)",
+	.desc = ice_desc + 1, .n = RTP_ICE_E_COUNT - 1, .values = ice_values,
+};
+
 static const struct dp_ctrs_family *const rtp_families[] = {
-	&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, &rtp_dp_srtp_ctrs, NULL,
+	&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, &rtp_dp_srtp_ctrs, &rtp_dp_ice_ctrs, NULL,
 };
 
 /* ---- statistics line -------------------------------------------------------------- */
@@ -190,6 +225,8 @@ rtp_print(const struct dp_worker *w, FILE *out)
 			rw->malformed[k]);
 	for (unsigned int k = 1; k < RTP_SRTP_E_COUNT; k++)
 		fprintf(out, " srtp_%s=%" PRIu64, srtp_desc[k].name, rw->srtp_err[k]);
+	for (unsigned int k = 1; k < RTP_ICE_E_COUNT; k++)
+		fprintf(out, " ice_refused_%s=%" PRIu64, ice_desc[k].name, rw->ice_err[k]);
 	fputc('\n', out);
 }
 

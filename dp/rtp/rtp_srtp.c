@@ -172,18 +172,20 @@ aes_expand(IMB_MGR *m, const uint8_t *key, unsigned int len, uint8_t *sched)
 	explicit_bzero(dec, sizeof(dec));
 }
 
-/* RFC 2104's inner and outer states of HMAC-SHA1 under a 20-octet key. */
+/* RFC 2104's inner and outer states of HMAC-SHA1 under a key of len
+ * octets, at most SHA-1's block (SRTP's session keys are 20, ICE's
+ * passwords 22 to 64). */
 static void
-hmac_pads(IMB_MGR *m, const uint8_t key[20], uint8_t *ipad, uint8_t *opad)
+hmac_pads(IMB_MGR *m, const uint8_t *key, unsigned int len, uint8_t *ipad, uint8_t *opad)
 {
 	uint8_t b[64] __rte_aligned(16);
 
 	memset(b, 0x36, sizeof(b));
-	for (unsigned int i = 0; i < 20; i++)
+	for (unsigned int i = 0; i < len && i < sizeof(b); i++)
 		b[i] ^= key[i];
 	IMB_SHA1_ONE_BLOCK(m, b, ipad);
 	memset(b, 0x5c, sizeof(b));
-	for (unsigned int i = 0; i < 20; i++)
+	for (unsigned int i = 0; i < len && i < sizeof(b); i++)
 		b[i] ^= key[i];
 	IMB_SHA1_ONE_BLOCK(m, b, opad);
 	explicit_bzero(b, sizeof(b));
@@ -312,7 +314,7 @@ dir_install(struct srtp_dir *d, const struct ipc_srtp_key *k)
 	srtp_kdf(m, &mk, aes_len, 0x00, key, aes_len);
 	aes_expand(m, key, aes_len, d->rtp.aes);
 	srtp_kdf(m, &mk, aes_len, 0x01, auth, 20);
-	hmac_pads(m, auth, d->rtp.ipad, d->rtp.opad);
+	hmac_pads(m, auth, 20, d->rtp.ipad, d->rtp.opad);
 	srtp_kdf(m, &mk, aes_len, 0x02, d->rtp.salt, 14);
 	srtp_kdf(m, &mk, aes_len, 0x03, d->rtcp_aes, aes_len);
 	srtp_kdf(m, &mk, aes_len, 0x04, d->rtcp_auth, 20);
@@ -644,7 +646,7 @@ srtcp_keys(struct srtp_dir *d)
 	struct srtp_keys *k = &d->ws->scratch;
 
 	aes_expand(d->ws->mgr, d->rtcp_aes, d->aes_len, k->aes);
-	hmac_pads(d->ws->mgr, d->rtcp_auth, k->ipad, k->opad);
+	hmac_pads(d->ws->mgr, d->rtcp_auth, 20, k->ipad, k->opad);
 	memset(k->salt, 0, sizeof(k->salt));
 	memcpy(k->salt, d->rtcp_salt, 14);
 	return k;
@@ -753,6 +755,29 @@ srtp_protect(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp)
 	return rtcp ? srtp_rtcp_out(d, pkt, len, room) : srtp_rtp_out(d, pkt, len, room);
 }
 
+/* HMAC-SHA1 for dp/rtp's other users (ICE's MESSAGE-INTEGRITY): the
+ * same manager, pads and job as SRTP's tags. */
+static void
+srtp_mac_key(void *ws, const uint8_t *key, unsigned int len, uint8_t *ipad, uint8_t *opad)
+{
+	hmac_pads(((struct srtp_ws *)ws)->mgr, key, len, ipad, opad);
+}
+
+static void
+srtp_mac(void *ws, const uint8_t *ipad, const uint8_t *opad, uint8_t *p, unsigned int len,
+	 uint8_t tag[20])
+{
+	static const uint8_t iv[16];
+	struct srtp_keys k;
+
+	memcpy(k.ipad, ipad, sizeof(k.ipad));
+	memcpy(k.opad, opad, sizeof(k.opad));
+	if (!imb_run(((struct srtp_ws *)ws)->mgr, &k, 16, iv, p, 0, 0, len, tag, true))
+		memset(tag, 0, 20);          /* (fails any comparison with a real one) */
+	explicit_bzero(k.ipad, sizeof(k.ipad));
+	explicit_bzero(k.opad, sizeof(k.opad));
+}
+
 static const struct rtp_srtp_ops srtp_ops = {
 	.worker_init = srtp_worker_init,
 	.worker_free = srtp_worker_free,
@@ -762,6 +787,8 @@ static const struct rtp_srtp_ops srtp_ops = {
 	.position = srtp_position,
 	.unprotect = srtp_unprotect,
 	.protect = srtp_protect,
+	.mac_key = srtp_mac_key,
+	.mac = srtp_mac,
 };
 
 const struct rtp_srtp_ops *

@@ -26,6 +26,8 @@
  *     media_ports = [30000, 39999];  # UDP ports of RTP terminations (none: no RTP)
  *     media_contexts = 4096;       # RTP contexts per worker
  *     media_relatch = 2000;        # ms of silence before another source latches
+ *     ice_consent_ms = 30000;      # ms after an ICE peer's last valid check
+ *                                  # that media to it stop (RFC 7675)
  *   };
  */
 #include <errno.h>
@@ -58,6 +60,7 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	a->media_max = 0;
 	a->media_contexts = 4096;
 	a->media_relatch_ms = 2000;
+	a->ice_consent_ms = 30000;
 	a->quota.emergency = 64;
 }
 
@@ -166,7 +169,8 @@ load_quota(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, 
 /* The settings of the agw group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_agw[] = {
 	"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
-	"peers", "keepalive", "quota", "media_ports", "media_contexts", "media_relatch", NULL,
+	"peers", "keepalive", "quota", "media_ports", "media_contexts", "media_relatch",
+	"ice_consent_ms", NULL,
 };
 
 /* [first, last] of setting name in g into *lo, *hi (left alone when
@@ -213,7 +217,11 @@ load_media(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, 
 	    (rc = tp_conf_get_u32(g, "media_contexts", 1, 1u << 22, &a->media_contexts, c, err,
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(g, "media_relatch", 0, 3600000, &a->media_relatch_ms, c, err,
-				  errlen)) < 0)
+				  errlen)) < 0 ||
+	    /* (RFC 7675's 30 s; a floor so that a check's retransmissions,
+	     * 500 ms apart, keep a consent alive) */
+	    (rc = tp_conf_get_u32(g, "ice_consent_ms", TP_CONF_ICE_CONSENT_MIN_MS, 3600000,
+				  &a->ice_consent_ms, c, err, errlen)) < 0)
 		return rc;
 	a->media_line = where(s);
 	if (a->media_min == 0)

@@ -330,6 +330,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	NUM("agw", "media_ports", BOTH, "agw.media_ports (last)", agw.media_max),
 	NUM("agw", "media_contexts", BOTH, "agw.media_contexts", agw.media_contexts),
 	NUM("agw", "media_relatch", DP, "agw.media_relatch", agw.media_relatch_ms),
+	NUM("agw", "ice_consent_ms", DP, "agw.ice_consent_ms", agw.ice_consent_ms),
 
 	/* cp/iq opens its door and registers with the controllers at start */
 	NUM("iq", "", CP, "the iq group", iq.enabled),

@@ -545,7 +545,13 @@ struct tp_conf_agw {
 	/* ms of silence from a latched source before another may latch
 	 * (H.248.37's re-latching; default 2000) */
 	uint32_t media_relatch_ms;
+	/* ms after an ICE termination's last valid check from its nominated
+	 * pair that media to it stop (RFC 7675 §5.1's 30 s, the default; at
+	 * least TP_CONF_ICE_CONSENT_MIN_MS) */
+	uint32_t ice_consent_ms;
 };
+
+#define TP_CONF_ICE_CONSENT_MIN_MS 1000u
 
 #define TP_CONF_MAX_IQ_MGCS 4
 #define TP_CONF_MAX_IQ_SEND_FROM 16

@@ -152,18 +152,27 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      known suite, key_len exactly its, mki_len <= 4,
  *                      at most IPC_SRTP_SSRCS streams of different SSRCs,
  *                      ipc_types.h's rules), AVP or AVPF: both all zero;
+ *                      ice all zero (mode off), or mode lite with our
+ *                      ufrag (IPC_ICE_UFRAG_MIN..MAX) and pwd
+ *                      (IPC_ICE_PWD_MIN..MAX), the peer's ufrag 0 or
+ *                      within ufrag's bounds, each of ice-chars (RFC 8839
+ *                      §5.4) and 0 past its length, every pad 0, a
+ *                      nominated pair of family 0 (all zero) or local's
+ *                      with a port;
  *   RTP_MOD            one struct ipc_rtp_mod: a known op, term 0 or 1, a
- *                      termination as RTP_ADD's (SUB_TERM: all zero);
+ *                      termination as RTP_ADD's but no nominated pair
+ *                      (SUB_TERM: all zero);
  *   RTP_DEL            nothing;
  *   RTP_STATS_REQ      one struct ipc_rtp_stats_req;
  *   RTP_STATS          one struct ipc_rtp_stats_msg, found 0 or 1;
  *   RTP_STATE          one struct ipc_rtp_state: its context as RTP_ADD's;
  *   RTP_EVENT          one struct ipc_rtp_event: a known type, term 0 or 1
  *                      (RELEASED: IPC_RTP_TERM_NONE), a cause known,
- *                      LATCHED's addr of family 4 or 6 with a port and
- *                      rtcp 0 or 1, a NUL-terminated detail of detail_len
- *                      bytes;
- *                      in each statistics block latched <= 3, the
+ *                      LATCHED's, NOMINATED's and CONSENT_*'s addr of
+ *                      family 4 or 6 with a port and rtcp 0 or 1, a
+ *                      NUL-terminated detail of detail_len bytes;
+ *                      in each statistics block latched <= 3, ice's bits
+ *                      IPC_RTP_ICE_ON and _LOST only, its pad 0, the
  *                      latched sources of family 0, 4 or 6 and each SRTP
  *                      position's streams as a key's (ipc_types.h), its
  *                      SRTCP index < 2^31;

@@ -303,11 +303,64 @@ srtp_key_zero(const struct ipc_srtp_key *k)
 	return memcmp(k, &zero, sizeof(zero)) == 0;
 }
 
+/* n octets of ice-chars (RFC 8839 §5.4: ALPHA, DIGIT, "+", "/"), then
+ * nothing but 0 up to max. */
+static bool
+ice_chars_ok(const char *s, unsigned int n, unsigned int max)
+{
+	for (unsigned int i = 0; i < max; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (i >= n) {
+			if (ch != 0)
+				return false;
+		} else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || ch == '+' || ch == '/')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A termination's ICE (ipc_types.h): none, all zero; or a lite agent's
+ * credentials within their bounds, of ice-chars, the peer's ufrag absent
+ * or within them too, a nominated pair of none or local's family with a
+ * port (may_nominate: RTP_ADD's and RTP_STATE's only). */
+static bool
+rtp_ice_ok(const struct ipc_rtp_ice *x, uint8_t family, bool may_nominate)
+{
+	static const struct ipc_rtp_ice zero;
+	static const struct ipc_addr none;
+
+	if (x->mode == IPC_RTP_ICE_OFF)
+		return memcmp(x, &zero, sizeof(zero)) == 0;
+	if (x->mode > IPC_RTP_ICE_MAX || x->ufrag_len < IPC_ICE_UFRAG_MIN ||
+	    x->ufrag_len > IPC_ICE_UFRAG_MAX || x->pwd_len < IPC_ICE_PWD_MIN ||
+	    x->pwd_len > IPC_ICE_PWD_MAX ||
+	    (x->peer_ufrag_len != 0 && (x->peer_ufrag_len < IPC_ICE_UFRAG_MIN ||
+					x->peer_ufrag_len > IPC_ICE_UFRAG_MAX)))
+		return false;
+	for (unsigned int i = 0; i < sizeof(x->pad); i++)
+		if (x->pad[i] != 0)
+			return false;
+	for (unsigned int i = 0; i < sizeof(x->pad2); i++)
+		if (x->pad2[i] != 0)
+			return false;
+	if (!ice_chars_ok(x->ufrag, x->ufrag_len, IPC_ICE_UFRAG_MAX) ||
+	    !ice_chars_ok(x->pwd, x->pwd_len, IPC_ICE_PWD_MAX) ||
+	    !ice_chars_ok(x->peer_ufrag, x->peer_ufrag_len, IPC_ICE_UFRAG_MAX))
+		return false;
+	if (x->nominated.family == 0)
+		return memcmp(&x->nominated, &none, sizeof(none)) == 0;
+	return may_nominate && x->nominated.family == family && x->nominated.port != 0 &&
+	       x->nominated.pad == 0;
+}
+
 /* An RTP termination slot (RTP_ADD, RTP_STATE, RTP_MOD): empty (every
  * byte 0), or a termination whose every field a receiver acts on is in
  * range (ipc.h lists them). */
 static bool
-rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty)
+rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty, bool may_nominate)
 {
 	static const struct ipc_rtp_term zero;
 	unsigned int bits;
@@ -336,6 +389,8 @@ rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty)
 	}
 	if (t->remote.family == 0 ? t->remote.port != 0 : t->remote.family != t->local.family)
 		return false;
+	if (!rtp_ice_ok(&t->ice, t->local.family, may_nominate))
+		return false;
 	bits = t->local.family == 4 ? 32u : 128u;
 	if (t->gm_addr.family == 0 ? t->gm_plen != 0 :
 	    t->gm_addr.family != t->local.family || t->gm_plen > bits)
@@ -351,9 +406,9 @@ rtp_mod_ok(const struct ipc_rtp_mod *x)
 	switch (x->op) {
 	case IPC_RTP_ADD_TERM:
 	case IPC_RTP_MOD_TERM:
-		return rtp_term_ok(&x->t, false);
+		return rtp_term_ok(&x->t, false, false);
 	case IPC_RTP_SUB_TERM:
-		return rtp_term_ok(&x->t, true) && x->t.profile == IPC_RTP_NONE;
+		return rtp_term_ok(&x->t, true, false) && x->t.profile == IPC_RTP_NONE;
 	default:
 		return false;
 	}
@@ -372,6 +427,8 @@ static bool
 rtp_stats_ok(const struct ipc_rtp_stats *st)
 {
 	return st->latched <= (IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP) &&
+	       st->ice <= (IPC_RTP_ICE_ON | IPC_RTP_ICE_LOST) && st->pad[0] == 0 &&
+	       st->pad[1] == 0 && st->pad[2] == 0 &&
 	       srtp_pos_ok(&st->srtp_rx) && srtp_pos_ok(&st->srtp_tx) &&
 	       (st->rtp_src.family == 0 || family_ok(st->rtp_src.family)) &&
 	       (st->rtcp_src.family == 0 || family_ok(st->rtcp_src.family));
@@ -385,7 +442,8 @@ rtp_event_ok(const struct ipc_rtp_event *e)
 	    e->detail[e->detail_len] != '\0' || !rtp_stats_ok(&e->st[0]) ||
 	    !rtp_stats_ok(&e->st[1]))
 		return false;
-	if (e->type == IPC_RTP_EV_LATCHED &&
+	if ((e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
+	     e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED) &&
 	    (!family_ok(e->addr.family) || e->addr.port == 0 || e->rtcp > 1))
 		return false;
 	if (e->type == IPC_RTP_EV_RELEASED)
@@ -594,7 +652,7 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		const struct ipc_rtp_ctx *x = (const void *)m->body;
 
 		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
-		     rtp_term_ok(&x->term[0], true) && rtp_term_ok(&x->term[1], true);
+		     rtp_term_ok(&x->term[0], true, true) && rtp_term_ok(&x->term[1], true, true);
 		break;
 	}
 	case IPC_RTP_MOD:
@@ -618,8 +676,8 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		const struct ipc_rtp_state *x = (const void *)m->body;
 
 		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
-		     rtp_term_ok(&x->ctx.term[0], true) && rtp_term_ok(&x->ctx.term[1], true) &&
-		     rtp_stats_ok(&x->st[0]) && rtp_stats_ok(&x->st[1]);
+		     rtp_term_ok(&x->ctx.term[0], true, true) &&
+		     rtp_term_ok(&x->ctx.term[1], true, true) && rtp_stats_ok(&x->st[0]) && rtp_stats_ok(&x->st[1]);
 		break;
 	}
 	case IPC_RTP_EVENT:

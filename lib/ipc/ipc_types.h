@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      24u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      25u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -80,7 +80,13 @@
 					* ipc_srtp_key and ipc_srtp_pos);
 					* 24: a termination's latching policy
 					* (ipc_rtp_term.latch) for the flag
-					* IPC_RTP_F_LATCH */
+					* IPC_RTP_F_LATCH;
+					* 25: ICE on a termination
+					* (ipc_rtp_term.ice), its figures in
+					* ipc_rtp_stats, the events NOMINATED,
+					* CONSENT_LOST, CONSENT_REGAINED;
+					* IPC_DP_TCP_MAX 512: dp's counters
+					* were 381 of 384, ICE's did not fit */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -659,6 +665,50 @@ struct ipc_srtp_pos {
 	uint8_t pad[3];
 };
 
+/*
+ * ICE on a termination (dp/rtp/FEATURE.md "ICE"): dp is a lite agent
+ * (RFC 8445 §2.5, always controlled) on the termination's port, answering
+ * the peer's connectivity checks under our credentials (RFC 8489 §9.1's
+ * short-term mechanism: USERNAME "<ufrag>:<peer_ufrag>", MESSAGE-INTEGRITY
+ * under pwd), taking media only from a source that passed a check and
+ * sending only to the pair the peer nominated, while its consent lasts
+ * (RFC 7675). Latching (ipc_rtp_term.latch) does not apply to it.
+ *
+ * The credentials are ice-chars (RFC 8839 §5.4: ALPHA, DIGIT, "+", "/"),
+ * of lengths RFC 8839 allows (ufrag 4..256, pwd 22..256) bounded here to
+ * what peers send: Chromium 4 and 24, Firefox 8 and 32 (hex), aioice and
+ * libnice 4 and 22, Asterisk 32 and 32. cp refuses longer ones with a
+ * sentence, ipc_msg_check() anything past them.
+ */
+enum ipc_rtp_ice_mode {
+	IPC_RTP_ICE_OFF = 0,      /* no ICE: every field of ipc_rtp_ice 0 */
+	IPC_RTP_ICE_LITE = 1,     /* dp answers checks as a lite agent */
+};
+#define IPC_RTP_ICE_MAX    1u
+#define IPC_ICE_UFRAG_MIN  4u
+#define IPC_ICE_UFRAG_MAX  32u
+#define IPC_ICE_PWD_MIN    22u
+#define IPC_ICE_PWD_MAX    64u
+
+struct ipc_rtp_ice {
+	uint8_t mode;             /* enum ipc_rtp_ice_mode */
+	uint8_t ufrag_len;        /* ours (the Local SDP's a=ice-ufrag) */
+	uint8_t pwd_len;          /* ours (a=ice-pwd): the checks' key */
+	uint8_t peer_ufrag_len;   /* the peer's (its a=ice-ufrag); 0: not known
+				   * yet, any second part of USERNAME taken */
+	uint8_t pad[4];
+	char ufrag[IPC_ICE_UFRAG_MAX];    /* no NUL: the lengths above; every */
+	char pwd[IPC_ICE_PWD_MAX];        /* octet past them 0 */
+	char peer_ufrag[IPC_ICE_UFRAG_MAX];
+	/* RTP_ADD (RTP_STATE gives back what RTP_ADD gave): the pair the
+	 * peer nominated before, where media go at once with consent from
+	 * then on (a restarted dp's termination, which cp installs again);
+	 * family 0 none, else local's with a port. RTP_MOD: 0 (a modify
+	 * keeps what dp holds). */
+	struct ipc_addr nominated;
+	uint8_t pad2[4];
+};
+
 struct ipc_rtp_term {
 	uint8_t profile;          /* enum ipc_rtp_profile; 0: an empty slot,
 				   * every other field 0 */
@@ -701,6 +751,8 @@ struct ipc_rtp_term {
 	 * protects what it sends there with (the Local SDP's). */
 	struct ipc_srtp_key srtp_rx;
 	struct ipc_srtp_key srtp_tx;
+	/* ICE (mode 0: none) */
+	struct ipc_rtp_ice ice;
 };
 
 /* RTP_ADD's body. */
@@ -713,9 +765,12 @@ enum ipc_rtp_mod_op {
 	IPC_RTP_ADD_TERM = 1,     /* term joins the empty slot */
 	IPC_RTP_MOD_TERM = 2,     /* the slot's termination takes term's remote,
 				   * mode, gm, dscp, tman, it, clock, memo,
-				   * latch and flag RSIZE; its profile, local
-				   * address, ports and MUX must be what they
-				   * were. A remote changed clears its latches. */
+				   * latch, flag RSIZE and ICE; its profile,
+				   * local address, ports and MUX must be what
+				   * they were. A remote changed clears its
+				   * latches (not ICE's nomination); new ICE
+				   * credentials (a restart) keep the nominated
+				   * pair until a check under them nominates. */
 	IPC_RTP_SUB_TERM = 3,     /* the slot's termination ends (SUBTRACTED);
 				   * term zero */
 };
@@ -756,6 +811,11 @@ struct ipc_rtp_stats {
 				   * an index, an MKI (in), no room (out) */
 	uint64_t heard_ms;        /* the last packet taken (CLOCK_MONOTONIC
 				   * ms); 0: none */
+	uint64_t ice_checks;      /* ICE: checks answered with a success */
+	uint64_t ice_refused;     /* ICE: checks refused, whatever the reason */
+	uint64_t ice_consent_ms;  /* ICE: the nominated pair's last valid check
+				   * (CLOCK_MONOTONIC ms, RFC 7675's consent
+				   * counts from it); 0: none */
 	uint32_t jitter;          /* RFC 3550 A.8, timestamp units */
 	uint32_t jitter_us;       /* the same at the termination's clock_hz */
 	uint32_t ssrc;            /* the SSRC followed */
@@ -763,12 +823,20 @@ struct ipc_rtp_stats {
 	uint16_t serial;          /* the termination's (ipc_rtp_term) */
 	uint8_t latched;          /* IPC_RTP_LATCHED_* */
 	uint8_t inactive;         /* reported INACTIVE and silent since */
-	uint32_t pad;
-	struct ipc_addr rtp_src;  /* the latched sources (family 0: none) */
+	uint8_t ice;              /* IPC_RTP_ICE_* below */
+	uint8_t pad[3];
+	/* the latched sources (family 0: none); ICE: the nominated pair's
+	 * remote of each flow */
+	struct ipc_addr rtp_src;
 	struct ipc_addr rtcp_src;
 	struct ipc_srtp_pos srtp_rx;  /* SRTP from the termination's network */
 	struct ipc_srtp_pos srtp_tx;  /* SRTP dp sends it */
 };
+
+/* struct ipc_rtp_stats.ice: the termination does ICE; its consent is
+ * lost now (media to it stopped, RFC 7675 §5.1) */
+#define IPC_RTP_ICE_ON       0x1u
+#define IPC_RTP_ICE_LOST     0x2u
 
 enum ipc_rtp_ev_type {
 	IPC_RTP_EV_LATCHED = 1,   /* a flow latched (or latched anew): addr */
@@ -778,8 +846,17 @@ enum ipc_rtp_ev_type {
 				   * st[term] its last figures */
 	IPC_RTP_EV_RELEASED = 4,  /* the context ended (its last event): cause,
 				   * both terminations' last figures */
+	IPC_RTP_EV_NOMINATED = 5, /* ICE: the peer nominated a pair of a flow
+				   * (USE-CANDIDATE, RFC 8445 §7.3.1.5): addr
+				   * its remote, where media go now */
+	IPC_RTP_EV_CONSENT_LOST = 6,  /* ICE: no valid check from the nominated
+				   * pair's remote for agw.ice_consent_ms
+				   * (RFC 7675 §5.1): media to it stopped;
+				   * addr, silent_ms since its last check */
+	IPC_RTP_EV_CONSENT_REGAINED = 7,  /* ICE: a valid check from it again:
+				   * media go on; addr */
 };
-#define IPC_RTP_EV_MAX 4u
+#define IPC_RTP_EV_MAX 7u
 #define IPC_RTP_TERM_NONE 0xffu
 
 /* RTP_EVENT's body: h.alloc_id the context. cause: enum ipc_agw_cause
@@ -788,11 +865,14 @@ struct ipc_rtp_event {
 	uint8_t type;             /* enum ipc_rtp_ev_type */
 	uint8_t term;             /* 0, 1; RELEASED: IPC_RTP_TERM_NONE */
 	uint8_t cause;            /* SUBTRACTED, RELEASED: enum ipc_agw_cause */
-	uint8_t rtcp;             /* LATCHED: 1 the RTCP flow of a pair */
+	uint8_t rtcp;             /* LATCHED, NOMINATED, CONSENT_*: 1 the RTCP
+				   * flow of a pair */
 	uint16_t serial;          /* the termination's; RELEASED: 0 */
 	uint16_t detail_len;      /* < IPC_RTP_DETAIL_MAX, detail NUL-terminated */
-	uint32_t silent_ms;       /* INACTIVE: since the last packet taken */
-	struct ipc_addr addr;     /* LATCHED: the source, family 4 or 6, a port */
+	uint32_t silent_ms;       /* INACTIVE: since the last packet taken;
+				   * CONSENT_LOST: since the last valid check */
+	struct ipc_addr addr;     /* LATCHED: the source, NOMINATED, CONSENT_*:
+				   * the pair's remote; family 4 or 6, a port */
 	struct ipc_rtp_stats st[2];
 	char detail[IPC_RTP_DETAIL_MAX];  /* why (setup_failed), for the controller */
 };
@@ -902,7 +982,7 @@ struct ipc_ring {
  * name before it uses it (the segment is memory anything may scribble on).
  */
 #define IPC_DP_DROPS_MAX   64u
-#define IPC_DP_TCP_MAX     384u
+#define IPC_DP_TCP_MAX     512u
 #define IPC_DP_NAME_LEN    32u
 #define IPC_DP_FAMILIES_MAX 32u
 /* A counter's or a family's help: one line of printable ASCII, NUL

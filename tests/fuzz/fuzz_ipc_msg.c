@@ -91,6 +91,38 @@ walk_srtp_key(const struct ipc_srtp_key *k, bool srtp)
 	fold(k, sizeof(*k));
 }
 
+/* A termination's ICE that passed: what dp's responder compares and
+ * hashes lies within its fields, of ice-chars (no ':' to split USERNAME
+ * on), nothing past the lengths. */
+static void
+walk_rtp_ice(const struct ipc_rtp_ice *x, uint8_t family)
+{
+	const char *ok = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	CHECK(x->mode <= IPC_RTP_ICE_MAX);
+	if (x->mode == IPC_RTP_ICE_OFF) {
+		CHECK(x->ufrag_len == 0 && x->pwd_len == 0 && x->peer_ufrag_len == 0 &&
+		      x->nominated.family == 0);
+		return;
+	}
+	CHECK(x->ufrag_len >= IPC_ICE_UFRAG_MIN && x->ufrag_len <= IPC_ICE_UFRAG_MAX);
+	CHECK(x->pwd_len >= IPC_ICE_PWD_MIN && x->pwd_len <= IPC_ICE_PWD_MAX);
+	CHECK(x->peer_ufrag_len == 0 || (x->peer_ufrag_len >= IPC_ICE_UFRAG_MIN &&
+					 x->peer_ufrag_len <= IPC_ICE_UFRAG_MAX));
+	for (unsigned int i = 0; i < IPC_ICE_UFRAG_MAX; i++) {
+		CHECK(i < x->ufrag_len ? x->ufrag[i] != 0 && strchr(ok, x->ufrag[i]) != NULL :
+					 x->ufrag[i] == 0);
+		CHECK(i < x->peer_ufrag_len ?
+		      x->peer_ufrag[i] != 0 && strchr(ok, x->peer_ufrag[i]) != NULL :
+		      x->peer_ufrag[i] == 0);
+	}
+	for (unsigned int i = 0; i < IPC_ICE_PWD_MAX; i++)
+		CHECK(i < x->pwd_len ? x->pwd[i] != 0 && strchr(ok, x->pwd[i]) != NULL :
+				       x->pwd[i] == 0);
+	CHECK(x->nominated.family == 0 ? x->nominated.port == 0 :
+	      x->nominated.family == family && x->nominated.port != 0);
+}
+
 /* An RTP termination that passed: what dp acts on is in range. */
 static void
 walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
@@ -115,6 +147,7 @@ walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
 	CHECK(t->pol_rate == 0 || t->pol_burst != 0);
 	walk_srtp_key(&t->srtp_rx, t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
 	walk_srtp_key(&t->srtp_tx, t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
+	walk_rtp_ice(&t->ice, t->local.family);
 	fold(t, sizeof(*t));
 }
 
@@ -122,6 +155,7 @@ static void
 walk_rtp_stats(const struct ipc_rtp_stats *st)
 {
 	CHECK(st->latched <= 3);
+	CHECK(st->ice <= (IPC_RTP_ICE_ON | IPC_RTP_ICE_LOST));
 	CHECK(st->rtp_src.family == 0 || st->rtp_src.family == 4 || st->rtp_src.family == 6);
 	CHECK(st->rtcp_src.family == 0 || st->rtcp_src.family == 4 ||
 	      st->rtcp_src.family == 6);
@@ -379,6 +413,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(x->op >= IPC_RTP_ADD_TERM && x->op <= IPC_RTP_MOD_OP_MAX);
 		walk_rtp_term(&x->t, x->op == IPC_RTP_SUB_TERM);
 		CHECK((x->op == IPC_RTP_SUB_TERM) == (x->t.profile == IPC_RTP_NONE));
+		CHECK(x->t.ice.nominated.family == 0);
 		fold(x, len);
 		break;
 	}
@@ -403,7 +438,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(e->detail_len < IPC_RTP_DETAIL_MAX && e->detail[e->detail_len] == '\0');
 		CHECK(e->type == IPC_RTP_EV_RELEASED ? e->term == IPC_RTP_TERM_NONE
 						     : e->term <= 1);
-		if (e->type == IPC_RTP_EV_LATCHED) {
+		if (e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
+		    e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED) {
 			CHECK(e->addr.family == 4 || e->addr.family == 6);
 			CHECK(e->addr.port != 0 && e->rtcp <= 1);
 		}

@@ -407,6 +407,24 @@ main(int argc, char **argv)
 		memcpy(m.body, &x, sizeof(x));
 		m.h.body_len = sizeof(x);
 		put("rtp_add", &m);
+		/* the UE's side a WebRTC client's: ICE-lite with a browser's
+		 * credentials (Chromium's 4 and 24), the pair it nominated
+		 * before a dp restart */
+		{
+			struct ipc_rtp_ctx xi = x;
+
+			xi.term[0].ice.mode = IPC_RTP_ICE_LITE;
+			xi.term[0].ice.ufrag_len = 8;
+			memcpy(xi.term[0].ice.ufrag, "Ab3+/9zQ", 8);
+			xi.term[0].ice.pwd_len = 24;
+			memcpy(xi.term[0].ice.pwd, "0123456789abcdefABCDEF+/", 24);
+			xi.term[0].ice.peer_ufrag_len = 4;
+			memcpy(xi.term[0].ice.peer_ufrag, "wXyZ", 4);
+			xi.term[0].ice.nominated = x.term[0].remote;
+			xi.term[0].ice.nominated.port = 40123;
+			memcpy(m.body, &xi, sizeof(xi));
+			put("rtp_add_ice", &m);
+		}
 		memset(&mo, 0, sizeof(mo));
 		mo.op = IPC_RTP_MOD_TERM;
 		mo.term = 1;
@@ -443,6 +461,17 @@ main(int argc, char **argv)
 		memcpy(m.body, &e, sizeof(e));
 		m.h.body_len = sizeof(e);
 		put("rtp_event_latched", &m);
+		e.type = IPC_RTP_EV_NOMINATED;
+		e.st[0].ice = IPC_RTP_ICE_ON;
+		e.st[0].ice_checks = 3;
+		e.st[0].ice_consent_ms = 1000;
+		memcpy(m.body, &e, sizeof(e));
+		put("rtp_event_nominated", &m);
+		e.type = IPC_RTP_EV_CONSENT_LOST;
+		e.silent_ms = 30000;
+		e.st[0].ice |= IPC_RTP_ICE_LOST;
+		memcpy(m.body, &e, sizeof(e));
+		put("rtp_event_consent_lost", &m);
 		memset(&e, 0, sizeof(e));
 		e.type = IPC_RTP_EV_RELEASED;
 		e.term = IPC_RTP_TERM_NONE;

@@ -783,15 +783,22 @@ test_conf_agw_group_read_and_checked(void **state)
 	assert_int_equal(c.agw.media_max, 0);
 	assert_int_equal(c.agw.media_contexts, 4096);
 	assert_int_equal(c.agw.media_relatch_ms, 2000);
+	assert_int_equal(c.agw.ice_consent_ms, 30000);
 	tp_conf_free(&c);
 	expect_ok(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
 		  "agw = { media_ports = [30000, 39999]; media_contexts = 100000;\n"
-		  "  media_relatch = 500; };\n");
+		  "  media_relatch = 500; ice_consent_ms = 1000; };\n");
 	assert_int_equal(c.agw.media_min, 30000);
 	assert_int_equal(c.agw.media_max, 39999);
 	assert_int_equal(c.agw.media_contexts, 100000);
 	assert_int_equal(c.agw.media_relatch_ms, 500);
+	assert_int_equal(c.agw.ice_consent_ms, 1000);
 	tp_conf_free(&c);
+	/* RFC 7675's consent: not below the floor (a check's retransmissions
+	 * must keep it) */
+	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
+		     "agw = {\n  ice_consent_ms = 999; };\n", 7,
+		     "agw.ice_consent_ms 999 is out of range 1000..3600000");
 	expect_error(DP("") "turn = { realm = \"r\"; relay_ports = [50000, 50999]; };\n"
 		     "agw = {\n  media_ports = [39999, 30000]; };\n", 7,
 		     "agw.media_ports [39999, 30000] must lie in 1024..65535, first <= last");

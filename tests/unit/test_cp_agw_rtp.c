@@ -1517,6 +1517,160 @@ test_reply_held_ring_full_table_full(void **state)
 	assert_int_equal(cp.agw->stats[CP_AGW_STAT_HELD], CP_AGW_HOLD_MAX + 1);
 }
 
+/* ICE on a termination (agw_rtp_ice.c): our ufrag and pwd made from the
+ * CSPRNG within lib/ipc's bounds (or the door's taken), the peer's ufrag
+ * carried, each bound refused with a sentence naming it, never reaching
+ * dp; a restart's new credentials (the nominated pair left to dp); dp's
+ * NOMINATED and consent events applied to the figures; a restarted dp
+ * given the pair nominated before, unless its consent was lost. */
+static void
+test_ice(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_mod md;
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_rtp_event e;
+	static struct ipc_msg m;
+	const struct ipc_rtp_ctx *x;
+	const struct ipc_rtp_mod *mo;
+	struct ipc_rtp_ice was;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, false);
+	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
+	spec[0].term.ice.mode = IPC_RTP_ICE_LITE;
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, NULL, NULL, "0a1b2c3d", err,
+					 sizeof(err)), 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	x = (const void *)m.body;
+	/* made: 8 and 24 ice-chars (RFC 8839 section 5.4), the peer's kept */
+	assert_int_equal(x->term[0].ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(x->term[0].ice.ufrag_len, 8);
+	assert_int_equal(x->term[0].ice.pwd_len, 24);
+	assert_true(agw_rtp_ice_chars(x->term[0].ice.ufrag, 8));
+	assert_true(agw_rtp_ice_chars(x->term[0].ice.pwd, 24));
+	assert_memory_equal(x->term[0].ice.peer_ufrag, "0a1b2c3d", 8);
+	assert_memory_equal(&c->rtp.term[0].ice, &x->term[0].ice, sizeof(x->term[0].ice));
+	assert_int_equal(x->term[1].ice.mode, IPC_RTP_ICE_OFF);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_ICE_MADE], 1);
+	/* the door's own taken; each bound and character refused, by name */
+	spec[0].term.ice.ufrag_len = 0;
+	spec[0].term.ice.pwd_len = 0;
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, "Ab+/", "0123456789abcdefghijkl",
+					 NULL, err, sizeof(err)), 0);
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, "Ab+", "0123456789abcdefghijkl",
+					 NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "our ICE ufrag of 3 characters: RFC 8839 allows 4 to 256, "
+			       "this gateway takes 4 to 32"));
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, "Ab+/", "0123456789abcdefghijk",
+					 NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "our ICE pwd of 21 characters"));
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, NULL, NULL,
+					 "abcdefghijabcdefghijabcdefghijabc", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "the peer's ICE ufrag of 33 characters"));
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, "Ab:/", "0123456789abcdefghijkl",
+					 NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "must be ice-chars"));
+	assert_int_equal(agw_rtp_ice_set(0, &spec[0].term.ice, "Abcd", NULL, NULL, err,
+					 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "go together"));
+	/* a ufrag written past its length, as a door's struct may: refused */
+	spec[0].term.ice.ufrag[4] = 'x';
+	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6002, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+				       CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), 0);
+	drain();
+	spec[0].term.ice.ufrag_len = 40;
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+				       CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), -EINVAL);
+	assert_false(to_dp(0, &m) || to_dp(1, &m));
+	memset(&spec[0].term.ice, 0, sizeof(spec[0].term.ice));
+	spec[0].term.ice.pwd_len = 22;
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL,
+				       CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "ICE credentials without ICE"));
+	/* dp's NOMINATED and consent events: the figures as dp has them */
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_NOMINATED;
+	e.serial = c->rtp.term[0].serial;
+	ip4(&e.addr, "10.0.0.70", 31000);
+	e.st[0].serial = c->rtp.term[0].serial;
+	e.st[0].ice = IPC_RTP_ICE_ON;
+	event(c->id, c->worker, &e);
+	assert_int_equal(c->rtp.st[0].latched, IPC_RTP_LATCHED_RTP);
+	assert_int_equal(c->rtp.st[0].rtp_src.port, 31000);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_NOMINATED], 1);
+	e.type = IPC_RTP_EV_CONSENT_LOST;
+	event(c->id, c->worker, &e);
+	assert_int_equal(c->rtp.st[0].ice & IPC_RTP_ICE_LOST, IPC_RTP_ICE_LOST);
+	e.type = IPC_RTP_EV_CONSENT_REGAINED;
+	event(c->id, c->worker, &e);
+	assert_int_equal(c->rtp.st[0].ice & IPC_RTP_ICE_LOST, 0);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_CONSENT_LOST], 1);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_CONSENT_REGAINED], 1);
+	/* a restart: both ours new, the peer's forgotten, no nomination sent */
+	was = c->rtp.term[0].ice;
+	memset(&md, 0, sizeof(md));
+	md.ice_restart = true;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	mo = (const void *)m.body;
+	assert_int_equal(mo->op, IPC_RTP_MOD_TERM);
+	assert_int_equal(mo->t.ice.ufrag_len, 8);
+	assert_memory_not_equal(mo->t.ice.ufrag, was.ufrag, 8);
+	assert_memory_not_equal(mo->t.ice.pwd, was.pwd, 24);
+	assert_int_equal(mo->t.ice.peer_ufrag_len, 0);
+	assert_int_equal(mo->t.ice.nominated.family, 0);
+	/* the peer's new ufrag; a restart that keeps a credential refused */
+	memset(&md, 0, sizeof(md));
+	md.ice_peer_ufrag = "wXyZ";
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_memory_equal(c->rtp.term[0].ice.peer_ufrag, "wXyZ", 4);
+	memset(&md, 0, sizeof(md));
+	md.ice_restart = true;
+	md.ice_ufrag = "Zz09";
+	md.ice_pwd = "0123456789abcdefghijkl";
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "changes both our ufrag and our pwd"));
+	memset(&md, 0, sizeof(md));
+	md.ice_ufrag = "Yy09";
+	md.ice_pwd = "0123456789abcdefghijkm";
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "are a restart"));
+	assert_memory_equal(c->rtp.term[0].ice.ufrag, "Zz09", 4);
+	drain();
+	/* dp restarts: the pair nominated before goes back with the add */
+	cp_agw_dp_restart(&cp);
+	cp_agw_serve(&cp, cp.now_ms);
+	while (to_dp(c->worker, &m) && m.h.alloc_id != c->id)
+		;
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].ice.nominated.family, 4);
+	assert_int_equal(x->term[0].ice.nominated.port, 31000);
+	assert_int_equal(x->term[0].remote.port, 5004);      /* (no latch made it) */
+	/* a modify after it sends no nomination */
+	memset(&md, 0, sizeof(md));
+	md.mode_set = true;
+	md.mode = IPC_RTP_MODE_RECV;
+	drain();
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(((const struct ipc_rtp_mod *)(const void *)m.body)->t.ice.nominated.family,
+			 0);
+	/* turned off: every field of it gone */
+	memset(&md, 0, sizeof(md));
+	md.ice_set = true;
+	md.ice_mode = IPC_RTP_ICE_OFF;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(all_zero(&c->rtp.term[0].ice, sizeof(c->rtp.term[0].ice)));
+}
+
 int
 main(void)
 {
@@ -1535,6 +1689,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reply_held_ring_full_table_full, setup_fence,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_keys_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ice, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

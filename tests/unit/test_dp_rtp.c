@@ -51,7 +51,9 @@
 #include "ipc.h"
 #include "net/net.h"
 #include "rtp_dp.h"
+#include "rfc5769.h"
 #include "rtp_srtp.h"
+#include "stun.h"
 #include "tp_conf_types.h"
 #include "srtp_ref.h"
 
@@ -78,6 +80,7 @@ static const uint8_t MAC_GW6[6] = { 2, 0, 0, 0, 0, 0x6e };
 #define MEDIA_MAX 30063u
 #define MAX_CTX   4u
 #define RELATCH   2000u
+#define ICE_CONSENT 30000u     /* RFC 7675's, agw.ice_consent_ms' default */
 
 static struct rte_mempool *pool;
 static uint32_t max_contexts = MAX_CTX;
@@ -157,6 +160,7 @@ setup(void **state)
 	f->conf->agw.media_max = MEDIA_MAX;
 	f->conf->agw.media_contexts = max_contexts;
 	f->conf->agw.media_relatch_ms = RELATCH;
+	f->conf->agw.ice_consent_ms = ICE_CONSENT;
 	max_contexts = MAX_CTX;
 	f->ctx = ctx = calloc(1, sizeof(*ctx));
 	assert_non_null(ctx);
@@ -261,11 +265,11 @@ static uint64_t
 ctr(const struct fix *f, const char *name)
 {
 	static const struct dp_ctrs_family *const fams[] = {
-		&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, &rtp_dp_srtp_ctrs,
+		&rtp_dp_ctrs, &rtp_dp_malformed_ctrs, &rtp_dp_srtp_ctrs, &rtp_dp_ice_ctrs,
 	};
 	uint64_t v[128];
 
-	for (unsigned int i = 0; i < 3; i++) {
+	for (unsigned int i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
 		size_t plen = strlen(fams[i]->prefix);
 
 		assert_true(fams[i]->n <= 128);
@@ -2759,6 +2763,591 @@ test_rtp_early_media_to_an_srtp_offerer(void **state)
 	peer_free(&p);
 }
 
+/* ---- ICE (rtp_ice.c) ------------------------------------------------------------------ */
+
+/* Our credentials on the UE's termination (ice-chars: RFC 5769's
+ * password, a Chromium-sized ufrag) and the peer's ufrag */
+#define ICE_UFRAG "uF8+"
+#define ICE_PWD   "VOkJxbRl1RmTxUk/WvJxBt"
+#define ICE_PEER  "h6vY"
+#define ICE_USER  ICE_UFRAG ":" ICE_PEER
+
+/* What a check carries beside USERNAME, PRIORITY, ICE-CONTROLLING,
+ * MESSAGE-INTEGRITY and FINGERPRINT (each CK_NO_*: without it). */
+#define CK_USE          0x001u   /* USE-CANDIDATE */
+#define CK_NO_PRIORITY  0x002u
+#define CK_CONTROLLED   0x004u   /* ICE-CONTROLLED too */
+#define CK_NO_CONTROLLING 0x008u
+#define CK_NO_FP        0x010u
+#define CK_BAD_FP       0x020u
+#define CK_NO_MI        0x040u
+#define CK_UNKNOWN      0x080u   /* a comprehension-required attribute no one knows */
+#define CK_NO_USER      0x100u
+#define CK_INDICATION   0x200u   /* a Binding indication (a keepalive) */
+#define CK_RESPONSE     0x400u   /* a success response (no one asked) */
+#define CK_UNKNOWN_TYPE 0x0031u
+
+static void
+ice_creds(struct ipc_rtp_ice *x, const char *ufrag, const char *pwd, const char *peer)
+{
+	memset(x, 0, sizeof(*x));
+	x->mode = IPC_RTP_ICE_LITE;
+	x->ufrag_len = (uint8_t)strlen(ufrag);
+	memcpy(x->ufrag, ufrag, x->ufrag_len);
+	x->pwd_len = (uint8_t)strlen(pwd);
+	memcpy(x->pwd, pwd, x->pwd_len);
+	x->peer_ufrag_len = (uint8_t)strlen(peer);
+	memcpy(x->peer_ufrag, peer, x->peer_ufrag_len);
+}
+
+/* The UE's termination with ICE-lite (rtcp-mux), as a browser's leg. */
+static void
+term_ice(struct ipc_rtp_term *t, uint16_t port)
+{
+	term_ue(t, port, true);
+	ice_creds(&t->ice, ICE_UFRAG, ICE_PWD, ICE_PEER);
+}
+
+/* A context of term_ice(MEDIA_MIN) and term_core(MEDIA_MIN + 2) in slot 0. */
+static uint64_t
+ctx_ice(struct fix *f)
+{
+	struct ipc_rtp_term a, b;
+
+	term_ice(&a, MEDIA_MIN);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	return ctx_id(0);
+}
+
+/* A Binding request as a controlling agent sends it (RFC 8445 §7.2.4),
+ * built by lib/stun (its MESSAGE-INTEGRITY on OpenSSL, its FINGERPRINT
+ * on zlib: not dp's), changed as how says; a SOFTWARE makes it long
+ * enough for any error answer. Its length. */
+static uint16_t
+ice_check(uint8_t *b, size_t cap, const char *user, const char *pwd, unsigned int how,
+	  uint8_t seed)
+{
+	static const uint8_t tie[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint8_t tid[STUN_TID_LEN];
+	struct stun_builder sb;
+	int n;
+
+	for (unsigned int i = 0; i < STUN_TID_LEN; i++)
+		tid[i] = (uint8_t)(seed * 13u + i);
+	stun_build_init(&sb, b, cap, stun_msg_type(STUN_METHOD_BINDING,
+						    (how & CK_INDICATION) ? STUN_CLASS_INDICATION :
+						    (how & CK_RESPONSE) ? STUN_CLASS_SUCCESS :
+						    STUN_CLASS_REQUEST), tid);
+	stun_build_str(&sb, STUN_ATTR_SOFTWARE, "test_dp_rtp's controlling agent");
+	if (!(how & CK_NO_USER))
+		stun_build_str(&sb, STUN_ATTR_USERNAME, user);
+	if (!(how & CK_NO_PRIORITY))
+		stun_build_u32(&sb, STUN_ATTR_PRIORITY, 0x6e0001ffu);
+	if (!(how & CK_NO_CONTROLLING))
+		stun_build_attr(&sb, STUN_ATTR_ICE_CONTROLLING, tie, sizeof(tie));
+	if (how & CK_CONTROLLED)
+		stun_build_attr(&sb, STUN_ATTR_ICE_CONTROLLED, tie, sizeof(tie));
+	if (how & CK_USE)
+		stun_build_attr(&sb, STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	if (how & CK_UNKNOWN)
+		stun_build_u32(&sb, CK_UNKNOWN_TYPE, 1);
+	if (!(how & CK_NO_MI))
+		stun_build_integrity(&sb, (const uint8_t *)pwd, strlen(pwd));
+	if (!(how & CK_NO_FP))
+		stun_build_fingerprint(&sb);
+	n = stun_build_finish(&sb);
+	assert_true(n > 0);
+	if (how & CK_BAD_FP)
+		b[n - 1] ^= 1;
+	return (uint16_t)n;
+}
+
+/* What dp answered a check: the message as lib/stun reads it. */
+struct ice_ans {
+	struct out o;
+	struct stun_msg msg;
+	uint16_t code;               /* an error's */
+};
+
+/* The check b (n octets) from (src, sport) to the UE's termination
+ * (cksum_delta: a UDP checksum that much wrong): true and *a when dp
+ * answered, from the port it reached to the check's source, the same
+ * transaction, with a right FINGERPRINT (zlib's, not dp's). */
+static bool
+ice_send(struct fix *f, const uint8_t *src, uint16_t sport, const uint8_t *b, uint16_t n,
+	 uint16_t cksum_delta, struct ice_ans *a)
+{
+	const struct stun_attr *ec;
+	const char *reason;
+	uint16_t rlen;
+
+	send_in(f, 0, 4, src, sport, ACC4, MEDIA_MIN, b, n, 0, cksum_delta);
+	if (nout(f, 0) == 0)
+		return false;
+	take_out(f, 0, &a->o);
+	assert_int_equal(nout(f, 0), 0);
+	assert_memory_equal(a->o.src, ACC4, 4);
+	assert_memory_equal(a->o.dst, src, 4);
+	assert_int_equal(a->o.sport, MEDIA_MIN);
+	assert_int_equal(a->o.dport, sport);
+	assert_int_equal(stun_msg_parse(&a->msg, a->o.payload, a->o.len, NULL), 0);
+	assert_int_equal(a->msg.method, STUN_METHOD_BINDING);
+	assert_memory_equal(a->msg.tid, b + 8, STUN_TID_LEN);
+	assert_int_equal(stun_check_fingerprint(&a->msg), STUN_CHECK_VALID);
+	a->code = 0;
+	if (a->msg.cls == STUN_CLASS_ERROR) {
+		ec = stun_msg_find(&a->msg, STUN_ATTR_ERROR_CODE);
+		assert_non_null(ec);
+		assert_int_equal(stun_attr_get_error(ec, &a->code, &reason, &rlen), 0);
+	}
+	return true;
+}
+
+/* Is a's MESSAGE-INTEGRITY ours (under pwd, by lib/stun's own HMAC)? */
+static bool
+ice_ans_ours(const struct ice_ans *a, const char *pwd)
+{
+	return stun_check_integrity(&a->msg, (const uint8_t *)pwd, strlen(pwd)) ==
+	       STUN_CHECK_VALID;
+}
+
+/* A check (how) from (src, sport) answered with a success whose
+ * XOR-MAPPED-ADDRESS is that source, under ICE_PWD. */
+static void
+ice_ok(struct fix *f, const uint8_t *src, uint16_t sport, unsigned int how, uint8_t seed)
+{
+	uint8_t b[512];
+	struct ice_ans a;
+	struct stun_addr xa;
+	const struct stun_attr *x;
+	uint16_t n = ice_check(b, sizeof(b), ICE_USER, ICE_PWD, how, seed);
+
+	assert_true(ice_send(f, src, sport, b, n, 0, &a));
+	assert_int_equal(a.msg.cls, STUN_CLASS_SUCCESS);
+	x = stun_msg_find(&a.msg, STUN_ATTR_XOR_MAPPED_ADDRESS);
+	assert_non_null(x);
+	assert_int_equal(stun_attr_get_addr(&a.msg, x, &xa), 0);
+	assert_int_equal(xa.family, STUN_AF_IPV4);
+	assert_int_equal(xa.port, sport);
+	assert_memory_equal(xa.ip, src, 4);
+	assert_true(ice_ans_ours(&a, ICE_PWD));
+	assert_false(ice_ans_ours(&a, ICE_PWD "x"));
+}
+
+/* RTP from the core: where it went to the UE's side (false: nowhere). */
+static bool
+core_to(struct fix *f, uint16_t seq, const uint8_t *ip, uint16_t port)
+{
+	struct out o;
+
+	if (!core_rtp(f, seq, 160, &o))
+		return false;
+	assert_memory_equal(o.dst, ip, 4);
+	assert_int_equal(o.dport, port);
+	assert_memory_equal(o.src, ACC4, 4);
+	assert_int_equal(o.sport, MEDIA_MIN);
+	return true;
+}
+
+/* A check answered, its source's media taken, a USE-CANDIDATE nominating
+ * where media go (NOMINATED to cp), a later nomination moving them (a
+ * browser's new selected pair); nothing before a nomination, not even to
+ * the signalled remote, and no media from a source no check passed. */
+static void
+test_ice_check_answered_nominates_and_moves_media(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_stats_msg x;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_ice(f);
+
+	/* nothing nominated: the core's media go nowhere (the signalled
+	 * remote's consent nothing proved), media from anywhere refused */
+	assert_false(core_to(f, 1, UE4, 5004));
+	assert_int_equal(ctr(f, "rtp_dropped_no_consent"), 1);
+	assert_false(ue_rtp(f, UE4, 5004, 1, 160, &o));
+	assert_false(ue_rtp(f, NAT4, 7000, 2, 160, &o));
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 2);
+	/* a check from where the client is: answered; its media taken */
+	ice_ok(f, NAT4, 7000, 0, 1);
+	assert_true(ue_rtp(f, NAT4, 7000, 3, 160, &o));
+	assert_false(core_to(f, 2, NAT4, 7000));
+	cp_nothing(f);
+	/* nominated: where the core's media go */
+	ice_ok(f, NAT4, 7000, CK_USE, 2);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.rtcp, 0);
+	assert_int_equal(e.addr.port, 7000);
+	assert_memory_equal(e.addr.ip, NAT4, 4);
+	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON);
+	assert_true(core_to(f, 3, NAT4, 7000));
+	assert_true(ue_rtp(f, NAT4, 7000, 4, 160, &o));
+	/* the same nominated again: nothing new to say */
+	ice_ok(f, NAT4, 7000, CK_USE, 3);
+	cp_nothing(f);
+	/* the peer nominates another pair: media follow */
+	ice_ok(f, NAT4, 7002, CK_USE, 4);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.addr.port, 7002);
+	assert_true(core_to(f, 4, NAT4, 7002));
+	assert_int_equal(ctr(f, "rtp_ice_checks_answered"), 4);
+	assert_int_equal(ctr(f, "rtp_ice_nominations"), 2);
+	assert_int_equal(ctr(f, "rtp_ice_checks_refused"), 0);
+	assert_int_equal(ctr(f, "rtp_latched"), 0);
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].ice, IPC_RTP_ICE_ON);
+	assert_int_equal(x.st[0].ice_checks, 4);
+	assert_int_equal(x.st[0].ice_consent_ms, f->w->now_ms);
+	assert_int_equal(x.st[0].latched, IPC_RTP_LATCHED_RTP);
+	assert_int_equal(x.st[0].rtp_src.port, 7002);
+	assert_int_equal(x.st[1].ice, 0);
+}
+
+/* RFC 5769 §2.1's request (ICE-CONTROLLED: as a lite agent's peer that
+ * takes itself for the controlled one) under its short-term credential:
+ * its MESSAGE-INTEGRITY verifies under dp's HMAC (the 487 comes only
+ * after), the 487 under the same password; one octet of it changed, 401. */
+static void
+test_ice_rfc5769_request_known_answer(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	uint8_t req[sizeof(rfc5769_request)];
+	struct ice_ans ans;
+
+	term_ue(&a, MEDIA_MIN, true);
+	ice_creds(&a.ice, "evtj", "VOkJxbRl1RmTxUk/WvJxBt", "h6vY");
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	memcpy(req, rfc5769_request, sizeof(req));
+	assert_true(ice_send(f, NAT4, 7000, req, sizeof(req), 0, &ans));
+	assert_int_equal(ans.msg.cls, STUN_CLASS_ERROR);
+	assert_int_equal(ans.code, STUN_ERR_ROLE_CONFLICT);
+	assert_true(ice_ans_ours(&ans, "VOkJxbRl1RmTxUk/WvJxBt"));
+	assert_int_equal(ctr(f, "rtp_ice_refused_role_conflict"), 1);
+	assert_int_equal(ctr(f, "rtp_ice_refused_bad_integrity"), 0);
+	req[80] ^= 1;                         /* (in MESSAGE-INTEGRITY) */
+	/* (FINGERPRINT over the changed octet, so that only the HMAC fails) */
+	{
+		uint32_t fp = stun_fingerprint(req, 100);
+
+		req[104] = (uint8_t)(fp >> 24);
+		req[105] = (uint8_t)(fp >> 16);
+		req[106] = (uint8_t)(fp >> 8);
+		req[107] = (uint8_t)fp;
+	}
+	assert_true(ice_send(f, NAT4, 7000, req, sizeof(req), 0, &ans));
+	assert_int_equal(ans.code, STUN_ERR_UNAUTHENTICATED);
+	assert_null(stun_msg_find(&ans.msg, STUN_ATTR_MESSAGE_INTEGRITY));
+	assert_int_equal(ctr(f, "rtp_ice_refused_bad_integrity"), 1);
+}
+
+/* Each refusal as RFC 8489 §9.1.3 and RFC 8445 §7.3 say: answered (with
+ * MESSAGE-INTEGRITY only once the check proved it knows our password) or
+ * dropped, counted by its reason; none takes the source's media. */
+static void
+test_ice_refusals_each_answered_and_counted(void **state)
+{
+	static const struct {
+		const char *user, *pwd;
+		unsigned int how;
+		uint16_t cksum_delta;
+		uint16_t code;           /* 0: dropped unanswered */
+		bool mi;                 /* the answer under our password */
+		const char *counter;
+	} cases[] = {
+		{ ICE_USER, ICE_PWD, CK_NO_USER, 0, 400, false, "rtp_ice_refused_no_username" },
+		{ ICE_USER, ICE_PWD, CK_NO_MI, 0, 400, false, "rtp_ice_refused_no_username" },
+		{ "zzzz:" ICE_PEER, ICE_PWD, 0, 0, 401, false, "rtp_ice_refused_unknown_ufrag" },
+		{ ICE_UFRAG ":abcd", ICE_PWD, 0, 0, 401, false, "rtp_ice_refused_unknown_ufrag" },
+		{ ICE_UFRAG "x:" ICE_PEER, ICE_PWD, 0, 0, 401, false,
+		  "rtp_ice_refused_unknown_ufrag" },
+		{ ICE_UFRAG ":", ICE_PWD, 0, 0, 401, false, "rtp_ice_refused_unknown_ufrag" },
+		{ ICE_UFRAG, ICE_PWD, 0, 0, 401, false, "rtp_ice_refused_unknown_ufrag" },
+		{ ICE_USER, ICE_PWD "x", 0, 0, 401, false, "rtp_ice_refused_bad_integrity" },
+		{ ICE_USER, ICE_PWD, 0, 1, 0, false, "rtp_ice_refused_bad_checksum" },
+		{ ICE_USER, ICE_PWD, CK_NO_PRIORITY, 0, 400, true, "rtp_ice_refused_no_priority" },
+		{ ICE_USER, ICE_PWD, CK_UNKNOWN, 0, 420, true, "rtp_ice_refused_unknown_attr" },
+		{ ICE_USER, ICE_PWD, CK_CONTROLLED, 0, 487, true, "rtp_ice_refused_role_conflict" },
+		{ ICE_USER, ICE_PWD, CK_CONTROLLED | CK_NO_CONTROLLING, 0, 487, true,
+		  "rtp_ice_refused_role_conflict" },
+		{ ICE_USER, ICE_PWD, CK_NO_FP, 0, 0, false, "rtp_ice_refused_no_fingerprint" },
+		{ ICE_USER, ICE_PWD, CK_BAD_FP, 0, 0, false, "rtp_ice_refused_bad_fingerprint" },
+		{ ICE_USER, ICE_PWD, CK_RESPONSE, 0, 0, false, "rtp_ice_refused_malformed" },
+		{ ICE_USER, ICE_PWD, CK_INDICATION | CK_USE, 0, 0, false, "rtp_ice_indications" },
+	};
+	struct fix *f = *state;
+	uint8_t b[512];
+	struct ice_ans a;
+	struct out o;
+
+	(void)ctx_ice(f);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t before = ctr(f, cases[i].counter);
+		uint16_t n = ice_check(b, sizeof(b), cases[i].user, cases[i].pwd,
+				       cases[i].how | CK_USE, (uint8_t)i);
+		bool got = ice_send(f, NAT4, (uint16_t)(7000 + i), b, n, cases[i].cksum_delta, &a);
+
+		if (got != (cases[i].code != 0))
+			fail_msg("case %u (%s): %s", i, cases[i].counter,
+				 got ? "answered" : "not answered");
+		if (got) {
+			assert_int_equal(a.msg.cls, STUN_CLASS_ERROR);
+			assert_int_equal(a.code, cases[i].code);
+			assert_int_equal(stun_msg_find(&a.msg, STUN_ATTR_MESSAGE_INTEGRITY) != NULL,
+					 cases[i].mi);
+			if (cases[i].mi)
+				assert_true(ice_ans_ours(&a, ICE_PWD));
+			if (cases[i].code == 420) {
+				uint16_t types[4];
+				size_t nt = 0;
+
+				assert_int_equal(stun_attr_get_u16list(
+					stun_msg_find(&a.msg, STUN_ATTR_UNKNOWN_ATTRIBUTES), types, 4,
+					&nt), 0);
+				assert_int_equal(nt, 1);
+				assert_int_equal(types[0], CK_UNKNOWN_TYPE);
+			}
+		}
+		if (ctr(f, cases[i].counter) != before + 1)
+			fail_msg("case %u: %s not counted", i, cases[i].counter);
+		/* nothing nominated, the source's media not taken */
+		assert_false(ue_rtp(f, NAT4, (uint16_t)(7000 + i), 1, 160, &o));
+	}
+	assert_int_equal(ctr(f, "rtp_ice_checks_refused"), 16);
+	assert_int_equal(ctr(f, "rtp_ice_checks_answered"), 0);
+	assert_int_equal(ctr(f, "rtp_ice_nominations"), 0);
+	assert_int_equal(ctr(f, "rtp_dropped_stranger"), 17);
+	cp_nothing(f);
+	/* and a check with none of it: answered */
+	ice_ok(f, NAT4, 7100, 0, 99);
+}
+
+/* A stranger's flood: 1,000 checks under a wrong ufrag cost no HMAC and
+ * get 20 answers (the termination's error budget), a flood under our
+ * ufrag and a wrong password one HMAC each within its budget (100 less
+ * the peer's first check), none after; the peer's own checks from its nominated pair keep their own
+ * budget, its call's media flow throughout, and a second of quiet
+ * refills the budget. */
+static void
+test_ice_floods_bounded_and_the_call_goes_on(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_event e;
+	uint8_t b[512];
+	struct ice_ans a;
+	struct out o;
+	unsigned int answered = 0;
+	uint64_t id = ctx_ice(f);
+
+	ice_ok(f, NAT4, 7000, CK_USE, 1);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	for (unsigned int i = 0; i < 1000; i++) {
+		uint16_t n = ice_check(b, sizeof(b), "xxxx:" ICE_PEER, ICE_PWD, CK_USE, (uint8_t)i);
+
+		answered += ice_send(f, STRANGER4, 9999, b, n, 0, &a);
+		if (i % 50 == 0) {
+			assert_true(ue_rtp(f, NAT4, 7000, (uint16_t)i, 160, &o));
+			assert_true(core_to(f, (uint16_t)i, NAT4, 7000));
+		}
+	}
+	assert_int_equal(answered, RTP_ICE_ERR_BURST);
+	assert_int_equal(ctr(f, "rtp_ice_refused_unknown_ufrag"), 1000);
+	assert_int_equal(ctr(f, "rtp_ice_errors_unsent"), 1000 - RTP_ICE_ERR_BURST);
+	/* our ufrag, a wrong password: an HMAC each while the budget lasts */
+	answered = 0;
+	for (unsigned int i = 0; i < 1000; i++) {
+		uint16_t n = ice_check(b, sizeof(b), ICE_USER, "wrongwrongwrongwrongwr", CK_USE,
+				       (uint8_t)i);
+
+		answered += ice_send(f, STRANGER4, 9998, b, n, 0, &a);
+		if (i % 50 == 0)
+			assert_true(core_to(f, (uint16_t)(1000 + i), NAT4, 7000));
+	}
+	/* (the error budget was spent; the budget of others' HMACs paid for
+	 * the peer's first check too, from a pair not nominated yet) */
+	assert_int_equal(answered, 0);
+	assert_int_equal(ctr(f, "rtp_ice_refused_bad_integrity"), RTP_ICE_BURST - 1);
+	assert_int_equal(ctr(f, "rtp_ice_refused_flood"), 1000 - (RTP_ICE_BURST - 1));
+	/* the peer's consent checks from its pair: answered all the same */
+	ice_ok(f, NAT4, 7000, 0, 7);
+	assert_int_equal(ctr(f, "rtp_ice_nominations"), 1);
+	cp_nothing(f);
+	/* a second later the budgets have refilled */
+	f->w->now_ms += 1000;
+	{
+		uint16_t n = ice_check(b, sizeof(b), ICE_USER, "wrongwrongwrongwrongwr", 0, 3);
+
+		assert_true(ice_send(f, STRANGER4, 9998, b, n, 0, &a));
+		assert_int_equal(a.code, STUN_ERR_UNAUTHENTICATED);
+	}
+	assert_int_equal(ctr(f, "rtp_ice_refused_bad_integrity"), RTP_ICE_BURST);
+}
+
+/* RFC 7675: media to the peer stop agw.ice_consent_ms after its last
+ * valid check from the nominated pair, cp told once; what it sends is
+ * still taken; its next check brings them back (cp told). */
+static void
+test_ice_consent_lost_then_regained(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_stats_msg x;
+	struct ipc_rtp_event e;
+	struct out o;
+	uint64_t id = ctx_ice(f);
+
+	ice_ok(f, NAT4, 7000, CK_USE, 1);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	/* checks from another source renew nothing of the pair's */
+	f->w->now_ms += 20000;
+	ice_ok(f, NAT4, 7002, 0, 2);
+	f->w->now_ms += ICE_CONSENT - 20000 - 1;
+	assert_true(core_to(f, 1, NAT4, 7000));
+	cp_nothing(f);
+	f->w->now_ms += 1;
+	assert_false(core_to(f, 2, NAT4, 7000));
+	assert_int_equal(ctr(f, "rtp_dropped_no_consent"), 1);
+	f->w->now_ms += 200;                  /* (the sweep's 100 ms pass) */
+	cp_event(f, id, IPC_RTP_EV_CONSENT_LOST, &e);
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.addr.port, 7000);
+	assert_true(e.silent_ms >= ICE_CONSENT && e.silent_ms <= ICE_CONSENT + 400);
+	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON | IPC_RTP_ICE_LOST);
+	f->w->now_ms += 60000;
+	cp_nothing(f);
+	assert_int_equal(ctr(f, "rtp_ice_consent_lost"), 1);
+	assert_false(core_to(f, 3, NAT4, 7000));
+	/* the peer's media are still taken (consent is ours to send) */
+	assert_true(ue_rtp(f, NAT4, 7000, 1, 160, &o));
+	cp_stats(f, id, &x);
+	assert_int_equal(x.st[0].ice, IPC_RTP_ICE_ON | IPC_RTP_ICE_LOST);
+	/* a valid check from the pair: consent again */
+	ice_ok(f, NAT4, 7000, 0, 3);
+	cp_event(f, id, IPC_RTP_EV_CONSENT_REGAINED, &e);
+	assert_int_equal(e.addr.port, 7000);
+	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON);
+	assert_true(core_to(f, 4, NAT4, 7000));
+	assert_int_equal(ctr(f, "rtp_ice_consent_regained"), 1);
+}
+
+/* An ICE restart (RFC 8445 §9: new ufrag and password by a modify): the
+ * old credentials refused, the nominated pair kept (media go on) until a
+ * check under the new ones nominates; a new signalled remote moves
+ * nothing; a dp restart's pair (RTP_ADD's nominated) taken at once. */
+static void
+test_ice_restart_keeps_the_pair_until_new_checks_nominate(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	uint8_t m[512];
+	struct ice_ans ans;
+	uint16_t n;
+	uint64_t id = ctx_ice(f);
+
+	ice_ok(f, NAT4, 7000, CK_USE, 1);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	term_ice(&a, MEDIA_MIN);
+	ice_creds(&a.ice, "nEw1", "0123456789abcdefABCDEF+/", "");
+	a.remote.port = 5008;                 /* (a re-offer's default candidate) */
+	cp_mod(f, id, IPC_RTP_MOD_TERM, 0, &a);
+	assert_int_equal(ctr(f, "rtp_terms_modified"), 1);
+	assert_true(core_to(f, 1, NAT4, 7000));
+	/* the old credentials: refused */
+	n = ice_check(m, sizeof(m), ICE_USER, ICE_PWD, CK_USE, 2);
+	assert_true(ice_send(f, NAT4, 7002, m, n, 0, &ans));
+	assert_int_equal(ans.code, STUN_ERR_UNAUTHENTICATED);
+	assert_true(core_to(f, 2, NAT4, 7000));
+	/* the new ones (the peer's ufrag not known yet: any taken) */
+	n = ice_check(m, sizeof(m), "nEw1:whatever", "0123456789abcdefABCDEF+/", 0, 3);
+	assert_true(ice_send(f, NAT4, 7000, m, n, 0, &ans));
+	assert_int_equal(ans.msg.cls, STUN_CLASS_SUCCESS);
+	assert_true(ice_ans_ours(&ans, "0123456789abcdefABCDEF+/"));
+	cp_nothing(f);
+	n = ice_check(m, sizeof(m), "nEw1:wHat", "0123456789abcdefABCDEF+/", CK_USE, 4);
+	assert_true(ice_send(f, NAT4, 7004, m, n, 0, &ans));
+	assert_int_equal(ans.msg.cls, STUN_CLASS_SUCCESS);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.addr.port, 7004);
+	assert_true(core_to(f, 3, NAT4, 7004));
+	cp_del(f, id);
+	cp_event(f, id, IPC_RTP_EV_RELEASED, &e);
+	/* a restarted dp given the pair nominated before: media at once */
+	term_ice(&a, MEDIA_MIN);
+	a.ice.nominated.family = 4;
+	a.ice.nominated.port = 7004;
+	memcpy(a.ice.nominated.ip, NAT4, 4);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(1), &a, &b);
+	assert_true(core_to(f, 4, NAT4, 7004));
+	f->w->now_ms += ICE_CONSENT;
+	assert_false(core_to(f, 5, NAT4, 7004));
+}
+
+/* RTCP of a pair is ICE's component 2 (RFC 8445 §2.1): checks on the RTCP
+ * port answered from it, its own nomination (NOMINATED of the RTCP flow)
+ * and its own consent; RTCP to it goes nowhere before. */
+static void
+test_ice_rtcp_of_a_pair_is_its_own_component(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct stun_msg msg;
+	uint8_t m[512], r[64];
+	struct out o;
+	uint16_t n, rn = rtcp_pkt(r, 0x55667788u);
+	uint64_t id = ctx_id(0);
+
+	term_ue(&a, MEDIA_MIN, false);
+	ice_creds(&a.ice, ICE_UFRAG, ICE_PWD, ICE_PEER);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, id, &a, &b);
+	ice_ok(f, NAT4, 7000, CK_USE, 1);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.rtcp, 0);
+	assert_true(core_to(f, 1, NAT4, 7000));
+	/* the core's RTCP: component 2 not nominated, nowhere */
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rn, 0, 0);
+	assert_int_equal(nout(f, 0), 0);
+	assert_int_equal(ctr(f, "rtp_dropped_no_consent"), 1);
+	/* a check on the RTCP port, answered from it, nominating */
+	n = ice_check(m, sizeof(m), ICE_USER, ICE_PWD, CK_USE, 2);
+	send_in(f, 0, 4, NAT4, 7001, ACC4, MEDIA_MIN + 1, m, n, 0, 0);
+	take_out(f, 0, &o);
+	assert_int_equal(o.sport, MEDIA_MIN + 1);
+	assert_int_equal(o.dport, 7001);
+	assert_int_equal(stun_msg_parse(&msg, o.payload, o.len, NULL), 0);
+	assert_int_equal(msg.cls, STUN_CLASS_SUCCESS);
+	assert_int_equal(stun_check_integrity(&msg, (const uint8_t *)ICE_PWD, strlen(ICE_PWD)),
+			 STUN_CHECK_VALID);
+	cp_event(f, id, IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(e.rtcp, 1);
+	assert_int_equal(e.addr.port, 7001);
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rn, 0, 0);
+	take_out(f, 0, &o);
+	assert_memory_equal(o.dst, NAT4, 4);
+	assert_int_equal(o.dport, 7001);
+	assert_int_equal(o.sport, MEDIA_MIN + 1);
+	assert_memory_equal(o.payload, r, rn);
+	/* each component's consent its own: RTP's renewed, RTCP's lapses */
+	f->w->now_ms += ICE_CONSENT - 1000;
+	ice_ok(f, NAT4, 7000, 0, 3);
+	f->w->now_ms += 1000;
+	assert_true(core_to(f, 2, NAT4, 7000));
+	send_in(f, 1, 4, PEER4, 6000, CORE4, MEDIA_MIN + 2, r, rn, 0, 0);
+	assert_int_equal(nout(f, 0), 0);
+	f->w->now_ms += 200;
+	cp_event(f, id, IPC_RTP_EV_CONSENT_LOST, &e);
+	assert_int_equal(e.rtcp, 1);
+	assert_int_equal(e.addr.port, 7001);
+	/* (RTP's consent is fresh: its figures say so) */
+	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON);
+}
+
 int
 main(void)
 {
@@ -2821,6 +3410,19 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_early_media_before_the_answer, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_early_media_to_an_srtp_offerer, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ice_check_answered_nominates_and_moves_media,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ice_rfc5769_request_known_answer, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ice_refusals_each_answered_and_counted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ice_floods_bounded_and_the_call_goes_on, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ice_consent_lost_then_regained, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ice_restart_keeps_the_pair_until_new_checks_nominate,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ice_rtcp_of_a_pair_is_its_own_component, setup,
 						teardown),
 	};
 

@@ -1278,6 +1278,99 @@ static void rtp_savp_stream_pad(struct ipc_rtp_term *t)
 	t->srtp_rx.nstreams = 1;
 	t->srtp_rx.stream[0].pad = 1;
 }
+/* ICE as a lite agent with credentials as browsers send them, then fn's
+ * change to it */
+static void
+rtp_ice(struct ipc_rtp_term *t)
+{
+	t->ice.mode = IPC_RTP_ICE_LITE;
+	t->ice.ufrag_len = 4;
+	memcpy(t->ice.ufrag, "a+/9", 4);
+	t->ice.pwd_len = 24;
+	memcpy(t->ice.pwd, "abcdefghijklmnopqrstuvwx", 24);
+	t->ice.peer_ufrag_len = 8;
+	memcpy(t->ice.peer_ufrag, "0a1b2c3d", 8);
+}
+static void rtp_ice_mode2(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.mode = IPC_RTP_ICE_MAX + 1;
+}
+static void rtp_ice_off_ufrag(struct ipc_rtp_term *t) { t->ice.ufrag[0] = 'a'; }
+static void rtp_ice_ufrag3(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.ufrag_len = 3;
+	t->ice.ufrag[3] = 0;
+}
+static void rtp_ice_ufrag33(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.ufrag_len = IPC_ICE_UFRAG_MAX + 1;
+}
+static void rtp_ice_pwd21(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.pwd_len = 21;
+	t->ice.pwd[21] = t->ice.pwd[22] = t->ice.pwd[23] = 0;
+}
+static void rtp_ice_pwd65(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.pwd_len = IPC_ICE_PWD_MAX + 1;
+}
+static void rtp_ice_peer3(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.peer_ufrag_len = 3;
+	memset(t->ice.peer_ufrag + 3, 0, 5);
+}
+static void rtp_ice_colon(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.ufrag[1] = ':';
+}
+static void rtp_ice_past_pwd(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.pwd[24] = 'y';
+}
+static void rtp_ice_past_peer(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.peer_ufrag[IPC_ICE_UFRAG_MAX - 1] = 'z';
+}
+static void rtp_ice_nul(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.pwd[3] = 0;
+}
+static void rtp_ice_pad(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.pad[2] = 1;
+}
+static void rtp_ice_pad2(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.pad2[3] = 1;
+}
+static void rtp_ice_nominated_family(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.nominated.family = t->local.family == 4 ? 6 : 4;
+	t->ice.nominated.port = 5000;
+}
+static void rtp_ice_nominated_port0(struct ipc_rtp_term *t)
+{
+	rtp_ice(t);
+	t->ice.nominated.family = t->local.family;
+}
+static void rtp_ice_nominated_off(struct ipc_rtp_term *t)
+{
+	t->ice.nominated.family = t->local.family;
+	t->ice.nominated.port = 5000;
+}
 static void rtp_avp_key(struct ipc_rtp_term *t) { srtp_key_fill(&t->srtp_rx, 1); }
 static void rtp_avp_key_byte(struct ipc_rtp_term *t) { t->srtp_tx.key[45] = 1; }
 
@@ -1327,6 +1420,43 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	rtp_add_bad(rtp_savp_stream_pad, "SRTP with a stream's pad set");
 	rtp_add_bad(rtp_avp_key, "RTP with an SRTP key");
 	rtp_add_bad(rtp_avp_key_byte, "RTP with one key octet");
+	rtp_add_bad(rtp_ice_mode2, "with an unknown ICE mode");
+	rtp_add_bad(rtp_ice_off_ufrag, "without ICE, with a ufrag octet");
+	rtp_add_bad(rtp_ice_ufrag3, "with a 3-character ufrag");
+	rtp_add_bad(rtp_ice_ufrag33, "with a ufrag past IPC_ICE_UFRAG_MAX");
+	rtp_add_bad(rtp_ice_pwd21, "with a 21-character ICE pwd");
+	rtp_add_bad(rtp_ice_pwd65, "with an ICE pwd past IPC_ICE_PWD_MAX");
+	rtp_add_bad(rtp_ice_peer3, "with a 3-character peer ufrag");
+	rtp_add_bad(rtp_ice_colon, "with a ufrag of a ':' (no ice-char)");
+	rtp_add_bad(rtp_ice_past_pwd, "with an octet past the ICE pwd");
+	rtp_add_bad(rtp_ice_past_peer, "with an octet past the peer ufrag");
+	rtp_add_bad(rtp_ice_nul, "with a NUL inside the ICE pwd");
+	rtp_add_bad(rtp_ice_pad, "with ICE's pad set");
+	rtp_add_bad(rtp_ice_pad2, "with ICE's second pad set");
+	rtp_add_bad(rtp_ice_nominated_family, "nominated on another family");
+	rtp_add_bad(rtp_ice_nominated_port0, "nominated on port 0");
+	rtp_add_bad(rtp_ice_nominated_off, "nominated without ICE");
+	/* ICE as browsers send it passes (a peer ufrag not known yet too), at
+	 * lib/ipc's bounds; a nominated pair in RTP_ADD, not RTP_MOD */
+	msg_make(&m, IPC_RTP_ADD);
+	rtp_ice(&x->term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].ice.peer_ufrag_len = 0;
+	memset(x->term[1].ice.peer_ufrag, 0, sizeof(x->term[1].ice.peer_ufrag));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].ice.ufrag_len = IPC_ICE_UFRAG_MAX;
+	memset(x->term[1].ice.ufrag, 'u', IPC_ICE_UFRAG_MAX);
+	x->term[1].ice.pwd_len = IPC_ICE_PWD_MAX;
+	memset(x->term[1].ice.pwd, 'P', IPC_ICE_PWD_MAX);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].ice.nominated = x->term[1].remote;
+	x->term[1].ice.nominated.port = 5006;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_MOD);
+	rtp_ice(&mo->t);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	mo->t.ice.nominated = mo->t.remote;
+	expect_bad(&m, "modifying a termination with a nominated pair");
 	/* and SRTP with valid keys passes, every suite, MKI and position */
 	for (uint8_t suite = 1; suite <= IPC_SRTP_SUITE_MAX; suite++) {
 		msg_make(&m, IPC_RTP_ADD);
@@ -1414,6 +1544,27 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	msg_make(&m, IPC_RTP_EVENT);
 	e->st[1].latched = 4;
 	expect_bad(&m, "with an unknown latch bit");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->st[0].ice = 4;
+	expect_bad(&m, "with an unknown ICE bit");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->st[0].pad[1] = 1;
+	expect_bad(&m, "with its figures' pad set");
+	/* ICE's events: the pair's remote, of family 4 or 6 with a port */
+	for (uint8_t type = IPC_RTP_EV_NOMINATED; type <= IPC_RTP_EV_CONSENT_REGAINED; type++) {
+		msg_make(&m, IPC_RTP_EVENT);
+		e->type = type;
+		e->st[0].ice = IPC_RTP_ICE_ON | IPC_RTP_ICE_LOST;
+		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+		e->addr.port = 0;
+		expect_bad(&m, "of ICE naming port 0");
+		e->addr.port = 40001;
+		e->addr.family = 5;
+		expect_bad(&m, "of ICE naming family 5");
+		e->addr.family = 4;
+		e->rtcp = 2;
+		expect_bad(&m, "of ICE naming flow 2");
+	}
 	/* RTP_STATS */
 	msg_make(&m, IPC_RTP_STATS);
 	sm->found = 2;

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ICE on an RTP termination (FEATURE.md "ICE"): dp is a lite agent (RFC
+ * 8445 §2.5), always controlled, on the termination's own port, on the
+ * worker that owns it. A Binding request there is a peer's connectivity
+ * check, answered here, no cp round trip, in the request's own mbuf; what
+ * it proves decides where the termination's media come from and go:
+ *
+ *   a valid check     its source passed: media from it are taken while its
+ *                     last check is within agw.ice_consent_ms
+ *   USE-CANDIDATE     its source is the flow's nominated pair (the
+ *                     termination's latched source): where media go, the
+ *                     one compare the fast path makes (RFC 8445 §7.3.2)
+ *   consent           a valid check from the nominated pair's remote
+ *                     renews it (RFC 7675 §5.1); none for
+ *                     agw.ice_consent_ms and media to it stop, cp told
+ *                     once (the sweep, rtp_ice_scan()); the next renews it
+ *
+ * A check is judged cheapest first, so that what a stranger can send
+ * costs it (and the worker) least: lib/stun's parse, the FINGERPRINT
+ * (DPDK's CRC-32), the USERNAME against our ufrag and the peer's (a
+ * compare), the termination's budget of HMACs, and only then the
+ * MESSAGE-INTEGRITY under our pwd (HMAC-SHA1 with its inner and outer
+ * states made once from the pwd, on SRTP's libipsec-mb manager: no
+ * allocation, no lock), then what an authentic check must carry. Nothing
+ * here allocates or waits.
+ *
+ * What is answered (RFC 8489 §9.1.3, RFC 8445 §7.3): no USERNAME or
+ * MESSAGE-INTEGRITY 400, a USERNAME not ours 401, a failed
+ * MESSAGE-INTEGRITY 401, all three without MESSAGE-INTEGRITY; after the
+ * integrity passed, no PRIORITY 400, an unknown comprehension-required
+ * attribute 420, ICE-CONTROLLED 487 (§7.3.1.1: the lite agent is the
+ * controlled one, §6.1.1), each with MESSAGE-INTEGRITY; a success with
+ * XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and FINGERPRINT. A wrong ufrag is
+ * answered rather than dropped because RFC 8489 §9.1.3 says so and
+ * because a peer whose check raced an ICE restart learns from the 401 that
+ * its credentials are stale instead of retransmitting into silence; what
+ * bounds a stranger's flood is that an error goes only while the
+ * termination's error budget lasts and never longer than the request it
+ * answers (a spoofed source gets no amplification), and that no error
+ * costs an HMAC. What is not STUN (no FINGERPRINT, a wrong one, lib/stun
+ * refuses it), a response (a lite agent sends no request) and a check
+ * over its budget are dropped unanswered. Each refusal is counted by
+ * reason (rtp_ice_errors.def).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <rte_mbuf.h>
+#include <rte_net_crc.h>
+
+#include "rtp_dp_private.h"
+#include "stun.h"
+
+/* Our answers: a success (XOR-MAPPED-ADDRESS of IPv6 24, MESSAGE-INTEGRITY
+ * 24, FINGERPRINT 8) or an error (ERROR-CODE with our longest reason, 420's
+ * UNKNOWN-ATTRIBUTES of STUN_MAX_UNKNOWN, MESSAGE-INTEGRITY, FINGERPRINT). */
+#define ICE_ANSWER_MAX (STUN_HDR_LEN + 4u + 36u + 4u + 2u * STUN_MAX_UNKNOWN + 24u + 8u)
+
+/* FINGERPRINT's CRC-32 (RFC 8489 §14.7): DPDK's, which turn's set-up (or
+ * DPDK's own) chose for this CPU, the same value as zlib's. */
+static uint32_t
+ice_crc32(const uint8_t *buf, size_t len)
+{
+	return rte_net_crc_calc(buf, (uint32_t)len, RTE_NET_CRC32_ETH);
+}
+
+/* One of a termination's buckets: rate a second, burst at once, in
+ * thousandths on the worker's ms clock; true when it paid for one. */
+static bool
+ice_take(struct rtp_ice_bucket *b, uint32_t rate, uint32_t burst, uint64_t now_ms)
+{
+	if (now_ms != b->ms) {
+		uint64_t dt = now_ms - b->ms, v;
+
+		/* (a bucket idle for a day is full: no overflow) */
+		if (dt > 86400000u)
+			dt = 86400000u;
+		v = b->tokens + dt * rate;
+		b->tokens = (uint32_t)(v > burst * 1000ull ? burst * 1000ull : v);
+		b->ms = now_ms;
+	}
+	if (b->tokens < 1000u)
+		return false;
+	b->tokens -= 1000u;
+	return true;
+}
+
+/* A check refused for reason e: counted, the worker's and the
+ * termination's. */
+static void
+ice_refused(struct rtp_worker *rw, struct rtp_term *t, enum rtp_ice_err e)
+{
+	rw->ice_err[e]++;
+	rw->ctr[RTP_CTR_ICE_REFUSED]++;
+	t->ice_state.refused++;
+}
+
+/* Is USERNAME "<our ufrag>:<the peer's>" (RFC 8445 §7.3; the peer's part
+ * any, not empty, while cp has not given it: a check can come before the
+ * answer that names it)? */
+static bool
+ice_username_ok(const struct ipc_rtp_ice *x, const struct stun_attr *un)
+{
+	unsigned int ul = x->ufrag_len, pl = x->peer_ufrag_len;
+
+	if (un->len < ul + 2u || memcmp(un->value, x->ufrag, ul) != 0 || un->value[ul] != ':')
+		return false;
+	if (pl == 0)
+		return true;
+	return un->len == ul + 1u + pl && memcmp(un->value + ul + 1u, x->peer_ufrag, pl) == 0;
+}
+
+/* RFC 8489 §14.5: the HMAC of the message up to MESSAGE-INTEGRITY (at
+ * off), its header's length as if the message ended with it. The request
+ * is ours to write (its mbuf): the length is set for the hash and put
+ * back. */
+static void
+ice_mac(const struct rtp_worker *rw, const struct rtp_ice *ice, uint8_t *p, unsigned int off,
+	uint8_t tag[20])
+{
+	uint16_t was = (uint16_t)(p[2] << 8 | p[3]);
+	unsigned int hlen = off + STUN_ATTR_HDR_LEN + STUN_MI_LEN - STUN_HDR_LEN;
+
+	p[2] = (uint8_t)(hlen >> 8);
+	p[3] = (uint8_t)hlen;
+	rw->srtp_ops->mac(rw->srtp_ws, ice->ipad, ice->opad, p, off, tag);
+	p[2] = (uint8_t)(was >> 8);
+	p[3] = (uint8_t)was;
+}
+
+/* MESSAGE-INTEGRITY and FINGERPRINT after what b holds: the answer to an
+ * authentic check (RFC 8489 §9.1.4: under the same password). */
+static void
+ice_seal(const struct rtp_worker *rw, const struct rtp_ice *ice, struct stun_builder *b,
+	 bool integrity)
+{
+	static const uint8_t zero[STUN_MI_LEN];
+
+	if (integrity) {
+		uint8_t tag[20];
+
+		stun_build_attr(b, STUN_ATTR_MESSAGE_INTEGRITY, zero, sizeof(zero));
+		if (b->err == 0) {
+			unsigned int off = b->len - STUN_ATTR_HDR_LEN - STUN_MI_LEN;
+
+			/* (the header's length already ends with it) */
+			rw->srtp_ops->mac(rw->srtp_ws, ice->ipad, ice->opad, b->buf, off, tag);
+			memcpy(b->buf + off + STUN_ATTR_HDR_LEN, tag, STUN_MI_LEN);
+		}
+	}
+	stun_build_fingerprint_crc(b, ice_crc32);
+}
+
+/* An error answer to msg (code; authed: the check passed its
+ * MESSAGE-INTEGRITY), within the termination's error budget and no
+ * longer than the request. Consumes m. */
+static void
+ice_error(struct dp_worker *w, struct rtp_term *t, struct rte_mbuf *m,
+	  const struct dp_udp_meta *meta, const struct stun_msg *msg, uint16_t code, bool authed)
+{
+	struct rtp_worker *rw = w->rtp;
+	uint8_t buf[ICE_ANSWER_MAX];
+	struct stun_builder b;
+	int n;
+
+	if (!ice_take(&t->ice_state.err, RTP_ICE_ERR_RATE, RTP_ICE_ERR_BURST, w->now_ms))
+		goto unsent;
+	stun_build_init(&b, buf, sizeof(buf), stun_msg_type(msg->method, STUN_CLASS_ERROR),
+			msg->tid);
+	stun_build_error(&b, code, NULL);
+	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE)
+		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, msg->unknown, msg->nunknown);
+	ice_seal(rw, &t->ice_state, &b, authed);
+	n = stun_build_finish(&b);
+	if (n <= 0 || (unsigned int)n > meta->payload_len)
+		goto unsent;
+	rtp_reply(w, m, meta, t, buf, (uint16_t)n);
+	return;
+unsent:
+	rw->ctr[RTP_CTR_ICE_UNSENT]++;
+	rte_pktmbuf_free(m);
+}
+
+/* The source of a valid check (flow's) among those that passed: its time
+ * now, in its place or the least recent one's. */
+static void
+ice_src_note(struct rtp_ice *ice, unsigned int flow, const struct dp_udp_meta *meta,
+	     uint64_t now_ms)
+{
+	struct rtp_ice_src *s = &ice->src[0];
+	unsigned int alen = meta->family == NET_AF_IPV4 ? 4u : 16u;
+
+	for (unsigned int i = 0; i < RTP_ICE_SRCS; i++) {
+		struct rtp_ice_src *x = &ice->src[i];
+
+		if (x->ms != 0 && x->flow == flow && x->family == meta->family &&
+		    x->port == meta->src_port && memcmp(x->ip, meta->src, alen) == 0) {
+			s = x;
+			break;
+		}
+		if (x->ms < s->ms)
+			s = x;
+	}
+	memset(s, 0, sizeof(*s));
+	s->ms = now_ms;
+	s->family = meta->family;
+	s->flow = (uint8_t)flow;
+	s->port = meta->src_port;
+	memcpy(s->ip, meta->src, alen);
+}
+
+bool
+rtp_ice_src_ok(const struct dp_worker *w, const struct rtp_term *t, unsigned int flow,
+	       const struct dp_udp_meta *meta)
+{
+	unsigned int alen = meta->family == NET_AF_IPV4 ? 4u : 16u;
+
+	for (unsigned int i = 0; i < RTP_ICE_SRCS; i++) {
+		const struct rtp_ice_src *x = &t->ice_state.src[i];
+
+		if (x->ms != 0 && x->flow == flow && x->family == meta->family &&
+		    x->port == meta->src_port && memcmp(x->ip, meta->src, alen) == 0)
+			return w->now_ms - x->ms < w->rtp->ice_consent_ms;
+	}
+	return false;
+}
+
+/* Flow's consent is back (a valid check from its nominated pair's remote,
+ * or a new pair nominated): media go on, cp told. */
+static void
+ice_consent_back(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int ti, unsigned int flow)
+{
+	struct rtp_ice *ice = &c->t[ti].ice_state;
+
+	if (!(ice->lost & (1u << flow)))
+		return;
+	ice->lost &= (uint8_t)~(1u << flow);
+	c->ev |= (uint16_t)RTP_EV_CONSENT(ti, flow, 1);
+	rtp_ev_queue(rw, c);
+	rw->ctr[RTP_CTR_ICE_CONSENT_BACK]++;
+	rw->ctr[RTP_CTR_EVENTS]++;
+}
+
+/* What a valid check of flow from meta's source does (RFC 8445 §7.3.2,
+ * RFC 7675): its source passed; with USE-CANDIDATE it is the flow's
+ * nominated pair (the latest nomination wins: a peer that moves its
+ * selected pair, a new network, moves our media with it); from the
+ * nominated pair's remote it renews the consent. */
+static void
+ice_valid(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
+	  const struct dp_udp_meta *meta, bool nominate)
+{
+	struct rtp_worker *rw = w->rtp;
+	struct rtp_term *t = &c->t[ti];
+	struct rtp_ice *ice = &t->ice_state;
+	uint8_t bit = flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP;
+	struct ipc_addr *pair = flow == 0 ? &t->rtp_src : &t->rtcp_src;
+	bool is_pair = (t->latched & bit) &&
+		       rtp_addr_is(pair, meta->family, meta->src, meta->src_port);
+
+	ice_src_note(ice, flow, meta, w->now_ms);
+	if (nominate && !is_pair) {
+		memset(pair, 0, sizeof(*pair));
+		pair->family = meta->family;
+		pair->port = meta->src_port;
+		memcpy(pair->ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
+		t->latched |= bit;
+		rtp_term_dest(t);
+		c->ev |= (uint16_t)(flow == 0 ? RTP_EV_LATCH_RTP(ti) : RTP_EV_LATCH_RTCP(ti));
+		rtp_ev_queue(rw, c);
+		rw->ctr[RTP_CTR_ICE_NOMINATED]++;
+		rw->ctr[RTP_CTR_EVENTS]++;
+		is_pair = true;
+	}
+	if (is_pair) {
+		ice->consent_ms[flow] = w->now_ms;
+		ice_consent_back(rw, c, ti, flow);
+	}
+}
+
+void
+rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
+	      struct rte_mbuf *m, const struct dp_udp_meta *meta)
+{
+	struct rtp_worker *rw = w->rtp;
+	struct rtp_term *t = &c->t[ti];
+	struct rtp_ice *ice = &t->ice_state;
+	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
+	const struct stun_attr *fp, *un, *mi;
+	uint8_t tag[20], buf[ICE_ANSWER_MAX];
+	struct stun_builder b;
+	struct stun_addr xa;
+	struct stun_msg msg;
+	bool from_pair;
+	uint32_t want;
+	int n;
+
+	if (stun_msg_parse(&msg, p, meta->payload_len, NULL) < 0 ||
+	    msg.method != STUN_METHOD_BINDING ||
+	    (msg.cls != STUN_CLASS_REQUEST && msg.cls != STUN_CLASS_INDICATION)) {
+		ice_refused(rw, t, RTP_ICE_E_MALFORMED);
+		goto drop;
+	}
+	if (msg.cls == STUN_CLASS_INDICATION) {
+		/* RFC 8445 §11: a keepalive; nothing to answer */
+		rw->ctr[RTP_CTR_ICE_INDICATIONS]++;
+		goto drop;
+	}
+	/* RFC 7983 puts STUN beside RTP on this port; FINGERPRINT is what
+	 * says this is STUN (RFC 8489 §7.3, §14.7): without it, or wrong,
+	 * it is not ours to answer */
+	fp = stun_msg_find(&msg, STUN_ATTR_FINGERPRINT);
+	if (fp == NULL) {
+		ice_refused(rw, t, RTP_ICE_E_NO_FINGERPRINT);
+		goto drop;
+	}
+	want = (uint32_t)fp->value[0] << 24 | (uint32_t)fp->value[1] << 16 |
+	       (uint32_t)fp->value[2] << 8 | fp->value[3];
+	if ((ice_crc32(p, fp->offset) ^ STUN_FINGERPRINT_XOR) != want) {
+		ice_refused(rw, t, RTP_ICE_E_BAD_FINGERPRINT);
+		goto drop;
+	}
+	/* gm (H.248.43) bounds who may be heard at all, checks too */
+	if (!rtp_gm_ok(t, meta)) {
+		rw->ctr[RTP_CTR_STRANGER]++;
+		t->ctr.stranger++;
+		goto drop;
+	}
+	/* RFC 8489 §9.1.3: the short-term credential's */
+	un = stun_msg_find(&msg, STUN_ATTR_USERNAME);
+	mi = stun_msg_find(&msg, STUN_ATTR_MESSAGE_INTEGRITY);
+	if (un == NULL || mi == NULL) {
+		ice_refused(rw, t, RTP_ICE_E_NO_USERNAME);
+		ice_error(w, t, m, meta, &msg, STUN_ERR_BAD_REQUEST, false);
+		return;
+	}
+	if (!ice_username_ok(&t->cfg.ice, un)) {
+		ice_refused(rw, t, RTP_ICE_E_UNKNOWN_UFRAG);
+		ice_error(w, t, m, meta, &msg, STUN_ERR_UNAUTHENTICATED, false);
+		return;
+	}
+	/* one HMAC a check, within the termination's budget: the peer's
+	 * own pair has a bucket no one else's checks drain */
+	from_pair = (t->latched & IPC_RTP_LATCHED_RTP) && flow == 0 &&
+		    rtp_addr_is(&t->rtp_src, meta->family, meta->src, meta->src_port);
+	if (!ice_take(&ice->mac[from_pair ? 0 : 1], RTP_ICE_RATE, RTP_ICE_BURST, w->now_ms)) {
+		ice_refused(rw, t, RTP_ICE_E_FLOOD);
+		goto drop;
+	}
+	ice_mac(rw, ice, p, mi->offset, tag);
+	/* (in constant time: a forged one learns nothing from when it stops) */
+	if (CRYPTO_memcmp(tag, mi->value, STUN_MI_LEN) != 0) {
+		ice_refused(rw, t, RTP_ICE_E_BAD_INTEGRITY);
+		ice_error(w, t, m, meta, &msg, STUN_ERR_UNAUTHENTICATED, false);
+		return;
+	}
+	/* its source is what the check proves: the port must be the one
+	 * sent (the payload's integrity says nothing of the UDP header) */
+	if (!dp_udp_cksum_verify(m, meta)) {
+		ice_refused(rw, t, RTP_ICE_E_BAD_CKSUM);
+		goto drop;
+	}
+	if (stun_msg_find(&msg, STUN_ATTR_PRIORITY) == NULL) {
+		ice_refused(rw, t, RTP_ICE_E_NO_PRIORITY);
+		ice_error(w, t, m, meta, &msg, STUN_ERR_BAD_REQUEST, true);
+		return;
+	}
+	if (msg.nunknown > 0) {
+		ice_refused(rw, t, RTP_ICE_E_UNKNOWN_ATTR);
+		ice_error(w, t, m, meta, &msg, STUN_ERR_UNKNOWN_ATTRIBUTE, true);
+		return;
+	}
+	/* RFC 8445 §7.3.1.1: a peer that says it is controlled too (with
+	 * ICE-CONTROLLING beside it or not) is told to take the role */
+	if (stun_msg_find(&msg, STUN_ATTR_ICE_CONTROLLED) != NULL) {
+		ice_refused(rw, t, RTP_ICE_E_ROLE_CONFLICT);
+		ice_error(w, t, m, meta, &msg, STUN_ERR_ROLE_CONFLICT, true);
+		return;
+	}
+	ice_valid(w, c, ti, flow, meta, stun_msg_find(&msg, STUN_ATTR_USE_CANDIDATE) != NULL);
+	ice->checks++;
+	rw->ctr[RTP_CTR_ICE_ANSWERED]++;
+	/* RFC 8445 §7.3.1.2, RFC 8489 §14.2: where the check came from */
+	memset(&xa, 0, sizeof(xa));
+	xa.family = meta->family == NET_AF_IPV4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
+	xa.port = meta->src_port;
+	memcpy(xa.ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
+	stun_build_init(&b, buf, sizeof(buf), stun_msg_type(STUN_METHOD_BINDING,
+							     STUN_CLASS_SUCCESS), msg.tid);
+	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
+	ice_seal(rw, ice, &b, true);
+	n = stun_build_finish(&b);
+	if (n <= 0)
+		goto drop;
+	rtp_reply(w, m, meta, t, buf, (uint16_t)n);
+	return;
+drop:
+	rte_pktmbuf_free(m);
+}
+
+/* ---- the termination's ICE as cp installs and changes it ---------------------------- */
+
+/* The checks' key: HMAC-SHA1's states under our pwd, cfg's. */
+static void
+ice_keys(struct dp_worker *w, struct rtp_term *t)
+{
+	struct rtp_worker *rw = w->rtp;
+
+	rw->srtp_ops->mac_key(rw->srtp_ws, (const uint8_t *)t->cfg.ice.pwd, t->cfg.ice.pwd_len,
+			      t->ice_state.ipad, t->ice_state.opad);
+}
+
+void
+rtp_ice_reset(struct dp_worker *w, struct rtp_term *t)
+{
+	struct rtp_ice *ice = &t->ice_state;
+	const struct ipc_addr *nom = &t->cfg.ice.nominated;
+
+	explicit_bzero(ice, sizeof(*ice));
+	for (unsigned int i = 0; i < 2; i++) {
+		ice->mac[i].tokens = RTP_ICE_BURST * 1000u;
+		ice->mac[i].ms = w->now_ms;
+	}
+	ice->err.tokens = RTP_ICE_ERR_BURST * 1000u;
+	ice->err.ms = w->now_ms;
+	/* a restarted dp's termination: the pair nominated before, its
+	 * consent from now (the peer's next check, within seconds, renews
+	 * it; none, and it lapses as any) */
+	if (nom->family != 0) {
+		t->rtp_src = *nom;
+		t->latched |= IPC_RTP_LATCHED_RTP;
+		ice->consent_ms[0] = w->now_ms;
+	}
+	ice_keys(w, t);
+}
+
+void
+rtp_ice_restart(struct dp_worker *w, struct rtp_term *t)
+{
+	memset(t->ice_state.src, 0, sizeof(t->ice_state.src));
+	ice_keys(w, t);
+}
+
+unsigned int
+rtp_ice_scan(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti)
+{
+	struct rtp_worker *rw = w->rtp;
+	struct rtp_term *t = &c->t[ti];
+	struct rtp_ice *ice = &t->ice_state;
+	unsigned int n = 0;
+
+	for (unsigned int flow = 0; flow < 2; flow++) {
+		uint8_t bit = flow == 0 ? IPC_RTP_LATCHED_RTP : IPC_RTP_LATCHED_RTCP;
+
+		if (!(t->latched & bit) || (ice->lost & (1u << flow)) ||
+		    w->now_ms - ice->consent_ms[flow] < rw->ice_consent_ms)
+			continue;
+		/* RFC 7675 §5.1: consent expired; sending stopped already
+		 * (rtp_ice_may_send()), this tells cp, once */
+		ice->lost |= (uint8_t)(1u << flow);
+		c->ev |= (uint16_t)RTP_EV_CONSENT(ti, flow, 0);
+		rw->ctr[RTP_CTR_ICE_CONSENT_LOST]++;
+		rw->ctr[RTP_CTR_EVENTS]++;
+		n++;
+	}
+	return n;
+}
