@@ -675,46 +675,49 @@ stream_take(struct srtp_dir *d, struct srtp_stream *st, uint32_t ssrc, uint32_t 
 	return 0;
 }
 
+/*
+ * What unprotecting an SRTP packet (len octets, trailer of them its tag
+ * and MKI, the MKI at mki_at) asks before its crypto, AES-CM or GCM: its
+ * header's length (*hl), the MKI, its SSRC's stream (*st, NULL: a new
+ * one), its sequence number and the ROC it is taken to have (*v). 0, or
+ * why not.
+ */
+static __rte_always_inline int
+rtp_in_index(struct srtp_dir *d, const uint8_t *p, unsigned int len, unsigned int trailer,
+	     unsigned int mki_at, unsigned int *hl, struct srtp_stream **st, uint32_t *ssrc,
+	     uint32_t *v, uint16_t *seq)
+{
+	if (len < 12u + trailer || (*hl = rtp_hdr_len(p, len - trailer)) == 0)
+		return -RTP_SRTP_E_SHORT;
+	/* the MKI is not secret: a plain compare */
+	if (d->mki_len != 0 && memcmp(p + mki_at, d->mki, d->mki_len) != 0)
+		return -RTP_SRTP_E_MKI;
+	*seq = (uint16_t)(p[2] << 8 | p[3]);
+	*ssrc = be32(p + 8);
+	*st = stream_of(d, *ssrc);
+	/* a third SSRC is refused, not followed in place of one: that one's
+	 * captured packets would be taken again (§3.3.2); before the crypto,
+	 * which could not make it taken */
+	if (unlikely(*st == NULL) && d->n == IPC_SRTP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
+	return stream_index(d, *st, *seq, v);
+}
+
 /* RFC 3711 §3.3: an SRTP packet from the termination's network. */
 static int
 srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 {
 	unsigned int len = *lenp, trailer = (unsigned int)d->tag_len + d->mki_len;
-	unsigned int hl, alen;
+	unsigned int hl, alen = len - trailer;
 	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[10], iv[16];
 	struct srtp_stream *st;
 	uint32_t ssrc, v;
 	uint16_t seq;
 	int rc;
 
-	if (len < 12u + trailer || (hl = rtp_hdr_len(p, len - trailer)) == 0)
-		return -RTP_SRTP_E_SHORT;
-	alen = len - trailer;
-	/* the MKI is not secret: a plain compare (RFC 7714 §8: GCM's after
-	 * the tag, RFC 3711 §3.1: before it) */
-	if (d->mki_len != 0 &&
-	    memcmp(p + (d->gcm ? len - d->mki_len : alen), d->mki, d->mki_len) != 0)
-		return -RTP_SRTP_E_MKI;
-	seq = (uint16_t)(p[2] << 8 | p[3]);
-	ssrc = be32(p + 8);
-	st = stream_of(d, ssrc);
-	/* a third SSRC is refused, not followed in place of one: that one's
-	 * captured packets would be taken again (§3.3.2); before the crypto,
-	 * which could not make it taken */
-	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
-		return -RTP_SRTP_E_SSRC_LIMIT;
-	if ((rc = stream_index(d, st, seq, &v)) != 0)
+	/* (RFC 3711 §3.1: the MKI before the tag) */
+	if ((rc = rtp_in_index(d, p, len, trailer, alen, &hl, &st, &ssrc, &v, &seq)) != 0)
 		return rc;
-	if (d->gcm) {
-		/* RFC 7714 §8.2: the header is the AAD, the rest the ciphertext */
-		srtp_gcm_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
-		gcm_run(d->ws->mgr, &d->rtp, d->aes_len, false, iv, p, hl, p + hl, alen - hl,
-			tag);
-		if (!ct_equal(tag, p + alen, SRTP_GCM_TAG))
-			return -RTP_SRTP_E_AUTH;
-		*lenp = (uint16_t)alen;
-		return stream_take(d, st, ssrc, v, seq);
-	}
 	/* §4.2: the tag covers the packet and the ROC, which goes where the
 	 * trailer was */
 	memcpy(want, p + alen + d->mki_len, d->tag_len);
@@ -729,6 +732,66 @@ srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 	return stream_take(d, st, ssrc, v, seq);
 }
 
+/* RFC 7714 §8: the same under AES-GCM: the header the AAD (§8.2), the
+ * 16-octet tag after the ciphertext, the MKI after the tag. */
+static int __rte_noinline
+srtp_rtp_in_gcm(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
+{
+	unsigned int len = *lenp, trailer = SRTP_GCM_TAG + d->mki_len;
+	unsigned int hl, clen = len - trailer;
+	uint8_t tag[SRTP_GCM_TAG], iv[12];
+	struct srtp_stream *st;
+	uint32_t ssrc, v;
+	uint16_t seq;
+	int rc;
+
+	if ((rc = rtp_in_index(d, p, len, trailer, len - d->mki_len, &hl, &st, &ssrc, &v,
+			       &seq)) != 0)
+		return rc;
+	srtp_gcm_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
+	gcm_run(d->ws->mgr, &d->rtp, d->aes_len, false, iv, p, hl, p + hl, clen - hl, tag);
+	if (!ct_equal(tag, p + clen, SRTP_GCM_TAG))
+		return -RTP_SRTP_E_AUTH;
+	*lenp = (uint16_t)clen;
+	return stream_take(d, st, ssrc, v, seq);
+}
+
+/*
+ * What protecting an RTP packet (len octets, room free after it, trailer
+ * to add) asks before its crypto, AES-CM or GCM: its header's length,
+ * the room, its SSRC's stream (*st, NULL: a new one), its sequence number
+ * and ROC (*v). 0, or why not.
+ */
+static __rte_always_inline int
+rtp_out_index(struct srtp_dir *d, const uint8_t *p, unsigned int len, uint16_t room,
+	      unsigned int trailer, unsigned int *hl, struct srtp_stream **st, uint32_t *ssrc,
+	      uint32_t *v, uint16_t *seq)
+{
+	int rc;
+
+	if (len < 12u || (*hl = rtp_hdr_len(p, len)) == 0)
+		return -RTP_SRTP_E_SHORT;
+	/* (AES-CM's ROC is written past the packet before the tag takes
+	 * its place) */
+	if (room < RTE_MAX(trailer, 4u) || len + trailer > UINT16_MAX)
+		return -RTP_SRTP_E_NO_ROOM;
+	*seq = (uint16_t)(p[2] << 8 | p[3]);
+	*ssrc = be32(p + 8);
+	*st = stream_of(d, *ssrc);
+	/* an index is never protected twice (a duplicate from the other
+	 * side would reuse its keystream); so an SSRC protected for is never
+	 * forgotten while the key lives: one past IPC_SRTP_SSRCS is refused,
+	 * not taken in place of one (whose indices would start over: a
+	 * sender on the plain side could have the same keystream used twice) */
+	if (unlikely(*st == NULL) && d->n == IPC_SRTP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
+	if ((rc = stream_index(d, *st, *seq, v)) != 0)
+		return rc;
+	if (*v == UINT32_MAX && *seq == UINT16_MAX)
+		return -RTP_SRTP_E_EXHAUSTED;
+	return 0;
+}
+
 /* What dp sends the termination's network, protected. */
 static int
 srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
@@ -741,34 +804,8 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 	uint16_t seq;
 	int rc;
 
-	if (len < 12u || (hl = rtp_hdr_len(p, len)) == 0)
-		return -RTP_SRTP_E_SHORT;
-	/* (the ROC is written past the packet before the tag takes its place) */
-	if (room < RTE_MAX(trailer, 4u) || len + trailer > UINT16_MAX)
-		return -RTP_SRTP_E_NO_ROOM;
-	seq = (uint16_t)(p[2] << 8 | p[3]);
-	ssrc = be32(p + 8);
-	st = stream_of(d, ssrc);
-	/* an index is never protected twice (a duplicate from the other
-	 * side would reuse its keystream); so an SSRC protected for is never
-	 * forgotten while the key lives: one past IPC_SRTP_SSRCS is refused,
-	 * not taken in place of one (whose indices would start over: a
-	 * sender on the plain side could have the same keystream used twice) */
-	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
-		return -RTP_SRTP_E_SSRC_LIMIT;
-	if ((rc = stream_index(d, st, seq, &v)) != 0)
+	if ((rc = rtp_out_index(d, p, len, room, trailer, &hl, &st, &ssrc, &v, &seq)) != 0)
 		return rc;
-	if (v == UINT32_MAX && seq == UINT16_MAX)
-		return -RTP_SRTP_E_EXHAUSTED;
-	if (d->gcm) {
-		/* RFC 7714 §8: header, ciphertext, tag, MKI */
-		srtp_gcm_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
-		gcm_run(d->ws->mgr, &d->rtp, d->aes_len, true, iv, p, hl, p + hl, len - hl,
-			p + len);
-		memcpy(p + len + SRTP_GCM_TAG, d->mki, d->mki_len);
-		*lenp = (uint16_t)(len + trailer);
-		return stream_take(d, st, ssrc, v, seq);
-	}
 	srtp_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
 	put_be32(p + len, v);
 	if (!imb_run(d->ws->mgr, &d->rtp, d->aes_len, iv, p, hl, len - hl, len + 4u, tag,
@@ -776,6 +813,27 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 		return -RTP_SRTP_E_CRYPTO;
 	memcpy(p + len, d->mki, d->mki_len);
 	memcpy(p + len + d->mki_len, tag, d->tag_len);
+	*lenp = (uint16_t)(len + trailer);
+	return stream_take(d, st, ssrc, v, seq);
+}
+
+/* RFC 7714 §8: the same under AES-GCM: header, ciphertext, tag, MKI. */
+static int __rte_noinline
+srtp_rtp_out_gcm(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
+{
+	unsigned int len = *lenp, trailer = SRTP_GCM_TAG + d->mki_len;
+	unsigned int hl;
+	uint8_t iv[12];
+	struct srtp_stream *st;
+	uint32_t ssrc, v;
+	uint16_t seq;
+	int rc;
+
+	if ((rc = rtp_out_index(d, p, len, room, trailer, &hl, &st, &ssrc, &v, &seq)) != 0)
+		return rc;
+	srtp_gcm_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
+	gcm_run(d->ws->mgr, &d->rtp, d->aes_len, true, iv, p, hl, p + hl, len - hl, p + len);
+	memcpy(p + len + SRTP_GCM_TAG, d->mki, d->mki_len);
 	*lenp = (uint16_t)(len + trailer);
 	return stream_take(d, st, ssrc, v, seq);
 }
@@ -939,7 +997,9 @@ srtp_unprotect(void *sctx, uint8_t *pkt, uint16_t *len, bool rtcp)
 
 	if (unlikely(d == NULL || !d->on))
 		return -RTP_SRTP_E_NO_KEY;
-	return rtcp ? srtp_rtcp_in(d, pkt, len) : srtp_rtp_in(d, pkt, len);
+	if (rtcp)
+		return srtp_rtcp_in(d, pkt, len);
+	return d->gcm ? srtp_rtp_in_gcm(d, pkt, len) : srtp_rtp_in(d, pkt, len);
 }
 
 static int
@@ -949,7 +1009,9 @@ srtp_protect(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp)
 
 	if (unlikely(d == NULL || !d->on))
 		return -RTP_SRTP_E_NO_KEY;
-	return rtcp ? srtp_rtcp_out(d, pkt, len, room) : srtp_rtp_out(d, pkt, len, room);
+	if (rtcp)
+		return srtp_rtcp_out(d, pkt, len, room);
+	return d->gcm ? srtp_rtp_out_gcm(d, pkt, len, room) : srtp_rtp_out(d, pkt, len, room);
 }
 
 static const struct rtp_srtp_ops srtp_ops = {
@@ -1079,13 +1141,13 @@ rtp_srtp_gcm_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[12
 		/* the index is roc: the one before it was the last sent */
 		if (!open)
 			d->srtcp_index = roc - 1u;
-		rc = open ? srtp_rtcp_in(d, p, len) : srtp_rtcp_out(d, p, len, 64);
+		rc = open ? srtp_unprotect(d, p, len, true) : srtp_protect(d, p, len, 64, true);
 	} else {
 		/* the packet's index is roc || its SEQ, none seen yet */
 		d->n = 1;
 		d->s[0].ssrc = be32(p + 8);
 		srtp_roc_init(&d->s[0].r, roc, (uint16_t)(p[2] << 8 | p[3]));
-		rc = open ? srtp_rtp_in(d, p, len) : srtp_rtp_out(d, p, len, 64);
+		rc = open ? srtp_unprotect(d, p, len, false) : srtp_protect(d, p, len, 64, false);
 	}
 	rc = rc == RTP_SRTP_TELL ? 0 : -rc;
 	explicit_bzero(d, sizeof(*d));
