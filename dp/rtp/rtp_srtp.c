@@ -281,18 +281,27 @@ imb_run(IMB_MGR *m, const struct srtp_keys *k, unsigned int aes_len, const uint8
 	return j->status == IMB_STATUS_COMPLETED;
 }
 
+/* An IV: the salt's n octets, the SSRC XORed in at octet at, the 48-bit
+ * index in the 6 octets after it. */
+static inline void
+iv_of(uint8_t *iv, const uint8_t *salt, unsigned int n, unsigned int at, uint32_t ssrc,
+      uint64_t index)
+{
+	memcpy(iv, salt, n);
+	iv[at] ^= (uint8_t)(ssrc >> 24);
+	iv[at + 1] ^= (uint8_t)(ssrc >> 16);
+	iv[at + 2] ^= (uint8_t)(ssrc >> 8);
+	iv[at + 3] ^= (uint8_t)ssrc;
+	for (unsigned int i = 0; i < 6; i++)
+		iv[at + 9 - i] ^= (uint8_t)(index >> (8 * i));
+}
+
 /* RFC 3711 §4.1.1 (and §4.3.1's PRF): the counter block of (salt, SSRC,
  * index); index the packet's 48 bits or SRTCP's 31. */
 static inline void
 srtp_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc, uint64_t index)
 {
-	memcpy(iv, salt, 16);
-	iv[4] ^= (uint8_t)(ssrc >> 24);
-	iv[5] ^= (uint8_t)(ssrc >> 16);
-	iv[6] ^= (uint8_t)(ssrc >> 8);
-	iv[7] ^= (uint8_t)ssrc;
-	for (unsigned int i = 0; i < 6; i++)
-		iv[13 - i] ^= (uint8_t)(index >> (8 * i));
+	iv_of(iv, salt, 16, 4, ssrc, index);
 }
 
 /* RFC 7714 §8.1 (SRTP: index the 48-bit ROC || SEQ) and §9.1 (SRTCP:
@@ -301,13 +310,7 @@ srtp_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc, uint64_t index)
 static inline void
 srtp_gcm_iv(uint8_t iv[12], const uint8_t salt[16], uint32_t ssrc, uint64_t index)
 {
-	memcpy(iv, salt, 12);
-	iv[2] ^= (uint8_t)(ssrc >> 24);
-	iv[3] ^= (uint8_t)(ssrc >> 16);
-	iv[4] ^= (uint8_t)(ssrc >> 8);
-	iv[5] ^= (uint8_t)ssrc;
-	for (unsigned int i = 0; i < 6; i++)
-		iv[11 - i] ^= (uint8_t)(index >> (8 * i));
+	iv_of(iv, salt, 12, 2, ssrc, index);
 }
 
 /*
