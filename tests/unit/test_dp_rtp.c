@@ -23,10 +23,11 @@
  * a taken port and a foreign address refused; a restarted cp's SYNC;
  * IPv6 on one side and IPv4 on the other. SRTP (rtp_srtp.c) held to
  * lib/srtp_ref (libsrtp2) as the independent reference: SRTP-RTP and
- * SRTP-SRTP both ways for each suite, RTP and SRTCP; forged, replayed,
- * too old, ROC-jumped, wrong- and giant-MKI and short packets dropped and
- * counted; a restart's positions carried on; re-keying at RTP_MOD;
- * RFC 3711 Appendix B's vectors.
+ * SRTP-SRTP both ways for each suite (AES-CM and AES-GCM), RTP and
+ * SRTCP; forged, replayed, too old, ROC-jumped, wrong- and giant-MKI and
+ * short packets dropped and counted (GCM's too); a restart's positions
+ * carried on; re-keying at RTP_MOD; RFC 3711 Appendix B's vectors and
+ * RFC 7714 §16 and §17's.
  */
 #include <stdarg.h>
 #include <stddef.h>
