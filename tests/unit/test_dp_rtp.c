@@ -1884,13 +1884,13 @@ test_srtp_rfc3711_known_answers(void **state)
 	assert_memory_equal(got, want, 48);
 }
 
-/* RFC 7714's own vectors (§16.1.1, §16.2.1: RTP; §17.1.1, §17.2.1:
- * SRTCP encrypted; §17.1.3, §17.2.3: SRTCP with E clear, all of it AAD),
- * the session key and salt given, by dp's own AES-GCM both ways: what dp
- * protects is the vector, the vector unprotects to the clear packet, a
- * flipped bit of its tag, of its header (AAD) and of its E flag is
- * refused; the E-clear one verifies and is then refused as clear.
- * (Cross-checked with OpenSSL's AES-GCM through Python's cryptography.) */
+/* RFC 7714's own vectors (§16.1, §16.2: SRTP under AES-128 and -256;
+ * §17.1, §17.2: SRTCP encrypted; §17.3, §17.4: SRTCP with E clear, all of
+ * it AAD), the session key and salt given, by dp's own AES-GCM both ways:
+ * what dp protects is the vector, the vector unprotects to the clear
+ * packet, a flipped bit of its tag, of its header (AAD) and of its E flag
+ * is refused; the E-clear one verifies and is then refused as clear.
+ * (Each also computed with OpenSSL's AES-GCM, Python's cryptography.) */
 static void
 test_srtp_rfc7714_vectors(void **state)
 {
