@@ -8,7 +8,8 @@
  * to its peer, the peer's datagram back as ChannelData), so that the two
  * are held against each other by one method: issue 56 asks RTP-RTP within
  * 10% of TURN's ChannelData relay in instructions a packet. With SRTP
- * towards the UE (dp/rtp's rtp_srtp.c, AES_CM_128_HMAC_SHA1_80): srtp-rtp
+ * towards the UE (dp/rtp's rtp_srtp.c, AES_CM_128_HMAC_SHA1_80 or
+ * --suite's: AEAD_AES_128_GCM, AEAD_AES_256_GCM, ...): srtp-rtp
  * relays only the UE's SRTP to the core (unprotect), rtp-srtp only the
  * core's RTP to the UE (protect), srtp both in turns. The UE's SRTP is
  * protected by lib/srtp_ref (libsrtp2) for each packet, outside what is
@@ -37,7 +38,7 @@
  *
  *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|turn] [--pkts N]
  *                   [--burst B]
- *                   [--size S]
+ *                   [--size S] [--suite NAME]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -286,11 +287,12 @@ setup(void)
 
 /* RTP-RTP: a context of the UE's termination (a port pair, latching) and
  * the core's (rtcp-mux); G.711-sized packets both ways. With srtp the
- * UE's termination is SRTP (RTP/SAVP, AES_CM_128_HMAC_SHA1_80): what the
- * UE sends is protected by lib/srtp_ref. With early the core's is an
- * answerer's before its answer (a port pair, latching, no remote, RECV). */
+ * UE's termination is SRTP (RTP/SAVP, suite: AES_CM_128_HMAC_SHA1_80 by
+ * default): what the UE sends is protected by lib/srtp_ref. With early
+ * the core's is an answerer's before its answer (a port pair, latching,
+ * no remote, RECV). */
 static unsigned int
-setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early)
+setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early, unsigned int suite)
 {
 	static struct ipc_msg m;
 	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
@@ -335,19 +337,23 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early)
 		struct ipc_rtp_term *a = &x->term[0];
 		struct srtp_ref_key k;
 
+		unsigned int kl = srtp_ref_key_len(suite), sl = srtp_ref_salt_len(suite);
+
 		a->profile = IPC_RTP_SAVP;
 		memset(&k, 0, sizeof(k));
-		k.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
-		for (unsigned int i = 0; i < 30; i++) {
+		k.suite = (uint8_t)suite;
+		if (kl + sl > IPC_SRTP_KEY_MAX || sl > sizeof(k.salt))
+			die("--suite");
+		for (unsigned int i = 0; i < kl + sl; i++) {
 			a->srtp_rx.key[i] = (uint8_t)(0x31 + 5 * i);
 			a->srtp_tx.key[i] = (uint8_t)(0x97 + 3 * i);
-			if (i < 16)
+			if (i < kl)
 				k.key[i] = a->srtp_rx.key[i];
 			else
-				k.salt[i - 16] = a->srtp_rx.key[i];
+				k.salt[i - kl] = a->srtp_rx.key[i];
 		}
-		a->srtp_rx.suite = a->srtp_tx.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
-		a->srtp_rx.key_len = a->srtp_tx.key_len = 30;
+		a->srtp_rx.suite = a->srtp_tx.suite = (uint8_t)suite;
+		a->srtp_rx.key_len = a->srtp_tx.key_len = (uint8_t)(kl + sl);
 		if (srtp_ref_init() < 0 ||
 		    (t[0].srtp = srtp_ref_create(SRTP_REF_OUTBOUND, &k)) == NULL)
 			die("lib/srtp_ref");
@@ -455,9 +461,10 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' }, { "pkts", required_argument, NULL, 'n' },
 		{ "burst", required_argument, NULL, 'b' }, { "size", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
+		{ "suite", required_argument, NULL, 'u' }, { NULL, 0, NULL, 0 },
 	};
 	const char *mode = "rtp";
+	unsigned int suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
 	unsigned int npkts = 20000, burst = 1, size = 172, ntmpl, first = 0, nturn, wfirst = 0;
 	struct tmpl *t = calloc(2, sizeof(*t));
 	struct rte_mbuf *b[DP_BURST];
@@ -470,18 +477,26 @@ main(int argc, char **argv)
 		case 'n': npkts = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'b': burst = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'u':
+			for (suite = SRTP_REF_SUITE_COUNT - 1u; suite > 0; suite--)
+				if (strcmp(srtp_ref_suite_name(suite), optarg) == 0)
+					break;
+			if (suite == 0)
+				die("--suite: AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM, ...");
+			break;
 		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|turn] "
-			     "[--pkts N] [--burst B] [--size S]");
+			     "[--pkts N] [--burst B] [--size S] [--suite NAME]");
 		}
 	}
 	if (t == NULL || burst < 1 || burst > DP_BURST || size < 12 || size > 1400)
 		die("bad arguments");
 	setup();
 	if (strcmp(mode, "rtp") == 0 || strcmp(mode, "early") == 0)
-		ntmpl = setup_rtp(t, (uint16_t)size, false, strcmp(mode, "early") == 0);
+		ntmpl = setup_rtp(t, (uint16_t)size, false, strcmp(mode, "early") == 0, suite);
 	else if (strncmp(mode, "srtp", 4) == 0 || strcmp(mode, "rtp-srtp") == 0 ||
 		 strcmp(mode, "early-srtp") == 0)
-		ntmpl = setup_rtp(t, (uint16_t)size, true, strcmp(mode, "early-srtp") == 0);
+		ntmpl = setup_rtp(t, (uint16_t)size, true, strcmp(mode, "early-srtp") == 0,
+				  suite);
 	else if (strcmp(mode, "turn") == 0)
 		ntmpl = setup_turn(t, (uint16_t)size);
 	else

@@ -40,7 +40,9 @@ _Static_assert(TP_CONF_NG_PROTO_MAX == NG_SDP_NAME_MAX, "ng.pass_through's names
 #define NG_SUITES (SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80) | \
 		   SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_32) | \
 		   SDP_SUITE_BIT(SDP_SUITE_AES_256_CM_HMAC_SHA1_80) | \
-		   SDP_SUITE_BIT(SDP_SUITE_AES_256_CM_HMAC_SHA1_32))
+		   SDP_SUITE_BIT(SDP_SUITE_AES_256_CM_HMAC_SHA1_32) | \
+		   SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM) | \
+		   SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_256_GCM))
 
 /* ---- the call table ---- */
 
@@ -331,7 +333,8 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 			snprintf(err, errlen, "No usable a=crypto line in the %s section (%s)",
 				 profile_name(t->profile), want_tag != UINT32_MAX ?
 				 "none with the tag offered" :
-				 "AES_CM_128 or AES_256_CM with HMAC_SHA1_80 or _32");
+				 "AES_CM_128 or AES_256_CM with HMAC_SHA1_80 or _32, "
+				 "AEAD_AES_128_GCM or AEAD_AES_256_GCM");
 			return -EINVAL;
 		}
 		cp_agw_rtp_key_of(&t->srtp_rx, c);

@@ -311,7 +311,7 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	if (t->srtp) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * slot + i, &cfg->srtp_rx, &cfg->srtp_tx,
 				      &t->srtp_in, &t->srtp_out);
-		rtp_srtp_trailers(&cfg->srtp_rx, &t->srtp_trailer, &t->srtcp_trailer);
+		rtp_srtp_trailers(&cfg->srtp_rx, t);
 	}
 	rtp_term_dest(t);
 	*rtp_port_slot(rw, aidx, t->port) = rtp_entry_make(slot, i, false);
@@ -507,7 +507,7 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	if (rx != NULL || tx != NULL) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i, rx, tx,
 				      &t->srtp_in, &t->srtp_out);
-		rtp_srtp_trailers(&cfg->srtp_rx, &t->srtp_trailer, &t->srtcp_trailer);
+		rtp_srtp_trailers(&cfg->srtp_rx, t);
 		if (rx == &rx_at)
 			explicit_bzero(&rx_at, sizeof(rx_at));
 	}

@@ -38,6 +38,7 @@ enum rtp_ice_err {
 /* What the seam does for a termination (struct rtp_term.srtp). */
 #define RTP_SRTP_IN  0x1u         /* what its network sends is SRTP: unprotect */
 #define RTP_SRTP_OUT 0x2u         /* what dp sends it is SRTP: protect */
+#define RTP_SRTP_AEAD 0x4u        /* its network's key is AES-GCM's (RFC 7714 §9's SRTCP) */
 
 /* Why SRTP refused a packet (rtp_srtp_errors.def); 0 is none. */
 enum rtp_srtp_err {
@@ -174,11 +175,12 @@ struct rtp_term {
 	uint8_t inactive;          /* INACTIVE reported, nothing heard since */
 	uint8_t open;              /* takes any source, learns none (no latching,
 				    * no gm): one test per packet */
-	uint8_t srtcp_trailer;     /* SRTCP's tag and MKI octets from its network */
+	uint8_t srtcp_trailer;     /* SRTCP's tag octets from its network */
 	uint8_t latch;             /* enum ipc_rtp_latch | IPC_RTP_LATCH_SIGNALLED:
 				    * read only by a source not the latched one */
 	uint8_t ice;               /* enum ipc_rtp_ice_mode: ICE, not latching,
 				    * decides its sources (ice_state) */
+	uint8_t srtcp_mki;         /* and its MKI's */
 	uint16_t port;             /* local RTP port */
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */

@@ -451,8 +451,9 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		err = likely(!(t->srtp & RTP_SRTP_IN)) ?
 			rtcp_check(p, len, (t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0,
 				   NULL) :
-			srtcp_check(p, len, t->srtcp_trailer, 0,
-				    (t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0, NULL);
+			srtcp_check(p, len, t->srtcp_trailer, t->srtcp_mki,
+				    ((t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0) |
+				    ((t->srtp & RTP_SRTP_AEAD) ? SRTCP_AEAD : 0), NULL);
 		if (unlikely(err != RTP_OK))
 			goto malformed;
 		src = rtp_accept(w, c, ti, (t->flags & IPC_RTP_F_MUX) ? 0u : 1u, m, meta, &len,

@@ -87,9 +87,11 @@ rtp_setup(struct dp_ctx *ctx)
 	       "SRTP %s, ICE-lite %s (consent %" PRIu64 " ms)\n", rw0->max, per_ctx,
 	       ac->media_min, ac->media_max, rw0->naddr4 + rw0->naddr6, rw0->nports,
 	       ((size_t)rw0->naddr4 + rw0->naddr6) * rw0->nports * sizeof(uint32_t),
-	       rw0->relatch_ms, srtp_registered != NULL ?
-	       "on (AES_CM_128 and AES_256_CM with HMAC_SHA1_80/32, libipsec-mb)" :
-	       "not available", srtp_registered != NULL && srtp_registered->mac != NULL ?
+	       rw0->relatch_ms, srtp_registered == NULL ? "not available" :
+	       rtp_srtp_gcm() ? "on (AES_CM_128 and AES_256_CM with HMAC_SHA1_80/32, "
+				"AEAD_AES_128/256_GCM, libipsec-mb)" :
+	       "on (AES_CM_128 and AES_256_CM with HMAC_SHA1_80/32, libipsec-mb)",
+	       srtp_registered != NULL && srtp_registered->mac != NULL ?
 	       "on" : "not available", rw0->ice_consent_ms);
 	return 1;
 }

@@ -22,19 +22,32 @@
  *                     again, its indices protected again, §9.1)
  *   SRTCP             §3.4: the E flag and the 31-bit index, an 80-bit tag
  *                     whatever SRTP's (§5.2, RFC 4568 §6.2)
+ *   AES-GCM           RFC 7714 (AEAD_AES_128_GCM, AEAD_AES_256_GCM): the
+ *                     same PRF over a 12-octet master salt followed by
+ *                     two zero octets (§11, its erratum 4938), no auth
+ *                     key; the 12-octet IV of the session salt, SSRC
+ *                     and index (§8.1, §9.1); the RTP header as AAD
+ *                     (§8.2), SRTCP's first 8 octets and its E-flag
+ *                     word (§9.2: all of it with E clear, §9.3); the
+ *                     16-octet tag after the ciphertext, then SRTCP's
+ *                     word, then the MKI (§8, §9); libipsec-mb's one-call
+ *                     AES-GCM of its SSE manager, its GHASH keys
+ *                     precomputed at set-up
  *
- * Suites: AES_CM_128_HMAC_SHA1_80/_32 and AES_256_CM_HMAC_SHA1_80/_32
- * (lib/sdp's enum sdp_suite values 1, 2, 5, 6). Not AES-192 (lib/srtp_ref,
- * the reference, does not offer it) nor AEAD GCM (RFC 7714): check()
- * refuses them.
+ * Suites: AES_CM_128_HMAC_SHA1_80/_32, AES_256_CM_HMAC_SHA1_80/_32 and
+ * AEAD_AES_128_GCM/AEAD_AES_256_GCM (lib/sdp's enum sdp_suite values 1,
+ * 2, 5, 6, 7, 8). Not AES-192 (lib/srtp_ref, the reference, does not
+ * offer it): check() refuses it.
  *
  * Memory: one entry per termination slot of the worker (two directions),
  * made at set-up; SRTCP's session keys are kept as they are and expanded
  * into the worker's scratch for each SRTCP packet (a few a second), so an
- * entry holds one key schedule a direction. Keys are wiped at install,
- * wipe and free. Nothing here logs.
+ * entry holds one key schedule a direction (AES-CM's and HMAC's, or
+ * AES-GCM's with its GHASH keys, in the same place). Keys are wiped at
+ * install, wipe and free. Nothing here logs.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,15 +64,26 @@
 #include "rtp_dp.h"
 #include "rtp_srtp.h"
 
-void
-rtp_srtp_trailers(const struct ipc_srtp_key *rx, uint16_t *rtp, uint8_t *rtcp)
+static bool
+suite_gcm(uint8_t suite)
 {
-	/* RFC 4568 §6.2: _32 is SRTP's tag only; SRTCP keeps 80 bits */
-	unsigned int tag = rx->suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
+	return suite == RTP_SRTP_AEAD_AES_128_GCM || suite == RTP_SRTP_AEAD_AES_256_GCM;
+}
+
+void
+rtp_srtp_trailers(const struct ipc_srtp_key *rx, struct rtp_term *t)
+{
+	/* RFC 4568 §6.2: _32 is SRTP's tag only; SRTCP keeps 80 bits. RFC
+	 * 7714 §8, §9: GCM's 16 octets both */
+	unsigned int tag = suite_gcm(rx->suite) ? 16u :
+			   rx->suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
 			   rx->suite == RTP_SRTP_AES_256_CM_SHA1_32 ? 4u : 10u;
 
-	*rtp = (uint16_t)(tag + rx->mki_len);
-	*rtcp = (uint8_t)(10u + rx->mki_len);
+	t->srtp_trailer = (uint16_t)(tag + rx->mki_len);
+	t->srtcp_trailer = (uint8_t)(suite_gcm(rx->suite) ? 16u : 10u);
+	t->srtcp_mki = rx->mki_len;
+	t->srtp = (uint8_t)(suite_gcm(rx->suite) ? t->srtp | RTP_SRTP_AEAD :
+			    t->srtp & ~RTP_SRTP_AEAD);
 }
 
 #ifdef TP_HAVE_IPSEC_MB
@@ -73,12 +97,36 @@ rtp_srtp_trailers(const struct ipc_srtp_key *rx, uint16_t *rtp, uint8_t *rtcp)
  * reuse); RTCP's rate (one every few seconds) makes 128 some minutes. */
 #define SRTCP_RESTART_GAP 128u
 
-/* A direction's session keys for RTP or SRTCP, as libipsec-mb takes them. */
+#define SRTP_GCM_TAG      16u        /* RFC 7714 §14.2: the SDES suites' */
+_Static_assert(SRTP_GCM_TAG <= IMB_SHA1_DIGEST_SIZE_IN_BYTES, "a tag's buffer holds either");
+
+/*
+ * What the SSE manager's AES-GCM reads and writes of a struct
+ * gcm_key_data: the key schedule and 8 powers of H (and their Karatsuba
+ * halves), 496 octets. The struct itself is 1,024 (room for the VAES
+ * code's 48 powers): kept whole, it would more than double every
+ * termination slot's entry, GCM or not. rtp_srtp_builtin() holds
+ * libipsec-mb to the 496, so that a version that writes more leaves GCM
+ * off rather than writing past the place.
+ */
+#define SRTP_GCM_KEY_LEN (offsetof(struct gcm_key_data, ghash_keys) + \
+			  sizeof(((struct gcm_key_data *)0)->ghash_keys.sse_avx))
+
+/* A direction's session keys for RTP or SRTCP, as libipsec-mb takes them:
+ * AES-CM's schedule and HMAC-SHA1's states, or AES-GCM's (the first
+ * SRTP_GCM_KEY_LEN octets of a struct gcm_key_data). */
 struct srtp_keys {
-	uint8_t aes[16 * 15] __rte_aligned(16);   /* the encryption key schedule */
-	uint8_t ipad[32] __rte_aligned(16);       /* HMAC-SHA1's inner state */
-	uint8_t opad[32] __rte_aligned(16);       /* and outer */
-	uint8_t salt[16];                         /* 14 octets, then 0, 0 */
+	union {
+		struct {
+			uint8_t aes[16 * 15] __rte_aligned(16);   /* the key schedule */
+			uint8_t ipad[32] __rte_aligned(16);       /* HMAC-SHA1's inner state */
+			uint8_t opad[32] __rte_aligned(16);       /* and outer */
+		};
+		/* (16 is what its SSE code needs; the struct's 64, a cache
+		 * line, would cost 48 octets a direction here) */
+		uint8_t gcm[SRTP_GCM_KEY_LEN] __rte_aligned(16);
+	};
+	uint8_t salt[16];                         /* 14 octets (GCM: 12), then 0s */
 };
 
 /* One SSRC's place: the highest index (ROC, s_l), what was seen below it;
@@ -100,7 +148,8 @@ struct srtp_dir {
 	uint8_t on;                /* keyed */
 	uint8_t out;               /* protects (else unprotects) */
 	uint8_t aes_len;           /* 16, 32 */
-	uint8_t tag_len;           /* SRTP's: 10 or 4 (SRTCP's is 10) */
+	uint8_t gcm;               /* AES-GCM (RFC 7714), else AES-CM and HMAC-SHA1 */
+	uint8_t tag_len;           /* SRTP's: 10 or 4 (SRTCP's is 10); GCM 16 */
 	uint8_t mki_len;
 	uint8_t mki[4];            /* network order */
 	uint8_t srtcp_on;          /* in: an SRTCP index is known */
@@ -109,7 +158,8 @@ struct srtp_dir {
 	uint32_t srtcp_index;      /* out: the last sent; in: the highest taken */
 	uint64_t srtcp_win;        /* in: bit d, index srtcp_index - d seen */
 	struct srtp_stream s[IPC_SRTP_SSRCS];
-	/* SRTCP's session keys as derived (expanded per packet) */
+	/* SRTCP's session keys as derived (expanded per packet; GCM has no
+	 * auth key and 12 octets of salt) */
 	uint8_t rtcp_aes[32];
 	uint8_t rtcp_auth[20];
 	uint8_t rtcp_salt[14];
@@ -233,18 +283,76 @@ imb_run(IMB_MGR *m, const struct srtp_keys *k, unsigned int aes_len, const uint8
 	return j->status == IMB_STATUS_COMPLETED;
 }
 
+/* An IV: the salt's n octets, the SSRC XORed in at octet at, the 48-bit
+ * index in the 6 octets after it. */
+static inline void
+iv_of(uint8_t *iv, const uint8_t *salt, unsigned int n, unsigned int at, uint32_t ssrc,
+      uint64_t index)
+{
+	memcpy(iv, salt, n);
+	iv[at] ^= (uint8_t)(ssrc >> 24);
+	iv[at + 1] ^= (uint8_t)(ssrc >> 16);
+	iv[at + 2] ^= (uint8_t)(ssrc >> 8);
+	iv[at + 3] ^= (uint8_t)ssrc;
+	for (unsigned int i = 0; i < 6; i++)
+		iv[at + 9 - i] ^= (uint8_t)(index >> (8 * i));
+}
+
 /* RFC 3711 §4.1.1 (and §4.3.1's PRF): the counter block of (salt, SSRC,
  * index); index the packet's 48 bits or SRTCP's 31. */
 static inline void
 srtp_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc, uint64_t index)
 {
-	memcpy(iv, salt, 16);
-	iv[4] ^= (uint8_t)(ssrc >> 24);
-	iv[5] ^= (uint8_t)(ssrc >> 16);
-	iv[6] ^= (uint8_t)(ssrc >> 8);
-	iv[7] ^= (uint8_t)ssrc;
-	for (unsigned int i = 0; i < 6; i++)
-		iv[13 - i] ^= (uint8_t)(index >> (8 * i));
+	iv_of(iv, salt, 16, 4, ssrc, index);
+}
+
+/* RFC 7714 §8.1 (SRTP: index the 48-bit ROC || SEQ) and §9.1 (SRTCP:
+ * index the 31-bit SRTCP index): 00 00 || SSRC || index in 6 octets,
+ * XOR the 12-octet session salt. */
+static inline void
+srtp_gcm_iv(uint8_t iv[12], const uint8_t salt[16], uint32_t ssrc, uint64_t index)
+{
+	iv_of(iv, salt, 12, 2, ssrc, index);
+}
+
+/*
+ * AES-GCM (RFC 7714 §7) in place over [0, clen) of p, aad the AAD, the
+ * 16-octet tag into tag: sealed (enc) or opened, the tag then the one
+ * computed over the ciphertext, for the caller to compare. libipsec-mb's
+ * one call: the context on the stack holds no more than this packet's
+ * keystream, whose plaintext is in the packet anyway.
+ */
+static inline void
+gcm_run(IMB_MGR *m, const struct srtp_keys *k, unsigned int aes_len, bool enc,
+	const uint8_t iv[12], const uint8_t *aad, unsigned int aadl, uint8_t *p,
+	unsigned int clen, uint8_t tag[SRTP_GCM_TAG])
+{
+	const struct gcm_key_data *g = (const struct gcm_key_data *)(const void *)k->gcm;
+	struct gcm_context_data c;
+
+	if (aes_len == 16) {
+		if (enc)
+			IMB_AES128_GCM_ENC(m, g, &c, p, p, clen, iv, aad, aadl, tag, SRTP_GCM_TAG);
+		else
+			IMB_AES128_GCM_DEC(m, g, &c, p, p, clen, iv, aad, aadl, tag, SRTP_GCM_TAG);
+	} else {
+		if (enc)
+			IMB_AES256_GCM_ENC(m, g, &c, p, p, clen, iv, aad, aadl, tag, SRTP_GCM_TAG);
+		else
+			IMB_AES256_GCM_DEC(m, g, &c, p, p, clen, iv, aad, aadl, tag, SRTP_GCM_TAG);
+	}
+}
+
+/* AES-GCM's key (its schedule and GHASH's keys) from a session key. */
+static void
+gcm_expand(IMB_MGR *m, const uint8_t *key, unsigned int len, struct srtp_keys *k)
+{
+	struct gcm_key_data *g = (struct gcm_key_data *)(void *)k->gcm;
+
+	if (len == 16)
+		IMB_AES128_GCM_PRE(m, key, g);
+	else
+		IMB_AES256_GCM_PRE(m, key, g);
 }
 
 /* RFC 3711 §4.3.1-4.3.3, key_derivation_rate 0: n octets of label's
@@ -279,11 +387,15 @@ rtp_hdr_len(const uint8_t *p, unsigned int len)
 
 /* ---- a direction from its key ------------------------------------------------- */
 
+/* GCM with the SSE manager's key layout (rtp_srtp_builtin()) */
+static bool gcm_ok;
+
 static bool
 suite_ok(uint8_t suite)
 {
 	return suite == RTP_SRTP_AES_CM_128_SHA1_80 || suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
-	       suite == RTP_SRTP_AES_256_CM_SHA1_80 || suite == RTP_SRTP_AES_256_CM_SHA1_32;
+	       suite == RTP_SRTP_AES_256_CM_SHA1_80 || suite == RTP_SRTP_AES_256_CM_SHA1_32 ||
+	       (suite_gcm(suite) && gcm_ok);
 }
 
 static void
@@ -301,30 +413,40 @@ static void
 dir_install(struct srtp_dir *d, const struct ipc_srtp_key *k)
 {
 	IMB_MGR *m = d->ws->mgr;
-	struct srtp_keys mk __rte_aligned(16);
+	struct srtp_keys mk;
 	uint8_t key[32], auth[20];
-	unsigned int aes_len = k->key_len == 46 ? 32u : 16u;
+	bool gcm = suite_gcm(k->suite);
+	/* RFC 7714 §11: GCM's master salt is 12 octets */
+	unsigned int salt_len = gcm ? 12u : 14u, aes_len = k->key_len - salt_len;
 
 	dir_wipe(d);
-	/* the master key's schedule and salt, for the PRF */
+	/* the master key's schedule and salt, for the PRF; GCM's 12-octet
+	 * salt times 2^16 (RFC 7714 erratum 4938): two zero octets after */
 	aes_expand(m, k->key, aes_len, mk.aes);
 	memset(mk.salt, 0, sizeof(mk.salt));
-	memcpy(mk.salt, k->key + aes_len, 14);
-	/* RFC 3711 §4.3.2: labels 0, 1, 2 for SRTP; 3, 4, 5 for SRTCP */
+	memcpy(mk.salt, k->key + aes_len, salt_len);
+	/* RFC 3711 §4.3.2: labels 0, 1, 2 for SRTP; 3, 4, 5 for SRTCP; GCM
+	 * has no auth keys (RFC 7714 §11) */
 	srtp_kdf(m, &mk, aes_len, 0x00, key, aes_len);
-	aes_expand(m, key, aes_len, d->rtp.aes);
-	srtp_kdf(m, &mk, aes_len, 0x01, auth, 20);
-	hmac_pads(m, auth, 20, d->rtp.ipad, d->rtp.opad);
-	srtp_kdf(m, &mk, aes_len, 0x02, d->rtp.salt, 14);
+	if (gcm) {
+		gcm_expand(m, key, aes_len, &d->rtp);
+	} else {
+		aes_expand(m, key, aes_len, d->rtp.aes);
+		srtp_kdf(m, &mk, aes_len, 0x01, auth, 20);
+		hmac_pads(m, auth, 20, d->rtp.ipad, d->rtp.opad);
+		srtp_kdf(m, &mk, aes_len, 0x04, d->rtcp_auth, 20);
+	}
+	srtp_kdf(m, &mk, aes_len, 0x02, d->rtp.salt, salt_len);
 	srtp_kdf(m, &mk, aes_len, 0x03, d->rtcp_aes, aes_len);
-	srtp_kdf(m, &mk, aes_len, 0x04, d->rtcp_auth, 20);
-	srtp_kdf(m, &mk, aes_len, 0x05, d->rtcp_salt, 14);
+	srtp_kdf(m, &mk, aes_len, 0x05, d->rtcp_salt, salt_len);
 	explicit_bzero(&mk, sizeof(mk));
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(auth, sizeof(auth));
 	d->on = 1;
+	d->gcm = gcm;
 	d->aes_len = (uint8_t)aes_len;
-	d->tag_len = k->suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
+	d->tag_len = gcm ? SRTP_GCM_TAG :
+		     k->suite == RTP_SRTP_AES_CM_128_SHA1_32 ||
 		     k->suite == RTP_SRTP_AES_256_CM_SHA1_32 ? 4u : 10u;
 	d->mki_len = k->mki_len;
 	for (unsigned int i = 0; i < k->mki_len; i++)
@@ -419,8 +541,11 @@ srtp_check(const void *ws, const struct ipc_srtp_key *rx, const struct ipc_srtp_
 {
 	(void)ws;
 	if (!suite_ok(rx->suite) || !suite_ok(tx->suite))
-		return "its SRTP suite is not one this dp offers (AES_CM_128_HMAC_SHA1_80/32, "
-		       "AES_256_CM_HMAC_SHA1_80/32)";
+		return gcm_ok ? "its SRTP suite is not one this dp offers (AES_CM_128_HMAC_SHA1_80/32, "
+				"AES_256_CM_HMAC_SHA1_80/32, AEAD_AES_128_GCM, AEAD_AES_256_GCM)" :
+		       "its SRTP suite is not one this dp offers (AES_CM_128_HMAC_SHA1_80/32, "
+		       "AES_256_CM_HMAC_SHA1_80/32; not AES-GCM: this libipsec-mb's GCM keys are "
+		       "not the layout dp keeps)";
 	if (rx->key_len != ipc_srtp_key_len(rx->suite) ||
 	    tx->key_len != ipc_srtp_key_len(tx->suite) || rx->mki_len > IPC_SRTP_MKI_MAX ||
 	    tx->mki_len > IPC_SRTP_MKI_MAX)
@@ -555,33 +680,48 @@ stream_take(struct srtp_dir *d, struct srtp_stream *st, uint32_t ssrc, uint32_t 
 	return 0;
 }
 
+/*
+ * What unprotecting an SRTP packet (len octets, trailer of them its tag
+ * and MKI, the MKI at mki_at) asks before its crypto, AES-CM or GCM: its
+ * header's length (*hl), the MKI, its SSRC's stream (*st, NULL: a new
+ * one), its sequence number and the ROC it is taken to have (*v). 0, or
+ * why not.
+ */
+static __rte_always_inline int
+rtp_in_index(struct srtp_dir *d, const uint8_t *p, unsigned int len, unsigned int trailer,
+	     unsigned int mki_at, unsigned int *hl, struct srtp_stream **st, uint32_t *ssrc,
+	     uint32_t *v, uint16_t *seq)
+{
+	if (len < 12u + trailer || (*hl = rtp_hdr_len(p, len - trailer)) == 0)
+		return -RTP_SRTP_E_SHORT;
+	/* the MKI is not secret: a plain compare */
+	if (d->mki_len != 0 && memcmp(p + mki_at, d->mki, d->mki_len) != 0)
+		return -RTP_SRTP_E_MKI;
+	*seq = (uint16_t)(p[2] << 8 | p[3]);
+	*ssrc = be32(p + 8);
+	*st = stream_of(d, *ssrc);
+	/* a third SSRC is refused, not followed in place of one: that one's
+	 * captured packets would be taken again (§3.3.2); before the crypto,
+	 * which could not make it taken */
+	if (unlikely(*st == NULL) && d->n == IPC_SRTP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
+	return stream_index(d, *st, *seq, v);
+}
+
 /* RFC 3711 §3.3: an SRTP packet from the termination's network. */
 static int
 srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 {
 	unsigned int len = *lenp, trailer = (unsigned int)d->tag_len + d->mki_len;
-	unsigned int hl, alen;
+	unsigned int hl, alen = len - trailer;
 	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[10], iv[16];
 	struct srtp_stream *st;
 	uint32_t ssrc, v;
 	uint16_t seq;
 	int rc;
 
-	if (len < 12u + trailer || (hl = rtp_hdr_len(p, len - trailer)) == 0)
-		return -RTP_SRTP_E_SHORT;
-	alen = len - trailer;
-	/* the MKI is not secret: a plain compare */
-	if (d->mki_len != 0 && memcmp(p + alen, d->mki, d->mki_len) != 0)
-		return -RTP_SRTP_E_MKI;
-	seq = (uint16_t)(p[2] << 8 | p[3]);
-	ssrc = be32(p + 8);
-	st = stream_of(d, ssrc);
-	/* a third SSRC is refused, not followed in place of one: that one's
-	 * captured packets would be taken again (§3.3.2); before the crypto,
-	 * which could not make it taken */
-	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
-		return -RTP_SRTP_E_SSRC_LIMIT;
-	if ((rc = stream_index(d, st, seq, &v)) != 0)
+	/* (RFC 3711 §3.1: the MKI before the tag) */
+	if ((rc = rtp_in_index(d, p, len, trailer, alen, &hl, &st, &ssrc, &v, &seq)) != 0)
 		return rc;
 	/* §4.2: the tag covers the packet and the ROC, which goes where the
 	 * trailer was */
@@ -597,6 +737,66 @@ srtp_rtp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 	return stream_take(d, st, ssrc, v, seq);
 }
 
+/* RFC 7714 §8: the same under AES-GCM: the header the AAD (§8.2), the
+ * 16-octet tag after the ciphertext, the MKI after the tag. */
+static int __rte_noinline
+srtp_rtp_in_gcm(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
+{
+	unsigned int len = *lenp, trailer = SRTP_GCM_TAG + d->mki_len;
+	unsigned int hl, clen = len - trailer;
+	uint8_t tag[SRTP_GCM_TAG], iv[12];
+	struct srtp_stream *st;
+	uint32_t ssrc, v;
+	uint16_t seq;
+	int rc;
+
+	if ((rc = rtp_in_index(d, p, len, trailer, len - d->mki_len, &hl, &st, &ssrc, &v,
+			       &seq)) != 0)
+		return rc;
+	srtp_gcm_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
+	gcm_run(d->ws->mgr, &d->rtp, d->aes_len, false, iv, p, hl, p + hl, clen - hl, tag);
+	if (!ct_equal(tag, p + clen, SRTP_GCM_TAG))
+		return -RTP_SRTP_E_AUTH;
+	*lenp = (uint16_t)clen;
+	return stream_take(d, st, ssrc, v, seq);
+}
+
+/*
+ * What protecting an RTP packet (len octets, room free after it, trailer
+ * to add) asks before its crypto, AES-CM or GCM: its header's length,
+ * the room, its SSRC's stream (*st, NULL: a new one), its sequence number
+ * and ROC (*v). 0, or why not.
+ */
+static __rte_always_inline int
+rtp_out_index(struct srtp_dir *d, const uint8_t *p, unsigned int len, uint16_t room,
+	      unsigned int trailer, unsigned int *hl, struct srtp_stream **st, uint32_t *ssrc,
+	      uint32_t *v, uint16_t *seq)
+{
+	int rc;
+
+	if (len < 12u || (*hl = rtp_hdr_len(p, len)) == 0)
+		return -RTP_SRTP_E_SHORT;
+	/* (AES-CM's ROC is written past the packet before the tag takes
+	 * its place) */
+	if (room < RTE_MAX(trailer, 4u) || len + trailer > UINT16_MAX)
+		return -RTP_SRTP_E_NO_ROOM;
+	*seq = (uint16_t)(p[2] << 8 | p[3]);
+	*ssrc = be32(p + 8);
+	*st = stream_of(d, *ssrc);
+	/* an index is never protected twice (a duplicate from the other
+	 * side would reuse its keystream); so an SSRC protected for is never
+	 * forgotten while the key lives: one past IPC_SRTP_SSRCS is refused,
+	 * not taken in place of one (whose indices would start over: a
+	 * sender on the plain side could have the same keystream used twice) */
+	if (unlikely(*st == NULL) && d->n == IPC_SRTP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
+	if ((rc = stream_index(d, *st, *seq, v)) != 0)
+		return rc;
+	if (*v == UINT32_MAX && *seq == UINT16_MAX)
+		return -RTP_SRTP_E_EXHAUSTED;
+	return 0;
+}
+
 /* What dp sends the termination's network, protected. */
 static int
 srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
@@ -609,25 +809,8 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 	uint16_t seq;
 	int rc;
 
-	if (len < 12u || (hl = rtp_hdr_len(p, len)) == 0)
-		return -RTP_SRTP_E_SHORT;
-	/* (the ROC is written past the packet before the tag takes its place) */
-	if (room < RTE_MAX(trailer, 4u) || len + trailer > UINT16_MAX)
-		return -RTP_SRTP_E_NO_ROOM;
-	seq = (uint16_t)(p[2] << 8 | p[3]);
-	ssrc = be32(p + 8);
-	st = stream_of(d, ssrc);
-	/* an index is never protected twice (a duplicate from the other
-	 * side would reuse its keystream); so an SSRC protected for is never
-	 * forgotten while the key lives: one past IPC_SRTP_SSRCS is refused,
-	 * not taken in place of one (whose indices would start over: a
-	 * sender on the plain side could have the same keystream used twice) */
-	if (unlikely(st == NULL) && d->n == IPC_SRTP_SSRCS)
-		return -RTP_SRTP_E_SSRC_LIMIT;
-	if ((rc = stream_index(d, st, seq, &v)) != 0)
+	if ((rc = rtp_out_index(d, p, len, room, trailer, &hl, &st, &ssrc, &v, &seq)) != 0)
 		return rc;
-	if (v == UINT32_MAX && seq == UINT16_MAX)
-		return -RTP_SRTP_E_EXHAUSTED;
 	srtp_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
 	put_be32(p + len, v);
 	if (!imb_run(d->ws->mgr, &d->rtp, d->aes_len, iv, p, hl, len - hl, len + 4u, tag,
@@ -639,36 +822,90 @@ srtp_rtp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 	return stream_take(d, st, ssrc, v, seq);
 }
 
+/* RFC 7714 §8: the same under AES-GCM: header, ciphertext, tag, MKI. */
+static int __rte_noinline
+srtp_rtp_out_gcm(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
+{
+	unsigned int len = *lenp, trailer = SRTP_GCM_TAG + d->mki_len;
+	unsigned int hl;
+	uint8_t iv[12];
+	struct srtp_stream *st;
+	uint32_t ssrc, v;
+	uint16_t seq;
+	int rc;
+
+	if ((rc = rtp_out_index(d, p, len, room, trailer, &hl, &st, &ssrc, &v, &seq)) != 0)
+		return rc;
+	srtp_gcm_iv(iv, d->rtp.salt, ssrc, srtp_index(v, seq));
+	gcm_run(d->ws->mgr, &d->rtp, d->aes_len, true, iv, p, hl, p + hl, len - hl, p + len);
+	memcpy(p + len + SRTP_GCM_TAG, d->mki, d->mki_len);
+	*lenp = (uint16_t)(len + trailer);
+	return stream_take(d, st, ssrc, v, seq);
+}
+
 /* SRTCP's session keys into the worker's scratch, for one packet. */
 static struct srtp_keys *
 srtcp_keys(struct srtp_dir *d)
 {
 	struct srtp_keys *k = &d->ws->scratch;
 
-	aes_expand(d->ws->mgr, d->rtcp_aes, d->aes_len, k->aes);
-	hmac_pads(d->ws->mgr, d->rtcp_auth, 20, k->ipad, k->opad);
+	if (d->gcm) {
+		gcm_expand(d->ws->mgr, d->rtcp_aes, d->aes_len, k);
+	} else {
+		aes_expand(d->ws->mgr, d->rtcp_aes, d->aes_len, k->aes);
+		hmac_pads(d->ws->mgr, d->rtcp_auth, 20, k->ipad, k->opad);
+	}
 	memset(k->salt, 0, sizeof(k->salt));
 	memcpy(k->salt, d->rtcp_salt, 14);
 	return k;
 }
 
-/* RFC 3711 §3.4: an SRTCP packet from the termination's network. */
+/* RFC 7714 §9: an SRTCP packet's tag under AES-GCM (k, iv), the packet
+ * (its compound clen octets, its E-flag word at p + at) opened in place
+ * when E is set (§9.2: the first 8 octets and the word the AAD); with E
+ * clear all of it is AAD (§9.3), the word moved after the compound for
+ * that (the packet is refused either way). */
+static void
+srtcp_gcm_open(struct srtp_dir *d, const struct srtp_keys *k, const uint8_t iv[12],
+	       uint8_t *p, unsigned int clen, unsigned int at, uint32_t word,
+	       uint8_t tag[SRTP_GCM_TAG])
+{
+	uint8_t aad[SRTCP_CLEAR_LEN + SRTCP_INDEX_LEN];
+
+	if (word & SRTCP_E_FLAG) {
+		memcpy(aad, p, SRTCP_CLEAR_LEN);
+		memcpy(aad + SRTCP_CLEAR_LEN, p + at, SRTCP_INDEX_LEN);
+		gcm_run(d->ws->mgr, k, d->aes_len, false, iv, aad, sizeof(aad),
+			p + SRTCP_CLEAR_LEN, clen - SRTCP_CLEAR_LEN, tag);
+	} else {
+		memmove(p + clen, p + at, SRTCP_INDEX_LEN);
+		gcm_run(d->ws->mgr, k, d->aes_len, false, iv, p, clen + SRTCP_INDEX_LEN,
+			p + clen, 0, tag);
+	}
+}
+
+/* RFC 3711 §3.4 (RFC 7714 §9): an SRTCP packet from the termination's
+ * network. */
 static int
 srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 {
-	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + 10u;
-	unsigned int clen;
-	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[10], iv[16];
+	unsigned int tag_len = d->gcm ? SRTP_GCM_TAG : 10u;
+	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + tag_len;
+	unsigned int clen, at;
+	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[SRTP_GCM_TAG], iv[16];
 	struct srtp_keys *k;
 	uint32_t word, idx;
-	bool ok;
+	bool ok = true;
 
 	if (len < SRTCP_CLEAR_LEN + trailer)
 		return -RTP_SRTP_E_SHORT;
 	clen = len - trailer;
-	word = be32(p + clen);
+	/* the E-flag word: RFC 3711's right after the compound, RFC 7714's
+	 * after the tag; the MKI after it either way */
+	at = d->gcm ? clen + SRTP_GCM_TAG : clen;
+	word = be32(p + at);
 	idx = word & SRTCP_INDEX_MAX;
-	if (d->mki_len != 0 && memcmp(p + clen + 4u, d->mki, d->mki_len) != 0)
+	if (d->mki_len != 0 && memcmp(p + at + 4u, d->mki, d->mki_len) != 0)
 		return -RTP_SRTP_E_MKI;
 	if (d->srtcp_on && idx <= d->srtcp_index) {
 		if (d->srtcp_index - idx >= 64u)
@@ -676,17 +913,23 @@ srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 		if ((d->srtcp_win >> (d->srtcp_index - idx)) & 1u)
 			return -RTP_SRTP_E_REPLAY;
 	}
-	memcpy(want, p + clen + 4u + d->mki_len, 10);
+	memcpy(want, p + (d->gcm ? clen : at + 4u + d->mki_len), tag_len);
 	k = srtcp_keys(d);
-	srtp_iv(iv, k->salt, be32(p + 4), idx);
 	/* the tag first: an SRTCP packet in the clear (E 0) is refused, and
 	 * only one that verified may say so */
-	ok = imb_run(d->ws->mgr, k, d->aes_len, iv, p, SRTCP_CLEAR_LEN,
-		     (word & SRTCP_E_FLAG) ? clen - SRTCP_CLEAR_LEN : 0u, clen + 4u, tag, true);
+	if (d->gcm) {
+		srtp_gcm_iv(iv, k->salt, be32(p + 4), idx);
+		srtcp_gcm_open(d, k, iv, p, clen, at, word, tag);
+	} else {
+		srtp_iv(iv, k->salt, be32(p + 4), idx);
+		ok = imb_run(d->ws->mgr, k, d->aes_len, iv, p, SRTCP_CLEAR_LEN,
+			     (word & SRTCP_E_FLAG) ? clen - SRTCP_CLEAR_LEN : 0u, clen + 4u, tag,
+			     true);
+	}
 	explicit_bzero(k, sizeof(*k));
 	if (!ok)
 		return -RTP_SRTP_E_CRYPTO;
-	if (!ct_equal(tag, want, 10))
+	if (!ct_equal(tag, want, tag_len))
 		return -RTP_SRTP_E_AUTH;
 	if (!(word & SRTCP_E_FLAG))
 		return -RTP_SRTP_E_CLEAR;
@@ -707,8 +950,10 @@ srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 static int
 srtp_rtcp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 {
-	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + 10u;
+	unsigned int tag_len = d->gcm ? SRTP_GCM_TAG : 10u;
+	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + tag_len;
 	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], iv[16];
+	uint8_t aad[SRTCP_CLEAR_LEN + SRTCP_INDEX_LEN];
 	struct srtp_keys *k;
 	uint32_t idx;
 	bool ok;
@@ -721,6 +966,21 @@ srtp_rtcp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 		return -RTP_SRTP_E_EXHAUSTED;
 	idx = d->srtcp_index + 1u;
 	k = srtcp_keys(d);
+	if (d->gcm) {
+		/* RFC 7714 §9: the compound, the tag, E and the index, the MKI;
+		 * the first 8 octets and the E-flag word the AAD (§9.2) */
+		srtp_gcm_iv(iv, k->salt, be32(p + 4), idx);
+		memcpy(aad, p, SRTCP_CLEAR_LEN);
+		put_be32(aad + SRTCP_CLEAR_LEN, SRTCP_E_FLAG | idx);
+		gcm_run(d->ws->mgr, k, d->aes_len, true, iv, aad, sizeof(aad),
+			p + SRTCP_CLEAR_LEN, len - SRTCP_CLEAR_LEN, p + len);
+		explicit_bzero(k, sizeof(*k));
+		d->srtcp_index = idx;
+		put_be32(p + len + SRTP_GCM_TAG, SRTCP_E_FLAG | idx);
+		memcpy(p + len + SRTP_GCM_TAG + 4u, d->mki, d->mki_len);
+		*lenp = (uint16_t)(len + trailer);
+		return 0;
+	}
 	srtp_iv(iv, k->salt, be32(p + 4), idx);
 	put_be32(p + len, SRTCP_E_FLAG | idx);
 	ok = imb_run(d->ws->mgr, k, d->aes_len, iv, p, SRTCP_CLEAR_LEN, len - SRTCP_CLEAR_LEN,
@@ -742,7 +1002,9 @@ srtp_unprotect(void *sctx, uint8_t *pkt, uint16_t *len, bool rtcp)
 
 	if (unlikely(d == NULL || !d->on))
 		return -RTP_SRTP_E_NO_KEY;
-	return rtcp ? srtp_rtcp_in(d, pkt, len) : srtp_rtp_in(d, pkt, len);
+	if (rtcp)
+		return srtp_rtcp_in(d, pkt, len);
+	return d->gcm ? srtp_rtp_in_gcm(d, pkt, len) : srtp_rtp_in(d, pkt, len);
 }
 
 static int
@@ -752,7 +1014,9 @@ srtp_protect(void *sctx, uint8_t *pkt, uint16_t *len, uint16_t room, bool rtcp)
 
 	if (unlikely(d == NULL || !d->on))
 		return -RTP_SRTP_E_NO_KEY;
-	return rtcp ? srtp_rtcp_out(d, pkt, len, room) : srtp_rtp_out(d, pkt, len, room);
+	if (rtcp)
+		return srtp_rtcp_out(d, pkt, len, room);
+	return d->gcm ? srtp_rtp_out_gcm(d, pkt, len, room) : srtp_rtp_out(d, pkt, len, room);
 }
 
 /* HMAC-SHA1 for dp/rtp's other users (ICE's MESSAGE-INTEGRITY): the
@@ -791,6 +1055,31 @@ static const struct rtp_srtp_ops srtp_ops = {
 	.mac = srtp_mac,
 };
 
+/* Does the SSE manager's AES-GCM key set-up keep to SRTP_GCM_KEY_LEN
+ * octets of the key (both lengths, whatever was there)? */
+static bool
+gcm_layout_ok(IMB_MGR *m)
+{
+	static const uint8_t key[32] = { 0x6b, 0x65, 0x79 };
+	struct gcm_key_data g;
+	const uint8_t *b = (const uint8_t *)&g;
+	bool ok = true;
+
+	for (unsigned int pass = 0; pass < 4; pass++) {
+		uint8_t fill = pass & 1u ? 0x5a : 0xa5;
+
+		memset(&g, fill, sizeof(g));
+		if (pass < 2)
+			IMB_AES128_GCM_PRE(m, key, &g);
+		else
+			IMB_AES256_GCM_PRE(m, key, &g);
+		for (size_t i = SRTP_GCM_KEY_LEN; i < sizeof(g); i++)
+			ok = ok && b[i] == fill;
+	}
+	explicit_bzero(&g, sizeof(g));
+	return ok;
+}
+
 const struct rtp_srtp_ops *
 rtp_srtp_builtin(void)
 {
@@ -804,10 +1093,18 @@ rtp_srtp_builtin(void)
 		if (m != NULL) {
 			init_mb_mgr_sse(m);
 			avail = imb_get_errno(m) == 0 && (m->features & IMB_FEATURE_AESNI) != 0;
+			gcm_ok = avail && (m->features & IMB_FEATURE_PCLMULQDQ) != 0 &&
+				 gcm_layout_ok(m);
 			free_mb_mgr(m);
 		}
 	}
 	return avail ? &srtp_ops : NULL;
+}
+
+bool
+rtp_srtp_gcm(void)
+{
+	return rtp_srtp_builtin() != NULL && gcm_ok;
 }
 
 size_t
@@ -821,7 +1118,7 @@ rtp_srtp_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[14], i
 	     const uint8_t iv[16], uint8_t *out, unsigned int n)
 {
 	IMB_MGR *m = alloc_mb_mgr(0);
-	struct srtp_keys k __rte_aligned(16);
+	struct srtp_keys k;
 	uint8_t tag[20];
 
 	if (m == NULL)
@@ -841,7 +1138,72 @@ rtp_srtp_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[14], i
 	return 0;
 }
 
+int
+rtp_srtp_gcm_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[12], bool rtcp,
+		 bool open, uint32_t roc, uint8_t *p, uint16_t *len)
+{
+	struct srtp_ws ws;
+	struct srtp_dir *d;
+	int rc;
+
+	if (rtp_srtp_builtin() == NULL || !gcm_ok)
+		return -ENOTSUP;
+	memset(&ws, 0, sizeof(ws));
+	ws.mgr = alloc_mb_mgr(0);
+	d = rte_zmalloc("rtp_srtp_kat", sizeof(*d), 64);
+	if (ws.mgr == NULL || d == NULL) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	init_mb_mgr_sse(ws.mgr);
+	d->ws = &ws;
+	d->on = 1;
+	d->out = !open;
+	d->gcm = 1;
+	d->aes_len = (uint8_t)key_len;
+	d->tag_len = SRTP_GCM_TAG;
+	d->window = 64;
+	gcm_expand(ws.mgr, key, key_len, &d->rtp);
+	memcpy(d->rtp.salt, salt, 12);
+	memcpy(d->rtcp_aes, key, key_len);
+	memcpy(d->rtcp_salt, salt, 12);
+	if (rtcp) {
+		/* the index is roc: the one before it was the last sent */
+		if (!open)
+			d->srtcp_index = roc - 1u;
+		rc = open ? srtp_unprotect(d, p, len, true) : srtp_protect(d, p, len, 64, true);
+	} else {
+		/* the packet's index is roc || its SEQ, none seen yet */
+		d->n = 1;
+		d->s[0].ssrc = be32(p + 8);
+		srtp_roc_init(&d->s[0].r, roc, (uint16_t)(p[2] << 8 | p[3]));
+		rc = open ? srtp_unprotect(d, p, len, false) : srtp_protect(d, p, len, 64, false);
+	}
+	rc = rc == RTP_SRTP_TELL ? 0 : -rc;
+	explicit_bzero(d, sizeof(*d));
+out_free:
+	rte_free(d);
+	if (ws.mgr != NULL)
+		free_mb_mgr(ws.mgr);
+	return rc;
+}
+
 #else /* !TP_HAVE_IPSEC_MB */
+
+int
+rtp_srtp_gcm_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[12], bool rtcp,
+		 bool open, uint32_t roc, uint8_t *p, uint16_t *len)
+{
+	(void)key;
+	(void)key_len;
+	(void)salt;
+	(void)rtcp;
+	(void)open;
+	(void)roc;
+	(void)p;
+	(void)len;
+	return -ENOTSUP;
+}
 
 int
 rtp_srtp_kat(const uint8_t *key, unsigned int key_len, const uint8_t salt[14], int label,
@@ -861,6 +1223,12 @@ const struct rtp_srtp_ops *
 rtp_srtp_builtin(void)
 {
 	return NULL;
+}
+
+bool
+rtp_srtp_gcm(void)
+{
+	return false;
 }
 
 size_t

@@ -115,10 +115,11 @@ srtcp_check(const uint8_t *buf, size_t len, unsigned int tag_len, unsigned int m
 	clen = len - trailer;
 	if ((buf[0] >> 6) != RTP_VERSION)
 		return RTP_E_VERSION;
-	word = rtp_be32(buf + clen);
+	/* (RFC 7714 §9: the AEAD suites' index word follows the tag) */
+	word = rtp_be32(buf + ((flags & SRTCP_AEAD) ? clen + tag_len : clen));
 	if (!(word & SRTCP_E_FLAG)) {
 		/* not encrypted: all of it can be judged */
-		rc = rtcp_check(buf, clen, flags, NULL);
+		rc = rtcp_check(buf, clen, flags & ~SRTCP_AEAD, NULL);
 		if (rc != RTP_OK)
 			return rc;
 	} else {

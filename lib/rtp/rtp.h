@@ -57,7 +57,9 @@ enum rtp_err rtcp_check(const uint8_t *buf, size_t len, unsigned int flags,
 /*
  * An SRTCP packet (RFC 3711 §3.4) as it arrives: its clear part (the
  * first header and SSRC), room for the trailer (srtcp_trailer_len() of
- * tag_len and mki_len), and the compound's length a multiple of 4. With
+ * tag_len and mki_len: the E flag and index, then the MKI and the tag;
+ * with SRTCP_AEAD in flags, RFC 7714 §9's tag, then the E flag and index,
+ * then the MKI), and the compound's length a multiple of 4. With
  * the E flag clear the compound is not encrypted and rtcp_check() judges
  * all of it; with E set only the first packet's header is readable: its
  * version, type (as rtcp_check() with flags), length within the

@@ -55,6 +55,9 @@ _Static_assert(RTP_MIN_SEQUENTIAL >= 2, "RTP_MIN_SEQUENTIAL below 2");
 
 /* rtcp_check() and srtcp_check() flags */
 #define RTCP_REDUCED_SIZE   0x1u     /* RFC 5506: any packet type may come first */
+/* srtcp_check(): RFC 7714 §9's order (the AEAD suites): the tag right
+ * after the compound, then the E flag and index, then the MKI */
+#define SRTCP_AEAD          0x2u
 
 #define SRTCP_INDEX_LEN     4u       /* RFC 3711 §3.4: E flag and 31-bit index */
 #define SRTCP_E_FLAG        0x80000000u

@@ -181,9 +181,10 @@ check_srtcp(const uint8_t *b, size_t len, unsigned int tag, unsigned int mki, un
 	CHECK((size_t)si.rtcp_len + srtcp_trailer_len(tag, mki) == len);
 	CHECK(si.rtcp_len >= SRTCP_CLEAR_LEN && si.rtcp_len % 4 == 0);
 	CHECK(si.index <= 0x7fffffffu);
-	CHECK(si.encrypted == ((b[si.rtcp_len] & 0x80) != 0));
+	CHECK(si.encrypted ==
+	      ((b[si.rtcp_len + ((flags & SRTCP_AEAD) ? tag : 0u)] & 0x80) != 0));
 	if (!si.encrypted)
-		CHECK(rtcp_check(b, si.rtcp_len, flags, NULL) == RTP_OK);
+		CHECK(rtcp_check(b, si.rtcp_len, flags & RTCP_REDUCED_SIZE, NULL) == RTP_OK);
 }
 
 /* The octets as packets of a stream: 11 a packet (which of 3 SSRCs and
@@ -282,7 +283,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_demux(b, len);
 	check_rtp(b, len, srtp_trailer_len(tag, mki));
 	check_rtcp(b, len, flags);
-	check_srtcp(b, len, tag, mki, flags);
+	check_srtcp(b, len, tag, mki, flags | (data[0] & 2 ? SRTCP_AEAD : 0u));
 	check_stats(b, len);
 	check_roc(b, len);
 	free(b);

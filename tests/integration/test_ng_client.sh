@@ -49,6 +49,11 @@
 #     first branch's 200 with K1 again: taken (an answerer's own key of
 #     before is its keystream, not ours), and media both ways under K1
 #     and our offered key, the branch's stream going on;
+#   - SDES with AES-GCM (RFC 7714): the UE's offer with only an
+#     AEAD_AES_128_GCM a=crypto, the core offered RTP/AVP; the UE answered
+#     RTP/SAVP with our AEAD_AES_128_GCM key under its tag; its SRTP
+#     (libsrtp2's GCM) reaches the core as RTP and the core's RTP reaches it
+#     as SRTP libsrtp2 opens, byte for byte;
 #   - an offer and a delete each sent twice with one cookie
 #     (lib/ng_resend.py): the second answered with the first's reply, the
 #     delete acted on once;
@@ -552,6 +557,48 @@ tp_check "... answered to the UE as RTP/AVP, no error" \
 PA4=$(sdp_port fans3)
 fork_media confirmed 10
 tp_check "delete the forked call" ngc fdelete delete --call-id="$CALL3" --from-tag="$FT"
+
+# ---- SDES with AES-GCM (RFC 7714) from the UE --------------------------------------------
+# The UE offers RTP/SAVP with one a=crypto, AEAD_AES_128_GCM (28 octets of
+# key and salt, RFC 7714 §14.2); the core is offered RTP/AVP. The UE is
+# answered RTP/SAVP with our AEAD_AES_128_GCM key under its line's tag;
+# its SRTP (libsrtp2's GCM) reaches the core as RTP byte for byte, and the
+# core's RTP reaches it as SRTP that libsrtp2 opens with our key.
+CALL4=nggcm-$$
+KUE=$(head -c 28 /dev/urandom | base64)
+mksdp UE_GSDP v=0 "o=ue 1001 1 IN IP4 $UE" s=- "c=IN IP4 $UE" "t=0 0" \
+  "m=audio 5030 RTP/SAVP 0" a=rtpmap:0\ PCMU/8000 "a=crypto:3 AEAD_AES_128_GCM inline:$KUE" \
+  a=sendrecv
+tp_check "an offer from the UE, RTP/SAVP with an AEAD_AES_128_GCM a=crypto, transport-protocol RTP/AVP" \
+  ngc goffer offer --call-id="$CALL4" --from-tag="$FT" "${FLAGS[@]}" --direction=access,core \
+  --protocol=RTP/AVP --sdp="$UE_GSDP"
+tp_check "... the core is offered RTP/AVP, no a=crypto" \
+  jt goffer "$(sdp_ok $COR RTP/AVP) and not any(l.startswith('a=crypto') for l in s)"
+PB5=$(sdp_port goffer)
+mksdp CORE_GSDP v=0 "o=core 2004 1 IN IP4 $CORE" s=- "c=IN IP4 $CORE" "t=0 0" \
+  "m=audio 6034 RTP/AVP 0" a=rtpmap:0\ PCMU/8000 a=sendrecv
+tp_check "the core's answer, RTP/AVP" \
+  ngc ganswer answer --call-id="$CALL4" --from-tag="$FT" --to-tag="$TT" "${FLAGS[@]}" \
+  --sdp="$CORE_GSDP"
+tp_check "... the UE is answered RTP/SAVP, one a=crypto: tag 3, AEAD_AES_128_GCM, 28 octets of key" \
+  jt ganswer "$(sdp_ok $ACC RTP/SAVP) and [l.split()[:2] for l in s if l.startswith('a=crypto')]==[['a=crypto:3', 'AEAD_AES_128_GCM']] and (lambda k: len(__import__('base64').b64decode(k + '=' * (-len(k) % 4))))([l for l in s if l.startswith('a=crypto')][0].split('inline:')[1].split('|')[0].strip())==28"
+PA5=$(sdp_port ganswer)
+KGX=$(j "$TP_TMP/ganswer.json" '[l for l in d["sdp"].split("\n") if " AEAD_AES_128_GCM inline:" in l][0]' |
+  sed 's/.*inline:\([A-Za-z0-9+/=]*\).*/\1/')
+rm -f "$TP_TMP/ready"
+$P $RP $CORE 6034 $COR "$PB5" --tag 2 --peer-tag 1 --send 20 --expect 20 --linger 0.5 \
+  --secs 10 --ready "$TP_TMP/ready" >"$TP_TMP/core-gcm.rtp" 2>&1 &
+cpid=$!
+for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+$C $S $UE 5030 $ACC "$PA5" --tx-key "$KUE" --rx-key "$KGX" --tag 1 --peer-tag 2 --send 20 \
+  --expect 20 --linger 0.5 --secs 10 >"$TP_TMP/ue-gcm.rtp" 2>&1
+wait $cpid
+echo "# gcm: ue (SRTP, AEAD_AES_128_GCM): $(cat "$TP_TMP/ue-gcm.rtp")  core (RTP): $(cat "$TP_TMP/core-gcm.rtp")"
+tp_check "the UE's SRTP under AEAD_AES_128_GCM reached the core as RTP, byte for byte" \
+  jt_file "$TP_TMP/core-gcm.rtp" "d['exact']==20 and d['bad']==0"
+tp_check "... the core's RTP reached the UE as SRTP that libsrtp2 opened with our GCM key" \
+  jt_file "$TP_TMP/ue-gcm.rtp" "d['exact']==20 and d['bad']==0 and d['auth_fail']==0"
+tp_check "delete the GCM call" ngc gdelete delete --call-id="$CALL4" --from-tag="$FT"
 
 # ---- a request sent again with its cookie -------------------------------------------------
 $NGX python3 "$HERE/lib/ng_resend.py" $NG_HOST $NG_PORT ngresend-$$ "$FT" $UE 5020 \

@@ -164,6 +164,10 @@ to_dp(struct ipc_msg *m)
 		   "m=audio 5004 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n" \
 		   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 " \
 		   "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+/* (the same with only an AEAD_AES_128_GCM line: 28 octets of key and salt) */
+#define SDP_A_GCM "v=0\r\no=ue 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n" \
+		  "m=audio 5004 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n" \
+		  "a=crypto:4 AEAD_AES_128_GCM inline:jw/klEbHg8wj1OojYtInbmTiAjYVefXeYTlGYQ\r\n"
 #define SDP_B "v=0\r\no=core 2 1 IN IP4 10.1.0.9\r\ns=-\r\nc=IN IP4 10.1.0.9\r\nt=0 0\r\n" \
 	      "m=audio 6004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
 
@@ -335,6 +339,26 @@ test_ng_early_srtp_offerer(void **state)
 	explicit_bzero(&ours, sizeof(ours));
 }
 
+/* A offers only AEAD_AES_128_GCM (RFC 7714): taken (dp's SRTP has it),
+ * A's key dp's receive key, our key to A of A's suite (28 octets). */
+static void
+test_ng_srtp_gcm_offerer(void **state)
+{
+	struct ipc_rtp_ctx x;
+
+	(void)state;
+	assert_true(req("offer", SDP_A_GCM, "RTP/AVP", NULL));
+	x = offered();
+	assert_int_equal(x.term[0].profile, IPC_RTP_SAVP);
+	assert_int_equal(x.term[0].srtp_rx.suite, SDP_SUITE_AEAD_AES_128_GCM);
+	assert_int_equal(x.term[0].srtp_rx.key_len, 28);
+	assert_int_equal(x.term[0].srtp_tx.suite, SDP_SUITE_AEAD_AES_128_GCM);
+	assert_int_equal(x.term[0].srtp_tx.key_len, 28);
+	assert_int_equal(x.term[1].profile, IPC_RTP_AVP);
+	answered();
+	explicit_bzero(&x, sizeof(x));
+}
+
 /* B offered SRTP: what it sends before its answer is under a key only the
  * answer brings, none of it can be authenticated: B's termination takes
  * nothing (inactive, as before). */
@@ -414,6 +438,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ng_early_plain_relayed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_early_srtp_offerer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_srtp_gcm_offerer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_early_srtp_answerer_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_early_asymmetric, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_early_reoffer_follows, setup, teardown),

@@ -23,10 +23,11 @@
  * a taken port and a foreign address refused; a restarted cp's SYNC;
  * IPv6 on one side and IPv4 on the other. SRTP (rtp_srtp.c) held to
  * lib/srtp_ref (libsrtp2) as the independent reference: SRTP-RTP and
- * SRTP-SRTP both ways for each suite, RTP and SRTCP; forged, replayed,
- * too old, ROC-jumped, wrong- and giant-MKI and short packets dropped and
- * counted; a restart's positions carried on; re-keying at RTP_MOD;
- * RFC 3711 Appendix B's vectors.
+ * SRTP-SRTP both ways for each suite (AES-CM and AES-GCM), RTP and
+ * SRTCP; forged, replayed, too old, ROC-jumped, wrong- and giant-MKI and
+ * short packets dropped and counted (GCM's too); a restart's positions
+ * carried on; re-keying at RTP_MOD; RFC 3711 Appendix B's vectors and
+ * RFC 7714 §16 and §17's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1579,8 +1580,9 @@ test_rtp_refused_whole_with_a_reason(void **state)
 	{
 		struct srtp_ref_key k;
 
-		mkkeys(&c.srtp_rx, &k, SRTP_REF_AEAD_AES_128_GCM, 1, 0, 0);
-		mkkeys(&c.srtp_tx, &k, SRTP_REF_AEAD_AES_128_GCM, 2, 0, 0);
+		/* (AES-192: lib/sdp knows it, dp does not offer it) */
+		mkkeys(&c.srtp_rx, &k, SRTP_REF_AES_192_CM_HMAC_SHA1_80, 1, 0, 0);
+		mkkeys(&c.srtp_tx, &k, SRTP_REF_AES_192_CM_HMAC_SHA1_80, 2, 0, 0);
 	}
 	cp_add(f, ctx_id(3), &c, NULL);
 	cp_event(f, ctx_id(3), IPC_RTP_EV_RELEASED, &e);
@@ -1698,11 +1700,14 @@ test_rtp_sync_gives_every_context_back(void **state)
 static const unsigned int srtp_suites[] = {
 	SRTP_REF_AES_CM_128_HMAC_SHA1_80, SRTP_REF_AES_CM_128_HMAC_SHA1_32,
 	SRTP_REF_AES_256_CM_HMAC_SHA1_80, SRTP_REF_AES_256_CM_HMAC_SHA1_32,
+	SRTP_REF_AEAD_AES_128_GCM, SRTP_REF_AEAD_AES_256_GCM,
 };
 _Static_assert(SRTP_REF_AES_CM_128_HMAC_SHA1_80 == RTP_SRTP_AES_CM_128_SHA1_80 &&
 	       SRTP_REF_AES_CM_128_HMAC_SHA1_32 == RTP_SRTP_AES_CM_128_SHA1_32 &&
 	       SRTP_REF_AES_256_CM_HMAC_SHA1_80 == RTP_SRTP_AES_256_CM_SHA1_80 &&
-	       SRTP_REF_AES_256_CM_HMAC_SHA1_32 == RTP_SRTP_AES_256_CM_SHA1_32,
+	       SRTP_REF_AES_256_CM_HMAC_SHA1_32 == RTP_SRTP_AES_256_CM_SHA1_32 &&
+	       SRTP_REF_AEAD_AES_128_GCM == RTP_SRTP_AEAD_AES_128_GCM &&
+	       SRTP_REF_AEAD_AES_256_GCM == RTP_SRTP_AEAD_AES_256_GCM,
 	       "dp's suite values are lib/srtp_ref's");
 
 #define UE_SSRC   0x11223344u
@@ -1883,26 +1888,117 @@ test_srtp_rfc3711_known_answers(void **state)
 	assert_memory_equal(got, want, 48);
 }
 
-/* SRTP towards the UE, RTP towards the core, for each suite (one with
- * an MKI): what libsrtp protects dp unprotects, what dp protects libsrtp
- * unprotects, RTP and SRTCP (rtcp-mux), octet for octet, both ways. */
+/* RFC 7714's own vectors (§16.1, §16.2: SRTP under AES-128 and -256;
+ * §17.1, §17.2: SRTCP encrypted; §17.3, §17.4: SRTCP with E clear, all of
+ * it AAD), the session key and salt given, by dp's own AES-GCM both ways:
+ * what dp protects is the vector, the vector unprotects to the clear
+ * packet, a flipped bit of its tag, of its header (AAD) and of its E flag
+ * is refused; the E-clear one verifies and is then refused as clear.
+ * (Each also computed with OpenSSL's AES-GCM, Python's cryptography.) */
+static void
+test_srtp_rfc7714_vectors(void **state)
+{
+	static const char *const rtp_out[2] = {
+		"8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f"
+		"42a5f47a51c7d19b36de3adf8833899d7f27beb16a9152cf765ee4390cce",
+		"8040f17b8041f8d35501a0b232b1de78a822fe12ef9f78fa332e33aab18012389a58e2f3"
+		"b50b2a0276ffae0f1ba63799b87b7aa3db36dfffd6b0f9bb7878d7a76c13",
+	};
+	static const char *const rtcp_out[2] = {
+		"81c8000d4d61727363e94885dcdab67ca727d7662f6b7e997ff5c0f76c06f32dc676a5f1"
+		"730d6fda4ce09b4686303ded0bb9275bc84aa45896cf4d2fc5abf87245d9eade800005d4",
+		"81c8000d4d617273d50ae4d1f5ce5d304ba297e47d470c282c3ece5dbffe0a50a2eaa5c1"
+		"110555be8415f658c61de0476f1b6fad1d1eb30c4446839f57ff6f6cb26ac3be800005d4",
+	};
+	static const char *const rtcp_clear_tag[2] = {
+		"841dd9683dd78ec92ae58790125f62b3",
+		"91db4afbfeee5a978fab4393ed2615fe",
+	};
+	uint8_t key[32], salt[12], rtp[64], rtcp[64], want[128], b[128];
+	uint16_t rtp_len = 50, rtcp_len = 52, len;
+
+	(void)state;
+	if (!rtp_srtp_gcm())
+		skip();     /* (no libipsec-mb, no AES-NI, or its GCM keys not dp's layout) */
+	unhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", key);
+	unhex("517569642070726f2071756f", salt);
+	unhex("8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e6973206469766973612069"
+	      "6e207061727465732074726573", rtp);
+	unhex("81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61deadbeef"
+	      "deadbeefdeadbeefdeadbeefdeadbeef", rtcp);
+	for (unsigned int k = 0; k < 2; k++) {
+		unsigned int kl = k == 0 ? 16 : 32;
+
+		/* SRTP, ROC 0, SEQ 0xf17b */
+		memcpy(b, rtp, rtp_len);
+		len = rtp_len;
+		assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, false, false, 0, b, &len), 0);
+		unhex(rtp_out[k], want);
+		assert_int_equal(len, rtp_len + 16);
+		assert_memory_equal(b, want, len);
+		assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, false, true, 0, b, &len), 0);
+		assert_int_equal(len, rtp_len);
+		assert_memory_equal(b, rtp, rtp_len);
+		for (unsigned int at = 0; at < 2; at++) {
+			memcpy(b, want, rtp_len + 16u);
+			b[at == 0 ? rtp_len + 15u : 1u] ^= 0x01;   /* the tag; the PT (AAD) */
+			len = (uint16_t)(rtp_len + 16u);
+			assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, false, true, 0, b, &len),
+					 RTP_SRTP_E_AUTH);
+		}
+		/* SRTCP, index 0x5d4, E set */
+		memcpy(b, rtcp, rtcp_len);
+		len = rtcp_len;
+		assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, true, false, 0x5d4, b, &len), 0);
+		unhex(rtcp_out[k], want);
+		assert_int_equal(len, rtcp_len + 16 + 4);
+		assert_memory_equal(b, want, len);
+		assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, true, true, 0, b, &len), 0);
+		assert_int_equal(len, rtcp_len);
+		assert_memory_equal(b, rtcp, rtcp_len);
+		memcpy(b, want, rtcp_len + 20u);
+		b[rtcp_len + 16u] ^= 0x80;                        /* E: in the AAD */
+		len = (uint16_t)(rtcp_len + 20u);
+		assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, true, true, 0, b, &len),
+				 RTP_SRTP_E_AUTH);
+		/* SRTCP with E clear: the tag over all of it; verified, then
+		 * refused as clear, and a bit of its compound flipped refused
+		 * as forged */
+		for (unsigned int flip = 0; flip < 2; flip++) {
+			memcpy(b, rtcp, rtcp_len);
+			unhex(rtcp_clear_tag[k], b + rtcp_len);
+			unhex("000005d4", b + rtcp_len + 16);
+			b[30] ^= (uint8_t)flip;
+			len = (uint16_t)(rtcp_len + 20u);
+			assert_int_equal(rtp_srtp_gcm_kat(key, kl, salt, true, true, 0, b, &len),
+					 flip ? RTP_SRTP_E_AUTH : RTP_SRTP_E_CLEAR);
+		}
+	}
+}
+
+/* SRTP towards the UE, RTP towards the core, for each suite (one CM and
+ * one GCM with an MKI): what libsrtp protects dp unprotects, what dp
+ * protects libsrtp unprotects, RTP and SRTCP (rtcp-mux), octet for
+ * octet, both ways. */
 static void
 test_srtp_to_rtp_each_suite_against_libsrtp(void **state)
 {
 	struct fix *f = *state;
+	unsigned int n = rtp_srtp_gcm() ? 6 : 4;
 
 	if (rtp_srtp_builtin() == NULL)
 		skip();     /* (built without libipsec-mb, or no AES-NI) */
 
-	for (unsigned int s = 0; s < 4; s++) {
+	for (unsigned int s = 0; s < n; s++) {
 		uint16_t ue = (uint16_t)(MEDIA_MIN + 4 * s), core = (uint16_t)(ue + 2);
 		struct ipc_rtp_term a, b;
 		struct peer p;
 
 		term_ue(&a, ue, true);
-		srtp_term(&a, &p, srtp_suites[s], (uint8_t)(0x40 + s), s == 1 ? 4 : 0);
+		srtp_term(&a, &p, srtp_suites[s], (uint8_t)(0x40 + s),
+			  s == 1 ? 4 : s == 5 ? 2 : 0);
 		term_core(&b, core);
-		cp_add(f, ctx_id(s), &a, &b);
+		cp_add(f, ctx_id(s % MAX_CTX), &a, &b);
 		for (uint16_t seq = 1; seq <= 5; seq++) {
 			ue_to_core(f, &p, ue, core, false, seq);
 			core_to_ue(f, &p, core, false, seq);
@@ -1912,18 +2008,21 @@ test_srtp_to_rtp_each_suite_against_libsrtp(void **state)
 		ue_to_core(f, &p, ue, core, true, 0);
 		core_to_ue(f, &p, core, true, 0);
 		peer_free(&p);
+		cp_del(f, ctx_id(s % MAX_CTX));
 	}
 	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 0);
-	assert_int_equal(ctr(f, "rtp_relayed_rtp"), 40);
-	assert_int_equal(ctr(f, "rtp_relayed_rtcp"), 16);
+	assert_int_equal(ctr(f, "rtp_relayed_rtp"), 10 * n);
+	assert_int_equal(ctr(f, "rtp_relayed_rtcp"), 4 * n);
 }
 
-/* SRTP both ways with other keys on each side (and other suites): dp
- * unprotects with one termination's keys and protects with the other's. */
+/* SRTP both ways, the UE's suite ue_suite, the core's core_suite with an
+ * MKI of 2, in context slot: dp unprotects with one termination's keys
+ * and protects with the other's, across a sequence wrap (ROC 0 to 1),
+ * octet for octet with lib/srtp_ref. */
 static void
-test_srtp_to_srtp_other_keys(void **state)
+srtp_to_srtp(struct fix *f, unsigned int slot, unsigned int ue_suite, unsigned int core_suite)
 {
-	struct fix *f = *state;
+	uint16_t port = (uint16_t)(MEDIA_MIN + 4u * slot);
 	struct ipc_rtp_term a, b;
 	struct peer ue, core;
 	uint8_t pk[1500], clear[1500];
@@ -1931,21 +2030,18 @@ test_srtp_to_srtp_other_keys(void **state)
 	struct out o;
 	size_t olen;
 
-	if (rtp_srtp_builtin() == NULL)
-		skip();     /* (built without libipsec-mb, or no AES-NI) */
-
-	term_ue(&a, MEDIA_MIN, true);
-	srtp_term(&a, &ue, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x10, 0);
-	term_core(&b, MEDIA_MIN + 2);
-	srtp_term(&b, &core, SRTP_REF_AES_256_CM_HMAC_SHA1_32, 0x90, 2);
-	cp_add(f, ctx_id(0), &a, &b);
+	term_ue(&a, port, true);
+	srtp_term(&a, &ue, ue_suite, 0x10, 0);
+	term_core(&b, (uint16_t)(port + 2u));
+	srtp_term(&b, &core, core_suite, 0x90, 2);
+	cp_add(f, ctx_id(slot), &a, &b);
 	for (uint16_t seq = 65530; seq != 6; seq++) {
 		for (unsigned int rtcp = 0; rtcp < 2; rtcp++) {
 			if (rtcp && seq % 4)
 				continue;
 			/* UE -> core */
 			len = mkpkt(ue.send, rtcp, seq, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
-			assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
+			assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
 			olen = o.len;
 			assert_int_equal(rtcp ? srtp_ref_unprotect_rtcp(core.recv, o.payload, &olen) :
 					 srtp_ref_unprotect(core.recv, o.payload, &olen), SRTP_REF_OK);
@@ -1954,7 +2050,7 @@ test_srtp_to_srtp_other_keys(void **state)
 			/* core -> UE */
 			len = mkpkt(core.send, rtcp, seq, CORE_SSRC, 160, pk, sizeof(pk), clear,
 				    &clen);
-			assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+			assert_true(relay(f, 1, PEER4, 6000, CORE4, port + 2u, pk, len, 0, &o));
 			olen = o.len;
 			assert_int_equal(rtcp ? srtp_ref_unprotect_rtcp(ue.recv, o.payload, &olen) :
 					 srtp_ref_unprotect(ue.recv, o.payload, &olen), SRTP_REF_OK);
@@ -1965,6 +2061,31 @@ test_srtp_to_srtp_other_keys(void **state)
 	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 0);
 	peer_free(&ue);
 	peer_free(&core);
+}
+
+/* SRTP both ways with other keys on each side (and other suites). */
+static void
+test_srtp_to_srtp_other_keys(void **state)
+{
+	struct fix *f = *state;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	srtp_to_srtp(f, 0, SRTP_REF_AES_CM_128_HMAC_SHA1_80, SRTP_REF_AES_256_CM_HMAC_SHA1_32);
+}
+
+/* The same with AES-GCM (RFC 7714): GCM-128 to GCM-256 with an MKI, and
+ * GCM to AES-CM each way, each across the ROC's wrap. */
+static void
+test_srtp_gcm_to_srtp_other_keys(void **state)
+{
+	struct fix *f = *state;
+
+	if (!rtp_srtp_gcm())
+		skip();     /* (no libipsec-mb, no AES-NI, or its GCM keys not dp's layout) */
+	srtp_to_srtp(f, 0, SRTP_REF_AEAD_AES_128_GCM, SRTP_REF_AEAD_AES_256_GCM);
+	srtp_to_srtp(f, 1, SRTP_REF_AEAD_AES_256_GCM, SRTP_REF_AES_CM_128_HMAC_SHA1_80);
+	srtp_to_srtp(f, 2, SRTP_REF_AES_CM_128_HMAC_SHA1_32, SRTP_REF_AEAD_AES_128_GCM);
 }
 
 /* Send b (len) from the UE to port; was it relayed to the core? */
@@ -2189,6 +2310,89 @@ test_srtp_bad_packets_dropped_and_counted(void **state)
 	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 9);
 	peer_free(&p);
 	peer_free(&q);
+}
+
+/* AES-GCM's refusals (RFC 7714 §8, §9), each dropped and counted, the
+ * genuine packet going after: a flipped bit of the tag, of the payload,
+ * of the header (the AAD), a replay, an index older than the window, a
+ * ROC jump, another MKI (after the tag here); SRTCP with a flipped tag,
+ * a flipped index (in the AAD and the IV), a replay. Packets by
+ * lib/srtp_ref (libsrtp2). */
+static void
+test_srtp_gcm_bad_packets_dropped_and_counted(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct peer p;
+	struct srtp_ref_key k;
+	struct srtp_ref *jump;
+	uint8_t pk[1500], old[1500], clear[1500], bad[1500];
+	uint16_t clen, len, oldlen;
+
+	if (!rtp_srtp_gcm())
+		skip();     /* (no libipsec-mb, no AES-NI, or its GCM keys not dp's layout) */
+	term_ue(&a, MEDIA_MIN, true);
+	srtp_term(&a, &p, SRTP_REF_AEAD_AES_256_GCM, 0x5e, 3);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	for (uint16_t seq = 1; seq <= 3; seq++)
+		ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, seq);
+	len = mkpkt(p.send, false, 4, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	/* the tag's last octet (before the 3-octet MKI), the payload, the
+	 * header's marker bit */
+	for (unsigned int i = 0; i < 3; i++) {
+		unsigned int at = i == 0 ? len - 3u - 1u : i == 1 ? 20u : 1u;
+
+		memcpy(bad, pk, len);
+		bad[at] ^= 0x80;
+		assert_false(ue_in(f, MEDIA_MIN, bad, len));
+		assert_int_equal(ctr(f, "rtp_srtp_auth"), i + 1);
+	}
+	/* another MKI: the last octets under GCM */
+	memcpy(bad, pk, len);
+	bad[len - 1] ^= 0xff;
+	assert_false(ue_in(f, MEDIA_MIN, bad, len));
+	assert_int_equal(ctr(f, "rtp_srtp_mki"), 1);
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 1);
+	/* older than the window */
+	oldlen = mkpkt(p.send, false, 5, UE_SSRC, 160, old, sizeof(old), clear, &clen);
+	for (uint16_t seq = 6; seq < 6 + 130; seq++) {
+		len = mkpkt(p.send, false, seq, UE_SSRC, 40, pk, sizeof(pk), clear, &clen);
+		assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	}
+	assert_false(ue_in(f, MEDIA_MIN, old, oldlen));
+	assert_int_equal(ctr(f, "rtp_srtp_old"), 1);
+	/* a ROC jump: the IV dp takes is not the sender's */
+	mkkeys(&a.srtp_rx, &k, SRTP_REF_AEAD_AES_256_GCM, 0x5e, 3, 0x2a);
+	jump = srtp_ref_create(SRTP_REF_OUTBOUND, &k);
+	assert_non_null(jump);
+	assert_int_equal(srtp_ref_set_roc(jump, UE_SSRC, 2), 0);
+	len = mkpkt(jump, false, 200, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 4);
+	srtp_ref_free(jump);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 201);
+	/* SRTCP: a flipped tag, a flipped index, then the genuine one, then
+	 * its replay */
+	len = mkpkt(p.send, true, 0, UE_SSRC, 0, pk, sizeof(pk), clear, &clen);
+	memcpy(bad, pk, len);
+	bad[len - 3u - 4u - 1u] ^= 0x10;                  /* the tag's last octet */
+	assert_false(ue_in(f, MEDIA_MIN, bad, len));
+	memcpy(bad, pk, len);
+	bad[len - 3u - 1u] ^= 0x01;                       /* the index: AAD and IV */
+	assert_false(ue_in(f, MEDIA_MIN, bad, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 6);
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	assert_false(ue_in(f, MEDIA_MIN, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 2);
+	/* and the core's way goes on */
+	for (uint16_t seq = 1; seq <= 3; seq++)
+		core_to_ue(f, &p, MEDIA_MIN + 2, false, seq);
+	core_to_ue(f, &p, MEDIA_MIN + 2, true, 0);
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 6 + 1 + 2 + 1);
+	peer_free(&p);
 }
 
 /*
@@ -3392,6 +3596,10 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 		cmocka_unit_test_setup_teardown(test_srtp_to_rtp_each_suite_against_libsrtp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_to_srtp_other_keys, setup, teardown),
+		cmocka_unit_test(test_srtp_rfc7714_vectors),
+		cmocka_unit_test_setup_teardown(test_srtp_gcm_to_srtp_other_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_gcm_bad_packets_dropped_and_counted, setup,
+						teardown),
 cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_third_ssrc_evicts_no_replay_window, setup,
 						teardown),

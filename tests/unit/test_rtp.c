@@ -1163,6 +1163,26 @@ test_srtcp_check(void **state)
 	assert_int_equal(si.index, 5);
 	assert_int_equal(si.rtcp_len, clen);
 
+	/* RFC 7714 §9 (SRTCP_AEAD): the 16-octet tag first, then E and the
+	 * index, then the MKI; read where RFC 3711 has them, the tag's
+	 * octets would be the index and E clear */
+	len = mk_srtcp(b, true, 77, 0, 0);
+	memmove(b + len - 4 + 16, b + len - 4, 4);
+	memset(b + len - 4, 0x6e, 16);
+	memset(b + len + 16, 0xee, 3);
+	len += 16 + 3;
+	assert_int_equal(srtcp_check(b, len, 16, 3, SRTCP_AEAD, &si), RTP_OK);
+	assert_true(si.encrypted);
+	assert_int_equal(si.index, 77);
+	assert_int_equal(si.rtcp_len, clen);
+	assert_int_equal(srtcp_check(b, len, 16, 3, 0, &si), RTP_OK);
+	assert_false(si.encrypted);
+	assert_int_equal(si.index, 0x6e6e6e6eu);
+	b[len - 3 - 4] &= 0x7f;
+	assert_int_equal(srtcp_check(b, len, 16, 3, SRTCP_AEAD, &si), RTP_OK);
+	assert_false(si.encrypted);
+	assert_int_equal(si.index, 77);
+
 	/* sizes: the clear part, the trailer, the compound's words */
 	assert_int_equal(srtcp_check(b, 7, 0, 0, 0, &si), RTP_E_SHORT);
 	assert_int_equal(si.rtcp_len, 0);

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # What srtp_peer.py and srtp_call.py share: rtp_probe.py's packets, and
 # Debian's libsrtp2 through ctypes (the field's library, not dp's SRTP),
-# suite AES_CM_128_HMAC_SHA1_80, any SSRC.
+# suite AES_CM_128_HMAC_SHA1_80, or AEAD_AES_128_GCM / AEAD_AES_256_GCM
+# (RFC 7714) by the key's length, any SSRC.
 import base64, ctypes, hashlib, struct
 
 
@@ -43,16 +44,27 @@ def lib():
 
 
 def session(b64, inbound, ssrc=None, roc=0):
-    """A session of the key b64 (RFC 4568's base64 of key||salt), any SSRC
-    inbound or outbound, a replay window of 128; with ssrc, that SSRC's
+    """A session of the key b64 (RFC 4568's base64 of key||salt: 30 octets
+    AES_CM_128_HMAC_SHA1_80, 28 AEAD_AES_128_GCM, 44 AEAD_AES_256_GCM), any
+    SSRC inbound or outbound, a replay window of 128; with ssrc, that SSRC's
     stream only, its rollover counter starting at roc (a stream joined
     past a sequence number wrap: RFC 3711 section 3.3.1)."""
-    key = base64.b64decode(b64)
-    if len(key) != 30:
-        raise SystemExit("an AES_CM_128 key||salt is 30 octets, not %d" % len(key))
+    # (RFC 4568 section 9.2's base64 may come without its padding:
+    # rtpengine writes it so)
+    key = base64.b64decode(b64 + "=" * (-len(b64) % 4))
     p = Policy()
-    lib().srtp_crypto_policy_set_rtp_default(ctypes.byref(p.rtp))
-    lib().srtp_crypto_policy_set_rtcp_default(ctypes.byref(p.rtcp))
+    if len(key) == 30:
+        lib().srtp_crypto_policy_set_rtp_default(ctypes.byref(p.rtp))
+        lib().srtp_crypto_policy_set_rtcp_default(ctypes.byref(p.rtcp))
+    elif len(key) in (28, 44):
+        # RFC 7714 section 14.2: the SDES suites' 16-octet tag, SRTP and SRTCP
+        pol = (lib().srtp_crypto_policy_set_aes_gcm_128_16_auth if len(key) == 28 else
+               lib().srtp_crypto_policy_set_aes_gcm_256_16_auth)
+        pol(ctypes.byref(p.rtp))
+        pol(ctypes.byref(p.rtcp))
+    else:
+        raise SystemExit("a key||salt of AES_CM_128 is 30 octets, of AEAD_AES_128_GCM 28, "
+                         "of AEAD_AES_256_GCM 44, not %d" % len(key))
     if ssrc is None:
         p.ssrc_type = 2 if inbound else 3   # ssrc_any_inbound, ssrc_any_outbound
     else:
