@@ -81,8 +81,18 @@ $P $R 10.211.0.2 6004 10.211.0.1 "$pb" --count "$N" --seed 2 --seed-in 1 --wait-
   --timeout 30 --ready "$TP_TMP/ready" >"$TP_TMP/core.out" 2>&1 &
 cpid=$!
 for _ in $(seq 50); do [ -f "$TP_TMP/ready" ] && break; sleep 0.1; done
+# (agw show is taken in the client's linger, while its consent checks go
+# on each second: after it closes, consent lapses in 3 s, which a loaded
+# box's next few commands can outlast)
+rm -f "$TP_TMP/media-done"
 $C $ICE call 10.210.0.2 10.210.0.1 "$pa" --ufrag "$ufrag" --pwd "$pwd" --my-ufrag cLnt \
-  --count "$N" --seed 1 --seed-in 2 --flood "$FLOOD" --linger 4 >"$TP_TMP/ue.out" 2>&1
+  --count "$N" --seed 1 --seed-in 2 --flood "$FLOOD" --linger 4 --done "$TP_TMP/media-done" \
+  >"$TP_TMP/ue.out" 2>&1 &
+upid=$!
+tp_wait_file "$TP_TMP/media-done" "$upid" "aioice's call" 60 || tp_die "$TP_WAIT_WHY"
+tp_ctl --json agw show "$id" >"$TP_TMP/show.json"
+tp_ctl agw show "$id" >"$TP_TMP/show.txt" 2>&1
+wait $upid
 wait $cpid
 echo "# ue (aioice): $(cat "$TP_TMP/ue.out")"
 echo "# core:        $(cat "$TP_TMP/core.out")"
@@ -114,8 +124,6 @@ tp_check "a check with a wrong ufrag: 401, no MESSAGE-INTEGRITY" \
 tp_check "a check with a wrong password: 401, no MESSAGE-INTEGRITY" \
   jt "$TP_TMP/wrong-pwd.out" "d['answer']=='error' and d['code']==401 and not d['ours']"
 
-tp_ctl --json agw show "$id" >"$TP_TMP/show.json"
-tp_ctl agw show "$id" >"$TP_TMP/show.txt" 2>&1
 sed 's/^/# /' "$TP_TMP/show.txt"
 tp_check "agw show: the nominated pair is aioice's, checks answered and refused, consent fresh" \
   jt "$TP_TMP/show.json" "d['legs'][0]['ice']['nominated']=='$ue_src' and d['legs'][0]['ice']['checks_answered']>=2 and d['legs'][0]['ice']['checks_refused']>=2*$FLOOD and d['legs'][0]['ice']['consent']=='fresh' and 'pwd' not in d['legs'][0]['ice']"
