@@ -24,7 +24,7 @@
  *     offerer's ufrag, and a restart when its credentials changed from
  *     those it gave before (RFC 8839 section 4.4.1.1.1): our new ones go
  *     in that answer. An answer never carries ICE to an offerer that
- *     offered none (RFC 8839 section 4.2; rtpengine writes its own under
+ *     offered none (RFC 8839 section 4.3.2; rtpengine writes its own under
  *     ICE=force).
  *
  * The sender's ICE lines in a relayed section are always removed
