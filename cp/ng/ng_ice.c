@@ -88,6 +88,14 @@ ice_set(struct cp_ng *g, struct ng_stream *st, unsigned int side, bool on, bool 
 	return rc;
 }
 
+/* The context went (the operator, dp) while the request was acted on. */
+static int
+gone(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "Media context gone: released");
+	return -ENOENT;
+}
+
 static bool
 ice_on(const struct cp_agw_ctx *x, unsigned int side)
 {
@@ -119,26 +127,32 @@ ng_ice_to(const struct ng_stream *st, const struct cp_agw_ctx *x, unsigned int p
 	return sender->creds;
 }
 
-/* Our ICE lines for side s of x: the credentials its termination holds,
- * host candidates on o's address and ports (component 2 on our RTCP port
- * unless RTCP is muxed there: RFC 8445 section 5.1.1.1), all of them
- * (a=end-of-candidates, RFC 8840 section 8.2). */
+/* Our ICE lines for side s of st's context, as r writes them: the
+ * credentials its termination holds, host candidates on o's address and
+ * ports (component 2 on our RTCP port unless RTCP is muxed there: RFC 8445
+ * section 5.1.1.1), all of them (a=end-of-candidates, RFC 8840 section
+ * 8.2); o->ice points at them in l. */
 static int
-lines_of(const struct cp_agw_ctx *x, unsigned int s, const struct ng_req *r,
-	 struct ng_sdp_out_media *o, struct ng_ice_lines *l)
+lines_of(struct cp_ng *g, const struct ng_stream *st, unsigned int s, const struct ng_req *r,
+	 struct ng_sdp_out_media *o, struct ng_ice_lines *l, char *err, size_t errlen)
 {
-	const struct ipc_rtp_term *t = &x->rtp.term[s];
+	const struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
+	const struct ipc_rtp_term *t = x != NULL ? &x->rtp.term[s] : NULL;
 	int n;
 
 	memset(l, 0, sizeof(*l));
-	if (t->ice.ufrag_len == 0 || t->ice.pwd_len == 0)
-		return -EINVAL;
+	if (t == NULL || t->ice.ufrag_len == 0 || t->ice.pwd_len == 0) {
+		snprintf(err, errlen, "No ICE credentials for termination %u", s);
+		return -EIO;
+	}
 	memcpy(l->ufrag, t->ice.ufrag, t->ice.ufrag_len);
 	memcpy(l->pwd, t->ice.pwd, t->ice.pwd_len);
 	n = sdp_host_candidates(o->family, o->ip, o->port,
 				(t->flags & IPC_RTP_F_MUX) ? 0 : t->rtcp_port, 65535, l->cand);
-	if (n < 0)
+	if (n < 0) {
+		snprintf(err, errlen, "No ICE candidate for termination %u", s);
 		return n;
+	}
 	l->ours.ufrag = l->ufrag;
 	l->ours.pwd = l->pwd;
 	l->ours.ice_options = (r->flags & NG_F_TRICKLE_ICE) ? SDP_ICE_OPT_TRICKLE : 0;
@@ -160,7 +174,7 @@ ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct
 	int rc = 0;
 
 	if (x == NULL)
-		return -ENOENT;
+		return gone(err, errlen);
 	/* what the sender says of its own, for the answer to apply */
 	st->ice_pend = sender->on && !(r->flags & NG_F_ICE_REJECT);
 	memcpy(st->ice_pend_ufrag, sender->ufrag, sizeof(st->ice_pend_ufrag));
@@ -173,16 +187,9 @@ ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct
 		rc = ice_set(g, st, p, true, false, "", err, errlen);
 	else if (!to_p && ice_on(x, p) && !st->answered)
 		rc = ice_set(g, st, p, false, false, NULL, err, errlen);
-	if (rc < 0)
+	if (rc < 0 || !to_p)
 		return rc;
-	if (!to_p)
-		return 0;
-	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
-	if (x == NULL || lines_of(x, p, r, out, l) < 0) {
-		snprintf(err, errlen, "No ICE credentials for termination %u", p);
-		return -EIO;
-	}
-	return 0;
+	return lines_of(g, st, p, r, out, l, err, errlen);
 }
 
 int
@@ -196,7 +203,7 @@ ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struc
 	int rc = 0;
 
 	if (x == NULL)
-		return -ENOENT;
+		return gone(err, errlen);
 	/* the answerer: it does ICE with us when we offered it ours and it
 	 * answers with its own (a branch answering after another: its
 	 * ufrag); otherwise its termination latches as without ICE. Its pwd
@@ -214,7 +221,7 @@ ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struc
 	 * answer does not remove it */
 	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	if (x == NULL)
-		return -ENOENT;
+		return gone(err, errlen);
 	to_o = st->ice_pend && !(r->flags & NG_F_ICE_REMOVE);
 	if (to_o && !ice_on(x, o))
 		rc = ice_set(g, st, o, true, false, st->ice_pend_ufrag, err, errlen);
@@ -234,12 +241,5 @@ ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struc
 	st->ice_had[o] = st->ice_pend;
 	memcpy(st->ice_ufrag[o], st->ice_pend_ufrag, sizeof(st->ice_ufrag[o]));
 	st->ice_pwd_h[o] = st->ice_pend_pwd_h;
-	if (!to_o)
-		return 0;
-	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
-	if (x == NULL || lines_of(x, o, r, out, l) < 0) {
-		snprintf(err, errlen, "No ICE credentials for termination %u", o);
-		return -EIO;
-	}
-	return 0;
+	return to_o ? lines_of(g, st, o, r, out, l, err, errlen) : 0;
 }

@@ -524,6 +524,23 @@ ctx_of(const char *cid)
 	return NULL;
 }
 
+/* call c1's query, dp's figures not coming (the last known go): the first
+ * medium of side tag in its reply (rnodes). */
+static const struct bc_node *
+queried_medium(const char *tag)
+{
+	struct ipc_msg m;
+	const struct bc_node *md;
+
+	assert_true(reqx("query", "c1", NULL, NULL, NULL, NULL));
+	while (to_dp(&m))
+		;
+	md = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), tag);
+	md = bc_first(rnodes, bc_dict_gets(rnodes, md, "medias"));
+	assert_non_null(md);
+	return md;
+}
+
 /* dp's event e of context y, as cp's loop hands it over. */
 static void
 dp_event(const struct cp_agw_ctx *y, const struct ipc_rtp_event *e)
@@ -562,7 +579,7 @@ test_ng_ice_default(void **state)
 	struct ipc_msg m;
 	const struct cp_agw_ctx *y;
 	struct ipc_rtp_event e;
-	const struct bc_node *tg, *md, *st, *ice, *f;
+	const struct bc_node *md, *ice, *f;
 	char v[64];
 	bool flag_ice = false;
 
@@ -618,18 +635,12 @@ test_ng_ice_default(void **state)
 	e.type = IPC_RTP_EV_CONSENT_LOST;
 	e.silent_ms = 30000;
 	dp_event(y, &e);
-	assert_true(reqx("query", "c1", NULL, NULL, NULL, NULL));
-	while (to_dp(&m))
-		;
-	tg = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), "ue");
-	md = bc_first(rnodes, bc_dict_gets(rnodes, tg, "medias"));
-	assert_non_null(md);
+	md = queried_medium("ue");
 	for (f = bc_first(rnodes, bc_dict_gets(rnodes, md, "flags")); f != NULL;
 	     f = bc_next(rnodes, f))
 		flag_ice |= bc_is(f, "ICE");
 	assert_true(flag_ice);
-	st = bc_first(rnodes, bc_dict_gets(rnodes, md, "streams"));
-	ice = bc_dict_gets(rnodes, st, "ICE");
+	ice = bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")), "ICE");
 	assert_non_null(ice);
 	assert_true(bc_is(bc_dict_gets(rnodes, ice, "consent"), "lost"));
 	assert_true(bc_is(bc_dict_gets(rnodes, ice, "role"), "lite"));
@@ -637,22 +648,17 @@ test_ng_ice_default(void **state)
 					     "address"), v, sizeof(v)), 0);
 	assert_string_equal(v, "10.0.0.7");
 	/* B's stream: no ICE */
-	tg = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), "core");
-	md = bc_first(rnodes, bc_dict_gets(rnodes, tg, "medias"));
-	st = bc_first(rnodes, bc_dict_gets(rnodes, md, "streams"));
-	assert_null(bc_dict_gets(rnodes, st, "ICE"));
+	md = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), "core");
+	md = bc_first(rnodes, bc_dict_gets(rnodes, md, "medias"));
+	assert_null(bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")),
+				 "ICE"));
 	/* regained: fresh */
 	e.type = IPC_RTP_EV_CONSENT_REGAINED;
 	e.silent_ms = 0;
 	dp_event(y, &e);
-	assert_true(reqx("query", "c1", NULL, NULL, NULL, NULL));
-	while (to_dp(&m))
-		;
-	tg = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), "ue");
-	md = bc_first(rnodes, bc_dict_gets(rnodes, tg, "medias"));
-	st = bc_first(rnodes, bc_dict_gets(rnodes, md, "streams"));
-	assert_true(bc_is(bc_dict_gets(rnodes, bc_dict_gets(rnodes, st, "ICE"), "consent"),
-			  "fresh"));
+	md = queried_medium("ue");
+	ice = bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")), "ICE");
+	assert_true(bc_is(bc_dict_gets(rnodes, ice, "consent"), "fresh"));
 }
 
 /* ICE=remove in the offer: none of ours to B (nor A's), B latching; A's

@@ -95,6 +95,32 @@ async def flood(loop, local, remote, n, user, pwd, out):
     out[user.split(":")[0] + "/" + pwd[:4]] = {"sent": n, "answers": answers}
 
 
+async def media(conn, a):
+    """a.count RTP packets (seed a.seed) sent on the nominated pair every
+    5 ms while what comes back is taken (byte-exact against a.seed_in):
+    (sent, received, exact)."""
+    want = {rtp(a.seed_in, i) for i in range(a.count)}
+    got = exact = sent = 0
+
+    async def rx():
+        nonlocal got, exact
+        while got < a.count:
+            d = await conn.recv()
+            got += 1
+            exact += d in want
+
+    rxt = asyncio.ensure_future(rx())
+    for i in range(a.count):
+        await conn.send(rtp(a.seed, i))
+        sent += 1
+        await asyncio.sleep(0.005)
+    try:
+        await asyncio.wait_for(asyncio.shield(rxt), 5)
+    except asyncio.TimeoutError:
+        rxt.cancel()
+    return sent, got, exact
+
+
 async def call(a):
     aioice.ice.CONSENT_INTERVAL = 1
     conn = aioice.Connection(ice_controlling=True, components=1, use_ipv6=False)
@@ -114,8 +140,6 @@ async def call(a):
     res = {"connect_ms": int((time.time() - t0) * 1000),
            "local": "%s:%d" % (local.host, local.port),
            "nominated": "%s:%d" % tuple(pair.remote_addr)}
-    want = {rtp(a.seed_in, i) for i in range(a.count)}
-    got = exact = sent = 0
     floods = {}
     loop = asyncio.get_event_loop()
     tasks = []
@@ -126,23 +150,7 @@ async def call(a):
         tasks.append(asyncio.ensure_future(
             flood(loop, a.local, (a.remote, a.remote_port), a.flood,
                   a.ufrag + ":" + a.my_ufrag, "wrongwrongwrongwrongwr", floods)))
-
-    async def rx():
-        nonlocal got, exact
-        while got < a.count:
-            d = await conn.recv()
-            got += 1
-            exact += d in want
-
-    rxt = asyncio.ensure_future(rx())
-    for i in range(a.count):
-        await conn.send(rtp(a.seed, i))
-        sent += 1
-        await asyncio.sleep(0.005)
-    try:
-        await asyncio.wait_for(asyncio.shield(rxt), 5)
-    except asyncio.TimeoutError:
-        rxt.cancel()
+    sent, got, exact = await media(conn, a)
     for t in tasks:
         await t
     # consent was kept while the media flowed (aioice's checks, each second)
@@ -210,25 +218,7 @@ async def ng_ue(a):
     pair = conn._nominated[1]
     res.update({"connect_ms": int((time.time() - t0) * 1000),
                 "nominated": "%s:%d" % tuple(pair.remote_addr)})
-    want = {rtp(a.seed_in, i) for i in range(a.count)}
-    got = exact = sent = 0
-
-    async def rx():
-        nonlocal got, exact
-        while got < a.count:
-            d = await conn.recv()
-            got += 1
-            exact += d in want
-
-    rxt = asyncio.ensure_future(rx())
-    for i in range(a.count):
-        await conn.send(rtp(a.seed, i))
-        sent += 1
-        await asyncio.sleep(0.005)
-    try:
-        await asyncio.wait_for(asyncio.shield(rxt), 5)
-    except asyncio.TimeoutError:
-        rxt.cancel()
+    sent, got, exact = await media(conn, a)
     res.update({"sent": sent, "recv": got, "exact": exact})
     open(a.done, "w").close()
     # consent kept (aioice's checks each second) until the test has looked
