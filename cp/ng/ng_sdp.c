@@ -744,16 +744,38 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 		w->over = true;
 }
 
+/* Does section md have an attribute of the name line p[0..n) has? */
+static bool
+has_attr_of(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *p, size_t n)
+{
+	size_t l = 2;
+
+	while (l < n && p[l] != ':')
+		l++;
+	for (unsigned int k = md->first_line + 1u; k < (unsigned int)md->first_line + md->nlines;
+	     k++) {
+		const char *q = line_at(in, k);
+		size_t m = in->line_len[k];
+
+		if (m >= l && memcmp(q, p, l) == 0 && (m == l || q[l] == ':'))
+			return true;
+	}
+	return false;
+}
+
 /* A kept section, as it came; with the old session c= when it relied on
  * that one and the session's c= now holds ours (sess_c: its line, -1),
  * unless its port is 0 (no media: no address to give, as rtpengine gives
- * none). */
+ * none); with the session's ICE credentials and options it relied on
+ * when those are removed (sess_ice) and it has ICE lines of its own (its
+ * ICE is its endpoints', as it came: a ufrag left without its pwd would
+ * not even read). */
 static void
-put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c)
+put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c, bool sess_ice)
 {
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
-	bool add_c = sess_c >= 0 && !md->has_c && !md->off;
+	bool add_c = sess_c >= 0 && !md->has_c && !md->off, own_ice = false;
 
 	put_line(w, in, first);
 	for (unsigned int k = first + 1; k < end; k++) {
@@ -762,9 +784,14 @@ put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c
 			add_c = false;
 		}
 		put_line(w, in, k);
+		own_ice = own_ice || is_ice(line_at(in, k), in->line_len[k]);
 	}
 	if (add_c)
 		put_line(w, in, (unsigned int)sess_c);
+	for (unsigned int k = 1; sess_ice && own_ice && k < in->nsess; k++)
+		if (is_sess_ice(line_at(in, k), in->line_len[k]) &&
+		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
+			put_line(w, in, k);
 }
 
 int
@@ -826,7 +853,7 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 		const struct ng_sdp_out_media *o = &rw->media[i];
 
 		if (o->keep)
-			put_kept(&w, in, i, old_c);
+			put_kept(&w, in, i, old_c, ice_remove || ice_lite);
 		else
 			put_relayed(&w, in, i, o, !sess_c || !same_addr(o, ours), ice_remove);
 	}

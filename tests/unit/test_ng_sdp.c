@@ -1350,6 +1350,42 @@ test_ng_sdp_ice_ours(void **state)
 	assert_int_equal(count(out, "a=candidate:"), 1);
 	assert_int_equal(count(out, "a=ice-"), 3);
 
+	/* kept sections relying on the session's credentials, which go:
+	 * given them where they have ICE lines of their own (the data
+	 * channel's candidate; a refused one's ufrag, whose pwd was the
+	 * session's), not where they have none (MSRP) */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ice-ufrag:sEss\r\n"
+		"a=ice-pwd:0123456789abcdef/+ABCD\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 9 typ host\r\n"
+		"m=audio 0 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+		"m=message 7394 TCP/MSRP *\r\n", &d);
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.media[2].keep = true;
+	rw.media[0].ice = &ours;
+	n = rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+				    "c=IN IP4 192.0.2.1\r\n"
+				    "a=candidate:1 1 UDP 2130706431 192.0.2.1 9 typ host\r\n"
+				    "a=ice-ufrag:sEss\r\na=ice-pwd:0123456789abcdef/+ABCD\r\n"
+				    "m=audio 0 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+				    "a=ice-pwd:0123456789abcdef/+ABCD\r\n"
+				    "m=message 7394 TCP/MSRP *\r\nc=IN IP4 192.0.2.1\r\n"));
+	assert_int_equal(count(out, "a=ice-ufrag:"), 3);
+	short_sizes(&d, &rw, n);
+	read_ok(out, &back);
+	assert_string_equal(back.media[2].m.ice.ufrag, "mEdi");
+	assert_string_equal(back.media[2].m.ice.pwd, "0123456789abcdef/+ABCD");
+	assert_string_equal(back.media[0].m.ice.ufrag, "OurUfrag");
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ice-ufrag:sEss\r\n"
+		"a=ice-pwd:0123456789abcdef/+ABCD\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4000 typ host\r\n"
+		"m=audio 4002 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+		"a=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4002 typ host\r\n", &d);
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.flags = NG_SDP_ICE_REMOVE;
+
 	/* what lib/sdp would not write back: refused, nothing written */
 	rw.media[1].ice = &ours;
 	ours.ufrag = "abc";
