@@ -442,6 +442,9 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	sp.rtp.term = *want;
 	sp.rtp.side = st->side[side];
 	sp.rtp.term.local = cur->local;
+	/* its ICE as it is: our credentials the peer holds, its ufrag (the
+	 * new termination waits for the peer's next check to send again) */
+	sp.rtp.term.ice = cur->ice;
 	if (!(want->flags & IPC_RTP_F_MUX))
 		sp.rtp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
 				    (uint16_t)(cur->local.port + 1u);
@@ -546,10 +549,13 @@ rtp_side(uint8_t n)
 	       n == NG_SIDE_CORE ? CP_AGW_RTP_SIDE_CORE : CP_AGW_RTP_SIDE_ROUTE;
 }
 
+/* The rewrite's flags: the sender's ICE lines always removed from what we
+ * relay (its candidates passed on would let the media go around the
+ * gateway; ours go in their place when ng_ice.c says) */
 static unsigned int
 rw_flags(const struct ng_req *r)
 {
-	return ((r->flags & NG_F_ICE_REMOVE) ? NG_SDP_ICE_REMOVE : 0) |
+	return NG_SDP_ICE_REMOVE |
 	       ((r->flags & NG_F_REPLACE_ORIGIN) ? NG_SDP_REPLACE_ORIGIN : 0) |
 	       ((r->flags & NG_F_REPLACE_SESS_C) ? NG_SDP_REPLACE_SESS_C : 0);
 }
@@ -571,11 +577,12 @@ stream_end(struct cp_ng *g, struct ng_stream *st, struct ng_sdp_out_media *out)
 static int
 offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	     const struct ng_req *r, const struct ng_sdp_media *md, struct ng_sdp_out_media *out,
-	     struct sdp_crypto *cl, char *err, size_t errlen)
+	     struct sdp_crypto *cl, struct ng_ice_lines *il, char *err, size_t errlen)
 {
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
+	struct ng_ice_peer sender;
 	struct cp_agw_ctx *x;
 	uint8_t pprof;
 	uint32_t tag = 0;
@@ -590,7 +597,9 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		return 0;
 	}
 	omux = md->m.rtcp_mux && !(r->flags & NG_F_MUX_REJECT);
-	rc = term_from(r, g->sdp, md, omux, UINT32_MAX, &want, &tag, err, errlen);
+	rc = ng_ice_peer_of(g, md, &sender, err, errlen);
+	if (rc == 0)
+		rc = term_from(r, g->sdp, md, omux, UINT32_MAX, &want, &tag, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (want.profile == IPC_RTP_NONE)
@@ -623,6 +632,10 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		 * early() says */
 		sp[p].rtp.term.profile = IPC_RTP_AVP;
 		early(g, r, pprof, &want, &sp[p].rtp.term);
+		/* ours to the receiver: its termination does ICE from now on
+		 * (cp/agw makes our credentials) */
+		if (ng_ice_to(st, NULL, p, r, &sender))
+			sp[p].rtp.term.ice.mode = IPC_RTP_ICE_LITE;
 		sp[p].rtp.side = st->side[p];
 		if (r->family == AF_INET6 || (r->family == 0 && want.remote.family == 6))
 			sp[p].rtp.term.local.family = 6;
@@ -669,6 +682,12 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	if (x->rtp.term[p].flags & IPC_RTP_F_MUX)
 		out->rtcp_port = x->rtp.term[p].local.port;
 	out->proto = pprof != want.profile ? profile_name(pprof) : NULL;
+	rc = ng_ice_offer(g, st, o, r, &sender, out, il, err, errlen);
+	if (rc < 0)
+		return rc;
+	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
+	if (x == NULL)
+		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	st->has_offer_tx = 0;
 	if (profile_srtp(pprof)) {
 		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
@@ -695,11 +714,13 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 static int
 answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	      const struct ng_req *r, const struct ng_sdp_media *md,
-	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, char *err, size_t errlen)
+	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, struct ng_ice_lines *il,
+	      char *err, size_t errlen)
 {
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
+	struct ng_ice_peer answerer;
 	struct cp_agw_ctx *x;
 	const struct ipc_srtp_key *tx = NULL;
 	uint32_t tag = 0;
@@ -713,8 +734,10 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 		return 0;
 	}
 	pmux = md->m.rtcp_mux && st->mux_offered;
-	rc = term_from(r, g->sdp, md, pmux, st->has_offer_tx && st->offer_tx_side == p ? 1u :
-		       UINT32_MAX, &want, &tag, err, errlen);
+	rc = ng_ice_peer_of(g, md, &answerer, err, errlen);
+	if (rc == 0)
+		rc = term_from(r, g->sdp, md, pmux, st->has_offer_tx && st->offer_tx_side == p ?
+			       1u : UINT32_MAX, &want, &tag, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (want.profile != st->profile[p] &&
@@ -767,11 +790,18 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 				    &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = m }, e,
 				    sizeof(e));
 	}
-	/* what the offerer hears back: its own ports, its profile, our key */
+	/* what the offerer hears back: its own ports, its profile, our key,
+	 * our ICE */
 	local_of(x, o, r, out);
 	out->rtcp_mux = st->mux[o];
 	out->rtcp_mux_only = st->mux[o];
 	out->proto = st->profile[o] != want.profile ? profile_name(st->profile[o]) : NULL;
+	rc = ng_ice_answer(g, st, o, r, &answerer, out, il, err, errlen);
+	if (rc < 0)
+		return rc;
+	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
+	if (x == NULL)
+		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	if (profile_srtp(st->profile[o])) {
 		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->rtp.term[o].srtp_tx);
 		out->crypto = cl;
@@ -805,6 +835,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	unsigned int depth = w->depth;
 	struct ng_sdp_rewrite rw;
 	struct sdp_crypto cl[NG_SDP_MEDIA_MAX];
+	struct ng_ice_lines il[NG_SDP_MEDIA_MAX];
 	struct sdp_error se;
 	struct ng_call *c;
 	char err[256];
@@ -897,14 +928,15 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		c->nstreams = (uint8_t)g->sdp->nmedia;
 	for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
 		rc = offer ? offer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i], &cl[i],
-					  err, sizeof(err)) :
+					  &il[i], err, sizeof(err)) :
 			     answer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i], &cl[i],
-					   err, sizeof(err));
+					   &il[i], err, sizeof(err));
 		if (rc < 0)
 			goto fail;
 	}
 	len = ng_sdp_rewrite(g->sdp, &rw, g->sdpbuf, NG_SDP_SIZE_MAX * 2u);
 	explicit_bzero(cl, sizeof(cl));
+	explicit_bzero(il, sizeof(il));
 	if (len < 0) {
 		snprintf(err, sizeof(err), "The rewritten SDP does not fit (%s)",
 			 len == -ENOSPC ? "too long" : "not valid");
@@ -942,6 +974,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	return;
 fail:
 	explicit_bzero(cl, sizeof(cl));
+	explicit_bzero(il, sizeof(il));
 	explicit_bzero(g->sdp, sizeof(*g->sdp));
 	/* a new call is not half-made: its contexts go with it; nor are the
 	 * sections a re-offer added (the call's m= count is the last offer
@@ -1014,6 +1047,27 @@ endpoint(struct bc_w *w, const char *key, const struct ipc_addr *a)
 	bc_w_close(w);
 }
 
+/* A stream's "ICE" in query (FEATURE.md "ICE"; rtpengine shows none):
+ * its consent (RFC 7675: "none" before a pair is nominated, "fresh",
+ * "lost": media to the peer stopped), the nominated pair's remote, the
+ * checks dp answered and refused, as last heard from dp. */
+static void
+ice_query(struct bc_w *w, const struct ipc_rtp_stats *st)
+{
+	bool nominated = (st->latched & IPC_RTP_LATCHED_RTP) != 0;
+
+	bc_w_str(w, "ICE");
+	bc_w_dict(w);
+	bc_w_kstr(w, "role", "lite");
+	bc_w_kstr(w, "consent", !nominated ? "none" : (st->ice & IPC_RTP_ICE_LOST) ? "lost" :
+		  "fresh");
+	if (nominated)
+		endpoint(w, "nominated", &st->rtp_src);
+	bc_w_kint(w, "checks answered", (int64_t)st->ice_checks);
+	bc_w_kint(w, "checks refused", (int64_t)st->ice_refused);
+	bc_w_close(w);
+}
+
 /* query's "tags": each side's tag, its media, each medium's stream with
  * our port, where it sends and its figures (as last heard from dp). */
 static void
@@ -1048,6 +1102,16 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_kint(w, "index", (int64_t)i + 1);
 			bc_w_kstr(w, "type", st->media < 6 ? types[st->media] : "other");
 			bc_w_kstr(w, "protocol", profile_name(st->profile[side]));
+			/* rtpengine's flags of a medium, those that hold here */
+			bc_w_str(w, "flags");
+			bc_w_list(w);
+			if (t->flags & IPC_RTP_F_MUX)
+				bc_w_str(w, "rtcp-mux");
+			if (profile_srtp(t->profile))
+				bc_w_str(w, "SDES");
+			if (t->ice.mode != IPC_RTP_ICE_OFF)
+				bc_w_str(w, "ICE");
+			bc_w_close(w);
 			bc_w_str(w, "streams");
 			bc_w_list(w);
 			bc_w_dict(w);
@@ -1068,6 +1132,8 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_kint(w, "errors", (int64_t)(x->rtp.st[side].drop_malformed +
 							 x->rtp.st[side].srtp_fail));
 			bc_w_close(w);
+			if (t->ice.mode != IPC_RTP_ICE_OFF)
+				ice_query(w, &x->rtp.st[side]);
 			bc_w_close(w);
 			bc_w_close(w);
 			bc_w_close(w);

@@ -126,6 +126,18 @@ struct ng_stream {
 	struct ipc_srtp_key offer_tx; /* our key offered to an answerer before it answered */
 	uint8_t offer_tx_side;    /* which side offer_tx is for (0, 1) */
 	uint8_t has_offer_tx;
+	/* ICE (FEATURE.md "ICE"): what each side's last SDP taken said of
+	 * its own (it does ICE with us: its credentials, the pwd as a keyed
+	 * hash, a change of either being a restart, RFC 8839 section
+	 * 4.4.1.1.1), and what the offer under way said of its sender's,
+	 * which the answer applies: a side's termination does ICE once our
+	 * answer to it carries ours */
+	uint8_t ice_had[2];
+	uint8_t ice_pend;         /* the offer's sender asks ICE (not rejected) */
+	char ice_ufrag[2][IPC_ICE_UFRAG_MAX + 1];
+	char ice_pend_ufrag[IPC_ICE_UFRAG_MAX + 1];
+	uint64_t ice_pwd_h[2];
+	uint64_t ice_pend_pwd_h;
 };
 
 struct ng_call {
@@ -191,6 +203,47 @@ struct cp_ng {
 	struct ng_sdp *sdp;       /* the request's SDP as read */
 	struct ng_pending pending[NG_PENDING_MAX];
 };
+
+/* ng_ice.c: ICE on a call's terminations (its opening comment says
+ * what goes where). */
+/* What a sender's section says of its ICE. */
+struct ng_ice_peer {
+	bool creds;               /* its credentials are there (both) */
+	bool lite;                /* it is a lite agent (a=ice-lite) */
+	bool on;                  /* it does ICE with us: creds and not lite */
+	char ufrag[IPC_ICE_UFRAG_MAX + 1];
+	uint64_t pwd_h;           /* its pwd under the door's siphash key */
+};
+/* Our ICE lines of one section (the rewrite's ng_sdp_out_media.ice points
+ * into it): wipe it when done (our pwd). */
+struct ng_ice_lines {
+	char ufrag[IPC_ICE_UFRAG_MAX + 1];
+	char pwd[IPC_ICE_PWD_MAX + 1];
+	struct sdp_candidate cand[2];
+	struct sdp_webrtc_ours ours;
+};
+/* md's sender's ICE into *pe (nothing when md is not relayed). 0, or
+ * -EINVAL with a sentence (a ufrag past dp's 32 characters). */
+int ng_ice_peer_of(const struct cp_ng *g, const struct ng_sdp_media *md, struct ng_ice_peer *pe,
+		   char *err, size_t errlen);
+/* Do our ICE lines go to side p (the receiver of r, an offer; sender its
+ * sender's ICE)? x: the context (NULL: none yet). */
+bool ng_ice_to(const struct ng_stream *st, const struct cp_agw_ctx *x, unsigned int p,
+	       const struct ng_req *r, const struct ng_ice_peer *sender);
+/* An offer's section from side o of st, whose context exists and whose
+ * out has its address and ports: the sender's ICE kept for the answer,
+ * the receiver's termination's ICE on (or off before its answer) as r
+ * says, out->ice our lines in l when ours go. 0 or -errno with err. */
+int ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct ng_req *r,
+		 const struct ng_ice_peer *sender, struct ng_sdp_out_media *out,
+		 struct ng_ice_lines *l, char *err, size_t errlen);
+/* An answer's section to the offer of side o: the answerer's ICE taken
+ * (its termination off unless it does ICE), the offerer's applied (on,
+ * restarted, or off), out->ice our lines to the offerer in l when ours
+ * go. 0 or -errno with err. */
+int ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct ng_req *r,
+		  const struct ng_ice_peer *answerer, struct ng_sdp_out_media *out,
+		  struct ng_ice_lines *l, char *err, size_t errlen);
 
 /* ng_net.c */
 int ng_net_open(struct cp_ng *g, char *err, size_t errlen);

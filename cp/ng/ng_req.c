@@ -128,6 +128,9 @@ static const struct {
 	{ "replace-origin", NG_F_REPLACE_ORIGIN },
 	{ "replace-session-connection", NG_F_REPLACE_SESS_C },
 	{ "ICE-remove", NG_F_ICE_REMOVE },
+	{ "reject-ICE", NG_F_ICE_REJECT },
+	{ "ICE-reject", NG_F_ICE_REJECT },
+	{ "trickle-ICE", NG_F_TRICKLE_ICE },
 	{ "rtcp-mux-demux", NG_F_MUX_DEMUX },
 	{ "rtcp-mux-offer", NG_F_MUX_OFFER },
 	{ "rtcp-mux-accept", NG_F_MUX_ACCEPT },
@@ -423,9 +426,33 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 	if (v != NULL) {
 		if (name_is(v, "remove"))
 			r->flags |= NG_F_ICE_REMOVE;
+		else if (name_is(v, "force") || name_is(v, "optional"))
+			r->flags |= NG_F_ICE_FORCE;
+		else if (name_is(v, "force-relay"))
+			/* it leaves the sender's candidates, c= and m= as they
+			 * came, ours only beside them */
+			return unsupported(err, errlen, "ICE 'force-relay' is not supported by "
+					   "turnpike (the sender's candidates and addresses passed "
+					   "on: media bypassing the gateway)");
 		else if (!name_is(v, "default"))
-			return unsupported(err, errlen, "ICE '%s' is not supported by turnpike "
-					   "(ICE=remove only)", shown(v, b, sizeof(b)));
+			return fail(err, errlen, "Unknown ICE '%s' (remove, force, default, optional)",
+				    shown(v, b, sizeof(b)));
+	}
+	if ((r->flags & NG_F_ICE_REMOVE) && (r->flags & NG_F_ICE_FORCE))
+		return fail(err, errlen, "ICE 'force' and the flag 'ICE-remove' together");
+	v = get(nodes, root, "ICE-lite");
+	if (v != NULL) {
+		/* our side is a lite agent towards either peer, whatever is
+		 * asked: forward, backward and both say so; off asks for a
+		 * full agent, which turnpike is not */
+		if (name_is(v, "off") || name_is(v, "none") || name_is(v, "no"))
+			return unsupported(err, errlen, "ICE-lite '%s' is not supported by "
+					   "turnpike (a lite agent only, RFC 8445 section 2.5)",
+					   shown(v, b, sizeof(b)));
+		if (!name_is(v, "forward") && !name_is(v, "backward") && !name_is(v, "both") &&
+		    !name_is(v, "offer") && !name_is(v, "answer"))
+			return fail(err, errlen, "Unknown ICE-lite '%s' (forward, backward, both)",
+				    shown(v, b, sizeof(b)));
 	}
 	v = get(nodes, root, "transport-protocol");
 	if (v != NULL) {

@@ -55,6 +55,17 @@ enum ng_cmd {
 #define NG_F_ORIG_SENDRECV   0x2000u   /* original-sendrecv: we never change a=sendrecv */
 #define NG_F_MEDIA_HANDOVER  0x4000u   /* a new source latches at once */
 #define NG_F_FATAL           0x8000u   /* fatal: a delete that finds nothing is an error */
+/* ICE (the key ICE and ICE-lite, the flags reject-ICE and trickle-ICE):
+ * our side is always ICE-lite (RFC 8445 section 2.5). NG_F_ICE_REMOVE
+ * (ICE=remove or the flag ICE-remove) writes none of ours to the
+ * message's receiver; NG_F_ICE_FORCE (ICE=force, and ICE=optional, which
+ * here is force: the sender's candidates are never passed on) writes ours
+ * to the receiver whatever the sender said; neither (ICE=default, or no
+ * ICE key): ours when the sender's section had ICE (a re-offer: when the
+ * receiver does ICE with us already). */
+#define NG_F_ICE_FORCE       0x10000u
+#define NG_F_ICE_REJECT      0x20000u  /* reject-ICE: our answer to this offer's sender has no ICE */
+#define NG_F_TRICKLE_ICE     0x40000u  /* trickle-ICE: a=ice-options:trickle with ours (RFC 8840) */
 
 /* endpoint-learning (the key, or a flag endpoint-learning-<mode>):
  * rtpengine's learning modes */

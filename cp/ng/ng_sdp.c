@@ -14,14 +14,21 @@
  *     is refused here as malformed.
  *   - A section is given to lib/sdp with v=0, the session's c= (unless it
  *     has one), the session's direction attribute (which applies to every
- *     medium: RFC 8866 section 6.7) and its own lines but ICE's. A section
+ *     medium: RFC 8866 section 6.7), the session's ICE credentials,
+ *     options and end-of-candidates (RFC 8839 section 5.4: every medium's
+ *     unless it has its own) and its own lines but its candidates,
+ *     a=remote-candidates and a misplaced a=ice-lite (a lite agent needs
+ *     none of the first two, and ice_lite notes the third). A section
  *     past lib/sdp's limits (4096 octets, 64 lines, 1023 octets of codec
  *     lines: a WebRTC video section) is not relayed, not an error.
  *   - Rewriting: a relayed section always has its c= line rewritten when it
  *     has one; one is added when the session's c= is not written or holds
  *     another address. A kept section is left as it came, ICE lines
  *     included (its media is not ours: its candidates are its endpoints').
- *     o= is rewritten only when it has RFC 8866's six fields.
+ *     o= is rewritten only when it has RFC 8866's six fields. Our
+ *     a=ice-lite goes after the session's last line (and after a session
+ *     c= added there): a= lines come last at that level (RFC 8866
+ *     section 5).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,6 +68,24 @@ is_ice(const char *p, size_t n)
 		if (attr_is(p, n, ice[i]))
 			return true;
 	return false;
+}
+
+/* A section's candidates and a=remote-candidates (RFC 8839 sections 5.1,
+ * 5.2): the peer's addresses, which a lite agent learns from its checks
+ * instead, and which lib/sdp is not given (a browser's section has many). */
+static bool
+is_cand(const char *p, size_t n)
+{
+	return attr_is(p, n, "candidate") || attr_is(p, n, "remote-candidates");
+}
+
+/* The session level's ICE lines that apply to every section (RFC 8839
+ * section 5.4, RFC 8840 section 8.2); a=ice-lite is the session's own. */
+static bool
+is_sess_ice(const char *p, size_t n)
+{
+	return attr_is(p, n, "ice-ufrag") || attr_is(p, n, "ice-pwd") ||
+	       attr_is(p, n, "ice-options") || attr_is(p, n, "end-of-candidates");
 }
 
 /* RFC 8866 section 6.7: a direction attribute (session level: every medium's). */
@@ -189,7 +214,8 @@ static void
 map_lines(struct sdp_media *m, const uint16_t *map, unsigned int nmap)
 {
 	uint16_t *lines[] = { &m->line, &m->setup_line, &m->rtcp_line, &m->addr.line,
-			      &m->rtcp_addr.line };
+			      &m->rtcp_addr.line, &m->ice.ufrag_line, &m->ice.pwd_line,
+			      &m->mid_line, &m->tls_id_line };
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		if (*lines[i] > 0 && *lines[i] <= nmap)
@@ -267,12 +293,16 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 	if (sess_dir >= 0)
 		synth_add(&y, line_at(d, (unsigned int)sess_dir), d->line_len[sess_dir],
 			  (unsigned int)sess_dir);
+	for (unsigned int k = 1; k < d->nsess; k++)
+		if (is_sess_ice(line_at(d, k), d->line_len[k]))
+			synth_add(&y, line_at(d, k), d->line_len[k], k);
 	for (unsigned int k = md->first_line; k < md->first_line + md->nlines; k++)
-		if (!is_ice(line_at(d, k), d->line_len[k]))
+		if (!is_cand(line_at(d, k), d->line_len[k]) &&
+		    !attr_is(line_at(d, k), d->line_len[k], "ice-lite"))
 			synth_add(&y, line_at(d, k), d->line_len[k], k);
 	if (y.big) {
 		md->why = "past lib/sdp's limits for one section (4096 octets, 64 lines without "
-			  "ICE's): not relayed";
+			  "candidates): not relayed";
 		goto out_wipe;
 	}
 	rc = sdp_parse(y.text, y.n, &s, &e);
@@ -395,6 +425,7 @@ int
 ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err)
 {
 	int sess_c = -1, sess_dir = -1, origin = -1, rc;
+	bool sess_lite = false;
 
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
@@ -449,6 +480,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 			md->nlines++;
 			md->has_c = md->has_c || p[0] == 'c';
 			md->ice = md->ice || is_ice(p, n);
+			md->ice_lite = md->ice_lite || attr_is(p, n, "ice-lite");
 			continue;
 		}
 		if (p[0] == 'c') {
@@ -477,6 +509,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 			sess_dir = (int)k;
 		} else if (is_ice(p, n)) {
 			out->ice = true;
+			sess_lite = sess_lite || attr_is(p, n, "ice-lite");
 		}
 	}
 	if (sess_c >= 0) {
@@ -487,6 +520,7 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 	}
 	for (unsigned int i = 0; i < out->nmedia; i++) {
 		out->media[i].ice = out->media[i].ice || out->ice;
+		out->media[i].ice_lite = out->media[i].ice_lite || sess_lite;
 		rc = read_section(out, i, sess_c, sess_dir, err);
 		if (rc < 0)
 			goto out_zero;
@@ -637,6 +671,14 @@ rewrite_ok(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, int *first)
 		    (o->proto != NULL && !proto_ok(o->proto)) || o->ncrypto > SDP_CRYPTO_MAX ||
 		    (o->ncrypto > 0 && o->crypto == NULL))
 			return false;
+		if (o->ice != NULL) {
+			struct sdp_wbuf none;
+
+			/* (judged before anything is written: a wbuf of no room) */
+			sdp_wbuf_init(&none, NULL, 0);
+			if (o->ice->ufrag == NULL || sdp_webrtc_put(&none, o->ice) < 0)
+				return false;
+		}
 		for (unsigned int c = 0; c < o->ncrypto; c++) {
 			/* checked before any size: -EINVAL is about the line alone */
 			if (sdp_crypto_write(&o->crypto[c], NULL, 0) == -EINVAL)
@@ -651,8 +693,9 @@ rewrite_ok(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, int *first)
 	return true;
 }
 
-/* A relayed section: its m=, its c=, what it had but ICE's and ours, then
- * ours (a=rtcp, a=rtcp-mux, a=crypto). */
+/* A relayed section: its m=, its c=, what it had but ICE's (with
+ * ice_remove, or when ours go in) and ours, then ours (a=rtcp,
+ * a=rtcp-mux, a=crypto, ICE's). */
 static void
 put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 	    const struct ng_sdp_out_media *o, bool own_c, bool ice_remove)
@@ -662,6 +705,7 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 	bool add_c = own_c && !md->has_c;
 	char line[SDP_CRYPTO_LINE_MAX];
 
+	ice_remove = ice_remove || o->ice != NULL;
 	put_m(w, line_at(in, first), in->line_len[first], o);
 	for (unsigned int k = first + 1; k < end; k++) {
 		const char *p = line_at(in, k);
@@ -695,18 +739,43 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 			sdp_put_mem(w, line, (size_t)n);
 	}
 	explicit_bzero(line, sizeof(line));
+	/* (rewrite_ok() judged them: only room may lack) */
+	if (o->ice != NULL && sdp_webrtc_put(w, o->ice) < 0)
+		w->over = true;
+}
+
+/* Does section md have an attribute of the name line p[0..n) has? */
+static bool
+has_attr_of(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *p, size_t n)
+{
+	size_t l = 2;
+
+	while (l < n && p[l] != ':')
+		l++;
+	for (unsigned int k = md->first_line + 1u; k < (unsigned int)md->first_line + md->nlines;
+	     k++) {
+		const char *q = line_at(in, k);
+		size_t m = in->line_len[k];
+
+		if (m >= l && memcmp(q, p, l) == 0 && (m == l || q[l] == ':'))
+			return true;
+	}
+	return false;
 }
 
 /* A kept section, as it came; with the old session c= when it relied on
  * that one and the session's c= now holds ours (sess_c: its line, -1),
  * unless its port is 0 (no media: no address to give, as rtpengine gives
- * none). */
+ * none); with the session's ICE credentials and options it relied on
+ * when those are removed (sess_ice) and it has ICE lines of its own (its
+ * ICE is its endpoints', as it came: a ufrag left without its pwd would
+ * not even read). */
 static void
-put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c)
+put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c, bool sess_ice)
 {
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
-	bool add_c = sess_c >= 0 && !md->has_c && !md->off;
+	bool add_c = sess_c >= 0 && !md->has_c && !md->off, own_ice = false;
 
 	put_line(w, in, first);
 	for (unsigned int k = first + 1; k < end; k++) {
@@ -715,9 +784,14 @@ put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c
 			add_c = false;
 		}
 		put_line(w, in, k);
+		own_ice = own_ice || is_ice(line_at(in, k), in->line_len[k]);
 	}
 	if (add_c)
 		put_line(w, in, (unsigned int)sess_c);
+	for (unsigned int k = 1; sess_ice && own_ice && k < in->nsess; k++)
+		if (is_sess_ice(line_at(in, k), in->line_len[k]) &&
+		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
+			put_line(w, in, k);
 }
 
 int
@@ -726,7 +800,7 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 {
 	struct sdp_wbuf w;
 	const struct ng_sdp_out_media *ours = NULL;
-	bool ice_remove, sess_c, c_done;
+	bool ice_remove, ice_lite = false, sess_c, c_done;
 	int first, old_c = -1;
 
 	if (in == NULL || rw == NULL || buf == NULL)
@@ -735,6 +809,8 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 	if (!rewrite_ok(in, rw, &first))
 		return -EINVAL;
 	ice_remove = (rw->flags & NG_SDP_ICE_REMOVE) != 0;
+	for (unsigned int i = 0; i < rw->nmedia; i++)
+		ice_lite = ice_lite || (!rw->media[i].keep && rw->media[i].ice != NULL);
 	if (first >= 0)
 		ours = &rw->media[first];
 	/* the session's c= is ours when there is one, or when asked for */
@@ -757,7 +833,7 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 			put_c(&w, ours);
 			c_done = true;
 		}
-		if (ice_remove && is_ice(p, n))
+		if ((ice_remove || ice_lite) && is_ice(p, n))
 			continue;
 		if (p[0] == 'o' && ours != NULL && (rw->flags & NG_SDP_REPLACE_ORIGIN) &&
 		    put_origin(&w, p, n, ours))
@@ -769,12 +845,15 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 	}
 	if (!c_done)
 		put_c(&w, ours);
+	/* RFC 8839 section 5.3: ours is a lite agent's ICE */
+	if (ice_lite)
+		(void)sdp_session_webrtc_put(&w, true, NULL);
 
 	for (unsigned int i = 0; i < in->nmedia; i++) {
 		const struct ng_sdp_out_media *o = &rw->media[i];
 
 		if (o->keep)
-			put_kept(&w, in, i, old_c);
+			put_kept(&w, in, i, old_c, ice_remove || ice_lite);
 		else
 			put_relayed(&w, in, i, o, !sess_c || !same_addr(o, ours), ice_remove);
 	}

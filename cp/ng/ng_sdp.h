@@ -3,15 +3,16 @@
  * cp/ng's SDP: a whole session description as a P-CSCF hands it over ng
  * (every m= section, everything we do not touch kept as it came), read
  * and then rewritten the way rtpengine rewrites it: our address and ports
- * in c= and m=, a=rtcp, ICE removed, a=crypto added or removed with the
- * transport protocol. Pure (lib/sdp reads each section; no cp, no
- * allocation): test_ng_sdp.
+ * in c= and m=, a=rtcp, the sender's ICE removed and ours (ICE-lite)
+ * written, a=crypto added or removed with the transport protocol. Pure
+ * (lib/sdp reads each section; no cp, no allocation): test_ng_sdp.
  *
  * Reading: the text is split into its session part and its m= sections;
  * each section is read by lib/sdp's sdp_parse() as a description of its
- * own (v=0, the session's c= unless the section has one, the m= line and
- * the section's lines but its ICE candidates, which lib/sdp does not need
- * and a WebRTC offer has many of). A section lib/sdp cannot take, or one
+ * own (v=0, the session's c= unless the section has one, the session's
+ * ICE credentials and options, the m= line and the section's lines but
+ * its candidates: a lite agent needs none of the peer's, which it learns
+ * from the peer's checks, and a WebRTC offer has many). A section lib/sdp cannot take, or one
  * that is not RTP (m=application over DTLS, m=message...), is kept with
  * relay false and why set: the caller decides, ng_sdp_may_pass() saying
  * whether it may go on unanchored (an RTP one never: it is refused).
@@ -43,6 +44,10 @@ struct ng_sdp_media {
 	char media_name[NG_SDP_NAME_MAX];  /* m='s medium and proto as written ("" */
 	char proto[NG_SDP_NAME_MAX];       /* when longer or missing) */
 	bool ice;                 /* it (or the session) had ICE attributes */
+	bool ice_lite;            /* a=ice-lite (the session's, or the section's
+				   * where a sender misplaced it): its sender is
+				   * a lite agent (RFC 8839 section 5.3); m.ice
+				   * holds the sender's credentials (relay true) */
 	bool has_c;               /* the section has its own c= line */
 	uint16_t first_line;      /* its m= line's index (0-based, in the text) */
 	uint16_t nlines;          /* its lines, m= included */
@@ -110,6 +115,12 @@ struct ng_sdp_out_media {
 	 * writes them (tag, suite, inline key, lifetime, MKI). */
 	const struct sdp_crypto *crypto;
 	unsigned int ncrypto;
+	/* Our ICE lines (NULL: none), after the a=crypto ones, as lib/sdp's
+	 * sdp_webrtc_put() writes them (ufrag, pwd, options, candidates,
+	 * end-of-candidates); the section's own ICE lines are then removed,
+	 * and a=ice-lite is written at session level (RFC 8839 section 5.3:
+	 * we are a lite agent, RFC 8445 section 2.5). */
+	const struct sdp_webrtc_ours *ice;
 };
 
 #define NG_SDP_ICE_REMOVE     0x1u  /* a=candidate, ice-ufrag, ice-pwd, ice-options,
@@ -138,12 +149,16 @@ struct ng_sdp_rewrite {
  *   - m=: port and proto of a relayed section;
  *   - a=rtcp, a=rtcp-mux, a=crypto of a relayed section: removed, then
  *     ours written after the section's last line in this order: a=rtcp
- *     (unless mux only), a=rtcp-mux, a=crypto...;
- *   - ICE lines with NG_SDP_ICE_REMOVE.
+ *     (unless mux only), a=rtcp-mux, a=crypto..., our ICE lines;
+ *   - ICE lines: those of a relayed section with NG_SDP_ICE_REMOVE or
+ *     when it carries ours; the session's with NG_SDP_ICE_REMOVE or when
+ *     a section carries ours, a=ice-lite then written after the session's
+ *     last line.
  * Returns the length (without the NUL), -EINVAL (rw does not fit in:
  * nmedia differs, a relayed section without a family, a crypto line of
- * the wrong key length) or -ENOSPC (buf too small: buf is then "").
- * buf may hold our SRTP keys: wipe it when done.
+ * the wrong key length, ICE lines sdp_webrtc_put() refuses) or -ENOSPC
+ * (buf too small: buf is then ""). buf may hold our SRTP keys and ICE
+ * password: wipe it when done.
  */
 int ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *buf,
 		   size_t size);

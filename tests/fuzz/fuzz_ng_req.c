@@ -39,6 +39,8 @@ rewrite(void)
 {
 	struct ng_sdp_rewrite rw;
 	struct sdp_crypto cl;
+	struct sdp_candidate cand[NG_SDP_MEDIA_MAX][2];
+	struct sdp_webrtc_ours ice[NG_SDP_MEDIA_MAX];
 	int n, rc;
 
 	memset(&rw, 0, sizeof(rw));
@@ -77,6 +79,20 @@ rewrite(void)
 			o->crypto = &cl;
 			o->ncrypto = 1;
 		}
+		/* ours (ICE-lite) where the sender had ICE, as ng_ice.c's
+		 * default writes them */
+		if (in.media[i].m.ice.ufrag[0] != '\0') {
+			memset(&ice[i], 0, sizeof(ice[i]));
+			rc = sdp_host_candidates(AF_INET, o->ip, o->port,
+						 o->rtcp_mux ? 0 : o->rtcp_port, 65535, cand[i]);
+			CHECK(rc == 1 || rc == 2);
+			ice[i].ufrag = "OurUfrag";
+			ice[i].pwd = "0123456789ABCDEFghijklmn";
+			ice[i].cand = cand[i];
+			ice[i].ncand = (unsigned int)rc;
+			ice[i].end_of_candidates = true;
+			o->ice = &ice[i];
+		}
 	}
 	n = ng_sdp_rewrite(&in, &rw, out, sizeof(out));
 	CHECK(n >= 0 || n == -ENOSPC || n == -EINVAL);
@@ -97,6 +113,12 @@ rewrite(void)
 			continue;
 		CHECK(back.media[i].relay);
 		CHECK(back.media[i].m.port == rw.media[i].port);
+		/* ours read back as ours, none of the sender's left */
+		CHECK(rw.media[i].ice == NULL ||
+		      (strcmp(back.media[i].m.ice.ufrag, "OurUfrag") == 0 &&
+		       strcmp(back.media[i].m.ice.pwd, rw.media[i].ice->pwd) == 0 &&
+		       back.media[i].ice_lite && back.media[i].m.ice.end_of_candidates));
+		CHECK(rw.media[i].ice != NULL || back.media[i].m.ice.ufrag[0] == '\0');
 		CHECK(back.media[i].m.addr.family == AF_INET);
 		CHECK(memcmp(back.media[i].m.addr.ip, rw.media[i].ip, 4) == 0);
 	}

@@ -15,6 +15,14 @@
  * as each says; a re-offer before the answer keeps it in step with what
  * it offers now; the answer makes it the answerer's in place, its remote
  * (dp's rule: latching over) and both directions.
+ *
+ * ICE (FEATURE.md "ICE", ng_ice.c): our ICE-lite lines to an offer's
+ * receiver as ICE=default, remove and force say, its termination doing
+ * ICE from the offer until its answer says it does not; to the offerer in
+ * the answer when it offered ICE and neither reject-ICE nor the answer's
+ * ICE=remove says no, its termination doing ICE from then on with its
+ * ufrag; a restart (new credentials of the offerer's) making ours new in
+ * that answer; a termination made again keeping its ICE; query's ICE.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "cp.h"
 #include "agw/cp_agw.h"
@@ -53,9 +64,12 @@ static const char conf_text[] =
 	"  media_contexts = 8; };\n"
 	"ng = { listen = \"127.0.0.1:2223\"; allow = [\"127.0.0.1\"]; %s };\n";
 
-/* The last reply's dictionary, as ng_net.c would have sent it. */
+/* The last reply's dictionary, as ng_net.c would have sent it; its SDP;
+ * its nodes. */
 static char reply[65536];
 static int reply_len;
+static char reply_sdp[8192];
+static struct bc_node rnodes[NG_NODES_MAX];
 
 void
 ng_net_reply(struct cp_ng *gg, const struct ng_src *src, ng_fill_fn fill, void *arg)
@@ -172,15 +186,16 @@ to_dp(struct ipc_msg *m)
 	      "m=audio 6004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
 
 /*
- * One request: cmd with the call c1's tags (to-tag with an answer), sdp,
- * direction access then core for an offer (core then access for an
- * answer), transport-protocol proto (NULL: none), flags (NULL: none).
- * Returns true when the reply says ok.
+ * One request: cmd of call cid with from-tag ue (to-tag core with an
+ * answer), sdp (NULL: none), direction access then core for an offer
+ * (core then access for an answer), transport-protocol proto and the ICE
+ * key ice (NULL: none), flags (NULL: none). The reply's SDP in reply_sdp,
+ * its nodes in rnodes. Returns true when the reply says ok.
  */
 static bool
-req(const char *cmd, const char *sdp, const char *proto, const char *flag)
+reqx(const char *cmd, const char *cid, const char *sdp, const char *proto, const char *ice,
+     const char *flag)
 {
-	static struct bc_node nodes[NG_NODES_MAX];
 	char buf[4096], err[256];
 	struct ng_req r;
 	struct ng_src src;
@@ -192,18 +207,22 @@ req(const char *cmd, const char *sdp, const char *proto, const char *flag)
 	bc_w_init(&w, buf, sizeof(buf));
 	bc_w_dict(&w);
 	bc_w_kstr(&w, "command", cmd);
-	bc_w_kstr(&w, "call-id", "c1");
+	bc_w_kstr(&w, "call-id", cid);
 	bc_w_kstr(&w, "from-tag", "ue");
-	if (!offer)
+	if (strcmp(cmd, "answer") == 0)
 		bc_w_kstr(&w, "to-tag", "core");
-	bc_w_kstr(&w, "sdp", sdp);
-	bc_w_str(&w, "direction");
-	bc_w_list(&w);
-	bc_w_str(&w, offer ? "access" : "core");
-	bc_w_str(&w, offer ? "core" : "access");
-	bc_w_close(&w);
+	if (sdp != NULL) {
+		bc_w_kstr(&w, "sdp", sdp);
+		bc_w_str(&w, "direction");
+		bc_w_list(&w);
+		bc_w_str(&w, offer ? "access" : "core");
+		bc_w_str(&w, offer ? "core" : "access");
+		bc_w_close(&w);
+	}
 	if (proto != NULL)
 		bc_w_kstr(&w, "transport-protocol", proto);
+	if (ice != NULL)
+		bc_w_kstr(&w, "ICE", ice);
 	if (flag != NULL) {
 		bc_w_str(&w, "flags");
 		bc_w_list(&w);
@@ -213,24 +232,36 @@ req(const char *cmd, const char *sdp, const char *proto, const char *flag)
 	bc_w_close(&w);
 	n = bc_w_end(&w);
 	assert_true(n > 0);
-	assert_true(bc_parse(buf, (size_t)n, nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, NULL) > 0);
-	if (ng_req_read(nodes, &nodes[0], &g->names, &r, err, sizeof(err)) != 0)
+	assert_true(bc_parse(buf, (size_t)n, rnodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL, NULL) > 0);
+	if (ng_req_read(rnodes, &rnodes[0], &g->names, &r, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	memset(&src, 0, sizeof(src));
 	reply_len = 0;
+	reply_sdp[0] = '\0';
 	ng_call_do(g, &src, &r);
+	if (reply_len == 0 && strcmp(cmd, "query") == 0)
+		/* (it waits for dp's figures: none come, the last known go) */
+		cp_agw_serve(&cp, cp.now_ms + CP_AGW_RTP_STATS_MS + 1);
 	assert_true(reply_len > 0);
-	assert_true(bc_parse(reply, (size_t)reply_len, nodes, NG_NODES_MAX, NG_DEPTH_MAX, NULL,
-			     NULL) > 0);
-	res = bc_dict_gets(nodes, &nodes[0], "result");
+	/* (a query's reply nests deeper than a request may) */
+	assert_true(bc_parse(reply, (size_t)reply_len, rnodes, NG_NODES_MAX, 16, NULL, NULL) > 0);
+	(void)bc_str(bc_dict_gets(rnodes, &rnodes[0], "sdp"), reply_sdp, sizeof(reply_sdp));
+	res = bc_dict_gets(rnodes, &rnodes[0], "result");
 	if (!bc_is(res, "ok")) {
 		char why[256] = "";
 
-		(void)bc_str(bc_dict_gets(nodes, &nodes[0], "error-reason"), why, sizeof(why));
+		(void)bc_str(bc_dict_gets(rnodes, &rnodes[0], "error-reason"), why, sizeof(why));
 		print_message("# %s: %s\n", cmd, why);
+		snprintf(reply_sdp, sizeof(reply_sdp), "%s", why);
 		return false;
 	}
 	return true;
+}
+
+static bool
+req(const char *cmd, const char *sdp, const char *proto, const char *flag)
+{
+	return reqx(cmd, "c1", sdp, proto, NULL, flag);
 }
 
 /* The offer's RTP_ADD: the context with A's termination and B's held. */
@@ -432,6 +463,402 @@ test_ng_early_off(void **state)
 	answered();
 }
 
+/* ---- ICE ---- */
+
+#define SDP_A_ICE_HEAD "v=0\r\no=ue 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n" \
+		       "m=audio 5004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" \
+		       "a=candidate:1 1 UDP 2130706431 10.0.0.7 5004 typ host\r\n"
+/* aioice's: its ufrag and pwd, its host candidate, rtcp-mux */
+#define SDP_A_ICE SDP_A_ICE_HEAD "a=ice-ufrag:aIoc\r\na=ice-pwd:aioiceaioiceaioiceaioi\r\n" \
+		  "a=rtcp-mux\r\n"
+#define SDP_A_ICE_NOMUX SDP_A_ICE_HEAD "a=ice-ufrag:aIoc\r\na=ice-pwd:aioiceaioiceaioiceaioi\r\n"
+/* a restart (RFC 8839 4.4.1.1.1): both new; then the pwd alone */
+#define SDP_A_ICE2 SDP_A_ICE_HEAD "a=ice-ufrag:rEst\r\na=ice-pwd:restartrestartrestartr\r\n" \
+		   "a=rtcp-mux\r\n"
+#define SDP_A_ICE3 SDP_A_ICE_HEAD "a=ice-ufrag:rEst\r\na=ice-pwd:restartrestartrestartX\r\n" \
+		   "a=rtcp-mux\r\n"
+#define SDP_A_ICE_LONG SDP_A_ICE_HEAD "a=ice-ufrag:uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu\r\n" \
+		       "a=ice-pwd:aioiceaioiceaioiceaioi\r\n"
+#define SDP_B_ICE_HEAD "v=0\r\no=core 2 1 IN IP4 10.1.0.9\r\ns=-\r\nc=IN IP4 10.1.0.9\r\nt=0 0\r\n"
+#define SDP_B_ICE_M "m=audio 6004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" \
+		    "a=ice-ufrag:cOre\r\na=ice-pwd:corecorecorecorecoreco\r\n" \
+		    "a=candidate:1 1 UDP 2130706431 10.1.0.9 6004 typ host\r\n"
+#define SDP_B_ICE SDP_B_ICE_HEAD SDP_B_ICE_M
+#define SDP_B_LITE SDP_B_ICE_HEAD "a=ice-lite\r\n" SDP_B_ICE_M
+
+/* The reply's SDP has s (count times). */
+static unsigned int
+in_sdp(const char *what)
+{
+	unsigned int k = 0;
+
+	for (const char *p = strstr(reply_sdp, what); p != NULL; p = strstr(p + 1, what))
+		k++;
+	return k;
+}
+
+/* Our ICE lines of termination t in the reply's SDP: a=ice-lite at
+ * session level, its ufrag and pwd, host candidates on its address and
+ * ports (ncand: 1 muxed, 2), a=end-of-candidates; nothing of the
+ * sender's. */
+static void
+ours_in_sdp(const struct ipc_rtp_term *t, unsigned int ncand)
+{
+	char want[160], ip[64];
+
+	assert_int_equal(t->ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(in_sdp("a=ice-lite\r\n"), 1);
+	assert_true(strstr(reply_sdp, "a=ice-lite\r\n") < strstr(reply_sdp, "m=audio"));
+	snprintf(want, sizeof(want), "a=ice-ufrag:%.*s\r\na=ice-pwd:%.*s\r\n", t->ice.ufrag_len,
+		 t->ice.ufrag, t->ice.pwd_len, t->ice.pwd);
+	assert_int_equal(in_sdp(want), 1);
+	assert_int_equal(in_sdp("a=ice-ufrag:"), 1);
+	assert_non_null(inet_ntop(t->local.family == 6 ? AF_INET6 : AF_INET, t->local.ip, ip,
+				  sizeof(ip)));
+	snprintf(want, sizeof(want), " 1 UDP 2130706431 %s %u typ host\r\n", ip, t->local.port);
+	assert_int_equal(in_sdp(want), 1);
+	if (ncand == 2) {
+		snprintf(want, sizeof(want), " 2 UDP 2130706430 %s %u typ host\r\n", ip,
+			 t->rtcp_port);
+		assert_int_equal(in_sdp(want), 1);
+	}
+	assert_int_equal(in_sdp("a=candidate:"), ncand);
+	assert_int_equal(in_sdp("a=end-of-candidates\r\n"), 1);
+	assert_int_equal(in_sdp("aIoc"), 0);
+	assert_int_equal(in_sdp("cOre"), 0);
+	assert_int_equal(in_sdp("rEst"), 0);
+}
+
+static void
+no_ice_in_sdp(void)
+{
+	assert_int_equal(in_sdp("a=ice-"), 0);
+	assert_int_equal(in_sdp("a=candidate"), 0);
+	assert_int_equal(in_sdp("a=end-of-candidates"), 0);
+}
+
+/* The context of call cid's first stream. */
+static const struct cp_agw_ctx *
+ctx_of(const char *cid)
+{
+	for (uint32_t b = 0; b < g->nbuckets; b++)
+		for (const struct ng_call *c = g->bucket[b]; c != NULL; c = c->hnext)
+			if (strcmp(c->call_id, cid) == 0)
+				return cp_agw_lookup(&cp, &g->who, c->s[0].ctx);
+	return NULL;
+}
+
+/* call c1's query, dp's figures not coming (the last known go): the first
+ * medium of side tag in its reply (rnodes). */
+static const struct bc_node *
+queried_medium(const char *tag)
+{
+	struct ipc_msg m;
+	const struct bc_node *md;
+
+	assert_true(reqx("query", "c1", NULL, NULL, NULL, NULL));
+	while (to_dp(&m))
+		;
+	md = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), tag);
+	md = bc_first(rnodes, bc_dict_gets(rnodes, md, "medias"));
+	assert_non_null(md);
+	return md;
+}
+
+/* dp's event e of context y, as cp's loop hands it over. */
+static void
+dp_event(const struct cp_agw_ctx *y, const struct ipc_rtp_event *e)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_EVENT;
+	m.h.worker = (uint16_t)y->worker;
+	m.h.alloc_id = y->id;
+	m.h.body_len = sizeof(*e);
+	memcpy(m.body, e, sizeof(*e));
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, y->worker, &m);
+}
+
+static void
+peer_is(const struct ipc_rtp_term *t, const char *ufrag)
+{
+	assert_int_equal(t->ice.peer_ufrag_len, strlen(ufrag));
+	assert_memory_equal(t->ice.peer_ufrag, ufrag, strlen(ufrag));
+}
+
+/* A's offer with ICE (aioice's), no ICE key (rtpengine's default: the
+ * sender's choice passed on): B's termination does ICE from the offer,
+ * ours in the offer to B and none of A's; B's plain answer: its
+ * termination latches as without ICE, A's does ICE from now with its
+ * ufrag, ours (muxed: one candidate) in the answer; the 200 after the 183
+ * changes no ICE; query's ICE of A's stream: dp's nomination, the consent
+ * lost. */
+static void
+test_ng_ice_default(void **state)
+{
+	struct ipc_rtp_ctx x;
+	struct ipc_rtp_term t, a;
+	struct ipc_msg m;
+	const struct cp_agw_ctx *y;
+	struct ipc_rtp_event e;
+	const struct bc_node *md, *ice, *f;
+	char v[64];
+	bool flag_ice = false;
+
+	(void)state;
+	assert_true(req("offer", SDP_A_ICE, NULL, NULL));
+	x = offered();
+	assert_int_equal(x.term[0].ice.mode, IPC_RTP_ICE_OFF);
+	assert_int_equal(x.term[1].ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(x.term[1].ice.ufrag_len, 8);
+	assert_int_equal(x.term[1].ice.pwd_len, 24);
+	assert_int_equal(x.term[1].ice.peer_ufrag_len, 0);
+	/* (B's held ports: RTP and RTCP apart, rtcp-mux only offered) */
+	ours_in_sdp(&x.term[1], 2);
+	assert_int_equal(in_sdp("a=rtcp-mux\r\n"), 1);
+
+	assert_true(req("answer", SDP_B, NULL, NULL));
+	t = modified(1);
+	assert_int_equal(t.remote.port, 6004);
+	(void)modified(0);
+	t = modified(1);
+	assert_int_equal(t.ice.mode, IPC_RTP_ICE_OFF);
+	a = modified(0);
+	assert_int_equal(a.ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(a.ice.ufrag_len, 8);
+	assert_int_equal(a.ice.pwd_len, 24);
+	peer_is(&a, "aIoc");
+	assert_true(a.flags & IPC_RTP_F_MUX);
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a, 1);
+	assert_int_equal(in_sdp("a=rtcp-mux\r\n"), 1);
+
+	/* the 200 after the 183: the same, no ICE changed */
+	assert_true(req("answer", SDP_B, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a, 1);
+
+	/* dp: the pair aioice nominated, then its consent lost */
+	y = ctx_of("c1");
+	assert_non_null(y);
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_NOMINATED;
+	e.term = 0;
+	e.serial = y->rtp.term[0].serial;
+	e.addr.family = 4;
+	memcpy(e.addr.ip, "\x0a\x00\x00\x07", 4);
+	e.addr.port = 5004;
+	e.st[0].serial = y->rtp.term[0].serial;
+	e.st[0].ice = IPC_RTP_ICE_ON;
+	e.st[1].serial = y->rtp.term[1].serial;
+	dp_event(y, &e);
+	e.type = IPC_RTP_EV_CONSENT_LOST;
+	e.silent_ms = 30000;
+	dp_event(y, &e);
+	md = queried_medium("ue");
+	for (f = bc_first(rnodes, bc_dict_gets(rnodes, md, "flags")); f != NULL;
+	     f = bc_next(rnodes, f))
+		flag_ice |= bc_is(f, "ICE");
+	assert_true(flag_ice);
+	ice = bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")), "ICE");
+	assert_non_null(ice);
+	assert_true(bc_is(bc_dict_gets(rnodes, ice, "consent"), "lost"));
+	assert_true(bc_is(bc_dict_gets(rnodes, ice, "role"), "lite"));
+	assert_int_equal(bc_str(bc_dict_gets(rnodes, bc_dict_gets(rnodes, ice, "nominated"),
+					     "address"), v, sizeof(v)), 0);
+	assert_string_equal(v, "10.0.0.7");
+	/* B's stream: no ICE */
+	md = bc_dict_gets(rnodes, bc_dict_gets(rnodes, &rnodes[0], "tags"), "core");
+	md = bc_first(rnodes, bc_dict_gets(rnodes, md, "medias"));
+	assert_null(bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")),
+				 "ICE"));
+	/* regained: fresh */
+	e.type = IPC_RTP_EV_CONSENT_REGAINED;
+	e.silent_ms = 0;
+	dp_event(y, &e);
+	md = queried_medium("ue");
+	ice = bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")), "ICE");
+	assert_true(bc_is(bc_dict_gets(rnodes, ice, "consent"), "fresh"));
+}
+
+/* ICE=remove in the offer: none of ours to B (nor A's), B latching; A's
+ * ICE still answered (the answer's flags are A's). reject-ICE: ours to B,
+ * none to A. ICE=remove in the answer: none to A. */
+static void
+test_ng_ice_remove_reject(void **state)
+{
+	struct ipc_rtp_ctx x;
+	struct ipc_rtp_term a;
+	struct ipc_msg m;
+
+	(void)state;
+	assert_true(reqx("offer", "c1", SDP_A_ICE, NULL, "remove", NULL));
+	x = offered();
+	assert_int_equal(x.term[1].ice.mode, IPC_RTP_ICE_OFF);
+	no_ice_in_sdp();
+	assert_true(reqx("answer", "c1", SDP_B, NULL, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	a = modified(0);
+	peer_is(&a, "aIoc");
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a, 1);
+
+	assert_true(reqx("offer", "c2", SDP_A_ICE, NULL, NULL, "reject-ICE"));
+	x = offered();
+	assert_int_equal(x.term[1].ice.mode, IPC_RTP_ICE_LITE);
+	ours_in_sdp(&x.term[1], 2);
+	assert_true(reqx("answer", "c2", SDP_B, NULL, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	assert_int_equal(modified(1).ice.mode, IPC_RTP_ICE_OFF);
+	assert_false(to_dp(&m));
+	no_ice_in_sdp();
+
+	assert_true(reqx("offer", "c3", SDP_A_ICE, NULL, NULL, NULL));
+	(void)offered();
+	assert_true(reqx("answer", "c3", SDP_B, NULL, "remove", NULL));
+	(void)modified(1);
+	(void)modified(0);
+	assert_int_equal(modified(1).ice.mode, IPC_RTP_ICE_OFF);
+	assert_false(to_dp(&m));
+	no_ice_in_sdp();
+	assert_int_equal(ctx_of("c3")->rtp.term[0].ice.mode, IPC_RTP_ICE_OFF);
+}
+
+/* ICE=force towards a B that A did not offer ICE: ours to B; B answering
+ * with ICE keeps it, its ufrag given to dp; A offered none: none in the
+ * answer, even under ICE=force (RFC 8839: an answer has ICE only when its
+ * offer had). B answering as a lite agent: two lite agents make no
+ * checks, B's termination latches. */
+static void
+test_ng_ice_force(void **state)
+{
+	struct ipc_rtp_ctx x;
+	struct ipc_rtp_term t;
+	struct ipc_msg m;
+
+	(void)state;
+	assert_true(reqx("offer", "c1", SDP_A, NULL, "force", NULL));
+	x = offered();
+	assert_int_equal(x.term[0].ice.mode, IPC_RTP_ICE_OFF);
+	ours_in_sdp(&x.term[1], 2);
+	assert_true(reqx("answer", "c1", SDP_B_ICE, NULL, "force", NULL));
+	(void)modified(1);
+	(void)modified(0);
+	t = modified(1);
+	assert_int_equal(t.ice.mode, IPC_RTP_ICE_LITE);
+	peer_is(&t, "cOre");
+	assert_memory_equal(t.ice.ufrag, x.term[1].ice.ufrag, 8);
+	assert_false(to_dp(&m));
+	no_ice_in_sdp();
+	assert_int_equal(ctx_of("c1")->rtp.term[0].ice.mode, IPC_RTP_ICE_OFF);
+
+	assert_true(reqx("offer", "c2", SDP_A, NULL, "optional", NULL));
+	x = offered();
+	ours_in_sdp(&x.term[1], 2);
+	assert_true(reqx("answer", "c2", SDP_B_LITE, NULL, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	assert_int_equal(modified(1).ice.mode, IPC_RTP_ICE_OFF);
+	assert_false(to_dp(&m));
+	no_ice_in_sdp();
+}
+
+/* A's re-offers: its credentials as before change nothing of ICE (our
+ * answer repeats ours); new ones are a restart, made by the answer: ours
+ * new to A then (not before: its consent checks under the old ones go on
+ * until it has them), its new ufrag given; the pwd alone changed is one
+ * too. A termination made again (rtcp-mux added) keeps its ICE. */
+static void
+test_ng_ice_restart(void **state)
+{
+	struct ipc_rtp_term t, a1, a2, a3;
+	struct ipc_msg m;
+	const struct ipc_rtp_mod *mo;
+
+	(void)state;
+	assert_true(req("offer", SDP_A_ICE_NOMUX, NULL, NULL));
+	(void)offered();
+	assert_true(req("answer", SDP_B, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	(void)modified(1);
+	a1 = modified(0);
+	peer_is(&a1, "aIoc");
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a1, 2);          /* RTCP apart: component 2 too */
+
+	/* rtcp-mux added: A's termination subtracted and added again on its
+	 * ports, its ICE as it was */
+	assert_true(req("offer", SDP_A_ICE, NULL, NULL));
+	assert_true(to_dp(&m));
+	mo = (const void *)m.body;
+	assert_int_equal(mo->op, IPC_RTP_SUB_TERM);
+	assert_true(to_dp(&m));
+	mo = (const void *)m.body;
+	assert_int_equal(mo->op, IPC_RTP_ADD_TERM);
+	assert_int_equal(mo->term, 0);
+	assert_true(mo->t.flags & IPC_RTP_F_MUX);
+	assert_int_equal(mo->t.ice.mode, IPC_RTP_ICE_LITE);
+	assert_memory_equal(mo->t.ice.ufrag, a1.ice.ufrag, sizeof(a1.ice.ufrag));
+	assert_memory_equal(mo->t.ice.pwd, a1.ice.pwd, sizeof(a1.ice.pwd));
+	peer_is(&mo->t, "aIoc");
+	assert_false(to_dp(&m));
+	no_ice_in_sdp();              /* B does no ICE */
+	assert_true(req("answer", SDP_B, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a1, 1);
+
+	/* the restart */
+	assert_true(req("offer", SDP_A_ICE2, NULL, NULL));
+	t = modified(0);
+	assert_memory_equal(t.ice.ufrag, a1.ice.ufrag, sizeof(a1.ice.ufrag));
+	peer_is(&t, "aIoc");
+	assert_false(to_dp(&m));
+	assert_true(req("answer", SDP_B, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	a2 = modified(0);
+	assert_int_equal(a2.ice.ufrag_len, 8);
+	assert_memory_not_equal(a2.ice.ufrag, a1.ice.ufrag, 8);
+	assert_memory_not_equal(a2.ice.pwd, a1.ice.pwd, 24);
+	peer_is(&a2, "rEst");
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a2, 1);
+	/* its pwd alone new */
+	assert_true(req("offer", SDP_A_ICE3, NULL, NULL));
+	(void)modified(0);
+	assert_true(req("answer", SDP_B, NULL, NULL));
+	(void)modified(1);
+	(void)modified(0);
+	a3 = modified(0);
+	assert_memory_not_equal(a3.ice.ufrag, a2.ice.ufrag, 8);
+	peer_is(&a3, "rEst");
+	assert_false(to_dp(&m));
+	ours_in_sdp(&a3, 1);
+}
+
+/* A ufrag past dp's 32 characters: the offer refused, in a sentence,
+ * before anything is made. */
+static void
+test_ng_ice_ufrag_too_long(void **state)
+{
+	struct ipc_msg m;
+
+	(void)state;
+	assert_false(req("offer", SDP_A_ICE_LONG, NULL, NULL));
+	assert_non_null(strstr(reply_sdp, "a=ice-ufrag of 33 characters (line 9)"));
+	assert_false(to_dp(&m));
+	assert_int_equal(g->ncalls, 0);
+}
+
 int
 main(void)
 {
@@ -443,6 +870,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ng_early_asymmetric, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_early_reoffer_follows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_early_off, setup_off, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_ice_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_ice_remove_reject, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_ice_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_ice_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_ice_ufrag_too_long, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

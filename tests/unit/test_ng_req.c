@@ -323,7 +323,7 @@ test_refused(void **state)
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "18:transport-protocol13:UDP/TLS/RTP/Se", &r), -EINVAL);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
-			    "3:ICE5:forcee", &r), -ENOTSUP);
+			    "3:ICE11:force-relaye", &r), -ENOTSUP);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "13:received-froml3:IP47:2001::1ee", &r), -EINVAL);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
@@ -414,6 +414,61 @@ test_passed_over_and_t38(void **state)
 			    "4:T.38lee", &r), 0);
 }
 
+/* rtpengine's ICE keys and flags (ng_ice.c's rules): ICE=remove, force,
+ * optional (read as force), default; force-relay refused as out of
+ * scope, an unknown value by its name, force beside the flag ICE-remove
+ * as a contradiction; ICE-lite forward, backward, both taken (our side is
+ * lite whatever), off refused; reject-ICE and trickle-ICE in any
+ * spelling. */
+static void
+test_ice(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE5:forcee", &r), 0);
+	assert_int_equal(r.flags & (NG_F_ICE_FORCE | NG_F_ICE_REMOVE), NG_F_ICE_FORCE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE8:optionale", &r), 0);
+	assert_int_equal(r.flags & (NG_F_ICE_FORCE | NG_F_ICE_REMOVE), NG_F_ICE_FORCE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE6:removee", &r), 0);
+	assert_int_equal(r.flags & (NG_F_ICE_FORCE | NG_F_ICE_REMOVE), NG_F_ICE_REMOVE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE7:defaulte", &r), 0);
+	assert_int_equal(r.flags & (NG_F_ICE_FORCE | NG_F_ICE_REMOVE), 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE11:force relaye", &r), -ENOTSUP);
+	assert_non_null(strstr(err, "ICE 'force-relay' is not supported by turnpike"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE9:sometimese", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown ICE 'sometimes'"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "3:ICE5:force5:flagsl10:ICE-removeee", &r), -EINVAL);
+	assert_non_null(strstr(err, "together"));
+	/* ICE-lite */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:ICE-lite7:forwarde", &r), 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:ICE lite8:backwarde", &r), 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:ice-lite4:bothe", &r), 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:ICE-lite3:offe", &r), -ENOTSUP);
+	assert_non_null(strstr(err, "ICE-lite 'off' is not supported by turnpike"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:ICE-lite7:sidewaye", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown ICE-lite 'sideway'"));
+	/* the flags */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl10:reject ICE11:trickle-iceee", &r), 0);
+	assert_int_equal(r.flags, NG_F_ICE_REJECT | NG_F_TRICKLE_ICE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl10:ICE_rejectee", &r), 0);
+	assert_int_equal(r.flags, NG_F_ICE_REJECT);
+}
+
 int
 main(void)
 {
@@ -427,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_delete_fatal),
 		cmocka_unit_test(test_latching_and_learning),
 		cmocka_unit_test(test_passed_over_and_t38),
+		cmocka_unit_test(test_ice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

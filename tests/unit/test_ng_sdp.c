@@ -1208,6 +1208,197 @@ test_ng_sdp_mutations(void **state)
 	assert_true(taken > 100);
 }
 
+/* ICE as the door reads and writes it (ng_ice.c decides where): the
+ * sender's credentials read by lib/sdp (the media level's, else the
+ * session's), its a=ice-lite noted, its candidates not given to lib/sdp;
+ * ours written in a relayed section after a=crypto (ufrag, pwd, host
+ * candidates for RTP and RTCP, a=end-of-candidates) with a=ice-lite after
+ * the session's last line, the sender's ICE lines gone from that section
+ * and the session even without NG_SDP_ICE_REMOVE, and read back; a
+ * malformed ICE line refused; ICE lines lib/sdp would not write refused. */
+static void
+test_ng_sdp_ice_ours(void **state)
+{
+	struct ng_sdp_rewrite rw;
+	struct sdp_crypto c = { .tag = 1, .suite = SDP_SUITE_AES_CM_128_HMAC_SHA1_80, .key_len = 30 };
+	struct sdp_candidate cand[2];
+	struct sdp_webrtc_ours ours;
+	char want[1024];
+	uint8_t ip[4];
+	int n;
+
+	(void)state;
+	memset(c.key, 0x11, 30);
+	/* the sender's: the media level's credentials, the session's
+	 * a=ice-lite, no candidate kept */
+	read_ok(webrtc, &d);
+	assert_true(d.media[0].ice_lite);
+	assert_string_equal(d.media[0].m.ice.ufrag, "F7gI");
+	assert_string_equal(d.media[0].m.ice.pwd, "x9cml/YzichV2+XlhiMu8g");
+	assert_int_equal(d.media[0].m.ice.ufrag_line, 17);
+	assert_true(d.media[0].m.ice.end_of_candidates);
+	assert_int_equal(d.media[0].m.ice.options, SDP_ICE_OPT_TRICKLE);
+	assert_int_equal(d.media[0].m.ice.ncand, 0);
+	/* the session's credentials where the section has none; a full
+	 * agent (no a=ice-lite) */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ice-ufrag:sEss\r\n"
+		"a=ice-pwd:0123456789abcdef/+ABCD\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4000 typ host\r\n"
+		"m=audio 4002 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+		"a=ice-pwd:abcdefghijklmnopqrstuv\r\n", &d);
+	assert_string_equal(d.media[0].m.ice.ufrag, "sEss");
+	assert_string_equal(d.media[0].m.ice.pwd, "0123456789abcdef/+ABCD");
+	assert_string_equal(d.media[1].m.ice.ufrag, "mEdi");
+	assert_false(d.media[0].ice_lite);
+	assert_false(d.media[1].ice_lite);
+	/* none: empty */
+	read_ok(baresip, &d);
+	assert_string_equal(d.media[0].m.ice.ufrag, "");
+	/* a ufrag without its pwd, a ufrag of 3: malformed (RFC 8839 5.4) */
+	refused_str("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\na=ice-ufrag:abcd\r\n",
+		    -EINVAL, SDP_E_ICE, 4);
+	refused_str("v=0\r\nc=IN IP4 192.0.2.1\r\na=ice-ufrag:abc\r\na=ice-pwd:"
+		    "abcdefghijklmnopqrstuv\r\nm=audio 4000 RTP/AVP 0\r\n", -EINVAL, SDP_E_ICE, 3);
+
+	/* ours into the WebRTC-like offer */
+	read_ok(webrtc, &d);
+	ip4(ip, "203.0.113.1");
+	assert_int_equal(sdp_host_candidates(AF_INET, ip, 30000, 30001, 65535, cand), 2);
+	memset(&ours, 0, sizeof(ours));
+	ours.ufrag = "OurUfrag";
+	ours.pwd = "0123456789ABCDEFghijklmn";
+	ours.cand = cand;
+	ours.ncand = 2;
+	ours.end_of_candidates = true;
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.media[0].crypto = &c;
+	rw.media[0].ncrypto = 1;
+	rw.media[0].ice = &ours;
+	n = rewrite_ok(&d, &rw);
+	snprintf(want, sizeof(want),
+		 "v=0\r\n"
+		 "o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
+		 "s=-\r\n"
+		 "t=0 0\r\n"
+		 "a=group:BUNDLE 0\r\n"
+		 "a=ice-lite\r\n"
+		 "m=audio 30000 RTP/SAVPF 111 0\r\n"
+		 "c=IN IP4 203.0.113.1\r\n"
+		 "a=mid:0\r\n"
+		 "a=rtpmap:111 opus/48000/2\r\n"
+		 "a=rtcp-fb:111 transport-cc\r\n"
+		 "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\n"
+		 "a=sendrecv\r\n"
+		 "a=rtcp:30001\r\n"
+		 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KOURS "\r\n"
+		 "a=ice-ufrag:OurUfrag\r\n"
+		 "a=ice-pwd:0123456789ABCDEFghijklmn\r\n"
+		 "a=candidate:%s 1 UDP 2130706431 203.0.113.1 30000 typ host\r\n"
+		 "a=candidate:%s 2 UDP 2130706430 203.0.113.1 30001 typ host\r\n"
+		 "a=end-of-candidates\r\n", cand[0].foundation, cand[1].foundation);
+	assert_string_equal(out, want);
+	short_sizes(&d, &rw, n);
+	read_ok(out, &back);
+	assert_true(back.media[0].ice_lite);
+	assert_string_equal(back.media[0].m.ice.ufrag, "OurUfrag");
+	assert_string_equal(back.media[0].m.ice.pwd, "0123456789ABCDEFghijklmn");
+	assert_true(back.media[0].m.ice.end_of_candidates);
+	/* with the flag too: the same text; trickle offered */
+	rw.flags = NG_SDP_ICE_REMOVE;
+	assert_int_equal(rewrite_ok(&d, &rw), n);
+	assert_string_equal(out, want);
+	ours.ice_options = SDP_ICE_OPT_TRICKLE;
+	rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "a=ice-pwd:0123456789ABCDEFghijklmn\r\n"
+				    "a=ice-options:trickle\r\na=candidate:"));
+	read_ok(out, &back);
+	assert_int_equal(back.media[0].m.ice.options, SDP_ICE_OPT_TRICKLE);
+	ours.ice_options = 0;
+	/* RTCP muxed: one candidate, no a=rtcp; a session c= written before
+	 * t=, a=ice-lite still the session's last line */
+	assert_int_equal(sdp_host_candidates(AF_INET, ip, 30000, 0, 65535, cand), 1);
+	ours.ncand = 1;
+	rw.media[0].rtcp_mux = rw.media[0].rtcp_mux_only = true;
+	rw.flags = NG_SDP_REPLACE_SESS_C;
+	n = rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "s=-\r\nc=IN IP4 203.0.113.1\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+				    "a=ice-lite\r\nm=audio 30000 "));
+	assert_int_equal(count(out, "a=candidate:"), 1);
+	assert_int_equal(count(out, "a=ice-"), 3);
+	short_sizes(&d, &rw, n);
+
+	/* two sections, ours in the second only: the first's ICE lines
+	 * stay without the flag (ng_call.c always gives it), the session's
+	 * go, a=ice-lite written */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ice-ufrag:sEss\r\n"
+		"a=ice-pwd:0123456789abcdef/+ABCD\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4000 typ host\r\n"
+		"m=audio 4002 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+		"a=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4002 typ host\r\n", &d);
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.media[1].ice = &ours;
+	rewrite_ok(&d, &rw);
+	assert_int_equal(count(out, "a=ice-ufrag:"), 1);
+	assert_int_equal(count(out, "a=ice-ufrag:OurUfrag\r\n"), 1);
+	assert_int_equal(count(out, "a=candidate:1 1 UDP 2130706431 192.0.2.1 4000 typ host"), 1);
+	assert_int_equal(count(out, "192.0.2.1 4002"), 0);
+	assert_non_null(strstr(out, "t=0 0\r\na=ice-lite\r\nm=audio 30000 "));
+	rw.flags = NG_SDP_ICE_REMOVE;
+	rewrite_ok(&d, &rw);
+	assert_int_equal(count(out, "a=candidate:"), 1);
+	assert_int_equal(count(out, "a=ice-"), 3);
+
+	/* kept sections relying on the session's credentials, which go:
+	 * given them where they have ICE lines of their own (the data
+	 * channel's candidate; a refused one's ufrag, whose pwd was the
+	 * session's), not where they have none (MSRP) */
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ice-ufrag:sEss\r\n"
+		"a=ice-pwd:0123456789abcdef/+ABCD\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 9 typ host\r\n"
+		"m=audio 0 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+		"m=message 7394 TCP/MSRP *\r\n", &d);
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.media[2].keep = true;
+	rw.media[0].ice = &ours;
+	n = rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+				    "c=IN IP4 192.0.2.1\r\n"
+				    "a=candidate:1 1 UDP 2130706431 192.0.2.1 9 typ host\r\n"
+				    "a=ice-ufrag:sEss\r\na=ice-pwd:0123456789abcdef/+ABCD\r\n"
+				    "m=audio 0 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+				    "a=ice-pwd:0123456789abcdef/+ABCD\r\n"
+				    "m=message 7394 TCP/MSRP *\r\nc=IN IP4 192.0.2.1\r\n"));
+	assert_int_equal(count(out, "a=ice-ufrag:"), 3);
+	short_sizes(&d, &rw, n);
+	read_ok(out, &back);
+	assert_string_equal(back.media[2].m.ice.ufrag, "mEdi");
+	assert_string_equal(back.media[2].m.ice.pwd, "0123456789abcdef/+ABCD");
+	assert_string_equal(back.media[0].m.ice.ufrag, "OurUfrag");
+	read_ok("v=0\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=ice-ufrag:sEss\r\n"
+		"a=ice-pwd:0123456789abcdef/+ABCD\r\nm=audio 4000 RTP/AVP 0\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4000 typ host\r\n"
+		"m=audio 4002 RTP/AVP 0\r\na=ice-ufrag:mEdi\r\n"
+		"a=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4002 typ host\r\n", &d);
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.flags = NG_SDP_ICE_REMOVE;
+
+	/* what lib/sdp would not write back: refused, nothing written */
+	rw.media[1].ice = &ours;
+	ours.ufrag = "abc";
+	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
+	ours.ufrag = NULL;       /* lines with no credentials */
+	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
+	ours.ufrag = "OurUfrag";
+	ours.cand = NULL;
+	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
+	ours.cand = cand;
+	assert_true(rewrite_ok(&d, &rw) > 0);
+}
+
 int
 main(void)
 {
@@ -1216,6 +1407,7 @@ main(void)
 		cmocka_unit_test(test_ng_sdp_savp_crypto),
 		cmocka_unit_test(test_ng_sdp_rewrite_refuses),
 		cmocka_unit_test(test_ng_sdp_webrtc_ice),
+		cmocka_unit_test(test_ng_sdp_ice_ours),
 		cmocka_unit_test(test_ng_sdp_audio_video_disabled),
 		cmocka_unit_test(test_ng_sdp_kept_sections),
 		cmocka_unit_test(test_ng_sdp_media_level_c),

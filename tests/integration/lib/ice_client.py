@@ -16,11 +16,21 @@
 #     counting what is answered; then closes (no more consent checks).
 #     Consent checks every second (aioice's 5 s made 1 s here, so that the
 #     test's agw.ice_consent_ms of 3 s needs them).
+#   ice_client.py ng-ue LOCAL_ADDR --offer F --answer F --done F --close F
+#       [--count N --seed S --seed-in S2]
+#     a WebRTC-like UE through the ng door (test_ng_ice.sh): gathers its
+#     host candidate, writes its offer (RTP/AVP, PCMU, rtcp-mux, its ufrag,
+#     pwd and candidates, a=end-of-candidates) to --offer, waits for the
+#     answer the door gave (--answer), takes our ICE from it (a=ice-lite,
+#     ufrag, pwd, candidates), checks, nominates, sends N RTP packets and
+#     takes N back (byte-exact), then writes --done and keeps its consent
+#     checks going until --close appears; then closes (no more checks).
+#     What it saw of the answer is in its JSON line.
 #   ice_client.py check LOCAL_ADDR LOCAL_PORT REMOTE_ADDR REMOTE_PORT
 #       --user USERNAME --pwd P [--nominate]
 #     one Binding request from LOCAL_ADDR:LOCAL_PORT: the answer's class and
 #     error code, and whether its MESSAGE-INTEGRITY is under P.
-import argparse, asyncio, json, random, socket, struct, sys, time
+import argparse, asyncio, json, os, random, socket, struct, sys, time
 
 import aioice
 import aioice.ice
@@ -85,6 +95,32 @@ async def flood(loop, local, remote, n, user, pwd, out):
     out[user.split(":")[0] + "/" + pwd[:4]] = {"sent": n, "answers": answers}
 
 
+async def media(conn, a):
+    """a.count RTP packets (seed a.seed) sent on the nominated pair every
+    5 ms while what comes back is taken (byte-exact against a.seed_in):
+    (sent, received, exact)."""
+    want = {rtp(a.seed_in, i) for i in range(a.count)}
+    got = exact = sent = 0
+
+    async def rx():
+        nonlocal got, exact
+        while got < a.count:
+            d = await conn.recv()
+            got += 1
+            exact += d in want
+
+    rxt = asyncio.ensure_future(rx())
+    for i in range(a.count):
+        await conn.send(rtp(a.seed, i))
+        sent += 1
+        await asyncio.sleep(0.005)
+    try:
+        await asyncio.wait_for(asyncio.shield(rxt), 5)
+    except asyncio.TimeoutError:
+        rxt.cancel()
+    return sent, got, exact
+
+
 async def call(a):
     aioice.ice.CONSENT_INTERVAL = 1
     conn = aioice.Connection(ice_controlling=True, components=1, use_ipv6=False)
@@ -104,8 +140,6 @@ async def call(a):
     res = {"connect_ms": int((time.time() - t0) * 1000),
            "local": "%s:%d" % (local.host, local.port),
            "nominated": "%s:%d" % tuple(pair.remote_addr)}
-    want = {rtp(a.seed_in, i) for i in range(a.count)}
-    got = exact = sent = 0
     floods = {}
     loop = asyncio.get_event_loop()
     tasks = []
@@ -116,23 +150,7 @@ async def call(a):
         tasks.append(asyncio.ensure_future(
             flood(loop, a.local, (a.remote, a.remote_port), a.flood,
                   a.ufrag + ":" + a.my_ufrag, "wrongwrongwrongwrongwr", floods)))
-
-    async def rx():
-        nonlocal got, exact
-        while got < a.count:
-            d = await conn.recv()
-            got += 1
-            exact += d in want
-
-    rxt = asyncio.ensure_future(rx())
-    for i in range(a.count):
-        await conn.send(rtp(a.seed, i))
-        sent += 1
-        await asyncio.sleep(0.005)
-    try:
-        await asyncio.wait_for(asyncio.shield(rxt), 5)
-    except asyncio.TimeoutError:
-        rxt.cancel()
+    sent, got, exact = await media(conn, a)
     for t in tasks:
         await t
     # consent was kept while the media flowed (aioice's checks, each second)
@@ -142,6 +160,73 @@ async def call(a):
             f.write("media done\n")
     await asyncio.sleep(a.linger)
     res.update({"sent": sent, "recv": got, "exact": exact, "floods": floods})
+    await conn.close()
+    return res
+
+
+async def wait_file(path, secs):
+    end = time.time() + secs
+    while not os.path.exists(path):
+        if time.time() > end:
+            raise TimeoutError("no " + path)
+        await asyncio.sleep(0.05)
+
+
+def answer_ice(text):
+    """Our ICE as the answer has it: a=ice-lite, ufrag, pwd, candidates,
+    a=end-of-candidates, a=rtcp-mux, the m= port."""
+    out = {"lite": False, "ufrag": None, "pwd": None, "cands": [], "eoc": False, "mux": False}
+    for l in text.replace("\r\n", "\n").split("\n"):
+        if l == "a=ice-lite":
+            out["lite"] = True
+        elif l.startswith("a=ice-ufrag:"):
+            out["ufrag"] = l[12:]
+        elif l.startswith("a=ice-pwd:"):
+            out["pwd"] = l[10:]
+        elif l.startswith("a=candidate:"):
+            out["cands"].append(l[12:])
+        elif l == "a=end-of-candidates":
+            out["eoc"] = True
+        elif l == "a=rtcp-mux":
+            out["mux"] = True
+        elif l.startswith("m=audio "):
+            out["port"] = int(l.split()[1])
+    return out
+
+
+async def ng_ue(a):
+    aioice.ice.CONSENT_INTERVAL = 1
+    conn = aioice.Connection(ice_controlling=True, components=1, use_ipv6=False)
+    await conn.gather_candidates()
+    mine = [c for c in conn.local_candidates if c.host == a.local]
+    offer = ["v=0", "o=ue 1 1 IN IP4 %s" % a.local, "s=-", "c=IN IP4 %s" % a.local, "t=0 0",
+             "m=audio %d RTP/AVP 0" % mine[0].port, "a=rtpmap:0 PCMU/8000",
+             "a=ice-ufrag:%s" % conn.local_username, "a=ice-pwd:%s" % conn.local_password]
+    offer += ["a=candidate:%s" % c.to_sdp() for c in mine]
+    offer += ["a=end-of-candidates", "a=rtcp-mux", "a=sendrecv"]
+    with open(a.offer + ".tmp", "w") as f:
+        f.write("\r\n".join(offer) + "\r\n")
+    os.rename(a.offer + ".tmp", a.offer)
+    await wait_file(a.answer, 20)
+    ans = answer_ice(open(a.answer).read())
+    res = {"local": "%s:%d" % (mine[0].host, mine[0].port), "answer": dict(ans, pwd=None),
+           "pwd_len": len(ans["pwd"] or "")}
+    conn.remote_is_lite = ans["lite"]
+    conn.remote_username = ans["ufrag"]
+    conn.remote_password = ans["pwd"]
+    for c in ans["cands"]:
+        await conn.add_remote_candidate(aioice.Candidate.from_sdp(c))
+    await conn.add_remote_candidate(None)
+    t0 = time.time()
+    await asyncio.wait_for(conn.connect(), 10)
+    pair = conn._nominated[1]
+    res.update({"connect_ms": int((time.time() - t0) * 1000),
+                "nominated": "%s:%d" % tuple(pair.remote_addr)})
+    sent, got, exact = await media(conn, a)
+    res.update({"sent": sent, "recv": got, "exact": exact})
+    open(a.done, "w").close()
+    # consent kept (aioice's checks each second) until the test has looked
+    await wait_file(a.close, 30)
     await conn.close()
     return res
 
@@ -176,6 +261,15 @@ c.add_argument("--flood", type=int, default=0)
 c.add_argument("--linger", type=float, default=4)
 c.add_argument("--done", default=None,
                help="a file written once media and floods are done, before the linger")
+u = sub.add_parser("ng-ue")
+u.add_argument("local")
+u.add_argument("--offer", required=True)
+u.add_argument("--answer", required=True)
+u.add_argument("--done", required=True)
+u.add_argument("--close", required=True)
+u.add_argument("--count", type=int, default=200)
+u.add_argument("--seed", type=int, default=1)
+u.add_argument("--seed-in", type=int, default=2)
 k = sub.add_parser("check")
 k.add_argument("local")
 k.add_argument("local_port", type=int)
@@ -185,9 +279,9 @@ k.add_argument("--user", required=True)
 k.add_argument("--pwd", required=True)
 k.add_argument("--nominate", action="store_true")
 a = ap.parse_args()
-if a.mode == "call":
+if a.mode in ("call", "ng-ue"):
     try:
-        out = asyncio.run(call(a))
+        out = asyncio.run(call(a) if a.mode == "call" else ng_ue(a))
     except Exception as e:                     # (the test says what failed)
         out = {"error": "%s: %s" % (type(e).__name__, e)}
 else:

@@ -111,7 +111,9 @@ def sdp(who="ue", port=None, proto="RTP/AVP", fmt="0 8 101", v=1, lines=(), medi
             out.append("a=rtpmap:%s %s" % (f, name))
     out += list(lines)
     if ice:
-        out += ["a=ice-ufrag:F7gI", "a=ice-pwd:x9cml/YzichV2+XlhiMu8g",
+        # (ice: True, or the (ufrag, pwd) of a restart)
+        ufrag, pwd = ice if isinstance(ice, tuple) else ("F7gI", "x9cml/YzichV2+XlhiMu8g")
+        out += ["a=ice-ufrag:%s" % ufrag, "a=ice-pwd:%s" % pwd,
                 "a=candidate:1 1 UDP 2130706431 %s %d typ host" % (ip, port),
                 "a=candidate:1 2 UDP 2130706430 %s %d typ host" % (ip, port + 1)]
     if mux:
@@ -314,10 +316,54 @@ SCENARIOS = [
                                          flags=["trust-address", "rtcp-mux-reject"])),
                          ("delete", delete())]),
     ("mux-unknown", [("offer", offer(sdp(), **{"rtcp-mux": ["sometimes"]}))]),
-    # ICE
+    # ICE (our side ICE-lite; rtpengine a full agent)
     ("ice-remove", [("offer", offer(sdp(ice=True))),
                     ("answer", answer(sdp("core", ice=True))), ("delete", delete())]),
-    ("ice-force", [("offer", offer(sdp(ice=True), ICE="force"))]),
+    ("ice-force", [("offer", offer(sdp(ice=True), ICE="force")),
+                   ("answer", answer(sdp("core", ice=True), ICE="force")),
+                   ("delete", delete())]),
+    ("ice-force-plain", [("offer", offer(sdp(), ICE="force")),
+                         ("answer", answer(sdp("core", ice=True), ICE="force")),
+                         ("delete", delete())]),
+    ("ice-force-to-core-only", [("offer", offer(sdp(), ICE="force")),
+                                ("answer", answer(sdp("core", ice=True), ICE="remove")),
+                                ("delete", delete())]),
+    ("ice-default", [("offer", offer(sdp(ice=True), ICE=None)),
+                     ("answer", answer(sdp("core"), ICE=None)), ("delete", delete())]),
+    ("ice-default-key", [("offer", offer(sdp(ice=True), ICE="default")),
+                         ("answer", answer(sdp("core", ice=True), ICE="default")),
+                         ("delete", delete())]),
+    ("ice-default-none", [("offer", offer(sdp(), ICE=None)),
+                          ("answer", answer(sdp("core"), ICE=None)), ("delete", delete())]),
+    ("ice-optional", [("offer", offer(sdp(ice=True), ICE="optional")),
+                      ("answer", answer(sdp("core"), ICE="optional")), ("delete", delete())]),
+    ("ice-force-relay", [("offer", offer(sdp(ice=True), ICE="force-relay"))]),
+    ("ice-remove-then-force", [("offer", offer(sdp(ice=True), ICE="remove")),
+                               ("answer", answer(sdp("core"), ICE="force")),
+                               ("delete", delete())]),
+    ("ice-reject", [("offer", offer(sdp(ice=True), ICE=None,
+                                    flags=["trust-address", "reject-ICE"])),
+                    ("answer", answer(sdp("core", ice=True), ICE=None)), ("delete", delete())]),
+    ("ice-trickle", [("offer", offer(sdp(ice=True), ICE="force",
+                                     flags=["trust-address", "trickle-ICE"])),
+                     ("delete", delete())]),
+    ("ice-lite-forward", [("offer", offer(sdp(ice=True), ICE=None, **{"ICE-lite": "forward"})),
+                          ("answer", answer(sdp("core", ice=True), ICE=None)),
+                          ("delete", delete())]),
+    ("ice-lite-backward", [("offer", offer(sdp(ice=True), ICE=None,
+                                           **{"ICE-lite": "backward"})),
+                           ("answer", answer(sdp("core"), ICE=None)), ("delete", delete())]),
+    ("ice-lite-both", [("offer", offer(sdp(ice=True), ICE=None, **{"ICE-lite": "both"})),
+                       ("delete", delete())]),
+    ("ice-lite-off", [("offer", offer(sdp(ice=True), ICE=None, **{"ICE-lite": "off"}))]),
+    # a restart from the UE (new ufrag and pwd): the answer to it has our
+    # new ones (not told apart here: ufrag and pwd are reduced to names)
+    ("ice-restart", [("offer", offer(sdp(ice=True), ICE=None)),
+                     ("answer", answer(sdp("core"), ICE=None)),
+                     ("reoffer", offer(sdp(v=2, ice=("rEst", "restartrestartrestartr")),
+                                       ICE=None)),
+                     ("reoffer-answer", answer(sdp("core", v=2), ICE=None)),
+                     ("delete", delete())]),
     # the flags, one an offer
     ("flag-trust-address", [("offer", flagged("trust-address")), ("delete", delete())]),
     ("flag-sip-source-address", [
