@@ -115,13 +115,13 @@ dtls_srtp_profile_id(unsigned int bit)
 	return 0;
 }
 
-/* use_srtp's data, n octets at e (RFC 5764 §4.1.1): SRTPProtectionProfiles
- * <2..2^16-1> (ids of 2 octets), then srtp_mki<0..255>, nothing after. */
-static enum dtls_hello_rc
-use_srtp(struct dtls_hello *h, const uint8_t *e, uint32_t n)
+enum dtls_hello_rc
+dtls_use_srtp_read(const uint8_t *e, size_t n, uint8_t *profiles, uint8_t *mki_len)
 {
 	uint32_t plen;
 
+	*profiles = 0;
+	*mki_len = 0;
 	if (n < 2)
 		return DTLS_HELLO_BAD_LEN;
 	plen = rd16(e);
@@ -130,8 +130,8 @@ use_srtp(struct dtls_hello *h, const uint8_t *e, uint32_t n)
 	if (2 + plen + 1 + e[2 + plen] != n)
 		return DTLS_HELLO_BAD_LEN;
 	for (uint32_t i = 0; i < plen; i += 2)
-		h->srtp = (uint8_t)(h->srtp | dtls_srtp_profile_bit(rd16(e + 2 + i)));
-	h->srtp_mki_len = e[2 + plen];
+		*profiles = (uint8_t)(*profiles | dtls_srtp_profile_bit(rd16(e + 2 + i)));
+	*mki_len = e[2 + plen];
 	return DTLS_HELLO_OK;
 }
 
@@ -199,7 +199,7 @@ dtls_hello_srtp(struct dtls_hello *h, unsigned int offered)
 			if (seen)
 				return DTLS_HELLO_BAD_LEN;
 			seen = true;
-			rc = use_srtp(h, b + at, elen);
+			rc = dtls_use_srtp_read(b + at, elen, &h->srtp, &h->srtp_mki_len);
 			if (rc != DTLS_HELLO_OK)
 				return rc;
 		}
@@ -212,6 +212,35 @@ dtls_hello_srtp(struct dtls_hello *h, unsigned int offered)
 	if ((h->srtp & offered) == 0)
 		return DTLS_HELLO_NO_PROFILE;
 	return DTLS_HELLO_OK;
+}
+
+uint32_t
+dtls_hs_msg_longest(const uint8_t *p, size_t len)
+{
+	uint32_t longest = 0;
+	size_t at = 0;
+
+	while (len - at >= DTLS_REC_HDR_LEN) {
+		const uint8_t *r = p + at;
+		size_t rlen = rd16(r + 11);
+
+		if (rlen > len - at - DTLS_REC_HDR_LEN)
+			break;
+		/* each fragment of the record (several may share one) */
+		for (size_t f = 0; r[0] == DTLS_CT_HANDSHAKE && r[3] == 0 && r[4] == 0 &&
+				   rlen - f >= DTLS_HS_HDR_LEN;) {
+			const uint8_t *hs = r + DTLS_REC_HDR_LEN + f;
+			uint32_t flen = rd24(hs + 9);
+
+			if (rd24(hs + 1) > longest)
+				longest = rd24(hs + 1);
+			if (flen > rlen - f - DTLS_HS_HDR_LEN)
+				break;
+			f += DTLS_HS_HDR_LEN + flen;
+		}
+		at += DTLS_REC_HDR_LEN + rlen;
+	}
+	return longest;
 }
 
 const char *

@@ -128,6 +128,28 @@ const char *dtls_hello_rc_str(enum dtls_hello_rc rc);
  */
 enum dtls_hello_rc dtls_hello_srtp(struct dtls_hello *h, unsigned int offered);
 
+/*
+ * The longest handshake message that the epoch-0 handshake records of
+ * the datagram p (len octets) announce (each fragment's msg_len), records
+ * and the fragments in each walked by their lengths to the datagram's end
+ * (at most len / 12 steps;
+ * a record running past the end ends the walk), other records skipped; 0
+ * when none. For a handshake under way, before OpenSSL reads the
+ * datagram: OpenSSL 3.0 refuses a message over max(max_cert_list, ~17
+ * KB) at its first fragment, reassembling nothing, but returns no reason
+ * (SSL_ERROR_SYSCALL, an empty error queue: dtls1_reassemble_fragment());
+ * refused here, the reason is known (a certificate chain of 64 KB).
+ */
+#define DTLS_HS_MSG_MAX 16384u
+uint32_t dtls_hs_msg_longest(const uint8_t *p, size_t len);
+
+/* use_srtp's data alone, n octets at e (RFC 5764 §4.1.1: the profiles,
+ * then srtp_mki, nothing after): OK with *profiles the known ones
+ * (bits) and *mki_len, or BAD_LEN. What dtls_hello_srtp() reads of it,
+ * and OpenSSL's ClientHello callback (dtls_srtp_client_hello()). */
+enum dtls_hello_rc dtls_use_srtp_read(const uint8_t *e, size_t n, uint8_t *profiles,
+				      uint8_t *mki_len);
+
 /* The cookie's key: two secrets, the one of an even slot and the one of
  * an odd slot; moving to slot s makes a new secret for s's parity, so the
  * cookies of s - 2 and before fail twice over (their slot, their secret). */

@@ -15,7 +15,9 @@
  * no ClientHello; a cookie we did not make for this 5-tuple is refused;
  * the ClientHello's body lies inside the record; use_srtp's verdict has a
  * name, says OK only with a profile in common and no MKI, and with one
- * profile offered says OK exactly when the client offers that one.
+ * profile offered says OK exactly when the client offers that one. Every
+ * input is also read as a datagram into a handshake under way
+ * (dtls_hs_msg_longest()).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		key_ok = true;
 	}
 	memcpy(p, data, size);
+	/* any datagram into a handshake under way: its messages' lengths */
+	CHECK(dtls_hs_msg_longest(p, size) <= 0xffffffu &&
+	      (size >= DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN || dtls_hs_msg_longest(p, size) == 0));
 	rc = dtls_hello_parse(p, size, &h);
 	CHECK(dtls_hello_rc_str(rc)[0] != '?');
 	if (rc == DTLS_HELLO_OK) {

@@ -712,6 +712,59 @@ test_srtp_made(void **state)
 	}
 }
 
+/* dtls_hs_msg_longest(): the longest message any epoch-0 handshake
+ * fragment of a datagram announces, over records and the fragments in
+ * each; never a read past the datagram (heap copies of every cut). */
+static void
+test_hs_msg_longest(void **state)
+{
+	uint8_t d[4096], rec[64];
+	struct dtls_hello h;
+	size_t n;
+
+	(void)state;
+	n = srtp_hello("SRTP_AES128_CM_SHA1_80", 0, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(dtls_hs_msg_longest(d, n), h.body_len);
+	for (size_t k = 0; k < n; k++) {
+		uint8_t *cp = malloc(k > 0 ? k : 1);
+
+		assert_non_null(cp);
+		memcpy(cp, d, k);
+		/* the record runs past a cut: not read */
+		assert_int_equal(dtls_hs_msg_longest(cp, k), 0);
+		free(cp);
+	}
+	/* a second record: two fragments, the second announcing 70000 */
+	memset(rec, 0, sizeof(rec));
+	rec[0] = 22;
+	rec[1] = 0xfe;
+	rec[2] = 0xfd;
+	rec[12] = 24 + 4;              /* two fragment headers, 4 octets of data */
+	rec[13] = 11;                  /* Certificate: msg_len 100, frag 2 */
+	rec[13 + 3] = 100;
+	rec[13 + 11] = 2;
+	rec[13 + 14] = 11;             /* msg_len 70000 (0x011170), frag 2 */
+	rec[13 + 14 + 1] = 0x01;
+	rec[13 + 14 + 2] = 0x11;
+	rec[13 + 14 + 3] = 0x70;
+	rec[13 + 14 + 11] = 2;
+	memcpy(d + n, rec, 13 + 28);
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), 70000);
+	assert_true(dtls_hs_msg_longest(d, n + 13 + 28) > DTLS_HS_MSG_MAX);
+	/* the same record in epoch 1, or as application data: skipped */
+	d[n + 4] = 1;
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), h.body_len);
+	d[n + 4] = 0;
+	d[n] = 23;
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), h.body_len);
+	d[n] = 22;
+	/* a fragment running past its record ends that record's walk */
+	d[n + 13 + 11] = 200;
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), h.body_len > 100 ? h.body_len : 100);
+	assert_int_equal(dtls_hs_msg_longest(d, 0), 0);
+}
+
 int
 main(void)
 {
@@ -724,6 +777,7 @@ main(void)
 		cmocka_unit_test(test_srtp_openssl_clients),
 		cmocka_unit_test(test_srtp_every_cut),
 		cmocka_unit_test(test_srtp_made),
+		cmocka_unit_test(test_hs_msg_longest),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
