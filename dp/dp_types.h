@@ -441,6 +441,23 @@ struct dp_cp {
 	uint64_t fence;
 };
 
+/*
+ * A worker's handshake budget (tls.handshake_budget_us): the cycles of
+ * handshake work the loop may spend between two resets (a millisecond, or
+ * a pass of tls_poll(): dp_hs_reset()), whoever spends them (TLS, TURN
+ * over DTLS, DTLS-SRTP: each SSL step of a handshake, TSC-timed), and
+ * what was spent since. Over it, each user puts its handshakes
+ * off (TLS onto its FIFO; DTLS drops the datagram or waits, the peer
+ * resends): a storm of handshakes never holds up the packets queued
+ * behind it. dp_hs_*() in dp.h.
+ */
+struct dp_hs_budget {
+	uint64_t budget;             /* cycles a pass; 0: no bound */
+	uint64_t spent;              /* since dp_hs_reset() */
+	uint64_t steps;              /* steps charged, ever */
+	uint64_t step_max;           /* the longest step (cycles) */
+};
+
 struct dp_worker {
 	/* read-mostly */
 	unsigned int id;
@@ -510,6 +527,7 @@ struct dp_worker {
 	bool test_poll_armed;        /* the poll-stall test hook is due */
 	/* bumped every tick; the watchdog thread reads it (dp_watchdog.c) */
 	uint64_t heartbeat;
+	struct dp_hs_budget hs;
 
 	struct dp_txq tx[DP_MAX_PORTS] __rte_cache_aligned;
 	struct net_ratelimit icmp_rl;
