@@ -26,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include "dtls_hello.h"
+#include "dtls_peer.h"
 #include "tls_ctx.h"
 #include "tp_conf_types.h"
 
@@ -576,49 +577,13 @@ test_srtp_every_cut(void **state)
 	}
 }
 
-/*
- * A ClientHello of our own making, DTLS 1.2, no cookie: ns octets of
- * cipher suites (their length field as given), nc compression methods,
- * then the extensions block ext (elen octets, its own 2-octet length
- * first, as given: NULL for none), then tail octets. Returns its length.
- */
-static size_t
-made(uint8_t *p, uint16_t ns, uint8_t nc, const uint8_t *ext, size_t elen, size_t tail)
-{
-	size_t body = 2 + 32 + 1 + 1 + 2 + ns + 1 + nc + elen + tail, rec = 12 + body;
-	uint8_t *b;
-
-	memset(p, 0, 13 + rec);
-	p[0] = 22;
-	p[1] = 0xfe;
-	p[2] = 0xfd;
-	p[11] = (uint8_t)(rec >> 8);
-	p[12] = (uint8_t)rec;
-	p[13] = 1;
-	p[15] = p[23] = (uint8_t)(body >> 8);
-	p[16] = p[24] = (uint8_t)body;
-	b = p + 25;
-	b[0] = 0xfe;
-	b[1] = 0xfd;
-	b += 2 + 32 + 1 + 1;               /* random, no session id, no cookie */
-	b[0] = (uint8_t)(ns >> 8);
-	b[1] = (uint8_t)ns;
-	memset(b + 2, 0xc0, ns);
-	b += 2 + ns;
-	b[0] = nc;
-	b += 1 + nc;
-	if (ext != NULL)
-		memcpy(b, ext, elen);
-	return 13 + rec;
-}
-
 static enum dtls_hello_rc
 made_rc(const uint8_t *ext, size_t elen, size_t tail)
 {
 	uint8_t p[1024], *cp;
 	struct dtls_hello h;
 	enum dtls_hello_rc rc;
-	size_t n = made(p, 4, 1, ext, elen, tail);
+	size_t n = hello_made(p, 4, 1, ext, elen, tail);
 
 	cp = malloc(n);
 	assert_non_null(cp);
@@ -674,23 +639,23 @@ test_srtp_made(void **state)
 	/* one octet of an extensions block's length */
 	assert_int_equal(made_rc((const uint8_t *)"\0", 1, 0), DTLS_HELLO_SHORT);
 	/* suites: none, an odd count; compression: none */
-	n = made(p, 0, 1, good, sizeof(good), 0);
+	n = hello_made(p, 0, 1, good, sizeof(good), 0);
 	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_BAD_LEN);
-	n = made(p, 3, 1, good, sizeof(good), 0);
+	n = hello_made(p, 3, 1, good, sizeof(good), 0);
 	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_BAD_LEN);
-	n = made(p, 4, 0, good, sizeof(good), 0);
+	n = hello_made(p, 4, 0, good, sizeof(good), 0);
 	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_BAD_LEN);
 	/* a suites' length past the body */
-	n = made(p, 4, 1, NULL, 0, 0);
+	n = hello_made(p, 4, 1, NULL, 0, 0);
 	p[25 + 36] = 0x10;
 	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_SHORT);
 	/* a compression length past the body */
-	n = made(p, 4, 1, NULL, 0, 0);
+	n = hello_made(p, 4, 1, NULL, 0, 0);
 	p[25 + 36 + 2 + 4] = 9;
 	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_SHORT);
 	/* split over two records in one datagram: a fragment, refused by
 	 * the parse (the second record is never looked at) */
-	n = made(p, 4, 1, good, sizeof(good), 0);
+	n = hello_made(p, 4, 1, good, sizeof(good), 0);
 	{
 		uint8_t two[1024];
 		size_t body = n - 25, first = 20;

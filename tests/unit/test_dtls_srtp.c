@@ -4,8 +4,8 @@
  * ClientHello callback and the info callback (dtls_srtp_ssl.c), the keys
  * exported by role (RFC 5764 §4.2), a leg's deferred verification and our
  * generated certificate (tls_leg.c), against OpenSSL's own DTLS client
- * and server, datagram by datagram over a queue BIO of the test's (a
- * write is a datagram, a read takes one).
+ * and server, datagram by datagram over a queue BIO of the tests'
+ * (dtls_peer.c: a write is a datagram, a read takes one).
  *
  * Checked, both roles where a role applies: each profile's keys, ours
  * against what the peer exports and splits by the RFC's layout; our
@@ -41,6 +41,7 @@
 
 #include "certfp.h"
 #include "dtls_hello.h"
+#include "dtls_peer.h"
 #include "dtls_srtp_ssl.h"
 #include "ipc.h"
 #include "ossl_heap.h"
@@ -50,88 +51,6 @@
 #include "tp_conf_types.h"
 
 #define MTU 1200
-
-/* ---- a datagram queue as a BIO --------------------------------------- */
-
-#define DGQ_MAX 256
-struct dgq {
-	unsigned int head, n;
-	unsigned int sent;           /* datagrams ever written */
-	uint32_t longest;            /* dtls_hs_msg_longest() of them all */
-	uint16_t len[DGQ_MAX];
-	uint8_t d[DGQ_MAX][2048];
-};
-
-static BIO_METHOD *dgq_method;
-
-static int
-dgq_read(BIO *b, char *buf, int len)
-{
-	struct dgq *q = BIO_get_data(b);
-	int n;
-
-	BIO_clear_retry_flags(b);
-	if (q->n == 0) {
-		BIO_set_retry_read(b);
-		return -1;
-	}
-	n = q->len[q->head] < len ? q->len[q->head] : len;
-	memcpy(buf, q->d[q->head], (size_t)n);
-	q->head = (q->head + 1) % DGQ_MAX;
-	q->n--;
-	return n;
-}
-
-static int
-dgq_write(BIO *b, const char *buf, int len)
-{
-	struct dgq *q = BIO_get_data(b);
-	unsigned int at;
-
-	BIO_clear_retry_flags(b);
-	assert_true(q->n < DGQ_MAX && len > 0 && len <= 2048);
-	at = (q->head + q->n) % DGQ_MAX;
-	memcpy(q->d[at], buf, (size_t)len);
-	q->len[at] = (uint16_t)len;
-	if (dtls_hs_msg_longest(q->d[at], (size_t)len) > q->longest)
-		q->longest = dtls_hs_msg_longest(q->d[at], (size_t)len);
-	q->n++;
-	q->sent++;
-	return len;
-}
-
-static long
-dgq_ctrl(BIO *b, int cmd, long num, void *ptr)
-{
-	(void)b;
-	(void)num;
-	(void)ptr;
-	switch (cmd) {
-	case BIO_CTRL_FLUSH:
-		return 1;
-	case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
-		return 28;
-	default:
-		return 0;
-	}
-}
-
-static int
-dgq_create(BIO *b)
-{
-	BIO_set_init(b, 1);
-	return 1;
-}
-
-static BIO *
-dgq_bio(struct dgq *q)
-{
-	BIO *b = BIO_new(dgq_method);
-
-	assert_non_null(b);
-	BIO_set_data(b, q);
-	return b;
-}
 
 /* ---- the two ends ------------------------------------------------------ */
 
@@ -162,14 +81,6 @@ struct end {
 	int err, reason;
 };
 
-static int
-accept_any(int ok, X509_STORE_CTX *xs)
-{
-	(void)ok;
-	(void)xs;
-	return 1;
-}
-
 /* Both queues empty. */
 static void
 link_reset(void)
@@ -193,46 +104,21 @@ our_end(struct end *e, enum tls_role role, const struct tls_leg_params *p)
 	SSL_set_mtu(e->ssl, MTU);
 }
 
-struct peer_opts {
-	const char *profiles;        /* use_srtp; NULL: none */
-	int version;                 /* 0: DTLS 1.2; DTLS1_VERSION: 1.0 only */
-	bool no_cert;                /* (a client) sends none */
-	X509 *cert;                  /* NULL: theirs */
-	EVP_PKEY *key;
-};
-
-/* OpenSSL's DTLS end, client or server, as a browser's would be: its own
- * certificate (self-signed), ours accepted whatever it is (the test
- * checks its fingerprint itself), use_srtp as o says. */
+/* OpenSSL's DTLS end, client or server, as a browser's would be
+ * (dtls_peer.h): its own certificate (theirs unless o says), ours accepted
+ * whatever it is (the test checks its fingerprint itself). */
 static void
 peer_end(struct end *e, bool client, const struct peer_opts *o)
 {
+	struct peer_opts d = *o;
+
 	memset(e, 0, sizeof(*e));
-	e->ctx = SSL_CTX_new(client ? DTLS_client_method() : DTLS_server_method());
-	assert_non_null(e->ctx);
-	if (o->version != 0) {
-		assert_int_equal(SSL_CTX_set_min_proto_version(e->ctx, o->version), 1);
-		assert_int_equal(SSL_CTX_set_max_proto_version(e->ctx, o->version), 1);
-		SSL_CTX_set_security_level(e->ctx, 0);
-		SSL_CTX_set_cipher_list(e->ctx, "ALL:@SECLEVEL=0");
+	if (d.cert == NULL) {
+		d.cert = theirs->cert;
+		d.key = theirs->key;
 	}
-	if (o->profiles != NULL)
-		assert_int_equal(SSL_CTX_set_tlsext_use_srtp(e->ctx, o->profiles), 0);
-	if (!o->no_cert) {
-		assert_int_equal(SSL_CTX_use_certificate(e->ctx, o->cert ? o->cert : theirs->cert),
-				 1);
-		assert_int_equal(SSL_CTX_use_PrivateKey(e->ctx, o->key ? o->key : theirs->key), 1);
-	}
-	SSL_CTX_set_verify(e->ctx, SSL_VERIFY_PEER, accept_any);
-	SSL_CTX_set_options(e->ctx, SSL_OP_NO_QUERY_MTU);
-	e->ssl = SSL_new(e->ctx);
-	assert_non_null(e->ssl);
-	SSL_set_bio(e->ssl, dgq_bio(&to_peer), dgq_bio(&to_us));
-	SSL_set_mtu(e->ssl, MTU);
-	if (client)
-		SSL_set_connect_state(e->ssl);
-	else
-		SSL_set_accept_state(e->ssl);
+	e->ctx = peer_ctx(client, &d);
+	e->ssl = peer_ssl(e->ctx, client, &d, &to_peer, &to_us);
 }
 
 static void
@@ -289,22 +175,6 @@ pump(struct end *client, struct end *server, bool count)
 	}
 }
 
-/* The peer's keys as RFC 5764 §4.2 lays them out, from its own export:
- * what it sends with (tx) and what it takes (rx), key || salt each. */
-static void
-peer_keys(SSL *s, bool client, unsigned int k, unsigned int sl, uint8_t *tx, uint8_t *rx)
-{
-	uint8_t out[128];
-	const uint8_t *ck = out, *sk = out + k, *cs = out + 2 * k, *ss = out + 2 * k + sl;
-
-	assert_int_equal(SSL_export_keying_material(s, out, 2 * (k + sl), "EXTRACTOR-dtls_srtp",
-						    19, NULL, 0, 0), 1);
-	memcpy(tx, client ? ck : sk, k);
-	memcpy(tx + k, client ? cs : ss, sl);
-	memcpy(rx, client ? sk : ck, k);
-	memcpy(rx + k, client ? ss : cs, sl);
-}
-
 /* ---- fixture ------------------------------------------------------------ */
 
 static void
@@ -322,12 +192,7 @@ setup(void **state)
 	char cmd[512], err[256];
 
 	(void)state;
-	dgq_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "test dgq");
-	assert_non_null(dgq_method);
-	BIO_meth_set_read(dgq_method, dgq_read);
-	BIO_meth_set_write(dgq_method, dgq_write);
-	BIO_meth_set_ctrl(dgq_method, dgq_ctrl);
-	BIO_meth_set_create(dgq_method, dgq_create);
+	dgq_setup();
 	snprintf(dir, sizeof(dir), "/tmp/tp-dsrtp-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(peer_cert_path, sizeof(peer_cert_path), "%s/peer.pem", dir);
@@ -363,7 +228,7 @@ teardown(void **state)
 	tls_ctx_free(ctx);
 	tls_cred_free(ours);
 	tls_cred_free(theirs);
-	BIO_meth_free(dgq_method);
+	dgq_fini();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	run(cmd);
 	return 0;
@@ -722,42 +587,6 @@ test_renegotiation_refused(void **state)
 		end_free(&us);
 		end_free(&peer);
 	}
-}
-
-/* A certificate of n octets' worth of extension: P-256, self-signed. */
-static void
-big_cert(size_t n, X509 **xo, EVP_PKEY **ko)
-{
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	X509 *x = X509_new();
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.32473.1", 1);
-	X509_EXTENSION *ex;
-	uint8_t *blob = calloc(1, n);
-
-	assert_non_null(k);
-	assert_non_null(x);
-	assert_non_null(blob);
-	assert_int_equal(ASN1_OCTET_STRING_set(os, blob, (int)n), 1);
-	ex = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os);
-	assert_non_null(ex);
-	X509_set_version(x, X509_VERSION_3);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-				   (const unsigned char *)"big", -1, -1, 0);
-	X509_set_issuer_name(x, X509_get_subject_name(x));
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	X509_set_pubkey(x, k);
-	assert_int_equal(X509_add_ext(x, ex, -1), 1);
-	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
-	assert_true(i2d_X509(x, NULL) > (int)n);
-	X509_EXTENSION_free(ex);
-	ASN1_OBJECT_free(obj);
-	ASN1_OCTET_STRING_free(os);
-	free(blob);
-	*xo = x;
-	*ko = k;
 }
 
 /* A 64 KB certificate, either way: OpenSSL refuses it at its first
