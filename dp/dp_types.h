@@ -39,6 +39,7 @@ struct session_worker;
 struct ipc_msg;
 struct agw_worker;
 struct rtp_worker;
+struct dtls_srtp_worker;
 struct splice_worker;
 struct tcprelay_worker;
 struct tcp_stack;
@@ -568,6 +569,8 @@ struct dp_worker {
 	/* The gateway's RTP terminations (dp/rtp): NULL without
 	 * agw.media_ports. */
 	struct rtp_worker *rtp;
+	/* DTLS-SRTP on those terminations (dp/dtls_srtp): NULL without it. */
+	struct dtls_srtp_worker *dtls_srtp;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp/diag),
 	 * worker 0's: the next attempt, the backoff while refused, the
