@@ -11,7 +11,8 @@
  * Checked: our server's keys are what the client's exporter split by RFC
  * 5764 §4.2 says (it sends with our rx), and as client the reverse; the
  * SSL lingers until SRTP under the new keys, then goes (no SSL left, its
- * heap back); each bad input of issue 68 refused and counted while another
+ * heap back); each flight lost once, either way, and the handshake still
+ * completes; each bad input of issue 68 refused and counted while another
  * termination's handshake completes (a stranger's flood on every
  * termination, no use_srtp, a profile not offered, DTLS 1.0, an MKI, a
  * fragmented ClientHello, a wrong certificate, a 64 KB chain,
@@ -621,6 +622,78 @@ test_linger_resends(void **state)
 	dtls_srtp_clock(w, worker.now_ms);
 	assert_int_equal(stat("linger_freed"), 1);
 	assert_int_equal(ours_live(), 0);
+	peer_free(p);
+}
+
+/* Each flight lost once, either way: the peer resends its own (its
+ * timer), ours go again when its retransmission shows ours was lost (the
+ * server's flights, and the last one from the lingering SSL); the
+ * handshake completes with the keys it would have had. */
+static void
+test_each_flight_lost_once(void **state)
+{
+	struct dtls_srtp_term_cfg c = cfg_of(13, DTLS_SRTP_ROLE_SERVER, 1);
+	struct peer_opts o = cm80;
+	struct peer *p;
+	bool lost_peer[8] = { false }, lost_ours[8] = { false };
+	unsigned int pf = 0, of = 0, losses = 0, idle = 0;
+
+	(void)state;
+	o.timer_us = 2000;
+	term_set(13, &c);
+	p = peer_new(13, 40013, true, &o);
+	for (int i = 0; i < 80 && !p->done; i++) {
+		bool moved = false;
+
+		peer_step(p);
+		if (p->done)
+			break;
+		if (p->out.n > 0) {
+			moved = true;
+			if (pf < 8 && !lost_peer[pf]) {
+				lost_peer[pf] = true;
+				losses++;
+				while (p->out.n > 0)
+					dgq_pop(&p->out, (uint8_t[2048]){ 0 }, 2048);
+			} else {
+				peer_flush(p);
+				pf++;
+			}
+		}
+		if (p->seen < nsent) {
+			moved = true;
+			if (of < 8 && !lost_ours[of]) {
+				lost_ours[of] = true;
+				losses++;
+				p->seen = nsent;
+			} else {
+				to_peer(p);
+				of++;
+			}
+		}
+		if (moved) {
+			idle = 0;
+			continue;
+		}
+		/* the peer's timer first; ours (OpenSSL's wall clock, 1 s)
+		 * when that moved nothing: mid-handshake OpenSSL resends a
+		 * flight at its own timer only */
+		if (++idle < 3) {
+			usleep(5000);
+			(void)DTLSv1_handle_timeout(p->ssl);
+		} else {
+			usleep(1050000);
+			worker.now_ms += 1001;
+			dtls_srtp_clock(w, worker.now_ms);
+			idle = 0;
+		}
+	}
+	assert_true(p->done);
+	assert_true(losses >= 4);
+	assert_true(stat("retransmits") >= 1);
+	keys_agree(13, p, false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	print_message("each flight lost once: %u losses, %u and %u flights through\n", losses, pf,
+		      of);
 	peer_free(p);
 }
 
@@ -1250,6 +1323,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_server_up, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_linger_resends, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_each_flight_lost_once, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_inputs, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_pool_bound, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_heap_per_handshake, t_setup, t_teardown),
