@@ -370,6 +370,45 @@ dp_local6(const struct dp_port *port, const uint8_t *dst, bool *own,
 	return true;
 }
 
+/* ---- the handshake budget (struct dp_hs_budget) ---------------------- */
+
+/* The budget of us microseconds a pass (0: none), in w's TSC cycles. Set
+ * by each handshake user's set-up from the same setting
+ * (tls.handshake_budget_us): whichever comes first, the same value. */
+static inline void
+dp_hs_budget_set(struct dp_worker *w, uint32_t us)
+{
+	w->hs.budget = rte_get_tsc_hz() * us / 1000000u;
+}
+
+/* A handshake step took cycles: the account's. */
+static inline void
+dp_hs_spent(struct dp_worker *w, uint64_t cycles)
+{
+	w->hs.spent += cycles;
+	w->hs.steps++;
+	if (unlikely(cycles > w->hs.step_max))
+		w->hs.step_max = cycles;
+}
+
+/* Whether a handshake step may be taken now. */
+static inline bool
+dp_hs_room(const struct dp_worker *w)
+{
+	return w->hs.budget == 0 || w->hs.spent < w->hs.budget;
+}
+
+/* A new account: dp_worker.c's once a millisecond (with the modules'
+ * clock), and tls_poll() at each of its passes (once a millisecond, or
+ * each pass while TLS has work pending: as TLS's own account was before
+ * it was the worker's). Not every pass: a pass of a busy worker can be
+ * far shorter than the budget, and a storm would then take most of it. */
+static inline void
+dp_hs_reset(struct dp_worker *w)
+{
+	w->hs.spent = 0;
+}
+
 static inline uint64_t
 dp_now(void)
 {

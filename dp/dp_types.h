@@ -39,6 +39,7 @@ struct session_worker;
 struct ipc_msg;
 struct agw_worker;
 struct rtp_worker;
+struct dtls_srtp_worker;
 struct splice_worker;
 struct tcprelay_worker;
 struct tcp_stack;
@@ -441,6 +442,23 @@ struct dp_cp {
 	uint64_t fence;
 };
 
+/*
+ * A worker's handshake budget (tls.handshake_budget_us): the cycles of
+ * handshake work the loop may spend between two resets (a millisecond, or
+ * a pass of tls_poll(): dp_hs_reset()), whoever spends them (TLS, TURN
+ * over DTLS, DTLS-SRTP: each SSL step of a handshake, TSC-timed), and
+ * what was spent since. Over it, each user puts its handshakes
+ * off (TLS onto its FIFO; DTLS drops the datagram or waits, the peer
+ * resends): a storm of handshakes never holds up the packets queued
+ * behind it. dp_hs_*() in dp.h.
+ */
+struct dp_hs_budget {
+	uint64_t budget;             /* cycles a pass; 0: no bound */
+	uint64_t spent;              /* since dp_hs_reset() */
+	uint64_t steps;              /* steps charged, ever */
+	uint64_t step_max;           /* the longest step (cycles) */
+};
+
 struct dp_worker {
 	/* read-mostly */
 	unsigned int id;
@@ -510,6 +528,7 @@ struct dp_worker {
 	bool test_poll_armed;        /* the poll-stall test hook is due */
 	/* bumped every tick; the watchdog thread reads it (dp_watchdog.c) */
 	uint64_t heartbeat;
+	struct dp_hs_budget hs;
 
 	struct dp_txq tx[DP_MAX_PORTS] __rte_cache_aligned;
 	struct net_ratelimit icmp_rl;
@@ -550,6 +569,8 @@ struct dp_worker {
 	/* The gateway's RTP terminations (dp/rtp): NULL without
 	 * agw.media_ports. */
 	struct rtp_worker *rtp;
+	/* DTLS-SRTP on those terminations (dp/dtls_srtp): NULL without it. */
+	struct dtls_srtp_worker *dtls_srtp;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The diagnostic active open (dp.diag_tcp_connect; dp/diag),
 	 * worker 0's: the next attempt, the backoff while refused, the

@@ -403,6 +403,9 @@ dp_worker_main(void *arg)
 			if (ms > w->now_ms)
 				w->now_ms = ms;
 			w->ms_next_tsc = t0 + ctx->tsc_hz / 1000u;
+			/* a new millisecond's handshake budget (tls_poll()
+			 * starts one too, when it runs) */
+			dp_hs_reset(w);
 			dp_modules_clock(w, w->now_ms);
 		}
 		if (w->tcp != NULL) {

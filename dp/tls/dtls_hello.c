@@ -2,7 +2,8 @@
 /*
  * The stateless front of TURN over DTLS (dtls_hello.h): the ClientHello's
  * cookie found by a bounded read, our cookie made and checked with
- * OpenSSL's HMAC, the HelloVerifyRequest written.
+ * OpenSSL's HMAC, the HelloVerifyRequest written; for DTLS-SRTP, the rest
+ * of the ClientHello walked to use_srtp.
  */
 #include <string.h>
 
@@ -75,7 +76,171 @@ dtls_hello_parse(const uint8_t *p, size_t len, struct dtls_hello *h)
 	h->client_version = (uint16_t)rd16(b);
 	h->cookie_len = b[at];
 	h->cookie = b + at + 1;
+	h->body = b;
+	h->body_len = frag_len;
+	h->srtp = 0;
+	h->srtp_mki_len = 0;
 	return DTLS_HELLO_OK;
+}
+
+unsigned int
+dtls_srtp_profile_bit(unsigned int id)
+{
+	switch (id) {
+	case DTLS_SRTP_ID_AES128_CM_SHA1_80:
+		return DTLS_SRTP_AES128_CM_80;
+	case DTLS_SRTP_ID_AES128_CM_SHA1_32:
+		return DTLS_SRTP_AES128_CM_32;
+	case DTLS_SRTP_ID_AEAD_AES_128_GCM:
+		return DTLS_SRTP_AEAD_128_GCM;
+	case DTLS_SRTP_ID_AEAD_AES_256_GCM:
+		return DTLS_SRTP_AEAD_256_GCM;
+	}
+	return 0;
+}
+
+unsigned int
+dtls_srtp_profile_id(unsigned int bit)
+{
+	switch (bit) {
+	case DTLS_SRTP_AES128_CM_80:
+		return DTLS_SRTP_ID_AES128_CM_SHA1_80;
+	case DTLS_SRTP_AES128_CM_32:
+		return DTLS_SRTP_ID_AES128_CM_SHA1_32;
+	case DTLS_SRTP_AEAD_128_GCM:
+		return DTLS_SRTP_ID_AEAD_AES_128_GCM;
+	case DTLS_SRTP_AEAD_256_GCM:
+		return DTLS_SRTP_ID_AEAD_AES_256_GCM;
+	}
+	return 0;
+}
+
+enum dtls_hello_rc
+dtls_use_srtp_read(const uint8_t *e, size_t n, uint8_t *profiles, uint8_t *mki_len)
+{
+	uint32_t plen;
+
+	*profiles = 0;
+	*mki_len = 0;
+	if (n < 2)
+		return DTLS_HELLO_BAD_LEN;
+	plen = rd16(e);
+	if (plen < 2 || plen % 2 != 0 || 2 + plen + 1 > n)
+		return DTLS_HELLO_BAD_LEN;
+	if (2 + plen + 1 + e[2 + plen] != n)
+		return DTLS_HELLO_BAD_LEN;
+	for (uint32_t i = 0; i < plen; i += 2)
+		*profiles = (uint8_t)(*profiles | dtls_srtp_profile_bit(rd16(e + 2 + i)));
+	*mki_len = e[2 + plen];
+	return DTLS_HELLO_OK;
+}
+
+enum dtls_hello_rc
+dtls_hello_srtp(struct dtls_hello *h, unsigned int offered)
+{
+	const uint8_t *b = h->body;
+	uint32_t n = h->body_len, at, len, end;
+	bool seen = false;
+
+	h->srtp = 0;
+	h->srtp_mki_len = 0;
+	/* DTLS versions count down: 0xfefd is 1.2, 0xfeff 1.0 */
+	if (h->client_version > 0xfefd)
+		return DTLS_HELLO_OLD_VERSION;
+	/* past the cookie (dtls_hello_parse() found it inside the body) */
+	at = (uint32_t)(h->cookie - b) + h->cookie_len;
+	/* cipher_suites<2..2^16-2> */
+	if (at + 2 > n)
+		return DTLS_HELLO_SHORT;
+	len = rd16(b + at);
+	if (len < 2 || len % 2 != 0)
+		return DTLS_HELLO_BAD_LEN;
+	at += 2;
+	if (len > n - at)
+		return DTLS_HELLO_SHORT;
+	at += len;
+	/* compression_methods<1..2^8-1> */
+	if (at + 1 > n)
+		return DTLS_HELLO_SHORT;
+	len = b[at];
+	if (len < 1)
+		return DTLS_HELLO_BAD_LEN;
+	at += 1;
+	if (len > n - at)
+		return DTLS_HELLO_SHORT;
+	at += len;
+	/* no extensions at all: none of use_srtp either */
+	if (at == n)
+		return DTLS_HELLO_NO_USE_SRTP;
+	if (at + 2 > n)
+		return DTLS_HELLO_SHORT;
+	len = rd16(b + at);
+	at += 2;
+	if (len > n - at)
+		return DTLS_HELLO_SHORT;
+	if (len < n - at)
+		return DTLS_HELLO_BAD_LEN;   /* octets after the extensions */
+	end = n;
+	/* each extension: type, length, data; each step moves 4 octets or
+	 * more, so the walk ends within (n / 4) steps */
+	while (at < end) {
+		uint32_t type, elen;
+		enum dtls_hello_rc rc;
+
+		if (end - at < 4)
+			return DTLS_HELLO_BAD_LEN;
+		type = rd16(b + at);
+		elen = rd16(b + at + 2);
+		at += 4;
+		if (elen > end - at)
+			return DTLS_HELLO_BAD_LEN;
+		if (type == DTLS_USE_SRTP_EXT) {
+			/* twice: OpenSSL refuses a repeated extension too */
+			if (seen)
+				return DTLS_HELLO_BAD_LEN;
+			seen = true;
+			rc = dtls_use_srtp_read(b + at, elen, &h->srtp, &h->srtp_mki_len);
+			if (rc != DTLS_HELLO_OK)
+				return rc;
+		}
+		at += elen;
+	}
+	if (!seen)
+		return DTLS_HELLO_NO_USE_SRTP;
+	if (h->srtp_mki_len != 0)
+		return DTLS_HELLO_SRTP_MKI;
+	if ((h->srtp & offered) == 0)
+		return DTLS_HELLO_NO_PROFILE;
+	return DTLS_HELLO_OK;
+}
+
+uint32_t
+dtls_hs_msg_longest(const uint8_t *p, size_t len)
+{
+	uint32_t longest = 0;
+	size_t at = 0;
+
+	while (len - at >= DTLS_REC_HDR_LEN) {
+		const uint8_t *r = p + at;
+		size_t rlen = rd16(r + 11);
+
+		if (rlen > len - at - DTLS_REC_HDR_LEN)
+			break;
+		/* each fragment of the record (several may share one) */
+		for (size_t f = 0; r[0] == DTLS_CT_HANDSHAKE && r[3] == 0 && r[4] == 0 &&
+				   rlen - f >= DTLS_HS_HDR_LEN;) {
+			const uint8_t *hs = r + DTLS_REC_HDR_LEN + f;
+			uint32_t flen = rd24(hs + 9);
+
+			if (rd24(hs + 1) > longest)
+				longest = rd24(hs + 1);
+			if (flen > rlen - f - DTLS_HS_HDR_LEN)
+				break;
+			f += DTLS_HS_HDR_LEN + flen;
+		}
+		at += DTLS_REC_HDR_LEN + rlen;
+	}
+	return longest;
 }
 
 const char *
@@ -89,6 +254,10 @@ dtls_hello_rc_str(enum dtls_hello_rc rc)
 		[DTLS_HELLO_NOT_CH] = "not a ClientHello",
 		[DTLS_HELLO_FRAGMENT] = "a fragment",
 		[DTLS_HELLO_BAD_LEN] = "inconsistent lengths",
+		[DTLS_HELLO_OLD_VERSION] = "DTLS 1.0",
+		[DTLS_HELLO_NO_USE_SRTP] = "no use_srtp",
+		[DTLS_HELLO_NO_PROFILE] = "no SRTP profile in common",
+		[DTLS_HELLO_SRTP_MKI] = "an SRTP MKI",
 	};
 
 	return (unsigned int)rc < DTLS_HELLO__COUNT ? s[rc] : "?";

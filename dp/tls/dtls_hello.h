@@ -8,6 +8,12 @@
  * HelloVerifyRequest that carries it. Plain C and OpenSSL 3 (EVP_MAC), no
  * DPDK: unit-tested and fuzzed alone.
  *
+ * DTLS-SRTP (RFC 5764) reads one step further, dtls_hello_srtp(): the
+ * client's version, its cipher suites, compression methods and
+ * extensions walked to use_srtp, so that a ClientHello no SRTP could come
+ * of (no use_srtp, none of the profiles offered, an MKI, DTLS 1.0) is
+ * refused before any SSL exists.
+ *
  * Only a ClientHello whose cookie dtls_cookie_ok() accepts may create
  * anything (an SSL, a session): a flood of ClientHellos from forged
  * sources gets HelloVerifyRequests to those sources and keeps nothing,
@@ -51,8 +57,34 @@ enum dtls_hello_rc {
 	DTLS_HELLO_FRAGMENT,      /* a fragment of one (offset not 0, or less
 				   * than the whole message) */
 	DTLS_HELLO_BAD_LEN,       /* lengths that contradict each other */
+	/* dtls_hello_srtp()'s */
+	DTLS_HELLO_OLD_VERSION,   /* client_version older than DTLS 1.2 (0xfeff) */
+	DTLS_HELLO_NO_USE_SRTP,   /* no use_srtp extension (RFC 5764 §4.1.1) */
+	DTLS_HELLO_NO_PROFILE,    /* none of the profiles it offers is one we offer */
+	DTLS_HELLO_SRTP_MKI,      /* an srtp_mki that is not empty */
 	DTLS_HELLO__COUNT
 };
+
+/* use_srtp's protection profiles (RFC 5764 §4.1.2; RFC 7714 §14.2 for
+ * the AEAD ones), the ones dp's SRTP may key. */
+#define DTLS_SRTP_ID_AES128_CM_SHA1_80 0x0001u
+#define DTLS_SRTP_ID_AES128_CM_SHA1_32 0x0002u
+#define DTLS_SRTP_ID_AEAD_AES_128_GCM  0x0007u
+#define DTLS_SRTP_ID_AEAD_AES_256_GCM  0x0008u
+/* The same as bits: what cp offers for a termination, what dp's SRTP
+ * takes, what a ClientHello offers of them. */
+#define DTLS_SRTP_AES128_CM_80   0x1u
+#define DTLS_SRTP_AES128_CM_32   0x2u
+#define DTLS_SRTP_AEAD_128_GCM   0x4u
+#define DTLS_SRTP_AEAD_256_GCM   0x8u
+#define DTLS_SRTP_ALL            0xfu
+/* use_srtp's extension type (RFC 5764 §9) */
+#define DTLS_USE_SRTP_EXT        14u
+
+/* The bit of use_srtp's profile id; 0 for one dp does not know. */
+unsigned int dtls_srtp_profile_bit(unsigned int id);
+/* The id of one bit (0 for none or several). */
+unsigned int dtls_srtp_profile_id(unsigned int bit);
 
 /* What the first record of a datagram says, when it is a whole
  * ClientHello. cookie points into the datagram (cookie_len 0: none). */
@@ -63,6 +95,12 @@ struct dtls_hello {
 	uint16_t client_version;
 	uint8_t cookie_len;
 	const uint8_t *cookie;
+	/* the ClientHello's body (client_version onwards), in the datagram */
+	const uint8_t *body;
+	uint32_t body_len;
+	/* dtls_hello_srtp()'s: the profiles of use_srtp that dp knows (bits) */
+	uint8_t srtp;
+	uint8_t srtp_mki_len;
 };
 
 /*
@@ -72,6 +110,45 @@ struct dtls_hello {
  */
 enum dtls_hello_rc dtls_hello_parse(const uint8_t *p, size_t len, struct dtls_hello *h);
 const char *dtls_hello_rc_str(enum dtls_hello_rc rc);
+
+/*
+ * After dtls_hello_parse() said OK for h: the rest of the ClientHello's
+ * body walked (RFC 6347 §4.2.1, RFC 5246 §7.4.1.2): cipher_suites,
+ * compression_methods, the extensions to use_srtp (RFC 5764 §4.1.1).
+ * Nothing outside h->body's body_len octets is read; a walk of at most
+ * one step per 4 octets of it. DTLS_HELLO_OK with h->srtp the known
+ * profiles the client offers (some of offered, bits), or why not:
+ * OLD_VERSION (a DTLS 1.0 client: RFC 5764 works over 1.0, we take 1.2
+ * only), SHORT or BAD_LEN (a length past its container, an odd suite
+ * list, no compression method, octets after the extensions, use_srtp
+ * twice or malformed), NO_USE_SRTP, SRTP_MKI (OpenSSL's server would drop
+ * it and answer with none, which RFC 5764 §4.1.1 makes the client
+ * abort), NO_PROFILE (OpenSSL's server would go on without use_srtp:
+ * keys for nothing).
+ */
+enum dtls_hello_rc dtls_hello_srtp(struct dtls_hello *h, unsigned int offered);
+
+/*
+ * The longest handshake message that the epoch-0 handshake records of
+ * the datagram p (len octets) announce (each fragment's msg_len), records
+ * and the fragments in each walked by their lengths to the datagram's end
+ * (at most len / 12 steps;
+ * a record running past the end ends the walk), other records skipped; 0
+ * when none. For a handshake under way, before OpenSSL reads the
+ * datagram: OpenSSL 3.0 refuses a message over max(max_cert_list, ~17
+ * KB) at its first fragment, reassembling nothing, but returns no reason
+ * (SSL_ERROR_SYSCALL, an empty error queue: dtls1_reassemble_fragment());
+ * refused here, the reason is known (a certificate chain of 64 KB).
+ */
+#define DTLS_HS_MSG_MAX 16384u
+uint32_t dtls_hs_msg_longest(const uint8_t *p, size_t len);
+
+/* use_srtp's data alone, n octets at e (RFC 5764 §4.1.1: the profiles,
+ * then srtp_mki, nothing after): OK with *profiles the known ones
+ * (bits) and *mki_len, or BAD_LEN. What dtls_hello_srtp() reads of it,
+ * and OpenSSL's ClientHello callback (dtls_srtp_client_hello()). */
+enum dtls_hello_rc dtls_use_srtp_read(const uint8_t *e, size_t n, uint8_t *profiles,
+				      uint8_t *mki_len);
 
 /* The cookie's key: two secrets, the one of an even slot and the one of
  * an odd slot; moving to slot s makes a new secret for s's parity, so the

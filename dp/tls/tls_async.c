@@ -164,13 +164,14 @@ tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
 
 /* Whether q's next connection may go on now. */
 static inline bool
-tls_fifo_may(const struct tls_worker *tw, const struct tls_fifo *q)
+tls_fifo_may(const struct dp_worker *w, const struct tls_worker *tw,
+	     const struct tls_fifo *q)
 {
 	if (tw->nojob_turn)
 		return false;
 	if (q == &tw->dq_rec)
 		return tw->jobs_max == 0 || tls_jobs_used(tw) < tw->jobs_max;
-	return (tw->hs_budget == 0 || tw->hs_spent < tw->hs_budget) && !tls_hs_job_short(tw);
+	return dp_hs_room(w) && !tls_hs_job_short(tw);
 }
 
 /* q's connections, in order, while they may go on: each asked to go on
@@ -185,7 +186,7 @@ tls_fifo_serve(struct dp_worker *w, struct tls_fifo *q)
 	 * starved of mbufs is put back at once), for the next pass */
 	uint32_t left = q->tail - q->head;
 
-	while (left > 0 && q->n > 0 && tls_fifo_may(tw, q)) {
+	while (left > 0 && q->n > 0 && tls_fifo_may(w, tw, q)) {
 		uint64_t id = q->ids[q->head++ & q->mask];
 		struct tls_conn *c = tls_fifo_live(w, q, id);
 

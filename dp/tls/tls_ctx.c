@@ -26,6 +26,7 @@
 #include <openssl/engine.h>
 #endif
 
+#include "dtls_srtp_ssl.h"
 #include "tls_ctx.h"
 #include "tls_leg.h"
 
@@ -157,28 +158,16 @@ file_ok(const char *path, char *why, size_t len)
 	return 0;
 }
 
-/* A context of method with t's versions, cipher, suite and group lists
- * and cert's chain and key, renegotiation and compression off,
- * SSL_MODE_ASYNC with an offload: what the TURN server's contexts and the
- * AGW legs' share. */
+/* A context of method with t's versions, cipher, suite and group lists,
+ * renegotiation and compression off, SSL_MODE_ASYNC with an offload: what
+ * every context of ours shares, before its certificate. */
 static SSL_CTX *
-ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
-	 const char *what, OSSL_LIB_CTX *libctx, const char *propq,
-	 const SSL_METHOD *method, bool dtls, char *err, size_t errlen)
+ctx_settings(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char *propq,
+	     const SSL_METHOD *method, bool dtls, char *err, size_t errlen)
 {
 	char why[256];
 	SSL_CTX *ctx;
 
-	if (file_ok(cert->certificate, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%d: %s.certificate '%s': %s", cert->certificate_line,
-			 what, cert->certificate, why);
-		return NULL;
-	}
-	if (file_ok(cert->private_key, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%d: %s.private_key '%s': %s", cert->private_key_line,
-			 what, cert->private_key, why);
-		return NULL;
-	}
 	ERR_clear_error();
 	ctx = SSL_CTX_new_ex(libctx, propq, method);
 	if (ctx == NULL)
@@ -203,23 +192,6 @@ ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 		CTX_FAIL(t->groups_line ? t->groups_line : t->line,
 			 "tls.groups '%s': not a group list OpenSSL knows (%s)", t->groups,
 			 ossl_why(why, sizeof(why)));
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert->certificate) != 1)
-		CTX_FAIL(cert->certificate_line, "%s.certificate '%s': not a PEM "
-			 "certificate chain OpenSSL can use (%s)", what, cert->certificate,
-			 ossl_why(why, sizeof(why)));
-	if (SSL_CTX_use_PrivateKey_file(ctx, cert->private_key, SSL_FILETYPE_PEM) != 1 &&
-	    key_mismatch())
-		CTX_FAIL(cert->private_key_line, "%s.private_key '%s' does not match "
-			 "%s.certificate '%s' (%s)", what, cert->private_key, what,
-			 cert->certificate, ossl_why(why, sizeof(why)));
-	if (SSL_CTX_get0_privatekey(ctx) == NULL)
-		CTX_FAIL(cert->private_key_line, "%s.private_key '%s': not a PEM key "
-			 "for %s.certificate '%s' (%s)", what, cert->private_key, what,
-			 cert->certificate, ossl_why(why, sizeof(why)));
-	if (SSL_CTX_check_private_key(ctx) != 1)
-		CTX_FAIL(cert->private_key_line, "%s.private_key '%s' does not match "
-			 "%s.certificate '%s' (%s)", what, cert->private_key, what,
-			 cert->certificate, ossl_why(why, sizeof(why)));
 	/*
 	 * Renegotiation (TLS 1.2) is refused: it buys a client a second
 	 * handshake's CPU for the price of a message (CVE-2011-1473's
@@ -250,6 +222,53 @@ ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
 	 * body; the buffer is the same size either way.
 	 */
 	SSL_CTX_set_read_ahead(ctx, 1);
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* ctx_settings() with cert's chain and key from its files (checked to
+ * be readable files first, the key to match): what the TURN server's
+ * contexts and the AGW legs' share. */
+static SSL_CTX *
+ctx_base(const struct tp_conf_tls *t, const struct tp_conf_tls_cert *cert,
+	 const char *what, OSSL_LIB_CTX *libctx, const char *propq,
+	 const SSL_METHOD *method, bool dtls, char *err, size_t errlen)
+{
+	char why[256];
+	SSL_CTX *ctx;
+
+	if (file_ok(cert->certificate, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%d: %s.certificate '%s': %s", cert->certificate_line,
+			 what, cert->certificate, why);
+		return NULL;
+	}
+	if (file_ok(cert->private_key, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%d: %s.private_key '%s': %s", cert->private_key_line,
+			 what, cert->private_key, why);
+		return NULL;
+	}
+	ctx = ctx_settings(t, libctx, propq, method, dtls, err, errlen);
+	if (ctx == NULL)
+		return NULL;
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert->certificate) != 1)
+		CTX_FAIL(cert->certificate_line, "%s.certificate '%s': not a PEM "
+			 "certificate chain OpenSSL can use (%s)", what, cert->certificate,
+			 ossl_why(why, sizeof(why)));
+	if (SSL_CTX_use_PrivateKey_file(ctx, cert->private_key, SSL_FILETYPE_PEM) != 1 &&
+	    key_mismatch())
+		CTX_FAIL(cert->private_key_line, "%s.private_key '%s' does not match "
+			 "%s.certificate '%s' (%s)", what, cert->private_key, what,
+			 cert->certificate, ossl_why(why, sizeof(why)));
+	if (SSL_CTX_get0_privatekey(ctx) == NULL)
+		CTX_FAIL(cert->private_key_line, "%s.private_key '%s': not a PEM key "
+			 "for %s.certificate '%s' (%s)", what, cert->private_key, what,
+			 cert->certificate, ossl_why(why, sizeof(why)));
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		CTX_FAIL(cert->private_key_line, "%s.private_key '%s' does not match "
+			 "%s.certificate '%s' (%s)", what, cert->private_key, what,
+			 cert->certificate, ossl_why(why, sizeof(why)));
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);
@@ -386,6 +405,57 @@ dtls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx, const char *p
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"turnpike-dtls", 13);
 	return ctx;
+}
+
+SSL_CTX *
+dtls_srtp_ctx_create(const struct tp_conf_tls *t, const struct tls_cred *cred,
+		     unsigned int profiles, OSSL_LIB_CTX *libctx, const char *propq,
+		     char *err, size_t errlen)
+{
+	char list[128], why[256];
+	SSL_CTX *ctx;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (dtls_srtp_profile_list(profiles, list, sizeof(list)) <= 0) {
+		snprintf(err, errlen, "%d: agw.dtls: no SRTP profile to offer", t->line);
+		return NULL;
+	}
+	/* either role (DTLS_method()): the SSL is put in one */
+	ctx = ctx_settings(t, libctx, propq, DTLS_method(), true, err, errlen);
+	if (ctx == NULL)
+		return NULL;
+	if (cred == NULL || SSL_CTX_use_cert_and_key(ctx, cred->cert, cred->key, cred->chain,
+						     1) != 1)
+		CTX_FAIL(t->line, "agw.dtls: OpenSSL cannot use the certificate and key (%s)",
+			 ossl_why(why, sizeof(why)));
+	/* No async and no read ahead, as TURN's DTLS (dtls_ctx_create()).
+	 * Records and handshake fragments fit the owner's SSL_set_mtu(). */
+	SSL_CTX_clear_mode(ctx, SSL_MODE_ASYNC);
+	SSL_CTX_set_read_ahead(ctx, 0);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_max_send_fragment(ctx, 1200);
+	/* every handshake checks the certificate: nothing to resume */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"turnpike-srtp", 13);
+	/* the peer is its signalled fingerprint (RFC 5763 §5), as a leg's */
+	SSL_CTX_set_cert_verify_callback(ctx, tls_leg_verify, NULL);
+	/* (0 is success) */
+	if (SSL_CTX_set_tlsext_use_srtp(ctx, list) != 0)
+		CTX_FAIL(t->line, "agw.dtls: OpenSSL refuses use_srtp '%s' (%s)", list,
+			 ossl_why(why, sizeof(why)));
+	/* A handshake message longer than max(this, 16 KB and a header) is
+	 * refused at its first fragment (a chain of 64 KB): no reassembly
+	 * buffer of its size is ever made. */
+	SSL_CTX_set_max_cert_list(ctx, 8192);
+	SSL_CTX_set_client_hello_cb(ctx, dtls_srtp_client_hello, NULL);
+	SSL_CTX_set_info_callback(ctx, dtls_srtp_info);
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
 }
 
 void

@@ -72,6 +72,27 @@ SSL_CTX *dtls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
 			 char *err, size_t errlen);
 
 /*
+ * The context of DTLS-SRTP on the gateway's RTP terminations (RFC 5763,
+ * RFC 5764; dp/dtls_srtp): either role (DTLS_method(); each SSL is put in
+ * one), DTLS 1.2 only, t's cipher and group lists, our certificate cred
+ * (generated or from agw.dtls's files: tls_leg.h; the context takes
+ * references), the peer trusted by its signalled fingerprint only
+ * (tls_leg_verify(), a leg as ex_data of each SSL), use_srtp offering
+ * profiles (dtls_hello.h's bits) in dtls_srtp_profile_list()'s order, a
+ * ClientHello without a profile in common refused before any key exchange
+ * (dtls_srtp_client_hello()), alerts into the leg (dtls_srtp_info()),
+ * renegotiation and compression off, no session cache or tickets, no
+ * async, no read ahead, SSL_OP_NO_QUERY_MTU (the owner sets the MTU), a
+ * handshake message over 16 KB refused. No cookie exchange (the owner's
+ * front decides; it may set OpenSSL's cookie callbacks on it). NULL with
+ * err as tls_ctx_create(); tls_ctx_free() frees it.
+ */
+struct tls_cred;
+SSL_CTX *dtls_srtp_ctx_create(const struct tp_conf_tls *t, const struct tls_cred *cred,
+			      unsigned int profiles, OSSL_LIB_CTX *libctx, const char *propq,
+			      char *err, size_t errlen);
+
+/*
  * When the first certificate that ctx serves expires: the earliest
  * notAfter, in Unix seconds, of the certificates and chains of ctx and
  * of its SNI contexts (a client that checks dates refuses the handshake

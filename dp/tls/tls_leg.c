@@ -22,7 +22,9 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/bn.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -68,8 +70,10 @@ tls_leg_params_check(enum tls_role role, const struct tls_leg_params *p,
 		w = "the role is neither client nor server";
 	else if (p == NULL)
 		w = "no parameters";
-	else if (p->nfp == 0)
+	else if (p->nfp == 0 && !p->defer)
 		w = "no fingerprint of the peer's certificate (RFC 8122 a=fingerprint)";
+	else if (p->nfp != 0 && p->defer)
+		w = "fingerprints given and their verification deferred";
 	else if (p->nfp > TLS_LEG_FP_MAX)
 		w = "more fingerprints than a leg takes";
 	else if (p->ops == NULL || p->ops->handshake == NULL)
@@ -102,6 +106,7 @@ tls_leg_ssl_new(SSL_CTX *ctx, enum tls_role role, const struct tls_leg_params *p
 	leg->matched = -1;
 	leg->nfp = (uint8_t)p->nfp;
 	leg->match_flags = p->allow_sha1 ? CERTFP_MATCH_ALLOW_SHA1 : 0;
+	leg->defer = p->defer;
 	memcpy(leg->fp, p->fp, p->nfp * sizeof(p->fp[0]));
 	s = SSL_new(ctx);
 	if (s == NULL)
@@ -171,6 +176,18 @@ tls_leg_verify(X509_STORE_CTX *xs, void *arg)
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}
+	if (leg->defer) {
+		/* taken unchecked, held for tls_leg_verify_late() (once: a
+		 * renegotiation, which would bring another, is refused) */
+		if (leg->held != NULL || !X509_up_ref(x)) {
+			leg->why = TLS_FAIL_OTHER;
+			X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
+			return 0;
+		}
+		leg->held = x;
+		X509_STORE_CTX_set_error(xs, X509_V_OK);
+		return 1;
+	}
 	i = certfp_match(leg->fp, leg->nfp, x, leg->match_flags, &leg->seen);
 	if (i < 0) {
 		/* the alert is bad_certificate (OpenSSL's mapping of
@@ -182,6 +199,44 @@ tls_leg_verify(X509_STORE_CTX *xs, void *arg)
 	leg->matched = (int8_t)i;
 	X509_STORE_CTX_set_error(xs, X509_V_OK);
 	return 1;
+}
+
+int
+tls_leg_verify_late(struct tls_leg *leg, const struct certfp *fp, unsigned int nfp,
+		    bool allow_sha1)
+{
+	int i;
+
+	if (!leg->defer || nfp == 0 || nfp > TLS_LEG_FP_MAX)
+		return -EINVAL;
+	for (unsigned int k = 0; k < nfp; k++)
+		if (certfp_alg_name((enum certfp_alg)fp[k].alg) == NULL ||
+		    fp[k].len != certfp_alg_len((enum certfp_alg)fp[k].alg))
+			return -EINVAL;
+	leg->defer = 0;
+	leg->nfp = (uint8_t)nfp;
+	leg->match_flags = allow_sha1 ? CERTFP_MATCH_ALLOW_SHA1 : 0;
+	memcpy(leg->fp, fp, nfp * sizeof(fp[0]));
+	if (leg->held == NULL) {
+		leg->why = TLS_FAIL_NO_PEER_CERT;
+		return -EACCES;
+	}
+	i = certfp_match(leg->fp, leg->nfp, leg->held, leg->match_flags, &leg->seen);
+	X509_free(leg->held);
+	leg->held = NULL;
+	if (i < 0) {
+		leg->why = i == -EPERM ? TLS_FAIL_WEAK_FP : TLS_FAIL_FP_MISMATCH;
+		return -EACCES;
+	}
+	leg->matched = (int8_t)i;
+	return 0;
+}
+
+void
+tls_leg_release(struct tls_leg *leg)
+{
+	X509_free(leg->held);
+	leg->held = NULL;
 }
 
 enum tls_fail
@@ -226,6 +281,12 @@ tls_leg_fail(struct tls_leg *leg, int sslerr, int reason)
 		case SSL_R_NO_CIPHERS_AVAILABLE:
 			f = TLS_FAIL_REFUSED;
 			break;
+		case SSL_R_EXCESSIVE_MESSAGE_SIZE:
+			/* RFC 6347 §4.2.3: a message whose length OpenSSL
+			 * refuses at its first fragment, reassembling
+			 * nothing (a certificate chain of 64 KB) */
+			f = TLS_FAIL_CERT_TOO_LONG;
+			break;
 		default:
 			f = TLS_FAIL_OTHER;
 			break;
@@ -253,9 +314,12 @@ tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size)
 	case TLS_FAIL_NONE:
 		if (leg->version == 0)
 			return snprintf(buf, size, "handshake under way");
-		return snprintf(buf, size, "up %s, fingerprint %d of %u matched",
-				leg->version == TLS1_3_VERSION ? "TLSv1.3" :
-				leg->version == TLS1_2_VERSION ? "TLSv1.2" : "TLS",
+		r = leg->version == TLS1_3_VERSION ? "TLSv1.3" :
+		    leg->version == TLS1_2_VERSION ? "TLSv1.2" :
+		    leg->version == DTLS1_2_VERSION ? "DTLSv1.2" : "TLS";
+		if (leg->defer)
+			return snprintf(buf, size, "up %s, fingerprint not signalled yet", r);
+		return snprintf(buf, size, "up %s, fingerprint %d of %u matched", r,
 				leg->matched + 1, leg->nfp);
 	case TLS_FAIL_FP_MISMATCH:
 		if (certfp_format(&leg->seen, fp, sizeof(fp)) < 0)
@@ -278,6 +342,9 @@ tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size)
 				tls_fail_name(leg->why));
 	case TLS_FAIL_NO_PEER_CERT:
 		return snprintf(buf, size, "%s: the client sent no certificate",
+				tls_fail_name(leg->why));
+	case TLS_FAIL_NO_SRTP:
+		return snprintf(buf, size, "%s: no SRTP profile in common (RFC 5764 use_srtp)",
 				tls_fail_name(leg->why));
 	case TLS_FAIL_PEER_ALERT:
 		return snprintf(buf, size, "%s: %s (%u)", tls_fail_name(leg->why),
@@ -360,6 +427,56 @@ tls_cred_free(struct tls_cred *c)
 	EVP_PKEY_free(c->key);
 	sk_X509_pop_free(c->chain, X509_free);
 	free(c);
+}
+
+struct tls_cred *
+tls_cred_generate(OSSL_LIB_CTX *libctx, const char *cn, unsigned int days, char *err,
+		  size_t errlen)
+{
+	struct tls_cred *c = calloc(1, sizeof(*c));
+	uint8_t serial[16];
+	X509_NAME *name = NULL;
+	BIGNUM *bn = NULL;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->key = EVP_PKEY_Q_keygen(libctx, NULL, "EC", "P-256");
+	if (c->key == NULL) {
+		snprintf(err, errlen, "cannot make a P-256 key");
+		goto fail;
+	}
+	c->cert = X509_new_ex(libctx, NULL);
+	name = X509_NAME_new();
+	/* a positive 127-bit serial (RFC 5280 §4.1.2.2: at most 20 octets) */
+	if (RAND_bytes(serial, sizeof(serial)) != 1) {
+		snprintf(err, errlen, "no random serial");
+		goto fail;
+	}
+	serial[0] &= 0x7f;
+	bn = BN_bin2bn(serial, sizeof(serial), NULL);
+	if (c->cert == NULL || name == NULL || bn == NULL ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c->cert)) == NULL ||
+	    !X509_set_version(c->cert, X509_VERSION_3) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn,
+					-1, -1, 0) ||
+	    !X509_set_subject_name(c->cert, name) || !X509_set_issuer_name(c->cert, name) ||
+	    X509_gmtime_adj(X509_getm_notBefore(c->cert), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(c->cert), (long)days * 86400) == NULL ||
+	    !X509_set_pubkey(c->cert, c->key) || X509_sign(c->cert, c->key, EVP_sha256()) <= 0) {
+		snprintf(err, errlen, "cannot make a self-signed certificate");
+		goto fail;
+	}
+	BN_free(bn);
+	X509_NAME_free(name);
+	return c;
+fail:
+	ERR_clear_error();
+	BN_free(bn);
+	X509_NAME_free(name);
+	tls_cred_free(c);
+	return NULL;
 }
 
 /* The reason a fatal alert we sent stands for; 0 when none fits. */

@@ -99,6 +99,13 @@ struct tls_leg_params {
 	/* Our certificate for this leg, or NULL: the tls group's. The SSL
 	 * takes references: the caller may free it after the start. */
 	const struct tls_cred *cred;
+	/* No fingerprint yet (nfp 0): DTLS-SRTP's termination that offered
+	 * a=setup:actpass and takes a ClientHello before the answer brings
+	 * the peer's fingerprints (RFC 5763 §5). The handshake goes on with
+	 * the peer's certificate held unchecked (a reference in the leg)
+	 * for tls_leg_verify_late(); nothing of the handshake may be
+	 * trusted before (the caller holds its keys uninstalled). */
+	bool defer;
 	const struct tls_leg_ops *ops;
 	void *arg;                    /* for ops */
 };
@@ -116,15 +123,22 @@ struct tls_leg {
 	uint8_t nfp;
 	uint8_t match_flags;          /* certfp_match()'s (CERTFP_MATCH_ALLOW_SHA1) */
 	uint16_t version;             /* TLS1_2_VERSION, TLS1_3_VERSION once up */
+	uint8_t defer;                /* verification deferred (params.defer) */
+	uint8_t alert_sent;           /* our fatal alert (dtls_srtp_info()) */
+	uint8_t close_notify;         /* the peer's close_notify came */
+	uint8_t reneg_refused;        /* renegotiations refused (saturates) */
 	int reason;                   /* OpenSSL's reason code of the failure */
+	/* the peer's certificate while its verification is deferred (a
+	 * reference: tls_leg_verify_late() or tls_leg_release() drops it) */
+	X509 *held;
 	struct certfp seen;           /* the peer's certificate, the strongest hash of fp */
 	struct certfp fp[TLS_LEG_FP_MAX];
 };
 
 /*
  * params are usable for role: a role, 1..TLS_LEG_FP_MAX fingerprints
- * each valid (hash and length), ops with a handshake callback. 0, or -EINVAL
- * with *why a static sentence.
+ * each valid (hash and length), or none with defer, ops with a handshake
+ * callback. 0, or -EINVAL with *why a static sentence.
  */
 int tls_leg_params_check(enum tls_role role, const struct tls_leg_params *p,
 			 const char **why);
@@ -145,8 +159,23 @@ struct tls_leg *tls_leg_of(const SSL *s);
 void tls_leg_detach(SSL *s);
 
 /* OpenSSL's cert_verify_callback of a leg context: the peer's
- * end-entity certificate against the leg's fingerprints. */
+ * end-entity certificate against the leg's fingerprints (a deferred
+ * leg's: held for tls_leg_verify_late()). */
 int tls_leg_verify(X509_STORE_CTX *xs, void *arg);
+
+/*
+ * A deferred leg's verification, once the fingerprints come (nfp of fp,
+ * 1..TLS_LEG_FP_MAX, each valid; allow_sha1 as in the params): the held
+ * certificate against them as tls_leg_verify() would have (RFC 8122 §5),
+ * the reference dropped either way. 0 (matched: leg->matched says which),
+ * -EACCES (leg->why FP_MISMATCH, WEAK_FP, or NO_PEER_CERT when none is
+ * held), -EINVAL (fp unusable, or the leg not deferred: leg unchanged).
+ */
+int tls_leg_verify_late(struct tls_leg *leg, const struct certfp *fp, unsigned int nfp,
+			bool allow_sha1);
+/* What a leg holds beyond its memory (a deferred leg's certificate),
+ * dropped: before its memory goes or is used again. */
+void tls_leg_release(struct tls_leg *leg);
 
 /* Why the handshake of leg failed, from what the verification found, the
  * SSL_get_error() value and OpenSSL's reason code of the last error; kept
@@ -186,5 +215,16 @@ int tls_leg_describe(const struct tls_leg *leg, char *buf, size_t size);
 struct tls_cred *tls_cred_load(const char *cert_path, const char *key_path, char *err,
 			       size_t errlen);
 void tls_cred_free(struct tls_cred *c);
+
+/*
+ * Our own certificate when none is configured (DTLS-SRTP's, agw.dtls):
+ * an ECDSA P-256 key and a self-signed X.509 v3 certificate signed with
+ * SHA-256, subject and issuer CN=cn, a random 127-bit serial, valid from
+ * an hour ago for days days. What matters to the peer is its fingerprint
+ * in our SDP (RFC 5763 §5); P-256 is what browsers make and the cheapest
+ * to sign with. In libctx (NULL: the default). NULL with err.
+ */
+struct tls_cred *tls_cred_generate(OSSL_LIB_CTX *libctx, const char *cn, unsigned int days,
+				   char *err, size_t errlen);
 
 #endif /* DP_TLS_LEG_H */

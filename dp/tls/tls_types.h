@@ -160,14 +160,12 @@ struct tls_worker {
 	uint64_t linger_checked_ms;
 	uint64_t flushed_ms;      /* the session cache's last expiry pass */
 	uint64_t sessions_cached; /* its size then (the statistics' copy) */
-	/* Handshake work in one loop pass (tls.handshake_budget_us): what
-	 * this pass spent (reset by tls_poll(), once a pass), the bound (0:
-	 * none), and the connections whose handshake step waits for a later
-	 * turn: a FIFO of connection ids (a freed or reused slot's id no
-	 * longer matches, and is skipped), twice max_conns, a power of two. */
-	uint64_t hs_budget;
-	uint64_t hs_spent;
-	uint64_t hs_step_max;     /* the longest handshake step (cycles) */
+	/* Handshake work in one loop pass is the worker's account (struct
+	 * dp_hs_budget, tls.handshake_budget_us, shared with DTLS); here, the
+	 * connections whose handshake step waits for a later turn: a FIFO of
+	 * connection ids (a freed or reused slot's id no longer matches, and
+	 * is skipped), twice max_conns, a power of two. */
+	uint64_t hs_step_max;     /* the longest TLS handshake step (cycles) */
 	uint64_t hs_step_long;    /* 1 ms in cycles */
 	struct tls_fifo {
 		uint64_t *ids;

@@ -121,7 +121,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 	/* once a pass: a new pass's handshake budget; a job may be free
 	 * again (the parked ones below may end theirs) */
 	tw->now_ms = now_ms;
-	tw->hs_spent = 0;
+	dp_hs_reset(w);
 	tw->nojob_turn = false;
 	if (tw->nparked > 0 || tw->norphan_free < tw->orphans_max) {
 		unsigned int want = RTE_DIM(ready);
@@ -130,7 +130,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 			tls_engine_poll();
 		/* With a budget, resumed jobs one at a time while it lasts
 		 * (the rest stay in the ring for the next passes). */
-		if (tw->hs_budget != 0)
+		if (w->hs.budget != 0)
 			want = 1;
 	again:
 		n = rte_ring_sc_dequeue_burst_elem(tw->ring, ready, sizeof(ready[0]),
@@ -172,7 +172,7 @@ tls_poll(struct dp_worker *w, uint64_t now_ms)
 			if (!(c->x & TLS_X_LINGER))
 				tls_ready(w, c);
 		}
-		if (n > 0 && tw->hs_budget != 0 && tw->hs_spent < tw->hs_budget)
+		if (n > 0 && w->hs.budget != 0 && dp_hs_room(w))
 			goto again;
 	}
 	/* Then the connections that wait: established ones first (a record
@@ -377,7 +377,7 @@ tls_worker_init(struct dp_worker *w, const struct tp_conf *conf, uint32_t max_co
 	tw->orphans_max = tw->jobs_max;
 	while (ring_size < 2u * max_conns || ring_size < tw->jobs_max)
 		ring_size <<= 1;
-	tw->hs_budget = rte_get_tsc_hz() * t->handshake_budget_us / 1000000u;
+	dp_hs_budget_set(w, t->handshake_budget_us);
 	tw->hs_step_long = rte_get_tsc_hz() / 1000u;
 	tw->dq_hs.mask = tw->dq_rec.mask = ring_size - 1u;
 	tw->dq_hs.ids = rte_zmalloc_socket("tls_defer_hs", (size_t)ring_size * sizeof(uint64_t),

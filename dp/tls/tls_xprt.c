@@ -310,11 +310,11 @@ tls_err_clear(void)
 		ERR_clear_error();
 }
 
-/* A handshake step took d cycles: the pass's account. */
+/* A handshake step took d cycles: the pass's account (the worker's). */
 static inline void
-tls_hs_spent(struct tls_worker *tw, uint64_t d)
+tls_hs_spent(struct dp_worker *w, struct tls_worker *tw, uint64_t d)
 {
-	tw->hs_spent += d;
+	dp_hs_spent(w, d);
 	if (unlikely(d > tw->hs_step_max))
 		tw->hs_step_max = d;
 	if (unlikely(d > tw->hs_step_long))
@@ -377,7 +377,7 @@ tls_rcv_handshake(struct dp_worker *w, struct tls_conn *c, struct rte_mbuf **out
 	tls_err_clear();
 	rc = SSL_do_handshake(c->ssl);
 	err = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, rc);
-	tls_hs_spent(tw, rte_rdtsc() - t0);
+	tls_hs_spent(w, tw, rte_rdtsc() - t0);
 	if (rc == 1) {
 		tls_hs_done(tw, c);
 		if (!tls_rec_rx_start(tw, c))
@@ -486,7 +486,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 		 * hold its job meanwhile.) */
 		if (c->flags & TLS_F_DEFERRED)
 			return -EAGAIN;   /* its turn comes (tls_poll) */
-		if (tw->hs_budget != 0 && tw->hs_spent >= tw->hs_budget && tls_defer(w, c)) {
+		if (!dp_hs_room(w) && tls_defer(w, c)) {
 			tw->ctr[TLS_CTR_HS_DEFERRED]++;
 			return -EAGAIN;
 		}
@@ -533,7 +533,7 @@ tls_rcv_buf(struct dp_worker *w, uint64_t id, struct rte_mbuf **out, uint32_t ma
 	err = tls_ssl_error(c, rc);
 	tls_job_note(tw, c);
 	if (hs)
-		tls_hs_spent(tw, rte_rdtsc() - t0);
+		tls_hs_spent(w, tw, rte_rdtsc() - t0);
 	if (!(c->flags & TLS_F_HS_DONE) && SSL_is_init_finished(c->ssl))
 		tls_hs_done(tw, c);
 	if (err == SSL_ERROR_WANT_ASYNC) {

@@ -26,6 +26,13 @@
  * allocation goes with it and cp hears CONN_DOWN (turn_stream_gone()),
  * as for a TLS connection. The handshake's retransmissions are
  * DTLSv1_handle_timeout()'s, from the module's sweep.
+ *
+ * The BIO and the handshake step are dp/tls/dtls_io.c's (DTLS-SRTP's
+ * too); each step is charged to the worker's handshake budget
+ * (tls.handshake_budget_us, shared with TLS and DTLS-SRTP): over it, a
+ * ClientHello with our cookie makes nothing and a handshake's next flight
+ * is dropped (hs_over_budget), the client resends them; records of
+ * sessions that are up never wait.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -44,6 +51,7 @@
 #include "dp_ctrs.h"
 #include "dp_module.h"
 #include "dtls_hello.h"
+#include "dtls_io.h"
 #include "ipc.h"
 #include "stun.h"
 #include "tls_ctx.h"
@@ -101,8 +109,7 @@ struct dtls_sess {
 	uint64_t id;                 /* lib/ipc's id (IPC_CONN_SLOT_DTLS) */
 	struct turn_from from;
 	uint64_t born_ms, rx_ms, up_ms;
-	const uint8_t *in;           /* the datagram the BIO reads next */
-	uint16_t in_len;
+	struct dtls_io io;           /* the BIO's datagram, our send */
 	bool up;                     /* handshake done */
 	bool talked;                 /* sent cp something */
 	bool had_alloc;
@@ -131,82 +138,22 @@ struct turn_dtls {
 	uint64_t ctr[DTLS_CTR__COUNT];
 };
 
-/* ---- the BIO: a datagram in, each write a datagram out ---------------- */
+/* ---- what OpenSSL writes: a datagram to the client --------------------- */
 
-static BIO_METHOD *dtls_bio_method;
-static unsigned int dtls_users;
-
-static int
-bio_read(BIO *b, char *buf, int len)
-{
-	struct dtls_sess *s = BIO_get_data(b);
-
-	BIO_clear_retry_flags(b);
-	if (s == NULL || s->in == NULL) {
-		BIO_set_retry_read(b);
-		return -1;
-	}
-	/* one datagram a read; OpenSSL's buffer takes a whole record */
-	if (len > s->in_len)
-		len = s->in_len;
-	memcpy(buf, s->in, (size_t)len);
-	s->in = NULL;
-	return len;
-}
+/* The BIO method is held (dtls_io_get()) from the set-up to the end. */
+static bool io_held;
 
 static int
-bio_write(BIO *b, const char *buf, int len)
+sess_send(void *arg, const uint8_t *p, uint16_t len)
 {
-	struct dtls_sess *s = BIO_get_data(b);
-	const struct turn_from *f;
+	struct dtls_sess *s = arg;
+	const struct turn_from *f = &s->from;
 
-	BIO_clear_retry_flags(b);
-	if (s == NULL || len < 0 || len > 65507)
-		return -1;
-	f = &s->from;
-	/* lost, it is resent as any datagram would be (DTLS retransmits
-	 * its handshake; TURN's clients theirs) */
-	if (dp_udp_send(s->d->w, f->family, f->dst, f->dst_port, f->src, f->src_port,
-			buf, (uint16_t)len) < 0)
+	if (dp_udp_send(s->d->w, f->family, f->dst, f->dst_port, f->src, f->src_port, p,
+			len) < 0) {
 		s->d->ctr[DTLS_CTR_SEND_FAILED]++;
-	return len;
-}
-
-static long
-bio_ctrl(BIO *b, int cmd, long num, void *ptr)
-{
-	(void)b;
-	(void)num;
-	(void)ptr;
-	switch (cmd) {
-	case BIO_CTRL_FLUSH:
-		return 1;
-	case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
-		return 28;
-	default:                   /* no peer, no MTU queries, nothing pending */
-		return 0;
+		return -EIO;
 	}
-}
-
-static int
-bio_create(BIO *b)
-{
-	BIO_set_init(b, 1);
-	return 1;
-}
-
-static int
-bio_method_get(void)
-{
-	if (dtls_bio_method != NULL)
-		return 0;
-	dtls_bio_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-				       "turnpike dtls");
-	if (dtls_bio_method == NULL || !BIO_meth_set_read(dtls_bio_method, bio_read) ||
-	    !BIO_meth_set_write(dtls_bio_method, bio_write) ||
-	    !BIO_meth_set_ctrl(dtls_bio_method, bio_ctrl) ||
-	    !BIO_meth_set_create(dtls_bio_method, bio_create))
-		return -1;
 	return 0;
 }
 
@@ -360,16 +307,17 @@ sess_run(struct turn_dtls *d, struct dtls_sess *s)
 	int r;
 
 	if (!s->up) {
-		r = SSL_do_handshake(s->ssl);
-		if (r != 1) {
-			int e = SSL_get_error(s->ssl, r);
+		int e, why;
 
-			if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
-				d->ctr[DTLS_CTR_HS_FAILED]++;
-				ERR_clear_error();
-				sess_end(d, s, IPC_CONN_ABORTED, false);
-			}
+		switch (dtls_io_step(d->w, s->ssl, &e, &why)) {
+		case DTLS_STEP_WANT:
 			return;
+		case DTLS_STEP_FAIL:
+			d->ctr[DTLS_CTR_HS_FAILED]++;
+			sess_end(d, s, IPC_CONN_ABORTED, false);
+			return;
+		case DTLS_STEP_UP:
+			break;
 		}
 		s->up = true;
 		s->up_ms = d->w->now_ms;
@@ -422,6 +370,12 @@ sess_new(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey 
 		d->ctr[DTLS_CTR_REFUSED_FULL]++;
 		return;
 	}
+	/* the worker's handshake budget spent: nothing made (the client
+	 * resends its ClientHello, the cookie still good) */
+	if (!dp_hs_room(w)) {
+		d->ctr[DTLS_CTR_HS_BUDGET]++;
+		return;
+	}
 	skey_of(d, &sk, f);
 	pos = rte_hash_lookup(d->by_src, &sk);
 	if (pos >= 0 && d->src_count[pos] >= d->per_source) {
@@ -437,8 +391,10 @@ sess_new(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey 
 	s->id = ipc_conn_make(w->id, slot | IPC_CONN_SLOT_DTLS, s->gen);
 	s->from.conn_id = s->id;
 	s->born_ms = s->rx_ms = w->now_ms;
+	s->io.send = sess_send;
+	s->io.arg = s;
 	s->ssl = SSL_new(d->ctx);
-	bio = BIO_new(dtls_bio_method);
+	bio = dtls_io_bio(&s->io);
 	addr = BIO_ADDR_new();
 	if (s->ssl == NULL || bio == NULL || addr == NULL) {
 		BIO_free(bio);
@@ -448,12 +404,10 @@ sess_new(struct turn_dtls *d, const struct turn_from *f, const struct dtls_tkey 
 		d->ctr[DTLS_CTR_NOMEM]++;
 		return;
 	}
-	BIO_set_data(bio, s);
 	SSL_set_bio(s->ssl, bio, bio);
 	SSL_set_app_data(s->ssl, s);
 	SSL_set_mtu(s->ssl, TURN_DTLS_MTU);
-	s->in = p;
-	s->in_len = len;
+	dtls_io_give(&s->io, p, len);
 	r = DTLSv1_listen(s->ssl, addr);
 	BIO_ADDR_free(addr);
 	if (r != 1) {
@@ -541,11 +495,17 @@ turn_dtls_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_met
 	} else {
 		struct dtls_sess *s = &d->sess[(uintptr_t)data];
 
-		s->in = p;
-		s->in_len = meta->payload_len;
+		/* a handshake's next step waits for room in the budget (the
+		 * client resends this flight); records of sessions up never */
+		if (!s->up && !dp_hs_room(w)) {
+			d->ctr[DTLS_CTR_HS_BUDGET]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		dtls_io_give(&s->io, p, meta->payload_len);
 		s->rx_ms = w->now_ms;
 		sess_run(d, s);
-		s->in = NULL;
+		dtls_io_done(&s->io);
 	}
 	rte_pktmbuf_free(m);
 }
@@ -714,6 +674,7 @@ dtls_worker_init(struct dp_worker *w)
 	 * by the key it was counted under) */
 	d->prefix6 = (uint8_t)conf->turn.tcp_source_prefix6;
 	d->no_alloc_ms = (uint64_t)conf->turn.tcp_allocate_timeout_s * 1000u;
+	dp_hs_budget_set(w, conf->tls.handshake_budget_us);
 	d->ctx = dtls_ctx_create(&conf->tls, NULL, NULL, cookie_gen, cookie_verify, err,
 				 sizeof(err));
 	if (d->ctx == NULL) {
@@ -766,9 +727,9 @@ turn_dtls_setup(struct dp_ctx *ctx)
 
 	if (!tc->enabled || tc->nlisten_dtls == 0)
 		return 0;
-	if (bio_method_get() < 0)
+	if (dtls_io_get() < 0)
 		return -ENOMEM;
-	dtls_users++;
+	io_held = true;
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		rc = dtls_worker_init(ctx->workers[i]);
 		if (rc < 0)
@@ -797,8 +758,6 @@ turn_dtls_setup(struct dp_ctx *ctx)
 static void
 turn_dtls_fini(struct dp_ctx *ctx)
 {
-	bool had = false;
-
 	for (unsigned int i = 0; i < ctx->nworkers; i++) {
 		struct dp_worker *w = ctx->workers[i];
 
@@ -806,11 +765,10 @@ turn_dtls_fini(struct dp_ctx *ctx)
 			continue;
 		dtls_free_one(w->turn->dtls);
 		w->turn->dtls = NULL;
-		had = true;
 	}
-	if (had && --dtls_users == 0) {
-		BIO_meth_free(dtls_bio_method);
-		dtls_bio_method = NULL;
+	if (io_held) {
+		io_held = false;
+		dtls_io_put();
 	}
 }
 

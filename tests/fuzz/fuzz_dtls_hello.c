@@ -3,7 +3,8 @@
  * libFuzzer target: dp/tls/dtls_hello.c, what TURN over DTLS reads of a
  * datagram from a 5-tuple without a session (any sender can make one,
  * from any forged source): the ClientHello's cookie, its check, and the
- * HelloVerifyRequest built from what was read.
+ * HelloVerifyRequest built from what was read; and DTLS-SRTP's walk of
+ * the rest of the ClientHello to use_srtp (dtls_hello_srtp()).
  *
  * The input is the datagram, from a heap copy of exactly its size (a read
  * past it is caught). Besides memory errors and undefined behaviour, the
@@ -11,7 +12,12 @@
  * ClientHello's cookie lies inside the datagram, after the record and
  * handshake headers and within the record's length; a refusal has a
  * name; the HelloVerifyRequest is exactly DTLS_HVR_LEN long and is itself
- * no ClientHello; a cookie we did not make for this 5-tuple is refused.
+ * no ClientHello; a cookie we did not make for this 5-tuple is refused;
+ * the ClientHello's body lies inside the record; use_srtp's verdict has a
+ * name, says OK only with a profile in common and no MKI, and with one
+ * profile offered says OK exactly when the client offers that one. Every
+ * input is also read as a datagram into a handshake under way
+ * (dtls_hs_msg_longest()).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		key_ok = true;
 	}
 	memcpy(p, data, size);
+	/* any datagram into a handshake under way: its messages' lengths */
+	CHECK(dtls_hs_msg_longest(p, size) <= 0xffffffu &&
+	      (size >= DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN || dtls_hs_msg_longest(p, size) == 0));
 	rc = dtls_hello_parse(p, size, &h);
 	CHECK(dtls_hello_rc_str(rc)[0] != '?');
 	if (rc == DTLS_HELLO_OK) {
@@ -57,6 +66,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      DTLS_HVR_LEN);
 		CHECK(dtls_hello_parse(hvr, sizeof(hvr), &h2) == DTLS_HELLO_NOT_CH);
 		CHECK(hvr[5] == (uint8_t)(h.rec_seq >> 40) && hvr[10] == (uint8_t)h.rec_seq);
+		CHECK(h.body == p + DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN);
+		CHECK(h.body + h.body_len <= p + rec_end);
+		rc = dtls_hello_srtp(&h, DTLS_SRTP_ALL);
+		CHECK(dtls_hello_rc_str(rc)[0] != '?');
+		if (rc == DTLS_HELLO_OK) {
+			unsigned int all = h.srtp;
+
+			CHECK(all != 0 && (all & ~DTLS_SRTP_ALL) == 0 && h.srtp_mki_len == 0);
+			CHECK(h.client_version <= 0xfefd);
+			for (unsigned int bit = 1; bit <= DTLS_SRTP_ALL; bit <<= 1) {
+				enum dtls_hello_rc r1 = dtls_hello_srtp(&h, bit);
+
+				CHECK((r1 == DTLS_HELLO_OK) == ((all & bit) != 0));
+				CHECK(r1 == DTLS_HELLO_OK || r1 == DTLS_HELLO_NO_PROFILE);
+			}
+		} else {
+			CHECK(rc != DTLS_HELLO_NOT_HANDSHAKE && rc != DTLS_HELLO_NOT_CH &&
+			      rc != DTLS_HELLO_FRAGMENT && rc != DTLS_HELLO_VERSION);
+		}
 	}
 	free(p);
 	return 0;

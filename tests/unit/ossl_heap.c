@@ -13,6 +13,14 @@ struct hdr {
 
 int ossl_heap_counting;
 long long ossl_heap_live;
+long long ossl_heap_peak;
+
+static void
+peak(void)
+{
+	if (ossl_heap_live > ossl_heap_peak)
+		ossl_heap_peak = ossl_heap_live;
+}
 
 static void *
 cnt_malloc(size_t n, const char *file, int line)
@@ -25,8 +33,10 @@ cnt_malloc(size_t n, const char *file, int line)
 		return NULL;
 	h->n = n;
 	h->counted = (size_t)ossl_heap_counting;
-	if (ossl_heap_counting)
+	if (ossl_heap_counting) {
 		ossl_heap_live += (long long)n;
+		peak();
+	}
 	return h + 1;
 }
 
@@ -60,8 +70,10 @@ cnt_realloc(void *p, size_t n, const char *file, int line)
 		return NULL;
 	h->n = n;
 	h->counted = (size_t)ossl_heap_counting;
-	if (ossl_heap_counting)
+	if (ossl_heap_counting) {
 		ossl_heap_live += (long long)n;
+		peak();
+	}
 	return h + 1;
 }
 

@@ -11,6 +11,9 @@
 
 extern int ossl_heap_counting;
 extern long long ossl_heap_live;
+/* the most ossl_heap_live has been (set it to ossl_heap_live to start a
+ * measure) */
+extern long long ossl_heap_peak;
 
 bool ossl_heap_install(void);
 

@@ -6,7 +6,10 @@
  * forged), the HelloVerifyRequest as OpenSSL's client takes it, and the
  * whole exchange: our stateless HelloVerifyRequest, then an SSL made only
  * for the ClientHello with our cookie, DTLSv1_listen() agreeing with our
- * check, the handshake to its end and data both ways.
+ * check, the handshake to its end and data both ways. For DTLS-SRTP,
+ * dtls_hello_srtp(): OpenSSL clients' hellos with and without use_srtp,
+ * with profiles we do not offer, DTLS 1.0's; hand-made ones with an MKI,
+ * each malformed length, split over two records; every cut of the body.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include "dtls_hello.h"
+#include "dtls_peer.h"
 #include "tls_ctx.h"
 #include "tp_conf_types.h"
 
@@ -438,6 +442,294 @@ test_exchange_bad_cookie(void **state)
 	tls_ctx_free(sctx);
 }
 
+/* ---- dtls_hello_srtp() ------------------------------------------------ */
+
+/* A DTLS client's first ClientHello, max version ver (0: DTLS 1.2), with
+ * use_srtp's profiles (NULL: no use_srtp), into buf. */
+static size_t
+srtp_hello(const char *profiles, int ver, uint8_t *buf, size_t cap)
+{
+	SSL_CTX *cctx;
+	SSL *c;
+	size_t n;
+
+	cctx = SSL_CTX_new(DTLS_client_method());
+	assert_non_null(cctx);
+	if (ver != 0) {
+		assert_int_equal(SSL_CTX_set_max_proto_version(cctx, ver), 1);
+		SSL_CTX_set_security_level(cctx, 0);
+	}
+	/* (0 is success here) */
+	if (profiles != NULL)
+		assert_int_equal(SSL_CTX_set_tlsext_use_srtp(cctx, profiles), 0);
+	c = SSL_new(cctx);
+	assert_non_null(c);
+	SSL_set_bio(c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	BIO_set_mem_eof_return(SSL_get_rbio(c), -1);
+	SSL_set_connect_state(c);
+	n = first_hello(c, buf, cap);
+	SSL_free(c);
+	SSL_CTX_free(cctx);
+	assert_true(n > DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN);
+	return n;
+}
+
+/* parse, then srtp with offered. */
+static enum dtls_hello_rc
+srtp_rc(const uint8_t *p, size_t n, unsigned int offered, struct dtls_hello *h)
+{
+	enum dtls_hello_rc rc = dtls_hello_parse(p, n, h);
+
+	return rc != DTLS_HELLO_OK ? rc : dtls_hello_srtp(h, offered);
+}
+
+static void
+test_srtp_openssl_clients(void **state)
+{
+	uint8_t d[4096];
+	struct dtls_hello h;
+	size_t n;
+
+	(void)state;
+	/* the profiles a browser offers (AES-CM), and the order ignored */
+	n = srtp_hello("SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32", 0, d, sizeof(d));
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.srtp, DTLS_SRTP_AES128_CM_80 | DTLS_SRTP_AES128_CM_32);
+	assert_int_equal(h.srtp_mki_len, 0);
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_AES128_CM_32, &h), DTLS_HELLO_OK);
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_AEAD_128_GCM | DTLS_SRTP_AEAD_256_GCM, &h),
+			 DTLS_HELLO_NO_PROFILE);
+	assert_int_equal(srtp_rc(d, n, 0, &h), DTLS_HELLO_NO_PROFILE);
+	/* GCM's (RFC 7714) */
+	n = srtp_hello("SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM", 0, d, sizeof(d));
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.srtp, DTLS_SRTP_AEAD_128_GCM | DTLS_SRTP_AEAD_256_GCM);
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_AES128_CM_80 | DTLS_SRTP_AES128_CM_32, &h),
+			 DTLS_HELLO_NO_PROFILE);
+	/* only a profile we do not offer */
+	n = srtp_hello("SRTP_AES128_CM_SHA1_32", 0, d, sizeof(d));
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_AES128_CM_80, &h), DTLS_HELLO_NO_PROFILE);
+	assert_int_equal(h.srtp, DTLS_SRTP_AES128_CM_32);
+	/* no use_srtp: a DTLS client that is no DTLS-SRTP one */
+	n = srtp_hello(NULL, 0, d, sizeof(d));
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_NO_USE_SRTP);
+	/* DTLS 1.0, use_srtp or not */
+	n = srtp_hello("SRTP_AES128_CM_SHA1_80", DTLS1_VERSION, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(h.client_version, 0xfeff);
+	assert_int_equal(dtls_hello_srtp(&h, DTLS_SRTP_ALL), DTLS_HELLO_OLD_VERSION);
+	assert_string_equal(dtls_hello_rc_str(DTLS_HELLO_OLD_VERSION), "DTLS 1.0");
+	assert_string_equal(dtls_hello_rc_str(DTLS_HELLO_NO_USE_SRTP), "no use_srtp");
+	assert_string_equal(dtls_hello_rc_str(DTLS_HELLO_NO_PROFILE), "no SRTP profile in common");
+	assert_string_equal(dtls_hello_rc_str(DTLS_HELLO_SRTP_MKI), "an SRTP MKI");
+	/* the ids and bits agree */
+	for (unsigned int b = 1; b <= DTLS_SRTP_ALL; b <<= 1)
+		assert_int_equal(dtls_srtp_profile_bit(dtls_srtp_profile_id(b)), b);
+	assert_int_equal(dtls_srtp_profile_bit(0x0005), 0);   /* NULL_HMAC_SHA1_80 */
+	assert_int_equal(dtls_srtp_profile_id(DTLS_SRTP_AES128_CM_80 | DTLS_SRTP_AES128_CM_32),
+			 0);
+}
+
+/* Every cut of a use_srtp ClientHello: the datagram cut (the record's
+ * length then runs past it), and the body cut with every length made to
+ * agree (so that dtls_hello_parse() takes it and dtls_hello_srtp() walks
+ * a body that ends there). Each from a heap copy of exactly its size:
+ * ASan catches a read past it. */
+static void
+test_srtp_every_cut(void **state)
+{
+	uint8_t d[4096];
+	struct dtls_hello h;
+	size_t n, body_at = DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN;
+	uint32_t body, cookie_end;
+
+	(void)state;
+	n = srtp_hello("SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM", 0, d, sizeof(d));
+	assert_int_equal(srtp_rc(d, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_OK);
+	body = h.body_len;
+	cookie_end = (uint32_t)(h.cookie - h.body) + h.cookie_len;
+	assert_int_equal(body_at + body, n);
+	for (size_t k = 0; k < n; k++) {
+		uint8_t *cp = malloc(k > 0 ? k : 1);
+
+		assert_non_null(cp);
+		memcpy(cp, d, k);
+		assert_int_not_equal(srtp_rc(cp, k, DTLS_SRTP_ALL, &h), DTLS_HELLO_OK);
+		free(cp);
+	}
+	for (uint32_t k = cookie_end; k < body; k++) {
+		uint8_t *cp = malloc(body_at + k);
+		enum dtls_hello_rc rc;
+
+		assert_non_null(cp);
+		memcpy(cp, d, body_at + k);
+		cp[11] = (uint8_t)((DTLS_HS_HDR_LEN + k) >> 8);
+		cp[12] = (uint8_t)(DTLS_HS_HDR_LEN + k);
+		cp[13 + 1] = cp[13 + 9] = 0;
+		cp[13 + 2] = cp[13 + 10] = (uint8_t)(k >> 8);
+		cp[13 + 3] = cp[13 + 11] = (uint8_t)k;
+		assert_int_equal(dtls_hello_parse(cp, body_at + k, &h), DTLS_HELLO_OK);
+		rc = dtls_hello_srtp(&h, DTLS_SRTP_ALL);
+		assert_int_not_equal(rc, DTLS_HELLO_OK);
+		assert_true(rc == DTLS_HELLO_SHORT || rc == DTLS_HELLO_BAD_LEN ||
+			    rc == DTLS_HELLO_NO_USE_SRTP);
+		free(cp);
+	}
+}
+
+static enum dtls_hello_rc
+made_rc(const uint8_t *ext, size_t elen, size_t tail)
+{
+	uint8_t p[1024], *cp;
+	struct dtls_hello h;
+	enum dtls_hello_rc rc;
+	size_t n = hello_made(p, 4, 1, ext, elen, tail);
+
+	cp = malloc(n);
+	assert_non_null(cp);
+	memcpy(cp, p, n);
+	rc = srtp_rc(cp, n, DTLS_SRTP_AES128_CM_80, &h);
+	free(cp);
+	return rc;
+}
+
+static void
+test_srtp_made(void **state)
+{
+	/* extensions: supported_groups (10), then use_srtp (14) with
+	 * profile 1 and an empty MKI */
+	static const uint8_t good[] = { 0, 17, 0, 10, 0, 4, 0, 2, 0, 23,
+					0, 14, 0, 5, 0, 2, 0, 1, 0 };
+	static const uint8_t mki[] = { 0, 20, 0, 10, 0, 4, 0, 2, 0, 23,
+				       0, 14, 0, 8, 0, 2, 0, 1, 3, 0xaa, 0xbb, 0xcc };
+	static const uint8_t twice[] = { 0, 18, 0, 14, 0, 5, 0, 2, 0, 1, 0,
+					 0, 14, 0, 5, 0, 2, 0, 1, 0 };
+	static const uint8_t odd[] = { 0, 8, 0, 14, 0, 4, 0, 1, 0, 0 };
+	static const uint8_t empty[] = { 0, 7, 0, 14, 0, 3, 0, 0, 0 };
+	static const uint8_t mki_past[] = { 0, 9, 0, 14, 0, 5, 0, 2, 0, 1, 1 };
+	static const uint8_t after_mki[] = { 0, 10, 0, 14, 0, 6, 0, 2, 0, 1, 0, 9 };
+	static const uint8_t ext_past[] = { 0, 9, 0, 14, 0, 6, 0, 2, 0, 1, 0 };
+	static const uint8_t ext_cut[] = { 0, 12, 0, 14, 0, 5, 0, 2, 0, 1, 0, 0, 10, 0 };
+	static const uint8_t total_past[] = { 0, 10, 0, 14, 0, 5, 0, 2, 0, 1, 0 };
+	static const uint8_t null_only[] = { 0, 9, 0, 14, 0, 5, 0, 2, 0, 5, 0 };
+	static const uint8_t many[] = { 0, 15, 0, 14, 0, 11, 0, 8, 0, 5, 0xff, 0xff, 0, 2,
+					0, 1, 0 };
+	uint8_t p[1024];
+	struct dtls_hello h;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(made_rc(good, sizeof(good), 0), DTLS_HELLO_OK);
+	assert_int_equal(made_rc(mki, sizeof(mki), 0), DTLS_HELLO_SRTP_MKI);
+	assert_int_equal(made_rc(twice, sizeof(twice), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(odd, sizeof(odd), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(empty, sizeof(empty), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(mki_past, sizeof(mki_past), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(after_mki, sizeof(after_mki), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(ext_past, sizeof(ext_past), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(ext_cut, sizeof(ext_cut), 0), DTLS_HELLO_BAD_LEN);
+	assert_int_equal(made_rc(total_past, sizeof(total_past), 0), DTLS_HELLO_SHORT);
+	assert_int_equal(made_rc(null_only, sizeof(null_only), 0), DTLS_HELLO_NO_PROFILE);
+	assert_int_equal(made_rc(many, sizeof(many), 0), DTLS_HELLO_OK);
+	/* octets after the extensions block */
+	assert_int_equal(made_rc(good, sizeof(good), 3), DTLS_HELLO_BAD_LEN);
+	/* no extensions block at all; an empty one */
+	assert_int_equal(made_rc(NULL, 0, 0), DTLS_HELLO_NO_USE_SRTP);
+	assert_int_equal(made_rc((const uint8_t *)"\0\0", 2, 0), DTLS_HELLO_NO_USE_SRTP);
+	/* one octet of an extensions block's length */
+	assert_int_equal(made_rc((const uint8_t *)"\0", 1, 0), DTLS_HELLO_SHORT);
+	/* suites: none, an odd count; compression: none */
+	n = hello_made(p, 0, 1, good, sizeof(good), 0);
+	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_BAD_LEN);
+	n = hello_made(p, 3, 1, good, sizeof(good), 0);
+	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_BAD_LEN);
+	n = hello_made(p, 4, 0, good, sizeof(good), 0);
+	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_BAD_LEN);
+	/* a suites' length past the body */
+	n = hello_made(p, 4, 1, NULL, 0, 0);
+	p[25 + 36] = 0x10;
+	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_SHORT);
+	/* a compression length past the body */
+	n = hello_made(p, 4, 1, NULL, 0, 0);
+	p[25 + 36 + 2 + 4] = 9;
+	assert_int_equal(srtp_rc(p, n, DTLS_SRTP_ALL, &h), DTLS_HELLO_SHORT);
+	/* split over two records in one datagram: a fragment, refused by
+	 * the parse (the second record is never looked at) */
+	n = hello_made(p, 4, 1, good, sizeof(good), 0);
+	{
+		uint8_t two[1024];
+		size_t body = n - 25, first = 20;
+
+		/* record 1: the header and first octets of the body */
+		memcpy(two, p, 25 + first);
+		two[11] = 0;
+		two[12] = (uint8_t)(12 + first);
+		two[24] = (uint8_t)first;             /* fragment length */
+		/* record 2: the rest, at offset first */
+		memcpy(two + 25 + first, p, 25);
+		two[25 + first + 10] = 1;             /* record seq 1 */
+		two[25 + first + 11] = 0;
+		two[25 + first + 12] = (uint8_t)(12 + body - first);
+		two[25 + first + 21] = (uint8_t)first;        /* fragment offset */
+		two[25 + first + 24] = (uint8_t)(body - first);
+		memcpy(two + 50 + first, p + 25 + first, body - first);
+		assert_int_equal(dtls_hello_parse(two, n + 25, &h), DTLS_HELLO_FRAGMENT);
+	}
+}
+
+/* dtls_hs_msg_longest(): the longest message any epoch-0 handshake
+ * fragment of a datagram announces, over records and the fragments in
+ * each; never a read past the datagram (heap copies of every cut). */
+static void
+test_hs_msg_longest(void **state)
+{
+	uint8_t d[4096], rec[64];
+	struct dtls_hello h;
+	size_t n;
+
+	(void)state;
+	n = srtp_hello("SRTP_AES128_CM_SHA1_80", 0, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_OK);
+	assert_int_equal(dtls_hs_msg_longest(d, n), h.body_len);
+	for (size_t k = 0; k < n; k++) {
+		uint8_t *cp = malloc(k > 0 ? k : 1);
+
+		assert_non_null(cp);
+		memcpy(cp, d, k);
+		/* the record runs past a cut: not read */
+		assert_int_equal(dtls_hs_msg_longest(cp, k), 0);
+		free(cp);
+	}
+	/* a second record: two fragments, the second announcing 70000 */
+	memset(rec, 0, sizeof(rec));
+	rec[0] = 22;
+	rec[1] = 0xfe;
+	rec[2] = 0xfd;
+	rec[12] = 24 + 4;              /* two fragment headers, 4 octets of data */
+	rec[13] = 11;                  /* Certificate: msg_len 100, frag 2 */
+	rec[13 + 3] = 100;
+	rec[13 + 11] = 2;
+	rec[13 + 14] = 11;             /* msg_len 70000 (0x011170), frag 2 */
+	rec[13 + 14 + 1] = 0x01;
+	rec[13 + 14 + 2] = 0x11;
+	rec[13 + 14 + 3] = 0x70;
+	rec[13 + 14 + 11] = 2;
+	memcpy(d + n, rec, 13 + 28);
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), 70000);
+	assert_true(dtls_hs_msg_longest(d, n + 13 + 28) > DTLS_HS_MSG_MAX);
+	/* the same record in epoch 1, or as application data: skipped */
+	d[n + 4] = 1;
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), h.body_len);
+	d[n + 4] = 0;
+	d[n] = 23;
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), h.body_len);
+	d[n] = 22;
+	/* a fragment running past its record ends that record's walk */
+	d[n + 13 + 11] = 200;
+	assert_int_equal(dtls_hs_msg_longest(d, n + 13 + 28), h.body_len > 100 ? h.body_len : 100);
+	assert_int_equal(dtls_hs_msg_longest(d, 0), 0);
+}
+
 int
 main(void)
 {
@@ -447,6 +739,10 @@ main(void)
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_exchange_bad_cookie),
+		cmocka_unit_test(test_srtp_openssl_clients),
+		cmocka_unit_test(test_srtp_every_cut),
+		cmocka_unit_test(test_srtp_made),
+		cmocka_unit_test(test_hs_msg_longest),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

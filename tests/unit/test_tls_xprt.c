@@ -877,14 +877,14 @@ test_tls_xprt_handshake_budget_defers(void **state)
 	(void)state;
 	budget_us = 50;
 	x_new(&x, false);
-	assert_true(W.tls->hs_budget > 0);
+	assert_true(W.hs.budget > 0);
 	peer_new(&x, false, cert_b, key_b, TLS1_3_VERSION);
 	h_open_passive(x.h);
 	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
 	assert_ptr_equal(x.xp, &dp_xprt_tls);
 	client_hello(&x);
 	h_drain(x.h);
-	W.tls->hs_spent = W.tls->hs_budget;     /* this turn's budget is spent */
+	W.hs.spent = W.hs.budget;     /* this turn's budget is spent */
 	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
 	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
 	assert_int_equal(ctr("hs_deferred"), 1);
@@ -906,7 +906,7 @@ test_tls_xprt_handshake_budget_defers(void **state)
 	h_open_passive(x.h);
 	x.xp = tls_conn_start(x.w, x.h->id, TLS_ROLE_SERVER, &p);
 	client_hello(&x);
-	W.tls->hs_spent = W.tls->hs_budget;
+	W.hs.spent = W.hs.budget;
 	assert_int_equal(x.xp->rcv_buf(x.w, x.h->id, &m, UINT32_MAX), -EAGAIN);
 	assert_int_equal(W.tls->ndeferred, 1);
 	x.xp->abort(x.w, x.h->id);

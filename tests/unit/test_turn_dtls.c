@@ -14,8 +14,10 @@
  * one message with transport 17 and a DTLS session id; the io's write is
  * a record to the client; the bounds per source; close_notify ends the
  * session with turn_stream_gone(); a handshake left alone is retransmitted
- * and then times out. The counters the module publishes to cp (its
- * family, dp_ctrs.h) are the statistics line's, by the same names.
+ * and then times out; the worker's handshake budget bounds a storm of
+ * good cookies to a step while it lasts. The counters the module
+ * publishes to cp (its family, dp_ctrs.h) are the statistics line's, by
+ * the same names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -617,6 +619,77 @@ test_dtls10_refused(void **state)
 	cli_free(&c);
 }
 
+/* The worker's handshake budget (dp.h, shared with TLS and DTLS-SRTP): a
+ * storm of ClientHellos with good cookies, all in one pass, takes one
+ * handshake step while the budget lasts (a budget of one cycle: the first
+ * step spends it); the rest make nothing (hs_over_budget) and their
+ * clients' next ClientHello, after a new budget, makes the next. A
+ * session that is up is never held: its record reaches TURN meanwhile. */
+static void
+test_hs_budget_storm(void **state)
+{
+	enum { N = 24 };
+	struct cli up, c[N];
+	uint8_t hello[N][2048];
+	int len[N];
+	unsigned long made, over = stat("hs_over_budget");
+	unsigned int stun;
+	uint64_t steps;
+
+	(void)state;
+	sent_taken = nsent;
+	has_alloc = true;
+	cli_new(&up, 49000);
+	handshake(&up);
+	made = stat("sessions_made");
+	stun = nstun;
+	/* each client's second ClientHello, with our cookie, kept */
+	for (unsigned int i = 0; i < N; i++) {
+		src6 = (uint8_t)(0x40 + i);          /* (a source each: no per-source bound) */
+		cli_new(&c[i], (uint16_t)(49100 + i));
+		assert_int_equal(SSL_do_handshake(c[i].ssl), -1);
+		cli_flush(&c[i]);
+		assert_int_equal(to_cli(&c[i]), 1);
+		assert_int_equal(SSL_do_handshake(c[i].ssl), -1);
+		len[i] = BIO_read(SSL_get_wbio(c[i].ssl), hello[i], sizeof(hello[i]));
+		assert_true(len[i] > 0);
+	}
+	worker.hs.budget = 1;
+	worker.hs.spent = 0;
+	steps = worker.hs.steps;
+	for (unsigned int i = 0; i < N; i++) {
+		src6 = (uint8_t)(0x40 + i);
+		in(c[i].port, hello[i], (size_t)len[i]);
+	}
+	src6 = 0;
+	assert_int_equal(worker.hs.steps, steps + 1);
+	assert_int_equal(stat("sessions_made"), made + 1);
+	assert_int_equal(stat("hs_over_budget"), over + N - 1);
+	/* up: its records go on */
+	assert_int_equal(SSL_write(up.ssl, "\x00\x01\x00\x00\x21\x12\xa4\x42"
+				   "abcdefghijkl", 20), 20);
+	cli_flush(&up);
+	assert_int_equal(nstun, stun + 1);
+	/* a new budget: the next client's ClientHello again, one more step */
+	worker.hs.spent = 0;
+	src6 = 0x41;
+	in(c[1].port, hello[1], (size_t)len[1]);
+	src6 = 0;
+	assert_int_equal(worker.hs.steps, steps + 2);
+	assert_int_equal(stat("sessions_made"), made + 2);
+	worker.hs.budget = 0;
+	/* the two left alone time out */
+	worker.now_ms += 11000;
+	turn_dtls_module.sweep(&worker, 0);
+	SSL_shutdown(up.ssl);
+	cli_flush(&up);
+	assert_int_equal(stat("sessions"), 0);
+	has_alloc = false;
+	cli_free(&up);
+	for (unsigned int i = 0; i < N; i++)
+		cli_free(&c[i]);
+}
+
 /* The module's counter family (cp's dtls_*): the registry takes it, and
  * each value is the statistics line's of the same name, after the tests
  * above moved them (the handshakes, the HelloVerifyRequests, the cookies
@@ -669,6 +742,7 @@ main(void)
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_dtls10_refused),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_hs_budget_storm),
 		cmocka_unit_test(test_ctrs_published),
 	};
 

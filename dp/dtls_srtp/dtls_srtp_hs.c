@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A DTLS-SRTP handshake's life (dtls_srtp_private.h): an entry of the
+ * worker's pool with its SSL (dtls_srtp_ctx_create()'s context, a leg for
+ * the fingerprint check, dtls_io's BIO), started as server on a ClientHello
+ * that passed the gates or as client towards a checked source, stepped
+ * per datagram within the worker's handshake budget, retransmitted and
+ * bounded by its deadline on the worker's timer wheel (RFC 6347 §4.2.4:
+ * 1 s doubling, capped here at 4 s a step), ended with its keys exported
+ * (RFC 5764 §4.2) and installed, or held for the answer's fingerprints
+ * when we offered actpass (RFC 5763 §5), or with why it failed; then the
+ * SSL lingers to resend our last flight should the peer ask, until SRTP
+ * under the new keys shows the peer has it, or the linger ends.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dtls_srtp_private.h"
+#include "dtls_srtp_ssl.h"
+#include "tw.h"
+
+/* A leg's callbacks are the TCP transport's; ours reads the leg itself. */
+static void
+leg_noop(struct dp_worker *w, uint64_t id, void *arg, enum tls_fail why)
+{
+	(void)w;
+	(void)id;
+	(void)arg;
+	(void)why;
+}
+
+static const struct tls_leg_ops leg_ops = { .handshake = leg_noop };
+
+/* OpenSSL's retransmission timer (DTLS_set_timer_cb): 1 s, doubling, at
+ * most DTLS_SRTP_RETX_MAX_US (RFC 6347 §4.2.4.1 allows 60 s; a call's
+ * set-up does not wait that long). */
+static unsigned int
+retx_us(SSL *s, unsigned int us)
+{
+	(void)s;
+	if (us == 0)
+		return 1000000u;
+	return us >= DTLS_SRTP_RETX_MAX_US / 2 ? DTLS_SRTP_RETX_MAX_US : us * 2;
+}
+
+/* What OpenSSL writes: a datagram from the termination's address to the
+ * peer. */
+static int
+hs_send(void *arg, const uint8_t *p, uint16_t len)
+{
+	struct dtls_hs *h = arg;
+
+	if (dp_udp_send(h->ds->w, h->local.family, h->local.ip, h->local.port, h->peer.ip,
+			h->peer.port, p, len) < 0) {
+		h->ds->ctr[DTLS_SRTP_CTR_SEND_FAILED]++;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- the lingering list (oldest first: the first to go for a new
+ * handshake when the pool is empty) ---- */
+
+static void
+linger_add(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	uint32_t i = dsh_index(ds, h) + 1;
+
+	h->prev = ds->linger_tail;
+	h->next = 0;
+	if (ds->linger_tail != 0)
+		ds->pool[ds->linger_tail - 1].next = i;
+	else
+		ds->linger_head = i;
+	ds->linger_tail = i;
+	ds->nlinger++;
+}
+
+static void
+linger_del(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	uint32_t i = dsh_index(ds, h) + 1;
+
+	if (h->prev == 0 && h->next == 0 && ds->linger_head != i)
+		return;                   /* not on it */
+	if (h->prev != 0)
+		ds->pool[h->prev - 1].next = h->next;
+	else
+		ds->linger_head = h->next;
+	if (h->next != 0)
+		ds->pool[h->next - 1].prev = h->prev;
+	else
+		ds->linger_tail = h->prev;
+	h->prev = h->next = 0;
+	ds->nlinger--;
+}
+
+/* ---- the pool ----------------------------------------------------------- */
+
+static void hs_timer(struct tw_timer *tm, void *arg);
+
+/* h's SSL goes (the entry may stay: HELD keeps its keys). */
+static void
+hs_ssl_free(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	linger_del(ds, h);
+	if (h->ssl == NULL)
+		return;
+	SSL_set_app_data(h->ssl, NULL);
+	tls_leg_detach(h->ssl);
+	SSL_free(h->ssl);
+	h->ssl = NULL;
+	dtls_io_done(&h->io);
+}
+
+void
+dsh_free(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	struct dtls_term *t = &ds->terms[h->term];
+	uint32_t i = dsh_index(ds, h);
+
+	if (h->state == DTLS_HS_FREE)
+		return;
+	if (t->hs == i + 1)
+		t->hs = 0;
+	tw_del(&ds->wheel, &h->timer);
+	hs_ssl_free(ds, h);
+	if (h->state == DTLS_HS_HELD)
+		ds->nheld--;
+	tls_leg_release(&h->leg);
+	OPENSSL_cleanse(&h->rx, sizeof(h->rx));
+	OPENSSL_cleanse(&h->tx, sizeof(h->tx));
+	h->state = DTLS_HS_FREE;
+	ds->free[ds->nfree++] = i;
+}
+
+struct dtls_hs *
+dsh_take(struct dtls_srtp_worker *ds)
+{
+	struct dtls_hs *h;
+
+	if (ds->nfree == 0 && ds->linger_head != 0) {
+		/* the oldest lingering SSL: its peer has most likely had our
+		 * last flight long since */
+		dsh_free(ds, &ds->pool[ds->linger_head - 1]);
+		ds->ctr[DTLS_SRTP_CTR_POOL_EVICTED]++;
+	}
+	if (ds->nfree == 0)
+		return NULL;
+	h = &ds->pool[ds->free[--ds->nfree]];
+	memset(h, 0, sizeof(*h));
+	h->ds = ds;
+	tw_timer_init(&h->timer, hs_timer, h);
+	h->io.send = hs_send;
+	h->io.arg = h;
+	return h;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+void
+dsh_emit(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_srtp_key *rx,
+	 const struct ipc_srtp_key *tx)
+{
+	struct dtls_term *t = &ds->terms[idx];
+	struct dtls_hs *h = dsh_of(ds, t);
+	struct dtls_srtp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.state = t->state;
+	ev.role = t->role;
+	ev.why = t->why;
+	ev.matched = t->matched;
+	ev.attempts = t->attempts;
+	ev.serial = t->cfg.serial;
+	ev.version = t->version;
+	ev.profile = t->profile;
+	ev.assoc = t->cfg.assoc;
+	ev.peer = t->peer;
+	ev.seen = t->seen;
+	if (t->cipher != NULL)
+		snprintf(ev.cipher, sizeof(ev.cipher), "%s", SSL_CIPHER_get_name(t->cipher));
+	if (h != NULL)
+		tls_leg_describe(&h->leg, ev.detail, sizeof(ev.detail));
+	else
+		snprintf(ev.detail, sizeof(ev.detail), "%s", tls_fail_name(t->why));
+	if (rx != NULL && tx != NULL) {
+		ev.rx = *rx;
+		ev.tx = *tx;
+	}
+	ds->ops->event(ds->w, idx, &ev);
+	OPENSSL_cleanse(&ev, sizeof(ev));
+}
+
+/* ---- the end of a handshake ---------------------------------------------- */
+
+void
+dsh_fail(struct dtls_srtp_worker *ds, uint32_t idx, enum tls_fail why)
+{
+	struct dtls_term *t = &ds->terms[idx];
+	struct dtls_hs *h = dsh_of(ds, t);
+
+	if (h != NULL && h->leg.why == TLS_FAIL_NONE)
+		h->leg.why = (uint8_t)why;
+	if (h != NULL) {
+		t->seen = h->leg.seen;
+		t->matched = h->leg.matched;
+	}
+	t->state = DTLS_SRTP_ST_FAILED;
+	t->why = (uint8_t)why;
+	t->changed_ms = ds->w->now_ms;
+	ds->fail[why < TLS_FAIL__COUNT ? why : TLS_FAIL_OTHER]++;
+	dsh_emit(ds, idx, NULL, NULL);
+	if (h != NULL)
+		dsh_free(ds, h);
+}
+
+/* h's keys to its termination's SRTP, and to cp in the event; wiped. */
+static void
+hs_install(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	struct dtls_term *t = &ds->terms[h->term];
+	uint32_t idx = h->term;
+
+	if (ds->ops->keys(ds->w, idx, h->serial, &h->rx, &h->tx) < 0) {
+		/* the termination is another now: nothing of this one's */
+		ds->ctr[DTLS_SRTP_CTR_KEYS_STALE]++;
+		OPENSSL_cleanse(&h->rx, sizeof(h->rx));
+		OPENSSL_cleanse(&h->tx, sizeof(h->tx));
+		dsh_free(ds, h);
+		return;
+	}
+	ds->ctr[DTLS_SRTP_CTR_KEYS_INSTALLED]++;
+	t->state = DTLS_SRTP_ST_UP;
+	t->why = TLS_FAIL_NONE;
+	t->matched = h->leg.matched;
+	t->seen = h->leg.seen;
+	t->changed_ms = ds->w->now_ms;
+	dsh_emit(ds, idx, &h->rx, &h->tx);
+	OPENSSL_cleanse(&h->rx, sizeof(h->rx));
+	OPENSSL_cleanse(&h->tx, sizeof(h->tx));
+}
+
+/* From here h's SSL only resends our last flight: kept for the linger,
+ * at most (the oldest goes first when the pool is short). */
+static void
+hs_linger(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	if (h->ssl == NULL) {
+		dsh_free(ds, h);
+		return;
+	}
+	h->state = DTLS_HS_LINGER;
+	linger_add(ds, h);
+	tw_add(&ds->wheel, &h->timer, ds->w->now_ms + ds->conf.linger_ms);
+}
+
+/* The handshake ended: the keys, or held for the answer. */
+static void
+hs_up(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	struct dtls_term *t = &ds->terms[h->term];
+	const SRTP_PROTECTION_PROFILE *sp;
+
+	tls_leg_up(&h->leg, h->ssl);
+	if (dtls_srtp_export(h->ssl, h->client, &h->rx, &h->tx) < 0) {
+		/* (a server that went on without use_srtp) */
+		dsh_fail(ds, h->term, TLS_FAIL_NO_SRTP);
+		return;
+	}
+	sp = SSL_get_selected_srtp_profile(h->ssl);
+	t->profile = (uint16_t)sp->id;
+	t->version = (uint16_t)SSL_version(h->ssl);
+	t->cipher = SSL_get_current_cipher(h->ssl);
+	ds->ctr[DTLS_SRTP_CTR_UP]++;
+	tw_del(&ds->wheel, &h->timer);
+	if (!h->leg.defer) {
+		hs_install(ds, h);
+		if (t->hs == dsh_index(ds, h) + 1)
+			hs_linger(ds, h);
+		return;
+	}
+	/* we offered actpass and served before the answer: the keys wait
+	 * for its fingerprints (or for them now, when it came meanwhile) */
+	h->state = DTLS_HS_HELD;
+	ds->nheld++;
+	h->deadline_ms = ds->w->now_ms + ds->conf.verify_wait_ms;
+	t->state = DTLS_SRTP_ST_VERIFY_WAIT;
+	t->changed_ms = ds->w->now_ms;
+	ds->ctr[DTLS_SRTP_CTR_VERIFY_WAIT]++;
+	tw_add(&ds->wheel, &h->timer, ds->w->now_ms + ds->conf.linger_ms < h->deadline_ms ?
+				      ds->w->now_ms + ds->conf.linger_ms : h->deadline_ms);
+	if (t->cfg.role != DTLS_SRTP_ROLE_EITHER && t->cfg.nfp > 0) {
+		dsh_verify(ds, h->term);
+		return;
+	}
+	dsh_emit(ds, h->term, NULL, NULL);
+}
+
+void
+dsh_verify(struct dtls_srtp_worker *ds, uint32_t idx)
+{
+	struct dtls_term *t = &ds->terms[idx];
+	struct dtls_hs *h = dsh_of(ds, t);
+	int rc;
+
+	if (h == NULL || h->state != DTLS_HS_HELD || t->cfg.nfp == 0)
+		return;
+	rc = tls_leg_verify_late(&h->leg, t->cfg.fp, t->cfg.nfp,
+				 (t->cfg.flags & DTLS_SRTP_F_ALLOW_SHA1) != 0);
+	if (rc < 0) {
+		/* the keys go unused: wiped with the entry */
+		dsh_fail(ds, idx, h->leg.why != TLS_FAIL_NONE ? (enum tls_fail)h->leg.why :
+				   TLS_FAIL_FP_MISMATCH);
+		return;
+	}
+	ds->ctr[DTLS_SRTP_CTR_VERIFY_LATE_OK]++;
+	h->state = DTLS_HS_STEP;          /* (not HELD: hs_install's end) */
+	ds->nheld--;
+	tw_del(&ds->wheel, &h->timer);
+	hs_install(ds, h);
+	if (t->hs == dsh_index(ds, h) + 1)
+		hs_linger(ds, h);
+}
+
+/* ---- steps and timers --------------------------------------------------- */
+
+/* h's timer: its next retransmission or its deadline, the earlier. */
+static void
+hs_arm(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	uint64_t now = ds->w->now_ms, at = h->deadline_ms;
+	struct timeval tv;
+
+	if (DTLSv1_get_timeout(h->ssl, &tv) == 1) {
+		uint64_t ms = (uint64_t)tv.tv_sec * 1000u + ((uint64_t)tv.tv_usec + 999u) / 1000u;
+
+		if (now + ms < at)
+			at = now + ms;
+	}
+	tw_add(&ds->wheel, &h->timer, at);
+}
+
+/* One handshake step of h (the datagram its BIO holds, if any). */
+static void
+hs_step(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	int e = 0, reason = 0;
+
+	switch (dtls_io_step(ds->w, h->ssl, &e, &reason)) {
+	case DTLS_STEP_WANT:
+		hs_arm(ds, h);
+		return;
+	case DTLS_STEP_UP:
+		hs_up(ds, h);
+		return;
+	case DTLS_STEP_FAIL:
+		/* DTLS has no EOF: OpenSSL's failure without a reason is its
+		 * own refusal (dtls_hello.h, dtls_hs_msg_longest()) */
+		if (e == SSL_ERROR_SYSCALL && h->leg.why == TLS_FAIL_NONE)
+			h->leg.why = TLS_FAIL_OTHER;
+		dsh_fail(ds, h->term, tls_leg_fail(&h->leg, e, reason));
+		return;
+	}
+}
+
+static void
+hs_timer(struct tw_timer *tm, void *arg)
+{
+	struct dtls_hs *h = arg;
+	struct dtls_srtp_worker *ds = h->ds;
+	uint64_t now = ds->w->now_ms;
+
+	(void)tm;
+	switch (h->state) {
+	case DTLS_HS_STEP:
+		if (now >= h->deadline_ms) {
+			dsh_fail(ds, h->term, TLS_FAIL_TIMEOUT);
+			return;
+		}
+		/* (resending a flight kept whole: no budget asked) */
+		if (DTLSv1_handle_timeout(h->ssl) > 0)
+			ds->ctr[DTLS_SRTP_CTR_RETRANSMITS]++;
+		ERR_clear_error();
+		hs_arm(ds, h);
+		return;
+	case DTLS_HS_LINGER:
+		ds->ctr[DTLS_SRTP_CTR_LINGER_FREED]++;
+		dsh_free(ds, h);
+		return;
+	case DTLS_HS_HELD:
+		if (h->ssl != NULL && now < h->deadline_ms) {
+			/* the linger's end: the keys and the peer's
+			 * certificate wait on without it */
+			ds->ctr[DTLS_SRTP_CTR_LINGER_FREED]++;
+			hs_ssl_free(ds, h);
+			tw_add(&ds->wheel, &h->timer, h->deadline_ms);
+			return;
+		}
+		dsh_fail(ds, h->term, TLS_FAIL_TIMEOUT);
+		return;
+	default:
+		return;
+	}
+}
+
+/* A lingering SSL reads what came: a retransmitted flight of the peer's
+ * (OpenSSL resends our last), a renegotiation (refused), close_notify. */
+static void
+hs_linger_read(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	uint8_t reneg = h->leg.reneg_refused, buf[256];
+
+	for (unsigned int i = 0; i < 8 && h->ssl != NULL; i++) {
+		int r = SSL_read(h->ssl, buf, sizeof(buf)), e;
+
+		if (r > 0)
+			continue;         /* (no application data here: dropped) */
+		e = SSL_get_error(h->ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			break;
+		ERR_clear_error();
+		if (e == SSL_ERROR_ZERO_RETURN)
+			ds->ctr[DTLS_SRTP_CTR_CLOSE_NOTIFY]++;
+		/* the association stays (its end is signalling's): the SSL
+		 * has nothing more to do */
+		if (h->state == DTLS_HS_LINGER)
+			dsh_free(ds, h);
+		else
+			hs_ssl_free(ds, h);
+		break;
+	}
+	ds->ctr[DTLS_SRTP_CTR_RENEG_REFUSED] += (uint8_t)(h->leg.reneg_refused - reneg);
+}
+
+void
+dsh_feed(struct dtls_srtp_worker *ds, struct dtls_hs *h, const uint8_t *p, uint16_t len)
+{
+	/* a message OpenSSL would refuse without a reason (a 64 KB chain):
+	 * refused here, with one */
+	if (dtls_hs_msg_longest(p, len) > DTLS_HS_MSG_MAX) {
+		if (h->state == DTLS_HS_STEP)
+			dsh_fail(ds, h->term, TLS_FAIL_CERT_TOO_LONG);
+		return;
+	}
+	dtls_io_give(&h->io, p, len);
+	if (h->state == DTLS_HS_STEP)
+		hs_step(ds, h);
+	else
+		hs_linger_read(ds, h);
+	/* (h may have gone back to the pool: its BIO's datagram is dropped
+	 * there too) */
+	dtls_io_done(&h->io);
+}
+
+/* ---- starts ------------------------------------------------------------- */
+
+/* h's SSL in role for termination t: the leg (t's fingerprints, or the
+ * check deferred under EITHER), use_srtp narrowed to t's profiles, our
+ * BIO, the MTU, the retransmission timer. */
+static SSL *
+hs_ssl(struct dtls_srtp_worker *ds, struct dtls_hs *h, const struct dtls_term *t,
+       enum tls_role role)
+{
+	struct tls_leg_params p;
+	char list[128];
+	BIO *bio;
+	SSL *s;
+
+	memset(&p, 0, sizeof(p));
+	p.ops = &leg_ops;
+	p.allow_sha1 = (t->cfg.flags & DTLS_SRTP_F_ALLOW_SHA1) != 0;
+	if (t->cfg.role == DTLS_SRTP_ROLE_EITHER) {
+		p.defer = true;
+	} else {
+		p.nfp = t->cfg.nfp;
+		memcpy(p.fp, t->cfg.fp, sizeof(p.fp));
+	}
+	s = tls_leg_ssl_new(ds->ctx, role, &p, &h->leg);
+	if (s == NULL)
+		return NULL;
+	bio = dtls_io_bio(&h->io);
+	if (bio == NULL ||
+	    dtls_srtp_profile_list(t->cfg.profiles & DTLS_SRTP_DP_PROFILES, list,
+				   sizeof(list)) <= 0 ||
+	    SSL_set_tlsext_use_srtp(s, list) != 0) {
+		BIO_free(bio);
+		tls_leg_detach(s);
+		SSL_free(s);
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_set_bio(s, bio, bio);
+	SSL_set_app_data(s, h);
+	SSL_set_mtu(s, DTLS_SRTP_MTU);
+	DTLS_set_timer_cb(s, retx_us);
+	return s;
+}
+
+/* h made for termination idx: what the termination keeps of it. */
+static void
+hs_begin(struct dtls_srtp_worker *ds, struct dtls_hs *h, uint32_t idx, bool client)
+{
+	struct dtls_term *t = &ds->terms[idx];
+
+	h->state = DTLS_HS_STEP;
+	h->client = client;
+	h->term = idx;
+	h->serial = t->cfg.serial;
+	h->assoc = t->cfg.assoc;
+	h->born_ms = ds->w->now_ms;
+	h->deadline_ms = ds->w->now_ms + ds->conf.handshake_timeout_ms;
+	t->hs = dsh_index(ds, h) + 1;
+	t->state = DTLS_SRTP_ST_HS;
+	t->role = client ? DTLS_SRTP_ROLE_CLIENT : DTLS_SRTP_ROLE_SERVER;
+	t->why = TLS_FAIL_NONE;
+	t->matched = -1;
+	t->peer = h->peer;
+	t->attempts++;
+	t->changed_ms = ds->w->now_ms;
+}
+
+void
+dsh_server(struct dtls_srtp_worker *ds, uint32_t idx, const uint8_t *p, uint16_t len,
+	   const struct ipc_addr *src, const struct ipc_addr *dst, bool cookie)
+{
+	struct dtls_term *t = &ds->terms[idx];
+	struct dtls_hs *h = dsh_take(ds);
+
+	if (h == NULL) {
+		ds->ctr[DTLS_SRTP_CTR_POOL_FULL]++;
+		return;
+	}
+	h->local = *dst;
+	h->peer = *src;
+	h->ssl = hs_ssl(ds, h, t, TLS_ROLE_SERVER);
+	if (h->ssl == NULL) {
+		ds->ctr[DTLS_SRTP_CTR_NOMEM]++;
+		h->state = DTLS_HS_STEP;  /* (for dsh_free) */
+		h->term = idx;
+		dsh_free(ds, h);
+		return;
+	}
+	hs_begin(ds, h, idx, false);
+	ds->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER]++;
+	dtls_io_give(&h->io, p, len);
+	if (cookie) {
+		/* (OpenSSL checks our cookie again, with our callbacks, and
+		 * takes the ClientHello's sequence numbers) */
+		BIO_ADDR *addr = BIO_ADDR_new();
+		int r;
+
+		SSL_set_options(h->ssl, SSL_OP_COOKIE_EXCHANGE);
+		r = addr != NULL ? DTLSv1_listen(h->ssl, addr) : -1;
+		BIO_ADDR_free(addr);
+		if (r != 1) {
+			ERR_clear_error();
+			dsh_fail(ds, idx, TLS_FAIL_OTHER);
+			return;
+		}
+	}
+	hs_step(ds, h);
+	dtls_io_done(&h->io);
+}
+
+void
+dsh_client(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_addr *peer, bool queued)
+{
+	struct dtls_term *t = &ds->terms[idx];
+	struct dtls_hs *h;
+
+	if (t->attempts >= ds->conf.attempts) {
+		ds->ctr[DTLS_SRTP_CTR_ATTEMPTS]++;
+		return;
+	}
+	/* (behind what waits already, unless it is the queue's turn) */
+	if (!queued && (!dp_hs_room(ds->w) || ds->dq_n > 0)) {
+		if (dsd_defer(ds, idx, NULL, 0, 0, peer, &t->cfg.local))
+			ds->ctr[DTLS_SRTP_CTR_HS_DEFERRED]++;
+		else
+			ds->ctr[DTLS_SRTP_CTR_HS_DEFER_FULL]++;
+		return;
+	}
+	h = dsh_take(ds);
+	if (h == NULL) {
+		ds->ctr[DTLS_SRTP_CTR_POOL_FULL]++;
+		return;
+	}
+	h->local = t->cfg.local;
+	h->peer = *peer;
+	h->ssl = hs_ssl(ds, h, t, TLS_ROLE_CLIENT);
+	if (h->ssl == NULL) {
+		ds->ctr[DTLS_SRTP_CTR_NOMEM]++;
+		h->state = DTLS_HS_STEP;
+		h->term = idx;
+		dsh_free(ds, h);
+		return;
+	}
+	hs_begin(ds, h, idx, true);
+	ds->ctr[DTLS_SRTP_CTR_HANDSHAKES_CLIENT]++;
+	hs_step(ds, h);           /* the ClientHello */
+}
