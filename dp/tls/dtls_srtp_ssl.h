@@ -30,13 +30,12 @@
 #define DTLS_SRTP_SUITE_AEAD_AES_256_GCM    8u
 
 /*
- * The profiles dp's SRTP keys (dp/rtp/rtp_srtp.c): AES-CM now; RFC 7714's
- * AEAD_AES_128_GCM and _256_GCM once dp's SRTP does GCM (set
- * DTLS_SRTP_DP_GCM to 1 then; nothing else changes: the exporter, the
- * front and the context take them already). What a termination offers is
- * cp's profiles and these.
+ * The profiles dp's SRTP keys (dp/rtp/rtp_srtp.c): AES-CM and RFC 7714's
+ * AEAD_AES_128_GCM and _256_GCM (0 here would leave GCM out of use_srtp's
+ * list: the exporter, the front and the context take them either way).
+ * What a termination offers is cp's profiles and these.
  */
-#define DTLS_SRTP_DP_GCM 0
+#define DTLS_SRTP_DP_GCM 1
 #define DTLS_SRTP_DP_PROFILES \
 	(DTLS_SRTP_AES128_CM_80 | DTLS_SRTP_AES128_CM_32 | \
 	 (DTLS_SRTP_DP_GCM ? DTLS_SRTP_AEAD_128_GCM | DTLS_SRTP_AEAD_256_GCM : 0u))
