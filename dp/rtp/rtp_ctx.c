@@ -342,7 +342,7 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	if (!(t->flags & IPC_RTP_F_MUX))
 		*rtp_port_slot(rw, aidx, t->rtcp_port) = rtp_entry_make(slot, i, true);
 	if (t->dtls)
-		rw->dtls_ops->set(w, 2u * slot + i, &t->cfg);
+		rw->dtls_ops->set(w, 2u * slot + i, c->id, &t->cfg);
 }
 
 int
@@ -600,7 +600,7 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	}
 	rtp_term_dest(t);
 	if (t->dtls)
-		rw->dtls_ops->set(w, 2u * (uint32_t)(c - rw->ctx) + i, &t->cfg);
+		rw->dtls_ops->set(w, 2u * (uint32_t)(c - rw->ctx) + i, c->id, &t->cfg);
 	return NULL;
 }
 

@@ -116,8 +116,8 @@ struct rtp_srtp_ops {
  * termination's slot, slot * 2 + term, as SRTP's. Each on the worker's
  * thread; none calls dp/rtp's input back.
  *   check      why cfg's DTLS-SRTP cannot be taken (NULL: it can)
- *   set        termination idx installed or modified: cfg as dp/rtp
- *              holds it now
+ *   set        termination idx of context id installed or modified: cfg
+ *              as dp/rtp holds it now
  *   gone       termination idx left (its handshake ends, held keys wiped)
  *   input      a DTLS-class datagram (RFC 7983: first octet 20..63) to
  *              termination idx; consumes m
@@ -129,7 +129,8 @@ struct rtp_srtp_ops {
  */
 struct rtp_dtls_ops {
 	const char *(*check)(const struct ipc_rtp_term *cfg);
-	void (*set)(struct dp_worker *w, uint32_t idx, const struct ipc_rtp_term *cfg);
+	void (*set)(struct dp_worker *w, uint32_t idx, uint64_t id,
+		    const struct ipc_rtp_term *cfg);
 	void (*gone)(struct dp_worker *w, uint32_t idx);
 	void (*input)(struct dp_worker *w, uint32_t idx, struct rte_mbuf *m,
 		      const struct dp_udp_meta *meta);
