@@ -45,7 +45,7 @@ int rtp_srtp_register(const struct rtp_srtp_ops *ops);
 /* DTLS-SRTP's ops (rtp_dp_types.h), once, before the module's set-up
  * (dp/dtls_srtp's module registers them as each worker is made); without
  * them a DTLS-SRTP termination is refused and DTLS on a media port is
- * counted (rtp_not_rtp_dtls). 0, or -EEXIST for other ops. */
+ * counted (rtp_dropped_dtls). 0, or -EEXIST for other ops. */
 int rtp_dtls_register(const struct rtp_dtls_ops *ops);
 
 /*

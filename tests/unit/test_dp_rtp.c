@@ -3755,7 +3755,7 @@ test_dtls_srtp_keys_from_the_handshake(void **state)
 	/* the handshake through dp's input */
 	s = browser_new(&cx);
 	assert_true(dtls_run(f, s, MEDIA_MIN));
-	assert_int_equal(ctr(f, "rtp_not_rtp_dtls"), 0);
+	assert_int_equal(ctr(f, "rtp_dropped_dtls"), 0);
 	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER], 1);
 	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_KEYS_INSTALLED], 1);
 	browser_srtp(s, &p, tx, rx);
@@ -3822,7 +3822,7 @@ test_dtls_srtp_same_association_keeps_keys(void **state)
 	/* the same association, modified: another DSCP, no keys */
 	a.dscp = 34;
 	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
-	assert_int_equal(ctr(f, "rtp_mod_refused"), 0);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 0);
 	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 2);
 	len = mkpkt(NULL, false, 2, CORE_SSRC, 160, pkt, sizeof(pkt), clear, &clen);
 	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pkt, len, 0, &o));
