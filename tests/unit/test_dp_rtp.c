@@ -60,7 +60,6 @@
 #include "rtp_srtp.h"
 #include "stun.h"
 #include "tls_leg.h"
-#include "tls_mem.h"
 #include "tp_conf_types.h"
 #include "srtp_ref.h"
 
@@ -235,7 +234,6 @@ setup(void **state)
 			 TP_CONF_TLS_GROUPS);
 		f->conf->agw.dtls.handshakes = 8;
 		f->conf->agw.dtls.handshake_timeout_s = 5;
-		tls_mem_init();
 		assert_int_equal(dtls_srtp_dp_module.create(w), 0);
 	}
 	assert_int_equal(rtp_dp_module.setup(ctx), 1);
