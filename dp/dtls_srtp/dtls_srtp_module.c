@@ -36,9 +36,9 @@
 #include "tp_conf.h"
 
 /* lib/ipc's values are the engine's and dtls_hello.h's */
-_Static_assert(IPC_RTP_DTLS_CLIENT == DTLS_SRTP_ROLE_CLIENT &&
-	       IPC_RTP_DTLS_SERVER == DTLS_SRTP_ROLE_SERVER &&
-	       IPC_RTP_DTLS_EITHER == DTLS_SRTP_ROLE_EITHER, "DTLS roles");
+_Static_assert((int)IPC_RTP_DTLS_CLIENT == (int)DTLS_SRTP_ROLE_CLIENT &&
+	       (int)IPC_RTP_DTLS_SERVER == (int)DTLS_SRTP_ROLE_SERVER &&
+	       (int)IPC_RTP_DTLS_EITHER == (int)DTLS_SRTP_ROLE_EITHER, "DTLS roles");
 _Static_assert(IPC_RTP_DTLS_P_AES128_CM_80 == DTLS_SRTP_AES128_CM_80 &&
 	       IPC_RTP_DTLS_P_AES128_CM_32 == DTLS_SRTP_AES128_CM_32 &&
 	       IPC_RTP_DTLS_P_AEAD_128_GCM == DTLS_SRTP_AEAD_128_GCM &&
