@@ -12,7 +12,7 @@
  * engine tells (struct dtls_srtp_event) queued as RTP_DTLS and sent from
  * the sweep while the ring to cp keeps DP_CP_HEADROOM, each body wiped
  * once sent (UP's carries the keys); DTLS_CERT, the fingerprints dp
- * serves, from worker 0 at start and again at a restarted cp's SYNC.
+ * serves, from worker 0 to each cp (a restarted cp: another epoch).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -63,7 +63,7 @@ struct dsm_worker {
 	struct dsm_ev *q;
 	uint32_t mask, head, tail;
 	uint64_t sent, lost;
-	bool cert_due;
+	uint64_t cert_epoch;   /* worker 0: the cp told DTLS_CERT (its epoch) */
 };
 
 static struct dsm_worker *dsm[IPC_MAX_WORKERS];
@@ -231,25 +231,28 @@ dsm_flush(struct dp_worker *w, uint64_t tsc)
 	const struct ipc_shm *shm = w->ctx->ipc.shm;
 	static _Thread_local struct ipc_msg msg;
 	unsigned int n = 0;
+	bool cert_due;
 
 	(void)tsc;
-	if (m == NULL || (m->head == m->tail && !m->cert_due) || w->cp.rings == NULL ||
-	    shm == NULL || !ipc_cp_serving(shm, w->now_ms))
+	if (m == NULL || w->cp.rings == NULL || shm == NULL)
+		return 0;
+	/* worker 0 tells each cp (a restarted one has another epoch) */
+	cert_due = w->id == 0 && __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE) != m->cert_epoch;
+	if ((m->head == m->tail && !cert_due) || !ipc_cp_serving(shm, w->now_ms))
 		return 0;
 	if (!(ipc_peer_caps(shm, true, w->now_ms) & IPC_CAP_RTP)) {
 		/* (a cp that takes no RTP terminations has none to hear of) */
 		while (m->head != m->tail)
 			OPENSSL_cleanse(&m->q[m->tail++ & m->mask], sizeof(m->q[0]));
-		m->cert_due = false;
 		return 0;
 	}
-	if (m->cert_due && dp_cp_room(w, DP_CP_HEADROOM)) {
+	if (cert_due && dp_cp_room(w, DP_CP_HEADROOM)) {
 		memset(&msg.h, 0, sizeof(msg.h));
 		msg.h.kind = IPC_DTLS_CERT;
 		msg.h.body_len = sizeof(cert_body);
 		memcpy(msg.body, &cert_body, sizeof(cert_body));
 		if (dp_cp_send(w, &msg) == 0) {
-			m->cert_due = false;
+			m->cert_epoch = shm->cp_epoch;
 			n++;
 		}
 	}
@@ -275,23 +278,6 @@ dsm_flush(struct dp_worker *w, uint64_t tsc)
 		dp_cp_wake(w);
 	}
 	return n;
-}
-
-/* A restarted cp's SYNC: dp's certificate again (worker 0's). */
-static void
-dsm_sync_start(struct dp_worker *w, const struct ipc_msg *msg)
-{
-	(void)msg;
-	if (w->id == 0 && dsm[0] != NULL)
-		dsm[0]->cert_due = true;
-}
-
-static bool
-dsm_sync_step(struct dp_worker *w, unsigned int headroom)
-{
-	(void)w;
-	(void)headroom;
-	return true;
 }
 
 /* ---- the module ------------------------------------------------------------------ */
@@ -356,10 +342,6 @@ dsm_setup(struct dp_ctx *ctx)
 		return 0;
 	if ((rc = cert_make(conf)) < 0)
 		return rc;
-	if (dp_cp_on_sync(ctx, dsm_sync_start, dsm_sync_step) < 0) {
-		tp_log(TP_LOG_ERR, "internal error: DTLS-SRTP's SYNC\n");
-		return -EINVAL;
-	}
 	memset(&dc, 0, sizeof(dc));
 	dc.tls = &conf->tls;
 	dc.cred = cred;
@@ -398,7 +380,6 @@ dsm_setup(struct dp_ctx *ctx)
 			return -ENOMEM;
 		}
 		m->mask = qn - 1u;
-		m->cert_due = w->id == 0;
 		dsm[w->id] = m;
 	}
 	running = true;
