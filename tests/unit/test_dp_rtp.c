@@ -3715,6 +3715,19 @@ browser_srtp(SSL *s, struct peer *p, uint8_t tx[30], uint8_t rx[30])
 	assert_non_null(p->recv);
 }
 
+/* The browser gone: its sessions, its keys wiped, its SSL; the context
+ * released. */
+static void
+browser_end(struct fix *f, struct peer *p, uint8_t tx[30], uint8_t rx[30], SSL *s, SSL_CTX *cx)
+{
+	peer_free(p);
+	OPENSSL_cleanse(tx, 30);
+	OPENSSL_cleanse(rx, 30);
+	SSL_free(s);
+	SSL_CTX_free(cx);
+	cp_del(f, ctx_id(0));
+}
+
 /*
  * A WebRTC termination whose keys come from DTLS-SRTP: before its
  * handshake SRTP is dropped both ways (no_key); the browser's ClientHello
@@ -3778,12 +3791,7 @@ test_dtls_srtp_keys_from_the_handshake(void **state)
 	core_to_ue(f, &p, MEDIA_MIN + 2, true, 0);
 	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_LINGER_SRTP], 1);
 	assert_int_equal(ctr(f, "rtp_srtp_no_key"), 2);
-	peer_free(&p);
-	OPENSSL_cleanse(tx, sizeof(tx));
-	OPENSSL_cleanse(rx, sizeof(rx));
-	SSL_free(s);
-	SSL_CTX_free(cx);
-	cp_del(f, ctx_id(0));
+	browser_end(f, &p, tx, rx, s, cx);
 }
 
 /*
@@ -3855,12 +3863,7 @@ test_dtls_srtp_same_association_keeps_keys(void **state)
 		}
 	}
 	assert_true(done);
-	peer_free(&p);
-	OPENSSL_cleanse(tx, sizeof(tx));
-	OPENSSL_cleanse(rx, sizeof(rx));
-	SSL_free(s);
-	SSL_CTX_free(cx);
-	cp_del(f, ctx_id(0));
+	browser_end(f, &p, tx, rx, s, cx);
 }
 
 int
