@@ -9,7 +9,8 @@
  * keys with each worker, before any module serves TLS; the diagnostics'
  * echo with the stack it listens on; the RTP terminations last (they
  * need none of the others, and their counters follow what cp showed
- * before them).
+ * before them), then DTLS-SRTP on them (its ops registered as each
+ * worker is made, for dp/rtp's set-up to take).
  */
 #include "dp.h"
 #include "dp_module.h"
@@ -17,6 +18,7 @@
 #include "dp_tcp.h"
 #include "agw/agw.h"
 #include "diag/diag.h"
+#include "dtls_srtp/dtls_srtp_module.h"
 #include "rtp/rtp_dp.h"
 #include "session.h"
 #include "splice.h"
@@ -37,6 +39,7 @@ static const struct dp_module *const modules[] = {
 	&agw_module,
 	&tcprelay_module,
 	&rtp_dp_module,
+	&dtls_srtp_dp_module,
 };
 
 int

@@ -430,6 +430,10 @@ struct agw_rtp_state {
 	/* what the contexts' memories of their SRTP keys are digested under
 	 * (agw_rtp_keys.c): drawn at set-up, wiped at exit */
 	uint8_t key_secret[32];
+	/* DTLS-SRTP: the certificate dp serves (DTLS_CERT; nfp 0 none yet),
+	 * and RTP_DTLS heard (applied to the contexts in issue 68's slice 7) */
+	struct ipc_dtls_cert dtls_cert;
+	uint64_t dtls_heard;
 };
 
 /* ---- agw_rtp_keys.c: the SRTP keys a context takes (RFC 3711 section 9.1) ---- */

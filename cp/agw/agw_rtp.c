@@ -242,6 +242,32 @@ static void rtp_fini(struct cp_ctx *cp);
 /* From agw.media_ports and agw.media_contexts (none: no RTP contexts, its
  * table without slots): dp's addresses, the ports' bitmaps, its table;
  * RTP_STATS taken. */
+/* DTLS_CERT: the certificate dp serves on DTLS-SRTP terminations, kept
+ * for the Local SDP's a=fingerprint (issue 68's slice 7 writes it). */
+static void
+dtls_cert_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	(void)w;
+	if (r != NULL)
+		memcpy(&r->dtls_cert, msg->body, sizeof(r->dtls_cert));
+}
+
+/* RTP_DTLS: a handshake's outcome; counted until slice 7 applies it to
+ * the context (its keys kept as SDES keys are). The body's keys are
+ * wiped here: cp keeps none of them yet. */
+static void
+rtp_dtls_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	(void)w;
+	if (r != NULL)
+		r->dtls_heard++;
+	explicit_bzero((void *)(uintptr_t)msg->body, sizeof(struct ipc_rtp_dtls_ev));
+}
+
 static int
 rtp_init(struct cp_ctx *cp)
 {
@@ -277,7 +303,9 @@ rtp_init(struct cp_ctx *cp)
 		return -ENOMEM;
 	}
 	cp->agw->rtp = r;
-	if ((rc = cp_dp_on_kind(cp, IPC_RTP_STATS, stats_msg)) < 0) {
+	if ((rc = cp_dp_on_kind(cp, IPC_RTP_STATS, stats_msg)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_DTLS_CERT, dtls_cert_msg)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_RTP_DTLS, rtp_dtls_msg)) < 0) {
 		rtp_fini(cp);
 		return rc;
 	}

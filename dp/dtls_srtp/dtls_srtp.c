@@ -30,7 +30,6 @@ static const char *const state_names[DTLS_SRTP_ST__COUNT] = {
 #undef DTLS_SRTP_STATE
 };
 
-static void ds_desc_fill(void);
 
 const char *
 dtls_srtp_state_name(unsigned int state)
@@ -79,7 +78,6 @@ dtls_srtp_worker_init(struct dp_worker *w, const struct dtls_srtp_conf *conf,
 		snprintf(err, errlen, "agw.dtls: no BIO method");
 		return -ENOMEM;
 	}
-	ds_desc_fill();
 	ds = rte_zmalloc("dtls_srtp", sizeof(*ds), RTE_CACHE_LINE_SIZE);
 	if (ds == NULL)
 		goto out_nomem;
@@ -366,47 +364,36 @@ dtls_srtp_term_describe(const struct dp_worker *w, uint32_t idx, char *buf, size
 
 #define NCTRS (DTLS_SRTP_CTR__COUNT + TLS_FAIL__COUNT - 1)
 
+/* The failures by reason (fail_<why>, tls_fails.def, but NONE's: the
+ * family starts past it), then the counters: made by the preprocessor,
+ * so that the family is whole when the registry takes it, before any
+ * worker's set-up. */
+static const struct dp_ctrs_desc ds_desc[TLS_FAIL__COUNT + DTLS_SRTP_CTR__COUNT] = {
+#define TLS_FAIL(e, n) [TLS_FAIL_##e] = { "fail_" n, DP_CTRS_COUNTER, \
+					 "Handshakes failed: " n " (tls_fails.def)" },
+#include "tls_fails.def"
+#undef TLS_FAIL
+#define DTLS_SRTP_CTR(e, n, h) [TLS_FAIL__COUNT + DTLS_SRTP_CTR_##e] = { n, DP_CTRS_COUNTER, h },
+#include "dtls_srtp_counters.def"
+#undef DTLS_SRTP_CTR
+};
+
 static void
 ds_values(const struct dp_worker *w, uint64_t *out)
 {
 	const struct dtls_srtp_worker *ds = w->dtls_srtp;
 
-	for (unsigned int k = 0; k < DTLS_SRTP_CTR__COUNT; k++)
-		out[k] = ds != NULL ? ds->ctr[k] : 0;
 	for (unsigned int k = 1; k < TLS_FAIL__COUNT; k++)
-		out[DTLS_SRTP_CTR__COUNT + k - 1] = ds != NULL ? ds->fail[k] : 0;
-}
-
-/* The counters', then the failures' (hs_fail_<why> but NONE's), filled
- * once (ds_desc_fill(): a failure's name is tls_fails.def's, with a
- * prefix the preprocessor puts on). */
-static struct dp_ctrs_desc ds_desc[NCTRS] = {
-#define DTLS_SRTP_CTR(e, n, h) [DTLS_SRTP_CTR_##e] = { n, DP_CTRS_COUNTER, h },
-#include "dtls_srtp_counters.def"
-#undef DTLS_SRTP_CTR
-};
-
-static const char *const fail_ctr[TLS_FAIL__COUNT][2] = {
-#define TLS_FAIL(e, n) [TLS_FAIL_##e] = { "fail_" n, "Handshakes failed: " n " (tls_fails.def)" },
-#include "tls_fails.def"
-#undef TLS_FAIL
-};
-
-static void
-ds_desc_fill(void)
-{
-	for (unsigned int k = 1; k < TLS_FAIL__COUNT; k++) {
-		ds_desc[DTLS_SRTP_CTR__COUNT + k - 1].name = fail_ctr[k][0];
-		ds_desc[DTLS_SRTP_CTR__COUNT + k - 1].kind = DP_CTRS_COUNTER;
-		ds_desc[DTLS_SRTP_CTR__COUNT + k - 1].help = fail_ctr[k][1];
-	}
+		out[k - 1] = ds != NULL ? ds->fail[k] : 0;
+	for (unsigned int k = 0; k < DTLS_SRTP_CTR__COUNT; k++)
+		out[TLS_FAIL__COUNT - 1 + k] = ds != NULL ? ds->ctr[k] : 0;
 }
 
 const struct dp_ctrs_family dtls_srtp_ctrs = {
 	.name = "dtls_srtp", .prefix = "dsrtp_",
 	.help = "DTLS-SRTP on RTP terminations (dtls_srtp_counters.def): refusals by gate, "
 		"handshakes, keys, failures by reason",
-	.desc = ds_desc, .n = NCTRS, .values = ds_values,
+	.desc = ds_desc + 1, .n = NCTRS, .values = ds_values,
 };
 
 void
@@ -427,6 +414,6 @@ dtls_srtp_print(const struct dp_worker *w, FILE *out)
 	for (unsigned int k = 0; k < DTLS_SRTP_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, ctr_names[k], ds->ctr[k]);
 	for (unsigned int k = 1; k < TLS_FAIL__COUNT; k++)
-		fprintf(out, " %s=%" PRIu64, fail_ctr[k][0], ds->fail[k]);
+		fprintf(out, " %s=%" PRIu64, ds_desc[k].name, ds->fail[k]);
 	fputc('\n', out);
 }

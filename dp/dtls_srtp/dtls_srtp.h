@@ -87,7 +87,8 @@ int dtls_srtp_term_describe(const struct dp_worker *w, uint32_t idx, char *buf, 
 
 /* The statistics line ("dtls_srtp worker=0 terms=... in_flight=...
  * lingering=... held=... deferred=... <counter>=..."), and the counter
- * family (dtls_srtp_<name>, then hs_fail_<why>). */
+ * family (dsrtp_fail_<why> by tls_fails.def, then dsrtp_<name>: made
+ * whole at build time, registered before any worker's set-up). */
 void dtls_srtp_print(const struct dp_worker *w, FILE *out);
 extern const struct dp_ctrs_family dtls_srtp_ctrs;
 

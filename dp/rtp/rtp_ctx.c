@@ -237,6 +237,21 @@ term_take(struct rtp_worker *rw, struct rtp_term *t, const struct ipc_rtp_term *
 	t->inact_ms = cfg->inact_ms;
 }
 
+/* Why cfg's DTLS-SRTP cannot be taken (NULL: it can, or it has none):
+ * the ops registered, rtcp-mux (DTLS on the RTP flow only: lib/ipc
+ * refuses a pair already), what the ops say. */
+static const char *
+term_check_dtls(const struct rtp_worker *rw, const struct ipc_rtp_term *cfg)
+{
+	if (cfg->dtls.role == IPC_RTP_DTLS_NONE)
+		return NULL;
+	if (rw->dtls_ops == NULL)
+		return "DTLS-SRTP is not available in this dp";
+	if (!(cfg->flags & IPC_RTP_F_MUX))
+		return "DTLS-SRTP needs rtcp-mux";
+	return rw->dtls_ops->check(cfg);
+}
+
 /* Why cfg cannot be termination term of context slot (NULL: it can): its
  * address, its ports in this worker's share and free. */
 static const char *
@@ -251,7 +266,13 @@ term_check(const struct rtp_worker *rw, const struct ipc_rtp_term *cfg, char *bu
 
 		if (rw->srtp_ops == NULL)
 			return "SRTP is not available in this dp";
-		why = rw->srtp_ops->check(rw->srtp_ws, &cfg->srtp_rx, &cfg->srtp_tx);
+		why = term_check_dtls(rw, cfg);
+		if (why != NULL)
+			return why;
+		/* (DTLS-SRTP's keys come from its handshake, or with
+		 * IPC_RTP_DTLS_F_KEYS from the association's last one) */
+		if (cfg->dtls.role == IPC_RTP_DTLS_NONE || (cfg->dtls.flags & IPC_RTP_DTLS_F_KEYS))
+			why = rw->srtp_ops->check(rw->srtp_ws, &cfg->srtp_rx, &cfg->srtp_tx);
 		if (why != NULL)
 			return why;
 	}
@@ -303,12 +324,15 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	t->rtcp_port = (cfg->flags & IPC_RTP_F_MUX) ? cfg->local.port : cfg->rtcp_port;
 	t->srtp = cfg->profile == IPC_RTP_SAVP || cfg->profile == IPC_RTP_SAVPF ?
 		  RTP_SRTP_IN | RTP_SRTP_OUT : 0;
+	t->dtls = cfg->dtls.role != IPC_RTP_DTLS_NONE ? RTP_DTLS_ON : 0;
 	t->heard_ms = w->now_ms;
 	t->watched_ms = w->now_ms;
 	term_take(rw, t, cfg);
 	if (t->ice)
 		rtp_ice_reset(w, t);
-	if (t->srtp) {
+	/* (DTLS-SRTP without the association's keys: no context, SRTP
+	 * dropped no_key both ways until its handshake gives them) */
+	if (t->srtp && (!t->dtls || (cfg->dtls.flags & IPC_RTP_DTLS_F_KEYS))) {
 		rw->srtp_ops->install(rw->srtp_ws, 2u * slot + i, &cfg->srtp_rx, &cfg->srtp_tx,
 				      &t->srtp_in, &t->srtp_out);
 		rtp_srtp_trailers(&cfg->srtp_rx, t);
@@ -317,13 +341,49 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	*rtp_port_slot(rw, aidx, t->port) = rtp_entry_make(slot, i, false);
 	if (!(t->flags & IPC_RTP_F_MUX))
 		*rtp_port_slot(rw, aidx, t->rtcp_port) = rtp_entry_make(slot, i, true);
+	if (t->dtls)
+		rw->dtls_ops->set(w, 2u * slot + i, c->id, &t->cfg);
+}
+
+int
+rtp_term_srtp_keys(struct dp_worker *w, uint32_t idx, uint16_t serial,
+		   const struct ipc_srtp_key *rx, const struct ipc_srtp_key *tx)
+{
+	struct rtp_worker *rw = w->rtp;
+	struct rtp_ctx *c;
+	struct rtp_term *t;
+
+	if (rw == NULL || (idx >> 1) >= rw->max)
+		return -ESTALE;
+	c = &rw->ctx[idx >> 1];
+	t = &c->t[idx & 1u];
+	if (!t->on || !(t->dtls & RTP_DTLS_ON) || t->cfg.serial != serial)
+		return -ESTALE;
+	if (rw->srtp_ops->check(rw->srtp_ws, rx, tx) != NULL)
+		return -EINVAL;
+	/* (what the old association's keys protected goes with them: a new
+	 * key's streams start over, RFC 3711 §3.3.1) */
+	rw->srtp_ops->install(rw->srtp_ws, idx, rx, tx, &t->srtp_in, &t->srtp_out);
+	rtp_srtp_trailers(rx, t);
+	t->cfg.srtp_rx = *rx;
+	t->cfg.srtp_tx = *tx;
+	t->cfg.dtls.flags |= IPC_RTP_DTLS_F_KEYS;
+	t->dtls |= RTP_DTLS_SEEN_WAIT;
+	/* cp hears where the new keys' streams stand (nowhere yet): the
+	 * positions it would give a restarted dp are the new keys' */
+	if (!(c->ev & RTP_EV_SRTP_POS))
+		rw->ctr[RTP_CTR_EVENTS]++;
+	c->ev |= (uint16_t)RTP_EV_SRTP_POS;
+	rtp_ev_queue(rw, c);
+	return 0;
 }
 
 /* Termination i of c leaves: its ports free, its state (keys with it)
  * wiped, its pending events forgotten. */
 static void
-term_remove(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i)
+term_remove(struct dp_worker *w, struct rtp_ctx *c, unsigned int i)
 {
+	struct rtp_worker *rw = w->rtp;
 	struct rtp_term *t = &c->t[i];
 	int aidx;
 
@@ -337,15 +397,19 @@ term_remove(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i)
 			     RTP_EV_CONSENT_ALL(i));
 	if (t->srtp)
 		rw->srtp_ops->wipe(rw->srtp_ws, 2u * (uint32_t)(c - rw->ctx) + i);
+	if (t->dtls)
+		rw->dtls_ops->gone(w, 2u * (uint32_t)(c - rw->ctx) + i);
 	/* (cfg holds cp's keys) */
 	explicit_bzero(t, sizeof(*t));
 }
 
 static void
-ctx_free(struct rtp_worker *rw, struct rtp_ctx *c)
+ctx_free(struct dp_worker *w, struct rtp_ctx *c)
 {
-	term_remove(rw, c, 0);
-	term_remove(rw, c, 1);
+	struct rtp_worker *rw = w->rtp;
+
+	term_remove(w, c, 0);
+	term_remove(w, c, 1);
 	c->id = 0;
 	c->ev = 0;
 	c->queued = 0;
@@ -441,7 +505,8 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	struct rtp_term *t = &c->t[i];
 	const struct ipc_rtp_term *old = &t->cfg;
 	const struct ipc_srtp_key *rx = NULL, *tx = NULL;
-	struct ipc_srtp_key rx_at;
+	struct ipc_srtp_key rx_at, dtls_rx = { 0 }, dtls_tx = { 0 };
+	uint8_t dtls_keys = 0;
 	bool ice_flip, ice_new;
 
 	if (cfg->profile != old->profile || cfg->local.family != old->local.family ||
@@ -449,10 +514,25 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	    cfg->rtcp_port != old->rtcp_port ||
 	    ((cfg->flags ^ old->flags) & IPC_RTP_F_MUX) != 0)
 		return "its profile, local address, ports or rtcp-mux would change";
+	if ((cfg->dtls.role == IPC_RTP_DTLS_NONE) != !t->dtls)
+		return "its DTLS-SRTP would be turned on or off";
 	if (cfg->ice.mode != IPC_RTP_ICE_OFF &&
 	    (rw->srtp_ops == NULL || rw->srtp_ops->mac == NULL || rw->srtp_ops->mac_key == NULL))
 		return "ICE is not available in this dp (its HMAC-SHA1 is SRTP's, libipsec-mb)";
-	if (t->srtp) {
+	if (t->dtls) {
+		const char *why = term_check_dtls(rw, cfg);
+
+		if (why != NULL)
+			return why;
+		/* DTLS-SRTP's keys are dp's, from the association's handshake
+		 * (or a restarted dp's RTP_ADD): a modify's are not taken,
+		 * whatever it carries, and those dp holds stay (RFC 8842: the
+		 * same association keeps its keys; a new one's handshake
+		 * replaces them when it ends, the old serving meanwhile) */
+		dtls_rx = old->srtp_rx;
+		dtls_tx = old->srtp_tx;
+		dtls_keys = old->dtls.flags & IPC_RTP_DTLS_F_KEYS;
+	} else if (t->srtp) {
 		const char *why = rw->srtp_ops->check(rw->srtp_ws, &cfg->srtp_rx, &cfg->srtp_tx);
 
 		if (why != NULL)
@@ -498,6 +578,13 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 	if (cfg->inact_ms != old->inact_ms)
 		t->watched_ms = w->now_ms;
 	term_take(rw, t, cfg);
+	if (t->dtls) {
+		t->cfg.srtp_rx = dtls_rx;
+		t->cfg.srtp_tx = dtls_tx;
+		t->cfg.dtls.flags = (uint8_t)((cfg->dtls.flags & ~IPC_RTP_DTLS_F_KEYS) | dtls_keys);
+		explicit_bzero(&dtls_rx, sizeof(dtls_rx));
+		explicit_bzero(&dtls_tx, sizeof(dtls_tx));
+	}
 	if (ice_flip)
 		rtp_ice_reset(w, t);
 	else if (ice_new)
@@ -512,6 +599,8 @@ term_modify(struct dp_worker *w, struct rtp_ctx *c, unsigned int i,
 			explicit_bzero(&rx_at, sizeof(rx_at));
 	}
 	rtp_term_dest(t);
+	if (t->dtls)
+		rw->dtls_ops->set(w, 2u * (uint32_t)(c - rw->ctx) + i, c->id, &t->cfg);
 	return NULL;
 }
 
@@ -566,12 +655,12 @@ apply_mod(struct dp_worker *w, const struct ipc_msg *msg)
 		}
 		rtp_ev_final(w, id, c, IPC_RTP_EV_SUBTRACTED, x->term, t->cfg.serial,
 			     IPC_AGW_CONTROLLER, NULL);
-		term_remove(rw, c, x->term);
+		term_remove(w, c, x->term);
 		rw->ctr[RTP_CTR_TERM_SUBTRACTED]++;
 		if (!c->t[0].on && !c->t[1].on) {
 			rtp_ev_final(w, id, NULL, IPC_RTP_EV_RELEASED, IPC_RTP_TERM_NONE, 0,
 				     IPC_AGW_CONTROLLER, "its last termination subtracted");
-			ctx_free(rw, c);
+			ctx_free(w, c);
 			rw->ctr[RTP_CTR_CTX_RELEASED]++;
 		}
 		return;
@@ -590,7 +679,7 @@ apply_del(struct dp_worker *w, const struct ipc_msg *msg)
 	}
 	rtp_ev_final(w, c->id, c, IPC_RTP_EV_RELEASED, IPC_RTP_TERM_NONE, 0, IPC_AGW_CONTROLLER,
 		     NULL);
-	ctx_free(rw, c);
+	ctx_free(w, c);
 	rw->ctr[RTP_CTR_CTX_RELEASED]++;
 }
 

@@ -6,8 +6,9 @@
  * ports (agw.media_ports, cut into worker shares): latched and filtered
  * (H.248.37, H.248.43), checked (lib/rtp), counted, policed, marked, and
  * reported to cp (RTP_EVENT, RTP_STATS, RTP_STATE). What the rest of dp
- * sees of it: the module's descriptor, its counters, the SRTP seam's
- * registration and, for the tests, the UDP handler.
+ * sees of it: the module's descriptor, its counters, the SRTP and
+ * DTLS-SRTP seams' registration and calls back, and, for the tests, the
+ * UDP handler.
  */
 #ifndef DP_RTP_DP_H
 #define DP_RTP_DP_H
@@ -40,6 +41,29 @@ extern const struct dp_ctrs_family rtp_dp_ice_ctrs;
  * takes rtp_srtp.c's, on libipsec-mb, when none were; without any an SRTP
  * termination is refused). 0, or -EEXIST for other ops. */
 int rtp_srtp_register(const struct rtp_srtp_ops *ops);
+
+/* DTLS-SRTP's ops (rtp_dp_types.h), once, before the module's set-up
+ * (dp/dtls_srtp's module registers them as each worker is made); without
+ * them a DTLS-SRTP termination is refused and DTLS on a media port is
+ * counted (rtp_dropped_dtls). 0, or -EEXIST for other ops. */
+int rtp_dtls_register(const struct rtp_dtls_ops *ops);
+
+/*
+ * DTLS-SRTP's seam back into dp/rtp (the ops' caller, on the worker's
+ * thread). rtp_term_srtp_keys(): the keys a handshake exported (RFC 5764
+ * §4.2: rx what termination idx's network protects with, tx ours) become
+ * its SRTP contexts now, as cp's would (their trailers, an SRTP position
+ * told to cp), and its cfg's copy (RTP_STATE gives them to a restarted
+ * cp, flagged IPC_RTP_DTLS_F_KEYS); the caller wipes its own copies. 0;
+ * -ESTALE when idx holds no DTLS-SRTP termination of that serial any
+ * more (the keys were not taken); -EINVAL when SRTP refuses them.
+ * rtp_term_src_ok(): would idx take media from src on its RTP flow (ICE:
+ * a check from it passed within agw.ice_consent_ms; otherwise its latched
+ * source, or latching's rule and gm for another)?
+ */
+int rtp_term_srtp_keys(struct dp_worker *w, uint32_t idx, uint16_t serial,
+		       const struct ipc_srtp_key *rx, const struct ipc_srtp_key *tx);
+bool rtp_term_src_ok(struct dp_worker *w, uint32_t idx, const struct ipc_addr *src);
 
 /* A datagram to a media port (net's UDP demultiplexer calls it: the
  * handler the module registered for each port of agw.media_ports).

@@ -14,6 +14,10 @@
 #include "rtp_types.h"
 #include "tp_conf_types.h"
 
+struct dp_udp_meta;
+struct dp_worker;
+struct rte_mbuf;
+
 enum rtp_dp_ctr {
 #define RTP_CTR(n, s, h) RTP_CTR_##n,
 #include "rtp_counters.def"
@@ -103,6 +107,43 @@ struct rtp_srtp_ops {
 };
 
 /*
+ * Where DTLS-SRTP plugs in (FEATURE.md "DTLS-SRTP"): a termination whose
+ * cfg.dtls has a role takes its SRTP keys from a handshake on its RTP port
+ * (rtcp-mux), run by ops registered once at start (rtp_dtls_register():
+ * dp/dtls_srtp's module, a layer above this one). dp/rtp tells them of
+ * such terminations and hands them their DTLS-class datagrams; they call
+ * back rtp_term_srtp_keys() and rtp_term_src_ok() (rtp_dp.h). idx is the
+ * termination's slot, slot * 2 + term, as SRTP's. Each on the worker's
+ * thread; none calls dp/rtp's input back.
+ *   check      why cfg's DTLS-SRTP cannot be taken (NULL: it can)
+ *   set        termination idx of context id installed or modified: cfg
+ *              as dp/rtp holds it now
+ *   gone       termination idx left (its handshake ends, held keys wiped)
+ *   input      a DTLS-class datagram (RFC 7983: first octet 20..63) to
+ *              termination idx; consumes m
+ *   checked    ICE's first valid check of src on idx's RTP flow (a client
+ *              sends its ClientHello there)
+ *   srtp_seen  the first SRTP or SRTCP from idx's network authenticated
+ *              under keys rtp_term_srtp_keys() installed (the peer has our
+ *              last flight)
+ */
+struct rtp_dtls_ops {
+	const char *(*check)(const struct ipc_rtp_term *cfg);
+	void (*set)(struct dp_worker *w, uint32_t idx, uint64_t id,
+		    const struct ipc_rtp_term *cfg);
+	void (*gone)(struct dp_worker *w, uint32_t idx);
+	void (*input)(struct dp_worker *w, uint32_t idx, struct rte_mbuf *m,
+		      const struct dp_udp_meta *meta);
+	void (*checked)(struct dp_worker *w, uint32_t idx, const struct ipc_addr *src);
+	void (*srtp_seen)(struct dp_worker *w, uint32_t idx);
+};
+
+/* struct rtp_term.dtls */
+#define RTP_DTLS_ON        0x1u   /* its keys come from a handshake (cfg.dtls) */
+#define RTP_DTLS_SEEN_WAIT 0x2u   /* a handshake's keys installed, no SRTP
+				   * authenticated under them yet */
+
+/*
  * ICE on a termination (rtp_ice.c, FEATURE.md "ICE"): what a check reads
  * and writes. Sources that passed a check (RTP_ICE_SRCS of them, the
  * least recent replaced): media are taken from one while its last check
@@ -181,6 +222,7 @@ struct rtp_term {
 	uint8_t ice;               /* enum ipc_rtp_ice_mode: ICE, not latching,
 				    * decides its sources (ice_state) */
 	uint8_t srtcp_mki;         /* and its MKI's */
+	uint8_t dtls;              /* RTP_DTLS_*: DTLS-SRTP's */
 	uint16_t port;             /* local RTP port */
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */
@@ -259,6 +301,7 @@ struct rtp_worker {
 	uint64_t ice_consent_ms;   /* agw.ice_consent_ms */
 	uint64_t tsc_hz;
 	const struct rtp_srtp_ops *srtp_ops;     /* NULL: no SRTP in this dp */
+	const struct rtp_dtls_ops *dtls_ops;     /* NULL: no DTLS-SRTP */
 	void *srtp_ws;                           /* the ops' table (worker_init) */
 	/* events: slots with pending bits (a FIFO, each at most once unless
 	 * freed and reused meanwhile), and what must arrive whole */

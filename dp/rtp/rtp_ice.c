@@ -183,8 +183,10 @@ unsent:
 }
 
 /* The source of a valid check (flow's) among those that passed: its time
- * now, in its place or the least recent one's. */
-static void
+ * now, in its place or the least recent one's. True when it was not
+ * among them (its first valid check, or its first since it was
+ * forgotten). */
+static bool
 ice_src_note(struct rtp_ice *ice, unsigned int flow, const struct dp_udp_meta *meta,
 	     uint64_t now_ms)
 {
@@ -196,8 +198,8 @@ ice_src_note(struct rtp_ice *ice, unsigned int flow, const struct dp_udp_meta *m
 
 		if (x->ms != 0 && x->flow == flow && x->family == meta->family &&
 		    x->port == meta->src_port && memcmp(x->ip, meta->src, alen) == 0) {
-			s = x;
-			break;
+			x->ms = now_ms;
+			return false;
 		}
 		if (x->ms < s->ms)
 			s = x;
@@ -208,6 +210,7 @@ ice_src_note(struct rtp_ice *ice, unsigned int flow, const struct dp_udp_meta *m
 	s->flow = (uint8_t)flow;
 	s->port = meta->src_port;
 	memcpy(s->ip, meta->src, alen);
+	return true;
 }
 
 bool
@@ -259,7 +262,16 @@ ice_valid(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int 
 	bool is_pair = (t->latched & bit) &&
 		       rtp_addr_is(pair, meta->family, meta->src, meta->src_port);
 
-	ice_src_note(ice, flow, meta, w->now_ms);
+	if (ice_src_note(ice, flow, meta, w->now_ms) && flow == 0 && (t->dtls & RTP_DTLS_ON)) {
+		/* DTLS-SRTP's client starts towards a source that passed */
+		struct ipc_addr src;
+
+		memset(&src, 0, sizeof(src));
+		src.family = meta->family;
+		src.port = meta->src_port;
+		memcpy(src.ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
+		rw->dtls_ops->checked(w, 2u * (uint32_t)(c - rw->ctx) + ti, &src);
+	}
 	if (nominate && !is_pair) {
 		memset(pair, 0, sizeof(*pair));
 		pair->family = meta->family;

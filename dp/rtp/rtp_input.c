@@ -6,7 +6,8 @@
  *
  *   the termination   by (destination address, port): one load each
  *   the class         RFC 7983's first octet; RTCP by the port of a pair
- *                     or, with rtcp-mux, RFC 5761 §4's second octet
+ *                     or, with rtcp-mux, RFC 5761 §4's second octet; STUN
+ *                     to ICE (rtp_ice.c), DTLS to DTLS-SRTP's ops
  *   the checks        lib/rtp's rtp_parse() / rtcp_check(): only a valid
  *                     packet is counted, latches or goes on
  *   the source        the latched one (one compare), else gm and the
@@ -140,6 +141,30 @@ rtp_src_new(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned in
 	return RTP_SRC_OK;
 }
 
+bool
+rtp_term_src_ok(struct dp_worker *w, uint32_t idx, const struct ipc_addr *src)
+{
+	const struct rtp_worker *rw = w->rtp;
+	const struct rtp_term *t;
+	struct dp_udp_meta meta;
+
+	if (rw == NULL || (idx >> 1) >= rw->max)
+		return false;
+	t = &rw->ctx[idx >> 1].t[idx & 1u];
+	if (!t->on || src->family != t->family)
+		return false;
+	if ((t->latched & IPC_RTP_LATCHED_RTP) &&
+	    rtp_addr_is(&t->rtp_src, src->family, src->ip, src->port))
+		return true;
+	if (t->open)
+		return true;
+	memset(&meta, 0, sizeof(meta));
+	meta.family = src->family;
+	meta.src_port = src->port;
+	memcpy(meta.src, src->ip, sizeof(meta.src));
+	return rtp_latch_rule(w, t, 0, &meta) != RTP_LATCH_REFUSE;
+}
+
 /* Would t take a packet of flow from this source, were it authentic?
  * rtp_latch_rule() without its effects: SRTP's state (its replay
  * window, ROC and streams) must not move for a packet whose source would
@@ -239,6 +264,17 @@ rtp_srtp_tell(struct rtp_worker *rw, struct rtp_ctx *c)
 	rtp_ev_queue(rw, c);
 }
 
+/* The first SRTP or SRTCP authenticated under a handshake's keys: the
+ * peer has our last flight (DTLS-SRTP's linger ends). */
+static void __rte_noinline __rte_cold
+rtp_dtls_seen(struct dp_worker *w, struct rtp_ctx *c, struct rtp_term *t)
+{
+	struct rtp_worker *rw = w->rtp;
+
+	t->dtls &= (uint8_t)~RTP_DTLS_SEEN_WAIT;
+	rw->dtls_ops->srtp_seen(w, 2u * (uint32_t)(c - rw->ctx) + (uint32_t)(t - c->t));
+}
+
 /*
  * SRTP (FEATURE.md "SRTP"): t's network sends SRTP, unprotected in place
  * before anything acts on it; false when it fails (counted: a failed
@@ -246,19 +282,23 @@ rtp_srtp_tell(struct rtp_worker *rw, struct rtp_ctx *c)
  * checksum is not carried.
  */
 static inline bool
-rtp_srtp_in(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *t, struct rte_mbuf *m,
+rtp_srtp_in(struct dp_worker *w, struct rtp_ctx *c, struct rtp_term *t, struct rte_mbuf *m,
 	    const struct dp_udp_meta *meta, uint16_t *len, bool rtcp)
 {
+	struct rtp_worker *rw = w->rtp;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
 	int rc = rw->srtp_ops->unprotect(t->srtp_in, p, len, rtcp);
 
-	if (likely(rc == 0))
+	if (likely(rc == 0) && likely(!(t->dtls & RTP_DTLS_SEEN_WAIT)))
 		return true;
 	if (rc < 0) {
 		rtp_srtp_fail(rw, t, rc);
 		return false;
 	}
-	rtp_srtp_tell(rw, c);
+	if (rc != 0)
+		rtp_srtp_tell(rw, c);
+	if (t->dtls & RTP_DTLS_SEEN_WAIT)
+		rtp_dtls_seen(w, c, t);
 	return true;
 }
 
@@ -307,7 +347,7 @@ rtp_accept(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int
 			return RTP_SRC_STRANGER;
 		if (!known && !dp_udp_cksum_verify(m, meta))
 			return RTP_SRC_BAD_CKSUM;
-		if (!rtp_srtp_in(w->rtp, c, t, m, meta, len, rtcp))
+		if (!rtp_srtp_in(w, c, t, m, meta, len, rtcp))
 			return RTP_SRC_SRTP;
 		*carry = false;
 		return rtp_src_check(w, c, ti, flow, m, meta, true);
@@ -426,6 +466,12 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		/* RFC 7983: 0-3 is STUN, an ICE termination's checks */
 		if (t->ice && len >= 20 && p[0] < 4) {
 			rtp_ice_input(w, c, ti, e & 1u, m, meta);
+			return;
+		}
+		/* 20-63 is DTLS: a DTLS-SRTP termination's handshake, on its
+		 * RTP port (rtcp-mux) */
+		if (t->dtls && p[0] >= 20 && p[0] <= 63) {
+			rw->dtls_ops->input(w, 2u * (e >> 2) + ti, m, meta);
 			return;
 		}
 		rtp_not_rtp(rw, t, p, len);

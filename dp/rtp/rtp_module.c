@@ -22,6 +22,7 @@
 #include "tp_conf.h"
 
 static const struct rtp_srtp_ops *srtp_registered;
+static const struct rtp_dtls_ops *dtls_registered;
 
 int
 rtp_srtp_register(const struct rtp_srtp_ops *ops)
@@ -29,6 +30,15 @@ rtp_srtp_register(const struct rtp_srtp_ops *ops)
 	if (srtp_registered != NULL && srtp_registered != ops)
 		return -EEXIST;
 	srtp_registered = ops;
+	return 0;
+}
+
+int
+rtp_dtls_register(const struct rtp_dtls_ops *ops)
+{
+	if (dtls_registered != NULL && dtls_registered != ops)
+		return -EEXIST;
+	dtls_registered = ops;
 	return 0;
 }
 
@@ -65,6 +75,7 @@ rtp_setup(struct dp_ctx *ctx)
 			       sizeof(struct rtp_ctx) + 2u * rtp_srtp_entry_size());
 			return rc;
 		}
+		ctx->workers[i]->rtp->dtls_ops = dtls_registered;
 	}
 	for (uint32_t p = ac->media_min; p <= ac->media_max; p++) {
 		rc = dp_udp_register(ctx, (uint16_t)p, rtp_udp_input, NULL, NULL,
@@ -84,7 +95,7 @@ rtp_setup(struct dp_ctx *ctx)
 	printf("turnpike-dp: RTP terminations: %u contexts per worker (%zu bytes each with "
 	       "their FIFO entries), media ports %u-%u on %u address(es), %u port(s) a "
 	       "worker (%zu bytes of port table), re-latch after %" PRIu64 " ms of silence, "
-	       "SRTP %s, ICE-lite %s (consent %" PRIu64 " ms)\n", rw0->max, per_ctx,
+	       "SRTP %s, ICE-lite %s (consent %" PRIu64 " ms), DTLS-SRTP %s\n", rw0->max, per_ctx,
 	       ac->media_min, ac->media_max, rw0->naddr4 + rw0->naddr6, rw0->nports,
 	       ((size_t)rw0->naddr4 + rw0->naddr6) * rw0->nports * sizeof(uint32_t),
 	       rw0->relatch_ms, srtp_registered == NULL ? "not available" :
@@ -92,7 +103,8 @@ rtp_setup(struct dp_ctx *ctx)
 				"AEAD_AES_128/256_GCM, libipsec-mb)" :
 	       "on (AES_CM_128 and AES_256_CM with HMAC_SHA1_80/32, libipsec-mb)",
 	       srtp_registered != NULL && srtp_registered->mac != NULL ?
-	       "on" : "not available", rw0->ice_consent_ms);
+	       "on" : "not available", rw0->ice_consent_ms,
+	       dtls_registered != NULL && srtp_registered != NULL ? "on" : "not available");
 	return 1;
 }
 

@@ -28,6 +28,11 @@
  *     media_relatch = 2000;        # ms of silence before another source latches
  *     ice_consent_ms = 30000;      # ms after an ICE peer's last valid check
  *                                  # that media to it stop (RFC 7675)
+ *     dtls = { certificate = "..."; private_key = "..."; handshakes = 256;
+ *              handshake_timeout = 20; };
+ *                                  # DTLS-SRTP: our certificate (none: an
+ *                                  # ECDSA P-256 one made at start), SSLs a
+ *                                  # worker holds at once, s a handshake takes
  *   };
  */
 #include <errno.h>
@@ -62,6 +67,8 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	a->media_relatch_ms = 2000;
 	a->ice_consent_ms = 30000;
 	a->quota.emergency = 64;
+	a->dtls.handshakes = TP_CONF_DTLS_HANDSHAKES;
+	a->dtls.handshake_timeout_s = TP_CONF_DTLS_HS_TIMEOUT_S;
 }
 
 /* A TCP port something else listens on, inside [lo, hi]: its name. */
@@ -166,11 +173,43 @@ load_quota(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, 
 	return 0;
 }
 
+/* agw.dtls: DTLS-SRTP's certificate (both files, or neither: dp makes
+ * one), its pool and its handshakes' time. */
+static int
+load_dtls(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, char *err,
+	  size_t errlen)
+{
+	static const char *const names[] = {
+		"certificate", "private_key", "handshakes", "handshake_timeout", NULL,
+	};
+	const config_setting_t *s = config_setting_get_member(g, "dtls");
+	int rc;
+
+	if (s == NULL)
+		return 0;
+	a->dtls.line = where(s);
+	if (!config_setting_is_group(s))
+		FAIL(s, "agw.dtls must be a group { certificate = \"...\"; private_key = \"...\"; "
+		     "handshakes = N; handshake_timeout = S; } (no files: a certificate of "
+		     "dp's own, ECDSA P-256)");
+	if ((rc = tp_conf_check_names(s, "agw.dtls", names, c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "handshakes", 1, 65536, &a->dtls.handshakes, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "handshake_timeout", 1, 300, &a->dtls.handshake_timeout_s,
+				  c, err, errlen)) < 0)
+		return rc;
+	if ((config_setting_get_member(s, "certificate") != NULL ||
+	     config_setting_get_member(s, "private_key") != NULL) &&
+	    (rc = tp_conf_load_cert(s, "agw.dtls", &a->dtls.cert, c, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
 /* The settings of the agw group (tp_conf_keys.c gives each its reload class). */
 const char *const tp_conf_names_agw[] = {
 	"ports", "max_contexts", "setup_timeout", "hold", "allow_sha1", "certificates",
 	"peers", "keepalive", "quota", "media_ports", "media_contexts", "media_relatch",
-	"ice_consent_ms", NULL,
+	"ice_consent_ms", "dtls", NULL,
 };
 
 /* [first, last] of setting name in g into *lo, *hi (left alone when
@@ -264,7 +303,8 @@ load_agw(const config_setting_t *g, struct tp_conf *c, char *err, size_t errlen)
 	    (rc = tp_conf_get_keepalive(g, "keepalive", "agw.keepalive", &a->keepalive, c, err,
 					errlen)) < 0 ||
 	    (rc = load_certs(g, a, c, err, errlen)) < 0 ||
-	    (rc = load_quota(g, a, c, err, errlen)) < 0)
+	    (rc = load_quota(g, a, c, err, errlen)) < 0 ||
+	    (rc = load_dtls(g, a, c, err, errlen)) < 0)
 		return rc;
 	s = config_setting_get_member(g, "peers");
 	if (s != NULL && (rc = tp_conf_load_peers(s, "agw.peers", &a->peers, NULL, c, err,

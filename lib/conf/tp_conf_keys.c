@@ -331,6 +331,12 @@ const struct tp_conf_key tp_conf_keys[] = {
 	NUM("agw", "media_contexts", BOTH, "agw.media_contexts", agw.media_contexts),
 	NUM("agw", "media_relatch", DP, "agw.media_relatch", agw.media_relatch_ms),
 	NUM("agw", "ice_consent_ms", DP, "agw.ice_consent_ms", agw.ice_consent_ms),
+	/* (dp's certificate is read at start: cp hears its fingerprints from
+	 * dp, DTLS_CERT) */
+	STR("agw", "dtls", DP, "agw.dtls.certificate", agw.dtls.cert.certificate),
+	STR("agw", "dtls", DP, "agw.dtls.private_key", agw.dtls.cert.private_key),
+	NUM("agw", "dtls", DP, "agw.dtls.handshakes", agw.dtls.handshakes),
+	NUM("agw", "dtls", DP, "agw.dtls.handshake_timeout", agw.dtls.handshake_timeout_s),
 
 	/* cp/iq opens its door and registers with the controllers at start */
 	NUM("iq", "", CP, "the iq group", iq.enabled),

@@ -549,9 +549,21 @@ struct tp_conf_agw {
 	 * pair that media to it stop (RFC 7675 §5.1's 30 s, the default; at
 	 * least TP_CONF_ICE_CONSENT_MIN_MS) */
 	uint32_t ice_consent_ms;
+	/* agw.dtls: DTLS-SRTP on RTP terminations (dp/dtls_srtp): our
+	 * certificate for every worker (cert's files; both "": dp makes an
+	 * ECDSA P-256 one at start), the handshakes a worker holds at once,
+	 * a handshake's whole time */
+	struct {
+		struct tp_conf_tls_cert cert;
+		uint32_t handshakes;
+		uint32_t handshake_timeout_s;
+		int line;
+	} dtls;
 };
 
 #define TP_CONF_ICE_CONSENT_MIN_MS 1000u
+#define TP_CONF_DTLS_HANDSHAKES    256u
+#define TP_CONF_DTLS_HS_TIMEOUT_S  20u
 
 #define TP_CONF_MAX_IQ_MGCS 4
 #define TP_CONF_MAX_IQ_SEND_FROM 16

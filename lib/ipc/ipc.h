@@ -159,6 +159,12 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      §5.4) and 0 past its length, every pad 0, a
  *                      nominated pair of family 0 (all zero) or local's
  *                      with a port;
+ *                      dtls all zero (role none), or a role on a SAVP or
+ *                      SAVPF termination with rtcp-mux: 1..IPC_RTP_DTLS_FP_MAX
+ *                      valid fingerprints (0 with EITHER and only then),
+ *                      zero past them, known profiles (not none) and
+ *                      flags, pads 0; srtp_rx and srtp_tx valid with
+ *                      IPC_RTP_DTLS_F_KEYS, all zero without;
  *   RTP_MOD            one struct ipc_rtp_mod: a known op, term 0 or 1, a
  *                      termination as RTP_ADD's but no nominated pair
  *                      (SUB_TERM: all zero);
@@ -176,7 +182,16 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      latched sources of family 0, 4 or 6 and each SRTP
  *                      position's streams as a key's (ipc_types.h), its
  *                      SRTCP index < 2^31;
+ *   RTP_DTLS           one struct ipc_rtp_dtls_ev: term 0 or 1, a known
+ *                      state, a reason exactly when FAILED, role CLIENT or
+ *                      SERVER (FAILED: or none), matched -1..1, valid keys
+ *                      exactly when UP, a peer of family 0 (all zero), 4
+ *                      or 6, the digest seen none or valid, cipher and
+ *                      detail NUL-terminated with 0 after, pads 0;
  *                      RTP_*: alloc_id a context id of the ring's worker;
+ *   DTLS_CERT          one struct ipc_dtls_cert on worker 0's ring:
+ *                      1..IPC_AGW_FP_MAX valid fingerprints, zero after,
+ *                      pads 0;
  *   TCP_CONNECT        one struct ipc_tcp_conn: cid not 0, peer 0, addr of
  *                      family 4 or 6 with a port; the allocation's tuple
  *                      (transport 6, a connection of the ring's worker);

@@ -52,6 +52,12 @@ _Static_assert(sizeof(struct ipc_rtp_event) <= sizeof(((struct ipc_msg *)0)->bod
 	       "an RTP event fits a message");
 _Static_assert(sizeof(struct ipc_rtp_state) <= sizeof(((struct ipc_msg *)0)->body),
 	       "an RTP context's state fits a message");
+_Static_assert(sizeof(struct ipc_rtp_dtls) % 8 == 0, "ipc_rtp_dtls size");
+_Static_assert(sizeof(struct ipc_rtp_dtls_ev) % 8 == 0, "ipc_rtp_dtls_ev size");
+_Static_assert(offsetof(struct ipc_rtp_dtls_ev, rx) % 4 == 0, "ipc_rtp_dtls_ev's keys");
+_Static_assert(sizeof(struct ipc_dtls_cert) % 8 == 0, "ipc_dtls_cert size");
+_Static_assert(sizeof(struct ipc_rtp_dtls_ev) <= sizeof(((struct ipc_msg *)0)->body),
+	       "a DTLS-SRTP outcome fits a message");
 
 /* RFC 8489 §5: the STUN header. */
 #define STUN_HDR          20u
@@ -303,6 +309,32 @@ srtp_key_zero(const struct ipc_srtp_key *k)
 	return memcmp(k, &zero, sizeof(zero)) == 0;
 }
 
+/* A fingerprint (RFC 8122) as lib/certfp's: alg 1..4 (sha-1, -256, -384,
+ * -512), len its digest's, every octet past it and the pad 0. */
+static bool
+fp_ok(const struct ipc_agw_fp *f)
+{
+	static const uint8_t fp_len[5] = { 0, 20, 32, 48, 64 };
+
+	if (f->alg < 1 || f->alg > 4 || f->len != fp_len[f->alg])
+		return false;
+	for (unsigned int i = f->len; i < IPC_AGW_FP_LEN; i++)
+		if (f->md[i] != 0)
+			return false;
+	for (unsigned int i = 0; i < sizeof(f->pad); i++)
+		if (f->pad[i] != 0)
+			return false;
+	return true;
+}
+
+static bool
+fp_zero(const struct ipc_agw_fp *f)
+{
+	static const struct ipc_agw_fp zero;
+
+	return memcmp(f, &zero, sizeof(zero)) == 0;
+}
+
 /* n octets of ice-chars (RFC 8839 §5.4: ALPHA, DIGIT, "+", "/"), then
  * nothing but 0 up to max. */
 static bool
@@ -356,6 +388,34 @@ rtp_ice_ok(const struct ipc_rtp_ice *x, uint8_t family, bool may_nominate)
 	       x->nominated.pad == 0;
 }
 
+/* A termination's DTLS-SRTP (ipc_types.h): none, all zero; or a role
+ * on an SRTP termination with rtcp-mux (DTLS on the RTP flow only), its
+ * fingerprints 1..IPC_RTP_DTLS_FP_MAX valid ones (0 with EITHER, and
+ * only then), zero past them, profiles and flags known, every pad 0; its
+ * keys valid with IPC_RTP_DTLS_F_KEYS, all zero without. */
+static bool
+rtp_dtls_ok(const struct ipc_rtp_term *t)
+{
+	static const struct ipc_rtp_dtls zero;
+	const struct ipc_rtp_dtls *d = &t->dtls;
+
+	if (d->role == IPC_RTP_DTLS_NONE)
+		return memcmp(d, &zero, sizeof(zero)) == 0;
+	if (d->role > IPC_RTP_DTLS_ROLE_MAX || d->nfp > IPC_RTP_DTLS_FP_MAX ||
+	    (d->nfp == 0) != (d->role == IPC_RTP_DTLS_EITHER) || d->profiles == 0 ||
+	    (d->profiles & ~IPC_RTP_DTLS_P_ALL) != 0 || (d->flags & ~IPC_RTP_DTLS_F_ALL) != 0 ||
+	    d->pad != 0 || d->pad2 != 0 ||
+	    (t->profile != IPC_RTP_SAVP && t->profile != IPC_RTP_SAVPF) ||
+	    !(t->flags & IPC_RTP_F_MUX))
+		return false;
+	for (unsigned int i = 0; i < IPC_RTP_DTLS_FP_MAX; i++)
+		if (i < d->nfp ? !fp_ok(&d->fp[i]) : !fp_zero(&d->fp[i]))
+			return false;
+	if (d->flags & IPC_RTP_DTLS_F_KEYS)
+		return srtp_key_ok(&t->srtp_rx) && srtp_key_ok(&t->srtp_tx);
+	return srtp_key_zero(&t->srtp_rx) && srtp_key_zero(&t->srtp_tx);
+}
+
 /* An RTP termination slot (RTP_ADD, RTP_STATE, RTP_MOD): empty (every
  * byte 0), or a termination whose every field a receiver acts on is in
  * range (ipc.h lists them). */
@@ -367,9 +427,14 @@ rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty, bool may_nominate)
 
 	if (t->profile == IPC_RTP_NONE)
 		return may_be_empty && memcmp(t, &zero, sizeof(zero)) == 0;
-	/* SAVP, SAVPF: a valid key both ways; AVP, AVPF: none at all (a key
-	 * that would be ignored is a mistake of cp's, not to be carried) */
-	if (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) {
+	/* SAVP, SAVPF: a valid key both ways (DTLS-SRTP: its rules); AVP,
+	 * AVPF: none at all (a key that would be ignored is a mistake of
+	 * cp's, not to be carried) */
+	if (!rtp_dtls_ok(t))
+		return false;
+	if (t->dtls.role != IPC_RTP_DTLS_NONE) {
+		/* (rtp_dtls_ok() held the keys to its rules) */
+	} else if (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) {
 		if (!srtp_key_ok(&t->srtp_rx) || !srtp_key_ok(&t->srtp_tx))
 			return false;
 	} else if (!srtp_key_zero(&t->srtp_rx) || !srtp_key_zero(&t->srtp_tx)) {
@@ -449,6 +514,62 @@ rtp_event_ok(const struct ipc_rtp_event *e)
 	if (e->type == IPC_RTP_EV_RELEASED)
 		return e->term == IPC_RTP_TERM_NONE;
 	return e->term <= 1;
+}
+
+/* RTP_DTLS's body (ipc_types.h): a known state and term, FAILED with a
+ * reason and no other with one, a role of CLIENT or SERVER (FAILED: or
+ * none), a fingerprint index within IPC_RTP_DTLS_FP_MAX, UP with valid
+ * keys and no other with any, a peer of family 0 (all zero), 4 or 6,
+ * the digest seen none or valid, cipher and detail NUL-terminated with
+ * nothing after, every pad 0. */
+static bool
+rtp_dtls_ev_ok(const struct ipc_rtp_dtls_ev *e)
+{
+	static const struct ipc_addr none;
+	size_t n;
+
+	if (e->term > 1 || e->state < IPC_RTP_DTLS_UP || e->state > IPC_RTP_DTLS_STATE_MAX ||
+	    e->role > IPC_RTP_DTLS_SERVER ||
+	    (e->role == IPC_RTP_DTLS_NONE && e->state != IPC_RTP_DTLS_FAILED) ||
+	    (e->state == IPC_RTP_DTLS_FAILED) != (e->why != 0) ||
+	    e->why > IPC_RTP_DTLS_WHY_MAX || e->matched < -1 ||
+	    e->matched >= (int)IPC_RTP_DTLS_FP_MAX || e->pad != 0 ||
+	    e->detail_len >= IPC_RTP_DETAIL_MAX || e->detail[e->detail_len] != '\0')
+		return false;
+	if (e->peer.family == 0 ? memcmp(&e->peer, &none, sizeof(none)) != 0 :
+	    !family_ok(e->peer.family) || e->peer.pad != 0)
+		return false;
+	if (!fp_zero(&e->seen) && !fp_ok(&e->seen))
+		return false;
+	if (e->state == IPC_RTP_DTLS_UP ? !srtp_key_ok(&e->rx) || !srtp_key_ok(&e->tx) :
+	    !srtp_key_zero(&e->rx) || !srtp_key_zero(&e->tx))
+		return false;
+	n = strnlen(e->cipher, sizeof(e->cipher));
+	if (n == sizeof(e->cipher))
+		return false;
+	for (size_t i = n; i < sizeof(e->cipher); i++)
+		if (e->cipher[i] != 0)
+			return false;
+	for (size_t i = e->detail_len; i < sizeof(e->detail); i++)
+		if (e->detail[i] != 0)
+			return false;
+	return true;
+}
+
+/* DTLS_CERT's body: 1..IPC_AGW_FP_MAX valid fingerprints, zero after,
+ * pads 0. */
+static bool
+dtls_cert_ok(const struct ipc_dtls_cert *c)
+{
+	if (c->nfp < 1 || c->nfp > IPC_AGW_FP_MAX)
+		return false;
+	for (unsigned int i = 0; i < sizeof(c->pad); i++)
+		if (c->pad[i] != 0)
+			return false;
+	for (unsigned int i = 0; i < IPC_AGW_FP_MAX; i++)
+		if (i < c->nfp ? !fp_ok(&c->fp[i]) : !fp_zero(&c->fp[i]))
+			return false;
+	return true;
 }
 
 /* A peer connection's id: of the ring's worker, generation not 0. */
@@ -683,6 +804,14 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_RTP_EVENT:
 		ok = len == sizeof(struct ipc_rtp_event) && agw_id_ok(h->alloc_id, h->worker) &&
 		     rtp_event_ok((const void *)m->body);
+		break;
+	case IPC_RTP_DTLS:
+		ok = len == sizeof(struct ipc_rtp_dtls_ev) && agw_id_ok(h->alloc_id, h->worker) &&
+		     rtp_dtls_ev_ok((const void *)m->body);
+		break;
+	case IPC_DTLS_CERT:
+		ok = len == sizeof(struct ipc_dtls_cert) && h->worker == 0 &&
+		     dtls_cert_ok((const void *)m->body);
 		break;
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:

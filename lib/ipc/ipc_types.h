@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      25u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      26u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -86,7 +86,11 @@
 					* ipc_rtp_stats, the events NOMINATED,
 					* CONSENT_LOST, CONSENT_REGAINED;
 					* IPC_DP_TCP_MAX 512: dp's counters
-					* were 381 of 384, ICE's did not fit */
+					* were 381 of 384, ICE's did not fit;
+					* 26: DTLS-SRTP on a termination
+					* (ipc_rtp_term.dtls), its outcome
+					* (RTP_DTLS), dp's certificate
+					* (DTLS_CERT) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -709,6 +713,58 @@ struct ipc_rtp_ice {
 	uint8_t pad2[4];
 };
 
+/*
+ * DTLS-SRTP on a termination (RFC 5763, RFC 5764; dp/dtls_srtp/FEATURE.md):
+ * the keys of its SRTP (profile SAVP or SAVPF) come from a handshake on
+ * its own RTP port (rtcp-mux: DTLS on the RTP flow only), not from cp.
+ * cp decides the role from SDP (RFC 4145: a=setup); the peer's
+ * certificate is checked against the fingerprints its SDP gave (RFC
+ * 8122), nfp of fp[]: 1..IPC_RTP_DTLS_FP_MAX, or 0 with EITHER (we
+ * offered actpass and the answer has not come). profiles: use_srtp's
+ * offered (IPC_RTP_DTLS_P_*, dp/tls/dtls_hello.h's bits). assoc is cp's
+ * number of the association (RFC 8842): a modify with the same one keeps
+ * the handshake's state and keys, whatever keys it carries; another
+ * starts over. cert_gen: the generation of dp's certificate (DTLS_CERT)
+ * whose fingerprint our SDP gave. Keys: srtp_rx and srtp_tx all zero
+ * (dp's SRTP drops what comes, no_key, until the handshake ends), or
+ * with IPC_RTP_DTLS_F_KEYS those a handshake gave (RTP_DTLS UP: a
+ * restarted dp's termination, or RTP_STATE's). Role NONE: every field 0.
+ * Two fingerprints, not IPC_AGW_FP_MAX: RTP_STATE's budget (browsers
+ * send one).
+ */
+enum ipc_rtp_dtls_role {
+	IPC_RTP_DTLS_NONE = 0,
+	IPC_RTP_DTLS_CLIENT = 1,  /* a=setup:active: we send the ClientHello */
+	IPC_RTP_DTLS_SERVER = 2,  /* a=setup:passive: we wait for one */
+	IPC_RTP_DTLS_EITHER = 3,  /* we offered actpass: a ClientHello is taken,
+				   * the peer verified when the answer comes */
+};
+#define IPC_RTP_DTLS_ROLE_MAX   3u
+#define IPC_RTP_DTLS_FP_MAX     2u
+#define IPC_RTP_DTLS_P_AES128_CM_80  0x1u   /* RFC 5764 §4.1.2 */
+#define IPC_RTP_DTLS_P_AES128_CM_32  0x2u
+#define IPC_RTP_DTLS_P_AEAD_128_GCM  0x4u   /* RFC 7714 §14.2 */
+#define IPC_RTP_DTLS_P_AEAD_256_GCM  0x8u
+#define IPC_RTP_DTLS_P_ALL           0xfu
+#define IPC_RTP_DTLS_F_ALLOW_SHA1 0x1u    /* a sha-1 fingerprint trusted alone */
+#define IPC_RTP_DTLS_F_COOKIE     0x2u    /* a cookie before any state (RFC 6347
+					   * §4.2.1), also with ICE */
+#define IPC_RTP_DTLS_F_KEYS       0x4u    /* srtp_rx and srtp_tx are the
+					   * association's keys */
+#define IPC_RTP_DTLS_F_ALL        0x7u
+
+struct ipc_rtp_dtls {
+	uint8_t role;             /* enum ipc_rtp_dtls_role */
+	uint8_t nfp;
+	uint8_t profiles;         /* IPC_RTP_DTLS_P_*, not 0 */
+	uint8_t flags;            /* IPC_RTP_DTLS_F_* */
+	uint16_t cert_gen;
+	uint16_t pad;
+	uint32_t assoc;
+	uint32_t pad2;
+	struct ipc_agw_fp fp[IPC_RTP_DTLS_FP_MAX];  /* 0 past nfp */
+};
+
 struct ipc_rtp_term {
 	uint8_t profile;          /* enum ipc_rtp_profile; 0: an empty slot,
 				   * every other field 0 */
@@ -753,6 +809,8 @@ struct ipc_rtp_term {
 	struct ipc_srtp_key srtp_tx;
 	/* ICE (mode 0: none) */
 	struct ipc_rtp_ice ice;
+	/* DTLS-SRTP (role 0: none; SAVP, SAVPF with rtcp-mux only) */
+	struct ipc_rtp_dtls dtls;
 };
 
 /* RTP_ADD's body. */
@@ -881,6 +939,66 @@ struct ipc_rtp_event {
 struct ipc_rtp_state {
 	struct ipc_rtp_ctx ctx;
 	struct ipc_rtp_stats st[2];
+};
+
+/*
+ * RTP_DTLS's body (dp -> cp, h.alloc_id the context): what a termination's
+ * DTLS-SRTP handshake came to. UP: keys installed in dp, rx and tx given
+ * (cp keeps them as it keeps SDES keys, for a restarted dp: with
+ * IPC_RTP_DTLS_F_KEYS); VERIFY_WAIT: done before the answer to our
+ * actpass, keys held in dp; FAILED: why (dp/tls/tls_fails.def's reasons,
+ * 1..IPC_RTP_DTLS_WHY_MAX), no keys. role the one taken (CLIENT or
+ * SERVER), version the DTLS version (0xfefd), cipher OpenSSL's name,
+ * profile use_srtp's id (RFC 5764 §4.1.2), matched the fingerprint of
+ * cp's that matched (-1: none), seen the peer certificate's digest under
+ * the strongest hash signalled, the sentence in detail. Keys are
+ * secrets: the body is wiped once read.
+ */
+enum ipc_rtp_dtls_state {
+	IPC_RTP_DTLS_UP = 1,
+	IPC_RTP_DTLS_VERIFY_WAIT = 2,
+	IPC_RTP_DTLS_FAILED = 3,
+};
+#define IPC_RTP_DTLS_STATE_MAX  3u
+#define IPC_RTP_DTLS_WHY_MAX    31u
+#define IPC_RTP_DTLS_CIPHER_MAX 48u
+
+struct ipc_rtp_dtls_ev {
+	uint8_t term;             /* 0 or 1 */
+	uint8_t state;            /* enum ipc_rtp_dtls_state */
+	uint8_t role;             /* IPC_RTP_DTLS_CLIENT or _SERVER; 0 when
+				   * FAILED before it took one */
+	uint8_t why;              /* FAILED: 1..IPC_RTP_DTLS_WHY_MAX; else 0 */
+	int8_t matched;           /* -1..IPC_RTP_DTLS_FP_MAX - 1 */
+	uint8_t attempts;
+	uint16_t serial;          /* the termination's */
+	uint16_t version;         /* 0xfefd; 0 without a handshake's */
+	uint16_t profile;         /* use_srtp's id; 0 none */
+	uint16_t detail_len;      /* < IPC_RTP_DETAIL_MAX, detail NUL-terminated */
+	uint16_t pad;
+	uint32_t assoc;
+	struct ipc_addr peer;     /* family 0, or 4 or 6 */
+	struct ipc_agw_fp seen;   /* alg 0 (all zero): none */
+	uint64_t at_ms;           /* when (CLOCK_MONOTONIC ms) */
+	struct ipc_srtp_key rx;   /* UP: valid keys; else all zero */
+	struct ipc_srtp_key tx;
+	char cipher[IPC_RTP_DTLS_CIPHER_MAX];   /* NUL-terminated, 0 after */
+	char detail[IPC_RTP_DETAIL_MAX];
+};
+
+/*
+ * DTLS_CERT's body (dp -> cp, worker 0's ring, at start, after a reload
+ * and in a restarted cp's SYNC): the certificate dp serves on DTLS-SRTP
+ * terminations, its generation (cp writes gen into ipc_rtp_dtls.cert_gen)
+ * and its fingerprints (RFC 8122: sha-256 at least; nfp of fp[], each
+ * valid, all zero after).
+ */
+struct ipc_dtls_cert {
+	uint16_t gen;
+	uint8_t nfp;              /* 1..IPC_AGW_FP_MAX */
+	uint8_t pad[5];
+	uint64_t not_after;       /* the certificate's end (Unix seconds) */
+	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
 };
 
 /* RTP_STATS_REQ's body, and RTP_STATS's (h.alloc_id the context). */

@@ -62,7 +62,7 @@ is_rtp(uint16_t kind)
 {
 	return kind == IPC_RTP_ADD || kind == IPC_RTP_MOD || kind == IPC_RTP_DEL ||
 	       kind == IPC_RTP_STATS_REQ || kind == IPC_RTP_STATS || kind == IPC_RTP_STATE ||
-	       kind == IPC_RTP_EVENT;
+	       kind == IPC_RTP_EVENT || kind == IPC_RTP_DTLS || kind == IPC_DTLS_CERT;
 }
 
 /* An SRTP key that passed: what dp's SRTP reads is in range. */
@@ -123,6 +123,55 @@ walk_rtp_ice(const struct ipc_rtp_ice *x, uint8_t family)
 	      x->nominated.family == family && x->nominated.port != 0);
 }
 
+/* A fingerprint that passed: what lib/certfp compares lies within md[]
+ * (len the hash's), nothing past it. */
+static void
+walk_fp(const struct ipc_agw_fp *f)
+{
+	static const uint8_t fp_len[5] = { 0, 20, 32, 48, 64 };
+
+	CHECK(f->alg >= 1 && f->alg <= 4 && f->len == fp_len[f->alg]);
+	for (unsigned int i = f->len; i < IPC_AGW_FP_LEN; i++)
+		CHECK(f->md[i] == 0);
+	fold(f->md, f->len);
+}
+
+static void
+walk_fp_zero(const struct ipc_agw_fp *f)
+{
+	CHECK(f->alg == 0 && f->len == 0);
+	for (unsigned int i = 0; i < IPC_AGW_FP_LEN; i++)
+		CHECK(f->md[i] == 0);
+}
+
+/* A termination's DTLS-SRTP that passed: dp/dtls_srtp's cfg_check()
+ * would take it (a role, its fingerprints, profiles and flags in range)
+ * on an SRTP termination with rtcp-mux; keys only flagged as its. */
+static void
+walk_rtp_dtls(const struct ipc_rtp_term *t)
+{
+	const struct ipc_rtp_dtls *d = &t->dtls;
+
+	CHECK(d->role <= IPC_RTP_DTLS_ROLE_MAX);
+	if (d->role == IPC_RTP_DTLS_NONE) {
+		CHECK(d->nfp == 0 && d->profiles == 0 && d->flags == 0 && d->assoc == 0);
+		for (unsigned int i = 0; i < IPC_RTP_DTLS_FP_MAX; i++)
+			walk_fp_zero(&d->fp[i]);
+		return;
+	}
+	CHECK(t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
+	CHECK(t->flags & IPC_RTP_F_MUX);
+	CHECK(d->nfp <= IPC_RTP_DTLS_FP_MAX && (d->nfp == 0) == (d->role == IPC_RTP_DTLS_EITHER));
+	CHECK(d->profiles != 0 && (d->profiles & ~IPC_RTP_DTLS_P_ALL) == 0);
+	CHECK((d->flags & ~IPC_RTP_DTLS_F_ALL) == 0);
+	for (unsigned int i = 0; i < IPC_RTP_DTLS_FP_MAX; i++) {
+		if (i < d->nfp)
+			walk_fp(&d->fp[i]);
+		else
+			walk_fp_zero(&d->fp[i]);
+	}
+}
+
 /* An RTP termination that passed: what dp acts on is in range. */
 static void
 walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
@@ -145,8 +194,15 @@ walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
 	CHECK(t->gm_plen <= (t->local.family == 4 ? 32 : 128));
 	CHECK(t->gm_port_lo <= t->gm_port_hi);
 	CHECK(t->pol_rate == 0 || t->pol_burst != 0);
-	walk_srtp_key(&t->srtp_rx, t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
-	walk_srtp_key(&t->srtp_tx, t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF);
+	walk_rtp_dtls(t);
+	/* (a DTLS termination's keys come from its handshake, or are flagged
+	 * as the association's) */
+	walk_srtp_key(&t->srtp_rx, (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) &&
+				   (t->dtls.role == IPC_RTP_DTLS_NONE ||
+				    (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)));
+	walk_srtp_key(&t->srtp_tx, (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) &&
+				   (t->dtls.role == IPC_RTP_DTLS_NONE ||
+				    (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)));
 	walk_rtp_ice(&t->ice, t->local.family);
 	fold(t, sizeof(*t));
 }
@@ -446,6 +502,41 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		walk_rtp_stats(&e->st[0]);
 		walk_rtp_stats(&e->st[1]);
 		fold(e->detail, e->detail_len);
+		break;
+	}
+	case IPC_RTP_DTLS: {
+		const struct ipc_rtp_dtls_ev *e = (const void *)m->body;
+
+		CHECK(len == sizeof(*e) && e->term <= 1);
+		CHECK(e->state >= IPC_RTP_DTLS_UP && e->state <= IPC_RTP_DTLS_STATE_MAX);
+		CHECK(e->role <= IPC_RTP_DTLS_SERVER);
+		CHECK((e->state == IPC_RTP_DTLS_FAILED) == (e->why != 0) &&
+		      e->why <= IPC_RTP_DTLS_WHY_MAX);
+		CHECK(e->matched >= -1 && e->matched < (int)IPC_RTP_DTLS_FP_MAX);
+		CHECK(e->peer.family == 0 || e->peer.family == 4 || e->peer.family == 6);
+		if (e->seen.alg != 0)
+			walk_fp(&e->seen);
+		else
+			walk_fp_zero(&e->seen);
+		walk_srtp_key(&e->rx, e->state == IPC_RTP_DTLS_UP);
+		walk_srtp_key(&e->tx, e->state == IPC_RTP_DTLS_UP);
+		CHECK(memchr(e->cipher, 0, sizeof(e->cipher)) != NULL);
+		CHECK(e->detail_len < IPC_RTP_DETAIL_MAX && e->detail[e->detail_len] == '\0');
+		fold(e->cipher, strlen(e->cipher));
+		fold(e->detail, e->detail_len);
+		break;
+	}
+	case IPC_DTLS_CERT: {
+		const struct ipc_dtls_cert *c = (const void *)m->body;
+
+		CHECK(len == sizeof(*c) && m->h.worker == 0);
+		CHECK(c->nfp >= 1 && c->nfp <= IPC_AGW_FP_MAX);
+		for (unsigned int i = 0; i < IPC_AGW_FP_MAX; i++) {
+			if (i < c->nfp)
+				walk_fp(&c->fp[i]);
+			else
+				walk_fp_zero(&c->fp[i]);
+		}
 		break;
 	}
 	case IPC_TCP_CONNECT:

@@ -425,6 +425,37 @@ main(int argc, char **argv)
 			memcpy(m.body, &xi, sizeof(xi));
 			put("rtp_add_ice", &m);
 		}
+		/* and DTLS-SRTP on it (IPC v26): our server for a browser's
+		 * ClientHello, its sha-256 fingerprint, keys to come; then a
+		 * restarted dp's, with the association's keys */
+		{
+			struct ipc_rtp_ctx xd = x;
+			struct ipc_rtp_term *t = &xd.term[1];
+
+			memset(&t->srtp_rx, 0, sizeof(t->srtp_rx));
+			memset(&t->srtp_tx, 0, sizeof(t->srtp_tx));
+			t->profile = IPC_RTP_SAVPF;
+			t->dtls.role = IPC_RTP_DTLS_SERVER;
+			t->dtls.nfp = 1;
+			t->dtls.profiles = IPC_RTP_DTLS_P_ALL;
+			t->dtls.cert_gen = 1;
+			t->dtls.assoc = 1;
+			t->dtls.fp[0].alg = 2;
+			t->dtls.fp[0].len = 32;
+			for (unsigned int i = 0; i < 32; i++)
+				t->dtls.fp[0].md[i] = (uint8_t)(0xc0 + i);
+			memcpy(m.body, &xd, sizeof(xd));
+			put("rtp_add_dtls", &m);
+			t->dtls.flags = IPC_RTP_DTLS_F_KEYS;
+			t->srtp_rx = x.term[0].srtp_rx;
+			t->srtp_rx.mki_len = 0;
+			t->srtp_rx.mki = 0;
+			t->srtp_tx = x.term[0].srtp_rx;
+			t->srtp_tx.mki_len = 0;
+			t->srtp_tx.mki = 0;
+			memcpy(m.body, &xd, sizeof(xd));
+			put("rtp_add_dtls_keys", &m);
+		}
 		memset(&mo, 0, sizeof(mo));
 		mo.op = IPC_RTP_MOD_TERM;
 		mo.term = 1;
@@ -486,6 +517,64 @@ main(int argc, char **argv)
 		memcpy(m.body, &st, sizeof(st));
 		m.h.body_len = sizeof(st);
 		put("rtp_state", &m);
+	}
+	/* DTLS-SRTP's outcome and dp's certificate (IPC v26) */
+	{
+		struct ipc_rtp_dtls_ev e;
+		struct ipc_dtls_cert c;
+		uint64_t id = ipc_conn_make(0, 21, 3);
+
+		memset(&e, 0, sizeof(e));
+		e.term = 1;
+		e.state = IPC_RTP_DTLS_UP;
+		e.role = IPC_RTP_DTLS_SERVER;
+		e.attempts = 1;
+		e.serial = 1;
+		e.version = 0xfefd;
+		e.profile = 1;
+		e.assoc = 1;
+		e.at_ms = 5000;
+		e.peer.family = 4;
+		e.peer.port = 50312;
+		e.peer.ip[0] = 198;
+		e.peer.ip[1] = 51;
+		e.peer.ip[2] = 100;
+		e.peer.ip[3] = 7;
+		e.seen.alg = 2;
+		e.seen.len = 32;
+		for (unsigned int i = 0; i < 32; i++)
+			e.seen.md[i] = (uint8_t)(0xc0 + i);
+		e.rx.suite = e.tx.suite = 1;
+		e.rx.key_len = e.tx.key_len = 30;
+		for (unsigned int i = 0; i < 30; i++) {
+			e.rx.key[i] = (uint8_t)(i + 1);
+			e.tx.key[i] = (uint8_t)(0x80 + i);
+		}
+		snprintf(e.cipher, sizeof(e.cipher), "ECDHE-ECDSA-AES128-GCM-SHA256");
+		start(&m, IPC_RTP_DTLS, id, 0);
+		memcpy(m.body, &e, sizeof(e));
+		m.h.body_len = sizeof(e);
+		put("rtp_dtls_up", &m);
+		memset(&e.rx, 0, sizeof(e.rx));
+		memset(&e.tx, 0, sizeof(e.tx));
+		e.state = IPC_RTP_DTLS_FAILED;
+		e.why = 1;
+		e.matched = -1;
+		e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail),
+						  "fingerprint_mismatch: none of the 1 signalled");
+		memcpy(m.body, &e, sizeof(e));
+		put("rtp_dtls_failed", &m);
+		memset(&c, 0, sizeof(c));
+		c.gen = 1;
+		c.nfp = 2;
+		c.not_after = 1900000000u;
+		c.fp[0] = e.seen;
+		c.fp[1].alg = 1;
+		c.fp[1].len = 20;
+		start(&m, IPC_DTLS_CERT, 0, 0);
+		memcpy(m.body, &c, sizeof(c));
+		m.h.body_len = sizeof(c);
+		put("dtls_cert", &m);
 	}
 	return 0;
 }

@@ -437,11 +437,12 @@ out=$(tp_ctl status)
 tp_check "... turnpikectl status: agw leg cert, RENEW IT; no tls cert line" \
   bash -c 'grep -q "^agw leg cert expires $1 UTC, in .* (RENEW IT)\$" <<<"$0" && ! grep -q "^tls cert" <<<"$0"' \
   "$out" "$msrp_day"
-m=$(curl -sf "http://$maddr/metrics")
+# (a file: the scrape is past an argument's 128 KiB)
+curl -sf "http://$maddr/metrics" >"$TP_TMP/metrics.txt"
 tp_check "... and its metrics: use=\"agw\" on both workers, no use=\"turn\"" \
-  bash -c 'grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"0\",use=\"agw\"} $1" <<<"$0" &&
-           grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"1\",use=\"agw\"} $1" <<<"$0" &&
-           ! grep -q "use=\"turn\"" <<<"$0"' "$m" "$msrp_end"
+  bash -c 'grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"0\",use=\"agw\"} $1" "$0" &&
+           grep -qx "turnpike_dp_tls_certificate_expiry_timestamp_seconds{worker=\"1\",use=\"agw\"} $1" "$0" &&
+           ! grep -q "use=\"turn\"" "$0"' "$TP_TMP/metrics.txt" "$msrp_end"
 tp_check "... all $MANY at once in cp ($(python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; print(a["contexts"], "contexts, per worker", a["contexts_per_worker"], "legs up", a["legs_up"])' "$st"))" \
   python3 -c 'import json,sys; a=json.loads(sys.argv[1])["agw"]; sys.exit(0 if a["contexts"] == int(sys.argv[2]) and min(a["contexts_per_worker"]) > 0 else 1)' "$st" "$MANY"
 touch "$TP_TMP/many.hold"

@@ -505,12 +505,13 @@ test_alloc_init_registers_its_kinds(void **state)
 	(void)state;
 	/* (STATE_DONE, the end of every module's answer to a SYNC, is
 	 * cp_dp's own: cp_handle() takes it whatever modules the box has;
-	 * the gateway's kinds, its TCP contexts' and its RTP terminations',
-	 * and FENCE_DONE, which its doors' held replies wait for, are
-	 * cp/agw's) */
+	 * the gateway's kinds, its TCP contexts' and its RTP terminations'
+	 * (DTLS-SRTP's too), and FENCE_DONE, which its doors' held replies
+	 * wait for, are cp/agw's) */
 #define IPC_KIND(e, v, name, dir) \
 	if (IPC_##dir == IPC_DP2CP && IPC_##e != IPC_AGW_EVENT && IPC_##e != IPC_AGW_STATE && \
 	    IPC_##e != IPC_RTP_EVENT && IPC_##e != IPC_RTP_STATE && IPC_##e != IPC_RTP_STATS && \
+	    IPC_##e != IPC_RTP_DTLS && IPC_##e != IPC_DTLS_CERT && \
 	    IPC_##e != IPC_STATE_DONE && IPC_##e != IPC_FENCE_DONE) \
 		assert_non_null(cp.dp.handler[IPC_##e]); \
 	else \

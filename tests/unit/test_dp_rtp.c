@@ -44,10 +44,14 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "certfp.h"
 #include "dp.h"
 #include "dp_cp.h"
 #include "dp_ctrs.h"
 #include "dp_module.h"
+#include "dtls_peer.h"
+#include "dtls_srtp.h"
+#include "dtls_srtp_module.h"
 #include "fake_worker.h"
 #include "ipc.h"
 #include "net/net.h"
@@ -55,6 +59,7 @@
 #include "rfc5769.h"
 #include "rtp_srtp.h"
 #include "stun.h"
+#include "tls_leg.h"
 #include "tp_conf_types.h"
 #include "srtp_ref.h"
 
@@ -88,12 +93,16 @@ static uint32_t max_contexts = MAX_CTX;
 /* setup_ports_later: dp's order, the module set up before dp_ports_init()
  * fills ctx->ports (its addresses then only in the configuration) */
 static bool ports_later;
+/* setup_dtls: DTLS-SRTP's module too (dp/dtls_srtp), set up after dp/rtp's
+ * as dp_modules.c lists them, its ops registered as the worker is made */
+static bool with_dtls;
 
 struct fix {
 	struct dp_ctx *ctx;
 	struct tp_conf *conf;
 	struct dp_worker *w;
 	unsigned int mbufs0;
+	bool dtls;
 };
 
 static void
@@ -216,7 +225,24 @@ setup(void **state)
 		memcpy(cp[1].ip4, CORE4, 4);
 		ctx->nports = 0;
 	}
+	if (with_dtls) {
+		snprintf(f->conf->tls.ciphers, sizeof(f->conf->tls.ciphers), "%s",
+			 TP_CONF_TLS_CIPHERS);
+		snprintf(f->conf->tls.ciphersuites, sizeof(f->conf->tls.ciphersuites), "%s",
+			 TP_CONF_TLS_CIPHERSUITES);
+		snprintf(f->conf->tls.groups, sizeof(f->conf->tls.groups), "%s",
+			 TP_CONF_TLS_GROUPS);
+		f->conf->agw.dtls.handshakes = 8;
+		f->conf->agw.dtls.handshake_timeout_s = 5;
+		assert_int_equal(dtls_srtp_dp_module.create(w), 0);
+	}
 	assert_int_equal(rtp_dp_module.setup(ctx), 1);
+	if (with_dtls) {
+		assert_int_equal(dtls_srtp_dp_module.setup(ctx), 1);
+		assert_non_null(w->dtls_srtp);
+		f->dtls = true;
+	}
+	with_dtls = false;
 	ctx->nports = 2;
 	ports_later = false;
 	assert_non_null(w->rtp);
@@ -248,7 +274,11 @@ teardown(void **state)
 		rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
 		w->tx[p].n = 0;
 	}
+	if (f->dtls)
+		dtls_srtp_dp_module.free(w);
 	rtp_dp_module.free(w);
+	if (f->dtls)
+		dtls_srtp_dp_module.fini(f->ctx);
 	assert_null(w->rtp);
 	assert_int_equal(rte_mempool_in_use_count(pool), f->mbufs0);
 	fw_link_detach(w);
@@ -3552,6 +3582,290 @@ test_ice_rtcp_of_a_pair_is_its_own_component(void **state)
 	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON);
 }
 
+/* ---- DTLS-SRTP: dp/dtls_srtp's module through dp/rtp's seam ------------------------------ */
+
+static struct tls_cred *browser;     /* the OpenSSL client's certificate */
+static struct dgq b_in, b_out;       /* what dp sent it, what it sends */
+
+static int
+setup_dtls(void **state)
+{
+	char err[256];
+
+	if (browser == NULL) {
+		browser = tls_cred_generate(NULL, "browser", 2, err, sizeof(err));
+		assert_non_null(browser);
+		dgq_setup();
+	}
+	with_dtls = true;
+	return setup(state);
+}
+
+/* The UE's side a WebRTC client's: rtcp-mux, SAVPF, our DTLS server for
+ * its ClientHello, its certificate's sha-256 fingerprint, association 1;
+ * no keys (its handshake's). */
+static void
+term_webrtc(struct ipc_rtp_term *t, uint16_t port)
+{
+	struct certfp fp;
+
+	term_ue(t, port, true);
+	t->profile = IPC_RTP_SAVPF;
+	t->dtls.role = IPC_RTP_DTLS_SERVER;
+	t->dtls.nfp = 1;
+	t->dtls.profiles = IPC_RTP_DTLS_P_AES128_CM_80;
+	t->dtls.cert_gen = 1;
+	t->dtls.assoc = 1;
+	assert_int_equal(certfp_of_x509(browser->cert, CERTFP_SHA256, &fp), 0);
+	t->dtls.fp[0].alg = fp.alg;
+	t->dtls.fp[0].len = fp.len;
+	memcpy(t->dtls.fp[0].md, fp.md, fp.len);
+}
+
+/* The browser: OpenSSL's DTLS client offering SRTP_AES128_CM_SHA1_80. */
+static SSL *
+browser_new(SSL_CTX **cx)
+{
+	struct peer_opts o = { .profiles = "SRTP_AES128_CM_SHA1_80", .cert = browser->cert,
+			       .key = browser->key };
+
+	memset(&b_in, 0, sizeof(b_in));
+	memset(&b_out, 0, sizeof(b_out));
+	*cx = peer_ctx(true, &o);
+	assert_non_null(*cx);
+	return peer_ssl(*cx, true, &o, &b_in, &b_out);
+}
+
+/* The handshake through dp's input: the browser's datagrams from
+ * NAT4:40123 to the termination's port, what dp sent back out of the
+ * access port (from that port) to the browser, the worker's clock a ms a
+ * round. True when the browser is done and nothing moves. */
+static bool
+dtls_run(struct fix *f, SSL *s, uint16_t port)
+{
+	static uint8_t d[2048];
+	struct out o;
+	size_t n;
+
+	for (unsigned int round = 0; round < 64; round++) {
+		int rc = SSL_do_handshake(s);
+		bool moved = false;
+
+		while ((n = dgq_pop(&b_out, d, sizeof(d))) > 0) {
+			send_in(f, 0, 4, NAT4, 40123, ACC4, port, d, (uint16_t)n, 0, 0);
+			moved = true;
+		}
+		f->w->now_ms++;
+		dtls_srtp_clock(f->w, f->w->now_ms);
+		while (nout(f, 0) > 0) {
+			take_out(f, 0, &o);
+			assert_int_equal(o.sport, port);
+			assert_int_equal(o.dport, 40123);
+			assert_memory_equal(o.dst, NAT4, 4);
+			dgq_push(&b_in, o.payload, o.len);
+			moved = true;
+		}
+		if (rc == 1 && !moved)
+			return true;
+	}
+	return false;
+}
+
+/* The next RTP_DTLS to cp (both modules' sweeps; SRTP's positions and
+ * latches told meanwhile skipped): its body. */
+static void
+cp_dtls(struct fix *f, uint64_t id, struct ipc_rtp_dtls_ev *e)
+{
+	static struct ipc_msg m;
+
+	__atomic_store_n(&f->ctx->ipc.shm->cp_heartbeat_ms, f->w->now_ms, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < 8; i++) {
+		rtp_sweep(f->w, 0);
+		dtls_srtp_dp_module.sweep(f->w, 0);
+		while (ipc_ring_dequeue(&f->w->cp.rings->to_cp, &m) == 1) {
+			assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+			if (m.h.kind != IPC_RTP_DTLS)
+				continue;
+			assert_int_equal(m.h.alloc_id, id);
+			memcpy(e, m.body, sizeof(*e));
+			return;
+		}
+	}
+	fail_msg("no RTP_DTLS");
+}
+
+/* The browser's SRTP sessions from its own export (RFC 5764 §4.2): it
+ * protects with its tx (dp's rx), unprotects with its rx (dp's tx). */
+static void
+browser_srtp(SSL *s, struct peer *p, uint8_t tx[30], uint8_t rx[30])
+{
+	struct srtp_ref_key k;
+
+	peer_keys(s, true, 16, 14, tx, rx);
+	memset(&k, 0, sizeof(k));
+	k.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
+	memcpy(k.key, tx, 16);
+	memcpy(k.salt, tx + 16, 14);
+	p->send = srtp_ref_create(SRTP_REF_OUTBOUND, &k);
+	memcpy(k.key, rx, 16);
+	memcpy(k.salt, rx + 16, 14);
+	p->recv = srtp_ref_create(SRTP_REF_INBOUND, &k);
+	srtp_ref_key_wipe(&k);
+	assert_non_null(p->send);
+	assert_non_null(p->recv);
+}
+
+/* The browser gone: its sessions, its keys wiped, its SSL; the context
+ * released. */
+static void
+browser_end(struct fix *f, struct peer *p, uint8_t tx[30], uint8_t rx[30], SSL *s, SSL_CTX *cx)
+{
+	peer_free(p);
+	OPENSSL_cleanse(tx, 30);
+	OPENSSL_cleanse(rx, 30);
+	SSL_free(s);
+	SSL_CTX_free(cx);
+	cp_del(f, ctx_id(0));
+}
+
+/*
+ * A WebRTC termination whose keys come from DTLS-SRTP: before its
+ * handshake SRTP is dropped both ways (no_key); the browser's ClientHello
+ * through dp's input reaches dp/dtls_srtp (our server), the handshake
+ * ends with the keys in the termination's SRTP and in RTP_DTLS (up, the
+ * browser's exported keys as dp's rx and tx); then the browser's SRTP
+ * and SRTCP relay to the core in the clear and the core's RTP to it
+ * protected, byte-exact against lib/srtp_ref (libsrtp2) keyed by the
+ * browser's own export; the first SRTP ends the SSL's linger.
+ */
+static void
+test_dtls_srtp_keys_from_the_handshake(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_dtls_ev e;
+	struct peer early, p;
+	struct out o;
+	uint8_t tx[30], rx[30], pkt[1500], clear[1500];
+	uint16_t clen, len;
+	SSL_CTX *cx;
+	SSL *s;
+
+	term_webrtc(&a, MEDIA_MIN);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	/* no keys yet: SRTP from the browser and RTP to it go nowhere */
+	srtp_term(&a, &early, 1, 0x31, 0);
+	len = mkpkt(early.send, false, 1, UE_SSRC, 160, pkt, sizeof(pkt), clear, &clen);
+	assert_false(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pkt, len, 1, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_no_key"), 1);
+	len = mkpkt(NULL, false, 1, CORE_SSRC, 160, pkt, sizeof(pkt), clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pkt, len, 0, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_no_key"), 2);
+	peer_free(&early);
+	/* the handshake through dp's input */
+	s = browser_new(&cx);
+	assert_true(dtls_run(f, s, MEDIA_MIN));
+	assert_int_equal(ctr(f, "rtp_dropped_dtls"), 0);
+	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER], 1);
+	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_KEYS_INSTALLED], 1);
+	browser_srtp(s, &p, tx, rx);
+	cp_dtls(f, ctx_id(0), &e);
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.state, IPC_RTP_DTLS_UP);
+	assert_int_equal(e.role, IPC_RTP_DTLS_SERVER);
+	assert_int_equal(e.profile, 1);
+	assert_int_equal(e.matched, 0);
+	assert_int_equal(e.serial, 1);
+	assert_int_equal(e.assoc, 1);
+	assert_int_equal(e.rx.suite, 1);
+	assert_int_equal(e.rx.key_len, 30);
+	assert_memory_equal(e.rx.key, tx, 30);
+	assert_memory_equal(e.tx.key, rx, 30);
+	/* SRTP both ways, RTCP too (rtcp-mux) */
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, seq);
+		core_to_ue(f, &p, MEDIA_MIN + 2, false, seq);
+	}
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, true, 0);
+	core_to_ue(f, &p, MEDIA_MIN + 2, true, 0);
+	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_LINGER_SRTP], 1);
+	assert_int_equal(ctr(f, "rtp_srtp_no_key"), 2);
+	browser_end(f, &p, tx, rx, s, cx);
+}
+
+/*
+ * The association's keys are dp's: a modify of the same association
+ * (another DSCP, no keys) changes what it says and keeps dp's keys (the
+ * browser's SRTP still relays both ways); a restarted cp's SYNC gets them
+ * in RTP_STATE, flagged the association's.
+ */
+static void
+test_dtls_srtp_same_association_keeps_keys(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_msg m;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_dtls_ev e;
+	struct peer p;
+	struct out o;
+	uint8_t tx[30], rx[30], pkt[1500], clear[1500];
+	uint16_t clen, len;
+	uint64_t tsc = 0;
+	bool done = false;
+	SSL_CTX *cx;
+	SSL *s;
+
+	term_webrtc(&a, MEDIA_MIN);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	s = browser_new(&cx);
+	assert_true(dtls_run(f, s, MEDIA_MIN));
+	browser_srtp(s, &p, tx, rx);
+	cp_dtls(f, ctx_id(0), &e);
+	assert_int_equal(e.state, IPC_RTP_DTLS_UP);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 1);
+	/* the same association, modified: another DSCP, no keys */
+	a.dscp = 34;
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 0);
+	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 2);
+	len = mkpkt(NULL, false, 2, CORE_SSRC, 160, pkt, sizeof(pkt), clear, &clen);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pkt, len, 0, &o));
+	assert_int_equal(o.ds >> 2, 34);
+	srtp_clear_is(p.recv, &o, clear, clen);
+	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER], 1);
+	/* a restarted cp hears the keys in the context's state */
+	while (ipc_ring_dequeue(&f->w->cp.rings->to_cp, &m) == 1)
+		;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 3;
+	cp_send(f, &m);
+	f->ctx->tsc_hz = 1000000u;
+	for (unsigned int step = 0; step < 16 && !done; step++) {
+		tsc += 1000;
+		dp_cp_sync_step(f->w, tsc);
+		while (ipc_ring_dequeue(&f->w->cp.rings->to_cp, &m) == 1) {
+			const struct ipc_rtp_state *x = (const void *)m.body;
+
+			assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+			if (m.h.kind != IPC_RTP_STATE)
+				continue;
+			assert_int_equal(m.h.alloc_id, ctx_id(0));
+			assert_int_equal(x->ctx.term[0].dtls.role, IPC_RTP_DTLS_SERVER);
+			assert_int_equal(x->ctx.term[0].dtls.assoc, 1);
+			assert_int_equal(x->ctx.term[0].dscp, 34);
+			assert_true(x->ctx.term[0].dtls.flags & IPC_RTP_DTLS_F_KEYS);
+			assert_memory_equal(x->ctx.term[0].srtp_rx.key, tx, 30);
+			assert_memory_equal(x->ctx.term[0].srtp_tx.key, rx, 30);
+			done = true;
+		}
+	}
+	assert_true(done);
+	browser_end(f, &p, tx, rx, s, cx);
+}
+
 int
 main(void)
 {
@@ -3632,6 +3946,10 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ice_rtcp_of_a_pair_is_its_own_component, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_srtp_keys_from_the_handshake, setup_dtls,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_srtp_same_association_keeps_keys,
+						setup_dtls, teardown),
 	};
 
 	if (srtp_ref_init() < 0) {

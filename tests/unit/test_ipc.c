@@ -677,6 +677,31 @@ rtp_term_fill(struct ipc_rtp_term *t, uint8_t family, bool mux)
 	t->inact_ms = 10000;
 }
 
+/* A fingerprint of alg (1 sha-1 .. 4 sha-512) as cp or dp fills one. */
+static void
+dtls_fp_fill(struct ipc_agw_fp *f, uint8_t alg)
+{
+	static const uint8_t len[5] = { 0, 20, 32, 48, 64 };
+
+	memset(f, 0, sizeof(*f));
+	f->alg = alg;
+	f->len = len[alg];
+	for (unsigned int i = 0; i < f->len; i++)
+		f->md[i] = (uint8_t)(0xa0 + i);
+}
+
+/* A DTLS-SRTP key as a handshake exports one (RFC 5764 §4.2: suite 1,
+ * 16 + 14 octets). */
+static void
+dtls_key_fill(struct ipc_srtp_key *k, uint8_t seed)
+{
+	memset(k, 0, sizeof(*k));
+	k->suite = 1;
+	k->key_len = 30;
+	for (unsigned int i = 0; i < 30; i++)
+		k->key[i] = (uint8_t)(seed + i);
+}
+
 static void
 msg_make(struct ipc_msg *m, uint16_t kind)
 {
@@ -951,6 +976,47 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(e);
 		break;
 	}
+	case IPC_RTP_DTLS: {
+		struct ipc_rtp_dtls_ev e;
+
+		memset(&e, 0, sizeof(e));
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		e.term = 1;
+		e.state = IPC_RTP_DTLS_UP;
+		e.role = IPC_RTP_DTLS_SERVER;
+		e.matched = 0;
+		e.attempts = 1;
+		e.serial = 3;
+		e.version = 0xfefd;
+		e.profile = 1;
+		e.assoc = 7;
+		e.at_ms = 123456;
+		e.peer.family = 4;
+		e.peer.port = 50312;
+		dtls_fp_fill(&e.seen, 2);
+		dtls_key_fill(&e.rx, 0x10);
+		dtls_key_fill(&e.tx, 0x40);
+		strcpy(e.cipher, "ECDHE-ECDSA-AES128-GCM-SHA256");
+		e.detail_len = 2;
+		strcpy(e.detail, "up");
+		memcpy(m->body, &e, sizeof(e));
+		m->h.body_len = sizeof(e);
+		break;
+	}
+	case IPC_DTLS_CERT: {
+		struct ipc_dtls_cert c;
+
+		memset(&c, 0, sizeof(c));
+		m->h.worker = 0;
+		c.gen = 1;
+		c.nfp = 2;
+		c.not_after = 1900000000u;
+		dtls_fp_fill(&c.fp[0], 2);
+		dtls_fp_fill(&c.fp[1], 1);
+		memcpy(m->body, &c, sizeof(c));
+		m->h.body_len = sizeof(c);
+		break;
+	}
 	case IPC_TCP_CONNECT:
 	case IPC_TCP_BIND:
 	case IPC_TCP_CLOSE:
@@ -1102,6 +1168,8 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_RTP_STATS, -8 }, { IPC_RTP_STATS, 8 }, { IPC_RTP_STATE, -8 },
 		{ IPC_RTP_STATE, 8 }, { IPC_RTP_EVENT, -8 }, { IPC_RTP_EVENT, 8 },
 		{ IPC_FENCE, 1 }, { IPC_FENCE_DONE, 8 },
+		{ IPC_RTP_DTLS, -8 }, { IPC_RTP_DTLS, 8 }, { IPC_DTLS_CERT, -8 },
+		{ IPC_DTLS_CERT, 8 },
 	};
 	char what[32];
 
@@ -1371,8 +1439,252 @@ static void rtp_ice_nominated_off(struct ipc_rtp_term *t)
 	t->ice.nominated.family = t->local.family;
 	t->ice.nominated.port = 5000;
 }
+/* DTLS-SRTP as cp gives a WebRTC termination (SAVPF, rtcp-mux: term[1]
+ * and RTP_MOD's have it), keys to come, then fn's change to it */
+static void
+rtp_dtls(struct ipc_rtp_term *t)
+{
+	t->profile = IPC_RTP_SAVPF;
+	t->dtls.role = IPC_RTP_DTLS_SERVER;
+	t->dtls.nfp = 1;
+	t->dtls.profiles = IPC_RTP_DTLS_P_AES128_CM_80 | IPC_RTP_DTLS_P_AES128_CM_32;
+	t->dtls.cert_gen = 1;
+	t->dtls.assoc = 1;
+	dtls_fp_fill(&t->dtls.fp[0], 2);
+}
+static void rtp_dtls_role4(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.role = IPC_RTP_DTLS_ROLE_MAX + 1;
+}
+static void rtp_dtls_nfp3(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.nfp = IPC_RTP_DTLS_FP_MAX + 1;
+}
+static void rtp_dtls_nfp0(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.nfp = 0;
+	memset(&t->dtls.fp[0], 0, sizeof(t->dtls.fp[0]));
+}
+static void rtp_dtls_either_fp(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.role = IPC_RTP_DTLS_EITHER;
+}
+static void rtp_dtls_profiles0(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.profiles = 0;
+}
+static void rtp_dtls_profile16(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.profiles |= 0x10;
+}
+static void rtp_dtls_flag8(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.flags = 0x8;
+}
+static void rtp_dtls_pad(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.pad = 1;
+}
+static void rtp_dtls_pad2(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.pad2 = 1;
+}
+static void rtp_dtls_fp_past(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.fp[1].md[0] = 1;
+}
+static void rtp_dtls_fp_md_past(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.fp[0].md[32] = 1;
+}
+static void rtp_dtls_fp_pad(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.fp[0].pad[5] = 1;
+}
+static void rtp_dtls_fp_alg5(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.fp[0].alg = 5;
+}
+static void rtp_dtls_fp_len(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.fp[0].len = 20;
+}
+static void rtp_dtls_avp(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->profile = IPC_RTP_AVPF;
+}
+static void rtp_dtls_pair(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->flags &= (uint8_t)~IPC_RTP_F_MUX;
+	t->rtcp_port = (uint16_t)(t->local.port + 1);
+}
+static void rtp_dtls_keys_unflagged(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	dtls_key_fill(&t->srtp_rx, 1);
+	dtls_key_fill(&t->srtp_tx, 2);
+}
+static void rtp_dtls_flagged_no_keys(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.flags = IPC_RTP_DTLS_F_KEYS;
+}
+static void rtp_dtls_flagged_one_key(struct ipc_rtp_term *t)
+{
+	rtp_dtls(t);
+	t->dtls.flags = IPC_RTP_DTLS_F_KEYS;
+	dtls_key_fill(&t->srtp_rx, 1);
+}
+static void rtp_dtls_off_gen(struct ipc_rtp_term *t) { t->dtls.cert_gen = 1; }
+static void rtp_dtls_off_fp(struct ipc_rtp_term *t) { t->dtls.fp[1].alg = 2; }
 static void rtp_avp_key(struct ipc_rtp_term *t) { srtp_key_fill(&t->srtp_rx, 1); }
 static void rtp_avp_key_byte(struct ipc_rtp_term *t) { t->srtp_tx.key[45] = 1; }
+
+/* RTP_DTLS's body changed by fn: refused as what. */
+static void
+dtls_ev_bad(void (*fn)(struct ipc_rtp_dtls_ev *e), const char *what)
+{
+	static struct ipc_msg m;
+
+	msg_make(&m, IPC_RTP_DTLS);
+	fn((struct ipc_rtp_dtls_ev *)(void *)m.body);
+	expect_bad(&m, what);
+}
+static void dtls_ev_term2(struct ipc_rtp_dtls_ev *e) { e->term = 2; }
+static void dtls_ev_state0(struct ipc_rtp_dtls_ev *e) { e->state = 0; }
+static void dtls_ev_state4(struct ipc_rtp_dtls_ev *e) { e->state = IPC_RTP_DTLS_STATE_MAX + 1; }
+static void dtls_ev_up_why(struct ipc_rtp_dtls_ev *e) { e->why = 1; }
+static void dtls_ev_role3(struct ipc_rtp_dtls_ev *e) { e->role = IPC_RTP_DTLS_EITHER; }
+static void dtls_ev_up_no_role(struct ipc_rtp_dtls_ev *e) { e->role = 0; }
+static void dtls_ev_matched2(struct ipc_rtp_dtls_ev *e) { e->matched = IPC_RTP_DTLS_FP_MAX; }
+static void dtls_ev_matched_neg2(struct ipc_rtp_dtls_ev *e) { e->matched = -2; }
+static void dtls_ev_up_no_keys(struct ipc_rtp_dtls_ev *e) { memset(&e->tx, 0, sizeof(e->tx)); }
+static void dtls_ev_key_bad(struct ipc_rtp_dtls_ev *e) { e->rx.key_len = 29; }
+static void
+dtls_ev_failed(struct ipc_rtp_dtls_ev *e)
+{
+	e->state = IPC_RTP_DTLS_FAILED;
+	e->why = 1;
+	e->matched = -1;
+	memset(&e->rx, 0, sizeof(e->rx));
+	memset(&e->tx, 0, sizeof(e->tx));
+}
+static void dtls_ev_failed_no_why(struct ipc_rtp_dtls_ev *e)
+{
+	dtls_ev_failed(e);
+	e->why = 0;
+}
+static void dtls_ev_failed_why32(struct ipc_rtp_dtls_ev *e)
+{
+	dtls_ev_failed(e);
+	e->why = IPC_RTP_DTLS_WHY_MAX + 1;
+}
+static void dtls_ev_failed_keys(struct ipc_rtp_dtls_ev *e)
+{
+	dtls_ev_failed(e);
+	dtls_key_fill(&e->rx, 3);
+}
+static void dtls_ev_peer5(struct ipc_rtp_dtls_ev *e) { e->peer.family = 5; }
+static void dtls_ev_peer_pad(struct ipc_rtp_dtls_ev *e) { e->peer.pad = 1; }
+static void dtls_ev_peer_none_port(struct ipc_rtp_dtls_ev *e) { e->peer.family = 0; }
+static void dtls_ev_seen_alg5(struct ipc_rtp_dtls_ev *e) { e->seen.alg = 5; }
+static void dtls_ev_seen_past(struct ipc_rtp_dtls_ev *e) { e->seen.md[40] = 1; }
+static void dtls_ev_cipher_long(struct ipc_rtp_dtls_ev *e) { memset(e->cipher, 'A', sizeof(e->cipher)); }
+static void dtls_ev_cipher_past(struct ipc_rtp_dtls_ev *e) { e->cipher[47] = 'x'; }
+static void dtls_ev_detail_len(struct ipc_rtp_dtls_ev *e) { e->detail_len = IPC_RTP_DETAIL_MAX; }
+static void dtls_ev_detail_nul(struct ipc_rtp_dtls_ev *e) { e->detail_len = 1; }
+static void dtls_ev_detail_past(struct ipc_rtp_dtls_ev *e) { e->detail[90] = 'x'; }
+static void dtls_ev_pad(struct ipc_rtp_dtls_ev *e) { e->pad = 1; }
+
+/* DTLS-SRTP's kinds (dp -> cp): each field the contract bounds. */
+static void
+test_ipc_msg_check_refuses_bad_dtls_fields(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_dtls_ev *e = (struct ipc_rtp_dtls_ev *)(void *)m.body;
+	struct ipc_dtls_cert *c = (struct ipc_dtls_cert *)(void *)m.body;
+
+	(void)state;
+	dtls_ev_bad(dtls_ev_term2, "of termination 2");
+	dtls_ev_bad(dtls_ev_state0, "of state 0");
+	dtls_ev_bad(dtls_ev_state4, "of an unknown state");
+	dtls_ev_bad(dtls_ev_up_why, "up with a reason");
+	dtls_ev_bad(dtls_ev_role3, "of role EITHER (a handshake takes one)");
+	dtls_ev_bad(dtls_ev_up_no_role, "up without a role");
+	dtls_ev_bad(dtls_ev_matched2, "matching fingerprint 2");
+	dtls_ev_bad(dtls_ev_matched_neg2, "matching fingerprint -2");
+	dtls_ev_bad(dtls_ev_up_no_keys, "up without a key to send with");
+	dtls_ev_bad(dtls_ev_key_bad, "up with a key one octet short");
+	dtls_ev_bad(dtls_ev_failed_no_why, "failed without a reason");
+	dtls_ev_bad(dtls_ev_failed_why32, "failed for an unknown reason");
+	dtls_ev_bad(dtls_ev_failed_keys, "failed with keys");
+	dtls_ev_bad(dtls_ev_peer5, "from a peer of family 5");
+	dtls_ev_bad(dtls_ev_peer_pad, "from a peer with its pad set");
+	dtls_ev_bad(dtls_ev_peer_none_port, "from no peer with a port");
+	dtls_ev_bad(dtls_ev_seen_alg5, "having seen a digest of hash 5");
+	dtls_ev_bad(dtls_ev_seen_past, "having seen an octet past sha-256's");
+	dtls_ev_bad(dtls_ev_cipher_long, "with a cipher name without its NUL");
+	dtls_ev_bad(dtls_ev_cipher_past, "with an octet past the cipher's NUL");
+	dtls_ev_bad(dtls_ev_detail_len, "with a sentence past its field");
+	dtls_ev_bad(dtls_ev_detail_nul, "with a sentence not ending at its length");
+	dtls_ev_bad(dtls_ev_detail_past, "with an octet past the sentence");
+	dtls_ev_bad(dtls_ev_pad, "with its pad set");
+	/* a failure as dp reports one passes: no role, no peer, no digest */
+	msg_make(&m, IPC_RTP_DTLS);
+	dtls_ev_failed(e);
+	e->role = 0;
+	memset(&e->peer, 0, sizeof(e->peer));
+	memset(&e->seen, 0, sizeof(e->seen));
+	memset(e->cipher, 0, sizeof(e->cipher));
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	e->state = IPC_RTP_DTLS_VERIFY_WAIT;
+	e->why = 0;
+	e->role = IPC_RTP_DTLS_SERVER;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	msg_make(&m, IPC_RTP_DTLS);
+	m.h.alloc_id = ipc_conn_make(2, 13, 8);
+	expect_bad(&m, "for another worker's context");
+	/* DTLS_CERT */
+	msg_make(&m, IPC_DTLS_CERT);
+	c->nfp = 0;
+	expect_bad(&m, "without a fingerprint");
+	msg_make(&m, IPC_DTLS_CERT);
+	c->nfp = IPC_AGW_FP_MAX + 1;
+	expect_bad(&m, "with 5 fingerprints");
+	msg_make(&m, IPC_DTLS_CERT);
+	c->fp[2].alg = 2;
+	expect_bad(&m, "with a fingerprint octet past nfp");
+	msg_make(&m, IPC_DTLS_CERT);
+	c->fp[0].len = 64;
+	expect_bad(&m, "with a sha-256 fingerprint of 64 octets");
+	msg_make(&m, IPC_DTLS_CERT);
+	c->pad[4] = 1;
+	expect_bad(&m, "with its pad set");
+	msg_make(&m, IPC_DTLS_CERT);
+	m.h.worker = 1;
+	expect_bad(&m, "from worker 1");
+	msg_make(&m, IPC_DTLS_CERT);
+	c->nfp = IPC_AGW_FP_MAX;
+	dtls_fp_fill(&c->fp[2], 3);
+	dtls_fp_fill(&c->fp[3], 4);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+}
 
 /* The RTP terminations' messages: each field the contract bounds. */
 static void
@@ -1436,6 +1748,51 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	rtp_add_bad(rtp_ice_nominated_family, "nominated on another family");
 	rtp_add_bad(rtp_ice_nominated_port0, "nominated on port 0");
 	rtp_add_bad(rtp_ice_nominated_off, "nominated without ICE");
+	rtp_add_bad(rtp_dtls_role4, "with an unknown DTLS role");
+	rtp_add_bad(rtp_dtls_nfp3, "with 3 fingerprints (past IPC_RTP_DTLS_FP_MAX)");
+	rtp_add_bad(rtp_dtls_nfp0, "as DTLS server without a fingerprint");
+	rtp_add_bad(rtp_dtls_either_fp, "as DTLS EITHER with a fingerprint");
+	rtp_add_bad(rtp_dtls_profiles0, "with DTLS and no SRTP profile");
+	rtp_add_bad(rtp_dtls_profile16, "with an unknown DTLS-SRTP profile");
+	rtp_add_bad(rtp_dtls_flag8, "with an unknown DTLS flag");
+	rtp_add_bad(rtp_dtls_pad, "with DTLS's pad set");
+	rtp_add_bad(rtp_dtls_pad2, "with DTLS's second pad set");
+	rtp_add_bad(rtp_dtls_fp_past, "with a fingerprint octet past nfp");
+	rtp_add_bad(rtp_dtls_fp_md_past, "with an octet past a sha-256 digest");
+	rtp_add_bad(rtp_dtls_fp_pad, "with a fingerprint's pad set");
+	rtp_add_bad(rtp_dtls_fp_alg5, "with a fingerprint of hash 5");
+	rtp_add_bad(rtp_dtls_fp_len, "with a sha-256 fingerprint of 20 octets");
+	rtp_add_bad(rtp_dtls_avp, "with DTLS on RTP/AVPF");
+	rtp_add_bad(rtp_dtls_pair, "with DTLS without rtcp-mux");
+	rtp_add_bad(rtp_dtls_keys_unflagged, "with DTLS and keys not flagged as its");
+	rtp_add_bad(rtp_dtls_flagged_no_keys, "with DTLS keys flagged and none");
+	rtp_add_bad(rtp_dtls_flagged_one_key, "with DTLS keys flagged and one way only");
+	rtp_add_bad(rtp_dtls_off_gen, "without DTLS, with a certificate generation");
+	rtp_add_bad(rtp_dtls_off_fp, "without DTLS, with a fingerprint octet");
+	/* DTLS-SRTP as cp sends it passes: a server, a client, EITHER
+	 * waiting for the answer, two fingerprints, beside ICE, with the
+	 * association's keys (a restarted dp's) */
+	msg_make(&m, IPC_RTP_ADD);
+	rtp_dtls(&x->term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].dtls.role = IPC_RTP_DTLS_CLIENT;
+	x->term[1].dtls.nfp = 2;
+	dtls_fp_fill(&x->term[1].dtls.fp[1], 4);
+	x->term[1].dtls.profiles = IPC_RTP_DTLS_P_ALL;
+	x->term[1].dtls.flags = IPC_RTP_DTLS_F_ALLOW_SHA1 | IPC_RTP_DTLS_F_COOKIE;
+	rtp_ice(&x->term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].dtls.flags |= IPC_RTP_DTLS_F_KEYS;
+	dtls_key_fill(&x->term[1].srtp_rx, 1);
+	dtls_key_fill(&x->term[1].srtp_tx, 2);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_MOD);
+	rtp_dtls_nfp0(&mo->t);
+	mo->t.dtls.role = IPC_RTP_DTLS_EITHER;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_STATE);
+	rtp_dtls(&((struct ipc_rtp_state *)(void *)m.body)->ctx.term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	/* ICE as browsers send it passes (a peer ufrag not known yet too), at
 	 * lib/ipc's bounds; a nominated pair in RTP_ADD, not RTP_MOD */
 	msg_make(&m, IPC_RTP_ADD);
@@ -2409,6 +2766,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_dtls_fields),
 		cmocka_unit_test(test_ipc_msg_accessors),
 		cmocka_unit_test(test_ipc_conn_id_round_trips),
 		cmocka_unit_test_setup_teardown(test_ipc_sides_caps_and_agreement,
