@@ -76,6 +76,104 @@ enum cp_agw_rtp_side {
 };
 
 /*
+ * DTLS-SRTP on a termination (RFC 5763, RFC 5764, RFC 8842; issue 68),
+ * as a door read the peer's SDP: struct cp_agw_rtp_spec's dtls and
+ * struct cp_agw_rtp_mod's. cp/agw alone turns it into lib/ipc's
+ * ipc_rtp_term.dtls (a door leaves term.dtls all zero), so that every
+ * door (JSON, Iq, ng) follows one rule:
+ * - our role (RFC 4145 §4, RFC 5763 §5): the peer's actpass answered
+ *   active (we send the ClientHello: dp's CLIENT), or passive when the
+ *   door asks (`passive`, ng's DTLS=passive); the peer's active makes us
+ *   passive (SERVER), its passive active (CLIENT); OFFER, we offer
+ *   actpass (dp's EITHER: a ClientHello is taken, the peer verified when
+ *   the answer's modify brings its setup and fingerprints). holdconn is
+ *   not a value: the door refuses it (the protocol's error).
+ * - the peer's fingerprints (RFC 8122 §5): up to IPC_AGW_FP_MAX as the
+ *   SDP gave them; cp keeps the strongest hash's (IPC_RTP_DTLS_FP_MAX of
+ *   them) for dp; only sha-1 ones, refused (-EINVAL, a sentence naming
+ *   agw.allow_sha1) unless agw.allow_sha1 or allow_sha1; none, refused
+ *   except with OFFER.
+ * - the association (RFC 8842 §5): a modify whose fingerprints and
+ *   tls-id are those the termination has keeps it (and its keys), ICE
+ *   restart or not; another fingerprint or tls-id starts a new one
+ *   (assoc + 1: dp's old keys serve until the new handshake's install).
+ *   The answer to our OFFER (setup ACTIVE or PASSIVE, its fingerprints)
+ *   keeps the association: dp verifies the handshake it may have done.
+ * - our certificate: the generation dp last published (DTLS_CERT;
+ *   before it, -EAGAIN "dp has not published its DTLS certificate
+ *   yet"), whose fingerprints the door writes (cp_agw_rtp_dtls_cert()).
+ * - profile SAVP or SAVPF only (-EINVAL else), srtp_rx and srtp_tx all
+ *   zero (the handshake makes the keys; -EINVAL else).
+ * setup OFF: no DTLS (every field 0).
+ */
+enum cp_agw_dtls_setup {
+	CP_AGW_DTLS_OFF = 0,
+	CP_AGW_DTLS_OFFER = 1,          /* we offer a=setup:actpass */
+	CP_AGW_DTLS_PEER_ACTPASS = 2,   /* the peer offered actpass */
+	CP_AGW_DTLS_PEER_ACTIVE = 3,    /* the peer's a=setup:active */
+	CP_AGW_DTLS_PEER_PASSIVE = 4,   /* the peer's a=setup:passive */
+};
+#define CP_AGW_DTLS_SETUP_MAX 4u
+#define CP_AGW_TLS_ID_MAX 256u      /* a=tls-id: 20..255 characters, NUL */
+
+struct cp_agw_rtp_dtls {
+	uint8_t setup;                  /* enum cp_agw_dtls_setup */
+	bool passive;                   /* PEER_ACTPASS: we answer passive */
+	bool allow_sha1;                /* a sha-1 fingerprint alone trusted */
+	uint8_t profiles;               /* IPC_RTP_DTLS_P_*: use_srtp's we take;
+					 * 0: every one dp's SRTP has */
+	uint8_t nfp;                    /* the peer's a=fingerprint lines */
+	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
+	char tls_id[CP_AGW_TLS_ID_MAX]; /* the peer's a=tls-id; "" none */
+};
+
+/*
+ * What cp keeps of a termination's DTLS-SRTP (struct cp_agw_rtp's
+ * dtls[i]; setup 0: none). Ours: what the door writes in the Local SDP
+ * (a=setup, a=tls-id: 32 characters of getrandom() made at create and
+ * when a new association starts; a=fingerprint: cp_agw_rtp_dtls_cert()
+ * of cert_gen). The peer's: its tls-id and fingerprints as last signalled
+ * (the association's rule). dp's: the last RTP_DTLS heard (state 0: none
+ * yet, a handshake to come; the keys of an UP one are in term[i].srtp_rx
+ * and srtp_tx with IPC_RTP_DTLS_F_KEYS, secrets as SDES keys are).
+ */
+enum cp_agw_dtls_our_setup {
+	CP_AGW_DTLS_OUR_ACTPASS = 1,
+	CP_AGW_DTLS_OUR_ACTIVE = 2,
+	CP_AGW_DTLS_OUR_PASSIVE = 3,
+};
+
+struct cp_agw_rtp_dtls_st {
+	uint8_t setup;                  /* enum cp_agw_dtls_our_setup; 0 none */
+	uint8_t state;                  /* enum ipc_rtp_dtls_state; 0 none yet */
+	uint8_t role;                   /* dp's, taken: IPC_RTP_DTLS_CLIENT, _SERVER */
+	uint8_t why;                    /* FAILED: dp/tls/tls_fails.def's */
+	int8_t matched;
+	uint8_t attempts;
+	uint16_t version;
+	uint16_t profile;               /* use_srtp's id (RFC 5764 §4.1.2) */
+	uint16_t pad;
+	uint64_t at_ms;                 /* cp's monotonic ms of the last RTP_DTLS */
+	uint32_t handshakes;            /* UP heard on this termination */
+	uint32_t failures;              /* FAILED heard */
+	struct ipc_addr peer;
+	struct ipc_agw_fp seen;
+	struct ipc_agw_fp peer_fp[IPC_AGW_FP_MAX];   /* as signalled */
+	uint8_t peer_nfp;
+	char cipher[IPC_RTP_DTLS_CIPHER_MAX];
+	char detail[IPC_RTP_DETAIL_MAX];
+	char tls_id[33];                /* ours */
+	char peer_tls_id[CP_AGW_TLS_ID_MAX];
+};
+
+/* dp's DTLS-SRTP certificate of generation gen (ipc_rtp_term.dtls's
+ * cert_gen; cp keeps the current one and the one before), NULL when cp
+ * has no such generation (none published yet, or replaced twice since):
+ * its fingerprints (sha-1, sha-256, sha-384, sha-512) for the Local
+ * SDP's a=fingerprint. Owned by cp/agw; valid until the next DTLS_CERT. */
+const struct ipc_dtls_cert *cp_agw_rtp_dtls_cert(const struct cp_ctx *cp, uint16_t gen);
+
+/*
  * One termination as a door asks for it: term as lib/ipc has it
  * (dp/rtp/FEATURE.md's table) with the door's choices, and what cp
  * completes:
@@ -112,6 +210,7 @@ enum cp_agw_rtp_side {
  *   pwd 22 to 64) and of ice-chars, else -EINVAL with a sentence. The
  *   context's term[].ice holds what the door puts in the Local SDP's
  *   a=ice-ufrag and a=ice-pwd. ICE replaces latching on the termination.
+ * - dtls (above): DTLS-SRTP; term.dtls is cp's (the door's is ignored).
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
  * emergency (cp_agw_create() only: either spec's): the context is an
@@ -122,6 +221,7 @@ struct cp_agw_rtp_spec {
 	struct ipc_rtp_term term;
 	uint8_t side;             /* enum cp_agw_rtp_side */
 	bool emergency;
+	struct cp_agw_rtp_dtls dtls;      /* DTLS-SRTP (above); setup 0: none */
 };
 
 /* What a context keeps of the termination subtracted last from a slot
@@ -186,6 +286,7 @@ struct cp_agw_rtp {
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
+	struct cp_agw_rtp_dtls_st dtls[2];/* DTLS-SRTP (above): ours, the peer's, dp's */
 	/* every SRTP key it has held, its terminations' and those
 	 * subtracted since (a restarted cp: those dp held then), each
 	 * once for each slot and direction it had */
@@ -214,8 +315,16 @@ struct cp_agw_rtp {
  * - RELEASED: the context ended (cause controller, setup_failed: dp
  *   refused it, e->detail says why), e->st[] both terminations' last
  *   figures.
+ * - CP_AGW_RTP_EV_DTLS_UP, CP_AGW_RTP_EV_DTLS_FAILED (cp's types, past
+ *   lib/ipc's: RTP_DTLS as cp/agw applied it): term e->term's handshake
+ *   came up (keys installed in dp, kept in c->rtp.term[e->term]) or
+ *   failed (media never flow under it), e->addr the peer, e->detail dp's
+ *   sentence; c->rtp.dtls[e->term] holds the rest (role, cipher, profile,
+ *   why). VERIFY_WAIT is no event (the answer's modify decides).
  * It may call the API below (not on a RELEASED context).
  */
+#define CP_AGW_RTP_EV_DTLS_UP     0x40u
+#define CP_AGW_RTP_EV_DTLS_FAILED 0x41u
 
 /*
  * The answer to cp_agw_rtp_stats(), called once (never from inside
@@ -278,6 +387,10 @@ struct cp_agw_rtp_mod {
 	bool ice_restart;
 	const char *ice_ufrag, *ice_pwd;
 	const char *ice_peer_ufrag;
+	/* DTLS-SRTP: the peer's SDP again (a re-offer, or the answer to our
+	 * OFFER), the association kept or started anew by the rule above;
+	 * NULL: as it is. Turning DTLS on or off is a subtract and an add. */
+	const struct cp_agw_rtp_dtls *dtls;
 };
 
 /*
