@@ -62,7 +62,7 @@ is_rtp(uint16_t kind)
 {
 	return kind == IPC_RTP_ADD || kind == IPC_RTP_MOD || kind == IPC_RTP_DEL ||
 	       kind == IPC_RTP_STATS_REQ || kind == IPC_RTP_STATS || kind == IPC_RTP_STATE ||
-	       kind == IPC_RTP_EVENT || kind == IPC_RTP_DTLS || kind == IPC_DTLS_CERT;
+	       kind == IPC_RTP_EVENT || kind == IPC_RTP_DTLS;
 }
 
 /* An SRTP key that passed: what dp's SRTP reads is in range. */
@@ -601,6 +601,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
 	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT &&
 	    m->h.kind != IPC_AGW_MOD && !is_rtp(m->h.kind) &&
+	    /* (DTLS_CERT is the process's certificate: no context, no tuple) */
+	    m->h.kind != IPC_DTLS_CERT &&
 	    /* (a bind's data connection may be another worker's; a close's
 	     * and an event's tuple is unused) */
 	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&
