@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -40,6 +41,15 @@ dtls_srtp_state_name(unsigned int state)
 /* ---- set-up --------------------------------------------------------------- */
 
 static void
+gen_offer_free(struct dtls_srtp_gen_offer *o)
+{
+	if (o == NULL)
+		return;
+	tls_ctx_free(o->ctx);
+	free(o);
+}
+
+static void
 ds_free(struct dtls_srtp_worker *ds)
 {
 	if (ds->pool != NULL)
@@ -59,7 +69,102 @@ ds_free(struct dtls_srtp_worker *ds)
 	dtls_cookie_key_free(&ds->key);
 	if (ds->ctx != NULL)
 		tls_ctx_free(ds->ctx);
+	if (ds->ctx_prev != NULL)
+		tls_ctx_free(ds->ctx_prev);
+	gen_offer_free(__atomic_exchange_n(&ds->offer, NULL, __ATOMIC_ACQ_REL));
 	rte_free(ds);
+}
+
+/* The context of cred's generation: every profile dp's SRTP keys (each
+ * SSL narrowed to its termination's), our cookie's callbacks. */
+static SSL_CTX *
+ctx_make(const struct tp_conf_tls *tls, const struct tls_cred *cred, char *err, size_t errlen)
+{
+	SSL_CTX *c = dtls_srtp_ctx_create(tls, cred, DTLS_SRTP_DP_PROFILES, NULL, NULL, err,
+					  errlen);
+
+	if (c == NULL)
+		return NULL;
+	SSL_CTX_set_cookie_generate_cb(c, dsd_cookie_gen);
+	SSL_CTX_set_cookie_verify_cb(c, dsd_cookie_verify);
+	return c;
+}
+
+struct dtls_srtp_gen_offer *
+dtls_srtp_gen_make(const struct dp_worker *w, const struct tls_cred *cred, uint16_t gen,
+		   char *err, size_t errlen)
+{
+	const struct dtls_srtp_worker *ds = w->dtls_srtp;
+	struct dtls_srtp_gen_offer *o;
+
+	if (ds == NULL || cred == NULL) {
+		snprintf(err, errlen, "agw.dtls: not set up on worker %u", w->id);
+		return NULL;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		snprintf(err, errlen, "agw.dtls: no memory");
+		return NULL;
+	}
+	o->ctx = ctx_make(ds->conf.tls, cred, err, errlen);
+	if (o->ctx == NULL) {
+		free(o);
+		return NULL;
+	}
+	o->gen = gen;
+	return o;
+}
+
+void
+dtls_srtp_gen_offer(struct dp_worker *w, struct dtls_srtp_gen_offer *o)
+{
+	if (w->dtls_srtp == NULL) {
+		gen_offer_free(o);
+		return;
+	}
+	gen_offer_free(__atomic_exchange_n(&w->dtls_srtp->offer, o, __ATOMIC_ACQ_REL));
+}
+
+void
+dtls_srtp_gen_free(struct dtls_srtp_gen_offer *o)
+{
+	gen_offer_free(o);
+}
+
+/* The worker takes what was offered: the current generation becomes the
+ * one before, the one before goes (its SSLs in flight hold it still:
+ * SSL_new()'s reference). */
+static void
+gen_take(struct dtls_srtp_worker *ds)
+{
+	struct dtls_srtp_gen_offer *o;
+
+	if (__atomic_load_n(&ds->offer, __ATOMIC_RELAXED) == NULL)
+		return;
+	o = __atomic_exchange_n(&ds->offer, NULL, __ATOMIC_ACQ_REL);
+	if (o == NULL)
+		return;
+	if (ds->ctx_prev != NULL)
+		tls_ctx_free(ds->ctx_prev);
+	ds->ctx_prev = ds->ctx;
+	ds->ctx = o->ctx;
+	ds->gen = o->gen;
+	ds->reloaded++;
+	free(o);
+}
+
+SSL_CTX *
+dsd_ctx_of(struct dtls_srtp_worker *ds, uint16_t gen)
+{
+	if (gen == 0 || gen == ds->gen)
+		return ds->ctx;
+	/* a termination named a generation offered but not yet taken */
+	gen_take(ds);
+	if (gen == ds->gen)
+		return ds->ctx;
+	if (gen == (uint16_t)(ds->gen - 1u) && ds->ctx_prev != NULL)
+		return ds->ctx_prev;
+	return NULL;
 }
 
 int
@@ -94,12 +199,10 @@ dtls_srtp_worker_init(struct dp_worker *w, const struct dtls_srtp_conf *conf,
 		ds->conf.verify_wait_ms = DTLS_SRTP_VERIFY_WAIT_MS;
 	if (ds->conf.attempts == 0)
 		ds->conf.attempts = DTLS_SRTP_ATTEMPTS;
-	ds->ctx = dtls_srtp_ctx_create(conf->tls, conf->cred, DTLS_SRTP_DP_PROFILES, NULL, NULL,
-				       err, errlen);
+	ds->gen = conf->gen != 0 ? conf->gen : 1u;
+	ds->ctx = ctx_make(conf->tls, conf->cred, err, errlen);
 	if (ds->ctx == NULL)
 		goto out_free;
-	SSL_CTX_set_cookie_generate_cb(ds->ctx, dsd_cookie_gen);
-	SSL_CTX_set_cookie_verify_cb(ds->ctx, dsd_cookie_verify);
 	if (dtls_cookie_key_init(&ds->key, NULL, dtls_cookie_slot(w->now_ms / 1000u)) < 0) {
 		snprintf(err, errlen, "agw.dtls: no cookie key");
 		goto out_free;
@@ -315,6 +418,7 @@ dtls_srtp_clock(struct dp_worker *w, uint64_t now_ms)
 
 	if (ds == NULL)
 		return;
+	gen_take(ds);
 	if (tw_count(&ds->wheel) > 0)
 		tw_advance(&ds->wheel, now_ms);
 	if (ds->dq_n > 0)

@@ -36,6 +36,22 @@ struct dp_ctrs_family;
  */
 int dtls_srtp_worker_init(struct dp_worker *w, const struct dtls_srtp_conf *conf,
 			  const struct dtls_srtp_ops *ops, char *err, size_t errlen);
+/*
+ * Our certificate anew (a reload of agw.dtls's files), all workers or
+ * none: dtls_srtp_gen_make() makes w's context of generation gen for cred
+ * in the caller's thread (the reload's, not w's; cred is referenced by
+ * the context, not kept), NULL with err; dtls_srtp_gen_offer() gives it
+ * to w (o is w's then; one offered before and not taken is freed), which
+ * takes it at its next clock or when a termination names gen. w then
+ * serves gen and the generation before it (a termination whose SDP gave
+ * the old fingerprint still handshakes under it); a termination of an
+ * older one fails `replaced`. dtls_srtp_gen_free(): one not offered.
+ */
+struct dtls_srtp_gen_offer *dtls_srtp_gen_make(const struct dp_worker *w,
+					       const struct tls_cred *cred, uint16_t gen,
+					       char *err, size_t errlen);
+void dtls_srtp_gen_offer(struct dp_worker *w, struct dtls_srtp_gen_offer *o);
+void dtls_srtp_gen_free(struct dtls_srtp_gen_offer *o);
 /* Everything w's DTLS-SRTP holds: SSLs freed, held keys wiped, deferred
  * datagrams freed. */
 void dtls_srtp_worker_free(struct dp_worker *w);

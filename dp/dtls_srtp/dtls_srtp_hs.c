@@ -468,8 +468,7 @@ dsh_feed(struct dtls_srtp_worker *ds, struct dtls_hs *h, const uint8_t *p, uint1
  * check deferred under EITHER), use_srtp narrowed to t's profiles, our
  * BIO, the MTU, the retransmission timer. */
 static SSL *
-hs_ssl(struct dtls_srtp_worker *ds, struct dtls_hs *h, const struct dtls_term *t,
-       enum tls_role role)
+hs_ssl(SSL_CTX *cx, struct dtls_hs *h, const struct dtls_term *t, enum tls_role role)
 {
 	struct tls_leg_params p;
 	char list[128];
@@ -485,7 +484,7 @@ hs_ssl(struct dtls_srtp_worker *ds, struct dtls_hs *h, const struct dtls_term *t
 		p.nfp = t->cfg.nfp;
 		memcpy(p.fp, t->cfg.fp, sizeof(p.fp));
 	}
-	s = tls_leg_ssl_new(ds->ctx, role, &p, &h->leg);
+	s = tls_leg_ssl_new(cx, role, &p, &h->leg);
 	if (s == NULL)
 		return NULL;
 	bio = dtls_io_bio(&h->io);
@@ -534,15 +533,23 @@ dsh_server(struct dtls_srtp_worker *ds, uint32_t idx, const uint8_t *p, uint16_t
 	   const struct ipc_addr *src, const struct ipc_addr *dst, bool cookie)
 {
 	struct dtls_term *t = &ds->terms[idx];
-	struct dtls_hs *h = dsh_take(ds);
+	SSL_CTX *cx = dsd_ctx_of(ds, t->cfg.cert_gen);
+	struct dtls_hs *h;
 
+	if (cx == NULL) {
+		/* (an attempt: a peer's retries end at the attempts' gate) */
+		t->attempts++;
+		dsh_fail(ds, idx, TLS_FAIL_REPLACED);
+		return;
+	}
+	h = dsh_take(ds);
 	if (h == NULL) {
 		ds->ctr[DTLS_SRTP_CTR_POOL_FULL]++;
 		return;
 	}
 	h->local = *dst;
 	h->peer = *src;
-	h->ssl = hs_ssl(ds, h, t, TLS_ROLE_SERVER);
+	h->ssl = hs_ssl(cx, h, t, TLS_ROLE_SERVER);
 	if (h->ssl == NULL) {
 		ds->ctr[DTLS_SRTP_CTR_NOMEM]++;
 		h->state = DTLS_HS_STEP;  /* (for dsh_free) */
@@ -577,6 +584,7 @@ dsh_client(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_addr *pee
 {
 	struct dtls_term *t = &ds->terms[idx];
 	struct dtls_hs *h;
+	SSL_CTX *cx;
 
 	if (t->attempts >= ds->conf.attempts) {
 		ds->ctr[DTLS_SRTP_CTR_ATTEMPTS]++;
@@ -590,6 +598,13 @@ dsh_client(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_addr *pee
 			ds->ctr[DTLS_SRTP_CTR_HS_DEFER_FULL]++;
 		return;
 	}
+	cx = dsd_ctx_of(ds, t->cfg.cert_gen);
+	if (cx == NULL) {
+		/* (an attempt: a peer's retries end at the attempts' gate) */
+		t->attempts++;
+		dsh_fail(ds, idx, TLS_FAIL_REPLACED);
+		return;
+	}
 	h = dsh_take(ds);
 	if (h == NULL) {
 		ds->ctr[DTLS_SRTP_CTR_POOL_FULL]++;
@@ -597,7 +612,7 @@ dsh_client(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_addr *pee
 	}
 	h->local = t->cfg.local;
 	h->peer = *peer;
-	h->ssl = hs_ssl(ds, h, t, TLS_ROLE_CLIENT);
+	h->ssl = hs_ssl(cx, h, t, TLS_ROLE_CLIENT);
 	if (h->ssl == NULL) {
 		ds->ctr[DTLS_SRTP_CTR_NOMEM]++;
 		h->state = DTLS_HS_STEP;

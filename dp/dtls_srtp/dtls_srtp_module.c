@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -68,7 +69,13 @@ struct dsm_worker {
 
 static struct dsm_worker *dsm[IPC_MAX_WORKERS];
 static struct tls_cred *cred;          /* the process's certificate */
-static struct ipc_dtls_cert cert_body; /* its fingerprints for cp */
+static struct tls_cred *cred_prev;     /* the one before (a reload's) */
+static bool cred_files;                /* cred is agw.dtls's files' */
+static struct ipc_dtls_cert cert_body; /* its fingerprints for cp (worker 0's) */
+/* a reload's new body, worker 0 takes it (and tells each cp again) */
+static struct ipc_dtls_cert *cert_next;
+static uint16_t cert_gen = 1;          /* the reload thread's: the generation */
+static struct ipc_agw_fp cert_fp;      /* and its sha-256 */
 static bool running;                   /* set up: terminations may take DTLS */
 
 /* ---- dp/rtp's ops -------------------------------------------------------------- */
@@ -105,6 +112,7 @@ cfg_of(const struct ipc_rtp_term *t, struct dtls_srtp_term_cfg *c)
 	if (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)
 		c->flags |= DTLS_SRTP_F_KEYS;
 	c->serial = t->serial;
+	c->cert_gen = t->dtls.cert_gen;
 	c->assoc = t->dtls.assoc;
 	c->local = t->local;
 	c->remote = t->remote;
@@ -241,7 +249,17 @@ dsm_flush(struct dp_worker *w, uint64_t tsc)
 	(void)tsc;
 	if (m == NULL || w->cp.rings == NULL || shm == NULL)
 		return 0;
-	/* worker 0 tells each cp (a restarted one has another epoch) */
+	/* worker 0 tells each cp (a restarted one has another epoch), and
+	 * again after a reload */
+	if (w->id == 0 && __atomic_load_n(&cert_next, __ATOMIC_RELAXED) != NULL) {
+		struct ipc_dtls_cert *nb = __atomic_exchange_n(&cert_next, NULL, __ATOMIC_ACQ_REL);
+
+		if (nb != NULL) {
+			cert_body = *nb;
+			free(nb);
+			m->cert_epoch = 0;
+		}
+	}
 	cert_due = w->id == 0 && __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE) != m->cert_epoch;
 	if ((m->head == m->tail && !cert_due) || !ipc_cp_serving(shm, w->now_ms))
 		return 0;
@@ -294,44 +312,66 @@ dsm_create(struct dp_worker *w)
 	return rtp_dtls_register(&rtp_ops);
 }
 
-/* Our certificate (agw.dtls's files, or a new P-256 one) and what cp is
- * told of it. */
+/* c's fingerprints for cp (sha-256 first), generation gen. 0, or
+ * -EINVAL (no sha-256 fingerprint of it). */
 static int
-cert_make(const struct tp_conf *conf)
+cert_fill(struct ipc_dtls_cert *b, const struct tls_cred *c, uint16_t gen)
 {
 	static const enum certfp_alg algs[] = { CERTFP_SHA256, CERTFP_SHA384, CERTFP_SHA512,
 						CERTFP_SHA1 };
-	const struct tp_conf_tls_cert *f = &conf->agw.dtls.cert;
-	char err[256];
 
-	if (cred != NULL)
-		return 0;
-	if (f->certificate[0] != '\0')
-		cred = tls_cred_load(f->certificate, f->private_key, err, sizeof(err));
-	else
-		cred = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
-	if (cred == NULL) {
-		tp_log(TP_LOG_ERR, "%s:%d: agw.dtls: %s\n", conf->path,
-		       f->certificate[0] != '\0' ? f->certificate_line : conf->agw.dtls.line, err);
-		return -EINVAL;
-	}
-	memset(&cert_body, 0, sizeof(cert_body));
-	cert_body.gen = 1;
-	cert_body.not_after = (uint64_t)tls_certs_not_after(cred->cert, NULL);
+	memset(b, 0, sizeof(*b));
+	b->gen = gen;
+	b->not_after = (uint64_t)tls_certs_not_after(c->cert, NULL);
 	for (unsigned int i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		struct certfp fp;
 
-		if (certfp_of_x509(cred->cert, algs[i], &fp) < 0)
+		if (certfp_of_x509(c->cert, algs[i], &fp) < 0)
 			continue;
-		cert_body.fp[cert_body.nfp].alg = fp.alg;
-		cert_body.fp[cert_body.nfp].len = fp.len;
-		memcpy(cert_body.fp[cert_body.nfp].md, fp.md, fp.len);
-		cert_body.nfp++;
+		b->fp[b->nfp].alg = fp.alg;
+		b->fp[b->nfp].len = fp.len;
+		memcpy(b->fp[b->nfp].md, fp.md, fp.len);
+		b->nfp++;
 	}
-	if (cert_body.nfp == 0 || cert_body.fp[0].alg != CERTFP_SHA256) {
+	if (b->nfp == 0 || b->fp[0].alg != CERTFP_SHA256) {
 		tp_log(TP_LOG_ERR, "agw.dtls: no sha-256 fingerprint of our certificate\n");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Our certificate as conf names it: agw.dtls's files, or a new P-256 one
+ * (30 days); NULL after the error, said with file:line. */
+static struct tls_cred *
+cred_of(const struct tp_conf *conf, const char *what)
+{
+	const struct tp_conf_tls_cert *f = &conf->agw.dtls.cert;
+	struct tls_cred *c;
+	char err[256];
+
+	if (f->certificate[0] != '\0')
+		c = tls_cred_load(f->certificate, f->private_key, err, sizeof(err));
+	else
+		c = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	if (c == NULL)
+		tp_log(TP_LOG_ERR, "%s%s:%d: agw.dtls: %s\n", what, conf->path,
+		       f->certificate[0] != '\0' ? f->certificate_line : conf->agw.dtls.line, err);
+	return c;
+}
+
+/* Our certificate at start, and what cp is told of it. */
+static int
+cert_make(const struct tp_conf *conf)
+{
+	if (cred != NULL)
+		return 0;
+	cred = cred_of(conf, "");
+	if (cred == NULL)
+		return -EINVAL;
+	cred_files = conf->agw.dtls.cert.certificate[0] != '\0';
+	if (cert_fill(&cert_body, cred, cert_gen) < 0)
+		return -EINVAL;
+	cert_fp = cert_body.fp[0];
 	return 0;
 }
 
@@ -398,6 +438,78 @@ dsm_setup(struct dp_ctx *ctx)
 	return 1;
 }
 
+/*
+ * A reload (dp_reload.c's thread): agw.dtls's files read again. A new
+ * certificate (its sha-256 not the one served) is a new generation on
+ * every worker, all or none, and then cp is told (DTLS_CERT): calls set
+ * up before keep theirs (an association up needs no context; one waiting
+ * still handshakes under the generation its SDP named, the one before).
+ * The same certificate again changes nothing. One made at start (no
+ * files named) stays: its renewal is not yet.
+ */
+static int
+dsm_reload(struct dp_ctx *ctx, struct tp_conf *next)
+{
+	struct dtls_srtp_gen_offer *made[IPC_MAX_WORKERS] = { NULL };
+	struct ipc_dtls_cert *body;
+	struct tls_cred *nc;
+	char err[256];
+	uint16_t gen;
+
+	if (!running || !next->agw.enabled || next->agw.media_min == 0)
+		return 0;
+	if (next->agw.dtls.cert.certificate[0] == '\0' && !cred_files)
+		return 0;
+	nc = cred_of(next, "reload: ");
+	if (nc == NULL)
+		return -EINVAL;
+	body = calloc(1, sizeof(*body));
+	gen = (uint16_t)(cert_gen + 1u);
+	if (gen == 0)
+		gen = 1;
+	if (body == NULL || cert_fill(body, nc, gen) < 0)
+		goto out_free;
+	if (body->fp[0].len == cert_fp.len && memcmp(body->fp[0].md, cert_fp.md, cert_fp.len) == 0) {
+		/* (the same certificate: nothing to change) */
+		free(body);
+		tls_cred_free(nc);
+		return 0;
+	}
+	for (unsigned int i = 0; i < ctx->nworkers && i < IPC_MAX_WORKERS; i++) {
+		made[i] = dtls_srtp_gen_make(ctx->workers[i], nc, gen, err, sizeof(err));
+		if (made[i] == NULL) {
+			tp_log(TP_LOG_ERR, "reload: agw.dtls: worker %u: %s (DTLS-SRTP keeps its "
+			       "certificate)\n", i, err);
+			goto out_free;
+		}
+	}
+	for (unsigned int i = 0; i < ctx->nworkers && i < IPC_MAX_WORKERS; i++)
+		dtls_srtp_gen_offer(ctx->workers[i], made[i]);
+	cert_gen = gen;
+	cert_fp = body->fp[0];
+	/* (worker 0's from here: it frees it) */
+	free(__atomic_exchange_n(&cert_next, body, __ATOMIC_ACQ_REL));
+	tls_cred_free(cred_prev);
+	cred_prev = cred;
+	cred = nc;
+	cred_files = next->agw.dtls.cert.certificate[0] != '\0';
+	printf("turnpike-dp: reload: DTLS-SRTP serves '%s' (sha-256 ",
+	       next->agw.dtls.cert.certificate[0] != '\0' ? next->agw.dtls.cert.certificate :
+	       "made now, ECDSA P-256");
+	for (unsigned int i = 0; i < cert_fp.len; i++)
+		printf("%s%02X", i == 0 ? "" : ":", cert_fp.md[i]);
+	printf(") as generation %u on %u worker(s); calls signalled before keep theirs\n",
+	       gen, ctx->nworkers);
+	fflush(stdout);
+	return 0;
+out_free:
+	for (unsigned int i = 0; i < IPC_MAX_WORKERS; i++)
+		dtls_srtp_gen_free(made[i]);
+	free(body);
+	tls_cred_free(nc);
+	return -EINVAL;
+}
+
 static void
 dsm_free(struct dp_worker *w)
 {
@@ -420,6 +532,9 @@ dsm_fini(struct dp_ctx *ctx)
 	running = false;
 	tls_cred_free(cred);
 	cred = NULL;
+	tls_cred_free(cred_prev);
+	cred_prev = NULL;
+	free(__atomic_exchange_n(&cert_next, NULL, __ATOMIC_ACQ_REL));
 }
 
 static const struct dp_ctrs_family *const dsm_families[] = { &dtls_srtp_ctrs, NULL };
@@ -428,6 +543,7 @@ const struct dp_module dtls_srtp_dp_module = {
 	.name = "dtls_srtp",
 	.create = dsm_create,
 	.setup = dsm_setup,
+	.reload = dsm_reload,
 	.clock = dtls_srtp_clock,
 	.sweep = dsm_flush,
 	.ctrs = dsm_families,

@@ -50,6 +50,14 @@ struct dtls_hs *dsh_take(struct dtls_srtp_worker *ds);
 void dsh_emit(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_srtp_key *rx,
 	      const struct ipc_srtp_key *tx);
 
+/* ---- dtls_srtp.c ---- */
+
+/* The context of our certificate's generation gen (0: the current one;
+ * one offered and not yet taken is taken now), or NULL: gen is older
+ * than the one before the current (the termination's SDP gave a
+ * fingerprint this worker no longer serves: `replaced`). */
+SSL_CTX *dsd_ctx_of(struct dtls_srtp_worker *ds, uint16_t gen);
+
 /* ---- dtls_srtp_input.c ---- */
 
 /* Put a datagram (m, NULL for a client's start to dst) off until the

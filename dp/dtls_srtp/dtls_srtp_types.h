@@ -60,6 +60,9 @@ struct dtls_srtp_term_cfg {
 	uint8_t profiles;
 	uint8_t flags;            /* DTLS_SRTP_F_* */
 	uint16_t serial;
+	uint16_t cert_gen;        /* our certificate's generation its SDP gave
+				   * (dtls_srtp_offer()); 0: the current one */
+	uint16_t pad;
 	uint32_t assoc;
 	struct ipc_addr local;
 	struct ipc_addr remote;
@@ -127,6 +130,7 @@ struct dtls_srtp_conf {
 	uint32_t verify_wait_ms;        /* keys held for the answer at most */
 	uint32_t budget_us;             /* tls.handshake_budget_us */
 	uint8_t attempts;               /* handshakes an association may take */
+	uint16_t gen;                   /* cred's generation (0: 1) */
 };
 
 #define DTLS_SRTP_HANDSHAKES      256u
@@ -204,12 +208,26 @@ enum {
 	DTLS_SRTP_CTR__COUNT
 };
 
+/* A new generation of our certificate's context, offered to a worker. */
+struct dtls_srtp_gen_offer {
+	SSL_CTX *ctx;
+	uint16_t gen;
+};
+
 /* A worker's DTLS-SRTP (w->dtls_srtp). */
 struct dtls_srtp_worker {
 	struct dp_worker *w;
 	const struct dtls_srtp_ops *ops;
 	struct dtls_srtp_conf conf;
+	/* our certificate's two generations: gen's (new handshakes) and the
+	 * one before (a termination whose SDP gave that one's fingerprint);
+	 * a new one offered by dtls_srtp_offer() (another thread: atomic
+	 * exchange), taken at the clock or when a termination names it */
 	SSL_CTX *ctx;
+	SSL_CTX *ctx_prev;
+	struct dtls_srtp_gen_offer *offer;
+	uint16_t gen;
+	uint64_t reloaded;
 	struct dtls_cookie_key key;
 	struct dtls_term *terms;
 	uint32_t nterms;

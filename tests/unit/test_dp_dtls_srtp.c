@@ -1353,11 +1353,100 @@ test_ctrs_published(void **state)
 	dp_ctrs_reset();
 }
 
+/* The sha-256 of the certificate p's handshake saw from us. */
+static void
+served_fp(struct peer *p, struct certfp *fp)
+{
+	X509 *x = SSL_get1_peer_certificate(p->ssl);
+
+	assert_non_null(x);
+	assert_int_equal(certfp_of_x509(x, CERTFP_SHA256, fp), 0);
+	X509_free(x);
+}
+
+/*
+ * Our certificate reloaded: a termination whose SDP gave the new
+ * generation's fingerprint handshakes under it at once (before the clock
+ * took the offer), one that gave the old one still under the old one; a
+ * third generation leaves the first two behind: its termination fails
+ * `replaced`, with no handshake. An offer never taken goes with the
+ * worker.
+ */
+static void
+test_reload_serves_the_generation_signalled(void **state)
+{
+	struct dtls_srtp_term_cfg c0 = cfg_of(0, DTLS_SRTP_ROLE_SERVER, 1);
+	struct dtls_srtp_term_cfg c1 = cfg_of(1, DTLS_SRTP_ROLE_SERVER, 1);
+	struct dtls_srtp_term_cfg c2 = cfg_of(2, DTLS_SRTP_ROLE_SERVER, 1);
+	struct certfp f_ours, f_b, seen;
+	struct dtls_srtp_gen_offer *o;
+	struct tls_cred *b, *c;
+	struct peer *p;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(certfp_of_x509(ours->cert, CERTFP_SHA256, &f_ours), 0);
+	c0.cert_gen = 1;
+	term_set(0, &c0);
+	b = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	c = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_int_equal(certfp_of_x509(b->cert, CERTFP_SHA256, &f_b), 0);
+	o = dtls_srtp_gen_make(w, b, 2, err, sizeof(err));
+	assert_non_null(o);
+	dtls_srtp_gen_offer(w, o);
+	/* the new generation named before the clock took it */
+	c1.cert_gen = 2;
+	term_set(1, &c1);
+	p = peer_new(1, 40001, true, &cm80);
+	pump(p);
+	assert_true(p->done);
+	served_fp(p, &seen);
+	assert_true(certfp_equal(&seen, &f_b));
+	assert_int_equal(w->dtls_srtp->gen, 2);
+	assert_int_equal(w->dtls_srtp->reloaded, 1);
+	peer_free(p);
+	/* the old generation's termination: the old certificate */
+	p = peer_new(0, 40000, true, &cm80);
+	pump(p);
+	assert_true(p->done);
+	served_fp(p, &seen);
+	assert_true(certfp_equal(&seen, &f_ours));
+	assert_int_equal(last_ev[0].state, DTLS_SRTP_ST_UP);
+	peer_free(p);
+	/* a third generation, taken at the clock: the first is gone */
+	o = dtls_srtp_gen_make(w, c, 3, err, sizeof(err));
+	assert_non_null(o);
+	dtls_srtp_gen_offer(w, o);
+	w->now_ms++;
+	dtls_srtp_clock(w, w->now_ms);
+	assert_int_equal(w->dtls_srtp->gen, 3);
+	c2.cert_gen = 1;
+	term_set(2, &c2);
+	p = peer_new(2, 40002, true, &cm80);
+	pump(p);
+	assert_false(p->done);
+	assert_int_equal(last_ev[2].state, DTLS_SRTP_ST_FAILED);
+	assert_int_equal(last_ev[2].why, TLS_FAIL_REPLACED);
+	assert_int_equal(got[2].n, 0);
+	assert_int_equal(stat("handshakes_server"), 2);
+	peer_free(p);
+	/* one offered and never taken: the worker's end frees it */
+	o = dtls_srtp_gen_make(w, b, 4, err, sizeof(err));
+	assert_non_null(o);
+	dtls_srtp_gen_offer(w, o);
+	tls_cred_free(b);
+	tls_cred_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_server_up, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_serves_the_generation_signalled,
+						t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_linger_resends, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_each_flight_lost_once, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_inputs, t_setup, t_teardown),
