@@ -334,14 +334,8 @@ dtls_srtp_term_set(struct dp_worker *w, uint32_t idx, const struct dtls_srtp_ter
 		 * one serve until the new ones are installed */
 		term_reset(ds, idx);
 		t->cfg = *cfg;
-		t->changed_ms = w->now_ms;
-		if (cfg->flags & DTLS_SRTP_F_KEYS) {
-			/* restored: its keys are dp/rtp's already; a ClientHello
-			 * now is after_up, as on any association up */
-			t->state = DTLS_SRTP_ST_UP;
-			return 0;
-		}
 		t->state = DTLS_SRTP_ST_WAIT;
+		t->changed_ms = w->now_ms;
 		if (cfg->role == DTLS_SRTP_ROLE_CLIENT)
 			client_go(ds, idx);
 		return 0;

@@ -3866,59 +3866,6 @@ test_dtls_srtp_same_association_keeps_keys(void **state)
 	browser_end(f, &p, tx, rx, s, cx);
 }
 
-/*
- * A restarted dp's WebRTC termination: cp installs it again with the
- * association's keys (IPC_RTP_DTLS_F_KEYS, those RTP_DTLS gave it). Media
- * go on under them at once, and the engine takes the association as up:
- * the browser will not handshake again unasked (RFC 8842), so a
- * ClientHello now is refused (hello_unexpected) and starts nothing.
- */
-static void
-test_dtls_srtp_restored_association_is_up(void **state)
-{
-	struct fix *f = *state;
-	struct ipc_rtp_term a, b;
-	struct ipc_rtp_dtls_ev e;
-	struct peer p;
-	uint8_t tx[30], rx[30];
-	SSL_CTX *cx, *cx2;
-	SSL *s, *s2;
-
-	term_webrtc(&a, MEDIA_MIN);
-	term_core(&b, MEDIA_MIN + 2);
-	cp_add(f, ctx_id(0), &a, &b);
-	s = browser_new(&cx);
-	assert_true(dtls_run(f, s, MEDIA_MIN));
-	browser_srtp(s, &p, tx, rx);
-	cp_dtls(f, ctx_id(0), &e);
-	assert_int_equal(e.state, IPC_RTP_DTLS_UP);
-	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 1);
-	core_to_ue(f, &p, MEDIA_MIN + 2, false, 1);
-	/* dp's context gone (as a restart loses it), cp's copy installed */
-	cp_del(f, ctx_id(0));
-	a.dtls.flags |= IPC_RTP_DTLS_F_KEYS;
-	a.srtp_rx = e.rx;
-	a.srtp_tx = e.tx;
-	explicit_bzero(&e, sizeof(e));
-	cp_add(f, ctx_id(0), &a, &b);
-	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 0);
-	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 2);
-	core_to_ue(f, &p, MEDIA_MIN + 2, false, 2);
-	assert_int_equal(f->w->dtls_srtp->terms[0].state, DTLS_SRTP_ST_UP);
-	/* a ClientHello to the restored association: refused, no handshake */
-	s2 = browser_new(&cx2);
-	assert_false(dtls_run(f, s2, MEDIA_MIN));
-	assert_true(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HELLO_UNEXPECTED] >= 1);
-	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER], 1);
-	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_KEYS_INSTALLED], 1);
-	SSL_free(s2);
-	SSL_CTX_free(cx2);
-	/* and the media still flow under the association's keys */
-	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 3);
-	core_to_ue(f, &p, MEDIA_MIN + 2, false, 3);
-	browser_end(f, &p, tx, rx, s, cx);
-}
-
 int
 main(void)
 {
@@ -4002,8 +3949,6 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_srtp_keys_from_the_handshake, setup_dtls,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_srtp_same_association_keeps_keys,
-						setup_dtls, teardown),
-		cmocka_unit_test_setup_teardown(test_dtls_srtp_restored_association_is_up,
 						setup_dtls, teardown),
 	};
 
