@@ -57,7 +57,8 @@ tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP
 tp_check "cp has dp's DTLS-SRTP certificate (DTLS_CERT)" \
   tp_wait_log "$TP_CP_LOG" "dp's DTLS-SRTP certificate, generation 1: sha-256 " "$TP_CP_PID" "cp" 10
 
-# ue NAME SEED: an aiortc client in the clients' namespace; its offer in
+# ue NAME SEED SEED_IN: an aiortc client in the clients' namespace sending
+# payloads of SEED, taking the core's of SEED_IN; its offer in
 # NAME.offer(.json), its figures in NAME.st, stopped by NAME.stop
 ue() {
   rm -f "$TP_TMP/$1".*
@@ -65,8 +66,9 @@ ue() {
     --status "$TP_TMP/$1.st" --stop "$TP_TMP/$1.stop" --seed "$2" --seed-in "$3" \
     >"$TP_TMP/$1.out" 2>"$TP_TMP/$1.err" &
 }
-# call NAME FP: the context for NAME's offer (aiortc's fingerprint, or FP
-# in its place), its answer to aiortc
+# call NAME [FP [CORE_PORT]]: the context for NAME's offer (aiortc's
+# fingerprint, or FP in its place; the core's peer on CORE_PORT, 6004),
+# its answer to aiortc in NAME.answer
 call() {
   local o=$TP_TMP/$1.offer.json fp ufrag cand
   fp=${2:-$(j "$o" 'd["fingerprints"][0]')}
@@ -76,6 +78,24 @@ call() {
               --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:${3:-6004}" || return 1
   $W answer "$TP_TMP/$1.json" "$o" >"$TP_TMP/$1.answer.tmp" && mv "$TP_TMP/$1.answer.tmp" "$TP_TMP/$1.answer"
 }
+
+# ---- the JSON door's refusals, each with its sentence: nothing made
+# refused SPEC PATTERN: agw create of an access leg SPEC fails saying PATTERN
+refused() {
+  ! tp_ctl agw create --a "rtp=savpf,local=10.210.0.1,$1" --b 'rtp=avp,local=10.211.0.1' \
+      >"$TP_TMP/refused.out" 2>&1 && grep -q "$2" "$TP_TMP/refused.out"
+}
+fp1="sha-1 $(printf '11:%.0s' $(seq 19))11"
+fp256="sha-256 $(printf 'AB:%.0s' $(seq 31))AB"
+tp_check "a=setup:holdconn: refused by the door" \
+  refused "rtcp_mux=true,dtls=holdconn,dtls_fp=$fp256" "must be the peer's a=setup"
+tp_check "no fingerprint: refused (RFC 8122)" \
+  refused "rtcp_mux=true,dtls=actpass" "needs the peer's a=fingerprint"
+tp_check "sha-1 alone: refused, agw.allow_sha1 named" \
+  refused "rtcp_mux=true,dtls=active,dtls_fp=$fp1" "only sha-1 fingerprints given, and agw.allow_sha1 is off"
+tp_check "without rtcp-mux: refused" refused "dtls=active,dtls_fp=$fp256" "needs rtcp-mux"
+tp_check "... and nothing was made" \
+  bash -c "[ \"\$('$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"agw\"][\"rtp\"][\"contexts\"])')\" = 0 ]"
 
 # ---- the call
 ue ue 1 2
