@@ -2186,8 +2186,8 @@ test_dtls_applied(void **state)
 	dtls_ev(id, w, &e);
 	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_VERIFY_WAIT);
 	assert_int_equal(ndheard, 2);
-	/* a restarted cp: RTP_STATE's keys make it up again, as far as cp
-	 * can tell */
+	/* dp restarts while the new association has not come up: the old
+	 * one's keys are not given (the peer handshakes for the new one) */
 	{
 		struct ipc_rtp_state *xs;
 
@@ -2198,6 +2198,22 @@ test_dtls_applied(void **state)
 		m.h.body_len = sizeof(*xs);
 		xs = (void *)m.body;
 		memcpy(xs->ctx.term, c->rtp.term, sizeof(xs->ctx.term));
+		drain();
+		cp_agw_dp_restart(&cp);
+		cp_agw_serve(&cp, cp.now_ms);
+		{
+			static struct ipc_msg a;
+
+			assert_true(to_dp(w, &a));
+			assert_int_equal(a.h.kind, IPC_RTP_ADD);
+			x = (const void *)a.body;
+			assert_int_equal(x->term[0].dtls.assoc, 2);
+			assert_int_equal(x->term[0].dtls.flags & IPC_RTP_DTLS_F_KEYS, 0);
+			assert_true(all_zero(&x->term[0].srtp_rx, sizeof(x->term[0].srtp_rx)));
+			assert_true(all_zero(&x->term[0].srtp_tx, sizeof(x->term[0].srtp_tx)));
+		}
+		/* a restarted cp (before that): RTP_STATE's keys make it up
+		 * again, as far as cp can tell */
 		cp_agw_fini(&cp);
 		memset(&cp.dp, 0, sizeof(cp.dp));
 		assert_int_equal(cp_agw_init(&cp), 0);
