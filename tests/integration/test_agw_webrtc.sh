@@ -20,6 +20,9 @@
 #   - dp killed mid-call and started again: cp installs the context with
 #     the keys it kept, media resume both ways, no new handshake (dp's
 #     handshake counters 0, cp's count 1);
+#   - our certificate reloaded (agw.dtls's files now): a call signalled
+#     before the reload handshakes under the generation its SDP named, a
+#     context made after it names the new certificate (generation 2);
 #   - a second aiortc whose signalled fingerprint is wrong: refused (agw
 #     show: failed, fingerprint_mismatch; rtp_dtls_failed in the event
 #     log; turnpike_agw_dtls_failures_total), nothing reaches the core.
@@ -98,6 +101,7 @@ tp_check "aiortc offers actpass, its sha-256 fingerprint, a host candidate" \
   jt "$TP_TMP/ue.offer.json" "d['setup']=='actpass' and d['fingerprints'][0].startswith('sha-256 ') and len(d['candidates'])==1"
 tp_check "a context from aiortc's offer (the JSON door: savpf, rtcp-mux, ICE-lite, DTLS actpass)" call ue
 id=$(ctx_id ue)
+good0=$(j "$TP_TMP/ue.offer.json" 'd["fingerprints"][0]')
 pa=$(j "$TP_TMP/ue.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')
 pb=$(j "$TP_TMP/ue.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
 echo "# context $id: aiortc's side port $pa, the core's port $pb"
@@ -150,6 +154,58 @@ tp_check "still byte-exact both ways" \
 touch "$TP_TMP/ue.stop" "$TP_TMP/core.stop"
 wait "$upid"; wait "$cpid"
 tp_check "release" tp_ctl agw release "$id"
+
+# ---- our certificate reloaded (agw.dtls's files now): a call signalled
+# before the reload handshakes under the certificate its SDP named (the
+# generation before), a context made after it names the new one
+ue rl 5 6
+rpid=$!
+tp_need tp_wait_file "$TP_TMP/rl.offer.json" "$rpid" "aiortc's offer before the reload" 20
+o=$TP_TMP/rl.offer.json
+tp_check "a context for it before the reload" \
+  create rl --a "rtp=savpf,local=10.210.0.1,remote=$(j "$o" 'd["candidates"][0]'),rtcp_mux=true,ice=lite,ice_peer_ufrag=$(j "$o" 'd["ufrag"]'),dtls=$(j "$o" 'd["setup"]'),dtls_fp=$(j "$o" 'd["fingerprints"][0]')" \
+    --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6008"
+rid=$(ctx_id rl)
+pb3=$(j "$TP_TMP/rl.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
+old_fp=$(j "$TP_TMP/rl.json" 'd["legs"][0]["dtls"]["fingerprint"]')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=agw-dtls \
+  -keyout "$TP_TMP/dtls.key" -out "$TP_TMP/dtls.pem" >/dev/null 2>&1
+new_fp="sha-256 $(openssl x509 -in "$TP_TMP/dtls.pem" -noout -fingerprint -sha256 | cut -d= -f2)"
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
+ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
+cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"127.0.0.1:$((20000 + $$ % 20000))\"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [40000, 40999]; media_contexts = 64;
+        dtls = { certificate = \"$TP_TMP/dtls.pem\"; private_key = \"$TP_TMP/dtls.key\"; }; };"
+kill -HUP "$TP_DP_PID"
+tp_check "dp reloaded: DTLS-SRTP serves the files' certificate as generation 2" \
+  tp_wait_log "$TP_DP_LOG" "DTLS-SRTP serves '$TP_TMP/dtls.pem' ($new_fp) as generation 2" "$TP_DP_PID" "dp" 10
+tp_check "cp heard it (DTLS_CERT)" \
+  tp_wait_log "$TP_CP_LOG" "dp's DTLS-SRTP certificate, generation 2: $new_fp" "$TP_CP_PID" "cp" 10
+$W answer "$TP_TMP/rl.json" "$o" >"$TP_TMP/rl.answer.tmp" && mv "$TP_TMP/rl.answer.tmp" "$TP_TMP/rl.answer"
+rm -f "$TP_TMP/core3.stop"
+$P $W core 10.211.0.2 6008 10.211.0.1 "$pb3" --status "$TP_TMP/core3.st" --stop "$TP_TMP/core3.stop" \
+  --seed 6 --seed-in 5 >"$TP_TMP/core3.out" 2>&1 &
+c3pid=$!
+tp_check "the call signalled before the reload: aiortc's media reach the core (the old certificate, as its SDP said)" \
+  tp_wait_until 20 "the core's 25 packets" at_least "$TP_TMP/core3.st" exact 25
+tp_check "... and the core's reach aiortc" \
+  tp_wait_until 10 "aiortc's 25 frames" at_least "$TP_TMP/rl.st" exact 25
+tp_ctl --json agw show "$rid" >"$TP_TMP/show4.json"
+tp_check "agw show: up, under the generation before (1)" \
+  jt "$TP_TMP/show4.json" "d['legs'][0]['dtls']['state']=='up' and d['legs'][0]['dtls']['cert_gen']==1"
+touch "$TP_TMP/rl.stop" "$TP_TMP/core3.stop"
+wait "$rpid"; wait "$c3pid"
+# new_named: a context made now answers with the new certificate's
+new_named() {
+  create rl2 --a "rtp=savpf,local=10.210.0.1,remote=10.210.0.2:5000,rtcp_mux=true,ice=lite,dtls=actpass,dtls_fp=$good0" \
+    --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6010" &&
+    [ "$(j "$TP_TMP/rl2.json" 'd["legs"][0]["dtls"]["fingerprint"]')" = "$new_fp" ] &&
+    jt "$TP_TMP/rl2.json" "d['legs'][0]['dtls']['cert_gen']==2"
+}
+tp_check "a context made after the reload names the new certificate, generation 2 ($new_fp; before: $old_fp)" new_named
+tp_ctl agw release "$(ctx_id rl2)" >/dev/null
+tp_check "release" tp_ctl agw release "$rid"
 
 # ---- a wrong fingerprint signalled: refused, nothing reaches the core
 ue bad 3 4
