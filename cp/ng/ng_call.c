@@ -201,6 +201,8 @@ profile_of(uint8_t proto)
 	case SDP_PROTO_RTP_AVPF: return IPC_RTP_AVPF;
 	case SDP_PROTO_RTP_SAVP: return IPC_RTP_SAVP;
 	case SDP_PROTO_RTP_SAVPF: return IPC_RTP_SAVPF;
+	case SDP_PROTO_UDP_TLS_RTP_SAVP: return IPC_RTP_SAVP;
+	case SDP_PROTO_UDP_TLS_RTP_SAVPF: return IPC_RTP_SAVPF;
 	default: return IPC_RTP_NONE;
 	}
 }
@@ -577,7 +579,7 @@ stream_end(struct cp_ng *g, struct ng_stream *st, struct ng_sdp_out_media *out)
 static int
 offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	     const struct ng_req *r, const struct ng_sdp_media *md, struct ng_sdp_out_media *out,
-	     struct sdp_crypto *cl, struct ng_ice_lines *il, char *err, size_t errlen)
+	     struct sdp_crypto *cl, struct ng_webrtc_lines *il, char *err, size_t errlen)
 {
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
@@ -714,7 +716,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 static int
 answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	      const struct ng_req *r, const struct ng_sdp_media *md,
-	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, struct ng_ice_lines *il,
+	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, struct ng_webrtc_lines *il,
 	      char *err, size_t errlen)
 {
 	struct ng_stream *st = &c->s[i];
@@ -835,7 +837,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	unsigned int depth = w->depth;
 	struct ng_sdp_rewrite rw;
 	struct sdp_crypto cl[NG_SDP_MEDIA_MAX];
-	struct ng_ice_lines il[NG_SDP_MEDIA_MAX];
+	struct ng_webrtc_lines il[NG_SDP_MEDIA_MAX];
 	struct sdp_error se;
 	struct ng_call *c;
 	char err[256];
@@ -922,6 +924,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		}
 	}
 	memset(&rw, 0, sizeof(rw));
+	memset(il, 0, sizeof(il));
 	rw.flags = rw_flags(r);
 	rw.nmedia = g->sdp->nmedia;
 	if (offer)
