@@ -827,7 +827,7 @@ put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c
 		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
 			put_line(w, in, k);
 	for (unsigned int k = 1; sess_dtls && !md->off && k < in->nsess; k++)
-		if (is_dtls(line_at(in, k), in->line_len[k]) &&
+		if (is_sess_dtls(line_at(in, k), in->line_len[k]) &&
 		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
 			put_line(w, in, k);
 }
@@ -873,7 +873,8 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 		}
 		/* (the session's DTLS lines are the sender's: gone with a
 		 * section relayed, kept sections given them back) */
-		if (((ice_remove || ice_lite) && is_ice(p, n)) || (ours != NULL && is_dtls(p, n)))
+		if (((ice_remove || ice_lite) && is_ice(p, n)) ||
+		    (ours != NULL && is_sess_dtls(p, n)))
 			continue;
 		if (p[0] == 'o' && ours != NULL && (rw->flags & NG_SDP_REPLACE_ORIGIN) &&
 		    put_origin(&w, p, n, ours))

@@ -154,8 +154,9 @@ struct ng_sdp_rewrite {
  *     its port is 0;
  *   - m=: port and proto of a relayed section;
  *   - a=rtcp, a=rtcp-mux, a=crypto, a=fingerprint, a=setup, a=tls-id of
- *     a relayed section: removed (the session's DTLS lines too when a
- *     section is relayed; a kept section that relied on them gets them),
+ *     a relayed section: removed (the session's a=fingerprint and
+ *     a=setup too when a section is relayed; a kept section that relied
+ *     on them gets them),
  *     then ours written after the section's last line in this order:
  *     a=rtcp (unless mux only), a=rtcp-mux, a=crypto..., our WebRTC lines;
  *   - ICE lines: those of a relayed section with NG_SDP_ICE_REMOVE or
