@@ -6,7 +6,8 @@ access side and a SIP phone's plain RTP/AVP (PCMU) on the core side. Each
 prints one JSON line.
 
   ng_webrtc.py aiortc offer|answer --offer F --answer F --done F --close F
-               [--count N --seed S --seed-in S2 --bad-fingerprint --timeout T]
+               [--count N --seed S --seed-in S2 --bad-fingerprint --timeout T
+                --send-after F]
     offer: aiortc offers (UDP/TLS/RTP/SAVPF, PCMU only, actpass, its ICE) into
     --offer, waits for the door's answer in --answer; answer: waits for the
     door's offer in --offer, answers into --answer. Then, once DTLS is up,
@@ -15,13 +16,18 @@ prints one JSON line.
     the same octets) every 20 ms, and takes the PCMU payloads that come
     (byte-exact against payload(S2, i)); writes --done, keeps its ICE
     (consent checks each second) until --close appears, then closes (its
-    checks stop). --bad-fingerprint: the fingerprint its SDP gives is not
+    checks stop). --timeout: how long DTLS may take to come up (or fail)
+    once the SDPs are exchanged. --send-after: its first frame waits for
+    that file (the door has taken its answer: before, the gateway cannot
+    check its certificate, and drops what it sends). --bad-fingerprint: the fingerprint its SDP gives is not
     its certificate's (a digit changed): the handshake must fail.
   ng_webrtc.py sip ADDR PORT DEST DPORT [--count N --seed S --seed-in S2
-               --wait-first --timeout T --ready F]
+               --wait-first --timeout T --ready F --dport-file F]
     the SIP side: N RTP packets (PT 0, payload(S, i)) to DEST:DPORT every
     20 ms (after the first packet came with --wait-first), the PCMU
     payloads that come counted byte-exact against payload(S2, i).
+    --dport-file: DPORT (0) is read from that file once it appears (the
+    door's answer gives it), what comes meanwhile taken already.
 
 The door's SDP is given to aiortc as it came but for one line: an a=rtcp
 without an address (RFC 3605 allows it; rtpengine 10.5 writes it), which
@@ -29,7 +35,6 @@ aiortc 1.4's parser refuses, gets the section's c= address.
 """
 import argparse
 import asyncio
-import audioop
 import fractions
 import json
 import os
@@ -39,6 +44,17 @@ import socket
 import struct
 import sys
 import time
+import warnings
+
+with warnings.catch_warnings():
+    # (aiortc's own codecs use it too; Python 3.13 drops it)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
+
+# how long the test may take to give us the door's SDP, or to say we may
+# close: it starts every aiortc at once (its start costs seconds)
+FILE_WAIT = 120
 
 
 def payload(seed, i):
@@ -54,10 +70,11 @@ def log(msg):
 
 
 async def wait_file(path, secs):
+    """path's text once it exists (the test writes each file whole, by a
+    rename, or empty to say so), None after secs."""
     end = time.monotonic() + secs
     while time.monotonic() < end:
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            await asyncio.sleep(0.05)
+        if os.path.exists(path):
             return open(path).read()
         await asyncio.sleep(0.05)
     return None
@@ -127,6 +144,8 @@ async def aiortc_peer(a):
                 self.stop()
                 raise MediaStreamError
             if self.t0 is None:
+                if a.send_after:
+                    await wait_file(a.send_after, FILE_WAIT)
                 self.t0 = time.monotonic()
             await asyncio.sleep(max(0, self.t0 + self.i * 0.02 - time.monotonic()))
             f = AudioFrame(format="s16", layout="mono", samples=160)
@@ -165,7 +184,7 @@ async def aiortc_peer(a):
         with open(a.offer + ".tmp", "w") as f:
             f.write(sdp)
         os.rename(a.offer + ".tmp", a.offer)
-        text = await wait_file(a.answer, a.timeout)
+        text = await wait_file(a.answer, FILE_WAIT)
         if text is None:
             out["error"] = "no answer"
             print(json.dumps(out))
@@ -173,7 +192,7 @@ async def aiortc_peer(a):
         out["door"] = text
         await pc.setRemoteDescription(RTCSessionDescription(sdp=for_aiortc(text), type="answer"))
     else:
-        text = await wait_file(a.offer, a.timeout)
+        text = await wait_file(a.offer, FILE_WAIT)
         if text is None:
             out["error"] = "no offer"
             print(json.dumps(out))
@@ -223,7 +242,7 @@ async def aiortc_peer(a):
     with open(a.done, "w") as f:
         f.write("done\n")
     # its consent checks go on until the test has looked
-    await wait_file(a.close, 60)
+    await wait_file(a.close, FILE_WAIT)
     await pc.close()
     print(json.dumps(out))
 
@@ -239,7 +258,11 @@ def sip(a):
     end = time.time() + a.timeout
     started = not a.wait_first
     nxt = time.time()
+    dport = a.dport
     while time.time() < end and (sent < a.count or got < a.count):
+        if dport == 0 and a.dport_file and os.path.exists(a.dport_file):
+            with open(a.dport_file) as f:
+                dport = int(f.read().strip() or 0)
         try:
             d, src = s.recvfrom(2048)
             srcs.add("%s:%d" % src)
@@ -256,9 +279,9 @@ def sip(a):
             continue
         except BlockingIOError:
             pass
-        if started and sent < a.count and time.time() >= nxt:
+        if started and dport != 0 and sent < a.count and time.time() >= nxt:
             hdr = struct.pack("!BBHII", 0x80, 0, sent & 0xffff, sent * 160, 0x2000 + a.seed)
-            s.sendto(hdr + payload(a.seed, sent), (a.dest, a.dport))
+            s.sendto(hdr + payload(a.seed, sent), (a.dest, dport))
             sent += 1
             nxt = max(nxt + 0.02, time.time() - 0.1)
         time.sleep(0.002)
@@ -280,6 +303,7 @@ def main():
     w.add_argument("--seed-in", type=int, default=2)
     w.add_argument("--timeout", type=float, default=15)
     w.add_argument("--bad-fingerprint", action="store_true")
+    w.add_argument("--send-after")
     p = sub.add_parser("sip")
     p.add_argument("addr")
     p.add_argument("port", type=int)
@@ -291,6 +315,7 @@ def main():
     p.add_argument("--wait-first", action="store_true")
     p.add_argument("--timeout", type=float, default=20)
     p.add_argument("--ready")
+    p.add_argument("--dport-file")
     a = ap.parse_args()
     if a.cmd == "sip":
         sip(a)
