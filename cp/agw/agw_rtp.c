@@ -1497,6 +1497,17 @@ rtp_dp_restart(struct cp_ctx *cp)
 			if (t->profile == IPC_RTP_NONE)
 				continue;
 			c->rtp.base[i] = *s;
+			if (t->dtls.role != IPC_RTP_DTLS_NONE &&
+			    c->rtp.dtls[i].state != IPC_RTP_DTLS_UP &&
+			    (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)) {
+				/* the keys are an association's before the one
+				 * signalled last, which has not come up (RFC
+				 * 8842: the peer handshakes for it): the new dp
+				 * does, without them */
+				explicit_bzero(&t->srtp_rx, sizeof(t->srtp_rx));
+				explicit_bzero(&t->srtp_tx, sizeof(t->srtp_tx));
+				t->dtls.flags &= (uint8_t)~IPC_RTP_DTLS_F_KEYS;
+			}
 			if (t->ice.mode != IPC_RTP_ICE_OFF) {
 				/* ICE: the pair the peer nominated, where media go
 				 * at once, its consent from the new dp's install

@@ -28,21 +28,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/agw_env.sh"
 tp_env_init
 start=$SECONDS
-# Debian's interpreter and its python3-aioice, whatever python3 comes
-# first in PATH
-PY=/usr/bin/python3
-$PY -c 'import aioice' 2>/dev/null || tp_die "python3-aioice missing (tools/bootstrap installs it)"
+tp_debian_python aioice python3-aioice
 ICE="$PY $HERE/lib/ice_client.py"
 R="python3 $HERE/lib/rtp_peer.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 N=${AGW_ICE_PACKETS:-200}
 FLOOD=1000
-jt() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
-# dpc NAME: dp's counter NAME summed over the workers (turnpikectl status)
-dpc() {
-  tp_ctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(w['dp']['tcp'].get('$1', 0) for w in d['workers']))"
-}
 
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
 ipc = { name = \"/$TP_ID\"; cp_grace = 20; };

@@ -29,22 +29,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/agw_env.sh"
 tp_env_init
 start=$SECONDS
-# Debian's interpreter and its python3-aiortc, whatever python3 comes
-# first in PATH
-PY=/usr/bin/python3
-$PY -c 'import aiortc' 2>/dev/null || tp_die "python3-aiortc missing (tools/bootstrap installs it)"
+tp_debian_python aiortc python3-aiortc
 W="$PY $HERE/lib/webrtc/agw_webrtc.py"
 C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
-jt() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
 # st FILE EXPR: a figure of a status file
 st() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
 # at_least FILE KEY N: the status file's KEY is N or more
 at_least() { [ "$(st "$1" "d['$2']" || echo 0)" -ge "$3" ] 2>/dev/null; }
-# dpc NAME: dp's counter NAME summed over the workers (turnpikectl status)
-dpc() {
-  tp_ctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(w['dp']['tcp'].get('$1', 0) for w in d['workers']))"
-}
 
 tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
 ipc = { name = \"/$TP_ID\"; cp_grace = 20; };

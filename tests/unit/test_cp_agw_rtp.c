@@ -190,19 +190,28 @@ spec_rtp(struct cp_agw_rtp_spec *s, uint8_t side, const char *r, uint16_t port, 
 	}
 }
 
-static void
-event(uint64_t id, unsigned int w, const struct ipc_rtp_event *e)
+/* dp's message of kind from worker w about id (body len octets), valid
+ * (ipc_msg_check()), through cp's handlers: the message as cp left it. */
+static const struct ipc_msg *
+from_dp(uint16_t kind, unsigned int w, uint64_t id, const void *body, size_t len)
 {
 	static struct ipc_msg m;
 
 	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_RTP_EVENT;
+	m.h.kind = kind;
 	m.h.worker = (uint16_t)w;
 	m.h.alloc_id = id;
-	m.h.body_len = sizeof(*e);
-	memcpy(m.body, e, sizeof(*e));
+	m.h.body_len = (uint16_t)len;
+	memcpy(m.body, body, len);
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	cp_handle(&cp, w, &m);
+	return &m;
+}
+
+static void
+event(uint64_t id, unsigned int w, const struct ipc_rtp_event *e)
+{
+	(void)from_dp(IPC_RTP_EVENT, w, id, e, sizeof(*e));
 }
 
 /* Terminations as the C API takes them: two RTP ones for cp_agw_create(),
@@ -1681,20 +1690,15 @@ test_ice(void **state)
 static void
 dtls_cert(uint16_t gen, uint8_t b)
 {
-	static struct ipc_msg m;
-	struct ipc_dtls_cert *x = (void *)m.body;
+	struct ipc_dtls_cert x;
 
-	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_DTLS_CERT;
-	m.h.worker = 0;
-	m.h.body_len = sizeof(*x);
-	x->gen = gen;
-	x->nfp = 1;
-	x->fp[0].alg = 2;
-	x->fp[0].len = 32;
-	memset(x->fp[0].md, b, 32);
-	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-	cp_handle(&cp, 0, &m);
+	memset(&x, 0, sizeof(x));
+	x.gen = gen;
+	x.nfp = 1;
+	x.fp[0].alg = 2;
+	x.fp[0].len = 32;
+	memset(x.fp[0].md, b, 32);
+	(void)from_dp(IPC_DTLS_CERT, 0, 0, &x, sizeof(x));
 }
 
 /* A WebRTC termination (SAVPF, rtcp-mux, no keys) whose peer's SDP says
@@ -1983,17 +1987,7 @@ dobs(struct cp_ctx *cx, const struct cp_agw_ctx *x, const void *ev, void *arg)
 static void
 dtls_ev(uint64_t id, unsigned int w, const struct ipc_rtp_dtls_ev *e)
 {
-	static struct ipc_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.h.kind = IPC_RTP_DTLS;
-	m.h.worker = (uint16_t)w;
-	m.h.alloc_id = id;
-	m.h.body_len = sizeof(*e);
-	memcpy(m.body, e, sizeof(*e));
-	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
-	cp_handle(&cp, w, &m);
-	assert_true(all_zero(m.body, sizeof(*e)));
+	assert_true(all_zero(from_dp(IPC_RTP_DTLS, w, id, e, sizeof(*e))->body, sizeof(*e)));
 }
 
 static char *
@@ -2192,8 +2186,8 @@ test_dtls_applied(void **state)
 	dtls_ev(id, w, &e);
 	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_VERIFY_WAIT);
 	assert_int_equal(ndheard, 2);
-	/* a restarted cp: RTP_STATE's keys make it up again, as far as cp
-	 * can tell */
+	/* dp restarts while the new association has not come up: the old
+	 * one's keys are not given (the peer handshakes for the new one) */
 	{
 		struct ipc_rtp_state *xs;
 
@@ -2204,6 +2198,22 @@ test_dtls_applied(void **state)
 		m.h.body_len = sizeof(*xs);
 		xs = (void *)m.body;
 		memcpy(xs->ctx.term, c->rtp.term, sizeof(xs->ctx.term));
+		drain();
+		cp_agw_dp_restart(&cp);
+		cp_agw_serve(&cp, cp.now_ms);
+		{
+			static struct ipc_msg a;
+
+			assert_true(to_dp(w, &a));
+			assert_int_equal(a.h.kind, IPC_RTP_ADD);
+			x = (const void *)a.body;
+			assert_int_equal(x->term[0].dtls.assoc, 2);
+			assert_int_equal(x->term[0].dtls.flags & IPC_RTP_DTLS_F_KEYS, 0);
+			assert_true(all_zero(&x->term[0].srtp_rx, sizeof(x->term[0].srtp_rx)));
+			assert_true(all_zero(&x->term[0].srtp_tx, sizeof(x->term[0].srtp_tx)));
+		}
+		/* a restarted cp (before that): RTP_STATE's keys make it up
+		 * again, as far as cp can tell */
 		cp_agw_fini(&cp);
 		memset(&cp.dp, 0, sizeof(cp.dp));
 		assert_int_equal(cp_agw_init(&cp), 0);

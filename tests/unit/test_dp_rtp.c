@@ -3728,6 +3728,23 @@ browser_end(struct fix *f, struct peer *p, uint8_t tx[30], uint8_t rx[30], SSL *
 	cp_del(f, ctx_id(0));
 }
 
+/* A browser's context up: term_webrtc(MEDIA_MIN) and term_core(MEDIA_MIN
+ * + 2) as context 0 (a, b), its handshake through dp's input, the
+ * browser's SRTP sessions (p, tx, rx), RTP_DTLS up to cp (e). */
+static void
+webrtc_up(struct fix *f, struct ipc_rtp_term *a, struct ipc_rtp_term *b, SSL **s, SSL_CTX **cx,
+	  struct peer *p, uint8_t tx[30], uint8_t rx[30], struct ipc_rtp_dtls_ev *e)
+{
+	term_webrtc(a, MEDIA_MIN);
+	term_core(b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), a, b);
+	*s = browser_new(cx);
+	assert_true(dtls_run(f, *s, MEDIA_MIN));
+	browser_srtp(*s, p, tx, rx);
+	cp_dtls(f, ctx_id(0), e);
+	assert_int_equal(e->state, IPC_RTP_DTLS_UP);
+}
+
 /*
  * A WebRTC termination whose keys come from DTLS-SRTP: before its
  * handshake SRTP is dropped both ways (no_key); the browser's ClientHello
@@ -3816,14 +3833,7 @@ test_dtls_srtp_same_association_keeps_keys(void **state)
 	SSL_CTX *cx;
 	SSL *s;
 
-	term_webrtc(&a, MEDIA_MIN);
-	term_core(&b, MEDIA_MIN + 2);
-	cp_add(f, ctx_id(0), &a, &b);
-	s = browser_new(&cx);
-	assert_true(dtls_run(f, s, MEDIA_MIN));
-	browser_srtp(s, &p, tx, rx);
-	cp_dtls(f, ctx_id(0), &e);
-	assert_int_equal(e.state, IPC_RTP_DTLS_UP);
+	webrtc_up(f, &a, &b, &s, &cx, &p, tx, rx, &e);
 	ue_to_core(f, &p, MEDIA_MIN, MEDIA_MIN + 2, false, 1);
 	/* the same association, modified: another DSCP, no keys */
 	a.dscp = 34;
@@ -3886,14 +3896,7 @@ test_dtls_srtp_restored_keys_no_handshake(void **state)
 	SSL *s, *s2;
 	size_t n;
 
-	term_webrtc(&a, MEDIA_MIN);
-	term_core(&b, MEDIA_MIN + 2);
-	cp_add(f, ctx_id(0), &a, &b);
-	s = browser_new(&cx);
-	assert_true(dtls_run(f, s, MEDIA_MIN));
-	browser_srtp(s, &p, tx, rx);
-	cp_dtls(f, ctx_id(0), &e);
-	assert_int_equal(e.state, IPC_RTP_DTLS_UP);
+	webrtc_up(f, &a, &b, &s, &cx, &p, tx, rx, &e);
 	/* as cp installs it in a restarted dp: the keys it kept, flagged */
 	term_webrtc(&a, MEDIA_MIN + 4);
 	term_core(&b, MEDIA_MIN + 6);
