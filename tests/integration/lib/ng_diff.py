@@ -172,6 +172,22 @@ BROWSER = sdp(port=51602, proto="UDP/TLS/RTP/SAVPF", fmt="111 0", mux=True, ice=
                   "a=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:"
                   "0A:7A:10:53:C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4", "a=setup:actpass",
                   "a=mid:0"])
+FP_B = ("a=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:"
+        "0A:7A:10:53:C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4")
+FP_SHA1 = "a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB"
+
+
+def browser(setup="a=setup:actpass", fp=FP_B, who="ue", **kw):
+    """A browser's section (DTLS-SRTP, ICE, rtcp-mux, a mid): its offer,
+    or (who "core") its answer."""
+    lines = [l for l in (fp, setup, "a=mid:0") if l]
+    if who == "ue":
+        return sdp(port=51602, proto="UDP/TLS/RTP/SAVPF", fmt="111 0", mux=True, ice=True,
+                   addr="198.51.100.7", lines=lines, **kw)
+    return sdp("core", port=51604, proto="UDP/TLS/RTP/SAVPF", fmt="0", mux=True,
+               ice=("B7gI", "b9cml/YzichV2+XlhiMu8g"), lines=lines, **kw)
+
+
 MSRP = ["m=message 7394 TCP/MSRP *", "a=accept-types:text/plain",
         "a=path:msrp://10.210.0.2:7394/s111;tcp"]
 
@@ -447,6 +463,37 @@ SCENARIOS = [
     ("msrp-beside", [("offer", offer(sdp(media=[MSRP])))]),
     ("browser-offer", [("offer", offer(BROWSER, DTLS="off",
                                        **{"transport-protocol": "RTP/AVP"}))]),
+    # DTLS-SRTP (cp/ng/FEATURE.md "DTLS-SRTP"): a browser calling a SIP
+    # phone, a SIP phone calling a browser, the flags, what is refused
+    ("dtls-browser-to-sip", [
+        ("offer", offer(browser(), **{"transport-protocol": "RTP/AVP"})),
+        # (PCMU only: the codecs both offered; an answer's others are
+        # another matter than DTLS-SRTP's)
+        ("answer", answer(sdp("core", fmt="0"), ICE="force")),
+        ("delete", delete())]),
+    ("dtls-sip-to-browser", [
+        ("offer", offer(sdp(), ICE="force", DTLS="passive",
+                        flags=["trust-address", "SDES-off"],
+                        **{"transport-protocol": "UDP/TLS/RTP/SAVPF"})),
+        ("answer", answer(browser(setup="a=setup:active", who="core"), ICE=None)),
+        ("delete", delete())]),
+    ("dtls-fingerprint", [
+        ("offer", offer(sdp(), ICE="force", **{"transport-protocol": "UDP/TLS/RTP/SAVP",
+                                               "DTLS-fingerprint": "sha-384"})),
+        ("delete", delete())]),
+    ("dtls-active", [("offer", offer(browser(), DTLS="active",
+                                     **{"transport-protocol": "RTP/AVP"})),
+                     ("delete", delete())]),
+    ("sdes-off", [("offer", flagged("SDES-off", **{"transport-protocol": "RTP/SAVP"}))]),
+    ("dtls-holdconn", [("offer", offer(browser(setup="a=setup:holdconn"),
+                                       **{"transport-protocol": "RTP/AVP"}))]),
+    ("dtls-no-setup", [("offer", offer(browser(setup=None),
+                                       **{"transport-protocol": "RTP/AVP"}))]),
+    ("dtls-sha1", [("offer", offer(browser(fp=FP_SHA1), **{"transport-protocol": "RTP/AVP"}))]),
+    ("dtls-answer-actpass", [
+        ("offer", offer(sdp(), ICE="force", **{"transport-protocol": "UDP/TLS/RTP/SAVPF"})),
+        ("answer", answer(browser(who="core"), ICE=None)),
+        ("delete", delete())]),
     # errors
     ("error-unknown-command", [("cmd", {"command": "frobnicate"})]),
     ("error-no-command", [("cmd", {"call-id": "x"})]),
@@ -496,7 +543,7 @@ def norm_line(l):
             f = val.split(" ")
             return "a=crypto:%s %s inline:KEY%s" % (f[0], f[1] if len(f) > 1 else "",
                                                     " " + " ".join(f[3:]) if len(f) > 3 else "")
-        if name in ("candidate", "ice-ufrag", "ice-pwd", "ssrc", "fingerprint",
+        if name in ("candidate", "ice-ufrag", "ice-pwd", "ssrc", "fingerprint", "tls-id",
                     "remote-candidates", "label"):
             return "a=" + name
         return l
