@@ -218,7 +218,7 @@ input_one(struct dtls_srtp_worker *ds, uint32_t idx, struct rte_mbuf *m, uint16_
 		     p[DTLS_REC_HDR_LEN] == DTLS_HS_CLIENT_HELLO;
 	struct dtls_hello hl;
 	enum dtls_hello_rc rc;
-	bool cookie = false;
+	bool cookie = false, spread = false;
 	uint8_t whole[DTLS_HELLO_WHOLE_MAX];
 
 	/* 1: a termination with DTLS-SRTP */
@@ -262,6 +262,22 @@ input_one(struct dtls_srtp_worker *ds, uint32_t idx, struct rte_mbuf *m, uint16_
 	 * cookie needs (step 6): that one stays refused */
 	if (rc == DTLS_HELLO_FRAGMENT && !(t->cfg.flags & DTLS_SRTP_F_COOKIE))
 		rc = dtls_hello_reassemble(p, len, whole, sizeof(whole), &hl);
+	/* one spread over datagrams (a browser's post-quantum key share is
+	 * longer than its MTU: Chromium's) from a source whose ICE check
+	 * passed (it knows our password, and no cookie is asked): its first
+	 * fragment starts the handshake, whose peer's next datagrams reach
+	 * OpenSSL (gate 4), which reassembles the message; use_srtp, not
+	 * readable from a part, is checked at the end (no_srtp). The
+	 * association's attempts and the handshake's deadline bound what
+	 * such a peer holds. */
+	if (rc == DTLS_HELLO_FRAGMENT && (t->cfg.flags & DTLS_SRTP_F_ICE) &&
+	    !(t->cfg.flags & DTLS_SRTP_F_COOKIE)) {
+		rc = dtls_hello_first(p, len);
+		if (rc == DTLS_HELLO_OK) {
+			spread = true;
+			goto gate7;
+		}
+	}
 	if (rc == DTLS_HELLO_OK)
 		rc = dtls_hello_srtp(&hl, t->cfg.profiles & DTLS_SRTP_DP_PROFILES);
 	if (rc != DTLS_HELLO_OK) {
@@ -283,6 +299,7 @@ input_one(struct dtls_srtp_worker *ds, uint32_t idx, struct rte_mbuf *m, uint16_
 		}
 		cookie = true;
 	}
+gate7:
 	/* 7: the association's attempts */
 	if (t->attempts >= ds->conf.attempts) {
 		ds->ctr[DTLS_SRTP_CTR_ATTEMPTS]++;
@@ -291,6 +308,8 @@ input_one(struct dtls_srtp_worker *ds, uint32_t idx, struct rte_mbuf *m, uint16_
 	/* 8: the worker's handshake budget (the pool: dsh_server()) */
 	if (must_wait(ds, queued))
 		return wait_or_drop(ds, idx, m, off, len, src, dst);
+	if (spread)
+		ds->ctr[DTLS_SRTP_CTR_HELLO_SPREAD]++;
 	dsh_server(ds, idx, p, len, src, dst, cookie);
 	return false;
 }

@@ -85,6 +85,32 @@ dtls_hello_parse(const uint8_t *p, size_t len, struct dtls_hello *h)
 }
 
 enum dtls_hello_rc
+dtls_hello_first(const uint8_t *p, size_t len)
+{
+	struct dtls_hello h;
+	enum dtls_hello_rc rc = dtls_hello_parse(p, len, &h);
+	const uint8_t *hs = p + DTLS_REC_HDR_LEN;
+	uint32_t msg_len, frag_len;
+
+	if (rc == DTLS_HELLO_OK)
+		return DTLS_HELLO_BAD_LEN;
+	if (rc != DTLS_HELLO_FRAGMENT)
+		return rc;
+	/* (dtls_hello_parse() checked the first record's headers and that
+	 * the fragment lies within it) */
+	msg_len = rd24(hs + 1);
+	frag_len = rd24(hs + 9);
+	if (rd24(hs + 6) != 0 || frag_len >= msg_len || msg_len > DTLS_HELLO_SPREAD_MAX)
+		return DTLS_HELLO_FRAGMENT;
+	/* a sender cutting at its MTU, not into many small pieces */
+	if (frag_len < DTLS_HELLO_SPREAD_FIRST_MIN || frag_len * DTLS_HELLO_FRAGS_MAX < msg_len)
+		return DTLS_HELLO_FRAGMENT;
+	if (frag_len >= 2 && (hs[DTLS_HS_HDR_LEN] != 0xfe || hs[DTLS_HS_HDR_LEN + 1] > 0xfd))
+		return hs[DTLS_HS_HDR_LEN] == 0xfe ? DTLS_HELLO_OLD_VERSION : DTLS_HELLO_VERSION;
+	return DTLS_HELLO_OK;
+}
+
+enum dtls_hello_rc
 dtls_hello_reassemble(const uint8_t *p, size_t len, uint8_t *buf, size_t size,
 		      struct dtls_hello *h)
 {

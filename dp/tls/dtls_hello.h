@@ -132,6 +132,29 @@ const char *dtls_hello_rc_str(enum dtls_hello_rc rc);
  * outside [p, p + len) or [buf, buf + size) is touched.
  */
 #define DTLS_HELLO_FRAGS_MAX 4u
+
+/*
+ * The first datagram of a ClientHello spread over datagrams (a browser's
+ * post-quantum key share makes it longer than its MTU: Chromium's 1,413
+ * octets come as 1,175 and 238), for a stateful server that reassembles
+ * the rest (OpenSSL's, not DTLSv1_listen()): the first record is a
+ * handshake record of epoch 0 holding a ClientHello's first fragment
+ * (offset 0, less than the message, the message at most
+ * DTLS_HELLO_SPREAD_MAX octets, the fragment at least
+ * DTLS_HELLO_SPREAD_FIRST_MIN octets (about what OpenSSL's least MTU,
+ * 256, leaves of a datagram) and a
+ * DTLS_HELLO_FRAGS_MAX'th of the message: a sender cutting at its MTU,
+ * not "fragmented over many records", which stays refused) whose
+ * client_version is DTLS 1.2 or later. DTLS_HELLO_OK; DTLS_HELLO_OLD_VERSION
+ * (DTLS 1.0); or what dtls_hello_parse() says (a whole one: ...OK is not
+ * returned for it, DTLS_HELLO_BAD_LEN instead), DTLS_HELLO_FRAGMENT for
+ * a later fragment or a message past the bound. Nothing outside
+ * [p, p + len) is read. use_srtp cannot be read from a part: the
+ * handshake's end checks it (no_srtp).
+ */
+#define DTLS_HELLO_SPREAD_MAX 8192u
+#define DTLS_HELLO_SPREAD_FIRST_MIN 200u
+enum dtls_hello_rc dtls_hello_first(const uint8_t *p, size_t len);
 #define DTLS_HELLO_WHOLE_MAX 1536u   /* a buf that takes any datagram's */
 enum dtls_hello_rc dtls_hello_reassemble(const uint8_t *p, size_t len, uint8_t *buf, size_t size,
 					 struct dtls_hello *h);

@@ -57,6 +57,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = dtls_hello_parse(p, size, &h);
 	CHECK(dtls_hello_rc_str(rc)[0] != '?');
 	{
+		/* a first fragment of one spread over datagrams: only where the
+		 * parse saw a fragment; a whole one is never taken as a part */
+		enum dtls_hello_rc rf = dtls_hello_first(p, size);
+
+		CHECK(dtls_hello_rc_str(rf)[0] != '?');
+		if (rc == DTLS_HELLO_OK)
+			CHECK(rf == DTLS_HELLO_BAD_LEN);
+		else if (rc != DTLS_HELLO_FRAGMENT)
+			CHECK(rf == rc);
+		if (rf == DTLS_HELLO_OK)
+			CHECK(rc == DTLS_HELLO_FRAGMENT && size >= DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN +
+			      DTLS_HELLO_SPREAD_FIRST_MIN);
+	}
+	{
 		static uint8_t whole[DTLS_HELLO_WHOLE_MAX];
 		enum dtls_hello_rc rw = dtls_hello_reassemble(p, size, whole, sizeof(whole), &h2);
 

@@ -1270,9 +1270,10 @@ test_cookie(void **state)
  * client at its least MTU, 256, with aiortc 1.4's cipher list, its records
  * read out of a memory BIO into one datagram: aiortc's always is), taken
  * whole by the front and reassembled by OpenSSL: the handshake and the
- * keys as for one whole. Where a cookie must come first (DTLSv1_listen()
- * takes no fragment) it is refused, counted; so is the first record
- * alone (the rest in another datagram). */
+ * keys as for one whole; the same records in two datagrams (Chromium's
+ * ClientHello, longer than its MTU) from a source ICE checked: the first
+ * starts the handshake. Where a cookie must come first (DTLSv1_listen()
+ * takes no fragment) both are refused, counted. */
 static size_t
 flight_one(struct peer *p, uint8_t *d, size_t cap)
 {
@@ -1292,7 +1293,7 @@ test_server_hello_cut(void **state)
 	struct dtls_hello h;
 	struct peer *p;
 	uint8_t d[2048];
-	size_t n;
+	size_t n, r1;
 
 	(void)state;
 	term_set(0, &c);
@@ -1300,18 +1301,39 @@ test_server_hello_cut(void **state)
 	peer_step(p);
 	n = flight_one(p, d, sizeof(d));
 	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_FRAGMENT);
-	/* its first record alone: refused */
-	deliver(0, 40100, d, DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]));
-	assert_int_equal(stat("hello_fragment"), 1);
-	assert_int_equal(stat("handshakes_server"), 0);
-	assert_true(n > DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]));   /* two records */
+	r1 = DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]);
+	assert_true(n > r1);   /* two records */
 	deliver(0, 40100, d, n);
-	assert_int_equal(stat("hello_fragment"), 1);
+	assert_int_equal(stat("hello_fragment"), 0);
+	assert_int_equal(stat("hello_spread"), 0);
 	assert_int_equal(stat("handshakes_server"), 1);
 	to_peer(p);
 	pump(p);
 	assert_true(p->done);
 	keys_agree(0, p, false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	peer_free(p);
+	/* spread over two datagrams (a browser's, longer than its MTU), from
+	 * a source ICE checked: a later fragment first is refused; the first
+	 * starts the handshake, OpenSSL reassembles with the next */
+	c = cfg_of(1, DTLS_SRTP_ROLE_SERVER, 1);
+	term_set(1, &c);
+	p = peer_new(1, 40102, true, &cut);
+	peer_step(p);
+	n = flight_one(p, d, sizeof(d));
+	r1 = DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]);
+	assert_int_equal(dtls_hello_first(d, r1), DTLS_HELLO_OK);
+	assert_int_equal(dtls_hello_first(d + r1, n - r1), DTLS_HELLO_FRAGMENT);
+	deliver(1, 40102, d + r1, n - r1);
+	assert_int_equal(stat("hello_fragment"), 1);
+	assert_int_equal(stat("handshakes_server"), 1);
+	deliver(1, 40102, d, r1);
+	assert_int_equal(stat("hello_spread"), 1);
+	assert_int_equal(stat("handshakes_server"), 2);
+	deliver(1, 40102, d + r1, n - r1);
+	to_peer(p);
+	pump(p);
+	assert_true(p->done);
+	keys_agree(1, p, false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
 	peer_free(p);
 	/* with a cookie first: refused */
 	c = cfg_of(2, DTLS_SRTP_ROLE_SERVER, 1);
@@ -1322,8 +1344,12 @@ test_server_hello_cut(void **state)
 	n = flight_one(p, d, sizeof(d));
 	deliver(2, 40101, d, n);
 	assert_int_equal(stat("hello_fragment"), 2);
+	/* its first record alone: refused too (no state before the cookie) */
+	deliver(2, 40101, d, DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]));
+	assert_int_equal(stat("hello_fragment"), 3);
+	assert_int_equal(stat("hello_spread"), 1);
 	assert_int_equal(stat("cookie_sent"), 0);
-	assert_int_equal(stat("handshakes_server"), 1);
+	assert_int_equal(stat("handshakes_server"), 2);
 	peer_free(p);
 }
 
