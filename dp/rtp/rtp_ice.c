@@ -249,8 +249,12 @@ ice_consent_back(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int ti, unsi
  * RFC 7675): its source passed; with USE-CANDIDATE it is the flow's
  * nominated pair (the latest nomination wins: a peer that moves its
  * selected pair, a new network, moves our media with it); from the
- * nominated pair's remote it renews the consent. */
-static void
+ * nominated pair's remote it renews the consent. True when the source
+ * passed for the first time on a DTLS-SRTP termination's RTP flow: the
+ * caller tells DTLS-SRTP (its client starts there) once our answer to
+ * the check is sent, since a browser drops what comes before that
+ * answer (Chromium: "before STUN binding is finished"). */
+static bool
 ice_valid(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
 	  const struct dp_udp_meta *meta, bool nominate)
 {
@@ -261,17 +265,9 @@ ice_valid(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int 
 	struct ipc_addr *pair = flow == 0 ? &t->rtp_src : &t->rtcp_src;
 	bool is_pair = (t->latched & bit) &&
 		       rtp_addr_is(pair, meta->family, meta->src, meta->src_port);
+	bool dtls_go = ice_src_note(ice, flow, meta, w->now_ms) && flow == 0 &&
+		       (t->dtls & RTP_DTLS_ON);
 
-	if (ice_src_note(ice, flow, meta, w->now_ms) && flow == 0 && (t->dtls & RTP_DTLS_ON)) {
-		/* DTLS-SRTP's client starts towards a source that passed */
-		struct ipc_addr src;
-
-		memset(&src, 0, sizeof(src));
-		src.family = meta->family;
-		src.port = meta->src_port;
-		memcpy(src.ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
-		rw->dtls_ops->checked(w, 2u * (uint32_t)(c - rw->ctx) + ti, &src);
-	}
 	if (nominate && !is_pair) {
 		memset(pair, 0, sizeof(*pair));
 		pair->family = meta->family;
@@ -289,6 +285,16 @@ ice_valid(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int 
 		ice->consent_ms[flow] = w->now_ms;
 		ice_consent_back(rw, c, ti, flow);
 	}
+	return dtls_go;
+}
+
+/* DTLS-SRTP's client starts towards src, a source that passed. */
+static void
+ice_dtls_go(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, const struct ipc_addr *src)
+{
+	struct rtp_worker *rw = w->rtp;
+
+	rw->dtls_ops->checked(w, 2u * (uint32_t)(c - rw->ctx) + ti, src);
 }
 
 void
@@ -304,7 +310,8 @@ rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned 
 	struct stun_builder b;
 	struct stun_addr xa;
 	struct stun_msg msg;
-	bool from_pair;
+	struct ipc_addr src;
+	bool from_pair, dtls_go;
 	uint32_t want;
 	int n;
 
@@ -390,7 +397,14 @@ rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned 
 		ice_error(w, t, m, meta, &msg, STUN_ERR_ROLE_CONFLICT, true);
 		return;
 	}
-	ice_valid(w, c, ti, flow, meta, stun_msg_find(&msg, STUN_ATTR_USE_CANDIDATE) != NULL);
+	dtls_go = ice_valid(w, c, ti, flow, meta,
+			    stun_msg_find(&msg, STUN_ATTR_USE_CANDIDATE) != NULL);
+	if (dtls_go) {
+		memset(&src, 0, sizeof(src));
+		src.family = meta->family;
+		src.port = meta->src_port;
+		memcpy(src.ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
+	}
 	ice->checks++;
 	rw->ctr[RTP_CTR_ICE_ANSWERED]++;
 	/* RFC 8445 §7.3.1.2, RFC 8489 §14.2: where the check came from */
@@ -403,9 +417,14 @@ rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned 
 	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
 	ice_seal(rw, ice, &b, true);
 	n = stun_build_finish(&b);
-	if (n <= 0)
-		goto drop;
-	rtp_reply(w, m, meta, t, buf, (uint16_t)n);
+	if (n <= 0) {
+		rte_pktmbuf_free(m);
+	} else {
+		/* (meta is m's: read before m goes) */
+		rtp_reply(w, m, meta, t, buf, (uint16_t)n);
+	}
+	if (dtls_go)
+		ice_dtls_go(w, c, ti, &src);
 	return;
 drop:
 	rte_pktmbuf_free(m);
