@@ -154,13 +154,22 @@ request_route {
 
 # The browser is on WebSocket, the phone on UDP: the flags by the side the
 # offer comes from, towards the other.
+# An offer the proxy refuses is refused (503): its media never goes around it.
 route[OFFER] {
   if (!has_body("application/sdp")) return;
-  if (proto == WS)
-    rtpengine_offer("replace-origin replace-session-connection trust-address direction=access direction=core ICE=remove transport-protocol=RTP/AVP rtcp-mux-demux");
-  else
-    rtpengine_offer("replace-origin replace-session-connection trust-address direction=core direction=access ICE=force DTLS=passive transport-protocol=UDP/TLS/RTP/SAVPF rtcp-mux-offer");
+  if (proto == WS) {
+    if (!rtpengine_offer("replace-origin replace-session-connection trust-address direction=access direction=core ICE=remove transport-protocol=RTP/AVP rtcp-mux-demux"))
+      route(REFUSED);
+  } else {
+    if (!rtpengine_offer("replace-origin replace-session-connection trust-address direction=core direction=access ICE=force DTLS=passive transport-protocol=UDP/TLS/RTP/SAVPF rtcp-mux-offer"))
+      route(REFUSED);
+  }
   t_on_reply("ANSWER");
+}
+
+route[REFUSED] {
+  sl_send_reply("503", "Media Proxy Refused the Offer");
+  exit;
 }
 
 onreply_route[ANSWER] {
@@ -194,9 +203,14 @@ exec 5<&"${BR[0]}" 6>&"${BR[1]}"
 br_n=0
 # br EXPR [SECS]: EXPR evaluated in the page; the answer in $TP_TMP/br.json
 # (its value as d['value']); true when it succeeded
+br_stuck=
 br() {
   local line= n
   br_n=$((br_n + 1))
+  if [ -n "$br_stuck" ]; then   # (not a timeout for every step after it)
+    echo "# browser: $1 -> not asked: $br_stuck"
+    return 1
+  fi
   printf '%s %s\n' "$br_n" "$1" >&6 2>/dev/null
   local until=$((SECONDS + ${2:-30}))
   while [ "$SECONDS" -lt "$until" ] && IFS= read -r -t $((until - SECONDS)) line <&5; do
@@ -204,7 +218,10 @@ br() {
     [ "$n" = "$br_n" ] && break
     line=
   done
-  [ -n "$line" ] || line="{\"n\": $br_n, \"ok\": false, \"error\": \"no answer in ${2:-30} s\"}"
+  if [ -z "$line" ]; then
+    line="{\"n\": $br_n, \"ok\": false, \"error\": \"no answer in ${2:-30} s\"}"
+    br_stuck="the browser gave no answer to '$1' in ${2:-30} s"
+  fi
   printf '%s\n' "$line" >"$TP_TMP/br.json"
   echo "# browser: $1 -> $(cut -c1-400 <<<"$line")"
   jt "$TP_TMP/br.json" "d['ok']"
