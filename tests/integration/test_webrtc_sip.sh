@@ -246,8 +246,8 @@ import json,sys
 a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
 sys.exit(0 if ($3) else 1)" "$TP_TMP/stats.$1.json" "$TP_TMP/stats.$2.json"
 }
-# media_both A B: between stats A and B, >= min packets each way, and the
-# received audio has energy
+# media_both A B: between stats A and B, >= min packets each way; energy A
+# B: the received audio's energy grew, its level is not 0
 media_both() {
   echo "# getStats $2: $(cut -c1-900 "$TP_TMP/stats.$2.json")"
   grew "$1" "$2" "b['inbound']['packetsReceived'] - a['inbound']['packetsReceived'] >= $min and b['outbound']['packetsSent'] - a['outbound']['packetsSent'] >= $min"
@@ -269,12 +269,12 @@ calls_are() {   # N: the proxy holds N calls (turnpike: N contexts too)
   test "$(echo "$n" | tr ' ' '\n' | sort -u)" = "$1"
 }
 
-# phone_says WHAT: baresip's log has one more line of WHAT than when the
-# call began (phone_mark)
+# phone_mark at a call's start; then phone_up, phone_down: baresip's log
+# says one more call established, closed; pk: the call's line of RTP counts
 phone_mark() {
   est0=$(grep -c 'Call established' "$TP_TMP/phone.log")
   end0=$(grep -c 'terminated\|closed' "$TP_TMP/phone.log")
-  pk=$(($(grep -c '^packets:' "$TP_TMP/phone.log") + 1))   # its RTP counts' line at the end
+  pk=$(($(grep -c '^packets:' "$TP_TMP/phone.log") + 1))
 }
 phone_up() { wait_log "$TP_TMP/phone.log" 'Call established' $((est0 + 1)) 10; }
 phone_down() { wait_log "$TP_TMP/phone.log" 'terminated\|closed' $((end0 + 1)) 10; }
