@@ -152,12 +152,13 @@ put_time(struct out *o, const char *name, uint64_t ms)
  * its last figures. */
 static void
 rtp_leg(struct cp_acct_rec *r, unsigned int i, uint16_t serial, uint8_t profile, uint8_t flags,
-	uint16_t rtcp_port, const struct ipc_addr *local, const struct ipc_addr *remote,
-	const struct ipc_rtp_stats *s)
+	uint16_t rtcp_port, uint16_t dtls_profile, const struct ipc_addr *local,
+	const struct ipc_addr *remote, const struct ipc_rtp_stats *s)
 {
 	struct cp_acct_rtp_leg *l = &r->rtp[i];
 
 	l->serial = serial;
+	l->dtls_profile = dtls_profile;
 	l->profile = profile <= IPC_RTP_PROFILE_MAX ? profile : 0;
 	l->mux = (flags & IPC_RTP_F_MUX) != 0;
 	l->rtcp_port = l->mux ? 0 : rtcp_port;
@@ -213,8 +214,8 @@ cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
 		r->scope = CP_ACCT_SCOPE_TERMINATION;
 		if (g->serial != e->serial)
 			g = &none;
-		rtp_leg(r, i, e->serial, g->profile, g->flags, g->rtcp_port, &g->local,
-			&g->remote, &e->st[i]);
+		rtp_leg(r, i, e->serial, g->profile, g->flags, g->rtcp_port, g->dtls_profile,
+			&g->local, &g->remote, &e->st[i]);
 	} else {
 		r->scope = CP_ACCT_SCOPE_CONTEXT;
 		for (unsigned int i = 0; i < 2; i++) {
@@ -223,12 +224,14 @@ cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
 
 			if (t->profile != IPC_RTP_NONE)
 				rtp_leg(r, i, t->serial, t->profile, t->flags, t->rtcp_port,
-					&t->local, &t->remote, &e->st[i]);
+					t->dtls.role == IPC_RTP_DTLS_NONE ? 0 :
+					c->rtp.dtls[i].profile != 0 ? c->rtp.dtls[i].profile :
+					CP_AGW_RTP_DTLS_NO_PROFILE, &t->local, &t->remote, &e->st[i]);
 			else if (g->serial != 0 && e->st[i].serial == g->serial)
 				/* subtracted, its SUBTRACTED never heard (dp
 				 * restarted meanwhile): its figures are here */
 				rtp_leg(r, i, g->serial, g->profile, g->flags, g->rtcp_port,
-					&g->local, &g->remote, &e->st[i]);
+					g->dtls_profile, &g->local, &g->remote, &e->st[i]);
 		}
 	}
 	/* leg 0 is the client's side (the UE's), as in a TCP context's */
@@ -256,6 +259,16 @@ put_rtp_leg(struct out *o, const struct cp_acct_rec *r, unsigned int i)
 		put(o, ",\"rtcp_mux\":true");
 	else
 		put(o, ",\"rtcp_mux\":false,\"rtcp_port\":%u", l->rtcp_port);
+	/* how its media were secured: SDES (RFC 4568), DTLS-SRTP (RFC 5764,
+	 * the profile its handshake took), or not at all */
+	if (l->dtls_profile == 0)
+		put(o, ",\"secured\":\"%s\"", l->profile == IPC_RTP_SAVP ||
+		    l->profile == IPC_RTP_SAVPF ? "sdes" : "none");
+	else if (l->dtls_profile == CP_AGW_RTP_DTLS_NO_PROFILE)
+		put(o, ",\"secured\":\"dtls-srtp\",\"srtp_profile\":null");
+	else
+		put(o, ",\"secured\":\"dtls-srtp\",\"srtp_profile\":\"%s\"",
+		    cp_agw_rtp_dtls_profile_name(l->dtls_profile));
 	put(o, ",\"remote\":");
 	if (r->leg_remote[i].family != 0 && r->leg_remote[i].port != 0)
 		put_ep(o, &r->leg_remote[i]);

@@ -49,6 +49,9 @@ struct cp_acct_rtp_leg {
 	uint8_t mux;                  /* rtcp-mux (RFC 5761) */
 	uint8_t pad;
 	uint16_t rtcp_port;           /* our RTCP port (a pair) */
+	uint16_t dtls_profile;        /* DTLS-SRTP: use_srtp's profile
+				       * (CP_AGW_RTP_DTLS_NO_PROFILE: none known);
+				       * 0: SDES keys or no SRTP (profile says) */
 	uint32_t jitter_us;
 	int64_t lost;
 	uint64_t pkts_in, pkts_out;   /* RTP and RTCP datagrams */

@@ -381,7 +381,8 @@ enum agw_rtp_stat {
 	AGW_RTP_INACTIVE, AGW_RTP_RESTORED, AGW_RTP_READDED, AGW_RTP_STATS_ASKED,
 	AGW_RTP_STATS_TIMEOUT, AGW_RTP_EVENTS_UNKNOWN, AGW_RTP_EVENTS_STALE, AGW_RTP_KEYS_MADE,
 	AGW_RTP_POS_ASKED, AGW_RTP_KEYS_REFUSED, AGW_RTP_ICE_MADE, AGW_RTP_NOMINATED,
-	AGW_RTP_CONSENT_LOST, AGW_RTP_CONSENT_REGAINED,
+	AGW_RTP_CONSENT_LOST, AGW_RTP_CONSENT_REGAINED, AGW_RTP_DTLS_UP, AGW_RTP_DTLS_FAILED,
+	AGW_RTP_DTLS_STALE, AGW_RTP_DTLS_ASSOC, AGW_RTP_DTLS_CERTS,
 	AGW_RTP_STAT__COUNT
 };
 
@@ -430,37 +431,15 @@ struct agw_rtp_state {
 	/* what the contexts' memories of their SRTP keys are digested under
 	 * (agw_rtp_keys.c): drawn at set-up, wiped at exit */
 	uint8_t key_secret[32];
-	/* DTLS-SRTP: the certificate dp serves (DTLS_CERT; nfp 0 none yet),
-	 * and RTP_DTLS heard (applied to the contexts in issue 68's slice 7) */
-	struct ipc_dtls_cert dtls_cert;
-	uint64_t dtls_heard;
+	/* DTLS-SRTP: the certificates dp served (DTLS_CERT; [0] the current
+	 * one, [1] the one before it; nfp 0: none), and the handshakes' ends
+	 * by the context's door and tenant: UP by the role dp took (client,
+	 * server), FAILED by why (dp/tls/tls_fails.def's) */
+	struct ipc_dtls_cert dtls_cert[2];
+	uint64_t dtls_up[CP_AGW_DOORS][TP_CONF_MAX_TENANTS + 1][2];
+	uint64_t dtls_fail[CP_AGW_DOORS][TP_CONF_MAX_TENANTS + 1][IPC_RTP_DTLS_WHY_MAX + 1];
 };
 
-/* ---- agw_rtp_keys.c: the SRTP keys a context takes (RFC 3711 section 9.1) ---- */
-
-/* r's secret drawn (getrandom()): 0, -EIO; and wiped. */
-int agw_rtp_keys_init(struct agw_rtp_state *r);
-void agw_rtp_keys_fini(struct agw_rtp_state *r);
-/*
- * The one rule every door's SRTP key goes through, whoever gave it: may
- * context c (NULL: one being created, nothing used yet) hold next[0] and
- * next[1], its terminations as a create, add or modify would leave them
- * (profile 0: an empty slot; our key of key_len 0: one cp will make)?
- * fresh (0 or 1; 2: none) is a slot whose termination is to be replaced
- * (a door's subtract and add): what it holds now is not held then. No two
- * of their keys are one key (their octets, whatever the suite or MKI:
- * ours to a termination and its remote's to us, any of one termination
- * and any of the other). A key c has used (its memory: those held, and
- * those of terminations subtracted since, each with its slot and
- * direction) is taken again as the key its termination holds for that
- * direction now (a re-offer, a Modify that repeats it) and, a remote's
- * key, by the slot whose remote held it (a fork's branch answering
- * again, a re-INVITE going back): never as our key, nor as a remote's
- * that was ours or the other slot's. 0; -EKEYREJECTED with the keys
- * named in err (never the key); -ENOSPC the context's memory is full
- * (CP_AGW_RTP_KEYS); -EIO no digest. Changes nothing but r's count of
- * refusals.
- */
 /* ---- agw_rtp_ice.c: ICE on a termination, cp's part ---- */
 
 /* Are s's n octets ice-chars (RFC 8839 §5.4)? */
@@ -485,6 +464,82 @@ int agw_rtp_ice_make(struct agw_rtp_state *r, struct ipc_rtp_ice *x);
 int agw_rtp_ice_modify(struct agw_rtp_state *r, unsigned int i, struct ipc_rtp_ice *x,
 		       const struct cp_agw_rtp_mod *m, char *err, size_t errlen);
 
+/* ---- agw_rtp_dtls.c: DTLS-SRTP on a termination, cp's part (cp_agw_rtp.h's rule) ---- */
+
+/*
+ * A door's DTLS-SRTP for termination i (d, its spec's; t the termination
+ * as term_form() left it) judged and made lib/ipc's: t->dtls (the role,
+ * the strongest hash's fingerprints, the profiles, sha-1 allowed, our
+ * certificate's generation, association 1) and *st (our a=setup, our
+ * tls-id made, the peer's fingerprints and tls-id as signalled). setup
+ * OFF: both all zero. 0; -EINVAL with a sentence; -EAGAIN no DTLS_CERT
+ * from dp yet, or no random octets.
+ */
+int agw_rtp_dtls_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_dtls *d,
+		      struct ipc_rtp_term *t, struct cp_agw_rtp_dtls_st *st, char *err,
+		      size_t errlen);
+/*
+ * A modify's DTLS-SRTP (d: the peer's SDP again) applied to termination
+ * i's t (a copy: what RTP_MOD will carry) and st (a copy of what cp
+ * keeps) by RFC 8842 §5: the answer to our OFFER, or the same
+ * fingerprints and tls-id, keep the association; else assoc + 1, the
+ * roles anew, a new tls-id of ours (counted). Keys stay as they are (dp's
+ * old ones serve until the new handshake's). 0, -EINVAL, -EAGAIN with a
+ * sentence; t and st as they were then.
+ */
+int agw_rtp_dtls_modify(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_dtls *d,
+			struct ipc_rtp_term *t, struct cp_agw_rtp_dtls_st *st, char *err,
+			size_t errlen);
+/* What a restarted cp makes of termination t's DTLS-SRTP as dp gave it
+ * back (RTP_STATE): our a=setup from the role, the peer's fingerprints
+ * dp checks, UP when dp holds the association's keys (our tls-id and the
+ * peer's were this cp's no longer: ""). */
+void agw_rtp_dtls_restored(const struct ipc_rtp_term *t, struct cp_agw_rtp_dtls_st *st);
+/* dp's DTLS_CERT and RTP_DTLS (cp_dp's handlers): a certificate kept
+ * (two generations), a handshake's end applied to its termination (the
+ * keys kept as SDES keys are; the body wiped), logged, counted, told. */
+void agw_rtp_dtls_cert_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+void agw_rtp_dtls_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg);
+/* Names: dp/tls/tls_fails.def's reason (why 1..IPC_RTP_DTLS_WHY_MAX),
+ * our a=setup (enum cp_agw_dtls_our_setup); "unknown" past them. */
+const char *agw_rtp_dtls_why_name(unsigned int why);
+const char *agw_rtp_dtls_setup_name(unsigned int setup);
+/* Termination i of c's DTLS-SRTP as the operator and the door read it
+ * (never a key), our fingerprint of hash alg (lib/certfp's; 0:
+ * sha-256); NULL without DTLS-SRTP. */
+struct json_object *agw_rtp_dtls_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c,
+				      unsigned int i, int alg);
+/* turnpike_agw_dtls_handshakes_total{door,tenant,role},
+ * turnpike_agw_dtls_failures_total{door,tenant,reason}. */
+void agw_rtp_dtls_metrics(const struct cp_ctx *cp, FILE *f);
+
+/* ---- agw_rtp_keys.c: the SRTP keys a context takes (RFC 3711 section 9.1) ---- */
+
+/* r's secret drawn (getrandom()): 0, -EIO; and wiped. */
+int agw_rtp_keys_init(struct agw_rtp_state *r);
+void agw_rtp_keys_fini(struct agw_rtp_state *r);
+/*
+ * The one rule every door's SRTP key goes through, whoever gave it: may
+ * context c (NULL: one being created, nothing used yet) hold next[0] and
+ * next[1], its terminations as a create, add or modify would leave them
+ * (profile 0: an empty slot; our key of key_len 0: one cp will make)?
+ * fresh (0 or 1; 2: none) is a slot whose termination is to be replaced
+ * (a door's subtract and add): what it holds now is not held then. No two
+ * of their keys are one key (their octets, whatever the suite or MKI:
+ * ours to a termination and its remote's to us, any of one termination
+ * and any of the other). A key c has used (its memory: those held, and
+ * those of terminations subtracted since, each with its slot and
+ * direction) is taken again as the key its termination holds for that
+ * direction now (a re-offer, a Modify that repeats it) and, a remote's
+ * key, by the slot whose remote held it (a fork's branch answering
+ * again, a re-INVITE going back): never as our key, nor as a remote's
+ * that was ours or the other slot's. 0; -EKEYREJECTED with the keys
+ * named in err (never the key); -ENOSPC the context's memory is full
+ * (CP_AGW_RTP_KEYS); -EIO no digest. Changes nothing but r's count of
+ * refusals. A DTLS-SRTP termination's keys are not judged, nor kept in
+ * the memory: no party chose them (its handshake made them, RFC 5764
+ * §4.2), and a new association's are new ones.
+ */
 int agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned int fresh,
 		       const struct ipc_rtp_term next[2], char *err, size_t errlen);
 /* c's terminations' keys (as c holds them now, ours made) kept in its

@@ -241,33 +241,7 @@ static void rtp_fini(struct cp_ctx *cp);
 
 /* From agw.media_ports and agw.media_contexts (none: no RTP contexts, its
  * table without slots): dp's addresses, the ports' bitmaps, its table;
- * RTP_STATS taken. */
-/* DTLS_CERT: the certificate dp serves on DTLS-SRTP terminations, kept
- * for the Local SDP's a=fingerprint (issue 68's slice 7 writes it). */
-static void
-dtls_cert_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	struct agw_rtp_state *r = rtp_of(cp);
-
-	(void)w;
-	if (r != NULL)
-		memcpy(&r->dtls_cert, msg->body, sizeof(r->dtls_cert));
-}
-
-/* RTP_DTLS: a handshake's outcome; counted until slice 7 applies it to
- * the context (its keys kept as SDES keys are). The body's keys are
- * wiped here: cp keeps none of them yet. */
-static void
-rtp_dtls_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
-{
-	struct agw_rtp_state *r = rtp_of(cp);
-
-	(void)w;
-	if (r != NULL)
-		r->dtls_heard++;
-	explicit_bzero((void *)(uintptr_t)msg->body, sizeof(struct ipc_rtp_dtls_ev));
-}
-
+ * RTP_STATS, DTLS_CERT and RTP_DTLS taken (agw_rtp_dtls.c the last two). */
 static int
 rtp_init(struct cp_ctx *cp)
 {
@@ -304,8 +278,8 @@ rtp_init(struct cp_ctx *cp)
 	}
 	cp->agw->rtp = r;
 	if ((rc = cp_dp_on_kind(cp, IPC_RTP_STATS, stats_msg)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_DTLS_CERT, dtls_cert_msg)) < 0 ||
-	    (rc = cp_dp_on_kind(cp, IPC_RTP_DTLS, rtp_dtls_msg)) < 0) {
+	    (rc = cp_dp_on_kind(cp, IPC_DTLS_CERT, agw_rtp_dtls_cert_msg)) < 0 ||
+	    (rc = cp_dp_on_kind(cp, IPC_RTP_DTLS, agw_rtp_dtls_msg)) < 0) {
 		rtp_fini(cp);
 		return rc;
 	}
@@ -431,12 +405,14 @@ key_check(unsigned int i, const char *which, const struct ipc_srtp_key *k, bool 
 
 /*
  * Termination i as the door gave it (spec) into t, checked, with the
- * addresses it may take (cand, *ncand: the door's, or by side). Ports
- * and keys come later (term_place(), keys_make()).
+ * addresses it may take (cand, *ncand: the door's, or by side), and what
+ * cp keeps of its DTLS-SRTP (*dst). Ports and keys come later
+ * (term_place(), keys_make()).
  */
 static int
 term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
-	  struct ipc_rtp_term *t, uint8_t *cand, unsigned int *ncand, char *err, size_t errlen)
+	  struct ipc_rtp_term *t, uint8_t *cand, unsigned int *ncand,
+	  struct cp_agw_rtp_dtls_st *dst, char *err, size_t errlen)
 {
 	const struct tp_conf *conf = cp->conf;
 	struct agw_rtp_state *r = cp->agw->rtp;
@@ -486,7 +462,10 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 		ERR(-EINVAL, "termination %u: an RTCP port with rtcp-mux", i);
 	if (t->rtcp_port != 0 && t->local.port == 0)
 		ERR(-EINVAL, "termination %u: an RTCP port without the RTP port", i);
-	if (is_srtp(t->profile)) {
+	/* (DTLS-SRTP first: its keys are the handshake's, none given) */
+	if ((rc = agw_rtp_dtls_form(cp, i, &spec->dtls, t, dst, err, errlen)) < 0)
+		return rc;
+	if (is_srtp(t->profile) && t->dtls.role == IPC_RTP_DTLS_NONE) {
 		if ((rc = key_check(i, "the remote's", &t->srtp_rx, false, err, errlen)) < 0 ||
 		    (rc = key_check(i, "our", &t->srtp_tx, true, err, errlen)) < 0)
 			return rc;
@@ -596,7 +575,8 @@ keys_make(struct agw_rtp_state *r, struct ipc_rtp_term *t)
 	struct ipc_srtp_key *k = &t->srtp_tx;
 	unsigned int len;
 
-	if (!is_srtp(t->profile) || k->key_len != 0)
+	/* (DTLS-SRTP's come from its handshake) */
+	if (!is_srtp(t->profile) || k->key_len != 0 || t->dtls.role != IPC_RTP_DTLS_NONE)
 		return 0;
 	len = suite_key_len(k->suite);
 	if (getrandom(k->key, len, 0) != (ssize_t)len)
@@ -660,6 +640,7 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 	struct cp_agw_table *tab;
 	struct cp_agw_ctx *c;
 	struct ipc_rtp_ctx x;
+	struct cp_agw_rtp_dtls_st dst[2];
 	uint8_t cand[2][AGW_RTP_ADDRS], aidx[2] = { 0, 0 };
 	unsigned int ncand[2] = { 0, 0 }, owner = STEER_NONE;
 	bool tried[IPC_MAX_WORKERS] = { false };
@@ -681,10 +662,12 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
 	memset(&x, 0, sizeof(x));
+	memset(dst, 0, sizeof(dst));
 	for (unsigned int i = 0; i < 2; i++) {
 		if (spec[i].rtp.term.profile == IPC_RTP_NONE)
 			continue;
-		rc = term_form(cp, i, &spec[i].rtp, &x.term[i], cand[i], &ncand[i], err, errlen);
+		rc = term_form(cp, i, &spec[i].rtp, &x.term[i], cand[i], &ncand[i], &dst[i], err,
+			       errlen);
 		if (rc < 0) {
 			r->stats[AGW_RTP_REFUSED]++;
 			explicit_bzero(&x, sizeof(x));
@@ -794,6 +777,7 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 		r->emergency_over[door]++;
 	c->rtp.created_ms = cp->now_ms;
 	memcpy(c->rtp.term, x.term, sizeof(c->rtp.term));
+	memcpy(c->rtp.dtls, dst, sizeof(c->rtp.dtls));
 	explicit_bzero(&x, sizeof(x));
 	agw_rtp_keys_keep(r, c);
 	for (unsigned int i = 0; i < 2; i++) {
@@ -814,6 +798,7 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	struct agw_rtp_state *r = cp->agw->rtp;
 	uint64_t id = c->id;
 	struct ipc_rtp_mod x;
+	struct cp_agw_rtp_dtls_st dst;
 	uint8_t cand[AGW_RTP_ADDRS], aidx = 0;
 	unsigned int ncand = 0;
 	int rc;
@@ -822,7 +807,7 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_ADD_TERM;
 	x.term = (uint8_t)term;
-	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, err, errlen)) < 0 ||
+	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, &dst, err, errlen)) < 0 ||
 	    (rc = keys_with(r, c, term, &x.t, 2, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
@@ -854,6 +839,7 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	}
 	(void)agw_serial_next(c);
 	c->rtp.term[term] = x.t;
+	c->rtp.dtls[term] = dst;
 	agw_rtp_keys_keep(r, c);
 	c->rtp.aidx[term] = aidx;
 	c->rtp.inactive[term] = 0;
@@ -878,6 +864,7 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	   char *err, size_t errlen)
 {
 	const struct cp_agw_rtp_mod *m = &mod->rtp;
+	struct cp_agw_rtp_dtls_st dst = c->rtp.dtls[term];
 	struct ipc_rtp_term *t;
 	struct ipc_rtp_mod x;
 	unsigned int bits;
@@ -890,6 +877,11 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	t = &x.t;
 	bits = alen(t->local.family) * 8u;
 #define BAD(...) do { explicit_bzero(&x, sizeof(x)); ERR(-EINVAL, __VA_ARGS__); } while (0)
+	/* (a DTLS-SRTP termination's keys are its association's: a new one
+	 * comes from a new association, RFC 8842) */
+	if (t->dtls.role != IPC_RTP_DTLS_NONE && (m->srtp_rx != NULL || m->srtp_rx_new != NULL))
+		BAD("termination %u does DTLS-SRTP: its keys come from the handshake, not SDP's "
+		    "a=crypto (a new association: a new fingerprint or tls-id)", term);
 	if (m->srtp_rx_new != NULL && (m->srtp_rx != NULL || t->srtp_rx.suite == 0))
 		BAD("termination %u: a new SRTP key for a termination without SRTP, or with "
 		    "srtp_rx", term);
@@ -972,7 +964,9 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	if (m->memo != NULL)
 		memcpy(t->memo, m->memo, sizeof(t->memo));
 #undef BAD
-	if ((rc = agw_rtp_ice_modify(cp->agw->rtp, term, &t->ice, m, err, errlen)) < 0) {
+	if ((rc = agw_rtp_ice_modify(cp->agw->rtp, term, &t->ice, m, err, errlen)) < 0 ||
+	    (m->dtls != NULL &&
+	     (rc = agw_rtp_dtls_modify(cp, term, m->dtls, t, &dst, err, errlen)) < 0)) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
 	}
@@ -988,6 +982,7 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
 	}
 	c->rtp.term[term] = x.t;
+	c->rtp.dtls[term] = dst;
 	explicit_bzero(&x, sizeof(x));
 	agw_rtp_keys_keep(cp->agw->rtp, c);
 	cp->agw->rtp->stats[AGW_RTP_TERMS_MODIFIED]++;
@@ -1010,9 +1005,13 @@ slot_clear(struct agw_rtp_state *r, struct cp_agw_ctx *c, unsigned int i)
 		g->local = c->rtp.term[i].local;
 		g->remote = c->rtp.term[i].remote;
 		memcpy(g->memo, c->rtp.term[i].memo, sizeof(g->memo));
+		if (c->rtp.term[i].dtls.role != IPC_RTP_DTLS_NONE)
+			g->dtls_profile = c->rtp.dtls[i].profile != 0 ? c->rtp.dtls[i].profile :
+					  CP_AGW_RTP_DTLS_NO_PROFILE;
 	}
 	term_ports(r, c->rtp.aidx[i], &c->rtp.term[i], false);
 	term_wipe(&c->rtp.term[i]);
+	memset(&c->rtp.dtls[i], 0, sizeof(c->rtp.dtls[i]));
 	c->rtp.inactive[i] = 0;
 	c->rtp.aidx[i] = 0;
 }
@@ -1446,6 +1445,7 @@ rtp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		if (a >= 0)
 			term_ports(r, (unsigned int)a, &c->rtp.term[i], true);
 		c->rtp.inactive[i] = x->st[i].inactive;
+		agw_rtp_dtls_restored(&c->rtp.term[i], &c->rtp.dtls[i]);
 	}
 	/* (what it used before is this cp's no longer: those dp holds) */
 	agw_rtp_keys_keep(r, c);

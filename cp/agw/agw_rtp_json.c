@@ -17,6 +17,7 @@
 #include "../cp.h"
 #include "../api/api_cmd.h"
 #include "agw_internal.h"
+#include "certfp.h"
 #include "cp_agw.h"
 #include "cp_agw_rtp.h"
 #include "ipc.h"
@@ -187,6 +188,75 @@ parse_crypto(struct cp_ctx *cp, struct json_object *o, unsigned int i, const cha
 	return 0;
 }
 
+/*
+ * "dtls" (DTLS-SRTP, as the door read the peer's SDP; cp_agw_rtp.h's
+ * struct cp_agw_rtp_dtls): {"setup": the peer's a=setup ("actpass",
+ * "active", "passive"; "offer": we offer actpass), "passive" (answer its
+ * actpass passive), "fingerprints": ["sha-256 AB:..."] (its
+ * a=fingerprint lines), "tls_id" (its a=tls-id), "allow_sha1"} into *d.
+ * Its form only: the rules are the C API's.
+ */
+static int
+parse_dtls(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_agw_rtp_dtls *d,
+	   const char **error)
+{
+	static const char *const setups[] = { "", "offer", "actpass", "active", "passive" };
+	struct json_object *v;
+	const char *s;
+	int k;
+
+	memset(d, 0, sizeof(*d));
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("leg %u: \"dtls\" must be an object: {\"setup\": ..., \"fingerprints\": [...], "
+		     "...}", i);
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (strcmp(key, "setup") != 0 && strcmp(key, "passive") != 0 &&
+		    strcmp(key, "fingerprints") != 0 && strcmp(key, "tls_id") != 0 &&
+		    strcmp(key, "allow_sha1") != 0)
+			FAIL("leg %u: dtls: unknown member \"%s\" (setup, passive, fingerprints, "
+			     "tls_id, allow_sha1)", i, key);
+	}
+	s = cp_api_str(o, "setup");
+	k = s != NULL ? name_index(setups, sizeof(setups) / sizeof(setups[0]), s) : -1;
+	if (k < 1)
+		FAIL("leg %u: dtls: \"setup\" must be the peer's a=setup: actpass, active or passive "
+		     "(offer: we offer actpass; holdconn is not taken)", i);
+	d->setup = (uint8_t)k;
+	if (rtp_json_bool(cp, o, "passive", i, &d->passive, error) < 0 ||
+	    rtp_json_bool(cp, o, "allow_sha1", i, &d->allow_sha1, error) < 0)
+		return -EINVAL;
+	if ((s = cp_api_str(o, "tls_id")) != NULL) {
+		if (strlen(s) >= sizeof(d->tls_id))
+			FAIL("leg %u: dtls: \"tls_id\" is longer than %zu characters", i,
+			     sizeof(d->tls_id) - 1);
+		snprintf(d->tls_id, sizeof(d->tls_id), "%s", s);
+	} else if (json_object_object_get_ex(o, "tls_id", &v) && v != NULL) {
+		FAIL("leg %u: dtls: \"tls_id\" must be the peer's a=tls-id (a string)", i);
+	}
+	if (json_object_object_get_ex(o, "fingerprints", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    json_object_array_length(v) > IPC_AGW_FP_MAX)
+			FAIL("leg %u: dtls: \"fingerprints\" must be a list of at most %u of the peer's "
+			     "a=fingerprint values (\"sha-256 AB:CD:...\")", i, IPC_AGW_FP_MAX);
+		for (size_t n = 0; n < json_object_array_length(v); n++) {
+			struct json_object *f = json_object_array_get_idx(v, n);
+			const char *why = NULL;
+			struct certfp fp;
+
+			s = json_object_is_type(f, json_type_string) ? json_object_get_string(f) : "";
+			if (certfp_parse(s, strlen(s), &fp, &why) < 0)
+				FAIL("leg %u: dtls: fingerprint %zu: %s", i, n + 1,
+				     why != NULL ? why : "not \"sha-256 AB:CD:...\"");
+			d->fp[d->nfp].alg = fp.alg;
+			d->fp[d->nfp].len = fp.len;
+			memcpy(d->fp[d->nfp].md, fp.md, fp.len);
+			d->nfp++;
+		}
+	}
+	return 0;
+}
+
 /* One RTP termination from its JSON object (its form only: the rules are
  * the C API's). */
 static int
@@ -198,7 +268,7 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 					     "mode", "gm",
 					     "gm_ports", "dscp", "police", "inactivity_ms",
 					     "clock_hz", "crypto", "our_crypto", "ice", "ice_ufrag",
-					     "ice_pwd", "ice_peer_ufrag", NULL };
+					     "ice_pwd", "ice_peer_ufrag", "dtls", NULL };
 	struct ipc_rtp_term *t = &sp->term;
 	struct json_object *v;
 	struct agw_qos_in q;
@@ -221,7 +291,7 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 			     "remote_rtcp, rtcp_mux, latch, latch_signalled, rsize, mode, gm, "
 			     "gm_ports, dscp, police, "
 			     "inactivity_ms, clock_hz, crypto, our_crypto, ice, ice_ufrag, ice_pwd, "
-			     "ice_peer_ufrag)", i, key);
+			     "ice_peer_ufrag, dtls)", i, key);
 	}
 	s = cp_api_str(o, "rtp");
 	k = -1;
@@ -314,6 +384,8 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 		if (k > 0 && agw_rtp_ice_set(i, &t->ice, ufrag, pwd, peer, why, sizeof(why)) < 0)
 			FAIL("%s", why);
 	}
+	if (json_object_object_get_ex(o, "dtls", &v) && parse_dtls(cp, v, i, &sp->dtls, error) < 0)
+		return -EINVAL;
 	if (json_object_object_get_ex(o, "crypto", &v) &&
 	    parse_crypto(cp, v, i, "crypto", false, &t->srtp_rx, error) < 0)
 		return -EINVAL;
@@ -406,7 +478,9 @@ rtp_add(struct cp_ctx *cp, struct json_object *req, struct json_object *resp, co
  * "latch", "latch_signalled", "rsize", "gm" (false: none), "gm_ports", "dscp", "police",
  * "inactivity_ms", "clock_hz", "ice", "ice_restart", "ice_ufrag", "ice_pwd",
  * "ice_peer_ufrag" (our new pwd in the answer when ICE's credentials
- * changed: the Local SDP's a=ice-pwd). */
+ * changed: the Local SDP's a=ice-pwd), "dtls" (the peer's SDP again: the
+ * answer to our offer, a re-offer; the leg's "dtls" in the answer has our
+ * setup, fingerprint and tls-id for the Local SDP). */
 static int
 rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	   const char **error)
@@ -415,6 +489,7 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	struct cp_agw_mod mod = { .kind = CP_AGW_KIND_RTP };
 	struct cp_agw_rtp_mod *m = &mod.rtp;
 	struct cp_agw_ctx *c;
+	struct cp_agw_rtp_dtls dtls;
 	struct ipc_addr remote;
 	struct agw_qos_in q;
 	struct json_object *v;
@@ -494,6 +569,11 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	m->ice_set = m->ice_mode != was_ice;
 	if ((k = rtp_json_bool(cp, req, "ice_restart", leg, &m->ice_restart, error)) < 0)
 		return -EINVAL;
+	if (json_object_object_get_ex(req, "dtls", &v)) {
+		if (parse_dtls(cp, v, leg, &dtls, error) < 0)
+			return -EINVAL;
+		m->dtls = &dtls;
+	}
 	rc = cp_agw_modify(cp, &who, id, leg, &mod, err, sizeof(err));
 	if (rc < 0)
 		return agw_api_rc(cp, rc, err, error);

@@ -103,10 +103,14 @@ key_digest(const struct agw_rtp_state *r, const struct ipc_srtp_key *k,
 	return ok == 1 && n >= CP_AGW_RTP_KEY_DIGEST ? 0 : -EIO;
 }
 
+/* Does t hold keys a party chose (SDES: the remote's a=crypto, ours)? A
+ * DTLS-SRTP termination's come from its handshake (RFC 5764 §4.2): no
+ * party chose them, and a new association's are new ones. */
 static bool
-is_srtp(uint8_t profile)
+is_sdes(const struct ipc_rtp_term *t)
 {
-	return profile == IPC_RTP_SAVP || profile == IPC_RTP_SAVPF;
+	return (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) &&
+	       t->dtls.role == IPC_RTP_DTLS_NONE;
 }
 
 /* The same key: the same octets (the suite and MKI aside). */
@@ -180,9 +184,9 @@ agw_rtp_keys_check(struct agw_rtp_state *r, const struct cp_agw_ctx *c, unsigned
 		const struct ipc_rtp_term *t = &next[i];
 		const struct ipc_rtp_term *cur = c != NULL && i != fresh ? &c->rtp.term[i] : NULL;
 
-		if (!is_srtp(t->profile))
+		if (!is_sdes(t))
 			continue;
-		if (cur != NULL && !is_srtp(cur->profile))
+		if (cur != NULL && !is_sdes(cur))
 			cur = NULL;
 		if (t->srtp_rx.key_len != 0)
 			ks[n++] = (struct key_ref){ i, false, cur != NULL &&
@@ -249,7 +253,7 @@ agw_rtp_keys_keep(const struct agw_rtp_state *r, struct cp_agw_ctx *c)
 		const struct ipc_rtp_term *t = &c->rtp.term[i];
 		const struct ipc_srtp_key *k[2] = { &t->srtp_rx, &t->srtp_tx };
 
-		if (!is_srtp(t->profile))
+		if (!is_sdes(t))
 			continue;
 		for (unsigned int j = 0; j < 2; j++) {
 			struct cp_agw_rtp_key_used u = { .term = (uint8_t)i, .ours = (uint8_t)j };

@@ -47,7 +47,8 @@ static const char *const stat_names[AGW_RTP_STAT__COUNT] = {
 	"terms_subtracted", "latched", "inactive", "restored", "readded", "stats_asked",
 	"stats_timeout", "events_unknown", "events_stale", "keys_made", "positions_asked",
 	"keys_refused", "ice_credentials_made", "ice_nominated", "ice_consent_lost",
-	"ice_consent_regained",
+	"ice_consent_regained", "dtls_up", "dtls_failed", "dtls_events_stale",
+	"dtls_associations_new", "dtls_certificates",
 };
 static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP contexts created", "RTP contexts refused (form, address, ports, quota)",
@@ -66,6 +67,11 @@ static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"ICE pairs a peer nominated (USE-CANDIDATE): where dp sends a termination's media",
 	"ICE terminations' flows whose consent expired (RFC 7675): media to them stopped",
 	"ICE terminations' flows whose consent came back with a valid check",
+	"DTLS-SRTP handshakes that came up (RFC 5764): their keys installed in dp and kept by cp",
+	"DTLS-SRTP handshakes that failed (turnpike_agw_dtls_failures_total has why)",
+	"DTLS-SRTP outcomes of a termination or an association replaced since (RFC 8842)",
+	"DTLS-SRTP associations a modify started anew: another fingerprint or tls-id (RFC 8842 section 5)",
+	"DTLS-SRTP certificates dp published (DTLS_CERT): the fingerprints our SDP gives",
 };
 
 
@@ -248,7 +254,6 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 {
 	struct json_object *o = json_object_new_object(), *legs = json_object_new_array();
 
-	(void)alg;
 	put_u64(o, "id", c->id);
 	json_object_object_add(o, "kind", json_object_new_string("rtp"));
 	json_object_object_add(o, "state", json_object_new_string(
@@ -313,9 +318,14 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 		json_object_object_add(l, "inactive",
 				       json_object_new_boolean(c->rtp.inactive[i] != 0));
 		json_object_object_add(l, "serial", json_object_new_int(t->serial));
-		/* the remote's key is never shown; ours once, to its maker */
-		json_object_object_add(l, "crypto", key_json(&t->srtp_rx, false));
-		json_object_object_add(l, "our_crypto", key_json(&t->srtp_tx, keys));
+		/* the remote's key is never shown; ours once, to its maker; a
+		 * DTLS-SRTP association's never (no SDP carries them: "dtls"
+		 * says how the termination is secured) */
+		json_object_object_add(l, "crypto", t->dtls.role != IPC_RTP_DTLS_NONE ? NULL :
+				       key_json(&t->srtp_rx, false));
+		json_object_object_add(l, "our_crypto", t->dtls.role != IPC_RTP_DTLS_NONE ? NULL :
+				       key_json(&t->srtp_tx, keys));
+		json_object_object_add(l, "dtls", agw_rtp_dtls_json(cp, c, i, alg + 1));
 		json_object_object_add(l, "ice", ice_json(cp, t, &c->rtp.st[i], keys));
 		json_object_object_add(l, "stats", agw_rtp_stats_json(cp, &c->rtp.st[i]));
 		json_object_array_add(legs, l);
@@ -386,7 +396,7 @@ agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 			fprintf(f, "turnpike_agw_rtp_contexts{door=\"%s\",tenant=\"", cp_agw_door_name(d));
 			tp_esc_prom_label(f, tp_conf_tenant_name(cp->conf, t));
 			fprintf(f, "\"} %u\n", cp_agw_rtp_live(cp, d, t));
-		}
+		}	agw_rtp_dtls_metrics(cp, f);
 }
 
 
@@ -403,6 +413,8 @@ agw_rtp_ev_name(uint8_t type)
 	case IPC_RTP_EV_NOMINATED: return "rtp_nominated";
 	case IPC_RTP_EV_CONSENT_LOST: return "rtp_consent_lost";
 	case IPC_RTP_EV_CONSENT_REGAINED: return "rtp_consent_regained";
+	case CP_AGW_RTP_EV_DTLS_UP: return "rtp_dtls_up";
+	case CP_AGW_RTP_EV_DTLS_FAILED: return "rtp_dtls_failed";
 	default: return "rtp_unknown";
 	}
 }
@@ -411,6 +423,7 @@ void
 agw_rtp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l, struct json_object *o)
 {
 	const struct ipc_agw_event *e = &l->e;
+	bool dtls = e->type == CP_AGW_RTP_EV_DTLS_UP || e->type == CP_AGW_RTP_EV_DTLS_FAILED;
 	bool addr = e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
 		    e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED;
 
@@ -428,4 +441,12 @@ agw_rtp_event_json(const struct cp_ctx *cp, const struct cp_agw_event *l, struct
 		json_object_object_add(o, "flow", json_object_new_string(l->rtcp ? "rtcp" : "rtp"));
 	if (e->type == IPC_RTP_EV_INACTIVE || e->type == IPC_RTP_EV_CONSENT_LOST)
 		json_object_object_add(o, "silent_ms", json_object_new_int64(l->silent_ms));
+	/* DTLS-SRTP's: the peer (its address as dp saw it), a failure's
+	 * reason (dp/tls's), dp's sentence in detail */
+	if (dtls) {
+		json_object_object_add(o, "peer", addr_json(&e->remote, true));
+		json_object_object_add(o, "reason", e->type == CP_AGW_RTP_EV_DTLS_FAILED ?
+				       json_object_new_string(agw_rtp_dtls_why_name(e->cause)) :
+				       NULL);
+	}
 }

@@ -166,6 +166,20 @@ struct cp_agw_rtp_dtls_st {
 	char peer_tls_id[CP_AGW_TLS_ID_MAX];
 };
 
+/* use_srtp's profile id (RFC 5764 §4.1.2, RFC 7714 §14.2) by its name,
+ * "unknown" for another: what agw show and the usage records say. */
+static inline const char *
+cp_agw_rtp_dtls_profile_name(unsigned int id)
+{
+	switch (id) {
+	case 0x0001: return "SRTP_AES128_CM_SHA1_80";
+	case 0x0002: return "SRTP_AES128_CM_SHA1_32";
+	case 0x0007: return "SRTP_AEAD_AES_128_GCM";
+	case 0x0008: return "SRTP_AEAD_AES_256_GCM";
+	default: return "unknown";
+	}
+}
+
 /* dp's DTLS-SRTP certificate of generation gen (ipc_rtp_term.dtls's
  * cert_gen; cp keeps the current one and the one before), NULL when cp
  * has no such generation (none published yet, or replaced twice since):
@@ -224,6 +238,8 @@ struct cp_agw_rtp_spec {
 	struct cp_agw_rtp_dtls dtls;      /* DTLS-SRTP (above); setup 0: none */
 };
 
+#define CP_AGW_RTP_DTLS_NO_PROFILE 0xffffu
+
 /* What a context keeps of the termination subtracted last from a slot
  * (no keys): its observers name it when its SUBTRACTED comes, the slot
  * being empty or another's by then (cp/acct's record; cp/iq's Notify,
@@ -233,7 +249,9 @@ struct cp_agw_rtp_gone {
 	uint8_t profile;          /* enum ipc_rtp_profile */
 	uint8_t flags;            /* IPC_RTP_F_* */
 	uint16_t rtcp_port;
-	uint16_t pad;
+	uint16_t dtls_profile;    /* DTLS-SRTP: use_srtp's profile its handshake
+				   * took (CP_AGW_RTP_DTLS_NO_PROFILE: none came
+				   * up, or a restarted cp's); 0: no DTLS-SRTP */
 	struct ipc_addr local, remote;
 	uint8_t memo[IPC_RTP_MEMO_LEN];   /* the door's, as dp kept it */
 };

@@ -18,6 +18,10 @@
  *   accept_any=true (a plain server leg without remote)
  *   dscp=0..63 (our packets' DiffServ code point)
  *   police_rate=BYTES/S,police_burst=BYTES (what the peer may send)
+ * An RTP leg's (rtp=avp|avpf|savp|savpf, ...) DTLS-SRTP as the peer's SDP
+ * has it: dtls=actpass|active|passive (its a=setup; offer: we offer),
+ * dtls_fp="sha-256 AB:..." (again for more), dtls_tls_id=, dtls_passive=,
+ * dtls_allow_sha1=.
  * e.g. --a 'tcp=server,tls=server,local=10.210.0.1,fp=sha-256 4F:...'
  *      --b 'tcp=client,remote=10.211.0.2:5000'
  * With --json each answer is printed as cp wrote it; events prints one
@@ -213,6 +217,39 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 				goto out;
 			}
 			json_object_object_add(leg, key, json_object_new_int64(v));
+		} else if (strncmp(key, "dtls", 4) == 0 &&
+			   (key[4] == '\0' || strcmp(key, "dtls_fp") == 0 ||
+			    strcmp(key, "dtls_tls_id") == 0 || strcmp(key, "dtls_passive") == 0 ||
+			    strcmp(key, "dtls_allow_sha1") == 0)) {
+			/* DTLS-SRTP as the peer's SDP has it: dtls=SETUP (actpass,
+			 * active, passive; offer: we offer), dtls_fp= (again for
+			 * more), dtls_tls_id=, dtls_passive=, dtls_allow_sha1= */
+			struct json_object *d, *a;
+
+			if (!json_object_object_get_ex(leg, "dtls", &d)) {
+				d = json_object_new_object();
+				json_object_object_add(leg, "dtls", d);
+			}
+			if (key[4] == '\0') {
+				json_object_object_add(d, "setup", json_object_new_string(val));
+			} else if (strcmp(key, "dtls_fp") == 0) {
+				if (!json_object_object_get_ex(d, "fingerprints", &a)) {
+					a = json_object_new_array();
+					json_object_object_add(d, "fingerprints", a);
+				}
+				json_object_array_add(a, json_object_new_string(val));
+			} else if (strcmp(key, "dtls_tls_id") == 0) {
+				json_object_object_add(d, "tls_id", json_object_new_string(val));
+			} else {
+				bool on = strcmp(val, "true") == 0 || strcmp(val, "1") == 0;
+
+				if (!on && strcmp(val, "false") != 0 && strcmp(val, "0") != 0) {
+					rc = ctl_usage_error(path, "--%s: %s is true or false", which,
+							     key);
+					goto out;
+				}
+				json_object_object_add(d, key + 5, json_object_new_boolean(on));
+			}
 		} else if (strcmp(key, "crypto") == 0 || strcmp(key, "our_crypto") == 0) {
 			/* SUITE[:base64 key||salt] (RFC 4568's a=crypto, the remote's;
 			 * ours without a key: cp makes it) */
@@ -240,7 +277,8 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 					     "latch, latch_signalled, rsize, remote_rtcp, "
 					     "inactivity_ms, clock_hz, "
 					     "crypto, our_crypto, ice, ice_ufrag, ice_pwd, "
-					     "ice_peer_ufrag)", which, key);
+					     "ice_peer_ufrag, dtls, dtls_fp, dtls_tls_id, "
+					     "dtls_passive, dtls_allow_sha1)", which, key);
 			goto out;
 		}
 	}
@@ -282,6 +320,41 @@ print_rtp_ice(struct json_object *ice)
 	       ctl_get_int(ice, "checks_answered"), ctl_get_int(ice, "checks_refused"));
 }
 
+/* An RTP leg's DTLS-SRTP: ours (a=setup, the fingerprint, our tls-id),
+ * the association and dp's word on it (never a key). */
+static void
+print_rtp_dtls(struct json_object *d)
+{
+	struct json_object *v;
+	const char *st = ctl_get_str(d, "state", "?"), *s;
+
+	put_str("    dtls ", st);
+	if (strcmp(st, "failed") == 0) {
+		printf(" (%" PRId64 " attempts)", ctl_get_int(d, "attempts"));
+		ctl_put_safe(stdout, " ", ctl_get_str(d, "detail", ctl_get_str(d, "why", "?")), "");
+	}
+	put_str(", role ", ctl_get_str(d, "role", "?"));
+	if ((s = ctl_get_str(d, "version", NULL)) != NULL)
+		put_str(", ", s);
+	if ((s = ctl_get_str(d, "cipher", NULL)) != NULL)
+		put_str(" ", s);
+	if ((s = ctl_get_str(d, "srtp_profile", NULL)) != NULL)
+		put_str(", ", s);
+	if (json_object_object_get_ex(d, "verified", &v) && json_object_get_boolean(v)) {
+		put_str(", fingerprint ", ctl_get_str(d, "alg", "?"));
+		printf(" %" PRId64 " of %" PRId64 " verified", ctl_get_int(d, "matched"),
+		       ctl_get_int(d, "of"));
+	}
+	put_str(", peer ", ctl_get_str(d, "peer", "-"));
+	printf(", assoc %" PRId64 ", cert gen %" PRId64 "\n", ctl_get_int(d, "assoc"),
+	       ctl_get_int(d, "cert_gen"));
+	put_str("    dtls ours: setup ", ctl_get_str(d, "setup", "?"));
+	put_str(", tls-id ", ctl_get_str(d, "tls_id", "-"));
+	put_str(", fingerprint ", ctl_get_str(d, "fingerprint", "-"));
+	put_str("; peer's tls-id ", ctl_get_str(d, "peer_tls_id", "-"));
+	printf("\n");
+}
+
 /* An RTP leg: profile, addresses, latching, ICE, the stream's counters. */
 static void
 print_rtp_leg(const char *name, struct json_object *l)
@@ -306,6 +379,8 @@ print_rtp_leg(const char *name, struct json_object *l)
 	printf("\n");
 	if (json_object_object_get_ex(l, "ice", &k) && json_object_is_type(k, json_type_object))
 		print_rtp_ice(k);
+	if (json_object_object_get_ex(l, "dtls", &k) && json_object_is_type(k, json_type_object))
+		print_rtp_dtls(k);
 	if (!json_object_object_get_ex(l, "stats", &st) || !json_object_is_type(st, json_type_object))
 		return;
 	lat = ctl_get_str(st, "latched_rtp", NULL);
@@ -448,6 +523,12 @@ static const char create_usage[] =
 	"                       what the leg's peer may send: B bytes a second, a\n"
 	"                       burst of B bytes (H.248.53 tman sdr, mbs); over it\n"
 	"                       the leg is not read and its TCP window closes\n"
+	"An RTP leg (rtp=avp|avpf|savp|savpf, docs/agw.md has its keys) may do\n"
+	"DTLS-SRTP (savpf with rtcp_mux=true): dtls=actpass|active|passive (the\n"
+	"peer's a=setup; offer: we offer actpass), dtls_fp=\"sha-256 AB:..\" (its\n"
+	"a=fingerprint, again for more), dtls_tls_id=ID, dtls_passive=true (answer\n"
+	"its actpass passive), dtls_allow_sha1=true; the answer's leg has our setup,\n"
+	"fingerprint and tls-id for the SDP.\n"
 	"--tenant NAME (or tenant=NAME): whose context it is, one of 'turnpikectl\n"
 	"tenants' (default: the default tenant); its usage record names it. An\n"
 	"unknown name is refused and nothing is created.\n"

@@ -193,6 +193,8 @@ call_of_ctx(const struct cp_ng *g, const struct cp_agw_ctx *x, unsigned int *si)
 
 /* ---- one termination from a section ---- */
 
+/* dp's profile of an m= proto: DTLS-SRTP's are SRTP's, keyed by the
+ * handshake (ng_dtls.c). */
 static uint8_t
 profile_of(uint8_t proto)
 {
@@ -201,8 +203,23 @@ profile_of(uint8_t proto)
 	case SDP_PROTO_RTP_AVPF: return IPC_RTP_AVPF;
 	case SDP_PROTO_RTP_SAVP: return IPC_RTP_SAVP;
 	case SDP_PROTO_RTP_SAVPF: return IPC_RTP_SAVPF;
+	case SDP_PROTO_UDP_TLS_RTP_SAVP: return IPC_RTP_SAVP;
+	case SDP_PROTO_UDP_TLS_RTP_SAVPF: return IPC_RTP_SAVPF;
 	default: return IPC_RTP_NONE;
 	}
+}
+
+static bool
+proto_dtls(uint8_t proto)
+{
+	return sdp_proto_dtls((enum sdp_proto)proto);
+}
+
+/* A side speaks SDES (a=crypto): SRTP not keyed by DTLS. */
+static bool
+proto_sdes(uint8_t proto)
+{
+	return proto == SDP_PROTO_RTP_SAVP || proto == SDP_PROTO_RTP_SAVPF;
 }
 
 static const char *
@@ -326,7 +343,7 @@ term_from(const struct ng_req *r, const struct ng_sdp *in, const struct ng_sdp_m
 		if (!mux && m->rtcp_port != 0 && m->rtcp_port != m->port + 1u)
 			t->remote_rtcp = m->rtcp_port;
 	}
-	if (profile_srtp(t->profile)) {
+	if (proto_sdes(m->proto)) {
 		const struct sdp_crypto *c = crypto_pick(m, want_tag);
 
 		if (c == NULL) {
@@ -380,7 +397,8 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 }
 
 /* Side `side` of stream st becomes want: modified in place when cp/agw
- * can (SRTP or not as before, the same rtcp-mux and our key: dp relays
+ * can (SRTP or not as before, DTLS-SRTP or not as before, the same
+ * rtcp-mux and our key: dp relays
  * RTP/SAVP and RTP/SAVPF alike, and RTP/AVP and RTP/AVPF, so the
  * termination keeps the profile it was made with; a new key of the
  * remote's is a rekey in place), else subtracted and added again on its
@@ -391,24 +409,29 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
  * 3711 §9.1), so our key the side holds (an rtcp-mux change the side
  * already has our key for) may not come back; the remote's key going on
  * may (the sender's keystream: its new receive context starts from
- * where cp/agw last heard it, cp_agw_rtp_key_at()). */
+ * where cp/agw last heard it, cp_agw_rtp_key_at()). dtls: the side's
+ * DTLS-SRTP as its SDP says it (setup OFF, or NULL: none), passed to
+ * cp/agw whole (its rule keeps the association or starts a new one). */
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
-	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx, char *err,
-	   size_t errlen)
+	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx,
+	   const struct cp_agw_rtp_dtls *dtls, char *err, size_t errlen)
 {
 	struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	struct cp_agw_spec sp;
 	const struct ipc_rtp_term *cur;
 	char e[200];
 	unsigned int got;
+	bool want_dtls;
 	int rc;
 
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	cur = &x->rtp.term[side];
+	want_dtls = dtls != NULL && dtls->setup != CP_AGW_DTLS_OFF;
 	if (profile_srtp(cur->profile) == profile_srtp(want->profile) &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
+	    (x->rtp.dtls[side].setup != 0) == want_dtls &&
 	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
 		struct cp_agw_rtp_mod m;
 
@@ -427,8 +450,11 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 		m.clock_set = true;
 		m.clock_hz = want->clock_hz;
 		/* a new key of the remote's (a rekeying re-INVITE): ours goes
-		 * on, the remote's stream too under its new key */
-		if (profile_srtp(want->profile) && key_eq(&want->srtp_rx, &cur->srtp_rx))
+		 * on, the remote's stream too under its new key; DTLS-SRTP's
+		 * keys are the handshake's, the association cp/agw's to keep */
+		if (want_dtls)
+			m.dtls = dtls;
+		else if (profile_srtp(want->profile) && key_eq(&want->srtp_rx, &cur->srtp_rx))
 			m.srtp_rx = &want->srtp_rx;
 		else if (profile_srtp(want->profile))
 			m.srtp_rx_new = &want->srtp_rx;
@@ -448,13 +474,16 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	if (!(want->flags & IPC_RTP_F_MUX))
 		sp.rtp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
 				    (uint16_t)(cur->local.port + 1u);
-	if (tx != NULL)
+	if (want_dtls)
+		sp.rtp.dtls = *dtls;
+	else if (tx != NULL)
 		sp.rtp.term.srtp_tx = *tx;
 	else if (profile_srtp(want->profile))
 		sp.rtp.term.srtp_tx.suite = want->srtp_rx.suite;
 	/* (the remote's stream under its new key: the ROC from where it was
 	 * last heard, RFC 3711 §3.3.1; SRTCP's index from any) */
-	if (profile_srtp(cur->profile) && profile_srtp(want->profile))
+	if (profile_srtp(cur->profile) && x->rtp.dtls[side].setup == 0 &&
+	    profile_srtp(want->profile) && !want_dtls)
 		cp_agw_rtp_key_at(&sp.rtp.term.srtp_rx, &x->rtp.st[side].srtp_rx, false);
 	rc = cp_agw_rtp_keys_check(g->cp, &g->who, st->ctx, side, &sp.rtp.term, e, sizeof(e));
 	if (rc == 0)
@@ -572,21 +601,113 @@ stream_end(struct cp_ng *g, struct ng_stream *st, struct ng_sdp_out_media *out)
 	out->keep = true;
 }
 
+/* The suite of our a=crypto to a receiver offered SDES: the offerer's
+ * (suite; 0: it speaks no SDES), else AES_CM_128_HMAC_SHA1_80, unless
+ * SDES-no-<suite> names it: then the first of dp's suites in this order
+ * that it does not name. 0: none left. */
+static uint8_t
+sdes_suite(const struct ng_req *r, uint8_t suite)
+{
+	static const uint8_t order[] = {
+		SDP_SUITE_AES_CM_128_HMAC_SHA1_80, SDP_SUITE_AES_CM_128_HMAC_SHA1_32,
+		SDP_SUITE_AES_256_CM_HMAC_SHA1_80, SDP_SUITE_AES_256_CM_HMAC_SHA1_32,
+		SDP_SUITE_AEAD_AES_128_GCM, SDP_SUITE_AEAD_AES_256_GCM,
+	};
+
+	if (suite != 0 && !(r->sdes_no & SDP_SUITE_BIT(suite)))
+		return suite;
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		if (!(r->sdes_no & SDP_SUITE_BIT(order[k])))
+			return order[k];
+	return 0;
+}
+
+/* Can an offer's receiver be offered SDES (proto, its m= proto) as r
+ * says? Before anything changes: SDES-off leaves it no keying (rtpengine
+ * would offer DTLS-SRTP under RTP/SAVP instead: not here), SDES-no- may
+ * leave no suite. 0, or -EINVAL with err. */
+static int
+sdes_ok(const struct ng_req *r, uint8_t proto, uint8_t sender_suite, char *err, size_t errlen)
+{
+	if (r->sdes_off) {
+		snprintf(err, errlen, "SDES-off, and %s has no other keying here (DTLS-SRTP is "
+			 "UDP/TLS/RTP/SAVP or UDP/TLS/RTP/SAVPF)", sdp_proto_name(proto));
+		return -EINVAL;
+	}
+	if (sdes_suite(r, sender_suite) == 0) {
+		snprintf(err, errlen, "The SDES-no- flags leave no crypto suite to offer");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Our a=crypto line to receiver p of an offer (pprof SRTP, keyed by SDES):
+ * the key it holds when it answered with the suite offered now, else a new
+ * one (st->offer_tx, taken by its answer). sender_suite: the offerer's (0:
+ * it speaks no SDES). */
+static int
+offer_crypto(struct cp_ng *g, struct ng_stream *st, unsigned int p, const struct ng_req *r,
+	     uint8_t sender_suite, struct ng_sdp_out_media *out, struct sdp_crypto *cl, char *err,
+	     size_t errlen)
+{
+	const struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
+	uint8_t suite = sdes_suite(r, sender_suite);
+
+	if (x == NULL)
+		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
+	if (suite == 0)
+		return -EINVAL;       /* (sdes_ok() said so first) */
+	if (st->answered && profile_srtp(x->rtp.term[p].profile) && x->rtp.dtls[p].setup == 0 &&
+	    x->rtp.term[p].srtp_tx.suite == suite) {
+		cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1, &x->rtp.term[p].srtp_tx);
+	} else {
+		if (offer_key(st, p, suite) < 0)
+			return agw_err(-EIO, "No SRTP key", "getrandom() failed", err, errlen);
+		cp_agw_rtp_crypto_of(cl, 1, &st->offer_tx);
+	}
+	out->crypto = cl;
+	out->ncrypto = 1;
+	return 0;
+}
+
+/*
+ * The answerer's termination an offer makes (its ports held until its
+ * answer says who it is): early() says its mode. Towards a DTLS-SRTP
+ * receiver (pdtls) it is DTLS-SRTP's already, profile pprof with rtcp-mux,
+ * our actpass offered (CP_AGW_DTLS_OFFER): the receiver may start its
+ * handshake as soon as it has our offer, before its answer reaches the
+ * door; dp takes it and verifies it once the answer brings its
+ * fingerprints (cp/agw).
+ */
+static void
+placeholder(const struct cp_ng *g, const struct ng_req *r, uint8_t pprof, bool pdtls,
+	    const struct ipc_rtp_term *of, struct cp_agw_rtp_spec *sp)
+{
+	sp->term.profile = IPC_RTP_AVP;
+	early(g, r, pprof, of, &sp->term);
+	if (pdtls) {
+		sp->term.profile = pprof;
+		sp->term.flags |= IPC_RTP_F_MUX;
+		sp->dtls.setup = CP_AGW_DTLS_OFFER;
+	}
+}
+
 /* One section of an offer from side o: o's termination, the other's
  * ports, and what the section becomes for the other side. */
 static int
 offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	     const struct ng_req *r, const struct ng_sdp_media *md, struct ng_sdp_out_media *out,
-	     struct sdp_crypto *cl, struct ng_ice_lines *il, char *err, size_t errlen)
+	     struct sdp_crypto *cl, struct ng_webrtc_lines *il, char *err, size_t errlen)
 {
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
 	struct ng_ice_peer sender;
+	struct cp_agw_rtp_dtls sdtls;
 	struct cp_agw_ctx *x;
-	uint8_t pprof;
+	uint8_t pprof, pproto;
 	uint32_t tag = 0;
-	bool omux, pmux;
+	bool omux, pmux, pdtls;
 	int rc;
 
 	if (!md->relay || md->m.port == 0) {
@@ -599,22 +720,46 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	omux = md->m.rtcp_mux && !(r->flags & NG_F_MUX_REJECT);
 	rc = ng_ice_peer_of(g, md, &sender, err, errlen);
 	if (rc == 0)
+		rc = ng_dtls_peer_of(g, r, md, true, &sdtls, err, errlen);
+	if (rc == 0)
 		rc = term_from(r, g->sdp, md, omux, UINT32_MAX, &want, &tag, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (want.profile == IPC_RTP_NONE)
 		return -EINVAL;
-	pprof = r->transport != 0 ? profile_of(r->transport) :
-		st->ctx != 0 && st->answered ? st->profile[p] : want.profile;
+	/* what the receiver is offered: transport-protocol's, else what it
+	 * answered before, else the offerer's own */
+	pproto = r->transport != 0 ? r->transport :
+		 st->ctx != 0 && st->answered ? st->proto[p] : md->m.proto;
+	pprof = profile_of(pproto);
+	pdtls = proto_dtls(pproto);
+	if (pdtls && r->dtls == NG_DTLS_OFF) {
+		snprintf(err, errlen, "DTLS=off, and transport-protocol %s is DTLS-SRTP's",
+			 sdp_proto_name(pproto));
+		return -EINVAL;
+	}
+	if (proto_sdes(pproto) &&
+	    (rc = sdes_ok(r, pproto, proto_sdes(md->m.proto) ? want.srtp_rx.suite : 0, err,
+			  errlen)) < 0)
+		return rc;
+	/* (cp/agw cannot change that in place, and the receiver heard our
+	 * certificate, or none, already) */
+	if (st->ctx != 0 && pdtls != proto_dtls(st->proto[p])) {
+		snprintf(err, errlen, "%s turns DTLS-SRTP %s towards a side offered %s before: not "
+			 "done (its termination would be made anew)", sdp_proto_name(pproto),
+			 pdtls ? "on" : "off", sdp_proto_name(st->proto[p]));
+		return -EOPNOTSUPP;
+	}
 	/* rtcp-mux is each leg's own: a side that agreed to it keeps it over
-	 * a re-offer from the other side, whatever that side now offers */
+	 * a re-offer from the other side, whatever that side now offers;
+	 * DTLS-SRTP here runs on one port: offered with rtcp-mux */
 	if (st->ctx != 0 && st->answered)
 		pmux = st->mux[p];
 	else
 		/* (as the offerer offered it: reject refuses it to the
 		 * offerer only, as rtpengine's does) */
 		pmux = (md->m.rtcp_mux && !(r->flags & NG_F_MUX_DEMUX)) ||
-		       (r->flags & NG_F_MUX_OFFER);
+		       (r->flags & NG_F_MUX_OFFER) || pdtls;
 	if (st->ctx == 0) {
 		struct cp_agw_spec sp[2];
 		char e[200];
@@ -625,13 +770,24 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		st->side[p] = rtp_side(r->dir[1]);
 		sp[o].rtp.term = want;
 		sp[o].rtp.side = st->side[o];
-		if (profile_srtp(want.profile))
+		sp[o].rtp.dtls = sdtls;
+		if (proto_sdes(md->m.proto))
 			sp[o].rtp.term.srtp_tx.suite = want.srtp_rx.suite;
+		/* a DTLS-SRTP offerer doing ICE: its termination does ICE from
+		 * now on (its checks come only after our answer, which gives it
+		 * our credentials), so that dp starts no handshake towards an
+		 * address no check has come from (the answer writes ours) */
+		if (sdtls.setup != CP_AGW_DTLS_OFF && sender.on && !(r->flags & NG_F_ICE_REJECT)) {
+			size_t n = strlen(sender.ufrag);
+
+			sp[o].rtp.term.ice.mode = IPC_RTP_ICE_LITE;
+			memcpy(sp[o].rtp.term.ice.peer_ufrag, sender.ufrag, n);
+			sp[o].rtp.term.ice.peer_ufrag_len = (uint8_t)n;
+		}
 		/* the other side's ports, held until its answer names it;
 		 * what reaches them meanwhile goes to the offerer when
 		 * early() says */
-		sp[p].rtp.term.profile = IPC_RTP_AVP;
-		early(g, r, pprof, &want, &sp[p].rtp.term);
+		placeholder(g, r, pprof, pdtls, &want, &sp[p].rtp);
 		/* ours to the receiver: its termination does ICE from now on
 		 * (cp/agw makes our credentials) */
 		if (ng_ice_to(st, NULL, p, r, &sender))
@@ -657,13 +813,15 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		st->ctx = x->id;
 		st->answered = 0;
 		st->media = md->m.type;
+		st->fp_alg[0] = st->fp_alg[1] = 0;
 	} else {
 		x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 		if (x == NULL)
 			return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 		/* a re-offer keeps the offerer's key when it repeats it (our
-		 * answer then repeats ours) */
-		rc = side_apply(g, st, o, &want, NULL, err, errlen);
+		 * answer then repeats ours), its DTLS association when it
+		 * repeats its fingerprints and tls-id (cp/agw) */
+		rc = side_apply(g, st, o, &want, NULL, &sdtls, err, errlen);
 		if (rc == 0 && !st->answered)
 			rc = early_again(g, st, p, r, pprof, &want, err, errlen);
 		if (rc < 0)
@@ -671,40 +829,33 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	}
 	st->profile[o] = want.profile;
+	st->proto[o] = md->m.proto;
+	memcpy(st->mid[o], md->m.mid, sizeof(st->mid[o]));
 	st->mux[o] = omux;
 	st->tag[o] = tag;
 	st->mux_offered = pmux;
 	/* what the other side is offered: its ports as held, its profile,
-	 * our key for it */
+	 * our key or our certificate for it */
 	local_of(x, p, r, out);
 	out->rtcp_mux = pmux;
-	out->rtcp_mux_only = false;
+	/* (a DTLS-SRTP receiver must take it: its answer without it is
+	 * refused, so no a=rtcp for a fallback it cannot have) */
+	out->rtcp_mux_only = pdtls;
 	if (x->rtp.term[p].flags & IPC_RTP_F_MUX)
 		out->rtcp_port = x->rtp.term[p].local.port;
-	out->proto = pprof != want.profile ? profile_name(pprof) : NULL;
+	out->proto = pproto != md->m.proto ? sdp_proto_name((enum sdp_proto)pproto) : NULL;
+	st->proto[p] = pproto;
 	rc = ng_ice_offer(g, st, o, r, &sender, out, il, err, errlen);
+	if (rc == 0 && pdtls)
+		rc = ng_dtls_lines(g, st, p, r, true, out, il, err, errlen);
 	if (rc < 0)
 		return rc;
-	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
-	if (x == NULL)
-		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	st->has_offer_tx = 0;
-	if (profile_srtp(pprof)) {
-		uint8_t suite = profile_srtp(want.profile) ? want.srtp_rx.suite :
-				SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
-
-		if (st->answered && profile_srtp(x->rtp.term[p].profile) &&
-		    x->rtp.term[p].srtp_tx.suite == suite) {
-			cp_agw_rtp_crypto_of(cl, st->tag[p] != 0 ? st->tag[p] : 1,
-					     &x->rtp.term[p].srtp_tx);
-		} else {
-			if (offer_key(st, p, suite) < 0)
-				return agw_err(-EIO, "No SRTP key", "getrandom() failed", err,
-					       errlen);
-			cp_agw_rtp_crypto_of(cl, 1, &st->offer_tx);
-		}
-		out->crypto = cl;
-		out->ncrypto = 1;
+	if (proto_sdes(pproto)) {
+		rc = offer_crypto(g, st, p, r, proto_sdes(md->m.proto) ? want.srtp_rx.suite : 0, out,
+				  cl, err, errlen);
+		if (rc < 0)
+			return rc;
 	}
 	st->profile[p] = pprof;
 	return 0;
@@ -714,13 +865,14 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 static int
 answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	      const struct ng_req *r, const struct ng_sdp_media *md,
-	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, struct ng_ice_lines *il,
+	      struct ng_sdp_out_media *out, struct sdp_crypto *cl, struct ng_webrtc_lines *il,
 	      char *err, size_t errlen)
 {
 	struct ng_stream *st = &c->s[i];
 	unsigned int p = 1u - o;
 	struct ipc_rtp_term want;
 	struct ng_ice_peer answerer;
+	struct cp_agw_rtp_dtls adtls;
 	struct cp_agw_ctx *x;
 	const struct ipc_srtp_key *tx = NULL;
 	uint32_t tag = 0;
@@ -734,7 +886,16 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 		return 0;
 	}
 	pmux = md->m.rtcp_mux && st->mux_offered;
+	/* (DTLS-SRTP offered or not, the answer must say the same: our
+	 * certificate went in the offer, or no certificate did) */
+	if (proto_dtls(md->m.proto) != proto_dtls(st->proto[p])) {
+		snprintf(err, errlen, "The answer's %s is not the %s offered", md->m.proto_str,
+			 sdp_proto_name((enum sdp_proto)st->proto[p]));
+		return -EINVAL;
+	}
 	rc = ng_ice_peer_of(g, md, &answerer, err, errlen);
+	if (rc == 0)
+		rc = ng_dtls_peer_of(g, r, md, false, &adtls, err, errlen);
 	if (rc == 0)
 		rc = term_from(r, g->sdp, md, pmux, st->has_offer_tx && st->offer_tx_side == p ?
 			       1u : UINT32_MAX, &want, &tag, err, errlen);
@@ -748,11 +909,11 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	}
 	want.inact_ms = NG_TIMEOUT_MS(g);
 	if (st->has_offer_tx && st->offer_tx_side == p) {
-		if (profile_srtp(want.profile))
+		if (proto_sdes(md->m.proto))
 			tx = &st->offer_tx;
-	} else if (profile_srtp(want.profile)) {
+	} else if (proto_sdes(md->m.proto)) {
 		x = cp_agw_lookup(g->cp, &g->who, st->ctx);
-		if (x != NULL && profile_srtp(x->rtp.term[p].profile))
+		if (x != NULL && profile_srtp(x->rtp.term[p].profile) && x->rtp.dtls[p].setup == 0)
 			tx = &x->rtp.term[p].srtp_tx;
 	}
 	if (tx != NULL && tx->suite != want.srtp_rx.suite) {
@@ -764,7 +925,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 
 		if (tx != NULL)
 			keep = *tx;
-		rc = side_apply(g, st, p, &want, tx != NULL ? &keep : NULL, err, errlen);
+		rc = side_apply(g, st, p, &want, tx != NULL ? &keep : NULL, &adtls, err, errlen);
 		explicit_bzero(&keep, sizeof(keep));
 	}
 	if (rc < 0)
@@ -772,6 +933,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	explicit_bzero(&st->offer_tx, sizeof(st->offer_tx));
 	st->has_offer_tx = 0;
 	st->profile[p] = want.profile;
+	st->proto[p] = md->m.proto;
 	st->mux[p] = pmux;
 	st->tag[p] = tag;
 	st->answered = 1;
@@ -790,19 +952,26 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 				    &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = m }, e,
 				    sizeof(e));
 	}
-	/* what the offerer hears back: its own ports, its profile, our key,
-	 * our ICE */
+	/* what the offerer hears back: its own ports, its profile, our key
+	 * or our certificate, our ICE */
 	local_of(x, o, r, out);
 	out->rtcp_mux = st->mux[o];
 	out->rtcp_mux_only = st->mux[o];
-	out->proto = st->profile[o] != want.profile ? profile_name(st->profile[o]) : NULL;
+	out->proto = st->proto[o] != md->m.proto ? sdp_proto_name((enum sdp_proto)st->proto[o]) :
+		     NULL;
 	rc = ng_ice_answer(g, st, o, r, &answerer, out, il, err, errlen);
+	if (rc == 0 && proto_dtls(st->proto[o]))
+		rc = ng_dtls_lines(g, st, o, r, false, out, il, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (md->m.mid[0] == '\0' && st->mid[o][0] != '\0') {
+		il->ours.mid = st->mid[o];
+		out->webrtc = &il->ours;
+	}
 	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
-	if (profile_srtp(st->profile[o])) {
+	if (proto_sdes(st->proto[o])) {
 		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->rtp.term[o].srtp_tx);
 		out->crypto = cl;
 		out->ncrypto = 1;
@@ -835,7 +1004,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	unsigned int depth = w->depth;
 	struct ng_sdp_rewrite rw;
 	struct sdp_crypto cl[NG_SDP_MEDIA_MAX];
-	struct ng_ice_lines il[NG_SDP_MEDIA_MAX];
+	struct ng_webrtc_lines il[NG_SDP_MEDIA_MAX];
 	struct sdp_error se;
 	struct ng_call *c;
 	char err[256];
@@ -922,6 +1091,7 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		}
 	}
 	memset(&rw, 0, sizeof(rw));
+	memset(il, 0, sizeof(il));
 	rw.flags = rw_flags(r);
 	rw.nmedia = g->sdp->nmedia;
 	if (offer)
@@ -1101,13 +1271,17 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_dict(w);
 			bc_w_kint(w, "index", (int64_t)i + 1);
 			bc_w_kstr(w, "type", st->media < 6 ? types[st->media] : "other");
-			bc_w_kstr(w, "protocol", profile_name(st->profile[side]));
+			bc_w_kstr(w, "protocol", st->proto[side] != 0 ?
+				  sdp_proto_name((enum sdp_proto)st->proto[side]) :
+				  profile_name(st->profile[side]));
 			/* rtpengine's flags of a medium, those that hold here */
 			bc_w_str(w, "flags");
 			bc_w_list(w);
 			if (t->flags & IPC_RTP_F_MUX)
 				bc_w_str(w, "rtcp-mux");
-			if (profile_srtp(t->profile))
+			if (x->rtp.dtls[side].setup != 0)
+				bc_w_str(w, "DTLS-SRTP");
+			else if (profile_srtp(t->profile))
 				bc_w_str(w, "SDES");
 			if (t->ice.mode != IPC_RTP_ICE_OFF)
 				bc_w_str(w, "ICE");
@@ -1134,6 +1308,8 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_close(w);
 			if (t->ice.mode != IPC_RTP_ICE_OFF)
 				ice_query(w, &x->rtp.st[side]);
+			if (x->rtp.dtls[side].setup != 0)
+				ng_dtls_query(w, x, side);
 			bc_w_close(w);
 			bc_w_close(w);
 			bc_w_close(w);

@@ -131,16 +131,16 @@ ng_ice_to(const struct ng_stream *st, const struct cp_agw_ctx *x, unsigned int p
  * credentials its termination holds, host candidates on o's address and
  * ports (component 2 on our RTCP port unless RTCP is muxed there: RFC 8445
  * section 5.1.1.1), all of them (a=end-of-candidates, RFC 8840 section
- * 8.2); o->ice points at them in l. */
+ * 8.2); o->webrtc points at them in l (zeroed by the caller: our
+ * DTLS-SRTP lines may go there too). */
 static int
 lines_of(struct cp_ng *g, const struct ng_stream *st, unsigned int s, const struct ng_req *r,
-	 struct ng_sdp_out_media *o, struct ng_ice_lines *l, char *err, size_t errlen)
+	 struct ng_sdp_out_media *o, struct ng_webrtc_lines *l, char *err, size_t errlen)
 {
 	const struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	const struct ipc_rtp_term *t = x != NULL ? &x->rtp.term[s] : NULL;
 	int n;
 
-	memset(l, 0, sizeof(*l));
 	if (t == NULL || t->ice.ufrag_len == 0 || t->ice.pwd_len == 0) {
 		snprintf(err, errlen, "No ICE credentials for termination %u", s);
 		return -EIO;
@@ -159,14 +159,14 @@ lines_of(struct cp_ng *g, const struct ng_stream *st, unsigned int s, const stru
 	l->ours.cand = l->cand;
 	l->ours.ncand = (unsigned int)n;
 	l->ours.end_of_candidates = true;
-	o->ice = &l->ours;
+	o->webrtc = &l->ours;
 	return 0;
 }
 
 int
 ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct ng_req *r,
 	     const struct ng_ice_peer *sender, struct ng_sdp_out_media *out,
-	     struct ng_ice_lines *l, char *err, size_t errlen)
+	     struct ng_webrtc_lines *l, char *err, size_t errlen)
 {
 	unsigned int p = 1u - o;
 	struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
@@ -195,7 +195,7 @@ ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct
 int
 ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct ng_req *r,
 	      const struct ng_ice_peer *answerer, struct ng_sdp_out_media *out,
-	      struct ng_ice_lines *l, char *err, size_t errlen)
+	      struct ng_webrtc_lines *l, char *err, size_t errlen)
 {
 	unsigned int p = 1u - o;
 	struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);

@@ -13,6 +13,7 @@
 
 #include "agw/cp_agw.h"
 #include "agw/cp_agw_types.h"
+#include "certfp.h"
 #include "ipc_types.h"
 #include "ng_req.h"
 #include "ng_sdp.h"
@@ -138,6 +139,19 @@ struct ng_stream {
 	char ice_pend_ufrag[IPC_ICE_UFRAG_MAX + 1];
 	uint64_t ice_pwd_h[2];
 	uint64_t ice_pend_pwd_h;
+	/* DTLS-SRTP (FEATURE.md "DTLS-SRTP"): each side's m= proto as its SDP
+	 * has it (lib/sdp's enum sdp_proto: UDP/TLS/RTP/SAVP or _SAVPF for a
+	 * side whose keys come from a handshake with us), and the hash of the
+	 * fingerprint we give it (lib/certfp's enum certfp_alg; 0: none given
+	 * yet), kept once given: another hash of our certificate would read
+	 * as another certificate, a new association (RFC 8842 section 5) */
+	uint8_t proto[2];
+	uint8_t fp_alg[2];
+	/* each side's a=mid as its last offer gave it ("" none): the answer
+	 * to it carries it back when the answerer's has none (RFC 5888
+	 * section 9.1: an answer's mid is its offer's; a browser refuses an
+	 * answer without it) */
+	char mid[2][SDP_MID_MAX];
 };
 
 struct ng_call {
@@ -214,12 +228,15 @@ struct ng_ice_peer {
 	char ufrag[IPC_ICE_UFRAG_MAX + 1];
 	uint64_t pwd_h;           /* its pwd under the door's siphash key */
 };
-/* Our ICE lines of one section (the rewrite's ng_sdp_out_media.ice points
- * into it): wipe it when done (our pwd). */
-struct ng_ice_lines {
+/* Our WebRTC lines of one section, ICE's (ng_ice.c) and DTLS-SRTP's
+ * (ng_dtls.c) (the rewrite's ng_sdp_out_media.webrtc points at ours):
+ * zeroed before either fills its part, wiped when done (our pwd). */
+struct ng_webrtc_lines {
 	char ufrag[IPC_ICE_UFRAG_MAX + 1];
 	char pwd[IPC_ICE_PWD_MAX + 1];
 	struct sdp_candidate cand[2];
+	struct certfp fp;         /* our certificate's, of the side's hash */
+	char tls_id[CP_AGW_TLS_ID_MAX];
 	struct sdp_webrtc_ours ours;
 };
 /* md's sender's ICE into *pe (nothing when md is not relayed). 0, or
@@ -236,14 +253,37 @@ bool ng_ice_to(const struct ng_stream *st, const struct cp_agw_ctx *x, unsigned 
  * says, out->ice our lines in l when ours go. 0 or -errno with err. */
 int ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct ng_req *r,
 		 const struct ng_ice_peer *sender, struct ng_sdp_out_media *out,
-		 struct ng_ice_lines *l, char *err, size_t errlen);
+		 struct ng_webrtc_lines *l, char *err, size_t errlen);
 /* An answer's section to the offer of side o: the answerer's ICE taken
  * (its termination off unless it does ICE), the offerer's applied (on,
  * restarted, or off), out->ice our lines to the offerer in l when ours
  * go. 0 or -errno with err. */
 int ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct ng_req *r,
 		  const struct ng_ice_peer *answerer, struct ng_sdp_out_media *out,
-		  struct ng_ice_lines *l, char *err, size_t errlen);
+		  struct ng_webrtc_lines *l, char *err, size_t errlen);
+
+/* ng_dtls.c: DTLS-SRTP on a call's terminations (its opening comment
+ * says what goes where). */
+/* The peer's DTLS-SRTP as section md says it (a sender's offer: offer;
+ * an answer's), as cp/agw takes it into *d (setup CP_AGW_DTLS_OFF when md
+ * is not UDP/TLS/RTP/SAVP or _SAVPF). 0, or -EINVAL / -ENOTSUP with a
+ * sentence fit for ng's error-reason: DTLS=off, no rtcp-mux, a=setup
+ * missing, actpass in an answer, only sha-1 fingerprints (unless
+ * agw.allow_sha1), none. */
+int ng_dtls_peer_of(const struct cp_ng *g, const struct ng_req *r, const struct ng_sdp_media *md,
+		    bool offer, struct cp_agw_rtp_dtls *d, char *err, size_t errlen);
+/* Our DTLS-SRTP lines to side s of st's context, into l (o->webrtc then
+ * points at l->ours): our certificate's fingerprint (of the generation
+ * the termination was offered with, under the side's hash: FEATURE.md),
+ * a=setup (actpass in an offer, our role in an answer), our a=tls-id.
+ * 0, or -errno with err (the termination does no DTLS-SRTP, our
+ * certificate is not known any more). */
+int ng_dtls_lines(struct cp_ng *g, struct ng_stream *st, unsigned int s, const struct ng_req *r,
+		  bool offer, struct ng_sdp_out_media *o, struct ng_webrtc_lines *l, char *err,
+		  size_t errlen);
+/* query's "DTLS" of side s of context x (a DTLS-SRTP termination). */
+struct bc_w;
+void ng_dtls_query(struct bc_w *w, const struct cp_agw_ctx *x, unsigned int s);
 
 /* ng_net.c */
 int ng_net_open(struct cp_ng *g, char *err, size_t errlen);
@@ -252,7 +292,6 @@ unsigned int ng_net_serve(struct cp_ng *g, uint64_t now_ms);
 /* The reply to src: its cookie, then the dictionary fill(g, w, arg)
  * writes the members of (one too large for a datagram becomes an error
  * reply); kept in the cache for a repeat, sent, wiped. */
-struct bc_w;
 typedef void (*ng_fill_fn)(struct cp_ng *g, struct bc_w *w, void *arg);
 void ng_net_reply(struct cp_ng *g, const struct ng_src *src, ng_fill_fn fill, void *arg);
 /* ng_call.c: a request acted on and answered (now, or once dp's figures

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "certfp.h"
 #include "ng_req.h"
 #include "ng_sdp.h"
 #include "sdp.h"
@@ -154,6 +155,8 @@ static const struct {
 	{ "RTP/AVPF", SDP_PROTO_RTP_AVPF },
 	{ "RTP/SAVP", SDP_PROTO_RTP_SAVP },
 	{ "RTP/SAVPF", SDP_PROTO_RTP_SAVPF },
+	{ "UDP/TLS/RTP/SAVP", SDP_PROTO_UDP_TLS_RTP_SAVP },
+	{ "UDP/TLS/RTP/SAVPF", SDP_PROTO_UDP_TLS_RTP_SAVPF },
 };
 
 static int
@@ -184,6 +187,33 @@ read_learning(const char *s, size_t len, struct ng_req *r, char *err, size_t err
 		}
 	return fail(err, errlen, "Unknown endpoint-learning '%s' (off, immediate, delayed, "
 		    "heuristic)", shown(&n, b, sizeof(b)));
+}
+
+/*
+ * One of rtpengine's SDES options (s[0..len): the SDES list's item, or
+ * what follows "SDES-" in a flag): off (no, disable) and no-<suite> are
+ * taken (FEATURE.md "SDES"); the others (session parameters, only-,
+ * order:, prefer...) are passed over, turnpike offering one suite. A
+ * no-<suite> naming a suite lib/sdp does not know offers nothing of it
+ * anyway: passed over too, as rtpengine does.
+ */
+static void
+read_sdes(const char *s, size_t len, struct ng_req *r)
+{
+	const struct bc_node n = { .type = BC_STR, .s = s, .len = len };
+
+	if (name_is(&n, "off") || name_is(&n, "no") || name_is(&n, "disable")) {
+		r->sdes_off = true;
+		return;
+	}
+	if (len <= 3 || strncasecmp(s, "no-", 3) != 0)
+		return;
+	for (unsigned int k = SDP_SUITE_OTHER + 1; k < SDP_SUITE_COUNT; k++) {
+		const char *name = sdp_suite_name((enum sdp_suite)k);
+
+		if (name != NULL && strlen(name) == len - 3 && strncasecmp(s + 3, name, len - 3) == 0)
+			r->sdes_no |= SDP_SUITE_BIT(k);
+	}
 }
 
 static int
@@ -224,11 +254,13 @@ read_flags(const struct bc_node *nodes, const struct bc_node *v, struct ng_req *
 				continue;
 			}
 		}
-		/* rtpengine's SDES-<option> and OSRTP-<option> (the SDES and OSRTP
-		 * lists spelt as flags): passed over as those keys are (turnpike
-		 * offers one suite, and no OSRTP) */
-		if ((f->len > 5 && strncasecmp(f->s, "SDES-", 5) == 0) ||
-		    (f->len > 6 && strncasecmp(f->s, "OSRTP-", 6) == 0))
+		/* rtpengine's SDES-<option> (the SDES list spelt as flags) */
+		if (f->len > 5 && strncasecmp(f->s, "SDES-", 5) == 0) {
+			read_sdes(f->s + 5, f->len - 5, r);
+			continue;
+		}
+		/* and OSRTP-<option>: passed over as that key is (no OSRTP) */
+		if (f->len > 6 && strncasecmp(f->s, "OSRTP-", 6) == 0)
 			continue;
 		for (i = 0; i < sizeof(out_of_scope) / sizeof(out_of_scope[0]); i++)
 			if (name_is(f, out_of_scope[i]))
@@ -460,7 +492,8 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 
 		if (p < 0)
 			return fail(err, errlen, "Unknown transport-protocol '%s' (RTP/AVP, "
-				    "RTP/AVPF, RTP/SAVP, RTP/SAVPF)", shown(v, b, sizeof(b)));
+				    "RTP/AVPF, RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP, "
+				    "UDP/TLS/RTP/SAVPF)", shown(v, b, sizeof(b)));
 		r->transport = (uint8_t)p;
 	}
 	v = get(nodes, root, "direction");
@@ -543,9 +576,42 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 	if ((v = get(nodes, root, "T.38")) != NULL && (v->type == BC_STR ? v->len : v->count) > 0)
 		return unsupported(err, errlen, "\"T.38\" is not supported by turnpike (no "
 				   "T.38 gateway)");
-	if ((v = get(nodes, root, "DTLS")) != NULL && !name_is(v, "off") && !name_is(v, "no"))
-		return unsupported(err, errlen, "DTLS '%s' is not supported by turnpike (SDES "
-				   "only)", shown(v, b, sizeof(b)));
+	if ((v = get(nodes, root, "DTLS")) != NULL) {
+		if (name_is(v, "off") || name_is(v, "no") || name_is(v, "disable"))
+			r->dtls = NG_DTLS_OFF;
+		else if (name_is(v, "passive"))
+			r->dtls = NG_DTLS_PASSIVE;
+		else if (name_is(v, "active"))
+			r->dtls = NG_DTLS_ACTIVE;
+		else
+			return fail(err, errlen, "Unknown DTLS '%s' (off, passive, active)",
+				    shown(v, b, sizeof(b)));
+	}
+	if ((v = get(nodes, root, "DTLS-fingerprint")) != NULL) {
+		int alg = v->type == BC_STR ? certfp_alg_parse(v->s, v->len) : -EINVAL;
+
+		/* (lib/certfp knows no sha-224, which rtpengine has) */
+		if (alg == -ENOTSUP)
+			return unsupported(err, errlen, "DTLS-fingerprint '%s' is not supported "
+					   "by turnpike (sha-1, sha-256, sha-384, sha-512)",
+					   shown(v, b, sizeof(b)));
+		if (alg < 0)
+			return fail(err, errlen, "Unknown DTLS-fingerprint '%s' (sha-1, sha-256, "
+				    "sha-384, sha-512)", shown(v, b, sizeof(b)));
+		r->dtls_fp = (uint8_t)alg;
+	}
+	if ((v = get(nodes, root, "SDES")) != NULL) {
+		if (v->type == BC_STR) {
+			read_sdes(v->s, v->len, r);
+		} else if (v->type == BC_LIST) {
+			for (const struct bc_node *f = bc_first(nodes, v); f != NULL;
+			     f = bc_next(nodes, f))
+				if (f->type == BC_STR)
+					read_sdes(f->s, f->len, r);
+		} else {
+			return fail(err, errlen, "\"SDES\" is not a list");
+		}
+	}
 	if ((r->flags & NG_F_SYMMETRIC) && (r->flags & NG_F_ASYMMETRIC))
 		return fail(err, errlen, "Flags 'symmetric' and 'asymmetric' together");
 	if ((r->flags & NG_F_SIP_SOURCE) && !r->has_received_from)

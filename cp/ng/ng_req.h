@@ -67,6 +67,18 @@ enum ng_cmd {
 #define NG_F_ICE_REJECT      0x20000u  /* reject-ICE: our answer to this offer's sender has no ICE */
 #define NG_F_TRICKLE_ICE     0x40000u  /* trickle-ICE: a=ice-options:trickle with ours (RFC 8840) */
 
+/* DTLS (the key; rtpengine's values, FEATURE.md "DTLS-SRTP"): off (or no,
+ * disable) refuses a DTLS-SRTP section from the message's sender and
+ * UDP/TLS/RTP/SAVP(F) towards its receiver; passive answers a peer's
+ * actpass with a=setup:passive (we wait for its ClientHello) where
+ * active is our default (RFC 5763 section 5); active says the default. */
+enum ng_dtls {
+	NG_DTLS_DEFAULT = 0,
+	NG_DTLS_OFF = 1,
+	NG_DTLS_PASSIVE = 2,
+	NG_DTLS_ACTIVE = 3,
+};
+
 /* endpoint-learning (the key, or a flag endpoint-learning-<mode>):
  * rtpengine's learning modes */
 enum ng_learning {
@@ -90,6 +102,12 @@ struct ng_req {
 	uint8_t dir[2];           /* enum ng_side_name of direction=[from, to] */
 	uint8_t family;           /* address-family: AF_INET, AF_INET6, 0: not given */
 	uint8_t learning;         /* enum ng_learning */
+	uint8_t dtls;             /* enum ng_dtls (the key DTLS) */
+	uint8_t dtls_fp;          /* DTLS-fingerprint: lib/certfp's enum certfp_alg
+				   * of ours in the SDP; 0: not given */
+	bool sdes_off;            /* SDES-off (flag, or the SDES list's off): no
+				   * a=crypto offered */
+	uint32_t sdes_no;         /* SDES-no-<suite>: SDP_SUITE_BIT()s never offered */
 	bool has_media_addr;
 	bool has_received_from;
 	bool has_delete_delay;

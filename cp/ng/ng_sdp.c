@@ -16,15 +16,18 @@
  *     has one), the session's direction attribute (which applies to every
  *     medium: RFC 8866 section 6.7), the session's ICE credentials,
  *     options and end-of-candidates (RFC 8839 section 5.4: every medium's
- *     unless it has its own) and its own lines but its candidates,
+ *     unless it has its own), the session's a=fingerprint and a=setup
+ *     (RFC 8122 section 5, RFC 4145 section 4: likewise) and its own
+ *     lines but its candidates,
  *     a=remote-candidates and a misplaced a=ice-lite (a lite agent needs
  *     none of the first two, and ice_lite notes the third). A section
  *     past lib/sdp's limits (4096 octets, 64 lines, 1023 octets of codec
  *     lines: a WebRTC video section) is not relayed, not an error.
  *   - Rewriting: a relayed section always has its c= line rewritten when it
  *     has one; one is added when the session's c= is not written or holds
- *     another address. A kept section is left as it came, ICE lines
- *     included (its media is not ours: its candidates are its endpoints').
+ *     another address. A kept section is left as it came, ICE and DTLS
+ *     lines included (its media is not ours: its candidates and its
+ *     certificate are its endpoints').
  *     o= is rewritten only when it has RFC 8866's six fields. Our
  *     a=ice-lite goes after the session's last line (and after a session
  *     c= added there): a= lines come last at that level (RFC 8866
@@ -86,6 +89,25 @@ is_sess_ice(const char *p, size_t n)
 {
 	return attr_is(p, n, "ice-ufrag") || attr_is(p, n, "ice-pwd") ||
 	       attr_is(p, n, "ice-options") || attr_is(p, n, "end-of-candidates");
+}
+
+/* DTLS-SRTP's lines (RFC 8122 a=fingerprint, RFC 4145 and RFC 8842
+ * a=setup, RFC 8842 a=tls-id): the sender's certificate and role, at
+ * either level (a section's override the session's), never relayed (the
+ * other side would be told the sender's certificate, not ours). */
+static bool
+is_dtls(const char *p, size_t n)
+{
+	return attr_is(p, n, "fingerprint") || attr_is(p, n, "setup") || attr_is(p, n, "tls-id");
+}
+
+/* Those of them the session level may give every section (RFC 8122
+ * section 5, RFC 4145 section 4; a=tls-id is a section's only, RFC 8842
+ * section 4). */
+static bool
+is_sess_dtls(const char *p, size_t n)
+{
+	return attr_is(p, n, "fingerprint") || attr_is(p, n, "setup");
 }
 
 /* RFC 8866 section 6.7: a direction attribute (session level: every medium's). */
@@ -294,7 +316,8 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 		synth_add(&y, line_at(d, (unsigned int)sess_dir), d->line_len[sess_dir],
 			  (unsigned int)sess_dir);
 	for (unsigned int k = 1; k < d->nsess; k++)
-		if (is_sess_ice(line_at(d, k), d->line_len[k]))
+		if (is_sess_ice(line_at(d, k), d->line_len[k]) ||
+		    is_sess_dtls(line_at(d, k), d->line_len[k]))
 			synth_add(&y, line_at(d, k), d->line_len[k], k);
 	for (unsigned int k = md->first_line; k < md->first_line + md->nlines; k++)
 		if (!is_cand(line_at(d, k), d->line_len[k]) &&
@@ -329,12 +352,13 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 		goto out_wipe;
 	}
 	if ((s.media.type == SDP_MEDIA_AUDIO || s.media.type == SDP_MEDIA_VIDEO ||
-	     s.media.type == SDP_MEDIA_TEXT) && sdp_proto_rtp((enum sdp_proto)s.media.proto)) {
+	     s.media.type == SDP_MEDIA_TEXT) && (sdp_proto_rtp((enum sdp_proto)s.media.proto) ||
+						 sdp_proto_dtls((enum sdp_proto)s.media.proto))) {
 		md->relay = true;
 		md->m = s.media;
 	} else {
-		md->why = "not audio, video or text over RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF: "
-			  "not relayed";
+		md->why = "not audio, video or text over RTP/AVP, RTP/AVPF, RTP/SAVP, RTP/SAVPF, "
+			  "UDP/TLS/RTP/SAVP or UDP/TLS/RTP/SAVPF: not relayed";
 	}
 
 out_wipe:
@@ -547,8 +571,8 @@ ng_sdp_may_pass(const struct ng_sdp *in, unsigned int i, const char (*pass)[NG_S
 		snprintf(err, errlen, "m=%s section %u (%s): not relayed by turnpike (%s), and "
 			 "an RTP section is never passed on unanchored", md->media_name, i + 1,
 			 md->proto, md->relay ? "no context for it: the offer's section was not" :
-			 "audio, video or text over RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF as "
-			 "lib/sdp takes it only");
+			 "audio, video or text over RTP/AVP, RTP/AVPF, RTP/SAVP, RTP/SAVPF, "
+			 "UDP/TLS/RTP/SAVP or UDP/TLS/RTP/SAVPF as lib/sdp takes it only");
 		return -EPROTONOSUPPORT;
 	}
 	for (unsigned int k = 0; k < npass; k++)
@@ -671,12 +695,12 @@ rewrite_ok(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, int *first)
 		    (o->proto != NULL && !proto_ok(o->proto)) || o->ncrypto > SDP_CRYPTO_MAX ||
 		    (o->ncrypto > 0 && o->crypto == NULL))
 			return false;
-		if (o->ice != NULL) {
+		if (o->webrtc != NULL) {
 			struct sdp_wbuf none;
 
 			/* (judged before anything is written: a wbuf of no room) */
 			sdp_wbuf_init(&none, NULL, 0);
-			if (o->ice->ufrag == NULL || sdp_webrtc_put(&none, o->ice) < 0)
+			if (sdp_webrtc_put(&none, o->webrtc) < 0)
 				return false;
 		}
 		for (unsigned int c = 0; c < o->ncrypto; c++) {
@@ -693,9 +717,16 @@ rewrite_ok(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, int *first)
 	return true;
 }
 
+/* Do our lines in o carry ICE (credentials: a=ice-lite goes with them)? */
+static bool
+ours_ice(const struct ng_sdp_out_media *o)
+{
+	return !o->keep && o->webrtc != NULL && o->webrtc->ufrag != NULL;
+}
+
 /* A relayed section: its m=, its c=, what it had but ICE's (with
- * ice_remove, or when ours go in) and ours, then ours (a=rtcp,
- * a=rtcp-mux, a=crypto, ICE's). */
+ * ice_remove, or when ours go in) and DTLS-SRTP's, then ours (a=rtcp,
+ * a=rtcp-mux, a=crypto, ICE's and DTLS-SRTP's). */
 static void
 put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 	    const struct ng_sdp_out_media *o, bool own_c, bool ice_remove)
@@ -705,7 +736,7 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 	bool add_c = own_c && !md->has_c;
 	char line[SDP_CRYPTO_LINE_MAX];
 
-	ice_remove = ice_remove || o->ice != NULL;
+	ice_remove = ice_remove || ours_ice(o);
 	put_m(w, line_at(in, first), in->line_len[first], o);
 	for (unsigned int k = first + 1; k < end; k++) {
 		const char *p = line_at(in, k);
@@ -716,7 +747,7 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 			put_c(w, o);
 			add_c = false;
 		}
-		if ((ice_remove && is_ice(p, n)) || attr_is(p, n, "rtcp") ||
+		if ((ice_remove && is_ice(p, n)) || is_dtls(p, n) || attr_is(p, n, "rtcp") ||
 		    attr_is(p, n, "rtcp-mux") || attr_is(p, n, "crypto"))
 			continue;
 		if (p[0] == 'c')
@@ -740,7 +771,7 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 	}
 	explicit_bzero(line, sizeof(line));
 	/* (rewrite_ok() judged them: only room may lack) */
-	if (o->ice != NULL && sdp_webrtc_put(w, o->ice) < 0)
+	if (o->webrtc != NULL && sdp_webrtc_put(w, o->webrtc) < 0)
 		w->over = true;
 }
 
@@ -769,9 +800,12 @@ has_attr_of(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *
  * none); with the session's ICE credentials and options it relied on
  * when those are removed (sess_ice) and it has ICE lines of its own (its
  * ICE is its endpoints', as it came: a ufrag left without its pwd would
- * not even read). */
+ * not even read); with the session's DTLS lines it does not override
+ * when those are removed (sess_dtls), unless its port is 0 (a data
+ * channel passed on keeps its endpoints' certificate and role). */
 static void
-put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c, bool sess_ice)
+put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c, bool sess_ice,
+	 bool sess_dtls)
 {
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
@@ -792,6 +826,10 @@ put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c
 		if (is_sess_ice(line_at(in, k), in->line_len[k]) &&
 		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
 			put_line(w, in, k);
+	for (unsigned int k = 1; sess_dtls && !md->off && k < in->nsess; k++)
+		if (is_sess_dtls(line_at(in, k), in->line_len[k]) &&
+		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
+			put_line(w, in, k);
 }
 
 int
@@ -810,7 +848,7 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 		return -EINVAL;
 	ice_remove = (rw->flags & NG_SDP_ICE_REMOVE) != 0;
 	for (unsigned int i = 0; i < rw->nmedia; i++)
-		ice_lite = ice_lite || (!rw->media[i].keep && rw->media[i].ice != NULL);
+		ice_lite = ice_lite || ours_ice(&rw->media[i]);
 	if (first >= 0)
 		ours = &rw->media[first];
 	/* the session's c= is ours when there is one, or when asked for */
@@ -833,7 +871,10 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 			put_c(&w, ours);
 			c_done = true;
 		}
-		if ((ice_remove || ice_lite) && is_ice(p, n))
+		/* (the session's DTLS lines are the sender's: gone with a
+		 * section relayed, kept sections given them back) */
+		if (((ice_remove || ice_lite) && is_ice(p, n)) ||
+		    (ours != NULL && is_sess_dtls(p, n)))
 			continue;
 		if (p[0] == 'o' && ours != NULL && (rw->flags & NG_SDP_REPLACE_ORIGIN) &&
 		    put_origin(&w, p, n, ours))
@@ -853,7 +894,7 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 		const struct ng_sdp_out_media *o = &rw->media[i];
 
 		if (o->keep)
-			put_kept(&w, in, i, old_c, ice_remove || ice_lite);
+			put_kept(&w, in, i, old_c, ice_remove || ice_lite, ours != NULL);
 		else
 			put_relayed(&w, in, i, o, !sess_c || !same_addr(o, ours), ice_remove);
 	}

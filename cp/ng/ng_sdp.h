@@ -3,8 +3,9 @@
  * cp/ng's SDP: a whole session description as a P-CSCF hands it over ng
  * (every m= section, everything we do not touch kept as it came), read
  * and then rewritten the way rtpengine rewrites it: our address and ports
- * in c= and m=, a=rtcp, the sender's ICE removed and ours (ICE-lite)
- * written, a=crypto added or removed with the transport protocol. Pure
+ * in c= and m=, a=rtcp, the sender's ICE and DTLS-SRTP lines removed and
+ * ours (ICE-lite; our fingerprint, setup and tls-id) written, a=crypto
+ * added or removed with the transport protocol. Pure
  * (lib/sdp reads each section; no cp, no allocation): test_ng_sdp.
  *
  * Reading: the text is split into its session part and its m= sections;
@@ -15,7 +16,10 @@
  * from the peer's checks, and a WebRTC offer has many). A section lib/sdp cannot take, or one
  * that is not RTP (m=application over DTLS, m=message...), is kept with
  * relay false and why set: the caller decides, ng_sdp_may_pass() saying
- * whether it may go on unanchored (an RTP one never: it is refused).
+ * whether it may go on unanchored (an RTP one never: it is refused). The
+ * session's a=fingerprint and a=setup are given to every section's
+ * reading, as its ICE credentials are: lib/sdp lets a section's own
+ * override them.
  */
 #ifndef NG_SDP_H
 #define NG_SDP_H
@@ -35,7 +39,8 @@
 /* One m= section as read. */
 struct ng_sdp_media {
 	bool relay;               /* an RTP section (audio/video/text over RTP/AVP,
-				   * AVPF, SAVP, SAVPF) lib/sdp took: m is valid */
+				   * AVPF, SAVP, SAVPF, UDP/TLS/RTP/SAVP, SAVPF) lib/sdp
+				   * took: m is valid */
 	bool rtp;                 /* its proto is of RTP's family ("RTP" one of its
 				   * '/'-separated parts: RTP/AVP, UDP/TLS/RTP/SAVPF,
 				   * TCP/RTP/AVP...), read from the m= line whatever
@@ -88,8 +93,8 @@ int ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error 
  * port is 0 (no media), or when its proto is not of RTP's family and is
  * one of pass[0..npass) (ng.pass_through: the operator's choice, compared
  * without minding case). An RTP section never is: one turnpike cannot
- * relay (DTLS-SRTP's UDP/TLS/RTP/SAVPF, one past lib/sdp's limits) passed
- * on would hand the other side the first's address, its media bypassing
+ * relay (RTP over TCP, one past lib/sdp's limits, one an answer has where
+ * its offer's was not relayed) passed on would hand the other side the first's address, its media bypassing
  * the gateway. Returns 0, or -EPROTONOSUPPORT with err saying why in a
  * sentence fit for the reply's error-reason.
  */
@@ -115,12 +120,13 @@ struct ng_sdp_out_media {
 	 * writes them (tag, suite, inline key, lifetime, MKI). */
 	const struct sdp_crypto *crypto;
 	unsigned int ncrypto;
-	/* Our ICE lines (NULL: none), after the a=crypto ones, as lib/sdp's
-	 * sdp_webrtc_put() writes them (ufrag, pwd, options, candidates,
-	 * end-of-candidates); the section's own ICE lines are then removed,
-	 * and a=ice-lite is written at session level (RFC 8839 section 5.3:
-	 * we are a lite agent, RFC 8445 section 2.5). */
-	const struct sdp_webrtc_ours *ice;
+	/* Our WebRTC lines (NULL: none), after the a=crypto ones, as lib/sdp's
+	 * sdp_webrtc_put() writes them: ICE's (ufrag, pwd, options,
+	 * candidates, end-of-candidates) and DTLS-SRTP's (fingerprints,
+	 * setup, tls-id). With ICE credentials the section's own ICE lines
+	 * are removed and a=ice-lite is written at session level (RFC 8839
+	 * section 5.3: we are a lite agent, RFC 8445 section 2.5). */
+	const struct sdp_webrtc_ours *webrtc;
 };
 
 #define NG_SDP_ICE_REMOVE     0x1u  /* a=candidate, ice-ufrag, ice-pwd, ice-options,
@@ -147,16 +153,19 @@ struct ng_sdp_rewrite {
  *     that relied on the session's c= gets a c= of the old address, unless
  *     its port is 0;
  *   - m=: port and proto of a relayed section;
- *   - a=rtcp, a=rtcp-mux, a=crypto of a relayed section: removed, then
- *     ours written after the section's last line in this order: a=rtcp
- *     (unless mux only), a=rtcp-mux, a=crypto..., our ICE lines;
+ *   - a=rtcp, a=rtcp-mux, a=crypto, a=fingerprint, a=setup, a=tls-id of
+ *     a relayed section: removed (the session's a=fingerprint and
+ *     a=setup too when a section is relayed; a kept section that relied
+ *     on them gets them),
+ *     then ours written after the section's last line in this order:
+ *     a=rtcp (unless mux only), a=rtcp-mux, a=crypto..., our WebRTC lines;
  *   - ICE lines: those of a relayed section with NG_SDP_ICE_REMOVE or
- *     when it carries ours; the session's with NG_SDP_ICE_REMOVE or when
- *     a section carries ours, a=ice-lite then written after the session's
- *     last line.
+ *     when it carries our ICE; the session's with NG_SDP_ICE_REMOVE or
+ *     when a section carries our ICE, a=ice-lite then written after the
+ *     session's last line.
  * Returns the length (without the NUL), -EINVAL (rw does not fit in:
  * nmedia differs, a relayed section without a family, a crypto line of
- * the wrong key length, ICE lines sdp_webrtc_put() refuses) or -ENOSPC
+ * the wrong key length, WebRTC lines sdp_webrtc_put() refuses) or -ENOSPC
  * (buf too small: buf is then ""). buf may hold our SRTP keys and ICE
  * password: wipe it when done.
  */

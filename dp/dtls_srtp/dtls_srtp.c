@@ -229,10 +229,19 @@ dtls_srtp_term_set(struct dp_worker *w, uint32_t idx, const struct dtls_srtp_ter
 		/* RFC 8842: another association (a new fingerprint or
 		 * tls-id, either side): a new handshake; the keys of the old
 		 * one serve until the new ones are installed */
+		bool restored = t->state == DTLS_SRTP_ST_NONE && (cfg->flags & DTLS_SRTP_F_KEYS);
+
 		term_reset(ds, idx);
 		t->cfg = *cfg;
-		t->state = DTLS_SRTP_ST_WAIT;
 		t->changed_ms = w->now_ms;
+		if (restored) {
+			/* a restarted dp's termination with the association's
+			 * keys (cp kept them, RFC 8842: the peer goes on under
+			 * them): up, no handshake asked of the peer */
+			t->state = DTLS_SRTP_ST_UP;
+			return 0;
+		}
+		t->state = DTLS_SRTP_ST_WAIT;
 		if (cfg->role == DTLS_SRTP_ROLE_CLIENT)
 			client_go(ds, idx);
 		return 0;

@@ -219,6 +219,7 @@ input_one(struct dtls_srtp_worker *ds, uint32_t idx, struct rte_mbuf *m, uint16_
 	struct dtls_hello hl;
 	enum dtls_hello_rc rc;
 	bool cookie = false;
+	uint8_t whole[DTLS_HELLO_WHOLE_MAX];
 
 	/* 1: a termination with DTLS-SRTP */
 	if (t->cfg.role == DTLS_SRTP_ROLE_NONE || t->state == DTLS_SRTP_ST_NONE) {
@@ -255,6 +256,12 @@ input_one(struct dtls_srtp_worker *ds, uint32_t idx, struct rte_mbuf *m, uint16_
 	/* 5: no SSL: a ClientHello that can make SRTP keys, nothing kept
 	 * for any other */
 	rc = dtls_hello_parse(p, len, &hl);
+	/* one cut into records within its datagram (OpenSSL's own client
+	 * over a memory BIO with no MTU: aiortc's, always) is read whole;
+	 * OpenSSL's server reassembles it, but not DTLSv1_listen(), which a
+	 * cookie needs (step 6): that one stays refused */
+	if (rc == DTLS_HELLO_FRAGMENT && !(t->cfg.flags & DTLS_SRTP_F_COOKIE))
+		rc = dtls_hello_reassemble(p, len, whole, sizeof(whole), &hl);
 	if (rc == DTLS_HELLO_OK)
 		rc = dtls_hello_srtp(&hl, t->cfg.profiles & DTLS_SRTP_DP_PROFILES);
 	if (rc != DTLS_HELLO_OK) {

@@ -99,6 +99,8 @@ cfg_of(const struct ipc_rtp_term *t, struct dtls_srtp_term_cfg *c)
 	 * (RFC 6347 §4.2.1); with it, where cp asks */
 	if (t->ice.mode == IPC_RTP_ICE_OFF || (t->dtls.flags & IPC_RTP_DTLS_F_COOKIE))
 		c->flags |= DTLS_SRTP_F_COOKIE;
+	if (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)
+		c->flags |= DTLS_SRTP_F_KEYS;
 	c->serial = t->serial;
 	c->assoc = t->dtls.assoc;
 	c->local = t->local;

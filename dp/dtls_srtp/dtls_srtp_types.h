@@ -40,7 +40,9 @@ enum dtls_srtp_role {
 #define DTLS_SRTP_F_ICE        0x01u /* ICE gates the sources; a client starts at its check */
 #define DTLS_SRTP_F_ALLOW_SHA1 0x02u /* sha-1 fingerprints trusted alone (agw.allow_sha1) */
 #define DTLS_SRTP_F_COOKIE     0x04u /* a cookie before any state (ICE off: a forged source) */
-#define DTLS_SRTP_F_ALL        0x07u
+#define DTLS_SRTP_F_KEYS       0x08u /* the association's keys came with it (a restarted dp's
+				      * termination, from cp): up at its install, no handshake */
+#define DTLS_SRTP_F_ALL        0x0fu
 
 /*
  * A termination's DTLS-SRTP, as cp gives it (slice 4 carries it in lib/ipc's

@@ -2,8 +2,9 @@
 /*
  * The stateless front of TURN over DTLS (dtls_hello.h): the ClientHello's
  * cookie found by a bounded read, our cookie made and checked with
- * OpenSSL's HMAC, the HelloVerifyRequest written; for DTLS-SRTP, the rest
- * of the ClientHello walked to use_srtp.
+ * OpenSSL's HMAC, the HelloVerifyRequest written; for DTLS-SRTP, a
+ * ClientHello cut into records within its datagram taken whole, and the
+ * rest of the ClientHello walked to use_srtp.
  */
 #include <string.h>
 
@@ -81,6 +82,61 @@ dtls_hello_parse(const uint8_t *p, size_t len, struct dtls_hello *h)
 	h->srtp = 0;
 	h->srtp_mki_len = 0;
 	return DTLS_HELLO_OK;
+}
+
+enum dtls_hello_rc
+dtls_hello_reassemble(const uint8_t *p, size_t len, uint8_t *buf, size_t size,
+		      struct dtls_hello *h)
+{
+	const size_t hdrs = DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN;
+	uint32_t msg_len, msg_seq, have = 0;
+	unsigned int frags = 0;
+	size_t at = 0;
+	enum dtls_hello_rc rc = dtls_hello_parse(p, len, h);
+
+	/* (a whole one, or no ClientHello at all: as the parse says) */
+	if (rc != DTLS_HELLO_FRAGMENT)
+		return rc;
+	/* (dtls_hello_parse() checked the first record's headers) */
+	msg_len = rd24(p + DTLS_REC_HDR_LEN + 1);
+	msg_seq = rd16(p + DTLS_REC_HDR_LEN + 4);
+	if (rd24(p + DTLS_REC_HDR_LEN + 6) != 0 || size < hdrs || msg_len > size - hdrs)
+		return DTLS_HELLO_FRAGMENT;
+	while (have < msg_len) {
+		const uint8_t *r = p + at;
+		size_t rlen, f = 0;
+
+		if (len - at < DTLS_REC_HDR_LEN)
+			return DTLS_HELLO_FRAGMENT;
+		rlen = rd16(r + 11);
+		if (r[0] != DTLS_CT_HANDSHAKE || r[3] != 0 || r[4] != 0 ||
+		    rlen > len - at - DTLS_REC_HDR_LEN)
+			return DTLS_HELLO_FRAGMENT;
+		/* each fragment of the record, in order */
+		while (have < msg_len && rlen - f >= DTLS_HS_HDR_LEN) {
+			const uint8_t *hs = r + DTLS_REC_HDR_LEN + f;
+			uint32_t flen = rd24(hs + 9);
+
+			if (hs[0] != DTLS_HS_CLIENT_HELLO || rd24(hs + 1) != msg_len ||
+			    rd16(hs + 4) != msg_seq || rd24(hs + 6) != have ||
+			    flen > msg_len - have || flen > rlen - f - DTLS_HS_HDR_LEN ||
+			    (flen == 0 && msg_len != 0) || ++frags > DTLS_HELLO_FRAGS_MAX)
+				return DTLS_HELLO_FRAGMENT;
+			memcpy(buf + hdrs + have, hs + DTLS_HS_HDR_LEN, flen);
+			have += flen;
+			f += DTLS_HS_HDR_LEN + flen;
+		}
+		/* (a record ending in a cut fragment header: refused) */
+		if (have < msg_len && f != rlen)
+			return DTLS_HELLO_FRAGMENT;
+		at += DTLS_REC_HDR_LEN + rlen;
+	}
+	/* one record, one fragment of all of it */
+	memcpy(buf, p, DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN);
+	buf[11] = (uint8_t)((DTLS_HS_HDR_LEN + msg_len) >> 8);
+	buf[12] = (uint8_t)(DTLS_HS_HDR_LEN + msg_len);
+	memcpy(buf + DTLS_REC_HDR_LEN + 9, buf + DTLS_REC_HDR_LEN + 1, 3);  /* frag_len */
+	return dtls_hello_parse(buf, hdrs + msg_len, h);
 }
 
 unsigned int

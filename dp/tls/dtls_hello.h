@@ -112,6 +112,31 @@ enum dtls_hello_rc dtls_hello_parse(const uint8_t *p, size_t len, struct dtls_he
 const char *dtls_hello_rc_str(enum dtls_hello_rc rc);
 
 /*
+ * A ClientHello cut into records within its one datagram, taken whole:
+ * OpenSSL's own client over a memory BIO with no MTU set cuts at its
+ * 256-octet minimum (aiortc's 245-octet ClientHello comes as records of
+ * 231 and 14 octets, always), which a stateful server reassembles. For
+ * where dtls_hello_parse() said FRAGMENT and no state is kept between
+ * datagrams (another answer of the parse is returned as it is): the
+ * first record is the message's first fragment, then the
+ * epoch-0 handshake records of the datagram hold its next fragments (the
+ * same msg_seq and msg_len, each starting where the last ended, at most
+ * DTLS_HELLO_FRAGS_MAX, a record may hold several), until the message is
+ * whole; the message (at most size less the two headers, octets) is
+ * rebuilt in buf as one record (the first record's header, one fragment
+ * of all of it) and read by dtls_hello_parse(), h pointing into buf. Any
+ * other shape (a fragment missing, out of order or overlapping, another
+ * message's, a record of another kind before the end, more fragments
+ * than that: "fragmented over many records", the issue's bad input, and
+ * anything spread over datagrams) stays DTLS_HELLO_FRAGMENT. Nothing
+ * outside [p, p + len) or [buf, buf + size) is touched.
+ */
+#define DTLS_HELLO_FRAGS_MAX 4u
+#define DTLS_HELLO_WHOLE_MAX 1536u   /* a buf that takes any datagram's */
+enum dtls_hello_rc dtls_hello_reassemble(const uint8_t *p, size_t len, uint8_t *buf, size_t size,
+					 struct dtls_hello *h);
+
+/*
  * After dtls_hello_parse() said OK for h: the rest of the ClientHello's
  * body walked (RFC 6347 §4.2.1, RFC 5246 §7.4.1.2): cipher_suites,
  * compression_methods, the extensions to use_srtp (RFC 5764 §4.1.1).

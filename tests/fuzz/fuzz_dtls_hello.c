@@ -17,7 +17,12 @@
  * name, says OK only with a profile in common and no MKI, and with one
  * profile offered says OK exactly when the client offers that one. Every
  * input is also read as a datagram into a handshake under way
- * (dtls_hs_msg_longest()).
+ * (dtls_hs_msg_longest()), and as a ClientHello cut into records
+ * (dtls_hello_reassemble()): its verdict is the parse's but for a
+ * FRAGMENT, which it may make whole (or find a whole message the parse
+ * refuses: never one that is no ClientHello); a whole one lies in its
+ * buffer, the message's length within it, and reads as the parse reads
+ * it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +56,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	      (size >= DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN || dtls_hs_msg_longest(p, size) == 0));
 	rc = dtls_hello_parse(p, size, &h);
 	CHECK(dtls_hello_rc_str(rc)[0] != '?');
+	{
+		static uint8_t whole[DTLS_HELLO_WHOLE_MAX];
+		enum dtls_hello_rc rw = dtls_hello_reassemble(p, size, whole, sizeof(whole), &h2);
+
+		CHECK(dtls_hello_rc_str(rw)[0] != '?');
+		CHECK(rw == rc || (rc == DTLS_HELLO_FRAGMENT && rw != DTLS_HELLO_NOT_HANDSHAKE &&
+				   rw != DTLS_HELLO_NOT_CH));
+		if (rc == DTLS_HELLO_FRAGMENT && rw == DTLS_HELLO_OK) {
+			size_t wlen = DTLS_REC_HDR_LEN + ((size_t)whole[11] << 8 | whole[12]);
+			struct dtls_hello h3;
+
+			CHECK(wlen <= sizeof(whole));
+			CHECK(h2.body == whole + DTLS_REC_HDR_LEN + DTLS_HS_HDR_LEN);
+			CHECK(h2.body + h2.body_len == whole + wlen);
+			CHECK(dtls_hello_parse(whole, wlen, &h3) == DTLS_HELLO_OK);
+			CHECK(dtls_hello_srtp(&h2, DTLS_SRTP_ALL) == dtls_hello_srtp(&h3, DTLS_SRTP_ALL));
+		}
+	}
 	if (rc == DTLS_HELLO_OK) {
 		size_t rec_end = DTLS_REC_HDR_LEN + ((size_t)p[11] << 8 | p[12]);
 

@@ -9,8 +9,10 @@
  * promise: a refusal is -EINVAL or -ENOTSUP with a sentence; a request
  * read has a command, NUL-terminated names, an SDP inside the input; a
  * description read and rewritten (every relayed section given our
- * address, ports and, for SRTP, one key) reads back with as many sections,
- * ours in each relayed one; a section may go on unanchored only without
+ * address, ports and, for SDES, one key, for DTLS-SRTP our fingerprint,
+ * setup and tls-id) reads back with as many sections, ours in each
+ * relayed one and none of the sender's ICE or DTLS lines; a section may
+ * go on unanchored only without
  * media or when it is not RTP (ng_sdp_may_pass()).
  */
 #include <errno.h>
@@ -41,6 +43,7 @@ rewrite(void)
 	struct sdp_crypto cl;
 	struct sdp_candidate cand[NG_SDP_MEDIA_MAX][2];
 	struct sdp_webrtc_ours ice[NG_SDP_MEDIA_MAX];
+	static const struct certfp fp = { .alg = CERTFP_SHA256, .len = 32, .md = { 0x5a } };
 	int n, rc;
 
 	memset(&rw, 0, sizeof(rw));
@@ -80,9 +83,17 @@ rewrite(void)
 			o->ncrypto = 1;
 		}
 		/* ours (ICE-lite) where the sender had ICE, as ng_ice.c's
-		 * default writes them */
+		 * default writes them; our DTLS lines on a DTLS-SRTP section,
+		 * as ng_dtls.c's */
+		memset(&ice[i], 0, sizeof(ice[i]));
+		if (sdp_proto_dtls((enum sdp_proto)in.media[i].m.proto)) {
+			ice[i].fp = &fp;
+			ice[i].nfp = 1;
+			ice[i].setup = SDP_SETUP_ACTPASS;
+			ice[i].tls_id = "0123456789abcdef0123456789abcdef";
+			o->webrtc = &ice[i];
+		}
 		if (in.media[i].m.ice.ufrag[0] != '\0') {
-			memset(&ice[i], 0, sizeof(ice[i]));
 			rc = sdp_host_candidates(AF_INET, o->ip, o->port,
 						 o->rtcp_mux ? 0 : o->rtcp_port, 65535, cand[i]);
 			CHECK(rc == 1 || rc == 2);
@@ -91,7 +102,7 @@ rewrite(void)
 			ice[i].cand = cand[i];
 			ice[i].ncand = (unsigned int)rc;
 			ice[i].end_of_candidates = true;
-			o->ice = &ice[i];
+			o->webrtc = &ice[i];
 		}
 	}
 	n = ng_sdp_rewrite(&in, &rw, out, sizeof(out));
@@ -114,11 +125,19 @@ rewrite(void)
 		CHECK(back.media[i].relay);
 		CHECK(back.media[i].m.port == rw.media[i].port);
 		/* ours read back as ours, none of the sender's left */
-		CHECK(rw.media[i].ice == NULL ||
+		CHECK(ice[i].ufrag == NULL ||
 		      (strcmp(back.media[i].m.ice.ufrag, "OurUfrag") == 0 &&
-		       strcmp(back.media[i].m.ice.pwd, rw.media[i].ice->pwd) == 0 &&
+		       strcmp(back.media[i].m.ice.pwd, ice[i].pwd) == 0 &&
 		       back.media[i].ice_lite && back.media[i].m.ice.end_of_candidates));
-		CHECK(rw.media[i].ice != NULL || back.media[i].m.ice.ufrag[0] == '\0');
+		CHECK(ice[i].ufrag != NULL || back.media[i].m.ice.ufrag[0] == '\0');
+		CHECK(ice[i].nfp == 0 ||
+		      (back.media[i].m.nfp == 1 && certfp_equal(&back.media[i].m.fp[0], &fp) &&
+		       back.media[i].m.setup == SDP_SETUP_ACTPASS &&
+		       strcmp(back.media[i].m.tls_id, ice[i].tls_id) == 0));
+		/* (the session's fingerprint and setup went with ours) */
+		CHECK(ice[i].nfp != 0 ||
+		      (back.media[i].m.nfp == 0 && back.media[i].m.setup == SDP_SETUP_NONE &&
+		       back.media[i].m.tls_id[0] == '\0'));
 		CHECK(back.media[i].m.addr.family == AF_INET);
 		CHECK(memcmp(back.media[i].m.addr.ip, rw.media[i].ip, 4) == 0);
 	}

@@ -152,6 +152,8 @@ peer_ctx(bool client, const struct peer_opts *o)
 		SSL_CTX_set_security_level(ctx, 0);
 		SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
 	}
+	if (o->ciphers != NULL)
+		assert_int_equal(SSL_CTX_set_cipher_list(ctx, o->ciphers), 1);
 	if (o->profiles != NULL)
 		assert_int_equal(SSL_CTX_set_tlsext_use_srtp(ctx, o->profiles), 0);
 	if (!o->no_cert) {
@@ -167,10 +169,12 @@ SSL *
 peer_ssl(SSL_CTX *ctx, bool client, const struct peer_opts *o, struct dgq *in, struct dgq *out)
 {
 	SSL *s = SSL_new(ctx);
+	long mtu = o->mtu != 0 ? (long)o->mtu : 1200;
 
 	assert_non_null(s);
 	SSL_set_bio(s, dgq_bio(in), dgq_bio(out));
-	SSL_set_mtu(s, 1200);
+	/* (the MTU set, or 0: below OpenSSL's least) */
+	assert_int_equal(SSL_set_mtu(s, mtu), mtu);
 	if (o->timer_us != 0) {
 		timer_first = o->timer_us;
 		DTLS_set_timer_cb(s, peer_timer);

@@ -42,10 +42,13 @@ struct peer_opts {
 	X509 *cert;                  /* its certificate and key (required unless no_cert) */
 	EVP_PKEY *key;
 	unsigned int timer_us;       /* its first retransmission (0: OpenSSL's 1 s) */
+	unsigned int mtu;            /* 0: 1200; 256: OpenSSL's least, a client's
+				      * ClientHello cut into records (aiortc's) */
+	const char *ciphers;         /* its cipher list (NULL: OpenSSL's) */
 };
 
 /* The peer's context and SSL, client or server, reading from in and
- * writing to out, MTU 1200. */
+ * writing to out, MTU 1200 unless o->mtu says. */
 SSL_CTX *peer_ctx(bool client, const struct peer_opts *o);
 SSL *peer_ssl(SSL_CTX *ctx, bool client, const struct peer_opts *o, struct dgq *in,
 	      struct dgq *out);

@@ -350,6 +350,8 @@ test_acct_rtp_records(void **state)
 	l = json_object_array_get_idx(legs, 0);
 	assert_int_equal(num(l, "leg"), 0);
 	assert_string_equal(str(l, "profile"), "RTP/SAVP");
+	assert_string_equal(str(l, "secured"), "sdes");
+	assert_false(json_object_object_get_ex(l, "srtp_profile", NULL));
 	assert_string_equal(str(l, "local"), "10.210.0.1:40000");
 	assert_true(json_object_get_boolean(json_object_object_get(l, "rtcp_mux")));
 	assert_false(json_object_object_get_ex(l, "rtcp_port", NULL));
@@ -373,6 +375,7 @@ test_acct_rtp_records(void **state)
 	assert_int_equal(num(d, "no_dest"), 5);
 	l = json_object_array_get_idx(legs, 1);
 	assert_string_equal(str(l, "profile"), "RTP/AVP");
+	assert_string_equal(str(l, "secured"), "none");
 	assert_string_equal(str(l, "local"), "10.211.0.1:40002");
 	assert_int_equal(num(l, "rtcp_port"), 40003);
 	assert_string_equal(str(l, "remote"), "10.211.0.2:6004");      /* signalled */
@@ -407,6 +410,21 @@ test_acct_rtp_records(void **state)
 	assert_int_equal(num(l, "packets_in"), 202);
 	assert_int_equal(num(o, "packets_from_client"), 202);
 	json_object_put(o);
+	/* ... one keyed by DTLS-SRTP says so, with its profile (never a key) */
+	c.rtp.gone[0].dtls_profile = 0x0001;
+	o = rtp_line(line, &c, &e);
+	assert_null(strstr(line, "key"));
+	l = json_object_array_get_idx(json_object_object_get(o, "legs"), 0);
+	assert_string_equal(str(l, "secured"), "dtls-srtp");
+	assert_string_equal(str(l, "srtp_profile"), "SRTP_AES128_CM_SHA1_80");
+	json_object_put(o);
+	c.rtp.gone[0].dtls_profile = CP_AGW_RTP_DTLS_NO_PROFILE;
+	o = rtp_line(line, &c, &e);
+	l = json_object_array_get_idx(json_object_object_get(o, "legs"), 0);
+	assert_string_equal(str(l, "secured"), "dtls-srtp");
+	assert_true(json_object_object_get_ex(l, "srtp_profile", &d) && d == NULL);
+	json_object_put(o);
+	c.rtp.gone[0].dtls_profile = 0;
 
 	/* then the context's end (its SUBTRACTED heard: cp/agw clears the
 	 * serial): the core's termination only, the UE's not twice */

@@ -18,7 +18,11 @@
  * IPC_CAP_FENCE, each hold its own workers, the bound, dp's restart, a
  * FENCE_DONE of the cp before or never asked for, a ring with no room for
  * the FENCE, the table full); the SRTP keys rule (RFC 3711 section 9.1:
- * no key for two streams, none taken again).
+ * no key for two streams, none taken again); DTLS-SRTP (cp_agw_rtp.h's
+ * rule: each role, the fingerprints, our certificate's two generations,
+ * RFC 8842's associations; dp's RTP_DTLS applied, its keys kept for a
+ * restarted dp, a stale one ignored, the body wiped, the observers, the
+ * log, the metrics; a restarted cp's).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1671,6 +1675,552 @@ test_ice(void **state)
 	assert_true(all_zero(&c->rtp.term[0].ice, sizeof(c->rtp.term[0].ice)));
 }
 
+/* ---- DTLS-SRTP (agw_rtp_dtls.c; issue 68) ---------------------------------------------- */
+
+/* dp's DTLS_CERT of generation gen (its sha-256 of octet b). */
+static void
+dtls_cert(uint16_t gen, uint8_t b)
+{
+	static struct ipc_msg m;
+	struct ipc_dtls_cert *x = (void *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_DTLS_CERT;
+	m.h.worker = 0;
+	m.h.body_len = sizeof(*x);
+	x->gen = gen;
+	x->nfp = 1;
+	x->fp[0].alg = 2;
+	x->fp[0].len = 32;
+	memset(x->fp[0].md, b, 32);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, 0, &m);
+}
+
+/* A WebRTC termination (SAVPF, rtcp-mux, no keys) whose peer's SDP says
+ * setup, its sha-256 fingerprint of octet fp (0: none). */
+static void
+spec_dtls(struct cp_agw_rtp_spec *s, uint8_t setup, uint8_t fp, const char *tls_id)
+{
+	spec_rtp(s, CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, false);
+	s->term.profile = IPC_RTP_SAVPF;
+	s->term.flags = IPC_RTP_F_MUX;
+	s->dtls.setup = setup;
+	if (fp != 0) {
+		s->dtls.nfp = 1;
+		s->dtls.fp[0].alg = 2;
+		s->dtls.fp[0].len = 32;
+		memset(s->dtls.fp[0].md, fp, 32);
+	}
+	if (tls_id != NULL)
+		snprintf(s->dtls.tls_id, sizeof(s->dtls.tls_id), "%s", tls_id);
+}
+
+/* A one-termination context of spec s: rc; *out, its RTP_ADD's term[0]
+ * in *t (0 on success). */
+static int
+dtls_create(const struct cp_agw_rtp_spec *s, struct cp_agw_ctx **out, struct ipc_rtp_term *t,
+	    char *err, size_t errlen)
+{
+	struct cp_agw_rtp_spec two[2];
+	struct ipc_msg m;
+	int rc;
+
+	two[0] = *s;
+	memset(&two[1], 0, sizeof(two[1]));
+	rc = cp_agw_create(&cp, rtp2(two), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, out, err,
+			   errlen);
+	if (rc == 0) {
+		assert_true(to_dp((*out)->worker, &m));
+		assert_int_equal(m.h.kind, IPC_RTP_ADD);
+		*t = ((const struct ipc_rtp_ctx *)(const void *)m.body)->term[0];
+	} else {
+		assert_false(to_dp(0, &m) || to_dp(1, &m));
+	}
+	return rc;
+}
+
+static void
+test_dtls_roles_fingerprints(void **state)
+{
+	static const struct {
+		uint8_t setup;
+		bool passive;
+		uint8_t role, ours, nfp;
+	} rule[] = {
+		{ CP_AGW_DTLS_PEER_ACTPASS, false, IPC_RTP_DTLS_CLIENT, CP_AGW_DTLS_OUR_ACTIVE, 1 },
+		{ CP_AGW_DTLS_PEER_ACTPASS, true, IPC_RTP_DTLS_SERVER, CP_AGW_DTLS_OUR_PASSIVE, 1 },
+		{ CP_AGW_DTLS_PEER_ACTIVE, false, IPC_RTP_DTLS_SERVER, CP_AGW_DTLS_OUR_PASSIVE, 1 },
+		{ CP_AGW_DTLS_PEER_PASSIVE, false, IPC_RTP_DTLS_CLIENT, CP_AGW_DTLS_OUR_ACTIVE, 1 },
+		{ CP_AGW_DTLS_OFFER, false, IPC_RTP_DTLS_EITHER, CP_AGW_DTLS_OUR_ACTPASS, 0 },
+	};
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_rtp_term t;
+	char err[512];
+
+	(void)state;
+	/* before dp published its certificate: nothing to write in the SDP */
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTPASS, 0x11, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EAGAIN);
+	assert_non_null(strstr(err, "dp has not published its DTLS certificate yet"));
+	assert_null(cp_agw_rtp_dtls_cert(&cp, 1));
+	dtls_cert(1, 0xc1);
+	assert_non_null(cp_agw_rtp_dtls_cert(&cp, 1));
+	assert_null(cp_agw_rtp_dtls_cert(&cp, 2));
+	/* each role rule (RFC 4145, RFC 5763 section 5) */
+	for (unsigned int k = 0; k < sizeof(rule) / sizeof(rule[0]); k++) {
+		spec_dtls(&s, rule[k].setup, rule[k].nfp ? 0x11 : 0, NULL);
+		s.dtls.passive = rule[k].passive;
+		assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+		assert_int_equal(t.dtls.role, rule[k].role);
+		assert_int_equal(t.dtls.nfp, rule[k].nfp);
+		assert_int_equal(t.dtls.profiles, IPC_RTP_DTLS_P_ALL);
+		assert_int_equal(t.dtls.flags, 0);
+		assert_int_equal(t.dtls.cert_gen, 1);
+		assert_int_equal(t.dtls.assoc, 1);
+		if (rule[k].nfp)
+			assert_memory_equal(t.dtls.fp[0].md, s.dtls.fp[0].md, 32);
+		/* no keys: the handshake makes them; none made by cp */
+		assert_true(all_zero(&t.srtp_rx, sizeof(t.srtp_rx)));
+		assert_true(all_zero(&t.srtp_tx, sizeof(t.srtp_tx)));
+		assert_int_equal(c->rtp.dtls[0].setup, rule[k].ours);
+		assert_int_equal(c->rtp.dtls[0].state, 0);
+		assert_int_equal(strlen(c->rtp.dtls[0].tls_id), 32);
+		assert_memory_equal(&c->rtp.term[0].dtls, &t.dtls, sizeof(t.dtls));
+		released(c);
+	}
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_KEYS_MADE], 0);
+	/* the strongest hash's only (RFC 8122 section 5): sha-1 beside it
+	 * is not carried, nor flagged */
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x22, "0123456789abcdefghij+/-_");
+	s.dtls.nfp = 2;
+	s.dtls.fp[1].alg = 1;
+	s.dtls.fp[1].len = 20;
+	memset(s.dtls.fp[1].md, 0x33, 20);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.dtls.nfp, 1);
+	assert_int_equal(t.dtls.fp[0].alg, 2);
+	assert_int_equal(t.dtls.flags & IPC_RTP_DTLS_F_ALLOW_SHA1, 0);
+	assert_int_equal(c->rtp.dtls[0].peer_nfp, 2);
+	assert_string_equal(c->rtp.dtls[0].peer_tls_id, "0123456789abcdefghij+/-_");
+	released(c);
+	/* sha-1 alone: refused, named; taken with allow_sha1 (flagged) */
+	s.dtls.fp[0] = s.dtls.fp[1];
+	s.dtls.nfp = 1;
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "only sha-1 fingerprints given, and agw.allow_sha1 is off"));
+	s.dtls.allow_sha1 = true;
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.dtls.fp[0].alg, 1);
+	assert_int_equal(t.dtls.flags, IPC_RTP_DTLS_F_ALLOW_SHA1);
+	released(c);
+	/* no fingerprint: refused but when we offer; one with our offer
+	 * refused (the answer brings them) */
+	spec_dtls(&s, CP_AGW_DTLS_PEER_PASSIVE, 0, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "needs the peer's a=fingerprint"));
+	spec_dtls(&s, CP_AGW_DTLS_OFFER, 0x11, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "come with its answer"));
+	/* three of the strongest hash: more than dp checks */
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x11, NULL);
+	s.dtls.nfp = 3;
+	s.dtls.fp[1] = s.dtls.fp[2] = s.dtls.fp[0];
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "more than 2 sha-256 fingerprints"));
+	/* the termination's form: SRTP's profiles, rtcp-mux, no keys, a tls-id */
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x11, NULL);
+	s.term.profile = IPC_RTP_AVP;
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "RTP/SAVP or RTP/SAVPF"));
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x11, NULL);
+	s.term.flags = 0;
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "needs rtcp-mux"));
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x11, NULL);
+	s.term.srtp_rx.suite = 1;
+	s.term.srtp_rx.key_len = 30;
+	memset(s.term.srtp_rx.key, 0xab, 30);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "its handshake makes them"));
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x11, "short");
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "RFC 8842"));
+	spec_dtls(&s, CP_AGW_DTLS_PEER_PASSIVE + 1, 0x11, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	spec_dtls(&s, CP_AGW_DTLS_OFF, 0x11, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "without its setup"));
+	/* two generations of our certificate kept: the one before for a
+	 * termination offered under it */
+	dtls_cert(2, 0xc2);
+	assert_int_equal(cp_agw_rtp_dtls_cert(&cp, 1)->fp[0].md[0], 0xc1);
+	assert_int_equal(cp_agw_rtp_dtls_cert(&cp, 2)->fp[0].md[0], 0xc2);
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTIVE, 0x11, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.dtls.cert_gen, 2);
+	released(c);
+	dtls_cert(2, 0xc2);            /* (the same again: nothing moves) */
+	assert_non_null(cp_agw_rtp_dtls_cert(&cp, 1));
+	dtls_cert(3, 0xc3);
+	assert_null(cp_agw_rtp_dtls_cert(&cp, 1));
+	assert_non_null(cp_agw_rtp_dtls_cert(&cp, 2));
+}
+
+static void
+test_dtls_associations(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_rtp_dtls d;
+	struct cp_agw_rtp_mod md;
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_rtp_term t;
+	static struct ipc_msg m;
+	const struct ipc_rtp_mod *mo = (const void *)m.body;
+	char err[512], id1[33], id2[33];
+
+	(void)state;
+	dtls_cert(1, 0xc1);
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTPASS, 0x11, "aaaaaaaaaaaaaaaaaaaa");
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	memcpy(id1, c->rtp.dtls[0].tls_id, sizeof(id1));
+	/* RFC 8842 section 5: the same fingerprints and tls-id (an ICE
+	 * restart beside them): the association kept, our tls-id too */
+	d = s.dtls;
+	memset(&md, 0, sizeof(md));
+	md.dtls = &d;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(mo->t.dtls.assoc, 1);
+	assert_int_equal(mo->t.dtls.role, IPC_RTP_DTLS_CLIENT);
+	assert_string_equal(c->rtp.dtls[0].tls_id, id1);
+	/* a new tls-id of the peer's: a new association, ours new too */
+	snprintf(d.tls_id, sizeof(d.tls_id), "bbbbbbbbbbbbbbbbbbbb");
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(mo->t.dtls.assoc, 2);
+	assert_string_not_equal(c->rtp.dtls[0].tls_id, id1);
+	memcpy(id2, c->rtp.dtls[0].tls_id, sizeof(id2));
+	/* a new fingerprint, the peer now active: another, in its roles */
+	d.setup = CP_AGW_DTLS_PEER_ACTIVE;
+	memset(d.fp[0].md, 0x12, 32);
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(mo->t.dtls.assoc, 3);
+	assert_int_equal(mo->t.dtls.role, IPC_RTP_DTLS_SERVER);
+	assert_int_equal(mo->t.dtls.fp[0].md[0], 0x12);
+	assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_PASSIVE);
+	assert_string_not_equal(c->rtp.dtls[0].tls_id, id2);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 2);
+	/* DTLS can not be turned off, nor keys given to it, by a modify;
+	 * nothing changes on a refusal */
+	d.setup = CP_AGW_DTLS_OFF;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "a subtract and an add"));
+	d.setup = CP_AGW_DTLS_PEER_ACTIVE;
+	d.nfp = 0;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), -EINVAL);
+	assert_int_equal(c->rtp.term[0].dtls.assoc, 3);
+	assert_false(to_dp(c->worker, &m));
+	released(c);
+	/* our offer (actpass, dp's EITHER), then the answer: the same
+	 * association, dp verifies by the answer's fingerprints */
+	spec_dtls(&s, CP_AGW_DTLS_OFFER, 0, NULL);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.dtls.role, IPC_RTP_DTLS_EITHER);
+	memcpy(id1, c->rtp.dtls[0].tls_id, sizeof(id1));
+	memset(&d, 0, sizeof(d));
+	d.setup = CP_AGW_DTLS_PEER_ACTIVE;
+	d.nfp = 1;
+	d.fp[0].alg = 2;
+	d.fp[0].len = 32;
+	memset(d.fp[0].md, 0x44, 32);
+	snprintf(d.tls_id, sizeof(d.tls_id), "cccccccccccccccccccc");
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(mo->t.dtls.assoc, 1);
+	assert_int_equal(mo->t.dtls.role, IPC_RTP_DTLS_SERVER);
+	assert_int_equal(mo->t.dtls.nfp, 1);
+	assert_int_equal(mo->t.dtls.fp[0].md[0], 0x44);
+	assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_PASSIVE);
+	assert_string_equal(c->rtp.dtls[0].tls_id, id1);
+	assert_string_equal(c->rtp.dtls[0].peer_tls_id, "cccccccccccccccccccc");
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 2);
+	/* ... and the same answer again keeps it */
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(mo->t.dtls.assoc, 1);
+	released(c);
+	/* turning DTLS on by a modify: refused */
+	spec_rtp(&s, CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, false);
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	d.setup = CP_AGW_DTLS_PEER_ACTIVE;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "has no DTLS-SRTP"));
+}
+
+/* What the observer heard of DTLS-SRTP. */
+static struct ipc_rtp_event dheard;
+static unsigned int ndheard;
+
+static void
+dobs(struct cp_ctx *cx, const struct cp_agw_ctx *x, const void *ev, void *arg)
+{
+	const struct ipc_rtp_event *e = ev;
+
+	(void)cx;
+	(void)x;
+	(void)arg;
+	if (e->type == CP_AGW_RTP_EV_DTLS_UP || e->type == CP_AGW_RTP_EV_DTLS_FAILED) {
+		dheard = *e;
+		ndheard++;
+	}
+}
+
+/* dp's RTP_DTLS e of context id (worker w): through cp's handler, its
+ * body read back wiped. */
+static void
+dtls_ev(uint64_t id, unsigned int w, const struct ipc_rtp_dtls_ev *e)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_DTLS;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*e);
+	memcpy(m.body, e, sizeof(*e));
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, w, &m);
+	assert_true(all_zero(m.body, sizeof(*e)));
+}
+
+static char *
+metrics_text(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	agw_rtp_metrics(&cp, f);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_dtls_applied(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_rtp_dtls_ev e;
+	static struct ipc_msg m;
+	const struct ipc_rtp_ctx *x;
+	struct json_object *j, *d;
+	const struct cp_agw_event *l;
+	uint64_t id;
+	unsigned int w;
+	char err[512], *txt;
+	const char *js;
+
+	(void)state;
+	dtls_cert(1, 0xc1);
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, dobs, NULL), 0);
+	spec_dtls(&spec[0], CP_AGW_DTLS_PEER_ACTPASS, 0x11, NULL);
+	spec[0].term.ice.mode = IPC_RTP_ICE_LITE;
+	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
+	drain();
+	id = c->id;
+	w = c->worker;
+	/* the handshake came up (dp took the client's role): the keys
+	 * kept, flagged, the observers told, the log, the metrics */
+	memset(&e, 0, sizeof(e));
+	e.term = 0;
+	e.state = IPC_RTP_DTLS_UP;
+	e.role = IPC_RTP_DTLS_CLIENT;
+	e.matched = 0;
+	e.attempts = 1;
+	e.serial = c->rtp.term[0].serial;
+	e.version = 0xfefd;
+	e.profile = 0x0001;
+	e.assoc = 1;
+	ip4(&e.peer, "10.0.0.70", 31000);
+	e.seen.alg = 2;
+	e.seen.len = 32;
+	memset(e.seen.md, 0x11, 32);
+	e.rx.suite = 1;
+	e.rx.key_len = 30;
+	memset(e.rx.key, 0x5a, 30);
+	e.tx.suite = 1;
+	e.tx.key_len = 30;
+	memset(e.tx.key, 0xa5, 30);
+	snprintf(e.cipher, sizeof(e.cipher), "ECDHE-ECDSA-AES128-GCM-SHA256");
+	/* (first, a stale one: another serial, another association) */
+	e.serial++;
+	dtls_ev(id, w, &e);
+	e.serial--;
+	e.assoc = 7;
+	dtls_ev(id, w, &e);
+	e.assoc = 1;
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_STALE], 2);
+	assert_int_equal(c->rtp.dtls[0].state, 0);
+	assert_int_equal(ndheard, 0);
+	dtls_ev(id, w, &e);
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+	assert_int_equal(c->rtp.dtls[0].role, IPC_RTP_DTLS_CLIENT);
+	assert_int_equal(c->rtp.dtls[0].profile, 0x0001);
+	assert_int_equal(c->rtp.dtls[0].handshakes, 1);
+	assert_string_equal(c->rtp.dtls[0].cipher, "ECDHE-ECDSA-AES128-GCM-SHA256");
+	assert_int_equal(c->rtp.term[0].dtls.flags & IPC_RTP_DTLS_F_KEYS, IPC_RTP_DTLS_F_KEYS);
+	assert_int_equal(c->rtp.term[0].srtp_rx.key_len, 30);
+	assert_memory_equal(c->rtp.term[0].srtp_rx.key, e.rx.key, 30);
+	assert_memory_equal(c->rtp.term[0].srtp_tx.key, e.tx.key, 30);
+	assert_int_equal(ndheard, 1);
+	assert_int_equal(dheard.type, CP_AGW_RTP_EV_DTLS_UP);
+	assert_int_equal(dheard.term, 0);
+	assert_int_equal(dheard.addr.port, 31000);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_UP], 1);
+	l = &cp.agw->log[(cp.agw->next_seq - 1) & (CP_AGW_LOG - 1)];
+	j = agw_event_json(&cp, l);
+	js = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
+	assert_non_null(strstr(js, "\"type\":\"rtp_dtls_up\""));
+	assert_non_null(strstr(js, "\"peer\":\"10.0.0.70:31000\""));
+	json_object_put(j);
+	txt = metrics_text();
+	assert_non_null(strstr(txt, "turnpike_agw_dtls_handshakes_total{door=\"api\",tenant=\"default\","
+			       "role=\"client\"} 1\n"));
+	assert_non_null(strstr(txt, "turnpike_agw_dtls_handshakes_total{door=\"ng\",tenant=\"mvno-a\","
+			       "role=\"server\"} 0\n"));
+	assert_null(strstr(txt, "turnpike_agw_dtls_failures_total{"));
+	free(txt);
+	/* shown: the association, never a key (nor with keys asked) */
+	j = agw_rtp_json(&cp, c, 1, true);
+	js = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
+	{
+		char b64[64];
+
+		agw_b64_encode(e.tx.key, 30, b64);
+		assert_null(strstr(js, b64));
+		agw_b64_encode(e.rx.key, 30, b64);
+		assert_null(strstr(js, b64));
+	}
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(
+		json_object_object_get(j, "legs"), 0), "dtls", &d));
+	assert_string_equal(json_object_get_string(json_object_object_get(d, "state")), "up");
+	assert_string_equal(json_object_get_string(json_object_object_get(d, "setup")), "active");
+	assert_string_equal(json_object_get_string(json_object_object_get(d, "srtp_profile")),
+			    "SRTP_AES128_CM_SHA1_80");
+	assert_non_null(strstr(json_object_get_string(json_object_object_get(d, "fingerprint")),
+			       "sha-256 C1:C1:"));
+	assert_true(json_object_get_boolean(json_object_object_get(d, "verified")));
+	assert_null(json_object_object_get(json_object_array_get_idx(
+		json_object_object_get(j, "legs"), 0), "our_crypto"));
+	json_object_put(j);
+	/* dp restarts: the RTP_ADD carries the association's keys (flagged),
+	 * with their streams' positions, and no handshake is asked */
+	cp_agw_dp_restart(&cp);
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].dtls.flags & IPC_RTP_DTLS_F_KEYS, IPC_RTP_DTLS_F_KEYS);
+	assert_int_equal(x->term[0].dtls.assoc, 1);
+	assert_memory_equal(x->term[0].srtp_rx.key, e.rx.key, 30);
+	assert_memory_equal(x->term[0].srtp_tx.key, e.tx.key, 30);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4096);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	/* ... and the SRTP positions are asked for, as SDES's */
+	c->rtp.pos_due_ms = 0;
+	drain();
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_STATS_REQ);
+	/* a failure of a new association's handshake: why, dp's sentence */
+	{
+		struct cp_agw_rtp_dtls dd = spec[0].dtls;
+		struct cp_agw_rtp_mod md;
+
+		memset(&md, 0, sizeof(md));
+		memset(dd.fp[0].md, 0x99, 32);
+		md.dtls = &dd;
+		assert_int_equal(cp_agw_modify(&cp, &op, id, 0, rmod(&md), err, sizeof(err)), 0);
+		assert_int_equal(c->rtp.dtls[0].state, 0);
+	}
+	memset(&e, 0, sizeof(e));
+	e.state = IPC_RTP_DTLS_FAILED;
+	e.role = IPC_RTP_DTLS_CLIENT;
+	e.why = 1;                   /* tls_fails.def: fingerprint_mismatch */
+	e.matched = -1;
+	e.attempts = 2;
+	e.serial = c->rtp.term[0].serial;
+	e.assoc = 2;
+	e.detail_len = (uint16_t)snprintf(e.detail, sizeof(e.detail), "fingerprint_mismatch: the "
+					  "peer's certificate is sha-256 11:11:..., none of the 1 "
+					  "signalled");
+	dtls_ev(id, w, &e);
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_FAILED);
+	assert_int_equal(c->rtp.dtls[0].why, 1);
+	assert_int_equal(c->rtp.dtls[0].failures, 1);
+	assert_int_equal(ndheard, 2);
+	assert_int_equal(dheard.type, CP_AGW_RTP_EV_DTLS_FAILED);
+	assert_non_null(strstr(dheard.detail, "fingerprint_mismatch"));
+	/* (the old association's keys: dp's still, and cp's) */
+	assert_memory_equal(c->rtp.term[0].srtp_rx.key, "\x5a\x5a\x5a\x5a", 4);
+	l = &cp.agw->log[(cp.agw->next_seq - 1) & (CP_AGW_LOG - 1)];
+	j = agw_event_json(&cp, l);
+	js = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
+	assert_non_null(strstr(js, "\"type\":\"rtp_dtls_failed\""));
+	assert_non_null(strstr(js, "\"reason\":\"fingerprint_mismatch\""));
+	json_object_put(j);
+	txt = metrics_text();
+	assert_non_null(strstr(txt, "turnpike_agw_dtls_failures_total{door=\"api\",tenant=\"default\","
+			       "reason=\"fingerprint_mismatch\"} 1\n"));
+	free(txt);
+	/* VERIFY_WAIT: a state, no event */
+	memset(&e, 0, sizeof(e));
+	e.state = IPC_RTP_DTLS_VERIFY_WAIT;
+	e.role = IPC_RTP_DTLS_SERVER;
+	e.matched = -1;
+	e.serial = c->rtp.term[0].serial;
+	e.assoc = 2;
+	dtls_ev(id, w, &e);
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_VERIFY_WAIT);
+	assert_int_equal(ndheard, 2);
+	/* a restarted cp: RTP_STATE's keys make it up again, as far as cp
+	 * can tell */
+	{
+		struct ipc_rtp_state *xs;
+
+		memset(&m, 0, sizeof(m));
+		m.h.kind = IPC_RTP_STATE;
+		m.h.worker = (uint16_t)w;
+		m.h.alloc_id = id;
+		m.h.body_len = sizeof(*xs);
+		xs = (void *)m.body;
+		memcpy(xs->ctx.term, c->rtp.term, sizeof(xs->ctx.term));
+		cp_agw_fini(&cp);
+		memset(&cp.dp, 0, sizeof(cp.dp));
+		assert_int_equal(cp_agw_init(&cp), 0);
+		assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+		cp_handle(&cp, w, &m);
+		c = cp_agw_lookup(&cp, &op, id);
+		assert_non_null(c);
+		assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+		assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_ACTIVE);
+		assert_int_equal(c->rtp.dtls[0].peer_nfp, 1);
+		assert_int_equal(c->rtp.dtls[1].setup, 0);
+	}
+	/* released: the keys go with the slot */
+	released(c);
+	assert_true(all_zero(&c->rtp.term[0], sizeof(c->rtp.term[0])));
+}
+
 int
 main(void)
 {
@@ -1690,6 +2240,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_keys_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_roles_fingerprints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_associations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_applied, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,15 @@
  * ICE=remove says no, its termination doing ICE from then on with its
  * ufrag; a restart (new credentials of the offerer's) making ours new in
  * that answer; a termination made again keeping its ICE; query's ICE.
+ *
+ * DTLS-SRTP (FEATURE.md "DTLS-SRTP", ng_dtls.c): a browser's offer to a
+ * SIP phone (its termination DTLS-SRTP with its setup, fingerprints and
+ * ICE from the offer, the phone's plain; our active, fingerprint, tls-id
+ * and the browser's mid in the answer), a SIP phone's offer to a browser
+ * (ours actpass, the answer's setup and fingerprints then), query's DTLS
+ * as dp's RTP_DTLS leaves it, RFC 8842's re-offers (the same tls-id keeps
+ * the association, another starts one), DTLS-fingerprint, SDES-no-, and
+ * what is refused before anything is made.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -54,6 +63,8 @@ static struct cp_ctx cp;
 static struct cp_ng *g;
 static char conf_path[128], seg_name[64];
 static const char *conf_ng = "";
+/* DTLS and DTLS-fingerprint keys the next requests carry (NULL: none) */
+static const char *req_dtls, *req_dtls_fp;
 
 static const char conf_text[] =
 	"dp = { workers = [0, 1]; ports = (\n"
@@ -150,6 +161,7 @@ teardown(void **state)
 {
 	(void)state;
 	conf_ng = "";
+	req_dtls = req_dtls_fp = NULL;
 	ng_call_fini(g);
 	free(g);
 	g = NULL;
@@ -223,6 +235,10 @@ reqx(const char *cmd, const char *cid, const char *sdp, const char *proto, const
 		bc_w_kstr(&w, "transport-protocol", proto);
 	if (ice != NULL)
 		bc_w_kstr(&w, "ICE", ice);
+	if (req_dtls != NULL)
+		bc_w_kstr(&w, "DTLS", req_dtls);
+	if (req_dtls_fp != NULL)
+		bc_w_kstr(&w, "DTLS-fingerprint", req_dtls_fp);
 	if (flag != NULL) {
 		bc_w_str(&w, "flags");
 		bc_w_list(&w);
@@ -859,6 +875,391 @@ test_ng_ice_ufrag_too_long(void **state)
 	assert_int_equal(g->ncalls, 0);
 }
 
+/* ---- DTLS-SRTP ---- */
+
+/* a browser's section: DTLS-SRTP, actpass, its fingerprint (sha-256 of
+ * 0x5b octets), its tls-id, ICE, rtcp-mux, a mid */
+#define FP_5B "5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:5B:" \
+	      "5B:5B:5B:5B:5B:5B"
+#define SDP_W_HEAD "v=0\r\no=- 1 1 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n" \
+		   "a=group:BUNDLE 0\r\nm=audio 5004 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\n" \
+		   "a=mid:0\r\na=rtcp-mux\r\na=ice-ufrag:aIoc\r\na=ice-pwd:aioiceaioiceaioiceaioi\r\n" \
+		   "a=candidate:1 1 UDP 2130706431 10.0.0.7 5004 typ host\r\n"
+#define SDP_W SDP_W_HEAD "a=fingerprint:sha-256 " FP_5B "\r\na=setup:actpass\r\n" \
+	      "a=tls-id:browserbrowserbrowser01\r\n"
+/* its re-offer: an ICE restart, the same fingerprint and tls-id; another
+ * tls-id */
+#define SDP_W_RESTART "v=0\r\no=- 1 2 IN IP4 10.0.0.7\r\ns=-\r\nc=IN IP4 10.0.0.7\r\nt=0 0\r\n" \
+		      "m=audio 5004 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\na=mid:0\r\n" \
+		      "a=rtcp-mux\r\na=ice-ufrag:rEst\r\na=ice-pwd:restartrestartrestartr\r\n" \
+		      "a=fingerprint:sha-256 " FP_5B "\r\na=setup:actpass\r\n" \
+		      "a=tls-id:browserbrowserbrowser01\r\n"
+#define SDP_W_NEWID SDP_W_HEAD "a=fingerprint:sha-256 " FP_5B "\r\na=setup:actpass\r\n" \
+		    "a=tls-id:browserbrowserbrowser02\r\n"
+/* a browser's answer (active) */
+#define SDP_W_ANSWER "v=0\r\no=- 2 1 IN IP4 10.1.0.9\r\ns=-\r\nc=IN IP4 10.1.0.9\r\nt=0 0\r\n" \
+		     "m=audio 6004 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\na=rtcp-mux\r\n" \
+		     "a=ice-ufrag:cOre\r\na=ice-pwd:corecorecorecorecoreco\r\n" \
+		     "a=fingerprint:sha-256 " FP_5B "\r\na=setup:active\r\n"
+
+/* dp's DTLS_CERT of generation gen: sha-256 of 0xc1 octets and sha-384
+ * of 0xc2 (what cp publishes into our a=fingerprint). */
+static void
+dtls_cert(uint16_t gen)
+{
+	static struct ipc_msg m;
+	struct ipc_dtls_cert *x = (void *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_DTLS_CERT;
+	m.h.body_len = sizeof(*x);
+	x->gen = gen;
+	x->nfp = 2;
+	x->fp[0].alg = CERTFP_SHA256;
+	x->fp[0].len = 32;
+	memset(x->fp[0].md, 0xc1, 32);
+	x->fp[1].alg = CERTFP_SHA384;
+	x->fp[1].len = 48;
+	memset(x->fp[1].md, 0xc2, 48);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, 0, &m);
+}
+
+/* dp's RTP_DTLS of context y's termination term: up (our role role), or
+ * failed (why 1) */
+static void
+dtls_ev(const struct cp_agw_ctx *y, unsigned int term, bool up, uint8_t role)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_dtls_ev *e = (void *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_DTLS;
+	m.h.worker = (uint16_t)y->worker;
+	m.h.alloc_id = y->id;
+	m.h.body_len = sizeof(*e);
+	e->term = (uint8_t)term;
+	e->serial = y->rtp.term[term].serial;
+	e->assoc = y->rtp.term[term].dtls.assoc;
+	e->state = up ? IPC_RTP_DTLS_UP : IPC_RTP_DTLS_FAILED;
+	e->role = role;
+	e->matched = up ? 0 : -1;
+	e->why = up ? 0 : 1;
+	if (up) {
+		e->version = 0xfefd;
+		e->profile = 0x0001;
+		snprintf(e->cipher, sizeof(e->cipher), "ECDHE-ECDSA-AES128-GCM-SHA256");
+		e->rx.suite = e->tx.suite = SDP_SUITE_AES_CM_128_HMAC_SHA1_80;
+		e->rx.key_len = e->tx.key_len = 30;
+		memset(e->rx.key, 0x11, 30);
+		memset(e->tx.key, 0x22, 30);
+	}
+	snprintf(e->detail, sizeof(e->detail), up ? "up" : "fingerprint_mismatch: not it");
+	e->detail_len = (uint16_t)strlen(e->detail);
+	e->peer.family = 4;
+	memcpy(e->peer.ip, "\x0a\x00\x00\x07", 4);
+	e->peer.port = 5004;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, y->worker, &m);
+}
+
+/* The reply's SDP has no DTLS line (nor a=crypto). */
+static void
+no_dtls_in_sdp(void)
+{
+	assert_int_equal(in_sdp("a=fingerprint"), 0);
+	assert_int_equal(in_sdp("a=setup"), 0);
+	assert_int_equal(in_sdp("a=tls-id"), 0);
+	assert_int_equal(in_sdp("a=crypto"), 0);
+	assert_int_equal(in_sdp(FP_5B), 0);
+}
+
+/* Our DTLS lines to termination side of call cid: our certificate's
+ * sha-256 (0xc1 octets), setup, the termination's tls-id; nothing of the
+ * peer's. */
+static void
+ours_dtls_in_sdp(const char *cid, unsigned int side, const char *setup)
+{
+	char want[160];
+
+	assert_int_equal(in_sdp("a=fingerprint:"), 1);
+	assert_int_equal(in_sdp("a=fingerprint:sha-256 C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:"
+				"C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1:C1\r\n"), 1);
+	snprintf(want, sizeof(want), "a=setup:%s\r\n", setup);
+	assert_int_equal(in_sdp("a=setup:"), 1);
+	assert_int_equal(in_sdp(want), 1);
+	snprintf(want, sizeof(want), "a=tls-id:%s\r\n", ctx_of(cid)->rtp.dtls[side].tls_id);
+	assert_int_equal(strlen(ctx_of(cid)->rtp.dtls[side].tls_id), 32);
+	assert_int_equal(in_sdp(want), 1);
+	assert_int_equal(in_sdp("a=tls-id:"), 1);
+	assert_int_equal(in_sdp(FP_5B), 0);
+	assert_int_equal(in_sdp("browserbrowser"), 0);
+	assert_int_equal(in_sdp("a=crypto"), 0);
+}
+
+/* query c1's DTLS of side tag's stream (rnodes) */
+static const struct bc_node *
+queried_dtls(const char *tag)
+{
+	const struct bc_node *md = queried_medium(tag);
+
+	return bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")), "DTLS");
+}
+
+/* A browser calls a SIP phone (WebRTC -> SIP): its termination made at
+ * the offer as DTLS-SRTP (SAVPF, rtcp-mux, no keys, our role client from
+ * its actpass, its fingerprint) doing ICE already with its ufrag; the
+ * phone's plain RTP/AVP with none of the browser's lines. The answer to
+ * the browser: UDP/TLS/RTP/SAVPF, a=setup:active, our fingerprint and
+ * tls-id, our ICE, its a=mid, rtcp-mux alone. query: DTLS-SRTP, the
+ * handshake as dp said. */
+static void
+test_ng_dtls_browser_to_sip(void **state)
+{
+	struct ipc_rtp_ctx x;
+	struct ipc_rtp_term a;
+	struct ipc_msg m;
+	const struct bc_node *dt, *md, *f;
+	bool flag = false, sdes = false;
+	char v[64];
+
+	(void)state;
+	/* before dp published its certificate: no context */
+	assert_false(reqx("offer", "c1", SDP_W, "RTP/AVP", "remove", NULL));
+	assert_non_null(strstr(reply_sdp, "DTLS certificate"));
+	assert_false(to_dp(&m));
+	dtls_cert(1);
+	assert_true(reqx("offer", "c1", SDP_W, "RTP/AVP", "remove", NULL));
+	assert_true(to_dp(&m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	memcpy(&x, m.body, sizeof(x));
+	assert_false(to_dp(&m));
+	assert_int_equal(x.term[0].profile, IPC_RTP_SAVPF);
+	assert_true(x.term[0].flags & IPC_RTP_F_MUX);
+	assert_int_equal(x.term[0].dtls.role, IPC_RTP_DTLS_CLIENT);
+	assert_int_equal(x.term[0].dtls.nfp, 1);
+	assert_int_equal(x.term[0].dtls.fp[0].alg, CERTFP_SHA256);
+	assert_int_equal(x.term[0].dtls.fp[0].md[0], 0x5b);
+	assert_int_equal(x.term[0].dtls.cert_gen, 1);
+	assert_int_equal(x.term[0].srtp_rx.suite, 0);
+	assert_int_equal(x.term[0].srtp_tx.suite, 0);
+	assert_int_equal(x.term[0].ice.mode, IPC_RTP_ICE_LITE);
+	peer_is(&x.term[0], "aIoc");
+	assert_int_equal(x.term[1].profile, IPC_RTP_AVP);
+	assert_int_equal(x.term[1].dtls.role, IPC_RTP_DTLS_NONE);
+	assert_int_equal(x.term[1].ice.mode, IPC_RTP_ICE_OFF);
+	assert_non_null(strstr(reply_sdp, "m=audio "));
+	assert_non_null(strstr(reply_sdp, " RTP/AVP 0\r\n"));
+	no_dtls_in_sdp();
+	no_ice_in_sdp();
+	/* the phone answers */
+	assert_true(reqx("answer", "c1", SDP_B, NULL, "force", NULL));
+	(void)modified(1);
+	(void)modified(0);
+	assert_false(to_dp(&m));
+	assert_non_null(strstr(reply_sdp, " UDP/TLS/RTP/SAVPF 0\r\n"));
+	ours_dtls_in_sdp("c1", 0, "active");
+	a = ctx_of("c1")->rtp.term[0];
+	ours_in_sdp(&a, 1);
+	assert_int_equal(in_sdp("a=mid:0\r\n"), 1);
+	assert_int_equal(in_sdp("a=rtcp-mux\r\n"), 1);
+	assert_int_equal(in_sdp("a=rtcp:"), 0);
+	/* query: waiting, then dp's handshake */
+	dt = queried_dtls("ue");
+	assert_non_null(dt);
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "state"), "waiting"));
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "setup"), "active"));
+	dtls_ev(ctx_of("c1"), 0, true, IPC_RTP_DTLS_CLIENT);
+	md = queried_medium("ue");
+	for (f = bc_first(rnodes, bc_dict_gets(rnodes, md, "flags")); f != NULL;
+	     f = bc_next(rnodes, f)) {
+		flag |= bc_is(f, "DTLS-SRTP");
+		sdes |= bc_is(f, "SDES");
+	}
+	assert_true(flag);
+	assert_false(sdes);
+	assert_int_equal(bc_str(bc_dict_gets(rnodes, md, "protocol"), v, sizeof(v)), 0);
+	assert_string_equal(v, "UDP/TLS/RTP/SAVPF");
+	dt = bc_dict_gets(rnodes, bc_first(rnodes, bc_dict_gets(rnodes, md, "streams")), "DTLS");
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "state"), "up"));
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "role"), "client"));
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "version"), "DTLSv1.2"));
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "profile"), "SRTP_AES128_CM_SHA1_80"));
+	assert_int_equal(bc_dict_gets(rnodes, dt, "fingerprint verified")->i, 1);
+	assert_int_equal(bc_dict_gets(rnodes, dt, "handshakes")->i, 1);
+	/* the phone's stream: no DTLS */
+	assert_null(queried_dtls("core"));
+}
+
+/* A SIP phone calls a browser (SIP -> WebRTC: ICE=force DTLS=passive
+ * transport-protocol=UDP/TLS/RTP/SAVPF): the browser's termination made at
+ * the offer as DTLS-SRTP already (SAVPF, rtcp-mux, our actpass: dp's
+ * EITHER, no fingerprint yet), ours in the offer (actpass, fingerprint,
+ * tls-id, ICE-lite, a=rtcp-mux alone); its answer (active) gives the
+ * roles and its fingerprint; the phone answered plain. A failed handshake
+ * in query. */
+static void
+test_ng_dtls_sip_to_browser(void **state)
+{
+	struct ipc_rtp_ctx x;
+	struct ipc_rtp_term t;
+	struct ipc_msg m;
+	const struct bc_node *dt;
+	char v[128];
+
+	(void)state;
+	dtls_cert(1);
+	req_dtls = "passive";
+	assert_true(reqx("offer", "c1", SDP_A, "UDP/TLS/RTP/SAVPF", "force", "SDES-off"));
+	x = offered();
+	assert_int_equal(x.term[1].profile, IPC_RTP_SAVPF);
+	assert_true(x.term[1].flags & IPC_RTP_F_MUX);
+	assert_int_equal(x.term[1].dtls.role, IPC_RTP_DTLS_EITHER);
+	assert_int_equal(x.term[1].dtls.nfp, 0);
+	assert_int_equal(x.term[1].mode, 0);
+	assert_int_equal(x.term[1].ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(x.term[0].dtls.role, IPC_RTP_DTLS_NONE);
+	assert_non_null(strstr(reply_sdp, " UDP/TLS/RTP/SAVPF 111 0\r\n"));
+	ours_dtls_in_sdp("c1", 1, "actpass");
+	ours_in_sdp(&x.term[1], 1);
+	assert_int_equal(in_sdp("a=rtcp-mux\r\n"), 1);
+	assert_int_equal(in_sdp("a=rtcp:"), 0);
+	/* its answer: active, its fingerprint: we are the server */
+	req_dtls = NULL;
+	assert_true(reqx("answer", "c1", SDP_W_ANSWER, NULL, NULL, NULL));
+	t = modified(1);
+	assert_int_equal(t.dtls.role, IPC_RTP_DTLS_SERVER);
+	assert_int_equal(t.dtls.nfp, 1);
+	assert_int_equal(t.dtls.fp[0].md[0], 0x5b);
+	assert_int_equal(t.mode, IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV);
+	(void)modified(0);
+	t = modified(1);                   /* (its ICE) */
+	peer_is(&t, "cOre");
+	assert_false(to_dp(&m));
+	assert_non_null(strstr(reply_sdp, "m=audio "));
+	assert_non_null(strstr(reply_sdp, " RTP/AVP 0\r\n"));
+	no_dtls_in_sdp();
+	no_ice_in_sdp();
+	assert_int_equal(in_sdp("cOre"), 0);
+	/* dp: the handshake failed */
+	dtls_ev(ctx_of("c1"), 1, false, 0);
+	dt = queried_dtls("core");
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "state"), "failed"));
+	assert_true(bc_is(bc_dict_gets(rnodes, dt, "setup"), "passive"));
+	assert_int_equal(bc_str(bc_dict_gets(rnodes, dt, "reason"), v, sizeof(v)), 0);
+	assert_non_null(strstr(v, "fingerprint_mismatch"));
+	assert_int_equal(bc_dict_gets(rnodes, dt, "failures")->i, 1);
+}
+
+/* RFC 8842 through the door: the browser's re-offer with an ICE restart
+ * and the same fingerprint and tls-id keeps the association (its number
+ * as before; the restart made by the answer), another tls-id starts a new
+ * one; our answer keeps our fingerprint's hash (the first answer's
+ * DTLS-fingerprint: a message's flag is for the SDP it carries, as
+ * rtpengine's) and our tls-id of the association. */
+static void
+test_ng_dtls_reoffer(void **state)
+{
+	struct ipc_rtp_ctx x;
+	struct ipc_rtp_term t;
+	struct ipc_msg m;
+	uint32_t assoc;
+
+	(void)state;
+	dtls_cert(1);
+	assert_true(reqx("offer", "c1", SDP_W, "RTP/AVP", "remove", NULL));
+	x = offered();
+	assoc = x.term[0].dtls.assoc;
+	req_dtls_fp = "sha-384";
+	assert_true(reqx("answer", "c1", SDP_B, NULL, "force", NULL));
+	req_dtls_fp = NULL;
+	(void)modified(1);
+	(void)modified(0);
+	assert_false(to_dp(&m));
+	assert_int_equal(in_sdp("a=fingerprint:sha-384 C2:C2:"), 1);
+	assert_int_equal(in_sdp("a=fingerprint:"), 1);
+	/* the restart: the same association */
+	assert_true(reqx("offer", "c1", SDP_W_RESTART, "RTP/AVP", "remove", NULL));
+	t = modified(0);
+	assert_int_equal(t.dtls.assoc, assoc);
+	assert_false(to_dp(&m));
+	assert_true(reqx("answer", "c1", SDP_B, NULL, "force", NULL));
+	(void)modified(1);
+	(void)modified(0);
+	t = modified(0);
+	peer_is(&t, "rEst");
+	assert_int_equal(t.dtls.assoc, assoc);
+	assert_false(to_dp(&m));
+	assert_int_equal(in_sdp("a=fingerprint:sha-384 C2:C2:"), 1);
+	assert_int_equal(in_sdp("a=setup:active\r\n"), 1);
+	/* another tls-id: a new association */
+	assert_true(reqx("offer", "c1", SDP_W_NEWID, "RTP/AVP", "remove", NULL));
+	t = modified(0);
+	assert_int_equal(t.dtls.assoc, assoc + 1);
+	while (to_dp(&m))
+		;
+}
+
+/* What the door refuses before anything is made, with ng's error: a
+ * DTLS-SRTP section's holdconn, no a=setup, only sha-1, no rtcp-mux,
+ * DTLS=off; transport-protocol UDP/TLS under DTLS=off; SDES-off towards
+ * RTP/SAVP; an answer's actpass, an answer that is DTLS-SRTP where the
+ * offer was not. SDES-no-<suite>: our a=crypto of another suite. */
+static void
+test_ng_dtls_refused(void **state)
+{
+	struct ipc_msg m;
+	struct ipc_rtp_ctx x;
+
+	(void)state;
+	dtls_cert(1);
+	assert_false(reqx("offer", "c1", SDP_W_HEAD "a=fingerprint:sha-256 " FP_5B "\r\n"
+			  "a=setup:holdconn\r\n", "RTP/AVP", "remove", NULL));
+	assert_non_null(strstr(reply_sdp, "holdconn"));
+	assert_false(reqx("offer", "c1", SDP_W_HEAD "a=fingerprint:sha-256 " FP_5B "\r\n",
+			  "RTP/AVP", "remove", NULL));
+	assert_non_null(strstr(reply_sdp, "has no a=setup"));
+	assert_false(reqx("offer", "c1", SDP_W_HEAD "a=fingerprint:sha-1 4A:AD:B9:B1:3F:82:18:3B:"
+			  "54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\na=setup:actpass\r\n", "RTP/AVP",
+			  "remove", NULL));
+	assert_non_null(strstr(reply_sdp, "sha-1"));
+	assert_non_null(strstr(reply_sdp, "agw.allow_sha1"));
+	assert_false(reqx("offer", "c1", SDP_W_HEAD "a=setup:actpass\r\n", "RTP/AVP", "remove",
+			  NULL));
+	assert_non_null(strstr(reply_sdp, "fingerprint"));
+	assert_false(reqx("offer", "c1", SDP_W, "RTP/AVP", "remove", "rtcp-mux-reject"));
+	assert_non_null(strstr(reply_sdp, "rtcp-mux"));
+	req_dtls = "off";
+	assert_false(reqx("offer", "c1", SDP_W, "RTP/AVP", "remove", NULL));
+	assert_non_null(strstr(reply_sdp, "DTLS=off"));
+	assert_false(reqx("offer", "c1", SDP_A, "UDP/TLS/RTP/SAVPF", "force", NULL));
+	assert_non_null(strstr(reply_sdp, "DTLS=off"));
+	req_dtls = NULL;
+	assert_false(reqx("offer", "c1", SDP_A, "RTP/SAVP", NULL, "SDES-off"));
+	assert_non_null(strstr(reply_sdp, "SDES-off"));
+	assert_false(to_dp(&m));
+	assert_int_equal(g->ncalls, 0);
+	/* an answer's actpass; a DTLS-SRTP answer to a plain offer */
+	assert_true(reqx("offer", "c1", SDP_A, "UDP/TLS/RTP/SAVPF", "force", NULL));
+	(void)offered();
+	assert_false(reqx("answer", "c1", SDP_W_HEAD "a=fingerprint:sha-256 " FP_5B "\r\n"
+			  "a=setup:actpass\r\n", NULL, NULL, NULL));
+	assert_non_null(strstr(reply_sdp, "actpass"));
+	assert_non_null(strstr(reply_sdp, "RFC 5763"));
+	assert_true(reqx("offer", "c2", SDP_A, NULL, NULL, NULL));
+	(void)offered();
+	assert_false(reqx("answer", "c2", SDP_W_ANSWER, NULL, NULL, NULL));
+	assert_non_null(strstr(reply_sdp, "is not the RTP/AVP offered"));
+	assert_false(to_dp(&m));
+	/* SDES-no-: our key of the next suite */
+	assert_true(reqx("offer", "c3", SDP_A_SAVP, NULL, NULL,
+			 "SDES-no-AES_CM_128_HMAC_SHA1_80"));
+	x = offered();
+	(void)x;
+	assert_int_equal(in_sdp("a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:"), 1);
+	assert_int_equal(in_sdp("a=crypto:"), 1);
+}
+
 int
 main(void)
 {
@@ -875,6 +1276,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ng_ice_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_ice_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ng_ice_ufrag_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_dtls_browser_to_sip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_dtls_sip_to_browser, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_dtls_reoffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ng_dtls_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1266,6 +1266,67 @@ test_cookie(void **state)
 	peer_free(p);
 }
 
+/* A client's ClientHello cut into records within its datagram (OpenSSL's
+ * client at its least MTU, 256, with aiortc 1.4's cipher list, its records
+ * read out of a memory BIO into one datagram: aiortc's always is), taken
+ * whole by the front and reassembled by OpenSSL: the handshake and the
+ * keys as for one whole. Where a cookie must come first (DTLSv1_listen()
+ * takes no fragment) it is refused, counted; so is the first record
+ * alone (the rest in another datagram). */
+static size_t
+flight_one(struct peer *p, uint8_t *d, size_t cap)
+{
+	size_t n = 0, k;
+
+	while ((k = dgq_pop(&p->out, d + n, cap - n)) > 0)
+		n += k;
+	return n;
+}
+
+static void
+test_server_hello_cut(void **state)
+{
+	static const struct peer_opts cut = { .profiles = "SRTP_AES128_CM_SHA1_80", .mtu = 256,
+					      .ciphers = "HIGH:!CAMELLIA:!aNULL" };
+	struct dtls_srtp_term_cfg c = cfg_of(0, DTLS_SRTP_ROLE_SERVER, 1);
+	struct dtls_hello h;
+	struct peer *p;
+	uint8_t d[2048];
+	size_t n;
+
+	(void)state;
+	term_set(0, &c);
+	p = peer_new(0, 40100, true, &cut);
+	peer_step(p);
+	n = flight_one(p, d, sizeof(d));
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_FRAGMENT);
+	/* its first record alone: refused */
+	deliver(0, 40100, d, DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]));
+	assert_int_equal(stat("hello_fragment"), 1);
+	assert_int_equal(stat("handshakes_server"), 0);
+	assert_true(n > DTLS_REC_HDR_LEN + ((size_t)d[11] << 8 | d[12]));   /* two records */
+	deliver(0, 40100, d, n);
+	assert_int_equal(stat("hello_fragment"), 1);
+	assert_int_equal(stat("handshakes_server"), 1);
+	to_peer(p);
+	pump(p);
+	assert_true(p->done);
+	keys_agree(0, p, false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	peer_free(p);
+	/* with a cookie first: refused */
+	c = cfg_of(2, DTLS_SRTP_ROLE_SERVER, 1);
+	c.flags = DTLS_SRTP_F_COOKIE;
+	term_set(2, &c);
+	p = peer_new(2, 40101, true, &cut);
+	peer_step(p);
+	n = flight_one(p, d, sizeof(d));
+	deliver(2, 40101, d, n);
+	assert_int_equal(stat("hello_fragment"), 2);
+	assert_int_equal(stat("cookie_sent"), 0);
+	assert_int_equal(stat("handshakes_server"), 1);
+	peer_free(p);
+}
+
 /* RFC 8842: a new association (another fingerprint or tls-id) starts
  * over with a handshake of its own; the old keys serve meanwhile (the
  * engine holds none of them). */
@@ -1369,6 +1430,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_client_retransmit_and_deadline, t_setup,
 						t_teardown),
 		cmocka_unit_test_setup_teardown(test_either, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_server_hello_cut, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_cookie, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_new_association, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_ctrs_published, t_setup, t_teardown),

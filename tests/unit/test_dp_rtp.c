@@ -3866,6 +3866,63 @@ test_dtls_srtp_same_association_keeps_keys(void **state)
 	browser_end(f, &p, tx, rx, s, cx);
 }
 
+/*
+ * A restarted dp's termination: cp's RTP_ADD brings the association's keys
+ * (IPC_RTP_DTLS_F_KEYS, what RTP_DTLS UP gave cp). It is up at its
+ * install: the browser's SRTP relays under them both ways, and no
+ * handshake starts (the browser's ClientHello is hello_unexpected): the
+ * browser's association goes on (RFC 8842).
+ */
+static void
+test_dtls_srtp_restored_keys_no_handshake(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_dtls_ev e;
+	struct peer p;
+	uint8_t tx[30], rx[30], d[2048];
+	uint64_t hs, hu;
+	SSL_CTX *cx, *cx2;
+	SSL *s, *s2;
+	size_t n;
+
+	term_webrtc(&a, MEDIA_MIN);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	s = browser_new(&cx);
+	assert_true(dtls_run(f, s, MEDIA_MIN));
+	browser_srtp(s, &p, tx, rx);
+	cp_dtls(f, ctx_id(0), &e);
+	assert_int_equal(e.state, IPC_RTP_DTLS_UP);
+	/* as cp installs it in a restarted dp: the keys it kept, flagged */
+	term_webrtc(&a, MEDIA_MIN + 4);
+	term_core(&b, MEDIA_MIN + 6);
+	a.srtp_rx = e.rx;
+	a.srtp_tx = e.tx;
+	a.dtls.flags |= IPC_RTP_DTLS_F_KEYS;
+	hs = f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER];
+	cp_add(f, ctx_id(1), &a, &b);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 0);
+	ue_to_core(f, &p, MEDIA_MIN + 4, MEDIA_MIN + 6, false, 1);
+	core_to_ue(f, &p, MEDIA_MIN + 6, false, 1);
+	ue_to_core(f, &p, MEDIA_MIN + 4, MEDIA_MIN + 6, true, 0);
+	/* the browser's ClientHello (a new SSL): not taken, nothing started */
+	s2 = browser_new(&cx2);
+	assert_int_equal(SSL_do_handshake(s2), -1);
+	n = dgq_pop(&b_out, d, sizeof(d));
+	assert_true(n > 0);
+	hu = f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HELLO_UNEXPECTED];
+	send_in(f, 0, 4, NAT4, 40123, ACC4, MEDIA_MIN + 4, d, (uint16_t)n, 0, 0);
+	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HELLO_UNEXPECTED], hu + 1);
+	assert_int_equal(f->w->dtls_srtp->ctr[DTLS_SRTP_CTR_HANDSHAKES_SERVER], hs);
+	SSL_free(s2);
+	SSL_CTX_free(cx2);
+	explicit_bzero(&e, sizeof(e));
+	explicit_bzero(&a, sizeof(a));
+	cp_del(f, ctx_id(1));
+	browser_end(f, &p, tx, rx, s, cx);
+}
+
 int
 main(void)
 {
@@ -3949,6 +4006,8 @@ cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_srtp_keys_from_the_handshake, setup_dtls,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_srtp_same_association_keeps_keys,
+						setup_dtls, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_srtp_restored_keys_no_handshake,
 						setup_dtls, teardown),
 	};
 

@@ -677,6 +677,182 @@ test_srtp_made(void **state)
 	}
 }
 
+/* ---- dtls_hello_reassemble() ---------------------------------------- */
+
+/* The whole ClientHello w (one record, one fragment: n octets) cut at the
+ * body offsets cut[0..k) (ascending, inside the body) into k + 1
+ * fragments, each in a record of its own (one_record: all in the first),
+ * into d; its length. */
+static size_t
+cut_hello(const uint8_t *w, size_t n, const uint32_t *cut, unsigned int k, bool one_record,
+	  uint8_t *d)
+{
+	uint32_t body = (uint32_t)(n - 25), from = 0;
+	size_t at = 0, rec = 0;
+
+	for (unsigned int i = 0; i <= k; i++) {
+		uint32_t to = i < k ? cut[i] : body, fl = to - from;
+
+		if (!one_record || i == 0) {
+			rec = at;
+			memcpy(d + at, w, 13);
+			d[at + 10] = (uint8_t)(w[10] + i);     /* record seq */
+			d[at + 11] = d[at + 12] = 0;
+			at += 13;
+		}
+		memcpy(d + at, w + 13, 12);
+		d[at + 6] = (uint8_t)(from >> 16);          /* fragment offset */
+		d[at + 7] = (uint8_t)(from >> 8);
+		d[at + 8] = (uint8_t)from;
+		d[at + 9] = (uint8_t)(fl >> 16);            /* fragment length */
+		d[at + 10] = (uint8_t)(fl >> 8);
+		d[at + 11] = (uint8_t)fl;
+		memcpy(d + at + 12, w + 25 + from, fl);
+		at += 12 + fl;
+		d[rec + 11] = (uint8_t)((at - rec - 13) >> 8);
+		d[rec + 12] = (uint8_t)(at - rec - 13);
+		from = to;
+	}
+	return at;
+}
+
+/* reassemble, then srtp with every profile offered; on OK the body is
+ * w's. */
+static enum dtls_hello_rc
+whole_rc(const uint8_t *d, size_t n, const uint8_t *w, size_t wn, size_t size)
+{
+	struct dtls_hello h;
+	uint8_t *cp = malloc(n ? n : 1), *b = malloc(size ? size : 1);
+	enum dtls_hello_rc rc;
+
+	assert_non_null(cp);
+	assert_non_null(b);
+	memcpy(cp, d, n);
+	rc = dtls_hello_reassemble(cp, n, b, size, &h);
+	if (rc == DTLS_HELLO_OK) {
+		assert_true(h.body >= b && h.body + h.body_len <= b + size);
+		assert_int_equal(h.body_len, wn - 25);
+		assert_memory_equal(h.body, w + 25, wn - 25);
+		rc = dtls_hello_srtp(&h, DTLS_SRTP_ALL);
+	}
+	free(cp);
+	free(b);
+	return rc;
+}
+
+/* A ClientHello cut into records within its datagram, taken whole: an
+ * OpenSSL client's (aiortc's ciphers and use_srtp: 245 octets, cut at
+ * OpenSSL's 256-octet minimum MTU over a memory BIO), and ours cut every
+ * way: 2 to 4 fragments, in records of their own or in one; refused (a
+ * FRAGMENT still) when a fragment is missing, out of order, another
+ * message's, after a record of another kind, one too many, or when the
+ * message does not fit the buffer; every cut of the datagram read within
+ * its bounds (ASan). */
+static void
+test_reassemble(void **state)
+{
+	static const uint8_t good[] = { 0, 17, 0, 10, 0, 4, 0, 2, 0, 23,
+					0, 14, 0, 5, 0, 2, 0, 1, 0 };
+	uint8_t w[1024], d[2048];
+	uint32_t cut[5];
+	struct dtls_hello h;
+	SSL_CTX *cctx;
+	SSL *c;
+	size_t n, wn;
+
+	(void)state;
+	/* an OpenSSL client as aiortc 1.4 makes it: no MTU on its memory BIO */
+	cctx = SSL_CTX_new(DTLS_client_method());
+	assert_non_null(cctx);
+	assert_int_equal(SSL_CTX_set_cipher_list(cctx, "HIGH:!CAMELLIA:!aNULL"), 1);
+	assert_int_equal(SSL_CTX_set_tlsext_use_srtp(cctx, "SRTP_AES128_CM_SHA1_80"), 0);
+	c = SSL_new(cctx);
+	assert_non_null(c);
+	SSL_set_bio(c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	BIO_set_mem_eof_return(SSL_get_rbio(c), -1);
+	SSL_set_connect_state(c);
+	n = first_hello(c, d, sizeof(d));
+	SSL_free(c);
+	SSL_CTX_free(cctx);
+	assert_int_equal(dtls_hello_parse(d, n, &h), DTLS_HELLO_FRAGMENT);
+	{
+		uint8_t buf[DTLS_HELLO_WHOLE_MAX];
+
+		assert_int_equal(dtls_hello_reassemble(d, n, buf, sizeof(buf), &h), DTLS_HELLO_OK);
+		assert_int_equal(dtls_hello_srtp(&h, DTLS_SRTP_ALL), DTLS_HELLO_OK);
+		assert_int_equal(h.srtp, DTLS_SRTP_AES128_CM_80);
+		assert_int_equal(h.body_len, (buf[14] << 16 | buf[15] << 8 | buf[16]));
+		/* a whole one: as the parse reads it, from the datagram */
+		wn = hello_made(w, 4, 1, good, sizeof(good), 0);
+		assert_int_equal(dtls_hello_reassemble(w, wn, buf, sizeof(buf), &h), DTLS_HELLO_OK);
+		assert_ptr_equal(h.body, w + 25);
+		/* not a ClientHello: as the parse says */
+		assert_int_equal(dtls_hello_reassemble((const uint8_t *)"\x17\xfe\xfd\0\x01\0\0\0\0\0\0\0"
+						       "\x04" "abcd", 17, buf, sizeof(buf), &h),
+				 DTLS_HELLO_NOT_HANDSHAKE);
+	}
+
+	/* ours, cut: 2, 3, 4 fragments, records of their own or one */
+	wn = hello_made(w, 4, 1, good, sizeof(good), 0);
+	cut[0] = 20;
+	n = cut_hello(w, wn, cut, 1, false, d);
+	assert_int_equal(n, wn + 25);
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_OK);
+	n = cut_hello(w, wn, cut, 1, true, d);
+	assert_int_equal(n, wn + 12);
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_OK);
+	cut[1] = 40;
+	cut[2] = 41;
+	n = cut_hello(w, wn, cut, 3, false, d);
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_OK);
+	/* exactly enough room, one octet less */
+	assert_int_equal(whole_rc(d, n, w, wn, wn), DTLS_HELLO_OK);
+	assert_int_equal(whole_rc(d, n, w, wn, wn - 1), DTLS_HELLO_FRAGMENT);
+	/* five fragments: "many records", refused */
+	cut[3] = 50;
+	n = cut_hello(w, wn, cut, 4, false, d);
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	n = cut_hello(w, wn, cut, 4, true, d);
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	/* every cut of two records: never whole but the whole datagram */
+	n = cut_hello(w, wn, cut, 1, false, d);
+	for (size_t k = 0; k < n; k++)
+		assert_int_not_equal(whole_rc(d, k, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_OK);
+	/* the second fragment missing (the next datagram's): refused */
+	assert_int_equal(whole_rc(d, 25 + 20, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	/* its offset one off, each way */
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20 + 13 + 8] = 21;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	d[25 + 20 + 13 + 8] = 19;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	/* another message's (msg_seq), another length, another type */
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20 + 13 + 5] ^= 1;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20 + 13 + 3] ^= 1;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20 + 13] = 11;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	/* the second record of another kind, or of epoch 1 */
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20] = 23;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20 + 4] = 1;
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+	/* the first record not the message's start: the parse's fragment */
+	n = cut_hello(w, wn, cut, 1, false, d);
+	assert_int_equal(whole_rc(d + 25 + 20, n - 25 - 20, w, wn, DTLS_HELLO_WHOLE_MAX),
+			 DTLS_HELLO_FRAGMENT);
+	/* a fragment past its record */
+	n = cut_hello(w, wn, cut, 1, false, d);
+	d[25 + 20 + 12] = (uint8_t)(d[25 + 20 + 12] - 1);
+	assert_int_equal(whole_rc(d, n, w, wn, DTLS_HELLO_WHOLE_MAX), DTLS_HELLO_FRAGMENT);
+}
+
 /* dtls_hs_msg_longest(): the longest message any epoch-0 handshake
  * fragment of a datagram announces, over records and the fragments in
  * each; never a read past the datagram (heap copies of every cut). */
@@ -742,6 +918,7 @@ main(void)
 		cmocka_unit_test(test_srtp_openssl_clients),
 		cmocka_unit_test(test_srtp_every_cut),
 		cmocka_unit_test(test_srtp_made),
+		cmocka_unit_test(test_reassemble),
 		cmocka_unit_test(test_hs_msg_longest),
 	};
 

@@ -329,7 +329,8 @@ test_refused(void **state)
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "8:rtcp-muxl7:requireee", &r), -EINVAL);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
-			    "4:DTLS7:passivee", &r), -ENOTSUP);
+			    "4:DTLS9:sometimese", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown DTLS 'sometimes'"));
 }
 
 /* A delete as Kamailio's rtpengine_delete() sends it, and with rtpengine's
@@ -388,9 +389,10 @@ test_latching_and_learning(void **state)
 			    "17:endpoint-learningi1ee", &r), -EINVAL);
 }
 
-/* What FEATURE.md's table says is passed over (the SDES and OSRTP
- * options, as keys or spelt as flags) is taken and has no effect; T.38
- * asked for, as a key or a flag, is refused as out of scope. */
+/* What FEATURE.md's table says is passed over (the SDES options but off
+ * and no-<suite>, the OSRTP ones, as keys or spelt as flags) is taken and
+ * has no effect; T.38 asked for, as a key or a flag, is refused as out of
+ * scope. */
 static void
 test_passed_over_and_t38(void **state)
 {
@@ -401,6 +403,8 @@ test_passed_over_and_t38(void **state)
 			    "5:flagsl31:SDES-no-AES_CM_128_HMAC_SHA1_3211:OSRTP-offere"
 			    "4:SDESl7:pad-keye5:OSRTPl5:offeree", &r), 0);
 	assert_int_equal(r.flags, 0);
+	assert_int_equal(r.sdes_no, SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_32));
+	assert_false(r.sdes_off);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "5:flagsl5:SDES-ee", &r), -EINVAL);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
@@ -469,6 +473,83 @@ test_ice(void **state)
 	assert_int_equal(r.flags, NG_F_ICE_REJECT);
 }
 
+/* DTLS-SRTP's keys and flags (ng_dtls.c): DTLS off (no, disable),
+ * passive, active, an unknown value by its name; DTLS-fingerprint's
+ * hashes in any case, sha-224 and md5 refused as not supported; the
+ * DTLS-SRTP transport protocols as a key or Kamailio's bare flag;
+ * SDES-off and SDES-no-<suite> as flags or in the SDES list (a suite not
+ * known passed over, as the other SDES options). */
+static void
+test_dtls_sdes(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLS7:passivee", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_PASSIVE);
+	assert_int_equal(r.dtls_fp, 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLS6:Activee", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_ACTIVE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLS3:offe", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_OFF);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLS2:noe", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_OFF);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLS7:disablee", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_OFF);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\ne", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_DEFAULT);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:DTLSi1ee", &r), -EINVAL);
+	/* DTLS-fingerprint */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS-fingerprint7:SHA-256e", &r), 0);
+	assert_int_equal(r.dtls_fp, CERTFP_SHA256);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS fingerprint5:sha-1e", &r), 0);
+	assert_int_equal(r.dtls_fp, CERTFP_SHA1);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS-fingerprint7:sha-384e", &r), 0);
+	assert_int_equal(r.dtls_fp, CERTFP_SHA384);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS-fingerprint7:sha-512e", &r), 0);
+	assert_int_equal(r.dtls_fp, CERTFP_SHA512);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS-fingerprint7:SHA-224e", &r), -ENOTSUP);
+	assert_non_null(strstr(err, "DTLS-fingerprint 'SHA-224' is not supported by turnpike"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS-fingerprint3:md5e", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "16:DTLS-fingerprint7:sha 256e", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown DTLS-fingerprint 'sha 256'"));
+	/* the transport protocols */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "18:transport-protocol17:UDP/TLS/RTP/SAVPFe", &r), 0);
+	assert_int_equal(r.transport, SDP_PROTO_UDP_TLS_RTP_SAVPF);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl16:UDP/TLS/RTP/SAVPee", &r), 0);
+	assert_int_equal(r.transport, SDP_PROTO_UDP_TLS_RTP_SAVP);
+	/* SDES */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl8:SDES-offee", &r), 0);
+	assert_true(r.sdes_off);
+	assert_int_equal(r.sdes_no, 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:SDESl2:no19:no-AEAD_AES_128_GCM10:no-NOTHINGee", &r), 0);
+	assert_true(r.sdes_off);
+	assert_int_equal(r.sdes_no, SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:SDES26:no-aes_cm_128_hmac_sha1_805:flagsl12:SDES-disableee", &r), 0);
+	assert_true(r.sdes_off);
+	assert_int_equal(r.sdes_no, SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:SDESi1ee", &r), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -483,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_latching_and_learning),
 		cmocka_unit_test(test_passed_over_and_t38),
 		cmocka_unit_test(test_ice),
+		cmocka_unit_test(test_dtls_sdes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

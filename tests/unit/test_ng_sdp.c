@@ -2,8 +2,9 @@
 /*
  * cp/ng's SDP (ng_sdp.c) over lib/sdp: whole descriptions as a P-CSCF
  * hands them over ng (baresip's, an SDES offer, a WebRTC one with ICE at
- * both levels, audio and a refused video, kept MSRP and data-channel
- * sections, media-level c=, IPv6, LF alone) read section by section and
+ * both levels, a browser's DTLS-SRTP with its lines at either level,
+ * audio and a refused video, kept MSRP and data-channel sections,
+ * media-level c=, IPv6, LF alone) read section by section and
  * rewritten as rtpengine rewrites them, byte for byte, and read back; the
  * attacker's texts (past each limit, a line without '=', NUL, a giant
  * line, no v= first, mutations) and every buffer too small by one or more
@@ -1062,9 +1063,10 @@ static const char browser[] =
 
 /* What may go on as it came, unanchored (ng_sdp_may_pass): a section
  * without media (port 0) always; one not of RTP's family when the
- * operator names its proto (ng.pass_through); an RTP section turnpike
- * cannot relay never (a browser's DTLS-SRTP, one past lib/sdp's limits,
- * RTP under another medium, RTP over TCP), whatever the list says. */
+ * operator names its proto (ng.pass_through); an RTP section never (a
+ * browser's DTLS-SRTP, relayed, but never passed on as it came; one past
+ * lib/sdp's limits, RTP under another medium, RTP over TCP), whatever
+ * the list says. */
 static void
 test_ng_sdp_may_pass(void **state)
 {
@@ -1075,7 +1077,7 @@ test_ng_sdp_may_pass(void **state)
 	(void)state;
 	read_ok(browser, &d);
 	assert_int_equal(d.nmedia, 2);
-	assert_false(d.media[0].relay);
+	assert_true(d.media[0].relay);
 	assert_true(d.media[0].rtp);
 	assert_false(d.media[0].off);
 	assert_string_equal(d.media[0].media_name, "audio");
@@ -1083,6 +1085,7 @@ test_ng_sdp_may_pass(void **state)
 	assert_int_equal(ng_sdp_may_pass(&d, 0, NULL, 0, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_non_null(strstr(err, "m=audio section 1 (UDP/TLS/RTP/SAVPF)"));
 	assert_non_null(strstr(err, "never passed on unanchored"));
+	assert_non_null(strstr(err, "the offer's section was not"));
 	assert_int_equal(ng_sdp_may_pass(&d, 0, pass, 2, err, sizeof(err)), -EPROTONOSUPPORT);
 	/* the data channel: the operator's choice */
 	assert_false(d.media[1].rtp);
@@ -1273,7 +1276,7 @@ test_ng_sdp_ice_ours(void **state)
 	rw_init(&rw, &d, "203.0.113.1", 30000);
 	rw.media[0].crypto = &c;
 	rw.media[0].ncrypto = 1;
-	rw.media[0].ice = &ours;
+	rw.media[0].webrtc = &ours;
 	n = rewrite_ok(&d, &rw);
 	snprintf(want, sizeof(want),
 		 "v=0\r\n"
@@ -1338,7 +1341,7 @@ test_ng_sdp_ice_ours(void **state)
 		"a=ice-pwd:abcdefghijklmnopqrstuv\r\n"
 		"a=candidate:1 1 UDP 2130706431 192.0.2.1 4002 typ host\r\n", &d);
 	rw_init(&rw, &d, "203.0.113.1", 30000);
-	rw.media[1].ice = &ours;
+	rw.media[1].webrtc = &ours;
 	rewrite_ok(&d, &rw);
 	assert_int_equal(count(out, "a=ice-ufrag:"), 1);
 	assert_int_equal(count(out, "a=ice-ufrag:OurUfrag\r\n"), 1);
@@ -1362,7 +1365,7 @@ test_ng_sdp_ice_ours(void **state)
 		"m=message 7394 TCP/MSRP *\r\n", &d);
 	rw_init(&rw, &d, "203.0.113.1", 30000);
 	rw.media[2].keep = true;
-	rw.media[0].ice = &ours;
+	rw.media[0].webrtc = &ours;
 	n = rewrite_ok(&d, &rw);
 	assert_non_null(strstr(out, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
 				    "c=IN IP4 192.0.2.1\r\n"
@@ -1387,7 +1390,7 @@ test_ng_sdp_ice_ours(void **state)
 	rw.flags = NG_SDP_ICE_REMOVE;
 
 	/* what lib/sdp would not write back: refused, nothing written */
-	rw.media[1].ice = &ours;
+	rw.media[1].webrtc = &ours;
 	ours.ufrag = "abc";
 	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
 	ours.ufrag = NULL;       /* lines with no credentials */
@@ -1397,6 +1400,158 @@ test_ng_sdp_ice_ours(void **state)
 	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
 	ours.cand = cand;
 	assert_true(rewrite_ok(&d, &rw) > 0);
+}
+
+/* A browser's DTLS-SRTP (RFC 5763, RFC 8842) read and rewritten: its
+ * section relayed with its setup, fingerprint and tls-id read, at the
+ * section's level or the session's (a section's own win); the sender's
+ * DTLS lines never relayed (the other side would be told its
+ * certificate), at either level, a data channel passed on given the
+ * session's back; ours (fingerprint, setup, tls-id) written after our ICE
+ * lines and read back; DTLS lines without ICE give no a=ice-lite. */
+static void
+test_ng_sdp_dtls(void **state)
+{
+	static const char sess[] =
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 198.51.100.7\r\n"
+		"s=-\r\n"
+		"c=IN IP4 198.51.100.7\r\n"
+		"t=0 0\r\n"
+		"a=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:"
+		"C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\n"
+		"a=setup:actpass\r\n"
+		"m=audio 51602 UDP/TLS/RTP/SAVPF 0\r\n"
+		"a=rtpmap:0 PCMU/8000\r\n"
+		"a=rtcp-mux\r\n"
+		"a=tls-id:abcdefghijklmnopqrstuvwxyz012345\r\n"
+		"m=audio 51604 UDP/TLS/RTP/SAVP 0\r\n"
+		"a=setup:active\r\n"
+		"a=rtcp-mux\r\n"
+		"m=application 51606 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+		"a=sctp-port:5000\r\n";
+	static const struct certfp fp = { .alg = CERTFP_SHA256, .len = 32,
+					  .md = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+						  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+						  0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+						  0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20 } };
+	static const char tls_id[] = "0123456789abcdef0123456789ABCDEF";
+	struct sdp_webrtc_ours ours;
+	struct sdp_candidate cand[2];
+	struct ng_sdp_rewrite rw;
+	uint8_t ip[16];
+	int n;
+
+	(void)state;
+	/* the browser's: relayed, its lines read */
+	read_ok(browser, &d);
+	assert_true(d.media[0].relay);
+	assert_int_equal(d.media[0].m.proto, SDP_PROTO_UDP_TLS_RTP_SAVPF);
+	assert_int_equal(d.media[0].m.setup, SDP_SETUP_ACTPASS);
+	assert_int_equal(d.media[0].m.nfp, 1);
+	assert_int_equal(d.media[0].m.fp[0].alg, CERTFP_SHA256);
+	assert_int_equal(d.media[0].m.fp[0].md[0], 0x9c);
+	assert_true(d.media[0].m.rtcp_mux);
+	assert_int_equal(d.media[0].m.ncrypto, 0);
+	assert_int_equal(sdp_dtls_fp(&d.media[0].m, false, NULL), CERTFP_SHA256);
+	assert_false(d.media[1].relay);
+
+	/* at session level: every section's unless its own (a=tls-id is a
+	 * section's only, RFC 8842 section 4) */
+	read_ok(sess, &d);
+	assert_int_equal(d.nmedia, 3);
+	assert_true(d.media[0].relay && d.media[1].relay);
+	assert_false(d.media[2].relay);
+	assert_int_equal(d.media[0].m.setup, SDP_SETUP_ACTPASS);
+	assert_int_equal(d.media[0].m.nfp, 1);
+	assert_string_equal(d.media[0].m.tls_id, "abcdefghijklmnopqrstuvwxyz012345");
+	assert_int_equal(d.media[0].m.tls_id_line, 11);
+	assert_int_equal(d.media[1].m.proto, SDP_PROTO_UDP_TLS_RTP_SAVP);
+	assert_int_equal(d.media[1].m.setup, SDP_SETUP_ACTIVE);
+	assert_int_equal(d.media[1].m.setup_line, 13);
+	assert_string_equal(d.media[1].m.tls_id, "");
+	assert_int_equal(d.media[1].m.nfp, 1);
+
+	/* towards a SIP phone: the sender's DTLS lines gone, at both levels,
+	 * the data channel given the session's back; ours in the second */
+	ip4(ip, "203.0.113.1");
+	rw_init(&rw, &d, "203.0.113.1", 30000);
+	rw.media[0].proto = "RTP/AVP";
+	rw.media[0].rtcp_mux = false;
+	memset(&ours, 0, sizeof(ours));
+	ours.fp = &fp;
+	ours.nfp = 1;
+	ours.setup = SDP_SETUP_PASSIVE;
+	ours.tls_id = tls_id;
+	rw.media[1].rtcp_mux = rw.media[1].rtcp_mux_only = true;
+	rw.media[1].webrtc = &ours;
+	n = rewrite_ok(&d, &rw);
+	assert_string_equal(out,
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 198.51.100.7\r\n"
+		"s=-\r\n"
+		"c=IN IP4 203.0.113.1\r\n"
+		"t=0 0\r\n"
+		"m=audio 30000 RTP/AVP 0\r\n"
+		"a=rtpmap:0 PCMU/8000\r\n"
+		"a=rtcp:30001\r\n"
+		"m=audio 30002 UDP/TLS/RTP/SAVP 0\r\n"
+		"a=rtcp-mux\r\n"
+		"a=fingerprint:sha-256 01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:"
+		"15:16:17:18:19:1A:1B:1C:1D:1E:1F:20\r\n"
+		"a=setup:passive\r\n"
+		"a=tls-id:0123456789abcdef0123456789ABCDEF\r\n"
+		"m=application 51606 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+		"c=IN IP4 198.51.100.7\r\n"
+		"a=sctp-port:5000\r\n"
+		"a=fingerprint:sha-256 9C:A5:0C:4A:8F:57:3F:A8:54:AE:B9:5D:86:B3:62:02:0A:7A:10:53:"
+		"C7:2C:6B:0E:AA:D6:38:80:4C:EE:A5:F4\r\n"
+		"a=setup:actpass\r\n");
+	assert_int_equal(count(out, "a=ice-lite"), 0);
+	short_sizes(&d, &rw, n);
+	read_ok(out, &back);
+	assert_int_equal(back.media[0].m.nfp, 0);
+	assert_int_equal(back.media[0].m.setup, SDP_SETUP_NONE);
+	assert_int_equal(back.media[1].m.setup, SDP_SETUP_PASSIVE);
+	assert_int_equal(back.media[1].m.nfp, 1);
+	assert_true(certfp_equal(&back.media[1].m.fp[0], &fp));
+	assert_string_equal(back.media[1].m.tls_id, tls_id);
+	assert_int_equal(count(out, "a=setup:"), 2);
+	assert_int_equal(count(out, "a=fingerprint:"), 2);
+
+	/* with our ICE: a=ice-lite, our ICE lines before our DTLS lines */
+	assert_int_equal(sdp_host_candidates(AF_INET, ip, 30002, 0, 65535, cand), 1);
+	ours.ufrag = "OurUfrag";
+	ours.pwd = "0123456789ABCDEFghijklmn";
+	ours.cand = cand;
+	ours.ncand = 1;
+	ours.end_of_candidates = true;
+	ours.setup = SDP_SETUP_ACTPASS;
+	n = rewrite_ok(&d, &rw);
+	assert_non_null(strstr(out, "t=0 0\r\na=ice-lite\r\nm=audio 30000 "));
+	assert_non_null(strstr(out, "a=rtcp-mux\r\na=ice-ufrag:OurUfrag\r\n"
+				    "a=ice-pwd:0123456789ABCDEFghijklmn\r\na=fingerprint:sha-256 01:"));
+	assert_non_null(strstr(out, "a=setup:actpass\r\na=tls-id:0123456789abcdef"));
+	short_sizes(&d, &rw, n);
+	read_ok(out, &back);
+	assert_int_equal(back.media[1].m.setup, SDP_SETUP_ACTPASS);
+	assert_string_equal(back.media[1].m.ice.ufrag, "OurUfrag");
+
+	/* what lib/sdp would not write back: refused, nothing written */
+	ours.tls_id = "short";
+	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
+	ours.tls_id = tls_id;
+	ours.setup = SDP_SETUP_HOLDCONN;
+	assert_int_equal(ng_sdp_rewrite(&d, &rw, out, sizeof(out)), -EINVAL);
+	ours.setup = SDP_SETUP_ACTPASS;
+	assert_true(rewrite_ok(&d, &rw) > 0);
+
+	/* refused as the SDP's error: holdconn on a DTLS-SRTP section (RFC
+	 * 8842 section 5.2), at either level */
+	refused_str("v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 UDP/TLS/RTP/SAVPF 0\r\n"
+		    "a=setup:holdconn\r\n", -EINVAL, SDP_E_DTLS_SETUP, 4);
+	refused_str("v=0\r\nc=IN IP4 192.0.2.1\r\na=setup:holdconn\r\n"
+		    "m=audio 4000 UDP/TLS/RTP/SAVPF 0\r\n", -EINVAL, SDP_E_DTLS_SETUP, 3);
 }
 
 int
@@ -1414,6 +1569,7 @@ main(void)
 		cmocka_unit_test(test_ng_sdp_ipv6),
 		cmocka_unit_test(test_ng_sdp_attacker),
 		cmocka_unit_test(test_ng_sdp_may_pass),
+		cmocka_unit_test(test_ng_sdp_dtls),
 		cmocka_unit_test(test_ng_sdp_mutations),
 	};
 
