@@ -21,14 +21,18 @@
 # transport-protocol=UDP/TLS/RTP/SAVPF rtcp-mux-offer towards the browser
 # (which answers active), ICE=remove RTP/AVP on the answer back. So the
 # proxy is the DTLS client in case 1 and the server in case 2.
-#   1. The browser calls baresip: audio both ways (Chromium's getStats:
+#   1. The browser calls baresip: DTLS up and audio arriving within 10 s
+#      of the call's confirmation, then audio both ways (Chromium's getStats:
 #      inbound packets and audio energy growing, DTLS connected with an
 #      SRTP cipher, the selected pair to the proxy's access address;
 #      baresip's RTP counters); hold (JsSIP's re-INVITE with a=sendonly:
 #      no audio comes back) and resume (audio again); the browser's BYE,
 #      after which the proxy holds no call.
 #   2. baresip calls the browser (the offer from the SIP side), which
-#      answers at once: audio both ways; baresip's BYE.
+#      answers at once: audio both ways, as above; baresip's BYE.
+# turnpike's own (TP_NG_PROXY=turnpike): ng query's WebRTC leg (DTLS up,
+# our role, the fingerprint verified, ICE consent fresh), agw list, the
+# usage records (the browser's leg secured by DTLS-SRTP, the phone's not).
 # The captures: tshark reads the core side as RTP (PCMU both ways, the
 # browser's audio in the clear), the access side as STUN, DTLS (the
 # handshake each way round) and SRTP (ciphertext) both ways and nothing
@@ -269,6 +273,27 @@ calls_are() {   # N: the proxy holds N calls (turnpike: N contexts too)
   test "$(echo "$n" | tr ' ' '\n' | sort -u)" = "$1"
 }
 
+# ng_query NAME: the proxy's ng query of the call it holds (its Call-ID from
+# ng list), in $TP_TMP/NAME.json
+ng_query() {
+  local id
+  id=$(timeout 10 ip netns exec "$NS_S" $T ng "$NG" "$NG_PORT" '{"command": "list"}' |
+       python3 -c 'import json,sys; print((json.load(sys.stdin).get("calls") or [""])[0])')
+  timeout 10 ip netns exec "$NS_S" $T ng "$NG" "$NG_PORT" "{\"command\": \"query\", \"call-id\": \"$id\"}" \
+    >"$TP_TMP/$1.json" 2>/dev/null || echo '{}' >"$TP_TMP/$1.json"
+}
+# webrtc_leg NAME EXPR: EXPR over w, the stream of query NAME's
+# UDP/TLS/RTP/SAVPF medium (python: None when there is none)
+webrtc_leg() {
+  python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+m=[m for t in d.get('tags', {}).values() for m in t.get('medias', []) if m.get('protocol')=='UDP/TLS/RTP/SAVPF']
+w=m[0]['streams'][0] if m and m[0].get('streams') else None
+print('# %s: the WebRTC leg %s' % (sys.argv[2], json.dumps({k: w.get(k) for k in ('DTLS', 'ICE')} if w else None)))
+sys.exit(0 if w and ($2) else 1)" "$TP_TMP/$1.json" "$1"
+}
+
 # phone_mark at a call's start; then phone_up, phone_down: baresip's log
 # says one more call established, closed; pk: the call's line of RTP counts
 phone_mark() {
@@ -287,13 +312,20 @@ if br "tp.call('sip:phone@$SIP', 15000)" 20 && phone_up; then
   tp_ok "call 1: the browser's INVITE to the phone confirmed, baresip says the call is established"
   step "call 1 up"
   br "tp.sdp()" && cp "$TP_TMP/br.json" "$TP_TMP/sdp1.json"
+  tp_check "call 1: DTLS up and the phone's audio arriving at the browser within 10 s" \
+    br "tp.mediaUp(10000)" 15
   stats c1a; t1=$(now); sleep "$MEDIA_S"; t2=$(now); stats c1b
   tp_check "call 1: audio both ways at the browser (getStats: >= $min packets in and out in $MEDIA_S s)" \
     media_both c1a c1b
   tp_check "call 1: the phone's audio has energy at the browser (totalAudioEnergy grows, audioLevel > 0)" \
     energy c1a c1b
   tp_check "call 1: DTLS connected, SRTP keyed, the selected pair to the proxy's 10.210.0.1" secure c1b
-  [ "$PROXY" = turnpike ] && tp_ctl --json agw list >"$TP_TMP/agw_call1.json"
+  if [ "$PROXY" = turnpike ]; then
+    tp_ctl --json agw list >"$TP_TMP/agw_call1.json"
+    ng_query q1
+    tp_check "turnpike: query's WebRTC leg: DTLS up, us the client (a=setup:active), the browser's fingerprint verified, ICE consent fresh" \
+      webrtc_leg q1 "w['DTLS']['state']=='up' and w['DTLS']['role']=='client' and w['DTLS']['fingerprint verified']==1 and w['ICE']['consent']=='fresh'"
+  fi
   tp_check "call 1: the proxy holds one call" calls_are 1
   tp_check "call 1: hold (the browser's re-INVITE, a=sendonly) answered" br "tp.hold(10000)" 15
   sleep 1; stats h1; sleep 1.5; stats h2
@@ -320,10 +352,17 @@ if br "tp.answered(15000)" 20 && phone_up; then
   tp_ok "call 2: the browser answered the phone's INVITE, confirmed; baresip says the call is established"
   step "call 2 up"
   br "tp.sdp()" && cp "$TP_TMP/br.json" "$TP_TMP/sdp2.json"
+  tp_check "call 2: DTLS up and the phone's audio arriving at the browser within 10 s" \
+    br "tp.mediaUp(10000)" 15
   stats c2a; t5=$(now); sleep "$MEDIA_S"; t6=$(now); stats c2b
   tp_check "call 2: audio both ways at the browser (getStats)" media_both c2a c2b
   tp_check "call 2: the phone's audio has energy at the browser" energy c2a c2b
   tp_check "call 2: DTLS connected, SRTP keyed, the selected pair to the proxy's 10.210.0.1" secure c2b
+  if [ "$PROXY" = turnpike ]; then
+    ng_query q2
+    tp_check "turnpike: query's WebRTC leg: DTLS up, us the server (DTLS=passive), the fingerprint verified, ICE consent fresh" \
+      webrtc_leg q2 "w['DTLS']['state']=='up' and w['DTLS']['role']=='server' and w['DTLS']['fingerprint verified']==1 and w['ICE']['consent']=='fresh'"
+  fi
   tp_check "call 2: the proxy holds one call" calls_are 1
   cmd_p "/hangup"
   tp_check "call 2: the phone's BYE reaches the browser" br "tp.ended(10000)" 15
@@ -475,6 +514,12 @@ if [ "$PROXY" = turnpike ]; then
   echo "# call 1 in agw list: $(head -c 2000 "$TP_TMP/agw_call1.json")"
   tp_check "turnpike: call 1 in agw list, door ng" \
     jt "$TP_TMP/agw_call1.json" "len(d['contexts'])==1 and d['contexts'][0]['door']=='ng'"
+  # usage records (cp/acct): one a call's context, how each leg was secured
+  python3 -c "import json,sys; print(json.dumps([r for r in map(json.loads, open(sys.argv[1])) if r.get('door')=='ng' and r.get('scope')=='context']))" \
+    "$TP_TMP/usage.jsonl" >"$TP_TMP/ng_records.json" 2>/dev/null || echo '[]' >"$TP_TMP/ng_records.json"
+  echo "# usage records: $(head -c 2000 "$TP_TMP/ng_records.json")"
+  tp_check "turnpike: a usage record for each call: the browser's leg secured by DTLS-SRTP (its SRTP profile named), the phone's not, >= $min packets each way on each" \
+    jt "$TP_TMP/ng_records.json" "len(d)==2 and all(sorted(l.get('secured') for l in r['legs'])==['dtls-srtp','none'] and all(l.get('srtp_profile') for l in r['legs'] if l.get('secured')=='dtls-srtp') and all(l['packets_in']>=$min and l['packets_out']>=$min for l in r['legs']) for r in d)"
 fi
 
 step "test_webrtc_sip ($PROXY): done"

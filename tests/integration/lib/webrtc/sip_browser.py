@@ -51,7 +51,9 @@ def main():
         try:
             driver = start_chromium(a.logdir, extra=(
                 "--use-fake-device-for-media-stream",   # a beeping microphone
-                "--autoplay-policy=no-user-gesture-required"))
+                "--autoplay-policy=no-user-gesture-required",
+                # (the last --vmodule counts: ICE and DTLS's steps in the log)
+                "--vmodule=*dtls_transport*=1,*p2p_transport_channel*=1,*connection*=1"))
         except Failure as e:
             reply({"n": 0, "ok": False, "error": str(e)})
             return 1
