@@ -493,9 +493,18 @@ tp_check "call 2: ICE checks both ways; the browser (active) sent the DTLS Clien
   access "$t4" "$t6" "d['$B>$A']['stun']>0 and d['$A>$B']['stun']>0 and '1' in d['$B>$A']['hs'] and '2' in d['$A>$B']['hs']"
 tp_check "the access side: STUN, DTLS and SRTP only, no other protocol" \
   access 0 9e12 "not d['$B>$A']['other'] and not d['$A>$B']['other']"
+# Two marks of tshark's that say nothing of the packet, counted apart: a
+# retransmitted fragment of a DTLS handshake message ("New fragment
+# overlaps old data (retransmission?)": Chromium cuts its ClientHello over
+# two datagrams and sends it again after 50 ms without an answer), and an
+# SRTCP packet (all but its first 8 octets encrypted, which tshark reads as
+# RTCP all the same: now and then an exception).
 for c in access core; do
-  n=$(tshark -r "$TP_TMP/$c.pcapng" -o rtp.heuristic_rtp:TRUE -Y '_ws.malformed' 2>/dev/null | wc -l)
-  tp_check "the $c side's capture: no packet tshark marks malformed ($n)" test "$n" -eq 0
+  n=$(tshark -r "$TP_TMP/$c.pcapng" -o rtp.heuristic_rtp:TRUE \
+        -Y '_ws.malformed and not (dtls and _ws.malformed.reassembly) and not srtcp' 2>/dev/null | wc -l)
+  r=$(tshark -r "$TP_TMP/$c.pcapng" -o rtp.heuristic_rtp:TRUE \
+        -Y '_ws.malformed and ((dtls and _ws.malformed.reassembly) or srtcp)' 2>/dev/null | wc -l)
+  tp_check "the $c side's capture: no packet tshark marks malformed ($n; $r resent DTLS fragment(s) or SRTCP)" test "$n" -eq 0
 done
 
 tp_check "Kamailio's rtpengine module: every command answered, none refused" \
