@@ -33,153 +33,22 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
 . "$HERE/lib/agw_env.sh"
+. "$HERE/lib/sip_env.sh"
 tp_env_init
+sip_env_init
 start=$SECONDS
-PROXY=${TP_NG_PROXY:-turnpike}
-T="python3 $HERE/lib/ng_trace.py"
-NS_S=${TP_ID}s
-NS_M=${TP_ID}m
-SIP=10.230.0.1       # Kamailio
-NG=10.231.0.1        # the proxy's ng address
-NG_PORT=22291
 MEDIA_S=${NG_MEDIA_SECONDS:-4}      # seconds of media a phase
 min=$((MEDIA_S * 50 * 3 / 4))     # 20 ms packets: 50 a second, three quarters of them at least
-KAM_PID= PROXY_PID= UA_C_PID= UA_P_PID= CAP_PIDS=
-# jt FILE EXPR: true when EXPR holds of FILE's JSON (d)
-jt() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
-now() { date +%s.%N; }
 
-ng_cleanup() {
-  local rc=$? p
-  for p in $UA_C_PID $UA_P_PID $KAM_PID $PROXY_PID $CAP_PIDS; do
-    kill -TERM "$p" 2>/dev/null
-  done
-  for p in $UA_C_PID $UA_P_PID $KAM_PID $PROXY_PID $CAP_PIDS; do
-    for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-  done
-  ip netns del "$NS_S" 2>/dev/null
-  ip netns del "$NS_M" 2>/dev/null
-  (exit $rc)
-  tp_cleanup
-}
-trap ng_cleanup EXIT
-
-for tool in kamailio baresip dumpcap tshark; do
-  command -v $tool >/dev/null || tp_die "$tool not installed (tools/bootstrap)"
-done
-
-# veth NAME_A NS_A NAME_B NS_B: a veth pair, each end in its namespace, up
-veth() {
-  ip link add "$1" type veth peer name "$3" || tp_die "cannot make veth $1"
-  ip link set "$1" netns "$2" && ip link set "$3" netns "$4" || tp_die "cannot move veth $1"
-  ip -n "$2" link set "$1" up && ip -n "$4" link set "$3" up
-}
-
-# ---- the media proxies: each leaves the access side at 10.210.0.1 (to C's
-# 10.210.0.2 on the interface TP_IF_A), the core side at 10.211.0.1 (to
-# P's 10.211.0.2 on TP_IF_K), and ng on $NG:$NG_PORT in namespace M.
-
-start_proxy_rtpengine() {
-  command -v rtpengine >/dev/null || tp_die "rtpengine not installed (tools/bootstrap)"
-  ip netns add "$TP_NS_C" && ip netns add "$TP_NS_P" || tp_die "cannot add namespaces"
-  veth "$TP_IF_A" "$TP_NS_C" "${TP_ID}ma" "$NS_M"
-  veth "$TP_IF_K" "$TP_NS_P" "${TP_ID}mk" "$NS_M"
-  ip -n "$NS_M" addr add 10.210.0.1/24 dev "${TP_ID}ma"
-  ip -n "$NS_M" addr add 10.211.0.1/24 dev "${TP_ID}mk"
-  local ns
-  for ns in "$TP_NS_C" "$TP_NS_P"; do ip -n "$ns" link set lo up; done
-  ip -n "$TP_NS_C" addr add 10.210.0.2/24 dev "$TP_IF_A" && ip -n "$TP_NS_C" link set "$TP_IF_A" up
-  ip -n "$TP_NS_P" addr add 10.211.0.2/24 dev "$TP_IF_K" && ip -n "$TP_NS_P" link set "$TP_IF_K" up
-  # --delete-delay=0: a call is gone from `list` when Kamailio's delete is
-  # answered (rtpengine keeps it 30 s by default)
-  ip netns exec "$NS_M" rtpengine --config-file=none --foreground --log-stderr --log-level=6 \
-    --table=-1 --interface=access/10.210.0.1 --interface=core/10.211.0.1 \
-    --listen-ng="$NG:$NG_PORT" --port-min=30000 --port-max=30999 --delete-delay=0 \
-    --pidfile="$TP_TMP/rtpengine.pid" >"$TP_TMP/rtpengine.log" 2>&1 &
-  PROXY_PID=$!
-}
-
-# turnpike: dp's tap ports are the access and core addresses (lib/dp_env.sh
-# moves them into C and P); turnpike-cp runs in namespace M, whose only
-# address is the ng one (cp reaches dp through shared memory, not the
-# network), and its ng door answers Kamailio's address alone.
-start_proxy_turnpike() {
-  tp_write_conf "$TP_TMP/tp.conf" "0, 1" "" "" "" "
-ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
-cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; };
-agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
-        media_ports = [40000, 40999]; media_contexts = 64; };
-ng = { listen = \"$NG:$NG_PORT\"; allow = [\"10.231.0.2/32\"];
-       access = [\"access\", \"internal\"]; core = [\"core\", \"external\"]; };
-accounting = { file = \"$TP_TMP/usage.jsonl\"; };"
-  tp_dp_start "$TP_TMP/tp.conf"
-  TP_CP_LOG=$TP_TMP/cp.log
-  : >"$TP_CP_LOG"
-  ip netns exec "$NS_M" "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/tp.conf" >>"$TP_CP_LOG" 2>&1 &
-  TP_CP_PID=$!
-  tp_cp_wait_ready
-}
-
-# proxy_calls: the calls the proxy holds (ng list, asked from Kamailio's
-# namespace: the ng door answers no one else); turnpike: also agw list's
-# contexts
-proxy_calls() {
-  local n
-  n=$(timeout 10 ip netns exec "$NS_S" $T ng "$NG" "$NG_PORT" '{"command": "list"}' |
-      python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d.get("calls", [])) if d.get("result")=="ok" else "error")')
-  if [ "$PROXY" = turnpike ]; then
-    n="$n $(timeout 10 "$TP_BUILD/cp/ctl/turnpikectl" --socket "$TP_TMP/cp.sock" --json agw list | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d if isinstance(d, list) else d.get("contexts", [])))')"
-  fi
-  echo "$n"
-}
-
-# ---- Kamailio's namespace: SIP on a loopback address, ng towards M; then
-# the proxy (it makes C and P), then a link from S to each UA (routes to
-# their one address)
-ip netns add "$NS_S" && ip netns add "$NS_M" || tp_die "cannot add namespaces"
-ip -n "$NS_S" link set lo up
-ip -n "$NS_S" addr add "$SIP/32" dev lo
-ip -n "$NS_M" link set lo up
-veth "${TP_ID}sm" "$NS_S" "${TP_ID}ms" "$NS_M"
-ip -n "$NS_S" addr add 10.231.0.2/24 dev "${TP_ID}sm"
-ip -n "$NS_M" addr add "$NG/24" dev "${TP_ID}ms"
-case $PROXY in
-  rtpengine) start_proxy_rtpengine ;;
-  turnpike)  start_proxy_turnpike ;;
-  *) tp_die "TP_NG_PROXY=$PROXY: rtpengine or turnpike" ;;
-esac
-ng_pong() { ip netns exec "$NS_S" $T ng "$NG" "$NG_PORT" '{"command": "ping"}' 1 2>/dev/null | grep -q '"pong"'; }
-until=$((SECONDS + 15))
-until ng_pong || [ "$SECONDS" -ge "$until" ]; do sleep 0.2; done
-tp_check "the proxy ($PROXY) answers an ng ping with pong" ng_pong
-# (without it Kamailio lets the SDP through as it came: nothing to test)
-[ "$TP_FAILS" -eq 0 ] || tp_die "no ng answer from $PROXY at $NG:$NG_PORT"
-veth "${TP_ID}sc" "$NS_S" "${TP_ID}cs" "$TP_NS_C"
-veth "${TP_ID}sp" "$NS_S" "${TP_ID}ps" "$TP_NS_P"
-ip -n "$NS_S" route add 10.210.0.2/32 dev "${TP_ID}sc" src "$SIP"
-ip -n "$NS_S" route add 10.211.0.2/32 dev "${TP_ID}sp" src "$SIP"
-# each UA reaches Kamailio from its media address: one address a UA, the
-# one its SDP names
-ip -n "$TP_NS_C" route add "$SIP/32" dev "${TP_ID}cs" src 10.210.0.2
-ip -n "$TP_NS_P" route add "$SIP/32" dev "${TP_ID}ps" src 10.211.0.2
-
+sip_proxy_start
 # captures: all of C's and P's interfaces (SIP and media), and the ng link
-capture() {   # NS IFACE NAME
-  ip netns exec "$1" dumpcap -q -i "$2" -w "$TP_TMP/$3.pcapng" >"$TP_TMP/$3.cap.log" 2>&1 &
-  CAP_PIDS="$CAP_PIDS $!"
-}
-capture "$TP_NS_C" any caller
-capture "$TP_NS_P" any callee
-capture "$NS_S" "${TP_ID}sm" ng    # all of it: a long reply comes in IP fragments
-for _ in $(seq 100); do
-  [ "$(cat "$TP_TMP"/*.cap.log 2>/dev/null | grep -c 'Capturing on')" -ge 3 ] && break
-  sleep 0.1
-done
+sip_capture "$TP_NS_C" any caller
+sip_capture "$TP_NS_P" any callee
+sip_capture "$NS_S" "${TP_ID}sm" ng    # all of it: a long reply comes in IP fragments
+sip_capture_ready 3
 
 # ---- Kamailio: no database; the callee's place is static ($du); a
 # P-CSCF's rtpengine flags, the directions from the side the offer came from
-mkdir -p "$TP_TMP/kam"
 cat >"$TP_TMP/kamailio.cfg" <<CFG
 #!KAMAILIO
 #!define FLT_SRTP 1
@@ -245,74 +114,22 @@ onreply_route[ANSWER] {
   }
 }
 CFG
-ip netns exec "$NS_S" kamailio -f "$TP_TMP/kamailio.cfg" -DD -E -m 32 -M 4 \
-  -Y "$TP_TMP/kam" -w "$TP_TMP/kam" -P "$TP_TMP/kam/kamailio.pid" >"$TP_TMP/kamailio.log" 2>&1 &
-KAM_PID=$!
+kam_start "$TP_TMP/kamailio.cfg"
 
-# ---- the user agents: baresip, sine in, audio out to nowhere (aubridge's
-# player with no source on its device), G.711, stdin commands through a fifo
-ua() {   # NAME NS IFACE IP ACCOUNTS...
-  local name=$1 ns=$2 ifc=$3 ip=$4 d=$TP_TMP/$1
-  shift 4
-  mkdir -p "$d"
-  cat >"$d/config" <<CONF
-poll_method epoll
-sip_listen $ip:5060
-net_interface $ifc
-audio_player aubridge,nil
-audio_alert aubridge,nil
-audio_source ausine,440
-ausrc_srate 48000
-ausrc_channels 2
-rtp_stats yes
-statmode_default off
-module_path /usr/lib/baresip/modules
-module stdio.so
-module g711.so
-module ausine.so
-module aubridge.so
-module srtp.so
-module_app account.so
-module_app menu.so
-CONF
-  printf '%s\n' "$@" >"$d/accounts"
-  mkfifo "$d/in"
-  ip netns exec "$ns" baresip -4 -f "$d" <"$d/in" >"$d.log" 2>&1 &
-}
-ua caller "$TP_NS_C" "$TP_IF_A" 10.210.0.2 \
+# ---- the user agents (lib/sip_env.sh's baresip)
+sip_ua caller "$TP_NS_C" "$TP_IF_A" 10.210.0.2 \
   "<sip:caller@$SIP>;regint=0" "<sip:scaller@$SIP>;regint=0;mediaenc=srtp-mand"
-UA_C_PID=$!
 exec 7>"$TP_TMP/caller/in"
-ua callee "$TP_NS_P" "$TP_IF_K" 10.211.0.2 "<sip:callee@$SIP>;regint=0;answermode=auto"
-UA_P_PID=$!
+sip_ua callee "$TP_NS_P" "$TP_IF_K" 10.211.0.2 "<sip:callee@$SIP>;regint=0;answermode=auto"
 exec 8>"$TP_TMP/callee/in"
 cmd_c() { printf '%s\n' "$1" >&7; }
 
-# wait_log FILE PATTERN COUNT [SECONDS]: until FILE has COUNT lines matching
-wait_log() {
-  local until=$((SECONDS + ${4:-10}))
-  while [ "$SECONDS" -lt "$until" ]; do
-    [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 # both_logs PATTERN COUNT: the caller's and the callee's logs have it COUNT times
 both_logs() { wait_log "$TP_TMP/caller.log" "$1" "$2" 10 && wait_log "$TP_TMP/callee.log" "$1" "$2" 5; }
 established() { both_logs 'Call established' "$1"; }
 closed() { both_logs 'terminated\|closed' "$1"; }
 tp_check "baresip (caller, callee) ready" \
   both_logs 'baresip is ready' 1
-# Kamailio serves once its SIP socket is bound
-kam_up() {
-  local until=$((SECONDS + 10))
-  while [ "$SECONDS" -lt "$until" ]; do
-    ip netns exec "$NS_S" ss -Hlun "src $SIP:5060" | grep -q . && return 0
-    kill -0 "$KAM_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 tp_check "Kamailio up (SIP on $SIP:5060)" kam_up
 sleep 0.5
 
@@ -351,9 +168,7 @@ tp_check "call 2 closed (caller and callee)" closed 2
 tp_check "BYE deleted call 2: the proxy holds none" test "$(echo "$n" | tr ' ' '\n' | sort -u)" = 0
 
 # ---- what the captures saw
-for p in $CAP_PIDS; do kill -INT "$p" 2>/dev/null; done
-for p in $CAP_PIDS; do wait "$p" 2>/dev/null; done
-CAP_PIDS=
+sip_capture_stop
 for c in caller callee ng; do
   tshark -r "$TP_TMP/$c.pcapng" -o rtp.heuristic_rtp:TRUE -T fields -E separator=/t -E aggregator='|' \
     -e frame.time_epoch -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e udp.length -e rtp.ssrc \

@@ -59,7 +59,9 @@ def chromium_binary():
     raise Failure("chromium not installed (tools/bootstrap installs it)")
 
 
-def start_chromium(logdir):
+def start_chromium(logdir, extra=()):
+    """Headless Chromium under chromedriver, its log in LOGDIR; EXTRA: more
+    of Chromium's flags (test_webrtc_sip.sh's fake microphone)."""
     profile = tempfile.mkdtemp(prefix="chromium-profile.", dir=logdir)
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium_binary()
@@ -85,7 +87,7 @@ def start_chromium(logdir):
               "--v=0",
               "--vmodule=*turn_port*=3,*stun_port*=2,*p2p_transport_channel*=1,"
               "*connection*=1,*basic_port_allocator*=1",
-              "--window-size=640,480"):
+              "--window-size=640,480") + tuple(extra):
         opts.add_argument(a)
     # --enable-chrome-logs: Chromium's stderr (all its processes) into
     # chromedriver's log, which is where --enable-logging=stderr sends it.
