@@ -396,7 +396,8 @@ agw_rtp_metrics(const struct cp_ctx *cp, FILE *f)
 			fprintf(f, "turnpike_agw_rtp_contexts{door=\"%s\",tenant=\"", cp_agw_door_name(d));
 			tp_esc_prom_label(f, tp_conf_tenant_name(cp->conf, t));
 			fprintf(f, "\"} %u\n", cp_agw_rtp_live(cp, d, t));
-		}	agw_rtp_dtls_metrics(cp, f);
+		}
+	agw_rtp_dtls_metrics(cp, f);
 }
 
 
