@@ -140,6 +140,14 @@ struct cp_ctx {
 	struct cp_cluster *cluster;
 	/* usage records (cp/acct); NULL without an accounting group */
 	struct cp_acct *acct;
+	/* one box of an active/standby pair (cp/ha); NULL without an ha group */
+	struct cp_ha *ha;
+	/* lawful interception's X1 tables (cp/li) and ETSI's schemas when
+	 * li.x1.schemas names them; NULL without an li group */
+	struct cp_li *li;
+	struct x1_schema *li_schema;
+	struct cp_li_http *li_http;   /* its X1 door (HTTPS, mutual TLS) */
+	uint64_t li_due_ms;           /* the door's timeouts: look then */
 	/* drain with no alternates named: the cluster's least loaded box
 	 * (set by cp/cluster as it hears the drain change) */
 	bool drain_auto;
@@ -308,6 +316,20 @@ void cp_hostport_str(const struct stun_addr *a, char *buf, size_t size);
 struct cp_alloc *cp_alloc_find_tuple(struct cp_ctx *cp, const struct ipc_tuple *t);
 /* The live allocation of cp's id id, or NULL. */
 struct cp_alloc *cp_alloc_find_id(struct cp_ctx *cp, uint64_t id);
+
+/*
+ * The pair's standby (issue 69, cp/ha): m's allocation into the table and
+ * into the passive dp, new or whole again (lifetime, limit, bindings,
+ * OAuth sessions, tid, mobility, forward: what the active box holds now;
+ * one moved or on another worker is made again). 0, -EINVAL (a worker
+ * this box has not), -ENOTSUP (no turn group), or cpa_alloc_restore()'s
+ * errno. What dp's ring cannot take now goes with the reinstall pass.
+ */
+int cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m);
+/* The standby's allocation id ended on the active box: 0, -ENOENT. */
+int cp_alloc_mirror_del(struct cp_ctx *cp, uint64_t id);
+/* a's slot in the pool (0 .. cp_alloc_capacity() - 1): a bitmap's index. */
+uint32_t cp_alloc_slot(const struct cp_ctx *cp, const struct cp_alloc *a);
 
 /* Whether name is a user of the configuration file (read-only). */
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);

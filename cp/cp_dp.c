@@ -47,6 +47,22 @@ cp_dp_on_dp_restart(struct cp_ctx *cp, cp_dp_restart_fn fn)
 	return 0;
 }
 
+int
+cp_dp_tap(struct cp_ctx *cp, cp_dp_tap_fn sent, cp_dp_tap_fn seen, void *arg)
+{
+	if (sent == NULL && seen == NULL) {
+		cp->dp.sent = cp->dp.seen = NULL;
+		cp->dp.tap_arg = NULL;
+		return 0;
+	}
+	if (cp->dp.sent != NULL || cp->dp.seen != NULL)
+		return -EBUSY;
+	cp->dp.sent = sent;
+	cp->dp.seen = seen;
+	cp->dp.tap_arg = arg;
+	return 0;
+}
+
 void
 cp_dp_restarted(struct cp_ctx *cp)
 {
@@ -85,6 +101,8 @@ cp_dp_send(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m, unsigned int he
 	} else if (ipc_ring_enqueue(&ipc_worker(&cp->seg, w)->to_dp, m) != 0) {
 		cp->stats[CP_STAT_IPC_FULL]++;
 		rc = -ENOBUFS;
+	} else if (cp->dp.sent != NULL) {
+		cp->dp.sent(cp, cp->dp.tap_arg, w, m);
 	}
 	/* (keys: the ring holds its copy, ours goes) */
 	explicit_bzero(m->body, m->h.body_len < sizeof(m->body) ? m->h.body_len : sizeof(m->body));
@@ -127,14 +145,15 @@ cp_handle(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	 * own (a module may look at it too) */
 	if (msg->h.kind == IPC_STATE_DONE) {
 		state_done(cp, w, msg);
-		if (fn != NULL)
-			fn(cp, w, msg);
-		return;
+		if (fn == NULL)
+			return;
 	}
-
 	if (fn == NULL) {
 		cp->stats[CP_STAT_IPC_UNHANDLED]++;
 		return;
 	}
 	fn(cp, w, msg);
+	if (cp->dp.seen != NULL)
+		cp->dp.seen(cp, cp->dp.tap_arg, w, msg);
 }
+

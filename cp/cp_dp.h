@@ -26,6 +26,16 @@ int cp_dp_on_kind(struct cp_ctx *cp, uint16_t kind, cp_dp_fn fn);
 int cp_dp_on_dp_restart(struct cp_ctx *cp, cp_dp_restart_fn fn);
 /* dp restarted: every hook, in registration order. */
 void cp_dp_restarted(struct cp_ctx *cp);
+/*
+ * Registration, not naming (issue 69, notes/ha-design.md §1.4): sent(arg)
+ * hears every message cp_dp_send() put on a ring, before its body is
+ * wiped (it may hold keys: a tap notes what changed, by kind and id, and
+ * keeps no body); seen(arg) every message from dp after its module's
+ * handler ran (none for a kind no module takes). Either may be NULL. One
+ * tap at a time: 0, or -EBUSY while another holds it; both NULL takes it
+ * back.
+ */
+int cp_dp_tap(struct cp_ctx *cp, cp_dp_tap_fn sent, cp_dp_tap_fn seen, void *arg);
 
 /*
  * m to dp worker w (its ring to_dp; m->h.worker is set to w), leaving

@@ -35,12 +35,20 @@ typedef void (*cp_dp_restart_fn)(struct cp_ctx *cp);
 typedef int (*cp_dp_send_fn)(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m,
 			     unsigned int headroom);
 
+/* A tap on the link (cp_dp_tap()): a message m that went to, or came
+ * from and was handled for, dp worker w. */
+typedef void (*cp_dp_tap_fn)(struct cp_ctx *cp, void *arg, unsigned int w,
+			     const struct ipc_msg *m);
+
 /* In struct cp_ctx; handler and restart written at start-up only (each
  * module's init), read for every message. */
 struct cp_dp {
 	cp_dp_fn handler[CP_DP_KINDS];           /* NULL: no module takes it */
 	cp_dp_restart_fn restart[CP_DP_RESTART_MAX];   /* run in this order */
 	unsigned int nrestart;
+	/* the one tap (cp/ha's: what changed, to mirror), NULL: none */
+	cp_dp_tap_fn sent, seen;
+	void *tap_arg;
 	/* messages cp_dp_send() refused before they left (cp's own faults:
 	 * logged, not among the operator's counters), and when it last said so */
 	uint64_t refused;

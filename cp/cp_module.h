@@ -80,9 +80,11 @@ extern const struct cp_module cp_clock_module;      /* cp_ipc.c */
 extern const struct cp_module cp_alloc_module;      /* alloc/alloc_module.c */
 extern const struct cp_module cp_tls_module;        /* tls/tls_module.c */
 extern const struct cp_module cp_agw_module;        /* agw/agw_module.c */
+extern const struct cp_module cp_ha_module;         /* ha/ha_module.c */
 extern const struct cp_module cp_iq_module;         /* iq/iq_module.c */
 extern const struct cp_module cp_ng_module;         /* ng/ng_module.c */
 extern const struct cp_module cp_acct_module;       /* acct/acct_module.c */
+extern const struct cp_module cp_li_module;         /* li/li_module.c */
 extern const struct cp_module cp_api_module;        /* api/api_module.c */
 extern const struct cp_module cp_metrics_module;    /* metrics/metrics_module.c */
 extern const struct cp_module cp_privileges_module; /* cp_user.c */

@@ -31,8 +31,10 @@
  * the peer policy, cp.user checked, the store (a configuration check
  * stops there: CP_MODULE_CHECK); then the segment, the clocks, the
  * allocations, TLS keys and AGW contexts (their dp-restart hooks run in
- * this order: allocations go back first), H.248's door, the usage
- * records (after agw: they observe its contexts), the API socket (published
+ * this order: allocations go back first), the pair's role (cp/ha: after
+ * what it mirrors, its lease asked from the loop), H.248's door, the usage
+ * records (after agw: they observe its contexts), lawful interception's
+ * tables (cp/li), the API socket (published
  * with every module's commands), the metrics endpoint (a port below 1024
  * before privileges go), and cp.user become for good. Taken down in
  * reverse.
@@ -48,9 +50,11 @@ static const struct cp_module *const modules[] = {
 	&cp_alloc_module,
 	&cp_tls_module,
 	&cp_agw_module,
+	&cp_ha_module,
 	&cp_iq_module,
 	&cp_ng_module,
 	&cp_acct_module,
+	&cp_li_module,
 	&cp_api_module,
 	&cp_metrics_module,
 	&cp_privileges_module,

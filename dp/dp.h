@@ -115,6 +115,16 @@ const uint8_t *dp_port_src(const struct dp_port *port, uint8_t family);
 /* Allocate an mbuf from the worker's pool with room for L2 headers. */
 struct rte_mbuf *dp_alloc(struct dp_worker *w);
 
+/* ---- announcements (netio/net_announce.c) ------------------------------ */
+
+/* One round of a pair's box that turned active (dp_ha.c repeats it): on
+ * every port, for every address dp answers for there (own, relayed,
+ * tenants'), a gratuitous ARP request and reply (sender and target
+ * address the address, to broadcast) and, for IPv6, an unsolicited NA to
+ * ff02::1 (S clear, O set, our link-layer address): queued for TX,
+ * counted ha_garp_tx, ha_na_tx. Returns the frames queued. */
+unsigned int dp_announce(struct dp_worker *w);
+
 /* ---- UDP (netio/udp.c) -------------------------------------------------- */
 
 /* The listener table (65536 entries), before any registration. */
@@ -163,10 +173,12 @@ void dp_drop_pkt(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why);
  * same fn again is a no-op, as each worker's set-up may register it). */
 int dp_handoff_on_kind(struct dp_ctx *ctx, uint32_t kind, dp_handoff_fn fn);
 /* Give m to worker owner's hand-off ring; kind as above. Dropped
- * (handoff_full) when the ring is full. */
+ * (handoff_full) when the ring is full, or w has a quarter of its pool
+ * in hand-off rings already (dp_types.h's handoff_parked). */
 void dp_handoff(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		uint32_t kind);
-/* The same, but m stays the caller's when the ring is full (false). */
+/* The same, but m stays the caller's when the ring (or w's share) is
+ * full (false). */
 bool dp_handoff_try(struct dp_worker *w, unsigned int owner, struct rte_mbuf *m,
 		    uint32_t kind);
 /* What other workers handed w, a burst at most, each to its kind's

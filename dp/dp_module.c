@@ -179,6 +179,16 @@ dp_modules_reload(struct dp_ctx *ctx, struct tp_conf *next)
 }
 
 void
+dp_modules_renew(struct dp_ctx *ctx, int64_t now_s)
+{
+	const struct dp_mods *m = &ctx->mods;
+
+	for (unsigned int i = 0; i < m->n; i++)
+		if (m->list[i]->renew != NULL)
+			m->list[i]->renew(ctx, now_s);
+}
+
+void
 dp_modules_free(struct dp_worker *w)
 {
 	const struct dp_mods *m = &w->ctx->mods;

@@ -75,6 +75,11 @@ struct dp_module {
 	 * what it did. 0 (taken, or nothing to take), or -errno after one
 	 * clear error: nothing of it changed, the reload counts as failed. */
 	int (*reload)(struct dp_ctx *ctx, struct tp_conf *next);
+	/* Once a second on the reload's thread, between reloads (never
+	 * beside one): what the module renews off the workers (a
+	 * certificate it made that nears its end). now_s: the wall clock's
+	 * seconds (a certificate's dates are the wall clock's). */
+	void (*renew)(struct dp_ctx *ctx, int64_t now_s);
 	/* The worker's end (what create and the set-up made of it). */
 	void (*free)(struct dp_worker *w);
 	/* The process's end, after the ports stopped. */
@@ -107,6 +112,8 @@ void dp_modules_print_head(const struct dp_ctx *ctx, FILE *out);
 void dp_modules_print(const struct dp_ctx *ctx, FILE *out);
 /* Each module's reload, in order; the first -errno stops it. */
 int dp_modules_reload(struct dp_ctx *ctx, struct tp_conf *next);
+/* Each module's renew, in order (the reload's thread). */
+void dp_modules_renew(struct dp_ctx *ctx, int64_t now_s);
 /* Each module's free for w, last first. */
 void dp_modules_free(struct dp_worker *w);
 /* Each module's fini, last first. */

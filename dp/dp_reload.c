@@ -12,6 +12,8 @@
  * (dp/tls/tls_reload.c). A file that does not load changes nothing and is
  * one error naming the file, the line and why; so is what a module
  * refuses. The reloads and the failed ones are counted for cp's metrics.
+ * Between reloads the thread wakes once a second for the modules' renew
+ * (dp_module.h: a certificate dp made, renewed before its end).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_lcore.h>
 
@@ -85,10 +88,21 @@ reload_main(void *arg)
 	struct dp_ctx *ctx = arg;
 
 	for (;;) {
-		if (sem_wait(&reload_sem) != 0) {
+		struct timespec until;
+
+		/* (the monotonic clock: a step of the wall clock neither
+		 * stalls the wait nor hurries it) */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 1;
+		if (sem_clockwait(&reload_sem, CLOCK_MONOTONIC, &until) != 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			if (errno != ETIMEDOUT)
+				break;
+			if (ctx->stop)
+				break;
+			dp_modules_renew(ctx, (int64_t)time(NULL));
+			continue;
 		}
 		if (ctx->stop)
 			break;

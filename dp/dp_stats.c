@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 
 #include "dp.h"
 #include "dp_root.h"
@@ -129,11 +130,19 @@ dp_stats_print(const struct dp_ctx *ctx, FILE *out)
 		   loops, loop_max * 1000000u / ctx->tsc_hz);
 	for (unsigned int i = 0; i < ctx->nports; i++) {
 		const struct dp_port *p = &ctx->ports[i];
+		struct rte_eth_stats es;
 
+		/* what the port dropped before any worker saw it: no mbuf
+		 * for a packet received (rx_nombuf: a worker's pool empty),
+		 * its ring full (imissed), bad frames (ierrors); 0 where the
+		 * port says nothing */
+		if (rte_eth_stats_get(p->port_id, &es) != 0)
+			memset(&es, 0, sizeof(es));
 		fprintf(out, "port=%s rss=%u reta_size=%u flow_rules=%u "
-			"flow_rules_wanted=%u flow_refused=%u\n", p->name, p->rss ? 1u : 0u,
+			"flow_rules_wanted=%u flow_refused=%u rx_nombuf=%" PRIu64
+			" imissed=%" PRIu64 " ierrors=%" PRIu64 "\n", p->name, p->rss ? 1u : 0u,
 			p->steer.reta_size, p->flow_rules, p->flow_rules_wanted,
-			p->flow_refused);
+			p->flow_refused, es.rx_nombuf, es.imissed, es.ierrors);
 	}
 	for (unsigned int wi = 0; wi < ctx->nworkers; wi++) {
 		const struct dp_worker *w = ctx->workers[wi];

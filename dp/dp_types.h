@@ -277,6 +277,9 @@ struct dp_tcp_relay_ops {
  * (dp_handoff_on_kind(), dp.h); consumes m. */
 typedef void (*dp_handoff_fn)(struct dp_worker *w, struct rte_mbuf *m);
 #define DP_HANDOFF_KINDS 8
+/* a hand-off's mbuf carries its kind and its giver's id (hash.usr) */
+#define DP_HANDOFF_KIND_MASK   0xffffu
+#define DP_HANDOFF_GIVER_SHIFT 16
 
 /* A look at a received burst before it is handled (cache hints only). */
 typedef void (*dp_rx_prefetch_t)(struct dp_worker *w, const struct dp_port *port,
@@ -469,6 +472,14 @@ struct dp_worker {
 	struct turn_worker *turn;
 	struct rte_mempool *pool;
 	struct rte_ring *handoff;    /* other workers -> this worker (MP/SC) */
+	/* This worker's mbufs in other workers' hand-off rings, and how
+	 * many it may have there (a quarter of its pool): an owner that
+	 * waits for a core holds no more of them, so this worker's ports
+	 * keep mbufs to receive into (its own media among them) whatever is
+	 * aimed at another's. Added here, taken off by the owner as it takes
+	 * them (atomic). */
+	uint32_t handoff_parked;
+	uint32_t handoff_park_max;
 	uint64_t next_tick;
 	uint64_t tick_interval;      /* between steps: 100 ms / DP_TICK_STEPS */
 	uint8_t tick_step;
@@ -488,6 +499,12 @@ struct dp_worker {
 	/* passes of the loop, idle or not: what a pass costs with nothing to
 	 * do (perf/run) is the TSC's time over these */
 	uint64_t loops;
+	/* An active/standby pair (dp_ha.h): the segment's HA block, NULL
+	 * without an ha group (the pass's one load); whether this pass is
+	 * passive (its receive bursts freed, nothing sent: dp_tx_flush()
+	 * reads it). In the line the pass writes anyway. */
+	const struct ipc_ha *ha;
+	bool ha_passive;
 
 	/* counters, flushed by the owner only */
 	uint64_t ctr[DP_CTR__COUNT] __rte_cache_aligned;
@@ -572,6 +589,20 @@ struct dp_worker {
 	/* DTLS-SRTP on those terminations (dp/dtls_srtp): NULL without it. */
 	struct dtls_srtp_worker *dtls_srtp;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
+	/* The pair's look (dp_ha.c): the deadline last seen (CLOCK_MONOTONIC
+	 * ms) as a TSC on the anchor it was converted on; worker 0's
+	 * announcements (netio/net_announce.c): the announce_gen last seen,
+	 * the rounds sent (DP_HA_ROUNDS: none due), when the first went and
+	 * when the next is due. */
+	struct {
+		uint64_t fence_ms;
+		uint64_t fence_tsc;
+		uint64_t anchor_tsc;
+		uint32_t gen;
+		uint8_t rounds;
+		uint64_t start_tsc;
+		uint64_t next_tsc;
+	} ha_st;
 	/* The diagnostic active open (dp.diag_tcp_connect; dp/diag),
 	 * worker 0's: the next attempt, the backoff while refused, the
 	 * attempt under way (its tcp_id_t). */

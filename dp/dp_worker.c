@@ -26,6 +26,7 @@
 #include "dp_loops.h"
 #include "dp_cp.h"
 #include "dp_ctrs.h"
+#include "dp_ha.h"
 #include "dp_module.h"
 #include "dp_tcp.h"
 #include "net/net.h"
@@ -76,6 +77,7 @@ worker_create(struct dp_ctx *ctx, unsigned int id, unsigned int lcore)
 		rte_free(w);
 		return -ENOMEM;
 	}
+	w->handoff_park_max = cd->mbufs_per_worker / 4u;
 	snprintf(name, sizeof(name), "tp_handoff_%u", id);
 	w->handoff = rte_ring_create(name, DP_HANDOFF_SIZE, socket, RING_F_SC_DEQ);
 	if (w->handoff == NULL) {
@@ -182,6 +184,34 @@ worker_stats_block(struct dp_worker *w)
 	return &ipc_worker(&w->ctx->ipc, w->id)->dp_stats;
 }
 
+/* The ports' own drops and errors, by their drivers' counters (what
+ * dp_stats.c prints on SIGUSR1): worker 0's, for cp's status and metrics. */
+static void
+worker_publish_ports(struct dp_worker *w, struct ipc_dp_stats *st)
+{
+	const struct dp_ctx *ctx = w->ctx;
+	unsigned int n = ctx->nports < IPC_DP_PORTS_MAX ? ctx->nports : IPC_DP_PORTS_MAX;
+
+	RTE_BUILD_BUG_ON(DP_MAX_PORTS > IPC_DP_PORTS_MAX);
+	RTE_BUILD_BUG_ON(TP_CONF_NAME_LEN > IPC_DP_PORT_NAME_LEN);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct dp_port *p = &ctx->ports[i];
+		struct ipc_dp_port *o = &st->port[i];
+		struct rte_eth_stats es;
+
+		/* (each time: the block outlives a dp of other ports; the
+		 * same bytes again are no torn name for cp) */
+		snprintf(o->name, sizeof(o->name), "%s", p->name);
+		if (rte_eth_stats_get(p->port_id, &es) != 0)
+			continue;
+		o->rx_nombuf = es.rx_nombuf;
+		o->imissed = es.imissed;
+		o->ierrors = es.ierrors;
+		o->oerrors = es.oerrors;
+	}
+	st->nports = n;
+}
+
 static void
 worker_publish_own(struct dp_worker *w)
 {
@@ -203,6 +233,8 @@ worker_publish_own(struct dp_worker *w)
 		st->loop_buckets[i] = w->loop_buckets[i];
 	for (unsigned int i = 0; i < n; i++)
 		st->drop[i] = w->drop[i];
+	if (w->id == 0)
+		worker_publish_ports(w, st);
 }
 
 static void
@@ -239,9 +271,6 @@ worker_tick(struct dp_worker *w, uint64_t now)
 			w->drop[DP_DROP_NEIGH_FAILED] += w->neigh.failed;
 			w->neigh.failed = 0;
 		}
-		if (w->ctx->ipc.shm != NULL && w->id == 0)
-			__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
-					 __ATOMIC_RELAXED);
 		break;
 	case 1:
 		worker_publish_own(w);
@@ -250,6 +279,14 @@ worker_tick(struct dp_worker *w, uint64_t now)
 		worker_publish_modules(w);
 		break;
 	}
+	/* dp's heartbeat every step, not every third: a worker back from a
+	 * stall (a stop, a debugger) beats on its first turn, rather than up
+	 * to two steps later while cp, seeing a beat more than IPC_ALIVE_MS
+	 * old, refuses work as if dp did not run (perf_run_dtls_quick's
+	 * paused dp did, for 66 ms). */
+	if (w->ctx->ipc.shm != NULL && w->id == 0)
+		__atomic_store_n(&w->ctx->ipc.shm->dp_heartbeat_ms, ipc_monotonic_ms(),
+				 __ATOMIC_RELAXED);
 	w->tick_step = (uint8_t)((w->tick_step + 1u) % DP_TICK_STEPS);
 	if (rte_lcore_id() == rte_get_main_lcore() && w->ctx->dump_stats) {
 		w->ctx->dump_stats = 0;
@@ -328,6 +365,10 @@ dp_worker_main(void *arg)
 		uint64_t c_ctl = 0, c_tcp = 0;  /* (for long_loop() only) */
 		unsigned int work = 0;
 		bool swept = false;
+		/* a box of a pair that is not the active one: its bursts
+		 * freed as they come, nothing sent (dp_ha.h); one branch a
+		 * pass without an ha group */
+		bool passive = dp_ha_pass(w, start);
 
 		w->loops++;
 		for (unsigned int i = 0; i < ctx->nports; i++) {
@@ -338,6 +379,10 @@ dp_worker_main(void *arg)
 			if (unlikely(w->test_poll_armed) && i == 0)
 				dp_test_poll_stall(w);
 			n = rte_eth_rx_burst(port->port_id, (uint16_t)w->id, pkts, DP_BURST);
+			if (unlikely(passive)) {
+				dp_ha_rx_drop(w, pkts, n);
+				continue;
+			}
 
 			/* The clock is read only where a stage did work: a
 			 * TSC read costs some 40 cycles, an empty poll less. */

@@ -30,6 +30,7 @@
 #include "dp_root.h"
 #include "dp_cp.h"
 #include "dp_ctrs.h"
+#include "dp_ha.h"
 #include "dp_module.h"
 #include "ipc.h"
 #include "net/net.h"
@@ -277,6 +278,8 @@ cp_link_setup(struct dp_ctx *ctx)
 		       "no TURN\n", ic->name, created ? "created" : "attached",
 		       (unsigned long long)ctx->ipc.shm->dp_epoch);
 	dp_cp_attach(ctx, (uint64_t)ic->cp_grace_s * 1000u);
+	/* a box of a pair starts passive: the segment's role says when not */
+	dp_ha_attach(ctx);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
  * for an answerer before its answer (a port pair, latching, no remote,
  * taking and not sending: cp/ng/FEATURE.md "Early media"), only its RTP
  * to the UE relayed (early media), to a plain or an SRTP UE (protect).
+ * bundle and bundle-srtp: a browser's BUNDLE group of two sections (RFC
+ * 9143), the member's RTP with MID both ways through the owner's port.
  *
  * One worker, no port started (a real EAL without hugepages): each packet
  * is copied into an mbuf from a template (its sequence number and UDP
@@ -36,7 +38,8 @@
  *
  * Natively it prints TSC cycles a packet (this host's noise included).
  *
- *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|turn] [--pkts N]
+ *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|bundle|
+ *                    bundle-srtp|turn] [--pkts N]
  *                   [--burst B]
  *                   [--size S] [--suite NAME]
  */
@@ -285,6 +288,50 @@ setup(void)
 	w->now_ms = ipc_monotonic_ms();
 }
 
+/* The UE's SRTP keys on a (rx what the UE sends, tx what it gets), of
+ * suite; lib/srtp_ref's session that protects what the UE sends. */
+static struct srtp_ref *
+ue_keys(struct ipc_rtp_term *a, unsigned int suite)
+{
+	unsigned int kl = srtp_ref_key_len(suite), sl = srtp_ref_salt_len(suite);
+	struct srtp_ref_key k;
+	struct srtp_ref *r;
+
+	memset(&k, 0, sizeof(k));
+	k.suite = (uint8_t)suite;
+	if (kl + sl > IPC_SRTP_KEY_MAX || sl > sizeof(k.salt))
+		die("--suite");
+	for (unsigned int i = 0; i < kl + sl; i++) {
+		a->srtp_rx.key[i] = (uint8_t)(0x31 + 5 * i);
+		a->srtp_tx.key[i] = (uint8_t)(0x97 + 3 * i);
+		if (i < kl)
+			k.key[i] = a->srtp_rx.key[i];
+		else
+			k.salt[i - kl] = a->srtp_rx.key[i];
+	}
+	a->srtp_rx.suite = a->srtp_tx.suite = (uint8_t)suite;
+	a->srtp_rx.key_len = a->srtp_tx.key_len = (uint8_t)(kl + sl);
+	if (srtp_ref_init() < 0 || (r = srtp_ref_create(SRTP_REF_OUTBOUND, &k)) == NULL)
+		die("lib/srtp_ref");
+	return r;
+}
+
+/* t, the UE's packets to its termination, from pk (size octets, clear):
+ * protected by t->srtp (unless NULL) as each one will be. */
+static void
+ue_tmpl(struct tmpl *t, uint8_t *pk, uint16_t size)
+{
+	size_t len = size;
+
+	if (t->srtp != NULL) {
+		memcpy(t->clear, pk, size);
+		t->clen = size;
+		if (srtp_ref_protect(t->srtp, pk, &len, 1500) != SRTP_REF_OK)
+			die("lib/srtp_ref's protect");
+	}
+	tmpl_make(t, 0, UE4, 5004, ACC4, MEDIA_PORT, pk, (uint16_t)len, 2);
+}
+
 /* RTP-RTP: a context of the UE's termination (a port pair, latching) and
  * the core's (rtcp-mux); G.711-sized packets both ways. With srtp the
  * UE's termination is SRTP (RTP/SAVP, suite: AES_CM_128_HMAC_SHA1_80 by
@@ -334,29 +381,8 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early, unsigned int sui
 		memset(&x->term[1].remote, 0, sizeof(x->term[1].remote));
 	}
 	if (srtp) {
-		struct ipc_rtp_term *a = &x->term[0];
-		struct srtp_ref_key k;
-
-		unsigned int kl = srtp_ref_key_len(suite), sl = srtp_ref_salt_len(suite);
-
-		a->profile = IPC_RTP_SAVP;
-		memset(&k, 0, sizeof(k));
-		k.suite = (uint8_t)suite;
-		if (kl + sl > IPC_SRTP_KEY_MAX || sl > sizeof(k.salt))
-			die("--suite");
-		for (unsigned int i = 0; i < kl + sl; i++) {
-			a->srtp_rx.key[i] = (uint8_t)(0x31 + 5 * i);
-			a->srtp_tx.key[i] = (uint8_t)(0x97 + 3 * i);
-			if (i < kl)
-				k.key[i] = a->srtp_rx.key[i];
-			else
-				k.salt[i - kl] = a->srtp_rx.key[i];
-		}
-		a->srtp_rx.suite = a->srtp_tx.suite = (uint8_t)suite;
-		a->srtp_rx.key_len = a->srtp_tx.key_len = (uint8_t)(kl + sl);
-		if (srtp_ref_init() < 0 ||
-		    (t[0].srtp = srtp_ref_create(SRTP_REF_OUTBOUND, &k)) == NULL)
-			die("lib/srtp_ref");
+		x->term[0].profile = IPC_RTP_SAVP;
+		t[0].srtp = ue_keys(&x->term[0], suite);
 	}
 	cp_send(&m);
 	memset(pk, 0, sizeof(pk));
@@ -364,20 +390,110 @@ setup_rtp(struct tmpl *t, uint16_t size, bool srtp, bool early, unsigned int sui
 	pk[8] = 0x11;                 /* SSRC */
 	for (uint16_t i = 12; i < size; i++)
 		pk[i] = (uint8_t)(i * 7u);
-	if (t[0].srtp != NULL) {
-		size_t len = size;
-
-		memcpy(t[0].clear, pk, size);
-		t[0].clen = size;
-		if (srtp_ref_protect(t[0].srtp, pk, &len, sizeof(pk)) != SRTP_REF_OK)
-			die("lib/srtp_ref's protect");
-		tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, (uint16_t)len, 2);
-	} else {
-		tmpl_make(&t[0], 0, UE4, 5004, ACC4, MEDIA_PORT, pk, size, 2);
-	}
+	ue_tmpl(&t[0], pk, size);
 	pk[1] = 8;
 	pk[8] = 0x22;
 	tmpl_make(&t[1], 1, PEER4, 6000, CORE4, CORE_PORT, pk, size, 2);
+	return 2;
+}
+
+/* BUNDLE (RFC 9143): a browser's group of two sections on one transport,
+ * as cp/ng makes it for bundle=accept: context 0's access termination the
+ * owner (mid "0", PCMU, the MID extension's id 1, rtcp-mux), context 1's
+ * a member (mid "1", payload type 96) with a core side of its own
+ * (CORE_PORT + 4). The browser sends the member's SSRC with MID in every
+ * packet (aiortc does, Chromium until it knows the SSRC is bound): its
+ * binding found, its MID read and compared; the core's side relays to the
+ * owner's transport through the SSRC clash rule's compare. With srtp the
+ * group's one key (AES_CM_128_HMAC_SHA1_80 or --suite's). */
+static unsigned int
+setup_bundle(struct tmpl *t, uint16_t size, bool srtp, unsigned int suite)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_ctx *x = (struct ipc_rtp_ctx *)m.body;
+	struct ipc_rtp_term *a;
+	uint8_t pk[1500];
+	uint16_t hl = 20;             /* the header and a one-element block */
+
+	(void)setup_rtp(t, size, srtp, false, suite);
+	/* context 0's access termination made the owner: rtcp-mux */
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_DEL;
+	m.h.alloc_id = ipc_conn_make(0, 0, 1);
+	cp_send(&m);
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_ADD;
+	m.h.alloc_id = ipc_conn_make(0, 0, 2);
+	m.h.body_len = sizeof(*x);
+	for (unsigned int i = 0; i < 2; i++) {
+		a = &x->term[i];
+		a->profile = IPC_RTP_AVP;
+		a->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+		a->flags = IPC_RTP_F_MUX;
+		a->local.family = 4;
+		a->remote.family = 4;
+	}
+	a = &x->term[0];
+	a->latch = IPC_RTP_LATCH_RELATCH;
+	memcpy(a->local.ip, ACC4, 4);
+	a->local.port = MEDIA_PORT;
+	memcpy(a->remote.ip, UE4, 4);
+	a->remote.port = 5004;
+	a->bundle.role = IPC_RTP_BUNDLE_OWNER;
+	a->bundle.mid_ext = 1;
+	a->bundle.mid_len = 1;
+	a->bundle.mid[0] = '0';
+	a->bundle.pt[0] = 0x01;
+	if (srtp) {
+		a->profile = IPC_RTP_SAVPF;
+		srtp_ref_free(t[0].srtp);
+		t[0].srtp = ue_keys(a, suite);
+	}
+	x->term[1].dscp = 46;
+	memcpy(x->term[1].local.ip, CORE4, 4);
+	x->term[1].local.port = CORE_PORT;
+	memcpy(x->term[1].remote.ip, PEER4, 4);
+	x->term[1].remote.port = 6000;
+	cp_send(&m);
+	/* context 1: the member and its core side */
+	x->term[1].local.port = CORE_PORT + 4;
+	a = &x->term[0];
+	memset(a, 0, sizeof(*a));
+	a->profile = srtp ? IPC_RTP_SAVPF : IPC_RTP_AVP;
+	a->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	a->flags = IPC_RTP_F_MUX;
+	a->dscp = 34;
+	a->bundle.role = IPC_RTP_BUNDLE_MEMBER;
+	a->bundle.owner = ipc_conn_make(0, 0, 2);
+	a->bundle.mid_len = 1;
+	a->bundle.mid[0] = '1';
+	a->bundle.pt[96 / 8] = 1u << (96 % 8);
+	if (srtp) {
+		a->srtp_rx.suite = a->srtp_tx.suite = (uint8_t)suite;
+		a->srtp_rx.key_len = a->srtp_tx.key_len =
+			(uint8_t)(srtp_ref_key_len(suite) + srtp_ref_salt_len(suite));
+	}
+	m.h.alloc_id = ipc_conn_make(0, 1, 1);
+	cp_send(&m);
+	if (size < hl)
+		die("--size below 20 with --mode bundle");
+	memset(pk, 0, sizeof(pk));
+	pk[0] = 0x90;                 /* X */
+	pk[1] = 96;
+	pk[8] = 0x33;                 /* SSRC */
+	pk[12] = 0xbe;
+	pk[13] = 0xde;
+	pk[15] = 1;
+	pk[16] = 0x10;                /* id 1, one octet */
+	pk[17] = '1';
+	for (uint16_t i = hl; i < size; i++)
+		pk[i] = (uint8_t)(i * 7u);
+	ue_tmpl(&t[0], pk, size);
+	memset(pk, 0, 20);
+	pk[0] = 0x80;
+	pk[1] = 96;
+	pk[8] = 0x22;
+	tmpl_make(&t[1], 1, PEER4, 6000, CORE4, CORE_PORT + 4, pk, size, 2);
 	return 2;
 }
 
@@ -484,7 +600,8 @@ main(int argc, char **argv)
 			if (suite == 0)
 				die("--suite: AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM, ...");
 			break;
-		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|turn] "
+		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|bundle|"
+			     "bundle-srtp|turn] "
 			     "[--pkts N] [--burst B] [--size S] [--suite NAME]");
 		}
 	}
@@ -499,8 +616,11 @@ main(int argc, char **argv)
 				  suite);
 	else if (strcmp(mode, "turn") == 0)
 		ntmpl = setup_turn(t, (uint16_t)size);
+	else if (strcmp(mode, "bundle") == 0 || strcmp(mode, "bundle-srtp") == 0)
+		ntmpl = setup_bundle(t, (uint16_t)size, strcmp(mode, "bundle-srtp") == 0, suite);
 	else
-		die("--mode rtp, srtp, srtp-rtp, rtp-srtp, early, early-srtp or turn");
+		die("--mode rtp, srtp, srtp-rtp, rtp-srtp, early, early-srtp, bundle, "
+		    "bundle-srtp or turn");
 	/* which templates are measured: one direction or both in turns */
 	nturn = ntmpl;
 	if (strcmp(mode, "srtp-rtp") == 0 || strcmp(mode, "rtp-srtp") == 0 ||

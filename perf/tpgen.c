@@ -18,7 +18,10 @@
  *   agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S]  (--tcp)
  *   agwbulk [chunk=B] secs=S [warm=S] | agwclose [timeout=S]    (--tcp)
  *   agwping [size=B] rate=PPS secs=S [warm=S]                  (--tcp)
- *   rtpcalls file=F | rtprun rate=PPS secs=S [warm=S] [verify=N]   (tpgen_rtp.c)
+ *   rtpcalls file=F [keep=1] | rtprun rate=PPS secs=S [warm=S] [verify=N]
+ *         [dir=both|ue|core] [first=I] [n=N] [pre=0|1]   (tpgen_rtp.c)
+ *   dtlscert | dtlshs role=client|server [hold=1] [first=I] [n=N]
+ *         [inflight=K] [timeout=S]                          (tpgen_dtls.c)
  *   quit
  *
  * Each command answers one JSON object on one line of stdout. Between
@@ -365,6 +368,14 @@ ip4_input(struct gen *g, struct rte_mbuf *m, const uint8_t *ip, uint16_t len,
 		return false;
 	}
 	if (g->rtp != NULL) {
+		/* RFC 7983: 20..63 is DTLS (a relay's handshake, tpgen_dtls.c) */
+		if (g->dtls != NULL && ulen > 0 && p[0] >= 20 && p[0] <= 63 &&
+		    dst - g->client_base < gen_rtp_ncalls(g)) {
+			gen_dtls_input(g, dst - g->client_base, get32(ip + 12),
+				       (uint16_t)(u[0] << 8 | u[1]), (uint16_t)(u[2] << 8 | u[3]),
+				       p, ulen);
+			return false;
+		}
 		gen_rtp_input(g, dst, p, ulen);
 		return false;
 	}
@@ -602,22 +613,72 @@ agw_command(struct gen *g, const char *line)
 		printf("{\"error\":\"%.8s: %s\"}\n", line, strerror(-rc));
 }
 
-/* rtpcalls file=F | rtprun rate=PPS secs=S [warm=S] [verify=N] (tpgen_rtp.c) */
+/* rtpcalls file=F [keep=1] | rtprun rate=PPS secs=S [warm=S] [verify=N]
+ * [dir=both|ue|core] [first=I] [n=N] [pre=0|1] (tpgen_rtp.c) */
 static void
 rtp_command(struct gen *g, const char *line)
 {
 	char copy[512];
-	const char *file;
+	const char *file, *dir;
 	int rc;
 
 	if (strncmp(line, "rtpcalls", 8) == 0) {
 		snprintf(copy, sizeof(copy), "%s", line);
 		file = arg_str(copy, "file");
-		rc = file == NULL ? -EINVAL : gen_rtp_load(g, file, stdout);
+		rc = file == NULL ? -EINVAL : gen_rtp_load(g, file, arg_num(line, "keep", 0) != 0,
+							   stdout);
 	} else if (strncmp(line, "rtprun", 6) == 0) {
-		rc = gen_rtp_run(g, arg_num(line, "rate", 0), arg_num(line, "secs", 1),
-				 arg_num(line, "warm", 0.5),
-				 (uint32_t)arg_num(line, "verify", 0), stdout);
+		struct gen_rtp_opts o = {
+			.rate = arg_num(line, "rate", 0),
+			.secs = arg_num(line, "secs", 1),
+			.warm = arg_num(line, "warm", 0.5),
+			.verify = (uint32_t)arg_num(line, "verify", 0),
+			.first = (uint32_t)arg_num(line, "first", 0),
+			.n = (uint32_t)arg_num(line, "n", 0),
+			.pre = arg_num(line, "pre", 0) != 0,
+		};
+
+		snprintf(copy, sizeof(copy), "%s", line);
+		dir = arg_str(copy, "dir");
+		rc = 0;
+		if (dir == NULL || strcmp(dir, "both") == 0)
+			o.dir = GEN_RTP_BOTH;
+		else if (strcmp(dir, "ue") == 0)
+			o.dir = GEN_RTP_UE;
+		else if (strcmp(dir, "core") == 0)
+			o.dir = GEN_RTP_CORE;
+		else
+			rc = -EINVAL;
+		if (rc == 0)
+			rc = gen_rtp_run(g, &o, stdout);
+	} else {
+		rc = -ENOSYS;
+	}
+	if (rc < 0)
+		printf("{\"error\":\"%.8s: %s\"}\n", line, strerror(-rc));
+}
+
+/* dtlscert | dtlshs role=client|server [hold=1] [first=I] [n=N]
+ * [inflight=K] [timeout=S] (tpgen_dtls.c) */
+static void
+dtls_command(struct gen *g, const char *line)
+{
+	char copy[512];
+	const char *role;
+	int rc = -EINVAL;
+
+	if (strncmp(line, "dtlscert", 8) == 0) {
+		rc = gen_dtls_cert(g, stdout);
+	} else if (strncmp(line, "dtlshs", 6) == 0) {
+		snprintf(copy, sizeof(copy), "%s", line);
+		role = arg_str(copy, "role");
+		if (role != NULL && (strcmp(role, "client") == 0 || strcmp(role, "server") == 0))
+			rc = gen_dtls_run(g, strcmp(role, "client") == 0,
+					  arg_num(line, "hold", 0) != 0,
+					  (uint32_t)arg_num(line, "first", 0),
+					  (uint32_t)arg_num(line, "n", 0),
+					  (uint32_t)arg_num(line, "inflight", 32),
+					  arg_num(line, "timeout", 30), stdout);
 	} else {
 		rc = -ENOSYS;
 	}
@@ -711,6 +772,8 @@ command(struct gen *g, const char *line)
 		agw_command(g, line);
 	} else if (strncmp(line, "rtp", 3) == 0) {
 		rtp_command(g, line);
+	} else if (strncmp(line, "dtls", 4) == 0) {
+		dtls_command(g, line);
 	} else if (strncmp(line, "quit", 4) == 0) {
 		gen_stop = 1;
 		printf("{\"bye\":true}\n");
@@ -787,9 +850,10 @@ usage(FILE *out)
 		"  [req=0|1] [mode=lean|openssl] [wait=S] | tlsku_close\n"
 		"  | agwopen file=F [tls=MASK] [probe=B] [window=W] [timeout=S] | agwbulk\n"
 		"  [chunk=B] secs=S [warm=S] | agwping [size=B] rate=PPS secs=S [warm=S]\n"
-		"  | agwclose [timeout=S] | rtpcalls file=F | rtprun rate=PPS secs=S\n"
-		"  [warm=S] [verify=N]\n"
-		"  | quit; one JSON answer per command (run: record=B gathers\n"
+		"  | agwclose [timeout=S] | rtpcalls file=F [keep=1] | rtprun rate=PPS secs=S\n"
+		"  [warm=S] [verify=N] [dir=both|ue|core] [first=I] [n=N] [pre=0|1]\n"
+		"  | dtlscert | dtlshs role=client|server [hold=1] [first=I] [n=N]\n"
+		"  [inflight=K] [timeout=S] | quit; one JSON answer per command (run: record=B gathers\n"
 		"  ChannelData into TLS records of B bytes with --tls-turn).\n");
 }
 

@@ -156,6 +156,7 @@ struct gen {
 	struct gen_tcp *tcp;         /* dp/tcp in the generator (--tcp) */
 	struct gen_agw *agw;         /* the access gateway's legs (--tcp) */
 	struct gen_rtp *rtp;         /* RTP calls through a media relay (rtpcalls) */
+	struct gen_dtls *dtls;       /* their DTLS-SRTP handshakes (dtlshs) */
 	bool pool_dirty;             /* an RTP run wrote payloads: no TURN runs after */
 	bool tcp_turn;               /* clients speak TURN over TCP (--tcp-turn) */
 	bool tls_turn;               /* ... over TLS on that TCP (--tls-turn) */
@@ -355,17 +356,70 @@ int gen_agw_close(struct gen *g, double timeout, FILE *out);
 /* tpgen_rtp.c: both ends of RTP calls through a media relay */
 struct gen_rtp;
 /* The calls of file (a line a call: "[IP:]PORT_A [IP:]PORT_B SUITE [TX_KEY
- * RX_KEY]", see tpgen_rtp.c), replacing any before; prints one JSON
+ * RX_KEY]", see tpgen_rtp.c), replacing any before; keep: a call of suite 0
+ * keeps the SRTP keys the call of its line had (its DTLS handshake's,
+ * made when the relay's ports were not all known yet). Prints one JSON
  * object. 0 or -errno. */
-int gen_rtp_load(struct gen *g, const char *file, FILE *out);
-/* Every call's two streams send G.711-sized RTP (the UE's SRTP where its
- * call has keys) in turns, rate packets a second in all, for warm + secs;
- * one SRTP packet to a UE in verify (0: none) decrypted and checked.
- * Prints one JSON object. 0, or -ENOENT without calls. */
-int gen_rtp_run(struct gen *g, double rate, double secs, double warm, uint32_t verify,
-		FILE *out);
+int gen_rtp_load(struct gen *g, const char *file, bool keep, FILE *out);
+/* Which streams of its calls an RTP run sends. */
+enum gen_rtp_dir {
+	GEN_RTP_BOTH = 0,    /* both sides' in turns */
+	GEN_RTP_UE,          /* the UE's only: its SRTP to the relay, plain RTP out to the core */
+	GEN_RTP_CORE,        /* the core side's only: RTP the relay protects towards the UE */
+};
+
+struct gen_rtp_opts {
+	double rate;         /* packets a second in all; 0: as fast as the link takes */
+	double secs, warm;   /* measured seconds, after warm seconds not counted */
+	uint32_t verify;     /* one SRTP packet to a UE in this many a call kept, and
+			      * decrypted after the run; 0: none */
+	enum gen_rtp_dir dir;
+	uint32_t first, n;   /* calls first .. first + n - 1 (n 0: to the last) */
+	bool pre;            /* every frame made before the run (rate > 0), then copied */
+};
+
+/* The chosen streams send G.711-sized RTP (the UE's SRTP where its call
+ * has keys) in turns, o->rate packets a second in all, for warm + secs,
+ * made as they are sent or, with o->pre, all made first (the time it took
+ * is in the answer, not in the run). Prints one JSON object. 0, -ENOENT
+ * without calls, -EINVAL (a first past the calls, pre without a rate),
+ * -ENOMEM (no room for the frames), -EPROTO (libsrtp refused to protect),
+ * -EINTR (stopped while the frames were made). */
+int gen_rtp_run(struct gen *g, const struct gen_rtp_opts *o, FILE *out);
 /* A datagram to address dst while calls are loaded. */
 void gen_rtp_input(struct gen *g, uint32_t dst, const uint8_t *p, uint16_t len);
+
+/* The calls loaded (0: none). */
+uint32_t gen_rtp_ncalls(const struct gen *g);
+/* Call ci's UE address and port and the relay's port for it (host
+ * order). 0, or -ENOENT. */
+int gen_rtp_ue_addr(const struct gen *g, uint32_t ci, uint32_t *ue, uint16_t *ue_port,
+		    uint32_t *relay, uint16_t *relay_port);
+struct srtp_ref_key;
+/* Call ci's UE side SRTP from now on: tx the UE's own key (what the relay
+ * decrypts with), rx the relay's (copied; the caller wipes its own). 0,
+ * or -errno (libsrtp refused a key: the call keeps none). */
+int gen_rtp_set_keys(struct gen *g, uint32_t ci, const struct srtp_ref_key *tx,
+		     const struct srtp_ref_key *rx);
+
+/* tpgen_dtls.c: DTLS-SRTP handshakes of the UE's side of the calls */
+struct gen_dtls;
+/* The process's certificate (ECDSA P-256, made at the first use): one JSON
+ * object with its sha-256 fingerprint. 0 or -errno. */
+int gen_dtls_cert(struct gen *g, FILE *out);
+/* Handshakes of calls first .. first + n - 1 (n 0: to the last): as the
+ * client (inflight at once), or as the server of the relay's ClientHellos
+ * (hold: each kept until a line "go" comes on stdin, then answered
+ * inflight at once; else answered as they come); each call's keys to its SRTP
+ * (gen_rtp_set_keys()) after; stops when all have ended or after timeout
+ * seconds. One JSON object. 0, or -ENOENT (no calls), -EINVAL, -ENOMEM,
+ * -EIO (no certificate). */
+int gen_dtls_run(struct gen *g, bool client, bool hold, uint32_t first, uint32_t n,
+		 uint32_t inflight, double timeout, FILE *out);
+/* A DTLS datagram (RFC 7983) for call ci's UE, from src:sport (the
+ * relay's, host order) to its port dport. */
+void gen_dtls_input(struct gen *g, uint32_t ci, uint32_t src, uint16_t sport, uint16_t dport,
+		    const uint8_t *p, uint16_t len);
 
 /* tpgen_tls.c: OpenSSL client connections over memory BIOs */
 struct gen_tls;

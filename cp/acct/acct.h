@@ -28,9 +28,14 @@ const char *cp_acct_reason_name(unsigned int reason);
 int cp_acct_format(const struct cp_acct_rec *r, char *buf, size_t len);
 /* *r, a stop record of RTP context c's end (e RELEASED) or of one of its
  * terminations (e SUBTRACTED) at end_ms, of tenant (its name); id left
- * for cp_acct_write(). false: e makes no record (another event). */
+ * for cp_acct_write(). owner: when a termination of c is a BUNDLE member
+ * (RFC 9143), its owner's context (NULL: none, or gone): the leg's
+ * transport (local, remote) and how it was secured are the owner
+ * termination's, its figures its own. false: e makes no record (another
+ * event). */
 bool cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
-		     const struct ipc_rtp_event *e, const char *tenant, uint64_t end_ms);
+		     const struct cp_agw_ctx *owner, const struct ipc_rtp_event *e,
+		     const char *tenant, uint64_t end_ms);
 
 /* A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx",
  * from OpenSSL's CSPRNG: 0, or -EIO when it has no randomness. */

@@ -127,11 +127,22 @@ static void
 agw_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
 	const struct ipc_rtp_event *e = ev;
+	const struct cp_agw_ctx *owner = NULL;
 	struct cp_acct_rec r;
 
 	(void)arg;
-	if (cp->acct == NULL ||
-	    !cp_acct_rtp_rec(&r, c, e, tp_conf_tenant_name(cp->conf, c->tenant), cp->wall_ms))
+	if (cp->acct == NULL)
+		return;
+	/* a BUNDLE member's transport is its owner's (cp/ng releases the
+	 * members first: the owner is still there) */
+	for (unsigned int i = 0; i < 2 && owner == NULL; i++)
+		if (c->rtp.term[i].bundle.role == IPC_RTP_BUNDLE_MEMBER) {
+			const struct cp_agw_caller who = { .door = c->door, .tenant = c->tenant };
+
+			owner = cp_agw_lookup(cp, &who, c->rtp.term[i].bundle.owner);
+		}
+	if (!cp_acct_rtp_rec(&r, c, owner, e, tp_conf_tenant_name(cp->conf, c->tenant),
+			     cp->wall_ms))
 		return;
 	(void)cp_acct_write(cp->acct, &r);
 }

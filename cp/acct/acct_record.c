@@ -182,9 +182,38 @@ rtp_leg(struct cp_acct_rec *r, unsigned int i, uint16_t serial, uint8_t profile,
 	l->drop_no_dest = s->drop_no_dest;
 }
 
+/* Termination t (slot i of c) in r at its context's end; a BUNDLE
+ * member's transport and security are its owner termination's (a
+ * member has no port, ICE or DTLS of its own: it is keyed with the
+ * owner's key), where owner is its owner's context. */
+static void
+rtp_term_leg(struct cp_acct_rec *r, const struct cp_agw_ctx *c, const struct cp_agw_ctx *owner,
+	     unsigned int i, const struct ipc_rtp_event *e)
+{
+	const struct ipc_rtp_term *t = &c->rtp.term[i];
+	const struct ipc_rtp_term *x = t;          /* the transport's termination */
+	const struct cp_agw_rtp_dtls_st *dst = &c->rtp.dtls[i];
+	struct ipc_rtp_stats st = e->st[i];
+
+	if (t->bundle.role == IPC_RTP_BUNDLE_MEMBER && owner != NULL &&
+	    owner->id == t->bundle.owner && t->bundle.owner_term <= 1 &&
+	    owner->rtp.term[t->bundle.owner_term].bundle.role == IPC_RTP_BUNDLE_OWNER) {
+		x = &owner->rtp.term[t->bundle.owner_term];
+		dst = &owner->rtp.dtls[t->bundle.owner_term];
+		/* (where its media went: the owner's latched source) */
+		st.latched = owner->rtp.st[t->bundle.owner_term].latched;
+		st.rtp_src = owner->rtp.st[t->bundle.owner_term].rtp_src;
+	}
+	rtp_leg(r, i, t->serial, t->profile, t->flags, t->rtcp_port,
+		x->dtls.role == IPC_RTP_DTLS_NONE ? 0 :
+		dst->profile != 0 ? dst->profile : CP_AGW_RTP_DTLS_NO_PROFILE,
+		&x->local, &x->remote, &st);
+}
+
 bool
 cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
-		const struct ipc_rtp_event *e, const char *tenant, uint64_t end_ms)
+		const struct cp_agw_ctx *owner, const struct ipc_rtp_event *e, const char *tenant,
+		uint64_t end_ms)
 {
 	if (e->type != IPC_RTP_EV_RELEASED && e->type != IPC_RTP_EV_SUBTRACTED)
 		return false;
@@ -223,10 +252,7 @@ cp_acct_rtp_rec(struct cp_acct_rec *r, const struct cp_agw_ctx *c,
 			const struct cp_agw_rtp_gone *g = &c->rtp.gone[i];
 
 			if (t->profile != IPC_RTP_NONE)
-				rtp_leg(r, i, t->serial, t->profile, t->flags, t->rtcp_port,
-					t->dtls.role == IPC_RTP_DTLS_NONE ? 0 :
-					c->rtp.dtls[i].profile != 0 ? c->rtp.dtls[i].profile :
-					CP_AGW_RTP_DTLS_NO_PROFILE, &t->local, &t->remote, &e->st[i]);
+				rtp_term_leg(r, c, owner, i, e);
 			else if (g->serial != 0 && e->st[i].serial == g->serial)
 				/* subtracted, its SUBTRACTED never heard (dp
 				 * restarted meanwhile): its figures are here */

@@ -382,7 +382,8 @@ enum agw_rtp_stat {
 	AGW_RTP_STATS_TIMEOUT, AGW_RTP_EVENTS_UNKNOWN, AGW_RTP_EVENTS_STALE, AGW_RTP_KEYS_MADE,
 	AGW_RTP_POS_ASKED, AGW_RTP_KEYS_REFUSED, AGW_RTP_ICE_MADE, AGW_RTP_NOMINATED,
 	AGW_RTP_CONSENT_LOST, AGW_RTP_CONSENT_REGAINED, AGW_RTP_DTLS_UP, AGW_RTP_DTLS_FAILED,
-	AGW_RTP_DTLS_STALE, AGW_RTP_DTLS_ASSOC, AGW_RTP_DTLS_CERTS,
+	AGW_RTP_DTLS_STALE, AGW_RTP_DTLS_ASSOC, AGW_RTP_DTLS_CERTS, AGW_RTP_BDL_CLASH_EVENTS,
+	AGW_RTP_BDL_CLASHES,
 	AGW_RTP_STAT__COUNT
 };
 
@@ -422,8 +423,14 @@ struct agw_rtp_state {
 	uint64_t released_by[IPC_AGW_CAUSE_MAX + 1];
 	struct agw_rtp_req req[CP_AGW_RTP_STATS_PENDING];
 	uint32_t next_req;
-	/* after a dp restart: the next slot to install again (SIZE_MAX: none) */
+	/* after a dp restart: the next slot to install again (SIZE_MAX: none),
+	 * in two passes: owners and unbundled contexts (0), then BUNDLE
+	 * members (1), whose owner dp must hold first */
 	size_t readd_next;
+	uint8_t readd_pass;
+	/* BUNDLE: a restarted cp's RTP_STATE brought bundled terminations:
+	 * the owners' members[] are to be rebuilt (agw_rtp_bundle_sync()) */
+	bool bundle_dirty;
 	/* the next slot whose SRTP positions may be due (pos_refresh()) */
 	size_t pos_next;
 	/* emergency contexts each door holds past its quotas (agw.quota.emergency) */
@@ -438,6 +445,9 @@ struct agw_rtp_state {
 	struct ipc_dtls_cert dtls_cert[2];
 	uint64_t dtls_up[CP_AGW_DOORS][TP_CONF_MAX_TENANTS + 1][2];
 	uint64_t dtls_fail[CP_AGW_DOORS][TP_CONF_MAX_TENANTS + 1][IPC_RTP_DTLS_WHY_MAX + 1];
+	/* ICE consent (RFC 7675) lost on an RTP termination's nominated
+	 * pair, by the context's door and tenant */
+	uint64_t consent_lost[CP_AGW_DOORS][TP_CONF_MAX_TENANTS + 1];
 };
 
 /* ---- agw_rtp_ice.c: ICE on a termination, cp's part ---- */
@@ -491,9 +501,10 @@ int agw_rtp_dtls_modify(struct cp_ctx *cp, unsigned int i, const struct cp_agw_r
 			struct ipc_rtp_term *t, struct cp_agw_rtp_dtls_st *st, char *err,
 			size_t errlen);
 /* What a restarted cp makes of termination t's DTLS-SRTP as dp gave it
- * back (RTP_STATE): our a=setup from the role, the peer's fingerprints
- * dp checks, UP when dp holds the association's keys (our tls-id and the
- * peer's were this cp's no longer: ""). */
+ * back (RTP_STATE): our a=setup from the role, our tls-id (t->dtls's),
+ * the peer's fingerprints dp checks, UP when dp holds the association's
+ * keys; the peer's tls-id "" (t->dtls holds its digest, which a
+ * re-offer's is compared with: RFC 8842 §5). */
 void agw_rtp_dtls_restored(const struct ipc_rtp_term *t, struct cp_agw_rtp_dtls_st *st);
 /* dp's DTLS_CERT and RTP_DTLS (cp_dp's handlers): a certificate kept
  * (two generations), a handshake's end applied to its termination (the
@@ -512,6 +523,62 @@ struct json_object *agw_rtp_dtls_json(const struct cp_ctx *cp, const struct cp_a
 /* turnpike_agw_dtls_handshakes_total{door,tenant,role},
  * turnpike_agw_dtls_failures_total{door,tenant,reason}. */
 void agw_rtp_dtls_metrics(const struct cp_ctx *cp, FILE *f);
+
+/* ---- agw_rtp_bundle.c: BUNDLE groups, cp's part (cp_agw_rtp.h, RFC 9143) ---- */
+
+/*
+ * A door's BUNDLE for termination i (spec's bundle; t the termination as
+ * term_form() has it, *t's bundle set here) of a context of door and
+ * tenant (self: its id, 0 at a create), with other the context's other
+ * termination (NULL: none): none, all zero; an OWNER; a MEMBER of its
+ * owner's (found, *owner: NULL else), its transport's fields zeroed
+ * (latching, the local address's family) or refused (a remote, a port,
+ * gm, ICE, DTLS, a key of its own), its keys its owner's shape with no
+ * key octet. 0; -EINVAL, -ENOENT (an owner unknown), -ENOSPC (a full
+ * group) with a sentence; nothing kept.
+ */
+int agw_rtp_bundle_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
+			unsigned int door, unsigned int tenant, uint64_t self,
+			const struct ipc_rtp_term *other, struct ipc_rtp_term *t,
+			struct cp_agw_ctx **owner, char *err, size_t errlen);
+/* Is t a BUNDLE member (no port, address or key octet of its own)? */
+static inline bool
+agw_rtp_is_member(const struct ipc_rtp_term *t)
+{
+	return t->profile != IPC_RTP_NONE && t->bundle.role == IPC_RTP_BUNDLE_MEMBER;
+}
+/* Member context id joins owner's members[] (room checked by
+ * agw_rtp_bundle_form()). */
+void agw_rtp_bundle_join(struct cp_agw_ctx *owner, uint64_t id);
+/* c's termination i, a member, leaves its owner's members[] (its slot
+ * emptied: a subtract, dp's SUBTRACTED, the context's end). */
+void agw_rtp_bundle_leave(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int i);
+/* Owner c's live members (those not being released), into ids (at most
+ * CP_AGW_RTP_BUNDLE_MAX - 1): how many. */
+unsigned int agw_rtp_bundle_live(const struct cp_ctx *cp, const struct cp_agw_ctx *c, uint64_t *ids);
+/* The context whose termination member t names as its owner (NULL: none
+ * now). */
+struct cp_agw_ctx *agw_rtp_bundle_owner_of(const struct cp_ctx *cp, const struct ipc_rtp_term *t);
+/* Member t's SRTP keys as its owner ot holds its own now: the suite, its
+ * length, MKI and window, no key octet, no position (all zero while ot
+ * has no key: a DTLS-SRTP owner before its handshake). */
+void agw_rtp_bundle_keys(const struct ipc_rtp_term *ot, struct ipc_rtp_term *t);
+/* A modify's bundle b (a re-offer: the section's payload types and
+ * signalled SSRCs again) into termination i of c (t: what RTP_MOD will
+ * carry): its role, owner, mid and MID extension as t has them, the new
+ * payload types and SSRCs none of another section's. 0; -EINVAL with a
+ * sentence, t as it was. */
+int agw_rtp_bundle_modify(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int i,
+			  const struct cp_agw_rtp_bundle *b, struct ipc_rtp_term *t, char *err,
+			  size_t errlen);
+/* Every owner's members[] anew from its terminations' bundle fields,
+ * when a restarted cp's RTP_STATE brought any (r->bundle_dirty). */
+void agw_rtp_bundle_sync(struct cp_ctx *cp);
+/* Termination i of c's BUNDLE as JSON (NULL: none): its role, mid, MID
+ * extension, payload types and SSRCs; an owner's members, a member's
+ * owner and the transport's address (what the Local SDP names). */
+struct json_object *agw_rtp_bundle_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c,
+					unsigned int i);
 
 /* ---- agw_rtp_keys.c: the SRTP keys a context takes (RFC 3711 section 9.1) ---- */
 

@@ -5,7 +5,9 @@
  * RTP_STATS_REQ that install and change them in dp, what dp says back
  * (RTP_EVENT applied, logged and told to the observers, RTP_STATS, a
  * restarted cp's RTP_STATE) and a restarted dp's contexts installed
- * again. agw_rtp_render.c shows them.
+ * again (BUNDLE owners before their members). agw_rtp_render.c shows
+ * them; agw_rtp_bundle.c judges a termination's BUNDLE and keeps each
+ * owner's members, which the releases and restarts here follow.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -406,13 +408,18 @@ key_check(unsigned int i, const char *which, const struct ipc_srtp_key *k, bool 
 /*
  * Termination i as the door gave it (spec) into t, checked, with the
  * addresses it may take (cand, *ncand: the door's, or by side), and what
- * cp keeps of its DTLS-SRTP (*dst). Ports and keys come later
- * (term_place(), keys_make()).
+ * cp keeps of its DTLS-SRTP (*dst), for a context of door and tenant
+ * (self: its id, 0 at a create; other: its other termination, NULL
+ * none). Ports and keys come later (term_place(), keys_make()). A BUNDLE
+ * member (*owner its owner's context, else NULL) takes no address, port,
+ * key or ICE: its owner's transport is the group's (agw_rtp_bundle.c).
  */
 static int
 term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
-	  struct ipc_rtp_term *t, uint8_t *cand, unsigned int *ncand,
-	  struct cp_agw_rtp_dtls_st *dst, char *err, size_t errlen)
+	  unsigned int door, unsigned int tenant, uint64_t self,
+	  const struct ipc_rtp_term *other, struct ipc_rtp_term *t, uint8_t *cand,
+	  unsigned int *ncand, struct cp_agw_rtp_dtls_st *dst, struct cp_agw_ctx **owner,
+	  char *err, size_t errlen)
 {
 	const struct tp_conf *conf = cp->conf;
 	struct agw_rtp_state *r = cp->agw->rtp;
@@ -462,6 +469,11 @@ term_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_spec *spec,
 		ERR(-EINVAL, "termination %u: an RTCP port with rtcp-mux", i);
 	if (t->rtcp_port != 0 && t->local.port == 0)
 		ERR(-EINVAL, "termination %u: an RTCP port without the RTP port", i);
+	if ((rc = agw_rtp_bundle_form(cp, i, spec, door, tenant, self, other, t, owner, err,
+				      errlen)) < 0)
+		return rc;
+	if (agw_rtp_is_member(t))
+		return 0;
 	/* (DTLS-SRTP first: its keys are the handshake's, none given) */
 	if ((rc = agw_rtp_dtls_form(cp, i, &spec->dtls, t, dst, err, errlen)) < 0)
 		return rc;
@@ -575,8 +587,10 @@ keys_make(struct agw_rtp_state *r, struct ipc_rtp_term *t)
 	struct ipc_srtp_key *k = &t->srtp_tx;
 	unsigned int len;
 
-	/* (DTLS-SRTP's come from its handshake) */
-	if (!is_srtp(t->profile) || k->key_len != 0 || t->dtls.role != IPC_RTP_DTLS_NONE)
+	/* (DTLS-SRTP's come from its handshake, a BUNDLE member's are its
+	 * owner's) */
+	if (!is_srtp(t->profile) || k->key_len != 0 || t->dtls.role != IPC_RTP_DTLS_NONE ||
+	    agw_rtp_is_member(t))
 		return 0;
 	len = suite_key_len(k->suite);
 	if (getrandom(k->key, len, 0) != (ssize_t)len)
@@ -616,7 +630,8 @@ place_both(struct agw_rtp_state *r, unsigned int w, struct ipc_rtp_ctx *x,
 
 	memcpy(keep, x->term, sizeof(keep));
 	for (unsigned int i = 0; i < 2; i++) {
-		if (x->term[i].profile == IPC_RTP_NONE)
+		/* (a BUNDLE member has no port: its owner's) */
+		if (x->term[i].profile == IPC_RTP_NONE || agw_rtp_is_member(&x->term[i]))
 			continue;
 		rc = term_place(r, w, &x->term[i], cand[i], ncand[i], &aidx[i]);
 		if (rc < 0) {
@@ -641,6 +656,7 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 	struct cp_agw_ctx *c;
 	struct ipc_rtp_ctx x;
 	struct cp_agw_rtp_dtls_st dst[2];
+	struct cp_agw_ctx *bo[2] = { NULL, NULL };
 	uint8_t cand[2][AGW_RTP_ADDRS], aidx[2] = { 0, 0 };
 	unsigned int ncand[2] = { 0, 0 }, owner = STEER_NONE;
 	bool tried[IPC_MAX_WORKERS] = { false };
@@ -661,13 +677,20 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 		r->stats[AGW_RTP_REFUSED]++;
 		ERR(-EINVAL, "\"label\" is longer than %zu bytes", sizeof(c->label) - 1);
 	}
+	if (spec[0].rtp.term.profile != IPC_RTP_NONE && spec[1].rtp.term.profile != IPC_RTP_NONE &&
+	    spec[0].rtp.bundle.mid[0] != '\0' && spec[1].rtp.bundle.mid[0] != '\0') {
+		r->stats[AGW_RTP_REFUSED]++;
+		ERR(-EINVAL, "both terminations in BUNDLE: one bundled termination a context (the "
+		    "peer's side)");
+	}
+	agw_rtp_bundle_sync(cp);
 	memset(&x, 0, sizeof(x));
 	memset(dst, 0, sizeof(dst));
 	for (unsigned int i = 0; i < 2; i++) {
 		if (spec[i].rtp.term.profile == IPC_RTP_NONE)
 			continue;
-		rc = term_form(cp, i, &spec[i].rtp, &x.term[i], cand[i], &ncand[i], &dst[i], err,
-			       errlen);
+		rc = term_form(cp, i, &spec[i].rtp, door, tenant, 0, NULL, &x.term[i], cand[i],
+			       &ncand[i], &dst[i], &bo[i], err, errlen);
 		if (rc < 0) {
 			r->stats[AGW_RTP_REFUSED]++;
 			explicit_bzero(&x, sizeof(x));
@@ -709,6 +732,20 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 			    "one worker)");
 		}
 		owner = o;
+	}
+	/* a BUNDLE member's context lives on its owner's worker (dp finds the
+	 * owner by its id there; the id says which) */
+	for (unsigned int i = 0; i < 2; i++) {
+		if (bo[i] == NULL)
+			continue;
+		if (owner != STEER_NONE && owner != bo[i]->worker) {
+			explicit_bzero(&x, sizeof(x));
+			r->stats[AGW_RTP_REFUSED]++;
+			ERR(-EINVAL, "termination %u: its port is in worker %u's share of "
+			    "agw.media_ports, its BUNDLE owner lives in worker %u (a group lives in "
+			    "one worker)", i ^ 1u, owner, bo[i]->worker);
+		}
+		owner = bo[i]->worker;
 	}
 	rc = -ENOSPC;
 	for (unsigned int n = 0; n < r->nworkers; n++) {
@@ -784,6 +821,8 @@ rtp_create(struct cp_ctx *cp, const struct cp_agw_spec spec[2], uint32_t setup_m
 		c->rtp.aidx[i] = aidx[i];
 		if (c->rtp.term[i].serial > c->serial_next)
 			c->serial_next = c->rtp.term[i].serial;
+		if (bo[i] != NULL)
+			agw_rtp_bundle_join(bo[i], c->id);
 	}
 	r->stats[AGW_RTP_CREATED]++;
 	if (out != NULL)
@@ -799,20 +838,31 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	uint64_t id = c->id;
 	struct ipc_rtp_mod x;
 	struct cp_agw_rtp_dtls_st dst;
+	struct cp_agw_ctx *bo = NULL;
 	uint8_t cand[AGW_RTP_ADDRS], aidx = 0;
 	unsigned int ncand = 0;
 	int rc;
 
 	(void)setup_ms;
+	agw_rtp_bundle_sync(cp);
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_ADD_TERM;
 	x.term = (uint8_t)term;
-	if ((rc = term_form(cp, term, &spec->rtp, &x.t, cand, &ncand, &dst, err, errlen)) < 0 ||
+	if ((rc = term_form(cp, term, &spec->rtp, c->door, c->tenant, c->id,
+			    &c->rtp.term[term ^ 1u], &x.t, cand, &ncand, &dst, &bo, err,
+			    errlen)) < 0 ||
 	    (rc = keys_with(r, c, term, &x.t, 2, err, errlen)) < 0) {
 		explicit_bzero(&x, sizeof(x));
 		return rc;
 	}
-	rc = term_place(r, c->worker, &x.t, cand, ncand, &aidx);
+	if (bo != NULL && bo->worker != c->worker) {
+		explicit_bzero(&x, sizeof(x));
+		ERR(-EINVAL, "termination %u: context %" PRIu64 " lives in worker %u, its BUNDLE "
+		    "owner in worker %u: a group lives in one worker (create the section's context "
+		    "with its bundle)", term, id, c->worker, bo->worker);
+	}
+	/* (a BUNDLE member has no port: its owner's) */
+	rc = bo != NULL ? 0 : term_place(r, c->worker, &x.t, cand, ncand, &aidx);
 	if (rc < 0) {
 		explicit_bzero(&x, sizeof(x));
 		if (rc == -EBUSY)
@@ -842,6 +892,8 @@ rtp_add(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const struct
 	c->rtp.dtls[term] = dst;
 	agw_rtp_keys_keep(r, c);
 	c->rtp.aidx[term] = aidx;
+	if (bo != NULL)
+		agw_rtp_bundle_join(bo, c->id);
 	c->rtp.inactive[term] = 0;
 	memset(&c->rtp.st[term], 0, sizeof(c->rtp.st[term]));
 	memset(&c->rtp.base[term], 0, sizeof(c->rtp.base[term]));
@@ -877,6 +929,13 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	t = &x.t;
 	bits = alen(t->local.family) * 8u;
 #define BAD(...) do { explicit_bzero(&x, sizeof(x)); ERR(-EINVAL, __VA_ARGS__); } while (0)
+	if (agw_rtp_is_member(t) &&
+	    (m->remote != NULL || m->remote_rtcp_set || m->latch_set || m->gm_set || m->ice_set ||
+	     m->ice_restart || m->ice_ufrag != NULL || m->ice_pwd != NULL ||
+	     m->ice_peer_ufrag != NULL || m->dtls != NULL || m->srtp_rx != NULL ||
+	     m->srtp_rx_new != NULL))
+		BAD("termination %u is a BUNDLE member: its remote, latching, gm, ICE, DTLS-SRTP "
+		    "and keys are its owner's (modify the owner's)", term);
 	/* (a DTLS-SRTP termination's keys are its association's: a new one
 	 * comes from a new association, RFC 8842) */
 	if (t->dtls.role != IPC_RTP_DTLS_NONE && (m->srtp_rx != NULL || m->srtp_rx_new != NULL))
@@ -964,6 +1023,13 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 	if (m->memo != NULL)
 		memcpy(t->memo, m->memo, sizeof(t->memo));
 #undef BAD
+	if (m->bundle != NULL) {
+		agw_rtp_bundle_sync(cp);
+		if ((rc = agw_rtp_bundle_modify(cp, c, term, m->bundle, t, err, errlen)) < 0) {
+			explicit_bzero(&x, sizeof(x));
+			return rc;
+		}
+	}
 	if ((rc = agw_rtp_ice_modify(cp->agw->rtp, term, &t->ice, m, err, errlen)) < 0 ||
 	    (m->dtls != NULL &&
 	     (rc = agw_rtp_dtls_modify(cp, term, m->dtls, t, &dst, err, errlen)) < 0)) {
@@ -992,10 +1058,13 @@ rtp_modify(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, const str
 /* Slot i of c empty: its ports free, its keys wiped; what the records
  * name it by kept in c->rtp.gone[i]. */
 static void
-slot_clear(struct agw_rtp_state *r, struct cp_agw_ctx *c, unsigned int i)
+slot_clear(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int i)
 {
+	struct agw_rtp_state *r = cp->agw->rtp;
 	struct cp_agw_rtp_gone *g = &c->rtp.gone[i];
 
+	/* (a BUNDLE member leaves its owner's group with it) */
+	agw_rtp_bundle_leave(cp, c, i);
 	if (c->rtp.term[i].profile != IPC_RTP_NONE) {
 		memset(g, 0, sizeof(*g));
 		g->serial = c->rtp.term[i].serial;
@@ -1021,7 +1090,18 @@ rtp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, char *e
 {
 	struct agw_rtp_state *r = cp->agw->rtp;
 	struct ipc_rtp_mod x;
+	uint64_t ids[CP_AGW_RTP_BUNDLE_MAX];
+	unsigned int n;
 
+	agw_rtp_bundle_sync(cp);
+	/* (a subtract is the termination's alone: the members' sections are
+	 * their contexts', which a subtract does not end; dp would leave
+	 * them without a transport) */
+	if (c->rtp.term[term].bundle.role == IPC_RTP_BUNDLE_OWNER &&
+	    (n = agw_rtp_bundle_live(cp, c, ids)) > 0)
+		ERR(-EBUSY, "termination %u of context %" PRIu64 " carries the BUNDLE transport of "
+		    "%u member%s (context %" PRIu64 "%s): release them first, or the context", term,
+		    c->id, n, n == 1 ? "" : "s", ids[0], n > 1 ? ", ..." : "");
 	memset(&x, 0, sizeof(x));
 	x.op = IPC_RTP_SUB_TERM;
 	x.term = (uint8_t)term;
@@ -1033,7 +1113,7 @@ rtp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, char *e
 	c->rtp.sub_term = (uint8_t)term;
 	c->rtp.sub_serial = c->rtp.term[term].serial;
 	c->rtp.sub_base = c->rtp.base[term];
-	slot_clear(r, c, term);
+	slot_clear(cp, c, term);
 	memset(&c->rtp.base[term], 0, sizeof(c->rtp.base[term]));
 	if (c->rtp.term[term ^ 1u].profile == IPC_RTP_NONE)
 		c->state = CP_AGW_RELEASING;        /* (dp releases it: RELEASED comes) */
@@ -1041,15 +1121,54 @@ rtp_subtract(struct cp_ctx *cp, struct cp_agw_ctx *c, unsigned int term, char *e
 	return 0;
 }
 
+/* c, not in a restarted dp yet (readd), given to it now: 0, -EAGAIN. */
+static int
+readd_now(struct cp_ctx *cp, struct cp_agw_ctx *c)
+{
+	if (!c->rtp.readd)
+		return 0;
+	if (agw_send(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term, sizeof(c->rtp.term)) < 0)
+		return -EAGAIN;
+	c->rtp.readd = 0;
+	return 0;
+}
+
+/*
+ * A context released. A BUNDLE owner's live members are released first,
+ * in the one worker's ring before the owner's RTP_DEL, so dp never holds
+ * a member without its transport. Released, not refused: each door's
+ * release ends media whatever order its controller asks in (ng's delete
+ * ends a call's every stream, as rtpengine's does, and a bundled call's
+ * sections are on the owner's transport; an Iq Subtract of a context's
+ * last termination; the operator's agw release; dp's own RELEASED of an
+ * owner, ctx_released()), each expects it done, and members without a
+ * transport carry nothing. A controller that releases the members first
+ * (cp/ng's call_free()) finds none left here. A member not in a
+ * restarted dp yet is given to it first (RELEASED then comes from dp,
+ * with its figures), its owner before it.
+ */
 static int
 rtp_release(struct cp_ctx *cp, struct cp_agw_ctx *c, char *err, size_t errlen)
 {
-	if (c->rtp.readd) {
-		/* (not in dp: the restarted one never had it) */
-		c->rtp.readd = 0;
-		if (agw_send(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
-			       sizeof(c->rtp.term)) < 0)
+	uint64_t ids[CP_AGW_RTP_BUNDLE_MAX];
+	unsigned int n;
+	int rc;
+
+	agw_rtp_bundle_sync(cp);
+	for (unsigned int i = 0; i < 2 && c->rtp.readd; i++) {
+		struct cp_agw_ctx *oc = agw_rtp_bundle_owner_of(cp, &c->rtp.term[i]);
+
+		if (oc != NULL && readd_now(cp, oc) < 0)
 			ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	}
+	if (readd_now(cp, c) < 0)
+		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
+	n = agw_rtp_bundle_live(cp, c, ids);
+	for (unsigned int k = 0; k < n; k++) {
+		struct cp_agw_ctx *m = ctx_of_id(cp, ids[k]);
+
+		if (m != NULL && (rc = rtp_release(cp, m, err, errlen)) < 0)
+			return rc;
 	}
 	if (agw_send(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
 		ERR(-EAGAIN, "the ring to dp's worker %u is full: try again", c->worker);
@@ -1262,7 +1381,7 @@ ctx_free(struct cp_ctx *cp, struct cp_agw_ctx *c)
 	struct agw_rtp_state *r = rtp_of(cp);
 
 	for (unsigned int i = 0; i < 2; i++)
-		slot_clear(r, c, i);
+		slot_clear(cp, c, i);
 	if (c->rtp.emergency == 2 && c->door < CP_AGW_DOORS && r->emergency_over[c->door] > 0)
 		r->emergency_over[c->door]--;
 	agw_ctx_put(cp->agw, c);
@@ -1276,7 +1395,11 @@ ctx_released(struct cp_ctx *cp, struct cp_agw_ctx *c, const struct ipc_rtp_event
 {
 	struct agw_rtp_state *r = rtp_of(cp);
 	struct cp_agw_ctx was = *c;
+	uint64_t ids[CP_AGW_RTP_BUNDLE_MAX], id = c->id;
+	unsigned int n;
 
+	agw_rtp_bundle_sync(cp);
+	n = agw_rtp_bundle_live(cp, c, ids);
 	r->stats[AGW_RTP_RELEASED]++;
 	r->released_by[e->cause <= IPC_AGW_CAUSE_MAX ? e->cause : 0]++;
 	if (e->cause == IPC_AGW_SETUP_FAILED)
@@ -1288,6 +1411,18 @@ ctx_released(struct cp_ctx *cp, struct cp_agw_ctx *c, const struct ipc_rtp_event
 	reqs_end(cp, was.id, -ENOENT, was.rtp.st);
 	agw_tell(cp, &was, e);
 	explicit_bzero(&was, sizeof(was));
+	/* a BUNDLE owner ended under live members (dp refused it, or a cp
+	 * that did not release them first): they have no transport left */
+	for (unsigned int k = 0; k < n; k++) {
+		struct cp_agw_ctx *m = ctx_of_id(cp, ids[k]);
+		char why[160];
+
+		if (m != NULL && m->state != CP_AGW_RELEASING &&
+		    rtp_release(cp, m, why, sizeof(why)) < 0)
+			tp_log(TP_LOG_WARNING, "agw: RTP context %" PRIu64 ", a BUNDLE member of "
+			       "context %" PRIu64 " that ended, not released: %s\n", ids[k], id,
+			       why);
+	}
 }
 
 /* The observers heard e, a SUBTRACTED of the termination c->rtp.gone[]
@@ -1374,6 +1509,8 @@ rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		if (!e.rtcp)
 			c->rtp.st[t].ice |= IPC_RTP_ICE_LOST;
 		r->stats[AGW_RTP_CONSENT_LOST]++;
+		r->consent_lost[c->door < CP_AGW_DOORS ? c->door : 0]
+			       [c->tenant <= TP_CONF_MAX_TENANTS ? c->tenant : 0]++;
 		break;
 	case IPC_RTP_EV_CONSENT_REGAINED:
 		if (!e.rtcp)
@@ -1384,11 +1521,26 @@ rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		c->rtp.inactive[t] = 1;
 		r->stats[AGW_RTP_INACTIVE]++;
 		break;
+	case IPC_RTP_EV_SSRC_CLASH:
+		/* (a controller's doing: the core side sends an SSRC another
+		 * section of the browser's group has; once a context in the
+		 * log, the rest counted) */
+		if (c->rtp.ssrc_clashes[0] == 0 && c->rtp.ssrc_clashes[1] == 0)
+			tp_log(TP_LOG_WARNING, "agw: RTP context %" PRIu64 " termination %u: dp "
+			       "refuses its RTP to the peer of SSRC %08" PRIx32 ": another section of "
+			       "its BUNDLE group holds it (RFC 3711 section 9.1; counted from now, "
+			       "not logged again)\n", c->id, t, e.ssrc);
+		c->rtp.ssrc_clashes[t] = c->rtp.ssrc_clashes[t] > UINT32_MAX - e.count ?
+					 UINT32_MAX : c->rtp.ssrc_clashes[t] + e.count;
+		c->rtp.clash_ssrc[t] = e.ssrc;
+		r->stats[AGW_RTP_BDL_CLASH_EVENTS]++;
+		r->stats[AGW_RTP_BDL_CLASHES] += e.count;
+		break;
 	case IPC_RTP_EV_SUBTRACTED:
 		/* (dp could not install a termination added: the slot is
 		 * empty again) */
 		c->rtp.st[t] = e.st[t];
-		slot_clear(r, c, t);
+		slot_clear(cp, c, t);
 		memset(&c->rtp.base[t], 0, sizeof(c->rtp.base[t]));
 		break;
 	default:
@@ -1446,12 +1598,57 @@ rtp_dp_state(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			term_ports(r, (unsigned int)a, &c->rtp.term[i], true);
 		c->rtp.inactive[i] = x->st[i].inactive;
 		agw_rtp_dtls_restored(&c->rtp.term[i], &c->rtp.dtls[i]);
+		/* (BUNDLE: the owners' members[] rebuilt before they are read,
+		 * whatever order dp gives the group's contexts in) */
+		if (c->rtp.term[i].bundle.role != IPC_RTP_BUNDLE_NONE)
+			r->bundle_dirty = true;
 	}
 	/* (what it used before is this cp's no longer: those dp holds) */
 	agw_rtp_keys_keep(r, c);
 	/* (created: when this cp learnt of it) */
 	agw_ctx_restored(cp->agw, c, id, door, tenant, cp->wall_ms);
 	r->stats[AGW_RTP_RESTORED]++;
+}
+
+/*
+ * A send direction's positions where the dp they are given to starts
+ * (IPC_SRTP_POS_LAG past each: dp/rtp/FEATURE.md "SRTP"). That dp
+ * protects from there at once (its sequence numbers shifted), before
+ * cp hears of it: should it end before then too, the next one starts
+ * past these, not again where it did (RFC 3711 §9.1: an index twice).
+ */
+static void
+pos_ahead(struct ipc_srtp_pos *p)
+{
+	for (unsigned int k = 0; k < p->nstreams && k < IPC_SRTP_SSRCS; k++) {
+		uint64_t at = (uint64_t)p->stream[k].roc << 16 | p->stream[k].seq;
+
+		at = at > 0xffffffffffffull - IPC_SRTP_POS_LAG ? 0xffffffffffffull :
+		     at + IPC_SRTP_POS_LAG;
+		p->stream[k].roc = (uint32_t)(at >> 16);
+		p->stream[k].seq = (uint16_t)at;
+	}
+}
+
+/* Term i of c's SRTP keys for a restarted dp: each stream where cp last
+ * heard it, cp's own send positions moved past where that dp starts
+ * (pos_ahead()), and our SRTCP index on past what dp may have sent since. */
+static void
+keys_carry(struct cp_agw_ctx *c, unsigned int i)
+{
+	struct ipc_rtp_term *t = &c->rtp.term[i];
+	const struct ipc_rtp_stats *s = &c->rtp.st[i];
+
+	cp_agw_rtp_key_at(&t->srtp_rx, &s->srtp_rx, true);
+	cp_agw_rtp_key_at(&t->srtp_tx, &s->srtp_tx, true);
+	pos_ahead(&c->rtp.st[i].srtp_tx);
+	pos_ahead(&c->rtp.base[i].srtp_tx);
+	/* (SRTCP that dp sent since cp last heard must not have its index
+	 * used again: a keystream twice) */
+	if (t->srtp_tx.suite != 0)
+		t->srtp_tx.srtcp_index = t->srtp_tx.srtcp_index <
+			(1u << 31) - 1u - CP_AGW_RTP_SRTCP_AHEAD ?
+			t->srtp_tx.srtcp_index + CP_AGW_RTP_SRTCP_AHEAD : (1u << 31) - 1u;
 }
 
 /* dp restarted: every context is to be installed again (paced by
@@ -1468,6 +1665,7 @@ rtp_dp_restart(struct cp_ctx *cp)
 	reqs_end(cp, 0, -ETIMEDOUT, NULL);
 	if (tab_of(cp)->total == 0)
 		return;
+	agw_rtp_bundle_sync(cp);
 	n = (size_t)r->nworkers * tab_of(cp)->per_worker;
 	for (size_t k = 0; k < n; k++) {
 		struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
@@ -1497,6 +1695,10 @@ rtp_dp_restart(struct cp_ctx *cp)
 			if (t->profile == IPC_RTP_NONE)
 				continue;
 			c->rtp.base[i] = *s;
+			/* (a BUNDLE member's transport is its owner's: its keys
+			 * are made below, once every owner's are as given) */
+			if (agw_rtp_is_member(t))
+				continue;
 			if (t->dtls.role != IPC_RTP_DTLS_NONE &&
 			    c->rtp.dtls[i].state != IPC_RTP_DTLS_UP &&
 			    (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)) {
@@ -1531,19 +1733,30 @@ rtp_dp_restart(struct cp_ctx *cp)
 				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
 					t->remote_rtcp = s->rtcp_src.port;
 			}
-			cp_agw_rtp_key_at(&t->srtp_rx, &s->srtp_rx, true);
-			cp_agw_rtp_key_at(&t->srtp_tx, &s->srtp_tx, true);
-			/* (SRTCP that dp sent since cp last heard must not have
-			 * its index used again: a keystream twice) */
-			if (t->srtp_tx.suite != 0)
-				t->srtp_tx.srtcp_index = t->srtp_tx.srtcp_index <
-					(1u << 31) - 1u - CP_AGW_RTP_SRTCP_AHEAD ?
-					t->srtp_tx.srtcp_index + CP_AGW_RTP_SRTCP_AHEAD :
-					(1u << 31) - 1u;
+			keys_carry(c, i);
 		}
 		c->rtp.readd = 1;
 	}
+	/* BUNDLE members: the group's key as its owner will have it in the
+	 * new dp (a DTLS-SRTP owner's handshake, a rekey since, none: all
+	 * zero), at the member's own positions (dp keys the member's SRTP
+	 * with the owner's octets from where it stood) */
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
+
+		for (unsigned int i = 0; i < 2 && c->id != 0 && c->rtp.readd; i++) {
+			struct ipc_rtp_term *t = &c->rtp.term[i];
+			const struct cp_agw_ctx *oc = agw_rtp_bundle_owner_of(cp, t);
+
+			if (!agw_rtp_is_member(t))
+				continue;
+			if (oc != NULL)
+				agw_rtp_bundle_keys(&oc->rtp.term[t->bundle.owner_term], t);
+			keys_carry(c, i);
+		}
+	}
 	r->readd_next = 0;
+	r->readd_pass = 0;
 }
 
 
@@ -1590,6 +1803,7 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 
 	if (r == NULL)
 		return 0;
+	agw_rtp_bundle_sync(cp);
 	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
 		if (r->req[k].req != 0 && r->req[k].deadline_ms <= now_ms) {
 			const struct cp_agw_ctx *c = ctx_of_id(cp, r->req[k].id);
@@ -1605,18 +1819,25 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 	done += pos_refresh(cp, r, now_ms);
 	if (r->readd_next == SIZE_MAX)
 		return done;
-	for (size_t n = (size_t)r->nworkers * tab_of(cp)->per_worker; r->readd_next < n;
-	     r->readd_next++) {
-		struct cp_agw_ctx *c = &tab_of(cp)->ctx[r->readd_next];
+	/* two passes: owners and unbundled contexts, then BUNDLE members
+	 * (dp refuses a member whose owner it does not hold; one worker's
+	 * ring keeps the order) */
+	for (; r->readd_pass < 2; r->readd_pass++, r->readd_next = 0) {
+		for (size_t n = (size_t)r->nworkers * tab_of(cp)->per_worker; r->readd_next < n;
+		     r->readd_next++) {
+			struct cp_agw_ctx *c = &tab_of(cp)->ctx[r->readd_next];
 
-		if (c->id == 0 || !c->rtp.readd)
-			continue;
-		if (agw_send(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
-			       sizeof(c->rtp.term)) == -ENOBUFS)
-			return done;          /* (the next loop goes on) */
-		c->rtp.readd = 0;
-		r->stats[AGW_RTP_READDED]++;
-		done++;
+			if (c->id == 0 || !c->rtp.readd ||
+			    (agw_rtp_is_member(&c->rtp.term[0]) ||
+			     agw_rtp_is_member(&c->rtp.term[1])) != (r->readd_pass == 1))
+				continue;
+			if (agw_send(cp, c->worker, IPC_RTP_ADD, c->id, c->rtp.term,
+				       sizeof(c->rtp.term)) == -ENOBUFS)
+				return done;          /* (the next loop goes on) */
+			c->rtp.readd = 0;
+			r->stats[AGW_RTP_READDED]++;
+			done++;
+		}
 	}
 	r->readd_next = SIZE_MAX;
 	return done;

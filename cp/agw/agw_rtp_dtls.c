@@ -20,6 +20,7 @@
 #include <sys/random.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "../cp.h"
 #include "../api/api_cmd.h"
@@ -228,20 +229,56 @@ roles_of(const struct cp_agw_rtp_dtls *d, uint8_t *role, uint8_t *ours)
 	}
 }
 
-/* Our tls-id: 32 characters of getrandom() (192 bits; RFC 8842 §4 asks
- * for a collision negligible). 0, -EAGAIN. */
-static int
-tls_id_make(char out[33])
+/* Our tls-id as the SDP gives it: raw's octets in hex, 32 characters
+ * (letters and digits are tls-id-chars); "" for all zero (none: a
+ * context of a cp before ours). */
+static void
+tls_id_hex(const uint8_t raw[IPC_RTP_DTLS_ID_LEN], char out[33])
 {
-	static const char chars[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint8_t b[32];
+	static const char hex[] = "0123456789abcdef";
+	uint8_t any = 0;
+
+	_Static_assert(2u * IPC_RTP_DTLS_ID_LEN + 1u == 33u, "our tls-id's characters");
+	for (unsigned int k = 0; k < IPC_RTP_DTLS_ID_LEN; k++) {
+		out[2u * k] = hex[raw[k] >> 4];
+		out[2u * k + 1u] = hex[raw[k] & 15u];
+		any |= raw[k];
+	}
+	out[any != 0 ? 2u * IPC_RTP_DTLS_ID_LEN : 0] = '\0';
+}
+
+/* Our tls-id, new: 128 bits of getrandom() (RFC 8842 §4 asks for 120 at
+ * least) in raw, kept in the termination (dp gives it back to a
+ * restarted cp), and as the SDP gives it in out. 0, -EAGAIN. */
+static int
+tls_id_make(uint8_t raw[IPC_RTP_DTLS_ID_LEN], char out[33])
+{
+	uint8_t b[IPC_RTP_DTLS_ID_LEN];
 
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return -EAGAIN;
-	for (unsigned int k = 0; k < sizeof(b); k++)
-		out[k] = chars[b[k] & 63u];
-	out[32] = '\0';
+	memcpy(raw, b, sizeof(b));
+	tls_id_hex(raw, out);
+	explicit_bzero(b, sizeof(b));
+	return 0;
+}
+
+/* The peer's tls-id as the termination keeps it (what a restarted cp
+ * compares a re-offer's with): the first IPC_RTP_DTLS_PEER_ID_LEN octets
+ * of its SHA-256, all zero for none (""). 0, -EAGAIN. */
+static int
+peer_id_of(const char *tls_id, uint8_t out[IPC_RTP_DTLS_PEER_ID_LEN])
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	size_t len = strlen(tls_id);
+
+	memset(out, 0, IPC_RTP_DTLS_PEER_ID_LEN);
+	if (len == 0)
+		return 0;
+	if (!EVP_Digest(tls_id, len, md, &n, EVP_sha256(), NULL) || n < IPC_RTP_DTLS_PEER_ID_LEN)
+		return -EAGAIN;
+	memcpy(out, md, IPC_RTP_DTLS_PEER_ID_LEN);
 	return 0;
 }
 
@@ -252,9 +289,21 @@ cert_now(const struct agw_rtp_state *r)
 	return r != NULL && r->dtls_cert[0].nfp != 0 ? &r->dtls_cert[0] : NULL;
 }
 
-/* t->dtls's peer part and flags from p, st's peer part from d. */
+/* st's peer part from d: as signalled. */
 static void
-peer_set(const struct cp_agw_rtp_dtls *d, const struct dtls_peer *p, struct ipc_rtp_term *t,
+peer_signalled(const struct cp_agw_rtp_dtls *d, struct cp_agw_rtp_dtls_st *st)
+{
+	memset(st->peer_fp, 0, sizeof(st->peer_fp));
+	st->peer_nfp = d->nfp;
+	memcpy(st->peer_fp, d->fp, sizeof(d->fp[0]) * d->nfp);
+	snprintf(st->peer_tls_id, sizeof(st->peer_tls_id), "%s", d->tls_id);
+}
+
+/* t->dtls's peer part and flags from p and the digest of d's tls-id
+ * (pid), st's peer part from d. */
+static void
+peer_set(const struct cp_agw_rtp_dtls *d, const struct dtls_peer *p,
+	 const uint8_t pid[IPC_RTP_DTLS_PEER_ID_LEN], struct ipc_rtp_term *t,
 	 struct cp_agw_rtp_dtls_st *st)
 {
 	memset(t->dtls.fp, 0, sizeof(t->dtls.fp));
@@ -262,10 +311,8 @@ peer_set(const struct cp_agw_rtp_dtls *d, const struct dtls_peer *p, struct ipc_
 	memcpy(t->dtls.fp, p->fp, sizeof(p->fp[0]) * p->nfp);
 	t->dtls.flags = (uint8_t)((t->dtls.flags & IPC_RTP_DTLS_F_KEYS) |
 				  (p->sha1 ? IPC_RTP_DTLS_F_ALLOW_SHA1 : 0));
-	memset(st->peer_fp, 0, sizeof(st->peer_fp));
-	st->peer_nfp = d->nfp;
-	memcpy(st->peer_fp, d->fp, sizeof(d->fp[0]) * d->nfp);
-	snprintf(st->peer_tls_id, sizeof(st->peer_tls_id), "%s", d->tls_id);
+	memcpy(t->dtls.peer_tls_id, pid, IPC_RTP_DTLS_PEER_ID_LEN);
+	peer_signalled(d, st);
 }
 
 int
@@ -275,6 +322,7 @@ agw_rtp_dtls_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_dtl
 	static const struct cp_agw_rtp_dtls off;
 	const struct ipc_dtls_cert *cert;
 	struct dtls_peer p;
+	uint8_t pid[IPC_RTP_DTLS_PEER_ID_LEN];
 	int rc;
 
 	memset(&t->dtls, 0, sizeof(t->dtls));
@@ -300,29 +348,35 @@ agw_rtp_dtls_form(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_dtl
 	if (cert == NULL)
 		ERR(-EAGAIN, "termination %u: dp has not published its DTLS certificate yet: try "
 		    "again", i);
-	if (tls_id_make(st->tls_id) < 0)
+	if (peer_id_of(d->tls_id, pid) < 0)
+		ERR(-EAGAIN, "no SHA-256 for the peer's tls-id: try again");
+	if (tls_id_make(t->dtls.tls_id, st->tls_id) < 0)
 		ERR(-EAGAIN, "no random octets for our tls-id: try again");
 	roles_of(d, &t->dtls.role, &st->setup);
 	t->dtls.profiles = d->profiles != 0 ? d->profiles : (uint8_t)IPC_RTP_DTLS_P_ALL;
 	t->dtls.cert_gen = cert->gen;
 	t->dtls.assoc = 1;
-	peer_set(d, &p, t, st);
+	peer_set(d, &p, pid, t, st);
 	return 0;
 }
 
-/* Are the peer's fingerprints and tls-id in d those st holds (RFC 8842
- * §5: the same association)? The fingerprints as a set. */
+/* Are the peer's fingerprints (p: those dp checks, of the strongest
+ * hash) and tls-id (pid: its digest) those of the association t holds
+ * (RFC 8842 §5: the same association)? The fingerprints as a set. What
+ * t holds, not what cp heard: dp gives it back to a restarted cp. */
 static bool
-peer_same(const struct cp_agw_rtp_dtls_st *st, const struct cp_agw_rtp_dtls *d)
+peer_same(const struct ipc_rtp_term *t, const struct dtls_peer *p,
+	  const uint8_t pid[IPC_RTP_DTLS_PEER_ID_LEN])
 {
-	if (d->nfp != st->peer_nfp || strncmp(d->tls_id, st->peer_tls_id, sizeof(d->tls_id)) != 0)
+	if (p->nfp != t->dtls.nfp ||
+	    memcmp(pid, t->dtls.peer_tls_id, IPC_RTP_DTLS_PEER_ID_LEN) != 0)
 		return false;
-	for (unsigned int k = 0; k < d->nfp; k++) {
+	for (unsigned int k = 0; k < p->nfp; k++) {
 		bool held = false;
 
-		for (unsigned int j = 0; j < st->peer_nfp && !held; j++)
-			held = d->fp[k].alg == st->peer_fp[j].alg && d->fp[k].len == st->peer_fp[j].len &&
-			       memcmp(d->fp[k].md, st->peer_fp[j].md, d->fp[k].len) == 0;
+		for (unsigned int j = 0; j < t->dtls.nfp && !held; j++)
+			held = p->fp[k].alg == t->dtls.fp[j].alg && p->fp[k].len == t->dtls.fp[j].len &&
+			       memcmp(p->fp[k].md, t->dtls.fp[j].md, p->fp[k].len) == 0;
 		if (!held)
 			return false;
 	}
@@ -337,6 +391,7 @@ agw_rtp_dtls_modify(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_d
 	struct agw_rtp_state *r = rtp_of(cp);
 	const struct ipc_dtls_cert *cert;
 	struct dtls_peer p;
+	uint8_t pid[IPC_RTP_DTLS_PEER_ID_LEN], raw[IPC_RTP_DTLS_ID_LEN];
 	char id[33];
 	int rc;
 
@@ -352,31 +407,39 @@ agw_rtp_dtls_modify(struct cp_ctx *cp, unsigned int i, const struct cp_agw_rtp_d
 	/* our own re-offer: the association as it is (our tls-id kept) */
 	if (d->setup == CP_AGW_DTLS_OFFER)
 		return 0;
+	if (peer_id_of(d->tls_id, pid) < 0)
+		ERR(-EAGAIN, "no SHA-256 for the peer's tls-id: try again");
 	if (t->dtls.role == IPC_RTP_DTLS_EITHER &&
 	    (d->setup == CP_AGW_DTLS_PEER_ACTIVE || d->setup == CP_AGW_DTLS_PEER_PASSIVE)) {
 		/* the answer to our actpass: the association we offered, dp
 		 * verifies a handshake it served meanwhile by these */
 		roles_of(d, &t->dtls.role, &st->setup);
-		peer_set(d, &p, t, st);
+		peer_set(d, &p, pid, t, st);
 		return 0;
 	}
-	if (t->dtls.role != IPC_RTP_DTLS_EITHER && peer_same(st, d))
+	if (t->dtls.role != IPC_RTP_DTLS_EITHER && !d->renew && peer_same(t, &p, pid)) {
+		/* (the same: as signalled now, a restarted cp's copy whole again) */
+		peer_signalled(d, st);
 		return 0;
-	/* RFC 8842 §5: another fingerprint or tls-id is a new association:
+	}
+	/* RFC 8842 §5: another fingerprint or tls-id is a new association
+	 * (and, for a peer that gives no tls-id, what its caller says is one:
+	 * d->renew, RFC 8842's rule for an SDP without a=tls-id):
 	 * a new handshake in the roles this SDP gives, our tls-id new; dp's
 	 * old keys serve until the new ones are installed */
 	cert = cert_now(r);
 	if (cert == NULL)
 		ERR(-EAGAIN, "termination %u: dp has not published its DTLS certificate yet: try "
 		    "again", i);
-	if (tls_id_make(id) < 0)
+	if (tls_id_make(raw, id) < 0)
 		ERR(-EAGAIN, "no random octets for our tls-id: try again");
 	roles_of(d, &t->dtls.role, &st->setup);
 	if (d->profiles != 0)
 		t->dtls.profiles = d->profiles;
 	t->dtls.cert_gen = cert->gen;
 	t->dtls.assoc = t->dtls.assoc + 1u != 0 ? t->dtls.assoc + 1u : 1u;
-	peer_set(d, &p, t, st);
+	peer_set(d, &p, pid, t, st);
+	memcpy(t->dtls.tls_id, raw, sizeof(raw));
 	memcpy(st->tls_id, id, sizeof(st->tls_id));
 	/* (dp's word on the new one is to come) */
 	st->state = 0;
@@ -406,6 +469,10 @@ agw_rtp_dtls_restored(const struct ipc_rtp_term *t, struct cp_agw_rtp_dtls_st *s
 		st->state = IPC_RTP_DTLS_UP;
 		st->role = t->dtls.role;
 	}
+	/* our tls-id as the association has it (RFC 8842 §5: a re-offer
+	 * that keeps it is answered with it); the peer's is a digest in
+	 * t->dtls (peer_same() compares with it): "" until it signals again */
+	tls_id_hex(t->dtls.tls_id, st->tls_id);
 	st->peer_nfp = t->dtls.nfp;
 	memcpy(st->peer_fp, t->dtls.fp, sizeof(t->dtls.fp[0]) * t->dtls.nfp);
 }
@@ -721,6 +788,16 @@ agw_rtp_dtls_metrics(const struct cp_ctx *cp, FILE *f)
 				fprintf(f, "\",reason=\"%s\"} %" PRIu64 "\n", agw_rtp_dtls_why_name(k),
 					r->dtls_fail[d][t][k]);
 			}
+	/* (beside the DTLS figures: what a WebRTC leg's operator reads
+	 * together) */
+	head(f, "turnpike_agw_ice_consent_lost_total", "counter",
+	     "ICE consent (RFC 7675) lost on an RTP termination's nominated pair: media to it "
+	     "stopped, by the door and tenant of its context");
+	for (unsigned int d = 0; d < CP_AGW_DOORS; d++)
+		for (unsigned int t = 0; t <= nt; t++) {
+			labels(cp, f, "turnpike_agw_ice_consent_lost_total", d, t);
+			fprintf(f, "\"} %" PRIu64 "\n", r->consent_lost[d][t]);
+		}
 }
 
 #undef ERR

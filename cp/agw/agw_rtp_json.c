@@ -257,6 +257,85 @@ parse_dtls(struct cp_ctx *cp, struct json_object *o, unsigned int i, struct cp_a
 	return 0;
 }
 
+/*
+ * "bundle" (BUNDLE, RFC 9143; cp_agw_rtp.h's struct cp_agw_rtp_bundle):
+ * {"mid": the section's a=mid (RFC 9143's identification-tag), "mid_ext":
+ * the a=extmap id of urn:ietf:params:rtp-hdrext:sdes:mid (RFC 8285; a
+ * member: absent, or its owner's), "pt": [the section's payload types],
+ * "ssrc": [its a=ssrc SSRCs, at most 2], "with": the context whose leg
+ * carries the group's transport (absent: this leg is that owner),
+ * "with_leg": that leg (absent: 0)} into *b. Its form only: the rules
+ * are the C API's.
+ */
+static int
+parse_bundle(struct cp_ctx *cp, struct json_object *o, unsigned int i,
+	     struct cp_agw_rtp_bundle *b, const char **error)
+{
+	struct json_object *v;
+	const char *s;
+	int64_t n;
+	int k;
+
+	memset(b, 0, sizeof(*b));
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("leg %u: \"bundle\" must be an object: {\"mid\": ..., \"with\": ID, ...}", i);
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (strcmp(key, "mid") != 0 && strcmp(key, "mid_ext") != 0 &&
+		    strcmp(key, "pt") != 0 && strcmp(key, "ssrc") != 0 &&
+		    strcmp(key, "with") != 0 && strcmp(key, "with_leg") != 0)
+			FAIL("leg %u: bundle: unknown member \"%s\" (mid, mid_ext, pt, ssrc, with, "
+			     "with_leg)", i, key);
+	}
+	s = cp_api_str(o, "mid");
+	if (s == NULL || s[0] == '\0')
+		FAIL("leg %u: bundle: \"mid\" (the section's a=mid) is required", i);
+	if (strlen(s) >= sizeof(b->mid))
+		FAIL("leg %u: bundle: \"mid\" is longer than %zu characters", i, sizeof(b->mid) - 1);
+	snprintf(b->mid, sizeof(b->mid), "%s", s);
+	if ((k = agw_json_uint(o, "mid_ext", 0, 255, &n)) < 0)
+		FAIL("leg %u: bundle: \"mid_ext\" must be the MID extension's a=extmap id, 1 to "
+		     "255 (RFC 8285)", i);
+	b->mid_ext = (uint8_t)(k > 0 ? n : 0);
+	if ((k = agw_json_uint(o, "with", 1, INT64_MAX, &n)) < 0)
+		FAIL("leg %u: bundle: \"with\" must be the id of the context whose leg carries the "
+		     "group's transport", i);
+	b->with = k > 0 ? (uint64_t)n : 0;
+	if ((k = agw_json_uint(o, "with_leg", 0, 1, &n)) < 0)
+		FAIL("leg %u: bundle: \"with_leg\" must be 0 or 1", i);
+	b->with_term = (uint8_t)(k > 0 ? n : 0);
+	if (json_object_object_get_ex(o, "pt", &v)) {
+		if (!json_object_is_type(v, json_type_array))
+			FAIL("leg %u: bundle: \"pt\" must be a list of payload types (0 to 127)", i);
+		for (size_t x = 0; x < json_object_array_length(v); x++) {
+			struct json_object *p = json_object_array_get_idx(v, x);
+			int64_t pt = json_object_is_type(p, json_type_int) ?
+				     json_object_get_int64(p) : -1;
+
+			if (pt < 0 || pt > 127)
+				FAIL("leg %u: bundle: \"pt\" must be a list of payload types (0 to "
+				     "127)", i);
+			b->pt[pt / 8] |= (uint8_t)(1u << (pt % 8));
+		}
+	}
+	if (json_object_object_get_ex(o, "ssrc", &v)) {
+		if (!json_object_is_type(v, json_type_array) ||
+		    json_object_array_length(v) > IPC_RTP_BUNDLE_SSRCS)
+			FAIL("leg %u: bundle: \"ssrc\" must be a list of at most %u SSRCs (a=ssrc)",
+			     i, IPC_RTP_BUNDLE_SSRCS);
+		for (size_t x = 0; x < json_object_array_length(v); x++) {
+			struct json_object *p = json_object_array_get_idx(v, x);
+			int64_t ssrc = json_object_is_type(p, json_type_int) ?
+				       json_object_get_int64(p) : -1;
+
+			if (ssrc < 0 || ssrc > UINT32_MAX)
+				FAIL("leg %u: bundle: an SSRC is 0 to 4294967295", i);
+			b->ssrc[b->nssrc++] = (uint32_t)ssrc;
+		}
+	}
+	return 0;
+}
+
 /* One RTP termination from its JSON object (its form only: the rules are
  * the C API's). */
 static int
@@ -268,7 +347,7 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 					     "mode", "gm",
 					     "gm_ports", "dscp", "police", "inactivity_ms",
 					     "clock_hz", "crypto", "our_crypto", "ice", "ice_ufrag",
-					     "ice_pwd", "ice_peer_ufrag", "dtls", NULL };
+					     "ice_pwd", "ice_peer_ufrag", "dtls", "bundle", NULL };
 	struct ipc_rtp_term *t = &sp->term;
 	struct json_object *v;
 	struct agw_qos_in q;
@@ -291,7 +370,7 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 			     "remote_rtcp, rtcp_mux, latch, latch_signalled, rsize, mode, gm, "
 			     "gm_ports, dscp, police, "
 			     "inactivity_ms, clock_hz, crypto, our_crypto, ice, ice_ufrag, ice_pwd, "
-			     "ice_peer_ufrag, dtls)", i, key);
+			     "ice_peer_ufrag, dtls, bundle)", i, key);
 	}
 	s = cp_api_str(o, "rtp");
 	k = -1;
@@ -385,6 +464,9 @@ parse_rtp_term(struct cp_ctx *cp, struct json_object *o, unsigned int i,
 			FAIL("%s", why);
 	}
 	if (json_object_object_get_ex(o, "dtls", &v) && parse_dtls(cp, v, i, &sp->dtls, error) < 0)
+		return -EINVAL;
+	if (json_object_object_get_ex(o, "bundle", &v) &&
+	    parse_bundle(cp, v, i, &sp->bundle, error) < 0)
 		return -EINVAL;
 	if (json_object_object_get_ex(o, "crypto", &v) &&
 	    parse_crypto(cp, v, i, "crypto", false, &t->srtp_rx, error) < 0)
@@ -572,6 +654,14 @@ rtp_modify(struct cp_ctx *cp, struct json_object *req, struct json_object *resp,
 	if (json_object_object_get_ex(req, "dtls", &v)) {
 		if (parse_dtls(cp, v, leg, &dtls, error) < 0)
 			return -EINVAL;
+		/* a peer without a=tls-id that gives a new ufrag restarts its
+		 * DTLS association too (RFC 8842: cp/agw's rule, the ufrag it
+		 * held before against the one given now) */
+		c = cp_agw_lookup(cp, &who, id);
+		if (c != NULL && leg <= 1 && m->ice_peer_ufrag != NULL)
+			cp_agw_rtp_dtls_renew(&dtls, c->rtp.term[leg].ice.peer_ufrag,
+					      c->rtp.term[leg].ice.peer_ufrag_len, m->ice_peer_ufrag,
+					      strlen(m->ice_peer_ufrag), false);
 		m->dtls = &dtls;
 	}
 	rc = cp_agw_modify(cp, &who, id, leg, &mod, err, sizeof(err));

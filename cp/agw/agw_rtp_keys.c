@@ -105,12 +105,14 @@ key_digest(const struct agw_rtp_state *r, const struct ipc_srtp_key *k,
 
 /* Does t hold keys a party chose (SDES: the remote's a=crypto, ours)? A
  * DTLS-SRTP termination's come from its handshake (RFC 5764 §4.2): no
- * party chose them, and a new association's are new ones. */
+ * party chose them, and a new association's are new ones. A BUNDLE
+ * member holds no key octet (its suite, every octet 0): the group's key
+ * is its owner's, judged there (RFC 9143; cp_agw_rtp.h). */
 static bool
 is_sdes(const struct ipc_rtp_term *t)
 {
 	return (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF) &&
-	       t->dtls.role == IPC_RTP_DTLS_NONE;
+	       t->dtls.role == IPC_RTP_DTLS_NONE && !agw_rtp_is_member(t);
 }
 
 /* The same key: the same octets (the suite and MKI aside). */

@@ -48,7 +48,8 @@ static const char *const stat_names[AGW_RTP_STAT__COUNT] = {
 	"stats_timeout", "events_unknown", "events_stale", "keys_made", "positions_asked",
 	"keys_refused", "ice_credentials_made", "ice_nominated", "ice_consent_lost",
 	"ice_consent_regained", "dtls_up", "dtls_failed", "dtls_events_stale",
-	"dtls_associations_new", "dtls_certificates",
+	"dtls_associations_new", "dtls_certificates", "bundle_ssrc_clash_events",
+	"bundle_ssrc_clashes",
 };
 static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"RTP contexts created", "RTP contexts refused (form, address, ports, quota)",
@@ -72,6 +73,9 @@ static const char *const stat_help[AGW_RTP_STAT__COUNT] = {
 	"DTLS-SRTP outcomes of a termination or an association replaced since (RFC 8842)",
 	"DTLS-SRTP associations a modify started anew: another fingerprint or tls-id (RFC 8842 section 5)",
 	"DTLS-SRTP certificates dp published (DTLS_CERT): the fingerprints our SDP gives",
+	"BUNDLE SSRC clashes dp told (SSRC_CLASH events: at most one every 10 s a context)",
+	("BUNDLE RTP to the peer dp refused for an SSRC another section of its group holds "
+	 "(RFC 3711 section 9.1), as its SSRC_CLASH events counted them"),
 };
 
 
@@ -321,11 +325,14 @@ agw_rtp_json(const struct cp_ctx *cp, const struct cp_agw_ctx *c, int alg, bool 
 		/* the remote's key is never shown; ours once, to its maker; a
 		 * DTLS-SRTP association's never (no SDP carries them: "dtls"
 		 * says how the termination is secured) */
-		json_object_object_add(l, "crypto", t->dtls.role != IPC_RTP_DTLS_NONE ? NULL :
-				       key_json(&t->srtp_rx, false));
-		json_object_object_add(l, "our_crypto", t->dtls.role != IPC_RTP_DTLS_NONE ? NULL :
-				       key_json(&t->srtp_tx, keys));
+		/* (a BUNDLE member's key is its owner's: the owner's leg shows
+		 * it, once) */
+		json_object_object_add(l, "crypto", t->dtls.role != IPC_RTP_DTLS_NONE ||
+				       agw_rtp_is_member(t) ? NULL : key_json(&t->srtp_rx, false));
+		json_object_object_add(l, "our_crypto", t->dtls.role != IPC_RTP_DTLS_NONE ||
+				       agw_rtp_is_member(t) ? NULL : key_json(&t->srtp_tx, keys));
 		json_object_object_add(l, "dtls", agw_rtp_dtls_json(cp, c, i, alg + 1));
+		json_object_object_add(l, "bundle", agw_rtp_bundle_json(cp, c, i));
 		json_object_object_add(l, "ice", ice_json(cp, t, &c->rtp.st[i], keys));
 		json_object_object_add(l, "stats", agw_rtp_stats_json(cp, &c->rtp.st[i]));
 		json_object_array_add(legs, l);
@@ -414,6 +421,7 @@ agw_rtp_ev_name(uint8_t type)
 	case IPC_RTP_EV_NOMINATED: return "rtp_nominated";
 	case IPC_RTP_EV_CONSENT_LOST: return "rtp_consent_lost";
 	case IPC_RTP_EV_CONSENT_REGAINED: return "rtp_consent_regained";
+	case IPC_RTP_EV_SSRC_CLASH: return "rtp_ssrc_clash";
 	case CP_AGW_RTP_EV_DTLS_UP: return "rtp_dtls_up";
 	case CP_AGW_RTP_EV_DTLS_FAILED: return "rtp_dtls_failed";
 	default: return "rtp_unknown";

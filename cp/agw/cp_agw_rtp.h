@@ -125,15 +125,21 @@ struct cp_agw_rtp_dtls {
 	uint8_t nfp;                    /* the peer's a=fingerprint lines */
 	struct ipc_agw_fp fp[IPC_AGW_FP_MAX];
 	char tls_id[CP_AGW_TLS_ID_MAX]; /* the peer's a=tls-id; "" none */
+	bool renew;                     /* a modify: a new association whatever the
+					 * fingerprints and tls-id (RFC 8842: an SDP
+					 * without a=tls-id whose ICE ufrag changed) */
 };
 
 /*
  * What cp keeps of a termination's DTLS-SRTP (struct cp_agw_rtp's
  * dtls[i]; setup 0: none). Ours: what the door writes in the Local SDP
- * (a=setup, a=tls-id: 32 characters of getrandom() made at create and
- * when a new association starts; a=fingerprint: cp_agw_rtp_dtls_cert()
- * of cert_gen). The peer's: its tls-id and fingerprints as last signalled
- * (the association's rule). dp's: the last RTP_DTLS heard (state 0: none
+ * (a=setup, a=tls-id: 128 bits of getrandom() in 32 hex characters, made
+ * at create and when a new association starts, kept in term[i].dtls.tls_id
+ * too so that a restarted cp answers with it; a=fingerprint:
+ * cp_agw_rtp_dtls_cert() of cert_gen). The peer's: its tls-id and
+ * fingerprints as last signalled, for the operator (the association's
+ * rule reads term[i].dtls: its fingerprints and the tls-id's digest).
+ * dp's: the last RTP_DTLS heard (state 0: none
  * yet, a handshake to come; the keys of an UP one are in term[i].srtp_rx
  * and srtp_tx with IPC_RTP_DTLS_F_KEYS, secrets as SDES keys are).
  */
@@ -188,6 +194,83 @@ cp_agw_rtp_dtls_profile_name(unsigned int id)
 const struct ipc_dtls_cert *cp_agw_rtp_dtls_cert(const struct cp_ctx *cp, uint16_t gen);
 
 /*
+ * RFC 8842's rule for a peer whose SDP gives no a=tls-id (an RFC 5763
+ * peer, which has no other way to say it): its ICE restart (new
+ * credentials, RFC 8839 section 4.4.1.1.1) is a new DTLS association.
+ * Every door calls it on the peer's DTLS-SRTP as its new SDP says it (d,
+ * for cp_agw_modify()'s dtls) before the modify: d->renew is set when d
+ * is DTLS-SRTP (setup not OFF) with no tls_id, the peer's ICE ufrag was
+ * known before (before, before_len octets, no NUL needed; 0: none, as
+ * ipc_rtp_ice.peer_ufrag's 0 length), is given now (now, now_len; 0:
+ * none, the peer does no ICE now) and the two differ, or pwd_changed
+ * says the door saw its pwd change (a door that keeps the peer's pwd:
+ * ng; the others pass false). Otherwise d->renew is left as it is (a
+ * door's own opt-out, ng's no-tls-id, is not to call it). The answer to
+ * our offer, the peer's ufrag heard first, is no restart (before_len 0).
+ * Header-only, as cp_agw_rtp_key.h: the doors' pure parts (test_iq_rtp)
+ * need no cp/agw.
+ */
+static inline void
+cp_agw_rtp_dtls_renew(struct cp_agw_rtp_dtls *d, const char *before, size_t before_len,
+		      const char *now, size_t now_len, bool pwd_changed)
+{
+	if (d->setup == CP_AGW_DTLS_OFF || d->tls_id[0] != '\0' || before_len == 0 ||
+	    now_len == 0)
+		return;
+	if (pwd_changed || before_len != now_len || memcmp(before, now, now_len) != 0)
+		d->renew = true;
+}
+
+/*
+ * BUNDLE (RFC 9143; dp/rtp/FEATURE.md "BUNDLE"): several m= sections of
+ * one peer on one transport. Each section stays a context of its own;
+ * the access termination of the group's first section is the OWNER (its
+ * port, ICE, DTLS-SRTP, latching and consent are the group's transport),
+ * the other sections' access terminations are MEMBERs of it, each in
+ * its own context. A door asks for either in struct cp_agw_rtp_spec's
+ * bundle (at a create or an add; a modify changes no role, owner or mid:
+ * dp changes none in place, so an unbundled termination cannot become an
+ * owner later without a subtract and an add, which would start its ICE,
+ * DTLS and SRTP again):
+ * - mid "" : no BUNDLE (every other field 0);
+ * - with 0 : an OWNER, its section's mid and the MID extension's id;
+ * - with an RTP context's id: a MEMBER of that context's termination
+ *   with_term, which must be an OWNER with rtcp-mux of the same door and
+ *   tenant (another door's is answered as one that does not exist). The
+ *   member's context lives on its owner's worker (the id says which);
+ *   its termination gets no port, address, remote, latching, gm, ICE or
+ *   DTLS, and no key of its own: its keys carry the owner's suite with
+ *   every key octet 0 (all zero under a DTLS-SRTP owner), the group's one
+ *   key is the owner's (dp keys the member's SRTP with it, at the
+ *   member's own positions). mid_ext 0 or the owner's.
+ * Both: rtcp-mux (RFC 9143 §9.3), a mid of 1..IPC_RTP_MID_MAX token chars
+ * (RFC 8866 §9; the MID header extension's one-byte form carries 16
+ * octets, RFC 8285 §4.2: lib/sdp takes 32, a longer one is refused), one
+ * bundled termination a context. The group: at most CP_AGW_RTP_BUNDLE_MAX
+ * sections (the owner's and its members'), no mid twice, no payload type
+ * or signalled SSRC in two sections (dp demultiplexes by them: a shared
+ * payload type would go to neither). Each refusal is -EINVAL with a
+ * sentence (-ENOENT for an owner unknown, -ENOSPC for a full group).
+ */
+#define CP_AGW_RTP_BUNDLE_MAX 8u          /* sections a group: dp's RTP_BUNDLE_MAX,
+					   * lib/sdp's SDP_SECTIONS_MAX */
+#define CP_AGW_RTP_MID_STR 33u            /* lib/sdp's a=mid (32), NUL */
+
+struct cp_agw_rtp_bundle {
+	uint64_t with;            /* MEMBER: the owner's context; 0: OWNER, or none */
+	uint8_t with_term;        /* MEMBER: the owner's termination, 0 or 1 */
+	uint8_t mid_ext;          /* the MID extension's a=extmap id (urn:ietf:params:
+				   * rtp-hdrext:sdes:mid; 1..14 one-byte, 1..255 two-byte,
+				   * RFC 8285); 0: none (a member: its owner's) */
+	uint8_t nssrc;            /* a=ssrc SSRCs the section signals, 0..IPC_RTP_BUNDLE_SSRCS */
+	uint8_t pad;
+	uint32_t ssrc[IPC_RTP_BUNDLE_SSRCS];
+	uint8_t pt[16];           /* the section's payload types: bit pt % 8 of octet
+				   * pt / 8, as ipc_rtp_bundle has them */
+	char mid[CP_AGW_RTP_MID_STR];     /* the section's a=mid; "": no BUNDLE */
+};
+
+/*
  * One termination as a door asks for it: term as lib/ipc has it
  * (dp/rtp/FEATURE.md's table) with the door's choices, and what cp
  * completes:
@@ -225,6 +308,7 @@ const struct ipc_dtls_cert *cp_agw_rtp_dtls_cert(const struct cp_ctx *cp, uint16
  *   context's term[].ice holds what the door puts in the Local SDP's
  *   a=ice-ufrag and a=ice-pwd. ICE replaces latching on the termination.
  * - dtls (above): DTLS-SRTP; term.dtls is cp's (the door's is ignored).
+ * - bundle (above): BUNDLE; term.bundle is cp's (the door's is ignored).
  * - serial, door, tenant: cp's (ignored).
  * An AVP/AVPF termination has both keys all zero.
  * emergency (cp_agw_create() only: either spec's): the context is an
@@ -236,6 +320,7 @@ struct cp_agw_rtp_spec {
 	uint8_t side;             /* enum cp_agw_rtp_side */
 	bool emergency;
 	struct cp_agw_rtp_dtls dtls;      /* DTLS-SRTP (above); setup 0: none */
+	struct cp_agw_rtp_bundle bundle;  /* BUNDLE (above); mid "": none */
 };
 
 #define CP_AGW_RTP_DTLS_NO_PROFILE 0xffffu
@@ -295,16 +380,25 @@ struct cp_agw_rtp {
 	uint16_t sub_serial;      /* cp's: its serial (0: none waiting for SUBTRACTED) */
 	uint8_t emergency;        /* made as an emergency context: 1, 2 past its door's
 				   * quotas (not kept over a cp restart) */
-	uint8_t pad[1];
+	uint8_t nmembers;         /* BUNDLE: an owner's members in members[] */
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;           /* cp's monotonic ms of st[]'s last figures */
 	uint64_t pos_due_ms;      /* cp's: when st[] is asked for again (SRTP) */
+	/* BUNDLE: RTP of term[i]'s to the peer dp refused for an SSRC
+	 * another section of the group holds (SSRC_CLASH: how many, the
+	 * last SSRC; logged once a context) */
+	uint32_t ssrc_clashes[2];
+	uint32_t clash_ssrc[2];
 	struct ipc_rtp_term term[2];
 	struct ipc_rtp_stats st[2];
 	struct ipc_rtp_stats base[2];     /* cp's: the figures before dp's last restart */
 	struct ipc_rtp_stats sub_base;    /* cp's: base[sub_term] of the one subtracted */
 	struct cp_agw_rtp_gone gone[2];   /* the termination subtracted last from each slot */
 	struct cp_agw_rtp_dtls_st dtls[2];/* DTLS-SRTP (above): ours, the peer's, dp's */
+	/* BUNDLE: the contexts whose termination is a member of this one's
+	 * owner termination (term[i].bundle.role OWNER), in the order they
+	 * joined; a restarted cp rebuilds them from RTP_STATE's */
+	uint64_t members[CP_AGW_RTP_BUNDLE_MAX - 1];
 	/* every SRTP key it has held, its terminations' and those
 	 * subtracted since (a restarted cp: those dp held then), each
 	 * once for each slot and direction it had */
@@ -333,6 +427,9 @@ struct cp_agw_rtp {
  * - RELEASED: the context ended (cause controller, setup_failed: dp
  *   refused it, e->detail says why), e->st[] both terminations' last
  *   figures.
+ * - SSRC_CLASH: BUNDLE: RTP of term e->term's to the peer refused, its
+ *   SSRC e->ssrc another section's of the group (e->count since dp last
+ *   told; at most one every 10 s a context).
  * - CP_AGW_RTP_EV_DTLS_UP, CP_AGW_RTP_EV_DTLS_FAILED (cp's types, past
  *   lib/ipc's: RTP_DTLS as cp/agw applied it): term e->term's handshake
  *   came up (keys installed in dp, kept in c->rtp.term[e->term]) or
@@ -409,6 +506,11 @@ struct cp_agw_rtp_mod {
 	 * OFFER), the association kept or started anew by the rule above;
 	 * NULL: as it is. Turning DTLS on or off is a subtract and an add. */
 	const struct cp_agw_rtp_dtls *dtls;
+	/* BUNDLE: the section again (a re-offer): its payload types and
+	 * signalled SSRCs change (none of another section's); its with,
+	 * with_term, mid and mid_ext must be what it has (another is a
+	 * subtract and an add: -EINVAL). NULL: as it is. */
+	const struct cp_agw_rtp_bundle *bundle;
 };
 
 /*

@@ -1106,28 +1106,61 @@ alloc_timer(struct tw_timer *t, void *arg)
 
 /* ---- state from dp (cp restarted) -------------------------------------- */
 
+
+/* binds (n, as dp or the mirror holds them) into a's array: at most
+ * CP_MAX_PERMS permissions and CP_MAX_CHANNELS channels, the rest left. */
 static void
-restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+binds_set(struct cp_alloc *a, const struct ipc_binding *binds, size_t n)
 {
-	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
-	const struct ipc_binding *b;
-	struct cp_alloc *a;
-	size_t off = sizeof(*ia);
 	unsigned int np = 0, nc = 0;
 
-	/* What dp reports is bounded like what cp sends: a username or key
-	 * longer than any cp installs is not ours (a corrupt segment). */
-	if (msg->h.body_len < sizeof(*ia) || ia->nrelayed < 1 || ia->nrelayed > 2 ||
+	for (size_t k = 0; k < n; k++) {
+		const struct ipc_binding *b = &binds[k];
+		int i;
+
+		if (b->channel == 0 ? np >= CP_MAX_PERMS : nc >= CP_MAX_CHANNELS)
+			continue;
+		i = cpa_bind_add(a, &b->peer, b->channel);
+		if (i < 0)
+			break;
+		a->binds[i].expires_ms = b->expires_ms;
+		np += b->channel == 0;
+		nc += b->channel != 0;
+	}
+}
+
+/*
+ * An allocation as dp (or, from issue 69's slice 5, the pair's mirror)
+ * holds it, made in cp's table: ia's fields, the bindings binds[0..n)
+ * (permissions past CP_MAX_PERMS and channels past CP_MAX_CHANNELS
+ * skipped), armed, counted as restored and as a new allocation for the
+ * quota. Bounded like what cp sends: a username or key longer than any
+ * cp installs, a relayed pair that is not one port on two families, an id
+ * cp holds already, is not ours. Times are this host's CLOCK_MONOTONIC
+ * ms. The allocation, or NULL with errno (EINVAL, EEXIST, or
+ * cpa_alloc_new()'s).
+ */
+struct cp_alloc *
+cpa_alloc_restore(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tuple, uint64_t id,
+		  const struct ipc_alloc *ia, const struct ipc_binding *binds, size_t n)
+{
+	struct cp_alloc *a;
+
+	if (ia->nrelayed < 1 || ia->nrelayed > 2 ||
 	    ia->user_len > TP_USERNAME_MAX || ia->key_len > IPC_KEY_MAX ||
 	    (ia->nrelayed == 2 && (ia->relayed[0].family == ia->relayed[1].family ||
-				   ia->relayed[0].port != ia->relayed[1].port)) ||
-	    cpa_alloc_by_id(cp, msg->h.alloc_id) != NULL)
-		return;
+				   ia->relayed[0].port != ia->relayed[1].port))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (cpa_alloc_by_id(cp, id) != NULL) {
+		errno = EEXIST;
+		return NULL;
+	}
 	/* counted as a new one is: the quota holds across the restart */
-	a = cpa_alloc_new(cp, &msg->h.tuple, (uint16_t)w, msg->h.alloc_id, ia->username,
-			  ia->user_len);
+	a = cpa_alloc_new(cp, tuple, (uint16_t)w, id, ia->username, ia->user_len);
 	if (a == NULL)
-		return;
+		return NULL;
 	a->relay_port = ia->relayed[0].port;
 	a->nrelayed = ia->nrelayed;
 	a->tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
@@ -1152,21 +1185,161 @@ restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	/* (dp keeps the start cp gave it: the record's start survives cp) */
 	if (ia->created_ms != 0 && ia->created_ms <= cp->now_ms)
 		a->created_ms = ia->created_ms;
-	for (; off + sizeof(*b) <= msg->h.body_len; off += sizeof(*b)) {
-		int i;
-
-		b = (const struct ipc_binding *)(msg->body + off);
-		if (b->channel == 0 ? np >= CP_MAX_PERMS : nc >= CP_MAX_CHANNELS)
-			continue;
-		i = cpa_bind_add(a, &b->peer, b->channel);
-		if (i < 0)
-			break;
-		a->binds[i].expires_ms = b->expires_ms;
-		np += b->channel == 0;
-		nc += b->channel != 0;
-	}
+	binds_set(a, binds, n);
 	cpa_alloc_arm(cp, a);
 	cp->stats[CP_STAT_STATE_RESTORED]++;
+	return a;
+}
+
+/* STATE_ALLOC: one allocation of dp's answer to SYNC, its bindings after
+ * it (copied out: the body is not aligned for them). */
+static void
+restore(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	struct ipc_binding binds[IPC_MSG_SIZE / sizeof(struct ipc_binding)];
+	const struct ipc_alloc *ia = (const struct ipc_alloc *)msg->body;
+	size_t n = 0;
+
+	if (msg->h.body_len < sizeof(*ia))
+		return;
+	for (size_t off = sizeof(*ia); off + sizeof(binds[0]) <= msg->h.body_len &&
+	     n < sizeof(binds) / sizeof(binds[0]); off += sizeof(binds[0]))
+		memcpy(&binds[n++], msg->body + off, sizeof(binds[0]));
+	(void)cpa_alloc_restore(cp, w, &msg->h.tuple, msg->h.alloc_id, ia, binds, n);
+}
+
+/* ---- the pair's mirror (cp/ha, issue 69) ----------------------------- */
+
+static bool install(struct cp_ctx *cp, const struct cp_alloc *a);
+
+/* a goes from the standby's table and its passive dp, as an end the
+ * active box had (the standby's acct is silent: slice 6). */
+static void
+mirror_end(struct cp_ctx *cp, struct cp_alloc *a)
+{
+	cpa_send_alloc(cp, a, IPC_ALLOC_DEL);
+	cpa_alloc_free(cp, a, CP_ALLOC_R_CP_DELETED);
+}
+
+/* dp could not take it now: the reinstall pass goes over it again (and
+ * over what follows it in the pool: ALLOC_ADD again is dp's upsert). */
+static void
+mirror_later(struct cp_ctx *cp, const struct cp_alloc *a)
+{
+	uint32_t at = (uint32_t)(a - cp->alloc->pool);
+
+	if (!cp->alloc->reinstalling || at < cp->alloc->reinstall_cur)
+		cp->alloc->reinstall_cur = at;
+	cp->alloc->reinstalling = true;
+}
+
+/* Whether binds (n) hold b: the same channel, to the same peer (a
+ * permission's by IP alone). */
+static bool
+binds_have(const struct ipc_binding *binds, size_t n, const struct cp_bind *b)
+{
+	unsigned int len = b->peer.family == NET_AF4 ? 4 : 16;
+
+	for (size_t k = 0; k < n; k++)
+		if (binds[k].channel == b->channel && binds[k].peer.family == b->peer.family &&
+		    memcmp(binds[k].peer.ip, b->peer.ip, len) == 0 &&
+		    (b->channel == 0 || binds[k].peer.port == b->peer.port))
+			return true;
+	return false;
+}
+
+int
+cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
+{
+	struct cp_alloc *a, *b;
+	bool fresh = false;
+
+	if (cp->alloc == NULL)
+		return -ENOTSUP;
+	if (m->worker >= cp->nworkers || (m->fwd && m->fwd_worker >= cp->nworkers) ||
+	    m->nbinds > CP_MAX_PERMS + CP_MAX_CHANNELS)
+		return -EINVAL;
+	a = cpa_alloc_by_id(cp, m->id);
+	/* moved (RFC 8016) or on another worker: made again */
+	if (a != NULL && (a->worker != m->worker ||
+			  memcmp(&a->tuple, &m->tuple, sizeof(a->tuple)) != 0 ||
+			  a->user->len != m->ia->user_len ||
+			  memcmp(a->user->name, m->ia->username, m->ia->user_len) != 0)) {
+		mirror_end(cp, a);
+		a = NULL;
+	}
+	/* its tuple held by another id here: that one ended there */
+	b = cpa_alloc_by_tuple(cp, &m->tuple);
+	if (b != NULL && b != a)
+		mirror_end(cp, b);
+	if (a == NULL) {
+		a = cpa_alloc_restore(cp, m->worker, &m->tuple, m->id, m->ia, m->binds, m->nbinds);
+		if (a == NULL)
+			return -errno;
+		fresh = true;
+	} else {
+		a->expires_ms = m->ia->expires_ms;
+		a->mobile = (m->ia->flags & IPC_ALLOC_F_MOBILE) != 0;
+		cp->alloc->nallocs_limited -= a->max_bps != 0;
+		cp->alloc->nallocs_limited += m->ia->max_bps != 0;
+		a->max_bps = m->ia->max_bps;
+		a->max_bps_burst = m->ia->max_bps != 0 ? m->ia->max_bps_burst : 0;
+		/* the bindings as the active box holds them now; one it no
+		 * longer has leaves dp too (its timer here went with it) */
+		for (unsigned int i = 0; i < a->nbinds; i++)
+			if (!binds_have(m->binds, m->nbinds, &a->binds[i]))
+				cpa_send_binding(cp, a, a->binds[i].channel == 0 ? IPC_PERM_DEL :
+						 IPC_CHAN_DEL, &a->binds[i].peer, a->binds[i].channel, 0);
+		a->nbinds = a->nperms = 0;
+		binds_set(a, m->binds, m->nbinds);
+		cpa_alloc_arm(cp, a);
+	}
+	memcpy(a->oauth, m->oauth, sizeof(a->oauth));
+	memcpy(a->tid, m->tid, sizeof(a->tid));
+	a->mob_gen = m->mob_gen;
+	if (a->fwd && (!m->fwd || a->fwd_worker != m->fwd_worker))
+		fwd_drop(cp, a);
+	if (m->fwd && !a->fwd) {
+		a->fwd = true;
+		a->fwd_worker = m->fwd_worker;
+		cp->alloc->worker_fwds[a->fwd_worker]++;
+		if (!fresh)
+			(void)fwd_send(cp, a, IPC_FWD_ADD);
+	}
+	/* into the passive dp: whole when new, its lifetime and bindings
+	 * when known (dp's PERM_ADD/CHAN_ADD renew one it holds) */
+	if (fresh) {
+		if (!install(cp, a))
+			mirror_later(cp, a);
+	} else if (!cp_dp_room(cp, a->worker, 1u + a->nbinds, CP_RING_HEADROOM)) {
+		mirror_later(cp, a);
+	} else {
+		cpa_send_alloc(cp, a, IPC_ALLOC_LIFE);
+		for (unsigned int i = 0; i < a->nbinds; i++) {
+			const struct cp_bind *bd = &a->binds[i];
+
+			cpa_send_binding(cp, a, bd->channel == 0 ? IPC_PERM_ADD : IPC_CHAN_ADD,
+				     &bd->peer, bd->channel, bd->expires_ms);
+		}
+	}
+	return 0;
+}
+
+int
+cp_alloc_mirror_del(struct cp_ctx *cp, uint64_t id)
+{
+	struct cp_alloc *a = cp->alloc != NULL ? cpa_alloc_by_id(cp, id) : NULL;
+
+	if (a == NULL)
+		return -ENOENT;
+	mirror_end(cp, a);
+	return 0;
+}
+
+uint32_t
+cp_alloc_slot(const struct cp_ctx *cp, const struct cp_alloc *a)
+{
+	return (uint32_t)(a - cp->alloc->pool);
 }
 
 /* ---- what dp reports -------------------------------------------------- */
@@ -1334,6 +1507,30 @@ conn_down(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	}
 }
 
+/* a into dp (ALLOC_ADD, its bindings, its forward) when its worker's ring
+ * can take all of it: true, or false with nothing sent. The reinstall
+ * pass after a dp restart, and the pair's standby for what the mirror
+ * brings (cp_alloc_mirror_put()). */
+static bool
+install(struct cp_ctx *cp, const struct cp_alloc *a)
+{
+	if (!cp_dp_room(cp, a->worker, 1u + a->nbinds, CP_RING_HEADROOM) ||
+	    (a->fwd && !cp_dp_room(cp, a->fwd_worker, 1, CP_RING_HEADROOM)))
+		return false;
+	cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
+	for (unsigned int i = 0; i < a->nbinds; i++) {
+		const struct cp_bind *b = &a->binds[i];
+
+		cpa_send_binding(cp, a, b->channel == 0 ? IPC_PERM_ADD : IPC_CHAN_ADD,
+			     &b->peer, b->channel, b->expires_ms);
+	}
+	/* (RFC 8016 across workers: its client's tuple reaches another
+	 * worker, whose forward went with the old dp) */
+	if (a->fwd)
+		(void)fwd_send(cp, a, IPC_FWD_ADD);
+	return true;
+}
+
 void
 cp_reinstall_start(struct cp_ctx *cp)
 {
@@ -1374,7 +1571,6 @@ cp_reinstall_step(struct cp_ctx *cp)
 	while (cp->alloc->reinstalling && sent < CP_REINSTALL_SLICE) {
 		uint32_t at = cp->alloc->reinstall_cur;
 		struct cp_alloc *a = cp_alloc_next(cp, &cp->alloc->reinstall_cur);
-		unsigned int need = 1;
 
 		if (a == NULL) {
 			cp->alloc->reinstalling = false;
@@ -1384,23 +1580,10 @@ cp_reinstall_step(struct cp_ctx *cp)
 		 * since is the new dp's, on a connection it holds) */
 		if (a->tuple.conn_id != 0)
 			continue;
-		need += a->nbinds;
-		if (!cp_dp_room(cp, a->worker, need, CP_RING_HEADROOM) ||
-		    (a->fwd && !cp_dp_room(cp, a->fwd_worker, 1, CP_RING_HEADROOM))) {
+		if (!install(cp, a)) {
 			cp->alloc->reinstall_cur = at;     /* this one, next time */
 			break;
 		}
-		cpa_send_alloc(cp, a, IPC_ALLOC_ADD);
-		for (unsigned int i = 0; i < a->nbinds; i++) {
-			const struct cp_bind *b = &a->binds[i];
-
-			cpa_send_binding(cp, a, b->channel == 0 ? IPC_PERM_ADD : IPC_CHAN_ADD,
-				     &b->peer, b->channel, b->expires_ms);
-		}
-		/* (RFC 8016 across workers: its client's tuple reaches
-		 * another worker, whose forward went with the old dp) */
-		if (a->fwd)
-			(void)fwd_send(cp, a, IPC_FWD_ADD);
 		sent++;
 	}
 	return sent;

@@ -61,6 +61,12 @@ struct cp_alloc *cpa_alloc_new(struct cp_ctx *cp, const struct ipc_tuple *tu, ui
 	  uint64_t id, const char *name, size_t len);
 void cpa_alloc_free(struct cp_ctx *cp, struct cp_alloc *a, unsigned int reason);
 void cpa_alloc_arm(struct cp_ctx *cp, struct cp_alloc *a);
+/* An allocation as dp or the pair's mirror holds it, made in the table
+ * (alloc.c, above restore()): it, or NULL with errno. */
+struct cp_alloc *cpa_alloc_restore(struct cp_ctx *cp, unsigned int w,
+				   const struct ipc_tuple *tuple, uint64_t id,
+				   const struct ipc_alloc *ia, const struct ipc_binding *binds,
+				   size_t n);
 void cpa_alloc_ipc(const struct cp_alloc *a, struct ipc_alloc *ia);
 
 /* permissions and channels */

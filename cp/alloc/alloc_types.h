@@ -156,6 +156,25 @@ struct cp_alloc {
 };
 
 /*
+ * An allocation as the pair's mirror brings it (cp_alloc_mirror_put(),
+ * issue 69): what STATE_ALLOC carries (times absolute, this host's clock:
+ * cp/ha converted the record's durations) and what only cp knows.
+ */
+struct cp_alloc_mirror {
+	unsigned int worker;
+	struct ipc_tuple tuple;
+	uint64_t id;
+	const struct ipc_alloc *ia;
+	const struct ipc_binding *binds;
+	size_t nbinds;
+	struct cp_auth_session oauth[2];
+	uint8_t tid[CP_TID_LEN];
+	uint16_t mob_gen;
+	bool fwd;
+	uint16_t fwd_worker;
+};
+
+/*
  * An EVEN-PORT R=1 reservation (RFC 8656 §7.2 step 8: port + 1 of the
  * allocation, at its address, held at least 30 s) for the Allocate that
  * brings its RESERVATION-TOKEN (step 5). A slot is free or held by its

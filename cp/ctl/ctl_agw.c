@@ -21,7 +21,11 @@
  * An RTP leg's (rtp=avp|avpf|savp|savpf, ...) DTLS-SRTP as the peer's SDP
  * has it: dtls=actpass|active|passive (its a=setup; offer: we offer),
  * dtls_fp="sha-256 AB:..." (again for more), dtls_tls_id=, dtls_passive=,
- * dtls_allow_sha1=.
+ * dtls_allow_sha1=. Its BUNDLE (RFC 9143): bundle_mid= (its a=mid),
+ * bundle_mid_ext= (the MID extension's a=extmap id), bundle_pt= and
+ * bundle_ssrc= (again for more), bundle_with=ID (a member of that
+ * context's owner leg; absent: this leg is a group's owner),
+ * bundle_with_leg=0|1.
  * e.g. --a 'tcp=server,tls=server,local=10.210.0.1,fp=sha-256 4F:...'
  *      --b 'tcp=client,remote=10.211.0.2:5000'
  * With --json each answer is printed as cp wrote it; events prints one
@@ -250,6 +254,37 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 				}
 				json_object_object_add(d, key + 5, json_object_new_boolean(on));
 			}
+		} else if (strncmp(key, "bundle_", 7) == 0 &&
+			   (strcmp(key, "bundle_mid") == 0 || strcmp(key, "bundle_mid_ext") == 0 ||
+			    strcmp(key, "bundle_pt") == 0 || strcmp(key, "bundle_ssrc") == 0 ||
+			    strcmp(key, "bundle_with") == 0 || strcmp(key, "bundle_with_leg") == 0)) {
+			/* BUNDLE (RFC 9143): the leg's "bundle" object, its
+			 * members by the key's tail; pt and ssrc lists */
+			struct json_object *b, *a;
+			int64_t v = 0;
+
+			if (!json_object_object_get_ex(leg, "bundle", &b)) {
+				b = json_object_new_object();
+				json_object_object_add(leg, "bundle", b);
+			}
+			if (strcmp(key, "bundle_mid") == 0) {
+				json_object_object_add(b, "mid", json_object_new_string(val));
+				continue;
+			}
+			if (!parse_num(val, INT64_MAX, &v)) {
+				rc = ctl_usage_error(path, "--%s: %s '%s' is not a number", which, key,
+						     val);
+				goto out;
+			}
+			if (strcmp(key, "bundle_pt") == 0 || strcmp(key, "bundle_ssrc") == 0) {
+				if (!json_object_object_get_ex(b, key + 7, &a)) {
+					a = json_object_new_array();
+					json_object_object_add(b, key + 7, a);
+				}
+				json_object_array_add(a, json_object_new_int64(v));
+			} else {
+				json_object_object_add(b, key + 7, json_object_new_int64(v));
+			}
 		} else if (strcmp(key, "crypto") == 0 || strcmp(key, "our_crypto") == 0) {
 			/* SUITE[:base64 key||salt] (RFC 4568's a=crypto, the remote's;
 			 * ours without a key: cp makes it) */
@@ -278,7 +313,9 @@ parse_spec(const char *path, const char *which, const char *spec, struct json_ob
 					     "inactivity_ms, clock_hz, "
 					     "crypto, our_crypto, ice, ice_ufrag, ice_pwd, "
 					     "ice_peer_ufrag, dtls, dtls_fp, dtls_tls_id, "
-					     "dtls_passive, dtls_allow_sha1)", which, key);
+					     "dtls_passive, dtls_allow_sha1, bundle_mid, "
+					     "bundle_mid_ext, bundle_pt, bundle_ssrc, bundle_with, "
+					     "bundle_with_leg)", which, key);
 			goto out;
 		}
 	}
@@ -355,6 +392,33 @@ print_rtp_dtls(struct json_object *d)
 	printf("\n");
 }
 
+/* An RTP leg's BUNDLE (RFC 9143): its role and mid; an owner's MID
+ * extension and members, a member's owner and the transport it rides. */
+static void
+print_rtp_bundle(struct json_object *b)
+{
+	struct json_object *v;
+	const char *role = ctl_get_str(b, "role", "?");
+
+	put_str("    bundle ", role);
+	ctl_put_safe(stdout, " mid ", ctl_get_str(b, "mid", "?"), "");
+	printf(", mid_ext %" PRId64, ctl_get_int(b, "mid_ext"));
+	if (strcmp(role, "owner") == 0) {
+		size_t n = json_object_object_get_ex(b, "members", &v) &&
+			   json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+
+		printf(", %zu member%s", n, n == 1 ? "" : "s");
+		for (size_t k = 0; k < n; k++)
+			printf("%s%" PRId64, k == 0 ? ": " : " ",
+			       json_object_get_int64(json_object_array_get_idx(v, k)));
+	} else {
+		printf(", of context %" PRId64 " leg %" PRId64, ctl_get_int(b, "with"),
+		       ctl_get_int(b, "with_leg"));
+		put_str(", transport ", ctl_get_str(b, "transport", "-"));
+	}
+	printf("\n");
+}
+
 /* An RTP leg: profile, addresses, latching, ICE, the stream's counters. */
 static void
 print_rtp_leg(const char *name, struct json_object *l)
@@ -381,6 +445,8 @@ print_rtp_leg(const char *name, struct json_object *l)
 		print_rtp_ice(k);
 	if (json_object_object_get_ex(l, "dtls", &k) && json_object_is_type(k, json_type_object))
 		print_rtp_dtls(k);
+	if (json_object_object_get_ex(l, "bundle", &k) && json_object_is_type(k, json_type_object))
+		print_rtp_bundle(k);
 	if (!json_object_object_get_ex(l, "stats", &st) || !json_object_is_type(st, json_type_object))
 		return;
 	lat = ctl_get_str(st, "latched_rtp", NULL);

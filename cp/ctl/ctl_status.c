@@ -211,6 +211,39 @@ status_tenants(struct json_object *a)
 		putchar('\n');
 }
 
+
+/* dp's ports' own drops and errors (an older cp gives none): a line each,
+ * the names as cp checked them, shown safe anyway. */
+static void
+status_ports(struct json_object *dp)
+{
+	struct json_object *ports;
+	size_t n;
+
+	if (!json_object_object_get_ex(dp, "ports", &ports) ||
+	    !json_object_is_type(ports, json_type_array))
+		return;
+	n = json_object_array_length(ports);
+	for (size_t i = 0; i < n && i < 64; i++) {
+		struct json_object *p = json_object_array_get_idx(ports, i), *v;
+		const char *name = NULL;
+		int64_t x[4] = { 0, 0, 0, 0 };
+		static const char *const k[4] = { "rx_nombuf", "imissed", "ierrors", "oerrors" };
+
+		if (p == NULL || !json_object_is_type(p, json_type_object))
+			continue;
+		if (json_object_object_get_ex(p, "name", &v) && json_object_is_type(v, json_type_string))
+			name = json_object_get_string(v);
+		for (unsigned int j = 0; j < 4; j++)
+			if (json_object_object_get_ex(p, k[j], &v) &&
+			    json_object_is_type(v, json_type_int))
+				x[j] = json_object_get_int64(v);
+		ctl_put_safe(stdout, "port         ", name != NULL ? name : "?", "");
+		printf(": dropped %" PRId64 " (no mbuf %" PRId64 ", ring full %" PRId64
+		       "), errors in %" PRId64 ", out %" PRId64 "\n", x[0] + x[1], x[0], x[1], x[2],
+		       x[3]);
+	}
+}
 static int
 status_show(struct json_object *a)
 {
@@ -311,6 +344,7 @@ status_show(struct json_object *a)
 		if (level != NULL)
 			ctl_put_safe(stdout, "log level    ", level, "\n");
 	}
+	status_ports(dp);
 	printf("allocations  %" PRId64 "%s\n", nallocs, by_xport);
 	status_tenants(a);
 	status_bandwidth(a);

@@ -614,12 +614,18 @@ memo_of(const uint8_t *old, const struct iq_ev_req *ev, const struct iq_media *m
 		iq_memo_read(old, &mm);
 	if (ev->set) {
 		mm.rid = ev->rid;
-		mm.flags = (uint8_t)((mm.flags & IQ_MEMO_TIMERX) |
-				     ((ev->asked & IQ_EV_BIT(IQ_EV_CAUSE)) ? IQ_MEMO_CAUSE : 0u) |
-				     ((ev->asked & IQ_EV_BIT(IQ_EV_THB)) ? IQ_MEMO_THB : 0u) |
-				     (ev->iev.which == IQ_RTP_IEV_IPSTOP ? IQ_MEMO_IPSTOP : 0u) |
-				     (ev->iev.which == IQ_RTP_IEV_ITO ? IQ_MEMO_ITO : 0u));
-		if (!(mm.flags & (IQ_MEMO_CAUSE | IQ_MEMO_THB | IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
+		mm.flags = (uint16_t)((mm.flags & IQ_MEMO_TIMERX) |
+				      ((ev->asked & IQ_EV_BIT(IQ_EV_CAUSE)) ? IQ_MEMO_CAUSE : 0u) |
+				      ((ev->asked & IQ_EV_BIT(IQ_EV_THB)) ? IQ_MEMO_THB : 0u) |
+				      (ev->iev.which == IQ_RTP_IEV_IPSTOP ? IQ_MEMO_IPSTOP : 0u) |
+				      (ev->iev.which == IQ_RTP_IEV_ITO ? IQ_MEMO_ITO : 0u) |
+				      ((ev->asked & IQ_EV_BIT(IQ_EV_ICE_CCR)) ? IQ_MEMO_ICE_CCR : 0u) |
+				      ((ev->asked & IQ_EV_BIT(IQ_EV_ICE_CFL)) ? IQ_MEMO_ICE_CFL : 0u) |
+				      ((ev->asked & IQ_EV_BIT(IQ_EV_DTLS_EST)) ? IQ_MEMO_DTLS_EST :
+				       0u) |
+				      ((ev->asked & IQ_EV_BIT(IQ_EV_DTLS_FAIL)) ? IQ_MEMO_DTLS_FAIL :
+				       0u));
+		if (!(mm.flags & IQ_MEMO_EVENTS))
 			mm.rid = 0;
 	}
 	if (m->timerx_set) {
@@ -680,6 +686,40 @@ rtp_agw_code(int rc)
  * so) */
 #define IQ_RTP_SUITES 0u
 
+/* Our DTLS-SRTP lines of termination term, as cp/agw holds them (the one
+ * rule of every door, cp_agw_rtp.h): our a=setup, our tls-id, the sha-256
+ * fingerprint of the certificate generation the termination was given
+ * (RFC 8122: sha-256 always, a digest under another hash reading as
+ * another certificate in a later answer). 0 (d->fp.alg 0: no DTLS-SRTP),
+ * or -1 with f. */
+static int
+rtp_dtls_ours(struct iq_action *a, unsigned int term, struct iq_rtp_dtls_ours *d,
+	      struct iq_fail *f)
+{
+	const struct cp_agw_rtp_dtls_st *ds = &a->c->rtp.dtls[term];
+	const struct ipc_dtls_cert *cert;
+
+	memset(d, 0, sizeof(*d));
+	if (ds->setup == 0)
+		return 0;
+	cert = cp_agw_rtp_dtls_cert(a->cp, a->c->rtp.term[term].dtls.cert_gen);
+	if (cert == NULL)
+		FAIL(f, H248_E_INTERNAL, "our DTLS certificate of generation %u is not known any "
+		     "more (replaced twice since)", a->c->rtp.term[term].dtls.cert_gen);
+	for (unsigned int k = 0; k < cert->nfp && k < IPC_AGW_FP_MAX; k++)
+		if (cert->fp[k].alg == CERTFP_SHA256 && cert->fp[k].len <= sizeof(d->fp.md)) {
+			d->fp.alg = cert->fp[k].alg;
+			d->fp.len = cert->fp[k].len;
+			memcpy(d->fp.md, cert->fp[k].md, cert->fp[k].len);
+		}
+	if (d->fp.alg == 0)
+		FAIL(f, H248_E_INTERNAL, "our DTLS certificate has no sha-256 fingerprint");
+	d->setup = ds->setup == CP_AGW_DTLS_OUR_ACTIVE ? SDP_SETUP_ACTIVE :
+		   ds->setup == CP_AGW_DTLS_OUR_PASSIVE ? SDP_SETUP_PASSIVE : SDP_SETUP_ACTPASS;
+	snprintf(d->tls_id, sizeof(d->tls_id), "%s", ds->tls_id);
+	return 0;
+}
+
 /* An RTP termination's Add: into the context a->c, or a new one. */
 static enum iq_run
 rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *ev,
@@ -687,6 +727,7 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 {
 	struct cp_agw_rtp_spec sp;
 	struct iq_rtp_spec rs;
+	struct iq_rtp_dtls_ours dl;
 	char err[200];
 	unsigned int term = 0;
 	int rc, len;
@@ -701,9 +742,19 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 		return IQ_FAIL;
 	if (iq_rtp_spec(m, ev->set ? &ev->iev : NULL, IQ_RTP_SUITES, &rs, &a->fail) < 0)
 		return IQ_FAIL;
+	/* RFC 5763 §5: our DTLS-SRTP offer says actpass */
+	if (rs.dtls.setup == CP_AGW_DTLS_OFFER &&
+	    (rs.local_setup == SDP_SETUP_ACTIVE || rs.local_setup == SDP_SETUP_PASSIVE)) {
+		bool act = rs.local_setup == SDP_SETUP_ACTIVE;
+
+		explicit_bzero(&rs, sizeof(rs));
+		FAIL(&a->fail, H248_E_BAD_VALUE, "Local's a=setup:%s with no Remote: our DTLS-SRTP "
+		     "offer is a=setup:actpass (RFC 5763 section 5)", act ? "active" : "passive");
+	}
 	memset(&sp, 0, sizeof(sp));
 	sp.term = rs.term;
 	sp.side = CP_AGW_RTP_SIDE_ROUTE;
+	sp.dtls = rs.dtls;
 	if (rs.addr_choose && m->realm[0] != '\0' &&
 	    pick_local(a->cp->conf, sp.term.local.family, m->realm, NULL, sp.term.local.ip,
 		       &a->fail) < 0)
@@ -743,8 +794,13 @@ rtp_add(struct iq_action *a, const struct iq_media *m, const struct iq_ev_req *e
 	r->leg = (uint8_t)term;
 	iq_term_name(a->c, term, r->term, sizeof(r->term));
 	iq_events_touch(a->q, a->c, term);
-	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], a->c->id, a->c->rtp.term[term].serial,
-			    r->sdp, sizeof(r->sdp));
+	if (rtp_dtls_ours(a, term, &dl, &a->fail) < 0) {
+		explicit_bzero(&rs, sizeof(rs));
+		cp_agw_subtract(a->cp, &a->q->who, a->c->id, term, err, sizeof(err));
+		return IQ_FAIL;
+	}
+	len = iq_rtp_answer(&rs, &a->c->rtp.term[term], &dl, a->c->id,
+			    a->c->rtp.term[term].serial, r->sdp, sizeof(r->sdp));
 	explicit_bzero(&rs, sizeof(rs));
 	if (len < 0) {
 		/* made, but its Local cannot be told: undo, say why */
@@ -795,9 +851,11 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 	const struct ipc_rtp_term *cur = &a->c->rtp.term[term];
 	struct cp_agw_rtp_mod qm;
 	struct iq_rtp_spec rs;
+	struct iq_rtp_dtls_ours dl;
 	struct ipc_addr remote;
 	uint8_t memo[IPC_RTP_MEMO_LEN];
-	char err[200];
+	char err[200], peer_ufrag[IPC_ICE_UFRAG_MAX + 1];
+	bool ice_new = false;
 	int rc;
 
 	memset(&qm, 0, sizeof(qm));
@@ -818,6 +876,13 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 			FAIL(&a->fail, H248_E_BAD_VALUE, "Modify: an RTP termination's profile, "
 			     "local port and rtcp-mux cannot change (Subtract it and Add another)");
 		}
+		/* DTLS-SRTP is the termination's keying from its Add to its end
+		 * (cp/agw's rule: turning it on or off is a Subtract and an Add) */
+		if ((cur->dtls.role != IPC_RTP_DTLS_NONE) != sdp_proto_dtls((enum sdp_proto)rs.proto)) {
+			explicit_bzero(&rs, sizeof(rs));
+			FAIL(&a->fail, H248_E_BAD_VALUE, "Modify: a termination's DTLS-SRTP (UDP/TLS/"
+			     "RTP/SAVP(F)) or SDES keying cannot change (Subtract it and Add another)");
+		}
 		if (rs.remote_known) {
 			remote = rs.term.remote;
 			qm.remote = &remote;
@@ -825,6 +890,22 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 			qm.remote_rtcp = rs.term.remote_rtcp;
 			if (rs.term.srtp_rx.key_len > 0)
 				qm.srtp_rx = &rs.term.srtp_rx;
+			if (rs.dtls.setup != CP_AGW_DTLS_OFF) {
+				/* RFC 5763 §5: the answer to our actpass is active or
+				 * passive */
+				if (cur->dtls.role == IPC_RTP_DTLS_EITHER &&
+				    rs.dtls.setup == CP_AGW_DTLS_PEER_ACTPASS) {
+					explicit_bzero(&rs, sizeof(rs));
+					FAIL(&a->fail, H248_E_BAD_VALUE, "Remote's a=setup:actpass "
+					     "answering our actpass: the answerer picks active or "
+					     "passive (RFC 5763 section 5)");
+				}
+				/* the association kept (RFC 8842 §5: the same
+				 * fingerprints and tls-id) or started anew: cp/agw's */
+				qm.dtls = &rs.dtls;
+			}
+			/* ICE, and DTLS-SRTP's association over an ICE restart */
+			ice_new = iq_rtp_mod_ice(cur, &rs, &qm, peer_ufrag);
 		}
 		qm.mode_set = true;
 		qm.mode = rs.term.mode;
@@ -884,12 +965,19 @@ rtp_modify(struct iq_action *a, int term, const struct iq_media *m, const struct
 		FAIL(&a->fail, rtp_agw_code(rc), "%s", err);
 	}
 	iq_events_touch(a->q, a->c, (unsigned int)term);
-	if (m->local) {
+	/* our Local when Local was given, or when our ICE credentials are new
+	 * (the controller must give them to the peer) */
+	if (m->local || ice_new) {
 		struct ipc_rtp_term t = a->c->rtp.term[term];
 
+		if (rtp_dtls_ours(a, (unsigned int)term, &dl, &a->fail) < 0) {
+			explicit_bzero(&t, sizeof(t));
+			explicit_bzero(&rs, sizeof(rs));
+			return IQ_FAIL;
+		}
 		/* (our key is the one the Add made: the answer repeats it) */
 		rs.tag = rs.tag != 0 ? rs.tag : 1;
-		if (iq_rtp_answer(&rs, &t, a->c->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
+		if (iq_rtp_answer(&rs, &t, &dl, a->c->id, t.serial, r->sdp, sizeof(r->sdp)) > 0)
 			r->local = true;
 		explicit_bzero(&t, sizeof(t));
 	}

@@ -24,11 +24,12 @@ static const struct {
 };
 
 /* The packages of TS 29.334's list the gateway takes (FEATURE.md's table:
- * properties, statistics or events); those with events have them all in
+ * properties, statistics or events), and the WebRTC events' own (ice,
+ * dtls: names of ours); those with events have them all in
  * iq_events.def. */
 static const char *const pkgs[] = {
 	"g", "root", "ipnapt", "gm", "ipdc", "hangterm", "tman", "ds", "rtcph", "it", "adid",
-	"nt", "rtp",
+	"nt", "rtp", "ice", "dtls",
 };
 
 enum iq_event

@@ -41,7 +41,8 @@ struct ipc_rtp_stats;
 
 /*
  * What the controller asked of one termination: the Events (g/cause,
- * hangterm/thb) with their request id, and H.248.36's timerx. They live in
+ * hangterm/thb, an RTP termination's inactivity and WebRTC events) with
+ * their request id, and H.248.36's timerx. They live in
  * the termination's memo (struct ipc_agw_term), which dp keeps and gives
  * back to a restarted cp: the Notify of a leg's end still goes after cp
  * restarts, with no Modify from the controller.
@@ -51,10 +52,17 @@ struct ipc_rtp_stats;
 #define IQ_MEMO_TIMERX  0x04u         /* hangterm/timerx set (0: no heartbeat) */
 #define IQ_MEMO_IPSTOP  0x08u         /* RTP: adid/ipstop requested (H.248.40) */
 #define IQ_MEMO_ITO     0x10u         /* RTP: it/ito requested on the termination */
+#define IQ_MEMO_ICE_CCR 0x20u         /* RTP: ice/ccr requested (the nominated pair) */
+#define IQ_MEMO_ICE_CFL 0x40u         /* RTP: ice/cfl requested (consent lost) */
+#define IQ_MEMO_DTLS_EST 0x80u        /* RTP: dtls/est requested */
+#define IQ_MEMO_DTLS_FAIL 0x100u      /* RTP: dtls/fail requested */
+#define IQ_MEMO_EVENTS  (IQ_MEMO_CAUSE | IQ_MEMO_THB | IQ_MEMO_IPSTOP | IQ_MEMO_ITO | \
+			 IQ_MEMO_ICE_CCR | IQ_MEMO_ICE_CFL | IQ_MEMO_DTLS_EST | \
+			 IQ_MEMO_DTLS_FAIL)
 #define IQ_THB_DEFAULT_S 60u          /* timerx when the controller set none */
 #define IQ_THB_SLICE    4096u         /* context slots a sweep step reads */
 struct iq_memo {
-	uint8_t flags;                /* IQ_MEMO_* */
+	uint16_t flags;               /* IQ_MEMO_* */
 	uint32_t rid;                 /* the Events descriptor's request id */
 	uint32_t timerx_s;            /* hangterm/timerx, with IQ_MEMO_TIMERX */
 };

@@ -5,7 +5,7 @@
  * reports its end, the Notify that says why (H.248.1 E.1 g/cause:
  * Generalcause and Failurecause, the cause's name and dp's sentence);
  * H.248.36's heartbeats; an RTP termination's media silence (adid/ipstop,
- * it/ito). One code for a TCP leg and an RTP termination: iq_term.c says
+ * it/ito) and its WebRTC events (ice/ccr, ice/cfl, dtls/est, dtls/fail). One code for a TCP leg and an RTP termination: iq_term.c says
  * where a termination's memo, serial and name are. cp/agw calls us for
  * every event of either kind (cp_agw_observe()); what was asked lives in
  * the termination's memo (for one gone from its slot, in what cp/agw keeps
@@ -16,10 +16,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "cp.h"
 #include "agw/cp_agw.h"
@@ -228,39 +232,127 @@ on_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *ar
 	}
 }
 
-/* An RTP termination's media inactivity (H.248.40 adid/ipstop, or it/ito
- * named on the termination): the Notify of the event it asked for. */
-struct inact_arg {
+/* An RTP termination's event other than its end: its media inactivity
+ * (H.248.40 adid/ipstop, or it/ito named on the termination), and
+ * WebRTC's (ice/ccr, ice/cfl, dtls/est, dtls/fail: iq_events.def), each
+ * with up to three parameters (quoted: their values hold ':' and
+ * spaces). */
+#define OBS_PARMS 3u
+struct obs_arg {
 	uint32_t h248;
 	char term[40];
 	uint32_t rid;
 	const char *event;
+	unsigned int nparm;
+	struct {
+		const char *name;
+		char value[IPC_RTP_DETAIL_MAX + 8];
+	} parm[OBS_PARMS];
 };
 
 static void
-inact_body(struct h248_w *w, const void *arg)
+obs_body(struct h248_w *w, const void *arg)
 {
-	const struct inact_arg *n = arg;
+	const struct obs_arg *n = arg;
 
 	h248_w_context(w, n->h248);
 	h248_w_open(w, H248_TOK_NOTIFY, n->term);
 	h248_w_open_u32(w, H248_TOK_OBSERVEDEVENTS, n->rid);
-	h248_w_observed(w, NULL, n->event);
+	if (n->nparm == 0) {
+		h248_w_observed(w, NULL, n->event);
+	} else {
+		h248_w_open_observed(w, NULL, n->event);
+		for (unsigned int k = 0; k < n->nparm; k++)
+			h248_w_item_name_quoted(w, n->parm[k].name, n->parm[k].value);
+		h248_w_close(w);
+	}
 	h248_w_close(w);
 	h248_w_close(w);
 	h248_w_close(w);
 }
 
+static void __attribute__((format(printf, 3, 4)))
+obs_parm(struct obs_arg *n, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n->nparm == OBS_PARMS)
+		return;
+	n->parm[n->nparm].name = name;
+	va_start(ap, fmt);
+	vsnprintf(n->parm[n->nparm].value, sizeof(n->parm[n->nparm].value), fmt, ap);
+	va_end(ap);
+	n->nparm++;
+}
+
+/* "192.0.2.7:5004", "[2001:db8::7]:5004". */
+static void
+addr_text(const struct ipc_addr *a, char *out, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip));
+	snprintf(out, size, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+}
+
+/* Which event of a termination's memo an RTP event is, and its
+ * parameters; NULL: none asked, or none of these. */
+static const char *
+rtp_observed(const struct cp_agw_ctx *c, const struct ipc_rtp_event *e, const struct iq_memo *m,
+	     struct obs_arg *n)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+
+	switch (e->type) {
+	case IPC_RTP_EV_INACTIVE:
+		if (m->flags & IQ_MEMO_IPSTOP)
+			return "adid/ipstop";
+		return (m->flags & IQ_MEMO_ITO) ? "it/ito" : NULL;
+	case IPC_RTP_EV_NOMINATED:
+		/* (the RTP flow's: with rtcp-mux, the only one) */
+		if (!(m->flags & IQ_MEMO_ICE_CCR) || e->rtcp)
+			return NULL;
+		addr_text(&e->addr, a, sizeof(a));
+		obs_parm(n, "addr", "%s", a);
+		return "ice/ccr";
+	case IPC_RTP_EV_CONSENT_LOST:
+		if (!(m->flags & IQ_MEMO_ICE_CFL) || e->rtcp)
+			return NULL;
+		addr_text(&e->addr, a, sizeof(a));
+		obs_parm(n, "addr", "%s", a);
+		obs_parm(n, "ms", "%" PRIu32, e->silent_ms);
+		return "ice/cfl";
+	case CP_AGW_RTP_EV_DTLS_UP: {
+		const struct cp_agw_rtp_dtls_st *ds = &c->rtp.dtls[e->term];
+
+		if (!(m->flags & IQ_MEMO_DTLS_EST))
+			return NULL;
+		obs_parm(n, "role", "%s", ds->role == IPC_RTP_DTLS_CLIENT ? "client" : "server");
+		obs_parm(n, "profile", "%s", cp_agw_rtp_dtls_profile_name(ds->profile));
+		return "dtls/est";
+	}
+	case CP_AGW_RTP_EV_DTLS_FAILED:
+		if (!(m->flags & IQ_MEMO_DTLS_FAIL))
+			return NULL;
+		obs_parm(n, "detail", "%.*s", (int)strnlen(e->detail, sizeof(e->detail)),
+			 e->detail);
+		return "dtls/fail";
+	default:
+		return NULL;
+	}
+}
+
 /* cp/agw's RTP observer: the ids seen (ContextIDs back after a slot's
  * generations wrapped), a waiting Subtract's final figures, the end of a
  * termination (g/cause: one dp refused, c->rtp.gone[] its memo; or the
- * context's end, its terminations' causes), the inactivity Notify. */
+ * context's end, its terminations' causes), the Notify of an event its
+ * Events asked for (inactivity, WebRTC's). */
 static void
 on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void *arg)
 {
 	const struct ipc_rtp_event *e = ev;
 	struct cp_iq *q = arg;
-	struct inact_arg n;
+	struct obs_arg n;
 	struct iq_memo m;
 
 	if (!cp_agw_caller_sees(&q->who, c))
@@ -279,18 +371,17 @@ on_rtp_event(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *ev, void
 				     e->detail);
 		return;
 	}
-	if (e->type != IPC_RTP_EV_INACTIVE || e->term > 1 ||
-	    e->serial != c->rtp.term[e->term].serial)
+	if (e->term > 1 || e->serial != c->rtp.term[e->term].serial)
 		return;
 	iq_memo_read(c->rtp.term[e->term].memo, &m);
-	if (!(m.flags & (IQ_MEMO_IPSTOP | IQ_MEMO_ITO)))
-		return;
 	memset(&n, 0, sizeof(n));
+	n.event = rtp_observed(c, e, &m, &n);
+	if (n.event == NULL)
+		return;
 	n.h248 = iq_h248_of(q->agw, c);
 	iq_term_name(c, e->term, n.term, sizeof(n.term));
 	n.rid = m.rid;
-	n.event = (m.flags & IQ_MEMO_IPSTOP) ? "adid/ipstop" : "it/ito";
-	if (iq_send_request(cp, q, inact_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms) < 0) {
+	if (iq_send_request(cp, q, obs_body, &n, IQ_COOKIE_NOTIFY, cp->now_ms) < 0) {
 		q->ctr.stats[IQ_STAT_NOTIFY_FAILED]++;
 		return;
 	}

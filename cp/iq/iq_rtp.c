@@ -3,8 +3,13 @@
  * cp/iq's RTP terminations (iq_rtp.h): one termination's Local, Remote
  * and packages onto struct ipc_rtp_term, our Local SDP back, the rtp and
  * nt statistics. The SDP is lib/sdp's to read and judge
- * (sdp_rtp_derive(), sdp_rtp_write()); what is decided here is H.248's:
- * the stream mode, the packages' values, the error codes.
+ * (sdp_rtp_derive_flags(), sdp_rtp_write()); what is decided here is
+ * H.248's: the stream mode, the packages' values, the error codes, and
+ * for WebRTC what the SDP says of ICE and DTLS-SRTP in the terms cp/agw's
+ * rule takes (cp_agw_rtp.h's struct cp_agw_rtp_dtls, as cp/ng's
+ * ng_dtls.c reads it; the rule itself is cp/agw's), and a Modify's ICE
+ * against the termination as it is (iq_rtp_mod_ice(): a restart, and
+ * cp/agw's RFC 8842 renew for a peer without a=tls-id).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -56,16 +61,20 @@ iq_sdp_code(enum sdp_err e)
 	case SDP_E_CRYPTO_SUITE:
 	case SDP_E_SIZE:
 	case SDP_E_LINES:
+	case SDP_E_DTLS_SETUP:
+	case SDP_E_FP_WEAK:
 		return H248_E_BAD_VALUE;
 	default:
 		return H248_E_SDP_SYNTAX;
 	}
 }
 
+/* (DTLS-SRTP's protos are RTP's, keyed by a handshake) */
 static bool
 rtp_side(const struct sdp *s)
 {
-	return s->has_media && sdp_proto_rtp((enum sdp_proto)s->media.proto);
+	return s->has_media && (sdp_proto_rtp((enum sdp_proto)s->media.proto) ||
+				sdp_proto_dtls((enum sdp_proto)s->media.proto));
 }
 
 bool
@@ -183,6 +192,137 @@ gm_of(const struct iq_media *m, const struct sdp_rtp_term *st, struct ipc_rtp_te
 	return 0;
 }
 
+/* ICE (RFC 8445 §2.5, TS 23.334 §6.2.17.1: the gateway is a lite agent):
+ * on with a Remote that does ICE (its ufrag and pwd, not a lite agent: two
+ * lite agents make no checks, RFC 8445 §6.1.1, and media go to the
+ * default candidates as without ICE), or, with no Remote yet, when Local
+ * asks for ours (a=ice-lite, or our ufrag); Local's ufrag and pwd, when
+ * given, are ours (cp/agw checks them), else cp/agw makes them. */
+static int
+ice_of(const struct iq_media *m, struct iq_rtp_spec *out, struct iq_fail *f)
+{
+	struct ipc_rtp_ice *ice = &out->term.ice;
+	const struct sdp_ice *li = m->local ? &m->l.media.ice : NULL;
+	size_t n;
+
+	if (m->remote) {
+		const struct sdp_ice *ri = &m->r.media.ice;
+
+		out->ice_peer = ri->ufrag[0] != '\0' && ri->pwd[0] != '\0' && !m->r.ice_lite;
+		out->ice = out->ice_peer;
+		if (out->ice) {
+			n = strnlen(ri->ufrag, sizeof(ri->ufrag));
+			if (n > IPC_ICE_UFRAG_MAX)
+				return fail(f, H248_E_BAD_VALUE, "Remote's a=ice-ufrag of %zu "
+					    "characters: RFC 8839 allows 4 to 256, this gateway takes "
+					    "4 to %u", n, IPC_ICE_UFRAG_MAX);
+			memcpy(ice->peer_ufrag, ri->ufrag, n);
+			ice->peer_ufrag_len = (uint8_t)n;
+		}
+	} else {
+		out->ice = m->local && (m->l.ice_lite || li->ufrag[0] != '\0');
+	}
+	if (!out->ice)
+		return 0;
+	ice->mode = IPC_RTP_ICE_LITE;
+	if (li != NULL && li->ufrag[0] != '\0') {
+		size_t pl = strnlen(li->pwd, sizeof(li->pwd));
+
+		n = strnlen(li->ufrag, sizeof(li->ufrag));
+		if (n > IPC_ICE_UFRAG_MAX || pl > IPC_ICE_PWD_MAX)
+			return fail(f, H248_E_BAD_VALUE, "Local's a=ice-ufrag and a=ice-pwd: this "
+				    "gateway's are 4 to %u and 22 to %u characters",
+				    IPC_ICE_UFRAG_MAX, IPC_ICE_PWD_MAX);
+		memcpy(ice->ufrag, li->ufrag, n);
+		ice->ufrag_len = (uint8_t)n;
+		memcpy(ice->pwd, li->pwd, pl);
+		ice->pwd_len = (uint8_t)pl;
+	}
+	return 0;
+}
+
+/* A DTLS-SRTP termination's setup (RFC 4145 §4, RFC 5763 §5, RFC 8842 §5;
+ * TS 23.334 §6.2.10.5): Remote's a=setup, Local's (when active or
+ * passive) the controller's choice of our role; the peer's fingerprints
+ * (RFC 8122 §5, judged by sdp_dtls_fp() as cp/ng does; the sha-1 rule is
+ * cp/agw's) and tls-id. Without Remote we offer (actpass), or a Modify's
+ * Local repeats ours. Local's a=fingerprint and a=tls-id are not read:
+ * ours are the gateway's (a controller repeating our Local is taken).
+ * Under another proto, DTLS-SRTP's lines are refused. */
+static int
+dtls_of(const struct iq_media *m, const struct sdp_rtp_term *st, struct cp_agw_rtp_dtls *d,
+	struct iq_fail *f)
+{
+	const struct sdp_media *lm = m->local ? &m->l.media : NULL;
+	const struct sdp_media *rm = m->remote ? &m->r.media : NULL;
+	uint8_t ls = lm != NULL ? lm->setup : SDP_SETUP_NONE;
+	struct sdp_error e;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!st->dtls) {
+		for (unsigned int k = 0; k < 2; k++) {
+			const struct sdp_media *x = k == 0 ? lm : rm;
+
+			if (x != NULL && (x->nfp > 0 || x->tls_id[0] != '\0'))
+				return fail(f, H248_E_BAD_VALUE, "%s's a=%s under %s: DTLS-SRTP is "
+					    "UDP/TLS/RTP/SAVP or UDP/TLS/RTP/SAVPF (RFC 5764 section "
+					    "8)", k == 0 ? "Local" : "Remote",
+					    x->nfp > 0 ? "fingerprint" : "tls-id", x->proto_str);
+		}
+		return 0;
+	}
+	if (rm == NULL) {
+		/* RFC 5763 §5: the offerer says actpass (an Add's Local saying
+		 * active or passive: iq_cmd.c's 449) */
+		d->setup = CP_AGW_DTLS_OFFER;
+		return 0;
+	}
+	switch (rm->setup) {
+	case SDP_SETUP_ACTPASS:
+		if (ls == SDP_SETUP_ACTPASS)
+			return fail(f, H248_E_BAD_VALUE, "Local's a=setup:actpass answering Remote's "
+				    "actpass: the answerer picks active or passive (RFC 5763 "
+				    "section 5)");
+		d->setup = CP_AGW_DTLS_PEER_ACTPASS;
+		d->passive = ls == SDP_SETUP_PASSIVE;
+		break;
+	case SDP_SETUP_ACTIVE:
+		if (ls == SDP_SETUP_ACTIVE)
+			return fail(f, H248_E_CONFLICT, "Local and Remote both a=setup:active: one "
+				    "DTLS end is the client (RFC 4145 section 4)");
+		d->setup = CP_AGW_DTLS_PEER_ACTIVE;
+		break;
+	case SDP_SETUP_PASSIVE:
+		if (ls == SDP_SETUP_PASSIVE)
+			return fail(f, H248_E_CONFLICT, "Local and Remote both a=setup:passive: one "
+				    "DTLS end is the client (RFC 4145 section 4)");
+		d->setup = CP_AGW_DTLS_PEER_PASSIVE;
+		break;
+	case SDP_SETUP_NONE:
+		return fail(f, H248_E_INFO_MISSING, "Remote's %s section has no a=setup (RFC 8842 "
+			    "section 5: DTLS-SRTP's roles are signalled)", rm->proto_str);
+	default:
+		/* (holdconn lib/sdp refused already; `$` is Local's only) */
+		return fail(f, H248_E_BAD_VALUE, "Remote's a=setup:%s on a %s section (RFC 8842 "
+			    "section 5.2)", sdp_setup_name((enum sdp_setup)rm->setup),
+			    rm->proto_str);
+	}
+	rc = sdp_dtls_fp(rm, true, &e);
+	if (rc < 0) {
+		memset(d, 0, sizeof(*d));
+		return fail(f, iq_sdp_code(e.code), "Remote: %s", e.msg);
+	}
+	d->nfp = rm->nfp > IPC_AGW_FP_MAX ? IPC_AGW_FP_MAX : rm->nfp;
+	for (unsigned int k = 0; k < d->nfp; k++) {
+		d->fp[k].alg = rm->fp[k].alg;
+		d->fp[k].len = rm->fp[k].len;
+		memcpy(d->fp[k].md, rm->fp[k].md, rm->fp[k].len);
+	}
+	snprintf(d->tls_id, sizeof(d->tls_id), "%s", rm->tls_id);
+	return 0;
+}
+
 int
 iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int suites,
 	    struct iq_rtp_spec *out, struct iq_fail *f)
@@ -201,7 +341,8 @@ iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int s
 		     "termination needs its SDP");
 		goto out;
 	}
-	if (sdp_rtp_derive(m->local ? &m->l : NULL, m->remote ? &m->r : NULL, suites, &st, &e) < 0) {
+	if (sdp_rtp_derive_flags(m->local ? &m->l : NULL, m->remote ? &m->r : NULL, suites,
+				 SDP_RTP_TAKE_DTLS, &st, &e) < 0) {
 		fail(f, iq_sdp_code(e.code), "%s", e.msg);
 		goto out;
 	}
@@ -213,6 +354,8 @@ iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int s
 		t->profile = IPC_RTP_AVPF;
 		break;
 	case SDP_PROTO_RTP_SAVP:
+	case SDP_PROTO_UDP_TLS_RTP_SAVP:
+		/* (DTLS-SRTP's are SRTP's, keyed by the handshake) */
 		t->profile = IPC_RTP_SAVP;
 		break;
 	default:
@@ -293,6 +436,11 @@ iq_rtp_spec(const struct iq_media *m, const struct iq_rtp_ev *ev, unsigned int s
 	}
 	if (ev != NULL)
 		t->inact_ms = ev->inact_ms;
+	if (ice_of(m, out, f) < 0 || dtls_of(m, &st, &out->dtls, f) < 0)
+		goto out;
+	out->local_setup = lm != NULL ? lm->setup : SDP_SETUP_NONE;
+	if (m->remote)
+		snprintf(out->mid, sizeof(out->mid), "%s", m->r.media.mid);
 	/* the answer repeats the controller's formats and codec lines, else
 	 * the peer's (the gateway does not transcode) */
 	{
@@ -334,10 +482,62 @@ out:
 	return rc;
 }
 
-int
-iq_rtp_answer(const struct iq_rtp_spec *spec, const struct ipc_rtp_term *t, uint64_t sess_id,
-	      uint64_t sess_version, char *buf, size_t size)
+/* Our ICE lines (t's credentials, host candidates on t's address and
+ * ports) and DTLS-SRTP's (d) into w's strings; 0, or -EINVAL. */
+struct webrtc_lines {
+	struct sdp_webrtc_ours o;
+	char ufrag[IPC_ICE_UFRAG_MAX + 1];
+	char pwd[IPC_ICE_PWD_MAX + 1];
+	struct sdp_candidate cand[2];
+	struct certfp fp;
+	char tls_id[33];
+};
+
+static int
+webrtc_of(const struct iq_rtp_spec *spec, const struct ipc_rtp_term *t,
+	  const struct iq_rtp_dtls_ours *d, struct webrtc_lines *w)
 {
+	int n;
+
+	memset(w, 0, sizeof(*w));
+	if (t->ice.mode != IPC_RTP_ICE_OFF) {
+		if (t->ice.ufrag_len == 0 || t->ice.ufrag_len > IPC_ICE_UFRAG_MAX ||
+		    t->ice.pwd_len == 0 || t->ice.pwd_len > IPC_ICE_PWD_MAX)
+			return -EINVAL;
+		memcpy(w->ufrag, t->ice.ufrag, t->ice.ufrag_len);
+		memcpy(w->pwd, t->ice.pwd, t->ice.pwd_len);
+		/* RFC 8445 §5.1.1.1: component 2 on our RTCP port unless muxed */
+		n = sdp_host_candidates(t->local.family == 6 ? AF_INET6 : AF_INET, t->local.ip,
+					t->local.port, (t->flags & IPC_RTP_F_MUX) ? 0 : t->rtcp_port,
+					65535, w->cand);
+		if (n < 0)
+			return n;
+		w->o.ufrag = w->ufrag;
+		w->o.pwd = w->pwd;
+		w->o.cand = w->cand;
+		w->o.ncand = (unsigned int)n;
+		w->o.end_of_candidates = true;
+	}
+	if (spec->dtls.setup != CP_AGW_DTLS_OFF) {
+		if (d == NULL || d->fp.alg == 0)
+			return -EINVAL;
+		w->fp = d->fp;
+		w->o.fp = &w->fp;
+		w->o.nfp = 1;
+		w->o.setup = d->setup;
+		snprintf(w->tls_id, sizeof(w->tls_id), "%s", d->tls_id);
+		w->o.tls_id = w->tls_id[0] != '\0' ? w->tls_id : NULL;
+	}
+	w->o.mid = spec->mid[0] != '\0' ? spec->mid : NULL;
+	return 0;
+}
+
+int
+iq_rtp_answer(const struct iq_rtp_spec *spec, const struct ipc_rtp_term *t,
+	      const struct iq_rtp_dtls_ours *d, uint64_t sess_id, uint64_t sess_version,
+	      char *buf, size_t size)
+{
+	struct webrtc_lines w;
 	struct sdp_crypto c;
 	struct sdp_rtp_answer a = {
 		.family = t->local.family == 6 ? AF_INET6 : AF_INET,
@@ -372,8 +572,15 @@ iq_rtp_answer(const struct iq_rtp_spec *spec, const struct ipc_rtp_term *t, uint
 		a.crypto = &c;
 		a.ncrypto = 1;
 	}
-	rc = sdp_rtp_write(&a, buf, size);
+	rc = webrtc_of(spec, t, d, &w);
+	if (rc == 0) {
+		if (w.o.ufrag != NULL || w.o.fp != NULL || w.o.mid != NULL)
+			a.webrtc = &w.o;
+		a.ice_lite = w.o.ufrag != NULL;
+		rc = sdp_rtp_write(&a, buf, size);
+	}
 	explicit_bzero(&c, sizeof(c));
+	explicit_bzero(&w, sizeof(w));
 	return rc;
 }
 
@@ -397,4 +604,35 @@ iq_rtp_stats_write(struct h248_w *w, const struct ipc_rtp_stats *st, uint64_t du
 	h248_w_item_name(w, "rtp/pl", '=', v);
 	snprintf(v, sizeof(v), "%" PRIu32, st->jitter_us / 1000u);
 	h248_w_item_name(w, "rtp/jit", '=', v);
+}
+
+bool
+iq_rtp_mod_ice(const struct ipc_rtp_term *cur, struct iq_rtp_spec *rs,
+	       struct cp_agw_rtp_mod *qm, char *peer_ufrag)
+{
+	const struct ipc_rtp_ice *now = &rs->term.ice;
+	bool ice_new = false;
+
+	memset(peer_ufrag, 0, IPC_ICE_UFRAG_MAX + 1);
+	memcpy(peer_ufrag, now->peer_ufrag, now->peer_ufrag_len);
+	if (cur->ice.mode != IPC_RTP_ICE_OFF && !rs->ice_peer) {
+		qm->ice_set = true;
+		qm->ice_mode = IPC_RTP_ICE_OFF;
+	} else if (cur->ice.mode == IPC_RTP_ICE_OFF && rs->ice_peer) {
+		qm->ice_set = true;
+		qm->ice_mode = IPC_RTP_ICE_LITE;
+		qm->ice_peer_ufrag = peer_ufrag;
+		ice_new = true;
+	} else if (rs->ice_peer && (cur->ice.peer_ufrag_len != now->peer_ufrag_len ||
+				    memcmp(cur->ice.peer_ufrag, now->peer_ufrag,
+					   now->peer_ufrag_len) != 0)) {
+		qm->ice_peer_ufrag = peer_ufrag;
+		qm->ice_restart = cur->ice.peer_ufrag_len != 0;
+		ice_new = qm->ice_restart;
+	}
+	/* (the DTLS-SRTP qm carries is rs's, the caller's to change) */
+	if (qm->dtls == &rs->dtls && rs->ice_peer)
+		cp_agw_rtp_dtls_renew(&rs->dtls, cur->ice.peer_ufrag, cur->ice.peer_ufrag_len,
+				      now->peer_ufrag, now->peer_ufrag_len, false);
+	return ice_new;
 }

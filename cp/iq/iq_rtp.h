@@ -19,6 +19,16 @@
  *   adid/ipstop{dt}, it/ito{mit} (H.248.40, H.248.14 on a termination)
  *                            inact_ms, and the Notify when dp says so
  *   Mode, a=sendrecv etc.    mode bits (H.248.1 7.1.7, RFC 3264)
+ *
+ * WebRTC (issue 68; TS 23.334 §5.20, §6.2.10.5, §6.2.17.1): a Remote with
+ * a=ice-ufrag and a=ice-pwd (not itself ice-lite), or a Local with
+ * a=ice-lite, makes the termination an ICE lite agent (term.ice: the
+ * peer's ufrag; ours cp/agw's, or Local's); UDP/TLS/RTP/SAVP(F) makes it
+ * DTLS-SRTP, Remote's a=setup, a=fingerprint and a=tls-id (and Local's
+ * a=setup, the controller's word for our role) read into a struct
+ * cp_agw_rtp_dtls that cp/agw's one rule for every door judges
+ * (cp_agw_rtp.h); our Local then carries a=ice-lite, our ufrag and pwd,
+ * host candidates, our fingerprint, a=setup and a=tls-id.
  */
 #ifndef CP_IQ_RTP_H
 #define CP_IQ_RTP_H
@@ -27,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agw/cp_agw_rtp.h"
 #include "h248.h"
 #include "ipc_types.h"
 #include "iq_props.h"
@@ -80,6 +91,43 @@ struct iq_rtp_spec {
 	uint64_t lifetime;        /* our a=crypto's lifetime, 0: none */
 	char fmt[SDP_FMT_MAX];    /* the payload types the answer lists */
 	char codec[SDP_CODEC_MAX];/* the codec lines the answer repeats */
+	/* ICE (RFC 8445 §2.5: we are lite): term.ice.mode IPC_RTP_ICE_LITE,
+	 * term.ice.peer_ufrag Remote's, ours Local's or 0 (cp/agw makes
+	 * them); ice_peer says a Remote with ICE was read (a Modify's: the
+	 * peer's credentials now) */
+	bool ice;
+	bool ice_peer;
+	/* DTLS-SRTP (setup 0: none): the peer's SDP as cp/agw's rule takes it;
+	 * local_setup Local's a=setup (enum sdp_setup; an Add's offer takes
+	 * actpass, `$` or none: iq_cmd.c refuses active and passive there, a
+	 * Modify repeating our Local without Remote says ours) */
+	struct cp_agw_rtp_dtls dtls;
+	uint8_t local_setup;
+	char mid[SDP_MID_MAX];    /* Remote's a=mid, echoed in our Local ("" none) */
+};
+
+/*
+ * A Modify's ICE against the termination as it is (cur), its Remote read
+ * into rs (remote_known), into qm (RFC 8839 section 4.4.1.1.1): a peer that
+ * stops doing ICE has it turned off, one that starts it on, one that gives
+ * a new ufrag restarts it (ours new too, RFC 8445 section 9) unless its
+ * ufrag was not known before (the answer to our offer: taken, no
+ * restart). peer_ufrag (IPC_ICE_UFRAG_MAX + 1 octets, the caller's: qm
+ * points into it) gets Remote's ufrag. With qm->dtls (rs's DTLS-SRTP, the
+ * caller's), cp/agw's rule for a peer without a=tls-id
+ * (cp_agw_rtp_dtls_renew(), RFC 8842): its new ufrag is a new association.
+ * True when ICE's credentials change (our Local then says ours).
+ */
+bool iq_rtp_mod_ice(const struct ipc_rtp_term *cur, struct iq_rtp_spec *rs,
+		    struct cp_agw_rtp_mod *qm, char *peer_ufrag);
+
+/* Our DTLS-SRTP lines of a Local (iq_rtp_answer()): our certificate's
+ * fingerprint (cp_agw_rtp_dtls_cert()), our a=setup (ACTIVE, PASSIVE,
+ * ACTPASS: cp/agw's cp_agw_rtp_dtls_st.setup) and tls-id. */
+struct iq_rtp_dtls_ours {
+	struct certfp fp;
+	uint8_t setup;            /* enum sdp_setup */
+	char tls_id[33];
 };
 
 /* Is this Media an RTP one (an m= line of an RTP proto in Local or
@@ -105,11 +153,16 @@ unsigned int iq_sdp_code(enum sdp_err e);
  * with what cp/agw installed (t: our address, ports, srtp_tx), every `$`
  * filled: c= our address, m= our RTP port, a=rtcp our RTCP port unless
  * rtcp-mux (then a=rtcp-mux), the direction from t's mode when one was
- * said, our a=crypto (spec's tag and suite, t's key) for SAVP/SAVPF.
- * The length, or -errno. buf holds our key: the caller wipes it.
+ * said, our a=crypto (spec's tag and suite, t's key) for SAVP/SAVPF;
+ * with ICE on t (t->ice.mode), a=ice-lite, t's ufrag and pwd, our host
+ * candidates on t's address and ports (RFC 8445 §5.1.1.1) and
+ * a=end-of-candidates; for DTLS-SRTP (spec->dtls.setup), d's fingerprint,
+ * a=setup and a=tls-id (d NULL then: -EINVAL); spec's mid. The length, or
+ * -errno. buf holds our key or ICE password: the caller wipes it.
  */
-int iq_rtp_answer(const struct iq_rtp_spec *spec, const struct ipc_rtp_term *t, uint64_t sess_id,
-		  uint64_t sess_version, char *buf, size_t size);
+int iq_rtp_answer(const struct iq_rtp_spec *spec, const struct ipc_rtp_term *t,
+		  const struct iq_rtp_dtls_ours *d, uint64_t sess_id, uint64_t sess_version,
+		  char *buf, size_t size);
 
 /* The statistics of one termination (its figures, from its network's
  * side: RTP and RTCP together for nt's octets): nt/or, nt/os, nt/dur,

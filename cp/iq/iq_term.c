@@ -219,12 +219,14 @@ iq_term_entry(struct cp_iq *q, const struct cp_agw_ctx *c, unsigned int t)
 	return e;
 }
 
-/* The memo's bytes: flags, then the request id and timerx little-endian
- * (a layout of ours: dp only keeps it). */
+/* The memo's bytes: flags (two, little-endian: the second was 0 before
+ * the WebRTC events, so a memo dp kept from then reads the same), then
+ * the request id and timerx little-endian (a layout of ours: dp only
+ * keeps it). */
 void
 iq_memo_read(const uint8_t *raw, struct iq_memo *m)
 {
-	m->flags = raw[0];
+	m->flags = (uint16_t)(raw[0] | raw[1] << 8);
 	m->rid = (uint32_t)raw[4] | (uint32_t)raw[5] << 8 | (uint32_t)raw[6] << 16 |
 		 (uint32_t)raw[7] << 24;
 	m->timerx_s = (uint32_t)raw[8] | (uint32_t)raw[9] << 8 | (uint32_t)raw[10] << 16 |
@@ -235,7 +237,8 @@ void
 iq_memo_write(const struct iq_memo *m, uint8_t *raw)
 {
 	memset(raw, 0, IPC_AGW_MEMO_LEN);
-	raw[0] = m->flags;
+	raw[0] = (uint8_t)m->flags;
+	raw[1] = (uint8_t)(m->flags >> 8);
 	for (unsigned int i = 0; i < 4; i++) {
 		raw[4 + i] = (uint8_t)(m->rid >> (8 * i));
 		raw[8 + i] = (uint8_t)(m->timerx_s >> (8 * i));

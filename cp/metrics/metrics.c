@@ -48,6 +48,37 @@ take_names(const char (*src)[IPC_DP_NAME_LEN], unsigned int n,
 	return bad;
 }
 
+/* dp's ports from worker 0's block (anything may have scribbled there):
+ * at most IPC_DP_PORTS_MAX, each name kept if printable without a quote or
+ * a backslash, else named by its index; returns the bad names. */
+static unsigned int
+take_ports(const struct ipc_dp_stats *d, struct cp_metrics_snap *s)
+{
+	unsigned int bad = 0, n = d->nports <= IPC_DP_PORTS_MAX ? (unsigned int)d->nports : 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ipc_dp_port *p = &d->port[i];
+		struct cp_metrics_port *o = &s->port[i];
+		size_t len = strnlen(p->name, IPC_DP_PORT_NAME_LEN);
+		bool good = len > 0 && len < IPC_DP_PORT_NAME_LEN && tp_printable(p->name, len) &&
+			    memchr(p->name, '"', len) == NULL && memchr(p->name, '\\', len) == NULL;
+
+		if (good) {
+			memcpy(o->name, p->name, len);
+			o->name[len] = '\0';
+		} else {
+			snprintf(o->name, sizeof(o->name), "port%u", i);
+			bad++;
+		}
+		o->rx_nombuf = p->rx_nombuf;
+		o->imissed = p->imissed;
+		o->ierrors = p->ierrors;
+		o->oerrors = p->oerrors;
+	}
+	s->nports = n;
+	return bad;
+}
+
 /* A help copied from the segment (IPC_DP_HELP_LEN bytes at h), checked
  * where it is, out of dp's reach: kept if it is NUL within its field and
  * printable ASCII only (one line of the metrics' text, nothing a
@@ -233,6 +264,8 @@ cp_metrics_collect(struct cp_ctx *cp, struct cp_metrics_snap *s)
 			s->w[w].tls_not_after = d->tls_not_after;
 			s->w[w].tls_leg_not_after = d->tls_leg_not_after;
 			take_turns(d, s->dp_tsc_hz, &s->w[w]);
+			if (w == 0)
+				s->bad_names += take_ports(d, s);
 		}
 
 		s->w[w].allocations = at.worker[w];
@@ -489,6 +522,24 @@ m_workers(FILE *f, const struct cp_metrics_snap *s, const char *realm)
 		if (s->w[w].dp_valid && s->w[w].busy_pkts > 0)
 			fprintf(f, "turnpike_dp_cycles_per_packet{worker=\"%u\"} %llu\n", w,
 				(unsigned long long)(s->w[w].busy_cycles / s->w[w].busy_pkts));
+	if (s->nports > 0) {
+		/* the ports' own: what no worker saw (docs/metrics.md) */
+		cp_ctrs_head(f, "turnpike_dp_port_rx_dropped_total", "counter",
+			     "Frames a port dropped before a worker took them, by reason: "
+			     "nombuf (its mbuf pool empty), missed (its receive ring full)");
+		for (unsigned int i = 0; i < s->nports; i++)
+			fprintf(f, "turnpike_dp_port_rx_dropped_total{port=\"%s\",reason=\"nombuf\"} "
+				"%llu\nturnpike_dp_port_rx_dropped_total{port=\"%s\",reason=\"missed\"} "
+				"%llu\n", s->port[i].name, (unsigned long long)s->port[i].rx_nombuf,
+				s->port[i].name, (unsigned long long)s->port[i].imissed);
+		cp_ctrs_head(f, "turnpike_dp_port_errors_total", "counter",
+			     "Frames a port received in error (rx) or failed to send (tx)");
+		for (unsigned int i = 0; i < s->nports; i++)
+			fprintf(f, "turnpike_dp_port_errors_total{port=\"%s\",direction=\"rx\"} "
+				"%llu\nturnpike_dp_port_errors_total{port=\"%s\",direction=\"tx\"} "
+				"%llu\n", s->port[i].name, (unsigned long long)s->port[i].ierrors,
+				s->port[i].name, (unsigned long long)s->port[i].oerrors);
+	}
 	cp_ctrs_one(f, "turnpike_dp_tsc_hz", "gauge", "The TSC rate dp's cycles count in",
 		    s->dp_tsc_hz);
 	cp_ctrs_head(f, "turnpike_dp_loop_turn_seconds", "histogram",

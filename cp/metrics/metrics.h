@@ -73,6 +73,14 @@ struct cp_metrics_worker {
 	uint64_t to_dp_full;          /* cp's */
 };
 
+/* A port's own drops and errors (lib/ipc struct ipc_dp_port), its name
+ * checked: printable ASCII without a quote or a backslash, else
+ * "port<index>" (what a Prometheus label and a terminal take as it is). */
+struct cp_metrics_port {
+	char name[IPC_DP_PORT_NAME_LEN];
+	uint64_t rx_nombuf, imissed, ierrors, oerrors;
+};
+
 /* The hub's own figures at one moment: cp's and dp's (the segment),
  * allocations, credentials; the modules' parts and the counter families
  * (cp_ctrs.h) are read as they are rendered, in the same loop turn.
@@ -83,6 +91,9 @@ struct cp_metrics_snap {
 	bool dp_alive;
 	bool dp_running;
 	uint64_t cp_epoch;            /* cp starts on this segment */
+	/* dp's ports (worker 0's block), nports 0 until it published them */
+	unsigned int nports;
+	struct cp_metrics_port port[IPC_DP_PORTS_MAX];
 	uint64_t dp_epoch;            /* dp starts on this segment */
 	uint32_t allocations;
 	uint32_t alloc_udp;           /* client leg over UDP */

@@ -50,6 +50,26 @@ s_dp(const struct cp_ctx *cp, const struct cp_metrics_snap *s, struct json_objec
 	json_object_object_add(dp, "pid", json_object_new_int(cp->seg.shm->dp_pid));
 	json_object_object_add(dp, "epoch", json_object_new_int64((int64_t)s->dp_epoch));
 	json_object_object_add(dp, "workers", json_object_new_int((int)s->nworkers));
+	if (s->nports > 0) {
+		struct json_object *ports = json_object_new_array();
+
+		for (unsigned int i = 0; i < s->nports; i++) {
+			const struct cp_metrics_port *p = &s->port[i];
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "name", json_object_new_string(p->name));
+			json_object_object_add(o, "rx_nombuf",
+					       json_object_new_int64((int64_t)p->rx_nombuf));
+			json_object_object_add(o, "imissed",
+					       json_object_new_int64((int64_t)p->imissed));
+			json_object_object_add(o, "ierrors",
+					       json_object_new_int64((int64_t)p->ierrors));
+			json_object_object_add(o, "oerrors",
+					       json_object_new_int64((int64_t)p->oerrors));
+			json_object_array_add(ports, o);
+		}
+		json_object_object_add(dp, "ports", ports);
+	}
 	json_object_object_add(resp, "dp", dp);
 }
 

@@ -415,10 +415,12 @@ key_eq(const struct ipc_srtp_key *a, const struct ipc_srtp_key *b)
 static int
 side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	   const struct ipc_rtp_term *want, const struct ipc_srtp_key *tx,
-	   const struct cp_agw_rtp_dtls *dtls, char *err, size_t errlen)
+	   const struct cp_agw_rtp_dtls *dtls, const struct cp_agw_rtp_bundle *bdl, char *err,
+	   size_t errlen)
 {
 	struct cp_agw_ctx *x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	struct cp_agw_spec sp;
+	struct cp_agw_rtp_mod m;
 	const struct ipc_rtp_term *cur;
 	char e[200];
 	unsigned int got;
@@ -428,27 +430,36 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
 	cur = &x->rtp.term[side];
+	/* what every modify carries of want: its mode, reduced-size RTCP,
+	 * inactivity, clock and BUNDLE (a section's payload types and SSRCs) */
+	memset(&m, 0, sizeof(m));
+	m.mode_set = true;
+	m.mode = want->mode;
+	m.rsize_set = true;
+	m.rsize = (want->flags & IPC_RTP_F_RSIZE) != 0;
+	m.inact_set = true;
+	m.inact_ms = want->inact_ms;
+	m.clock_set = true;
+	m.clock_hz = want->clock_hz;
+	m.bundle = bdl;
+	/* a BUNDLE member's transport is its owner's (its remote, latching,
+	 * ICE, DTLS-SRTP and keys): only that changes, in place */
+	if (st->bdl_role == NG_BDL_MEMBER && st->bdl_side == side) {
+		rc = cp_agw_modify(g->cp, &g->who, st->ctx, side,
+				   &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP, .rtp = m }, e,
+				   sizeof(e));
+		return rc < 0 ? agw_err(rc, "Media not changed", e, err, errlen) : 0;
+	}
 	want_dtls = dtls != NULL && dtls->setup != CP_AGW_DTLS_OFF;
 	if (profile_srtp(cur->profile) == profile_srtp(want->profile) &&
 	    (cur->flags & IPC_RTP_F_MUX) == (want->flags & IPC_RTP_F_MUX) &&
 	    (x->rtp.dtls[side].setup != 0) == want_dtls &&
 	    (tx == NULL || key_eq(tx, &cur->srtp_tx))) {
-		struct cp_agw_rtp_mod m;
-
-		memset(&m, 0, sizeof(m));
 		m.remote = &want->remote;
 		m.remote_rtcp_set = true;
 		m.remote_rtcp = want->remote_rtcp;
-		m.mode_set = true;
-		m.mode = want->mode;
 		m.latch_set = true;
 		m.latch = want->latch;
-		m.rsize_set = true;
-		m.rsize = (want->flags & IPC_RTP_F_RSIZE) != 0;
-		m.inact_set = true;
-		m.inact_ms = want->inact_ms;
-		m.clock_set = true;
-		m.clock_hz = want->clock_hz;
 		/* a new key of the remote's (a rekeying re-INVITE): ours goes
 		 * on, the remote's stream too under its new key; DTLS-SRTP's
 		 * keys are the handshake's, the association cp/agw's to keep */
@@ -474,6 +485,10 @@ side_apply(struct cp_ng *g, struct ng_stream *st, unsigned int side,
 	if (!(want->flags & IPC_RTP_F_MUX))
 		sp.rtp.term.rtcp_port = cur->rtcp_port != 0 ? cur->rtcp_port :
 				    (uint16_t)(cur->local.port + 1u);
+	/* (an owner stays one: cp/agw refuses its subtraction under live
+	 * members, and one alone is added again as the group's) */
+	if (bdl != NULL)
+		sp.rtp.bundle = *bdl;
 	if (want_dtls)
 		sp.rtp.dtls = *dtls;
 	else if (tx != NULL)
@@ -601,10 +616,25 @@ stream_end(struct cp_ng *g, struct ng_stream *st, struct ng_sdp_out_media *out)
 	out->keep = true;
 }
 
-/* The suite of our a=crypto to a receiver offered SDES: the offerer's
- * (suite; 0: it speaks no SDES), else AES_CM_128_HMAC_SHA1_80, unless
- * SDES-no-<suite> names it: then the first of dp's suites in this order
- * that it does not name. 0: none left. */
+/* May our a=crypto to an offer's receiver be of suite k, as r says?
+ * SDES-only-<suite> names the suites that may (SDES-no- then passed over,
+ * as rtpengine's docs say: only- takes precedence), else SDES-no- those
+ * that may not; and dp's SRTP takes it. */
+static bool
+sdes_may(const struct ng_req *r, uint8_t k)
+{
+	if ((SDP_SUITE_BIT(k) & NG_SUITES) == 0)
+		return false;
+	if (r->sdes_only != 0)
+		return (r->sdes_only & SDP_SUITE_BIT(k)) != 0;
+	return (r->sdes_no & SDP_SUITE_BIT(k)) == 0;
+}
+
+/* The suite of our one a=crypto to a receiver offered SDES: the first
+ * suite SDES-order: names that may be offered (rtpengine puts order:'s
+ * suites at the top of its list: ours is one line, its top), else the
+ * offerer's (suite; 0: it speaks no SDES), else the first of dp's suites
+ * in this order; each only when sdes_may(). 0: none left. */
 static uint8_t
 sdes_suite(const struct ng_req *r, uint8_t suite)
 {
@@ -614,10 +644,13 @@ sdes_suite(const struct ng_req *r, uint8_t suite)
 		SDP_SUITE_AEAD_AES_128_GCM, SDP_SUITE_AEAD_AES_256_GCM,
 	};
 
-	if (suite != 0 && !(r->sdes_no & SDP_SUITE_BIT(suite)))
+	for (unsigned int q = 0; q < r->sdes_norder; q++)
+		if (sdes_may(r, r->sdes_order[q]))
+			return r->sdes_order[q];
+	if (suite != 0 && sdes_may(r, suite))
 		return suite;
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
-		if (!(r->sdes_no & SDP_SUITE_BIT(order[k])))
+		if (sdes_may(r, order[k]))
 			return order[k];
 	return 0;
 }
@@ -635,7 +668,8 @@ sdes_ok(const struct ng_req *r, uint8_t proto, uint8_t sender_suite, char *err, 
 		return -EINVAL;
 	}
 	if (sdes_suite(r, sender_suite) == 0) {
-		snprintf(err, errlen, "The SDES-no- flags leave no crypto suite to offer");
+		snprintf(err, errlen, "The SDES-%s flags leave no crypto suite to offer",
+			 r->sdes_only != 0 ? "only-" : "no-");
 		return -EINVAL;
 	}
 	return 0;
@@ -677,14 +711,17 @@ offer_crypto(struct cp_ng *g, struct ng_stream *st, unsigned int p, const struct
  * our actpass offered (CP_AGW_DTLS_OFFER): the receiver may start its
  * handshake as soon as it has our offer, before its answer reaches the
  * door; dp takes it and verifies it once the answer brings its
- * fingerprints (cp/agw).
+ * fingerprints (cp/agw). Under rtcp-mux-require (mux) it is muxed
+ * whatever its profile: one port, no RTCP port to fall back to.
  */
 static void
-placeholder(const struct cp_ng *g, const struct ng_req *r, uint8_t pprof, bool pdtls,
+placeholder(const struct cp_ng *g, const struct ng_req *r, uint8_t pprof, bool pdtls, bool mux,
 	    const struct ipc_rtp_term *of, struct cp_agw_rtp_spec *sp)
 {
 	sp->term.profile = IPC_RTP_AVP;
 	early(g, r, pprof, of, &sp->term);
+	if (mux)
+		sp->term.flags |= IPC_RTP_F_MUX;
 	if (pdtls) {
 		sp->term.profile = pprof;
 		sp->term.flags |= IPC_RTP_F_MUX;
@@ -704,16 +741,21 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	struct ipc_rtp_term want;
 	struct ng_ice_peer sender;
 	struct cp_agw_rtp_dtls sdtls;
+	struct cp_agw_rtp_bundle bdl;
 	struct cp_agw_ctx *x;
 	uint8_t pprof, pproto;
 	uint32_t tag = 0;
-	bool omux, pmux, pdtls;
+	bool omux, pmux, pdtls, preq;
+	bool member = st->bdl_role == NG_BDL_MEMBER && st->bdl_side == o;
+	bool pmember = st->bdl_role == NG_BDL_MEMBER && st->bdl_side == p;
 	int rc;
 
-	if (!md->relay || md->m.port == 0) {
+	if (!md->relay || (md->m.port == 0 && !member)) {
 		/* a stream refused or ended, or not RTP and named by
 		 * ng.pass_through (offer_answer() checked): passed on as it
-		 * is; its context (a stream the re-offer ends) ends */
+		 * is; its context (a stream the re-offer ends) ends. (A
+		 * BUNDLE member of port 0 is a bundle-only section: offered,
+		 * on its owner's transport, RFC 9143 section 7.2) */
 		stream_end(g, st, out);
 		return 0;
 	}
@@ -721,12 +763,26 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	rc = ng_ice_peer_of(g, md, &sender, err, errlen);
 	if (rc == 0)
 		rc = ng_dtls_peer_of(g, r, md, true, &sdtls, err, errlen);
+	if (rc == 0 && st->ctx != 0)
+		ng_dtls_renew(st, o, r, &sender, &sdtls);
 	if (rc == 0)
 		rc = term_from(r, g->sdp, md, omux, UINT32_MAX, &want, &tag, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (want.profile == IPC_RTP_NONE)
 		return -EINVAL;
+	memset(&bdl, 0, sizeof(bdl));
+	if (st->bdl_role != NG_BDL_NONE && st->bdl_side == o)
+		ng_bundle_of(c, st, md, &bdl);
+	/* a BUNDLE member: its owner's transport carries it (no remote, ICE,
+	 * DTLS-SRTP or key of its own: cp/agw fills in the owner's suite);
+	 * its sender's ICE is the owner's section's */
+	if (member) {
+		memset(&want.remote, 0, sizeof(want.remote));
+		want.remote_rtcp = 0;
+		explicit_bzero(&want.srtp_rx, sizeof(want.srtp_rx));
+		sender.on = false;
+	}
 	/* what the receiver is offered: transport-protocol's, else what it
 	 * answered before, else the offerer's own */
 	pproto = r->transport != 0 ? r->transport :
@@ -752,9 +808,12 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	}
 	/* rtcp-mux is each leg's own: a side that agreed to it keeps it over
 	 * a re-offer from the other side, whatever that side now offers;
-	 * DTLS-SRTP here runs on one port: offered with rtcp-mux */
+	 * DTLS-SRTP here runs on one port: offered with rtcp-mux, and
+	 * required (its answer without it is refused, ng_dtls.c), as
+	 * rtcp-mux-require requires it of any receiver (answer_stream()) */
+	preq = pdtls || (r->flags & NG_F_MUX_REQUIRE);
 	if (st->ctx != 0 && st->answered)
-		pmux = st->mux[p];
+		pmux = st->mux[p] || preq;
 	else
 		/* (as the offerer offered it: reject refuses it to the
 		 * offerer only, as rtpengine's does) */
@@ -770,8 +829,11 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		st->side[p] = rtp_side(r->dir[1]);
 		sp[o].rtp.term = want;
 		sp[o].rtp.side = st->side[o];
-		sp[o].rtp.dtls = sdtls;
-		if (proto_sdes(md->m.proto))
+		if (st->bdl_role != NG_BDL_NONE)
+			sp[o].rtp.bundle = bdl;
+		if (!member)
+			sp[o].rtp.dtls = sdtls;
+		if (proto_sdes(md->m.proto) && !member)
 			sp[o].rtp.term.srtp_tx.suite = want.srtp_rx.suite;
 		/* a DTLS-SRTP offerer doing ICE: its termination does ICE from
 		 * now on (its checks come only after our answer, which gives it
@@ -787,7 +849,7 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		/* the other side's ports, held until its answer names it;
 		 * what reaches them meanwhile goes to the offerer when
 		 * early() says */
-		placeholder(g, r, pprof, pdtls, &want, &sp[p].rtp);
+		placeholder(g, r, pprof, pdtls, preq, &want, &sp[p].rtp);
 		/* ours to the receiver: its termination does ICE from now on
 		 * (cp/agw makes our credentials) */
 		if (ng_ice_to(st, NULL, p, r, &sender))
@@ -821,7 +883,9 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 		/* a re-offer keeps the offerer's key when it repeats it (our
 		 * answer then repeats ours), its DTLS association when it
 		 * repeats its fingerprints and tls-id (cp/agw) */
-		rc = side_apply(g, st, o, &want, NULL, &sdtls, err, errlen);
+		rc = side_apply(g, st, o, &want, NULL, &sdtls,
+				st->bdl_role != NG_BDL_NONE && st->bdl_side == o ? &bdl : NULL, err,
+				errlen);
 		if (rc == 0 && !st->answered)
 			rc = early_again(g, st, p, r, pprof, &want, err, errlen);
 		if (rc < 0)
@@ -834,30 +898,51 @@ offer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o,
 	st->mux[o] = omux;
 	st->tag[o] = tag;
 	st->mux_offered = pmux;
+	st->mux_required = preq;
 	/* what the other side is offered: its ports as held, its profile,
 	 * our key or our certificate for it */
 	local_of(x, p, r, out);
 	out->rtcp_mux = pmux;
 	/* (a DTLS-SRTP receiver must take it: its answer without it is
-	 * refused, so no a=rtcp for a fallback it cannot have) */
+	 * refused, so no a=rtcp for a fallback it cannot have; one under
+	 * rtcp-mux-require is told a=rtcp naming the RTP port, as rtpengine
+	 * tells it, which RFC 8858 section 4.2 allows beside rtcp-mux: RTCP
+	 * goes there whatever it answers) */
 	out->rtcp_mux_only = pdtls;
-	if (x->rtp.term[p].flags & IPC_RTP_F_MUX)
+	if ((x->rtp.term[p].flags & IPC_RTP_F_MUX) || preq)
 		out->rtcp_port = x->rtp.term[p].local.port;
 	out->proto = pproto != md->m.proto ? sdp_proto_name((enum sdp_proto)pproto) : NULL;
 	st->proto[p] = pproto;
 	rc = ng_ice_offer(g, st, o, r, &sender, out, il, err, errlen);
-	if (rc == 0 && pdtls)
+	/* (a member receiver's lines are its owner's: ng_bundle_out()) */
+	if (rc == 0 && pdtls && !pmember)
 		rc = ng_dtls_lines(g, st, p, r, true, out, il, err, errlen);
 	if (rc < 0)
 		return rc;
+	/* generate-mid: a section its sender gave no a=mid gets one towards
+	 * the receiver (a browser needs one a section: JSEP), the section's
+	 * index from 1 as rtpengine writes it; kept for the receiver's later
+	 * offers whose sender gives none, as rtpengine keeps it */
+	if (r->flags & NG_F_GENERATE_MID)
+		st->mid_gen |= (uint8_t)(1u << p);
+	if (md->m.mid[0] == '\0' && (st->mid_gen & (1u << p))) {
+		snprintf(il->mid, sizeof(il->mid), "%u", i + 1);
+		il->ours.mid = il->mid;
+		out->webrtc = &il->ours;
+	}
 	st->has_offer_tx = 0;
-	if (proto_sdes(pproto)) {
+	if (proto_sdes(pproto) && !pmember) {
 		rc = offer_crypto(g, st, p, r, proto_sdes(md->m.proto) ? want.srtp_rx.suite : 0, out,
 				  cl, err, errlen);
 		if (rc < 0)
 			return rc;
 	}
+	/* a bundled sender's section goes to a receiver not bundled on its
+	 * own port, without BUNDLE's lines (as rtpengine 10.5 relays it) */
+	out->unbundle = st->bdl_role != NG_BDL_NONE && st->bdl_side == o;
 	st->profile[p] = pprof;
+	/* (the receiver is offered the sender's codecs as they came) */
+	ng_codecs_offered(&st->offered, &md->m);
 	return 0;
 }
 
@@ -875,8 +960,11 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	struct cp_agw_rtp_dtls adtls;
 	struct cp_agw_ctx *x;
 	const struct ipc_srtp_key *tx = NULL;
+	struct cp_agw_rtp_bundle bdl;
 	uint32_t tag = 0;
 	bool pmux;
+	bool omember = st->bdl_role == NG_BDL_MEMBER && st->bdl_side == o;
+	bool pbundled = st->bdl_role != NG_BDL_NONE && st->bdl_side == p;
 	int rc;
 
 	if (st->ctx == 0 || !md->relay || md->m.port == 0) {
@@ -886,6 +974,18 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 		return 0;
 	}
 	pmux = md->m.rtcp_mux && st->mux_offered;
+	/* rtcp-mux-require's (RFC 5761 section 5.1.1: an answer without
+	 * a=rtcp-mux has RTCP on a port of its own, and the receiver was
+	 * offered none of ours, its termination made on one port; RFC 8858
+	 * section 4.4 ends such a stream): refused before anything changes,
+	 * the offer's placeholder left as it is. (DTLS-SRTP's own refusal,
+	 * ng_dtls_peer_of(), says why in its words.) */
+	if (st->mux_required && !md->m.rtcp_mux && !proto_dtls(st->proto[p])) {
+		snprintf(err, errlen, "The answer's %s section of line %u has no a=rtcp-mux, "
+			 "which rtcp-mux-require offered with no RTCP port (RFC 5761 "
+			 "section 5.1.1)", md->m.proto_str, md->m.line);
+		return -EINVAL;
+	}
 	/* (DTLS-SRTP offered or not, the answer must say the same: our
 	 * certificate went in the offer, or no certificate did) */
 	if (proto_dtls(md->m.proto) != proto_dtls(st->proto[p])) {
@@ -896,6 +996,8 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	rc = ng_ice_peer_of(g, md, &answerer, err, errlen);
 	if (rc == 0)
 		rc = ng_dtls_peer_of(g, r, md, false, &adtls, err, errlen);
+	if (rc == 0)
+		ng_dtls_renew(st, p, r, &answerer, &adtls);
 	if (rc == 0)
 		rc = term_from(r, g->sdp, md, pmux, st->has_offer_tx && st->offer_tx_side == p ?
 			       1u : UINT32_MAX, &want, &tag, err, errlen);
@@ -925,7 +1027,10 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 
 		if (tx != NULL)
 			keep = *tx;
-		rc = side_apply(g, st, p, &want, tx != NULL ? &keep : NULL, &adtls, err, errlen);
+		if (pbundled)
+			ng_bundle_of(c, st, md, &bdl);
+		rc = side_apply(g, st, p, &want, tx != NULL ? &keep : NULL, &adtls,
+				pbundled ? &bdl : NULL, err, errlen);
 		explicit_bzero(&keep, sizeof(keep));
 	}
 	if (rc < 0)
@@ -953,14 +1058,17 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 				    sizeof(e));
 	}
 	/* what the offerer hears back: its own ports, its profile, our key
-	 * or our certificate, our ICE */
+	 * or our certificate, our ICE; a bundled answerer's section without
+	 * BUNDLE's lines (the offerer is not bundled) */
 	local_of(x, o, r, out);
+	out->unbundle = pbundled;
 	out->rtcp_mux = st->mux[o];
 	out->rtcp_mux_only = st->mux[o];
 	out->proto = st->proto[o] != md->m.proto ? sdp_proto_name((enum sdp_proto)st->proto[o]) :
 		     NULL;
 	rc = ng_ice_answer(g, st, o, r, &answerer, out, il, err, errlen);
-	if (rc == 0 && proto_dtls(st->proto[o]))
+	/* (a member's lines are its owner's: ng_bundle_out()) */
+	if (rc == 0 && proto_dtls(st->proto[o]) && !omember)
 		rc = ng_dtls_lines(g, st, o, r, false, out, il, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -971,7 +1079,7 @@ answer_stream(struct cp_ng *g, struct ng_call *c, unsigned int i, unsigned int o
 	x = cp_agw_lookup(g->cp, &g->who, st->ctx);
 	if (x == NULL)
 		return agw_err(-ENOENT, "Media context gone", "released", err, errlen);
-	if (proto_sdes(st->proto[o])) {
+	if (proto_sdes(st->proto[o]) && !omember) {
 		cp_agw_rtp_crypto_of(cl, st->tag[o], &x->rtp.term[o].srtp_tx);
 		out->crypto = cl;
 		out->ncrypto = 1;
@@ -1005,6 +1113,8 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	struct ng_sdp_rewrite rw;
 	struct sdp_crypto cl[NG_SDP_MEDIA_MAX];
 	struct ng_webrtc_lines il[NG_SDP_MEDIA_MAX];
+	struct ng_bundle_plan pl;
+	struct sdp_group grp;
 	struct sdp_error se;
 	struct ng_call *c;
 	char err[256];
@@ -1075,17 +1185,34 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 		rc = -EINVAL;
 		goto fail;
 	}
+	/* BUNDLE's plan (bundle=accept), before anything is made */
+	memset(&pl, 0, sizeof(pl));
+	if (offer && (rc = ng_bundle_plan(g, c, had, o, r, &pl, err, sizeof(err))) < 0)
+		goto fail;
+	/* nor may either side's offer or answer end the group's transport
+	 * (its owner's stream) while the group has members */
+	if ((rc = ng_bundle_owner_ends(g, c, had, err, sizeof(err))) < 0)
+		goto fail;
 	/* a section that would go on as it came (not relayed, or no media)
 	 * may: an RTP one we cannot relay would hand the other side its
 	 * sender's address, candidates and fingerprint, its media bypassing
-	 * the gateway; refused before anything changes */
+	 * the gateway; refused before anything changes (one the plan
+	 * refuses goes with port 0: no media) */
 	for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
 		const struct ng_sdp_media *md = &g->sdp->media[i];
 
+		if (pl.refuse[i])
+			continue;
 		if ((!offer && (i >= c->nstreams || c->s[i].ctx == 0)) || !md->relay ||
 		    md->m.port == 0) {
 			rc = ng_sdp_may_pass(g->sdp, i, g->conf->pass_through, g->conf->npass,
 					     err, sizeof(err));
+			if (rc < 0)
+				goto fail;
+		} else if (!offer) {
+			/* nor is an answer whose codecs none of the offer's are
+			 * (FEATURE.md "Codecs": no transcoding here) */
+			rc = ng_codecs_answer(&c->s[i].offered, i, &md->m, err, sizeof(err));
 			if (rc < 0)
 				goto fail;
 		}
@@ -1094,16 +1221,41 @@ offer_answer(struct cp_ng *g, const struct ng_req *r, struct bc_w *w, bool offer
 	memset(il, 0, sizeof(il));
 	rw.flags = rw_flags(r);
 	rw.nmedia = g->sdp->nmedia;
-	if (offer)
+	if (offer) {
 		c->nstreams = (uint8_t)g->sdp->nmedia;
-	for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
-		rc = offer ? offer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i], &cl[i],
-					  &il[i], err, sizeof(err)) :
-			     answer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i], &cl[i],
-					   &il[i], err, sizeof(err));
-		if (rc < 0)
-			goto fail;
+		for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
+			struct ng_stream *st = &c->s[i];
+
+			if (pl.role[i] != NG_BDL_NONE) {
+				st->bdl_role = pl.role[i];
+				st->bdl_owner = pl.owner[i];
+				st->bdl_side = (uint8_t)o;
+				st->bdl_ext = pl.ext[i];
+			} else if (st->ctx == 0 || st->bdl_side == o) {
+				/* (a stream ended, or a member's section ending) */
+				st->bdl_role = st->bdl_owner = st->bdl_side = st->bdl_ext = 0;
+			}
+		}
 	}
+	/* a group's owner first: its members are made with its id */
+	for (unsigned int pass = 0; pass < 2; pass++)
+		for (unsigned int i = 0; i < g->sdp->nmedia; i++) {
+			if ((pass == 0) != (offer && pl.role[i] == NG_BDL_OWNER))
+				continue;
+			if (pl.refuse[i]) {
+				stream_end(g, &c->s[i], &rw.media[i]);
+				rw.media[i].refuse = true;
+				continue;
+			}
+			rc = offer ? offer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i],
+						  &cl[i], &il[i], err, sizeof(err)) :
+				     answer_stream(g, c, i, o, r, &g->sdp->media[i], &rw.media[i],
+						   &cl[i], &il[i], err, sizeof(err));
+			if (rc < 0)
+				goto fail;
+		}
+	/* the SDP's receiver bundled: its sections on its group's transport */
+	ng_bundle_out(g, c, offer ? 1u - o : o, &rw, il, &grp);
 	len = ng_sdp_rewrite(g->sdp, &rw, g->sdpbuf, NG_SDP_SIZE_MAX * 2u);
 	explicit_bzero(cl, sizeof(cl));
 	explicit_bzero(il, sizeof(il));
@@ -1261,13 +1413,24 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 		bc_w_list(w);
 		for (unsigned int i = 0; i < c->nstreams; i++) {
 			const struct ng_stream *st = &c->s[i];
-			const struct cp_agw_ctx *x;
-			const struct ipc_rtp_term *t;
+			const struct cp_agw_ctx *x, *xt;
+			const struct ipc_rtp_term *t, *tt;
+			unsigned int ts = side;
 
 			if (st->ctx == 0 ||
 			    (x = cp_agw_lookup(g->cp, &g->who, st->ctx)) == NULL)
 				continue;
 			t = &x->rtp.term[side];
+			/* a BUNDLE member's transport is its owner's: the owner's
+			 * port, remote, ICE and DTLS-SRTP shown on every section of
+			 * the group (dp reports them for the owner only) */
+			xt = t->bundle.role == IPC_RTP_BUNDLE_MEMBER ?
+			     cp_agw_lookup(g->cp, &g->who, t->bundle.owner) : NULL;
+			if (xt != NULL)
+				ts = t->bundle.owner_term;
+			else
+				xt = x;
+			tt = &xt->rtp.term[ts];
 			bc_w_dict(w);
 			bc_w_kint(w, "index", (int64_t)i + 1);
 			bc_w_kstr(w, "type", st->media < 6 ? types[st->media] : "other");
@@ -1279,26 +1442,26 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_list(w);
 			if (t->flags & IPC_RTP_F_MUX)
 				bc_w_str(w, "rtcp-mux");
-			if (x->rtp.dtls[side].setup != 0)
+			if (xt->rtp.dtls[ts].setup != 0)
 				bc_w_str(w, "DTLS-SRTP");
 			else if (profile_srtp(t->profile))
 				bc_w_str(w, "SDES");
-			if (t->ice.mode != IPC_RTP_ICE_OFF)
+			if (tt->ice.mode != IPC_RTP_ICE_OFF)
 				bc_w_str(w, "ICE");
 			bc_w_close(w);
 			bc_w_str(w, "streams");
 			bc_w_list(w);
 			bc_w_dict(w);
-			bc_w_kint(w, "local port", t->local.port);
+			bc_w_kint(w, "local port", tt->local.port);
 			{
 				char ip[INET6_ADDRSTRLEN] = "";
 
-				inet_ntop(t->local.family == 6 ? AF_INET6 : AF_INET, t->local.ip, ip,
+				inet_ntop(tt->local.family == 6 ? AF_INET6 : AF_INET, tt->local.ip, ip,
 					  sizeof(ip));
 				bc_w_kstr(w, "local address", ip);
-				bc_w_kstr(w, "family", t->local.family == 6 ? "IPv6" : "IPv4");
+				bc_w_kstr(w, "family", tt->local.family == 6 ? "IPv6" : "IPv4");
 			}
-			endpoint(w, "endpoint", &t->remote);
+			endpoint(w, "endpoint", &tt->remote);
 			bc_w_str(w, "stats");
 			bc_w_dict(w);
 			bc_w_kint(w, "packets", (int64_t)x->rtp.st[side].rtp_in);
@@ -1306,10 +1469,10 @@ tags(struct cp_ng *g, const struct ng_call *c, struct bc_w *w)
 			bc_w_kint(w, "errors", (int64_t)(x->rtp.st[side].drop_malformed +
 							 x->rtp.st[side].srtp_fail));
 			bc_w_close(w);
-			if (t->ice.mode != IPC_RTP_ICE_OFF)
-				ice_query(w, &x->rtp.st[side]);
-			if (x->rtp.dtls[side].setup != 0)
-				ng_dtls_query(w, x, side);
+			if (tt->ice.mode != IPC_RTP_ICE_OFF)
+				ice_query(w, &xt->rtp.st[ts]);
+			if (xt->rtp.dtls[ts].setup != 0)
+				ng_dtls_query(w, xt, ts);
 			bc_w_close(w);
 			bc_w_close(w);
 			bc_w_close(w);

@@ -34,7 +34,10 @@
  *
  * Re-offers: the door passes each side's SDP again (cp_agw_rtp_mod.dtls);
  * cp/agw keeps the association when its fingerprints and tls-id are the
- * same, ICE restart or not, and starts a new one otherwise.
+ * same, ICE restart or not, and starts a new one otherwise. A peer that
+ * gives no a=tls-id (RFC 5763's, before RFC 8842) says a new association
+ * by its ICE restart (RFC 8842: a new ICE ufrag is one when there is no
+ * tls-id): ng_dtls_renew(), unless no-tls-id.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,6 +117,18 @@ ng_dtls_peer_of(const struct cp_ng *g, const struct ng_req *r, const struct ng_s
 	return 0;
 }
 
+void
+ng_dtls_renew(const struct ng_stream *st, unsigned int s, const struct ng_req *r,
+	      const struct ng_ice_peer *ice, struct cp_agw_rtp_dtls *d)
+{
+	if ((r->flags & NG_F_NO_TLS_ID) || !st->ice_had[s] || !ice->on)
+		return;
+	/* (an ICE restart as ng_ice.c tells one, RFC 8839 section 4.4.1.1.1:
+	 * the ufrag or the pwd changed; cp/agw's rule for the rest) */
+	cp_agw_rtp_dtls_renew(d, st->ice_ufrag[s], strlen(st->ice_ufrag[s]), ice->ufrag,
+			      strlen(ice->ufrag), st->ice_pwd_h[s] != ice->pwd_h);
+}
+
 /* The hash of our fingerprint to side s: the side's own once given; else
  * DTLS-fingerprint's, the peer's strongest signalled when sha-256 or
  * stronger, sha-256. */
@@ -190,7 +205,8 @@ ng_dtls_lines(struct cp_ng *g, struct ng_stream *st, unsigned int s, const struc
 		return -EIO;
 	}
 	snprintf(l->tls_id, sizeof(l->tls_id), "%s", ds->tls_id);
-	l->ours.tls_id = l->tls_id[0] != '\0' ? l->tls_id : NULL;
+	/* (no-tls-id: rtpengine's, for a peer that chokes on it) */
+	l->ours.tls_id = l->tls_id[0] != '\0' && !(r->flags & NG_F_NO_TLS_ID) ? l->tls_id : NULL;
 	o->webrtc = &l->ours;
 	return 0;
 }

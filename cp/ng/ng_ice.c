@@ -179,6 +179,10 @@ ng_ice_offer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const struct
 	st->ice_pend = sender->on && !(r->flags & NG_F_ICE_REJECT);
 	memcpy(st->ice_pend_ufrag, sender->ufrag, sizeof(st->ice_pend_ufrag));
 	st->ice_pend_pwd_h = sender->pwd_h;
+	/* (a BUNDLE member receiver does no ICE of its own: its section
+	 * carries its owner's lines, ng_bundle_out()) */
+	if (st->bdl_role == NG_BDL_MEMBER && st->bdl_side == p)
+		return 0;
 	/* towards the receiver: ours on its termination now (it may check
 	 * as soon as it has the offer); one that has not answered yet stops
 	 * now when not offered ICE any more, one that answered at its answer */

@@ -113,6 +113,17 @@ struct ng_held {
 	uint32_t len;
 };
 
+/* The codecs an offer gave its receiver (ng_codec.c): each payload
+ * type's lib/sdp sdp_codec_key(), which ones carry no medium of their
+ * own (a bit each), and the list in words for an answer's refusal. */
+#define NG_CODECS_TEXT_MAX 96u
+struct ng_codecs {
+	uint8_t n;                /* payload types offered */
+	uint32_t supp;            /* bit k: key[k] carries no medium (sdp_codec_supplemental()) */
+	uint32_t key[SDP_PT_MAX];
+	char text[NG_CODECS_TEXT_MAX];  /* "8 PCMA/8000, 101 telephone-event/8000" ("..." if cut) */
+};
+
 /* One media stream of a call: one AGW RTP context, term[0] side A (the
  * first offer's sender), term[1] side B. */
 struct ng_stream {
@@ -120,6 +131,8 @@ struct ng_stream {
 	uint8_t profile[2];       /* what each side's SDP speaks (enum ipc_rtp_profile) */
 	uint8_t mux[2];           /* each side's rtcp-mux as agreed */
 	uint8_t mux_offered;      /* we offered rtcp-mux to the answerer */
+	uint8_t mux_required;     /* and offered no RTCP port beside it (rtcp-mux-require,
+				   * DTLS-SRTP): its answer must take it */
 	uint8_t side[2];          /* enum cp_agw_rtp_side of each side */
 	uint8_t answered;         /* side B's answer taken */
 	uint8_t media;            /* lib/sdp's enum sdp_media_type */
@@ -152,6 +165,26 @@ struct ng_stream {
 	 * section 9.1: an answer's mid is its offer's; a browser refuses an
 	 * answer without it) */
 	char mid[2][SDP_MID_MAX];
+	uint8_t mid_gen;          /* bit s: side s was given a generated a=mid (generate-mid),
+				   * given again by every later offer towards it whose
+				   * sender gives none, as rtpengine keeps a media ID */
+	/* what the last offer taken gave its receiver: its answer is held
+	 * to it (FEATURE.md "Codecs") */
+	struct ng_codecs offered;
+	/* BUNDLE (FEATURE.md "BUNDLE"): side bdl_side's termination is in a
+	 * group of that side's (bundle=accept on its offer), the group's
+	 * transport (OWNER) or a member of stream bdl_owner's, whose
+	 * termination bdl_side carries it; bdl_ext the MID extension's id */
+	uint8_t bdl_role;         /* enum ng_bdl_role */
+	uint8_t bdl_owner;        /* MEMBER: the owner's stream index */
+	uint8_t bdl_side;
+	uint8_t bdl_ext;
+};
+
+enum ng_bdl_role {
+	NG_BDL_NONE = 0,
+	NG_BDL_OWNER = 1,
+	NG_BDL_MEMBER = 2,
 };
 
 struct ng_call {
@@ -237,6 +270,7 @@ struct ng_webrtc_lines {
 	struct sdp_candidate cand[2];
 	struct certfp fp;         /* our certificate's, of the side's hash */
 	char tls_id[CP_AGW_TLS_ID_MAX];
+	char mid[12];             /* a generated a=mid (generate-mid): the index, decimal */
 	struct sdp_webrtc_ours ours;
 };
 /* md's sender's ICE into *pe (nothing when md is not relayed). 0, or
@@ -262,6 +296,16 @@ int ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const s
 		  const struct ng_ice_peer *answerer, struct ng_sdp_out_media *out,
 		  struct ng_webrtc_lines *l, char *err, size_t errlen);
 
+/* ng_codec.c: the codecs offered and answered (its opening comment). */
+/* What offer section md gives its receiver, into *oc. */
+void ng_codecs_offered(struct ng_codecs *oc, const struct sdp_media *md);
+/* 0 when answer section md (the call's i-th, 0-based) has a codec of those
+ * oc holds that carries a medium (sdp_codec_supplemental()'s alone: none), or
+ * oc holds none; else -EINVAL with a sentence for ng's error-reason
+ * naming the section and both lists (RFC 3264 section 6.1). */
+int ng_codecs_answer(const struct ng_codecs *oc, unsigned int i, const struct sdp_media *md,
+		     char *err, size_t errlen);
+
 /* ng_dtls.c: DTLS-SRTP on a call's terminations (its opening comment
  * says what goes where). */
 /* The peer's DTLS-SRTP as section md says it (a sender's offer: offer;
@@ -272,6 +316,13 @@ int ng_ice_answer(struct cp_ng *g, struct ng_stream *st, unsigned int o, const s
  * agw.allow_sha1), none. */
 int ng_dtls_peer_of(const struct cp_ng *g, const struct ng_req *r, const struct ng_sdp_media *md,
 		    bool offer, struct cp_agw_rtp_dtls *d, char *err, size_t errlen);
+/* RFC 8842's rule for an SDP without a=tls-id (a legacy RFC 5763 peer's):
+ * its new ICE ufrag is a new DTLS association. d (side s's DTLS as its new
+ * SDP says, ng_dtls_peer_of()'s) gets renew when s gave ICE credentials
+ * before, gives others now (ice: ng_ice_peer_of()'s) and no a=tls-id,
+ * unless the flag no-tls-id (rtpengine's: keep the association). */
+void ng_dtls_renew(const struct ng_stream *st, unsigned int s, const struct ng_req *r,
+		   const struct ng_ice_peer *ice, struct cp_agw_rtp_dtls *d);
 /* Our DTLS-SRTP lines to side s of st's context, into l (o->webrtc then
  * points at l->ours): our certificate's fingerprint (of the generation
  * the termination was offered with, under the side's hash: FEATURE.md),
@@ -284,6 +335,52 @@ int ng_dtls_lines(struct cp_ng *g, struct ng_stream *st, unsigned int s, const s
 /* query's "DTLS" of side s of context x (a DTLS-SRTP termination). */
 struct bc_w;
 void ng_dtls_query(struct bc_w *w, const struct cp_agw_ctx *x, unsigned int s);
+
+/* ng_bundle.c: BUNDLE on a call (its opening comment says what goes
+ * where). */
+/* An offer's plan: each section's role (enum ng_bdl_role), a member's
+ * owner section, the MID extension's id. */
+struct ng_bundle_plan {
+	uint8_t role[NG_SDP_MEDIA_MAX];
+	uint8_t owner[NG_SDP_MEDIA_MAX];
+	uint8_t ext[NG_SDP_MEDIA_MAX];
+	uint8_t refuse[NG_SDP_MEDIA_MAX];  /* a section of the group that is not RTP:
+					    * refused (port 0), left out of our group */
+};
+/* The plan of the offer g->sdp from side o of call c (had: its sections
+ * before this offer), before anything is made: nothing bundled without
+ * bundle=accept in r; with it, the offer's group of relayed RTP sections
+ * (ng_sdp_bundle_check()'s rules, rtcp-mux), its sections that are not
+ * RTP refused (RFC 9143 section 7.3.3: a data channel). 0, or -EINVAL /
+ * -EOPNOTSUPP / -E2BIG with a sentence for ng's error-reason (what v1
+ * does not do: a second group, a section relayed unbundled before made
+ * a group's, a bundled section unbundled, the owner's section ended). */
+int ng_bundle_plan(const struct cp_ng *g, const struct ng_call *c, unsigned int had, unsigned int o,
+		   const struct ng_req *r, struct ng_bundle_plan *pl, char *err, size_t errlen);
+/* Does the SDP g->sdp (an offer or an answer, from either side) of call c
+ * (had: its sections before it) end a stream whose context is a BUNDLE
+ * group's owner with live members (port 0, or not relayed)? 0 when it
+ * does not, else -EOPNOTSUPP with a sentence for ng's error-reason,
+ * before anything changes: the owner's context is the group's transport,
+ * its release would take the members with it (what design 4.2 would do,
+ * the owner kept as the transport with its other side subtracted, is not
+ * done). The bundled side's own offer meets ng_bundle_plan()'s refusal
+ * first. */
+int ng_bundle_owner_ends(const struct cp_ng *g, const struct ng_call *c, unsigned int had,
+			 char *err, size_t errlen);
+/* Section md of stream st (bundled: bdl_role set) as cp/agw's bundle:
+ * its mid (else the stream's), an owner's MID extension or a member's
+ * owner, its payload types and signalled SSRCs (none past two). */
+void ng_bundle_of(const struct ng_call *c, const struct ng_stream *st,
+		  const struct ng_sdp_media *md, struct cp_agw_rtp_bundle *b);
+/* The rewrite rw of g->sdp to side s of call c, whose sections are
+ * bundled on s's side: every bundled section on its owner's address and
+ * port with the owner's ICE, DTLS-SRTP and a=crypto lines (il[]: a
+ * member's point into the owner's), its mid, the MID a=extmap,
+ * a=rtcp-mux alone; our group into *grp, rw->group then pointing at it
+ * (the owner's mid first). Nothing when s has no group. */
+void ng_bundle_out(const struct cp_ng *g, const struct ng_call *c, unsigned int s,
+		   struct ng_sdp_rewrite *rw, struct ng_webrtc_lines *il, struct sdp_group *grp);
 
 /* ng_net.c */
 int ng_net_open(struct cp_ng *g, char *err, size_t errlen);

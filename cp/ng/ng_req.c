@@ -136,13 +136,16 @@ static const struct {
 	{ "rtcp-mux-offer", NG_F_MUX_OFFER },
 	{ "rtcp-mux-accept", NG_F_MUX_ACCEPT },
 	{ "rtcp-mux-reject", NG_F_MUX_REJECT },
+	{ "rtcp-mux-require", NG_F_MUX_REQUIRE | NG_F_MUX_OFFER },
+	{ "no-tls-id", NG_F_NO_TLS_ID },
+	{ "generate-mid", NG_F_GENERATE_MID },
 	/* the transport protocol as a flag (Kamailio's "RTP/SAVP") is read below */
 };
 
 /* What rtpengine does and turnpike does not (FEATURE.md): refused as such. */
 static const char *const out_of_scope[] = {
 	"record-call", "always-transcode", "inject-DTMF", "transcode", "loop-protect",
-	"generate-mid", "strip-extmap", "pad-crypto", "generate-RTCP", "debug",
+	"strip-extmap", "pad-crypto", "generate-RTCP", "debug",
 	"reorder-codecs", "single-codec", "allow-transcoding", "block-DTMF",
 	"block-media", "silence-media", "T.38", "recording-vsc",
 };
@@ -189,30 +192,66 @@ read_learning(const char *s, size_t len, struct ng_req *r, char *err, size_t err
 		    "heuristic)", shown(&n, b, sizeof(b)));
 }
 
+/* The suite lib/sdp knows by the name s[0..len) (case not minded); 0:
+ * none. */
+static uint8_t
+suite_named(const char *s, size_t len)
+{
+	for (unsigned int k = SDP_SUITE_OTHER + 1; k < SDP_SUITE_COUNT; k++) {
+		const char *name = sdp_suite_name((enum sdp_suite)k);
+
+		if (name != NULL && strlen(name) == len && strncasecmp(s, name, len) == 0)
+			return (uint8_t)k;
+	}
+	return 0;
+}
+
 /*
  * One of rtpengine's SDES options (s[0..len): the SDES list's item, or
- * what follows "SDES-" in a flag): off (no, disable) and no-<suite> are
- * taken (FEATURE.md "SDES"); the others (session parameters, only-,
- * order:, prefer...) are passed over, turnpike offering one suite. A
- * no-<suite> naming a suite lib/sdp does not know offers nothing of it
- * anyway: passed over too, as rtpengine does.
+ * what follows "SDES-" in a flag; docs/ng_control_protocol.md's "SDES"):
+ * off (no, disable), no-<suite>, only-<suite> and order:<suite;suite;...>
+ * are taken (FEATURE.md's table). A suite lib/sdp does not know is passed
+ * over in each (it is never offered anyway, as rtpengine passes over a
+ * name it does not know), as are the other options (session parameters,
+ * nonew, offerer_pref:, pad, lifetime, static, prefer): turnpike offers
+ * one suite of its choosing, no session parameters.
  */
 static void
 read_sdes(const char *s, size_t len, struct ng_req *r)
 {
 	const struct bc_node n = { .type = BC_STR, .s = s, .len = len };
+	uint8_t k;
 
 	if (name_is(&n, "off") || name_is(&n, "no") || name_is(&n, "disable")) {
 		r->sdes_off = true;
 		return;
 	}
-	if (len <= 3 || strncasecmp(s, "no-", 3) != 0)
-		return;
-	for (unsigned int k = SDP_SUITE_OTHER + 1; k < SDP_SUITE_COUNT; k++) {
-		const char *name = sdp_suite_name((enum sdp_suite)k);
-
-		if (name != NULL && strlen(name) == len - 3 && strncasecmp(s + 3, name, len - 3) == 0)
+	if (len > 3 && strncasecmp(s, "no-", 3) == 0) {
+		if ((k = suite_named(s + 3, len - 3)) != 0)
 			r->sdes_no |= SDP_SUITE_BIT(k);
+		return;
+	}
+	if (len > 5 && strncasecmp(s, "only-", 5) == 0) {
+		if ((k = suite_named(s + 5, len - 5)) != 0)
+			r->sdes_only |= SDP_SUITE_BIT(k);
+		return;
+	}
+	if (len > 6 && strncasecmp(s, "order:", 6) == 0) {
+		/* "a;b;c;" (rtpengine's separator; a trailing one allowed), a
+		 * later order: list going on after an earlier one's */
+		for (size_t i = 6; i < len;) {
+			size_t j = i;
+
+			while (j < len && s[j] != ';')
+				j++;
+			k = suite_named(s + i, j - i);
+			for (unsigned int q = 0; k != 0 && q < r->sdes_norder; q++)
+				if (r->sdes_order[q] == k)
+					k = 0;
+			if (k != 0 && r->sdes_norder < NG_SDES_ORDER_MAX)
+				r->sdes_order[r->sdes_norder++] = k;
+			i = j + 1;
+		}
 	}
 }
 
@@ -240,6 +279,16 @@ read_flags(const struct bc_node *nodes, const struct bc_node *v, struct ng_req *
 		p = proto_of(f);
 		if (p > 0) {
 			r->transport = (uint8_t)p;
+			continue;
+		}
+		/* rtpengine's WebRTC (any case): its alias of the flags a
+		 * WebRTC client needs (its no-rtcp-attribute is what
+		 * DTLS-SRTP's rtcp-mux writes anyway) */
+		if (f->len == 6 && strncasecmp(f->s, "WebRTC", 6) == 0) {
+			r->transport = SDP_PROTO_UDP_TLS_RTP_SAVPF;
+			r->flags |= NG_F_ICE_FORCE | NG_F_TRICKLE_ICE | NG_F_MUX_OFFER |
+				    NG_F_MUX_REQUIRE | NG_F_GENERATE_MID;
+			r->sdes_off = true;
 			continue;
 		}
 		/* the key endpoint-learning spelt as a flag, as rtpengine takes it */
@@ -303,6 +352,37 @@ read_list(const struct bc_node *nodes, const struct bc_node *v, const char *key,
 		if (i == n)
 			return fail(err, errlen, "Unknown %s '%s'", key, shown(f, b, sizeof(b)));
 		r->flags |= bits[i];
+	}
+	return 0;
+}
+
+/* rtpengine's bundle list (a single string taken as a one-item list, as
+ * read_list() takes one): accept, BUNDLE for an offer's group; offer,
+ * require, strict (bundling towards an offer's receiver) and reject
+ * (unbundling a peer's group), not supported here (v1). */
+static int
+read_bundle(const struct bc_node *nodes, const struct bc_node *v, struct ng_req *r, char *err,
+	    size_t errlen)
+{
+	static const char *const later[] = { "offer", "require", "strict", "reject" };
+	const struct bc_node *f = v;
+	char b[48];
+
+	if (v->type != BC_STR && v->type != BC_LIST)
+		return fail(err, errlen, "\"bundle\" is not a list");
+	for (f = v->type == BC_STR ? v : bc_first(nodes, v); f != NULL;
+	     f = v->type == BC_STR ? NULL : bc_next(nodes, f)) {
+		if (name_is(f, "accept")) {
+			r->flags |= NG_F_BUNDLE_ACCEPT;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+			if (name_is(f, later[i]))
+				return unsupported(err, errlen, "bundle '%s' is not supported by "
+						   "turnpike (a browser's bundled offer only: "
+						   "bundle=accept)", shown(f, b, sizeof(b)));
+		return fail(err, errlen, "Unknown bundle '%s' (accept, offer, require, strict, "
+			    "reject)", shown(f, b, sizeof(b)));
 	}
 	return 0;
 }
@@ -388,9 +468,10 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 {
 	static const char *const repl_names[] = { "origin", "session-connection" };
 	static const uint32_t repl_bits[] = { NG_F_REPLACE_ORIGIN, NG_F_REPLACE_SESS_C };
-	static const char *const mux_names[] = { "demux", "offer", "accept", "reject" };
+	static const char *const mux_names[] = { "demux", "offer", "accept", "reject",
+						 "require" };
 	static const uint32_t mux_bits[] = { NG_F_MUX_DEMUX, NG_F_MUX_OFFER, NG_F_MUX_ACCEPT,
-					     NG_F_MUX_REJECT };
+					     NG_F_MUX_REJECT, NG_F_MUX_REQUIRE | NG_F_MUX_OFFER };
 	const struct bc_node *v;
 	char b[64];
 	int rc;
@@ -451,11 +532,16 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 					 errlen)) < 0)
 		return rc;
 	v = get(nodes, root, "rtcp-mux");
-	if (v != NULL && (rc = read_list(nodes, v, "rtcp-mux", mux_names, mux_bits, 4, r, err,
+	if (v != NULL && (rc = read_list(nodes, v, "rtcp-mux", mux_names, mux_bits, 5, r, err,
 					 errlen)) < 0)
+		return rc;
+	v = get(nodes, root, "bundle");
+	if (v != NULL && (rc = read_bundle(nodes, v, r, err, errlen)) < 0)
 		return rc;
 	v = get(nodes, root, "ICE");
 	if (v != NULL) {
+		/* (the key says what WebRTC's ICE=force would have: it wins) */
+		r->flags &= ~NG_F_ICE_FORCE;
 		if (name_is(v, "remove"))
 			r->flags |= NG_F_ICE_REMOVE;
 		else if (name_is(v, "force") || name_is(v, "optional"))
@@ -576,7 +662,9 @@ ng_req_read(const struct bc_node *nodes, const struct bc_node *root,
 	if ((v = get(nodes, root, "T.38")) != NULL && (v->type == BC_STR ? v->len : v->count) > 0)
 		return unsupported(err, errlen, "\"T.38\" is not supported by turnpike (no "
 				   "T.38 gateway)");
-	if ((v = get(nodes, root, "DTLS")) != NULL) {
+	/* (DTLS-reverse: rtpengine's daemon reads it as DTLS, into the same
+	 * choices, call_flags.c; its documentation names only DTLS) */
+	if ((v = get(nodes, root, "DTLS")) != NULL || (v = get(nodes, root, "DTLS-reverse")) != NULL) {
 		if (name_is(v, "off") || name_is(v, "no") || name_is(v, "disable"))
 			r->dtls = NG_DTLS_OFF;
 		else if (name_is(v, "passive"))

@@ -66,6 +66,29 @@ enum ng_cmd {
 #define NG_F_ICE_FORCE       0x10000u
 #define NG_F_ICE_REJECT      0x20000u  /* reject-ICE: our answer to this offer's sender has no ICE */
 #define NG_F_TRICKLE_ICE     0x40000u  /* trickle-ICE: a=ice-options:trickle with ours (RFC 8840) */
+/* no-tls-id (rtpengine's flag, "no tls id" too): our a=tls-id left out of
+ * the SDP this message makes, and an ICE restart of a sender that gives no
+ * a=tls-id keeps its DTLS association (without a=tls-id, RFC 8842 takes
+ * a new ICE ufrag for a new association: FEATURE.md "DTLS-SRTP") */
+#define NG_F_NO_TLS_ID       0x80000u
+/* rtcp-mux-require (the flag, or the rtcp-mux list's require; rtpengine's
+ * docs/ng_control_protocol.md): rtcp-mux offered to the message's
+ * receiver with no RTCP port of ours to fall back to (the termination is
+ * made muxed, one port: a=rtcp names the RTP port, RFC 8858 section 4.2),
+ * and its answer without a=rtcp-mux refused (RFC 5761 section 5.1.1: an
+ * answer without it would have RTCP on a port we do not have). Set with
+ * NG_F_MUX_OFFER, as rtpengine's require implies its offer. */
+#define NG_F_MUX_REQUIRE     0x100000u
+/* generate-mid (rtpengine's): a section its sender gave no a=mid gets one
+ * towards the receiver, its index from 1 in decimal (rtpengine's
+ * call.c, __update_media_id()); the WebRTC alias has it */
+#define NG_F_GENERATE_MID    0x200000u
+/* bundle=accept (rtpengine's bundle list, mr14 on; 10.5 has no BUNDLE): a
+ * BUNDLE group of the offer's sender is taken onto one transport of ours
+ * (FEATURE.md "BUNDLE"); without it a group is dropped, each section its
+ * own ports, as rtpengine 10.5 answers. The list's offer, require, strict
+ * and reject are refused as not supported. */
+#define NG_F_BUNDLE_ACCEPT   0x400000u
 
 /* DTLS (the key; rtpengine's values, FEATURE.md "DTLS-SRTP"): off (or no,
  * disable) refuses a DTLS-SRTP section from the message's sender and
@@ -90,6 +113,9 @@ enum ng_learning {
 				   * latch bound to it (IPC_RTP_LATCH_SIGNALLED) */
 };
 
+/* SDES-order:'s suites kept (lib/sdp's known suites, each once) */
+#define NG_SDES_ORDER_MAX 8
+
 enum ng_side_name {
 	NG_SIDE_DEFAULT = 0,      /* not named: the route's */
 	NG_SIDE_ACCESS = 1,
@@ -108,6 +134,11 @@ struct ng_req {
 	bool sdes_off;            /* SDES-off (flag, or the SDES list's off): no
 				   * a=crypto offered */
 	uint32_t sdes_no;         /* SDES-no-<suite>: SDP_SUITE_BIT()s never offered */
+	uint32_t sdes_only;       /* SDES-only-<suite>: the SDP_SUITE_BIT()s that may be
+				   * offered (0: not said); sdes_no is then passed over */
+	uint8_t sdes_order[NG_SDES_ORDER_MAX]; /* SDES-order:: lib/sdp's enum sdp_suite,
+				   * our preference (sdes_norder of them) */
+	uint8_t sdes_norder;
 	bool has_media_addr;
 	bool has_received_from;
 	bool has_delete_delay;

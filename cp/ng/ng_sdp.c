@@ -21,8 +21,17 @@
  *     lines but its candidates,
  *     a=remote-candidates and a misplaced a=ice-lite (a lite agent needs
  *     none of the first two, and ice_lite notes the third). A section
- *     past lib/sdp's limits (4096 octets, 64 lines, 1023 octets of codec
- *     lines: a WebRTC video section) is not relayed, not an error.
+ *     past lib/sdp's limits for a section (sdp_parse_section():
+ *     16384 octets, 512 lines, 4095 octets of codec lines; a browser's
+ *     video section fits) is not relayed, not an error.
+ *   - BUNDLE: the session's a=group lines go to lib/sdp as a description of
+ *     their own (its grammar and limits), each section's a=mid is the
+ *     section's reading or, for one lib/sdp did not read, its first a=mid
+ *     line read alone; lib/sdp's sdp_bundle_check() (protocol errors: every
+ *     description). turnpike's rules for what it may bundle are
+ *     ng_sdp_bundle_check(), asked by cp/ng under bundle=accept only. A
+ *     relayed description drops the session's a=group:BUNDLE (its
+ *     sections get ports of their own) unless the rewrite gives ours.
  *   - Rewriting: a relayed section always has its c= line rewritten when it
  *     has one; one is added when the session's c= is not written or holds
  *     another address. A kept section is left as it came, ICE and DTLS
@@ -268,20 +277,33 @@ choose_line(const struct sdp_media *m)
 	return 0;
 }
 
+/* A description made of some of the caller's lines, for lib/sdp: a
+ * section's to sdp_parse_section()'s limits (a browser's video section is
+ * past H.248's), the rest to sdp_parse()'s (max_lines). Not zeroed as a
+ * whole: synth_init(). */
 struct synth {
-	char text[SDP_SIZE_MAX];
-	uint16_t map[SDP_LINES_MAX];
+	char text[SDP_DESC_SIZE_MAX];
+	uint16_t map[SDP_DESC_LINES_MAX];
 	size_t n;
-	unsigned int nlines;
+	unsigned int nlines, max_lines;
 	bool big;
 };
+
+static void
+synth_init(struct synth *y, unsigned int max_lines)
+{
+	y->n = 0;
+	y->nlines = 0;
+	y->max_lines = max_lines;
+	y->big = false;
+}
 
 static void
 synth_add(struct synth *y, const char *p, size_t n, unsigned int k)
 {
 	if (y->big)
 		return;
-	if (y->nlines == SDP_LINES_MAX || y->n + n + 2 > sizeof(y->text)) {
+	if (y->nlines == y->max_lines || y->n + n + 2 > sizeof(y->text)) {
 		y->big = true;
 		return;
 	}
@@ -305,9 +327,7 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 	unsigned int no;
 	int rc = 0;
 
-	y.n = 0;
-	y.nlines = 0;
-	y.big = false;
+	synth_init(&y, SDP_DESC_LINES_MAX);
 	synth_add(&y, "v=0", 3, 0);
 	if (sess_c >= 0 && !md->has_c)
 		synth_add(&y, line_at(d, (unsigned int)sess_c), d->line_len[sess_c],
@@ -324,18 +344,18 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 		    !attr_is(line_at(d, k), d->line_len[k], "ice-lite"))
 			synth_add(&y, line_at(d, k), d->line_len[k], k);
 	if (y.big) {
-		md->why = "past lib/sdp's limits for one section (4096 octets, 64 lines without "
+		md->why = "past lib/sdp's limits for one section (16384 octets, 512 lines without "
 			  "candidates): not relayed";
 		goto out_wipe;
 	}
-	rc = sdp_parse(y.text, y.n, &s, &e);
+	rc = sdp_parse_section(y.text, y.n, &s, &e);
 	if (rc == -EINVAL) {
 		rc = map_error(err, &e, y.map, y.nlines, -EINVAL);
 		goto out_wipe;
 	}
 	if (rc == -E2BIG) {
-		md->why = "past lib/sdp's limits for one section (a value kept, 8 a=crypto, 1023 "
-			  "octets of codec lines): not relayed";
+		md->why = "past lib/sdp's limits for one section (a value kept, 8 a=crypto, 4095 "
+			  "octets of codec lines, 127 of format list, 32 payload types): not relayed";
 		rc = 0;
 		goto out_wipe;
 	}
@@ -346,6 +366,8 @@ read_section(struct ng_sdp *d, unsigned int i, int sess_c, int sess_dir, struct 
 		goto out_wipe;
 	}
 	map_lines(&s.media, y.map, y.nlines);
+	memcpy(md->mid, s.media.mid, sizeof(md->mid));
+	md->mid_line = s.media.mid_line;
 	no = choose_line(&s.media);
 	if (no != 0) {
 		rc = sdp_fail(err, SDP_E_LINE, no, -EINVAL, "`$` is H.248's CHOOSE, not an SDP value");
@@ -368,15 +390,171 @@ out_wipe:
 	return rc;
 }
 
-/* The session's c= as lib/sdp reads it. */
-static int
-read_sess_c(struct ng_sdp *d, unsigned int k, struct sdp_error *err)
+/* The a=mid of section i when read_section() did not read it (a section
+ * past lib/sdp's limits, or with a value it does not take): its first
+ * a=mid line as lib/sdp reads one, "" when there is none or lib/sdp does
+ * not take it (such a section is not relayed, and a group naming it then
+ * names a mid no section has). */
+static void
+mid_scan(struct ng_sdp *d, unsigned int i)
 {
-	struct synth y = { .n = 0 };
+	struct ng_sdp_media *md = &d->media[i];
+	struct synth y;
+	struct sdp s;
+	unsigned int k;
+
+	for (k = md->first_line + 1u; k < (unsigned int)md->first_line + md->nlines; k++)
+		if (attr_is(line_at(d, k), d->line_len[k], "mid"))
+			break;
+	if (k == (unsigned int)md->first_line + md->nlines)
+		return;
+	synth_init(&y, SDP_LINES_MAX);
+	synth_add(&y, "v=0", 3, 0);
+	synth_add(&y, "m=audio 9 RTP/AVP 0", 19, md->first_line);
+	synth_add(&y, line_at(d, k), d->line_len[k], k);
+	if (sdp_parse(y.text, y.n, &s, NULL) == 0) {
+		memcpy(md->mid, s.media.mid, sizeof(md->mid));
+		md->mid_line = (uint16_t)(k + 1);
+	}
+	explicit_bzero(&s, sizeof(s));
+}
+
+/* Is p[0..n) a=group:BUNDLE (any case, RFC 5888's semantics token)? */
+static bool
+is_bundle_group(const char *p, size_t n)
+{
+	return attr_is(p, n, "group") && n >= 14 && strncasecmp(p + 8, "BUNDLE", 6) == 0 &&
+	       (n == 14 || p[14] == ' ');
+}
+
+/* The session's a=group lines as lib/sdp reads them (its grammar, its
+ * limits: 8 mids a group, 4 BUNDLE groups), BUNDLE's into d->group[]. */
+static int
+read_groups(struct ng_sdp *d, struct sdp_error *err)
+{
+	struct synth y;
 	struct sdp s;
 	struct sdp_error e;
 	int rc;
 
+	synth_init(&y, SDP_LINES_MAX);
+	synth_add(&y, "v=0", 3, 0);
+	for (unsigned int k = 1; k < d->nsess; k++)
+		if (attr_is(line_at(d, k), d->line_len[k], "group"))
+			synth_add(&y, line_at(d, k), d->line_len[k], k);
+	if (y.nlines == 1)
+		return 0;
+	if (y.big)
+		return sdp_fail(err, SDP_E_ATTR_COUNT, 0, -E2BIG,
+				"a=group: more than %u lines", SDP_LINES_MAX - 1);
+	rc = sdp_parse(y.text, y.n, &s, &e);
+	if (rc < 0)
+		return map_error(err, &e, y.map, y.nlines, rc);
+	d->ngroup = s.ngroup;
+	for (unsigned int g = 0; g < s.ngroup; g++) {
+		d->group[g] = s.group[g];
+		d->group[g].line = (uint16_t)(y.map[s.group[g].line - 1] + 1u);
+	}
+	return 0;
+}
+
+/*
+ * BUNDLE's rules across the sections, lib/sdp's (each mid once, a group's
+ * mids those of sections, a section in one group): protocol errors,
+ * refused on every description. Sections not relayed (not RTP, past
+ * lib/sdp's limits) are judged elsewhere (ng_sdp_may_pass()).
+ */
+static int
+bundle_read(struct ng_sdp *d, struct sdp_error *err)
+{
+	struct sdp_mid_ref sec[NG_SDP_MEDIA_MAX];
+	uint8_t bundle[NG_SDP_MEDIA_MAX];
+	int rc;
+
+	for (unsigned int i = 0; i < d->nmedia; i++) {
+		if (d->media[i].mid[0] == '\0')
+			mid_scan(d, i);
+		sec[i].mid = d->media[i].mid;
+		sec[i].line = d->media[i].mid_line;
+	}
+	rc = sdp_bundle_check(d->group, d->ngroup, sec, d->nmedia, bundle, err);
+	if (rc < 0)
+		return rc;
+	for (unsigned int i = 0; i < d->nmedia; i++)
+		d->media[i].bundle = bundle[i];
+	return 0;
+}
+
+int
+ng_sdp_bundle_check(const struct ng_sdp *d, struct sdp_error *err)
+{
+	for (unsigned int g = 0; g < d->ngroup; g++) {
+		const struct sdp_group *gr = &d->group[g];
+		const struct ng_sdp_media *first = NULL;
+		unsigned int ext = 0;
+
+		for (unsigned int t = 0; t < gr->ntag; t++)
+			if (strlen(gr->tag[t]) > NG_SDP_BUNDLE_MID_MAX)
+				return sdp_fail(err, SDP_E_BUNDLE, gr->line, -E2BIG,
+						"a=group:BUNDLE: mid %s is %zu octets, more than the "
+						"%u a bundled section's may have here (the MID header "
+						"extension's one-byte form, RFC 8285 section 4.2)",
+						gr->tag[t], strlen(gr->tag[t]), NG_SDP_BUNDLE_MID_MAX);
+		for (unsigned int i = 0; i < d->nmedia; i++) {
+			const struct ng_sdp_media *md = &d->media[i];
+			unsigned int id;
+
+			if (md->bundle != g + 1 || !md->relay)
+				continue;
+			id = sdp_extmap_id(&md->m, SDP_EXT_MID);
+			/* (lib/sdp takes ids past RFC 8285's 255, which dp's one
+			 * octet of the id, ipc_rtp_bundle.mid_ext, cannot hold) */
+			if (id > 255)
+				return sdp_fail(err, SDP_E_BUNDLE, gr->line, -EINVAL,
+						"a=group:BUNDLE: the MID header extension's id %u "
+						"in mid %s's section (line %u) is past 255, the "
+						"most RFC 8285's two-byte form carries", id, md->mid,
+						md->m.line);
+			if (first == NULL) {
+				first = md;
+				ext = id;
+			} else if (id != ext) {
+				return sdp_fail(err, SDP_E_BUNDLE, gr->line, -EINVAL,
+						"a=group:BUNDLE: the MID header extension is id %u in "
+						"mid %s's section (line %u) and %u in mid %s's (line %u): "
+						"one id for the group's one RTP session (RFC 9143)", ext,
+						first->mid, first->m.line, id, md->mid, md->m.line);
+			}
+			for (const struct ng_sdp_media *o = d->media; o < md; o++) {
+				if (o->bundle != g + 1 || !o->relay)
+					continue;
+				for (unsigned int a = 0; a < md->m.npt; a++)
+					for (unsigned int b = 0; b < o->m.npt; b++)
+						if (md->m.pt[a] == o->m.pt[b])
+							return sdp_fail(err, SDP_E_BUNDLE, gr->line,
+								-EINVAL, "a=group:BUNDLE: payload "
+								"type %u is in mid %s's section (line "
+								"%u) and mid %s's (line %u): turnpike "
+								"tells a group's media apart by payload "
+								"type, one section's each",
+								md->m.pt[a], o->mid, o->m.line, md->mid,
+								md->m.line);
+			}
+		}
+	}
+	return 0;
+}
+
+/* The session's c= as lib/sdp reads it. */
+static int
+read_sess_c(struct ng_sdp *d, unsigned int k, struct sdp_error *err)
+{
+	struct synth y;
+	struct sdp s;
+	struct sdp_error e;
+	int rc;
+
+	synth_init(&y, SDP_LINES_MAX);
 	synth_add(&y, "v=0", 3, 0);
 	synth_add(&y, line_at(d, k), d->line_len[k], k);
 	rc = sdp_parse(y.text, y.n, &s, &e);
@@ -549,6 +727,11 @@ ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err
 		if (rc < 0)
 			goto out_zero;
 	}
+	rc = read_groups(out, err);
+	if (rc == 0)
+		rc = bundle_read(out, err);
+	if (rc < 0)
+		goto out_zero;
 	return 0;
 
 out_zero:
@@ -682,6 +865,13 @@ static bool
 rewrite_ok(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, int *first)
 {
 	*first = -1;
+	if (rw->group != NULL) {
+		struct sdp_wbuf none;
+
+		sdp_wbuf_init(&none, NULL, 0);
+		if (sdp_session_webrtc_put(&none, false, rw->group) < 0)
+			return false;
+	}
 	if (in->nlines == 0 || in->text == NULL || rw->nmedia != in->nmedia ||
 	    rw->nmedia > NG_SDP_MEDIA_MAX ||
 	    (rw->flags & ~(NG_SDP_ICE_REMOVE | NG_SDP_REPLACE_ORIGIN | NG_SDP_REPLACE_SESS_C)) != 0)
@@ -724,6 +914,22 @@ ours_ice(const struct ng_sdp_out_media *o)
 	return !o->keep && o->webrtc != NULL && o->webrtc->ufrag != NULL;
 }
 
+/* Is p[0..n) an a=extmap of the MID header extension (RFC 9143 section
+ * 14.1's URI, as the line's last or followed by its attributes)? */
+static bool
+is_mid_extmap(const char *p, size_t n)
+{
+	const size_t u = sizeof(SDP_EXT_MID) - 1;
+
+	if (!attr_is(p, n, "extmap"))
+		return false;
+	for (size_t k = 9; k + u <= n; k++)
+		if (p[k - 1] == ' ' && memcmp(p + k, SDP_EXT_MID, u) == 0 &&
+		    (k + u == n || p[k + u] == ' '))
+			return true;
+	return false;
+}
+
 /* A relayed section: its m=, its c=, what it had but ICE's (with
  * ice_remove, or when ours go in) and DTLS-SRTP's, then ours (a=rtcp,
  * a=rtcp-mux, a=crypto, ICE's and DTLS-SRTP's). */
@@ -749,6 +955,12 @@ put_relayed(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i,
 		}
 		if ((ice_remove && is_ice(p, n)) || is_dtls(p, n) || attr_is(p, n, "rtcp") ||
 		    attr_is(p, n, "rtcp-mux") || attr_is(p, n, "crypto"))
+			continue;
+		/* the MID a=extmap: none towards either peer (bundled: see
+		 * struct ng_sdp_out_media; unbundle: the peer has no group) */
+		if ((o->bundled || o->unbundle) && is_mid_extmap(p, n))
+			continue;
+		if (o->unbundle && (attr_is(p, n, "bundle-only") || attr_is(p, n, "rtcp-mux-only")))
 			continue;
 		if (p[0] == 'c')
 			put_c(w, o);
@@ -802,16 +1014,22 @@ has_attr_of(const struct ng_sdp *in, const struct ng_sdp_media *md, const char *
  * ICE is its endpoints', as it came: a ufrag left without its pwd would
  * not even read); with the session's DTLS lines it does not override
  * when those are removed (sess_dtls), unless its port is 0 (a data
- * channel passed on keeps its endpoints' certificate and role). */
+ * channel passed on keeps its endpoints' certificate and role); refuse:
+ * its m= port written 0, and so none of those. */
 static void
 put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c, bool sess_ice,
-	 bool sess_dtls)
+	 bool sess_dtls, bool refuse)
 {
+	static const struct ng_sdp_out_media port0 = { .port = 0 };
 	const struct ng_sdp_media *md = &in->media[i];
 	unsigned int first = md->first_line, end = first + md->nlines;
-	bool add_c = sess_c >= 0 && !md->has_c && !md->off, own_ice = false;
+	bool off = md->off || refuse;
+	bool add_c = sess_c >= 0 && !md->has_c && !off, own_ice = false;
 
-	put_line(w, in, first);
+	if (refuse)
+		put_m(w, line_at(in, first), in->line_len[first], &port0);
+	else
+		put_line(w, in, first);
 	for (unsigned int k = first + 1; k < end; k++) {
 		if (add_c && line_at(in, k)[0] != 'i') {
 			put_line(w, in, (unsigned int)sess_c);
@@ -826,7 +1044,7 @@ put_kept(struct sdp_wbuf *w, const struct ng_sdp *in, unsigned int i, int sess_c
 		if (is_sess_ice(line_at(in, k), in->line_len[k]) &&
 		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
 			put_line(w, in, k);
-	for (unsigned int k = 1; sess_dtls && !md->off && k < in->nsess; k++)
+	for (unsigned int k = 1; sess_dtls && !off && k < in->nsess; k++)
 		if (is_sess_dtls(line_at(in, k), in->line_len[k]) &&
 		    !has_attr_of(in, md, line_at(in, k), in->line_len[k]))
 			put_line(w, in, k);
@@ -872,9 +1090,10 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 			c_done = true;
 		}
 		/* (the session's DTLS lines are the sender's: gone with a
-		 * section relayed, kept sections given them back) */
+		 * section relayed, kept sections given them back; its BUNDLE
+		 * groups name sections that now have ports of their own) */
 		if (((ice_remove || ice_lite) && is_ice(p, n)) ||
-		    (ours != NULL && is_sess_dtls(p, n)))
+		    (ours != NULL && (is_sess_dtls(p, n) || is_bundle_group(p, n))))
 			continue;
 		if (p[0] == 'o' && ours != NULL && (rw->flags & NG_SDP_REPLACE_ORIGIN) &&
 		    put_origin(&w, p, n, ours))
@@ -886,15 +1105,17 @@ ng_sdp_rewrite(const struct ng_sdp *in, const struct ng_sdp_rewrite *rw, char *b
 	}
 	if (!c_done)
 		put_c(&w, ours);
-	/* RFC 8839 section 5.3: ours is a lite agent's ICE */
-	if (ice_lite)
-		(void)sdp_session_webrtc_put(&w, true, NULL);
+	/* RFC 8839 section 5.3: ours is a lite agent's ICE; our BUNDLE group
+	 * (rewrite_ok() judged it) */
+	if ((ice_lite || rw->group != NULL) &&
+	    sdp_session_webrtc_put(&w, ice_lite, rw->group) < 0)
+		w.over = true;
 
 	for (unsigned int i = 0; i < in->nmedia; i++) {
 		const struct ng_sdp_out_media *o = &rw->media[i];
 
 		if (o->keep)
-			put_kept(&w, in, i, old_c, ice_remove || ice_lite, ours != NULL);
+			put_kept(&w, in, i, old_c, ice_remove || ice_lite, ours != NULL, o->refuse);
 		else
 			put_relayed(&w, in, i, o, !sess_c || !same_addr(o, ours), ice_remove);
 	}

@@ -20,6 +20,19 @@
  * session's a=fingerprint and a=setup are given to every section's
  * reading, as its ICE credentials are: lib/sdp lets a section's own
  * override them.
+ *
+ * BUNDLE (RFC 9143): the session's a=group lines are read by lib/sdp too
+ * (BUNDLE's kept in struct ng_sdp's group[]), each section's a=mid (even
+ * one lib/sdp does not take), and lib/sdp's rule across sections applied
+ * (sdp_bundle_check()), then turnpike's own for a group it may bundle: a
+ * mid of at most NG_SDP_BUNDLE_MID_MAX octets, one MID header extension id
+ * across the group's relayed sections, no payload type in two of them.
+ * The protocol's errors are refused by ng_sdp_read(); turnpike's own
+ * rules are ng_sdp_bundle_check(), for cp/ng to ask when it bundles
+ * (bundle=accept): without it the rewrite drops the session's
+ * a=group:BUNDLE lines when it relays a section (each section gets its
+ * own ports, as rtpengine 10.5 answers a bundled offer), and writes the
+ * rewrite's own group when it has one (our answer to a bundled offer).
  */
 #ifndef NG_SDP_H
 #define NG_SDP_H
@@ -35,6 +48,9 @@
 #define NG_SDP_MEDIA_MAX 8u       /* m= sections */
 
 #define NG_SDP_NAME_MAX  32u      /* a medium's or a proto's name, NUL included */
+/* A bundled section's mid: what the MID header extension's one-byte form
+ * carries (RFC 8285 section 4.2: 1..16 octets), and lib/ipc's bundle. */
+#define NG_SDP_BUNDLE_MID_MAX 16u
 
 /* One m= section as read. */
 struct ng_sdp_media {
@@ -57,6 +73,10 @@ struct ng_sdp_media {
 	uint16_t first_line;      /* its m= line's index (0-based, in the text) */
 	uint16_t nlines;          /* its lines, m= included */
 	const char *why;          /* relay false: a static sentence saying why */
+	char mid[SDP_MID_MAX];    /* its a=mid, relayed or not ("" none, or one lib/sdp
+				   * did not take in a section it did not read) */
+	uint16_t mid_line;        /* that line (1-based in the text), 0 none */
+	uint8_t bundle;           /* 1 + the index in group[] of the group naming it, 0 none */
 	struct sdp_media m;       /* lib/sdp's reading (relay true): port 0 = disabled */
 };
 
@@ -73,6 +93,9 @@ struct ng_sdp {
 	bool ice;                 /* session-level ICE attributes */
 	struct sdp_addr sess_addr;/* the session's c= (kind NONE: none) */
 	struct sdp_addr origin_addr; /* o='s address (kind NONE: none or unreadable) */
+	uint8_t ngroup;           /* the session's a=group:BUNDLE lines (lib/sdp's reading;
+				   * line: 1-based in the text) */
+	struct sdp_group group[SDP_GROUP_MAX];
 	unsigned int nmedia;
 	struct ng_sdp_media media[NG_SDP_MEDIA_MAX];
 };
@@ -83,9 +106,24 @@ struct ng_sdp {
  * v=0 first, a line that is not "x=...", a section lib/sdp finds
  * malformed) with err saying which line and why. A section lib/sdp takes
  * as well-formed but will not relay (-ENOTSUP from it, a non-RTP proto) is
- * not an error: relay false, why set.
+ * not an error: relay false, why set. BUNDLE's refusals (the opening
+ * comment): lib/sdp's (SDP_E_GROUP, SDP_E_MID, SDP_E_BUNDLE: an a=group line
+ * malformed or of more than 8 mids, a mid no section has, a mid twice, a
+ * section in two groups).
  */
 int ng_sdp_read(const char *s, size_t len, struct ng_sdp *out, struct sdp_error *err);
+
+/*
+ * turnpike's rules for a group of d it bundles (d as ng_sdp_read() left
+ * it): of each group's relayed sections, every mid the group names at
+ * most NG_SDP_BUNDLE_MID_MAX octets (-E2BIG), one MID header extension id
+ * (a section without one counts as id 0) and no payload type in two of
+ * them (-EINVAL): dp tells a group's media apart by the MID extension or
+ * by the payload type. 0, or the error with err naming the group's line
+ * (SDP_E_BUNDLE). Harmless where nothing is bundled: cp/ng asks it under
+ * bundle=accept only.
+ */
+int ng_sdp_bundle_check(const struct ng_sdp *d, struct sdp_error *err);
 
 /*
  * May section i of in (not relayed: relay false, or a port of 0) go on
@@ -127,6 +165,20 @@ struct ng_sdp_out_media {
 	 * are removed and a=ice-lite is written at session level (RFC 8839
 	 * section 5.3: we are a lite agent, RFC 8445 section 2.5). */
 	const struct sdp_webrtc_ours *webrtc;
+	/* BUNDLE (RFC 9143): bundled, a section towards the bundled peer:
+	 * any MID a=extmap the SDP had removed and none of ours written
+	 * (dp inserts no MID towards the browser, and a browser that has the
+	 * extension negotiated demultiplexes by MID and signalled SSRC only:
+	 * Chromium drops MID-less packets of an unsignalled SSRC then, its
+	 * payload-type fallback being for peers without MID); unbundle, a
+	 * section of a peer's group relayed to a peer that is not bundled:
+	 * its MID a=extmap, a=bundle-only and a=rtcp-mux-only removed */
+	bool bundled;
+	bool unbundle;
+	/* with keep: the section refused, its m= port written 0 (RFC 3264
+	 * section 6), nothing else changed: a BUNDLE group's section that is
+	 * not RTP, which turnpike does not bundle */
+	bool refuse;
 };
 
 #define NG_SDP_ICE_REMOVE     0x1u  /* a=candidate, ice-ufrag, ice-pwd, ice-options,
@@ -141,11 +193,19 @@ struct ng_sdp_rewrite {
 	unsigned int flags;       /* NG_SDP_* */
 	unsigned int nmedia;      /* must be in->nmedia */
 	struct ng_sdp_out_media media[NG_SDP_MEDIA_MAX];
+	/* our a=group:BUNDLE, written at session level after a=ice-lite (the
+	 * description's own groups are dropped when a section is relayed);
+	 * NULL: none */
+	const struct sdp_group *group;
 };
 
 /*
  * Write in rewritten as rw says into buf (CRLF line ends, NUL-terminated):
- *   - every line not named below, as it came, in its place;
+ *   - every line not named below, as it came, in its place (a kept
+ *     section's m= port 0 when refuse);
+ *   - a=group:BUNDLE at session level: removed when a section is relayed
+ *     (its sections get ports of their own), rw->group written instead
+ *     when given;
  *   - o=: its address replaced with NG_SDP_REPLACE_ORIGIN;
  *   - c=: the session's becomes the first relayed section's address; a
  *     relayed section whose address differs from it gets its own c= (its

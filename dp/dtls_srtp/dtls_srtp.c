@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/srtp.h>
@@ -17,12 +18,16 @@
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "dp.h"
 #include "dp_ctrs.h"
 #include "dtls_srtp_private.h"
 #include "dtls_srtp_ssl.h"
+#include "tls_async_job.h"
 #include "tls_ctx.h"
+#include "tp_log.h"
 #include "tw.h"
 
 static const char *const state_names[DTLS_SRTP_ST__COUNT] = {
@@ -49,12 +54,36 @@ gen_offer_free(struct dtls_srtp_gen_offer *o)
 	free(o);
 }
 
+/* The orphans' jobs run to their end (the offload calls back within its
+ * own time): the ring goes only once none is paused, or a late callback
+ * would write into freed memory. Waits DTLS_SRTP_ORPHAN_WAIT_MS at most;
+ * past it the ring and the orphans are left, not freed (said). */
+#define DTLS_SRTP_ORPHAN_WAIT_MS 2000u
+
+static bool
+orphans_end(struct dtls_srtp_worker *ds)
+{
+	for (unsigned int i = 0; ds->norphans > 0 && i < DTLS_SRTP_ORPHAN_WAIT_MS * 10u; i++) {
+		dsh_async_poll(ds);
+		if (ds->norphans > 0)
+			usleep(100);
+	}
+	if (ds->norphans == 0)
+		return true;
+	tp_log(TP_LOG_ERR, "worker %u: DTLS-SRTP: %u handshakes' async jobs did not end: "
+	       "left\n", ds->w->id, ds->norphans);
+	return false;
+}
+
 static void
 ds_free(struct dtls_srtp_worker *ds)
 {
 	if (ds->pool != NULL)
 		for (uint32_t i = 0; i < ds->npool; i++)
 			dsh_free(ds, &ds->pool[i]);
+	if (ds->aring != NULL && orphans_end(ds))
+		rte_free(ds->aring);
+	rte_free(ds->jw_buf);
 	while (ds->dq != NULL && ds->dq_n > 0) {
 		rte_pktmbuf_free(ds->dq[ds->dq_head].m);
 		ds->dq_head = (ds->dq_head + 1) & ds->dq_mask;
@@ -63,6 +92,7 @@ ds_free(struct dtls_srtp_worker *ds)
 	if (ds->terms != NULL)
 		memset(ds->terms, 0, sizeof(*ds->terms) * ds->nterms);
 	rte_free(ds->dq);
+	rte_free(ds->pw);
 	rte_free(ds->free);
 	rte_free(ds->pool);
 	rte_free(ds->terms);
@@ -75,18 +105,37 @@ ds_free(struct dtls_srtp_worker *ds)
 	rte_free(ds);
 }
 
-/* The context of cred's generation: every profile dp's SRTP keys (each
- * SSL narrowed to its termination's), our cookie's callbacks. */
-static SSL_CTX *
-ctx_make(const struct tp_conf_tls *tls, const struct tls_cred *cred, char *err, size_t errlen)
+/* OpenSSL's async callback (any thread): the SSL onto ds's ring. */
+static int
+async_cb(SSL *s, void *arg)
 {
-	SSL_CTX *c = dtls_srtp_ctx_create(tls, cred, DTLS_SRTP_DP_PROFILES, NULL, NULL, err,
-					  errlen);
+	struct dtls_srtp_worker *ds = arg;
+
+	return tls_async_wake(ds->aring, &ds->aring_full, s);
+}
+
+/* The context of cred's generation: every profile dp's SRTP keys (each
+ * SSL narrowed to its termination's), our cookie's callbacks; with an
+ * offload, its library context and properties, SSL_MODE_ASYNC and ds's
+ * async callback (without one, no async: a job around every step would
+ * cost and nothing could pause). */
+static SSL_CTX *
+ctx_make(struct dtls_srtp_worker *ds, const struct tls_cred *cred, char *err, size_t errlen)
+{
+	bool async = ds->conf.async_jobs > 0;
+	SSL_CTX *c = dtls_srtp_ctx_create(ds->conf.tls, cred, DTLS_SRTP_DP_PROFILES,
+					  async ? ds->conf.libctx : NULL,
+					  async ? ds->conf.propq : NULL, err, errlen);
 
 	if (c == NULL)
 		return NULL;
 	SSL_CTX_set_cookie_generate_cb(c, dsd_cookie_gen);
 	SSL_CTX_set_cookie_verify_cb(c, dsd_cookie_verify);
+	if (async) {
+		SSL_CTX_set_mode(c, SSL_MODE_ASYNC);
+		SSL_CTX_set_async_callback(c, async_cb);
+		SSL_CTX_set_async_callback_arg(c, ds);
+	}
 	return c;
 }
 
@@ -94,7 +143,7 @@ struct dtls_srtp_gen_offer *
 dtls_srtp_gen_make(const struct dp_worker *w, const struct tls_cred *cred, uint16_t gen,
 		   char *err, size_t errlen)
 {
-	const struct dtls_srtp_worker *ds = w->dtls_srtp;
+	struct dtls_srtp_worker *ds = w->dtls_srtp;
 	struct dtls_srtp_gen_offer *o;
 
 	if (ds == NULL || cred == NULL) {
@@ -106,7 +155,7 @@ dtls_srtp_gen_make(const struct dp_worker *w, const struct tls_cred *cred, uint1
 		snprintf(err, errlen, "agw.dtls: no memory");
 		return NULL;
 	}
-	o->ctx = ctx_make(ds->conf.tls, cred, err, errlen);
+	o->ctx = ctx_make(ds, cred, err, errlen);
 	if (o->ctx == NULL) {
 		free(o);
 		return NULL;
@@ -167,6 +216,28 @@ dsd_ctx_of(struct dtls_srtp_worker *ds, uint16_t gen)
 	return NULL;
 }
 
+/* The offload's ring (one wake-up a paused job: room for each job of
+ * the thread's pool, and each entry's) and the job-wait list's datagrams.
+ * Heap memory, no memzone: a ring of this worker's alone. */
+static int
+async_init(struct dtls_srtp_worker *ds)
+{
+	uint32_t n = 64;
+	ssize_t sz;
+
+	while (n < ds->conf.async_jobs || n < 2u * ds->npool)
+		n <<= 1;
+	sz = rte_ring_get_memsize_elem(sizeof(SSL *), n);
+	if (sz < 0)
+		return -EINVAL;
+	ds->aring = rte_zmalloc("dtls_srtp_async", (size_t)sz, RTE_CACHE_LINE_SIZE);
+	ds->jw_buf = rte_malloc("dtls_srtp_jobwait", (size_t)ds->npool * DTLS_SRTP_JW_MAX, 0);
+	if (ds->aring == NULL || ds->jw_buf == NULL ||
+	    rte_ring_init(ds->aring, "dtls_srtp_async", n, RING_F_SC_DEQ) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int
 dtls_srtp_worker_init(struct dp_worker *w, const struct dtls_srtp_conf *conf,
 		      const struct dtls_srtp_ops *ops, char *err, size_t errlen)
@@ -200,7 +271,7 @@ dtls_srtp_worker_init(struct dp_worker *w, const struct dtls_srtp_conf *conf,
 	if (ds->conf.attempts == 0)
 		ds->conf.attempts = DTLS_SRTP_ATTEMPTS;
 	ds->gen = conf->gen != 0 ? conf->gen : 1u;
-	ds->ctx = ctx_make(conf->tls, conf->cred, err, errlen);
+	ds->ctx = ctx_make(ds, conf->cred, err, errlen);
 	if (ds->ctx == NULL)
 		goto out_free;
 	if (dtls_cookie_key_init(&ds->key, NULL, dtls_cookie_slot(w->now_ms / 1000u)) < 0) {
@@ -218,7 +289,16 @@ dtls_srtp_worker_init(struct dp_worker *w, const struct dtls_srtp_conf *conf,
 			       RTE_CACHE_LINE_SIZE);
 	ds->free = rte_malloc("dtls_srtp_free", sizeof(*ds->free) * ds->npool, 0);
 	ds->dq = rte_zmalloc("dtls_srtp_defer", sizeof(*ds->dq) * qsize, RTE_CACHE_LINE_SIZE);
-	if (ds->terms == NULL || ds->pool == NULL || ds->free == NULL || ds->dq == NULL)
+	/* (a termination waits once: nterms entries, a power of two) */
+	qsize = 64;
+	while (qsize < ds->nterms)
+		qsize <<= 1;
+	ds->pw_mask = qsize - 1;
+	ds->pw = rte_malloc("dtls_srtp_pool_wait", sizeof(*ds->pw) * qsize, 0);
+	if (ds->terms == NULL || ds->pool == NULL || ds->free == NULL || ds->dq == NULL ||
+	    ds->pw == NULL)
+		goto out_nomem_free;
+	if (ds->conf.async_jobs > 0 && async_init(ds) < 0)
 		goto out_nomem_free;
 	for (uint32_t i = 0; i < ds->npool; i++) {
 		ds->pool[i].ds = ds;
@@ -309,6 +389,49 @@ client_go(struct dtls_srtp_worker *ds, uint32_t idx)
 		dsh_client(ds, idx, &t->checked, false);
 }
 
+bool
+dsd_pool_wait(struct dtls_srtp_worker *ds, uint32_t idx)
+{
+	struct dtls_term *t = &ds->terms[idx];
+
+	if (t->pool_wait)
+		return true;
+	if (ds->pw_n > ds->pw_mask)
+		return false;
+	ds->pw[(ds->pw_head + ds->pw_n) & ds->pw_mask] = idx;
+	ds->pw_n++;
+	t->pool_wait = 1;
+	return true;
+}
+
+/*
+ * The clients that waited for the pool, first in first out, while an
+ * entry is free (or a lingering one can go): each started again as its
+ * termination says now (client_go(): the budget's queue still applies),
+ * if it still wants a handshake. One that finds the pool full again
+ * waits at the ring's end; a pass serves at most those waiting at its
+ * start. A termination that went (its state cleared) is skipped.
+ */
+static void
+pool_serve(struct dtls_srtp_worker *ds)
+{
+	uint32_t n = ds->pw_n;
+
+	while (n-- > 0 && ds->pw_n > 0 && (ds->nfree > 0 || ds->lingering.head != 0)) {
+		uint32_t idx = ds->pw[ds->pw_head];
+		struct dtls_term *t = &ds->terms[idx];
+
+		ds->pw_head = (ds->pw_head + 1) & ds->pw_mask;
+		ds->pw_n--;
+		if (!t->pool_wait)
+			continue;
+		t->pool_wait = 0;
+		if (t->cfg.role == DTLS_SRTP_ROLE_CLIENT && t->hs == 0 &&
+		    t->state == DTLS_SRTP_ST_WAIT)
+			client_go(ds, idx);
+	}
+}
+
 int
 dtls_srtp_term_set(struct dp_worker *w, uint32_t idx, const struct dtls_srtp_term_cfg *cfg)
 {
@@ -376,11 +499,17 @@ void
 dtls_srtp_term_gone(struct dp_worker *w, uint32_t idx)
 {
 	struct dtls_srtp_worker *ds = w->dtls_srtp;
+	struct dtls_term *t;
+	uint8_t pw;
 
 	if (ds == NULL || idx >= ds->nterms)
 		return;
+	t = &ds->terms[idx];
+	pw = t->pool_wait;           /* (still in the ring: the ring's mark) */
+
 	term_reset(ds, idx);
-	memset(&ds->terms[idx], 0, sizeof(ds->terms[idx]));
+	memset(t, 0, sizeof(*t));
+	t->pool_wait = pw;
 }
 
 void
@@ -422,10 +551,16 @@ dtls_srtp_clock(struct dp_worker *w, uint64_t now_ms)
 	if (ds == NULL)
 		return;
 	gen_take(ds);
+	/* the timers first: a handshake past its deadline ends, whether or
+	 * not its wake-up waits in the ring (its SSL then an orphan) */
 	if (tw_count(&ds->wheel) > 0)
 		tw_advance(&ds->wheel, now_ms);
+	if (ds->aring != NULL)
+		dsh_async_poll(ds);
 	if (ds->dq_n > 0)
 		dsd_serve(ds);
+	if (ds->pw_n > 0)
+		pool_serve(ds);
 }
 
 /* ---- what the operator is told ----------------------------------------------- */
@@ -522,8 +657,10 @@ dtls_srtp_print(const struct dp_worker *w, FILE *out)
 	if (ds == NULL)
 		return;
 	fprintf(out, "dtls_srtp worker=%u terms=%u pool=%u in_flight=%u lingering=%u held=%u "
-		"deferred=%u", w->id, ds->nterms, ds->npool, ds->npool - ds->nfree, ds->nlinger,
-		ds->nheld, ds->dq_n);
+		"deferred=%u async_parked_now=%u async_jobwait=%u async_orphans_now=%u "
+		"async_ring_full=%" PRIu64, w->id, ds->nterms, ds->npool, ds->npool - ds->nfree,
+		ds->lingering.n, ds->nheld, ds->dq_n, ds->nparked, ds->jobwait.n, ds->norphans,
+		__atomic_load_n(&ds->aring_full, __ATOMIC_RELAXED));
 	for (unsigned int k = 0; k < DTLS_SRTP_CTR__COUNT; k++)
 		fprintf(out, " %s=%" PRIu64, ctr_names[k], ds->ctr[k]);
 	for (unsigned int k = 1; k < TLS_FAIL__COUNT; k++)

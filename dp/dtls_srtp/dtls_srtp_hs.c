@@ -13,6 +13,7 @@
  * under the new keys shows the peer has it, or the linger ends.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -21,11 +22,15 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "dp.h"
 #include "dtls_srtp_private.h"
 #include "dtls_srtp_ssl.h"
+#include "tls_async_job.h"
 #include "tw.h"
 
 /* A leg's callbacks are the TCP transport's; ours reads the leg itself. */
@@ -67,57 +72,84 @@ hs_send(void *arg, const uint8_t *p, uint16_t len)
 	return 0;
 }
 
-/* ---- the lingering list (oldest first: the first to go for a new
- * handshake when the pool is empty) ---- */
+/* ---- lists of entries: the lingering one (oldest first: the first to go
+ * for a new handshake when the pool is empty), the job-wait one (first in
+ * first out). A link is at off in the entry. ---- */
 
-static void
-linger_add(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+static struct dsh_link *
+link_of(struct dtls_hs *h, size_t off)
 {
-	uint32_t i = dsh_index(ds, h) + 1;
-
-	h->prev = ds->linger_tail;
-	h->next = 0;
-	if (ds->linger_tail != 0)
-		ds->pool[ds->linger_tail - 1].next = i;
-	else
-		ds->linger_head = i;
-	ds->linger_tail = i;
-	ds->nlinger++;
+	return (struct dsh_link *)(void *)((char *)h + off);
 }
 
 static void
-linger_del(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+list_add(struct dtls_srtp_worker *ds, struct dsh_list *l, size_t off, struct dtls_hs *h)
 {
 	uint32_t i = dsh_index(ds, h) + 1;
+	struct dsh_link *k = link_of(h, off);
 
-	if (h->prev == 0 && h->next == 0 && ds->linger_head != i)
+	k->prev = l->tail;
+	k->next = 0;
+	if (l->tail != 0)
+		link_of(&ds->pool[l->tail - 1], off)->next = i;
+	else
+		l->head = i;
+	l->tail = i;
+	l->n++;
+}
+
+static void
+list_del(struct dtls_srtp_worker *ds, struct dsh_list *l, size_t off, struct dtls_hs *h)
+{
+	uint32_t i = dsh_index(ds, h) + 1;
+	struct dsh_link *k = link_of(h, off);
+
+	if (k->prev == 0 && k->next == 0 && l->head != i)
 		return;                   /* not on it */
-	if (h->prev != 0)
-		ds->pool[h->prev - 1].next = h->next;
+	if (k->prev != 0)
+		link_of(&ds->pool[k->prev - 1], off)->next = k->next;
 	else
-		ds->linger_head = h->next;
-	if (h->next != 0)
-		ds->pool[h->next - 1].prev = h->prev;
+		l->head = k->next;
+	if (k->next != 0)
+		link_of(&ds->pool[k->next - 1], off)->prev = k->prev;
 	else
-		ds->linger_tail = h->prev;
-	h->prev = h->next = 0;
-	ds->nlinger--;
+		l->tail = k->prev;
+	k->prev = k->next = 0;
+	l->n--;
 }
+
+#define LINGER_OFF offsetof(struct dtls_hs, linger)
+#define JW_OFF     offsetof(struct dtls_hs, jw)
 
 /* ---- the pool ----------------------------------------------------------- */
 
 static void hs_timer(struct tw_timer *tm, void *arg);
 
-/* h's SSL goes (the entry may stay: HELD keeps its keys). */
+/* h's SSL goes (the entry may stay: HELD keeps its keys). One whose
+ * async job is paused becomes an orphan: cut from h (its app data the
+ * orphans' mark, no leg, its BIO reaching nothing), freed when the job
+ * ends (dsh_async_poll()): freed now, the job would run on freed memory. */
 static void
 hs_ssl_free(struct dtls_srtp_worker *ds, struct dtls_hs *h)
 {
-	linger_del(ds, h);
+	list_del(ds, &ds->lingering, LINGER_OFF, h);
+	if (h->async == DTLS_HS_A_PARKED)
+		ds->nparked--;
+	else if (h->async == DTLS_HS_A_NOJOB)
+		list_del(ds, &ds->jobwait, JW_OFF, h);
+	h->async = DTLS_HS_A_NONE;
 	if (h->ssl == NULL)
 		return;
-	SSL_set_app_data(h->ssl, NULL);
 	tls_leg_detach(h->ssl);
-	SSL_free(h->ssl);
+	if (SSL_waiting_for_async(h->ssl)) {
+		SSL_set_app_data(h->ssl, &ds->norphans);
+		dtls_io_detach(h->ssl);
+		ds->norphans++;
+		ds->ctr[DTLS_SRTP_CTR_ASYNC_ORPHANS]++;
+	} else {
+		SSL_set_app_data(h->ssl, NULL);
+		SSL_free(h->ssl);
+	}
 	h->ssl = NULL;
 	dtls_io_done(&h->io);
 }
@@ -148,10 +180,10 @@ dsh_take(struct dtls_srtp_worker *ds)
 {
 	struct dtls_hs *h;
 
-	if (ds->nfree == 0 && ds->linger_head != 0) {
+	if (ds->nfree == 0 && ds->lingering.head != 0) {
 		/* the oldest lingering SSL: its peer has most likely had our
 		 * last flight long since */
-		dsh_free(ds, &ds->pool[ds->linger_head - 1]);
+		dsh_free(ds, &ds->pool[ds->lingering.head - 1]);
 		ds->ctr[DTLS_SRTP_CTR_POOL_EVICTED]++;
 	}
 	if (ds->nfree == 0)
@@ -260,7 +292,7 @@ hs_linger(struct dtls_srtp_worker *ds, struct dtls_hs *h)
 		return;
 	}
 	h->state = DTLS_HS_LINGER;
-	linger_add(ds, h);
+	list_add(ds, &ds->lingering, LINGER_OFF, h);
 	tw_add(&ds->wheel, &h->timer, ds->w->now_ms + ds->conf.linger_ms);
 }
 
@@ -350,6 +382,26 @@ hs_arm(struct dtls_srtp_worker *ds, struct dtls_hs *h)
 	tw_add(&ds->wheel, &h->timer, at);
 }
 
+/* h's step found no free async job (OpenSSL started nothing: the
+ * datagram its BIO holds was not read): onto the job-wait list with that
+ * datagram copied aside, stepped again from the clock (dsh_async_poll()).
+ * One too long to keep is dropped (the peer sends its flight again). */
+static void
+hs_job_wait(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	h->jw_len = 0;
+	if (h->io.in != NULL && h->io.in_len <= DTLS_SRTP_JW_MAX) {
+		memcpy(ds->jw_buf + (size_t)dsh_index(ds, h) * DTLS_SRTP_JW_MAX, h->io.in,
+		       h->io.in_len);
+		h->jw_len = h->io.in_len;
+	} else if (h->io.in != NULL) {
+		ds->ctr[DTLS_SRTP_CTR_ASYNC_DROPPED]++;
+	}
+	h->async = DTLS_HS_A_NOJOB;
+	list_add(ds, &ds->jobwait, JW_OFF, h);
+	ds->ctr[DTLS_SRTP_CTR_ASYNC_NO_JOB]++;
+}
+
 /* One handshake step of h (the datagram its BIO holds, if any). */
 static void
 hs_step(struct dtls_srtp_worker *ds, struct dtls_hs *h)
@@ -370,6 +422,19 @@ hs_step(struct dtls_srtp_worker *ds, struct dtls_hs *h)
 			h->leg.why = TLS_FAIL_OTHER;
 		dsh_fail(ds, h->term, tls_leg_fail(&h->leg, e, reason));
 		return;
+	case DTLS_STEP_ASYNC:
+		/* its job holds the datagram it read; no retransmission
+		 * meanwhile, the deadline only (hs_timer() touches no parked
+		 * SSL; the step after its wake-up arms the timer again) */
+		h->async = DTLS_HS_A_PARKED;
+		ds->nparked++;
+		ds->ctr[DTLS_SRTP_CTR_ASYNC_PARKED]++;
+		tw_add(&ds->wheel, &h->timer, h->deadline_ms);
+		return;
+	case DTLS_STEP_NOJOB:
+		hs_job_wait(ds, h);
+		tw_add(&ds->wheel, &h->timer, h->deadline_ms);
+		return;
 	}
 }
 
@@ -384,9 +449,12 @@ hs_timer(struct tw_timer *tm, void *arg)
 	switch (h->state) {
 	case DTLS_HS_STEP:
 		if (now >= h->deadline_ms) {
+			/* (a paused job's SSL becomes an orphan) */
 			dsh_fail(ds, h->term, TLS_FAIL_TIMEOUT);
 			return;
 		}
+		/* (not parked or waiting for a job: those wait for the
+		 * deadline only, hs_step()) */
 		/* (resending a flight kept whole: no budget asked) */
 		if (DTLSv1_handle_timeout(h->ssl) > 0)
 			ds->ctr[DTLS_SRTP_CTR_RETRANSMITS]++;
@@ -418,17 +486,32 @@ hs_timer(struct tw_timer *tm, void *arg)
 static void
 hs_linger_read(struct dtls_srtp_worker *ds, struct dtls_hs *h)
 {
-	uint8_t reneg = h->leg.reneg_refused, buf[256];
+	uint8_t reneg = h->leg.reneg_refused;
 
 	for (unsigned int i = 0; i < 8 && h->ssl != NULL; i++) {
-		int r = SSL_read(h->ssl, buf, sizeof(buf)), e;
+		/* (into the worker's sink, not this frame: a read whose job
+		 * pauses writes there when it goes on, after we return) */
+		int r = SSL_read(h->ssl, ds->rd_sink, sizeof(ds->rd_sink)), e;
 
 		if (r > 0)
 			continue;         /* (no application data here: dropped) */
-		e = SSL_get_error(h->ssl, r);
+		e = tls_ssl_verdict(h->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 			break;
 		ERR_clear_error();
+		if (e == SSL_ERROR_WANT_ASYNC) {
+			/* (resending our flight or refusing a renegotiation
+			 * paused: read on once woken) */
+			h->async = DTLS_HS_A_PARKED;
+			ds->nparked++;
+			ds->ctr[DTLS_SRTP_CTR_ASYNC_PARKED]++;
+			break;
+		}
+		if (e == SSL_ERROR_WANT_ASYNC_JOB) {
+			/* (what came is dropped: the peer sends it again) */
+			ds->ctr[DTLS_SRTP_CTR_ASYNC_DROPPED]++;
+			break;
+		}
 		if (e == SSL_ERROR_ZERO_RETURN)
 			ds->ctr[DTLS_SRTP_CTR_CLOSE_NOTIFY]++;
 		/* the association stays (its end is signalling's): the SSL
@@ -445,6 +528,13 @@ hs_linger_read(struct dtls_srtp_worker *ds, struct dtls_hs *h)
 void
 dsh_feed(struct dtls_srtp_worker *ds, struct dtls_hs *h, const uint8_t *p, uint16_t len)
 {
+	if (h->async != DTLS_HS_A_NONE) {
+		/* a paused job owns what the BIO gave it, and one that waits
+		 * for a job keeps its datagram: this one is dropped, the peer
+		 * sends it again */
+		ds->ctr[DTLS_SRTP_CTR_ASYNC_DROPPED]++;
+		return;
+	}
 	/* a message OpenSSL would refuse without a reason (a 64 KB chain):
 	 * refused here, with one */
 	if (dtls_hs_msg_longest(p, len) > DTLS_HS_MSG_MAX) {
@@ -607,7 +697,10 @@ dsh_client(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_addr *pee
 	}
 	h = dsh_take(ds);
 	if (h == NULL) {
+		/* (a server's peer sends its ClientHello again; nothing sends
+		 * ours again but us: it waits for an entry) */
 		ds->ctr[DTLS_SRTP_CTR_POOL_FULL]++;
+		(void)dsd_pool_wait(ds, idx);
 		return;
 	}
 	h->local = t->cfg.local;
@@ -623,4 +716,65 @@ dsh_client(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_addr *pee
 	hs_begin(ds, h, idx, true);
 	ds->ctr[DTLS_SRTP_CTR_HANDSHAKES_CLIENT]++;
 	hs_step(ds, h);           /* the ClientHello */
+}
+
+/* ---- the offload's wake-ups ------------------------------------------ */
+
+/* h woken or given a job: the step again (its job goes on where it
+ * paused), or a lingering SSL's read. */
+static void
+hs_resume(struct dtls_srtp_worker *ds, struct dtls_hs *h)
+{
+	if (h->state == DTLS_HS_STEP)
+		hs_step(ds, h);
+	else
+		hs_linger_read(ds, h);
+}
+
+void
+dsh_async_poll(struct dtls_srtp_worker *ds)
+{
+	SSL *ready[32];
+	uint32_t n, left;
+
+	if (ds->aring == NULL)
+		return;
+	while ((n = rte_ring_sc_dequeue_burst_elem(ds->aring, ready, sizeof(ready[0]),
+						   RTE_DIM(ready), NULL)) > 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			void *a = SSL_get_app_data(ready[i]);
+			struct dtls_hs *h = a;
+
+			if (a == &ds->norphans) {
+				if (!tls_async_job_finish(ready[i])) {
+					SSL_free(ready[i]);
+					ds->norphans--;
+				}
+				continue;
+			}
+			if (h == NULL || h->ssl != ready[i] || h->async != DTLS_HS_A_PARKED)
+				continue;
+			h->async = DTLS_HS_A_NONE;
+			ds->nparked--;
+			ds->ctr[DTLS_SRTP_CTR_ASYNC_RESUMED]++;
+			hs_resume(ds, h);
+		}
+	}
+	/* those that found no job, first in first out, while jobs are free
+	 * (the first that finds none again waits on at the list's end, and
+	 * the rest wait for the next pass) */
+	for (left = ds->jobwait.n; left > 0 && ds->jobwait.head != 0; left--) {
+		struct dtls_hs *h = &ds->pool[ds->jobwait.head - 1];
+
+		list_del(ds, &ds->jobwait, JW_OFF, h);
+		h->async = DTLS_HS_A_NONE;
+		if (h->jw_len > 0)
+			dtls_io_give(&h->io, ds->jw_buf + (size_t)dsh_index(ds, h) *
+						 DTLS_SRTP_JW_MAX, h->jw_len);
+		h->jw_len = 0;
+		hs_step(ds, h);
+		dtls_io_done(&h->io);
+		if (h->async == DTLS_HS_A_NOJOB)
+			break;
+	}
 }

@@ -33,6 +33,7 @@
 #include "dtls_srtp_ssl.h"
 #include "ipc.h"
 #include "rtp_dp.h"
+#include "tls.h"
 #include "tls_ctx.h"
 #include "tp_conf.h"
 
@@ -76,6 +77,12 @@ static struct ipc_dtls_cert cert_body; /* its fingerprints for cp (worker 0's) *
 static struct ipc_dtls_cert *cert_next;
 static uint16_t cert_gen = 1;          /* the reload thread's: the generation */
 static struct ipc_agw_fp cert_fp;      /* and its sha-256 */
+/* A certificate dp made (no files): the reload thread's. Its end (the
+ * wall clock's s), its life (agw.dtls.lifetime, s) and when a renewal
+ * that failed is tried again. */
+static int64_t made_until;
+static uint32_t made_life;
+static int64_t renew_retry;
 static bool running;                   /* set up: terminations may take DTLS */
 
 /* ---- dp/rtp's ops -------------------------------------------------------------- */
@@ -337,8 +344,17 @@ cert_fill(struct ipc_dtls_cert *b, const struct tls_cred *c, uint16_t gen)
 	return 0;
 }
 
+/* A certificate of conf's making served from now_s: when to renew it. */
+static void
+made_now(const struct tp_conf *conf, int64_t now_s)
+{
+	made_life = conf->agw.dtls.lifetime_s;
+	made_until = now_s + made_life;
+	renew_retry = 0;
+}
+
 /* Our certificate as conf names it: agw.dtls's files, or a new P-256 one
- * (30 days); NULL after the error, said with file:line. */
+ * of agw.dtls.lifetime; NULL after the error, said with file:line. */
 static struct tls_cred *
 cred_of(const struct tp_conf *conf, const char *what)
 {
@@ -346,10 +362,12 @@ cred_of(const struct tp_conf *conf, const char *what)
 	struct tls_cred *c;
 	char err[256];
 
-	if (f->certificate[0] != '\0')
+	if (f->certificate[0] != '\0') {
 		c = tls_cred_load(f->certificate, f->private_key, err, sizeof(err));
-	else
-		c = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	} else {
+		c = tls_cred_generate(NULL, "turnpike", conf->agw.dtls.lifetime_s, err,
+				      sizeof(err));
+	}
 	if (c == NULL)
 		tp_log(TP_LOG_ERR, "%s%s:%d: agw.dtls: %s\n", what, conf->path,
 		       f->certificate[0] != '\0' ? f->certificate_line : conf->agw.dtls.line, err);
@@ -366,6 +384,8 @@ cert_make(const struct tp_conf *conf)
 	if (cred == NULL)
 		return -EINVAL;
 	cred_files = conf->agw.dtls.cert.certificate[0] != '\0';
+	if (!cred_files)
+		made_now(conf, (int64_t)time(NULL));
 	if (cert_fill(&cert_body, cred, cert_gen) < 0)
 		return -EINVAL;
 	cert_fp = cert_body.fp[0];
@@ -398,6 +418,9 @@ dsm_setup(struct dp_ctx *ctx)
 
 		if (w->id >= IPC_MAX_WORKERS)
 			return -EINVAL;
+		/* with tls.offload, its library context and the thread's
+		 * async jobs (TLS made them: its module comes first) */
+		dc.async_jobs = tls_worker_offload(w, &dc.libctx, &dc.propq);
 		rc = dtls_srtp_worker_init(w, &dc, &seam, err, sizeof(err));
 		if (rc < 0) {
 			tp_log(TP_LOG_ERR, "worker %u: %s\n", i, err);
@@ -444,22 +467,21 @@ dsm_setup(struct dp_ctx *ctx)
  * The same certificate again changes nothing. One made at start (no
  * files named) stays: its renewal is not yet.
  */
+/*
+ * nc (ours from here, freed on a failure) served as a new generation on
+ * every worker, all or none, and cp told (worker 0's flush: DTLS_CERT);
+ * files: agw.dtls's path, or NULL for one dp made; why: the log line's
+ * words. 0, 1 when nc is the certificate served already (nothing
+ * changed, nc freed), or -EINVAL after one error line.
+ */
 static int
-dsm_reload(struct dp_ctx *ctx, struct tp_conf *next)
+gen_install(struct dp_ctx *ctx, struct tls_cred *nc, const char *files, const char *why)
 {
 	struct dtls_srtp_gen_offer *made[IPC_MAX_WORKERS] = { NULL };
 	struct ipc_dtls_cert *body;
-	struct tls_cred *nc;
 	char err[256];
 	uint16_t gen;
 
-	if (!running || !next->agw.enabled || next->agw.media_min == 0)
-		return 0;
-	if (next->agw.dtls.cert.certificate[0] == '\0' && !cred_files)
-		return 0;
-	nc = cred_of(next, "reload: ");
-	if (nc == NULL)
-		return -EINVAL;
 	body = calloc(1, sizeof(*body));
 	gen = (uint16_t)(cert_gen + 1u);
 	if (gen == 0)
@@ -470,13 +492,13 @@ dsm_reload(struct dp_ctx *ctx, struct tp_conf *next)
 		/* (the same certificate: nothing to change) */
 		free(body);
 		tls_cred_free(nc);
-		return 0;
+		return 1;
 	}
 	for (unsigned int i = 0; i < ctx->nworkers && i < IPC_MAX_WORKERS; i++) {
 		made[i] = dtls_srtp_gen_make(ctx->workers[i], nc, gen, err, sizeof(err));
 		if (made[i] == NULL) {
-			tp_log(TP_LOG_ERR, "reload: agw.dtls: worker %u: %s (DTLS-SRTP keeps its "
-			       "certificate)\n", i, err);
+			tp_log(TP_LOG_ERR, "%s: agw.dtls: worker %u: %s (DTLS-SRTP keeps its "
+			       "certificate)\n", why, i, err);
 			goto out_free;
 		}
 	}
@@ -489,10 +511,9 @@ dsm_reload(struct dp_ctx *ctx, struct tp_conf *next)
 	tls_cred_free(cred_prev);
 	cred_prev = cred;
 	cred = nc;
-	cred_files = next->agw.dtls.cert.certificate[0] != '\0';
-	printf("turnpike-dp: reload: DTLS-SRTP serves '%s' (sha-256 ",
-	       next->agw.dtls.cert.certificate[0] != '\0' ? next->agw.dtls.cert.certificate :
-	       "made now, ECDSA P-256");
+	cred_files = files != NULL;
+	printf("turnpike-dp: %s: DTLS-SRTP serves '%s' (sha-256 ", why,
+	       files != NULL ? files : "made now, ECDSA P-256");
 	for (unsigned int i = 0; i < cert_fp.len; i++)
 		printf("%s%02X", i == 0 ? "" : ":", cert_fp.md[i]);
 	printf(") as generation %u on %u worker(s); calls signalled before keep theirs\n",
@@ -505,6 +526,63 @@ out_free:
 	free(body);
 	tls_cred_free(nc);
 	return -EINVAL;
+}
+
+static int
+dsm_reload(struct dp_ctx *ctx, struct tp_conf *next)
+{
+	const char *files = next->agw.dtls.cert.certificate;
+	int64_t now = (int64_t)time(NULL);
+	struct tls_cred *nc;
+	int rc;
+
+	if (!running || !next->agw.enabled || next->agw.media_min == 0)
+		return 0;
+	if (files[0] == '\0' && !cred_files) {
+		/* (one dp made stays; its life as the file says now, from
+		 * its next renewal) */
+		made_life = next->agw.dtls.lifetime_s;
+		return 0;
+	}
+	nc = cred_of(next, "reload: ");
+	if (nc == NULL)
+		return -EINVAL;
+	rc = gen_install(ctx, nc, files[0] != '\0' ? files : NULL, "reload");
+	if (rc == 0 && files[0] == '\0')
+		made_now(next, now);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * A certificate dp made is renewed with a third of its life left (30
+ * days: with 10 left), as a new generation (gen_install(): calls
+ * signalled under the one before still handshake under it; one
+ * generation further they would fail `replaced`, so a call has a third
+ * of the life to handshake). Browsers check only its fingerprint (RFC
+ * 8827 §6.5), but a peer or a scanner that reads its dates sees none
+ * expire. A renewal that fails is tried again a minute later (or a
+ * tenth of the life, if shorter).
+ */
+static void
+dsm_renew(struct dp_ctx *ctx, int64_t now_s)
+{
+	struct tls_cred *nc;
+	char err[256];
+	int64_t left = made_until - now_s;
+
+	if (!running || cred_files || made_life == 0 || now_s < renew_retry ||
+	    left > (int64_t)made_life / 3)
+		return;
+	nc = tls_cred_generate(NULL, "turnpike", made_life, err, sizeof(err));
+	if (nc == NULL)
+		tp_log(TP_LOG_ERR, "renewal: agw.dtls: %s (DTLS-SRTP keeps its certificate)\n",
+		       err);
+	else if (gen_install(ctx, nc, NULL, "renewal") >= 0) {   /* (nc its, either way) */
+		made_until = now_s + made_life;
+		renew_retry = 0;
+		return;
+	}
+	renew_retry = now_s + (made_life / 10 < 60 ? (int64_t)made_life / 10 + 1 : 60);
 }
 
 static void
@@ -541,6 +619,7 @@ const struct dp_module dtls_srtp_dp_module = {
 	.create = dsm_create,
 	.setup = dsm_setup,
 	.reload = dsm_reload,
+	.renew = dsm_renew,
 	.clock = dtls_srtp_clock,
 	.sweep = dsm_flush,
 	.ctrs = dsm_families,

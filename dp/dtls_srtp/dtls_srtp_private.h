@@ -50,7 +50,18 @@ struct dtls_hs *dsh_take(struct dtls_srtp_worker *ds);
 void dsh_emit(struct dtls_srtp_worker *ds, uint32_t idx, const struct ipc_srtp_key *rx,
 	      const struct ipc_srtp_key *tx);
 
+/* With an offload: the handshakes OpenSSL's async callback woke (their
+ * steps again; orphans' jobs run to their end and their SSLs freed), then
+ * those that waited for a job, first in first out, while jobs are free.
+ * From the clock. */
+void dsh_async_poll(struct dtls_srtp_worker *ds);
+
 /* ---- dtls_srtp.c ---- */
+
+/* Termination idx's client start found the pool full: it waits (once)
+ * for an entry, tried again from the clock (dsd_pool_serve()) while its
+ * termination still wants one. false: the ring is full (not waited). */
+bool dsd_pool_wait(struct dtls_srtp_worker *ds, uint32_t idx);
 
 /* The context of our certificate's generation gen (0: the current one;
  * one offered and not yet taken is taken now), or NULL: gen is older

@@ -22,6 +22,7 @@
 struct dp_worker;
 struct dp_udp_meta;
 struct rte_mbuf;
+struct rte_ring;
 struct tp_conf_tls;
 
 /* A termination's role, as cp decides it from SDP (RFC 4145, RFC 5763
@@ -131,6 +132,15 @@ struct dtls_srtp_conf {
 	uint32_t budget_us;             /* tls.handshake_budget_us */
 	uint8_t attempts;               /* handshakes an association may take */
 	uint16_t gen;                   /* cred's generation (0: 1) */
+	/* The offload (tls.offload, dp/tls/FEATURE.md "Offload"): the
+	 * contexts in its library context (NULL: OpenSSL's default, an
+	 * engine's) with its properties, SSL_MODE_ASYNC, the handshakes'
+	 * jobs from the worker thread's pool of async_jobs (its
+	 * ASYNC_init_thread(): tls_worker_thread_init()). async_jobs 0: no
+	 * offload, no async (libctx and propq unused). */
+	OSSL_LIB_CTX *libctx;
+	const char *propq;
+	uint32_t async_jobs;
 };
 
 #define DTLS_SRTP_HANDSHAKES      256u
@@ -152,7 +162,8 @@ struct dtls_term {
 	uint8_t has_checked;      /* checked holds an address */
 	uint16_t profile;
 	uint16_t version;
-	uint16_t pad;
+	uint8_t pool_wait;        /* in the worker's pool-wait ring (once) */
+	uint8_t pad;
 	uint32_t hs;              /* pool index + 1; 0: none */
 	uint64_t changed_ms;
 	struct ipc_addr peer;     /* the handshake's */
@@ -170,6 +181,28 @@ enum dtls_hs_state {
 				   * have gone) */
 };
 
+/* A pool entry's async job (with an offload only). */
+enum dtls_hs_async {
+	DTLS_HS_A_NONE = 0,
+	DTLS_HS_A_PARKED,         /* its job paused: woken through the ring */
+	DTLS_HS_A_NOJOB,          /* no free job: on the job-wait list, its
+				   * datagram (if any) copied aside */
+};
+
+/* An intrusive list of pool entries (index + 1; 0: none). */
+struct dsh_link {
+	uint32_t prev, next;
+};
+
+struct dsh_list {
+	uint32_t head, tail;      /* oldest, newest: index + 1 */
+	uint32_t n;
+};
+
+/* The longest datagram a handshake waiting for a job keeps (a longer one
+ * is dropped: the peer sends its flight again). */
+#define DTLS_SRTP_JW_MAX          1536u
+
 struct dtls_srtp_worker;
 
 /* A handshake: its SSL and what goes with it, from the pool. */
@@ -182,9 +215,12 @@ struct dtls_hs {
 	uint8_t state;            /* enum dtls_hs_state */
 	uint8_t client;
 	uint16_t serial;
+	uint8_t async;            /* enum dtls_hs_async */
+	uint16_t jw_len;          /* NOJOB: the datagram kept aside, octets */
 	uint32_t term;
 	uint32_t assoc;
-	uint32_t prev, next;      /* the lingering list, index + 1 */
+	struct dsh_link linger;   /* the lingering list */
+	struct dsh_link jw;       /* the job-wait list (NOJOB) */
 	uint64_t born_ms, deadline_ms;
 	struct ipc_addr local, peer;
 	struct ipc_srtp_key rx, tx;   /* HELD's keys (wiped when they go) */
@@ -235,10 +271,30 @@ struct dtls_srtp_worker {
 	uint32_t npool;
 	uint32_t *free;
 	uint32_t nfree;
-	uint32_t linger_head, linger_tail;   /* oldest, newest: index + 1 */
-	uint32_t nlinger, nheld;
+	struct dsh_list lingering;  /* LINGER entries, oldest first */
+	uint32_t nheld;
+	/* With an offload (conf.async_jobs): the ring OpenSSL's async
+	 * callback fills (any thread; one wake-up a paused job: room for
+	 * every job of the thread), drained from the clock; entries parked
+	 * (PARKED), entries that found no job (the job-wait list, first in
+	 * first out, each datagram in jw_buf at DTLS_SRTP_JW_MAX an entry),
+	 * orphans (SSLs of entries freed while their job was paused, freed
+	 * when it ends) */
+	struct rte_ring *aring;
+	uint64_t aring_full;      /* written by other threads: atomics */
+	uint32_t nparked, norphans;
+	struct dsh_list jobwait;
+	uint8_t *jw_buf;
+	/* what a lingering SSL's read returns (application data: dropped);
+	 * the worker's, as a paused read's job writes into it later */
+	uint8_t rd_sink[256];
 	struct dtls_defer *dq;
 	uint32_t dq_mask, dq_head, dq_n;
+	/* clients' starts that found the pool full (every entry a handshake
+	 * under way or keys held): terms' indices, first in first out, each
+	 * once (dtls_term.pool_wait), tried again as entries come free */
+	uint32_t *pw;
+	uint32_t pw_mask, pw_head, pw_n;
 	struct tw_wheel wheel;
 	uint64_t ctr[DTLS_SRTP_CTR__COUNT];
 	uint64_t fail[TLS_FAIL__COUNT];

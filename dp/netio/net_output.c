@@ -351,9 +351,28 @@ tx_port(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts,
 	}
 }
 
+/* A passive box of a pair (dp_ha.h) sends nothing: what its timers
+ * queued (a neighbour probe, a TCP or DTLS resend) would tell its peers
+ * that the addresses are here. */
+static void __rte_noinline __rte_cold
+tx_passive(struct dp_worker *w)
+{
+	for (unsigned int i = 0; i < w->ctx->nports; i++) {
+		struct dp_txq *q = &w->tx[i];
+
+		rte_pktmbuf_free_bulk(q->pkts, q->n);
+		w->drop[DP_DROP_HA_PASSIVE_TX] += q->n;
+		q->n = 0;
+	}
+}
+
 void
 dp_tx_flush(struct dp_worker *w, uint64_t now)
 {
+	if (unlikely(w->ha_passive)) {
+		tx_passive(w);
+		return;
+	}
 	for (unsigned int i = 0; i < w->ctx->nports; i++) {
 		struct dp_port *port = &w->ctx->ports[i];
 		struct dp_txq *q = &w->tx[i];

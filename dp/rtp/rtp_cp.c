@@ -6,7 +6,9 @@
  *
  * Two kinds of event. LATCHED (ICE's NOMINATED), INACTIVE and ICE's
  * CONSENT_LOST and CONSENT_REGAINED are state: a context's pending
- * ones are bits in its slot, and the slot waits in a FIFO; what goes to cp
+ * ones are bits in its slot, and the slot waits in a FIFO; so does BUNDLE's
+ * SSRC_CLASH (the drops since the last told, at most one every
+ * RTP_CLASH_TELL_MS a context, raised by the sweep); what goes to cp
  * is the state at the flush (the source latched now), so a full ring or a
  * cp away loses nothing and nothing grows with the traffic. So are SRTP's
  * positions dp tells cp on its own (RTP_STATS of req 0: a new SSRC, a
@@ -173,6 +175,36 @@ srtp_tell_send(struct dp_worker *w, struct rtp_ctx *c, struct ipc_msg *msg)
 	return true;
 }
 
+/* c's BUNDLE SSRC clashes told to cp (RTP_EV_CLASH): the termination,
+ * the SSRC refused last, how many since the last told, as an event of its
+ * own; the next not before RTP_CLASH_TELL_MS. false: no room. */
+static bool
+clash_send(struct dp_worker *w, struct rtp_ctx *c, struct ipc_msg *msg)
+{
+	struct ipc_rtp_event *e = (struct ipc_rtp_event *)(void *)msg->body;
+	const struct rtp_term *t = &c->t[c->clash_term & 1u];
+
+	memset(&msg->h, 0, sizeof(msg->h));
+	memset(e, 0, sizeof(*e));
+	msg->h.kind = IPC_RTP_EVENT;
+	msg->h.alloc_id = c->id;
+	msg->h.body_len = sizeof(*e);
+	e->type = IPC_RTP_EV_SSRC_CLASH;
+	e->term = c->clash_term & 1u;
+	e->serial = t->cfg.serial;
+	e->ssrc = c->clash_ssrc;
+	e->count = c->clashes;
+	rtp_stats_fill(w, t, &e->st[e->term]);
+	if (dp_cp_send(w, msg) < 0)
+		return false;
+	c->ev &= (uint16_t)~RTP_EV_CLASH;
+	c->clashes = 0;
+	c->clash_tell_ms = w->now_ms + RTP_CLASH_TELL_MS;
+	w->cp.ipc_out++;
+	w->rtp->ctr[RTP_CTR_EVENTS_SENT]++;
+	return true;
+}
+
 /* The pending events of c (its bits), each as one message, while the ring
  * has room; false when it had none (the rest wait). */
 static bool
@@ -191,6 +223,17 @@ ev_send(struct dp_worker *w, struct rtp_ctx *c)
 			return false;
 		if (bit == RTP_EV_SRTP_BIT) {
 			if (!srtp_tell_send(w, c, &msg))
+				return false;
+			continue;
+		}
+		if (bit == RTP_EV_CLASH_BIT) {
+			/* (a termination gone since has nothing to say) */
+			if (!c->t[c->clash_term & 1u].on || c->clashes == 0) {
+				c->ev &= (uint16_t)~RTP_EV_CLASH;
+				c->clashes = 0;
+				continue;
+			}
+			if (!clash_send(w, c, &msg))
 				return false;
 			continue;
 		}
@@ -326,6 +369,13 @@ scan(struct dp_worker *w)
 		for (unsigned int i = 0; i < 2; i++)
 			if (c->t[i].on && c->t[i].ice)
 				n += rtp_ice_scan(w, c, i);
+		/* BUNDLE's SSRC clashes (rtp_input.c): cp told, not more
+		 * often than RTP_CLASH_TELL_MS */
+		if (c->clashes != 0 && !(c->ev & RTP_EV_CLASH) && w->now_ms >= c->clash_tell_ms) {
+			c->ev |= (uint16_t)RTP_EV_CLASH;
+			rw->ctr[RTP_CTR_EVENTS]++;
+			n++;
+		}
 		if (c->ev != 0)
 			rtp_ev_queue(rw, c);
 	}

@@ -151,6 +151,10 @@ void rtp_worker_free(struct dp_worker *w);
 void rtp_apply(struct dp_worker *w, const struct ipc_msg *msg);
 /* t's destinations from its latches and its signalled remote. */
 void rtp_term_dest(struct rtp_term *t);
+/* BUNDLE section idx (slot * 2 + term, an SRTP group's owner or member):
+ * the SSRCs it sends the peer (struct rtp_bundle.out_ssrc) read anew from
+ * what its SRTP out context protects (a new stream, a new key). */
+void rtp_bundle_out_sync(struct rtp_worker *rw, uint32_t idx);
 
 /* Where t's silence (H.248.40's it/ito, ng's timeout) counts from: its last
  * packet, or the modify that armed or changed its watch, whichever came

@@ -8,6 +8,7 @@
 #define DP_RTP_DP_TYPES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipc_types.h"
@@ -34,6 +35,53 @@ enum rtp_ice_err {
 	RTP_ICE_E_COUNT
 };
 
+/*
+ * A check judged and answered (rtp_ice_check.c: pure, no mbuf and no EAL,
+ * so that a fuzz target runs what rtp_ice.c runs). What the judge does
+ * with a datagram to an ICE termination's port:
+ *   DROP       refused unanswered (err says why)
+ *   KEEPALIVE  a Binding indication (RFC 8445 §11): nothing to answer
+ *   STRANGER   a source gm (H.248.43) does not hear: dropped as media are
+ *   ERROR      refused with an error answer (err, code; authed: the check's
+ *              MESSAGE-INTEGRITY passed and the answer carries one)
+ *   SUCCESS    a valid check: a success answer (nominate: USE-CANDIDATE)
+ */
+enum rtp_ice_do {
+	RTP_ICE_DO_DROP = 0,
+	RTP_ICE_DO_KEEPALIVE,
+	RTP_ICE_DO_STRANGER,
+	RTP_ICE_DO_ERROR,
+	RTP_ICE_DO_SUCCESS,
+};
+
+struct rtp_ice_verdict {
+	enum rtp_ice_do act;
+	enum rtp_ice_err err;      /* RTP_ICE_OK but for DROP and ERROR */
+	uint16_t code;             /* ERROR's STUN error code (RFC 8489 §14.8) */
+	bool authed;               /* MESSAGE-INTEGRITY passed under our pwd */
+	bool nominate;             /* SUCCESS's USE-CANDIDATE (RFC 8445 §7.3.1.5) */
+};
+
+/*
+ * What the judge asks of its caller, each given arg, at its place in the
+ * order (rtp_ice.c's opening comment):
+ *   crc32     CRC-32 of len octets (FINGERPRINT's before its XOR, RFC
+ *             8489 §14.7)
+ *   mac       HMAC-SHA1 under our pwd of p (len octets, not changed)
+ *             into tag
+ *   heard     the datagram's source may be heard at all (gm)
+ *   may_mac   the termination's budget pays for one HMAC (true: paid)
+ *   cksum_ok  the datagram's UDP checksum holds
+ */
+struct rtp_ice_hooks {
+	uint32_t (*crc32)(const uint8_t *buf, size_t len);
+	void (*mac)(void *arg, uint8_t *p, unsigned int len, uint8_t tag[20]);
+	bool (*heard)(void *arg);
+	bool (*may_mac)(void *arg);
+	bool (*cksum_ok)(void *arg);
+	void *arg;
+};
+
 /* The addresses a termination may be on, per family: every port's own
  * and every relayed address (TP_CONF_MAX_RELAY a family). */
 #define RTP_DP_ADDRS (TP_CONF_MAX_PORTS + TP_CONF_MAX_RELAY)
@@ -58,6 +106,11 @@ enum rtp_srtp_err {
  * stand (a new SSRC, or a stream dp protects IPC_SRTP_TELL past what cp
  * was told: lib/ipc's IPC_SRTP_POS_LAG). */
 #define RTP_SRTP_TELL 1
+/* And what protect alone may add to it (or'ed): a stream a key's
+ * positions started (a dp restart) had its sequence numbers shifted past
+ * what the dp before may have used, at this packet (rtp_srtp.c's
+ * stream_shift()). */
+#define RTP_SRTP_SHIFTED 2
 
 /*
  * Where SRTP plugs in (FEATURE.md "SRTP"): the contexts of one worker's
@@ -79,8 +132,8 @@ enum rtp_srtp_err {
  *   unprotect    pkt (len octets, RTP or RTCP) in place, *len its clear
  *                length after; 0, RTP_SRTP_TELL or -enum rtp_srtp_err
  *   protect      in place, with room octets free after it for the
- *                trailer; *len grows; 0, RTP_SRTP_TELL or -enum
- *                rtp_srtp_err
+ *                trailer; *len grows; 0, RTP_SRTP_TELL, RTP_SRTP_SHIFTED
+ *                (or'ed) or -enum rtp_srtp_err
  *   mac_key      HMAC-SHA1's inner and outer states (RFC 2104) of key
  *                (len octets, at most 64) into ipad and opad (32 octets
  *                each, 16-aligned): dp/rtp's other user of HMAC-SHA1,
@@ -223,8 +276,10 @@ struct rtp_term {
 				    * decides its sources (ice_state) */
 	uint8_t srtcp_mki;         /* and its MKI's */
 	uint8_t dtls;              /* RTP_DTLS_*: DTLS-SRTP's */
-	uint16_t port;             /* local RTP port */
+	uint16_t port;             /* local RTP port (a MEMBER: its owner's) */
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
+	uint8_t bundle;            /* enum ipc_rtp_bundle_role: its place in a
+				    * BUNDLE group (struct rtp_bundle) */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */
 	uint64_t heard_ms;         /* the last packet taken (w->now_ms) */
 	uint8_t local[16];
@@ -254,17 +309,73 @@ struct rtp_term {
 	 * counts from the later of that and heard_ms (an answer that arms it
 	 * after a long ring is not silence already) */
 	uint64_t watched_ms;
+	/* a BUNDLE MEMBER's transport: its owner's slot * 2 + term, + 1 (0:
+	 * orphaned, its owner gone first) */
+	uint32_t xport;
 	/* ICE's (with ice) */
 	struct rtp_ice ice_state;
 	/* as cp installed it */
 	struct ipc_rtp_term cfg;
 };
 
+/*
+ * A BUNDLE group (RFC 9143; FEATURE.md "BUNDLE"): the terminations that
+ * share its owner's transport, the owner first, and what the owner's port
+ * hands each of them by: the SSRCs bound to a section (signalled, or
+ * learnt from a packet that passed its section's checks: an SSRC binds
+ * once and never moves), the MID (RFC 8285's extension, its id the
+ * owner's), a payload type only one section has. rw->bdl[slot] is the
+ * group whose owner is a termination of context slot (dp takes one
+ * bundled termination a context), made at set-up: nothing is allocated
+ * later. Rebuilt (off the fast path) when a section joins, leaves or
+ * changes: the learnt bindings of the sections still there are kept.
+ */
+#define RTP_BUNDLE_MAX    8u      /* sections a group: lib/sdp's SDP_SECTIONS_MAX */
+#define RTP_BUNDLE_BINDS  16u     /* SSRCs bound to its sections */
+#define RTP_BUNDLE_SHARED 0xffu   /* pt_of[]: two sections have the payload type */
+#define RTP_BUNDLE_RELEASED 0xfeu /* bind_m[]: an SSRC of a section released under
+				   * SRTP, dropped until a new receive key */
+
+struct rtp_bundle {
+	uint32_t idx[RTP_BUNDLE_MAX];            /* slot * 2 + term; [0] the owner's */
+	uint32_t bind_ssrc[RTP_BUNDLE_BINDS];
+	uint8_t bind_m[RTP_BUNDLE_BINDS];        /* the section: a place in idx[] */
+	uint8_t n;                               /* sections: idx[0..n) */
+	uint8_t nbind;                           /* bind_*[0..nbind): the signalled
+						  * ones first, then those learnt
+						  * from authenticated packets and
+						  * those of released sections */
+	uint8_t nsig;                            /* bind_*[0..nsig) signalled */
+	uint8_t mid_ext;                         /* the owner's cfg.bundle.mid_ext */
+	uint8_t mid_len[RTP_BUNDLE_MAX];
+	char mid[RTP_BUNDLE_MAX][IPC_RTP_MID_MAX];
+	uint8_t pt_of[128];                      /* a place in idx[] + 1; 0: none;
+						  * RTP_BUNDLE_SHARED */
+	/* the SSRCs each section sends the peer (under SRTP what its out
+	 * context holds, rtp_bundle_out_sync(); in the clear the first
+	 * IPC_SRTP_SSRCS sent): no other section may send one under the
+	 * group's key (RFC 3711 §9.1); RTCP's report blocks are routed by
+	 * them */
+	uint32_t out_ssrc[RTP_BUNDLE_MAX][IPC_SRTP_SSRCS];
+	uint8_t nout[RTP_BUNDLE_MAX];
+	/* those of sections gone, refused to the others while the key they
+	 * were protected under lives (gone_full: more went than fit, or a
+	 * restarted dp's group under a key used before, rtp_ctx.c's
+	 * bundle_restarted(): every new SSRC refused until a new key) */
+	uint32_t gone_ssrc[RTP_BUNDLE_BINDS];
+	uint8_t ngone;
+	uint8_t gone_full;
+	/* a released section's SSRC did not fit among the bindings: every
+	 * unbound SSRC dropped until a new receive key */
+	uint8_t released_full;
+};
+
 /* Pending events of a context (struct rtp_ctx.ev): per termination t,
  * bit 0 + 3t its RTP flow latched (ICE: nominated), 1 + 3t its RTCP
  * flow, 2 + 3t silent; bit 6 its SRTP positions to tell cp (an RTP_STATS
  * of req 0); from bit 7, per termination and ICE flow, its consent lost
- * and regained (lost first: both go, in that order). */
+ * and regained (lost first: both go, in that order); bit 15 BUNDLE's
+ * SSRC clashes to tell (struct rtp_ctx.clashes). */
 #define RTP_EV_LATCH_RTP(t)  (1u << (3 * (t)))
 #define RTP_EV_LATCH_RTCP(t) (2u << (3 * (t)))
 #define RTP_EV_INACTIVE(t)   (4u << (3 * (t)))
@@ -274,17 +385,28 @@ struct rtp_term {
 #define RTP_EV_CONSENT(t, flow, back) \
 	(1u << (RTP_EV_CONSENT_BIT + 4u * (t) + 2u * (flow) + ((back) ? 1u : 0u)))
 #define RTP_EV_CONSENT_ALL(t) (0xfu << (RTP_EV_CONSENT_BIT + 4u * (t)))
+#define RTP_EV_CLASH_BIT     15u
+#define RTP_EV_CLASH         (1u << RTP_EV_CLASH_BIT)
+/* BUNDLE's SSRC clashes: told to cp at most once in this many ms a
+ * context (the sweep raises the event; the drops are counted whatever) */
+#define RTP_CLASH_TELL_MS    10000u
 
 struct rtp_ctx {
 	uint64_t id;               /* cp's (ipc_conn_make() layout); 0: free */
 	uint16_t ev;               /* RTP_EV_* pending */
 	uint8_t queued;            /* its slot is in the events' FIFO */
-	uint8_t pad[5];
+	uint8_t clash_term;        /* BUNDLE: the termination whose RTP to the
+				    * peer was refused last for its SSRC */
+	uint32_t clash_ssrc;       /* ... that SSRC */
+	uint32_t clashes;          /* ... such packets since cp was last told */
+	uint32_t pad;
+	uint64_t clash_tell_ms;    /* no clash told to cp before then */
 	struct rtp_term t[2];
 };
 
 struct rtp_worker {
 	struct rtp_ctx *ctx;       /* max, by slot */
+	struct rtp_bundle *bdl;    /* max, by the owner's slot */
 	uint32_t max;
 	uint32_t nctx;
 	uint16_t port_lo, port_hi; /* this worker's share of agw.media_ports */

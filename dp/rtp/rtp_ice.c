@@ -42,20 +42,20 @@
  * refuses it), a response (a lite agent sends no request) and a check
  * over its budget are dropped unanswered. Each refusal is counted by
  * reason (rtp_ice_errors.def).
+ *
+ * The judging and the answer's writing are rtp_ice_check.c's (pure, so
+ * that fuzz_ice_responder runs them); what needs the worker (gm, the
+ * budgets, the UDP checksum, the HMAC's states, DPDK's CRC) is here, given
+ * to it as hooks, and so is what a verdict does to the termination.
  */
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <rte_mbuf.h>
 #include <rte_net_crc.h>
 
 #include "rtp_dp_private.h"
+#include "rtp_ice_check.h"
 #include "stun.h"
-
-/* Our answers: a success (XOR-MAPPED-ADDRESS of IPv6 24, MESSAGE-INTEGRITY
- * 24, FINGERPRINT 8) or an error (ERROR-CODE with our longest reason, 420's
- * UNKNOWN-ATTRIBUTES of STUN_MAX_UNKNOWN, MESSAGE-INTEGRITY, FINGERPRINT). */
-#define ICE_ANSWER_MAX (STUN_HDR_LEN + 4u + 36u + 4u + 2u * STUN_MAX_UNKNOWN + 24u + 8u)
 
 /* FINGERPRINT's CRC-32 (RFC 8489 §14.7): DPDK's, which turn's set-up (or
  * DPDK's own) chose for this CPU, the same value as zlib's. */
@@ -96,84 +96,74 @@ ice_refused(struct rtp_worker *rw, struct rtp_term *t, enum rtp_ice_err e)
 	t->ice_state.refused++;
 }
 
-/* Is USERNAME "<our ufrag>:<the peer's>" (RFC 8445 §7.3; the peer's part
- * any, not empty, while cp has not given it: a check can come before the
- * answer that names it)? */
+/* A check on termination t (flow's, in m, meta's) as rtp_ice_judge()'s
+ * hooks see it. */
+struct ice_in {
+	struct dp_worker *w;
+	struct rtp_term *t;
+	struct rte_mbuf *m;
+	const struct dp_udp_meta *meta;
+	unsigned int flow;
+};
+
+/* HMAC-SHA1 under our pwd: its states made once (ice_keys()), on SRTP's
+ * libipsec-mb manager (no allocation, no lock). */
+static void
+ice_hmac(void *arg, uint8_t *p, unsigned int len, uint8_t tag[20])
+{
+	const struct ice_in *in = arg;
+	const struct rtp_worker *rw = in->w->rtp;
+
+	rw->srtp_ops->mac(rw->srtp_ws, in->t->ice_state.ipad, in->t->ice_state.opad, p, len,
+			  tag);
+}
+
 static bool
-ice_username_ok(const struct ipc_rtp_ice *x, const struct stun_attr *un)
+ice_heard(void *arg)
 {
-	unsigned int ul = x->ufrag_len, pl = x->peer_ufrag_len;
+	const struct ice_in *in = arg;
 
-	if (un->len < ul + 2u || memcmp(un->value, x->ufrag, ul) != 0 || un->value[ul] != ':')
-		return false;
-	if (pl == 0)
-		return true;
-	return un->len == ul + 1u + pl && memcmp(un->value + ul + 1u, x->peer_ufrag, pl) == 0;
+	return rtp_gm_ok(in->t, in->meta);
 }
 
-/* RFC 8489 §14.5: the HMAC of the message up to MESSAGE-INTEGRITY (at
- * off), its header's length as if the message ended with it. The request
- * is ours to write (its mbuf): the length is set for the hash and put
- * back. */
-static void
-ice_mac(const struct rtp_worker *rw, const struct rtp_ice *ice, uint8_t *p, unsigned int off,
-	uint8_t tag[20])
+/* One HMAC a check, within the termination's budget: the peer's own pair
+ * has a bucket no one else's checks drain. */
+static bool
+ice_may_mac(void *arg)
 {
-	uint16_t was = (uint16_t)(p[2] << 8 | p[3]);
-	unsigned int hlen = off + STUN_ATTR_HDR_LEN + STUN_MI_LEN - STUN_HDR_LEN;
+	const struct ice_in *in = arg;
+	struct rtp_term *t = in->t;
+	bool from_pair = (t->latched & IPC_RTP_LATCHED_RTP) && in->flow == 0 &&
+			 rtp_addr_is(&t->rtp_src, in->meta->family, in->meta->src,
+				     in->meta->src_port);
 
-	p[2] = (uint8_t)(hlen >> 8);
-	p[3] = (uint8_t)hlen;
-	rw->srtp_ops->mac(rw->srtp_ws, ice->ipad, ice->opad, p, off, tag);
-	p[2] = (uint8_t)(was >> 8);
-	p[3] = (uint8_t)was;
+	return ice_take(&t->ice_state.mac[from_pair ? 0 : 1], RTP_ICE_RATE, RTP_ICE_BURST,
+			in->w->now_ms);
 }
 
-/* MESSAGE-INTEGRITY and FINGERPRINT after what b holds: the answer to an
- * authentic check (RFC 8489 §9.1.4: under the same password). */
-static void
-ice_seal(const struct rtp_worker *rw, const struct rtp_ice *ice, struct stun_builder *b,
-	 bool integrity)
+static bool
+ice_cksum_ok(void *arg)
 {
-	static const uint8_t zero[STUN_MI_LEN];
+	const struct ice_in *in = arg;
 
-	if (integrity) {
-		uint8_t tag[20];
-
-		stun_build_attr(b, STUN_ATTR_MESSAGE_INTEGRITY, zero, sizeof(zero));
-		if (b->err == 0) {
-			unsigned int off = b->len - STUN_ATTR_HDR_LEN - STUN_MI_LEN;
-
-			/* (the header's length already ends with it) */
-			rw->srtp_ops->mac(rw->srtp_ws, ice->ipad, ice->opad, b->buf, off, tag);
-			memcpy(b->buf + off + STUN_ATTR_HDR_LEN, tag, STUN_MI_LEN);
-		}
-	}
-	stun_build_fingerprint_crc(b, ice_crc32);
+	return dp_udp_cksum_verify(in->m, in->meta);
 }
 
-/* An error answer to msg (code; authed: the check passed its
- * MESSAGE-INTEGRITY), within the termination's error budget and no
- * longer than the request. Consumes m. */
+/* The error answer v calls for, within the termination's error budget
+ * (rtp_ice_answer(): no longer than the request). Consumes m. */
 static void
 ice_error(struct dp_worker *w, struct rtp_term *t, struct rte_mbuf *m,
-	  const struct dp_udp_meta *meta, const struct stun_msg *msg, uint16_t code, bool authed)
+	  const struct dp_udp_meta *meta, const struct stun_msg *msg,
+	  const struct rtp_ice_verdict *v, const struct rtp_ice_hooks *h)
 {
 	struct rtp_worker *rw = w->rtp;
-	uint8_t buf[ICE_ANSWER_MAX];
-	struct stun_builder b;
-	int n;
+	uint8_t buf[RTP_ICE_ANSWER_MAX];
+	unsigned int n;
 
 	if (!ice_take(&t->ice_state.err, RTP_ICE_ERR_RATE, RTP_ICE_ERR_BURST, w->now_ms))
 		goto unsent;
-	stun_build_init(&b, buf, sizeof(buf), stun_msg_type(msg->method, STUN_CLASS_ERROR),
-			msg->tid);
-	stun_build_error(&b, code, NULL);
-	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE)
-		stun_build_u16list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, msg->unknown, msg->nunknown);
-	ice_seal(rw, &t->ice_state, &b, authed);
-	n = stun_build_finish(&b);
-	if (n <= 0 || (unsigned int)n > meta->payload_len)
+	n = rtp_ice_answer(v, msg, NULL, h, buf, sizeof(buf));
+	if (n == 0)
 		goto unsent;
 	rtp_reply(w, m, meta, t, buf, (uint16_t)n);
 	return;
@@ -305,100 +295,39 @@ rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned 
 	struct rtp_term *t = &c->t[ti];
 	struct rtp_ice *ice = &t->ice_state;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
-	const struct stun_attr *fp, *un, *mi;
-	uint8_t tag[20], buf[ICE_ANSWER_MAX];
-	struct stun_builder b;
+	struct ice_in in = { .w = w, .t = t, .m = m, .meta = meta, .flow = flow };
+	const struct rtp_ice_hooks h = { .crc32 = ice_crc32, .mac = ice_hmac,
+					 .heard = ice_heard, .may_mac = ice_may_mac,
+					 .cksum_ok = ice_cksum_ok, .arg = &in };
+	uint8_t buf[RTP_ICE_ANSWER_MAX];
+	struct rtp_ice_verdict v;
 	struct stun_addr xa;
 	struct stun_msg msg;
 	struct ipc_addr src;
-	bool from_pair, dtls_go;
-	uint32_t want;
-	int n;
+	bool dtls_go;
+	unsigned int n;
 
-	if (stun_msg_parse(&msg, p, meta->payload_len, NULL) < 0 ||
-	    msg.method != STUN_METHOD_BINDING ||
-	    (msg.cls != STUN_CLASS_REQUEST && msg.cls != STUN_CLASS_INDICATION)) {
-		ice_refused(rw, t, RTP_ICE_E_MALFORMED);
-		goto drop;
-	}
-	if (msg.cls == STUN_CLASS_INDICATION) {
+	rtp_ice_judge(&t->cfg.ice, p, meta->payload_len, &h, &msg, &v);
+	switch (v.act) {
+	case RTP_ICE_DO_KEEPALIVE:
 		/* RFC 8445 §11: a keepalive; nothing to answer */
 		rw->ctr[RTP_CTR_ICE_INDICATIONS]++;
 		goto drop;
-	}
-	/* RFC 7983 puts STUN beside RTP on this port; FINGERPRINT is what
-	 * says this is STUN (RFC 8489 §7.3, §14.7): without it, or wrong,
-	 * it is not ours to answer */
-	fp = stun_msg_find(&msg, STUN_ATTR_FINGERPRINT);
-	if (fp == NULL) {
-		ice_refused(rw, t, RTP_ICE_E_NO_FINGERPRINT);
-		goto drop;
-	}
-	want = (uint32_t)fp->value[0] << 24 | (uint32_t)fp->value[1] << 16 |
-	       (uint32_t)fp->value[2] << 8 | fp->value[3];
-	if ((ice_crc32(p, fp->offset) ^ STUN_FINGERPRINT_XOR) != want) {
-		ice_refused(rw, t, RTP_ICE_E_BAD_FINGERPRINT);
-		goto drop;
-	}
-	/* gm (H.248.43) bounds who may be heard at all, checks too */
-	if (!rtp_gm_ok(t, meta)) {
+	case RTP_ICE_DO_STRANGER:
 		rw->ctr[RTP_CTR_STRANGER]++;
 		t->ctr.stranger++;
 		goto drop;
-	}
-	/* RFC 8489 §9.1.3: the short-term credential's */
-	un = stun_msg_find(&msg, STUN_ATTR_USERNAME);
-	mi = stun_msg_find(&msg, STUN_ATTR_MESSAGE_INTEGRITY);
-	if (un == NULL || mi == NULL) {
-		ice_refused(rw, t, RTP_ICE_E_NO_USERNAME);
-		ice_error(w, t, m, meta, &msg, STUN_ERR_BAD_REQUEST, false);
-		return;
-	}
-	if (!ice_username_ok(&t->cfg.ice, un)) {
-		ice_refused(rw, t, RTP_ICE_E_UNKNOWN_UFRAG);
-		ice_error(w, t, m, meta, &msg, STUN_ERR_UNAUTHENTICATED, false);
-		return;
-	}
-	/* one HMAC a check, within the termination's budget: the peer's
-	 * own pair has a bucket no one else's checks drain */
-	from_pair = (t->latched & IPC_RTP_LATCHED_RTP) && flow == 0 &&
-		    rtp_addr_is(&t->rtp_src, meta->family, meta->src, meta->src_port);
-	if (!ice_take(&ice->mac[from_pair ? 0 : 1], RTP_ICE_RATE, RTP_ICE_BURST, w->now_ms)) {
-		ice_refused(rw, t, RTP_ICE_E_FLOOD);
+	case RTP_ICE_DO_DROP:
+		ice_refused(rw, t, v.err);
 		goto drop;
-	}
-	ice_mac(rw, ice, p, mi->offset, tag);
-	/* (in constant time: a forged one learns nothing from when it stops) */
-	if (CRYPTO_memcmp(tag, mi->value, STUN_MI_LEN) != 0) {
-		ice_refused(rw, t, RTP_ICE_E_BAD_INTEGRITY);
-		ice_error(w, t, m, meta, &msg, STUN_ERR_UNAUTHENTICATED, false);
+	case RTP_ICE_DO_ERROR:
+		ice_refused(rw, t, v.err);
+		ice_error(w, t, m, meta, &msg, &v, &h);
 		return;
+	case RTP_ICE_DO_SUCCESS:
+		break;
 	}
-	/* its source is what the check proves: the port must be the one
-	 * sent (the payload's integrity says nothing of the UDP header) */
-	if (!dp_udp_cksum_verify(m, meta)) {
-		ice_refused(rw, t, RTP_ICE_E_BAD_CKSUM);
-		goto drop;
-	}
-	if (stun_msg_find(&msg, STUN_ATTR_PRIORITY) == NULL) {
-		ice_refused(rw, t, RTP_ICE_E_NO_PRIORITY);
-		ice_error(w, t, m, meta, &msg, STUN_ERR_BAD_REQUEST, true);
-		return;
-	}
-	if (msg.nunknown > 0) {
-		ice_refused(rw, t, RTP_ICE_E_UNKNOWN_ATTR);
-		ice_error(w, t, m, meta, &msg, STUN_ERR_UNKNOWN_ATTRIBUTE, true);
-		return;
-	}
-	/* RFC 8445 §7.3.1.1: a peer that says it is controlled too (with
-	 * ICE-CONTROLLING beside it or not) is told to take the role */
-	if (stun_msg_find(&msg, STUN_ATTR_ICE_CONTROLLED) != NULL) {
-		ice_refused(rw, t, RTP_ICE_E_ROLE_CONFLICT);
-		ice_error(w, t, m, meta, &msg, STUN_ERR_ROLE_CONFLICT, true);
-		return;
-	}
-	dtls_go = ice_valid(w, c, ti, flow, meta,
-			    stun_msg_find(&msg, STUN_ATTR_USE_CANDIDATE) != NULL);
+	dtls_go = ice_valid(w, c, ti, flow, meta, v.nominate);
 	if (dtls_go) {
 		memset(&src, 0, sizeof(src));
 		src.family = meta->family;
@@ -407,17 +336,12 @@ rtp_ice_input(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned 
 	}
 	ice->checks++;
 	rw->ctr[RTP_CTR_ICE_ANSWERED]++;
-	/* RFC 8445 §7.3.1.2, RFC 8489 §14.2: where the check came from */
 	memset(&xa, 0, sizeof(xa));
 	xa.family = meta->family == NET_AF_IPV4 ? STUN_AF_IPV4 : STUN_AF_IPV6;
 	xa.port = meta->src_port;
 	memcpy(xa.ip, meta->src, meta->family == NET_AF_IPV4 ? 4 : 16);
-	stun_build_init(&b, buf, sizeof(buf), stun_msg_type(STUN_METHOD_BINDING,
-							     STUN_CLASS_SUCCESS), msg.tid);
-	stun_build_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS, &xa);
-	ice_seal(rw, ice, &b, true);
-	n = stun_build_finish(&b);
-	if (n <= 0) {
+	n = rtp_ice_answer(&v, &msg, &xa, &h, buf, sizeof(buf));
+	if (n == 0) {
 		rte_pktmbuf_free(m);
 	} else {
 		/* (meta is m's: read before m goes) */

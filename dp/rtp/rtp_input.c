@@ -18,6 +18,11 @@
  *   the relay         new UDP and IP headers in front of the payload, the
  *                     checksum carried (RFC 1624), the DS byte the other
  *                     termination's DSCP with the ECN bits received
+ *   BUNDLE            RTP and RTCP on a group owner's port to the section
+ *                     the SSRC, MID or payload type says (RFC 9143 §9.2):
+ *                     from there two terminations, the transport (the
+ *                     owner: its source, ICE, latching) and the media (the
+ *                     section's: SRTP, statistics, mode, tman, its other)
  *
  * The payload is never read past the RTP header and an RTCP compound's
  * packet headers. FEATURE.md has the rules.
@@ -255,13 +260,19 @@ rtp_srtp_fail(struct rtp_worker *rw, struct rtp_term *t, int rc)
 /* SRTP's RTP_SRTP_TELL: c's positions go to cp (a new SSRC, or a stream
  * protected IPC_SRTP_TELL past what cp heard), as a pending event: the
  * state at the flush, one a context whatever happens meanwhile. */
-static void __rte_noinline
-rtp_srtp_tell(struct rtp_worker *rw, struct rtp_ctx *c)
+static inline void
+srtp_tell_ev(struct rtp_worker *rw, struct rtp_ctx *c)
 {
 	if (!(c->ev & RTP_EV_SRTP_POS))
 		rw->ctr[RTP_CTR_EVENTS]++;
 	c->ev |= (uint16_t)RTP_EV_SRTP_POS;
 	rtp_ev_queue(rw, c);
+}
+
+static void __rte_noinline
+rtp_srtp_tell(struct rtp_worker *rw, struct rtp_ctx *c)
+{
+	srtp_tell_ev(rw, c);
 }
 
 /* The first SRTP or SRTCP authenticated under a handshake's keys: the
@@ -282,14 +293,15 @@ rtp_dtls_seen(struct dp_worker *w, struct rtp_ctx *c, struct rtp_term *t)
  * checksum is not carried.
  */
 static inline bool
-rtp_srtp_in(struct dp_worker *w, struct rtp_ctx *c, struct rtp_term *t, struct rte_mbuf *m,
-	    const struct dp_udp_meta *meta, uint16_t *len, bool rtcp)
+rtp_srtp_in(struct dp_worker *w, struct rtp_ctx *c, struct rtp_term *t, struct rtp_ctx *xc,
+	    struct rtp_term *xt, struct rte_mbuf *m, const struct dp_udp_meta *meta,
+	    uint16_t *len, bool rtcp)
 {
 	struct rtp_worker *rw = w->rtp;
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
 	int rc = rw->srtp_ops->unprotect(t->srtp_in, p, len, rtcp);
 
-	if (likely(rc == 0) && likely(!(t->dtls & RTP_DTLS_SEEN_WAIT)))
+	if (likely(rc == 0) && likely(!(xt->dtls & RTP_DTLS_SEEN_WAIT)))
 		return true;
 	if (rc < 0) {
 		rtp_srtp_fail(rw, t, rc);
@@ -297,18 +309,36 @@ rtp_srtp_in(struct dp_worker *w, struct rtp_ctx *c, struct rtp_term *t, struct r
 	}
 	if (rc != 0)
 		rtp_srtp_tell(rw, c);
-	if (t->dtls & RTP_DTLS_SEEN_WAIT)
-		rtp_dtls_seen(w, c, t);
+	/* (the handshake is the transport's: a section's packet under its
+	 * keys ends its linger too) */
+	if (xt->dtls & RTP_DTLS_SEEN_WAIT)
+		rtp_dtls_seen(w, xc, xt);
 	return true;
 }
 
-/* The same for what goes to o's network, the payload at p (len bytes,
+/* RTP_SRTP_TELL of a protect by x's context (o's, c's termination; or
+ * for a BUNDLE section's RTCP, x the group's transport): a section's
+ * context may hold a new SSRC, the clash rule's from now on
+ * (rtp_bundle_out_sync()); cp hears of the context that protected (the
+ * owner's SRTCP index, which every section's RTCP moves: review F6.4). */
+static void __rte_noinline
+rtp_srtp_tell_out(struct rtp_worker *rw, struct rtp_ctx *c, const struct rtp_term *o,
+		  const struct rtp_term *x, bool rtcp)
+{
+	if (!rtcp && o->bundle)
+		rtp_bundle_out_sync(rw, 2u * (uint32_t)(c - rw->ctx) + (uint32_t)(o - c->t));
+	srtp_tell_ev(rw, x == o ? c :
+		     &rw->ctx[((uintptr_t)x - (uintptr_t)rw->ctx) / sizeof(*rw->ctx)]);
+}
+
+/* The same for what goes to o's network by x's context (o's, or for a
+ * BUNDLE section's RTCP its transport's), the payload at p (len bytes,
  * room after it in the mbuf); false when it cannot be protected (counted). */
 static inline bool
-rtp_srtp_out(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *o, uint8_t *p,
-	     uint16_t *len, uint16_t room, bool rtcp)
+rtp_srtp_out(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *o,
+	     const struct rtp_term *x, uint8_t *p, uint16_t *len, uint16_t room, bool rtcp)
 {
-	int rc = rw->srtp_ops->protect(o->srtp_out, p, len, room, rtcp);
+	int rc = rw->srtp_ops->protect(x->srtp_out, p, len, room, rtcp);
 
 	if (likely(rc == 0))
 		return true;
@@ -316,43 +346,297 @@ rtp_srtp_out(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *o, uint8
 		rtp_srtp_fail(rw, o, rc);
 		return false;
 	}
-	rtp_srtp_tell(rw, c);
+	if (rc & RTP_SRTP_SHIFTED)
+		rw->ctr[RTP_CTR_SRTP_SHIFTED]++;
+	if (rc & RTP_SRTP_TELL)
+		rtp_srtp_tell_out(rw, c, o, x, rtcp);
 	return true;
 }
 
 /*
  * A valid packet of flow (0 RTP or rtcp-mux, 1 RTCP of a pair) to
- * termination ti of c: SRTP's unprotect first when its network speaks
- * SRTP (authenticated before it may latch or count), then its source.
- * The tag covers every octet of the payload, so the UDP checksum adds
- * nothing there; but a packet that may latch has it verified first (the
- * port learnt must be the one sent), before decryption changes the
- * payload (*carry off).
+ * termination xti of xc, the transport (the port's: a BUNDLE group's
+ * owner), for media termination t of c (xc's own, or a section of the
+ * group): SRTP's unprotect first, by t's context, when its network speaks
+ * SRTP (authenticated before it may latch or count), then its source, by
+ * the transport's rules. The tag covers every octet of the payload, so
+ * the UDP checksum adds nothing there; but a packet that may latch has it
+ * verified first (the port learnt must be the one sent), before
+ * decryption changes the payload (*carry off).
  */
 static inline enum rtp_src
-rtp_accept(struct dp_worker *w, struct rtp_ctx *c, unsigned int ti, unsigned int flow,
-	   struct rte_mbuf *m, const struct dp_udp_meta *meta, uint16_t *len, bool rtcp,
-	   bool *carry)
+rtp_accept(struct dp_worker *w, struct rtp_ctx *xc, unsigned int xti, struct rtp_ctx *c,
+	   struct rtp_term *t, unsigned int flow, struct rte_mbuf *m,
+	   const struct dp_udp_meta *meta, uint16_t *len, bool rtcp, bool *carry)
 {
-	struct rtp_term *t = &c->t[ti];
+	struct rtp_term *xt = &xc->t[xti];
 
 	if (unlikely(t->srtp & RTP_SRTP_IN)) {
-		const struct ipc_addr *l = flow == 0 ? &t->rtp_src : &t->rtcp_src;
-		bool known = t->open ||
-			     ((t->latched & (flow == 0 ? IPC_RTP_LATCHED_RTP :
-						 IPC_RTP_LATCHED_RTCP)) &&
+		const struct ipc_addr *l = flow == 0 ? &xt->rtp_src : &xt->rtcp_src;
+		bool known = xt->open ||
+			     ((xt->latched & (flow == 0 ? IPC_RTP_LATCHED_RTP :
+						  IPC_RTP_LATCHED_RTCP)) &&
 			      rtp_addr_is(l, meta->family, meta->src, meta->src_port));
 
-		if (!known && !rtp_src_may(w, t, flow, meta))
+		if (!known && !rtp_src_may(w, xt, flow, meta))
 			return RTP_SRC_STRANGER;
 		if (!known && !dp_udp_cksum_verify(m, meta))
 			return RTP_SRC_BAD_CKSUM;
-		if (!rtp_srtp_in(w, c, t, m, meta, len, rtcp))
+		if (!rtp_srtp_in(w, c, t, xc, xt, m, meta, len, rtcp))
 			return RTP_SRC_SRTP;
 		*carry = false;
-		return rtp_src_check(w, c, ti, flow, m, meta, true);
+		return rtp_src_check(w, xc, xti, flow, m, meta, true);
 	}
-	return rtp_src_check(w, c, ti, flow, m, meta, false);
+	return rtp_src_check(w, xc, xti, flow, m, meta, false);
+}
+
+/* ---- BUNDLE (RFC 9143): the owner's port to its group's sections ------------------ */
+
+/* The place in g of the section whose mid is v (vlen octets), -1 none.
+ * (A mid is a few octets, "0" or "audio": compared in line, not by a
+ * call to memcmp().) */
+static int
+bundle_mid_of(const struct rtp_bundle *g, const uint8_t *v, size_t vlen)
+{
+	for (unsigned int m = 0; m < g->n; m++) {
+		unsigned int i;
+
+		if (g->mid_len[m] != vlen)
+			continue;
+		for (i = 0; i < vlen && (uint8_t)g->mid[m][i] == v[i]; i++)
+			;
+		if (i == vlen)
+			return (int)m;
+	}
+	return -1;
+}
+
+/* bundle_rtp_in()'s place flag: the SSRC is to be bound to it */
+#define BUNDLE_LEARN 0x100
+
+/*
+ * RTP p (valid: rtp_parse() or srtp_parse() took it; its SSRC ssrc, its
+ * payload type pt) on the port of group g's owner: the
+ * section it is for, a place in g->idx[] (RFC 9143 §9.2): its SSRC's
+ * binding, else its MID (RFC 8285's element of id g->mid_ext), else a
+ * payload type one section has. A MID of no section (or an extension
+ * that does not hold together) is dropped, never routed by payload type
+ * instead; a bound SSRC whose MID names another section is dropped, not
+ * moved: its earlier packets would be taken once more by the other
+ * section's replay window (so is an SSRC of a section released under
+ * SRTP, RTP_BUNDLE_RELEASED, until a new receive key; and every unbound
+ * one while such an SSRC found no room). | BUNDLE_LEARN: an SSRC bound to none, to be
+ * bound once its packet is taken (bundle_bind(): an SSRC the group has no
+ * room for is refused here, before SRTP's state moves). -1: dropped,
+ * counted. (What rtp_ext_find() reads of the header is read again here
+ * from the valid packet: the caller's struct rtp_hdr stays in its
+ * registers, which the unbundled packet's cost is.)
+ */
+static int __rte_noinline
+bundle_rtp_in(struct rtp_worker *rw, const struct rtp_bundle *g, const uint8_t *p,
+	      uint32_t ssrc, uint8_t pt)
+{
+	struct rtp_hdr hh, *h = &hh;
+	const uint8_t *v;
+	size_t vlen;
+	int m = -1, mid = -1;
+	uint8_t x;
+
+	/* (what rtp_ext_find() reads: ext, ext_profile, ext_len, hdr_len) */
+	h->ext_profile = 0;
+	h->ext_len = 0;
+	h->hdr_len = 0;
+	h->ssrc = ssrc;
+	h->pt = pt;
+	h->cc = p[0] & 0x0fu;
+	h->ext = (p[0] & 0x10u) != 0;
+	if (h->ext && g->mid_ext != 0) {
+		const uint8_t *b = p + RTP_HDR_LEN + 4u * h->cc;
+
+		h->ext_profile = (uint16_t)(b[0] << 8 | b[1]);
+		h->ext_len = (uint16_t)(4u * (unsigned int)(b[2] << 8 | b[3]));
+		h->hdr_len = (uint16_t)(RTP_HDR_LEN + 4u * h->cc + 4u + h->ext_len);
+	}
+	for (unsigned int k = 0; k < g->nbind; k++)
+		if (g->bind_ssrc[k] == h->ssrc) {
+			m = g->bind_m[k];
+			break;
+		}
+	if (h->ext && g->mid_ext != 0) {
+		int rc = rtp_ext_find(p, h, g->mid_ext, &v, &vlen);
+
+		if (rc == 1)
+			mid = bundle_mid_of(g, v, vlen);
+		if (rc < 0 || (rc == 1 && mid < 0)) {
+			rw->ctr[RTP_CTR_BDL_UNKNOWN_MID]++;
+			return -1;
+		}
+	}
+	if (m >= 0) {
+		if (m == RTP_BUNDLE_RELEASED) {
+			rw->ctr[RTP_CTR_BDL_SSRC_RELEASED]++;
+			return -1;
+		}
+		if (mid >= 0 && mid != m) {
+			rw->ctr[RTP_CTR_BDL_MID_MOVED]++;
+			return -1;
+		}
+		return m;
+	}
+	if (mid < 0) {
+		x = g->pt_of[h->pt];
+		if (x == 0 || x == RTP_BUNDLE_SHARED) {
+			rw->ctr[RTP_CTR_BDL_UNKNOWN]++;
+			return -1;
+		}
+		mid = x - 1;
+	}
+	if (g->nbind == RTP_BUNDLE_BINDS) {
+		rw->ctr[RTP_CTR_BDL_SSRC_FULL]++;
+		return -1;
+	}
+	if (g->released_full) {
+		rw->ctr[RTP_CTR_BDL_SSRC_RELEASED]++;
+		return -1;
+	}
+	return mid | BUNDLE_LEARN;
+}
+
+/* ssrc's packet to section m of g was taken (authenticated, under SRTP):
+ * it is m's from now on. */
+static void __rte_noinline
+bundle_bind(struct rtp_worker *rw, struct rtp_bundle *g, uint32_t ssrc, int m)
+{
+	g->bind_ssrc[g->nbind] = ssrc;
+	g->bind_m[g->nbind++] = (uint8_t)m;
+	rw->ctr[RTP_CTR_BDL_BOUND]++;
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The place in g of the section that sends the peer ssrc, -1 none. */
+static int
+bundle_sender_of(const struct rtp_bundle *g, uint32_t ssrc)
+{
+	for (unsigned int m = 0; m < g->n; m++)
+		for (unsigned int k = 0; k < g->nout[m]; k++)
+			if (g->out_ssrc[m][k] == ssrc)
+				return (int)m;
+	return -1;
+}
+
+/* How many of a compound's packets the routing looks at for a report
+ * block or a feedback message naming a section's SSRC */
+#define BUNDLE_RTCP_LOOK 4u
+
+/*
+ * A compound (clear, len octets) on the port of group g's owner, taken:
+ * the section it goes to whole (not split: RFC 3550 §6.4.1's receiver
+ * ignores blocks about SSRCs it does not know): the one its sender SSRC
+ * is bound to; else the one that sends the SSRC its first packets' report
+ * block or feedback (RFC 4585 §6.1's media source) is about (a receive-
+ * only section's reports come from an SSRC that sends no RTP); else the
+ * owner's.
+ */
+static unsigned int __rte_noinline
+bundle_rtcp_in(struct rtp_worker *rw, const struct rtp_bundle *g, const uint8_t *p,
+	       uint16_t len)
+{
+	struct rtcp_iter it;
+	struct rtcp_pkt pk;
+	struct rtcp_block b;
+	int m;
+
+	/* (a reduced-size compound's first packet may be its header alone:
+	 * no sender SSRC) */
+	for (unsigned int k = 0; len >= 8 && k < g->nbind; k++)
+		if (g->bind_ssrc[k] == rd32(p + 4) && g->bind_m[k] != RTP_BUNDLE_RELEASED) {
+			rw->ctr[RTP_CTR_BDL_RTCP_SENDER]++;
+			return g->bind_m[k];
+		}
+	rtcp_iter_init(&it, p, len);
+	for (unsigned int n = 0; n < BUNDLE_RTCP_LOOK && rtcp_iter_next(&it, &pk); n++) {
+		m = -1;
+		if ((pk.pt == RTCP_PT_SR || pk.pt == RTCP_PT_RR) && rtcp_block_read(&pk, 0, &b))
+			m = bundle_sender_of(g, b.ssrc);
+		else if ((pk.pt == RTCP_PT_RTPFB || pk.pt == RTCP_PT_PSFB) && pk.len >= 12)
+			m = bundle_sender_of(g, rd32(pk.p + 8));
+		if (m >= 0) {
+			rw->ctr[RTP_CTR_BDL_RTCP_REPORT]++;
+			return (unsigned int)m;
+		}
+	}
+	rw->ctr[RTP_CTR_BDL_RTCP_OWNER]++;
+	return 0;
+}
+
+/*
+ * What goes to BUNDLE section o (of c) goes by its group's transport: the
+ * owner's termination, returned (o itself for the owner's section), or
+ * NULL (dropped, counted): a member whose owner is gone; RTP of an SSRC
+ * another section of the group sends (or one gone sent) under the
+ * group's key, which would be protected with the same keystream twice
+ * (RFC 3711 §9.1: the two core sides are two RTP sessions of a SIP UA's,
+ * their SSRCs chosen apart). Under SRTP a section's new SSRC becomes its
+ * own only once its context protected it (the protect's RTP_SRTP_TELL,
+ * rtp_bundle_out_sync(): the table is what the contexts hold, so an SSRC
+ * dropped after this, before its protect, holds no place); in the clear,
+ * here (the first IPC_SRTP_SSRCS: RTCP's routing by report block).
+ */
+/* RTP of o's (c's termination) to the peer refused for its SSRC: counted,
+ * and kept for cp (the sweep tells it, at most every RTP_CLASH_TELL_MS
+ * a context: rtp_cp.c). NULL. */
+static struct rtp_term *
+bundle_clash(struct rtp_worker *rw, struct rtp_ctx *c, const struct rtp_term *o, uint32_t ssrc)
+{
+	rw->ctr[RTP_CTR_BDL_SSRC_CLASH]++;
+	c->clash_term = (uint8_t)(o - c->t);
+	c->clash_ssrc = ssrc;
+	if (c->clashes != UINT32_MAX)
+		c->clashes++;
+	return NULL;
+}
+
+static struct rtp_term * __rte_noinline
+bundle_out(struct rtp_worker *rw, struct rtp_ctx *c, struct rtp_term *o, const uint8_t *p,
+	   bool rtcp)
+{
+	uint32_t idx = 2u * (uint32_t)(c - rw->ctx) + (uint32_t)(o - c->t), oidx = idx;
+	struct rtp_bundle *g;
+	struct rtp_term *ox;
+	uint32_t ssrc;
+	unsigned int m;
+
+	if (o->bundle == IPC_RTP_BUNDLE_MEMBER) {
+		if (o->xport == 0) {
+			rw->ctr[RTP_CTR_BDL_ORPHANED]++;
+			o->ctr.no_dest++;
+			return NULL;
+		}
+		oidx = o->xport - 1u;
+	}
+	ox = &rw->ctx[oidx >> 1].t[oidx & 1u];
+	if (rtcp)
+		return ox;
+	g = &rw->bdl[oidx >> 1];
+	ssrc = rd32(p + 8);
+	for (m = 0; m < g->n && g->idx[m] != idx; m++)
+		;
+	for (unsigned int k = 0; m < g->n && k < g->nout[m]; k++)
+		if (g->out_ssrc[m][k] == ssrc)
+			return ox;
+	if (m == g->n || bundle_sender_of(g, ssrc) >= 0 || g->gone_full)
+		return bundle_clash(rw, c, o, ssrc);
+	for (unsigned int k = 0; k < g->ngone; k++)
+		if (g->gone_ssrc[k] == ssrc)
+			return bundle_clash(rw, c, o, ssrc);
+	if (!(o->srtp & RTP_SRTP_OUT) && g->nout[m] < IPC_SRTP_SSRCS)
+		g->out_ssrc[m][g->nout[m]++] = ssrc;
+	return ox;
 }
 
 /*
@@ -442,7 +726,7 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 	const uint32_t *slot = rtp_port_slot(rw, rtp_addr_index(rw, meta->family, meta->dst),
 					     meta->dst_port);
 	struct rtp_ctx *c;
-	struct rtp_term *t, *o;
+	struct rtp_term *t, *o, *ox;
 	const struct ipc_addr *dst;
 	unsigned int ti;
 	uint32_t e;
@@ -483,14 +767,31 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 				 p[1] <= RTCP_PT_MAX);
 	if (likely(!rtcp)) {
 		struct rtp_hdr h;
+		int bm = 0;
 
 		err = likely(!(t->srtp & RTP_SRTP_IN)) ? rtp_parse(p, len, &h) :
 			srtp_parse(p, len, t->srtp_trailer, &h);
 		if (unlikely(err != RTP_OK))
 			goto malformed;
-		src = rtp_accept(w, c, ti, 0, m, meta, &len, false, &carry);
+		/* a BUNDLE owner's port: the section's termination is the
+		 * media's from here (the port's stays the transport) */
+		if (unlikely(t->bundle)) {
+			uint32_t idx;
+
+			bm = bundle_rtp_in(rw, &rw->bdl[e >> 2], p, h.ssrc, h.pt);
+			if (bm < 0)
+				goto free;
+			idx = rw->bdl[e >> 2].idx[bm & 0xff];
+			c = &rw->ctx[idx >> 1];
+			ti = idx & 1u;
+			t = &c->t[ti];
+		}
+		src = rtp_accept(w, &rw->ctx[e >> 2], (e >> 1) & 1u, c, t, 0, m, meta, &len, false,
+				 &carry);
 		if (unlikely(src != RTP_SRC_OK))
 			goto bad_src;
+		if (unlikely(bm & BUNDLE_LEARN))
+			bundle_bind(rw, &rw->bdl[e >> 2], h.ssrc, bm & 0xff);
 		rtp_rx_update(&t->rx, &h, len,
 			      (uint32_t)(((unsigned __int128)dp_now() * t->clock_mul) >> 32));
 	} else {
@@ -502,8 +803,8 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 				    ((t->srtp & RTP_SRTP_AEAD) ? SRTCP_AEAD : 0), NULL);
 		if (unlikely(err != RTP_OK))
 			goto malformed;
-		src = rtp_accept(w, c, ti, (t->flags & IPC_RTP_F_MUX) ? 0u : 1u, m, meta, &len,
-				 true, &carry);
+		src = rtp_accept(w, c, ti, c, t, (t->flags & IPC_RTP_F_MUX) ? 0u : 1u, m, meta,
+				 &len, true, &carry);
 		if (unlikely(src != RTP_SRC_OK))
 			goto bad_src;
 		/* SRTCP's compound, decrypted, is held to what plain RTCP is */
@@ -511,6 +812,17 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		    (err = rtcp_check(p, len, (t->flags & IPC_RTP_F_RSIZE) ? RTCP_REDUCED_SIZE : 0,
 				      NULL)) != RTP_OK)
 			goto malformed;
+		/* a BUNDLE owner's: SRTCP unprotected by its context (one
+		 * SRTCP window a sender SSRC for the transport), the compound
+		 * then a section's */
+		if (unlikely(t->bundle)) {
+			uint32_t idx = rw->bdl[e >> 2].idx[bundle_rtcp_in(rw, &rw->bdl[e >> 2], p,
+									  len)];
+
+			c = &rw->ctx[idx >> 1];
+			ti = idx & 1u;
+			t = &c->t[ti];
+		}
 		t->ctr.rtcp_in++;
 		t->ctr.rtcp_in_octets += len;
 	}
@@ -532,10 +844,15 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		t->ctr.policed++;
 		goto free;
 	}
-	dst = rtcp ? &o->rtcp_to : &o->rtp_to;
+	/* a BUNDLE section's: by its group's transport (ox: the owner's
+	 * destination, consent and port; o's DSCP, counts and SRTP) */
+	ox = o;
+	if (unlikely(o->bundle) && (ox = bundle_out(rw, c, o, p, rtcp)) == NULL)
+		goto free;
+	dst = rtcp ? &ox->rtcp_to : &ox->rtp_to;
 	/* ICE: only to the nominated pair, while its consent lasts */
-	if (unlikely(o->ice) &&
-	    !rtp_ice_may_send(w, o, rtcp && !(o->flags & IPC_RTP_F_MUX) ? 1u : 0u)) {
+	if (unlikely(ox->ice) &&
+	    !rtp_ice_may_send(w, ox, rtcp && !(ox->flags & IPC_RTP_F_MUX) ? 1u : 0u)) {
 		rw->ctr[RTP_CTR_NO_CONSENT]++;
 		o->ctr.no_dest++;
 		goto free;
@@ -545,13 +862,16 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		o->ctr.no_dest++;
 		goto free;
 	}
-	sport = rtcp ? o->rtcp_port : o->port;
+	sport = rtcp ? ox->rtcp_port : ox->port;
 	if (unlikely(o->srtp & RTP_SRTP_OUT)) {
 		uint8_t *q = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
 		uint16_t room = (uint16_t)(rte_pktmbuf_tailroom(m) +
 					   (rte_pktmbuf_pkt_len(m) - meta->payload_off - len));
 
-		if (!rtp_srtp_out(rw, c, o, q, &len, room, rtcp))
+		/* (SRTCP by the transport's context: one SRTCP index a
+		 * 5-tuple, whatever SSRC each section's RTCP carries) */
+		if (!rtp_srtp_out(rw, c, o, rtcp ? ox : o, q, &len, room,
+				  rtcp))
 			goto free;
 		/* the tag grew the datagram within the mbuf's room */
 		if (rte_pktmbuf_pkt_len(m) < (uint32_t)meta->payload_off + len)

@@ -72,7 +72,8 @@ rtp_setup(struct dp_ctx *ctx)
 		if (rc < 0) {
 			tp_log(TP_LOG_ERR, "worker %u: no memory for %u RTP contexts "
 			       "(agw.media_contexts, %zu bytes each)\n", i, ac->media_contexts,
-			       sizeof(struct rtp_ctx) + 2u * rtp_srtp_entry_size());
+			       sizeof(struct rtp_ctx) + sizeof(struct rtp_bundle) +
+			       2u * rtp_srtp_entry_size());
 			return rc;
 		}
 		ctx->workers[i]->rtp->dtls_ops = dtls_registered;
@@ -90,7 +91,7 @@ rtp_setup(struct dp_ctx *ctx)
 		dp_udp_set_flags(ctx, (uint16_t)p, DP_UDP_DEFER_CKSUM | DP_UDP_ANY_ADDR);
 	}
 	rw0 = ctx->workers[0]->rtp;
-	per_ctx = sizeof(struct rtp_ctx) + 2u * sizeof(uint32_t) +
+	per_ctx = sizeof(struct rtp_ctx) + sizeof(struct rtp_bundle) + 2u * sizeof(uint32_t) +
 		  (srtp_registered != NULL ? 2u * rtp_srtp_entry_size() : 0u);
 	printf("turnpike-dp: RTP terminations: %u contexts per worker (%zu bytes each with "
 	       "their FIFO entries), media ports %u-%u on %u address(es), %u port(s) a "

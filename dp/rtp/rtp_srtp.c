@@ -19,9 +19,17 @@
  *                     window per SSRC (§3.3.2), IPC_SRTP_SSRCS SSRCs a
  *                     direction, each kept while the key lives (another
  *                     is refused: a forgotten one's replays would be taken
- *                     again, its indices protected again, §9.1)
+ *                     again, its indices protected again, §9.1); out, a
+ *                     stream a key's positions start (a dp restart) is
+ *                     shifted past what the dp before may have used
+ *                     (stream_shift())
  *   SRTCP             §3.4: the E flag and the 31-bit index, an 80-bit tag
- *                     whatever SRTP's (§5.2, RFC 4568 §6.2)
+ *                     whatever SRTP's (§5.2, RFC 4568 §6.2); in, a replay
+ *                     window per SSRC (the compound's first), SRTCP_SSRCS
+ *                     of them, as a sender keeps an index per SSRC (RFC
+ *                     3711 §3.4: libsrtp2 a stream each): a browser's
+ *                     audio and video, or RFC 4588's retransmission,
+ *                     send SRTCP under one key from several SSRCs
  *   AES-GCM           RFC 7714 (AEAD_AES_128_GCM, AEAD_AES_256_GCM): the
  *                     same PRF over a 12-octet master salt followed by
  *                     two zero octets (§11, its erratum 4938), no auth
@@ -92,6 +100,9 @@ rtp_srtp_trailers(const struct ipc_srtp_key *rx, struct rtp_term *t)
 #define SRTP_TX_WIN       64u        /* indices remembered as protected (out) */
 #define SRTP_INDEX_MAX    0xffffffffffffull   /* 2^48 - 1 */
 #define SRTCP_INDEX_MAX   0x7fffffffu
+/* SRTCP's SSRCs followed in (a fifth is refused, not followed in place of
+ * one: that one's replays would be taken again); each 16 octets */
+#define SRTCP_SSRCS       4u
 /* A restarted dp's SRTCP index goes on this far past the one cp last
  * heard of: what was sent since then must not be sent again (keystream
  * reuse); RTCP's rate (one every few seconds) makes 128 some minutes. */
@@ -130,13 +141,30 @@ struct srtp_keys {
 };
 
 /* One SSRC's place: the highest index (ROC, s_l), what was seen below it;
- * out, what cp was told and what a dp before a restart may have used. */
+ * out, what cp was told, what a dp before a restart may have used and the
+ * shift past it. Every index here is one under the key (out: the shifted
+ * one), so a position told to cp is one too. */
 struct srtp_stream {
 	unsigned __int128 win;     /* bit d: index hi - d seen */
 	struct srtp_roc r;
 	uint32_t ssrc;
+	uint32_t shift;            /* out: 0, or SRTP_SHIFT_ARMED, or what is added to
+				    * the sender's SEQ (mod 2^16, in the header) */
 	uint64_t told;             /* out: the index cp was told of last */
 	uint64_t below;            /* out: none below this one (a restart's) */
+};
+
+/* A stream started at a floor (below) whose shift its next packet fixes;
+ * a shifted start not yet said (stream_take()) */
+#define SRTP_SHIFT_ARMED 0x10000u
+#define SRTP_SHIFT_NEW   0x20000u
+_Static_assert(IPC_SRTP_POS_LAG >= IPC_SRTP_TELL, "a shifted start tells");
+
+/* One SSRC's SRTCP in: the highest index taken, what was seen below it. */
+struct srtcp_win {
+	uint64_t win;              /* bit d: index hi - d seen */
+	uint32_t ssrc;
+	uint32_t hi;
 };
 
 struct srtp_ws;
@@ -152,12 +180,15 @@ struct srtp_dir {
 	uint8_t tag_len;           /* SRTP's: 10 or 4 (SRTCP's is 10); GCM 16 */
 	uint8_t mki_len;
 	uint8_t mki[4];            /* network order */
-	uint8_t srtcp_on;          /* in: an SRTCP index is known */
+	uint8_t srtcp_n;           /* in: SRTCP's SSRCs followed: w[0..srtcp_n) */
 	uint8_t n;                 /* streams followed: s[0..n), by arrival */
 	uint16_t window;           /* in: 64..SRTP_WIN_MAX */
-	uint32_t srtcp_index;      /* out: the last sent; in: the highest taken */
-	uint64_t srtcp_win;        /* in: bit d, index srtcp_index - d seen */
+	uint32_t srtcp_index;      /* out: the last sent; in: the highest taken of any SSRC */
+	uint32_t srtcp_told;       /* out: the index cp was last told of (RTP_SRTP_TELL) */
+	uint32_t srtcp_floor;      /* in, after a restart: up to this index, every
+				    * SSRC's SRTCP counts as seen (0: none) */
 	struct srtp_stream s[IPC_SRTP_SSRCS];
+	struct srtcp_win w[SRTCP_SSRCS];
 	/* SRTCP's session keys as derived (expanded per packet; GCM has no
 	 * auth key and 12 octets of salt) */
 	uint8_t rtcp_aes[32];
@@ -468,10 +499,13 @@ dir_install(struct srtp_dir *d, const struct ipc_srtp_key *k)
 		if (d->out) {
 			/* RFC 3711 §9.1: the dp before may have protected up
 			 * to IPC_SRTP_POS_LAG past what cp heard (it told cp
-			 * every IPC_SRTP_TELL): none of those again */
+			 * every IPC_SRTP_TELL): none of those again; the
+			 * stream's next packet goes on at once past them
+			 * (stream_shift()) */
 			at = at > SRTP_INDEX_MAX - IPC_SRTP_POS_LAG ? SRTP_INDEX_MAX :
 			     at + IPC_SRTP_POS_LAG;
 			st->below = at + 1u;
+			st->shift = SRTP_SHIFT_ARMED;
 		}
 		srtp_roc_init(&st->r, (uint32_t)(at >> 16), (uint16_t)at);
 		st->win = ~(unsigned __int128)0;
@@ -481,10 +515,12 @@ dir_install(struct srtp_dir *d, const struct ipc_srtp_key *k)
 		if (d->out) {
 			d->srtcp_index = k->srtcp_index > SRTCP_INDEX_MAX - SRTCP_RESTART_GAP ?
 					 SRTCP_INDEX_MAX : k->srtcp_index + SRTCP_RESTART_GAP;
+			d->srtcp_told = d->srtcp_index;
 		} else {
-			d->srtcp_on = 1;
+			/* which SSRC it was is not kept: each SSRC's window
+			 * starts there (one below it waits to pass it) */
 			d->srtcp_index = k->srtcp_index;
-			d->srtcp_win = ~(uint64_t)0;
+			d->srtcp_floor = k->srtcp_index;
 		}
 	}
 }
@@ -629,8 +665,10 @@ stream_index(const struct srtp_dir *d, const struct srtp_stream *st, uint16_t se
 	hi = srtp_index(st->r.roc, st->r.s_l);
 	if (idx > hi)
 		return 0;
+	/* (out: one below where a restart started the stream: the dp before
+	 * may have used it) */
 	if (idx < st->below)
-		return -RTP_SRTP_E_RESTART;
+		return -RTP_SRTP_E_OLD;
 	if (hi - idx >= d->window)
 		return -RTP_SRTP_E_OLD;
 	if ((st->win >> (hi - idx)) & 1u)
@@ -675,6 +713,10 @@ stream_take(struct srtp_dir *d, struct srtp_stream *st, uint32_t ssrc, uint32_t 
 	srtp_roc_update(&st->r, v, seq);
 	if (unlikely(d->out && idx - st->told >= IPC_SRTP_TELL)) {
 		st->told = idx;
+		if (st->shift & SRTP_SHIFT_NEW) {
+			st->shift &= ~SRTP_SHIFT_NEW;
+			return RTP_SRTP_TELL | RTP_SRTP_SHIFTED;
+		}
 		return RTP_SRTP_TELL;
 	}
 	return 0;
@@ -762,13 +804,52 @@ srtp_rtp_in_gcm(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 }
 
 /*
+ * A stream a key's positions started (a dp restart): its index is the
+ * plain sender's SEQ, which dp does not choose, and the dp before may have
+ * protected any index below st->below (the position cp gave plus the
+ * bound). Rather than refuse every packet until the sender passes it
+ * (seconds of silence), the stream's first packet (SEQ seq, its index i
+ * the one nearest the position) fixes shift = max(0, below - i), and it
+ * and every later packet are protected at index i + shift: SEQ + shift
+ * written in the header before the tag covers it, the ROC from the
+ * shifted index (srtp_roc_guess() in the key's space, which the shift
+ * mod 2^16 is enough for). No (SSRC, index) twice (RFC 3711 §9.1): each
+ * index is at least below, and one packet's index each after; the
+ * receiver sees a forward jump (RFC 3550 A.1 takes it as loss). The
+ * position told is the shifted one, so a later restart shifts from it.
+ * The SEQ the packet then carries. A shifted start is marked
+ * (SRTP_SHIFT_NEW) for stream_take() to say so with its tell: its first
+ * index is IPC_SRTP_POS_LAG past what cp was told, so it tells.
+ */
+static uint16_t __rte_noinline __rte_cold
+stream_shift(struct srtp_stream *st, uint8_t *p, uint16_t seq)
+{
+	if (st->shift & SRTP_SHIFT_ARMED) {
+		uint32_t v = srtp_roc_guess(&st->r, seq);
+
+		if (v != UINT32_MAX && srtp_index(v, seq) >= st->below) {
+			st->shift = 0;            /* the sender is past it already */
+			return seq;
+		}
+		/* (the first index is below's: its SEQ below's low 16 bits,
+		 * the ROC guessed from the highest, below - 1) */
+		st->shift = SRTP_SHIFT_NEW | (uint16_t)((uint16_t)st->below - seq);
+	}
+	seq = (uint16_t)(seq + st->shift);
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	return seq;
+}
+
+/*
  * What protecting an RTP packet (len octets, room free after it, trailer
  * to add) asks before its crypto, AES-CM or GCM: its header's length,
  * the room, its SSRC's stream (*st, NULL: a new one), its sequence number
+ * (shifted, and the header's with it, after a restart: stream_shift())
  * and ROC (*v). 0, or why not.
  */
 static __rte_always_inline int
-rtp_out_index(struct srtp_dir *d, const uint8_t *p, unsigned int len, uint16_t room,
+rtp_out_index(struct srtp_dir *d, uint8_t *p, unsigned int len, uint16_t room,
 	      unsigned int trailer, unsigned int *hl, struct srtp_stream **st, uint32_t *ssrc,
 	      uint32_t *v, uint16_t *seq)
 {
@@ -788,8 +869,12 @@ rtp_out_index(struct srtp_dir *d, const uint8_t *p, unsigned int len, uint16_t r
 	 * forgotten while the key lives: one past IPC_SRTP_SSRCS is refused,
 	 * not taken in place of one (whose indices would start over: a
 	 * sender on the plain side could have the same keystream used twice) */
-	if (unlikely(*st == NULL) && d->n == IPC_SRTP_SSRCS)
-		return -RTP_SRTP_E_SSRC_LIMIT;
+	if (unlikely(*st == NULL)) {
+		if (d->n == IPC_SRTP_SSRCS)
+			return -RTP_SRTP_E_SSRC_LIMIT;
+	} else if (unlikely((*st)->shift != 0)) {
+		*seq = stream_shift(*st, p, *seq);
+	}
 	if ((rc = stream_index(d, *st, *seq, v)) != 0)
 		return rc;
 	if (*v == UINT32_MAX && *seq == UINT16_MAX)
@@ -884,6 +969,30 @@ srtcp_gcm_open(struct srtp_dir *d, const struct srtp_keys *k, const uint8_t iv[1
 	}
 }
 
+/* SRTCP's window of ssrc in d (NULL: none yet). */
+static struct srtcp_win *
+srtcp_win_of(struct srtp_dir *d, uint32_t ssrc)
+{
+	for (unsigned int i = 0; i < d->srtcp_n; i++)
+		if (d->w[i].ssrc == ssrc)
+			return &d->w[i];
+	return NULL;
+}
+
+/* RFC 3711 §3.3.2 for SRTCP's index idx against a window whose highest is
+ * hi: 0 (not seen), or why not. */
+static int
+srtcp_seen(uint32_t hi, uint64_t win, uint32_t idx)
+{
+	if (idx > hi)
+		return 0;
+	if (hi - idx >= 64u)
+		return -RTP_SRTP_E_OLD;
+	if ((win >> (hi - idx)) & 1u)
+		return -RTP_SRTP_E_REPLAY;
+	return 0;
+}
+
 /* RFC 3711 §3.4 (RFC 7714 §9): an SRTCP packet from the termination's
  * network. */
 static int
@@ -893,9 +1002,11 @@ srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 	unsigned int len = *lenp, trailer = SRTCP_INDEX_LEN + d->mki_len + tag_len;
 	unsigned int clen, at;
 	uint8_t tag[IMB_SHA1_DIGEST_SIZE_IN_BYTES], want[SRTP_GCM_TAG], iv[16];
+	struct srtcp_win *sw;
 	struct srtp_keys *k;
-	uint32_t word, idx;
+	uint32_t word, idx, ssrc;
 	bool ok = true;
+	int rc;
 
 	if (len < SRTCP_CLEAR_LEN + trailer)
 		return -RTP_SRTP_E_SHORT;
@@ -907,21 +1018,27 @@ srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 	idx = word & SRTCP_INDEX_MAX;
 	if (d->mki_len != 0 && memcmp(p + at + 4u, d->mki, d->mki_len) != 0)
 		return -RTP_SRTP_E_MKI;
-	if (d->srtcp_on && idx <= d->srtcp_index) {
-		if (d->srtcp_index - idx >= 64u)
-			return -RTP_SRTP_E_OLD;
-		if ((d->srtcp_win >> (d->srtcp_index - idx)) & 1u)
-			return -RTP_SRTP_E_REPLAY;
-	}
+	/* the index is the sender's SSRC's: its window (the first SSRC, in
+	 * the clear, is the one it protected under) */
+	ssrc = be32(p + 4);
+	sw = srtcp_win_of(d, ssrc);
+	if (sw != NULL)
+		rc = srtcp_seen(sw->hi, sw->win, idx);
+	else if (d->srtcp_n == SRTCP_SSRCS)
+		return -RTP_SRTP_E_SSRC_LIMIT;
+	else
+		rc = d->srtcp_floor != 0 ? srtcp_seen(d->srtcp_floor, ~(uint64_t)0, idx) : 0;
+	if (rc != 0)
+		return rc;
 	memcpy(want, p + (d->gcm ? clen : at + 4u + d->mki_len), tag_len);
 	k = srtcp_keys(d);
 	/* the tag first: an SRTCP packet in the clear (E 0) is refused, and
 	 * only one that verified may say so */
 	if (d->gcm) {
-		srtp_gcm_iv(iv, k->salt, be32(p + 4), idx);
+		srtp_gcm_iv(iv, k->salt, ssrc, idx);
 		srtcp_gcm_open(d, k, iv, p, clen, at, word, tag);
 	} else {
-		srtp_iv(iv, k->salt, be32(p + 4), idx);
+		srtp_iv(iv, k->salt, ssrc, idx);
 		ok = imb_run(d->ws->mgr, k, d->aes_len, iv, p, SRTCP_CLEAR_LEN,
 			     (word & SRTCP_E_FLAG) ? clen - SRTCP_CLEAR_LEN : 0u, clen + 4u, tag,
 			     true);
@@ -933,20 +1050,44 @@ srtp_rtcp_in(struct srtp_dir *d, uint8_t *p, uint16_t *lenp)
 		return -RTP_SRTP_E_AUTH;
 	if (!(word & SRTCP_E_FLAG))
 		return -RTP_SRTP_E_CLEAR;
-	if (!d->srtcp_on || idx > d->srtcp_index) {
-		uint32_t dd = d->srtcp_on ? idx - d->srtcp_index : 64u;
-
-		d->srtcp_win = dd >= 64u ? 1u : d->srtcp_win << dd | 1u;
-		d->srtcp_index = idx;
-		d->srtcp_on = 1;
-	} else {
-		d->srtcp_win |= (uint64_t)1 << (d->srtcp_index - idx);
+	/* authenticated: only now may it take a window */
+	if (sw == NULL) {
+		sw = &d->w[d->srtcp_n++];
+		sw->ssrc = ssrc;
+		sw->hi = d->srtcp_floor != 0 ? d->srtcp_floor : idx;
+		sw->win = d->srtcp_floor != 0 ? ~(uint64_t)0 : 0;
 	}
+	if (idx > sw->hi) {
+		uint32_t dd = idx - sw->hi;
+
+		sw->win = dd >= 64u ? 1u : sw->win << dd | 1u;
+		sw->hi = idx;
+	} else {
+		sw->win |= (uint64_t)1 << (sw->hi - idx);
+	}
+	if (idx > d->srtcp_index)
+		d->srtcp_index = idx;
 	*lenp = (uint16_t)clen;
 	return 0;
 }
 
-/* SRTCP dp sends the termination's network: encrypted, the next index. */
+/* SRTCP index idx sent: RTP_SRTP_TELL each IPC_SRTP_TELL past what cp
+ * was told, as for a stream's (stream_take()). Every section of a BUNDLE
+ * group sends its RTCP under its owner's context: cp cannot tell from the
+ * owner's own traffic how far this index went, and a restarted dp resumes
+ * it only CP_AGW_RTP_SRTCP_AHEAD + SRTCP_RESTART_GAP past what cp heard
+ * (RFC 3711 §9.1: an index twice is a keystream twice). */
+static inline int
+srtcp_told(struct srtp_dir *d, uint32_t idx)
+{
+	if (likely(idx - d->srtcp_told < IPC_SRTP_TELL))
+		return 0;
+	d->srtcp_told = idx;
+	return RTP_SRTP_TELL;
+}
+
+/* SRTCP dp sends the termination's network: encrypted, the next index;
+ * 0 or RTP_SRTP_TELL (srtcp_told()). */
 static int
 srtp_rtcp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 {
@@ -979,7 +1120,7 @@ srtp_rtcp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 		put_be32(p + len + SRTP_GCM_TAG, SRTCP_E_FLAG | idx);
 		memcpy(p + len + SRTP_GCM_TAG + 4u, d->mki, d->mki_len);
 		*lenp = (uint16_t)(len + trailer);
-		return 0;
+		return srtcp_told(d, idx);
 	}
 	srtp_iv(iv, k->salt, be32(p + 4), idx);
 	put_be32(p + len, SRTCP_E_FLAG | idx);
@@ -992,7 +1133,7 @@ srtp_rtcp_out(struct srtp_dir *d, uint8_t *p, uint16_t *lenp, uint16_t room)
 	memcpy(p + len + 4u, d->mki, d->mki_len);
 	memcpy(p + len + 4u + d->mki_len, tag, 10);
 	*lenp = (uint16_t)(len + trailer);
-	return 0;
+	return srtcp_told(d, idx);
 }
 
 static int

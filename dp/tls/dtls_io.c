@@ -11,6 +11,7 @@
 
 #include "dp.h"
 #include "dtls_io.h"
+#include "tls_async_job.h"
 
 static BIO_METHOD *method;
 static unsigned int users;
@@ -122,11 +123,25 @@ dtls_io_step(struct dp_worker *w, SSL *s, int *sslerr, int *reason)
 	dp_hs_spent(w, rte_rdtsc() - t0);
 	if (r == 1)
 		return DTLS_STEP_UP;
-	e = SSL_get_error(s, r);
+	e = tls_ssl_verdict(s, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return DTLS_STEP_WANT;
+	if (e == SSL_ERROR_WANT_ASYNC || e == SSL_ERROR_WANT_ASYNC_JOB) {
+		/* (what a paused job raised is its own: not a failure) */
+		ERR_clear_error();
+		return e == SSL_ERROR_WANT_ASYNC ? DTLS_STEP_ASYNC : DTLS_STEP_NOJOB;
+	}
 	*sslerr = e;
 	*reason = ERR_GET_REASON(ERR_peek_last_error());
 	ERR_clear_error();
 	return DTLS_STEP_FAIL;
+}
+
+void
+dtls_io_detach(SSL *s)
+{
+	BIO *b = s != NULL ? SSL_get_rbio(s) : NULL;
+
+	if (b != NULL)
+		BIO_set_data(b, NULL);
 }

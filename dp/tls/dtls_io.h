@@ -60,14 +60,25 @@ enum dtls_step {
 	DTLS_STEP_WANT = 0,       /* under way: more from the peer, or a timer */
 	DTLS_STEP_UP,             /* the handshake ended */
 	DTLS_STEP_FAIL,           /* it failed: sslerr and reason say why */
+	/* SSL_MODE_ASYNC only (a context with an offload): */
+	DTLS_STEP_ASYNC,          /* its job paused: the step again once the
+				   * async callback said it can go on */
+	DTLS_STEP_NOJOB,          /* no free async job: OpenSSL started nothing
+				   * (the datagram given was not read) */
 };
 
 /*
  * One handshake step of s (SSL_do_handshake()), its TSC cycles charged to
  * w's handshake budget (dp_hs_spent()). UP, WANT, or FAIL with *sslerr
  * (SSL_get_error()'s) and *reason (the last error's reason, 0 when OpenSSL
- * gave none), for tls_leg_fail(); the thread's error queue is left empty.
+ * gave none), for tls_leg_fail(); with SSL_MODE_ASYNC also ASYNC or NOJOB
+ * (tls_async_job.h's verdict). The thread's error queue is left empty.
  */
 enum dtls_step dtls_io_step(struct dp_worker *w, SSL *s, int *sslerr, int *reason);
+
+/* s's BIO no longer reads or writes for its owner (an SSL left as an
+ * orphan, its async job paused: the job fails at its next read or write
+ * instead of reaching an owner that has gone). */
+void dtls_io_detach(SSL *s);
 
 #endif /* DP_TLS_DTLS_IO_H */

@@ -133,6 +133,26 @@ extern const struct dp_xprt_ops dp_xprt_tls;
 int tls_worker_init(struct dp_worker *w, const struct tp_conf *conf,
 		    uint32_t max_conns);
 void tls_worker_free(struct dp_worker *w);
+/* w's offload for another user of OpenSSL's async jobs on w's thread
+ * (DTLS-SRTP's handshakes, dp/dtls_srtp; inline: that user does not link
+ * the transport): the jobs of the thread's pool
+ * (tls.offload.jobs; 0: no offload, or no TLS on w), *libctx and *propq
+ * the library context and properties its contexts are made in (NULL:
+ * OpenSSL's default, an engine's). */
+static inline uint32_t
+tls_worker_offload(const struct dp_worker *w, OSSL_LIB_CTX **libctx, const char **propq)
+{
+	const struct tls_worker *tw = w->tls;
+
+	*libctx = NULL;
+	*propq = NULL;
+	if (tw == NULL || tw->jobs_max == 0)
+		return 0;
+	*libctx = tw->libctx;
+	*propq = tw->propq;
+	return tw->jobs_max;
+}
+
 /* On w's own thread, before its loop: the thread's pool of OpenSSL async
  * jobs, bounded by tls.offload.jobs (nothing without an offload). 0, or
  * -ENOMEM after an error naming the worker. */

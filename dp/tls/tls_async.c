@@ -25,6 +25,7 @@
 
 #include "dp.h"
 #include "tls.h"
+#include "tls_async_job.h"
 #include "tls_xprt_private.h"
 
 /* OpenSSL's async callback: a parked job can go on. It may run on any
@@ -35,11 +36,7 @@ tls_async_cb(SSL *s, void *arg)
 {
 	struct tls_worker *tw = arg;
 
-	if (rte_ring_mp_enqueue_elem(tw->ring, &s, sizeof(s)) != 0) {
-		__atomic_fetch_add(&tw->ring_full, 1, __ATOMIC_RELAXED);
-		return 0;
-	}
-	return 1;
+	return tls_async_wake(tw->ring, &tw->ring_full, s);
 }
 
 void
@@ -142,17 +139,7 @@ tls_defer(struct dp_worker *w, struct tls_conn *c)
 void
 tls_orphan_resume(struct tls_worker *tw, struct tls_orphan *o)
 {
-	ERR_clear_error();
-	/* Any SSL call that reaches its async branch resumes the job it has
-	 * (its own arguments kept); SSL_read and SSL_write may return before
-	 * (a shutdown received or sent), SSL_do_handshake does not in a
-	 * handshake, nor SSL_shutdown after one. */
-	if (SSL_in_init(o->ssl) || SSL_in_before(o->ssl))
-		SSL_do_handshake(o->ssl);
-	else
-		SSL_shutdown(o->ssl);
-	ERR_clear_error();
-	if (SSL_waiting_for_async(o->ssl))
+	if (tls_async_job_finish(o->ssl))
 		return;                   /* paused again: its callback comes */
 	SSL_free(o->ssl);
 	rte_pktmbuf_free(o->rbuf);

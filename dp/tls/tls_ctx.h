@@ -82,7 +82,9 @@ SSL_CTX *dtls_ctx_create(const struct tp_conf_tls *t, OSSL_LIB_CTX *libctx,
  * ClientHello without a profile in common refused before any key exchange
  * (dtls_srtp_client_hello()), alerts into the leg (dtls_srtp_info()),
  * renegotiation and compression off, no session cache or tickets, no
- * async, no read ahead, SSL_OP_NO_QUERY_MTU (the owner sets the MTU), a
+ * async (an owner with an offload sets SSL_MODE_ASYNC and its async
+ * callback: dp/dtls_srtp), no read ahead, SSL_OP_NO_QUERY_MTU (the owner
+ * sets the MTU), a
  * handshake message over 16 KB refused. No cookie exchange (the owner's
  * front decides; it may set OpenSSL's cookie callbacks on it). NULL with
  * err as tls_ctx_create(); tls_ctx_free() frees it.

@@ -220,11 +220,12 @@ void tls_cred_free(struct tls_cred *c);
  * Our own certificate when none is configured (DTLS-SRTP's, agw.dtls):
  * an ECDSA P-256 key and a self-signed X.509 v3 certificate signed with
  * SHA-256, subject and issuer CN=cn, a random 127-bit serial, valid from
- * an hour ago for days days. What matters to the peer is its fingerprint
- * in our SDP (RFC 5763 §5); P-256 is what browsers make and the cheapest
- * to sign with. In libctx (NULL: the default). NULL with err.
+ * an hour ago until lifetime_s seconds from now. What matters to the
+ * peer is its fingerprint in our SDP (RFC 5763 §5); P-256 is what
+ * browsers make and the cheapest to sign with. In libctx (NULL: the
+ * default). NULL with err.
  */
-struct tls_cred *tls_cred_generate(OSSL_LIB_CTX *libctx, const char *cn, unsigned int days,
+struct tls_cred *tls_cred_generate(OSSL_LIB_CTX *libctx, const char *cn, uint32_t lifetime_s,
 				   char *err, size_t errlen);
 
 #endif /* DP_TLS_LEG_H */

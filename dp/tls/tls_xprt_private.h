@@ -23,6 +23,7 @@
 #include "ipc.h"
 #include "tcp.h"
 #include "tls.h"
+#include "tls_async_job.h"
 
 /* ---- tls_xprt.c ---- */
 
@@ -218,19 +219,13 @@ tls_hs_job_short(const struct tls_worker *tw)
 	return tw->jobs_max != 0 && tls_jobs_used(tw) >= tw->jobs_hs_max;
 }
 
-/* OpenSSL's verdict on c's call that returned rc: a job that paused says
- * WANT_ASYNC whatever the thread's error queue holds (SSL_get_error()
- * reads the queue first, and what a job raised before it paused is the
- * thread's): taken for a failure, its buffer would be freed while the
- * job still writes into it. */
+/* OpenSSL's verdict on c's call that returned rc (tls_ssl_verdict(): a
+ * job that paused says WANT_ASYNC; taken for a failure, its buffer would
+ * be freed while the job still writes into it). */
 static inline int
 tls_ssl_error(const struct tls_conn *c, int rc)
 {
-	if (rc == 1)
-		return SSL_ERROR_NONE;
-	if ((SSL_get_mode(c->ssl) & SSL_MODE_ASYNC) && SSL_waiting_for_async(c->ssl))
-		return SSL_ERROR_WANT_ASYNC;
-	return SSL_get_error(c->ssl, rc);
+	return tls_ssl_verdict(c->ssl, rc);
 }
 
 /* The write that waited for a read's job (TLS_X_WPEND) starts, now that

@@ -311,6 +311,8 @@ sess_run(struct turn_dtls *d, struct dtls_sess *s)
 
 		switch (dtls_io_step(d->w, s->ssl, &e, &why)) {
 		case DTLS_STEP_WANT:
+		case DTLS_STEP_ASYNC:     /* (no async in TURN's DTLS context) */
+		case DTLS_STEP_NOJOB:
 			return;
 		case DTLS_STEP_FAIL:
 			d->ctr[DTLS_CTR_HS_FAILED]++;

@@ -280,6 +280,8 @@ conf_defaults(struct tp_conf *c)
 	tp_conf_iq_defaults(c);
 	tp_conf_ng_defaults(c);
 	tp_conf_cluster_defaults(c);
+	tp_conf_ha_defaults(c);
+	tp_conf_li_defaults(c);
 	tp_conf_acct_defaults(c);
 	tp_conf_oauth_defaults(c);
 }
@@ -1265,6 +1267,10 @@ tp_conf_load(const char *path, struct tp_conf *c, char *err, size_t errlen)
 		rc = tp_conf_load_ng(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_cluster(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_ha(&cfg, c, err, errlen);
+	if (rc == 0)
+		rc = tp_conf_load_li(&cfg, c, err, errlen);
 	if (rc == 0)
 		rc = tp_conf_load_acct(&cfg, c, err, errlen);
 	if (rc == 0)

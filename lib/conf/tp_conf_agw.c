@@ -69,6 +69,7 @@ tp_conf_agw_defaults(struct tp_conf *c)
 	a->quota.emergency = 64;
 	a->dtls.handshakes = TP_CONF_DTLS_HANDSHAKES;
 	a->dtls.handshake_timeout_s = TP_CONF_DTLS_HS_TIMEOUT_S;
+	a->dtls.lifetime_s = TP_CONF_DTLS_LIFETIME_S;
 }
 
 /* A TCP port something else listens on, inside [lo, hi]: its name. */
@@ -174,13 +175,13 @@ load_quota(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, 
 }
 
 /* agw.dtls: DTLS-SRTP's certificate (both files, or neither: dp makes
- * one), its pool and its handshakes' time. */
+ * one, and renews it: lifetime), its pool and its handshakes' time. */
 static int
 load_dtls(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, char *err,
 	  size_t errlen)
 {
 	static const char *const names[] = {
-		"certificate", "private_key", "handshakes", "handshake_timeout", NULL,
+		"certificate", "private_key", "handshakes", "handshake_timeout", "lifetime", NULL,
 	};
 	const config_setting_t *s = config_setting_get_member(g, "dtls");
 	int rc;
@@ -190,13 +191,17 @@ load_dtls(const config_setting_t *g, struct tp_conf_agw *a, struct tp_conf *c, c
 	a->dtls.line = where(s);
 	if (!config_setting_is_group(s))
 		FAIL(s, "agw.dtls must be a group { certificate = \"...\"; private_key = \"...\"; "
-		     "handshakes = N; handshake_timeout = S; } (no files: a certificate of "
-		     "dp's own, ECDSA P-256)");
+		     "handshakes = N; handshake_timeout = S; lifetime = S; } (no files: a "
+		     "certificate of dp's own, ECDSA P-256, valid lifetime seconds and renewed "
+		     "with a third of them left)");
 	if ((rc = tp_conf_check_names(s, "agw.dtls", names, c, err, errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(s, "handshakes", 1, 65536, &a->dtls.handshakes, c, err,
 				  errlen)) < 0 ||
 	    (rc = tp_conf_get_u32(s, "handshake_timeout", 1, 300, &a->dtls.handshake_timeout_s,
-				  c, err, errlen)) < 0)
+				  c, err, errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(s, "lifetime", TP_CONF_DTLS_LIFETIME_MIN_S,
+				  TP_CONF_DTLS_LIFETIME_MAX_S, &a->dtls.lifetime_s, c, err,
+				  errlen)) < 0)
 		return rc;
 	if ((config_setting_get_member(s, "certificate") != NULL ||
 	     config_setting_get_member(s, "private_key") != NULL) &&

@@ -50,6 +50,8 @@ extern const char *const tp_conf_names_agw[];
 extern const char *const tp_conf_names_iq[];
 extern const char *const tp_conf_names_ng[];
 extern const char *const tp_conf_names_cluster[];
+extern const char *const tp_conf_names_ha[];
+extern const char *const tp_conf_names_li[];
 extern const char *const tp_conf_names_accounting[];
 extern const char *const tp_conf_names_tenants[];
 extern const char *const tp_conf_names_oauth[];
@@ -139,6 +141,14 @@ int tp_conf_load_agw(const config_t *cfg, struct tp_conf *c, char *err, size_t e
 void tp_conf_cluster_defaults(struct tp_conf *c);
 int tp_conf_load_cluster(const config_t *cfg, struct tp_conf *c, char *err,
 			 size_t errlen);
+
+/* The ha group (after the cluster group, which it needs). */
+void tp_conf_ha_defaults(struct tp_conf *c);
+int tp_conf_load_ha(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
+
+/* The li group (after the cp group: its store's default is cp.store's folder). */
+void tp_conf_li_defaults(struct tp_conf *c);
+int tp_conf_load_li(const config_t *cfg, struct tp_conf *c, char *err, size_t errlen);
 
 /* The accounting group (cp/acct's usage records). */
 void tp_conf_acct_defaults(struct tp_conf *c);

@@ -47,6 +47,31 @@ cluster_same(const struct tp_conf *a, const struct tp_conf *b)
 }
 
 static bool
+ha_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	struct tp_conf_ha x = a->ha, y = b->ha;
+
+	x.line = y.line = 0;
+	x.key_file_line = y.key_file_line = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+static bool
+li_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	const struct tp_conf_li *x = &a->li, *y = &b->li;
+
+	return strcmp(x->ne_id, y->ne_id) == 0 && strcmp(x->store, y->store) == 0 &&
+	       memcmp(&x->x1, &y->x1, sizeof(x->x1)) == 0;
+}
+
+static bool
+li_x2x3_same(const struct tp_conf *a, const struct tp_conf *b)
+{
+	return memcmp(&a->li.x2x3, &b->li.x2x3, sizeof(a->li.x2x3)) == 0;
+}
+
+static bool
 oauth_same(const struct tp_conf *a, const struct tp_conf *b)
 {
 	struct tp_conf_oauth x = a->oauth, y = b->oauth;
@@ -337,6 +362,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	STR("agw", "dtls", DP, "agw.dtls.private_key", agw.dtls.cert.private_key),
 	NUM("agw", "dtls", DP, "agw.dtls.handshakes", agw.dtls.handshakes),
 	NUM("agw", "dtls", DP, "agw.dtls.handshake_timeout", agw.dtls.handshake_timeout_s),
+	NUM("agw", "dtls", DP, "agw.dtls.lifetime", agw.dtls.lifetime_s),
 
 	/* cp/iq opens its door and registers with the controllers at start */
 	NUM("iq", "", CP, "the iq group", iq.enabled),
@@ -378,6 +404,27 @@ const struct tp_conf_key tp_conf_keys[] = {
 	FN("cluster", "password_file", CP, "the cluster group", cluster_same),
 	FN("cluster", "username", CP, "the cluster group", cluster_same),
 	FN("cluster", "sentinel_password_file", CP, "the cluster group", cluster_same),
+
+	/* the pair (cp/ha's lease and link, read at start); dp holds its
+	 * addresses back while the segment says it is not active, and does
+	 * so only with the group (notes/ha-design.md section 3.4) */
+	MEM("ha", "", BOTH, "the ha group added or removed", ha.enabled),
+	FN("ha", "pair", CP, "the ha group", ha_same),
+	FN("ha", "role", CP, "the ha group", ha_same),
+	FN("ha", "lease_ms", CP, "the ha group", ha_same),
+	FN("ha", "peer", CP, "the ha group", ha_same),
+	FN("ha", "listen", CP, "the ha group", ha_same),
+	FN("ha", "key_file", CP, "the ha group", ha_same),
+	FN("ha", "heartbeat_ms", CP, "the ha group", ha_same),
+	FN("ha", "bound_ms", CP, "the ha group", ha_same),
+
+	/* lawful interception: cp/li reads ne_id, store and x1 at start; dp's
+	 * delivery thread the x2x3 pair (notes/li-design.md section 2.1) */
+	MEM("li", "", BOTH, "the li group added or removed", li.enabled),
+	FN("li", "ne_id", CP, "the li group", li_same),
+	FN("li", "store", CP, "the li group", li_same),
+	FN("li", "x1", CP, "the li group", li_same),
+	FN("li", "x2x3", DP, "li.x2x3", li_x2x3_same),
 
 	/* the file is opened again and every setting taken (cp/acct) */
 	MEM("accounting", "", CP, "the accounting group added or removed", acct.enabled),
@@ -439,8 +486,8 @@ const unsigned int tp_conf_nkeys = sizeof(tp_conf_keys) / sizeof(tp_conf_keys[0]
 #undef FIELD
 
 const char *const tp_conf_groups[] = {
-	"dp", "ipc", "turn", "cp", "tls", "agw", "iq", "ng", "cluster", "accounting", "tenants",
-	NULL,
+	"dp", "ipc", "turn", "cp", "tls", "agw", "iq", "ng", "cluster", "ha", "li", "accounting",
+	"tenants", NULL,
 };
 
 const char *const *
@@ -459,6 +506,8 @@ tp_conf_group_names(const char *group)
 		{ "iq", tp_conf_names_iq },
 		{ "ng", tp_conf_names_ng },
 		{ "cluster", tp_conf_names_cluster },
+		{ "ha", tp_conf_names_ha },
+		{ "li", tp_conf_names_li },
 		{ "accounting", tp_conf_names_accounting },
 		{ "oauth", tp_conf_names_oauth },
 		{ "tenants", tp_conf_names_tenants },

@@ -552,11 +552,13 @@ struct tp_conf_agw {
 	/* agw.dtls: DTLS-SRTP on RTP terminations (dp/dtls_srtp): our
 	 * certificate for every worker (cert's files; both "": dp makes an
 	 * ECDSA P-256 one at start), the handshakes a worker holds at once,
-	 * a handshake's whole time */
+	 * a handshake's whole time, and the life of a certificate dp makes
+	 * (s; renewed with a third of it left) */
 	struct {
 		struct tp_conf_tls_cert cert;
 		uint32_t handshakes;
 		uint32_t handshake_timeout_s;
+		uint32_t lifetime_s;
 		int line;
 	} dtls;
 };
@@ -564,6 +566,12 @@ struct tp_conf_agw {
 #define TP_CONF_ICE_CONSENT_MIN_MS 1000u
 #define TP_CONF_DTLS_HANDSHAKES    256u
 #define TP_CONF_DTLS_HS_TIMEOUT_S  20u
+/* A certificate dp makes: 30 days, as browsers make theirs (RFC 8827
+ * §6.5 asks no more than a fingerprint of it); 12 s at least (the tests
+ * renew within seconds), a year at most. */
+#define TP_CONF_DTLS_LIFETIME_S     (30u * 86400u)
+#define TP_CONF_DTLS_LIFETIME_MIN_S 12u
+#define TP_CONF_DTLS_LIFETIME_MAX_S (366u * 86400u)
 
 #define TP_CONF_MAX_IQ_MGCS 4
 #define TP_CONF_MAX_IQ_SEND_FROM 16
@@ -752,6 +760,84 @@ struct tp_conf_cluster {
 	int sentinel_password_file_line;
 };
 
+/* What a box of a pair does with the lease (ha.role). */
+enum tp_ha_role {
+	TP_HA_ROLE_AUTO = 0,          /* takes the lease when it may (the default) */
+	TP_HA_ROLE_STANDBY,           /* never takes it (maintenance) */
+	TP_HA_ROLE_ACTIVE,            /* takes it at start as soon as it is free,
+				       * without first listening for the peer */
+};
+
+/*
+ * The "ha" group (issue 69, notes/ha-design.md §3.1; lib/conf/tp_conf_ha.c):
+ * this box is one of an active/standby pair. Needs a cluster group (the
+ * lease is in its Redis). Absent: one box, as without it.
+ *
+ *   ha = {
+ *     pair = "edge-1";                   # the pair's name (Redis keys, the cluster)
+ *     role = "auto";                     # or "standby", "active"
+ *     lease_ms = 1000;                   # the lease's life; dp goes passive by its end
+ *     peer = "192.0.2.2:7400";           # the other box's cp (the mirror link)
+ *     listen = "192.0.2.1:7400";         # where this cp takes the peer's link
+ *     key_file = "/etc/turnpike/ha.key"; # the link's PSK (mode 0600, root's or cp.user's)
+ *     heartbeat_ms = 100;                # link heartbeats
+ *     bound_ms = 100;                    # the mirror's lag target
+ *   };
+ */
+struct tp_conf_ha {
+	bool enabled;
+	int line;
+	char pair[TP_CONF_CLUSTER_NAME_MAX + 1];
+	uint32_t role;                /* enum tp_ha_role */
+	uint32_t lease_ms;            /* default 1000 */
+	char peer[64];                /* "IP:PORT" */
+	char listen[64];              /* "IP:PORT", the peer's family */
+	char key_file[TP_CONF_PATH_LEN];
+	int key_file_line;
+	uint32_t heartbeat_ms;        /* default 100 */
+	uint32_t bound_ms;            /* default 100 */
+};
+
+/* neIdentifier, admfIdentifier: at most this many bytes. */
+#define TP_CONF_LI_ID_MAX  63u
+
+/*
+ * The "li" group (issue 70, notes/li-design.md §2.1; lib/conf/tp_conf_li.c):
+ * lawful interception. Absent: none, and no X1 listener.
+ *
+ *   li = {
+ *     ne_id = "tp-edge-1";                    # our neIdentifier
+ *     store = "/var/lib/turnpike/li.db";      # optional: default li.db beside cp.store
+ *     x1 = {
+ *       listen = "192.0.2.1:4443";            # HTTPS, mutual TLS
+ *       cert = "PATH"; key = "PATH";          # ours
+ *       client_ca = "PATH";                   # what the ADMF's certificate chains to
+ *       admf_id = "admf-1";                   # the ADMF's admfIdentifier
+ *       schemas = "DIR";                      # optional: ETSI's modules (validation)
+ *     };
+ *     x2x3 = { cert = "PATH"; key = "PATH"; ca = "PATH"; };   # towards the MF
+ *   };
+ */
+struct tp_conf_li {
+	bool enabled;
+	int line;
+	char ne_id[TP_CONF_LI_ID_MAX + 1];
+	char store[TP_CONF_PATH_LEN];           /* "": li.db in cp.store's folder */
+	struct {
+		char listen[64];                /* "IP:PORT" */
+		char cert[TP_CONF_PATH_LEN];
+		char key[TP_CONF_PATH_LEN];
+		char client_ca[TP_CONF_PATH_LEN];
+		char admf_id[TP_CONF_LI_ID_MAX + 1];
+		char schemas[TP_CONF_PATH_LEN]; /* "": structure checked by turnpike only */
+	} x1;
+	struct {
+		char cert[TP_CONF_PATH_LEN];
+		char key[TP_CONF_PATH_LEN];
+		char ca[TP_CONF_PATH_LEN];
+	} x2x3;
+};
+
 /*
  * The "accounting" group (cp/acct, lib/conf/tp_conf_acct.c): usage
  * records as JSON lines. Absent: none.
@@ -885,6 +971,8 @@ struct tp_conf {
 	struct tp_conf_iq iq;
 	struct tp_conf_ng ng;
 	struct tp_conf_cluster cluster;
+	struct tp_conf_ha ha;
+	struct tp_conf_li li;
 	struct tp_conf_acct acct;
 	struct tp_conf_oauth oauth;
 	struct tp_conf_tenants tenants;

@@ -427,6 +427,37 @@ ipc_cp_set_ready(struct ipc_shm *shm, bool ready)
 			      memory_order_release);
 }
 
+/* ACTIVE: the deadline (and the token it belongs to) first, then the
+ * role; anything else: the role first, then the deadline. A dp reading
+ * between the two stores sees one old and one new value, and either mix
+ * is passive, or active only until the deadline that was granted. */
+void
+ipc_ha_set(struct ipc_ha *ha, enum ipc_ha_role role, uint64_t token, uint64_t fence_at_ms)
+{
+	if (role == IPC_HA_ACTIVE) {
+		atomic_store_explicit(&ha->token, token, memory_order_relaxed);
+		atomic_store_explicit(&ha->fence_at_ms, fence_at_ms, memory_order_release);
+		atomic_store_explicit(&ha->role, (uint32_t)role, memory_order_release);
+		return;
+	}
+	atomic_store_explicit(&ha->role, (uint32_t)role, memory_order_release);
+	atomic_store_explicit(&ha->token, token, memory_order_relaxed);
+	atomic_store_explicit(&ha->fence_at_ms, fence_at_ms, memory_order_release);
+}
+
+bool
+ipc_ha_active(const struct ipc_ha *ha, uint64_t now_ms)
+{
+	return atomic_load_explicit(&ha->role, memory_order_acquire) == IPC_HA_ACTIVE &&
+	       now_ms < atomic_load_explicit(&ha->fence_at_ms, memory_order_acquire);
+}
+
+void
+ipc_ha_announce(struct ipc_ha *ha)
+{
+	atomic_fetch_add_explicit(&ha->announce_gen, 1, memory_order_release);
+}
+
 void
 ipc_side_publish(struct ipc_side *side, uint64_t caps, uint16_t relay_min,
 		 uint16_t relay_max, unsigned int nworkers)

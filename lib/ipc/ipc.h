@@ -165,6 +165,16 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      zero past them, known profiles (not none) and
  *                      flags, pads 0; srtp_rx and srtp_tx valid with
  *                      IPC_RTP_DTLS_F_KEYS, all zero without;
+ *                      bundle all zero (role none), or an OWNER or MEMBER
+ *                      with rtcp-mux, a mid of 1..IPC_RTP_MID_MAX token
+ *                      chars, 0..2 distinct SSRCs, 0 past each length and
+ *                      in the pads; an OWNER names no owner; a MEMBER
+ *                      another context of the ring's worker, term 0 or
+ *                      1, no MID extension, and has no local address or
+ *                      port, remote, ICE, DTLS, latching or gm, its
+ *                      keys all zero or a key's suite and positions
+ *                      with every key octet 0 (the owner's keys are the
+ *                      group's);
  *   RTP_MOD            one struct ipc_rtp_mod: a known op, term 0 or 1, a
  *                      termination as RTP_ADD's but no nominated pair
  *                      (SUB_TERM: all zero);
@@ -224,6 +234,10 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  * The accessors below are safe on a message that passed.
  */
 int ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir);
+/* Is c an RFC 8866 section 9 token-char (what ipc_rtp_bundle.mid is made
+ * of: a=mid's identification-tag, RFC 5888 section 4)? For a sender that
+ * says why before ipc_msg_check() would refuse. */
+bool ipc_token_char(unsigned char c);
 
 /* The octets of an SRTP suite's master key || salt (lib/sdp's enum
  * sdp_suite value: 30, 38, 46, 28, 44), 0 for one not known. */
@@ -299,6 +313,18 @@ bool ipc_dp_running(const struct ipc_shm *shm, uint64_t now_ms);
 /* Publish (or, with ready false, withdraw) this process's readiness. */
 void ipc_cp_set_ready(struct ipc_shm *shm, bool ready);
 void ipc_dp_set_ready(struct ipc_shm *shm, bool ready);
+
+/*
+ * The pair's role for dp (struct ipc_ha). ipc_ha_set(): cp's write, in
+ * the order that keeps a reader safe (a deadline before an ACTIVE role,
+ * a passive role before a lowered deadline). ipc_ha_active(): whether dp
+ * may answer and relay at now_ms (CLOCK_MONOTONIC): role ACTIVE and now
+ * before fence_at_ms. ipc_ha_announce(): a new announce_gen.
+ */
+void ipc_ha_set(struct ipc_ha *ha, enum ipc_ha_role role, uint64_t token,
+		uint64_t fence_at_ms);
+bool ipc_ha_active(const struct ipc_ha *ha, uint64_t now_ms);
+void ipc_ha_announce(struct ipc_ha *ha);
 
 /*
  * cp's nonce block (struct ipc_nonce). ipc_nonce_publish() writes src for

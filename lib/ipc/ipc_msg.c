@@ -53,6 +53,13 @@ _Static_assert(sizeof(struct ipc_rtp_event) <= sizeof(((struct ipc_msg *)0)->bod
 _Static_assert(sizeof(struct ipc_rtp_state) <= sizeof(((struct ipc_msg *)0)->body),
 	       "an RTP context's state fits a message");
 _Static_assert(sizeof(struct ipc_rtp_dtls) % 8 == 0, "ipc_rtp_dtls size");
+_Static_assert(sizeof(struct ipc_rtp_bundle) == 56, "ipc_rtp_bundle size");
+/* RTP_STATE is the largest body a context's terminations grow: two of
+ * them and their figures, and what is left of 1,968 octets for what a
+ * termination gains next (issue 68's BUNDLE left 64, DTLS-SRTP's tls-ids
+ * 16) */
+_Static_assert(sizeof(struct ipc_rtp_state) + 16 <= sizeof(((struct ipc_msg *)0)->body),
+	       "RTP_STATE keeps 16 octets spare");
 _Static_assert(sizeof(struct ipc_rtp_dtls_ev) % 8 == 0, "ipc_rtp_dtls_ev size");
 _Static_assert(offsetof(struct ipc_rtp_dtls_ev, rx) % 4 == 0, "ipc_rtp_dtls_ev's keys");
 _Static_assert(sizeof(struct ipc_dtls_cert) % 8 == 0, "ipc_dtls_cert size");
@@ -416,17 +423,97 @@ rtp_dtls_ok(const struct ipc_rtp_term *t)
 	return srtp_key_zero(&t->srtp_rx) && srtp_key_zero(&t->srtp_tx);
 }
 
-/* An RTP termination slot (RTP_ADD, RTP_STATE, RTP_MOD): empty (every
+/* RFC 8866 §9: token-char = %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39
+ * / %x41-5A / %x5E-7E (what a=mid's identification-tag is, RFC 5888 §4) */
+bool
+ipc_token_char(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b || c == 0x2d ||
+	       c == 0x2e || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ||
+	       (c >= 0x5e && c <= 0x7e);
+}
+
+/* A MEMBER's SRTP key: all zero (the owner's handshake keys the group),
+ * or a key's suite, length and positions with every key octet 0 (the
+ * group's key is the owner's; the positions are the member's own). */
+static bool
+bundle_key_ok(const struct ipc_srtp_key *k)
+{
+	if (srtp_key_zero(k))
+		return true;
+	if (!srtp_key_ok(k))
+		return false;
+	for (unsigned int i = 0; i < IPC_SRTP_KEY_MAX; i++)
+		if (k->key[i] != 0)
+			return false;
+	return true;
+}
+
+/* A termination's BUNDLE (ipc_types.h): none, all zero; or an owner or a
+ * member with rtcp-mux (RFC 9143 §9.3), a mid of 1..IPC_RTP_MID_MAX
+ * token chars, its signalled SSRCs distinct, every pad and every octet
+ * past a length 0; an owner names no owner; a member names another
+ * context of worker's (h's) and no MID extension, and has none of what
+ * the owner's transport is: no address or port, no remote, no ICE, no
+ * DTLS, no latching or gm, no key octet. */
+static bool
+rtp_bundle_ok(const struct ipc_rtp_term *t, const struct ipc_msg_hdr *h)
+{
+	static const struct ipc_rtp_bundle zero;
+	static const struct ipc_rtp_ice ice_zero;
+	static const struct ipc_rtp_dtls dtls_zero;
+	static const struct ipc_addr none;
+	const struct ipc_rtp_bundle *b = &t->bundle;
+
+	if (b->role == IPC_RTP_BUNDLE_NONE)
+		return memcmp(b, &zero, sizeof(zero)) == 0;
+	if (b->role > IPC_RTP_BUNDLE_ROLE_MAX || !(t->flags & IPC_RTP_F_MUX) ||
+	    b->mid_len < 1 || b->mid_len > IPC_RTP_MID_MAX || b->nssrc > IPC_RTP_BUNDLE_SSRCS ||
+	    b->pad[0] != 0 || b->pad[1] != 0 || b->pad[2] != 0)
+		return false;
+	for (unsigned int i = 0; i < IPC_RTP_MID_MAX; i++)
+		if (i < b->mid_len ? !ipc_token_char((unsigned char)b->mid[i]) : b->mid[i] != 0)
+			return false;
+	for (unsigned int i = 0; i < IPC_RTP_BUNDLE_SSRCS; i++)
+		if (i >= b->nssrc ? b->ssrc[i] != 0 : i > 0 && b->ssrc[0] == b->ssrc[i])
+			return false;
+	if (b->role == IPC_RTP_BUNDLE_OWNER)
+		return b->owner == 0 && b->owner_term == 0;
+	/* a MEMBER */
+	if (!agw_id_ok(b->owner, h->worker) || b->owner == h->alloc_id || b->owner_term > 1 ||
+	    b->mid_ext != 0)
+		return false;
+	if (memcmp(&t->local, &none, sizeof(none)) != 0 ||
+	    memcmp(&t->remote, &none, sizeof(none)) != 0 || t->remote_rtcp != 0 ||
+	    memcmp(&t->ice, &ice_zero, sizeof(ice_zero)) != 0 ||
+	    memcmp(&t->dtls, &dtls_zero, sizeof(dtls_zero)) != 0 || t->latch != 0 ||
+	    memcmp(&t->gm_addr, &none, sizeof(none)) != 0 || t->gm_plen != 0 ||
+	    t->gm_port_lo != 0 || t->gm_port_hi != 0)
+		return false;
+	if (t->profile == IPC_RTP_SAVP || t->profile == IPC_RTP_SAVPF)
+		return bundle_key_ok(&t->srtp_rx) && bundle_key_ok(&t->srtp_tx);
+	return srtp_key_zero(&t->srtp_rx) && srtp_key_zero(&t->srtp_tx);
+}
+
+/* An RTP termination slot (RTP_ADD, RTP_STATE, RTP_MOD of h): empty (every
  * byte 0), or a termination whose every field a receiver acts on is in
  * range (ipc.h lists them). */
 static bool
-rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty, bool may_nominate)
+rtp_term_ok(const struct ipc_rtp_term *t, const struct ipc_msg_hdr *h, bool may_be_empty,
+	    bool may_nominate)
 {
 	static const struct ipc_rtp_term zero;
 	unsigned int bits;
 
 	if (t->profile == IPC_RTP_NONE)
 		return may_be_empty && memcmp(t, &zero, sizeof(zero)) == 0;
+	if (!rtp_bundle_ok(t, h))
+		return false;
+	if (t->bundle.role == IPC_RTP_BUNDLE_MEMBER)
+		/* (its keys, ports and addresses were rtp_bundle_ok()'s) */
+		return t->profile <= IPC_RTP_PROFILE_MAX && t->mode <= IPC_RTP_MODE_MAX &&
+		       (t->flags & ~IPC_RTP_F_MASK) == 0 && t->dscp <= IPC_RTP_DSCP_MAX &&
+		       t->rtcp_port == 0 && (t->pol_rate == 0 || t->pol_burst != 0);
 	/* SAVP, SAVPF: a valid key both ways (DTLS-SRTP: its rules); AVP,
 	 * AVPF: none at all (a key that would be ignored is a mistake of
 	 * cp's, not to be carried) */
@@ -464,16 +551,16 @@ rtp_term_ok(const struct ipc_rtp_term *t, bool may_be_empty, bool may_nominate)
 }
 
 static bool
-rtp_mod_ok(const struct ipc_rtp_mod *x)
+rtp_mod_ok(const struct ipc_rtp_mod *x, const struct ipc_msg_hdr *h)
 {
 	if (x->term > 1)
 		return false;
 	switch (x->op) {
 	case IPC_RTP_ADD_TERM:
 	case IPC_RTP_MOD_TERM:
-		return rtp_term_ok(&x->t, false, false);
+		return rtp_term_ok(&x->t, h, false, false);
 	case IPC_RTP_SUB_TERM:
-		return rtp_term_ok(&x->t, true, false) && x->t.profile == IPC_RTP_NONE;
+		return rtp_term_ok(&x->t, h, true, false) && x->t.profile == IPC_RTP_NONE;
 	default:
 		return false;
 	}
@@ -510,6 +597,9 @@ rtp_event_ok(const struct ipc_rtp_event *e)
 	if ((e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
 	     e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED) &&
 	    (!family_ok(e->addr.family) || e->addr.port == 0 || e->rtcp > 1))
+		return false;
+	if ((e->type == IPC_RTP_EV_SSRC_CLASH) != (e->count != 0) ||
+	    (e->type != IPC_RTP_EV_SSRC_CLASH && e->ssrc != 0))
 		return false;
 	if (e->type == IPC_RTP_EV_RELEASED)
 		return e->term == IPC_RTP_TERM_NONE;
@@ -773,12 +863,12 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		const struct ipc_rtp_ctx *x = (const void *)m->body;
 
 		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
-		     rtp_term_ok(&x->term[0], true, true) && rtp_term_ok(&x->term[1], true, true);
+		     rtp_term_ok(&x->term[0], h, true, true) && rtp_term_ok(&x->term[1], h, true, true);
 		break;
 	}
 	case IPC_RTP_MOD:
 		ok = len == sizeof(struct ipc_rtp_mod) && agw_id_ok(h->alloc_id, h->worker) &&
-		     rtp_mod_ok((const void *)m->body);
+		     rtp_mod_ok((const void *)m->body, h);
 		break;
 	case IPC_RTP_DEL:
 		ok = len == 0 && agw_id_ok(h->alloc_id, h->worker);
@@ -797,8 +887,8 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		const struct ipc_rtp_state *x = (const void *)m->body;
 
 		ok = len == sizeof(*x) && agw_id_ok(h->alloc_id, h->worker) &&
-		     rtp_term_ok(&x->ctx.term[0], true, true) &&
-		     rtp_term_ok(&x->ctx.term[1], true, true) && rtp_stats_ok(&x->st[0]) && rtp_stats_ok(&x->st[1]);
+		     rtp_term_ok(&x->ctx.term[0], h, true, true) &&
+		     rtp_term_ok(&x->ctx.term[1], h, true, true) && rtp_stats_ok(&x->st[0]) && rtp_stats_ok(&x->st[1]);
 		break;
 	}
 	case IPC_RTP_EVENT:

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      26u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      31u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -90,7 +90,21 @@
 					* 26: DTLS-SRTP on a termination
 					* (ipc_rtp_term.dtls), its outcome
 					* (RTP_DTLS), dp's certificate
-					* (DTLS_CERT) */
+					* (DTLS_CERT);
+					* 27: BUNDLE on a termination
+					* (ipc_rtp_term.bundle: an owner of
+					* the transport, or a member of its
+					* group);
+					* 28: the ports' own drops and errors
+					* (ipc_dp_stats.port, worker 0's);
+					* 29: an active/standby pair's role
+					* for dp (ipc_shm.ha, struct ipc_ha);
+					* 30: a DTLS-SRTP association's tls-ids
+					* (ipc_rtp_dtls.tls_id, peer_tls_id), so
+					* a restarted cp keeps it (RFC 8842);
+					* 31: BUNDLE's SSRC clashes told to cp
+					* (IPC_RTP_EV_SSRC_CLASH, ipc_rtp_event's
+					* ssrc and count) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -101,8 +115,8 @@
 					* rounded up to 8, so a name goes whole */
 #define IPC_KEY_MAX      32u           /* long-term key (MD5 16 / SHA-256 32) */
 /* A process whose heartbeat is older than this is taken for gone. cp beats
- * on every pass of its loop (a few ms apart), dp's first worker ten times a
- * second: a second of silence is far outside what either does when well. */
+ * on every pass of its loop (a few ms apart), dp's first worker thirty times
+ * a second: a second of silence is far outside what either does when well. */
 #define IPC_ALIVE_MS     1000u
 
 enum ipc_kind {
@@ -730,7 +744,12 @@ struct ipc_rtp_ice {
  * with IPC_RTP_DTLS_F_KEYS those a handshake gave (RTP_DTLS UP: a
  * restarted dp's termination, or RTP_STATE's). Role NONE: every field 0.
  * Two fingerprints, not IPC_AGW_FP_MAX: RTP_STATE's budget (browsers
- * send one).
+ * send one). tls_id and peer_tls_id are cp's, kept and given back
+ * (RTP_STATE), never read by dp: the association's a=tls-id of ours (its
+ * 128 random bits; the SDP gives them in hex) and the first octets of
+ * the SHA-256 of the peer's (all zero: it gave none), what a restarted cp
+ * needs to answer a re-offer that keeps the association with the same
+ * tls-id and to tell that it keeps it (RFC 8842 §5).
  */
 enum ipc_rtp_dtls_role {
 	IPC_RTP_DTLS_NONE = 0,
@@ -752,6 +771,9 @@ enum ipc_rtp_dtls_role {
 #define IPC_RTP_DTLS_F_KEYS       0x4u    /* srtp_rx and srtp_tx are the
 					   * association's keys */
 #define IPC_RTP_DTLS_F_ALL        0x7u
+#define IPC_RTP_DTLS_ID_LEN       16u     /* our tls-id's octets (RFC 8842 §4:
+					   * 120 bits of randomness at least) */
+#define IPC_RTP_DTLS_PEER_ID_LEN  8u      /* the peer's tls-id's digest */
 
 struct ipc_rtp_dtls {
 	uint8_t role;             /* enum ipc_rtp_dtls_role */
@@ -762,7 +784,57 @@ struct ipc_rtp_dtls {
 	uint16_t pad;
 	uint32_t assoc;
 	uint32_t pad2;
+	uint8_t tls_id[IPC_RTP_DTLS_ID_LEN];           /* cp's: ours */
+	uint8_t peer_tls_id[IPC_RTP_DTLS_PEER_ID_LEN]; /* cp's: the peer's digest */
 	struct ipc_agw_fp fp[IPC_RTP_DTLS_FP_MAX];  /* 0 past nfp */
+};
+
+/*
+ * BUNDLE on a termination (RFC 9143; dp/rtp/FEATURE.md "BUNDLE"): several
+ * m= sections of one peer (a browser's audio and video) on one transport.
+ * Each section stays a context of its own; the access termination of the
+ * group's first section is the OWNER (its port, ICE, DTLS, latching,
+ * consent, SRTCP: an ordinary termination besides), the others' are
+ * MEMBERs: no port, address, remote, ICE, DTLS, latching or gm of their
+ * own; dp finds them by owner (a context on the same worker) and
+ * owner_term, and hands them the packets the owner's port takes that are
+ * theirs: by the SSRCs learnt or signalled (ssrc[]), by the MID header
+ * extension (RFC 8285: mid_ext, the owner's, the extmap id of
+ * urn:ietf:params:rtp-hdrext:sdes:mid), by a payload type only one
+ * section has (pt, a bitmap). RFC 9143 §9.3: rtcp-mux in every bundled
+ * section (IPC_RTP_F_MUX both roles). A MEMBER's SRTP keys carry its
+ * suite and positions with every key octet 0, or are all zero (a
+ * DTLS-SRTP owner's come from its handshake): the group has one key, the
+ * owner's. Role NONE: every field 0.
+ */
+enum ipc_rtp_bundle_role {
+	IPC_RTP_BUNDLE_NONE = 0,
+	IPC_RTP_BUNDLE_OWNER = 1,
+	IPC_RTP_BUNDLE_MEMBER = 2,
+};
+#define IPC_RTP_BUNDLE_ROLE_MAX 2u
+/* RFC 8285 §4.2: the one-byte form carries 1..16 octets; a longer a=mid
+ * (lib/sdp takes 32) is not bundled (cp refuses) */
+#define IPC_RTP_MID_MAX         16u
+#define IPC_RTP_BUNDLE_SSRCS    2u   /* the a=ssrc a section signals, at most */
+
+struct ipc_rtp_bundle {
+	uint64_t owner;           /* MEMBER: the context (this worker's, not
+				   * this one) whose owner_term carries the
+				   * transport; else 0 */
+	uint8_t role;             /* enum ipc_rtp_bundle_role */
+	uint8_t owner_term;       /* MEMBER: 0 or 1; else 0 */
+	uint8_t mid_ext;          /* OWNER: the MID extension's id (1..14
+				   * one-byte, 1..255 two-byte); 0 none;
+				   * MEMBER: 0 (the owner's) */
+	uint8_t mid_len;          /* 1..IPC_RTP_MID_MAX */
+	uint8_t nssrc;            /* 0..IPC_RTP_BUNDLE_SSRCS of ssrc[] */
+	uint8_t pad[3];
+	char mid[IPC_RTP_MID_MAX];        /* the section's a=mid: token chars
+					   * (RFC 8866 §9), no NUL, 0 after */
+	uint32_t ssrc[IPC_RTP_BUNDLE_SSRCS];  /* distinct, 0 past nssrc */
+	uint8_t pt[16];           /* the section's payload types: bit pt % 8
+				   * of octet pt / 8, 0..127 */
 };
 
 struct ipc_rtp_term {
@@ -811,6 +883,8 @@ struct ipc_rtp_term {
 	struct ipc_rtp_ice ice;
 	/* DTLS-SRTP (role 0: none; SAVP, SAVPF with rtcp-mux only) */
 	struct ipc_rtp_dtls dtls;
+	/* BUNDLE (role 0: none) */
+	struct ipc_rtp_bundle bundle;
 };
 
 /* RTP_ADD's body. */
@@ -913,8 +987,14 @@ enum ipc_rtp_ev_type {
 				   * addr, silent_ms since its last check */
 	IPC_RTP_EV_CONSENT_REGAINED = 7,  /* ICE: a valid check from it again:
 				   * media go on; addr */
+	IPC_RTP_EV_SSRC_CLASH = 8,/* BUNDLE: RTP to the peer from the term's
+				   * side refused for its SSRC, another section
+				   * of the group's (RFC 3711 §9.1: one key, no
+				   * SSRC twice): ssrc the last, count those
+				   * since the last told; at most one every 10 s
+				   * a context */
 };
-#define IPC_RTP_EV_MAX 7u
+#define IPC_RTP_EV_MAX 8u
 #define IPC_RTP_TERM_NONE 0xffu
 
 /* RTP_EVENT's body: h.alloc_id the context. cause: enum ipc_agw_cause
@@ -929,6 +1009,9 @@ struct ipc_rtp_event {
 	uint16_t detail_len;      /* < IPC_RTP_DETAIL_MAX, detail NUL-terminated */
 	uint32_t silent_ms;       /* INACTIVE: since the last packet taken;
 				   * CONSENT_LOST: since the last valid check */
+	uint32_t ssrc;            /* SSRC_CLASH: the SSRC refused; else 0 */
+	uint32_t count;           /* SSRC_CLASH: packets refused since the
+				   * last told, 1 or more; else 0 */
 	struct ipc_addr addr;     /* LATCHED: the source, NOMINATED, CONSENT_*:
 				   * the pair's remote; family 4 or 6, a port */
 	struct ipc_rtp_stats st[2];
@@ -1112,6 +1195,21 @@ struct ipc_ring {
 #define IPC_DP_LOOP_BOUNDS  12u
 #define IPC_DP_LOOP_US      { 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000 }
 #define IPC_DP_LOOP_BUCKETS (IPC_DP_LOOP_BOUNDS + 1u)
+/* dp's ports (TP_CONF_MAX_PORTS) and a port's name (TP_CONF_NAME_LEN) */
+#define IPC_DP_PORTS_MAX    8u
+#define IPC_DP_PORT_NAME_LEN 32u
+
+/* What a port's driver counted (rte_eth_stats) that no worker's counter
+ * sees: packets it dropped before a worker could take them, and frames it
+ * could not send. Cumulative since dp started; only worker 0's block
+ * carries them (ipc_dp_stats.nports), copied on its tick. */
+struct ipc_dp_port {
+	char name[IPC_DP_PORT_NAME_LEN]; /* the configuration's, NUL within */
+	uint64_t rx_nombuf;       /* no mbuf for a received frame: a pool empty */
+	uint64_t imissed;         /* the receive ring full: the worker behind */
+	uint64_t ierrors;         /* received in error (bad frames) */
+	uint64_t oerrors;         /* failed to send */
+};
 
 /* A family of dp's counters (dp/dp_ctrs.h: one module's): its name and
  * its counters, [first, first + count) of ipc_shm.dp_tcp_names, each
@@ -1151,6 +1249,10 @@ struct ipc_dp_stats {
 	 * ipc_shm.dp_tsc_hz). cp sums them into cumulative buckets, and
 	 * can trust nothing of them but that each is a number. */
 	uint64_t loop_buckets[IPC_DP_LOOP_BUCKETS];
+	/* the ports' own drops (worker 0's block; 0 in the others'): port[0,
+	 * nports) in dp's order; cp checks nports and each name */
+	uint64_t nports;
+	struct ipc_dp_port port[IPC_DP_PORTS_MAX];
 };
 
 struct ipc_worker_rings {
@@ -1293,6 +1395,35 @@ struct ipc_backlog {
 };
 
 /* The segment header. */
+/*
+ * An active/standby pair (issue 69; lib/conf's ha group): whether this
+ * box's dp may answer and relay, written by cp, read by dp's workers once
+ * a loop pass (notes/ha-design.md section 3.4). dp is active only while
+ * role is IPC_HA_ACTIVE and its clock (CLOCK_MONOTONIC ms, as every time
+ * here) is before fence_at_ms: cp moves the deadline on each time it
+ * renews the lease, so a dp whose cp died or lost the lease goes passive
+ * by itself when the lease would end. A fresh segment is zeroes: passive.
+ * cp writes fence_at_ms (and token) before it writes role ACTIVE, and
+ * role before it lowers fence_at_ms (ipc_ha_set()); a reader that mixes
+ * an old and a new value only ever sees passive a pass early. A move of
+ * announce_gen while active asks dp to announce its addresses again
+ * (gratuitous ARP, unsolicited NA); becoming active announces anyway.
+ * dp without an ha group reads none of it. On a line of its own: no
+ * fast path writes near it.
+ */
+enum ipc_ha_role {
+	IPC_HA_STANDBY = 0,       /* passive: holds its tables, relays nothing */
+	IPC_HA_ACTIVE = 1,        /* answers and relays until fence_at_ms */
+	IPC_HA_FENCED = 2,        /* lost the lease: passive, as STANDBY */
+};
+
+struct ipc_ha {
+	_Atomic uint32_t role;         /* enum ipc_ha_role; any other: passive */
+	_Atomic uint32_t announce_gen;
+	_Atomic uint64_t token;        /* the lease's fencing token (dp logs it) */
+	_Atomic uint64_t fence_at_ms;  /* passive from then on, whatever role says */
+};
+
 struct ipc_shm {
 	uint32_t magic;
 	uint32_t version;
@@ -1321,6 +1452,9 @@ struct ipc_shm {
 	/* cp's doorbell (ipc_cp_doze(), ipc_cp_ring()): 1 while cp dozes,
 	 * a futex word. On a line of its own: dp reads it per request. */
 	_Alignas(IPC_CACHE_LINE) _Atomic uint32_t cp_dozing;
+	/* the pair's role for dp (struct ipc_ha): cp writes, dp's workers
+	 * read once a pass */
+	_Alignas(IPC_CACHE_LINE) struct ipc_ha ha;
 	_Alignas(IPC_CACHE_LINE) struct ipc_nonce nonce;
 	/* dp's counters (ipc_dp_stats): the TSC rate of its cycles, how many
 	 * drop reasons it has and their names, written at dp's start. */

@@ -15,6 +15,8 @@
  *   rtcp_check()       RFC 3550 §6.1, A.2 (and RFC 5506): a compound
  *   srtcp_check()      RFC 3711 §3.4: an SRTCP packet before decryption
  *   rtcp_iter_next(), rtcp_sr_read(), rtcp_block_read(): what it says
+ * Per packet, where a caller needs one element (rtp_ext.c):
+ *   rtp_ext_find()     RFC 8285 §4.2, §4.3: a header extension element
  *   rtp_rx_report()    RFC 3550 A.3: a report block's figures
  *   rtp_rx_*(), rtp_tx_*(): totals for H.248's rtp and nt statistics
  * Pure: no allocation, no global state, no EAL; safe on any input of
@@ -38,6 +40,30 @@ const char *rtp_err_help(enum rtp_err e);
 const char *rtp_demux_name(enum rtp_demux d);
 /* "ok", "late", "probation" ...; NULL when v is not a verdict. */
 const char *rtp_seq_name(enum rtp_seq v);
+
+/* ---- RFC 8285 header extension elements ------------------------------- */
+
+/*
+ * The data of element id in the header extension of the packet buf, whose
+ * header h is rtp_parse()'s or srtp_parse()'s of that buf (the block is
+ * the h->ext_len octets before h->hdr_len; SRTP leaves it in the clear).
+ * RFC 8285 §4.2's one-byte form (profile 0xBEDE: ids 1-14, L + 1 octets,
+ * id 15 ends the block) and §4.3's two-byte form (0x100X: ids 1-255, L
+ * octets, L may be 0); padding octets (0) anywhere are skipped (§4.1).
+ * The walk stops at the first element of that id: the elements after it
+ * are not looked at.
+ *
+ * Returns 1 with *val (pointing into buf, not owned) and *val_len; 0 with
+ * *val NULL when the packet has no such element (no extension, a profile
+ * that is neither form, an id 15 before it, a one-byte block sought for
+ * an id above 14); -EBADMSG when the block does not hold together before
+ * it (an element or a two-byte element's header running past the block,
+ * a one-byte header of id 0 with a length, which is neither padding nor
+ * an element); -E2BIG when more than RTP_EXT_ELEMS_MAX elements come
+ * before it; -EINVAL when id is not 1-255. Pure, bounded by the block.
+ */
+int rtp_ext_find(const uint8_t *buf, const struct rtp_hdr *h, unsigned int id,
+		 const uint8_t **val, size_t *val_len);
 
 /* ---- RTCP ------------------------------------------------------------- */
 

@@ -52,6 +52,8 @@ _Static_assert(RTP_MIN_SEQUENTIAL >= 2, "RTP_MIN_SEQUENTIAL below 2");
 #define RTCP_PT_SDES        202u
 #define RTCP_PT_BYE         203u
 #define RTCP_PT_APP         204u
+#define RTCP_PT_RTPFB       205u     /* RFC 4585 §6.1: feedback, its media source SSRC */
+#define RTCP_PT_PSFB        206u     /* at octets 8-11 */
 
 /* rtcp_check() and srtcp_check() flags */
 #define RTCP_REDUCED_SIZE   0x1u     /* RFC 5506: any packet type may come first */
@@ -62,6 +64,21 @@ _Static_assert(RTP_MIN_SEQUENTIAL >= 2, "RTP_MIN_SEQUENTIAL below 2");
 #define SRTCP_INDEX_LEN     4u       /* RFC 3711 §3.4: E flag and 31-bit index */
 #define SRTCP_E_FLAG        0x80000000u
 #define SRTCP_CLEAR_LEN     8u       /* the first header and SSRC are not encrypted */
+
+/*
+ * RFC 8285's header extension forms, by the extension's profile field:
+ * one-byte elements (§4.2: ids 1-14, 1-16 octets of data, id 15 ends the
+ * block) and two-byte elements (§4.3: 0x100 and 4 application bits; ids
+ * 1-255, 0-255 octets). A padding octet is 0 in both (§4.1).
+ */
+#define RTP_EXT_ONE_BYTE        0xBEDEu
+#define RTP_EXT_TWO_BYTE        0x1000u
+#define RTP_EXT_TWO_BYTE_MASK   0xfff0u
+#define RTP_EXT_ONE_BYTE_STOP   15u
+#define RTP_EXT_ID_MAX          255u
+/* rtp_ext_find() looks at this many elements at most: a one-byte block
+ * has 14 ids, and a per-packet walk must stay bounded */
+#define RTP_EXT_ELEMS_MAX       32u
 
 enum rtp_err {
 	RTP_OK = 0,

@@ -30,6 +30,7 @@
  *   sdp_crypto_write()  one a=crypto line of ours, and the bounded writer
  *                     they write through (for cp/ng's rewriter) sdp_write.c
  *   sdp_parse_desc()  a whole offer, every m= section      sdp_parse.c
+ *   sdp_parse_section()  one of its sections, to its limits  sdp_parse.c
  *   sdp_webrtc_put()  our ICE, DTLS and BUNDLE lines       sdp_write_webrtc.c
  * (the rules both derivers apply to the two sides: sdp_side.c; the names of
  * codes and values: sdp_names.c; the WebRTC lines read: sdp_parse_webrtc.c;
@@ -426,6 +427,16 @@ struct sdp {
 int sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err);
 
 /*
+ * One description with one m= section, as sdp_parse() reads it, to
+ * sdp_parse_desc()'s limits (SDP_DESC_SIZE_MAX octets, SDP_DESC_LINES_MAX
+ * lines, SDP_FMT_MAX of format list, SDP_CODEC_MAX of codec lines): what
+ * cp/ng reads each section of an offer as. A browser's video section does
+ * not fit H.248's limits (Chromium 156's: 124 lines, 23 payload types, 2.5
+ * KB of codec lines). Returns and errors as sdp_parse().
+ */
+int sdp_parse_section(const char *s, size_t len, struct sdp *out, struct sdp_error *err);
+
+/*
  * A whole description with its m= sections (a browser's offer: audio and
  * video bundled on one transport), each read as sdp_parse() reads its one
  * (the session's values where the section gives none), to the larger
@@ -445,6 +456,31 @@ struct sdp_desc {
 /* Returns 0, or -E2BIG, -ENOTSUP or -EINVAL as sdp_parse(); *out is then
  * zeroed. out holds SRTP keys and ICE passwords: wipe it when done. */
 int sdp_parse_desc(const char *s, size_t len, struct sdp_desc *out, struct sdp_error *err);
+
+/* One m= section's a=mid as sdp_bundle_check() takes it: mid NULL or ""
+ * when it has none; line, its a=mid line (for the sentences). */
+struct sdp_mid_ref {
+	const char *mid;
+	unsigned int line;
+};
+
+/*
+ * BUNDLE's rules across a description's sections, the ones
+ * sdp_parse_desc() applies, for a caller that reads the sections on its
+ * own (cp/ng reads each with sdp_parse(), which sees one): each mid names
+ * one section (RFC 5888 section 4: SDP_E_MID, the second a=mid's line);
+ * each group's mids name sections, each once in the group (SDP_E_GROUP),
+ * no section in two groups (RFC 9143 section 7: SDP_E_BUNDLE, the
+ * group's line). groups[0..ngroup): struct sdp's group[] as sdp_parse()
+ * read them (a group's ninth mid is refused there: SDP_E_BUNDLE, -E2BIG);
+ * sec[0..nsec): every section's mid, in the description's order, at most
+ * SDP_SECTIONS_MAX. bundle: NULL, or nsec octets set to 1 + the index of
+ * the group that names the section, 0 for none. Returns 0, or -EINVAL
+ * with err (bundle then untouched). Pure.
+ */
+int sdp_bundle_check(const struct sdp_group *groups, unsigned int ngroup,
+		     const struct sdp_mid_ref *sec, unsigned int nsec, uint8_t *bundle,
+		     struct sdp_error *err);
 
 /* ---- one termination: what its Local and Remote mean ------------------- */
 
@@ -556,7 +592,10 @@ int sdp_write(const struct sdp_answer *a, char *buf, size_t size);
 struct sdp_rtp_term {
 	uint8_t media;            /* SDP_MEDIA_AUDIO, _VIDEO or _TEXT */
 	uint8_t proto;            /* one of the four RTP protos */
-	bool srtp;                /* RTP/SAVP or RTP/SAVPF */
+	bool srtp;                /* RTP/SAVP or RTP/SAVPF (SDES: a=crypto) */
+	bool dtls;                /* UDP/TLS/RTP/SAVP or _SAVPF (SDP_RTP_TAKE_DTLS):
+				   * keys from a handshake, no a=crypto read; the
+				   * caller reads a=setup, a=fingerprint, a=tls-id */
 	bool rtcp_mux;            /* RTCP on the RTP port: agreed, or (no Remote) what Local offers */
 	bool remote_known;        /* a Remote was given */
 	bool local_addr_choose;   /* our address is ours to pick (`$` or no c=) */
@@ -613,6 +652,18 @@ struct sdp_rtp_term {
 int sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int suites,
 		   struct sdp_rtp_term *out, struct sdp_error *err);
 
+/*
+ * sdp_rtp_derive() with flags: SDP_RTP_TAKE_DTLS takes the DTLS-SRTP
+ * protos (UDP/TLS/RTP/SAVP, UDP/TLS/RTP/SAVPF, RFC 5764 section 8) too,
+ * with the same rules for addresses, ports, RTCP and directions; out->dtls
+ * says so, out->srtp stays false (no a=crypto is read: the handshake
+ * makes the keys) and the caller judges a=setup, a=fingerprint and
+ * a=tls-id (sdp_dtls_fp(); cp/agw's rule). An unknown flag: -EINVAL.
+ */
+#define SDP_RTP_TAKE_DTLS 0x1u
+int sdp_rtp_derive_flags(const struct sdp *local, const struct sdp *remote, unsigned int suites,
+			 unsigned int flags, struct sdp_rtp_term *out, struct sdp_error *err);
+
 struct sdp_webrtc_ours;
 
 /* What sdp_rtp_write() writes for the Local descriptor of a reply. */
@@ -666,6 +717,43 @@ int sdp_rtp_write(const struct sdp_rtp_answer *a, char *buf, size_t size);
  * a=rtpmap's rate, else RFC 3551's for the static ones that are not 8000;
  * 0 for 8000 (dp's default). */
 uint32_t sdp_rtp_clock(const struct sdp_media *md);
+
+/* ---- codecs (sdp_codec.c) ---------------------------------------------- */
+
+/*
+ * One payload type's encoding as its a=rtpmap names it (RFC 8866 section
+ * 6.6: <payload type> <encoding name>/<clock rate>[/<channels>]).
+ */
+#define SDP_ENC_NAME_MAX 32u     /* an encoding name, NUL included (a longer one is read as none) */
+struct sdp_rtpmap {
+	uint8_t pt;                  /* 0..127 */
+	uint8_t channels;            /* 1 when not given (RFC 8866 section 6.6) */
+	uint32_t rate;               /* the clock rate in Hz; 0 without a=rtpmap */
+	char name[SDP_ENC_NAME_MAX]; /* as given ("PCMU", "opus"); "" without a=rtpmap */
+};
+
+/* pt's a=rtpmap among md's codec lines (struct sdp_media's codec[]) into
+ * out. Returns 0; -ENOENT when there is none (out then holds pt alone, a
+ * static payload type's usual case), -EINVAL for a pt above 127 or a
+ * clock rate or channel count of 0 (or channels above 255). */
+int sdp_rtpmap_of(const struct sdp_media *md, unsigned int pt, struct sdp_rtpmap *out);
+/* RFC 3264 section 6.1: a key that an offer's and an answer's payload
+ * types share when they name one codec, whatever numbers each side gave
+ * it: a hash of the encoding name (case-insensitive, RFC 8866 section
+ * 6.6), clock rate and channels with the top bit set; for a static
+ * payload type RFC 3551 assigns (tables 4 and 5) its encoding there,
+ * whatever its a=rtpmap says (so 0 and a dynamic PCMU/8000 share one),
+ * for a dynamic one (or a static one RFC 3551 leaves unassigned) its
+ * a=rtpmap's, or without one its number (0..127). Two codecs that
+ * differ have keys that differ, but for a 31-bit hash's collision (1 in
+ * 2^31 a pair). */
+uint32_t sdp_codec_key(const struct sdp_rtpmap *c);
+/* c carries no medium of its own: RFC 4733's telephone-event, RFC 3389's
+ * CN (static 13, or by name), RFC 2198's red (another codec's redundancy). */
+bool sdp_codec_supplemental(const struct sdp_rtpmap *c);
+/* "<pt>[ <name>/<rate>[/<channels>]]" appended to w (channels when not 1). */
+struct sdp_wbuf;
+void sdp_rtpmap_put(struct sdp_wbuf *w, const struct sdp_rtpmap *c);
 
 /*
  * One a=crypto line as sdp_rtp_write() writes it, CRLF included,

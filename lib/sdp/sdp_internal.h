@@ -164,10 +164,10 @@ int sdp_webrtc_attr(struct sdp *out, struct sdp_media *m, struct sdp_wlevel *lv,
  * BUNDLE group (a group of out naming its mid). 0 or an error. */
 int sdp_webrtc_resolve(const struct sdp *out, const struct sdp_wlevel *sess,
 		       const struct sdp_wlevel *med, struct sdp_media *m, struct sdp_error *err);
-/* A whole description's sections (sdp_parse_desc()): each mid once; each
- * BUNDLE group's mids those of sections, no section in two groups. 0 or
- * an error (SDP_E_MID, SDP_E_BUNDLE). */
-int sdp_webrtc_desc_check(struct sdp_desc *d, struct sdp_error *err);
+/* A whole description's sections (sdp_parse_desc()): sdp_bundle_check()
+ * on its groups and its sections' mids. 0 or an error (SDP_E_MID,
+ * SDP_E_BUNDLE). */
+int sdp_webrtc_desc_check(const struct sdp_desc *d, struct sdp_error *err);
 
 /* The grammars the writer holds our values to: ice-chars (ALPHA DIGIT
  * + /, RFC 8839 section 5.4), RFC 8866's token, RFC 8842's tls-id. */

@@ -231,6 +231,17 @@ sdp_parse_pts(struct span v, uint8_t *pt)
 	return n;
 }
 
+/* How many times c is in p[0..n). */
+static size_t
+memchr_count(const char *p, char c, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == c;
+	return k;
+}
+
 static int
 parse_media(struct pstate *st, unsigned int no, struct span v)
 {
@@ -262,7 +273,15 @@ parse_media(struct pstate *st, unsigned int no, struct span v)
 		if (span_is(f[2], sdp_proto_names[p]))
 			m->proto = (uint8_t)p;
 	if (sdp_proto_rtp(m->proto) || sdp_proto_dtls(m->proto)) {
-		int n = sdp_parse_pts(f[3], m->pt);
+		int n;
+
+		/* more payload types than kept is a limit, not a malformed
+		 * line (a caller leaves such a section unrelayed): under
+		 * sdp_parse()'s 63 octets of list it cannot happen */
+		if (memchr_count(f[3].p, ' ', f[3].n) >= SDP_PT_MAX)
+			return sdp_fail(st->err, SDP_E_TOO_LONG, no, -E2BIG,
+				    "m=: more than %u RTP payload types", SDP_PT_MAX);
+		n = sdp_parse_pts(f[3], m->pt);
 
 		if (n < 0)
 			return sdp_fail(st->err, SDP_E_MEDIA, no, -EINVAL,
@@ -1080,6 +1099,22 @@ sdp_parse(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
 	rc = parse_text(&st, s, len, SDP_SIZE_MAX, SDP_LINES_MAX);
+	if (rc < 0)
+		explicit_bzero(out, sizeof(*out));
+	return rc;
+}
+
+int
+sdp_parse_section(const char *s, size_t len, struct sdp *out, struct sdp_error *err)
+{
+	struct pstate st = { .out = out, .err = err, .media = &out->media, .max_media = 1,
+			     .fmt_max = SDP_FMT_MAX, .codec_max = SDP_CODEC_MAX };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	rc = parse_text(&st, s, len, SDP_DESC_SIZE_MAX, SDP_DESC_LINES_MAX);
 	if (rc < 0)
 		explicit_bzero(out, sizeof(*out));
 	return rc;

@@ -340,7 +340,16 @@ group(struct sdp *out, struct sdp_error *err, unsigned int no, struct span val, 
 {
 	struct span f[GROUP_FIELDS];
 	struct sdp_group *g;
-	int n = has_val ? sdp_split(val, f, GROUP_FIELDS, false) : -1;
+	int n;
+
+	/* "a=group:BUNDLE " (the semantics, a space, no mid): aiortc 1.4's
+	 * answer to an offer it does not bundle (it joins no mids after a
+	 * space); RFC 5888's grammar has no such space, but the group is
+	 * plain: an empty one, as "a=group:BUNDLE" */
+	if (has_val && val.n > 1 && val.p[val.n - 1] == ' ' &&
+	    memchr(val.p, ' ', val.n - 1) == NULL)
+		val.n--;
+	n = has_val ? sdp_split(val, f, GROUP_FIELDS, false) : -1;
 
 	if (n < 1 || !sdp_token(f[0].p, f[0].n))
 		return sdp_fail(err, SDP_E_GROUP, no, -EINVAL,
@@ -641,36 +650,62 @@ sdp_webrtc_resolve(const struct sdp *out, const struct sdp_wlevel *sess,
 }
 
 int
-sdp_webrtc_desc_check(struct sdp_desc *d, struct sdp_error *err)
+sdp_bundle_check(const struct sdp_group *groups, unsigned int ngroup,
+		 const struct sdp_mid_ref *sec, unsigned int nsec, uint8_t *bundle,
+		 struct sdp_error *err)
 {
-	const struct sdp *s = &d->s;
+	uint8_t in[SDP_SECTIONS_MAX];
 
-	for (unsigned int i = 0; i < d->nmedia; i++)
-		for (unsigned int j = 0; j < i && d->media[i].mid[0] != '\0'; j++)
-			if (strcmp(d->media[i].mid, d->media[j].mid) == 0)
-				return sdp_fail(err, SDP_E_MID, d->media[i].mid_line, -EINVAL,
+	if ((groups == NULL && ngroup > 0) || (sec == NULL && nsec > 0) ||
+	    nsec > SDP_SECTIONS_MAX || ngroup > SDP_GROUP_MAX)
+		return sdp_fail(err, SDP_E_BUNDLE, 0, -EINVAL,
+				"sdp_bundle_check(): more than %u sections or %u groups, or NULL",
+				SDP_SECTIONS_MAX, SDP_GROUP_MAX);
+	memset(in, 0, sizeof(in));
+	for (unsigned int i = 0; i < nsec; i++)
+		for (unsigned int j = 0; j < i && sec[i].mid != NULL && sec[i].mid[0] != '\0'; j++)
+			if (sec[j].mid != NULL && strcmp(sec[i].mid, sec[j].mid) == 0)
+				return sdp_fail(err, SDP_E_MID, sec[i].line, -EINVAL,
 						"a=mid:%s again (the first is line %u): a mid names one "
-						"m= section (RFC 5888 section 4)", d->media[i].mid,
-						d->media[j].mid_line);
-	for (unsigned int g = 0; g < s->ngroup; g++) {
-		const struct sdp_group *gr = &s->group[g];
+						"m= section (RFC 5888 section 4)", sec[i].mid,
+						sec[j].line);
+	for (unsigned int g = 0; g < ngroup; g++) {
+		const struct sdp_group *gr = &groups[g];
 
-		for (unsigned int t = 0; t < gr->ntag; t++) {
+		for (unsigned int t = 0; t < gr->ntag && t < SDP_SECTIONS_MAX; t++) {
 			unsigned int i;
 
-			for (i = 0; i < d->nmedia; i++)
-				if (strcmp(d->media[i].mid, gr->tag[t]) == 0)
+			for (i = 0; i < nsec; i++)
+				if (sec[i].mid != NULL && strcmp(sec[i].mid, gr->tag[t]) == 0)
 					break;
-			if (i == d->nmedia)
+			if (i == nsec)
 				return sdp_fail(err, SDP_E_BUNDLE, gr->line, -EINVAL,
 						"a=group:BUNDLE names mid %s, which no m= section has "
 						"(RFC 9143 section 7)", gr->tag[t]);
-			if (d->media[i].bundle != g + 1)
+			if (in[i] == g + 1)
+				return sdp_fail(err, SDP_E_GROUP, gr->line, -EINVAL,
+						"a=group:BUNDLE: mid \"%s\" twice", gr->tag[t]);
+			if (in[i] != 0)
 				return sdp_fail(err, SDP_E_BUNDLE, gr->line, -EINVAL,
 						"a=group:BUNDLE names mid %s, which the group of line %u "
 						"has: a section is in one BUNDLE group (RFC 9143 section 7)",
-						gr->tag[t], s->group[d->media[i].bundle - 1].line);
+						gr->tag[t], groups[in[i] - 1].line);
+			in[i] = (uint8_t)(g + 1);
 		}
 	}
+	if (bundle != NULL)
+		memcpy(bundle, in, nsec);
 	return 0;
+}
+
+int
+sdp_webrtc_desc_check(const struct sdp_desc *d, struct sdp_error *err)
+{
+	struct sdp_mid_ref sec[SDP_SECTIONS_MAX];
+
+	for (unsigned int i = 0; i < d->nmedia && i < SDP_SECTIONS_MAX; i++) {
+		sec[i].mid = d->media[i].mid;
+		sec[i].line = d->media[i].mid_line;
+	}
+	return sdp_bundle_check(d->s.group, d->s.ngroup, sec, d->nmedia, NULL, err);
 }

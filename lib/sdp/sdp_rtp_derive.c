@@ -15,19 +15,23 @@
 
 #include "sdp_internal.h"
 
-/* An RTP proto under audio, video or text. */
+/* An RTP proto under audio, video or text (with SDP_RTP_TAKE_DTLS, a
+ * DTLS-SRTP one too). */
 static int
-check_rtp_media(const struct sdp *d, unsigned int who, struct sdp_error *err)
+check_rtp_media(const struct sdp *d, unsigned int who, unsigned int flags,
+		struct sdp_error *err)
 {
 	const struct sdp_media *m = &d->media;
 	int rc;
 
 	if ((rc = sdp_has_media(d, who, err)) < 0)
 		return rc;
-	if (!sdp_proto_rtp(m->proto))
+	if (!sdp_proto_rtp(m->proto) &&
+	    !((flags & SDP_RTP_TAKE_DTLS) && sdp_proto_dtls((enum sdp_proto)m->proto)))
 		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
-			    "%s: proto %s is not RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF",
-			    sdp_side_name[who], m->proto_str);
+			    "%s: proto %s is not RTP/AVP, RTP/AVPF, RTP/SAVP or RTP/SAVPF%s",
+			    sdp_side_name[who], m->proto_str, (flags & SDP_RTP_TAKE_DTLS) ?
+			    " (nor UDP/TLS/RTP/SAVP or UDP/TLS/RTP/SAVPF)" : "");
 	if (!sdp_media_rtp(m->type))
 		return sdp_fail(err, SDP_E_PROTO, m->line, -ENOTSUP,
 			    "%s: m=%s over %s: audio, video or text is taken", sdp_side_name[who],
@@ -160,6 +164,13 @@ int
 sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int suites,
 	       struct sdp_rtp_term *out, struct sdp_error *err)
 {
+	return sdp_rtp_derive_flags(local, remote, suites, 0, out, err);
+}
+
+int
+sdp_rtp_derive_flags(const struct sdp *local, const struct sdp *remote, unsigned int suites,
+		     unsigned int flags, struct sdp_rtp_term *out, struct sdp_error *err)
+{
 	const struct sdp_media *lm = local != NULL ? &local->media : NULL;
 	const struct sdp_media *rm = remote != NULL ? &remote->media : NULL;
 	struct sdp_side ls, rs;
@@ -168,10 +179,15 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 	memset(out, 0, sizeof(*out));
 	if ((rc = sdp_pair_given(local, remote, err)) < 0)
 		goto out_zero;
+	if ((flags & ~SDP_RTP_TAKE_DTLS) != 0) {
+		rc = sdp_fail(err, SDP_E_PROTO, 0, -EINVAL, "sdp_rtp_derive_flags: flags %#x",
+			      flags);
+		goto out_zero;
+	}
 	if (suites == 0)
 		suites = SDP_SUITES_ALL;
-	if ((local != NULL && (rc = check_rtp_media(local, 0, err)) < 0) ||
-	    (remote != NULL && (rc = check_rtp_media(remote, 1, err)) < 0))
+	if ((local != NULL && (rc = check_rtp_media(local, 0, flags, err)) < 0) ||
+	    (remote != NULL && (rc = check_rtp_media(remote, 1, flags, err)) < 0))
 		goto out_zero;
 	if (lm != NULL && rm != NULL && (lm->proto != rm->proto || lm->type != rm->type)) {
 		rc = sdp_fail(err, SDP_E_PROTO_MISMATCH, 0, -EINVAL,
@@ -182,6 +198,7 @@ sdp_rtp_derive(const struct sdp *local, const struct sdp *remote, unsigned int s
 	out->proto = (rm != NULL ? rm : lm)->proto;
 	out->media = (rm != NULL ? rm : lm)->type;
 	out->srtp = sdp_proto_srtp(out->proto);
+	out->dtls = sdp_proto_dtls((enum sdp_proto)out->proto);
 	out->local_dir = lm != NULL ? lm->dir : SDP_DIR_NONE;
 	out->remote_dir = rm != NULL ? rm->dir : SDP_DIR_NONE;
 

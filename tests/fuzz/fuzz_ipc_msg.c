@@ -172,14 +172,69 @@ walk_rtp_dtls(const struct ipc_rtp_term *t)
 	}
 }
 
-/* An RTP termination that passed: what dp acts on is in range. */
+/* A termination's BUNDLE that passed (h's message): its role, mid and
+ * SSRCs within their bounds, rtcp-mux; an owner names no owner; a member
+ * names another context of the ring's worker and has none of the
+ * transport's fields (no address, port, remote, ICE, DTLS, latching, gm
+ * or key octet). true for a member. */
+static bool
+walk_rtp_bundle(const struct ipc_rtp_term *t, const struct ipc_msg_hdr *h)
+{
+	const struct ipc_rtp_bundle *b = &t->bundle;
+
+	CHECK(b->role <= IPC_RTP_BUNDLE_ROLE_MAX);
+	if (b->role == IPC_RTP_BUNDLE_NONE) {
+		CHECK(b->owner == 0 && b->owner_term == 0 && b->mid_ext == 0 && b->mid_len == 0 &&
+		      b->nssrc == 0 && b->mid[0] == 0 && b->ssrc[0] == 0 && b->pt[0] == 0);
+		return false;
+	}
+	CHECK(t->flags & IPC_RTP_F_MUX);
+	CHECK(b->mid_len >= 1 && b->mid_len <= IPC_RTP_MID_MAX);
+	for (unsigned int i = 0; i < IPC_RTP_MID_MAX; i++)
+		CHECK(i < b->mid_len ? b->mid[i] > ' ' && b->mid[i] < 0x7f && b->mid[i] != ':'
+				     : b->mid[i] == 0);
+	CHECK(b->nssrc <= IPC_RTP_BUNDLE_SSRCS);
+	CHECK(b->nssrc < 2 || b->ssrc[0] != b->ssrc[1]);
+	fold(b->mid, b->mid_len);
+	fold(b->pt, sizeof(b->pt));
+	if (b->role == IPC_RTP_BUNDLE_OWNER) {
+		CHECK(b->owner == 0 && b->owner_term == 0);
+		return false;
+	}
+	CHECK(b->owner != h->alloc_id && ipc_conn_worker(b->owner) == h->worker &&
+	      ipc_conn_gen(b->owner) != 0);
+	CHECK(b->owner_term <= 1 && b->mid_ext == 0);
+	CHECK(t->local.family == 0 && t->local.port == 0 && t->rtcp_port == 0);
+	CHECK(t->remote.family == 0 && t->remote.port == 0 && t->remote_rtcp == 0);
+	CHECK(t->ice.mode == IPC_RTP_ICE_OFF && t->dtls.role == IPC_RTP_DTLS_NONE);
+	CHECK(t->latch == 0 && t->gm_addr.family == 0 && t->gm_plen == 0 &&
+	      t->gm_port_lo == 0 && t->gm_port_hi == 0);
+	for (unsigned int i = 0; i < IPC_SRTP_KEY_MAX; i++)
+		CHECK(t->srtp_rx.key[i] == 0 && t->srtp_tx.key[i] == 0);
+	if (t->profile != IPC_RTP_SAVP && t->profile != IPC_RTP_SAVPF)
+		CHECK(t->srtp_rx.suite == 0 && t->srtp_tx.suite == 0);
+	CHECK(t->srtp_rx.suite == 0 || t->srtp_rx.key_len == ipc_srtp_key_len(t->srtp_rx.suite));
+	CHECK(t->srtp_tx.suite == 0 || t->srtp_tx.key_len == ipc_srtp_key_len(t->srtp_tx.suite));
+	return true;
+}
+
+/* An RTP termination that passed (h's message): what dp acts on is in
+ * range. */
 static void
-walk_rtp_term(const struct ipc_rtp_term *t, bool may_be_empty)
+walk_rtp_term(const struct ipc_rtp_term *t, const struct ipc_msg_hdr *h, bool may_be_empty)
 {
 	if (t->profile == IPC_RTP_NONE) {
 		CHECK(may_be_empty);
 		CHECK(t->local.family == 0 && t->remote.family == 0 && t->flags == 0 &&
-		      t->latch == 0 && t->pol_rate == 0 && t->inact_ms == 0);
+		      t->latch == 0 && t->pol_rate == 0 && t->inact_ms == 0 &&
+		      t->bundle.role == 0);
+		return;
+	}
+	if (walk_rtp_bundle(t, h)) {
+		CHECK(t->profile <= IPC_RTP_PROFILE_MAX && t->mode <= IPC_RTP_MODE_MAX);
+		CHECK((t->flags & ~IPC_RTP_F_MASK) == 0 && t->dscp <= IPC_RTP_DSCP_MAX);
+		CHECK(t->pol_rate == 0 || t->pol_burst != 0);
+		fold(t, sizeof(*t));
 		return;
 	}
 	CHECK(t->profile <= IPC_RTP_PROFILE_MAX && t->mode <= IPC_RTP_MODE_MAX);
@@ -453,7 +508,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == (m->h.kind == IPC_RTP_ADD ? sizeof(struct ipc_rtp_ctx)
 						       : sizeof(struct ipc_rtp_state)));
 		for (unsigned int i = 0; i < 2; i++)
-			walk_rtp_term(&x->term[i], true);
+			walk_rtp_term(&x->term[i], &m->h, true);
 		if (m->h.kind == IPC_RTP_STATE)
 			for (unsigned int i = 0; i < 2; i++)
 				walk_rtp_stats(&((const struct ipc_rtp_state *)(const void *)
@@ -467,7 +522,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == sizeof(*x));
 		CHECK(x->term <= 1);
 		CHECK(x->op >= IPC_RTP_ADD_TERM && x->op <= IPC_RTP_MOD_OP_MAX);
-		walk_rtp_term(&x->t, x->op == IPC_RTP_SUB_TERM);
+		walk_rtp_term(&x->t, &m->h, x->op == IPC_RTP_SUB_TERM);
 		CHECK((x->op == IPC_RTP_SUB_TERM) == (x->t.profile == IPC_RTP_NONE));
 		CHECK(x->t.ice.nominated.family == 0);
 		fold(x, len);
@@ -494,6 +549,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(e->detail_len < IPC_RTP_DETAIL_MAX && e->detail[e->detail_len] == '\0');
 		CHECK(e->type == IPC_RTP_EV_RELEASED ? e->term == IPC_RTP_TERM_NONE
 						     : e->term <= 1);
+		CHECK(e->type == IPC_RTP_EV_SSRC_CLASH ? e->count != 0
+						       : e->count == 0 && e->ssrc == 0);
 		if (e->type == IPC_RTP_EV_LATCHED || e->type == IPC_RTP_EV_NOMINATED ||
 		    e->type == IPC_RTP_EV_CONSENT_LOST || e->type == IPC_RTP_EV_CONSENT_REGAINED) {
 			CHECK(e->addr.family == 4 || e->addr.family == 6);

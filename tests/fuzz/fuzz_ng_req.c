@@ -13,7 +13,12 @@
  * setup and tls-id) reads back with as many sections, ours in each
  * relayed one and none of the sender's ICE or DTLS lines; a section may
  * go on unanchored only without
- * media or when it is not RTP (ng_sdp_may_pass()).
+ * media or when it is not RTP (ng_sdp_may_pass()); BUNDLE as read holds
+ * to its rules (each section's group names its mid, a mid names one
+ * section), and a group turnpike would bundle (ng_sdp_bundle_check()
+ * taking it, bundle=accept's rule) has mids that fit the MID extension's
+ * one-byte form, a refusal of it being SDP_E_BUNDLE with a sentence; a
+ * rewrite given no group of ours that relays a section carries none.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -44,6 +49,7 @@ rewrite(void)
 	struct sdp_candidate cand[NG_SDP_MEDIA_MAX][2];
 	struct sdp_webrtc_ours ice[NG_SDP_MEDIA_MAX];
 	static const struct certfp fp = { .alg = CERTFP_SHA256, .len = 32, .md = { 0x5a } };
+	bool relayed;
 	int n, rc;
 
 	memset(&rw, 0, sizeof(rw));
@@ -119,6 +125,11 @@ rewrite(void)
 	if (rc < 0)
 		return;
 	CHECK(back.nmedia == in.nmedia);
+	/* no group of ours given: a group goes with a relayed section */
+	relayed = false;
+	for (unsigned int i = 0; i < in.nmedia; i++)
+		relayed = relayed || !rw.media[i].keep;
+	CHECK(!relayed || back.ngroup == 0);
 	for (unsigned int i = 0; i < in.nmedia; i++) {
 		if (rw.media[i].keep)
 			continue;
@@ -140,6 +151,32 @@ rewrite(void)
 		       back.media[i].m.tls_id[0] == '\0'));
 		CHECK(back.media[i].m.addr.family == AF_INET);
 		CHECK(memcmp(back.media[i].m.addr.ip, rw.media[i].ip, 4) == 0);
+	}
+}
+
+/* BUNDLE as read: each section's group names its mid, a mid names one
+ * section; a group turnpike's rules take (bundle=accept's) has bundled
+ * mids of at most NG_SDP_BUNDLE_MID_MAX octets, a refusal says why. */
+static void
+bundled(void)
+{
+	struct sdp_error se;
+	int rc = ng_sdp_bundle_check(&in, &se);
+
+	CHECK(rc == 0 || ((rc == -EINVAL || rc == -E2BIG) && se.code == SDP_E_BUNDLE &&
+			  se.msg[0] != '\0'));
+	CHECK(in.ngroup <= SDP_GROUP_MAX);
+	for (unsigned int i = 0; i < in.nmedia; i++) {
+		const struct ng_sdp_media *md = &in.media[i];
+		bool named = false;
+
+		CHECK(md->bundle <= in.ngroup);
+		CHECK(md->bundle == 0 || rc < 0 || strlen(md->mid) <= NG_SDP_BUNDLE_MID_MAX);
+		for (unsigned int t = 0; md->bundle != 0 && t < in.group[md->bundle - 1].ntag; t++)
+			named = named || strcmp(in.group[md->bundle - 1].tag[t], md->mid) == 0;
+		CHECK(md->bundle == 0 || named);
+		for (unsigned int j = 0; j < i && md->mid[0] != '\0'; j++)
+			CHECK(strcmp(in.media[j].mid, md->mid) != 0);
 	}
 }
 
@@ -174,6 +211,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(r.sdp >= buf && r.sdp + r.sdp_len <= buf + size);
 	rc = ng_sdp_read(r.sdp, r.sdp_len, &in, &se);
 	CHECK(rc == 0 || rc == -EINVAL || rc == -E2BIG);
+	CHECK(rc == 0 || se.msg[0] != '\0');
+	if (rc == 0)
+		bundled();
 	if (rc == 0)
 		rewrite();
 out:

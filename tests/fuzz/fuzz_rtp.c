@@ -21,6 +21,11 @@
  *     RTCP_REDUCED_SIZE is accepted with it; a walk over anything stays
  *     inside the datagram;
  *   - srtcp_check() accepts a clear compound only if rtcp_check() does;
+ *   - rtp_ext_find() on an accepted header: an element found lies within
+ *     the extension block, its own header before it says its id and
+ *     length (one-byte: 1-16 octets), the block's form is RFC 8285's;
+ *     nothing is found in a block of another profile; every answer is
+ *     one of its five;
  *   - the statistics: valid packets = expected - lost over all epochs,
  *     every packet counted, the report's figures in their ranges, the
  *     jitter within its bound;
@@ -28,6 +33,7 @@
  *     between packets (well within 2^15 of the highest), every guess is
  *     the true index (mod 2^48), from any starting ROC and s_l.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +69,44 @@ check_demux(const uint8_t *b, size_t len)
 	CHECK(rtp_mux_is_rtcp(b, len) == (len >= 2 && b[1] >= 192 && b[1] <= 223));
 }
 
+/* RFC 8285's elements of an accepted header (rtp_parse()'s or
+ * srtp_parse()'s h of b) */
 static void
-check_rtp(const uint8_t *b, size_t len, size_t trailer)
+check_ext(const uint8_t *b, const struct rtp_hdr *h, unsigned int id)
+{
+	const uint8_t *v;
+	size_t vl;
+	int rc = rtp_ext_find(b, h, id, &v, &vl);
+	bool one = h->ext_profile == RTP_EXT_ONE_BYTE;
+	bool two = (h->ext_profile & 0xfff0u) == 0x1000u;
+
+	if (id < 1 || id > 255) {
+		CHECK(rc == -EINVAL);
+		return;
+	}
+	CHECK(rc == 1 || rc == 0 || rc == -EBADMSG || rc == -E2BIG);
+	if (rc != 1) {
+		CHECK(v == NULL && vl == 0);
+		if (!h->ext || (!one && !two) || h->ext_len == 0)
+			CHECK(rc == 0);
+		return;
+	}
+	CHECK(h->ext && (one || two));
+	/* within the block: after its 4-octet header, before the payload */
+	CHECK(v >= b + h->hdr_len - h->ext_len && v + vl <= b + h->hdr_len);
+	if (one) {
+		CHECK(id <= 14);
+		CHECK(v - 1 >= b + h->hdr_len - h->ext_len);
+		CHECK((unsigned int)(v[-1] >> 4) == id && (size_t)(v[-1] & 15u) + 1u == vl);
+		CHECK(vl >= 1 && vl <= 16);
+	} else {
+		CHECK(v - 2 >= b + h->hdr_len - h->ext_len);
+		CHECK(v[-2] == id && v[-1] == vl);
+	}
+}
+
+static void
+check_rtp(const uint8_t *b, size_t len, size_t trailer, unsigned int id)
 {
 	struct rtp_hdr h, s;
 	enum rtp_err rc = rtp_parse(b, len, &h);
@@ -84,6 +126,7 @@ check_rtp(const uint8_t *b, size_t len, size_t trailer)
 		CHECK(((b[0] & 0x20) != 0) == (h.pad_len > 0));
 		CHECK(h.pad_len == 0 || h.pad_len == b[len - 1]);
 		CHECK(h.ext_len % 4 == 0);
+		check_ext(b, &h, id);
 		/* SRTP: the same header, and its trailer where it fits */
 		if (trailer <= (size_t)h.payload_len + h.pad_len) {
 			CHECK(src == RTP_OK);
@@ -103,6 +146,11 @@ check_rtp(const uint8_t *b, size_t len, size_t trailer)
 		if (rc == RTP_OK)
 			CHECK(s.hdr_len == h.hdr_len && s.seq == h.seq && s.ssrc == h.ssrc &&
 			      s.ext_len == h.ext_len);
+		/* SRTP's header is RTP's: the elements are read alike */
+		check_ext(b, &s, id);
+		check_ext(b, &s, 1);
+		check_ext(b, &s, 15);
+		check_ext(b, &s, 0);
 	} else {
 		check_err(src);
 	}
@@ -281,7 +329,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(b, data + 3, len);
 
 	check_demux(b, len);
-	check_rtp(b, len, srtp_trailer_len(tag, mki));
+	check_rtp(b, len, srtp_trailer_len(tag, mki), 1u + (data[0] >> 2));
 	check_rtcp(b, len, flags);
 	check_srtcp(b, len, tag, mki, flags | (data[0] & 2 ? SRTCP_AEAD : 0u));
 	check_stats(b, len);

@@ -14,7 +14,9 @@
  *     parsed (its proto, port, address, setup, fingerprints, path), once
  *     written, parses back to the same values, and writing what was read
  *     back gives the same bytes;
- *   - the same for RTP media (sdp_rtp_derive(), sdp_rtp_write()): a key
+ *   - the same for RTP media (sdp_rtp_derive(), sdp_rtp_write(); with
+ *     sdp_rtp_derive_flags()' SDP_RTP_TAKE_DTLS, DTLS-SRTP's protos
+ *     taken, dtls said, no SDES key): a key
  *     kept has its suite's length, a line taken is usable and its tag is
  *     the answer's, RTCP's port is set, an answer from the parsed values
  *     (payload types, codec lines, RTCP, direction, the keys) is written,
@@ -24,7 +26,9 @@
  *     of ufrag, pwd, tls-id and mid), each BUNDLE group names sections
  *     that exist and are marked so, each mid names one section; and each
  *     section's WebRTC lines, written back as ours (sdp_webrtc_put(), the
- *     candidates the writer takes), read back to the same values.
+ *     candidates the writer takes), read back to the same values;
+ *   - each payload type's a=rtpmap as offer/answer compares codecs
+ *     (sdp_codec.c: sdp_rtpmap_of(), sdp_codec_key(), sdp_rtpmap_put()).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -75,11 +79,12 @@ derive(const struct sdp *l, const struct sdp *r, unsigned int flags)
 }
 
 static void
-derive_rtp(const struct sdp *l, const struct sdp *r, unsigned int suites)
+derive_rtp(const struct sdp *l, const struct sdp *r, unsigned int suites, unsigned int flags)
 {
 	struct sdp_rtp_term t;
 	struct sdp_error e;
-	int rc = sdp_rtp_derive(l, r, suites, &t, &e);
+	int rc = flags != 0 ? sdp_rtp_derive_flags(l, r, suites, flags, &t, &e) :
+		 sdp_rtp_derive(l, r, suites, &t, &e);
 
 	if (rc < 0) {
 		check_error(rc, &e);
@@ -87,7 +92,9 @@ derive_rtp(const struct sdp *l, const struct sdp *r, unsigned int suites)
 		return;
 	}
 	CHECK(e.code == SDP_OK);
-	CHECK(sdp_proto_rtp((enum sdp_proto)t.proto));
+	CHECK(sdp_proto_rtp((enum sdp_proto)t.proto) ||
+	      ((flags & SDP_RTP_TAKE_DTLS) && sdp_proto_dtls((enum sdp_proto)t.proto)));
+	CHECK(t.dtls == sdp_proto_dtls((enum sdp_proto)t.proto) && !(t.dtls && t.srtp));
 	CHECK(t.media == SDP_MEDIA_AUDIO || t.media == SDP_MEDIA_VIDEO || t.media == SDP_MEDIA_TEXT);
 	CHECK(t.srtp == sdp_proto_srtp((enum sdp_proto)t.proto));
 	CHECK(t.remote_known == (r != NULL));
@@ -305,6 +312,45 @@ webrtc_round_trip(const struct sdp_media *m)
 	explicit_bzero(&back, sizeof(back));
 }
 
+/* Each payload type's a=rtpmap as sdp_codec.c reads it from the codec
+ * lines kept (RFC 8866 section 6.6): a name read NUL-terminated with its
+ * rate and channels above 0, none read "" with channels 1; its key a
+ * number only for a payload type that has no name to go by (its own
+ * number), else the top bit set; one codec, and as supplemental, whatever
+ * the case of its name; its words within any buffer (a heap one of
+ * exactly its size, so ASan sees a write past it). */
+static void
+codecs(const struct sdp_media *m)
+{
+	for (unsigned int i = 0; i < m->npt; i++) {
+		struct sdp_rtpmap c, u;
+		struct sdp_wbuf w;
+		size_t size = m->pt[i] % 24u;
+		char *buf = malloc(size > 0 ? size : 1);
+		int rc = sdp_rtpmap_of(m, m->pt[i], &c);
+		uint32_t key = sdp_codec_key(&c);
+
+		CHECK(buf != NULL);
+		CHECK(rc == 0 || rc == -ENOENT || rc == -EINVAL);
+		CHECK(c.pt == m->pt[i] && memchr(c.name, '\0', sizeof(c.name)) != NULL);
+		if (rc == 0)
+			CHECK(c.name[0] != '\0' && c.rate > 0 && c.channels > 0);
+		else
+			CHECK(c.name[0] == '\0' && c.rate == 0 && c.channels == 1);
+		CHECK(key == c.pt || (key & 0x80000000u));
+		u = c;
+		for (char *q = u.name; *q != '\0'; q++)
+			if (*q >= 'a' && *q <= 'z')
+				*q = (char)(*q - 'a' + 'A');
+		CHECK(sdp_codec_key(&u) == key);
+		CHECK(sdp_codec_supplemental(&u) == sdp_codec_supplemental(&c));
+		sdp_wbuf_init(&w, buf, size);
+		sdp_rtpmap_put(&w, &c);
+		CHECK(w.over || (w.n < size && strlen(buf) == w.n));
+		free(buf);
+	}
+}
+
 static void
 media_bounds(const struct sdp_media *m)
 {
@@ -338,6 +384,7 @@ media_bounds(const struct sdp_media *m)
 
 		CHECK(rc > 0 || e.code == SDP_E_NO_FINGERPRINT || e.code == SDP_E_FP_WEAK);
 	}
+	codecs(m);
 }
 
 /* The whole description, every section (a browser's offer). */
@@ -427,11 +474,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	derive(NULL, &d, 0);
 	derive(NULL, &d, SDP_REMOTE_OFFER | SDP_PREFER_CLIENT);
 	derive(&d, &d, SDP_REMOTE_ANSWER);
-	derive_rtp(&d, NULL, 0);
-	derive_rtp(NULL, &d, 0);
-	derive_rtp(&d, &d, 0);
+	derive_rtp(&d, NULL, 0, 0);
+	derive_rtp(NULL, &d, 0, 0);
+	derive_rtp(&d, &d, 0, 0);
 	derive_rtp(NULL, &d, SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80) |
-			     SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM));
+			     SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM), 0);
+	derive_rtp(NULL, &d, 0, SDP_RTP_TAKE_DTLS);
+	derive_rtp(&d, &d, 0, SDP_RTP_TAKE_DTLS);
 	rtp_round_trip(&d);
 
 	if (!answer_of(&d, &a))

@@ -455,6 +455,42 @@ main(int argc, char **argv)
 			t->srtp_tx.mki = 0;
 			memcpy(m.body, &xd, sizeof(xd));
 			put("rtp_add_dtls_keys", &m);
+			/* BUNDLE (IPC v27): that browser's audio owns the
+			 * group's transport (MID extension 1, mid "0", PCMU and
+			 * opus); its video, another context of the worker's, a
+			 * member (mid "1", VP8 and its rtx, two SSRCs, the
+			 * suite and positions with no key octet) */
+			t->bundle.role = IPC_RTP_BUNDLE_OWNER;
+			t->bundle.mid_ext = 1;
+			t->bundle.mid_len = 1;
+			t->bundle.mid[0] = '0';
+			t->bundle.nssrc = 1;
+			t->bundle.ssrc[0] = 0x0a0b0c0du;
+			t->bundle.pt[0] = 0x01;
+			t->bundle.pt[111 / 8] = 1u << (111 % 8);
+			memcpy(m.body, &xd, sizeof(xd));
+			put("rtp_add_bundle_owner", &m);
+			memset(&t->dtls, 0, sizeof(t->dtls));
+			memset(&t->local, 0, sizeof(t->local));
+			memset(&t->remote, 0, sizeof(t->remote));
+			t->latch = 0;
+			memset(t->srtp_rx.key, 0, sizeof(t->srtp_rx.key));
+			memset(t->srtp_tx.key, 0, sizeof(t->srtp_tx.key));
+			t->srtp_rx.nstreams = 1;
+			t->srtp_rx.stream[0].ssrc = 0x01020304u;
+			t->srtp_rx.stream[0].seq = 77;
+			memset(&t->bundle, 0, sizeof(t->bundle));
+			t->bundle.role = IPC_RTP_BUNDLE_MEMBER;
+			t->bundle.owner = ipc_conn_make(0, 20, 3);
+			t->bundle.owner_term = 1;
+			t->bundle.mid_len = 1;
+			t->bundle.mid[0] = '1';
+			t->bundle.nssrc = 2;
+			t->bundle.ssrc[0] = 0x01020304u;
+			t->bundle.ssrc[1] = 0x05060708u;
+			t->bundle.pt[96 / 8] = 1u << (96 % 8) | 1u << (97 % 8);
+			memcpy(m.body, &xd, sizeof(xd));
+			put("rtp_add_bundle_member", &m);
 		}
 		memset(&mo, 0, sizeof(mo));
 		mo.op = IPC_RTP_MOD_TERM;
@@ -503,6 +539,13 @@ main(int argc, char **argv)
 		e.st[0].ice |= IPC_RTP_ICE_LOST;
 		memcpy(m.body, &e, sizeof(e));
 		put("rtp_event_consent_lost", &m);
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_RTP_EV_SSRC_CLASH;
+		e.serial = 1;
+		e.ssrc = 0x5eed5eedu;
+		e.count = 3;
+		memcpy(m.body, &e, sizeof(e));
+		put("rtp_event_ssrc_clash", &m);
 		memset(&e, 0, sizeof(e));
 		e.type = IPC_RTP_EV_RELEASED;
 		e.term = IPC_RTP_TERM_NONE;

@@ -290,11 +290,25 @@ tp_check "reload onto a full disk (/dev/full) is taken" tp_ctl reload
 tp_uclient "the service goes on while records cannot be written" 60 -u u_full -w pw -m 1 -c \
   -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
 for _ in $(seq 50); do grep -q 'accounting: cannot write to /dev/full' "$TP_CP_LOG" && break; sleep 0.1; done
+# spooled_stop USER: wait (10 s at most) for USER's stop record in the
+# spool. uclient's end is not its record's: the stop comes once cp hears
+# dp's last counters, and before it only the session's interim records
+# (one a second) are spooled; a file made writable meanwhile would take
+# the stop (and the spool drained before it) instead of the file the
+# test looks in (CI's failure).
+spooled_stop() {
+  for _ in $(seq 100); do
+    grep -q "\"type\":\"stop\".*\"user\":\"$1\"" "$TP_TMP/spool/usage.spool" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+spooled_stop u_full
 tp_check "cp said why: $(grep -m1 -o 'accounting: cannot write to /dev/full: [^(]*' "$TP_CP_LOG")" \
   grep -q 'accounting: cannot write to /dev/full: No space left on device' "$TP_CP_LOG"
 errs=$(tp_ctl --json status | python3 -c 'import json,sys; s=json.load(sys.stdin)["stats"]; print(s["acct_write_errors"], s["acct_records_spooled"], s["acct_records_lost"])')
-tp_check "counted in status (acct_write_errors, acct_records_spooled, acct_records_lost: $errs), the records in the spool" \
-  bash -c 'read -r e s l <<<"$0"; [ "$e" -gt 0 ] && [ "$s" -gt 0 ] && [ "$l" -eq 0 ] && grep -q "\"user\":\"u_full\"" "$1"' "$errs" "$TP_TMP/spool/usage.spool"
+tp_check "counted in status (acct_write_errors, acct_records_spooled, acct_records_lost: $errs), the stop record in the spool" \
+  bash -c 'read -r e s l <<<"$0"; [ "$e" -gt 0 ] && [ "$s" -gt 0 ] && [ "$l" -eq 0 ] && grep -q "\"type\":\"stop\".*\"user\":\"u_full\"" "$1"' "$errs" "$TP_TMP/spool/usage.spool"
 # A file cp may not write (its permissions: root too is refused an
 # immutable file; where the file system has no such attribute, a read-only
 # mount): the records wait in the spool, said and counted, and the
@@ -308,11 +322,12 @@ tp_check "reload onto a file cp may not write ($how) is taken" tp_ctl reload
 tp_uclient "the service goes on while the file refuses records" 60 -u u_locked -w pw -m 1 -c \
   -n 10 -e 10.211.0.2 -r 3480 10.210.0.1
 for _ in $(seq 50); do grep -q "accounting: cannot [a-z ]*$LOCKED" "$TP_CP_LOG" && break; sleep 0.1; done
+spooled_stop u_locked
 tp_check "cp said why: $(grep -m1 -o "accounting: cannot [a-z ]*$LOCKED: [^(]*" "$TP_CP_LOG")" \
   grep -q -E "accounting: cannot [a-z ]*$LOCKED: (Operation not permitted|Read-only file system|Permission denied)" "$TP_CP_LOG"
 e1=$(tp_ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["stats"]["acct_write_errors"])')
-tp_check "counted (acct_write_errors $e0 -> $e1), the record in the spool" \
-  bash -c '[ "$1" -gt "$0" ] && grep -q "\"user\":\"u_locked\"" "$2"' "$e0" "$e1" "$TP_TMP/spool/usage.spool"
+tp_check "counted (acct_write_errors $e0 -> $e1), the stop record in the spool" \
+  bash -c '[ "$1" -gt "$0" ] && grep -q "\"type\":\"stop\".*\"user\":\"u_locked\"" "$2"' "$e0" "$e1" "$TP_TMP/spool/usage.spool"
 if [ $how = immutable ]; then chattr -i "$LOCKED"; else umount "$TP_TMP/locked"; fi
 mv "$REC" "$REC.1"
 conf "$TP_TMP/dp.conf" "$REC"

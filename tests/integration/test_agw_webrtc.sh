@@ -20,12 +20,19 @@
 #   - dp killed mid-call and started again: cp installs the context with
 #     the keys it kept, media resume both ways, no new handshake (dp's
 #     handshake counters 0, cp's count 1);
+#   - cp killed mid-call and started again: it gets the context back from
+#     dp with our tls-id as the create gave it (RFC 8842: what a re-offer
+#     keeping the association is answered with), media go on, no handshake;
 #   - our certificate reloaded (agw.dtls's files now): a call signalled
 #     before the reload handshakes under the generation its SDP named, a
 #     context made after it names the new certificate (generation 2);
 #   - a second aiortc whose signalled fingerprint is wrong: refused (agw
 #     show: failed, fingerprint_mismatch; rtp_dtls_failed in the event
-#     log; turnpike_agw_dtls_failures_total), nothing reaches the core.
+#     log; turnpike_agw_dtls_failures_total), nothing reaches the core;
+#   - back to a certificate of dp's making (no files), of 18 s
+#     (agw.dtls.lifetime): dp renews it with a third of its life left, as
+#     a new generation; a call signalled before the renewal handshakes
+#     under the one its SDP named, a context made after names the new one.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -34,7 +41,6 @@ tp_env_init
 start=$SECONDS
 tp_debian_python aiortc python3-aiortc
 W="$PY $HERE/lib/webrtc/agw_webrtc.py"
-C="ip netns exec $TP_NS_C"
 P="ip netns exec $TP_NS_P"
 # st FILE EXPR: a figure of a status file
 st() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
@@ -52,15 +58,6 @@ tp_check "cp and dp ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP
 tp_check "cp has dp's DTLS-SRTP certificate (DTLS_CERT)" \
   tp_wait_log "$TP_CP_LOG" "dp's DTLS-SRTP certificate, generation 1: sha-256 " "$TP_CP_PID" "cp" 10
 
-# ue NAME SEED SEED_IN: an aiortc client in the clients' namespace sending
-# payloads of SEED, taking the core's of SEED_IN; its offer in
-# NAME.offer(.json), its figures in NAME.st, stopped by NAME.stop
-ue() {
-  rm -f "$TP_TMP/$1".*
-  $C $W ue 10.210.0.2 --offer "$TP_TMP/$1.offer" --answer "$TP_TMP/$1.answer" \
-    --status "$TP_TMP/$1.st" --stop "$TP_TMP/$1.stop" --seed "$2" --seed-in "$3" \
-    >"$TP_TMP/$1.out" 2>"$TP_TMP/$1.err" &
-}
 # call NAME [FP [CORE_PORT]]: the context for NAME's offer (aiortc's
 # fingerprint, or FP in its place; the core's peer on CORE_PORT, 6004),
 # its answer to aiortc in NAME.answer
@@ -151,6 +148,25 @@ tp_check "no new handshake: the new dp started none ($hs1; the old one $hs0), cp
   bash -c "[ $hs1 -eq 0 ] && $PY -c 'import json,sys; d=json.load(open(sys.argv[1]))[\"legs\"][0][\"dtls\"]; sys.exit(0 if d[\"state\"]==\"up\" and d[\"handshakes\"]==1 and d[\"assoc\"]==1 else 1)' '$TP_TMP/show2.json'"
 tp_check "still byte-exact both ways" \
   bash -c "[ \"\$($PY -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print(a[\"recv\"]==a[\"exact\"] and b[\"recv\"]==b[\"exact\"])' "$TP_TMP/ue.st" "$TP_TMP/core.st")\" = True ]"
+
+# ---- cp killed mid-call: the new cp gets the context back from dp
+# (RTP_STATE) with the association's tls-id of ours (RFC 8842 section 5:
+# what it answers a re-offer that keeps the association with)
+tid0=$(j "$TP_TMP/ue.json" 'd["legs"][0]["dtls"]["tls_id"]')
+u1=$(st "$TP_TMP/ue.st" "d['exact']")
+c1=$(st "$TP_TMP/core.st" "d['exact']")
+kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null; TP_CP_PID=
+rm -f "$TP_TMP/cp.sock"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_check "the new cp is ready" bash -c "'$TP_BUILD/cp/ctl/turnpikectl' --socket '$TP_TMP/cp.sock' ready --wait 20 >/dev/null"
+tp_check "media from aiortc reach the core past cp's restart" \
+  tp_wait_until 15 "the core's 50 more" at_least "$TP_TMP/core.st" exact $((c1 + 50))
+tp_check "media from the core reach aiortc past cp's restart" \
+  tp_wait_until 15 "aiortc's 50 more" at_least "$TP_TMP/ue.st" exact $((u1 + 50))
+tp_ctl --json agw show "$id" >"$TP_TMP/show3.json"
+hs2=$(( $(dpc dsrtp_handshakes_client) + $(dpc dsrtp_handshakes_server) ))
+tp_check "the new cp: our tls-id as the create gave it ($tid0), setup active, the association up as it was, no handshake in dp ($hs2)" \
+  bash -c "[ $hs2 -eq 0 ] && $PY -c 'import json,sys; d=json.load(open(sys.argv[1]))[\"legs\"][0][\"dtls\"]; sys.exit(0 if d[\"tls_id\"]==sys.argv[2] and d[\"setup\"]==\"active\" and d[\"state\"]==\"up\" and d[\"assoc\"]==1 and d[\"fingerprint\"].startswith(\"sha-256 \") else 1)' '$TP_TMP/show3.json' '$tid0'"
 touch "$TP_TMP/ue.stop" "$TP_TMP/core.stop"
 wait "$upid"; wait "$cpid"
 tp_check "release" tp_ctl agw release "$id"
@@ -238,5 +254,52 @@ curl -sf "http://127.0.0.1:$((20000 + $$ % 20000))/metrics" >"$TP_TMP/metrics2.t
 tp_check "the metrics: the failure by its reason" \
   grep -q '^turnpike_agw_dtls_failures_total{door="api",tenant="default",reason="fingerprint_mismatch"} [1-9]' "$TP_TMP/metrics2.txt"
 tp_check "release" tp_ctl agw release "$bid"
+
+# ---- a certificate of dp's own again, of 18 s: renewed at 12 s (a
+# third left) as a new generation; a call signalled under the one before
+# still handshakes under it
+ue rn 7 8
+npid=$!
+tp_need tp_wait_file "$TP_TMP/rn.offer.json" "$npid" "aiortc's offer before the renewal" 20
+o=$TP_TMP/rn.offer.json
+tp_write_conf "$TP_TMP/dp.conf" "0, 1" "" "" "" "
+ipc = { name = \"/$TP_ID\"; cp_grace = 20; };
+cp = { api_socket = \"$TP_TMP/cp.sock\"; store = \"none\"; metrics = \"127.0.0.1:$((20000 + $$ % 20000))\"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [40000, 40999]; media_contexts = 64; dtls = { lifetime = 18; }; };"
+kill -HUP "$TP_DP_PID"
+tp_check "dp reloaded: a certificate of its making, generation 3" \
+  tp_wait_log "$TP_DP_LOG" "reload: DTLS-SRTP serves 'made now, ECDSA P-256' (sha-256 .*) as generation 3" "$TP_DP_PID" "dp" 10
+tp_check "cp heard it" tp_wait_log "$TP_CP_LOG" "dp's DTLS-SRTP certificate, generation 3: " "$TP_CP_PID" "cp" 10
+tp_check "a context for aiortc's offer under generation 3" \
+  create rn --a "rtp=savpf,local=10.210.0.1,remote=$(j "$o" 'd["candidates"][0]'),rtcp_mux=true,ice=lite,ice_peer_ufrag=$(j "$o" 'd["ufrag"]'),dtls=$(j "$o" 'd["setup"]'),dtls_fp=$(j "$o" 'd["fingerprints"][0]')" \
+    --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6012"
+nid=$(ctx_id rn)
+pb4=$(j "$TP_TMP/rn.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
+fp3=$(j "$TP_TMP/rn.json" 'd["legs"][0]["dtls"]["fingerprint"]')
+tp_check "dp renewed it with a third of its life left: generation 4" \
+  tp_wait_log "$TP_DP_LOG" "renewal: DTLS-SRTP serves 'made now, ECDSA P-256' (sha-256 .*) as generation 4" "$TP_DP_PID" "dp" 16
+tp_check "cp heard the renewal" tp_wait_log "$TP_CP_LOG" "dp's DTLS-SRTP certificate, generation 4: " "$TP_CP_PID" "cp" 10
+$W answer "$TP_TMP/rn.json" "$o" >"$TP_TMP/rn.answer.tmp" && mv "$TP_TMP/rn.answer.tmp" "$TP_TMP/rn.answer"
+rm -f "$TP_TMP/core4.stop"
+$P $W core 10.211.0.2 6012 10.211.0.1 "$pb4" --status "$TP_TMP/core4.st" --stop "$TP_TMP/core4.stop" \
+  --seed 8 --seed-in 7 >"$TP_TMP/core4.out" 2>&1 &
+c4pid=$!
+tp_check "the call signalled before the renewal: aiortc's media reach the core" \
+  tp_wait_until 10 "the core's 25 packets" at_least "$TP_TMP/core4.st" exact 25
+tp_ctl --json agw show "$nid" >"$TP_TMP/show5.json"
+tp_check "agw show: up, under generation 3, as its SDP said" \
+  jt "$TP_TMP/show5.json" "d['legs'][0]['dtls']['state']=='up' and d['legs'][0]['dtls']['cert_gen']==3"
+touch "$TP_TMP/rn.stop" "$TP_TMP/core4.stop"
+wait "$npid"; wait "$c4pid"
+renewed_named() {
+  create rn2 --a "rtp=savpf,local=10.210.0.1,remote=10.210.0.2:5000,rtcp_mux=true,ice=lite,dtls=actpass,dtls_fp=$good0" \
+    --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6014" &&
+    [ "$(j "$TP_TMP/rn2.json" 'd["legs"][0]["dtls"]["fingerprint"]')" != "$fp3" ] &&
+    jt "$TP_TMP/rn2.json" "d['legs'][0]['dtls']['cert_gen']>=4"
+}
+tp_check "a context made after the renewal names the renewed certificate (not $fp3)" renewed_named
+tp_ctl agw release "$(ctx_id rn2)" >/dev/null
+tp_check "release" tp_ctl agw release "$nid"
 echo "# test_agw_webrtc: $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

@@ -198,10 +198,21 @@ tcp = {re.search(r'event="(\w+)"', k).group(1): v for k, v in m.items()
        if k.startswith('turnpike_dp_tcp_events_total{')}
 assert len(tcp) >= 50 and 'segments_in' in tcp and 'syn_cookies_sent' in tcp \
     and 'close_reset' in tcp and 'turn_reset_bad_frame' in tcp, sorted(tcp)
-# bounded label sets: no label per allocation or user
+# the ports' own drops and errors (the drivers' counters), by the
+# configuration's names, as status has them
+ports = {p['name']: p for p in s2['dp']['ports']}
+assert sorted(ports) == ['access', 'core'], ports
+for name in ports:
+    for series, key in [('turnpike_dp_port_rx_dropped_total{port="%s",reason="nombuf"}', 'rx_nombuf'),
+                        ('turnpike_dp_port_rx_dropped_total{port="%s",reason="missed"}', 'imissed'),
+                        ('turnpike_dp_port_errors_total{port="%s",direction="rx"}', 'ierrors'),
+                        ('turnpike_dp_port_errors_total{port="%s",direction="tx"}', 'oerrors')]:
+        between(series % name, lambda s, n=name, k=key: {p['name']: p for p in s['dp']['ports']}[n][k])
+# bounded label sets: no label per allocation or user (a port: the
+# configuration's, at most 8)
 labels = set(re.findall(r'(\w+)="', t))
 assert labels <= {'type', 'realm', 'direction', 'code', 'worker', 'ring', 'reason',
-                  'event', 'le'}, labels
+                  'event', 'le', 'port'}, labels
 PY
 tp_check "the operator's delete shows: the allocation gone, one allocation fewer (all, UDP, worker 0), the finished sessions' traffic grown by at least its traffic" \
   python3 - "$TP_TMP/scrape.txt" "$pre" "$(tp_ctl --json allocations)" <<'PY'

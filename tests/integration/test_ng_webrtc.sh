@@ -28,6 +28,24 @@
 #   - a wrong fingerprint: aiortc's offer gives a fingerprint that is not
 #     its certificate's: the handshake fails, aiortc's connection fails,
 #     nothing reaches the SIP side; query (turnpike): DTLS failed, why.
+#   - audio and video from one aiortc (PCMU and VP8): its offer groups
+#     them (a=group:BUNDLE, the MID extension) with a port a section;
+#     without ng's `bundle` flag each section keeps its transport (two of
+#     the proxy's ports, as rtpengine 10.5 answers): the SIP side gets two
+#     RTP/AVP sections, PCMU byte-exact both ways, every VP8 packet aiortc
+#     sent at the SIP side's video port byte-exact, the SIP side's video
+#     packets at aiortc byte-exact and in order.
+#   - the same bundled: a second aiortc's offer through `offer` with
+#     bundle=accept (rtpengine mr14's list ["accept"]; Kamailio 5.6's
+#     module passes "bundle=accept" as the string "accept", which the door
+#     takes too: test_webrtc_sip's call 3): the SIP side still gets two RTP/AVP sections on
+#     two ports, no BUNDLE line; our answer to aiortc has a=group:BUNDLE
+#     0 1, both sections on one port with our ICE and DTLS lines in each
+#     and no MID a=extmap (we send no MID); aiortc's ICE nominates one 5-tuple for both
+#     (one of the proxy's ports); PCMU and VP8 both ways byte-exact as
+#     unbundled; query: DTLS up on both sections. Run beside the
+#     unbundled call (its media at the same time). Skipped under
+#     rtpengine 10.5, which has no BUNDLE.
 # TP_NG_PROXY=rtpengine: the same calls through rtpengine-daemon (10.5) in
 # a namespace of its own (turnpike's own checks, query's DTLS and ICE,
 # left out). rtpengine 10.5 writes a=rtcp:PORT without an address, which
@@ -114,7 +132,7 @@ jt() {
     "$TP_TMP/$1.json" || { echo "# $1: $(head -c 2500 "$TP_TMP/$1.json")"; return 1; }
 }
 # port NAME: the m=audio port of NAME's SDP
-port() { j "$TP_TMP/$1.json" '[l.split()[1] for l in d["sdp"].splitlines() if l.startswith("m=audio ")][0]'; }
+port() { j "$TP_TMP/$1.json" '[l.split()[1] for l in d["sdp"].splitlines() if l.startswith("m='"${2:-audio}"' ")][0]'; }
 # wait_for FILE SECS
 wait_for() { local i; for i in $(seq $(($2 * 20))); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
 # stream NAME TAG: the first medium's first stream of TAG in query NAME (python)
@@ -123,6 +141,40 @@ sip_sdp() { printf 'v=0\r\no=sip 2002 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0
 KAM="'replace':['origin','session-connection'],'flags':['trust-address']"
 # (no ICE, DTLS or SDES line of aiortc's, or of ours, towards the SIP side)
 PLAIN="not any(l.startswith(('a=ice-','a=candidate','a=fingerprint','a=setup','a=tls-id','a=crypto')) for l in s)"
+
+# av_sips DIR SEED PA PV APORT: the SIP side of an audio and video call
+# (DIR's), audio on APORT to our PA (payloads of SEED+1, SEED's taken),
+# video on APORT+2 to our PV (of SEED+2), 50 of each; their pids in SPID
+# and SVPID, both listening when it returns
+av_sips() {
+  rm -f "$1/ready" "$1/vready"
+  $P $W sip $CORE "$5" $COR "$3" --count 50 --seed $(($2 + 1)) --seed-in "$2" --wait-first \
+    --timeout 30 --ready "$1/ready" >"$1/sip.out" 2>"$1/sip.err" &
+  SPID=$!
+  $P $W sip $CORE $(($5 + 2)) $COR "$4" --video-pt 97 --count 50 --seed $(($2 + 2)) \
+    --wait-first --timeout 30 --ready "$1/vready" >"$1/sipv.out" 2>"$1/sipv.err" &
+  SVPID=$!
+  wait_for "$1/ready" 5; wait_for "$1/vready" 5
+}
+# av_sdp APORT: the SIP side's answer, PCMU on APORT and VP8 (PT 97) on APORT+2
+av_sdp() { printf 'v=0\r\no=sip 2005 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\nm=video %s RTP/AVP 97\r\na=rtpmap:97 VP8/90000\r\na=sendrecv\r\n' "$CORE" "$CORE" "$1" $(($1 + 2)); }
+# av_verdict DIR: the audio and video call of DIR judged into DIR/verdict
+av_verdict() {
+  python3 - "$1/aiortc.out" "$1/sip.out" "$1/sipv.out" >"$1/verdict" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2])); v = json.load(open(sys.argv[3]))
+sent = set(a.get("video_sent", []))
+print("# aiortc: %d audio sent, %d got (%d exact); %d video frames, %d VP8 packets sent, %d got; ICE pairs %s" % (
+    a.get("sent", 0), a.get("recv", 0), a.get("exact", 0), a.get("video_frames", 0),
+    len(a.get("video_sent", [])), len(a.get("video_got", [])), a.get("pairs")))
+print("# SIP audio: %s; SIP video: %d sent, %d got from %s" % (
+    json.dumps(s), v["sent"], v["recv"], v["from"]))
+print("audio_up=%d" % (s["recv"] == 50 and s["exact"] == 50 and a["recv"] == 50 and a["exact"] == 50))
+print("video_to_sip=%d" % (len(sent) > 0 and len(v["got"]) == len(a["video_sent"]) and set(v["got"]) <= sent))
+print("video_to_ue=%d" % (a.get("video_got", []) == v["sent_sha"] and v["sent"] == 50))
+print("pairs=%d" % len(set(p.split()[1] for p in a.get("pairs", []))))
+PY
+}
 
 # Every aiortc at once (each takes seconds to start: python3-aiortc's
 # import, its certificate, its candidates), each waiting for its SDP.
@@ -138,6 +190,8 @@ aio() {
 aio w2s offer --count "$N" --seed 11 --seed-in 12
 aio s2w answer --count "$N" --seed 22 --seed-in 21 --send-after "$TP_TMP/s2w/answered"
 aio bad offer --bad-fingerprint --count 20 --seed 31 --seed-in 32 --timeout 8
+aio av offer --video 50 --count 50 --seed 41 --seed-in 42
+[ $TP = 1 ] && aio avb offer --video 50 --count 50 --seed 51 --seed-in 52
 
 # ---- WebRTC -> SIP ------------------------------------------------------------------------
 T=$TP_TMP/w2s
@@ -271,6 +325,78 @@ if [ $TP = 1 ]; then
     jt q4 "$(stream q4 ue4)['streams'][0]['DTLS']['state']=='failed' and 'fingerprint' in $(stream q4 ue4)['streams'][0]['DTLS']['reason']"
 fi
 ng d4 "print(json.dumps(c.req({'command':'delete','call-id':'bad','from-tag':'ue4'})))"
+
+# ---- audio and video from one WebRTC client ----------------------------------------------
+# aiortc's offer groups its two sections (a=group:BUNDLE, the MID header
+# extension) with a port each: answered without the group (as rtpengine
+# 10.5 does: the `bundle` flag is not given), each section keeps its own
+# transport; the SIP side gets two RTP/AVP sections.
+T=$TP_TMP/av
+apid=$APID_av
+wait_for "$T/offer.sdp" 30 || { cat "$T/aiortc.err"; tp_die "aiortc wrote no offer"; }
+tp_check "audio and video: aiortc's offer bundles them (a=group:BUNDLE 0 1, the MID extension)" \
+  grep -q '^a=group:BUNDLE 0 1' "$T/offer.sdp"
+ng o5 "print(json.dumps(c.req({'command':'offer','call-id':'av','from-tag':'ue5','sdp':sdp('$T/offer.sdp'),
+  'direction':['access','core'],'ICE':'remove','transport-protocol':'RTP/AVP','rtcp-mux':['demux'],$KAM})))"
+tp_check "... through offer: ok; the SIP side offered m=audio and m=video RTP/AVP, no ICE, DTLS, SDES or a=group line" \
+  jt o5 "d['result']=='ok' and [l.split()[0][2:] + ' ' + l.split()[2] for l in s if l.startswith('m=')]==['audio RTP/AVP','video RTP/AVP'] and $PLAIN and not any(l.startswith('a=group') for l in s)"
+av_sips "$T" 41 "$(port o5 audio)" "$(port o5 video)" 6024
+spid=$SPID svpid=$SVPID
+ng a5 "print(json.dumps(c.req({'command':'answer','call-id':'av','from-tag':'ue5','to-tag':'sip5',
+  'sdp':'''$(av_sdp 6024)''','ICE':'force',$KAM})))"
+tp_check "... the SIP side's answer (audio and video) through answer: ok; aiortc answered UDP/TLS/RTP/SAVPF for both, a fingerprint, ICE and a=mid in each" \
+  jt a5 "d['result']=='ok' and [l.split()[2] for l in s if l.startswith('m=')]==['UDP/TLS/RTP/SAVPF']*2 and sum(l.startswith('a=fingerprint:sha-256 ') for l in s)==2 and sum(l.startswith('a=ice-ufrag:') for l in s)==2 and 'a=mid:0' in s and 'a=mid:1' in s"
+j "$TP_TMP/a5.json" 'd.get("sdp","")' >"$T/answer.sdp.tmp" && mv "$T/answer.sdp.tmp" "$T/answer.sdp"
+
+# ---- the same bundled (bundle=accept), its media beside the unbundled call's ----------------
+if [ $TP = 1 ]; then
+  B=$TP_TMP/avb
+  wait_for "$B/offer.sdp" 30 || { cat "$B/aiortc.err"; tp_die "aiortc wrote no offer"; }
+  ng o6 "print(json.dumps(c.req({'command':'offer','call-id':'avb','from-tag':'ue6','sdp':sdp('$B/offer.sdp'),
+  'direction':['access','core'],'ICE':'remove','transport-protocol':'RTP/AVP','bundle':['accept'],$KAM})))"
+  tp_check "bundled (bundle=accept): aiortc's offer through offer: ok; the SIP side offered m=audio and m=video RTP/AVP on two ports, no ICE, DTLS, SDES, a=group or MID a=extmap line" \
+    jt o6 "d['result']=='ok' and [l.split()[0][2:] + ' ' + l.split()[2] for l in s if l.startswith('m=')]==['audio RTP/AVP','video RTP/AVP'] and len(set(l.split()[1] for l in s if l.startswith('m=')))==2 and $PLAIN and not any(l.startswith('a=group') or 'sdes:mid' in l for l in s)"
+  av_sips "$B" 51 "$(port o6 audio)" "$(port o6 video)" 6034
+  bspid=$SPID bsvpid=$SVPID
+  ng a6 "print(json.dumps(c.req({'command':'answer','call-id':'avb','from-tag':'ue6','to-tag':'sip6',
+  'sdp':'''$(av_sdp 6034)''','ICE':'force',$KAM})))"
+  tp_check "... the SIP side's answer through answer: ok; aiortc answered a=group:BUNDLE 0 1, both sections UDP/TLS/RTP/SAVPF on one port, no MID a=extmap, a=rtcp-mux, a fingerprint and ICE in each" \
+    jt a6 "d['result']=='ok' and 'a=group:BUNDLE 0 1' in s and [l.split()[2] for l in s if l.startswith('m=')]==['UDP/TLS/RTP/SAVPF']*2 and len(set(l.split()[1] for l in s if l.startswith('m=')))==1 and not any('sdes:mid' in l for l in s) and s.count('a=rtcp-mux')==2 and sum(l.startswith('a=fingerprint:sha-256 ') for l in s)==2 and sum(l.startswith('a=ice-ufrag:') for l in s)==2 and 'a=mid:0' in s and 'a=mid:1' in s"
+  j "$TP_TMP/a6.json" 'd.get("sdp","")' >"$B/answer.sdp.tmp" && mv "$B/answer.sdp.tmp" "$B/answer.sdp"
+else
+  echo "# the bundled call (bundle=accept): skipped, rtpengine 10.5 has no BUNDLE"
+fi
+
+wait_for "$T/done" 30
+wait $spid; wait $svpid
+touch "$T/close"
+wait $apid
+av_verdict "$T"
+grep '^#' "$T/verdict"
+tp_check "... PCMU both ways, 50 payloads each, byte-exact" grep -q '^audio_up=1' "$T/verdict"
+tp_check "... aiortc's VP8 packets all at the SIP side's video port, byte-exact" grep -q '^video_to_sip=1' "$T/verdict"
+tp_check "... the SIP side's 50 video packets all at aiortc, byte-exact, in order" grep -q '^video_to_ue=1' "$T/verdict"
+tp_check "... unbundled: aiortc's two sections on two of the proxy's ports" grep -q '^pairs=2' "$T/verdict"
+ng d5 "print(json.dumps(c.req({'command':'delete','call-id':'av','from-tag':'ue5'})))"
+
+if [ $TP = 1 ]; then
+  T=$TP_TMP/avb
+  wait_for "$T/done" 30
+  wait $bspid; wait $bsvpid
+  ng q6 "print(json.dumps(c.req({'command':'query','call-id':'avb'})))"
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); [print('# bundled:', m['type'], m['streams'][0]['local port'], m['streams'][0].get('DTLS', {}).get('state')) for m in d['tags']['ue6']['medias']]" "$TP_TMP/q6.json"
+  tp_check "... query: DTLS up on both of aiortc's sections, one port" \
+    jt q6 "[m['streams'][0]['DTLS']['state'] for m in d['tags']['ue6']['medias']]==['up','up'] and len(set(m['streams'][0]['local port'] for m in d['tags']['ue6']['medias']))==1"
+  touch "$T/close"
+  wait $APID_avb
+  av_verdict "$T"
+  grep '^#' "$T/verdict"
+  tp_check "... PCMU both ways, 50 payloads each, byte-exact" grep -q '^audio_up=1' "$T/verdict"
+  tp_check "... aiortc's VP8 packets all at the SIP side's video port, byte-exact" grep -q '^video_to_sip=1' "$T/verdict"
+  tp_check "... the SIP side's 50 video packets all at aiortc, byte-exact, in order" grep -q '^video_to_ue=1' "$T/verdict"
+  tp_check "... bundled: aiortc's ICE nominated one 5-tuple (one of the proxy's ports) for both sections" grep -q '^pairs=1' "$T/verdict"
+  ng d6 "print(json.dumps(c.req({'command':'delete','call-id':'avb','from-tag':'ue6'})))"
+fi
 
 echo "# test_ng_webrtc ($PROXY): $((SECONDS - start)) s"
 [ "$TP_FAILS" -eq 0 ]

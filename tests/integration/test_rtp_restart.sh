@@ -15,12 +15,16 @@
 #     streams go on with the next sequence numbers, decrypted on both sides
 #     (SRTP and SRTCP: nothing refused as a replay), the latched UEs get
 #     media again, and a packet of the UE's from before the restart sent
-#     again after it is refused by dp, not relayed; a packet the plain
-#     core sent before the restart, sent again after it, is not protected
-#     again (its index under our key: RFC 3711 section 9.1), the UE sees no
-#     replay: the new dp protects only past the position cp gave plus the
-#     bound (IPC_SRTP_POS_LAG), so the UEs hear the core again after a
-#     short silence;
+#     again after it is refused by dp, not relayed; what dp protects goes
+#     on at once, shifted past the position cp gave plus the bound
+#     (IPC_SRTP_POS_LAG: the dp before may have used those indices, RFC
+#     3711 section 9.1): each SRTP end hears the other within 2 s of cp
+#     seeing the restart (not after up to 512 packets' silence), the
+#     sequence numbers it gets jump forward (a shift seen, of at most 512
+#     and more than 0), dp counts the shifted starts
+#     (rtp_srtp_restart_gap), and a packet the plain core sent before the
+#     restart, sent again once its stream went on, is not protected again
+#     (below the floor), the UE sees no replay and no packet twice;
 #   - cp killed (SIGKILL) mid-call and started again: not one packet lost
 #     either way, both contexts listed again (dp's RTP_STATE) with their
 #     counters; dp restarted again under that cp: the calls go on;
@@ -150,7 +154,7 @@ $P $CALL 10.211.0.2 6004 10.211.0.1 "$pb" --tag 2 --peer-tag 1 --tx-key "$KC" --
 pids+=($!)
 $P $CALL 10.211.0.2 6204 10.211.0.1 "$pb2" --tag 4 --peer-tag 3 \
   --status "$TP_TMP/core2.st" --stop "$TP_TMP/stop" --replay "$TP_TMP/replay2" \
-  --pause "$TP_TMP/pause" &
+  --pause "$TP_TMP/pause2" &
 pids+=($!)
 ENDS="ue core ue2 core2"
 other() { case $1 in ue) echo core ;; core) echo ue ;; ue2) echo core2 ;; core2) echo ue2 ;; esac; }
@@ -183,26 +187,46 @@ restart_dp() {
   n0=$(grep -c 'dp restarted' "$TP_CP_LOG")
   tp_dp_start "$TP_TMP/dp.conf"
   tp_check "cp saw dp's restart" wait_for 10 restarted "$n0"
+  # each SRTP end whose other sends (not paused) hears it again at once:
+  # what dp protects goes on shifted, not refused up to the bound
+  for w in ue core ue2; do
+    [ -e "$TP_TMP/$(pause_of "$(other $w)")" ] && continue
+    heard() { [ "$(st "$1" 'd["last"] is not None and d["last"] > '"$2")" = True ]; }
+    tp_check "$w hears the other again within 2 s of cp seeing dp's restart" \
+      wait_for 2 heard $w "$(st "$(other $w)" 'd["sent"]')"
+  done
   [ -z "${2:-}" ] || $2
   for w in $ENDS; do sent0[$w]=$(st $w 'd["sent"]'); done
   again() { [ "$(st "$1" 'd["last"] is not None and d["last"] > '"$2"' + 25 and d["rtcp_recv"] > '"$3"' + 1')" = True ]; }
-  # (towards an SRTP side after up to IPC_SRTP_POS_LAG packets: 10 s)
   for w in $ENDS; do
     tp_check "$w gets media again after dp's restart (the other's next packets, RTCP too)" \
-      wait_for 25 again $w "${sent0[$(other $w)]}" "${rtcp0[$w]}"
+      wait_for 5 again $w "${sent0[$(other $w)]}" "${rtcp0[$w]}"
   done
+  # the SRTP ends' sequence numbers jumped: a shift past the position and
+  # the bound, none back (0 before the restarts, each restart $3 one more,
+  # at most 512 more)
+  for w in ue core ue2; do
+    tp_check "$w: the sequence numbers dp protects jumped forward ($(st $w 'd["shifts"]'))" \
+      test "$(st $w 'len(d["shifts"]) == '"$3"' + 1 and all(0 <= s <= '"$3"' * 512 for s in d["shifts"]) and max(d["shifts"]) > 0')" = True
+  done
+  for w in $ENDS; do echo "# $w: longest time without media $(st $w 'd["gap_max"]') s"; done
   clean "after dp's restart ($1)"
 }
+# pause_of WHO: the file that holds WHO's stream (ue's, core2's; none else)
+pause_of() { case $1 in ue) echo pause ;; core2) echo pause2 ;; *) echo never-paused ;; esac; }
+# shifted: dp's count of SRTP streams it started shifted (all workers)
+shifted() { tp_ctl --json status | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(w["dp"]["tcp"].get("rtp_srtp_restart_gap", 0) for w in d["workers"]))'; }
 # The UE holds its stream over the first restart (its sequence stands),
 # so that a packet of it from before is within the new dp's window: only
 # the SRTP position cp gave the new dp tells dp the packet was taken. The
 # plain core of call2 holds its stream too, so that a packet of it from
-# before is past that position and within our send window: only the
-# bound past the position keeps dp from protecting it again. cp
+# before is past that position: once the core goes on after the restart
+# (its stream shifted to the floor), that packet sent again falls below
+# the floor, and only the floor keeps dp from protecting it again. cp
 # gives what it heard last: it asks on its own before a stream can have
 # moved 1,024 packets (here, within 10 s of the call's start, then about
 # every 20 s); the operator's agw show after the UE paused makes it fresh.
-touch "$TP_TMP/pause"
+touch "$TP_TMP/pause" "$TP_TMP/pause2"
 sleep 2.5
 replay_k=$(( $(st ue 'd["sent"]') - 5 ))
 # the plain core's packet the old dp protected towards the UE (the UE got
@@ -218,19 +242,25 @@ installed() { [ "$(st ue 'd["last"] > '"$1")" = True ]; }
 installed2() { [ "$(st core2 'd["last"] > '"$1")" = True ]; }
 replay() {
   # the plain core's replay, once the new dp has call2 (the core hears
-  # the UE again): not protected again, nothing more at the UE
+  # the UE again) and the core went on (the UE hears it at once, its
+  # stream shifted): not protected again, nothing more at the UE
   wait_for 10 installed2 "$(st ue2 'd["sent"]')"
+  local k2=$(st core2 'd["sent"]')
+  rm -f "$TP_TMP/pause2"
+  heard2() { [ "$(st ue2 'd["last"] is not None and d["last"] > '"$1")" = True ]; }
+  tp_check "the plain core goes on: the UE hears it within 2 s (not silent up to the bound)" \
+    wait_for 2 heard2 "$((k2 + 5))"
   tp_ctl --json agw show "$id2" >"$TP_TMP/show5.json"
   g0=$(j "$TP_TMP/show5.json" 'd["legs"][0]["stats"]["srtp_fail"]')
   echo "$replay_k2" >"$TP_TMP/replay2"
   sleep 1
   tp_ctl --json agw show "$id2" >"$TP_TMP/show6.json"
-  tp_check "a pre-restart packet of the plain core's ($replay_k2) sent again after the restart: refused by dp (with the core's next ones within the bound)" \
+  tp_check "a pre-restart packet of the plain core's ($replay_k2) sent again after its stream went on: refused by dp (below the floor)" \
     test "$(st core2 "$replay_k2"' in d["replayed"]')" = True -a \
-         "$(j "$TP_TMP/show6.json" 'd["legs"][0]["stats"]["srtp_fail"] > '"$g0")" = True
+         "$(j "$TP_TMP/show6.json" 'd["legs"][0]["stats"]["srtp_fail"] == '"$g0"' + 1')" = True
   tp_check "... the UE saw no replay, no packet twice (no index used twice under our key)" \
     test "$(st ue2 'd["replay_fail"] == 0 and d["dup"] == 0')" = True
-  wait_for 20 installed "$(st core 'd["sent"]')"
+  wait_for 5 installed "$(st core 'd["sent"]')"
   tp_ctl --json agw show "$id" >"$TP_TMP/show3.json"
   f0=$(j "$TP_TMP/show3.json" 'd["legs"][0]["stats"]["srtp_fail"]')
   c0=$(st core 'd["recv"]')
@@ -243,14 +273,15 @@ replay() {
     test "$(st core 'd["replay_fail"] == 0 and d["dup"] == 0 and d["recv"] == '"$c0")" = True
   rm -f "$TP_TMP/pause"
 }
-restart_dp "the first time" replay
+restart_dp "the first time" replay 1
+tp_check "dp started the three streams it protects shifted (rtp_srtp_restart_gap 3)" \
+  test "$(shifted)" = 3
 # ---- cp killed mid-call and started again: no packet lost
 declare -A nr
 for w in $ENDS; do nr[$w]=$(st $w 'len(d["ranges"])'); done
 ue_k0=$(st ue 'd["sent"]')
-# (the UE's termination's SRTP failures: the UE's replay, and what dp did
-# not protect towards the UE after its restart, within the bound; what
-# each termination was sent is short of those)
+# (the UE's termination's SRTP failures: the UE's replay; what each
+# termination was sent is short of those)
 tp_ctl --json agw show "$id" >"$TP_TMP/show0.json"
 fa=$(j "$TP_TMP/show0.json" 'd["legs"][0]["stats"]["srtp_fail"]')
 kill -KILL "$TP_CP_PID"; wait "$TP_CP_PID" 2>/dev/null; TP_CP_PID=
@@ -263,7 +294,7 @@ tp_ctl --json agw list >"$TP_TMP/list.json"
 tp_check "the new cp has both contexts back from dp (agw list)" \
   jt "$TP_TMP/list.json" "sorted(c['id'] for c in d['contexts']) == sorted([$id, $id2])"
 tp_ctl --json agw show "$id" >"$TP_TMP/show1.json"
-tp_check "... with their counters (over dp's restart too), the latch, no SRTP failure but the replay and the restart's gap ($fa)" \
+tp_check "... with their counters (over dp's restart too), the latch, no SRTP failure but the replay ($fa)" \
   jt "$TP_TMP/show1.json" "all(l['stats']['rtp_in'] > $ue_k0 / 2 and l['stats']['rtp_out'] + l['stats']['srtp_fail'] > $ue_k0 / 2 and l['stats']['rtcp_in'] > 5 for l in d['legs']) and d['legs'][0]['stats']['srtp_fail'] == $fa and $fa >= 1 and d['legs'][0]['stats']['latched_rtp'] == '10.210.0.2:5104'"
 sleep 1
 for w in $ENDS; do
@@ -273,7 +304,7 @@ done
 clean "after cp's restart"
 
 # ---- dp restarted again: the contexts the new cp took from dp go on too
-restart_dp "under the cp that took the contexts back"
+restart_dp "under the cp that took the contexts back" "" 2
 
 # ---- the end
 touch "$TP_TMP/stop"

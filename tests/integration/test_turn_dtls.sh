@@ -148,10 +148,14 @@ grep "^dtls worker" "$TP_DP_LOG" | tail -n 2 | cut -c1-400 | sed 's/^/#   /'
 tp_check "the flood was answered statelessly (hvr_sent +$hvr, cookie_bad +$bad of ${fsent:-0})" \
   test "${fsent:-0}" -gt 1000 -a "$hvr" -ge $(( ${fsent:-0} / 4 )) -a "$bad" -ge $(( ${fsent:-0} / 8 ))
 # every session made since is the good client's: each completed its
-# handshake or was refused in it (uclient offers DTLS 1.0 one try in two)
+# handshake or was refused in it. uclient offers DTLS 1.0 one try in two
+# and tries again, so its 10 sessions (5 clients, 2 allocations each) take
+# 10 + NegBin(10, 1/2) tries: 20 on average, more than 30 about twice in 100
+# runs (CI saw 32), more than 80 never in practice; a flood that made
+# sessions would make thousands.
 made_d=$(( $(dsum sessions_made) - made )); done_d=$(( $(dsum handshakes) - hs0 + $(dsum hs_failed) - fail0 ))
 tp_check "... and kept nothing: the sessions made during the flood ($made_d) are the good client's (handshakes + refused: $done_d), listen_failed $(dsum listen_failed)" \
-  test "$made_d" -le "$done_d" -a "$made_d" -le 30 -a "$(dsum listen_failed)" -eq 0
+  test "$made_d" -le "$done_d" -a "$made_d" -le 80 -a "$(dsum listen_failed)" -eq 0
 
 # The same counters in cp's metrics (dp's dtls_* family, each worker's
 # copied every 100 ms): the handshakes, and the ClientHellos refused a

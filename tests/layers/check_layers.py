@@ -35,6 +35,7 @@ TOP = {
     'dp_drops.def': 'net',        # the drop reasons: net_types.h's enum dp_drop
     'dp_cp.h': 'core', 'dp_cp.c': 'core',
     'dp_ctrs.h': 'core', 'dp_ctrs.c': 'core', 'dp_handoff.c': 'core',
+    'dp_ha.h': 'core', 'dp_ha.c': 'core',
     'dp_module.h': 'core', 'dp_module.c': 'core',
     'dp_tcp.c': 'tcp', 'dp_tcp.h': 'tcp',
 }

@@ -271,6 +271,89 @@ test_restart_says_a_label_once(void **state)
 	tp_conf_free(&a);
 }
 
+#define HA_BOX "turn = { realm = \"r\"; };\ncluster = { redis = [\"127.0.0.1:6379\"]; " \
+	       "box = \"a\"; share = [\"users\"]; };\n"
+#define HA(rest) "ha = { pair = \"p\"; peer = \"192.0.2.2:7400\"; listen = " \
+		 "\"192.0.2.1:7400\"; key_file = \"/k\"; " rest " };\n"
+
+/* The pair: the group added or removed needs both restarted (dp holds
+ * its addresses back only with it); a setting of it cp; a group that
+ * only moved in the file nothing. */
+static void
+test_restart_names_ha(void **state)
+{
+	static struct tp_conf a, b;
+	struct said s = { .n = 0 };
+
+	(void)state;
+	load("a.conf", DP HA_BOX, &a);
+	load("b.conf", DP HA_BOX HA(""), &b);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.lines[0], "the ha group added or removed "
+			    "(restart turnpike-cp and turnpike-dp)");
+	tp_conf_free(&a);
+
+	s.n = 0;
+	load("a.conf", DP HA_BOX HA("lease_ms = 500; role = \"standby\";"), &a);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.lines[0], "the ha group (restart turnpike-cp)");
+	tp_conf_free(&a);
+
+	s.n = 0;
+	load("a.conf", DP HA_BOX "\n\n" HA("\n"), &a);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 0);
+	tp_conf_free(&b);
+	tp_conf_free(&a);
+}
+
+#define LI(rest) "li = { ne_id = \"n\"; x1 = { listen = \"192.0.2.1:4443\"; cert = \"/c\"; " \
+	"key = \"/k\"; client_ca = \"/ca\"; admf_id = \"a\"; " rest " }; x2x3 = { cert = " \
+	"\"/c2\"; key = \"/k2\"; ca = \"/ca2\"; }; };\n"
+
+/* Lawful interception: the group added or removed needs both restarted
+ * (dp delivers with x2x3), an x1 setting cp, an x2x3 one dp. */
+static void
+test_restart_names_li(void **state)
+{
+	static struct tp_conf a, b;
+	struct said s = { .n = 0 };
+
+	(void)state;
+	load("a.conf", DP, &a);
+	load("b.conf", DP LI(""), &b);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.lines[0], "the li group added or removed "
+			    "(restart turnpike-cp and turnpike-dp)");
+	tp_conf_free(&a);
+
+	s.n = 0;
+	load("a.conf", DP LI("schemas = \"/xsd\";"), &a);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.lines[0], "the li group (restart turnpike-cp)");
+	tp_conf_free(&a);
+
+	s.n = 0;
+	load("a.conf", DP "li = { ne_id = \"n\"; x1 = { listen = \"192.0.2.1:4443\"; cert = "
+	     "\"/c\"; key = \"/k\"; client_ca = \"/ca\"; admf_id = \"a\"; }; x2x3 = { cert = "
+	     "\"/c2\"; key = \"/k2\"; ca = \"/other\"; }; };\n", &a);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.lines[0], "li.x2x3 (restart turnpike-dp)");
+	tp_conf_free(&a);
+
+	s.n = 0;
+	load("a.conf", DP "\n\n" LI("\n"), &a);
+	tp_conf_restart_diff(&a, &b, say, &s);
+	assert_int_equal(s.n, 0);
+	tp_conf_free(&b);
+	tp_conf_free(&a);
+}
+
 int
 main(void)
 {
@@ -280,6 +363,8 @@ main(void)
 		cmocka_unit_test(test_restart_names_iq_and_listen_tcp),
 		cmocka_unit_test(test_restart_names_ng),
 		cmocka_unit_test(test_restart_says_a_label_once),
+		cmocka_unit_test(test_restart_names_ha),
+		cmocka_unit_test(test_restart_names_li),
 	};
 	int rc;
 

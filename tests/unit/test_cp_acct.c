@@ -273,7 +273,7 @@ rtp_line(char *line, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
 {
 	struct cp_acct_rec r;
 
-	assert_true(cp_acct_rtp_rec(&r, c, e, "acme", 1764262404623ull));
+	assert_true(cp_acct_rtp_rec(&r, c, NULL, e, "acme", 1764262404623ull));
 	return parse_line(line, cp_acct_format(&r, line, CP_ACCT_LINE_MAX));
 }
 
@@ -459,13 +459,87 @@ test_acct_rtp_records(void **state)
 
 	/* a latch or an inactivity makes no record */
 	e.type = IPC_RTP_EV_LATCHED;
-	assert_false(cp_acct_rtp_rec(&r, &c, &e, "acme", 1));
+	assert_false(cp_acct_rtp_rec(&r, &c, NULL, &e, "acme", 1));
 	e.type = IPC_RTP_EV_INACTIVE;
-	assert_false(cp_acct_rtp_rec(&r, &c, &e, "acme", 1));
+	assert_false(cp_acct_rtp_rec(&r, &c, NULL, &e, "acme", 1));
 }
 
 /* A username is the client's: quotes, backslashes and control bytes are
  * escaped, and it reads back as it was. */
+
+/* A BUNDLE member's record (RFC 9143: a browser's video on its audio's
+ * transport): its leg has no port, ICE or DTLS of its own, so its
+ * transport and how it was secured are its owner termination's, DTLS-SRTP
+ * with the owner's profile (before: "sdes", no local, no remote); its
+ * figures its own. Without its owner (gone) nothing is made up. */
+static void
+test_acct_rtp_bundle_member(void **state)
+{
+	static char line[CP_ACCT_LINE_MAX];
+	static struct cp_agw_ctx c, own;
+	static struct ipc_rtp_event e;
+	struct cp_acct_rec r;
+	struct json_object *o, *l;
+
+	(void)state;
+	memset(&own, 0, sizeof(own));
+	own.id = 0x80000001ull << 32 | 7;
+	own.rtp.term[0].profile = IPC_RTP_SAVPF;
+	own.rtp.term[0].bundle.role = IPC_RTP_BUNDLE_OWNER;
+	own.rtp.term[0].dtls.role = IPC_RTP_DTLS_CLIENT;
+	own.rtp.dtls[0].profile = 0x0001;
+	addr4(&own.rtp.term[0].local, 10, 210, 0, 1, 40000);
+	addr4(&own.rtp.term[0].remote, 10, 210, 0, 2, 5004);
+	own.rtp.st[0].latched = IPC_RTP_LATCHED_RTP;
+	addr4(&own.rtp.st[0].rtp_src, 10, 210, 0, 2, 5104);
+	memset(&c, 0, sizeof(c));
+	c.id = 0x80000001ull << 32 | 8;
+	c.door = CP_AGW_DOOR_NG;
+	snprintf(c.label, sizeof(c.label), "call-b");
+	c.rtp.term[0].profile = IPC_RTP_SAVPF;
+	c.rtp.term[0].serial = 1;
+	c.rtp.term[0].flags = IPC_RTP_F_MUX;
+	c.rtp.term[0].bundle.role = IPC_RTP_BUNDLE_MEMBER;
+	c.rtp.term[0].bundle.owner = own.id;
+	c.rtp.term[1].profile = IPC_RTP_AVP;
+	c.rtp.term[1].serial = 2;
+	addr4(&c.rtp.term[1].local, 10, 211, 0, 1, 40002);
+	addr4(&c.rtp.term[1].remote, 10, 211, 0, 2, 6006);
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.cause = IPC_AGW_CONTROLLER;
+	rtp_stats(&e.st[0], 1, 400, 0);
+	rtp_stats(&e.st[1], 2, 300, 1);
+
+	assert_true(cp_acct_rtp_rec(&r, &c, &own, &e, "acme", 1764262404623ull));
+	o = parse_line(line, cp_acct_format(&r, line, sizeof(line)));
+	l = json_object_array_get_idx(json_object_object_get(o, "legs"), 0);
+	assert_string_equal(str(l, "profile"), "RTP/SAVPF");
+	assert_string_equal(str(l, "secured"), "dtls-srtp");
+	assert_string_equal(str(l, "srtp_profile"), "SRTP_AES128_CM_SHA1_80");
+	assert_string_equal(str(l, "local"), "10.210.0.1:40000");
+	assert_string_equal(str(l, "remote"), "10.210.0.2:5104");
+	assert_int_equal(num(l, "packets_in"), 402);
+	l = json_object_array_get_idx(json_object_object_get(o, "legs"), 1);
+	assert_string_equal(str(l, "secured"), "none");
+	assert_string_equal(str(l, "local"), "10.211.0.1:40002");
+	json_object_put(o);
+	/* another context than its owner, or none: the member's own (no
+	 * transport to name) */
+	own.id++;
+	assert_true(cp_acct_rtp_rec(&r, &c, &own, &e, "acme", 1764262404623ull));
+	o = parse_line(line, cp_acct_format(&r, line, sizeof(line)));
+	l = json_object_array_get_idx(json_object_object_get(o, "legs"), 0);
+	assert_string_not_equal(str(l, "secured"), "dtls-srtp");
+	json_object_put(o);
+	assert_true(cp_acct_rtp_rec(&r, &c, NULL, &e, "acme", 1764262404623ull));
+	o = parse_line(line, cp_acct_format(&r, line, sizeof(line)));
+	l = json_object_array_get_idx(json_object_object_get(o, "legs"), 0);
+	assert_string_not_equal(str(l, "secured"), "dtls-srtp");
+	json_object_put(o);
+}
+
 static void
 test_acct_format_escapes_the_username(void **state)
 {
@@ -1262,6 +1336,7 @@ main(void)
 		cmocka_unit_test(test_acct_format_udp_stop_reads_back),
 		cmocka_unit_test(test_acct_format_interim_tcp_relay_and_agw),
 		cmocka_unit_test(test_acct_rtp_records),
+		cmocka_unit_test(test_acct_rtp_bundle_member),
 		cmocka_unit_test(test_acct_format_escapes_the_username),
 		cmocka_unit_test(test_acct_format_short_buffer_is_enospc),
 		cmocka_unit_test(test_acct_uuid_is_v4_and_unique),

@@ -42,6 +42,8 @@
 
 #include "cp.h"
 #include "agw/agw_internal.h"
+#include "api/api.h"
+#include "api/api_cmd.h"
 #include "agw/cp_agw.h"
 #include "agw/cp_agw_rtp.h"
 #include "ipc.h"
@@ -56,6 +58,7 @@ static char conf_path[128], seg_name[64];
 static const char *conf_agw = "";
 static uint64_t setup_epoch;
 static uint64_t dp_caps = IPC_CAP_AGW | IPC_CAP_RTP;
+static unsigned int media_contexts = 4;
 
 static const char conf_text[] =
 	"dp = { workers = [0, 1]; ports = (\n"
@@ -64,7 +67,7 @@ static const char conf_text[] =
 	"    relay_ipv4 = [\"10.1.0.50\"]; }); };\n"
 	"ipc = { name = \"%s\"; };\n"
 	"agw = { ports = [20000, 20099]; max_contexts = 8; media_ports = [40000, 40019];\n"
-	"  media_contexts = 4; %s };\n"
+	"  media_contexts = %u; %s };\n"
 	"tenants = ( { name = \"mvno-a\"; realm = \"a.test\"; addresses = [\"10.0.0.11\"]; } );\n";
 
 static int
@@ -81,7 +84,7 @@ setup(void **state)
 	snprintf(seg_name, sizeof(seg_name), "/tp-cp-agw-rtp-%d", (int)getpid());
 	f = fopen(conf_path, "w");
 	assert_non_null(f);
-	fprintf(f, conf_text, seg_name, conf_agw);
+	fprintf(f, conf_text, seg_name, media_contexts, conf_agw);
 	fclose(f);
 	memset(&cp, 0, sizeof(cp));
 	if (tp_conf_load(conf_path, &conf, err, sizeof(err)) != 0)
@@ -127,10 +130,19 @@ setup_quota(void **state)
 	return setup(state);
 }
 
+/* Room for a BUNDLE group of 9 sections' contexts on one worker. */
+static int
+setup_bundle(void **state)
+{
+	media_contexts = 10;
+	return setup(state);
+}
+
 static int
 teardown(void **state)
 {
 	(void)state;
+	media_contexts = 4;
 	conf_agw = "";
 	setup_epoch = 0;
 	dp_caps = IPC_CAP_AGW | IPC_CAP_RTP;
@@ -736,6 +748,24 @@ test_stats_and_dp_restart(void **state)
 	/* (SRTCP that dp sent since cp heard last: its indices skipped) */
 	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4 + 4096);
 	assert_memory_equal(x->term[0].srtp_tx.key, c->rtp.term[0].srtp_tx.key, 30);
+	/* dp restarts again before the new one said where its streams stand:
+	 * what we protect starts past where that one started (it goes on at
+	 * once there, its sequence numbers shifted: none of its indices
+	 * again); what we receive, SRTCP past the last again */
+	cp_agw_dp_restart(&cp);
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].srtp_rx.stream[0].roc, 2);
+	assert_int_equal(x->term[0].srtp_rx.stream[0].seq, 500);
+	assert_int_equal(x->term[0].srtp_tx.nstreams, 2);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].ssrc, 0x5678);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].roc, 0);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].seq, 900 + IPC_SRTP_POS_LAG);
+	assert_int_equal(x->term[0].srtp_tx.stream[1].roc, 1);
+	assert_int_equal(x->term[0].srtp_tx.stream[1].seq, 40 + IPC_SRTP_POS_LAG);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4 + 2 * 4096);
 	/* the new dp's figures are added to what the old one had */
 	memset(&e, 0, sizeof(e));
 	e.type = IPC_RTP_EV_RELEASED;
@@ -1536,6 +1566,8 @@ test_reply_held_ring_full_table_full(void **state)
  * dp; a restart's new credentials (the nominated pair left to dp); dp's
  * NOMINATED and consent events applied to the figures; a restarted dp
  * given the pair nominated before, unless its consent was lost. */
+static char *metrics_text(void);
+
 static void
 test_ice(void **state)
 {
@@ -1625,6 +1657,16 @@ test_ice(void **state)
 	assert_int_equal(c->rtp.st[0].ice & IPC_RTP_ICE_LOST, 0);
 	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_CONSENT_LOST], 1);
 	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_CONSENT_REGAINED], 1);
+	{
+		char *txt = metrics_text();
+
+		/* by the context's door and tenant (the JSON door's, tenant 0) */
+		assert_non_null(strstr(txt, "turnpike_agw_ice_consent_lost_total{door=\"api\","
+				       "tenant=\"default\"} 1\n"));
+		assert_non_null(strstr(txt, "turnpike_agw_ice_consent_lost_total{door=\"ng\","
+				       "tenant=\"default\"} 0\n"));
+		free(txt);
+	}
 	/* a restart: both ours new, the peer's forgotten, no nomination sent */
 	was = c->rtp.term[0].ice;
 	memset(&md, 0, sizeof(md));
@@ -1872,6 +1914,119 @@ test_dtls_roles_fingerprints(void **state)
 	assert_non_null(cp_agw_rtp_dtls_cert(&cp, 2));
 }
 
+/* RFC 8842's rule for a peer without a=tls-id, as every door asks it of
+ * cp/agw (cp_agw_rtp_dtls_renew()): a new ufrag (or a pwd the door saw
+ * change) after a known one renews; the first one heard, none now, a
+ * tls-id given, no DTLS: not. */
+static void
+test_dtls_renew_rule(void **state)
+{
+	struct cp_agw_rtp_dtls d;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.setup = CP_AGW_DTLS_PEER_ACTPASS;
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, "aIoc", 4, false);
+	assert_false(d.renew);
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, "aIocX", 5, false);
+	assert_true(d.renew);
+	d.renew = false;
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, "rEst", 4, false);
+	assert_true(d.renew);
+	d.renew = false;
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, "aIoc", 4, true);
+	assert_true(d.renew);
+	d.renew = false;
+	cp_agw_rtp_dtls_renew(&d, "", 0, "rEst", 4, true);      /* (the answer to our offer) */
+	assert_false(d.renew);
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, NULL, 0, true);   /* (it stopped ICE) */
+	assert_false(d.renew);
+	snprintf(d.tls_id, sizeof(d.tls_id), "cccccccccccccccccccc");
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, "rEst", 4, true);
+	assert_false(d.renew);
+	memset(&d, 0, sizeof(d));
+	cp_agw_rtp_dtls_renew(&d, "aIoc", 4, "rEst", 4, true);
+	assert_false(d.renew);
+}
+
+/* The JSON door's agw.modify_leg (cmd_modify_leg) applies that rule: the
+ * peer's "dtls" again, without "tls_id", with an "ice_peer_ufrag" other
+ * than the one the leg holds, starts a new association (a new handshake,
+ * our tls-id new); the same ufrag keeps it; a peer that gives a tls-id is
+ * judged by it alone (RFC 8842 section 5). */
+static void
+test_dtls_json_renew(void **state)
+{
+	static struct cp_api api;
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_rtp_term t;
+	static struct ipc_msg m;
+	const struct ipc_rtp_mod *mo = (const void *)m.body;
+	const struct cp_api_cmd *modify = NULL;
+	char err[512], id1[33], fp[160], req[512];
+	static const char *const steps[][2] = {
+		/* ice_peer_ufrag, tls_id ("": none) */
+		{ "aIoc", "" },
+		{ "rEst", "" },
+		{ "rEst", "cccccccccccccccccccc" },
+		{ "nEw1", "cccccccccccccccccccc" },
+	};
+	static const uint32_t assoc[] = { 1, 2, 3, 3 };
+
+	(void)state;
+	memset(&api, 0, sizeof(api));
+	cp.api = &api;
+	assert_int_equal(cp_agw_register(&cp), 0);
+	for (unsigned int i = 0; i < api.ncmds; i++)
+		if (strcmp(api.cmds[i].name, "agw.modify_leg") == 0)
+			modify = &api.cmds[i];
+	assert_non_null(modify);
+	dtls_cert(1, 0xc1);
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTPASS, 0x11, NULL);
+	s.term.ice.mode = IPC_RTP_ICE_LITE;
+	memcpy(s.term.ice.peer_ufrag, "aIoc", 4);
+	s.term.ice.peer_ufrag_len = 4;
+	assert_int_equal(dtls_create(&s, &c, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.dtls.assoc, 1);
+	strcpy(fp, "sha-256 11");
+	for (unsigned int k = 1; k < 32; k++)
+		strcat(fp, ":11");
+	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		struct json_object *rq, *resp = json_object_new_object();
+		const char *error = NULL;
+		char tid[64] = "";
+
+		if (steps[k][1][0] != '\0')
+			snprintf(tid, sizeof(tid), ", \"tls_id\": \"%s\"", steps[k][1]);
+		snprintf(req, sizeof(req), "{\"id\": %llu, \"leg\": 0, \"ice_peer_ufrag\": \"%s\", "
+			 "\"dtls\": {\"setup\": \"actpass\", \"fingerprints\": [\"%s\"]%s}}",
+			 (unsigned long long)c->id, steps[k][0], fp, tid);
+		rq = json_tokener_parse(req);
+		assert_non_null(rq);
+		memcpy(id1, c->rtp.dtls[0].tls_id, sizeof(id1));
+		api.role_now = CP_API_ROLE_OPERATOR;
+		if (modify->fn(modify->ctx, rq, resp, &error) != 0)
+			fail_msg("step %zu: %s", k, error != NULL ? error : "?");
+		api.role_now = 0;
+		json_object_put(rq);
+		json_object_put(resp);
+		assert_true(to_dp(c->worker, &m));
+		assert_int_equal(m.h.kind, IPC_RTP_MOD);
+		if (mo->t.dtls.assoc != assoc[k])
+			fail_msg("step %zu: association %u, want %u", k, mo->t.dtls.assoc, assoc[k]);
+		if (k > 0 && assoc[k] != assoc[k - 1])
+			assert_string_not_equal(c->rtp.dtls[0].tls_id, id1);
+		else
+			assert_string_equal(c->rtp.dtls[0].tls_id, id1);
+		assert_int_equal(c->rtp.term[0].ice.peer_ufrag_len, 4);
+		assert_memory_equal(c->rtp.term[0].ice.peer_ufrag, steps[k][0], 4);
+		while (to_dp(c->worker, &m))
+			;
+	}
+	cp.api = NULL;
+}
+
 static void
 test_dtls_associations(void **state)
 {
@@ -1917,6 +2072,16 @@ test_dtls_associations(void **state)
 	assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_PASSIVE);
 	assert_string_not_equal(c->rtp.dtls[0].tls_id, id2);
 	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 2);
+	/* the same again under renew (the door's word: RFC 8842's rule for
+	 * a peer without tls-id): another, our tls-id new */
+	memcpy(id2, c->rtp.dtls[0].tls_id, sizeof(id2));
+	d.renew = true;
+	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(c->worker, &m));
+	assert_int_equal(mo->t.dtls.assoc, 4);
+	assert_string_not_equal(c->rtp.dtls[0].tls_id, id2);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 3);
+	d.renew = false;
 	/* DTLS can not be turned off, nor keys given to it, by a modify;
 	 * nothing changes on a refusal */
 	d.setup = CP_AGW_DTLS_OFF;
@@ -1925,7 +2090,7 @@ test_dtls_associations(void **state)
 	d.setup = CP_AGW_DTLS_PEER_ACTIVE;
 	d.nfp = 0;
 	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), -EINVAL);
-	assert_int_equal(c->rtp.term[0].dtls.assoc, 3);
+	assert_int_equal(c->rtp.term[0].dtls.assoc, 4);
 	assert_false(to_dp(c->worker, &m));
 	released(c);
 	/* our offer (actpass, dp's EITHER), then the answer: the same
@@ -1950,7 +2115,7 @@ test_dtls_associations(void **state)
 	assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_PASSIVE);
 	assert_string_equal(c->rtp.dtls[0].tls_id, id1);
 	assert_string_equal(c->rtp.dtls[0].peer_tls_id, "cccccccccccccccccccc");
-	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 2);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 3);
 	/* ... and the same answer again keeps it */
 	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 0, rmod(&md), err, sizeof(err)), 0);
 	assert_true(to_dp(c->worker, &m));
@@ -2231,6 +2396,997 @@ test_dtls_applied(void **state)
 	assert_true(all_zero(&c->rtp.term[0], sizeof(c->rtp.term[0])));
 }
 
+/*
+ * A restarted cp (RFC 8842 §5): the context rebuilt from dp's RTP_STATE
+ * answers a re-offer that keeps the peer's fingerprints and tls-id with
+ * our tls-id and setup as before, and the association is kept (assoc
+ * the same, no new one counted, dp's keys stay); the peer's sha-1 line
+ * beside its sha-256 one does not make it another. A new tls-id of the
+ * peer's then starts a new one, ours new.
+ */
+static void
+test_dtls_restored_keeps_association(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_rtp_dtls d;
+	struct cp_agw_rtp_mod md;
+	struct cp_agw_ctx *c = NULL;
+	struct ipc_rtp_dtls_ev e;
+	struct ipc_rtp_state *xs;
+	static struct ipc_msg m, s;
+	const struct ipc_rtp_mod *mo = (const void *)m.body;
+	struct json_object *j, *dj;
+	uint64_t id;
+	unsigned int w;
+	char err[512], ours[33];
+
+	(void)state;
+	dtls_cert(1, 0xc1);
+	spec_dtls(&spec[0], CP_AGW_DTLS_PEER_ACTPASS, 0x11, "PeerTlsIdOfTheBrowser0001");
+	spec[0].dtls.nfp = 2;
+	spec[0].dtls.fp[1].alg = 1;
+	spec[0].dtls.fp[1].len = 20;
+	memset(spec[0].dtls.fp[1].md, 0x22, 20);
+	spec_rtp(&spec[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, &c, err, sizeof(err)), 0);
+	drain();
+	id = c->id;
+	w = c->worker;
+	memcpy(ours, c->rtp.dtls[0].tls_id, sizeof(ours));
+	assert_int_equal(strlen(ours), 32);
+	/* the handshake came up: dp holds the association's keys */
+	memset(&e, 0, sizeof(e));
+	e.state = IPC_RTP_DTLS_UP;
+	e.role = IPC_RTP_DTLS_CLIENT;
+	e.serial = c->rtp.term[0].serial;
+	e.version = 0xfefd;
+	e.profile = 0x0001;
+	e.assoc = 1;
+	e.rx.suite = 1;
+	e.rx.key_len = 30;
+	memset(e.rx.key, 0x5a, 30);
+	e.tx.suite = 1;
+	e.tx.key_len = 30;
+	memset(e.tx.key, 0xa5, 30);
+	dtls_ev(id, w, &e);
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+	/* cp restarts: its SYNC gets the context back as dp holds it */
+	memset(&s, 0, sizeof(s));
+	s.h.kind = IPC_RTP_STATE;
+	s.h.worker = (uint16_t)w;
+	s.h.alloc_id = id;
+	s.h.body_len = sizeof(*xs);
+	xs = (void *)s.body;
+	memcpy(xs->ctx.term, c->rtp.term, sizeof(xs->ctx.term));
+	cp_agw_fini(&cp);
+	memset(&cp.dp, 0, sizeof(cp.dp));
+	assert_int_equal(cp_agw_init(&cp), 0);
+	dtls_cert(1, 0xc1);
+	assert_int_equal(ipc_msg_check(&s, IPC_DP2CP), 0);
+	cp_handle(&cp, w, &s);
+	c = cp_agw_lookup(&cp, &op, id);
+	assert_non_null(c);
+	/* ours as before, for the answer */
+	assert_string_equal(c->rtp.dtls[0].tls_id, ours);
+	assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_ACTIVE);
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+	j = agw_rtp_json(&cp, c, 1, false);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(
+		json_object_object_get(j, "legs"), 0), "dtls", &dj));
+	assert_string_equal(json_object_get_string(json_object_object_get(dj, "tls_id")), ours);
+	assert_non_null(strstr(json_object_get_string(json_object_object_get(dj, "fingerprint")),
+			       "sha-256 C1:C1:"));
+	json_object_put(j);
+	/* the browser's re-offer (an ICE restart's) keeps its fingerprints
+	 * and tls-id: the association kept, answered with our tls-id */
+	d = spec[0].dtls;
+	memset(&md, 0, sizeof(md));
+	md.dtls = &d;
+	drain();
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_MOD);
+	assert_int_equal(mo->t.dtls.assoc, 1);
+	assert_int_equal(mo->t.dtls.role, IPC_RTP_DTLS_CLIENT);
+	assert_int_equal(mo->t.dtls.flags & IPC_RTP_DTLS_F_KEYS, IPC_RTP_DTLS_F_KEYS);
+	assert_string_equal(c->rtp.dtls[0].tls_id, ours);
+	assert_int_equal(c->rtp.dtls[0].setup, CP_AGW_DTLS_OUR_ACTIVE);
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+	assert_string_equal(c->rtp.dtls[0].peer_tls_id, "PeerTlsIdOfTheBrowser0001");
+	assert_int_equal(c->rtp.dtls[0].peer_nfp, 2);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 0);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	/* another tls-id of the peer's: a new association, ours new */
+	snprintf(d.tls_id, sizeof(d.tls_id), "PeerTlsIdOfTheBrowser0002");
+	assert_int_equal(cp_agw_modify(&cp, &op, id, 0, rmod(&md), err, sizeof(err)), 0);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(mo->t.dtls.assoc, 2);
+	assert_string_not_equal(c->rtp.dtls[0].tls_id, ours);
+	assert_int_equal(strlen(c->rtp.dtls[0].tls_id), 32);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_DTLS_ASSOC], 1);
+	released(c);
+}
+
+/* ---- BUNDLE (RFC 9143; cp_agw_rtp.h): owners and members ---- */
+
+/* The access termination of a BUNDLE section (SAVPF, rtcp-mux): with 0,
+ * an owner (its remote, its keys, MID extension 1); else a member of
+ * with's termination 0 (no remote or key: the door's latching default
+ * set, which cp clears); its mid, one payload type, an SSRC (0: none). */
+static void
+spec_bundle(struct cp_agw_rtp_spec *s, uint64_t with, const char *mid, unsigned int pt,
+	    uint32_t ssrc)
+{
+	if (with == 0) {
+		spec_rtp(s, CP_AGW_RTP_SIDE_ACCESS, "10.0.0.7", 5004, true);
+	} else {
+		memset(s, 0, sizeof(*s));
+		s->side = CP_AGW_RTP_SIDE_ACCESS;
+		s->term.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+		s->term.latch = IPC_RTP_LATCH_RELATCH;
+		s->term.srtp_rx.suite = 1;
+		s->term.srtp_tx.suite = 1;
+	}
+	s->term.profile = IPC_RTP_SAVPF;
+	s->term.flags |= IPC_RTP_F_MUX;
+	snprintf(s->bundle.mid, sizeof(s->bundle.mid), "%s", mid);
+	s->bundle.with = with;
+	s->bundle.mid_ext = with == 0 ? 1 : 0;
+	s->bundle.pt[pt / 8] |= (uint8_t)(1u << (pt % 8));
+	if (ssrc != 0) {
+		s->bundle.nssrc = 1;
+		s->bundle.ssrc[0] = ssrc;
+	}
+}
+
+/* A context of the section s (its access termination) and, with core, a
+ * core termination (AVP, a port pair), of door and tenant. */
+static int
+bundle_ctx(const struct cp_agw_rtp_spec *s, bool core, enum cp_agw_door door, unsigned int tenant,
+	   struct cp_agw_ctx **out, char *err, size_t errlen)
+{
+	struct cp_agw_rtp_spec two[2];
+
+	two[0] = *s;
+	if (core)
+		spec_rtp(&two[1], CP_AGW_RTP_SIDE_CORE, "10.1.0.9", 6000, false);
+	else
+		memset(&two[1], 0, sizeof(two[1]));
+	return cp_agw_create(&cp, rtp2(two), CP_AGW_SETUP_DEFAULT, NULL, door, tenant, out, err,
+			     errlen);
+}
+
+/* The RTP_ADD or RTP_DEL next in worker w's ring, checked as dp checks
+ * it (ipc_msg_check()): its kind and context. */
+static void
+next_to_dp(unsigned int w, uint16_t kind, uint64_t id, struct ipc_msg *m)
+{
+	assert_true(to_dp(w, m));
+	assert_int_equal(ipc_msg_check(m, IPC_CP2DP), 0);
+	assert_int_equal(m->h.kind, kind);
+	assert_int_equal(m->h.alloc_id, id);
+}
+
+/*
+ * A member is made on its owner's worker (the least loaded is the other
+ * one), its access termination with no port, address, remote, latching,
+ * ICE, DTLS or key octet (the owner's suites, every octet 0), its core
+ * termination a port pair of that worker; RTP_ADD carries
+ * ipc_rtp_bundle's fields and passes ipc_msg_check(); the owner counts
+ * it; agw show says both sides.
+ */
+static void
+test_bundle_member_placed(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL, *m = NULL;
+	static struct ipc_msg msg;
+	const struct ipc_rtp_ctx *x;
+	const struct ipc_rtp_term *t;
+	struct json_object *j, *b, *v;
+	uint16_t lo, hi;
+	char err[256];
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0x1111);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	next_to_dp(o->worker, IPC_RTP_ADD, o->id, &msg);
+	x = (const void *)msg.body;
+	assert_int_equal(x->term[0].bundle.role, IPC_RTP_BUNDLE_OWNER);
+	assert_int_equal(x->term[0].bundle.mid_len, 1);
+	assert_memory_equal(x->term[0].bundle.mid, "0", 1);
+	assert_int_equal(x->term[0].bundle.mid_ext, 1);
+	assert_int_equal(x->term[0].bundle.pt[0], 1);
+	assert_int_equal(x->term[0].bundle.nssrc, 1);
+	assert_int_equal(x->term[0].bundle.ssrc[0], 0x1111);
+	assert_int_equal(x->term[0].bundle.owner, 0);
+	assert_int_equal(x->term[1].bundle.role, IPC_RTP_BUNDLE_NONE);
+	assert_int_not_equal(x->term[0].local.port, 0);
+	spec_bundle(&s, o->id, "1", 96, 0x2222);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &m, err, sizeof(err)), 0);
+	/* the owner's worker, not the least loaded one */
+	assert_int_equal(m->worker, o->worker);
+	assert_false(to_dp(o->worker ^ 1u, &msg));
+	next_to_dp(m->worker, IPC_RTP_ADD, m->id, &msg);
+	x = (const void *)msg.body;
+	t = &x->term[0];
+	assert_int_equal(t->bundle.role, IPC_RTP_BUNDLE_MEMBER);
+	assert_int_equal(t->bundle.owner, o->id);
+	assert_int_equal(t->bundle.owner_term, 0);
+	assert_int_equal(t->bundle.mid_len, 1);
+	assert_memory_equal(t->bundle.mid, "1", 1);
+	assert_int_equal(t->bundle.mid_ext, 0);
+	assert_int_equal(t->bundle.pt[96 / 8], 1u << (96 % 8));
+	assert_int_equal(t->bundle.nssrc, 1);
+	assert_int_equal(t->bundle.ssrc[0], 0x2222);
+	assert_true(t->flags & IPC_RTP_F_MUX);
+	/* no transport of its own */
+	assert_true(all_zero(&t->local, sizeof(t->local)));
+	assert_int_equal(t->rtcp_port, 0);
+	assert_true(all_zero(&t->remote, sizeof(t->remote)));
+	assert_true(all_zero(&t->ice, sizeof(t->ice)));
+	assert_true(all_zero(&t->dtls, sizeof(t->dtls)));
+	assert_int_equal(t->latch, 0);
+	/* no key of its own: the owner's suites, every octet 0 */
+	assert_int_equal(t->srtp_rx.suite, o->rtp.term[0].srtp_rx.suite);
+	assert_int_equal(t->srtp_rx.key_len, 30);
+	assert_true(all_zero(t->srtp_rx.key, sizeof(t->srtp_rx.key)));
+	assert_int_equal(t->srtp_tx.suite, o->rtp.term[0].srtp_tx.suite);
+	assert_int_equal(t->srtp_tx.key_len, 30);
+	assert_true(all_zero(t->srtp_tx.key, sizeof(t->srtp_tx.key)));
+	/* its core termination: a port pair of the owner's worker */
+	assert_true(steer_relay_share(40000, 40019, 2, o->worker, &lo, &hi));
+	assert_in_range(x->term[1].local.port, lo, hi);
+	assert_int_equal(x->term[1].bundle.role, IPC_RTP_BUNDLE_NONE);
+	/* the owner counts it */
+	assert_int_equal(o->rtp.nmembers, 1);
+	assert_int_equal(o->rtp.members[0], m->id);
+	/* agw show: the owner's members, the member's owner and transport */
+	j = cp_agw_json(&cp, o, 0, false);
+	b = json_object_object_get(json_object_array_get_idx(json_object_object_get(j, "legs"), 0),
+				   "bundle");
+	assert_non_null(b);
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "role")), "owner");
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "mid")), "0");
+	v = json_object_object_get(b, "members");
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_int_equal((uint64_t)json_object_get_int64(json_object_array_get_idx(v, 0)), m->id);
+	json_object_put(j);
+	j = cp_agw_json(&cp, m, 0, false);
+	b = json_object_object_get(json_object_array_get_idx(json_object_object_get(j, "legs"), 0),
+				   "bundle");
+	assert_non_null(b);
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "role")), "member");
+	assert_int_equal((uint64_t)json_object_get_int64(json_object_object_get(b, "with")), o->id);
+	assert_int_equal(json_object_get_int(json_object_object_get(b, "mid_ext")), 1);
+	{
+		char want[64];
+
+		cp_api_addr_str(&o->rtp.term[0].local, true, want, sizeof(want));
+		assert_string_equal(json_object_get_string(json_object_object_get(b, "transport")),
+				    want);
+	}
+	json_object_put(j);
+	/* the keys rule sees no key of the member's own: its core
+	 * termination's keys are its context's */
+	assert_int_equal(m->rtp.nkeys, 0);
+	/* a member's remote, latching, ICE and keys are its owner's */
+	{
+		struct ipc_addr rem;
+
+		ip4(&rem, "10.0.0.7", 5006);
+		assert_int_equal(cp_agw_modify(&cp, &op, m->id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .remote = &rem }),
+					       err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "is a BUNDLE member"));
+		assert_int_equal(cp_agw_modify(&cp, &op, m->id, 0,
+					       rmod(&(struct cp_agw_rtp_mod){ .mode_set = true,
+							.mode = IPC_RTP_MODE_RECV }),
+					       err, sizeof(err)), 0);
+		next_to_dp(m->worker, IPC_RTP_MOD, m->id, &msg);
+	}
+}
+
+/* Each refusal's sentence, nothing sent, the group as it was. */
+static void
+test_bundle_refusals(void **state)
+{
+	struct cp_agw_rtp_spec s, two[2];
+	struct cp_agw_ctx *o = NULL, *m = NULL, *p = NULL, *q = NULL;
+	static struct ipc_msg msg;
+	char err[256];
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0x1111);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0x2222);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m, err, sizeof(err)), 0);
+	/* an unbundled context with rtcp-mux, one without */
+	spec_rtp(&s, CP_AGW_RTP_SIDE_ACCESS, "10.0.0.8", 5004, false);
+	s.term.flags |= IPC_RTP_F_MUX;
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &p, err, sizeof(err)), 0);
+	spec_rtp(&s, CP_AGW_RTP_SIDE_ACCESS, "10.0.0.9", 5004, false);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &q, err, sizeof(err)), 0);
+	drain();
+#define REFUSED(rc_, text_) do { \
+		err[0] = '\0'; \
+		assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), \
+				 rc_); \
+		if (strstr(err, text_) == NULL) \
+			fail_msg("\"%s\" does not say \"%s\"", err, text_); \
+		assert_false(to_dp(0, &msg)); \
+		assert_false(to_dp(1, &msg)); \
+		assert_int_equal(o->rtp.nmembers, 1); \
+	} while (0)
+	/* the owner unknown (no such context; another door's is the same) */
+	spec_bundle(&s, o->id + 1u, "2", 97, 0);
+	REFUSED(-ENOENT, "its BUNDLE owner: no context");
+	spec_bundle(&s, o->id, "2", 97, 0);
+	err[0] = '\0';
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_IQ, 0, NULL, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "its BUNDLE owner: no context"));
+	/* another tenant's: the same (no oracle of the ids another tenant has
+	 * live, as cp_agw_caller_sees() answers elsewhere) */
+	err[0] = '\0';
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 1, NULL, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "its BUNDLE owner: no context"));
+	/* an owner without rtcp-mux, one that is no owner, a member */
+	spec_bundle(&s, q->id, "2", 97, 0);
+	REFUSED(-EINVAL, "has no rtcp-mux: RFC 9143 section 9.3 requires it");
+	spec_bundle(&s, p->id, "2", 97, 0);
+	REFUSED(-EINVAL, "is no BUNDLE owner: a group's transport is made one at its create");
+	spec_bundle(&s, m->id, "2", 97, 0);
+	REFUSED(-EINVAL, "is a BUNDLE member itself, not an owner");
+	/* the mid: the owner's, a member's, too long, not a token */
+	spec_bundle(&s, o->id, "0", 97, 0);
+	REFUSED(-EINVAL, "mid \"0\" is context");
+	spec_bundle(&s, o->id, "1", 97, 0);
+	REFUSED(-EINVAL, "in its BUNDLE group already");
+	spec_bundle(&s, o->id, "abcdefghijklmnopq", 97, 0);
+	REFUSED(-EINVAL, "a mid of 17 characters: the MID header extension carries 1 to 16");
+	spec_bundle(&s, o->id, "a b", 97, 0);
+	REFUSED(-EINVAL, "the mid is not a token");
+	/* a payload type or an SSRC another section's */
+	spec_bundle(&s, o->id, "2", 96, 0);
+	REFUSED(-EINVAL, "payload type 96 is context");
+	spec_bundle(&s, o->id, "2", 0, 0);
+	REFUSED(-EINVAL, "payload type 0 is context");
+	spec_bundle(&s, o->id, "2", 97, 0x2222);
+	REFUSED(-EINVAL, "SSRC 8738 is context");
+	/* the member's own form: rtcp-mux, no transport, no key, the
+	 * owner's MID extension */
+	spec_bundle(&s, o->id, "2", 97, 0);
+	s.term.flags &= (uint8_t)~IPC_RTP_F_MUX;
+	REFUSED(-EINVAL, "a BUNDLE section needs rtcp-mux (RFC 9143 section 9.3)");
+	spec_bundle(&s, o->id, "2", 97, 0);
+	ip4(&s.term.remote, "10.0.0.7", 5004);
+	REFUSED(-EINVAL, "a BUNDLE member has no address, port or remote of its own");
+	spec_bundle(&s, o->id, "2", 97, 0);
+	s.term.srtp_rx.key_len = 30;
+	memset(s.term.srtp_rx.key, 0xcd, 30);
+	REFUSED(-EINVAL, "a BUNDLE member has no SRTP key of its own");
+	spec_bundle(&s, o->id, "2", 97, 0);
+	s.term.ice.mode = IPC_RTP_ICE_LITE;
+	REFUSED(-EINVAL, "a BUNDLE member has no ICE of its own");
+	spec_bundle(&s, o->id, "2", 97, 0);
+	s.bundle.mid_ext = 2;
+	REFUSED(-EINVAL, "MID extension id 2, its BUNDLE owner's is 1");
+	spec_bundle(&s, o->id, "2", 97, 0);
+	s.term.profile = IPC_RTP_AVPF;
+	memset(&s.term.srtp_rx, 0, sizeof(s.term.srtp_rx));
+	memset(&s.term.srtp_tx, 0, sizeof(s.term.srtp_tx));
+	REFUSED(-EINVAL, "SRTP on it and not on its BUNDLE owner");
+	/* an owner without rtcp-mux; both terminations of one context */
+	spec_bundle(&s, 0, "0", 0, 0);
+	s.term.flags &= (uint8_t)~IPC_RTP_F_MUX;
+	REFUSED(-EINVAL, "a BUNDLE section needs rtcp-mux");
+	spec_bundle(&two[0], 0, "0", 0, 0);
+	spec_bundle(&two[1], 0, "1", 8, 0);
+	assert_int_equal(cp_agw_create(&cp, rtp2(two), CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       0, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "one bundled termination a context"));
+#undef REFUSED
+	/* ... and the member that passes them all */
+	spec_bundle(&s, o->id, "2", 97, 0x3333);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(o->rtp.nmembers, 2);
+}
+
+/* A group of CP_AGW_RTP_BUNDLE_MAX (8) sections: a 9th is refused. */
+static void
+test_bundle_ninth(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL;
+	static struct ipc_msg msg;
+	char err[256], mid[8];
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	for (unsigned int k = 1; k < CP_AGW_RTP_BUNDLE_MAX; k++) {
+		snprintf(mid, sizeof(mid), "%u", k);
+		spec_bundle(&s, o->id, mid, 96 + k, 0);
+		assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)),
+				 0);
+	}
+	assert_int_equal(o->rtp.nmembers, 7);
+	drain();
+	spec_bundle(&s, o->id, "9", 120, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, NULL, err, sizeof(err)),
+			 -ENOSPC);
+	assert_non_null(strstr(err, "BUNDLE group has 8 sections already (its owner's and 7 "
+			       "members')"));
+	assert_false(to_dp(o->worker, &msg));
+	assert_int_equal(o->rtp.nmembers, 7);
+}
+
+/*
+ * A ninth section while a member is being released (its RTP_DEL sent,
+ * dp's RELEASED not back yet): refused (-ENOSPC), the member releasing
+ * counted until dp has released it (before: taken, but not listed among
+ * the owner's members, so the owner's release would not have released
+ * it); once released, a new member is taken and listed.
+ */
+static void
+test_bundle_ninth_while_one_releases(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL, *m = NULL, *m9 = NULL;
+	static struct ipc_msg msg;
+	char err[256], mid[8];
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	for (unsigned int k = 1; k < CP_AGW_RTP_BUNDLE_MAX; k++) {
+		snprintf(mid, sizeof(mid), "%u", k);
+		spec_bundle(&s, o->id, mid, 96 + k, 0);
+		assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m, err, sizeof(err)),
+				 0);
+	}
+	assert_int_equal(o->rtp.nmembers, 7);
+	drain();
+	assert_int_equal(cp_agw_release(&cp, &op, m->id, err, sizeof(err)), 0);
+	next_to_dp(o->worker, IPC_RTP_DEL, m->id, &msg);
+	spec_bundle(&s, o->id, "9", 120, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m9, err, sizeof(err)),
+			 -ENOSPC);
+	assert_non_null(strstr(err, "being released"));
+	assert_false(to_dp(o->worker, &msg));
+	released(m);
+	assert_int_equal(o->rtp.nmembers, 6);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m9, err, sizeof(err)), 0);
+	assert_int_equal(o->rtp.nmembers, 7);
+	assert_int_equal(o->rtp.members[6], m9->id);
+}
+
+/*
+ * Release order: an owner released with live members releases them first
+ * (their RTP_DEL before its own in the worker's ring); a member alone
+ * leaves the group when its slot is freed; the owner's termination is
+ * not subtracted under its members; dp's own RELEASED of an owner
+ * releases its members.
+ */
+static void
+test_bundle_release_order(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL;
+	uint64_t oid, id1, id2, id3;
+	static struct ipc_msg msg;
+	char err[256];
+	unsigned int w;
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m1, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "2", 97, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m2, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "3", 98, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m3, err, sizeof(err)), 0);
+	oid = o->id, id1 = m1->id, id2 = m2->id, id3 = m3->id, w = o->worker;
+	drain();
+	/* not the owner's termination while members live */
+	assert_int_equal(cp_agw_subtract(&cp, &op, oid, 0, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "carries the BUNDLE transport of 3 members"));
+	assert_false(to_dp(w, &msg));
+	/* a member alone: its RTP_DEL; it leaves at RELEASED */
+	assert_int_equal(cp_agw_release(&cp, &op, id3, err, sizeof(err)), 0);
+	next_to_dp(w, IPC_RTP_DEL, id3, &msg);
+	assert_false(to_dp(w, &msg));
+	assert_int_equal(o->rtp.nmembers, 3);
+	released(m3);
+	assert_int_equal(o->rtp.nmembers, 2);
+	/* the owner: its members first, then it */
+	assert_int_equal(cp_agw_release(&cp, &op, oid, err, sizeof(err)), 0);
+	next_to_dp(w, IPC_RTP_DEL, id1, &msg);
+	next_to_dp(w, IPC_RTP_DEL, id2, &msg);
+	next_to_dp(w, IPC_RTP_DEL, oid, &msg);
+	assert_false(to_dp(w, &msg));
+	assert_int_equal(m1->state, CP_AGW_RELEASING);
+	assert_int_equal(m2->state, CP_AGW_RELEASING);
+	released(m1);
+	released(m2);
+	released(o);
+	assert_null(cp_agw_lookup(&cp, &op, oid));
+	/* dp's own RELEASED of an owner (it refused it): its live members
+	 * are released */
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m1, err, sizeof(err)), 0);
+	oid = o->id, id1 = m1->id, w = o->worker;
+	drain();
+	{
+		struct ipc_rtp_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.type = IPC_RTP_EV_RELEASED;
+		e.term = IPC_RTP_TERM_NONE;
+		e.cause = IPC_AGW_SETUP_FAILED;
+		event(oid, w, &e);
+	}
+	next_to_dp(w, IPC_RTP_DEL, id1, &msg);
+	assert_int_equal(m1->state, CP_AGW_RELEASING);
+}
+
+/* A restarted cp: the owner's members rebuilt from RTP_STATE's bundle
+ * fields, whatever order dp gives them in (the member's first here), so
+ * the owner's release still releases the member first. */
+static void
+test_bundle_cp_restart(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL, *m = NULL;
+	static struct ipc_msg st[2], msg;
+	uint64_t oid, mid;
+	unsigned int w;
+	char err[256];
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &m, err, sizeof(err)), 0);
+	oid = o->id, mid = m->id, w = o->worker;
+	/* what dp holds of each: the member's first */
+	for (unsigned int k = 0; k < 2; k++) {
+		const struct cp_agw_ctx *c = k == 0 ? m : o;
+		struct ipc_rtp_state *x = (void *)st[k].body;
+
+		memset(&st[k], 0, sizeof(st[k]));
+		st[k].h.kind = IPC_RTP_STATE;
+		st[k].h.worker = (uint16_t)w;
+		st[k].h.alloc_id = c->id;
+		st[k].h.body_len = sizeof(*x);
+		memcpy(x->ctx.term, c->rtp.term, sizeof(x->ctx.term));
+		x->st[0].serial = 1;
+		x->st[1].serial = 2;
+		assert_int_equal(ipc_msg_check(&st[k], IPC_DP2CP), 0);
+	}
+	cp_agw_fini(&cp);
+	memset(&cp.dp, 0, sizeof(cp.dp));
+	assert_int_equal(cp_agw_init(&cp), 0);
+	drain();
+	cp_handle(&cp, w, &st[0]);
+	cp_handle(&cp, w, &st[1]);
+	o = cp_agw_lookup(&cp, &op, oid);
+	m = cp_agw_lookup(&cp, &op, mid);
+	assert_non_null(o);
+	assert_non_null(m);
+	assert_int_equal(m->rtp.term[0].bundle.role, IPC_RTP_BUNDLE_MEMBER);
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_int_equal(o->rtp.nmembers, 1);
+	assert_int_equal(o->rtp.members[0], mid);
+	drain();
+	assert_int_equal(cp_agw_release(&cp, &op, oid, err, sizeof(err)), 0);
+	next_to_dp(w, IPC_RTP_DEL, mid, &msg);
+	next_to_dp(w, IPC_RTP_DEL, oid, &msg);
+}
+
+/*
+ * A restarted dp: owners and unbundled contexts first, members after (the
+ * member's slot before its owner's here: one pass in slot order would
+ * give it first, and dp would refuse it); the member's keys the owner's
+ * shape at its own positions, our SRTCP index on.
+ */
+static void
+test_bundle_dp_restart(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *a = NULL, *b = NULL, *o = NULL, *m = NULL;
+	static struct ipc_msg msg, st;
+	const struct ipc_rtp_ctx *x;
+	struct ipc_rtp_stats_msg *sm;
+	uint64_t oid, mid;
+	unsigned int w;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&s, 0, "10.0.0.8", 5004, false);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &a, err, sizeof(err)), 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &b, err, sizeof(err)), 0);
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	assert_int_equal(o->worker, a->worker);
+	oid = o->id, w = o->worker;
+	/* a's slot (before the owner's) free again, and taken by the member */
+	assert_int_equal(cp_agw_release(&cp, &op, a->id, err, sizeof(err)), 0);
+	released(a);
+	cp.agw->tab[CP_AGW_KIND_RTP].cursor[w] = 0;
+	spec_bundle(&s, oid, "1", 96, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m, err, sizeof(err)), 0);
+	mid = m->id;
+	assert_true(ipc_conn_slot(mid) < ipc_conn_slot(oid));
+	/* where dp's SRTP stands for the member (its own positions) */
+	memset(&st, 0, sizeof(st));
+	st.h.kind = IPC_RTP_STATS;
+	st.h.worker = (uint16_t)w;
+	st.h.alloc_id = mid;
+	st.h.body_len = sizeof(*sm);
+	sm = (void *)st.body;
+	sm->found = 1;
+	sm->st[0].serial = 1;
+	sm->st[0].srtp_rx.nstreams = 1;
+	sm->st[0].srtp_rx.stream[0].ssrc = 0x4444;
+	sm->st[0].srtp_rx.stream[0].seq = 77;
+	sm->st[0].srtp_tx.nstreams = 1;
+	sm->st[0].srtp_tx.stream[0].ssrc = 0x5555;
+	sm->st[0].srtp_tx.stream[0].seq = 88;
+	sm->st[0].srtp_tx.srtcp_index = 9;
+	assert_int_equal(ipc_msg_check(&st, IPC_DP2CP), 0);
+	cp_handle(&cp, w, &st);
+	drain();
+	cp_agw_dp_restart(&cp);
+	cp_agw_serve(&cp, cp.now_ms);
+	/* worker w: the owner before its member (b lives in the other) */
+	next_to_dp(w, IPC_RTP_ADD, oid, &msg);
+	next_to_dp(w, IPC_RTP_ADD, mid, &msg);
+	assert_false(to_dp(w, &msg));
+	x = (const void *)msg.body;
+	assert_int_equal(x->term[0].bundle.role, IPC_RTP_BUNDLE_MEMBER);
+	assert_int_equal(x->term[0].bundle.owner, oid);
+	assert_int_equal(x->term[0].srtp_rx.suite, 1);
+	assert_true(all_zero(x->term[0].srtp_rx.key, sizeof(x->term[0].srtp_rx.key)));
+	assert_int_equal(x->term[0].srtp_rx.nstreams, 1);
+	assert_int_equal(x->term[0].srtp_rx.stream[0].ssrc, 0x4444);
+	assert_int_equal(x->term[0].srtp_rx.stream[0].seq, 77);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].ssrc, 0x5555);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 9 + 4096);
+	assert_true(all_zero(x->term[0].srtp_tx.key, sizeof(x->term[0].srtp_tx.key)));
+	assert_true(all_zero(&x->term[0].remote, sizeof(x->term[0].remote)));
+	next_to_dp(b->worker, IPC_RTP_ADD, b->id, &msg);
+}
+
+/* The JSON door: agw.create's leg "bundle" makes an owner (no "with") and
+ * a member ("with": the owner's id), the answer's leg says each one's
+ * role, owner or members, and the transport; a refusal is the C API's
+ * sentence. */
+static void
+test_bundle_json(void **state)
+{
+	static struct cp_api api;
+	const struct cp_api_cmd *create = NULL;
+	struct json_object *rq, *resp, *b;
+	const char *error;
+	static struct ipc_msg m;
+	uint64_t oid, mid;
+	char req[512];
+	static const char owner_req[] =
+		"{\"legs\": [{\"rtp\": \"avpf\", \"rtcp_mux\": true, \"remote\": \"10.0.0.7:5004\", "
+		"\"bundle\": {\"mid\": \"0\", \"mid_ext\": 3, \"pt\": [0, 8]}}, "
+		"{\"rtp\": \"avp\", \"side\": \"core\", \"remote\": \"10.1.0.9:6000\"}]}";
+
+	(void)state;
+	memset(&api, 0, sizeof(api));
+	cp.api = &api;
+	assert_int_equal(cp_agw_register(&cp), 0);
+	for (unsigned int i = 0; i < api.ncmds; i++)
+		if (strcmp(api.cmds[i].name, "agw.create") == 0)
+			create = &api.cmds[i];
+	assert_non_null(create);
+	api.role_now = CP_API_ROLE_OPERATOR;
+	rq = json_tokener_parse(owner_req);
+	resp = json_object_new_object();
+	error = NULL;
+	if (create->fn(create->ctx, rq, resp, &error) != 0)
+		fail_msg("%s", error != NULL ? error : "?");
+	oid = (uint64_t)json_object_get_int64(json_object_object_get(resp, "id"));
+	b = json_object_object_get(json_object_array_get_idx(json_object_object_get(resp, "legs"),
+							     0), "bundle");
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "role")), "owner");
+	assert_int_equal(json_object_get_int(json_object_object_get(b, "mid_ext")), 3);
+	assert_int_equal(json_object_array_length(json_object_object_get(b, "pt")), 2);
+	json_object_put(rq);
+	json_object_put(resp);
+	snprintf(req, sizeof(req), "{\"legs\": [{\"rtp\": \"avpf\", \"rtcp_mux\": true, "
+		 "\"bundle\": {\"with\": %llu, \"with_leg\": 0, \"mid\": \"1\", \"mid_ext\": 3, "
+		 "\"pt\": [96], \"ssrc\": [4660]}}]}", (unsigned long long)oid);
+	rq = json_tokener_parse(req);
+	assert_non_null(rq);
+	resp = json_object_new_object();
+	error = NULL;
+	if (create->fn(create->ctx, rq, resp, &error) != 0)
+		fail_msg("%s", error != NULL ? error : "?");
+	mid = (uint64_t)json_object_get_int64(json_object_object_get(resp, "id"));
+	b = json_object_object_get(json_object_array_get_idx(json_object_object_get(resp, "legs"),
+							     0), "bundle");
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "role")), "member");
+	assert_int_equal((uint64_t)json_object_get_int64(json_object_object_get(b, "with")), oid);
+	assert_non_null(json_object_get_string(json_object_object_get(b, "transport")));
+	assert_int_equal(json_object_get_int64(json_object_array_get_idx(
+					json_object_object_get(b, "ssrc"), 0)), 4660);
+	json_object_put(rq);
+	json_object_put(resp);
+	assert_int_equal(cp_agw_lookup(&cp, &op, oid)->rtp.members[0], mid);
+	drain();
+	/* the C API's sentence, as the door's error */
+	snprintf(req, sizeof(req), "{\"legs\": [{\"rtp\": \"avpf\", \"rtcp_mux\": true, "
+		 "\"bundle\": {\"with\": %llu, \"mid\": \"abcdefghijklmnopq\"}}]}",
+		 (unsigned long long)oid);
+	rq = json_tokener_parse(req);
+	resp = json_object_new_object();
+	error = NULL;
+	assert_int_not_equal(create->fn(create->ctx, rq, resp, &error), 0);
+	assert_non_null(error);
+	assert_non_null(strstr(error, "a mid of 17 characters"));
+	json_object_put(rq);
+	json_object_put(resp);
+	/* the form: an unknown member of "bundle" */
+	rq = json_tokener_parse("{\"legs\": [{\"rtp\": \"avpf\", \"rtcp_mux\": true, "
+				"\"bundle\": {\"mid\": \"0\", \"owner\": true}}]}");
+	resp = json_object_new_object();
+	error = NULL;
+	assert_int_not_equal(create->fn(create->ctx, rq, resp, &error), 0);
+	assert_non_null(strstr(error, "bundle: unknown member \"owner\""));
+	json_object_put(rq);
+	json_object_put(resp);
+	api.role_now = 0;
+	assert_false(to_dp(0, &m));
+	assert_false(to_dp(1, &m));
+}
+
+/*
+ * dp's SSRC_CLASH (a member's core side sends an SSRC another section
+ * of the browser's group holds: dp refuses it, RFC 3711 section 9.1):
+ * counted on the termination (agw show's bundle "ssrc_clashes" and
+ * "clash_ssrc"), in the metrics (events and packets), in the event log.
+ */
+static void
+test_bundle_ssrc_clash_told(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL, *mb = NULL;
+	struct ipc_rtp_event e;
+	struct json_object *j, *b;
+	const struct cp_agw_event *l;
+	char err[512], *txt;
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &mb, err, sizeof(err)), 0);
+	drain();
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_SSRC_CLASH;
+	e.term = 0;
+	e.serial = mb->rtp.term[0].serial;
+	e.ssrc = 0xc0ffee01u;
+	e.count = 4;
+	event(mb->id, mb->worker, &e);
+	e.count = 2;
+	event(mb->id, mb->worker, &e);
+	assert_int_equal(mb->rtp.ssrc_clashes[0], 6);
+	assert_int_equal(mb->rtp.clash_ssrc[0], 0xc0ffee01u);
+	assert_int_equal(mb->rtp.ssrc_clashes[1], 0);
+	assert_int_equal(o->rtp.ssrc_clashes[0], 0);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_BDL_CLASH_EVENTS], 2);
+	assert_int_equal(cp.agw->rtp->stats[AGW_RTP_BDL_CLASHES], 6);
+	l = &cp.agw->log[(cp.agw->next_seq - 1) & (CP_AGW_LOG - 1)];
+	assert_string_equal(agw_rtp_ev_name(l->e.type), "rtp_ssrc_clash");
+	j = agw_rtp_json(&cp, mb, 1, false);
+	b = json_object_object_get(json_object_array_get_idx(json_object_object_get(j, "legs"), 0),
+				   "bundle");
+	assert_int_equal(json_object_get_int64(json_object_object_get(b, "ssrc_clashes")), 6);
+	assert_int_equal(json_object_get_int64(json_object_object_get(b, "clash_ssrc")),
+			 0xc0ffee01u);
+	json_object_put(j);
+	j = agw_rtp_json(&cp, o, 1, false);
+	b = json_object_object_get(json_object_array_get_idx(json_object_object_get(j, "legs"), 0),
+				   "bundle");
+	assert_int_equal(json_object_get_int64(json_object_object_get(b, "ssrc_clashes")), 0);
+	assert_null(json_object_object_get(b, "clash_ssrc"));
+	json_object_put(j);
+	txt = metrics_text();
+	assert_non_null(strstr(txt, "\nturnpike_agw_rtp_bundle_ssrc_clash_events_total 2\n"));
+	assert_non_null(strstr(txt, "\nturnpike_agw_rtp_bundle_ssrc_clashes_total 6\n"));
+	free(txt);
+	/* one of a termination subtracted since: stale, not counted */
+	e.serial++;
+	event(mb->id, mb->worker, &e);
+	assert_int_equal(mb->rtp.ssrc_clashes[0], 6);
+	released(mb);
+	released(o);
+}
+
+/*
+ * A member of a DTLS-SRTP owner: no key before the owner's handshake
+ * (all zero, as lib/ipc takes them); after it, a restarted dp is given
+ * the member with the owner's suite (no key octet) and the member's own
+ * positions, our SRTCP index on: without them the new dp would protect
+ * the member's streams under the group's key from index 0 again (RFC
+ * 3711 section 9.1).
+ */
+static void
+test_bundle_dtls_owner(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_ctx *o = NULL, *m = NULL;
+	static struct ipc_msg msg, st;
+	const struct ipc_rtp_term *t;
+	struct ipc_rtp_stats_msg *sm;
+	struct ipc_rtp_dtls_ev e;
+	char err[512];
+
+	(void)state;
+	dtls_cert(1, 0xc1);
+	spec_dtls(&s, CP_AGW_DTLS_PEER_ACTPASS, 0x11, NULL);
+	s.term.ice.mode = IPC_RTP_ICE_LITE;
+	snprintf(s.bundle.mid, sizeof(s.bundle.mid), "0");
+	s.bundle.mid_ext = 1;
+	s.bundle.pt[111 / 8] |= 1u << (111 % 8);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m, err, sizeof(err)), 0);
+	next_to_dp(o->worker, IPC_RTP_ADD, o->id, &msg);
+	next_to_dp(m->worker, IPC_RTP_ADD, m->id, &msg);
+	t = &((const struct ipc_rtp_ctx *)(const void *)msg.body)->term[0];
+	assert_true(all_zero(&t->srtp_rx, sizeof(t->srtp_rx)));
+	assert_true(all_zero(&t->srtp_tx, sizeof(t->srtp_tx)));
+	/* the owner's handshake up: its keys kept by cp */
+	memset(&e, 0, sizeof(e));
+	e.term = 0;
+	e.state = IPC_RTP_DTLS_UP;
+	e.role = IPC_RTP_DTLS_CLIENT;
+	e.attempts = 1;
+	e.serial = o->rtp.term[0].serial;
+	e.version = 0xfefd;
+	e.profile = 0x0001;
+	e.assoc = 1;
+	ip4(&e.peer, "10.0.0.70", 31000);
+	e.seen.alg = 2;
+	e.seen.len = 32;
+	memset(e.seen.md, 0x11, 32);
+	e.rx.suite = 1;
+	e.rx.key_len = 30;
+	memset(e.rx.key, 0x5a, 30);
+	e.tx.suite = 1;
+	e.tx.key_len = 30;
+	memset(e.tx.key, 0xa5, 30);
+	snprintf(e.cipher, sizeof(e.cipher), "ECDHE-ECDSA-AES128-GCM-SHA256");
+	dtls_ev(o->id, o->worker, &e);
+	assert_int_equal(o->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+	/* where the member's own SRTP stands (dp keyed it with the group's) */
+	memset(&st, 0, sizeof(st));
+	st.h.kind = IPC_RTP_STATS;
+	st.h.worker = (uint16_t)m->worker;
+	st.h.alloc_id = m->id;
+	st.h.body_len = sizeof(*sm);
+	sm = (void *)st.body;
+	sm->found = 1;
+	sm->st[0].serial = 1;
+	sm->st[0].srtp_tx.nstreams = 1;
+	sm->st[0].srtp_tx.stream[0].ssrc = 0x6666;
+	sm->st[0].srtp_tx.stream[0].roc = 3;
+	sm->st[0].srtp_tx.stream[0].seq = 1000;
+	sm->st[0].srtp_tx.srtcp_index = 50;
+	assert_int_equal(ipc_msg_check(&st, IPC_DP2CP), 0);
+	cp_handle(&cp, m->worker, &st);
+	drain();
+	cp_agw_dp_restart(&cp);
+	cp_agw_serve(&cp, cp.now_ms);
+	next_to_dp(o->worker, IPC_RTP_ADD, o->id, &msg);
+	t = &((const struct ipc_rtp_ctx *)(const void *)msg.body)->term[0];
+	assert_int_equal(t->srtp_tx.key_len, 30);
+	assert_int_equal(t->srtp_tx.key[0], 0xa5);
+	next_to_dp(m->worker, IPC_RTP_ADD, m->id, &msg);
+	t = &((const struct ipc_rtp_ctx *)(const void *)msg.body)->term[0];
+	assert_int_equal(t->srtp_tx.suite, 1);
+	assert_int_equal(t->srtp_tx.key_len, 30);
+	assert_true(all_zero(t->srtp_tx.key, sizeof(t->srtp_tx.key)));
+	assert_int_equal(t->srtp_tx.nstreams, 1);
+	assert_int_equal(t->srtp_tx.stream[0].ssrc, 0x6666);
+	assert_int_equal(t->srtp_tx.stream[0].roc, 3);
+	assert_int_equal(t->srtp_tx.stream[0].seq, 1000);
+	assert_int_equal(t->srtp_tx.srtcp_index, 50 + 4096);
+	assert_int_equal(t->srtp_rx.suite, 1);
+	assert_true(all_zero(t->srtp_rx.key, sizeof(t->srtp_rx.key)));
+	assert_true(all_zero(&t->dtls, sizeof(t->dtls)));
+}
+
+/* A re-offer's section again (cp_agw_rtp_mod.bundle): its payload types
+ * and SSRCs change in place (RTP_MOD carries them), none of another
+ * section's; its role, owner and mid stay; an unbundled termination
+ * joins no group by a modify. */
+static void
+test_bundle_modify(void **state)
+{
+	struct cp_agw_rtp_spec s;
+	struct cp_agw_rtp_bundle b;
+	struct cp_agw_ctx *o = NULL, *m1 = NULL, *m2 = NULL;
+	static struct ipc_msg msg;
+	const struct ipc_rtp_mod *x = (const void *)msg.body;
+	char err[256];
+
+	(void)state;
+	spec_bundle(&s, 0, "0", 0, 0);
+	assert_int_equal(bundle_ctx(&s, true, CP_AGW_DOOR_API, 0, &o, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "1", 96, 0x2222);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m1, err, sizeof(err)), 0);
+	spec_bundle(&s, o->id, "2", 97, 0);
+	assert_int_equal(bundle_ctx(&s, false, CP_AGW_DOOR_API, 0, &m2, err, sizeof(err)), 0);
+	drain();
+	/* m1: payload types 96 and 98, a second SSRC */
+	b = s.bundle;
+	b.with = o->id;
+	snprintf(b.mid, sizeof(b.mid), "1");
+	memset(b.pt, 0, sizeof(b.pt));
+	b.pt[96 / 8] |= (1u << (96 % 8)) | (1u << (98 % 8));
+	b.nssrc = 2;
+	b.ssrc[0] = 0x2222;
+	b.ssrc[1] = 0x2223;
+	assert_int_equal(cp_agw_modify(&cp, &op, m1->id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .bundle = &b }), err,
+				       sizeof(err)), 0);
+	next_to_dp(m1->worker, IPC_RTP_MOD, m1->id, &msg);
+	assert_int_equal(x->t.bundle.role, IPC_RTP_BUNDLE_MEMBER);
+	assert_int_equal(x->t.bundle.pt[96 / 8], (1u << (96 % 8)) | (1u << (98 % 8)));
+	assert_int_equal(x->t.bundle.nssrc, 2);
+	assert_int_equal(x->t.bundle.ssrc[1], 0x2223);
+	assert_int_equal(m1->rtp.term[0].bundle.nssrc, 2);
+	/* another section's payload type; another mid; another owner */
+	b.pt[97 / 8] |= 1u << (97 % 8);
+	assert_int_equal(cp_agw_modify(&cp, &op, m1->id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .bundle = &b }), err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "payload type 97 is context"));
+	b.pt[97 / 8] &= (uint8_t)~(1u << (97 % 8));
+	snprintf(b.mid, sizeof(b.mid), "x");
+	assert_int_equal(cp_agw_modify(&cp, &op, m1->id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .bundle = &b }), err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "its BUNDLE role, owner, mid and MID extension stay"));
+	assert_false(to_dp(m1->worker, &msg));
+	/* the owner's: not a member's payload type */
+	memset(&b, 0, sizeof(b));
+	snprintf(b.mid, sizeof(b.mid), "0");
+	b.mid_ext = 1;
+	b.pt[0] = 1u | (1u << 1);
+	assert_int_equal(cp_agw_modify(&cp, &op, o->id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .bundle = &b }), err,
+				       sizeof(err)), 0);
+	next_to_dp(o->worker, IPC_RTP_MOD, o->id, &msg);
+	assert_int_equal(x->t.bundle.pt[0], 3);
+	b.pt[98 / 8] |= 1u << (98 % 8);
+	assert_int_equal(cp_agw_modify(&cp, &op, o->id, 0,
+				       rmod(&(struct cp_agw_rtp_mod){ .bundle = &b }), err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "payload type 98 is context"));
+	/* an unbundled termination joins no group by a modify */
+	assert_int_equal(cp_agw_modify(&cp, &op, o->id, 1,
+				       rmod(&(struct cp_agw_rtp_mod){ .bundle = &b }), err,
+				       sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "is in no BUNDLE group"));
+	assert_false(to_dp(o->worker, &msg));
+}
+
 int
 main(void)
 {
@@ -2251,8 +3407,23 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_keys_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_roles_fingerprints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_renew_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_json_renew, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_associations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls_restored_keeps_association, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_member_placed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_ninth, setup_bundle, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_ninth_while_one_releases, setup_bundle,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_release_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_cp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_dp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_ssrc_clash_told, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_dtls_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_modify, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

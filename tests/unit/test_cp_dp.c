@@ -434,6 +434,104 @@ test_cp_dp_send_wipes_the_body(void **state)
 	assert_true(body_zero(&m, sizeof(want)));
 }
 
+/* What the tap heard, in order: 's' sent, 'h' a handler, 'n' seen. */
+static struct {
+	char log[16];
+	unsigned int n;
+	unsigned int w;
+	uint16_t kind;
+	uint64_t alloc_id;
+	uint8_t first;                /* the body's last byte as heard */
+	void *arg;
+} tap;
+
+static void
+tap_fn(struct cp_ctx *c, void *arg, unsigned int w, const struct ipc_msg *m, char what)
+{
+	assert_ptr_equal(c, &cp);
+	if (tap.n < sizeof(tap.log) - 1)
+		tap.log[tap.n++] = what;
+	tap.w = w;
+	tap.kind = m->h.kind;
+	tap.alloc_id = m->h.alloc_id;
+	tap.first = m->h.body_len > 0 ? m->body[m->h.body_len - 1] : 0;
+	tap.arg = arg;
+}
+
+static void
+tap_sent(struct cp_ctx *c, void *arg, unsigned int w, const struct ipc_msg *m)
+{
+	tap_fn(c, arg, w, m, 's');
+}
+
+static void
+tap_seen(struct cp_ctx *c, void *arg, unsigned int w, const struct ipc_msg *m)
+{
+	tap_fn(c, arg, w, m, 'n');
+}
+
+static void
+handler_logs(struct cp_ctx *c, unsigned int w, const struct ipc_msg *msg)
+{
+	(void)c; (void)w; (void)msg;
+	if (tap.n < sizeof(tap.log) - 1)
+		tap.log[tap.n++] = 'h';
+}
+
+/* The tap (cp/ha's): every message that went on a ring, its body before
+ * the wipe, none that was refused or had no room; every message from dp
+ * after its handler, none that no module took; one tap at a time. */
+static void
+test_cp_dp_tap_hears_what_went_and_what_was_handled(void **state)
+{
+	static struct ipc_msg m;
+	int arg;
+
+	(void)state;
+	memset(&tap, 0, sizeof(tap));
+	assert_int_equal(cp_dp_tap(&cp, tap_sent, tap_seen, &arg), 0);
+	assert_int_equal(cp_dp_tap(&cp, tap_sent, NULL, NULL), -EBUSY);
+	tickets_of(&m);
+	m.h.alloc_id = 77;
+	assert_int_equal(cp_dp_send(&cp, 1, &m, CP_RING_HEADROOM), 0);
+	assert_string_equal(tap.log, "s");
+	assert_int_equal(tap.w, 1);
+	assert_int_equal(tap.kind, IPC_TLS_TICKETS);
+	assert_int_equal(tap.alloc_id, 77);
+	assert_int_equal(tap.first, 0xa5);     /* heard before the wipe */
+	assert_ptr_equal(tap.arg, &arg);
+	assert_true(body_zero(&m, sizeof(struct ipc_tls_tickets)));
+	/* refused by the check, or no room: not heard */
+	tickets_of(&m);
+	((struct ipc_tls_tickets *)(void *)m.body)->nkeys = 0;
+	assert_int_equal(cp_dp_send(&cp, 0, &m, 0), -EINVAL);
+	msg_of(&m, IPC_STATS_REQ);
+	assert_int_equal(cp_dp_send(&cp, 2, &m, 0), -EINVAL);  /* no worker 2 */
+	assert_int_equal(tap.n, 1);
+	for (unsigned int i = 0; i < IPC_RING_SLOTS - CP_RING_HEADROOM; i++)
+		assert_int_equal(cp_dp_send(&cp, 0, &m, 0), 0);
+	tap.n = 0;
+	memset(tap.log, 0, sizeof(tap.log));
+	assert_int_equal(cp_dp_send(&cp, 0, &m, CP_RING_HEADROOM), -ENOBUFS);
+	assert_int_equal(tap.n, 0);
+	/* from dp: after the handler; a kind no module takes, not at all */
+	assert_int_equal(cp_dp_on_kind(&cp, IPC_REQUEST, handler_logs), 0);
+	msg_of(&m, IPC_REQUEST);
+	m.h.alloc_id = 5;
+	cp_handle(&cp, 1, &m);
+	assert_string_equal(tap.log, "hn");
+	assert_int_equal(tap.alloc_id, 5);
+	msg_of(&m, IPC_TCP_EVENT);
+	cp_handle(&cp, 0, &m);
+	assert_string_equal(tap.log, "hn");
+	/* taken back: nothing more heard, and another may tap */
+	assert_int_equal(cp_dp_tap(&cp, NULL, NULL, NULL), 0);
+	msg_of(&m, IPC_REQUEST);
+	cp_handle(&cp, 1, &m);
+	assert_string_equal(tap.log, "hnh");
+	assert_int_equal(cp_dp_tap(&cp, NULL, tap_seen, NULL), 0);
+}
+
 static void
 test_cp_dp_send_names_the_rings_worker(void **state)
 {
@@ -471,6 +569,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cp_dp_send_counts_a_full_ring_once,
 						setup_seg, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_cp_dp_send_wipes_the_body,
+						setup_seg, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_cp_dp_tap_hears_what_went_and_what_was_handled,
 						setup_seg, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_cp_dp_send_names_the_rings_worker,
 						setup_seg, teardown_seg),

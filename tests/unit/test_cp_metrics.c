@@ -368,6 +368,59 @@ test_metrics_dp_help_checked(void **state)
 	free(s);
 }
 
+/* dp's ports from worker 0's block, which anything may scribble on: the
+ * drivers' drops and errors as series by port and reason; a name a label
+ * or a terminal would take for more than a name (a quote, a backslash, a
+ * control character, none or no NUL) becomes the port's index and counts
+ * as a bad name; a count past the table shows no port at all. */
+static void
+test_metrics_dp_ports(void **state)
+{
+	struct ipc_dp_stats *d = &ipc_worker(&cp.seg, 0)->dp_stats;
+	struct cp_metrics_snap *s = calloc(1, sizeof(*s));
+	char *out = NULL;
+
+	(void)state;
+	assert_non_null(s);
+	d->updated_ms = ipc_monotonic_ms();
+	d->nports = 4;
+	snprintf(d->port[0].name, IPC_DP_PORT_NAME_LEN, "access");
+	d->port[0].rx_nombuf = 7;
+	d->port[0].imissed = 11;
+	d->port[0].ierrors = 13;
+	d->port[0].oerrors = 17;
+	snprintf(d->port[1].name, IPC_DP_PORT_NAME_LEN, "co\"re");
+	snprintf(d->port[2].name, IPC_DP_PORT_NAME_LEN, "x\ny");
+	memset(d->port[3].name, 'a', IPC_DP_PORT_NAME_LEN);    /* no NUL */
+	d->port[3].rx_nombuf = 5;
+	cp_metrics_collect(&cp, s);
+	assert_int_equal(s->nports, 4);
+	assert_string_equal(s->port[0].name, "access");
+	assert_string_equal(s->port[1].name, "port1");
+	assert_string_equal(s->port[2].name, "port2");
+	assert_string_equal(s->port[3].name, "port3");
+	assert_int_equal(s->bad_names, 3);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
+	assert_non_null(strstr(out, "\nturnpike_dp_port_rx_dropped_total{port=\"access\","
+				    "reason=\"nombuf\"} 7\nturnpike_dp_port_rx_dropped_total{"
+				    "port=\"access\",reason=\"missed\"} 11\n"));
+	assert_non_null(strstr(out, "\nturnpike_dp_port_errors_total{port=\"access\","
+				    "direction=\"rx\"} 13\nturnpike_dp_port_errors_total{"
+				    "port=\"access\",direction=\"tx\"} 17\n"));
+	assert_non_null(strstr(out, "{port=\"port3\",reason=\"nombuf\"} 5\n"));
+	assert_null(strstr(out, "co\"re"));
+	free(out);
+
+	/* a count past the table: none */
+	d->nports = IPC_DP_PORTS_MAX + 1;
+	cp_metrics_collect(&cp, s);
+	assert_int_equal(s->nports, 0);
+	assert_true(cp_metrics_render(&cp, s, "r.test", &out) > 0);
+	assert_null(strstr(out, "turnpike_dp_port_rx_dropped_total"));
+	free(out);
+	free(s);
+}
+
 /* dp's loop turns by duration from the segment, which anything may
  * scribble on: per-bucket counts become cumulative buckets that never
  * decrease (a sum past 2^64 stays at its largest), the +Inf bucket is
@@ -826,6 +879,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_dp_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_help_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_dp_loop_turns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_dp_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_allocations_by_tenant, setup,
 						teardown),
 		cmocka_unit_test(test_metrics_allowed_sources),

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/async.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -50,6 +51,7 @@
 #include "dtls_srtp.h"
 #include "dtls_srtp_ssl.h"
 #include "ipc.h"
+#include "asyncprov_ctx.h"
 #include "ossl_heap.h"
 #include "tls_ctx.h"
 #include "tls_mem.h"
@@ -209,7 +211,7 @@ setup(void **state)
 	assert_int_equal(certfp_of_x509(theirs->cert, CERTFP_SHA256, &their_fp), 0);
 	assert_int_equal(certfp_of_x509(theirs->cert, CERTFP_SHA1, &their_fp1), 0);
 	assert_int_equal(certfp_of_x509(other->cert, CERTFP_SHA256, &other_fp), 0);
-	ours = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	ours = tls_cred_generate(NULL, "turnpike", 30u * 86400u, err, sizeof(err));
 	assert_non_null(ours);
 	tls.line = 3;
 	snprintf(tls.ciphers, sizeof(tls.ciphers), "%s", TP_CONF_TLS_CIPHERS);
@@ -1092,6 +1094,75 @@ test_client(void **state)
 	}
 }
 
+/* Clients' starts that found the pool full wait for an entry (nothing
+ * else sends our ClientHello again: a server's peer would): a pool of 2,
+ * five client terminations without ICE, two ClientHellos at once, the
+ * others one by one as entries come free, in order; one that went while
+ * it waited is skipped. Before the ring, the three never started. */
+static void
+test_client_waits_for_the_pool(void **state)
+{
+	struct peer *p[5];
+	unsigned int first;
+
+	(void)state;
+	dtls_srtp_worker_free(w);
+	engine_up(2);
+	for (uint32_t i = 0; i < 5; i++) {
+		struct dtls_srtp_term_cfg c = cfg_of(i, DTLS_SRTP_ROLE_CLIENT, 1);
+
+		c.flags = 0;
+		p[i] = peer_new(i, (uint16_t)(40000 + i), false, &cm80);
+		term_set(i, &c);
+	}
+	assert_int_equal(stat("handshakes_client"), 2);
+	assert_int_equal(stat("pool_full"), 3);
+	assert_int_equal(nsent, 2);
+	/* 4 went while it waited */
+	dtls_srtp_term_gone(w, 4);
+	/* the clock with the pool still full: nothing new, the three wait */
+	worker.now_ms += 1;
+	dtls_srtp_clock(w, worker.now_ms);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(w->dtls_srtp->pw_n, 3);
+	/* 0 completes and lingers: the next clock evicts it for 2 */
+	to_peer(p[0]);
+	pump(p[0]);
+	assert_true(p[0]->done);
+	keys_agree(0, p[0], true, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	first = nsent;
+	worker.now_ms += 1;
+	dtls_srtp_clock(w, worker.now_ms);
+	assert_int_equal(stat("handshakes_client"), 3);
+	assert_int_equal(nsent, first + 1);
+	assert_int_equal(sent[first].dport, 40002);
+	/* 3 still waits (1 and 2 under way) */
+	assert_int_equal(w->dtls_srtp->terms[3].pool_wait, 1);
+	for (uint32_t i = 1; i <= 2; i++) {
+		to_peer(p[i]);
+		pump(p[i]);
+		assert_true(p[i]->done);
+		keys_agree(i, p[i], true, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	}
+	worker.now_ms += 1;
+	dtls_srtp_clock(w, worker.now_ms);
+	assert_int_equal(stat("handshakes_client"), 4);
+	to_peer(p[3]);
+	pump(p[3]);
+	assert_true(p[3]->done);
+	keys_agree(3, p[3], true, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	/* the one that went never started; the ring is empty */
+	worker.now_ms += 1;
+	dtls_srtp_clock(w, worker.now_ms);
+	assert_int_equal(stat("handshakes_client"), 4);
+	assert_int_equal(to_peer(p[4]), 0);
+	assert_int_equal(w->dtls_srtp->pw_n, 0);
+	for (uint32_t i = 0; i < 5; i++)
+		peer_free(p[i]);
+	dtls_srtp_worker_free(w);
+	engine_up(8);
+}
+
 /* Our ClientHello lost: resent at the retransmission timer (the wheel's,
  * OpenSSL's 1 s), the handshake completes; a server that never answers:
  * the deadline fails it. */
@@ -1475,8 +1546,8 @@ test_reload_serves_the_generation_signalled(void **state)
 	assert_int_equal(certfp_of_x509(ours->cert, CERTFP_SHA256, &f_ours), 0);
 	c0.cert_gen = 1;
 	term_set(0, &c0);
-	b = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
-	c = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	b = tls_cred_generate(NULL, "turnpike", 30u * 86400u, err, sizeof(err));
+	c = tls_cred_generate(NULL, "turnpike", 30u * 86400u, err, sizeof(err));
 	assert_non_null(b);
 	assert_non_null(c);
 	assert_int_equal(certfp_of_x509(b->cert, CERTFP_SHA256, &f_b), 0);
@@ -1527,6 +1598,290 @@ test_reload_serves_the_generation_signalled(void **state)
 	tls_cred_free(c);
 }
 
+/* ---- the async offload (tls.offload: SSL_MODE_ASYNC) ------------------------------- */
+
+/* With TP_ASYNCPROV_SO: the provider's library context (tests/tls_asyncprov:
+ * every public-key operation in it pauses its async job, the provider's
+ * thread calling back TP_ASYNCPROV_DELAY_US later). */
+static OSSL_LIB_CTX *alibctx;
+static const char *apropq;
+
+/* The engine again with the offload: contexts in the provider's library
+ * context, SSL_MODE_ASYNC, the thread's pool of jobs (as dp's worker's:
+ * tls_worker_thread_init()). False (the test skipped) without the
+ * provider. */
+static bool
+engine_async(uint32_t jobs)
+{
+	if (alibctx == NULL) {
+		printf("# TP_ASYNCPROV_SO not set: skipped\n");
+		return false;
+	}
+	dtls_srtp_worker_free(w);
+	ASYNC_cleanup_thread();
+	assert_int_equal(ASYNC_init_thread(jobs, 0), 1);
+	conf.libctx = alibctx;
+	conf.propq = apropq;
+	conf.async_jobs = jobs;
+	engine_up(8);
+	return true;
+}
+
+/* Back to the engine without the offload (t_teardown frees it). */
+static void
+engine_sync(void)
+{
+	dtls_srtp_worker_free(w);
+	ASYNC_cleanup_thread();
+	conf.libctx = NULL;
+	conf.propq = NULL;
+	conf.async_jobs = 0;
+	engine_up(8);
+}
+
+/* The clock (no time passes) until the ring and the job-wait list are
+ * empty and the orphans gone, or 2 s. */
+static void
+async_settle(void)
+{
+	for (int i = 0; i < 10000; i++) {
+		dtls_srtp_clock(w, worker.now_ms);
+		if (stat("async_parked_now") == 0 && stat("async_jobwait") == 0 &&
+		    stat("async_orphans_now") == 0)
+			return;
+		usleep(200);
+	}
+}
+
+/* The handshakes of n peers until each has ended or 4 s: the peers'
+ * steps, the engine's wake-ups from the clock. */
+static void
+pump_async(struct peer **ps, unsigned int n)
+{
+	for (int i = 0; i < 20000; i++) {
+		bool all = true;
+
+		for (unsigned int k = 0; k < n; k++) {
+			peer_step(ps[k]);
+			peer_flush(ps[k]);
+			to_peer(ps[k]);
+			all = all && (ps[k]->done || ps[k]->failed);
+		}
+		if (all)
+			break;
+		dtls_srtp_clock(w, worker.now_ms);
+		usleep(200);
+	}
+	async_settle();
+	for (unsigned int k = 0; k < n; k++)
+		to_peer(ps[k]);
+}
+
+/* Both roles' handshakes on the offload: each parks (its job paused on
+ * the provider) at least once, is woken through the ring and completes
+ * with the keys the peer exports. */
+static void
+test_async_both_roles(void **state)
+{
+	struct dtls_srtp_term_cfg c = cfg_of(0, DTLS_SRTP_ROLE_SERVER, 1);
+	struct peer *p;
+	unsigned long parked;
+
+	(void)state;
+	if (!engine_async(64))
+		return;
+	/* our server */
+	term_set(0, &c);
+	p = peer_new(0, 40000, true, &cm80);
+	pump_async(&p, 1);
+	assert_true(p->done);
+	keys_agree(0, p, false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	parked = stat("async_parked");
+	printf("# server: async_parked %lu, async_resumed %lu\n", parked,
+	       stat("async_resumed"));
+	assert_true(parked >= 1);
+	assert_int_equal(stat("async_resumed"), parked);
+	assert_int_equal(stat("async_parked_now"), 0);
+	peer_free(p);
+	/* our client (no ICE: at once) */
+	c = cfg_of(1, DTLS_SRTP_ROLE_CLIENT, 1);
+	c.flags = 0;
+	p = peer_new(1, 40001, false, &cm80);
+	term_set(1, &c);
+	pump_async(&p, 1);
+	assert_true(p->done);
+	keys_agree(1, p, true, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	printf("# client: async_parked %lu\n", stat("async_parked") - parked);
+	assert_true(stat("async_parked") >= parked + 1);
+	assert_int_equal(stat("async_resumed"), stat("async_parked"));
+	assert_int_equal(stat("async_no_job"), 0);
+	assert_int_equal(stat("async_orphans"), 0);
+	peer_free(p);
+	engine_sync();
+}
+
+/* A handshake released while its job is paused (its termination gone,
+ * and one past its deadline): the SSL is an orphan, alive until the job
+ * ends, then freed (ASan: nothing leaked, nothing used after its free);
+ * a datagram while parked is dropped. */
+static void
+test_async_released_while_parked(void **state)
+{
+	struct dtls_srtp_term_cfg c = cfg_of(0, DTLS_SRTP_ROLE_SERVER, 1);
+	struct peer *p;
+
+	(void)state;
+	if (!engine_async(64))
+		return;
+	term_set(0, &c);
+	p = peer_new(0, 40000, true, &cm80);
+	peer_step(p);
+	peer_flush(p);                /* its ClientHello: our step pauses */
+	assert_int_equal(stat("async_parked"), 1);
+	assert_int_equal(stat("async_parked_now"), 1);
+	assert_int_equal(ours_live(), 1);
+	/* a ClientHello from its peer's address meanwhile: dropped (the
+	 * job has the first) */
+	{
+		struct peer *q = peer_new(0, 40000, true, &cm80);
+
+		peer_step(q);
+		peer_flush(q);
+		assert_int_equal(stat("async_dropped"), 1);
+		peer_free(q);
+	}
+	dtls_srtp_term_gone(w, 0);
+	assert_int_equal(stat("async_orphans"), 1);
+	assert_int_equal(stat("async_orphans_now"), 1);
+	assert_int_equal(stat("async_parked_now"), 0);
+	assert_int_equal(stat("in_flight"), 0);
+	assert_int_equal(ours_live(), 1);    /* the job still runs on it */
+	async_settle();
+	assert_int_equal(stat("async_orphans_now"), 0);
+	assert_int_equal(ours_live(), 0);
+	peer_free(p);
+	/* the deadline ends a parked handshake: an orphan too */
+	term_set(0, &c);
+	p = peer_new(0, 40000, true, &cm80);
+	peer_step(p);
+	peer_flush(p);
+	assert_int_equal(stat("async_parked_now"), 1);
+	worker.now_ms += 5000;       /* conf's handshake_timeout_ms */
+	dtls_srtp_clock(w, worker.now_ms);
+	assert_int_equal(last_ev[0].why, TLS_FAIL_TIMEOUT);
+	assert_int_equal(stat("async_orphans"), 2);
+	async_settle();
+	assert_int_equal(stat("async_orphans_now"), 0);
+	assert_int_equal(ours_live(), 0);
+	/* and a parked one the worker's end finds: waited for, then freed */
+	c = cfg_of(1, DTLS_SRTP_ROLE_SERVER, 1);
+	term_set(1, &c);
+	{
+		struct peer *q = peer_new(1, 40001, true, &cm80);
+
+		peer_step(q);
+		peer_flush(q);
+		assert_int_equal(stat("async_parked_now"), 1);
+		engine_sync();            /* (frees the engine: its orphan ends) */
+		assert_int_equal(ours_live(), 0);
+		peer_free(q);
+	}
+	peer_free(p);
+}
+
+/* The clock (no time passes) until no handshake is parked, or 2 s. */
+static void
+async_woken(void)
+{
+	for (int i = 0; i < 10000 && stat("async_parked_now") > 0; i++) {
+		usleep(200);
+		dtls_srtp_clock(w, worker.now_ms);
+	}
+	assert_int_equal(stat("async_parked_now"), 0);
+}
+
+/* The retransmission timer touches no parked SSL: our server's second
+ * step (the client's flight) parks while its flight's retransmission is
+ * due (1 s); the entry's timer waits for the deadline instead (OpenSSL's
+ * own timer reads the wall clock, which the test does not move: the
+ * entry's timer is what says it), nothing is sent again, and the
+ * handshake completes once woken. */
+static void
+test_async_parked_no_retransmit(void **state)
+{
+	struct dtls_srtp_term_cfg c = cfg_of(0, DTLS_SRTP_ROLE_SERVER, 1);
+	const struct dtls_hs *h;
+	struct peer *p;
+	unsigned int sent_before;
+
+	(void)state;
+	if (!engine_async(64))
+		return;
+	term_set(0, &c);
+	p = peer_new(0, 40000, true, &cm80);
+	peer_step(p);
+	peer_flush(p);                 /* the ClientHello: parks */
+	assert_int_equal(stat("async_parked"), 1);
+	async_woken();                 /* our flight out, its timer armed */
+	assert_true(to_peer(p) > 0);
+	peer_step(p);
+	peer_flush(p);                 /* the client's flight: parks again */
+	assert_int_equal(stat("async_parked"), 2);
+	assert_int_equal(stat("async_parked_now"), 1);
+	h = &w->dtls_srtp->pool[w->dtls_srtp->terms[0].hs - 1];
+	assert_non_null(h->timer.pprev);
+	assert_int_equal(h->timer.expires, h->deadline_ms);
+	sent_before = nsent;
+	worker.now_ms += 1500;         /* past our flight's 1 s, before the deadline */
+	dtls_srtp_clock(w, worker.now_ms);
+	assert_int_equal(stat("retransmits"), 0);
+	assert_int_equal(stat("fail_timeout"), 0);
+	pump_async(&p, 1);
+	assert_true(p->done);
+	assert_true(nsent > sent_before);   /* (our last flight) */
+	assert_int_equal(stat("retransmits"), 0);
+	keys_agree(0, p, false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	peer_free(p);
+	engine_sync();
+}
+
+/* One async job on the thread: two handshakes at once; the second finds
+ * none (WANT_ASYNC_JOB), waits on the job-wait list with its datagram
+ * and completes once the first's job has ended. */
+static void
+test_async_one_job(void **state)
+{
+	struct dtls_srtp_term_cfg c0 = cfg_of(0, DTLS_SRTP_ROLE_SERVER, 1);
+	struct dtls_srtp_term_cfg c1 = cfg_of(1, DTLS_SRTP_ROLE_SERVER, 1);
+	struct peer *ps[2];
+
+	(void)state;
+	if (!engine_async(1))
+		return;
+	term_set(0, &c0);
+	term_set(1, &c1);
+	ps[0] = peer_new(0, 40000, true, &cm80);
+	ps[1] = peer_new(1, 40001, true, &cm80);
+	peer_step(ps[0]);
+	peer_flush(ps[0]);            /* the job: paused */
+	peer_step(ps[1]);
+	peer_flush(ps[1]);            /* no job left */
+	assert_int_equal(stat("async_parked_now"), 1);
+	assert_int_equal(stat("async_no_job"), 1);
+	assert_int_equal(stat("async_jobwait"), 1);
+	pump_async(ps, 2);
+	assert_true(ps[0]->done);
+	assert_true(ps[1]->done);
+	keys_agree(0, ps[0], false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	keys_agree(1, ps[1], false, DTLS_SRTP_SUITE_AES_CM_128_SHA1_80);
+	printf("# one job: async_parked %lu, async_no_job %lu\n", stat("async_parked"),
+	       stat("async_no_job"));
+	assert_int_equal(stat("async_jobwait"), 0);
+	peer_free(ps[0]);
+	peer_free(ps[1]);
+	engine_sync();
+}
+
 int
 main(void)
 {
@@ -1542,6 +1897,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_handshake_time, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_budget_queue, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_client, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_client_waits_for_the_pool, t_setup,
+						t_teardown),
 		cmocka_unit_test_setup_teardown(test_client_retransmit_and_deadline, t_setup,
 						t_teardown),
 		cmocka_unit_test_setup_teardown(test_either, t_setup, t_teardown),
@@ -1549,9 +1906,20 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cookie, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_new_association, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_ctrs_published, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_async_both_roles, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_async_released_while_parked, t_setup,
+						t_teardown),
+		cmocka_unit_test_setup_teardown(test_async_parked_no_retransmit, t_setup,
+						t_teardown),
+		cmocka_unit_test_setup_teardown(test_async_one_job, t_setup, t_teardown),
 	};
+	int rc;
 
 	if (!ossl_heap_install())
 		return 1;
-	return cmocka_run_group_tests(tests, setup, teardown);
+	if (!asyncprov_ctx(&alibctx, &apropq))
+		return 1;
+	rc = cmocka_run_group_tests(tests, setup, teardown);
+	tls_libctx_free(alibctx);
+	return rc;
 }

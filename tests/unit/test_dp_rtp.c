@@ -24,7 +24,8 @@
  * IPv6 on one side and IPv4 on the other. SRTP (rtp_srtp.c) held to
  * lib/srtp_ref (libsrtp2) as the independent reference: SRTP-RTP and
  * SRTP-SRTP both ways for each suite (AES-CM and AES-GCM), RTP and
- * SRTCP; forged, replayed, too old, ROC-jumped, wrong- and giant-MKI and
+ * SRTCP (SRTCP of several SSRCs under one key, each its own window);
+ * forged, replayed, too old, ROC-jumped, wrong- and giant-MKI and
  * short packets dropped and counted (GCM's too); a restart's positions
  * carried on; re-keying at RTP_MOD; RFC 3711 Appendix B's vectors and
  * RFC 7714 §16 and §17's.
@@ -1641,6 +1642,46 @@ test_rtp_refused_whole_with_a_reason(void **state)
 	cp_nothing(f);
 }
 
+/* BUNDLE (lib/ipc's ipc_rtp_bundle) on a termination: an owner's
+ * context is installed like any (its group of one), and a modify that
+ * would put a termination into a group, or take it out, is refused (a
+ * change of its role, owner or mid is a subtract and an add), the
+ * termination going on as it was. */
+static void
+test_rtp_bundle_role_never_modified_in_or_out(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct ipc_rtp_event e;
+	struct out o;
+
+	term_ue(&a, MEDIA_MIN, true);
+	a.bundle.role = IPC_RTP_BUNDLE_OWNER;
+	a.bundle.mid_len = 1;
+	a.bundle.mid[0] = '0';
+	a.bundle.pt[0] = 0x01;      /* (PCMU, what ue_rtp() sends: the group's demultiplexer) */
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	assert_int_equal(ctr(f, "rtp_contexts"), 1);
+	assert_true(ue_rtp(f, NAT4, 40000, 1, 20, &o));
+	/* out of its group: refused */
+	memset(&a.bundle, 0, sizeof(a.bundle));
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 1);
+	cp_del(f, ctx_id(0));
+	cp_event(f, ctx_id(0), IPC_RTP_EV_RELEASED, &e);
+	/* unbundled, then a modify that bundles it: refused */
+	cp_add(f, ctx_id(0), &a, &b);
+	assert_true(ue_rtp(f, NAT4, 40000, 2, 20, &o));
+	a.bundle.role = IPC_RTP_BUNDLE_OWNER;
+	a.bundle.mid_len = 1;
+	a.bundle.mid[0] = '0';
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &a);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 2);
+	assert_int_equal(ctr(f, "rtp_terms_modified"), 0);
+	assert_true(ue_rtp(f, NAT4, 40000, 3, 20, &o));
+}
+
 /* A terminations on a relayed address (a pool address of dp's): the
  * media port's listener takes datagrams to any of dp's addresses, and
  * the termination's table says whose. */
@@ -1739,6 +1780,13 @@ _Static_assert(SRTP_REF_AES_CM_128_HMAC_SHA1_80 == RTP_SRTP_AES_CM_128_SHA1_80 &
 	       SRTP_REF_AEAD_AES_128_GCM == RTP_SRTP_AEAD_AES_128_GCM &&
 	       SRTP_REF_AEAD_AES_256_GCM == RTP_SRTP_AEAD_AES_256_GCM,
 	       "dp's suite values are lib/srtp_ref's");
+
+/* Our credentials on the UE's termination (ice-chars: RFC 5769's
+ * password, a Chromium-sized ufrag) and the peer's ufrag (ICE below) */
+#define ICE_UFRAG "uF8+"
+#define ICE_PWD   "VOkJxbRl1RmTxUk/WvJxBt"
+#define ICE_PEER  "h6vY"
+#define ICE_USER  ICE_UFRAG ":" ICE_PEER
 
 #define UE_SSRC   0x11223344u
 #define CORE_SSRC 0x55667788u
@@ -2220,6 +2268,650 @@ test_srtp_third_ssrc_evicts_no_replay_window(void **state)
 	peer_free(&p);
 }
 
+/* A UE's SRTCP of ssrc, protected by its lib/srtp_ref session s (each SSRC
+ * its own index there, as libsrtp2 keeps them), into b; clear[*clen]. */
+static uint16_t
+srtcp_of(struct srtp_ref *s, uint32_t ssrc, uint8_t *b, uint8_t *clear, uint16_t *clen)
+{
+	return mkpkt(s, true, 0, ssrc, 0, b, 1500, clear, clen);
+}
+
+/* Sent to port: relayed to the core in the clear, octet for octet? */
+static bool
+srtcp_in_clear(struct fix *f, uint16_t port, const uint8_t *b, uint16_t len,
+	       const uint8_t *clear, uint16_t clen)
+{
+	struct out o;
+
+	if (!relay(f, 0, NAT4, 40123, ACC4, port, b, len, 1, &o))
+		return false;
+	assert_int_equal(o.len, clen);
+	assert_memory_equal(o.payload, clear, clen);
+	return true;
+}
+
+/*
+ * SRTCP from several SSRCs under one key (a browser's audio and video, RFC
+ * 4588's retransmission): libsrtp2 keeps an SRTCP index per SSRC, so two
+ * SSRCs' compounds interleaved carry index 1, 1, 2, 2...: each taken
+ * (before, the second SSRC's were replays of the first's), byte-exact;
+ * every one's replay refused; one SSRC 70 ahead leaves the other's
+ * window where it was; a forged compound of a new SSRC takes no window;
+ * four SSRCs followed, a fifth refused (ssrc_limit) and the first ones go
+ * on. Under AES-CM and, where dp has it, AES-GCM (RFC 7714 §9's layout).
+ */
+static void
+srtcp_ssrcs(struct fix *f, unsigned int slot, unsigned int suite)
+{
+	uint16_t port = (uint16_t)(MEDIA_MIN + 4u * slot);
+	uint64_t replay0 = ctr(f, "rtp_srtp_replay"), auth0 = ctr(f, "rtp_srtp_auth");
+	uint64_t limit0 = ctr(f, "rtp_srtp_ssrc_limit");
+	struct ipc_rtp_term a, b;
+	struct peer p;
+	uint8_t cap[2][5][1500], pk[1500], clear[1500];
+	uint16_t caplen[2][5], clen, len;
+	unsigned int relayed = 0;
+
+	term_ue(&a, port, true);
+	srtp_term(&a, &p, suite, (uint8_t)(0x5e + slot), 0);
+	term_core(&b, (uint16_t)(port + 2u));
+	cp_add(f, ctx_id(slot), &a, &b);
+	ue_to_core(f, &p, port, (uint16_t)(port + 2u), false, 1);
+	/* two SSRCs, interleaved, each its own index 1..5 */
+	for (unsigned int k = 0; k < 5; k++) {
+		for (unsigned int i = 0; i < 2; i++) {
+			caplen[i][k] = srtcp_of(p.send, UE_SSRC + i, cap[i][k], clear, &clen);
+			assert_true(srtcp_in_clear(f, port, cap[i][k], caplen[i][k], clear, clen));
+		}
+	}
+	/* each one's captured compounds again: replays, every one */
+	for (unsigned int i = 0; i < 2; i++)
+		for (unsigned int k = 0; k < 5; k++)
+			relayed += ue_in(f, port, cap[i][k], caplen[i][k]);
+	assert_int_equal(relayed, 0);
+	assert_int_equal(ctr(f, "rtp_srtp_replay") - replay0, 10);
+	/* the first 70 ahead (past a 64-bit window of the second's index);
+	 * the second's next is still taken */
+	for (unsigned int k = 0; k < 70; k++) {
+		len = srtcp_of(p.send, UE_SSRC, pk, clear, &clen);
+		assert_true(srtcp_in_clear(f, port, pk, len, clear, clen));
+	}
+	len = srtcp_of(p.send, UE_SSRC + 1, pk, clear, &clen);
+	assert_true(srtcp_in_clear(f, port, pk, len, clear, clen));
+	/* a third SSRC; a forged fourth (its tag flipped) takes no window:
+	 * the genuine fourth after it is followed */
+	len = srtcp_of(p.send, UE_SSRC + 2, pk, clear, &clen);
+	assert_true(srtcp_in_clear(f, port, pk, len, clear, clen));
+	len = srtcp_of(p.send, UE_SSRC + 9, pk, clear, &clen);
+	pk[len - 1] ^= 0x40;
+	pk[len - 2] ^= 0x40;
+	assert_false(ue_in(f, port, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_auth") - auth0, 1);
+	len = srtcp_of(p.send, UE_SSRC + 3, pk, clear, &clen);
+	assert_true(srtcp_in_clear(f, port, pk, len, clear, clen));
+	/* a fifth: refused, whatever it is (it authenticates) */
+	len = srtcp_of(p.send, UE_SSRC + 4, pk, clear, &clen);
+	assert_false(ue_in(f, port, pk, len));
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit") - limit0, 1);
+	/* the first four go on */
+	for (unsigned int i = 0; i < 4; i++) {
+		len = srtcp_of(p.send, UE_SSRC + i, pk, clear, &clen);
+		assert_true(srtcp_in_clear(f, port, pk, len, clear, clen));
+	}
+	assert_int_equal(ctr(f, "rtp_srtp_replay") - replay0, 10);
+	peer_free(&p);
+	cp_del(f, ctx_id(slot));
+}
+
+static void
+test_srtcp_ssrcs_each_their_window(void **state)
+{
+	struct fix *f = *state;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	srtcp_ssrcs(f, 0, SRTP_REF_AES_CM_128_HMAC_SHA1_80);
+	if (rtp_srtp_gcm())
+		srtcp_ssrcs(f, 1, SRTP_REF_AEAD_AES_256_GCM);
+	assert_int_equal(ctr(f, "rtp_srtp_old"), 0);
+}
+
+/*
+ * A restarted dp's SRTCP in: cp carries one index a direction (the
+ * highest of any SSRC), so every SSRC's SRTCP up to it is refused as a
+ * possible replay of before the restart, and each goes on past it;
+ * RTP_STATS gives the highest.
+ */
+static void
+test_srtcp_restart_floor_for_every_ssrc(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term a, b;
+	struct srtp_ref_key rx, tx;
+	struct srtp_ref *send;
+	struct ipc_rtp_stats_msg st;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	term_ue(&a, MEDIA_MIN, true);
+	mkkeys(&a.srtp_rx, &rx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x61, 0, 0);
+	mkkeys(&a.srtp_tx, &tx, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x62, 0, 0);
+	a.profile = IPC_RTP_SAVP;
+	a.srtp_rx.srtcp_index = 40;
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	send = srtp_ref_create(SRTP_REF_OUTBOUND, &rx);
+	assert_non_null(send);
+	len = mkpkt(send, false, 1, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(ue_in(f, MEDIA_MIN, pk, len));
+	for (uint32_t i = 0; i < 2; i++) {
+		/* indices 1..39 protected and not sent; 40 refused; 41 taken */
+		for (unsigned int k = 1; k < 40; k++)
+			(void)srtcp_of(send, UE_SSRC + i, pk, clear, &clen);
+		len = srtcp_of(send, UE_SSRC + i, pk, clear, &clen);
+		assert_false(ue_in(f, MEDIA_MIN, pk, len));
+		assert_int_equal(ctr(f, "rtp_srtp_replay"), i + 1);
+		len = srtcp_of(send, UE_SSRC + i, pk, clear, &clen);
+		assert_true(srtcp_in_clear(f, MEDIA_MIN, pk, len, clear, clen));
+	}
+	len = srtcp_of(send, UE_SSRC, pk, clear, &clen);
+	assert_true(srtcp_in_clear(f, MEDIA_MIN, pk, len, clear, clen));
+	cp_stats(f, ctx_id(0), &st);
+	assert_int_equal(st.st[0].srtp_rx.srtcp_index, 42);
+	srtp_ref_free(send);
+}
+
+/* ---- BUNDLE (RFC 9143): a group's owner and its members ----------------------------- */
+
+/* t (rtcp-mux) made the owner of a group: mid "0", the MID extension's
+ * id 1, SSRC ssrc, PCMU. */
+static void
+bundle_owner(struct ipc_rtp_term *t, uint32_t ssrc)
+{
+	t->bundle.role = IPC_RTP_BUNDLE_OWNER;
+	t->bundle.mid_ext = 1;
+	t->bundle.mid_len = 1;
+	t->bundle.mid[0] = '0';
+	t->bundle.nssrc = 1;
+	t->bundle.ssrc[0] = ssrc;
+	t->bundle.pt[0] = 0x01;
+}
+
+/* t a member of context oid's termination 0, plain RTP: mid, SSRC ssrc,
+ * payload type pt. */
+static void
+bundle_member(struct ipc_rtp_term *t, uint64_t oid, const char *mid, uint32_t ssrc, uint8_t pt)
+{
+	memset(t, 0, sizeof(*t));
+	t->profile = IPC_RTP_AVP;
+	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	t->flags = IPC_RTP_F_MUX;
+	t->serial = 1;
+	t->bundle.role = IPC_RTP_BUNDLE_MEMBER;
+	t->bundle.owner = oid;
+	t->bundle.mid_len = (uint8_t)strlen(mid);
+	memcpy(t->bundle.mid, mid, strlen(mid));
+	t->bundle.nssrc = 1;
+	t->bundle.ssrc[0] = ssrc;
+	t->bundle.pt[pt / 8] = (uint8_t)(1u << (pt % 8));
+}
+
+/* RTP_ADD of (t0, t1) as id: refused whole, its sentence has why. */
+#define bundle_refused(f, id, t0, t1, why) bundle_refused_at(f, id, t0, t1, why, __LINE__)
+static void
+bundle_refused_at(struct fix *f, uint64_t id, const struct ipc_rtp_term *t0,
+		  const struct ipc_rtp_term *t1, const char *why, int line)
+{
+	struct ipc_rtp_event e;
+
+	cp_add(f, id, t0, t1);
+	cp_event(f, id, IPC_RTP_EV_RELEASED, &e);
+	assert_int_equal(e.cause, IPC_AGW_SETUP_FAILED);
+	if (strstr(e.detail, why) == NULL)
+		fail_msg("line %d: \"%s\", not \"%s\"", line, e.detail, why);
+}
+
+/* A restarted cp's SYNC: the RTP_STATE of id (the others skipped). */
+static void
+bundle_state(struct fix *f, uint64_t id, struct ipc_rtp_state *out)
+{
+	static struct ipc_msg m;
+	bool found = false;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_SYNC;
+	m.h.alloc_id = 5;
+	cp_send(f, &m);
+	f->ctx->tsc_hz = 1000000u;
+	for (uint64_t tsc = 1000; tsc < 40000; tsc += 1000) {
+		dp_cp_sync_step(f->w, tsc);
+		while (ipc_ring_dequeue(&f->w->cp.rings->to_cp, &m) == 1) {
+			assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+			if (m.h.kind == IPC_STATE_DONE) {
+				assert_true(found);
+				return;
+			}
+			if (m.h.kind == IPC_RTP_STATE && m.h.alloc_id == id) {
+				memcpy(out, m.body, sizeof(*out));
+				found = true;
+			}
+		}
+	}
+	fail_msg("no STATE_DONE");
+}
+
+/*
+ * A group as cp installs it (owners first: a restarted dp's re-add
+ * too): a member whose owner is not here refused, then taken once its
+ * owner is; each refusal with its sentence (a mid or an SSRC another
+ * section's, an owner's termination that owns no group, both of a
+ * context's terminations bundled, SRTP on a member of a plain owner); the
+ * owner's port relays as it did; RTP_STATE gives each its place back; a
+ * member modified (its SSRC, not to another section's); the owner
+ * released first orphans its member, whose release leaves the port table
+ * alone (a new context on the owner's port relays on).
+ */
+static void
+test_bundle_group_installed_refused_orphaned(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term own, core, mem, bad, core2;
+	static struct ipc_rtp_state x;
+	struct ipc_rtp_event e;
+	struct out o;
+
+	term_ue(&own, MEDIA_MIN, true);
+	bundle_owner(&own, 0x11111111u);
+	term_core(&core, MEDIA_MIN + 2);
+	bundle_member(&mem, ctx_id(0), "1", 0x22222222u, 96);
+	term_core(&core2, MEDIA_MIN + 6);
+	/* the member first: its owner is not here (yet) */
+	bundle_refused(f, ctx_id(1), &mem, &core2, "its BUNDLE owner is no context of this worker's");
+	cp_add(f, ctx_id(0), &own, &core);
+	cp_add(f, ctx_id(1), &mem, &core2);
+	assert_int_equal(ctr(f, "rtp_contexts"), 2);
+	/* what a group refuses */
+	bundle_member(&bad, ctx_id(0), "1", 0x33333333u, 97);
+	bundle_refused(f, ctx_id(2), &bad, NULL, "its mid is another section's");
+	bundle_member(&bad, ctx_id(0), "2", 0x22222222u, 97);
+	bundle_refused(f, ctx_id(2), &bad, NULL, "its SSRC is another section's");
+	bundle_member(&bad, ctx_id(0), "2", 0x11111111u, 97);
+	bundle_refused(f, ctx_id(2), &bad, NULL, "its SSRC is another section's");
+	bundle_member(&bad, ctx_id(1), "2", 0x33333333u, 97);
+	bundle_refused(f, ctx_id(2), &bad, NULL, "owns no group");
+	bundle_member(&bad, ctx_id(0), "2", 0x33333333u, 97);
+	bad.bundle.owner_term = 1;
+	bundle_refused(f, ctx_id(2), &bad, NULL, "owns no group");
+	bundle_member(&bad, ctx_id(0), "2", 0x33333333u, 97);
+	{
+		struct ipc_rtp_term o2;
+
+		term_ue(&o2, MEDIA_MIN + 8, true);
+		bundle_owner(&o2, 0x44444444u);
+		bundle_refused(f, ctx_id(2), &o2, &bad, "both of its terminations");
+	}
+	bad.profile = IPC_RTP_SAVP;
+	bundle_refused(f, ctx_id(2), &bad, NULL, "SRTP on it and not on its BUNDLE owner");
+	assert_int_equal(ctr(f, "rtp_contexts_refused"), 8);
+	assert_int_equal(ctr(f, "rtp_contexts"), 2);
+	/* the owner's port relays to the owner's other side, as before */
+	assert_true(ue_rtp(f, NAT4, 40000, 1, 20, &o));
+	assert_int_equal(o.sport, MEDIA_MIN + 2);
+	/* a restarted cp hears each one's place */
+	bundle_state(f, ctx_id(1), &x);
+	assert_int_equal(x.ctx.term[0].bundle.role, IPC_RTP_BUNDLE_MEMBER);
+	assert_int_equal(x.ctx.term[0].bundle.owner, ctx_id(0));
+	assert_memory_equal(x.ctx.term[0].bundle.mid, "1", 2);
+	assert_int_equal(x.ctx.term[0].local.port, 0);
+	bundle_state(f, ctx_id(0), &x);
+	assert_int_equal(x.ctx.term[0].bundle.role, IPC_RTP_BUNDLE_OWNER);
+	assert_int_equal(x.ctx.term[0].bundle.mid_ext, 1);
+	assert_int_equal(x.ctx.term[0].bundle.ssrc[0], 0x11111111u);
+	/* a member's SSRC may change, not to another section's */
+	mem.bundle.ssrc[0] = 0x55555555u;
+	cp_mod(f, ctx_id(1), IPC_RTP_MOD_TERM, 0, &mem);
+	assert_int_equal(ctr(f, "rtp_terms_modified"), 1);
+	mem.bundle.ssrc[0] = 0x11111111u;
+	cp_mod(f, ctx_id(1), IPC_RTP_MOD_TERM, 0, &mem);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 1);
+	/* and the owner's, not to its member's; a mid never */
+	own.bundle.ssrc[0] = 0x55555555u;
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &own);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 2);
+	own.bundle.ssrc[0] = 0x11111111u;
+	own.bundle.mid[0] = 'a';
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &own);
+	assert_int_equal(ctr(f, "rtp_term_changes_refused"), 3);
+	own.bundle.mid[0] = '0';
+	/* the owner released first: its member stays, with no transport; a
+	 * new context takes the owner's port, and the member's release
+	 * leaves it be */
+	cp_del(f, ctx_id(0));
+	cp_event(f, ctx_id(0), IPC_RTP_EV_RELEASED, &e);
+	assert_int_equal(ctr(f, "rtp_contexts"), 1);
+	memset(&own.bundle, 0, sizeof(own.bundle));
+	cp_add(f, ctx_id(2), &own, &core);
+	cp_del(f, ctx_id(1));
+	cp_event(f, ctx_id(1), IPC_RTP_EV_RELEASED, &e);
+	assert_true(ue_rtp(f, NAT4, 40000, 2, 20, &o));
+	assert_int_equal(o.sport, MEDIA_MIN + 2);
+	cp_event(f, ctx_id(2), IPC_RTP_EV_LATCHED, &e);
+	/* a member of the new owner's context: its termination owns none */
+	bundle_member(&bad, ctx_id(2), "1", 0x22222222u, 96);
+	bundle_refused(f, ctx_id(1), &bad, NULL, "owns no group");
+	cp_nothing(f);
+}
+
+/*
+ * A group under SDES SRTP (RFC 4568 on the owner, as a restarted dp's
+ * DTLS-SRTP owner's keys come): a member keyed with the owner's key at
+ * its own positions (RTP_STATS says where its streams stand: what cp
+ * gave); one of another suite refused; the owner re-keyed (a new
+ * a=crypto), its member keyed anew, its positions kept.
+ */
+static void
+test_bundle_member_srtp_is_its_owners(void **state)
+{
+	struct fix *f = *state;
+	struct ipc_rtp_term own, core, mem, bad;
+	struct ipc_rtp_stats_msg st;
+	struct srtp_ref_key k;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	term_ue(&own, MEDIA_MIN, true);
+	srtp_term(&own, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x71, 0);
+	bundle_owner(&own, UE_SSRC);
+	term_core(&core, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &own, &core);
+	bundle_member(&mem, ctx_id(0), "1", UE_SSRC + 1, 96);
+	mem.profile = IPC_RTP_SAVPF;
+	mem.srtp_rx.suite = mem.srtp_tx.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
+	mem.srtp_rx.key_len = mem.srtp_tx.key_len = 30;
+	mem.srtp_rx.nstreams = 1;
+	mem.srtp_rx.stream[0].ssrc = UE_SSRC + 1;
+	mem.srtp_rx.stream[0].roc = 5;
+	mem.srtp_rx.stream[0].seq = 100;
+	term_core(&core, MEDIA_MIN + 6);
+	cp_add(f, ctx_id(1), &mem, &core);
+	assert_int_equal(ctr(f, "rtp_contexts"), 2);
+	cp_stats(f, ctx_id(1), &st);
+	assert_int_equal(st.st[0].srtp_rx.nstreams, 1);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].ssrc, UE_SSRC + 1);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].roc, 5);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].seq, 100);
+	/* another suite than the owner's */
+	bad = mem;
+	bad.bundle.mid[0] = '2';
+	bad.bundle.ssrc[0] = UE_SSRC + 2;
+	bad.srtp_rx.suite = SRTP_REF_AES_256_CM_HMAC_SHA1_80;
+	bad.srtp_rx.key_len = 46;
+	bad.srtp_rx.nstreams = 0;
+	memset(bad.srtp_rx.stream, 0, sizeof(bad.srtp_rx.stream));
+	bundle_refused(f, ctx_id(2), &bad, NULL, "its SRTP suite is not its BUNDLE owner's");
+	/* a member of no key octets nor suite (as one of a DTLS-SRTP
+	 * owner's): keyed with the owner's, and what dp holds of it (a
+	 * restarted cp's RTP_STATE) has the suite, no key octet */
+	bad = mem;
+	bad.bundle.mid[0] = '3';
+	bad.bundle.ssrc[0] = UE_SSRC + 3;
+	memset(&bad.srtp_rx, 0, sizeof(bad.srtp_rx));
+	memset(&bad.srtp_tx, 0, sizeof(bad.srtp_tx));
+	cp_add(f, ctx_id(2), &bad, NULL);
+	assert_int_equal(ctr(f, "rtp_contexts"), 3);
+	{
+		static struct ipc_rtp_state x;
+		static const uint8_t zero[IPC_SRTP_KEY_MAX];
+
+		bundle_state(f, ctx_id(2), &x);
+		assert_int_equal(x.ctx.term[0].srtp_rx.suite, SRTP_REF_AES_CM_128_HMAC_SHA1_80);
+		assert_int_equal(x.ctx.term[0].srtp_tx.suite, SRTP_REF_AES_CM_128_HMAC_SHA1_80);
+		assert_int_equal(x.ctx.term[0].srtp_rx.key_len, 30);
+		assert_memory_equal(x.ctx.term[0].srtp_rx.key, zero, IPC_SRTP_KEY_MAX);
+		assert_memory_equal(x.ctx.term[0].srtp_tx.key, zero, IPC_SRTP_KEY_MAX);
+	}
+	/* the owner re-keyed: its member keyed anew where it stood */
+	mkkeys(&own.srtp_rx, &k, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x7a, 0, 0);
+	cp_mod(f, ctx_id(0), IPC_RTP_MOD_TERM, 0, &own);
+	assert_int_equal(ctr(f, "rtp_terms_modified"), 1);
+	cp_stats(f, ctx_id(1), &st);
+	assert_int_equal(st.st[0].srtp_rx.nstreams, 1);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].roc, 5);
+	assert_int_equal(st.st[0].srtp_rx.stream[0].seq, 100);
+	peer_free(&p);
+}
+
+/* ---- BUNDLE's demultiplexer (RFC 9143 §9.2): the owner's port to its sections ---------- */
+
+#define A_SSRC UE_SSRC            /* the browser's audio (signalled on the owner) */
+#define V_SSRC (UE_SSRC + 1u)     /* its video (learnt) */
+
+/* An RTP packet of the browser's (pt, seq, ssrc) with, unless mid is NULL,
+ * RFC 8285's one-byte header extension carrying mid as element id 1 (the
+ * group's MID extension), then n payload octets: into clear[], and into
+ * b protected by s (NULL: in the clear). Its protected length. */
+static uint16_t
+bdl_rtp(struct srtp_ref *s, uint8_t pt, uint16_t seq, uint32_t ssrc, const char *mid,
+	uint16_t n, uint8_t *b, uint8_t *clear, uint16_t *clen)
+{
+	size_t len = rtp_pkt(b, pt, seq, seq * 160u, ssrc, 0, 0);
+
+	if (mid != NULL) {
+		size_t ml = strlen(mid), words = (1u + ml + 3u) / 4u;
+
+		b[0] |= 0x10;
+		b[12] = 0xbe;
+		b[13] = 0xde;
+		b[14] = 0;
+		b[15] = (uint8_t)words;
+		memset(b + 16, 0, words * 4u);
+		b[16] = (uint8_t)(1u << 4 | (ml - 1u));
+		memcpy(b + 17, mid, ml);
+		len = 16u + words * 4u;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		b[len + i] = (uint8_t)(seq * 13u + i * 7u + pt);
+	len += n;
+	memcpy(clear, b, len);
+	*clen = (uint16_t)len;
+	if (s != NULL)
+		assert_int_equal(srtp_ref_protect(s, b, &len, 1500), SRTP_REF_OK);
+	return (uint16_t)len;
+}
+
+/* The browser (NAT4:40123) sends b (len) to the owner's port (MEDIA_MIN +
+ * 4 slot): the core port it came out of (0: none), the payload there the
+ * clear packet octet for octet. */
+static uint16_t
+bdl_in(struct fix *f, unsigned int slot, const uint8_t *b, uint16_t len, const uint8_t *clear,
+       uint16_t clen)
+{
+	struct out o;
+
+	if (!relay(f, 0, NAT4, 40123, ACC4, (uint16_t)(MEDIA_MIN + 4u * slot), b, len, 1, &o))
+		return 0;
+	assert_int_equal(o.len, clen);
+	assert_memory_equal(o.payload, clear, clen);
+	return o.sport;
+}
+
+/* RTP of the browser's through bdl_rtp() and bdl_in(). */
+static uint16_t
+bdl_send(struct fix *f, unsigned int slot, struct srtp_ref *s, uint8_t pt, uint16_t seq,
+	 uint32_t ssrc, const char *mid)
+{
+	uint8_t b[1500], clear[1500];
+	uint16_t clen, len = bdl_rtp(s, pt, seq, ssrc, mid, 120, b, clear, &clen);
+
+	return bdl_in(f, slot, b, len, clear, clen);
+}
+
+/* A group of two sections as a browser's audio and video: context
+ * (slot) the owner's (audio, mid "0", PCMU, its SSRC A_SSRC signalled,
+ * the MID extension id 1), context slot + 1 a member (video, mid "1",
+ * payload type 96, no SSRC signalled), each with a core side of its own
+ * (MEDIA_MIN + 4 slot + 2 and + 6); SRTP under one key with p its far
+ * end, or plain RTP (p NULL). */
+static void ice_creds(struct ipc_rtp_ice *x, const char *ufrag, const char *pwd,
+		      const char *peer);
+
+static void
+bdl_group_ice(struct fix *f, unsigned int slot, struct peer *p, bool ice)
+{
+	uint16_t port = (uint16_t)(MEDIA_MIN + 4u * slot);
+	struct ipc_rtp_term own, core, mem;
+
+	term_ue(&own, port, true);
+	if (ice)
+		ice_creds(&own.ice, ICE_UFRAG, ICE_PWD, ICE_PEER);
+	if (p != NULL)
+		srtp_term(&own, p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x33, 0);
+	else
+		own.flags |= IPC_RTP_F_RSIZE;       /* (RFC 5506) */
+	bundle_owner(&own, A_SSRC);
+	term_core(&core, (uint16_t)(port + 2u));
+	cp_add(f, ctx_id(slot), &own, &core);
+	bundle_member(&mem, ctx_id(slot), "1", 0, 96);
+	mem.bundle.nssrc = 0;
+	mem.dscp = 34;              /* (video's AF41 beside audio's best effort) */
+	if (p != NULL) {
+		mem.profile = IPC_RTP_SAVPF;
+		mem.srtp_rx.suite = mem.srtp_tx.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
+		mem.srtp_rx.key_len = mem.srtp_tx.key_len = 30;
+	}
+	term_core(&core, (uint16_t)(port + 6u));
+	cp_add(f, ctx_id(slot + 1u), &mem, &core);
+	assert_int_equal(ctr(f, "rtp_contexts"), slot + 2u);
+}
+
+static void
+bdl_group(struct fix *f, unsigned int slot, struct peer *p)
+{
+	bdl_group_ice(f, slot, p, false);
+}
+
+/*
+ * A browser's audio and video on one transport (lib/srtp_ref: one key,
+ * each SSRC its own stream there), MID in the header extension: each
+ * reaches its own core port, octet for octet in the clear. Then RFC 9143
+ * §9.2's order: a bound SSRC goes by its binding without MID (whatever
+ * its payload type says), an unbound one without MID by a payload type
+ * one section has; a MID of no section is dropped (never routed by
+ * payload type), a MID naming another section than the SSRC's is dropped
+ * (no rebinding); a forged packet's MID binds nothing (the genuine
+ * packet of that SSRC goes by its payload type after it). SRTCP,
+ * unprotected by the owner's context (one SRTCP window a sender SSRC),
+ * goes whole to the section its sender SSRC is bound to, else the
+ * owner's.
+ */
+static void
+test_bundle_demux_in_by_ssrc_mid_pt(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+	uint8_t b[1500], clear[1500];
+	uint16_t clen, len;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group(f, 0, &p);
+	/* MID: audio and video interleaved, each at its own core port */
+	for (uint16_t s = 1; s <= 4; s++) {
+		assert_int_equal(bdl_send(f, 0, p.send, 0, s, A_SSRC, "0"), audio);
+		assert_int_equal(bdl_send(f, 0, p.send, 96, s, V_SSRC, "1"), video);
+	}
+	/* the binding: video without MID, even with audio's payload type */
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 5, V_SSRC, NULL), video);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 6, V_SSRC, NULL), video);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 5, A_SSRC, NULL), audio);
+	/* a forged packet (its tag flipped) of a new SSRC with video's MID:
+	 * refused by video's SRTP, it binds nothing; that SSRC's genuine
+	 * packet without MID goes by its payload type to audio */
+	len = bdl_rtp(p.send, 96, 1, UE_SSRC + 3u, "1", 120, b, clear, &clen);
+	b[len - 1] ^= 0x01;
+	assert_int_equal(bdl_in(f, 0, b, len, clear, clen), 0);
+	assert_int_equal(ctr(f, "rtp_srtp_auth"), 1);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 2, UE_SSRC + 3u, NULL), audio);
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 3, UE_SSRC + 3u, NULL), audio);
+	/* the payload type: a new SSRC (RFC 4588's retransmission, say)
+	 * without MID, then bound: its binding, not its payload type */
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 1, V_SSRC + 1u, NULL), video);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 2, V_SSRC + 1u, NULL), video);
+	/* a MID of no section: dropped, though its payload type is audio's */
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, UE_SSRC + 7u, "7"), 0);
+	assert_int_equal(ctr(f, "rtp_bundle_unknown_mid"), 1);
+	/* a bound SSRC whose MID names another section: dropped, not moved */
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 7, A_SSRC, "1"), 0);
+	assert_int_equal(ctr(f, "rtp_bundle_mid_moved"), 1);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 8, A_SSRC, "0"), audio);
+	/* an unbound SSRC without MID and a payload type no section has */
+	assert_int_equal(bdl_send(f, 0, p.send, 8, 1, UE_SSRC + 8u, NULL), 0);
+	assert_int_equal(ctr(f, "rtp_bundle_unknown"), 1);
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_bound"), 3);
+	/* SRTCP: by its sender's binding; an SSRC bound to none (a receive-
+	 * only SSRC's RR, say) to the owner's section; each its own window
+	 * in the owner's context (index 1 of each taken) */
+	len = srtcp_of(p.send, V_SSRC, b, clear, &clen);
+	assert_int_equal(bdl_in(f, 0, b, len, clear, clen), video);
+	len = srtcp_of(p.send, A_SSRC, b, clear, &clen);
+	assert_int_equal(bdl_in(f, 0, b, len, clear, clen), audio);
+	len = srtcp_of(p.send, 1u, b, clear, &clen);
+	assert_int_equal(bdl_in(f, 0, b, len, clear, clen), audio);
+	assert_int_equal(ctr(f, "rtp_bundle_rtcp_sender"), 2);
+	assert_int_equal(ctr(f, "rtp_bundle_rtcp_owner"), 1);
+	assert_int_equal(ctr(f, "rtp_srtp_replay"), 0);
+	peer_free(&p);
+}
+
+/*
+ * A group's bindings are 16 (RFC 9143 §9.2's table, dp's): a 17th SSRC is
+ * refused, whatever it carries, and none bound is evicted for it; plain
+ * RTP, where the source's acceptance is what binds.
+ */
+static void
+test_bundle_17th_ssrc_refused(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+
+	bdl_group(f, 0, NULL);
+	/* the signalled one, then 15 learnt by payload type or MID */
+	assert_int_equal(bdl_send(f, 0, NULL, 0, 1, A_SSRC, NULL), audio);
+	for (uint32_t k = 1; k <= 15; k++)
+		assert_int_equal(bdl_send(f, 0, NULL, 96, 1, A_SSRC + k, (k & 1u) ? "1" : NULL),
+				 video);
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_bound"), 15);
+	assert_int_equal(bdl_send(f, 0, NULL, 96, 1, A_SSRC + 16u, "1"), 0);
+	assert_int_equal(bdl_send(f, 0, NULL, 0, 1, A_SSRC + 17u, NULL), 0);
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_full"), 2);
+	/* a modify of the member (its mode again) keeps what it learnt;
+	 * every bound one goes on as bound */
+	{
+		struct ipc_rtp_term mem;
+
+		bundle_member(&mem, ctx_id(0), "1", 0, 96);
+		mem.bundle.nssrc = 0;
+		cp_mod(f, ctx_id(1), IPC_RTP_MOD_TERM, 0, &mem);
+		assert_int_equal(ctr(f, "rtp_terms_modified"), 1);
+	}
+	assert_int_equal(bdl_send(f, 0, NULL, 96, 2, A_SSRC, NULL), audio);
+	for (uint32_t k = 1; k <= 15; k++)
+		assert_int_equal(bdl_send(f, 0, NULL, 0, 2, A_SSRC + k, NULL), video);
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_bound"), 15);
+	/* a reduced-size compound of a header alone (a BYE of no SSRC, RFC
+	 * 5506): no sender to go by, the owner's section's */
+	{
+		static const uint8_t bye[4] = { 0x80, 203, 0, 0 };
+
+		assert_int_equal(bdl_in(f, 0, bye, 4, bye, 4), audio);
+		assert_int_equal(ctr(f, "rtp_bundle_rtcp_owner"), 1);
+	}
+}
+
 /* What SRTP refuses is dropped, counted by reason and in the
  * termination's srtp_fail, and changes nothing: a forged tag (the genuine
  * packet still goes after it), a replay, an index older than the window,
@@ -2483,21 +3175,19 @@ test_srtp_restart_carries_the_index_on(void **state)
 		assert_true(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, pk, len, 1, &o));
 		assert_memory_equal(o.payload, clear, clen);
 	}
-	/* dp's side: nothing up to 100 + IPC_SRTP_POS_LAG (an injector on the
-	 * core's side sending what the dp before protected: not again),
-	 * then ROC 7 on; SRTCP past 50 */
-	for (uint16_t seq = 101; seq <= 100 + IPC_SRTP_POS_LAG; seq += 73) {
-		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
-		assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	}
-	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 8);
-	for (uint16_t seq = 101 + IPC_SRTP_POS_LAG; seq < 104 + IPC_SRTP_POS_LAG; seq++) {
+	/* dp's side: the core's next packets (101 on, indices the dp before
+	 * may have protected: never again) go out at once, shifted past 100
+	 * + IPC_SRTP_POS_LAG, ROC 7 on; SRTCP past 50 */
+	for (uint16_t seq = 101; seq < 104; seq++) {
 		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
 		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 		olen = o.len;
 		assert_int_equal(srtp_ref_unprotect(recv, o.payload, &olen), SRTP_REF_OK);
+		clear[2] = (uint8_t)((seq + IPC_SRTP_POS_LAG) >> 8);
+		clear[3] = (uint8_t)(seq + IPC_SRTP_POS_LAG);
 		assert_memory_equal(o.payload, clear, clen);
 	}
+	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 1);
 	len = mkpkt(NULL, true, 0, CORE_SSRC, 0, pk, sizeof(pk), clear, &clen);
 	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 	assert_int_equal(o.payload[clen] & 0x80, 0x80);    /* E */
@@ -2552,9 +3242,10 @@ test_srtp_restart_carries_the_index_on(void **state)
  * A dp restart with two SSRCs each way: every SSRC's position is carried.
  * The UE's: each one's packets of before the restart are replays, each
  * one's next goes on (lib/srtp protects them), a third SSRC is refused.
- * Ours: each goes on only past its position plus IPC_SRTP_POS_LAG (one
- * across a ROC wrap), lib/srtp unprotects what dp protects; a third
- * SSRC is refused. RTP_STATS gives both positions each way.
+ * Ours: each goes on at once past its position plus IPC_SRTP_POS_LAG (one
+ * across a ROC wrap), its sequence numbers shifted there; lib/srtp
+ * unprotects what dp protects; one below is refused, and a third SSRC.
+ * RTP_STATS gives both positions each way.
  */
 static void
 test_srtp_restart_carries_every_ssrc(void **state)
@@ -2608,27 +3299,25 @@ test_srtp_restart_carries_every_ssrc(void **state)
 	len = mkpkt(send, false, 1, UE_SSRC + 2, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(ue_in(f, MEDIA_MIN, pk, len));
 	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 1);
-	/* ours: each SSRC's next packets after its position, and the last
-	 * within the bound, not protected (the dp before may have) */
+	/* ours: each SSRC's next packet after its position (an index the dp
+	 * before may have used) protected at once, past the bound: lib/srtp
+	 * unprotects them (the second at ROC 2), their SEQ shifted */
 	len = mkpkt(NULL, false, 301, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
-	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	len = mkpkt(NULL, false, 300 + IPC_SRTP_POS_LAG, CORE_SSRC, 160, pk, sizeof(pk), clear,
-		    &clen);
-	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	clear[2] = (uint8_t)((301 + IPC_SRTP_POS_LAG) >> 8);
+	clear[3] = (uint8_t)(301 + IPC_SRTP_POS_LAG);
+	srtp_clear_is(recv, &o, clear, clen);
 	len = mkpkt(NULL, false, 65501, CORE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
-	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	len = mkpkt(NULL, false, (uint16_t)(b_next - 1u), CORE_SSRC + 1, 160, pk, sizeof(pk),
-		    clear, &clen);
-	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 4);
-	/* past it: protected, lib/srtp unprotects them (the second at ROC 2) */
-	len = mkpkt(NULL, false, 301 + IPC_SRTP_POS_LAG, CORE_SSRC, 160, pk, sizeof(pk), clear,
-		    &clen);
 	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	clear[2] = (uint8_t)(b_next >> 8);
+	clear[3] = (uint8_t)b_next;
 	srtp_clear_is(recv, &o, clear, clen);
-	len = mkpkt(NULL, false, b_next, CORE_SSRC + 1, 160, pk, sizeof(pk), clear, &clen);
-	assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
-	srtp_clear_is(recv, &o, clear, clen);
+	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 2);
+	/* the core's packet before its first, shifted: below the floor, not
+	 * protected (the dp before may have used that index) */
+	len = mkpkt(NULL, false, 300, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_old"), 1);
 	len = mkpkt(NULL, false, 1, CORE_SSRC + 2, 160, pk, sizeof(pk), clear, &clen);
 	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
 	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 2);
@@ -2649,6 +3338,177 @@ test_srtp_restart_carries_every_ssrc(void **state)
 	assert_int_equal(st.st[0].srtp_tx.stream[1].seq, b_next);
 	srtp_ref_free(send);
 	srtp_ref_free(recv);
+}
+
+/* Every (SSRC, index) a test saw dp protect: RFC 3711 §9.1's "never twice
+ * under a key" held over all of them. */
+struct used_idx {
+	unsigned int n;
+	uint32_t ssrc[4096];
+	uint64_t idx[4096];
+};
+
+/* o, protected by dp, unprotected by s (its clear packet clear[clen] but
+ * for the SEQ, which is want_seq), its (SSRC, index) noted in u: none
+ * twice. */
+static void
+srtp_out_note(struct srtp_ref *s, const struct out *o, uint8_t *clear, uint16_t clen,
+	      uint16_t want_seq, struct used_idx *u)
+{
+	uint32_t ssrc = (uint32_t)o->payload[8] << 24 | (uint32_t)o->payload[9] << 16 |
+			(uint32_t)o->payload[10] << 8 | o->payload[11], roc;
+	uint64_t idx;
+
+	assert_int_equal((uint16_t)(o->payload[2] << 8 | o->payload[3]), want_seq);
+	clear[2] = (uint8_t)(want_seq >> 8);
+	clear[3] = (uint8_t)want_seq;
+	srtp_clear_is(s, o, clear, clen);
+	/* (in order: the receiver's ROC is this packet's) */
+	assert_int_equal(srtp_ref_get_roc(s, ssrc, &roc), 0);
+	idx = (uint64_t)roc << 16 | want_seq;
+	for (unsigned int i = 0; i < u->n; i++)
+		if (u->ssrc[i] == ssrc && u->idx[i] == idx)
+			fail_msg("SSRC %08x index %llu protected twice", ssrc, (unsigned long long)idx);
+	assert_true(u->n < 4096);
+	u->ssrc[u->n] = ssrc;
+	u->idx[u->n++] = idx;
+}
+
+/* dp "restarts" context 0: released (its RELEASED taken), installed again
+ * from a and b. */
+static void
+restart_like(struct fix *f, const struct ipc_rtp_term *a, const struct ipc_rtp_term *b)
+{
+	static struct ipc_msg m;
+
+	cp_del(f, ctx_id(0));
+	for (;;) {
+		assert_true(cp_recv(f, &m));
+		if (m.h.kind == IPC_RTP_EVENT &&
+		    ((const struct ipc_rtp_event *)(const void *)m.body)->type == IPC_RTP_EV_RELEASED)
+			break;
+	}
+	cp_add(f, ctx_id(0), a, b);
+}
+
+/* The core sends 20 packets from seq on, after a restart: each goes out
+ * at once, at index floor + k (lib/srtp's s takes them, u notes them);
+ * the core's next SEQ. */
+static uint16_t
+core_on_shifted(struct fix *f, struct srtp_ref *s, uint16_t seq, uint64_t floor,
+		struct used_idx *u)
+{
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct out o;
+
+	for (unsigned int k = 0; k < 20; k++, seq++) {
+		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+		srtp_out_note(s, &o, clear, clen, (uint16_t)(floor + k), u);
+		assert_int_equal(u->idx[u->n - 1], floor + k);
+	}
+	return seq;
+}
+
+/*
+ * A dp restart shifts what dp protects, it does not refuse it: cp gives
+ * the new dp the key with a position it heard some packets before dp's
+ * end; the plain core goes on with its next SEQ, and its very next
+ * packet goes out towards the SRTP side (at the position plus
+ * IPC_SRTP_POS_LAG plus one: a jump lib/srtp, the reference, takes),
+ * the later ones contiguous after it; a packet the core sent before the
+ * restart, sent again after it, is not protected (below the floor);
+ * counted once a start (rtp_srtp_restart_gap). A second restart from the
+ * position dp reports (the shifted index) shifts again past it. Over
+ * everything dp protected, across the ROC's wrap and both restarts, no
+ * (SSRC, index) twice (RFC 3711 §9.1).
+ */
+static void
+srtp_restart_shifts(struct fix *f, unsigned int suite)
+{
+	struct ipc_rtp_term a, b;
+	struct srtp_ref_key rx, tx;
+	struct srtp_ref *recv;
+	struct ipc_rtp_stats_msg st;
+	struct ipc_srtp_stream heard;
+	static struct used_idx u;
+	uint8_t pk[1500], clear[1500], old[1500];
+	uint16_t clen, len, oldlen = 0, seq;
+	uint64_t floor;
+	struct out o;
+
+	memset(&u, 0, sizeof(u));
+	term_ue(&a, MEDIA_MIN, true);
+	a.profile = IPC_RTP_SAVPF;
+	mkkeys(&a.srtp_rx, &rx, suite, 0x61, 0, 0);
+	mkkeys(&a.srtp_tx, &tx, suite, 0x62, 0, 0);
+	term_core(&b, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &a, &b);
+	recv = srtp_ref_create(SRTP_REF_INBOUND, &tx);
+	assert_non_null(recv);
+	/* before: the core's 65300 on, across the wrap; cp hears the
+	 * position after the 200th, dp protects 100 more before its end */
+	seq = 65300;
+	for (unsigned int k = 0; k < 300; k++, seq++) {
+		if (k == 200) {
+			cp_stats(f, ctx_id(0), &st);
+			assert_int_equal(st.st[0].srtp_tx.nstreams, 1);
+			heard = st.st[0].srtp_tx.stream[0];
+			assert_int_equal(heard.roc, 0);
+			assert_int_equal(heard.seq, 65499);
+		}
+		len = mkpkt(NULL, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		if (k == 290) {
+			memcpy(old, pk, len);
+			oldlen = len;
+		}
+		assert_true(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, pk, len, 0, &o));
+		srtp_out_note(recv, &o, clear, clen, seq, &u);
+	}
+	/* the restart: the key again with what cp heard */
+	a.srtp_tx.nstreams = 1;
+	a.srtp_tx.stream[0] = heard;
+	restart_like(f, &a, &b);
+	/* the core's next packet goes out at once, at the floor: 65499 +
+	 * IPC_SRTP_POS_LAG + 1 (ROC 1), lib/srtp takes the jump */
+	floor = 65499u + IPC_SRTP_POS_LAG + 1u;
+	seq = core_on_shifted(f, recv, seq, floor, &u);
+	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 1);
+	/* the core's packet of before, sent again: below the floor, not
+	 * protected again */
+	assert_false(relay(f, 1, PEER4, 6000, CORE4, MEDIA_MIN + 2, old, oldlen, 0, &o));
+	assert_int_equal(ctr(f, "rtp_srtp_old"), 1);
+	/* dp says where the stream stands: the index used under the key */
+	cp_stats(f, ctx_id(0), &st);
+	heard = st.st[0].srtp_tx.stream[0];
+	assert_int_equal((uint64_t)heard.roc << 16 | heard.seq, floor + 19u);
+	/* a second restart, from that position: on at once past it plus the
+	 * bound */
+	a.srtp_tx.stream[0] = heard;
+	restart_like(f, &a, &b);
+	floor = floor + 19u + IPC_SRTP_POS_LAG + 1u;
+	(void)core_on_shifted(f, recv, seq, floor, &u);
+	assert_int_equal(ctr(f, "rtp_srtp_restart_gap"), 2);
+	assert_int_equal(u.n, 340);
+	srtp_ref_free(recv);
+}
+
+static void
+test_srtp_restart_shifts_not_refuses(void **state)
+{
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	srtp_restart_shifts(*state, SRTP_REF_AES_CM_128_HMAC_SHA1_80);
+}
+
+/* The same under AES-GCM (RFC 7714): the shifted SEQ in the AAD. */
+static void
+test_srtp_gcm_restart_shifts_not_refuses(void **state)
+{
+	if (!rtp_srtp_gcm())
+		skip();     /* (no libipsec-mb, no AES-NI, or its GCM keys not dp's layout) */
+	srtp_restart_shifts(*state, SRTP_REF_AEAD_AES_128_GCM);
 }
 
 /* Who may take an SSRC's place: a packet that fails its tag takes none
@@ -2999,12 +3859,6 @@ test_rtp_early_media_to_an_srtp_offerer(void **state)
 
 /* ---- ICE (rtp_ice.c) ------------------------------------------------------------------ */
 
-/* Our credentials on the UE's termination (ice-chars: RFC 5769's
- * password, a Chromium-sized ufrag) and the peer's ufrag */
-#define ICE_UFRAG "uF8+"
-#define ICE_PWD   "VOkJxbRl1RmTxUk/WvJxBt"
-#define ICE_PEER  "h6vY"
-#define ICE_USER  ICE_UFRAG ":" ICE_PEER
 
 /* What a check carries beside USERNAME, PRIORITY, ICE-CONTROLLING,
  * MESSAGE-INTEGRITY and FINGERPRINT (each CK_NO_*: without it). */
@@ -3582,6 +4436,513 @@ test_ice_rtcp_of_a_pair_is_its_own_component(void **state)
 	assert_int_equal(e.st[0].ice, IPC_RTP_ICE_ON);
 }
 
+/* ---- BUNDLE's way out: a section's other side to the group's transport ---------------- */
+
+static void
+put32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+static uint32_t
+get32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* An RTCP RR of ssrc with one report block on media (RFC 3550 §6.4.2),
+ * then an SDES of ssrc: 32 + 8 octets. */
+static uint16_t
+rr_block_pkt(uint8_t *b, uint32_t ssrc, uint32_t media)
+{
+	memset(b, 0, 40);
+	b[0] = 0x81;
+	b[1] = 201;
+	b[3] = 7;
+	put32(b + 4, ssrc);
+	put32(b + 8, media);
+	b[32] = 0x81;
+	b[33] = 202;
+	b[35] = 1;
+	put32(b + 36, ssrc);
+	return 40;
+}
+
+/* What the browser received, protected (the wire): RTP's (SSRC,
+ * sequence number) and SRTCP's (SSRC, index), each never twice under the
+ * group's one key (RFC 3711 §9.1). */
+struct wire {
+	unsigned int n;
+	uint32_t ssrc[64];
+	uint32_t index[64];
+	bool rtcp[64];
+};
+
+static void
+wire_add(struct wire *wr, bool rtcp, uint32_t ssrc, uint32_t index)
+{
+	for (unsigned int i = 0; i < wr->n; i++)
+		if (wr->rtcp[i] == rtcp && wr->ssrc[i] == ssrc && wr->index[i] == index)
+			fail_msg("(SSRC %08x, %s index %u) twice on the wire", ssrc,
+				 rtcp ? "SRTCP" : "SRTP", index);
+	assert_true(wr->n < 64);
+	wr->rtcp[wr->n] = rtcp;
+	wr->ssrc[wr->n] = ssrc;
+	wr->index[wr->n++] = index;
+}
+
+/* The core side on core port cport sends seq of ssrc (RTP, or an RR and
+ * SDES of ssrc): true when it reached the browser (NAT4:40123, from the
+ * owner's ACC4:MEDIA_MIN, DS ds), where lib/srtp_ref's r unprotects it
+ * octet for octet; the wire noted. */
+static bool
+bdl_core(struct fix *f, struct srtp_ref *r, struct wire *wr, uint16_t cport, bool rtcp,
+	 uint16_t seq, uint32_t ssrc, uint8_t ds)
+{
+	uint8_t b[1500], clear[1500];
+	uint16_t clen, len = mkpkt(NULL, rtcp, seq, ssrc, 100, b, sizeof(b), clear, &clen);
+	struct out o;
+	size_t olen;
+
+	if (!relay(f, 1, PEER4, 6000, CORE4, cport, b, len, 0, &o))
+		return false;
+	assert_memory_equal(o.src, ACC4, 4);
+	assert_int_equal(o.sport, MEDIA_MIN);
+	assert_memory_equal(o.dst, NAT4, 4);
+	assert_int_equal(o.dport, 40123);
+	assert_int_equal(o.ds, ds);
+	assert_true(o.cksum_ok || o.cksum == 0);
+	/* (AES-CM, no MKI: SRTCP's E flag and index before the 10-octet tag) */
+	wire_add(wr, rtcp, get32(o.payload + (rtcp ? 4 : 8)),
+		 rtcp ? get32(o.payload + o.len - 14) & 0x7fffffffu :
+		 (uint32_t)(o.payload[2] << 8 | o.payload[3]));
+	olen = o.len;
+	assert_int_equal(rtcp ? srtp_ref_unprotect_rtcp(r, o.payload, &olen) :
+			 srtp_ref_unprotect(r, o.payload, &olen), SRTP_REF_OK);
+	assert_int_equal(olen, clen);
+	assert_memory_equal(o.payload, clear, clen);
+	return true;
+}
+
+/*
+ * A group's sections send to its one transport (RFC 9143): each core
+ * side's RTP reaches the browser's nominated pair from the owner's
+ * address and port, with its own section's DSCP, under its own section's
+ * SRTP context (the group's key), libsrtp2 unprotecting every packet;
+ * their SRTCP under the owner's context (one SRTCP index for the
+ * 5-tuple), so two core sides' RTCP of one SSRC never share an index.
+ * The browser's RTCP about video's SSRC (from an SSRC bound to no
+ * section) goes to video's side. Consent lost on the owner stops every
+ * section, and comes back for all. The owner released first: its
+ * member's packets have nowhere to go (bundle_orphaned).
+ */
+static void
+test_bundle_out_to_the_owners_transport(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+	struct wire wr = { 0 };
+	struct ipc_rtp_event e;
+	uint8_t b[1500], clear[1500];
+	uint16_t clen;
+	size_t len;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group_ice(f, 0, &p, true);
+	ice_ok(f, NAT4, 40123, CK_USE, 1);
+	cp_event(f, ctx_id(0), IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, A_SSRC, "0"), audio);
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 1, V_SSRC, "1"), video);
+	/* RTP both ways to the one 5-tuple, each section's DSCP */
+	for (uint16_t s = 1; s <= 3; s++) {
+		assert_true(bdl_core(f, p.recv, &wr, audio, false, s, CORE_SSRC, 0));
+		assert_true(bdl_core(f, p.recv, &wr, video, false, s, CORE_SSRC + 1u, 34 << 2));
+	}
+	/* RTCP of one SSRC from both core sides: one index sequence */
+	assert_true(bdl_core(f, p.recv, &wr, audio, true, 0, 0x7777u, 0));
+	assert_true(bdl_core(f, p.recv, &wr, video, true, 0, 0x7777u, 34 << 2));
+	assert_true(bdl_core(f, p.recv, &wr, audio, true, 0, 0x7777u, 0));
+	/* the browser's receiver report on video's SSRC from an SSRC bound
+	 * to none (a receive-only one's): to video's side */
+	len = rr_block_pkt(b, 1u, CORE_SSRC + 1u);
+	memcpy(clear, b, len);
+	clen = (uint16_t)len;
+	assert_int_equal(srtp_ref_protect_rtcp(p.send, b, &len, sizeof(b)), SRTP_REF_OK);
+	assert_int_equal(bdl_in(f, 0, b, (uint16_t)len, clear, clen), video);
+	assert_int_equal(ctr(f, "rtp_bundle_rtcp_report"), 1);
+	/* consent lost on the owner: neither section sends; a check from the
+	 * pair, and both do again */
+	f->w->now_ms += ICE_CONSENT;
+	assert_false(bdl_core(f, p.recv, &wr, audio, false, 4, CORE_SSRC, 0));
+	assert_false(bdl_core(f, p.recv, &wr, video, false, 4, CORE_SSRC + 1u, 34 << 2));
+	assert_int_equal(ctr(f, "rtp_dropped_no_consent"), 2);
+	ice_ok(f, NAT4, 40123, 0, 2);
+	assert_true(bdl_core(f, p.recv, &wr, audio, false, 5, CORE_SSRC, 0));
+	assert_true(bdl_core(f, p.recv, &wr, video, false, 5, CORE_SSRC + 1u, 34 << 2));
+	/* the owner released first: video's side has no transport */
+	cp_del(f, ctx_id(0));
+	assert_false(bdl_core(f, p.recv, &wr, video, false, 6, CORE_SSRC + 1u, 34 << 2));
+	assert_int_equal(ctr(f, "rtp_bundle_orphaned"), 1);
+	peer_free(&p);
+}
+
+/* An SSRC_CLASH of context id to cp within some 6 s of dp's sweeps
+ * (each turn's messages taken, 101 ms on between): its body in e. */
+static bool
+clash_heard(struct fix *f, uint64_t id, struct ipc_rtp_event *e)
+{
+	static struct ipc_msg m;
+
+	for (unsigned int k = 0; k < 64; k++) {
+		if (!cp_recv(f, &m)) {
+			f->w->now_ms += 101;
+			continue;
+		}
+		memcpy(e, m.body, sizeof(*e));
+		if (m.h.kind == IPC_RTP_EVENT && m.h.alloc_id == id &&
+		    e->type == IPC_RTP_EV_SSRC_CLASH)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The group's one key makes an SSRC two sections send a two-time pad
+ * (RFC 3711 §9.1): each section's SRTP context would protect the same
+ * (SSRC, index) under the same keystream. Two SIP phones on the core
+ * sides choose their SSRCs apart, so they may choose one: the second
+ * section to send an SSRC another already sends has it dropped
+ * (bundle_ssrc_clash) and the first goes on, and an SSRC of a section
+ * released stays refused to the others under that key: no (SSRC, index)
+ * reaches the wire twice (without the rule, audio's and video's index 1
+ * of one SSRC would: their ciphertexts' XOR their clear texts').
+ */
+static void
+test_bundle_out_ssrc_clash_dropped(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+	struct wire wr = { 0 };
+	struct ipc_rtp_event e;
+	unsigned int sent = 0;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group(f, 0, &p);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, A_SSRC, "0"), audio);
+	/* both core sides with one SSRC, the same sequence numbers: audio's
+	 * first, video's then refused, whatever comes after */
+	for (uint16_t s = 1; s <= 4; s++) {
+		assert_true(bdl_core(f, p.recv, &wr, audio, false, s, CORE_SSRC, 0));
+		sent += bdl_core(f, p.recv, &wr, video, false, s, CORE_SSRC, 34 << 2);
+	}
+	assert_int_equal(sent, 0);
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_clash"), 4);
+	/* cp hears of it: video's context, its access termination, the SSRC,
+	 * the four refused; more within RTP_CLASH_TELL_MS wait for it, then
+	 * go as one */
+	assert_true(clash_heard(f, ctx_id(1), &e));
+	assert_int_equal(e.term, 0);
+	assert_int_equal(e.ssrc, CORE_SSRC);
+	assert_int_equal(e.count, 4);
+	assert_false(bdl_core(f, p.recv, &wr, video, false, 5, CORE_SSRC, 34 << 2));
+	assert_false(bdl_core(f, p.recv, &wr, video, false, 6, CORE_SSRC, 34 << 2));
+	assert_false(clash_heard(f, ctx_id(1), &e));
+	f->w->now_ms += RTP_CLASH_TELL_MS;
+	assert_true(clash_heard(f, ctx_id(1), &e));
+	assert_int_equal(e.count, 2);
+	assert_false(clash_heard(f, ctx_id(1), &e));
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_clash"), 6);
+	/* video with an SSRC of its own goes */
+	assert_true(bdl_core(f, p.recv, &wr, video, false, 5, CORE_SSRC + 1u, 34 << 2));
+	/* a third section (mid "2"); video's released: its SSRC stays
+	 * refused to the others while the key it was protected under lives */
+	{
+		struct ipc_rtp_term mem, core;
+
+		bundle_member(&mem, ctx_id(0), "2", 0, 97);
+		mem.bundle.nssrc = 0;
+		mem.dscp = 34;
+		mem.profile = IPC_RTP_SAVPF;
+		mem.srtp_rx.suite = mem.srtp_tx.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
+		mem.srtp_rx.key_len = mem.srtp_tx.key_len = 30;
+		term_core(&core, MEDIA_MIN + 10);
+		cp_add(f, ctx_id(2), &mem, &core);
+		cp_del(f, ctx_id(1));
+	}
+	assert_false(bdl_core(f, p.recv, &wr, MEDIA_MIN + 10, false, 6, CORE_SSRC + 1u, 34 << 2));
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_clash"), 7);
+	assert_true(bdl_core(f, p.recv, &wr, MEDIA_MIN + 10, false, 6, CORE_SSRC + 2u, 34 << 2));
+	assert_int_equal(wr.n, 6);
+	peer_free(&p);
+}
+
+/*
+ * Review F6.4: every section's SRTCP to the browser goes under the
+ * owner's context's one index (RFC 9143: one SRTCP index a 5-tuple), so
+ * cp must hear where it stands however quiet the owner's own section is:
+ * video's core side sends 300 RTCP, audio's none; dp tells cp the
+ * owner's positions on its own (an RTP_STATS of req 0 of the owner's
+ * context), its SRTCP index out IPC_SRTP_TELL or past. Before, cp heard
+ * only at its own asking, paced by the owner's own traffic (up to a
+ * minute apart), while a restarted dp resumes CP_AGW_RTP_SRTCP_AHEAD past
+ * what cp heard: busy members' feedback could have had indices protected
+ * twice under the group's key.
+ */
+static void
+test_bundle_rtcp_tells_owner_index(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+	static struct ipc_msg m;
+	const struct ipc_rtp_stats_msg *sm = (const void *)m.body;
+	uint8_t b[1500], clear[1500];
+	uint16_t clen, len;
+	unsigned int sent = 0, tells = 0;
+	uint32_t told = 0;
+	struct peer p;
+	struct out o;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group(f, 0, &p);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, A_SSRC, "0"), audio);
+	/* (what is pending goes first: the state at a flush is the state
+	 * then) */
+	while (cp_recv(f, &m))
+		;
+	for (uint16_t s = 1; s <= 300; s++) {
+		len = mkpkt(NULL, true, s, CORE_SSRC, 100, b, sizeof(b), clear, &clen);
+		sent += relay(f, 1, PEER4, 6000, CORE4, video, b, len, 0, &o);
+	}
+	assert_int_equal(sent, 300);
+	while (cp_recv(f, &m))
+		if (m.h.kind == IPC_RTP_STATS && m.h.alloc_id == ctx_id(0) && sm->req == 0) {
+			told = sm->st[0].srtp_tx.srtcp_index;
+			tells++;
+		}
+	assert_int_equal(tells, 1);
+	assert_true(told >= IPC_SRTP_TELL && told <= 300);
+	peer_free(&p);
+}
+
+/* Member t of the group bdl_group() makes (context 0's), mid, payload type
+ * pt, no SSRC signalled, SRTP under the owner's key (no octets of its
+ * own), video's DSCP. */
+static void
+bdl_member_srtp(struct ipc_rtp_term *t, const char *mid, uint8_t pt)
+{
+	bundle_member(t, ctx_id(0), mid, 0, pt);
+	t->bundle.nssrc = 0;
+	t->dscp = 34;
+	t->profile = IPC_RTP_SAVPF;
+	t->srtp_rx.suite = t->srtp_tx.suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
+	t->srtp_rx.key_len = t->srtp_tx.key_len = 30;
+}
+
+/*
+ * The clash rule's table is what each section's SRTP context protects:
+ * SSRCs dropped before their protect (here no consent: the browser's ICE
+ * has nominated no pair yet) hold no place of audio's. Once it has,
+ * audio's S is audio's (its context protects it) and video's S the
+ * clash, whatever audio's side sent before: no (SSRC, index) twice on
+ * the wire (before: the two dropped SSRCs took audio's two places, S was
+ * protected unrecorded by audio's context, and video's S recorded and
+ * protected too, at the same indices).
+ */
+static void
+test_bundle_out_unprotected_ssrcs_hold_nothing(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+	struct wire wr = { 0 };
+	unsigned int sent_a = 0, sent_v = 0;
+	struct ipc_rtp_event e;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group_ice(f, 0, &p, true);
+	assert_false(bdl_core(f, p.recv, &wr, audio, false, 1, 0x0a0a0a0au, 0));
+	assert_false(bdl_core(f, p.recv, &wr, audio, false, 1, 0x0b0b0b0bu, 0));
+	assert_int_equal(ctr(f, "rtp_dropped_no_consent"), 2);
+	ice_ok(f, NAT4, 40123, CK_USE, 1);
+	cp_event(f, ctx_id(0), IPC_RTP_EV_NOMINATED, &e);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, A_SSRC, "0"), audio);
+	for (uint16_t s = 1; s <= 4; s++) {
+		sent_a += bdl_core(f, p.recv, &wr, audio, false, s, CORE_SSRC, 0);
+		sent_v += bdl_core(f, p.recv, &wr, video, false, s, CORE_SSRC, 34 << 2);
+	}
+	assert_int_equal(sent_a, 4);
+	assert_int_equal(sent_v, 0);
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_clash"), 4);
+	/* audio's second SSRC goes; its third is its context's refusal */
+	assert_true(bdl_core(f, p.recv, &wr, audio, false, 5, CORE_SSRC + 1u, 0));
+	assert_false(bdl_core(f, p.recv, &wr, audio, false, 5, CORE_SSRC + 2u, 0));
+	assert_int_equal(ctr(f, "rtp_srtp_ssrc_limit"), 1);
+	/* which video may send then (audio's context never protected it) */
+	assert_true(bdl_core(f, p.recv, &wr, video, false, 6, CORE_SSRC + 2u, 34 << 2));
+	assert_int_equal(wr.n, 6);
+	peer_free(&p);
+}
+
+/*
+ * The clash rule across a dp restart (cp installs each context again as
+ * it holds it: its RTP_STATE, the send positions it heard, a keyed
+ * owner's SRTCP index moved on as cp/agw's keys_carry() does): video's S
+ * stays video's, so a third section's S, first after the restart, is
+ * dropped, not protected from indices video used under the key; T, which
+ * a released section sent (cp carries no gone list), is refused to a new
+ * section; video's S goes on past its floor. No (SSRC, index) twice on
+ * the wire (before: the third section's S and the new section's T were
+ * protected from index 1 again).
+ */
+static void
+test_bundle_out_clash_survives_dp_restart(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6, third = MEDIA_MIN + 10,
+		       fourth = MEDIA_MIN + 14;
+	static struct ipc_rtp_state x0, x1, x2;
+	struct ipc_rtp_term mem, core;
+	struct wire wr = { 0 };
+	unsigned int sent = 0;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group(f, 0, &p);
+	bdl_member_srtp(&mem, "2", 97);
+	term_core(&core, third);
+	cp_add(f, ctx_id(2), &mem, &core);
+	bdl_member_srtp(&mem, "3", 98);
+	term_core(&core, fourth);
+	cp_add(f, ctx_id(3), &mem, &core);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, A_SSRC, "0"), audio);
+	for (uint16_t s = 1; s <= 4; s++) {
+		assert_true(bdl_core(f, p.recv, &wr, video, false, s, CORE_SSRC, 34 << 2));
+		sent += bdl_core(f, p.recv, &wr, third, false, s, CORE_SSRC, 34 << 2);
+		assert_true(bdl_core(f, p.recv, &wr, fourth, false, s, CORE_SSRC + 3u, 34 << 2));
+	}
+	assert_int_equal(sent, 0);
+	cp_del(f, ctx_id(3));
+	bundle_state(f, ctx_id(0), &x0);
+	bundle_state(f, ctx_id(1), &x1);
+	bundle_state(f, ctx_id(2), &x2);
+	assert_int_equal(x1.ctx.term[0].srtp_tx.nstreams, 1);
+	assert_int_equal(x1.ctx.term[0].srtp_tx.stream[0].ssrc, CORE_SSRC);
+	assert_int_equal(x2.ctx.term[0].srtp_tx.nstreams, 0);
+	/* dp restarted: the members first gone, then the owner; installed
+	 * again owner first */
+	cp_del(f, ctx_id(2));
+	cp_del(f, ctx_id(1));
+	cp_del(f, ctx_id(0));
+	assert_int_equal(ctr(f, "rtp_contexts"), 0);
+	x0.ctx.term[0].srtp_tx.srtcp_index += 4096u;
+	cp_add(f, ctx_id(0), &x0.ctx.term[0], &x0.ctx.term[1]);
+	cp_add(f, ctx_id(1), &x1.ctx.term[0], &x1.ctx.term[1]);
+	cp_add(f, ctx_id(2), &x2.ctx.term[0], &x2.ctx.term[1]);
+	bdl_member_srtp(&mem, "4", 98);
+	term_core(&core, fourth);
+	cp_add(f, ctx_id(3), &mem, &core);
+	assert_int_equal(ctr(f, "rtp_contexts"), 4);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 2, A_SSRC, "0"), audio);
+	for (uint16_t s = 1; s <= 4; s++) {
+		sent += bdl_core(f, p.recv, &wr, third, false, s, CORE_SSRC, 34 << 2);
+		sent += bdl_core(f, p.recv, &wr, fourth, false, s, CORE_SSRC + 3u, 34 << 2);
+	}
+	assert_int_equal(sent, 0);
+	assert_true(bdl_core(f, p.recv, &wr, video, false, 5 + IPC_SRTP_POS_LAG, CORE_SSRC,
+			     34 << 2));
+	peer_free(&p);
+}
+
+/*
+ * A member's modify (a re-offer's mode) keeps the key shape dp gave it:
+ * the owner's suite with no octet (bundle_member_keys()), whatever cp's
+ * modify carries (all zero, as cp makes a DTLS-SRTP owner's member at its
+ * create); so a restarted cp's RTP_STATE of it passes lib/ipc's checks
+ * (before: cp's suite 0 with dp's stream, refused by ipc_msg_check(), and
+ * the new cp never knew the member).
+ */
+static void
+test_bundle_member_modify_keeps_its_key_shape(void **state)
+{
+	struct fix *f = *state;
+	static struct ipc_rtp_state x;
+	struct ipc_rtp_term own, core, mem;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	term_ue(&own, MEDIA_MIN, true);
+	srtp_term(&own, &p, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x33, 0);
+	bundle_owner(&own, A_SSRC);
+	term_core(&core, MEDIA_MIN + 2);
+	cp_add(f, ctx_id(0), &own, &core);
+	bundle_member(&mem, ctx_id(0), "1", 0, 96);
+	mem.bundle.nssrc = 0;
+	mem.profile = IPC_RTP_SAVPF;
+	term_core(&core, MEDIA_MIN + 6);
+	cp_add(f, ctx_id(1), &mem, &core);
+	assert_int_equal(ctr(f, "rtp_contexts"), 2);
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 1, V_SSRC, "1"), MEDIA_MIN + 6);
+	mem.mode = IPC_RTP_MODE_RECV;
+	cp_mod(f, ctx_id(1), IPC_RTP_MOD_TERM, 0, &mem);
+	assert_int_equal(ctr(f, "rtp_terms_modified"), 1);
+	bundle_state(f, ctx_id(1), &x);
+	assert_int_equal(x.ctx.term[0].srtp_rx.suite, SRTP_REF_AES_CM_128_HMAC_SHA1_80);
+	assert_int_equal(x.ctx.term[0].srtp_rx.nstreams, 1);
+	assert_int_equal(x.ctx.term[0].srtp_rx.stream[0].ssrc, V_SSRC);
+	assert_int_equal(x.ctx.term[0].mode, IPC_RTP_MODE_RECV);
+	peer_free(&p);
+}
+
+/*
+ * A released section's SSRCs are not replayed into a new one under the
+ * same key: the browser's video (SSRC X, MID then none) released, a new
+ * section of video's payload type added (a re-offer's new transceiver);
+ * a captured MID-less packet of X is dropped (bundle_ssrc_released), not
+ * taken by the new section's fresh replay window (before: it reached the
+ * new section's core side); a new SSRC of that payload type goes to the
+ * new section.
+ */
+static void
+test_bundle_in_released_ssrc_not_replayed(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6, third = MEDIA_MIN + 10;
+	struct ipc_rtp_term mem, core;
+	uint8_t b[1500], clear[1500], k[1500];
+	uint16_t clen, len;
+	struct out o;
+	struct peer p;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	bdl_group(f, 0, &p);
+	assert_int_equal(bdl_send(f, 0, p.send, 0, 1, A_SSRC, "0"), audio);
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 1, V_SSRC, "1"), video);
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 2, V_SSRC, NULL), video);
+	len = bdl_rtp(p.send, 96, 3, V_SSRC, NULL, 120, b, clear, &clen);
+	memcpy(k, b, len);
+	assert_int_equal(bdl_in(f, 0, b, len, clear, clen), video);
+	cp_del(f, ctx_id(1));
+	bdl_member_srtp(&mem, "2", 96);
+	term_core(&core, third);
+	cp_add(f, ctx_id(2), &mem, &core);
+	assert_false(relay(f, 0, NAT4, 40123, ACC4, MEDIA_MIN, k, len, 1, &o));
+	assert_int_equal(ctr(f, "rtp_bundle_ssrc_released"), 1);
+	assert_int_equal(bdl_send(f, 0, p.send, 96, 1, V_SSRC + 7u, NULL), third);
+	peer_free(&p);
+}
+
 /* ---- DTLS-SRTP: dp/dtls_srtp's module through dp/rtp's seam ------------------------------ */
 
 static struct tls_cred *browser;     /* the OpenSSL client's certificate */
@@ -3593,7 +4954,7 @@ setup_dtls(void **state)
 	char err[256];
 
 	if (browser == NULL) {
-		browser = tls_cred_generate(NULL, "browser", 2, err, sizeof(err));
+		browser = tls_cred_generate(NULL, "browser", 2u * 86400u, err, sizeof(err));
 		assert_non_null(browser);
 		dgq_setup();
 	}
@@ -3963,6 +5324,8 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_refused_whole_with_a_reason, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_bundle_role_never_modified_in_or_out,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_on_a_relayed_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_sync_gives_every_context_back, setup_wide,
 						teardown),
@@ -3977,11 +5340,38 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 cmocka_unit_test_setup_teardown(test_srtp_hostile_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_third_ssrc_evicts_no_replay_window, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_srtcp_ssrcs_each_their_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtcp_restart_floor_for_every_ssrc, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_group_installed_refused_orphaned, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_member_srtp_is_its_owners, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_demux_in_by_ssrc_mid_pt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_17th_ssrc_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_out_to_the_owners_transport, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_out_ssrc_clash_dropped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_rtcp_tells_owner_index, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_out_unprotected_ssrcs_hold_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_out_clash_survives_dp_restart, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_member_modify_keeps_its_key_shape, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bundle_in_released_ssrc_not_replayed, setup,
+						teardown),
 				cmocka_unit_test_setup_teardown(test_srtp_bad_packets_dropped_and_counted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_restart_carries_the_index_on, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_restart_carries_every_ssrc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_restart_shifts_not_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_gcm_restart_shifts_not_refuses, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_only_the_authentic_or_latched_take_an_ssrc,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_tells_cp_where_streams_stand, setup,

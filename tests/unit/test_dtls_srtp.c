@@ -205,7 +205,7 @@ setup(void **state)
 	assert_non_null(theirs);
 	assert_int_equal(certfp_of_x509(theirs->cert, CERTFP_SHA256, &their_fp), 0);
 	assert_int_equal(certfp_of_x509(theirs->cert, CERTFP_SHA1, &their_fp1), 0);
-	ours = tls_cred_generate(NULL, "turnpike", 30, err, sizeof(err));
+	ours = tls_cred_generate(NULL, "turnpike", 30u * 86400u, err, sizeof(err));
 	assert_non_null(ours);
 	assert_int_equal(certfp_of_x509(ours->cert, CERTFP_SHA256, &our_fp), 0);
 	memset(&conf, 0, sizeof(conf));
@@ -274,7 +274,7 @@ test_cred_generated(void **state)
 					X509_get0_notAfter(ours->cert)), 1);
 	assert_int_equal(days, 30);
 	/* another: another key and serial */
-	b = tls_cred_generate(NULL, "turnpike", 1, err, sizeof(err));
+	b = tls_cred_generate(NULL, "turnpike", 86400u, err, sizeof(err));
 	assert_non_null(b);
 	assert_int_not_equal(ASN1_INTEGER_cmp(sn, X509_get0_serialNumber(b->cert)), 0);
 	assert_int_not_equal(EVP_PKEY_eq(ours->key, b->key), 1);

@@ -327,6 +327,44 @@ test_ipc_readiness_rule(void **state)
 	ipc_seg_close(&s);
 }
 
+/* The pair's role (struct ipc_ha): a fresh segment is passive; ACTIVE
+ * holds only before its deadline; a FENCED or STANDBY role is passive
+ * whatever the deadline; the block survives a re-attach (a restarted dp
+ * finds the role cp gave). */
+static void
+test_ipc_ha_block_role_and_deadline(void **state)
+{
+	struct ipc_seg s;
+	bool created;
+	uint64_t now;
+
+	(void)state;
+	assert_int_equal(ipc_seg_open(&s, seg_name, 1, me, &created), 0);
+	assert_true(created);
+	now = ipc_monotonic_ms();
+	assert_false(ipc_ha_active(&s.shm->ha, now));        /* fresh: passive */
+	assert_int_equal(s.shm->ha.role, IPC_HA_STANDBY);
+	ipc_ha_set(&s.shm->ha, IPC_HA_ACTIVE, 7, now + 1000);
+	assert_true(ipc_ha_active(&s.shm->ha, now));
+	assert_true(ipc_ha_active(&s.shm->ha, now + 999));
+	assert_false(ipc_ha_active(&s.shm->ha, now + 1000));  /* the deadline */
+	assert_int_equal(s.shm->ha.token, 7);
+	ipc_seg_close(&s);
+	assert_int_equal(ipc_seg_open(&s, seg_name, 1, me, &created), 0);
+	assert_false(created);
+	assert_true(ipc_ha_active(&s.shm->ha, now));          /* kept */
+	assert_int_equal(s.shm->ha.announce_gen, 0);
+	ipc_ha_announce(&s.shm->ha);
+	assert_int_equal(s.shm->ha.announce_gen, 1);
+	ipc_ha_set(&s.shm->ha, IPC_HA_FENCED, 7, now + 1000);
+	assert_false(ipc_ha_active(&s.shm->ha, now));
+	ipc_ha_set(&s.shm->ha, IPC_HA_STANDBY, 8, now + 1000);
+	assert_false(ipc_ha_active(&s.shm->ha, now));
+	s.shm->ha.role = 5;                                   /* no such role */
+	assert_false(ipc_ha_active(&s.shm->ha, now));
+	ipc_seg_close(&s);
+}
+
 /* ---- whose segment ------------------------------------------------------ */
 
 /* One we create is 0600 whatever the umask, and the owner's we name (dp,
@@ -1556,6 +1594,240 @@ static void rtp_dtls_off_fp(struct ipc_rtp_term *t) { t->dtls.fp[1].alg = 2; }
 static void rtp_avp_key(struct ipc_rtp_term *t) { srtp_key_fill(&t->srtp_rx, 1); }
 static void rtp_avp_key_byte(struct ipc_rtp_term *t) { t->srtp_tx.key[45] = 1; }
 
+/* BUNDLE as cp gives it (term[1] and RTP_MOD's: v6, rtcp-mux): the
+ * group's owner, its MID extension id 1, mid "0", an SSRC, PCMU and opus */
+static void
+rtp_owner(struct ipc_rtp_term *t)
+{
+	t->bundle.role = IPC_RTP_BUNDLE_OWNER;
+	t->bundle.mid_ext = 1;
+	t->bundle.mid_len = 1;
+	t->bundle.mid[0] = '0';
+	t->bundle.nssrc = 1;
+	t->bundle.ssrc[0] = 0x1234;
+	t->bundle.pt[0] = 0x01;
+	t->bundle.pt[111 / 8] = (uint8_t)(1u << (111 % 8));
+}
+/* a member: another context's (slot 12) termination 1 carries its
+ * transport; none of the transport's own fields; mid "video", VP8 */
+static void
+rtp_member(struct ipc_rtp_term *t)
+{
+	memset(&t->local, 0, sizeof(t->local));
+	memset(&t->remote, 0, sizeof(t->remote));
+	memset(&t->gm_addr, 0, sizeof(t->gm_addr));
+	t->gm_plen = 0;
+	t->latch = 0;
+	t->bundle.role = IPC_RTP_BUNDLE_MEMBER;
+	t->bundle.owner = ipc_conn_make(1, 12, 3);
+	t->bundle.owner_term = 1;
+	t->bundle.mid_len = 5;
+	memcpy(t->bundle.mid, "video", 5);
+	t->bundle.nssrc = 2;
+	t->bundle.ssrc[0] = 0x5678;
+	t->bundle.ssrc[1] = 0;          /* (SSRC 0 is one) */
+	t->bundle.pt[96 / 8] = (uint8_t)(1u << (96 % 8));
+}
+/* a member of an SRTP group: the suite and positions, no key octet */
+static void
+rtp_member_savpf(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->profile = IPC_RTP_SAVPF;
+	t->srtp_rx.suite = t->srtp_tx.suite = 1;
+	t->srtp_rx.key_len = t->srtp_tx.key_len = 30;
+	t->srtp_rx.nstreams = 1;
+	t->srtp_rx.stream[0].ssrc = 0x5678;
+	t->srtp_rx.stream[0].roc = 2;
+	t->srtp_tx.srtcp_index = 9;
+}
+static void rtp_bundle_role3(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.role = IPC_RTP_BUNDLE_ROLE_MAX + 1;
+}
+static void rtp_bundle_off_mid(struct ipc_rtp_term *t) { t->bundle.mid[3] = 'a'; }
+static void rtp_bundle_off_pt(struct ipc_rtp_term *t) { t->bundle.pt[0] = 1; }
+static void rtp_bundle_off_owner(struct ipc_rtp_term *t)
+{
+	t->bundle.owner = ipc_conn_make(1, 12, 3);
+}
+static void rtp_owner_pair(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->flags &= (uint8_t)~IPC_RTP_F_MUX;
+	t->rtcp_port = (uint16_t)(t->local.port + 1);
+}
+static void rtp_member_pair(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->flags &= (uint8_t)~IPC_RTP_F_MUX;
+}
+static void rtp_member_rtcp_port(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->rtcp_port = 30001;
+}
+static void rtp_owner_mid0(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.mid_len = 0;
+	t->bundle.mid[0] = 0;
+}
+static void rtp_owner_mid17(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.mid_len = IPC_RTP_MID_MAX + 1;
+	memset(t->bundle.mid, 'm', IPC_RTP_MID_MAX);
+}
+static void rtp_owner_mid_colon(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.mid[0] = ':';
+}
+static void rtp_member_mid_space(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.mid[2] = ' ';
+}
+static void rtp_member_mid_nul(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.mid[4] = 0;
+}
+static void rtp_owner_mid_past(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.mid[IPC_RTP_MID_MAX - 1] = 'x';
+}
+static void rtp_owner_ssrc3(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.nssrc = IPC_RTP_BUNDLE_SSRCS + 1;
+}
+static void rtp_member_ssrc_twice(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.ssrc[1] = t->bundle.ssrc[0];
+}
+static void rtp_owner_ssrc_past(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.ssrc[1] = 7;
+}
+static void rtp_owner_pad(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.pad[1] = 1;
+}
+static void rtp_owner_owned(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.owner = ipc_conn_make(1, 12, 3);
+}
+static void rtp_owner_owner_term(struct ipc_rtp_term *t)
+{
+	rtp_owner(t);
+	t->bundle.owner_term = 1;
+}
+static void rtp_member_no_owner(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.owner = 0;
+}
+static void rtp_member_owner_gen0(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.owner = ipc_conn_make(1, 12, 0);
+}
+static void rtp_member_owner_worker(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.owner = ipc_conn_make(2, 12, 3);
+}
+static void rtp_member_owner_self(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.owner = ipc_conn_make(1, 13, 8);
+}
+static void rtp_member_owner_term2(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.owner_term = 2;
+}
+static void rtp_member_mid_ext(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->bundle.mid_ext = 1;
+}
+static void rtp_member_port(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->local.port = 30000;
+}
+static void rtp_member_local(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->local.family = 6;
+}
+static void rtp_member_remote(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->remote.family = 6;
+	t->remote.port = 5004;
+}
+static void rtp_member_remote_rtcp(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->remote_rtcp = 5005;
+}
+static void rtp_member_ice(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	rtp_ice(t);
+}
+static void rtp_member_dtls(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	rtp_dtls(t);
+}
+static void rtp_member_latch(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->latch = IPC_RTP_LATCH_RELATCH;
+}
+static void rtp_member_gm(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->gm_port_lo = 1;
+	t->gm_port_hi = 2;
+}
+static void rtp_member_key_octet(struct ipc_rtp_term *t)
+{
+	rtp_member_savpf(t);
+	t->srtp_tx.key[29] = 1;
+}
+static void rtp_member_key_short(struct ipc_rtp_term *t)
+{
+	rtp_member_savpf(t);
+	t->srtp_rx.key_len = 29;
+}
+static void rtp_member_avp_key(struct ipc_rtp_term *t)
+{
+	rtp_member_savpf(t);
+	t->profile = IPC_RTP_AVPF;
+}
+static void rtp_member_mode4(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->mode = IPC_RTP_MODE_MAX + 1;
+}
+static void rtp_member_no_burst(struct ipc_rtp_term *t)
+{
+	rtp_member(t);
+	t->pol_burst = 0;
+}
+
 /* RTP_DTLS's body changed by fn: refused as what. */
 static void
 dtls_ev_bad(void (*fn)(struct ipc_rtp_dtls_ev *e), const char *what)
@@ -1769,6 +2041,81 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 	rtp_add_bad(rtp_dtls_flagged_one_key, "with DTLS keys flagged and one way only");
 	rtp_add_bad(rtp_dtls_off_gen, "without DTLS, with a certificate generation");
 	rtp_add_bad(rtp_dtls_off_fp, "without DTLS, with a fingerprint octet");
+	rtp_add_bad(rtp_bundle_role3, "with an unknown BUNDLE role");
+	rtp_add_bad(rtp_bundle_off_mid, "without BUNDLE, with a mid octet");
+	rtp_add_bad(rtp_bundle_off_pt, "without BUNDLE, with a payload type");
+	rtp_add_bad(rtp_bundle_off_owner, "without BUNDLE, naming an owner");
+	rtp_add_bad(rtp_owner_pair, "owning a BUNDLE transport without rtcp-mux");
+	rtp_add_bad(rtp_member_pair, "a BUNDLE member without rtcp-mux");
+	rtp_add_bad(rtp_member_rtcp_port, "a BUNDLE member with an RTCP port");
+	rtp_add_bad(rtp_owner_mid0, "bundled without a mid");
+	rtp_add_bad(rtp_owner_mid17, "bundled with a 17-octet mid");
+	rtp_add_bad(rtp_owner_mid_colon, "bundled with a mid of ':' (no token char)");
+	rtp_add_bad(rtp_member_mid_space, "bundled with a mid of a space");
+	rtp_add_bad(rtp_member_mid_nul, "bundled with a NUL inside its mid");
+	rtp_add_bad(rtp_owner_mid_past, "bundled with an octet past its mid");
+	rtp_add_bad(rtp_owner_ssrc3, "bundled with 3 SSRCs");
+	rtp_add_bad(rtp_member_ssrc_twice, "bundled with one SSRC twice");
+	rtp_add_bad(rtp_owner_ssrc_past, "bundled with an SSRC past its count");
+	rtp_add_bad(rtp_owner_pad, "bundled with BUNDLE's pad set");
+	rtp_add_bad(rtp_owner_owned, "an owner naming an owner");
+	rtp_add_bad(rtp_owner_owner_term, "an owner naming an owner's termination");
+	rtp_add_bad(rtp_member_no_owner, "a member of no owner");
+	rtp_add_bad(rtp_member_owner_gen0, "a member of an owner of generation 0");
+	rtp_add_bad(rtp_member_owner_worker, "a member of another worker's owner");
+	rtp_add_bad(rtp_member_owner_self, "a member of its own context");
+	rtp_add_bad(rtp_member_owner_term2, "a member of an owner's termination 2");
+	rtp_add_bad(rtp_member_mid_ext, "a member with a MID extension id (the owner's)");
+	rtp_add_bad(rtp_member_port, "a member with a port");
+	rtp_add_bad(rtp_member_local, "a member with a local address");
+	rtp_add_bad(rtp_member_remote, "a member with a remote");
+	rtp_add_bad(rtp_member_remote_rtcp, "a member with a remote RTCP port");
+	rtp_add_bad(rtp_member_ice, "a member with ICE");
+	rtp_add_bad(rtp_member_dtls, "a member with DTLS-SRTP");
+	rtp_add_bad(rtp_member_latch, "a member that latches");
+	rtp_add_bad(rtp_member_gm, "a member with gm's ports");
+	rtp_add_bad(rtp_member_key_octet, "a member with a key octet");
+	rtp_add_bad(rtp_member_key_short, "a member with a key length not its suite's");
+	rtp_add_bad(rtp_member_avp_key, "a plain RTP member with a suite");
+	rtp_add_bad(rtp_member_mode4, "a member of mode 4");
+	rtp_add_bad(rtp_member_no_burst, "a member policed without a burst");
+	/* BUNDLE as cp sends it passes: an owner plain and as a WebRTC one
+	 * (SAVPF, DTLS, ICE); a member plain, of SRTP with no key at all (a
+	 * DTLS owner's to come) or its suite and positions, a mid of 16
+	 * token chars, in RTP_MOD and RTP_STATE too */
+	msg_make(&m, IPC_RTP_ADD);
+	rtp_owner(&x->term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	rtp_dtls(&x->term[1]);
+	rtp_ice(&x->term[1]);
+	x->term[1].bundle.mid_ext = 255;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_ADD);
+	rtp_member(&x->term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].bundle.owner_term = 0;
+	x->term[1].bundle.mid_len = IPC_RTP_MID_MAX;
+	memcpy(x->term[1].bundle.mid, "!#$%&'*+-.^_`|~z", IPC_RTP_MID_MAX);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->term[1].profile = IPC_RTP_SAVPF;
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_ADD);
+	rtp_member_savpf(&x->term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_MOD);
+	rtp_member_savpf(&mo->t);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	msg_make(&m, IPC_RTP_STATE);
+	rtp_member(&((struct ipc_rtp_state *)(void *)m.body)->ctx.term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	msg_make(&m, IPC_RTP_STATE);
+	rtp_owner(&((struct ipc_rtp_state *)(void *)m.body)->ctx.term[1]);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	/* (what the messages weigh now: RTP_STATE keeps 16 spare, what
+	 * DTLS-SRTP's tls-ids left of BUNDLE's 64) */
+	assert_int_equal(sizeof(struct ipc_rtp_bundle), 56);
+	assert_int_equal(sizeof(struct ipc_rtp_dtls), 184);
+	assert_true(sizeof(struct ipc_rtp_state) + 16 <= sizeof(m.body));
 	/* DTLS-SRTP as cp sends it passes: a server, a client, EITHER
 	 * waiting for the answer, two fingerprints, beside ICE, with the
 	 * association's keys (a restarted dp's) */
@@ -1922,6 +2269,21 @@ test_ipc_msg_check_refuses_bad_rtp_fields(void **state)
 		e->rtcp = 2;
 		expect_bad(&m, "of ICE naming flow 2");
 	}
+	/* BUNDLE's SSRC_CLASH: an SSRC and a count of one or more; no other
+	 * event with either */
+	msg_make(&m, IPC_RTP_EVENT);
+	e->type = IPC_RTP_EV_SSRC_CLASH;
+	e->ssrc = 0x11223344u;
+	e->count = 1;
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	e->count = 0;
+	expect_bad(&m, "an SSRC clash of no packet");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->count = 1;
+	expect_bad(&m, "a latch with a clash count");
+	msg_make(&m, IPC_RTP_EVENT);
+	e->ssrc = 5;
+	expect_bad(&m, "a latch with a clash SSRC");
 	/* RTP_STATS */
 	msg_make(&m, IPC_RTP_STATS);
 	sm->found = 2;
@@ -2751,6 +3113,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ipc_spsc_threads_keep_order, setup, teardown),
 		cmocka_unit_test(test_ipc_kind_names),
 		cmocka_unit_test_setup_teardown(test_ipc_readiness_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipc_ha_block_role_and_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_created_segment_is_0600_and_the_owners, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_refuses_segment_of_another_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipc_refuses_segment_group_or_others_may_use, setup, teardown),

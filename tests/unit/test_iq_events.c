@@ -41,6 +41,12 @@ test_events_where(void **state)
 		{ "nt/netfail", 0 },
 		{ "nt/qualert", 0 },
 		{ "rtp/pltrans", 0 },
+		/* WebRTC's (names ours: FEATURE.md "WebRTC"), an RTP
+		 * termination's */
+		{ "ice/ccr", IQ_ON_RTP },
+		{ "ice/cfl", IQ_ON_RTP },
+		{ "dtls/est", IQ_ON_RTP },
+		{ "dtls/fail", IQ_ON_RTP },
 	};
 	unsigned int code;
 
@@ -77,6 +83,16 @@ test_events_codes(void **state)
 	assert_int_equal(code, 451);
 	assert_int_equal(of("hangterm/timerx", &code), IQ_EV_NONE);   /* a property */
 	assert_int_equal(code, 451);
+	assert_int_equal(of("dtls/foo", &code), IQ_EV_NONE);
+	assert_int_equal(code, 451);
+	assert_int_equal(of("ice/nom", &code), IQ_EV_NONE);
+	assert_int_equal(code, 451);
+	/* WebRTC's on ROOT or a TCP termination: 512 */
+	assert_int_equal(iq_events_refused(1u << of("dtls/fail", &code), IQ_ON_TCP),
+			 of("dtls/fail", &code));
+	assert_int_equal(iq_events_refused(1u << of("ice/ccr", &code), IQ_ON_ROOT),
+			 of("ice/ccr", &code));
+	assert_int_equal(iq_events_refused(1u << of("ice/ccr", &code), IQ_ON_RTP), IQ_EV_NONE);
 	assert_int_equal(of("gm/saf", &code), IQ_EV_NONE);
 	assert_int_equal(code, 451);
 	/* a package's prefix is not the package */

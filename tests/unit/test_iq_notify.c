@@ -17,7 +17,10 @@
  *  - hangterm/thb each timerx on an RTP termination, its period started
  *    again by a command naming it, none with timerx 0;
  *  - what a restarted cp gets back from dp (RTP_STATE: the memo) still
- *    gives the Notify.
+ *    gives the Notify;
+ *  - WebRTC's events (issue 68): ice/ccr (the nominated pair), ice/cfl
+ *    (its consent lost), dtls/est, dtls/fail, each to the termination
+ *    whose Events asked it, with its parameters; none on RTCP's flow.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -210,7 +213,7 @@ ip4(struct ipc_addr *a, const char *s, uint16_t port)
 /* An RTP/AVP termination to remote r whose Events asked flags (IQ_MEMO_*)
  * with request id rid, and hangterm/timerx (-1: none). */
 static void
-spec_rtp(struct cp_agw_spec *s, const char *r, uint16_t port, uint8_t flags, uint32_t rid,
+spec_rtp(struct cp_agw_spec *s, const char *r, uint16_t port, uint16_t flags, uint32_t rid,
 	 int timerx)
 {
 	struct iq_memo m = { .flags = flags, .rid = rid };
@@ -536,6 +539,192 @@ test_rtp_cause_after_cp_restart(void **state)
 	assert_true(told(h, "rtp/0/1", 12, "NR", "controller"));
 }
 
+
+/* dp's message of kind with body b, through cp's handler. */
+static void
+from_dp(uint16_t kind, unsigned int w, uint64_t id, const void *b, size_t n)
+{
+	static struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = kind;
+	m.h.worker = (uint16_t)w;
+	m.h.alloc_id = id;
+	m.h.body_len = (uint16_t)n;
+	memcpy(m.body, b, n);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	cp_handle(&cp, w, &m);
+}
+
+/* Was a Notify of term with request id rid and this observed event (its
+ * text from the event's name on) sent? */
+static bool
+observed(uint32_t h248, const char *term, uint32_t rid, const char *ev)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "Context = %u { Notify = %s { ObservedEvents = %u { ", h248,
+		 term, rid);
+	for (unsigned int i = 0; i < nsent; i++)
+		if (strstr(sent[i], head) != NULL && strstr(sent[i], ev) != NULL)
+			return true;
+	for (unsigned int i = 0; i < nsent; i++)
+		print_message("sent: %s\n", sent[i]);
+	return false;
+}
+
+/* A WebRTC termination (ICE lite, DTLS-SRTP from the UE's actpass) whose
+ * Events asked WebRTC's four, beside a plain one that asked ice/ccr: dp's
+ * nomination, consent lost, the handshake up then (a new association)
+ * failed, each a Notify with its parameters to the first; the RTCP flow's
+ * and the plain termination's nothing. */
+static void
+test_rtp_webrtc_events(void **state)
+{
+	struct cp_agw_spec two[2];
+	struct cp_agw_ctx *c;
+	struct ipc_dtls_cert cert;
+	struct ipc_rtp_dtls_ev d;
+	struct ipc_rtp_event e;
+	uint64_t id;
+	unsigned int w;
+	uint32_t h;
+	char err[256];
+
+	(void)state;
+	memset(&cert, 0, sizeof(cert));
+	cert.gen = 1;
+	cert.nfp = 1;
+	cert.fp[0].alg = 2;
+	cert.fp[0].len = 32;
+	memset(cert.fp[0].md, 0xc1, 32);
+	from_dp(IPC_DTLS_CERT, 0, 0, &cert, sizeof(cert));
+	spec_rtp(&two[0], "10.0.0.7", 5004, IQ_MEMO_ICE_CCR | IQ_MEMO_ICE_CFL | IQ_MEMO_DTLS_EST |
+		 IQ_MEMO_DTLS_FAIL, 21, -1);
+	two[0].rtp.term.profile = IPC_RTP_SAVPF;
+	two[0].rtp.term.flags = IPC_RTP_F_MUX;
+	two[0].rtp.term.ice.mode = IPC_RTP_ICE_LITE;
+	two[0].rtp.dtls.setup = CP_AGW_DTLS_PEER_ACTPASS;
+	two[0].rtp.dtls.nfp = 1;
+	two[0].rtp.dtls.fp[0].alg = 2;
+	two[0].rtp.dtls.fp[0].len = 32;
+	memset(two[0].rtp.dtls.fp[0].md, 0x11, 32);
+	spec_rtp(&two[1], "10.1.0.9", 6000, IQ_MEMO_ICE_CCR, 22, -1);
+	if (cp_agw_create(&cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_IQ, q->who.tenant, &c,
+			  err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	drain();
+	id = c->id;
+	w = c->worker;
+	h = ctx_h248(c);
+	assert_int_equal(c->rtp.term[0].ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(c->rtp.term[0].dtls.role, IPC_RTP_DTLS_CLIENT);
+
+	/* the UE nominated its pair: ice/ccr with its address; RTCP's flow
+	 * (none with rtcp-mux, but dp could say) is not told */
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_NOMINATED;
+	e.term = 0;
+	e.serial = c->rtp.term[0].serial;
+	ip4(&e.addr, "10.0.0.7", 5006);
+	from_dp(IPC_RTP_EVENT, w, id, &e, sizeof(e));
+	assert_int_equal(nsent, 1);
+	assert_true(observed(h, "rtp/0/1", 21, "ice/ccr { addr = \"10.0.0.7:5006\" }"));
+	e.rtcp = 1;
+	from_dp(IPC_RTP_EVENT, w, id, &e, sizeof(e));
+	assert_int_equal(nsent, 1);
+	/* its consent lost (RFC 7675): ice/cfl, the pair and the silence */
+	e.rtcp = 0;
+	e.type = IPC_RTP_EV_CONSENT_LOST;
+	e.silent_ms = 30000;
+	from_dp(IPC_RTP_EVENT, w, id, &e, sizeof(e));
+	assert_int_equal(nsent, 2);
+	assert_true(observed(h, "rtp/0/1", 21,
+			     "ice/cfl { addr = \"10.0.0.7:5006\", ms = \"30000\" }"));
+	/* regained: no event of the profile's */
+	e.type = IPC_RTP_EV_CONSENT_REGAINED;
+	from_dp(IPC_RTP_EVENT, w, id, &e, sizeof(e));
+	assert_int_equal(nsent, 2);
+	/* the plain termination asked ice/ccr: a nomination there would be
+	 * told, but it has no ICE and dp says none; its latch is not one */
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_LATCHED;
+	e.term = 1;
+	e.serial = c->rtp.term[1].serial;
+	ip4(&e.addr, "10.1.0.9", 6000);
+	from_dp(IPC_RTP_EVENT, w, id, &e, sizeof(e));
+	assert_int_equal(nsent, 2);
+
+	/* the handshake up: dtls/est, dp's role and the SRTP profile */
+	memset(&d, 0, sizeof(d));
+	d.term = 0;
+	d.state = IPC_RTP_DTLS_UP;
+	d.role = IPC_RTP_DTLS_CLIENT;
+	d.attempts = 1;
+	d.serial = c->rtp.term[0].serial;
+	d.version = 0xfefd;
+	d.profile = 0x0001;
+	d.assoc = 1;
+	ip4(&d.peer, "10.0.0.7", 5006);
+	d.seen.alg = 2;
+	d.seen.len = 32;
+	memset(d.seen.md, 0x11, 32);
+	d.rx.suite = 1;
+	d.rx.key_len = 30;
+	memset(d.rx.key, 0x5a, 30);
+	d.tx.suite = 1;
+	d.tx.key_len = 30;
+	memset(d.tx.key, 0xa5, 30);
+	snprintf(d.cipher, sizeof(d.cipher), "ECDHE-ECDSA-AES128-GCM-SHA256");
+	from_dp(IPC_RTP_DTLS, w, id, &d, sizeof(d));
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_UP);
+	assert_int_equal(nsent, 3);
+	assert_true(observed(h, "rtp/0/1", 21,
+			     "dtls/est { role = \"client\", profile = \"SRTP_AES128_CM_SHA1_80\" }"));
+	/* a re-offer with another fingerprint (RFC 8842 §5: a new
+	 * association) whose handshake fails: dtls/fail, dp's sentence */
+	{
+		struct cp_agw_rtp_dtls dd = two[0].rtp.dtls;
+		struct cp_agw_rtp_mod md;
+
+		memset(&md, 0, sizeof(md));
+		memset(dd.fp[0].md, 0x99, 32);
+		md.dtls = &dd;
+		assert_int_equal(cp_agw_modify(&cp, &q->who, id, 0,
+					       &(struct cp_agw_mod){ .kind = CP_AGW_KIND_RTP,
+								     .rtp = md }, err, sizeof(err)),
+				 0);
+		drain();
+	}
+	memset(&d, 0, sizeof(d));
+	d.term = 0;
+	d.state = IPC_RTP_DTLS_FAILED;
+	d.role = IPC_RTP_DTLS_CLIENT;
+	d.why = 1;
+	d.matched = -1;
+	d.attempts = 1;
+	d.serial = c->rtp.term[0].serial;
+	d.assoc = 2;
+	d.detail_len = (uint16_t)snprintf(d.detail, sizeof(d.detail), "fingerprint_mismatch: the "
+					  "peer's certificate is none of the 1 signalled");
+	from_dp(IPC_RTP_DTLS, w, id, &d, sizeof(d));
+	assert_int_equal(c->rtp.dtls[0].state, IPC_RTP_DTLS_FAILED);
+	assert_int_equal(nsent, 4);
+	assert_true(observed(h, "rtp/0/1", 21, "dtls/fail { detail = \"fingerprint_mismatch: the "
+			     "peer's certificate is none of the 1 signalled\" }"));
+	assert_int_equal(q->ctr.stats[IQ_STAT_NOTIFY_SENT], 4);
+	/* the memo's second octet of flags survives dp's keeping (a
+	 * restarted cp reads it back the same) */
+	{
+		struct iq_memo m;
+
+		iq_memo_read(c->rtp.term[0].memo, &m);
+		assert_int_equal(m.flags, IQ_MEMO_ICE_CCR | IQ_MEMO_ICE_CFL | IQ_MEMO_DTLS_EST |
+				 IQ_MEMO_DTLS_FAIL);
+		assert_int_equal(m.rid, 21);
+	}
+}
+
 int
 main(void)
 {
@@ -548,6 +737,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_hangterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_cause_after_cp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_webrtc_events, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

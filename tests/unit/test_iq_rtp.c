@@ -126,7 +126,7 @@ test_iq_rtp_avp_offer_answered(void **state)
 		memcpy(in.local.ip, ours, 4);
 		in.local.port = 30000;
 		in.rtcp_port = 30001;
-		assert_true(iq_rtp_answer(&s, &in, 7, 1, buf, sizeof(buf)) > 0);
+		assert_true(iq_rtp_answer(&s, &in, NULL, 7, 1, buf, sizeof(buf)) > 0);
 		assert_non_null(strstr(buf, "c=IN IP4 192.0.2.10\r\n"));
 		assert_non_null(strstr(buf, "m=audio 30000 RTP/AVP 0 8 101\r\n"));
 		assert_non_null(strstr(buf, "a=rtpmap:101 telephone-event/8000\r\n"));
@@ -161,7 +161,7 @@ test_iq_rtp_mux_rtcp_and_gm_saf(void **state)
 	assert_int_equal(s.term.gm_addr.family, 4);
 	assert_int_equal(s.term.gm_plen, 32);
 	assert_memory_equal(s.term.gm_addr.ip, s.term.remote.ip, 4);
-	assert_true(iq_rtp_answer(&s, &s.term, 7, 1, buf, sizeof(buf)) > 0);
+	assert_true(iq_rtp_answer(&s, &s.term, NULL, 7, 1, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "a=rtcp-mux\r\n"));
 	assert_null(strstr(buf, "a=rtcp:"));
 	assert_null(strstr(buf, "a=sendrecv"));          /* no direction said */
@@ -219,7 +219,7 @@ test_iq_rtp_modes(void **state)
 		s.term.local.port = 30000;
 		s.term.rtcp_port = 30001;
 		s.term.local.ip[0] = 192;
-		assert_true(iq_rtp_answer(&s, &s.term, 1, 1, buf, sizeof(buf)) > 0);
+		assert_true(iq_rtp_answer(&s, &s.term, NULL, 1, 1, buf, sizeof(buf)) > 0);
 		if (rows[i].answer == NULL)
 			assert_null(strstr(buf, "a=sendrecv"));
 		else if (strstr(buf, rows[i].answer) == NULL)
@@ -260,11 +260,11 @@ test_iq_rtp_savp_keys(void **state)
 	in = s.term;
 	in.local.port = 30000;
 	in.rtcp_port = 30001;
-	assert_int_equal(iq_rtp_answer(&s, &in, 1, 1, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(iq_rtp_answer(&s, &in, NULL, 1, 1, buf, sizeof(buf)), -EINVAL);
 	in.srtp_tx.key_len = 30;
 	for (unsigned int i = 0; i < 30; i++)
 		in.srtp_tx.key[i] = (uint8_t)(0xa0 + i);
-	assert_true(iq_rtp_answer(&s, &in, 1, 1, buf, sizeof(buf)) > 0);
+	assert_true(iq_rtp_answer(&s, &in, NULL, 1, 1, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "m=audio 30000 RTP/SAVP 0\r\n"));
 	assert_int_equal(sdp_parse(buf, strlen(buf), &back, &e), 0);
 	assert_int_equal(back.media.ncrypto, 1);
@@ -345,6 +345,323 @@ test_iq_rtp_refusals(void **state)
 		assert_null(strstr(f.text, "inline"));
 		assert_null(strstr(f.text, KEY_UE));
 		assert_true(all_zero(&s, sizeof(s)));
+	}
+}
+
+
+/* ---- WebRTC (issue 68): ICE lite and DTLS-SRTP ---------------------------- */
+
+#define FP_UE "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:3F:" \
+	"5D:49:6B:19:E5:7C:AB:3F:5D:49:6B"
+#define TLSID_UE "abcdefghijklmnopqrstuvwxyz012345"
+/* A browser's offer (aiortc's shape): UDP/TLS/RTP/SAVPF, rtcp-mux, ICE,
+ * a host candidate, its fingerprint, actpass, a tls-id, a mid. */
+#define UE_WEBRTC(setup) "v=0\r\nc=IN IP4 198.51.100.7\r\na=group:BUNDLE 0\r\n" \
+	"m=audio 49200 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=rtcp-mux\r\n" \
+	"a=rtpmap:0 PCMU/8000\r\na=ice-ufrag:UeFr\r\na=ice-pwd:ue0pwd0of0twentytwo0chars\r\n" \
+	"a=candidate:1 1 udp 2130706431 198.51.100.7 49200 typ host\r\n" \
+	"a=fingerprint:" FP_UE "\r\na=setup:" setup "\r\na=tls-id:" TLSID_UE "\r\n"
+/* (the same, active, without a=tls-id: an RFC 5763 peer's) */
+#define UE_WEBRTC_NO_TLSID "v=0\r\nc=IN IP4 198.51.100.7\r\n" \
+	"m=audio 49200 UDP/TLS/RTP/SAVPF 0\r\na=rtcp-mux\r\n" \
+	"a=rtpmap:0 PCMU/8000\r\na=ice-ufrag:UeFr\r\na=ice-pwd:ue0pwd0of0twentytwo0chars\r\n" \
+	"a=candidate:1 1 udp 2130706431 198.51.100.7 49200 typ host\r\n" \
+	"a=fingerprint:" FP_UE "\r\na=setup:active\r\n"
+#define LOCAL_WEBRTC "v=0\r\nc=IN IP4 $\r\nm=audio $ UDP/TLS/RTP/SAVPF 0\r\na=rtcp-mux\r\n"
+
+/* The UE's offer as Remote, our Local `$`: an ICE lite agent with the
+ * UE's ufrag, DTLS-SRTP as cp/agw's rule takes it (the UE's actpass, its
+ * fingerprint and tls-id), no SDES key; our Local with a=ice-lite, our
+ * credentials and host candidate, our fingerprint, a=setup:active (cp/
+ * agw's answer to actpass), our tls-id, the UE's mid, no a=crypto; what
+ * it writes lib/sdp reads back. */
+static void
+test_iq_rtp_webrtc_offer_answered(void **state)
+{
+	struct iq_media m;
+	struct iq_rtp_spec s;
+	struct iq_fail f;
+	struct iq_rtp_dtls_ours d;
+	struct ipc_rtp_term in;
+	struct sdp back;
+	struct sdp_error e;
+	const struct ipc_rtp_term *t = &s.term;
+	char buf[4096];
+	uint8_t ours[4] = { 192, 0, 2, 10 };
+
+	(void)state;
+	media(&m, LOCAL_WEBRTC, UE_WEBRTC("actpass"), "");
+	assert_true(iq_rtp_media(&m));
+	assert_int_equal(iq_rtp_spec(&m, NULL, 0, &s, &f), 0);
+	assert_int_equal(t->profile, IPC_RTP_SAVPF);
+	assert_int_equal(t->flags, IPC_RTP_F_MUX);
+	assert_int_equal(s.proto, SDP_PROTO_UDP_TLS_RTP_SAVPF);
+	assert_int_equal(t->remote.port, 49200);
+	/* ICE: lite, the UE's ufrag, ours cp/agw's to make */
+	assert_true(s.ice && s.ice_peer);
+	assert_int_equal(t->ice.mode, IPC_RTP_ICE_LITE);
+	assert_int_equal(t->ice.peer_ufrag_len, 4);
+	assert_memory_equal(t->ice.peer_ufrag, "UeFr", 4);
+	assert_int_equal(t->ice.ufrag_len, 0);
+	assert_int_equal(t->ice.pwd_len, 0);
+	/* DTLS-SRTP: the UE's actpass (we answer active), its fingerprint
+	 * and tls-id; no SDES key either way */
+	assert_int_equal(s.dtls.setup, CP_AGW_DTLS_PEER_ACTPASS);
+	assert_false(s.dtls.passive);
+	assert_int_equal(s.dtls.nfp, 1);
+	assert_int_equal(s.dtls.fp[0].alg, CERTFP_SHA256);
+	assert_int_equal(s.dtls.fp[0].len, 32);
+	assert_int_equal(s.dtls.fp[0].md[0], 0x4a);
+	assert_int_equal(s.dtls.fp[0].md[31], 0x6b);
+	assert_string_equal(s.dtls.tls_id, TLSID_UE);
+	assert_string_equal(s.mid, "0");
+	assert_false(s.key_choose);
+	assert_true(all_zero(&t->srtp_rx, sizeof(t->srtp_rx)));
+	assert_true(all_zero(&t->srtp_tx, sizeof(t->srtp_tx)));
+
+	/* our Local, from what cp/agw installed */
+	in = *t;
+	memcpy(in.local.ip, ours, 4);
+	in.local.port = 30000;
+	in.ice.ufrag_len = 8;
+	memcpy(in.ice.ufrag, "OurUfrag", 8);
+	in.ice.pwd_len = 24;
+	memcpy(in.ice.pwd, "our0password0of024chars0", 24);
+	/* (DTLS-SRTP without our lines: nothing written) */
+	assert_int_equal(iq_rtp_answer(&s, &in, NULL, 7, 1, buf, sizeof(buf)), -EINVAL);
+	memset(&d, 0, sizeof(d));
+	d.fp.alg = CERTFP_SHA256;
+	d.fp.len = 32;
+	memset(d.fp.md, 0xab, 32);
+	d.setup = SDP_SETUP_ACTIVE;
+	snprintf(d.tls_id, sizeof(d.tls_id), "%s", "OurTlsIdOurTlsIdOurTlsIdOurTlsId");
+	assert_true(iq_rtp_answer(&s, &in, &d, 7, 1, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "a=ice-lite\r\n"));
+	assert_non_null(strstr(buf, "m=audio 30000 UDP/TLS/RTP/SAVPF 0\r\n"));
+	assert_non_null(strstr(buf, "a=rtcp-mux\r\n"));
+	assert_non_null(strstr(buf, "a=ice-ufrag:OurUfrag\r\n"));
+	assert_non_null(strstr(buf, "a=ice-pwd:our0password0of024chars0\r\n"));
+	assert_non_null(strstr(buf, " 192.0.2.10 30000 typ host\r\n"));
+	assert_non_null(strstr(buf, "a=end-of-candidates\r\n"));
+	assert_non_null(strstr(buf, "a=fingerprint:sha-256 AB:AB:"));
+	assert_non_null(strstr(buf, "a=setup:active\r\n"));
+	assert_non_null(strstr(buf, "a=tls-id:OurTlsIdOurTlsIdOurTlsIdOurTlsId\r\n"));
+	assert_non_null(strstr(buf, "a=mid:0\r\n"));
+	assert_null(strstr(buf, "a=crypto"));
+	/* one component (rtcp-mux): no candidate on another port */
+	assert_null(strstr(buf, " 2 UDP "));
+	assert_int_equal(sdp_parse(buf, strlen(buf), &back, &e), 0);
+	assert_true(back.ice_lite);
+	assert_string_equal(back.media.ice.ufrag, "OurUfrag");
+	assert_int_equal(back.media.ice.ncand, 1);
+	assert_int_equal(back.media.ice.cand[0].port, 30000);
+	assert_int_equal(back.media.setup, SDP_SETUP_ACTIVE);
+	assert_int_equal(back.media.nfp, 1);
+	assert_memory_equal(back.media.fp[0].md, d.fp.md, 32);
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/* DTLS-SRTP's setups as cp/agw's rule takes them, Local's a=setup the
+ * controller's word for our role (TS 23.334 §6.2.10.5: the IMS-ALG
+ * decides on actpass), and ICE's cases. */
+static void
+test_iq_rtp_webrtc_setups(void **state)
+{
+	static const struct {
+		const char *local, *remote;
+		uint8_t setup;
+		bool passive, ice;
+	} rows[] = {
+		{ LOCAL_WEBRTC, UE_WEBRTC("actpass"), CP_AGW_DTLS_PEER_ACTPASS, false, true },
+		{ LOCAL_WEBRTC "a=setup:passive\r\n", UE_WEBRTC("actpass"), CP_AGW_DTLS_PEER_ACTPASS,
+		  true, true },
+		{ LOCAL_WEBRTC "a=setup:active\r\n", UE_WEBRTC("actpass"), CP_AGW_DTLS_PEER_ACTPASS,
+		  false, true },
+		{ LOCAL_WEBRTC "a=setup:$\r\n", UE_WEBRTC("actpass"), CP_AGW_DTLS_PEER_ACTPASS, false,
+		  true },
+		{ NULL, UE_WEBRTC("active"), CP_AGW_DTLS_PEER_ACTIVE, false, true },
+		{ LOCAL_WEBRTC "a=setup:passive\r\n", UE_WEBRTC("active"), CP_AGW_DTLS_PEER_ACTIVE,
+		  false, true },
+		{ NULL, UE_WEBRTC("passive"), CP_AGW_DTLS_PEER_PASSIVE, false, true },
+		/* our offer: actpass, ICE when Local asks for it */
+		{ LOCAL_WEBRTC, NULL, CP_AGW_DTLS_OFFER, false, false },
+		{ LOCAL_WEBRTC "a=setup:actpass\r\n", NULL, CP_AGW_DTLS_OFFER, false, false },
+		{ "v=0\r\nc=IN IP4 $\r\na=ice-lite\r\nm=audio $ UDP/TLS/RTP/SAVPF 0\r\na=rtcp-mux\r\n",
+		  NULL, CP_AGW_DTLS_OFFER, false, true },
+		/* our Local repeated (a Modify): our fingerprint, tls-id and
+		 * setup not read (ours are the gateway's; an Add's offer with
+		 * active or passive is iq_cmd.c's 449, local_setup says it) */
+		{ LOCAL_WEBRTC "a=fingerprint:" FP_UE "\r\na=setup:active\r\na=tls-id:" TLSID_UE "\r\n",
+		  NULL, CP_AGW_DTLS_OFFER, false, false },
+		{ LOCAL_WEBRTC "a=fingerprint:" FP_UE "\r\n", UE_WEBRTC("active"),
+		  CP_AGW_DTLS_PEER_ACTIVE, false, true },
+		/* a lite peer: no checks either way (RFC 8445 §6.1.1) */
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\na=ice-lite\r\n"
+		  "m=audio 49200 UDP/TLS/RTP/SAVPF 0\r\na=rtcp-mux\r\na=ice-ufrag:UeFr\r\n"
+		  "a=ice-pwd:ue0pwd0of0twentytwo0chars\r\na=fingerprint:" FP_UE "\r\n"
+		  "a=setup:active\r\n", CP_AGW_DTLS_PEER_ACTIVE, false, false },
+		/* ICE without DTLS: a plain RTP peer doing ICE */
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 RTP/AVP 0\r\n"
+		  "a=ice-ufrag:UeFr\r\na=ice-pwd:ue0pwd0of0twentytwo0chars\r\n", CP_AGW_DTLS_OFF,
+		  false, true },
+		{ NULL, UE_AVP, CP_AGW_DTLS_OFF, false, false },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct iq_media m;
+		struct iq_rtp_spec s;
+		struct iq_fail f;
+
+		media(&m, rows[i].local, rows[i].remote, "");
+		if (iq_rtp_spec(&m, NULL, 0, &s, &f) != 0)
+			fail_msg("row %u: %u %s", i, f.code, f.text);
+		if (s.dtls.setup != rows[i].setup || s.dtls.passive != rows[i].passive ||
+		    s.ice != rows[i].ice ||
+		    (s.term.ice.mode == IPC_RTP_ICE_LITE) != rows[i].ice)
+			fail_msg("row %u: setup %u passive %d ice %d", i, s.dtls.setup,
+				 s.dtls.passive, s.ice);
+		assert_int_equal(s.local_setup, rows[i].local == NULL ? SDP_SETUP_NONE :
+				 strstr(rows[i].local, "a=setup:active") ? SDP_SETUP_ACTIVE :
+				 strstr(rows[i].local, "a=setup:passive") ? SDP_SETUP_PASSIVE :
+				 strstr(rows[i].local, "a=setup:actpass") ? SDP_SETUP_ACTPASS :
+				 strstr(rows[i].local, "a=setup:$") ? SDP_SETUP_CHOOSE :
+				 SDP_SETUP_NONE);
+		/* an offer carries no peer's fingerprint; the peer's only */
+		if (s.dtls.nfp == 1)
+			assert_int_equal(s.dtls.fp[0].md[0], 0x4a);
+		assert_int_equal(s.dtls.nfp, rows[i].setup == CP_AGW_DTLS_PEER_ACTPASS ||
+				 rows[i].setup == CP_AGW_DTLS_PEER_ACTIVE ||
+				 rows[i].setup == CP_AGW_DTLS_PEER_PASSIVE ? 1 : 0);
+	}
+}
+
+/* What is refused, each with its H.248.8 code and nothing kept. */
+/* A Modify's Remote again (iq_rtp_mod_ice(), iq_cmd.c's): a UE without
+ * a=tls-id that restarts ICE (a new ufrag) gets a new DTLS association
+ * too (RFC 8842: cp/agw's rule, renew), ours new ICE credentials (a
+ * restart); the same ufrag renews nothing; with a tls-id the tls-id alone
+ * says (no renew); the answer to our offer (no ufrag known before) is no
+ * restart; a UE that stops ICE has it turned off, none renewed. */
+static void
+test_iq_rtp_webrtc_modify_renew(void **state)
+{
+	static const struct {
+		const char *remote;
+		const char *cur_ufrag;    /* the termination's peer ufrag, "" none */
+		bool restart, renew;
+	} cases[] = {
+		{ UE_WEBRTC("active"), "UeFr", false, false },
+		{ UE_WEBRTC("active"), "Old1", true, false },
+		{ UE_WEBRTC_NO_TLSID, "Old1", true, true },
+		{ UE_WEBRTC_NO_TLSID, "UeFr", false, false },
+		{ UE_WEBRTC_NO_TLSID, "", false, false },
+	};
+	struct iq_media m;
+	struct iq_rtp_spec s;
+	struct iq_fail f;
+	struct cp_agw_rtp_mod qm;
+	struct ipc_rtp_term cur;
+	char peer[IPC_ICE_UFRAG_MAX + 1];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		media(&m, NULL, cases[k].remote, "");
+		assert_int_equal(iq_rtp_spec(&m, NULL, 0, &s, &f), 0);
+		assert_int_equal(s.dtls.setup, CP_AGW_DTLS_PEER_ACTIVE);
+		memset(&cur, 0, sizeof(cur));
+		cur.ice.mode = IPC_RTP_ICE_LITE;
+		cur.ice.peer_ufrag_len = (uint8_t)strlen(cases[k].cur_ufrag);
+		memcpy(cur.ice.peer_ufrag, cases[k].cur_ufrag, cur.ice.peer_ufrag_len);
+		memset(&qm, 0, sizeof(qm));
+		qm.dtls = &s.dtls;
+		if (iq_rtp_mod_ice(&cur, &s, &qm, peer) != cases[k].restart ||
+		    qm.ice_restart != cases[k].restart || s.dtls.renew != cases[k].renew)
+			fail_msg("case %zu: restart %d, renew %d", k, qm.ice_restart, s.dtls.renew);
+		assert_string_equal(peer, "UeFr");
+		if (cases[k].restart)
+			assert_ptr_equal(qm.ice_peer_ufrag, peer);
+	}
+	/* it stops ICE: turned off, no renew */
+	media(&m, NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 UDP/TLS/RTP/SAVPF 0\r\n"
+	      "a=rtcp-mux\r\na=fingerprint:" FP_UE "\r\na=setup:active\r\n", "");
+	assert_int_equal(iq_rtp_spec(&m, NULL, 0, &s, &f), 0);
+	memset(&cur, 0, sizeof(cur));
+	cur.ice.mode = IPC_RTP_ICE_LITE;
+	cur.ice.peer_ufrag_len = 4;
+	memcpy(cur.ice.peer_ufrag, "UeFr", 4);
+	memset(&qm, 0, sizeof(qm));
+	qm.dtls = &s.dtls;
+	assert_false(iq_rtp_mod_ice(&cur, &s, &qm, peer));
+	assert_true(qm.ice_set);
+	assert_int_equal(qm.ice_mode, IPC_RTP_ICE_OFF);
+	assert_false(s.dtls.renew);
+}
+
+static void
+test_iq_rtp_webrtc_refusals(void **state)
+{
+	static const struct {
+		const char *local, *remote;
+		unsigned int code;
+		const char *says;
+	} rows[] = {
+		/* RFC 5763 §5: an answer's setup is active or passive */
+		{ LOCAL_WEBRTC "a=setup:actpass\r\n", UE_WEBRTC("actpass"), H248_E_BAD_VALUE,
+		  "the answerer picks" },
+		/* one DTLS client */
+		{ LOCAL_WEBRTC "a=setup:active\r\n", UE_WEBRTC("active"), H248_E_CONFLICT, "active" },
+		{ LOCAL_WEBRTC "a=setup:passive\r\n", UE_WEBRTC("passive"), H248_E_CONFLICT,
+		  "passive" },
+		/* no a=setup, no fingerprint: what DTLS-SRTP needs signalled */
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 UDP/TLS/RTP/SAVPF 0\r\n"
+		  "a=rtcp-mux\r\na=fingerprint:" FP_UE "\r\n", H248_E_INFO_MISSING, "a=setup" },
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 UDP/TLS/RTP/SAVPF 0\r\n"
+		  "a=rtcp-mux\r\na=setup:actpass\r\n", H248_E_INFO_MISSING, NULL },
+		/* DTLS-SRTP's lines under RTP/AVP or SDES */
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 RTP/AVP 0\r\n"
+		  "a=fingerprint:" FP_UE "\r\na=setup:actpass\r\n", H248_E_BAD_VALUE, "RTP/AVP" },
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 RTP/SAVP 0\r\n"
+		  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_UE "\r\n"
+		  "a=tls-id:" TLSID_UE "\r\n", H248_E_BAD_VALUE, "tls-id" },
+		/* DTLS-SRTP one side, SDES or nothing the other */
+		{ "v=0\r\nc=IN IP4 $\r\nm=audio $ RTP/SAVPF 0\r\na=rtcp-mux\r\n", UE_WEBRTC("actpass"),
+		  H248_E_MEDIA_TYPE, NULL },
+		{ "v=0\r\nc=IN IP4 $\r\nm=audio $ RTP/AVP 0\r\n", UE_WEBRTC("actpass"),
+		  H248_E_MEDIA_TYPE, NULL },
+		/* a ufrag longer than dp keeps */
+		{ NULL, "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 49200 RTP/AVP 0\r\n"
+		  "a=ice-ufrag:0123456789012345678901234567890123\r\n"
+		  "a=ice-pwd:ue0pwd0of0twentytwo0chars\r\n", H248_E_BAD_VALUE, "ufrag" },
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct iq_media m;
+		struct iq_rtp_spec s;
+		struct iq_fail f;
+
+		media(&m, rows[i].local, rows[i].remote, "");
+		memset(&s, 0x5a, sizeof(s));
+		if (iq_rtp_spec(&m, NULL, 0, &s, &f) != -1 || f.code != rows[i].code)
+			fail_msg("row %u: %u %s", i, f.code, f.text);
+		if (rows[i].says != NULL && strstr(f.text, rows[i].says) == NULL)
+			fail_msg("row %u: %s", i, f.text);
+		assert_null(strstr(f.text, "ue0pwd"));
+		assert_true(all_zero(&s, sizeof(s)));
+	}
+	/* what lib/sdp refuses of them: holdconn (RFC 8842 §5.2) and sha-1
+	 * alone, the profile's unsupported value */
+	assert_int_equal(iq_sdp_code(SDP_E_DTLS_SETUP), H248_E_BAD_VALUE);
+	assert_int_equal(iq_sdp_code(SDP_E_FP_WEAK), H248_E_BAD_VALUE);
+	assert_int_equal(iq_sdp_code(SDP_E_NO_FINGERPRINT), H248_E_INFO_MISSING);
+	{
+		const char *hold = UE_WEBRTC("holdconn");
+		struct sdp d;
+		struct sdp_error e;
+
+		assert_true(sdp_parse(hold, strlen(hold), &d, &e) < 0);
+		assert_int_equal(iq_sdp_code(e.code), H248_E_BAD_VALUE);
 	}
 }
 
@@ -431,6 +748,10 @@ main(void)
 		cmocka_unit_test(test_iq_rtp_modes),
 		cmocka_unit_test(test_iq_rtp_savp_keys),
 		cmocka_unit_test(test_iq_rtp_refusals),
+		cmocka_unit_test(test_iq_rtp_webrtc_offer_answered),
+		cmocka_unit_test(test_iq_rtp_webrtc_setups),
+		cmocka_unit_test(test_iq_rtp_webrtc_modify_renew),
+		cmocka_unit_test(test_iq_rtp_webrtc_refusals),
 		cmocka_unit_test(test_iq_rtp_sdp_codes),
 		cmocka_unit_test(test_iq_rtp_stats_written),
 	};

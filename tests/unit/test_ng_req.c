@@ -327,15 +327,112 @@ test_refused(void **state)
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "13:received-froml3:IP47:2001::1ee", &r), -EINVAL);
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
-			    "8:rtcp-muxl7:requireee", &r), -EINVAL);
+			    "8:rtcp-muxl9:sometimesee", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown rtcp-mux 'sometimes'"));
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "4:DTLS9:sometimese", &r), -EINVAL);
 	assert_non_null(strstr(err, "Unknown DTLS 'sometimes'"));
 }
 
+/* bundle (rtpengine's list, mr14 on): accept, as a list or a string, any
+ * case; offer, require, strict and reject not supported (v1); another an
+ * unknown name; not a string or list refused. */
+static void
+test_bundle(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlel6:acceptee", &r), 0);
+	assert_int_equal(r.flags, NG_F_BUNDLE_ACCEPT);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundle6:Accepte", &r), 0);
+	assert_int_equal(r.flags, NG_F_BUNDLE_ACCEPT);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlelee", &r), 0);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlel6:accept5:offeree", &r), -ENOTSUP);
+	assert_non_null(strstr(err, "bundle 'offer' is not supported by turnpike"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlel7:requireee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlel6:strictee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlel6:rejectee", &r), -ENOTSUP);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlel5:maybeee", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown bundle 'maybe'"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "6:bundlei1ee", &r), -EINVAL);
+	assert_non_null(strstr(err, "\"bundle\" is not a list"));
+}
+
 /* A delete as Kamailio's rtpengine_delete() sends it, and with rtpengine's
  * flag fatal (a delete that finds nothing is then an error, not ok with a
  * warning: ng_call.c). */
+/* rtcp-mux-require, as a flag and as the rtcp-mux list's require: the
+ * offer too (rtpengine's require implies it); WebRTC, rtpengine's alias,
+ * as the flags turnpike has of it (UDP/TLS/RTP/SAVPF, ICE=force,
+ * trickle-ICE, rtcp-mux-offer and -require, SDES-off), in any case, a
+ * transport-protocol key beside it taking precedence; generate-mid, one
+ * of its flags, on its own too (no longer refused). */
+static void
+test_mux_require_webrtc(void **state)
+{
+	struct ng_req r;
+
+	(void)state;
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl16:rtcp-mux-requireee", &r), 0);
+	assert_true(r.flags & NG_F_MUX_REQUIRE);
+	assert_true(r.flags & NG_F_MUX_OFFER);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:rtcp-muxl7:requireee", &r), 0);
+	assert_true(r.flags & NG_F_MUX_REQUIRE);
+	assert_true(r.flags & NG_F_MUX_OFFER);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "8:rtcp-muxl5:offeree", &r), 0);
+	assert_false(r.flags & NG_F_MUX_REQUIRE);
+
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl6:WebRTCee", &r), 0);
+	assert_int_equal(r.transport, SDP_PROTO_UDP_TLS_RTP_SAVPF);
+	assert_true(r.flags & NG_F_ICE_FORCE);
+	assert_true(r.flags & NG_F_TRICKLE_ICE);
+	assert_true(r.flags & NG_F_MUX_OFFER);
+	assert_true(r.flags & NG_F_MUX_REQUIRE);
+	assert_false(r.flags & NG_F_ICE_REMOVE);
+	assert_true(r.flags & NG_F_GENERATE_MID);
+	assert_true(r.sdes_off);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl6:webrtce18:transport-protocol16:UDP/TLS/RTP/SAVPe", &r), 0);
+	assert_int_equal(r.transport, SDP_PROTO_UDP_TLS_RTP_SAVP);
+	assert_true(r.flags & NG_F_MUX_REQUIRE);
+	/* (Kamailio's ICE=remove beside it: the key wins, as the
+	 * transport-protocol key does) */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl6:WebRTCe3:ICE6:removee", &r), 0);
+	assert_true(r.flags & NG_F_ICE_REMOVE);
+	assert_false(r.flags & NG_F_ICE_FORCE);
+	assert_true(r.flags & NG_F_MUX_REQUIRE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl10:ICE-remove6:WebRTCee", &r), -EINVAL);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl7:WebRTCxee", &r), -EINVAL);
+	assert_non_null(strstr(err, "Unknown flag 'WebRTCx'"));
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl12:generate-midee", &r), 0);
+	assert_int_equal(r.flags, NG_F_GENERATE_MID);
+	assert_int_equal(r.transport, 0);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl12:Generate-Midee", &r), 0);
+	assert_true(r.flags & NG_F_GENERATE_MID);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl12:strip-extmapee", &r), -ENOTSUP);
+}
+
 static void
 test_delete_fatal(void **state)
 {
@@ -548,6 +645,34 @@ test_dtls_sdes(void **state)
 	assert_int_equal(r.sdes_no, SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_80));
 	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
 			    "4:SDESi1ee", &r), -EINVAL);
+	/* SDES-only-<suite> (beside no-, each kept: only- wins when the
+	 * suite is chosen), SDES-order: (each suite once, in its order, one
+	 * not known passed over; a later order: going on), no-tls-id */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl33:SDES-only-AES_256_CM_HMAC_SHA1_8031:SDES-no-AES_CM_128_HMAC_SHA1_3217:SDES-only-NOTHINGee", &r), 0);
+	assert_int_equal(r.sdes_only, SDP_SUITE_BIT(SDP_SUITE_AES_256_CM_HMAC_SHA1_80));
+	assert_int_equal(r.sdes_no, SDP_SUITE_BIT(SDP_SUITE_AES_CM_128_HMAC_SHA1_32));
+	assert_int_equal(r.sdes_norder, 0);
+	assert_false(r.flags & NG_F_NO_TLS_ID);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "4:SDESl72:order:AEAD_AES_256_GCM;nothing;aes_cm_128_hmac_sha1_32;AEAD_AES_256_GCM;21:only-AEAD_AES_128_GCMe5:flagsl34:SDES-order:AES_256_CM_HMAC_SHA1_809:no-tls-idee", &r), 0);
+	assert_int_equal(r.sdes_only, SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_128_GCM));
+	assert_int_equal(r.sdes_norder, 3);
+	/* (the flags are read before the SDES key) */
+	assert_int_equal(r.sdes_order[0], SDP_SUITE_AES_256_CM_HMAC_SHA1_80);
+	assert_int_equal(r.sdes_order[1], SDP_SUITE_AEAD_AES_256_GCM);
+	assert_int_equal(r.sdes_order[2], SDP_SUITE_AES_CM_128_HMAC_SHA1_32);
+	assert_true(r.flags & NG_F_NO_TLS_ID);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "5:flagsl9:no tls idee", &r), 0);
+	assert_true(r.flags & NG_F_NO_TLS_ID);
+	assert_int_equal(r.sdes_norder, 0);
+	/* DTLS-reverse: the key DTLS under another name (rtpengine's) */
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "12:DTLS-reverse7:passivee", &r), 0);
+	assert_int_equal(r.dtls, NG_DTLS_PASSIVE);
+	assert_int_equal(RDS("d7:command5:offer7:call-id1:c8:from-tag1:f3:sdp4:v=0\n"
+			    "12:DTLS-reverse5:sharpe", &r), -EINVAL);
 }
 
 int
@@ -560,6 +685,8 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_mux_require_webrtc),
+		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_delete_fatal),
 		cmocka_unit_test(test_latching_and_learning),
 		cmocka_unit_test(test_passed_over_and_t38),

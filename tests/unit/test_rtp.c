@@ -2,6 +2,8 @@
 /*
  * lib/rtp: RFC 7983's first-octet classes at every value; RTP and SRTP
  * headers with CSRCs, RFC 8285 extensions and padding, and each refusal;
+ * RFC 8285's elements found by id in its figures of both forms, with
+ * padding, id 15's stop, truncated elements and the 32-element bound;
  * RFC 3550 A.1's sequence state (probation, its wrap, 16-bit wrap into
  * the extended sequence, loss, misorder, duplicates, a jump and the
  * resync after it, SSRC changes) against hand-counted figures; A.3's
@@ -19,6 +21,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,6 +293,251 @@ test_srtp_parse_trailer(void **state)
 	assert_int_equal(srtp_parse(b, 15, 0, &h), RTP_E_CSRC);
 	b[0] = 0x40;
 	assert_int_equal(srtp_parse(b, sizeof(b), tr, &h), RTP_E_VERSION);
+}
+
+/* ---- RFC 8285's header extension elements ------------------------------- */
+
+/*
+ * A packet with CC 1, extension profile prof and the block blk of n
+ * octets (a whole number of words), then a payload of 20 and, for SRTP,
+ * a 10-octet tag; its header parsed into *h. The packet's length.
+ */
+static size_t
+ext_pkt(uint8_t *b, uint16_t prof, const uint8_t *blk, size_t n, bool srtp, struct rtp_hdr *h)
+{
+	size_t len = 12 + 4 + 4 + n + 20 + (srtp ? 10 : 0);
+
+	assert_int_equal(n % 4, 0);
+	memset(b, 0xee, len);
+	rtp_fixed(b, 0x10 | 1, 96, 1, 2, 3);
+	put32(b + 12, 0xc5c5c5c5);
+	put16(b + 16, prof);
+	put16(b + 18, (uint16_t)(n / 4));
+	memcpy(b + 20, blk, n);
+	if (srtp)
+		assert_int_equal(srtp_parse(b, len, 10, h), RTP_OK);
+	else
+		assert_int_equal(rtp_parse(b, len, h), RTP_OK);
+	return len;
+}
+
+/* id in the packet: its value's offset in b and its length, or -1 */
+static int
+ext_at(const uint8_t *b, const struct rtp_hdr *h, unsigned int id, size_t *vlen)
+{
+	const uint8_t *v = (const uint8_t *)"x";
+	int rc = rtp_ext_find(b, h, id, &v, vlen);
+
+	if (rc != 1) {
+		assert_null(v);
+		assert_int_equal(*vlen, 0);
+		return rc == 0 ? -1 : rc;
+	}
+	assert_non_null(v);
+	return (int)(v - b);
+}
+
+static void
+test_rtp_ext_find_one_byte_rfc8285(void **state)
+{
+	/* RFC 8285 §4.2's figure with ids 1, 2, 3: an element of 1 octet
+	 * (L=0), one of 2 (L=1), two padding octets, one of 4 (L=3) */
+	static const uint8_t blk[12] = {
+		0x10, 0xa1,
+		0x21, 0xb1, 0xb2,
+		0x00, 0x00,
+		0x33, 0xc1, 0xc2, 0xc3, 0xc4,
+	};
+	uint8_t b[128];
+	struct rtp_hdr h;
+	size_t vl;
+
+	(void)state;
+	for (int srtp = 0; srtp < 2; srtp++) {
+		ext_pkt(b, 0xBEDE, blk, sizeof(blk), srtp, &h);
+		assert_int_equal(ext_at(b, &h, 1, &vl), 21);
+		assert_int_equal(vl, 1);
+		assert_int_equal(b[21], 0xa1);
+		assert_int_equal(ext_at(b, &h, 2, &vl), 23);
+		assert_int_equal(vl, 2);
+		assert_int_equal(ext_at(b, &h, 3, &vl), 28);
+		assert_int_equal(vl, 4);
+		assert_memory_equal(b + 28, blk + 8, 4);
+		/* not there, and ids the form cannot carry */
+		assert_int_equal(ext_at(b, &h, 4, &vl), -1);
+		assert_int_equal(ext_at(b, &h, 14, &vl), -1);
+		assert_int_equal(ext_at(b, &h, 15, &vl), -1);
+		assert_int_equal(ext_at(b, &h, 200, &vl), -1);
+		assert_int_equal(ext_at(b, &h, 0, &vl), -EINVAL);
+		assert_int_equal(ext_at(b, &h, 256, &vl), -EINVAL);
+	}
+
+	/* a MID of 16 octets (L=15, the form's longest) as a browser sends
+	 * it, id 14 (the form's highest), then padding to the word */
+	{
+		uint8_t mid[20] = { 0xef };
+
+		memcpy(mid + 1, "0123456789abcdef", 16);
+		ext_pkt(b, 0xBEDE, mid, sizeof(mid), false, &h);
+		assert_int_equal(ext_at(b, &h, 14, &vl), 21);
+		assert_int_equal(vl, 16);
+		assert_memory_equal(b + 21, "0123456789abcdef", 16);
+		assert_int_equal(ext_at(b, &h, 1, &vl), -1);
+	}
+}
+
+static void
+test_rtp_ext_find_two_byte_rfc8285(void **state)
+{
+	/* RFC 8285 §4.3's figure with ids 1, 2, 3: an element of no data
+	 * (L=0), one of 1 octet, a padding octet, one of 4 */
+	static const uint8_t blk[12] = {
+		0x01, 0x00,
+		0x02, 0x01, 0xa1,
+		0x00,
+		0x03, 0x04, 0xc1, 0xc2, 0xc3, 0xc4,
+	};
+	static const uint8_t big[8] = { 0xc8, 0x03, 'a', 'u', 'd', 0, 0, 0 };
+	uint8_t b[128];
+	struct rtp_hdr h;
+	size_t vl;
+
+	(void)state;
+	for (int srtp = 0; srtp < 2; srtp++) {
+		ext_pkt(b, 0x1000, blk, sizeof(blk), srtp, &h);
+		/* a zero-length element is found: its place, no octets */
+		assert_int_equal(ext_at(b, &h, 1, &vl), 22);
+		assert_int_equal(vl, 0);
+		assert_int_equal(ext_at(b, &h, 2, &vl), 24);
+		assert_int_equal(vl, 1);
+		assert_int_equal(b[24], 0xa1);
+		assert_int_equal(ext_at(b, &h, 3, &vl), 28);
+		assert_int_equal(vl, 4);
+		assert_memory_equal(b + 28, blk + 8, 4);
+		assert_int_equal(ext_at(b, &h, 4, &vl), -1);
+	}
+	/* the 4 application bits are the sender's; ids above 14 and 15
+	 * itself are ordinary ids in this form */
+	for (unsigned int app = 0; app < 16; app++) {
+		ext_pkt(b, (uint16_t)(0x1000 | app), big, sizeof(big), false, &h);
+		assert_int_equal(ext_at(b, &h, 200, &vl), 22);
+		assert_int_equal(vl, 3);
+		assert_memory_equal(b + 22, "aud", 3);
+	}
+	{
+		static const uint8_t fifteen[4] = { 0x0f, 0x01, 0x77, 0x00 };
+
+		ext_pkt(b, 0x1000, fifteen, sizeof(fifteen), false, &h);
+		assert_int_equal(ext_at(b, &h, 15, &vl), 22);
+		assert_int_equal(vl, 1);
+	}
+	/* 0x1010 and 0x0100 are no RFC 8285 form: no elements */
+	ext_pkt(b, 0x1010, big, sizeof(big), false, &h);
+	assert_int_equal(ext_at(b, &h, 200, &vl), -1);
+	ext_pkt(b, 0x0100, big, sizeof(big), false, &h);
+	assert_int_equal(ext_at(b, &h, 200, &vl), -1);
+}
+
+static void
+test_rtp_ext_find_padding_stop_absent(void **state)
+{
+	/* padding before, between and after elements */
+	static const uint8_t padded[12] = { 0, 0, 0x10, 0xa1, 0, 0, 0, 0x20, 0xb1, 0, 0, 0 };
+	/* §4.2: id 15 ends the block (its length, here 15, not read): the
+	 * element after it is not considered */
+	static const uint8_t stop[8] = { 0x10, 0xa1, 0xff, 0x20, 0xb1, 0, 0, 0 };
+	static const uint8_t stop_last[4] = { 0x10, 0xa1, 0x00, 0xf3 };
+	static const uint8_t pad_only[8] = { 0 };
+	static const uint8_t zero_id[4] = { 0x01, 0xa1, 0x10, 0xb1 };
+	uint8_t b[128];
+	struct rtp_hdr h;
+	size_t vl;
+
+	(void)state;
+	ext_pkt(b, 0xBEDE, padded, sizeof(padded), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), 23);
+	assert_int_equal(ext_at(b, &h, 2, &vl), 28);
+	assert_int_equal(vl, 1);
+	assert_int_equal(ext_at(b, &h, 3, &vl), -1);
+
+	ext_pkt(b, 0xBEDE, stop, sizeof(stop), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), 21);
+	assert_int_equal(ext_at(b, &h, 2, &vl), -1);
+	ext_pkt(b, 0xBEDE, stop_last, sizeof(stop_last), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), 21);
+	assert_int_equal(ext_at(b, &h, 2, &vl), -1);
+
+	ext_pkt(b, 0xBEDE, pad_only, sizeof(pad_only), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -1);
+	ext_pkt(b, 0x1000, pad_only, sizeof(pad_only), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -1);
+	/* an empty block, another profile's block, no extension at all */
+	ext_pkt(b, 0xBEDE, pad_only, 0, false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -1);
+	ext_pkt(b, 0xABAC, padded, sizeof(padded), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -1);
+	rtp_fixed(b, 0, 96, 1, 2, 3);
+	assert_int_equal(rtp_parse(b, 40, &h), RTP_OK);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -1);
+
+	/* one-byte id 0 with a length: neither padding nor an element */
+	ext_pkt(b, 0xBEDE, zero_id, sizeof(zero_id), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -EBADMSG);
+	/* in the two-byte form 0x01 is id 1 with length 0xa1: too long */
+	ext_pkt(b, 0x1000, zero_id, sizeof(zero_id), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -EBADMSG);
+}
+
+static void
+test_rtp_ext_find_truncated_and_overlong(void **state)
+{
+	/* a one-byte element of 4 octets (L=3) with 2 left in the block;
+	 * one of 16 (L=15) in a block of 8 */
+	static const uint8_t cut1[4] = { 0x10, 0xa1, 0x23, 0xb1 };
+	static const uint8_t cut16[8] = { 0x1f, 1, 2, 3, 4, 5, 6, 7 };
+	/* a two-byte element whose length runs past the block, and one
+	 * whose header is cut after its id */
+	static const uint8_t cut2[8] = { 0x01, 0x01, 0xa1, 0x02, 0x04, 0xb1, 0xb2, 0xb3 };
+	static const uint8_t cut2h[4] = { 0x01, 0x01, 0xa1, 0x02 };
+	/* the element sought before the bad one is still found */
+	static const uint8_t exact[8] = { 0x10, 0xa1, 0x24, 1, 2, 3, 4, 5 };
+	uint8_t blk[68];
+	uint8_t b[160];
+	struct rtp_hdr h;
+	size_t vl;
+
+	(void)state;
+	ext_pkt(b, 0xBEDE, cut1, sizeof(cut1), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), 21);
+	assert_int_equal(ext_at(b, &h, 2, &vl), -EBADMSG);
+	assert_int_equal(ext_at(b, &h, 3, &vl), -EBADMSG);
+	ext_pkt(b, 0xBEDE, cut16, sizeof(cut16), true, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), -EBADMSG);
+	ext_pkt(b, 0x1000, cut2, sizeof(cut2), false, &h);
+	assert_int_equal(ext_at(b, &h, 1, &vl), 22);
+	assert_int_equal(ext_at(b, &h, 2, &vl), -EBADMSG);
+	ext_pkt(b, 0x1000, cut2h, sizeof(cut2h), false, &h);
+	assert_int_equal(ext_at(b, &h, 2, &vl), -EBADMSG);
+	/* a block that fills exactly: the last element ends at its end */
+	ext_pkt(b, 0xBEDE, exact, sizeof(exact), false, &h);
+	assert_int_equal(ext_at(b, &h, 2, &vl), 23);
+	assert_int_equal(vl, 5);
+	assert_int_equal(ext_at(b, &h, 3, &vl), -1);
+
+	/* 33 two-byte elements of no data, ids 1-33: the 32nd is found,
+	 * the 33rd is past the bound (the walk is per packet) */
+	memset(blk, 0, sizeof(blk));
+	for (unsigned int i = 0; i < 33; i++)
+		blk[2 * i] = (uint8_t)(i + 1);
+	ext_pkt(b, 0x1000, blk, sizeof(blk), false, &h);
+	assert_int_equal(ext_at(b, &h, 32, &vl), 20 + 2 * 31 + 2);
+	assert_int_equal(vl, 0);
+	assert_int_equal(ext_at(b, &h, 33, &vl), -E2BIG);
+	assert_int_equal(ext_at(b, &h, 34, &vl), -E2BIG);
+	/* 32 and padding: within the bound */
+	blk[64] = 0;
+	ext_pkt(b, 0x1000, blk, sizeof(blk), false, &h);
+	assert_int_equal(ext_at(b, &h, 34, &vl), -1);
 }
 
 /* ---- A.1 and A.3: the sequence state ----------------------------------- */
@@ -1386,6 +1634,10 @@ main(void)
 		cmocka_unit_test(test_rtp_parse_csrc_ext_padding),
 		cmocka_unit_test(test_rtp_parse_refusals),
 		cmocka_unit_test(test_srtp_parse_trailer),
+		cmocka_unit_test(test_rtp_ext_find_one_byte_rfc8285),
+		cmocka_unit_test(test_rtp_ext_find_two_byte_rfc8285),
+		cmocka_unit_test(test_rtp_ext_find_padding_stop_absent),
+		cmocka_unit_test(test_rtp_ext_find_truncated_and_overlong),
 		cmocka_unit_test(test_rtp_rx_probation),
 		cmocka_unit_test(test_rtp_rx_probation_across_wrap),
 		cmocka_unit_test(test_rtp_rx_wrap_extends_sequence),

@@ -1655,6 +1655,156 @@ test_sdp_rtp_names(void **state)
 	assert_true(SDP_SUITES_ALL & SDP_SUITE_BIT(SDP_SUITE_AEAD_AES_256_GCM));
 }
 
+/* RFC 8866 section 6.6's a=rtpmap read back; RFC 3264 section 6.1's one
+ * codec under two numbers; what carries no medium (sdp_codec.c). */
+static void
+test_sdp_codec(void **state)
+{
+	struct sdp o, a;
+	struct sdp_rtpmap c, d;
+	struct sdp_error e;
+	char buf[64];
+	struct sdp_wbuf w;
+
+	(void)state;
+	assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.7\nm=audio 30000 RTP/AVP 8 96 101 13\n"
+			       "a=rtpmap:96 opus/48000/2\na=fmtp:96 useinbandfec=1\n"
+			       "a=rtpmap:101 telephone-event/8000\n", &o, &e), 0);
+	assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.9\nm=audio 40000 RTP/AVP 111 0 97 98\n"
+			       "a=rtpmap:111 OPUS/48000/2\na=rtpmap:97 opus/48000\n"
+			       "a=rtpmap:98 opus/16000/2\n", &a, &e), 0);
+	/* a static payload type without a=rtpmap: out holds its number alone */
+	assert_int_equal(sdp_rtpmap_of(&o.media, 8, &c), -ENOENT);
+	assert_int_equal(c.pt, 8);
+	assert_string_equal(c.name, "");
+	/* ... and RFC 3551's encoding (PCMA/8000) as its key, what a
+	 * dynamic payload type of that name, rate and channels has */
+	d = (struct sdp_rtpmap){ .pt = 120, .channels = 1, .rate = 8000, .name = "pcma" };
+	assert_true(sdp_codec_key(&c) & 0x80000000u);
+	assert_int_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 96, &c), 0);
+	assert_string_equal(c.name, "opus");
+	assert_int_equal(c.rate, 48000);
+	assert_int_equal(c.channels, 2);
+	assert_int_equal(sdp_rtpmap_of(&o.media, 200, &c), -EINVAL);
+	/* opus/48000/2 as 96 and as 111, its name in another case: one codec */
+	assert_int_equal(sdp_rtpmap_of(&o.media, 96, &c), 0);
+	assert_int_equal(sdp_rtpmap_of(&a.media, 111, &d), 0);
+	assert_int_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_true(sdp_codec_key(&c) & 0x80000000u);
+	/* channels (1 when not given) and the rate tell codecs apart */
+	assert_int_equal(sdp_rtpmap_of(&a.media, 97, &d), 0);
+	assert_int_equal(d.channels, 1);
+	assert_int_not_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&a.media, 98, &d), 0);
+	assert_int_not_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	/* a static number is no dynamic codec's */
+	assert_int_equal(sdp_rtpmap_of(&a.media, 0, &d), -ENOENT);
+	assert_int_not_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	/* DTMF events, comfort noise (static 13, or by name), redundancy carry no medium */
+	assert_int_equal(sdp_rtpmap_of(&o.media, 101, &c), 0);
+	assert_true(sdp_codec_supplemental(&c));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 13, &c), -ENOENT);
+	assert_true(sdp_codec_supplemental(&c));
+	c = (struct sdp_rtpmap){ .pt = 100, .channels = 1, .rate = 16000, .name = "cn" };
+	assert_true(sdp_codec_supplemental(&c));
+	c = (struct sdp_rtpmap){ .pt = 99, .channels = 1, .rate = 8000, .name = "RED" };
+	assert_true(sdp_codec_supplemental(&c));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 96, &c), 0);
+	assert_false(sdp_codec_supplemental(&c));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 8, &c), -ENOENT);
+	assert_false(sdp_codec_supplemental(&c));
+	/* written as an error names them */
+	sdp_wbuf_init(&w, buf, sizeof(buf));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 96, &c), 0);
+	sdp_rtpmap_put(&w, &c);
+	sdp_put(&w, ", ");
+	assert_int_equal(sdp_rtpmap_of(&o.media, 8, &c), -ENOENT);
+	sdp_rtpmap_put(&w, &c);
+	sdp_put(&w, ", ");
+	assert_int_equal(sdp_rtpmap_of(&o.media, 101, &c), 0);
+	sdp_rtpmap_put(&w, &c);
+	assert_false(w.over);
+	assert_string_equal(buf, "96 opus/48000/2, 8, 101 telephone-event/8000");
+	/* RFC 3551's static payload types: 0 (without a=rtpmap, or with its
+	 * own) and a dynamic PCMU/8000 are one codec (RFC 3264 section 6.1:
+	 * one codec whatever its number); 0 and 8 are two; PCMU/8000/2 is
+	 * another; 9 is G.722 whatever its a=rtpmap says (G722/16000 is
+	 * common); one RFC 3551 leaves unassigned (20), and a dynamic one,
+	 * without a=rtpmap: their numbers */
+	assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.7\nm=audio 30000 RTP/AVP 0 8 9 20 96 97 98\n"
+			       "a=rtpmap:0 PCMU/8000\na=rtpmap:9 G722/16000\na=rtpmap:96 pcmu/8000\n"
+			       "a=rtpmap:98 PCMU/8000/2\n", &o, &e), 0);
+	assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.9\nm=audio 40000 RTP/AVP 0 9\n", &a, &e), 0);
+	assert_int_equal(sdp_rtpmap_of(&a.media, 0, &c), -ENOENT);
+	assert_int_equal(sdp_rtpmap_of(&o.media, 0, &d), 0);
+	assert_int_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 96, &d), 0);
+	assert_int_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 98, &d), 0);
+	assert_int_not_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 8, &d), -ENOENT);
+	assert_int_not_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&a.media, 9, &c), -ENOENT);
+	assert_int_equal(sdp_rtpmap_of(&o.media, 9, &d), 0);
+	assert_int_equal(d.rate, 16000);
+	assert_int_equal(sdp_codec_key(&c), sdp_codec_key(&d));
+	assert_int_equal(sdp_rtpmap_of(&o.media, 20, &c), -ENOENT);
+	assert_int_equal(sdp_codec_key(&c), 20);
+	assert_int_equal(sdp_rtpmap_of(&o.media, 97, &c), -ENOENT);
+	assert_int_equal(sdp_codec_key(&c), 97);
+}
+
+/* sdp_parse_section(): one section to sdp_parse_desc()'s limits, what
+ * sdp_parse() (H.248's) refuses: a format list of 23 payload types, 64+
+ * lines, 1 KB+ of codec lines. 32 payload types taken, a 33rd a limit
+ * (-E2BIG), not a malformed line; 4095 octets of codec lines, not more. */
+static void
+test_sdp_parse_section_limits(void **state)
+{
+	static char t[SDP_DESC_SIZE_MAX + 512];
+	struct sdp s;
+	struct sdp_error e;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(t, sizeof(t), "v=0\nc=IN IP4 192.0.2.1\nm=video 4000 RTP/AVPF");
+	for (unsigned int pt = 96; pt < 119; pt++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n, " %u", pt);
+	n += (size_t)snprintf(t + n, sizeof(t) - n, "\n");
+	for (unsigned int pt = 96; pt < 119; pt++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n,
+				      "a=rtpmap:%u H264/90000\na=rtcp-fb:%u nack\n"
+				      "a=fmtp:%u level-asymmetry-allowed=1;packetization-mode=1\n",
+				      pt, pt, pt);
+	assert_int_equal(sdp_parse(t, n, &s, &e), -E2BIG);
+	assert_int_equal(sdp_parse_section(t, n, &s, &e), 0);
+	assert_int_equal(s.media.npt, 23);
+	assert_int_equal(s.media.pt[22], 118);
+	assert_true(strlen(s.media.codec) > 2000);
+	assert_non_null(strstr(s.media.codec, "a=fmtp:118 level-asymmetry-allowed=1"));
+
+	/* 32 payload types, then 33 */
+	n = (size_t)snprintf(t, sizeof(t), "v=0\nc=IN IP4 192.0.2.1\nm=video 4000 RTP/AVPF");
+	for (unsigned int pt = 96; pt < 128; pt++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n, " %u", pt);
+	assert_int_equal(sdp_parse_section(t, n, &s, &e), 0);
+	assert_int_equal(s.media.npt, SDP_PT_MAX);
+	n += (size_t)snprintf(t + n, sizeof(t) - n, " 0");
+	assert_int_equal(sdp_parse_section(t, n, &s, &e), -E2BIG);
+	assert_int_equal(e.code, SDP_E_TOO_LONG);
+	assert_non_null(strstr(e.msg, "more than 32 RTP payload types"));
+
+	/* codec lines: past 4095 octets a limit */
+	n = (size_t)snprintf(t, sizeof(t), "v=0\nc=IN IP4 192.0.2.1\nm=video 4000 RTP/AVPF 96\n");
+	for (unsigned int i = 0; i < 40; i++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n, "a=fmtp:96 x=%0100u\n", i);
+	assert_int_equal(sdp_parse_section(t, n, &s, &e), -E2BIG);
+	assert_int_equal(e.code, SDP_E_TOO_LONG);
+	assert_non_null(strstr(e.msg, "codec lines"));
+	explicit_bzero(&s, sizeof(s));
+}
+
 int
 main(void)
 {
@@ -1682,6 +1832,8 @@ main(void)
 		cmocka_unit_test(test_sdp_rtp_write_refuses),
 		cmocka_unit_test(test_sdp_crypto_write),
 		cmocka_unit_test(test_sdp_rtp_names),
+		cmocka_unit_test(test_sdp_codec),
+		cmocka_unit_test(test_sdp_parse_section_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -496,6 +496,17 @@ test_limits_and_levels(void **state)
 	assert_int_equal(d.nother, 1);
 	assert_int_equal(d.ngroup, 2);
 	assert_int_equal(d.media.bundle, 1);
+	/* an empty group, and aiortc 1.4's spelling of one (a space after the
+	 * semantics); two spaces, or one after a mid, are not taken */
+	assert_int_equal(parse("v=0\na=group:BUNDLE \nm=audio 1 RTP/AVP 0\na=mid:2\n", &d, &e), 0);
+	assert_int_equal(d.ngroup, 1);
+	assert_int_equal(d.group[0].ntag, 0);
+	assert_int_equal(parse("v=0\na=group:BUNDLE  \n", &d, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_GROUP);
+	assert_int_equal(parse("v=0\na=group:BUNDLE 0 \n", &d, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_GROUP);
+	assert_int_equal(parse("v=0\na=group: \n", &d, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_GROUP);
 	assert_int_equal(parse("v=0\na=group:BUNDLE\nm=audio 1 RTP/AVP 0\na=mid:2\n", &d, &e), 0);
 	assert_int_equal(d.group[0].ntag, 0);
 	assert_int_equal(d.media.bundle, 0);
@@ -571,10 +582,14 @@ test_dtls(void **state)
 			       &e), 0);
 	assert_int_equal(sdp_dtls_fp(&d.media, false, &e), -ENOTSUP);
 	assert_int_equal(e.code, SDP_E_PROTO);
-	/* neither deriver takes DTLS-SRTP yet (cp/ng's and cp/iq's work) */
+	/* neither deriver takes DTLS-SRTP without being asked (cp/ng reads
+	 * its sections itself); sdp_rtp_derive_flags() with
+	 * SDP_RTP_TAKE_DTLS does (cp/iq's): no a=crypto read, dtls said */
 	{
 		struct sdp_term t;
 		struct sdp_rtp_term rt;
+		struct sdp l;
+		uint8_t ip[4] = { 192, 0, 2, 1 };
 
 		assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.1\nm=audio 1 UDP/TLS/RTP/SAVPF 0\n"
 				       "a=fingerprint:sha-256 " FP256 "\n", &d, &e), 0);
@@ -582,6 +597,31 @@ test_dtls(void **state)
 		assert_int_equal(e.code, SDP_E_PROTO);
 		assert_int_equal(sdp_rtp_derive(NULL, &d, 0, &rt, &e), -ENOTSUP);
 		assert_int_equal(e.code, SDP_E_PROTO);
+		assert_int_equal(sdp_rtp_derive_flags(NULL, &d, 0, 0x80, &rt, &e), -EINVAL);
+		assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.1\nm=audio 5000 UDP/TLS/RTP/SAVPF 0\n"
+				       "a=rtcp-mux\na=setup:actpass\na=fingerprint:sha-256 " FP256 "\n",
+				       &d, &e), 0);
+		assert_int_equal(parse("v=0\nc=IN IP4 $\nm=audio $ UDP/TLS/RTP/SAVPF 0\na=rtcp-mux\n",
+				       &l, &e), 0);
+		assert_int_equal(sdp_rtp_derive_flags(&l, &d, 0, SDP_RTP_TAKE_DTLS, &rt, &e), 0);
+		assert_true(rt.dtls);
+		assert_false(rt.srtp);
+		assert_true(rt.rtcp_mux);
+		assert_int_equal(rt.proto, SDP_PROTO_UDP_TLS_RTP_SAVPF);
+		assert_int_equal(rt.remote_port, 5000);
+		assert_int_equal(rt.remote_rtcp_port, 5000);
+		assert_memory_equal(rt.remote_ip, ip, 4);
+		assert_true(rt.local_port_choose && rt.local_addr_choose);
+		/* the flag takes DTLS-SRTP, not a mix of it and SDES */
+		assert_int_equal(parse("v=0\nc=IN IP4 $\nm=audio $ RTP/SAVPF 0\na=rtcp-mux\n", &l, &e),
+				 0);
+		assert_int_equal(sdp_rtp_derive_flags(&l, &d, 0, SDP_RTP_TAKE_DTLS, &rt, &e), -EINVAL);
+		assert_int_equal(e.code, SDP_E_PROTO_MISMATCH);
+		/* an RTP proto is as without the flag */
+		assert_int_equal(parse("v=0\nc=IN IP4 192.0.2.1\nm=audio 5000 RTP/AVP 0\n", &d, &e), 0);
+		assert_int_equal(sdp_rtp_derive_flags(NULL, &d, 0, SDP_RTP_TAKE_DTLS, &rt, &e), 0);
+		assert_false(rt.dtls);
+		assert_int_equal(rt.remote_rtcp_port, 5001);
 	}
 }
 
@@ -665,6 +705,70 @@ test_bundle_desc(void **state)
 	assert_int_equal(sdp_parse_desc(s, n, &dd, &e), -E2BIG);
 	assert_int_equal(e.code, SDP_E_LINES);
 	assert_int_equal(e.line, SDP_DESC_LINES_MAX + 1);
+}
+
+/* sdp_bundle_check() on its own, as cp/ng calls it (groups read by
+ * sdp_parse(), the sections' mids read one section at a time): the same
+ * rules and sentences as sdp_parse_desc()'s, and each section's group. */
+static void
+test_bundle_check(void **state)
+{
+	struct sdp_mid_ref sec[SDP_SECTIONS_MAX] = {
+		{ "a", 10 }, { "v", 20 }, { "", 0 }, { "d", 40 }, { NULL, 0 },
+	};
+	static struct sdp d;
+	uint8_t bundle[SDP_SECTIONS_MAX];
+	struct sdp_error e;
+
+	(void)state;
+	assert_int_equal(parse("v=0\na=group:BUNDLE v a\na=group:LS a v\na=group:BUNDLE d\n", &d,
+			       &e), 0);
+	assert_int_equal(d.ngroup, 2);
+	memset(bundle, 0xee, sizeof(bundle));
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, sec, 5, bundle, &e), 0);
+	assert_int_equal(bundle[0], 1);
+	assert_int_equal(bundle[1], 1);
+	assert_int_equal(bundle[2], 0);
+	assert_int_equal(bundle[3], 2);
+	assert_int_equal(bundle[4], 0);
+	assert_int_equal(bundle[5], 0xee);      /* nsec octets only */
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, sec, 5, NULL, &e), 0);
+	assert_int_equal(sdp_bundle_check(NULL, 0, NULL, 0, NULL, &e), 0);
+	/* a group naming a mid no section has (the section of mid d left out) */
+	memset(bundle, 0xee, sizeof(bundle));
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, sec, 3, bundle, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_BUNDLE);
+	assert_int_equal(e.line, 4);
+	assert_string_equal(e.msg, "line 4: a=group:BUNDLE names mid d, which no m= section has "
+			    "(RFC 9143 section 7)");
+	assert_int_equal(bundle[0], 0xee);
+	/* a mid twice across sections */
+	sec[2] = (struct sdp_mid_ref){ "a", 30 };
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, sec, 5, bundle, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_MID);
+	assert_int_equal(e.line, 30);
+	assert_string_equal(e.msg, "line 30: a=mid:a again (the first is line 10): a mid names "
+			    "one m= section (RFC 5888 section 4)");
+	sec[2] = (struct sdp_mid_ref){ "", 0 };
+	/* a section in two groups */
+	assert_int_equal(parse("v=0\na=group:BUNDLE a\na=group:BUNDLE v d a\n", &d, &e), 0);
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, sec, 5, bundle, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_BUNDLE);
+	assert_int_equal(e.line, 3);
+	assert_string_equal(e.msg, "line 3: a=group:BUNDLE names mid a, which the group of line 2 "
+			    "has: a section is in one BUNDLE group (RFC 9143 section 7)");
+	/* a mid twice in one group (sdp_parse() refuses that line; a caller's
+	 * own group is held to it too) */
+	d.group[1].ntag = 2;
+	snprintf(d.group[1].tag[1], SDP_MID_MAX, "v");
+	assert_int_equal(sdp_bundle_check(&d.group[1], 1, sec, 5, bundle, &e), -EINVAL);
+	assert_int_equal(e.code, SDP_E_GROUP);
+	assert_non_null(strstr(e.msg, "mid \"v\" twice"));
+	/* past its bounds, or NULL */
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, sec, SDP_SECTIONS_MAX + 1, bundle,
+					  &e), -EINVAL);
+	assert_int_equal(sdp_bundle_check(NULL, 1, sec, 5, bundle, &e), -EINVAL);
+	assert_int_equal(sdp_bundle_check(d.group, d.ngroup, NULL, 1, bundle, &e), -EINVAL);
 }
 
 /* ---- what callers compute --------------------------------------------------------- */
@@ -989,6 +1093,7 @@ main(void)
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_dtls),
 		cmocka_unit_test(test_bundle_desc),
+		cmocka_unit_test(test_bundle_check),
 		cmocka_unit_test(test_priority_foundation),
 		cmocka_unit_test(test_write_read_back),
 		cmocka_unit_test(test_write_desc),

@@ -34,6 +34,7 @@
 #include <openssl/x509.h>
 
 #include "certfp.h"
+#include "asyncprov_ctx.h"
 #include "ossl_heap.h"
 #include "tls_ctx.h"
 #include "tls_leg.h"
@@ -962,26 +963,13 @@ main(void)
 		cmocka_unit_test(test_tls_leg_params_and_cred_checked),
 		cmocka_unit_test(test_tls_leg_memory_bounded),
 	};
-	const char *so = getenv("TP_ASYNCPROV_SO");
-	struct tp_conf_tls t;
 	int rc;
 
 	/* before OpenSSL allocates anything */
 	if (!ossl_heap_install())
 		return 1;
-	if (so != NULL && so[0] != '\0') {
-		memset(&t, 0, sizeof(t));
-		t.offload = TP_TLS_OFFLOAD_PROVIDER;
-		snprintf(t.offload_provider, sizeof(t.offload_provider), "%s", so);
-		snprintf(t.offload_properties, sizeof(t.offload_properties),
-			 "?provider=tpasync");
-		alibctx = tls_libctx_create(&t, &apropq, err, sizeof(err));
-		if (alibctx == NULL) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		apropq = "?provider=tpasync";   /* t is on this stack frame */
-	}
+	if (!asyncprov_ctx(&alibctx, &apropq))
+		return 1;
 	rc = cmocka_run_group_tests(tests, setup, teardown);
 	tls_libctx_free(alibctx);
 	return rc;

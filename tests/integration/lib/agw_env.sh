@@ -13,6 +13,15 @@
 #                         PY: Debian's interpreter, whatever python3 comes
 #                         first in PATH, which has MODULE (PACKAGE): else
 #                         the test bails out
+#   ue NAME SEED SEED_IN  a WebRTC client (Debian's aiortc, lib/webrtc/
+#                         agw_webrtc.py's ue, run by $PY) on 10.210.0.2 in
+#                         the clients' namespace, in the background ($! its
+#                         pid): sending payloads of SEED, taking the core's
+#                         of SEED_IN; its offer in NAME.offer(.json), its
+#                         answer read from NAME.answer, its figures in
+#                         NAME.st, each frame's arrival in NAME.arr at
+#                         its end, stopped by NAME.stop (test_agw_webrtc,
+#                         test_iq_webrtc, test_agw_dtls_flood)
 
 create() {
   local name=$1; shift
@@ -28,4 +37,10 @@ dpc() {
 tp_debian_python() {
   PY=/usr/bin/python3
   $PY -c "import $1" 2>/dev/null || tp_die "$2 missing (tools/bootstrap installs it)"
+}
+ue() {
+  rm -f "$TP_TMP/$1".*
+  ip netns exec "$TP_NS_C" $PY "$(dirname "${BASH_SOURCE[0]}")/webrtc/agw_webrtc.py" ue 10.210.0.2 \
+    --offer "$TP_TMP/$1.offer" --answer "$TP_TMP/$1.answer" --status "$TP_TMP/$1.st" \
+    --arrivals "$TP_TMP/$1.arr" --stop "$TP_TMP/$1.stop" --seed "$2" --seed-in "$3" >"$TP_TMP/$1.out" 2>"$TP_TMP/$1.err" &
 }

@@ -14,7 +14,13 @@ control protocol (rtpengine's: a cookie, a space, a bencode dictionary).
                                        count, the UDP lengths seen, and
                                        zc: the median packet's sign
                                        changes in 160 G.711 samples (a
-                                       440 Hz tone 18, noise 80)
+                                       440 Hz tone 18, noise 80); H: the
+                                       entropy of the payloads' octets,
+                                       bits an octet (ciphertext ~8,
+                                       G.711 audio far less); loud: the
+                                       packets whose payload, decoded as
+                                       PCMU, has an RMS of 1000 or more
+                                       (of 32767)
   ng_trace.py requests TSV DIR         the ng requests of a capture (udp
                                        payloads in hex): each decoded, as
                                        JSON lines; with DIR, each also
@@ -23,7 +29,9 @@ control protocol (rtpengine's: a cookie, a space, a bencode dictionary).
                                        and the proxy's reply beside it
                                        (kamailio-rtp-offer.reply.bencode)
 """
+import collections
 import json
+import math
 import os
 import random
 import socket
@@ -94,21 +102,42 @@ def crossings(hexpayload):
     return sum(1 for x, y in zip(b, b[1:]) if (x ^ y) & 0x80)
 
 
+def ulaw(o):
+    """A G.711 mu-law octet's linear sample (ITU-T G.711's expansion)."""
+    o = ~o & 0xff
+    v = (((o & 0x0f) << 3) + 0x84) << ((o & 0x70) >> 4)
+    return 0x84 - v if o & 0x80 else v - 0x84
+
+
+def rms(b):
+    return math.sqrt(sum(ulaw(x) ** 2 for x in b) / len(b)) if b else 0.0
+
+
+def entropy(hist, n):
+    return -sum(c / n * math.log2(c / n) for c in hist.values()) if n else None
+
+
 def rtp(tsv, t0, t1):
-    out = {}
+    out, hist = {}, {}
     for r in rows(tsv):
         if not r["ssrc"] or not (t0 <= float(r["time"]) < t1):
             continue
         k = "%s:%s>%s:%s" % (r["src"], r["sport"], r["dst"], r["dport"])
-        e = out.setdefault(k, {"n": 0, "ulen": [], "zc": []})
+        e = out.setdefault(k, {"n": 0, "ulen": [], "zc": [], "octets": 0, "loud": 0})
         e["n"] += 1
         if int(r["ulen"]) not in e["ulen"]:
             e["ulen"].append(int(r["ulen"]))
         # (SRTP, which tshark knows from the SDP, has no rtp.payload: past
         # the 12 octets of a header without CSRCs or extension)
-        e["zc"].append(crossings(r["rtpp"] or r["payload"].replace(":", "")[24:]))
-    for e in out.values():     # each flow's median
+        pl = r["rtpp"] or r["payload"].replace(":", "")[24:]
+        e["zc"].append(crossings(pl))
+        b = bytes.fromhex(pl.replace(":", ""))
+        hist.setdefault(k, collections.Counter()).update(b)
+        e["octets"] += len(b)
+        e["loud"] += rms(b) >= 1000
+    for k, e in out.items():   # each flow's median, its octets' entropy
         e["zc"] = sorted(e["zc"])[len(e["zc"]) // 2] if e["zc"] else None
+        e["H"] = entropy(hist[k], e["octets"])
     return out
 
 

@@ -30,7 +30,9 @@
 #                           a baresip in NS on IP:5060 (config in
 #                           $TP_TMP/NAME, its log $TP_TMP/NAME.log, its
 #                           commands through the fifo $TP_TMP/NAME/in,
-#                           which the caller opens); sets SIP_UA_PID
+#                           which the caller opens); sets SIP_UA_PID.
+#                           SIP_UA_PORT: another SIP port; SIP_UA_VIDEO=1:
+#                           video too (VP8, fakevideo's test card)
 #   kam_start CFG           Kamailio in S with CFG (log
 #                           $TP_TMP/kamailio.log); kam_up: true once its
 #                           SIP socket ($SIP:5060, UDP) is bound
@@ -191,14 +193,23 @@ sip_capture_stop() {
 }
 
 # ---- baresip, sine in, audio out to nowhere (aubridge's player with no
-# source on its device), G.711, stdin commands through a fifo
+# source on its device), G.711, stdin commands through a fifo; with
+# SIP_UA_VIDEO=1 video too, VP8 of fakevideo's source, shown on its
+# display (nowhere), small and slow for the tests' CPU
 sip_ua() {   # NAME NS IFACE IP ACCOUNTS...
-  local name=$1 ns=$2 ifc=$3 ip=$4 d=$TP_TMP/$1
+  local name=$1 ns=$2 ifc=$3 ip=$4 d=$TP_TMP/$1 video=
   shift 4
   mkdir -p "$d"
+  [ "${SIP_UA_VIDEO:-0}" = 1 ] && video="module vp8.so
+module fakevideo.so
+video_source fakevideo,nil
+video_display fakevideo,nil
+video_size 320x240
+video_bitrate 300000
+video_fps 15"
   cat >"$d/config" <<CONF
 poll_method epoll
-sip_listen $ip:5060
+sip_listen $ip:${SIP_UA_PORT:-5060}
 net_interface $ifc
 audio_player aubridge,nil
 audio_alert aubridge,nil
@@ -215,6 +226,7 @@ module aubridge.so
 module srtp.so
 module_app account.so
 module_app menu.so
+$video
 CONF
   printf '%s\n' "$@" >"$d/accounts"
   mkfifo "$d/in"

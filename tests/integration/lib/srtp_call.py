@@ -13,15 +13,18 @@
 # numbers go on as a phone's would); every S s an RTCP compound (SR and
 # SDES CNAME; SRTCP with keys) to DST_PORT + 1, or to DST_PORT with --mux,
 # and takes RTCP on BIND_PORT + 1 (or BIND_PORT). What arrives is
-# unprotected with --rx-key and held to sender Q's packet of its sequence
-# number byte for byte. --replay FILE: when FILE appears holding a number
+# unprotected with --rx-key and held to sender Q's packet k byte for byte,
+# k its timestamp's (k * 160) and its sequence number k's or shifted: a
+# restarted dp shifts what it protects past what the dp before may have
+# (dp/rtp/FEATURE.md "SRTP"); each shift seen (SEQ - k mod 2^16) is kept. --replay FILE: when FILE appears holding a number
 # k, the SRTP bytes of our packet k are sent again, once, from our socket.
 # --pause FILE: nothing is sent while FILE exists (the sequence stands).
 # Every 0.2 s and at the end (once --stop FILE appears, after 1 s more)
 # FILE --status gets one JSON object: sent, send_err, recv (distinct
 # sequence numbers that arrived exact), dup, bad, auth_fail, replay_fail,
-# rtcp_sent, rtcp_recv, rtcp_bad, first/last (sequence numbers received),
-# gaps (received ranges), srcs, replayed, done.
+# rtcp_sent, rtcp_recv, rtcp_bad, first/last (packet numbers k received),
+# gaps (received ranges of k), shifts, gap_max (the longest time between
+# two packets that arrived, s), srcs, replayed, done.
 import argparse, json, os, socket, struct, time
 
 
@@ -73,10 +76,12 @@ rtcp_dst = (a.dst_ip, a.dst_port if a.mux else a.dst_port + 1)
 
 st = {"sent": 0, "send_err": 0, "recv": 0, "dup": 0, "bad": 0, "auth_fail": 0,
       "replay_fail": 0, "rtcp_sent": 0, "rtcp_recv": 0, "rtcp_bad": 0, "replayed": [],
-      "srcs": [], "done": False}
+      "srcs": [], "shifts": [], "gap_max": 0.0, "done": False}
 wire = {}                     # k -> the bytes sent (for --replay)
 seen = set()
 srcs = set()
+shifts = set()
+heard_at = None               # when the last packet arrived
 t0 = time.time()
 nxt, nrtcp, nstat = t0, t0 + a.rtcp_every, t0
 stop_at = None
@@ -101,7 +106,7 @@ def status(final=False):
             gaps.append([lo, k])
             lo = None
     st.update(recv=len(seen), first=ks[0] if ks else None, last=ks[-1] if ks else None,
-              ranges=gaps, srcs=sorted(srcs), done=final)
+              ranges=gaps, srcs=sorted(srcs), shifts=sorted(shifts), done=final)
     tmp = a.status + ".tmp"
     with open(tmp, "w") as f:
         json.dump(st, f)
@@ -171,12 +176,18 @@ while True:
                 if rc != 0:
                     st["auth_fail"] += 1
                     continue
-            k = struct.unpack("!H", d[2:4])[0] if len(d) >= 12 else -1
-            # sequence numbers do not wrap in a test's few minutes at 50 a second
-            if k >= 0 and d == packet(a.peer_tag, k):
+            # (k from the timestamp, which dp never changes; sequence
+            # numbers do not wrap in a test's few minutes at 50 a second)
+            k = struct.unpack("!I", d[4:8])[0] // 160 if len(d) >= 12 else -1
+            want = packet(a.peer_tag, k) if k >= 0 else b""
+            if k >= 0 and d[:2] == want[:2] and d[4:] == want[4:]:
                 if k in seen:
                     st["dup"] += 1
                 seen.add(k)
+                shifts.add((struct.unpack("!H", d[2:4])[0] - k) & 0xffff)
+                if heard_at is not None:
+                    st["gap_max"] = max(st["gap_max"], round(now - heard_at, 3))
+                heard_at = now
             else:
                 st["bad"] += 1
     if now >= nstat:

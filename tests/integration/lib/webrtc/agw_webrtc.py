@@ -14,12 +14,16 @@ clients' namespace, a plain RTP peer in the core's.
     into exactly those octets), the frames aiortc decodes counted
     byte-exact against the core's payload(S2, *). Its figures to --status
     (JSON, rewritten every 0.2 s) until --stop appears; the last on stdout.
+    --arrivals F: at the end, each frame's wall-clock time and index i of
+    payload(S2, i) (-1: none), and the time each of ours went, JSON
+    (test_agw_dtls_flood's gaps, loss and delay).
   agw_webrtc.py core ADDR PORT DEST DPORT --status F --stop F
                      [--seed S --seed-in S2]
     waits for the first RTP packet (the UE's, through the gateway), then
     sends RTP (PT 0, 160 octets of payload(S, i)) to DEST every 20 ms and
     counts the RTP it gets byte-exact (payloads) against payload(S2, *),
-    RTCP apart; figures to --status as the UE's.
+    RTCP apart; figures to --status as the UE's, --arrivals as the UE's
+    (RTP's; read every 2 ms at most while idle: a gap's resolution).
   agw_webrtc.py answer CREATE_JSON OFFER_JSON
     the answer SDP for aiortc from agw.create's answer: our ICE (lite,
     ufrag, pwd, the host candidate: the leg's address and port), our
@@ -52,7 +56,17 @@ def payload(seed, i):
 
 
 def payloads(seed):
-    return {payload(seed, i) for i in range(NPAY)}
+    """Each payload of seed's, to its index."""
+    return {payload(seed, i): i for i in range(NPAY)}
+
+
+def write_arrivals(path, arr, sent):
+    """--arrivals: "recv", [wall-clock time, index of payload(S2, *) or
+    -1] of each packet or frame taken, and "sent", the wall-clock time
+    payload(S, i) went, by i: gaps, loss and delay over a window (both
+    ends share the machine's clock)."""
+    if path:
+        write_status(path, {"recv": arr, "sent": sent})
 
 
 def write_status(path, d):
@@ -79,6 +93,7 @@ async def ue(a):
             self.seed = seed
             self.i = 0
             self.t0 = None
+            self.sent = []
 
         async def recv(self):
             if self.t0 is None:
@@ -93,10 +108,12 @@ async def ue(a):
             frame.pts = self.i * 160
             frame.sample_rate = 8000
             frame.time_base = fractions.Fraction(1, 8000)
+            self.sent.append(round(time.time(), 4))
             self.i += 1
             return frame
 
     want = payloads(a.seed_in)
+    arr = []
     st = {"sent": 0, "recv": 0, "exact": 0, "ice": None, "connection": None}
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     tone = Tone(a.seed)
@@ -112,8 +129,10 @@ async def ue(a):
             except MediaStreamError:
                 return
             data = bytes(frame.planes[0])[:320]
+            i = want.get(audioop.lin2ulaw(data, 2), -1)
+            arr.append((round(time.time(), 4), i))
             st["recv"] += 1
-            st["exact"] += audioop.lin2ulaw(data, 2) in want
+            st["exact"] += i >= 0
 
     @pc.on("track")
     def on_track(track):
@@ -159,6 +178,7 @@ async def ue(a):
     write_status(a.status, st)
     for t in tasks:
         t.cancel()
+    write_arrivals(a.arrivals, arr, tone.sent)
     await pc.close()
     print(json.dumps(st))
 
@@ -167,7 +187,16 @@ async def ue(a):
 
 def core(a):
     want = payloads(a.seed_in)
+    arr = []
+    sent = []
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        # (4 MB: what comes while this process waits for a core on a
+        # loaded machine is kept, not lost in the socket; SO_RCVBUFFORCE,
+        # 33: root's, past rmem_max)
+        s.setsockopt(socket.SOL_SOCKET, 33, 4 << 20)
+    except OSError:
+        pass
     s.bind((a.addr, a.port))
     s.setblocking(False)
     st = {"sent": 0, "recv": 0, "exact": 0, "rtcp": 0, "from": []}
@@ -187,8 +216,10 @@ def core(a):
                 off = 12 + 4 * (d[0] & 0x0f)
                 if d[0] & 0x10 and len(d) >= off + 4:
                     off += 4 + 4 * struct.unpack("!H", d[off + 2:off + 4])[0]
+                i = want.get(d[off:], -1)
+                arr.append((round(time.time(), 4), i))
                 st["recv"] += 1
-                st["exact"] += d[off:] in want
+                st["exact"] += i >= 0
             started = True
             continue
         except BlockingIOError:
@@ -199,6 +230,7 @@ def core(a):
         now = time.monotonic()
         if started and st["sent"] < NPAY and now >= nxt:
             i = st["sent"]
+            sent.append(round(time.time(), 4))
             try:
                 s.sendto(struct.pack("!BBHII", 0x80, 0, i & 0xffff, i * 160, 0x4242) +
                          payload(a.seed, i), (a.dest, a.dport))
@@ -217,6 +249,7 @@ def core(a):
         time.sleep(0.002)
     st["from"] = sorted(srcs)
     write_status(a.status, st)
+    write_arrivals(a.arrivals, arr, sent)
     print(json.dumps(st))
 
 
@@ -270,6 +303,7 @@ def main():
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--seed-in", type=int, default=2)
         p.add_argument("--timeout", type=float, default=120)
+        p.add_argument("--arrivals")
     w = sub.add_parser("answer")
     w.add_argument("create")
     w.add_argument("offer")

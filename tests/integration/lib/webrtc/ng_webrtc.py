@@ -21,6 +21,13 @@ prints one JSON line.
     that file (the door has taken its answer: before, the gateway cannot
     check its certificate, and drops what it sends). --bad-fingerprint: the fingerprint its SDP gives is not
     its certificate's (a digit changed): the handshake must fail.
+    --video M (offer only): a second section, video (VP8 only), M frames
+    of 64x48 every 40 ms encoded by aiortc; aiortc's own offer bundles
+    the two (a=group:BUNDLE, the MID header extension) but gives each
+    section its own port, so it works whether the answer bundles or not.
+    The SHA-1s of the VP8 payloads it sends ("video_sent") and of the PT
+    --video-pt payloads it gets ("video_got") are in its JSON, with the
+    5-tuples its transceivers' ICE nominated ("pairs").
   ng_webrtc.py sip ADDR PORT DEST DPORT [--count N --seed S --seed-in S2
                --wait-first --timeout T --ready F --dport-file F]
     the SIP side: N RTP packets (PT 0, payload(S, i)) to DEST:DPORT every
@@ -28,6 +35,10 @@ prints one JSON line.
     payloads that come counted byte-exact against payload(S2, i).
     --dport-file: DPORT (0) is read from that file once it appears (the
     door's answer gives it), what comes meanwhile taken already.
+    --video-pt PT: the video side instead: it sends N VP8-shaped payloads
+    (a descriptor octet, S set, then vp8(S, i)) of PT every 40 ms and
+    keeps the SHA-1s of the PT payloads that come ("got" in its JSON),
+    to be checked against what aiortc says it sent.
 
 The door's SDP is given to aiortc as it came but for one line: an a=rtcp
 without an address (RFC 3605 allows it; rtpengine 10.5 writes it), which
@@ -36,6 +47,7 @@ aiortc 1.4's parser refuses, gets the section's c= address.
 import argparse
 import asyncio
 import fractions
+import hashlib
 import json
 import os
 import random
@@ -62,6 +74,32 @@ def payload(seed, i):
     0, which encodes as 0xff: every other octet comes back the same)."""
     r = random.Random(seed * 1000003 + i)
     return bytes(b if b != 0x7f else 0x7e for b in r.randbytes(160))
+
+
+def vp8(seed, i):
+    """A VP8 RTP payload's shape: the descriptor's first octet (S: a
+    partition's start, PID 0), then 200 octets; a decoder refuses it, which
+    aiortc survives (it counts no frame)."""
+    r = random.Random(seed * 1000033 + i)
+    return b"\x10" + r.randbytes(200)
+
+
+def sha(b):
+    return hashlib.sha1(b).hexdigest()
+
+
+def rtp_payload(d):
+    """An RTP packet's payload (after CSRCs and a header extension), or
+    None when d is not RTP."""
+    if len(d) < 12 or d[0] >> 6 != 2:
+        return None
+    off = 12 + 4 * (d[0] & 0x0f)
+    if d[0] & 0x10:
+        if len(d) < off + 4:
+            return None
+        off += 4 + 4 * struct.unpack("!H", d[off + 2:off + 4])[0]
+    pad = d[-1] if d[0] & 0x20 and len(d) > off else 0
+    return d[off:len(d) - pad] if off <= len(d) - pad else None
 
 
 def log(msg):
@@ -116,7 +154,7 @@ async def aiortc_peer(a):
     from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
     from aiortc.rtcrtpreceiver import RTCRtpReceiver
     from aiortc.rtcrtpsender import RTCRtpSender
-    from av import AudioFrame
+    from av import AudioFrame, VideoFrame
 
     # consent checks each second (aioice's 5 s): the test's
     # agw.ice_consent_ms is 3 s
@@ -125,11 +163,28 @@ async def aiortc_peer(a):
     got = []
     orig = RTCRtpReceiver._handle_rtp_packet
 
+    video_got, video_sent = [], []
+
     async def hook(self, packet, arrival_time_ms):
         if packet.payload_type == 0:
             got.append(bytes(packet.payload))
+        elif a.video and packet.payload_type == a.video_pt:
+            video_got.append(sha(bytes(packet.payload)))
         return await orig(self, packet, arrival_time_ms)
     RTCRtpReceiver._handle_rtp_packet = hook
+    if a.video:
+        # what aiortc sends, before SRTP: the VP8 payloads' hashes (RTCP,
+        # also through _send_rtp, is not RTP of the video's PT)
+        from aiortc.rtcdtlstransport import RTCDtlsTransport
+        send_orig = RTCDtlsTransport._send_rtp
+
+        async def send_hook(self, data):
+            if len(data) >= 12 and data[1] & 0x7f == a.video_pt and not 192 <= data[1] <= 223:
+                pl = rtp_payload(bytes(data))
+                if pl is not None:
+                    video_sent.append(sha(pl))
+            return await send_orig(self, data)
+        RTCDtlsTransport._send_rtp = send_hook
 
     class Payloads(MediaStreamTrack):
         kind = "audio"
@@ -170,13 +225,44 @@ async def aiortc_peer(a):
         if pc.connectionState == "failed":
             failed.set()
 
+    class Frames(MediaStreamTrack):
+        """a.video frames of 64x48, every 40 ms once DTLS is up."""
+        kind = "video"
+
+        def __init__(self):
+            super().__init__()
+            self.i = 0
+            self.t0 = None
+            self.r = random.Random(a.seed)
+
+        async def recv(self):
+            if self.i >= a.video:
+                self.stop()
+                raise MediaStreamError
+            if self.t0 is None:
+                self.t0 = time.monotonic()
+            await asyncio.sleep(max(0, self.t0 + self.i * 0.04 - time.monotonic()))
+            f = VideoFrame(width=64, height=48, format="yuv420p")
+            for pl in f.planes:
+                pl.update(self.r.randbytes(pl.buffer_size))
+            f.pts = self.i * 3600
+            f.time_base = fractions.Fraction(1, 90000)
+            self.i += 1
+            return f
+
     track = Payloads()
     pcmu = [c for c in RTCRtpSender.getCapabilities("audio").codecs
             if c.mimeType.lower() == "audio/pcmu"]
     out = {"mode": a.mode}
+    vtrack = None
     if a.mode == "offer":
         t = pc.addTransceiver(track, direction="sendrecv")
         t.setCodecPreferences(pcmu)
+        if a.video:
+            vtrack = Frames()
+            vt = pc.addTransceiver(vtrack, direction="sendrecv")
+            vt.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs
+                                    if c.mimeType.lower() == "video/vp8"])
         await pc.setLocalDescription(await pc.createOffer())
         sdp = pc.localDescription.sdp
         if a.bad_fingerprint:
@@ -220,12 +306,25 @@ async def aiortc_peer(a):
     t0 = time.monotonic()
     if up.is_set():
         out["up_s"] = round(t0, 3)
-        end = t0 + a.count * 0.02 + 8
-        while time.monotonic() < end and (track.i < a.count or len(got) < a.count):
+        end = t0 + max(a.count * 0.02, a.video * 0.04) + 8
+        while time.monotonic() < end and (track.i < a.count or len(got) < a.count or
+                                          (vtrack is not None and vtrack.i < a.video) or
+                                          len(video_got) < a.video):
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
     out.update({"states": states, "sent": track.i, "recv": len(got),
                 "exact": sum(1 for p in got if p in want), "local": None})
+    if a.video:
+        out.update({"video_frames": vtrack.i if vtrack else 0, "video_sent": video_sent,
+                    "video_got": video_got, "pairs": []})
+        for t in pc.getTransceivers():
+            conn = getattr(t.receiver.transport.transport, "_connection", None) \
+                if t.receiver.transport is not None else None
+            pair = getattr(conn, "_nominated", {}).get(1) if conn else None
+            if pair:
+                out["pairs"].append("%s:%d %s:%d" % (
+                    pair.local_candidate.host, pair.local_candidate.port,
+                    pair.remote_candidate.host, pair.remote_candidate.port))
     ice = [t.receiver.transport.transport for t in pc.getTransceivers()
            if t.receiver.transport is not None]
     if ice:
@@ -247,12 +346,52 @@ async def aiortc_peer(a):
     print(json.dumps(out))
 
 
+def sip_video(a, s, dport):
+    """sip()'s video side (--video-pt)."""
+    got, other, sent, srcs = [], 0, 0, set()
+    end = time.time() + a.timeout
+    started = not a.wait_first
+    nxt = last = time.time()
+    # (aiortc's frames come in one to three packets each: all sent once
+    # a second passes without one, after ours)
+    while time.time() < end and (sent < a.count or time.time() - last < 1.0):
+        if dport == 0 and a.dport_file and os.path.exists(a.dport_file):
+            with open(a.dport_file) as f:
+                dport = int(f.read().strip() or 0)
+        try:
+            d, src = s.recvfrom(2048)
+            srcs.add("%s:%d" % src)
+            started = True
+            last = time.time()
+            pl = rtp_payload(d)
+            if pl is None or d[1] & 0x7f != a.video_pt:
+                other += 1
+                continue
+            got.append(sha(pl))
+            continue
+        except BlockingIOError:
+            pass
+        if started and dport != 0 and sent < a.count and time.time() >= nxt:
+            hdr = struct.pack("!BBHII", 0x80, a.video_pt | 0x80, sent & 0xffff, sent * 3600,
+                              0x3000 + a.seed)
+            s.sendto(hdr + vp8(a.seed, sent), (a.dest, dport))
+            sent += 1
+            nxt = max(nxt + 0.04, time.time() - 0.1)
+        time.sleep(0.002)
+    print(json.dumps({"sent": sent, "recv": len(got), "got": got, "other": other,
+                      "from": sorted(srcs),
+                      "sent_sha": [sha(vp8(a.seed, i)) for i in range(sent)]}))
+
+
 def sip(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((a.addr, a.port))
     s.setblocking(False)
     if a.ready:
         open(a.ready, "w").close()
+    if a.video_pt:
+        sip_video(a, s, a.dport)
+        return
     want = {payload(a.seed_in, i) for i in range(a.count)}
     got, exact, other, sent, srcs = 0, 0, 0, 0, set()
     end = time.time() + a.timeout
@@ -304,6 +443,8 @@ def main():
     w.add_argument("--timeout", type=float, default=15)
     w.add_argument("--bad-fingerprint", action="store_true")
     w.add_argument("--send-after")
+    w.add_argument("--video", type=int, default=0)
+    w.add_argument("--video-pt", type=int, default=97)
     p = sub.add_parser("sip")
     p.add_argument("addr")
     p.add_argument("port", type=int)
@@ -316,6 +457,7 @@ def main():
     p.add_argument("--timeout", type=float, default=20)
     p.add_argument("--ready")
     p.add_argument("--dport-file")
+    p.add_argument("--video-pt", type=int, default=0)
     a = ap.parse_args()
     if a.cmd == "sip":
         sip(a)

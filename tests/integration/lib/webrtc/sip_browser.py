@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""test_webrtc_sip.sh's browser: headless Chromium (Debian's chromium,
-chromium-driver and python3-selenium, started as browser.py starts it, with
-a fake microphone) on sip_page.html, a SIP-over-WebSocket phone on JsSIP,
-driven one line at a time. Run it in the browser's network namespace.
+"""test_webrtc_sip.sh's and test_webrtc_bundle.sh's browser (lib/browser_env.sh
+starts it): headless Chromium (Debian's chromium, chromium-driver and
+python3-selenium, started as browser.py starts it, with a fake microphone
+and camera) on sip_page.html, a SIP-over-WebSocket phone
+on JsSIP (--jssip) or a peer connection of the page's own, driven one line
+at a time. Run it in the browser's network namespace.
 
 Each line on stdin is "N EXPR": EXPR (JavaScript, usually a call of the
 page's window.tp) is evaluated in the page and awaited; the answer is one
@@ -40,7 +42,8 @@ def on_term(signum, frame):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--jssip", required=True, help="JsSIP's bundle (tools/bootstrap's jssip.js)")
+    ap.add_argument("--jssip", help="JsSIP's bundle (tools/bootstrap's jssip.js); without it "
+                    "the page's own peer connection only (tp.pcOffer())")
     ap.add_argument("--logdir", required=True)
     a = ap.parse_args()
     os.makedirs(a.logdir, exist_ok=True)
@@ -50,15 +53,15 @@ def main():
     try:
         try:
             driver = start_chromium(a.logdir, extra=(
-                "--use-fake-device-for-media-stream",   # a beeping microphone
+                "--use-fake-device-for-media-stream",   # a beeping microphone, a camera
                 "--autoplay-policy=no-user-gesture-required",
                 # (the last --vmodule counts: ICE and DTLS's steps in the log)
                 "--vmodule=*dtls_transport*=1,*p2p_transport_channel*=1,*connection*=1"))
         except Failure as e:
             reply({"n": 0, "ok": False, "error": str(e)})
             return 1
-        driver.get("file://%s?jssip=%s" % (os.path.join(HERE, "sip_page.html"),
-                                           urllib.parse.quote(a.jssip)))
+        driver.get("file://%s%s" % (os.path.join(HERE, "sip_page.html"),
+                                    "?jssip=" + urllib.parse.quote(a.jssip) if a.jssip else ""))
         reply({"n": 0, "ok": True, "value": "chromium %s in %.1f s" % (
             driver.capabilities.get("browserVersion"), time.monotonic() - t0)})
         for line in sys.stdin:

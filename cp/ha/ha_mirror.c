@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The mirror of the TURN allocations (notes/ha-design.md §1.4, slice 5).
+ *
+ * The active box does not send each change as it happens: a change marks
+ * its allocation dirty (a bit by its pool slot, and the slot once in a
+ * FIFO), and each heartbeat the set is drained, each allocation read
+ * whole as it is then (one idempotent upsert, however many changes it
+ * had), into the link's batches. Memory is bounded by the pool, not by
+ * the rate of changes. What marks: every message cp_dp_send() puts on a
+ * ring about an allocation (cp_dp_tap(): install, lifetime, permissions,
+ * channels, forwards, moves) and cp/alloc's observer (UP, LIFE; END,
+ * which queues a tombstone: an end dp reported never goes through
+ * cp_dp_send()). Ends are kept apart (id and tuple: the slot may be
+ * reused before the flush), a bounded ring; a ring or FIFO that
+ * overflows is answered by a walk again.
+ *
+ * On each new link the whole table goes again (the walk), between
+ * WALK_START and WALK_END records: the standby marks stale what it holds
+ * at START, each upsert clears its mark, and what is still stale at END
+ * is removed (ends that went into a link that died). A link lost in the
+ * middle of a walk is followed by a new walk on the next link, which
+ * marks everything stale again: the standby's table equals the active's
+ * after any whole walk.
+ *
+ * On the standby a record is applied through cp/alloc
+ * (cp_alloc_mirror_put()/del(), over cpa_alloc_restore() and the
+ * reinstall pass's install into its passive dp). Durations become this
+ * host's CLOCK_MONOTONIC at apply.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cp.h"
+#include "cp_dp.h"
+#include "ha_link.h"
+#include "ha_mirror.h"
+#include "ha_rec.h"
+
+#define ENDS_MAX   4096u              /* tombstones waiting at most */
+#define BATCH_MAX  (HA_LINK_MSG_MAX - 64u)   /* a batch's records (the link's header aside) */
+#define FLUSH_BATCHES 16u             /* batches a flush sends at most */
+
+struct ha_mirror {
+	struct cp_ctx *cp;
+	ha_mirror_send_fn send;
+	void *arg;
+	uint32_t cap;                 /* the pool's slots */
+	/* the dirty set: a bit by slot, the id it was marked for, the FIFO */
+	uint64_t *dirty;
+	uint64_t *slot_id;
+	uint32_t *fifo;
+	uint32_t fifo_head, fifo_n;
+	/* tombstones */
+	struct {
+		uint64_t id;
+		struct ipc_tuple tuple;
+	} *ends;
+	uint32_t ends_head, ends_n;
+	/* the walk (active): pending from a link's start to its WALK_END */
+	bool walk, walk_started;
+	uint32_t walk_cur;
+	/* the standby's stale marks between WALK_START and WALK_END */
+	uint64_t *stale;
+	bool stale_on;
+	/* the batch being filled, and one the link did not take yet */
+	uint8_t *buf;
+	size_t buf_n;
+	bool pending;
+	/* applying the peer's batch: what that sends to dp is no change of
+	 * this box's own */
+	bool applying;
+	struct ha_mirror_stats st;
+};
+
+static void
+bit_set(uint64_t *b, uint32_t i)
+{
+	b[i / 64] |= 1ull << (i % 64);
+}
+
+static void
+bit_clear(uint64_t *b, uint32_t i)
+{
+	b[i / 64] &= ~(1ull << (i % 64));
+}
+
+static bool
+bit_test(const uint64_t *b, uint32_t i)
+{
+	return (b[i / 64] >> (i % 64)) & 1u;
+}
+
+/* Everything again (the set lost something): the next flush walks. */
+static void
+overflow(struct ha_mirror *m)
+{
+	m->st.overflows++;
+	memset(m->dirty, 0, (m->cap + 63u) / 64u * sizeof(uint64_t));
+	m->fifo_n = 0;
+	m->ends_n = 0;
+	m->walk = true;
+	m->walk_started = false;
+	m->walk_cur = 0;
+}
+
+static void
+mark(struct ha_mirror *m, const struct cp_alloc *a)
+{
+	uint32_t i = cp_alloc_slot(m->cp, a);
+
+	if (i >= m->cap)
+		return;
+	if (bit_test(m->dirty, i) && m->slot_id[i] == a->id)
+		return;
+	if (m->fifo_n == m->cap) {
+		overflow(m);
+		return;
+	}
+	bit_set(m->dirty, i);
+	m->slot_id[i] = a->id;
+	m->fifo[(m->fifo_head + m->fifo_n++) % m->cap] = i;
+}
+
+static void
+end(struct ha_mirror *m, const struct cp_alloc *a)
+{
+	uint32_t i = cp_alloc_slot(m->cp, a), k;
+
+	if (i < m->cap && bit_test(m->dirty, i) && m->slot_id[i] == a->id)
+		bit_clear(m->dirty, i);
+	if (m->ends_n == ENDS_MAX) {
+		overflow(m);
+		return;
+	}
+	k = (m->ends_head + m->ends_n++) % ENDS_MAX;
+	m->ends[k].id = a->id;
+	m->ends[k].tuple = a->tuple;
+}
+
+/* cp_dp_tap()'s sent: a message about an allocation went to dp. */
+static void
+tap_sent(struct cp_ctx *cp, void *arg, unsigned int w, const struct ipc_msg *msg)
+{
+	struct ha_mirror *m = arg;
+	const struct cp_alloc *a;
+
+	(void)w;
+	if (m->applying)
+		return;
+	switch (msg->h.kind) {
+	case IPC_ALLOC_ADD:
+	case IPC_ALLOC_LIFE:
+	case IPC_PERM_ADD:
+	case IPC_PERM_DEL:
+	case IPC_CHAN_ADD:
+	case IPC_CHAN_DEL:
+	case IPC_ALLOC_MOVE:
+	case IPC_FWD_ADD:
+	case IPC_FWD_DEL:
+		a = cp_alloc_find_id(cp, msg->h.alloc_id);
+		if (a != NULL)
+			mark(m, a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* cp/alloc's observer: UP and LIFE mark, END queues the tombstone. */
+static void
+observed(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
+{
+	struct ha_mirror *m = arg;
+
+	(void)cp;
+	if (m->applying)
+		return;
+	switch (ev->type) {
+	case CP_ALLOC_EV_UP:
+	case CP_ALLOC_EV_LIFE:
+		mark(m, ev->a);
+		break;
+	case CP_ALLOC_EV_END:
+		end(m, ev->a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* m and its arrays (the batch buffer wiped first: OAuth keys). */
+static void
+mirror_release(struct ha_mirror *m)
+{
+	if (m->buf != NULL)
+		OPENSSL_cleanse(m->buf, BATCH_MAX);
+	free(m->dirty);
+	free(m->stale);
+	free(m->slot_id);
+	free(m->fifo);
+	free(m->ends);
+	free(m->buf);
+	free(m);
+}
+
+struct ha_mirror *
+ha_mirror_create(struct cp_ctx *cp, ha_mirror_send_fn send, void *arg)
+{
+	struct ha_mirror *m;
+	uint32_t cap = cp_alloc_capacity(cp);
+	size_t words;
+	int rc;
+
+	if (cap == 0) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	words = (cap + 63u) / 64u;
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	m->cp = cp;
+	m->send = send;
+	m->arg = arg;
+	m->cap = cap;
+	m->dirty = calloc(words, sizeof(uint64_t));
+	m->stale = calloc(words, sizeof(uint64_t));
+	m->slot_id = calloc(cap, sizeof(uint64_t));
+	m->fifo = calloc(cap, sizeof(uint32_t));
+	m->ends = calloc(ENDS_MAX, sizeof(*m->ends));
+	m->buf = malloc(BATCH_MAX);
+	if (m->dirty == NULL || m->stale == NULL || m->slot_id == NULL || m->fifo == NULL ||
+	    m->ends == NULL || m->buf == NULL) {
+		errno = ENOMEM;
+		goto free_m;
+	}
+	if ((rc = cp_dp_tap(cp, tap_sent, NULL, m)) < 0) {
+		errno = -rc;
+		goto free_m;
+	}
+	if ((rc = cp_alloc_observe(cp, observed, m)) < 0) {
+		errno = -rc;
+		goto untap;
+	}
+	return m;
+untap:
+	(void)cp_dp_tap(cp, NULL, NULL, NULL);
+free_m:
+	mirror_release(m);
+	return NULL;
+}
+
+void
+ha_mirror_free(struct ha_mirror *m)
+{
+	if (m == NULL)
+		return;
+	cp_alloc_unobserve(m->cp, observed, m);
+	(void)cp_dp_tap(m->cp, NULL, NULL, NULL);
+	mirror_release(m);
+}
+
+void
+ha_mirror_link_up(struct ha_mirror *m)
+{
+	/* what was in flight went with the old link */
+	m->buf_n = 0;
+	m->pending = false;
+	m->walk = true;
+	m->walk_started = false;
+	m->walk_cur = 0;
+	m->st.walks++;
+}
+
+void
+ha_mirror_forget(struct ha_mirror *m)
+{
+	/* (each loop turn of a standby: nothing to do is the common case;
+	 * a dirty bit is never set without its slot in the FIFO) */
+	if (m->fifo_n == 0 && m->ends_n == 0 && !m->walk && m->buf_n == 0 && !m->pending)
+		return;
+	memset(m->dirty, 0, (m->cap + 63u) / 64u * sizeof(uint64_t));
+	m->fifo_n = 0;
+	m->ends_n = 0;
+	m->buf_n = 0;
+	m->pending = false;
+	m->walk = false;
+}
+
+/* ---- the active box: records out ---------------------------------------- */
+
+static uint32_t
+left(uint64_t at, uint64_t now)
+{
+	uint64_t d = at > now ? at - now : 0;
+
+	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+static void
+rec_of(const struct cp_alloc *a, uint64_t now, struct ha_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = HA_REC_ALLOC;
+	r->id = a->id;
+	r->tuple = a->tuple;
+	r->worker = a->worker;
+	r->flags = (uint16_t)((a->tcp ? IPC_ALLOC_F_TCP : 0) | (a->mobile ? IPC_ALLOC_F_MOBILE : 0));
+	r->nrelayed = a->nrelayed;
+	r->tenant = a->tenant;
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
+		r->relayed[i] = a->relayed[i];
+		r->relayed[i].port = a->relay_port;
+	}
+	r->left_ms = left(a->expires_ms, now);
+	r->age_ms = now > a->created_ms ? now - a->created_ms : 0;
+	r->max_bps = a->max_bps;
+	r->max_bps_burst = a->max_bps_burst;
+	memcpy(r->tid, a->tid, HA_REC_TID_LEN);
+	r->mob_gen = a->mob_gen;
+	r->fwd = a->fwd;
+	r->fwd_worker = a->fwd ? a->fwd_worker : 0;
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct cp_auth_session *s = &a->oauth[i];
+
+		if (s->key_len == 0 || s->key_len > HA_REC_KEY_MAX)
+			continue;
+		r->oauth[i].key_len = s->key_len;
+		r->oauth[i].kid = s->kid;
+		r->oauth[i].as = s->as;
+		r->oauth[i].expiry = s->expiry;
+		memcpy(r->oauth[i].key, s->key, s->key_len);
+	}
+	r->user_len = a->user != NULL ? a->user->len : 0;
+	if (r->user_len > HA_REC_USER_MAX)
+		r->user_len = HA_REC_USER_MAX;
+	if (r->user_len > 0)
+		memcpy(r->user, a->user->name, r->user_len);
+	for (unsigned int i = 0; i < a->nbinds && r->nbinds < HA_REC_BINDS_MAX; i++) {
+		struct ha_rec_bind *b = &r->binds[r->nbinds++];
+
+		b->peer = a->binds[i].peer;
+		b->channel = a->binds[i].channel;
+		b->left_ms = left(a->binds[i].expires_ms, now);
+	}
+}
+
+/* The batch out; false: the link did not take it (kept for next time). */
+static bool
+ship(struct ha_mirror *m, uint64_t now)
+{
+	if (m->buf_n == 0)
+		return true;
+	if (m->send(m->arg, m->buf, m->buf_n, now) < 0) {
+		m->pending = true;
+		return false;
+	}
+	OPENSSL_cleanse(m->buf, m->buf_n);
+	m->buf_n = 0;
+	m->pending = false;
+	return true;
+}
+
+/* r into the batch (the batch shipped first when full); false: no room
+ * and the link is not taking batches. */
+static bool
+add(struct ha_mirror *m, const struct ha_rec *r, uint64_t now, unsigned int *batches)
+{
+	int n;
+
+	if (BATCH_MAX - m->buf_n < HA_REC_MAX) {
+		if (*batches >= FLUSH_BATCHES || !ship(m, now))
+			return false;
+		(*batches)++;
+	}
+	n = ha_rec_encode(r, m->buf + m->buf_n, BATCH_MAX - m->buf_n);
+	if (n < 0) {
+		m->st.records_refused++;      /* not ours to send: counted, skipped */
+		return true;
+	}
+	m->buf_n += (size_t)n;
+	if (r->type == HA_REC_ALLOC || r->type == HA_REC_ALLOC_END)
+		m->st.records_sent++;
+	return true;
+}
+
+unsigned int
+ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
+{
+	uint64_t before = m->st.records_sent;
+	unsigned int batches = 0;
+	struct ha_rec r;
+
+	if (m->pending && !ship(m, now_ms))
+		return 0;
+	if (m->walk && !m->walk_started) {
+		memset(&r, 0, sizeof(r));
+		r.type = HA_REC_WALK_START;
+		if (!add(m, &r, now_ms, &batches))
+			goto out;
+		m->walk_started = true;
+	}
+	while (m->ends_n > 0) {
+		memset(&r, 0, sizeof(r));
+		r.type = HA_REC_ALLOC_END;
+		r.id = m->ends[m->ends_head].id;
+		r.tuple = m->ends[m->ends_head].tuple;
+		if (!add(m, &r, now_ms, &batches))
+			goto out;
+		m->ends_head = (m->ends_head + 1) % ENDS_MAX;
+		m->ends_n--;
+	}
+	while (m->fifo_n > 0) {
+		uint32_t i = m->fifo[m->fifo_head];
+		uint32_t cur = i;
+		struct cp_alloc *a;
+
+		if (bit_test(m->dirty, i)) {
+			a = cp_alloc_next(m->cp, &cur);
+			if (a != NULL && cp_alloc_slot(m->cp, a) == i && a->id == m->slot_id[i]) {
+				rec_of(a, now_ms, &r);
+				if (!add(m, &r, now_ms, &batches))
+					goto out;
+			}
+			bit_clear(m->dirty, i);
+		}
+		m->fifo_head = (m->fifo_head + 1) % m->cap;
+		m->fifo_n--;
+	}
+	while (m->walk) {
+		uint32_t at = m->walk_cur;
+		struct cp_alloc *a = cp_alloc_next(m->cp, &m->walk_cur);
+
+		if (a == NULL) {
+			memset(&r, 0, sizeof(r));
+			r.type = HA_REC_WALK_END;
+			if (!add(m, &r, now_ms, &batches)) {
+				m->walk_cur = at;
+				goto out;
+			}
+			m->walk = false;
+			break;
+		}
+		rec_of(a, now_ms, &r);
+		if (!add(m, &r, now_ms, &batches)) {
+			m->walk_cur = at;     /* this one, next time */
+			goto out;
+		}
+	}
+	(void)ship(m, now_ms);
+out:
+	OPENSSL_cleanse(&r, sizeof(r));
+	return (unsigned int)(m->st.records_sent - before);
+}
+
+/* ---- the standby: records in ------------------------------------------- */
+
+static int
+apply(struct ha_mirror *m, const struct ha_rec *r, uint64_t now)
+{
+	static struct ipc_alloc ia;
+	struct ipc_binding binds[HA_REC_BINDS_MAX];
+	struct cp_alloc_mirror am;
+	struct cp_alloc *a;
+	int rc;
+
+	memset(&ia, 0, sizeof(ia));
+	ia.nrelayed = r->nrelayed;
+	ia.pwalg = r->pwalg;
+	ia.flags = r->flags;
+	ia.relayed[0] = r->relayed[0];
+	ia.relayed[1] = r->relayed[1];
+	ia.expires_ms = now + r->left_ms;
+	ia.created_ms = r->age_ms < now ? now - r->age_ms : 0;
+	ia.max_bps = r->max_bps;
+	ia.max_bps_burst = r->max_bps_burst;
+	ia.user_len = r->user_len;
+	memcpy(ia.username, r->user, r->user_len);
+	memset(binds, 0, sizeof(binds));
+	for (unsigned int i = 0; i < r->nbinds; i++) {
+		binds[i].peer = r->binds[i].peer;
+		binds[i].channel = r->binds[i].channel;
+		binds[i].expires_ms = now + r->binds[i].left_ms;
+	}
+	memset(&am, 0, sizeof(am));
+	am.worker = r->worker;
+	am.tuple = r->tuple;
+	am.id = r->id;
+	am.ia = &ia;
+	am.binds = binds;
+	am.nbinds = r->nbinds;
+	for (unsigned int i = 0; i < 2; i++) {
+		am.oauth[i].key_len = r->oauth[i].key_len;
+		am.oauth[i].kid = r->oauth[i].kid;
+		am.oauth[i].as = r->oauth[i].as;
+		am.oauth[i].expiry = r->oauth[i].expiry;
+		memcpy(am.oauth[i].key, r->oauth[i].key, sizeof(am.oauth[i].key));
+	}
+	memcpy(am.tid, r->tid, sizeof(am.tid));
+	am.mob_gen = r->mob_gen;
+	am.fwd = r->fwd;
+	am.fwd_worker = r->fwd_worker;
+	rc = cp_alloc_mirror_put(m->cp, &am);
+	OPENSSL_cleanse(am.oauth, sizeof(am.oauth));
+	if (rc < 0)
+		return rc;
+	a = cp_alloc_find_id(m->cp, r->id);
+	if (a != NULL && cp_alloc_slot(m->cp, a) < m->cap)
+		bit_clear(m->stale, cp_alloc_slot(m->cp, a));
+	return 0;
+}
+
+static void
+walk_start(struct ha_mirror *m)
+{
+	struct cp_alloc *a;
+	uint32_t cur = 0;
+
+	memset(m->stale, 0, (m->cap + 63u) / 64u * sizeof(uint64_t));
+	while ((a = cp_alloc_next(m->cp, &cur)) != NULL)
+		bit_set(m->stale, cp_alloc_slot(m->cp, a));
+	m->stale_on = true;
+}
+
+static void
+walk_end(struct ha_mirror *m)
+{
+	struct cp_alloc *a;
+	uint32_t cur = 0;
+
+	if (!m->stale_on)
+		return;           /* an END without its START (a new link): nothing known */
+	while ((a = cp_alloc_next(m->cp, &cur)) != NULL) {
+		uint32_t i = cp_alloc_slot(m->cp, a);
+
+		if (bit_test(m->stale, i)) {
+			bit_clear(m->stale, i);
+			(void)cp_alloc_mirror_del(m->cp, a->id);
+			m->st.stale_removed++;
+		}
+	}
+	m->stale_on = false;
+}
+
+int
+ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms)
+{
+	static struct ha_rec r;
+	size_t at = 0;
+	int rc = 0;
+
+	m->applying = true;
+	while (at < n) {
+		int k = ha_rec_decode(p + at, n - at, &r);
+
+		if (k < 0) {
+			m->st.records_refused++;
+			rc = -EINVAL;
+			break;
+		}
+		at += (size_t)k;
+		switch (r.type) {
+		case HA_REC_WALK_START:
+			walk_start(m);
+			break;
+		case HA_REC_WALK_END:
+			walk_end(m);
+			break;
+		case HA_REC_ALLOC_END:
+			(void)cp_alloc_mirror_del(m->cp, r.id);
+			m->st.records_applied++;
+			break;
+		default:
+			if (apply(m, &r, now_ms) < 0) {
+				m->st.records_refused++;
+			} else {
+				m->st.records_applied++;
+			}
+			break;
+		}
+	}
+	m->applying = false;
+	OPENSSL_cleanse(&r, sizeof(r));
+	return rc;
+}
+
+const struct ha_mirror_stats *
+ha_mirror_stats(const struct ha_mirror *m)
+{
+	return &m->st;
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ha as a module of turnpike-cp (issue 69; FEATURE.md): with an ha
+ * group, the pair's role machine started from the segment once cp/agw
+ * and cp/alloc are set up (later slices mirror them; nothing calls cp/ha),
+ * the link to the peer's cp (its key read from ha.key_file, its listener
+ * opened at set-up, before privileges go), the lease asked of the
+ * cluster's Redis and the link served from the loop, its part of status
+ * ("ha": role, pair, token, lease, peer) and of the metrics.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "cp.h"
+#include "cluster/cluster.h"
+#include "cp_ctrs.h"
+#include "cp_module.h"
+#include "cluster/cluster_secret.h"
+#include "ha.h"
+#include "ha_link.h"
+#include "ha_mirror.h"
+#include "tp_conf.h"
+#include "tp_log.h"
+
+#define HA_ST_role(ha) (&(ha)->role.st)
+#define HA_ST_link(ha) ha_link_stats((ha)->link)
+
+static const struct cp_ctrs_desc ha_desc[] = {
+#define HA_CTR(s, f, h) { #f, CP_CTRS_COUNTER, 0, h },
+#include "ha_ctrs.def"
+#undef HA_CTR
+};
+
+static void
+ha_values(const struct cp_ctx *cp, uint64_t *out)
+{
+	const struct cp_ha *ha = cp->ha;
+	unsigned int i = 0;
+
+	if (ha == NULL)
+		return;
+#define HA_CTR(s, f, h) out[i++] = HA_ST_##s(ha)->f;
+#include "ha_ctrs.def"
+#undef HA_CTR
+}
+
+/* (shown by the module's own hooks, inside its part) */
+static const struct cp_ctrs_family ha_ctrs = {
+	.name = "ha",
+	.prefix = "",
+	.metric = "turnpike_ha_",
+	.desc = ha_desc,
+	.n = sizeof(ha_desc) / sizeof(ha_desc[0]),
+	.values = ha_values,
+};
+
+static void
+ha_fini(struct cp_ctx *cp)
+{
+	if (cp->ha == NULL)
+		return;
+	ha_mirror_free(cp->ha->mirror);
+	ha_link_free(cp->ha->link);
+	free(cp->ha);
+	cp->ha = NULL;
+}
+
+/* The peer's heartbeat, to the role machine. */
+static void
+heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
+{
+	struct cp_ha *ha = arg;
+
+	ha_role_peer(&ha->role, hb, now_ms);
+}
+
+/* A batch of the peer's (the link dropped one of a lower token): a
+ * standby's mirror takes it; an active box takes none (two actives are
+ * the role machine's to settle, not the records'). */
+static void
+batch_in(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
+{
+	struct cp_ha *ha = arg;
+
+	(void)token;
+	(void)seq;
+	if (ha->mirror != NULL && ha->role.state != HA_ACTIVE)
+		(void)ha_mirror_batch(ha->mirror, p, n, ha->cp->now_ms);
+}
+
+/* The mirror's batches onto the link under this box's token. */
+static int
+batch_out(void *arg, const void *p, size_t n, uint64_t now_ms)
+{
+	struct cp_ha *ha = arg;
+
+	return ha_link_send_batch(ha->link, ha->role.token, p, n, now_ms);
+}
+
+/* The link: its key from ha.key_file (checked as cluster.password_file:
+ * root's or cp.user's, mode 0600; 64 to 128 hex digits), the signature of
+ * this configuration, the listener. */
+static int
+open_link(struct cp_ctx *cp, struct cp_ha *ha, char *err, size_t errlen)
+{
+	const struct tp_conf_ha *conf = &cp->conf->ha;
+	struct ha_link_hooks hooks = { .heard = heard, .batch = batch_in, .arg = ha };
+	char text[CL_SECRET_MAX], why[256];
+	uint8_t key[HA_LINK_KEY_MAX];
+	struct ha_link_conf lc;
+	struct ha_sig sig;
+	uid_t owner = geteuid();
+	size_t tl = 0;
+	int kl;
+
+	if (cp->conf->cp.user[0] != '\0') {
+		if (tp_conf_resolve_user(cp->conf, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s", why);
+			return -EINVAL;
+		}
+		owner = (uid_t)cp->conf->cp.user_uid;
+	}
+	if (cl_read_secret(conf->key_file, owner, text, &tl, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s:%d: ha.key_file %s", cp->conf->path, conf->key_file_line,
+			 why);
+		return -EINVAL;
+	}
+	kl = ha_key_parse(text, tl, key, sizeof(key));
+	OPENSSL_cleanse(text, sizeof(text));
+	if (kl < 0) {
+		snprintf(err, errlen, "%s:%d: ha.key_file %s must hold the link's key as %u to %u "
+			 "hex digits (openssl rand -hex 32)", cp->conf->path, conf->key_file_line,
+			 conf->key_file, 2 * HA_LINK_KEY_MIN, 2 * HA_LINK_KEY_MAX);
+		return -EINVAL;
+	}
+	ha_sig_make(cp->conf, &sig);
+	lc = (struct ha_link_conf){
+		.pair = conf->pair, .key = key, .key_len = (size_t)kl, .box = ha->box,
+		.lease_ms = conf->lease_ms, .heartbeat_ms = conf->heartbeat_ms, .sig = &sig,
+		.listen = conf->listen, .peer = conf->peer,
+	};
+	ha->link = ha_link_create(&lc, &hooks, err, errlen);
+	OPENSSL_cleanse(key, sizeof(key));
+	return ha->link != NULL ? 0 : -errno;
+}
+
+static int
+ha_setup(struct cp_ctx *cp, char *err, size_t errlen)
+{
+	const struct tp_conf_ha *conf = &cp->conf->ha;
+	struct ha_role_conf rc = { .lease_ms = conf->lease_ms, .mode = conf->role };
+	struct cp_ha *ha;
+	char what[128];
+
+	if (!conf->enabled)
+		return 0;
+	if (cp->cluster == NULL || cp->seg.shm == NULL) {
+		snprintf(err, errlen, "ha needs the cluster's Redis (the lease) and the segment");
+		return -EINVAL;
+	}
+	ha = calloc(1, sizeof(*ha));
+	if (ha == NULL) {
+		snprintf(err, errlen, "ha: out of memory");
+		return -ENOMEM;
+	}
+	ha->cp = cp;
+	snprintf(ha->box, sizeof(ha->box), "%s", cp->conf->cluster.box);
+	snprintf(what, sizeof(what), "ha:%s:lease", conf->pair);
+	if (cp_cluster_key(cp, what, ha->lease_key, sizeof(ha->lease_key)) < 0)
+		goto out_long;
+	snprintf(what, sizeof(what), "ha:%s:token", conf->pair);
+	if (cp_cluster_key(cp, what, ha->token_key, sizeof(ha->token_key)) < 0)
+		goto out_long;
+	if (open_link(cp, ha, err, errlen) < 0) {
+		free(ha);
+		return -EINVAL;
+	}
+	if (cp_alloc_capacity(cp) > 0 &&
+	    (ha->mirror = ha_mirror_create(cp, batch_out, ha)) == NULL) {
+		snprintf(err, errlen, "ha: the allocations' mirror: %s", strerror(errno));
+		ha_link_free(ha->link);
+		free(ha);
+		return -ENOMEM;
+	}
+	cp->ha = ha;
+	tp_log(TP_LOG_INFO, "ha: box %s of pair %s, lease %u ms in %s, link on %s to %s, "
+	       "ha.role \"%s\"", ha->box, conf->pair, conf->lease_ms, ha->lease_key,
+	       conf->listen, conf->peer,
+	       conf->role == TP_HA_ROLE_STANDBY ? "standby" :
+	       conf->role == TP_HA_ROLE_ACTIVE ? "active" : "auto");
+	ha_role_start(&ha->role, &rc, &cp->seg.shm->ha, cp->now_ms);
+	return 0;
+out_long:
+	free(ha);
+	snprintf(err, errlen, "ha: the lease's key for pair %s is too long", conf->pair);
+	return -ENAMETOOLONG;
+}
+
+/* The lease's turn, once a millisecond: cheap when nothing is due. */
+static unsigned int
+ha_serve(struct cp_ctx *cp, uint64_t now_ms)
+{
+	struct cp_ha *ha = cp->ha;
+	struct ha_self me;
+
+	if (ha == NULL)
+		return 0;
+	ha_lease_step(ha, now_ms);
+	me.role = ha->role.state;
+	me.token = ha->role.token;
+	ha_link_serve(ha->link, &me, now_ms);
+	if (ha->mirror != NULL) {
+		bool up = ha_link_up(ha->link);
+
+		if (up && !ha->link_was_up)
+			ha_mirror_link_up(ha->mirror);
+		ha->link_was_up = up;
+		if (ha->role.state != HA_ACTIVE) {
+			ha_mirror_forget(ha->mirror);
+		} else if (up && now_ms >= ha->next_flush_ms) {
+			ha->next_flush_ms = now_ms + cp->conf->ha.heartbeat_ms;
+			ha_mirror_flush(ha->mirror, now_ms);
+		}
+	}
+	return 0;
+}
+
+/* status's "ha": the role and why, the pair, the token, the lease. */
+static void
+ha_status(const struct cp_ctx *cp, struct json_object *resp)
+{
+	const struct cp_ha *ha = cp->ha;
+	const struct ha_role *r;
+	struct json_object *o, *l, *p;
+	struct ha_link_view v;
+	uint64_t now = cp->now_ms;
+
+	if (ha == NULL)
+		return;
+	r = &ha->role;
+	o = json_object_new_object();
+	json_object_object_add(o, "role", json_object_new_string(ha_state_name(r->state)));
+	json_object_object_add(o, "why", json_object_new_string(r->why));
+	json_object_object_add(o, "pair", json_object_new_string(cp->conf->ha.pair));
+	json_object_object_add(o, "box", json_object_new_string(ha->box));
+	json_object_object_add(o, "token", json_object_new_int64((int64_t)r->token));
+	l = json_object_new_object();
+	json_object_object_add(l, "key", json_object_new_string(ha->lease_key));
+	json_object_object_add(l, "lease_ms", json_object_new_int64(r->lease_ms));
+	json_object_object_add(l, "held", json_object_new_boolean(r->state == HA_ACTIVE));
+	if (r->state == HA_ACTIVE) {
+		json_object_object_add(l, "fence_in_ms", json_object_new_int64(
+			r->fence_at_ms > now ? (int64_t)(r->fence_at_ms - now) : 0));
+		if (r->renewed_ms > 0)
+			json_object_object_add(l, "renewed_ms_ago",
+					       json_object_new_int64((int64_t)(now - r->renewed_ms)));
+	} else if (r->holder[0] != '\0') {
+		json_object_object_add(l, "holder", json_object_new_string(r->holder));
+	}
+	json_object_object_add(l, "redis", json_object_new_string(ha->redis_silent ?
+								   "silent" : "answering"));
+	json_object_object_add(o, "lease", l);
+	ha_link_view(ha->link, now, &v);
+	p = json_object_new_object();
+	json_object_object_add(p, "address", json_object_new_string(cp->conf->ha.peer));
+	json_object_object_add(p, "connected", json_object_new_boolean(v.up));
+	if (v.up) {
+		json_object_object_add(p, "box", json_object_new_string(v.peer_box));
+		json_object_object_add(p, "role", json_object_new_string(
+			ha_state_name(v.peer_role)));
+		json_object_object_add(p, "token", json_object_new_int64((int64_t)v.peer_token));
+		json_object_object_add(p, "heard_ms_ago",
+				       json_object_new_int64((int64_t)v.heard_ms_ago));
+		json_object_object_add(p, "rtt_ms", json_object_new_int64(v.rtt_ms));
+		json_object_object_add(p, "clock_offset_ms", json_object_new_int64(v.clock_off_ms));
+	}
+	if (v.refusal[0] != '\0')
+		json_object_object_add(p, "last_refusal", json_object_new_string(v.refusal));
+	json_object_object_add(o, "peer", p);
+	json_object_object_add(o, "lag_ms", json_object_new_int64((int64_t)v.lag_ms));
+	cp_ctrs_json(cp, &ha_ctrs, o);
+	json_object_object_add(resp, "ha", o);
+}
+
+static void
+ha_metrics(const struct cp_ctx *cp, FILE *f)
+{
+	const struct cp_ha *ha = cp->ha;
+
+	if (ha == NULL)
+		return;
+	cp_ctrs_one(f, "turnpike_ha_active", "gauge",
+		    "1 while this box holds the pair's lease (dp relays)",
+		    ha->role.state == HA_ACTIVE);
+	cp_ctrs_one(f, "turnpike_ha_peer_connected", "gauge",
+		    "1 while the link to the peer's cp is up (its hello passed)",
+		    ha_link_up(ha->link));
+	cp_ctrs_one(f, "turnpike_ha_token", "gauge",
+		    "The lease's fencing token: this box's when active, the highest seen when not",
+		    ha->role.token);
+	cp_ctrs_metrics(cp, &ha_ctrs, f);
+}
+
+/* After agw (what later slices mirror is set up); nothing calls it. */
+const struct cp_module cp_ha_module = {
+	.name = "ha",
+	.setup = ha_setup,
+	.fini = ha_fini,
+	.serve = ha_serve,
+	.ctrs = &ha_ctrs,
+	.status = ha_status,
+	.status_rank = 41,
+	.metrics = ha_metrics,
+	.metrics_rank = CP_METRICS_ALLOCATIONS,
+};

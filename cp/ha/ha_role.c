@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pair's role machine (notes/ha-design.md §3.2): which box may relay.
+ * A lease in the cluster's Redis says it (ha_lease.c asks; this file only
+ * hears the answers), with a fencing token that only grows; the segment's
+ * HA block (struct ipc_ha) tells dp, which goes passive by itself at the
+ * block's deadline. The rules:
+ *
+ * - ACTIVE renews every lease/4; each renew answered moves the deadline to
+ *   its send time + lease - guard: Redis expires the key no earlier than
+ *   lease after it was sent, so dp stops at least guard before the peer
+ *   can take the key.
+ * - A renew answered with another holder fences at once.
+ * - Redis silent: the deadline moves on only by the peer's word. A
+ *   heartbeat of a standby peer echoes the send time of our latest ACTIVE
+ *   heartbeat it heard; it promises not to ask for the lease until it has
+ *   heard no active heartbeat for a lease, so (echo + lease - guard) is as
+ *   safe a deadline as a renew's. Lost both: fenced at the deadline (an
+ *   isolated box cannot tell its isolation from the peer's takeover).
+ * - STANDBY (and FENCED) ask for the lease only after a lease without an
+ *   active peer's heartbeat, and only Redis gives it (the key absent), so
+ *   with Redis away nobody changes role.
+ *
+ * Nothing here sends, reads a socket or a clock: the caller gives now.
+ */
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ha.h"
+#include "ipc.h"
+#include "tp_conf_types.h"
+#include "tp_log.h"
+
+#define HA_GUARD_MIN_MS 100u
+
+const char *
+ha_state_name(enum ha_state s)
+{
+	switch (s) {
+	case HA_STANDBY: return "standby";
+	case HA_ACTIVE: return "active";
+	case HA_FENCED: return "fenced";
+	default: return "starting";
+	}
+}
+
+static void
+seg_write(struct ha_role *r)
+{
+	if (r->seg == NULL)
+		return;
+	if (r->state == HA_ACTIVE)
+		ipc_ha_set(r->seg, IPC_HA_ACTIVE, r->token, r->fence_at_ms);
+	else
+		ipc_ha_set(r->seg, r->state == HA_FENCED ? IPC_HA_FENCED : IPC_HA_STANDBY,
+			   r->token, 0);
+}
+
+/* A new role, said in the log and in status (why, one sentence). */
+static void
+become(struct ha_role *r, enum ha_state s, uint64_t now_ms, const char *why)
+{
+	enum ha_state was = r->state;
+
+	if (s == HA_FENCED && was == HA_ACTIVE)
+		r->st.fenced++;
+	if (s == HA_ACTIVE)
+		r->active_since_ms = now_ms;
+	r->state = s;
+	r->asking = HA_ASK_NONE;      /* what was asked was for the old role */
+	r->seq++;
+	r->next_ask_ms = now_ms;
+	snprintf(r->why, sizeof(r->why), "%s", why);
+	seg_write(r);
+	tp_log(s == HA_FENCED ? TP_LOG_WARNING : TP_LOG_NOTICE,
+	       "ha: %s -> %s (token %" PRIu64 "): %s", ha_state_name(was), ha_state_name(s),
+	       r->token, why);
+}
+
+void
+ha_role_start(struct ha_role *r, const struct ha_role_conf *c, struct ipc_ha *seg,
+	      uint64_t now_ms)
+{
+	uint64_t fence;
+	uint32_t role;
+
+	memset(r, 0, sizeof(*r));
+	r->lease_ms = c->lease_ms;
+	r->guard_ms = c->lease_ms / 10 > HA_GUARD_MIN_MS ? c->lease_ms / 10 : HA_GUARD_MIN_MS;
+	r->renew_ms = c->lease_ms / 4;
+	r->mode = c->mode;
+	r->seg = seg;
+	r->state = HA_STARTING;
+	r->quiet_since_ms = now_ms;
+	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms)
+		r->quiet_since_ms = now_ms - c->lease_ms;
+	role = seg != NULL ? atomic_load(&seg->role) : IPC_HA_STANDBY;
+	fence = seg != NULL ? atomic_load(&seg->fence_at_ms) : 0;
+	r->token = seg != NULL ? atomic_load(&seg->token) : 0;
+	if (role == IPC_HA_ACTIVE && fence > now_ms && c->mode != TP_HA_ROLE_STANDBY) {
+		/* a cp restarted on the active box: dp relays on until the
+		 * deadline cp's predecessor wrote; renew now */
+		r->fence_at_ms = fence;
+		become(r, HA_ACTIVE, now_ms, "the segment says this box is active (cp "
+		       "restarted): renewing its lease");
+		return;
+	}
+	become(r, HA_STANDBY, now_ms, c->mode == TP_HA_ROLE_STANDBY ?
+	       "ha.role is \"standby\": this box never takes the lease" :
+	       "started: listening for the peer before asking for the lease");
+}
+
+enum ha_ask
+ha_role_due(struct ha_role *r, uint64_t now_ms)
+{
+	char why[160];
+
+	if (r->state == HA_ACTIVE && now_ms >= r->fence_at_ms) {
+		snprintf(why, sizeof(why), "the lease's deadline passed: no renew answered "
+			 "since %" PRIu64 " ms ago and no word of the peer", r->renewed_ms > 0 ?
+			 now_ms - r->renewed_ms : now_ms - r->active_since_ms);
+		become(r, HA_FENCED, now_ms, why);
+	}
+	if (r->asking != HA_ASK_NONE) {
+		/* the cluster's link drops an answer it gave up on without a
+		 * word: an ask unanswered for renew_ms is given up */
+		if (now_ms - r->asked_ms < r->renew_ms)
+			return HA_ASK_NONE;
+		r->st.lease_unanswered++;
+		r->asking = HA_ASK_NONE;
+		r->seq++;
+	}
+	if (now_ms < r->next_ask_ms)
+		return HA_ASK_NONE;
+	if (r->state == HA_ACTIVE)
+		return HA_ASK_RENEW;
+	if (r->mode == TP_HA_ROLE_STANDBY || r->state == HA_STARTING)
+		return HA_ASK_NONE;
+	/* an active peer heard within a lease: it holds the lease, or will
+	 * renew it; never ask over it */
+	if (now_ms - r->quiet_since_ms < r->lease_ms)
+		return HA_ASK_NONE;
+	return HA_ASK_ACQUIRE;
+}
+
+uint32_t
+ha_role_asked(struct ha_role *r, enum ha_ask ask, uint64_t now_ms)
+{
+	r->asking = ask;
+	r->asked_ms = now_ms;
+	r->next_ask_ms = now_ms + r->renew_ms;
+	return ++r->seq;
+}
+
+/* "BOX:TOKEN": the token (0 when the form is other). */
+static uint64_t
+holder_token(const char *h)
+{
+	const char *c = strrchr(h, ':');
+	uint64_t t = 0;
+
+	if (c == NULL || c[1] == '\0')
+		return 0;
+	for (c++; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9' || t > UINT64_MAX / 10 - 1)
+			return 0;
+		t = t * 10 + (uint64_t)(*c - '0');
+	}
+	return t;
+}
+
+static void
+heard_holder(struct ha_role *r, const struct ha_lease_ans *a)
+{
+	uint64_t t = a->token != 0 ? a->token : holder_token(a->holder);
+
+	if (t > r->token && r->state != HA_ACTIVE)
+		r->token = t;
+	if (strcmp(r->holder, a->holder) != 0) {
+		snprintf(r->holder, sizeof(r->holder), "%s", a->holder);
+		r->told_holder = false;
+	}
+}
+
+void
+ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, uint64_t now_ms)
+{
+	enum ha_ask asked = r->asking;
+	uint64_t sent = r->asked_ms, fence;
+	char why[200];
+
+	if (asked == HA_ASK_NONE || seq != r->seq)
+		return;                   /* given up on, or for another role */
+	r->asking = HA_ASK_NONE;
+	if (!a->answered) {
+		r->st.lease_unanswered++;
+		return;
+	}
+	fence = sent + r->lease_ms - r->guard_ms;
+	if (asked == HA_ASK_ACQUIRE) {
+		if (a->held) {
+			r->st.acquired++;
+			r->token = a->token;
+			r->fence_at_ms = fence;
+			r->renewed_ms = sent;
+			r->holder[0] = '\0';
+			snprintf(why, sizeof(why), "took the lease (no active peer heard for "
+				 "%u ms, the key was free)", r->lease_ms);
+			become(r, HA_ACTIVE, now_ms, why);
+			r->next_ask_ms = sent + r->renew_ms;
+			return;
+		}
+		r->st.acquire_refused++;
+		heard_holder(r, a);
+		if (!r->told_holder) {
+			r->told_holder = true;
+			tp_log(r->mode == TP_HA_ROLE_ACTIVE ? TP_LOG_WARNING : TP_LOG_INFO,
+			       "ha: the lease is held by %s%s: this box stays passive",
+			       a->holder[0] != '\0' ? a->holder : "another box",
+			       r->mode == TP_HA_ROLE_ACTIVE ? " (ha.role \"active\" was asked: "
+			       "the other box started first)" : "");
+		}
+		if (r->state == HA_FENCED) {
+			snprintf(why, sizeof(why), "the lease is held by %s", a->holder);
+			become(r, HA_STANDBY, now_ms, why);
+		}
+		return;
+	}
+	/* a renew */
+	if (r->state != HA_ACTIVE)
+		return;
+	if (a->held && a->token == r->token) {
+		r->st.renewed++;
+		r->renewed_ms = sent;
+		if (fence > r->fence_at_ms) {
+			r->fence_at_ms = fence;
+			seg_write(r);
+		}
+		return;
+	}
+	heard_holder(r, a);
+	snprintf(why, sizeof(why), "the lease is held by %s, not by this box (token %"
+		 PRIu64 "): fenced at once", a->holder[0] != '\0' ? a->holder : "another box",
+		 r->token);
+	if (holder_token(a->holder) > r->token)
+		r->token = holder_token(a->holder);
+	r->told_holder = true;
+	become(r, HA_FENCED, now_ms, why);
+}
+
+void
+ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms)
+{
+	char why[200];
+	uint64_t fence;
+
+	if (hb->role == HA_ACTIVE) {
+		r->quiet_since_ms = now_ms;
+		if (r->state == HA_ACTIVE && hb->token > r->token) {
+			snprintf(why, sizeof(why), "the peer is active under token %" PRIu64
+				 ", above this box's %" PRIu64, hb->token, r->token);
+			r->token = hb->token;
+			become(r, HA_FENCED, now_ms, why);
+			return;
+		}
+		if (r->state == HA_FENCED) {
+			if (hb->token > r->token)
+				r->token = hb->token;
+			become(r, HA_STANDBY, now_ms, "the peer is active");
+			return;
+		}
+	}
+	if (r->state != HA_ACTIVE) {
+		if (hb->token > r->token)
+			r->token = hb->token;
+		return;
+	}
+	if (hb->token > r->token) {
+		snprintf(why, sizeof(why), "the peer has seen token %" PRIu64 ", above this "
+			 "box's %" PRIu64, hb->token, r->token);
+		r->token = hb->token;
+		become(r, HA_FENCED, now_ms, why);
+		return;
+	}
+	/* a standby's word: it heard our active heartbeat sent at echo_ms
+	 * (our clock), so it asks for no lease before echo + lease */
+	if ((hb->role != HA_STANDBY && hb->role != HA_FENCED) || hb->echo_ms < r->active_since_ms || hb->echo_ms > now_ms ||
+	    hb->echo_ms <= r->vouched_ms)
+		return;
+	r->vouched_ms = hb->echo_ms;
+	fence = hb->echo_ms + r->lease_ms - r->guard_ms;
+	if (fence > r->fence_at_ms) {
+		r->st.vouched++;
+		r->fence_at_ms = fence;
+		seg_write(r);
+	}
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration's signature for the pair's hello (notes/ha-design.md
+ * §3.1): the settings that decide what a mirrored record means (which
+ * worker owns a port, which address a relayed port is on, which tenant
+ * an index names), one SHA-256 digest each (its first HA_SIG_DIGEST
+ * bytes) over the setting's values in a fixed order, so that two boxes
+ * that differ are refused by name ("differs in turn.relay_ports") rather
+ * than mirroring records the other would install wrong. Per-box settings
+ * (names, the link's ends, ipc, the EAL's lcores) are not in it; the DTLS
+ * certificate's digest joins it with the RTP records (slice 7b).
+ * And the link's key from its file: hex (lib/certfp's decoder).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "certfp.h"
+#include "ha_link.h"
+#include "tp_conf_types.h"
+
+static void
+add(struct ha_sig *s, const char *name, const void *p, size_t n)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0;
+
+	if (s->n >= HA_SIG_MAX)
+		return;
+	EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL);
+	snprintf(s->item[s->n].name, sizeof(s->item[s->n].name), "%s", name);
+	memcpy(s->item[s->n].digest, d, HA_SIG_DIGEST);
+	s->n++;
+}
+
+static void
+add_u32s(struct ha_sig *s, const char *name, const uint32_t *v, size_t n)
+{
+	uint8_t b[16 * 4];
+
+	for (size_t i = 0; i < n && i < 16; i++) {
+		b[4 * i] = (uint8_t)(v[i] >> 24);
+		b[4 * i + 1] = (uint8_t)(v[i] >> 16);
+		b[4 * i + 2] = (uint8_t)(v[i] >> 8);
+		b[4 * i + 3] = (uint8_t)v[i];
+	}
+	add(s, name, b, 4 * (n < 16 ? n : 16));
+}
+
+void
+ha_sig_make(const struct tp_conf *c, struct ha_sig *s)
+{
+	uint8_t ports[TP_CONF_MAX_PORTS * (4 + 1 + 4 + 1 + 16 + 1 + 2 + 2 + 2 +
+					    TP_CONF_MAX_RELAY * 20)];
+	uint8_t ten[TP_CONF_MAX_TENANTS * (TP_CONF_TENANT_NAME_MAX + 1 + TP_CONF_STR_LEN + 16)];
+	size_t n = 0;
+
+	memset(s, 0, sizeof(*s));
+	add_u32s(s, "dp.workers", (const uint32_t[]){ c->dp.nworkers }, 1);
+	add_u32s(s, "turn.relay_ports", (const uint32_t[]){ c->turn.enabled, c->turn.relay_min,
+							   c->turn.relay_max }, 3);
+	add_u32s(s, "turn.listen_port", (const uint32_t[]){ c->turn.listen_port }, 1);
+	add_u32s(s, "agw.media_ports", (const uint32_t[]){ c->agw.enabled, c->agw.media_min,
+							  c->agw.media_max }, 3);
+	add_u32s(s, "agw.media_contexts", (const uint32_t[]){ c->agw.media_contexts }, 1);
+	/* each port: its roles, addresses, relayed addresses, VLAN */
+	memset(ports, 0, sizeof(ports));
+	for (unsigned int i = 0; i < c->dp.nports; i++) {
+		const struct tp_conf_port *p = &c->dp.ports[i];
+
+		memcpy(ports + n, &p->roles, 4);
+		n += 4;
+		ports[n++] = p->has_ip4;
+		memcpy(ports + n, p->ip4, 4);
+		n += 4;
+		ports[n++] = p->plen4;
+		memcpy(ports + n, p->ip6, 16);
+		n += 16;
+		ports[n++] = p->has_ip6 ? p->plen6 : 0xff;
+		ports[n++] = p->nrelay4;
+		ports[n++] = p->nrelay6;
+		memcpy(ports + n, &p->vlan, 2);
+		n += 2;
+		for (unsigned int k = 0; k < p->nrelay4; k++, n += 4)
+			memcpy(ports + n, p->relay4[k], 4);
+		for (unsigned int k = 0; k < p->nrelay6; k++, n += 16)
+			memcpy(ports + n, p->relay6[k], 16);
+	}
+	add(s, "ports", ports, n);
+	/* tenants by index: name and realm (an index in a record names one) */
+	n = 0;
+	for (unsigned int i = 0; i < c->tenants.n; i++) {
+		size_t a = strlen(c->tenants.t[i].name) + 1, b = strlen(c->tenants.t[i].realm) + 1;
+
+		memcpy(ten + n, c->tenants.t[i].name, a);
+		n += a;
+		memcpy(ten + n, c->tenants.t[i].realm, b);
+		n += b;
+		memcpy(ten + n, &c->tenants.t[i].relay4_mask, 8);
+		n += 8;
+		memcpy(ten + n, &c->tenants.t[i].relay6_mask, 8);
+		n += 8;
+	}
+	add(s, "tenants", ten, n);
+}
+
+int
+ha_key_parse(const char *hex, size_t len, uint8_t *out, size_t size)
+{
+	if (len % 2 != 0 || len < 2 * HA_LINK_KEY_MIN || len > 2 * HA_LINK_KEY_MAX ||
+	    len / 2 > size || certfp_hex_decode(hex, len, out, len / 2) < 0)
+		return -EINVAL;
+	return (int)(len / 2);
+}

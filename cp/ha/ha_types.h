@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ha, types only: one box of an active/standby pair (issue 69,
+ * notes/ha-design.md §3). The role machine (struct ha_role: who may relay,
+ * decided by a lease in the cluster's Redis and by the peer's heartbeats),
+ * the lease's requests and answers (struct ha_lease_ans), what the link
+ * hears of the peer (struct ha_peer_hb) and the module's state (struct
+ * cp_ha). Every time is cp's CLOCK_MONOTONIC ms.
+ */
+#ifndef CP_HA_TYPES_H
+#define CP_HA_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ipc_ha;
+struct ha_link;
+struct ha_mirror;
+
+/* The role machine's states (§3.2). STARTING is the state before the
+ * segment was read; the others are what status calls "role". */
+enum ha_state {
+	HA_STARTING = 0,
+	HA_STANDBY,                   /* the peer holds the lease, or nobody: passive */
+	HA_ACTIVE,                    /* holds the lease: dp relays until fence_at */
+	HA_FENCED,                    /* lost the lease (or its deadline passed): passive */
+};
+
+/* What the machine asks of Redis next (ha_role_due()). */
+enum ha_ask {
+	HA_ASK_NONE = 0,
+	HA_ASK_ACQUIRE,               /* the acquire script: {1, token} or {0, holder} */
+	HA_ASK_RENEW,                 /* the renew script: {1, token} or {0, holder} */
+};
+
+/* A lease script's answer, read (ha_lease_read()). */
+struct ha_lease_ans {
+	bool answered;                /* false: the link went, or Redis said an error */
+	bool held;                    /* {1, ...}: the lease is ours (now) */
+	uint64_t token;               /* held: the token; else the holder's (0: none named) */
+	char holder[80];              /* not held: "BOX:TOKEN", "" when none */
+};
+
+/* What one heartbeat of the peer says (ha_link.c reads it off the link). */
+struct ha_peer_hb {
+	enum ha_state role;           /* the peer's */
+	uint64_t token;               /* the highest token the peer knows */
+	/* the send time (our clock) of our latest heartbeat the peer heard:
+	 * it promises not to take the lease before that + lease_ms; 0: none */
+	uint64_t echo_ms;
+};
+
+/* The machine's counters (ha_ctrs.def's first part). */
+struct ha_role_stats {
+	uint64_t acquired;            /* the lease taken */
+	uint64_t acquire_refused;     /* acquire answered: another holds it */
+	uint64_t renewed;             /* renew answered: still ours */
+	uint64_t lease_unanswered;    /* a script unanswered (Redis away, slow, an error) */
+	uint64_t fenced;              /* ACTIVE left for FENCED */
+	uint64_t vouched;             /* the deadline moved on by the peer's word */
+};
+
+struct ha_role_conf {
+	uint32_t lease_ms;
+	uint32_t mode;                /* enum tp_ha_role */
+};
+
+/*
+ * The role machine (ha_role.c). It sends nothing itself: ha_role_due()
+ * says what to ask Redis, ha_role_asked() that it was asked, and the
+ * answers, the peer's heartbeats and the clock come in as calls; it
+ * writes the segment's HA block (ipc_ha_set()) at each change of role or
+ * deadline.
+ */
+struct ha_role {
+	uint32_t lease_ms;
+	uint32_t guard_ms;            /* max(100, lease/10): fence this early */
+	uint32_t renew_ms;            /* lease/4: renew (and acquire) this often */
+	uint32_t mode;                /* enum tp_ha_role */
+	struct ipc_ha *seg;
+	enum ha_state state;
+	/* ACTIVE: ours; otherwise the highest seen (the segment's, Redis'
+	 * holders', the peer's) */
+	uint64_t token;
+	uint64_t fence_at_ms;         /* ACTIVE: the deadline in the segment */
+	uint64_t active_since_ms;     /* ACTIVE: when (heartbeats since say so) */
+	uint64_t renewed_ms;          /* the send time of the last renew answered */
+	uint64_t vouched_ms;          /* the last echo the peer vouched with */
+	/* when an active peer was last heard (or the machine started: a
+	 * standby listens a lease before it asks) */
+	uint64_t quiet_since_ms;
+	/* the one script outstanding */
+	enum ha_ask asking;
+	uint32_t seq;                 /* moves at each ask: a late answer is dropped */
+	uint64_t asked_ms;
+	uint64_t next_ask_ms;
+	bool told_holder;             /* the holder said in the log once */
+	char holder[80];              /* the last holder Redis named */
+	char why[160];                /* the last change of role, for status */
+	struct ha_role_stats st;
+};
+
+/* The link's counters (ha_ctrs.def's second part). */
+struct ha_link_stats {
+	uint64_t link_up;             /* links that passed the hello */
+	uint64_t link_down;           /* links lost after */
+	uint64_t link_refused;        /* connections refused: TLS, key, hello, address */
+	uint64_t link_busy;           /* connections refused: every slot handshaking */
+	uint64_t hb_lost;             /* links ended by lease_ms without a heartbeat */
+	uint64_t batch_stale;         /* batches of a lower token dropped */
+	uint64_t msg_bad;             /* messages that failed their checks: link closed */
+	uint64_t tx_full;             /* heartbeats not queued: the peer not reading */
+};
+
+/* cp/ha's state (cp->ha): NULL without an ha group. */
+struct cp_ha {
+	struct cp_ctx *cp;
+	struct ha_role role;
+	struct ha_link *link;
+	/* the allocations' mirror (ha_mirror.c); NULL without a turn group */
+	struct ha_mirror *mirror;
+	bool link_was_up;             /* a new link starts a walk */
+	uint64_t next_flush_ms;       /* the active box's batches, each heartbeat */
+	char box[64];                 /* cluster.box */
+	char lease_key[320];          /* NS:ha:PAIR:lease */
+	char token_key[320];          /* NS:ha:PAIR:token */
+	bool redis_silent;            /* the last script went unanswered */
+};
+
+#endif /* CP_HA_TYPES_H */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's tables: the tasks and destinations the ADMF provisioned, read
+ * back from li.db at open (li_store.c) and looked up by XID or DID. Bounded
+ * (CP_LI_TASKS_MAX, CP_LI_DESTS_MAX) and walked in order: the X1
+ * operations touch one entry at a time and the ADMF is one client. The
+ * matcher that meets allocations and contexts (slice 4) keeps its own
+ * hash tables of targets, built from these.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "li.h"
+#include "li_internal.h"
+#include "li_store.h"
+
+const struct cp_li_task *
+cp_li_task_find(const struct cp_li *li, const uint8_t xid[16])
+{
+	int i = cp_li_task_index(li, xid);
+
+	return i < 0 ? NULL : li->tasks[i];
+}
+
+const struct cp_li_dest *
+cp_li_dest_find(const struct cp_li *li, const uint8_t did[16])
+{
+	int i = cp_li_dest_index(li, did);
+
+	return i < 0 ? NULL : &li->dests[i];
+}
+
+int
+cp_li_task_index(const struct cp_li *li, const uint8_t xid[16])
+{
+	for (unsigned int i = 0; i < li->ntasks; i++)
+		if (memcmp(li->tasks[i]->t.xid, xid, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+cp_li_dest_index(const struct cp_li *li, const uint8_t did[16])
+{
+	for (unsigned int i = 0; i < li->ndests; i++)
+		if (memcmp(li->dests[i].d.did, did, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A task's copy wiped before it is freed: targets are LI data. */
+static void
+task_free(struct cp_li_task *t)
+{
+	if (t == NULL)
+		return;
+	explicit_bzero(t, sizeof(*t));
+	free(t);
+}
+
+int
+cp_li_task_set(struct cp_li *li, const struct cp_li_task *t)
+{
+	int i = cp_li_task_index(li, t->t.xid);
+	struct cp_li_task *n;
+
+	if (i >= 0) {
+		*li->tasks[i] = *t;
+		return 0;
+	}
+	if (li->ntasks >= CP_LI_TASKS_MAX)
+		return -ENOSPC;
+	n = malloc(sizeof(*n));
+	if (n == NULL)
+		return -ENOMEM;
+	*n = *t;
+	li->tasks[li->ntasks++] = n;
+	return 0;
+}
+
+void
+cp_li_task_drop(struct cp_li *li, unsigned int i)
+{
+	task_free(li->tasks[i]);
+	memmove(&li->tasks[i], &li->tasks[i + 1], (li->ntasks - i - 1) * sizeof(li->tasks[0]));
+	li->tasks[--li->ntasks] = NULL;
+}
+
+int
+cp_li_dest_set(struct cp_li *li, const struct cp_li_dest *d)
+{
+	int i = cp_li_dest_index(li, d->d.did);
+
+	if (i >= 0) {
+		li->dests[i] = *d;
+		return 0;
+	}
+	if (li->ndests >= CP_LI_DESTS_MAX)
+		return -ENOSPC;
+	li->dests[li->ndests++] = *d;
+	return 0;
+}
+
+void
+cp_li_dest_drop(struct cp_li *li, unsigned int i)
+{
+	memmove(&li->dests[i], &li->dests[i + 1], (li->ndests - i - 1) * sizeof(li->dests[0]));
+	explicit_bzero(&li->dests[--li->ndests], sizeof(li->dests[0]));
+}
+
+static int
+load_task(void *arg, const struct cp_li_task *t)
+{
+	struct cp_li *li = arg;
+
+	return cp_li_task_index(li, t->t.xid) >= 0 ? -EINVAL : cp_li_task_set(li, t);
+}
+
+static int
+load_dest(void *arg, const struct cp_li_dest *d)
+{
+	struct cp_li *li = arg;
+
+	return cp_li_dest_index(li, d->d.did) >= 0 ? -EINVAL : cp_li_dest_set(li, d);
+}
+
+struct cp_li *
+cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
+{
+	struct cp_li *li;
+	int rc;
+
+	if (conf == NULL || conf->ne_id == NULL || conf->admf_id == NULL ||
+	    strlen(conf->ne_id) >= X1_ID_MAX || strlen(conf->admf_id) >= X1_ID_MAX) {
+		snprintf(err, errlen, "li: no or too long ne_id or admf_id");
+		errno = EINVAL;
+		return NULL;
+	}
+	li = calloc(1, sizeof(*li));
+	if (li == NULL) {
+		snprintf(err, errlen, "li: out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(li->ne_id, sizeof(li->ne_id), "%s", conf->ne_id);
+	snprintf(li->admf_id, sizeof(li->admf_id), "%s", conf->admf_id);
+	li->store = cp_li_store_open(conf, err, errlen);
+	if (li->store == NULL) {
+		rc = -errno;
+		goto fail_store;
+	}
+	rc = cp_li_store_load(li->store, load_task, load_dest, li);
+	if (rc < 0) {
+		if (rc == -ENOSPC)
+			snprintf(err, errlen, "li store %s holds more tasks or destinations than "
+				 "this turnpike serves (%u, %u): refused rather than serve fewer",
+				 conf->store, CP_LI_TASKS_MAX, CP_LI_DESTS_MAX);
+		else if (rc == -ENOMEM)
+			snprintf(err, errlen, "li store %s: out of memory", conf->store);
+		else
+			snprintf(err, errlen, "%s", cp_li_store_err(li->store));
+		rc = rc == -ENOMEM ? rc : -EIO;
+		goto fail_load;
+	}
+	return li;
+fail_load:
+	cp_li_close(li);
+	errno = -rc;
+	return NULL;
+fail_store:
+	free(li);
+	errno = -rc;
+	return NULL;
+}
+
+void
+cp_li_close(struct cp_li *li)
+{
+	if (li == NULL)
+		return;
+	while (li->ntasks > 0)
+		cp_li_task_drop(li, li->ntasks - 1);
+	cp_li_store_close(li->store);
+	explicit_bzero(li, sizeof(*li));
+	free(li);
+}
+
+void
+cp_li_set_schema(struct cp_li *li, const struct x1_schema *schema)
+{
+	li->schema = schema;
+}

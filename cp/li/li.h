@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li: X1 of ETSI TS 103 221-1 in turnpike-cp (issue 70,
+ * notes/li-design.md §2). An X1Request's body in, its X1Response out,
+ * against the tables of tasks and destinations (li_types.h) kept in their
+ * own SQLite file (li.db). Single-threaded: cp's loop owns it. Nothing here
+ * logs a task, a target, a destination or an identifier.
+ */
+#ifndef CP_LI_H
+#define CP_LI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "li_types.h"
+
+/*
+ * The tables of conf->store read back (the file made on first use: mode
+ * 0600, PRAGMA application_id "TPL1", user_version 1; a file that is not
+ * ours, or from a newer turnpike, or damaged, refused). The path is the
+ * caller's to check first (cp_store_path_check()). NULL with errno
+ * (EINVAL, EIO, EBUSY, EACCES, ENOMEM) and the reason in err; a row the
+ * tables cannot hold (past CP_LI_TASKS_MAX, malformed) refuses the file
+ * (EIO) rather than serve fewer tasks than were acknowledged.
+ */
+struct cp_li *cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen);
+/* Close; NULL is a no-op. Tasks are wiped from memory. */
+void cp_li_close(struct cp_li *li);
+
+/* Requests validated against ETSI's schemas from now on (NULL: structure
+ * only). The schema stays the caller's and must outlive its use. */
+void cp_li_set_schema(struct cp_li *li, const struct x1_schema *schema);
+
+/*
+ * Answers the X1Request in body[0..len) (TS 103 221-1 §6) into
+ * out[0..size): an X1Response, one response message per request message in
+ * order (each applied before the next is read: two messages of one request
+ * see each other's changes), or an X1TopLevelErrorResponse for a request
+ * that cannot be read or that names another admfIdentifier or
+ * neIdentifier in any message (nothing applied). now_us: µs since 1970
+ * UTC (messageTimestamp, the tasks' times). Returns the response's length,
+ * -ENOSPC (out too small: nothing to send; what was applied stays applied),
+ * -ENOMEM.
+ */
+int cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, char *out,
+		 size_t size);
+
+/* The tables, for the matcher (slice 4) and the tests: by XID or DID, or
+ * NULL. */
+const struct cp_li_task *cp_li_task_find(const struct cp_li *li, const uint8_t xid[16]);
+const struct cp_li_dest *cp_li_dest_find(const struct cp_li *li, const uint8_t did[16]);
+
+#endif /* CP_LI_H */

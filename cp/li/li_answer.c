@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's X1 operations (ETSI TS 103 221-1 §6.2-§6.6, notes/li-design.md
+ * §2.4): an X1Request read with lib/li's reader, its identifiers checked,
+ * each message applied to the tables in order and answered into one
+ * X1Response. A change is checked whole first (every refusal of the table
+ * below before anything is written), then written to li.db in one
+ * transaction with its audit row, then made in the tables: a refused or
+ * failed message leaves nothing half-done, and an acknowledged one
+ * survives a restart.
+ *
+ *   ActivateTask       300 XID exists, 101 a CIDR with host bits set or no
+ *                      DID, 401 a target turnpike does not match, 303 a
+ *                      DID not provisioned, 402 no listed destination
+ *                      carries X2 (or X3) the task asks for, 100 table full
+ *   ModifyTask         301 and the same checks; created kept, modified and
+ *                      numberOfModifications moved
+ *   DeactivateTask     301; the rows removed (secure_delete)
+ *   GetTaskDetails     301; the task as provisioned and its TaskStatus
+ *   GetAllDetails      every task, then every destination
+ *   Keepalive          OK
+ *   CreateDestination  302 DID exists, 400 (the reader's) not an IP address
+ *                      and TCP port, 100 table full
+ *   ModifyDestination  303, 402 a task naming it would lose its only
+ *                      carrier of X2 or X3
+ *   RemoveDestination  303, 304 a task names it
+ *
+ * The store's failure is 100 with a sentence, and one log line naming the
+ * file. Nothing here logs a task, a target, an XID or a DID.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "li.h"
+#include "li_internal.h"
+#include "li_store.h"
+#include "tp_log.h"
+#include "x1.h"
+
+/* What one message is answered with: its op, and its header's values. */
+struct ans {
+	struct cp_li *li;
+	struct x1_w *w;
+	const struct x1_msg *m;
+	struct x1_resp_hdr h;
+	char why[X1_ERRTEXT_MAX];
+};
+
+static void
+audit(struct ans *a, struct cp_li_audit *au, const uint8_t *id, int result)
+{
+	memset(au, 0, sizeof(*au));
+	au->at_us = a->h.now_us;
+	au->txid = a->m->hdr.txid;
+	au->admf = a->m->hdr.admf;
+	au->op = x1_op_name(a->m->op);
+	au->id = id;
+	au->result = result;
+}
+
+/* The message refused with code (and a.why, when said): its audit row,
+ * then its ErrorResponse. */
+static void
+refuse(struct ans *a, const uint8_t *id, int code)
+{
+	struct cp_li_audit au;
+
+	audit(a, &au, id, code);
+	if (cp_li_store_audit(a->li->store, &au) < 0) {
+		a->li->store_errors++;
+		tp_log(TP_LOG_WARNING, "li: %s\n", cp_li_store_err(a->li->store));
+	}
+	x1_w_error(a->w, &a->h, a->m->op, code, a->why[0] != '\0' ? a->why : NULL);
+}
+
+/* A write the store refused: 100, nothing changed. */
+static void
+store_failed(struct ans *a, int rc)
+{
+	a->li->store_errors++;
+	tp_log(TP_LOG_WARNING, "li: %s\n", cp_li_store_err(a->li->store));
+	snprintf(a->why, sizeof(a->why), "the NE could not keep the change (%s): nothing "
+		 "changed", rc == -EBUSY ? "its store is busy" : "its store failed");
+	x1_w_error(a->w, &a->h, a->m->op, X1_E_GENERIC, a->why);
+}
+
+/* Bits past the prefix length set (a host inside, not a network). */
+static bool
+host_bits(const struct x1_target *g)
+{
+	unsigned int bytes = g->family == 4 ? 4 : 16;
+
+	for (unsigned int b = g->prefix; b < bytes * 8u; b++)
+		if (g->addr[b / 8] & (0x80u >> (b % 8)))
+			return true;
+	return false;
+}
+
+static bool
+carries(enum x1_delivery d, bool x3)
+{
+	return d == X1_DELIVERY_X2_AND_X3 || d == (x3 ? X1_DELIVERY_X3_ONLY :
+						  X1_DELIVERY_X2_ONLY);
+}
+
+/* Whether the task's destinations carry what it asks for, with `with` (if
+ * not NULL) in place of the destination of its DID. */
+static bool
+covered(const struct cp_li *li, const struct x1_task *t, const struct x1_dest *with)
+{
+	bool need2 = t->delivery != X1_DELIVERY_X3_ONLY;
+	bool need3 = t->delivery != X1_DELIVERY_X2_ONLY;
+	bool has2 = false, has3 = false;
+
+	for (unsigned int i = 0; i < t->n_dids; i++) {
+		const struct cp_li_dest *d = cp_li_dest_find(li, t->dids[i]);
+		enum x1_delivery dl;
+
+		if (d == NULL)
+			continue;
+		dl = with != NULL && memcmp(with->did, t->dids[i], 16) == 0 ? with->delivery :
+									    d->d.delivery;
+		has2 = has2 || carries(dl, false);
+		has3 = has3 || carries(dl, true);
+	}
+	return (!need2 || has2) && (!need3 || has3);
+}
+
+/* ActivateTask's and ModifyTask's checks of the details: 0 or a code. */
+static int
+task_check(struct ans *a, const struct x1_task *t)
+{
+	if (t->delivery == X1_DELIVERY_NONE || t->n_targets == 0 || t->n_dids == 0) {
+		snprintf(a->why, sizeof(a->why), "the task names no target, no destination or "
+			 "no delivery type");
+		return X1_E_SYNTAX;
+	}
+	for (unsigned int i = 0; i < t->n_targets; i++) {
+		const struct x1_target *g = &t->targets[i];
+
+		switch (g->kind) {
+		case X1_T_NAI:
+		case X1_T_IPV4:
+		case X1_T_IPV6:
+			break;
+		case X1_T_IPV4_CIDR:
+		case X1_T_IPV6_CIDR:
+			if (host_bits(g)) {
+				snprintf(a->why, sizeof(a->why), "targetIdentifier %u: a CIDR "
+					 "with bits set past its prefix length", i + 1);
+				return X1_E_SYNTAX;
+			}
+			break;
+		default:
+			snprintf(a->why, sizeof(a->why), "targetIdentifier %u: turnpike "
+				 "matches NAI, IPv4/IPv6 addresses and CIDRs only", i + 1);
+			return X1_E_TARGET_NOT_SUPPORTED;
+		}
+	}
+	for (unsigned int i = 0; i < t->n_dids; i++) {
+		if (cp_li_dest_find(a->li, t->dids[i]) == NULL) {
+			snprintf(a->why, sizeof(a->why), "listOfDIDs entry %u is no destination "
+				 "of this NE", i + 1);
+			return X1_E_DID_NOT_FOUND;
+		}
+	}
+	if (!covered(a->li, t, NULL)) {
+		snprintf(a->why, sizeof(a->why), "no destination listed carries what the "
+			 "task's deliveryType asks for");
+		return X1_E_DELIVERY_TYPE;
+	}
+	return 0;
+}
+
+static void
+activate(struct ans *a)
+{
+	const struct x1_task *t = &a->m->u.task;
+	struct cp_li_audit au;
+	struct cp_li_task *n;
+	int code, rc;
+
+	if (cp_li_task_index(a->li, t->xid) >= 0) {
+		refuse(a, t->xid, X1_E_XID_EXISTS);
+		return;
+	}
+	if ((code = task_check(a, t)) != 0) {
+		refuse(a, t->xid, code);
+		return;
+	}
+	if (a->li->ntasks >= CP_LI_TASKS_MAX) {
+		snprintf(a->why, sizeof(a->why), "this NE holds %u tasks at most",
+			 CP_LI_TASKS_MAX);
+		refuse(a, t->xid, X1_E_GENERIC);
+		return;
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL) {
+		snprintf(a->why, sizeof(a->why), "out of memory: nothing changed");
+		x1_w_error(a->w, &a->h, a->m->op, X1_E_GENERIC, a->why);
+		return;
+	}
+	n->t = *t;
+	n->created_us = a->h.now_us;
+	audit(a, &au, t->xid, 0);
+	if ((rc = cp_li_store_task_put(a->li->store, n, &au)) < 0) {
+		free(n);
+		store_failed(a, rc);
+		return;
+	}
+	a->li->tasks[a->li->ntasks++] = n;
+	x1_w_ok(a->w, &a->h, a->m->op);
+}
+
+static void
+modify(struct ans *a)
+{
+	const struct x1_task *t = &a->m->u.task;
+	struct cp_li_audit au;
+	struct cp_li_task n;
+	int i = cp_li_task_index(a->li, t->xid), code, rc;
+
+	if (i < 0) {
+		refuse(a, t->xid, X1_E_XID_NOT_FOUND);
+		return;
+	}
+	if ((code = task_check(a, t)) != 0) {
+		refuse(a, t->xid, code);
+		return;
+	}
+	n = *a->li->tasks[i];
+	n.t = *t;
+	n.modified_us = a->h.now_us;
+	n.nmod++;
+	audit(a, &au, t->xid, 0);
+	if ((rc = cp_li_store_task_put(a->li->store, &n, &au)) < 0) {
+		explicit_bzero(&n, sizeof(n));
+		store_failed(a, rc);
+		return;
+	}
+	*a->li->tasks[i] = n;
+	explicit_bzero(&n, sizeof(n));
+	x1_w_ok(a->w, &a->h, a->m->op);
+}
+
+static void
+deactivate(struct ans *a)
+{
+	const uint8_t *xid = a->m->u.xid;
+	struct cp_li_audit au;
+	int i = cp_li_task_index(a->li, xid), rc;
+
+	if (i < 0) {
+		refuse(a, xid, X1_E_XID_NOT_FOUND);
+		return;
+	}
+	audit(a, &au, xid, 0);
+	if ((rc = cp_li_store_task_del(a->li->store, xid, &au)) < 0) {
+		store_failed(a, rc);
+		return;
+	}
+	cp_li_task_drop(a->li, (unsigned int)i);
+	x1_w_ok(a->w, &a->h, a->m->op);
+}
+
+/* TaskStatus (§6.4.2.2) of what cp knows today: provisioned, its
+ * modifications; the delivery counts come with dp's taps (slice 4). */
+static struct x1_task_status
+status_of(const struct cp_li_task *t)
+{
+	return (struct x1_task_status){
+		.provisioning = "complete",
+		.x2_pdus = -1,
+		.x3_pdus = -1,
+		.last_modified_us = t->modified_us,
+		.n_modifications = t->nmod,
+	};
+}
+
+static void
+get_task(struct ans *a)
+{
+	const struct cp_li_task *t = cp_li_task_find(a->li, a->m->u.xid);
+	struct x1_task_status st;
+
+	if (t == NULL) {
+		refuse(a, a->m->u.xid, X1_E_XID_NOT_FOUND);
+		return;
+	}
+	st = status_of(t);
+	x1_w_task(a->w, &a->h, &t->t, &st);
+}
+
+static void
+get_all(struct ans *a)
+{
+	x1_w_all_begin(a->w, &a->h, true);
+	for (unsigned int i = 0; i < a->li->ntasks; i++) {
+		struct x1_task_status st = status_of(a->li->tasks[i]);
+
+		x1_w_all_task(a->w, &a->li->tasks[i]->t, &st);
+	}
+	/* nothing delivers yet (dp's tp-li, slice 4): no destination works */
+	for (unsigned int i = 0; i < a->li->ndests; i++)
+		x1_w_all_dest(a->w, &a->li->dests[i].d, false);
+	x1_w_all_end(a->w);
+}
+
+/* A destination tp-li can deliver to (an IP address and a TCP port), or
+ * the message refused with 400. */
+static bool
+dest_servable(struct ans *a, const struct x1_dest *d)
+{
+	if (d->ip_port && d->tcp && d->delivery != X1_DELIVERY_NONE)
+		return true;
+	snprintf(a->why, sizeof(a->why), "turnpike delivers to an IP address and TCP port only");
+	refuse(a, d->did, X1_E_DELIVERY_NOT_POSSIBLE);
+	return false;
+}
+
+static void
+dest_create(struct ans *a)
+{
+	const struct x1_dest *d = &a->m->u.dest;
+	struct cp_li_audit au;
+	struct cp_li_dest n = { .d = *d };
+	int rc;
+
+	if (cp_li_dest_index(a->li, d->did) >= 0) {
+		refuse(a, d->did, X1_E_DID_EXISTS);
+		return;
+	}
+	if (!dest_servable(a, d))
+		return;
+	if (a->li->ndests >= CP_LI_DESTS_MAX) {
+		snprintf(a->why, sizeof(a->why), "this NE holds %u destinations at most",
+			 CP_LI_DESTS_MAX);
+		refuse(a, d->did, X1_E_GENERIC);
+		return;
+	}
+	audit(a, &au, d->did, 0);
+	if ((rc = cp_li_store_dest_put(a->li->store, &n, &au)) < 0) {
+		store_failed(a, rc);
+		return;
+	}
+	(void)cp_li_dest_set(a->li, &n);   /* room checked above */
+	x1_w_ok(a->w, &a->h, a->m->op);
+}
+
+static void
+dest_modify(struct ans *a)
+{
+	const struct x1_dest *d = &a->m->u.dest;
+	struct cp_li_audit au;
+	struct cp_li_dest n = { .d = *d };
+	int rc;
+
+	if (cp_li_dest_index(a->li, d->did) < 0) {
+		refuse(a, d->did, X1_E_DID_NOT_FOUND);
+		return;
+	}
+	if (!dest_servable(a, d))
+		return;
+	for (unsigned int i = 0; i < a->li->ntasks; i++) {
+		if (!covered(a->li, &a->li->tasks[i]->t, d)) {
+			snprintf(a->why, sizeof(a->why), "a task naming this destination would "
+				 "have no destination for its deliveryType");
+			refuse(a, d->did, X1_E_DELIVERY_TYPE);
+			return;
+		}
+	}
+	audit(a, &au, d->did, 0);
+	if ((rc = cp_li_store_dest_put(a->li->store, &n, &au)) < 0) {
+		store_failed(a, rc);
+		return;
+	}
+	(void)cp_li_dest_set(a->li, &n);   /* in place */
+	x1_w_ok(a->w, &a->h, a->m->op);
+}
+
+static void
+dest_remove(struct ans *a)
+{
+	const uint8_t *did = a->m->u.did;
+	struct cp_li_audit au;
+	int i = cp_li_dest_index(a->li, did), rc;
+
+	if (i < 0) {
+		refuse(a, did, X1_E_DID_NOT_FOUND);
+		return;
+	}
+	for (unsigned int k = 0; k < a->li->ntasks; k++) {
+		const struct x1_task *t = &a->li->tasks[k]->t;
+
+		for (unsigned int j = 0; j < t->n_dids; j++) {
+			if (memcmp(t->dids[j], did, 16) == 0) {
+				refuse(a, did, X1_E_DID_IN_USE);
+				return;
+			}
+		}
+	}
+	audit(a, &au, did, 0);
+	if ((rc = cp_li_store_dest_del(a->li->store, did, &au)) < 0) {
+		store_failed(a, rc);
+		return;
+	}
+	cp_li_dest_drop(a->li, (unsigned int)i);
+	x1_w_ok(a->w, &a->h, a->m->op);
+}
+
+static void
+answer_one(struct ans *a)
+{
+	const struct x1_msg *m = a->m;
+
+	a->why[0] = '\0';
+	if (m->code != 0) {
+		snprintf(a->why, sizeof(a->why), "%s", m->text);
+		refuse(a, NULL, m->code);
+		return;
+	}
+	switch (m->op) {
+	case X1_OP_ACTIVATE_TASK:
+		activate(a);
+		break;
+	case X1_OP_MODIFY_TASK:
+		modify(a);
+		break;
+	case X1_OP_DEACTIVATE_TASK:
+		deactivate(a);
+		break;
+	case X1_OP_GET_TASK_DETAILS:
+		get_task(a);
+		break;
+	case X1_OP_GET_ALL_DETAILS:
+		get_all(a);
+		break;
+	case X1_OP_KEEPALIVE:
+		x1_w_ok(a->w, &a->h, m->op);
+		break;
+	case X1_OP_CREATE_DESTINATION:
+		dest_create(a);
+		break;
+	case X1_OP_MODIFY_DESTINATION:
+		dest_modify(a);
+		break;
+	case X1_OP_REMOVE_DESTINATION:
+		dest_remove(a);
+		break;
+	default:
+		snprintf(a->why, sizeof(a->why), "turnpike does not serve %s",
+			 x1_op_name(m->op) != NULL ? x1_op_name(m->op) : "this request");
+		refuse(a, NULL, X1_E_GENERIC);
+		break;
+	}
+}
+
+int
+cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, char *out,
+	     size_t size)
+{
+	struct x1_resp_hdr h = { .admf = li->admf_id, .ne = li->ne_id, .now_us = now_us };
+	struct x1_err e;
+	struct x1_w w;
+	int rc;
+
+	memset(&li->req, 0, sizeof(li->req));
+	rc = x1_read(body, len, li->schema, &li->req, &e);
+	if (rc == -ENOMEM)
+		return rc;
+	/* Another ADMF's, or meant for another NE: nothing applied, nothing
+	 * said about what this NE holds. */
+	for (unsigned int i = 0; rc == 0 && i < li->req.n; i++)
+		if (strcmp(li->req.msgs[i].hdr.admf, li->admf_id) != 0 ||
+		    strcmp(li->req.msgs[i].hdr.ne, li->ne_id) != 0)
+			rc = -EACCES;
+	if (rc < 0) {
+		explicit_bzero(&li->req, sizeof(li->req));
+		return x1_w_top_error(out, size, &h);
+	}
+	x1_w_init(&w, out, size);
+	for (unsigned int i = 0; i < li->req.n; i++) {
+		struct ans a = { .li = li, .w = &w, .m = &li->req.msgs[i], .h = h };
+
+		a.h.txid = li->req.msgs[i].hdr.txid;
+		answer_one(&a);
+	}
+	explicit_bzero(&li->req, sizeof(li->req));
+	return x1_w_end(&w);
+}

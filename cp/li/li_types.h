@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li, types only: the tasks and destinations an ADMF provisioned over
+ * X1 (ETSI TS 103 221-1), as cp holds them (bounded tables, in the order
+ * they were made) and keeps them (li.db, li_store.c). Functions in li.h.
+ * A task's targets never leave this module but towards the ADMF (X1's
+ * answers) and the store: no log line, status part, metric or usage
+ * record names one (notes/li-design.md §2.6).
+ */
+#ifndef CP_LI_TYPES_H
+#define CP_LI_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "x1_types.h"
+
+/* Bounds of the tables: the ADMF's request past them is refused with
+ * X1_E_GENERIC and a sentence (nothing changed). */
+#define CP_LI_TASKS_MAX   1024u
+#define CP_LI_DESTS_MAX   64u
+#define CP_LI_ERR_MAX     512u
+
+/* What the module gives cp_li_open() (cp/li/li_module.c from the li group). */
+struct cp_li_conf {
+	const char *ne_id;            /* li.ne_id: our neIdentifier */
+	const char *admf_id;          /* li.x1.admf_id: whom we answer */
+	const char *store;            /* the li.db file's path */
+	uint32_t busy_ms;             /* another process's lock: wait at most (cp.store_busy_ms) */
+	long long owner_uid;          /* -1: keep; else a new file is given to it */
+	long long owner_gid;
+};
+
+/* One task: what ActivateTask/ModifyTask gave, and its history. */
+struct cp_li_task {
+	struct x1_task t;
+	int64_t created_us;           /* µs since 1970 UTC, cp's clock */
+	int64_t modified_us;          /* 0: never modified */
+	uint32_t nmod;                /* ModifyTasks it took */
+};
+
+/* One destination (CreateDestination/ModifyDestination). */
+struct cp_li_dest {
+	struct x1_dest d;
+};
+
+struct cp_li_store;
+
+/* cp/li: the tables, the store they are kept in, and the scratch an
+ * answer is read into. */
+struct cp_li {
+	char ne_id[X1_ID_MAX];
+	char admf_id[X1_ID_MAX];
+	struct cp_li_store *store;
+	const struct x1_schema *schema;   /* NULL: structure checked only */
+	unsigned int ntasks;
+	struct cp_li_task *tasks[CP_LI_TASKS_MAX];
+	unsigned int ndests;
+	struct cp_li_dest dests[CP_LI_DESTS_MAX];
+	struct x1_req req;            /* the request being answered */
+	uint64_t store_errors;        /* writes the store refused (answered 100) */
+};
+
+#endif /* CP_LI_TYPES_H */

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ha's role machine and lease (ha_role.c, ha_lease.c) on a fake clock,
+ * Redis' answers scripted: the cluster's command link is replaced here
+ * (cp_cluster_send() records the EVAL and its callback; the test answers
+ * through that callback with replies it builds, or never). The segment's
+ * HA block is a struct of the test's, read as dp reads it
+ * (ipc_ha_active()). What is held to: a standby asks for the lease only
+ * after a lease without an active peer, and takes it when Redis gives
+ * it; an active box renews every lease/4 and moves the deadline to the
+ * renew's send time + lease - guard; another holder named fences at once;
+ * Redis silent, the standby's heartbeats keep the active box active and
+ * their silence fences it at the deadline; a standby that hears an active
+ * peer never asks; a cp restarted on the active box stays active.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include "cp.h"
+#include "cluster/cluster.h"
+#include "ha.h"
+
+#define LEASE 1000u
+#define GUARD 100u                /* max(100, lease/10) */
+#define RENEW (LEASE / 4)
+
+static struct cp_ctx cp;
+static struct cp_ha ha;
+static struct ipc_ha seg;
+
+/* ---- the cluster's command link, scripted --------------------------- */
+
+static struct {
+	bool away;                    /* Redis away: cp_cluster_send() says no */
+	unsigned int sent;            /* EVALs sent */
+	redisCallbackFn *fn;          /* the last one's */
+	void *priv;
+	int argc;
+	char argv[8][64];             /* the first 63 bytes of each */
+	char script[1024];
+} redis;
+
+bool
+cp_cluster_send(struct cp_ctx *c, redisCallbackFn *fn, void *priv, int argc, const char **argv,
+		const size_t *len)
+{
+	assert_ptr_equal(c, &cp);
+	if (redis.away)
+		return false;
+	assert_true(argc >= 7 && argc <= 8);
+	redis.sent++;
+	redis.fn = fn;
+	redis.priv = priv;
+	redis.argc = argc;
+	for (int i = 0; i < argc; i++) {
+		assert_int_equal(len[i], strlen(argv[i]));
+		snprintf(redis.argv[i], sizeof(redis.argv[i]), "%s", argv[i]);
+	}
+	snprintf(redis.script, sizeof(redis.script), "%s", argv[1]);
+	return true;
+}
+
+struct cp_ctx *
+cp_cluster_answer(struct redisAsyncContext *ac, const struct redisReply *r, bool *ok)
+{
+	(void)ac;
+	*ok = r != NULL;
+	return &cp;
+}
+
+/* Redis' answer to the last EVAL: {held, token} or {0, holder}. */
+static void
+answer(int held, long long token, const char *holder)
+{
+	redisReply e0 = { .type = REDIS_REPLY_INTEGER, .integer = held };
+	redisReply e1 = { .type = REDIS_REPLY_INTEGER, .integer = token };
+	redisReply *el[2] = { &e0, &e1 };
+	redisReply r = { .type = REDIS_REPLY_ARRAY, .elements = 2, .element = el };
+
+	if (holder != NULL) {
+		e1.type = REDIS_REPLY_STRING;
+		e1.str = (char *)(uintptr_t)holder;
+		e1.len = strlen(holder);
+	}
+	assert_non_null(redis.fn);
+	redis.fn((redisAsyncContext *)(uintptr_t)&redis, &r, redis.priv);
+}
+
+/* ---- the machine ------------------------------------------------------ */
+
+static void
+step(uint64_t now)
+{
+	cp.now_ms = now;
+	ha_lease_step(&ha, now);
+}
+
+static void
+start(uint32_t mode, uint64_t now)
+{
+	struct ha_role_conf rc = { .lease_ms = LEASE, .mode = mode };
+
+	memset(&ha, 0, sizeof(ha));
+	ha.cp = &cp;
+	cp.ha = &ha;
+	snprintf(ha.box, sizeof(ha.box), "box-a");
+	snprintf(ha.lease_key, sizeof(ha.lease_key), "ns:ha:edge:lease");
+	snprintf(ha.token_key, sizeof(ha.token_key), "ns:ha:edge:token");
+	cp.now_ms = now;
+	ha_role_start(&ha.role, &rc, &seg, now);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&redis, 0, sizeof(redis));
+	memset(&cp, 0, sizeof(cp));
+	memset(&seg, 0, sizeof(seg));
+	return 0;
+}
+
+static uint64_t
+seg_fence(void)
+{
+	return atomic_load(&seg.fence_at_ms);
+}
+
+/* Started at 1000, the lease asked at 2000 and given with token 7. */
+static void
+make_active(void)
+{
+	start(TP_HA_ROLE_AUTO, 1000);
+	step(2000);
+	assert_int_equal(redis.sent, 1);
+	answer(1, 7, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+}
+
+static void
+hb(enum ha_state role, uint64_t token, uint64_t echo, uint64_t now)
+{
+	struct ha_peer_hb h = { .role = role, .token = token, .echo_ms = echo };
+
+	cp.now_ms = now;
+	ha_role_peer(&ha.role, &h, now);
+}
+
+/* A standby listens a lease for an active peer, then asks; Redis gives
+ * the key: ACTIVE, its token and deadline in the segment for dp. */
+static void
+test_ha_acquire(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_STANDBY);
+	for (uint64_t t = 1000; t < 2000; t += 10)
+		step(t);
+	assert_int_equal(redis.sent, 0);        /* listening for the peer first */
+	step(2000);
+	assert_int_equal(redis.sent, 1);
+	assert_string_equal(redis.argv[0], "EVAL");
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	assert_string_equal(redis.argv[2], "2");
+	assert_string_equal(redis.argv[3], "ns:ha:edge:lease");
+	assert_string_equal(redis.argv[4], "ns:ha:edge:token");
+	assert_string_equal(redis.argv[5], "box-a");
+	assert_string_equal(redis.argv[6], "1000");
+	assert_false(ipc_ha_active(&seg, 2001));
+	cp.now_ms = 2003;
+	answer(1, 7, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.token, 7);
+	assert_int_equal(ha.role.st.acquired, 1);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_ACTIVE);
+	assert_int_equal(atomic_load(&seg.token), 7);
+	/* the deadline from the ask's send time, not the answer's */
+	assert_int_equal(seg_fence(), 2000 + LEASE - GUARD);
+	assert_true(ipc_ha_active(&seg, 2003));
+	assert_false(ipc_ha_active(&seg, 2000 + LEASE - GUARD));
+}
+
+/* Refused (another holds the key): passive, the holder's token kept. */
+static void
+test_ha_acquire_refused_stays_standby(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_ACTIVE, 5000);         /* "active": asks at once */
+	step(5000);
+	assert_int_equal(redis.sent, 1);
+	answer(0, 0, "box-b:12");
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(ha.role.token, 12);
+	assert_int_equal(ha.role.st.acquire_refused, 1);
+	assert_false(ipc_ha_active(&seg, 5001));
+	step(5001);
+	assert_int_equal(redis.sent, 1);        /* not before the next slot */
+	step(5000 + RENEW);
+	assert_int_equal(redis.sent, 2);
+}
+
+/* Every lease/4 a renew naming BOX:TOKEN; each answer moves the segment's
+ * deadline to that renew's send time + lease - guard. */
+static void
+test_ha_renew(void **state)
+{
+	(void)state;
+	make_active();
+	step(2000 + RENEW - 1);
+	assert_int_equal(redis.sent, 1);
+	step(2000 + RENEW);
+	assert_int_equal(redis.sent, 2);
+	assert_string_equal(redis.script, ha_lease_renew_lua);
+	assert_string_equal(redis.argv[5], "box-a:7");
+	assert_string_equal(redis.argv[6], "7");
+	assert_string_equal(redis.argv[7], "1000");
+	cp.now_ms = 2000 + RENEW + 5;
+	answer(1, 7, NULL);
+	assert_int_equal(ha.role.st.renewed, 1);
+	assert_int_equal(seg_fence(), 2000 + RENEW + LEASE - GUARD);
+	/* and again, for a while: never fenced while Redis answers */
+	for (uint64_t t = 2000 + RENEW + 1; t < 20000; t++) {
+		unsigned int n = redis.sent;
+
+		step(t);
+		if (redis.sent != n) {
+			answer(1, 7, NULL);
+			assert_int_equal(seg_fence(), t + LEASE - GUARD);
+		}
+		assert_true(ipc_ha_active(&seg, t));
+	}
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.st.fenced, 0);
+	assert_false(ha.redis_silent);
+}
+
+/* A renew answered with another holder: FENCED at once, dp passive. */
+static void
+test_ha_fenced_on_a_foreign_holder(void **state)
+{
+	(void)state;
+	make_active();
+	step(2000 + RENEW);
+	assert_true(ipc_ha_active(&seg, 2000 + RENEW));
+	answer(0, 0, "box-b:8");
+	assert_int_equal(ha.role.state, HA_FENCED);
+	assert_int_equal(ha.role.st.fenced, 1);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_FENCED);
+	assert_false(ipc_ha_active(&seg, 2000 + RENEW));
+	assert_int_equal(ha.role.token, 8);
+	/* fenced asks again only after a lease of quiet; the active peer's
+	 * heartbeat makes it a standby */
+	hb(HA_ACTIVE, 8, 0, 2000 + RENEW + 1);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_false(ipc_ha_active(&seg, 2000 + RENEW + 1));
+}
+
+/* Redis silent (answers never come, then the link away): the standby's
+ * heartbeats, each echoing our latest active heartbeat it heard, keep the
+ * deadline ahead: ACTIVE for ten leases and more. */
+static void
+test_ha_redis_silent_peer_vouching_keeps_active(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	make_active();
+	for (t = 2000; t < 14000; t++) {
+		if (t == 8000)
+			redis.away = true;
+		step(t);
+		if (t % 100 == 0)   /* the peer heard our heartbeat of 30 ms ago */
+			hb(HA_STANDBY, 7, t - 30, t);
+		assert_true(ipc_ha_active(&seg, t));
+	}
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_true(ha.redis_silent);            /* status says so */
+	assert_true(ha.role.st.vouched > 100);
+	assert_true(ha.role.st.lease_unanswered > 10);
+	assert_int_equal(seg_fence(), 13900 - 30 + LEASE - GUARD);
+	/* a word older than what the peer already vouched for moves nothing,
+	 * nor one of a time before this box was active */
+	hb(HA_STANDBY, 7, 13000, 14000);
+	assert_int_equal(seg_fence(), 13900 - 30 + LEASE - GUARD);
+	/* a peer that has seen a higher token fences us */
+	hb(HA_STANDBY, 9, 13990, 14001);
+	assert_int_equal(ha.role.state, HA_FENCED);
+	assert_false(ipc_ha_active(&seg, 14001));
+}
+
+/* Redis silent and the peer silent: fenced at the deadline (the last
+ * renew answered + lease - guard), not a millisecond later. */
+static void
+test_ha_redis_and_peer_silent_fences_at_the_deadline(void **state)
+{
+	uint64_t deadline = 2000 + LEASE - GUARD;
+	void *renew_priv;
+
+	(void)state;
+	make_active();
+	for (uint64_t t = 2001; t < deadline; t++) {
+		step(t);                       /* renews go out; none answered */
+		assert_int_equal(ha.role.state, HA_ACTIVE);
+	}
+	assert_true(redis.sent > 1);
+	assert_int_equal(seg_fence(), deadline);
+	renew_priv = redis.priv;
+	step(deadline);
+	assert_int_equal(ha.role.state, HA_FENCED);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_FENCED);
+	assert_int_equal(ha.role.st.fenced, 1);
+	/* a renew's answer that comes after is no longer for this role */
+	redis.priv = renew_priv;
+	answer(1, 7, NULL);
+	assert_int_equal(ha.role.state, HA_FENCED);
+	assert_false(ipc_ha_active(&seg, deadline));
+	/* a standby's heartbeat of a time before the fence vouches no more */
+	hb(HA_STANDBY, 7, deadline - 1, deadline + 1);
+	assert_int_equal(ha.role.state, HA_FENCED);
+	assert_false(ipc_ha_active(&seg, deadline + 1));
+}
+
+/* A standby that hears an active peer never asks for the lease, however
+ * long; a lease after the last heartbeat it does. ha.role "standby"
+ * never does. */
+static void
+test_ha_standby_never_acquires_while_it_hears_heartbeats(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	for (t = 1000; t <= 30000; t++) {
+		if (t % 100 == 0)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+	}
+	assert_int_equal(redis.sent, 0);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(ha.role.token, 3);      /* the highest seen */
+	/* heartbeats from a standby peer are no reason to wait */
+	for (; t <= 30000 + LEASE; t++) {
+		if (t % 100 == 0)
+			hb(HA_STANDBY, 3, 0, t);
+		step(t);
+	}
+	assert_int_equal(redis.sent, 1);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+
+	memset(&redis, 0, sizeof(redis));
+	start(TP_HA_ROLE_STANDBY, 1000);
+	for (t = 1000; t <= 30000; t++)
+		step(t);
+	assert_int_equal(redis.sent, 0);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+}
+
+/* The segment's deadline follows the renews and only moves forward; an
+ * answer given up on (unanswered for lease/4) is ignored when it comes;
+ * a cp restarted on the active box starts ACTIVE under the segment's
+ * token and renews at once. */
+static void
+test_ha_segment_fence_follows(void **state)
+{
+	redisCallbackFn *old_fn;
+	void *old_priv;
+
+	(void)state;
+	make_active();
+	step(2000 + RENEW);                    /* renew 1 sent */
+	old_fn = redis.fn;
+	old_priv = redis.priv;
+	step(2000 + 2 * RENEW);                /* given up; renew 2 sent */
+	assert_int_equal(redis.sent, 3);
+	assert_int_equal(ha.role.st.lease_unanswered, 1);
+	/* renew 1's answer, late: ignored */
+	redis.fn = old_fn;
+	redis.priv = old_priv;
+	answer(1, 7, NULL);
+	assert_int_equal(seg_fence(), 2000 + LEASE - GUARD);
+	assert_int_equal(ha.role.st.renewed, 0);
+	step(2000 + 3 * RENEW);                /* renew 3 */
+	answer(1, 7, NULL);
+	assert_int_equal(seg_fence(), 2000 + 3 * RENEW + LEASE - GUARD);
+
+	/* cp restarts: the segment says ACTIVE, token 7, deadline ahead */
+	memset(&redis, 0, sizeof(redis));
+	start(TP_HA_ROLE_AUTO, 2000 + 3 * RENEW + 10);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.token, 7);
+	assert_int_equal(seg_fence(), 2000 + 3 * RENEW + LEASE - GUARD);
+	assert_true(ipc_ha_active(&seg, 2000 + 3 * RENEW + 10));
+	step(2000 + 3 * RENEW + 10);
+	assert_int_equal(redis.sent, 1);
+	assert_string_equal(redis.script, ha_lease_renew_lua);
+	assert_string_equal(redis.argv[5], "box-a:7");
+	/* past its deadline the segment starts no active box */
+	memset(&redis, 0, sizeof(redis));
+	start(TP_HA_ROLE_AUTO, 2000 + 3 * RENEW + LEASE);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_STANDBY);
+	assert_int_equal(ha.role.token, 7);
+}
+
+/* What Redis answers is checked: another form is no answer. */
+static void
+test_ha_lease_read_checks_the_reply(void **state)
+{
+	struct ha_lease_ans a;
+	redisReply e0 = { .type = REDIS_REPLY_INTEGER, .integer = 1 };
+	redisReply e1 = { .type = REDIS_REPLY_INTEGER, .integer = 4 };
+	redisReply *el[2] = { &e0, &e1 };
+	redisReply r = { .type = REDIS_REPLY_ARRAY, .elements = 2, .element = el };
+	redisReply err = { .type = REDIS_REPLY_ERROR, .str = (char *)(uintptr_t)"NOSCRIPT",
+			   .len = 8 };
+	char bad[] = "box\nb:1";
+
+	(void)state;
+	assert_int_equal(ha_lease_read(&r, &a), 0);
+	assert_true(a.answered && a.held);
+	assert_int_equal(a.token, 4);
+	e1.integer = 0;                        /* token 0: never given */
+	assert_int_equal(ha_lease_read(&r, &a), -EPROTO);
+	e0.integer = 2;
+	assert_int_equal(ha_lease_read(&r, &a), -EPROTO);
+	e0.integer = 0;
+	e1.type = REDIS_REPLY_NIL;
+	assert_int_equal(ha_lease_read(&r, &a), 0);
+	assert_true(a.answered && !a.held);
+	e1.type = REDIS_REPLY_STRING;
+	e1.str = bad;
+	e1.len = strlen(bad);
+	assert_int_equal(ha_lease_read(&r, &a), -EPROTO);
+	assert_false(a.answered);
+	r.elements = 1;
+	assert_int_equal(ha_lease_read(&r, &a), -EPROTO);
+	assert_int_equal(ha_lease_read(&err, &a), 0);
+	assert_false(a.answered);
+	assert_int_equal(ha_lease_read(NULL, &a), 0);
+	assert_false(a.answered);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_ha_acquire, setup),
+		cmocka_unit_test_setup(test_ha_acquire_refused_stays_standby, setup),
+		cmocka_unit_test_setup(test_ha_renew, setup),
+		cmocka_unit_test_setup(test_ha_fenced_on_a_foreign_holder, setup),
+		cmocka_unit_test_setup(test_ha_redis_silent_peer_vouching_keeps_active, setup),
+		cmocka_unit_test_setup(test_ha_redis_and_peer_silent_fences_at_the_deadline,
+				       setup),
+		cmocka_unit_test_setup(test_ha_standby_never_acquires_while_it_hears_heartbeats,
+				       setup),
+		cmocka_unit_test_setup(test_ha_segment_fence_follows, setup),
+		cmocka_unit_test_setup(test_ha_lease_read_checks_the_reply, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

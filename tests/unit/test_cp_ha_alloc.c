@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ha's mirror of the allocations (ha_mirror.c over ha_rec.c and
+ * cp/alloc's cp_alloc_mirror_put()/del()): two cp/alloc instances in one
+ * process, A active and B standby, each with its own segment (B's rings
+ * are its passive dp's), the link replaced by the test (batches queued,
+ * delivered to B, or lost as a dying link loses them). An allocation with
+ * every field set (dual relayed, RFC 7635 sessions, tid, RFC 8016
+ * generation and forward, mobile, a bandwidth limit, permissions and
+ * channels) arrives whole, and B installs it into its dp; a permission
+ * refresh, a channel's end and an allocation's end propagate through the
+ * dirty set alone (B's dp told each); ends lost
+ * with a link and a reconnect in the middle of a walk leave B's table
+ * equal to A's; the standby's own sends never come back as records.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cp.h"
+#include "alloc/alloc_internal.h"
+#include "alloc/alloc_state.h"
+#include "cp_dp.h"
+#include "ha_mirror.h"
+#include "tp_conf.h"
+
+static const char conf_text[] =
+	"dp = { workers = [0, 1]; ports = (\n"
+	"  { name = \"a\"; dev = \"x0\"; roles = [\"access\"]; ipv4 = \"10.0.0.1/24\"; },\n"
+	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
+	"    ipv6 = \"fd00:1::1/64\"; relay_ipv6 = [\"fd00:1::11\"]; }); };\n"
+	"turn = { realm = \"r.test\"; relay_ports = [10000, 59999]; ipc = \"%s\"; };\n"
+	"cp = { quota_total = 4000; quota_user = 4000; };\n";
+
+struct box {
+	struct tp_conf conf;
+	struct cp_ctx cp;
+	char conf_path[128], seg_name[64];
+	struct ha_mirror *m;
+};
+
+static struct box A, B;
+
+/* the link: batches A sent, and what the test does with them */
+#define QMAX 64
+static struct {
+	uint8_t *p;
+	size_t n;
+} q[QMAX];
+static unsigned int nq;
+static int take_left = -1;         /* batches the link takes before it is full; -1: all */
+
+static int
+send_q(void *arg, const void *p, size_t n, uint64_t now_ms)
+{
+	(void)arg;
+	(void)now_ms;
+	if (take_left == 0)
+		return -EAGAIN;
+	if (take_left > 0)
+		take_left--;
+	assert_true(nq < QMAX);
+	q[nq].p = malloc(n);
+	memcpy(q[nq].p, p, n);
+	q[nq].n = n;
+	nq++;
+	return 0;
+}
+
+static void
+deliver(void)
+{
+	for (unsigned int i = 0; i < nq; i++) {
+		assert_int_equal(ha_mirror_batch(B.m, q[i].p, q[i].n, B.cp.now_ms), 0);
+		free(q[i].p);
+	}
+	nq = 0;
+}
+
+static void
+lose(void)
+{
+	for (unsigned int i = 0; i < nq; i++)
+		free(q[i].p);
+	nq = 0;
+}
+
+static void
+drain(struct box *b)
+{
+	static struct ipc_msg m;
+
+	for (unsigned int w = 0; w < 2; w++)
+		while (ipc_ring_dequeue(&ipc_worker(&b->cp.seg, w)->to_dp, &m) == 1)
+			;
+}
+
+/* B's ring to worker w: how many messages of kind (and of id, 0: any) */
+static unsigned int
+count_kind(struct box *b, unsigned int w, uint16_t kind, uint64_t id)
+{
+	static struct ipc_msg m;
+	unsigned int n = 0;
+
+	while (ipc_ring_dequeue(&ipc_worker(&b->cp.seg, w)->to_dp, &m) == 1)
+		n += m.h.kind == kind && (id == 0 || m.h.alloc_id == id);
+	return n;
+}
+
+static void
+box_up(struct box *b, const char *name)
+{
+	char err[256];
+	bool created;
+	FILE *f;
+
+	snprintf(b->conf_path, sizeof(b->conf_path), "/tmp/tp-cp-ha-alloc-%s-%d.conf", name,
+		 (int)getpid());
+	snprintf(b->seg_name, sizeof(b->seg_name), "/tp-cp-ha-alloc-%s-%d", name, (int)getpid());
+	f = fopen(b->conf_path, "w");
+	assert_non_null(f);
+	fprintf(f, conf_text, b->seg_name);
+	fclose(f);
+	memset(&b->cp, 0, sizeof(b->cp));
+	assert_int_equal(tp_conf_load(b->conf_path, &b->conf, err, sizeof(err)), 0);
+	b->cp.conf = &b->conf;
+	ipc_seg_unlink(b->seg_name);
+	assert_int_equal(ipc_seg_open(&b->cp.seg, b->seg_name, 2, geteuid(), &created), 0);
+	b->cp.nworkers = 2;
+	b->cp.start_ms = 1000000;
+	b->cp.now_ms = b->cp.start_ms;
+	tw_init(&b->cp.wheel, 0);
+	assert_int_equal(cp_alloc_init(&b->cp), 0);
+	b->cp.ready = true;
+	b->m = ha_mirror_create(&b->cp, send_q, NULL);
+	assert_non_null(b->m);
+}
+
+static void
+box_down(struct box *b)
+{
+	ha_mirror_free(b->m);
+	cp_alloc_fini(&b->cp);
+	ipc_seg_close(&b->cp.seg);
+	ipc_seg_unlink(b->seg_name);
+	tp_conf_free(&b->conf);
+	unlink(b->conf_path);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	box_up(&A, "a");
+	box_up(&B, "b");
+	nq = 0;
+	take_left = -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	lose();
+	box_down(&B);
+	box_down(&A);
+	return 0;
+}
+
+static void
+addr4(struct ipc_addr *a, uint8_t b2, uint8_t b3, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->ip[0] = 10;
+	a->ip[1] = 9;
+	a->ip[2] = b2;
+	a->ip[3] = b3;
+	a->port = port;
+}
+
+/* An allocation on A as a request makes it (installed: ALLOC_ADD and its
+ * bindings go to A's dp through cp_dp_send(), which the mirror taps). */
+static struct cp_alloc *
+make(uint64_t id, unsigned int w, uint16_t cport, unsigned int nperm, unsigned int nchan)
+{
+	struct ipc_binding binds[8];
+	struct ipc_tuple tu;
+	struct ipc_alloc ia;
+	struct cp_alloc *a;
+	unsigned int n = 0;
+
+	memset(&tu, 0, sizeof(tu));
+	tu.transport = 17;
+	tu.in_port = 0;
+	addr4(&tu.client, 1, 1, cport);
+	tu.server.family = 4;
+	tu.server.ip[0] = 10;
+	tu.server.ip[3] = 1;
+	tu.server.port = 3478;
+	memset(&ia, 0, sizeof(ia));
+	ia.nrelayed = 1;
+	ia.relayed[0].family = 4;
+	ia.relayed[0].ip[0] = 10;
+	ia.relayed[0].ip[1] = 1;
+	ia.relayed[0].ip[3] = 1;
+	ia.relayed[0].port = (uint16_t)(10000 + id);
+	ia.expires_ms = A.cp.now_ms + 600000;
+	ia.created_ms = A.cp.now_ms - 5000;
+	ia.user_len = 5;
+	memcpy(ia.username, "alice", 5);
+	for (unsigned int i = 0; i < nperm; i++, n++) {
+		memset(&binds[n], 0, sizeof(binds[n]));
+		addr4(&binds[n].peer, 2, (uint8_t)(i + 1), 0);
+		binds[n].expires_ms = A.cp.now_ms + 300000 - i;
+	}
+	for (unsigned int i = 0; i < nchan; i++, n++) {
+		memset(&binds[n], 0, sizeof(binds[n]));
+		addr4(&binds[n].peer, 3, (uint8_t)(i + 1), (uint16_t)(7000 + i));
+		binds[n].channel = (uint16_t)(0x4000 + i);
+		binds[n].expires_ms = A.cp.now_ms + 600000 - i;
+	}
+	a = cpa_alloc_restore(&A.cp, w, &tu, id, &ia, binds, n);
+	assert_non_null(a);
+	cpa_send_alloc(&A.cp, a, IPC_ALLOC_ADD);
+	for (unsigned int i = 0; i < a->nbinds; i++)
+		cpa_send_binding(&A.cp, a, a->binds[i].channel ? IPC_CHAN_ADD : IPC_PERM_ADD,
+			     &a->binds[i].peer, a->binds[i].channel, a->binds[i].expires_ms);
+	return a;
+}
+
+/* B holds exactly what A holds, field by field. */
+static void
+assert_same(void)
+{
+	struct cp_alloc *a;
+	uint32_t cur = 0;
+
+	assert_int_equal(cp_alloc_count(&B.cp), cp_alloc_count(&A.cp));
+	while ((a = cp_alloc_next(&A.cp, &cur)) != NULL) {
+		struct cp_alloc *b = cp_alloc_find_id(&B.cp, a->id);
+
+		assert_non_null(b);
+		assert_memory_equal(&b->tuple, &a->tuple, sizeof(a->tuple));
+		assert_int_equal(b->worker, a->worker);
+		assert_int_equal(b->user->len, a->user->len);
+		assert_memory_equal(b->user->name, a->user->name, a->user->len);
+		assert_int_equal(b->tenant, a->tenant);
+		assert_int_equal(b->nrelayed, a->nrelayed);
+		assert_int_equal(b->relay_port, a->relay_port);
+		for (unsigned int i = 0; i < a->nrelayed; i++)
+			assert_memory_equal(&b->relayed[i], &a->relayed[i], sizeof(a->relayed[i]));
+		assert_true(b->expires_ms == a->expires_ms);
+		assert_true(b->created_ms == a->created_ms);
+		assert_int_equal(b->max_bps, a->max_bps);
+		assert_int_equal(b->max_bps_burst, a->max_bps_burst);
+		assert_int_equal(b->tcp, a->tcp);
+		assert_int_equal(b->mobile, a->mobile);
+		assert_int_equal(b->mob_gen, a->mob_gen);
+		assert_int_equal(b->fwd, a->fwd);
+		assert_int_equal(b->fwd_worker, a->fwd_worker);
+		assert_memory_equal(b->tid, a->tid, sizeof(a->tid));
+		for (unsigned int i = 0; i < 2; i++) {
+			assert_int_equal(b->oauth[i].key_len, a->oauth[i].key_len);
+			assert_int_equal(b->oauth[i].kid, a->oauth[i].kid);
+			assert_int_equal(b->oauth[i].as, a->oauth[i].as);
+			assert_true(b->oauth[i].expiry == a->oauth[i].expiry);
+			assert_memory_equal(b->oauth[i].key, a->oauth[i].key, a->oauth[i].key_len);
+		}
+		assert_int_equal(b->nbinds, a->nbinds);
+		assert_int_equal(b->nperms, a->nperms);
+		for (unsigned int i = 0; i < a->nbinds; i++) {
+			assert_memory_equal(&b->binds[i].peer, &a->binds[i].peer,
+					    sizeof(a->binds[i].peer));
+			assert_int_equal(b->binds[i].channel, a->binds[i].channel);
+			assert_true(b->binds[i].expires_ms == a->binds[i].expires_ms);
+		}
+	}
+}
+
+/* A's turn: the link up (a walk), flushed, delivered. */
+static void
+sync_all(void)
+{
+	ha_mirror_link_up(A.m);
+	while (ha_mirror_flush(A.m, A.cp.now_ms) > 0)
+		;
+	deliver();
+}
+
+static void
+test_every_field_arrives_whole_and_is_installed(void **state)
+{
+	struct cp_alloc *a, *b;
+
+	(void)state;
+	a = make(42, 1, 40000, 2, 2);
+	/* what a request would have set beyond dp's state */
+	a->nrelayed = 2;
+	a->relayed[1].family = 6;
+	memcpy(a->relayed[1].ip, (const uint8_t[16]){ 0xfd, 0, 0, 1, [15] = 0x11 }, 16);
+	a->relayed[1].port = a->relay_port;
+	a->oauth[0].key_len = 32;
+	a->oauth[0].kid = 2;
+	a->oauth[0].as = 1;
+	a->oauth[0].expiry = 1900000000;
+	memset(a->oauth[0].key, 0x5a, 32);
+	a->oauth[1].key_len = 16;
+	a->oauth[1].kid = 1;
+	a->oauth[1].as = 3;
+	a->oauth[1].expiry = 1800000000;
+	memset(a->oauth[1].key, 0xa5, 16);
+	memset(a->tid, 0x7e, sizeof(a->tid));
+	a->mobile = true;
+	a->mob_gen = 3;
+	a->fwd = true;
+	a->fwd_worker = 0;
+	a->max_bps = 125000;
+	a->max_bps_burst = 250000;
+	A.cp.now_ms += 1234;
+	B.cp.now_ms = A.cp.now_ms;
+	drain(&B);
+	sync_all();
+	assert_same();
+	b = cp_alloc_find_id(&B.cp, 42);
+	assert_non_null(b);
+	assert_true(b->fwd && b->mobile && b->oauth[1].key_len == 16);
+	/* into B's passive dp: the allocation, its four bindings, its forward */
+	assert_int_equal(count_kind(&B, 1, IPC_ALLOC_ADD, 42) , 1);
+	assert_int_equal(count_kind(&B, 0, IPC_FWD_ADD, 42), 1);
+	/* B's own sends (its install) are no records of B's */
+	assert_int_equal(ha_mirror_flush(B.m, B.cp.now_ms), 0);
+	assert_int_equal(nq, 0);
+	/* the same again changes nothing and installs nothing new */
+	drain(&B);
+	sync_all();
+	assert_same();
+	assert_int_equal(count_kind(&B, 1, IPC_ALLOC_ADD, 42), 0);
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 0);
+}
+
+static void
+test_permission_refresh_and_end_propagate(void **state)
+{
+	struct cp_alloc *a;
+	unsigned int sent;
+
+	(void)state;
+	for (unsigned int i = 1; i <= 5; i++)
+		make(i, i % 2, (uint16_t)(40000 + i), 1, 1);
+	sync_all();
+	assert_same();
+	drain(&A);
+	drain(&B);
+	/* a permission refreshed on A (as CreatePermission does: PERM_ADD
+	 * with the new expiry), nothing else: only the dirty set carries it */
+	A.cp.now_ms += 60000;
+	B.cp.now_ms = A.cp.now_ms;
+	a = cp_alloc_find_id(&A.cp, 3);
+	a->binds[0].expires_ms = A.cp.now_ms + 300000;
+	cpa_send_binding(&A.cp, a, IPC_PERM_ADD, &a->binds[0].peer, 0, a->binds[0].expires_ms);
+	sent = ha_mirror_flush(A.m, A.cp.now_ms);
+	assert_int_equal(sent, 1);          /* that allocation, once */
+	deliver();
+	assert_true(cp_alloc_find_id(&B.cp, 3)->binds[0].expires_ms == A.cp.now_ms + 300000);
+	assert_same();
+	/* and into B's dp (its PERM_ADD renews dp's) */
+	assert_int_equal(count_kind(&B, 1, IPC_PERM_ADD, 3), 1);
+	/* a channel that went on A (its expiry: CHAN_DEL) goes from B and
+	 * from B's dp */
+	{
+		struct ipc_addr peer = a->binds[1].peer;
+
+		assert_int_equal(a->binds[1].channel, 0x4000);
+		cpa_bind_del(a, 1);
+		cpa_send_binding(&A.cp, a, IPC_CHAN_DEL, &peer, 0x4000, 0);
+		assert_int_equal(ha_mirror_flush(A.m, A.cp.now_ms), 1);
+		deliver();
+		assert_int_equal(cp_alloc_find_id(&B.cp, 3)->nbinds, 1);
+		assert_int_equal(count_kind(&B, 1, IPC_CHAN_DEL, 3), 1);
+		assert_same();
+	}
+	/* an end: a tombstone, B's allocation and dp's go */
+	assert_int_equal(cp_alloc_kill(&A.cp, 3), 0);
+	assert_int_equal(ha_mirror_flush(A.m, A.cp.now_ms), 1);
+	deliver();
+	assert_null(cp_alloc_find_id(&B.cp, 3));
+	assert_int_equal(count_kind(&B, 1, IPC_ALLOC_DEL, 3), 1);
+	assert_same();
+	/* nothing changed: nothing sent */
+	assert_int_equal(ha_mirror_flush(A.m, A.cp.now_ms), 0);
+	assert_int_equal(nq, 0);
+}
+
+static void
+test_reconnect_in_the_middle_of_a_walk(void **state)
+{
+	unsigned int ok = 0;
+
+	(void)state;
+	/* enough to fill several batches: a walk that a link can lose half of */
+	for (unsigned int i = 1; i <= 900; i++) {
+		make(i, i % 2, (uint16_t)(20000 + i), i % 3 == 0, 0);
+		if (i % 100 == 0) {
+			drain(&A);
+			drain(&B);
+		}
+	}
+	drain(&A);
+	sync_all();
+	drain(&B);
+	assert_same();
+	/* ends and a refresh go into a link that dies: lost */
+	assert_int_equal(cp_alloc_kill(&A.cp, 10), 0);
+	assert_int_equal(cp_alloc_kill(&A.cp, 11), 0);
+	A.cp.now_ms += 1000;
+	B.cp.now_ms = A.cp.now_ms;
+	ha_mirror_flush(A.m, A.cp.now_ms);
+	lose();
+	/* while it is down: another end, a new one */
+	assert_int_equal(cp_alloc_kill(&A.cp, 12), 0);
+	make(5000, 0, 50000, 1, 1);
+	drain(&A);
+	/* a new link: the walk starts, one batch arrives, the link dies */
+	ha_mirror_link_up(A.m);
+	take_left = 1;
+	ha_mirror_flush(A.m, A.cp.now_ms);
+	assert_int_equal(nq, 1);
+	deliver();
+	/* (B then held a walk's start and part of it: not yet A's table) */
+	assert_true(cp_alloc_find_id(&B.cp, 10) != NULL);
+	/* another end before the next link */
+	assert_int_equal(cp_alloc_kill(&A.cp, 13), 0);
+	take_left = -1;
+	sync_all();
+	drain(&B);
+	assert_null(cp_alloc_find_id(&B.cp, 10));
+	assert_null(cp_alloc_find_id(&B.cp, 11));
+	assert_null(cp_alloc_find_id(&B.cp, 12));
+	assert_null(cp_alloc_find_id(&B.cp, 13));
+	assert_non_null(cp_alloc_find_id(&B.cp, 5000));
+	assert_same();
+	/* 10 and 11 went by their stale marks (their tombstones were lost) */
+	assert_true(ha_mirror_stats(B.m)->stale_removed >= 2);
+	for (uint32_t cur = 0; cp_alloc_next(&B.cp, &cur) != NULL;)
+		ok++;
+	assert_int_equal(ok, 900 - 4 + 1);
+}
+
+/* A record B cannot take stops the batch there: counted, nothing after it
+ * applied. */
+static void
+test_bad_batch_refused(void **state)
+{
+	const uint8_t junk[] = { 1, 0, 200, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(ha_mirror_batch(B.m, junk, sizeof(junk), B.cp.now_ms), -EINVAL);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_every_field_arrives_whole_and_is_installed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_permission_refresh_and_end_propagate,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_in_the_middle_of_a_walk, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_batch_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/ha's mirror records (ha_rec.c): every field of an allocation record
+ * (tuple, id, worker, flags, the password algorithm, tenant, both relayed
+ * addresses, times, the bandwidth limit, tid, the RFC 8016 generation and
+ * forward, both RFC 7635 sessions, the name, 32 bindings) and of a
+ * tombstone comes back from its bytes; a batch is walked record by
+ * record; each refusal: a length past the input, short of the fields or
+ * with a byte left over, an unknown type, a value out of range (id 0,
+ * transport, family, worker, flags, nrelayed, fwd byte, key_len, user_len,
+ * nbinds, channel), and an encode into a buffer one byte short.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ha_rec.h"
+
+static void
+addr4(struct ipc_addr *a, uint8_t last, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->port = port;
+	a->ip[0] = 192;
+	a->ip[1] = 0;
+	a->ip[2] = 2;
+	a->ip[3] = last;
+}
+
+static void
+addr6(struct ipc_addr *a, uint8_t last, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 6;
+	a->port = port;
+	a->ip[0] = 0x20;
+	a->ip[1] = 0x01;
+	a->ip[2] = 0x0d;
+	a->ip[3] = 0xb8;
+	a->ip[15] = last;
+}
+
+/* Every field set, none to a value another field has. */
+static void
+full(struct ha_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = HA_REC_ALLOC;
+	r->id = 0x0123456789abcdefull;
+	r->tuple.transport = 17;
+	r->tuple.in_port = 3;
+	r->tuple.conn_id = 0x1122334455667788ull;
+	addr4(&r->tuple.client, 10, 50000);
+	addr6(&r->tuple.server, 1, 3478);
+	r->worker = 5;
+	r->flags = IPC_ALLOC_F_MOBILE;
+	r->pwalg = 2;
+	r->nrelayed = 2;
+	r->tenant = 7;
+	addr4(&r->relayed[0], 100, 49160);
+	addr6(&r->relayed[1], 100, 49160);
+	r->left_ms = 599123;
+	r->age_ms = 86400123ull;
+	r->max_bps = 125000;
+	r->max_bps_burst = 250000;
+	for (unsigned int i = 0; i < HA_REC_TID_LEN; i++)
+		r->tid[i] = (uint8_t)(0xa0 + i);
+	r->mob_gen = 0x4242;
+	r->fwd = true;
+	r->fwd_worker = 9;
+	r->oauth[0].key_len = 32;
+	r->oauth[0].kid = 2;
+	r->oauth[0].as = 1;
+	r->oauth[0].expiry = 1900000000ull;
+	for (unsigned int i = 0; i < 32; i++)
+		r->oauth[0].key[i] = (uint8_t)(i * 7 + 1);
+	r->oauth[1].key_len = 20;
+	r->oauth[1].kid = 3;
+	r->oauth[1].as = 4;
+	r->oauth[1].expiry = 1800000000ull;
+	for (unsigned int i = 0; i < 20; i++)
+		r->oauth[1].key[i] = (uint8_t)(0xff - i);
+	r->user_len = HA_REC_USER_MAX;
+	for (unsigned int i = 0; i < HA_REC_USER_MAX; i++)
+		r->user[i] = (char)('a' + i % 26);
+	r->nbinds = HA_REC_BINDS_MAX;
+	for (unsigned int i = 0; i < HA_REC_BINDS_MAX; i++) {
+		if (i % 2)
+			addr6(&r->binds[i].peer, (uint8_t)i, (uint16_t)(2000 + i));
+		else
+			addr4(&r->binds[i].peer, (uint8_t)i, 0);
+		r->binds[i].channel = i < 16 ? 0 : (uint16_t)(0x4000 + i);
+		r->binds[i].left_ms = 300000u - i;
+	}
+}
+
+static void
+test_round_trip_every_field(void **state)
+{
+	static uint8_t buf[HA_REC_MAX], again[HA_REC_MAX];
+	struct ha_rec r, back;
+	int n;
+
+	(void)state;
+	full(&r);
+	n = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0 && n <= (int)HA_REC_MAX);
+	assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), n);
+	/* field by field, so that a field the codec drops is named */
+	assert_int_equal(back.type, HA_REC_ALLOC);
+	assert_true(back.id == r.id);
+	assert_memory_equal(&back.tuple, &r.tuple, sizeof(r.tuple));
+	assert_int_equal(back.worker, 5);
+	assert_int_equal(back.flags, IPC_ALLOC_F_MOBILE);
+	assert_int_equal(back.pwalg, 2);
+	assert_int_equal(back.nrelayed, 2);
+	assert_int_equal(back.tenant, 7);
+	assert_memory_equal(back.relayed, r.relayed, sizeof(r.relayed));
+	assert_int_equal(back.left_ms, 599123);
+	assert_true(back.age_ms == 86400123ull);
+	assert_int_equal(back.max_bps, 125000);
+	assert_int_equal(back.max_bps_burst, 250000);
+	assert_memory_equal(back.tid, r.tid, HA_REC_TID_LEN);
+	assert_int_equal(back.mob_gen, 0x4242);
+	assert_true(back.fwd);
+	assert_int_equal(back.fwd_worker, 9);
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(back.oauth[i].key_len, r.oauth[i].key_len);
+		assert_int_equal(back.oauth[i].kid, r.oauth[i].kid);
+		assert_int_equal(back.oauth[i].as, r.oauth[i].as);
+		assert_true(back.oauth[i].expiry == r.oauth[i].expiry);
+		assert_memory_equal(back.oauth[i].key, r.oauth[i].key, HA_REC_KEY_MAX);
+	}
+	assert_int_equal(back.user_len, HA_REC_USER_MAX);
+	assert_memory_equal(back.user, r.user, HA_REC_USER_MAX);
+	assert_int_equal(back.nbinds, HA_REC_BINDS_MAX);
+	for (unsigned int i = 0; i < HA_REC_BINDS_MAX; i++) {
+		assert_memory_equal(&back.binds[i].peer, &r.binds[i].peer, sizeof(struct ipc_addr));
+		assert_int_equal(back.binds[i].channel, r.binds[i].channel);
+		assert_int_equal(back.binds[i].left_ms, r.binds[i].left_ms);
+	}
+	/* and the bytes again */
+	assert_int_equal(ha_rec_encode(&back, again, sizeof(again)), n);
+	assert_memory_equal(again, buf, (size_t)n);
+	/* the largest record fits the bound */
+	assert_true(n <= (int)HA_REC_MAX);
+	/* one byte short: -E2BIG, never a partial record */
+	assert_int_equal(ha_rec_encode(&r, buf, (size_t)n - 1), -E2BIG);
+	assert_int_equal(ha_rec_encode(&r, buf, 0), -E2BIG);
+}
+
+/* A REST user's allocation with a permission and a channel is small
+ * (notes/ha-design.md §1.4: ~220 bytes). */
+static void
+test_small_record(void **state)
+{
+	uint8_t buf[HA_REC_MAX];
+	struct ha_rec r, back;
+	int n;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.type = HA_REC_ALLOC;
+	r.id = 1;
+	r.tuple.transport = 17;
+	addr4(&r.tuple.client, 1, 40000);
+	addr4(&r.tuple.server, 2, 3478);
+	r.nrelayed = 1;
+	addr4(&r.relayed[0], 3, 50000);
+	r.user_len = 20;
+	memcpy(r.user, "1700000000:alice@abc", 20);
+	r.nbinds = 2;
+	addr4(&r.binds[0].peer, 9, 0);
+	addr4(&r.binds[1].peer, 9, 7000);
+	r.binds[1].channel = 0x4001;
+	n = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0 && n < 200);
+	assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), n);
+	assert_memory_equal(back.user, "1700000000:alice@abc", 20);
+	assert_false(back.fwd);
+	assert_int_equal(back.oauth[0].key_len, 0);
+	/* unused entries come back 0 */
+	assert_int_equal(back.relayed[1].family, 0);
+	assert_int_equal(back.binds[2].peer.family, 0);
+}
+
+static void
+test_tombstone_and_batch(void **state)
+{
+	uint8_t buf[2 * HA_REC_MAX];
+	struct ha_rec r, end, back;
+	int n1, n2;
+
+	(void)state;
+	full(&r);
+	memset(&end, 0, sizeof(end));
+	end.type = HA_REC_ALLOC_END;
+	end.id = 77;
+	end.tuple = r.tuple;
+	n1 = ha_rec_encode(&end, buf, sizeof(buf));
+	assert_int_equal(n1, 3 + 8 + 1 + 1 + 8 + (1 + 2 + 4) + (1 + 2 + 16));
+	n2 = ha_rec_encode(&r, buf + n1, sizeof(buf) - (size_t)n1);
+	assert_true(n2 > 0);
+	/* a batch: one record after the other */
+	assert_int_equal(ha_rec_decode(buf, (size_t)(n1 + n2), &back), n1);
+	assert_int_equal(back.type, HA_REC_ALLOC_END);
+	assert_true(back.id == 77);
+	assert_memory_equal(&back.tuple, &r.tuple, sizeof(r.tuple));
+	assert_int_equal(back.nrelayed, 0);
+	assert_int_equal(ha_rec_decode(buf + n1, (size_t)n2, &back), n2);
+	assert_int_equal(back.type, HA_REC_ALLOC);
+	/* the walk's markers: the header alone, a byte more refused */
+	{
+		struct ha_rec mk = { .type = HA_REC_WALK_START };
+		uint8_t m[4] = { 0 };
+
+		assert_int_equal(ha_rec_encode(&mk, m, sizeof(m)), 3);
+		assert_int_equal(ha_rec_decode(m, 3, &back), 3);
+		assert_int_equal(back.type, HA_REC_WALK_START);
+		m[0] = HA_REC_WALK_END;
+		assert_int_equal(ha_rec_decode(m, 3, &back), 3);
+		assert_int_equal(back.type, HA_REC_WALK_END);
+		m[2] = 4;
+		assert_int_equal(ha_rec_decode(m, 4, &back), -EINVAL);
+	}
+	/* an END's other fields are not sent */
+	full(&r);
+	r.type = HA_REC_ALLOC_END;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), n1);
+}
+
+/* The offset of each field in full()'s encoding, for the refusals. */
+#define OFF_TYPE      0u
+#define OFF_LEN       1u
+#define OFF_ID        3u
+#define OFF_TRANSPORT 11u
+#define OFF_CLIENT_FAMILY 21u         /* after transport, in_port, conn_id */
+#define OFF_SERVER_FAMILY (OFF_CLIENT_FAMILY + 7u)
+#define OFF_WORKER    (OFF_SERVER_FAMILY + 19u)
+#define OFF_FLAGS     (OFF_WORKER + 2u)
+#define OFF_NRELAYED  (OFF_FLAGS + 2u + 2u + 1u)
+#define OFF_RELAYED0  (OFF_NRELAYED + 1u)
+#define OFF_FWD       (OFF_RELAYED0 + 7u + 19u + 4u + 8u + 4u + 4u + HA_REC_TID_LEN + 2u)
+#define OFF_FWD_WORKER (OFF_FWD + 1u)
+#define OFF_KEY_LEN0  (OFF_FWD_WORKER + 2u)
+#define OFF_KEY_LEN1  (OFF_KEY_LEN0 + 1u + 1u + 1u + 8u + 32u)
+#define OFF_USER_LEN  (OFF_KEY_LEN1 + 1u + 1u + 1u + 8u + 20u)
+#define OFF_NBINDS    (OFF_USER_LEN + 2u + HA_REC_USER_MAX)
+#define OFF_BIND0     (OFF_NBINDS + 1u)
+#define OFF_CHAN16    (OFF_BIND0 + 8u * (7u + 6u) + 8u * (19u + 6u) + 7u)
+
+static void
+expect_refused(const uint8_t *good, size_t n, size_t off, const uint8_t *v, size_t vn)
+{
+	uint8_t bad[HA_REC_MAX];
+	struct ha_rec back;
+
+	memcpy(bad, good, n);
+	memcpy(bad + off, v, vn);
+	back.id = 99;
+	assert_int_equal(ha_rec_decode(bad, n, &back), -EINVAL);
+	assert_true(back.id == 0);   /* nothing of a refused record kept */
+}
+
+static void
+test_refusals(void **state)
+{
+	static uint8_t buf[HA_REC_MAX];
+	struct ha_rec r, back;
+	size_t n;
+	int rc;
+
+	(void)state;
+	full(&r);
+	rc = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(rc > 0);
+	n = (size_t)rc;
+	/* the offsets above are right: each reads back its field */
+	assert_int_equal(buf[OFF_TRANSPORT], 17);
+	assert_int_equal(buf[OFF_CLIENT_FAMILY], 4);
+	assert_int_equal(buf[OFF_SERVER_FAMILY], 6);
+	assert_int_equal(buf[OFF_WORKER + 1], 5);
+	assert_int_equal(buf[OFF_NRELAYED], 2);
+	assert_int_equal(buf[OFF_RELAYED0], 4);
+	assert_int_equal(buf[OFF_FWD], 1);
+	assert_int_equal(buf[OFF_FWD_WORKER + 1], 9);
+	assert_int_equal(buf[OFF_KEY_LEN0], 32);
+	assert_int_equal(buf[OFF_KEY_LEN1], 20);
+	assert_int_equal(buf[OFF_USER_LEN] << 8 | buf[OFF_USER_LEN + 1], HA_REC_USER_MAX);
+	assert_int_equal(buf[OFF_NBINDS], HA_REC_BINDS_MAX);
+	assert_int_equal(buf[OFF_CHAN16] << 8 | buf[OFF_CHAN16 + 1], 0x4010);
+	assert_int_equal(ha_rec_decode(buf, n, &back), (int)n);
+
+	/* lengths: the input shorter than the record, than the header */
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(ha_rec_decode(buf, k, &back), -EINVAL);
+	{
+		uint8_t l[2];
+
+		/* the length field: past the input, one short (a field cut), below
+		 * the header, past the bound */
+		l[0] = (uint8_t)((n + 1) >> 8); l[1] = (uint8_t)(n + 1);
+		expect_refused(buf, n, OFF_LEN, l, 2);
+		l[0] = (uint8_t)((n - 1) >> 8); l[1] = (uint8_t)(n - 1);
+		expect_refused(buf, n, OFF_LEN, l, 2);
+		l[0] = 0; l[1] = 2;
+		expect_refused(buf, n, OFF_LEN, l, 2);
+	}
+	{
+		/* a byte left over inside the length */
+		static uint8_t more[HA_REC_MAX + 1];
+
+		memcpy(more, buf, n);
+		more[n] = 0;
+		more[1] = (uint8_t)((n + 1) >> 8);
+		more[2] = (uint8_t)(n + 1);
+		assert_int_equal(ha_rec_decode(more, n + 1, &back), -EINVAL);
+	}
+	{
+		static uint8_t big[HA_REC_MAX + 8];
+
+		memcpy(big, buf, n);
+		big[1] = (uint8_t)((HA_REC_MAX + 1) >> 8);
+		big[2] = (uint8_t)(HA_REC_MAX + 1);
+		assert_int_equal(ha_rec_decode(big, sizeof(big), &back), -EINVAL);
+	}
+	/* values */
+	{
+		const uint8_t v0 = 0, v3 = 3, v2 = 2, v5 = 5, v33 = 33, v99 = 99;
+		const uint8_t id0[8] = { 0 };
+		const uint8_t w64[2] = { 0, IPC_MAX_WORKERS };
+		const uint8_t f4[2] = { 0, 4 };
+		const uint8_t ulen[2] = { (HA_REC_USER_MAX + 1) >> 8, (uint8_t)(HA_REC_USER_MAX + 1) };
+		const uint8_t ch[2] = { 0x50, 0x00 };
+		const uint8_t ch3[2] = { 0x3f, 0xff };
+
+		expect_refused(buf, n, OFF_TYPE, &v5, 1);
+		expect_refused(buf, n, OFF_TYPE, &v3, 1);
+		expect_refused(buf, n, OFF_TYPE, &v0, 1);
+		expect_refused(buf, n, OFF_ID, id0, 8);
+		expect_refused(buf, n, OFF_TRANSPORT, &v5, 1);
+		expect_refused(buf, n, OFF_CLIENT_FAMILY, &v5, 1);
+		expect_refused(buf, n, OFF_CLIENT_FAMILY, &v0, 1);
+		expect_refused(buf, n, OFF_SERVER_FAMILY, &v99, 1);
+		expect_refused(buf, n, OFF_WORKER, w64, 2);
+		expect_refused(buf, n, OFF_FLAGS, f4, 2);
+		expect_refused(buf, n, OFF_NRELAYED, &v0, 1);
+		expect_refused(buf, n, OFF_NRELAYED, &v3, 1);
+		expect_refused(buf, n, OFF_RELAYED0, &v5, 1);
+		expect_refused(buf, n, OFF_FWD, &v2, 1);
+		expect_refused(buf, n, OFF_FWD_WORKER, w64, 2);
+		expect_refused(buf, n, OFF_KEY_LEN0, &v33, 1);
+		expect_refused(buf, n, OFF_USER_LEN, ulen, 2);
+		expect_refused(buf, n, OFF_NBINDS, &v33, 1);
+		expect_refused(buf, n, OFF_BIND0, &v0, 1);
+		expect_refused(buf, n, OFF_CHAN16, ch, 2);
+		expect_refused(buf, n, OFF_CHAN16, ch3, 2);
+	}
+	/* encode keeps the same rules */
+	full(&r); r.id = 0;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.type = 9;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.nrelayed = 3;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.nbinds = HA_REC_BINDS_MAX + 1;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.oauth[1].key_len = HA_REC_KEY_MAX + 1;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.user_len = HA_REC_USER_MAX + 1;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.fwd = false;     /* fwd_worker 9 without a forward */
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.binds[3].channel = 0x3fff;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.tuple.transport = 1;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_every_field),
+		cmocka_unit_test(test_small_record),
+		cmocka_unit_test(test_tombstone_and_batch),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
