@@ -27,7 +27,7 @@ int cp_dp_on_dp_restart(struct cp_ctx *cp, cp_dp_restart_fn fn);
 /* dp restarted: every hook, in registration order. */
 void cp_dp_restarted(struct cp_ctx *cp);
 /*
- * Registration, not naming (issue 69, notes/ha-design.md §1.4): sent(arg)
+ * Registration, not naming (issue 69, docs/design/ha.md §1.4): sent(arg)
  * hears every message cp_dp_send() put on a ring, before its body is
  * wiped (it may hold keys: a tap notes what changed, by kind and id, and
  * keeps no body); seen(arg) every message from dp after its module's

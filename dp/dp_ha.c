@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A box of an active/standby pair (dp_ha.h; notes/ha-design.md section
+ * A box of an active/standby pair (dp_ha.h; docs/design/ha.md section
  * 3.4): each worker's look at the segment's HA block once a loop pass,
  * with an ha group only. The block is cp's (lib/ipc struct ipc_ha): dp
  * is active while its role is ACTIVE and the pass's clock is before

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A box of an active/standby pair (issue 69, notes/ha-design.md section
+ * A box of an active/standby pair (issue 69, docs/design/ha.md section
  * 3.4; lib/conf's ha group): while the segment's HA block (lib/ipc struct
  * ipc_ha, written by cp) does not say ACTIVE with a deadline still ahead,
  * dp is passive: it keeps its tables and takes cp's installs, and answers

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/ha: one box of an active/standby pair (issue 69, notes/ha-design.md
+ * cp/ha: one box of an active/standby pair (issue 69, docs/design/ha.md
  * §3; FEATURE.md). The role machine (ha_role.c), the lease in Redis
  * (ha_lease.c), the module (ha_module.c). Times are CLOCK_MONOTONIC ms.
  */

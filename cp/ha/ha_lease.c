@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pair's lease in the cluster's Redis (notes/ha-design.md §3.2):
+ * The pair's lease in the cluster's Redis (docs/design/ha.md §3.2):
  * NS:ha:PAIR:lease holds "BOX:TOKEN" with a PX of ha.lease_ms, and
  * NS:ha:PAIR:token is the fencing token's counter (INCR: it only grows).
  * Two Lua scripts, each one EVAL on the cluster's command link

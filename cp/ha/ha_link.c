@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pair's link between the two cps (notes/ha-design.md §2.2, slice 4).
+ * The pair's link between the two cps (docs/design/ha.md §2.2, slice 4).
  *
  * Transport: TCP, TLS 1.3 only, authenticated by an external PSK only (RFC
  * 8446 §4.2.11: identity = ha.pair, key = ha.key_file, cipher suite

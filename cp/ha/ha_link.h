@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/ha's link to the peer's cp (ha_link.c; notes/ha-design.md §2, §3.2,
+ * cp/ha's link to the peer's cp (ha_link.c; docs/design/ha.md §2, §3.2,
  * slice 4): one TCP connection, TLS 1.3 with an external pre-shared key
  * only (identity: the pair's name; key: ha.key_file; psk_dhe_ke), driven
  * from cp's loop without ever waiting. Over it: a hello that carries the

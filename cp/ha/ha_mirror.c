@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The mirror of the TURN allocations (notes/ha-design.md §1.4, slice 5).
+ * The mirror of the TURN allocations (docs/design/ha.md §1.4, slice 5).
  *
  * The active box does not send each change as it happens: a change marks
  * its allocation dirty (a bit by its pool slot, and the slot once in a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/ha's mirror of the TURN allocations (ha_mirror.c; notes/ha-design.md
+ * cp/ha's mirror of the TURN allocations (ha_mirror.c; docs/design/ha.md
  * §1.4, slice 5). On the active box: a dirty set fed by cp_dp_tap() and
  * cp/alloc's observer, drained into batches of records, and the snapshot
  * walk on each new link. On the standby: the batches applied to cp/alloc

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The mirror's records on the wire (notes/ha-design.md §1.4, slice 5):
+ * The mirror's records on the wire (docs/design/ha.md §1.4, slice 5):
  * an allocation whole, or its tombstone, as the active box's cp sends
  * them in the link's batches. The format is ours, big-endian, one field
  * after another, variable parts counted first (relayed addresses, the

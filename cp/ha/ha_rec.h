@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/ha's mirror records (ha_rec.c; notes/ha-design.md §1.4, slice 5):
+ * cp/ha's mirror records (ha_rec.c; docs/design/ha.md §1.4, slice 5):
  * encoded into a caller's buffer, decoded with every length and value
  * checked. A batch on the link is records one after another.
  */

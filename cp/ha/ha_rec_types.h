@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/ha's mirror records, types only (notes/ha-design.md §1.4, slice 5):
+ * cp/ha's mirror records, types only (docs/design/ha.md §1.4, slice 5):
  * one TURN allocation whole, as the standby's cp/alloc restores it
  * (cpa_alloc_restore(): the tuple, the id, what STATE_ALLOC's ipc_alloc
  * carries, its permissions and channels) plus what only cp knows (the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The pair's role machine (notes/ha-design.md §3.2): which box may relay.
+ * The pair's role machine (docs/design/ha.md §3.2): which box may relay.
  * A lease in the cluster's Redis says it (ha_lease.c asks; this file only
  * hears the answers), with a fencing token that only grows; the segment's
  * HA block (struct ipc_ha) tells dp, which goes passive by itself at the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The configuration's signature for the pair's hello (notes/ha-design.md
+ * The configuration's signature for the pair's hello (docs/design/ha.md
  * §3.1): the settings that decide what a mirrored record means (which
  * worker owns a port, which address a relayed port is on, which tenant
  * an index names), one SHA-256 digest each (its first HA_SIG_DIGEST

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/ha, types only: one box of an active/standby pair (issue 69,
- * notes/ha-design.md §3). The role machine (struct ha_role: who may relay,
+ * docs/design/ha.md §3). The role machine (struct ha_role: who may relay,
  * decided by a lease in the cluster's Redis and by the peer's heartbeats),
  * the lease's requests and answers (struct ha_lease_ans), what the link
  * hears of the peer (struct ha_peer_hb) and the module's state (struct

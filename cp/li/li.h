@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/li: X1 of ETSI TS 103 221-1 in turnpike-cp (issue 70,
- * notes/li-design.md §2). An X1Request's body in, its X1Response out,
+ * docs/design/li.md §2). An X1Request's body in, its X1Response out,
  * against the tables of tasks and destinations (li_types.h) kept in their
  * own SQLite file (li.db). Single-threaded: cp's loop owns it. Nothing here
  * logs a task, a target, a destination or an identifier.

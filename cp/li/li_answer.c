@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/li's X1 operations (ETSI TS 103 221-1 §6.2-§6.6, notes/li-design.md
+ * cp/li's X1 operations (ETSI TS 103 221-1 §6.2-§6.6, docs/design/li.md
  * §2.4): an X1Request read with lib/li's reader, its identifiers checked,
  * each message applied to the tables in order and answered into one
  * X1Response. A change is checked whole first (every refusal of the table

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/li's door: X1 over HTTPS with mutual TLS (ETSI TS 103 221-1 §5,
- * notes/li-design.md §2.2), libmicrohttpd in "external" mode over epoll as
+ * docs/design/li.md §2.2), libmicrohttpd in "external" mode over epoll as
  * cp/metrics drives it (metrics_http.c): cp polls the daemon's descriptor
  * in its loop and calls MHD_run(), never waiting. libmicrohttpd's TLS is
  * GnuTLS; with a trust list (li.x1.client_ca) it asks every client for a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * cp/li's SQLite file (li.db, notes/li-design.md §2.5): the destinations
+ * cp/li's SQLite file (li.db, docs/design/li.md §2.5): the destinations
  * and tasks the ADMF provisioned, each task's targets and DIDs in rows of
  * their own, and an audit row for every X1 change and refusal (who, when,
  * what, the code answered) for the LI authority's own audits, read with

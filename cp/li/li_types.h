@@ -5,7 +5,7 @@
  * they were made) and keeps them (li.db, li_store.c). Functions in li.h.
  * A task's targets never leave this module but towards the ADMF (X1's
  * answers) and the store: no log line, status part, metric or usage
- * record names one (notes/li-design.md §2.6).
+ * record names one (docs/design/li.md §2.6).
  */
 #ifndef CP_LI_TYPES_H
 #define CP_LI_TYPES_H

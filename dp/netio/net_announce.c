@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Announcing the box's addresses when it becomes the active one of a pair
- * (dp_ha.h; notes/ha-design.md section 3.3): every address dp answers for
+ * (dp_ha.h; docs/design/ha.md section 3.3): every address dp answers for
  * on a port (dp_local4()/dp_local6(): the port's own, its relayed ones,
  * the tenants' TURN addresses on it) is said on that port's link, so that
  * the clients, the peers, the gateways and the switches in between send

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The "ha" group of the configuration file: this box is one of an
- * active/standby pair (issue 69, notes/ha-design.md §3.1). The lease that
+ * active/standby pair (issue 69, docs/design/ha.md §3.1). The lease that
  * says which box is active lives in the cluster's Redis, so the group needs
  * a cluster group; the mirror goes over a direct link between the two cps
  * (`peer`, `listen`, its pre-shared key in `key_file`, which cp reads and

@@ -407,7 +407,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 
 	/* the pair (cp/ha's lease and link, read at start); dp holds its
 	 * addresses back while the segment says it is not active, and does
-	 * so only with the group (notes/ha-design.md section 3.4) */
+	 * so only with the group (docs/design/ha.md section 3.4) */
 	MEM("ha", "", BOTH, "the ha group added or removed", ha.enabled),
 	FN("ha", "pair", CP, "the ha group", ha_same),
 	FN("ha", "role", CP, "the ha group", ha_same),
@@ -419,7 +419,7 @@ const struct tp_conf_key tp_conf_keys[] = {
 	FN("ha", "bound_ms", CP, "the ha group", ha_same),
 
 	/* lawful interception: cp/li reads ne_id, store and x1 at start; dp's
-	 * delivery thread the x2x3 pair (notes/li-design.md section 2.1) */
+	 * delivery thread the x2x3 pair (docs/design/li.md section 2.1) */
 	MEM("li", "", BOTH, "the li group added or removed", li.enabled),
 	FN("li", "ne_id", CP, "the li group", li_same),
 	FN("li", "store", CP, "the li group", li_same),

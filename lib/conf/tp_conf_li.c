@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The "li" group of the configuration file: lawful interception (issue 70,
- * notes/li-design.md §2.1). cp serves X1 (ETSI TS 103 221-1) on x1.listen
+ * docs/design/li.md §2.1). cp serves X1 (ETSI TS 103 221-1) on x1.listen
  * with mutual TLS to the ADMF whose certificate chains to x1.client_ca and
  * whose admfIdentifier is x1.admf_id, and keeps tasks and destinations in
  * their own SQLite file (`store`, default li.db beside cp.store); dp

@@ -769,7 +769,7 @@ enum tp_ha_role {
 };
 
 /*
- * The "ha" group (issue 69, notes/ha-design.md §3.1; lib/conf/tp_conf_ha.c):
+ * The "ha" group (issue 69, docs/design/ha.md §3.1; lib/conf/tp_conf_ha.c):
  * this box is one of an active/standby pair. Needs a cluster group (the
  * lease is in its Redis). Absent: one box, as without it.
  *
@@ -802,7 +802,7 @@ struct tp_conf_ha {
 #define TP_CONF_LI_ID_MAX  63u
 
 /*
- * The "li" group (issue 70, notes/li-design.md §2.1; lib/conf/tp_conf_li.c):
+ * The "li" group (issue 70, docs/design/li.md §2.1; lib/conf/tp_conf_li.c):
  * lawful interception. Absent: none, and no X1 listener.
  *
  *   li = {

@@ -1398,7 +1398,7 @@ struct ipc_backlog {
 /*
  * An active/standby pair (issue 69; lib/conf's ha group): whether this
  * box's dp may answer and relay, written by cp, read by dp's workers once
- * a loop pass (notes/ha-design.md section 3.4). dp is active only while
+ * a loop pass (docs/design/ha.md section 3.4). dp is active only while
  * role is IPC_HA_ACTIVE and its clock (CLOCK_MONOTONIC ms, as every time
  * here) is before fence_at_ms: cp moves the deadline on each time it
  * renews the lease, so a dp whose cp died or lost the lease goes passive

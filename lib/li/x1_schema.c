@@ -4,7 +4,7 @@
  * (li.x1.schemas): TS 103 221-1 and its HashedID module import each other,
  * and both import TS 103 280, all without schemaLocation; a wrapper schema
  * made in memory imports the three in the order 280, HashedID, X1 with
- * locations in the folder, which resolves them (li-design.md §2.3). The
+ * locations in the folder, which resolves them (docs/design/li.md §2.3). The
  * schemas are ETSI's data and never part of this tree.
  */
 #include <errno.h>

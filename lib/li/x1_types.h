@@ -19,7 +19,7 @@
  * written against; the pattern is v1.N.N). */
 #define X1_VERSION	"v1.22.1"
 
-/* Bounds of what x1_read() accepts (li-design.md §2.2-§2.3). */
+/* Bounds of what x1_read() accepts (docs/design/li.md §2.2-§2.3). */
 #define X1_BODY_MAX	(256u * 1024u)	/* bytes of a request */
 #define X1_DEPTH_MAX	32u		/* element nesting */
 #define X1_MSG_MAX	16u		/* x1RequestMessage in one X1Request */

@@ -1213,7 +1213,7 @@ test_conf_accounting_is_read(void **state)
 
 /* Absent: one box; present: the pair, the link's ends and key file as
  * written, role "auto", lease 1000 ms, heartbeats and the mirror's bound
- * 100 ms unless set (notes/ha-design.md section 3.1). */
+ * 100 ms unless set (docs/design/ha.md section 3.1). */
 static void
 test_conf_ha_group_is_read(void **state)
 {
@@ -1317,7 +1317,7 @@ test_conf_ha_bad_is_refused(void **state)
 #define LI_MIN "ne_id = \"tp-1\"; " LI_X1 " " LI_X2X3
 
 /* Absent: no interception; present: the issue's names as written, the
- * store and the schemas optional (notes/li-design.md section 2.1). */
+ * store and the schemas optional (docs/design/li.md section 2.1). */
 static void
 test_conf_li_group_is_read(void **state)
 {

@@ -156,7 +156,7 @@ test_round_trip_every_field(void **state)
 }
 
 /* A REST user's allocation with a permission and a channel is small
- * (notes/ha-design.md §1.4: ~220 bytes). */
+ * (docs/design/ha.md §1.4: 138 bytes, under 200). */
 static void
 test_small_record(void **state)
 {

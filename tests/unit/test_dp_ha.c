@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dp as one box of an active/standby pair (dp/dp_ha.[ch], issue 69,
- * notes/ha-design.md section 3.4): driven as the worker's loop drives it,
+ * docs/design/ha.md section 3.4): driven as the worker's loop drives it,
  * a pass at a time (the pass's look at the segment's HA block with the
  * pass's TSC, each port's receive burst freed while passive or else into
  * net's input, cp's ring, the transmit flush), over two real ports of

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lib/li's X2/X3 PDU (ETSI TS 103 221-2 §5): five PDUs written by hand
- * from the specification's layout (li-design.md §3.1: version, type,
+ * from the specification's layout (docs/design/li.md §3.1: version, type,
  * header length, payload length, format, direction, XID, correlation ID,
  * TLV attributes, payload), not from the encoder: the encoder must give
  * exactly those bytes, the decoder must read each field of them back.
@@ -595,7 +595,7 @@ hex_packet(FILE *f, const uint8_t *b, size_t n)
 /*
  * Debian 12's tshark (packet-li5g.c) reads the encoder's five PDUs, one a
  * TCP segment on port 7000 (it dissects a PDU from the segment it starts
- * in: li-design.md §3.4), as 5gli: version 5, the sequence numbers, the
+ * in: docs/design/li.md §3.4), as 5gli: version 5, the sequence numbers, the
  * payloads handed to its IP, RTP dissectors; nothing malformed, no
  * expert item of warning or error.
  */
