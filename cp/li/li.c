@@ -126,6 +126,18 @@ load_dest(void *arg, const struct cp_li_dest *d)
 	return cp_li_dest_index(li, d->d.did) >= 0 ? -EINVAL : cp_li_dest_set(li, d);
 }
 
+int
+cp_li_reload(void *arg)
+{
+	struct cp_li *li = arg;
+
+	while (li->ntasks > 0)
+		cp_li_task_drop(li, li->ntasks - 1);
+	while (li->ndests > 0)
+		cp_li_dest_drop(li, li->ndests - 1);
+	return cp_li_store_load(li->store, load_task, load_dest, li);
+}
+
 struct cp_li *
 cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 {
