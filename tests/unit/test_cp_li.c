@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -597,6 +598,15 @@ test_store_busy_all_or_nothing(void **state)
 	assert_int_equal(db_count("SELECT count(*) FROM task"), 1);
 }
 
+/* With tables of targets open the process is undumpable (R4): no core
+ * file, no ptrace or /proc/PID/mem by another process of the same user. */
+static void
+test_open_makes_undumpable(void **state)
+{
+	(void)state;
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+}
+
 /* What cp/li logged over the whole run (stdout and stderr, where
  * lib/log writes): at least the lost store's lines (so the capture
  * works), and no target, XID or DID. */
@@ -643,6 +653,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store_busy_all_or_nothing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_open_makes_undumpable, setup, teardown),
 		cmocka_unit_test(test_log_names_no_target),
 	};
 	int fd, rc;
