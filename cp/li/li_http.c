@@ -12,7 +12,8 @@
  * even whether a task exists. A verified client may POST an X1Request of at
  * most X1_BODY_MAX bytes to "/" (413 beyond, by Content-Length before the
  * body or as it comes); its answer is cp_li_answer()'s, which checks the
- * admfIdentifier and neIdentifier. At most LI_HTTP_CONNS connections, a
+ * admfIdentifier and neIdentifier. TLS 1.2 and 1.3 with AEAD suites and
+ * ECDHE only (LI_HTTP_PRIORITIES). At most LI_HTTP_CONNS connections, a
  * silent one dropped after LI_HTTP_TIMEOUT_S.
  */
 #include <arpa/inet.h>
@@ -35,6 +36,13 @@
 
 #define LI_HTTP_CONNS     8u
 #define LI_HTTP_TIMEOUT_S 10u
+/* GnuTLS priorities (R14): TLS 1.2 and 1.3, AEAD suites, ECDHE with
+ * forward secrecy (TLS 1.3's groups are ECDHE too); no CBC, no RSA or
+ * static key exchange, no compression */
+#define LI_HTTP_PRIORITIES \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
+	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"-COMP-ALL:+COMP-NULL:%SAFE_RENEGOTIATION"
 #define LI_HTTP_PEM_MAX   (1024 * 1024)
 /* the largest answer: GetAllDetails of every task with every target */
 #define LI_HTTP_OUT_MAX   (8u * 1024u * 1024u)
@@ -274,6 +282,7 @@ cp_li_http_open(struct cp_li *li, const struct cp_li_http_conf *conf, char *err,
 				MHD_OPTION_HTTPS_MEM_KEY, h->key,
 				MHD_OPTION_HTTPS_MEM_CERT, h->cert,
 				MHD_OPTION_HTTPS_MEM_TRUST, h->ca,
+				MHD_OPTION_HTTPS_PRIORITIES, LI_HTTP_PRIORITIES,
 				MHD_OPTION_CONNECTION_LIMIT, LI_HTTP_CONNS,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, LI_HTTP_CONNS,
 				MHD_OPTION_CONNECTION_TIMEOUT, LI_HTTP_TIMEOUT_S,

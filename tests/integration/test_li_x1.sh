@@ -123,6 +123,25 @@ nothing_named "the task active"
 tp_check "a client with no certificate: no HTTP answer" silent
 tp_check "a client whose certificate chains to another CA: no HTTP answer" \
   silent --cert "$pki/intruder.crt" --key "$pki/intruder.key"
+
+# Below HTTP (lib/li_probe.py): the handshake, the suites, the connections.
+PROBE=$(dirname "$0")/lib/li_probe.py
+probe() { $PY "$PROBE" --host 127.0.0.1 --port "$port" "$@" 2>&1; }
+admf_probe() { probe --cert "$pki/admf.crt" --key "$pki/admf.key" "$@"; }
+says() {   # says REGEX CMD...: CMD's output matches
+  local want=$1 got; shift
+  got=$("$@"); [[ $got =~ $want ]] || { echo "# got: $got"; return 1; }
+}
+# R14: TLS 1.2 and 1.3 only, AEAD suites only
+tp_check "TLS 1.1: refused" \
+  says '^(refused|closed_in_handshake)' admf_probe --tls 1.1 --ciphers 'DEFAULT:@SECLEVEL=0' handshake
+tp_check "TLS 1.2 with CBC suites only: refused" \
+  says '^(refused|closed_in_handshake)' admf_probe --tls 1.2 --ciphers \
+  'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384' \
+  handshake
+tp_check "TLS 1.2 with an AEAD suite: taken" \
+  says '^ok$' admf_probe --tls 1.2 --ciphers 'ECDHE-ECDSA-AES128-GCM-SHA256' handshake
+tp_check "TLS 1.3: taken" says '^ok$' admf_probe --tls 1.3 handshake
 other_admf() {
   x1 --admf admf-2 GetAllDetails && grep -q X1TopLevelErrorResponse "$TP_TMP/answer" &&
     ! grep -qF -- "$XID" "$TP_TMP/answer" && ! grep -qF -- "$DID" "$TP_TMP/answer"
