@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +85,14 @@ drop_privileges(struct cp_ctx *cp, char *err, size_t errlen)
 	    getegid() != gid || getgid() != gid) {
 		snprintf(err, errlen, "still able to become root after "
 			 "switching to '%s': stopping", c->user);
+		return -EPERM;
+	}
+	/* setresuid() set the dumpable flag back to fs.suid_dumpable: with
+	 * lawful interception's tables in memory, no core and no ptrace by
+	 * cp.user's other processes (cp/li set it first, at open) */
+	if (cp->li != NULL && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "cannot make turnpike-cp undumpable after becoming "
+			 "'%s': %s", c->user, strerror(errno));
 		return -EPERM;
 	}
 	tp_log(TP_LOG_INFO, "running as '%s' (uid %u, gid %u)\n", c->user,

@@ -5,12 +5,15 @@
  * (CP_LI_TASKS_MAX, CP_LI_DESTS_MAX) and walked in order: the X1
  * operations touch one entry at a time and the ADMF is one client. The
  * matcher that meets allocations and contexts (slice 4) keeps its own
- * hash tables of targets, built from these.
+ * hash tables of targets, built from these. Opening them makes the
+ * process undumpable (no core file, no ptrace by the same user): they
+ * are the carrier's most secret data.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "li.h"
 #include "li_internal.h"
@@ -126,6 +129,18 @@ load_dest(void *arg, const struct cp_li_dest *d)
 	return cp_li_dest_index(li, d->d.did) >= 0 ? -EINVAL : cp_li_dest_set(li, d);
 }
 
+int
+cp_li_reload(void *arg)
+{
+	struct cp_li *li = arg;
+
+	while (li->ntasks > 0)
+		cp_li_task_drop(li, li->ntasks - 1);
+	while (li->ndests > 0)
+		cp_li_dest_drop(li, li->ndests - 1);
+	return cp_li_store_load(li->store, load_task, load_dest, li);
+}
+
 struct cp_li *
 cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 {
@@ -136,6 +151,14 @@ cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 	    strlen(conf->ne_id) >= X1_ID_MAX || strlen(conf->admf_id) >= X1_ID_MAX) {
 		snprintf(err, errlen, "li: no or too long ne_id or admf_id");
 		errno = EINVAL;
+		return NULL;
+	}
+	/* Targets are about to be in memory: no core file holds them, and
+	 * no process of the same user may ptrace or read /proc/PID/mem (cp's
+	 * privileges module sets it again after setuid, which resets it). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "li: cannot make the process undumpable: %s",
+			 strerror(errno));
 		return NULL;
 	}
 	li = calloc(1, sizeof(*li));

@@ -25,8 +25,14 @@
  *                      carrier of X2 or X3
  *   RemoveDestination  303, 304 a task names it
  *
- * The store's failure is 100 with a sentence, and one log line naming the
- * file. Nothing here logs a task, a target, an XID or a DID.
+ * A request that changes anything is one li.db transaction (BEGIN
+ * EXCLUSIVE, li_store.c) around all its messages: the store busy
+ * (another process's lock, waited 20 ms at most) or failing at any
+ * message, the transaction is rolled back, the tables read back as they
+ * were, and every message of the request is answered 100 with a sentence
+ * (TS 103 221-1's generic error): nothing of it applied, never half. One
+ * log line names the file. Nothing here logs a task, a target, an XID or
+ * a DID.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +52,8 @@ struct ans {
 	const struct x1_msg *m;
 	struct x1_resp_hdr h;
 	char why[X1_ERRTEXT_MAX];
+	int *failed;                  /* the request's first store failure */
+	bool txn;                     /* inside the request's transaction */
 };
 
 static void
@@ -66,24 +74,28 @@ static void
 refuse(struct ans *a, const uint8_t *id, int code)
 {
 	struct cp_li_audit au;
+	int rc;
 
 	audit(a, &au, id, code);
-	if (cp_li_store_audit(a->li->store, &au) < 0) {
+	if ((rc = cp_li_store_audit(a->li->store, &au)) < 0) {
+		/* in a change request the audit row is part of it: no audit,
+		 * no request; a read's refusal is answered all the same */
+		if (a->txn) {
+			*a->failed = rc;
+			return;
+		}
 		a->li->store_errors++;
 		tp_log(TP_LOG_WARNING, "li: %s\n", cp_li_store_err(a->li->store));
 	}
 	x1_w_error(a->w, &a->h, a->m->op, code, a->why[0] != '\0' ? a->why : NULL);
 }
 
-/* A write the store refused: 100, nothing changed. */
+/* A write the store refused: the request stops here, is rolled back and
+ * answered 100 whole (cp_li_answer). */
 static void
 store_failed(struct ans *a, int rc)
 {
-	a->li->store_errors++;
-	tp_log(TP_LOG_WARNING, "li: %s\n", cp_li_store_err(a->li->store));
-	snprintf(a->why, sizeof(a->why), "the NE could not keep the change (%s): nothing "
-		 "changed", rc == -EBUSY ? "its store is busy" : "its store failed");
-	x1_w_error(a->w, &a->h, a->m->op, X1_E_GENERIC, a->why);
+	*a->failed = rc;
 }
 
 /* Bits past the prefix length set (a host inside, not a network). */
@@ -457,6 +469,44 @@ answer_one(struct ans *a)
 	}
 }
 
+/* Whether the op changes the tables (and so li.db). */
+static bool
+changes(enum x1_op op)
+{
+	switch (op) {
+	case X1_OP_ACTIVATE_TASK:
+	case X1_OP_MODIFY_TASK:
+	case X1_OP_DEACTIVATE_TASK:
+	case X1_OP_CREATE_DESTINATION:
+	case X1_OP_MODIFY_DESTINATION:
+	case X1_OP_REMOVE_DESTINATION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Every message of the request answered 100: nothing of it applied. */
+static int
+answer_failed(struct cp_li *li, const struct x1_resp_hdr *h, int rc, char *out, size_t size)
+{
+	char why[X1_ERRTEXT_MAX];
+	struct x1_w w;
+
+	li->store_errors++;
+	tp_log(TP_LOG_WARNING, "li: %s\n", cp_li_store_err(li->store));
+	snprintf(why, sizeof(why), "the NE could not keep the request (%s): nothing of it "
+		 "applied", rc == -EBUSY ? "its store is busy" : "its store failed");
+	x1_w_init(&w, out, size);
+	for (unsigned int i = 0; i < li->req.n; i++) {
+		struct x1_resp_hdr mh = *h;
+
+		mh.txid = li->req.msgs[i].hdr.txid;
+		x1_w_error(&w, &mh, li->req.msgs[i].op, X1_E_GENERIC, why);
+	}
+	return x1_w_end(&w);
+}
+
 int
 cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, char *out,
 	     size_t size)
@@ -464,7 +514,8 @@ cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, cha
 	struct x1_resp_hdr h = { .admf = li->admf_id, .ne = li->ne_id, .now_us = now_us };
 	struct x1_err e;
 	struct x1_w w;
-	int rc;
+	bool txn = false;
+	int rc, failed = 0;
 
 	memset(&li->req, 0, sizeof(li->req));
 	rc = x1_read(body, len, li->schema, &li->req, &e);
@@ -480,13 +531,33 @@ cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, cha
 		explicit_bzero(&li->req, sizeof(li->req));
 		return x1_w_top_error(out, size, &h);
 	}
+	/* R5: a request that changes anything, whole or not at all */
+	for (unsigned int i = 0; !txn && i < li->req.n; i++)
+		txn = li->req.msgs[i].code == 0 && changes(li->req.msgs[i].op);
+	if (txn && (failed = cp_li_store_txn_begin(li->store)) < 0) {
+		rc = answer_failed(li, &h, failed, out, size);
+		explicit_bzero(&li->req, sizeof(li->req));
+		return rc;
+	}
 	x1_w_init(&w, out, size);
-	for (unsigned int i = 0; i < li->req.n; i++) {
-		struct ans a = { .li = li, .w = &w, .m = &li->req.msgs[i], .h = h };
+	for (unsigned int i = 0; failed == 0 && i < li->req.n; i++) {
+		struct ans a = { .li = li, .w = &w, .m = &li->req.msgs[i], .h = h,
+				 .failed = &failed, .txn = txn };
 
 		a.h.txid = li->req.msgs[i].hdr.txid;
 		answer_one(&a);
 	}
+	if (txn && failed == 0)
+		failed = cp_li_store_txn_commit(li->store);
+	if (failed < 0) {
+		/* the log line names the failure, before the reload's */
+		rc = answer_failed(li, &h, failed, out, size);
+		if (cp_li_store_txn_rollback(li->store, cp_li_reload, li) < 0)
+			tp_log(TP_LOG_ERR, "li: the tables could not be read back after a "
+			       "request was rolled back: %s\n", cp_li_store_err(li->store));
+	} else {
+		rc = x1_w_end(&w);
+	}
 	explicit_bzero(&li->req, sizeof(li->req));
-	return x1_w_end(&w);
+	return rc;
 }

@@ -4,16 +4,32 @@
  * docs/design/li.md §2.2), libmicrohttpd in "external" mode over epoll as
  * cp/metrics drives it (metrics_http.c): cp polls the daemon's descriptor
  * in its loop and calls MHD_run(), never waiting. libmicrohttpd's TLS is
- * GnuTLS; with a trust list (li.x1.client_ca) it asks every client for a
- * certificate. Ours is the check: on the access handler's first call
- * (headers read, no byte of the body) the client's chain must verify
- * against client_ca, or the connection is closed with no HTTP byte
- * written, so a client without the ADMF's certificate learns nothing, not
- * even whether a task exists. A verified client may POST an X1Request of at
- * most X1_BODY_MAX bytes to "/" (413 beyond, by Content-Length before the
- * body or as it comes); its answer is cp_li_answer()'s, which checks the
- * admfIdentifier and neIdentifier. At most LI_HTTP_CONNS connections, a
- * silent one dropped after LI_HTTP_TIMEOUT_S.
+ * GnuTLS. The door is the most sensitive port the carrier has (whoever
+ * talks to it learns or sets targets), so a client is judged in the TLS
+ * handshake itself, before it may send a byte of HTTP:
+ *
+ * - the priorities: TLS 1.2 and 1.3 only, AEAD suites only (AES-GCM,
+ *   ChaCha20-Poly1305), ECDHE only (no RSA key exchange, no CBC);
+ * - a certificate is required (GNUTLS_CERT_REQUIRE, set on each session
+ *   as libmicrohttpd opens it: its own trust option only asks), and our
+ *   verify function runs inside the handshake: the chain must verify
+ *   against li.x1.client_ca, the leaf carry the clientAuth extended key
+ *   usage, and its subjectAltName (its CN when it has none) be
+ *   li.x1.admf_id. Anything else ends the handshake with an alert: no HTTP
+ *   byte is ever read or written, so a stranger learns nothing, not even
+ *   whether a task exists. The access handler checks the same again on its
+ *   first call (headers read, no byte of the body).
+ *
+ * A verified client may POST an X1Request of at most X1_BODY_MAX bytes to
+ * "/" (413 beyond, by Content-Length before the body or as it comes); its
+ * answer is cp_li_answer()'s, which checks the admfIdentifier and
+ * neIdentifier. The body and the answer are wiped once used (they hold
+ * targets). At most LI_HTTP_CONNS connections, LI_HTTP_PER_IP from one
+ * address; a connection that has not had a verified request answered
+ * within LI_HTTP_DEADLINE_MS of its accept is cut (shutdown() under
+ * libmicrohttpd, which then closes it), however it dribbles its handshake
+ * or headers: libmicrohttpd's own timeout is of silence only. Once
+ * answered, a connection may stay LI_HTTP_TIMEOUT_S silent.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,29 +39,57 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 
 #include "li.h"
 #include "li_http.h"
 #include "x1.h"
 
-#define LI_HTTP_CONNS     8u
-#define LI_HTTP_TIMEOUT_S 10u
+#define LI_HTTP_CONNS       8u
+#define LI_HTTP_PER_IP      2u      /* the ADMF needs one; two for a retry */
+#define LI_HTTP_DEADLINE_MS 2000u   /* accept to a verified request answered */
+#define LI_HTTP_TIMEOUT_S   10u     /* silence, once answered */
+/* GnuTLS priorities (R14): TLS 1.2 and 1.3, AEAD suites, ECDHE with
+ * forward secrecy (TLS 1.3's groups are ECDHE too); no CBC, no RSA or
+ * static key exchange, no compression */
+#define LI_HTTP_PRIORITIES \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
+	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"-COMP-ALL:+COMP-NULL:%SAFE_RENEGOTIATION"
 #define LI_HTTP_PEM_MAX   (1024 * 1024)
 /* the largest answer: GetAllDetails of every task with every target */
 #define LI_HTTP_OUT_MAX   (8u * 1024u * 1024u)
+
+struct cp_li_http;
+
+/* One connection, from libmicrohttpd's STARTED notice to its CLOSED one
+ * (its socket_context). */
+struct li_conn {
+	struct cp_li_http *h;
+	struct MHD_Connection *c;     /* NULL: the slot is free */
+	gnutls_session_t s;
+	int fd;
+	uint64_t deadline_ms;         /* CLOCK_MONOTONIC */
+	bool verified;                /* by the handshake's verify function */
+	bool answered;                /* a verified request answered */
+	bool cut;
+};
 
 struct cp_li_http {
 	struct cp_li *li;
 	struct MHD_Daemon *d;
 	int fd;
+	char admf_id[X1_ID_MAX];
 	char *key, *cert, *ca;        /* PEM, wiped at close */
 	char *out;                    /* LI_HTTP_OUT_MAX */
 	uint64_t refused;             /* connections closed unanswered */
+	struct li_conn conns[LI_HTTP_CONNS];
 };
 
 /* One request's body as it comes. */
@@ -87,37 +131,207 @@ wipe_free(char *p)
 	}
 }
 
-/* The client's chain verified against client_ca (GnuTLS: the trust list
- * libmicrohttpd was given, validity times, signatures). */
-static bool
-client_verified(struct MHD_Connection *c)
+static uint64_t
+mono_ms(void)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-	gnutls_session_t s;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The leaf names the ADMF (R3): clientAuth in its extended key usage (a
+ * certificate of the same CA made for a server, or for signing, is not
+ * the ADMF's), and admf_id as one of its subjectAltNames (DNS, URI,
+ * e-mail, exactly), or, with no subjectAltName at all, as its CN. */
+static bool
+leaf_is_admf(const gnutls_datum_t *der, const char *admf_id)
+{
+	gnutls_x509_crt_t crt;
+	bool client = false, named = false, has_san = false;
+	char buf[256];
+	size_t len;
+	unsigned int crit;
+	int rc;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return false;
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0)
+		goto out;
+	for (unsigned int i = 0;; i++) {
+		len = sizeof(buf);
+		rc = gnutls_x509_crt_get_key_purpose_oid(crt, i, buf, &len, &crit);
+		if (rc < 0)
+			break;
+		if (strcmp(buf, GNUTLS_KP_TLS_WWW_CLIENT) == 0)
+			client = true;
+	}
+	for (unsigned int i = 0; !named; i++) {
+		len = sizeof(buf) - 1;
+		rc = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len, &crit);
+		if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		has_san = true;
+		if (rc < 0)
+			continue;   /* too long, or not text: not admf_id */
+		buf[len] = '\0';
+		if ((rc == GNUTLS_SAN_DNSNAME || rc == GNUTLS_SAN_URI ||
+		     rc == GNUTLS_SAN_RFC822NAME) && len == strlen(buf) &&
+		    strcmp(buf, admf_id) == 0)
+			named = true;
+	}
+	if (!has_san) {
+		len = sizeof(buf);
+		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf,
+						  &len) == 0 &&
+		    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 1, 0, NULL,
+						  &(size_t){ 0 }) ==
+		    GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			named = len == strlen(buf) && strcmp(buf, admf_id) == 0;
+	}
+out:
+	gnutls_x509_crt_deinit(crt);
+	return client && named;
+}
+
+/* The client is the ADMF: a certificate chain that verifies against
+ * client_ca (GnuTLS: the trust list libmicrohttpd was given, validity
+ * times, signatures), whose leaf is the ADMF's. */
+static bool
+session_is_admf(gnutls_session_t s, const char *admf_id)
+{
+	const gnutls_datum_t *peers;
 	unsigned int status = 0, n = 0;
 
-	if (ci == NULL || ci->tls_session == NULL)
+	if (s == NULL || (peers = gnutls_certificate_get_peers(s, &n)) == NULL || n == 0)
 		return false;
-	s = (gnutls_session_t)ci->tls_session;
-	if (gnutls_certificate_get_peers(s, &n) == NULL || n == 0)
+	if (gnutls_certificate_verify_peers2(s, &status) != GNUTLS_E_SUCCESS || status != 0)
 		return false;
-	return gnutls_certificate_verify_peers2(s, &status) == GNUTLS_E_SUCCESS && status == 0;
+	return leaf_is_admf(&peers[0], admf_id);
+}
+
+/* GnuTLS' verify function, called inside the handshake once the client's
+ * Certificate (and CertificateVerify) came: 0 goes on, anything else ends
+ * the handshake with an alert. libmicrohttpd set the session's pointer to
+ * its connection, whose socket_context is our slot. */
+static int
+verify_in_handshake(gnutls_session_t s)
+{
+	struct MHD_Connection *c = gnutls_session_get_ptr(s);
+	const union MHD_ConnectionInfo *ci =
+		c != NULL ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+	struct li_conn *k = ci != NULL ? ci->socket_context : NULL;
+
+	if (k == NULL || k->s != s || !session_is_admf(s, k->h->admf_id))
+		return GNUTLS_E_CERTIFICATE_ERROR;
+	k->verified = true;
+	return 0;
+}
+
+/* The connection's slot, or NULL. */
+static struct li_conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The connection cut from under libmicrohttpd: its next read ends. */
+static void
+conn_cut(struct cp_li_http *h, struct li_conn *k)
+{
+	if (k->cut)
+		return;
+	k->cut = true;
+	h->refused++;
+	shutdown(k->fd, SHUT_RDWR);
+}
+
+/* libmicrohttpd's notice: a connection accepted (its TLS session made,
+ * no byte of the handshake read yet), or closed. */
+static void
+conn_notice(void *cls, struct MHD_Connection *c, void **socket_context,
+	    enum MHD_ConnectionNotificationCode code)
+{
+	struct cp_li_http *h = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct li_conn *k = NULL;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		k = *socket_context;
+		if (k != NULL)
+			memset(k, 0, sizeof(*k));
+		*socket_context = NULL;
+		return;
+	}
+	for (unsigned int i = 0; i < LI_HTTP_CONNS && k == NULL; i++)
+		if (h->conns[i].c == NULL)
+			k = &h->conns[i];
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (k == NULL) {
+		/* more than libmicrohttpd's limit: cannot be, but never unjudged */
+		if (ci != NULL)
+			shutdown(ci->connect_fd, SHUT_RDWR);
+		h->refused++;
+		return;
+	}
+	k->h = h;
+	k->c = c;
+	k->fd = ci != NULL ? ci->connect_fd : -1;
+	k->deadline_ms = mono_ms() + LI_HTTP_DEADLINE_MS;
+	*socket_context = k;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL || k->fd < 0) {
+		conn_cut(h, k);
+		return;
+	}
+	k->s = (gnutls_session_t)ci->tls_session;
+	/* libmicrohttpd asked (GNUTLS_CERT_REQUEST): require, and judge the
+	 * certificate in the handshake */
+	gnutls_certificate_server_set_request(k->s, GNUTLS_CERT_REQUIRE);
+	gnutls_session_set_verify_function(k->s, verify_in_handshake);
+}
+
+/* An answer's copy, wiped when libmicrohttpd is done with it (R4). */
+struct wiped {
+	size_t len;
+	char b[];
+};
+
+static void
+wiped_free(void *cls)
+{
+	struct wiped *w = cls;
+
+	explicit_bzero(w->b, w->len);
+	free(w);
 }
 
 static enum MHD_Result
 reply(struct MHD_Connection *c, unsigned int code, const char *body, size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-								  MHD_RESPMEM_MUST_COPY);
+	struct wiped *w = malloc(sizeof(*w) + len + 1);
+	struct MHD_Response *r;
+	struct li_conn *k;
 	enum MHD_Result rc;
 
-	if (r == NULL)
+	if (w == NULL)
 		return MHD_NO;
+	w->len = len;
+	memcpy(w->b, body, len);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(len, w->b, wiped_free, w);
+	if (r == NULL) {
+		wiped_free(w);
+		return MHD_NO;
+	}
 	if (len > 0)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/xml");
 	rc = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
+	if (rc == MHD_YES && (k = conn_of(c)) != NULL)
+		k->answered = true;
 	return rc;
 }
 
@@ -136,13 +350,20 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 {
 	struct cp_li_http *h = cls;
 	struct req *q = *ctx;
+	enum MHD_Result rc;
 	const char *cl;
 	int n;
 
 	(void)version;
 	if (q == NULL) {
-		/* headers read, no byte of the body: who is it? */
-		if (!client_verified(c)) {
+		/* headers read, no byte of the body: who is it? (the handshake
+		 * said; asked again, never trusting one check alone) */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		struct li_conn *k = conn_of(c);
+
+		if (k == NULL || !k->verified || k->cut || ci == NULL ||
+		    !session_is_admf((gnutls_session_t)ci->tls_session, h->admf_id)) {
 			h->refused++;
 			return MHD_NO;
 		}
@@ -176,7 +397,9 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	explicit_bzero(q->body, q->len);
 	if (n < 0)
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", 0);
-	return reply(c, MHD_HTTP_OK, h->out, (size_t)n);
+	rc = reply(c, MHD_HTTP_OK, h->out, (size_t)n);
+	explicit_bzero(h->out, (size_t)n);
+	return rc;
 }
 
 static void
@@ -189,7 +412,7 @@ request_done(void *cls, struct MHD_Connection *c, void **ctx,
 	(void)c;
 	(void)why;
 	if (q != NULL) {
-		explicit_bzero(q->body, q->len);
+		explicit_bzero(q->body, q->len);   /* only len bytes were ever written */
 		free(q);
 		*ctx = NULL;
 	}
@@ -232,6 +455,8 @@ cp_li_http_close(struct cp_li_http *h)
 		return;
 	if (h->d != NULL)
 		MHD_stop_daemon(h->d);
+	if (h->out != NULL)
+		explicit_bzero(h->out, LI_HTTP_OUT_MAX);
 	wipe_free(h->key);
 	wipe_free(h->cert);
 	wipe_free(h->ca);
@@ -262,6 +487,7 @@ cp_li_http_open(struct cp_li *li, const struct cp_li_http_conf *conf, char *err,
 		return NULL;
 	}
 	h->li = li;
+	snprintf(h->admf_id, sizeof(h->admf_id), "%s", conf->admf_id);
 	if ((h->key = read_pem(conf->key, "key", err, errlen)) == NULL ||
 	    (h->cert = read_pem(conf->cert, "cert", err, errlen)) == NULL ||
 	    (h->ca = read_pem(conf->client_ca, "client_ca", err, errlen)) == NULL) {
@@ -274,9 +500,11 @@ cp_li_http_open(struct cp_li *li, const struct cp_li_http_conf *conf, char *err,
 				MHD_OPTION_HTTPS_MEM_KEY, h->key,
 				MHD_OPTION_HTTPS_MEM_CERT, h->cert,
 				MHD_OPTION_HTTPS_MEM_TRUST, h->ca,
+				MHD_OPTION_HTTPS_PRIORITIES, LI_HTTP_PRIORITIES,
 				MHD_OPTION_CONNECTION_LIMIT, LI_HTTP_CONNS,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, LI_HTTP_CONNS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, LI_HTTP_PER_IP,
 				MHD_OPTION_CONNECTION_TIMEOUT, LI_HTTP_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_CONNECTION, conn_notice, h,
 				MHD_OPTION_NOTIFY_COMPLETED, request_done, h,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 				MHD_OPTION_END);
@@ -309,9 +537,31 @@ uint64_t
 cp_li_http_serve(struct cp_li_http *h)
 {
 	MHD_UNSIGNED_LONG_LONG t;
+	uint64_t now, next = UINT64_MAX;
+	bool cut = false;
 
 	MHD_run(h->d);
+	/* R2: a connection not answered a verified request by its deadline
+	 * is cut, whatever it dribbles; libmicrohttpd closes it on the run
+	 * that follows */
+	now = mono_ms();
+	for (unsigned int i = 0; i < LI_HTTP_CONNS; i++) {
+		struct li_conn *k = &h->conns[i];
+
+		if (k->c == NULL || k->answered || k->cut)
+			continue;
+		if (now >= k->deadline_ms) {
+			conn_cut(h, k);
+			cut = true;
+		} else if (k->deadline_ms < next) {
+			next = k->deadline_ms;
+		}
+	}
+	if (cut)
+		MHD_run(h->d);
 	if (MHD_get_timeout(h->d, &t) != MHD_YES || t > 1000)
 		t = 1000;
+	if (next != UINT64_MAX && next - now < (uint64_t)t)
+		t = (MHD_UNSIGNED_LONG_LONG)(next - now);
 	return (uint64_t)t;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp/li's X1 door (li_http.c): HTTPS with mutual TLS, served from cp's
- * loop. Only a client whose certificate chains to client_ca gets a byte.
+ * loop. Only a client whose certificate chains to client_ca, carries
+ * clientAuth and names admf_id gets past the TLS handshake.
  */
 #ifndef CP_LI_HTTP_H
 #define CP_LI_HTTP_H
@@ -15,6 +16,7 @@ struct cp_li_http_conf {
 	const char *listen;           /* "IP:PORT" or "[v6]:PORT" */
 	const char *cert, *key;       /* PEM files: ours */
 	const char *client_ca;        /* PEM: what the ADMF's certificate chains to */
+	const char *admf_id;          /* li.x1.admf_id: the name its certificate carries */
 };
 
 struct cp_li_http;

@@ -17,5 +17,9 @@ int cp_li_task_set(struct cp_li *li, const struct cp_li_task *t);
 void cp_li_task_drop(struct cp_li *li, unsigned int i);
 int cp_li_dest_set(struct cp_li *li, const struct cp_li_dest *d);
 void cp_li_dest_drop(struct cp_li *li, unsigned int i);
+/* The tables dropped (wiped) and read again from li.db: after a
+ * request's transaction was rolled back. 0 or -errno (then the tables
+ * hold what was read before the failure). */
+int cp_li_reload(void *li);
 
 #endif /* CP_LI_INTERNAL_H */

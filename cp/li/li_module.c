@@ -110,6 +110,7 @@ li_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	hc.cert = conf->li.x1.cert;
 	hc.key = conf->li.x1.key;
 	hc.client_ca = conf->li.x1.client_ca;
+	hc.admf_id = conf->li.x1.admf_id;
 	cp->li_http = cp_li_http_open(cp->li, &hc, why, sizeof(why));
 	if (cp->li_http == NULL) {
 		rc = -errno;

@@ -10,8 +10,12 @@
  * (store_sqlite.c): its owner's only (umask 077), PRAGMA application_id
  * "TPL1" and user_version the schema's version, a file that is not ours or
  * from a newer turnpike refused and never written to, PRAGMA quick_check,
- * BEGIN IMMEDIATE under a busy timeout, and the inode checked before each
- * write. PRAGMA secure_delete: a deactivated task's bytes are overwritten,
+ * and the inode checked before each write. Contention (another process
+ * reading or writing the file: the LI authority's sqlite3, a backup) costs
+ * cp's loop at most LI_STORE_BUSY_MS, never cp.store_busy_ms' seconds: the
+ * loop serves every allocation. An X1 request that changes anything is one
+ * BEGIN EXCLUSIVE transaction (cp_li_store_txn_*): all its messages'
+ * writes and audit rows, or none. PRAGMA secure_delete: a deactivated task's bytes are overwritten,
  * not left in free pages. Values are written as text the schema names
  * (element names, UUIDs, "X2andX3"), not as this build's enum numbers.
  */
@@ -35,6 +39,7 @@
 
 #define LI_STORE_APP_ID  1414548529   /* "TPL1" */
 #define LI_STORE_SCHEMA  1
+#define LI_STORE_BUSY_MS 20           /* the most cp's loop waits for a lock */
 
 static const char schema_v1[] =
 	"CREATE TABLE destination (did TEXT PRIMARY KEY, friendly TEXT, "
@@ -58,6 +63,7 @@ struct cp_li_store {
 	sqlite3 *db;
 	char path[256];
 	uint32_t busy_ms;
+	bool txn;                     /* inside cp_li_store_txn_begin()'s */
 	dev_t dev;
 	ino_t ino;
 	char err[CP_LI_ERR_MAX];
@@ -239,7 +245,8 @@ cp_li_store_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", conf->store);
-	s->busy_ms = conf->busy_ms != 0 ? conf->busy_ms : 200;
+	s->busy_ms = conf->busy_ms != 0 && conf->busy_ms < LI_STORE_BUSY_MS ? conf->busy_ms :
+									    LI_STORE_BUSY_MS;
 	existed = stat(s->path, &st) == 0;
 	if (existed && !S_ISREG(st.st_mode)) {
 		snprintf(s->err, sizeof(s->err), "li store %s is not a regular file", s->path);
@@ -346,23 +353,82 @@ put_audit(struct cp_li_store *s, const struct cp_li_audit *a)
 	return run(s, st, "writing its audit row");
 }
 
-/* BEGIN IMMEDIATE, or why not. */
+/* A change's start: inside a request's transaction nothing (it is
+ * begun), else its own BEGIN EXCLUSIVE, or why not. */
 static int
 begin(struct cp_li_store *s)
 {
-	int rc = check_file(s);
+	int rc;
 
-	return rc < 0 ? rc : exec(s, "BEGIN IMMEDIATE", "starting a change");
+	if (s->txn)
+		return 0;
+	rc = check_file(s);
+	return rc < 0 ? rc : exec(s, "BEGIN EXCLUSIVE", "starting a change");
 }
 
-/* COMMIT when rc is 0, ROLLBACK otherwise; rc, or COMMIT's failure. */
+/* A change's end: inside a request's transaction rc alone (the request
+ * commits or rolls back whole); else COMMIT when rc is 0, ROLLBACK
+ * otherwise; rc, or COMMIT's failure. */
 static int
 end(struct cp_li_store *s, int rc)
 {
+	if (s->txn)
+		return rc;
 	if (rc == 0 && (rc = exec(s, "COMMIT", "committing a change")) == 0)
 		return 0;
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+int
+cp_li_store_txn_begin(struct cp_li_store *s)
+{
+	int rc;
+
+	if (s->txn)
+		return -EALREADY;
+	if ((rc = check_file(s)) < 0 ||
+	    (rc = exec(s, "BEGIN EXCLUSIVE", "starting a request")) < 0)
+		return rc;
+	if ((rc = exec(s, "SAVEPOINT x1_request", "starting a request")) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	s->txn = true;
+	return 0;
+}
+
+int
+cp_li_store_txn_commit(struct cp_li_store *s)
+{
+	int rc;
+
+	if (!s->txn)
+		return -EINVAL;
+	if ((rc = exec(s, "RELEASE x1_request", "committing a request")) < 0 ||
+	    (rc = exec(s, "COMMIT", "committing a request")) < 0)
+		return rc;   /* still s->txn: the caller rolls back */
+	s->txn = false;
+	return 0;
+}
+
+int
+cp_li_store_txn_rollback(struct cp_li_store *s, int (*reload)(void *arg), void *arg)
+{
+	int rc;
+
+	s->txn = false;
+	/* Back to the request's start with the lock still held, so what is
+	 * read back is the file as it was, and nobody changed it since. */
+	if (!sqlite3_get_autocommit(s->db) &&
+	    sqlite3_exec(s->db, "ROLLBACK TO x1_request", NULL, NULL, NULL) == SQLITE_OK) {
+		rc = reload(arg);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return reload(arg);
 }
 
 int

@@ -3,8 +3,11 @@
  * cp/li's file (li_store.c): tasks and destinations in SQLite, apart from
  * the user store (cp.store), which operators' scripts read and a cluster
  * moves to Redis: tasks must follow it to neither. Internal to cp/li.
- * Every write is one transaction (BEGIN IMMEDIATE) with its audit row;
- * the caller changes its tables only once it committed. Operations return
+ * Every write is one transaction (BEGIN EXCLUSIVE) with its audit row,
+ * or part of the request's (cp_li_store_txn_begin()); the caller changes
+ * its tables once it was written, and reloads them when the request's
+ * transaction is rolled back. A lock held elsewhere is waited for 20 ms at
+ * most (-EBUSY). Operations return
  * 0 or -errno with a sentence in err that names the file, never a task.
  */
 #ifndef CP_LI_STORE_H
@@ -49,5 +52,16 @@ int cp_li_store_dest_put(struct cp_li_store *s, const struct cp_li_dest *d,
 int cp_li_store_dest_del(struct cp_li_store *s, const uint8_t did[16],
 			 const struct cp_li_audit *a);
 int cp_li_store_audit(struct cp_li_store *s, const struct cp_li_audit *a);
+
+/* One X1 request's writes as one transaction (R5): begun with BEGIN
+ * EXCLUSIVE (-EBUSY: another process holds the file; -ESTALE: it was
+ * removed or replaced; nothing begun), every put, del and audit until
+ * commit inside it. commit: 0, or its failure with the transaction still
+ * open, for rollback. rollback: every write since begin undone, and
+ * reload(arg) called while the file is still locked, to read the tables
+ * back as they were (its return is rollback's). */
+int cp_li_store_txn_begin(struct cp_li_store *s);
+int cp_li_store_txn_commit(struct cp_li_store *s);
+int cp_li_store_txn_rollback(struct cp_li_store *s, int (*reload)(void *arg), void *arg);
 
 #endif /* CP_LI_STORE_H */

@@ -28,7 +28,8 @@ struct cp_li_conf {
 	const char *ne_id;            /* li.ne_id: our neIdentifier */
 	const char *admf_id;          /* li.x1.admf_id: whom we answer */
 	const char *store;            /* the li.db file's path */
-	uint32_t busy_ms;             /* another process's lock: wait at most (cp.store_busy_ms) */
+	uint32_t busy_ms;             /* another process's lock: wait at most (cp.store_busy_ms,
+				       * held to 20 ms: cp's loop must not stall) */
 	long long owner_uid;          /* -1: keep; else a new file is given to it */
 	long long owner_gid;
 };

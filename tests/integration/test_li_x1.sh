@@ -9,7 +9,11 @@
 # certificate chains to another CA, get no HTTP answer at all; a client
 # with the right certificate naming another admfIdentifier gets a
 # top-level error and nothing of what cp holds; cp's log, status and
-# metrics name no target, XID or DID. No dp: X1 is cp's alone.
+# metrics name no target, XID or DID. Below HTTP (lib/li_probe.py): the
+# client's certificate required by the handshake itself, clientAuth and
+# the ADMF's name in it, TLS 1.2/1.3 with AEAD suites only, two
+# connections from one address, none kept 2 s without a verified
+# request answered. No dp: X1 is cp's alone.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -31,14 +35,24 @@ mkca() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -subj "/CN=$1" -keyout "$pki/$1.key" -out "$pki/$1.crt" 2>/dev/null
 }
-mkcert() {   # mkcert NAME CA
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+mkcert() {   # mkcert NAME CA [EXTENSIONS [CN]]
+  printf '%b\n' "${3:-}" >"$pki/$1.ext"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=${4:-$1}" \
     -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
   openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.crt" -CAkey "$pki/$2.key" \
-    -CAcreateserial -days 2 -out "$pki/$1.crt" 2>/dev/null
+    -CAcreateserial -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
 }
-mkca admf-ca && mkca other-ca && mkcert x1 admf-ca && mkcert admf admf-ca &&
-  mkcert intruder other-ca || tp_die "openssl could not make the test certificates"
+# The ADMF's: clientAuth, named admf-1 (li.x1.admf_id) in its subjectAltName;
+# then one without clientAuth, one naming another ADMF, and one naming
+# admf-1 in its CN alone (no subjectAltName: the CN is its name).
+CLIENT='extendedKeyUsage=clientAuth'
+mkca admf-ca && mkca other-ca && mkcert x1 admf-ca 'extendedKeyUsage=serverAuth' &&
+  mkcert admf admf-ca "$CLIENT\nsubjectAltName=DNS:admf-1" &&
+  mkcert intruder other-ca "$CLIENT\nsubjectAltName=DNS:admf-1" &&
+  mkcert noclientauth admf-ca 'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:admf-1' &&
+  mkcert othername admf-ca "$CLIENT\nsubjectAltName=DNS:admf-2" &&
+  mkcert cnonly admf-ca "$CLIENT" admf-1 ||
+  tp_die "openssl could not make the test certificates"
 
 port=$((20000 + $$ % 20000))
 mport=$((port + 1))
@@ -123,6 +137,54 @@ nothing_named "the task active"
 tp_check "a client with no certificate: no HTTP answer" silent
 tp_check "a client whose certificate chains to another CA: no HTTP answer" \
   silent --cert "$pki/intruder.crt" --key "$pki/intruder.key"
+
+# Below HTTP (lib/li_probe.py): the handshake, the suites, the connections.
+PROBE=$(dirname "$0")/lib/li_probe.py
+probe() { $PY "$PROBE" --host 127.0.0.1 --port "$port" "$@" 2>&1; }
+admf_probe() { probe --cert "$pki/admf.crt" --key "$pki/admf.key" "$@"; }
+says() {   # says REGEX CMD...: CMD's output matches
+  local want=$1 got; shift
+  got=$("$@"); [[ $got =~ $want ]] || { echo "# got: $got"; return 1; }
+}
+# R8: the certificate is required by the handshake itself, not judged
+# after it: a client without one never gets to say a word (libmicrohttpd
+# closes a failed handshake without an alert; in TLS 1.3 the client's side
+# is done before the server judges its certificate, so it sees the close)
+tp_check "no certificate, TLS 1.2: the handshake fails" \
+  says '^(refused|closed_in_handshake)' probe --tls 1.2 handshake
+tp_check "no certificate, TLS 1.3: closed right after the handshake, no HTTP" \
+  says '^(refused|closed)' probe --tls 1.3 handshake
+tp_check "the ADMF's certificate: the handshake is taken" says '^ok$' admf_probe handshake
+# R3: clientAuth, and the name li.x1.admf_id in the subjectAltName (or the
+# CN when there is none)
+tp_check "a certificate of the ADMF's CA without clientAuth: no HTTP answer" \
+  silent --cert "$pki/noclientauth.crt" --key "$pki/noclientauth.key"
+tp_check "a certificate of the ADMF's CA naming another ADMF: no HTTP answer" \
+  silent --cert "$pki/othername.crt" --key "$pki/othername.key"
+cn_acked() {
+  x1_as --cert "$pki/cnonly.crt" --key "$pki/cnonly.key" Keepalive &&
+    grep -q '<oK>AcknowledgedAndCompleted</oK>' "$TP_TMP/answer"
+}
+tp_check "a certificate naming admf-1 in its CN, no subjectAltName: answered" cn_acked
+# R14: TLS 1.2 and 1.3 only, AEAD suites only
+tp_check "TLS 1.1: refused" \
+  says '^(refused|closed_in_handshake)' admf_probe --tls 1.1 --ciphers 'DEFAULT:@SECLEVEL=0' handshake
+tp_check "TLS 1.2 with CBC suites only: refused" \
+  says '^(refused|closed_in_handshake)' admf_probe --tls 1.2 --ciphers \
+  'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384' \
+  handshake
+tp_check "TLS 1.2 with an AEAD suite: taken" \
+  says '^ok$' admf_probe --tls 1.2 --ciphers 'ECDHE-ECDSA-AES128-GCM-SHA256' handshake
+tp_check "TLS 1.3: taken" says '^ok$' admf_probe --tls 1.3 handshake
+# R2: two connections from one address at most; none kept more than 2 s
+# without a verified request answered, silent or dribbling
+probe conns >"$TP_TMP/conns"
+cat "$TP_TMP/conns" | sed 's/^/# /'
+tp_check "a third connection from one address: cut at once" grep -qx 'third closed' "$TP_TMP/conns"
+tp_check "a silent connection: cut within 2-3 s" \
+  grep -qE '^first_closed_after (1\.[5-9]|2\.[0-9]|3\.0)$' "$TP_TMP/conns"
+tp_check "a handshake dribbled a byte at a time: cut within 2-3.5 s" \
+  says '^closed_after (1\.[5-9]|2\.[0-9]|3\.[0-5])$' probe dribble
 other_admf() {
   x1 --admf admf-2 GetAllDetails && grep -q X1TopLevelErrorResponse "$TP_TMP/answer" &&
     ! grep -qF -- "$XID" "$TP_TMP/answer" && ! grep -qF -- "$DID" "$TP_TMP/answer"

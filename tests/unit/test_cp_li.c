@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -486,6 +488,125 @@ test_foreign_file_and_lost_store(void **state)
 	unlink(other);
 }
 
+/* One message of a request, appended at b + off: its length. */
+static int
+message(char *b, size_t size, const char *type, const char *inner)
+{
+	return snprintf(b, size,
+		"<x1RequestMessage xsi:type=\"%sRequest\"><admfIdentifier>" ADMF
+		"</admfIdentifier><neIdentifier>" NE "</neIdentifier>"
+		"<messageTimestamp>2026-11-30T10:00:00.000000Z</messageTimestamp>"
+		"<version>v1.22.1</version>"
+		"<x1TransactionId>11111111-1111-4111-8111-111111111112</x1TransactionId>"
+		"%s</x1RequestMessage>", type, inner);
+}
+
+/* One request of two messages; answered into out; ms it took. */
+static int64_t
+ask2(const char *t1, const char *i1, const char *t2, const char *i2)
+{
+	struct timespec a, z;
+	int n = snprintf(body, sizeof(body),
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<X1Request xmlns=\"http://uri.etsi.org/03221/X1/2017/10\" "
+		"xmlns:etsi280=\"http://uri.etsi.org/03280/common/2017/07\" "
+		"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">");
+	int rc;
+
+	n += message(body + n, sizeof(body) - (size_t)n, t1, i1);
+	n += message(body + n, sizeof(body) - (size_t)n, t2, i2);
+	n += snprintf(body + n, sizeof(body) - (size_t)n, "</X1Request>");
+	assert_true((size_t)n < sizeof(body));
+	now_us += 1000000;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = cp_li_answer(li, body, (size_t)n, now_us, out, sizeof(out));
+	clock_gettime(CLOCK_MONOTONIC, &z);
+	if (rc < 0)
+		fail_msg("cp_li_answer: %d", rc);
+	out[rc] = '\0';
+	return (z.tv_sec - a.tv_sec) * 1000 + (z.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+static unsigned int
+count_of(const char *what)
+{
+	unsigned int n = 0;
+
+	for (const char *p = out; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+/* li.db under contention: another process's lock (the LI authority's
+ * sqlite3 reading it, a backup) costs cp's loop at most li's 20 ms busy
+ * timeout whatever cp.store_busy_ms says, and the request is answered
+ * 100 (store busy) whole, nothing applied; a request whose later message
+ * the store refuses (a trigger, as a disk error would) is applied not at
+ * all: the earlier message's destination is neither in the tables nor in
+ * the file. Then the same request goes through. */
+static void
+test_store_busy_all_or_nothing(void **state)
+{
+	struct cp_li_conf c = {
+		.ne_id = NE, .admf_id = ADMF, .store = db, .busy_ms = 5000,
+		.owner_uid = -1, .owner_gid = -1,
+	};
+	char err[CP_LI_ERR_MAX], t[4096];
+	sqlite3 *h;
+	int64_t ms;
+
+	(void)state;
+	cp_li_close(li);
+	li = cp_li_open(&c, err, sizeof(err));
+	assert_non_null(li);
+	cp_li_set_schema(li, schema);
+	snprintf(t, sizeof(t), "%s", task(XID1, T_NAI, "X2andX3", D(DID1)));
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	ms = ask2("CreateDestination", dest(DID1, "X2andX3", "192.0.2.10", "TCPPort"),
+		  "ActivateTask", t);
+	if (ms > 250)
+		fail_msg("a locked li.db held cp's loop %lld ms", (long long)ms);
+	if (count_of("<errorCode>100</errorCode>") != 2 || strstr(out, "<oK>") != NULL ||
+	    strstr(out, "busy") == NULL)
+		fail_msg("locked: want both messages 100 (store busy): %s", out);
+	assert_null(cp_li_dest_find(li, uuid(DID1)));
+	assert_null(cp_li_task_find(li, uuid(XID1)));
+	assert_int_equal(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+
+	/* the second message's write refused by the file: nothing applied */
+	assert_int_equal(sqlite3_exec(h, "CREATE TRIGGER no_task BEFORE INSERT ON task "
+				      "BEGIN SELECT RAISE(ABORT, 'refused'); END;", NULL, NULL,
+				      NULL), SQLITE_OK);
+	ask2("CreateDestination", dest(DID1, "X2andX3", "192.0.2.10", "TCPPort"),
+	     "ActivateTask", t);
+	if (count_of("<errorCode>100</errorCode>") != 2 || strstr(out, "<oK>") != NULL)
+		fail_msg("half a request applied: %s", out);
+	assert_null(cp_li_dest_find(li, uuid(DID1)));
+	assert_null(cp_li_task_find(li, uuid(XID1)));
+	assert_int_equal(db_count("SELECT count(*) FROM destination"), 0);
+
+	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER no_task", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	ask2("CreateDestination", dest(DID1, "X2andX3", "192.0.2.10", "TCPPort"),
+	     "ActivateTask", t);
+	if (count_of("<oK>AcknowledgedAndCompleted</oK>") != 2)
+		fail_msg("free again: want both acknowledged: %s", out);
+	assert_non_null(cp_li_dest_find(li, uuid(DID1)));
+	assert_non_null(cp_li_task_find(li, uuid(XID1)));
+	assert_int_equal(db_count("SELECT count(*) FROM task"), 1);
+}
+
+/* With tables of targets open the process is undumpable (R4): no core
+ * file, no ptrace or /proc/PID/mem by another process of the same user. */
+static void
+test_open_makes_undumpable(void **state)
+{
+	(void)state;
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+}
+
 /* What cp/li logged over the whole run (stdout and stderr, where
  * lib/log writes): at least the lost store's lines (so the capture
  * works), and no target, XID or DID. */
@@ -530,6 +651,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_keeps_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_file_and_lost_store, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_store_busy_all_or_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_makes_undumpable, setup, teardown),
 		cmocka_unit_test(test_log_names_no_target),
 	};
 	int fd, rc;
