@@ -168,11 +168,49 @@ cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, b
 	}
 }
 
-/* Take (or give back) every relayed transport address of a, counted for
- * its tenant at each address. */
-void
-cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
+/* a into (or out of) the chain of its relay_port: taken once when its
+ * ports are, given back once (a chain holds an allocation at most once). */
+static void
+port_chain(struct cp_ctx *cp, struct cp_alloc *a, bool used)
 {
+	struct cp_alloc **pp = &cp->alloc->by_port[a->relay_port];
+
+	for (; *pp != NULL; pp = &(*pp)->next_port)
+		if (*pp == a) {
+			if (!used)
+				*pp = a->next_port;
+			return;
+		}
+	if (used) {
+		a->next_port = cp->alloc->by_port[a->relay_port];
+		cp->alloc->by_port[a->relay_port] = a;
+	}
+}
+
+/*
+ * The live allocation that holds relayed transport address r (family, IP
+ * and port), or NULL: a walk of the allocations on r's port only, never
+ * of the pool. Reservations (EVEN-PORT) are no allocation.
+ */
+struct cp_alloc *
+cpa_alloc_by_relayed(struct cp_ctx *cp, const struct ipc_addr *r)
+{
+	if (cp->alloc == NULL)
+		return NULL;
+	for (struct cp_alloc *a = cp->alloc->by_port[r->port]; a != NULL; a = a->next_port)
+		for (unsigned int i = 0; i < a->nrelayed && i < 2; i++)
+			if (a->relayed[i].family == r->family &&
+			    memcmp(a->relayed[i].ip, r->ip, r->family == NET_AF4 ? 4 : 16) == 0)
+				return a;
+	return NULL;
+}
+
+/* Take (or give back) every relayed transport address of a, counted for
+ * its tenant at each address, and a in the chain of its port. */
+void
+cpa_alloc_ports_set(struct cp_ctx *cp, struct cp_alloc *a, bool used)
+{
+	port_chain(cp, a, used);
 	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
 		unsigned int fi = cpa_fam_i(a->relayed[i].family), k = a->relay_idx[i];
 		uint32_t *at;
@@ -1248,6 +1286,20 @@ binds_have(const struct ipc_binding *binds, size_t n, const struct cp_bind *b)
 	return false;
 }
 
+/* Whether a is relayed where ia says (the same addresses, the same port). */
+static bool
+same_relayed(const struct cp_alloc *a, const struct ipc_alloc *ia)
+{
+	if (a->nrelayed != ia->nrelayed || a->relay_port != ia->relayed[0].port)
+		return false;
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++)
+		if (a->relayed[i].family != ia->relayed[i].family ||
+		    memcmp(a->relayed[i].ip, ia->relayed[i].ip,
+			   a->relayed[i].family == NET_AF4 ? 4 : 16) != 0)
+			return false;
+	return true;
+}
+
 int
 cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
 {
@@ -1260,11 +1312,13 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
 	    m->nbinds > CP_MAX_PERMS + CP_MAX_CHANNELS)
 		return -EINVAL;
 	a = cpa_alloc_by_id(cp, m->id);
-	/* moved (RFC 8016) or on another worker: made again */
+	/* moved (RFC 8016), on another worker or relayed elsewhere: made
+	 * again */
 	if (a != NULL && (a->worker != m->worker ||
 			  memcmp(&a->tuple, &m->tuple, sizeof(a->tuple)) != 0 ||
 			  a->user->len != m->ia->user_len ||
-			  memcmp(a->user->name, m->ia->username, m->ia->user_len) != 0)) {
+			  memcmp(a->user->name, m->ia->username, m->ia->user_len) != 0 ||
+			  !same_relayed(a, m->ia))) {
 		mirror_end(cp, a);
 		a = NULL;
 	}
@@ -1272,6 +1326,18 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
 	b = cpa_alloc_by_tuple(cp, &m->tuple);
 	if (b != NULL && b != a)
 		mirror_end(cp, b);
+	/* a relayed transport address of its held by another id here: that
+	 * one ended there too (the active box gave the port again), and two
+	 * allocations never share one (the second's end would free the
+	 * port, its tables, under the first) */
+	for (unsigned int i = 0; i < m->ia->nrelayed && i < 2; i++) {
+		struct ipc_addr r = m->ia->relayed[i];
+
+		r.port = m->ia->relayed[0].port;
+		b = cpa_alloc_by_relayed(cp, &r);
+		if (b != NULL && b != a)
+			mirror_end(cp, b);
+	}
 	if (a == NULL) {
 		a = cpa_alloc_restore(cp, m->worker, &m->tuple, m->id, m->ia, m->binds, m->nbinds);
 		if (a == NULL)

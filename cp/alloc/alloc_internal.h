@@ -27,7 +27,8 @@ unsigned int cpa_fam_i(uint8_t family);
 uint8_t cpa_relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip);
 bool cpa_port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p);
 void cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used);
-void cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used);
+void cpa_alloc_ports_set(struct cp_ctx *cp, struct cp_alloc *a, bool used);
+struct cp_alloc *cpa_alloc_by_relayed(struct cp_ctx *cp, const struct ipc_addr *r);
 uint16_t cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	  const uint64_t *masks, unsigned int nfams, bool even, bool reserve, uint8_t *idx);
 

@@ -30,6 +30,7 @@
 #include "alloc/alloc_state.h"
 #include "cp_dp.h"
 #include "ha_mirror.h"
+#include "ha_rec.h"
 #include "tp_conf.h"
 
 static const char conf_text[] =
@@ -456,6 +457,83 @@ test_reconnect_in_the_middle_of_a_walk(void **state)
 	assert_int_equal(ok, 900 - 4 + 1);
 }
 
+/* ---- as the peer could send it ------------------------------------------ */
+
+/* An allocation record as A's mirror would write it: id, its client's
+ * port, relayed at 10.1.0.1:rport (A's and B's relayed address), no
+ * bindings, ten minutes left. */
+static void
+rec_alloc(struct ha_rec *r, uint64_t id, uint16_t cport, uint16_t rport)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = HA_REC_ALLOC;
+	r->id = id;
+	r->tuple.transport = 17;
+	addr4(&r->tuple.client, 1, 1, cport);
+	r->tuple.server.family = 4;
+	r->tuple.server.ip[0] = 10;
+	r->tuple.server.ip[3] = 1;
+	r->tuple.server.port = 3478;
+	r->worker = 1;
+	r->nrelayed = 1;
+	r->relayed[0].family = 4;
+	r->relayed[0].ip[0] = 10;
+	r->relayed[0].ip[1] = 1;
+	r->relayed[0].ip[3] = 1;
+	r->relayed[0].port = rport;
+	r->left_ms = 600000;
+	r->user_len = 3;
+	memcpy(r->user, "bob", 3);
+}
+
+/* Records (n) as one batch into B: ha_mirror_batch()'s answer. */
+static int
+batch_to_b(const struct ha_rec *r, unsigned int n)
+{
+	static uint8_t buf[16 * HA_REC_MAX];
+	size_t at = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		int k = ha_rec_encode(&r[i], buf + at, sizeof(buf) - at);
+
+		assert_true(k > 0);
+		at += (size_t)k;
+	}
+	return ha_mirror_batch(B.m, buf, at, B.cp.now_ms);
+}
+
+/* A relayed transport address B holds for one id, mirrored for another
+ * (the active box gave the port again; an end lost, or a replay): the
+ * holder ends first, dp told, and the port is the new one's alone, so
+ * that its end frees it (two on one port: the first end would free the
+ * port under the second). Before the fix B kept both. */
+static void
+test_relayed_address_taken_by_another_id_ends_the_holder(void **state)
+{
+	struct ha_rec r;
+	struct cp_alloc *b;
+
+	(void)state;
+	rec_alloc(&r, 1, 40001, 20000);
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_non_null(cp_alloc_find_id(&B.cp, 1));
+	drain(&B);
+	rec_alloc(&r, 2, 40002, 20000);          /* another client, the same port */
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_null(cp_alloc_find_id(&B.cp, 1));
+	/* the holder's end reached B's dp (then the new one's install) */
+	assert_int_equal(count_kind(&B, 1, IPC_ALLOC_DEL, 1), 1);
+	b = cp_alloc_find_id(&B.cp, 2);
+	assert_non_null(b);
+	assert_int_equal(cp_alloc_count(&B.cp), 1);
+	assert_ptr_equal(cpa_alloc_by_relayed(&B.cp, &b->relayed[0]), b);
+	/* its end frees the port: nothing holds it after */
+	assert_int_equal(cp_alloc_mirror_del(&B.cp, 2), 0);
+	assert_false(cpa_port_used(&B.cp, 0, 0, 20000));
+	assert_null(cpa_alloc_by_relayed(&B.cp, &r.relayed[0]));
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+}
+
 /* A record B cannot take stops the batch there: counted, nothing after it
  * applied. */
 static void
@@ -480,6 +558,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect_in_the_middle_of_a_walk, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_batch_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_relayed_address_taken_by_another_id_ends_the_holder, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
