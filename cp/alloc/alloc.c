@@ -1300,17 +1300,114 @@ same_relayed(const struct cp_alloc *a, const struct ipc_alloc *ia)
 	return true;
 }
 
-int
-cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
+bool
+cp_alloc_mirrorable(const struct ipc_tuple *t, bool tcp_relay)
 {
+	/* a client's stream (TCP, TLS) or DTLS session is dp's connection,
+	 * which the other box has not: UDP only, and no RFC 6062 peers */
+	return t->transport == 17 && t->conn_id == 0 && !tcp_relay;
+}
+
+/* Whether ia's relayed addresses are this box's, of tenant t's pool, on
+ * one port of the relay range (what an Allocate here could have given). */
+static bool
+mirror_relayed_ok(const struct cp_ctx *cp, unsigned int t, const struct ipc_alloc *ia)
+{
+	uint16_t port = ia->relayed[0].port;
+
+	if (port < cp->conf->turn.relay_min || port > cp->conf->turn.relay_max)
+		return false;
+	for (unsigned int i = 0; i < ia->nrelayed && i < 2; i++) {
+		const struct ipc_addr *r = &ia->relayed[i];
+		uint8_t idx;
+
+		if ((r->family != NET_AF4 && r->family != NET_AF6) || r->port != port)
+			return false;
+		idx = cpa_relay_index(cp, r->family, r->ip);
+		if (idx == CP_RELAY_NONE || !((cpa_tenant_mask(cp, t, r->family) >> idx) & 1u))
+			return false;
+	}
+	return true;
+}
+
+/* Whether binds (n) are a shape cp makes: permissions by IP (port 0), at
+ * most CP_MAX_PERMS, one per IP; channels to a port, at most
+ * CP_MAX_CHANNELS, a channel number bound to one peer and a peer to one
+ * channel (RFC 8656 §12). */
+static bool
+mirror_binds_ok(const struct ipc_binding *binds, size_t n)
+{
+	unsigned int np = 0, nc = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct ipc_binding *b = &binds[k];
+
+		if (b->peer.family != NET_AF4 && b->peer.family != NET_AF6)
+			return false;
+		if (b->channel == 0 ? b->peer.port != 0 || ++np > CP_MAX_PERMS :
+		    b->channel < 0x4000 || b->channel > 0x4fff || b->peer.port == 0 ||
+		    ++nc > CP_MAX_CHANNELS)
+			return false;
+		for (size_t j = 0; j < k; j++) {
+			const struct ipc_binding *o = &binds[j];
+			bool same_ip = o->peer.family == b->peer.family &&
+				       memcmp(o->peer.ip, b->peer.ip,
+					      b->peer.family == NET_AF4 ? 4 : 16) == 0;
+
+			if (b->channel == 0 && o->channel == 0 && same_ip)
+				return false;         /* one IP, two permissions */
+			if (b->channel != 0 && o->channel == b->channel)
+				return false;         /* one channel, two peers */
+			if (b->channel != 0 && o->channel != 0 && same_ip &&
+			    o->peer.port == b->peer.port)
+				return false;         /* one peer, two channels */
+		}
+	}
+	return true;
+}
+
+int
+cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0)
+{
+	static struct ipc_alloc ia;
+	static struct ipc_binding binds[CP_MAX_PERMS + CP_MAX_CHANNELS];
+	struct cp_alloc_mirror mm, *m = &mm;
+	const struct tp_conf_cp *cc;
 	struct cp_alloc *a, *b;
 	bool fresh = false;
+	uint64_t most;
 
 	if (cp->alloc == NULL)
 		return -ENOTSUP;
-	if (m->worker >= cp->nworkers || (m->fwd && m->fwd_worker >= cp->nworkers) ||
-	    m->nbinds > CP_MAX_PERMS + CP_MAX_CHANNELS)
+	cc = &cp->conf->cp;
+	/* What the peer sends is checked against this box's own
+	 * configuration before anything here changes: a worker it has, a
+	 * transport that can move, its relayed addresses, bindings of a shape
+	 * cp makes (refused: -EINVAL); times no longer than its own
+	 * lifetimes (clamped). */
+	if (m0->worker >= cp->nworkers || (m0->fwd && (m0->fwd_worker >= cp->nworkers ||
+						       m0->fwd_worker == m0->worker ||
+						       !(m0->ia->flags & IPC_ALLOC_F_MOBILE))) ||
+	    m0->nbinds > CP_MAX_PERMS + CP_MAX_CHANNELS ||
+	    m0->ia->nrelayed < 1 || m0->ia->nrelayed > 2 ||
+	    !cp_alloc_mirrorable(&m0->tuple, (m0->ia->flags & IPC_ALLOC_F_TCP) != 0) ||
+	    !mirror_relayed_ok(cp, cpa_tenant_of(cp, &m0->tuple), m0->ia) ||
+	    !mirror_binds_ok(m0->binds, m0->nbinds))
 		return -EINVAL;
+	ia = *m0->ia;
+	most = cp->now_ms + (uint64_t)cc->lifetime_max_s * 1000u;
+	if (ia.expires_ms > most)
+		ia.expires_ms = most;
+	memcpy(binds, m0->binds, m0->nbinds * sizeof(binds[0]));
+	for (size_t k = 0; k < m0->nbinds; k++) {
+		most = cp->now_ms + (uint64_t)(binds[k].channel == 0 ? cc->perm_lifetime_s :
+					       cc->chan_lifetime_s) * 1000u;
+		if (binds[k].expires_ms > most)
+			binds[k].expires_ms = most;
+	}
+	mm = *m0;
+	mm.ia = &ia;
+	mm.binds = binds;
 	a = cpa_alloc_by_id(cp, m->id);
 	/* moved (RFC 8016), on another worker or relayed elsewhere: made
 	 * again */

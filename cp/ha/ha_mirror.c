@@ -112,8 +112,8 @@ mark(struct ha_mirror *m, const struct cp_alloc *a)
 {
 	uint32_t i = cp_alloc_slot(m->cp, a);
 
-	if (i >= m->cap)
-		return;
+	if (i >= m->cap || !cp_alloc_mirrorable(&a->tuple, a->tcp))
+		return;                   /* (a TCP, TLS or DTLS client's: not sent) */
 	if (bit_test(m->dirty, i) && m->slot_id[i] == a->id)
 		return;
 	if (m->fifo_n == m->cap) {
@@ -130,6 +130,8 @@ end(struct ha_mirror *m, const struct cp_alloc *a)
 {
 	uint32_t i = cp_alloc_slot(m->cp, a), k;
 
+	if (!cp_alloc_mirrorable(&a->tuple, a->tcp))
+		return;                   /* never sent: no tombstone either */
 	if (i < m->cap && bit_test(m->dirty, i) && m->slot_id[i] == a->id)
 		bit_clear(m->dirty, i);
 	if (m->ends_n == ENDS_MAX) {
@@ -445,6 +447,8 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 			m->walk = false;
 			break;
 		}
+		if (!cp_alloc_mirrorable(&a->tuple, a->tcp))
+			continue;
 		rec_of(a, now_ms, &r);
 		if (!add(m, &r, now_ms, &batches)) {
 			m->walk_cur = at;     /* this one, next time */

@@ -189,6 +189,10 @@ addr4(struct ipc_addr *a, uint8_t b2, uint8_t b3, uint16_t port)
 	a->port = port;
 }
 
+/* make()'s client transport and connection id (a test may change them) */
+static uint8_t make_transport = 17;
+static uint64_t make_conn;
+
 /* An allocation on A as a request makes it (installed: ALLOC_ADD and its
  * bindings go to A's dp through cp_dp_send(), which the mirror taps). */
 static struct cp_alloc *
@@ -201,7 +205,8 @@ make(uint64_t id, unsigned int w, uint16_t cport, unsigned int nperm, unsigned i
 	unsigned int n = 0;
 
 	memset(&tu, 0, sizeof(tu));
-	tu.transport = 17;
+	tu.transport = make_transport;
+	tu.conn_id = make_conn;
 	tu.in_port = 0;
 	addr4(&tu.client, 1, 1, cport);
 	tu.server.family = 4;
@@ -534,6 +539,136 @@ test_relayed_address_taken_by_another_id_ends_the_holder(void **state)
 	assert_int_equal(cp_alloc_count(&B.cp), 0);
 }
 
+/* Lifetimes the peer sends are held to B's own: the allocation's to
+ * cp.lifetime_max_s (3600 s), a permission's to cp.perm_lifetime_s (300
+ * s), a channel's to cp.chan_lifetime_s (600 s). Before the fix B kept
+ * 49 days. */
+static void
+test_lifetimes_clamped_to_the_standbys(void **state)
+{
+	struct ha_rec r;
+	struct cp_alloc *b;
+	uint64_t now = B.cp.now_ms;
+
+	(void)state;
+	rec_alloc(&r, 7, 40007, 20007);
+	r.left_ms = UINT32_MAX;
+	r.nbinds = 2;
+	addr4(&r.binds[0].peer, 2, 1, 0);
+	r.binds[0].left_ms = UINT32_MAX;
+	addr4(&r.binds[1].peer, 3, 1, 7000);
+	r.binds[1].channel = 0x4000;
+	r.binds[1].left_ms = UINT32_MAX;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	b = cp_alloc_find_id(&B.cp, 7);
+	assert_non_null(b);
+	assert_true(b->expires_ms == now + 3600u * 1000u);
+	assert_int_equal(b->nbinds, 2);
+	for (unsigned int i = 0; i < 2; i++)
+		assert_true(b->binds[i].expires_ms ==
+			    now + (b->binds[i].channel == 0 ? 300u : 600u) * 1000u);
+	/* what is within them stays as sent */
+	rec_alloc(&r, 7, 40007, 20007);
+	r.left_ms = 5000;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_true(cp_alloc_find_id(&B.cp, 7)->expires_ms == now + 5000);
+}
+
+/* Shapes no cp of this configuration makes are refused whole, B's table
+ * untouched: a relayed address that is not one of B's (or outside the
+ * relay range), one channel number bound to two peers, one peer on two
+ * channels, two permissions for one IP, a permission with a port, a
+ * forward without mobility. Before the fix B installed each. */
+static void
+test_impossible_shapes_refused(void **state)
+{
+	struct ha_rec r;
+	unsigned int refused = 0;
+
+	(void)state;
+	rec_alloc(&r, 8, 40008, 20008);
+	r.relayed[0].ip[3] = 99;                /* 10.1.0.99: not B's */
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	rec_alloc(&r, 8, 40008, 9000);            /* below turn.relay_ports */
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	rec_alloc(&r, 8, 40008, 20008);
+	r.nbinds = 2;
+	addr4(&r.binds[0].peer, 3, 1, 7000);
+	r.binds[0].channel = 0x4001;
+	r.binds[0].left_ms = 1000;
+	addr4(&r.binds[1].peer, 3, 2, 7000);      /* the same channel, another peer */
+	r.binds[1].channel = 0x4001;
+	r.binds[1].left_ms = 1000;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	addr4(&r.binds[1].peer, 3, 1, 7000);      /* the same peer, another channel */
+	r.binds[1].channel = 0x4002;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	r.binds[0].channel = r.binds[1].channel = 0;   /* one IP, two permissions */
+	r.binds[0].peer.port = r.binds[1].peer.port = 0;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	r.nbinds = 1;
+	r.binds[0].peer.port = 9;                 /* a permission is for an IP */
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	rec_alloc(&r, 8, 40008, 20008);
+	r.fwd = true;                             /* a forward without a move */
+	r.fwd_worker = 0;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+	/* and the same record well formed is taken */
+	rec_alloc(&r, 8, 40008, 20008);
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_int_equal(cp_alloc_count(&B.cp), 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, refused);
+}
+
+/* Allocations of a TCP or TLS client, of a DTLS client (a connection id
+ * on UDP) or with RFC 6062's TCP relay cannot move (their connection is
+ * this box's dp's): A sends none, B takes none. Before the fix A sent
+ * them and B installed them. */
+static void
+test_connection_allocations_not_mirrored(void **state)
+{
+	struct ha_rec r;
+
+	(void)state;
+	make_transport = 6;
+	make(21, 1, 40021, 1, 0);
+	make_transport = 17;
+	make_conn = 0x0100000000800001ull;        /* a DTLS session's id */
+	make(22, 1, 40022, 0, 0);
+	make_conn = 0;
+	make(23, 0, 40023, 0, 0);                 /* plain UDP: sent */
+	drain(&A);
+	sync_all();
+	/* (B would refuse them: it refused nothing, so none came) */
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 0);
+	assert_null(cp_alloc_find_id(&B.cp, 21));
+	assert_null(cp_alloc_find_id(&B.cp, 22));
+	assert_non_null(cp_alloc_find_id(&B.cp, 23));
+	/* their ends: no tombstones either */
+	assert_int_equal(cp_alloc_kill(&A.cp, 21), 0);
+	assert_int_equal(ha_mirror_flush(A.m, A.cp.now_ms), 0);
+	/* B refuses them from a peer that sends them anyway */
+	rec_alloc(&r, 24, 40024, 20024);
+	r.tuple.transport = 6;
+	batch_to_b(&r, 1);
+	rec_alloc(&r, 25, 40025, 20025);
+	r.tuple.conn_id = 0x0100000000800002ull;
+	batch_to_b(&r, 1);
+	rec_alloc(&r, 26, 40026, 20026);
+	r.flags = IPC_ALLOC_F_TCP;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 3);
+	assert_int_equal(cp_alloc_count(&B.cp), 1);
+}
+
 /* A record B cannot take stops the batch there: counted, nothing after it
  * applied. */
 static void
@@ -560,6 +695,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_batch_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_relayed_address_taken_by_another_id_ends_the_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifetimes_clamped_to_the_standbys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_impossible_shapes_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
