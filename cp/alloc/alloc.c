@@ -1335,14 +1335,23 @@ mirror_relayed_ok(const struct cp_ctx *cp, unsigned int t, const struct ipc_allo
  * CP_MAX_CHANNELS, a channel number bound to one peer and a peer to one
  * channel (RFC 8656 §12). */
 static bool
-mirror_binds_ok(const struct ipc_binding *binds, size_t n)
+mirror_binds_ok(const struct ipc_alloc *ia, const struct ipc_binding *binds, size_t n)
 {
 	unsigned int np = 0, nc = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct ipc_binding *b = &binds[k];
+		struct cp_addr in, c;
 
-		if (b->peer.family != NET_AF4 && b->peer.family != NET_AF6)
+		if (b->peer.family != ia->relayed[0].family &&
+		    (ia->nrelayed < 2 || b->peer.family != ia->relayed[1].family))
+			return false;         /* a family it does not relay (§12.2) */
+		/* in its canonical form, as cp installs a peer */
+		memset(&in, 0, sizeof(in));
+		in.family = b->peer.family;
+		memcpy(in.ip, b->peer.ip, 16);
+		cp_addr_canonical(&in, &c);
+		if (c.family != in.family || memcmp(c.ip, in.ip, 16) != 0)
 			return false;
 		if (b->channel == 0 ? b->peer.port != 0 || ++np > CP_MAX_PERMS :
 		    b->channel < 0x4000 || b->channel > 0x4fff || b->peer.port == 0 ||
@@ -1367,7 +1376,7 @@ mirror_binds_ok(const struct ipc_binding *binds, size_t n)
 }
 
 int
-cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0)
+cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0, unsigned int *refused)
 {
 	static struct ipc_alloc ia;
 	static struct ipc_binding binds[CP_MAX_PERMS + CP_MAX_CHANNELS];
@@ -1392,7 +1401,7 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0)
 	    m0->ia->nrelayed < 1 || m0->ia->nrelayed > 2 ||
 	    !cp_alloc_mirrorable(&m0->tuple, (m0->ia->flags & IPC_ALLOC_F_TCP) != 0) ||
 	    !mirror_relayed_ok(cp, cpa_tenant_of(cp, &m0->tuple), m0->ia) ||
-	    !mirror_binds_ok(m0->binds, m0->nbinds))
+	    !mirror_binds_ok(m0->ia, m0->binds, m0->nbinds))
 		return -EINVAL;
 	ia = *m0->ia;
 	most = cp->now_ms + (uint64_t)cc->lifetime_max_s * 1000u;
@@ -1436,7 +1445,8 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0)
 			mirror_end(cp, b);
 	}
 	if (a == NULL) {
-		a = cpa_alloc_restore(cp, m->worker, &m->tuple, m->id, m->ia, m->binds, m->nbinds);
+		/* (its bindings below, once the policy has judged them for it) */
+		a = cpa_alloc_restore(cp, m->worker, &m->tuple, m->id, m->ia, NULL, 0);
 		if (a == NULL)
 			return -errno;
 		fresh = true;
@@ -1447,16 +1457,31 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0)
 		cp->alloc->nallocs_limited += m->ia->max_bps != 0;
 		a->max_bps = m->ia->max_bps;
 		a->max_bps_burst = m->ia->max_bps != 0 ? m->ia->max_bps_burst : 0;
-		/* the bindings as the active box holds them now; one it no
-		 * longer has leaves dp too (its timer here went with it) */
-		for (unsigned int i = 0; i < a->nbinds; i++)
-			if (!binds_have(m->binds, m->nbinds, &a->binds[i]))
-				cpa_send_binding(cp, a, a->binds[i].channel == 0 ? IPC_PERM_DEL :
-						 IPC_CHAN_DEL, &a->binds[i].peer, a->binds[i].channel, 0);
-		a->nbinds = a->nperms = 0;
-		binds_set(a, m->binds, m->nbinds);
-		cpa_alloc_arm(cp, a);
 	}
+	/* The bindings this box's own peer policy lets a have (the rule
+	 * CreatePermission and ChannelBind keep here, cpa_peer_judge()): one
+	 * it refuses is dropped, counted. */
+	for (size_t k = 0; k < mm.nbinds;) {
+		struct ipc_addr canon;
+
+		if (cpa_peer_judge(cp, a, &binds[k].peer, binds[k].channel == 0, &canon) == 0) {
+			k++;
+			continue;
+		}
+		if (refused != NULL)
+			(*refused)++;
+		binds[k] = binds[--mm.nbinds];
+	}
+	/* the bindings as the active box holds them now; one it no longer
+	 * has (or this box refuses) leaves dp too (its timer here went with
+	 * it) */
+	for (unsigned int i = 0; i < a->nbinds; i++)
+		if (!binds_have(binds, mm.nbinds, &a->binds[i]))
+			cpa_send_binding(cp, a, a->binds[i].channel == 0 ? IPC_PERM_DEL :
+					 IPC_CHAN_DEL, &a->binds[i].peer, a->binds[i].channel, 0);
+	a->nbinds = a->nperms = 0;
+	binds_set(a, binds, mm.nbinds);
+	cpa_alloc_arm(cp, a);
 	memcpy(a->oauth, m->oauth, sizeof(a->oauth));
 	memcpy(a->tid, m->tid, sizeof(a->tid));
 	a->mob_gen = m->mob_gen;

@@ -122,6 +122,8 @@ cpa_oauth_alloc(const struct cp_alloc *a)
 }
 uint16_t peer_check(struct req_ctx *r, const struct cp_alloc *a, const struct stun_attr *attr,
 		    bool any_port, struct ipc_addr *canon);
+uint16_t cpa_peer_judge(struct cp_ctx *cp, const struct cp_alloc *a, const struct ipc_addr *peer,
+			bool any_port, struct ipc_addr *canon);
 struct cp_alloc *cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id);
 int cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu,
 		   unsigned int reach);

@@ -470,6 +470,7 @@ apply(struct ha_mirror *m, const struct ha_rec *r, uint64_t now)
 	struct ipc_binding binds[HA_REC_BINDS_MAX];
 	struct cp_alloc_mirror am;
 	struct cp_alloc *a;
+	unsigned int refused = 0;
 	int rc;
 
 	memset(&ia, 0, sizeof(ia));
@@ -508,7 +509,8 @@ apply(struct ha_mirror *m, const struct ha_rec *r, uint64_t now)
 	am.mob_gen = r->mob_gen;
 	am.fwd = r->fwd;
 	am.fwd_worker = r->fwd_worker;
-	rc = cp_alloc_mirror_put(m->cp, &am);
+	rc = cp_alloc_mirror_put(m->cp, &am, &refused);
+	m->st.binds_refused += refused;
 	OPENSSL_cleanse(am.oauth, sizeof(am.oauth));
 	if (rc < 0)
 		return rc;

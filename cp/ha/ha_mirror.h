@@ -24,6 +24,7 @@ struct ha_mirror_stats {
 	uint64_t records_sent;        /* upserts and tombstones out */
 	uint64_t records_applied;     /* upserts and tombstones taken (standby) */
 	uint64_t records_refused;     /* a record that did not decode or apply */
+	uint64_t binds_refused;       /* bindings this box's peer policy refused: dropped */
 	uint64_t walks;               /* snapshot walks started (active) */
 	uint64_t stale_removed;       /* held but not in a whole walk (standby) */
 	uint64_t overflows;           /* the set overflowed: a walk again */

@@ -39,7 +39,8 @@ static const char conf_text[] =
 	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
 	"    ipv6 = \"fd00:1::1/64\"; relay_ipv6 = [\"fd00:1::11\"]; }); };\n"
 	"turn = { realm = \"r.test\"; relay_ports = [10000, 59999]; ipc = \"%s\"; };\n"
-	"cp = { quota_total = 4000; quota_user = 4000; };\n";
+	"cp = { quota_total = 4000; quota_user = 4000;\n"
+	"  peers = { allow_private = true; deny = [\"10.9.66.0/24\"]; }; };\n";
 
 struct box {
 	struct tp_conf conf;
@@ -140,6 +141,12 @@ box_up(struct box *b, const char *name)
 	b->cp.now_ms = b->cp.start_ms;
 	tw_init(&b->cp.wheel, 0);
 	assert_int_equal(cp_alloc_init(&b->cp), 0);
+	/* the peer policy as cp.peers above says it (cp/policy's module
+	 * builds it from the file in cp) */
+	b->cp.policy = cp_policy_create();
+	assert_non_null(b->cp.policy);
+	b->cp.policy->allow_private = true;
+	assert_int_equal(cp_policy_add_deny(b->cp.policy, "10.9.66.0/24", NULL, 0), 0);
 	b->cp.ready = true;
 	b->m = ha_mirror_create(&b->cp, send_q, NULL);
 	assert_non_null(b->m);
@@ -150,6 +157,8 @@ box_down(struct box *b)
 {
 	ha_mirror_free(b->m);
 	cp_alloc_fini(&b->cp);
+	cp_policy_free(b->cp.policy);
+	b->cp.policy = NULL;
 	ipc_seg_close(&b->cp.seg);
 	ipc_seg_unlink(b->seg_name);
 	tp_conf_free(&b->conf);
@@ -539,6 +548,44 @@ test_relayed_address_taken_by_another_id_ends_the_holder(void **state)
 	assert_int_equal(cp_alloc_count(&B.cp), 0);
 }
 
+/* A binding B's own peer policy refuses (cp.peers here: its deny list,
+ * loopback) is dropped and counted, the rest installed: the rule a
+ * CreatePermission or ChannelBind on B would meet. Before the fix B
+ * installed all three. */
+static void
+test_bindings_judged_by_the_standbys_policy(void **state)
+{
+	struct ha_rec r;
+	struct cp_alloc *b;
+	uint64_t refused = B.cp.stats[CP_STAT_POLICY_REFUSED];
+
+	(void)state;
+	rec_alloc(&r, 9, 40009, 20009);
+	r.nbinds = 3;
+	addr4(&r.binds[0].peer, 2, 1, 0);         /* 10.9.2.1: allowed (private on) */
+	r.binds[0].left_ms = 1000;
+	addr4(&r.binds[1].peer, 66, 1, 0);        /* 10.9.66.1: denied */
+	r.binds[1].left_ms = 1000;
+	memset(&r.binds[2].peer, 0, sizeof(r.binds[2].peer));
+	r.binds[2].peer.family = 4;               /* 127.0.0.1: loopback, refused */
+	r.binds[2].peer.ip[0] = 127;
+	r.binds[2].peer.ip[3] = 1;
+	r.binds[2].peer.port = 7000;
+	r.binds[2].channel = 0x4000;
+	r.binds[2].left_ms = 1000;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	b = cp_alloc_find_id(&B.cp, 9);
+	assert_non_null(b);
+	assert_int_equal(b->nbinds, 1);
+	assert_int_equal(b->binds[0].peer.ip[2], 2);
+	assert_int_equal(ha_mirror_stats(B.m)->binds_refused, 2);
+	assert_true(B.cp.stats[CP_STAT_POLICY_REFUSED] == refused + 2);
+	/* an update that brings them again: still one */
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_int_equal(cp_alloc_find_id(&B.cp, 9)->nbinds, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->binds_refused, 4);
+}
+
 /* Lifetimes the peer sends are held to B's own: the allocation's to
  * cp.lifetime_max_s (3600 s), a permission's to cp.perm_lifetime_s (300
  * s), a channel's to cp.chan_lifetime_s (600 s). Before the fix B kept
@@ -696,6 +743,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_relayed_address_taken_by_another_id_ends_the_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lifetimes_clamped_to_the_standbys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bindings_judged_by_the_standbys_policy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_shapes_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,

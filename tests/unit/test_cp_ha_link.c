@@ -36,6 +36,7 @@
 #include <openssl/x509.h>
 
 #include "ha_link.h"
+#include "tp_conf_types.h"
 
 #define LEASE 500u
 #define HB    100u
@@ -483,6 +484,45 @@ test_link_listener_refuses_another_address(void **state)
 	close(fd);
 }
 
+/* Two boxes whose peer policies differ (cp.peers, or a tenant's peers)
+ * sign differently, named: the standby judges each mirrored binding by
+ * its own. Before the fix the signatures were the same. */
+static void
+test_signature_covers_peer_policies(void **state)
+{
+	static struct tp_conf c1, c2;
+	static struct ha_sig s1, s2;
+	unsigned int i;
+
+	(void)state;
+	memset(&c1, 0, sizeof(c1));
+	c1.tenants.n = 1;
+	snprintf(c1.tenants.t[0].name, sizeof(c1.tenants.t[0].name), "t1");
+	c2 = c1;
+	ha_sig_make(&c1, &s1);
+	ha_sig_make(&c2, &s2);
+	assert_memory_equal(&s1, &s2, sizeof(s1));
+	c2.cp.peers.ndeny = 1;
+	snprintf(c2.cp.peers.deny[0], sizeof(c2.cp.peers.deny[0]), "192.0.2.0/24");
+	ha_sig_make(&c2, &s2);
+	for (i = 0; i < s1.n && memcmp(&s1.item[i], &s2.item[i], sizeof(s1.item[i])) == 0; i++)
+		;
+	assert_true(i < s1.n);
+	assert_string_equal(s1.item[i].name, "cp.peers");
+	c2 = c1;
+	c2.tenants.t[0].has_peers = true;
+	c2.tenants.t[0].peers.allow_private = true;
+	ha_sig_make(&c2, &s2);
+	for (i = 0; i < s1.n && memcmp(&s1.item[i], &s2.item[i], sizeof(s1.item[i])) == 0; i++)
+		;
+	assert_true(i < s1.n);
+	assert_string_equal(s1.item[i].name, "tenants.peers");
+	c2 = c1;
+	c2.cp.allow_relay_to_relay = true;
+	ha_sig_make(&c2, &s2);
+	assert_true(memcmp(&s1, &s2, sizeof(s1)) != 0);
+}
+
 static void
 test_key_parse(void **state)
 {
@@ -512,6 +552,7 @@ main(void)
 		cmocka_unit_test_teardown(test_link_huge_length_refused, teardown),
 		cmocka_unit_test_teardown(test_link_certificate_server_refused, teardown),
 		cmocka_unit_test_teardown(test_link_listener_refuses_another_address, teardown),
+		cmocka_unit_test(test_signature_covers_peer_policies),
 		cmocka_unit_test(test_key_parse),
 	};
 
