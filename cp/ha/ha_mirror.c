@@ -276,6 +276,9 @@ ha_mirror_link_up(struct ha_mirror *m)
 	m->walk_started = false;
 	m->walk_cur = 0;
 	m->st.walks++;
+	/* (a standby's: a walk the old link began is no walk of this one;
+	 * an END before this link's START removes nothing) */
+	m->stale_on = false;
 }
 
 void
@@ -400,6 +403,13 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 	if (m->pending && !ship(m, now_ms))
 		return 0;
 	if (m->walk && !m->walk_started) {
+		/* a walk's start begins a batch (the standby takes it nowhere
+		 * else): what a flush cut short left in the buffer goes first */
+		if (m->buf_n > 0) {
+			if (batches >= FLUSH_BATCHES || !ship(m, now_ms))
+				goto out;
+			batches++;
+		}
 		memset(&r, 0, sizeof(r));
 		r.type = HA_REC_WALK_START;
 		if (!add(m, &r, now_ms, &batches))
@@ -563,7 +573,10 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 	while (at < n) {
 		int k = ha_rec_decode(p + at, n - at, &r);
 
-		if (k < 0) {
+		/* a walk's start only as a batch's first record (where the
+		 * active box puts it): one later would mark stale, and its
+		 * END remove, what the same batch just brought */
+		if (k < 0 || (r.type == HA_REC_WALK_START && at != 0)) {
 			m->st.records_refused++;
 			rc = -EINVAL;
 			break;

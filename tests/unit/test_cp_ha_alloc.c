@@ -716,6 +716,41 @@ test_connection_allocations_not_mirrored(void **state)
 	assert_int_equal(cp_alloc_count(&B.cp), 1);
 }
 
+/* A walk's start anywhere but first in its batch is refused (the batch
+ * with it): after an upsert it would mark it stale and the END that
+ * follows remove it. Before the fix B took it and lost allocation 1. */
+static void
+test_walk_start_only_first_in_a_batch(void **state)
+{
+	struct ha_rec r[3];
+
+	(void)state;
+	rec_alloc(&r[0], 1, 40001, 20001);
+	memset(&r[1], 0, sizeof(r[1]));
+	r[1].type = HA_REC_WALK_START;
+	memset(&r[2], 0, sizeof(r[2]));
+	r[2].type = HA_REC_WALK_END;
+	assert_int_equal(batch_to_b(r, 3), -EINVAL);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_non_null(cp_alloc_find_id(&B.cp, 1));
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 0);
+	/* first, it is a walk as ever: 1 not in it goes at its END */
+	rec_alloc(&r[1], 2, 40002, 20002);
+	memset(&r[0], 0, sizeof(r[0]));
+	r[0].type = HA_REC_WALK_START;
+	assert_int_equal(batch_to_b(r, 3), 0);
+	assert_null(cp_alloc_find_id(&B.cp, 1));
+	assert_non_null(cp_alloc_find_id(&B.cp, 2));
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 1);
+	/* a walk begun on a link that died is no walk of the next one: an
+	 * END there before its START removes nothing */
+	assert_int_equal(batch_to_b(&r[0], 1), 0);      /* START: 2 marked */
+	ha_mirror_link_up(B.m);
+	assert_int_equal(batch_to_b(&r[2], 1), 0);      /* END alone */
+	assert_non_null(cp_alloc_find_id(&B.cp, 2));
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 1);
+}
+
 /* A record B cannot take stops the batch there: counted, nothing after it
  * applied. */
 static void
@@ -747,6 +782,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bindings_judged_by_the_standbys_policy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_shapes_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_start_only_first_in_a_batch, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,
 						teardown),
 	};
