@@ -626,8 +626,16 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 			return 0;
 		}
 		l->token_seen = token;
-		if (l->hooks.batch != NULL)
-			l->hooks.batch(l->hooks.arg, token, seq, p + 16, n - 16);
+		if (l->hooks.batch != NULL &&
+		    l->hooks.batch(l->hooks.arg, token, seq, p + 16, n - 16) < 0) {
+			/* not acknowledged (nor anything else this read took):
+			 * the link goes, and the active box sends everything
+			 * again on the next */
+			l->st.batch_refused++;
+			refuse(l, now_ms, "%s (box %s): batch %" PRIu64 " refused (a record "
+			       "malformed or forbidden): link closed", c->who, c->peer_box, seq);
+			return -1;
+		}
 		if (seq > *ack)
 			*ack = seq;       /* acknowledged once the read is done */
 		return 0;

@@ -594,13 +594,20 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 			m->st.records_applied++;
 			break;
 		default:
-			if (apply(m, &r, now_ms) < 0) {
-				m->st.records_refused++;
-			} else {
+			k = apply(m, &r, now_ms);
+			if (k == 0) {
 				m->st.records_applied++;
+				break;
 			}
+			m->st.records_refused++;
+			/* a record this box forbids (its shape, its addresses)
+			 * refuses the batch; one it has no room for does not */
+			if (k == -EINVAL)
+				rc = -EINVAL;
 			break;
 		}
+		if (rc < 0)
+			break;
 	}
 	m->applying = false;
 	OPENSSL_cleanse(&r, sizeof(r));

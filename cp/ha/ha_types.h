@@ -108,6 +108,7 @@ struct ha_link_stats {
 	uint64_t link_busy;           /* connections refused: every slot handshaking */
 	uint64_t hb_lost;             /* links ended by lease_ms without a heartbeat */
 	uint64_t batch_stale;         /* batches of a lower token dropped */
+	uint64_t batch_refused;       /* batches refused (a record): link closed, no ack */
 	uint64_t msg_bad;             /* messages that failed their checks: link closed */
 	uint64_t tx_full;             /* heartbeats not queued: the peer not reading */
 };

@@ -751,6 +751,23 @@ test_walk_start_only_first_in_a_batch(void **state)
 	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 1);
 }
 
+/* A record B forbids refuses its batch (ha_mirror_batch() says so: the
+ * link then closes unacknowledged), and nothing after it is applied.
+ * Before the fix the batch was taken (0) and the record after applied. */
+static void
+test_forbidden_record_refuses_the_batch(void **state)
+{
+	struct ha_rec r[2];
+
+	(void)state;
+	rec_alloc(&r[0], 11, 40011, 20011);
+	r[0].relayed[0].ip[3] = 99;               /* not B's */
+	rec_alloc(&r[1], 12, 40012, 20012);
+	assert_int_equal(batch_to_b(r, 2), -EINVAL);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+}
+
 /* A record B cannot take stops the batch there: counted, nothing after it
  * applied. */
 static void
@@ -783,6 +800,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_shapes_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_start_only_first_in_a_batch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_forbidden_record_refuses_the_batch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,
 						teardown),

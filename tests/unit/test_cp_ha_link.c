@@ -68,7 +68,7 @@ on_heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 	e->hb = *hb;
 }
 
-static void
+static int
 on_batch(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 {
 	struct end *e = arg;
@@ -77,6 +77,8 @@ on_batch(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 	e->batches++;
 	e->batch_token = token;
 	snprintf(e->batch, sizeof(e->batch), "%.*s", (int)n, (const char *)p);
+	/* the mirror's word: "bad" is a batch it refuses */
+	return n == 3 && memcmp(p, "bad", 3) == 0 ? -EINVAL : 0;
 }
 
 static void
@@ -281,6 +283,34 @@ test_link_batch_of_a_lower_token_dropped(void **state)
 	assert_int_equal(B.batches, 2);
 	assert_string_equal(B.batch, "next");
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 2);
+}
+
+/* A batch the standby's mirror refuses (a record malformed or forbidden)
+ * is not acknowledged: the link closes, counted and said, and the sender's
+ * lag stays (it walks again on the next link). Before the fix B
+ * acknowledged it and the link stayed up. */
+static void
+test_link_refused_batch_not_acknowledged(void **state)
+{
+	struct ha_link_view v;
+
+	(void)state;
+	pair_up(key_a, NULL, 1000);
+	serve_both(1000, 1020);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "good", 4, 1020), 0);
+	serve_both(1020, 1030);
+	ha_link_view(A.l, 1030, &v);
+	assert_int_equal(v.lag_ms, 0);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "bad", 3, 1030), 0);
+	serve_both(1030, 1040);
+	assert_int_equal(B.batches, 2);
+	assert_int_equal(ha_link_stats(B.l)->batch_refused, 1);
+	assert_false(ha_link_up(B.l));
+	assert_false(ha_link_up(A.l));
+	ha_link_view(A.l, 1040, &v);
+	assert_int_equal(v.lag_ms, 10);          /* never acknowledged */
+	ha_link_view(B.l, 1040, &v);
+	assert_non_null(strstr(v.refusal, "batch 2 refused"));
 }
 
 /* ---- as an attacker ------------------------------------------------------ */
@@ -548,6 +578,7 @@ main(void)
 		cmocka_unit_test_teardown(test_link_signature_differs_names_the_setting, teardown),
 		cmocka_unit_test_teardown(test_link_heartbeat_loss_seen_at_lease, teardown),
 		cmocka_unit_test_teardown(test_link_batch_of_a_lower_token_dropped, teardown),
+		cmocka_unit_test_teardown(test_link_refused_batch_not_acknowledged, teardown),
 		cmocka_unit_test_teardown(test_link_garbage_and_silence_refused, teardown),
 		cmocka_unit_test_teardown(test_link_huge_length_refused, teardown),
 		cmocka_unit_test_teardown(test_link_certificate_server_refused, teardown),
