@@ -1175,8 +1175,8 @@ binds_set(struct cp_alloc *a, const struct ipc_binding *binds, size_t n)
  * quota. Bounded like what cp sends: a username or key longer than any
  * cp installs, a relayed pair that is not one port on two families, an id
  * cp holds already, is not ours. Times are this host's CLOCK_MONOTONIC
- * ms. The allocation, or NULL with errno (EINVAL, EEXIST, or
- * cpa_alloc_new()'s).
+ * ms. The allocation, or NULL with errno (EINVAL, EEXIST, or ENOSPC: the
+ * pool full or no memory).
  */
 struct cp_alloc *
 cpa_alloc_restore(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tuple, uint64_t id,
@@ -1197,8 +1197,13 @@ cpa_alloc_restore(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tup
 	}
 	/* counted as a new one is: the quota holds across the restart */
 	a = cpa_alloc_new(cp, tuple, (uint16_t)w, id, ia->username, ia->user_len);
-	if (a == NULL)
+	if (a == NULL) {
+		/* (cpa_alloc_new() sets none: the pool full, or no memory
+		 * for the user; never EINVAL, which the mirror's batch
+		 * takes for a record it forbids) */
+		errno = ENOSPC;
 		return NULL;
+	}
 	a->relay_port = ia->relayed[0].port;
 	a->nrelayed = ia->nrelayed;
 	a->tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;

@@ -768,6 +768,24 @@ test_forbidden_record_refuses_the_batch(void **state)
 	assert_int_equal(cp_alloc_count(&B.cp), 0);
 }
 
+/* A record B has no room for (its pool full) is counted, not a refusal
+ * of the batch (which would close the link again and again). Before the
+ * fix the errno left from before said EINVAL. */
+static void
+test_no_room_is_no_refusal(void **state)
+{
+	struct ha_rec r[2];
+
+	(void)state;
+	B.cp.alloc->max_allocs = 1;
+	rec_alloc(&r[0], 13, 40013, 20013);
+	rec_alloc(&r[1], 14, 40014, 20014);
+	errno = EINVAL;                           /* what an earlier call left */
+	assert_int_equal(batch_to_b(r, 2), 0);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_non_null(cp_alloc_find_id(&B.cp, 13));
+}
+
 /* A record B cannot take stops the batch there: counted, nothing after it
  * applied. */
 static void
@@ -803,6 +821,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_forbidden_record_refuses_the_batch, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_no_room_is_no_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,
 						teardown),
 	};
