@@ -65,6 +65,9 @@ struct ha_link_hooks {
 struct ha_self {
 	enum ha_state role;
 	uint64_t token;               /* ours when active; the highest seen otherwise */
+	/* the highest lease-verified token (ha_role.token_verified): the
+	 * only one that raises the floor below which a batch is stale */
+	uint64_t floor;
 };
 
 /* The link as status shows it. */

@@ -216,6 +216,7 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 	ha_lease_step(ha, now_ms);
 	me.role = ha->role.state;
 	me.token = ha->role.token;
+	me.floor = ha->role.token_verified;
 	ha_link_serve(ha->link, &me, now_ms);
 	if (ha->mirror != NULL) {
 		bool up = ha_link_up(ha->link);

@@ -118,8 +118,8 @@ pair_up(const uint8_t *kb, const struct ha_sig *sb, uint64_t now)
 	make_sig(&sig, 1);
 	make(&A, "box-a", key_a, &sig, NULL, NULL);
 	make(&B, "box-b", kb, sb != NULL ? sb : &sig, NULL, NULL);
-	A.me = (struct ha_self){ .role = HA_ACTIVE, .token = 7 };
-	B.me = (struct ha_self){ .role = HA_STANDBY, .token = 7 };
+	A.me = (struct ha_self){ .role = HA_ACTIVE, .token = 7, .floor = 7 };
+	B.me = (struct ha_self){ .role = HA_STANDBY, .token = 7, .floor = 7 };
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(ha_link_adopt(A.l, sv[0], true, "a-end", now), 0);
 	assert_int_equal(ha_link_adopt(B.l, sv[1], false, "b-end", now), 0);
@@ -276,13 +276,41 @@ test_link_batch_of_a_lower_token_dropped(void **state)
 	assert_int_equal(B.batches, 1);
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 1);
 	assert_true(ha_link_up(B.l));
-	/* a higher token is taken, and raises the floor */
+	/* a higher token is taken, and raises no floor: it is the peer's
+	 * word, not the lease's */
 	assert_int_equal(ha_link_send_batch(A.l, 8, "next", 4, 1040), 0);
 	assert_int_equal(ha_link_send_batch(A.l, 7, "old", 3, 1040), 0);
 	serve_both(1040, 1050);
-	assert_int_equal(B.batches, 2);
-	assert_string_equal(B.batch, "next");
+	assert_int_equal(B.batches, 3);
+	assert_string_equal(B.batch, "old");
+	assert_int_equal(ha_link_stats(B.l)->batch_stale, 1);
+	/* the lease's word does (B's role machine heard of token 8) */
+	B.me.floor = 8;
+	serve_both(1050, 1051);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "old2", 4, 1051), 0);
+	serve_both(1051, 1060);
+	assert_int_equal(B.batches, 3);
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 2);
+}
+
+/* A heartbeat that carries a huge token (a peer broken or hostile) raises
+ * no floor: the active box's later batches under its real token are
+ * taken. Before the fix B's floor became the heartbeat's token and every
+ * later batch was dropped as stale. */
+static void
+test_link_heartbeat_token_raises_no_floor(void **state)
+{
+	(void)state;
+	pair_up(key_a, NULL, 1000);
+	A.me.token = UINT64_MAX - 1;              /* what its heartbeats say */
+	serve_both(1000, 1300);
+	assert_true(B.heard >= 2);
+	assert_true(B.hb.token == UINT64_MAX - 1);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "real", 4, 1300), 0);
+	serve_both(1300, 1310);
+	assert_int_equal(B.batches, 1);
+	assert_string_equal(B.batch, "real");
+	assert_int_equal(ha_link_stats(B.l)->batch_stale, 0);
 }
 
 /* A batch the standby's mirror refuses (a record malformed or forbidden)
@@ -579,6 +607,7 @@ main(void)
 		cmocka_unit_test_teardown(test_link_heartbeat_loss_seen_at_lease, teardown),
 		cmocka_unit_test_teardown(test_link_batch_of_a_lower_token_dropped, teardown),
 		cmocka_unit_test_teardown(test_link_refused_batch_not_acknowledged, teardown),
+		cmocka_unit_test_teardown(test_link_heartbeat_token_raises_no_floor, teardown),
 		cmocka_unit_test_teardown(test_link_garbage_and_silence_refused, teardown),
 		cmocka_unit_test_teardown(test_link_huge_length_refused, teardown),
 		cmocka_unit_test_teardown(test_link_certificate_server_refused, teardown),
