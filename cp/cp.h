@@ -321,11 +321,32 @@ struct cp_alloc *cp_alloc_find_id(struct cp_ctx *cp, uint64_t id);
  * The pair's standby (issue 69, cp/ha): m's allocation into the table and
  * into the passive dp, new or whole again (lifetime, limit, bindings,
  * OAuth sessions, tid, mobility, forward: what the active box holds now;
- * one moved or on another worker is made again). 0, -EINVAL (a worker
- * this box has not), -ENOTSUP (no turn group), or cpa_alloc_restore()'s
- * errno. What dp's ring cannot take now goes with the reinstall pass.
+ * one moved, on another worker or relayed elsewhere is made again; one
+ * of another id on its tuple or a relayed address of its is ended
+ * first). What the peer sent is held to this box's configuration first:
+ * -EINVAL (nothing changed) for a worker this box has not, a transport
+ * cp_alloc_mirrorable() refuses, a relayed address not this box's (or
+ * not of the tuple's tenant, or outside turn.relay_ports), bindings cp
+ * would not make (two peers on one channel, two channels to one peer,
+ * two permissions for one IP, past CP_MAX_PERMS or CP_MAX_CHANNELS), a
+ * forward without mobility or to its own worker, a peer of a family it
+ * does not relay or not in its canonical form. Each binding passes this
+ * box's own peer policy (cpa_peer_judge(), as CreatePermission's and
+ * ChannelBind's: cp.peers or the tenant's peers): one refused is
+ * dropped, counted in *refused (NULL: not) and policy_refused. Its
+ * lifetime and its
+ * bindings' are clamped to cp.lifetime_max_s, cp.perm_lifetime_s and
+ * cp.chan_lifetime_s from now. 0, -ENOTSUP (no turn group), or
+ * cpa_alloc_restore()'s errno. What dp's ring cannot take now goes with
+ * the reinstall pass.
  */
-int cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m);
+int cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m,
+			unsigned int *refused);
+/* Whether an allocation of client tuple t (tcp_relay: RFC 6062's TCP
+ * relay) can go to the pair's other box: UDP only (a TCP, TLS or DTLS
+ * client's connection is this box's dp's). The active box sends no other,
+ * the standby takes no other. */
+bool cp_alloc_mirrorable(const struct ipc_tuple *t, bool tcp_relay);
 /* The standby's allocation id ended on the active box: 0, -ENOENT. */
 int cp_alloc_mirror_del(struct cp_ctx *cp, uint64_t id);
 /* a's slot in the pool (0 .. cp_alloc_capacity() - 1): a bitmap's index. */

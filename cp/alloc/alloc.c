@@ -168,11 +168,49 @@ cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, b
 	}
 }
 
-/* Take (or give back) every relayed transport address of a, counted for
- * its tenant at each address. */
-void
-cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used)
+/* a into (or out of) the chain of its relay_port: taken once when its
+ * ports are, given back once (a chain holds an allocation at most once). */
+static void
+port_chain(struct cp_ctx *cp, struct cp_alloc *a, bool used)
 {
+	struct cp_alloc **pp = &cp->alloc->by_port[a->relay_port];
+
+	for (; *pp != NULL; pp = &(*pp)->next_port)
+		if (*pp == a) {
+			if (!used)
+				*pp = a->next_port;
+			return;
+		}
+	if (used) {
+		a->next_port = cp->alloc->by_port[a->relay_port];
+		cp->alloc->by_port[a->relay_port] = a;
+	}
+}
+
+/*
+ * The live allocation that holds relayed transport address r (family, IP
+ * and port), or NULL: a walk of the allocations on r's port only, never
+ * of the pool. Reservations (EVEN-PORT) are no allocation.
+ */
+struct cp_alloc *
+cpa_alloc_by_relayed(struct cp_ctx *cp, const struct ipc_addr *r)
+{
+	if (cp->alloc == NULL)
+		return NULL;
+	for (struct cp_alloc *a = cp->alloc->by_port[r->port]; a != NULL; a = a->next_port)
+		for (unsigned int i = 0; i < a->nrelayed && i < 2; i++)
+			if (a->relayed[i].family == r->family &&
+			    memcmp(a->relayed[i].ip, r->ip, r->family == NET_AF4 ? 4 : 16) == 0)
+				return a;
+	return NULL;
+}
+
+/* Take (or give back) every relayed transport address of a, counted for
+ * its tenant at each address, and a in the chain of its port. */
+void
+cpa_alloc_ports_set(struct cp_ctx *cp, struct cp_alloc *a, bool used)
+{
+	port_chain(cp, a, used);
 	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++) {
 		unsigned int fi = cpa_fam_i(a->relayed[i].family), k = a->relay_idx[i];
 		uint32_t *at;
@@ -1137,8 +1175,8 @@ binds_set(struct cp_alloc *a, const struct ipc_binding *binds, size_t n)
  * quota. Bounded like what cp sends: a username or key longer than any
  * cp installs, a relayed pair that is not one port on two families, an id
  * cp holds already, is not ours. Times are this host's CLOCK_MONOTONIC
- * ms. The allocation, or NULL with errno (EINVAL, EEXIST, or
- * cpa_alloc_new()'s).
+ * ms. The allocation, or NULL with errno (EINVAL, EEXIST, or ENOSPC: the
+ * pool full or no memory).
  */
 struct cp_alloc *
 cpa_alloc_restore(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tuple, uint64_t id,
@@ -1159,8 +1197,13 @@ cpa_alloc_restore(struct cp_ctx *cp, unsigned int w, const struct ipc_tuple *tup
 	}
 	/* counted as a new one is: the quota holds across the restart */
 	a = cpa_alloc_new(cp, tuple, (uint16_t)w, id, ia->username, ia->user_len);
-	if (a == NULL)
+	if (a == NULL) {
+		/* (cpa_alloc_new() sets none: the pool full, or no memory
+		 * for the user; never EINVAL, which the mirror's batch
+		 * takes for a record it forbids) */
+		errno = ENOSPC;
 		return NULL;
+	}
 	a->relay_port = ia->relayed[0].port;
 	a->nrelayed = ia->nrelayed;
 	a->tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
@@ -1248,23 +1291,145 @@ binds_have(const struct ipc_binding *binds, size_t n, const struct cp_bind *b)
 	return false;
 }
 
-int
-cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
+/* Whether a is relayed where ia says (the same addresses, the same port). */
+static bool
+same_relayed(const struct cp_alloc *a, const struct ipc_alloc *ia)
 {
+	if (a->nrelayed != ia->nrelayed || a->relay_port != ia->relayed[0].port)
+		return false;
+	for (unsigned int i = 0; i < a->nrelayed && i < 2; i++)
+		if (a->relayed[i].family != ia->relayed[i].family ||
+		    memcmp(a->relayed[i].ip, ia->relayed[i].ip,
+			   a->relayed[i].family == NET_AF4 ? 4 : 16) != 0)
+			return false;
+	return true;
+}
+
+bool
+cp_alloc_mirrorable(const struct ipc_tuple *t, bool tcp_relay)
+{
+	/* a client's stream (TCP, TLS) or DTLS session is dp's connection,
+	 * which the other box has not: UDP only, and no RFC 6062 peers */
+	return t->transport == 17 && t->conn_id == 0 && !tcp_relay;
+}
+
+/* Whether ia's relayed addresses are this box's, of tenant t's pool, on
+ * one port of the relay range (what an Allocate here could have given). */
+static bool
+mirror_relayed_ok(const struct cp_ctx *cp, unsigned int t, const struct ipc_alloc *ia)
+{
+	uint16_t port = ia->relayed[0].port;
+
+	if (port < cp->conf->turn.relay_min || port > cp->conf->turn.relay_max)
+		return false;
+	for (unsigned int i = 0; i < ia->nrelayed && i < 2; i++) {
+		const struct ipc_addr *r = &ia->relayed[i];
+		uint8_t idx;
+
+		if ((r->family != NET_AF4 && r->family != NET_AF6) || r->port != port)
+			return false;
+		idx = cpa_relay_index(cp, r->family, r->ip);
+		if (idx == CP_RELAY_NONE || !((cpa_tenant_mask(cp, t, r->family) >> idx) & 1u))
+			return false;
+	}
+	return true;
+}
+
+/* Whether binds (n) are a shape cp makes: permissions by IP (port 0), at
+ * most CP_MAX_PERMS, one per IP; channels to a port, at most
+ * CP_MAX_CHANNELS, a channel number bound to one peer and a peer to one
+ * channel (RFC 8656 §12). */
+static bool
+mirror_binds_ok(const struct ipc_alloc *ia, const struct ipc_binding *binds, size_t n)
+{
+	unsigned int np = 0, nc = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct ipc_binding *b = &binds[k];
+		struct cp_addr in, c;
+
+		if (b->peer.family != ia->relayed[0].family &&
+		    (ia->nrelayed < 2 || b->peer.family != ia->relayed[1].family))
+			return false;         /* a family it does not relay (§12.2) */
+		/* in its canonical form, as cp installs a peer */
+		memset(&in, 0, sizeof(in));
+		in.family = b->peer.family;
+		memcpy(in.ip, b->peer.ip, 16);
+		cp_addr_canonical(&in, &c);
+		if (c.family != in.family || memcmp(c.ip, in.ip, 16) != 0)
+			return false;
+		if (b->channel == 0 ? b->peer.port != 0 || ++np > CP_MAX_PERMS :
+		    b->channel < 0x4000 || b->channel > 0x4fff || b->peer.port == 0 ||
+		    ++nc > CP_MAX_CHANNELS)
+			return false;
+		for (size_t j = 0; j < k; j++) {
+			const struct ipc_binding *o = &binds[j];
+			bool same_ip = o->peer.family == b->peer.family &&
+				       memcmp(o->peer.ip, b->peer.ip,
+					      b->peer.family == NET_AF4 ? 4 : 16) == 0;
+
+			if (b->channel == 0 && o->channel == 0 && same_ip)
+				return false;         /* one IP, two permissions */
+			if (b->channel != 0 && o->channel == b->channel)
+				return false;         /* one channel, two peers */
+			if (b->channel != 0 && o->channel != 0 && same_ip &&
+			    o->peer.port == b->peer.port)
+				return false;         /* one peer, two channels */
+		}
+	}
+	return true;
+}
+
+int
+cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0, unsigned int *refused)
+{
+	static struct ipc_alloc ia;
+	static struct ipc_binding binds[CP_MAX_PERMS + CP_MAX_CHANNELS];
+	struct cp_alloc_mirror mm, *m = &mm;
+	const struct tp_conf_cp *cc;
 	struct cp_alloc *a, *b;
 	bool fresh = false;
+	uint64_t most;
 
 	if (cp->alloc == NULL)
 		return -ENOTSUP;
-	if (m->worker >= cp->nworkers || (m->fwd && m->fwd_worker >= cp->nworkers) ||
-	    m->nbinds > CP_MAX_PERMS + CP_MAX_CHANNELS)
+	cc = &cp->conf->cp;
+	/* What the peer sends is checked against this box's own
+	 * configuration before anything here changes: a worker it has, a
+	 * transport that can move, its relayed addresses, bindings of a shape
+	 * cp makes (refused: -EINVAL); times no longer than its own
+	 * lifetimes (clamped). */
+	if (m0->worker >= cp->nworkers || (m0->fwd && (m0->fwd_worker >= cp->nworkers ||
+						       m0->fwd_worker == m0->worker ||
+						       !(m0->ia->flags & IPC_ALLOC_F_MOBILE))) ||
+	    m0->nbinds > CP_MAX_PERMS + CP_MAX_CHANNELS ||
+	    m0->ia->nrelayed < 1 || m0->ia->nrelayed > 2 ||
+	    !cp_alloc_mirrorable(&m0->tuple, (m0->ia->flags & IPC_ALLOC_F_TCP) != 0) ||
+	    !mirror_relayed_ok(cp, cpa_tenant_of(cp, &m0->tuple), m0->ia) ||
+	    !mirror_binds_ok(m0->ia, m0->binds, m0->nbinds))
 		return -EINVAL;
+	ia = *m0->ia;
+	most = cp->now_ms + (uint64_t)cc->lifetime_max_s * 1000u;
+	if (ia.expires_ms > most)
+		ia.expires_ms = most;
+	memcpy(binds, m0->binds, m0->nbinds * sizeof(binds[0]));
+	for (size_t k = 0; k < m0->nbinds; k++) {
+		most = cp->now_ms + (uint64_t)(binds[k].channel == 0 ? cc->perm_lifetime_s :
+					       cc->chan_lifetime_s) * 1000u;
+		if (binds[k].expires_ms > most)
+			binds[k].expires_ms = most;
+	}
+	mm = *m0;
+	mm.ia = &ia;
+	mm.binds = binds;
 	a = cpa_alloc_by_id(cp, m->id);
-	/* moved (RFC 8016) or on another worker: made again */
+	/* moved (RFC 8016), on another worker or relayed elsewhere: made
+	 * again */
 	if (a != NULL && (a->worker != m->worker ||
 			  memcmp(&a->tuple, &m->tuple, sizeof(a->tuple)) != 0 ||
 			  a->user->len != m->ia->user_len ||
-			  memcmp(a->user->name, m->ia->username, m->ia->user_len) != 0)) {
+			  memcmp(a->user->name, m->ia->username, m->ia->user_len) != 0 ||
+			  !same_relayed(a, m->ia))) {
 		mirror_end(cp, a);
 		a = NULL;
 	}
@@ -1272,8 +1437,21 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
 	b = cpa_alloc_by_tuple(cp, &m->tuple);
 	if (b != NULL && b != a)
 		mirror_end(cp, b);
+	/* a relayed transport address of its held by another id here: that
+	 * one ended there too (the active box gave the port again), and two
+	 * allocations never share one (the second's end would free the
+	 * port, its tables, under the first) */
+	for (unsigned int i = 0; i < m->ia->nrelayed && i < 2; i++) {
+		struct ipc_addr r = m->ia->relayed[i];
+
+		r.port = m->ia->relayed[0].port;
+		b = cpa_alloc_by_relayed(cp, &r);
+		if (b != NULL && b != a)
+			mirror_end(cp, b);
+	}
 	if (a == NULL) {
-		a = cpa_alloc_restore(cp, m->worker, &m->tuple, m->id, m->ia, m->binds, m->nbinds);
+		/* (its bindings below, once the policy has judged them for it) */
+		a = cpa_alloc_restore(cp, m->worker, &m->tuple, m->id, m->ia, NULL, 0);
 		if (a == NULL)
 			return -errno;
 		fresh = true;
@@ -1284,16 +1462,31 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m)
 		cp->alloc->nallocs_limited += m->ia->max_bps != 0;
 		a->max_bps = m->ia->max_bps;
 		a->max_bps_burst = m->ia->max_bps != 0 ? m->ia->max_bps_burst : 0;
-		/* the bindings as the active box holds them now; one it no
-		 * longer has leaves dp too (its timer here went with it) */
-		for (unsigned int i = 0; i < a->nbinds; i++)
-			if (!binds_have(m->binds, m->nbinds, &a->binds[i]))
-				cpa_send_binding(cp, a, a->binds[i].channel == 0 ? IPC_PERM_DEL :
-						 IPC_CHAN_DEL, &a->binds[i].peer, a->binds[i].channel, 0);
-		a->nbinds = a->nperms = 0;
-		binds_set(a, m->binds, m->nbinds);
-		cpa_alloc_arm(cp, a);
 	}
+	/* The bindings this box's own peer policy lets a have (the rule
+	 * CreatePermission and ChannelBind keep here, cpa_peer_judge()): one
+	 * it refuses is dropped, counted. */
+	for (size_t k = 0; k < mm.nbinds;) {
+		struct ipc_addr canon;
+
+		if (cpa_peer_judge(cp, a, &binds[k].peer, binds[k].channel == 0, &canon) == 0) {
+			k++;
+			continue;
+		}
+		if (refused != NULL)
+			(*refused)++;
+		binds[k] = binds[--mm.nbinds];
+	}
+	/* the bindings as the active box holds them now; one it no longer
+	 * has (or this box refuses) leaves dp too (its timer here went with
+	 * it) */
+	for (unsigned int i = 0; i < a->nbinds; i++)
+		if (!binds_have(binds, mm.nbinds, &a->binds[i]))
+			cpa_send_binding(cp, a, a->binds[i].channel == 0 ? IPC_PERM_DEL :
+					 IPC_CHAN_DEL, &a->binds[i].peer, a->binds[i].channel, 0);
+	a->nbinds = a->nperms = 0;
+	binds_set(a, binds, mm.nbinds);
+	cpa_alloc_arm(cp, a);
 	memcpy(a->oauth, m->oauth, sizeof(a->oauth));
 	memcpy(a->tid, m->tid, sizeof(a->tid));
 	a->mob_gen = m->mob_gen;

@@ -27,7 +27,8 @@ unsigned int cpa_fam_i(uint8_t family);
 uint8_t cpa_relay_index(const struct cp_ctx *cp, uint8_t family, const uint8_t *ip);
 bool cpa_port_used(const struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint32_t p);
 void cpa_port_set(struct cp_ctx *cp, unsigned int fi, unsigned int idx, uint16_t p, bool used);
-void cpa_alloc_ports_set(struct cp_ctx *cp, const struct cp_alloc *a, bool used);
+void cpa_alloc_ports_set(struct cp_ctx *cp, struct cp_alloc *a, bool used);
+struct cp_alloc *cpa_alloc_by_relayed(struct cp_ctx *cp, const struct ipc_addr *r);
 uint16_t cpa_port_pick(struct cp_ctx *cp, unsigned int w, const uint8_t *fams,
 	  const uint64_t *masks, unsigned int nfams, bool even, bool reserve, uint8_t *idx);
 
@@ -121,6 +122,8 @@ cpa_oauth_alloc(const struct cp_alloc *a)
 }
 uint16_t peer_check(struct req_ctx *r, const struct cp_alloc *a, const struct stun_attr *attr,
 		    bool any_port, struct ipc_addr *canon);
+uint16_t cpa_peer_judge(struct cp_ctx *cp, const struct cp_alloc *a, const struct ipc_addr *peer,
+			bool any_port, struct ipc_addr *canon);
 struct cp_alloc *cpa_alloc_by_id(struct cp_ctx *cp, uint64_t id);
 int cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu,
 		   unsigned int reach);

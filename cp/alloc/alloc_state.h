@@ -58,6 +58,14 @@ struct cp_allocs {
 	uint8_t port_n[2][65536];
 	uint64_t port_full[2][65536 / 64];
 	uint32_t share_used[2][TP_CONF_MAX_RELAY][IPC_MAX_WORKERS];
+	/* The allocations by relayed port (every relayed address of one
+	 * shares its port): a chain per port through cp_alloc.next_port, so
+	 * that the holder of a relayed transport address is found without
+	 * walking the pool (cpa_alloc_by_relayed(); the pair's standby ends
+	 * the one a mirrored allocation displaces). A chain holds at most one
+	 * allocation per relayed address of the box (nrelay[0] + nrelay[1]);
+	 * 512 KiB, zero pages until a port is used. */
+	struct cp_alloc *by_port[65536];
 	struct cp_reservation reserv[CP_MAX_RESERV];
 	/* Tenants (a->tenant): each one's relayed addresses, as bits over
 	 * relay_ip[fi] (tp_conf_tenant_relay_mask(), taken at init: relay

@@ -153,6 +153,8 @@ struct cp_alloc {
 	 * false: none (the tuple reaches worker itself) */
 	bool fwd;
 	uint16_t fwd_worker;
+	/* the chain of the allocations on its relay_port (cp_allocs.by_port) */
+	struct cp_alloc *next_port;
 };
 
 /*

@@ -733,33 +733,39 @@ relay_peer_ok(const struct cp_ctx *cp, unsigned int t, const struct cp_addr *pee
 	return true;
 }
 
-/* The peer address as policy sees it, or a refusal code. */
+/*
+ * The peer policy's word on peer (family NET_AF4 or NET_AF6; a permission's,
+ * any_port, by its IP) for allocation a: its tenant's policy (or
+ * cp.peers'), relay to relay within the tenant, a family a relays. The one
+ * rule for a binding, whether a client asks for it (CreatePermission,
+ * ChannelBind) or the pair's mirror brings it (cp_alloc_mirror_put()).
+ * 0 with canon the peer's canonical form; STUN_ERR_BAD_REQUEST (a
+ * channel to port 0), STUN_ERR_FORBIDDEN (refused by policy: counted
+ * policy_refused) or STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH.
+ */
 uint16_t
-peer_check(struct req_ctx *r, const struct cp_alloc *a,
-	   const struct stun_attr *attr, bool any_port, struct ipc_addr *canon)
+cpa_peer_judge(struct cp_ctx *cp, const struct cp_alloc *a, const struct ipc_addr *peer,
+	       bool any_port, struct ipc_addr *canon)
 {
-	struct stun_addr sa;
 	struct cp_addr in, out;
 	enum cp_policy_verdict v;
 
-	if (stun_attr_get_addr(r->req, attr, &sa) < 0)
-		return STUN_ERR_BAD_REQUEST;
 	/* A channel leads to a transport address, and port 0 is none (RFC
 	 * 768): ChannelBind to it is 400, as a malformed peer address is.
 	 * (dp drops Send indications to it.) */
-	if (!any_port && sa.port == 0)
+	if (!any_port && peer->port == 0)
 		return STUN_ERR_BAD_REQUEST;
 	memset(&in, 0, sizeof(in));
-	in.family = sa.family == STUN_AF_IPV4 ? 4 : 6;
+	in.family = peer->family == NET_AF4 ? 4 : 6;
 	/* RFC 8656 §9: a permission is for an IP address; the port of
 	 * CreatePermission's XOR-PEER-ADDRESS is ignored (often 0). */
-	in.port = any_port && sa.port == 0 ? 1 : sa.port;
-	memcpy(in.ip, sa.ip, 16);
-	v = cp_policy_check(tenant_policy(r->cp, a->tenant), &in, &out);
-	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(r->cp, a->tenant, &out, any_port))
+	in.port = any_port && peer->port == 0 ? 1 : peer->port;
+	memcpy(in.ip, peer->ip, 16);
+	v = cp_policy_check(tenant_policy(cp, a->tenant), &in, &out);
+	if (v == CP_POLICY_OWN_RELAYED && relay_peer_ok(cp, a->tenant, &out, any_port))
 		v = CP_POLICY_ACCEPT;
 	if (v != CP_POLICY_ACCEPT) {
-		r->cp->stats[CP_STAT_POLICY_REFUSED]++;
+		cp->stats[CP_STAT_POLICY_REFUSED]++;
 		return STUN_ERR_FORBIDDEN;
 	}
 	memset(canon, 0, sizeof(*canon));
@@ -770,6 +776,24 @@ peer_check(struct req_ctx *r, const struct cp_alloc *a,
 	if (!alloc_has_family(a, canon->family))
 		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
 	return 0;
+}
+
+/* The peer address of attr as policy sees it (cpa_peer_judge()), or a
+ * refusal code. */
+uint16_t
+peer_check(struct req_ctx *r, const struct cp_alloc *a,
+	   const struct stun_attr *attr, bool any_port, struct ipc_addr *canon)
+{
+	struct stun_addr sa;
+	struct ipc_addr peer;
+
+	if (stun_attr_get_addr(r->req, attr, &sa) < 0)
+		return STUN_ERR_BAD_REQUEST;
+	memset(&peer, 0, sizeof(peer));
+	peer.family = sa.family == STUN_AF_IPV4 ? NET_AF4 : NET_AF6;
+	peer.port = sa.port;
+	memcpy(peer.ip, sa.ip, 16);
+	return cpa_peer_judge(r->cp, a, &peer, any_port, canon);
 }
 
 /* Install (or refresh) the permission for peer's IP (§9: 300 s) and tell

@@ -25,8 +25,10 @@
  * A heartbeat's echo is the sent_ms of the peer's latest heartbeat heard,
  * hold how long ago: the round trip and the offset of the peer's clock
  * (NTP's arithmetic), and for the role machine the peer's word that it
- * heard us then (ha_role.c). A batch of a token below the highest seen
- * (an old active box's) is dropped, counted.
+ * heard us then (ha_role.c). A batch of a token below the floor (the
+ * highest token the lease vouched for on this box, ha_self.floor: never a
+ * heartbeat's or a batch's, which are the peer's word) is dropped,
+ * counted.
  *
  * Hostile input, the listener being a new port: the peer's address only
  * (the dialer binds to its ha.listen address), HA_LINK_SLOTS connections
@@ -118,7 +120,7 @@ struct ha_link {
 	uint64_t peer_sent_ms, peer_sent_rx_ms;    /* the peer's latest heartbeat */
 	int64_t clock_off_ms;
 	uint32_t rtt_ms;
-	uint64_t token_seen;          /* the highest: batches below it are dropped */
+	uint64_t token_seen;          /* the floor (ha_self.floor): batches below it dropped */
 	/* batches sent and not acknowledged: seq and send time, a ring */
 	uint64_t next_seq, acked_seq;
 	uint64_t unacked_ms[HA_UNACKED];
@@ -564,8 +566,8 @@ read_hb(struct ha_link *l, const uint8_t *p, uint64_t now_ms)
 	hb.echo_ms = echo;
 	l->peer_role = hb.role;
 	l->peer_token = hb.token;
-	if (hb.token > l->token_seen)
-		l->token_seen = hb.token;
+	/* (its token is the peer's word, not the lease's: it raises no
+	 * floor here, ha_self.floor does) */
 	l->peer_sent_ms = sent;
 	l->peer_sent_rx_ms = now_ms;
 	if (echo != 0 && echo <= now_ms && now_ms - echo >= hold) {
@@ -625,9 +627,17 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 			l->st.batch_stale++;
 			return 0;
 		}
-		l->token_seen = token;
-		if (l->hooks.batch != NULL)
-			l->hooks.batch(l->hooks.arg, token, seq, p + 16, n - 16);
+		/* (a batch's token raises no floor either: unverified) */
+		if (l->hooks.batch != NULL &&
+		    l->hooks.batch(l->hooks.arg, token, seq, p + 16, n - 16) < 0) {
+			/* not acknowledged (nor anything else this read took):
+			 * the link goes, and the active box sends everything
+			 * again on the next */
+			l->st.batch_refused++;
+			refuse(l, now_ms, "%s (box %s): batch %" PRIu64 " refused (a record "
+			       "malformed or forbidden): link closed", c->who, c->peer_box, seq);
+			return -1;
+		}
 		if (seq > *ack)
 			*ack = seq;       /* acknowledged once the read is done */
 		return 0;
@@ -827,8 +837,8 @@ serve_conn(struct ha_link *l, unsigned int i, const struct ha_self *me, uint64_t
 		}
 		if (me != NULL && now_ms - l->last_hb_tx_ms >= l->heartbeat_ms)
 			send_hb(l, c, me, now_ms);
-		if (me != NULL && me->token > l->token_seen)
-			l->token_seen = me->token;
+		if (me != NULL && me->floor > l->token_seen)
+			l->token_seen = me->floor;
 	}
 out:
 	if (c->state != C_FREE && c->state != C_TLS && flush(c) < 0)

@@ -56,7 +56,8 @@ struct ha_link_conf {
  * machine; slice 5 to the records). Any may be NULL. */
 struct ha_link_hooks {
 	void (*heard)(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms);
-	void (*batch)(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n);
+	/* 0: taken (acknowledged); < 0: refused, the link closed unacknowledged */
+	int (*batch)(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n);
 	void *arg;
 };
 
@@ -64,6 +65,9 @@ struct ha_link_hooks {
 struct ha_self {
 	enum ha_state role;
 	uint64_t token;               /* ours when active; the highest seen otherwise */
+	/* the highest lease-verified token (ha_role.token_verified): the
+	 * only one that raises the floor below which a batch is stale */
+	uint64_t floor;
 };
 
 /* The link as status shows it. */

@@ -112,8 +112,8 @@ mark(struct ha_mirror *m, const struct cp_alloc *a)
 {
 	uint32_t i = cp_alloc_slot(m->cp, a);
 
-	if (i >= m->cap)
-		return;
+	if (i >= m->cap || !cp_alloc_mirrorable(&a->tuple, a->tcp))
+		return;                   /* (a TCP, TLS or DTLS client's: not sent) */
 	if (bit_test(m->dirty, i) && m->slot_id[i] == a->id)
 		return;
 	if (m->fifo_n == m->cap) {
@@ -130,6 +130,8 @@ end(struct ha_mirror *m, const struct cp_alloc *a)
 {
 	uint32_t i = cp_alloc_slot(m->cp, a), k;
 
+	if (!cp_alloc_mirrorable(&a->tuple, a->tcp))
+		return;                   /* never sent: no tombstone either */
 	if (i < m->cap && bit_test(m->dirty, i) && m->slot_id[i] == a->id)
 		bit_clear(m->dirty, i);
 	if (m->ends_n == ENDS_MAX) {
@@ -274,6 +276,9 @@ ha_mirror_link_up(struct ha_mirror *m)
 	m->walk_started = false;
 	m->walk_cur = 0;
 	m->st.walks++;
+	/* (a standby's: a walk the old link began is no walk of this one;
+	 * an END before this link's START removes nothing) */
+	m->stale_on = false;
 }
 
 void
@@ -398,6 +403,13 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 	if (m->pending && !ship(m, now_ms))
 		return 0;
 	if (m->walk && !m->walk_started) {
+		/* a walk's start begins a batch (the standby takes it nowhere
+		 * else): what a flush cut short left in the buffer goes first */
+		if (m->buf_n > 0) {
+			if (batches >= FLUSH_BATCHES || !ship(m, now_ms))
+				goto out;
+			batches++;
+		}
 		memset(&r, 0, sizeof(r));
 		r.type = HA_REC_WALK_START;
 		if (!add(m, &r, now_ms, &batches))
@@ -445,6 +457,8 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 			m->walk = false;
 			break;
 		}
+		if (!cp_alloc_mirrorable(&a->tuple, a->tcp))
+			continue;
 		rec_of(a, now_ms, &r);
 		if (!add(m, &r, now_ms, &batches)) {
 			m->walk_cur = at;     /* this one, next time */
@@ -466,6 +480,7 @@ apply(struct ha_mirror *m, const struct ha_rec *r, uint64_t now)
 	struct ipc_binding binds[HA_REC_BINDS_MAX];
 	struct cp_alloc_mirror am;
 	struct cp_alloc *a;
+	unsigned int refused = 0;
 	int rc;
 
 	memset(&ia, 0, sizeof(ia));
@@ -504,7 +519,8 @@ apply(struct ha_mirror *m, const struct ha_rec *r, uint64_t now)
 	am.mob_gen = r->mob_gen;
 	am.fwd = r->fwd;
 	am.fwd_worker = r->fwd_worker;
-	rc = cp_alloc_mirror_put(m->cp, &am);
+	rc = cp_alloc_mirror_put(m->cp, &am, &refused);
+	m->st.binds_refused += refused;
 	OPENSSL_cleanse(am.oauth, sizeof(am.oauth));
 	if (rc < 0)
 		return rc;
@@ -557,7 +573,10 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 	while (at < n) {
 		int k = ha_rec_decode(p + at, n - at, &r);
 
-		if (k < 0) {
+		/* a walk's start only as a batch's first record (where the
+		 * active box puts it): one later would mark stale, and its
+		 * END remove, what the same batch just brought */
+		if (k < 0 || (r.type == HA_REC_WALK_START && at != 0)) {
 			m->st.records_refused++;
 			rc = -EINVAL;
 			break;
@@ -575,13 +594,20 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 			m->st.records_applied++;
 			break;
 		default:
-			if (apply(m, &r, now_ms) < 0) {
-				m->st.records_refused++;
-			} else {
+			k = apply(m, &r, now_ms);
+			if (k == 0) {
 				m->st.records_applied++;
+				break;
 			}
+			m->st.records_refused++;
+			/* a record this box forbids (its shape, its addresses)
+			 * refuses the batch; one it has no room for does not */
+			if (k == -EINVAL)
+				rc = -EINVAL;
 			break;
 		}
+		if (rc < 0)
+			break;
 	}
 	m->applying = false;
 	OPENSSL_cleanse(&r, sizeof(r));

@@ -24,6 +24,7 @@ struct ha_mirror_stats {
 	uint64_t records_sent;        /* upserts and tombstones out */
 	uint64_t records_applied;     /* upserts and tombstones taken (standby) */
 	uint64_t records_refused;     /* a record that did not decode or apply */
+	uint64_t binds_refused;       /* bindings this box's peer policy refused: dropped */
 	uint64_t walks;               /* snapshot walks started (active) */
 	uint64_t stale_removed;       /* held but not in a whole walk (standby) */
 	uint64_t overflows;           /* the set overflowed: a walk again */
@@ -41,8 +42,13 @@ void ha_mirror_link_up(struct ha_mirror *m);
 unsigned int ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms);
 /* Not active: what changed is not this box's to send (the set emptied). */
 void ha_mirror_forget(struct ha_mirror *m);
-/* The standby: a batch of the peer's (p, n bytes) applied at now_ms. 0,
- * or -EINVAL: a record refused (the rest of the batch with it). */
+/* The standby: a batch of the peer's (p, n bytes) applied at now_ms, in
+ * order. 0, or -EINVAL: a record refused as malformed or forbidden (one
+ * that does not decode, a WALK_START not first, one cp_alloc_mirror_put()
+ * refuses with -EINVAL), the rest of the batch with it: the link must not
+ * acknowledge it (the caller closes the link; the active box walks again
+ * on the next). A record this box has no room for is counted, not a
+ * refusal. */
 int ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms);
 const struct ha_mirror_stats *ha_mirror_stats(const struct ha_mirror *m);
 

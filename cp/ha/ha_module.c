@@ -84,7 +84,7 @@ heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 /* A batch of the peer's (the link dropped one of a lower token): a
  * standby's mirror takes it; an active box takes none (two actives are
  * the role machine's to settle, not the records'). */
-static void
+static int
 batch_in(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 {
 	struct cp_ha *ha = arg;
@@ -92,7 +92,8 @@ batch_in(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 	(void)token;
 	(void)seq;
 	if (ha->mirror != NULL && ha->role.state != HA_ACTIVE)
-		(void)ha_mirror_batch(ha->mirror, p, n, ha->cp->now_ms);
+		return ha_mirror_batch(ha->mirror, p, n, ha->cp->now_ms);
+	return 0;
 }
 
 /* The mirror's batches onto the link under this box's token. */
@@ -215,6 +216,7 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 	ha_lease_step(ha, now_ms);
 	me.role = ha->role.state;
 	me.token = ha->role.token;
+	me.floor = ha->role.token_verified;
 	ha_link_serve(ha->link, &me, now_ms);
 	if (ha->mirror != NULL) {
 		bool up = ha_link_up(ha->link);

@@ -103,6 +103,7 @@ ha_role_start(struct ha_role *r, const struct ha_role_conf *c, struct ipc_ha *se
 		/* a cp restarted on the active box: dp relays on until the
 		 * deadline cp's predecessor wrote; renew now */
 		r->fence_at_ms = fence;
+		r->token_verified = r->token;   /* this box's own lease */
 		become(r, HA_ACTIVE, now_ms, "the segment says this box is active (cp "
 		       "restarted): renewing its lease");
 		return;
@@ -178,6 +179,8 @@ heard_holder(struct ha_role *r, const struct ha_lease_ans *a)
 
 	if (t > r->token && r->state != HA_ACTIVE)
 		r->token = t;
+	if (t > r->token_verified)
+		r->token_verified = t;    /* Redis named it */
 	if (strcmp(r->holder, a->holder) != 0) {
 		snprintf(r->holder, sizeof(r->holder), "%s", a->holder);
 		r->told_holder = false;
@@ -203,6 +206,8 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 		if (a->held) {
 			r->st.acquired++;
 			r->token = a->token;
+			if (a->token > r->token_verified)
+				r->token_verified = a->token;
 			r->fence_at_ms = fence;
 			r->renewed_ms = sent;
 			r->holder[0] = '\0';
@@ -246,6 +251,8 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 		 r->token);
 	if (holder_token(a->holder) > r->token)
 		r->token = holder_token(a->holder);
+	if (holder_token(a->holder) > r->token_verified)
+		r->token_verified = holder_token(a->holder);
 	r->told_holder = true;
 	become(r, HA_FENCED, now_ms, why);
 }

@@ -6,7 +6,9 @@
  * an index names), one SHA-256 digest each (its first HA_SIG_DIGEST
  * bytes) over the setting's values in a fixed order, so that two boxes
  * that differ are refused by name ("differs in turn.relay_ports") rather
- * than mirroring records the other would install wrong. Per-box settings
+ * than mirroring records the other would install wrong; and the peer
+ * policies (cp.peers, the tenants' peers), by which the standby judges a
+ * mirrored binding as a request's would be. Per-box settings
  * (names, the link's ends, ipc, the EAL's lcores) are not in it; the DTLS
  * certificate's digest joins it with the RTP records (slice 7b).
  * And the link's key from its file: hex (lib/certfp's decoder).
@@ -47,6 +49,55 @@ add_u32s(struct ha_sig *s, const char *name, const uint32_t *v, size_t n)
 		b[4 * i + 3] = (uint8_t)v[i];
 	}
 	add(s, name, b, 4 * (n < 16 ? n : 16));
+}
+
+/* A peer policy's bytes into md: its classes, relay to relay, then its
+ * allow and deny lists (each prefix with its NUL), in the file's order. */
+static void
+peers_digest(EVP_MD_CTX *md, const struct tp_conf_peers *p, bool relay_to_relay)
+{
+	uint8_t b[7] = { p->allow_loopback, p->allow_private, p->allow_link_local,
+			 p->allow_multicast, relay_to_relay, (uint8_t)p->nallow,
+			 (uint8_t)p->ndeny };
+
+	EVP_DigestUpdate(md, b, sizeof(b));
+	for (unsigned int i = 0; i < p->nallow && i < TP_CONF_MAX_PREFIXES; i++)
+		EVP_DigestUpdate(md, p->allow[i], strnlen(p->allow[i], sizeof(p->allow[i])) + 1);
+	for (unsigned int i = 0; i < p->ndeny && i < TP_CONF_MAX_PREFIXES; i++)
+		EVP_DigestUpdate(md, p->deny[i], strnlen(p->deny[i], sizeof(p->deny[i])) + 1);
+}
+
+/* The peer policies (cp.peers, each tenant's peers or none): the standby
+ * judges each mirrored binding by its own (cp_alloc_mirror_put()), so two
+ * boxes that differ would hold different bindings: not paired. */
+static void
+add_peers(struct ha_sig *s, const char *name, const struct tp_conf *c, bool tenants)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned int dl = 0;
+
+	if (md == NULL || s->n >= HA_SIG_MAX || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return;
+	}
+	if (!tenants) {
+		peers_digest(md, &c->cp.peers, c->cp.allow_relay_to_relay);
+	} else {
+		for (unsigned int i = 0; i < c->tenants.n && i < TP_CONF_MAX_TENANTS; i++) {
+			const struct tp_conf_tenant *t = &c->tenants.t[i];
+			uint8_t has = t->has_peers;
+
+			EVP_DigestUpdate(md, &has, 1);
+			if (has)
+				peers_digest(md, &t->peers, t->allow_relay_to_relay);
+		}
+	}
+	EVP_DigestFinal_ex(md, d, &dl);
+	EVP_MD_CTX_free(md);
+	snprintf(s->item[s->n].name, sizeof(s->item[s->n].name), "%s", name);
+	memcpy(s->item[s->n].digest, d, HA_SIG_DIGEST);
+	s->n++;
 }
 
 void
@@ -104,6 +155,8 @@ ha_sig_make(const struct tp_conf *c, struct ha_sig *s)
 		n += 8;
 	}
 	add(s, "tenants", ten, n);
+	add_peers(s, "cp.peers", c, false);
+	add_peers(s, "tenants.peers", c, true);
 }
 
 int

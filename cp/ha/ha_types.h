@@ -82,6 +82,12 @@ struct ha_role {
 	/* ACTIVE: ours; otherwise the highest seen (the segment's, Redis'
 	 * holders', the peer's) */
 	uint64_t token;
+	/* The highest token the lease vouches for: this box's own (Redis
+	 * gave it, or the segment says this box held it) or a holder Redis
+	 * named; never a peer's word (its heartbeats, its batches). The
+	 * link's floor for batches (ha_self.floor): a hostile or broken peer
+	 * cannot raise it and make later legitimate batches look stale. */
+	uint64_t token_verified;
 	uint64_t fence_at_ms;         /* ACTIVE: the deadline in the segment */
 	uint64_t active_since_ms;     /* ACTIVE: when (heartbeats since say so) */
 	uint64_t renewed_ms;          /* the send time of the last renew answered */
@@ -108,6 +114,7 @@ struct ha_link_stats {
 	uint64_t link_busy;           /* connections refused: every slot handshaking */
 	uint64_t hb_lost;             /* links ended by lease_ms without a heartbeat */
 	uint64_t batch_stale;         /* batches of a lower token dropped */
+	uint64_t batch_refused;       /* batches refused (a record): link closed, no ack */
 	uint64_t msg_bad;             /* messages that failed their checks: link closed */
 	uint64_t tx_full;             /* heartbeats not queued: the peer not reading */
 };

@@ -211,6 +211,31 @@ test_ha_acquire_refused_stays_standby(void **state)
 	assert_int_equal(redis.sent, 2);
 }
 
+/* The lease's word raises the verified token (the link's floor for
+ * batches), a peer's heartbeat never does, however high its token: the
+ * machine keeps the peer's token for its own fencing, not as a floor.
+ * Before the fix there was one token for both. */
+static void
+test_ha_only_the_lease_verifies_a_token(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	hb(HA_ACTIVE, UINT64_MAX - 1, 0, 1001);
+	assert_true(ha.role.token == UINT64_MAX - 1);
+	assert_true(ha.role.token_verified == 0);
+	/* Redis names a holder (an acquire refused): verified */
+	start(TP_HA_ROLE_ACTIVE, 5000);
+	step(5000);
+	answer(0, 0, "box-b:12");
+	assert_true(ha.role.token_verified == 12);
+	hb(HA_ACTIVE, 500, 0, 5001);
+	assert_true(ha.role.token_verified == 12);
+	/* this box's own lease */
+	setup(NULL);
+	make_active();
+	assert_true(ha.role.token_verified == 7);
+}
+
 /* Every lease/4 a renew naming BOX:TOKEN; each answer moves the segment's
  * deadline to that renew's send time + lease - guard. */
 static void
@@ -467,6 +492,7 @@ main(void)
 				       setup),
 		cmocka_unit_test_setup(test_ha_segment_fence_follows, setup),
 		cmocka_unit_test_setup(test_ha_lease_read_checks_the_reply, setup),
+		cmocka_unit_test_setup(test_ha_only_the_lease_verifies_a_token, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

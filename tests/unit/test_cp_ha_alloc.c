@@ -30,6 +30,7 @@
 #include "alloc/alloc_state.h"
 #include "cp_dp.h"
 #include "ha_mirror.h"
+#include "ha_rec.h"
 #include "tp_conf.h"
 
 static const char conf_text[] =
@@ -38,7 +39,8 @@ static const char conf_text[] =
 	"  { name = \"c\"; dev = \"x1\"; roles = [\"core\"]; ipv4 = \"10.1.0.1/24\";\n"
 	"    ipv6 = \"fd00:1::1/64\"; relay_ipv6 = [\"fd00:1::11\"]; }); };\n"
 	"turn = { realm = \"r.test\"; relay_ports = [10000, 59999]; ipc = \"%s\"; };\n"
-	"cp = { quota_total = 4000; quota_user = 4000; };\n";
+	"cp = { quota_total = 4000; quota_user = 4000;\n"
+	"  peers = { allow_private = true; deny = [\"10.9.66.0/24\"]; }; };\n";
 
 struct box {
 	struct tp_conf conf;
@@ -139,6 +141,12 @@ box_up(struct box *b, const char *name)
 	b->cp.now_ms = b->cp.start_ms;
 	tw_init(&b->cp.wheel, 0);
 	assert_int_equal(cp_alloc_init(&b->cp), 0);
+	/* the peer policy as cp.peers above says it (cp/policy's module
+	 * builds it from the file in cp) */
+	b->cp.policy = cp_policy_create();
+	assert_non_null(b->cp.policy);
+	b->cp.policy->allow_private = true;
+	assert_int_equal(cp_policy_add_deny(b->cp.policy, "10.9.66.0/24", NULL, 0), 0);
 	b->cp.ready = true;
 	b->m = ha_mirror_create(&b->cp, send_q, NULL);
 	assert_non_null(b->m);
@@ -149,6 +157,8 @@ box_down(struct box *b)
 {
 	ha_mirror_free(b->m);
 	cp_alloc_fini(&b->cp);
+	cp_policy_free(b->cp.policy);
+	b->cp.policy = NULL;
 	ipc_seg_close(&b->cp.seg);
 	ipc_seg_unlink(b->seg_name);
 	tp_conf_free(&b->conf);
@@ -188,6 +198,10 @@ addr4(struct ipc_addr *a, uint8_t b2, uint8_t b3, uint16_t port)
 	a->port = port;
 }
 
+/* make()'s client transport and connection id (a test may change them) */
+static uint8_t make_transport = 17;
+static uint64_t make_conn;
+
 /* An allocation on A as a request makes it (installed: ALLOC_ADD and its
  * bindings go to A's dp through cp_dp_send(), which the mirror taps). */
 static struct cp_alloc *
@@ -200,7 +214,8 @@ make(uint64_t id, unsigned int w, uint16_t cport, unsigned int nperm, unsigned i
 	unsigned int n = 0;
 
 	memset(&tu, 0, sizeof(tu));
-	tu.transport = 17;
+	tu.transport = make_transport;
+	tu.conn_id = make_conn;
 	tu.in_port = 0;
 	addr4(&tu.client, 1, 1, cport);
 	tu.server.family = 4;
@@ -456,6 +471,321 @@ test_reconnect_in_the_middle_of_a_walk(void **state)
 	assert_int_equal(ok, 900 - 4 + 1);
 }
 
+/* ---- as the peer could send it ------------------------------------------ */
+
+/* An allocation record as A's mirror would write it: id, its client's
+ * port, relayed at 10.1.0.1:rport (A's and B's relayed address), no
+ * bindings, ten minutes left. */
+static void
+rec_alloc(struct ha_rec *r, uint64_t id, uint16_t cport, uint16_t rport)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = HA_REC_ALLOC;
+	r->id = id;
+	r->tuple.transport = 17;
+	addr4(&r->tuple.client, 1, 1, cport);
+	r->tuple.server.family = 4;
+	r->tuple.server.ip[0] = 10;
+	r->tuple.server.ip[3] = 1;
+	r->tuple.server.port = 3478;
+	r->worker = 1;
+	r->nrelayed = 1;
+	r->relayed[0].family = 4;
+	r->relayed[0].ip[0] = 10;
+	r->relayed[0].ip[1] = 1;
+	r->relayed[0].ip[3] = 1;
+	r->relayed[0].port = rport;
+	r->left_ms = 600000;
+	r->user_len = 3;
+	memcpy(r->user, "bob", 3);
+}
+
+/* Records (n) as one batch into B: ha_mirror_batch()'s answer. */
+static int
+batch_to_b(const struct ha_rec *r, unsigned int n)
+{
+	static uint8_t buf[16 * HA_REC_MAX];
+	size_t at = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		int k = ha_rec_encode(&r[i], buf + at, sizeof(buf) - at);
+
+		assert_true(k > 0);
+		at += (size_t)k;
+	}
+	return ha_mirror_batch(B.m, buf, at, B.cp.now_ms);
+}
+
+/* A relayed transport address B holds for one id, mirrored for another
+ * (the active box gave the port again; an end lost, or a replay): the
+ * holder ends first, dp told, and the port is the new one's alone, so
+ * that its end frees it (two on one port: the first end would free the
+ * port under the second). Before the fix B kept both. */
+static void
+test_relayed_address_taken_by_another_id_ends_the_holder(void **state)
+{
+	struct ha_rec r;
+	struct cp_alloc *b;
+
+	(void)state;
+	rec_alloc(&r, 1, 40001, 20000);
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_non_null(cp_alloc_find_id(&B.cp, 1));
+	drain(&B);
+	rec_alloc(&r, 2, 40002, 20000);          /* another client, the same port */
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_null(cp_alloc_find_id(&B.cp, 1));
+	/* the holder's end reached B's dp (then the new one's install) */
+	assert_int_equal(count_kind(&B, 1, IPC_ALLOC_DEL, 1), 1);
+	b = cp_alloc_find_id(&B.cp, 2);
+	assert_non_null(b);
+	assert_int_equal(cp_alloc_count(&B.cp), 1);
+	assert_ptr_equal(cpa_alloc_by_relayed(&B.cp, &b->relayed[0]), b);
+	/* its end frees the port: nothing holds it after */
+	assert_int_equal(cp_alloc_mirror_del(&B.cp, 2), 0);
+	assert_false(cpa_port_used(&B.cp, 0, 0, 20000));
+	assert_null(cpa_alloc_by_relayed(&B.cp, &r.relayed[0]));
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+}
+
+/* A binding B's own peer policy refuses (cp.peers here: its deny list,
+ * loopback) is dropped and counted, the rest installed: the rule a
+ * CreatePermission or ChannelBind on B would meet. Before the fix B
+ * installed all three. */
+static void
+test_bindings_judged_by_the_standbys_policy(void **state)
+{
+	struct ha_rec r;
+	struct cp_alloc *b;
+	uint64_t refused = B.cp.stats[CP_STAT_POLICY_REFUSED];
+
+	(void)state;
+	rec_alloc(&r, 9, 40009, 20009);
+	r.nbinds = 3;
+	addr4(&r.binds[0].peer, 2, 1, 0);         /* 10.9.2.1: allowed (private on) */
+	r.binds[0].left_ms = 1000;
+	addr4(&r.binds[1].peer, 66, 1, 0);        /* 10.9.66.1: denied */
+	r.binds[1].left_ms = 1000;
+	memset(&r.binds[2].peer, 0, sizeof(r.binds[2].peer));
+	r.binds[2].peer.family = 4;               /* 127.0.0.1: loopback, refused */
+	r.binds[2].peer.ip[0] = 127;
+	r.binds[2].peer.ip[3] = 1;
+	r.binds[2].peer.port = 7000;
+	r.binds[2].channel = 0x4000;
+	r.binds[2].left_ms = 1000;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	b = cp_alloc_find_id(&B.cp, 9);
+	assert_non_null(b);
+	assert_int_equal(b->nbinds, 1);
+	assert_int_equal(b->binds[0].peer.ip[2], 2);
+	assert_int_equal(ha_mirror_stats(B.m)->binds_refused, 2);
+	assert_true(B.cp.stats[CP_STAT_POLICY_REFUSED] == refused + 2);
+	/* an update that brings them again: still one */
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_int_equal(cp_alloc_find_id(&B.cp, 9)->nbinds, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->binds_refused, 4);
+}
+
+/* Lifetimes the peer sends are held to B's own: the allocation's to
+ * cp.lifetime_max_s (3600 s), a permission's to cp.perm_lifetime_s (300
+ * s), a channel's to cp.chan_lifetime_s (600 s). Before the fix B kept
+ * 49 days. */
+static void
+test_lifetimes_clamped_to_the_standbys(void **state)
+{
+	struct ha_rec r;
+	struct cp_alloc *b;
+	uint64_t now = B.cp.now_ms;
+
+	(void)state;
+	rec_alloc(&r, 7, 40007, 20007);
+	r.left_ms = UINT32_MAX;
+	r.nbinds = 2;
+	addr4(&r.binds[0].peer, 2, 1, 0);
+	r.binds[0].left_ms = UINT32_MAX;
+	addr4(&r.binds[1].peer, 3, 1, 7000);
+	r.binds[1].channel = 0x4000;
+	r.binds[1].left_ms = UINT32_MAX;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	b = cp_alloc_find_id(&B.cp, 7);
+	assert_non_null(b);
+	assert_true(b->expires_ms == now + 3600u * 1000u);
+	assert_int_equal(b->nbinds, 2);
+	for (unsigned int i = 0; i < 2; i++)
+		assert_true(b->binds[i].expires_ms ==
+			    now + (b->binds[i].channel == 0 ? 300u : 600u) * 1000u);
+	/* what is within them stays as sent */
+	rec_alloc(&r, 7, 40007, 20007);
+	r.left_ms = 5000;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_true(cp_alloc_find_id(&B.cp, 7)->expires_ms == now + 5000);
+}
+
+/* Shapes no cp of this configuration makes are refused whole, B's table
+ * untouched: a relayed address that is not one of B's (or outside the
+ * relay range), one channel number bound to two peers, one peer on two
+ * channels, two permissions for one IP, a permission with a port, a
+ * forward without mobility. Before the fix B installed each. */
+static void
+test_impossible_shapes_refused(void **state)
+{
+	struct ha_rec r;
+	unsigned int refused = 0;
+
+	(void)state;
+	rec_alloc(&r, 8, 40008, 20008);
+	r.relayed[0].ip[3] = 99;                /* 10.1.0.99: not B's */
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	rec_alloc(&r, 8, 40008, 9000);            /* below turn.relay_ports */
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	rec_alloc(&r, 8, 40008, 20008);
+	r.nbinds = 2;
+	addr4(&r.binds[0].peer, 3, 1, 7000);
+	r.binds[0].channel = 0x4001;
+	r.binds[0].left_ms = 1000;
+	addr4(&r.binds[1].peer, 3, 2, 7000);      /* the same channel, another peer */
+	r.binds[1].channel = 0x4001;
+	r.binds[1].left_ms = 1000;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	addr4(&r.binds[1].peer, 3, 1, 7000);      /* the same peer, another channel */
+	r.binds[1].channel = 0x4002;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	r.binds[0].channel = r.binds[1].channel = 0;   /* one IP, two permissions */
+	r.binds[0].peer.port = r.binds[1].peer.port = 0;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	r.nbinds = 1;
+	r.binds[0].peer.port = 9;                 /* a permission is for an IP */
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	rec_alloc(&r, 8, 40008, 20008);
+	r.fwd = true;                             /* a forward without a move */
+	r.fwd_worker = 0;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, ++refused);
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+	/* and the same record well formed is taken */
+	rec_alloc(&r, 8, 40008, 20008);
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_int_equal(cp_alloc_count(&B.cp), 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, refused);
+}
+
+/* Allocations of a TCP or TLS client, of a DTLS client (a connection id
+ * on UDP) or with RFC 6062's TCP relay cannot move (their connection is
+ * this box's dp's): A sends none, B takes none. Before the fix A sent
+ * them and B installed them. */
+static void
+test_connection_allocations_not_mirrored(void **state)
+{
+	struct ha_rec r;
+
+	(void)state;
+	make_transport = 6;
+	make(21, 1, 40021, 1, 0);
+	make_transport = 17;
+	make_conn = 0x0100000000800001ull;        /* a DTLS session's id */
+	make(22, 1, 40022, 0, 0);
+	make_conn = 0;
+	make(23, 0, 40023, 0, 0);                 /* plain UDP: sent */
+	drain(&A);
+	sync_all();
+	/* (B would refuse them: it refused nothing, so none came) */
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 0);
+	assert_null(cp_alloc_find_id(&B.cp, 21));
+	assert_null(cp_alloc_find_id(&B.cp, 22));
+	assert_non_null(cp_alloc_find_id(&B.cp, 23));
+	/* their ends: no tombstones either */
+	assert_int_equal(cp_alloc_kill(&A.cp, 21), 0);
+	assert_int_equal(ha_mirror_flush(A.m, A.cp.now_ms), 0);
+	/* B refuses them from a peer that sends them anyway */
+	rec_alloc(&r, 24, 40024, 20024);
+	r.tuple.transport = 6;
+	batch_to_b(&r, 1);
+	rec_alloc(&r, 25, 40025, 20025);
+	r.tuple.conn_id = 0x0100000000800002ull;
+	batch_to_b(&r, 1);
+	rec_alloc(&r, 26, 40026, 20026);
+	r.flags = IPC_ALLOC_F_TCP;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 3);
+	assert_int_equal(cp_alloc_count(&B.cp), 1);
+}
+
+/* A walk's start anywhere but first in its batch is refused (the batch
+ * with it): after an upsert it would mark it stale and the END that
+ * follows remove it. Before the fix B took it and lost allocation 1. */
+static void
+test_walk_start_only_first_in_a_batch(void **state)
+{
+	struct ha_rec r[3];
+
+	(void)state;
+	rec_alloc(&r[0], 1, 40001, 20001);
+	memset(&r[1], 0, sizeof(r[1]));
+	r[1].type = HA_REC_WALK_START;
+	memset(&r[2], 0, sizeof(r[2]));
+	r[2].type = HA_REC_WALK_END;
+	assert_int_equal(batch_to_b(r, 3), -EINVAL);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_non_null(cp_alloc_find_id(&B.cp, 1));
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 0);
+	/* first, it is a walk as ever: 1 not in it goes at its END */
+	rec_alloc(&r[1], 2, 40002, 20002);
+	memset(&r[0], 0, sizeof(r[0]));
+	r[0].type = HA_REC_WALK_START;
+	assert_int_equal(batch_to_b(r, 3), 0);
+	assert_null(cp_alloc_find_id(&B.cp, 1));
+	assert_non_null(cp_alloc_find_id(&B.cp, 2));
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 1);
+	/* a walk begun on a link that died is no walk of the next one: an
+	 * END there before its START removes nothing */
+	assert_int_equal(batch_to_b(&r[0], 1), 0);      /* START: 2 marked */
+	ha_mirror_link_up(B.m);
+	assert_int_equal(batch_to_b(&r[2], 1), 0);      /* END alone */
+	assert_non_null(cp_alloc_find_id(&B.cp, 2));
+	assert_int_equal(ha_mirror_stats(B.m)->stale_removed, 1);
+}
+
+/* A record B forbids refuses its batch (ha_mirror_batch() says so: the
+ * link then closes unacknowledged), and nothing after it is applied.
+ * Before the fix the batch was taken (0) and the record after applied. */
+static void
+test_forbidden_record_refuses_the_batch(void **state)
+{
+	struct ha_rec r[2];
+
+	(void)state;
+	rec_alloc(&r[0], 11, 40011, 20011);
+	r[0].relayed[0].ip[3] = 99;               /* not B's */
+	rec_alloc(&r[1], 12, 40012, 20012);
+	assert_int_equal(batch_to_b(r, 2), -EINVAL);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_int_equal(cp_alloc_count(&B.cp), 0);
+}
+
+/* A record B has no room for (its pool full) is counted, not a refusal
+ * of the batch (which would close the link again and again). Before the
+ * fix the errno left from before said EINVAL. */
+static void
+test_no_room_is_no_refusal(void **state)
+{
+	struct ha_rec r[2];
+
+	(void)state;
+	B.cp.alloc->max_allocs = 1;
+	rec_alloc(&r[0], 13, 40013, 20013);
+	rec_alloc(&r[1], 14, 40014, 20014);
+	errno = EINVAL;                           /* what an earlier call left */
+	assert_int_equal(batch_to_b(r, 2), 0);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, 1);
+	assert_non_null(cp_alloc_find_id(&B.cp, 13));
+}
+
 /* A record B cannot take stops the batch there: counted, nothing after it
  * applied. */
 static void
@@ -480,6 +810,20 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect_in_the_middle_of_a_walk, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_batch_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_relayed_address_taken_by_another_id_ends_the_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifetimes_clamped_to_the_standbys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bindings_judged_by_the_standbys_policy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_impossible_shapes_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_start_only_first_in_a_batch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_forbidden_record_refuses_the_batch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_room_is_no_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

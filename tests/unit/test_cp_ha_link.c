@@ -36,6 +36,7 @@
 #include <openssl/x509.h>
 
 #include "ha_link.h"
+#include "tp_conf_types.h"
 
 #define LEASE 500u
 #define HB    100u
@@ -67,7 +68,7 @@ on_heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 	e->hb = *hb;
 }
 
-static void
+static int
 on_batch(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 {
 	struct end *e = arg;
@@ -76,6 +77,8 @@ on_batch(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 	e->batches++;
 	e->batch_token = token;
 	snprintf(e->batch, sizeof(e->batch), "%.*s", (int)n, (const char *)p);
+	/* the mirror's word: "bad" is a batch it refuses */
+	return n == 3 && memcmp(p, "bad", 3) == 0 ? -EINVAL : 0;
 }
 
 static void
@@ -115,8 +118,8 @@ pair_up(const uint8_t *kb, const struct ha_sig *sb, uint64_t now)
 	make_sig(&sig, 1);
 	make(&A, "box-a", key_a, &sig, NULL, NULL);
 	make(&B, "box-b", kb, sb != NULL ? sb : &sig, NULL, NULL);
-	A.me = (struct ha_self){ .role = HA_ACTIVE, .token = 7 };
-	B.me = (struct ha_self){ .role = HA_STANDBY, .token = 7 };
+	A.me = (struct ha_self){ .role = HA_ACTIVE, .token = 7, .floor = 7 };
+	B.me = (struct ha_self){ .role = HA_STANDBY, .token = 7, .floor = 7 };
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(ha_link_adopt(A.l, sv[0], true, "a-end", now), 0);
 	assert_int_equal(ha_link_adopt(B.l, sv[1], false, "b-end", now), 0);
@@ -273,13 +276,69 @@ test_link_batch_of_a_lower_token_dropped(void **state)
 	assert_int_equal(B.batches, 1);
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 1);
 	assert_true(ha_link_up(B.l));
-	/* a higher token is taken, and raises the floor */
+	/* a higher token is taken, and raises no floor: it is the peer's
+	 * word, not the lease's */
 	assert_int_equal(ha_link_send_batch(A.l, 8, "next", 4, 1040), 0);
 	assert_int_equal(ha_link_send_batch(A.l, 7, "old", 3, 1040), 0);
 	serve_both(1040, 1050);
-	assert_int_equal(B.batches, 2);
-	assert_string_equal(B.batch, "next");
+	assert_int_equal(B.batches, 3);
+	assert_string_equal(B.batch, "old");
+	assert_int_equal(ha_link_stats(B.l)->batch_stale, 1);
+	/* the lease's word does (B's role machine heard of token 8) */
+	B.me.floor = 8;
+	serve_both(1050, 1051);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "old2", 4, 1051), 0);
+	serve_both(1051, 1060);
+	assert_int_equal(B.batches, 3);
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 2);
+}
+
+/* A heartbeat that carries a huge token (a peer broken or hostile) raises
+ * no floor: the active box's later batches under its real token are
+ * taken. Before the fix B's floor became the heartbeat's token and every
+ * later batch was dropped as stale. */
+static void
+test_link_heartbeat_token_raises_no_floor(void **state)
+{
+	(void)state;
+	pair_up(key_a, NULL, 1000);
+	A.me.token = UINT64_MAX - 1;              /* what its heartbeats say */
+	serve_both(1000, 1300);
+	assert_true(B.heard >= 2);
+	assert_true(B.hb.token == UINT64_MAX - 1);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "real", 4, 1300), 0);
+	serve_both(1300, 1310);
+	assert_int_equal(B.batches, 1);
+	assert_string_equal(B.batch, "real");
+	assert_int_equal(ha_link_stats(B.l)->batch_stale, 0);
+}
+
+/* A batch the standby's mirror refuses (a record malformed or forbidden)
+ * is not acknowledged: the link closes, counted and said, and the sender's
+ * lag stays (it walks again on the next link). Before the fix B
+ * acknowledged it and the link stayed up. */
+static void
+test_link_refused_batch_not_acknowledged(void **state)
+{
+	struct ha_link_view v;
+
+	(void)state;
+	pair_up(key_a, NULL, 1000);
+	serve_both(1000, 1020);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "good", 4, 1020), 0);
+	serve_both(1020, 1030);
+	ha_link_view(A.l, 1030, &v);
+	assert_int_equal(v.lag_ms, 0);
+	assert_int_equal(ha_link_send_batch(A.l, 7, "bad", 3, 1030), 0);
+	serve_both(1030, 1040);
+	assert_int_equal(B.batches, 2);
+	assert_int_equal(ha_link_stats(B.l)->batch_refused, 1);
+	assert_false(ha_link_up(B.l));
+	assert_false(ha_link_up(A.l));
+	ha_link_view(A.l, 1040, &v);
+	assert_int_equal(v.lag_ms, 10);          /* never acknowledged */
+	ha_link_view(B.l, 1040, &v);
+	assert_non_null(strstr(v.refusal, "batch 2 refused"));
 }
 
 /* ---- as an attacker ------------------------------------------------------ */
@@ -483,6 +542,45 @@ test_link_listener_refuses_another_address(void **state)
 	close(fd);
 }
 
+/* Two boxes whose peer policies differ (cp.peers, or a tenant's peers)
+ * sign differently, named: the standby judges each mirrored binding by
+ * its own. Before the fix the signatures were the same. */
+static void
+test_signature_covers_peer_policies(void **state)
+{
+	static struct tp_conf c1, c2;
+	static struct ha_sig s1, s2;
+	unsigned int i;
+
+	(void)state;
+	memset(&c1, 0, sizeof(c1));
+	c1.tenants.n = 1;
+	snprintf(c1.tenants.t[0].name, sizeof(c1.tenants.t[0].name), "t1");
+	c2 = c1;
+	ha_sig_make(&c1, &s1);
+	ha_sig_make(&c2, &s2);
+	assert_memory_equal(&s1, &s2, sizeof(s1));
+	c2.cp.peers.ndeny = 1;
+	snprintf(c2.cp.peers.deny[0], sizeof(c2.cp.peers.deny[0]), "192.0.2.0/24");
+	ha_sig_make(&c2, &s2);
+	for (i = 0; i < s1.n && memcmp(&s1.item[i], &s2.item[i], sizeof(s1.item[i])) == 0; i++)
+		;
+	assert_true(i < s1.n);
+	assert_string_equal(s1.item[i].name, "cp.peers");
+	c2 = c1;
+	c2.tenants.t[0].has_peers = true;
+	c2.tenants.t[0].peers.allow_private = true;
+	ha_sig_make(&c2, &s2);
+	for (i = 0; i < s1.n && memcmp(&s1.item[i], &s2.item[i], sizeof(s1.item[i])) == 0; i++)
+		;
+	assert_true(i < s1.n);
+	assert_string_equal(s1.item[i].name, "tenants.peers");
+	c2 = c1;
+	c2.cp.allow_relay_to_relay = true;
+	ha_sig_make(&c2, &s2);
+	assert_true(memcmp(&s1, &s2, sizeof(s1)) != 0);
+}
+
 static void
 test_key_parse(void **state)
 {
@@ -508,10 +606,13 @@ main(void)
 		cmocka_unit_test_teardown(test_link_signature_differs_names_the_setting, teardown),
 		cmocka_unit_test_teardown(test_link_heartbeat_loss_seen_at_lease, teardown),
 		cmocka_unit_test_teardown(test_link_batch_of_a_lower_token_dropped, teardown),
+		cmocka_unit_test_teardown(test_link_refused_batch_not_acknowledged, teardown),
+		cmocka_unit_test_teardown(test_link_heartbeat_token_raises_no_floor, teardown),
 		cmocka_unit_test_teardown(test_link_garbage_and_silence_refused, teardown),
 		cmocka_unit_test_teardown(test_link_huge_length_refused, teardown),
 		cmocka_unit_test_teardown(test_link_certificate_server_refused, teardown),
 		cmocka_unit_test_teardown(test_link_listener_refuses_another_address, teardown),
+		cmocka_unit_test(test_signature_covers_peer_policies),
 		cmocka_unit_test(test_key_parse),
 	};
 
