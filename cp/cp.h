@@ -142,6 +142,11 @@ struct cp_ctx {
 	struct cp_acct *acct;
 	/* one box of an active/standby pair (cp/ha); NULL without an ha group */
 	struct cp_ha *ha;
+	/* true while this box is a pair's box that is not the active one
+	 * (cp/ha keeps it, ha_sync()): what it holds is the active box's
+	 * mirror, whose usage records the active box writes (cp/acct stays
+	 * silent); false on a lone box */
+	bool ha_standby;
 	/* lawful interception's X1 tables (cp/li) and ETSI's schemas when
 	 * li.x1.schemas names them; NULL without an li group */
 	struct cp_li *li;
@@ -351,6 +356,14 @@ bool cp_alloc_mirrorable(const struct ipc_tuple *t, bool tcp_relay);
 int cp_alloc_mirror_del(struct cp_ctx *cp, uint64_t id);
 /* a's slot in the pool (0 .. cp_alloc_capacity() - 1): a bitmap's index. */
 uint32_t cp_alloc_slot(const struct cp_ctx *cp, const struct cp_alloc *a);
+/*
+ * The ids this cp makes from now on are above floor (cp/ha: the pair's
+ * active box under fencing token t gives t << HA_ID_SHIFT, so that no id
+ * it makes is one the other box made under another token, mirrored or
+ * not; a usage record's id is made of it). A floor below the ids made
+ * already changes nothing: ids only grow.
+ */
+void cp_alloc_id_floor(struct cp_ctx *cp, uint64_t floor);
 
 /* Whether name is a user of the configuration file (read-only). */
 bool cp_conf_user(const struct cp_ctx *cp, const char *name);

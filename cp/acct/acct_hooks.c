@@ -12,6 +12,11 @@
  * allocation dp removed while no cp served comes as dp's whole report of
  * it (ALLOC_END), and its record is made from that. An allocation's
  * reason is cp/alloc's (alloc_end.h), with the record's values.
+ *
+ * A pair's box that is not active (cp->ha_standby, issue 69) writes none:
+ * its allocations are the active box's mirror, and their records are the
+ * active box's (a session's record once across the pair). Nothing waits
+ * either: the box that takes over writes the ends it sees from then on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -318,8 +323,8 @@ void
 cp_acct_alloc_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
 {
 	(void)arg;
-	if (cp->acct == NULL)
-		return;
+	if (cp->acct == NULL || cp->ha_standby)
+		return;           /* (a report's held.took stays false: counted as done) */
 	switch (ev->type) {
 	case CP_ALLOC_EV_END:
 		alloc_end(cp, ev->a, ev->reason);
@@ -402,6 +407,8 @@ cp_acct_interim_scan(struct cp_ctx *cp, uint64_t last_ms)
 	uint32_t cur = 0;
 	unsigned int n = 0;
 
+	if (cp->ha_standby)
+		return 0;
 	while ((a = cp_alloc_next(cp, &cur)) != NULL) {
 		struct cp_acct_rec r;
 		uint64_t age, before;

@@ -1535,6 +1535,13 @@ cp_alloc_slot(const struct cp_ctx *cp, const struct cp_alloc *a)
 	return (uint32_t)(a - cp->alloc->pool);
 }
 
+void
+cp_alloc_id_floor(struct cp_ctx *cp, uint64_t floor)
+{
+	if (cp->alloc != NULL && cp->alloc->next_id < floor)
+		cp->alloc->next_id = floor;
+}
+
 /* ---- what dp reports -------------------------------------------------- */
 
 /* dp's per-allocation counters (the answer to cp_request_stats()). */

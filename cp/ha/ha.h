@@ -44,6 +44,16 @@ void ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_m
 /* "active", "standby", "fenced", "starting". */
 const char *ha_state_name(enum ha_state s);
 
+/*
+ * What the rest of cp follows of the role (ha_module.c), after each
+ * change and each loop turn: cp->ha_standby (not active: cp/acct writes
+ * no usage records of the mirror), and on becoming active under a token
+ * not drawn from yet, cp/alloc's ids moved to that token's space
+ * (cp_alloc_id_floor(), token << HA_ID_SHIFT): the new active box's ids
+ * are none the old one made, mirrored or not.
+ */
+void ha_sync(struct cp_ha *ha);
+
 /* ---- the lease in Redis (ha_lease.c) --------------------------------- */
 
 /* The Lua scripts (§3.2): KEYS[1] the lease, KEYS[2] the token counter;

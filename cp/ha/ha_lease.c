@@ -98,6 +98,9 @@ on_answer(redisAsyncContext *ac, void *reply, void *priv)
 		tp_log(TP_LOG_ERR, "ha: Redis refused the lease script: %.200s", r->str);
 	cp->ha->redis_silent = !a.answered;
 	ha_role_answer(&cp->ha->role, (uint32_t)(uintptr_t)priv, &a, cp->now_ms);
+	/* (before anything else this turn: an Allocate dp passes on now
+	 * gets an id of the new token's) */
+	ha_sync(cp->ha);
 }
 
 unsigned int

@@ -72,6 +72,20 @@ ha_fini(struct cp_ctx *cp)
 	cp->ha = NULL;
 }
 
+void
+ha_sync(struct cp_ha *ha)
+{
+	struct cp_ctx *cp = ha->cp;
+	bool active = ha->role.state == HA_ACTIVE;
+
+	cp->ha_standby = !active;
+	if (active && ha->id_token != ha->role.token && ha->role.token != 0 &&
+	    ha->role.token < (1ull << (64 - HA_ID_SHIFT - 1))) {
+		ha->id_token = ha->role.token;
+		cp_alloc_id_floor(cp, ha->role.token << HA_ID_SHIFT);
+	}
+}
+
 /* The peer's heartbeat, to the role machine. */
 static void
 heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
@@ -79,6 +93,7 @@ heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 	struct cp_ha *ha = arg;
 
 	ha_role_peer(&ha->role, hb, now_ms);
+	ha_sync(ha);
 }
 
 /* A batch of the peer's (the link dropped one of a lower token): a
@@ -197,6 +212,7 @@ ha_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	       conf->role == TP_HA_ROLE_STANDBY ? "standby" :
 	       conf->role == TP_HA_ROLE_ACTIVE ? "active" : "auto");
 	ha_role_start(&ha->role, &rc, &cp->seg.shm->ha, cp->now_ms);
+	ha_sync(ha);
 	return 0;
 out_long:
 	free(ha);
@@ -214,6 +230,7 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 	if (ha == NULL)
 		return 0;
 	ha_lease_step(ha, now_ms);
+	ha_sync(ha);
 	me.role = ha->role.state;
 	me.token = ha->role.token;
 	me.floor = ha->role.token_verified;

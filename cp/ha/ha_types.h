@@ -120,6 +120,11 @@ struct ha_link_stats {
 };
 
 /* cp/ha's state (cp->ha): NULL without an ha group. */
+/* The allocation ids an active box makes under token t start at
+ * t << HA_ID_SHIFT (ha_sync()): 2^40 ids a token, 2^23 tokens before an id
+ * passes what status's JSON (int64) and the usage record's session show. */
+#define HA_ID_SHIFT 40u
+
 struct cp_ha {
 	struct cp_ctx *cp;
 	struct ha_role role;
@@ -132,6 +137,7 @@ struct cp_ha {
 	char lease_key[320];          /* NS:ha:PAIR:lease */
 	char token_key[320];          /* NS:ha:PAIR:token */
 	bool redis_silent;            /* the last script went unanswered */
+	uint64_t id_token;            /* the token whose id space cp/alloc draws from */
 };
 
 #endif /* CP_HA_TYPES_H */

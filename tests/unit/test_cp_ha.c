@@ -79,6 +79,22 @@ cp_cluster_answer(struct redisAsyncContext *ac, const struct redisReply *r, bool
 	return &cp;
 }
 
+/* ha_module.c's (not linked here): the role each time the rest of cp is
+ * told it, so that a test sees it told from the lease's answer itself. */
+static struct {
+	unsigned int n;
+	enum ha_state state;
+	uint64_t token;
+} synced;
+
+void
+ha_sync(struct cp_ha *h)
+{
+	synced.n++;
+	synced.state = h->role.state;
+	synced.token = h->role.token;
+}
+
 /* Redis' answer to the last EVAL: {held, token} or {0, holder}. */
 static void
 answer(int held, long long token, const char *holder)
@@ -180,9 +196,15 @@ test_ha_acquire(void **state)
 	assert_string_equal(redis.argv[6], "1000");
 	assert_false(ipc_ha_active(&seg, 2001));
 	cp.now_ms = 2003;
+	synced.n = 0;
 	answer(1, 7, NULL);
 	assert_int_equal(ha.role.state, HA_ACTIVE);
 	assert_int_equal(ha.role.token, 7);
+	/* the rest of cp told from the answer itself (cp/alloc's ids of
+	 * token 7 before dp passes on an Allocate), not at the next turn */
+	assert_int_equal(synced.n, 1);
+	assert_int_equal(synced.state, HA_ACTIVE);
+	assert_int_equal(synced.token, 7);
 	assert_int_equal(ha.role.st.acquired, 1);
 	assert_int_equal(atomic_load(&seg.role), IPC_HA_ACTIVE);
 	assert_int_equal(atomic_load(&seg.token), 7);

@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# An active/standby pair takes over a relayed session (issue 69, slice 6).
+#
+# Two boxes on one host (the topology of `tools/demo --ha`): box A (dp on
+# lcore 0) and box B (dp on lcore 1), each a turnpike-dp and turnpike-cp
+# with its own segment, API socket and EAL file prefix, both with the same
+# service addresses (access 10.210.0.1, core 10.211.0.1). Their tap ports'
+# kernel sides are given a MAC of their own (net_tap gives the kernel side
+# dp's MAC, which a bridge would take as one of its local addresses and
+# never forward) and joined to two Linux bridges (in a namespace of their
+# own) with the client's and the peer's namespaces, so both boxes share
+# the two L2 segments. One redis-server holds the pair's lease; the two
+# cps talk over the TLS-PSK link on 127.0.0.1/127.0.0.2.
+#
+# A starts active (ha.role "active"), B standby ("auto"). A client
+# (lib/turnclient.py: coturn's turnutils_uclient makes a new allocation
+# each run, so it cannot show one going on) allocates on A and relays two
+# streams to an echoing peer, one over a channel and one in Send
+# indications, every 10 ms each. Then:
+#   - A's dp and cp are SIGKILLed mid-stream: both streams resume through
+#     B with no new Allocate (B holds A's allocation, same id and relayed
+#     address, mirrored); the gap at the peer (the receiver) is printed
+#     and must be under 1 s; B's dp announced the addresses;
+#   - after the takeover a Refresh succeeds on B (a stale nonce, A's, is
+#     answered 438 and the client retries), one with a wrong password is
+#     refused (B checks integrity of the mirrored user), and a new
+#     CreatePermission and a ChannelBind to a second peer relay; a new
+#     client's allocation on B has an id of B's fencing token's space
+#     (token << 40), which no allocation A made can have;
+#   - A restarted (dp and cp) comes back as the standby, gets B's
+#     allocation through the mirror, and answers no ARP for the service
+#     addresses (only B's MAC answers the client's ARP requests);
+#   - redis-server stopped (SIGSTOP) for 5 s: no box changes role and the
+#     stream goes on;
+#   - both boxes write usage records (accounting.file): the session's
+#     stop record, once the client deletes it on B, is written once
+#     across the pair, by B (the standby that mirrors it writes none).
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+for p in redis-server redis-cli openssl; do
+  command -v $p >/dev/null || tp_die "$p missing (tools/bootstrap installs redis-server)"
+done
+[ "$(nproc)" -ge 2 ] || tp_die "two boxes need two lcores"
+LIB=$(cd "$(dirname "$0")/lib" && pwd)
+CTL=$TP_BUILD/cp/ctl/turnpikectl
+RPORT=$((20000 + $$ % 20000))
+LPORT=$((RPORT + 1))
+NS_S=${TP_ID}s
+declare -A DP_PID CP_PID LC
+LC[A]=0; LC[B]=1
+REDIS_PID=
+PIDS=()
+T0=$SECONDS
+
+ha_cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  [ -n "$REDIS_PID" ] && kill -CONT "$REDIS_PID" 2>/dev/null
+  for n in A B; do
+    [ -n "${CP_PID[$n]:-}" ] && kill -TERM "${CP_PID[$n]}" 2>/dev/null && wait "${CP_PID[$n]}" 2>/dev/null
+    if [ -n "${DP_PID[$n]:-}" ]; then
+      kill -TERM "${DP_PID[$n]}" 2>/dev/null
+      for _ in $(seq 50); do kill -0 "${DP_PID[$n]}" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "${DP_PID[$n]}" 2>/dev/null
+    fi
+    rm -f "/dev/shm/${TP_ID}$n"
+  done
+  [ -n "$REDIS_PID" ] && kill -KILL "$REDIS_PID" 2>/dev/null
+  ip netns del "$NS_S" 2>/dev/null
+  (exit $rc); tp_cleanup
+}
+trap ha_cleanup EXIT
+
+ctl() { local n=$1; shift; "$CTL" --socket "$TP_TMP/cp$n.sock" "$@"; }
+# ha N EXPR: a python expression over box N's status "ha" object (as h)
+ha() { ctl "$1" --json status 2>/dev/null |
+       python3 -c "import json,sys; h=json.load(sys.stdin)['ha']; print($2)" 2>/dev/null; }
+role() { ha "$1" "h['role']"; }
+is_role() { [ "$(role "$1")" = "$2" ]; }
+linked() { [ "$(ha "$1" "h['peer']['connected']")" = True ]; }
+held() { [ "$(ctl "$1" --json allocations 2>/dev/null |
+              python3 -c 'import json,sys; print(len(json.load(sys.stdin)["allocations"]))' 2>/dev/null)" = "$2" ]; }
+
+# ---- the L2 segments: two bridges in a namespace of their own ----------
+ip netns add "$TP_NS_C"; ip netns add "$TP_NS_P"; ip netns add "$NS_S"
+ip netns exec "$NS_S" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip -n "$NS_S" link set lo up
+for br in bra brk; do
+  ip -n "$NS_S" link add $br type bridge stp_state 0 mcast_snooping 0 || tp_die "cannot make a bridge"
+  ip -n "$NS_S" link set $br up
+done
+# join NS IF ADDR4 ADDR6 BRIDGE: a veth from NS (IF, addressed) to BRIDGE
+join() {
+  ip link add "$2" type veth peer name "$2b" || tp_die "cannot create veth"
+  tp_ns_attach "$1" "$2" "$3" "$4"
+  ip link set "$2b" netns "$NS_S"
+  ip -n "$NS_S" link set "$2b" master "$5" up
+}
+join "$TP_NS_C" "${TP_ID}c0" 10.210.0.2/24 fd00:210::2/64 bra
+join "$TP_NS_P" "${TP_ID}p0" 10.211.0.2/24 fd00:211::2/64 brk
+ip -n "$TP_NS_P" addr add 10.211.0.3/24 dev "${TP_ID}p0"
+
+# ---- redis, the key -----------------------------------------------------
+redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no \
+  --daemonize no >"$TP_TMP/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 50); do redis-cli -p "$RPORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+redis-cli -p "$RPORT" ping 2>/dev/null | grep -q PONG || tp_die "redis-server did not start"
+( umask 077; openssl rand -hex 32 >"$TP_TMP/ha.key" )
+
+# box_conf N ROLE: box N's file (its lcore, taps, segment, socket, name, link ends)
+box_conf() {
+  local n=$1 role=$2 me other
+  if [ "$n" = A ]; then me=127.0.0.1; other=127.0.0.2; else me=127.0.0.2; other=127.0.0.1; fi
+  cat >"$TP_TMP/box$n.conf" <<CONF
+dp = {
+  eal = ["-l", "${LC[$n]}", "--no-pci", "--in-memory", "--file-prefix", "${TP_ID}$n",
+         "--log-level", "lib.eal:warning"];
+  workers = [${LC[$n]}];
+  idle_sleep_max_us = 500;
+  mbufs_per_worker = 4095;
+  ports = (
+    { name = "access"; dev = "net_tap0,iface=${TP_ID}a$n"; roles = ["access"];
+      ipv4 = "10.210.0.1/24"; ipv6 = "fd00:210::1/64"; },
+    { name = "core"; dev = "net_tap1,iface=${TP_ID}k$n"; roles = ["core"];
+      ipv4 = "10.211.0.1/24"; ipv6 = "fd00:211::1/64"; }
+  );
+};
+ipc = { name = "/${TP_ID}$n"; };
+turn = { realm = "turnpike.test"; relay_ports = [50000, 50999]; channels = "rfc5766"; };
+cp = {
+  api_socket = "$TP_TMP/cp$n.sock";
+  users = ( { name = "test"; password = "test"; } );
+  peers = { allow = [ "10.211.0.0/24", "fd00:211::/64" ]; };
+  store = "none";
+};
+cluster = { redis = ["127.0.0.1:$RPORT"]; box = "box-$n"; share = ["users"]; };
+accounting = { file = "$TP_TMP/usage$n.jsonl"; };
+ha = { pair = "tp$$"; role = "$role"; lease_ms = 600; heartbeat_ms = 100;
+       listen = "$me:$LPORT"; peer = "$other:$LPORT"; key_file = "$TP_TMP/ha.key"; };
+CONF
+  chmod 0640 "$TP_TMP/box$n.conf"
+}
+
+# box_start N: dp (its taps' kernel sides re-addressed and bridged), then cp
+box_start() {
+  local n=$1 log
+  log=$TP_TMP/dp$n.$RANDOM.log
+  "$TP_DP" --config "$TP_TMP/box$n.conf" >"$log" 2>&1 &
+  DP_PID[$n]=$!
+  local until=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$until" ]; do
+    grep -q 'turnpike-dp: running' "$log" && break
+    kill -0 "${DP_PID[$n]}" 2>/dev/null || { cat "$log"; tp_die "dp $n exited during start"; }
+    sleep 0.1
+  done
+  grep -q 'turnpike-dp: running' "$log" || tp_die "dp $n did not start in 30 s"
+  printf -v "DPLOG_$n" '%s' "$log"
+  for t in /proc/"${DP_PID[$n]}"/task/*; do renice -n -10 -p "${t##*/}" >/dev/null; done
+  local side br pname
+  for side in a k; do
+    [ $side = a ] && { br=bra; pname=access; } || { br=brk; pname=core; }
+    printf -v "MAC_$side$n" '%s' "$(sed -n "s/.*port '$pname' up: .*mac \([0-9A-Fa-f:]*\),.*/\1/p" "$log" | tr 'A-F' 'a-f')"
+    # the kernel side apart from dp's MAC, so that the bridge forwards to it
+    ip link set "${TP_ID}$side$n" address "02:$(od -An -N5 -tx1 /dev/urandom | tr -s ' ' ':' | cut -c2-)" ||
+      tp_die "cannot re-address ${TP_ID}$side$n"
+    ip link set "${TP_ID}$side$n" netns "$NS_S" || tp_die "cannot move ${TP_ID}$side$n"
+    ip -n "$NS_S" link set "${TP_ID}$side$n" master $br up
+  done
+  "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/box$n.conf" >>"$TP_TMP/cp$n.log" 2>&1 &
+  CP_PID[$n]=$!
+  for _ in $(seq 300); do [ -S "$TP_TMP/cp$n.sock" ] && break; sleep 0.1; done
+  [ -S "$TP_TMP/cp$n.sock" ] || tp_die "cp $n did not open its socket"
+}
+
+box_conf A active; box_conf B auto
+box_start A
+tp_check "box A takes the lease and is active" tp_wait_until 10 "A active" is_role A active
+box_start B
+tp_check "box B is standby, linked to A" tp_wait_until 10 "B linked" eval 'linked B && is_role B standby'
+echo "# A's access MAC $MAC_aA, B's $MAC_aB ($((SECONDS - T0)) s)"
+
+# ---- the peer: echoes, and logs each arrival (port, time) --------------
+ip netns exec "$TP_NS_P" python3 - "$TP_TMP/peer.log" <<'PY' &
+import select, socket, sys, time
+log = open(sys.argv[1], "w", buffering=1)
+socks = []
+for a in (("10.211.0.2", 4000), ("10.211.0.2", 4001), ("10.211.0.3", 4000)):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(a)
+    socks.append(s)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        d, frm = s.recvfrom(4096)
+        log.write("%.4f %s:%d %s\n" % (time.time(), *s.getsockname(), d[:12].decode(errors="replace")))
+        s.sendto(d, frm)
+PY
+PIDS+=($!)
+tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.3 4000 "$!" "the echoing peer"
+
+# ---- the client ---------------------------------------------------------
+# Phase 1 streams for 6 s (the shell kills A a second in); phase 2 the
+# transactions after the takeover; phase 3 (after the shell's "go3")
+# streams while Redis is stopped. Results as JSON in client.json.
+export TP_TMP
+ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY' >"$TP_TMP/client.out" 2>&1 &
+import json, os, socket, struct, sys, time
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+tmp = os.environ["TP_TMP"]
+res = {}
+
+def save():
+    json.dump(res, open(os.path.join(tmp, "client.json.tmp"), "w"))
+    os.rename(os.path.join(tmp, "client.json.tmp"), os.path.join(tmp, "client.json"))
+
+def touch(name):
+    open(os.path.join(tmp, name), "w").close()
+
+def stream(c, seconds, tag):
+    """Both streams every 10 ms; the echoes' arrival times by stream."""
+    got = {"chan": [], "send": []}
+    sent = 0
+    c.sock.settimeout(0.002)
+    end = time.time() + seconds
+    nxt = time.time()
+    while time.time() < end:
+        now = time.time()
+        if now >= nxt:
+            c.channel_data(0x4001, b"%sc%07d" % (tag, sent))
+            c.send_indication("10.211.0.2", 4001, b"%ss%07d" % (tag, sent))
+            sent += 1
+            nxt += 0.01
+        try:
+            d = c.recv()
+        except socket.timeout:
+            continue
+        if d[:2] == b"\x40\x01":
+            got["chan"].append(time.time())
+        elif d[:2] == b"\x00\x17":
+            got["send"].append(time.time())
+    c.sock.settimeout(2.0)
+    return sent, got
+
+def gap(ts):
+    return max((b - a for a, b in zip(ts, ts[1:])), default=None)
+
+c = tc.Client("10.210.0.1")
+m = c.allocate(lifetime=60)
+res["allocate"] = m.cls == 2
+res["relayed"] = "%s:%d" % c.relayed if m.cls == 2 else None
+res["bind"] = c.channel_bind(0x4001, "10.211.0.2", 4000).cls == 2
+res["perm"] = c.permission(("10.211.0.2", None)).cls == 2
+save()
+touch("ready")
+t0 = time.time()
+touch("streaming")
+sent, got = stream(c, 6.0, b"1")
+res["p1"] = {"sent": sent, "chan": len(got["chan"]), "send": len(got["send"]),
+             "gap_chan": gap(got["chan"]), "gap_send": gap(got["send"]),
+             "last_chan": got["chan"][-1] if got["chan"] else 0,
+             "last_send": got["send"][-1] if got["send"] else 0, "t0": t0}
+save()
+# Phase 2: after the takeover. The first Refresh with A's nonce, as sent:
+req = c.build(tc.REFRESH, [(tc.A_LIFETIME, struct.pack("!I", 60))])
+try:
+    first = c._exchange(req)
+    res["refresh_first"] = first.error() if first.cls == 3 else 200
+except socket.timeout:
+    res["refresh_first"] = "timeout"
+m = c.refresh(60)
+res["refresh"] = m.cls == 2
+# a wrong password: refused (B checks the mirrored user's integrity)
+good = c.password
+c.password = "wrong"
+try:
+    bad = c._exchange(c.build(tc.REFRESH, [(tc.A_LIFETIME, struct.pack("!I", 60))]))
+    res["refresh_wrong_pw"] = bad.error() if bad.cls == 3 else 200
+except socket.timeout:
+    res["refresh_wrong_pw"] = "timeout"
+c.password = good
+res["perm2"] = c.permission(("10.211.0.3", None)).cls == 2
+c.send_indication("10.211.0.3", 4000, b"perm2-hello")
+ok = False
+c.sock.settimeout(1.0)
+try:
+    for _ in range(20):
+        d = c.recv()
+        if d[:2] == b"\x00\x17" and b"perm2-hello" in d:
+            ok = True
+            break
+except socket.timeout:
+    pass
+c.sock.settimeout(2.0)
+res["perm2_relay"] = ok
+res["bind2"] = c.channel_bind(0x4002, "10.211.0.3", 4000).cls == 2
+res["bind2_relay"] = c.echo_over_channel(0x4002, b"bind2-hello")
+# a new client's Allocate on B: its id is B's, apart from any A made
+c2 = tc.Client("10.210.0.1")
+res["alloc2"] = c2.allocate(lifetime=60).cls == 2
+save()
+touch("phase2")
+while not os.path.exists(os.path.join(tmp, "go3")):
+    time.sleep(0.05)
+sent, got = stream(c, 7.0, b"3")
+res["p3"] = {"sent": sent, "chan": len(got["chan"]), "send": len(got["send"]),
+             "gap_chan": gap(got["chan"]), "gap_send": gap(got["send"])}
+res["refresh3"] = c.refresh(60).cls == 2
+res["deleted"] = c.refresh(0).cls == 2
+save()
+touch("done")
+PY
+CLIENT=$!
+PIDS+=($CLIENT)
+tp_need tp_wait_file "$TP_TMP/ready" "$CLIENT" "the client's allocation"
+tp_check "the client allocates on A, with a channel and a permission" \
+  python3 -c "import json,sys; r=json.load(open('$TP_TMP/client.json')); sys.exit(0 if r['allocate'] and r['bind'] and r['perm'] else 1)"
+tp_check "B holds A's allocation (the mirror)" tp_wait_until 5 "B holds 1" held B 1
+ctl A --json allocations >"$TP_TMP/allocsA.json"
+ctl B --json allocations >"$TP_TMP/allocsB0.json"
+
+# ---- the takeover --------------------------------------------------------
+tp_need tp_wait_until 10 "the client streams" test -f "$TP_TMP/streaming"
+sleep 1.5
+kill -KILL "${DP_PID[A]}" "${CP_PID[A]}"
+T_KILL=$(date +%s.%N)
+wait "${DP_PID[A]}" "${CP_PID[A]}" 2>/dev/null
+DP_PID[A]=; CP_PID[A]=
+rm -f "$TP_TMP/cpA.sock"
+tp_check "B takes over (active)" tp_wait_until 5 "B active" is_role B active
+echo "# B active $(python3 -c "import time; print('%.2f' % (time.time() - $T_KILL))") s after the kill"
+tp_need tp_wait_until 20 "phase 1" test -f "$TP_TMP/phase2"
+ctl B --json allocations >"$TP_TMP/allocsB.json"
+tp_check "B relays A's allocation, the same id and relayed address, no new Allocate" python3 - \
+  "$TP_TMP/allocsA.json" "$TP_TMP/allocsB.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f))["allocations"] for f in sys.argv[1:3])
+old = [x for x in b if x["id"] == a[0]["id"]]
+assert len(a) == 1 and len(b) == 2 and len(old) == 1, (a, b)
+assert a[0]["relayed"] == old[0]["relayed"], (a, b)
+PY
+# the gap at the receiver (the peer): the longest silence per stream
+# around the kill, and the client's view of the echoes
+python3 - "$TP_TMP/peer.log" "$TP_TMP/client.json" "$T_KILL" >"$TP_TMP/gap.out" <<'PY'
+import json, sys
+kill = float(sys.argv[3])
+r = json.load(open(sys.argv[2]))["p1"]
+arr = {"chan": [], "send": []}
+for line in open(sys.argv[1]):
+    t, where, data = line.split(" ", 2)
+    if data.startswith("1c"):
+        arr["chan"].append(float(t))
+    elif data.startswith("1s"):
+        arr["send"].append(float(t))
+for k, ts in arr.items():
+    gaps = [(b - a, a) for a, b in zip(ts, ts[1:])]
+    g, at = max(gaps) if gaps else (None, None)
+    after = sum(1 for t in ts if t > kill)
+    print("%s %s %.3f %d %.3f" % (k, "gap", g if g else -1, after, (at - kill) if at else 0))
+print("client chan %.3f send %.3f sent %d back %d/%d" % (r["gap_chan"] or -1, r["gap_send"] or -1,
+      r["sent"], r["chan"], r["send"]))
+PY
+cat "$TP_TMP/gap.out" | sed 's/^/# /'
+GAP_CHAN=$(awk '$1 == "chan" { print $3 }' "$TP_TMP/gap.out")
+GAP_SEND=$(awk '$1 == "send" { print $3 }' "$TP_TMP/gap.out")
+echo "# takeover gap at the peer: channel ${GAP_CHAN} s, Send indications ${GAP_SEND} s"
+tp_check "the channel stream resumes through B (packets after the kill)" \
+  awk '$1 == "chan" && $4 > 100 { f = 1 } END { exit !f }' "$TP_TMP/gap.out"
+tp_check "the Send indications resume through B" \
+  awk '$1 == "send" && $4 > 100 { f = 1 } END { exit !f }' "$TP_TMP/gap.out"
+tp_check "the gap at the receiver is under 1 s (channel $GAP_CHAN, Send $GAP_SEND)" \
+  awk -v a="$GAP_CHAN" -v b="$GAP_SEND" 'BEGIN { exit !(a > 0 && a < 1 && b > 0 && b < 1) }'
+tp_check "B announced the service addresses (gratuitous ARP, unsolicited NA)" \
+  grep -q 'ha: announcing the addresses' "$DPLOG_B"
+TOKEN_B=$(ha B "h['token']")
+tp_check "a new allocation on B gets an id of B's token's space (token $TOKEN_B << 40), none A could have made" python3 - \
+  "$TP_TMP/allocsB.json" "$TOKEN_B" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["allocations"]
+t = int(sys.argv[2])
+new = [a["id"] for a in b if a["id"] != b[0]["id"]] if len(b) == 2 else None
+print("# ids on B after the takeover:", [a["id"] for a in b])
+assert new and new[0] >> 40 == t, (new, t)
+PY
+R() { python3 -c "import json; r=json.load(open('$TP_TMP/client.json')); print($1)"; }
+echo "# after the takeover: first Refresh answered $(R "r['refresh_first']"), a wrong password $(R "r['refresh_wrong_pw']")"
+tp_check "a Refresh on B with A's nonce: 438 Stale Nonce (or taken), then it succeeds" \
+  test "$(R "r['refresh_first'] in (438, 200) and r['refresh']")" = True
+tp_check "a Refresh with a wrong password is refused on B (401)" test "$(R "r['refresh_wrong_pw']")" = 401
+tp_check "a new CreatePermission on B, and a Send to that peer relayed" \
+  test "$(R "r['perm2'] and r['perm2_relay']")" = True
+tp_check "a new ChannelBind on B relays" test "$(R "r['bind2'] and r['bind2_relay']")" = True
+
+# ---- A comes back: standby, and no ARP answered ------------------------
+rm -f "$TP_TMP/cpA.sock"
+box_start A
+tp_check "A restarted comes back as the standby, linked to B" \
+  tp_wait_until 10 "A standby, linked" eval 'linked A && is_role A standby'
+tp_check "... and B is still active" is_role B active
+tp_check "A holds B's allocations again (the walk)" tp_wait_until 5 "A holds 2" held A 2
+ip netns exec "$TP_NS_C" python3 - "${TP_ID}c0" >"$TP_TMP/arp.out" 2>&1 <<'PY'
+# ARP requests for the service address from the client's side; every
+# reply's sender MAC
+import fcntl, socket, struct, sys, time
+ifn = sys.argv[1]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind((ifn, 0))
+mac = s.getsockname()[4]
+me = socket.inet_aton("10.210.0.2")
+want = socket.inet_aton("10.210.0.1")
+s.settimeout(0.1)
+seen = []
+for i in range(5):
+    arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, mac, me, b"\0" * 6, want)
+    s.send(b"\xff" * 6 + mac + b"\x08\x06" + arp)
+    end = time.time() + 0.3
+    while time.time() < end:
+        try:
+            f = s.recv(2048)
+        except socket.timeout:
+            continue
+        op, sha, spa = struct.unpack("!H6s4s", f[20:32])
+        if op == 2 and spa == want:
+            seen.append(":".join("%02x" % b for b in sha))
+print(" ".join(seen))
+PY
+echo "# ARP replies for 10.210.0.1: $(cat "$TP_TMP/arp.out")"
+tp_check "ARP for the service address is answered, by B's MAC only (A answers none)" \
+  awk -v b="$MAC_aB" '{ for (i = 1; i <= NF; i++) { n++; if ($i != b) bad = 1 } } END { exit !(n > 0 && !bad) }' "$TP_TMP/arp.out"
+
+# ---- Redis away for 5 s: nobody changes role ------------------------------
+touch "$TP_TMP/go3"
+sleep 0.5
+kill -STOP "$REDIS_PID"
+flips=0
+for _ in $(seq 10); do
+  sleep 0.5
+  is_role B active && is_role A standby || flips=$((flips + 1))
+done
+kill -CONT "$REDIS_PID"
+tp_check "Redis stopped 5 s: B stays active and A standby throughout ($flips looks otherwise)" test $flips -eq 0
+tp_need tp_wait_until 15 "phase 3" test -f "$TP_TMP/done"
+echo "# during the Redis outage: $(R "r['p3']")"
+tp_check "... and the stream goes on meanwhile (no gap over 0.5 s)" \
+  test "$(R "r['p3']['gap_chan'] is not None and r['p3']['gap_chan'] < 0.5 and r['p3']['gap_send'] < 0.5 and r['refresh3']")" = True
+tp_check "still so after Redis is back" eval 'is_role B active && is_role A standby'
+
+# ---- the session's usage record: written once across the pair ----------
+SESSION=$(python3 -c "import json; print(json.load(open('$TP_TMP/allocsA.json'))['allocations'][0]['id'])")
+tp_check "the client deletes its allocation on B (Refresh 0)" test "$(R "r['deleted']")" = True
+records() { cat "$TP_TMP"/usage[AB].jsonl 2>/dev/null | grep -c "\"session\":\"$SESSION\""; }
+tp_wait_until 8 "the session's record" eval '[ "$(records)" -ge 1 ]' >/dev/null
+sleep 2   # (a second record, if one comes, comes now: the standby hears the end within 0.1 s)
+echo "# session $SESSION's records: B $(grep -c "\"session\":\"$SESSION\"" "$TP_TMP/usageB.jsonl" 2>/dev/null), A $(grep -c "\"session\":\"$SESSION\"" "$TP_TMP/usageA.jsonl" 2>/dev/null)"
+tp_check "the session's usage record is written once across the pair (by B, the active box)" \
+  eval '[ "$(records)" = 1 ] && grep -q "\"session\":\"$SESSION\"" "$TP_TMP/usageB.jsonl"'
+echo "# wall time $((SECONDS - T0)) s"
+[ $TP_FAILS -eq 0 ]
