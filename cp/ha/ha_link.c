@@ -56,6 +56,7 @@
 #include <openssl/ssl.h>
 
 #include "ha_link.h"
+#include "tp_conf.h"
 #include "tp_log.h"
 
 #define HA_T_HELLO 1u
@@ -162,54 +163,6 @@ static uint32_t
 get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* "IP:PORT" (v6 in brackets) into sa: 0 or -EINVAL. */
-static int
-parse_end(const char *s, struct sockaddr_storage *sa, socklen_t *len)
-{
-	char host[64];
-	const char *colon;
-	char *end;
-	unsigned long port;
-	size_t hl;
-
-	memset(sa, 0, sizeof(*sa));
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -EINVAL;
-		hl = (size_t)(rb - s - 1);
-		if (hl >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, s + 1, hl);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
-			return -EINVAL;
-		hl = (size_t)(colon - s);
-		memcpy(host, s, hl);
-	}
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || port > 65535 || errno != 0)
-		return -EINVAL;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)sa)->sin_addr) == 1) {
-		((struct sockaddr_in *)sa)->sin_family = AF_INET;
-		((struct sockaddr_in *)sa)->sin_port = htons((uint16_t)port);
-		*len = sizeof(struct sockaddr_in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)sa)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
-		*len = sizeof(struct sockaddr_in6);
-		return 0;
-	}
-	return -EINVAL;
 }
 
 static void
@@ -1007,7 +960,7 @@ open_listener(struct ha_link *l, const char *listen_on, char *err, size_t errlen
 {
 	int one = 1, e;
 
-	if (parse_end(listen_on, &l->local, &l->local_len) < 0) {
+	if (tp_conf_hostport_parse(listen_on, &l->local, &l->local_len) == 0) {
 		snprintf(err, errlen, "ha.listen '%s' is not IP:PORT", listen_on);
 		return -EINVAL;
 	}
@@ -1073,7 +1026,7 @@ ha_link_create(const struct ha_link_conf *conf, const struct ha_link_hooks *hook
 		goto out_free_rc;
 	}
 	if (conf->peer != NULL && conf->peer[0] != '\0') {
-		if (parse_end(conf->peer, &l->peer, &l->peer_len) < 0) {
+		if (tp_conf_hostport_parse(conf->peer, &l->peer, &l->peer_len) == 0) {
 			snprintf(err, errlen, "ha.peer '%s' is not IP:PORT", conf->peer);
 			goto out_free_rc;
 		}

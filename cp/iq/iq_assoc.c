@@ -30,6 +30,7 @@
 #include "cp.h"
 #include "cp_amp.h"
 #include "iq_internal.h"
+#include "tp_conf.h"
 #include "tp_log.h"
 
 /* Between two registration attempts when every controller failed: from
@@ -365,7 +366,7 @@ mgc_named(const struct cp_iq *q, const char *v, size_t n)
 	}
 	k = snprintf(a, sizeof(a), memchr(v + 1, ':', hl) != NULL ? "[%.*s]:%.*s" : "%.*s:%.*s",
 		     (int)hl, v + 1, (int)pl, port);
-	if (k < 0 || (size_t)k >= sizeof(a) || iq_net_addr(a, &ss) < 0)
+	if (k < 0 || (size_t)k >= sizeof(a) || tp_conf_hostport_parse(a, &ss, NULL) == 0)
 		return -1;
 	for (unsigned int i = 0; i < q->conf->nmgc; i++)
 		if (iq_net_same_addr(&ss, &q->net.src[i]))

@@ -13,58 +13,9 @@
 #include <unistd.h>
 
 #include "iq_net.h"
+#include "tp_conf.h"
 
 #define TPKT_HDR 4u
-
-int
-iq_net_addr(const char *s, struct sockaddr_storage *ss)
-{
-	char host[64];
-	const char *colon, *h = s;
-	size_t hl;
-	char *end;
-	long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -EINVAL;
-		h = s + 1;
-		hl = (size_t)(rb - h);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL)
-			return -EINVAL;
-		hl = (size_t)(colon - s);
-	}
-	if (hl == 0 || hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || port < 1 || port > 65535)
-		return -EINVAL;
-	if (s[0] == '[') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return -EINVAL;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -EINVAL;
-	}
-	return 0;
-}
 
 static socklen_t
 addr_len(const struct sockaddr_storage *ss)
@@ -105,13 +56,13 @@ iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t err
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
 	n->tcp = iq->tcp;
-	if (iq_net_addr(iq->listen, &n->local) < 0) {
+	if (tp_conf_hostport_parse(iq->listen, &n->local, NULL) == 0) {
 		snprintf(err, errlen, "iq.listen '%s' is not IP:PORT", iq->listen);
 		return -EINVAL;
 	}
 	n->family = n->local.ss_family;
 	for (unsigned int i = 0; i < iq->nmgc; i++) {
-		if (iq_net_addr(iq->mgc[i], &n->src[i]) < 0) {
+		if (tp_conf_hostport_parse(iq->mgc[i], &n->src[i], NULL) == 0) {
 			snprintf(err, errlen, "iq.mgc '%s' is not IP:PORT", iq->mgc[i]);
 			return -EINVAL;
 		}
@@ -119,7 +70,7 @@ iq_net_open(struct iq_net *n, const struct tp_conf_iq *iq, char *err, size_t err
 	}
 	n->nmgc = n->nsrc = iq->nmgc;
 	for (unsigned int i = 0; i < iq->nsend_from && n->nsrc < IQ_SRC_MAX; i++) {
-		if (iq_net_addr(iq->send_from[i], &n->src[n->nsrc]) < 0 ||
+		if (tp_conf_hostport_parse(iq->send_from[i], &n->src[n->nsrc], NULL) == 0 ||
 		    iq->send_from_mgc[i] >= iq->nmgc) {
 			snprintf(err, errlen, "iq.send_from '%s' is not IP:PORT of a controller's "
 				 "host", iq->send_from[i]);

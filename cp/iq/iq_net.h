@@ -127,8 +127,6 @@ int iq_net_send(struct iq_net *n, unsigned int src, const uint8_t *msg, size_t l
  * while a TCP connect or write is pending). */
 int iq_net_fd(const struct iq_net *n, short *events);
 
-/* "IP:PORT" into a sockaddr (IPv6 in brackets). 0 or -EINVAL. */
-int iq_net_addr(const char *s, struct sockaddr_storage *ss);
 /* The same address and port. */
 bool iq_net_same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 

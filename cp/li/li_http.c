@@ -49,6 +49,7 @@
 
 #include "li.h"
 #include "li_http.h"
+#include "tp_conf.h"
 #include "x1.h"
 
 #define LI_HTTP_CONNS       8u
@@ -418,36 +419,6 @@ request_done(void *cls, struct MHD_Connection *c, void **ctx,
 	}
 }
 
-/* "IP:PORT" / "[v6]:PORT" into ss. */
-static int
-parse_listen(const char *s, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	unsigned long port;
-	size_t n;
-
-	memset(ss, 0, sizeof(*ss));
-	if (colon == NULL || (n = (size_t)(colon - s)) == 0 || n >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	port = strtoul(colon + 1, NULL, 10);
-	if (port == 0 || port > 65535)
-		return -EINVAL;
-	if (host[0] == '[' && host[n - 1] == ']') {
-		host[n - 1] = '\0';
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : -EINVAL;
-	}
-	a4->sin_family = AF_INET;
-	a4->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -EINVAL;
-}
-
 void
 cp_li_http_close(struct cp_li_http *h)
 {
@@ -472,7 +443,7 @@ cp_li_http_open(struct cp_li *li, const struct cp_li_http_conf *conf, char *err,
 	struct cp_li_http *h;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_TLS;
 
-	if (parse_listen(conf->listen, &ss) < 0) {
+	if (tp_conf_hostport_parse(conf->listen, &ss, NULL) == 0) {
 		snprintf(err, errlen, "li.x1.listen '%s' is not \"IP:PORT\"", conf->listen);
 		errno = EINVAL;
 		return NULL;

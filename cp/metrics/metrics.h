@@ -180,10 +180,6 @@ struct cp_metrics_allow {
 	struct cp_prefix p[CP_METRICS_ALLOW_MAX];
 };
 
-/* "A.B.C.D:PORT" or "[v6]:PORT" (port 1..65535, decimal digits) into ss.
- * 0 or -EINVAL. */
-int cp_metrics_parse_addr(const char *addr, struct sockaddr_storage *ss);
-
 /* cp.metrics_allow's strings, list[0..n), into out (cp/policy's prefix
  * rules). 0, or -EINVAL with one line in err naming the prefix. */
 int cp_metrics_allow_parse(const char (*list)[64], unsigned int n,

@@ -22,64 +22,7 @@
 
 #include "policy.h"
 #include "metrics.h"
-
-int
-cp_metrics_parse_addr(const char *addr, struct sockaddr_storage *ss)
-{
-	char host[64];
-	const char *colon;
-	unsigned long port = 0;
-	size_t hl;
-	bool v6;
-
-	memset(ss, 0, sizeof(*ss));
-	if (addr == NULL)
-		return -EINVAL;
-	if (addr[0] == '[') {
-		const char *rb = strchr(addr, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -EINVAL;
-		hl = (size_t)(rb - addr - 1);
-		colon = rb + 1;
-		v6 = true;
-		addr++;
-	} else {
-		colon = strrchr(addr, ':');
-		if (colon == NULL)
-			return -EINVAL;
-		hl = (size_t)(colon - addr);
-		v6 = false;
-	}
-	if (hl == 0 || hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, addr, hl);
-	host[hl] = '\0';
-	/* Decimal digits only (strtoul would take a sign and blanks), at
-	 * most five of them. */
-	if (colon[1] == '\0' || strlen(colon + 1) > 5)
-		return -EINVAL;
-	for (const char *d = colon + 1; *d != '\0'; d++) {
-		if (*d < '0' || *d > '9')
-			return -EINVAL;
-		port = port * 10 + (unsigned long)(*d - '0');
-	}
-	if (port == 0 || port > 65535)
-		return -EINVAL;
-	if (v6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? 0 : -EINVAL;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -EINVAL;
-	}
-}
+#include "tp_conf.h"
 
 /* A socket address as cp/policy takes it; false for another family or
  * a length that does not hold one. */
@@ -179,7 +122,7 @@ cp_metrics_exposed_warning(const char *addr, unsigned int nallow, char *buf,
 	struct sockaddr_storage ss;
 
 	if (addr == NULL || addr[0] == '\0' || nallow > 0 ||
-	    cp_metrics_parse_addr(addr, &ss) < 0 || loopback(&ss))
+	    tp_conf_hostport_parse(addr, &ss, NULL) == 0 || loopback(&ss))
 		return false;
 	snprintf(buf, len, "cp.metrics \"%s\" is not a loopback address and "
 		 "cp.metrics_allow is not set: anyone who reaches it can scrape it "

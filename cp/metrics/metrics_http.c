@@ -32,6 +32,7 @@
 
 #include "../cp.h"
 #include "metrics.h"
+#include "tp_conf.h"
 
 #define CP_METRICS_TIMEOUT_S 5
 
@@ -248,7 +249,7 @@ cp_metrics_open(struct cp_ctx *cp, const char *addr,
 	struct cp_metrics *m;
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 
-	if (cp_metrics_parse_addr(addr, &ss) < 0) {
+	if (tp_conf_hostport_parse(addr, &ss, NULL) == 0) {
 		snprintf(err, errlen, "cp.metrics '%s' is not an address like "
 			 "\"127.0.0.1:9641\" or \"[::1]:9641\"", addr);
 		errno = EINVAL;

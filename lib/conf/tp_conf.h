@@ -8,6 +8,7 @@
 #define TP_CONF_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "tp_conf_types.h"
 
@@ -97,6 +98,10 @@ uint32_t tp_conf_max_bps(const struct tp_conf *c, unsigned int tenant, const cha
 /* "192.0.2.1:6379" or "[2001:db8::1]:6379" (IP literals only): 4 or 6;
  * 0 when it is not that (tp_conf_cluster.c). */
 int tp_conf_hostport_family(const char *s);
+/* The same, the address into *ss (port in network order) and its length
+ * into *len unless NULL: 4 or 6, or 0 with *ss zeroed. The one parser of
+ * every "IP:PORT" setting (tp_conf_cluster.c). */
+int tp_conf_hostport_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 /* A cluster box or Sentinel master name: 1..63 letters, digits, '-', '_',
  * '.' (they go into Redis keys and log lines). */
 bool tp_conf_cluster_name_ok(const char *v);

@@ -23,18 +23,28 @@ tp_conf_cluster_defaults(struct tp_conf *c)
 	c->cluster.lease_s = 30;
 }
 
-/* "192.0.2.1:6379" or "[2001:db8::1]:6379": 4 or 6, or 0 if not that. */
+/*
+ * "192.0.2.1:6379" or "[2001:db8::1]:6379" into *ss (the port in network
+ * order) and, unless len is NULL, its length: 4 or 6, or 0 (ss zeroed)
+ * when s is not that. IP literals only (no host names: nothing here
+ * waits on a resolver); an IPv6 address in brackets; the port 1..65535 in
+ * at most five decimal digits (no sign, no blank: strtol's leniency let
+ * "+80" and " 80" through). The one reading of every "IP:PORT" setting
+ * (cluster.address, ha.peer and listen, li.x1.listen, iq.listen and
+ * mgc, ng.listen, cp.metrics) at load and where cp binds or compares it.
+ */
 int
-tp_conf_hostport_family(const char *s)
+tp_conf_hostport_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[64];
 	const char *colon, *h = s;
 	size_t hl;
-	char *end;
-	long port;
-	unsigned char buf[16];
+	unsigned long port = 0;
 	int fam = 4;
 
+	memset(ss, 0, sizeof(*ss));
+	if (s == NULL)
+		return 0;
 	if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
 
@@ -50,17 +60,50 @@ tp_conf_hostport_family(const char *s)
 			return 0;
 		hl = (size_t)(colon - s);
 	}
-	if (hl == 0 || hl >= sizeof(host))
+	if (hl == 0 || hl >= sizeof(host) || colon[1] == '\0' || strlen(colon + 1) > 5)
 		return 0;
 	memcpy(host, h, hl);
 	host[hl] = '\0';
-	if (inet_pton(fam == 4 ? AF_INET : AF_INET6, host, buf) != 1)
+	for (const char *d = colon + 1; *d != '\0'; d++) {
+		if (*d < '0' || *d > '9')
+			return 0;
+		port = port * 10 + (unsigned long)(*d - '0');
+	}
+	if (port == 0 || port > 65535)
 		return 0;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno != 0 || end == colon + 1 || *end != '\0' || port < 1 || port > 65535)
-		return 0;
+	if (fam == 4) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (len != NULL)
+			*len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			goto bad;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (len != NULL)
+			*len = sizeof(*a);
+	}
 	return fam;
+bad:
+	memset(ss, 0, sizeof(*ss));
+	return 0;
+}
+
+/* "192.0.2.1:6379" or "[2001:db8::1]:6379": 4 or 6, or 0 if not that
+ * (tp_conf_hostport_parse()'s rule). */
+int
+tp_conf_hostport_family(const char *s)
+{
+	struct sockaddr_storage ss;
+
+	return tp_conf_hostport_parse(s, &ss, NULL);
 }
 
 /* A box or master name: 1..63 of letters, digits, '-', '_', '.'; they go

@@ -3111,11 +3111,58 @@ test_conf_oauth_key_as(void **state)
 #undef OTURN
 }
 
+/* Every "IP:PORT" setting's one reading (tp_conf_hostport_parse()): what
+ * it takes, what it refuses (the forms the private parsers of cp/metrics,
+ * cp/iq, cp/ha and cp/li once disagreed on: a sign or a blank before the
+ * port, trailing bytes, port 0, v6 without brackets), and the address and
+ * length it gives. */
+static void
+test_conf_hostport_parse(void **state)
+{
+	static const char *const good[] = { "127.0.0.1:9641", "[::1]:1", "0.0.0.0:65535",
+					    "[2001:db8::1]:6379", "192.0.2.1:00080" };
+	static const char *const bad[] = { "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+					   "127.0.0.1:65536", "127.0.0.1:+80", "127.0.0.1: 80",
+					   "127.0.0.1:80 ", "127.0.0.1:80abc", "127.0.0.1:-1",
+					   "127.0.0.1:123456", "::1:9641", "[::1]9641", "[::1",
+					   ":9641", "[]:9641", "localhost:9641", "[127.0.0.1]:80",
+					   "1.2.3.4.5:80", "", "[::1]:" };
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (tp_conf_hostport_parse(good[i], &ss, NULL) == 0)
+			fail_msg("'%s' refused", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&ss, 0xa5, sizeof(ss));
+		if (tp_conf_hostport_parse(bad[i], &ss, &len) != 0)
+			fail_msg("'%s' taken", bad[i]);
+		assert_int_equal(ss.ss_family, 0);
+		if (tp_conf_hostport_family(bad[i]) != 0)
+			fail_msg("'%s' has a family", bad[i]);
+	}
+	assert_int_equal(tp_conf_hostport_parse(NULL, &ss, NULL), 0);
+
+	assert_int_equal(tp_conf_hostport_parse("192.0.2.7:3478", &ss, &len), 4);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 3478);
+	assert_int_equal(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr), 0xc0000207u);
+	assert_int_equal(tp_conf_hostport_parse("[2001:db8::1]:65535", &ss, &len), 6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 65535);
+	assert_int_equal(((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr[15], 1);
+	assert_int_equal(tp_conf_hostport_family("[2001:db8::1]:65535"), 6);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_conf_demo_loads_with_fixed_values, teardown),
+		cmocka_unit_test(test_conf_hostport_parse),
 		cmocka_unit_test_teardown(test_conf_carrier_loads, teardown),
 		cmocka_unit_test_teardown(test_conf_oauth_key_as, teardown),
 		cmocka_unit_test_teardown(test_conf_max_bps_precedence, teardown),

@@ -842,28 +842,6 @@ test_metrics_exposed_address_warns(void **state)
 	}
 }
 
-/* The address forms cp.metrics takes, and those it does not. */
-static void
-test_metrics_parse_addr(void **state)
-{
-	static const char *const good[] = { "127.0.0.1:9641", "[::1]:1", "0.0.0.0:65535" };
-	static const char *const bad[] = { "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
-					   "127.0.0.1:65536", "127.0.0.1:+80", "127.0.0.1: 80",
-					   "127.0.0.1:123456", "::1:9641", "[::1]9641", "[::1",
-					   ":9641", "[]:9641", "localhost:9641" };
-	struct sockaddr_storage ss;
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_int_equal(cp_metrics_parse_addr(good[i], &ss), 0);
-	assert_int_equal(ss.ss_family, AF_INET);
-	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 65535);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (cp_metrics_parse_addr(bad[i], &ss) != -EINVAL)
-			fail_msg("'%s' taken", bad[i]);
-	assert_int_equal(cp_metrics_parse_addr(NULL, &ss), -EINVAL);
-}
-
 int
 main(void)
 {
@@ -885,7 +863,6 @@ main(void)
 		cmocka_unit_test(test_metrics_allowed_sources),
 		cmocka_unit_test(test_metrics_allow_parse_refuses_bad_prefixes),
 		cmocka_unit_test(test_metrics_exposed_address_warns),
-		cmocka_unit_test(test_metrics_parse_addr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
