@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The mirror's records on the wire (docs/design/ha.md §1.4, slice 5):
- * an allocation whole, or its tombstone, as the active box's cp sends
- * them in the link's batches. The format is ours, big-endian, one field
+ * The mirror's records on the wire (docs/design/ha.md §1.4, slices 5
+ * and 7): an allocation whole, or its tombstone, and a gateway RTP
+ * context whole (its keys among it: a secret), or its tombstone, as the
+ * active box's cp sends them in the link's batches. An RTP context is
+ * held, after its lengths, to lib/ipc's rules for the RTP_STATE a dp
+ * would send of it (ipc_msg_check()): one list of rules, dp's. The format is ours, big-endian, one field
  * after another, variable parts counted first (relayed addresses, the
  * OAuth keys, the name, the bindings), so that a REST user's allocation
  * with a permission and a channel is about 200 bytes, not STATE_ALLOC's

@@ -21,11 +21,12 @@
 #define HA_REC_KEY_MAX    32u         /* CP_AUTH_KEY_MAX */
 #define HA_REC_TID_LEN    12u         /* CP_TID_LEN */
 #define HA_REC_USER_MAX   IPC_USER_MAX
-/* The longest record's bytes: an RTP context of two IPv6 terminations
- * with ICE, DTLS-SRTP (two sha-512 fingerprints), AES-256 keys with their
- * MKIs and streams, BUNDLE, and a label (some 1,900 bytes); a dual
- * allocation over IPv6 with both OAuth sessions, the longest name and
- * every binding an IPv6 peer is some 1,500. */
+/* A record's bytes at most: an RTP context of two IPv6 WebRTC legs
+ * (ICE, DTLS-SRTP with two sha-512 fingerprints, AES-256 keys with MKIs
+ * and streams, BUNDLE) and a label is some 1,400 (one such leg and an
+ * SDES one: 954, test_cp_ha_rec); a dual allocation over IPv6 with both
+ * OAuth sessions, the longest name and every binding an IPv6 peer some
+ * 1,500. */
 #define HA_REC_MAX        2400u
 #define HA_REC_LABEL_MAX  63u         /* cp_agw_ctx.label, its NUL aside */
 #define HA_REC_HDR        3u          /* type, the record's length (u16) */
