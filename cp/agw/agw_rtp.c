@@ -1651,6 +1651,91 @@ keys_carry(struct cp_agw_ctx *c, unsigned int i)
 			t->srtp_tx.srtcp_index + CP_AGW_RTP_SRTCP_AHEAD : (1u << 31) - 1u;
 }
 
+/* c to be given to a dp that does not hold it (a restarted dp, or this
+ * box's after a takeover): its figures kept as the base, media back to
+ * the source last latched (ICE: the pair nominated), its keys at the
+ * positions cp last heard, our send streams past them (keys_carry()). */
+static void
+readd_prepare(struct cp_agw_ctx *c)
+{
+	c->rtp.sub_serial = 0;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ipc_rtp_term *t = &c->rtp.term[i];
+		const struct ipc_rtp_stats *s = &c->rtp.st[i];
+
+		if (t->profile == IPC_RTP_NONE)
+			continue;
+		c->rtp.base[i] = *s;
+		/* (a BUNDLE member's transport is its owner's: its keys
+		 * are made below, once every owner's are as given) */
+		if (agw_rtp_is_member(t))
+			continue;
+		if (t->dtls.role != IPC_RTP_DTLS_NONE &&
+		    c->rtp.dtls[i].state != IPC_RTP_DTLS_UP &&
+		    (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)) {
+			/* the keys are an association's before the one
+			 * signalled last, which has not come up (RFC
+			 * 8842: the peer handshakes for it): the new dp
+			 * does, without them */
+			explicit_bzero(&t->srtp_rx, sizeof(t->srtp_rx));
+			explicit_bzero(&t->srtp_tx, sizeof(t->srtp_tx));
+			t->dtls.flags &= (uint8_t)~IPC_RTP_DTLS_F_KEYS;
+		}
+		if (t->ice.mode != IPC_RTP_ICE_OFF) {
+			/* ICE: the pair the peer nominated, where media go
+			 * at once, its consent from the new dp's install
+			 * (the peer's next check renews it); not one whose
+			 * consent was lost */
+			memset(&t->ice.nominated, 0, sizeof(t->ice.nominated));
+			if ((s->latched & IPC_RTP_LATCHED_RTP) && !(s->ice & IPC_RTP_ICE_LOST) &&
+			    s->rtp_src.family == t->local.family && s->rtp_src.port != 0) {
+				t->ice.nominated = s->rtp_src;
+				t->ice.nominated.pad = 0;
+			}
+		} else if ((s->latched & IPC_RTP_LATCHED_RTP) &&
+			   s->rtp_src.family == t->local.family) {
+			/* media flows back at once to the source last
+			 * latched */
+			t->remote = s->rtp_src;
+			t->remote_rtcp = 0;
+			if (!(t->flags & IPC_RTP_F_MUX) &&
+			    (s->latched & IPC_RTP_LATCHED_RTCP) &&
+			    s->rtcp_src.family == t->local.family &&
+			    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
+				t->remote_rtcp = s->rtcp_src.port;
+		}
+		keys_carry(c, i);
+	}
+	c->rtp.readd = 1;
+}
+
+/* BUNDLE members of contexts readd_prepare() took: keyed as their owners. */
+static void
+readd_members(struct cp_ctx *cp)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	size_t n = (size_t)r->nworkers * tab_of(cp)->per_worker;
+
+	/* BUNDLE members: the group's key as its owner will have it in the
+	 * new dp (a DTLS-SRTP owner's handshake, a rekey since, none: all
+	 * zero), at the member's own positions (dp keys the member's SRTP
+	 * with the owner's octets from where it stood) */
+	for (size_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
+
+		for (unsigned int i = 0; i < 2 && c->id != 0 && c->rtp.readd; i++) {
+			struct ipc_rtp_term *t = &c->rtp.term[i];
+			const struct cp_agw_ctx *oc = agw_rtp_bundle_owner_of(cp, t);
+
+			if (!agw_rtp_is_member(t))
+				continue;
+			if (oc != NULL)
+				agw_rtp_bundle_keys(&oc->rtp.term[t->bundle.owner_term], t);
+			keys_carry(c, i);
+		}
+	}
+}
+
 /* dp restarted: every context is to be installed again (paced by
  * rtp_serve() as the rings to dp have room), one being released is
  * released. */
@@ -1687,74 +1772,11 @@ rtp_dp_restart(struct cp_ctx *cp)
 			ctx_released(cp, c, &e);
 			continue;
 		}
-		c->rtp.sub_serial = 0;
-		for (unsigned int i = 0; i < 2; i++) {
-			struct ipc_rtp_term *t = &c->rtp.term[i];
-			const struct ipc_rtp_stats *s = &c->rtp.st[i];
-
-			if (t->profile == IPC_RTP_NONE)
-				continue;
-			c->rtp.base[i] = *s;
-			/* (a BUNDLE member's transport is its owner's: its keys
-			 * are made below, once every owner's are as given) */
-			if (agw_rtp_is_member(t))
-				continue;
-			if (t->dtls.role != IPC_RTP_DTLS_NONE &&
-			    c->rtp.dtls[i].state != IPC_RTP_DTLS_UP &&
-			    (t->dtls.flags & IPC_RTP_DTLS_F_KEYS)) {
-				/* the keys are an association's before the one
-				 * signalled last, which has not come up (RFC
-				 * 8842: the peer handshakes for it): the new dp
-				 * does, without them */
-				explicit_bzero(&t->srtp_rx, sizeof(t->srtp_rx));
-				explicit_bzero(&t->srtp_tx, sizeof(t->srtp_tx));
-				t->dtls.flags &= (uint8_t)~IPC_RTP_DTLS_F_KEYS;
-			}
-			if (t->ice.mode != IPC_RTP_ICE_OFF) {
-				/* ICE: the pair the peer nominated, where media go
-				 * at once, its consent from the new dp's install
-				 * (the peer's next check renews it); not one whose
-				 * consent was lost */
-				memset(&t->ice.nominated, 0, sizeof(t->ice.nominated));
-				if ((s->latched & IPC_RTP_LATCHED_RTP) && !(s->ice & IPC_RTP_ICE_LOST) &&
-				    s->rtp_src.family == t->local.family && s->rtp_src.port != 0) {
-					t->ice.nominated = s->rtp_src;
-					t->ice.nominated.pad = 0;
-				}
-			} else if ((s->latched & IPC_RTP_LATCHED_RTP) &&
-				   s->rtp_src.family == t->local.family) {
-				/* media flows back at once to the source last
-				 * latched */
-				t->remote = s->rtp_src;
-				t->remote_rtcp = 0;
-				if (!(t->flags & IPC_RTP_F_MUX) &&
-				    (s->latched & IPC_RTP_LATCHED_RTCP) &&
-				    s->rtcp_src.family == t->local.family &&
-				    memcmp(s->rtcp_src.ip, s->rtp_src.ip, 16) == 0)
-					t->remote_rtcp = s->rtcp_src.port;
-			}
-			keys_carry(c, i);
-		}
-		c->rtp.readd = 1;
+		if (c->rtp.mirror)
+			continue;         /* (the peer's, held for a takeover: not dp's) */
+		readd_prepare(c);
 	}
-	/* BUNDLE members: the group's key as its owner will have it in the
-	 * new dp (a DTLS-SRTP owner's handshake, a rekey since, none: all
-	 * zero), at the member's own positions (dp keys the member's SRTP
-	 * with the owner's octets from where it stood) */
-	for (size_t k = 0; k < n; k++) {
-		struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
-
-		for (unsigned int i = 0; i < 2 && c->id != 0 && c->rtp.readd; i++) {
-			struct ipc_rtp_term *t = &c->rtp.term[i];
-			const struct cp_agw_ctx *oc = agw_rtp_bundle_owner_of(cp, t);
-
-			if (!agw_rtp_is_member(t))
-				continue;
-			if (oc != NULL)
-				agw_rtp_bundle_keys(&oc->rtp.term[t->bundle.owner_term], t);
-			keys_carry(c, i);
-		}
-	}
+	readd_members(cp);
 	r->readd_next = 0;
 	r->readd_pass = 0;
 }
@@ -1779,8 +1801,8 @@ pos_refresh(struct cp_ctx *cp, struct agw_rtp_state *r, uint64_t now_ms)
 		struct ipc_rtp_stats_req q;
 
 		r->pos_next = r->pos_next + 1 < n ? r->pos_next + 1 : 0;
-		if (c->id == 0 || c->rtp.readd || c->state == CP_AGW_RELEASING || !has_srtp(c) ||
-		    now_ms < c->rtp.pos_due_ms)
+		if (c->id == 0 || c->rtp.readd || c->rtp.mirror || c->state == CP_AGW_RELEASING ||
+		    !has_srtp(c) || now_ms < c->rtp.pos_due_ms)
 			continue;
 		memset(&q, 0, sizeof(q));
 		if (agw_send(cp, c->worker, IPC_RTP_STATS_REQ, c->id, &q, sizeof(q)) < 0)
@@ -1841,6 +1863,263 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 	}
 	r->readd_next = SIZE_MAX;
 	return done;
+}
+
+/* ---- the pair's mirror (cp/ha, docs/design/ha.md §1.4, §3.5; slice 7) ---------------- */
+
+uint32_t
+cp_agw_rtp_mirror_cap(const struct cp_ctx *cp)
+{
+	const struct agw_rtp_state *r = rtp_of(cp);
+
+	return r != NULL ? (uint32_t)(r->nworkers * tab_of(cp)->per_worker) : 0;
+}
+
+int
+cp_agw_rtp_mirror_index(const struct cp_ctx *cp, uint64_t id)
+{
+	const struct cp_agw_ctx *c = rtp_of(cp) != NULL ? ctx_of_id(cp, id) : NULL;
+
+	if (c == NULL)
+		return -ENOENT;
+	return (int)(c - tab_of(cp)->ctx);
+}
+
+int
+cp_agw_rtp_mirror_get(const struct cp_ctx *cp, uint32_t index, struct cp_agw_rtp_mirror *out)
+{
+	const struct cp_agw_ctx *c;
+
+	memset(out, 0, sizeof(*out));
+	if (index >= cp_agw_rtp_mirror_cap(cp))
+		return -ENOENT;
+	c = &tab_of(cp)->ctx[index];
+	if (c->id == 0 || c->state == CP_AGW_RELEASING || c->rtp.mirror)
+		return -ENOENT;
+	out->id = c->id;
+	out->age_ms = cp->now_ms > c->rtp.created_ms ? cp->now_ms - c->rtp.created_ms : 0;
+	snprintf(out->label, sizeof(out->label), "%s", c->label);
+	memcpy(out->s.ctx.term, c->rtp.term, sizeof(out->s.ctx.term));
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_stats *st = &c->rtp.st[i];
+		struct ipc_rtp_stats *o = &out->s.st[i];
+
+		if (c->rtp.term[i].profile == IPC_RTP_NONE)
+			continue;
+		o->latched = st->latched;
+		o->ice = st->ice;
+		o->inactive = c->rtp.inactive[i];
+		o->rtp_src = st->rtp_src;
+		o->rtcp_src = st->rtcp_src;
+		o->srtp_rx = st->srtp_rx;
+		o->srtp_tx = st->srtp_tx;
+	}
+	return 0;
+}
+
+int
+cp_agw_rtp_mirror_next(const struct cp_ctx *cp, uint32_t *cur, uint64_t *id)
+{
+	uint32_t n = cp_agw_rtp_mirror_cap(cp);
+
+	for (; *cur < n; (*cur)++) {
+		const struct cp_agw_ctx *c = &tab_of(cp)->ctx[*cur];
+
+		if (c->id != 0) {
+			*id = c->id;
+			(*cur)++;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+uint32_t
+cp_agw_rtp_mirror_held(const struct cp_ctx *cp)
+{
+	uint32_t n = cp_agw_rtp_mirror_cap(cp), held = 0;
+
+	for (uint32_t k = 0; k < n; k++)
+		held += tab_of(cp)->ctx[k].id != 0 && tab_of(cp)->ctx[k].rtp.mirror;
+	return held;
+}
+
+/* A source (a latch, a nominated pair) or remote of the peer's that this
+ * box's agw.peers refuses: dropped, as a door's would be refused. */
+static bool
+mirror_addr_refused(struct cp_ctx *cp, unsigned int i, const struct ipc_addr *a)
+{
+	char err[160];
+
+	return a->family != 0 && remote_allowed(cp, i, a, err, sizeof(err)) < 0;
+}
+
+int
+cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	unsigned int w = ipc_conn_worker(m->id), door = CP_AGW_DOORS, tenant = 0;
+	struct cp_agw_ctx *c;
+	int aidx[2] = { -1, -1 };
+
+	if (r == NULL || tab_of(cp)->per_worker == 0)
+		return -ENODEV;
+	c = agw_state_slot(cp->agw, CP_AGW_KIND_RTP, w, m->id);
+	if (c == NULL)
+		return -EINVAL;               /* another table's shape, or a TCP id */
+	if (c->id != 0 && !c->rtp.mirror)
+		return -EBUSY;                /* this box's own */
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_term *t = &m->s.ctx.term[i];
+		uint16_t lo, hi;
+
+		if (t->profile == IPC_RTP_NONE)
+			continue;
+		/* one door and tenant for the context, both known here */
+		if (t->door >= CP_AGW_DOORS || t->tenant > cp->conf->tenants.n ||
+		    (door != CP_AGW_DOORS && (t->door != door || t->tenant != tenant)))
+			return -EINVAL;
+		door = t->door;
+		tenant = t->tenant;
+		if (agw_rtp_is_member(t))
+			continue;             /* (no address or port: its owner's) */
+		aidx[i] = addr_find(r, t->local.family, t->local.ip);
+		if (aidx[i] < 0 ||
+		    !steer_relay_share(r->port_min, r->port_max, r->nworkers, w, &lo, &hi) ||
+		    t->local.port < lo || t->local.port > hi ||
+		    (!(t->flags & IPC_RTP_F_MUX) && (t->rtcp_port < lo || t->rtcp_port > hi)))
+			return -EINVAL;       /* not this box's address, or another worker's port */
+	}
+	if (door == CP_AGW_DOORS)
+		return -EINVAL;               /* no termination at all: dp holds none such */
+	/* the one held replaced whole: its ports free first, then each of the
+	 * record's must be free (another context's is a shape this box's
+	 * table cannot hold) */
+	if (c->id != 0)
+		ctx_free(cp, c);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_term *t = &m->s.ctx.term[i];
+
+		if (aidx[i] < 0)
+			continue;
+		if (port_used(r, (unsigned int)aidx[i], t->local.port) ||
+		    (!(t->flags & IPC_RTP_F_MUX) && port_used(r, (unsigned int)aidx[i], t->rtcp_port)) ||
+		    (i == 1 && aidx[0] == aidx[1] &&
+		     (t->local.port == m->s.ctx.term[0].local.port ||
+		      (t->rtcp_port != 0 && t->rtcp_port == m->s.ctx.term[0].rtcp_port))))
+			return -EINVAL;
+	}
+	memset(c, 0, sizeof(*c));
+	c->state = CP_AGW_LIVE;
+	c->rtp.mirror = 1;
+	c->rtp.created_ms = cp->now_ms > m->age_ms ? cp->now_ms - m->age_ms : 0;
+	memcpy(c->rtp.term, m->s.ctx.term, sizeof(c->rtp.term));
+	c->rtp.st_ms = cp->now_ms;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ipc_rtp_term *t = &c->rtp.term[i];
+		struct ipc_rtp_stats *st = &c->rtp.st[i];
+
+		if (t->profile == IPC_RTP_NONE)
+			continue;
+		st->latched = m->s.st[i].latched;
+		st->ice = m->s.st[i].ice;
+		st->rtp_src = m->s.st[i].rtp_src;
+		st->rtcp_src = m->s.st[i].rtcp_src;
+		st->srtp_rx = m->s.st[i].srtp_rx;
+		st->srtp_tx = m->s.st[i].srtp_tx;
+		c->rtp.inactive[i] = m->s.st[i].inactive;
+		/* this box's agw.peers judges the peer's addresses as it judges
+		 * a door's: one it refuses is dropped, the rest kept */
+		if (mirror_addr_refused(cp, i, &t->remote)) {
+			memset(&t->remote, 0, sizeof(t->remote));
+			t->remote_rtcp = 0;
+		}
+		if (mirror_addr_refused(cp, i, &st->rtp_src) ||
+		    mirror_addr_refused(cp, i, &st->rtcp_src)) {
+			st->latched = 0;
+			memset(&st->rtp_src, 0, sizeof(st->rtp_src));
+			memset(&st->rtcp_src, 0, sizeof(st->rtcp_src));
+		}
+		memset(&t->ice.nominated, 0, sizeof(t->ice.nominated));
+		if (t->serial > c->serial_next)
+			c->serial_next = t->serial;
+		if (aidx[i] >= 0) {
+			c->rtp.aidx[i] = (uint8_t)aidx[i];
+			term_ports(r, (unsigned int)aidx[i], t, true);
+		}
+		agw_rtp_dtls_restored(t, &c->rtp.dtls[i]);
+		if (t->bundle.role != IPC_RTP_BUNDLE_NONE)
+			r->bundle_dirty = true;
+	}
+	agw_rtp_keys_keep(r, c);
+	agw_ctx_restored(cp->agw, c, m->id, door, tenant,
+			 cp->wall_ms > m->age_ms ? cp->wall_ms - m->age_ms : 0);
+	snprintf(c->label, sizeof(c->label), "%s", m->label);
+	return 0;
+}
+
+int
+cp_agw_rtp_mirror_del(struct cp_ctx *cp, uint64_t id)
+{
+	struct cp_agw_ctx *c = rtp_of(cp) != NULL ? ctx_of_id(cp, id) : NULL;
+
+	if (c == NULL)
+		return -ENOENT;
+	if (!c->rtp.mirror)
+		return -EBUSY;
+	ctx_free(cp, c);
+	return 0;
+}
+
+/* A send direction's positions ahead packets on (the mirror's bound). */
+static void
+pos_plus(struct ipc_srtp_pos *p, uint32_t ahead)
+{
+	for (unsigned int k = 0; k < p->nstreams && k < IPC_SRTP_SSRCS; k++) {
+		uint64_t at = (uint64_t)p->stream[k].roc << 16 | p->stream[k].seq;
+
+		at = at > 0xffffffffffffull - ahead ? 0xffffffffffffull : at + ahead;
+		p->stream[k].roc = (uint32_t)(at >> 16);
+		p->stream[k].seq = (uint16_t)at;
+	}
+	if (p->srtcp_index != 0)
+		p->srtcp_index = p->srtcp_index < (1u << 31) - 1u - ahead ?
+				 p->srtcp_index + ahead : (1u << 31) - 1u;
+}
+
+unsigned int
+cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	uint32_t n = cp_agw_rtp_mirror_cap(cp);
+	unsigned int taken = 0;
+
+	if (r == NULL)
+		return 0;
+	agw_rtp_bundle_sync(cp);
+	for (uint32_t k = 0; k < n; k++) {
+		struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
+
+		if (c->id == 0 || !c->rtp.mirror)
+			continue;
+		c->rtp.mirror = 0;
+		/* (what the box before protected since it last told its cp,
+		 * which the mirror carried within its bound: past it, then as
+		 * a restarted dp's, keys_carry()) */
+		for (unsigned int i = 0; i < 2; i++) {
+			pos_plus(&c->rtp.st[i].srtp_tx, ahead);
+			if (c->rtp.term[i].srtp_tx.suite != 0 && c->rtp.st[i].srtp_tx.srtcp_index == 0)
+				c->rtp.st[i].srtp_tx.srtcp_index = ahead;
+		}
+		readd_prepare(c);
+		taken++;
+	}
+	if (taken == 0)
+		return 0;
+	readd_members(cp);
+	r->readd_next = 0;
+	r->readd_pass = 0;
+	return taken;
 }
 
 #undef ERR

@@ -381,6 +381,8 @@ struct cp_agw_rtp {
 	uint8_t emergency;        /* made as an emergency context: 1, 2 past its door's
 				   * quotas (not kept over a cp restart) */
 	uint8_t nmembers;         /* BUNDLE: an owner's members in members[] */
+	uint8_t mirror;           /* cp/ha's: the peer's, held for a takeover
+				   * (not in this box's dp; cp_agw_rtp_mirror_put()) */
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;           /* cp's monotonic ms of st[]'s last figures */
 	uint64_t pos_due_ms;      /* cp's: when st[] is asked for again (SRTP) */
@@ -539,6 +541,69 @@ int cp_agw_rtp_keys_check(struct cp_ctx *cp, const struct cp_agw_caller *who, ui
 /* Request req's fn is not called (its door went: an association ended).
  * Unknown or answered requests are ignored. */
 void cp_agw_rtp_stats_cancel(struct cp_ctx *cp, uint32_t req);
+
+/*
+ * The pair's mirror of RTP contexts (cp/ha's, docs/design/ha.md §1.4 and
+ * §3.5, slice 7). cp/agw does not know cp/ha: cp/ha hears what changes
+ * through cp_dp_tap() (every RTP_ADD, RTP_MOD, RTP_DEL sent; every
+ * RTP_EVENT, RTP_STATS, RTP_DTLS, RTP_STATE taken) and reads and writes
+ * the contexts through these. A context is carried as a restarted cp
+ * takes one back from dp (lib/ipc's RTP_STATE body: both terminations
+ * whole, keys included, and the figures that carry it on: latches, ICE
+ * consent, INACTIVE, the SRTP positions) with its label and age.
+ */
+struct cp_agw_rtp_mirror {
+	uint64_t id;
+	uint64_t age_ms;              /* since it was made */
+	char label[64];               /* NUL-terminated */
+	struct ipc_rtp_state s;       /* the figures other than those above: 0 */
+};
+
+/* The RTP table's slots (workers x agw.media_contexts; 0: no RTP
+ * contexts): the index space of the next three. */
+uint32_t cp_agw_rtp_mirror_cap(const struct cp_ctx *cp);
+/* id's index when it is a context here (this box's own or a mirrored
+ * one held for a takeover), else -ENOENT. */
+int cp_agw_rtp_mirror_index(const struct cp_ctx *cp, uint64_t id);
+/* The context at index, for the peer: 0 and *out filled (keys with it: a
+ * secret, the caller wipes it), or -ENOENT (free, being released, or a
+ * mirrored one held here). */
+int cp_agw_rtp_mirror_get(const struct cp_ctx *cp, uint32_t index, struct cp_agw_rtp_mirror *out);
+/* The next index from *cur on whose context is one (any: this box's or
+ * mirrored), *cur moved past it; -ENOENT at the end. */
+int cp_agw_rtp_mirror_next(const struct cp_ctx *cp, uint32_t *cur, uint64_t *id);
+/*
+ * The standby: m, the peer's, held here for a takeover (not given to this
+ * box's dp, which relays nothing, nor told to any observer). Held to this
+ * box's configuration first: its slot (worker and slot within this box's
+ * table, an RTP id), each termination's address one of this dp's and its
+ * ports in the worker's share of agw.media_ports and no other context's,
+ * its door and tenant known here; a remote or latched source agw.peers
+ * refuses is dropped (counted CP_AGW_STAT_REMOTE_REFUSED), as the
+ * allocations' bindings are by the peer policy. One held already is
+ * replaced whole. 0; -EINVAL a shape this box forbids (the batch is
+ * refused); -EBUSY the slot holds a context of this box's own (a box
+ * fenced without a restart: counted, not a refusal); -ENODEV no RTP
+ * contexts here.
+ */
+int cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m);
+/* The mirrored context id gone (its tombstone, or a walk's stale one):
+ * 0; -ENOENT none held; -EBUSY one of this box's own (left alone). */
+int cp_agw_rtp_mirror_del(struct cp_ctx *cp, uint64_t id);
+/* Mirrored contexts held (the standby's figure for status). */
+uint32_t cp_agw_rtp_mirror_held(const struct cp_ctx *cp);
+/*
+ * This box took over (docs/design/ha.md §3.5): each mirrored context
+ * becomes this box's own and is given to its dp as a restarted dp's are
+ * (paced by the loop as the rings have room: media back to the source
+ * last latched, ICE's nominated pair with its consent from the install,
+ * INACTIVE re-armed by the install), each send stream's SRTP position
+ * and SRTCP index first moved ahead packets past the mirrored one (what
+ * the box before may have protected within the mirror's bound), then
+ * IPC_SRTP_POS_LAG and CP_AGW_RTP_SRTCP_AHEAD as a restarted dp's: no
+ * index is protected twice under a key (RFC 3711 §9.1). Contexts taken.
+ */
+unsigned int cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead);
 /* Is latch one of ipc_rtp_term.latch's values (a policy, SIGNALLED or
  * not)? */
 static inline bool

@@ -36,6 +36,7 @@
 
 #include "cp.h"
 #include "cp_dp.h"
+#include "agw/cp_agw_rtp.h"
 #include "ha_link.h"
 #include "ha_mirror.h"
 #include "ha_rec.h"
@@ -73,6 +74,17 @@ struct ha_mirror {
 	/* applying the peer's batch: what that sends to dp is no change of
 	 * this box's own */
 	bool applying;
+	/* the gateway's RTP contexts (slice 7), the same by cp/agw's RTP
+	 * slot (rcap 0: none): the dirty set, the tombstones (ids), the
+	 * walk's cursor after the allocations', the standby's stale marks */
+	uint32_t rcap;
+	uint64_t *rdirty, *rstale, *rslot_id;
+	uint32_t *rfifo;
+	uint32_t rfifo_head, rfifo_n;
+	uint64_t *rends;
+	uint32_t rends_head, rends_n;
+	uint32_t rwalk_cur;
+	struct cp_agw_rtp_mirror rm;  /* one context read or applied (keys: wiped) */
 	struct ha_mirror_stats st;
 };
 
@@ -102,9 +114,14 @@ overflow(struct ha_mirror *m)
 	memset(m->dirty, 0, (m->cap + 63u) / 64u * sizeof(uint64_t));
 	m->fifo_n = 0;
 	m->ends_n = 0;
+	if (m->rcap > 0)
+		memset(m->rdirty, 0, (m->rcap + 63u) / 64u * sizeof(uint64_t));
+	m->rfifo_n = 0;
+	m->rends_n = 0;
 	m->walk = true;
 	m->walk_started = false;
 	m->walk_cur = 0;
+	m->rwalk_cur = 0;
 }
 
 static void
@@ -143,6 +160,72 @@ end(struct ha_mirror *m, const struct cp_alloc *a)
 	m->ends[k].tuple = a->tuple;
 }
 
+/* An RTP context changed (slice 7): marked by its slot, as an allocation. */
+static void
+rmark(struct ha_mirror *m, uint64_t id)
+{
+	int k = cp_agw_rtp_mirror_index(m->cp, id);
+	uint32_t i;
+
+	if (k < 0 || (uint32_t)k >= m->rcap)
+		return;
+	i = (uint32_t)k;
+	if (bit_test(m->rdirty, i) && m->rslot_id[i] == id)
+		return;
+	if (m->rfifo_n == m->rcap) {
+		overflow(m);
+		return;
+	}
+	bit_set(m->rdirty, i);
+	m->rslot_id[i] = id;
+	m->rfifo[(m->rfifo_head + m->rfifo_n++) % m->rcap] = i;
+}
+
+/* An RTP context ended (RTP_DEL sent, or dp's RELEASED): its tombstone
+ * (twice for one context is harmless: the standby holds it no more). */
+static void
+rend(struct ha_mirror *m, uint64_t id)
+{
+	if (m->rcap == 0)
+		return;
+	if (m->rends_n == ENDS_MAX) {
+		overflow(m);
+		return;
+	}
+	m->rends[(m->rends_head + m->rends_n++) % ENDS_MAX] = id;
+}
+
+/* cp_dp_tap()'s seen: what dp said of an RTP context (slice 7), after
+ * cp/agw applied it: a latch, a nomination, a position, a handshake's
+ * keys, a restarted cp's STATE mark it; RELEASED ends it. */
+static void
+tap_seen(struct cp_ctx *cp, void *arg, unsigned int w, const struct ipc_msg *msg)
+{
+	struct ha_mirror *m = arg;
+	const struct ipc_rtp_event *e;
+
+	(void)cp;
+	(void)w;
+	if (m->applying || m->rcap == 0)
+		return;
+	switch (msg->h.kind) {
+	case IPC_RTP_EVENT:
+		e = (const void *)msg->body;
+		if (e->type == IPC_RTP_EV_RELEASED)
+			rend(m, msg->h.alloc_id);
+		else
+			rmark(m, msg->h.alloc_id);
+		break;
+	case IPC_RTP_STATS:
+	case IPC_RTP_DTLS:
+	case IPC_RTP_STATE:
+		rmark(m, msg->h.alloc_id);
+		break;
+	default:
+		break;
+	}
+}
+
 /* cp_dp_tap()'s sent: a message about an allocation went to dp. */
 static void
 tap_sent(struct cp_ctx *cp, void *arg, unsigned int w, const struct ipc_msg *msg)
@@ -166,6 +249,13 @@ tap_sent(struct cp_ctx *cp, void *arg, unsigned int w, const struct ipc_msg *msg
 		a = cp_alloc_find_id(cp, msg->h.alloc_id);
 		if (a != NULL)
 			mark(m, a);
+		break;
+	case IPC_RTP_ADD:
+	case IPC_RTP_MOD:
+		rmark(m, msg->h.alloc_id);
+		break;
+	case IPC_RTP_DEL:
+		rend(m, msg->h.alloc_id);
 		break;
 	default:
 		break;
@@ -200,6 +290,12 @@ mirror_release(struct ha_mirror *m)
 {
 	if (m->buf != NULL)
 		OPENSSL_cleanse(m->buf, BATCH_MAX);
+	OPENSSL_cleanse(&m->rm, sizeof(m->rm));
+	free(m->rdirty);
+	free(m->rstale);
+	free(m->rslot_id);
+	free(m->rfifo);
+	free(m->rends);
 	free(m->dirty);
 	free(m->stale);
 	free(m->slot_id);
@@ -240,7 +336,22 @@ ha_mirror_create(struct cp_ctx *cp, ha_mirror_send_fn send, void *arg)
 		errno = ENOMEM;
 		goto free_m;
 	}
-	if ((rc = cp_dp_tap(cp, tap_sent, NULL, m)) < 0) {
+	m->rcap = cp_agw_rtp_mirror_cap(cp);
+	if (m->rcap > 0) {
+		size_t rwords = (m->rcap + 63u) / 64u;
+
+		m->rdirty = calloc(rwords, sizeof(uint64_t));
+		m->rstale = calloc(rwords, sizeof(uint64_t));
+		m->rslot_id = calloc(m->rcap, sizeof(uint64_t));
+		m->rfifo = calloc(m->rcap, sizeof(uint32_t));
+		m->rends = calloc(ENDS_MAX, sizeof(uint64_t));
+		if (m->rdirty == NULL || m->rstale == NULL || m->rslot_id == NULL ||
+		    m->rfifo == NULL || m->rends == NULL) {
+			errno = ENOMEM;
+			goto free_m;
+		}
+	}
+	if ((rc = cp_dp_tap(cp, tap_sent, tap_seen, m)) < 0) {
 		errno = -rc;
 		goto free_m;
 	}
@@ -275,6 +386,7 @@ ha_mirror_link_up(struct ha_mirror *m)
 	m->walk = true;
 	m->walk_started = false;
 	m->walk_cur = 0;
+	m->rwalk_cur = 0;
 	m->st.walks++;
 	/* (a standby's: a walk the old link began is no walk of this one;
 	 * an END before this link's START removes nothing) */
@@ -286,11 +398,16 @@ ha_mirror_forget(struct ha_mirror *m)
 {
 	/* (each loop turn of a standby: nothing to do is the common case;
 	 * a dirty bit is never set without its slot in the FIFO) */
-	if (m->fifo_n == 0 && m->ends_n == 0 && !m->walk && m->buf_n == 0 && !m->pending)
+	if (m->fifo_n == 0 && m->ends_n == 0 && m->rfifo_n == 0 && m->rends_n == 0 && !m->walk &&
+	    m->buf_n == 0 && !m->pending)
 		return;
 	memset(m->dirty, 0, (m->cap + 63u) / 64u * sizeof(uint64_t));
+	if (m->rcap > 0)
+		memset(m->rdirty, 0, (m->rcap + 63u) / 64u * sizeof(uint64_t));
 	m->fifo_n = 0;
 	m->ends_n = 0;
+	m->rfifo_n = 0;
+	m->rends_n = 0;
 	m->buf_n = 0;
 	m->pending = false;
 	m->walk = false;
@@ -354,6 +471,27 @@ rec_of(const struct cp_alloc *a, uint64_t now, struct ha_rec *r)
 	}
 }
 
+/* RTP context at index as a record (false: none to send there, or not
+ * the id marked). Its keys are in r and m->rm: the caller wipes both. */
+static bool
+rtp_rec_of(struct ha_mirror *m, uint32_t index, uint64_t id, struct ha_rec *r)
+{
+	size_t ll;
+
+	if (cp_agw_rtp_mirror_get(m->cp, index, &m->rm) < 0 || (id != 0 && m->rm.id != id))
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->type = HA_REC_RTP;
+	r->id = m->rm.id;
+	r->rtp.age_ms = m->rm.age_ms;
+	ll = strnlen(m->rm.label, sizeof(m->rm.label));
+	r->rtp.label_len = (uint8_t)(ll > HA_REC_LABEL_MAX ? HA_REC_LABEL_MAX : ll);
+	memcpy(r->rtp.label, m->rm.label, r->rtp.label_len);
+	r->rtp.s = m->rm.s;
+	OPENSSL_cleanse(&m->rm, sizeof(m->rm));
+	return true;
+}
+
 /* The batch out; false: the link did not take it (kept for next time). */
 static bool
 ship(struct ha_mirror *m, uint64_t now)
@@ -388,7 +526,7 @@ add(struct ha_mirror *m, const struct ha_rec *r, uint64_t now, unsigned int *bat
 		return true;
 	}
 	m->buf_n += (size_t)n;
-	if (r->type == HA_REC_ALLOC || r->type == HA_REC_ALLOC_END)
+	if (r->type != HA_REC_WALK_START && r->type != HA_REC_WALK_END)
 		m->st.records_sent++;
 	return true;
 }
@@ -426,6 +564,26 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 		m->ends_head = (m->ends_head + 1) % ENDS_MAX;
 		m->ends_n--;
 	}
+	while (m->rends_n > 0) {
+		memset(&r, 0, sizeof(r));
+		r.type = HA_REC_RTP_END;
+		r.id = m->rends[m->rends_head];
+		if (!add(m, &r, now_ms, &batches))
+			goto out;
+		m->rends_head = (m->rends_head + 1) % ENDS_MAX;
+		m->rends_n--;
+	}
+	while (m->rfifo_n > 0) {
+		uint32_t i = m->rfifo[m->rfifo_head];
+
+		if (bit_test(m->rdirty, i)) {
+			if (rtp_rec_of(m, i, m->rslot_id[i], &r) && !add(m, &r, now_ms, &batches))
+				goto out;
+			bit_clear(m->rdirty, i);
+		}
+		m->rfifo_head = (m->rfifo_head + 1) % m->rcap;
+		m->rfifo_n--;
+	}
 	while (m->fifo_n > 0) {
 		uint32_t i = m->fifo[m->fifo_head];
 		uint32_t cur = i;
@@ -448,6 +606,18 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 		struct cp_alloc *a = cp_alloc_next(m->cp, &m->walk_cur);
 
 		if (a == NULL) {
+			/* the RTP contexts after the allocations */
+			uint32_t rat = m->rwalk_cur;
+			uint64_t id;
+
+			if (m->rcap > 0 && cp_agw_rtp_mirror_next(m->cp, &m->rwalk_cur, &id) == 0) {
+				if (rtp_rec_of(m, m->rwalk_cur - 1u, id, &r) &&
+				    !add(m, &r, now_ms, &batches)) {
+					m->rwalk_cur = rat;       /* this one, next time */
+					goto out;
+				}
+				continue;
+			}
 			memset(&r, 0, sizeof(r));
 			r.type = HA_REC_WALK_END;
 			if (!add(m, &r, now_ms, &batches)) {
@@ -455,6 +625,8 @@ ha_mirror_flush(struct ha_mirror *m, uint64_t now_ms)
 				goto out;
 			}
 			m->walk = false;
+			m->walk_cur = 0;
+			m->rwalk_cur = 0;
 			break;
 		}
 		if (!cp_alloc_mirrorable(&a->tuple, a->tcp))
@@ -530,15 +702,41 @@ apply(struct ha_mirror *m, const struct ha_rec *r, uint64_t now)
 	return 0;
 }
 
+/* An RTP context of the peer's, held for a takeover (cp/agw's rules:
+ * cp_agw_rtp_mirror_put()): 0, or its error. */
+static int
+apply_rtp(struct ha_mirror *m, const struct ha_rec *r)
+{
+	int rc, k;
+
+	memset(&m->rm, 0, sizeof(m->rm));
+	m->rm.id = r->id;
+	m->rm.age_ms = r->rtp.age_ms;
+	memcpy(m->rm.label, r->rtp.label, r->rtp.label_len);
+	m->rm.s = r->rtp.s;
+	rc = cp_agw_rtp_mirror_put(m->cp, &m->rm);
+	OPENSSL_cleanse(&m->rm, sizeof(m->rm));
+	if (rc == 0 && (k = cp_agw_rtp_mirror_index(m->cp, r->id)) >= 0 && (uint32_t)k < m->rcap)
+		bit_clear(m->rstale, (uint32_t)k);
+	return rc;
+}
+
 static void
 walk_start(struct ha_mirror *m)
 {
 	struct cp_alloc *a;
 	uint32_t cur = 0;
+	uint64_t id;
 
 	memset(m->stale, 0, (m->cap + 63u) / 64u * sizeof(uint64_t));
 	while ((a = cp_alloc_next(m->cp, &cur)) != NULL)
 		bit_set(m->stale, cp_alloc_slot(m->cp, a));
+	if (m->rcap > 0) {
+		memset(m->rstale, 0, (m->rcap + 63u) / 64u * sizeof(uint64_t));
+		cur = 0;
+		while (cp_agw_rtp_mirror_next(m->cp, &cur, &id) == 0)
+			bit_set(m->rstale, cur - 1u);
+	}
 	m->stale_on = true;
 }
 
@@ -547,6 +745,7 @@ walk_end(struct ha_mirror *m)
 {
 	struct cp_alloc *a;
 	uint32_t cur = 0;
+	uint64_t id;
 
 	if (!m->stale_on)
 		return;           /* an END without its START (a new link): nothing known */
@@ -558,6 +757,14 @@ walk_end(struct ha_mirror *m)
 			(void)cp_alloc_mirror_del(m->cp, a->id);
 			m->st.stale_removed++;
 		}
+	}
+	cur = 0;
+	while (m->rcap > 0 && cp_agw_rtp_mirror_next(m->cp, &cur, &id) == 0) {
+		if (!bit_test(m->rstale, cur - 1u))
+			continue;
+		bit_clear(m->rstale, cur - 1u);
+		if (cp_agw_rtp_mirror_del(m->cp, id) == 0)
+			m->st.stale_removed++;
 	}
 	m->stale_on = false;
 }
@@ -593,8 +800,12 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 			(void)cp_alloc_mirror_del(m->cp, r.id);
 			m->st.records_applied++;
 			break;
+		case HA_REC_RTP_END:
+			(void)cp_agw_rtp_mirror_del(m->cp, r.id);
+			m->st.records_applied++;
+			break;
 		default:
-			k = apply(m, &r, now_ms);
+			k = r.type == HA_REC_RTP ? apply_rtp(m, &r) : apply(m, &r, now_ms);
 			if (k == 0) {
 				m->st.records_applied++;
 				break;
@@ -612,6 +823,26 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 	m->applying = false;
 	OPENSSL_cleanse(&r, sizeof(r));
 	return rc;
+}
+
+uint32_t
+ha_mirror_srtp_ahead(uint32_t bound_ms)
+{
+	uint64_t n = (uint64_t)bound_ms * HA_SRTP_PPS / 1000u;
+
+	return n > HA_SRTP_AHEAD_MAX ? HA_SRTP_AHEAD_MAX : (uint32_t)n;
+}
+
+unsigned int
+ha_mirror_takeover(struct ha_mirror *m, uint32_t bound_ms)
+{
+	unsigned int n;
+
+	/* (a walk the old link began is none of this box's any more) */
+	m->stale_on = false;
+	n = cp_agw_rtp_mirror_takeover(m->cp, ha_mirror_srtp_ahead(bound_ms));
+	m->st.rtp_taken += n;
+	return n;
 }
 
 const struct ha_mirror_stats *

@@ -4,7 +4,10 @@
  * §1.4, slice 5). On the active box: a dirty set fed by cp_dp_tap() and
  * cp/alloc's observer, drained into batches of records, and the snapshot
  * walk on each new link. On the standby: the batches applied to cp/alloc
- * (cp_alloc_mirror_put()/del()) and, through it, to the passive dp.
+ * (cp_alloc_mirror_put()/del()) and, through it, to the passive dp; and
+ * (slice 7) the gateway's RTP contexts, heard through the same tap, held
+ * by cp/agw (cp_agw_rtp_mirror_put()/del()) until a takeover gives them
+ * to dp.
  */
 #ifndef CP_HA_MIRROR_H
 #define CP_HA_MIRROR_H
@@ -28,7 +31,27 @@ struct ha_mirror_stats {
 	uint64_t walks;               /* snapshot walks started (active) */
 	uint64_t stale_removed;       /* held but not in a whole walk (standby) */
 	uint64_t overflows;           /* the set overflowed: a walk again */
+	uint64_t rtp_taken;           /* mirrored RTP contexts made this box's at a takeover */
 };
+
+/*
+ * The margin a mirrored SRTP send stream starts past at a takeover
+ * (docs/design/ha.md §3.5): what the box before may have protected after
+ * its position last reached the mirror, the mirror's bound at
+ * HA_SRTP_PPS packets a second (a stream the box before told its cp of
+ * every IPC_SRTP_TELL packets, which IPC_SRTP_POS_LAG covers on top),
+ * at most HA_SRTP_AHEAD_MAX: the receiver's ROC guess (RFC 3711 §3.3.1)
+ * follows a jump of under 2^15 only, so a bound past 3.2 s is not
+ * covered at that rate (docs/configuration.md says so).
+ */
+#define HA_SRTP_PPS       5000u       /* a safe most a stream sends: 20 Mbit/s of 500-byte packets */
+#define HA_SRTP_AHEAD_MAX 16384u
+uint32_t ha_mirror_srtp_ahead(uint32_t bound_ms);
+/* This box took over (its role machine made it active, ha_sync()): the
+ * mirrored RTP contexts become its own and go to its dp, each SRTP send
+ * stream ha_mirror_srtp_ahead(bound_ms) past its mirrored position
+ * (cp_agw_rtp_mirror_takeover()). Contexts taken. */
+unsigned int ha_mirror_takeover(struct ha_mirror *m, uint32_t bound_ms);
 
 /* The mirror of cp's allocations (its tap on cp_dp and its observer of
  * cp/alloc registered): NULL with errno (EBUSY: the tap is held; ENOMEM;

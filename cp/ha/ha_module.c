@@ -77,8 +77,19 @@ ha_sync(struct cp_ha *ha)
 {
 	struct cp_ctx *cp = ha->cp;
 	bool active = ha->role.state == HA_ACTIVE;
+	bool took = active && cp->ha_standby;
 
 	cp->ha_standby = !active;
+	if (took && ha->mirror != NULL) {
+		/* (slice 7: the gateway's mirrored contexts to this dp, each
+		 * SRTP send stream past the mirror's bound) */
+		unsigned int n = ha_mirror_takeover(ha->mirror, cp->conf->ha.bound_ms);
+
+		if (n > 0)
+			tp_log(TP_LOG_INFO, "ha: took over %u RTP context%s from the mirror, SRTP "
+			       "send streams %u packets past their mirrored positions", n,
+			       n == 1 ? "" : "s", ha_mirror_srtp_ahead(cp->conf->ha.bound_ms));
+	}
 	if (active && ha->id_token != ha->role.token && ha->role.token != 0 &&
 	    ha->role.token < (1ull << (64 - HA_ID_SHIFT - 1))) {
 		ha->id_token = ha->role.token;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The mirror's records on the wire (docs/design/ha.md §1.4, slice 5):
- * an allocation whole, or its tombstone, as the active box's cp sends
- * them in the link's batches. The format is ours, big-endian, one field
+ * The mirror's records on the wire (docs/design/ha.md §1.4, slices 5
+ * and 7): an allocation whole, or its tombstone, and a gateway RTP
+ * context whole (its keys among it: a secret), or its tombstone, as the
+ * active box's cp sends them in the link's batches. An RTP context is
+ * held, after its lengths, to lib/ipc's rules for the RTP_STATE a dp
+ * would send of it (ipc_msg_check()): one list of rules, dp's. The format is ours, big-endian, one field
  * after another, variable parts counted first (relayed addresses, the
  * OAuth keys, the name, the bindings), so that a REST user's allocation
  * with a permission and a channel is about 200 bytes, not STATE_ALLOC's
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include "ha_rec.h"
+#include "ipc.h"
 
 #define CHAN_MIN 0x4000u              /* RFC 8656 §12: channel numbers */
 #define CHAN_MAX 0x4fffu
@@ -164,12 +168,37 @@ tuple_ok(const struct ipc_tuple *t)
 	       addr_ok(&t->server);
 }
 
+/* An RTP context held to lib/ipc's rules for RTP_STATE (dp's own: every
+ * field a receiver acts on in range, every pad and octet past a length 0),
+ * as the context's worker (its id's) would send it; its label of no NUL. */
+static bool
+rtp_ok(const struct ha_rec *r)
+{
+	static struct ipc_msg m;
+	const struct ha_rec_rtp *x = &r->rtp;
+
+	if (r->id == 0 || x->label_len > HA_REC_LABEL_MAX ||
+	    memchr(x->label, 0, x->label_len) != NULL)
+		return false;
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = IPC_RTP_STATE;
+	m.h.worker = (uint16_t)ipc_conn_worker(r->id);
+	m.h.alloc_id = r->id;
+	m.h.body_len = sizeof(x->s);
+	memcpy(m.body, &x->s, sizeof(x->s));
+	return ipc_conn_worker(r->id) < IPC_MAX_WORKERS && ipc_msg_check(&m, IPC_DP2CP) == 0;
+}
+
 /* What decode refuses, encode refuses too: one list of rules. */
 static bool
 rec_ok(const struct ha_rec *r)
 {
 	if (r->type == HA_REC_WALK_START || r->type == HA_REC_WALK_END)
 		return true;
+	if (r->type == HA_REC_RTP)
+		return rtp_ok(r);
+	if (r->type == HA_REC_RTP_END)
+		return r->id != 0;
 	if (r->id == 0 || !tuple_ok(&r->tuple))
 		return false;
 	if (r->type == HA_REC_ALLOC_END)
@@ -225,6 +254,302 @@ get_tuple(struct rd *r, struct ipc_tuple *t)
 	get_addr(r, &t->server);
 }
 
+/* ---- an RTP context (slice 7) ------------------------------------------------- */
+
+/* An address that may be none: its family alone (0), else as put_addr(). */
+static void
+put_addr0(struct wr *w, const struct ipc_addr *a)
+{
+	if (a->family == 0)
+		put_u8(w, 0);
+	else
+		put_addr(w, a);
+}
+
+static void
+get_addr0(struct rd *r, struct ipc_addr *a)
+{
+	if (r->bad || r->at >= r->n) {
+		r->bad = true;
+		return;
+	}
+	if (r->p[r->at] == 0) {
+		r->at++;
+		return;
+	}
+	get_addr(r, a);
+}
+
+static void
+put_streams(struct wr *w, const struct ipc_srtp_stream *s, uint8_t n)
+{
+	put_u8(w, n);
+	for (unsigned int i = 0; i < n && i < IPC_SRTP_SSRCS; i++) {
+		put_u32(w, s[i].ssrc);
+		put_u32(w, s[i].roc);
+		put_u16(w, s[i].seq);
+	}
+}
+
+static uint8_t
+get_streams(struct rd *r, struct ipc_srtp_stream *s)
+{
+	uint8_t n = get_u8(r);
+
+	if (n > IPC_SRTP_SSRCS) {
+		r->bad = true;
+		return 0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		s[i].ssrc = get_u32(r);
+		s[i].roc = get_u32(r);
+		s[i].seq = get_u16(r);
+	}
+	return n;
+}
+
+/* One direction's SRTP key: a secret (only over the link). suite 0: none
+ * (every field 0, lib/ipc's rule). */
+static void
+put_key(struct wr *w, const struct ipc_srtp_key *k)
+{
+	put_u8(w, k->suite);
+	if (k->suite == 0)
+		return;
+	put_u8(w, k->key_len);
+	put_u8(w, k->mki_len);
+	put_u16(w, k->window);
+	put_u32(w, k->srtcp_index);
+	put_u32(w, k->mki);
+	put_streams(w, k->stream, k->nstreams);
+	put(w, k->key, k->key_len <= IPC_SRTP_KEY_MAX ? k->key_len : IPC_SRTP_KEY_MAX);
+}
+
+static void
+get_key(struct rd *r, struct ipc_srtp_key *k)
+{
+	k->suite = get_u8(r);
+	if (k->suite == 0)
+		return;
+	k->key_len = get_u8(r);
+	k->mki_len = get_u8(r);
+	k->window = get_u16(r);
+	k->srtcp_index = get_u32(r);
+	k->mki = get_u32(r);
+	k->nstreams = get_streams(r, k->stream);
+	if (k->key_len > IPC_SRTP_KEY_MAX) {
+		r->bad = true;
+		return;
+	}
+	get(r, k->key, k->key_len);
+}
+
+static void
+put_pos(struct wr *w, const struct ipc_srtp_pos *p)
+{
+	put_streams(w, p->stream, p->nstreams);
+	put_u32(w, p->srtcp_index);
+}
+
+static void
+get_pos(struct rd *r, struct ipc_srtp_pos *p)
+{
+	p->nstreams = get_streams(r, p->stream);
+	p->srtcp_index = get_u32(r);
+}
+
+/* A termination whole (profile 0: an empty slot, nothing more), then the
+ * figures that carry it on (the latches, ICE's consent, INACTIVE, the
+ * SRTP positions). */
+static void
+put_term(struct wr *w, const struct ipc_rtp_term *t, const struct ipc_rtp_stats *st)
+{
+	put_u8(w, t->profile);
+	if (t->profile == IPC_RTP_NONE)
+		return;
+	put_u8(w, t->mode);
+	put_u8(w, t->flags);
+	put_u8(w, t->dscp);
+	put_u16(w, t->serial);
+	put_u8(w, t->gm_plen);
+	put_u8(w, t->door);
+	put_u8(w, t->tenant);
+	put_u8(w, t->latch);
+	put_u16(w, t->rtcp_port);
+	put_u16(w, t->remote_rtcp);
+	put_u32(w, t->clock_hz);
+	put_u32(w, t->inact_ms);
+	put_u32(w, t->pol_rate);
+	put_u32(w, t->pol_burst);
+	put_u16(w, t->gm_port_lo);
+	put_u16(w, t->gm_port_hi);
+	put_addr0(w, &t->local);
+	put_addr0(w, &t->remote);
+	put_addr0(w, &t->gm_addr);
+	put(w, t->memo, IPC_RTP_MEMO_LEN);
+	put_key(w, &t->srtp_rx);
+	put_key(w, &t->srtp_tx);
+	put_u8(w, t->ice.mode);
+	if (t->ice.mode != IPC_RTP_ICE_OFF) {
+		put_u8(w, t->ice.ufrag_len);
+		put_u8(w, t->ice.pwd_len);
+		put_u8(w, t->ice.peer_ufrag_len);
+		put(w, t->ice.ufrag, t->ice.ufrag_len);
+		put(w, t->ice.pwd, t->ice.pwd_len);
+		put(w, t->ice.peer_ufrag, t->ice.peer_ufrag_len);
+		put_addr0(w, &t->ice.nominated);
+	}
+	put_u8(w, t->dtls.role);
+	if (t->dtls.role != IPC_RTP_DTLS_NONE) {
+		put_u8(w, t->dtls.nfp);
+		put_u8(w, t->dtls.profiles);
+		put_u8(w, t->dtls.flags);
+		put_u16(w, t->dtls.cert_gen);
+		put_u32(w, t->dtls.assoc);
+		put(w, t->dtls.tls_id, IPC_RTP_DTLS_ID_LEN);
+		put(w, t->dtls.peer_tls_id, IPC_RTP_DTLS_PEER_ID_LEN);
+		for (unsigned int i = 0; i < t->dtls.nfp && i < IPC_RTP_DTLS_FP_MAX; i++) {
+			put_u8(w, t->dtls.fp[i].alg);
+			put_u8(w, t->dtls.fp[i].len);
+			put(w, t->dtls.fp[i].md, t->dtls.fp[i].len);
+		}
+	}
+	put_u8(w, t->bundle.role);
+	if (t->bundle.role != IPC_RTP_BUNDLE_NONE) {
+		put_u64(w, t->bundle.owner);
+		put_u8(w, t->bundle.owner_term);
+		put_u8(w, t->bundle.mid_ext);
+		put_u8(w, t->bundle.mid_len);
+		put_u8(w, t->bundle.nssrc);
+		put(w, t->bundle.mid, t->bundle.mid_len);
+		for (unsigned int i = 0; i < t->bundle.nssrc && i < IPC_RTP_BUNDLE_SSRCS; i++)
+			put_u32(w, t->bundle.ssrc[i]);
+		put(w, t->bundle.pt, sizeof(t->bundle.pt));
+	}
+	put_u8(w, st->latched);
+	put_u8(w, st->ice);
+	put_u8(w, st->inactive);
+	put_addr0(w, &st->rtp_src);
+	put_addr0(w, &st->rtcp_src);
+	put_pos(w, &st->srtp_rx);
+	put_pos(w, &st->srtp_tx);
+}
+
+static void
+get_term(struct rd *r, struct ipc_rtp_term *t, struct ipc_rtp_stats *st)
+{
+	t->profile = get_u8(r);
+	if (t->profile == IPC_RTP_NONE)
+		return;
+	t->mode = get_u8(r);
+	t->flags = get_u8(r);
+	t->dscp = get_u8(r);
+	t->serial = get_u16(r);
+	t->gm_plen = get_u8(r);
+	t->door = get_u8(r);
+	t->tenant = get_u8(r);
+	t->latch = get_u8(r);
+	t->rtcp_port = get_u16(r);
+	t->remote_rtcp = get_u16(r);
+	t->clock_hz = get_u32(r);
+	t->inact_ms = get_u32(r);
+	t->pol_rate = get_u32(r);
+	t->pol_burst = get_u32(r);
+	t->gm_port_lo = get_u16(r);
+	t->gm_port_hi = get_u16(r);
+	get_addr0(r, &t->local);
+	get_addr0(r, &t->remote);
+	get_addr0(r, &t->gm_addr);
+	get(r, t->memo, IPC_RTP_MEMO_LEN);
+	get_key(r, &t->srtp_rx);
+	get_key(r, &t->srtp_tx);
+	t->ice.mode = get_u8(r);
+	if (t->ice.mode != IPC_RTP_ICE_OFF) {
+		t->ice.ufrag_len = get_u8(r);
+		t->ice.pwd_len = get_u8(r);
+		t->ice.peer_ufrag_len = get_u8(r);
+		if (t->ice.ufrag_len > IPC_ICE_UFRAG_MAX || t->ice.pwd_len > IPC_ICE_PWD_MAX ||
+		    t->ice.peer_ufrag_len > IPC_ICE_UFRAG_MAX) {
+			r->bad = true;
+			return;
+		}
+		get(r, t->ice.ufrag, t->ice.ufrag_len);
+		get(r, t->ice.pwd, t->ice.pwd_len);
+		get(r, t->ice.peer_ufrag, t->ice.peer_ufrag_len);
+		get_addr0(r, &t->ice.nominated);
+	}
+	t->dtls.role = get_u8(r);
+	if (t->dtls.role != IPC_RTP_DTLS_NONE) {
+		t->dtls.nfp = get_u8(r);
+		t->dtls.profiles = get_u8(r);
+		t->dtls.flags = get_u8(r);
+		t->dtls.cert_gen = get_u16(r);
+		t->dtls.assoc = get_u32(r);
+		get(r, t->dtls.tls_id, IPC_RTP_DTLS_ID_LEN);
+		get(r, t->dtls.peer_tls_id, IPC_RTP_DTLS_PEER_ID_LEN);
+		if (t->dtls.nfp > IPC_RTP_DTLS_FP_MAX) {
+			r->bad = true;
+			return;
+		}
+		for (unsigned int i = 0; i < t->dtls.nfp; i++) {
+			t->dtls.fp[i].alg = get_u8(r);
+			t->dtls.fp[i].len = get_u8(r);
+			if (t->dtls.fp[i].len > IPC_AGW_FP_LEN) {
+				r->bad = true;
+				return;
+			}
+			get(r, t->dtls.fp[i].md, t->dtls.fp[i].len);
+		}
+	}
+	t->bundle.role = get_u8(r);
+	if (t->bundle.role != IPC_RTP_BUNDLE_NONE) {
+		t->bundle.owner = get_u64(r);
+		t->bundle.owner_term = get_u8(r);
+		t->bundle.mid_ext = get_u8(r);
+		t->bundle.mid_len = get_u8(r);
+		t->bundle.nssrc = get_u8(r);
+		if (t->bundle.mid_len > IPC_RTP_MID_MAX || t->bundle.nssrc > IPC_RTP_BUNDLE_SSRCS) {
+			r->bad = true;
+			return;
+		}
+		get(r, t->bundle.mid, t->bundle.mid_len);
+		for (unsigned int i = 0; i < t->bundle.nssrc; i++)
+			t->bundle.ssrc[i] = get_u32(r);
+		get(r, t->bundle.pt, sizeof(t->bundle.pt));
+	}
+	st->latched = get_u8(r);
+	st->ice = get_u8(r);
+	st->inactive = get_u8(r);
+	get_addr0(r, &st->rtp_src);
+	get_addr0(r, &st->rtcp_src);
+	get_pos(r, &st->srtp_rx);
+	get_pos(r, &st->srtp_tx);
+}
+
+static void
+put_rtp(struct wr *w, const struct ha_rec_rtp *x)
+{
+	put_u64(w, x->age_ms);
+	put_u8(w, x->label_len);
+	put(w, x->label, x->label_len);
+	for (unsigned int i = 0; i < 2; i++)
+		put_term(w, &x->s.ctx.term[i], &x->s.st[i]);
+}
+
+static void
+get_rtp(struct rd *r, struct ha_rec_rtp *x)
+{
+	x->age_ms = get_u64(r);
+	x->label_len = get_u8(r);
+	if (x->label_len > HA_REC_LABEL_MAX) {
+		r->bad = true;
+		return;
+	}
+	get(r, x->label, x->label_len);
+	for (unsigned int i = 0; i < 2 && !r->bad; i++)
+		get_term(r, &x->s.ctx.term[i], &x->s.st[i]);
+}
+
 int
 ha_rec_encode(const struct ha_rec *r, uint8_t *buf, size_t cap)
 {
@@ -238,6 +563,10 @@ ha_rec_encode(const struct ha_rec *r, uint8_t *buf, size_t cap)
 		put_u64(&w, r->id);
 		put_tuple(&w, &r->tuple);
 	}
+	if (r->type == HA_REC_RTP || r->type == HA_REC_RTP_END)
+		put_u64(&w, r->id);
+	if (r->type == HA_REC_RTP)
+		put_rtp(&w, &r->rtp);
 	if (r->type == HA_REC_ALLOC) {
 		put_u16(&w, r->worker);
 		put_u16(&w, r->flags);
@@ -274,8 +603,8 @@ ha_rec_encode(const struct ha_rec *r, uint8_t *buf, size_t cap)
 			put_u32(&w, r->binds[i].left_ms);
 		}
 	}
-	if (w.full)
-		return -E2BIG;
+	if (w.full || w.n > HA_REC_MAX)
+		return w.full ? -E2BIG : -EINVAL;
 	buf[1] = (uint8_t)(w.n >> 8);
 	buf[2] = (uint8_t)w.n;
 	return (int)w.n;
@@ -300,7 +629,11 @@ ha_rec_decode(const uint8_t *p, size_t n, struct ha_rec *r)
 		r->id = get_u64(&rd);
 		get_tuple(&rd, &r->tuple);
 	}
-	if (r->type == HA_REC_ALLOC) {
+	if (r->type == HA_REC_RTP || r->type == HA_REC_RTP_END)
+		r->id = get_u64(&rd);
+	if (r->type == HA_REC_RTP) {
+		get_rtp(&rd, &r->rtp);
+	} else if (r->type == HA_REC_ALLOC) {
 		r->worker = get_u16(&rd);
 		r->flags = get_u16(&rd);
 		r->pwalg = get_u16(&rd);
@@ -348,7 +681,7 @@ ha_rec_decode(const uint8_t *p, size_t n, struct ha_rec *r)
 			r->binds[i].left_ms = get_u32(&rd);
 		}
 	} else if (r->type != HA_REC_ALLOC_END && r->type != HA_REC_WALK_START &&
-		   r->type != HA_REC_WALK_END) {
+		   r->type != HA_REC_WALK_END && r->type != HA_REC_RTP_END) {
 		goto bad;
 	}
 	/* every byte of the length used, and no value out of its range */

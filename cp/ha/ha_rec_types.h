@@ -21,9 +21,14 @@
 #define HA_REC_KEY_MAX    32u         /* CP_AUTH_KEY_MAX */
 #define HA_REC_TID_LEN    12u         /* CP_TID_LEN */
 #define HA_REC_USER_MAX   IPC_USER_MAX
-/* The longest record's bytes (a dual allocation over IPv6, both OAuth
- * sessions, the longest name, every binding an IPv6 peer). */
-#define HA_REC_MAX        1600u
+/* A record's bytes at most: an RTP context of two IPv6 WebRTC legs
+ * (ICE, DTLS-SRTP with two sha-512 fingerprints, AES-256 keys with MKIs
+ * and streams, BUNDLE) and a label is some 1,400 (one such leg and an
+ * SDES one: 954, test_cp_ha_rec); a dual allocation over IPv6 with both
+ * OAuth sessions, the longest name and every binding an IPv6 peer some
+ * 1,500. */
+#define HA_REC_MAX        2400u
+#define HA_REC_LABEL_MAX  63u         /* cp_agw_ctx.label, its NUL aside */
 #define HA_REC_HDR        3u          /* type, the record's length (u16) */
 
 /* A record's type (its first byte). */
@@ -35,6 +40,28 @@ enum ha_rec_type {
 	 * The header alone. */
 	HA_REC_WALK_START = 3,
 	HA_REC_WALK_END = 4,
+	/* slice 7: a gateway RTP context whole (an upsert), its tombstone
+	 * (the id alone) */
+	HA_REC_RTP = 5,
+	HA_REC_RTP_END = 6,
+};
+
+/*
+ * An RTP context (cp/agw's, docs/design/ha.md §1.4, slice 7) as a
+ * restarted cp takes one back from dp: lib/ipc's RTP_STATE body (both
+ * terminations whole: addresses, latching, ICE, DTLS-SRTP, BUNDLE and
+ * the SRTP keys, secrets that go only over the link) of which only what
+ * carries the context on is sent of the figures: the latches (latched,
+ * rtp_src, rtcp_src), ice, inactive and the SRTP positions (srtp_rx,
+ * srtp_tx); the counters stay each box's. Its worker is its id's; its
+ * door and tenant the terminations'. Held to lib/ipc's rules
+ * (ipc_msg_check() of an RTP_STATE: every field dp acts on in range).
+ */
+struct ha_rec_rtp {
+	uint64_t age_ms;              /* since it was made */
+	uint8_t label_len;            /* 0..HA_REC_LABEL_MAX, no NUL in it */
+	char label[HA_REC_LABEL_MAX + 1];
+	struct ipc_rtp_state s;
 };
 
 /* A permission (channel 0) or a channel binding. */
@@ -81,6 +108,7 @@ struct ha_rec {
 	uint8_t nbinds;               /* 0..HA_REC_BINDS_MAX */
 	struct ha_rec_bind binds[HA_REC_BINDS_MAX];
 	char user[HA_REC_USER_MAX];   /* user_len bytes, no NUL */
+	struct ha_rec_rtp rtp;        /* HA_REC_RTP (id the context's); RTP_END: id */
 };
 
 #endif /* CP_HA_REC_TYPES_H */

@@ -9,12 +9,16 @@
  * than mirroring records the other would install wrong; and the peer
  * policies (cp.peers, the tenants' peers), by which the standby judges a
  * mirrored binding as a request's would be. Per-box settings
- * (names, the link's ends, ipc, the EAL's lcores) are not in it; the DTLS
- * certificate's digest joins it with the RTP records (slice 7b).
+ * (names, the link's ends, ipc, the EAL's lcores) are not in it. The DTLS
+ * certificate (agw.dtls.certificate: its file's bytes; none, dp makes
+ * one each start: the word "made") joins it with the RTP records (slice
+ * 7): a WebRTC peer's a=fingerprint names it, and a handshake after a
+ * takeover (an ICE restart's new association) is the new box's.
  * And the link's key from its file: hex (lib/certfp's decoder).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -100,6 +104,34 @@ add_peers(struct ha_sig *s, const char *name, const struct tp_conf *c, bool tena
 	s->n++;
 }
 
+/* The DTLS certificate dp serves on RTP terminations: its file's bytes
+ * (read at set-up; unreadable: its name and the word, so that a box that
+ * cannot read it is not paired by chance), or "made" (dp makes one). */
+static void
+add_dtls_cert(struct ha_sig *s, const struct tp_conf *c)
+{
+	const char *path = c->agw.dtls.cert.certificate;
+	static uint8_t buf[64 * 1024];
+	size_t n = 0;
+	FILE *f;
+
+	if (!c->agw.enabled || path[0] == 0) {
+		add(s, "agw.dtls.certificate", "made", 4);
+		return;
+	}
+	f = fopen(path, "rb");
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+	}
+	if (n == 0) {
+		int k = snprintf((char *)buf, sizeof(buf), "%s unreadable", path);
+
+		n = k < 0 ? 0 : (size_t)k < sizeof(buf) ? (size_t)k : sizeof(buf) - 1;
+	}
+	add(s, "agw.dtls.certificate", buf, n);
+}
+
 void
 ha_sig_make(const struct tp_conf *c, struct ha_sig *s)
 {
@@ -157,6 +189,7 @@ ha_sig_make(const struct tp_conf *c, struct ha_sig *s)
 	add(s, "tenants", ten, n);
 	add_peers(s, "cp.peers", c, false);
 	add_peers(s, "tenants.peers", c, true);
+	add_dtls_cert(s, c);
 }
 
 int

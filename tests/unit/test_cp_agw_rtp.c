@@ -779,6 +779,116 @@ test_stats_and_dp_restart(void **state)
 	assert_int_equal(heard.st[0].rtp_in, 107);
 }
 
+/*
+ * The pair's mirror (docs/design/ha.md slice 7): a context read for the
+ * peer (cp_agw_rtp_mirror_get()), held on the standby as the peer's
+ * (cp_agw_rtp_mirror_put(): not in its dp, replaced whole by a newer
+ * one, held to this box's addresses and ports), and at a takeover given
+ * to dp as a restarted dp's context, each SRTP send stream ahead packets
+ * past its mirrored position (then IPC_SRTP_POS_LAG in dp), its SRTCP
+ * index ahead + CP_AGW_RTP_SRTCP_AHEAD past: no index twice under a key.
+ */
+static void
+test_ha_mirror_takeover_advances_send_streams(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	static struct cp_agw_rtp_mirror mm, bad;
+	static struct ipc_msg m;
+	struct ipc_rtp_stats_msg s;
+	const struct ipc_rtp_ctx *x;
+	uint64_t id;
+	unsigned int w;
+	int k;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	drain();
+	/* dp tells where its SRTP stands (an RTP_STATS of req 0) */
+	memset(&s, 0, sizeof(s));
+	s.found = 1;
+	s.st[0].serial = 1;
+	s.st[0].srtp_rx.nstreams = 1;
+	s.st[0].srtp_rx.stream[0].ssrc = 0x1234;
+	s.st[0].srtp_rx.stream[0].seq = 700;
+	s.st[0].srtp_tx.nstreams = 1;
+	s.st[0].srtp_tx.stream[0].ssrc = 0x5678;
+	s.st[0].srtp_tx.stream[0].roc = 3;
+	s.st[0].srtp_tx.stream[0].seq = 900;
+	s.st[0].srtp_tx.srtcp_index = 4;
+	s.st[0].latched = IPC_RTP_LATCHED_RTP;
+	ip4(&s.st[0].rtp_src, "10.0.0.70", 31000);
+	s.st[1].serial = 2;
+	(void)from_dp(IPC_RTP_STATS, w, id, &s, sizeof(s));
+	k = cp_agw_rtp_mirror_index(&cp, id);
+	assert_true(k >= 0);
+	assert_int_equal(cp_agw_rtp_mirror_get(&cp, (uint32_t)k, &mm), 0);
+	assert_int_equal(mm.id, id);
+	assert_string_equal(mm.label, "call-1");
+	assert_memory_equal(mm.s.ctx.term, c->rtp.term, sizeof(mm.s.ctx.term));
+	assert_int_equal(mm.s.st[0].srtp_tx.stream[0].seq, 900);
+	assert_int_equal(mm.s.st[0].rtp_src.port, 31000);
+	assert_int_equal(mm.s.st[0].rtp_in, 0);           /* (counters stay each box's) */
+	/* this box's own: no mirror over it */
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &mm), -EBUSY);
+	/* the context ends here; the standby's view: the peer's held */
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
+	released(c);
+	drain();
+	assert_null(cp_agw_lookup(&cp, &op, id));
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &mm), 0);
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
+	c = cp_agw_lookup(&cp, &op, id);
+	assert_non_null(c);
+	assert_int_equal(c->rtp.mirror, 1);
+	assert_false(to_dp(w, &m));                        /* nothing to the passive dp */
+	assert_int_equal(cp_agw_rtp_mirror_get(&cp, (uint32_t)k, &bad), -ENOENT);  /* not re-sent */
+	/* a newer one replaces it whole */
+	mm.s.st[0].srtp_tx.stream[0].seq = 1000;
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &mm), 0);
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
+	/* shapes this box forbids: an address not its own, a port of
+	 * another worker's share, an id past its table */
+	bad = mm;
+	ip4(&bad.s.ctx.term[1].local, "10.9.9.9", bad.s.ctx.term[1].local.port);
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &bad), -EINVAL);
+	bad = mm;
+	bad.s.ctx.term[0].local.port = 1;
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &bad), -EINVAL);
+	bad = mm;
+	bad.id = ipc_conn_make(w, 1u << 20, ipc_conn_gen(id));
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &bad), -EINVAL);
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
+	/* takeover: to dp as a restarted dp's, our streams past the bound */
+	assert_int_equal(cp_agw_rtp_mirror_takeover(&cp, 500), 1);
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 0);
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(m.h.alloc_id, id);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].remote.port, 31000);  /* the latched source */
+	assert_int_equal(x->term[0].srtp_rx.stream[0].seq, 700);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].ssrc, 0x5678);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].roc, 3);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].seq, 1000 + 500);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 4 + 500 + 4096);
+	assert_memory_equal(x->term[0].srtp_tx.key, mm.s.ctx.term[0].srtp_tx.key, 30);
+	/* cp's own figures past where that dp starts (IPC_SRTP_POS_LAG on) */
+	assert_int_equal(c->rtp.st[0].srtp_tx.stream[0].seq, 1000 + 500 + IPC_SRTP_POS_LAG);
+	/* its own now: read for the next standby */
+	assert_int_equal(cp_agw_rtp_mirror_get(&cp, (uint32_t)k, &bad), 0);
+	explicit_bzero(&mm, sizeof(mm));
+	explicit_bzero(&bad, sizeof(bad));
+}
+
 /* An SRTP context's figures (its SRTP positions, what a restarted dp goes
  * on from) are asked for on cp's own every CP_AGW_RTP_POLL_MS; an RTP-only
  * one's are not. */
@@ -3395,6 +3505,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ids_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modify_subtract_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_dp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ha_mirror_takeover_advances_send_streams, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
 		cmocka_unit_test_setup_teardown(test_address_pool, setup, teardown),

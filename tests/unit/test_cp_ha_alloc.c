@@ -29,6 +29,7 @@
 #include "alloc/alloc_internal.h"
 #include "alloc/alloc_state.h"
 #include "cp_dp.h"
+#include "agw/cp_agw_rtp.h"
 #include "ha_mirror.h"
 #include "ha_rec.h"
 #include "tp_conf.h"
@@ -50,6 +51,65 @@ struct box {
 };
 
 static struct box A, B;
+
+/* cp/agw's side of the mirror (slice 7; test_cp_agw_rtp holds it): no RTP
+ * contexts in these boxes */
+uint32_t
+cp_agw_rtp_mirror_cap(const struct cp_ctx *cp)
+{
+	(void)cp;
+	return 0;
+}
+
+int
+cp_agw_rtp_mirror_index(const struct cp_ctx *cp, uint64_t id)
+{
+	(void)cp;
+	(void)id;
+	return -ENOENT;
+}
+
+int
+cp_agw_rtp_mirror_get(const struct cp_ctx *cp, uint32_t index, struct cp_agw_rtp_mirror *out)
+{
+	(void)cp;
+	(void)index;
+	memset(out, 0, sizeof(*out));
+	return -ENOENT;
+}
+
+int
+cp_agw_rtp_mirror_next(const struct cp_ctx *cp, uint32_t *cur, uint64_t *id)
+{
+	(void)cp;
+	(void)cur;
+	(void)id;
+	return -ENOENT;
+}
+
+int
+cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m)
+{
+	(void)cp;
+	(void)m;
+	return -ENODEV;
+}
+
+int
+cp_agw_rtp_mirror_del(struct cp_ctx *cp, uint64_t id)
+{
+	(void)cp;
+	(void)id;
+	return -ENOENT;
+}
+
+unsigned int
+cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead)
+{
+	(void)cp;
+	(void)ahead;
+	return 0;
+}
 
 /* the link: batches A sent, and what the test does with them */
 #define QMAX 64

@@ -581,6 +581,45 @@ test_signature_covers_peer_policies(void **state)
 	assert_true(memcmp(&s1, &s2, sizeof(s1)) != 0);
 }
 
+/* The DTLS certificate joins the signature (slice 7): two boxes whose
+ * agw.dtls.certificate files differ are not paired, named; the same
+ * bytes under two paths are. Before the change both signed alike. */
+static void
+test_signature_covers_dtls_certificate(void **state)
+{
+	static struct tp_conf c1, c2;
+	static struct ha_sig s1, s2;
+	char p1[] = "/tmp/test_ha_sig_a_XXXXXX", p2[] = "/tmp/test_ha_sig_b_XXXXXX";
+	int f1 = mkstemp(p1), f2 = mkstemp(p2);
+	unsigned int i;
+
+	(void)state;
+	assert_true(f1 >= 0 && f2 >= 0);
+	assert_int_equal(write(f1, "CERT-A", 6), 6);
+	assert_int_equal(write(f2, "CERT-B", 6), 6);
+	close(f1);
+	close(f2);
+	memset(&c1, 0, sizeof(c1));
+	c1.agw.enabled = true;
+	snprintf(c1.agw.dtls.cert.certificate, sizeof(c1.agw.dtls.cert.certificate), "%s", p1);
+	c2 = c1;
+	snprintf(c2.agw.dtls.cert.certificate, sizeof(c2.agw.dtls.cert.certificate), "%s", p2);
+	ha_sig_make(&c1, &s1);
+	ha_sig_make(&c2, &s2);
+	for (i = 0; i < s1.n && memcmp(&s1.item[i], &s2.item[i], sizeof(s1.item[i])) == 0; i++)
+		;
+	assert_true(i < s1.n);
+	assert_string_equal(s1.item[i].name, "agw.dtls.certificate");
+	f2 = open(p2, O_WRONLY | O_TRUNC);
+	assert_true(f2 >= 0);
+	assert_int_equal(write(f2, "CERT-A", 6), 6);
+	close(f2);
+	ha_sig_make(&c2, &s2);
+	assert_memory_equal(&s1, &s2, sizeof(s1));
+	unlink(p1);
+	unlink(p2);
+}
+
 static void
 test_key_parse(void **state)
 {
@@ -613,6 +652,7 @@ main(void)
 		cmocka_unit_test_teardown(test_link_certificate_server_refused, teardown),
 		cmocka_unit_test_teardown(test_link_listener_refuses_another_address, teardown),
 		cmocka_unit_test(test_signature_covers_peer_policies),
+		cmocka_unit_test(test_signature_covers_dtls_certificate),
 		cmocka_unit_test(test_key_parse),
 	};
 

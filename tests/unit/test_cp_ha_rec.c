@@ -15,11 +15,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "ha_rec.h"
+#include "ipc.h"
 
 static void
 addr4(struct ipc_addr *a, uint8_t last, uint16_t port)
@@ -153,6 +156,268 @@ test_round_trip_every_field(void **state)
 	/* one byte short: -E2BIG, never a partial record */
 	assert_int_equal(ha_rec_encode(&r, buf, (size_t)n - 1), -E2BIG);
 	assert_int_equal(ha_rec_encode(&r, buf, 0), -E2BIG);
+}
+
+/* ---- RTP contexts (slice 7) ---- */
+
+/* With HA_REC_SEEDS=DIR, the records below are written there too
+ * (tests/fuzz/corpus/ha_rec's rtp_* seeds came from this). */
+static void
+seed(const char *name, const uint8_t *p, int n)
+{
+	const char *dir = getenv("HA_REC_SEEDS");
+	char path[512];
+	FILE *f;
+
+	if (dir == NULL || n <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+}
+
+/* An RTP context id (worker 1, slot 3, the RTP generation bit) */
+#define RTP_ID ipc_conn_make(1, 3, 0x80000005u)
+
+/* A WebRTC leg (IPv6, ICE, DTLS-SRTP with its keys, BUNDLE owner) and an
+ * SDES leg (IPv4, a pair, an MKI, two streams), every field set. */
+static void
+rtp_full(struct ha_rec *r)
+{
+	struct ipc_rtp_term *t;
+	struct ipc_rtp_stats *st;
+
+	memset(r, 0, sizeof(*r));
+	r->type = HA_REC_RTP;
+	r->id = RTP_ID;
+	r->rtp.age_ms = 123456;
+	r->rtp.label_len = HA_REC_LABEL_MAX;
+	memset(r->rtp.label, 'L', HA_REC_LABEL_MAX);
+	t = &r->rtp.s.ctx.term[0];
+	t->profile = IPC_RTP_SAVPF;
+	t->mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
+	t->flags = IPC_RTP_F_MUX | IPC_RTP_F_RSIZE;
+	t->dscp = 46;
+	t->serial = 7;
+	t->door = 2;
+	t->tenant = 3;
+	t->clock_hz = 48000;
+	t->inact_ms = 30000;
+	t->pol_rate = 100000;
+	t->pol_burst = 20000;
+	t->gm_port_lo = 1000;
+	t->gm_port_hi = 2000;
+	addr6(&t->local, 1, 40000);
+	addr6(&t->remote, 2, 50000);
+	addr6(&t->gm_addr, 0, 0);
+	t->gm_plen = 64;
+	memset(t->memo, 'm', IPC_RTP_MEMO_LEN);
+	for (unsigned int d = 0; d < 2; d++) {
+		struct ipc_srtp_key *k = d == 0 ? &t->srtp_rx : &t->srtp_tx;
+
+		k->suite = 8;                     /* AEAD_AES_256_GCM: 44 octets */
+		k->key_len = 44;
+		memset(k->key, 0x40 + (int)d, 44);
+		k->nstreams = 1;
+		k->stream[0].ssrc = 0x11 + d;
+		k->stream[0].roc = 2;
+		k->stream[0].seq = 999;
+		k->srtcp_index = 77;
+	}
+	t->ice.mode = IPC_RTP_ICE_LITE;
+	t->ice.ufrag_len = IPC_ICE_UFRAG_MAX;
+	memset(t->ice.ufrag, 'u', IPC_ICE_UFRAG_MAX);
+	t->ice.pwd_len = IPC_ICE_PWD_MAX;
+	memset(t->ice.pwd, 'p', IPC_ICE_PWD_MAX);
+	t->ice.peer_ufrag_len = 4;
+	memcpy(t->ice.peer_ufrag, "peer", 4);
+	addr6(&t->ice.nominated, 2, 50001);
+	t->dtls.role = IPC_RTP_DTLS_SERVER;
+	t->dtls.nfp = 2;
+	t->dtls.profiles = IPC_RTP_DTLS_P_ALL;
+	t->dtls.flags = IPC_RTP_DTLS_F_KEYS;
+	t->dtls.cert_gen = 3;
+	t->dtls.assoc = 2;
+	memset(t->dtls.tls_id, 0x77, IPC_RTP_DTLS_ID_LEN);
+	memset(t->dtls.peer_tls_id, 0x66, IPC_RTP_DTLS_PEER_ID_LEN);
+	for (unsigned int i = 0; i < 2; i++) {
+		t->dtls.fp[i].alg = 4;            /* sha-512 */
+		t->dtls.fp[i].len = 64;
+		memset(t->dtls.fp[i].md, 0x10 + (int)i, 64);
+	}
+	t->bundle.role = IPC_RTP_BUNDLE_OWNER;
+	t->bundle.mid_ext = 9;
+	t->bundle.mid_len = IPC_RTP_MID_MAX;
+	memset(t->bundle.mid, 'a', IPC_RTP_MID_MAX);
+	t->bundle.nssrc = 2;
+	t->bundle.ssrc[0] = 5;
+	t->bundle.ssrc[1] = 6;
+	t->bundle.pt[12] = 0x80;
+	st = &r->rtp.s.st[0];
+	st->latched = IPC_RTP_LATCHED_RTP;
+	st->ice = IPC_RTP_ICE_ON;
+	st->inactive = 1;
+	addr6(&st->rtp_src, 2, 50001);
+	st->srtp_rx.nstreams = 2;
+	st->srtp_rx.stream[0].ssrc = 0x11;
+	st->srtp_rx.stream[1].ssrc = 0x12;
+	st->srtp_rx.stream[1].roc = 9;
+	st->srtp_rx.stream[1].seq = 65535;
+	st->srtp_rx.srtcp_index = 1000;
+	st->srtp_tx.nstreams = 1;
+	st->srtp_tx.stream[0].ssrc = 0x21;
+	st->srtp_tx.stream[0].seq = 4000;
+	st->srtp_tx.srtcp_index = 12;
+	t = &r->rtp.s.ctx.term[1];
+	t->profile = IPC_RTP_SAVP;
+	t->mode = IPC_RTP_MODE_SEND;
+	t->serial = 8;
+	t->door = 2;
+	t->tenant = 3;
+	t->latch = IPC_RTP_LATCH_STRICT | IPC_RTP_LATCH_SIGNALLED;
+	t->rtcp_port = 30001;
+	t->remote_rtcp = 7001;
+	addr4(&t->local, 1, 30000);
+	addr4(&t->remote, 9, 7000);
+	for (unsigned int d = 0; d < 2; d++) {
+		struct ipc_srtp_key *k = d == 0 ? &t->srtp_rx : &t->srtp_tx;
+
+		k->suite = 1;                     /* AES_CM_128_HMAC_SHA1_80 */
+		k->key_len = 30;
+		memset(k->key, 0x50 + (int)d, 30);
+		k->mki_len = 4;
+		k->mki = 0xdeadbeef;
+		k->window = 256;
+		k->nstreams = 2;
+		k->stream[0].ssrc = 0x31;
+		k->stream[1].ssrc = 0x32;
+	}
+	st = &r->rtp.s.st[1];
+	st->latched = IPC_RTP_LATCHED_RTP | IPC_RTP_LATCHED_RTCP;
+	addr4(&st->rtp_src, 9, 7000);
+	addr4(&st->rtcp_src, 9, 7001);
+}
+
+static void
+test_rtp_round_trip_every_field(void **state)
+{
+	static uint8_t buf[HA_REC_MAX], again[HA_REC_MAX];
+	static struct ha_rec r, back;
+	int n;
+
+	(void)state;
+	rtp_full(&r);
+	n = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0 && n <= (int)HA_REC_MAX);
+	print_message("largest RTP record: %d bytes\n", n);
+	seed("rtp_webrtc_sdes", buf, n);
+	assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), n);
+	assert_int_equal(back.type, HA_REC_RTP);
+	assert_true(back.id == RTP_ID);
+	assert_true(back.rtp.age_ms == 123456);
+	assert_int_equal(back.rtp.label_len, HA_REC_LABEL_MAX);
+	assert_memory_equal(back.rtp.label, r.rtp.label, HA_REC_LABEL_MAX);
+	/* every termination field, the keys and positions among them */
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_memory_equal(&back.rtp.s.ctx.term[i].srtp_rx, &r.rtp.s.ctx.term[i].srtp_rx,
+				    sizeof(struct ipc_srtp_key));
+		assert_memory_equal(&back.rtp.s.ctx.term[i].srtp_tx, &r.rtp.s.ctx.term[i].srtp_tx,
+				    sizeof(struct ipc_srtp_key));
+		assert_memory_equal(&back.rtp.s.ctx.term[i].ice, &r.rtp.s.ctx.term[i].ice,
+				    sizeof(struct ipc_rtp_ice));
+		assert_memory_equal(&back.rtp.s.ctx.term[i].dtls, &r.rtp.s.ctx.term[i].dtls,
+				    sizeof(struct ipc_rtp_dtls));
+		assert_memory_equal(&back.rtp.s.ctx.term[i].bundle, &r.rtp.s.ctx.term[i].bundle,
+				    sizeof(struct ipc_rtp_bundle));
+	}
+	assert_memory_equal(&back.rtp.s, &r.rtp.s, sizeof(r.rtp.s));
+	assert_int_equal(ha_rec_encode(&back, again, sizeof(again)), n);
+	assert_memory_equal(again, buf, (size_t)n);
+	assert_int_equal(ha_rec_encode(&r, buf, (size_t)n - 1), -E2BIG);
+	/* the tombstone: the id alone */
+	memset(&r, 0, sizeof(r));
+	r.type = HA_REC_RTP_END;
+	r.id = RTP_ID;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), HA_REC_HDR + 8);
+	seed("rtp_end", buf, HA_REC_HDR + 8);
+	assert_int_equal(ha_rec_decode(buf, HA_REC_HDR + 8, &back), HA_REC_HDR + 8);
+	assert_true(back.id == RTP_ID);
+	r.id = 0;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	explicit_bzero(&r, sizeof(r));
+	explicit_bzero(&back, sizeof(back));
+}
+
+/* What lib/ipc's RTP_STATE refuses, and each length past its bound, is
+ * refused both ways; a byte changed that breaks a rule is refused. */
+static void
+test_rtp_refusals(void **state)
+{
+	static uint8_t buf[HA_REC_MAX];
+	static struct ha_rec r, back;
+	int n;
+
+	(void)state;
+	/* an SDES call alone (the first slot empty): the common record */
+	rtp_full(&r);
+	memset(&r.rtp.s.ctx.term[0], 0, sizeof(r.rtp.s.ctx.term[0]));
+	memset(&r.rtp.s.st[0], 0, sizeof(r.rtp.s.st[0]));
+	r.rtp.label_len = 0;
+	memset(r.rtp.label, 0, sizeof(r.rtp.label));
+	n = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0 && n < 300);
+	print_message("an SDES termination's record: %d bytes\n", n);
+	seed("rtp_sdes_one", buf, n);
+	assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), n);
+	/* a key of another length than its suite's */
+	rtp_full(&r);
+	r.rtp.s.ctx.term[1].srtp_tx.key_len = 29;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	/* an ICE ufrag of a character RFC 8839 does not allow */
+	rtp_full(&r);
+	r.rtp.s.ctx.term[0].ice.ufrag[0] = '-';
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	/* a NUL in the label; an id of 0; a worker past lib/ipc's */
+	rtp_full(&r);
+	r.rtp.label[3] = 0;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	rtp_full(&r);
+	r.id = 0;
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	/* a non-member without an address */
+	rtp_full(&r);
+	memset(&r.rtp.s.ctx.term[1].local, 0, sizeof(struct ipc_addr));
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	/* on the wire: each count past its bound, a byte left over */
+	rtp_full(&r);
+	n = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	{
+		/* the label's length (after type, length, id, age) past 63 */
+		size_t at = HA_REC_HDR + 8 + 8;
+
+		assert_int_equal(buf[at], HA_REC_LABEL_MAX);
+		buf[at] = HA_REC_LABEL_MAX + 1;
+		assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), -EINVAL);
+		buf[at] = HA_REC_LABEL_MAX;
+		assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), n);
+	}
+	/* the length one short and one long */
+	buf[1] = (uint8_t)((n - 1) >> 8);
+	buf[2] = (uint8_t)(n - 1);
+	assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), -EINVAL);
+	buf[1] = (uint8_t)((n + 1) >> 8);
+	buf[2] = (uint8_t)(n + 1);
+	buf[n] = 0;
+	assert_int_equal(ha_rec_decode(buf, (size_t)n + 1, &back), -EINVAL);
+	/* every truncation of it refused, never read past */
+	buf[1] = (uint8_t)(n >> 8);
+	buf[2] = (uint8_t)n;
+	for (int k = 0; k < n; k++)
+		assert_int_equal(ha_rec_decode(buf, (size_t)k, &back), -EINVAL);
+	explicit_bzero(&r, sizeof(r));
 }
 
 /* A REST user's allocation with a permission and a channel is small
@@ -388,6 +653,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_field),
+		cmocka_unit_test(test_rtp_round_trip_every_field),
+		cmocka_unit_test(test_rtp_refusals),
 		cmocka_unit_test(test_small_record),
 		cmocka_unit_test(test_tombstone_and_batch),
 		cmocka_unit_test(test_refusals),
