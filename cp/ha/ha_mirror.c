@@ -614,6 +614,12 @@ ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms
 	return rc;
 }
 
+bool
+ha_mirror_idle(const struct ha_mirror *m)
+{
+	return !m->pending && m->buf_n == 0 && !m->walk && m->ends_n == 0 && m->fifo_n == 0;
+}
+
 const struct ha_mirror_stats *
 ha_mirror_stats(const struct ha_mirror *m)
 {
