@@ -185,6 +185,9 @@ int ctl_undrain_main(const struct ctl_opts *opts, const char *path, int argc,
 /* "drain        ON for ..." on stdout when answer a (status's, drain's)
  * says the box drains; nothing otherwise (an older cp says nothing). */
 void ctl_drain_line(struct json_object *a);
+/* turnpikectl ha (switchover); status's lines of the pair (an ha group). */
+int ctl_ha_main(const struct ctl_opts *opts, const char *path, int argc, char **argv);
+void ctl_ha_lines(struct json_object *a);
 /* "users import-coturn FILE" (ctl_import.c). */
 int ctl_users_import_coturn(const struct ctl_opts *opts, const char *path,
 			    int argc, char **argv);

@@ -351,6 +351,7 @@ status_show(struct json_object *a)
 	printf("users        %" PRId64 "\n", nusers);
 	printf("secrets      %" PRId64 "\n", nsecrets);
 	ctl_drain_line(a);
+	ctl_ha_lines(a);
 	status_tls_lines(a);
 	if (wt.nrows > 1) {
 		putchar('\n');
@@ -373,7 +374,7 @@ static const struct ctl_help status_usage = {
 	"and secrets, each dp worker's\n"
 	"pending ring messages and turnpike-cp's counters; the drain, the log\n"
 	"level and when the certificates expire; with them configured, the\n"
-	"access gateway, Iq's association and the cluster.\n"
+	"access gateway, Iq's association, the cluster and the pair (ha).\n"
 	"\n"
 	"With the global --json: the answer object, one line:\n"
 	"  {\"version\", \"uptime_s\", \"ready\", \"realm\" (or \"turn\": false),\n"
@@ -389,7 +390,11 @@ static const struct ctl_help status_usage = {
 	"   \"iq\" (an iq group), \"drain\": {\"active\", \"alternates\", \"since_s\",\n"
 	"   \"allocations_left\"}, \"cluster\" (a cluster group: {\"box\",\n"
 	"   \"namespace\", \"redis\", \"connected\", \"subscribed\", \"name_held\",\n"
-	"   \"boxes\", counters...}), \"metrics\", \"metrics_refused\", \"ok\"}\n",
+	"   \"boxes\", counters...}), \"ha\" (an ha group: {\"role\": \"active\" or\n"
+	"   \"standby\", \"state\", \"why\", \"pair\", \"box\", \"token\", \"lease\",\n"
+	"   \"peer\": {\"address\", \"connected\", \"box\", \"role\", ...}, \"lag_ms\",\n"
+	"   \"mirrored\": {\"allocations\", \"contexts\"}, \"switchover\",\n"
+	"   counters...}), \"metrics\", \"metrics_refused\", \"ok\"}\n",
 };
 
 int

@@ -42,6 +42,7 @@ static const struct ctl_cmd ctl_commands[] = {
 	{ "drain", "new allocations to other servers (300), existing run on",
 	  ctl_drain_main },
 	{ "undrain", "end a drain", ctl_undrain_main },
+	{ "ha", "the active/standby pair: switchover", ctl_ha_main },
 	{ "agw", "access-gateway contexts: create, list, show, release", ctl_agw_main },
 	{ "events", "access-gateway events: legs up and down, releases (--follow)",
 	  ctl_events_main },

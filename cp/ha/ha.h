@@ -41,6 +41,22 @@ void ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *
 		    uint64_t now_ms);
 /* A heartbeat of the peer's, heard at now_ms (ha_link.c). */
 void ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms);
+/*
+ * A planned switchover (docs/design/ha.md §3.5, ha_switch.c). On the
+ * active box: ha_role_yield() holds the role while dp goes passive
+ * (HA_YIELD_PASSIVE: the segment says FENCED, the lease is still renewed,
+ * so the mirror drains what dp's last requests changed; HA_YIELD_NONE:
+ * abandoned, dp active again), then HA_YIELD_RELEASING (no renew: the
+ * lease is being let go); 0, or -EINVAL when not ACTIVE.
+ * ha_role_released(): the lease let go, the box STANDBY (why said),
+ * listening a lease for the peer before it may ask again. On the
+ * standby: ha_role_take(), the peer handed its role over, so ask for the
+ * lease at once and for a lease (lease_ms) after, an active peer heard or
+ * not; 0, -EPERM (ha.role "standby": never), -EALREADY (active).
+ */
+int ha_role_yield(struct ha_role *r, enum ha_yield y);
+void ha_role_released(struct ha_role *r, uint64_t now_ms, const char *why);
+int ha_role_take(struct ha_role *r, uint64_t now_ms);
 /* "active", "standby", "fenced", "starting". */
 const char *ha_state_name(enum ha_state s);
 
@@ -60,6 +76,9 @@ void ha_sync(struct cp_ha *ha);
  * acquire's ARGV box, lease_ms; renew's ARGV "BOX:TOKEN", token, lease_ms. */
 extern const char ha_lease_acquire_lua[];
 extern const char ha_lease_renew_lua[];
+/* The release (a switchover): KEYS[1] the lease, ARGV "BOX:TOKEN"; the key
+ * deleted only while it is that (1), else 0. */
+extern const char ha_lease_release_lua[];
 /* A script's reply read into a (NULL or an error reply: not answered;
  * anything but {0|1, integer|string|nil}: not answered, -EPROTO). */
 int ha_lease_read(const struct redisReply *r, struct ha_lease_ans *a);
@@ -67,5 +86,30 @@ int ha_lease_read(const struct redisReply *r, struct ha_lease_ans *a);
  * (cp_cluster_send()); Redis away: nothing sent, asked again later. The
  * work done. */
 unsigned int ha_lease_step(struct cp_ha *ha, uint64_t now_ms);
+
+/* Let this box's lease go (ha_lease_release_lua under its token), the
+ * answer to ha_switch_released() with seq: 0 sent, -ENOTCONN (Redis
+ * away: nothing sent). */
+int ha_lease_release(struct cp_ha *ha, uint32_t seq);
+
+/* ---- a planned switchover (ha_switch.c) ------------------------------ */
+
+/*
+ * Begin handing the role over (the operator's `ha.switchover`): refused,
+ * -errno and *why a sentence, when this box is not active, has no link
+ * or no standby peer, or one is under way; else 0, and the steps run from
+ * ha_switch_step() (api_token: the operator's held answer, released with
+ * the outcome; 0: none).
+ */
+int ha_switch_start(struct cp_ha *ha, uint64_t api_token, uint64_t now_ms, const char **why);
+/* The switchover's turn (from the module's serve, after the link's). */
+void ha_switch_step(struct cp_ha *ha, uint64_t now_ms);
+/* The lease's release answered (ha_lease.c): res 1 deleted, 0 not this
+ * box's, -1 no answer. */
+void ha_switch_released(struct cp_ha *ha, uint32_t seq, int res, uint64_t now_ms);
+/* The peer's SWITCH message (ha_link.c): step HA_SWMSG_*, its token, why
+ * (NO only, else ""). */
+void ha_switch_heard(struct cp_ha *ha, unsigned int step, uint64_t token, const char *why,
+		     uint64_t now_ms);
 
 #endif /* CP_HA_H */

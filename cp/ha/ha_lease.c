@@ -47,6 +47,11 @@ const char ha_lease_renew_lua[] =
 	"return {1, tonumber(ARGV[2])} end "
 	"return {0, v or ''}";
 
+const char ha_lease_release_lua[] =
+	"if redis.call('GET', KEYS[1]) == ARGV[1] then "
+	"redis.call('DEL', KEYS[1]) return 1 end "
+	"return 0";
+
 int
 ha_lease_read(const redisReply *r, struct ha_lease_ans *a)
 {
@@ -145,4 +150,44 @@ ha_lease_step(struct cp_ha *ha, uint64_t now_ms)
 	}
 	ha_role_asked(r, ask, now_ms);
 	return 1;
+}
+
+/* The release's answer, to the switchover: 1 deleted, 0 not ours, -1 no
+ * answer (Redis away, an error, another form). */
+static void
+on_release(redisAsyncContext *ac, void *reply, void *priv)
+{
+	const redisReply *r = reply;
+	bool ok;
+	struct cp_ctx *cp = cp_cluster_answer(ac, r, &ok);
+	int res = -1;
+
+	if (cp == NULL || cp->ha == NULL)
+		return;
+	if (ok && r != NULL && r->type == REDIS_REPLY_INTEGER && (r->integer == 0 ||
+								  r->integer == 1))
+		res = (int)r->integer;
+	else if (ok && r != NULL && r->type == REDIS_REPLY_ERROR)
+		tp_log(TP_LOG_ERR, "ha: Redis refused the lease's release: %.200s", r->str);
+	ha_switch_released(cp->ha, (uint32_t)(uintptr_t)priv, res, cp->now_ms);
+}
+
+int
+ha_lease_release(struct cp_ha *ha, uint32_t seq)
+{
+	char hold[128];
+	const char *av[6];
+	size_t al[6];
+
+	snprintf(hold, sizeof(hold), "%s:%" PRIu64, ha->box, ha->role.token);
+	av[0] = "EVAL";
+	av[1] = ha_lease_release_lua;
+	av[2] = "1";
+	av[3] = ha->lease_key;
+	av[4] = hold;
+	for (unsigned int i = 0; i < 5; i++)
+		al[i] = strlen(av[i]);
+	if (!cp_cluster_send(ha->cp, on_release, (void *)(uintptr_t)seq, 5, av, al))
+		return -ENOTCONN;
+	return 0;
 }

@@ -21,6 +21,7 @@
  *   HB     role 1 | token 8 | sent_ms 8 | echo_ms 8 | hold_ms 4
  *   BATCH  token 8 | seq 8 | records
  *   ACK    seq 8
+ *   SWITCH step 1 (ASK, OK, NO, GO) | token 8 | NO: why (printable, 1-200)
  *
  * A heartbeat's echo is the sent_ms of the peer's latest heartbeat heard,
  * hold how long ago: the round trip and the offset of the peer's clock
@@ -63,6 +64,8 @@
 #define HA_T_HB    2u
 #define HA_T_BATCH 3u
 #define HA_T_ACK   4u
+#define HA_T_SWITCH 5u
+#define HA_SW_WHY_MAX 200u                 /* a SWITCH NO's sentence, bytes */
 
 #define HA_HELLO_VERSION 1u
 #define HA_HB_LEN       (1u + 1u + 8u + 8u + 8u + 4u)
@@ -600,9 +603,29 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 			break;
 		read_ack(l, get64(p));
 		return 0;
+	case HA_T_SWITCH: {
+		char why[HA_SW_WHY_MAX + 1];
+		size_t wl = n > 9 ? n - 9 : 0;
+
+		/* a planned switchover's exchange (ha_switch.c): a NO says why,
+		 * in printable ASCII (it is logged and shown); the others no more
+		 * than the step and the token */
+		if (n < 9 || p[0] < HA_SWMSG_ASK || p[0] > HA_SWMSG_GO ||
+		    (p[0] == HA_SWMSG_NO) != (wl > 0) || wl > HA_SW_WHY_MAX)
+			break;
+		for (size_t k = 0; k < wl; k++)
+			if (p[9 + k] < ' ' || p[9 + k] > '~')
+				goto bad;
+		memcpy(why, p + 9, wl);
+		why[wl] = '\0';
+		if (l->hooks.sw != NULL)
+			l->hooks.sw(l->hooks.arg, p[0], get64(p + 1), why, now_ms);
+		return 0;
+	}
 	default:
 		break;
 	}
+bad:
 	l->st.msg_bad++;
 	refuse(l, now_ms, "%s (box %s): a message of type %u and %zu bytes that does not "
 	       "parse: link closed", c->who, c->peer_box, type, n);
@@ -908,6 +931,40 @@ ha_link_send_batch(struct ha_link *l, uint64_t token, const void *p, size_t n, u
 	l->unacked_ms[l->next_seq % HA_UNACKED] = now_ms;
 	l->next_seq++;
 	return 0;
+}
+
+int
+ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, const char *why)
+{
+	uint8_t b[9 + HA_SW_WHY_MAX];
+	size_t wl = 0;
+
+	if (l->up < 0)
+		return -ENOTCONN;
+	if (step < HA_SWMSG_ASK || step > HA_SWMSG_GO)
+		return -EINVAL;
+	b[0] = (uint8_t)step;
+	put64(b + 1, token);
+	if (step == HA_SWMSG_NO) {
+		/* what the peer takes: printable, 1 to HA_SW_WHY_MAX bytes */
+		for (const char *c = why != NULL ? why : ""; *c != '\0' && wl < HA_SW_WHY_MAX; c++)
+			b[9 + wl++] = *c >= ' ' && *c <= '~' ? (uint8_t)*c : '?';
+		if (wl == 0)
+			b[9 + wl++] = '?';
+	}
+	return queue(&l->c[l->up], HA_T_SWITCH, b, 9 + wl, NULL, 0);
+}
+
+void
+ha_link_hb_soon(struct ha_link *l)
+{
+	l->last_hb_tx_ms = 0;
+}
+
+bool
+ha_link_acked(const struct ha_link *l)
+{
+	return l->acked_seq + 1 >= l->next_seq;
 }
 
 void

@@ -58,6 +58,9 @@ struct ha_link_hooks {
 	void (*heard)(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms);
 	/* 0: taken (acknowledged); < 0: refused, the link closed unacknowledged */
 	int (*batch)(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n);
+	/* a switchover's message (HA_SWMSG_*; why: a NO's sentence, else "") */
+	void (*sw)(void *arg, unsigned int step, uint64_t token, const char *why,
+		   uint64_t now_ms);
 	void *arg;
 };
 
@@ -105,6 +108,17 @@ bool ha_link_up(const struct ha_link *l);
  * unacknowledged window full: try later). */
 int ha_link_send_batch(struct ha_link *l, uint64_t token, const void *p, size_t n,
 		       uint64_t now_ms);
+/* A switchover's message (docs/design/ha.md §3.5) to the peer: step
+ * HA_SWMSG_*, this box's token, why (a NO's sentence: what is not
+ * printable becomes '?', cut at 200 bytes). 0, -ENOTCONN, -EINVAL (a step
+ * unknown), -EAGAIN (the send buffer full). */
+int ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, const char *why);
+/* A heartbeat at the next turn, not a heartbeat_ms after the last: this
+ * box's role changed, and the peer should hear it now. */
+void ha_link_hb_soon(struct ha_link *l);
+/* Every batch sent on this link acknowledged (the lag is 0, to the batch:
+ * lag_ms rounds to whole ms). */
+bool ha_link_acked(const struct ha_link *l);
 void ha_link_view(const struct ha_link *l, uint64_t now_ms, struct ha_link_view *v);
 const struct ha_link_stats *ha_link_stats(const struct ha_link *l);
 

@@ -845,6 +845,13 @@ ha_mirror_takeover(struct ha_mirror *m, uint32_t bound_ms)
 	return n;
 }
 
+bool
+ha_mirror_idle(const struct ha_mirror *m)
+{
+	return !m->pending && m->buf_n == 0 && !m->walk && m->ends_n == 0 && m->fifo_n == 0 &&
+	       m->rfifo_n == 0 && m->rends_n == 0;
+}
+
 const struct ha_mirror_stats *
 ha_mirror_stats(const struct ha_mirror *m)
 {

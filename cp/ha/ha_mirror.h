@@ -73,6 +73,9 @@ void ha_mirror_forget(struct ha_mirror *m);
  * on the next). A record this box has no room for is counted, not a
  * refusal. */
 int ha_mirror_batch(struct ha_mirror *m, const uint8_t *p, size_t n, uint64_t now_ms);
+/* Nothing waits to be sent: no change marked, no end, no walk, no batch
+ * filled or refused by the link (a switchover's drain, ha_switch.c). */
+bool ha_mirror_idle(const struct ha_mirror *m);
 const struct ha_mirror_stats *ha_mirror_stats(const struct ha_mirror *m);
 
 #endif /* CP_HA_MIRROR_H */

@@ -26,11 +26,23 @@
 #include "ha.h"
 #include "ha_link.h"
 #include "ha_mirror.h"
+#include "agw/cp_agw_rtp.h"
+#include "api/api_cmd.h"
 #include "tp_conf.h"
 #include "tp_log.h"
 
 #define HA_ST_role(ha) (&(ha)->role.st)
 #define HA_ST_link(ha) ha_link_stats((ha)->link)
+#define HA_ST_mirror(ha) mirror_stats(ha)
+
+static const struct ha_mirror_stats no_mirror;
+
+/* (no turn group: no mirror, its counters zero) */
+static const struct ha_mirror_stats *
+mirror_stats(const struct cp_ha *ha)
+{
+	return ha->mirror != NULL ? ha_mirror_stats(ha->mirror) : &no_mirror;
+}
 
 static const struct cp_ctrs_desc ha_desc[] = {
 #define HA_CTR(s, f, h) { #f, CP_CTRS_COUNTER, 0, h },
@@ -107,6 +119,16 @@ heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 	ha_sync(ha);
 }
 
+/* A switchover's message of the peer's (ha_switch.c). */
+static void
+sw_in(void *arg, unsigned int step, uint64_t token, const char *why, uint64_t now_ms)
+{
+	struct cp_ha *ha = arg;
+
+	ha_switch_heard(ha, step, token, why, now_ms);
+	ha_sync(ha);
+}
+
 /* A batch of the peer's (the link dropped one of a lower token): a
  * standby's mirror takes it; an active box takes none (two actives are
  * the role machine's to settle, not the records'). */
@@ -138,7 +160,9 @@ static int
 open_link(struct cp_ctx *cp, struct cp_ha *ha, char *err, size_t errlen)
 {
 	const struct tp_conf_ha *conf = &cp->conf->ha;
-	struct ha_link_hooks hooks = { .heard = heard, .batch = batch_in, .arg = ha };
+	struct ha_link_hooks hooks = {
+		.heard = heard, .batch = batch_in, .sw = sw_in, .arg = ha,
+	};
 	char text[CL_SECRET_MAX], why[256];
 	uint8_t key[HA_LINK_KEY_MAX];
 	struct ha_link_conf lc;
@@ -246,10 +270,21 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 	me.token = ha->role.token;
 	me.floor = ha->role.token_verified;
 	ha_link_serve(ha->link, &me, now_ms);
+	ha_switch_step(ha, now_ms);
+	if ((ha->role.state == HA_ACTIVE) != ha->was_active) {
+		/* the peer hears a new role at once, not a heartbeat later (a
+		 * switchover waits for it) */
+		ha_link_hb_soon(ha->link);
+	}
 	if (ha->mirror != NULL) {
 		bool up = ha_link_up(ha->link);
 
-		if (up && !ha->link_was_up)
+		/* a new link, or a box that turns active with the link up (a
+		 * switchover: the peer holds what it made, some of it not
+		 * mirrorable, ended with its dp's connections): everything
+		 * again, and what the peer holds beyond it goes */
+		if ((up && !ha->link_was_up) ||
+		    (up && ha->role.state == HA_ACTIVE && !ha->was_active))
 			ha_mirror_link_up(ha->mirror);
 		ha->link_was_up = up;
 		if (ha->role.state != HA_ACTIVE) {
@@ -259,7 +294,82 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 			ha_mirror_flush(ha->mirror, now_ms);
 		}
 	}
+	ha->was_active = ha->role.state == HA_ACTIVE;
 	return 0;
+}
+
+/* The mirrored allocations as status counts them: those the mirror sends
+ * (UDP clients' without RFC 6062 relaying: cp_alloc_mirrorable()) that
+ * this box holds. On the standby every one it holds came from the
+ * mirror; on the active box, what the peer holds once the lag is 0. A
+ * walk, as the operator's status is asked: no running sum to keep. */
+static uint64_t
+mirrored_allocs(const struct cp_ctx *cp)
+{
+	struct cp_ctx *c = (struct cp_ctx *)(uintptr_t)cp;
+	uint32_t cur = 0;
+	uint64_t n = 0;
+	struct cp_alloc *a;
+
+	while ((a = cp_alloc_next(c, &cur)) != NULL)
+		if (cp_alloc_mirrorable(&a->tuple, a->tcp))
+			n++;
+	return n;
+}
+
+/* The gateway's RTP contexts as status counts them: every one this box
+ * holds (the mirror carries them all; the standby's are all the peer's,
+ * held for a takeover). A walk, as mirrored_allocs(). */
+static uint64_t
+mirrored_ctxs(const struct cp_ctx *cp)
+{
+	uint32_t cur = 0;
+	uint64_t id, n = 0;
+
+	while (cp_agw_rtp_mirror_next(cp, &cur, &id) == 0)
+		n++;
+	return n;
+}
+
+/* `ha.switchover` (turnpikectl ha switchover): the answer held until the
+ * peer is heard active, or the switchover failed (ha_switch.c). */
+static int
+cmd_switchover(void *ctx, struct json_object *req, struct json_object *resp,
+	       const char **error)
+{
+	struct cp_ctx *cp = ctx;
+	struct ha_link_view v;
+	const char *why;
+	uint64_t token;
+	int rc;
+
+	(void)req;
+	if (cp->ha == NULL) {
+		*error = "no ha group: this box is not one of a pair";
+		return -ENOTSUP;
+	}
+	token = cp_api_hold(cp->api);
+	rc = ha_switch_start(cp->ha, token, cp->now_ms, &why);
+	if (rc < 0) {
+		cp_api_release(cp->api, token, NULL);   /* (from the handler: taken back) */
+		*error = cp_api_err(cp, "%s", why);
+		return rc;
+	}
+	ha_link_view(cp->ha->link, cp->now_ms, &v);
+	json_object_object_add(resp, "from", json_object_new_string(cp->ha->box));
+	json_object_object_add(resp, "to", json_object_new_string(v.peer_box));
+	json_object_object_add(resp, "token", json_object_new_int64((int64_t)cp->ha->role.token));
+	return 0;
+}
+
+static int
+ha_commands(struct cp_ctx *cp)
+{
+	static const struct cp_api_cmd_def cmds[] = {
+		{ "ha.switchover", cmd_switchover },
+	};
+
+	return cp_api_cmds(cp, cmds, sizeof(cmds) / sizeof(cmds[0]));
 }
 
 /* status's "ha": the role and why, the pair, the token, the lease. */
@@ -268,7 +378,7 @@ ha_status(const struct cp_ctx *cp, struct json_object *resp)
 {
 	const struct cp_ha *ha = cp->ha;
 	const struct ha_role *r;
-	struct json_object *o, *l, *p;
+	struct json_object *o, *l, *p, *m, *s;
 	struct ha_link_view v;
 	uint64_t now = cp->now_ms;
 
@@ -276,7 +386,14 @@ ha_status(const struct cp_ctx *cp, struct json_object *resp)
 		return;
 	r = &ha->role;
 	o = json_object_new_object();
-	json_object_object_add(o, "role", json_object_new_string(ha_state_name(r->state)));
+	/* role: "active" or "standby" (issue 69's names, for scripts); state:
+	 * the machine's own, "fenced" (the lease lost, passive) and
+	 * "starting" among them; yielding: dp passive in a switchover */
+	json_object_object_add(o, "role", json_object_new_string(
+		r->state == HA_ACTIVE && r->yield == HA_YIELD_NONE ? "active" : "standby"));
+	json_object_object_add(o, "state", json_object_new_string(ha_state_name(r->state)));
+	if (r->state == HA_ACTIVE && r->yield != HA_YIELD_NONE)
+		json_object_object_add(o, "yielding", json_object_new_boolean(true));
 	json_object_object_add(o, "why", json_object_new_string(r->why));
 	json_object_object_add(o, "pair", json_object_new_string(cp->conf->ha.pair));
 	json_object_object_add(o, "box", json_object_new_string(ha->box));
@@ -315,6 +432,19 @@ ha_status(const struct cp_ctx *cp, struct json_object *resp)
 		json_object_object_add(p, "last_refusal", json_object_new_string(v.refusal));
 	json_object_object_add(o, "peer", p);
 	json_object_object_add(o, "lag_ms", json_object_new_int64((int64_t)v.lag_ms));
+	m = json_object_new_object();
+	json_object_object_add(m, "allocations", json_object_new_int64(
+		(int64_t)mirrored_allocs(cp)));
+	json_object_object_add(m, "contexts", json_object_new_int64((int64_t)mirrored_ctxs(cp)));
+	json_object_object_add(o, "mirrored", m);
+	s = json_object_new_object();
+	json_object_object_add(s, "under_way", json_object_new_boolean(
+		ha->sw.step != HA_SW_IDLE));
+	if (ha->sw.last[0] != '\0')
+		json_object_object_add(s, "last", json_object_new_string(ha->sw.last));
+	if (ha->sw.last_gap_ms > 0)
+		json_object_object_add(s, "last_gap_ms", json_object_new_int64(ha->sw.last_gap_ms));
+	json_object_object_add(o, "switchover", s);
 	cp_ctrs_json(cp, &ha_ctrs, o);
 	json_object_object_add(resp, "ha", o);
 }
@@ -323,15 +453,23 @@ static void
 ha_metrics(const struct cp_ctx *cp, FILE *f)
 {
 	const struct cp_ha *ha = cp->ha;
+	struct ha_link_view v;
 
 	if (ha == NULL)
 		return;
+	ha_link_view(ha->link, cp->now_ms, &v);
 	cp_ctrs_one(f, "turnpike_ha_active", "gauge",
 		    "1 while this box holds the pair's lease (dp relays)",
 		    ha->role.state == HA_ACTIVE);
 	cp_ctrs_one(f, "turnpike_ha_peer_connected", "gauge",
 		    "1 while the link to the peer's cp is up (its hello passed)",
 		    ha_link_up(ha->link));
+	cp_ctrs_one(f, "turnpike_ha_lag_ms", "gauge",
+		    "The mirror's lag: the age of the oldest batch the peer has not acknowledged (ms)",
+		    v.lag_ms);
+	cp_ctrs_one(f, "turnpike_ha_mirrored_allocations", "gauge",
+		    "Allocations this box holds that the mirror carries (the standby's: all)",
+		    mirrored_allocs(cp));
 	cp_ctrs_one(f, "turnpike_ha_token", "gauge",
 		    "The lease's fencing token: this box's when active, the highest seen when not",
 		    ha->role.token);
@@ -344,6 +482,7 @@ const struct cp_module cp_ha_module = {
 	.setup = ha_setup,
 	.fini = ha_fini,
 	.serve = ha_serve,
+	.commands = ha_commands,
 	.ctrs = &ha_ctrs,
 	.status = ha_status,
 	.status_rank = 41,

@@ -23,6 +23,7 @@
  *
  * Nothing here sends, reads a socket or a clock: the caller gives now.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include "tp_log.h"
 
 #define HA_GUARD_MIN_MS 100u
+#define HA_TAKE_RETRY_MS 20u          /* a handed-over lease still held: ask again */
 
 const char *
 ha_state_name(enum ha_state s)
@@ -51,8 +53,11 @@ seg_write(struct ha_role *r)
 {
 	if (r->seg == NULL)
 		return;
-	if (r->state == HA_ACTIVE)
+	if (r->state == HA_ACTIVE && r->yield == HA_YIELD_NONE)
 		ipc_ha_set(r->seg, IPC_HA_ACTIVE, r->token, r->fence_at_ms);
+	else if (r->state == HA_ACTIVE)
+		/* a switchover's hold: the lease ours, dp passive */
+		ipc_ha_set(r->seg, IPC_HA_FENCED, r->token, 0);
 	else
 		ipc_ha_set(r->seg, r->state == HA_FENCED ? IPC_HA_FENCED : IPC_HA_STANDBY,
 			   r->token, 0);
@@ -69,6 +74,9 @@ become(struct ha_role *r, enum ha_state s, uint64_t now_ms, const char *why)
 	if (s == HA_ACTIVE)
 		r->active_since_ms = now_ms;
 	r->state = s;
+	r->yield = HA_YIELD_NONE;     /* a switchover's hold ends with the role */
+	if (s == HA_ACTIVE)
+		r->take_until_ms = 0;
 	r->asking = HA_ASK_NONE;      /* what was asked was for the old role */
 	r->seq++;
 	r->next_ask_ms = now_ms;
@@ -136,12 +144,14 @@ ha_role_due(struct ha_role *r, uint64_t now_ms)
 	if (now_ms < r->next_ask_ms)
 		return HA_ASK_NONE;
 	if (r->state == HA_ACTIVE)
-		return HA_ASK_RENEW;
+		/* (a renew while the lease is let go would write it again) */
+		return r->yield == HA_YIELD_RELEASING ? HA_ASK_NONE : HA_ASK_RENEW;
 	if (r->mode == TP_HA_ROLE_STANDBY || r->state == HA_STARTING)
 		return HA_ASK_NONE;
 	/* an active peer heard within a lease: it holds the lease, or will
-	 * renew it; never ask over it */
-	if (now_ms - r->quiet_since_ms < r->lease_ms)
+	 * renew it; never ask over it, unless it handed its role over (it
+	 * let the lease go first: a switchover, ha_role_take()) */
+	if (now_ms - r->quiet_since_ms < r->lease_ms && now_ms >= r->take_until_ms)
 		return HA_ASK_NONE;
 	return HA_ASK_ACQUIRE;
 }
@@ -211,14 +221,24 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 			r->fence_at_ms = fence;
 			r->renewed_ms = sent;
 			r->holder[0] = '\0';
-			snprintf(why, sizeof(why), "took the lease (no active peer heard for "
-				 "%u ms, the key was free)", r->lease_ms);
+			if (now_ms < r->take_until_ms) {
+				r->st.switch_in++;
+				snprintf(why, sizeof(why), "took the lease: the peer handed its "
+					 "role over (a switchover)");
+			} else {
+				snprintf(why, sizeof(why), "took the lease (no active peer heard "
+					 "for %u ms, the key was free)", r->lease_ms);
+			}
 			become(r, HA_ACTIVE, now_ms, why);
 			r->next_ask_ms = sent + r->renew_ms;
 			return;
 		}
 		r->st.acquire_refused++;
 		heard_holder(r, a);
+		if (now_ms < r->take_until_ms)
+			/* handed over, yet held: the peer's delete not seen yet,
+			 * or a third box; soon again while the window lasts */
+			r->next_ask_ms = now_ms + HA_TAKE_RETRY_MS;
 		if (!r->told_holder) {
 			r->told_holder = true;
 			tp_log(r->mode == TP_HA_ROLE_ACTIVE ? TP_LOG_WARNING : TP_LOG_INFO,
@@ -303,4 +323,48 @@ ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms)
 		r->fence_at_ms = fence;
 		seg_write(r);
 	}
+}
+
+int
+ha_role_yield(struct ha_role *r, enum ha_yield y)
+{
+	if (r->state != HA_ACTIVE)
+		return -EINVAL;
+	if (r->yield == y)
+		return 0;
+	tp_log(TP_LOG_NOTICE, "ha: switchover: %s", y == HA_YIELD_PASSIVE ? "dp passive, "
+	       "the lease kept while the mirror drains" : y == HA_YIELD_RELEASING ?
+	       "letting the lease go" : "abandoned: dp active again");
+	r->yield = y;
+	seg_write(r);
+	return 0;
+}
+
+void
+ha_role_released(struct ha_role *r, uint64_t now_ms, const char *why)
+{
+	if (r->state != HA_ACTIVE)
+		return;
+	r->st.switch_out++;
+	/* the peer takes the lease now: listen a lease for it before asking
+	 * (if it never does, this box asks again then) */
+	r->quiet_since_ms = now_ms;
+	r->fence_at_ms = 0;
+	become(r, HA_STANDBY, now_ms, why);
+}
+
+int
+ha_role_take(struct ha_role *r, uint64_t now_ms)
+{
+	if (r->mode == TP_HA_ROLE_STANDBY)
+		return -EPERM;
+	if (r->state != HA_STANDBY && r->state != HA_FENCED)
+		return -EALREADY;
+	/* what was asked (an acquire refused by the peer's key) goes: ask
+	 * now, over the active heartbeats still in flight */
+	r->asking = HA_ASK_NONE;
+	r->seq++;
+	r->next_ask_ms = now_ms;
+	r->take_until_ms = now_ms + r->lease_ms;
+	return 0;
 }

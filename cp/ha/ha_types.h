@@ -58,6 +58,19 @@ struct ha_role_stats {
 	uint64_t lease_unanswered;    /* a script unanswered (Redis away, slow, an error) */
 	uint64_t fenced;              /* ACTIVE left for FENCED */
 	uint64_t vouched;             /* the deadline moved on by the peer's word */
+	uint64_t switch_out;          /* the role handed to the peer (a switchover) */
+	uint64_t switch_in;           /* the role taken from the peer (a switchover) */
+	uint64_t switch_failed;       /* switchovers refused or abandoned */
+};
+
+/* A planned switchover's hold on the role (ha_role_yield()): the lease
+ * stays this box's (ACTIVE, renewed) while dp is passive, so the mirror
+ * drains what dp's last requests changed; then, while the lease is let
+ * go, no renew is sent (one would write the key again). */
+enum ha_yield {
+	HA_YIELD_NONE = 0,
+	HA_YIELD_PASSIVE,             /* the segment says FENCED: dp relays nothing */
+	HA_YIELD_RELEASING,           /* and no renew: the lease being let go */
 };
 
 struct ha_role_conf {
@@ -100,6 +113,10 @@ struct ha_role {
 	uint32_t seq;                 /* moves at each ask: a late answer is dropped */
 	uint64_t asked_ms;
 	uint64_t next_ask_ms;
+	enum ha_yield yield;          /* ACTIVE only: a switchover's hold (above) */
+	/* the peer handed its role over (ha_role_take()): ask for the lease
+	 * at once, an active peer heard or not, until then */
+	uint64_t take_until_ms;
 	bool told_holder;             /* the holder said in the log once */
 	char holder[80];              /* the last holder Redis named */
 	char why[160];                /* the last change of role, for status */
@@ -125,6 +142,36 @@ struct ha_link_stats {
  * passes what status's JSON (int64) and the usage record's session show. */
 #define HA_ID_SHIFT 40u
 
+/* A planned switchover's steps on the active box (ha_switch.c). */
+enum ha_sw_step {
+	HA_SW_IDLE = 0,
+	HA_SW_ASK,                    /* the peer asked; the mirror drained meanwhile */
+	HA_SW_FINAL,                  /* dp passive: the last changes mirrored, acknowledged */
+	HA_SW_RELEASE,                /* the lease let go in Redis (compare-and-delete) */
+	HA_SW_PEER,                   /* the peer told to take it: awaited active */
+};
+
+/* The switchover's link message steps (ha_link.c's SWITCH, type 5). */
+#define HA_SWMSG_ASK 1u               /* active -> standby: may you take over? */
+#define HA_SWMSG_OK  2u               /* standby -> active: yes */
+#define HA_SWMSG_NO  3u               /* standby -> active: no, and why */
+#define HA_SWMSG_GO  4u               /* active -> standby: the lease is free, take it now */
+
+struct ha_switch {
+	enum ha_sw_step step;
+	uint64_t api_token;           /* the operator's answer, held (cp_api_hold()) */
+	uint64_t started_ms;
+	uint64_t step_end_ms;         /* this step's bound */
+	uint64_t fenced_ms;           /* dp made passive */
+	uint64_t token;               /* this box's, when it began */
+	uint32_t seq;                 /* the release script's (a late answer ignored) */
+	bool peer_ok;                 /* the peer said it can take over */
+	/* the last switchover, for status: what happened, and the time from
+	 * dp passive here to the peer heard active (ms; -1: none yet) */
+	char last[200];
+	int64_t last_gap_ms;
+};
+
 struct cp_ha {
 	struct cp_ctx *cp;
 	struct ha_role role;
@@ -138,6 +185,8 @@ struct cp_ha {
 	char token_key[320];          /* NS:ha:PAIR:token */
 	bool redis_silent;            /* the last script went unanswered */
 	uint64_t id_token;            /* the token whose id space cp/alloc draws from */
+	bool was_active;              /* a box that turns active with the link up walks */
+	struct ha_switch sw;          /* a planned switchover (ha_switch.c) */
 };
 
 #endif /* CP_HA_TYPES_H */

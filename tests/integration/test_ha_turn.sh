@@ -35,7 +35,11 @@
 #     stream goes on;
 #   - both boxes write usage records (accounting.file): the session's
 #     stop record, once the client deletes it on B, is written once
-#     across the pair, by B (the standby that mirrors it writes none).
+#     across the pair, by B (the standby that mirrors it writes none);
+#   - `turnpikectl ha switchover` (slice 9): refused on the standby A; on
+#     B, while a new client streams through B, it hands the role back to
+#     A: the stream goes on through A with the same allocation, the gap
+#     at the peer printed and under 200 ms.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -456,5 +460,112 @@ sleep 2   # (a second record, if one comes, comes now: the standby hears the end
 echo "# session $SESSION's records: B $(grep -c "\"session\":\"$SESSION\"" "$TP_TMP/usageB.jsonl" 2>/dev/null), A $(grep -c "\"session\":\"$SESSION\"" "$TP_TMP/usageA.jsonl" 2>/dev/null)"
 tp_check "the session's usage record is written once across the pair (by B, the active box)" \
   eval '[ "$(records)" = 1 ] && grep -q "\"session\":\"$SESSION\"" "$TP_TMP/usageB.jsonl"'
+# ---- a planned switchover back to A (slice 9): the gap at the receiver --
+# A is the standby again: `turnpikectl ha switchover` on it is refused (it
+# is not active), on B it hands the role to A while a new client streams
+# through B; the stream goes on through A (no new Allocate), the gap at
+# the peer under 200 ms.
+OUT=$(ctl A ha switchover 2>&1); RC=$?
+echo "# switchover on the standby A: exit $RC: $OUT"
+tp_check "a switchover on the standby is refused, saying it is not active" \
+  eval '[ $RC = 2 ] && echo "$OUT" | grep -q "not active"'
+rm -f "$TP_TMP/ready4" "$TP_TMP/streaming4" "$TP_TMP/done4"
+ip netns exec "$TP_NS_C" python3 - "$LIB" <<'PY' >"$TP_TMP/client4.out" 2>&1 &
+import json, os, socket, struct, sys, time
+sys.path.insert(0, sys.argv[1])
+import turnclient as tc
+tmp = os.environ["TP_TMP"]
+res = {}
+c = tc.Client("10.210.0.1")
+res["allocate"] = c.allocate(lifetime=60).cls == 2
+res["bind"] = c.channel_bind(0x4001, "10.211.0.2", 4000).cls == 2
+res["perm"] = c.permission(("10.211.0.2", None)).cls == 2
+json.dump(res, open(os.path.join(tmp, "client4.json"), "w"))
+open(os.path.join(tmp, "ready4"), "w").close()
+while not os.path.exists(os.path.join(tmp, "go4")):
+    time.sleep(0.02)
+open(os.path.join(tmp, "streaming4"), "w").close()
+sent = 0
+c.sock.settimeout(0.002)
+end = time.time() + 4.0
+nxt = time.time()
+while time.time() < end:
+    if time.time() >= nxt:
+        c.channel_data(0x4001, b"4c%07d" % sent)
+        c.send_indication("10.211.0.2", 4001, b"4s%07d" % sent)
+        sent += 1
+        nxt += 0.01
+    try:
+        c.recv()
+    except socket.timeout:
+        pass
+c.sock.settimeout(2.0)
+res["sent"] = sent
+m = c.refresh(60)
+res["refresh"] = m.cls == 2
+json.dump(res, open(os.path.join(tmp, "client4.json"), "w"))
+open(os.path.join(tmp, "done4"), "w").close()
+PY
+CLIENT4=$!
+PIDS+=($CLIENT4)
+tp_need tp_wait_file "$TP_TMP/ready4" "$CLIENT4" "the fourth client's allocation"
+tp_check "a new client allocates on B, with a channel and a permission" \
+  python3 -c "import json,sys; r=json.load(open('$TP_TMP/client4.json')); sys.exit(0 if r['allocate'] and r['bind'] and r['perm'] else 1)"
+same_tables() {
+  ctl A --json allocations >"$TP_TMP/sA.json" 2>/dev/null && ctl B --json allocations >"$TP_TMP/sB.json" 2>/dev/null &&
+  python3 -c "import json,sys; f=lambda p: sorted(a['id'] for a in json.load(open(p))['allocations']); sys.exit(0 if f('$TP_TMP/sA.json') == f('$TP_TMP/sB.json') else 1)"
+}
+tp_check "A holds B's allocations (the mirror)" tp_wait_until 5 "the same tables" same_tables
+ctl B --json allocations >"$TP_TMP/allocsB4.json"
+touch "$TP_TMP/go4"
+tp_need tp_wait_until 5 "the fourth client streams" test -f "$TP_TMP/streaming4"
+sleep 1
+T_SW=$(date +%s.%N)
+OUT=$(ctl B ha switchover 2>&1); RC=$?
+T_SW_DONE=$(date +%s.%N)
+echo "# switchover on B: exit $RC in $(python3 -c "print('%.3f' % ($T_SW_DONE - $T_SW))") s: $OUT"
+tp_check "turnpikectl ha switchover on the active B succeeds" test "$RC" = 0
+tp_check "A is active after the switchover, B standby" eval 'is_role A active && is_role B standby'
+tp_check "... and they stay so (a lease later)" eval 'sleep 1; is_role A active && is_role B standby'
+tp_need tp_wait_until 10 "the fourth client's stream" test -f "$TP_TMP/done4"
+ctl A --json allocations >"$TP_TMP/allocsA4.json"
+tp_check "A relays B's allocations: the same ids and relayed addresses, no new Allocate" python3 - \
+  "$TP_TMP/allocsB4.json" "$TP_TMP/allocsA4.json" <<'PY'
+import json, sys
+b, a = (json.load(open(f))["allocations"] for f in sys.argv[1:3])
+key = lambda x: (x["id"], json.dumps(x["relayed"], sort_keys=True))
+assert sorted(map(key, b)) == sorted(map(key, a)), (b, a)
+PY
+python3 - "$TP_TMP/peer.log" "$T_SW" >"$TP_TMP/gap4.out" <<'PY'
+import sys
+sw = float(sys.argv[2])
+arr = {"chan": [], "send": []}
+for line in open(sys.argv[1]):
+    t, where, data = line.split(" ", 2)
+    if data.startswith("4c"):
+        arr["chan"].append(float(t))
+    elif data.startswith("4s"):
+        arr["send"].append(float(t))
+for k, ts in arr.items():
+    gaps = [(b - a, a) for a, b in zip(ts, ts[1:])]
+    g, at = max(gaps) if gaps else (None, None)
+    after = sum(1 for t in ts if t > sw)
+    print("%s gap %.3f %d %.3f %d" % (k, g if g else -1, after, (at - sw) if at else 0, len(ts)))
+PY
+sed 's/^/# /' "$TP_TMP/gap4.out"
+SW_CHAN=$(awk '$1 == "chan" { print $3 }' "$TP_TMP/gap4.out")
+SW_SEND=$(awk '$1 == "send" { print $3 }' "$TP_TMP/gap4.out")
+echo "# switchover gap at the peer: channel ${SW_CHAN} s, Send indications ${SW_SEND} s (sent $(python3 -c "import json; print(json.load(open('$TP_TMP/client4.json'))['sent'])") each)"
+echo "# B's status: $(ha B "h['switchover']")"
+tp_check "the streams go on through A after the switchover" \
+  awk '$1 ~ /chan|send/ && $4 > 100 { n++ } END { exit n != 2 }' "$TP_TMP/gap4.out"
+tp_check "the switchover's gap at the receiver is under 200 ms (channel $SW_CHAN, Send $SW_SEND)" \
+  awk -v a="$SW_CHAN" -v b="$SW_SEND" 'BEGIN { exit !(a > 0 && a < 0.2 && b > 0 && b < 0.2) }'
+tp_check "a Refresh on A after the switchover succeeds" \
+  python3 -c "import json,sys; sys.exit(0 if json.load(open('$TP_TMP/client4.json'))['refresh'] else 1)"
+tp_check "A announced the addresses on taking over" grep -q 'ha: announcing the addresses' "$DPLOG_A"
+tp_check "the counters say it: B switch_out 1, A switch_in 1" \
+  eval '[ "$(ha B "h[\"switch_out\"]")" = 1 ] && [ "$(ha A "h[\"switch_in\"]")" = 1 ]'
+
 echo "# wall time $((SECONDS - T0)) s"
 [ $TP_FAILS -eq 0 ]

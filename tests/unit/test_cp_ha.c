@@ -58,7 +58,7 @@ cp_cluster_send(struct cp_ctx *c, redisCallbackFn *fn, void *priv, int argc, con
 	assert_ptr_equal(c, &cp);
 	if (redis.away)
 		return false;
-	assert_true(argc >= 7 && argc <= 8);
+	assert_true((argc >= 7 && argc <= 8) || (argc == 5 && strcmp(argv[1], ha_lease_release_lua) == 0));
 	redis.sent++;
 	redis.fn = fn;
 	redis.priv = priv;
@@ -93,6 +93,23 @@ ha_sync(struct cp_ha *h)
 	synced.n++;
 	synced.state = h->role.state;
 	synced.token = h->role.token;
+}
+
+/* ha_switch.c's (not linked here): the release's answer as it came. */
+static struct {
+	unsigned int n;
+	uint32_t seq;
+	int res;
+} released;
+
+void
+ha_switch_released(struct cp_ha *h, uint32_t seq, int res, uint64_t now_ms)
+{
+	(void)h;
+	(void)now_ms;
+	released.n++;
+	released.seq = seq;
+	released.res = res;
 }
 
 /* Redis' answer to the last EVAL: {held, token} or {0, holder}. */
@@ -142,6 +159,7 @@ setup(void **state)
 {
 	(void)state;
 	memset(&redis, 0, sizeof(redis));
+	memset(&released, 0, sizeof(released));
 	memset(&cp, 0, sizeof(cp));
 	memset(&seg, 0, sizeof(seg));
 	return 0;
@@ -499,6 +517,103 @@ test_ha_lease_read_checks_the_reply(void **state)
 	assert_false(a.answered);
 }
 
+/* A switchover's hold on the active box (ha_role_yield()): dp passive (the
+ * segment FENCED) while the lease stays this box's and is renewed, so
+ * the mirror drains; given up, dp active again under the same deadline;
+ * while the lease is let go no renew is sent (the renew script would
+ * write the key back); let go, STANDBY, and no ask for a lease. */
+static void
+test_ha_switchover_yield_and_release(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	assert_int_equal(ha_role_yield(&ha.role, HA_YIELD_PASSIVE), -EINVAL);  /* not active */
+	make_active();
+	assert_int_equal(ha_role_yield(&ha.role, HA_YIELD_PASSIVE), 0);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_FENCED);
+	assert_false(ipc_ha_active(&seg, 2001));
+	step(2000 + RENEW);                      /* still renewed */
+	assert_int_equal(redis.sent, 2);
+	assert_string_equal(redis.script, ha_lease_renew_lua);
+	cp.now_ms = 2000 + RENEW + 1;
+	answer(1, 7, NULL);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_FENCED);   /* a renew keeps it passive */
+	assert_int_equal(ha_role_yield(&ha.role, HA_YIELD_NONE), 0);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_ACTIVE);
+	assert_int_equal(seg_fence(), 2000 + RENEW + LEASE - GUARD);
+	assert_true(ipc_ha_active(&seg, 2000 + RENEW + 2));
+	/* again, to the release: no renew while the lease is let go */
+	assert_int_equal(ha_role_yield(&ha.role, HA_YIELD_PASSIVE), 0);
+	assert_int_equal(ha_role_yield(&ha.role, HA_YIELD_RELEASING), 0);
+	assert_int_equal(ha_lease_release(&ha, 9), 0);
+	assert_int_equal(redis.sent, 3);
+	assert_string_equal(redis.script, ha_lease_release_lua);
+	assert_string_equal(redis.argv[2], "1");
+	assert_string_equal(redis.argv[3], "ns:ha:edge:lease");
+	assert_string_equal(redis.argv[4], "box-a:7");
+	{
+		redisReply one = { .type = REDIS_REPLY_INTEGER, .integer = 1 };
+
+		redis.fn((redisAsyncContext *)(uintptr_t)&redis, &one, redis.priv);
+	}
+	assert_int_equal(released.n, 1);
+	assert_int_equal(released.seq, 9);
+	assert_int_equal(released.res, 1);
+	for (uint64_t t = 2000 + RENEW + 2; t < 2000 + 3 * RENEW; t++)
+		step(t);
+	assert_int_equal(redis.sent, 3);         /* no renew sent meanwhile */
+	ha_role_released(&ha.role, 2000 + 3 * RENEW, "handed over");
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(ha.role.st.switch_out, 1);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_STANDBY);
+	assert_int_equal(ha.role.yield, HA_YIELD_NONE);
+	/* the peer takes the lease now: this box listens a lease first */
+	for (uint64_t t = 2000 + 3 * RENEW; t < 2000 + 3 * RENEW + LEASE; t += 10)
+		step(t);
+	assert_int_equal(redis.sent, 3);
+}
+
+/* The standby told by the peer that the lease is free (GO) asks at once,
+ * though it heard the peer active a moment ago (which otherwise keeps it
+ * from asking for a lease); refused (the delete not seen yet), it asks
+ * again within 20 ms, not lease/4 later. With ha.role "standby" it never
+ * takes the lease. Before ha_role_take() a standby waited a lease. */
+static void
+test_ha_switchover_take_at_once(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	hb(HA_ACTIVE, 7, 0, 1500);
+	step(1500);
+	assert_int_equal(redis.sent, 0);
+	assert_int_equal(ha_role_take(&ha.role, 1501), 0);
+	step(1501);
+	assert_int_equal(redis.sent, 1);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	cp.now_ms = 1502;
+	answer(0, 0, "box-b:7");                 /* the peer's delete not seen yet */
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	step(1510);
+	assert_int_equal(redis.sent, 1);
+	step(1522);
+	assert_int_equal(redis.sent, 2);
+	cp.now_ms = 1523;
+	answer(1, 8, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.token, 8);
+	assert_int_equal(ha.role.st.switch_in, 1);
+	assert_int_equal(atomic_load(&seg.role), IPC_HA_ACTIVE);
+	assert_int_equal(ha_role_take(&ha.role, 1600), -EALREADY);
+	/* ha.role "standby": never */
+	setup(NULL);
+	start(TP_HA_ROLE_STANDBY, 1000);
+	assert_int_equal(ha_role_take(&ha.role, 1001), -EPERM);
+	for (uint64_t t = 1001; t < 5000; t += 10)
+		step(t);
+	assert_int_equal(redis.sent, 0);
+}
+
 int
 main(void)
 {
@@ -515,6 +630,8 @@ main(void)
 		cmocka_unit_test_setup(test_ha_segment_fence_follows, setup),
 		cmocka_unit_test_setup(test_ha_lease_read_checks_the_reply, setup),
 		cmocka_unit_test_setup(test_ha_only_the_lease_verifies_a_token, setup),
+		cmocka_unit_test_setup(test_ha_switchover_yield_and_release, setup),
+		cmocka_unit_test_setup(test_ha_switchover_take_at_once, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,10 @@ struct end {
 	unsigned int batches;
 	uint64_t batch_token;
 	char batch[32];
+	unsigned int sws;             /* SWITCH messages heard: the last's step, token, why */
+	unsigned int sw_step;
+	uint64_t sw_token;
+	char sw_why[256];
 };
 
 static struct end A, B;
@@ -82,6 +86,18 @@ on_batch(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 }
 
 static void
+on_sw(void *arg, unsigned int step, uint64_t token, const char *why, uint64_t now_ms)
+{
+	struct end *e = arg;
+
+	(void)now_ms;
+	e->sws++;
+	e->sw_step = step;
+	e->sw_token = token;
+	snprintf(e->sw_why, sizeof(e->sw_why), "%s", why);
+}
+
+static void
 make_sig(struct ha_sig *s, uint8_t relay)
 {
 	memset(s, 0, sizeof(*s));
@@ -96,7 +112,7 @@ static struct ha_link *
 make(struct end *e, const char *box, const uint8_t *key, const struct ha_sig *s,
      const char *listen, const char *peer)
 {
-	struct ha_link_hooks h = { .heard = on_heard, .batch = on_batch, .arg = e };
+	struct ha_link_hooks h = { .heard = on_heard, .batch = on_batch, .sw = on_sw, .arg = e };
 	struct ha_link_conf c = {
 		.pair = e == &B ? b_pair : "edge-1", .key = key, .key_len = 32, .box = box, .lease_ms = LEASE,
 		.heartbeat_ms = HB, .sig = s, .listen = listen, .peer = peer,
@@ -291,6 +307,51 @@ test_link_batch_of_a_lower_token_dropped(void **state)
 	serve_both(1051, 1060);
 	assert_int_equal(B.batches, 3);
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 2);
+}
+
+/* A switchover's messages (ha_switch.c) both ways: ASK, a NO with its
+ * sentence (what is not printable sent as '?'), GO; every batch
+ * acknowledged is what ha_link_acked() says (lag 0 to the batch, where
+ * lag_ms rounds to whole ms); hb_soon sends a heartbeat at the next turn. */
+static void
+test_link_switch_messages(void **state)
+{
+	unsigned int heard;
+
+	(void)state;
+	pair_up(key_a, NULL, 1000);
+	serve_both(1000, 1020);
+	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_ASK, 7, NULL), 0);
+	serve_both(1020, 1025);
+	assert_int_equal(B.sws, 1);
+	assert_int_equal(B.sw_step, HA_SWMSG_ASK);
+	assert_int_equal(B.sw_token, 7);
+	assert_string_equal(B.sw_why, "");
+	assert_int_equal(ha_link_send_switch(B.l, HA_SWMSG_NO, 7, "ha.role is \"standby\"\n"), 0);
+	serve_both(1025, 1030);
+	assert_int_equal(A.sws, 1);
+	assert_int_equal(A.sw_step, HA_SWMSG_NO);
+	assert_string_equal(A.sw_why, "ha.role is \"standby\"?");
+	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_GO, 7, NULL), 0);
+	assert_int_equal(ha_link_send_switch(A.l, 9, 7, NULL), -EINVAL);
+	serve_both(1030, 1035);
+	assert_int_equal(B.sw_step, HA_SWMSG_GO);
+	assert_true(ha_link_up(A.l) && ha_link_up(B.l));
+	assert_int_equal(ha_link_stats(B.l)->msg_bad, 0);
+	/* acked, to the batch */
+	assert_true(ha_link_acked(A.l));
+	assert_int_equal(ha_link_send_batch(A.l, 7, "x", 1, 1035), 0);
+	assert_false(ha_link_acked(A.l));
+	serve_both(1035, 1040);
+	assert_true(ha_link_acked(A.l));
+	/* a heartbeat now, not a heartbeat_ms after the last */
+	serve_both(1040, 1041);
+	heard = B.heard;
+	serve_both(1041, 1043);
+	assert_int_equal(B.heard, heard);
+	ha_link_hb_soon(A.l);
+	serve_both(1043, 1045);
+	assert_int_equal(B.heard, heard + 1);
 }
 
 /* A heartbeat that carries a huge token (a peer broken or hostile) raises
@@ -648,6 +709,7 @@ main(void)
 		cmocka_unit_test_teardown(test_link_refused_batch_not_acknowledged, teardown),
 		cmocka_unit_test_teardown(test_link_heartbeat_token_raises_no_floor, teardown),
 		cmocka_unit_test_teardown(test_link_garbage_and_silence_refused, teardown),
+		cmocka_unit_test_teardown(test_link_switch_messages, teardown),
 		cmocka_unit_test_teardown(test_link_huge_length_refused, teardown),
 		cmocka_unit_test_teardown(test_link_certificate_server_refused, teardown),
 		cmocka_unit_test_teardown(test_link_listener_refuses_another_address, teardown),

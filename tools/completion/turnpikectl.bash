@@ -7,7 +7,7 @@ _turnpikectl()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	local globals="--help --version --json --socket --config"
-	local commands="status ready allocations kill tenants users secrets psk top reload drain undrain agw events stun fingerprint aka-token"
+	local commands="status ready allocations kill tenants users secrets psk top reload drain undrain ha agw events stun fingerprint aka-token"
 
 	case $prev in
 	--socket|-s)
@@ -65,6 +65,12 @@ _turnpikectl()
 		fi ;;
 	stun)
 		[ -z "$sub" ] && COMPREPLY=($(compgen -W "decode" -- "$cur")) ;;
+	ha)
+		if [ -z "$sub" ]; then
+			COMPREPLY=($(compgen -W "switchover --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		fi ;;
 	agw)
 		if [ -z "$sub" ]; then
 			COMPREPLY=($(compgen -W "create add-leg modify-leg subtract-leg list show release" -- "$cur"))
