@@ -57,6 +57,7 @@
 #include <openssl/ssl.h>
 
 #include "ha_link.h"
+#include "tp_common.h"
 #include "tp_conf.h"
 #include "tp_log.h"
 
@@ -135,38 +136,6 @@ struct ha_link {
 };
 
 /* ---- small pieces ------------------------------------------------------ */
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static void
 addr_str(const struct sockaddr_storage *sa, char *out, size_t size)
@@ -340,7 +309,7 @@ queue(struct ha_conn *c, unsigned int type, const void *a, size_t alen, const vo
 	}
 	if (c->wlen + 4 + n > HA_WBUF)
 		return -EAGAIN;
-	put32(c->wbuf + c->wlen, (uint32_t)n);
+	tp_wr32(c->wbuf + c->wlen, (uint32_t)n);
 	c->wbuf[c->wlen + 4] = (uint8_t)type;
 	if (alen > 0)
 		memcpy(c->wbuf + c->wlen + 5, a, alen);
@@ -380,10 +349,10 @@ send_hb(struct ha_link *l, struct ha_conn *c, const struct ha_self *me, uint64_t
 	uint64_t hold = l->peer_sent_ms != 0 ? now_ms - l->peer_sent_rx_ms : 0;
 
 	b[0] = (uint8_t)me->role;
-	put64(b + 1, me->token);
-	put64(b + 9, now_ms);
-	put64(b + 17, l->peer_sent_ms);
-	put32(b + 25, hold > UINT32_MAX ? UINT32_MAX : (uint32_t)hold);
+	tp_wr64(b + 1, me->token);
+	tp_wr64(b + 9, now_ms);
+	tp_wr64(b + 17, l->peer_sent_ms);
+	tp_wr32(b + 25, hold > UINT32_MAX ? UINT32_MAX : (uint32_t)hold);
 	if (queue(c, HA_T_HB, b, sizeof(b), NULL, 0) < 0)
 		l->st.tx_full++;
 	l->last_hb_tx_ms = now_ms;
@@ -514,11 +483,11 @@ static void
 read_hb(struct ha_link *l, const uint8_t *p, uint64_t now_ms)
 {
 	struct ha_peer_hb hb;
-	uint64_t sent = get64(p + 9), echo = get64(p + 17);
-	uint32_t hold = get32(p + 25);
+	uint64_t sent = tp_rd64(p + 9), echo = tp_rd64(p + 17);
+	uint32_t hold = tp_rd32(p + 25);
 
 	hb.role = p[0] <= HA_FENCED ? (enum ha_state)p[0] : HA_STARTING;
-	hb.token = get64(p + 1);
+	hb.token = tp_rd64(p + 1);
 	hb.echo_ms = echo;
 	l->peer_role = hb.role;
 	l->peer_token = hb.token;
@@ -577,8 +546,8 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 
 		if (n < 16)
 			break;
-		token = get64(p);
-		seq = get64(p + 8);
+		token = tp_rd64(p);
+		seq = tp_rd64(p + 8);
 		if (token < l->token_seen) {
 			l->st.batch_stale++;
 			return 0;
@@ -601,7 +570,7 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 	case HA_T_ACK:
 		if (n != 8)
 			break;
-		read_ack(l, get64(p));
+		read_ack(l, tp_rd64(p));
 		return 0;
 	case HA_T_SWITCH: {
 		char why[HA_SW_WHY_MAX + 1];
@@ -619,7 +588,7 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 		memcpy(why, p + 9, wl);
 		why[wl] = '\0';
 		if (l->hooks.sw != NULL)
-			l->hooks.sw(l->hooks.arg, p[0], get64(p + 1), why, now_ms);
+			l->hooks.sw(l->hooks.arg, p[0], tp_rd64(p + 1), why, now_ms);
 		return 0;
 	}
 	default:
@@ -663,7 +632,7 @@ drain(struct ha_link *l, unsigned int i, uint64_t now_ms)
 		budget -= (size_t)n > budget ? budget : (size_t)n;
 		c->rlen += (size_t)n;
 		while (c->rlen - o >= 4) {
-			uint32_t len = get32(c->rbuf + o);
+			uint32_t len = tp_rd32(c->rbuf + o);
 			uint32_t max = c->state == C_UP ? HA_LINK_MSG_MAX : HA_LINK_HELLO_MAX;
 
 			if (len == 0 || len > max) {
@@ -691,7 +660,7 @@ drain(struct ha_link *l, unsigned int i, uint64_t now_ms)
 		uint8_t b[8];
 
 		/* the highest batch taken: the sender's lag ends there */
-		put64(b, ack);
+		tp_wr64(b, ack);
 		if (queue(c, HA_T_ACK, b, sizeof(b), NULL, 0) < 0)
 			l->st.tx_full++;
 	}
@@ -923,8 +892,8 @@ ha_link_send_batch(struct ha_link *l, uint64_t token, const void *p, size_t n, u
 	if (l->next_seq - 1 - l->acked_seq >= HA_UNACKED)
 		return -EAGAIN;
 	c = &l->c[l->up];
-	put64(h, token);
-	put64(h + 8, l->next_seq);
+	tp_wr64(h, token);
+	tp_wr64(h + 8, l->next_seq);
 	rc = queue(c, HA_T_BATCH, h, sizeof(h), p, n);
 	if (rc < 0)
 		return rc;
@@ -944,7 +913,7 @@ ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, const 
 	if (step < HA_SWMSG_ASK || step > HA_SWMSG_GO)
 		return -EINVAL;
 	b[0] = (uint8_t)step;
-	put64(b + 1, token);
+	tp_wr64(b + 1, token);
 	if (step == HA_SWMSG_NO) {
 		/* what the peer takes: printable, 1 to HA_SW_WHY_MAX bytes */
 		for (const char *c = why != NULL ? why : ""; *c != '\0' && wl < HA_SW_WHY_MAX; c++)

@@ -72,6 +72,19 @@ tp_wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+static inline uint64_t
+tp_rd64(const uint8_t *p)
+{
+	return (uint64_t)tp_rd32(p) << 32 | tp_rd32(p + 4);
+}
+
+static inline void
+tp_wr64(uint8_t *p, uint64_t v)
+{
+	tp_wr32(p, (uint32_t)(v >> 32));
+	tp_wr32(p + 4, (uint32_t)v);
+}
+
 /*
  * The longest USERNAME turnpike takes, in bytes, in every part of it: the
  * STUN parser (lib/stun: a longer USERNAME makes the message malformed, so
