@@ -54,7 +54,7 @@ $PY "$LIB/li_mf.py" --port "$mfport" --cert "$pki/mf.crt" --key "$pki/mf.key" \
 MF_PID=$!
 # (the MF and the clients go with the scratch directory: lib/dp_env.sh's
 # cleanup, then ours)
-li_cleanup() { kill "$MF_PID" ${CL_PID:-} 2>/dev/null; tp_cleanup; }
+li_cleanup() { local rc=$?; kill "$MF_PID" ${CL_PID:-} 2>/dev/null; (exit $rc); tp_cleanup; }
 trap li_cleanup EXIT
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
@@ -114,6 +114,8 @@ def mark(h):
         return bytes.fromhex(h.replace(':', '')).decode()
     except ValueError:
         return ''
+# (tshark gives a field once for each time the PDU is dissected: the first)
+rows = [[f.split(',')[0] for f in r] for r in rows]
 pdus = [dict(xid=r[0], pd=r[1], src=r[2], dst=r[3], sp=r[4], dp=r[5], sq=r[6], pl=mark(r[7]),
              pf=r[8]) for r in rows]
 ok = True
