@@ -10,7 +10,8 @@
  * echo with the stack it listens on; the RTP terminations last (they
  * need none of the others, and their counters follow what cp showed
  * before them), then DTLS-SRTP on them (its ops registered as each
- * worker is made, for dp/rtp's set-up to take).
+ * worker is made, for dp/rtp's set-up to take); lawful interception's
+ * rings and thread (dp/li) after all of them, its counters last.
  */
 #include "dp.h"
 #include "dp_module.h"
@@ -18,6 +19,7 @@
 #include "dp_tcp.h"
 #include "agw/agw.h"
 #include "diag/diag.h"
+#include "li/li_dp.h"
 #include "dtls_srtp/dtls_srtp_module.h"
 #include "rtp/rtp_dp.h"
 #include "session.h"
@@ -40,6 +42,7 @@ static const struct dp_module *const modules[] = {
 	&tcprelay_module,
 	&rtp_dp_module,
 	&dtls_srtp_dp_module,
+	&li_dp_module,
 };
 
 int

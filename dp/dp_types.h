@@ -40,6 +40,8 @@ struct ipc_msg;
 struct agw_worker;
 struct rtp_worker;
 struct dtls_srtp_worker;
+struct li_ring;
+struct li_ctx;
 struct splice_worker;
 struct tcprelay_worker;
 struct tcp_stack;
@@ -379,6 +381,9 @@ struct dp_ctx {
 	pthread_t watchdog_thread;
 	bool watchdog_running;
 	uint64_t watchdog_withheld;
+	/* Lawful interception's delivery thread, tp-li (dp/li): NULL
+	 * without an li group */
+	struct li_ctx *li;
 	/* SIGHUP's reload (dp_reload.c): its thread, and how many reloads
 	 * ran and failed (dp's statistics) */
 	pthread_t reload_thread;
@@ -588,6 +593,9 @@ struct dp_worker {
 	struct rtp_worker *rtp;
 	/* DTLS-SRTP on those terminations (dp/dtls_srtp): NULL without it. */
 	struct dtls_srtp_worker *dtls_srtp;
+	/* Lawful interception's ring of copies to tp-li (dp/li): NULL
+	 * without an li group. */
+	struct li_ring *li;
 	uint16_t tcp_eph_next;       /* dp_tcp_connect()'s next source port */
 	/* The pair's look (dp_ha.c): the deadline last seen (CLOCK_MONOTONIC
 	 * ms) as a TSC on the anchor it was converted on; worker 0's

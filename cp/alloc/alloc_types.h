@@ -262,7 +262,7 @@ struct cp_alloc_ev {
 struct cp_ctx;
 /* An observer (cp_alloc_observe()): ev's held part is its to fill. */
 typedef void (*cp_alloc_observer_fn)(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);
-#define CP_ALLOC_OBSERVERS 4u
+#define CP_ALLOC_OBSERVERS 6u
 
 /* The quota across boxes (RFC 8656 §7.2 step 10), asked of the one
  * decider registered (cp_alloc_quota_hook()) before the local counts:

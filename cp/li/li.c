@@ -66,6 +66,7 @@ task_free(struct cp_li_task *t)
 int
 cp_li_task_set(struct cp_li *li, const struct cp_li_task *t)
 {
+	li->gen++;
 	int i = cp_li_task_index(li, t->t.xid);
 	struct cp_li_task *n;
 
@@ -86,6 +87,7 @@ cp_li_task_set(struct cp_li *li, const struct cp_li_task *t)
 void
 cp_li_task_drop(struct cp_li *li, unsigned int i)
 {
+	li->gen++;
 	task_free(li->tasks[i]);
 	memmove(&li->tasks[i], &li->tasks[i + 1], (li->ntasks - i - 1) * sizeof(li->tasks[0]));
 	li->tasks[--li->ntasks] = NULL;
@@ -94,6 +96,7 @@ cp_li_task_drop(struct cp_li *li, unsigned int i)
 int
 cp_li_dest_set(struct cp_li *li, const struct cp_li_dest *d)
 {
+	li->gen++;
 	int i = cp_li_dest_index(li, d->d.did);
 
 	if (i >= 0) {
@@ -109,6 +112,7 @@ cp_li_dest_set(struct cp_li *li, const struct cp_li_dest *d)
 void
 cp_li_dest_drop(struct cp_li *li, unsigned int i)
 {
+	li->gen++;
 	memmove(&li->dests[i], &li->dests[i + 1], (li->ndests - i - 1) * sizeof(li->dests[0]));
 	explicit_bzero(&li->dests[--li->ndests], sizeof(li->dests[0]));
 }
@@ -206,6 +210,7 @@ cp_li_close(struct cp_li *li)
 	while (li->ntasks > 0)
 		cp_li_task_drop(li, li->ntasks - 1);
 	cp_li_store_close(li->store);
+	cp_li_index_free(li);
 	explicit_bzero(li, sizeof(*li));
 	free(li);
 }

@@ -9,6 +9,7 @@
 #ifndef CP_LI_H
 #define CP_LI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,5 +50,27 @@ int cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us,
  * NULL. */
 const struct cp_li_task *cp_li_task_find(const struct cp_li *li, const uint8_t xid[16]);
 const struct cp_li_dest *cp_li_dest_find(const struct cp_li *li, const uint8_t did[16]);
+
+/*
+ * The matcher (li_match.c, docs/design/li.md §4): the task that targets
+ * who (its client's address by any task's IPv4/IPv6 address or CIDR; its
+ * user as "user" or "user@realm", a TURN REST name by its user part), the
+ * first in the table's order; NULL for none (or no memory for the index,
+ * which is rebuilt, by hash, when the tables changed). The result lives
+ * until the tables change.
+ */
+const struct cp_li_task *cp_li_match(struct cp_li *li, const struct cp_li_who *who);
+/*
+ * The tap dp is given (lib/ipc ALLOC_TAP) for allocation alloc_id when
+ * task t matches it: t's XID, its correlation ID (alloc_id when X1 gave
+ * none), its destinations that take X3 (IPC_LI_DESTS at most). false
+ * (out all zero: no tap) when t is NULL, X2Only, or none of its
+ * destinations takes X3.
+ */
+struct ipc_alloc_tap;
+bool cp_li_tap_of(const struct cp_li *li, const struct cp_li_task *t, uint64_t alloc_id,
+		  struct ipc_alloc_tap *out);
+/* The matcher's index freed (wiped). */
+void cp_li_index_free(struct cp_li *li);
 
 #endif /* CP_LI_H */

@@ -223,6 +223,7 @@ activate(struct ans *a)
 		return;
 	}
 	a->li->tasks[a->li->ntasks++] = n;
+	a->li->gen++;                 /* the matcher meets it (li_taps.c) */
 	x1_w_ok(a->w, &a->h, a->m->op);
 }
 
@@ -253,6 +254,7 @@ modify(struct ans *a)
 		return;
 	}
 	*a->li->tasks[i] = n;
+	a->li->gen++;                 /* the matcher meets it again */
 	explicit_bzero(&n, sizeof(n));
 	x1_w_ok(a->w, &a->h, a->m->op);
 }

@@ -48,6 +48,18 @@ struct cp_li_dest {
 };
 
 struct cp_li_store;
+struct cp_li_index;
+
+/* Who an allocation is, as the matcher meets it (cp_li_match()): its
+ * client's address, its username (as cp holds it: a TURN REST name whole)
+ * and the realm of its tenant. */
+struct cp_li_who {
+	uint8_t family;               /* 4 or 6 */
+	const uint8_t *ip;
+	const char *user;
+	size_t user_len;
+	const char *realm;            /* "" or NULL: no realm */
+};
 
 /* cp/li: the tables, the store they are kept in, and the scratch an
  * answer is read into. */
@@ -61,6 +73,10 @@ struct cp_li {
 	unsigned int ndests;
 	struct cp_li_dest dests[CP_LI_DESTS_MAX];
 	struct x1_req req;            /* the request being answered */
+	/* the tables' version: moved by every change of a task or a
+	 * destination (the matcher's index is rebuilt, its pass run) */
+	uint64_t gen;
+	struct cp_li_index *idx;      /* the matcher's (li_match.c) */
 	uint64_t store_errors;        /* writes the store refused (answered 100) */
 };
 

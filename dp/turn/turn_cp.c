@@ -2,7 +2,8 @@
 /*
  * What cp says to TURN (the kinds turn_cp_register() takes from dp_cp.c,
  * which checked each message before handing it over): installs
- * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, ALLOC_MOVE, PERM_*, CHAN_*), the
+ * (ALLOC_ADD, ALLOC_DEL, ALLOC_LIFE, ALLOC_MOVE, PERM_*, CHAN_*), lawful
+ * interception's taps (ALLOC_TAP, turn_li.c), the
  * forwards of RFC 8016's moves across workers (FWD_ADD, FWD_DEL), the
  * response to send,
  * the start of the table sweeps (SYNC, STATS_REQ); and, at each look at
@@ -13,6 +14,7 @@
 #include "../dp.h"
 #include "../dp_cp.h"
 #include "ipc.h"
+#include "li_dp.h"
 #include "steer.h"
 #include "turn.h"
 #include "turn_inlines.h"
@@ -133,6 +135,16 @@ turn_cp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 		if (a != NULL && msg->h.body_len >= sizeof(uint64_t))
 			memcpy(&t->expires[a - t->allocs], msg->body, sizeof(uint64_t));
 		break;
+	case IPC_ALLOC_TAP:
+		/* lawful interception (turn_li.c): ipc_msg_check() saw the
+		 * body whole; a tap dp cannot apply is counted by dp/li, never
+		 * logged (it would say a task exists) */
+		a = turn_alloc_by_msg(t, msg);
+		if ((a == NULL ||
+		     turn_li_tap(w, a, (const struct ipc_alloc_tap *)(const void *)msg->body) < 0) &&
+		    w->li != NULL)
+			li_ring_count(w->li, LI_CTR_TAP_REFUSED);
+		break;
 	case IPC_PERM_ADD:
 	case IPC_PERM_DEL:
 	case IPC_CHAN_ADD:
@@ -221,6 +233,7 @@ turn_cp_register(struct dp_ctx *ctx)
 {
 	static const uint16_t kinds[] = {
 		IPC_RESPONSE, IPC_ALLOC_ADD, IPC_ALLOC_DEL, IPC_ALLOC_LIFE, IPC_ALLOC_MOVE,
+		IPC_ALLOC_TAP,
 		IPC_PERM_ADD, IPC_PERM_DEL, IPC_CHAN_ADD, IPC_CHAN_DEL, IPC_STATS_REQ,
 		IPC_FWD_ADD, IPC_FWD_DEL,
 	};

@@ -268,13 +268,34 @@ turn_key_is(const union turn_keyu *k, const struct turn_alloc *a)
 		(a->conn_id ^ k->q[3])) == 0;
 }
 
-/* Keep a's key0 as its fields say (after any of the client, in_port,
- * the server's port or conn_id change: install, move, a test's own). */
+/* Keep a's key0 as its fields say, with in_port the dp port index its
+ * client uses (after any of the client, the port, the server's port or
+ * conn_id change: install, move, a test's own). */
 static inline void
-turn_alloc_key_set(struct turn_alloc *a)
+turn_alloc_key_set(struct turn_alloc *a, uint8_t in_port)
 {
-	a->key0 = turn_key0(turn_alloc_transport(a), a->client.family, a->in_port,
+	a->key0 = turn_key0(turn_alloc_transport(a), a->client.family, in_port,
 			    a->client.port, a->server.port);
+}
+
+/* a's tap gone (ALLOC_TAP off, its removal, a reinstall): the task
+ * wiped (it is LI data). Inline: the table's files call it, and need
+ * nothing else of turn_li.c. */
+static inline void
+turn_li_untap(struct turn_worker *t, struct turn_alloc *a)
+{
+	if (!a->tap)
+		return;
+	a->tap = 0;
+	t->ntaps--;
+	explicit_bzero(&t->taps[a - t->allocs], sizeof(*t->taps));
+}
+
+/* The dp port index a's client uses (in its key0: turn_key0()). */
+static inline uint8_t
+turn_alloc_in_port(const struct turn_alloc *a)
+{
+	return (uint8_t)(a->key0 >> 8);
 }
 
 /* The lanes of bucket b whose tag is tag (bits 0-6). */
@@ -521,7 +542,7 @@ turn_from_alloc(struct turn_from *f, const struct turn_alloc *a)
 {
 	f->transport = turn_alloc_transport(a);
 	f->family = a->client.family;
-	f->in_port = a->in_port;
+	f->in_port = turn_alloc_in_port(a);
 	f->pad = 0;
 	f->src_port = a->client.port;
 	f->dst_port = a->server.port;
@@ -630,6 +651,11 @@ turn_to_peer(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf *m,
 	}
 	a->stats[TURN_STAT_PKTS_TO_PEER]++;
 	a->stats[TURN_STAT_BYTES_TO_PEER] += len;
+	/* lawful interception: the datagram from the target, as it leaves
+	 * the relayed address for the peer */
+	if (unlikely(a->tap))
+		turn_li_copy(w, a, m, 0, len, peer->family, rel->ip, a->relay_port, peer->ip,
+			     peer->port, TURN_LI_FROM_TARGET);
 	if (unlikely(perm->hairpin)) {
 		turn_hairpin_out(w, a, m, rel, peer, cy);
 		return;

@@ -182,6 +182,28 @@ void turn_hairpin_out(struct dp_worker *w, struct turn_alloc *a, struct rte_mbuf
 void turn_hairpin_unreach(struct dp_worker *w, struct rte_mbuf *m,
 			  const struct dp_udp_meta *meta);
 
+/* ---- turn_li.c: lawful interception (docs/design/li.md §4) ---- */
+/* TS 103 221-2 table 5.2.6-1's directions, relative to the target */
+#define TURN_LI_TO_TARGET   2u
+#define TURN_LI_FROM_TARGET 3u
+/*
+ * A copy of the datagram a tapped allocation a relays (len bytes of m's
+ * data from off: its UDP payload) into the worker's ring to tp-li, with
+ * the IP packet's addresses between the relayed address and the peer
+ * (family; src, sport to dst, dport) and dir relative to the target. m
+ * stays the caller's; a full ring or a datagram too long drops the copy
+ * (dp/li counts it), never the datagram. Out of line: an untapped
+ * allocation pays the test of a->tap only.
+ */
+void turn_li_copy(struct dp_worker *w, struct turn_alloc *a, const struct rte_mbuf *m,
+		  uint16_t off, uint16_t len, uint8_t family, const uint8_t *src,
+		  uint16_t sport, const uint8_t *dst, uint16_t dport, unsigned int dir);
+/* cp's ALLOC_TAP (tp: its body, checked) on a: tapped or no longer.
+ * 0; -ENOTSUP without dp/li's ring (no li group), -ENOMEM (the table of
+ * taps refused): a stays as it was. */
+int turn_li_tap(struct dp_worker *w, struct turn_alloc *a, const struct ipc_alloc_tap *tp);
+/* (turn_li_untap(), turn_inlines.h: a's tap gone, its task wiped) */
+
 /* ---- transports: turn_udp.c, turn_stream.c ---- */
 /*
  * What TURN needs of a client transport (HAProxy's xprt_ops in small):

@@ -89,6 +89,11 @@ turn_peer_input(struct dp_worker *w, struct rte_mbuf *m,
 		dp_drop_pkt(w, m, DP_DROP_TURN_POLICED);
 		return;
 	}
+	/* lawful interception: the datagram to the target, as it reached
+	 * the relayed address (a TCP allocation relays none of UDP) */
+	if (unlikely(a->tap) && !a->relay_tcp)
+		turn_li_copy(w, a, m, meta->payload_off, dlen, meta->family, meta->src,
+			     meta->src_port, meta->dst, meta->dst_port, TURN_LI_TO_TARGET);
 	c = turn_chan_by_peer(t, a, meta->family, meta->src, meta->src_port, t->now_ms);
 	if (c == NULL) {
 		/* RFC 6062: a TCP allocation relays nothing of UDP (it has

@@ -88,7 +88,7 @@ turn_state_alloc_fill(struct ipc_msg *out, const struct turn_worker *t,
 	out->h.alloc_id = a->id;
 	out->h.tuple.transport = turn_alloc_transport(a);
 	out->h.tuple.conn_id = a->conn_id;
-	out->h.tuple.in_port = a->in_port;
+	out->h.tuple.in_port = turn_alloc_in_port(a);
 	out->h.tuple.client = a->client;
 	out->h.tuple.server = a->server;
 	{

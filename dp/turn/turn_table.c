@@ -480,7 +480,7 @@ static uint32_t
 turn_key_of_alloc(union turn_keyu *k, const struct turn_alloc *a)
 {
 	return turn_key_from(k, turn_alloc_transport(a), a->conn_id, a->client.family,
-			     a->in_port, a->client.ip,
+			     turn_alloc_in_port(a), a->client.ip,
 			a->client.port, a->server.port);
 }
 
@@ -496,7 +496,7 @@ end_report(struct turn_worker *t, const struct turn_alloc *a, unsigned int reaso
 	memset(&tu, 0, sizeof(tu));
 	tu.transport = turn_alloc_transport(a);
 	tu.conn_id = a->conn_id;
-	tu.in_port = a->in_port;
+	tu.in_port = turn_alloc_in_port(a);
 	tu.client = a->client;
 	tu.server = a->server;
 	e = ipc_backlog_reserve(&t->ends, IPC_ALLOC_END, a->id, &tu, sizeof(*e));
@@ -544,6 +544,7 @@ turn_alloc_remove(struct turn_worker *t, struct turn_alloc *a, unsigned int reas
 		}
 	}
 	alloc_release(t, a);
+	turn_li_untap(t, a);
 	if (t->bw != NULL) {
 		turn_bw_set(t, (uint32_t)(a - t->allocs), true, 0, 0);
 		memset(&t->bw[a - t->allocs], 0, sizeof(*t->bw));
@@ -594,17 +595,18 @@ turn_alloc_install(struct turn_worker *t, const struct ipc_msg *msg,
 			t->tcp_gone(t, a);
 		turn_relay_hook(t, a, (uint32_t)pos, false);
 		alloc_release(t, a);
+		/* a tap is cp's to give again (ALLOC_TAP after ALLOC_ADD) */
+		turn_li_untap(t, a);
 	}
 	memset(a, 0, sizeof(*a));
 	a->tcp_head = tcp_head;
 	a->relay_tcp = (ia->flags & IPC_ALLOC_F_TCP) != 0;
 	a->mobile = (ia->flags & IPC_ALLOC_F_MOBILE) != 0;
 	a->id = msg->h.alloc_id;
-	a->in_port = tu->in_port;
 	a->conn_id = tu->conn_id;
 	a->client = tu->client;
 	a->server = tu->server;
-	turn_alloc_key_set(a);
+	turn_alloc_key_set(a, tu->in_port);
 	a->nrelayed = ia->nrelayed;
 	a->relay_tbl[0] = tbl[0];
 	a->relay_tbl[1] = tbl[1];
@@ -639,7 +641,6 @@ turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tu
 	if (turn_tt_lookup(t, &k, h) >= 0)
 		return -EEXIST;
 	turn_tt_rekey(&t->tt, turn_key_of_alloc(&k, a), h, pos);
-	a->in_port = to->in_port;
 	a->client = to->client;
 	a->server = to->server;
 	/* part of the key: a DTLS session's allocation moved to a plain
@@ -649,7 +650,7 @@ turn_alloc_move(struct turn_worker *t, struct turn_alloc *a, const struct ipc_tu
 	a->conn_id = to->conn_id;
 	/* and the kept word of the key: the old one would find the old
 	 * tuple's packets, and not the new's */
-	turn_alloc_key_set(a);
+	turn_alloc_key_set(a, to->in_port);
 	return 0;
 }
 

@@ -88,14 +88,21 @@ struct turn_alloc {
 	uint16_t relay_port;
 	uint8_t nperms;
 	uint8_t nchans;
-	uint8_t in_port;             /* dp port index the client uses */
+	/* Lawful interception (cp's ALLOC_TAP): its relayed datagrams are
+	 * copied to tp-li (turn_li.c; the task in taps[]). Here, in the line
+	 * both directions read anyway, so that an untapped allocation pays
+	 * one test of it (docs/design/li.md §4). The byte was in_port's,
+	 * which key0 holds (turn_alloc_in_port()). */
+	uint8_t tap;
 	uint8_t nrelayed;
 	uint8_t relay_tbl[2];        /* by_relay table (and relay_addr[]) of
 				      * the relayed addresses */
 	struct ipc_addr client;
 	struct ipc_addr server;
 	/* The first word of its tuple table key (turn_key_from()'s w0:
-	 * family, in_port, client port, server port, transport), kept as
+	 * family, in_port (the dp port index the client uses, read back
+	 * with turn_alloc_in_port()), client port, server port, transport),
+	 * kept as
 	 * install and move set it, so that a lookup compares words instead
 	 * of building the key again from the fields. */
 	uint64_t key0;
@@ -139,6 +146,21 @@ enum turn_bw_dir {
 struct turn_bw {
 	struct police pol[2];        /* enum turn_bw_dir; rate 0: none */
 	uint64_t drops[2];           /* datagrams over it */
+} __rte_cache_aligned;
+
+/*
+ * A tapped allocation's task as cp gave it (ALLOC_TAP), for the copies:
+ * the XID, the correlation ID, the X3 destinations, and the copies'
+ * sequence (TS 103 221-2 §5.3.9: one a copy, so that a gap at the MF is
+ * a copy lost). In an array (turn_worker.taps) a worker takes the first
+ * time cp taps one of its allocations; wiped when the tap goes.
+ */
+struct turn_tap {
+	uint8_t xid[16];
+	uint64_t correlation;
+	uint32_t seq;
+	uint8_t ndest;
+	struct ipc_addr dest[IPC_LI_DESTS];
 } __rte_cache_aligned;
 
 /* Permissions and channels beyond an allocation's hot ones. */
@@ -303,6 +325,10 @@ struct turn_worker {
 	struct turn_bw *bw;
 	uint32_t nbw;
 	uint64_t bw_nomem;
+	/* cap slots (struct turn_tap), NULL until cp tapped an allocation
+	 * here (lawful interception: turn_li.c); ntaps: tapped now */
+	struct turn_tap *taps;
+	uint32_t ntaps;
 	struct turn_users users;          /* interned usernames */
 	uint64_t *created;                /* cap slots: when cp made it (ms,
 					   * ipc_alloc.created_ms), for a

@@ -102,6 +102,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_ADD          one struct ipc_alloc;
  *   STATE_ALLOC        one struct ipc_alloc, then whole struct ipc_binding;
  *   ALLOC_LIFE         8 (the new expiry);
+ *   ALLOC_TAP          one struct ipc_alloc_tap: on with 1..IPC_LI_DESTS
+ *                      destinations (family 4 or 6, a port; the rest 0),
+ *                      or off with every field 0; padding 0;
  *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
  *                      new client tuple), both tuples UDP;
  *   FWD_ADD            one struct ipc_fwd (an owner that is another worker,

@@ -149,6 +149,33 @@ alloc_ok(const struct ipc_alloc *a)
 	return a->nrelayed == 1 || a->relayed[0].family != a->relayed[1].family;
 }
 
+/* ALLOC_TAP's body: on with 1..IPC_LI_DESTS destinations (an address of
+ * family 4 or 6 and a port each, the rest of the array 0), or off with
+ * every field 0; padding 0. */
+static bool
+tap_ok(const struct ipc_alloc_tap *t)
+{
+	static const struct ipc_addr zero;
+
+	if (t->pad != 0 || t->pad2 != 0 || t->on > 1 || t->ndest > IPC_LI_DESTS ||
+	    (t->on == 1) != (t->ndest > 0))
+		return false;
+	if (t->on == 0) {
+		static const uint8_t z[16];
+
+		if (t->correlation != 0 || memcmp(t->xid, z, sizeof(z)) != 0)
+			return false;
+	}
+	for (unsigned int i = 0; i < IPC_LI_DESTS; i++) {
+		const struct ipc_addr *d = &t->dest[i];
+
+		if (i >= t->ndest ? memcmp(d, &zero, sizeof(*d)) != 0 :
+		    !family_ok(d->family) || d->pad != 0 || d->port == 0)
+			return false;
+	}
+	return true;
+}
+
 static bool
 end_ok(const struct ipc_alloc_end *e)
 {
@@ -762,6 +789,11 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		break;
 	case IPC_ALLOC_LIFE:
 		ok = len == sizeof(uint64_t) && h->alloc_id != 0 && tuple_ok(&h->tuple, h->worker);
+		break;
+	case IPC_ALLOC_TAP:
+		ok = len == sizeof(struct ipc_alloc_tap) && h->alloc_id != 0 &&
+		     tuple_ok(&h->tuple, h->worker) &&
+		     tap_ok((const struct ipc_alloc_tap *)(const void *)m->body);
 		break;
 	case IPC_ALLOC_MOVE: {
 		/* (only UDP moves: a stream's allocation is its connection's) */

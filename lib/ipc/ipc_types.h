@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      31u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      32u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -104,7 +104,9 @@
 					* a restarted cp keeps it (RFC 8842);
 					* 31: BUNDLE's SSRC clashes told to cp
 					* (IPC_RTP_EV_SSRC_CLASH, ipc_rtp_event's
-					* ssrc and count) */
+					* ssrc and count);
+					* 32: lawful interception's tap on an
+					* allocation (ALLOC_TAP, ipc_alloc_tap) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -214,6 +216,27 @@ struct ipc_alloc {
 				   * in, Connect opens out, nothing on UDP */
 #define IPC_ALLOC_F_MOBILE 0x2u   /* RFC 8016: made with a MOBILITY-TICKET;
 				   * kept by dp for a restarted cp */
+
+/*
+ * Lawful interception (issue 70, docs/design/li.md §4): ALLOC_TAP sets
+ * (on 1) or clears (on 0) the tap of the header's allocation. A tapped
+ * allocation's relayed datagrams, both directions, are copied by its
+ * worker to dp's delivery thread (tp-li), which sends them as X3 PDUs
+ * (ETSI TS 103 221-2) carrying xid and correlation to each of dest[0,
+ * ndest): the task's destinations that take X3 (an IP address and TCP
+ * port, X1's CreateDestination). Cleared: every field 0. The task is
+ * cp/li's; nothing of it but this reaches dp, and dp logs none of it.
+ */
+#define IPC_LI_DESTS 4u
+struct ipc_alloc_tap {
+	uint8_t on;               /* 1: tap, 0: no longer */
+	uint8_t ndest;            /* 1..IPC_LI_DESTS when on, 0 when off */
+	uint16_t pad;
+	uint32_t pad2;
+	uint64_t correlation;     /* the X2/X3 correlation ID (§5.2.9) */
+	uint8_t xid[16];          /* the task's XID (a UUID, as X1 gave it) */
+	struct ipc_addr dest[IPC_LI_DESTS]; /* family 4 or 6, a TCP port */
+};
 
 /* RFC 8016 across workers (FWD_ADD): the worker that holds the
  * allocation whose client moved to the header's tuple. A worker holds

@@ -354,6 +354,20 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == sizeof(uint64_t));
 		fold(m->body, len);
 		break;
+	case IPC_ALLOC_TAP: {
+		/* what dp's turn_li_tap() relies on: on with 1..IPC_LI_DESTS
+		 * destinations of family 4 or 6 with a port, off all zero */
+		const struct ipc_alloc_tap *t = (const void *)m->body;
+
+		CHECK(len == sizeof(*t) && m->h.alloc_id != 0 && t->on <= 1);
+		CHECK(t->on ? t->ndest >= 1 && t->ndest <= IPC_LI_DESTS :
+		      t->ndest == 0 && t->correlation == 0);
+		for (unsigned int i = 0; i < t->ndest; i++)
+			CHECK((t->dest[i].family == 4 || t->dest[i].family == 6) &&
+			      t->dest[i].port != 0);
+		fold(t, sizeof(*t));
+		break;
+	}
 	case IPC_ALLOC_MOVE: {
 		const struct ipc_tuple *to = (const void *)m->body;
 

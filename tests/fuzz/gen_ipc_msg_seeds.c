@@ -161,6 +161,22 @@ main(int argc, char **argv)
 	memcpy(m.body, &(uint64_t){ 1700000600000ull }, 8);
 	m.h.body_len = 8;
 	put("alloc_life", &m);
+	start(&m, IPC_ALLOC_TAP, 7, 4);
+	{
+		struct ipc_alloc_tap tp = { .on = 1, .ndest = 2, .correlation = 42 };
+
+		memset(tp.xid, 0x5a, sizeof(tp.xid));
+		tp.dest[0].family = 4;
+		tp.dest[0].port = 7000;
+		tp.dest[1].family = 6;
+		tp.dest[1].port = 7001;
+		memcpy(m.body, &tp, sizeof(tp));
+		m.h.body_len = sizeof(tp);
+	}
+	put("alloc_tap", &m);
+	start(&m, IPC_ALLOC_TAP, 7, 6);
+	m.h.body_len = sizeof(struct ipc_alloc_tap);
+	put("alloc_tap_off", &m);
 
 	start(&m, IPC_PERM_ADD, 7, 4);
 	binding(&m, 0, 4, 0);

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 
-RANK = {'net': 0, 'core': 1, 'tcp': 2, 'tls': 3, 'diag': 3, 'rtp': 3, 'session': 4, 'dtls_srtp': 4, 'turn': 5,
+RANK = {'net': 0, 'core': 1, 'tcp': 2, 'tls': 3, 'diag': 3, 'rtp': 3, 'li': 3, 'session': 4, 'dtls_srtp': 4, 'turn': 5,
         'splice': 5, 'tcprelay': 6, 'agw': 6, 'root': 9}
 NM_LINE = re.compile(r'^(.*?\.o):\s*[0-9a-fA-F]*\s+(\S)\s+(\S+)$')
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """dp/'s layers (dp/README.md): every #include in dp/ read against the
-order net < core (with netio, port) < tcp < {tls, diag, rtp} < {session, dtls_srtp} <
+order net < core (with netio, port) < tcp < {tls, diag, rtp, li} < {session, dtls_srtp} <
 {turn, splice} < {tcprelay, agw} < root. An include of a higher layer's header is an error, named by file
 and line, unless KNOWN lists it; a KNOWN entry that no longer occurs is an
 error too, so that the list only shrinks as the order is restored. A
@@ -25,7 +25,7 @@ import sys
 # net/ is the pure part (no EAL, no mbuf: its own library, dpnet, under
 # core's); netio/ (the network layer on the worker's packets) and port/
 # are core's, one library with dp/'s core files (dp/meson.build)
-RANK = {'net': 0, 'core': 1, 'netio': 1, 'port': 1, 'tcp': 2, 'tls': 3, 'diag': 3, 'rtp': 3,
+RANK = {'net': 0, 'core': 1, 'netio': 1, 'port': 1, 'tcp': 2, 'tls': 3, 'diag': 3, 'rtp': 3, 'li': 3,
         'session': 4, 'dtls_srtp': 4, 'turn': 5, 'splice': 5, 'tcprelay': 6, 'agw': 6, 'root': 9}
 
 # dp/'s own files by layer (the subdirectories are their own layer)

@@ -2190,7 +2190,7 @@ id_at(uint16_t cport)
 static void
 test_alloc_observers_hear_up_end_and_gone(void **state)
 {
-	static int one = 1, two = 2, three = 3, four = 4;
+	static int one = 1, two = 2, three = 3, four = 4, five = 5, six = 6;
 	struct reply r;
 	char nonce[128];
 	uint64_t a, b, c;
@@ -2201,9 +2201,14 @@ test_alloc_observers_hear_up_end_and_gone(void **state)
 	assert_int_equal(cp_alloc_observe(&cp, observer, &two), 0);
 	assert_int_equal(cp_alloc_observe(&cp, observer, &three), 0);
 	assert_int_equal(cp_alloc_observe(&cp, observer, &four), 0);
-	assert_int_equal(cp_alloc_observe(&cp, observer, &four), -ENOSPC);
+	assert_int_equal(cp_alloc_observe(&cp, observer, &five), 0);
+	assert_int_equal(cp_alloc_observe(&cp, observer, &six), 0);
+	/* (CP_ALLOC_OBSERVERS: six) */
+	assert_int_equal(cp_alloc_observe(&cp, observer, &six), -ENOSPC);
 	cp_alloc_unobserve(&cp, observer, &three);
 	cp_alloc_unobserve(&cp, observer, &four);
+	cp_alloc_unobserve(&cp, observer, &five);
+	cp_alloc_unobserve(&cp, observer, &six);
 
 	assert_int_equal(allocate(0, 1001, "alice", -1, &r), 0);
 	a = id_at(1001);

@@ -802,6 +802,18 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		tuple_fill(&m->h.tuple, 4);
 		m->h.body_len = 8;
 		break;
+	case IPC_ALLOC_TAP: {
+		struct ipc_alloc_tap tp = { .on = 1, .ndest = 1, .correlation = 7 };
+
+		m->h.alloc_id = 5;
+		tuple_fill(&m->h.tuple, 4);
+		tp.xid[0] = 0x12;
+		tp.dest[0].family = 4;
+		tp.dest[0].port = 7000;
+		memcpy(m->body, &tp, sizeof(tp));
+		m->h.body_len = sizeof(tp);
+		break;
+	}
 	case IPC_ALLOC_MOVE: {
 		struct ipc_tuple to;
 
@@ -1132,6 +1144,55 @@ expect_bad(const struct ipc_msg *m, const char *what)
 		fail_msg("%s %s accepted", ipc_kind_name(m->h.kind), what);
 }
 
+/* ALLOC_TAP: on with 1..IPC_LI_DESTS whole destinations and nothing
+ * past them, or off with every field 0; padding 0. */
+static void
+test_ipc_msg_check_refuses_bad_tap(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc_tap *tp = (struct ipc_alloc_tap *)(void *)m.body;
+
+	(void)state;
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->ndest = IPC_LI_DESTS;
+	for (unsigned int i = 0; i < IPC_LI_DESTS; i++) {
+		tp->dest[i].family = i & 1 ? 6 : 4;
+		tp->dest[i].port = (uint16_t)(7000 + i);
+	}
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	tp->ndest = IPC_LI_DESTS + 1;
+	expect_bad(&m, "five destinations");
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->ndest = 0;
+	expect_bad(&m, "on without a destination");
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->dest[1].port = 1;
+	expect_bad(&m, "a byte past its destinations");
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->dest[0].port = 0;
+	expect_bad(&m, "a destination without a port");
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->dest[0].family = 5;
+	expect_bad(&m, "a destination of family 5");
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->on = 2;
+	expect_bad(&m, "on 2");
+	msg_make(&m, IPC_ALLOC_TAP);
+	tp->pad2 = 1;
+	expect_bad(&m, "padding");
+	msg_make(&m, IPC_ALLOC_TAP);
+	memset(tp, 0, sizeof(*tp));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	tp->xid[15] = 1;
+	expect_bad(&m, "off with an XID");
+	tp->xid[15] = 0;
+	tp->correlation = 1;
+	expect_bad(&m, "off with a correlation ID");
+	tp->correlation = 0;
+	m.h.alloc_id = 0;
+	expect_bad(&m, "no allocation");
+}
+
 /* Every kind, as its sender builds it, passes in its direction only. */
 static void
 test_ipc_msg_check_takes_what_dp_and_cp_send(void **state)
@@ -1185,6 +1246,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_STATE_ALLOC, -1 }, { IPC_STATE_ALLOC, 1 },
 		{ IPC_STATE_ALLOC, -(int)(2 * sizeof(struct ipc_binding)) - 8 },
 		{ IPC_ALLOC_LIFE, -1 }, { IPC_ALLOC_LIFE, 8 },
+		{ IPC_ALLOC_TAP, -1 }, { IPC_ALLOC_TAP, 8 },
 		{ IPC_ALLOC_MOVE, -1 }, { IPC_ALLOC_MOVE, 8 },
 		{ IPC_FWD_ADD, -1 }, { IPC_FWD_ADD, 8 }, { IPC_FWD_DEL, 8 },
 		{ IPC_PERM_ADD, -1 }, { IPC_PERM_DEL, 1 }, { IPC_CHAN_ADD, -8 },
@@ -3126,6 +3188,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_takes_what_dp_and_cp_send),
 		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tap),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),

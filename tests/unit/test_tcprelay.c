@@ -191,7 +191,7 @@ setup(void **state)
 	memcpy(f->a->server.ip, L4, 4);
 	f->a->server.port = TURN_PORT;
 	f->a->conn_id = f->ctrl;
-	turn_alloc_key_set(f->a);
+	turn_alloc_key_set(f->a, 0);
 	f->a->nrelayed = 1;
 	f->a->relay_tbl[0] = 0;
 	f->a->relay_port = RELAY_PORT;

@@ -315,8 +315,7 @@ put(struct fix *f, uint32_t slot, uint64_t id, const struct ipc_tuple *tu)
 	a->id = id;
 	a->client = tu->client;
 	a->server = tu->server;
-	a->in_port = tu->in_port;
-	turn_alloc_key_set(a);
+	turn_alloc_key_set(a, tu->in_port);
 	turn_tt_insert(&f->t.tt, turn_key_from(&k, tu->transport, 0, tu->client.family,
 					       tu->in_port, tu->client.ip, tu->client.port,
 					       tu->server.port), slot);
@@ -389,9 +388,8 @@ test_turn_alloc_move_takes_the_conn_id(void **state)
 	a->id = 7;
 	a->client = from.client;
 	a->server = from.server;
-	a->in_port = from.in_port;
 	a->conn_id = from.conn_id;
-	turn_alloc_key_set(a);
+	turn_alloc_key_set(a, from.in_port);
 	turn_tt_insert(&f->t.tt, turn_key_from(&k, from.transport, from.conn_id,
 					       from.client.family, from.in_port, from.client.ip,
 					       from.client.port, from.server.port), 2);

@@ -89,7 +89,7 @@ add(struct fx *f, uint32_t i, uint32_t h)
 	a->client.port = f->key[i].k.client_port;
 	a->server.family = NET_AF_IPV4;
 	a->server.port = f->key[i].k.server_port;
-	turn_alloc_key_set(a);
+	turn_alloc_key_set(a, f->key[i].k.in_port);
 	f->hash[i] = h;
 	f->slot[i] = (int)s;
 }

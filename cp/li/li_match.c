@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's matcher (docs/design/li.md §4; issue 70 slice 4): which task,
+ * if any, targets a TURN allocation, by hash, never a walk of the tasks.
+ * The index is built from the tables when they changed (li->gen), once
+ * per change: every target of every task under one key, an address
+ * target under (family, prefix length, the address masked to it), a NAI
+ * under its bytes. An allocation is looked up under its client's address
+ * masked to each prefix length some task uses (at most 33 + 129 lookups,
+ * in practice the few lengths tasks name) and under its user's NAIs:
+ * "user@realm" (the realm its tenant's, or turn.realm: a task names the
+ * tenant by its realm) and "user" alone (every tenant); a TURN REST
+ * name ("timestamp:user") is its user part. Of several tasks, the first
+ * in the table's order wins (one tap an allocation: §8). Nothing here
+ * logs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc_types.h"
+#include "li.h"
+#include "li_internal.h"
+
+#define IDX_BUCKETS 4096u
+
+struct li_key {
+	uint32_t hash;
+	int32_t next;                 /* index of the next in its bucket, -1 */
+	uint16_t task;
+	uint8_t nai;                  /* 1: a NAI, 0: an address */
+	uint8_t family;
+	uint8_t prefix;
+	uint8_t addr[16];             /* masked to prefix */
+	const char *text;             /* a NAI's, the task's own bytes */
+	size_t len;
+};
+
+struct cp_li_index {
+	uint64_t gen;                 /* li->gen it was built from */
+	int32_t heads[IDX_BUCKETS];
+	struct li_key *keys;
+	unsigned int nkeys;
+	uint8_t plen4[33];            /* prefix lengths in use */
+	uint8_t plen6[129];
+};
+
+static uint32_t
+fnv(const void *p, size_t n, uint32_t h)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static void
+mask(uint8_t *out, const uint8_t *ip, unsigned int family, unsigned int prefix)
+{
+	unsigned int n = family == 4 ? 4 : 16;
+
+	memset(out, 0, 16);
+	for (unsigned int i = 0; i < n && prefix > 0; i++) {
+		unsigned int take = prefix >= 8 ? 8 : prefix;
+
+		out[i] = (uint8_t)(ip[i] & (0xffu << (8 - take)));
+		prefix -= take;
+	}
+}
+
+static uint32_t
+addr_hash(unsigned int family, unsigned int prefix, const uint8_t *masked)
+{
+	uint8_t k[2] = { (uint8_t)family, (uint8_t)prefix };
+
+	return fnv(masked, 16, fnv(k, 2, 2166136261u));
+}
+
+static uint32_t
+nai_hash(const char *s, size_t n)
+{
+	return fnv(s, n, 2166136261u ^ 0x4e4149u);
+}
+
+static void
+idx_add(struct cp_li_index *x, struct li_key *k)
+{
+	uint32_t b = k->hash & (IDX_BUCKETS - 1);
+
+	k->next = x->heads[b];
+	x->heads[b] = (int32_t)(k - x->keys);
+	x->nkeys++;
+}
+
+/* The index of li's tables now. 0 or -ENOMEM (the old one kept). */
+static int
+idx_build(struct cp_li *li)
+{
+	struct cp_li_index *x = li->idx;
+	struct li_key *keys;
+	unsigned int n = 0;
+
+	if (x == NULL) {
+		x = calloc(1, sizeof(*x));
+		if (x == NULL)
+			return -ENOMEM;
+		li->idx = x;
+	}
+	for (unsigned int t = 0; t < li->ntasks; t++)
+		n += li->tasks[t]->t.n_targets;
+	keys = calloc(n > 0 ? n : 1, sizeof(*keys));
+	if (keys == NULL)
+		return -ENOMEM;
+	free(x->keys);
+	x->keys = keys;
+	x->nkeys = 0;
+	memset(x->plen4, 0, sizeof(x->plen4));
+	memset(x->plen6, 0, sizeof(x->plen6));
+	for (unsigned int i = 0; i < IDX_BUCKETS; i++)
+		x->heads[i] = -1;
+	for (unsigned int t = 0; t < li->ntasks; t++) {
+		const struct x1_task *tk = &li->tasks[t]->t;
+
+		for (unsigned int i = 0; i < tk->n_targets; i++) {
+			const struct x1_target *tg = &tk->targets[i];
+			struct li_key *k = &keys[x->nkeys];
+
+			k->task = (uint16_t)t;
+			if (tg->kind == X1_T_NAI) {
+				k->nai = 1;
+				k->text = tg->nai;
+				k->len = strlen(tg->nai);
+				k->hash = nai_hash(k->text, k->len);
+			} else if (tg->kind == X1_T_IPV4 || tg->kind == X1_T_IPV4_CIDR ||
+				   tg->kind == X1_T_IPV6 || tg->kind == X1_T_IPV6_CIDR) {
+				k->family = tg->family;
+				k->prefix = tg->prefix;
+				if ((k->family != 4 || k->prefix > 32) &&
+				    (k->family != 6 || k->prefix > 128))
+					continue;
+				mask(k->addr, tg->addr, k->family, k->prefix);
+				k->hash = addr_hash(k->family, k->prefix, k->addr);
+				if (k->family == 4)
+					x->plen4[k->prefix] = 1;
+				else
+					x->plen6[k->prefix] = 1;
+			} else {
+				continue;
+			}
+			idx_add(x, k);
+		}
+	}
+	x->gen = li->gen;
+	return 0;
+}
+
+/* The lowest task index under a NAI of n bytes at s, or best. */
+static int
+find_nai(const struct cp_li_index *x, const char *s, size_t n, int best)
+{
+	uint32_t h = nai_hash(s, n);
+
+	for (int32_t i = x->heads[h & (IDX_BUCKETS - 1)]; i >= 0; i = x->keys[i].next) {
+		const struct li_key *k = &x->keys[i];
+
+		if (k->hash == h && k->nai && k->len == n && memcmp(k->text, s, n) == 0 &&
+		    (best < 0 || k->task < best))
+			best = k->task;
+	}
+	return best;
+}
+
+static int
+find_addr(const struct cp_li_index *x, unsigned int family, const uint8_t *ip, int best)
+{
+	const uint8_t *used = family == 4 ? x->plen4 : x->plen6;
+	unsigned int max = family == 4 ? 32 : 128;
+	uint8_t m[16];
+
+	for (unsigned int p = 0; p <= max; p++) {
+		uint32_t h;
+
+		if (!used[p])
+			continue;
+		mask(m, ip, family, p);
+		h = addr_hash(family, p, m);
+		for (int32_t i = x->heads[h & (IDX_BUCKETS - 1)]; i >= 0;
+		     i = x->keys[i].next) {
+			const struct li_key *k = &x->keys[i];
+
+			if (k->hash == h && !k->nai && k->family == family && k->prefix == p &&
+			    memcmp(k->addr, m, 16) == 0 && (best < 0 || k->task < best))
+				best = k->task;
+		}
+	}
+	return best;
+}
+
+const struct cp_li_task *
+cp_li_match(struct cp_li *li, const struct cp_li_who *who)
+{
+	const struct cp_li_index *x;
+	char nai[X1_TEXT_MAX + 1];
+	const char *user = who->user;
+	size_t ulen = who->user_len;
+	int best = -1;
+
+	if (li->ntasks == 0)
+		return NULL;
+	if ((li->idx == NULL || li->idx->gen != li->gen) && idx_build(li) < 0)
+		return NULL;
+	x = li->idx;
+	if (who->family == 4 || who->family == 6)
+		best = find_addr(x, who->family, who->ip, best);
+	if (user != NULL && ulen > 0) {
+		const char *colon = memchr(user, ':', ulen);
+		size_t rlen = who->realm != NULL ? strlen(who->realm) : 0;
+
+		/* TURN REST (draft-uberti-behave-turn-rest §2.2): an expiry
+		 * timestamp, ':', the user */
+		if (colon != NULL && colon > user) {
+			bool digits = true;
+
+			for (const char *c = user; c < colon; c++)
+				if (*c < '0' || *c > '9')
+					digits = false;
+			if (digits) {
+				ulen -= (size_t)(colon + 1 - user);
+				user = colon + 1;
+			}
+		}
+		best = find_nai(x, user, ulen, best);
+		if (rlen > 0 && ulen + 1 + rlen <= X1_TEXT_MAX) {
+			memcpy(nai, user, ulen);
+			nai[ulen] = '@';
+			memcpy(nai + ulen + 1, who->realm, rlen);
+			best = find_nai(x, nai, ulen + 1 + rlen, best);
+			explicit_bzero(nai, sizeof(nai));
+		}
+	}
+	return best < 0 ? NULL : li->tasks[best];
+}
+
+bool
+cp_li_tap_of(const struct cp_li *li, const struct cp_li_task *t, uint64_t alloc_id,
+	     struct ipc_alloc_tap *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (t == NULL || t->t.delivery == X1_DELIVERY_X2_ONLY)
+		return false;
+	for (unsigned int i = 0; i < t->t.n_dids && out->ndest < IPC_LI_DESTS; i++) {
+		const struct cp_li_dest *d = cp_li_dest_find(li, t->t.dids[i]);
+
+		if (d == NULL || !d->d.ip_port || !d->d.tcp || d->d.port == 0 ||
+		    (d->d.delivery != X1_DELIVERY_X3_ONLY &&
+		     d->d.delivery != X1_DELIVERY_X2_AND_X3) ||
+		    (d->d.family != 4 && d->d.family != 6))
+			continue;
+		out->dest[out->ndest].family = d->d.family;
+		out->dest[out->ndest].port = d->d.port;
+		memcpy(out->dest[out->ndest].ip, d->d.addr, d->d.family == 4 ? 4 : 16);
+		out->ndest++;
+	}
+	if (out->ndest == 0)
+		return false;
+	out->on = 1;
+	memcpy(out->xid, t->t.xid, 16);
+	/* TS 103 221-2 §5.2.8: the task's correlation ID when X1 gave one,
+	 * else the session's own (the allocation's id), which its X2 will
+	 * carry too (slice 5) */
+	out->correlation = t->t.has_corr ? t->t.corr : alloc_id;
+	return true;
+}
+
+void
+cp_li_index_free(struct cp_li *li)
+{
+	if (li->idx == NULL)
+		return;
+	if (li->idx->keys != NULL) {
+		explicit_bzero(li->idx->keys, li->idx->nkeys * sizeof(*li->idx->keys));
+		free(li->idx->keys);
+	}
+	explicit_bzero(li->idx, sizeof(*li->idx));
+	free(li->idx);
+	li->idx = NULL;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li meets the allocations (docs/design/li.md §4; issue 70 slice 4):
+ * cp/alloc's observer and a pass over the allocations held. An
+ * allocation made (cp/alloc told dp to install it: CP_ALLOC_EV_UP) is
+ * matched at once (li_match.c) and, when a task targets it, dp is told
+ * to tap it (lib/ipc ALLOC_TAP) on the same ring, right after its
+ * ALLOC_ADD and before the Allocate's answer: its first datagram is
+ * copied. A change of the tasks or destinations (the tables' gen moved)
+ * starts a pass over every allocation held, CP_LI_PASS_SLICE a loop turn,
+ * which taps, re-taps (another task, other destinations) or untaps each
+ * as the tables now say: activation, modification and deactivation alike.
+ * What dp was told is kept by allocation id (hashed), so a pass sends
+ * only what changed; a ring without room stops the pass where it is, and
+ * the next turn goes on from there. Nothing here logs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp.h"
+#include "cp_dp.h"
+#include "li.h"
+#include "li_taps.h"
+
+#define TAP_BUCKETS 4096u
+#define CP_LI_PASS_SLICE 512u
+
+struct tap_rec {
+	struct tap_rec *next;
+	uint64_t id;
+	struct ipc_alloc_tap tap;     /* what dp was told (on) */
+};
+
+struct cp_li_taps {
+	struct tap_rec *heads[TAP_BUCKETS];
+	uint64_t gen;                 /* the tables' gen the last pass began at */
+	bool pass;                    /* a pass under way */
+	uint32_t cursor;              /* its place (cp_alloc_next()) */
+	uint64_t sent, send_failed;   /* for the tests: no task in them */
+};
+
+static struct tap_rec **
+slot(struct cp_li_taps *lt, uint64_t id)
+{
+	struct tap_rec **p = &lt->heads[(id ^ (id >> 17)) & (TAP_BUCKETS - 1)];
+
+	while (*p != NULL && (*p)->id != id)
+		p = &(*p)->next;
+	return p;
+}
+
+static void
+rec_drop(struct tap_rec **p)
+{
+	struct tap_rec *r = *p;
+
+	*p = r->next;
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+/* The tap a should have now (out zero: none). */
+static void
+want(struct cp_ctx *cp, const struct cp_alloc *a, struct ipc_alloc_tap *out)
+{
+	const struct tp_conf *c = cp->conf;
+	struct cp_li_who who = {
+		.family = a->tuple.client.family,
+		.ip = a->tuple.client.ip,
+		.user = a->user != NULL ? a->user->name : NULL,
+		.user_len = a->user != NULL ? a->user->len : 0,
+		.realm = a->tenant > 0 && a->tenant <= c->tenants.n ?
+			 c->tenants.t[a->tenant - 1].realm : c->turn.realm,
+	};
+
+	(void)cp_li_tap_of(cp->li, cp_li_match(cp->li, &who), a->id, out);
+}
+
+/* dp told a's tap (or its absence) when it is not what it was told, or
+ * always (force: a new install cleared dp's). 0, or -ENOBUFS (the ring
+ * full: nothing changed, try again). */
+static int
+sync_one(struct cp_ctx *cp, struct cp_li_taps *lt, const struct cp_alloc *a, bool force)
+{
+	static struct ipc_msg m;
+	struct ipc_alloc_tap w;
+	struct tap_rec **p = slot(lt, a->id), *r = *p;
+	int rc;
+
+	want(cp, a, &w);
+	if (!force && (r == NULL ? w.on == 0 : memcmp(&r->tap, &w, sizeof(w)) == 0))
+		return 0;
+	if (force && r == NULL && w.on == 0)
+		return 0;                 /* a fresh install is untapped */
+	if (w.on && r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return -ENOMEM;
+		r->id = a->id;
+		r->next = *p;
+		*p = r;
+	}
+	memset(&m.h, 0, sizeof(m.h));
+	m.h.kind = IPC_ALLOC_TAP;
+	m.h.alloc_id = a->id;
+	m.h.tuple = a->tuple;
+	m.h.body_len = sizeof(w);
+	memcpy(m.body, &w, sizeof(w));
+	rc = cp_dp_send(cp, a->worker, &m, CP_RING_HEADROOM);
+	if (rc < 0) {
+		lt->send_failed++;
+		/* kept as it was told (a new record: as untapped) */
+		if (r->tap.on == 0 && w.on)
+			rec_drop(p);
+		explicit_bzero(&w, sizeof(w));
+		return rc;
+	}
+	lt->sent++;
+	if (w.on)
+		r->tap = w;
+	else if (r != NULL)
+		rec_drop(p);
+	explicit_bzero(&w, sizeof(w));
+	return 0;
+}
+
+/* cp/alloc's observer: an install is matched; a gone allocation's
+ * record goes. */
+static void
+observed(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
+{
+	struct cp_li_taps *lt = arg;
+	struct tap_rec **p;
+
+	if (cp->li == NULL)
+		return;
+	switch (ev->type) {
+	case CP_ALLOC_EV_UP:
+		/* a full ring: the next pass taps it (no datagram waits
+		 * for a ring with room, but an allocation is never left
+		 * untapped past the pass) */
+		if (sync_one(cp, lt, ev->a, true) < 0)
+			lt->pass = true, lt->cursor = 0;
+		break;
+	case CP_ALLOC_EV_GONE:
+		p = slot(lt, ev->a->id);
+		if (*p != NULL)
+			rec_drop(p);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+cp_li_taps_open(struct cp_ctx *cp)
+{
+	struct cp_li_taps *lt = calloc(1, sizeof(*lt));
+	int rc;
+
+	if (lt == NULL)
+		return -ENOMEM;
+	rc = cp_alloc_observe(cp, observed, lt);
+	if (rc < 0) {
+		free(lt);
+		return rc;
+	}
+	lt->gen = cp->li->gen;
+	/* a restarted cp: whatever dp holds, the tables say again */
+	lt->pass = true;
+	cp->li_taps = lt;
+	return 0;
+}
+
+void
+cp_li_taps_close(struct cp_ctx *cp)
+{
+	struct cp_li_taps *lt = cp->li_taps;
+
+	if (lt == NULL)
+		return;
+	cp_alloc_unobserve(cp, observed, lt);
+	for (unsigned int i = 0; i < TAP_BUCKETS; i++)
+		while (lt->heads[i] != NULL)
+			rec_drop(&lt->heads[i]);
+	free(lt);
+	cp->li_taps = NULL;
+}
+
+unsigned int
+cp_li_taps_step(struct cp_ctx *cp)
+{
+	struct cp_li_taps *lt = cp->li_taps;
+	unsigned int k = 0;
+
+	if (lt == NULL || cp->li == NULL)
+		return 0;
+	if (lt->gen != cp->li->gen) {
+		/* the tables changed: every allocation again, from the start */
+		lt->gen = cp->li->gen;
+		lt->pass = true;
+		lt->cursor = 0;
+	}
+	while (lt->pass && k < CP_LI_PASS_SLICE) {
+		uint32_t at = lt->cursor;
+		struct cp_alloc *a = cp_alloc_next(cp, &lt->cursor);
+
+		if (a == NULL) {
+			lt->pass = false;
+			break;
+		}
+		k++;
+		if (sync_one(cp, lt, a, false) < 0) {
+			lt->cursor = at;      /* this one again next turn */
+			break;
+		}
+	}
+	return k;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/li, types only: lawful interception's copies from the workers to
+ * dp's delivery thread (tp-li), docs/design/li.md §3.4 and §4. A worker
+ * whose allocation cp tapped (lib/ipc ALLOC_TAP) writes each relayed
+ * datagram, with what the X3 PDU needs, into a slot of its own
+ * single-producer, single-consumer ring: a fixed array of fixed slots
+ * taken at start, no allocation per packet, a full ring a counted drop
+ * (never a wait). tp-li reads the slots, writes the PDUs (lib/li) and
+ * sends them over TLS to the mediation functions.
+ */
+#ifndef DP_LI_TYPES_H
+#define DP_LI_TYPES_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "ipc_types.h"
+
+/* A worker's ring: LI_RING_SLOTS slots of LI_SLOT_SIZE bytes (1 MiB). */
+#define LI_RING_SLOTS   512u
+#define LI_SLOT_SIZE    2048u
+/* The largest datagram a slot holds (a 1,500-byte link's are 1,472 at
+ * most); a longer one is dropped, counted (dropped_too_big). */
+#define LI_PAYLOAD_MAX  (LI_SLOT_SIZE - (uint32_t)sizeof(struct li_copy))
+
+enum li_ctr {
+#define LI_CTR(e, n, h) LI_CTR_##e,
+#include "li_counters.def"
+#undef LI_CTR
+	LI_CTR__COUNT,
+};
+/* a worker's own: the first three (the rest are tp-li's) */
+#define LI_CTR_WORKER_N 3u
+
+/*
+ * One copy, at the start of its slot, its payload (the UDP payload that
+ * was relayed, len bytes) after it. Addresses are the IP packet's between
+ * the allocation's relayed address and the peer (TS 103 221-2 payload
+ * formats 5 and 6): src/dst as it went, dir relative to the target.
+ */
+struct li_copy {
+	uint8_t xid[16];
+	uint64_t correlation;
+	uint32_t seq;                 /* the allocation's copies, one each */
+	uint32_t ts_sec;              /* CLOCK_REALTIME when copied */
+	uint32_t ts_nsec;
+	uint16_t len;
+	uint8_t dir;                  /* enum li_dir: 2 to the target, 3 from */
+	uint8_t family;               /* 4 or 6 */
+	uint16_t sport, dport;
+	uint8_t ndest;
+	uint8_t pad[3];
+	uint8_t src[16], dst[16];
+	struct ipc_addr dest[IPC_LI_DESTS];
+} __rte_aligned(16);
+
+/*
+ * A worker's ring to tp-li. head: the next slot the worker fills
+ * (free-running, the worker's alone to write); tail: the next slot
+ * tp-li reads (tp-li's alone). Each on a line of its own, published with
+ * release stores and read with acquire loads. The worker's counters sit
+ * on its line (tp-li's are in struct li_ctx).
+ */
+struct li_ring {
+	uint32_t head __rte_cache_aligned;
+	uint32_t tail_seen;           /* the worker's last look at tail */
+	uint64_t ctr[LI_CTR_WORKER_N];
+	uint32_t tail __rte_cache_aligned;
+	uint8_t *slots __rte_cache_aligned; /* LI_RING_SLOTS * LI_SLOT_SIZE */
+};
+
+/* A mediation function's connection (tp-li). */
+enum li_conn_state {
+	LI_CONN_FREE = 0,
+	LI_CONN_CONNECTING,           /* TCP connect under way */
+	LI_CONN_TLS,                  /* TLS handshake under way */
+	LI_CONN_UP,
+	LI_CONN_DOWN,                 /* failed: retried at retry_ms */
+};
+
+#define LI_CONNS_MAX    16u
+#define LI_CONN_OUT     (512u * 1024u)   /* bytes waiting for one MF, at most */
+#define LI_RETRY_MS     1000u
+
+struct ssl_st;
+struct ssl_ctx_st;
+
+struct li_conn {
+	struct ipc_addr dest;         /* family 0: a free entry */
+	enum li_conn_state st;
+	int fd;
+	struct ssl_st *ssl;
+	uint64_t retry_ms;
+	uint64_t used_ms;             /* last PDU queued */
+	uint8_t *out;                 /* LI_CONN_OUT bytes */
+	uint32_t len;                 /* waiting in out */
+	uint32_t queued;              /* PDUs in out (lost if the connection fails) */
+};
+
+struct dp_ctx;
+
+/* tp-li: the thread, its TLS context, its connections and counters. */
+struct li_ctx {
+	struct dp_ctx *dp;
+	struct ssl_ctx_st *ssl;
+	volatile int stop;
+	int running;
+	pthread_t thread;
+	uint64_t ctr[LI_CTR__COUNT];  /* tp-li's (written by it alone, read
+				       * relaxed by worker 0's tick) */
+	struct li_conn conns[LI_CONNS_MAX];
+	uint8_t pdu[LI_SLOT_SIZE + 512];
+};
+
+#endif /* DP_LI_TYPES_H */

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp/li as a module of turnpike-dp (dp_module.h; issue 70 slice 4): with
+ * an li group (its x2x3 pair and CA), a ring of copies a worker
+ * (li_dp_types.h, on the worker's socket) and the delivery thread tp-li
+ * (li_tp.c) started over them; the counters "li" (li_counters.def), which
+ * say what was lost and why, never for whom; a statistics line per
+ * worker with the same. Without the group: nothing made, every worker's
+ * li NULL.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "../dp.h"
+#include "../dp_ctrs.h"
+#include "../dp_module.h"
+#include "li_dp.h"
+#include "li_tp.h"
+#include "tp_log.h"
+
+static const struct dp_ctrs_desc li_desc[LI_CTR__COUNT] = {
+#define LI_CTR(e, n, h) [LI_CTR_##e] = { n, DP_CTRS_COUNTER, h },
+#include "li_counters.def"
+#undef LI_CTR
+};
+
+/* w's: its ring's counters, and on worker 0 tp-li's. */
+static void
+li_values(const struct dp_worker *w, uint64_t *out)
+{
+	const struct li_ctx *lc = w->ctx->li;
+
+	memset(out, 0, LI_CTR__COUNT * sizeof(*out));
+	if (w->li != NULL)
+		for (unsigned int k = 0; k < LI_CTR_WORKER_N; k++)
+			out[k] = w->li->ctr[k];
+	if (w->id == 0 && lc != NULL)
+		for (unsigned int k = LI_CTR_WORKER_N; k < LI_CTR__COUNT; k++)
+			out[k] = __atomic_load_n(&lc->ctr[k], __ATOMIC_RELAXED);
+}
+
+const struct dp_ctrs_family li_dp_ctrs = {
+	.name = "li", .prefix = "li_",
+	.help = "Lawful interception's copies lost, by why (li_counters.def); never by task",
+	.desc = li_desc, .n = LI_CTR__COUNT, .values = li_values,
+};
+
+static const struct dp_ctrs_family *const li_families[] = { &li_dp_ctrs, NULL };
+
+static int
+li_check(const struct tp_conf *conf)
+{
+	if (!conf->li.enabled)
+		return 0;
+	return li_tp_check(conf->li.x2x3.cert, conf->li.x2x3.key, conf->li.x2x3.ca);
+}
+
+static void li_fini(struct dp_ctx *ctx);
+
+/* The worker's ring, tp-li stopped first (it reads every ring). */
+static void
+ring_free(struct dp_worker *w)
+{
+	if (w->li == NULL)
+		return;
+	li_fini(w->ctx);
+	if (w->li->slots != NULL) {
+		explicit_bzero(w->li->slots, (size_t)LI_RING_SLOTS * LI_SLOT_SIZE);
+		rte_free(w->li->slots);
+	}
+	rte_free(w->li);
+	w->li = NULL;
+}
+
+static int
+li_setup(struct dp_ctx *ctx)
+{
+	const struct tp_conf_li *l = &ctx->conf->li;
+	int rc;
+
+	if (!l->enabled)
+		return 0;
+	for (unsigned int i = 0; i < ctx->nworkers; i++) {
+		struct dp_worker *w = ctx->workers[i];
+		int socket = (int)rte_lcore_to_socket_id(w->lcore);
+
+		w->li = rte_zmalloc_socket("li_ring", sizeof(*w->li), RTE_CACHE_LINE_SIZE, socket);
+		if (w->li != NULL)
+			w->li->slots = rte_zmalloc_socket("li_slots",
+				(size_t)LI_RING_SLOTS * LI_SLOT_SIZE, RTE_CACHE_LINE_SIZE, socket);
+		if (w->li == NULL || w->li->slots == NULL) {
+			tp_log(TP_LOG_ERR, "worker %u: no memory for lawful interception's ring "
+			       "(%u KiB)\n", i, LI_RING_SLOTS * LI_SLOT_SIZE / 1024u);
+			return -ENOMEM;
+		}
+	}
+	ctx->li = rte_zmalloc("li_ctx", sizeof(*ctx->li), RTE_CACHE_LINE_SIZE);
+	if (ctx->li == NULL)
+		return -ENOMEM;
+	rc = li_tp_start(ctx->li, ctx, l->x2x3.cert, l->x2x3.key, l->x2x3.ca);
+	if (rc < 0) {
+		rte_free(ctx->li);
+		ctx->li = NULL;
+		return rc;
+	}
+	tp_log(TP_LOG_INFO, "li: tp-li delivers X3 with %s (mediation functions checked "
+	       "against %s)\n", l->x2x3.cert, l->x2x3.ca);
+	return 1;
+}
+
+static void
+li_print(const struct dp_worker *w, FILE *out)
+{
+	uint64_t v[LI_CTR__COUNT];
+
+	if (w->li == NULL)
+		return;
+	li_values(w, v);
+	fprintf(out, "li worker=%u", w->id);
+	for (unsigned int k = 0; k < LI_CTR__COUNT; k++)
+		if (k < LI_CTR_WORKER_N || w->id == 0)
+			fprintf(out, " %s=%" PRIu64, li_desc[k].name, v[k]);
+	fputc('\n', out);
+}
+
+static void
+li_fini(struct dp_ctx *ctx)
+{
+	if (ctx->li == NULL)
+		return;
+	li_tp_stop(ctx->li);
+	rte_free(ctx->li);
+	ctx->li = NULL;
+}
+
+const struct dp_module li_dp_module = {
+	.name = "li",
+	.check = li_check,
+	.setup = li_setup,
+	.ctrs = li_families,
+	.print = li_print,
+	.free = ring_free,
+	.fini = li_fini,
+};

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# X3 for TURN allocations (issue 70 slice 4, docs/design/li.md §4): a test
+# ADMF (lib/li_admf.py) creates an X3 destination and activates a task on
+# the TURN user "test" (NAI test@turnpike.test) while that user and
+# another ("other") hold allocations with channels to an echoing peer; a
+# test mediation function (lib/li_mf.py: TLS, its certificate and dp's
+# chained to the LI CA, li.x2x3.ca) writes each PDU it receives into a
+# pcap as a TCP segment of its own, which Debian's tshark decodes as 5gli
+# (-d tcp.port==PORT,5gli). The target's relayed datagrams arrive both
+# ways as X3 PDUs (IPv4 packet format) with the task's XID, direction 3
+# from the target and 2 to it, the IP packet's addresses between its
+# relayed address and the peer, sequence numbers and timestamps; so do
+# those of an allocation the target makes after the activation (matched at
+# Allocate); the other user's, relaying at the same time, give nothing;
+# after DeactivateTask nothing more arrives. Nothing malformed; dp's and
+# cp's logs, status and metrics name no target or XID.
+set -uo pipefail
+. "$(dirname "$0")/lib/dp_env.sh"
+tp_env_init
+PY=/usr/bin/python3
+LIB=$(dirname "$0")/lib
+command -v tshark >/dev/null || tp_die "tshark missing (tools/bootstrap installs it)"
+command -v turnutils_peer >/dev/null || tp_die "turnutils_peer missing (tools/bootstrap installs coturn)"
+
+pki=$TP_TMP/pki; mkdir -p "$pki"
+mkca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=$1" -keyout "$pki/$1.key" -out "$pki/$1.crt" 2>/dev/null
+}
+mkcert() {   # mkcert NAME CA EXTENSIONS
+  printf '%b\n' "$3" >"$pki/$1.ext"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+    -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
+  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.crt" -CAkey "$pki/$2.key" \
+    -CAcreateserial -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
+}
+mkca li-ca && mkcert x1 li-ca 'extendedKeyUsage=serverAuth' &&
+  mkcert admf li-ca 'extendedKeyUsage=clientAuth\nsubjectAltName=DNS:admf-1' &&
+  mkcert x2x3 li-ca 'extendedKeyUsage=clientAuth' &&
+  mkcert mf li-ca 'extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1' ||
+  tp_die "openssl could not make the test certificates"
+
+port=$((20000 + $$ % 20000)); mfport=$((port + 2))
+tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)
+li = { ne_id = \"tp-li-test\"; store = \"$TP_TMP/state/li.db\";
+       x1 = { listen = \"127.0.0.1:$port\"; cert = \"$pki/x1.crt\"; key = \"$pki/x1.key\";
+              client_ca = \"$pki/li-ca.crt\"; admf_id = \"admf-1\"; };
+       x2x3 = { cert = \"$pki/x2x3.crt\"; key = \"$pki/x2x3.key\"; ca = \"$pki/li-ca.crt\"; }; };"
+mkdir -p "$TP_TMP/state" "$TP_TMP/run"
+
+$PY "$LIB/li_mf.py" --port "$mfport" --cert "$pki/mf.crt" --key "$pki/mf.key" \
+  --ca "$pki/li-ca.crt" --pcap "$TP_TMP/x3.pcap" >"$TP_TMP/mf.log" 2>&1 &
+MF_PID=$!
+# (the MF and the clients go with the scratch directory: lib/dp_env.sh's
+# cleanup, then ours)
+li_cleanup() { local rc=$?; kill "$MF_PID" ${CL_PID:-} 2>/dev/null; (exit $rc); tp_cleanup; }
+trap li_cleanup EXIT
+tp_dp_start "$TP_TMP/dp.conf"
+tp_cp_start "$TP_TMP/dp.conf"
+tp_need tp_wait_log "$TP_CP_LOG" "li: X1 listening on 127.0.0.1:$port" "$TP_CP_PID" turnpike-cp 10
+ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
+TP_PEER_PID=$!
+tp_peer_wait "$TP_PEER_PID" 10.211.0.2
+
+x1() {
+  $PY "$LIB/li_admf.py" --host 127.0.0.1 --port "$port" --ca "$pki/li-ca.crt" \
+    --cert "$pki/admf.crt" --key "$pki/admf.key" "$@" >"$TP_TMP/answer" 2>"$TP_TMP/status" &&
+    grep -q '<oK>AcknowledgedAndCompleted</oK>' "$TP_TMP/answer" ||
+    { echo "# $(cat "$TP_TMP/status" "$TP_TMP/answer")"; return 1; }
+}
+NAI=test@turnpike.test
+XID=7a3c5e10-2b4d-4f6a-8c9e-0123456789cd
+DID=d2d2d2d2-0000-4000-8000-00000000000b
+DEST="<destinationDetails><dId>$DID</dId><deliveryType>X3Only</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
+TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><nai>$NAI</nai></targetIdentifier></targetIdentifiers><deliveryType>X3Only</deliveryType><listOfDIDs><dId>$DID</dId></listOfDIDs></taskDetails>"
+
+# the clients: allocations first, no task yet
+R=$TP_TMP/run
+ip netns exec "$TP_NS_C" $PY "$LIB/li_turn_clients.py" 10.210.0.1 10.211.0.2 3480 "$R" \
+  >"$TP_TMP/clients.log" 2>&1 &
+CL_PID=$!
+waitfile() { for _ in $(seq 1 300); do [ -e "$R/$1" ] && return 0; sleep 0.1; done; return 1; }
+tp_need waitfile ready
+tp_check "CreateDestination (X3Only, the MF): acknowledged" x1 CreateDestination "$DEST"
+tp_check "ActivateTask on test@turnpike.test, allocations held: acknowledged" \
+  x1 ActivateTask "$TASK"
+sleep 0.5
+touch "$R/go1"
+tp_check "phase 1: every datagram echoed (target, other, a new target allocation)" waitfile done1
+sleep 1
+cat "$TP_TMP/clients.log" | sed 's/^/# /'
+
+# decode NAME: tshark's reading of the pcap so far, one PDU a line:
+# xid|direction|src|dst|sport|dport|seq|payload(hex)|format
+decode() {
+  tshark -r "$TP_TMP/x3.pcap" -d "tcp.port==$mfport,5gli" -T fields -E separator='|' \
+    -e li5g.xid -e li5g.pd -e li5g.srcip -e li5g.dstip -e li5g.srcport -e li5g.dstport \
+    -e li5g.sq -e data.data -e li5g.pf >"$TP_TMP/$1.txt" 2>"$TP_TMP/$1.err"
+  tshark -r "$TP_TMP/x3.pcap" -d "tcp.port==$mfport,5gli" \
+    -Y '_ws.malformed || _ws.expert.severity >= warning' 2>/dev/null >"$TP_TMP/$1.bad"
+}
+decode phase1
+sed 's/^/# /' "$TP_TMP/phase1.txt" | head -8
+tp_check "tshark: no PDU malformed or with a warning" test ! -s "$TP_TMP/phase1.bad"
+judge() {   # judge FILE: the checks of the PDUs, by python over tshark's fields
+  $PY - "$1" "$XID" "$(cat "$TP_TMP/clients.log")" "${@:2}" <<'PYEOF'
+import sys
+rows = [l.rstrip('\n').split('|') for l in open(sys.argv[1]) if l.strip()]
+xid, clients, want = sys.argv[2], sys.argv[3], sys.argv[4:]
+addr = dict(kv.split('=') for kv in clients.split() if '=' in kv)
+def mark(h):
+    try:
+        return bytes.fromhex(h.replace(':', '')).decode()
+    except ValueError:
+        return ''
+# (tshark gives a field once for each time the PDU is dissected: the first)
+rows = [[f.split(',')[0] for f in r] for r in rows]
+pdus = [dict(xid=r[0], pd=r[1], src=r[2], dst=r[3], sp=r[4], dp=r[5], sq=r[6], pl=mark(r[7]),
+             pf=r[8]) for r in rows]
+ok = True
+def need(c, what):
+    global ok
+    if not c:
+        print('# FAILED:', what); ok = False
+for w in want:
+    kind, m = w.split(':')
+    got = [p for p in pdus if ('LI-%s-' % m) in p['pl']]
+    if kind == 'none':
+        need(not got, 'no PDU carries %s' % m); continue
+    rel = addr['target' if m == 'TARGET' or m == 'AFTER' else 'new']
+    rip, rport = rel.rsplit(':', 1)
+    frm = [p for p in got if p['pd'] == '3']
+    to = [p for p in got if p['pd'] == '2']
+    n = 10 if m == 'TARGET' else 5
+    need(len(set(p['pl'] for p in frm)) == n, '%d datagrams of %s from the target (%d)' % (n, m, len(frm)))
+    need(len(set(p['pl'] for p in to)) == n, '%d datagrams of %s to the target (%d)' % (n, m, len(to)))
+    for p in got:
+        need(p['xid'].replace('-', '').lower() == xid.replace('-', ''), 'the task XID: %s' % p['xid'])
+        need(p['pf'] == '5', 'payload format 5 (IPv4 packet): %s' % p['pf'])
+        need(p['sq'] != '', 'a sequence number')
+    for p in frm:
+        need((p['src'], p['sp'], p['dst'], p['dp']) == (rip, rport, '10.211.0.2', '3480'),
+             'from the target: relayed -> peer: %s' % p)
+    for p in to:
+        need((p['src'], p['sp'], p['dst'], p['dp']) == ('10.211.0.2', '3480', rip, rport),
+             'to the target: peer -> relayed: %s' % p)
+    seqs = sorted(int(p['sq']) for p in frm + to)
+    need(len(seqs) == len(set(seqs)), 'sequence numbers distinct')
+sys.exit(0 if ok else 1)
+PYEOF
+}
+tp_check "the target's datagrams: X3 both ways, its XID, addresses, sequence" \
+  judge "$TP_TMP/phase1.txt" have:TARGET
+tp_check "an allocation the target made after the activation: the same" \
+  judge "$TP_TMP/phase1.txt" have:NEW
+tp_check "the other user, relaying at the same time: nothing" \
+  judge "$TP_TMP/phase1.txt" none:OTHER
+tp_check "each PDU has a timestamp" bash -c "tshark -r '$TP_TMP/x3.pcap' -d 'tcp.port==$mfport,5gli' -T fields -e li5g.ts 2>/dev/null | grep -c . | grep -qv '^0$'"
+
+tp_check "DeactivateTask: acknowledged" x1 DeactivateTask "<xId>$XID</xId>"
+sleep 0.5
+touch "$R/go2"
+tp_check "phase 2: every datagram echoed" waitfile done2
+sleep 1
+decode phase2
+tp_check "after DeactivateTask: nothing of the target's" judge "$TP_TMP/phase2.txt" none:AFTER
+tp_check "... nor of the other's" judge "$TP_TMP/phase2.txt" none:OTHER2
+wait $CL_PID
+
+# Secrecy (docs/design/li.md §2.6): nobody but the MF learns of the task.
+tp_ctl --json status >"$TP_TMP/status.json" 2>&1
+for s in "$NAI" "$XID" "$DID" "127.0.0.1:$mfport"; do
+  tp_check "dp's log does not name $s" bash -c "! grep -qF -- '$s' '$TP_DP_LOG'"
+  tp_check "cp's log does not name $s" bash -c "! grep -qF -- '$s' '$TP_TMP'/cp.*.log"
+  tp_check "status does not name $s" bash -c "! grep -qF -- '$s' '$TP_TMP/status.json'"
+done
+tp_check "li counters: nothing dropped" bash -c "! grep -qE '\"li_dropped_[a-z_]+\": *[1-9]' '$TP_TMP/status.json'"
+tp_check "cp stops cleanly" tp_cp_stop
+tp_check "dp stops cleanly" tp_dp_stop
+[ $TP_FAILS -eq 0 ]
