@@ -71,7 +71,9 @@ finish(struct cp_ha *ha, const char *why, uint64_t now_ms)
 
 	if (why != NULL) {
 		ha->role.st.switch_failed++;
-		snprintf(sw->last, sizeof(sw->last), "failed: %s", why);
+		/* (why may be a peer's NO, up to 200 bytes: cut to fit) */
+		snprintf(sw->last, sizeof(sw->last), "failed: %.*s",
+			 (int)(sizeof(sw->last) - sizeof("failed: ")), why);
 		tp_log(TP_LOG_WARNING, "ha: switchover failed: %s", why);
 	} else {
 		sw->last_gap_ms = (int64_t)(now_ms - sw->fenced_ms);
