@@ -29,6 +29,18 @@
 #include "tls_ctx.h"
 #include "tp_conf.h"
 
+/* name into buf (size bytes, *n used), comma-separated, when changed and
+ * not the name just said (several fields share one). */
+static void
+say_changed(char *buf, size_t size, size_t *n, const char **last, bool changed,
+	    const char *name)
+{
+	if (!changed || *last == name || *n >= size)
+		return;
+	*n += (size_t)snprintf(buf + *n, size - *n, "%s%s", *n > 0 ? ", " : "", name);
+	*last = name;
+}
+
 /* The settings of a worker rather than of its contexts stay as dp started
  * (the library context and properties are the start's anyway; a
  * context's own SSL_MODE_ASYNC follows tls.offload, and must match
@@ -41,10 +53,14 @@ keep_start_settings(const struct tp_conf_tls *was, struct tp_conf_tls *t, char *
 {
 	size_t n = 0;
 	const char *last = NULL;
-
-#define SAY(changed, name) do {								if ((changed) && last != (name) && n < size) {					n += (size_t)snprintf(buf + n, size - n, "%s%s",						      n > 0 ? ", " : "", (name));				last = (name);							}								} while (0)
-#define KEEP(f, name) do {								SAY(was->f != t->f, name);						t->f = was->f;							} while (0)
-#define KEEP_STR(f, name) do {								SAY(strcmp(was->f, t->f) != 0, name);					memcpy(t->f, was->f, sizeof(t->f));				} while (0)
+#define KEEP(f, name) do {						\
+		say_changed(buf, size, &n, &last, was->f != t->f, name);	\
+		t->f = was->f;						\
+	} while (0)
+#define KEEP_STR(f, name) do {						\
+		say_changed(buf, size, &n, &last, strcmp(was->f, t->f) != 0, name); \
+		memcpy(t->f, was->f, sizeof(t->f));			\
+	} while (0)
 	static const char offload[] = "tls.offload";
 
 	buf[0] = '\0';
@@ -59,7 +75,6 @@ keep_start_settings(const struct tp_conf_tls *was, struct tp_conf_tls *t, char *
 	KEEP(handshake_budget_us, "tls.handshake_budget_us");
 #undef KEEP_STR
 #undef KEEP
-#undef SAY
 }
 
 int
