@@ -25,9 +25,10 @@
 # rtcp_sent, rtcp_recv, rtcp_bad, first/last (packet numbers k received),
 # gaps (received ranges of k), shifts, gap_max (the longest time between
 # two packets that arrived, s), srcs, replayed, done; silences (the last
-# 64 times between two packets that arrived over 50 ms: [when the first
-# came (time.time()), the silence, s]), shift_log (each change of the
-# shift as it arrived: [time.time(), k, shift], the first 64).
+# 256 times between two packets that arrived over 30 ms: [when the first
+# came (time.time()), the silence, s]), heard_at (when the last came),
+# shift_log (each change of the shift as it arrived: [time.time(), k,
+# shift], the first 64).
 import argparse, json, os, socket, struct, time
 
 
@@ -195,10 +196,11 @@ while True:
                     st["shift_log"].append([round(now, 4), k, shift])
                 if heard_at is not None:
                     st["gap_max"] = max(st["gap_max"], round(now - heard_at, 3))
-                    if now - heard_at > 0.05:
+                    if now - heard_at > 0.03:
                         st["silences"] = (st["silences"] +
-                                          [[round(heard_at, 4), round(now - heard_at, 3)]])[-64:]
+                                          [[round(heard_at, 4), round(now - heard_at, 3)]])[-256:]
                 heard_at = now
+                st["heard_at"] = round(now, 4)
             else:
                 st["bad"] += 1
     if now >= nstat:
