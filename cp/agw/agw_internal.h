@@ -547,6 +547,14 @@ agw_rtp_is_member(const struct ipc_rtp_term *t)
 {
 	return t->profile != IPC_RTP_NONE && t->bundle.role == IPC_RTP_BUNDLE_MEMBER;
 }
+/* Is what dp says of c not of the context cp holds: one held for a
+ * takeover (the peer's), or one this box yielded whose RELEASED has not
+ * come back (cp_agw_rtp_mirror_yield(): the old dp's)? */
+static inline bool
+agw_rtp_not_dps(const struct cp_agw_ctx *c)
+{
+	return c->rtp.mirror || c->rtp.yielded > 0;
+}
 /* Member context id joins owner's members[] (room checked by
  * agw_rtp_bundle_form()). */
 void agw_rtp_bundle_join(struct cp_agw_ctx *owner, uint64_t id);

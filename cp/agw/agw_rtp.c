@@ -1318,6 +1318,8 @@ stats_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (r == NULL)
 		return;
 	c = ctx_of_id(cp, msg->h.alloc_id);
+	if (c != NULL && agw_rtp_not_dps(c))
+		c = NULL;                     /* (the old dp's figures: the peer's are newer) */
 	if (c != NULL && s->found) {
 		uint64_t moved = 0;
 
@@ -1455,6 +1457,14 @@ rtp_dp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	if (c == NULL) {
 		log_rtp(cp, msg->h.alloc_id, NULL, &e);
 		r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
+		return;
+	}
+	if (agw_rtp_not_dps(c)) {
+		/* (the dp this box stepped down with, before its RELEASED of
+		 * the yield: the context is the peer's, cp_agw_rtp_mirror_yield()) */
+		if (e.type == IPC_RTP_EV_RELEASED && c->rtp.yielded > 0)
+			c->rtp.yielded--;
+		r->stats[AGW_RTP_EVENTS_STALE]++;
 		return;
 	}
 	/* figures counted over dp's restarts: the slot's termination's base,
@@ -1772,6 +1782,7 @@ rtp_dp_restart(struct cp_ctx *cp)
 			ctx_released(cp, c, &e);
 			continue;
 		}
+		c->rtp.yielded = 0;       /* (that dp's RELEASED will never come) */
 		if (c->rtp.mirror)
 			continue;         /* (the peer's, held for a takeover: not dp's) */
 		readd_prepare(c);
@@ -1961,6 +1972,7 @@ cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m)
 	unsigned int w = ipc_conn_worker(m->id), door = CP_AGW_DOORS, tenant = 0;
 	struct cp_agw_ctx *c;
 	int aidx[2] = { -1, -1 };
+	uint8_t yielded;
 
 	if (r == NULL || tab_of(cp)->per_worker == 0)
 		return -ENODEV;
@@ -1995,6 +2007,9 @@ cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m)
 	/* the one held replaced whole: its ports free first, then each of the
 	 * record's must be free (another context's is a shape this box's
 	 * table cannot hold) */
+	/* (an RTP_DEL of this box's yield still unanswered: its RELEASED
+	 * is still to be taken quietly) */
+	yielded = c->id == m->id ? c->rtp.yielded : 0;
 	if (c->id != 0)
 		ctx_free(cp, c);
 	for (unsigned int i = 0; i < 2; i++) {
@@ -2012,6 +2027,7 @@ cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m)
 	memset(c, 0, sizeof(*c));
 	c->state = CP_AGW_LIVE;
 	c->rtp.mirror = 1;
+	c->rtp.yielded = yielded;
 	c->rtp.created_ms = cp->now_ms > m->age_ms ? cp->now_ms - m->age_ms : 0;
 	memcpy(c->rtp.term, m->s.ctx.term, sizeof(c->rtp.term));
 	c->rtp.st_ms = cp->now_ms;
@@ -2120,6 +2136,41 @@ cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead)
 	r->readd_next = 0;
 	r->readd_pass = 0;
 	return taken;
+}
+
+unsigned int
+cp_agw_rtp_mirror_yield(struct cp_ctx *cp)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	uint32_t n = cp_agw_rtp_mirror_cap(cp);
+	unsigned int yielded = 0;
+
+	if (r == NULL)
+		return 0;
+	agw_rtp_bundle_sync(cp);
+	/* BUNDLE members first, then the rest (one worker's ring keeps the
+	 * order: dp never holds a member without its owner) */
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		for (uint32_t k = 0; k < n; k++) {
+			struct cp_agw_ctx *c = &tab_of(cp)->ctx[k];
+
+			if (c->id == 0 || c->rtp.mirror || c->state == CP_AGW_RELEASING ||
+			    (agw_rtp_is_member(&c->rtp.term[0]) ||
+			     agw_rtp_is_member(&c->rtp.term[1])) != (pass == 0))
+				continue;
+			/* (one a restarted dp has not been given yet is in no dp) */
+			if (!c->rtp.readd) {
+				if (agw_send(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
+					continue;     /* (the ring full: the next call) */
+				if (c->rtp.yielded < UINT8_MAX)
+					c->rtp.yielded++;
+			}
+			c->rtp.readd = 0;
+			c->rtp.mirror = 1;
+			yielded++;
+		}
+	}
+	return yielded;
 }
 
 #undef ERR

@@ -580,6 +580,11 @@ agw_rtp_dtls_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		r->stats[AGW_RTP_EVENTS_UNKNOWN]++;
 		goto out_wipe;
 	}
+	if (agw_rtp_not_dps(c)) {
+		/* (the dp this box stepped down with: the peer's keys hold) */
+		r->stats[AGW_RTP_DTLS_STALE]++;
+		goto out_wipe;
+	}
 	t = &c->rtp.term[e.term & 1u];
 	/* a termination subtracted since, or an association replaced since
 	 * (RFC 8842: a new fingerprint or tls-id): not this one's */

@@ -383,6 +383,9 @@ struct cp_agw_rtp {
 	uint8_t nmembers;         /* BUNDLE: an owner's members in members[] */
 	uint8_t mirror;           /* cp/ha's: the peer's, held for a takeover
 				   * (not in this box's dp; cp_agw_rtp_mirror_put()) */
+	uint8_t yielded;          /* cp's: RTP_DELs cp_agw_rtp_mirror_yield() sent
+				   * whose RELEASED is still due (what dp says
+				   * of the context until then is the old one's) */
 	uint64_t created_ms;      /* cp's monotonic ms: nt/dur */
 	uint64_t st_ms;           /* cp's monotonic ms of st[]'s last figures */
 	uint64_t pos_due_ms;      /* cp's: when st[] is asked for again (SRTP) */
@@ -582,9 +585,10 @@ int cp_agw_rtp_mirror_next(const struct cp_ctx *cp, uint32_t *cur, uint64_t *id)
  * refuses is dropped (counted CP_AGW_STAT_REMOTE_REFUSED), as the
  * allocations' bindings are by the peer policy. One held already is
  * replaced whole. 0; -EINVAL a shape this box forbids (the batch is
- * refused); -EBUSY the slot holds a context of this box's own (a box
- * fenced without a restart: counted, not a refusal); -ENODEV no RTP
- * contexts here.
+ * refused); -EBUSY the slot holds a context of this box's own (counted,
+ * not a refusal: a box that stepped down yields them,
+ * cp_agw_rtp_mirror_yield(), but for one whose RTP_DEL found the ring
+ * full, until its next heartbeat); -ENODEV no RTP contexts here.
  */
 int cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m);
 /* The mirrored context id gone (its tombstone, or a walk's stale one):
@@ -604,6 +608,24 @@ uint32_t cp_agw_rtp_mirror_held(const struct cp_ctx *cp);
  * index is protected twice under a key (RFC 3711 §9.1). Contexts taken.
  */
 unsigned int cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead);
+/*
+ * This box is not the active one any more (a switchover, or fenced, or a
+ * cp started as the standby over a dp that holds contexts;
+ * docs/design/ha.md §3.5): each context of its own becomes one held for
+ * a takeover, as the peer's are, and leaves this box's dp (an RTP_DEL
+ * whose RELEASED is taken quietly: no observer, no usage record, the call
+ * goes on through the peer). The peer's records then replace it (no
+ * -EBUSY from cp_agw_rtp_mirror_put()), its tombstones and walks end it,
+ * and a later takeover gives dp the positions the peer reached, past the
+ * bound: never those this dp stood at when it stepped down, which the
+ * peer has protected past since (RFC 3711 §9.1: an index twice under a
+ * key). Until its RELEASED, what dp says of it (figures, positions,
+ * events, DTLS) is ignored: the old dp's. Contexts being released are left
+ * to end; one whose RTP_DEL finds the ring full stays this box's until
+ * the next call (cp/ha calls it each heartbeat while not active).
+ * Returns the contexts yielded by this call.
+ */
+unsigned int cp_agw_rtp_mirror_yield(struct cp_ctx *cp);
 /* Is latch one of ipc_rtp_term.latch's values (a policy, SIGNALLED or
  * not)? */
 static inline bool

@@ -211,10 +211,14 @@ tap_seen(struct cp_ctx *cp, void *arg, unsigned int w, const struct ipc_msg *msg
 	switch (msg->h.kind) {
 	case IPC_RTP_EVENT:
 		e = (const void *)msg->body;
-		if (e->type == IPC_RTP_EV_RELEASED)
-			rend(m, msg->h.alloc_id);
-		else
+		/* (a RELEASED cp/agw took quietly, a context this box yielded
+		 * when it stepped down, ends nothing: it is still held) */
+		if (e->type == IPC_RTP_EV_RELEASED) {
+			if (cp_agw_rtp_mirror_index(m->cp, msg->h.alloc_id) < 0)
+				rend(m, msg->h.alloc_id);
+		} else {
 			rmark(m, msg->h.alloc_id);
+		}
 		break;
 	case IPC_RTP_STATS:
 	case IPC_RTP_DTLS:

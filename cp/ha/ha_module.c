@@ -84,14 +84,43 @@ ha_fini(struct cp_ctx *cp)
 	cp->ha = NULL;
 }
 
+/*
+ * A box that is not active holds no RTP context of its own (§3.5): one it
+ * relayed before it stepped down (a switchover, fenced) or that its dp
+ * gave back to a cp started as the standby becomes a held one, as the
+ * peer's are, and leaves its dp (cp_agw_rtp_mirror_yield()): the peer's
+ * records replace it, and the role back here gives dp the positions the
+ * peer reached past the bound, not those this dp stood at (an SRTP index
+ * twice under a key). At each step down, then each heartbeat (a ring that
+ * was full, a dp's contexts taken back after).
+ */
+static void
+ha_yield(struct cp_ha *ha, uint64_t now_ms)
+{
+	struct cp_ctx *cp = ha->cp;
+	unsigned int n;
+
+	if (ha->mirror == NULL)
+		return;
+	ha->next_yield_ms = now_ms + cp->conf->ha.heartbeat_ms;
+	n = cp_agw_rtp_mirror_yield(cp);
+	if (n > 0)
+		tp_log(TP_LOG_INFO, "ha: not active: %u RTP context%s of this box's held as the "
+		       "peer's (out of dp; the peer's records replace %s)", n, n == 1 ? "" : "s",
+		       n == 1 ? "it" : "them");
+}
+
 void
 ha_sync(struct cp_ha *ha)
 {
 	struct cp_ctx *cp = ha->cp;
 	bool active = ha->role.state == HA_ACTIVE;
 	bool took = active && cp->ha_standby;
+	bool left = !active && !cp->ha_standby;
 
 	cp->ha_standby = !active;
+	if (left)
+		ha_yield(ha, cp->now_ms);
 	if (took && ha->mirror != NULL) {
 		/* (slice 7: the gateway's mirrored contexts to this dp, each
 		 * SRTP send stream past the mirror's bound) */
@@ -288,6 +317,8 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 			ha_mirror_link_up(ha->mirror);
 		ha->link_was_up = up;
 		if (ha->role.state != HA_ACTIVE) {
+			if (now_ms >= ha->next_yield_ms)
+				ha_yield(ha, now_ms);
 			ha_mirror_forget(ha->mirror);
 		} else if (up && now_ms >= ha->next_flush_ms) {
 			ha->next_flush_ms = now_ms + cp->conf->ha.heartbeat_ms;

@@ -180,6 +180,8 @@ struct cp_ha {
 	struct ha_mirror *mirror;
 	bool link_was_up;             /* a new link starts a walk */
 	uint64_t next_flush_ms;       /* the active box's batches, each heartbeat */
+	uint64_t next_yield_ms;       /* a box not active: its own RTP contexts to the
+				       * mirror, each heartbeat (ha_yield()) */
 	char box[64];                 /* cluster.box */
 	char lease_key[320];          /* NS:ha:PAIR:lease */
 	char token_key[320];          /* NS:ha:PAIR:token */

@@ -39,7 +39,20 @@
 #   - `turnpikectl ha switchover` (slice 9): refused on the standby A; on
 #     B, while a new client streams through B, it hands the role back to
 #     A: the stream goes on through A with the same allocation, the gap
-#     at the peer printed and under 200 ms.
+#     at the peer printed and under 200 ms;
+#   - throughout, an SRTP call through the gateway (slice 7: an SRTP-SRTP
+#     context made on A at the JSON door, SDES keys, our two made by cp;
+#     its ends on Debian's libsrtp2, lib/srtp_call.py, 50 packets a second
+#     each way with SRTCP): it goes on through B after the SIGKILL and
+#     through A after the switchover, with no signalling; each end
+#     decrypts every packet that arrives (no authentication or replay
+#     failure, nothing altered), the sequence numbers on the wire only
+#     ever jump forward (a new box protects past what the old one may
+#     have: RFC 3711 section 9.1), the gaps printed (under 1 s at the
+#     takeover, 200 ms at the switchover). Then a second switchover, back
+#     to B, which stepped down without a restart: its own contexts must
+#     not come back at the positions it left them (they became the
+#     peer's mirror when it stepped down).
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -70,6 +83,56 @@ while True:
 PY
 PIDS+=($!)
 tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.3 4000 "$!" "the echoing peer"
+
+# ---- an SRTP call through the gateway on A (slice 7) ----------------------
+# SRTP-SRTP, SDES: the UE's and the core's keys ours, cp makes its own two;
+# the ends (lib/srtp_call.py, libsrtp2) send 50 packets a second and SRTCP
+# every 0.5 s for as long as the test runs.
+SUITE=AES_CM_128_HMAC_SHA1_80
+CALL="python3 $LIB/srtp_call.py"
+key() { python3 -c 'import base64,os; print(base64.b64encode(os.urandom(30)).decode())'; }
+KU=$(key) KC=$(key)
+tp_check "an SRTP-SRTP context on A (the JSON door, SDES)" eval \
+  'ctl A --json agw create --a "rtp=savp,local=10.210.0.1,remote=10.210.0.2:5004,rtcp_mux=true,crypto=$SUITE:$KU,our_crypto=$SUITE" \
+     --b "rtp=savp,local=10.211.0.1,remote=10.211.0.2:6004,crypto=$SUITE:$KC,our_crypto=$SUITE" --label ha-srtp >"$TP_TMP/call.json"'
+CTX=$(j "$TP_TMP/call.json" 'd["id"]')
+PA=$(j "$TP_TMP/call.json" 'd["legs"][0]["local"].rsplit(":",1)[1]')
+PB=$(j "$TP_TMP/call.json" 'd["legs"][1]["local"].rsplit(":",1)[1]')
+KA=$(j "$TP_TMP/call.json" 'd["legs"][0]["our_crypto"]["key"]')
+KB=$(j "$TP_TMP/call.json" 'd["legs"][1]["our_crypto"]["key"]')
+echo "# SRTP context $CTX: the UE's termination $PA (rtcp-mux), the core's $PB"
+ip netns exec "$TP_NS_C" $CALL 10.210.0.2 5004 10.210.0.1 "$PA" --mux --tag 1 --peer-tag 2 \
+  --tx-key "$KU" --rx-key "$KA" --status "$TP_TMP/ue.st" --stop "$TP_TMP/srtp.stop" &
+PIDS+=($!)
+ip netns exec "$TP_NS_P" $CALL 10.211.0.2 6004 10.211.0.1 "$PB" --tag 2 --peer-tag 1 \
+  --tx-key "$KC" --rx-key "$KB" --status "$TP_TMP/core.st" --stop "$TP_TMP/srtp.stop" &
+PIDS+=($!)
+# sst WHO EXPR: EXPR over the end WHO's (ue, core) status (d)
+sst() { j "$TP_TMP/$1.st" "$2" 2>/dev/null; }
+srtp_flowing() { [ "$(sst ue 'd["recv"] >= '"$1"' and d["rtcp_recv"] > 1')" = True ] &&
+                 [ "$(sst core 'd["recv"] >= '"$1"' and d["rtcp_recv"] > 1')" = True ]; }
+tp_check "the SRTP call flows both ways through A (SRTP and SRTCP)" tp_wait_until 10 "SRTP both ways" srtp_flowing 50
+ctxs() { ha "$1" "h['mirrored']['contexts']"; }
+tp_check "B holds the context (the mirror)" tp_wait_until 5 "B holds 1 context" eval '[ "$(ctxs B)" = 1 ]'
+# srtp_clean WHEN: neither end refused a packet (auth, replay, SRTCP) nor
+# got one altered or twice, and every change of the shift on the wire
+# (SEQ - k) was a jump forward (0 < d < 2^15), never back
+srtp_clean() {
+  local w
+  for w in ue core; do
+    tp_check "SRTP $w: every packet decrypted, nothing refused or altered $1 ($(sst $w '"recv %d auth_fail %d replay_fail %d rtcp_bad %d bad %d dup %d" % (d["recv"], d["auth_fail"], d["replay_fail"], d["rtcp_bad"], d["bad"], d["dup"])'))" \
+      test "$(sst $w 'd["auth_fail"] == 0 and d["replay_fail"] == 0 and d["rtcp_bad"] == 0 and d["bad"] == 0 and d["dup"] == 0')" = True
+    tp_check "SRTP $w: the sequence numbers on the wire only jumped forward $1 (shifts $(sst $w '[s[2] for s in d["shift_log"]]'))" \
+      test "$(sst $w 'all(0 < (b[2] - a[2]) % 65536 < 32768 for a, b in zip(d["shift_log"], d["shift_log"][1:]))')" = True
+  done
+}
+srtp_clean "before the takeover"
+# srtp_gap WHO T: the longest silence at WHO (over 30 ms) begun from 1 s
+# before T to 5 s after, the one still going on included (nothing
+# decrypted since)
+srtp_gap() { sst "$1" 'max([g for t, g in d["silences"] if '"$2"' - 1 <= t <= '"$2"' + 5] + [round(__import__("time").time() - d["heard_at"], 3) if d.get("heard_at", 0) >= '"$2"' - 1 else 0.0] + [0.0])'; }
+# srtp_heard WHO: WHO got packets sent after now (the other's sent now)
+srtp_after() { [ "$(sst "$1" 'd["last"] is not None and d["last"] > '"$2")" = True ]; }
 
 # ---- the client ---------------------------------------------------------
 # Phase 1 streams for 6 s (the shell kills A a second in); phase 2 the
@@ -192,6 +255,7 @@ tp_check "B holds A's allocation (the mirror)" tp_wait_until 5 "B holds 1" held 
 ctl A --json allocations >"$TP_TMP/allocsA.json"
 ctl B --json allocations >"$TP_TMP/allocsB0.json"
 
+
 # ---- the takeover --------------------------------------------------------
 tp_need tp_wait_until 10 "the client streams" test -f "$TP_TMP/streaming"
 sleep 1.5
@@ -245,6 +309,23 @@ tp_check "the gap at the receiver is under 1 s (channel $GAP_CHAN, Send $GAP_SEN
   awk -v a="$GAP_CHAN" -v b="$GAP_SEND" 'BEGIN { exit !(a > 0 && a < 1 && b > 0 && b < 1) }'
 tp_check "B announced the service addresses (gratuitous ARP, unsolicited NA)" \
   grep -q 'ha: announcing the addresses' "$DPLOG_B"
+# the SRTP call: through B now, with no signalling
+# srtp_resumed WHEN: each end hears the other's packets sent from now on
+srtp_resumed() {
+  local su sc
+  su=$(sst core 'd["sent"]'); sc=$(sst ue 'd["sent"]')
+  tp_check "the SRTP call goes on both ways $1, no signalling" \
+    tp_wait_until 5 "SRTP both ways" eval "srtp_after ue $su && srtp_after core $sc"
+}
+srtp_resumed "through B after the SIGKILL"
+tp_check "B took the context over from the mirror" grep -q 'took over 1 RTP context' "$TP_TMP/cpB.log"
+G_UE=$(srtp_gap ue "$T_KILL"); G_CORE=$(srtp_gap core "$T_KILL")
+echo "# SRTP takeover gap at the receivers: the UE ${G_UE} s, the core ${G_CORE} s; shifts on the wire: the UE $(sst ue 'd["shift_log"]'), the core $(sst core 'd["shift_log"]')"
+tp_check "the SRTP takeover gap is under 1 s at both ends (UE $G_UE, core $G_CORE)" \
+  awk -v a="$G_UE" -v b="$G_CORE" 'BEGIN { exit !(a > 0 && a < 1 && b > 0 && b < 1) }'
+tp_check "the sequence numbers jumped forward at the takeover (a shift at both ends)" \
+  test "$(sst ue 'len(d["shift_log"]) >= 2')$(sst core 'len(d["shift_log"]) >= 2')" = TrueTrue
+srtp_clean "after the takeover"
 TOKEN_B=$(ha B "h['token']")
 tp_check "a new allocation on B gets an id of B's token's space (token $TOKEN_B << 40), none A could have made" python3 - \
   "$TP_TMP/allocsB.json" "$TOKEN_B" <<'PY'
@@ -271,6 +352,7 @@ tp_check "A restarted comes back as the standby, linked to B" \
   tp_wait_until 10 "A standby, linked" eval 'linked A && is_role A standby'
 tp_check "... and B is still active" is_role B active
 tp_check "A holds B's allocations again (the walk)" tp_wait_until 5 "A holds 2" held A 2
+tp_check "A holds the SRTP context again (the walk)" tp_wait_until 5 "A holds 1 context" eval '[ "$(ctxs A)" = 1 ]'
 ip netns exec "$TP_NS_C" python3 - "${TP_ID}c0" >"$TP_TMP/arp.out" 2>&1 <<'PY'
 # ARP requests for the service address from the client's side; every
 # reply's sender MAC
@@ -428,11 +510,41 @@ tp_check "the streams go on through A after the switchover" \
   awk '$1 ~ /chan|send/ && $4 > 100 { n++ } END { exit n != 2 }' "$TP_TMP/gap4.out"
 tp_check "the switchover's gap at the receiver is under 200 ms (channel $SW_CHAN, Send $SW_SEND)" \
   awk -v a="$SW_CHAN" -v b="$SW_SEND" 'BEGIN { exit !(a > 0 && a < 0.2 && b > 0 && b < 0.2) }'
+srtp_resumed "through A after the switchover"
+G_UE=$(srtp_gap ue "$T_SW"); G_CORE=$(srtp_gap core "$T_SW")
+echo "# SRTP switchover gap at the receivers (0: none over 30 ms): the UE ${G_UE} s, the core ${G_CORE} s; shifts: the UE $(sst ue '[s[2] for s in d["shift_log"]]'), the core $(sst core '[s[2] for s in d["shift_log"]]')"
+tp_check "the SRTP switchover gap is under 200 ms at both ends (UE $G_UE, core $G_CORE)" \
+  awk -v a="$G_UE" -v b="$G_CORE" 'BEGIN { exit !(a < 0.2 && b < 0.2) }'
+srtp_clean "after the switchover to A"
 tp_check "a Refresh on A after the switchover succeeds" \
   python3 -c "import json,sys; sys.exit(0 if json.load(open('$TP_TMP/client4.json'))['refresh'] else 1)"
 tp_check "A announced the addresses on taking over" grep -q 'ha: announcing the addresses' "$DPLOG_A"
 tp_check "the counters say it: B switch_out 1, A switch_in 1" \
   eval '[ "$(ha B "h[\"switch_out\"]")" = 1 ] && [ "$(ha A "h[\"switch_in\"]")" = 1 ]'
+
+
+# ---- a second switchover, back to B, which stepped down without a restart --
+# B's cp and dp kept running as the standby; the context went on through A
+# meanwhile, its send positions past B's. B takes it back where A left it
+# (the mirror's, moved past the bound), not where B left it.
+tp_check "B, stepped down, holds the SRTP context" \
+  tp_wait_until 5 "B holds 1 context" eval '[ "$(ctxs B)" = 1 ]'
+sleep 1
+T_SW2=$(date +%s.%N)
+OUT=$(ctl A ha switchover 2>&1); RC=$?
+echo "# switchover on A: exit $RC: $OUT"
+tp_check "turnpikectl ha switchover on A hands the role back to B" \
+  eval '[ $RC = 0 ] && is_role B active && is_role A standby'
+srtp_resumed "through B after the second switchover"
+sleep 1
+G_UE=$(srtp_gap ue "$T_SW2"); G_CORE=$(srtp_gap core "$T_SW2")
+echo "# SRTP second switchover gap: the UE ${G_UE} s, the core ${G_CORE} s; shifts: the UE $(sst ue '[s[2] for s in d["shift_log"]]'), the core $(sst core '[s[2] for s in d["shift_log"]]')"
+tp_check "the second switchover's SRTP gap is under 200 ms at both ends (UE $G_UE, core $G_CORE)" \
+  awk -v a="$G_UE" -v b="$G_CORE" 'BEGIN { exit !(a < 0.2 && b < 0.2) }'
+srtp_clean "after the switchover back to B"
+touch "$TP_TMP/srtp.stop"
+sleep 1.5
+for w in ue core; do echo "# SRTP $w: $(cat "$TP_TMP/$w.st")"; done
 
 echo "# wall time $((SECONDS - T0)) s"
 [ $TP_FAILS -eq 0 ]

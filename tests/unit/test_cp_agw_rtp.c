@@ -889,6 +889,103 @@ test_ha_mirror_takeover_advances_send_streams(void **state)
 	explicit_bzero(&bad, sizeof(bad));
 }
 
+/*
+ * A box that steps down (a switchover, fenced; docs/design/ha.md §3.5)
+ * yields its own contexts (cp_agw_rtp_mirror_yield()): each leaves dp (an
+ * RTP_DEL, whose RELEASED is taken quietly: no observer, the context
+ * still held), what the old dp says of it meanwhile is ignored, the new
+ * active box's record replaces it (not -EBUSY), and the role back here
+ * gives dp the peer's positions past the bound: not the ones this dp
+ * stood at when it stepped down, which the peer has protected past since
+ * (one index twice under a key). Without the yield the peer's record is
+ * refused -EBUSY and the takeover gives dp nothing: the context stays in
+ * dp at its old positions.
+ */
+static void
+test_ha_mirror_yield_on_step_down(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	static struct cp_agw_rtp_mirror mm;
+	static struct ipc_msg m;
+	struct ipc_rtp_stats_msg s;
+	struct ipc_rtp_event e;
+	const struct ipc_rtp_ctx *x;
+	uint64_t id;
+	unsigned int w, n0;
+	int k;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	drain();
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, obs, NULL), 0);
+	/* this box active: dp says where its send stream stands */
+	memset(&s, 0, sizeof(s));
+	s.found = 1;
+	s.st[0].serial = 1;
+	s.st[0].srtp_tx.nstreams = 1;
+	s.st[0].srtp_tx.stream[0].ssrc = 0x5678;
+	s.st[0].srtp_tx.stream[0].seq = 900;
+	s.st[0].srtp_tx.srtcp_index = 4;
+	s.st[1].serial = 2;
+	(void)from_dp(IPC_RTP_STATS, w, id, &s, sizeof(s));
+	k = cp_agw_rtp_mirror_index(&cp, id);
+	assert_true(k >= 0);
+	assert_int_equal(cp_agw_rtp_mirror_get(&cp, (uint32_t)k, &mm), 0);
+	/* it steps down: the context out of dp, held as the peer's */
+	assert_int_equal(cp_agw_rtp_mirror_yield(&cp), 1);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_DEL);
+	assert_int_equal(m.h.alloc_id, id);
+	assert_false(to_dp(w, &m));
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
+	assert_int_equal(cp_agw_rtp_mirror_yield(&cp), 0);           /* (once) */
+	/* the old dp's late figures (past where cp heard it, behind the
+	 * peer's): not taken */
+	s.st[0].srtp_tx.stream[0].seq = 950;
+	(void)from_dp(IPC_RTP_STATS, w, id, &s, sizeof(s));
+	assert_int_equal(c->rtp.st[0].srtp_tx.stream[0].seq, 900);
+	/* the new active box's record, its stream past ours: applied */
+	mm.s.st[0].srtp_tx.stream[0].seq = 2000;
+	mm.s.st[0].srtp_tx.srtcp_index = 40;
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &mm), 0);
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
+	/* the old dp's RELEASED of the yield: quiet (no observer, still held) */
+	n0 = nheard;
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.cause = IPC_AGW_CONTROLLER;
+	event(id, w, &e);
+	assert_int_equal(nheard, n0);
+	c = cp_agw_lookup(&cp, &op, id);
+	assert_non_null(c);
+	assert_int_equal(c->rtp.mirror, 1);
+	assert_int_equal(c->rtp.yielded, 0);
+	/* the role back here: dp gets the peer's positions past the bound */
+	assert_int_equal(cp_agw_rtp_mirror_takeover(&cp, 500), 1);
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(m.h.alloc_id, id);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].srtp_tx.stream[0].ssrc, 0x5678);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].seq, 2000 + 500);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 40 + 500 + 4096);
+	/* a RELEASED now is the new dp's own: the context ends */
+	event(id, w, &e);
+	assert_int_equal(nheard, n0 + 1);
+	assert_null(cp_agw_lookup(&cp, &op, id));
+	explicit_bzero(&mm, sizeof(mm));
+}
+
 /* An SRTP context's figures (its SRTP positions, what a restarted dp goes
  * on from) are asked for on cp's own every CP_AGW_RTP_POLL_MS; an RTP-only
  * one's are not. */
@@ -3506,6 +3603,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_modify_subtract_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_and_dp_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ha_mirror_takeover_advances_send_streams, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ha_mirror_yield_on_step_down, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),

@@ -122,6 +122,8 @@ cp = {
 };
 cluster = { redis = ["127.0.0.1:$RPORT"]; box = "box-$n"; share = ["users"]; };
 accounting = { file = "$TP_TMP/usage$n.jsonl"; };
+agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [40000, 40999]; media_contexts = 64; };
 $([ "${HA_GROUP:-1}" = 1 ] && echo "ha = { pair = \"tp$$\"; role = \"$role\"; lease_ms = ${HA_LEASE_MS:-600}; heartbeat_ms = 100;
        listen = \"$me:$LPORT\"; peer = \"$other:$LPORT\"; key_file = \"$TP_TMP/ha.key\"; };")
 CONF

@@ -24,7 +24,11 @@
 # sequence numbers that arrived exact), dup, bad, auth_fail, replay_fail,
 # rtcp_sent, rtcp_recv, rtcp_bad, first/last (packet numbers k received),
 # gaps (received ranges of k), shifts, gap_max (the longest time between
-# two packets that arrived, s), srcs, replayed, done.
+# two packets that arrived, s), srcs, replayed, done; silences (the last
+# 256 times between two packets that arrived over 30 ms: [when the first
+# came (time.time()), the silence, s]), heard_at (when the last came),
+# shift_log (each change of the shift as it arrived: [time.time(), k,
+# shift], the first 64).
 import argparse, json, os, socket, struct, time
 
 
@@ -76,7 +80,8 @@ rtcp_dst = (a.dst_ip, a.dst_port if a.mux else a.dst_port + 1)
 
 st = {"sent": 0, "send_err": 0, "recv": 0, "dup": 0, "bad": 0, "auth_fail": 0,
       "replay_fail": 0, "rtcp_sent": 0, "rtcp_recv": 0, "rtcp_bad": 0, "replayed": [],
-      "srcs": [], "shifts": [], "gap_max": 0.0, "done": False}
+      "srcs": [], "shifts": [], "gap_max": 0.0, "done": False, "silences": [],
+      "shift_log": []}
 wire = {}                     # k -> the bytes sent (for --replay)
 seen = set()
 srcs = set()
@@ -184,10 +189,18 @@ while True:
                 if k in seen:
                     st["dup"] += 1
                 seen.add(k)
-                shifts.add((struct.unpack("!H", d[2:4])[0] - k) & 0xffff)
+                shift = (struct.unpack("!H", d[2:4])[0] - k) & 0xffff
+                shifts.add(shift)
+                if (not st["shift_log"] or st["shift_log"][-1][2] != shift) and \
+                        len(st["shift_log"]) < 64:
+                    st["shift_log"].append([round(now, 4), k, shift])
                 if heard_at is not None:
                     st["gap_max"] = max(st["gap_max"], round(now - heard_at, 3))
+                    if now - heard_at > 0.03:
+                        st["silences"] = (st["silences"] +
+                                          [[round(heard_at, 4), round(now - heard_at, 3)]])[-256:]
                 heard_at = now
+                st["heard_at"] = round(now, 4)
             else:
                 st["bad"] += 1
     if now >= nstat:
