@@ -130,7 +130,10 @@ srtp_clean "before the takeover"
 # srtp_gap WHO T: the longest silence at WHO (over 30 ms) begun from 1 s
 # before T to 5 s after, the one still going on included (nothing
 # decrypted since)
-srtp_gap() { sst "$1" 'max([g for t, g in d["silences"] if '"$2"' - 1 <= t <= '"$2"' + 5] + [round(__import__("time").time() - d["heard_at"], 3) if d.get("heard_at", 0) >= '"$2"' - 1 else 0.0] + [0.0])'; }
+# (the one going on counts from 1 s: the status file is written every
+# 0.2 s, so a call flowing shows up to ~0.2 s since its last packet, which
+# is no silence; a call that never decrypted again shows seconds)
+srtp_gap() { sst "$1" 'max([g for t, g in d["silences"] if '"$2"' - 1 <= t <= '"$2"' + 5] + [g for g in [round(__import__("time").time() - d["heard_at"], 3)] if d.get("heard_at", 0) >= '"$2"' - 1 and g > 1.0] + [0.0])'; }
 # srtp_heard WHO: WHO got packets sent after now (the other's sent now)
 srtp_after() { [ "$(sst "$1" 'd["last"] is not None and d["last"] > '"$2")" = True ]; }
 
