@@ -39,8 +39,19 @@ uint32_t ha_role_asked(struct ha_role *r, enum ha_ask ask, uint64_t now_ms);
 /* The answer to script seq (a late one, of a seq given up, is ignored). */
 void ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a,
 		    uint64_t now_ms);
-/* A heartbeat of the peer's, heard at now_ms (ha_link.c). */
+/*
+ * A heartbeat of the peer's, heard at now_ms (ha_link.c). Its token is the
+ * peer's word: on an ACTIVE machine one above ours asks Redis at once (a
+ * renew) and fences only on the answer naming another holder, or at the
+ * deadline (docs/design/ha.md §4 S16).
+ */
 void ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms);
+/* Whether this box's heartbeats vouch for the peer (echo its active
+ * heartbeats: the promise to ask for no lease until a lease after the
+ * last one heard): false once Redis held no lease while the peer said it
+ * was active (ha_role.doubt_since_ms), until Redis names a holder again
+ * or the role changes. */
+bool ha_role_vouches(const struct ha_role *r);
 /*
  * A planned switchover (docs/design/ha.md §3.5, ha_switch.c). On the
  * active box: ha_role_yield() holds the role while dp goes passive
@@ -79,6 +90,9 @@ extern const char ha_lease_renew_lua[];
 /* The release (a switchover): KEYS[1] the lease, ARGV "BOX:TOKEN"; the key
  * deleted only while it is that (1), else 0. */
 extern const char ha_lease_release_lua[];
+/* The probe (a standby that hears an active peer past the lease it knows
+ * of): KEYS[1] the lease; {0, holder}, {0, ""} when none. Reads only. */
+extern const char ha_lease_probe_lua[];
 /* A script's reply read into a (NULL or an error reply: not answered;
  * anything but {0|1, integer|string|nil}: not answered, -EPROTO). */
 int ha_lease_read(const struct redisReply *r, struct ha_lease_ans *a);
@@ -107,9 +121,11 @@ void ha_switch_step(struct cp_ha *ha, uint64_t now_ms);
 /* The lease's release answered (ha_lease.c): res 1 deleted, 0 not this
  * box's, -1 no answer. */
 void ha_switch_released(struct cp_ha *ha, uint32_t seq, int res, uint64_t now_ms);
-/* The peer's SWITCH message (ha_link.c): step HA_SWMSG_*, its token, why
- * (NO only, else ""). */
-void ha_switch_heard(struct cp_ha *ha, unsigned int step, uint64_t token, const char *why,
-		     uint64_t now_ms);
+/* The peer's SWITCH message (ha_link.c): step HA_SWMSG_*, its token, the
+ * nonce of the ASK it belongs to, why (NO only, else ""). An OK or NO not
+ * of this box's ASK under way, or a GO not of the ASK this box last said
+ * OK to (within the switchover's bounds), is dropped (switch_stale). */
+void ha_switch_heard(struct cp_ha *ha, unsigned int step, uint64_t token, uint64_t nonce,
+		     const char *why, uint64_t now_ms);
 
 #endif /* CP_HA_H */

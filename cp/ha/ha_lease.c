@@ -13,6 +13,9 @@
  *   gone (a Redis restarted empty) and the counter not past ours, both
  *   written again (tokens never go back), {1, token}; else {0, holder}:
  *   another box has it, and the role machine fences at once.
+ * - probe (a standby that hears an active peer past the lease it last
+ *   knew of): reads the key only, {0, holder}, {0, ""} when none: the
+ *   peer's "active" is its word, the key is the lease's.
  *
  * What comes back is checked before the machine hears it (ha_lease_read()):
  * Redis is shared, and a reply of another form is no answer.
@@ -45,6 +48,10 @@ const char ha_lease_renew_lua[] =
 	"redis.call('SET', KEYS[2], ARGV[2]) "
 	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) "
 	"return {1, tonumber(ARGV[2])} end "
+	"return {0, v or ''}";
+
+const char ha_lease_probe_lua[] =
+	"local v = redis.call('GET', KEYS[1]) "
 	"return {0, v or ''}";
 
 const char ha_lease_release_lua[] =
@@ -126,19 +133,25 @@ ha_lease_step(struct cp_ha *ha, uint64_t now_ms)
 		return 0;
 	snprintf(life, sizeof(life), "%u", r->lease_ms);
 	av[n++] = "EVAL";
-	av[n++] = ask == HA_ASK_ACQUIRE ? ha_lease_acquire_lua : ha_lease_renew_lua;
-	av[n++] = "2";
-	av[n++] = ha->lease_key;
-	av[n++] = ha->token_key;
-	if (ask == HA_ASK_ACQUIRE) {
-		av[n++] = ha->box;
+	if (ask == HA_ASK_PROBE) {
+		av[n++] = ha_lease_probe_lua;
+		av[n++] = "1";
+		av[n++] = ha->lease_key;
 	} else {
-		snprintf(hold, sizeof(hold), "%s:%" PRIu64, ha->box, r->token);
-		snprintf(tok, sizeof(tok), "%" PRIu64, r->token);
-		av[n++] = hold;
-		av[n++] = tok;
+		av[n++] = ask == HA_ASK_ACQUIRE ? ha_lease_acquire_lua : ha_lease_renew_lua;
+		av[n++] = "2";
+		av[n++] = ha->lease_key;
+		av[n++] = ha->token_key;
+		if (ask == HA_ASK_ACQUIRE) {
+			av[n++] = ha->box;
+		} else {
+			snprintf(hold, sizeof(hold), "%s:%" PRIu64, ha->box, r->token);
+			snprintf(tok, sizeof(tok), "%" PRIu64, r->token);
+			av[n++] = hold;
+			av[n++] = tok;
+		}
+		av[n++] = life;
 	}
-	av[n++] = life;
 	for (unsigned int i = 0; i < n; i++)
 		al[i] = strlen(av[i]);
 	if (!cp_cluster_send(ha->cp, on_answer, (void *)(uintptr_t)seq, (int)n, av, al)) {

@@ -21,12 +21,18 @@
  *   HB     role 1 | token 8 | sent_ms 8 | echo_ms 8 | hold_ms 4
  *   BATCH  token 8 | seq 8 | records
  *   ACK    seq 8
- *   SWITCH step 1 (ASK, OK, NO, GO) | token 8 | NO: why (printable, 1-200)
+ *   SWITCH step 1 (ASK, OK, NO, GO) | token 8 | nonce 8 | NO: why (printable, 1-200)
+ *
+ * Version 2 (HA_HELLO_VERSION): SWITCH gained its nonce (the ASK's, echoed
+ * by OK, NO and GO: docs/design/ha.md §4 S15). A hello of another version
+ * is refused, named, as any other difference: the two boxes of a pair run
+ * one version of the link.
  *
  * A heartbeat's echo is the sent_ms of the peer's latest heartbeat heard,
  * hold how long ago: the round trip and the offset of the peer's clock
  * (NTP's arithmetic), and for the role machine the peer's word that it
- * heard us then (ha_role.c). A batch of a token below the floor (the
+ * heard us then (ha_role.c); a box that withholds that word
+ * (ha_self.no_vouch) echoes 0. A batch of a token below the floor (the
  * highest token the lease vouched for on this box, ha_self.floor: never a
  * heartbeat's or a batch's, which are the peer's word) is dropped,
  * counted.
@@ -67,8 +73,9 @@
 #define HA_T_ACK   4u
 #define HA_T_SWITCH 5u
 #define HA_SW_WHY_MAX 200u                 /* a SWITCH NO's sentence, bytes */
+#define HA_SW_LEN       (1u + 8u + 8u)     /* a SWITCH's step, token, nonce */
 
-#define HA_HELLO_VERSION 1u
+#define HA_HELLO_VERSION 2u                /* 2: SWITCH's nonce */
 #define HA_HB_LEN       (1u + 1u + 8u + 8u + 8u + 4u)
 #define HA_WBUF         (2u * (HA_LINK_MSG_MAX + 4u))
 #define HA_READ_BUDGET  (256u * 1024u)     /* bytes read from one connection a turn */
@@ -346,12 +353,13 @@ static void
 send_hb(struct ha_link *l, struct ha_conn *c, const struct ha_self *me, uint64_t now_ms)
 {
 	uint8_t b[HA_HB_LEN - 1];
-	uint64_t hold = l->peer_sent_ms != 0 ? now_ms - l->peer_sent_rx_ms : 0;
+	uint64_t echo = me->no_vouch ? 0 : l->peer_sent_ms;
+	uint64_t hold = echo != 0 ? now_ms - l->peer_sent_rx_ms : 0;
 
 	b[0] = (uint8_t)me->role;
 	tp_wr64(b + 1, me->token);
 	tp_wr64(b + 9, now_ms);
-	tp_wr64(b + 17, l->peer_sent_ms);
+	tp_wr64(b + 17, echo);
 	tp_wr32(b + 25, hold > UINT32_MAX ? UINT32_MAX : (uint32_t)hold);
 	if (queue(c, HA_T_HB, b, sizeof(b), NULL, 0) < 0)
 		l->st.tx_full++;
@@ -574,21 +582,22 @@ message(struct ha_link *l, unsigned int i, unsigned int type, const uint8_t *p, 
 		return 0;
 	case HA_T_SWITCH: {
 		char why[HA_SW_WHY_MAX + 1];
-		size_t wl = n > 9 ? n - 9 : 0;
+		size_t wl = n > HA_SW_LEN ? n - HA_SW_LEN : 0;
 
-		/* a planned switchover's exchange (ha_switch.c): a NO says why,
-		 * in printable ASCII (it is logged and shown); the others no more
-		 * than the step and the token */
-		if (n < 9 || p[0] < HA_SWMSG_ASK || p[0] > HA_SWMSG_GO ||
-		    (p[0] == HA_SWMSG_NO) != (wl > 0) || wl > HA_SW_WHY_MAX)
+		/* a planned switchover's exchange (ha_switch.c): step, token,
+		 * the ASK's nonce (never 0: ha_switch.c matches it), a NO's why
+		 * in printable ASCII (it is logged and shown) */
+		if (n < HA_SW_LEN || p[0] < HA_SWMSG_ASK || p[0] > HA_SWMSG_GO ||
+		    tp_rd64(p + 9) == 0 || (p[0] == HA_SWMSG_NO) != (wl > 0) ||
+		    wl > HA_SW_WHY_MAX)
 			break;
 		for (size_t k = 0; k < wl; k++)
-			if (p[9 + k] < ' ' || p[9 + k] > '~')
+			if (p[HA_SW_LEN + k] < ' ' || p[HA_SW_LEN + k] > '~')
 				goto bad;
-		memcpy(why, p + 9, wl);
+		memcpy(why, p + HA_SW_LEN, wl);
 		why[wl] = '\0';
 		if (l->hooks.sw != NULL)
-			l->hooks.sw(l->hooks.arg, p[0], tp_rd64(p + 1), why, now_ms);
+			l->hooks.sw(l->hooks.arg, p[0], tp_rd64(p + 1), tp_rd64(p + 9), why, now_ms);
 		return 0;
 	}
 	default:
@@ -903,25 +912,27 @@ ha_link_send_batch(struct ha_link *l, uint64_t token, const void *p, size_t n, u
 }
 
 int
-ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, const char *why)
+ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, uint64_t nonce,
+		    const char *why)
 {
-	uint8_t b[9 + HA_SW_WHY_MAX];
+	uint8_t b[HA_SW_LEN + HA_SW_WHY_MAX];
 	size_t wl = 0;
 
 	if (l->up < 0)
 		return -ENOTCONN;
-	if (step < HA_SWMSG_ASK || step > HA_SWMSG_GO)
+	if (step < HA_SWMSG_ASK || step > HA_SWMSG_GO || nonce == 0)
 		return -EINVAL;
 	b[0] = (uint8_t)step;
 	tp_wr64(b + 1, token);
+	tp_wr64(b + 9, nonce);
 	if (step == HA_SWMSG_NO) {
 		/* what the peer takes: printable, 1 to HA_SW_WHY_MAX bytes */
 		for (const char *c = why != NULL ? why : ""; *c != '\0' && wl < HA_SW_WHY_MAX; c++)
-			b[9 + wl++] = *c >= ' ' && *c <= '~' ? (uint8_t)*c : '?';
+			b[HA_SW_LEN + wl++] = *c >= ' ' && *c <= '~' ? (uint8_t)*c : '?';
 		if (wl == 0)
-			b[9 + wl++] = '?';
+			b[HA_SW_LEN + wl++] = '?';
 	}
-	return queue(&l->c[l->up], HA_T_SWITCH, b, 9 + wl, NULL, 0);
+	return queue(&l->c[l->up], HA_T_SWITCH, b, HA_SW_LEN + wl, NULL, 0);
 }
 
 void

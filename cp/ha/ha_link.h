@@ -58,8 +58,9 @@ struct ha_link_hooks {
 	void (*heard)(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms);
 	/* 0: taken (acknowledged); < 0: refused, the link closed unacknowledged */
 	int (*batch)(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n);
-	/* a switchover's message (HA_SWMSG_*; why: a NO's sentence, else "") */
-	void (*sw)(void *arg, unsigned int step, uint64_t token, const char *why,
+	/* a switchover's message (HA_SWMSG_*; nonce: its ASK's, never 0; why:
+	 * a NO's sentence, else "") */
+	void (*sw)(void *arg, unsigned int step, uint64_t token, uint64_t nonce, const char *why,
 		   uint64_t now_ms);
 	void *arg;
 };
@@ -71,6 +72,11 @@ struct ha_self {
 	/* the highest lease-verified token (ha_role.token_verified): the
 	 * only one that raises the floor below which a batch is stale */
 	uint64_t floor;
+	/* heartbeats echo nothing (echo and hold 0): this box no longer
+	 * promises the peer to wait a lease after its active heartbeat
+	 * (ha_role_vouches() false), so the peer's deadline does not move
+	 * on by its word */
+	bool no_vouch;
 };
 
 /* The link as status shows it. */
@@ -109,10 +115,12 @@ bool ha_link_up(const struct ha_link *l);
 int ha_link_send_batch(struct ha_link *l, uint64_t token, const void *p, size_t n,
 		       uint64_t now_ms);
 /* A switchover's message (docs/design/ha.md §3.5) to the peer: step
- * HA_SWMSG_*, this box's token, why (a NO's sentence: what is not
- * printable becomes '?', cut at 200 bytes). 0, -ENOTCONN, -EINVAL (a step
- * unknown), -EAGAIN (the send buffer full). */
-int ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, const char *why);
+ * HA_SWMSG_*, this box's token, nonce (its ASK's, not 0), why (a NO's
+ * sentence: what is not printable becomes '?', cut at 200 bytes). 0,
+ * -ENOTCONN, -EINVAL (a step unknown, nonce 0), -EAGAIN (the send buffer
+ * full). */
+int ha_link_send_switch(struct ha_link *l, unsigned int step, uint64_t token, uint64_t nonce,
+			const char *why);
 /* A heartbeat at the next turn, not a heartbeat_ms after the last: this
  * box's role changed, and the peer should hear it now. */
 void ha_link_hb_soon(struct ha_link *l);

@@ -150,11 +150,12 @@ heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 
 /* A switchover's message of the peer's (ha_switch.c). */
 static void
-sw_in(void *arg, unsigned int step, uint64_t token, const char *why, uint64_t now_ms)
+sw_in(void *arg, unsigned int step, uint64_t token, uint64_t nonce, const char *why,
+      uint64_t now_ms)
 {
 	struct cp_ha *ha = arg;
 
-	ha_switch_heard(ha, step, token, why, now_ms);
+	ha_switch_heard(ha, step, token, nonce, why, now_ms);
 	ha_sync(ha);
 }
 
@@ -298,6 +299,7 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 	me.role = ha->role.state;
 	me.token = ha->role.token;
 	me.floor = ha->role.token_verified;
+	me.no_vouch = !ha_role_vouches(&ha->role);
 	ha_link_serve(ha->link, &me, now_ms);
 	ha_switch_step(ha, now_ms);
 	if ((ha->role.state == HA_ACTIVE) != ha->was_active) {

@@ -10,7 +10,11 @@
  *   its send time + lease - guard: Redis expires the key no earlier than
  *   lease after it was sent, so dp stops at least guard before the peer
  *   can take the key.
- * - A renew answered with another holder fences at once.
+ * - A renew answered with another holder fences at once. A peer's
+ *   heartbeat with a token above ours is its word, not the lease's: it
+ *   asks Redis at once (a renew) and fences only on that answer, or at
+ *   the deadline (docs/design/ha.md §4 S16: one heartbeat made both boxes
+ *   passive before).
  * - Redis silent: the deadline moves on only by the peer's word. A
  *   heartbeat of a standby peer echoes the send time of our latest ACTIVE
  *   heartbeat it heard; it promises not to ask for the lease until it has
@@ -19,7 +23,13 @@
  *   isolated box cannot tell its isolation from the peer's takeover).
  * - STANDBY (and FENCED) ask for the lease only after a lease without an
  *   active peer's heartbeat, and only Redis gives it (the key absent), so
- *   with Redis away nobody changes role.
+ *   with Redis away nobody changes role. A peer heard active past the
+ *   lease Redis last named (its answer + lease) is asked after in Redis
+ *   (a probe, which reads only): a holder named, all is well until a
+ *   lease later; none, the peer's "active" holds no lease, so this box
+ *   stops vouching for it (its heartbeats echo nothing) and asks for the
+ *   lease a lease later: the peer, if it really relays on our word alone,
+ *   is fenced at its deadline first.
  *
  * Nothing here sends, reads a socket or a clock: the caller gives now.
  */
@@ -78,6 +88,8 @@ become(struct ha_role *r, enum ha_state s, uint64_t now_ms, const char *why)
 	if (s == HA_ACTIVE)
 		r->take_until_ms = 0;
 	r->asking = HA_ASK_NONE;      /* what was asked was for the old role */
+	r->claimed = 0;               /* a claim, a doubt: of the old role */
+	r->doubt_since_ms = 0;
 	r->seq++;
 	r->next_ask_ms = now_ms;
 	snprintf(r->why, sizeof(r->why), "%s", why);
@@ -148,12 +160,26 @@ ha_role_due(struct ha_role *r, uint64_t now_ms)
 		return r->yield == HA_YIELD_RELEASING ? HA_ASK_NONE : HA_ASK_RENEW;
 	if (r->mode == TP_HA_ROLE_STANDBY || r->state == HA_STARTING)
 		return HA_ASK_NONE;
+	/* the peer handed its role over (it let the lease go first: a
+	 * switchover, ha_role_take()); or no active peer heard for a lease;
+	 * or Redis held no lease for the "active" peer, and this box stopped
+	 * vouching for it a lease ago */
+	if (now_ms < r->take_until_ms || now_ms - r->quiet_since_ms >= r->lease_ms ||
+	    (r->doubt_since_ms != 0 && now_ms - r->doubt_since_ms >= r->lease_ms))
+		return HA_ASK_ACQUIRE;
 	/* an active peer heard within a lease: it holds the lease, or will
-	 * renew it; never ask over it, unless it handed its role over (it
-	 * let the lease go first: a switchover, ha_role_take()) */
-	if (now_ms - r->quiet_since_ms < r->lease_ms && now_ms >= r->take_until_ms)
-		return HA_ASK_NONE;
-	return HA_ASK_ACQUIRE;
+	 * renew it; never ask for it over the peer, but past the lease Redis
+	 * last named, ask Redis whether the peer's word holds */
+	if (r->peer_active_ms != 0 && now_ms - r->peer_active_ms < r->lease_ms &&
+	    r->doubt_since_ms == 0 && now_ms >= r->lease_known_until_ms)
+		return HA_ASK_PROBE;
+	return HA_ASK_NONE;
+}
+
+bool
+ha_role_vouches(const struct ha_role *r)
+{
+	return r->doubt_since_ms == 0;
 }
 
 uint32_t
@@ -212,6 +238,26 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 		return;
 	}
 	fence = sent + r->lease_ms - r->guard_ms;
+	if (asked == HA_ASK_PROBE) {
+		if (a->held || r->state == HA_ACTIVE)
+			return;               /* (the probe never says held) */
+		if (a->token != 0 || a->holder[0] != '\0') {
+			/* a holder: the key lives until a lease after it was
+			 * read at most; ask again then */
+			heard_holder(r, a);
+			r->lease_known_until_ms = now_ms + r->lease_ms;
+			return;
+		}
+		if (r->peer_active_ms == 0 || now_ms - r->peer_active_ms >= r->lease_ms ||
+		    r->doubt_since_ms != 0)
+			return;               /* the peer quiet meanwhile: the usual rule */
+		r->doubt_since_ms = now_ms;
+		r->st.peer_unheld++;
+		tp_log(TP_LOG_WARNING, "ha: the peer says it is active, but Redis holds no lease: "
+		       "this box vouches for it no more and asks for the lease in %u ms unless "
+		       "a holder appears", r->lease_ms);
+		return;
+	}
 	if (asked == HA_ASK_ACQUIRE) {
 		if (a->held) {
 			r->st.acquired++;
@@ -235,6 +281,15 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 		}
 		r->st.acquire_refused++;
 		heard_holder(r, a);
+		r->lease_known_until_ms = now_ms + r->lease_ms;
+		if (r->doubt_since_ms != 0) {
+			/* a holder after all (the peer's renew came back):
+			 * vouch again */
+			r->doubt_since_ms = 0;
+			tp_log(TP_LOG_NOTICE, "ha: Redis names %s as the lease's holder again: this "
+			       "box vouches for the peer again",
+			       a->holder[0] != '\0' ? a->holder : "a holder");
+		}
 		if (now_ms < r->take_until_ms)
 			/* handed over, yet held: the peer's delete not seen yet,
 			 * or a third box; soon again while the window lasts */
@@ -259,6 +314,12 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 	if (a->held && a->token == r->token) {
 		r->st.renewed++;
 		r->renewed_ms = sent;
+		if (r->claimed > r->token && sent >= r->claimed_ms) {
+			tp_log(TP_LOG_NOTICE, "ha: Redis says the lease is still this box's (token %"
+			       PRIu64 "): the peer's token %" PRIu64 " was its word only", r->token,
+			       r->claimed);
+			r->claimed_ms = UINT64_MAX;   /* said: the same claim is not asked again */
+		}
 		if (fence > r->fence_at_ms) {
 			r->fence_at_ms = fence;
 			seg_write(r);
@@ -277,44 +338,54 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 	become(r, HA_FENCED, now_ms, why);
 }
 
+/* An active box hears a token above its own from the peer: the peer's word
+ * (the link is authenticated, but a peer broken, stale or holding the key
+ * can say anything), so Redis is asked at once (a renew) and only its
+ * answer naming another holder fences, or the deadline, which no word of
+ * this peer's moves meanwhile. */
+static void
+claim(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms)
+{
+	if (hb->token <= r->claimed)
+		return;                   /* asked already */
+	r->claimed = hb->token;
+	r->claimed_ms = now_ms;
+	r->st.token_claims++;
+	tp_log(TP_LOG_WARNING, "ha: the peer (%s) says token %" PRIu64 ", above this box's %"
+	       PRIu64 ": asking Redis now; fenced if it names another holder, else at the "
+	       "deadline (in %" PRIu64 " ms) unless renewed", ha_state_name(hb->role), hb->token,
+	       r->token, r->fence_at_ms > now_ms ? r->fence_at_ms - now_ms : 0);
+	/* a renew at once, unless one is out (its answer is as good: sent
+	 * before the claim, it still fences if the key is not ours) or the
+	 * lease is being let go (a switchover's, which renews no more) */
+	if (r->asking == HA_ASK_NONE && r->yield != HA_YIELD_RELEASING)
+		r->next_ask_ms = now_ms;
+}
+
 void
 ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms)
 {
-	char why[200];
 	uint64_t fence;
 
 	if (hb->role == HA_ACTIVE) {
 		r->quiet_since_ms = now_ms;
-		if (r->state == HA_ACTIVE && hb->token > r->token) {
-			snprintf(why, sizeof(why), "the peer is active under token %" PRIu64
-				 ", above this box's %" PRIu64, hb->token, r->token);
-			r->token = hb->token;
-			become(r, HA_FENCED, now_ms, why);
-			return;
-		}
-		if (r->state == HA_FENCED) {
-			if (hb->token > r->token)
-				r->token = hb->token;
-			become(r, HA_STANDBY, now_ms, "the peer is active");
-			return;
-		}
+		r->peer_active_ms = now_ms;
 	}
 	if (r->state != HA_ACTIVE) {
 		if (hb->token > r->token)
 			r->token = hb->token;
+		if (hb->role == HA_ACTIVE && r->state == HA_FENCED)
+			become(r, HA_STANDBY, now_ms, "the peer is active");
 		return;
 	}
 	if (hb->token > r->token) {
-		snprintf(why, sizeof(why), "the peer has seen token %" PRIu64 ", above this "
-			 "box's %" PRIu64, hb->token, r->token);
-		r->token = hb->token;
-		become(r, HA_FENCED, now_ms, why);
-		return;
+		claim(r, hb, now_ms);
+		return;                   /* (and no vouch in the same breath) */
 	}
 	/* a standby's word: it heard our active heartbeat sent at echo_ms
 	 * (our clock), so it asks for no lease before echo + lease */
-	if ((hb->role != HA_STANDBY && hb->role != HA_FENCED) || hb->echo_ms < r->active_since_ms || hb->echo_ms > now_ms ||
-	    hb->echo_ms <= r->vouched_ms)
+	if ((hb->role != HA_STANDBY && hb->role != HA_FENCED) || hb->echo_ms < r->active_since_ms ||
+	    hb->echo_ms > now_ms || hb->echo_ms <= r->vouched_ms)
 		return;
 	r->vouched_ms = hb->echo_ms;
 	fence = hb->echo_ms + r->lease_ms - r->guard_ms;

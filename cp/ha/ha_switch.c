@@ -19,6 +19,16 @@
  *            on the link to ask for the lease at once (GO); the switchover
  *            is done when the peer is heard active under a higher token.
  *
+ * Every SWITCH message carries the ASK's nonce (random, drawn here): an
+ * OK or NO is this ASK's only with it, a GO is honoured only by a standby
+ * that said OK to that very ASK, within the bounds above, once; anything
+ * else is dropped and counted (switch_stale). The link is authenticated
+ * (the pair's PSK): what this guards against is the peer's own stale or
+ * reordered message, a late OK of an ASK given up, a GO of another
+ * switchover (docs/design/ha.md §4 S15). The standby says OK only where
+ * it can take the role at once: STANDBY or FENCED (never STARTING, where
+ * ha_role_take() refuses), ha.role not "standby", its dp running.
+ *
  * The gap at the receivers runs from dp passive here to the peer's dp
  * active and its announcements heard: the final drain (a round trip on
  * the link), the delete's round trip to Redis, GO on the link, the
@@ -36,12 +46,14 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cp.h"
 #include "api/api.h"
 #include "ha.h"
 #include "ha_link.h"
 #include "ha_mirror.h"
+#include "ipc.h"
 #include "tp_conf_types.h"
 #include "tp_log.h"
 
@@ -50,6 +62,24 @@
 #define HA_SW_SETTLE_MS 5u            /* FINAL: dp's rings to cp read meanwhile */
 #define HA_SW_RELEASE_MS 500u         /* RELEASE: Redis' answer */
 #define HA_SW_PEER_MS   900u          /* PEER: heard active (all within CP_API_HOLD_MS) */
+/* The standby honours a GO this long after its OK: the active box's
+ * whole bound from its ASK (which came before the OK) to its PEER step's
+ * end; past it that box awaits no take, and the lease's own rule holds. */
+#define HA_SW_GO_MS     (HA_SW_DRAIN_MS + HA_SW_FINAL_MS + HA_SW_RELEASE_MS + HA_SW_PEER_MS)
+
+/* A switchover's nonce: 64 random bits, never 0 (the link refuses 0).
+ * 0, or -EAGAIN when the kernel gives no randomness. */
+static int
+draw_nonce(uint64_t *nonce)
+{
+	for (int i = 0; i < 4; i++) {
+		if (getrandom(nonce, sizeof(*nonce), GRND_NONBLOCK) != (ssize_t)sizeof(*nonce))
+			return -EAGAIN;
+		if (*nonce != 0)
+			return 0;
+	}
+	return -EAGAIN;
+}
 
 static const char *
 peer_name(const struct cp_ha *ha, char *buf, size_t size)
@@ -104,6 +134,7 @@ ha_switch_start(struct cp_ha *ha, uint64_t api_token, uint64_t now_ms, const cha
 	static char buf[512];
 	struct ha_switch *sw = &ha->sw;
 	struct ha_link_view v;
+	uint64_t nonce;
 
 	ha_link_view(ha->link, now_ms, &v);
 	*why = buf;
@@ -129,12 +160,18 @@ ha_switch_start(struct cp_ha *ha, uint64_t api_token, uint64_t now_ms, const cha
 			 ha_state_name(v.peer_role));
 		return -EINVAL;
 	}
-	if (ha_link_send_switch(ha->link, HA_SWMSG_ASK, ha->role.token, NULL) < 0) {
+	if (draw_nonce(&nonce) < 0) {
+		snprintf(buf, sizeof(buf), "no random nonce for the switchover (getrandom): "
+			 "try again");
+		return -EAGAIN;
+	}
+	if (ha_link_send_switch(ha->link, HA_SWMSG_ASK, ha->role.token, nonce, NULL) < 0) {
 		snprintf(buf, sizeof(buf), "the link to %s takes nothing now (its send buffer "
 			 "is full): try again", v.peer_box);
 		return -EAGAIN;
 	}
 	memset(sw, 0, offsetof(struct ha_switch, last));
+	sw->nonce = nonce;
 	sw->step = HA_SW_ASK;
 	sw->api_token = api_token;
 	sw->started_ms = now_ms;
@@ -256,7 +293,7 @@ ha_switch_released(struct cp_ha *ha, uint32_t seq, int res, uint64_t now_ms)
 		 peer);
 	ha_role_released(&ha->role, now_ms, why);
 	ha_sync(ha);
-	if (ha_link_send_switch(ha->link, HA_SWMSG_GO, sw->token, NULL) < 0) {
+	if (ha_link_send_switch(ha->link, HA_SWMSG_GO, sw->token, sw->nonce, NULL) < 0) {
 		finish(ha, "the lease was let go, but the link went before the peer was told: "
 		       "whichever box asks first after a lease takes it", now_ms);
 		return;
@@ -266,32 +303,68 @@ ha_switch_released(struct cp_ha *ha, uint32_t seq, int res, uint64_t now_ms)
 	sw->step_end_ms = now_ms + HA_SW_PEER_MS;
 }
 
+/* A SWITCH message not for this switchover: dropped, counted, said (at
+ * debug: a late OK after a timeout is expected, not news). */
+static void
+stale(struct cp_ha *ha, const char *what, uint64_t nonce)
+{
+	ha->role.st.switch_stale++;
+	tp_log(TP_LOG_DEBUG, "ha: switchover: %s (nonce %016" PRIx64 ") dropped: not this "
+	       "switchover's", what, nonce);
+}
+
+/* The standby's side of an ASK: can this box take over now? buf: why
+ * not, "" when it can. */
+static void
+can_take(struct cp_ha *ha, uint64_t now_ms, char *buf, size_t size)
+{
+	const struct ha_role *r = &ha->role;
+
+	buf[0] = '\0';
+	if (r->mode == TP_HA_ROLE_STANDBY)
+		snprintf(buf, size, "ha.role is \"standby\" on %s: it never takes the lease",
+			 ha->box);
+	else if (r->state == HA_ACTIVE)
+		snprintf(buf, size, "%s is active itself", ha->box);
+	else if (r->state != HA_STANDBY && r->state != HA_FENCED)
+		snprintf(buf, size, "%s is %s: it cannot take the lease yet", ha->box,
+			 ha_state_name(r->state));
+	else if (ha->cp->seg.shm == NULL || !ipc_dp_running(ha->cp->seg.shm, now_ms))
+		snprintf(buf, size, "the dp of %s is not running: it would relay nothing",
+			 ha->box);
+}
+
 void
-ha_switch_heard(struct cp_ha *ha, unsigned int step, uint64_t token, const char *why,
-		uint64_t now_ms)
+ha_switch_heard(struct cp_ha *ha, unsigned int step, uint64_t token, uint64_t nonce,
+		const char *why, uint64_t now_ms)
 {
 	struct ha_switch *sw = &ha->sw;
 	char buf[200];
 
 	switch (step) {
 	case HA_SWMSG_ASK:
-		/* the standby's side: can this box take over? */
-		if (ha->role.mode == TP_HA_ROLE_STANDBY)
-			snprintf(buf, sizeof(buf), "ha.role is \"standby\" on %s: it never takes "
-				 "the lease", ha->box);
-		else if (ha->role.state == HA_ACTIVE)
-			snprintf(buf, sizeof(buf), "%s is active itself", ha->box);
-		else
-			buf[0] = '\0';
-		if (buf[0] != '\0')
+		/* the standby's side: can this box take over? A new ASK
+		 * replaces any earlier one: only its GO is honoured now */
+		can_take(ha, now_ms, buf, sizeof(buf));
+		sw->ok_nonce = 0;
+		if (buf[0] != '\0') {
 			tp_log(TP_LOG_WARNING, "ha: the peer asked for a switchover: refused: %s", buf);
-		(void)ha_link_send_switch(ha->link, buf[0] != '\0' ? HA_SWMSG_NO : HA_SWMSG_OK,
-					  ha->role.token, buf);
+			(void)ha_link_send_switch(ha->link, HA_SWMSG_NO, ha->role.token, nonce, buf);
+			break;
+		}
+		if (ha_link_send_switch(ha->link, HA_SWMSG_OK, ha->role.token, nonce, NULL) == 0) {
+			sw->ok_nonce = nonce;
+			sw->ok_until_ms = now_ms + HA_SW_GO_MS;
+		}
 		break;
 	case HA_SWMSG_OK:
 	case HA_SWMSG_NO:
-		if (sw->step != HA_SW_ASK)
-			break;                /* late, or for another switchover */
+		if (sw->step != HA_SW_ASK || nonce != sw->nonce || sw->peer_ok) {
+			/* late (an ASK given up), of another switchover, or a
+			 * second answer: never this ASK's */
+			stale(ha, step == HA_SWMSG_OK ? "an OK" : "a NO", nonce);
+			break;
+		}
 		if (step == HA_SWMSG_OK) {
 			sw->peer_ok = true;
 			break;
@@ -300,7 +373,17 @@ ha_switch_heard(struct cp_ha *ha, unsigned int step, uint64_t token, const char 
 		finish(ha, buf, now_ms);
 		break;
 	case HA_SWMSG_GO:
-		/* the peer let the lease go: ask for it now */
+		/* the peer let the lease go: ask for it now, if this box said
+		 * OK to that very ASK, and in time */
+		if (sw->ok_nonce == 0 || nonce != sw->ok_nonce || now_ms >= sw->ok_until_ms) {
+			stale(ha, "a GO", nonce);
+			tp_log(TP_LOG_WARNING, "ha: the peer said GO (token %" PRIu64 ") for a "
+			       "switchover this box %s: ignored (the lease's own rule holds)", token,
+			       sw->ok_nonce == 0 || nonce != sw->ok_nonce ? "did not say OK to" :
+			       "said OK to too long ago");
+			break;
+		}
+		sw->ok_nonce = 0;             /* once */
 		if (ha_role_take(&ha->role, now_ms) < 0) {
 			tp_log(TP_LOG_WARNING, "ha: the peer handed its role over (token %" PRIu64
 			       "), but this box is %s%s", token, ha_state_name(ha->role.state),

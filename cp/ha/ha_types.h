@@ -31,6 +31,7 @@ enum ha_ask {
 	HA_ASK_NONE = 0,
 	HA_ASK_ACQUIRE,               /* the acquire script: {1, token} or {0, holder} */
 	HA_ASK_RENEW,                 /* the renew script: {1, token} or {0, holder} */
+	HA_ASK_PROBE,                 /* the probe script: {0, holder}, "" when none */
 };
 
 /* A lease script's answer, read (ha_lease_read()). */
@@ -61,6 +62,13 @@ struct ha_role_stats {
 	uint64_t switch_out;          /* the role handed to the peer (a switchover) */
 	uint64_t switch_in;           /* the role taken from the peer (a switchover) */
 	uint64_t switch_failed;       /* switchovers refused or abandoned */
+	uint64_t switch_stale;        /* SWITCH messages of another ASK (nonce), dropped */
+	/* heartbeats of the peer's claiming a token above this active box's:
+	 * the lease asked of Redis at once, not fenced on the peer's word */
+	uint64_t token_claims;
+	/* Redis held no lease while the peer said it was active: this box
+	 * stopped vouching for it and asks for the lease a lease later */
+	uint64_t peer_unheld;
 };
 
 /* A planned switchover's hold on the role (ha_role_yield()): the lease
@@ -108,6 +116,22 @@ struct ha_role {
 	/* when an active peer was last heard (or the machine started: a
 	 * standby listens a lease before it asks) */
 	uint64_t quiet_since_ms;
+	uint64_t peer_active_ms;      /* when an active peer was last heard (0: never) */
+	/* ACTIVE: the highest token a peer's heartbeat claimed above ours,
+	 * asked of Redis (a renew at once); 0: none. Not the lease's word:
+	 * it fences only when Redis names another holder, or the deadline
+	 * passes (docs/design/ha.md §4 S16). */
+	uint64_t claimed;
+	uint64_t claimed_ms;          /* when (UINT64_MAX: Redis' word on it said) */
+	/* Not active: the lease Redis last named a holder of cannot outlive
+	 * this (its answer + lease_ms); past it, a peer still heard active
+	 * is asked after in Redis (HA_ASK_PROBE), not taken on its word. */
+	uint64_t lease_known_until_ms;
+	/* Not active: Redis held no lease while the peer said it was active
+	 * (since then; 0: not so). This box's heartbeats vouch no more
+	 * (ha_role_vouches()), and a lease after it asks for the lease,
+	 * active heartbeats heard or not. */
+	uint64_t doubt_since_ms;
 	/* the one script outstanding */
 	enum ha_ask asking;
 	uint32_t seq;                 /* moves at each ask: a late answer is dropped */
@@ -151,7 +175,9 @@ enum ha_sw_step {
 	HA_SW_PEER,                   /* the peer told to take it: awaited active */
 };
 
-/* The switchover's link message steps (ha_link.c's SWITCH, type 5). */
+/* The switchover's link message steps (ha_link.c's SWITCH, type 5). Each
+ * carries the nonce of the ASK it belongs to (ha_switch.c draws it; never
+ * 0): an OK, NO or GO of another ASK is dropped (switch_stale). */
 #define HA_SWMSG_ASK 1u               /* active -> standby: may you take over? */
 #define HA_SWMSG_OK  2u               /* standby -> active: yes */
 #define HA_SWMSG_NO  3u               /* standby -> active: no, and why */
@@ -164,8 +190,14 @@ struct ha_switch {
 	uint64_t step_end_ms;         /* this step's bound */
 	uint64_t fenced_ms;           /* dp made passive */
 	uint64_t token;               /* this box's, when it began */
+	uint64_t nonce;               /* its ASK's, echoed by the peer's OK/NO and our GO */
 	uint32_t seq;                 /* the release script's (a late answer ignored) */
-	bool peer_ok;                 /* the peer said it can take over */
+	bool peer_ok;                 /* the peer said OK to this ASK */
+	/* the standby's side: the ASK this box last said OK to (0: none, or
+	 * said NO since), and until when its GO is honoured (the active
+	 * box's bounds: past them it awaits no take) */
+	uint64_t ok_nonce;
+	uint64_t ok_until_ms;
 	/* the last switchover, for status: what happened, and the time from
 	 * dp passive here to the peer heard active (ms; -1: none yet) */
 	char last[200];

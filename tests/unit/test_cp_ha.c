@@ -58,7 +58,9 @@ cp_cluster_send(struct cp_ctx *c, redisCallbackFn *fn, void *priv, int argc, con
 	assert_ptr_equal(c, &cp);
 	if (redis.away)
 		return false;
-	assert_true((argc >= 7 && argc <= 8) || (argc == 5 && strcmp(argv[1], ha_lease_release_lua) == 0));
+	assert_true((argc >= 7 && argc <= 8) ||
+		    (argc == 5 && strcmp(argv[1], ha_lease_release_lua) == 0) ||
+		    (argc == 4 && strcmp(argv[1], ha_lease_probe_lua) == 0));
 	redis.sent++;
 	redis.fn = fn;
 	redis.priv = priv;
@@ -126,6 +128,19 @@ answer(int held, long long token, const char *holder)
 		e1.str = (char *)(uintptr_t)holder;
 		e1.len = strlen(holder);
 	}
+	assert_non_null(redis.fn);
+	redis.fn((redisAsyncContext *)(uintptr_t)&redis, &r, redis.priv);
+}
+
+/* The probe's answer when the key is absent: {0, ""}. */
+static void
+answer_none(void)
+{
+	redisReply e0 = { .type = REDIS_REPLY_INTEGER, .integer = 0 };
+	redisReply e1 = { .type = REDIS_REPLY_STRING, .str = (char *)(uintptr_t)"", .len = 0 };
+	redisReply *el[2] = { &e0, &e1 };
+	redisReply r = { .type = REDIS_REPLY_ARRAY, .elements = 2, .element = el };
+
 	assert_non_null(redis.fn);
 	redis.fn((redisAsyncContext *)(uintptr_t)&redis, &r, redis.priv);
 }
@@ -359,10 +374,21 @@ test_ha_redis_silent_peer_vouching_keeps_active(void **state)
 	 * nor one of a time before this box was active */
 	hb(HA_STANDBY, 7, 13000, 14000);
 	assert_int_equal(seg_fence(), 13900 - 30 + LEASE - GUARD);
-	/* a peer that has seen a higher token fences us */
+	/* a peer that says it has seen a higher token is asked after in
+	 * Redis (away: no answer), vouches no more, and the deadline it
+	 * left fences */
 	hb(HA_STANDBY, 9, 13990, 14001);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.st.token_claims, 1);
+	for (t = 14001; t < 13900 - 30 + LEASE - GUARD; t++) {
+		step(t);
+		if (t % 100 == 0)
+			hb(HA_STANDBY, 9, t - 30, t);
+		assert_true(ipc_ha_active(&seg, t));
+	}
+	step(t);
 	assert_int_equal(ha.role.state, HA_FENCED);
-	assert_false(ipc_ha_active(&seg, 14001));
+	assert_false(ipc_ha_active(&seg, t));
 }
 
 /* Redis silent and the peer silent: fenced at the deadline (the last
@@ -408,20 +434,31 @@ test_ha_standby_never_acquires_while_it_hears_heartbeats(void **state)
 	(void)state;
 	start(TP_HA_ROLE_AUTO, 1000);
 	for (t = 1000; t <= 30000; t++) {
+		unsigned int n = redis.sent;
+
 		if (t % 100 == 0)
 			hb(HA_ACTIVE, 3, 0, t);
 		step(t);
+		if (redis.sent != n) {
+			/* only a look, once a lease: Redis names the peer */
+			assert_string_equal(redis.script, ha_lease_probe_lua);
+			assert_string_equal(redis.argv[2], "1");
+			assert_string_equal(redis.argv[3], "ns:ha:edge:lease");
+			assert_true(t % LEASE == 0);
+			answer(0, 0, "box-b:3");
+		}
+		assert_true(ha_role_vouches(&ha.role));
 	}
-	assert_int_equal(redis.sent, 0);
+	assert_int_equal(redis.sent, 30);         /* 1000, 2000, ... 30000 */
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	assert_int_equal(ha.role.token, 3);      /* the highest seen */
 	/* heartbeats from a standby peer are no reason to wait */
-	for (; t <= 30000 + LEASE; t++) {
+	for (t++; t <= 30000 + LEASE; t++) {
 		if (t % 100 == 0)
 			hb(HA_STANDBY, 3, 0, t);
 		step(t);
 	}
-	assert_int_equal(redis.sent, 1);
+	assert_int_equal(redis.sent, 31);
 	assert_string_equal(redis.script, ha_lease_acquire_lua);
 
 	memset(&redis, 0, sizeof(redis));
@@ -586,18 +623,22 @@ test_ha_switchover_take_at_once(void **state)
 	start(TP_HA_ROLE_AUTO, 1000);
 	hb(HA_ACTIVE, 7, 0, 1500);
 	step(1500);
-	assert_int_equal(redis.sent, 0);
-	assert_int_equal(ha_role_take(&ha.role, 1501), 0);
+	assert_int_equal(redis.sent, 1);         /* a look only: the peer holds it */
+	assert_string_equal(redis.script, ha_lease_probe_lua);
+	answer(0, 0, "box-b:7");
 	step(1501);
 	assert_int_equal(redis.sent, 1);
+	assert_int_equal(ha_role_take(&ha.role, 1501), 0);
+	step(1501);
+	assert_int_equal(redis.sent, 2);
 	assert_string_equal(redis.script, ha_lease_acquire_lua);
 	cp.now_ms = 1502;
 	answer(0, 0, "box-b:7");                 /* the peer's delete not seen yet */
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	step(1510);
-	assert_int_equal(redis.sent, 1);
-	step(1522);
 	assert_int_equal(redis.sent, 2);
+	step(1522);
+	assert_int_equal(redis.sent, 3);
 	cp.now_ms = 1523;
 	answer(1, 8, NULL);
 	assert_int_equal(ha.role.state, HA_ACTIVE);
@@ -612,6 +653,133 @@ test_ha_switchover_take_at_once(void **state)
 	for (uint64_t t = 1001; t < 5000; t += 10)
 		step(t);
 	assert_int_equal(redis.sent, 0);
+}
+
+/* S16: a heartbeat claiming a fencing token above the active box's is the
+ * peer's word, not the lease's: the box renews at once and fences only on
+ * Redis' answer naming another holder, or at its deadline; meanwhile it
+ * stays active (dp relays). Before the fix one such heartbeat fenced at
+ * once: a peer broken (or holding the PSK) made both boxes passive. */
+static void
+test_ha_higher_unverified_token_asks_redis_first(void **state)
+{
+	(void)state;
+	make_active();                           /* token 7 at 2000 */
+	hb(HA_ACTIVE, 9, 0, 2010);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_true(ipc_ha_active(&seg, 2010));
+	step(2010);                              /* a renew at once, not at 2250 */
+	assert_int_equal(redis.sent, 2);
+	assert_string_equal(redis.script, ha_lease_renew_lua);
+	cp.now_ms = 2011;
+	answer(1, 7, NULL);                      /* Redis: still this box's */
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(seg_fence(), 2010 + LEASE - GUARD);
+	/* the same claim again asks nothing more; a higher one does, and
+	 * Redis naming the peer fences */
+	hb(HA_ACTIVE, 9, 0, 2100);
+	step(2100);
+	assert_int_equal(redis.sent, 2);
+	hb(HA_STANDBY, 10, 2090, 2110);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	step(2110);
+	assert_int_equal(redis.sent, 3);
+	cp.now_ms = 2111;
+	answer(0, 0, "box-b:10");
+	assert_int_equal(ha.role.state, HA_FENCED);
+	assert_int_equal(ha.role.token, 10);
+	assert_false(ipc_ha_active(&seg, 2111));
+
+	/* Redis away: no answer; the claim vouches nothing, and the box is
+	 * fenced at its deadline, not before */
+	setup(NULL);
+	make_active();
+	redis.away = true;
+	for (uint64_t t = 2001; t < 2000 + LEASE - GUARD; t++) {
+		if (t % 100 == 0)
+			hb(HA_STANDBY, 9, t - 30, t);
+		step(t);
+		assert_int_equal(ha.role.state, HA_ACTIVE);
+	}
+	assert_int_equal(seg_fence(), 2000 + LEASE - GUARD);
+	step(2000 + LEASE - GUARD);
+	assert_int_equal(ha.role.state, HA_FENCED);
+}
+
+/* S16: a standby that hears "active" heartbeats still asks Redis once the
+ * lease it knows of may have ended. Before the fix it never asked while
+ * they came: a peer that says ACTIVE and holds no lease kept both boxes
+ * passive. */
+static void
+test_ha_standby_hearing_active_asks_redis_past_the_lease(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	for (t = 1000; t <= 1000 + 2 * LEASE; t++) {
+		if (t % 100 == 0)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+	}
+	assert_true(redis.sent >= 1);
+	/* a look (it takes nothing) at once; unanswered (Redis silent), again
+	 * each lease/4, as any script */
+	assert_string_equal(redis.script, ha_lease_probe_lua);
+	assert_int_equal(redis.sent, 2 * LEASE / RENEW + 1);
+	assert_int_equal(ha.role.st.lease_unanswered, 2 * LEASE / RENEW);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	/* the peer's lease named: vouch on, look again a lease later */
+	setup(NULL);
+	start(TP_HA_ROLE_AUTO, 1000);
+	hb(HA_ACTIVE, 3, 0, 1000);
+	step(1000);
+	assert_int_equal(redis.sent, 1);
+	cp.now_ms = 1001;
+	answer(0, 0, "box-b:3");
+	assert_true(ha.role.token_verified == 3);
+	for (t = 1001; t < 2001; t++) {
+		if (t % 100 == 0)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+	}
+	assert_int_equal(redis.sent, 1);
+	step(2001);
+	assert_int_equal(redis.sent, 2);
+	assert_string_equal(redis.script, ha_lease_probe_lua);
+	/* no lease in Redis, the peer still "active": this box vouches no
+	 * more, and asks for the lease a lease later, heartbeats or not */
+	cp.now_ms = 2002;
+	answer_none();
+	assert_false(ha_role_vouches(&ha.role));
+	assert_int_equal(ha.role.st.peer_unheld, 1);
+	for (t = 2002; t < 2002 + LEASE; t++) {
+		if (t % 100 == 0)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+	}
+	assert_int_equal(redis.sent, 2);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	step(2002 + LEASE);
+	assert_int_equal(redis.sent, 3);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	cp.now_ms = 2002 + LEASE;
+	answer(1, 4, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.token, 4);
+	/* again, but the peer's renew comes back (a holder after all):
+	 * vouching again, no lease taken */
+	setup(NULL);
+	start(TP_HA_ROLE_AUTO, 1000);
+	hb(HA_ACTIVE, 3, 0, 1000);
+	step(1000);
+	answer_none();
+	assert_false(ha_role_vouches(&ha.role));
+	step(1000 + LEASE);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	answer(0, 0, "box-b:3");
+	assert_true(ha_role_vouches(&ha.role));
+	assert_int_equal(ha.role.state, HA_STANDBY);
 }
 
 int
@@ -632,6 +800,9 @@ main(void)
 		cmocka_unit_test_setup(test_ha_only_the_lease_verifies_a_token, setup),
 		cmocka_unit_test_setup(test_ha_switchover_yield_and_release, setup),
 		cmocka_unit_test_setup(test_ha_switchover_take_at_once, setup),
+		cmocka_unit_test_setup(test_ha_higher_unverified_token_asks_redis_first, setup),
+		cmocka_unit_test_setup(test_ha_standby_hearing_active_asks_redis_past_the_lease,
+				       setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

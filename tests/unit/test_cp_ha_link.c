@@ -54,7 +54,7 @@ struct end {
 	char batch[32];
 	unsigned int sws;             /* SWITCH messages heard: the last's step, token, why */
 	unsigned int sw_step;
-	uint64_t sw_token;
+	uint64_t sw_token, sw_nonce;
 	char sw_why[256];
 };
 
@@ -86,7 +86,8 @@ on_batch(void *arg, uint64_t token, uint64_t seq, const uint8_t *p, size_t n)
 }
 
 static void
-on_sw(void *arg, unsigned int step, uint64_t token, const char *why, uint64_t now_ms)
+on_sw(void *arg, unsigned int step, uint64_t token, uint64_t nonce, const char *why,
+      uint64_t now_ms)
 {
 	struct end *e = arg;
 
@@ -94,6 +95,7 @@ on_sw(void *arg, unsigned int step, uint64_t token, const char *why, uint64_t no
 	e->sws++;
 	e->sw_step = step;
 	e->sw_token = token;
+	e->sw_nonce = nonce;
 	snprintf(e->sw_why, sizeof(e->sw_why), "%s", why);
 }
 
@@ -309,8 +311,9 @@ test_link_batch_of_a_lower_token_dropped(void **state)
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 2);
 }
 
-/* A switchover's messages (ha_switch.c) both ways: ASK, a NO with its
- * sentence (what is not printable sent as '?'), GO; every batch
+/* A switchover's messages (ha_switch.c) both ways, each with its ASK's
+ * nonce (0 never sent): ASK, a NO with its sentence (what is not
+ * printable sent as '?'), GO; every batch
  * acknowledged is what ha_link_acked() says (lag 0 to the batch, where
  * lag_ms rounds to whole ms); hb_soon sends a heartbeat at the next turn. */
 static void
@@ -321,21 +324,27 @@ test_link_switch_messages(void **state)
 	(void)state;
 	pair_up(key_a, NULL, 1000);
 	serve_both(1000, 1020);
-	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_ASK, 7, NULL), 0);
+	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_ASK, 7, 0x0123456789abcdefull, NULL), 0);
 	serve_both(1020, 1025);
 	assert_int_equal(B.sws, 1);
 	assert_int_equal(B.sw_step, HA_SWMSG_ASK);
 	assert_int_equal(B.sw_token, 7);
+	assert_true(B.sw_nonce == 0x0123456789abcdefull);
 	assert_string_equal(B.sw_why, "");
-	assert_int_equal(ha_link_send_switch(B.l, HA_SWMSG_NO, 7, "ha.role is \"standby\"\n"), 0);
+	assert_int_equal(ha_link_send_switch(B.l, HA_SWMSG_NO, 7, 0x0123456789abcdefull,
+					     "ha.role is \"standby\"\n"), 0);
 	serve_both(1025, 1030);
 	assert_int_equal(A.sws, 1);
 	assert_int_equal(A.sw_step, HA_SWMSG_NO);
+	assert_true(A.sw_nonce == 0x0123456789abcdefull);
 	assert_string_equal(A.sw_why, "ha.role is \"standby\"?");
-	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_GO, 7, NULL), 0);
-	assert_int_equal(ha_link_send_switch(A.l, 9, 7, NULL), -EINVAL);
+	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_GO, 7, 0xfedcba9876543210ull, NULL), 0);
+	assert_int_equal(ha_link_send_switch(A.l, 9, 7, 1, NULL), -EINVAL);
+	assert_int_equal(ha_link_send_switch(A.l, HA_SWMSG_GO, 7, 0, NULL), -EINVAL);
 	serve_both(1030, 1035);
 	assert_int_equal(B.sw_step, HA_SWMSG_GO);
+	assert_true(B.sw_nonce == 0xfedcba9876543210ull);
+	assert_int_equal(B.sws, 2);
 	assert_true(ha_link_up(A.l) && ha_link_up(B.l));
 	assert_int_equal(ha_link_stats(B.l)->msg_bad, 0);
 	/* acked, to the batch */
@@ -372,6 +381,24 @@ test_link_heartbeat_token_raises_no_floor(void **state)
 	assert_int_equal(B.batches, 1);
 	assert_string_equal(B.batch, "real");
 	assert_int_equal(ha_link_stats(B.l)->batch_stale, 0);
+}
+
+/* A box that vouches no more (ha_self.no_vouch: Redis held no lease for
+ * its "active" peer) echoes nothing: the active peer's deadline does not
+ * move on by its word; vouching again, the echo is back. */
+static void
+test_link_no_vouch_echoes_nothing(void **state)
+{
+	(void)state;
+	pair_up(key_a, NULL, 1000);
+	serve_both(1000, 1300);
+	assert_true(A.hb.echo_ms >= 1300 - 2 * HB);
+	B.me.no_vouch = true;
+	serve_both(1300, 1500);
+	assert_true(A.hb.echo_ms == 0);
+	B.me.no_vouch = false;
+	serve_both(1500, 1700);
+	assert_true(A.hb.echo_ms >= 1700 - 2 * HB);
 }
 
 /* A batch the standby's mirror refuses (a record malformed or forbidden)
@@ -523,6 +550,47 @@ test_link_huge_length_refused(void **state)
 				       "before the hello): closed"));
 	assert_int_equal(ha_link_stats(B.l)->msg_bad, 1);
 	assert_false(ha_link_up(B.l));
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+}
+
+/* A hello of the link's version 1 (before SWITCH carried its nonce) is
+ * refused, both versions named: the two boxes of a pair run one version
+ * of the link, never a SWITCH of one read as the other's. */
+static void
+test_link_hello_of_version_1_refused(void **state)
+{
+	struct ha_link_view v;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	int fd, rc = 0;
+	uint64_t t = 1000;
+	/* length 9: HELLO, version 1, box "box-a", no settings */
+	const unsigned char hello[] = { 0, 0, 0, 9, 1, 1, 5, 'b', 'o', 'x', '-', 'a', 0 };
+
+	(void)state;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+	SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
+	SSL_CTX_set_psk_use_session_callback(ctx, use_psk);
+	fd = raw_into_b(t);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	SSL_set_connect_state(ssl);
+	for (; t < 1100 && rc != 1; t++) {
+		rc = SSL_do_handshake(ssl);
+		ERR_clear_error();
+		ha_link_serve(B.l, &B.me, t);
+	}
+	assert_int_equal(rc, 1);
+	assert_int_equal(SSL_write(ssl, hello, sizeof(hello)), (int)sizeof(hello));
+	for (uint64_t k = 0; k < 5; k++)
+		ha_link_serve(B.l, &B.me, t + k);
+	ha_link_view(B.l, t, &v);
+	assert_non_null(strstr(v.refusal, "a hello of version 1 (this box speaks 2): refused"));
+	assert_false(ha_link_up(B.l));
+	assert_int_equal(ha_link_stats(B.l)->link_refused, 1);
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
 	close(fd);
@@ -708,6 +776,8 @@ main(void)
 		cmocka_unit_test_teardown(test_link_batch_of_a_lower_token_dropped, teardown),
 		cmocka_unit_test_teardown(test_link_refused_batch_not_acknowledged, teardown),
 		cmocka_unit_test_teardown(test_link_heartbeat_token_raises_no_floor, teardown),
+		cmocka_unit_test_teardown(test_link_no_vouch_echoes_nothing, teardown),
+		cmocka_unit_test_teardown(test_link_hello_of_version_1_refused, teardown),
 		cmocka_unit_test_teardown(test_link_garbage_and_silence_refused, teardown),
 		cmocka_unit_test_teardown(test_link_switch_messages, teardown),
 		cmocka_unit_test_teardown(test_link_huge_length_refused, teardown),
