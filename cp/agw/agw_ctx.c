@@ -358,6 +358,19 @@ int
 agw_send(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	 uint16_t len)
 {
+	/* a step-down's RTP_DELs that waited for room go first: nothing of
+	 * this worker's passes them (an RTP_ADD of the same context, or of
+	 * another on its ports, would reach dp while it still holds the
+	 * stale one; docs/design/ha.md §4 S3) */
+	if (agw_rtp_yield_flush(cp, w) > 0)
+		return -ENOBUFS;
+	return agw_send_now(cp, w, kind, id, body, len);
+}
+
+int
+agw_send_now(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
+	     uint16_t len)
+{
 	static struct ipc_msg m;
 	int rc;
 

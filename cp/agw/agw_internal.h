@@ -108,6 +108,15 @@ uint16_t agw_serial_next(struct cp_agw_ctx *c);
  * it (a fault of cp's, logged by cp_dp). Every kind's sender. */
 int agw_send(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, const void *body,
 	     uint16_t len);
+/* agw_send() without its first step: the yield's backlog for worker w
+ * sent first (agw_rtp_yield_flush(); -ENOBUFS while any of it waits). */
+int agw_send_now(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id,
+		 const void *body, uint16_t len);
+/* The RTP_DELs of a step-down still waiting for room in worker w's ring
+ * (the yield's backlog, docs/design/ha.md §4 S3) sent as the ring has
+ * room, in their order: those still waiting (0: none, or no RTP
+ * contexts). Cheap when none waits. */
+uint32_t agw_rtp_yield_flush(struct cp_ctx *cp, unsigned int w);
 
 /* ---- replies held until dp holds their changes (agw_held.c) ---- */
 
@@ -448,6 +457,16 @@ struct agw_rtp_state {
 	/* ICE consent (RFC 7675) lost on an RTP termination's nominated
 	 * pair, by the context's door and tenant */
 	uint64_t consent_lost[CP_AGW_DOORS][TP_CONF_MAX_TENANTS + 1];
+	/* the yield's backlog (cp_agw_rtp_mirror_yield(), docs/design/ha.md
+	 * §4 S3): ids of contexts held since this box stepped down whose
+	 * RTP_DEL the ring to dp had no room for yet, in the order they go
+	 * (BUNDLE members first); nothing else goes to their worker before
+	 * them (agw_send(), agw_rtp_yield_flush()). One a slot at most (a
+	 * slot's next context reaches dp only behind it): ydel has the
+	 * table's slots. ydue: how many are each worker's. */
+	uint64_t *ydel;
+	size_t nydel;
+	uint32_t ydue[IPC_MAX_WORKERS];
 };
 
 /* ---- agw_rtp_ice.c: ICE on a termination, cp's part ---- */

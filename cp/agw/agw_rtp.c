@@ -270,11 +270,14 @@ rtp_init(struct cp_ctx *cp)
 	r->used = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->words, sizeof(*r->used));
 	r->nused = calloc((size_t)(r->naddr > 0 ? r->naddr : 1u) * r->nworkers,
 			  sizeof(*r->nused));
-	if (r->used == NULL || r->nused == NULL ||
+	r->ydel = calloc((size_t)r->nworkers * (conf->agw.media_contexts > 0 ?
+						 conf->agw.media_contexts : 1u), sizeof(*r->ydel));
+	if (r->used == NULL || r->nused == NULL || r->ydel == NULL ||
 	    agw_table_init(tab_of(cp), r->nworkers, conf->agw.media_contexts) < 0) {
 		agw_rtp_keys_fini(r);
 		free(r->used);
 		free(r->nused);
+		free(r->ydel);
 		free(r);
 		return -ENOMEM;
 	}
@@ -300,6 +303,7 @@ rtp_fini(struct cp_ctx *cp)
 	agw_rtp_keys_fini(r);
 	free(r->used);
 	free(r->nused);
+	free(r->ydel);
 	free(r);
 	cp->agw->rtp = NULL;
 }
@@ -1758,6 +1762,9 @@ rtp_dp_restart(struct cp_ctx *cp)
 	if (r == NULL)
 		return;
 	reqs_end(cp, 0, -ETIMEDOUT, NULL);
+	/* (the yield's RTP_DELs: the new dp holds none of those contexts) */
+	r->nydel = 0;
+	memset(r->ydue, 0, sizeof(r->ydue));
 	if (tab_of(cp)->total == 0)
 		return;
 	agw_rtp_bundle_sync(cp);
@@ -1792,6 +1799,68 @@ rtp_dp_restart(struct cp_ctx *cp)
 	r->readd_pass = 0;
 }
 
+/* The yield's backlog for worker w sent as the ring has room, in its
+ * order (docs/design/ha.md §4 S3): RTP_DELs sent. */
+static unsigned int
+yield_flush(struct cp_ctx *cp, unsigned int w)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	unsigned int sent = 0;
+	bool full = false;
+	size_t j = 0;
+
+	for (size_t k = 0; k < r->nydel; k++) {
+		uint64_t id = r->ydel[k];
+		struct cp_agw_ctx *c;
+		int rc;
+
+		if (ipc_conn_worker(id) != w || full) {
+			r->ydel[j++] = id;
+			continue;
+		}
+		rc = agw_send_now(cp, w, IPC_RTP_DEL, id, NULL, 0);
+		if (rc == -ENOBUFS) {
+			full = true;              /* (the next loop goes on) */
+			r->ydel[j++] = id;
+			continue;
+		}
+		r->ydue[w]--;
+		if (rc == 0) {
+			sent++;
+			continue;
+		}
+		/* (refused before it left, a fault of cp's that cp_dp logged:
+		 * no RELEASED will come of it) */
+		c = ctx_of_id(cp, id);
+		if (c != NULL && c->rtp.yielded > 0)
+			c->rtp.yielded--;
+	}
+	r->nydel = j;
+	return sent;
+}
+
+static unsigned int
+yield_flush_all(struct cp_ctx *cp)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+	unsigned int sent = 0;
+
+	for (unsigned int w = 0; r->nydel > 0 && w < r->nworkers && w < IPC_MAX_WORKERS; w++)
+		if (r->ydue[w] > 0)
+			sent += yield_flush(cp, w);
+	return sent;
+}
+
+uint32_t
+agw_rtp_yield_flush(struct cp_ctx *cp, unsigned int w)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	if (r == NULL || w >= IPC_MAX_WORKERS || r->ydue[w] == 0)
+		return 0;
+	(void)yield_flush(cp, w);
+	return r->ydue[w];
+}
 
 static bool
 has_srtp(const struct cp_agw_ctx *c)
@@ -1826,8 +1895,9 @@ pos_refresh(struct cp_ctx *cp, struct agw_rtp_state *r, uint64_t now_ms)
 	return sent;
 }
 
-/* The loop's share: requests past their time, a restarted dp's contexts
- * installed again, the SRTP positions asked. Work done. */
+/* The loop's share: a step-down's RTP_DELs that waited for room, requests
+ * past their time, a restarted dp's contexts installed again, the SRTP
+ * positions asked. Work done. */
 static unsigned int
 rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 {
@@ -1836,6 +1906,7 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 
 	if (r == NULL)
 		return 0;
+	done += yield_flush_all(cp);
 	agw_rtp_bundle_sync(cp);
 	for (unsigned int k = 0; k < CP_AGW_RTP_STATS_PENDING; k++)
 		if (r->req[k].req != 0 && r->req[k].deadline_ms <= now_ms) {
@@ -2138,6 +2209,21 @@ cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead)
 	return taken;
 }
 
+/*
+ * Held at once, its RTP_DEL in the backlog (docs/design/ha.md §4 S3).
+ * Before, a context whose RTP_DEL found the ring full stayed this box's
+ * own until the next heartbeat: the peer's records over it were refused
+ * (-EBUSY), and a role back here meanwhile went on from its dp's stale
+ * SRTP positions (an index twice under a key). Now the context is the
+ * peer's from the step-down whatever the ring: the peer's records
+ * replace it, and a role back before the ring drains takes it as a
+ * takeover takes any held one (cp_agw_rtp_mirror_takeover(): the
+ * positions mirrored, or cp's last, past the bound), its RTP_ADD behind
+ * the RTP_DEL in the worker's ring (agw_send() sends the backlog first).
+ * Chosen over keeping the role from a box with a backlog: no wait on a
+ * ring, no say in cp/ha's role machine or switchover, and a takeover is
+ * never held up by its own dp's ring.
+ */
 unsigned int
 cp_agw_rtp_mirror_yield(struct cp_ctx *cp)
 {
@@ -2160,8 +2246,15 @@ cp_agw_rtp_mirror_yield(struct cp_ctx *cp)
 				continue;
 			/* (one a restarted dp has not been given yet is in no dp) */
 			if (!c->rtp.readd) {
-				if (agw_send(cp, c->worker, IPC_RTP_DEL, c->id, NULL, 0) < 0)
-					continue;     /* (the ring full: the next call) */
+				/* (the id's worker is the slot's: c->worker's) */
+				unsigned int w = ipc_conn_worker(c->id);
+
+				if (r->nydel >= n || w >= IPC_MAX_WORKERS)
+					continue;     /* (cannot be: one a slot) */
+				r->ydel[r->nydel++] = c->id;
+				r->ydue[w]++;
+				/* (what dp says of it until the RELEASED is the
+				 * stale one's, even once it is this box's again) */
 				if (c->rtp.yielded < UINT8_MAX)
 					c->rtp.yielded++;
 			}
@@ -2170,7 +2263,24 @@ cp_agw_rtp_mirror_yield(struct cp_ctx *cp)
 			yielded++;
 		}
 	}
+	(void)yield_flush_all(cp);
 	return yielded;
+}
+
+uint32_t
+cp_agw_rtp_mirror_yield_pending(const struct cp_ctx *cp)
+{
+	const struct agw_rtp_state *r = rtp_of(cp);
+
+	return r != NULL ? (uint32_t)r->nydel : 0;
+}
+
+bool
+cp_agw_rtp_mirror_quiet(const struct cp_ctx *cp, uint64_t id)
+{
+	const struct cp_agw_ctx *c = rtp_of(cp) != NULL ? ctx_of_id(cp, id) : NULL;
+
+	return c != NULL && agw_rtp_not_dps(c);
 }
 
 #undef ERR

@@ -586,9 +586,9 @@ int cp_agw_rtp_mirror_next(const struct cp_ctx *cp, uint32_t *cur, uint64_t *id)
  * allocations' bindings are by the peer policy. One held already is
  * replaced whole. 0; -EINVAL a shape this box forbids (the batch is
  * refused); -EBUSY the slot holds a context of this box's own (counted,
- * not a refusal: a box that stepped down yields them,
- * cp_agw_rtp_mirror_yield(), but for one whose RTP_DEL found the ring
- * full, until its next heartbeat); -ENODEV no RTP contexts here.
+ * not a refusal: a box that stepped down holds none, its own yielded at
+ * once, cp_agw_rtp_mirror_yield(), a full ring to dp or not); -ENODEV no
+ * RTP contexts here.
  */
 int cp_agw_rtp_mirror_put(struct cp_ctx *cp, const struct cp_agw_rtp_mirror *m);
 /* The mirrored context id gone (its tombstone, or a walk's stale one):
@@ -598,6 +598,8 @@ int cp_agw_rtp_mirror_del(struct cp_ctx *cp, uint64_t id);
 uint32_t cp_agw_rtp_mirror_held(const struct cp_ctx *cp);
 /*
  * This box took over (docs/design/ha.md §3.5): each mirrored context
+ * (the peer's, or one of this box's yielded when it stepped down, its
+ * RTP_DEL maybe still waiting for room: the RTP_ADD goes behind it)
  * becomes this box's own and is given to its dp as a restarted dp's are
  * (paced by the loop as the rings have room: media back to the source
  * last latched, ICE's nominated pair with its consent from the install,
@@ -621,11 +623,24 @@ unsigned int cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead);
  * peer has protected past since (RFC 3711 §9.1: an index twice under a
  * key). Until its RELEASED, what dp says of it (figures, positions,
  * events, DTLS) is ignored: the old dp's. Contexts being released are left
- * to end; one whose RTP_DEL finds the ring full stays this box's until
- * the next call (cp/ha calls it each heartbeat while not active).
- * Returns the contexts yielded by this call.
+ * to end. Each is held at once, a full ring to dp or not (§4, S3): an
+ * RTP_DEL the ring has no room for waits in a backlog, sent by the loop
+ * (cp_agw_serve()) as the ring has room, before anything else cp/agw
+ * sends that worker; a dp restart empties it (the new dp holds none). A
+ * takeover before it drains takes such a context as any held one, its
+ * RTP_ADD behind the RTP_DEL: never at this dp's stale positions. cp/ha
+ * calls it at the step-down, then each heartbeat while not active (a
+ * dp's contexts given back to a cp started as the standby). Returns the
+ * contexts yielded by this call.
  */
 unsigned int cp_agw_rtp_mirror_yield(struct cp_ctx *cp);
+/* The yield's RTP_DELs still waiting for room in a ring to dp (0: none). */
+uint32_t cp_agw_rtp_mirror_yield_pending(const struct cp_ctx *cp);
+/* Is what dp says or is told of context id not of the context cp holds:
+ * one held for a takeover, or one yielded whose RTP_DEL's RELEASED has
+ * not come back? An RTP_DEL of such a one ends no context (cp/ha's tap
+ * sends no tombstone of it). False for an id not here. */
+bool cp_agw_rtp_mirror_quiet(const struct cp_ctx *cp, uint64_t id);
 /* Is latch one of ipc_rtp_term.latch's values (a policy, SIGNALLED or
  * not)? */
 static inline bool

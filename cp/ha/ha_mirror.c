@@ -259,7 +259,12 @@ tap_sent(struct cp_ctx *cp, void *arg, unsigned int w, const struct ipc_msg *msg
 		rmark(m, msg->h.alloc_id);
 		break;
 	case IPC_RTP_DEL:
-		rend(m, msg->h.alloc_id);
+		/* (a yield's, of a context still held here or this box's
+		 * again after a takeover, its RTP_DEL sent late from the
+		 * backlog: no end of it, docs/design/ha.md §4 S3; a context
+		 * released after it ends by its RELEASED, tap_seen()) */
+		if (!cp_agw_rtp_mirror_quiet(cp, msg->h.alloc_id))
+			rend(m, msg->h.alloc_id);
 		break;
 	default:
 		break;

@@ -91,23 +91,29 @@ ha_fini(struct cp_ctx *cp)
  * peer's are, and leaves its dp (cp_agw_rtp_mirror_yield()): the peer's
  * records replace it, and the role back here gives dp the positions the
  * peer reached past the bound, not those this dp stood at (an SRTP index
- * twice under a key). At each step down, then each heartbeat (a ring that
- * was full, a dp's contexts taken back after).
+ * twice under a key). At each step down, then each heartbeat (a dp's
+ * contexts given back after). Each is held at once: an RTP_DEL the ring
+ * has no room for waits in cp/agw's backlog, sent from the loop before
+ * anything else to that worker (docs/design/ha.md §4, S3).
  */
 static void
 ha_yield(struct cp_ha *ha, uint64_t now_ms)
 {
 	struct cp_ctx *cp = ha->cp;
 	unsigned int n;
+	uint32_t wait;
 
 	if (ha->mirror == NULL)
 		return;
 	ha->next_yield_ms = now_ms + cp->conf->ha.heartbeat_ms;
 	n = cp_agw_rtp_mirror_yield(cp);
-	if (n > 0)
-		tp_log(TP_LOG_INFO, "ha: not active: %u RTP context%s of this box's held as the "
-		       "peer's (out of dp; the peer's records replace %s)", n, n == 1 ? "" : "s",
-		       n == 1 ? "it" : "them");
+	if (n == 0)
+		return;
+	wait = cp_agw_rtp_mirror_yield_pending(cp);
+	tp_log(TP_LOG_INFO, "ha: not active: %u RTP context%s of this box's held as the "
+	       "peer's (out of dp%s; the peer's records replace %s)", n, n == 1 ? "" : "s",
+	       wait > 0 ? ", some RTP_DELs waiting for room in the ring to dp" : "",
+	       n == 1 ? "it" : "them");
 }
 
 void
@@ -124,12 +130,21 @@ ha_sync(struct cp_ha *ha)
 	if (took && ha->mirror != NULL) {
 		/* (slice 7: the gateway's mirrored contexts to this dp, each
 		 * SRTP send stream past the mirror's bound) */
+		uint32_t wait = cp_agw_rtp_mirror_yield_pending(cp);
 		unsigned int n = ha_mirror_takeover(ha->mirror, cp->conf->ha.bound_ms);
 
 		if (n > 0)
 			tp_log(TP_LOG_INFO, "ha: took over %u RTP context%s from the mirror, SRTP "
 			       "send streams %u packets past their mirrored positions", n,
 			       n == 1 ? "" : "s", ha_mirror_srtp_ahead(cp->conf->ha.bound_ms));
+		/* (S3: a role back before the step-down's RTP_DELs left; each
+		 * such context is taken as held, its RTP_ADD behind them) */
+		if (wait > 0)
+			tp_log(TP_LOG_NOTICE, "ha: active again with %u RTP_DEL%s of the "
+			       "step-down still waiting for room in the ring to dp: %s first, "
+			       "then %s context%s at the held positions past the bound",
+			       wait, wait == 1 ? "" : "s", wait == 1 ? "it goes" : "they go",
+			       wait == 1 ? "its" : "their", wait == 1 ? "" : "s");
 	}
 	if (active && ha->id_token != ha->role.token && ha->role.token != 0 &&
 	    ha->role.token < (1ull << (64 - HA_ID_SHIFT - 1))) {

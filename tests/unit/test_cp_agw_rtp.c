@@ -986,6 +986,197 @@ test_ha_mirror_yield_on_step_down(void **state)
 	explicit_bzero(&mm, sizeof(mm));
 }
 
+/* Fills worker w's ring to dp as far as agw_send() may go (dp not
+ * reading): the fillers put in. */
+static unsigned int
+ring_fill(unsigned int w)
+{
+	static struct ipc_msg filler;
+	unsigned int n = 0;
+
+	memset(&filler, 0, sizeof(filler));
+	filler.h.kind = IPC_SYNC;
+	while (cp_dp_room(&cp, w, 1, CP_RING_HEADROOM)) {
+		assert_int_equal(ipc_ring_enqueue(&ipc_worker(&cp.seg, w)->to_dp, &filler), 0);
+		n++;
+	}
+	return n;
+}
+
+/* dp reads worker w's ring past the fillers: the first other message
+ * (false: none). */
+static bool
+past_fillers(unsigned int w, struct ipc_msg *m)
+{
+	while (to_dp(w, m))
+		if (m->h.kind != IPC_SYNC)
+			return true;
+	return false;
+}
+
+/*
+ * docs/design/ha.md §4, S3: a box steps down while the ring to dp is
+ * full. The context is held as the peer's at once (its RTP_DEL waits in
+ * the yield's backlog, sent from the loop before anything else to that
+ * worker), the new active box's record over it is taken (not -EBUSY),
+ * and the role back here before the ring drains takes it as held: dp
+ * first loses the stale context (the RTP_DEL, even when the ring has
+ * room for one message only), then gets the peer's positions past the
+ * bound, never the ones it stood at (an index twice under a key, RFC
+ * 3711 §9.1). Before the fix the yield skipped it until the next
+ * heartbeat: the record was refused -EBUSY, the takeover found nothing
+ * held, and dp went on at its stale position.
+ */
+static void
+test_ha_mirror_yield_ring_full_role_back(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	static struct cp_agw_rtp_mirror mm;
+	static struct ipc_msg m;
+	struct ipc_rtp_stats_msg s;
+	struct ipc_rtp_event e;
+	const struct ipc_rtp_ctx *x;
+	uint64_t id;
+	unsigned int w, n, n0;
+	int k;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	drain();
+	assert_int_equal(cp_agw_observe(&cp, CP_AGW_KIND_RTP, obs, NULL), 0);
+	memset(&s, 0, sizeof(s));
+	s.found = 1;
+	s.st[0].serial = 1;
+	s.st[0].srtp_tx.nstreams = 1;
+	s.st[0].srtp_tx.stream[0].ssrc = 0x5678;
+	s.st[0].srtp_tx.stream[0].seq = 900;
+	s.st[0].srtp_tx.srtcp_index = 4;
+	s.st[1].serial = 2;
+	(void)from_dp(IPC_RTP_STATS, w, id, &s, sizeof(s));
+	k = cp_agw_rtp_mirror_index(&cp, id);
+	assert_true(k >= 0);
+	assert_int_equal(cp_agw_rtp_mirror_get(&cp, (uint32_t)k, &mm), 0);
+	/* dp not reading: the ring to its worker full; the box steps down */
+	assert_true(ring_fill(w) > 0);
+	n = cp_agw_rtp_mirror_yield(&cp);
+	/* the new active box's record, its stream past ours: applied */
+	mm.s.st[0].srtp_tx.stream[0].seq = 2000;
+	mm.s.st[0].srtp_tx.srtcp_index = 40;
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &mm), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
+	assert_int_equal(cp_agw_rtp_mirror_yield_pending(&cp), 1);
+	assert_int_equal(cp_agw_rtp_mirror_yield(&cp), 0);           /* (once) */
+	/* the old dp's late figures: not taken */
+	s.st[0].srtp_tx.stream[0].seq = 950;
+	(void)from_dp(IPC_RTP_STATS, w, id, &s, sizeof(s));
+	c = cp_agw_lookup(&cp, &op, id);
+	assert_non_null(c);
+	assert_int_equal(c->rtp.st[0].srtp_tx.stream[0].seq, 2000);
+	/* the role back here, the ring still full: taken as held */
+	assert_int_equal(cp_agw_rtp_mirror_takeover(&cp, 500), 1);
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
+	cp_agw_serve(&cp, cp.now_ms);
+	/* dp reads one message: the room for one goes to the RTP_DEL */
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_SYNC);
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(past_fillers(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_DEL);
+	assert_int_equal(m.h.alloc_id, id);
+	assert_false(to_dp(w, &m));
+	assert_int_equal(cp_agw_rtp_mirror_yield_pending(&cp), 0);
+	/* then the context at the peer's positions past the bound */
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(m.h.alloc_id, id);
+	x = (const void *)m.body;
+	assert_int_equal(x->term[0].srtp_tx.stream[0].ssrc, 0x5678);
+	assert_int_equal(x->term[0].srtp_tx.stream[0].seq, 2000 + 500);
+	assert_int_equal(x->term[0].srtp_tx.srtcp_index, 40 + 500 + 4096);
+	assert_false(to_dp(w, &m));
+	/* the old one's RELEASED: quiet; the next is the new one's */
+	n0 = nheard;
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.term = IPC_RTP_TERM_NONE;
+	e.cause = IPC_AGW_CONTROLLER;
+	event(id, w, &e);
+	assert_int_equal(nheard, n0);
+	c = cp_agw_lookup(&cp, &op, id);
+	assert_non_null(c);
+	assert_int_equal(c->rtp.mirror, 0);
+	assert_int_equal(c->rtp.yielded, 0);
+	event(id, w, &e);
+	assert_int_equal(nheard, n0 + 1);
+	assert_null(cp_agw_lookup(&cp, &op, id));
+	explicit_bzero(&mm, sizeof(mm));
+}
+
+/*
+ * The yield's backlog (S3) against what ends a held context: the peer's
+ * tombstone ends it here (0, not -EBUSY) yet its RTP_DEL still goes (dp
+ * holds the stale one); a dp restart empties the backlog (the new dp
+ * holds none) and what a RELEASED would have ended is forgotten.
+ */
+static void
+test_ha_mirror_yield_backlog_tombstone_dp_restart(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	static struct ipc_msg m;
+	uint64_t id;
+	unsigned int w;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	drain();
+	assert_true(ring_fill(w) > 0);
+	(void)cp_agw_rtp_mirror_yield(&cp);
+	assert_int_equal(cp_agw_rtp_mirror_del(&cp, id), 0);
+	assert_null(cp_agw_lookup(&cp, &op, id));
+	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 0);
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
+	assert_false(past_fillers(w, &m));
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_DEL);
+	assert_int_equal(m.h.alloc_id, id);
+	assert_false(to_dp(w, &m));
+	/* another, yielded with the ring full, then dp restarts */
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-2",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	drain();
+	assert_true(ring_fill(w) > 0);
+	assert_int_equal(cp_agw_rtp_mirror_yield(&cp), 1);
+	assert_int_equal(cp_agw_rtp_mirror_yield_pending(&cp), 1);
+	cp_agw_dp_restart(&cp);
+	assert_int_equal(cp_agw_rtp_mirror_yield_pending(&cp), 0);
+	c = cp_agw_lookup(&cp, &op, id);
+	assert_non_null(c);
+	assert_int_equal(c->rtp.mirror, 1);
+	assert_int_equal(c->rtp.yielded, 0);
+	assert_false(past_fillers(w, &m));
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_false(to_dp(w, &m));                        /* nothing: held, in no dp */
+}
+
 /* An SRTP context's figures (its SRTP positions, what a restarted dp goes
  * on from) are asked for on cp's own every CP_AGW_RTP_POLL_MS; an RTP-only
  * one's are not. */
@@ -3606,6 +3797,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ha_mirror_yield_on_step_down, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_ha_mirror_yield_ring_full_role_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ha_mirror_yield_backlog_tombstone_dp_restart,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
 		cmocka_unit_test_setup_teardown(test_address_pool, setup, teardown),

@@ -53,12 +53,16 @@ struct box {
 static struct box A, B;
 
 /* cp/agw's side of the mirror (slice 7; test_cp_agw_rtp holds it): no RTP
- * contexts in these boxes */
+ * contexts in these boxes, but for rtp_cap slots (none found) and the
+ * one id cp/agw calls quiet (a yield's, cp_agw_rtp_mirror_quiet()) */
+static uint32_t rtp_cap;
+static uint64_t quiet_id;
+
 uint32_t
 cp_agw_rtp_mirror_cap(const struct cp_ctx *cp)
 {
 	(void)cp;
-	return 0;
+	return rtp_cap;
 }
 
 int
@@ -109,6 +113,13 @@ cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead)
 	(void)cp;
 	(void)ahead;
 	return 0;
+}
+
+bool
+cp_agw_rtp_mirror_quiet(const struct cp_ctx *cp, uint64_t id)
+{
+	(void)cp;
+	return id != 0 && id == quiet_id;
 }
 
 /* the link: batches A sent, and what the test does with them */
@@ -236,10 +247,20 @@ setup(void **state)
 	return 0;
 }
 
+/* Boxes whose cp/agw has RTP slots (the mirror's RTP side set up). */
+static int
+setup_rtp(void **state)
+{
+	rtp_cap = 4;
+	return setup(state);
+}
+
 static int
 teardown(void **state)
 {
 	(void)state;
+	rtp_cap = 0;
+	quiet_id = 0;
 	lose();
 	box_down(&B);
 	box_down(&A);
@@ -828,6 +849,42 @@ test_forbidden_record_refuses_the_batch(void **state)
 	assert_int_equal(cp_alloc_count(&B.cp), 0);
 }
 
+/*
+ * An RTP_DEL is a tombstone for the peer, but not a yield's
+ * (docs/design/ha.md §4 S3): one sent late from cp/agw's backlog, of a
+ * context still held here or this box's again after a takeover, ends
+ * nothing (the peer would drop a live context). Before the fix every
+ * RTP_DEL the tap heard was an RTP_END.
+ */
+static void
+test_yield_rtp_del_no_tombstone(void **state)
+{
+	static struct ipc_msg m;
+	uint64_t id = ipc_conn_make(1, 2, 1u | CP_AGW_RTP_GEN_BIT), sent;
+
+	(void)state;
+	sync_all();
+	sent = ha_mirror_stats(A.m)->records_sent;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_DEL;
+	m.h.alloc_id = id;
+	quiet_id = id;
+	assert_int_equal(cp_dp_send(&A.cp, 1, &m, 0), 0);
+	while (ha_mirror_flush(A.m, A.cp.now_ms) > 0)
+		;
+	assert_int_equal(ha_mirror_stats(A.m)->records_sent, sent);
+	/* a release's RTP_DEL: its tombstone */
+	quiet_id = 0;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_DEL;
+	m.h.alloc_id = id;
+	assert_int_equal(cp_dp_send(&A.cp, 1, &m, 0), 0);
+	while (ha_mirror_flush(A.m, A.cp.now_ms) > 0)
+		;
+	assert_int_equal(ha_mirror_stats(A.m)->records_sent, sent + 1);
+	lose();
+}
+
 /* A record B has no room for (its pool full) is counted, not a refusal
  * of the batch (which would close the link again and again). Before the
  * fix the errno left from before said EINVAL. */
@@ -883,6 +940,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_room_is_no_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_allocations_not_mirrored, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_yield_rtp_del_no_tombstone, setup_rtp,
 						teardown),
 	};
 
