@@ -903,8 +903,8 @@ fwd_drop(struct cp_ctx *cp, struct cp_alloc *a)
  * follows finds it there: a's worker (ALLOC_MOVE, the old tuple in the
  * header, the new one in the body); the worker of a's old forward, if any
  * (FWD_DEL); and reach when it is not a's worker (FWD_ADD: hand tu's
- * packets to a's worker; mobility.c checked it has room for one more).
- * -ENOBUFS: one of those rings has no room for what it must take
+ * packets to a's worker; mobility.c checked it has room for one more);
+ * then its observers hear MOVED. -ENOBUFS: one of those rings has no room for what it must take
  * (counted ipc_full), nothing sent, nothing moved.
  */
 int
@@ -913,6 +913,7 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 {
 	static struct ipc_msg m;
 	bool add = reach != a->worker;
+	struct ipc_tuple from = a->tuple;
 	struct cp_alloc **pp;
 	uint32_t h;
 
@@ -945,6 +946,10 @@ cpa_alloc_move(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_tuple *tu
 		cp->alloc->worker_fwds[reach]++;
 		(void)fwd_send(cp, a, IPC_FWD_ADD);   /* (room checked) */
 	}
+	/* (after dp's ALLOC_MOVE: what an observer sends of a, a tap of
+	 * lawful interception's, finds it at its new tuple) */
+	cpa_observers(cp, &(struct cp_alloc_ev){ .type = CP_ALLOC_EV_MOVED, .a = a,
+						 .from = &from });
 	return 0;
 }
 

@@ -238,11 +238,16 @@ enum cp_alloc_ev_type {
 	/* the drain began or ended (cp->draining; cp->drain_alt as the
 	 * operator named them) */
 	CP_ALLOC_EV_DRAIN,
+	/* a's client moved to another 5-tuple (RFC 8016; a->tuple the new
+	 * one, from the client's 5-tuple before): dp was told (ALLOC_MOVE,
+	 * and the forwards), nothing else about a yet */
+	CP_ALLOC_EV_MOVED,
 };
 
 struct cp_alloc_ev {
 	enum cp_alloc_ev_type type;
-	const struct cp_alloc *a;     /* UP, LIFE, END, GONE */
+	const struct cp_alloc *a;     /* UP, LIFE, END, GONE, MOVED */
+	const struct ipc_tuple *from; /* MOVED: the client's 5-tuple before */
 	uint64_t id;                  /* FINAL, REPORT, TCP_GONE */
 	unsigned int reason;          /* END, REPORT: enum cp_alloc_end_reason */
 	const uint64_t *c;            /* FINAL, REPORT: IPC_ALLOC_STATS_N */

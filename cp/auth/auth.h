@@ -175,6 +175,17 @@ int cp_auth_rest_password_alg(unsigned int alg, const char *secret,
  * -EINVAL when the name has no timestamp part.
  */
 int cp_auth_rest_parse(const char *username, size_t len, uint64_t *expiry);
+/*
+ * The user a username names, for lawful interception's matcher (cp/li,
+ * docs/design/li.md §4): a name that is no static user's of tenant (lib/
+ * conf's index) and reads as a REST name (cp_auth_rest_parse()'s forms,
+ * the same reading) names its user part, name[*off..*off + *ulen):
+ * "expiry:user" and "user:expiry" the user, a bare "expiry" nothing
+ * (*ulen 0); 0. -ENOENT: a static user's name, or no REST name; the
+ * whole name is the user. a NULL: no static users.
+ */
+int cp_auth_rest_user(const struct cp_auth *a, unsigned int tenant, const char *name, size_t len,
+		      size_t *off, size_t *ulen);
 
 /* ---- nonces (nonce.c) -------------------------------------------------- */
 

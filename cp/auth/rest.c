@@ -282,30 +282,64 @@ parse_digits(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
-int
-cp_auth_rest_parse(const char *username, size_t len, uint64_t *expiry)
+/* The one reading of a REST username's forms (draft-uberti-behave-turn-
+ * rest §2.2 and coturn's): a bare "expiry", "expiry:user", "user:expiry"
+ * (the part after the last ':'). 0 with *expiry and the user part at
+ * username[*uoff..*uoff + *ulen) (empty for a bare expiry), or -EINVAL. */
+static int
+rest_split(const char *username, size_t len, uint64_t *expiry, size_t *uoff, size_t *ulen)
 {
 	const char *first, *last;
 
 	if (username == NULL || len == 0)
 		return -EINVAL;
 	/* A bare timestamp (coturn accepts it). */
-	if (parse_digits(username, len, expiry))
+	if (parse_digits(username, len, expiry)) {
+		*uoff = len;
+		*ulen = 0;
 		return 0;
+	}
 	first = memchr(username, ':', len);
 	if (first == NULL)
 		return -EINVAL;
 	/* "expiry:user", the draft's form. */
-	if (parse_digits(username, (size_t)(first - username), expiry))
+	if (parse_digits(username, (size_t)(first - username), expiry)) {
+		*uoff = (size_t)(first + 1 - username);
+		*ulen = len - *uoff;
 		return 0;
+	}
 	/* "user:expiry": the part after the last separator. */
 	last = first;
 	for (const char *p = first; p < username + len; p++)
 		if (*p == ':')
 			last = p;
-	if (parse_digits(last + 1, (size_t)(username + len - last - 1), expiry))
+	if (parse_digits(last + 1, (size_t)(username + len - last - 1), expiry)) {
+		*uoff = 0;
+		*ulen = (size_t)(last - username);
 		return 0;
+	}
 	return -EINVAL;
+}
+
+int
+cp_auth_rest_parse(const char *username, size_t len, uint64_t *expiry)
+{
+	size_t uoff, ulen;
+
+	return rest_split(username, len, expiry, &uoff, &ulen);
+}
+
+int
+cp_auth_rest_user(const struct cp_auth *a, unsigned int tenant, const char *name, size_t len,
+		  size_t *off, size_t *ulen)
+{
+	uint64_t expiry;
+
+	/* a static user's name is the user whole, whatever it reads as
+	 * (cp_auth_check() checks such a name as the static user's) */
+	if (a != NULL && cp_auth_user_find(a, tenant, name, len) != NULL)
+		return -ENOENT;
+	return rest_split(name, len, &expiry, off, ulen) == 0 ? 0 : -ENOENT;
 }
 
 int

@@ -53,11 +53,12 @@ const struct cp_li_dest *cp_li_dest_find(const struct cp_li *li, const uint8_t d
 
 /*
  * The matcher (li_match.c, docs/design/li.md §4): the task that targets
- * who (its client's address by any task's IPv4/IPv6 address or CIDR; its
- * user as "user" or "user@realm", a TURN REST name by its user part), the
- * first in the table's order; NULL for none (or no memory for the index,
- * which is rebuilt, by hash, when the tables changed). The result lives
- * until the tables change.
+ * who (its client's address by any task's IPv4/IPv6 address or CIDR,
+ * IPv4-mapped IPv6 addresses as IPv4 ones on both sides; its user by a
+ * bare NAI "user", or "user@realm" when realm, without case, is who's
+ * tenant's), the first in the table's order; NULL for none (or no memory
+ * for the index, which is rebuilt, by hash, when the tables changed). The
+ * result lives until the tables change.
  */
 const struct cp_li_task *cp_li_match(struct cp_li *li, const struct cp_li_who *who);
 /*

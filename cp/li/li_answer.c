@@ -9,9 +9,10 @@
  * failed message leaves nothing half-done, and an acknowledged one
  * survives a restart.
  *
- *   ActivateTask       300 XID exists, 101 a CIDR with host bits set or no
- *                      DID, 401 a target turnpike does not match, 303 a
- *                      DID not provisioned, 402 no listed destination
+ *   ActivateTask       300 XID exists, 101 a CIDR with host bits set, a /0
+ *                      (or ::ffff:0:0/96: every IPv4 address) or no DID,
+ *                      401 a target turnpike does not match, 303 a DID
+ *                      not provisioned, 402 no listed destination
  *                      carries X2 (or X3) the task asks for, 100 table full
  *   ModifyTask         301 and the same checks; created kept, modified and
  *                      numberOfModifications moved
@@ -110,6 +111,15 @@ host_bits(const struct x1_target *g)
 	return false;
 }
 
+/* ::ffff:0:0, the IPv4-mapped IPv6 addresses' prefix (RFC 4291 §2.5.5.2). */
+static bool
+mapped_all(const uint8_t *ip)
+{
+	static const uint8_t m[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(ip, m, sizeof(m)) == 0;
+}
+
 static bool
 carries(enum x1_delivery d, bool x3)
 {
@@ -162,6 +172,15 @@ task_check(struct ans *a, const struct x1_task *t)
 			if (host_bits(g)) {
 				snprintf(a->why, sizeof(a->why), "targetIdentifier %u: a CIDR "
 					 "with bits set past its prefix length", i + 1);
+				return X1_E_SYNTAX;
+			}
+			/* every address (or, ::ffff:0:0/96, every IPv4 one, as
+			 * the matcher folds mapped addresses): a task on all
+			 * traffic, not on a target */
+			if (g->prefix == 0 || (g->family == 6 && g->prefix == 96 &&
+					       mapped_all(g->addr))) {
+				snprintf(a->why, sizeof(a->why), "targetIdentifier %u: a CIDR "
+					 "of every address is no target", i + 1);
 				return X1_E_SYNTAX;
 			}
 			break;

@@ -5,18 +5,25 @@
  * The index is built from the tables when they changed (li->gen), once
  * per change: every target of every task under one key, an address
  * target under (family, prefix length, the address masked to it), a NAI
- * under its bytes. An allocation is looked up under its client's address
- * masked to each prefix length some task uses (at most 33 + 129 lookups,
- * in practice the few lengths tasks name) and under its user's NAIs:
- * "user@realm" (the realm its tenant's, or turn.realm: a task names the
- * tenant by its realm) and "user" alone (every tenant); a TURN REST
- * name ("timestamp:user") is its user part. Of several tasks, the first
- * in the table's order wins (one tap an allocation: §8). Nothing here
- * logs.
+ * under its user part. An allocation is looked up under its client's
+ * address masked to each prefix length some task uses (at most 33 + 129
+ * lookups, in practice the few lengths tasks name) and under its user:
+ * a NAI "user@realm" (split at its last '@') matches that user only in
+ * the tenant whose realm it names, realms compared without case (DNS
+ * names); a bare "user" matches the user in every tenant. The user is the
+ * caller's to give: a TURN REST name's user part (cp/auth's reading,
+ * cp_auth_rest_user(): li_taps.c), never a bare lookup of the whole name
+ * (a static user named "alice@b.example" in tenant a is no target
+ * "alice@b.example"). An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is its
+ * IPv4 address on both sides: a client's, and a target's (a mapped CIDR of
+ * /96 or longer the IPv4 CIDR 96 bits shorter). Of several tasks, the
+ * first in the table's order wins (one tap an allocation: §8). Nothing
+ * here logs.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ipc_types.h"
 #include "li.h"
@@ -32,8 +39,10 @@ struct li_key {
 	uint8_t family;
 	uint8_t prefix;
 	uint8_t addr[16];             /* masked to prefix */
-	const char *text;             /* a NAI's, the task's own bytes */
+	const char *text;             /* a NAI's user part, the task's own bytes */
 	size_t len;
+	const char *realm;            /* its realm (after the last '@'), or NULL */
+	size_t rlen;
 };
 
 struct cp_li_index {
@@ -67,6 +76,15 @@ mask(uint8_t *out, const uint8_t *ip, unsigned int family, unsigned int prefix)
 		out[i] = (uint8_t)(ip[i] & (0xffu << (8 - take)));
 		prefix -= take;
 	}
+}
+
+/* ::ffff:0:0/96 (RFC 4291 §2.5.5.2): an IPv4 client seen over IPv6. */
+static bool
+v4_mapped(const uint8_t *ip)
+{
+	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(ip, pfx, sizeof(pfx)) == 0;
 }
 
 static uint32_t
@@ -126,20 +144,39 @@ idx_build(struct cp_li *li)
 			const struct x1_target *tg = &tk->targets[i];
 			struct li_key *k = &keys[x->nkeys];
 
+			memset(k, 0, sizeof(*k));   /* (a slot skipped before: reused) */
 			k->task = (uint16_t)t;
 			if (tg->kind == X1_T_NAI) {
+				const char *at = strrchr(tg->nai, '@');
+
 				k->nai = 1;
 				k->text = tg->nai;
-				k->len = strlen(tg->nai);
+				k->len = at != NULL ? (size_t)(at - tg->nai) : strlen(tg->nai);
+				if (at != NULL) {
+					k->realm = at + 1;
+					k->rlen = strlen(at + 1);
+				}
+				/* an empty user or realm names no one */
+				if (k->len == 0 || (at != NULL && k->rlen == 0))
+					continue;
 				k->hash = nai_hash(k->text, k->len);
 			} else if (tg->kind == X1_T_IPV4 || tg->kind == X1_T_IPV4_CIDR ||
 				   tg->kind == X1_T_IPV6 || tg->kind == X1_T_IPV6_CIDR) {
+				const uint8_t *ip = tg->addr;
+
 				k->family = tg->family;
 				k->prefix = tg->prefix;
 				if ((k->family != 4 || k->prefix > 32) &&
 				    (k->family != 6 || k->prefix > 128))
 					continue;
-				mask(k->addr, tg->addr, k->family, k->prefix);
+				/* a mapped address (or CIDR within ::ffff:0:0/96)
+				 * is the IPv4 one, as a mapped client is */
+				if (k->family == 6 && k->prefix >= 96 && v4_mapped(ip)) {
+					k->family = 4;
+					k->prefix = (uint8_t)(k->prefix - 96);
+					ip += 12;
+				}
+				mask(k->addr, ip, k->family, k->prefix);
 				k->hash = addr_hash(k->family, k->prefix, k->addr);
 				if (k->family == 4)
 					x->plen4[k->prefix] = 1;
@@ -155,17 +192,23 @@ idx_build(struct cp_li *li)
 	return 0;
 }
 
-/* The lowest task index under a NAI of n bytes at s, or best. */
+/* The lowest task index under a NAI for user[0..n) in the tenant of
+ * realm (NULL or "": none), or best: a bare NAI of that user, or one whose
+ * realm is the tenant's, without case. */
 static int
-find_nai(const struct cp_li_index *x, const char *s, size_t n, int best)
+find_nai(const struct cp_li_index *x, const char *s, size_t n, const char *realm, int best)
 {
 	uint32_t h = nai_hash(s, n);
+	size_t rlen = realm != NULL ? strlen(realm) : 0;
 
 	for (int32_t i = x->heads[h & (IDX_BUCKETS - 1)]; i >= 0; i = x->keys[i].next) {
 		const struct li_key *k = &x->keys[i];
 
-		if (k->hash == h && k->nai && k->len == n && memcmp(k->text, s, n) == 0 &&
-		    (best < 0 || k->task < best))
+		if (k->hash != h || !k->nai || k->len != n || memcmp(k->text, s, n) != 0 ||
+		    (best >= 0 && k->task >= best))
+			continue;
+		if (k->realm == NULL ||
+		    (rlen > 0 && k->rlen == rlen && strncasecmp(k->realm, realm, rlen) == 0))
 			best = k->task;
 	}
 	return best;
@@ -201,9 +244,8 @@ const struct cp_li_task *
 cp_li_match(struct cp_li *li, const struct cp_li_who *who)
 {
 	const struct cp_li_index *x;
-	char nai[X1_TEXT_MAX + 1];
-	const char *user = who->user;
-	size_t ulen = who->user_len;
+	const uint8_t *ip = who->ip;
+	unsigned int family = who->family;
 	int best = -1;
 
 	if (li->ntasks == 0)
@@ -211,34 +253,14 @@ cp_li_match(struct cp_li *li, const struct cp_li_who *who)
 	if ((li->idx == NULL || li->idx->gen != li->gen) && idx_build(li) < 0)
 		return NULL;
 	x = li->idx;
-	if (who->family == 4 || who->family == 6)
-		best = find_addr(x, who->family, who->ip, best);
-	if (user != NULL && ulen > 0) {
-		const char *colon = memchr(user, ':', ulen);
-		size_t rlen = who->realm != NULL ? strlen(who->realm) : 0;
-
-		/* TURN REST (draft-uberti-behave-turn-rest §2.2): an expiry
-		 * timestamp, ':', the user */
-		if (colon != NULL && colon > user) {
-			bool digits = true;
-
-			for (const char *c = user; c < colon; c++)
-				if (*c < '0' || *c > '9')
-					digits = false;
-			if (digits) {
-				ulen -= (size_t)(colon + 1 - user);
-				user = colon + 1;
-			}
-		}
-		best = find_nai(x, user, ulen, best);
-		if (rlen > 0 && ulen + 1 + rlen <= X1_TEXT_MAX) {
-			memcpy(nai, user, ulen);
-			nai[ulen] = '@';
-			memcpy(nai + ulen + 1, who->realm, rlen);
-			best = find_nai(x, nai, ulen + 1 + rlen, best);
-			explicit_bzero(nai, sizeof(nai));
-		}
+	if (family == 6 && ip != NULL && v4_mapped(ip)) {
+		family = 4;
+		ip += 12;
 	}
+	if ((family == 4 || family == 6) && ip != NULL)
+		best = find_addr(x, family, ip, best);
+	if (who->user != NULL && who->user_len > 0)
+		best = find_nai(x, who->user, who->user_len, who->realm, best);
 	return best < 0 ? NULL : li->tasks[best];
 }
 

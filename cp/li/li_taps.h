@@ -8,7 +8,9 @@
 
 struct cp_ctx;
 
-/* Observe cp/alloc (cp->li open); a first pass is due. 0 or -errno. */
+/* Observe cp/alloc (cp->li open); a first pass is due, once cp is ready,
+ * that tells every allocation its tap, "off" included (what an earlier
+ * cp told dp is unknown). 0 or -errno. */
 int cp_li_taps_open(struct cp_ctx *cp);
 /* Stop observing; the records wiped. */
 void cp_li_taps_close(struct cp_ctx *cp);

@@ -51,14 +51,15 @@ struct cp_li_store;
 struct cp_li_index;
 
 /* Who an allocation is, as the matcher meets it (cp_li_match()): its
- * client's address, its username (as cp holds it: a TURN REST name whole)
- * and the realm of its tenant. */
+ * client's address, its user (a TURN REST name's user part: the caller
+ * reads the name as cp/auth does, cp_auth_rest_user()) and the realm of
+ * its tenant (the one a NAI "user@realm" must name). */
 struct cp_li_who {
-	uint8_t family;               /* 4 or 6 */
+	uint8_t family;               /* 4 or 6 (an IPv4-mapped IPv6 one: its IPv4) */
 	const uint8_t *ip;
 	const char *user;
 	size_t user_len;
-	const char *realm;            /* "" or NULL: no realm */
+	const char *realm;            /* "" or NULL: no realm (bare NAIs only) */
 };
 
 /* cp/li: the tables, the store they are kept in, and the scratch an

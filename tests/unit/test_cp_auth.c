@@ -897,6 +897,23 @@ test_auth_rest_username_forms(void **state)
 	assert_int_equal(cp_auth_rest_parse("x:12y", 5, &ts), -EINVAL);
 	assert_int_equal(cp_auth_rest_parse("99999999999999999999:a", 22, &ts),
 			 -EINVAL);
+	/* the user part by the same reading (cp/li's matcher); a static
+	 * user's name is the user whole */
+	{
+		size_t off = 99, len = 99;
+
+		assert_int_equal(cp_auth_rest_user(f->a, 0, "1700000100:bob", 14, &off, &len), 0);
+		assert_true(off == 11 && len == 3);
+		assert_int_equal(cp_auth_rest_user(f->a, 0, "a:b:1700000300", 14, &off, &len), 0);
+		assert_true(off == 0 && len == 3);
+		assert_int_equal(cp_auth_rest_user(f->a, 0, "1700000400", 10, &off, &len), 0);
+		assert_int_equal(len, 0);
+		assert_int_equal(cp_auth_rest_user(f->a, 0, "bob", 3, &off, &len), -ENOENT);
+		assert_int_equal(cp_auth_user_add(f->a, "123:carol", "pw"), 0);
+		assert_int_equal(cp_auth_rest_user(f->a, 0, "123:carol", 9, &off, &len), -ENOENT);
+		assert_int_equal(cp_auth_rest_user(NULL, 0, "123:carol", 9, &off, &len), 0);
+		assert_true(off == 4 && len == 5);
+	}
 
 	assert_int_equal(cp_auth_secret_add(f->a, "s3cret"), 0);
 	assert_int_equal(check_rest(f, "s3cret", "bob:1700000200", NOW), 0);

@@ -6,7 +6,7 @@
  * by a fresh module — (300 a duplicate XID, 301, 302, 303 an unknown DID,
  * 304 a destination in use, 400 a UDP destination, 401 a target turnpike
  * does not match, 402 a delivery type no destination carries, 101 a CIDR
- * with host bits set, 100 an operation not served and a full table), the
+ * with host bits set or of every address, 100 an operation not served and a full table), the
  * identifiers (another admfIdentifier or neIdentifier: a top-level error,
  * nothing applied), a restart (tables written, a fresh module reads them
  * back whole; deleted ones stay deleted), a file that is not ours refused,
@@ -312,6 +312,18 @@ test_task_refusals(void **state)
 	refused(101, "ActivateTask", task(XID2, "<targetIdentifier><ipv6Cidr>2001:0db8:0001:"
 					  "0000:0000:0000:0000:0100/112</ipv6Cidr>"
 					  "</targetIdentifier>", "X2Only", D(DID1)));
+	/* a CIDR of every address (S14 of slice 4's review): no target, 101;
+	 * so is ::ffff:0:0/96, every IPv4 address as the matcher folds
+	 * mapped ones */
+	refused(101, "ActivateTask", task(XID2, "<targetIdentifier><ipv4Cidr><etsi280:IPv4CIDR>"
+					  "0.0.0.0/0</etsi280:IPv4CIDR></ipv4Cidr>"
+					  "</targetIdentifier>", "X2Only", D(DID1)));
+	refused(101, "ActivateTask", task(XID2, "<targetIdentifier><ipv6Cidr>0000:0000:0000:"
+					  "0000:0000:ffff:0000:0000/96</ipv6Cidr>"
+					  "</targetIdentifier>", "X2Only", D(DID1)));
+	refused(101, "ModifyTask", task(XID1, "<targetIdentifier><ipv4Cidr><etsi280:IPv4CIDR>"
+					"0.0.0.0/0</etsi280:IPv4CIDR></ipv4Cidr>"
+					"</targetIdentifier>", "X2Only", D(DID1)));
 	/* a target kind turnpike does not match: 401 */
 	refused(401, "ActivateTask", task(XID2, "<targetIdentifier><e164Number>491701234567"
 					  "</e164Number></targetIdentifier>", "X2Only", D(DID1)));

@@ -2,8 +2,9 @@
 /*
  * cp/li's matcher (li_match.c, docs/design/li.md §4): tasks met with
  * allocations by their client's address (an address, a CIDR of either
- * family) and their user (user@realm within a tenant, user alone in any,
- * a TURN REST name by its user part); the first task wins; a change of
+ * family, IPv4-mapped IPv6 as IPv4 on both sides) and their user
+ * (user@realm within the tenant of that realm, without case; user alone
+ * in any); the first task wins; a change of
  * the tables is seen (the index rebuilt); the tap given to dp carries
  * the XID, the correlation ID (the task's, or the allocation's id) and
  * the destinations that take X3 only.
@@ -98,15 +99,78 @@ test_cp_li_match_nai_within_its_tenant(void **state)
 	assert_int_equal(who(li, "alice", "a.example", 4, IP_A), 1);
 	assert_int_equal(who(li, "alice", "b.example", 4, IP_A), -1);   /* another tenant */
 	assert_int_equal(who(li, "alicia", "a.example", 4, IP_A), -1);
-	/* a REST name's user part, in the realm */
-	assert_int_equal(who(li, "1700000000:alice", "a.example", 4, IP_A), 1);
-	/* not a REST name: the whole name */
-	assert_int_equal(who(li, "x1:alice", "a.example", 4, IP_A), -1);
+	/* the user as given: a TURN REST name's user part is the caller's
+	 * to read (cp/auth's reading, li_taps.c; test_cp_li_taps) */
+	assert_int_equal(who(li, "1700000000:alice", "a.example", 4, IP_A), -1);
 	/* a bare NAI: every tenant */
 	t = nai("bob");
 	task_add(li, 2, &t, 1);
 	assert_int_equal(who(li, "bob", "a.example", 4, IP_A), 2);
-	assert_int_equal(who(li, "1700000000:bob", "b.example", 4, IP_A), 2);
+	assert_int_equal(who(li, "bob", "b.example", 4, IP_A), 2);
+	assert_int_equal(who(li, "bob", NULL, 4, IP_A), 2);
+	li_free(li);
+}
+
+/* S4, S14 of slice 4's review: a NAI's realm must be the allocation's
+ * tenant's, without case; the whole username is never looked up as a
+ * NAI (a static user "alice@a.example" of tenant r.test is no target
+ * "alice@a.example"); a NAI with an empty user or realm names no one. */
+static void
+test_cp_li_match_nai_realm_is_the_tenants_without_case(void **state)
+{
+	struct cp_li *li = li_new();
+	struct x1_target t = nai("alice@A.Example"), e1 = nai("@r.test"), e2 = nai("carol@");
+
+	(void)state;
+	task_add(li, 1, &t, 1);
+	task_add(li, 2, &e1, 1);
+	task_add(li, 3, &e2, 1);
+	assert_int_equal(who(li, "alice", "a.example", 4, IP_A), 1);
+	assert_int_equal(who(li, "alice", "A.EXAMPLE", 4, IP_A), 1);
+	/* another tenant's user of that whole name */
+	assert_int_equal(who(li, "alice@a.example", "r.test", 4, IP_A), -1);
+	assert_int_equal(who(li, "alice@A.Example", NULL, 4, IP_A), -1);
+	assert_int_equal(who(li, "alice", "r.test", 4, IP_A), -1);
+	assert_int_equal(who(li, "alice", NULL, 4, IP_A), -1);
+	assert_int_equal(who(li, "alice", "a.example.org", 4, IP_A), -1);
+	assert_int_equal(who(li, "carol", "r.test", 4, IP_A), -1);
+	assert_int_equal(who(li, "carol", "", 4, IP_A), -1);
+	/* a user whose name holds an '@': the NAI's realm after the last */
+	t = nai("dave@corp@a.example");
+	task_add(li, 4, &t, 1);
+	assert_int_equal(who(li, "dave@corp", "a.example", 4, IP_A), 4);
+	assert_int_equal(who(li, "dave", "corp", 4, IP_A), -1);
+	li_free(li);
+}
+
+/* S14: an IPv4-mapped IPv6 address is its IPv4 address, a client's and a
+ * target's (an address, or a CIDR of /96 and longer). */
+static void
+test_cp_li_match_mapped_ipv6_is_ipv4(void **state)
+{
+	struct cp_li *li = li_new();
+	struct x1_target a = v4(10, 210, 0, 2, 32);
+	struct x1_target m6 = { .kind = X1_T_IPV6, .family = 6, .prefix = 128,
+				.addr = { [10] = 0xff, [11] = 0xff, 198, 51, 100, 7 } };
+	struct x1_target c6 = { .kind = X1_T_IPV6_CIDR, .family = 6, .prefix = 120,
+				.addr = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 0 } };
+	const uint8_t mapped_a[16] = { [10] = 0xff, [11] = 0xff, 10, 210, 0, 2 };
+	const uint8_t mapped_b[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 9 };
+	const uint8_t v4_m[16] = { 198, 51, 100, 7 };
+	const uint8_t mapped_m[16] = { [10] = 0xff, [11] = 0xff, 198, 51, 100, 7 };
+	const uint8_t compat[16] = { [12] = 10, 210, 0, 2 };    /* ::10.210.0.2: not mapped */
+
+	(void)state;
+	task_add(li, 1, &a, 1);
+	task_add(li, 2, &m6, 1);
+	task_add(li, 3, &c6, 1);
+	assert_int_equal(who(li, NULL, NULL, 6, mapped_a), 1);
+	assert_int_equal(who(li, NULL, NULL, 4, v4_m), 2);
+	assert_int_equal(who(li, NULL, NULL, 6, mapped_m), 2);
+	assert_int_equal(who(li, NULL, NULL, 4, IP_B), 3);
+	assert_int_equal(who(li, NULL, NULL, 6, mapped_b), 3);
+	assert_int_equal(who(li, NULL, NULL, 6, compat), -1);
+	assert_int_equal(who(li, NULL, NULL, 6, IP6), -1);
 	li_free(li);
 }
 
@@ -208,6 +272,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cp_li_match_nai_within_its_tenant),
+		cmocka_unit_test(test_cp_li_match_nai_realm_is_the_tenants_without_case),
+		cmocka_unit_test(test_cp_li_match_mapped_ipv6_is_ipv4),
 		cmocka_unit_test(test_cp_li_match_addresses_and_cidrs),
 		cmocka_unit_test(test_cp_li_match_first_task_then_the_next),
 		cmocka_unit_test(test_cp_li_tap_of_x3_destinations_only),
