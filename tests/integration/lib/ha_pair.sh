@@ -59,8 +59,11 @@ ha() { ctl "$1" --json status 2>/dev/null |
 role() { ha "$1" "h['role']"; }
 is_role() { [ "$(role "$1")" = "$2" ]; }
 linked() { [ "$(ha "$1" "h['peer']['connected']")" = True ]; }
+# held N COUNT [PRED]: box N holds COUNT allocations (those for which PRED,
+# a python expression over one allocation of the JSON list (a), is true)
 held() { [ "$(ctl "$1" --json allocations 2>/dev/null |
-              python3 -c 'import json,sys; print(len(json.load(sys.stdin)["allocations"]))' 2>/dev/null)" = "$2" ]; }
+              python3 -c 'import json,sys; print(len([a for a in json.load(sys.stdin)["allocations"] if eval(sys.argv[1])]))' \
+                "${3:-True}" 2>/dev/null)" = "$2" ]; }
 
 # join NS IF ADDR4 ADDR6 BRIDGE: a veth from NS (IF, addressed) to BRIDGE
 join() {
