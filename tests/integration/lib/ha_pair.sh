@@ -16,7 +16,8 @@
 #
 # Knobs read by box_conf: HA_LEASE_MS (ha.lease_ms, 600 unless set),
 # HA_GROUP (0: the box's file has no ha group: a single box, the cluster
-# group kept).
+# group kept). By box_start: HA_CP_WRAP_A, HA_CP_WRAP_B, a command box A's
+# (B's) cp runs under (perf/ha_cost --instr: valgrind's callgrind).
 
 for p in redis-server redis-cli openssl; do
   command -v $p >/dev/null || tp_die "$p missing (tools/bootstrap installs redis-server)"
@@ -158,7 +159,9 @@ box_start() {
     ip link set "${TP_ID}$side$n" netns "$NS_S" || tp_die "cannot move ${TP_ID}$side$n"
     ip -n "$NS_S" link set "${TP_ID}$side$n" master $br up
   done
-  "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/box$n.conf" >>"$TP_TMP/cp$n.log" 2>&1 &
+  local wrap=HA_CP_WRAP_$n
+  # (split into words: a command and its options)
+  ${!wrap:-} "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/box$n.conf" >>"$TP_TMP/cp$n.log" 2>&1 &
   CP_PID[$n]=$!
   for _ in $(seq 300); do [ -S "$TP_TMP/cp$n.sock" ] && break; sleep 0.1; done
   [ -S "$TP_TMP/cp$n.sock" ] || tp_die "cp $n did not open its socket"
