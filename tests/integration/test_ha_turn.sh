@@ -25,9 +25,10 @@
 # takeover, read in its source (coturn 4.6.1, src/apps/uclient):
 #   - data needs no nonce: its ChannelData and Send indications go on;
 #   - it refreshes every 30 s only, so a run of ~20 s sends no Refresh,
-#     CreatePermission or ChannelBind to B (a 438 there would be retried:
-#     its challenge handler takes the new nonce and sends the Refresh
-#     again), but its closing Refresh (lifetime 0) goes to B with A's
+#     CreatePermission or ChannelBind to B (a 438 to a Refresh would be
+#     retried: its challenge handler takes the new nonce and sends the
+#     Refresh again; one to a CreatePermission or a ChannelBind would
+#     not), but its closing Refresh (lifetime 0) goes to B with A's
 #     nonce: B answers 438 Stale Nonce (nonces are per box until slice 8)
 #     and uclient, the session already closed, never reads it: the
 #     allocation stays on B until its lifetime ends (checked: B's table
