@@ -1341,11 +1341,13 @@ mirror_relayed_ok(const struct cp_ctx *cp, unsigned int t, const struct ipc_allo
 }
 
 /* Whether binds (n) are a shape cp makes: permissions by IP (port 0), at
- * most CP_MAX_PERMS, one per IP; channels to a port, at most
- * CP_MAX_CHANNELS, a channel number bound to one peer and a peer to one
- * channel (RFC 8656 §12). */
+ * most CP_MAX_PERMS, one per IP; channels to a port, numbered 0x4000 to
+ * this box's turn.channels' last (0x4FFF, or RFC 5766's 0x7FFE: the
+ * signature makes it the peer's too), at most CP_MAX_CHANNELS, a channel
+ * number bound to one peer and a peer to one channel (RFC 8656 §12). */
 static bool
-mirror_binds_ok(const struct ipc_alloc *ia, const struct ipc_binding *binds, size_t n)
+mirror_binds_ok(const struct ipc_alloc *ia, const struct ipc_binding *binds, size_t n,
+		uint16_t chan_max)
 {
 	unsigned int np = 0, nc = 0;
 
@@ -1364,7 +1366,7 @@ mirror_binds_ok(const struct ipc_alloc *ia, const struct ipc_binding *binds, siz
 		if (c.family != in.family || memcmp(c.ip, in.ip, 16) != 0)
 			return false;
 		if (b->channel == 0 ? b->peer.port != 0 || ++np > CP_MAX_PERMS :
-		    b->channel < 0x4000 || b->channel > 0x4fff || b->peer.port == 0 ||
+		    b->channel < 0x4000 || b->channel > chan_max || b->peer.port == 0 ||
 		    ++nc > CP_MAX_CHANNELS)
 			return false;
 		for (size_t j = 0; j < k; j++) {
@@ -1411,7 +1413,7 @@ cp_alloc_mirror_put(struct cp_ctx *cp, const struct cp_alloc_mirror *m0, unsigne
 	    m0->ia->nrelayed < 1 || m0->ia->nrelayed > 2 ||
 	    !cp_alloc_mirrorable(&m0->tuple, (m0->ia->flags & IPC_ALLOC_F_TCP) != 0) ||
 	    !mirror_relayed_ok(cp, cpa_tenant_of(cp, &m0->tuple), m0->ia) ||
-	    !mirror_binds_ok(m0->ia, m0->binds, m0->nbinds))
+	    !mirror_binds_ok(m0->ia, m0->binds, m0->nbinds, cp->conf->turn.channel_max))
 		return -EINVAL;
 	ia = *m0->ia;
 	most = cp->now_ms + (uint64_t)cc->lifetime_max_s * 1000u;

@@ -22,8 +22,12 @@
 #include "ha_rec.h"
 #include "ipc.h"
 
-#define CHAN_MIN 0x4000u              /* RFC 8656 §12: channel numbers */
-#define CHAN_MAX 0x4fffu
+/* Channel numbers: RFC 8656 §12's 0x4000-0x4FFF, or RFC 5766 §11's
+ * 0x4000-0x7FFE, which a box whose turn.channels is "rfc5766" binds (the
+ * signature, §3.1, makes both boxes of a pair take the same). The record
+ * carries the widest: what the active box bound, the standby binds. */
+#define CHAN_MIN 0x4000u
+#define CHAN_MAX 0x7ffeu
 #define REC_FLAGS (IPC_ALLOC_F_TCP | IPC_ALLOC_F_MOBILE)
 
 _Static_assert(HA_REC_MAX <= UINT16_MAX, "a record's length is a u16");

@@ -145,6 +145,8 @@ ha_sig_make(const struct tp_conf *c, struct ha_sig *s)
 	add_u32s(s, "turn.relay_ports", (const uint32_t[]){ c->turn.enabled, c->turn.relay_min,
 							   c->turn.relay_max }, 3);
 	add_u32s(s, "turn.listen_port", (const uint32_t[]){ c->turn.listen_port }, 1);
+	/* the channels a record may carry ("rfc5766": up to 0x7FFE) */
+	add_u32s(s, "turn.channels", (const uint32_t[]){ c->turn.channel_max }, 1);
 	add_u32s(s, "agw.media_ports", (const uint32_t[]){ c->agw.enabled, c->agw.media_min,
 							  c->agw.media_max }, 3);
 	add_u32s(s, "agw.media_contexts", (const uint32_t[]){ c->agw.media_contexts }, 1);

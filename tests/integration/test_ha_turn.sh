@@ -13,11 +13,36 @@
 # the two L2 segments. One redis-server holds the pair's lease; the two
 # cps talk over the TLS-PSK link on 127.0.0.1/127.0.0.2.
 #
-# A starts active (ha.role "active"), B standby ("auto"). A client
-# (lib/turnclient.py: coturn's turnutils_uclient makes a new allocation
-# each run, so it cannot show one going on) allocates on A and relays two
-# streams to an echoing peer, one over a channel and one in Send
-# indications, every 10 ms each. Then:
+# A starts active (ha.role "active"), B standby ("auto"). Two runs of
+# coturn's turnutils_uclient (one allocation each for the whole run) relay
+# through A to the echoing peer, one over a channel, one in Send
+# indications (-s), every 20 ms, and go on through B after the SIGKILL
+# below: each runs to its end (exit 0, its summary, no error), receives
+# what it sent after the kill, loses at most 1 s of messages (the longest
+# silence at the peer under 1 s), and sends no Allocate after the kill (a
+# capture on the client's link: its Allocates all went to A's MAC before
+# it; B holds no allocation from it but A's). What uclient does at the
+# takeover, read in its source (coturn 4.6.1, src/apps/uclient):
+#   - data needs no nonce: its ChannelData and Send indications go on;
+#   - it refreshes every 30 s only, so a run of ~20 s sends no Refresh,
+#     CreatePermission or ChannelBind to B (a 438 to a Refresh would be
+#     retried: its challenge handler takes the new nonce and sends the
+#     Refresh again; one to a CreatePermission or a ChannelBind would
+#     not), but its closing Refresh (lifetime 0) goes to B with A's
+#     nonce: B answers 438 Stale Nonce (nonces are per box until slice 8)
+#     and uclient, the session already closed, never reads it: the
+#     allocation stays on B until its lifetime ends (checked: B's table
+#     and that answer agree);
+#   - it makes a probe allocation before the one it relays on (start_
+#     connection()'s "load balancing probe", on a socket it closes at
+#     once), left to expire: two allocations a run, both mirrored;
+#   - it draws its channel from 0x4000-0x7FFF: a number above 0x4FFF (on a
+#     box with turn.channels "rfc5766", as here) was refused by the
+#     mirror's record until this test found it, so B held that allocation
+#     without its channel and dropped its ChannelData after the kill.
+# A client of ours (lib/turnclient.py, which Refreshes on B itself)
+# allocates on A too and relays two streams to the echoing peer, one over
+# a channel and one in Send indications, every 10 ms each. Then:
 #   - A's dp and cp are SIGKILLed mid-stream: both streams resume through
 #     B with no new Allocate (B holds A's allocation, same id and relayed
 #     address, mirrored); the gap at the peer (the receiver) is printed
@@ -62,27 +87,61 @@ ha_pair_setup
 box_conf A active; box_conf B auto
 box_start A
 tp_check "box A takes the lease and is active" tp_wait_until 10 "A active" is_role A active
-box_start B
-tp_check "box B is standby, linked to A" tp_wait_until 10 "B linked" eval 'linked B && is_role B standby'
-echo "# A's access MAC $MAC_aA, B's $MAC_aB ($((SECONDS - T0)) s)"
 
 # ---- the peer: echoes, and logs each arrival (port, time) --------------
 ip netns exec "$TP_NS_P" python3 - "$TP_TMP/peer.log" <<'PY' &
 import select, socket, sys, time
 log = open(sys.argv[1], "w", buffering=1)
 socks = []
-for a in (("10.211.0.2", 4000), ("10.211.0.2", 4001), ("10.211.0.3", 4000)):
+for a in (("10.211.0.2", 4000), ("10.211.0.2", 4001), ("10.211.0.3", 4000), ("10.211.0.2", 3480)):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(a)
     socks.append(s)
 while True:
     for s in select.select(socks, [], [])[0]:
         d, frm = s.recvfrom(4096)
-        log.write("%.4f %s:%d %s\n" % (time.time(), *s.getsockname(), d[:12].decode(errors="replace")))
+        if s.getsockname()[1] == 3480:
+            # turnutils_uclient's (binary payload): "uc" and the relayed port
+            log.write("%.4f %s:%d uc %d\n" % (time.time(), *s.getsockname(), frm[1]))
+        else:
+            log.write("%.4f %s:%d %s\n" % (time.time(), *s.getsockname(), d[:12].decode(errors="replace")))
         s.sendto(d, frm)
 PY
 PIDS+=($!)
 tp_need tp_wait_listen "$TP_NS_P" udp 10.211.0.3 4000 "$!" "the echoing peer"
+
+# ---- coturn's turnutils_uclient, two runs across the takeover ------------
+# Started as soon as A is active (B gets their allocations by the walk).
+# One over a channel (from 10.210.0.31), one in Send indications (-s, from
+# 10.210.0.32), the long-term user, 500 messages of 100 bytes every 20 ms
+# to the echoing peer's 10.211.0.2:3480; each relays on one allocation
+# (-c: no "RTCP" one; uclient makes a probe allocation first, on a socket
+# it closes at once, which lives on idle). uclient starts sending 1 to 6 s
+# (its own random draw) after its allocation, so the kill waits until both
+# flow at the peer. A capture of everything they send the server and it
+# answers (in the client's namespace: the Ethernet destination says which
+# box a request went to) counts their Allocates.
+UC_ADDRS="10.210.0.31 10.210.0.32"
+NOT_UC="not a['client'].startswith(('10.210.0.31:', '10.210.0.32:'))"
+for a in $UC_ADDRS; do ip -n "$TP_NS_C" addr add "$a/24" dev "${TP_ID}c0"; done
+ip netns exec "$TP_NS_C" dumpcap -q -P -i "${TP_ID}c0" -w "$TP_TMP/uc.pcap" \
+  -f "udp port 3478 and (host 10.210.0.31 or host 10.210.0.32)" 2>"$TP_TMP/uc.cap.log" &
+UC_CAP=$!
+PIDS+=($UC_CAP)
+tp_need tp_wait_log "$TP_TMP/uc.cap.log" 'Capturing on' "$UC_CAP" "dumpcap on the client's link" 20
+declare -A UC_PID
+for m in chan send; do
+  [ $m = chan ] && { la=10.210.0.31; sm=; } || { la=10.210.0.32; sm=-s; }
+  ( ip netns exec "$TP_NS_C" timeout 60 turnutils_uclient -u test -w test -c $sm -n 500 -z 20 \
+      -e 10.211.0.2 -r 3480 -L $la 10.210.0.1 >"$TP_TMP/uc.$m.out" 2>&1
+    echo $? >"$TP_TMP/uc.$m.rc" ) &
+  UC_PID[$m]=$!
+  PIDS+=($!)
+done
+
+box_start B
+tp_check "box B is standby, linked to A" tp_wait_until 10 "B linked" eval 'linked B && is_role B standby'
+echo "# A's access MAC $MAC_aA, B's $MAC_aB ($((SECONDS - T0)) s)"
 
 # ---- an SRTP call through the gateway on A (slice 7) ----------------------
 # SRTP-SRTP, SDES: the UE's and the core's keys ours, cp makes its own two;
@@ -192,6 +251,8 @@ res["bind"] = c.channel_bind(0x4001, "10.211.0.2", 4000).cls == 2
 res["perm"] = c.permission(("10.211.0.2", None)).cls == 2
 save()
 touch("ready")
+while not os.path.exists(os.path.join(tmp, "go1")):
+    time.sleep(0.02)
 t0 = time.time()
 touch("streaming")
 sent, got = stream(c, 6.0, b"1")
@@ -254,27 +315,41 @@ PIDS+=($CLIENT)
 tp_need tp_wait_file "$TP_TMP/ready" "$CLIENT" "the client's allocation"
 tp_check "the client allocates on A, with a channel and a permission" \
   python3 -c "import json,sys; r=json.load(open('$TP_TMP/client.json')); sys.exit(0 if r['allocate'] and r['bind'] and r['perm'] else 1)"
-tp_check "B holds A's allocation (the mirror)" tp_wait_until 5 "B holds 1" held B 1
+# same_tables: A and B hold the same allocations (ids)
+same_tables() {
+  ctl A --json allocations >"$TP_TMP/sA.json" 2>/dev/null && ctl B --json allocations >"$TP_TMP/sB.json" 2>/dev/null &&
+  python3 -c "import json,sys; f=lambda p: sorted(a['id'] for a in json.load(open(p))['allocations']); sys.exit(0 if f('$TP_TMP/sA.json') == f('$TP_TMP/sB.json') else 1)"
+}
+tp_check "B holds A's allocations, the client's and uclient's (the mirror)" \
+  tp_wait_until 5 "the same tables" eval 'held B 1 "$NOT_UC" && same_tables'
+# uc_flowing: both uclient runs' messages reach the peer (10 each)
+uc_flowing() { awk '$3 == "uc" { n[$4]++ } END { for (p in n) if (n[p] >= 10) k++; exit !(k >= 2) }' "$TP_TMP/peer.log"; }
+tp_check "both uclient runs relay through A" tp_wait_until 15 "uclient flowing" uc_flowing
+echo "# both uclient runs flowing at $((SECONDS - T0)) s"
 ctl A --json allocations >"$TP_TMP/allocsA.json"
 ctl B --json allocations >"$TP_TMP/allocsB0.json"
+touch "$TP_TMP/go1"
 
 
 # ---- the takeover --------------------------------------------------------
 tp_need tp_wait_until 10 "the client streams" test -f "$TP_TMP/streaming"
 sleep 1.5
+MAC_A0=$MAC_aA    # (A's MAC before the kill: its restart gives it another)
 kill -KILL "${DP_PID[A]}" "${CP_PID[A]}"
 T_KILL=$(date +%s.%N)
 wait "${DP_PID[A]}" "${CP_PID[A]}" 2>/dev/null
 DP_PID[A]=; CP_PID[A]=
 rm -f "$TP_TMP/cpA.sock"
 tp_check "B takes over (active)" tp_wait_until 5 "B active" is_role B active
-echo "# B active $(python3 -c "import time; print('%.2f' % (time.time() - $T_KILL))") s after the kill"
+echo "# B active $(python3 -c "import time; print('%.2f' % (time.time() - $T_KILL))") s after the kill (A killed at $((SECONDS - T0)) s)"
 tp_need tp_wait_until 20 "phase 1" test -f "$TP_TMP/phase2"
 ctl B --json allocations >"$TP_TMP/allocsB.json"
 tp_check "B relays A's allocation, the same id and relayed address, no new Allocate" python3 - \
   "$TP_TMP/allocsA.json" "$TP_TMP/allocsB.json" <<'PY'
 import json, sys
-a, b = (json.load(open(f))["allocations"] for f in sys.argv[1:3])
+# (the client's: uclient's are judged at the end)
+a, b = ([x for x in json.load(open(f))["allocations"] if x["client"].startswith("10.210.0.2:")]
+        for f in sys.argv[1:3])
 old = [x for x in b if x["id"] == a[0]["id"]]
 assert len(a) == 1 and len(b) == 2 and len(old) == 1, (a, b)
 assert a[0]["relayed"] == old[0]["relayed"], (a, b)
@@ -333,7 +408,7 @@ TOKEN_B=$(ha B "h['token']")
 tp_check "a new allocation on B gets an id of B's token's space (token $TOKEN_B << 40), none A could have made" python3 - \
   "$TP_TMP/allocsB.json" "$TOKEN_B" <<'PY'
 import json, sys
-b = json.load(open(sys.argv[1]))["allocations"]
+b = [x for x in json.load(open(sys.argv[1]))["allocations"] if x["client"].startswith("10.210.0.2:")]
 t = int(sys.argv[2])
 new = [a["id"] for a in b if a["id"] != b[0]["id"]] if len(b) == 2 else None
 print("# ids on B after the takeover:", [a["id"] for a in b])
@@ -354,7 +429,7 @@ box_start A
 tp_check "A restarted comes back as the standby, linked to B" \
   tp_wait_until 10 "A standby, linked" eval 'linked A && is_role A standby'
 tp_check "... and B is still active" is_role B active
-tp_check "A holds B's allocations again (the walk)" tp_wait_until 5 "A holds 2" held A 2
+tp_check "A holds B's allocations again (the walk)" tp_wait_until 5 "A holds 2" held A 2 "$NOT_UC"
 tp_check "A holds the SRTP context again (the walk)" tp_wait_until 5 "A holds 1 context" eval '[ "$(ctxs A)" = 1 ]'
 ip netns exec "$TP_NS_C" python3 - "${TP_ID}c0" >"$TP_TMP/arp.out" 2>&1 <<'PY'
 # ARP requests for the service address from the client's side; every
@@ -404,7 +479,7 @@ tp_check "... and the stream goes on meanwhile (no gap over 0.5 s)" \
 tp_check "still so after Redis is back" eval 'is_role B active && is_role A standby'
 
 # ---- the session's usage record: written once across the pair ----------
-SESSION=$(python3 -c "import json; print(json.load(open('$TP_TMP/allocsA.json'))['allocations'][0]['id'])")
+SESSION=$(python3 -c "import json; print([a['id'] for a in json.load(open('$TP_TMP/allocsA.json'))['allocations'] if a['client'].startswith('10.210.0.2:')][0])")
 tp_check "the client deletes its allocation on B (Refresh 0)" test "$(R "r['deleted']")" = True
 records() { cat "$TP_TMP"/usage[AB].jsonl 2>/dev/null | grep -c "\"session\":\"$SESSION\""; }
 tp_wait_until 8 "the session's record" eval '[ "$(records)" -ge 1 ]' >/dev/null
@@ -463,10 +538,6 @@ PIDS+=($CLIENT4)
 tp_need tp_wait_file "$TP_TMP/ready4" "$CLIENT4" "the fourth client's allocation"
 tp_check "a new client allocates on B, with a channel and a permission" \
   python3 -c "import json,sys; r=json.load(open('$TP_TMP/client4.json')); sys.exit(0 if r['allocate'] and r['bind'] and r['perm'] else 1)"
-same_tables() {
-  ctl A --json allocations >"$TP_TMP/sA.json" 2>/dev/null && ctl B --json allocations >"$TP_TMP/sB.json" 2>/dev/null &&
-  python3 -c "import json,sys; f=lambda p: sorted(a['id'] for a in json.load(open(p))['allocations']); sys.exit(0 if f('$TP_TMP/sA.json') == f('$TP_TMP/sB.json') else 1)"
-}
 tp_check "A holds B's allocations (the mirror)" tp_wait_until 5 "the same tables" same_tables
 ctl B --json allocations >"$TP_TMP/allocsB4.json"
 touch "$TP_TMP/go4"
@@ -548,6 +619,132 @@ srtp_clean "after the switchover back to B"
 touch "$TP_TMP/srtp.stop"
 sleep 1.5
 for w in ue core; do echo "# SRTP $w: $(cat "$TP_TMP/$w.st")"; done
+
+# ---- uclient's two runs: one allocation each, through the takeover -------
+# (500 messages from 1-6 s after the allocation, then uclient's 10 s wait
+# for what it lost: long done by now)
+T_UCW=$SECONDS
+for m in chan send; do wait "${UC_PID[$m]}"; done
+echo "# uclient's runs waited for: $((SECONDS - T_UCW)) s (at $((SECONDS - T0)) s)"
+kill -TERM "$UC_CAP"; wait "$UC_CAP" 2>/dev/null
+ctl B --json allocations >"$TP_TMP/allocsB_end.json"
+python3 - "$TP_TMP" "$T_KILL" "$MAC_A0" "$MAC_aB" <<'PY' >"$TP_TMP/uc.json"
+# For each run: its summary; its allocation on A (by its address, the one
+# whose relayed port the peer heard); the peer's arrivals from that relayed
+# port before and after the kill and the longest silence between two; from
+# the capture, its requests by STUN method and the box (the Ethernet
+# destination, A's MAC before the kill or B's) before and after the kill,
+# and the answer to its last Refresh; and what B holds from its address now.
+import json, re, struct, sys
+tmp, kill, mac_a, mac_b = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+allocs_a = json.load(open(tmp + "/allocsA.json"))["allocations"]
+allocs_b = json.load(open(tmp + "/allocsB_end.json"))["allocations"]
+peer = {}
+for line in open(tmp + "/peer.log", errors="replace"):
+    f = line.split()
+    if len(f) == 4 and f[2] == "uc":
+        peer.setdefault(int(f[3]), []).append(float(f[0]))
+
+def pcap(path):
+    """(time, eth dst, eth src, ip src, ip dst, udp payload) of each frame"""
+    b = open(path, "rb").read()
+    end = "<" if b[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    off, out = 24, []
+    while off + 16 <= len(b):
+        sec, usec, incl, _ = struct.unpack(end + "IIII", b[off:off + 16])
+        fr = b[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if len(fr) < 42 or fr[12:14] != b"\x08\x00":
+            continue
+        ihl = (fr[14] & 15) * 4
+        mac = lambda x: ":".join("%02x" % c for c in x)
+        out.append((sec + usec / 1e6, mac(fr[0:6]), mac(fr[6:12]),
+                    ".".join(map(str, fr[26:30])), ".".join(map(str, fr[30:34])),
+                    fr[14 + ihl + 8:]))
+    return out
+
+frames = pcap(tmp + "/uc.pcap")
+# (methods: the type less its class bits, RFC 8489 section 5)
+NAMES = {0x003: "Allocate", 0x004: "Refresh", 0x006: "Send", 0x008: "CreatePermission",
+         0x009: "ChannelBind"}
+
+def error_code(p):
+    o = 20
+    while o + 4 <= len(p):
+        t, l = struct.unpack("!HH", p[o:o + 4])
+        if t == 0x0009 and l >= 4:
+            return (p[o + 6] & 7) * 100 + p[o + 7]
+        o += 4 + l + (-l % 4)
+    return None
+
+res = {}
+for m, addr in (("chan", "10.210.0.31"), ("send", "10.210.0.32")):
+    r = {}
+    out = open("%s/uc.%s.out" % (tmp, m), errors="replace").read()
+    r["rc"] = int(open("%s/uc.%s.rc" % (tmp, m)).read().strip() or 255)
+    g = lambda pat: [int(x) for x in re.findall(pat, out)]
+    r["sent"] = (g(r"tot_send_msgs=(\d+)") or [None])[-1]
+    r["recv"] = (g(r"tot_recv_msgs=(\d+)") or [None])[-1]
+    r["lost"] = (g(r"Total lost packets (\d+)") or [None])[-1]
+    r["errors"] = [l.strip() for l in out.splitlines() if re.search(r"error|fail|cannot", l, re.I)][:3]
+    # (two: uclient's probe, an Allocate on a socket it closes at once,
+    # left to expire, and the one it relays on, whose port the peer heard)
+    r["alloc_a_all"] = [(a["id"], a["relayed"]) for a in allocs_a if a["client"].startswith(addr + ":")]
+    mine = [a for a in allocs_a if a["client"].startswith(addr + ":")
+            and int(a["relayed"][0].rsplit(":", 1)[1]) in peer]
+    r["alloc_a"] = [(a["id"], a["relayed"]) for a in mine]
+    ts = peer.get(int(mine[0]["relayed"][0].rsplit(":", 1)[1]), []) if len(mine) == 1 else []
+    r["peer_before"] = sum(1 for t in ts if t <= kill)
+    r["peer_after"] = sum(1 for t in ts if t > kill)
+    r["peer_gap"] = round(max((b - a for a, b in zip(ts, ts[1:])), default=-1), 3)
+    req, tids = {}, {}
+    for t, dst, src, ips, ipd, p in frames:
+        if ips != addr or len(p) < 4:
+            continue
+        if 0x40 <= p[0] <= 0x7f:
+            meth = "ChannelData"
+        else:
+            ty = struct.unpack("!H", p[:2])[0]
+            meth = NAMES.get(ty & 0x3eef, "0x%04x" % ty)
+            if ty & 0x0110 == 0 and meth == "Refresh":
+                tids[p[8:20]] = t
+                r["last_refresh_t"] = t
+                r["last_refresh_tid"] = p[8:20].hex()
+        box = "A" if dst == mac_a else "B" if dst == mac_b else dst
+        k = "%s %s %s" % (meth, box, "before" if t <= kill else "after")
+        req[k] = req.get(k, 0) + 1
+    r["requests"] = req
+    tid = bytes.fromhex(r.get("last_refresh_tid", ""))
+    for t, dst, src, ips, ipd, p in frames:
+        if ipd == addr and len(p) >= 20 and p[8:20] == tid and p[0] < 0x40:
+            ty = struct.unpack("!H", p[:2])[0]
+            r["last_refresh_answer"] = 200 if ty & 0x0110 == 0x0100 else error_code(p)
+    r["last_refresh_after_kill"] = r.get("last_refresh_t", 0) > kill
+    r["held_b"] = [(a["id"], a["relayed"]) for a in allocs_b if a["client"].startswith(addr + ":")]
+    res[m] = r
+json.dump(res, open(tmp + "/uc.json", "w"))
+PY
+U() { python3 -c "import json; r=json.load(open('$TP_TMP/uc.json'))['$1']; print($2)"; }
+for m in chan send; do
+  [ $m = chan ] && { what="uclient over a channel"; dk=ChannelData; } ||
+                   { what="uclient in Send indications"; dk=Send; }
+  echo "# $what: $(U $m '"exit %s, sent %s, received %s, lost %s; at the peer %d before the kill, %d after, the longest silence %.3f s" % (r["rc"], r["sent"], r["recv"], r["lost"], r["peer_before"], r["peer_after"], r["peer_gap"])')"
+  echo "# $what, its requests by box (A $MAC_A0, B $MAC_aB): $(U $m 'r["requests"]'); its last Refresh answered $(U $m 'r.get("last_refresh_answer")'); A made $(U $m 'r["alloc_a_all"]') (relaying on $(U $m 'r["alloc_a"][0][0] if r["alloc_a"] else None')), B holds $(U $m 'r["held_b"]')"
+  tp_check "$what ran to its end through the takeover: exit 0, all 500 sent, no error ($(U $m 'r["errors"]'))" \
+    test "$(U $m 'r["rc"] == 0 and r["sent"] == 500 and r["recv"] is not None and r["lost"] is not None and not r["errors"]')" = True
+  tp_check "$what received what it sent after the kill (received - arrived at the peer before the kill >= 50; 50 arrived after)" \
+    test "$(U $m 'r["recv"] - r["peer_before"] >= 50 and r["peer_after"] >= 50')" = True
+  tp_check "$what lost at most 1 s of its messages (<= 50 at 20 ms; the longest silence at the peer under 1 s)" \
+    test "$(U $m 'r["lost"] <= 50 and 0 < r["peer_gap"] < 1')" = True
+  tp_check "$what sent no Allocate after the kill (its Allocates all to A before it; its messages to B after it), and B holds no allocation from it but A's" \
+    test "$(U $m 'len(r["alloc_a"]) == 1 and r["requests"].get("Allocate A before", 0) >= 1 and not [k for k in r["requests"] if k.startswith("Allocate") and k != "Allocate A before"] and r["requests"].get("'"$dk"' B after", 0) >= 50 and all(h in r["alloc_a_all"] for h in r["held_b"])')" = True
+  # Its closing Refresh (lifetime 0) goes to B with A's nonce: B answers
+  # 438 Stale Nonce (nonces are per box until slice 8), and uclient, its
+  # session already closed, neither reads nor retries it: the allocation
+  # stays on B until its lifetime ends. Either way B's table must agree.
+  tp_check "$what's closing Refresh, sent to B, and B's table agree (438: the allocation, A's, still held; 200: gone)" \
+    test "$(U $m 'r["last_refresh_after_kill"] and ((r.get("last_refresh_answer") == 438 and r["alloc_a"][0] in r["held_b"]) or (r.get("last_refresh_answer") == 200 and r["alloc_a"][0] not in r["held_b"]))')" = True
+done
 
 echo "# wall time $((SECONDS - T0)) s"
 [ $TP_FAILS -eq 0 ]

@@ -756,6 +756,39 @@ test_impossible_shapes_refused(void **state)
 	assert_int_equal(ha_mirror_stats(B.m)->records_refused, refused);
 }
 
+/* A channel of RFC 5766's range (above 0x4FFF) is taken when B's
+ * turn.channels allows it ("rfc5766": 0x7FFE), refused when it does not
+ * (the signature keeps a pair from differing). Before the fix B refused
+ * every channel above 0x4FFF: coturn's turnutils_uclient's channel, drawn
+ * from 0x4000-0x7FFF, did not survive a takeover (test_ha_turn). */
+static void
+test_rfc5766_channels_by_the_standbys_range(void **state)
+{
+	struct ha_rec r;
+	unsigned int refused = ha_mirror_stats(B.m)->records_refused;
+	uint16_t saved = B.conf.turn.channel_max;
+	const struct cp_alloc *b;
+
+	(void)state;
+	rec_alloc(&r, 9, 40009, 20009);
+	r.nbinds = 1;
+	addr4(&r.binds[0].peer, 3, 1, 7000);
+	r.binds[0].channel = 0x7ffe;
+	r.binds[0].left_ms = 1000;
+	B.conf.turn.channel_max = 0x4FFF;
+	batch_to_b(&r, 1);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, refused + 1);
+	assert_null(cp_alloc_find_id(&B.cp, 9));
+	B.conf.turn.channel_max = 0x7FFE;
+	assert_int_equal(batch_to_b(&r, 1), 0);
+	assert_int_equal(ha_mirror_stats(B.m)->records_refused, refused + 1);
+	b = cp_alloc_find_id(&B.cp, 9);
+	assert_non_null(b);
+	assert_int_equal(b->nbinds, 1);
+	assert_int_equal(b->binds[0].channel, 0x7ffe);
+	B.conf.turn.channel_max = saved;
+}
+
 /* Allocations of a TCP or TLS client, of a DTLS client (a connection id
  * on UDP) or with RFC 6062's TCP relay cannot move (their connection is
  * this box's dp's): A sends none, B takes none. Before the fix A sent
@@ -934,6 +967,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bindings_judged_by_the_standbys_policy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_shapes_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rfc5766_channels_by_the_standbys_range, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_walk_start_only_first_in_a_batch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_forbidden_record_refuses_the_batch, setup,

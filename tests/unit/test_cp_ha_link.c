@@ -710,6 +710,29 @@ test_signature_covers_peer_policies(void **state)
 	assert_true(memcmp(&s1, &s2, sizeof(s1)) != 0);
 }
 
+/* turn.channels joins the signature: a box that binds RFC 5766's
+ * channels (up to 0x7FFE) mirrors them, and a standby that takes only RFC
+ * 8656's must not pair with it. Before the change both signed alike. */
+static void
+test_signature_covers_channels(void **state)
+{
+	static struct tp_conf c1, c2;
+	static struct ha_sig s1, s2;
+	unsigned int i;
+
+	(void)state;
+	memset(&c1, 0, sizeof(c1));
+	c1.turn.channel_max = 0x4FFF;
+	c2 = c1;
+	c2.turn.channel_max = 0x7FFE;
+	ha_sig_make(&c1, &s1);
+	ha_sig_make(&c2, &s2);
+	for (i = 0; i < s1.n && memcmp(&s1.item[i], &s2.item[i], sizeof(s1.item[i])) == 0; i++)
+		;
+	assert_true(i < s1.n);
+	assert_string_equal(s1.item[i].name, "turn.channels");
+}
+
 /* The DTLS certificate joins the signature (slice 7): two boxes whose
  * agw.dtls.certificate files differ are not paired, named; the same
  * bytes under two paths are. Before the change both signed alike. */
@@ -785,6 +808,7 @@ main(void)
 		cmocka_unit_test_teardown(test_link_listener_refuses_another_address, teardown),
 		cmocka_unit_test(test_signature_covers_peer_policies),
 		cmocka_unit_test(test_signature_covers_dtls_certificate),
+		cmocka_unit_test(test_signature_covers_channels),
 		cmocka_unit_test(test_key_parse),
 	};
 

@@ -602,7 +602,8 @@ test_refusals(void **state)
 		const uint8_t w64[2] = { 0, IPC_MAX_WORKERS };
 		const uint8_t f4[2] = { 0, 4 };
 		const uint8_t ulen[2] = { (HA_REC_USER_MAX + 1) >> 8, (uint8_t)(HA_REC_USER_MAX + 1) };
-		const uint8_t ch[2] = { 0x50, 0x00 };
+		const uint8_t ch[2] = { 0x7f, 0xff };	/* reserved (RFC 5766 §11) */
+		const uint8_t ch8[2] = { 0x80, 0x00 };	/* not a channel's */
 		const uint8_t ch3[2] = { 0x3f, 0xff };
 
 		expect_refused(buf, n, OFF_TYPE, &v5, 1);
@@ -626,6 +627,7 @@ test_refusals(void **state)
 		expect_refused(buf, n, OFF_BIND0, &v0, 1);
 		expect_refused(buf, n, OFF_CHAN16, ch, 2);
 		expect_refused(buf, n, OFF_CHAN16, ch3, 2);
+		expect_refused(buf, n, OFF_CHAN16, ch8, 2);
 	}
 	/* encode keeps the same rules */
 	full(&r); r.id = 0;
@@ -644,8 +646,38 @@ test_refusals(void **state)
 	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
 	full(&r); r.binds[3].channel = 0x3fff;
 	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+	full(&r); r.binds[3].channel = 0x7fff;      /* reserved, RFC 5766 §11 */
+	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
 	full(&r); r.tuple.transport = 1;
 	assert_int_equal(ha_rec_encode(&r, buf, sizeof(buf)), -EINVAL);
+}
+
+/* RFC 5766's channels, 0x4000-0x7FFE, which a box whose turn.channels is
+ * "rfc5766" binds (coturn's turnutils_uclient draws from 0x4000-0x7FFF),
+ * are mirrored as RFC 8656's are. Before the fix the codec refused any
+ * above 0x4FFF: such an allocation's records were skipped on the active
+ * box (records_refused), so the standby kept it as it was before its
+ * ChannelBind and dropped its ChannelData after a takeover
+ * (test_ha_turn's uclient over a channel lost everything after the kill). */
+static void
+test_rfc5766_channels(void **state)
+{
+	static uint8_t buf[HA_REC_MAX], again[HA_REC_MAX];
+	static const uint16_t ch[] = { 0x4fff, 0x5000, 0x6a5c, 0x7ffe };
+	struct ha_rec r, back;
+	int n;
+
+	(void)state;
+	full(&r);
+	for (unsigned int i = 0; i < sizeof(ch) / sizeof(ch[0]); i++)
+		r.binds[20 + i].channel = ch[i];
+	n = ha_rec_encode(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(ha_rec_decode(buf, (size_t)n, &back), n);
+	for (unsigned int i = 0; i < sizeof(ch) / sizeof(ch[0]); i++)
+		assert_int_equal(back.binds[20 + i].channel, ch[i]);
+	assert_int_equal(ha_rec_encode(&back, again, sizeof(again)), n);
+	assert_memory_equal(again, buf, (size_t)n);
 }
 
 int
@@ -658,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_small_record),
 		cmocka_unit_test(test_tombstone_and_batch),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_rfc5766_channels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

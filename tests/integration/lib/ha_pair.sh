@@ -16,7 +16,8 @@
 #
 # Knobs read by box_conf: HA_LEASE_MS (ha.lease_ms, 600 unless set),
 # HA_GROUP (0: the box's file has no ha group: a single box, the cluster
-# group kept).
+# group kept). By box_start: HA_CP_WRAP_A, HA_CP_WRAP_B, a command box A's
+# (B's) cp runs under (perf/ha_cost --instr: valgrind's callgrind).
 
 for p in redis-server redis-cli openssl; do
   command -v $p >/dev/null || tp_die "$p missing (tools/bootstrap installs redis-server)"
@@ -59,8 +60,11 @@ ha() { ctl "$1" --json status 2>/dev/null |
 role() { ha "$1" "h['role']"; }
 is_role() { [ "$(role "$1")" = "$2" ]; }
 linked() { [ "$(ha "$1" "h['peer']['connected']")" = True ]; }
+# held N COUNT [PRED]: box N holds COUNT allocations (those for which PRED,
+# a python expression over one allocation of the JSON list (a), is true)
 held() { [ "$(ctl "$1" --json allocations 2>/dev/null |
-              python3 -c 'import json,sys; print(len(json.load(sys.stdin)["allocations"]))' 2>/dev/null)" = "$2" ]; }
+              python3 -c 'import json,sys; print(len([a for a in json.load(sys.stdin)["allocations"] if eval(sys.argv[1])]))' \
+                "${3:-True}" 2>/dev/null)" = "$2" ]; }
 
 # join NS IF ADDR4 ADDR6 BRIDGE: a veth from NS (IF, addressed) to BRIDGE
 join() {
@@ -155,7 +159,9 @@ box_start() {
     ip link set "${TP_ID}$side$n" netns "$NS_S" || tp_die "cannot move ${TP_ID}$side$n"
     ip -n "$NS_S" link set "${TP_ID}$side$n" master $br up
   done
-  "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/box$n.conf" >>"$TP_TMP/cp$n.log" 2>&1 &
+  local wrap=HA_CP_WRAP_$n
+  # (split into words: a command and its options)
+  ${!wrap:-} "$TP_BUILD/cp/turnpike-cp" --config "$TP_TMP/box$n.conf" >>"$TP_TMP/cp$n.log" 2>&1 &
   CP_PID[$n]=$!
   for _ in $(seq 300); do [ -S "$TP_TMP/cp$n.sock" ] && break; sleep 0.1; done
   [ -S "$TP_TMP/cp$n.sock" ] || tp_die "cp $n did not open its socket"
