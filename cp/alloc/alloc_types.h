@@ -238,6 +238,13 @@ enum cp_alloc_ev_type {
 	/* the drain began or ended (cp->draining; cp->drain_alt as the
 	 * operator named them) */
 	CP_ALLOC_EV_DRAIN,
+	/* a: the client's request installed or refreshed a permission
+	 * (channel 0: CreatePermission, RFC 8656 §9; or the one a
+	 * ChannelBind installs) or a channel binding (§12) for peer
+	 * (a permission's: port 0); renewed: it was there. After dp was
+	 * told, before the answer. Not for reinstalls into a restarted dp
+	 * or the pair's mirror. */
+	CP_ALLOC_EV_BIND,
 };
 
 struct cp_alloc_ev {
@@ -248,6 +255,9 @@ struct cp_alloc_ev {
 	const uint64_t *c;            /* FINAL, REPORT: IPC_ALLOC_STATS_N */
 	const uint64_t *b;            /* TCP_GONE: 4 */
 	const struct ipc_msg *msg;    /* REPORT */
+	const struct ipc_addr *peer;  /* BIND */
+	uint16_t channel;             /* BIND: 0 a permission */
+	bool renewed;                 /* BIND */
 	/* FINAL, REPORT, TCP_GONE: what an observer that still holds the
 	 * ended allocation (a usage record waiting for dp's last word)
 	 * answers; cp/alloc counts the finished allocations' traffic by

@@ -19,6 +19,7 @@
  * range the check claims, a verdict that changes on a second look.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,21 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 			CHECK((t->dest[i].family == 4 || t->dest[i].family == 6) &&
 			      t->dest[i].port != 0);
 		fold(t, sizeof(*t));
+		break;
+	}
+	case IPC_LI_X2: {
+		/* what dp's li_x2_put() relies on: a payload within the
+		 * message and a slot's bound, 1..IPC_LI_DESTS destinations */
+		const struct ipc_li_x2 *x = (const void *)m->body;
+
+		CHECK(len >= offsetof(struct ipc_li_x2, payload) &&
+		      x->len == len - offsetof(struct ipc_li_x2, payload) &&
+		      x->len >= 8 && x->len <= IPC_LI_X2_MAX && m->h.alloc_id != 0);
+		CHECK(x->ndest >= 1 && x->ndest <= IPC_LI_DESTS && x->dir >= 1 && x->dir <= 5);
+		for (unsigned int i = 0; i < x->ndest; i++)
+			CHECK((x->dest[i].family == 4 || x->dest[i].family == 6) &&
+			      x->dest[i].port != 0);
+		fold(x->payload, x->len);
 		break;
 	}
 	case IPC_ALLOC_MOVE: {
