@@ -6,6 +6,10 @@ another user's (other) are made, each with a channel to the echoing peer,
 before any task; then, each phase when DIR/goN appears, they relay marked
 datagrams (TARGET-n, OTHER-n; a new allocation of the target's, NEW-n, in
 phase 1; AFTER-n in phase 2) and wait for every echo; DIR/doneN says so.
+For X2 (slice 5), in phase 1 the target's first allocation and the other's
+bind their channel again (a renewal) and CreatePermission, the new one is
+refreshed (Refresh 600) and deleted (Refresh 0) once it relayed; in phase 2
+the target binds its channel again (after the task's deactivation).
 Prints each allocation's relayed address as NAME=IP:PORT."""
 import os
 import sys
@@ -45,12 +49,19 @@ open(os.path.join(d, "ready"), "w").close()
 wait("go1")
 new = alloc("test")
 print("new=%s:%d" % new.relayed, flush=True)
+for c in (target, other):           # X2: a renewal and a permission
+    assert c.channel_bind(0x4001, peer, port).cls == 2
+    assert c.permission((peer, None)).cls == 2
 for i in range(10):                 # both relaying at the same time
     relay(target, b"TARGET", 1, i)
     relay(other, b"OTHER", 1, i)
 relay(new, b"NEW", 5)
+assert new.refresh(600).cls == 2
+time.sleep(0.3)
+assert new.refresh(0).cls == 2      # deleted: X2's ended
 open(os.path.join(d, "done1"), "w").close()
 wait("go2")
+assert target.channel_bind(0x4001, peer, port).cls == 2
 relay(target, b"AFTER", 10)
 relay(other, b"OTHER2", 5)
 open(os.path.join(d, "done2"), "w").close()
