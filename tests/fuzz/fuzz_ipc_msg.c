@@ -690,6 +690,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_AGW_MOD && !is_rtp(m->h.kind) &&
 	    /* (DTLS_CERT is the process's certificate: no context, no tuple) */
 	    m->h.kind != IPC_DTLS_CERT &&
+	    /* (an X2 event: its session's id, no tuple read) */
+	    m->h.kind != IPC_LI_X2 &&
 	    /* (a bind's data connection may be another worker's; a close's
 	     * and an event's tuple is unused) */
 	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&
