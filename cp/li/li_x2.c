@@ -22,6 +22,12 @@
  * without room drops the event, counted (dropped); the sequence number
  * moves for every event, sent or not (a gap at the MF is an event lost).
  *
+ * A change of the tasks or destinations (the tables' gen moved) starts a
+ * pass over the allocations held, X2_PASS_SLICE a loop turn, as the taps'
+ * does: an allocation a task now targets and that has no record (a task
+ * activated while it was held) is told "ongoing" then, not at its next
+ * event; one no longer targeted loses its record.
+ *
  * A record an allocation under interception (the task's XID, correlation
  * ID, destinations, the last sequence number), by allocation id, at most
  * X2_RECS_MAX; an ended one waits for dp's last counters (FINAL or
@@ -56,6 +62,7 @@ _Static_assert(LI_X2_MAX <= IPC_LI_X2_MAX, "an X2 event fits lib/ipc's LI_X2");
  * grace */
 #define X2_FINAL_WAIT_MS  5000u
 #define X2_TCP_GRACE_MS   1000u
+#define X2_PASS_SLICE     512u
 
 struct x2_rec {
 	struct x2_rec *next;          /* its bucket's chain */
@@ -80,6 +87,9 @@ struct cp_li_x2 {
 	struct x2_rec *heads[X2_BUCKETS];
 	struct x2_rec *ends;
 	unsigned int nrecs;
+	uint64_t gen;                 /* the tables' gen the last pass began at */
+	bool pass;                    /* a pass under way */
+	uint32_t cursor;              /* its place (cp_alloc_next()) */
 	struct cp_li_x2_stats st;
 };
 
@@ -476,6 +486,8 @@ cp_li_x2_open(struct cp_ctx *cp)
 		free(lx);
 		return rc;
 	}
+	lx->gen = cp->li->gen;
+	lx->pass = true;              /* (a restarted cp: what it holds) */
 	cp->li_x2 = lx;
 	return 0;
 }
@@ -502,8 +514,28 @@ cp_li_x2_step(struct cp_ctx *cp)
 	struct cp_li_x2 *lx = cp->li_x2;
 	unsigned int k = 0;
 
-	if (lx == NULL)
+	if (lx == NULL || cp->li == NULL)
 		return 0;
+	if (lx->gen != cp->li->gen) {
+		/* the tables changed: every allocation again, from the start */
+		lx->gen = cp->li->gen;
+		lx->pass = true;
+		lx->cursor = 0;
+	}
+	while (lx->pass && k < X2_PASS_SLICE) {
+		struct cp_alloc *a = cp_alloc_next(cp, &lx->cursor);
+		struct x2_rec *r;
+		bool started;
+
+		if (a == NULL) {
+			lx->pass = false;
+			break;
+		}
+		k++;
+		if (!cp->ha_standby && (r = x2_target(cp, lx, a, &started)) != NULL &&
+		    started && !r->ending)
+			x2_created(cp, lx, r, a, false);
+	}
 	for (struct x2_rec **e = &lx->ends; *e != NULL;) {
 		struct x2_rec *r = *e;
 

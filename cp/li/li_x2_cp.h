@@ -24,8 +24,10 @@ struct cp_li_x2_stats {
 int cp_li_x2_open(struct cp_ctx *cp);
 /* Stop observing; the records wiped (ended ones waiting are not told). */
 void cp_li_x2_close(struct cp_ctx *cp);
-/* The ended allocations whose wait for dp's last counters is over, told
- * (ENDED): how many. A loop turn's. */
+/* A loop turn's: the pass over the allocations after the tables changed
+ * (X2_PASS_SLICE at most: an allocation newly targeted is told "ongoing"),
+ * and the ended allocations whose wait for dp's last counters is over
+ * (ENDED). How many allocations it looked at and ends it told. */
 unsigned int cp_li_x2_step(struct cp_ctx *cp);
 /* The observer itself (cp_alloc_observe()'s fn; arg: cp->li_x2). */
 void cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);

@@ -38,7 +38,10 @@
 /* ---- stubs: what li_x2.c calls outside cp/li ---- */
 
 static const struct cp_li_task *cur_task;
+static bool odd_only;                   /* the task targets odd ids only */
 static int send_rc;
+static struct cp_alloc held[4];         /* what cp_alloc_next() walks */
+static unsigned int nheld;
 
 #define SENT_MAX 16
 static struct sent {
@@ -54,8 +57,14 @@ const struct cp_li_task *
 cp_li_alloc_task(struct cp_ctx *cp, const struct cp_alloc *a)
 {
 	(void)cp;
-	(void)a;
-	return cur_task;
+	return odd_only && a->id % 2 == 0 ? NULL : cur_task;
+}
+
+struct cp_alloc *
+cp_alloc_next(struct cp_ctx *c, uint32_t *cursor)
+{
+	(void)c;
+	return *cursor < nheld ? &held[(*cursor)++] : NULL;
 }
 
 int
@@ -164,6 +173,8 @@ setup(void **state)
 	dest_add(d_x2, X1_DELIVERY_X2_ONLY, 7002);
 	dest_add(d_both, X1_DELIVERY_X2_AND_X3, 7023);
 	cur_task = NULL;
+	odd_only = false;
+	nheld = 0;
 	send_rc = 0;
 	nsent = ntried = 0;
 	memset(sent, 0, sizeof(sent));
@@ -425,6 +436,48 @@ test_x2_ongoing_and_task_changes(void **state)
 	assert_int_equal(nsent, 6);
 }
 
+/* A task activated while allocations are held: the pass after the
+ * tables' change tells each one it targets "ongoing" at once, once; a
+ * change that untargets them drops their records, a later one that
+ * targets them again starts over. Not on the standby. */
+static void
+test_x2_pass_at_activation(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++)
+		alloc_make(&held[i], 101 + i, false);
+	nheld = 3;
+	assert_int_equal(cp_li_x2_step(&cp), 3);       /* the first pass: no task */
+	assert_int_equal(ntried, 0);
+	cur_task = task(9, X1_DELIVERY_X2_AND_X3, 0);
+	odd_only = true;
+	cp.ha_standby = true;
+	li->gen++;
+	(void)cp_li_x2_step(&cp);
+	assert_int_equal(ntried, 0);
+	cp.ha_standby = false;
+	li->gen++;
+	assert_int_equal(cp_li_x2_step(&cp), 3);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[0].ev.event, LI_X2_EV_ONGOING);
+	assert_true(sent[0].ev.session == 101 && sent[1].ev.session == 103);
+	assert_int_equal(sent[0].x.seq, 1);
+	assert_int_equal(cp_li_x2_step(&cp), 0);       /* no change: no pass */
+	li->gen++;
+	(void)cp_li_x2_step(&cp);
+	assert_int_equal(nsent, 2);                     /* told once */
+	cur_task = NULL;
+	li->gen++;
+	(void)cp_li_x2_step(&cp);
+	assert_int_equal(nsent, 2);
+	cur_task = task(10, X1_DELIVERY_X2_AND_X3, 0);
+	li->gen++;
+	(void)cp_li_x2_step(&cp);
+	assert_int_equal(nsent, 4);
+	assert_int_equal(sent[2].x.xid[0], 10);
+	assert_int_equal(sent[2].x.seq, 1);
+}
+
 /* A ring without room: the event dropped, counted; the sequence moves
  * on, so the MF sees the gap. */
 static void
@@ -457,6 +510,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_nothing_untargeted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ongoing_and_task_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ring_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_pass_at_activation, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
