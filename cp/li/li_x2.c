@@ -5,7 +5,9 @@
  * targeted allocation's life into X2 events (lib/li's li_x2.h, payload
  * format 4): created (its client, server, transport, relayed addresses,
  * user, realm, lifetime), refreshed (lifetime), a permission or a channel
- * bound (the peer; renewed or new), ended (its usage as its stop record
+ * bound (the peer; renewed or new), an RFC 6062 peer connection up (by the
+ * client's Connect or the peer), bound or closed (its bytes), ended (its
+ * usage as its stop record
  * gives it: bytes and packets each way, the duration, why, and whether
  * dp's last counters came). An allocation the interception meets after
  * it was made (a task activated later, another task now, a restarted cp)
@@ -330,6 +332,46 @@ x2_bind(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r, const struct c
 	x2_send(cp, lx, r, &ev, LI_DIR_FROM_TARGET);
 }
 
+/* An RFC 6062 peer connection's news: up (the client's Connect, or the
+ * peer's connection in), bound, closed with its bytes. */
+static void
+x2_tcp(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r, const struct cp_alloc_ev *e)
+{
+	struct li_x2_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_PEER) | LI_X2_HAS(LI_X2F_CONN_ID);
+	ev.session = e->a->id;
+	addr_of(&ev.peer, e->peer, e->peer->port);
+	ev.conn_id = e->conn;
+	switch (e->tcp) {
+	case CP_ALLOC_TCP_UP:
+	case CP_ALLOC_TCP_IN:
+		ev.event = LI_X2_EV_TCP_CONNECTED;
+		ev.has |= LI_X2_HAS(LI_X2F_INITIATOR);
+		ev.initiator = e->tcp == CP_ALLOC_TCP_UP ? LI_X2_BY_CLIENT : LI_X2_BY_PEER;
+		break;
+	case CP_ALLOC_TCP_BOUND:
+		ev.event = LI_X2_EV_TCP_BOUND;
+		break;
+	case CP_ALLOC_TCP_CLOSED:
+		if (e->b == NULL)
+			return;
+		ev.event = LI_X2_EV_TCP_CLOSED;
+		ev.has |= LI_X2_HAS(LI_X2F_BYTES_FROM) | LI_X2_HAS(LI_X2F_BYTES_TO);
+		/* (TCP_GONE's order: from the client, to the peer, from the
+		 * peer, to the client) */
+		ev.bytes_from = e->b[0];
+		ev.bytes_to = e->b[3];
+		break;
+	default:
+		return;
+	}
+	/* the client's doing (its Connect, its ConnectionBind), or not */
+	x2_send(cp, lx, r, &ev, e->tcp == CP_ALLOC_TCP_UP || e->tcp == CP_ALLOC_TCP_BOUND ?
+		LI_DIR_FROM_TARGET : LI_DIR_NA);
+}
+
 /* r's ENDED with what it has, and r gone. */
 static void
 x2_ended(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r)
@@ -431,6 +473,7 @@ cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
 	case CP_ALLOC_EV_UP:
 	case CP_ALLOC_EV_LIFE:
 	case CP_ALLOC_EV_BIND:
+	case CP_ALLOC_EV_TCP_CONN:
 	case CP_ALLOC_EV_END:
 		/* the standby's are the active box's mirror: that box tells */
 		if (cp->ha_standby || (r = x2_target(cp, lx, ev->a, &started)) == NULL)
@@ -447,6 +490,8 @@ cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
 			x2_life(cp, lx, r, ev->a);
 		else if (ev->type == CP_ALLOC_EV_BIND && ev->peer != NULL)
 			x2_bind(cp, lx, r, ev);
+		else if (ev->type == CP_ALLOC_EV_TCP_CONN && ev->peer != NULL)
+			x2_tcp(cp, lx, r, ev);
 		else if (ev->type == CP_ALLOC_EV_END)
 			x2_end(cp, lx, r, ev->a, ev->reason);
 		break;

@@ -173,7 +173,8 @@ li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 	    (HAS(USER) && !text_ok(ev->user, ev->user_len)) ||
 	    (HAS(REALM) && !text_ok(ev->realm, ev->realm_len)) ||
 	    (HAS(REASON) && (ev->reason < 1 || ev->reason > LI_X2_R_MAX)) ||
-	    (HAS(EXACT) && ev->exact > 1) || (HAS(RENEWED) && ev->renewed > 1))
+	    (HAS(EXACT) && ev->exact > 1) || (HAS(RENEWED) && ev->renewed > 1) ||
+	    (HAS(INITIATOR) && (ev->initiator < LI_X2_BY_CLIENT || ev->initiator > LI_X2_BY_PEER)))
 		return -EINVAL;
 	/* (a known event without what the decoder insists on: cp's bug) */
 	if (ev->event < TP_ARRAY_SIZE(events) && events[ev->event].name != NULL &&
@@ -229,6 +230,10 @@ li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 		put_u(&w, LI_X2F_EXACT, ev->exact, 1);
 	if (HAS(RENEWED))
 		put_u(&w, LI_X2F_RENEWED, ev->renewed, 1);
+	if (HAS(CONN_ID))
+		put_u(&w, LI_X2F_CONN_ID, ev->conn_id, 4);
+	if (HAS(INITIATOR))
+		put_u(&w, LI_X2F_INITIATOR, ev->initiator, 1);
 #undef HAS
 	return w.full ? -ENOSPC : (int)w.off;
 }
@@ -356,6 +361,14 @@ li_x2_decode(const void *buf, size_t len, struct li_x2_ev *out)
 				out->exact = v[0];
 			else
 				out->renewed = v[0];
+			break;
+		case LI_X2F_CONN_ID:
+			out->conn_id = rd32(v);
+			break;
+		case LI_X2F_INITIATOR:
+			if (v[0] < LI_X2_BY_CLIENT || v[0] > LI_X2_BY_PEER)
+				return -EBADMSG;
+			out->initiator = v[0];
 			break;
 		default:
 			break;

@@ -20,7 +20,7 @@
  * and the address (4 or 16), text empty, longer than LI_X2_TEXT_MAX or
  * holding a NUL, a field given twice (RELAYED: twice at most, of two
  * families), a known event without its required fields, a TRANSPORT,
- * REASON, EXACT or RENEWED out of its range. An unknown event is read
+ * REASON, EXACT, RENEWED or INITIATOR out of its range. An unknown event is read
  * (its fields checked) for the caller to judge; unknown field types are
  * skipped and counted (n_unknown): a later turnpike may add fields
  * without a new version, never change one.
@@ -35,16 +35,16 @@
 #define LI_X2_VERSION     1u
 #define LI_X2_HDR_LEN     8u
 #define LI_X2_TEXT_MAX    513u    /* RFC 8489's USERNAME and REALM bounds */
-/* The longest event the encoder writes (1,263 bytes): the header, 19
- * field headers (every field once, RELAYED twice), 58 bytes of fixed
+/* The longest event the encoder writes (1,276 bytes): the header, 21
+ * field headers (every field once, RELAYED twice), 63 bytes of fixed
  * values, 5 IPv6 addresses, both texts at their bound. */
-#define LI_X2_MAX         (LI_X2_HDR_LEN + 19u * 4u + 58u + 5u * 19u + 2u * LI_X2_TEXT_MAX)
+#define LI_X2_MAX         (LI_X2_HDR_LEN + 21u * 4u + 63u + 5u * 19u + 2u * LI_X2_TEXT_MAX)
 
 enum li_x2_field {
 #define LI_X2_FIELD(name, type, size, text) LI_X2F_##name = type,
 #include "li_x2_field.def"
 #undef LI_X2_FIELD
-	LI_X2F_MAX_KNOWN = LI_X2F_RENEWED,
+	LI_X2F_MAX_KNOWN = LI_X2F_INITIATOR,
 };
 
 #define LI_X2_HAS(f)      (1u << (f))
@@ -61,6 +61,12 @@ enum li_x2_transport {
 	LI_X2_TCP = 2,
 	LI_X2_TLS = 3,
 	LI_X2_DTLS = 4,
+};
+
+/* Who opened an RFC 6062 peer connection (INITIATOR). */
+enum li_x2_initiator {
+	LI_X2_BY_CLIENT = 1,          /* the client's Connect */
+	LI_X2_BY_PEER = 2,            /* the peer connected in */
 };
 
 /* Why an allocation ended (REASON): cp/alloc's reasons, numbered here. */
@@ -110,6 +116,8 @@ struct li_x2_ev {
 	uint8_t reason;               /* enum li_x2_reason */
 	uint8_t exact;                /* 0 or 1 */
 	uint8_t renewed;              /* 0 or 1 */
+	uint32_t conn_id;             /* RFC 6062's CONNECTION-ID */
+	uint8_t initiator;            /* enum li_x2_initiator */
 	uint16_t n_unknown;           /* decoded: fields of unknown types */
 };
 

@@ -61,7 +61,7 @@ $PY "$LIB/li_mf.py" --port "$mfport" --cert "$pki/mf.crt" --key "$pki/mf.key" \
 MF_PID=$!
 # (the MF and the clients go with the scratch directory: lib/dp_env.sh's
 # cleanup, then ours)
-li_cleanup() { local rc=$?; kill "$MF_PID" ${CL_PID:-} 2>/dev/null; (exit $rc); tp_cleanup; }
+li_cleanup() { local rc=$?; kill "$MF_PID" ${CL_PID:-} ${TCPP_PID:-} 2>/dev/null; (exit $rc); tp_cleanup; }
 trap li_cleanup EXIT
 tp_dp_start "$TP_TMP/dp.conf"
 tp_cp_start "$TP_TMP/dp.conf"
@@ -69,6 +69,12 @@ tp_need tp_wait_log "$TP_CP_LOG" "li: X1 listening on 127.0.0.1:$port" "$TP_CP_P
 ip netns exec "$TP_NS_P" turnutils_peer -L 10.211.0.2 -p 3480 >"$TP_TMP/peer.log" 2>&1 &
 TP_PEER_PID=$!
 tp_peer_wait "$TP_PEER_PID" 10.211.0.2
+# RFC 6062's peer: a TCP echo server (lib/tcprelay_peer.py) on 7000
+mkdir -p "$TP_TMP/tcppeer"
+ip netns exec "$TP_NS_P" $PY "$LIB/tcprelay_peer.py" "$TP_TMP/tcppeer" 7000 \
+  >"$TP_TMP/tcppeer.log" 2>&1 &
+TCPP_PID=$!
+tp_need tp_wait_listen "$TP_NS_P" tcp 10.211.0.2 7000 "$TCPP_PID" "the TCP echo peer"
 
 x1() {
   $PY "$LIB/li_admf.py" --host 127.0.0.1 --port "$port" --ca "$pki/li-ca.crt" \
@@ -84,7 +90,7 @@ TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><nai>$NAI
 
 # the clients: allocations first, no task yet
 R=$TP_TMP/run
-ip netns exec "$TP_NS_C" $PY "$LIB/li_turn_clients.py" 10.210.0.1 10.211.0.2 3480 "$R" \
+ip netns exec "$TP_NS_C" $PY "$LIB/li_turn_clients.py" 10.210.0.1 10.211.0.2 3480 "$R" 7000 \
   >"$TP_TMP/clients.log" 2>&1 &
 CL_PID=$!
 waitfile() { for _ in $(seq 1 300); do [ -e "$R/$1" ] && return 0; sleep 0.1; done; return 1; }
@@ -232,25 +238,38 @@ def cid_of(m):
     return c.pop() if c else None
 need(addr['other'] not in by_rel, 'no X2 names the other user\'s allocation')
 need(all(e.get('user') != 'other' for evs in sess.values() for e in evs), 'no X2 names user other')
-need(len(sess) == 2, 'X2 of two sessions (the held one, the new one): %d' % len(sess))
-for name, mk, want in (('new', 'NEW', [1, 3, 4, 2, 5]), ('target', 'TARGET', [6, 3, 4, 3])):
+need(len(sess) == 3, 'X2 of three sessions (the held one, the new one, the TCP one): %d' % len(sess))
+for name, mk, want in (('new', 'NEW', [1, 3, 4, 2, 5]), ('target', 'TARGET', [6, 3, 4, 3]),
+                       ('tcp', None, [1, 3, 7, 8, 9, 5])):
     s = by_rel.get(addr[name])
     evs = sorted(sess.get(s, []), key=lambda e: e['sq'])
     print('# %s: events %s, sequence %s' % (name, [e['event'] for e in evs], [e['sq'] for e in evs]))
     need([e['event'] for e in evs] == want, '%s: events %s' % (name, want))
     need([e['sq'] for e in evs] == list(range(1, len(evs) + 1)), '%s: sequence 1..n' % name)
-    cid = cid_of(mk)
+    # (RFC 6062 relays are not tapped for X3 yet: one correlation ID of its own)
+    cid = cid_of(mk) if mk else (evs[0]['cid'] if evs else None)
     need(all(e['cid'] == cid for e in evs), '%s: the X3\'s correlation ID %s on every X2' % (name, cid))
+    need(len([s2 for s2, e2 in sess.items() if e2 and e2[0]['cid'] == cid]) == 1,
+         '%s: a correlation ID of its own' % name)
     if not evs:
         continue
     c = evs[0]
     need(c.get('user') == 'test' and c.get('realm') == 'turnpike.test', '%s: user and realm' % name)
-    need(c.get('client', '').startswith('10.210.0.') and c.get(4) == 1, '%s: client over UDP' % name)
+    need(c.get('client', '').startswith('10.210.0.') and c.get(4) == (2 if name == 'tcp' else 1),
+         '%s: client over UDP (TCP)' % name)
     need(c.get(8, 0) > 0, '%s: a lifetime' % name)
     for e in evs:
         if e['event'] in (3, 4):
             need(e.get('peer') == ('10.211.0.2:3480' if e['event'] == 4 else '10.211.0.2:0'),
                  '%s: the peer %s' % (name, e.get('peer')))
+        if e['event'] in (7, 8, 9):
+            need(e.get('peer') == '10.211.0.2:7000' and e.get(19, 0) != 0,
+                 '%s: the peer connection and its id: %s' % (name, e))
+            need(e.get(19) == evs[2].get(19), '%s: one CONNECTION-ID' % name)
+        if e['event'] == 7:
+            need(e.get(20) == 1, '%s: opened by the client\'s Connect' % name)
+        if e['event'] == 9:
+            need(e.get(11) == 17 and e.get(12) == 17, '%s: closed, 17 bytes each way: %s' % (name, e))
         if e['event'] == 4:
             need(e.get(10) == 0x4001, '%s: channel 0x4001' % name)
             need(e.get(18) == (0 if name == 'new' else 1), '%s: channel renewed flag' % name)
@@ -262,6 +281,12 @@ for name, mk, want in (('new', 'NEW', [1, 3, 4, 2, 5]), ('target', 'TARGET', [6,
         need(end.get(13) == 5 and end.get(14) == 5, 'ended: 5 packets each way')
         need(end.get(11) == 5 * 17 and end.get(12) == 5 * 17, 'ended: 85 bytes each way')
         need(end.get(15, 0) > 0, 'ended: a duration')
+    if name == 'tcp':
+        end = evs[-1]
+        print('# tcp ended: %s' % end)
+        need(end.get(11) == 17 and end.get(12) == 17 and 13 not in end and 14 not in end,
+             'tcp ended: 17 bytes each way, no packets')
+        need(end.get(16) == 1, 'tcp ended: by the client')
 sys.exit(0 if ok else 1)
 PYEOF
 }

@@ -478,6 +478,57 @@ test_x2_pass_at_activation(void **state)
 	assert_int_equal(sent[2].x.seq, 1);
 }
 
+/* RFC 6062: a peer connection's news, each an event with its CONNECTION-ID
+ * and peer; closed with its bytes (from the client, to it). */
+static void
+test_x2_tcp_connections(void **state)
+{
+	struct ipc_addr peer = { .family = 4, .port = 3480, .ip = { 198, 51, 100, 9 } };
+	const uint64_t b[4] = { 100, 100, 250, 250 };
+	struct cp_alloc a;
+
+	(void)state;
+	cur_task = task(11, X1_DELIVERY_X2_AND_X3, 0);
+	alloc_make(&a, 120, true);
+	a.tcp = true;
+	a.tuple.transport = 6;
+	ev(CP_ALLOC_EV_UP, &a);
+	for (unsigned int n = CP_ALLOC_TCP_UP; n <= CP_ALLOC_TCP_CLOSED; n++) {
+		struct cp_alloc_ev e = { .type = CP_ALLOC_EV_TCP_CONN, .a = &a, .peer = &peer,
+					 .tcp = (uint8_t)n, .conn = 0xabcd0000u + n,
+					 .b = n == CP_ALLOC_TCP_CLOSED ? b : NULL };
+
+		cp_li_x2_event(&cp, &e, cp.li_x2);
+	}
+	assert_int_equal(nsent, 5);
+	assert_int_equal(sent[0].ev.transport, LI_X2_TCP);
+	assert_int_equal(sent[1].ev.event, LI_X2_EV_TCP_CONNECTED);
+	assert_int_equal(sent[1].ev.initiator, LI_X2_BY_CLIENT);
+	assert_int_equal(sent[1].x.dir, 3);
+	assert_int_equal(sent[2].ev.event, LI_X2_EV_TCP_CONNECTED);
+	assert_int_equal(sent[2].ev.initiator, LI_X2_BY_PEER);
+	assert_int_equal(sent[2].x.dir, 5);
+	assert_true(sent[2].ev.conn_id == 0xabcd0000u + CP_ALLOC_TCP_IN);
+	assert_int_equal(sent[3].ev.event, LI_X2_EV_TCP_BOUND);
+	assert_int_equal(sent[4].ev.event, LI_X2_EV_TCP_CLOSED);
+	assert_int_equal(sent[4].ev.peer.port, 3480);
+	assert_true(sent[4].ev.bytes_from == 100 && sent[4].ev.bytes_to == 250);
+	assert_int_equal(sent[4].x.seq, 5);
+	/* its end: no packets for an RFC 6062 allocation; waits out its
+	 * connections' grace after dp's last counters */
+	a.tcp_bytes[0] = 100;
+	a.tcp_bytes[3] = 250;
+	a.final = true;
+	ev(CP_ALLOC_EV_END, &a);
+	ev(CP_ALLOC_EV_GONE, &a);
+	assert_int_equal(nsent, 5);
+	cp.now_ms += 1000;
+	assert_int_equal(cp_li_x2_step(&cp), 1);
+	assert_int_equal(sent[5].ev.event, LI_X2_EV_ENDED);
+	assert_false(sent[5].ev.has & LI_X2_HAS(LI_X2F_PKTS_FROM));
+	assert_true(sent[5].ev.bytes_from == 100 && sent[5].ev.bytes_to == 250);
+}
+
 /* A ring without room: the event dropped, counted; the sequence moves
  * on, so the MF sees the gap. */
 static void
@@ -511,6 +562,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_ongoing_and_task_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ring_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_pass_at_activation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_tcp_connections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,6 +273,56 @@ test_x2_encode_refusals(void **state)
 	ended_ev(&e);
 	e.exact = 2;
 	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	/* RFC 6062: a connection's event needs its id; initiator 1..2 */
+	memset(&e, 0, sizeof(e));
+	e.event = LI_X2_EV_TCP_CONNECTED;
+	e.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_PEER) | LI_X2_HAS(LI_X2F_INITIATOR);
+	e.peer.family = 4;
+	e.initiator = LI_X2_BY_CLIENT;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	e.has |= LI_X2_HAS(LI_X2F_CONN_ID);
+	assert_true(li_x2_encode(&e, buf, sizeof(buf)) > 0);
+	e.initiator = 3;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+}
+
+/* An RFC 6062 peer connection's events, written by hand: up (the peer's),
+ * then closed with its bytes; an initiator out of range refused. */
+static void
+test_x2_tcp_events(void **state)
+{
+	static const uint8_t up[] = {
+		'T', 'P', 'X', '2', 0x01, 0x07, 0x00, 0x00,
+		0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 9,
+		0x00, 0x09, 0x00, 0x07, 4, 0x0d, 0x98, 198, 51, 100, 9,	/* peer */
+		0x00, 0x13, 0x00, 0x04, 0x12, 0x34, 0x56, 0x78,		/* connection id */
+		0x00, 0x14, 0x00, 0x01, 0x02,				/* by the peer */
+	};
+	uint8_t b[sizeof(up)];
+	struct li_x2_ev d;
+
+	(void)state;
+	assert_int_equal(li_x2_decode(up, sizeof(up), &d), 0);
+	assert_int_equal(d.event, LI_X2_EV_TCP_CONNECTED);
+	assert_true(d.conn_id == 0x12345678u);
+	assert_int_equal(d.initiator, LI_X2_BY_PEER);
+	assert_int_equal(d.peer.port, 3480);
+	assert_int_equal(li_x2_encode(&d, b, sizeof(b)), sizeof(up));
+	assert_memory_equal(b, up, sizeof(up));
+	memcpy(b, up, sizeof(up));
+	b[sizeof(b) - 1] = 3;
+	assert_int_equal(li_x2_decode(b, sizeof(b), &d), -EBADMSG);
+	b[sizeof(b) - 1] = 0;
+	assert_int_equal(li_x2_decode(b, sizeof(b), &d), -EBADMSG);
+	/* without its connection id: refused */
+	memcpy(b, up, 31);
+	memcpy(b + 31, up + 39, 5);
+	assert_int_equal(li_x2_decode(b, 36, &d), -EBADMSG);
+	/* closed: the bytes required */
+	b[5] = LI_X2_EV_TCP_CLOSED;
+	memcpy(b + 8, up + 8, sizeof(up) - 8);
+	b[5] = LI_X2_EV_TCP_CLOSED;
+	assert_int_equal(li_x2_decode(b, sizeof(up), &d), -EBADMSG);
 }
 
 /* Every field at its largest (IPv6 addresses, texts at their bound) fits
@@ -295,11 +345,15 @@ test_x2_max(void **state)
 	e.user = e.realm = t;
 	e.user_len = e.realm_len = LI_X2_TEXT_MAX;
 	e.reason = LI_X2_R_MAX;
+	e.initiator = LI_X2_BY_PEER;
+	e.conn_id = 0xfedcba98u;
 	n = li_x2_encode(&e, buf, sizeof(buf));
 	assert_int_equal(n, LI_X2_MAX - 12);   /* (one relayed is IPv4) */
 	assert_int_equal(li_x2_decode(buf, (size_t)n, &d), 0);
 	assert_int_equal(d.has, e.has);
 	assert_int_equal(d.realm_len, LI_X2_TEXT_MAX);
+	assert_true(d.conn_id == 0xfedcba98u);
+	assert_int_equal(d.initiator, LI_X2_BY_PEER);
 	assert_non_null(li_x2_event_name(LI_X2_EV_ONGOING));
 	assert_null(li_x2_event_name(99));
 	assert_non_null(li_x2_field_name(LI_X2F_RENEWED));
@@ -315,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_x2_decode_refusals),
 		cmocka_unit_test(test_x2_encode_refusals),
 		cmocka_unit_test(test_x2_max),
+		cmocka_unit_test(test_x2_tcp_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
