@@ -20,6 +20,25 @@ struct cp_ctx;
 struct cp_alloc_ev;
 struct tp_conf_acct;
 
+/*
+ * A TURN allocation's usage as its stop record gives it, from dp's
+ * counters c (IPC_ALLOC_STATS order) and an RFC 6062 one's peer
+ * connections' bytes tb (from the client, to the peer, from the peer, to
+ * the client): bytes and packets from the client and to it, at the
+ * relayed payload's layer (dp's UDP relaying: the client's payloads to
+ * the peer, the peers' to it; RFC 6062's data connections: read from the
+ * client, written to it). out: bytes from, bytes to, packets from,
+ * packets to. cp/li's X2 ENDED event says the same (cp/li/li_x2.c).
+ */
+static inline void
+cp_acct_usage(const uint64_t *c, const uint64_t tb[4], uint64_t out[4])
+{
+	out[0] = c[3] + tb[0];
+	out[1] = c[5] + tb[3];
+	out[2] = c[2];
+	out[3] = c[4];
+}
+
 /* The record's name for a reason ("expired"), "?" out of range. */
 const char *cp_acct_reason_name(unsigned int reason);
 

@@ -100,16 +100,17 @@ rec_from_alloc(struct cp_ctx *cp, const struct cp_alloc *a, struct cp_acct_rec *
 	}
 }
 
-/* The bytes and packets at the relayed payload's layer: dp's UDP relaying
- * (to the peer: the client's payloads; from the peer: the peers') and
- * RFC 6062's data connections (read from the client, written to it). */
+/* The bytes and packets at the relayed payload's layer (cp_acct_usage()). */
 static void
 rec_counts(struct cp_acct_rec *r, const uint64_t c[IPC_ALLOC_STATS_N], const uint64_t tb[4])
 {
-	r->bytes_from_client = c[3] + tb[0];
-	r->bytes_to_client = c[5] + tb[3];
-	r->pkts_from_client = c[2];
-	r->pkts_to_client = c[4];
+	uint64_t u[4];
+
+	cp_acct_usage(c, tb, u);
+	r->bytes_from_client = u[0];
+	r->bytes_to_client = u[1];
+	r->pkts_from_client = u[2];
+	r->pkts_to_client = u[3];
 }
 
 /* p waits: on the list and in the journal. */

@@ -242,6 +242,27 @@ enum cp_alloc_ev_type {
 	 * one, from the client's 5-tuple before): dp was told (ALLOC_MOVE,
 	 * and the forwards), nothing else about a yet */
 	CP_ALLOC_EV_MOVED,
+	/* a: the client's request installed or refreshed a permission
+	 * (channel 0: CreatePermission, RFC 8656 §9; or the one a
+	 * ChannelBind installs) or a channel binding (§12) for peer
+	 * (a permission's: port 0); renewed: it was there. After dp was
+	 * told, before the answer. Not for reinstalls into a restarted dp
+	 * or the pair's mirror. */
+	CP_ALLOC_EV_BIND,
+	/* a, while it lives: one of its RFC 6062 peer connections (conn its
+	 * CONNECTION-ID, peer its address) came up (tcp UP: the client's
+	 * Connect answered; IN: a peer connected in, ConnectionAttempt
+	 * sent), was bound (BOUND: its ConnectionBind confirmed by dp) or
+	 * closed (CLOSED; b its bytes, as TCP_GONE's) */
+	CP_ALLOC_EV_TCP_CONN,
+};
+
+/* CP_ALLOC_EV_TCP_CONN's news. */
+enum cp_alloc_tcp_news {
+	CP_ALLOC_TCP_UP = 1,
+	CP_ALLOC_TCP_IN,
+	CP_ALLOC_TCP_BOUND,
+	CP_ALLOC_TCP_CLOSED,
 };
 
 struct cp_alloc_ev {
@@ -253,6 +274,11 @@ struct cp_alloc_ev {
 	const uint64_t *c;            /* FINAL, REPORT: IPC_ALLOC_STATS_N */
 	const uint64_t *b;            /* TCP_GONE: 4 */
 	const struct ipc_msg *msg;    /* REPORT */
+	const struct ipc_addr *peer;  /* BIND, TCP_CONN */
+	uint16_t channel;             /* BIND: 0 a permission */
+	bool renewed;                 /* BIND */
+	uint8_t tcp;                  /* TCP_CONN: enum cp_alloc_tcp_news */
+	uint32_t conn;                /* TCP_CONN: its CONNECTION-ID */
 	/* FINAL, REPORT, TCP_GONE: what an observer that still holds the
 	 * ended allocation (a usage record waiting for dp's last word)
 	 * answers; cp/alloc counts the finished allocations' traffic by

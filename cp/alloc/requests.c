@@ -802,6 +802,7 @@ static int
 perm_install(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_addr *peer)
 {
 	int i = cpa_bind_find(a, peer, false);
+	struct cp_alloc_ev ev = { .type = CP_ALLOC_EV_BIND, .a = a, .renewed = i >= 0 };
 
 	if (i < 0)
 		i = cpa_bind_add(a, peer, 0);
@@ -809,6 +810,8 @@ perm_install(struct cp_ctx *cp, struct cp_alloc *a, const struct ipc_addr *peer)
 		return i;
 	a->binds[i].expires_ms = cp->now_ms + (uint64_t)cp->conf->cp.perm_lifetime_s * 1000u;
 	cpa_send_binding(cp, a, IPC_PERM_ADD, &a->binds[i].peer, 0, a->binds[i].expires_ms);
+	ev.peer = &a->binds[i].peer;
+	cpa_observers(cp, &ev);
 	return 0;
 }
 
@@ -950,6 +953,8 @@ do_channel_bind(struct req_ctx *r)
 	slot = cpa_chan_find(a, ch);   /* (the array may have moved) */
 	cpa_send_binding(cp, a, IPC_CHAN_ADD, &a->binds[slot].peer, ch,
 		     a->binds[slot].expires_ms);
+	cpa_observers(cp, &(struct cp_alloc_ev){ .type = CP_ALLOC_EV_BIND, .a = a,
+		      .peer = &a->binds[slot].peer, .channel = ch, .renewed = same >= 0 });
 	cpa_alloc_arm(cp, a);
 	cp->stats[CP_STAT_CHANNEL_OK]++;
 	reply_begin(r, &b, buf, sizeof(buf));

@@ -78,6 +78,18 @@ struct cp_tcprelay {
 
 static struct cp_ctx *g_tcp_cp;       /* the timers' way back to cp */
 
+/* c's news to cp/alloc's observers (lawful interception's X2), while its
+ * allocation lives; b: a closed one's bytes. */
+static void
+tconn_news(struct cp_ctx *cp, const struct cp_tconn *c, unsigned int news, const uint64_t *b)
+{
+	const struct cp_alloc *a = cpa_alloc_by_id(cp, c->alloc_id);
+
+	if (a != NULL)
+		cpa_observers(cp, &(struct cp_alloc_ev){ .type = CP_ALLOC_EV_TCP_CONN, .a = a,
+			      .peer = &c->addr, .tcp = (uint8_t)news, .conn = c->cid, .b = b });
+}
+
 static uint32_t
 h64(uint64_t v)
 {
@@ -473,6 +485,7 @@ incoming(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg,
 	stun_build_fingerprint(&b);
 	cpa_send_response(cp, a->worker, &a->tuple, buf, stun_build_finish(&b));
 	cp->stats[CP_STAT_TCP_ATTEMPTS]++;
+	tconn_news(cp, c, CP_ALLOC_TCP_IN, NULL);
 }
 
 void
@@ -480,6 +493,7 @@ cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 {
 	const struct ipc_tcp_event *e = (const void *)msg->body;
 	struct cp_tcprelay *tr = tr_get(cp);
+	const uint64_t gone[4] = { e->client_in, e->bytes_out, e->bytes_in, e->client_out };
 	struct cp_tconn *c;
 
 	if (tr == NULL)
@@ -491,8 +505,7 @@ cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	/* what it relayed counts whether cp still keeps it or not (its
 	 * allocation's end ends it: the GONE comes after) */
 	if (e->type == IPC_TCP_EV_GONE)
-		cp_alloc_tcp_gone(cp, msg->h.alloc_id, (const uint64_t[4]){
-			e->client_in, e->bytes_out, e->bytes_in, e->client_out });
+		cp_alloc_tcp_gone(cp, msg->h.alloc_id, gone);
 	c = e->cid != 0 ? by_cid(tr, e->cid) : by_peer(tr, e->peer);
 	if (c == NULL || c->alloc_id != msg->h.alloc_id) {
 		/* a connection cp no longer keeps (its allocation went, its
@@ -518,6 +531,7 @@ cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 		tconn_arm(cp, c, CP_TCP_BIND_MS);
 		cp->stats[CP_STAT_TCP_CONNECT_OK]++;
 		connect_answer(cp, c, 0);
+		tconn_news(cp, c, CP_ALLOC_TCP_UP, NULL);
 		break;
 	case IPC_TCP_EV_FAILED:
 		if (c->state != CP_TC_CONNECTING)
@@ -536,10 +550,12 @@ cpa_tcp_event(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 			peer_link(tr, c, e->peer);
 		}
 		tw_del(&cp->wheel, &c->timer);
+		tconn_news(cp, c, CP_ALLOC_TCP_BOUND, NULL);
 		break;
 	case IPC_TCP_EV_GONE:
 		if (c->state == CP_TC_CONNECTING)
 			break;
+		tconn_news(cp, c, CP_ALLOC_TCP_CLOSED, gone);
 		tconn_free(cp, c);
 		break;
 	default:

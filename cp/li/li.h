@@ -71,6 +71,10 @@ const struct cp_li_task *cp_li_match(struct cp_li *li, const struct cp_li_who *w
 struct ipc_alloc_tap;
 bool cp_li_tap_of(const struct cp_li *li, const struct cp_li_task *t, uint64_t alloc_id,
 		  struct ipc_alloc_tap *out);
+/* The correlation ID (TS 103 221-2 §5.2.8) of session (cp's allocation
+ * id) under task t: the task's when X1 gave one, else session. What the
+ * session's X3 (cp_li_tap_of()) and X2 (cp/li/li_x2.c) both carry. */
+uint64_t cp_li_correlation(const struct cp_li_task *t, uint64_t session);
 /* The matcher's index freed (wiped). */
 void cp_li_index_free(struct cp_li *li);
 

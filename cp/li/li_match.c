@@ -288,11 +288,17 @@ cp_li_tap_of(const struct cp_li *li, const struct cp_li_task *t, uint64_t alloc_
 		return false;
 	out->on = 1;
 	memcpy(out->xid, t->t.xid, 16);
-	/* TS 103 221-2 §5.2.8: the task's correlation ID when X1 gave one,
-	 * else the session's own (the allocation's id), which its X2 will
-	 * carry too (slice 5) */
-	out->correlation = t->t.has_corr ? t->t.corr : alloc_id;
+	out->correlation = cp_li_correlation(t, alloc_id);
 	return true;
+}
+
+uint64_t
+cp_li_correlation(const struct cp_li_task *t, uint64_t session)
+{
+	/* TS 103 221-2 §5.2.8: the task's correlation ID when X1 gave one,
+	 * else the session's own (the allocation's id); its X2 (li_x2.c)
+	 * and X3 (cp_li_tap_of()) carry the same */
+	return t->t.has_corr ? t->t.corr : session;
 }
 
 void

@@ -20,6 +20,7 @@
 #include "li.h"
 #include "li_http.h"
 #include "li_taps.h"
+#include "li_x2_cp.h"
 #include "x1.h"
 
 /* li.store, or li.db beside cp.store, into out (TP_CONF_PATH_LEN). */
@@ -40,6 +41,7 @@ store_path(const struct tp_conf *conf, char *out, size_t outlen)
 static void
 li_fini(struct cp_ctx *cp)
 {
+	cp_li_x2_close(cp);
 	cp_li_taps_close(cp);
 	cp_li_http_close(cp->li_http);
 	cp->li_http = NULL;
@@ -121,7 +123,7 @@ li_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		return rc;
 	}
 	tp_log(TP_LOG_INFO, "li: X1 listening on %s\n", conf->li.x1.listen);
-	if ((rc = cp_li_taps_open(cp)) < 0) {
+	if ((rc = cp_li_taps_open(cp)) < 0 || (rc = cp_li_x2_open(cp)) < 0) {
 		snprintf(err, errlen, "li: cannot follow the allocations: %s", strerror(-rc));
 		li_fini(cp);
 		return rc;
@@ -141,8 +143,9 @@ li_serve(struct cp_ctx *cp, uint64_t now_ms)
 	p.events = POLLIN;
 	if (poll(&p, 1, 0) > 0 || now_ms >= cp->li_due_ms)
 		cp->li_due_ms = now_ms + cp_li_http_serve(cp->li_http);
-	/* the taps after the X1 requests this turn answered */
-	return cp_li_taps_step(cp);
+	/* the taps after the X1 requests this turn answered; the ended
+	 * allocations whose X2 waited for dp's last counters */
+	return cp_li_taps_step(cp) + cp_li_x2_step(cp);
 }
 
 const struct cp_module cp_li_module = {

@@ -78,9 +78,10 @@ rec_drop(struct tap_rec **p)
 	free(r);
 }
 
-/* The tap a should have now (out zero: none). */
-static void
-want(struct cp_ctx *cp, const struct cp_alloc *a, struct ipc_alloc_tap *out)
+/* The task that targets a now, or NULL: the one decision X3's taps and
+ * X2's events (li_x2.c) both take. */
+const struct cp_li_task *
+cp_li_alloc_task(struct cp_ctx *cp, const struct cp_alloc *a)
 {
 	const struct tp_conf *c = cp->conf;
 	struct cp_li_who who = {
@@ -103,7 +104,14 @@ want(struct cp_ctx *cp, const struct cp_alloc *a, struct ipc_alloc_tap *out)
 			who.user_len = len;
 		}
 	}
-	(void)cp_li_tap_of(cp->li, cp_li_match(cp->li, &who), a->id, out);
+	return cp_li_match(cp->li, &who);
+}
+
+/* The tap a should have now (out zero: none). */
+static void
+want(struct cp_ctx *cp, const struct cp_alloc *a, struct ipc_alloc_tap *out)
+{
+	(void)cp_li_tap_of(cp->li, cp_li_alloc_task(cp, a), a->id, out);
 }
 
 /* dp told a's tap (or its absence) when it is not what dp holds; fresh:

@@ -35,11 +35,19 @@ enum li_ctr {
 /* a worker's own: the first three (the rest are tp-li's) */
 #define LI_CTR_WORKER_N 3u
 
+/* What a slot holds (struct li_copy's kind). */
+enum li_copy_kind {
+	LI_COPY_X3 = 0,               /* a relayed datagram (a worker's tap) */
+	LI_COPY_X2 = 1,               /* an X2 event cp wrote (lib/ipc LI_X2) */
+};
+
 /*
- * One copy, at the start of its slot, its payload (the UDP payload that
- * was relayed, len bytes) after it. Addresses are the IP packet's between
- * the allocation's relayed address and the peer (TS 103 221-2 payload
- * formats 5 and 6): src/dst as it went, dir relative to the target.
+ * One copy, at the start of its slot, its payload after it (len bytes).
+ * X3: the UDP payload that was relayed; the addresses are the IP
+ * packet's between the allocation's relayed address and the peer (TS 103
+ * 221-2 payload formats 5 and 6): src/dst as it went, dir relative to
+ * the target. X2: cp's event (payload format 4), as cp wrote it with its
+ * sequence number, time and direction; family, ports and addresses 0.
  */
 struct li_copy {
 	uint8_t xid[16];
@@ -52,7 +60,8 @@ struct li_copy {
 	uint8_t family;               /* 4 or 6 */
 	uint16_t sport, dport;
 	uint8_t ndest;
-	uint8_t pad[3];
+	uint8_t kind;                 /* enum li_copy_kind */
+	uint8_t pad[2];
 	uint8_t src[16], dst[16];
 	struct ipc_addr dest[IPC_LI_DESTS];
 } __rte_aligned(16);

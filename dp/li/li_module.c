@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 
 #include "../dp.h"
+#include "../dp_cp.h"
 #include "../dp_ctrs.h"
 #include "../dp_module.h"
 #include "li_dp.h"
@@ -61,6 +62,39 @@ li_check(const struct tp_conf *conf)
 
 static void li_fini(struct dp_ctx *ctx);
 
+/*
+ * cp's LI_X2 (an X2 event of a session this worker holds, or held), on
+ * the worker's loop: the event into the worker's ring of copies, so that
+ * tp-li writes it in order with the session's X3 copies and on the same
+ * connections. ipc_msg_check() saw it whole (len within the message,
+ * 1..IPC_LI_DESTS destinations). A full ring drops it, counted
+ * (dropped_ring_full): the worker never waits. Nothing of it is logged.
+ */
+_Static_assert(IPC_LI_X2_MAX <= LI_PAYLOAD_MAX, "an X2 event fits a slot of the ring");
+
+static void
+li_x2_put(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	const struct ipc_li_x2 *x = (const struct ipc_li_x2 *)(const void *)msg->body;
+	struct li_copy *c;
+
+	if (w->li == NULL || (c = li_ring_reserve(w->li, x->len)) == NULL)
+		return;
+	memset(c, 0, sizeof(*c));
+	c->kind = LI_COPY_X2;
+	memcpy(c->xid, x->xid, sizeof(c->xid));
+	c->correlation = x->correlation;
+	c->seq = x->seq;
+	c->ts_sec = x->ts_sec;
+	c->ts_nsec = x->ts_nsec;
+	c->len = x->len;
+	c->dir = x->dir;
+	c->ndest = x->ndest;
+	memcpy(c->dest, x->dest, sizeof(c->dest));
+	memcpy(c + 1, x->payload, x->len);
+	li_ring_commit(w->li);
+}
+
 /* The worker's ring, tp-li stopped first (it reads every ring). */
 static void
 ring_free(struct dp_worker *w)
@@ -101,13 +135,18 @@ li_setup(struct dp_ctx *ctx)
 	ctx->li = rte_zmalloc("li_ctx", sizeof(*ctx->li), RTE_CACHE_LINE_SIZE);
 	if (ctx->li == NULL)
 		return -ENOMEM;
+	if ((rc = dp_cp_on_kind(ctx, IPC_LI_X2, li_x2_put)) < 0) {
+		rte_free(ctx->li);
+		ctx->li = NULL;
+		return rc;
+	}
 	rc = li_tp_start(ctx->li, ctx, l->x2x3.cert, l->x2x3.key, l->x2x3.ca);
 	if (rc < 0) {
 		rte_free(ctx->li);
 		ctx->li = NULL;
 		return rc;
 	}
-	tp_log(TP_LOG_INFO, "li: tp-li delivers X3 with %s (mediation functions checked "
+	tp_log(TP_LOG_INFO, "li: tp-li delivers X2 and X3 with %s (mediation functions checked "
 	       "against %s)\n", l->x2x3.cert, l->x2x3.ca);
 	return 1;
 }

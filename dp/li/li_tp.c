@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tp-li, dp's delivery thread for lawful interception (docs/design/li.md
- * §3.4; issue 70 slice 4): a control thread (never on a worker's lcore)
+ * §3.4; issue 70 slices 4, 5): a control thread (never on a worker's lcore)
  * that drains every worker's ring of copies, writes each copy as an X3
  * PDU of ETSI TS 103 221-2 (lib/li's header, then the IP packet between
  * the relayed address and the peer: payload format 5 or 6, the IP and UDP
- * headers written here) and sends it to each of the copy's destinations
+ * headers written here), or, for an X2 event cp sent through the worker
+ * (lib/ipc LI_X2), an X2 PDU (payload format 4: cp's event as it came,
+ * cp's sequence number and time), and sends it to each of the copy's destinations
  * over one long-lived TCP connection with TLS a destination (our
  * li.x2x3.cert/key; the mediation function's certificate must chain to
  * li.x2x3.ca). Everything is non-blocking and bounded: a connection that
@@ -299,6 +301,38 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	memset(lc->pdu, 0, n);
 }
 
+/* One X2 event (cp's, through the worker's ring) as an X2 PDU, payload
+ * format 4 (docs/design/li.md §3.2), to each of its destinations. */
+static void
+deliver_x2(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
+{
+	struct li_pdu p;
+	int h;
+	uint32_t n;
+
+	memset(&p, 0, sizeof(p));
+	p.type = LI_PDU_X2;
+	p.format = LI_FMT_PROPRIETARY;
+	p.dir = cp->dir;
+	memcpy(p.xid, cp->xid, 16);
+	p.corr = cp->correlation;
+	p.has = LI_HAS(LI_ATTR_SEQ) | LI_HAS(LI_ATTR_TIMESTAMP);
+	p.seq = cp->seq;
+	p.ts.sec = cp->ts_sec;
+	p.ts.nsec = cp->ts_nsec;
+	p.payload_len = cp->len;
+	h = li_pdu_encode_hdr(&p, lc->pdu, sizeof(lc->pdu));
+	if (h < 0 || (size_t)h + cp->len > sizeof(lc->pdu)) {
+		count(lc, LI_CTR_UNDELIVERED, cp->ndest);
+		return;
+	}
+	memcpy(lc->pdu + h, cp + 1, cp->len);
+	n = (uint32_t)h + cp->len;
+	for (unsigned int i = 0; i < cp->ndest && i < IPC_LI_DESTS; i++)
+		conn_put(lc, &cp->dest[i], lc->pdu, n, now);
+	memset(lc->pdu, 0, n);
+}
+
 /* Up to LI_DRAIN_BURST copies of r; how many. */
 static unsigned int
 drain(struct li_ctx *lc, struct li_ring *r, uint64_t now)
@@ -311,7 +345,10 @@ drain(struct li_ctx *lc, struct li_ring *r, uint64_t now)
 		struct li_copy *cp = (struct li_copy *)(void *)(r->slots +
 			(size_t)(tail & (LI_RING_SLOTS - 1)) * LI_SLOT_SIZE);
 
-		deliver(lc, cp, now);
+		if (cp->kind == LI_COPY_X2)
+			deliver_x2(lc, cp, now);
+		else
+			deliver(lc, cp, now);
 		memset(cp, 0, sizeof(*cp) + cp->len);
 		tail++;
 		k++;

@@ -105,6 +105,10 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_TAP          one struct ipc_alloc_tap: on with 1..IPC_LI_DESTS
  *                      destinations (family 4 or 6, a port; the rest 0),
  *                      or off with every field 0; padding 0;
+ *   LI_X2              a struct ipc_li_x2 up to its payload and len bytes
+ *                      of it (8..IPC_LI_X2_MAX), 1..IPC_LI_DESTS
+ *                      destinations as ALLOC_TAP's, a direction 1..5,
+ *                      nanoseconds under 10^9, an alloc_id;
  *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
  *                      new client tuple), both tuples UDP;
  *   FWD_ADD            one struct ipc_fwd (an owner that is another worker,

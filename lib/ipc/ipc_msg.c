@@ -176,6 +176,31 @@ tap_ok(const struct ipc_alloc_tap *t)
 	return true;
 }
 
+/* LI_X2's body: len what body_len leaves after the fixed part, 8 bytes
+ * at least (the event's header), 1..IPC_LI_DESTS destinations as
+ * ALLOC_TAP's, a direction of table 5.2.6-1 (1..5), nanoseconds under a
+ * second. */
+static bool
+x2_ok(const struct ipc_li_x2 *x, size_t body_len)
+{
+	static const struct ipc_addr zero;
+
+	if (body_len < offsetof(struct ipc_li_x2, payload) ||
+	    x->len != body_len - offsetof(struct ipc_li_x2, payload) || x->len < 8 ||
+	    x->len > IPC_LI_X2_MAX ||
+	    x->ndest < 1 || x->ndest > IPC_LI_DESTS || x->dir < 1 || x->dir > 5 ||
+	    x->ts_nsec >= 1000000000u)
+		return false;
+	for (unsigned int i = 0; i < IPC_LI_DESTS; i++) {
+		const struct ipc_addr *d = &x->dest[i];
+
+		if (i >= x->ndest ? memcmp(d, &zero, sizeof(*d)) != 0 :
+		    !family_ok(d->family) || d->pad != 0 || d->port == 0)
+			return false;
+	}
+	return true;
+}
+
 static bool
 end_ok(const struct ipc_alloc_end *e)
 {
@@ -794,6 +819,11 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		ok = len == sizeof(struct ipc_alloc_tap) && h->alloc_id != 0 &&
 		     tuple_ok(&h->tuple, h->worker) &&
 		     tap_ok((const struct ipc_alloc_tap *)(const void *)m->body);
+		break;
+	case IPC_LI_X2:
+		/* (a session's event: its worker's ring, no tuple needed) */
+		ok = h->alloc_id != 0 && len >= offsetof(struct ipc_li_x2, payload) &&
+		     x2_ok((const struct ipc_li_x2 *)(const void *)m->body, len);
 		break;
 	case IPC_ALLOC_MOVE: {
 		/* (only UDP moves: a stream's allocation is its connection's) */

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      32u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      33u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -106,7 +106,8 @@
 					* (IPC_RTP_EV_SSRC_CLASH, ipc_rtp_event's
 					* ssrc and count);
 					* 32: lawful interception's tap on an
-					* allocation (ALLOC_TAP, ipc_alloc_tap) */
+					* allocation (ALLOC_TAP, ipc_alloc_tap);
+					* 33: its X2 events (LI_X2, ipc_li_x2) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -236,6 +237,30 @@ struct ipc_alloc_tap {
 	uint64_t correlation;     /* the X2/X3 correlation ID (§5.2.9) */
 	uint8_t xid[16];          /* the task's XID (a UUID, as X1 gave it) */
 	struct ipc_addr dest[IPC_LI_DESTS]; /* family 4 or 6, a TCP port */
+};
+
+/*
+ * Lawful interception's X2 (issue 70, docs/design/li.md §3.4): one event
+ * of a targeted session, written whole by cp/li (the X2 PDU's header
+ * fields and its payload: turnpike's X2 event, lib/li's li_x2.h), sent on
+ * the ring of the session's worker, which hands it to tp-li through its
+ * ring of copies, in order with the session's X3. tp-li writes the PDU
+ * (type X2, payload format 4) to each of dest[0, ndest), the task's
+ * destinations that take X2. The header's alloc_id is the session's;
+ * body_len is offsetof(payload) + len. dp reads nothing of the payload.
+ */
+#define IPC_LI_X2_MAX 1280u
+struct ipc_li_x2 {
+	uint8_t xid[16];          /* the task's XID */
+	uint64_t correlation;     /* as the session's X3 carry (§5.2.8) */
+	uint32_t seq;             /* the session's X2, one each (§5.3.9) */
+	uint32_t ts_sec;          /* the event's time: POSIX seconds */
+	uint32_t ts_nsec;         /* and nanoseconds, < 10^9 */
+	uint8_t dir;              /* payload direction (table 5.2.6-1): 1..5 */
+	uint8_t ndest;            /* 1..IPC_LI_DESTS */
+	uint16_t len;             /* payload bytes: 8..IPC_LI_X2_MAX */
+	struct ipc_addr dest[IPC_LI_DESTS]; /* family 4 or 6, a TCP port; the rest 0 */
+	uint8_t payload[IPC_LI_X2_MAX];
 };
 
 /* RFC 8016 across workers (FWD_ADD): the worker that holds the
@@ -1181,6 +1206,8 @@ struct ipc_msg {
 	struct ipc_msg_hdr h;
 	uint8_t body[IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr)];
 };
+_Static_assert(sizeof(struct ipc_li_x2) <= IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr),
+	       "an X2 event fits a message");
 
 /* One SPSC ring. head is written by the producer only, tail by the
  * consumer only, each on its own cache line with that side's counters.

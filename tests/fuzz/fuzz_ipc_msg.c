@@ -19,6 +19,7 @@
  * range the check claims, a verdict that changes on a second look.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,6 +369,21 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(t, sizeof(*t));
 		break;
 	}
+	case IPC_LI_X2: {
+		/* what dp's li_x2_put() relies on: a payload within the
+		 * message and a slot's bound, 1..IPC_LI_DESTS destinations */
+		const struct ipc_li_x2 *x = (const void *)m->body;
+
+		CHECK(len >= offsetof(struct ipc_li_x2, payload) &&
+		      x->len == len - offsetof(struct ipc_li_x2, payload) &&
+		      x->len >= 8 && x->len <= IPC_LI_X2_MAX && m->h.alloc_id != 0);
+		CHECK(x->ndest >= 1 && x->ndest <= IPC_LI_DESTS && x->dir >= 1 && x->dir <= 5);
+		for (unsigned int i = 0; i < x->ndest; i++)
+			CHECK((x->dest[i].family == 4 || x->dest[i].family == 6) &&
+			      x->dest[i].port != 0);
+		fold(x->payload, x->len);
+		break;
+	}
 	case IPC_ALLOC_MOVE: {
 		const struct ipc_tuple *to = (const void *)m->body;
 
@@ -674,6 +690,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_AGW_MOD && !is_rtp(m->h.kind) &&
 	    /* (DTLS_CERT is the process's certificate: no context, no tuple) */
 	    m->h.kind != IPC_DTLS_CERT &&
+	    /* (an X2 event: its session's id, no tuple read) */
+	    m->h.kind != IPC_LI_X2 &&
 	    /* (a bind's data connection may be another worker's; a close's
 	     * and an event's tuple is unused) */
 	    m->h.kind != IPC_TCP_BIND && m->h.kind != IPC_TCP_CLOSE &&

@@ -8,6 +8,7 @@
  *
  *   build-fuzz/tests/fuzz/gen_ipc_msg_seeds tests/fuzz/corpus/ipc_msg
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,29 @@ main(int argc, char **argv)
 	start(&m, IPC_ALLOC_TAP, 7, 6);
 	m.h.body_len = sizeof(struct ipc_alloc_tap);
 	put("alloc_tap_off", &m);
+	start(&m, IPC_LI_X2, 7, 4);
+	{
+		struct ipc_li_x2 *x = (struct ipc_li_x2 *)(void *)m.body;
+		/* a CREATED event's start (lib/li's li_x2.h): dp reads none of it */
+		static const uint8_t ev[] = { 'T', 'P', 'X', '2', 1, 1, 0, 0,
+					      0, 1, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7 };
+
+		memset(x->xid, 0x5a, sizeof(x->xid));
+		x->correlation = 7;
+		x->seq = 1;
+		x->ts_sec = 1700000000u;
+		x->ts_nsec = 999999999u;
+		x->dir = 3;
+		x->ndest = 2;
+		x->dest[0].family = 4;
+		x->dest[0].port = 7000;
+		x->dest[1].family = 6;
+		x->dest[1].port = 7001;
+		x->len = sizeof(ev);
+		memcpy(x->payload, ev, sizeof(ev));
+		m.h.body_len = (uint16_t)(offsetof(struct ipc_li_x2, payload) + sizeof(ev));
+	}
+	put("li_x2", &m);
 
 	start(&m, IPC_PERM_ADD, 7, 4);
 	binding(&m, 0, 4, 0);

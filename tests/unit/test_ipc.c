@@ -802,6 +802,23 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		tuple_fill(&m->h.tuple, 4);
 		m->h.body_len = 8;
 		break;
+	case IPC_LI_X2: {
+		struct ipc_li_x2 *x = (struct ipc_li_x2 *)(void *)m->body;
+
+		m->h.alloc_id = 5;
+		memset(x, 0, offsetof(struct ipc_li_x2, payload));
+		x->xid[0] = 0x12;
+		x->correlation = 5;
+		x->seq = 1;
+		x->dir = 3;
+		x->ndest = 1;
+		x->len = 8;
+		x->dest[0].family = 4;
+		x->dest[0].port = 7000;
+		memcpy(x->payload, "TPX2\1\1\0\0", 8);
+		m->h.body_len = (uint16_t)(offsetof(struct ipc_li_x2, payload) + 8);
+		break;
+	}
 	case IPC_ALLOC_TAP: {
 		struct ipc_alloc_tap tp = { .on = 1, .ndest = 1, .correlation = 7 };
 
@@ -1191,6 +1208,64 @@ test_ipc_msg_check_refuses_bad_tap(void **state)
 	tp->correlation = 0;
 	m.h.alloc_id = 0;
 	expect_bad(&m, "no allocation");
+}
+
+/* LI_X2: len what body_len leaves (8..IPC_LI_X2_MAX), 1..IPC_LI_DESTS
+ * whole destinations and nothing past them, a direction 1..5, nanoseconds
+ * under a second, an alloc_id. */
+static void
+test_ipc_msg_check_refuses_bad_x2(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_li_x2 *x = (struct ipc_li_x2 *)(void *)m.body;
+	const size_t fix = offsetof(struct ipc_li_x2, payload);
+
+	(void)state;
+	msg_make(&m, IPC_LI_X2);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), -EBADMSG);
+	x->len = IPC_LI_X2_MAX;
+	m.h.body_len = (uint16_t)(fix + IPC_LI_X2_MAX);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	x->len = IPC_LI_X2_MAX + 1;
+	m.h.body_len = (uint16_t)(fix + IPC_LI_X2_MAX + 1);
+	expect_bad(&m, "a payload past IPC_LI_X2_MAX");
+	msg_make(&m, IPC_LI_X2);
+	x->len = 9;
+	expect_bad(&m, "len past body_len");
+	msg_make(&m, IPC_LI_X2);
+	x->len = 7;
+	m.h.body_len = (uint16_t)(fix + 7);
+	expect_bad(&m, "a payload of 7 bytes");
+	msg_make(&m, IPC_LI_X2);
+	m.h.body_len = (uint16_t)(fix - 1);
+	expect_bad(&m, "short of its fixed part");
+	msg_make(&m, IPC_LI_X2);
+	x->ndest = 0;
+	expect_bad(&m, "no destination");
+	msg_make(&m, IPC_LI_X2);
+	x->ndest = IPC_LI_DESTS + 1;
+	expect_bad(&m, "five destinations");
+	msg_make(&m, IPC_LI_X2);
+	x->dest[1].port = 1;
+	expect_bad(&m, "a byte past its destinations");
+	msg_make(&m, IPC_LI_X2);
+	x->dest[0].port = 0;
+	expect_bad(&m, "a destination without a port");
+	msg_make(&m, IPC_LI_X2);
+	x->dest[0].pad = 1;
+	expect_bad(&m, "a destination's padding");
+	msg_make(&m, IPC_LI_X2);
+	x->dir = 0;
+	expect_bad(&m, "direction 0");
+	x->dir = 6;
+	expect_bad(&m, "direction 6");
+	msg_make(&m, IPC_LI_X2);
+	x->ts_nsec = 1000000000u;
+	expect_bad(&m, "a second of nanoseconds");
+	msg_make(&m, IPC_LI_X2);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "no session");
 }
 
 /* Every kind, as its sender builds it, passes in its direction only. */
@@ -3189,6 +3264,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_wrong_lengths),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tap),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_x2),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),

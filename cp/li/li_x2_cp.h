@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's X2 events for TURN allocations (li_x2.c; docs/design/li.md
+ * §3.2, §3.4): cp/alloc's observer, the ended allocations' wait for dp's
+ * last counters. For li_module.c and the tests.
+ */
+#ifndef CP_LI_X2_CP_H
+#define CP_LI_X2_CP_H
+
+#include <stdint.h>
+
+struct cp_ctx;
+struct cp_alloc_ev;
+
+/* What was sent and lost, for the tests (no task in them). */
+struct cp_li_x2_stats {
+	uint64_t sent;                /* events on a ring to dp */
+	uint64_t dropped;             /* events lost: no room on the ring
+				       * (beyond CP_RING_HEADROOM), no memory
+				       * or X2_RECS_MAX records */
+};
+
+/* Observe cp/alloc (cp->li open). 0 or -errno. */
+int cp_li_x2_open(struct cp_ctx *cp);
+/* Stop observing; the records wiped (ended ones waiting are not told). */
+void cp_li_x2_close(struct cp_ctx *cp);
+/* A loop turn's: the pass over the allocations after the tables changed
+ * (X2_PASS_SLICE at most: an allocation newly targeted is told "ongoing"),
+ * and the ended allocations whose wait for dp's last counters is over
+ * (ENDED). How many allocations it looked at and ends it told. */
+unsigned int cp_li_x2_step(struct cp_ctx *cp);
+/* The observer itself (cp_alloc_observe()'s fn; arg: cp->li_x2). */
+void cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);
+/* Counters, or NULL without li. */
+const struct cp_li_x2_stats *cp_li_x2_stats(const struct cp_ctx *cp);
+
+#endif /* CP_LI_X2_CP_H */
