@@ -101,6 +101,8 @@ li_setup(struct dp_ctx *ctx)
 	ctx->li = rte_zmalloc("li_ctx", sizeof(*ctx->li), RTE_CACHE_LINE_SIZE);
 	if (ctx->li == NULL)
 		return -ENOMEM;
+	ctx->li->ka_ms = l->x2x3.keepalive_s * 1000u;
+	ctx->li->timeout_ms = l->x2x3.timeout_s * 1000u;
 	rc = li_tp_start(ctx->li, ctx, l->x2x3.cert, l->x2x3.key, l->x2x3.ca);
 	if (rc < 0) {
 		rte_free(ctx->li);
