@@ -14,7 +14,11 @@
 #  d. the MF back: delivery resumes on a new connection;
 #  e. an MF whose certificate (same CA) names another address: refused
 #     (li_mf_cert_refused), nothing delivered to it;
-#  f. an MF offering TLS 1.2 with a CBC suite only: no handshake.
+#  f. an MF offering TLS 1.2 with a CBC suite only: no handshake;
+#  g. a listener that never answers the handshake: closed after timeout_s
+#     (li_timed_out);
+#  h. an MF sending acknowledgements of no keepalive non-stop: closed at
+#     the first (li_mf_bad_input), the relay unaffected.
 # Nothing in dp's log names the destination.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
@@ -179,10 +183,36 @@ tp_check "f: it never had a connection" bash -c "! grep -q '^connected' '$TP_TMP
 grep -m2 refused "$TP_TMP/mf4.log" | sed 's/^/# mf: /'
 mf_stop
 
+# g. a listener that never answers the handshake
+$PY -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); print("listening", flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' "$mfport" >"$TP_TMP/silent.log" 2>&1 &
+MF_PID=$!
+tp_need tp_wait_log "$TP_TMP/silent.log" listening "$MF_PID" silent-listener 10
+to=$(ctr timed_out)
+phase g
+tp_check "g: a handshake not done in li.x2x3.timeout_s: closed (li_timed_out moves)" \
+  tp_wait_until 5 li_timed_out ctr_ge timed_out $((to + 1))
+mf_stop
+
+# h. an MF sending non-stop what it has no business sending
+mf_start mf5 mf --chatty
+bad=$(ctr mf_bad_input)
+phase h
+tp_check "h: an MF sending acknowledgements of no keepalive non-stop: closed (li_mf_bad_input)" \
+  tp_wait_until 5 li_mf_bad_input ctr_ge mf_bad_input $((bad + 1))
+sleep 2
+grep -m2 -E 'chatted|connected' "$TP_TMP/mf5.log" | sed 's/^/# mf: /'
+tp_check "h: each connection it had was closed by tp-li" grep -q '^chatted' "$TP_TMP/mf5.log"
+mf_stop
+
 touch "$R/stop"
 tp_need tp_wait_file "$R/done" "$CL_PID" li_ka_clients.py 10
 sed 's/^/# client: /' "$TP_TMP/clients.log"
-for p in a b c d e f; do
+for p in a b c d e f g h; do
   tp_check "phase $p: the relay lost nothing" grep -qE "^$p sent=[1-9][0-9]* lost=0$" "$TP_TMP/clients.log"
 done
 for s in "127.0.0.1:$mfport" "$XID"; do

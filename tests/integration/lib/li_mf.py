@@ -13,7 +13,8 @@ Keepalives (TS 103 221-2 §6.2.4): each one is answered with its
 acknowledgement (type 4, the same sequence number: the same 48 bytes with
 the type changed) and logged "keepalive SEQ acked", unless the file
 --ctl/noack exists ("keepalive SEQ ignored"). Each connection's start and
-end are logged ("connected", "closed").
+end are logged ("connected", "closed"). --chatty: an MF that sends
+acknowledgements of no keepalive non-stop and reads nothing.
 
 Usage: li_mf.py --port P --cert C --key K --ca CA --pcap FILE [--ctl DIR]
 """
@@ -70,6 +71,21 @@ def keepalive(conn, pdu, ctl):
     print('keepalive %d acked' % sq, flush=True)
 
 
+def chatter(conn):
+    """--chatty: acknowledgements of keepalive 99, never sent, until the
+    peer closes; how many is logged."""
+    ack = struct.pack('!HHIIHH', 5, 4, 48, 0, 0, 0) + bytes(24) + struct.pack('!HHI', 8, 4, 99)
+    n = 0
+    try:
+        while True:
+            conn.sendall(ack * 64)
+            n += 64
+    except (OSError, ssl.SSLError):
+        pass
+    print('chatted %d, closed' % n, flush=True)
+    conn.close()
+
+
 def serve(conn, pcap, port, ctl):
     buf = b''
     try:
@@ -109,6 +125,9 @@ def main():
     p.add_argument('--ca', required=True)
     p.add_argument('--pcap', required=True)
     p.add_argument('--ctl', default='')
+    p.add_argument('--chatty', action='store_true',
+                   help='after the handshake, send acknowledgements of no keepalive '
+                   'non-stop (reading nothing)')
     p.add_argument('--tls12-ciphers', default='',
                    help='TLS 1.2 only, with these suites (OpenSSL names)')
     a = p.parse_args()
@@ -135,6 +154,9 @@ def main():
             c.close()
             continue
         print('connected', flush=True)
+        if a.chatty:
+            threading.Thread(target=chatter, args=(s,), daemon=True).start()
+            continue
         threading.Thread(target=serve, args=(s, pcap, a.port, a.ctl), daemon=True).start()
 
 
