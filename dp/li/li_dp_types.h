@@ -18,6 +18,7 @@
 #include <rte_common.h>
 
 #include "ipc_types.h"
+#include "li_ka.h"
 
 /* A worker's ring: LI_RING_SLOTS slots of LI_SLOT_SIZE bytes (1 MiB). */
 #define LI_RING_SLOTS   512u
@@ -81,7 +82,7 @@ struct li_ring {
 	uint8_t *slots __rte_cache_aligned; /* LI_RING_SLOTS * LI_SLOT_SIZE */
 };
 
-/* A mediation function's connection (tp-li). */
+/* A mediation function's connection (tp-li; dp/li/li_conn.c). */
 enum li_conn_state {
 	LI_CONN_FREE = 0,
 	LI_CONN_CONNECTING,           /* TCP connect under way */
@@ -93,10 +94,19 @@ enum li_conn_state {
 #define LI_CONNS_MAX    16u
 #define LI_CONN_OUT     (512u * 1024u)   /* bytes waiting for one MF, at most */
 #define LI_RETRY_MS     1000u
+/* A down connection used (a PDU for it) this recently is made again at
+ * its retry, PDU or not, and keeps its entry. */
+#define LI_KEEP_MS      60000u
 
 struct ssl_st;
 struct ssl_ctx_st;
 
+/*
+ * out holds whole PDUs back to back: [0, off) written (wiped when the
+ * buffer empties or is compacted), [off, len) waiting; mark is where the
+ * first PDU not yet written whole starts (delivered counts as it passes
+ * one). in holds what the MF sent and li_ka_input() has not taken yet.
+ */
 struct li_conn {
 	struct ipc_addr dest;         /* family 0: a free entry */
 	enum li_conn_state st;
@@ -105,8 +115,13 @@ struct li_conn {
 	uint64_t retry_ms;
 	uint64_t used_ms;             /* last PDU queued */
 	uint8_t *out;                 /* LI_CONN_OUT bytes */
-	uint32_t len;                 /* waiting in out */
-	uint32_t queued;              /* PDUs in out (lost if the connection fails) */
+	uint32_t off;                 /* written */
+	uint32_t mark;                /* the first PDU not written whole */
+	uint32_t len;                 /* filled */
+	uint32_t queued;              /* X2/X3 PDUs not written whole (lost if it fails) */
+	struct li_ka ka;              /* keepalives and deadlines (lib/li) */
+	uint32_t in_len;
+	uint8_t in[LI_KA_IN_MAX];
 };
 
 struct dp_ctx;
@@ -120,6 +135,8 @@ struct li_ctx {
 	pthread_t thread;
 	uint64_t ctr[LI_CTR__COUNT];  /* tp-li's (written by it alone, read
 				       * relaxed by worker 0's tick) */
+	uint32_t ka_ms;               /* li.x2x3.keepalive_s, in ms (0: none) */
+	uint32_t timeout_ms;          /* li.x2x3.timeout_s, in ms */
 	struct li_conn conns[LI_CONNS_MAX];
 	uint8_t pdu[LI_SLOT_SIZE + 512];
 };

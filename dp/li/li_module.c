@@ -135,6 +135,8 @@ li_setup(struct dp_ctx *ctx)
 	ctx->li = rte_zmalloc("li_ctx", sizeof(*ctx->li), RTE_CACHE_LINE_SIZE);
 	if (ctx->li == NULL)
 		return -ENOMEM;
+	ctx->li->ka_ms = l->x2x3.keepalive_s * 1000u;
+	ctx->li->timeout_ms = l->x2x3.timeout_s * 1000u;
 	if ((rc = dp_cp_on_kind(ctx, IPC_LI_X2, li_x2_put)) < 0) {
 		rte_free(ctx->li);
 		ctx->li = NULL;

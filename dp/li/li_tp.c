@@ -12,8 +12,10 @@
  * li.x2x3.cert/key; the mediation function's certificate must chain to
  * li.x2x3.ca). Everything is non-blocking and bounded: a connection that
  * is not up, or whose backlog (LI_CONN_OUT) is full, drops the PDU and
- * counts it; a failed one is retried LI_RETRY_MS later. The workers never
- * wait for it. Nothing here logs a task, a target or a destination.
+ * counts it; a failed one is retried LI_RETRY_MS later. The connections
+ * (keepalives, deadlines, TLS, what the MF sends) are li_conn.c's. The
+ * workers never wait for it. Nothing here logs a task, a target or a
+ * destination.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@
 #include <rte_lcore.h>
 
 #include "../dp.h"
+#include "li_conn.h"
 #include "li_dp.h"
 #include "li_pdu.h"
 #include "li_tp.h"
@@ -53,138 +56,7 @@ mono_ms(void)
 static void
 count(struct li_ctx *lc, enum li_ctr c, uint64_t n)
 {
-	__atomic_fetch_add(&lc->ctr[c], n, __ATOMIC_RELAXED);
-}
-
-static void
-conn_close(struct li_conn *c)
-{
-	if (c->ssl != NULL) {
-		SSL_free(c->ssl);
-		c->ssl = NULL;
-	}
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
-}
-
-/* c failed: what waited in it is lost (counted), retried later. */
-static void
-conn_fail(struct li_ctx *lc, struct li_conn *c, uint64_t now)
-{
-	conn_close(c);
-	count(lc, LI_CTR_UNDELIVERED, c->queued);
-	count(lc, LI_CTR_CONN_FAILED, 1);
-	c->queued = 0;
-	c->len = 0;
-	c->st = LI_CONN_DOWN;
-	c->retry_ms = now + LI_RETRY_MS;
-	ERR_clear_error();
-}
-
-/* A non-blocking TCP connect to c->dest. */
-static void
-conn_open(struct li_ctx *lc, struct li_conn *c, uint64_t now)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (c->dest.family == 4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(c->dest.port);
-		memcpy(&s4->sin_addr, c->dest.ip, 4);
-		sl = sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(c->dest.port);
-		memcpy(&s6->sin6_addr, c->dest.ip, 16);
-		sl = sizeof(*s6);
-	}
-	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0) {
-		conn_fail(lc, c, now);
-		return;
-	}
-	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(c->fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-		conn_fail(lc, c, now);
-		return;
-	}
-	c->st = LI_CONN_CONNECTING;
-}
-
-/* The connection to dest, made when there is none (an entry free or one
- * that has been idle, down, the longest); NULL when every entry is busy. */
-static struct li_conn *
-conn_get(struct li_ctx *lc, const struct ipc_addr *dest, uint64_t now)
-{
-	struct li_conn *free_c = NULL;
-
-	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
-		struct li_conn *c = &lc->conns[i];
-
-		if (c->st == LI_CONN_FREE) {
-			if (free_c == NULL)
-				free_c = c;
-			continue;
-		}
-		if (c->dest.family == dest->family && c->dest.port == dest->port &&
-		    memcmp(c->dest.ip, dest->ip, dest->family == 4 ? 4 : 16) == 0)
-			return c;
-		/* a down one unused for a minute gives its entry up */
-		if (free_c == NULL && c->st == LI_CONN_DOWN && now - c->used_ms > 60000u)
-			free_c = c;
-	}
-	if (free_c == NULL)
-		return NULL;
-	conn_close(free_c);
-	free_c->dest = *dest;
-	free_c->st = LI_CONN_DOWN;
-	free_c->retry_ms = 0;
-	free_c->len = 0;
-	free_c->queued = 0;
-	return free_c;
-}
-
-/* Queue n bytes of PDU for dest (dropped, counted, when it cannot go). */
-static void
-conn_put(struct li_ctx *lc, const struct ipc_addr *dest, const uint8_t *pdu, uint32_t n,
-	 uint64_t now)
-{
-	struct li_conn *c = conn_get(lc, dest, now);
-
-	if (c == NULL) {
-		count(lc, LI_CTR_UNDELIVERED, 1);
-		return;
-	}
-	c->used_ms = now;
-	if (c->st == LI_CONN_DOWN) {
-		if (now < c->retry_ms) {
-			count(lc, LI_CTR_UNDELIVERED, 1);
-			return;
-		}
-		conn_open(lc, c, now);
-		if (c->st == LI_CONN_DOWN) {
-			count(lc, LI_CTR_UNDELIVERED, 1);
-			return;
-		}
-	}
-	if (c->out == NULL)
-		c->out = malloc(LI_CONN_OUT);
-	if (c->out == NULL || LI_CONN_OUT - c->len < n) {
-		count(lc, LI_CTR_UNDELIVERED, 1);
-		return;
-	}
-	memcpy(c->out + c->len, pdu, n);
-	c->len += n;
-	c->queued++;
+	li_count(lc, c, n);
 }
 
 /* RFC 1071's sum of n bytes, folded into acc (not complemented). */
@@ -296,7 +168,7 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	}
 	n = (uint32_t)h + ip_packet(cp, (const uint8_t *)(cp + 1), lc->pdu + h);
 	for (unsigned int i = 0; i < cp->ndest && i < IPC_LI_DESTS; i++)
-		conn_put(lc, &cp->dest[i], lc->pdu, n, now);
+		li_conn_put(lc, &cp->dest[i], lc->pdu, n, now);
 	/* the copy's bytes are LI data: not left in the scratch */
 	memset(lc->pdu, 0, n);
 }
@@ -329,7 +201,7 @@ deliver_x2(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	memcpy(lc->pdu + h, cp + 1, cp->len);
 	n = (uint32_t)h + cp->len;
 	for (unsigned int i = 0; i < cp->ndest && i < IPC_LI_DESTS; i++)
-		conn_put(lc, &cp->dest[i], lc->pdu, n, now);
+		li_conn_put(lc, &cp->dest[i], lc->pdu, n, now);
 	memset(lc->pdu, 0, n);
 }
 
@@ -358,70 +230,6 @@ drain(struct li_ctx *lc, struct li_ring *r, uint64_t now)
 	return k;
 }
 
-/* OpenSSL's answer to an operation on c: go on later, or fail. */
-static void
-ssl_wait_or_fail(struct li_ctx *lc, struct li_conn *c, int rc, uint64_t now)
-{
-	int e = SSL_get_error(c->ssl, rc);
-
-	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
-		conn_fail(lc, c, now);
-}
-
-/* Moves c on as far as it goes without waiting. */
-static void
-conn_step(struct li_ctx *lc, struct li_conn *c, uint64_t now)
-{
-	uint8_t junk[512];
-	int rc;
-
-	if (c->st == LI_CONN_CONNECTING) {
-		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-		int err = 0;
-		socklen_t el = sizeof(err);
-
-		if (poll(&p, 1, 0) <= 0)
-			return;
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err != 0) {
-			conn_fail(lc, c, now);
-			return;
-		}
-		c->ssl = SSL_new(lc->ssl);
-		if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
-			conn_fail(lc, c, now);
-			return;
-		}
-		SSL_set_connect_state(c->ssl);
-		c->st = LI_CONN_TLS;
-	}
-	if (c->st == LI_CONN_TLS) {
-		rc = SSL_do_handshake(c->ssl);
-		if (rc != 1) {
-			ssl_wait_or_fail(lc, c, rc, now);
-			return;
-		}
-		c->st = LI_CONN_UP;
-	}
-	if (c->st != LI_CONN_UP)
-		return;
-	while (c->len > 0) {
-		rc = SSL_write(c->ssl, c->out, (int)c->len);
-		if (rc <= 0) {
-			ssl_wait_or_fail(lc, c, rc, now);
-			return;
-		}
-		memmove(c->out, c->out + rc, c->len - (uint32_t)rc);
-		c->len -= (uint32_t)rc;
-		if (c->len == 0)
-			c->queued = 0;
-	}
-	/* What the MF sends (keepalive acknowledgements: slice 8) is read
-	 * and let go; its close is a failure, retried. */
-	rc = SSL_read(c->ssl, junk, sizeof(junk));
-	if (rc <= 0)
-		ssl_wait_or_fail(lc, c, rc, now);
-}
-
 static void *
 tp_li_main(void *arg)
 {
@@ -436,20 +244,7 @@ tp_li_main(void *arg)
 		for (unsigned int w = 0; w < ctx->nworkers; w++)
 			if (ctx->workers[w] != NULL && ctx->workers[w]->li != NULL)
 				work += drain(lc, ctx->workers[w]->li, now);
-		for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
-			struct li_conn *c = &lc->conns[i];
-
-			if (c->st == LI_CONN_FREE || c->st == LI_CONN_DOWN)
-				continue;
-			conn_step(lc, c, now);
-			if (c->fd >= 0 && c->st != LI_CONN_DOWN) {
-				pf[nfd].fd = c->fd;
-				pf[nfd].events = (short)(POLLIN |
-					(c->st == LI_CONN_CONNECTING || c->len > 0 ? POLLOUT : 0));
-				pf[nfd].revents = 0;
-				nfd++;
-			}
-		}
+		nfd = li_conn_poll(lc, now, pf);
 		if (work == 0) {
 			/* nothing drained: a millisecond's wait, woken by the
 			 * connections (the rings are looked at after it) */
@@ -462,41 +257,10 @@ tp_li_main(void *arg)
 	return NULL;
 }
 
-/* Our TLS client for the MFs: TLS 1.2 or 1.3, our pair, the MF's chain
- * against ca. NULL after one log line naming the file. */
-static SSL_CTX *
-tls_client(const char *cert, const char *key, const char *ca)
-{
-	SSL_CTX *s = SSL_CTX_new(TLS_client_method());
-	const char *bad = NULL;
-
-	if (s == NULL) {
-		tp_log(TP_LOG_ERR, "li: tp-li: no TLS context\n");
-		return NULL;
-	}
-	SSL_CTX_set_min_proto_version(s, TLS1_2_VERSION);
-	SSL_CTX_set_mode(s, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	if (SSL_CTX_use_certificate_chain_file(s, cert) != 1)
-		bad = cert;
-	else if (SSL_CTX_use_PrivateKey_file(s, key, SSL_FILETYPE_PEM) != 1 ||
-		 SSL_CTX_check_private_key(s) != 1)
-		bad = key;
-	else if (SSL_CTX_load_verify_locations(s, ca, NULL) != 1)
-		bad = ca;
-	if (bad != NULL) {
-		tp_log(TP_LOG_ERR, "li.x2x3: cannot use %s\n", bad);
-		ERR_clear_error();
-		SSL_CTX_free(s);
-		return NULL;
-	}
-	SSL_CTX_set_verify(s, SSL_VERIFY_PEER, NULL);
-	return s;
-}
-
 int
 li_tp_check(const char *cert, const char *key, const char *ca)
 {
-	SSL_CTX *s = tls_client(cert, key, ca);
+	SSL_CTX *s = li_conn_tls_ctx(cert, key, ca);
 
 	if (s == NULL)
 		return -EINVAL;
@@ -513,7 +277,7 @@ li_tp_start(struct li_ctx *lc, struct dp_ctx *ctx, const char *cert, const char 
 	lc->dp = ctx;
 	for (unsigned int i = 0; i < LI_CONNS_MAX; i++)
 		lc->conns[i].fd = -1;
-	lc->ssl = tls_client(cert, key, ca);
+	lc->ssl = li_conn_tls_ctx(cert, key, ca);
 	if (lc->ssl == NULL)
 		return -EINVAL;
 	/* A mediation function that closes while we write must not end
@@ -539,17 +303,7 @@ li_tp_stop(struct li_ctx *lc)
 		pthread_join(lc->thread, NULL);
 		lc->running = 0;
 	}
-	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
-		struct li_conn *c = &lc->conns[i];
-
-		if (c->st == LI_CONN_UP)
-			(void)SSL_shutdown(c->ssl);
-		conn_close(c);
-		if (c->out != NULL)
-			explicit_bzero(c->out, LI_CONN_OUT);
-		free(c->out);
-		c->out = NULL;
-	}
+	li_conn_fini(lc);
 	SSL_CTX_free(lc->ssl);
 	lc->ssl = NULL;
 }

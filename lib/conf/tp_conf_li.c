@@ -33,7 +33,8 @@ const char *const tp_conf_names_li[] = { "ne_id", "store", "x1", "x2x3", NULL };
 static const char *const names_x1[] = {
 	"listen", "cert", "key", "client_ca", "admf_id", "schemas", NULL,
 };
-static const char *const names_x2x3[] = { "cert", "key", "ca", NULL };
+static const char *const names_x2x3[] = { "cert", "key", "ca", "keepalive_s", "timeout_s",
+					   NULL };
 
 /* An identifier TS 103 221-1 carries (neIdentifier, admfIdentifier): 1 to
  * TP_CONF_LI_ID_MAX letters, digits, '-', '_', '.' (nothing XML or a log
@@ -177,6 +178,15 @@ load_x2x3(const config_setting_t *g, struct tp_conf_li *l, struct tp_conf *c, ch
 	    (rc = get_path(x, "li.x2x3", "ca", true, "\"/etc/turnpike/li/mf-ca.crt\" (what "
 			   "the mediation function's certificate chains to)", l->x2x3.ca, c,
 			   err, errlen)) < 0)
+		return rc;
+	/* docs/design/li.md §3.3, §3.4: keepalives (0: none) and the
+	 * handshake's and the writes' deadline */
+	l->x2x3.keepalive_s = TP_CONF_LI_KEEPALIVE_S;
+	l->x2x3.timeout_s = TP_CONF_LI_TIMEOUT_S;
+	if ((rc = tp_conf_get_u32(x, "keepalive_s", 0, 3600, &l->x2x3.keepalive_s, c, err,
+				  errlen)) < 0 ||
+	    (rc = tp_conf_get_u32(x, "timeout_s", 1, 300, &l->x2x3.timeout_s, c, err,
+				  errlen)) < 0)
 		return rc;
 	return 0;
 }

@@ -800,6 +800,11 @@ struct tp_conf_ha {
 
 /* neIdentifier, admfIdentifier: at most this many bytes. */
 #define TP_CONF_LI_ID_MAX  63u
+/* li.x2x3's defaults (docs/design/li.md §3.3, §3.4): a keepalive every 30 s (its
+ * acknowledgement due within two intervals), 10 s for a handshake or for
+ * queued bytes to move. */
+#define TP_CONF_LI_KEEPALIVE_S  30u
+#define TP_CONF_LI_TIMEOUT_S    10u
 
 /*
  * The "li" group (issue 70, docs/design/li.md §2.1; lib/conf/tp_conf_li.c):
@@ -815,7 +820,9 @@ struct tp_conf_ha {
  *       admf_id = "admf-1";                   # the ADMF's admfIdentifier
  *       schemas = "DIR";                      # optional: ETSI's modules (validation)
  *     };
- *     x2x3 = { cert = "PATH"; key = "PATH"; ca = "PATH"; };   # towards the MF
+ *     x2x3 = { cert = "PATH"; key = "PATH"; ca = "PATH";      # towards the MF
+ *              keepalive_s = 30;               # optional: keepalives (0: none)
+ *              timeout_s = 10; };              # optional: handshake, stalled writes
  *   };
  */
 struct tp_conf_li {
@@ -835,6 +842,8 @@ struct tp_conf_li {
 		char cert[TP_CONF_PATH_LEN];
 		char key[TP_CONF_PATH_LEN];
 		char ca[TP_CONF_PATH_LEN];
+		uint32_t keepalive_s;   /* TS 103 221-2 keepalives' interval, 0: none */
+		uint32_t timeout_s;     /* a handshake, or queued bytes stalled: closed */
 	} x2x3;
 };
 

@@ -1339,6 +1339,13 @@ test_conf_li_group_is_read(void **state)
 	assert_string_equal(c.li.x2x3.cert, "/li/x2.crt");
 	assert_string_equal(c.li.x2x3.key, "/li/x2.key");
 	assert_string_equal(c.li.x2x3.ca, "/li/mf-ca.crt");
+	assert_int_equal(c.li.x2x3.keepalive_s, 30);
+	assert_int_equal(c.li.x2x3.timeout_s, 10);
+	tp_conf_free(&c);
+	expect_ok(LI("ne_id = \"n\"; " LI_X1 " x2x3 = { cert = \"/c\"; key = \"/k\"; ca = \"/a\"; "
+		     "keepalive_s = 0; timeout_s = 300; };"));
+	assert_int_equal(c.li.x2x3.keepalive_s, 0);
+	assert_int_equal(c.li.x2x3.timeout_s, 300);
 	tp_conf_free(&c);
 	expect_ok(LI("ne_id = \"a.b_c-9\"; store = \"/var/lib/tp/li.db\"; x1 = { listen = "
 		     "\"[2001:db8::1]:4443\"; cert = \"/c\"; key = \"/k\"; client_ca = \"/ca\"; "
@@ -1407,6 +1414,10 @@ test_conf_li_bad_is_refused(void **state)
 		  "li.x2x3 needs ca" },
 		{ LI("ne_id = \"n\"; " LI_X1 " x2x3 = { cert = \"/c\"; key = \"k\"; ca = \"/a\"; };"),
 		  6, "li.x2x3.key 'k' must be an absolute path" },
+		{ LI("ne_id = \"n\"; " LI_X1 " x2x3 = { cert = \"/c\"; key = \"/k\"; ca = \"/a\"; "
+		     "keepalive_s = 3601; };"), 6, "keepalive_s 3601 is out of range 0..3600" },
+		{ LI("ne_id = \"n\"; " LI_X1 " x2x3 = { cert = \"/c\"; key = \"/k\"; ca = \"/a\"; "
+		     "timeout_s = 0; };"), 6, "timeout_s 0 is out of range 1..300" },
 		{ LI(LI_MIN " ne = \"x\";"), 6, "li: unknown setting 'ne'" },
 	};
 

@@ -9,9 +9,17 @@ into a pcap as a TCP segment of its own from 10.0.0.1:40000 to
 the segment it starts in, decodes them (`-d tcp.port==PORT,5gli`). The
 pcap is flushed after every PDU. Runs until killed.
 
-Usage: li_mf.py --port P --cert C --key K --ca CA --pcap FILE
+Keepalives (TS 103 221-2 §6.2.4): each one is answered with its
+acknowledgement (type 4, the same sequence number: the same 48 bytes with
+the type changed) and logged "keepalive SEQ acked", unless the file
+--ctl/noack exists ("keepalive SEQ ignored"). Each connection's start and
+end are logged ("connected", "closed"). --chatty: an MF that sends
+acknowledgements of no keepalive non-stop and reads nothing.
+
+Usage: li_mf.py --port P --cert C --key K --ca CA --pcap FILE [--ctl DIR]
 """
 import argparse
+import os
 import socket
 import ssl
 import struct
@@ -53,7 +61,32 @@ def segment(pdu, port):
     return eth + ip + tcp + pdu
 
 
-def serve(conn, pcap, port):
+def keepalive(conn, pdu, ctl):
+    """Our answer to a keepalive (type 3), unless ctl/noack exists."""
+    sq = struct.unpack('!I', pdu[44:48])[0] if len(pdu) == 48 else -1
+    if ctl and os.path.exists(os.path.join(ctl, 'noack')):
+        print('keepalive %d ignored' % sq, flush=True)
+        return
+    conn.sendall(pdu[:2] + b'\x00\x04' + pdu[4:])
+    print('keepalive %d acked' % sq, flush=True)
+
+
+def chatter(conn):
+    """--chatty: acknowledgements of keepalive 99, never sent, until the
+    peer closes; how many is logged."""
+    ack = struct.pack('!HHIIHH', 5, 4, 48, 0, 0, 0) + bytes(24) + struct.pack('!HHI', 8, 4, 99)
+    n = 0
+    try:
+        while True:
+            conn.sendall(ack * 64)
+            n += 64
+    except (OSError, ssl.SSLError):
+        pass
+    print('chatted %d, closed' % n, flush=True)
+    conn.close()
+
+
+def serve(conn, pcap, port, ctl):
     buf = b''
     try:
         while True:
@@ -74,9 +107,12 @@ def serve(conn, pcap, port):
                     pcap.write(struct.pack('<IIII', int(t), int((t % 1) * 1e6), len(fr),
                                            len(fr)) + fr)
                     pcap.flush()
+                if struct.unpack('!H', pdu[2:4])[0] == 3:
+                    keepalive(conn, pdu, ctl)
     except (OSError, ValueError, ssl.SSLError):
         pass
     finally:
+        print('closed', flush=True)
         conn.close()
 
 
@@ -88,9 +124,18 @@ def main():
     p.add_argument('--key', required=True)
     p.add_argument('--ca', required=True)
     p.add_argument('--pcap', required=True)
+    p.add_argument('--ctl', default='')
+    p.add_argument('--chatty', action='store_true',
+                   help='after the handshake, send acknowledgements of no keepalive '
+                   'non-stop (reading nothing)')
+    p.add_argument('--tls12-ciphers', default='',
+                   help='TLS 1.2 only, with these suites (OpenSSL names)')
     a = p.parse_args()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if a.tls12_ciphers:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(a.tls12_ciphers)
     ctx.load_cert_chain(a.cert, a.key)
     ctx.load_verify_locations(a.ca)
     ctx.verify_mode = ssl.CERT_REQUIRED
@@ -109,7 +154,10 @@ def main():
             c.close()
             continue
         print('connected', flush=True)
-        threading.Thread(target=serve, args=(s, pcap, a.port), daemon=True).start()
+        if a.chatty:
+            threading.Thread(target=chatter, args=(s,), daemon=True).start()
+            continue
+        threading.Thread(target=serve, args=(s, pcap, a.port, a.ctl), daemon=True).start()
 
 
 if __name__ == '__main__':
