@@ -154,6 +154,7 @@ struct cp_ctx {
 	struct cp_li_http *li_http;   /* its X1 door (HTTPS, mutual TLS) */
 	uint64_t li_due_ms;           /* the door's timeouts: look then */
 	struct cp_li_taps *li_taps;   /* its taps on allocations (li_taps.c) */
+	struct cp_li_rtp_taps *li_rtp_taps; /* on RTP contexts (li_rtp_taps.c) */
 	/* drain with no alternates named: the cluster's least loaded box
 	 * (set by cp/cluster as it hears the drain change) */
 	bool drain_auto;

@@ -105,6 +105,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   ALLOC_TAP          one struct ipc_alloc_tap: on with 1..IPC_LI_DESTS
  *                      destinations (family 4 or 6, a port; the rest 0),
  *                      or off with every field 0; padding 0;
+ *   RTP_TAP            one struct ipc_rtp_tap: ALLOC_TAP's body as it
+ *                      says, the target's termination 0 or 1 (0 off),
+ *                      padding 0; an RTP context's id;
  *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
  *                      new client tuple), both tuples UDP;
  *   FWD_ADD            one struct ipc_fwd (an owner that is another worker,
