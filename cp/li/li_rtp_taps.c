@@ -17,7 +17,9 @@
  *     context released (its record goes);
  *   - a change of the tasks or destinations (the tables' gen moved): a
  *     pass over every context, CP_LI_RTP_PASS_SLICE a loop turn, tapping,
- *     re-tapping or untapping each as the tables now say.
+ *     re-tapping or untapping each as the tables now say. The first pass
+ *     (cp started) tells dp every context's tap, "off" included: what a
+ *     cp before told dp is not known here (review S2's, for contexts).
  * What dp was told is kept by context id (hashed), so only what changed
  * is sent; a ring without room leaves the context to the next turn (noted
  * again, or the pass stopped where it is). Contexts cp holds for the
@@ -50,6 +52,9 @@ struct cp_li_rtp_taps {
 	uint64_t gen;                 /* the tables' gen the last pass began at */
 	bool pass;                    /* a pass under way */
 	bool pass_force;              /* ... telling dp whatever it was told */
+	bool pass_start;              /* ... and "off" to every context not
+				       * targeted (a restarted cp: dp may hold
+				       * a tap an untap never reached) */
 	uint32_t cursor;              /* its place: worker * per_worker + slot */
 	/* contexts sent an RTP_ADD (force) or RTP_MOD since the last step */
 	uint32_t nnoted;
@@ -113,10 +118,12 @@ want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_rtp_tap *out)
 }
 
 /* dp told c's tap (or its absence) when it is not what it was told, or
- * always (force: dp's context is fresh). 0, or -ENOBUFS/-ENOMEM (nothing
- * changed, try again). */
+ * always (force: dp's context is fresh, or a restarted cp's first pass;
+ * offs: "off" too, where nothing was told). 0, or -ENOBUFS/-ENOMEM
+ * (nothing changed, try again). */
 static int
-sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *c, bool force)
+sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *c, bool force,
+	 bool offs)
 {
 	static struct ipc_msg m;
 	struct ipc_rtp_tap w;
@@ -126,7 +133,7 @@ sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *
 	want(cp, c, &w);
 	if (!force && (r == NULL ? w.tap.on == 0 : memcmp(&r->tap, &w, sizeof(w)) == 0))
 		return 0;
-	if (r == NULL && w.tap.on == 0)
+	if (r == NULL && w.tap.on == 0 && !offs)
 		return 0;                 /* a fresh context is untapped */
 	if (w.tap.on && r == NULL) {
 		r = calloc(1, sizeof(*r));
@@ -146,7 +153,7 @@ sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *
 	if (rc < 0) {
 		lt->send_failed++;
 		/* kept as it was told (a new record: as untapped) */
-		if (r->tap.tap.on == 0 && w.tap.on)
+		if (r != NULL && r->tap.tap.on == 0 && w.tap.on)
 			rec_drop(p);
 		explicit_bzero(&w, sizeof(w));
 		return rc;
@@ -154,7 +161,7 @@ sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *
 	lt->sent++;
 	if (w.tap.on)
 		r->tap = w;
-	else
+	else if (r != NULL)
 		rec_drop(p);
 	explicit_bzero(&w, sizeof(w));
 	return 0;
@@ -204,7 +211,7 @@ observed(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e, void *arg
 	case IPC_RTP_EV_LATCHED:
 	case IPC_RTP_EV_NOMINATED:
 	case IPC_RTP_EV_SUBTRACTED:
-		if (sync_one(cp, lt, c, false) < 0)
+		if (sync_one(cp, lt, c, false, false) < 0)
 			note(lt, c->id, false);
 		break;
 	case IPC_RTP_EV_RELEASED:
@@ -238,6 +245,7 @@ cp_li_rtp_taps_open(struct cp_ctx *cp)
 	/* a restarted cp: whatever dp holds, the tables say again */
 	lt->pass = true;
 	lt->pass_force = true;
+	lt->pass_start = true;
 	cp->li_rtp_taps = lt;
 	return 0;
 }
@@ -273,7 +281,7 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 		const struct cp_agw_ctx *c = ctx_by_id(cp, lt->noted[i]);
 
 		k++;
-		if (c != NULL && sync_one(cp, lt, c, lt->noted_force[i] != 0) < 0) {
+		if (c != NULL && sync_one(cp, lt, c, lt->noted_force[i] != 0, false) < 0) {
 			lt->noted[keep] = lt->noted[i];
 			lt->noted_force[keep++] = lt->noted_force[i];
 		}
@@ -293,6 +301,7 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 		if (lt->cursor >= n) {
 			lt->pass = false;
 			lt->pass_force = false;
+			lt->pass_start = false;
 			break;
 		}
 		c = &tab->ctx[lt->cursor];
@@ -301,7 +310,7 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 			continue;
 		}
 		k++;
-		if (sync_one(cp, lt, c, lt->pass_force) < 0)
+		if (sync_one(cp, lt, c, lt->pass_force, lt->pass_start) < 0)
 			break;                /* this one again next turn */
 		lt->cursor++;
 	}
