@@ -280,10 +280,13 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 	for (uint32_t i = 0; i < lt->nnoted; i++) {
 		const struct cp_agw_ctx *c = ctx_by_id(cp, lt->noted[i]);
 
-		k++;
+		/* (one kept for the next turn is no work done: a dp that
+		 * takes nothing does not keep cp's loop awake) */
 		if (c != NULL && sync_one(cp, lt, c, lt->noted_force[i] != 0, false) < 0) {
 			lt->noted[keep] = lt->noted[i];
 			lt->noted_force[keep++] = lt->noted_force[i];
+		} else {
+			k++;
 		}
 	}
 	lt->nnoted = keep;

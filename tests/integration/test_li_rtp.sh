@@ -15,8 +15,10 @@
 # sequence numbers, timestamps; each payload byte-exact with the clear
 # RTP the end sent (decrypted by dp: the UE's SRTP, the core's SRTP), as
 # many of each as the other end received; no RTCP (SRTCP, decrypted) is
-# delivered; the other call gives nothing; after DeactivateTask nothing
-# more arrives. Nothing malformed; dp's and cp's logs and status name no
+# delivered; the other call gives nothing. A third call, made before the
+# task and signalled on another address (10.210.0.9) but spoken from the
+# target's (a NAT), is matched when it latches: its RTP both ways from its
+# first few packets on. After DeactivateTask nothing more arrives. Nothing malformed; dp's and cp's logs and status name no
 # target or XID.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -90,6 +92,11 @@ DID=d3d3d3d3-0000-4000-8000-00000000000c
 DEST="<destinationDetails><dId>$DID</dId><deliveryType>X3Only</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
 TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><ipv4Address>$TARGET</ipv4Address></targetIdentifier></targetIdentifiers><deliveryType>X3Only</deliveryType><listOfDIDs><dId>$DID</dId></listOfDIDs></taskDetails>"
 tp_check "CreateDestination (X3Only, the MF): acknowledged" x1 CreateDestination "$DEST"
+# a third call, made before the task, signalled elsewhere (10.210.0.9) but
+# spoken from the target's address (a NAT): matched when it latches
+tp_check "a call signalled on 10.210.0.9, before the task: RTP-RTP" \
+  create call3 --a "rtp=avp,local=10.210.0.1,remote=10.210.0.9:5404,rtcp_mux=true" \
+               --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6404"
 tp_check "ActivateTask on the caller's address $TARGET: acknowledged" x1 ActivateTask "$TASK"
 
 key() { $PY -c 'import base64,os; print(base64.b64encode(os.urandom(30)).decode())'; }
@@ -102,15 +109,16 @@ tp_check "another caller's call at the same time: SRTP-RTP, on 10.210.0.3" \
                --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6204"
 lport() { j "$TP_TMP/$1.json" "d['legs'][$2]['local'].rsplit(':',1)[1]"; }
 pa=$(lport call 0); pb=$(lport call 1); pa2=$(lport call2 0); pb2=$(lport call2 1)
+pa3=$(lport call3 0); pb3=$(lport call3 1)
 KA=$(j "$TP_TMP/call.json" 'd["legs"][0]["our_crypto"]["key"]')
 KB=$(j "$TP_TMP/call.json" 'd["legs"][1]["our_crypto"]["key"]')
 KA2=$(j "$TP_TMP/call2.json" 'd["legs"][0]["our_crypto"]["key"]')
 sleep 0.3
 
 # phase 1: 2 s of both calls (50 packets a second each way)
-# ends PHASE STOPFILE T: the four ends, their status in NAME.PHASE.st, the
-# senders' tags T..T+3 (a phase's SSRCs its own: the same sequence numbers
-# under the same keys again would be replays)
+# ends PHASE STOPFILE T: the six ends, their status in NAME.PHASE.st, the
+# senders' tags T..T+3 and T+8, T+9 (a phase's SSRCs its own: the same
+# sequence numbers under the same keys again would be replays)
 ends() {
   local pids t=$3
   $C $CALL $TARGET 5004 10.210.0.1 "$pa" --mux --tag $t --peer-tag $((t + 1)) --tx-key "$KU" \
@@ -119,6 +127,9 @@ ends() {
   $C $CALL 10.210.0.3 5204 10.210.0.1 "$pa2" --tag $((t + 2)) --peer-tag $((t + 3)) --tx-key "$KU2" \
     --rx-key "$KA2" --status "$TP_TMP/ue2.$1.st" --stop "$2" &
   pids+=($!)
+  $C $CALL $TARGET 5404 10.210.0.1 "$pa3" --mux --tag $((t + 8)) --peer-tag $((t + 9)) \
+    --status "$TP_TMP/ue3.$1.st" --stop "$2" &
+  pids+=($!)
   sleep 0.3   # (the UEs latch first: the core's ends send to them then)
   $P $CALL 10.211.0.2 6004 10.211.0.1 "$pb" --tag $((t + 1)) --peer-tag $t --tx-key "$KC" \
     --rx-key "$KB" --status "$TP_TMP/core.$1.st" --stop "$2" &
@@ -126,18 +137,21 @@ ends() {
   $P $CALL 10.211.0.2 6204 10.211.0.1 "$pb2" --tag $((t + 3)) --peer-tag $((t + 2)) \
     --status "$TP_TMP/core2.$1.st" --stop "$2" &
   pids+=($!)
+  $P $CALL 10.211.0.2 6404 10.211.0.1 "$pb3" --tag $((t + 9)) --peer-tag $((t + 8)) \
+    --status "$TP_TMP/core3.$1.st" --stop "$2" &
+  pids+=($!)
   sleep 2; touch "$2"; wait "${pids[@]}"
 }
 ends 1 "$TP_TMP/stop" 1
-for w in ue core ue2 core2; do echo "# $w: $(cat "$TP_TMP/$w.1.st")" | cut -c1-200; done
+for w in ue core ue2 core2 ue3 core3; do echo "# $w: $(cat "$TP_TMP/$w.1.st")" | cut -c1-200; done
 sleep 1
 
 # decode NAME: tshark's reading of the pcap, one PDU a line:
-# xid|direction|src|dst|sport|dport|seq|format|payload(hex)
+# xid|direction|src|dst|sport|dport|seq|format|payload(hex)|timestamp|correlation
 decode() {
   tshark -r "$TP_TMP/x3.pcap" -d "tcp.port==$mfport,5gli" -T fields -E separator='|' \
     -e li5g.xid -e li5g.pd -e li5g.srcip -e li5g.dstip -e li5g.srcport -e li5g.dstport \
-    -e li5g.sq -e li5g.pf -e li5g.pld -e li5g.ts >"$TP_TMP/$1.txt" 2>"$TP_TMP/$1.err"
+    -e li5g.sq -e li5g.pf -e li5g.pld -e li5g.ts -e li5g.cid >"$TP_TMP/$1.txt" 2>"$TP_TMP/$1.err"
   tshark -r "$TP_TMP/x3.pcap" -d "tcp.port==$mfport,5gli" \
     -Y '_ws.malformed || _ws.expert.severity >= warning' 2>/dev/null >"$TP_TMP/$1.bad"
 }
@@ -145,16 +159,17 @@ decode phase1
 sed 's/^/# /' "$TP_TMP/phase1.txt" | cut -c1-160 | head -4
 tp_check "tshark: no PDU malformed or with a warning" test ! -s "$TP_TMP/phase1.bad"
 judge() {   # judge FILE PHASE WANT: the PDUs against what the ends sent and received
-  PYTHONPATH=$LIB $PY - "$@" "$XID" "$TARGET" "$pa" "$TP_TMP" <<'PYEOF'
+  PYTHONPATH=$LIB $PY - "$@" "$XID" "$TARGET" "$pa" "$TP_TMP" "$pa3" <<'PYEOF'
 import json, sys
 from srtp_lib import packet
-path, phase, want, xid, target, pa, tmp = sys.argv[1:8]
+path, phase, want, xid, target, pa, tmp, pa3 = sys.argv[1:9]
 rows = [l.rstrip('\n').split('|') for l in open(path) if l.strip()]
 # (tshark gives a field once for each time the PDU is dissected: the first)
 rows = [[f.split(',')[0] for f in r] for r in rows]
 pdus = [dict(xid=r[0], pd=r[1], src=r[2], dst=r[3], sp=r[4], dp=r[5], sq=r[6], pf=r[7],
-             pl=bytes.fromhex(r[8].replace(':', '')), ts=r[9]) for r in rows]
-st = {w: json.load(open('%s/%s.%s.st' % (tmp, w, phase))) for w in ('ue', 'core', 'ue2', 'core2')}
+             pl=bytes.fromhex(r[8].replace(':', '')), ts=r[9], cid=r[10]) for r in rows]
+st = {w: json.load(open('%s/%s.%s.st' % (tmp, w, phase)))
+      for w in ('ue', 'core', 'ue2', 'core2', 'ue3', 'core3')}
 ok = True
 def need(c, what):
     global ok
@@ -180,30 +195,56 @@ for p in pdus:
     need(p['pf'] == '8', 'payload format 8 (RTP): %s' % p['pf'])
     need(p['sq'] != '' and p['ts'] != '', 'a sequence number and a timestamp')
 got = {}
+# tags: 1 the target's UE (SRTP), 2 its core end; 9 the NATed UE on the
+# target's address (RTP), 10 its core end; 3, 4 the other caller's call
+leg = {1: (target, '5004', '10.210.0.1', pa), 9: (target, '5404', '10.210.0.1', pa3)}
 for p in frm:
     w = which(p['pl'])
-    need(w is not None and w[0] == 1, 'from the target: the UE\'s clear RTP, byte-exact: %s' % p['pl'][:16].hex())
-    need((p['src'], p['sp'], p['dst'], p['dp']) == (target, '5004', '10.210.0.1', pa),
+    need(w is not None and w[0] in leg, 'from the target: the UE\'s clear RTP, byte-exact: %s' % p['pl'][:16].hex())
+    if w is None or w[0] not in leg:
+        continue
+    need((p['src'], p['sp'], p['dst'], p['dp']) == leg[w[0]],
          'from the target: its leg as it came: %s' % {k: p[k] for k in ('src', 'sp', 'dst', 'dp')})
-    got.setdefault(1, set()).add(w)
+    got.setdefault(w[0], []).append(w)
 for p in to:
     w = which(p['pl'])
-    need(w is not None and w[0] == 2, 'to the target: the core\'s clear RTP, byte-exact: %s' % p['pl'][:16].hex())
-    need((p['src'], p['sp'], p['dst'], p['dp']) == ('10.210.0.1', pa, target, '5004'),
+    need(w is not None and w[0] - 1 in leg, 'to the target: the core\'s clear RTP, byte-exact: %s' % p['pl'][:16].hex())
+    if w is None or w[0] - 1 not in leg:
+        continue
+    l = leg[w[0] - 1]
+    need((p['src'], p['sp'], p['dst'], p['dp']) == (l[2], l[3], l[0], l[1]),
          'to the target: its leg as it went: %s' % {k: p[k] for k in ('src', 'sp', 'dst', 'dp')})
-    got.setdefault(2, set()).add(w)
-n1, n2 = len(got.get(1, ())), len(got.get(2, ()))
-print('# %d PDUs from the target (%d distinct), %d to it (%d); the core received %d, the UE %d'
-      % (len(frm), n1, len(to), n2, st['core']['recv'], st['ue']['recv']))
-need(n1 == len(frm) and n2 == len(to), 'no packet twice')
+    got.setdefault(w[0], []).append(w)
+n1, n2 = len(set(got.get(1, ()))), len(set(got.get(2, ())))
+n9, n10 = len(set(got.get(9, ()))), len(set(got.get(10, ())))
+print('# the call matched at its latch: %d PDUs from the target (UE3 sent %d), %d to it '
+      '(core3 sent %d)' % (n9, st['ue3']['sent'], n10, st['core3']['sent']))
+need(n9 == len(got.get(9, ())) and n10 == len(got.get(10, ())), 'no packet twice (latched call)')
+# (its first packets, before the latch's tap reached dp, are not copied)
+need(st['ue3']['sent'] - 5 <= n9 <= st['ue3']['sent'] and n9 > 50,
+     'the call matched at its latch: its UE\'s RTP from the first few on')
+need(st['core3']['sent'] - 5 <= n10 <= st['core3']['sent'] and n10 > 50,
+     'the call matched at its latch: its core\'s RTP to the target')
+need(len(got.get(1, ())) == n1 and len(got.get(2, ())) == n2, 'no packet twice')
+print('# the SRTP call: %d PDUs from the target, %d to it; the UE sent %d, the core %d'
+      % (n1, n2, st['ue']['sent'], st['core']['sent']))
 # (every packet an end sent was relayed, and copied: the other end may
 # have missed the first ones, sent before it listened)
 need(n1 == st['ue']['sent'] and n1 >= st['core']['recv'] > 50,
      'one from the target for each packet the UE sent')
 need(n2 == st['core']['sent'] and n2 >= st['ue']['recv'] > 50,
      'one to the target for each packet the core sent')
-seqs = [int(p['sq']) for p in pdus]
-need(len(seqs) == len(set(seqs)), 'sequence numbers distinct')
+# one correlation ID a context (the task has none: the context's id), its
+# copies' sequence numbers distinct
+cids = {}
+for p in pdus:
+    w = which(p['pl'])
+    cids.setdefault(p['cid'], set()).add(w[0] in (1, 2) if w else None)
+need(len(cids) == 2 and all(len(v) == 1 for v in cids.values()),
+     'one correlation ID a call: %s' % cids)
+for c in cids:
+    seqs = [int(p['sq']) for p in pdus if p['cid'] == c]
+    need(len(seqs) == len(set(seqs)), 'sequence numbers distinct under %s' % c)
 for w in st:
     s = st[w]
     need(s['auth_fail'] == 0 and s['bad'] == 0 and s['recv'] > 50, '%s: its call flowed clean' % w)
