@@ -15,7 +15,8 @@
 # sequence numbers, timestamps; each payload byte-exact with the clear
 # RTP the end sent (decrypted by dp: the UE's SRTP, the core's SRTP), as
 # many of each as the other end received; no RTCP (SRTCP, decrypted) is
-# delivered; the other call gives nothing. A third call, made before the
+# delivered; the other call gives nothing. A call made before the task on
+# the target's address is tapped by the activation's pass. A third call, made before the
 # task and signalled on another address (10.210.0.9) but spoken from the
 # target's (a NAT), is matched when it latches: its RTP both ways from its
 # first few packets on. After DeactivateTask nothing more arrives. Nothing malformed; dp's and cp's logs and status name no
@@ -97,6 +98,11 @@ tp_check "CreateDestination (X3Only, the MF): acknowledged" x1 CreateDestination
 tp_check "a call signalled on 10.210.0.9, before the task: RTP-RTP" \
   create call3 --a "rtp=avp,local=10.210.0.1,remote=10.210.0.9:5404,rtcp_mux=true" \
                --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6404"
+# a fourth, made before the task, signalled on the target's address: the
+# activation's pass over the contexts taps it
+tp_check "a call signalled on $TARGET, before the task: RTP-RTP" \
+  create call4 --a "rtp=avp,local=10.210.0.1,remote=$TARGET:5604,rtcp_mux=true" \
+               --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6604"
 tp_check "ActivateTask on the caller's address $TARGET: acknowledged" x1 ActivateTask "$TASK"
 
 key() { $PY -c 'import base64,os; print(base64.b64encode(os.urandom(30)).decode())'; }
@@ -109,15 +115,15 @@ tp_check "another caller's call at the same time: SRTP-RTP, on 10.210.0.3" \
                --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6204"
 lport() { j "$TP_TMP/$1.json" "d['legs'][$2]['local'].rsplit(':',1)[1]"; }
 pa=$(lport call 0); pb=$(lport call 1); pa2=$(lport call2 0); pb2=$(lport call2 1)
-pa3=$(lport call3 0); pb3=$(lport call3 1)
+pa3=$(lport call3 0); pb3=$(lport call3 1); pa4=$(lport call4 0); pb4=$(lport call4 1)
 KA=$(j "$TP_TMP/call.json" 'd["legs"][0]["our_crypto"]["key"]')
 KB=$(j "$TP_TMP/call.json" 'd["legs"][1]["our_crypto"]["key"]')
 KA2=$(j "$TP_TMP/call2.json" 'd["legs"][0]["our_crypto"]["key"]')
 sleep 0.3
 
 # phase 1: 2 s of both calls (50 packets a second each way)
-# ends PHASE STOPFILE T: the six ends, their status in NAME.PHASE.st, the
-# senders' tags T..T+3 and T+8, T+9 (a phase's SSRCs its own: the same
+# ends PHASE STOPFILE T: the eight ends, their status in NAME.PHASE.st, the
+# senders' tags T..T+3 and T+8..T+11 (a phase's SSRCs its own: the same
 # sequence numbers under the same keys again would be replays)
 ends() {
   local pids t=$3
@@ -130,6 +136,9 @@ ends() {
   $C $CALL $TARGET 5404 10.210.0.1 "$pa3" --mux --tag $((t + 8)) --peer-tag $((t + 9)) \
     --status "$TP_TMP/ue3.$1.st" --stop "$2" &
   pids+=($!)
+  $C $CALL $TARGET 5604 10.210.0.1 "$pa4" --mux --tag $((t + 10)) --peer-tag $((t + 11)) \
+    --status "$TP_TMP/ue4.$1.st" --stop "$2" &
+  pids+=($!)
   sleep 0.3   # (the UEs latch first: the core's ends send to them then)
   $P $CALL 10.211.0.2 6004 10.211.0.1 "$pb" --tag $((t + 1)) --peer-tag $t --tx-key "$KC" \
     --rx-key "$KB" --status "$TP_TMP/core.$1.st" --stop "$2" &
@@ -140,10 +149,13 @@ ends() {
   $P $CALL 10.211.0.2 6404 10.211.0.1 "$pb3" --tag $((t + 9)) --peer-tag $((t + 8)) \
     --status "$TP_TMP/core3.$1.st" --stop "$2" &
   pids+=($!)
+  $P $CALL 10.211.0.2 6604 10.211.0.1 "$pb4" --tag $((t + 11)) --peer-tag $((t + 10)) \
+    --status "$TP_TMP/core4.$1.st" --stop "$2" &
+  pids+=($!)
   sleep 2; touch "$2"; wait "${pids[@]}"
 }
 ends 1 "$TP_TMP/stop" 1
-for w in ue core ue2 core2 ue3 core3; do echo "# $w: $(cat "$TP_TMP/$w.1.st")" | cut -c1-200; done
+for w in ue core ue2 core2 ue3 core3 ue4 core4; do echo "# $w: $(cat "$TP_TMP/$w.1.st")" | cut -c1-200; done
 sleep 1
 
 # decode NAME: tshark's reading of the pcap, one PDU a line:
@@ -159,17 +171,17 @@ decode phase1
 sed 's/^/# /' "$TP_TMP/phase1.txt" | cut -c1-160 | head -4
 tp_check "tshark: no PDU malformed or with a warning" test ! -s "$TP_TMP/phase1.bad"
 judge() {   # judge FILE PHASE WANT: the PDUs against what the ends sent and received
-  PYTHONPATH=$LIB $PY - "$@" "$XID" "$TARGET" "$pa" "$TP_TMP" "$pa3" <<'PYEOF'
+  PYTHONPATH=$LIB $PY - "$@" "$XID" "$TARGET" "$pa" "$TP_TMP" "$pa3" "$pa4" <<'PYEOF'
 import json, sys
 from srtp_lib import packet
-path, phase, want, xid, target, pa, tmp, pa3 = sys.argv[1:9]
+path, phase, want, xid, target, pa, tmp, pa3, pa4 = sys.argv[1:10]
 rows = [l.rstrip('\n').split('|') for l in open(path) if l.strip()]
 # (tshark gives a field once for each time the PDU is dissected: the first)
 rows = [[f.split(',')[0] for f in r] for r in rows]
 pdus = [dict(xid=r[0], pd=r[1], src=r[2], dst=r[3], sp=r[4], dp=r[5], sq=r[6], pf=r[7],
              pl=bytes.fromhex(r[8].replace(':', '')), ts=r[9], cid=r[10]) for r in rows]
 st = {w: json.load(open('%s/%s.%s.st' % (tmp, w, phase)))
-      for w in ('ue', 'core', 'ue2', 'core2', 'ue3', 'core3')}
+      for w in ('ue', 'core', 'ue2', 'core2', 'ue3', 'core3', 'ue4', 'core4')}
 ok = True
 def need(c, what):
     global ok
@@ -196,8 +208,10 @@ for p in pdus:
     need(p['sq'] != '' and p['ts'] != '', 'a sequence number and a timestamp')
 got = {}
 # tags: 1 the target's UE (SRTP), 2 its core end; 9 the NATed UE on the
-# target's address (RTP), 10 its core end; 3, 4 the other caller's call
-leg = {1: (target, '5004', '10.210.0.1', pa), 9: (target, '5404', '10.210.0.1', pa3)}
+# target's address (RTP), 10 its core end; 11, 12 the call the activation
+# tapped; 3, 4 the other caller's call
+leg = {1: (target, '5004', '10.210.0.1', pa), 9: (target, '5404', '10.210.0.1', pa3),
+       11: (target, '5604', '10.210.0.1', pa4)}
 for p in frm:
     w = which(p['pl'])
     need(w is not None and w[0] in leg, 'from the target: the UE\'s clear RTP, byte-exact: %s' % p['pl'][:16].hex())
@@ -226,6 +240,12 @@ need(st['ue3']['sent'] - 5 <= n9 <= st['ue3']['sent'] and n9 > 50,
 need(st['core3']['sent'] - 5 <= n10 <= st['core3']['sent'] and n10 > 50,
      'the call matched at its latch: its core\'s RTP to the target')
 need(len(got.get(1, ())) == n1 and len(got.get(2, ())) == n2, 'no packet twice')
+n11, n12 = len(set(got.get(11, ()))), len(set(got.get(12, ())))
+print('# the call the activation tapped: %d PDUs from the target (UE4 sent %d), %d to it '
+      '(core4 sent %d)' % (n11, st['ue4']['sent'], n12, st['core4']['sent']))
+need(n11 == len(got.get(11, ())) == st['ue4']['sent'] > 50 and
+     n12 == len(got.get(12, ())) == st['core4']['sent'] > 50,
+     'the call the activation tapped: every packet both ways, once')
 print('# the SRTP call: %d PDUs from the target, %d to it; the UE sent %d, the core %d'
       % (n1, n2, st['ue']['sent'], st['core']['sent']))
 # (every packet an end sent was relayed, and copied: the other end may
@@ -239,8 +259,8 @@ need(n2 == st['core']['sent'] and n2 >= st['ue']['recv'] > 50,
 cids = {}
 for p in pdus:
     w = which(p['pl'])
-    cids.setdefault(p['cid'], set()).add(w[0] in (1, 2) if w else None)
-need(len(cids) == 2 and all(len(v) == 1 for v in cids.values()),
+    cids.setdefault(p['cid'], set()).add({1: 1, 2: 1, 9: 3, 10: 3, 11: 4, 12: 4}.get(w[0]) if w else None)
+need(len(cids) == 3 and all(len(v) == 1 for v in cids.values()),
      'one correlation ID a call: %s' % cids)
 for c in cids:
     seqs = [int(p['sq']) for p in pdus if p['cid'] == c]
