@@ -161,6 +161,17 @@ enum cp_agw_stat {
 typedef void (*cp_agw_observer_fn)(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e,
 				   void *arg);
 #define CP_AGW_OBSERVERS 4u       /* a kind */
+/*
+ * A listener of what cp/agw sends dp about RTP contexts
+ * (cp_agw_on_rtp_sent()): each RTP_ADD (kind: a context made, or made
+ * again in a restarted dp) and RTP_MOD (a termination added, changed or
+ * subtracted) of context id, once it is in the worker's ring. The
+ * context may not hold the change yet (cp/agw updates its record after
+ * the send): the listener looks at it later, never from inside this
+ * call, and calls no API of cp/agw's from it. (cp/li: lawful
+ * interception's taps, which must follow a remote signalled anew.)
+ */
+typedef void (*cp_agw_rtp_sent_fn)(struct cp_ctx *cp, uint64_t id, uint16_t kind, void *arg);
 /* A door's own names of context c, added to its JSON object o (agw.show,
  * agw.list). */
 typedef void (*cp_agw_names_fn)(const struct cp_agw_ctx *c, struct json_object *o, void *arg);
@@ -222,6 +233,9 @@ struct cp_agw {
 		cp_agw_names_fn fn;
 		void *arg;
 	} names[CP_AGW_DOORS];
+	/* who hears the RTP_ADDs and RTP_MODs sent (cp_agw_on_rtp_sent()) */
+	cp_agw_rtp_sent_fn rtp_sent;
+	void *rtp_sent_arg;
 };
 
 /* From the configuration (cp->conf); with an agw group, each kind's
@@ -381,6 +395,9 @@ uint32_t cp_agw_live(const struct cp_agw *g, unsigned int door, unsigned int ten
  * -ENODEV (no agw group, or no contexts of the kind: RTP ones need
  * agw.media_ports). */
 int cp_agw_observe(struct cp_ctx *cp, enum cp_agw_kind kind, cp_agw_observer_fn fn, void *arg);
+/* fn(arg) hears every RTP_ADD and RTP_MOD sent from now on (one
+ * listener: another call replaces it; fn NULL, none). */
+void cp_agw_on_rtp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg);
 /* fn(arg) names the contexts of door in the operator's views. */
 void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg);
 

@@ -75,6 +75,22 @@ bool cp_li_tap_of(const struct cp_li *li, const struct cp_li_task *t, uint64_t a
  * id) under task t: the task's when X1 gave one, else session. What the
  * session's X3 (cp_li_tap_of()) and X2 (cp/li/li_x2.c) both carry. */
 uint64_t cp_li_correlation(const struct cp_li_task *t, uint64_t session);
+
+/*
+ * The matcher on an RTP context (li_match_rtp.c, docs/design/li.md §4):
+ * the task whose IPv4/IPv6 address or CIDR target holds the remote of
+ * one of its terminations term[0..2) (an empty slot: profile 0), signalled
+ * (term[i].remote) or latched (st[i]'s rtp_src or rtcp_src as st[i].
+ * latched says; st NULL: none yet), and in *target that termination (0
+ * or 1: the target's, whose network's RTP is "from the target"). Term 0
+ * is looked at first, then term 1; of several tasks the first in the
+ * table's order. NAI targets never match a context (it has no user).
+ * NULL (*target 0) for none.
+ */
+struct ipc_rtp_term;
+struct ipc_rtp_stats;
+const struct cp_li_task *cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
+					 const struct ipc_rtp_stats *st, unsigned int *target);
 /* The matcher's index freed (wiped). */
 void cp_li_index_free(struct cp_li *li);
 

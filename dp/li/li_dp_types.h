@@ -42,13 +42,26 @@ enum li_copy_kind {
 	LI_COPY_X2 = 1,               /* an X2 event cp wrote (lib/ipc LI_X2) */
 };
 
+/* struct li_copy.dir: TS 103 221-2's payload direction (table 5.2.6-1,
+ * lib/li's enum li_dir), relative to the target */
+#define LI_COPY_TO_TARGET   2u
+#define LI_COPY_FROM_TARGET 3u
+/* struct li_copy.format: what tp-li writes as the PDU's payload */
+#define LI_COPY_IP          0u   /* the IP packet (payload format 5 or 6) */
+#define LI_COPY_RTP         8u   /* the payload as it is (format 8, RTP) */
+
 /*
- * One copy, at the start of its slot, its payload after it (len bytes).
- * X3: the UDP payload that was relayed; the addresses are the IP
- * packet's between the allocation's relayed address and the peer (TS 103
- * 221-2 payload formats 5 and 6): src/dst as it went, dir relative to
- * the target. X2: cp's event (payload format 4), as cp wrote it with its
- * sequence number, time and direction; family, ports and addresses 0.
+ * One copy, at the start of its slot, its payload (len bytes) after it.
+ * An X3 copy (kind LI_COPY_X3), format LI_COPY_IP (TURN's): the UDP
+ * payload that was relayed, the addresses the IP packet's between the
+ * allocation's relayed address and the peer (TS 103 221-2 payload formats
+ * 5 and 6), which tp-li writes around it. LI_COPY_RTP (the gateway's): an
+ * RTP packet in the clear, the addresses and ports those of the target's
+ * termination's leg (its network's remote and our local address), which
+ * tp-li writes as attributes. src/dst as it went, dir relative to the
+ * target. An X2 copy (kind LI_COPY_X2): cp's event (payload format 4), as
+ * cp wrote it with its sequence number, time and direction; format,
+ * family, ports and addresses 0.
  */
 struct li_copy {
 	uint8_t xid[16];
@@ -62,7 +75,8 @@ struct li_copy {
 	uint16_t sport, dport;
 	uint8_t ndest;
 	uint8_t kind;                 /* enum li_copy_kind */
-	uint8_t pad[2];
+	uint8_t format;               /* X3: LI_COPY_IP, LI_COPY_RTP */
+	uint8_t pad[1];
 	uint8_t src[16], dst[16];
 	struct ipc_addr dest[IPC_LI_DESTS];
 } __rte_aligned(16);

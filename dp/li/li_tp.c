@@ -5,9 +5,10 @@
  * that drains every worker's ring of copies, writes each copy as an X3
  * PDU of ETSI TS 103 221-2 (lib/li's header, then the IP packet between
  * the relayed address and the peer: payload format 5 or 6, the IP and UDP
- * headers written here), or, for an X2 event cp sent through the worker
- * (lib/ipc LI_X2), an X2 PDU (payload format 4: cp's event as it came,
- * cp's sequence number and time), and sends it to each of the copy's destinations
+ * headers written here; or a gateway's RTP packet in the clear as it is,
+ * format 8, its leg's addresses as attributes), or, for an X2 event cp sent
+ * through the worker (lib/ipc LI_X2), an X2 PDU (payload format 4: cp's
+ * event as it came, cp's sequence number and time), and sends it to each of the copy's destinations
  * over one long-lived TCP connection with TLS a destination (our
  * li.x2x3.cert/key; the mediation function's certificate must chain to
  * li.x2x3.ca). Everything is non-blocking and bounded: a connection that
@@ -144,7 +145,8 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 
 	memset(&p, 0, sizeof(p));
 	p.type = LI_PDU_X3;
-	p.format = cp->family == 4 ? LI_FMT_IPV4 : LI_FMT_IPV6;
+	p.format = cp->format == LI_COPY_RTP ? LI_FMT_RTP :
+		   cp->family == 4 ? LI_FMT_IPV4 : LI_FMT_IPV6;
 	p.dir = cp->dir;
 	memcpy(p.xid, cp->xid, 16);
 	p.corr = cp->correlation;
@@ -160,13 +162,21 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	p.src_port = cp->sport;
 	p.dst_port = cp->dport;
 	p.ip_proto = 17;
-	p.payload_len = (cp->family == 4 ? 28u : 48u) + cp->len;
+	/* format 8: the RTP packet as it is, its leg's addresses in the
+	 * attributes only */
+	p.payload_len = cp->format == LI_COPY_RTP ? cp->len :
+			(cp->family == 4 ? 28u : 48u) + cp->len;
 	h = li_pdu_encode_hdr(&p, lc->pdu, sizeof(lc->pdu));
 	if (h < 0 || (size_t)h + p.payload_len > sizeof(lc->pdu)) {
 		count(lc, LI_CTR_UNDELIVERED, cp->ndest);
 		return;
 	}
-	n = (uint32_t)h + ip_packet(cp, (const uint8_t *)(cp + 1), lc->pdu + h);
+	if (cp->format == LI_COPY_RTP) {
+		memcpy(lc->pdu + h, cp + 1, cp->len);
+		n = (uint32_t)h + cp->len;
+	} else {
+		n = (uint32_t)h + ip_packet(cp, (const uint8_t *)(cp + 1), lc->pdu + h);
+	}
 	for (unsigned int i = 0; i < cp->ndest && i < IPC_LI_DESTS; i++)
 		li_conn_put(lc, &cp->dest[i], lc->pdu, n, now);
 	/* the copy's bytes are LI data: not left in the scratch */

@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "li_dp.h"
 #include "rtp_dp_private.h"
 #include "rtp_srtp.h"
 #include "steer.h"
@@ -159,6 +160,7 @@ rtp_worker_free(struct dp_worker *w)
 	if (rw->srtp_ws != NULL)
 		rw->srtp_ops->worker_free(rw->srtp_ws);
 	rw->srtp_ws = NULL;
+	rtp_li_free(rw);
 	if (rw->ctx != NULL)
 		explicit_bzero(rw->ctx, (size_t)rw->max * sizeof(*rw->ctx));
 	rte_free(rw->ctx);
@@ -737,6 +739,7 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	}
 	if (t->dtls)
 		rw->dtls_ops->set(w, 2u * slot + i, c->id, &t->cfg);
+	rtp_li_term_on(rw, c);
 }
 
 int
@@ -813,6 +816,7 @@ ctx_free(struct dp_worker *w, struct rtp_ctx *c)
 {
 	struct rtp_worker *rw = w->rtp;
 
+	rtp_li_untap(rw, c);
 	term_remove(w, c, 0);
 	term_remove(w, c, 1);
 	c->id = 0;
@@ -1149,6 +1153,19 @@ apply_del(struct dp_worker *w, const struct ipc_msg *msg)
 	rw->ctr[RTP_CTR_CTX_RELEASED]++;
 }
 
+/* Lawful interception (rtp_li.c): ipc_msg_check() saw the body whole; a
+ * tap dp cannot apply (no li group, no memory, a context gone) is counted
+ * by dp/li, never logged. */
+static void
+apply_tap(struct dp_worker *w, const struct ipc_msg *msg)
+{
+	struct rtp_ctx *c = ctx_of(w->rtp, msg->h.alloc_id);
+	const struct ipc_rtp_tap *x = (const void *)msg->body;
+
+	if ((c == NULL ? (x->tap.on ? -ENOENT : 0) : rtp_li_tap(w, c, x)) < 0 && w->li != NULL)
+		li_ring_count(w->li, LI_CTR_TAP_REFUSED);
+}
+
 void
 rtp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 {
@@ -1169,6 +1186,9 @@ rtp_apply(struct dp_worker *w, const struct ipc_msg *msg)
 	case IPC_RTP_STATS_REQ:
 		rtp_stats_answer(w, msg->h.alloc_id, ctx_of(rw, msg->h.alloc_id),
 				 ((const struct ipc_rtp_stats_req *)(const void *)msg->body)->req);
+		break;
+	case IPC_RTP_TAP:
+		apply_tap(w, msg);
 		break;
 	default:
 		break;

@@ -184,4 +184,28 @@ void rtp_stats_answer(struct dp_worker *w, uint64_t id, const struct rtp_ctx *c,
 void rtp_sync_start(struct dp_worker *w, const struct ipc_msg *msg);
 bool rtp_state_step(struct dp_worker *w, unsigned int headroom);
 
+/* ---- rtp_li.c: lawful interception (docs/design/li.md §4) ---- */
+
+/* RTP_TAP's body applied to context c: its task kept, its terminations'
+ * tap bytes set (on) or cleared and the task wiped (off). 0, -ENOTSUP (no
+ * li group: no ring), -ENOMEM (the first tap's table). */
+int rtp_li_tap(struct dp_worker *w, struct rtp_ctx *c, const struct ipc_rtp_tap *ip);
+/* c's tap gone (RTP_TAP off, its release): flags cleared, task wiped. */
+void rtp_li_untap(struct rtp_worker *rw, struct rtp_ctx *c);
+/* A termination of c installed: its tap byte as c's tap says. */
+void rtp_li_term_on(struct rtp_worker *rw, struct rtp_ctx *c);
+/* The taps' table wiped and freed (the worker's end). */
+void rtp_li_free(struct rtp_worker *rw);
+/*
+ * An RTP packet t received (t->tap set), len octets in the clear at
+ * meta->payload_off of m, that goes on to ox's network (the transport of
+ * the other termination) at dst from sport: copied with the target's
+ * leg's addresses into the worker's ring to tp-li (dp/li), or counted
+ * dropped there. The mbuf is not changed.
+ */
+void rtp_li_copy(struct dp_worker *w, const struct rtp_ctx *c, const struct rtp_term *t,
+		 const struct rtp_term *ox, const struct rte_mbuf *m,
+		 const struct dp_udp_meta *meta, uint16_t len, const struct ipc_addr *dst,
+		 uint16_t sport);
+
 #endif /* DP_RTP_DP_PRIVATE_H */

@@ -280,6 +280,11 @@ struct rtp_term {
 	uint16_t rtcp_port;        /* local RTCP port (port with rtcp-mux) */
 	uint8_t bundle;            /* enum ipc_rtp_bundle_role: its place in a
 				    * BUNDLE group (struct rtp_bundle) */
+	uint8_t tap;               /* lawful interception (rtp_li.c): 0, or the
+				    * TS 103 221-2 direction of the RTP its
+				    * network sends (LI_COPY_FROM_TARGET: it is
+				    * the target's, LI_COPY_TO_TARGET: the other
+				    * is); in the line the packet reads anyway */
 	uint32_t pol_rate;         /* tman: bytes a second, 0: none */
 	uint64_t heard_ms;         /* the last packet taken (w->now_ms) */
 	uint8_t local[16];
@@ -404,6 +409,23 @@ struct rtp_ctx {
 	struct rtp_term t[2];
 };
 
+/*
+ * A tapped context's task (lib/ipc RTP_TAP; rtp_li.c): what its copies
+ * carry, the target's termination, the copies' sequence (TS 103 221-2
+ * §5.3.9: one each, made or not). In a per-worker array by slot, apart
+ * from the contexts: an untapped context's lines do not grow.
+ */
+struct rtp_tap {
+	uint8_t xid[16];
+	uint64_t correlation;
+	uint32_t seq;
+	uint8_t on;
+	uint8_t term;              /* the target's termination */
+	uint8_t ndest;
+	uint8_t pad;
+	struct ipc_addr dest[IPC_LI_DESTS];
+};
+
 struct rtp_worker {
 	struct rtp_ctx *ctx;       /* max, by slot */
 	struct rtp_bundle *bdl;    /* max, by the owner's slot */
@@ -437,6 +459,10 @@ struct rtp_worker {
 	/* a restarted cp's SYNC */
 	bool sync_on;
 	uint32_t sync_next;
+	/* lawful interception: max entries by slot, NULL until cp first
+	 * tapped a context here (rtp_li.c); ntaps tapped now */
+	struct rtp_tap *taps;
+	uint32_t ntaps;
 	uint64_t ctr[RTP_CTR__COUNT];
 	uint64_t malformed[RTP_E_COUNT];
 	uint64_t srtp_err[RTP_SRTP_E_COUNT];

@@ -18,6 +18,8 @@
  *   the relay         new UDP and IP headers in front of the payload, the
  *                     checksum carried (RFC 1624), the DS byte the other
  *                     termination's DSCP with the ECN bits received
+ *   interception      a tapped context's RTP copied in the clear
+ *                     (rtp_li.c), one byte's test otherwise
  *   BUNDLE            RTP and RTCP on a group owner's port to the section
  *                     the SSRC, MID or payload type says (RFC 9143 §9.2):
  *                     from there two terminations, the transport (the
@@ -863,6 +865,10 @@ rtp_udp_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_udp_meta 
 		goto free;
 	}
 	sport = rtcp ? ox->rtcp_port : ox->port;
+	/* lawful interception (rtp_li.c): the RTP in the clear, before the
+	 * other side's protect */
+	if (unlikely(t->tap) && !rtcp)
+		rtp_li_copy(w, c, t, ox, m, meta, len, dst, sport);
 	if (unlikely(o->srtp & RTP_SRTP_OUT)) {
 		uint8_t *q = rte_pktmbuf_mtod_offset(m, uint8_t *, meta->payload_off);
 		uint16_t room = (uint16_t)(rte_pktmbuf_tailroom(m) +

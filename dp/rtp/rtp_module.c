@@ -56,6 +56,7 @@ rtp_setup(struct dp_ctx *ctx)
 	    dp_cp_on_kind(ctx, IPC_RTP_MOD, rtp_apply) < 0 ||
 	    dp_cp_on_kind(ctx, IPC_RTP_DEL, rtp_apply) < 0 ||
 	    dp_cp_on_kind(ctx, IPC_RTP_STATS_REQ, rtp_apply) < 0 ||
+	    dp_cp_on_kind(ctx, IPC_RTP_TAP, rtp_apply) < 0 ||
 	    dp_cp_on_sync(ctx, rtp_sync_start, rtp_state_step) < 0) {
 		tp_log(TP_LOG_ERR, "internal error: the RTP terminations' messages from cp\n");
 		return -EINVAL;

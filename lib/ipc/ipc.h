@@ -109,6 +109,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *                      of it (8..IPC_LI_X2_MAX), 1..IPC_LI_DESTS
  *                      destinations as ALLOC_TAP's, a direction 1..5,
  *                      nanoseconds under 10^9, an alloc_id;
+ *   RTP_TAP            one struct ipc_rtp_tap: ALLOC_TAP's body as it
+ *                      says, the target's termination 0 or 1 (0 off),
+ *                      padding 0; an RTP context's id;
  *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
  *                      new client tuple), both tuples UDP;
  *   FWD_ADD            one struct ipc_fwd (an owner that is another worker,

@@ -201,6 +201,17 @@ x2_ok(const struct ipc_li_x2 *x, size_t body_len)
 	return true;
 }
 
+/* RTP_TAP's: ALLOC_TAP's rules, a termination 0 or 1 (0 when off),
+ * padding 0. */
+static bool
+rtp_tap_ok(const struct ipc_rtp_tap *t)
+{
+	static const uint8_t z[sizeof(t->pad)];
+
+	return tap_ok(&t->tap) && t->term <= 1 && (t->tap.on || t->term == 0) &&
+	       memcmp(t->pad, z, sizeof(z)) == 0;
+}
+
 static bool
 end_ok(const struct ipc_alloc_end *e)
 {
@@ -937,6 +948,10 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		break;
 	case IPC_RTP_STATS_REQ:
 		ok = len == sizeof(struct ipc_rtp_stats_req) && agw_id_ok(h->alloc_id, h->worker);
+		break;
+	case IPC_RTP_TAP:
+		ok = len == sizeof(struct ipc_rtp_tap) && agw_id_ok(h->alloc_id, h->worker) &&
+		     rtp_tap_ok((const struct ipc_rtp_tap *)(const void *)m->body);
 		break;
 	case IPC_RTP_STATS: {
 		const struct ipc_rtp_stats_msg *x = (const void *)m->body;

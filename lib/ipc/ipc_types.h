@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      33u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      34u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -107,7 +107,9 @@
 					* ssrc and count);
 					* 32: lawful interception's tap on an
 					* allocation (ALLOC_TAP, ipc_alloc_tap);
-					* 33: its X2 events (LI_X2, ipc_li_x2) */
+					* 33: its X2 events (LI_X2, ipc_li_x2);
+					* 34: and a tap on an RTP context
+					* (RTP_TAP, ipc_rtp_tap) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -261,6 +263,18 @@ struct ipc_li_x2 {
 	uint16_t len;             /* payload bytes: 8..IPC_LI_X2_MAX */
 	struct ipc_addr dest[IPC_LI_DESTS]; /* family 4 or 6, a TCP port; the rest 0 */
 	uint8_t payload[IPC_LI_X2_MAX];
+};
+
+/* RTP_TAP's body: the tap of the header's RTP context (its alloc_id),
+ * as ALLOC_TAP's, and which of its terminations is the target's (the
+ * one whose remote or latched address a task targets): what that
+ * termination's network sends is copied as from the target (TS 103
+ * 221-2 direction 3), what the other's sends as to it (2). Off: every
+ * field 0. */
+struct ipc_rtp_tap {
+	struct ipc_alloc_tap tap;
+	uint8_t term;             /* 0 or 1 */
+	uint8_t pad[7];
 };
 
 /* RFC 8016 across workers (FWD_ADD): the worker that holds the

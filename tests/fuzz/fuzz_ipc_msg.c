@@ -63,7 +63,7 @@ is_rtp(uint16_t kind)
 {
 	return kind == IPC_RTP_ADD || kind == IPC_RTP_MOD || kind == IPC_RTP_DEL ||
 	       kind == IPC_RTP_STATS_REQ || kind == IPC_RTP_STATS || kind == IPC_RTP_STATE ||
-	       kind == IPC_RTP_EVENT || kind == IPC_RTP_DTLS;
+	       kind == IPC_RTP_EVENT || kind == IPC_RTP_DTLS || kind == IPC_RTP_TAP;
 }
 
 /* An SRTP key that passed: what dp's SRTP reads is in range. */
@@ -562,6 +562,20 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == sizeof(struct ipc_rtp_stats_req));
 		fold(m->body, len);
 		break;
+	case IPC_RTP_TAP: {
+		/* what dp's rtp_li_tap() relies on: ALLOC_TAP's, and the
+		 * target's termination 0 or 1 */
+		const struct ipc_rtp_tap *t = (const void *)m->body;
+
+		CHECK(len == sizeof(*t) && t->tap.on <= 1 && t->term <= 1);
+		CHECK(t->tap.on ? t->tap.ndest >= 1 && t->tap.ndest <= IPC_LI_DESTS :
+		      t->tap.ndest == 0 && t->tap.correlation == 0 && t->term == 0);
+		for (unsigned int i = 0; i < t->tap.ndest; i++)
+			CHECK((t->tap.dest[i].family == 4 || t->tap.dest[i].family == 6) &&
+			      t->tap.dest[i].port != 0);
+		fold(t, sizeof(*t));
+		break;
+	}
 	case IPC_RTP_STATS: {
 		const struct ipc_rtp_stats_msg *x = (const void *)m->body;
 

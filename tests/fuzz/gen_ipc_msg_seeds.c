@@ -548,6 +548,21 @@ main(int argc, char **argv)
 		memcpy(m.body, &rq, sizeof(rq));
 		m.h.body_len = sizeof(rq);
 		put("rtp_stats_req", &m);
+		start(&m, IPC_RTP_TAP, id, 0);
+		{
+			struct ipc_rtp_tap tp = { .tap = { .on = 1, .ndest = 1, .correlation = 43 },
+						  .term = 1 };
+
+			memset(tp.tap.xid, 0x5b, sizeof(tp.tap.xid));
+			tp.tap.dest[0].family = 4;
+			tp.tap.dest[0].port = 7000;
+			memcpy(m.body, &tp, sizeof(tp));
+			m.h.body_len = sizeof(tp);
+		}
+		put("rtp_tap", &m);
+		start(&m, IPC_RTP_TAP, id, 0);
+		m.h.body_len = sizeof(struct ipc_rtp_tap);
+		put("rtp_tap_off", &m);
 
 		memset(&sm, 0, sizeof(sm));
 		sm.req = 9;

@@ -55,6 +55,7 @@
 #include "dtls_srtp_module.h"
 #include "fake_worker.h"
 #include "ipc.h"
+#include "li_dp.h"
 #include "net/net.h"
 #include "rtp_dp.h"
 #include "rfc5769.h"
@@ -5287,6 +5288,203 @@ test_dtls_srtp_restored_keys_no_handshake(void **state)
 	browser_end(f, &p, tx, rx, s, cx);
 }
 
+/* ---- lawful interception (rtp_li.c, docs/design/li.md §4) ------------------------------- */
+
+/* w's ring of copies to tp-li (dp/li), as li_setup() makes it. */
+static struct li_ring *
+li_ring_new(struct dp_worker *w)
+{
+	struct li_ring *r = rte_zmalloc("li_ring", sizeof(*r), RTE_CACHE_LINE_SIZE);
+
+	assert_non_null(r);
+	r->slots = rte_zmalloc("li_slots", (size_t)LI_RING_SLOTS * LI_SLOT_SIZE,
+			       RTE_CACHE_LINE_SIZE);
+	assert_non_null(r->slots);
+	w->li = r;
+	return r;
+}
+
+static void
+li_ring_gone(struct dp_worker *w)
+{
+	rte_free(w->li->slots);
+	rte_free(w->li);
+	w->li = NULL;
+}
+
+/* The copy in slot k of r. */
+static const struct li_copy *
+li_slot(const struct li_ring *r, uint32_t k)
+{
+	return (const struct li_copy *)(const void *)(r->slots +
+		(size_t)(k & (LI_RING_SLOTS - 1)) * LI_SLOT_SIZE);
+}
+
+/* RTP_TAP of context id: on (target's termination term, XID xid0..., the
+ * correlation, one destination) or off. */
+static void
+cp_tap(struct fix *f, uint64_t id, bool on, uint8_t term, uint8_t xid0, uint64_t corr)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_tap *x = (struct ipc_rtp_tap *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_TAP;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	if (on) {
+		x->tap.on = 1;
+		x->tap.ndest = 1;
+		x->tap.correlation = corr;
+		x->tap.xid[0] = xid0;
+		x->tap.dest[0].family = 4;
+		x->tap.dest[0].ip[0] = 127;
+		x->tap.dest[0].ip[3] = 1;
+		x->tap.dest[0].port = 7443;
+		x->term = term;
+	}
+	cp_send(f, &m);
+}
+
+/* The copy's addresses and ports (IPv4) are these. */
+static void
+li_leg_is(const struct li_copy *c, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+	  uint16_t dport)
+{
+	assert_int_equal(c->family, 4);
+	assert_memory_equal(c->src, src, 4);
+	assert_int_equal(c->sport, sport);
+	assert_memory_equal(c->dst, dst, 4);
+	assert_int_equal(c->dport, dport);
+}
+
+/* A tapped SRTP-SRTP context: each RTP packet relayed either way is
+ * copied once, in the clear (after the unprotect, before the other
+ * side's protect), format 8, from the target's side direction 3 and to
+ * it 2, the target's leg's addresses either way, the sequence one a copy,
+ * the task's XID and correlation; RTCP is not copied; an untapped
+ * context beside it never is; RTP_TAP off stops the copies and a
+ * termination added later takes the context's tap. Copies need an li
+ * group (a ring): without one the tap is refused. */
+static void
+test_rtp_li_tap_copies_the_clear_rtp_both_ways(void **state)
+{
+	struct fix *f = *state;
+	uint16_t port = MEDIA_MIN, port2 = (uint16_t)(MEDIA_MIN + 8);
+	struct ipc_rtp_term a, b, a2, b2;
+	struct peer ue, core;
+	uint8_t pk[1500], clear[1500];
+	uint16_t clen, len;
+	struct li_ring *r;
+	const struct li_copy *c;
+	struct out o;
+	uint32_t head;
+
+	if (rtp_srtp_builtin() == NULL)
+		skip();     /* (built without libipsec-mb, or no AES-NI) */
+	term_ue(&a, port, true);
+	srtp_term(&a, &ue, SRTP_REF_AES_CM_128_HMAC_SHA1_80, 0x10, 0);
+	term_core(&b, (uint16_t)(port + 2u));
+	srtp_term(&b, &core, SRTP_REF_AES_256_CM_HMAC_SHA1_32, 0x90, 0);
+	cp_add(f, ctx_id(0), &a, &b);
+	/* another context, in the clear, untapped */
+	term_ue(&a2, port2, true);
+	term_core(&b2, (uint16_t)(port2 + 2u));
+	cp_add(f, ctx_id(1), &a2, &b2);
+	/* no li group: refused, nothing marked */
+	cp_tap(f, ctx_id(0), true, 0, 0x5a, 77);
+	r = li_ring_new(f->w);
+	len = mkpkt(ue.send, false, 1, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->head, 0);
+	cp_tap(f, ctx_id(0), true, 0, 0x5a, 77);
+	for (uint16_t seq = 2; seq < 6; seq++) {
+		size_t olen;
+
+		/* from the target (the UE's termination) */
+		head = r->head;
+		len = mkpkt(ue.send, false, seq, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
+		assert_int_equal(r->head, head + 1);
+		c = li_slot(r, head);
+		assert_int_equal(c->format, LI_COPY_RTP);
+		assert_int_equal(c->dir, LI_COPY_FROM_TARGET);
+		assert_int_equal(c->len, clen);
+		assert_memory_equal(c + 1, clear, clen);
+		li_leg_is(c, NAT4, 40123, ACC4, port);
+		assert_int_equal(c->seq, 2u * (seq - 2u) + 1u);
+		assert_int_equal(c->xid[0], 0x5a);
+		assert_int_equal(c->correlation, 77);
+		assert_int_equal(c->ndest, 1);
+		assert_int_equal(c->dest[0].port, 7443);
+		/* what went on is the core's SRTP all the same */
+		olen = o.len;
+		assert_int_equal(srtp_ref_unprotect(core.recv, o.payload, &olen), SRTP_REF_OK);
+		assert_int_equal(olen, clen);
+		/* to the target: the core's SRTP, copied in the clear, the
+		 * leg from our UE-side address to the latched source */
+		len = mkpkt(core.send, false, seq, CORE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+		assert_true(relay(f, 1, PEER4, 6000, CORE4, port + 2u, pk, len, 0, &o));
+		assert_int_equal(r->head, head + 2);
+		c = li_slot(r, head + 1);
+		assert_int_equal(c->dir, LI_COPY_TO_TARGET);
+		assert_int_equal(c->len, clen);
+		assert_memory_equal(c + 1, clear, clen);
+		li_leg_is(c, ACC4, port, NAT4, 40123);
+		assert_int_equal(c->seq, 2u * (seq - 2u) + 2u);
+		srtp_clear_is(ue.recv, &o, clear, clen);
+	}
+	/* RTCP (SRTCP here) relayed, not copied */
+	head = r->head;
+	len = mkpkt(ue.send, true, 0, UE_SSRC, 0, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->head, head);
+	/* the untapped context relays and copies nothing */
+	len = rtp_pkt(pk, 0, 1, 160u, UE_SSRC, 20, 1);
+	assert_true(relay(f, 0, UE4, 5004, ACC4, port2, pk, len, 1, &o));
+	assert_int_equal(r->head, head);
+	/* a full ring: the copy dropped and counted, the packet relayed */
+	r->head = r->tail + LI_RING_SLOTS;
+	r->tail_seen = r->tail;
+	len = mkpkt(ue.send, false, 9, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->ctr[LI_CTR_RING_FULL], 1);
+	r->head = r->tail = r->tail_seen = 0;
+	/* the target on the other side now: directions swap */
+	cp_tap(f, ctx_id(0), true, 1, 0x5b, 78);
+	len = mkpkt(ue.send, false, 10, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
+	c = li_slot(r, 0);
+	assert_int_equal(c->dir, LI_COPY_TO_TARGET);
+	li_leg_is(c, CORE4, port + 2u, PEER4, 6000);
+	assert_int_equal(c->seq, 1);                  /* another task: from 1 */
+	/* off: no more copies */
+	cp_tap(f, ctx_id(0), false, 0, 0, 0);
+	len = mkpkt(ue.send, false, 11, UE_SSRC, 160, pk, sizeof(pk), clear, &clen);
+	assert_true(relay(f, 0, NAT4, 40123, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->head, 1);
+	/* a tap of the untapped context before its core side came: the
+	 * termination added takes it */
+	cp_mod(f, ctx_id(1), IPC_RTP_SUB_TERM, 1, NULL);
+	cp_tap(f, ctx_id(1), true, 0, 0x5c, 79);
+	b2.serial = 2;
+	cp_mod(f, ctx_id(1), IPC_RTP_ADD_TERM, 1, &b2);
+	len = rtp_pkt(pk, 8, 40, 40 * 160u, CORE_SSRC, 20, 3);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, port2 + 2u, pk, len, 0, &o));
+	assert_int_equal(r->head, 2);
+	c = li_slot(r, 1);
+	assert_int_equal(c->dir, LI_COPY_TO_TARGET);
+	assert_int_equal(c->len, len);
+	assert_memory_equal(c + 1, pk, len);
+	/* its release wipes the tap */
+	cp_del(f, ctx_id(1));
+	assert_int_equal(f->w->rtp->ntaps, 0);
+	assert_int_equal(ctr(f, "rtp_dropped_srtp"), 0);
+	li_ring_gone(f->w);
+	peer_free(&ue);
+	peer_free(&core);
+}
+
 int
 main(void)
 {
@@ -5333,6 +5531,8 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 		cmocka_unit_test_setup_teardown(test_srtp_to_rtp_each_suite_against_libsrtp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_to_srtp_other_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_li_tap_copies_the_clear_rtp_both_ways, setup,
+						teardown),
 		cmocka_unit_test(test_srtp_rfc7714_vectors),
 		cmocka_unit_test_setup_teardown(test_srtp_gcm_to_srtp_other_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_gcm_bad_packets_dropped_and_counted, setup,

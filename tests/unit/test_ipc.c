@@ -991,6 +991,18 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 	case IPC_RTP_DEL:
 		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
 		break;
+	case IPC_RTP_TAP: {
+		struct ipc_rtp_tap tp = { .tap = { .on = 1, .ndest = 1, .correlation = 7 },
+					  .term = 1 };
+
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 13, 8);
+		tp.tap.xid[0] = 0x13;
+		tp.tap.dest[0].family = 6;
+		tp.tap.dest[0].port = 7001;
+		memcpy(m->body, &tp, sizeof(tp));
+		m->h.body_len = sizeof(tp);
+		break;
+	}
 	case IPC_RTP_STATS_REQ: {
 		struct ipc_rtp_stats_req r = { .req = 77 };
 
@@ -1266,6 +1278,41 @@ test_ipc_msg_check_refuses_bad_x2(void **state)
 	msg_make(&m, IPC_LI_X2);
 	m.h.alloc_id = 0;
 	expect_bad(&m, "no session");
+}
+
+/* RTP_TAP: ALLOC_TAP's body rules, a termination 0 or 1 (0 when off),
+ * padding 0, an RTP context's id (not an allocation's tuple). */
+static void
+test_ipc_msg_check_refuses_bad_rtp_tap(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_tap *tp = (struct ipc_rtp_tap *)(void *)m.body;
+
+	(void)state;
+	msg_make(&m, IPC_RTP_TAP);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	tp->term = 2;
+	expect_bad(&m, "termination 2");
+	msg_make(&m, IPC_RTP_TAP);
+	tp->pad[6] = 1;
+	expect_bad(&m, "padding");
+	msg_make(&m, IPC_RTP_TAP);
+	tp->tap.ndest = 0;
+	expect_bad(&m, "on without a destination");
+	msg_make(&m, IPC_RTP_TAP);
+	tp->tap.dest[0].family = 5;
+	expect_bad(&m, "a destination of family 5");
+	msg_make(&m, IPC_RTP_TAP);
+	memset(tp, 0, sizeof(*tp));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	tp->term = 1;
+	expect_bad(&m, "off with a termination");
+	tp->term = 0;
+	m.h.body_len--;
+	expect_bad(&m, "short");
+	msg_make(&m, IPC_RTP_TAP);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "no context");
 }
 
 /* Every kind, as its sender builds it, passes in its direction only. */
@@ -3265,6 +3312,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tap),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_x2),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_tap),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's matcher met with the gateway's RTP contexts (docs/design/li.md
+ * §2.5, §4; issue 70 slice 6): a context is targeted when an address
+ * target (an IPv4/IPv6 address or CIDR) holds the remote of one of its
+ * terminations, as signalled (SDP's c= and m=) or as latched (the source
+ * dp learnt, or ICE's nominated pair). A NAI names a user, and a context
+ * has none: NAI targets never match one. The triggered interception
+ * (TS 33.128's LI_T3 naming a context) is slice 9's. Through li_match.c's
+ * lookup: one index, the same first-task rule. Nothing here logs.
+ */
+#include <string.h>
+
+#include "ipc_types.h"
+#include "li.h"
+#include "li_internal.h"
+
+/* The task whose address target holds a (family 4 or 6), or NULL. */
+static const struct cp_li_task *
+by_addr(struct cp_li *li, const struct ipc_addr *a)
+{
+	struct cp_li_who w;
+
+	if (a->family != 4 && a->family != 6)
+		return NULL;
+	memset(&w, 0, sizeof(w));
+	w.family = a->family;
+	w.ip = a->ip;
+	return cp_li_match(li, &w);
+}
+
+const struct cp_li_task *
+cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
+		const struct ipc_rtp_stats *st, unsigned int *target)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct cp_li_task *t;
+
+		if (term[i].profile == IPC_RTP_NONE)
+			continue;
+		t = by_addr(li, &term[i].remote);
+		if (t == NULL && st != NULL && (st[i].latched & IPC_RTP_LATCHED_RTP))
+			t = by_addr(li, &st[i].rtp_src);
+		if (t == NULL && st != NULL && (st[i].latched & IPC_RTP_LATCHED_RTCP))
+			t = by_addr(li, &st[i].rtcp_src);
+		if (t != NULL) {
+			*target = i;
+			return t;
+		}
+	}
+	*target = 0;
+	return NULL;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's taps on the gateway's RTP contexts (li_rtp_taps.c): the
+ * matcher met with cp/agw's contexts, dp told with RTP_TAP. For
+ * li_module.c.
+ */
+#ifndef CP_LI_RTP_TAPS_H
+#define CP_LI_RTP_TAPS_H
+
+struct cp_ctx;
+
+/* Follow cp/agw's RTP contexts (cp->li open; nothing without RTP
+ * contexts); a first pass is due. 0 or -errno. */
+int cp_li_rtp_taps_open(struct cp_ctx *cp);
+/* Stop following; the records wiped. */
+void cp_li_rtp_taps_close(struct cp_ctx *cp);
+/* A loop turn's share: the contexts cp/agw changed, then the pass (the
+ * tables changed, or a restart). Contexts looked at. */
+unsigned int cp_li_rtp_taps_step(struct cp_ctx *cp);
+
+#endif /* CP_LI_RTP_TAPS_H */

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp/li's matcher on the gateway's RTP contexts (li_match_rtp.c,
+ * docs/design/li.md §4; issue 70 slice 6): an address or CIDR target
+ * meets a termination's signalled remote or its latched source (RTP or
+ * RTCP), never a NAI; the termination it meets is the target's; an
+ * empty slot is not looked at; term 0 before term 1; a task dropped is
+ * seen at once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc_types.h"
+#include "li.h"
+#include "li_internal.h"
+
+static struct cp_li *
+li_new(void)
+{
+	struct cp_li *li = calloc(1, sizeof(*li));
+
+	assert_non_null(li);
+	return li;
+}
+
+static void
+li_free(struct cp_li *li)
+{
+	while (li->ntasks > 0)
+		cp_li_task_drop(li, li->ntasks - 1);
+	cp_li_index_free(li);
+	free(li);
+}
+
+static void
+task_add(struct cp_li *li, uint8_t id, const struct x1_target *tg)
+{
+	struct cp_li_task t;
+
+	memset(&t, 0, sizeof(t));
+	t.t.xid[0] = id;
+	t.t.n_targets = 1;
+	t.t.targets[0] = *tg;
+	t.t.delivery = X1_DELIVERY_X3_ONLY;
+	t.t.n_dids = 1;
+	t.t.dids[0][0] = 0xd0;
+	assert_int_equal(cp_li_task_set(li, &t), 0);
+}
+
+static struct x1_target
+v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint8_t prefix)
+{
+	struct x1_target t = { .kind = prefix == 32 ? X1_T_IPV4 : X1_T_IPV4_CIDR, .family = 4,
+			       .prefix = prefix, .addr = { a, b, c, d } };
+
+	return t;
+}
+
+static void
+addr4(struct ipc_addr *a, uint8_t x, uint8_t y, uint8_t z, uint8_t w, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->ip[0] = x;
+	a->ip[1] = y;
+	a->ip[2] = z;
+	a->ip[3] = w;
+	a->port = port;
+}
+
+/* A context of two terminations: the access side's remote 10.210.0.2,
+ * the core's 10.1.0.20, nothing latched. */
+static void
+ctx_make(struct ipc_rtp_term term[2], struct ipc_rtp_stats st[2])
+{
+	memset(term, 0, 2 * sizeof(*term));
+	memset(st, 0, 2 * sizeof(*st));
+	for (unsigned int i = 0; i < 2; i++) {
+		term[i].profile = IPC_RTP_AVP;
+		addr4(&term[i].local, 10, 210, 0, 1, (uint16_t)(30000 + 2 * i));
+	}
+	addr4(&term[0].remote, 10, 210, 0, 2, 5004);
+	addr4(&term[1].remote, 10, 1, 0, 20, 6004);
+}
+
+/* The task's XID[0] matching (-1: none), the target's termination in *t. */
+static int
+match(struct cp_li *li, const struct ipc_rtp_term term[2], const struct ipc_rtp_stats st[2],
+      unsigned int *t)
+{
+	const struct cp_li_task *k = cp_li_match_rtp(li, term, st, t);
+
+	return k == NULL ? -1 : k->t.xid[0];
+}
+
+static void
+test_cp_li_rtp_signalled_remote_either_side(void **state)
+{
+	struct cp_li *li = li_new();
+	struct ipc_rtp_term term[2];
+	struct ipc_rtp_stats st[2];
+	struct x1_target caller = v4(10, 210, 0, 2, 32), core = v4(10, 1, 0, 0, 24);
+	unsigned int t = 9;
+
+	(void)state;
+	ctx_make(term, st);
+	assert_int_equal(match(li, term, st, &t), -1);
+	assert_int_equal(t, 0);
+	task_add(li, 1, &caller);
+	assert_int_equal(match(li, term, st, &t), 1);
+	assert_int_equal(t, 0);
+	/* the other side's remote under a CIDR: its termination is the
+	 * target's (term 0 is not targeted by task 2) */
+	cp_li_task_drop(li, 0);
+	task_add(li, 2, &core);
+	assert_int_equal(match(li, term, st, &t), 2);
+	assert_int_equal(t, 1);
+	/* no stats yet: the signalled remotes alone */
+	assert_int_equal(match(li, term, NULL, &t), 2);
+	/* an empty slot is not looked at, whatever it holds */
+	term[1].profile = IPC_RTP_NONE;
+	assert_int_equal(match(li, term, st, &t), -1);
+	li_free(li);
+}
+
+static void
+test_cp_li_rtp_latched_source(void **state)
+{
+	struct cp_li *li = li_new();
+	struct ipc_rtp_term term[2];
+	struct ipc_rtp_stats st[2];
+	struct x1_target nat = v4(198, 51, 100, 7, 32);
+	unsigned int t = 9;
+
+	(void)state;
+	ctx_make(term, st);
+	task_add(li, 3, &nat);
+	assert_int_equal(match(li, term, st, &t), -1);
+	/* a source learnt but not latched (the flag clear): not looked at */
+	addr4(&st[0].rtp_src, 198, 51, 100, 7, 40000);
+	assert_int_equal(match(li, term, st, &t), -1);
+	st[0].latched = IPC_RTP_LATCHED_RTP;
+	assert_int_equal(match(li, term, st, &t), 3);
+	assert_int_equal(t, 0);
+	/* RTCP's latched source alone (a pair, RTP from elsewhere) */
+	memset(&st[0], 0, sizeof(st[0]));
+	addr4(&st[1].rtcp_src, 198, 51, 100, 7, 40001);
+	st[1].latched = IPC_RTP_LATCHED_RTCP;
+	assert_int_equal(match(li, term, st, &t), 3);
+	assert_int_equal(t, 1);
+	li_free(li);
+}
+
+static void
+test_cp_li_rtp_nai_never_and_term0_first(void **state)
+{
+	struct cp_li *li = li_new();
+	struct ipc_rtp_term term[2];
+	struct ipc_rtp_stats st[2];
+	struct x1_target n = { .kind = X1_T_NAI }, a0 = v4(10, 210, 0, 2, 32),
+			 a1 = v4(10, 1, 0, 20, 32);
+	unsigned int t = 9;
+
+	(void)state;
+	ctx_make(term, st);
+	snprintf(n.nai, sizeof(n.nai), "%s", "alice");
+	task_add(li, 4, &n);
+	assert_int_equal(match(li, term, st, &t), -1);
+	/* both sides targeted, by two tasks: term 0's, whichever came first */
+	task_add(li, 5, &a1);
+	task_add(li, 6, &a0);
+	assert_int_equal(match(li, term, st, &t), 6);
+	assert_int_equal(t, 0);
+	/* its task dropped: term 1's at once */
+	cp_li_task_drop(li, 2);
+	assert_int_equal(match(li, term, st, &t), 5);
+	assert_int_equal(t, 1);
+	li_free(li);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cp_li_rtp_signalled_remote_either_side),
+		cmocka_unit_test(test_cp_li_rtp_latched_source),
+		cmocka_unit_test(test_cp_li_rtp_nai_never_and_term0_first),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
