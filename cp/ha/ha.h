@@ -24,7 +24,9 @@ struct redisReply;
  * restarted on the active box, which stays ACTIVE under the block's token
  * and renews at once (not a packet lost); anything else starts STANDBY,
  * dp passive, listening a lease for an active peer before it may ask for
- * the lease (ha.role "active": at once; "standby": never).
+ * the lease (ha.role "active": at once; "standby": never). c->heartbeat_ms
+ * sets the miss: no active heartbeat for min(3 heartbeats, lease/2) and
+ * the standby asks (0: a lease).
  */
 void ha_role_start(struct ha_role *r, const struct ha_role_conf *c, struct ipc_ha *seg,
 		   uint64_t now_ms);
@@ -52,6 +54,12 @@ void ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_m
  * was active (ha_role.doubt_since_ms), until Redis names a holder again
  * or the role changes. */
 bool ha_role_vouches(const struct ha_role *r);
+/* Whether this box's heartbeats at now_ms ask the peer for its word
+ * (ha_self.ask_vouch): ACTIVE, and no renew answered for lease/4 + lease/16
+ * since the last answered one was sent (Redis silent to it). Only the
+ * echo of a heartbeat that asked moves the deadline past the renews'
+ * (docs/design/ha.md §3.2). */
+bool ha_role_asks_vouch(const struct ha_role *r, uint64_t now_ms);
 /*
  * A planned switchover (docs/design/ha.md §3.5, ha_switch.c). On the
  * active box: ha_role_yield() holds the role while dp goes passive

@@ -8,14 +8,16 @@
  * cp/cluster runs; no second client), so that nothing waits on Redis:
  *
  * - acquire: the key free, the next token and the key set (SET NX PX in
- *   effect, plus the token), {1, token}; else {0, holder}.
+ *   effect, plus the token), {1, token}; else {0, holder, pttl}: the key's
+ *   remaining life, so that the next acquire lands at its expiry
+ *   (docs/design/ha.md §3.5; relative: no clock compared across hosts).
  * - renew: the key still ours, its life set again, {1, token}; the key
  *   gone (a Redis restarted empty) and the counter not past ours, both
  *   written again (tokens never go back), {1, token}; else {0, holder}:
  *   another box has it, and the role machine fences at once.
  * - probe (a standby that hears an active peer past the lease it last
- *   knew of): reads the key only, {0, holder}, {0, ""} when none: the
- *   peer's "active" is its word, the key is the lease's.
+ *   knew of): reads the key only, {0, holder, pttl}, {0, "", -2} when
+ *   none: the peer's "active" is its word, the key is the lease's.
  *
  * What comes back is checked before the machine hears it (ha_lease_read()):
  * Redis is shared, and a reply of another form is no answer.
@@ -34,7 +36,7 @@
 
 const char ha_lease_acquire_lua[] =
 	"local v = redis.call('GET', KEYS[1]) "
-	"if v then return {0, v} end "
+	"if v then return {0, v, redis.call('PTTL', KEYS[1])} end "
 	"local t = redis.call('INCR', KEYS[2]) "
 	"redis.call('SET', KEYS[1], ARGV[1] .. ':' .. t, 'PX', ARGV[2]) "
 	"return {1, t}";
@@ -52,7 +54,8 @@ const char ha_lease_renew_lua[] =
 
 const char ha_lease_probe_lua[] =
 	"local v = redis.call('GET', KEYS[1]) "
-	"return {0, v or ''}";
+	"if v then return {0, v, redis.call('PTTL', KEYS[1])} end "
+	"return {0, '', -2}";
 
 const char ha_lease_release_lua[] =
 	"if redis.call('GET', KEYS[1]) == ARGV[1] then "
@@ -67,7 +70,7 @@ ha_lease_read(const redisReply *r, struct ha_lease_ans *a)
 	memset(a, 0, sizeof(*a));
 	if (r == NULL || r->type == REDIS_REPLY_ERROR)
 		return 0;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->elements > 3)
 		return -EPROTO;
 	e0 = r->element[0];
 	e1 = r->element[1];
@@ -77,6 +80,8 @@ ha_lease_read(const redisReply *r, struct ha_lease_ans *a)
 	if (e0->integer == 1) {
 		if (e1->type != REDIS_REPLY_INTEGER || e1->integer <= 0)
 			return -EPROTO;
+		if (r->elements != 2)
+			return -EPROTO;   /* a PTTL only with a refusal */
 		a->held = true;
 		a->token = (uint64_t)e1->integer;
 	} else if (e1->type == REDIS_REPLY_STRING) {
@@ -88,6 +93,13 @@ ha_lease_read(const redisReply *r, struct ha_lease_ans *a)
 		memcpy(a->holder, e1->str, e1->len);
 	} else if (e1->type != REDIS_REPLY_NIL) {
 		return -EPROTO;
+	}
+	if (r->elements == 3) {
+		/* its range is the role machine's to bound (a lease at most) */
+		if (r->element[2] == NULL || r->element[2]->type != REDIS_REPLY_INTEGER)
+			return -EPROTO;
+		a->has_pttl = true;
+		a->pttl_ms = r->element[2]->integer;
 	}
 	a->answered = true;
 	return 0;

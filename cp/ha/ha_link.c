@@ -18,13 +18,17 @@
  * the body:
  *
  *   HELLO  ver 1 | box (len8, bytes) | n | n × (name (len8, bytes), digest 16)
- *   HB     role 1 | token 8 | sent_ms 8 | echo_ms 8 | hold_ms 4
+ *   HB     role 1 (| 0x80: vouch asked) | token 8 | sent_ms 8 | echo_ms 8 | hold_ms 4
  *   BATCH  token 8 | seq 8 | records
  *   ACK    seq 8
  *   SWITCH step 1 (ASK, OK, NO, GO) | token 8 | nonce 8 | NO: why (printable, 1-200)
  *
- * Version 2 (HA_HELLO_VERSION): SWITCH gained its nonce (the ASK's, echoed
- * by OK, NO and GO: docs/design/ha.md §4 S15). A hello of another version
+ * Version 2: SWITCH gained its nonce (the ASK's, echoed by OK, NO and GO:
+ * docs/design/ha.md §4 S15). Version 3 (HA_HELLO_VERSION): HB's role byte
+ * says whether the active box asks for the standby's word (0x80): a
+ * standby's echo binds it only then, and it takes the key as it expires
+ * otherwise (§3.2, §3.5); a box of version 2 would vouch with every echo
+ * and the other not keep the promise. A hello of another version
  * is refused, named, as any other difference: the two boxes of a pair run
  * one version of the link.
  *
@@ -75,7 +79,8 @@
 #define HA_SW_WHY_MAX 200u                 /* a SWITCH NO's sentence, bytes */
 #define HA_SW_LEN       (1u + 8u + 8u)     /* a SWITCH's step, token, nonce */
 
-#define HA_HELLO_VERSION 2u                /* 2: SWITCH's nonce */
+#define HA_HELLO_VERSION 3u                /* 2: SWITCH's nonce; 3: HB's vouch bit */
+#define HA_HB_VOUCH 0x80u                  /* HB's role byte: the active box asks */
 #define HA_HB_LEN       (1u + 1u + 8u + 8u + 8u + 4u)
 #define HA_WBUF         (2u * (HA_LINK_MSG_MAX + 4u))
 #define HA_READ_BUDGET  (256u * 1024u)     /* bytes read from one connection a turn */
@@ -356,7 +361,7 @@ send_hb(struct ha_link *l, struct ha_conn *c, const struct ha_self *me, uint64_t
 	uint64_t echo = me->no_vouch ? 0 : l->peer_sent_ms;
 	uint64_t hold = echo != 0 ? now_ms - l->peer_sent_rx_ms : 0;
 
-	b[0] = (uint8_t)me->role;
+	b[0] = (uint8_t)((unsigned int)me->role | (me->ask_vouch ? HA_HB_VOUCH : 0u));
 	tp_wr64(b + 1, me->token);
 	tp_wr64(b + 9, now_ms);
 	tp_wr64(b + 17, echo);
@@ -494,7 +499,10 @@ read_hb(struct ha_link *l, const uint8_t *p, uint64_t now_ms)
 	uint64_t sent = tp_rd64(p + 9), echo = tp_rd64(p + 17);
 	uint32_t hold = tp_rd32(p + 25);
 
-	hb.role = p[0] <= HA_FENCED ? (enum ha_state)p[0] : HA_STARTING;
+	unsigned int role = p[0] & ~HA_HB_VOUCH;
+
+	hb.role = role <= HA_FENCED ? (enum ha_state)role : HA_STARTING;
+	hb.vouch_asked = (p[0] & HA_HB_VOUCH) != 0;
 	hb.token = tp_rd64(p + 1);
 	hb.echo_ms = echo;
 	l->peer_role = hb.role;

@@ -77,6 +77,9 @@ struct ha_self {
 	 * (ha_role_vouches() false), so the peer's deadline does not move
 	 * on by its word */
 	bool no_vouch;
+	/* an active box's heartbeats ask for the peer's word (the role byte's
+	 * 0x80, HA_HB_VOUCH): its renews are late (ha_role_asks_vouch()) */
+	bool ask_vouch;
 };
 
 /* The link as status shows it. */

@@ -161,6 +161,11 @@ heard(void *arg, const struct ha_peer_hb *hb, uint64_t now_ms)
 
 	ha_role_peer(&ha->role, hb, now_ms);
 	ha_sync(ha);
+	if (hb->role == HA_ACTIVE && hb->vouch_asked && ha->role.state != HA_ACTIVE &&
+	    ha_role_vouches(&ha->role))
+		/* the active peer asks for our word: given at once (its
+		 * deadline is its renews' until it comes) */
+		ha_link_hb_soon(ha->link);
 }
 
 /* A switchover's message of the peer's (ha_switch.c). */
@@ -251,7 +256,8 @@ static int
 ha_setup(struct cp_ctx *cp, char *err, size_t errlen)
 {
 	const struct tp_conf_ha *conf = &cp->conf->ha;
-	struct ha_role_conf rc = { .lease_ms = conf->lease_ms, .mode = conf->role };
+	struct ha_role_conf rc = { .lease_ms = conf->lease_ms,
+				   .heartbeat_ms = conf->heartbeat_ms, .mode = conf->role };
 	struct cp_ha *ha;
 	char what[128];
 
@@ -315,6 +321,12 @@ ha_serve(struct cp_ctx *cp, uint64_t now_ms)
 	me.token = ha->role.token;
 	me.floor = ha->role.token_verified;
 	me.no_vouch = !ha_role_vouches(&ha->role);
+	me.ask_vouch = ha_role_asks_vouch(&ha->role, now_ms);
+	if (me.ask_vouch && !ha->asked_vouch)
+		/* a renew late: the peer asked now, not a heartbeat later (its
+		 * word must come back before the renews' deadline) */
+		ha_link_hb_soon(ha->link);
+	ha->asked_vouch = me.ask_vouch;
 	ha_link_serve(ha->link, &me, now_ms);
 	ha_switch_step(ha, now_ms);
 	if ((ha->role.state == HA_ACTIVE) != ha->was_active) {

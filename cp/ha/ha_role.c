@@ -15,21 +15,30 @@
  *   asks Redis at once (a renew) and fences only on that answer, or at
  *   the deadline (docs/design/ha.md §4 S16: one heartbeat made both boxes
  *   passive before).
- * - Redis silent: the deadline moves on only by the peer's word. A
- *   heartbeat of a standby peer echoes the send time of our latest ACTIVE
- *   heartbeat it heard; it promises not to ask for the lease until it has
- *   heard no active heartbeat for a lease, so (echo + lease - guard) is as
- *   safe a deadline as a renew's. Lost both: fenced at the deadline (an
- *   isolated box cannot tell its isolation from the peer's takeover).
- * - STANDBY (and FENCED) ask for the lease only after a lease without an
- *   active peer's heartbeat, and only Redis gives it (the key absent), so
- *   with Redis away nobody changes role. A peer heard active past the
- *   lease Redis last named (its answer + lease) is asked after in Redis
- *   (a probe, which reads only): a holder named, all is well until a
- *   lease later; none, the peer's "active" holds no lease, so this box
- *   stops vouching for it (its heartbeats echo nothing) and asks for the
- *   lease a lease later: the peer, if it really relays on our word alone,
- *   is fenced at its deadline first.
+ * - Redis silent: the deadline moves on only by the peer's word. Once a
+ *   renew is late (none answered for renew + renew/4), the active box's
+ *   heartbeats ask for that word (vouch_asked); a standby peer's heartbeat
+ *   echoes the send time of our latest ACTIVE heartbeat it heard, and for
+ *   one that asked it promises not to ask for the lease until a lease
+ *   after it heard it, so (echo + lease - guard) is as safe a deadline as
+ *   a renew's. Only the echo of a heartbeat that asked moves the deadline:
+ *   otherwise it stays the renews', a guard before the key's expiry, and
+ *   the standby may take the key as it expires. Lost both: fenced at the
+ *   deadline (an isolated box cannot tell its isolation from the peer's
+ *   takeover).
+ * - STANDBY (and FENCED) ask for the lease only after miss_ms (three
+ *   heartbeats) without an active peer's heartbeat, past any promise, and
+ *   only Redis gives it (the key absent), so with Redis away nobody
+ *   changes role. Refused, Redis says the key's PTTL and the next acquire
+ *   is sent as it expires (+ HA_PTTL_MARGIN_MS; a PTTL over the lease is
+ *   clamped to it, counted): the takeover lands at the key's expiry, not
+ *   a lease after the last heartbeat (docs/design/ha.md §3.5). A peer
+ *   heard active past the lease Redis last named (its answer + lease) is
+ *   asked after in Redis (a probe, which reads only): a holder named, all
+ *   is well until a lease later; none, the peer's "active" holds no
+ *   lease, so this box stops vouching for it (its heartbeats echo
+ *   nothing) and asks for the lease a lease later: the peer, if it really
+ *   relays on our word alone, is fenced at its deadline first.
  *
  * Nothing here sends, reads a socket or a clock: the caller gives now.
  */
@@ -46,6 +55,11 @@
 
 #define HA_GUARD_MIN_MS 100u
 #define HA_TAKE_RETRY_MS 20u          /* a handed-over lease still held: ask again */
+/* an acquire refused is sent again this long after the key's PTTL: the
+ * answer's arrival is already past Redis' reading, so the next acquire
+ * cannot arrive before the expiry; the margin covers the expiry's
+ * rounding (Redis expires a key on access at ms resolution) */
+#define HA_PTTL_MARGIN_MS 5u
 
 const char *
 ha_state_name(enum ha_state s)
@@ -110,12 +124,19 @@ ha_role_start(struct ha_role *r, const struct ha_role_conf *c, struct ipc_ha *se
 	r->lease_ms = c->lease_ms;
 	r->guard_ms = c->lease_ms / 10 > HA_GUARD_MIN_MS ? c->lease_ms / 10 : HA_GUARD_MIN_MS;
 	r->renew_ms = c->lease_ms / 4;
+	r->miss_ms = c->heartbeat_ms != 0 && 3 * c->heartbeat_ms < c->lease_ms / 2 ?
+		     3 * c->heartbeat_ms : c->heartbeat_ms != 0 ? c->lease_ms / 2 : c->lease_ms;
 	r->mode = c->mode;
 	r->seg = seg;
 	r->state = HA_STARTING;
 	r->quiet_since_ms = now_ms;
-	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms)
+	/* a predecessor of this cp may have vouched for the peer: a lease of
+	 * listening first ("active" asks at once) */
+	r->ask_not_before_ms = now_ms + c->lease_ms;
+	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms) {
 		r->quiet_since_ms = now_ms - c->lease_ms;
+		r->ask_not_before_ms = now_ms;
+	}
 	role = seg != NULL ? atomic_load(&seg->role) : IPC_HA_STANDBY;
 	fence = seg != NULL ? atomic_load(&seg->fence_at_ms) : 0;
 	r->token = seg != NULL ? atomic_load(&seg->token) : 0;
@@ -161,10 +182,12 @@ ha_role_due(struct ha_role *r, uint64_t now_ms)
 	if (r->mode == TP_HA_ROLE_STANDBY || r->state == HA_STARTING)
 		return HA_ASK_NONE;
 	/* the peer handed its role over (it let the lease go first: a
-	 * switchover, ha_role_take()); or no active peer heard for a lease;
-	 * or Redis held no lease for the "active" peer, and this box stopped
-	 * vouching for it a lease ago */
-	if (now_ms < r->take_until_ms || now_ms - r->quiet_since_ms >= r->lease_ms ||
+	 * switchover, ha_role_take()); or no active peer heard for miss_ms and
+	 * no promise of ours binds (an acquire refused said when the key
+	 * expires: next_ask_ms); or Redis held no lease for the "active" peer,
+	 * and this box stopped vouching for it a lease ago */
+	if (now_ms < r->take_until_ms ||
+	    (now_ms - r->quiet_since_ms >= r->miss_ms && now_ms >= r->ask_not_before_ms) ||
 	    (r->doubt_since_ms != 0 && now_ms - r->doubt_since_ms >= r->lease_ms))
 		return HA_ASK_ACQUIRE;
 	/* an active peer heard within a lease: it holds the lease, or will
@@ -180,6 +203,22 @@ bool
 ha_role_vouches(const struct ha_role *r)
 {
 	return r->doubt_since_ms == 0;
+}
+
+/* No renew answered for renew + renew/4 since the last answered one was
+ * sent: Redis silent to this box, whose heartbeats ask for the peer's
+ * word. renewed_ms only grows, so a heartbeat sent at e asked for it if
+ * e >= renewed_ms + this now (ha_role_peer()). */
+static uint64_t
+vouch_from(const struct ha_role *r)
+{
+	return r->renewed_ms + r->renew_ms + r->renew_ms / 4;
+}
+
+bool
+ha_role_asks_vouch(const struct ha_role *r, uint64_t now_ms)
+{
+	return r->state == HA_ACTIVE && now_ms >= vouch_from(r);
 }
 
 uint32_t
@@ -290,10 +329,27 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 			       "box vouches for the peer again",
 			       a->holder[0] != '\0' ? a->holder : "a holder");
 		}
-		if (now_ms < r->take_until_ms)
+		if (now_ms < r->take_until_ms) {
 			/* handed over, yet held: the peer's delete not seen yet,
 			 * or a third box; soon again while the window lasts */
 			r->next_ask_ms = now_ms + HA_TAKE_RETRY_MS;
+		} else if (a->has_pttl) {
+			/* ask again as the key expires (Redis' relative PTTL,
+			 * from its reading, which was before now): bounded by
+			 * the lease, a longer one (or a key without expiry,
+			 * -1) is no renew of ours: a hostile or broken writer */
+			uint64_t wait = (uint64_t)a->pttl_ms;
+
+			if (a->pttl_ms < 0 || a->pttl_ms > (int64_t)r->lease_ms) {
+				r->st.pttl_clamped++;
+				tp_log(TP_LOG_WARNING, "ha: Redis gives the lease held by %s a "
+				       "PTTL of %" PRId64 " ms, over ha.lease_ms (%u): asking "
+				       "again a lease later", a->holder[0] != '\0' ?
+				       a->holder : "another box", a->pttl_ms, r->lease_ms);
+				wait = r->lease_ms;
+			}
+			r->next_ask_ms = now_ms + wait + HA_PTTL_MARGIN_MS;
+		}
 		if (!r->told_holder) {
 			r->told_holder = true;
 			tp_log(r->mode == TP_HA_ROLE_ACTIVE ? TP_LOG_WARNING : TP_LOG_INFO,
@@ -370,6 +426,11 @@ ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms)
 	if (hb->role == HA_ACTIVE) {
 		r->quiet_since_ms = now_ms;
 		r->peer_active_ms = now_ms;
+		/* it asked for our word and we give it (our next heartbeat
+		 * echoes this one): no lease asked before a lease from now */
+		if (hb->vouch_asked && r->state != HA_ACTIVE && ha_role_vouches(r) &&
+		    now_ms + r->lease_ms > r->ask_not_before_ms)
+			r->ask_not_before_ms = now_ms + r->lease_ms;
 	}
 	if (r->state != HA_ACTIVE) {
 		if (hb->token > r->token)
@@ -383,9 +444,12 @@ ha_role_peer(struct ha_role *r, const struct ha_peer_hb *hb, uint64_t now_ms)
 		return;                   /* (and no vouch in the same breath) */
 	}
 	/* a standby's word: it heard our active heartbeat sent at echo_ms
-	 * (our clock), so it asks for no lease before echo + lease */
+	 * (our clock), so it asks for no lease before echo + lease; only if
+	 * that heartbeat asked for it (sent late in a renew, vouch_from()):
+	 * otherwise the standby may take the key as it expires, and the
+	 * deadline must stay the renews' */
 	if ((hb->role != HA_STANDBY && hb->role != HA_FENCED) || hb->echo_ms < r->active_since_ms ||
-	    hb->echo_ms > now_ms || hb->echo_ms <= r->vouched_ms)
+	    hb->echo_ms > now_ms || hb->echo_ms <= r->vouched_ms || hb->echo_ms < vouch_from(r))
 		return;
 	r->vouched_ms = hb->echo_ms;
 	fence = hb->echo_ms + r->lease_ms - r->guard_ms;
@@ -420,6 +484,7 @@ ha_role_released(struct ha_role *r, uint64_t now_ms, const char *why)
 	/* the peer takes the lease now: listen a lease for it before asking
 	 * (if it never does, this box asks again then) */
 	r->quiet_since_ms = now_ms;
+	r->ask_not_before_ms = now_ms + r->lease_ms;
 	r->fence_at_ms = 0;
 	become(r, HA_STANDBY, now_ms, why);
 }

@@ -40,6 +40,11 @@ struct ha_lease_ans {
 	bool held;                    /* {1, ...}: the lease is ours (now) */
 	uint64_t token;               /* held: the token; else the holder's (0: none named) */
 	char holder[80];              /* not held: "BOX:TOKEN", "" when none */
+	/* not held, the acquire's and the probe's third element: the key's
+	 * PTTL in Redis (ms; -1 no expiry, -2 no key), relative to when the
+	 * script ran, so no clock is compared across hosts */
+	bool has_pttl;
+	int64_t pttl_ms;
 };
 
 /* What one heartbeat of the peer says (ha_link.c reads it off the link). */
@@ -49,6 +54,10 @@ struct ha_peer_hb {
 	/* the send time (our clock) of our latest heartbeat the peer heard:
 	 * it promises not to take the lease before that + lease_ms; 0: none */
 	uint64_t echo_ms;
+	/* an active peer asks for that promise: its renews are late (Redis
+	 * silent to it), so it may relay on our word past the key's expiry
+	 * (docs/design/ha.md §3.2); only then does an echo bind us */
+	bool vouch_asked;
 };
 
 /* The machine's counters (ha_ctrs.def's first part). */
@@ -69,6 +78,9 @@ struct ha_role_stats {
 	/* Redis held no lease while the peer said it was active: this box
 	 * stopped vouching for it and asks for the lease a lease later */
 	uint64_t peer_unheld;
+	/* a PTTL Redis gave over lease_ms (or none on the key): the acquire
+	 * scheduled a lease later instead, not at the PTTL */
+	uint64_t pttl_clamped;
 };
 
 /* A planned switchover's hold on the role (ha_role_yield()): the lease
@@ -83,6 +95,7 @@ enum ha_yield {
 
 struct ha_role_conf {
 	uint32_t lease_ms;
+	uint32_t heartbeat_ms;        /* ha.heartbeat_ms: the miss (0: a lease) */
 	uint32_t mode;                /* enum tp_ha_role */
 };
 
@@ -97,6 +110,10 @@ struct ha_role {
 	uint32_t lease_ms;
 	uint32_t guard_ms;            /* max(100, lease/10): fence this early */
 	uint32_t renew_ms;            /* lease/4: renew (and acquire) this often */
+	/* a standby that hears no active heartbeat for this long asks for
+	 * the lease (min(3 heartbeats, lease/2); a lease without heartbeats
+	 * configured): an acquire refused says when the key expires */
+	uint32_t miss_ms;
 	uint32_t mode;                /* enum tp_ha_role */
 	struct ipc_ha *seg;
 	enum ha_state state;
@@ -117,6 +134,12 @@ struct ha_role {
 	 * standby listens a lease before it asks) */
 	uint64_t quiet_since_ms;
 	uint64_t peer_active_ms;      /* when an active peer was last heard (0: never) */
+	/* Not active: no acquire before this. A lease after the last active
+	 * heartbeat that asked for this box's word (vouch_asked) while it
+	 * vouched: the promise its echo made (the peer may relay on it to
+	 * echo + lease - guard, past the key's expiry); a lease after the
+	 * machine started (a predecessor's promises) or let its lease go. */
+	uint64_t ask_not_before_ms;
 	/* ACTIVE: the highest token a peer's heartbeat claimed above ours,
 	 * asked of Redis (a renew at once); 0: none. Not the lease's word:
 	 * it fences only when Redis names another holder, or the deadline
@@ -220,6 +243,7 @@ struct cp_ha {
 	bool redis_silent;            /* the last script went unanswered */
 	uint64_t id_token;            /* the token whose id space cp/alloc draws from */
 	bool was_active;              /* a box that turns active with the link up walks */
+	bool asked_vouch;             /* the last heartbeats asked for the peer's word */
 	struct ha_switch sw;          /* a planned switchover (ha_switch.c) */
 };
 

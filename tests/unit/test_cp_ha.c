@@ -14,6 +14,7 @@
  * peer never asks; a cp restarted on the active box stays active.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -34,6 +35,8 @@
 #define LEASE 1000u
 #define GUARD 100u                /* max(100, lease/10) */
 #define RENEW (LEASE / 4)
+#define HB 100u                   /* ha.heartbeat_ms */
+#define MISS (3 * HB)             /* min(3 heartbeats, lease/2) */
 
 static struct cp_ctx cp;
 static struct cp_ha ha;
@@ -145,6 +148,22 @@ answer_none(void)
 	redis.fn((redisAsyncContext *)(uintptr_t)&redis, &r, redis.priv);
 }
 
+/* Redis' refusal with the key's remaining life: {0, holder, pttl} (the
+ * acquire's and the probe's, docs/design/ha.md §3.5). */
+static void
+answer_pttl(const char *holder, long long pttl)
+{
+	redisReply e0 = { .type = REDIS_REPLY_INTEGER, .integer = 0 };
+	redisReply e1 = { .type = REDIS_REPLY_STRING, .str = (char *)(uintptr_t)holder,
+			  .len = strlen(holder) };
+	redisReply e2 = { .type = REDIS_REPLY_INTEGER, .integer = pttl };
+	redisReply *el[3] = { &e0, &e1, &e2 };
+	redisReply r = { .type = REDIS_REPLY_ARRAY, .elements = 3, .element = el };
+
+	assert_non_null(redis.fn);
+	redis.fn((redisAsyncContext *)(uintptr_t)&redis, &r, redis.priv);
+}
+
 /* ---- the machine ------------------------------------------------------ */
 
 static void
@@ -157,7 +176,7 @@ step(uint64_t now)
 static void
 start(uint32_t mode, uint64_t now)
 {
-	struct ha_role_conf rc = { .lease_ms = LEASE, .mode = mode };
+	struct ha_role_conf rc = { .lease_ms = LEASE, .heartbeat_ms = HB, .mode = mode };
 
 	memset(&ha, 0, sizeof(ha));
 	ha.cp = &cp;
@@ -201,6 +220,16 @@ static void
 hb(enum ha_state role, uint64_t token, uint64_t echo, uint64_t now)
 {
 	struct ha_peer_hb h = { .role = role, .token = token, .echo_ms = echo };
+
+	cp.now_ms = now;
+	ha_role_peer(&ha.role, &h, now);
+}
+
+/* A heartbeat of the peer's that asks for this box's word (vouch_asked). */
+static void
+hb_asking(uint64_t token, uint64_t now)
+{
+	struct ha_peer_hb h = { .role = HA_ACTIVE, .token = token, .vouch_asked = true };
 
 	cp.now_ms = now;
 	ha_role_peer(&ha.role, &h, now);
@@ -452,12 +481,16 @@ test_ha_standby_never_acquires_while_it_hears_heartbeats(void **state)
 	assert_int_equal(redis.sent, 30);         /* 1000, 2000, ... 30000 */
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	assert_int_equal(ha.role.token, 3);      /* the highest seen */
-	/* heartbeats from a standby peer are no reason to wait */
-	for (t++; t <= 30000 + LEASE; t++) {
+	/* heartbeats from a standby peer are no reason to wait: an active
+	 * one unheard for three heartbeats (none asked for our word), the
+	 * lease is asked for */
+	for (t++; t < 30000 + MISS; t++) {
 		if (t % 100 == 0)
 			hb(HA_STANDBY, 3, 0, t);
 		step(t);
 	}
+	assert_int_equal(redis.sent, 30);
+	step(30000 + MISS);
 	assert_int_equal(redis.sent, 31);
 	assert_string_equal(redis.script, ha_lease_acquire_lua);
 
@@ -546,6 +579,31 @@ test_ha_lease_read_checks_the_reply(void **state)
 	e1.len = strlen(bad);
 	assert_int_equal(ha_lease_read(&r, &a), -EPROTO);
 	assert_false(a.answered);
+	/* a refusal's PTTL: an integer, and only with a refusal */
+	{
+		redisReply p = { .type = REDIS_REPLY_INTEGER, .integer = 750 };
+		redisReply h = { .type = REDIS_REPLY_STRING, .str = (char *)(uintptr_t)"box-b:3",
+				 .len = 7 };
+		redisReply *el3[3] = { &e0, &h, &p };
+		redisReply r3 = { .type = REDIS_REPLY_ARRAY, .elements = 3, .element = el3 };
+
+		e0.integer = 0;
+		assert_int_equal(ha_lease_read(&r3, &a), 0);
+		assert_true(a.answered && !a.held && a.has_pttl);
+		assert_int_equal(a.pttl_ms, 750);
+		assert_string_equal(a.holder, "box-b:3");
+		p.type = REDIS_REPLY_STRING;
+		p.str = (char *)(uintptr_t)"750";
+		p.len = 3;
+		assert_int_equal(ha_lease_read(&r3, &a), -EPROTO);
+		p.type = REDIS_REPLY_INTEGER;
+		e0.integer = 1;
+		h.type = REDIS_REPLY_INTEGER;
+		h.integer = 4;
+		assert_int_equal(ha_lease_read(&r3, &a), -EPROTO);
+		r3.elements = 4;
+		assert_int_equal(ha_lease_read(&r3, &a), -EPROTO);
+	}
 	r.elements = 1;
 	assert_int_equal(ha_lease_read(&r, &a), -EPROTO);
 	assert_int_equal(ha_lease_read(&err, &a), 0);
@@ -782,6 +840,199 @@ test_ha_standby_hearing_active_asks_redis_past_the_lease(void **state)
 	assert_int_equal(ha.role.state, HA_STANDBY);
 }
 
+
+/*
+ * The takeover's timing (docs/design/ha.md §3.5): the active peer (box-b,
+ * token 3) heartbeats every 100 ms and renews its key every lease/4, at
+ * some phase; it dies at `death`. Redis is modelled: the key expires a
+ * lease after the last renew before the death (E), and each script of the
+ * standby's is answered as Redis would at the time it is sent. The
+ * standby's acquire that takes the key is sent at E or after, and within
+ * the margin (5 ms, plus this loop's 1 ms): the acquire lands at the
+ * key's expiry. Before the fix it waited a lease after the last heartbeat
+ * heard and then lease/4 between acquires: taken up to 250 ms past E.
+ */
+static uint64_t
+takeover_at(uint64_t renew_phase, uint64_t hb_phase, uint64_t death, uint64_t *expiry)
+{
+	uint64_t last_renew = 0, t;
+
+	setup(NULL);
+	start(TP_HA_ROLE_AUTO, 1000);
+	for (uint64_t r = 1000 + renew_phase; r <= death; r += RENEW)
+		last_renew = r;
+	*expiry = last_renew + LEASE;
+	for (t = 1000; t < death + 3 * LEASE; t++) {
+		unsigned int n = redis.sent;
+
+		if (t < death && t % 100 == hb_phase)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+		if (redis.sent == n)
+			continue;
+		cp.now_ms = t;
+		if (strcmp(redis.script, ha_lease_probe_lua) == 0) {
+			/* the key's life as of t (the peer renewing until it dies) */
+			uint64_t lr = 0;
+
+			for (uint64_t r = 750 + renew_phase; r <= t && r <= death; r += RENEW)
+				lr = r;
+			if (lr == 0 || t >= lr + LEASE)
+				answer_none();
+			else
+				answer_pttl("box-b:3", (long long)(lr + LEASE - t));
+			continue;
+		}
+		assert_string_equal(redis.script, ha_lease_acquire_lua);
+		/* never asked for the lease while the peer is alive */
+		if (t <= death)
+			fail_msg("an acquire at %" PRIu64 ", the peer alive till %" PRIu64,
+				 t, death);
+		if (t >= *expiry) {
+			answer(1, 4, NULL);
+			assert_int_equal(ha.role.state, HA_ACTIVE);
+			return t;
+		}
+		answer_pttl("box-b:3", (long long)(*expiry - t));
+	}
+	fail_msg("no takeover by %" PRIu64, t);
+	return 0;
+}
+
+static void
+test_ha_takeover_lands_at_the_key_expiry(void **state)
+{
+	static const uint64_t phases[] = { 0, 1, 37, 99, 125, 160, 200, 249 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		for (uint64_t d = 0; d < 250; d += 23) {
+			uint64_t e, death = 6000 + d, hbp = (phases[i] + d) % 100;
+			uint64_t at = takeover_at(phases[i], hbp, death, &e);
+
+			if (at < e || at > e + 5 + 1)
+				fail_msg("renew phase %" PRIu64 ", death %" PRIu64 ": the key "
+					 "expires at %" PRIu64 ", taken at %" PRIu64, phases[i],
+					 death, e, at);
+			/* one acquire before the expiry at most: the one that read
+			 * the key's life */
+			assert_true(ha.role.st.acquire_refused <= 1);
+		}
+	}
+}
+
+/* An active peer whose heartbeats asked for this box's word (its renews
+ * late: it may relay on our echo to echo + lease - guard, past the key's
+ * expiry) is not taken over before a lease after the last one heard,
+ * three heartbeats' silence or not: the promise the echo made. Without
+ * the ask, three heartbeats' silence is enough to ask (the key's expiry is
+ * Redis' to say). */
+static void
+test_ha_vouch_asked_binds_the_standby(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	for (t = 1000; t <= 3000; t++) {
+		unsigned int n = redis.sent;
+
+		if (t % 100 == 0)
+			hb_asking(3, t);
+		step(t);
+		if (redis.sent != n) {
+			assert_string_equal(redis.script, ha_lease_probe_lua);
+			answer_pttl("box-b:3", 300);
+		}
+	}
+	for (; t < 3000 + LEASE; t++) {
+		unsigned int n = redis.sent;
+
+		step(t);
+		if (redis.sent != n)
+			assert_string_not_equal(redis.script, ha_lease_acquire_lua);
+	}
+	step(3000 + LEASE);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	/* a box that vouches no more (Redis held no lease for the "active"
+	 * peer) makes no promise by an ask */
+	setup(NULL);
+	start(TP_HA_ROLE_AUTO, 1000);
+	hb_asking(3, 1000);
+	step(1000);
+	assert_string_equal(redis.script, ha_lease_probe_lua);
+	answer_none();
+	assert_false(ha_role_vouches(&ha.role));
+	hb_asking(3, 1900);
+	assert_true(ha.role.ask_not_before_ms == 2000);
+}
+
+/* The active box asks for the standby's word only once a renew is late
+ * (none answered for lease/4 + lease/16), and only the echo of a
+ * heartbeat sent since moves its deadline: otherwise the deadline is the
+ * renews', a guard before the key's expiry, which the standby takes as it
+ * comes. Before, every echo moved it, up to 150 ms past the expiry. */
+static void
+test_ha_active_takes_the_word_only_when_asked(void **state)
+{
+	(void)state;
+	make_active();                           /* acquire sent at 2000 */
+	assert_false(ha_role_asks_vouch(&ha.role, 2000 + RENEW + RENEW / 4 - 1));
+	assert_true(ha_role_asks_vouch(&ha.role, 2000 + RENEW + RENEW / 4));
+	step(2000 + RENEW);
+	cp.now_ms = 2000 + RENEW + 1;
+	answer(1, 7, NULL);
+	assert_int_equal(seg_fence(), 2000 + RENEW + LEASE - GUARD);
+	assert_false(ha_role_asks_vouch(&ha.role, 2300));
+	hb(HA_STANDBY, 7, 2290, 2300);           /* not asked: the renews' deadline */
+	assert_int_equal(seg_fence(), 2000 + RENEW + LEASE - GUARD);
+	assert_int_equal(ha.role.st.vouched, 0);
+	step(2000 + 2 * RENEW);                  /* a renew, never answered */
+	assert_true(ha_role_asks_vouch(&ha.role, 2500 + RENEW / 4));
+	hb(HA_STANDBY, 7, 2500 + RENEW / 4 - 1, 2580);   /* sent before the ask */
+	assert_int_equal(seg_fence(), 2000 + RENEW + LEASE - GUARD);
+	hb(HA_STANDBY, 7, 2570, 2600);
+	assert_int_equal(seg_fence(), 2570 + LEASE - GUARD);
+	assert_int_equal(ha.role.st.vouched, 1);
+}
+
+/* Redis' PTTL bounds the wait by the lease: one over it, or a key without
+ * expiry (-1: not a key this pair writes), is clamped to a lease and
+ * counted; one within it is waited out, plus the margin. */
+static void
+test_ha_pttl_over_the_lease_clamped(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	step(2000);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	answer_pttl("box-b:3", 5000);
+	assert_int_equal(ha.role.st.pttl_clamped, 1);
+	for (uint64_t t = 2001; t < 2000 + LEASE + 5; t++)
+		step(t);
+	assert_int_equal(redis.sent, 1);
+	step(2000 + LEASE + 5);
+	assert_int_equal(redis.sent, 2);
+	cp.now_ms = 3005;
+	answer_pttl("box-b:3", -1);
+	assert_int_equal(ha.role.st.pttl_clamped, 2);
+	step(3005 + LEASE + 4);
+	assert_int_equal(redis.sent, 2);
+	step(3005 + LEASE + 5);
+	assert_int_equal(redis.sent, 3);
+	cp.now_ms = 4010;
+	answer_pttl("box-b:3", 400);
+	assert_int_equal(ha.role.st.pttl_clamped, 2);
+	step(4010 + 404);
+	assert_int_equal(redis.sent, 3);
+	step(4010 + 405);
+	assert_int_equal(redis.sent, 4);
+	cp.now_ms = 4415;
+	answer(1, 4, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	assert_int_equal(ha.role.st.acquire_refused, 3);
+}
+
 int
 main(void)
 {
@@ -803,6 +1054,10 @@ main(void)
 		cmocka_unit_test_setup(test_ha_higher_unverified_token_asks_redis_first, setup),
 		cmocka_unit_test_setup(test_ha_standby_hearing_active_asks_redis_past_the_lease,
 				       setup),
+		cmocka_unit_test_setup(test_ha_takeover_lands_at_the_key_expiry, setup),
+		cmocka_unit_test_setup(test_ha_vouch_asked_binds_the_standby, setup),
+		cmocka_unit_test_setup(test_ha_active_takes_the_word_only_when_asked, setup),
+		cmocka_unit_test_setup(test_ha_pttl_over_the_lease_clamped, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

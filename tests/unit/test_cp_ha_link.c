@@ -190,6 +190,18 @@ test_link_handshake_and_heartbeats(void **state)
 	assert_true(v.rtt_ms <= 1);                 /* one clock, served in turn */
 	assert_true(v.clock_off_ms >= -1 && v.clock_off_ms <= 1);
 	assert_true(v.heard_ms_ago < HB + 2);
+	/* the active box's ask for the standby's word: the role byte's bit,
+	 * the role read as before (link version 3) */
+	assert_false(B.hb.vouch_asked);
+	A.me.ask_vouch = true;
+	serve_both(1500, 1500 + 2 * HB);
+	assert_true(B.hb.vouch_asked);
+	assert_int_equal(B.hb.role, HA_ACTIVE);
+	assert_int_equal(B.hb.token, 7);
+	assert_false(A.hb.vouch_asked);
+	A.me.ask_vouch = false;
+	serve_both(1500 + 2 * HB, 1500 + 4 * HB);
+	assert_false(B.hb.vouch_asked);
 	assert_int_equal(ha_link_stats(A.l)->link_up, 1);
 	assert_int_equal(ha_link_stats(A.l)->link_refused, 0);
 }
@@ -588,7 +600,7 @@ test_link_hello_of_version_1_refused(void **state)
 	for (uint64_t k = 0; k < 5; k++)
 		ha_link_serve(B.l, &B.me, t + k);
 	ha_link_view(B.l, t, &v);
-	assert_non_null(strstr(v.refusal, "a hello of version 1 (this box speaks 2): refused"));
+	assert_non_null(strstr(v.refusal, "a hello of version 1 (this box speaks 3): refused"));
 	assert_false(ha_link_up(B.l));
 	assert_int_equal(ha_link_stats(B.l)->link_refused, 1);
 	SSL_free(ssl);
