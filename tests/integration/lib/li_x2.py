@@ -17,9 +17,10 @@ for tools/demo:
 reads tshark's fields on stdin, one PDU a line, '|' between them
 (li5g.type, li5g.xid, li5g.cid, li5g.pf, li5g.pd, li5g.sq, li5g.pld,
 li5g.srcip, li5g.srcport, li5g.dstip, li5g.dstport) and prints one line a
-PDU. With --xid, one session's interception is judged too (exit 1, each
-reason on stderr): every PDU carries XID, X2 and X3 came, X3 both ways,
-one correlation ID on them all, the X2 numbered 1..n, every event read.
+PDU. With --xid, the interception is judged too (exit 1, each reason on
+stderr): every PDU carries XID, X2 and X3 came, X3 both ways, each X3's
+correlation ID that of a session whose X2 came, each session's X2 (by
+correlation ID) numbered 1..n, every event read.
 """
 import argparse
 import struct
@@ -32,7 +33,7 @@ TRANSPORTS = {1: 'UDP', 2: 'TCP', 3: 'TLS', 4: 'DTLS'}
 REASONS = {1: 'client', 2: 'expired', 3: 'connection closed', 4: 'connection reset',
            5: 'connection timeout', 6: 'aborted', 7: 'dp restarted', 8: 'killed', 9: 'other'}
 PDU_TYPES = {'1': 'X2', '2': 'X3', '3': 'keepalive', '4': 'keepalive ack'}
-FORMATS = {'4': 'proprietary (TPX2)', '5': 'IPv4 packet', '6': 'IPv6 packet'}
+FORMATS = {'4': 'proprietary', '5': 'IPv4 packet', '6': 'IPv6 packet'}
 DIRECTIONS = {'1': 'unknown', '2': 'to target', '3': 'from target', '4': 'multiple',
               '5': 'n/a'}
 
@@ -75,9 +76,9 @@ def event(b):
 
 def describe(e):
     """One line: the event's name and what it says."""
-    out = [EVENTS.get(e['event'], 'event %d' % e['event']), 'session %x' % e.get(1, 0)]
+    out = [EVENTS.get(e['event'], 'event %d' % e['event'])]
     if 'user' in e:
-        out.append('user %s@%s' % (e['user'], e.get('realm', '')))
+        out.append('user %s (realm %s)' % (e['user'], e.get('realm', '')))
     if 'client' in e:
         out.append('client %s/%s' % (e['client'], TRANSPORTS.get(e.get(4), '?')))
     if e['relayed']:
@@ -103,7 +104,7 @@ def main():
     ap.add_argument('--xid')
     a = ap.parse_args()
     bad = []
-    x2seq, x3dirs, cids, n = [], set(), set(), {'1': 0, '2': 0}
+    x2seq, x3dirs, x3cids, n = {}, set(), set(), {'1': 0, '2': 0}
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -123,13 +124,13 @@ def main():
             except ValueError as err:
                 what = 'unreadable: %s' % err
                 bad.append('an X2 event does not read: %s' % err)
-            x2seq.append(int(sq or 0))
+            x2seq.setdefault(cid, []).append(int(sq or 0))
         else:
             what = '%s:%s -> %s:%s' % tuple(f[7:11])
             x3dirs.add(pd)
+            x3cids.add(cid)
         print('%s: %s' % (head, what))
         n[typ] = n.get(typ, 0) + 1
-        cids.add(cid)
         if a.xid and xid.lower() != a.xid.lower():
             bad.append('a PDU of another XID: %s' % xid)
     if a.xid:
@@ -137,10 +138,11 @@ def main():
             bad.append('%d X2 and %d X3 PDUs: both wanted' % (n['1'], n['2']))
         if n['2'] and x3dirs != {'2', '3'}:
             bad.append('X3 not both ways: directions %s' % sorted(x3dirs))
-        if len(cids) != 1:
-            bad.append('not one correlation ID: %s' % sorted(cids))
-        if sorted(x2seq) != list(range(1, len(x2seq) + 1)):
-            bad.append('X2 not numbered 1..n: %s' % x2seq)
+        if not x3cids <= set(x2seq):
+            bad.append('X3 of correlation IDs without X2: %s' % sorted(x3cids - set(x2seq)))
+        for cid, sqs in sorted(x2seq.items()):
+            if sorted(sqs) != list(range(1, len(sqs) + 1)):
+                bad.append('the X2 of correlation ID %s not numbered 1..n: %s' % (cid, sqs))
     for b in bad:
         print(b, file=sys.stderr)
     return 1 if bad else 0
