@@ -17,7 +17,7 @@ for tools/demo:
 reads tshark's fields on stdin, one PDU a line, '|' between them
 (li5g.type, li5g.xid, li5g.cid, li5g.pf, li5g.pd, li5g.sq, li5g.pld,
 li5g.srcip, li5g.srcport, li5g.dstip, li5g.dstport) and prints one line a
-PDU. With --xid, the interception is judged too (exit 1, each reason on
+PDU (its XID is judged, not printed). With --xid, the interception is judged too (exit 1, each reason on
 stderr): every PDU carries XID, X2 and X3 came, X3 both ways, each X3's
 correlation ID that of a session whose X2 came, each session's X2 (by
 correlation ID) numbered 1..n, every event read.
@@ -112,9 +112,8 @@ def main():
         f = [x.split(',')[0] for x in line.rstrip('\n').split('|')]
         f += [''] * (11 - len(f))
         typ, xid, cid, pf, pd, sq, pld = f[:7]
-        head = '%-3s seq %-3s xid %s cid %s fmt %s (%s), %s' % (
-            PDU_TYPES.get(typ, typ), sq, xid, cid, pf, FORMATS.get(pf, '?'),
-            DIRECTIONS.get(pd, pd))
+        head = '%-3s seq %-3s cid %s fmt %s (%s), %s' % (
+            PDU_TYPES.get(typ, typ), sq, cid, pf, FORMATS.get(pf, '?'), DIRECTIONS.get(pd, pd))
         if typ in ('3', '4'):
             print(head)   # (keepalives: no task's, not judged)
             continue
