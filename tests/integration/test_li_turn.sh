@@ -177,6 +177,7 @@ judge_x2() {   # judge_x2 FILE
   $PY - "$1" "$XID" "$(cat "$TP_TMP/clients.log")" "$LIB" <<'PYEOF'
 import sys
 sys.path.insert(0, sys.argv[4])
+sys.dont_write_bytecode = True   # (no __pycache__ left in the tree)
 import li_x2
 rows = [l.rstrip('\n').split('|') for l in open(sys.argv[1]) if l.strip()]
 xid, clients = sys.argv[2].replace('-', ''), sys.argv[3]
