@@ -17,7 +17,7 @@
 # destination X2andX3): the new allocation's created, permission, channel,
 # refreshed and ended (with its usage, after the client's Refresh 0), the
 # held one's "ongoing" and its renewals, each an X2 PDU of payload format 4
-# whose event (lib/li's li_x2.h, read here by a decoder of the test's own)
+# whose event (lib/li's li_x2.h, read here by lib/li_x2.py, not lib/li)
 # names the session, with a sequence number (1, 2, ... a session) and a
 # timestamp, and the correlation ID of the same session's X3; nothing of
 # the other user's, nothing after the deactivation. Nothing malformed;
@@ -171,11 +171,14 @@ tp_check "an allocation the target made after the activation: the same" \
   judge "$TP_TMP/phase1.txt" have:NEW
 tp_check "the other user, relaying at the same time: nothing" \
   judge "$TP_TMP/phase1.txt" none:OTHER
-# X2: the events, read from tshark's payload bytes by the test's own
-# decoder of turnpike's X2 event ("TPX2" version 1, li_x2.h's layout)
+# X2: the events, read from tshark's payload bytes by lib/li_x2.py (a
+# reader of turnpike's X2 event apart from lib/li's, tools/demo's too)
 judge_x2() {   # judge_x2 FILE
-  $PY - "$1" "$XID" "$(cat "$TP_TMP/clients.log")" <<'PYEOF'
-import struct, sys
+  $PY - "$1" "$XID" "$(cat "$TP_TMP/clients.log")" "$LIB" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[4])
+sys.dont_write_bytecode = True   # (no __pycache__ left in the tree)
+import li_x2
 rows = [l.rstrip('\n').split('|') for l in open(sys.argv[1]) if l.strip()]
 xid, clients = sys.argv[2].replace('-', ''), sys.argv[3]
 addr = dict(kv.split('=') for kv in clients.split() if '=' in kv)
@@ -190,30 +193,12 @@ def mark(h):
         return bytes.fromhex(h.replace(':', '')).decode()
     except ValueError:
         return ''
-def addr_of(v):
-    fam, port = v[0], struct.unpack('!H', v[1:3])[0]
-    ip = '.'.join(str(b) for b in v[3:7]) if fam == 4 else v[3:19].hex()
-    need((fam, len(v)) in ((4, 7), (6, 19)), 'an address field: %r' % v)
-    return '%s:%d' % (ip, port)
 def event(h):
-    b = bytes.fromhex(h.replace(':', ''))
-    need(b[:4] == b'TPX2' and b[4] == 1, 'magic and version 1: %r' % b[:8])
-    e = {'event': b[5], 'relayed': []}
-    off = 8
-    while off < len(b):
-        t, n = struct.unpack('!HH', b[off:off + 4])
-        v = b[off + 4:off + 4 + n]
-        need(len(v) == n, 'a field within the payload')
-        off += 4 + n
-        if t in (2, 3, 9):
-            e[{2: 'client', 3: 'server', 9: 'peer'}[t]] = addr_of(v)
-        elif t == 5:
-            e['relayed'].append(addr_of(v))
-        elif t in (6, 7):
-            e[{6: 'user', 7: 'realm'}[t]] = v.decode()
-        elif n in (1, 2, 4, 8):
-            e[t] = int.from_bytes(v, 'big')
-    return e
+    try:
+        return li_x2.event(bytes.fromhex(h.replace(':', '')))
+    except ValueError as err:
+        need(False, 'the X2 event reads: %s' % err)
+        return {'event': 0, 'relayed': []}
 pdus = [dict(xid=r[0].replace('-', '').lower(), pd=r[1], sq=r[6], pl=mark(r[7]), pf=r[8],
              type=r[9], cid=r[10], pld=r[11], ts=r[12]) for r in rows]
 x2 = [p for p in pdus if p['type'] == '1']

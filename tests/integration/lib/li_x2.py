@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""turnpike's X2 event (ETSI TS 103 221-2 payload format 4, proprietary;
+docs/design/li.md §3.2), read by an outside reader of its own: not lib/li's
+li_x2_decode(), so that the tests do not judge lib/li by itself. Shared by
+tests/integration/test_li_turn.sh and tools/demo.
+
+  "TPX2" (4) | version 1 (1) | event (1) | reserved (2) | fields: type (2),
+  length (2), value ...   (big-endian)
+
+As a module: event(payload) -> dict (ValueError when the event does not
+read), EVENTS, describe(e). As a program, the mediation function's view
+for tools/demo:
+
+  li_x2.py [--xid XID]
+
+reads tshark's fields on stdin, one PDU a line, '|' between them
+(li5g.type, li5g.xid, li5g.cid, li5g.pf, li5g.pd, li5g.sq, li5g.pld,
+li5g.srcip, li5g.srcport, li5g.dstip, li5g.dstport) and prints one line a
+PDU (its XID is judged, not printed). With --xid, the interception is judged too (exit 1, each reason on
+stderr): every PDU carries XID, X2 and X3 came, X3 both ways, each X3's
+correlation ID that of a session whose X2 came, each session's X2 (by
+correlation ID) numbered 1..n, every event read.
+"""
+import argparse
+import struct
+import sys
+
+EVENTS = {1: 'created', 2: 'refreshed', 3: 'permission', 4: 'channel bound', 5: 'ended',
+          6: 'ongoing', 7: 'tcp connection up', 8: 'tcp connection bound',
+          9: 'tcp connection closed'}
+TRANSPORTS = {1: 'UDP', 2: 'TCP', 3: 'TLS', 4: 'DTLS'}
+REASONS = {1: 'client', 2: 'expired', 3: 'connection closed', 4: 'connection reset',
+           5: 'connection timeout', 6: 'aborted', 7: 'dp restarted', 8: 'killed', 9: 'other'}
+PDU_TYPES = {'1': 'X2', '2': 'X3', '3': 'keepalive', '4': 'keepalive ack'}
+FORMATS = {'4': 'proprietary', '5': 'IPv4 packet', '6': 'IPv6 packet'}
+DIRECTIONS = {'1': 'unknown', '2': 'to target', '3': 'from target', '4': 'multiple',
+              '5': 'n/a'}
+
+
+def addr(v):
+    """A field's address: family (1: 4 or 6), port (2), address."""
+    if (len(v), v[:1]) not in ((7, b'\x04'), (19, b'\x06')):
+        raise ValueError('an address field of %d bytes, family %r' % (len(v), v[:1]))
+    port = struct.unpack('!H', v[1:3])[0]
+    if v[0] == 4:
+        return '%s:%d' % ('.'.join(str(b) for b in v[3:7]), port)
+    return '[%s]:%d' % (':'.join(v[3 + i:5 + i].hex() for i in range(0, 16, 2)), port)
+
+
+def event(b):
+    """The event in payload b: {'event': n, 'relayed': [...], 'client',
+    'server', 'peer', 'user', 'realm' and every integer field by its type}."""
+    if len(b) < 8 or b[:4] != b'TPX2' or b[4] != 1:
+        raise ValueError('not a TPX2 version 1 event: %r' % b[:8])
+    e = {'event': b[5], 'relayed': []}
+    off = 8
+    while off < len(b):
+        if off + 4 > len(b):
+            raise ValueError('a field header cut at %d' % off)
+        t, n = struct.unpack('!HH', b[off:off + 4])
+        v = b[off + 4:off + 4 + n]
+        if len(v) != n:
+            raise ValueError('field %d cut: %d of %d bytes' % (t, len(v), n))
+        off += 4 + n
+        if t in (2, 3, 9):
+            e[{2: 'client', 3: 'server', 9: 'peer'}[t]] = addr(v)
+        elif t == 5:
+            e['relayed'].append(addr(v))
+        elif t in (6, 7):
+            e[{6: 'user', 7: 'realm'}[t]] = v.decode()
+        elif n in (1, 2, 4, 8):
+            e[t] = int.from_bytes(v, 'big')
+    return e
+
+
+def describe(e):
+    """One line: the event's name and what it says."""
+    out = [EVENTS.get(e['event'], 'event %d' % e['event'])]
+    if 'user' in e:
+        out.append('user %s (realm %s)' % (e['user'], e.get('realm', '')))
+    if 'client' in e:
+        out.append('client %s/%s' % (e['client'], TRANSPORTS.get(e.get(4), '?')))
+    if e['relayed']:
+        out.append('relayed ' + ' '.join(e['relayed']))
+    if 8 in e:
+        out.append('lifetime %d s' % e[8])
+    if 'peer' in e:
+        out.append('peer ' + e['peer'])
+    if 10 in e:
+        out.append('channel 0x%04x' % e[10])
+    if 11 in e:
+        out.append('bytes %d/%d' % (e[11], e.get(12, 0)))
+    if 13 in e:
+        out.append('packets %d/%d' % (e[13], e.get(14, 0)))
+    if 16 in e:
+        out.append('reason %s%s' % (REASONS.get(e[16], e[16]),
+                                    ', usage exact' if e.get(17) else ''))
+    return ', '.join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--xid')
+    a = ap.parse_args()
+    bad = []
+    x2seq, x3dirs, x3cids, n = {}, set(), set(), {'1': 0, '2': 0}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        # (tshark gives a field once for each time the PDU is dissected: the first)
+        f = [x.split(',')[0] for x in line.rstrip('\n').split('|')]
+        f += [''] * (11 - len(f))
+        typ, xid, cid, pf, pd, sq, pld = f[:7]
+        head = '%-3s seq %-3s cid %s fmt %s (%s), %s' % (
+            PDU_TYPES.get(typ, typ), sq, cid, pf, FORMATS.get(pf, '?'), DIRECTIONS.get(pd, pd))
+        if typ in ('3', '4'):
+            print(head)   # (keepalives: no task's, not judged)
+            continue
+        if typ == '1':
+            try:
+                what = describe(event(bytes.fromhex(pld.replace(':', ''))))
+            except ValueError as err:
+                what = 'unreadable: %s' % err
+                bad.append('an X2 event does not read: %s' % err)
+            x2seq.setdefault(cid, []).append(int(sq or 0))
+        else:
+            what = '%s:%s -> %s:%s' % tuple(f[7:11])
+            x3dirs.add(pd)
+            x3cids.add(cid)
+        print('%s: %s' % (head, what))
+        n[typ] = n.get(typ, 0) + 1
+        if a.xid and xid.lower() != a.xid.lower():
+            bad.append('a PDU of another XID: %s' % xid)
+    if a.xid:
+        if not n['1'] or not n['2']:
+            bad.append('%d X2 and %d X3 PDUs: both wanted' % (n['1'], n['2']))
+        if n['2'] and x3dirs != {'2', '3'}:
+            bad.append('X3 not both ways: directions %s' % sorted(x3dirs))
+        if not x3cids <= set(x2seq):
+            bad.append('X3 of correlation IDs without X2: %s' % sorted(x3cids - set(x2seq)))
+        for cid, sqs in sorted(x2seq.items()):
+            if sorted(sqs) != list(range(1, len(sqs) + 1)):
+                bad.append('the X2 of correlation ID %s not numbered 1..n: %s' % (cid, sqs))
+    for b in bad:
+        print(b, file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
