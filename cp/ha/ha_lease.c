@@ -34,9 +34,20 @@
 #include "cluster/cluster.h"
 #include "ha.h"
 
+/* ARGV: the box, the lease (ms), the highest token this box knows Redis
+ * gave (0: none). A counter below that floor is a Redis that lost its data
+ * (restarted empty, a replica promoted behind): it is raised to the floor
+ * first, so no token is given twice; and when it was gone altogether the
+ * acquire is refused for a lease (answered as a key of that PTTL held by
+ * no one), so an active box that still relays restores its key with its
+ * next renew (the renew script) before this box can take it. */
 const char ha_lease_acquire_lua[] =
 	"local v = redis.call('GET', KEYS[1]) "
 	"if v then return {0, v, redis.call('PTTL', KEYS[1])} end "
+	"local f = tonumber(ARGV[3]) or 0 "
+	"local c = tonumber(redis.call('GET', KEYS[2]) or '0') or 0 "
+	"if c < f then redis.call('SET', KEYS[2], f) "
+	"if c == 0 then return {0, '', tonumber(ARGV[2])} end end "
 	"local t = redis.call('INCR', KEYS[2]) "
 	"redis.call('SET', KEYS[1], ARGV[1] .. ':' .. t, 'PX', ARGV[2]) "
 	"return {1, t}";
@@ -133,7 +144,7 @@ ha_lease_step(struct cp_ha *ha, uint64_t now_ms)
 	struct ha_role *r = &ha->role;
 	uint64_t unanswered = r->st.lease_unanswered;
 	enum ha_ask ask = ha_role_due(r, now_ms);
-	char hold[128], tok[24], life[16];
+	char hold[128], tok[24], life[16], floor_s[24];
 	const char *av[8];
 	size_t al[8];
 	unsigned int n = 0;
@@ -163,6 +174,10 @@ ha_lease_step(struct cp_ha *ha, uint64_t now_ms)
 			av[n++] = tok;
 		}
 		av[n++] = life;
+		if (ask == HA_ASK_ACQUIRE) {
+			snprintf(floor_s, sizeof(floor_s), "%" PRIu64, r->token_verified);
+			av[n++] = floor_s;
+		}
 	}
 	for (unsigned int i = 0; i < n; i++)
 		al[i] = strlen(av[i]);

@@ -23,6 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <hiredis/async.h>
@@ -1033,6 +1037,161 @@ test_ha_pttl_over_the_lease_clamped(void **state)
 	assert_int_equal(ha.role.st.acquire_refused, 3);
 }
 
+/*
+ * The lease's scripts on a real redis-server (the one the pair runs on),
+ * over hiredis' blocking API: a Redis that lost its data (restarted empty)
+ * must neither give a token twice nor let the standby take the lease
+ * before the active box's next renew could restore it (the review of
+ * 2026-11-30, docs/design/ha.md §4).
+ */
+static redisReply *
+lua(redisContext *c, const char *script, const char *a1, const char *a2, const char *a3)
+{
+	const char *av[8] = { "EVAL", script, "2", "tp:ha:lease", "tp:ha:token", a1, a2, a3 };
+	size_t al[8];
+	int n = a3 != NULL ? 8 : 7;
+	redisReply *r;
+
+	for (int i = 0; i < n; i++)
+		al[i] = strlen(av[i]);
+	r = redisCommandArgv(c, n, av, al);
+	assert_non_null(r);
+	if (r->type == REDIS_REPLY_ERROR)
+		fail_msg("Redis: %s", r->str);
+	assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+	return r;
+}
+
+static void
+cmd(redisContext *c, const char *fmt, const char *arg)
+{
+	redisReply *r = redisCommand(c, fmt, arg);
+
+	assert_non_null(r);
+	freeReplyObject(r);
+}
+
+static pid_t lua_redis;          /* the test's redis-server, for the teardown */
+
+/* A failed assertion leaves the test at once: its redis-server goes here. */
+static int
+lua_teardown(void **state)
+{
+	(void)state;
+	if (lua_redis > 0) {
+		kill(lua_redis, SIGKILL);
+		waitpid(lua_redis, NULL, 0);
+		lua_redis = 0;
+	}
+	return 0;
+}
+
+static void
+test_ha_lease_scripts_on_redis_that_lost_its_data(void **state)
+{
+	char dir[] = "/tmp/tp_ha_lua.XXXXXX", sock[96], pidf[96];
+	redisContext *c = NULL;
+	redisReply *r, *g;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/redis.sock", dir);
+	snprintf(pidf, sizeof(pidf), "%s/redis.log", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+
+		/* not the test's stdout: a runner reading it would wait on it */
+		if (nul >= 0) {
+			dup2(nul, 1);
+			dup2(nul, 2);
+		}
+		execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", sock,
+		       "--save", "", "--appendonly", "no", "--logfile", pidf, (char *)NULL);
+		_exit(127);
+	}
+	lua_redis = pid;
+	for (int i = 0; i < 200 && c == NULL; i++) {
+		redisContext *t = redisConnectUnix(sock);
+
+		if (t != NULL && t->err == 0)
+			c = t;
+		else {
+			if (t != NULL)
+				redisFree(t);
+			usleep(10000);
+		}
+	}
+	if (c == NULL) {
+		kill(pid, SIGKILL);
+		fail_msg("redis-server did not start (is it installed? tools/bootstrap)");
+	}
+
+	/* a first start: no counter, no floor: token 1 */
+	r = lua(c, ha_lease_acquire_lua, "box-A", "600", "0");
+	assert_int_equal(r->element[0]->integer, 1);
+	assert_int_equal(r->element[1]->integer, 1);
+	freeReplyObject(r);
+	/* the standby is refused with the holder and a PTTL */
+	r = lua(c, ha_lease_acquire_lua, "box-B", "600", "1");
+	assert_int_equal(r->element[0]->integer, 0);
+	assert_string_equal(r->element[1]->str, "box-A:1");
+	assert_true(r->element[2]->integer > 0 && r->element[2]->integer <= 600);
+	freeReplyObject(r);
+
+	/* Redis restarted empty; A (token 5 by now, say) still relays. B's
+	 * acquire, floor 5: refused for a lease, the counter raised to 5 */
+	cmd(c, "FLUSHALL", NULL);
+	r = lua(c, ha_lease_acquire_lua, "box-B", "600", "5");
+	assert_int_equal(r->element[0]->integer, 0);
+	assert_string_equal(r->element[1]->str, "");
+	assert_int_equal(r->element[2]->integer, 600);
+	freeReplyObject(r);
+	g = redisCommand(c, "GET tp:ha:token");
+	assert_non_null(g);
+	assert_string_equal(g->str, "5");
+	freeReplyObject(g);
+	/* A's renew restores its key, and B stays refused */
+	r = lua(c, ha_lease_renew_lua, "box-A:5", "5", "600");
+	assert_int_equal(r->element[0]->integer, 1);
+	assert_int_equal(r->element[1]->integer, 5);
+	freeReplyObject(r);
+	r = lua(c, ha_lease_acquire_lua, "box-B", "600", "5");
+	assert_int_equal(r->element[0]->integer, 0);
+	assert_string_equal(r->element[1]->str, "box-A:5");
+	freeReplyObject(r);
+
+	/* Redis empty again and A dead this time: refused once, then B takes
+	 * a token past every one given before */
+	cmd(c, "FLUSHALL", NULL);
+	r = lua(c, ha_lease_acquire_lua, "box-B", "600", "5");
+	assert_int_equal(r->element[0]->integer, 0);
+	freeReplyObject(r);
+	r = lua(c, ha_lease_acquire_lua, "box-B", "600", "5");
+	assert_int_equal(r->element[0]->integer, 1);
+	assert_int_equal(r->element[1]->integer, 6);
+	freeReplyObject(r);
+
+	/* a counter behind the floor (a replica promoted behind): raised
+	 * first, no token given twice */
+	cmd(c, "FLUSHALL", NULL);
+	cmd(c, "SET tp:ha:token %s", "3");
+	r = lua(c, ha_lease_acquire_lua, "box-B", "600", "9");
+	assert_int_equal(r->element[0]->integer, 1);
+	assert_int_equal(r->element[1]->integer, 10);
+	freeReplyObject(r);
+
+	redisFree(c);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	lua_redis = 0;
+	unlink(sock);
+	unlink(pidf);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -1058,6 +1217,8 @@ main(void)
 		cmocka_unit_test_setup(test_ha_vouch_asked_binds_the_standby, setup),
 		cmocka_unit_test_setup(test_ha_active_takes_the_word_only_when_asked, setup),
 		cmocka_unit_test_setup(test_ha_pttl_over_the_lease_clamped, setup),
+		cmocka_unit_test_teardown(test_ha_lease_scripts_on_redis_that_lost_its_data,
+					  lua_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
