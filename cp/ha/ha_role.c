@@ -167,8 +167,14 @@ ha_role_due(struct ha_role *r, uint64_t now_ms)
 	}
 	if (r->asking != HA_ASK_NONE) {
 		/* the cluster's link drops an answer it gave up on without a
-		 * word: an ask unanswered for renew_ms is given up */
-		if (now_ms - r->asked_ms < r->renew_ms)
+		 * word: an ask unanswered for lease - guard is given up. Not
+		 * sooner: Redis may have done it (an acquire's INCR and SET),
+		 * and its answer, late with a round trip over renew_ms, must
+		 * still count; given up and asked again at once, every late
+		 * answer was dropped, and an acquire Redis did left the key
+		 * held by this box without its knowing (issue 69). Past lease
+		 * - guard a renew's answer moves no deadline anyway. */
+		if (now_ms - r->asked_ms < r->lease_ms - r->guard_ms)
 			return HA_ASK_NONE;
 		r->st.lease_unanswered++;
 		r->asking = HA_ASK_NONE;

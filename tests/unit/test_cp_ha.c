@@ -174,9 +174,9 @@ step(uint64_t now)
 }
 
 static void
-start(uint32_t mode, uint64_t now)
+start_lease(uint32_t mode, uint64_t now, uint32_t lease)
 {
-	struct ha_role_conf rc = { .lease_ms = LEASE, .heartbeat_ms = HB, .mode = mode };
+	struct ha_role_conf rc = { .lease_ms = lease, .heartbeat_ms = HB, .mode = mode };
 
 	memset(&ha, 0, sizeof(ha));
 	ha.cp = &cp;
@@ -186,6 +186,12 @@ start(uint32_t mode, uint64_t now)
 	snprintf(ha.token_key, sizeof(ha.token_key), "ns:ha:edge:token");
 	cp.now_ms = now;
 	ha_role_start(&ha.role, &rc, &seg, now);
+}
+
+static void
+start(uint32_t mode, uint64_t now)
+{
+	start_lease(mode, now, LEASE);
 }
 
 static int
@@ -503,47 +509,64 @@ test_ha_standby_never_acquires_while_it_hears_heartbeats(void **state)
 }
 
 /* The segment's deadline follows the renews and only moves forward; an
- * answer given up on (unanswered for lease/4) is ignored when it comes;
- * a cp restarted on the active box starts ACTIVE under the segment's
- * token and renews at once. */
+ * answer given up on (unanswered for lease - guard, issue 69: lease/4
+ * before) is ignored when it comes; a cp restarted on the active box
+ * starts ACTIVE under the segment's token and renews at once. */
 static void
 test_ha_segment_fence_follows(void **state)
 {
-	redisCallbackFn *old_fn;
-	void *old_priv;
+	const uint64_t r1 = 2000 + RENEW, r2 = r1 + LEASE - GUARD;
+	redisCallbackFn *old_fn, *new_fn;
+	void *old_priv, *new_priv;
 
 	(void)state;
 	make_active();
-	step(2000 + RENEW);                    /* renew 1 sent */
+	step(r1);                              /* renew 1 sent */
+	assert_int_equal(redis.sent, 2);
 	old_fn = redis.fn;
 	old_priv = redis.priv;
-	step(2000 + 2 * RENEW);                /* given up; renew 2 sent */
+	for (uint64_t t = r1 + 1; t < r2; t++) {
+		/* in flight: nothing more sent; the peer's word keeps the
+		 * box active meanwhile */
+		if (t % 100 == 0)
+			hb(HA_STANDBY, 7, t - 30, t);
+		step(t);
+		assert_int_equal(ha.role.state, HA_ACTIVE);
+	}
+	assert_int_equal(redis.sent, 2);
+	assert_int_equal(ha.role.st.lease_unanswered, 0);
+	step(r2);                              /* given up; renew 2 sent */
 	assert_int_equal(redis.sent, 3);
 	assert_int_equal(ha.role.st.lease_unanswered, 1);
+	new_fn = redis.fn;
+	new_priv = redis.priv;
 	/* renew 1's answer, late: ignored */
 	redis.fn = old_fn;
 	redis.priv = old_priv;
 	answer(1, 7, NULL);
-	assert_int_equal(seg_fence(), 2000 + LEASE - GUARD);
+	assert_int_equal(seg_fence(), 3100 - 30 + LEASE - GUARD);  /* the word's */
 	assert_int_equal(ha.role.st.renewed, 0);
-	step(2000 + 3 * RENEW);                /* renew 3 */
+	step(r2 + 1);                          /* renew 2 in flight */
+	assert_int_equal(redis.sent, 3);
+	redis.fn = new_fn;
+	redis.priv = new_priv;
 	answer(1, 7, NULL);
-	assert_int_equal(seg_fence(), 2000 + 3 * RENEW + LEASE - GUARD);
+	assert_int_equal(seg_fence(), r2 + LEASE - GUARD);
 
 	/* cp restarts: the segment says ACTIVE, token 7, deadline ahead */
 	memset(&redis, 0, sizeof(redis));
-	start(TP_HA_ROLE_AUTO, 2000 + 3 * RENEW + 10);
+	start(TP_HA_ROLE_AUTO, r2 + 10);
 	assert_int_equal(ha.role.state, HA_ACTIVE);
 	assert_int_equal(ha.role.token, 7);
-	assert_int_equal(seg_fence(), 2000 + 3 * RENEW + LEASE - GUARD);
-	assert_true(ipc_ha_active(&seg, 2000 + 3 * RENEW + 10));
-	step(2000 + 3 * RENEW + 10);
+	assert_int_equal(seg_fence(), r2 + LEASE - GUARD);
+	assert_true(ipc_ha_active(&seg, r2 + 10));
+	step(r2 + 10);
 	assert_int_equal(redis.sent, 1);
 	assert_string_equal(redis.script, ha_lease_renew_lua);
 	assert_string_equal(redis.argv[5], "box-a:7");
 	/* past its deadline the segment starts no active box */
 	memset(&redis, 0, sizeof(redis));
-	start(TP_HA_ROLE_AUTO, 2000 + 3 * RENEW + LEASE);
+	start(TP_HA_ROLE_AUTO, r2 + LEASE);
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	assert_int_equal(atomic_load(&seg.role), IPC_HA_STANDBY);
 	assert_int_equal(ha.role.token, 7);
@@ -782,10 +805,10 @@ test_ha_standby_hearing_active_asks_redis_past_the_lease(void **state)
 	}
 	assert_true(redis.sent >= 1);
 	/* a look (it takes nothing) at once; unanswered (Redis silent), again
-	 * each lease/4, as any script */
+	 * each lease - guard, as any script: at 1000, 1900, 2800 */
 	assert_string_equal(redis.script, ha_lease_probe_lua);
-	assert_int_equal(redis.sent, 2 * LEASE / RENEW + 1);
-	assert_int_equal(ha.role.st.lease_unanswered, 2 * LEASE / RENEW);
+	assert_int_equal(redis.sent, 3);
+	assert_int_equal(ha.role.st.lease_unanswered, 2);
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	/* the peer's lease named: vouch on, look again a lease later */
 	setup(NULL);
@@ -1033,6 +1056,130 @@ test_ha_pttl_over_the_lease_clamped(void **state)
 	assert_int_equal(ha.role.st.acquire_refused, 3);
 }
 
+/* ---- a slow Redis: a model of the key, answers a round trip late ------ */
+
+#define SLOW_MAX 16
+
+static struct {
+	uint64_t rtt;                 /* sent to answered; executed at rtt/2 */
+	char holder[64];              /* the key's value, "" when absent */
+	uint64_t expires;             /* the key's expiry (Redis' clock = ours) */
+	uint64_t counter;             /* the token counter */
+	unsigned int n;
+	struct {
+		uint64_t sent;
+		bool done;            /* executed: the answer below */
+		redisCallbackFn *fn;
+		void *priv;
+		char script[1024];
+		char arg5[64];
+		int held;
+		long long token, pttl;
+		char ans_holder[64];
+	} q[SLOW_MAX];
+} slow;
+
+/* cp/ha's asks recorded; each executed by the model at sent + rtt/2 and
+ * answered at sent + rtt (in order: one link). */
+static void
+slow_step(uint64_t now)
+{
+	unsigned int n = redis.sent;
+
+	step(now);
+	if (redis.sent != n) {
+		assert_true(slow.n < SLOW_MAX);
+		slow.q[slow.n].sent = now;
+		slow.q[slow.n].done = false;
+		slow.q[slow.n].fn = redis.fn;
+		slow.q[slow.n].priv = redis.priv;
+		snprintf(slow.q[slow.n].script, sizeof(slow.q[0].script), "%s", redis.script);
+		snprintf(slow.q[slow.n].arg5, sizeof(slow.q[0].arg5), "%s", redis.argv[5]);
+		slow.n++;
+	}
+	if (slow.holder[0] != '\0' && now >= slow.expires)
+		slow.holder[0] = '\0';
+	for (unsigned int i = 0; i < slow.n; i++) {
+		if (slow.q[i].done || now < slow.q[i].sent + slow.rtt / 2)
+			continue;
+		slow.q[i].done = true;
+		slow.q[i].ans_holder[0] = '\0';
+		if (strcmp(slow.q[i].script, ha_lease_acquire_lua) == 0) {
+			if (slow.holder[0] == '\0') {
+				slow.counter++;
+				snprintf(slow.holder, sizeof(slow.holder), "%s:%" PRIu64,
+					 slow.q[i].arg5, slow.counter);
+				slow.expires = now + ha.role.lease_ms;
+				slow.q[i].held = 1;
+				slow.q[i].token = (long long)slow.counter;
+			} else {
+				slow.q[i].held = 0;
+				slow.q[i].pttl = (long long)(slow.expires - now);
+				snprintf(slow.q[i].ans_holder, sizeof(slow.q[0].ans_holder), "%s",
+					 slow.holder);
+			}
+		} else {
+			assert_string_equal(slow.q[i].script, ha_lease_renew_lua);
+			if (strcmp(slow.holder, slow.q[i].arg5) == 0) {
+				slow.expires = now + ha.role.lease_ms;
+				slow.q[i].held = 1;
+				slow.q[i].token = (long long)slow.counter;
+			} else {
+				slow.q[i].held = 0;
+				snprintf(slow.q[i].ans_holder, sizeof(slow.q[0].ans_holder), "%s",
+					 slow.holder);
+			}
+		}
+	}
+	while (slow.n > 0 && slow.q[0].done && now >= slow.q[0].sent + slow.rtt) {
+		redis.fn = slow.q[0].fn;
+		redis.priv = slow.q[0].priv;
+		cp.now_ms = now;
+		if (slow.q[0].held)
+			answer(1, slow.q[0].token, NULL);
+		else if (strcmp(slow.q[0].script, ha_lease_acquire_lua) == 0)
+			answer_pttl(slow.q[0].ans_holder, slow.q[0].pttl);
+		else
+			answer(0, 0, slow.q[0].ans_holder);
+		memmove(&slow.q[0], &slow.q[1], (slow.n - 1) * sizeof(slow.q[0]));
+		slow.n--;
+	}
+}
+
+/* A Redis round trip of 200 ms at lease 600 (over lease/4): the standby's
+ * acquire, which Redis did, is answered late and still counts; the box
+ * active, its renews answered as late keep its lease. Before the fix
+ * (issue 69) an ask was given up after lease/4 and asked again at once:
+ * the acquire's answer was dropped, every later acquire was refused by
+ * the box's own key, and nobody relayed. */
+static void
+test_ha_slow_redis_takeover_completes(void **state)
+{
+	uint64_t t, active_at = 0;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	slow.rtt = 200;
+	slow.counter = 4;
+	start_lease(TP_HA_ROLE_AUTO, 1000, 600);
+	for (t = 1000; t < 12000; t++) {
+		slow_step(t);
+		if (active_at == 0 && ha.role.state == HA_ACTIVE)
+			active_at = t;
+		if (active_at != 0) {
+			assert_int_equal(ha.role.state, HA_ACTIVE);
+			assert_true(ipc_ha_active(&seg, t));
+		}
+	}
+	assert_true(active_at != 0);
+	assert_true(active_at <= 1000 + 600 + 200);   /* a lease listening, a round trip */
+	assert_int_equal(ha.role.token, 5);
+	assert_int_equal(ha.role.st.fenced, 0);
+	assert_int_equal(ha.role.st.lease_unanswered, 0);
+	assert_true(ha.role.st.renewed > 40);
+	assert_string_equal(slow.holder, "box-a:5");
+}
+
 int
 main(void)
 {
@@ -1058,6 +1205,7 @@ main(void)
 		cmocka_unit_test_setup(test_ha_vouch_asked_binds_the_standby, setup),
 		cmocka_unit_test_setup(test_ha_active_takes_the_word_only_when_asked, setup),
 		cmocka_unit_test_setup(test_ha_pttl_over_the_lease_clamped, setup),
+		cmocka_unit_test_setup(test_ha_slow_redis_takeover_completes, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
