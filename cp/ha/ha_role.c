@@ -130,13 +130,15 @@ ha_role_start(struct ha_role *r, const struct ha_role_conf *c, struct ipc_ha *se
 	r->seg = seg;
 	r->state = HA_STARTING;
 	r->quiet_since_ms = now_ms;
-	/* a predecessor of this cp may have vouched for the peer: a lease of
-	 * listening first ("active" asks at once) */
+	/* a predecessor of this cp may have vouched for the peer (its
+	 * promise: no ask before a lease after the heartbeat it heard): a
+	 * lease of listening first, in every mode. "active" asked at once
+	 * and broke that promise: two active boxes for up to a lease (issue
+	 * 69); it still needs no quiet spell of its own (asks as the lease
+	 * ends unless an active peer is heard meanwhile) */
 	r->ask_not_before_ms = now_ms + c->lease_ms;
-	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms) {
+	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms)
 		r->quiet_since_ms = now_ms - c->lease_ms;
-		r->ask_not_before_ms = now_ms;
-	}
 	role = seg != NULL ? atomic_load(&seg->role) : IPC_HA_STANDBY;
 	fence = seg != NULL ? atomic_load(&seg->fence_at_ms) : 0;
 	r->token = seg != NULL ? atomic_load(&seg->token) : 0;

@@ -287,7 +287,7 @@ static void
 test_ha_acquire_refused_stays_standby(void **state)
 {
 	(void)state;
-	start(TP_HA_ROLE_ACTIVE, 5000);         /* "active": asks at once */
+	start(TP_HA_ROLE_ACTIVE, 4000);         /* "active": asks a lease later */
 	step(5000);
 	assert_int_equal(redis.sent, 1);
 	answer(0, 0, "box-b:12");
@@ -314,7 +314,7 @@ test_ha_only_the_lease_verifies_a_token(void **state)
 	assert_true(ha.role.token == UINT64_MAX - 1);
 	assert_true(ha.role.token_verified == 0);
 	/* Redis names a holder (an acquire refused): verified */
-	start(TP_HA_ROLE_ACTIVE, 5000);
+	start(TP_HA_ROLE_ACTIVE, 4000);
 	step(5000);
 	answer(0, 0, "box-b:12");
 	assert_true(ha.role.token_verified == 12);
@@ -1180,6 +1180,45 @@ test_ha_slow_redis_takeover_completes(void **state)
 	assert_string_equal(slow.holder, "box-a:5");
 }
 
+/* A cp (re)started with ha.role "active" listens a lease before asking,
+ * as any: its predecessor may have promised the peer (a heartbeat that
+ * asked for its word) to ask for no lease until a lease after it. It
+ * needs no quiet spell of its own: it asks as that lease ends; an active
+ * peer heard meanwhile keeps it passive. Before the fix (issue 69) it
+ * asked at once: two active boxes for up to a lease. */
+static void
+test_ha_active_start_keeps_the_predecessors_promise(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	start(TP_HA_ROLE_ACTIVE, 5000);
+	for (t = 5000; t < 5000 + LEASE; t++)
+		step(t);
+	assert_int_equal(redis.sent, 0);
+	step(5000 + LEASE);
+	assert_int_equal(redis.sent, 1);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	answer(1, 9, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	/* an active peer heard within that lease: no acquire */
+	setup(NULL);
+	start(TP_HA_ROLE_ACTIVE, 5000);
+	for (t = 5000; t <= 5000 + 2 * LEASE; t++) {
+		unsigned int n = redis.sent;
+
+		if (t % 100 == 50)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+		if (redis.sent != n) {
+			assert_string_equal(redis.script, ha_lease_probe_lua);
+			answer(0, 0, "box-b:3");
+		}
+	}
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_true(strcmp(redis.script, ha_lease_acquire_lua) != 0);
+}
+
 int
 main(void)
 {
@@ -1206,6 +1245,7 @@ main(void)
 		cmocka_unit_test_setup(test_ha_active_takes_the_word_only_when_asked, setup),
 		cmocka_unit_test_setup(test_ha_pttl_over_the_lease_clamped, setup),
 		cmocka_unit_test_setup(test_ha_slow_redis_takeover_completes, setup),
+		cmocka_unit_test_setup(test_ha_active_start_keeps_the_predecessors_promise, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
