@@ -348,7 +348,13 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 			 * -1) is no renew of ours: a hostile or broken writer */
 			uint64_t wait = (uint64_t)a->pttl_ms;
 
-			if (a->pttl_ms < 0 || a->pttl_ms > (int64_t)r->lease_ms) {
+			if (a->pttl_ms == -2) {
+				/* the key gone between the script's GET and
+				 * PTTL (a Redis that expires within a script):
+				 * it is free now, ask again at once, not a
+				 * lease later (issue 69) */
+				r->next_ask_ms = now_ms;
+			} else if (a->pttl_ms < 0 || a->pttl_ms > (int64_t)r->lease_ms) {
 				r->st.pttl_clamped++;
 				tp_log(TP_LOG_WARNING, "ha: Redis gives the lease held by %s a "
 				       "PTTL of %" PRId64 " ms, over ha.lease_ms (%u): asking "
@@ -356,7 +362,8 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 				       a->holder : "another box", a->pttl_ms, r->lease_ms);
 				wait = r->lease_ms;
 			}
-			r->next_ask_ms = now_ms + wait + HA_PTTL_MARGIN_MS;
+			if (a->pttl_ms != -2)
+				r->next_ask_ms = now_ms + wait + HA_PTTL_MARGIN_MS;
 		}
 		if (!r->told_holder) {
 			r->told_holder = true;

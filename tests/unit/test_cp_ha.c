@@ -1056,6 +1056,29 @@ test_ha_pttl_over_the_lease_clamped(void **state)
 	assert_int_equal(ha.role.st.acquire_refused, 3);
 }
 
+/* An acquire refused with a PTTL of -2 (the key gone between the
+ * script's GET and PTTL): free now, asked for again at once, not a lease
+ * later, and no clamp counted. Before the fix (issue 69) it waited a
+ * whole lease. */
+static void
+test_ha_pttl_key_gone_asks_again_at_once(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	step(2000);
+	assert_int_equal(redis.sent, 1);
+	cp.now_ms = 2003;
+	answer_pttl("box-b:3", -2);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(ha.role.st.pttl_clamped, 0);
+	step(2003);
+	assert_int_equal(redis.sent, 2);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	cp.now_ms = 2006;
+	answer(1, 4, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+}
+
 /* ---- a slow Redis: a model of the key, answers a round trip late ------ */
 
 #define SLOW_MAX 16
@@ -1246,6 +1269,7 @@ main(void)
 		cmocka_unit_test_setup(test_ha_pttl_over_the_lease_clamped, setup),
 		cmocka_unit_test_setup(test_ha_slow_redis_takeover_completes, setup),
 		cmocka_unit_test_setup(test_ha_active_start_keeps_the_predecessors_promise, setup),
+		cmocka_unit_test_setup(test_ha_pttl_key_gone_asks_again_at_once, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
