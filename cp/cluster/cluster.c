@@ -768,7 +768,11 @@ cp_cluster_init(struct cp_ctx *cp, char *err, size_t errlen)
 	cl->sub.sub = true;
 	cl->sentinel.name = "sentinel";
 	cl->cmd.cl = cl->sub.cl = cl->sentinel.cl = cl;
-	cl->cmd.backoff_ms = cl->sub.backoff_ms = cl->sentinel.backoff_ms = CL_BACKOFF_MIN_MS;
+	/* the lease's scripts go on the command link: with an ha group its
+	 * Redis must be back on both boxes within a lease of its return */
+	cl_link_limits(&cl->cmd, cp->conf->ha.enabled ? cp->conf->ha.lease_ms : 0);
+	cl_link_limits(&cl->sub, 0);
+	cl_link_limits(&cl->sentinel, 0);
 	if (k->nredis > 0) {
 		cl_hostport_split(k->redis[0], cl->host, sizeof(cl->host), &cl->port);
 		cl->have_target = true;

@@ -32,6 +32,11 @@ int cl_link_open(struct cl_link *l, const char *host, uint16_t port);
 void cl_link_close(struct cl_link *l);
 unsigned int cl_link_poll(struct cl_link *l);
 void cl_link_watch(struct cp_cluster *cl, struct cl_link *l);
+/* The link's back-off and connect timeout: the defaults (ha_lease_ms 0),
+ * or with an ha group (its ha.lease_ms) on the command link, which
+ * carries the lease's scripts: back-off at most lease/4, a connect or
+ * its AUTH given lease/2 (docs/design/ha.md §3.2, issue 69). */
+void cl_link_limits(struct cl_link *l, uint32_t ha_lease_ms);
 void cl_link_flush(struct cl_link *l);
 bool cl_answered(struct cl_link *l, const redisReply *r);
 bool cl_send_argv(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc,

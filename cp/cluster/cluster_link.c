@@ -54,8 +54,8 @@ link_down(struct cl_link *l, const char *why)
 	l->subscribed = false;
 	l->inflight = 0;
 	l->retry_ms = cl->cp->now_ms + l->backoff_ms;
-	l->backoff_ms = l->backoff_ms * 2 > CL_BACKOFF_MAX_MS ? CL_BACKOFF_MAX_MS :
-								  l->backoff_ms * 2;
+	l->backoff_ms = l->backoff_ms * 2 > l->backoff_max_ms ? l->backoff_max_ms :
+								l->backoff_ms * 2;
 	if (l == &cl->sentinel) {
 		if (!l->said_down)
 			tp_log(TP_LOG_WARNING, "cluster: sentinel %s: %s; asking the next one",
@@ -78,7 +78,7 @@ link_down(struct cl_link *l, const char *why)
 		/* once, until it is up again: not every back-off */
 		tp_log(TP_LOG_WARNING, "cluster: cannot reach redis at %s:%u (%s): going on "
 		       "with what cp holds, quotas counted locally; trying again with "
-		       "back-off up to %u ms", cl->host, cl->port, why, CL_BACKOFF_MAX_MS);
+		       "back-off up to %u ms", cl->host, cl->port, why, l->backoff_max_ms);
 	}
 	l->said_down = true;
 }
@@ -88,7 +88,7 @@ link_up(struct cl_link *l)
 {
 	l->state = CL_UP;
 	l->said_down = false;
-	l->backoff_ms = CL_BACKOFF_MIN_MS;
+	l->backoff_ms = l->backoff_min_ms;
 	l->progress_ms = l->cl->cp->now_ms;
 	l->cl->st.connects++;
 	if (l != &l->cl->sentinel)
@@ -298,6 +298,28 @@ cl_send_cmd(struct cl_link *l, redisCallbackFn *fn, void *priv, int argc, const 
 	return cl_send_argv(l, fn, priv, argc, argv, len);
 }
 
+void
+cl_link_limits(struct cl_link *l, uint32_t ha_lease_ms)
+{
+	l->backoff_min_ms = CL_BACKOFF_MIN_MS;
+	l->backoff_max_ms = CL_BACKOFF_MAX_MS;
+	l->connect_timeout_ms = CL_REPLY_TIMEOUT_MS;
+	if (ha_lease_ms != 0) {
+		/* after a Redis outage both boxes of the pair reconnect
+		 * within lease/4 + lease/2 of its return, not seconds apart
+		 * (5 s back-off, 3 s connect): the active box renews before
+		 * the standby can find the key gone and take it. The connect
+		 * gets lease/2, not lease/4: a Redis a round trip of up to
+		 * lease/2 away still serves the lease (issue 69's ask waits
+		 * lease - guard) and must be reachable */
+		l->backoff_max_ms = ha_lease_ms / 4 > 1 ? ha_lease_ms / 4 : 1;
+		if (l->backoff_min_ms > l->backoff_max_ms)
+			l->backoff_min_ms = l->backoff_max_ms;
+		l->connect_timeout_ms = ha_lease_ms / 2;
+	}
+	l->backoff_ms = l->backoff_min_ms;
+}
+
 /* One link's turn: poll its socket (no wait) and let hiredis work. */
 unsigned int
 cl_link_poll(struct cl_link *l)
@@ -323,14 +345,20 @@ cl_link_poll(struct cl_link *l)
 void
 cl_link_watch(struct cp_cluster *cl, struct cl_link *l)
 {
-	/* no answer for too long: that Redis is away */
-	if (l->ac != NULL && (l->inflight > 0 || l->state == CL_CONNECTING) &&
-	    cl->cp->now_ms - l->progress_ms > CL_REPLY_TIMEOUT_MS) {
-		bool was_up = l->state == CL_UP;
+	/* no answer for too long: that Redis is away (a connect or its AUTH
+	 * unanswered: l->connect_timeout_ms, shorter in an ha pair) */
+	uint32_t limit = l->state == CL_CONNECTING && l->connect_timeout_ms < CL_REPLY_TIMEOUT_MS ?
+			 l->connect_timeout_ms : CL_REPLY_TIMEOUT_MS;
 
+	if (l->ac != NULL && (l->inflight > 0 || l->state == CL_CONNECTING) &&
+	    cl->cp->now_ms - l->progress_ms > limit) {
+		bool was_up = l->state == CL_UP;
+		char why[48];
+
+		snprintf(why, sizeof(why), "no answer in %u ms", limit);
 		cl_link_close(l);
 		l->state = was_up ? CL_UP : CL_CONNECTING;   /* so link_down says so */
-		link_down(l, "no answer in 3 s");
+		link_down(l, why);
 		l->state = CL_DOWN;
 	}
 }
@@ -412,8 +440,8 @@ cl_sentinel_step(struct cp_cluster *cl)
 		cl_link_close(l);
 		cl->sentinel_i++;
 		l->retry_ms = cl->cp->now_ms + l->backoff_ms;
-		l->backoff_ms = l->backoff_ms * 2 > CL_BACKOFF_MAX_MS ? CL_BACKOFF_MAX_MS :
-									  l->backoff_ms * 2;
+		l->backoff_ms = l->backoff_ms * 2 > l->backoff_max_ms ? l->backoff_max_ms :
+									l->backoff_ms * 2;
 		return;
 	}
 	if (l->state == CL_DOWN && l->ac == NULL && cl->cp->now_ms >= l->retry_ms) {

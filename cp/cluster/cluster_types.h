@@ -85,6 +85,12 @@ struct cl_link {
 	uint64_t progress_ms;         /* last answer (or first of inflight) */
 	uint64_t retry_ms;            /* next connect at */
 	uint32_t backoff_ms;
+	/* the back-off's bounds and how long a connect (and AUTH) may take:
+	 * CL_BACKOFF_MIN_MS, CL_BACKOFF_MAX_MS and CL_REPLY_TIMEOUT_MS, but
+	 * on the command link of a box in an ha pair lease/4 and lease/2
+	 * at most (cl_link_limits(): both boxes back within a lease of
+	 * Redis' return, issue 69) */
+	uint32_t backoff_min_ms, backoff_max_ms, connect_timeout_ms;
 	const char *name;             /* "redis", "pubsub", "sentinel" */
 };
 

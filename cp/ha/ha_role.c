@@ -130,13 +130,15 @@ ha_role_start(struct ha_role *r, const struct ha_role_conf *c, struct ipc_ha *se
 	r->seg = seg;
 	r->state = HA_STARTING;
 	r->quiet_since_ms = now_ms;
-	/* a predecessor of this cp may have vouched for the peer: a lease of
-	 * listening first ("active" asks at once) */
+	/* a predecessor of this cp may have vouched for the peer (its
+	 * promise: no ask before a lease after the heartbeat it heard): a
+	 * lease of listening first, in every mode. "active" asked at once
+	 * and broke that promise: two active boxes for up to a lease (issue
+	 * 69); it still needs no quiet spell of its own (asks as the lease
+	 * ends unless an active peer is heard meanwhile) */
 	r->ask_not_before_ms = now_ms + c->lease_ms;
-	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms) {
+	if (c->mode == TP_HA_ROLE_ACTIVE && now_ms >= c->lease_ms)
 		r->quiet_since_ms = now_ms - c->lease_ms;
-		r->ask_not_before_ms = now_ms;
-	}
 	role = seg != NULL ? atomic_load(&seg->role) : IPC_HA_STANDBY;
 	fence = seg != NULL ? atomic_load(&seg->fence_at_ms) : 0;
 	r->token = seg != NULL ? atomic_load(&seg->token) : 0;
@@ -167,8 +169,14 @@ ha_role_due(struct ha_role *r, uint64_t now_ms)
 	}
 	if (r->asking != HA_ASK_NONE) {
 		/* the cluster's link drops an answer it gave up on without a
-		 * word: an ask unanswered for renew_ms is given up */
-		if (now_ms - r->asked_ms < r->renew_ms)
+		 * word: an ask unanswered for lease - guard is given up. Not
+		 * sooner: Redis may have done it (an acquire's INCR and SET),
+		 * and its answer, late with a round trip over renew_ms, must
+		 * still count; given up and asked again at once, every late
+		 * answer was dropped, and an acquire Redis did left the key
+		 * held by this box without its knowing (issue 69). Past lease
+		 * - guard a renew's answer moves no deadline anyway. */
+		if (now_ms - r->asked_ms < r->lease_ms - r->guard_ms)
 			return HA_ASK_NONE;
 		r->st.lease_unanswered++;
 		r->asking = HA_ASK_NONE;
@@ -340,7 +348,13 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 			 * -1) is no renew of ours: a hostile or broken writer */
 			uint64_t wait = (uint64_t)a->pttl_ms;
 
-			if (a->pttl_ms < 0 || a->pttl_ms > (int64_t)r->lease_ms) {
+			if (a->pttl_ms == -2) {
+				/* the key gone between the script's GET and
+				 * PTTL (a Redis that expires within a script):
+				 * it is free now, ask again at once, not a
+				 * lease later (issue 69) */
+				r->next_ask_ms = now_ms;
+			} else if (a->pttl_ms < 0 || a->pttl_ms > (int64_t)r->lease_ms) {
 				r->st.pttl_clamped++;
 				tp_log(TP_LOG_WARNING, "ha: Redis gives the lease held by %s a "
 				       "PTTL of %" PRId64 " ms, over ha.lease_ms (%u): asking "
@@ -348,7 +362,8 @@ ha_role_answer(struct ha_role *r, uint32_t seq, const struct ha_lease_ans *a, ui
 				       a->holder : "another box", a->pttl_ms, r->lease_ms);
 				wait = r->lease_ms;
 			}
-			r->next_ask_ms = now_ms + wait + HA_PTTL_MARGIN_MS;
+			if (a->pttl_ms != -2)
+				r->next_ask_ms = now_ms + wait + HA_PTTL_MARGIN_MS;
 		}
 		if (!r->told_holder) {
 			r->told_holder = true;

@@ -178,9 +178,9 @@ step(uint64_t now)
 }
 
 static void
-start(uint32_t mode, uint64_t now)
+start_lease(uint32_t mode, uint64_t now, uint32_t lease)
 {
-	struct ha_role_conf rc = { .lease_ms = LEASE, .heartbeat_ms = HB, .mode = mode };
+	struct ha_role_conf rc = { .lease_ms = lease, .heartbeat_ms = HB, .mode = mode };
 
 	memset(&ha, 0, sizeof(ha));
 	ha.cp = &cp;
@@ -190,6 +190,12 @@ start(uint32_t mode, uint64_t now)
 	snprintf(ha.token_key, sizeof(ha.token_key), "ns:ha:edge:token");
 	cp.now_ms = now;
 	ha_role_start(&ha.role, &rc, &seg, now);
+}
+
+static void
+start(uint32_t mode, uint64_t now)
+{
+	start_lease(mode, now, LEASE);
 }
 
 static int
@@ -285,7 +291,7 @@ static void
 test_ha_acquire_refused_stays_standby(void **state)
 {
 	(void)state;
-	start(TP_HA_ROLE_ACTIVE, 5000);         /* "active": asks at once */
+	start(TP_HA_ROLE_ACTIVE, 4000);         /* "active": asks a lease later */
 	step(5000);
 	assert_int_equal(redis.sent, 1);
 	answer(0, 0, "box-b:12");
@@ -312,7 +318,7 @@ test_ha_only_the_lease_verifies_a_token(void **state)
 	assert_true(ha.role.token == UINT64_MAX - 1);
 	assert_true(ha.role.token_verified == 0);
 	/* Redis names a holder (an acquire refused): verified */
-	start(TP_HA_ROLE_ACTIVE, 5000);
+	start(TP_HA_ROLE_ACTIVE, 4000);
 	step(5000);
 	answer(0, 0, "box-b:12");
 	assert_true(ha.role.token_verified == 12);
@@ -507,47 +513,64 @@ test_ha_standby_never_acquires_while_it_hears_heartbeats(void **state)
 }
 
 /* The segment's deadline follows the renews and only moves forward; an
- * answer given up on (unanswered for lease/4) is ignored when it comes;
- * a cp restarted on the active box starts ACTIVE under the segment's
- * token and renews at once. */
+ * answer given up on (unanswered for lease - guard, issue 69: lease/4
+ * before) is ignored when it comes; a cp restarted on the active box
+ * starts ACTIVE under the segment's token and renews at once. */
 static void
 test_ha_segment_fence_follows(void **state)
 {
-	redisCallbackFn *old_fn;
-	void *old_priv;
+	const uint64_t r1 = 2000 + RENEW, r2 = r1 + LEASE - GUARD;
+	redisCallbackFn *old_fn, *new_fn;
+	void *old_priv, *new_priv;
 
 	(void)state;
 	make_active();
-	step(2000 + RENEW);                    /* renew 1 sent */
+	step(r1);                              /* renew 1 sent */
+	assert_int_equal(redis.sent, 2);
 	old_fn = redis.fn;
 	old_priv = redis.priv;
-	step(2000 + 2 * RENEW);                /* given up; renew 2 sent */
+	for (uint64_t t = r1 + 1; t < r2; t++) {
+		/* in flight: nothing more sent; the peer's word keeps the
+		 * box active meanwhile */
+		if (t % 100 == 0)
+			hb(HA_STANDBY, 7, t - 30, t);
+		step(t);
+		assert_int_equal(ha.role.state, HA_ACTIVE);
+	}
+	assert_int_equal(redis.sent, 2);
+	assert_int_equal(ha.role.st.lease_unanswered, 0);
+	step(r2);                              /* given up; renew 2 sent */
 	assert_int_equal(redis.sent, 3);
 	assert_int_equal(ha.role.st.lease_unanswered, 1);
+	new_fn = redis.fn;
+	new_priv = redis.priv;
 	/* renew 1's answer, late: ignored */
 	redis.fn = old_fn;
 	redis.priv = old_priv;
 	answer(1, 7, NULL);
-	assert_int_equal(seg_fence(), 2000 + LEASE - GUARD);
+	assert_int_equal(seg_fence(), 3100 - 30 + LEASE - GUARD);  /* the word's */
 	assert_int_equal(ha.role.st.renewed, 0);
-	step(2000 + 3 * RENEW);                /* renew 3 */
+	step(r2 + 1);                          /* renew 2 in flight */
+	assert_int_equal(redis.sent, 3);
+	redis.fn = new_fn;
+	redis.priv = new_priv;
 	answer(1, 7, NULL);
-	assert_int_equal(seg_fence(), 2000 + 3 * RENEW + LEASE - GUARD);
+	assert_int_equal(seg_fence(), r2 + LEASE - GUARD);
 
 	/* cp restarts: the segment says ACTIVE, token 7, deadline ahead */
 	memset(&redis, 0, sizeof(redis));
-	start(TP_HA_ROLE_AUTO, 2000 + 3 * RENEW + 10);
+	start(TP_HA_ROLE_AUTO, r2 + 10);
 	assert_int_equal(ha.role.state, HA_ACTIVE);
 	assert_int_equal(ha.role.token, 7);
-	assert_int_equal(seg_fence(), 2000 + 3 * RENEW + LEASE - GUARD);
-	assert_true(ipc_ha_active(&seg, 2000 + 3 * RENEW + 10));
-	step(2000 + 3 * RENEW + 10);
+	assert_int_equal(seg_fence(), r2 + LEASE - GUARD);
+	assert_true(ipc_ha_active(&seg, r2 + 10));
+	step(r2 + 10);
 	assert_int_equal(redis.sent, 1);
 	assert_string_equal(redis.script, ha_lease_renew_lua);
 	assert_string_equal(redis.argv[5], "box-a:7");
 	/* past its deadline the segment starts no active box */
 	memset(&redis, 0, sizeof(redis));
-	start(TP_HA_ROLE_AUTO, 2000 + 3 * RENEW + LEASE);
+	start(TP_HA_ROLE_AUTO, r2 + LEASE);
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	assert_int_equal(atomic_load(&seg.role), IPC_HA_STANDBY);
 	assert_int_equal(ha.role.token, 7);
@@ -786,10 +809,10 @@ test_ha_standby_hearing_active_asks_redis_past_the_lease(void **state)
 	}
 	assert_true(redis.sent >= 1);
 	/* a look (it takes nothing) at once; unanswered (Redis silent), again
-	 * each lease/4, as any script */
+	 * each lease - guard, as any script: at 1000, 1900, 2800 */
 	assert_string_equal(redis.script, ha_lease_probe_lua);
-	assert_int_equal(redis.sent, 2 * LEASE / RENEW + 1);
-	assert_int_equal(ha.role.st.lease_unanswered, 2 * LEASE / RENEW);
+	assert_int_equal(redis.sent, 3);
+	assert_int_equal(ha.role.st.lease_unanswered, 2);
 	assert_int_equal(ha.role.state, HA_STANDBY);
 	/* the peer's lease named: vouch on, look again a lease later */
 	setup(NULL);
@@ -1192,6 +1215,192 @@ test_ha_lease_scripts_on_redis_that_lost_its_data(void **state)
 	rmdir(dir);
 }
 
+/* An acquire refused with a PTTL of -2 (the key gone between the
+ * script's GET and PTTL): free now, asked for again at once, not a lease
+ * later, and no clamp counted. Before the fix (issue 69) it waited a
+ * whole lease. */
+static void
+test_ha_pttl_key_gone_asks_again_at_once(void **state)
+{
+	(void)state;
+	start(TP_HA_ROLE_AUTO, 1000);
+	step(2000);
+	assert_int_equal(redis.sent, 1);
+	cp.now_ms = 2003;
+	answer_pttl("box-b:3", -2);
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_int_equal(ha.role.st.pttl_clamped, 0);
+	step(2003);
+	assert_int_equal(redis.sent, 2);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	cp.now_ms = 2006;
+	answer(1, 4, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+}
+
+/* ---- a slow Redis: a model of the key, answers a round trip late ------ */
+
+#define SLOW_MAX 16
+
+static struct {
+	uint64_t rtt;                 /* sent to answered; executed at rtt/2 */
+	char holder[64];              /* the key's value, "" when absent */
+	uint64_t expires;             /* the key's expiry (Redis' clock = ours) */
+	uint64_t counter;             /* the token counter */
+	unsigned int n;
+	struct {
+		uint64_t sent;
+		bool done;            /* executed: the answer below */
+		redisCallbackFn *fn;
+		void *priv;
+		char script[1024];
+		char arg5[64];
+		int held;
+		long long token, pttl;
+		char ans_holder[64];
+	} q[SLOW_MAX];
+} slow;
+
+/* cp/ha's asks recorded; each executed by the model at sent + rtt/2 and
+ * answered at sent + rtt (in order: one link). */
+static void
+slow_step(uint64_t now)
+{
+	unsigned int n = redis.sent;
+
+	step(now);
+	if (redis.sent != n) {
+		assert_true(slow.n < SLOW_MAX);
+		slow.q[slow.n].sent = now;
+		slow.q[slow.n].done = false;
+		slow.q[slow.n].fn = redis.fn;
+		slow.q[slow.n].priv = redis.priv;
+		snprintf(slow.q[slow.n].script, sizeof(slow.q[0].script), "%s", redis.script);
+		snprintf(slow.q[slow.n].arg5, sizeof(slow.q[0].arg5), "%s", redis.argv[5]);
+		slow.n++;
+	}
+	if (slow.holder[0] != '\0' && now >= slow.expires)
+		slow.holder[0] = '\0';
+	for (unsigned int i = 0; i < slow.n; i++) {
+		if (slow.q[i].done || now < slow.q[i].sent + slow.rtt / 2)
+			continue;
+		slow.q[i].done = true;
+		slow.q[i].ans_holder[0] = '\0';
+		if (strcmp(slow.q[i].script, ha_lease_acquire_lua) == 0) {
+			if (slow.holder[0] == '\0') {
+				slow.counter++;
+				snprintf(slow.holder, sizeof(slow.holder), "%s:%" PRIu64,
+					 slow.q[i].arg5, slow.counter);
+				slow.expires = now + ha.role.lease_ms;
+				slow.q[i].held = 1;
+				slow.q[i].token = (long long)slow.counter;
+			} else {
+				slow.q[i].held = 0;
+				slow.q[i].pttl = (long long)(slow.expires - now);
+				snprintf(slow.q[i].ans_holder, sizeof(slow.q[0].ans_holder), "%s",
+					 slow.holder);
+			}
+		} else {
+			assert_string_equal(slow.q[i].script, ha_lease_renew_lua);
+			if (strcmp(slow.holder, slow.q[i].arg5) == 0) {
+				slow.expires = now + ha.role.lease_ms;
+				slow.q[i].held = 1;
+				slow.q[i].token = (long long)slow.counter;
+			} else {
+				slow.q[i].held = 0;
+				snprintf(slow.q[i].ans_holder, sizeof(slow.q[0].ans_holder), "%s",
+					 slow.holder);
+			}
+		}
+	}
+	while (slow.n > 0 && slow.q[0].done && now >= slow.q[0].sent + slow.rtt) {
+		redis.fn = slow.q[0].fn;
+		redis.priv = slow.q[0].priv;
+		cp.now_ms = now;
+		if (slow.q[0].held)
+			answer(1, slow.q[0].token, NULL);
+		else if (strcmp(slow.q[0].script, ha_lease_acquire_lua) == 0)
+			answer_pttl(slow.q[0].ans_holder, slow.q[0].pttl);
+		else
+			answer(0, 0, slow.q[0].ans_holder);
+		memmove(&slow.q[0], &slow.q[1], (slow.n - 1) * sizeof(slow.q[0]));
+		slow.n--;
+	}
+}
+
+/* A Redis round trip of 200 ms at lease 600 (over lease/4): the standby's
+ * acquire, which Redis did, is answered late and still counts; the box
+ * active, its renews answered as late keep its lease. Before the fix
+ * (issue 69) an ask was given up after lease/4 and asked again at once:
+ * the acquire's answer was dropped, every later acquire was refused by
+ * the box's own key, and nobody relayed. */
+static void
+test_ha_slow_redis_takeover_completes(void **state)
+{
+	uint64_t t, active_at = 0;
+
+	(void)state;
+	memset(&slow, 0, sizeof(slow));
+	slow.rtt = 200;
+	slow.counter = 4;
+	start_lease(TP_HA_ROLE_AUTO, 1000, 600);
+	for (t = 1000; t < 12000; t++) {
+		slow_step(t);
+		if (active_at == 0 && ha.role.state == HA_ACTIVE)
+			active_at = t;
+		if (active_at != 0) {
+			assert_int_equal(ha.role.state, HA_ACTIVE);
+			assert_true(ipc_ha_active(&seg, t));
+		}
+	}
+	assert_true(active_at != 0);
+	assert_true(active_at <= 1000 + 600 + 200);   /* a lease listening, a round trip */
+	assert_int_equal(ha.role.token, 5);
+	assert_int_equal(ha.role.st.fenced, 0);
+	assert_int_equal(ha.role.st.lease_unanswered, 0);
+	assert_true(ha.role.st.renewed > 40);
+	assert_string_equal(slow.holder, "box-a:5");
+}
+
+/* A cp (re)started with ha.role "active" listens a lease before asking,
+ * as any: its predecessor may have promised the peer (a heartbeat that
+ * asked for its word) to ask for no lease until a lease after it. It
+ * needs no quiet spell of its own: it asks as that lease ends; an active
+ * peer heard meanwhile keeps it passive. Before the fix (issue 69) it
+ * asked at once: two active boxes for up to a lease. */
+static void
+test_ha_active_start_keeps_the_predecessors_promise(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	start(TP_HA_ROLE_ACTIVE, 5000);
+	for (t = 5000; t < 5000 + LEASE; t++)
+		step(t);
+	assert_int_equal(redis.sent, 0);
+	step(5000 + LEASE);
+	assert_int_equal(redis.sent, 1);
+	assert_string_equal(redis.script, ha_lease_acquire_lua);
+	answer(1, 9, NULL);
+	assert_int_equal(ha.role.state, HA_ACTIVE);
+	/* an active peer heard within that lease: no acquire */
+	setup(NULL);
+	start(TP_HA_ROLE_ACTIVE, 5000);
+	for (t = 5000; t <= 5000 + 2 * LEASE; t++) {
+		unsigned int n = redis.sent;
+
+		if (t % 100 == 50)
+			hb(HA_ACTIVE, 3, 0, t);
+		step(t);
+		if (redis.sent != n) {
+			assert_string_equal(redis.script, ha_lease_probe_lua);
+			answer(0, 0, "box-b:3");
+		}
+	}
+	assert_int_equal(ha.role.state, HA_STANDBY);
+	assert_true(strcmp(redis.script, ha_lease_acquire_lua) != 0);
+}
+
 int
 main(void)
 {
@@ -1219,6 +1428,9 @@ main(void)
 		cmocka_unit_test_setup(test_ha_pttl_over_the_lease_clamped, setup),
 		cmocka_unit_test_teardown(test_ha_lease_scripts_on_redis_that_lost_its_data,
 					  lua_teardown),
+		cmocka_unit_test_setup(test_ha_slow_redis_takeover_completes, setup),
+		cmocka_unit_test_setup(test_ha_active_start_keeps_the_predecessors_promise, setup),
+		cmocka_unit_test_setup(test_ha_pttl_key_gone_asks_again_at_once, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
