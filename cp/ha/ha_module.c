@@ -487,7 +487,7 @@ ha_status(const struct cp_ctx *cp, struct json_object *resp)
 	json_object_object_add(o, "mirrored", m);
 	{
 		/* the last takeover's install of the mirrored RTP contexts
-		 * into this dp (perf/ha_gap --contexts, RESULTS.md T46): ms
+		 * into this dp (perf/ha_ctx_scale, RESULTS.md T46): ms
 		 * from the role turning active to the last RTP_ADD in a ring,
 		 * to dp holding them all; null until reached */
 		uint32_t tn;
