@@ -437,6 +437,18 @@ struct agw_rtp_state {
 	 * members (1), whose owner dp must hold first */
 	size_t readd_next;
 	uint8_t readd_pass;
+	/* the last takeover's install (cp_agw_rtp_takeover_figures()): when
+	 * the role turned active (cp's ms), cp/agw's change count then, the
+	 * contexts taken, ms until the last RTP_ADD was in a ring and until
+	 * dp held it (-1: not yet); sending: the readd not done yet */
+	struct {
+		uint64_t at_ms;
+		uint64_t since;
+		uint32_t n;
+		int64_t sent_ms;
+		int64_t installed_ms;
+		bool sending;
+	} take;
 	/* BUNDLE: a restarted cp's RTP_STATE brought bundled terminations:
 	 * the owners' members[] are to be rebuilt (agw_rtp_bundle_sync()) */
 	bool bundle_dirty;

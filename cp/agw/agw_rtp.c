@@ -1895,6 +1895,27 @@ pos_refresh(struct cp_ctx *cp, struct agw_rtp_state *r, uint64_t now_ms)
 	return sent;
 }
 
+/* The takeover's install held by dp (a FENCE behind its RTP_ADDs). */
+static void
+take_held(struct cp_ctx *cp, void *arg, int rc)
+{
+	struct agw_rtp_state *r = rtp_of(cp);
+
+	(void)arg;
+	if (r != NULL && rc == 0 && r->take.sent_ms >= 0)
+		r->take.installed_ms = (int64_t)(cp->now_ms - r->take.at_ms);
+}
+
+/* The takeover's last RTP_ADD in a ring: the time, and a FENCE's wait. */
+static void
+take_sent(struct cp_ctx *cp, struct agw_rtp_state *r)
+{
+	r->take.sending = false;
+	r->take.sent_ms = (int64_t)(cp->now_ms - r->take.at_ms);
+	if (cp_agw_when_held(cp, r->take.since, take_held, NULL) == 0)
+		r->take.installed_ms = r->take.sent_ms;   /* (nothing dp may not hold) */
+}
+
 /* The loop's share: a step-down's RTP_DELs that waited for room, requests
  * past their time, a restarted dp's contexts installed again, the SRTP
  * positions asked. Work done. */
@@ -1944,6 +1965,8 @@ rtp_serve(struct cp_ctx *cp, uint64_t now_ms)
 		}
 	}
 	r->readd_next = SIZE_MAX;
+	if (r->take.sending)
+		take_sent(cp, r);
 	return done;
 }
 
@@ -2206,7 +2229,27 @@ cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead)
 	readd_members(cp);
 	r->readd_next = 0;
 	r->readd_pass = 0;
+	r->take.at_ms = cp->now_ms;
+	r->take.since = cp_agw_changes(cp);
+	r->take.n = taken;
+	r->take.sent_ms = -1;
+	r->take.installed_ms = -1;
+	r->take.sending = true;
 	return taken;
+}
+
+int
+cp_agw_rtp_takeover_figures(const struct cp_ctx *cp, uint32_t *n, int64_t *sent_ms,
+			    int64_t *installed_ms)
+{
+	const struct agw_rtp_state *r = rtp_of(cp);
+
+	if (r == NULL || r->take.n == 0)
+		return -ENOENT;
+	*n = r->take.n;
+	*sent_ms = r->take.sent_ms;
+	*installed_ms = r->take.installed_ms;
+	return 0;
 }
 
 /*

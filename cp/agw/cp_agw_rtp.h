@@ -611,6 +611,18 @@ uint32_t cp_agw_rtp_mirror_held(const struct cp_ctx *cp);
  */
 unsigned int cp_agw_rtp_mirror_takeover(struct cp_ctx *cp, uint32_t ahead);
 /*
+ * The last takeover's install, as status shows it (ha.takeover): *n the
+ * contexts taken, *sent_ms the ms from the role turning active to the
+ * last of their RTP_ADDs in a ring to dp, *installed_ms to dp holding
+ * every one (the FENCE_DONE of a FENCE behind them, cp_agw_when_held());
+ * each -1 while not reached (and installed_ms stays -1 when dp never
+ * answered the FENCE: CP_AGW_HOLD_MS, a dp restart, or a dp without
+ * FENCE, whose figure is sent_ms). Milliseconds of cp's loop clock. 0: a
+ * takeover with contexts happened; -ENOENT: none yet.
+ */
+int cp_agw_rtp_takeover_figures(const struct cp_ctx *cp, uint32_t *n, int64_t *sent_ms,
+				int64_t *installed_ms);
+/*
  * This box is not the active one any more (a switchover, or fenced, or a
  * cp started as the standby over a dp that holds contexts;
  * docs/design/ha.md §3.5): each context of its own becomes one held for

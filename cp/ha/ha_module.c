@@ -497,6 +497,25 @@ ha_status(const struct cp_ctx *cp, struct json_object *resp)
 		(int64_t)mirrored_allocs(cp)));
 	json_object_object_add(m, "contexts", json_object_new_int64((int64_t)mirrored_ctxs(cp)));
 	json_object_object_add(o, "mirrored", m);
+	{
+		/* the last takeover's install of the mirrored RTP contexts
+		 * into this dp (perf/ha_ctx_scale, RESULTS.md T46): ms
+		 * from the role turning active to the last RTP_ADD in a ring,
+		 * to dp holding them all; null until reached */
+		uint32_t tn;
+		int64_t sent, inst;
+
+		if (cp_agw_rtp_takeover_figures(cp, &tn, &sent, &inst) == 0) {
+			struct json_object *t = json_object_new_object();
+
+			json_object_object_add(t, "contexts", json_object_new_int64(tn));
+			json_object_object_add(t, "sent_ms", sent >= 0 ?
+					       json_object_new_int64(sent) : NULL);
+			json_object_object_add(t, "installed_ms", inst >= 0 ?
+					       json_object_new_int64(inst) : NULL);
+			json_object_object_add(o, "takeover", t);
+		}
+	}
 	s = json_object_new_object();
 	json_object_object_add(s, "under_way", json_object_new_boolean(
 		ha->sw.step != HA_SW_IDLE));

@@ -397,6 +397,8 @@ srtp_resumed() {
 }
 srtp_resumed "through B after the SIGKILL"
 tp_check "B took the context over from the mirror" grep -q 'took over 1 RTP context' "$TP_TMP/cpB.log"
+tp_check "B's status ha.takeover: 1 context, in dp's ring and held by dp ($(ha B "h.get('takeover')"))" \
+  test "$(ha B "(lambda t: t['contexts'] == 1 and t['sent_ms'] is not None and t['installed_ms'] is not None and 0 <= t['sent_ms'] <= t['installed_ms'] < 1000)(h['takeover'])")" = True
 G_UE=$(srtp_gap ue "$T_KILL"); G_CORE=$(srtp_gap core "$T_KILL")
 echo "# SRTP takeover gap at the receivers: the UE ${G_UE} s, the core ${G_CORE} s; shifts on the wire: the UE $(sst ue 'd["shift_log"]'), the core $(sst core 'd["shift_log"]')"
 tp_check "the SRTP takeover gap is under 1 s at both ends (UE $G_UE, core $G_CORE)" \

@@ -797,6 +797,8 @@ test_ha_mirror_takeover_advances_send_streams(void **state)
 	static struct ipc_msg m;
 	struct ipc_rtp_stats_msg s;
 	const struct ipc_rtp_ctx *x;
+	uint32_t tn;
+	int64_t sent, inst;
 	uint64_t id;
 	unsigned int w;
 	int k;
@@ -866,10 +868,16 @@ test_ha_mirror_takeover_advances_send_streams(void **state)
 	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &bad), -EINVAL);
 	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 1);
 	/* takeover: to dp as a restarted dp's, our streams past the bound */
+	assert_int_equal(cp_agw_rtp_takeover_figures(&cp, &tn, &sent, &inst), -ENOENT);
 	assert_int_equal(cp_agw_rtp_mirror_takeover(&cp, 500), 1);
 	assert_int_equal(cp_agw_rtp_mirror_held(&cp), 0);
 	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
 	cp_agw_serve(&cp, cp.now_ms);
+	/* (a dp without FENCE: held once in its ring, in the same ms) */
+	assert_int_equal(cp_agw_rtp_takeover_figures(&cp, &tn, &sent, &inst), 0);
+	assert_int_equal(tn, 1);
+	assert_int_equal(sent, 0);
+	assert_int_equal(inst, 0);
 	assert_true(to_dp(w, &m));
 	assert_int_equal(m.h.kind, IPC_RTP_ADD);
 	assert_int_equal(m.h.alloc_id, id);
@@ -1738,6 +1746,75 @@ held_answer(const struct cp_agw_ctx *c)
 	md.mode_set = true;
 	md.mode = IPC_RTP_MODE_SEND | IPC_RTP_MODE_RECV;
 	assert_int_equal(cp_agw_modify(&cp, &op, c->id, 1, rmod(&md), err, sizeof(err)), 0);
+}
+
+/*
+ * The takeover's install as status shows it (ha.takeover, perf/ha_ctx_scale,
+ * RESULTS.md T46): from the role turning active, sent_ms once the last
+ * RTP_ADD is in a ring (a full ring puts it off), installed_ms once dp
+ * answers the FENCE behind it; each -1 until then.
+ */
+static void
+test_ha_takeover_figures(void **state)
+{
+	struct cp_agw_rtp_spec spec[2];
+	struct cp_agw_ctx *c = NULL;
+	static struct cp_agw_rtp_mirror mm;
+	static struct ipc_msg m;
+	uint64_t id, v = 0;
+	uint32_t tn = 0;
+	int64_t sent = 0, inst = 0;
+	unsigned int w;
+	int k;
+	char err[256];
+
+	(void)state;
+	spec_rtp(&spec[0], 0, "10.0.0.7", 5004, true);
+	spec_rtp(&spec[1], 0, "10.1.0.9", 6000, false);
+	assert_int_equal(cp_agw_create(&cp, rtp2(spec), CP_AGW_SETUP_DEFAULT, "call-1",
+				       CP_AGW_DOOR_API, 0, &c, err, sizeof(err)), 0);
+	id = c->id;
+	w = c->worker;
+	drain();
+	k = cp_agw_rtp_mirror_index(&cp, id);
+	assert_true(k >= 0);
+	assert_int_equal(cp_agw_rtp_mirror_get(&cp, (uint32_t)k, &mm), 0);
+	/* the standby's view: the peer's context held, not in dp */
+	assert_int_equal(cp_agw_release(&cp, &op, id, err, sizeof(err)), 0);
+	released(c);
+	drain();
+	assert_int_equal(cp_agw_rtp_mirror_put(&cp, &mm), 0);
+	assert_int_equal(cp_agw_rtp_takeover_figures(&cp, &tn, &sent, &inst), -ENOENT);
+	/* the role turns active with the ring to dp full */
+	assert_true(ring_fill(w) > 0);
+	cp.now_ms += 100;
+	assert_int_equal(cp_agw_rtp_mirror_takeover(&cp, 500), 1);
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_int_equal(cp_agw_rtp_takeover_figures(&cp, &tn, &sent, &inst), 0);
+	assert_int_equal(tn, 1);
+	assert_int_equal(sent, -1);
+	assert_int_equal(inst, -1);
+	/* dp reads its ring 7 ms later: the RTP_ADD goes, a FENCE behind it */
+	assert_false(past_fillers(w, &m));
+	cp.now_ms += 7;
+	cp.seg.shm->dp_heartbeat_ms = cp.now_ms;
+	cp_agw_serve(&cp, cp.now_ms);
+	assert_true(to_dp(w, &m));
+	assert_int_equal(m.h.kind, IPC_RTP_ADD);
+	assert_int_equal(m.h.alloc_id, id);
+	assert_int_equal(fences(w, &v), 1);
+	assert_int_equal(cp_agw_rtp_takeover_figures(&cp, &tn, &sent, &inst), 0);
+	assert_int_equal(sent, 7);
+	assert_int_equal(inst, -1);
+	/* dp's word 3 ms after: it holds them all */
+	cp.now_ms += 3;
+	fence_done(w, v);
+	assert_int_equal(cp_agw_rtp_takeover_figures(&cp, &tn, &sent, &inst), 0);
+	assert_int_equal(tn, 1);
+	assert_int_equal(sent, 7);
+	assert_int_equal(inst, 10);
+	explicit_bzero(&mm, sizeof(mm));
 }
 
 /* A reply waits for the FENCE_DONE of the worker its request changed,
@@ -3804,6 +3881,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_srtp_polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quota_confine_state, setup_quota, teardown),
 		cmocka_unit_test_setup_teardown(test_address_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ha_takeover_figures, setup_fence, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_held_until_fence_done, setup_fence,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reply_held_per_worker, setup_fence, teardown),

@@ -16,7 +16,10 @@
 #
 # Knobs read by box_conf: HA_LEASE_MS (ha.lease_ms, 600 unless set),
 # HA_GROUP (0: the box's file has no ha group: a single box, the cluster
-# group kept). By box_start: HA_CP_WRAP_A, HA_CP_WRAP_B, a command box A's
+# group kept); HA_MEDIA_CONTEXTS (agw.media_contexts, 64 unless set),
+# HA_MEDIA_PORTS, HA_RELAY_PORTS, HA_AGW_PORTS ("first, last": agw.media_ports,
+# turn.relay_ports, agw.ports; perf/ha_gap --contexts moves them for tens of
+# thousands of contexts). By box_start: HA_CP_WRAP_A, HA_CP_WRAP_B, a command box A's
 # (B's) cp runs under (perf/ha_cost --instr: valgrind's callgrind).
 
 for p in redis-server redis-cli openssl; do
@@ -117,7 +120,7 @@ dp = {
   );
 };
 ipc = { name = "/${TP_ID}$n"; };
-turn = { realm = "turnpike.test"; relay_ports = [50000, 50999]; channels = "rfc5766"; };
+turn = { realm = "turnpike.test"; relay_ports = [${HA_RELAY_PORTS:-50000, 50999}]; channels = "rfc5766"; };
 cp = {
   api_socket = "$TP_TMP/cp$n.sock";
   users = ( { name = "test"; password = "test"; } );
@@ -126,8 +129,8 @@ cp = {
 };
 cluster = { redis = ["127.0.0.1:$RPORT"]; box = "box-$n"; share = ["users"]; };
 accounting = { file = "$TP_TMP/usage$n.jsonl"; };
-agw = { ports = [20000, 21999]; max_contexts = 64; setup_timeout = 20;
-        media_ports = [40000, 40999]; media_contexts = 64; };
+agw = { ports = [${HA_AGW_PORTS:-20000, 21999}]; max_contexts = 64; setup_timeout = 20;
+        media_ports = [${HA_MEDIA_PORTS:-40000, 40999}]; media_contexts = ${HA_MEDIA_CONTEXTS:-64}; };
 $([ "${HA_GROUP:-1}" = 1 ] && echo "ha = { pair = \"tp$$\"; role = \"$role\"; lease_ms = ${HA_LEASE_MS:-600}; heartbeat_ms = 100;
        listen = \"$me:$LPORT\"; peer = \"$other:$LPORT\"; key_file = \"$TP_TMP/ha.key\"; };")
 CONF
