@@ -296,6 +296,12 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 		lt->pass = true;
 		lt->cursor = 0;
 	}
+	/* a started cp: not before dp gave every context back (SYNC's
+	 * RTP_STATEs, cp->ready): a pass over a table not yet restored would
+	 * end at once, and a context restored after it would keep the tap
+	 * an old cp left in dp, a task's since deactivated among them */
+	if (lt->pass_start && !cp->ready)
+		return k;
 	tab = &cp->agw->tab[CP_AGW_KIND_RTP];
 	n = cp->agw->nworkers * tab->per_worker;
 	while (lt->pass && k < CP_LI_RTP_PASS_SLICE) {

@@ -567,6 +567,11 @@ cp_li_x2_step(struct cp_ctx *cp)
 		lx->pass = true;
 		lx->cursor = 0;
 	}
+	/* not before dp gave every allocation back (cp->ready): a restarted
+	 * cp's pass over a table not yet restored would tell none of them
+	 * "ongoing" (review V7) */
+	if (!cp->ready)
+		return k;
 	while (lx->pass && k < X2_PASS_SLICE) {
 		struct cp_alloc *a = cp_alloc_next(cp, &lx->cursor);
 		struct x2_rec *r;

@@ -50,6 +50,7 @@ rtp_li_copy(struct dp_worker *w, const struct rtp_ctx *c, const struct rtp_term 
 	cp->ts_nsec = (uint32_t)ts.tv_nsec;
 	cp->len = len;
 	cp->dir = t->tap;
+	cp->kind = LI_COPY_X3;
 	cp->format = LI_COPY_RTP;
 	memset(cp->src, 0, sizeof(cp->src));
 	memset(cp->dst, 0, sizeof(cp->dst));

@@ -39,6 +39,7 @@ turn_li_copy(struct dp_worker *w, struct turn_alloc *a, const struct rte_mbuf *m
 	if (w->li == NULL || (c = li_ring_reserve(w->li, len)) == NULL)
 		return;
 	c->kind = LI_COPY_X3;
+	c->format = LI_COPY_IP;
 	memcpy(c->xid, tp->xid, sizeof(c->xid));
 	c->correlation = tp->correlation;
 	c->seq = tp->seq;

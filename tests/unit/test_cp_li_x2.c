@@ -162,6 +162,7 @@ setup(void **state)
 	strcpy(conf.turn.realm, "turnpike.test");
 	cp.conf = &conf;
 	cp.now_ms = 100000;
+	cp.ready = true;
 	li = calloc(1, sizeof(*li));
 	assert_non_null(li);
 	user = calloc(1, sizeof(*user) + 8);
@@ -552,6 +553,28 @@ test_x2_ring_full(void **state)
 	assert_int_equal(cp_li_x2_stats(&cp)->sent, 1);
 }
 
+/* A started cp's pass waits until dp gave every allocation back
+ * (cp->ready): run on a table not yet restored it would end at once and
+ * tell the sessions restored after it nothing (review V7). */
+static void
+test_x2_pass_waits_for_ready(void **state)
+{
+	(void)state;
+	cur_task = task(9, X1_DELIVERY_X2_AND_X3, 0);
+	cp.ready = false;
+	assert_int_equal(cp_li_x2_step(&cp), 0);       /* nothing back yet */
+	for (unsigned int i = 0; i < 2; i++)
+		alloc_make(&held[i], 201 + i, false);
+	nheld = 2;                                      /* dp's state came */
+	assert_int_equal(cp_li_x2_step(&cp), 0);
+	assert_int_equal(nsent, 0);
+	cp.ready = true;
+	assert_int_equal(cp_li_x2_step(&cp), 2);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[0].ev.event, LI_X2_EV_ONGOING);
+	assert_int_equal(sent[1].ev.event, LI_X2_EV_ONGOING);
+}
+
 int
 main(void)
 {
@@ -563,6 +586,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_ring_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_pass_at_activation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_tcp_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_pass_waits_for_ready, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
