@@ -33,19 +33,29 @@ const struct cp_li_task *
 cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
 		const struct ipc_rtp_stats *st, unsigned int *target)
 {
-	for (unsigned int i = 0; i < 2; i++) {
-		const struct cp_li_task *t;
+	/* what dp saw first, both sides, then what was signalled: an SDP is
+	 * the other party's word, so a party that writes a target's address
+	 * in its c= must not draw a call whose target's source dp latched on
+	 * the other side into its own task (review V2); a signalled remote
+	 * still matches (a target behind a NAT latches from another address) */
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = 0; i < 2; i++) {
+			const struct cp_li_task *t = NULL;
 
-		if (term[i].profile == IPC_RTP_NONE)
-			continue;
-		t = by_addr(li, &term[i].remote);
-		if (t == NULL && st != NULL && (st[i].latched & IPC_RTP_LATCHED_RTP))
-			t = by_addr(li, &st[i].rtp_src);
-		if (t == NULL && st != NULL && (st[i].latched & IPC_RTP_LATCHED_RTCP))
-			t = by_addr(li, &st[i].rtcp_src);
-		if (t != NULL) {
-			*target = i;
-			return t;
+			if (term[i].profile == IPC_RTP_NONE)
+				continue;
+			if (pass == 1)
+				t = by_addr(li, &term[i].remote);
+			else if (st != NULL) {
+				if (st[i].latched & IPC_RTP_LATCHED_RTP)
+					t = by_addr(li, &st[i].rtp_src);
+				if (t == NULL && (st[i].latched & IPC_RTP_LATCHED_RTCP))
+					t = by_addr(li, &st[i].rtcp_src);
+			}
+			if (t != NULL) {
+				*target = i;
+				return t;
+			}
 		}
 	}
 	*target = 0;

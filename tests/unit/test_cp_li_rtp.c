@@ -184,6 +184,37 @@ test_cp_li_rtp_nai_never_and_term0_first(void **state)
 	li_free(li);
 }
 
+/* A party that writes a target's address in its SDP (term 0 signalled at
+ * 10.9.9.9, task 8's target) does not draw the call into that task when
+ * dp latched the other side on a target of its own (term 1's source
+ * 10.1.0.20, task 7): the latched source first (review V2). Before any
+ * latch, the signalled remote is all there is. */
+static void
+test_cp_li_rtp_latched_before_signalled(void **state)
+{
+	struct cp_li *li = li_new();
+	struct ipc_rtp_term term[2];
+	struct ipc_rtp_stats st[2];
+	struct x1_target real = v4(10, 1, 0, 20, 32), named = v4(10, 9, 9, 9, 32);
+	unsigned int t = 9;
+
+	(void)state;
+	ctx_make(term, st);
+	addr4(&term[0].remote, 10, 9, 9, 9, 5004);    /* another's address in SDP */
+	addr4(&term[1].remote, 10, 1, 0, 99, 6004);   /* (signalled elsewhere) */
+	task_add(li, 7, &real);
+	task_add(li, 8, &named);
+	assert_int_equal(match(li, term, st, &t), 8);  /* nothing latched yet */
+	assert_int_equal(t, 0);
+	addr4(&st[0].rtp_src, 10, 210, 0, 2, 40000);  /* term 0's real source */
+	st[0].latched = IPC_RTP_LATCHED_RTP;
+	addr4(&st[1].rtp_src, 10, 1, 0, 20, 6004);
+	st[1].latched = IPC_RTP_LATCHED_RTP;
+	assert_int_equal(match(li, term, st, &t), 7);
+	assert_int_equal(t, 1);
+	li_free(li);
+}
+
 int
 main(void)
 {
@@ -191,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_cp_li_rtp_signalled_remote_either_side),
 		cmocka_unit_test(test_cp_li_rtp_latched_source),
 		cmocka_unit_test(test_cp_li_rtp_nai_never_and_term0_first),
+		cmocka_unit_test(test_cp_li_rtp_latched_before_signalled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
