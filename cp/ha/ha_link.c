@@ -618,7 +618,6 @@ bad:
 	return -1;
 }
 
-/* What c has to read, up to HA_READ_BUDGET: 0, or -1 to close c. */
 /* Whether a non-blocking socket has no byte to read now (not an end of file
  * nor an error, which a read must see). */
 static bool
@@ -630,6 +629,7 @@ peek_empty(int fd)
 	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+/* What c has to read, up to HA_READ_BUDGET: 0, or -1 to close c. */
 static int
 drain(struct ha_link *l, unsigned int i, uint64_t now_ms)
 {
