@@ -35,17 +35,7 @@ SUITE=AES_CM_128_HMAC_SHA1_80
 command -v tshark >/dev/null || tp_die "tshark missing (tools/bootstrap installs it)"
 
 pki=$TP_TMP/pki; mkdir -p "$pki"
-mkca() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=$1" -keyout "$pki/$1.key" -out "$pki/$1.crt" 2>/dev/null
-}
-mkcert() {   # mkcert NAME CA EXTENSIONS
-  printf '%b\n' "$3" >"$pki/$1.ext"
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
-    -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
-  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.crt" -CAkey "$pki/$2.key" \
-    -CAcreateserial -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
-}
+. "$(dirname "$0")/lib/li_pki.sh"
 mkca li-ca && mkcert x1 li-ca 'extendedKeyUsage=serverAuth' &&
   mkcert admf li-ca 'extendedKeyUsage=clientAuth\nsubjectAltName=DNS:admf-1' &&
   mkcert x2x3 li-ca 'extendedKeyUsage=clientAuth' &&

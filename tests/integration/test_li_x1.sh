@@ -31,17 +31,7 @@ fi
 
 # Two CAs: the ADMF's (signs our certificate and the ADMF's) and another.
 pki=$TP_TMP/pki; mkdir -p "$pki"
-mkca() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=$1" -keyout "$pki/$1.key" -out "$pki/$1.crt" 2>/dev/null
-}
-mkcert() {   # mkcert NAME CA [EXTENSIONS [CN]]
-  printf '%b\n' "${3:-}" >"$pki/$1.ext"
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=${4:-$1}" \
-    -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
-  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.crt" -CAkey "$pki/$2.key" \
-    -CAcreateserial -days 2 -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
-}
+. "$(dirname "$0")/lib/li_pki.sh"
 # The ADMF's: clientAuth, named admf-1 (li.x1.admf_id) in its subjectAltName;
 # then one without clientAuth, one naming another ADMF, and one naming
 # admf-1 in its CN alone (no subjectAltName: the CN is its name).
