@@ -154,7 +154,7 @@ $P $CALL 10.211.0.2 6204 10.211.0.1 "$pb2" --tag 4 --peer-tag 3 \
 # anything malformed into bad.txt; prints the count
 decode() {
   tshark -r "$TP_TMP/x3.pcap" -d "tcp.port==$mfport,5gli" -T fields -E separator='|' \
-    -e li5g.xid -e li5g.pd -e li5g.pf -e li5g.type -e li5g.cid -e li5g.pld -e data.data \
+    -e li5g.xid -e li5g.pd -e li5g.pf -e li5g.type -e li5g.cid -e li5g.pld -e data.data -e li5g.sq \
     >"$TP_TMP/pdus.txt" 2>"$TP_TMP/pdus.err"
   tshark -r "$TP_TMP/x3.pcap" -d "tcp.port==$mfport,5gli" \
     -Y '_ws.malformed || _ws.expert.severity >= warning' 2>/dev/null >>"$TP_TMP/bad.txt"
@@ -163,23 +163,27 @@ decode() {
 # tally FROM OUT: the PDUs from line FROM on, as JSON in OUT:
 #   turn: {"PHASE-T|O": {"XID|CID|DIR": n}} (format 5, the clients' marks)
 #   rtp:  {"TAG": {"XID|CID|DIR": n}} (format 8, srtp_call.py's SSRCs)
-#   x2:   [[XID, CID, event]]; xids: {XID: n}; n: PDUs
+#   x2:   [[XID, CID, event]]; xids: {XID: n}; n: PDUs; sq: {CID: [least,
+#   greatest]} (X3's sequence numbers)
 tally() {
   PYTHONPATH=$LIB $PY - "$TP_TMP/pdus.txt" "$1" >"$2" <<'PYEOF'
 import json, re, sys
 sys.dont_write_bytecode = True
 import li_x2
 rows = [l.rstrip('\n').split('|') for l in open(sys.argv[1]) if l.strip()][int(sys.argv[2]):]
-out = {'turn': {}, 'rtp': {}, 'x2': [], 'xids': {}, 'n': len(rows), 'other': []}
+out = {'turn': {}, 'rtp': {}, 'x2': [], 'xids': {}, 'n': len(rows), 'other': [], 'sq': {}}
 for r in rows:
     # (tshark gives a field once for each time the PDU is dissected: the first)
-    xid, pd, pf, typ, cid, pld, data = [f.split(',')[0] for f in (r + [''] * 7)[:7]]
+    xid, pd, pf, typ, cid, pld, data, sq = [f.split(',')[0] for f in (r + [''] * 8)[:8]]
     if typ == '3':
         continue                           # (a keepalive)
     xid = xid.replace('-', '').lower()
     out['xids'][xid] = out['xids'].get(xid, 0) + 1
     b = bytes.fromhex((pld or data).replace(':', ''))
     key = '%s|%s|%s' % (xid, cid, pd)
+    if typ == '2' and sq:
+        lo, hi = out['sq'].get(cid, [1 << 32, 0])
+        out['sq'][cid] = [min(lo, int(sq)), max(hi, int(sq))]
     if typ == '1':
         try:
             out['x2'].append([xid, cid, li_x2.event(b)['event']])
@@ -274,6 +278,8 @@ tp_check "b: the target's call's X3 again (from the target), the same correlatio
   x3 "$TP_TMP/b.json" rtp 1 "$(x $XR)" "$CR" 30 3
 tp_check "b: ... its core end's too" x3 "$TP_TMP/b.json" rtp 2 "$(x $XR)" "$CR" 30 2
 tp_check "b: the other user and the other call: still nothing" none "$TP_TMP/b.json"
+# (a restarted dp's taps number their copies from 0 again: docs/design/li.md §5)
+echo "# X3 sequence numbers by correlation ID, before dp's restart $(j "$TP_TMP/a.json" 'd["sq"]'), after $(j "$TP_TMP/b.json" 'd["sq"]')"
 tp_check "b: the clients' relaying went on (echoes of B)" \
   jt "$R/echoes" 'd.get("B-T", 0) > 10 and d.get("B-O", 0) > 10'
 
