@@ -40,7 +40,7 @@ rtp_li_copy(struct dp_worker *w, const struct rtp_ctx *c, const struct rtp_term 
 	/* the sequence moves for every copy, made or not: a gap at the
 	 * mediation function is a copy lost */
 	tp->seq++;
-	if (w->li == NULL || (cp = li_ring_reserve(w->li, len)) == NULL)
+	if (w->li == NULL || (cp = li_ring_reserve(w->li, len, LI_COPY_X3)) == NULL)
 		return;
 	memcpy(cp->xid, tp->xid, sizeof(cp->xid));
 	cp->correlation = tp->correlation;
