@@ -114,6 +114,21 @@ rtp_li_untap(struct rtp_worker *rw, struct rtp_ctx *c)
 	explicit_bzero(tp, sizeof(*tp));
 }
 
+void
+rtp_li_term_off(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i)
+{
+	const struct rtp_tap *tp;
+
+	c->t[i].tap = 0;
+	if (rw->taps == NULL)
+		return;
+	tp = &rw->taps[c - rw->ctx];
+	/* (the target's leaving: whoever comes into its slot next is tapped
+	 * only if cp says it is targeted itself, review V5) */
+	if (tp->on && tp->term == i)
+		rtp_li_untap(rw, c);
+}
+
 int
 rtp_li_tap(struct dp_worker *w, struct rtp_ctx *c, const struct ipc_rtp_tap *ip)
 {
