@@ -20,8 +20,10 @@
  *     re-tapping or untapping each as the tables now say. The first pass
  *     (cp started) tells dp every context's tap, "off" included: what a
  *     cp before told dp is not known here (review S2's, for contexts).
- * What dp was told is kept by context id (hashed), so only what changed
- * is sent; a ring without room leaves the context to the next turn (noted
+ * What dp was told is kept by context id (hashed), with the serial of
+ * the target's termination it named: dp drops a tap with that
+ * termination (SUB_TERM, a transfer), so another serial in the slot is
+ * told again whatever the tap (review V5). Only what changed is sent; a ring without room leaves the context to the next turn (noted
  * again, or the pass stopped where it is). Contexts cp holds for the
  * pair's peer (mirror) or has yielded are not in this box's dp: never
  * tapped here. Nothing here logs.
@@ -45,6 +47,7 @@ struct rtap_rec {
 	struct rtap_rec *next;
 	uint64_t id;
 	struct ipc_rtp_tap tap;       /* what dp was told (on) */
+	uint16_t serial;              /* the target's termination's then (cp/agw's) */
 };
 
 struct cp_li_rtp_taps {
@@ -131,6 +134,15 @@ sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *
 	int rc;
 
 	want(cp, c, &w);
+	/* the target's termination is not the one dp was told of: dp's
+	 * SUB_TERM took the tap with it (dp/rtp's rtp_li_term_off(), review
+	 * V5: a transfer), or dp refused its ADD_TERM (the tap may stay, on
+	 * an empty slot). Whatever dp holds, it is told what the party in
+	 * the slot now needs, "off" included */
+	if (r != NULL && c->rtp.term[r->tap.term & 1u].serial != r->serial) {
+		force = true;
+		offs = true;
+	}
 	if (!force && (r == NULL ? w.tap.on == 0 : memcmp(&r->tap, &w, sizeof(w)) == 0))
 		return 0;
 	if (r == NULL && w.tap.on == 0 && !offs)
@@ -159,9 +171,10 @@ sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *
 		return rc;
 	}
 	lt->sent++;
-	if (w.tap.on)
+	if (w.tap.on) {
 		r->tap = w;
-	else if (r != NULL)
+		r->serial = c->rtp.term[w.term & 1u].serial;
+	} else if (r != NULL)
 		rec_drop(p);
 	explicit_bzero(&w, sizeof(w));
 	return 0;

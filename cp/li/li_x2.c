@@ -35,7 +35,9 @@
  * X2_RECS_MAX; an ended one waits for dp's last counters (FINAL or
  * REPORT; an RFC 6062 one also for its connections' ends) as cp/acct's
  * stop record does, X2_FINAL_WAIT_MS at most, then goes with what it has
- * (exact 0). The pair's standby says nothing (its allocations are the
+ * (exact 0); its task deactivated meanwhile, it goes at once, with what
+ * it has (nothing of a task after its DeactivateTask). An ending record
+ * keeps its task. The pair's standby says nothing (its allocations are the
  * active box's). The gateway's contexts (slice 6) will come through the
  * same records and ends: x2_send() takes any session id and worker.
  * Nothing here logs.
@@ -155,19 +157,26 @@ x2_dests(const struct cp_li *li, const struct cp_li_task *t, struct ipc_addr *de
  * a's record when a task targets it now with a destination for X2
  * (made, or moved to another task: *started then, its sequence from 0),
  * else NULL (a record it had is dropped: no task, or none that takes X2).
+ * An ending record (a session of that id ended, its end not told yet) is
+ * given back as it is, its task, destinations and worker kept: the end
+ * is that session's, whatever another one of its id is now (review V7).
  */
 static struct x2_rec *
 x2_target(struct cp_ctx *cp, struct cp_li_x2 *lx, const struct cp_alloc *a, bool *started)
 {
-	const struct cp_li_task *t = cp_li_alloc_task(cp, a);
 	struct x2_rec **p = slot(lx, a->id), *r = *p;
+	const struct cp_li_task *t;
 	struct ipc_addr dest[IPC_LI_DESTS];
-	unsigned int n = t != NULL ? x2_dests(cp->li, t, dest) : 0;
+	unsigned int n;
 	uint64_t corr;
 
 	*started = false;
+	if (r != NULL && r->ending)
+		return r;
+	t = cp_li_alloc_task(cp, a);
+	n = t != NULL ? x2_dests(cp->li, t, dest) : 0;
 	if (n == 0) {
-		if (r != NULL && !r->ending)
+		if (r != NULL)
 			rec_drop(lx, p);
 		return NULL;
 	}
@@ -553,6 +562,35 @@ cp_li_x2_close(struct cp_ctx *cp)
 	cp->li_x2 = NULL;
 }
 
+/*
+ * The ends that wait for dp's last counters of tasks no longer there
+ * (DeactivateTask; a task's rows gone from the tables), told now with
+ * the usage cp has (exact only if dp's counters came): nothing of a task
+ * is delivered after its deactivation (TS 103 221-1's DeactivateTask
+ * ends the interception; review V7), yet the session ended while the
+ * task was active, and its end closes what the MF was told of it
+ * (created or ongoing), so it is told, not dropped. An end dp's counters
+ * would have made exact loses only their last few seconds' usage, and
+ * says so (exact 0). How many told.
+ */
+static unsigned int
+ends_of_gone_tasks(struct cp_ctx *cp, struct cp_li_x2 *lx)
+{
+	unsigned int k = 0;
+
+	for (struct x2_rec **e = &lx->ends; *e != NULL;) {
+		struct x2_rec *r = *e;
+
+		if (cp_li_task_find(cp->li, r->xid) != NULL) {
+			e = &r->next_end;
+			continue;
+		}
+		x2_ended(cp, lx, r);      /* (takes r off the list) */
+		k++;
+	}
+	return k;
+}
+
 unsigned int
 cp_li_x2_step(struct cp_ctx *cp)
 {
@@ -566,6 +604,7 @@ cp_li_x2_step(struct cp_ctx *cp)
 		lx->gen = cp->li->gen;
 		lx->pass = true;
 		lx->cursor = 0;
+		k += ends_of_gone_tasks(cp, lx);
 	}
 	/* not before dp gave every allocation back (cp->ready): a restarted
 	 * cp's pass over a table not yet restored would tell none of them

@@ -22,21 +22,40 @@ extern const struct dp_module li_dp_module;
 extern const struct dp_ctrs_family li_dp_ctrs;
 
 /*
- * A free slot of r for a copy of payload_len bytes, or NULL (the ring
- * full, or the payload longer than a slot: counted, the copy dropped).
- * The worker fills the struct li_copy and the payload after it, then
- * commits. Never waits: tp-li's pace never reaches the worker.
+ * How many of r's slots copies of kind may fill, at most (docs/design/
+ * li.md §3.4, review V6): X3 copies (a tap's, TURN's or RTP's, and any
+ * copier added later) stop LI_RING_X2_RESERVE slots short of full; X2
+ * events (cp's LI_X2) may take those too. A flood of a target's copies
+ * then costs its own copies, never its session's or another session's X2,
+ * which are few (one an event cp saw). The one place the rule is: every
+ * copier goes through li_ring_reserve() with its kind.
+ */
+static inline uint32_t
+li_ring_limit(enum li_copy_kind kind)
+{
+	return kind == LI_COPY_X2 ? LI_RING_SLOTS : LI_RING_SLOTS - LI_RING_X2_RESERVE;
+}
+
+/*
+ * A free slot of r for a copy of kind (enum li_copy_kind) of payload_len
+ * bytes, or NULL (the ring full for that kind, li_ring_limit(), or the
+ * payload longer than a slot: counted, the copy dropped). The worker
+ * fills the struct li_copy (its kind and format included) and the payload
+ * after it, then commits. Never waits: tp-li's pace never reaches the
+ * worker.
  */
 static inline struct li_copy *
-li_ring_reserve(struct li_ring *r, uint32_t payload_len)
+li_ring_reserve(struct li_ring *r, uint32_t payload_len, enum li_copy_kind kind)
 {
+	uint32_t limit = li_ring_limit(kind);
+
 	if (unlikely(payload_len > LI_PAYLOAD_MAX)) {
 		r->ctr[LI_CTR_TOO_BIG]++;
 		return NULL;
 	}
-	if (r->head - r->tail_seen >= LI_RING_SLOTS) {
+	if (r->head - r->tail_seen >= limit) {
 		r->tail_seen = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-		if (r->head - r->tail_seen >= LI_RING_SLOTS) {
+		if (r->head - r->tail_seen >= limit) {
 			r->ctr[LI_CTR_RING_FULL]++;
 			return NULL;
 		}

@@ -23,6 +23,8 @@
 /* A worker's ring: LI_RING_SLOTS slots of LI_SLOT_SIZE bytes (1 MiB). */
 #define LI_RING_SLOTS   512u
 #define LI_SLOT_SIZE    2048u
+/* The slots only X2 events may fill (li_ring_limit(): review V6) */
+#define LI_RING_X2_RESERVE 32u
 /* The largest datagram a slot holds (a 1,500-byte link's are 1,472 at
  * most); a longer one is dropped, counted (dropped_too_big). */
 #define LI_PAYLOAD_MAX  (LI_SLOT_SIZE - (uint32_t)sizeof(struct li_copy))

@@ -78,7 +78,7 @@ li_x2_put(struct dp_worker *w, const struct ipc_msg *msg)
 	const struct ipc_li_x2 *x = (const struct ipc_li_x2 *)(const void *)msg->body;
 	struct li_copy *c;
 
-	if (w->li == NULL || (c = li_ring_reserve(w->li, x->len)) == NULL)
+	if (w->li == NULL || (c = li_ring_reserve(w->li, x->len, LI_COPY_X2)) == NULL)
 		return;
 	memset(c, 0, sizeof(*c));
 	c->kind = LI_COPY_X2;

@@ -1125,6 +1125,7 @@ apply_mod(struct dp_worker *w, const struct ipc_msg *msg)
 		}
 		rtp_ev_final(w, id, c, IPC_RTP_EV_SUBTRACTED, x->term, t->cfg.serial,
 			     IPC_AGW_CONTROLLER, NULL);
+		rtp_li_term_off(rw, c, x->term);
 		term_remove(w, c, x->term);
 		rw->ctr[RTP_CTR_TERM_SUBTRACTED]++;
 		if (!c->t[0].on && !c->t[1].on) {

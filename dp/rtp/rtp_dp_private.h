@@ -192,6 +192,11 @@ bool rtp_state_step(struct dp_worker *w, unsigned int headroom);
 int rtp_li_tap(struct dp_worker *w, struct rtp_ctx *c, const struct ipc_rtp_tap *ip);
 /* c's tap gone (RTP_TAP off, its release): flags cleared, task wiped. */
 void rtp_li_untap(struct rtp_worker *rw, struct rtp_ctx *c);
+/* Termination i of c subtracted (SUB_TERM, before it goes): its tap byte
+ * cleared, and c's tap with it when i is the target's (a transfer: the
+ * party that comes into the slot is another; cp taps it again if a task
+ * targets it). The other's leaving keeps c's tap: the target is there. */
+void rtp_li_term_off(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i);
 /* A termination of c installed: its tap byte as c's tap says. */
 void rtp_li_term_on(struct rtp_worker *rw, struct rtp_ctx *c);
 /* The taps' table wiped and freed (the worker's end). */

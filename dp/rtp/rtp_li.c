@@ -40,7 +40,7 @@ rtp_li_copy(struct dp_worker *w, const struct rtp_ctx *c, const struct rtp_term 
 	/* the sequence moves for every copy, made or not: a gap at the
 	 * mediation function is a copy lost */
 	tp->seq++;
-	if (w->li == NULL || (cp = li_ring_reserve(w->li, len)) == NULL)
+	if (w->li == NULL || (cp = li_ring_reserve(w->li, len, LI_COPY_X3)) == NULL)
 		return;
 	memcpy(cp->xid, tp->xid, sizeof(cp->xid));
 	cp->correlation = tp->correlation;
@@ -112,6 +112,21 @@ rtp_li_untap(struct rtp_worker *rw, struct rtp_ctx *c)
 		return;
 	rw->ntaps--;
 	explicit_bzero(tp, sizeof(*tp));
+}
+
+void
+rtp_li_term_off(struct rtp_worker *rw, struct rtp_ctx *c, unsigned int i)
+{
+	const struct rtp_tap *tp;
+
+	c->t[i].tap = 0;
+	if (rw->taps == NULL)
+		return;
+	tp = &rw->taps[c - rw->ctx];
+	/* (the target's leaving: whoever comes into its slot next is tapped
+	 * only if cp says it is targeted itself, review V5) */
+	if (tp->on && tp->term == i)
+		rtp_li_untap(rw, c);
 }
 
 int

@@ -36,7 +36,7 @@ turn_li_copy(struct dp_worker *w, struct turn_alloc *a, const struct rte_mbuf *m
 	/* the sequence moves for every copy, made or not: a gap at the
 	 * mediation function is a copy lost */
 	tp->seq++;
-	if (w->li == NULL || (c = li_ring_reserve(w->li, len)) == NULL)
+	if (w->li == NULL || (c = li_ring_reserve(w->li, len, LI_COPY_X3)) == NULL)
 		return;
 	c->kind = LI_COPY_X3;
 	c->format = LI_COPY_IP;

@@ -6,6 +6,10 @@
  * RTCP), never a NAI; the termination it meets is the target's; an
  * empty slot is not looked at; term 0 before term 1; a task dropped is
  * seen at once.
+ * And li_rtp_taps.c, what dp is told (RTP_TAP) as cp/agw's contexts
+ * change: cp/agw's hooks and cp_dp_send() stubbed, its table of contexts
+ * the test's: a transfer of the target's termination is told again
+ * (review V5).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,9 +20,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp.h"
 #include "ipc_types.h"
 #include "li.h"
 #include "li_internal.h"
+#include "li_rtp_taps.h"
+
+/* ---- stubs: what li_rtp_taps.c calls outside cp/li ---- */
+
+static cp_agw_rtp_sent_fn sent_fn;
+static void *sent_arg;
+
+#define TAPS_MAX 8
+static struct ipc_rtp_tap taps[TAPS_MAX];     /* the RTP_TAPs dp was sent */
+static uint64_t tap_ids[TAPS_MAX];
+static unsigned int ntaps;
+
+int
+cp_agw_observe(struct cp_ctx *cp, enum cp_agw_kind kind, cp_agw_observer_fn fn, void *arg)
+{
+	(void)cp;
+	(void)fn;
+	(void)arg;
+	assert_int_equal(kind, CP_AGW_KIND_RTP);
+	return 0;
+}
+
+void
+cp_agw_on_rtp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg)
+{
+	(void)cp;
+	sent_fn = fn;
+	sent_arg = arg;
+}
+
+int
+cp_dp_send(struct cp_ctx *cp, unsigned int w, struct ipc_msg *m, unsigned int headroom)
+{
+	(void)cp;
+	(void)w;
+	assert_int_equal(headroom, CP_RING_HEADROOM);
+	assert_int_equal(m->h.kind, IPC_RTP_TAP);
+	assert_int_equal(ipc_msg_check(m, IPC_CP2DP), 0);
+	assert_true(ntaps < TAPS_MAX);
+	memcpy(&taps[ntaps], m->body, sizeof(taps[0]));
+	tap_ids[ntaps++] = m->h.alloc_id;
+	return 0;
+}
 
 static struct cp_li *
 li_new(void)
@@ -215,6 +263,105 @@ test_cp_li_rtp_latched_before_signalled(void **state)
 	li_free(li);
 }
 
+/* The RTP_TAP last sent is on (task xid0, the target's termination term)
+ * or off, for context id. */
+static void
+tap_is(unsigned int k, uint64_t id, bool on, uint8_t xid0, uint8_t term)
+{
+	assert_true(k < ntaps);
+	assert_true(tap_ids[k] == id);
+	assert_int_equal(taps[k].tap.on, on ? 1 : 0);
+	if (on) {
+		assert_int_equal(taps[k].tap.xid[0], xid0);
+		assert_int_equal(taps[k].term, term);
+		assert_int_equal(taps[k].tap.ndest, 1);
+	}
+}
+
+/* A transfer (review V5): dp's SUB_TERM of the target's termination
+ * takes dp's tap with it (dp/rtp's rtp_li_term_off()), so cp's record of
+ * what dp holds goes too: the party added in that slot is tapped anew
+ * when a task targets it, even the same task (a CIDR), and told "off"
+ * otherwise. The other side's termination replaced: the target's tap
+ * stays, nothing sent. */
+static void
+test_cp_li_rtp_transfer_taps_again(void **state)
+{
+	static struct cp_ctx cp;
+	static struct cp_agw agw;
+	static struct cp_agw_ctx ctx[4];
+	struct cp_li *li = li_new();
+	struct x1_target lan = v4(10, 210, 0, 0, 24);
+	struct cp_li_dest d;
+	struct cp_agw_ctx *c = &ctx[1];
+	uint64_t id = ipc_conn_make(0, 1, 5);
+
+	(void)state;
+	memset(&cp, 0, sizeof(cp));
+	memset(&agw, 0, sizeof(agw));
+	memset(ctx, 0, sizeof(ctx));
+	ntaps = 0;
+	memset(&d, 0, sizeof(d));
+	d.d.did[0] = 0xd0;
+	d.d.delivery = X1_DELIVERY_X3_ONLY;
+	d.d.ip_port = true;
+	d.d.tcp = true;
+	d.d.family = 4;
+	d.d.addr[0] = 127;
+	d.d.addr[3] = 1;
+	d.d.port = 7003;
+	assert_int_equal(cp_li_dest_set(li, &d), 0);
+	task_add(li, 1, &lan);
+	agw.nworkers = 1;
+	agw.tab[CP_AGW_KIND_RTP].per_worker = 4;
+	agw.tab[CP_AGW_KIND_RTP].ctx = ctx;
+	cp.agw = &agw;
+	cp.li = li;
+	cp.ready = true;
+	c->id = id;
+	c->kind = CP_AGW_KIND_RTP;
+	ctx_make(c->rtp.term, c->rtp.st);     /* term 0 at 10.210.0.2: targeted */
+	c->rtp.term[0].serial = 1;
+	c->rtp.term[1].serial = 2;
+	c->serial_next = 2;
+	assert_int_equal(cp_li_rtp_taps_open(&cp), 0);
+	assert_non_null(sent_fn);
+	(void)cp_li_rtp_taps_step(&cp);        /* a started cp's first pass */
+	assert_int_equal(ntaps, 1);
+	tap_is(0, id, true, 1, 0);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_int_equal(ntaps, 1);
+	/* the core's side replaced: the target still there, nothing to tell */
+	c->rtp.term[1].serial = ++c->serial_next;
+	addr4(&c->rtp.term[1].remote, 10, 1, 0, 21, 6004);
+	sent_fn(&cp, id, IPC_RTP_MOD, sent_arg);
+	sent_fn(&cp, id, IPC_RTP_MOD, sent_arg);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_int_equal(ntaps, 1);
+	/* term 0 transferred to 10.210.0.3, under the same task's CIDR: dp
+	 * dropped the tap at SUB_TERM, so it is told again */
+	c->rtp.term[0].serial = ++c->serial_next;
+	addr4(&c->rtp.term[0].remote, 10, 210, 0, 3, 5004);
+	sent_fn(&cp, id, IPC_RTP_MOD, sent_arg);
+	sent_fn(&cp, id, IPC_RTP_MOD, sent_arg);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_int_equal(ntaps, 2);
+	tap_is(1, id, true, 1, 0);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_int_equal(ntaps, 2);
+	/* transferred again, to a party no task targets: off */
+	c->rtp.term[0].serial = ++c->serial_next;
+	addr4(&c->rtp.term[0].remote, 192, 0, 2, 9, 5004);
+	sent_fn(&cp, id, IPC_RTP_MOD, sent_arg);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_int_equal(ntaps, 3);
+	tap_is(2, id, false, 0, 0);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_int_equal(ntaps, 3);
+	cp_li_rtp_taps_close(&cp);
+	li_free(li);
+}
+
 int
 main(void)
 {
@@ -223,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_cp_li_rtp_latched_source),
 		cmocka_unit_test(test_cp_li_rtp_nai_never_and_term0_first),
 		cmocka_unit_test(test_cp_li_rtp_latched_before_signalled),
+		cmocka_unit_test(test_cp_li_rtp_transfer_taps_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

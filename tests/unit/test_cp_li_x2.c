@@ -575,6 +575,88 @@ test_x2_pass_waits_for_ready(void **state)
 	assert_int_equal(sent[1].ev.event, LI_X2_EV_ONGOING);
 }
 
+/* DeactivateTask while a session's end waits for dp's last counters
+ * (review V7): nothing of the task's after its deactivation, so the end
+ * is told at the deactivation, with the usage cp has then (not exact),
+ * under the task's XID; not at the wait's end, nor when dp's counters
+ * come. Another task's ending record waits on. */
+static void
+test_x2_end_told_at_deactivation(void **state)
+{
+	uint64_t c[IPC_ALLOC_STATS_N] = { 0, 0, 5, 85, 6, 90, 0, 0 };
+	struct cp_alloc a, b;
+	uint8_t xid[16];
+
+	(void)state;
+	cur_task = task(12, X1_DELIVERY_X2_AND_X3, 0);
+	memcpy(xid, cur_task->t.xid, 16);
+	alloc_make(&a, 130, true);
+	ev(CP_ALLOC_EV_UP, &a);
+	a.counters[3] = 40;
+	cp.now_ms += 1000;
+	ev(CP_ALLOC_EV_END, &a);
+	ev(CP_ALLOC_EV_GONE, &a);
+	cur_task = task(15, X1_DELIVERY_X2_AND_X3, 0);
+	alloc_make(&b, 132, true);
+	ev(CP_ALLOC_EV_UP, &b);
+	ev(CP_ALLOC_EV_END, &b);
+	ev(CP_ALLOC_EV_GONE, &b);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(cp_li_x2_step(&cp), 0);
+	assert_int_equal(nsent, 2);
+	/* DeactivateTask: the task's rows gone, the tables' gen moved */
+	cur_task = NULL;
+	cp_li_task_drop(li, (unsigned int)cp_li_task_index(li, xid));
+	(void)cp_li_x2_step(&cp);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].ev.event, LI_X2_EV_ENDED);
+	assert_true(sent[2].ev.session == 130);
+	assert_int_equal(sent[2].x.xid[0], 12);
+	assert_int_equal(sent[2].x.seq, 2);
+	assert_int_equal(sent[2].ev.exact, 0);
+	assert_true(sent[2].ev.bytes_from == 40);
+	assert_true(sent[2].ev.duration_ms == 1000);
+	/* nothing more of it: not dp's counters, not the wait's end */
+	final_ev(130, c);
+	cp.now_ms += 10000;
+	(void)cp_li_x2_step(&cp);
+	assert_int_equal(nsent, 4);
+	/* (the other task's, at its wait's end) */
+	assert_true(sent[3].ev.session == 132);
+	assert_int_equal(sent[3].x.xid[0], 15);
+	assert_int_equal(cp_li_x2_stats(&cp)->dropped, 0);
+}
+
+/* An ending record keeps its task (review V7): an event of its id under
+ * another task meanwhile (an id a restarted cp gave again) neither moves
+ * the record to that task nor is told; the end goes under the first
+ * task's XID, its sequence on. */
+static void
+test_x2_ending_keeps_its_task(void **state)
+{
+	uint64_t c[IPC_ALLOC_STATS_N] = { 0, 0, 5, 85, 6, 90, 0, 0 };
+	struct cp_alloc a, b;
+
+	(void)state;
+	cur_task = task(13, X1_DELIVERY_X2_AND_X3, 0);
+	alloc_make(&a, 131, true);
+	ev(CP_ALLOC_EV_UP, &a);
+	ev(CP_ALLOC_EV_END, &a);
+	ev(CP_ALLOC_EV_GONE, &a);
+	cur_task = task(14, X1_DELIVERY_X2_AND_X3, 0);
+	alloc_make(&b, 131, true);
+	b.worker = 3;
+	ev(CP_ALLOC_EV_UP, &b);
+	assert_int_equal(nsent, 1);
+	final_ev(131, c);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[1].ev.event, LI_X2_EV_ENDED);
+	assert_int_equal(sent[1].x.xid[0], 13);
+	assert_int_equal(sent[1].x.seq, 2);
+	assert_int_equal(sent[1].worker, 2);
+	assert_int_equal(sent[1].ev.exact, 1);
+}
+
 int
 main(void)
 {
@@ -587,6 +669,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_pass_at_activation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_tcp_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_pass_waits_for_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_end_told_at_deactivation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_ending_keeps_its_task, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5485,6 +5485,118 @@ test_rtp_li_tap_copies_the_clear_rtp_both_ways(void **state)
 	peer_free(&core);
 }
 
+/* A transfer (review V5): the target's termination subtracted and
+ * another party's added in its slot. dp's tap leaves with the target at
+ * SUB_TERM: the new party is not copied (either way) until cp's RTP_TAP
+ * says it is targeted itself, which cp sends after the ADD_TERM. The
+ * other side's termination replaced under a target still there: the tap
+ * stays, the new one's packets copied as going to the target. */
+static void
+test_rtp_li_transfer_leaves_the_new_party_untapped(void **state)
+{
+	struct fix *f = *state;
+	uint16_t port = MEDIA_MIN;
+	struct ipc_rtp_term a, b;
+	uint8_t pk[1500];
+	struct li_ring *r;
+	const struct li_copy *c;
+	struct out o;
+	uint16_t len;
+
+	r = li_ring_new(f->w);
+	term_ue(&a, port, true);
+	term_core(&b, (uint16_t)(port + 2u));
+	cp_add(f, ctx_id(0), &a, &b);
+	cp_tap(f, ctx_id(0), true, 0, 0x5a, 77);
+	len = rtp_pkt(pk, 0, 1, 160u, UE_SSRC, 20, 1);
+	assert_true(relay(f, 0, UE4, 5004, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->head, 1);
+	/* the core's side replaced: the target still here, still tapped */
+	cp_mod(f, ctx_id(0), IPC_RTP_SUB_TERM, 1, NULL);
+	b.serial = 2;
+	cp_mod(f, ctx_id(0), IPC_RTP_ADD_TERM, 1, &b);
+	assert_int_equal(f->w->rtp->ntaps, 1);
+	len = rtp_pkt(pk, 8, 1, 160u, CORE_SSRC, 20, 2);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, port + 2u, pk, len, 0, &o));
+	assert_int_equal(r->head, 2);
+	c = li_slot(r, 1);
+	assert_int_equal(c->dir, LI_COPY_TO_TARGET);
+	assert_int_equal(c->seq, 2);
+	/* the target's termination subtracted: the tap goes with it */
+	cp_mod(f, ctx_id(0), IPC_RTP_SUB_TERM, 0, NULL);
+	a.serial = 2;
+	cp_mod(f, ctx_id(0), IPC_RTP_ADD_TERM, 0, &a);
+	len = rtp_pkt(pk, 0, 2, 320u, UE_SSRC, 20, 3);
+	assert_true(relay(f, 0, UE4, 5004, ACC4, port, pk, len, 1, &o));
+	len = rtp_pkt(pk, 8, 2, 320u, CORE_SSRC, 20, 4);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, port + 2u, pk, len, 0, &o));
+	assert_int_equal(r->head, 2);
+	assert_int_equal(f->w->rtp->ntaps, 0);
+	/* the new party targeted itself: cp's tap, its sequence from 1 */
+	cp_tap(f, ctx_id(0), true, 0, 0x5b, 78);
+	len = rtp_pkt(pk, 0, 3, 480u, UE_SSRC, 20, 5);
+	assert_true(relay(f, 0, UE4, 5004, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->head, 3);
+	c = li_slot(r, 2);
+	assert_int_equal(c->dir, LI_COPY_FROM_TARGET);
+	assert_int_equal(c->xid[0], 0x5b);
+	assert_int_equal(c->seq, 1);
+	cp_del(f, ctx_id(0));
+	assert_int_equal(f->w->rtp->ntaps, 0);
+	li_ring_gone(f->w);
+}
+
+/* The ring keeps its last LI_RING_X2_RESERVE slots for X2 (review V6):
+ * X3 copies, a tap's RTP among them, stop short of them, counted
+ * dropped_ring_full; an X2 event still finds a slot there, and X2 fills
+ * the ring to its end. */
+static void
+test_li_ring_keeps_room_for_x2(void **state)
+{
+	struct fix *f = *state;
+	uint16_t port = MEDIA_MIN;
+	struct ipc_rtp_term a, b;
+	uint8_t pk[1500];
+	struct li_ring *r;
+	struct li_copy *c;
+	struct out o;
+	uint16_t len;
+	uint32_t n;
+
+	r = li_ring_new(f->w);
+	/* X3 copies as many as they may */
+	for (n = 0; (c = li_ring_reserve(r, 100, LI_COPY_X3)) != NULL; n++) {
+		assert_true(n < LI_RING_SLOTS);
+		li_ring_commit(r);
+	}
+	assert_int_equal(n, LI_RING_SLOTS - LI_RING_X2_RESERVE);
+	assert_int_equal(r->ctr[LI_CTR_RING_FULL], 1);
+	/* a tapped context's RTP copy: X3's rule too, the packet relayed */
+	term_ue(&a, port, true);
+	term_core(&b, (uint16_t)(port + 2u));
+	cp_add(f, ctx_id(0), &a, &b);
+	cp_tap(f, ctx_id(0), true, 0, 0x5a, 77);
+	len = rtp_pkt(pk, 0, 1, 160u, UE_SSRC, 20, 1);
+	assert_true(relay(f, 0, UE4, 5004, ACC4, port, pk, len, 1, &o));
+	assert_int_equal(r->head, n);
+	assert_int_equal(r->ctr[LI_CTR_RING_FULL], 2);
+	/* X2 takes the reserve, to the ring's end */
+	for (; (c = li_ring_reserve(r, IPC_LI_X2_MAX, LI_COPY_X2)) != NULL; n++) {
+		assert_true(n < LI_RING_SLOTS);
+		li_ring_commit(r);
+	}
+	assert_int_equal(n, LI_RING_SLOTS);
+	assert_int_equal(r->ctr[LI_CTR_RING_FULL], 3);
+	/* tp-li took one: X2 fits again, X3 not before the reserve is free */
+	__atomic_store_n(&r->tail, 1, __ATOMIC_RELEASE);
+	assert_null(li_ring_reserve(r, 100, LI_COPY_X3));
+	assert_non_null(li_ring_reserve(r, 100, LI_COPY_X2));
+	__atomic_store_n(&r->tail, LI_RING_X2_RESERVE + 1u, __ATOMIC_RELEASE);
+	assert_non_null(li_ring_reserve(r, 100, LI_COPY_X3));
+	cp_del(f, ctx_id(0));
+	li_ring_gone(f->w);
+}
+
 int
 main(void)
 {
@@ -5533,6 +5645,9 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 		cmocka_unit_test_setup_teardown(test_srtp_to_srtp_other_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_li_tap_copies_the_clear_rtp_both_ways, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_li_transfer_leaves_the_new_party_untapped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_li_ring_keeps_room_for_x2, setup, teardown),
 		cmocka_unit_test(test_srtp_rfc7714_vectors),
 		cmocka_unit_test_setup_teardown(test_srtp_gcm_to_srtp_other_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_gcm_bad_packets_dropped_and_counted, setup,
