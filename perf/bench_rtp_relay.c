@@ -38,10 +38,20 @@
  *
  * Natively it prints TSC cycles a packet (this host's noise included).
  *
+ * --tap (issue 70, perf/RESULTS.md T48): lawful interception's copy on the
+ * worker: a ring of copies as dp/li's set-up makes it (512 slots of 2 KiB)
+ * and the flow tapped as cp taps it (ALLOC_TAP on the allocation, RTP_TAP
+ * on the UE's termination: every relayed packet copied, both ways); the
+ * ring emptied after each burst, outside what is measured, as tp-li would
+ * (its own work, the PDU and TLS, is tp-li's thread's, not measured here).
+ * --tap-ab: the same flow tapped and untapped in turns, 1,024 packets a
+ * turn, each turn's cycles counted apart: both figures and their ratio
+ * from the same seconds (this guest's cycles swing 2x within minutes).
+ *
  *   bench_rtp_relay [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|bundle|
  *                    bundle-srtp|turn] [--pkts N]
  *                   [--burst B]
- *                   [--size S] [--suite NAME]
+ *                   [--size S] [--suite NAME] [--tap|--tap-ab]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -64,6 +74,7 @@
 #include "tp_conf.h"
 #include "srtp_ref.h"
 #include "turn.h"
+#include "li_dp_types.h"
 
 static const uint8_t ACC4[4] = { 10, 0, 0, 1 };
 static const uint8_t GW4[4] = { 10, 0, 0, 254 };
@@ -557,11 +568,75 @@ setup_turn(struct tmpl *t, uint16_t size)
 	return 2;
 }
 
-/* What the worker queued for the ports: counted and freed. */
+/* --tap: the worker's ring of copies, as dp/li's li_setup() makes it. */
+static void
+tap_ring(void)
+{
+	w->li = rte_zmalloc("li_ring", sizeof(*w->li), RTE_CACHE_LINE_SIZE);
+	if (w->li != NULL)
+		w->li->slots = rte_zmalloc("li_slots", (size_t)LI_RING_SLOTS * LI_SLOT_SIZE,
+					   RTE_CACHE_LINE_SIZE);
+	if (w->li == NULL || w->li->slots == NULL)
+		die("no memory for the ring of copies");
+}
+
+/* --tap: the flow tapped as cp does it: ALLOC_TAP on TURN's allocation,
+ * RTP_TAP on the context's UE termination (term 0); on false: untapped
+ * (the body all zero, as cp's untap). */
+static void
+tap_flow(bool turn, bool on)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_tap *rt = (struct ipc_rtp_tap *)m.body;
+	struct ipc_alloc_tap *at = turn ? (struct ipc_alloc_tap *)m.body : &rt->tap;
+
+	memset(&m, 0, sizeof(m));
+	at->on = 1;
+	at->ndest = 1;
+	at->correlation = 42;
+	memset(at->xid, 0x5a, sizeof(at->xid));
+	at->dest[0].family = 4;
+	memcpy(at->dest[0].ip, GW4, 4);
+	at->dest[0].port = 9000;
+	if (turn) {
+		m.h.kind = IPC_ALLOC_TAP;
+		m.h.alloc_id = 1;
+		m.h.tuple.transport = 17;
+		m.h.tuple.client.family = 4;
+		memcpy(m.h.tuple.client.ip, UE4, 4);
+		m.h.tuple.client.port = 40000;
+		m.h.tuple.server.family = 4;
+		memcpy(m.h.tuple.server.ip, ACC4, 4);
+		m.h.tuple.server.port = conf.turn.listen_port;
+		m.h.body_len = sizeof(*at);
+	} else {
+		m.h.kind = IPC_RTP_TAP;
+		m.h.alloc_id = ipc_conn_make(0, 0, 1);
+		rt->term = 0;
+		m.h.body_len = sizeof(*rt);
+	}
+	if (!on)
+		memset(m.body, 0, m.h.body_len);
+	cp_send(&m);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What the worker queued for the ports: counted and freed; and with
+ * --tap, the copies taken off the ring (tp-li's part, not measured). */
 static uint64_t
 drain(void)
 {
 	uint64_t n = 0;
+
+	if (w->li != NULL)
+		__atomic_store_n(&w->li->tail, w->li->head, __ATOMIC_RELEASE);
 
 	for (unsigned int p = 0; p < ctx.nports; p++) {
 		n += w->tx[p].n;
@@ -577,7 +652,9 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' }, { "pkts", required_argument, NULL, 'n' },
 		{ "burst", required_argument, NULL, 'b' }, { "size", required_argument, NULL, 's' },
-		{ "suite", required_argument, NULL, 'u' }, { NULL, 0, NULL, 0 },
+		{ "suite", required_argument, NULL, 'u' }, { "tap", no_argument, NULL, 't' },
+		{ "tap-ab", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = "rtp";
 	unsigned int suite = SRTP_REF_AES_CM_128_HMAC_SHA1_80;
@@ -586,9 +663,17 @@ main(int argc, char **argv)
 	struct rte_mbuf *b[DP_BURST];
 	uint64_t cycles = 0, out = 0, done = 0;
 	int c;
+	bool tap = false, tap_ab = false;
+	uint64_t ab_cycles[2] = { 0, 0 }, ab_done[2] = { 0, 0 }, turn_cyc = 0;
+	/* --tap-ab: each turn's cycles, tapped and untapped apart: their
+	 * medians (a turn the guest preempted is an outlier, not a figure) */
+	static uint64_t ab_turns[2][4096];
+	unsigned int ab_n[2] = { 0, 0 };
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 't': tap = true; break;
+		case 'a': tap = tap_ab = true; break;
 		case 'm': mode = optarg; break;
 		case 'n': npkts = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'b': burst = (unsigned int)strtoul(optarg, NULL, 10); break;
@@ -602,12 +687,14 @@ main(int argc, char **argv)
 			break;
 		default: die("usage: [--mode rtp|srtp|srtp-rtp|rtp-srtp|early|early-srtp|bundle|"
 			     "bundle-srtp|turn] "
-			     "[--pkts N] [--burst B] [--size S] [--suite NAME]");
+			     "[--pkts N] [--burst B] [--size S] [--suite NAME] [--tap|--tap-ab]");
 		}
 	}
 	if (t == NULL || burst < 1 || burst > DP_BURST || size < 12 || size > 1400)
 		die("bad arguments");
 	setup();
+	if (tap)
+		tap_ring();
 	if (strcmp(mode, "rtp") == 0 || strcmp(mode, "early") == 0)
 		ntmpl = setup_rtp(t, (uint16_t)size, false, strcmp(mode, "early") == 0, suite);
 	else if (strncmp(mode, "srtp", 4) == 0 || strcmp(mode, "rtp-srtp") == 0 ||
@@ -621,6 +708,11 @@ main(int argc, char **argv)
 	else
 		die("--mode rtp, srtp, srtp-rtp, rtp-srtp, early, early-srtp, bundle, "
 		    "bundle-srtp or turn");
+	if (tap) {
+		if (strncmp(mode, "bundle", 6) == 0)
+			die("--tap: not with bundle (a member is not tapped: li.md §8 V3)");
+		tap_flow(strcmp(mode, "turn") == 0, true);
+	}
 	/* which templates are measured: one direction or both in turns */
 	nturn = ntmpl;
 	if (strcmp(mode, "srtp-rtp") == 0 || strcmp(mode, "rtp-srtp") == 0 ||
@@ -648,7 +740,19 @@ main(int argc, char **argv)
 		/* a burst from one side (as a port's queue gives it), the
 		 * sides in turns */
 		struct tmpl *s = &t[first + (done / burst) % nturn];
-		uint64_t t0;
+		uint64_t t0, dt;
+		bool on = true;
+
+		if (tap_ab) {
+			/* a turn of 1,024 packets tapped, the next untapped */
+			on = (done / 1024u) % 2 == 0;
+			if (done % 1024u == 0 && done > 0) {
+				if (ab_n[!on] < 4096)
+					ab_turns[!on][ab_n[!on]++] = turn_cyc;
+				turn_cyc = 0;
+				tap_flow(strcmp(mode, "turn") == 0, on);
+			}
+		}
 
 		for (unsigned int i = 0; i < burst; i++) {
 			b[i] = rte_pktmbuf_alloc(pool);
@@ -659,7 +763,11 @@ main(int argc, char **argv)
 		}
 		t0 = rte_rdtsc();
 		dp_input_burst(w, &ctx.ports[s->port], b, (uint16_t)burst, false);
-		cycles += rte_rdtsc() - t0;
+		dt = rte_rdtsc() - t0;
+		cycles += dt;
+		ab_cycles[on] += dt;
+		turn_cyc += dt;
+		ab_done[on] += burst;
 		out += drain();
 		done += burst;
 	}
@@ -668,6 +776,27 @@ main(int argc, char **argv)
 	       mode, size, burst, done, out, (double)cycles / (double)done,
 	       (double)cycles / (double)done * 1e9 / (double)rte_get_tsc_hz(),
 	       (double)rte_get_tsc_hz() / 1e9);
+	if (tap) {
+		printf("bench_rtp_relay tap: copies=%" PRIu32 " ring_full=%" PRIu64
+		       " too_big=%" PRIu64 " tap_refused=%" PRIu64 "\n", w->li->head,
+		       w->li->ctr[LI_CTR_RING_FULL], w->li->ctr[LI_CTR_TOO_BIG],
+		       w->li->ctr[LI_CTR_TAP_REFUSED]);
+		if (tap_ab && ab_n[0] > 0 && ab_n[1] > 0) {
+			double med[2];
+
+			for (unsigned int k = 0; k < 2; k++) {
+				qsort(ab_turns[k], ab_n[k], sizeof(uint64_t), cmp_u64);
+				med[k] = (double)ab_turns[k][ab_n[k] / 2] / 1024.0;
+			}
+			printf("bench_rtp_relay tap-ab: untapped cycles_per_packet=%.1f (median of "
+			       "%u turns of 1024; mean %.1f) tapped cycles_per_packet=%.1f (%u; mean "
+			       "%.1f) ratio=%.3f\n", med[0], ab_n[0],
+			       (double)ab_cycles[0] / (double)ab_done[0], med[1], ab_n[1],
+			       (double)ab_cycles[1] / (double)ab_done[1], med[1] / med[0]);
+		}
+		if (w->li->head < (tap_ab ? ab_done[1] : done) || w->li->ctr[LI_CTR_RING_FULL] > 0)
+			die("--tap: not every relayed packet was copied");
+	}
 	if (out != done)
 		die("not every packet was relayed");
 	free(t);
