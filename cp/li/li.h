@@ -62,6 +62,13 @@ const struct cp_li_dest *cp_li_dest_find(const struct cp_li *li, const uint8_t d
  */
 const struct cp_li_task *cp_li_match(struct cp_li *li, const struct cp_li_who *who);
 /*
+ * Whether any task targets a NAI (false without tasks): a caller skips
+ * working out who's user (cp/auth's reading of a REST name, ~1,250
+ * instructions an allocation, perf/RESULTS.md T48) when none does. Builds
+ * the index when the tables changed, as cp_li_match() does.
+ */
+bool cp_li_has_nai(struct cp_li *li);
+/*
  * The tap dp is given (lib/ipc ALLOC_TAP) for allocation alloc_id when
  * task t matches it: t's XID, its correlation ID (alloc_id when X1 gave
  * none), its destinations that take X3 (IPC_LI_DESTS at most). false

@@ -50,6 +50,7 @@ struct cp_li_index {
 	int32_t heads[IDX_BUCKETS];
 	struct li_key *keys;
 	unsigned int nkeys;
+	unsigned int nnai;            /* of them NAIs */
 	uint8_t plen4[33];            /* prefix lengths in use */
 	uint8_t plen6[129];
 };
@@ -133,6 +134,7 @@ idx_build(struct cp_li *li)
 	free(x->keys);
 	x->keys = keys;
 	x->nkeys = 0;
+	x->nnai = 0;
 	memset(x->plen4, 0, sizeof(x->plen4));
 	memset(x->plen6, 0, sizeof(x->plen6));
 	for (unsigned int i = 0; i < IDX_BUCKETS; i++)
@@ -160,6 +162,7 @@ idx_build(struct cp_li *li)
 				if (k->len == 0 || (at != NULL && k->rlen == 0))
 					continue;
 				k->hash = nai_hash(k->text, k->len);
+				x->nnai++;
 			} else if (tg->kind == X1_T_IPV4 || tg->kind == X1_T_IPV4_CIDR ||
 				   tg->kind == X1_T_IPV6 || tg->kind == X1_T_IPV6_CIDR) {
 				const uint8_t *ip = tg->addr;
@@ -238,6 +241,16 @@ find_addr(const struct cp_li_index *x, unsigned int family, const uint8_t *ip, i
 		}
 	}
 	return best;
+}
+
+bool
+cp_li_has_nai(struct cp_li *li)
+{
+	if (li->ntasks == 0)
+		return false;
+	if ((li->idx == NULL || li->idx->gen != li->gen) && idx_build(li) < 0)
+		return true;              /* (cp_li_match() will say: no index, no match) */
+	return li->idx->nnai > 0;
 }
 
 const struct cp_li_task *

@@ -91,7 +91,7 @@ cp_li_alloc_task(struct cp_ctx *cp, const struct cp_alloc *a)
 			 c->tenants.t[a->tenant - 1].realm : c->turn.realm,
 	};
 
-	if (a->user != NULL) {
+	if (a->user != NULL && cp_li_has_nai(cp->li)) {
 		size_t off, len;
 
 		who.user = a->user->name;

@@ -223,6 +223,29 @@ test_cp_li_match_first_task_then_the_next(void **state)
 	li_free(li);
 }
 
+/* cp_li_has_nai(): a caller reads an allocation's user (a REST name's
+ * part, T48's 1,250 instructions) only while some task names a NAI; it
+ * follows the tables as they change. */
+static void
+test_cp_li_has_nai_follows_the_tables(void **state)
+{
+	struct cp_li *li = li_new();
+	struct x1_target a = v4(10, 210, 0, 0, 16), n = nai("alice@r"), bad = nai("@r");
+
+	(void)state;
+	assert_false(cp_li_has_nai(li));                 /* no task */
+	task_add(li, 1, &a, 1);
+	assert_false(cp_li_has_nai(li));                 /* an address only */
+	task_add(li, 2, &bad, 1);
+	assert_false(cp_li_has_nai(li));                 /* a NAI naming no one */
+	task_add(li, 3, &n, 1);
+	assert_true(cp_li_has_nai(li));
+	assert_int_equal(who(li, "alice", "r", 4, IP_B), 3);
+	cp_li_task_drop(li, 2);
+	assert_false(cp_li_has_nai(li));                 /* its drop seen at once */
+	li_free(li);
+}
+
 static void
 test_cp_li_tap_of_x3_destinations_only(void **state)
 {
@@ -276,6 +299,7 @@ main(void)
 		cmocka_unit_test(test_cp_li_match_mapped_ipv6_is_ipv4),
 		cmocka_unit_test(test_cp_li_match_addresses_and_cidrs),
 		cmocka_unit_test(test_cp_li_match_first_task_then_the_next),
+		cmocka_unit_test(test_cp_li_has_nai_follows_the_tables),
 		cmocka_unit_test(test_cp_li_tap_of_x3_destinations_only),
 	};
 
