@@ -71,7 +71,11 @@ cp_li_task_set(struct cp_li *li, const struct cp_li_task *t)
 	struct cp_li_task *n;
 
 	if (i >= 0) {
+		/* (a ModifyTask: dp's figures for the XID go on) */
+		struct cp_li_task_fig fig = li->tasks[i]->fig;
+
 		*li->tasks[i] = *t;
+		li->tasks[i]->fig = fig;
 		return 0;
 	}
 	if (li->ntasks >= CP_LI_TASKS_MAX)

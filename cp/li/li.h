@@ -98,6 +98,18 @@ struct ipc_rtp_term;
 struct ipc_rtp_stats;
 const struct cp_li_task *cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
 					 const struct ipc_rtp_stats *st, unsigned int *target);
+/*
+ * dp's delivery figures (lib/ipc LI_STATUS, checked by ipc_msg_check()):
+ * each task's counts added to the task of its XID (none: dropped), each
+ * destination's state and counts to the figures of its address and TCP
+ * port (li_status.c; docs/design/li.md §2.4). Nothing logged.
+ */
+struct ipc_li_status;
+void cp_li_status_take(struct cp_li *li, const struct ipc_li_status *x);
+/* The figures dp reported for a destination's address, or NULL (never
+ * reported: no task used it since this cp started). */
+const struct cp_li_dest_fig *cp_li_dest_fig(const struct cp_li *li, const struct x1_dest *d);
+
 /* The matcher's index freed (wiped). */
 void cp_li_index_free(struct cp_li *li);
 

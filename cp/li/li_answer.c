@@ -36,10 +36,12 @@
  * a DID.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc_types.h"
 #include "li.h"
 #include "li_internal.h"
 #include "li_store.h"
@@ -298,18 +300,110 @@ deactivate(struct ans *a)
 	x1_w_ok(a->w, &a->h, a->m->op);
 }
 
-/* TaskStatus (§6.4.2.2) of what cp knows today: provisioned, its
- * modifications; the delivery counts come with dp's taps (slice 4). */
-static struct x1_task_status
-status_of(const struct cp_li_task *t)
+/* The unresolvedFaults of one status (a task's or a destination's):
+ * their codes and descriptions, written by the answer before it goes. */
+#define FAULTS_MAX 2u
+struct faults {
+	unsigned int n;
+	int code[FAULTS_MAX];
+	const char *text[FAULTS_MAX];
+	char buf[FAULTS_MAX][192];
+};
+
+static void
+fault_add(struct faults *f, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fault_add(struct faults *f, int code, const char *fmt, ...)
 {
+	va_list ap;
+
+	if (f->n >= FAULTS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->buf[f->n], sizeof(f->buf[f->n]), fmt, ap);
+	va_end(ap);
+	f->code[f->n] = code;
+	f->text[f->n] = f->buf[f->n];
+	f->n++;
+}
+
+/*
+ * TaskStatus (§6.4.2.2): provisioned, its modifications, and what dp's
+ * tp-li reported of its delivery since this cp started (li_status.c):
+ * amountOfX2Data and amountOfX3Data the PDUs written whole to a
+ * destination (one a destination), timeOfLastIntercept the newest copy's
+ * time, and what was lost in dp as an unresolvedFault (200, a warning:
+ * the task stays in force).
+ */
+static struct x1_task_status
+status_of(const struct cp_li_task *t, struct faults *f)
+{
+	const struct cp_li_task_fig *g = &t->fig;
+
+	memset(f, 0, sizeof(*f));
+	if (g->x2_lost + g->x3_lost > 0)
+		fault_add(f, X1_E_WARNING, "PDUs lost in delivery: %llu X2, %llu X3",
+			  (unsigned long long)g->x2_lost, (unsigned long long)g->x3_lost);
 	return (struct x1_task_status){
 		.provisioning = "complete",
-		.x2_pdus = -1,
-		.x3_pdus = -1,
+		.n_faults = f->n,
+		.fault_codes = f->code,
+		.fault_texts = f->text,
+		.last_intercept_us = g->last_us,
+		.x2_pdus = (int64_t)g->x2_delivered,
+		.x3_pdus = (int64_t)g->x3_delivered,
 		.last_modified_us = t->modified_us,
 		.n_modifications = t->nmod,
 	};
+}
+
+static const char *
+fault_name(uint8_t fault)
+{
+	switch (fault) {
+	case IPC_LI_FAULT_CERT:
+		return "its certificate refused";
+	case IPC_LI_FAULT_TIMEOUT:
+		return "a handshake or the delivery stalled past li.x2x3.timeout_s";
+	case IPC_LI_FAULT_KA_LATE:
+		return "a keepalive not acknowledged in time";
+	case IPC_LI_FAULT_MF_BAD:
+		return "it sent other than a keepalive acknowledgement";
+	default:
+		return "TCP or TLS failed, or it closed";
+	}
+}
+
+/*
+ * DestinationStatus (§6.4.3.2) from dp's figures for its address:
+ * activeAndWorking while tp-li's connection is up; deliveryFault with a
+ * fault (400) saying why otherwise (never reported: no connection since
+ * this cp started; connecting; failed, and why); what was dropped, if
+ * anything, as a further fault (200). Returns whether it works.
+ */
+static bool
+dest_status(const struct cp_li *li, const struct x1_dest *d, struct faults *f)
+{
+	const struct cp_li_dest_fig *g = cp_li_dest_fig(li, d);
+	bool up = g != NULL && g->state == CP_LI_CONN_UP;
+
+	memset(f, 0, sizeof(*f));
+	if (g == NULL || g->state == CP_LI_CONN_NONE)
+		fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "not connected: no PDU for it lately");
+	else if (g->state == CP_LI_CONN_CONNECTING)
+		fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "connecting (%llu failures)",
+			  (unsigned long long)g->failures);
+	else if (g->state == CP_LI_CONN_FAILED)
+		fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "connection failed: %s (%llu failures)",
+			  fault_name(g->fault), (unsigned long long)g->failures);
+	if (g != NULL && g->dropped_down + g->dropped_full + g->dropped_lost > 0)
+		fault_add(f, X1_E_WARNING, "PDUs dropped: %llu not connected, %llu backlog full, "
+			  "%llu lost in a failed connection; %llu delivered",
+			  (unsigned long long)g->dropped_down, (unsigned long long)g->dropped_full,
+			  (unsigned long long)g->dropped_lost, (unsigned long long)g->delivered);
+	return up;
 }
 
 static void
@@ -317,27 +411,32 @@ get_task(struct ans *a)
 {
 	const struct cp_li_task *t = cp_li_task_find(a->li, a->m->u.xid);
 	struct x1_task_status st;
+	struct faults f;
 
 	if (t == NULL) {
 		refuse(a, a->m->u.xid, X1_E_XID_NOT_FOUND);
 		return;
 	}
-	st = status_of(t);
+	st = status_of(t, &f);
 	x1_w_task(a->w, &a->h, &t->t, &st);
 }
 
 static void
 get_all(struct ans *a)
 {
+	struct faults f;
+
 	x1_w_all_begin(a->w, &a->h, true);
 	for (unsigned int i = 0; i < a->li->ntasks; i++) {
-		struct x1_task_status st = status_of(a->li->tasks[i]);
+		struct x1_task_status st = status_of(a->li->tasks[i], &f);
 
 		x1_w_all_task(a->w, &a->li->tasks[i]->t, &st);
 	}
-	/* nothing delivers yet (dp's tp-li, slice 4): no destination works */
-	for (unsigned int i = 0; i < a->li->ndests; i++)
-		x1_w_all_dest(a->w, &a->li->dests[i].d, false);
+	for (unsigned int i = 0; i < a->li->ndests; i++) {
+		bool up = dest_status(a->li, &a->li->dests[i].d, &f);
+
+		x1_w_all_dest(a->w, &a->li->dests[i].d, up, f.n, f.code, f.text);
+	}
 	x1_w_all_end(a->w);
 }
 

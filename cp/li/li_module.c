@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "cp.h"
+#include "cp_dp.h"
 #include "cp_module.h"
+#include "ipc_types.h"
 #include "li.h"
 #include "li_http.h"
 #include "li_rtp_taps.h"
@@ -51,6 +53,16 @@ li_fini(struct cp_ctx *cp)
 	cp->li = NULL;
 	x1_schema_free(cp->li_schema);
 	cp->li_schema = NULL;
+}
+
+/* dp's delivery figures (LI_STATUS, worker 0's, checked whole by
+ * ipc_msg_check()): kept for X1's answers, never logged (li_status.c). */
+static void
+li_status_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
+{
+	(void)w;
+	if (cp->li != NULL)
+		cp_li_status_take(cp->li, (const struct ipc_li_status *)(const void *)msg->body);
 }
 
 static int
@@ -132,6 +144,11 @@ li_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	}
 	if ((rc = cp_li_rtp_taps_open(cp)) < 0) {
 		snprintf(err, errlen, "li: cannot follow the RTP contexts: %s", strerror(-rc));
+		li_fini(cp);
+		return rc;
+	}
+	if ((rc = cp_dp_on_kind(cp, IPC_LI_STATUS, li_status_msg)) < 0 && rc != -EEXIST) {
+		snprintf(err, errlen, "li: cannot hear dp's delivery figures: %s", strerror(-rc));
 		li_fini(cp);
 		return rc;
 	}

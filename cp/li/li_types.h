@@ -34,12 +34,41 @@ struct cp_li_conf {
 	long long owner_gid;
 };
 
+/* A task's delivery figures as dp's tp-li reported them (lib/ipc
+ * LI_STATUS, added up since this cp started; li_status.c): PDUs written
+ * whole to a destination, one a destination, and lost in dp after the
+ * worker's copy (a worker's full ring is counted in dp's totals only).
+ * In memory only, answered over X1 only (docs/design/li.md §2.4, §2.6). */
+struct cp_li_task_fig {
+	uint64_t x2_delivered, x2_lost;
+	uint64_t x3_delivered, x3_lost;
+	int64_t last_us;              /* the newest copy, µs since 1970 (0: none) */
+};
+
 /* One task: what ActivateTask/ModifyTask gave, and its history. */
 struct cp_li_task {
 	struct x1_task t;
 	int64_t created_us;           /* µs since 1970 UTC, cp's clock */
 	int64_t modified_us;          /* 0: never modified */
 	uint32_t nmod;                /* ModifyTasks it took */
+	struct cp_li_task_fig fig;    /* kept across a ModifyTask */
+};
+
+/* What dp's tp-li reported of one delivery address (its connection's
+ * state now, counts added up), by address and TCP port: every DID that
+ * names it answers it. */
+enum cp_li_conn { CP_LI_CONN_NONE = 0, CP_LI_CONN_CONNECTING, CP_LI_CONN_UP,
+		  CP_LI_CONN_FAILED };
+struct cp_li_dest_fig {
+	bool used;
+	uint8_t family;               /* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t state;                /* enum cp_li_conn */
+	uint8_t fault;                /* lib/ipc's enum ipc_li_fault of the last failure */
+	uint64_t delivered;
+	uint64_t dropped_down, dropped_full, dropped_lost;
+	uint64_t failures;
 };
 
 /* One destination (CreateDestination/ModifyDestination). */
@@ -79,6 +108,8 @@ struct cp_li {
 	uint64_t gen;
 	struct cp_li_index *idx;      /* the matcher's (li_match.c) */
 	uint64_t store_errors;        /* writes the store refused (answered 100) */
+	/* dp's delivery figures by address (li_status.c) */
+	struct cp_li_dest_fig dfig[CP_LI_DESTS_MAX];
 };
 
 #endif /* CP_LI_TYPES_H */

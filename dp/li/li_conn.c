@@ -18,6 +18,13 @@
  *   of our keepalive: anything else closes the connection, counted.
  * - A failure or a fault closes it: what it held is lost (counted
  *   dropped_undelivered), its buffers wiped, retried LI_RETRY_MS later.
+ * - An up connection with no PDU for its destination for LI_IDLE_MS is
+ *   closed and its entry given back; every entry busy, a new destination
+ *   takes the one idle the longest (LI_TAKE_MS at least, nothing queued):
+ *   sixteen destinations once used no longer lock out a seventeenth
+ *   (docs/design/li.md §8 V4).
+ * - What each destination's PDUs came to, and each task's, goes to cp
+ *   (li_st.c): never to a log or counter of dp's.
  * Nothing here logs a destination (docs/design/li.md §2.6).
  */
 #include <errno.h>
@@ -36,6 +43,7 @@
 #include "li_conn.h"
 #include "li_ka.h"
 #include "li_pdu.h"
+#include "li_st.h"
 #include "tp_log.h"
 
 /* TLS 1.2's suites: ECDHE key exchange, AEAD ciphers (§3.4). */
@@ -80,6 +88,50 @@ conn_close(struct li_conn *c)
 	}
 }
 
+/* The PDU type (X2, X3, keepalive) of the PDU at p. */
+static uint16_t
+pdu_type(const uint8_t *p)
+{
+	return (uint16_t)(p[2] << 8 | p[3]);
+}
+
+/* The figures' name for a failure's counter (li_st.c). */
+static uint8_t
+fault_of(enum li_ctr why)
+{
+	switch (why) {
+	case LI_CTR_CERT_REFUSED:
+		return IPC_LI_FAULT_CERT;
+	case LI_CTR_TIMED_OUT:
+		return IPC_LI_FAULT_TIMEOUT;
+	case LI_CTR_KA_LATE:
+		return IPC_LI_FAULT_KA_LATE;
+	case LI_CTR_MF_BAD:
+		return IPC_LI_FAULT_MF_BAD;
+	default:
+		return IPC_LI_FAULT_CONNECT;
+	}
+}
+
+/* The X2/X3 PDUs c held not written whole, each lost to its task and
+ * destination's figures (li_st.c). */
+static void
+out_lost(struct li_ctx *lc, struct li_conn *c)
+{
+	uint32_t at = c->mark;
+
+	while (c->out != NULL && at < c->len) {
+		const uint8_t *p = c->out + at;
+		int64_t f = li_pdu_frame_len(p, c->len - at);
+
+		if (f <= 0 || at + (uint64_t)f > c->len)
+			break;
+		if (pdu_type(p) == LI_PDU_X2 || pdu_type(p) == LI_PDU_X3)
+			li_st_lost(lc, c->st_i, pdu_type(p), p + 16, LI_ST_LOST);
+		at += (uint32_t)f;
+	}
+}
+
 /* c failed (why: the counter of the reason): what waited in it is lost
  * (counted), wiped, retried LI_RETRY_MS later. */
 static void
@@ -88,6 +140,8 @@ conn_fail(struct li_ctx *lc, struct li_conn *c, enum li_ctr why, uint64_t now)
 	conn_close(c);
 	li_count(lc, LI_CTR_UNDELIVERED, c->queued);
 	li_count(lc, why, 1);
+	out_lost(lc, c);
+	li_st_state(lc, c->st_i, IPC_LI_CONN_FAILED, fault_of(why));
 	out_clear(c);
 	c->st = LI_CONN_DOWN;
 	c->retry_ms = now + LI_RETRY_MS;
@@ -130,14 +184,35 @@ conn_open(struct li_ctx *lc, struct li_conn *c, uint64_t now)
 		return;
 	}
 	c->st = LI_CONN_CONNECTING;
+	li_st_state(lc, c->st_i, IPC_LI_CONN_CONNECTING, 0);
 }
 
-/* The connection to dest, made when there is none (an entry free or one
- * that has been idle, down, the longest); NULL when every entry is busy. */
+/* c given back (idle, or taken for another destination): a close_notify
+ * when up, closed, its buffers wiped, its entry free. */
+static void
+conn_release(struct li_ctx *lc, struct li_conn *c)
+{
+	if (c->st == LI_CONN_UP && c->ssl != NULL)
+		(void)SSL_shutdown(c->ssl);
+	out_lost(lc, c);
+	li_count(lc, LI_CTR_UNDELIVERED, c->queued);
+	conn_close(c);
+	out_clear(c);
+	li_st_state(lc, c->st_i, IPC_LI_CONN_NONE, 0);
+	c->st_i = -1;
+	c->st = LI_CONN_FREE;
+	memset(&c->dest, 0, sizeof(c->dest));
+	ERR_clear_error();
+}
+
+/* The connection to dest, made when there is none (an entry free, one
+ * down and unused for LI_KEEP_MS, or else the one idle the longest, at
+ * least LI_TAKE_MS with nothing queued: V4); NULL when every entry is
+ * busy. */
 static struct li_conn *
 conn_get(struct li_ctx *lc, const struct ipc_addr *dest, uint64_t now)
 {
-	struct li_conn *free_c = NULL;
+	struct li_conn *free_c = NULL, *idle = NULL;
 
 	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
 		struct li_conn *c = &lc->conns[i];
@@ -153,12 +228,18 @@ conn_get(struct li_ctx *lc, const struct ipc_addr *dest, uint64_t now)
 		/* a down one unused for a minute gives its entry up */
 		if (free_c == NULL && c->st == LI_CONN_DOWN && now - c->used_ms > LI_KEEP_MS)
 			free_c = c;
+		if (c->off == c->len && now - c->used_ms >= LI_TAKE_MS &&
+		    (idle == NULL || c->used_ms < idle->used_ms))
+			idle = c;
 	}
 	if (free_c == NULL)
+		free_c = idle;
+	if (free_c == NULL)
 		return NULL;
-	conn_close(free_c);
-	out_clear(free_c);
+	if (free_c->st != LI_CONN_FREE)
+		conn_release(lc, free_c);
 	free_c->dest = *dest;
+	free_c->st_i = li_st_dest(lc, dest);
 	free_c->st = LI_CONN_DOWN;
 	free_c->retry_ms = 0;
 	return free_c;
@@ -184,25 +265,30 @@ li_conn_put(struct li_ctx *lc, const struct ipc_addr *dest, const uint8_t *pdu, 
 	    uint64_t now)
 {
 	struct li_conn *c = conn_get(lc, dest, now);
+	uint16_t type = pdu_type(pdu);
 
 	if (c == NULL) {
 		li_count(lc, LI_CTR_UNDELIVERED, 1);
+		li_st_lost(lc, li_st_dest(lc, dest), type, pdu + 16, LI_ST_DOWN);
 		return;
 	}
 	c->used_ms = now;
 	if (c->st == LI_CONN_DOWN) {
 		if (now < c->retry_ms) {
 			li_count(lc, LI_CTR_UNDELIVERED, 1);
+			li_st_lost(lc, c->st_i, type, pdu + 16, LI_ST_DOWN);
 			return;
 		}
 		conn_open(lc, c, now);
 		if (c->st == LI_CONN_DOWN) {
 			li_count(lc, LI_CTR_UNDELIVERED, 1);
+			li_st_lost(lc, c->st_i, type, pdu + 16, LI_ST_DOWN);
 			return;
 		}
 	}
 	if (out_put(c, pdu, n) < 0) {
 		li_count(lc, LI_CTR_UNDELIVERED, 1);
+		li_st_lost(lc, c->st_i, type, pdu + 16, LI_ST_FULL);
 		return;
 	}
 	c->queued++;
@@ -250,9 +336,10 @@ out_written(struct li_ctx *lc, struct li_conn *c)
 
 		if (f <= 0 || c->mark + (uint64_t)f > c->off)
 			break;
-		type = (uint16_t)(p[2] << 8 | p[3]);
+		type = pdu_type(p);
 		if (type == LI_PDU_X2 || type == LI_PDU_X3) {
 			li_count(lc, LI_CTR_DELIVERED, 1);
+			li_st_delivered(lc, c->st_i, type, p + 16);
 			if (c->queued > 0)
 				c->queued--;
 		}
@@ -345,6 +432,7 @@ conn_step(struct li_ctx *lc, struct li_conn *c, uint64_t now)
 		}
 		c->st = LI_CONN_UP;
 		li_ka_up(&c->ka, now);
+		li_st_state(lc, c->st_i, IPC_LI_CONN_UP, 0);
 	}
 	if (c->st != LI_CONN_UP)
 		return;
@@ -372,6 +460,11 @@ li_conn_poll(struct li_ctx *lc, uint64_t now, struct pollfd *pf)
 
 		if (c->st == LI_CONN_FREE)
 			continue;
+		/* an up one no PDU needed for LI_IDLE_MS is given back (V4) */
+		if (c->st == LI_CONN_UP && c->off == c->len && now - c->used_ms > LI_IDLE_MS) {
+			conn_release(lc, c);
+			continue;
+		}
 		/* a destination still in use is made again at its retry */
 		if (c->st == LI_CONN_DOWN) {
 			if (now < c->retry_ms || now - c->used_ms > LI_KEEP_MS)
@@ -434,7 +527,7 @@ li_conn_fini(struct li_ctx *lc)
 	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
 		struct li_conn *c = &lc->conns[i];
 
-		if (c->st == LI_CONN_UP)
+		if (c->st == LI_CONN_UP && c->ssl != NULL)
 			(void)SSL_shutdown(c->ssl);
 		conn_close(c);
 		if (c->out != NULL)

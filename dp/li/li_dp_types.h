@@ -113,6 +113,13 @@ enum li_conn_state {
 /* A down connection used (a PDU for it) this recently is made again at
  * its retry, PDU or not, and keeps its entry. */
 #define LI_KEEP_MS      60000u
+/* An up connection with no PDU for its destination this long is closed
+ * and its entry given back (docs/design/li.md §8 V4: keepalives alone
+ * kept it, and a 17th destination lost every PDU). */
+#define LI_IDLE_MS      LI_KEEP_MS
+/* Every entry busy: a new destination takes the entry of the connection
+ * idle the longest, nothing queued, when it has been idle this long. */
+#define LI_TAKE_MS      5000u
 
 struct ssl_st;
 struct ssl_ctx_st;
@@ -130,6 +137,7 @@ struct li_conn {
 	struct ssl_st *ssl;
 	uint64_t retry_ms;
 	uint64_t used_ms;             /* last PDU queued */
+	int st_i;                     /* its destination's figures (li_st.c), -1: none */
 	uint8_t *out;                 /* LI_CONN_OUT bytes */
 	uint32_t off;                 /* written */
 	uint32_t mark;                /* the first PDU not written whole */
@@ -138,6 +146,38 @@ struct li_conn {
 	struct li_ka ka;              /* keepalives and deadlines (lib/li) */
 	uint32_t in_len;
 	uint8_t in[LI_KA_IN_MAX];
+};
+
+/*
+ * tp-li's delivery figures (li_st.c): what moved since the last report.
+ * A destination's entry is kept while a connection names it or it has
+ * figures to tell; a task's lives until the report that tells it.
+ */
+#define LI_ST_DESTS     64u
+#define LI_ST_TASKS     1024u
+#define LI_ST_HASH      2048u           /* a power of two */
+#define LI_ST_OUT       ((LI_ST_TASKS + IPC_LI_ST_TASKS - 1) / IPC_LI_ST_TASKS + 1)
+#define LI_ST_EVERY_MS  1000u
+
+struct li_st_dest {
+	struct ipc_li_dest_st s;      /* counts: since the last report */
+	uint8_t used;
+	uint8_t dirty;                /* something to tell */
+	uint8_t conn;                 /* a connection names it */
+};
+
+struct li_st {
+	struct li_st_dest dest[LI_ST_DESTS];
+	uint32_t ntask;
+	struct ipc_li_task_st task[LI_ST_TASKS];
+	uint16_t hash[LI_ST_HASH];    /* task index + 1, 0: empty */
+	uint64_t next_ms;             /* the next report, at the earliest */
+	int resend;                   /* set by worker 0: a new cp */
+	uint64_t epoch;               /* worker 0's: the cp last told */
+	/* the outbox: tp-li writes q[head], worker 0 reads q[tail] */
+	uint32_t head __rte_cache_aligned;
+	uint32_t tail __rte_cache_aligned;
+	struct ipc_li_status q[LI_ST_OUT];
 };
 
 struct dp_ctx;
@@ -155,6 +195,7 @@ struct li_ctx {
 	uint32_t timeout_ms;          /* li.x2x3.timeout_s, in ms */
 	struct li_conn conns[LI_CONNS_MAX];
 	uint8_t pdu[LI_SLOT_SIZE + 512];
+	struct li_st st;              /* the delivery figures for cp */
 };
 
 #endif /* DP_LI_TYPES_H */

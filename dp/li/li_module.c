@@ -20,6 +20,7 @@
 #include "../dp_ctrs.h"
 #include "../dp_module.h"
 #include "li_dp.h"
+#include "li_st.h"
 #include "li_tp.h"
 #include "tp_log.h"
 
@@ -93,6 +94,46 @@ li_x2_put(struct dp_worker *w, const struct ipc_msg *msg)
 	memcpy(c->dest, x->dest, sizeof(c->dest));
 	memcpy(c + 1, x->payload, x->len);
 	li_ring_commit(w->li);
+}
+
+/*
+ * Worker 0's turn (each pass while cp is linked): tp-li's delivery
+ * figures (li_st.c's outbox) to cp as LI_STATUS, while the ring keeps
+ * DP_CP_HEADROOM free and cp serves. Worker 0 sends them because lib/ipc's
+ * rings take one producer, and its ring to cp is its own; tp-li never
+ * writes there. A new cp (another epoch) is told every destination's
+ * state again. Returns messages sent.
+ */
+static unsigned int
+li_sweep(struct dp_worker *w, uint64_t tsc)
+{
+	struct li_ctx *lc = w->ctx->li;
+	const struct ipc_shm *shm = w->ctx->ipc.shm;
+	static _Thread_local struct ipc_msg msg;
+	unsigned int n = 0;
+	uint64_t epoch;
+
+	(void)tsc;
+	if (w->id != 0 || lc == NULL || w->cp.rings == NULL || shm == NULL ||
+	    !ipc_cp_serving(shm, w->now_ms))
+		return 0;
+	epoch = __atomic_load_n(&shm->cp_epoch, __ATOMIC_ACQUIRE);
+	if (epoch != lc->st.epoch) {
+		lc->st.epoch = epoch;
+		li_st_resend(lc);
+	}
+	while (dp_cp_room(w, DP_CP_HEADROOM) && li_st_peek(lc, &msg)) {
+		if (dp_cp_send(w, &msg) != 0)
+			break;
+		li_st_drained(lc);
+		n++;
+	}
+	memset(msg.body, 0, sizeof(struct ipc_li_status));
+	if (n > 0) {
+		w->cp.ipc_out += n;
+		dp_cp_wake(w);
+	}
+	return n;
 }
 
 /* The worker's ring, tp-li stopped first (it reads every ring). */
@@ -183,6 +224,7 @@ const struct dp_module li_dp_module = {
 	.check = li_check,
 	.setup = li_setup,
 	.ctrs = li_families,
+	.sweep = li_sweep,
 	.print = li_print,
 	.free = ring_free,
 	.fini = li_fini,

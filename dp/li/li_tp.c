@@ -39,6 +39,7 @@
 #include "li_conn.h"
 #include "li_dp.h"
 #include "li_pdu.h"
+#include "li_st.h"
 #include "li_tp.h"
 #include "tp_log.h"
 
@@ -177,6 +178,7 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	} else {
 		n = (uint32_t)h + ip_packet(cp, (const uint8_t *)(cp + 1), lc->pdu + h);
 	}
+	li_st_seen(lc, cp->xid, (uint64_t)cp->ts_sec * 1000000u + cp->ts_nsec / 1000u);
 	for (unsigned int i = 0; i < cp->ndest && i < IPC_LI_DESTS; i++)
 		li_conn_put(lc, &cp->dest[i], lc->pdu, n, now);
 	/* the copy's bytes are LI data: not left in the scratch */
@@ -210,6 +212,7 @@ deliver_x2(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	}
 	memcpy(lc->pdu + h, cp + 1, cp->len);
 	n = (uint32_t)h + cp->len;
+	li_st_seen(lc, cp->xid, (uint64_t)cp->ts_sec * 1000000u + cp->ts_nsec / 1000u);
 	for (unsigned int i = 0; i < cp->ndest && i < IPC_LI_DESTS; i++)
 		li_conn_put(lc, &cp->dest[i], lc->pdu, n, now);
 	memset(lc->pdu, 0, n);
@@ -255,6 +258,8 @@ tp_li_main(void *arg)
 			if (ctx->workers[w] != NULL && ctx->workers[w]->li != NULL)
 				work += drain(lc, ctx->workers[w]->li, now);
 		nfd = li_conn_poll(lc, now, pf);
+		/* the figures for cp, once a second when they moved */
+		(void)li_st_tick(lc, now);
 		if (work == 0) {
 			/* nothing drained: a millisecond's wait, woken by the
 			 * connections (the rings are looked at after it) */
@@ -285,8 +290,10 @@ li_tp_start(struct li_ctx *lc, struct dp_ctx *ctx, const char *cert, const char 
 	int rc;
 
 	lc->dp = ctx;
-	for (unsigned int i = 0; i < LI_CONNS_MAX; i++)
+	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
 		lc->conns[i].fd = -1;
+		lc->conns[i].st_i = -1;
+	}
 	lc->ssl = li_conn_tls_ctx(cert, key, ca);
 	if (lc->ssl == NULL)
 		return -EINVAL;

@@ -201,6 +201,35 @@ x2_ok(const struct ipc_li_x2 *x, size_t body_len)
 	return true;
 }
 
+/* LI_STATUS's body: 0..IPC_LI_ST_DESTS destinations (family 4 or 6, a
+ * port, a known state and fault, padding 0), 0..IPC_LI_ST_TASKS tasks,
+ * at least one of either; every entry past the counts 0, and the
+ * padding. */
+static bool
+li_status_ok(const struct ipc_li_status *x)
+{
+	static const struct ipc_li_dest_st zd;
+	static const struct ipc_li_task_st zt;
+	static const uint8_t z[sizeof(x->pad)];
+
+	if (x->ndest > IPC_LI_ST_DESTS || x->ntask > IPC_LI_ST_TASKS ||
+	    x->ndest + x->ntask == 0 || memcmp(x->pad, z, sizeof(z)) != 0)
+		return false;
+	for (unsigned int i = 0; i < IPC_LI_ST_DESTS; i++) {
+		const struct ipc_li_dest_st *d = &x->dest[i];
+
+		if (i >= x->ndest ? memcmp(d, &zd, sizeof(*d)) != 0 :
+		    !family_ok(d->addr.family) || d->addr.pad != 0 || d->addr.port == 0 ||
+		    d->state > IPC_LI_CONN_STATE_MAX || d->fault > IPC_LI_FAULT_MAX ||
+		    d->pad != 0)
+			return false;
+	}
+	for (unsigned int i = x->ntask; i < IPC_LI_ST_TASKS; i++)
+		if (memcmp(&x->task[i], &zt, sizeof(zt)) != 0)
+			return false;
+	return true;
+}
+
 /* RTP_TAP's: ALLOC_TAP's rules, a termination 0 or 1 (0 when off),
  * padding 0. */
 static bool
@@ -975,6 +1004,11 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 	case IPC_RTP_DTLS:
 		ok = len == sizeof(struct ipc_rtp_dtls_ev) && agw_id_ok(h->alloc_id, h->worker) &&
 		     rtp_dtls_ev_ok((const void *)m->body);
+		break;
+	case IPC_LI_STATUS:
+		/* (tp-li's, through worker 0: no allocation, no tuple) */
+		ok = len == sizeof(struct ipc_li_status) && h->worker == 0 && h->alloc_id == 0 &&
+		     li_status_ok((const void *)m->body);
 		break;
 	case IPC_DTLS_CERT:
 		ok = len == sizeof(struct ipc_dtls_cert) && h->worker == 0 &&

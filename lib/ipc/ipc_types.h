@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      34u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      35u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -109,7 +109,9 @@
 					* allocation (ALLOC_TAP, ipc_alloc_tap);
 					* 33: its X2 events (LI_X2, ipc_li_x2);
 					* 34: and a tap on an RTP context
-					* (RTP_TAP, ipc_rtp_tap) */
+					* (RTP_TAP, ipc_rtp_tap);
+					* 35: tp-li's delivery figures
+					* (LI_STATUS, ipc_li_status) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -275,6 +277,68 @@ struct ipc_rtp_tap {
 	struct ipc_alloc_tap tap;
 	uint8_t term;             /* 0 or 1 */
 	uint8_t pad[7];
+};
+
+/*
+ * Lawful interception's delivery figures (issue 70, docs/design/li.md
+ * §2.4, §3.4): LI_STATUS, dp -> cp, from worker 0 on tp-li's behalf, at
+ * most once a second and only when something changed. Counts are what
+ * moved since the previous report (cp adds them up: a report lost, or a
+ * cp restarted, loses those, never double counts); a destination's state
+ * is as it is now. A destination is its address and TCP port (what tp-li
+ * knows), a task its XID. dest[0, ndest) and task[0, ntask) used, the
+ * rest 0; a report of more takes several messages. cp answers them over
+ * X1 only (TaskStatus, DestinationStatus): never a log line or metric.
+ */
+#define IPC_LI_ST_DESTS 8u
+#define IPC_LI_ST_TASKS 24u
+
+enum ipc_li_conn_state {
+	IPC_LI_CONN_NONE = 0,     /* no connection: never needed, or given back */
+	IPC_LI_CONN_CONNECTING = 1, /* TCP or TLS handshake under way */
+	IPC_LI_CONN_UP = 2,
+	IPC_LI_CONN_FAILED = 3,   /* down after a fault (ipc_li_dest_st.fault) */
+	IPC_LI_CONN_STATE_MAX = 3,
+};
+
+/* Why a destination's connection last failed (0: never did). */
+enum ipc_li_fault {
+	IPC_LI_FAULT_NONE = 0,
+	IPC_LI_FAULT_CONNECT = 1, /* TCP or TLS failed, or the MF closed */
+	IPC_LI_FAULT_CERT = 2,    /* the MF's certificate refused */
+	IPC_LI_FAULT_TIMEOUT = 3, /* a handshake or queued PDUs stuck */
+	IPC_LI_FAULT_KA_LATE = 4, /* a keepalive not acknowledged in time */
+	IPC_LI_FAULT_MF_BAD = 5,  /* the MF sent other than our acknowledgement */
+	IPC_LI_FAULT_MAX = 5,
+};
+
+struct ipc_li_dest_st {
+	struct ipc_addr addr;     /* family 4 or 6, a TCP port */
+	uint8_t state;            /* enum ipc_li_conn_state, now */
+	uint8_t fault;            /* enum ipc_li_fault: the last failure's */
+	uint16_t pad;
+	uint64_t delivered;       /* X2/X3 PDUs written whole */
+	uint64_t dropped_down;    /* dropped: the connection not up */
+	uint64_t dropped_full;    /* dropped: its backlog full */
+	uint64_t dropped_lost;    /* queued, lost when it failed */
+	uint64_t failures;        /* connections failed or closed for a fault */
+};
+
+struct ipc_li_task_st {
+	uint8_t xid[16];          /* the task's XID */
+	uint64_t x2_delivered;    /* PDUs written whole, one a destination */
+	uint64_t x2_lost;         /* dropped or lost in tp-li, one a destination */
+	uint64_t x3_delivered;
+	uint64_t x3_lost;
+	uint64_t last_us;         /* the newest copy's time, µs since 1970 (0: none) */
+};
+
+struct ipc_li_status {
+	uint8_t ndest;            /* 0..IPC_LI_ST_DESTS */
+	uint8_t ntask;            /* 0..IPC_LI_ST_TASKS */
+	uint8_t pad[6];
+	struct ipc_li_dest_st dest[IPC_LI_ST_DESTS];
+	struct ipc_li_task_st task[IPC_LI_ST_TASKS];
 };
 
 /* RFC 8016 across workers (FWD_ADD): the worker that holds the
@@ -1222,6 +1286,8 @@ struct ipc_msg {
 };
 _Static_assert(sizeof(struct ipc_li_x2) <= IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr),
 	       "an X2 event fits a message");
+_Static_assert(sizeof(struct ipc_li_status) <= IPC_MSG_SIZE - sizeof(struct ipc_msg_hdr),
+	       "a delivery report fits a message");
 
 /* One SPSC ring. head is written by the producer only, tail by the
  * consumer only, each on its own cache line with that side's counters.

@@ -104,7 +104,8 @@ void x1_w_task(struct x1_w *w, const struct x1_resp_hdr *h, const struct x1_task
  * no listed fault), each task, each destination (tasks first), end. */
 void x1_w_all_begin(struct x1_w *w, const struct x1_resp_hdr *h, bool ne_ok);
 void x1_w_all_task(struct x1_w *w, const struct x1_task *t, const struct x1_task_status *st);
-void x1_w_all_dest(struct x1_w *w, const struct x1_dest *d, bool working);
+void x1_w_all_dest(struct x1_w *w, const struct x1_dest *d, bool working, unsigned int n_faults,
+		   const int *fault_codes, const char *const *fault_texts);
 void x1_w_all_end(struct x1_w *w);
 int x1_w_end(struct x1_w *w);
 

@@ -346,7 +346,8 @@ x1_w_all_task(struct x1_w *w, const struct x1_task *t, const struct x1_task_stat
 
 /* §6.3.1.2 DestinationDetails and §6.4.3.2 DestinationStatus. */
 void
-x1_w_all_dest(struct x1_w *w, const struct x1_dest *d, bool working)
+x1_w_all_dest(struct x1_w *w, const struct x1_dest *d, bool working, unsigned int n_faults,
+	      const int *fault_codes, const char *const *fault_texts)
 {
 	if (w->state == W_ALL_TASKS) {
 		put(w, "</listOfTaskResponseDetails><listOfDestinationResponseDetails>");
@@ -368,9 +369,10 @@ x1_w_all_dest(struct x1_w *w, const struct x1_dest *d, bool working)
 	    "</etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>",
 	    d->family == 4 ? "IPv4Address" : "IPv6Address", d->tcp ? "TCPPort" : "UDPPort",
 	    d->port, d->tcp ? "TCPPort" : "UDPPort");
-	put(w, "<destinationStatus><destinationDeliveryStatus>%s</destinationDeliveryStatus>"
-	    "<listOfFaults/></destinationStatus></destinationResponseDetails>",
+	put(w, "<destinationStatus><destinationDeliveryStatus>%s</destinationDeliveryStatus>",
 	    working ? "activeAndWorking" : "deliveryFault");
+	put_faults(w, n_faults, fault_codes, fault_texts);
+	put(w, "</destinationStatus></destinationResponseDetails>");
 }
 
 void

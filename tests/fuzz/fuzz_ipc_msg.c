@@ -627,6 +627,18 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		fold(e->detail, e->detail_len);
 		break;
 	}
+	case IPC_LI_STATUS: {
+		const struct ipc_li_status *x = (const void *)m->body;
+
+		CHECK(len == sizeof(*x) && m->h.worker == 0 && m->h.alloc_id == 0);
+		CHECK(x->ndest <= IPC_LI_ST_DESTS && x->ntask <= IPC_LI_ST_TASKS);
+		for (unsigned int i = 0; i < x->ndest; i++)
+			CHECK((x->dest[i].addr.family == 4 || x->dest[i].addr.family == 6) &&
+			      x->dest[i].addr.port != 0 &&
+			      x->dest[i].state <= IPC_LI_CONN_STATE_MAX &&
+			      x->dest[i].fault <= IPC_LI_FAULT_MAX);
+		break;
+	}
 	case IPC_DTLS_CERT: {
 		const struct ipc_dtls_cert *c = (const void *)m->body;
 
@@ -704,6 +716,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_AGW_MOD && !is_rtp(m->h.kind) &&
 	    /* (DTLS_CERT is the process's certificate: no context, no tuple) */
 	    m->h.kind != IPC_DTLS_CERT &&
+	    /* (tp-li's figures: worker 0's, no tuple) */
+	    m->h.kind != IPC_LI_STATUS &&
 	    /* (an X2 event: its session's id, no tuple read) */
 	    m->h.kind != IPC_LI_X2 &&
 	    /* (a bind's data connection may be another worker's; a close's

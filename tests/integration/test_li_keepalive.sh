@@ -19,7 +19,13 @@
 #     (li_timed_out);
 #  h. an MF sending acknowledgements of no keepalive non-stop: closed at
 #     the first (li_mf_bad_input), the relay unaffected.
-# Nothing in dp's log names the destination.
+# Over X1 (the delivery figures dp reports to cp, docs/design/li.md §2.4;
+# the answers validated against ETSI's schemas when they are beside the
+# checkout, by cp and by the test's ADMF): in a, GetTaskDetails gives
+# amountOfX3Data > 0 and a timeOfLastIntercept, GetAllDetails the
+# destination activeAndWorking; in c (the MF down), the destination
+# deliveryFault with its drops counted, the task's X3 losses.
+# Nothing in dp's or cp's log names the destination or the task.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
 tp_env_init
@@ -27,6 +33,14 @@ PY=/usr/bin/python3
 LIB=$(dirname "$0")/lib
 command -v tshark >/dev/null || tp_die "tshark missing (tools/bootstrap installs it)"
 command -v turnutils_peer >/dev/null || tp_die "turnutils_peer missing (tools/bootstrap installs coturn)"
+XSD=${LI_XSD_DIR:-${TP_SRC:-$(dirname "$0")/../..}/../shared/li-xsd}
+if [ -d "$XSD" ] && $PY -c 'import xmlschema' 2>/dev/null; then
+  echo "# X1 answers validated against ETSI's schemas in $XSD (cp and xmlschema)"
+  VAL=(--xsd "$XSD")
+else
+  echo "# ETSI's schemas not at $XSD, or python3-xmlschema missing: X1 answers NOT validated"
+  VAL=()
+fi
 
 pki=$TP_TMP/pki; mkdir -p "$pki"
 . "$(dirname "$0")/lib/li_pki.sh"
@@ -41,7 +55,8 @@ port=$((20000 + $$ % 20000)); mfport=$((port + 2))
 tp_write_conf "$TP_TMP/dp.conf" "0" "" "" "" "$(tp_turn_groups)
 li = { ne_id = \"tp-li-test\"; store = \"$TP_TMP/state/li.db\";
        x1 = { listen = \"127.0.0.1:$port\"; cert = \"$pki/x1.crt\"; key = \"$pki/x1.key\";
-              client_ca = \"$pki/li-ca.crt\"; admf_id = \"admf-1\"; };
+              client_ca = \"$pki/li-ca.crt\"; admf_id = \"admf-1\";
+              $([ ${#VAL[@]} -gt 0 ] && echo "schemas = \"$XSD\";") };
        x2x3 = { cert = \"$pki/x2x3.crt\"; key = \"$pki/x2x3.key\"; ca = \"$pki/li-ca.crt\";
                 keepalive_s = 1; timeout_s = 2; }; };"
 mkdir -p "$TP_TMP/state" "$TP_TMP/run" "$TP_TMP/ctl"
@@ -73,6 +88,20 @@ x1() {
     grep -q '<oK>AcknowledgedAndCompleted</oK>' "$TP_TMP/answer" ||
     { echo "# $(cat "$TP_TMP/status" "$TP_TMP/answer")"; return 1; }
 }
+# x1q OP [INNER]: the answer in $TP_TMP/answer (validated when VAL), whatever it says
+x1q() {
+  $PY "$LIB/li_admf.py" --host 127.0.0.1 --port "$port" --ca "$pki/li-ca.crt" \
+    --cert "$pki/admf.crt" --key "$pki/admf.key" "${VAL[@]}" "$@" >"$TP_TMP/answer" 2>"$TP_TMP/status" ||
+    { echo "# $(cat "$TP_TMP/status" "$TP_TMP/answer")"; return 1; }
+}
+# num ELEMENT: the number in the answer's first <ELEMENT> (0 when none)
+num() { grep -oE "<$1>[0-9]+" "$TP_TMP/answer" | head -1 | grep -oE '[0-9]+$' || echo 0; }
+x3_delivered_gt() { x1q GetTaskDetails "<xId>$XID</xId>" && [ "$(num amountOfX3Data)" -gt "$1" ]; }
+task_lost() {
+  x1q GetTaskDetails "<xId>$XID</xId>" &&
+    grep -qE 'PDUs lost in delivery: 0 X2, [1-9][0-9]* X3' "$TP_TMP/answer"
+}
+dest_is() { x1q GetAllDetails && grep -q "<destinationDeliveryStatus>$1</destinationDeliveryStatus>" "$TP_TMP/answer"; }
 XID=7a3c5e10-2b4d-4f6a-8c9e-0123456789ce
 DID=d2d2d2d2-0000-4000-8000-00000000000c
 DEST="<destinationDetails><dId>$DID</dId><deliveryType>X3Only</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
@@ -110,6 +139,13 @@ tp_check "a: the MF acknowledged keepalives 0, 1, 2 (one a second)" \
 tp_check "a: one connection" test "$(grep -c '^connected' "$TP_TMP/mf1.log")" -eq 1
 tp_check "a: the copies arrive (tshark)" test "$(marks mf1 a)" -gt 10
 tp_check "a: counted delivered" ctr_ge delivered 10
+tp_check "a: GetTaskDetails: amountOfX3Data > 10 (dp's figures over X1)" \
+  tp_wait_until 3 amountOfX3Data x3_delivered_gt 10
+tp_check "a: GetTaskDetails: a timeOfLastIntercept, no fault" bash -c \
+  "grep -q '<timeOfLastIntercept>20' '$TP_TMP/answer' && grep -q '<listOfFaults></listOfFaults>' '$TP_TMP/answer'"
+sed -n 's/.*\(<taskStatus>.*<\/taskStatus>\).*/# \1/p' "$TP_TMP/answer"
+tp_check "a: GetAllDetails: the destination activeAndWorking" \
+  tp_wait_until 3 activeAndWorking dest_is activeAndWorking
 for c in keepalive_late timed_out mf_bad_input connect_failed mf_cert_refused dropped_undelivered; do
   tp_check "a: li_$c 0" test "$(ctr $c)" -eq 0
 done
@@ -139,6 +175,13 @@ sleep 10
 und2=$(ctr dropped_undelivered); cf2=$(ctr connect_failed)
 tp_check "c: MF down 10 s: the copies counted dropped ($und -> $und2)" test "$und2" -ge $((und + 100))
 tp_check "c: reconnections tried and failed ($cf -> $cf2)" test "$cf2" -ge $((cf + 5))
+tp_check "c: GetAllDetails: the destination deliveryFault" dest_is deliveryFault
+sed -n 's/.*\(<destinationStatus>.*<\/destinationStatus>\).*/# \1/p' "$TP_TMP/answer"
+tp_check "c: its fault says why (400), its drops counted (200)" bash -c \
+  "grep -qE '<errorCode>400</errorCode><errorDescription>(connection failed|connecting)' '$TP_TMP/answer' &&
+   grep -qE 'PDUs dropped: [1-9][0-9]* not connected' '$TP_TMP/answer'"
+tp_check "c: GetTaskDetails: the task's X3 losses (200)" task_lost
+sed -n 's/.*\(<taskStatus>.*<\/taskStatus>\).*/# \1/p' "$TP_TMP/answer"
 
 # d. back: delivery resumes (the phase changed first: no copy of c can
 # reach it)
@@ -205,8 +248,9 @@ sed 's/^/# client: /' "$TP_TMP/clients.log"
 for p in a b c d e f g h; do
   tp_check "phase $p: the relay lost nothing" grep -qE "^$p sent=[1-9][0-9]* lost=0$" "$TP_TMP/clients.log"
 done
-for s in "127.0.0.1:$mfport" "$XID"; do
+for s in "127.0.0.1:$mfport" "$XID" "$DID" "PDUs"; do
   tp_check "dp's log does not name $s" bash -c "! grep -qF -- '$s' '$TP_DP_LOG'"
+  tp_check "cp's log does not name $s" bash -c "! grep -qF -- '$s' '$TP_CP_LOG'"
 done
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop

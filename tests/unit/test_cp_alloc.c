@@ -507,11 +507,11 @@ test_alloc_init_registers_its_kinds(void **state)
 	 * cp_dp's own: cp_handle() takes it whatever modules the box has;
 	 * the gateway's kinds, its TCP contexts' and its RTP terminations'
 	 * (DTLS-SRTP's too), and FENCE_DONE, which its doors' held replies
-	 * wait for, are cp/agw's) */
+	 * wait for, are cp/agw's; LI_STATUS is cp/li's) */
 #define IPC_KIND(e, v, name, dir) \
 	if (IPC_##dir == IPC_DP2CP && IPC_##e != IPC_AGW_EVENT && IPC_##e != IPC_AGW_STATE && \
 	    IPC_##e != IPC_RTP_EVENT && IPC_##e != IPC_RTP_STATE && IPC_##e != IPC_RTP_STATS && \
-	    IPC_##e != IPC_RTP_DTLS && IPC_##e != IPC_DTLS_CERT && \
+	    IPC_##e != IPC_RTP_DTLS && IPC_##e != IPC_DTLS_CERT && IPC_##e != IPC_LI_STATUS && \
 	    IPC_##e != IPC_STATE_DONE && IPC_##e != IPC_FENCE_DONE) \
 		assert_non_null(cp.dp.handler[IPC_##e]); \
 	else \

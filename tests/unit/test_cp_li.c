@@ -33,6 +33,7 @@
 
 #include <sqlite3.h>
 
+#include "ipc_types.h"
 #include "li.h"
 #include "tp_log.h"
 #include "x1.h"
@@ -285,6 +286,123 @@ test_task_life(void **state)
 	assert_int_equal(db_count("SELECT count(*) FROM task"), 1);
 	assert_int_equal(db_count("SELECT count(*) FROM task_target"), 1);
 	assert_int_equal(db_count("SELECT count(*) FROM task_did"), 1);
+}
+
+/* The part of out from the destination did's details to the end of its
+ * response details (GetAllDetails), or fails. */
+static const char *
+dest_part(const char *did)
+{
+	static char b[4096];
+	const char *p = strstr(out, "<listOfDestinationResponseDetails>");
+	const char *e;
+
+	if (p != NULL)
+		p = strstr(p, "<dId>");
+	while (p != NULL && strncmp(p + 5, did, strlen(did)) != 0)
+		p = strstr(p + 5, "<dId>");
+	if (p == NULL || (e = strstr(p, "</destinationResponseDetails>")) == NULL ||
+	    (size_t)(e - p) >= sizeof(b))
+		fail_msg("no destination %s: %s", did, out);
+	memcpy(b, p, (size_t)(e - p));
+	b[e - p] = '\0';
+	return b;
+}
+
+/* dp's figures (LI_STATUS) as cp keeps them (added up, a task's kept
+ * across a ModifyTask, gone with it) and answers them: TaskStatus'
+ * amounts, last intercept and losses; a destination activeAndWorking
+ * only while dp's connection is up, else deliveryFault saying why, its
+ * drops listed. Valid against ETSI's schemas when they are here. */
+static void
+test_delivery_figures(void **state)
+{
+	static struct ipc_li_status x;
+	const struct cp_li_task *t;
+
+	(void)state;
+	ok("CreateDestination", dest(DID1, "X2andX3", "192.0.2.10", "TCPPort"));
+	ok("CreateDestination", dest(DID2, "X2andX3", "192.0.2.11", "TCPPort"));
+	ok("ActivateTask", task(XID1, T_NAI, "X2andX3", D(DID1) D(DID2)));
+	/* nothing reported: no destination works, nothing delivered */
+	ask("GetAllDetails", "");
+	assert_non_null(strstr(dest_part(DID1), "deliveryFault"));
+	assert_non_null(strstr(dest_part(DID1), "<errorCode>400</errorCode>"
+			       "<errorDescription>not connected"));
+	assert_non_null(strstr(out, "<amountOfX3Data>0</amountOfX3Data>"));
+	assert_null(strstr(out, "timeOfLastIntercept"));
+
+	memset(&x, 0, sizeof(x));
+	x.ndest = 2;
+	x.dest[0].addr.family = 4;
+	x.dest[0].addr.port = 7000;
+	memcpy(x.dest[0].addr.ip, "\xc0\x00\x02\x0a", 4);
+	x.dest[0].state = IPC_LI_CONN_UP;
+	x.dest[0].delivered = 5;
+	x.dest[1].addr.family = 4;
+	x.dest[1].addr.port = 7000;
+	memcpy(x.dest[1].addr.ip, "\xc0\x00\x02\x0b", 4);
+	x.dest[1].state = IPC_LI_CONN_FAILED;
+	x.dest[1].fault = IPC_LI_FAULT_CERT;
+	x.dest[1].failures = 2;
+	x.dest[1].dropped_down = 3;
+	x.ntask = 2;
+	memcpy(x.task[0].xid, uuid(XID1), 16);
+	x.task[0].x2_delivered = 1;
+	x.task[0].x3_delivered = 4;
+	x.task[0].x3_lost = 3;
+	x.task[0].last_us = 1796032800123456ull;
+	memcpy(x.task[1].xid, uuid(XID2), 16);     /* no such task: dropped */
+	x.task[1].x3_delivered = 99;
+	cp_li_status_take(li, &x);
+	ask("GetTaskDetails", "<xId>" XID1 "</xId>");
+	assert_non_null(strstr(out, "<amountOfX2Data>1</amountOfX2Data>"));
+	assert_non_null(strstr(out, "<amountOfX3Data>4</amountOfX3Data>"));
+	assert_non_null(strstr(out, "<timeOfLastIntercept>2026-11-30T10:00:00.123456Z"));
+	assert_non_null(strstr(out, "<errorCode>200</errorCode><errorDescription>PDUs lost in "
+			       "delivery: 0 X2, 3 X3</errorDescription>"));
+	ask("GetAllDetails", "");
+	assert_non_null(strstr(dest_part(DID1), "<destinationDeliveryStatus>activeAndWorking"
+			       "</destinationDeliveryStatus><listOfFaults></listOfFaults>"));
+	assert_non_null(strstr(dest_part(DID2), "<destinationDeliveryStatus>deliveryFault"
+			       "</destinationDeliveryStatus>"));
+	assert_non_null(strstr(dest_part(DID2), "connection failed: its certificate refused "
+			       "(2 failures)"));
+	assert_non_null(strstr(dest_part(DID2), "PDUs dropped: 3 not connected, 0 backlog full, "
+			       "0 lost in a failed connection; 0 delivered"));
+
+	/* the next report's counts are added; the states are as they are */
+	memset(&x, 0, sizeof(x));
+	x.ndest = 1;
+	x.dest[0].addr.family = 4;
+	x.dest[0].addr.port = 7000;
+	memcpy(x.dest[0].addr.ip, "\xc0\x00\x02\x0a", 4);
+	x.dest[0].state = IPC_LI_CONN_FAILED;
+	x.dest[0].fault = IPC_LI_FAULT_KA_LATE;
+	x.dest[0].failures = 1;
+	x.dest[0].dropped_lost = 2;
+	x.ntask = 1;
+	memcpy(x.task[0].xid, uuid(XID1), 16);
+	x.task[0].x3_delivered = 6;
+	x.task[0].last_us = 1796032700000000ull;   /* older: kept the newest */
+	cp_li_status_take(li, &x);
+	ok("ModifyTask", task(XID1, T_NET4, "X2andX3", D(DID1) D(DID2)));
+	t = cp_li_task_find(li, uuid(XID1));
+	assert_int_equal(t->fig.x3_delivered, 10);
+	assert_int_equal(t->fig.x3_lost, 3);
+	assert_true(t->fig.last_us == 1796032800123456ll);
+	ask("GetAllDetails", "");
+	assert_non_null(strstr(out, "<amountOfX3Data>10</amountOfX3Data>"));
+	assert_non_null(strstr(dest_part(DID1), "deliveryFault"));
+	assert_non_null(strstr(dest_part(DID1), "a keepalive not acknowledged in time (1 failures)"));
+	assert_non_null(strstr(dest_part(DID1), "0 not connected, 0 backlog full, 2 lost in a "
+			       "failed connection; 5 delivered"));
+	/* deactivated, then reported: the figures go nowhere */
+	ok("DeactivateTask", "<xId>" XID1 "</xId>");
+	cp_li_status_take(li, &x);
+	ok("ActivateTask", task(XID1, T_NAI, "X2andX3", D(DID1)));
+	ask("GetTaskDetails", "<xId>" XID1 "</xId>");
+	assert_non_null(strstr(out, "<amountOfX3Data>0</amountOfX3Data>"));
 }
 
 /* Each task refusal, and nothing of it stored. */
@@ -657,6 +775,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_destinations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_life, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identifiers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tables_bounded, setup, teardown),

@@ -1082,6 +1082,21 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(e);
 		break;
 	}
+	case IPC_LI_STATUS: {
+		struct ipc_li_status *x = (struct ipc_li_status *)(void *)m->body;
+
+		m->h.worker = 0;
+		x->ndest = 1;
+		x->ntask = 1;
+		x->dest[0].addr.family = 4;
+		x->dest[0].addr.port = 7000;
+		x->dest[0].state = IPC_LI_CONN_UP;
+		x->dest[0].delivered = 3;
+		x->task[0].xid[0] = 0x12;
+		x->task[0].x3_delivered = 3;
+		m->h.body_len = sizeof(*x);
+		break;
+	}
 	case IPC_DTLS_CERT: {
 		struct ipc_dtls_cert c;
 
@@ -1282,6 +1297,67 @@ test_ipc_msg_check_refuses_bad_x2(void **state)
 
 /* RTP_TAP: ALLOC_TAP's body rules, a termination 0 or 1 (0 when off),
  * padding 0, an RTP context's id (not an allocation's tuple). */
+/* LI_STATUS: worker 0's, no allocation; 0..IPC_LI_ST_DESTS whole
+ * destinations of a known state and fault, 0..IPC_LI_ST_TASKS tasks, one
+ * of either at least; nothing past the counts, padding 0. */
+static void
+test_ipc_msg_check_refuses_bad_li_status(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_li_status *x = (struct ipc_li_status *)(void *)m.body;
+
+	(void)state;
+	msg_make(&m, IPC_LI_STATUS);
+	x->ndest = IPC_LI_ST_DESTS;
+	x->ntask = IPC_LI_ST_TASKS;
+	for (unsigned int i = 0; i < IPC_LI_ST_DESTS; i++) {
+		x->dest[i].addr.family = 6;
+		x->dest[i].addr.port = (uint16_t)(1 + i);
+		x->dest[i].state = IPC_LI_CONN_FAILED;
+		x->dest[i].fault = IPC_LI_FAULT_MAX;
+	}
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	x->ndest = IPC_LI_ST_DESTS + 1;
+	expect_bad(&m, "a destination past IPC_LI_ST_DESTS");
+	x->ndest = IPC_LI_ST_DESTS;
+	x->ntask = IPC_LI_ST_TASKS + 1;
+	expect_bad(&m, "a task past IPC_LI_ST_TASKS");
+	msg_make(&m, IPC_LI_STATUS);
+	x->ndest = 0;
+	expect_bad(&m, "a destination past ndest");
+	x->ntask = 0;
+	memset(&x->dest[0], 0, sizeof(x->dest[0]));
+	memset(&x->task[0], 0, sizeof(x->task[0]));
+	expect_bad(&m, "nothing at all");
+	msg_make(&m, IPC_LI_STATUS);
+	x->ntask = 0;
+	expect_bad(&m, "a task past ntask");
+	msg_make(&m, IPC_LI_STATUS);
+	x->dest[0].addr.family = 5;
+	expect_bad(&m, "a destination of family 5");
+	msg_make(&m, IPC_LI_STATUS);
+	x->dest[0].addr.port = 0;
+	expect_bad(&m, "a destination of port 0");
+	msg_make(&m, IPC_LI_STATUS);
+	x->dest[0].state = IPC_LI_CONN_STATE_MAX + 1;
+	expect_bad(&m, "an unknown state");
+	msg_make(&m, IPC_LI_STATUS);
+	x->dest[0].fault = IPC_LI_FAULT_MAX + 1;
+	expect_bad(&m, "an unknown fault");
+	msg_make(&m, IPC_LI_STATUS);
+	x->dest[0].pad = 1;
+	expect_bad(&m, "padding set");
+	msg_make(&m, IPC_LI_STATUS);
+	x->pad[5] = 1;
+	expect_bad(&m, "the header's padding set");
+	msg_make(&m, IPC_LI_STATUS);
+	m.h.worker = 1;
+	expect_bad(&m, "from worker 1");
+	msg_make(&m, IPC_LI_STATUS);
+	m.h.alloc_id = 5;
+	expect_bad(&m, "naming an allocation");
+}
+
 static void
 test_ipc_msg_check_refuses_bad_rtp_tap(void **state)
 {
@@ -1391,7 +1467,7 @@ test_ipc_msg_check_refuses_wrong_lengths(void **state)
 		{ IPC_RTP_STATE, 8 }, { IPC_RTP_EVENT, -8 }, { IPC_RTP_EVENT, 8 },
 		{ IPC_FENCE, 1 }, { IPC_FENCE_DONE, 8 },
 		{ IPC_RTP_DTLS, -8 }, { IPC_RTP_DTLS, 8 }, { IPC_DTLS_CERT, -8 },
-		{ IPC_DTLS_CERT, 8 },
+		{ IPC_DTLS_CERT, 8 }, { IPC_LI_STATUS, -8 }, { IPC_LI_STATUS, 8 },
 	};
 	char what[32];
 
@@ -3313,6 +3389,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tap),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_x2),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_tap),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_li_status),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),

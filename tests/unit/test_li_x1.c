@@ -602,6 +602,8 @@ static const struct x1_task_status st = {
 static int
 write_all_kinds(char *out, size_t size)
 {
+	static const int dest_codes[] = { 400 };
+	static const char *const dest_texts[] = { "not connected & retried" };
 	struct x1_task task;
 	struct x1_dest dest;
 	struct x1_w w;
@@ -623,8 +625,8 @@ write_all_kinds(char *out, size_t size)
 	x1_w_all_begin(&w, &rh, true);
 	x1_w_all_task(&w, &task, &st);
 	x1_w_all_task(&w, &task, &st);
-	x1_w_all_dest(&w, &dest, true);
-	x1_w_all_dest(&w, &dest, false);
+	x1_w_all_dest(&w, &dest, true, 0, NULL, NULL);
+	x1_w_all_dest(&w, &dest, false, 1, dest_codes, dest_texts);
 	x1_w_all_end(&w);
 	x1_w_all_begin(&w, &rh, false);	/* nothing provisioned */
 	x1_w_all_end(&w);
@@ -653,6 +655,12 @@ test_x1_writer_forms(void **state)
 	assert_non_null(strstr(out, "<amountOfX3Data>1000</amountOfX3Data>"));
 	assert_non_null(strstr(out, "<errorCode>300</errorCode><errorDescription>XID already exists"));
 	assert_non_null(strstr(out, "<neStatus>Faults</neStatus>"));
+	/* a destination's faults (dp's figures) */
+	assert_non_null(strstr(out, "<destinationDeliveryStatus>deliveryFault</destinationDeliveryStatus>"
+			       "<listOfFaults><unresolvedFault><errorCode>400</errorCode>"
+			       "<errorDescription>not connected &amp; retried</errorDescription>"));
+	assert_non_null(strstr(out, "<destinationDeliveryStatus>activeAndWorking"
+			       "</destinationDeliveryStatus><listOfFaults></listOfFaults>"));
 }
 
 /* ETSI's schemas: LI_XSD_DIR, else ../shared/li-xsd beside the checkout. */
