@@ -201,6 +201,28 @@ main(int argc, char **argv)
 		m.h.body_len = (uint16_t)(offsetof(struct ipc_li_x2, payload) + sizeof(ev));
 	}
 	put("li_x2", &m);
+	start(&m, IPC_LI_STATUS, 0, 0);
+	{
+		/* tp-li's delivery report (through worker 0): one destination
+		 * failed, one task's figures */
+		struct ipc_li_status *x = (struct ipc_li_status *)(void *)m.body;
+
+		x->ndest = 1;
+		x->ntask = 1;
+		x->dest[0].addr.family = 4;
+		x->dest[0].addr.port = 7000;
+		x->dest[0].state = IPC_LI_CONN_FAILED;
+		x->dest[0].fault = IPC_LI_FAULT_CERT;
+		x->dest[0].delivered = 404;
+		x->dest[0].dropped_down = 411;
+		x->dest[0].failures = 11;
+		memset(x->task[0].xid, 0x5a, sizeof(x->task[0].xid));
+		x->task[0].x3_delivered = 404;
+		x->task[0].x3_lost = 416;
+		x->task[0].last_us = 1700000000000000ull;
+		m.h.body_len = sizeof(*x);
+	}
+	put("li_status", &m);
 
 	start(&m, IPC_PERM_ADD, 7, 4);
 	binding(&m, 0, 4, 0);
