@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      34u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      35u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -109,7 +109,9 @@
 					* allocation (ALLOC_TAP, ipc_alloc_tap);
 					* 33: its X2 events (LI_X2, ipc_li_x2);
 					* 34: and a tap on an RTP context
-					* (RTP_TAP, ipc_rtp_tap) */
+					* (RTP_TAP, ipc_rtp_tap);
+					* 35: and on an AGW context's TCP legs
+					* (AGW_TAP, ipc_agw_tap) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -274,6 +276,17 @@ struct ipc_li_x2 {
 struct ipc_rtp_tap {
 	struct ipc_alloc_tap tap;
 	uint8_t term;             /* 0 or 1 */
+	uint8_t pad[7];
+};
+
+/* AGW_TAP's body: the tap of the header's AGW context (TCP legs, MSRP
+ * after TLS: its alloc_id), as ALLOC_TAP's, and which of its legs is the
+ * target's (the one whose remote a task targets): what that leg's peer
+ * sends is copied as from the target (TS 103 221-2 direction 3), what
+ * the other leg's peer sends as to it (2). Off: every field 0. */
+struct ipc_agw_tap {
+	struct ipc_alloc_tap tap;
+	uint8_t leg;              /* 0 or 1 */
 	uint8_t pad[7];
 };
 
