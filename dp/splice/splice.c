@@ -454,6 +454,8 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 				leg_gone_eof(w, sp, s);
 			continue;
 		}
+		if (sp->tap)
+			sp->ops->tap(w, sp, s, m, (uint32_t)n);
 		pend_append(a, m, (uint32_t)n);
 		a->bytes_in += (uint64_t)n;
 		if (a->pol.rate != 0)
@@ -573,6 +575,8 @@ splice_leg_adopt(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_
 	l->state = SPLICE_LEG_UP;
 	l->tls_version = tls_version;
 	if (n > 0) {
+		if (sp->tap)
+			sp->ops->tap(w, sp, i, m, (uint32_t)n);
 		pend_append(l, m, (uint32_t)n);
 		l->bytes_in += (uint64_t)n;
 		w->splice->ctr[SPLICE_CTR_BYTES_IN] += (uint64_t)n;

@@ -87,12 +87,19 @@ struct splice_leg {
  *   worker's clock): the owner calls splice_police_due() then (a later
  *   call for the same leg moves the time). Only for legs the owner
  *   policed (splice_leg_police()); NULL for an owner that polices none.
+ * tap: n > 0 bytes were read from leg i (m, the transport's chain: a TLS
+ *   leg's plaintext), which go to its partner as they are; called only
+ *   while the owner set sp->tap (lawful interception's copy, which must
+ *   not keep m or call splice functions); NULL for an owner that taps
+ *   none.
  */
 struct splice_ops {
 	void (*leg_down)(struct dp_worker *w, struct splice *sp, unsigned int i);
 	void (*done)(struct dp_worker *w, struct splice *sp);
 	void (*police_wait)(struct dp_worker *w, struct splice *sp, unsigned int i,
 			    uint64_t due_ms);
+	void (*tap)(struct dp_worker *w, struct splice *sp, unsigned int i,
+		    const struct rte_mbuf *m, uint32_t n);
 };
 
 struct splice {
@@ -105,7 +112,11 @@ struct splice {
 	uint8_t why_leg;          /* that leg, or SPLICE_LEG_NONE */
 	uint8_t eof_first;        /* the leg whose stream ended first, or 0xff */
 	uint8_t ended;            /* done() was called */
-	uint16_t pad;
+	/* the owner's: non-zero, each read is given to ops->tap (lawful
+	 * interception); beside busy and kick, which every run reads, so an
+	 * untapped splice pays the byte's test a read */
+	uint8_t tap;
+	uint8_t pad;
 };
 
 /* A worker's splice counters. */
