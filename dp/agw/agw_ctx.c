@@ -453,11 +453,6 @@ leg_sub(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
 	a->ctr[AGW_CTR_LEG_SUBTRACTED]++;
 	while (c->ncand[i] > 0)
 		agw_cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);
-	/* the target's leg gone: nothing of a later one in its slot is
-	 * copied under its task before cp, which matches the new one, says
-	 * so (what the leg read before this went already) */
-	if (c->sp.tap && w->agw->taps != NULL && w->agw->taps[slot].leg == i)
-		agw_li_untap(a, c);
 	c->sub = (uint8_t)(i + 1u);
 	if (c->term[i ^ 1u].tcp_role == IPC_AGW_TCP_NONE) {
 		a->ctr[AGW_CTR_CONTROLLER]++;
@@ -468,6 +463,11 @@ leg_sub(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
 	if (c->id != id)
 		return;                   /* (the other leg had ended: released) */
 	c->sub = 0;
+	/* the target's leg gone (what it had read went across, copied):
+	 * nothing of a later one in its slot is copied under its task before
+	 * cp, which matches the new one, says so */
+	if (c->sp.tap && a->taps != NULL && a->taps[slot].leg == i)
+		agw_li_untap(a, c);
 	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
 		uint16_t p = t->local.port;
 

@@ -4,13 +4,13 @@
  * §4.2; issue 70 slice 7): cp's AGW_TAP marks a context (its splice's tap
  * byte, beside the bytes every splice run reads) and gives its task
  * (struct agw_tap, a per-worker array by slot taken at the first tap)
- * and which leg is the target's. Each read the splice relays from either
- * leg, in the clear (a TLS leg's plaintext: MSRP after TLS), is copied
- * with the target's leg's TCP addresses into the worker's ring to tp-li
- * (dp/li), which writes it as an X3 PDU of payload format 13. A read
- * longer than a slot holds is cut over consecutive slots, each its own
- * PDU with the next sequence number, so the mediation function puts the
- * stream together in order; a full ring costs the copy (counted, the
+ * and which leg is the target's. Each batch the splice relays from
+ * either leg to the other, in the clear (a TLS leg's plaintext: MSRP
+ * after TLS), is copied as it goes, with the target's leg's TCP
+ * addresses, into the worker's ring to tp-li (dp/li), which writes it as
+ * an X3 PDU of payload format 13. A batch longer than a slot holds is cut
+ * over consecutive slots, each its own PDU with the next sequence number,
+ * so the mediation function puts the stream together in order; a full ring costs the copy (counted, the
  * sequence number moves: a gap at the MF), never the relay. Nothing is
  * allocated a read, nothing locked. An untapped context pays the byte's
  * test. Nothing here logs a task.

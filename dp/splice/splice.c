@@ -246,11 +246,15 @@ tls_cause(struct dp_worker *w, const struct splice_leg *l, bool was_up)
 	       SPLICE_CAUSE_TLS_ERROR;
 }
 
-/* a's pend to its partner b (up), a batch at a time: 0 when all went,
- * -EAGAIN when b's send path is full, another -errno when it failed. */
+/* Leg s's pend to its partner (up), a batch at a time: 0 when all went,
+ * -EAGAIN when the partner's send path is full, another -errno when it
+ * failed. A tapped splice gives each batch to its owner's tap as it goes
+ * (what is relayed, once, whatever reads it came from). */
 static int
-flush_pend(struct dp_worker *w, struct splice_leg *a, struct splice_leg *b)
+flush_pend(struct dp_worker *w, struct splice *sp, unsigned int s)
 {
+	struct splice_leg *a = &sp->leg[s], *b = &sp->leg[s ^ 1u];
+
 	while (a->pend != NULL) {
 		struct rte_mbuf *head = a->pend, *m = head, *last = NULL, *rest;
 		uint32_t room = room_of(w, b), lim, take = 0;
@@ -271,6 +275,8 @@ flush_pend(struct dp_worker *w, struct splice_leg *a, struct splice_leg *b)
 		last->next = NULL;
 		head->pkt_len = take;
 		head->nb_segs = nseg;
+		if (sp->tap)
+			sp->ops->tap(w, sp, s, head, take);
 		rc = b->xp->snd_buf(w, b->id, head);
 		if (rc < 0) {
 			last->next = rest;
@@ -361,7 +367,7 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 		if (b->state == SPLICE_LEG_DOWN || a->id == 0)
 			return;
 		if (a->pend != NULL && b_up) {
-			n = flush_pend(w, a, b);
+			n = flush_pend(w, sp, s);
 			if (n == -EAGAIN) {
 				stall(w, a, SPLICE_CTR_STALL_ROOM);
 				return;
@@ -454,8 +460,6 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 				leg_gone_eof(w, sp, s);
 			continue;
 		}
-		if (sp->tap)
-			sp->ops->tap(w, sp, s, m, (uint32_t)n);
 		pend_append(a, m, (uint32_t)n);
 		a->bytes_in += (uint64_t)n;
 		if (a->pol.rate != 0)
@@ -575,8 +579,6 @@ splice_leg_adopt(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_
 	l->state = SPLICE_LEG_UP;
 	l->tls_version = tls_version;
 	if (n > 0) {
-		if (sp->tap)
-			sp->ops->tap(w, sp, i, m, (uint32_t)n);
 		pend_append(l, m, (uint32_t)n);
 		l->bytes_in += (uint64_t)n;
 		w->splice->ctr[SPLICE_CTR_BYTES_IN] += (uint64_t)n;
@@ -754,7 +756,7 @@ splice_leg_sub(struct dp_worker *w, struct splice *sp, unsigned int i, enum spli
 		return;
 	}
 	if (l->pend != NULL && o->state == SPLICE_LEG_UP)
-		(void)flush_pend(w, l, o);      /* (what does not fit is dropped) */
+		(void)flush_pend(w, sp, i);     /* (what does not fit is dropped) */
 	pend_free(w, l);
 	leg_end(w, sp, i, cause, l->state == SPLICE_LEG_UP ? END_CLOSE : END_ABORT);
 	sp->why = why;

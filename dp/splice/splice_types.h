@@ -87,11 +87,12 @@ struct splice_leg {
  *   worker's clock): the owner calls splice_police_due() then (a later
  *   call for the same leg moves the time). Only for legs the owner
  *   policed (splice_leg_police()); NULL for an owner that polices none.
- * tap: n > 0 bytes were read from leg i (m, the transport's chain: a TLS
- *   leg's plaintext), which go to its partner as they are; called only
- *   while the owner set sp->tap (lawful interception's copy, which must
- *   not keep m or call splice functions); NULL for an owner that taps
- *   none.
+ * tap: n > 0 bytes read from leg i (m, the chain as its transport gave
+ *   it: a TLS leg's plaintext) go to its partner now (to the partner's
+ *   snd_buf, right after this call); called only while the owner set
+ *   sp->tap (lawful interception's copy, which must not keep or change m
+ *   or call splice functions); NULL for an owner that taps none. Bytes a
+ *   leg read that never go across (its partner ended) are not given.
  */
 struct splice_ops {
 	void (*leg_down)(struct dp_worker *w, struct splice *sp, unsigned int i);
@@ -112,9 +113,9 @@ struct splice {
 	uint8_t why_leg;          /* that leg, or SPLICE_LEG_NONE */
 	uint8_t eof_first;        /* the leg whose stream ended first, or 0xff */
 	uint8_t ended;            /* done() was called */
-	/* the owner's: non-zero, each read is given to ops->tap (lawful
-	 * interception); beside busy and kick, which every run reads, so an
-	 * untapped splice pays the byte's test a read */
+	/* the owner's: non-zero, each batch relayed is given to ops->tap
+	 * (lawful interception); beside busy and kick, which every run reads,
+	 * so an untapped splice pays the byte's test a batch */
 	uint8_t tap;
 	uint8_t pad;
 };

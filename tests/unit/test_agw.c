@@ -1093,7 +1093,7 @@ test_agw_li_tap_copies_both_ways_split_full_off(void **state)
 	fx_tx_is(b, up, 1000);
 	assert_int_equal(r->head, 0);
 	/* tapped, leg 0 the target's: a read of 5,000 bytes in 1,000-byte
-	 * mbufs is three slots (1,856 + 1,856 + 1,288), then the rest */
+	 * mbufs is three slots (1,888 + 1,888 + 1,224: LI_PAYLOAD_MAX), then the rest */
 	cp_tap(f, id, true, 0);
 	fx_get(a)->rd_seg = 1000;
 	fx_get(a)->rd_max = 5000;
@@ -1157,15 +1157,18 @@ test_agw_li_tap_copies_both_ways_split_full_off(void **state)
 	free(r);
 }
 
-/* The target's leg subtracted: dp drops the tap at once (a leg that
- * joins the slot is not copied under it before cp's word). */
+/* The target's leg subtracted: dp drops the tap once the leg is gone
+ * (what it had read went across, copied), so a leg that joins its slot
+ * is not copied under the task before cp's word. */
 static void
 test_agw_li_untap_when_target_leg_subtracted(void **state)
 {
 	struct fix *f = *state;
 	struct li_ring *r = aligned_alloc(64, sizeof(*r));
+	struct ipc_agw_term t1;
+	struct ipc_agw_event e;
 	uint8_t d[500];
-	uint64_t a, b, id = ctx_id(1);
+	uint64_t a, b, b2, id = ctx_id(1);
 
 	assert_non_null(r);
 	memset(r, 0, sizeof(*r));
@@ -1174,20 +1177,36 @@ test_agw_li_untap_when_target_leg_subtracted(void **state)
 	f->w->li = r;
 	fx_pattern(d, sizeof(d), 9);
 	ctx_up(f, PORT_MIN + 6, &a, &b);
-	/* leg 0 the target's, subtracted: leg 1's bytes (held for a leg
-	 * to come) are not copied */
-	cp_tap(f, id, true, 0);
-	assert_int_equal(f->w->agw->ntaps, 1);
-	cp_mod(f, id, IPC_AGW_SUB_LEG, 0, NULL, 0);
-	assert_int_equal(f->w->agw->ntaps, 0);
-	fx_peer_send(b, d, 200);
-	fx_readable(b);
-	assert_int_equal(r->head, 0);
-	/* cp's word for the leg left: it is the target's now */
+	/* leg 1 (the core's) the target's, subtracted */
 	cp_tap(f, id, true, 1);
-	fx_peer_send(b, d + 200, 300);
+	assert_int_equal(f->w->agw->ntaps, 1);
+	fx_peer_send(b, d, 100);
 	fx_readable(b);
+	fx_tx_is(a, d, 100);
 	assert_int_equal(r->head, 1);
+	r->tail = r->head;
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 1, NULL, 0);
+	assert_int_equal(f->w->agw->ntaps, 0);
+	/* the UE's bytes held, then given to a new leg 1: not copied */
+	fx_peer_send(a, d, 200);
+	fx_readable(a);
+	term_client(&t1);
+	t1.remote.port = CORE_PORT + 1;
+	t1.serial = 3;
+	cp_mod(f, id, IPC_AGW_ADD_LEG, 1, &t1, 0);
+	b2 = fx_connect_at(1)->id;
+	fx_connected(b2);
+	fx_tx_is(b2, d, 200);
+	assert_int_equal(r->head, r->tail);
+	/* cp's word for the new leg: leg 0 the target's now */
+	cp_tap(f, id, true, 0);
+	fx_peer_send(a, d + 200, 300);
+	fx_readable(a);
+	fx_tx_is(b2, d + 200, 300);
+	assert_int_equal(r->head, r->tail + 1u);
+	do
+		event(f, id, &e);
+	while (e.type != IPC_AGW_EV_LEG_UP || e.leg != 1 || e.serial != 3);
 	f->w->li = NULL;
 	free(r->slots);
 	free(r);
