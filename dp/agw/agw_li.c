@@ -28,7 +28,7 @@
 
 void
 agw_li_copy(struct dp_worker *w, struct splice *sp, unsigned int i, const struct rte_mbuf *m,
-	    uint32_t n)
+	    uint32_t off, uint32_t n)
 {
 	struct agw_worker *a = w->agw;
 	struct agw_ctx *c = agw_ctx_of_splice(sp);
@@ -52,6 +52,12 @@ agw_li_copy(struct dp_worker *w, struct splice *sp, unsigned int i, const struct
 	 * family of what is known, the address unknown, 0) */
 	family = l.family == 6 || (l.family == 0 && r.family == 6) ? 6 : 4;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* (the chain's first off bytes were given before) */
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	soff = off;
 	while (n > 0 && m != NULL) {
 		uint32_t k = n < LI_PAYLOAD_MAX ? n : LI_PAYLOAD_MAX, left = k;
 		struct li_copy *cp;

@@ -98,10 +98,11 @@ void agw_conn_peer_str(struct dp_worker *w, uint64_t id, char *buf, size_t size)
 
 /* cp's AGW_TAP (checked by ipc_msg_check()) on w's context. */
 void agw_li_apply(struct dp_worker *w, const struct ipc_msg *msg);
-/* The splice's tap (struct splice_ops): n bytes read from leg i of the
- * context that owns sp, copied into the worker's ring of copies. */
+/* The splice's tap (struct splice_ops): bytes [off, off + n) of m, which
+ * leg i of the context that owns sp relays, copied into the worker's ring
+ * of copies. */
 void agw_li_copy(struct dp_worker *w, struct splice *sp, unsigned int i,
-		 const struct rte_mbuf *m, uint32_t n);
+		 const struct rte_mbuf *m, uint32_t off, uint32_t n);
 /* c's tap gone (AGW_TAP off, the target's leg subtracted, the context
  * released): the splice's byte cleared, the task wiped. */
 void agw_li_untap(struct agw_worker *a, struct agw_ctx *c);

@@ -134,6 +134,7 @@ pend_free(struct dp_worker *w, struct splice_leg *l)
 		return;
 	w->splice->ctr[SPLICE_CTR_DROPPED_BYTES] += l->pend_bytes;
 	rte_pktmbuf_free(l->pend);
+	l->tap_given = 0;
 	l->pend = l->pend_tail = NULL;
 	l->pend_bytes = 0;
 }
@@ -275,13 +276,16 @@ flush_pend(struct dp_worker *w, struct splice *sp, unsigned int s)
 		last->next = NULL;
 		head->pkt_len = take;
 		head->nb_segs = nseg;
-		if (sp->tap)
-			sp->ops->tap(w, sp, s, head, take);
+		if (sp->tap && a->tap_given < take) {
+			sp->ops->tap(w, sp, s, head, a->tap_given, take - a->tap_given);
+			a->tap_given = take;
+		}
 		rc = b->xp->snd_buf(w, b->id, head);
 		if (rc < 0) {
 			last->next = rest;
 			return rc;
 		}
+		a->tap_given = a->tap_given > take ? a->tap_given - take : 0;
 		a->pend = rest;
 		if (rest == NULL)
 			a->pend_tail = NULL;

@@ -1061,14 +1061,15 @@ drain_copies(struct li_ring *r, uint32_t *seq, uint8_t *from, size_t *nfrom, uin
 	return k;
 }
 
-/* A tapped context: every read either leg relays, in order, into the
+/* A tapped context: every batch either leg relays, in order, into the
  * worker's ring (format 13, the target's leg's addresses, the direction
- * relative to it), a read longer than a slot cut over consecutive slots
+ * relative to it), one longer than a slot cut over consecutive slots
  * whatever its mbufs; a full ring drops copies (counted, the sequence
- * moves), never a byte of the relay; AGW_TAP off stops the copies, and a
- * context never tapped gives none. */
+ * moves), never a byte of the relay; a send made again after -EAGAIN is
+ * copied once; AGW_TAP off stops the copies, and a context never tapped
+ * gives none. */
 static void
-test_agw_li_tap_copies_both_ways_split_full_off(void **state)
+test_agw_li_tap_copies_both_ways_split_full_retry_off(void **state)
 {
 	struct fix *f = *state;
 	static uint8_t up[9000], down[7000], from[20000], to[20000];
@@ -1140,6 +1141,19 @@ test_agw_li_tap_copies_both_ways_split_full_off(void **state)
 	nto = 0;
 	assert_int_equal(drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port), 1);
 	assert_memory_equal(to, down, 100);
+	/* a send that must wait (-EAGAIN) and is made again: its bytes
+	 * copied once */
+	fx_get(b)->snd_err = -EAGAIN;
+	fx_get(a)->rd_max = 0;
+	fx_peer_send(a, up, 4000);
+	fx_readable(a);
+	fx_get(b)->snd_err = 0;
+	fx_writable(b);
+	fx_tx_is(b, up, 4000);
+	nfrom = 0;
+	drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port);
+	assert_int_equal(nfrom, 4000);
+	assert_memory_equal(from, up, 4000);
 	/* off: nothing more, the relay goes on */
 	cp_tap(f, id, false, 0);
 	fx_peer_send(a, up, 3000);
@@ -1231,7 +1245,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_modify_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_step_bounded, setup_wide, teardown),
-		cmocka_unit_test_setup_teardown(test_agw_li_tap_copies_both_ways_split_full_off,
+		cmocka_unit_test_setup_teardown(test_agw_li_tap_copies_both_ways_split_full_retry_off,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_li_untap_when_target_leg_subtracted,
 						setup, teardown),
