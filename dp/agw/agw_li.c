@@ -48,8 +48,9 @@ agw_li_copy(struct dp_worker *w, struct splice *sp, unsigned int i, const struct
 	agw_leg_addrs(w, c, tp->leg, &l, &r);
 	src = dir == LI_COPY_FROM_TARGET ? &r : &l;
 	dst = dir == LI_COPY_FROM_TARGET ? &l : &r;
-	/* (a target's leg not connected yet, its remote not signalled: the
-	 * family of what is known, the address unknown, 0) */
+	/* (a batch comes from a leg with its connection and goes to one up,
+	 * so the target's leg's are known; were they not: its termination's,
+	 * an address not signalled 0) */
 	family = l.family == 6 || (l.family == 0 && r.family == 6) ? 6 : 4;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* (the chain's first off bytes were given before) */
