@@ -156,6 +156,7 @@ struct cp_ctx {
 	struct cp_li_taps *li_taps;   /* its taps on allocations (li_taps.c) */
 	struct cp_li_x2 *li_x2;       /* its X2 events of allocations (li_x2.c) */
 	struct cp_li_rtp_taps *li_rtp_taps; /* on RTP contexts (li_rtp_taps.c) */
+	struct cp_li_agw_taps *li_agw_taps; /* on TCP-leg contexts (li_agw_taps.c) */
 	/* drain with no alternates named: the cluster's least loaded box
 	 * (set by cp/cluster as it hears the drain change) */
 	bool drain_auto;

@@ -389,6 +389,8 @@ agw_send_now(struct cp_ctx *cp, unsigned int w, uint16_t kind, uint64_t id, cons
 		agw_held_changed(cp->agw, w);
 	if (rc == 0 && (kind == IPC_RTP_ADD || kind == IPC_RTP_MOD) && cp->agw->rtp_sent != NULL)
 		cp->agw->rtp_sent(cp, id, kind, cp->agw->rtp_sent_arg);
+	if (rc == 0 && (kind == IPC_AGW_ADD || kind == IPC_AGW_MOD) && cp->agw->tcp_sent != NULL)
+		cp->agw->tcp_sent(cp, id, kind, cp->agw->tcp_sent_arg);
 	return rc;
 }
 
@@ -399,4 +401,13 @@ cp_agw_on_rtp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg)
 		return;
 	cp->agw->rtp_sent = fn;
 	cp->agw->rtp_sent_arg = arg;
+}
+
+void
+cp_agw_on_tcp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg)
+{
+	if (cp->agw == NULL)
+		return;
+	cp->agw->tcp_sent = fn;
+	cp->agw->tcp_sent_arg = arg;
 }

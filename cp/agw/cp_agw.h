@@ -236,6 +236,9 @@ struct cp_agw {
 	/* who hears the RTP_ADDs and RTP_MODs sent (cp_agw_on_rtp_sent()) */
 	cp_agw_rtp_sent_fn rtp_sent;
 	void *rtp_sent_arg;
+	/* who hears the AGW_ADDs and AGW_MODs sent (cp_agw_on_tcp_sent()) */
+	cp_agw_rtp_sent_fn tcp_sent;
+	void *tcp_sent_arg;
 };
 
 /* From the configuration (cp->conf); with an agw group, each kind's
@@ -398,6 +401,11 @@ int cp_agw_observe(struct cp_ctx *cp, enum cp_agw_kind kind, cp_agw_observer_fn 
 /* fn(arg) hears every RTP_ADD and RTP_MOD sent from now on (one
  * listener: another call replaces it; fn NULL, none). */
 void cp_agw_on_rtp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg);
+/* The same listener for TCP contexts: each AGW_ADD (a context made) and
+ * AGW_MOD (a leg added, changed or subtracted) of context id, once it is
+ * in the worker's ring, under the same rules (cp/li: the taps on MSRP
+ * legs). NULL fn: none. */
+void cp_agw_on_tcp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg);
 /* fn(arg) names the contexts of door in the operator's views. */
 void cp_agw_names(struct cp_ctx *cp, enum cp_agw_door door, cp_agw_names_fn fn, void *arg);
 

@@ -110,6 +110,22 @@ void cp_li_status_take(struct cp_li *li, const struct ipc_li_status *x);
  * reported: no task used it since this cp started). */
 const struct cp_li_dest_fig *cp_li_dest_fig(const struct cp_li *li, const struct x1_dest *d);
 
+/*
+ * The matcher on a TCP-leg context of the gateway (li_match_agw.c,
+ * docs/design/li.md §4.2): the task whose IPv4/IPv6 address or CIDR
+ * target holds the remote of one of its legs term[0..2) (an empty slot:
+ * tcp_role 0), as its connection has it (seen[i], family 0 while not
+ * known; seen NULL: none yet) or signalled (term[i].remote), and in
+ * *target that leg (0 or 1: the target's, whose peer's bytes are "from
+ * the target"). Both legs' seen remotes are looked at first, then the
+ * signalled ones, leg 0 before leg 1; of several tasks the first in the
+ * table's order. NAI targets never match a context. NULL (*target 0) for
+ * none.
+ */
+struct ipc_agw_term;
+struct ipc_addr;
+const struct cp_li_task *cp_li_match_agw(struct cp_li *li, const struct ipc_agw_term *term,
+					 const struct ipc_addr *seen, unsigned int *target);
 /* The matcher's index freed (wiped). */
 void cp_li_index_free(struct cp_li *li);
 

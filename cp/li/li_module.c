@@ -20,6 +20,7 @@
 #include "cp_module.h"
 #include "ipc_types.h"
 #include "li.h"
+#include "li_agw_taps.h"
 #include "li_http.h"
 #include "li_rtp_taps.h"
 #include "li_taps.h"
@@ -47,6 +48,7 @@ li_fini(struct cp_ctx *cp)
 	cp_li_x2_close(cp);
 	cp_li_taps_close(cp);
 	cp_li_rtp_taps_close(cp);
+	cp_li_agw_taps_close(cp);
 	cp_li_http_close(cp->li_http);
 	cp->li_http = NULL;
 	cp_li_close(cp->li);
@@ -152,6 +154,12 @@ li_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		li_fini(cp);
 		return rc;
 	}
+	if ((rc = cp_li_agw_taps_open(cp)) < 0) {
+		snprintf(err, errlen, "li: cannot follow the gateway's TCP contexts: %s",
+			 strerror(-rc));
+		li_fini(cp);
+		return rc;
+	}
 	return 0;
 }
 
@@ -169,7 +177,8 @@ li_serve(struct cp_ctx *cp, uint64_t now_ms)
 		cp->li_due_ms = now_ms + cp_li_http_serve(cp->li_http);
 	/* the taps after the X1 requests this turn answered; the ended
 	 * allocations whose X2 waited for dp's last counters */
-	return cp_li_taps_step(cp) + cp_li_rtp_taps_step(cp) + cp_li_x2_step(cp);
+	return cp_li_taps_step(cp) + cp_li_rtp_taps_step(cp) + cp_li_agw_taps_step(cp) +
+	       cp_li_x2_step(cp);
 }
 
 const struct cp_module cp_li_module = {

@@ -118,6 +118,7 @@ agw_init(struct dp_worker *w)
 	if (dp_cp_on_kind(w->ctx, IPC_AGW_ADD, agw_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_AGW_MOD, agw_apply) < 0 ||
 	    dp_cp_on_kind(w->ctx, IPC_AGW_DEL, agw_apply) < 0 ||
+	    dp_cp_on_kind(w->ctx, IPC_AGW_TAP, agw_li_apply) < 0 ||
 	    dp_cp_on_sync(w->ctx, agw_sync_start, agw_state_step) < 0) {
 		tp_log(TP_LOG_ERR, "internal error: the gateway's messages from cp\n");
 		return -EINVAL;
@@ -207,6 +208,7 @@ agw_free(struct dp_worker *w)
 			rte_pktmbuf_free(a->ctx[s].sp.leg[0].pend);
 			rte_pktmbuf_free(a->ctx[s].sp.leg[1].pend);
 		}
+	agw_li_free(a);
 	rte_free(a->ctx);
 	rte_free(a->port_slot);
 	rte_free(a->ev_mem);

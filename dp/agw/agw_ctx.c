@@ -24,12 +24,6 @@
 
 /* ---- the splice's owner ---------------------------------------------------- */
 
-static struct agw_ctx *
-ctx_of_splice(struct splice *sp)
-{
-	return (struct agw_ctx *)(void *)((char *)sp - offsetof(struct agw_ctx, sp));
-}
-
 /* The splice's causes as the controller hears them (ipc_agw_causes.def). */
 const uint8_t agw_cause_of[SPLICE_CAUSE__COUNT] = {
 	[SPLICE_CAUSE_NONE] = IPC_AGW_NONE,
@@ -85,7 +79,7 @@ ctx_sentence(const struct agw_ctx *c, const struct splice *sp, char *buf, size_t
 static void
 agw_leg_down(struct dp_worker *w, struct splice *sp, unsigned int i)
 {
-	struct agw_ctx *c = ctx_of_splice(sp);
+	struct agw_ctx *c = agw_ctx_of_splice(sp);
 	const struct splice_leg *l = &sp->leg[i];
 
 	if (c->term[i].tcp_role == IPC_AGW_TCP_NONE)
@@ -124,7 +118,7 @@ static void
 agw_done(struct dp_worker *w, struct splice *sp)
 {
 	struct agw_worker *a = w->agw;
-	struct agw_ctx *c = ctx_of_splice(sp);
+	struct agw_ctx *c = agw_ctx_of_splice(sp);
 	uint32_t slot = (uint32_t)(c - a->ctx);
 	char buf[IPC_AGW_DETAIL_MAX];
 	const char *detail = NULL;
@@ -144,6 +138,7 @@ agw_done(struct dp_worker *w, struct splice *sp)
 		    p <= a->port_hi && a->port_slot[p - a->port_lo] == slot + 1u)
 			a->port_slot[p - a->port_lo] = 0;
 	}
+	agw_li_untap(a, c);
 	c->id = 0;
 	a->nctx--;
 	a->ctr[AGW_CTR_RELEASED]++;
@@ -162,7 +157,7 @@ pol_fire(struct tw_timer *t, void *arg)
 static void
 agw_police_wait(struct dp_worker *w, struct splice *sp, unsigned int i, uint64_t due_ms)
 {
-	struct agw_ctx *c = ctx_of_splice(sp);
+	struct agw_ctx *c = agw_ctx_of_splice(sp);
 
 	tw_add(w->tcp_wheel, &c->pol[i].t, due_ms);
 }
@@ -180,6 +175,7 @@ static const struct splice_ops agw_splice_ops = {
 	.leg_down = agw_leg_down,
 	.done = agw_done,
 	.police_wait = agw_police_wait,
+	.tap = agw_li_copy,
 };
 
 /* ---- a context installed (AGW_ADD), released (AGW_DEL) --------------------- */
@@ -467,6 +463,11 @@ leg_sub(struct dp_worker *w, struct agw_ctx *c, unsigned int i)
 	if (c->id != id)
 		return;                   /* (the other leg had ended: released) */
 	c->sub = 0;
+	/* the target's leg gone (what it had read went across, copied):
+	 * nothing of a later one in its slot is copied under its task before
+	 * cp, which matches the new one, says so */
+	if (c->sp.tap && a->taps != NULL && a->taps[slot].leg == i)
+		agw_li_untap(a, c);
 	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
 		uint16_t p = t->local.port;
 

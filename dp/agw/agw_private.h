@@ -26,6 +26,7 @@
 #include "splice.h"
 
 struct dp_session_ops;
+struct rte_mbuf;
 struct dp_xprt_ops;
 struct tcp_app_ops;
 
@@ -92,6 +93,27 @@ const struct dp_xprt_ops *agw_leg_tls_start(struct dp_worker *w, struct agw_ctx 
 bool agw_leg_connect(struct dp_worker *w, struct agw_ctx *c, unsigned int i);
 /* The connection's peer as "ADDR:PORT". */
 void agw_conn_peer_str(struct dp_worker *w, uint64_t id, char *buf, size_t size);
+
+/* ---- agw_li.c: lawful interception's tap on a context ---- */
+
+/* cp's AGW_TAP (checked by ipc_msg_check()) on w's context. */
+void agw_li_apply(struct dp_worker *w, const struct ipc_msg *msg);
+/* The splice's tap (struct splice_ops): bytes [off, off + n) of m, which
+ * leg i of the context that owns sp relays, copied into the worker's ring
+ * of copies. */
+void agw_li_copy(struct dp_worker *w, struct splice *sp, unsigned int i,
+		 const struct rte_mbuf *m, uint32_t off, uint32_t n);
+/* c's tap gone (AGW_TAP off, the target's leg subtracted, the context
+ * released): the splice's byte cleared, the task wiped. */
+void agw_li_untap(struct agw_worker *a, struct agw_ctx *c);
+/* The taps' array freed (wiped). */
+void agw_li_free(struct agw_worker *a);
+/* The context whose splice is sp. */
+static inline struct agw_ctx *
+agw_ctx_of_splice(struct splice *sp)
+{
+	return (struct agw_ctx *)(void *)((char *)sp - offsetof(struct agw_ctx, sp));
+}
 
 /* ---- agw_cand.c: a TLS server leg's candidates ---- */
 

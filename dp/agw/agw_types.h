@@ -77,6 +77,21 @@ struct agw_ctx {
 	char refused[IPC_AGW_DETAIL_MAX];
 };
 
+/* A tapped context's task (lib/ipc AGW_TAP; agw_li.c): what its copies
+ * carry (the XID, the correlation ID, the X3 destinations), the copies'
+ * sequence, which leg is the target's. A per-worker array by slot, taken
+ * at the first tap (an untapped worker has none). */
+struct agw_tap {
+	uint8_t xid[16];
+	uint64_t correlation;
+	uint32_t seq;                  /* the context's copies, one each */
+	uint8_t on;
+	uint8_t leg;                   /* the target's: 0 or 1 */
+	uint8_t ndest;
+	uint8_t pad;
+	struct ipc_addr dest[IPC_LI_DESTS];
+};
+
 struct agw_worker {
 	struct agw_ctx *ctx;           /* max, by slot (ipc_conn_slot(id)) */
 	uint32_t max;
@@ -100,6 +115,10 @@ struct agw_worker {
 	bool sync_on;
 	uint32_t sync_next;
 	struct splice_worker splice;   /* the splice's counters (w->splice) */
+	/* lawful interception: the tapped contexts' tasks, by slot (NULL
+	 * until the first tap), how many are on */
+	struct agw_tap *taps;
+	uint32_t ntaps;
 	uint64_t ctr[AGW_CTR__COUNT];
 };
 

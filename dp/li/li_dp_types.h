@@ -51,6 +51,8 @@ enum li_copy_kind {
 /* struct li_copy.format: what tp-li writes as the PDU's payload */
 #define LI_COPY_IP          0u   /* the IP packet (payload format 5 or 6) */
 #define LI_COPY_RTP         8u   /* the payload as it is (format 8, RTP) */
+#define LI_COPY_MSRP       13u   /* a TCP leg's clear bytes as they are
+				  * (format 13, MSRP: a stream's piece) */
 
 /*
  * One copy, at the start of its slot, its payload (len bytes) after it.
@@ -60,7 +62,11 @@ enum li_copy_kind {
  * 5 and 6), which tp-li writes around it. LI_COPY_RTP (the gateway's): an
  * RTP packet in the clear, the addresses and ports those of the target's
  * termination's leg (its network's remote and our local address), which
- * tp-li writes as attributes. src/dst as it went, dir relative to the
+ * tp-li writes as attributes. LI_COPY_MSRP (the gateway's TCP legs):
+ * the clear bytes of one read of a leg (after TLS where the leg speaks
+ * it), or a slot's share of it, consecutive sequence numbers in the
+ * stream's order; the addresses and ports those of the target's leg's
+ * TCP connection (protocol 6). src/dst as it went, dir relative to the
  * target. An X2 copy (kind LI_COPY_X2): cp's event (payload format 4), as
  * cp wrote it with its sequence number, time and direction; format,
  * family, ports and addresses 0.
@@ -77,7 +83,7 @@ struct li_copy {
 	uint16_t sport, dport;
 	uint8_t ndest;
 	uint8_t kind;                 /* enum li_copy_kind */
-	uint8_t format;               /* X3: LI_COPY_IP, LI_COPY_RTP */
+	uint8_t format;               /* X3: LI_COPY_IP, LI_COPY_RTP, LI_COPY_MSRP */
 	uint8_t pad[1];
 	uint8_t src[16], dst[16];
 	struct ipc_addr dest[IPC_LI_DESTS];

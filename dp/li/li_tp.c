@@ -6,7 +6,8 @@
  * PDU of ETSI TS 103 221-2 (lib/li's header, then the IP packet between
  * the relayed address and the peer: payload format 5 or 6, the IP and UDP
  * headers written here; or a gateway's RTP packet in the clear as it is,
- * format 8, its leg's addresses as attributes), or, for an X2 event cp sent
+ * format 8, or a piece of a gateway's TCP leg's clear stream (MSRP after
+ * TLS), format 13, its leg's addresses as attributes), or, for an X2 event cp sent
  * through the worker (lib/ipc LI_X2), an X2 PDU (payload format 4: cp's
  * event as it came, cp's sequence number and time), and sends it to each of the copy's destinations
  * over one long-lived TCP connection with TLS a destination (our
@@ -147,6 +148,7 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	memset(&p, 0, sizeof(p));
 	p.type = LI_PDU_X3;
 	p.format = cp->format == LI_COPY_RTP ? LI_FMT_RTP :
+		   cp->format == LI_COPY_MSRP ? LI_FMT_MSRP :
 		   cp->family == 4 ? LI_FMT_IPV4 : LI_FMT_IPV6;
 	p.dir = cp->dir;
 	memcpy(p.xid, cp->xid, 16);
@@ -162,17 +164,18 @@ deliver(struct li_ctx *lc, const struct li_copy *cp, uint64_t now)
 	memcpy(p.dst_ip, cp->dst, 16);
 	p.src_port = cp->sport;
 	p.dst_port = cp->dport;
-	p.ip_proto = 17;
-	/* format 8: the RTP packet as it is, its leg's addresses in the
-	 * attributes only */
-	p.payload_len = cp->format == LI_COPY_RTP ? cp->len :
+	/* (format 13: the bytes of a TCP leg) */
+	p.ip_proto = cp->format == LI_COPY_MSRP ? 6 : 17;
+	/* formats 8 and 13: the RTP packet, the stream's bytes, as they are,
+	 * their leg's addresses in the attributes only */
+	p.payload_len = cp->format == LI_COPY_RTP || cp->format == LI_COPY_MSRP ? cp->len :
 			(cp->family == 4 ? 28u : 48u) + cp->len;
 	h = li_pdu_encode_hdr(&p, lc->pdu, sizeof(lc->pdu));
 	if (h < 0 || (size_t)h + p.payload_len > sizeof(lc->pdu)) {
 		count(lc, LI_CTR_UNDELIVERED, cp->ndest);
 		return;
 	}
-	if (cp->format == LI_COPY_RTP) {
+	if (cp->format == LI_COPY_RTP || cp->format == LI_COPY_MSRP) {
 		memcpy(lc->pdu + h, cp + 1, cp->len);
 		n = (uint32_t)h + cp->len;
 	} else {

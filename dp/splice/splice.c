@@ -134,6 +134,7 @@ pend_free(struct dp_worker *w, struct splice_leg *l)
 		return;
 	w->splice->ctr[SPLICE_CTR_DROPPED_BYTES] += l->pend_bytes;
 	rte_pktmbuf_free(l->pend);
+	l->tap_given = 0;
 	l->pend = l->pend_tail = NULL;
 	l->pend_bytes = 0;
 }
@@ -246,11 +247,15 @@ tls_cause(struct dp_worker *w, const struct splice_leg *l, bool was_up)
 	       SPLICE_CAUSE_TLS_ERROR;
 }
 
-/* a's pend to its partner b (up), a batch at a time: 0 when all went,
- * -EAGAIN when b's send path is full, another -errno when it failed. */
+/* Leg s's pend to its partner (up), a batch at a time: 0 when all went,
+ * -EAGAIN when the partner's send path is full, another -errno when it
+ * failed. A tapped splice gives each batch to its owner's tap as it goes
+ * (what is relayed, once, whatever reads it came from). */
 static int
-flush_pend(struct dp_worker *w, struct splice_leg *a, struct splice_leg *b)
+flush_pend(struct dp_worker *w, struct splice *sp, unsigned int s)
 {
+	struct splice_leg *a = &sp->leg[s], *b = &sp->leg[s ^ 1u];
+
 	while (a->pend != NULL) {
 		struct rte_mbuf *head = a->pend, *m = head, *last = NULL, *rest;
 		uint32_t room = room_of(w, b), lim, take = 0;
@@ -271,11 +276,16 @@ flush_pend(struct dp_worker *w, struct splice_leg *a, struct splice_leg *b)
 		last->next = NULL;
 		head->pkt_len = take;
 		head->nb_segs = nseg;
+		if (sp->tap && a->tap_given < take) {
+			sp->ops->tap(w, sp, s, head, a->tap_given, take - a->tap_given);
+			a->tap_given = take;
+		}
 		rc = b->xp->snd_buf(w, b->id, head);
 		if (rc < 0) {
 			last->next = rest;
 			return rc;
 		}
+		a->tap_given = a->tap_given > take ? a->tap_given - take : 0;
 		a->pend = rest;
 		if (rest == NULL)
 			a->pend_tail = NULL;
@@ -361,7 +371,7 @@ pump(struct dp_worker *w, struct splice *sp, unsigned int s)
 		if (b->state == SPLICE_LEG_DOWN || a->id == 0)
 			return;
 		if (a->pend != NULL && b_up) {
-			n = flush_pend(w, a, b);
+			n = flush_pend(w, sp, s);
 			if (n == -EAGAIN) {
 				stall(w, a, SPLICE_CTR_STALL_ROOM);
 				return;
@@ -750,7 +760,7 @@ splice_leg_sub(struct dp_worker *w, struct splice *sp, unsigned int i, enum spli
 		return;
 	}
 	if (l->pend != NULL && o->state == SPLICE_LEG_UP)
-		(void)flush_pend(w, l, o);      /* (what does not fit is dropped) */
+		(void)flush_pend(w, sp, i);     /* (what does not fit is dropped) */
 	pend_free(w, l);
 	leg_end(w, sp, i, cause, l->state == SPLICE_LEG_UP ? END_CLOSE : END_ABORT);
 	sp->why = why;

@@ -61,6 +61,11 @@ struct splice_leg {
 	uint8_t why;                       /* enum splice_cause, once DOWN */
 	uint8_t tls_version;               /* 12, 13 once up over TLS; 0 plain */
 	uint32_t pend_bytes;
+	/* of pend's first bytes, how many the owner's tap was given already
+	 * (a send that said -EAGAIN gives the same bytes again: not copied
+	 * twice) */
+	uint32_t tap_given;
+	uint32_t pad;
 	/* bytes read from this leg that the other has not taken yet (its
 	 * send queue full, or it is not up: then at most hold_max): the
 	 * mbufs as the transport gave them, linked by ->next */
@@ -87,12 +92,23 @@ struct splice_leg {
  *   worker's clock): the owner calls splice_police_due() then (a later
  *   call for the same leg moves the time). Only for legs the owner
  *   policed (splice_leg_police()); NULL for an owner that polices none.
+ * tap: bytes [off, off + n) of m, n > 0, read from leg i (the chain as
+ *   its transport gave it: a TLS leg's plaintext), go to its partner now
+ *   (its snd_buf, right after this call); each byte is given once, in the
+ *   stream's order, even when the send must wait and is made again;
+ *   called only while the owner set sp->tap (lawful interception's copy,
+ *   which must not keep or change m or call splice functions); NULL for
+ *   an owner that taps none. Bytes a leg read that never go across (its
+ *   partner ended) are not given; bytes given whose send then failed for
+ *   good (the legs end) were given.
  */
 struct splice_ops {
 	void (*leg_down)(struct dp_worker *w, struct splice *sp, unsigned int i);
 	void (*done)(struct dp_worker *w, struct splice *sp);
 	void (*police_wait)(struct dp_worker *w, struct splice *sp, unsigned int i,
 			    uint64_t due_ms);
+	void (*tap)(struct dp_worker *w, struct splice *sp, unsigned int i,
+		    const struct rte_mbuf *m, uint32_t off, uint32_t n);
 };
 
 struct splice {
@@ -105,7 +121,11 @@ struct splice {
 	uint8_t why_leg;          /* that leg, or SPLICE_LEG_NONE */
 	uint8_t eof_first;        /* the leg whose stream ended first, or 0xff */
 	uint8_t ended;            /* done() was called */
-	uint16_t pad;
+	/* the owner's: non-zero, each batch relayed is given to ops->tap
+	 * (lawful interception); beside busy and kick, which every run reads,
+	 * so an untapped splice pays the byte's test a batch */
+	uint8_t tap;
+	uint8_t pad;
 };
 
 /* A worker's splice counters. */

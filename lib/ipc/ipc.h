@@ -112,6 +112,9 @@ unsigned int ipc_ring_count(const struct ipc_ring *r);
  *   RTP_TAP            one struct ipc_rtp_tap: ALLOC_TAP's body as it
  *                      says, the target's termination 0 or 1 (0 off),
  *                      padding 0; an RTP context's id;
+ *   AGW_TAP            one struct ipc_agw_tap: ALLOC_TAP's body as it
+ *                      says, the target's leg 0 or 1 (0 off), padding 0;
+ *                      an AGW context's id;
  *   ALLOC_MOVE         one struct ipc_tuple (RFC 8016: the allocation's
  *                      new client tuple), both tuples UDP;
  *   FWD_ADD            one struct ipc_fwd (an owner that is another worker,

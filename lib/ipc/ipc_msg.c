@@ -241,6 +241,16 @@ rtp_tap_ok(const struct ipc_rtp_tap *t)
 	       memcmp(t->pad, z, sizeof(z)) == 0;
 }
 
+/* AGW_TAP's: ALLOC_TAP's rules, a leg 0 or 1 (0 when off), padding 0. */
+static bool
+agw_tap_ok(const struct ipc_agw_tap *t)
+{
+	static const uint8_t z[sizeof(t->pad)];
+
+	return tap_ok(&t->tap) && t->leg <= 1 && (t->tap.on || t->leg == 0) &&
+	       memcmp(t->pad, z, sizeof(z)) == 0;
+}
+
 static bool
 end_ok(const struct ipc_alloc_end *e)
 {
@@ -948,6 +958,10 @@ ipc_msg_check(const struct ipc_msg *m, enum ipc_dir dir)
 		break;
 	case IPC_AGW_DEL:
 		ok = len == 0 && agw_id_ok(h->alloc_id, h->worker);
+		break;
+	case IPC_AGW_TAP:
+		ok = len == sizeof(struct ipc_agw_tap) && agw_id_ok(h->alloc_id, h->worker) &&
+		     agw_tap_ok((const struct ipc_agw_tap *)(const void *)m->body);
 		break;
 	case IPC_AGW_STATE: {
 		const struct ipc_agw_state *x = (const void *)m->body;

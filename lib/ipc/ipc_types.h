@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      35u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      36u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -111,7 +111,9 @@
 					* 34: and a tap on an RTP context
 					* (RTP_TAP, ipc_rtp_tap);
 					* 35: tp-li's delivery figures
-					* (LI_STATUS, ipc_li_status) */
+					* (LI_STATUS, ipc_li_status);
+					* 36: and on an AGW context's TCP legs
+					* (AGW_TAP, ipc_agw_tap) */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -339,6 +341,17 @@ struct ipc_li_status {
 	uint8_t pad[6];
 	struct ipc_li_dest_st dest[IPC_LI_ST_DESTS];
 	struct ipc_li_task_st task[IPC_LI_ST_TASKS];
+};
+
+/* AGW_TAP's body: the tap of the header's AGW context (TCP legs, MSRP
+ * after TLS: its alloc_id), as ALLOC_TAP's, and which of its legs is the
+ * target's (the one whose remote a task targets): what that leg's peer
+ * sends is copied as from the target (TS 103 221-2 direction 3), what
+ * the other leg's peer sends as to it (2). Off: every field 0. */
+struct ipc_agw_tap {
+	struct ipc_alloc_tap tap;
+	uint8_t leg;              /* 0 or 1 */
+	uint8_t pad[7];
 };
 
 /* RFC 8016 across workers (FWD_ADD): the worker that holds the

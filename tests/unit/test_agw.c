@@ -35,6 +35,7 @@
 #include "dp_cp.h"
 #include "fake_xprt.h"
 #include "ipc.h"
+#include "li_dp.h"
 #include "tp_conf_types.h"
 #include "tw.h"
 
@@ -991,6 +992,240 @@ test_agw_sync_step_bounded(void **state)
 	assert_false(fx_cp_recv(f->w, &m));
 }
 
+
+/* ---- lawful interception (AGW_TAP; docs/design/li.md §4.2) --------------------- */
+
+static void
+cp_tap(struct fix *f, uint64_t id, bool on, uint8_t leg)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_tap *x = (struct ipc_agw_tap *)m.body;
+
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_AGW_TAP;
+	m.h.alloc_id = id;
+	m.h.body_len = sizeof(*x);
+	if (on) {
+		x->tap.on = 1;
+		x->tap.ndest = 1;
+		x->tap.correlation = 0x77;
+		memset(x->tap.xid, 0xab, 16);
+		x->tap.dest[0].family = 4;
+		x->tap.dest[0].port = 7000;
+		x->leg = leg;
+	}
+	fx_cp_send(f->w, &m);
+	assert_int_equal(dp_cp_poll(f->w, f->w->now_ms), 1);
+}
+
+/* The worker's ring of copies drained: each copy's checks, its payload
+ * appended to out (dir 3) or back (dir 2); how many. */
+static unsigned int
+drain_copies(struct li_ring *r, uint32_t *seq, uint8_t *from, size_t *nfrom, uint8_t *to,
+	     size_t *nto, uint16_t ue_port, uint16_t port)
+{
+	unsigned int k = 0;
+
+	while (r->tail != r->head) {
+		const struct li_copy *c = (const struct li_copy *)(const void *)(r->slots +
+			(size_t)(r->tail & (LI_RING_SLOTS - 1)) * LI_SLOT_SIZE);
+		bool frm = c->dir == LI_COPY_FROM_TARGET;
+
+		assert_int_equal(c->kind, LI_COPY_X3);
+		assert_int_equal(c->format, LI_COPY_MSRP);
+		assert_true(c->dir == LI_COPY_FROM_TARGET || c->dir == LI_COPY_TO_TARGET);
+		assert_int_equal(c->seq, *seq + 1u);
+		*seq = c->seq;
+		assert_int_equal(c->correlation, 0x77);
+		assert_int_equal(c->xid[15], 0xab);
+		assert_int_equal(c->ndest, 1);
+		assert_int_equal(c->dest[0].port, 7000);
+		assert_int_equal(c->family, 4);
+		assert_true(c->len > 0 && c->len <= LI_PAYLOAD_MAX);
+		/* the target's leg (leg 0: the UE's): from it UE -> dp, to it
+		 * dp -> UE */
+		assert_memory_equal(frm ? c->src : c->dst, UE4, 4);
+		assert_memory_equal(frm ? c->dst : c->src, L4, 4);
+		assert_int_equal(frm ? c->sport : c->dport, ue_port);
+		assert_int_equal(frm ? c->dport : c->sport, port);
+		if (frm) {
+			memcpy(from + *nfrom, c + 1, c->len);
+			*nfrom += c->len;
+		} else {
+			memcpy(to + *nto, c + 1, c->len);
+			*nto += c->len;
+		}
+		r->tail++;
+		k++;
+	}
+	return k;
+}
+
+/* A tapped context: every batch either leg relays, in order, into the
+ * worker's ring (format 13, the target's leg's addresses, the direction
+ * relative to it), one longer than a slot cut over consecutive slots
+ * whatever its mbufs; a full ring drops copies (counted, the sequence
+ * moves), never a byte of the relay; a send made again after -EAGAIN is
+ * copied once; AGW_TAP off stops the copies, and a context never tapped
+ * gives none. */
+static void
+test_agw_li_tap_copies_both_ways_split_full_retry_off(void **state)
+{
+	struct fix *f = *state;
+	static uint8_t up[9000], down[7000], from[20000], to[20000];
+	struct li_ring *r = aligned_alloc(64, sizeof(*r));
+	uint64_t a, b, id = ctx_id(1);
+	uint16_t port = PORT_MIN + 5;
+	size_t nfrom = 0, nto = 0;
+	uint32_t seq = 0;
+	unsigned int n;
+
+	assert_non_null(r);
+	memset(r, 0, sizeof(*r));
+	r->slots = calloc(LI_RING_SLOTS, LI_SLOT_SIZE);
+	assert_non_null(r->slots);
+	f->w->li = r;
+	fx_pattern(up, sizeof(up), 5);
+	fx_pattern(down, sizeof(down), 6);
+	ctx_up(f, port, &a, &b);
+	/* untapped: nothing copied */
+	fx_peer_send(a, up, 1000);
+	fx_readable(a);
+	fx_tx_is(b, up, 1000);
+	assert_int_equal(r->head, 0);
+	/* tapped, leg 0 the target's: a read of 5,000 bytes in 1,000-byte
+	 * mbufs is three slots (1,888 + 1,888 + 1,224: LI_PAYLOAD_MAX), then the rest */
+	cp_tap(f, id, true, 0);
+	fx_get(a)->rd_seg = 1000;
+	fx_get(a)->rd_max = 5000;
+	fx_peer_send(a, up + 1000, 8000);
+	fx_readable(a);
+	fx_tx_is(b, up + 1000, 8000);
+	n = drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port);
+	assert_int_equal(n, 3 + 2);
+	assert_int_equal(nfrom, 8000);
+	assert_memory_equal(from, up + 1000, 8000);
+	/* the other way: to the target */
+	fx_get(b)->rd_seg = 700;
+	fx_peer_send(b, down, 6000);
+	fx_readable(b);
+	fx_tx_is(a, down, 6000);
+	drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port);
+	assert_int_equal(nto, 6000);
+	assert_memory_equal(to, down, 6000);
+	/* a full ring: one slot left; a 5,000-byte read keeps its first
+	 * piece, loses two (counted), the relay whole; the next copy's
+	 * sequence number says two were lost */
+	r->head = r->tail + LI_RING_SLOTS - 1u;
+	r->tail_seen = r->tail;
+	fx_get(a)->rd_max = 5000;
+	fx_peer_send(a, up, 5000);
+	fx_readable(a);
+	fx_tx_is(b, up, 5000);
+	assert_int_equal(r->ctr[LI_CTR_RING_FULL], 2);
+	assert_int_equal(r->head - r->tail, LI_RING_SLOTS);
+	r->tail = r->head - 1u;                /* (the kept piece) */
+	{
+		const struct li_copy *c = (const struct li_copy *)(const void *)(r->slots +
+			(size_t)(r->tail & (LI_RING_SLOTS - 1)) * LI_SLOT_SIZE);
+
+		assert_int_equal(c->seq, seq + 1u);
+		assert_int_equal(c->len, LI_PAYLOAD_MAX);
+		assert_memory_equal(c + 1, up, LI_PAYLOAD_MAX);
+		r->tail++;
+	}
+	seq += 3;
+	fx_peer_send(b, down, 100);
+	fx_readable(b);
+	fx_tx_is(a, down, 100);
+	nto = 0;
+	assert_int_equal(drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port), 1);
+	assert_memory_equal(to, down, 100);
+	/* a send that must wait (-EAGAIN) and is made again: its bytes
+	 * copied once */
+	fx_get(b)->snd_err = -EAGAIN;
+	fx_get(a)->rd_max = 0;
+	fx_peer_send(a, up, 4000);
+	fx_readable(a);
+	fx_get(b)->snd_err = 0;
+	fx_writable(b);
+	fx_tx_is(b, up, 4000);
+	nfrom = 0;
+	drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port);
+	assert_int_equal(nfrom, 4000);
+	assert_memory_equal(from, up, 4000);
+	/* off: nothing more, the relay goes on */
+	cp_tap(f, id, false, 0);
+	fx_peer_send(a, up, 3000);
+	fx_readable(a);
+	fx_tx_is(b, up, 3000);
+	fx_peer_send(b, down, 3000);
+	fx_readable(b);
+	fx_tx_is(a, down, 3000);
+	assert_int_equal(r->head, r->tail);
+	/* a tap for a context not here is refused, counted */
+	cp_tap(f, ctx_id(9), true, 1);
+	assert_int_equal(r->ctr[LI_CTR_TAP_REFUSED], 1);
+	f->w->li = NULL;
+	free(r->slots);
+	free(r);
+}
+
+/* The target's leg subtracted: dp drops the tap once the leg is gone
+ * (what it had read went across, copied), so a leg that joins its slot
+ * is not copied under the task before cp's word. */
+static void
+test_agw_li_untap_when_target_leg_subtracted(void **state)
+{
+	struct fix *f = *state;
+	struct li_ring *r = aligned_alloc(64, sizeof(*r));
+	struct ipc_agw_term t1;
+	struct ipc_agw_event e;
+	uint8_t d[500];
+	uint64_t a, b, b2, id = ctx_id(1);
+
+	assert_non_null(r);
+	memset(r, 0, sizeof(*r));
+	r->slots = calloc(LI_RING_SLOTS, LI_SLOT_SIZE);
+	assert_non_null(r->slots);
+	f->w->li = r;
+	fx_pattern(d, sizeof(d), 9);
+	ctx_up(f, PORT_MIN + 6, &a, &b);
+	/* leg 1 (the core's) the target's, subtracted */
+	cp_tap(f, id, true, 1);
+	assert_int_equal(f->w->agw->ntaps, 1);
+	fx_peer_send(b, d, 100);
+	fx_readable(b);
+	fx_tx_is(a, d, 100);
+	assert_int_equal(r->head, 1);
+	r->tail = r->head;
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 1, NULL, 0);
+	assert_int_equal(f->w->agw->ntaps, 0);
+	/* the UE's bytes held, then given to a new leg 1: not copied */
+	fx_peer_send(a, d, 200);
+	fx_readable(a);
+	term_client(&t1);
+	t1.remote.port = CORE_PORT + 1;
+	t1.serial = 3;
+	cp_mod(f, id, IPC_AGW_ADD_LEG, 1, &t1, 0);
+	b2 = fx_connect_at(1)->id;
+	fx_connected(b2);
+	fx_tx_is(b2, d, 200);
+	assert_int_equal(r->head, r->tail);
+	/* cp's word for the new leg: leg 0 the target's now */
+	cp_tap(f, id, true, 0);
+	fx_peer_send(a, d + 200, 300);
+	fx_readable(a);
+	fx_tx_is(b2, d + 200, 300);
+	assert_int_equal(r->head, r->tail + 1u);
+	do
+		event(f, id, &e);
+	while (e.type != IPC_AGW_EV_LEG_UP || e.leg != 1 || e.serial != 3);
+	f->w->li = NULL;
+	free(r->slots);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -1010,6 +1245,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_modify_leg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_step_bounded, setup_wide, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_li_tap_copies_both_ways_split_full_retry_off,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_li_untap_when_target_leg_subtracted,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_gives_live_contexts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agw_tls_leg_woken_through_session,

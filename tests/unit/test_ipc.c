@@ -1003,6 +1003,18 @@ msg_make(struct ipc_msg *m, uint16_t kind)
 		m->h.body_len = sizeof(tp);
 		break;
 	}
+	case IPC_AGW_TAP: {
+		struct ipc_agw_tap tp = { .tap = { .on = 1, .ndest = 1, .correlation = 7 },
+					  .leg = 1 };
+
+		m->h.alloc_id = ipc_conn_make(m->h.worker, 14, 9);
+		tp.tap.xid[0] = 0x14;
+		tp.tap.dest[0].family = 4;
+		tp.tap.dest[0].port = 7002;
+		memcpy(m->body, &tp, sizeof(tp));
+		m->h.body_len = sizeof(tp);
+		break;
+	}
 	case IPC_RTP_STATS_REQ: {
 		struct ipc_rtp_stats_req r = { .req = 77 };
 
@@ -1389,6 +1401,50 @@ test_ipc_msg_check_refuses_bad_rtp_tap(void **state)
 	msg_make(&m, IPC_RTP_TAP);
 	m.h.alloc_id = 0;
 	expect_bad(&m, "no context");
+}
+
+/* AGW_TAP: ALLOC_TAP's body rules, a leg 0 or 1 (0 when off), padding
+ * 0, an AGW context's id (not an allocation's tuple). */
+static void
+test_ipc_msg_check_refuses_bad_agw_tap(void **state)
+{
+	static struct ipc_msg m;
+	struct ipc_agw_tap *tp = (struct ipc_agw_tap *)(void *)m.body;
+
+	(void)state;
+	msg_make(&m, IPC_AGW_TAP);
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	tp->leg = 2;
+	expect_bad(&m, "leg 2");
+	msg_make(&m, IPC_AGW_TAP);
+	tp->pad[0] = 1;
+	expect_bad(&m, "padding");
+	msg_make(&m, IPC_AGW_TAP);
+	tp->tap.ndest = 0;
+	expect_bad(&m, "on without a destination");
+	msg_make(&m, IPC_AGW_TAP);
+	tp->tap.dest[1].port = 9;
+	expect_bad(&m, "a byte past its destinations");
+	msg_make(&m, IPC_AGW_TAP);
+	tp->tap.pad = 1;
+	expect_bad(&m, "the tap's padding");
+	msg_make(&m, IPC_AGW_TAP);
+	memset(tp, 0, sizeof(*tp));
+	assert_int_equal(ipc_msg_check(&m, IPC_CP2DP), 0);
+	tp->leg = 1;
+	expect_bad(&m, "off with a leg");
+	tp->leg = 0;
+	tp->tap.xid[3] = 1;
+	expect_bad(&m, "off with an XID");
+	tp->tap.xid[3] = 0;
+	m.h.body_len++;
+	expect_bad(&m, "long");
+	msg_make(&m, IPC_AGW_TAP);
+	m.h.alloc_id = 0;
+	expect_bad(&m, "no context");
+	msg_make(&m, IPC_AGW_TAP);
+	m.h.alloc_id = ipc_conn_make((uint16_t)(m.h.worker + 1), 14, 9);
+	expect_bad(&m, "another worker's context");
 }
 
 /* Every kind, as its sender builds it, passes in its direction only. */
@@ -3390,6 +3446,7 @@ main(void)
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_x2),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_tap),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_li_status),
+		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_tap),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_agw_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_tcp_fields),
 		cmocka_unit_test(test_ipc_msg_check_refuses_bad_rtp_fields),
