@@ -67,7 +67,7 @@ agw_li_copy(struct dp_worker *w, struct splice *sp, unsigned int i, const struct
 		/* the sequence moves for every piece, made or not: a gap at
 		 * the mediation function is a piece lost */
 		tp->seq++;
-		cp = w->li != NULL ? li_ring_reserve(w->li, k) : NULL;
+		cp = w->li != NULL ? li_ring_reserve(w->li, k, LI_COPY_X3) : NULL;
 		if (cp != NULL)
 			out = (uint8_t *)(cp + 1);
 		/* k bytes of the chain from where the last piece ended (past
