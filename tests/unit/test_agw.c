@@ -1113,17 +1113,18 @@ test_agw_li_tap_copies_both_ways_split_full_retry_off(void **state)
 	drain_copies(r, &seq, from, &nfrom, to, &nto, 33000, port);
 	assert_int_equal(nto, 6000);
 	assert_memory_equal(to, down, 6000);
-	/* a full ring: one slot left; a 5,000-byte read keeps its first
-	 * piece, loses two (counted), the relay whole; the next copy's
-	 * sequence number says two were lost */
-	r->head = r->tail + LI_RING_SLOTS - 1u;
+	/* a full ring (for X3: LI_RING_X2_RESERVE slots are X2's): one slot
+	 * left; a 5,000-byte read keeps its first piece, loses two
+	 * (counted), the relay whole; the next copy's sequence number says
+	 * two were lost */
+	r->head = r->tail + LI_RING_SLOTS - LI_RING_X2_RESERVE - 1u;
 	r->tail_seen = r->tail;
 	fx_get(a)->rd_max = 5000;
 	fx_peer_send(a, up, 5000);
 	fx_readable(a);
 	fx_tx_is(b, up, 5000);
 	assert_int_equal(r->ctr[LI_CTR_RING_FULL], 2);
-	assert_int_equal(r->head - r->tail, LI_RING_SLOTS);
+	assert_int_equal(r->head - r->tail, LI_RING_SLOTS - LI_RING_X2_RESERVE);
 	r->tail = r->head - 1u;                /* (the kept piece) */
 	{
 		const struct li_copy *c = (const struct li_copy *)(const void *)(r->slots +
