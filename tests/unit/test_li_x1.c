@@ -474,6 +474,83 @@ test_x1_refuses_in_message(void **state)
 	reads_as(n, 1, X1_OP_PING, X1_E_GENERIC);
 }
 
+/* 3GPP's LI_T3 trigger (TS 33.128's IMST3TargetIdentifierExtensions in a
+ * targetIdentifierExtension, docs/design/li.md §2.7): read, and refused
+ * (101) when malformed; another owner or extension is 401. */
+static void
+test_x1_ims_t3_trigger(void **state)
+{
+	const struct x1_target *g = &req.msgs[0].u.task.targets[0];
+	struct x1_w w;
+	struct x1_resp_hdr h = { .admf = "pcscf-1", .ne = "turnpike-1", .txid = txid };
+	struct x1_task_status st = { .provisioning = "complete", .x2_pdus = -1, .x3_pdus = -1,
+				     .n_modifications = -1 };
+	static char out[8192];
+	size_t n;
+
+	(void)state;
+	reads_as(sample("activate_trigger.xml"), 1, X1_OP_ACTIVATE_TASK, 0);
+	assert_int_equal(req.msgs[0].u.task.n_targets, 1);
+	assert_int_equal(g->kind, X1_T_IMS_T3);
+	assert_true(g->h248_ctx == 2147483649u);
+	assert_int_equal(g->t3_dir, X1_T3_DIR_TO_TARGET);
+	assert_int_equal(g->t3_scope, X1_T3_SCOPE_BI);
+	assert_true(g->t3_ctx == 0);
+	assert_true(req.msgs[0].u.task.corr == 7777);
+	/* another release's namespace: the same */
+	sample("activate_trigger.xml");
+	n = patch("r19:v2", "r18:v6");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, 0);
+	/* written back as read (GetTaskDetails), and read again */
+	x1_w_init(&w, out, sizeof(out));
+	x1_w_task(&w, &h, &req.msgs[0].u.task, &st);
+	assert_int_equal(x1_w_end(&w) > 0, 1);
+	assert_non_null(strstr(out, "<t3:H248ContextID>2147483649</t3:H248ContextID>"));
+	assert_non_null(strstr(out, "<t3:TriggerScope>Bidirectional</t3:TriggerScope>"));
+	assert_non_null(strstr(out, "ToTarget"));
+	/* another owner, another extension: a target not served (401) */
+	sample("activate_trigger.xml");
+	n = patch("<Owner>3GPP</Owner>", "<Owner>ACME</Owner>");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_TARGET_NOT_SUPPORTED);
+	sample("activate_trigger.xml");
+	n = patch("IMST3TargetIdentifierExtensions xmlns", "UPFLIT3TargetIdentifierExtensions xmlns");
+	n = patch("</t3:IMST3TargetIdentifierExtensions>", "</t3:UPFLIT3TargetIdentifierExtensions>");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_TARGET_NOT_SUPPORTED);
+	sample("activate_trigger.xml");
+	n = patch("urn:3GPP:ns:li:3GPPX1Extensions:r19:v2", "urn:example:other");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_TARGET_NOT_SUPPORTED);
+	/* malformed: 101 */
+	static const char *const bad[][2] = {
+		{ "<Owner>3GPP</Owner>", "" },                              /* no Owner */
+		{ ">2147483649<", ">0<" },                                  /* below 1 */
+		{ ">2147483649<", ">4294967294<" },                         /* past the max */
+		{ ">2147483649<", ">-1<" },
+		{ ">2147483649<", ">12x<" },
+		{ ">ToTarget<", ">Sideways<" },
+		{ ">Bidirectional<", ">Both<" },
+		{ "<t3:TriggerScope>Bidirectional</t3:TriggerScope>",       /* a second ContextID */
+		  "<t3:H248ContextID>5</t3:H248ContextID>" },
+		{ "<t3:H248ContextID>2147483649</t3:H248ContextID>",        /* none */
+		  "<t3:TriggerScope>Unidirectional</t3:TriggerScope>" },
+		{ "<t3:TriggerScope>Bidirectional</t3:TriggerScope>",       /* unknown choice */
+		  "<t3:Colour>red</t3:Colour>" },
+		{ "<t3:TriggerScope>Bidirectional</t3:TriggerScope>",       /* two in one */
+		  "<t3:TriggerScope>Bidirectional</t3:TriggerScope><t3:TriggerScope>Bidirectional</t3:TriggerScope>" },
+		{ "<t3:IMST3TargetIdentifierExtension><t3:TriggerScope>",   /* a foreign item */
+		  "<t3:Other><t3:TriggerScope>" },
+		{ "<t3:H248ContextID>2147483649</t3:H248ContextID>",        /* text, no element */
+		  "2147483649" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sample("activate_trigger.xml");
+		n = patch(bad[i][0], bad[i][1]);
+		if (strcmp(bad[i][1], "<t3:Other><t3:TriggerScope>") == 0)
+			n = patch("</t3:TriggerScope></t3:IMST3TargetIdentifierExtension>",
+				  "</t3:TriggerScope></t3:Other>");
+		reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_SYNTAX);
+	}
+}
+
 /* The last case of the test above, checked message by message. */
 static void
 test_x1_one_bad_message(void **state)
@@ -792,6 +869,7 @@ main(void)
 		cmocka_unit_test(test_x1_refuses_size_and_depth),
 		cmocka_unit_test(test_x1_refuses_document),
 		cmocka_unit_test(test_x1_refuses_in_message),
+		cmocka_unit_test(test_x1_ims_t3_trigger),
 		cmocka_unit_test(test_x1_one_bad_message),
 		cmocka_unit_test(test_x1_uuid),
 		cmocka_unit_test(test_x1_writer_bytes),
