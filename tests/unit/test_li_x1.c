@@ -31,6 +31,7 @@
 
 static char body[X1_BODY_MAX + 4096];
 static struct x1_req req;
+static const char *xsd_dir;	/* where load_schema() found ETSI's */
 static struct x1_schema *schema;
 
 static const uint8_t xid[16] = {
@@ -744,6 +745,7 @@ load_schema(void **state)
 		snprintf(path, sizeof(path), "%s/../shared/li-xsd", src != NULL ? src : ".");
 		dir = path;
 	}
+	xsd_dir = dir;
 	schema = x1_schema_load(dir);
 	if (schema == NULL)
 		print_message("  ETSI's X1 schemas not found at %s (LI_XSD_DIR names "
@@ -831,6 +833,78 @@ test_x1_schema_responses_valid(void **state)
 	assert_true(err.line > 0 || strstr(err.text, "oX") != NULL);
 }
 
+/*
+ * 3GPP's X1 extensions module beside ETSI's (docs/design/li.md §2.7): with
+ * ETSI's alone the trigger's element fails the strict wildcard; with a
+ * module of 3GPP's namespace in the folder (here a stand-in of turnpike's
+ * own: the trigger's three elements, not 3GPP's file) it validates, and
+ * the versions say the namespace's release. A file of another namespace
+ * under that name: the folder refused.
+ */
+static void
+test_x1_schema_3gpp_module(void **state)
+{
+	static const char *const etsi[] = {
+		"TS_103_280.xsd", "TS_103_221_01_HashedID.xsd", "TS_103_221_01.xsd",
+	};
+	static const char standin[] =
+		"<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+		"targetNamespace=\"%s\" elementFormDefault=\"qualified\">"
+		"<xs:element name=\"IMST3TargetIdentifierExtensions\"><xs:complexType><xs:sequence>"
+		"<xs:element name=\"IMST3TargetIdentifierExtension\" maxOccurs=\"unbounded\">"
+		"<xs:complexType><xs:choice>"
+		"<xs:element name=\"H248ContextID\" type=\"xs:unsignedInt\"/>"
+		"<xs:element name=\"PayloadDirectionAssignment\" type=\"xs:string\"/>"
+		"<xs:element name=\"TriggerScope\" type=\"xs:string\"/>"
+		"</xs:choice></xs:complexType></xs:element>"
+		"</xs:sequence></xs:complexType></xs:element></xs:schema>";
+	char dir[] = "/tmp/tp-li-xsd-XXXXXX", from[1200], to[1200];
+	struct x1_schema *s3;
+	struct x1_err err;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	if (schema == NULL)
+		skip();
+	n = sample("activate_trigger.xml");
+	assert_int_not_equal(x1_schema_validate(schema, body, n, &err), 0);
+	assert_non_null(mkdtemp(dir));
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(from, sizeof(from), "%s/%s", xsd_dir, etsi[i]);
+		snprintf(to, sizeof(to), "%s/%s", dir, etsi[i]);
+		assert_int_equal(symlink(from, to), 0);
+	}
+	snprintf(to, sizeof(to), "%s/urn_3GPP_ns_li_3GPPX1Extensions.xsd", dir);
+	f = fopen(to, "w");
+	assert_non_null(f);
+	fprintf(f, standin, "urn:3GPP:ns:li:3GPPX1Extensions:r19:v2");
+	fclose(f);
+	s3 = x1_schema_load(dir);
+	assert_non_null(s3);
+	assert_string_equal(x1_schema_versions(s3), "1.22.1/1.10.1/2.15.1 3GPP r19:v2");
+	if (x1_schema_validate(s3, body, n, &err) != 0)
+		fail_msg("the trigger: line %d: %s", err.line, err.text);
+	assert_int_equal(x1_read(body, n, s3, &req, &err), 0);
+	assert_int_equal(req.msgs[0].code, 0);
+	assert_int_equal(req.msgs[0].u.task.targets[0].kind, X1_T_IMS_T3);
+	/* ETSI's samples still valid with it */
+	n = sample("activate_task.xml");
+	assert_int_equal(x1_schema_validate(s3, body, n, &err), 0);
+	x1_schema_free(s3);
+	f = fopen(to, "w");
+	assert_non_null(f);
+	fprintf(f, standin, "urn:example:not-3gpp");
+	fclose(f);
+	assert_null(x1_schema_load(dir));
+	unlink(to);
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(to, sizeof(to), "%s/%s", dir, etsi[i]);
+		unlink(to);
+	}
+	rmdir(dir);
+}
+
 static void
 test_x1_schema_load_refuses(void **state)
 {
@@ -875,6 +949,7 @@ main(void)
 		cmocka_unit_test(test_x1_writer_bytes),
 		cmocka_unit_test(test_x1_writer_forms),
 		cmocka_unit_test(test_x1_schema_samples_valid),
+		cmocka_unit_test(test_x1_schema_3gpp_module),
 		cmocka_unit_test(test_x1_schema_responses_valid),
 		cmocka_unit_test(test_x1_schema_load_refuses),
 	};
