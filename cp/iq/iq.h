@@ -57,6 +57,11 @@ cp_iq_counters(const struct cp_iq *q)
 	return (const struct cp_iq_counters *)(const void *)q;
 }
 
+/* The cp/agw id of the live RTP context the Iq association knows as
+ * H.248 ContextID h (made by the Iq door for iq.tenant), or 0 (none, no
+ * iq group). cp/li's LI_T3 triggers (docs/design/li.md §2.7). */
+uint64_t cp_iq_rtp_ctx_id(struct cp_ctx *cp, uint32_t h);
+
 /* The module (iq_module.c): set up when the configuration has an iq
  * group. */
 extern const struct cp_module cp_iq_module;

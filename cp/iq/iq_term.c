@@ -95,6 +95,17 @@ rtp_h248(const struct cp_agw *g, uint64_t id)
 	return IQ_RTP_CTX_BASE + idx + total * (gen % k);
 }
 
+uint64_t
+cp_iq_rtp_ctx_id(struct cp_ctx *cp, uint32_t h)
+{
+	const struct cp_agw_ctx *c;
+
+	if (cp->iq == NULL)
+		return 0;
+	c = iq_rtp_ctx_of_h248(cp, cp->iq, h);
+	return c != NULL && c->kind == CP_AGW_KIND_RTP ? c->id : 0;
+}
+
 uint32_t
 iq_rtp_ctx_h248(const struct cp_ctx *cp, uint64_t id)
 {

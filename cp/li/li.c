@@ -177,6 +177,8 @@ cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 	}
 	snprintf(li->ne_id, sizeof(li->ne_id), "%s", conf->ne_id);
 	snprintf(li->admf_id, sizeof(li->admf_id), "%s", conf->admf_id);
+	if (conf->cctf_id != NULL && strlen(conf->cctf_id) < X1_ID_MAX)
+		snprintf(li->cctf_id, sizeof(li->cctf_id), "%s", conf->cctf_id);
 	li->store = cp_li_store_open(conf, err, errlen);
 	if (li->store == NULL) {
 		rc = -errno;

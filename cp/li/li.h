@@ -45,6 +45,13 @@ void cp_li_set_schema(struct cp_li *li, const struct x1_schema *schema);
  */
 int cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, char *out,
 		 size_t size);
+/* The same, from the ADMF (cctf false: cp_li_answer()) or from the CC-TF
+ * (li.x1.cctf_id: every message's admfIdentifier must be it, and it is
+ * confined to its triggers, docs/design/li.md §2.7). */
+int cp_li_answer_from(struct cp_li *li, bool cctf, const char *body, size_t len,
+		      int64_t now_us, char *out, size_t size);
+/* Whether t is a CC-TF's trigger (its one target an IMS_T3). */
+bool cp_li_task_is_trigger(const struct cp_li_task *t);
 
 /* The tables, for the matcher (slice 4) and the tests: by XID or DID, or
  * NULL. */
@@ -126,6 +133,10 @@ struct ipc_agw_term;
 struct ipc_addr;
 const struct cp_li_task *cp_li_match_agw(struct cp_li *li, const struct ipc_agw_term *term,
 					 const struct ipc_addr *seen, unsigned int *target);
+/* The CC-TF's trigger (docs/design/li.md §2.7) that names gateway
+ * context ctx (resolved from its H248ContextID at activation), the first
+ * in the table's order, or NULL. */
+const struct cp_li_task *cp_li_match_trigger(const struct cp_li *li, uint64_t ctx);
 /* The matcher's index freed (wiped). */
 void cp_li_index_free(struct cp_li *li);
 

@@ -26,6 +26,14 @@
  *                      carrier of X2 or X3
  *   RemoveDestination  303, 304 a task names it
  *
+ * The CC-TF (li.x1.cctf_id, docs/design/li.md §2.7) is answered by the
+ * same table, confined to its own: its tasks are triggers (one
+ * IMS_T3 target naming a context of the Iq association, resolved at
+ * activation: 100 when there is none, 401 for any other target or a
+ * Unidirectional scope), the ADMF's tasks never triggers (401); each
+ * party's XIDs are 301 to the other and GetAllDetails lists its own tasks
+ * (the destinations are shared: a trigger names the ADMF's DIDs).
+ *
  * A request that changes anything is one li.db transaction (BEGIN
  * EXCLUSIVE, li_store.c) around all its messages: the store busy
  * (another process's lock, waited 20 ms at most) or failing at any
@@ -57,7 +65,26 @@ struct ans {
 	char why[X1_ERRTEXT_MAX];
 	int *failed;                  /* the request's first store failure */
 	bool txn;                     /* inside the request's transaction */
+	bool cctf;                    /* from the CC-TF (its triggers), not the ADMF */
 };
+
+bool
+cp_li_task_is_trigger(const struct cp_li_task *t)
+{
+	return t->t.n_targets > 0 && t->t.targets[0].kind == X1_T_IMS_T3;
+}
+
+/* The task of xid, when it is the asking party's (-1: none, or the other
+ * party's: 301 as absent). */
+static int
+own_index(const struct ans *a, const uint8_t xid[16])
+{
+	int i = cp_li_task_index(a->li, xid);
+
+	if (i >= 0 && cp_li_task_is_trigger(a->li->tasks[i]) != a->cctf)
+		return -1;
+	return i;
+}
 
 static void
 audit(struct ans *a, struct cp_li_audit *au, const uint8_t *id, int result)
@@ -161,10 +188,28 @@ task_check(struct ans *a, const struct x1_task *t)
 			 "no delivery type");
 		return X1_E_SYNTAX;
 	}
+	if (a->cctf && (t->n_targets != 1 || t->targets[0].kind != X1_T_IMS_T3)) {
+		snprintf(a->why, sizeof(a->why), "a CC-TF's trigger names one IMS-AGW context "
+			 "(IMST3TargetIdentifierExtensions) and no other target");
+		return X1_E_TARGET_NOT_SUPPORTED;
+	}
 	for (unsigned int i = 0; i < t->n_targets; i++) {
 		const struct x1_target *g = &t->targets[i];
 
 		switch (g->kind) {
+		case X1_T_IMS_T3:
+			if (!a->cctf) {
+				snprintf(a->why, sizeof(a->why), "targetIdentifier %u: an LI_T3 "
+					 "trigger is the CC-TF's, not the ADMF's", i + 1);
+				return X1_E_TARGET_NOT_SUPPORTED;
+			}
+			if (g->t3_scope == X1_T3_SCOPE_UNI) {
+				snprintf(a->why, sizeof(a->why), "turnpike copies a context's "
+					 "media both ways: a Unidirectional TriggerScope is not "
+					 "served");
+				return X1_E_TARGET_NOT_SUPPORTED;
+			}
+			break;
 		case X1_T_NAI:
 		case X1_T_IPV4:
 		case X1_T_IPV6:
@@ -207,10 +252,33 @@ task_check(struct ans *a, const struct x1_task *t)
 	return 0;
 }
 
+/* A trigger's ContextID resolved to the context it names now (*t3_ctx),
+ * or a code: a ContextID the gateway never gave (or gave a context since
+ * released) names nothing, and a trigger kept for it would tap whichever
+ * later call the number came back with (docs/design/li.md §2.7). */
+static int
+trigger_resolve(struct ans *a, struct x1_task *t)
+{
+	struct x1_target *g = &t->targets[0];
+	uint64_t ctx = 0;
+
+	if (!a->cctf)
+		return 0;
+	if (a->li->t3_resolve == NULL ||
+	    a->li->t3_resolve(a->li->t3_arg, g->h248_ctx, &ctx) != 0 || ctx == 0) {
+		snprintf(a->why, sizeof(a->why), "no context of this NE's Iq association has "
+			 "that H248ContextID");
+		return X1_E_GENERIC;
+	}
+	g->t3_ctx = ctx;
+	return 0;
+}
+
 static void
 activate(struct ans *a)
 {
 	const struct x1_task *t = &a->m->u.task;
+	struct x1_task rt;
 	struct cp_li_audit au;
 	struct cp_li_task *n;
 	int code, rc;
@@ -220,6 +288,11 @@ activate(struct ans *a)
 		return;
 	}
 	if ((code = task_check(a, t)) != 0) {
+		refuse(a, t->xid, code);
+		return;
+	}
+	rt = *t;
+	if ((code = trigger_resolve(a, &rt)) != 0) {
 		refuse(a, t->xid, code);
 		return;
 	}
@@ -235,7 +308,7 @@ activate(struct ans *a)
 		x1_w_error(a->w, &a->h, a->m->op, X1_E_GENERIC, a->why);
 		return;
 	}
-	n->t = *t;
+	n->t = rt;
 	n->created_us = a->h.now_us;
 	audit(a, &au, t->xid, 0);
 	if ((rc = cp_li_store_task_put(a->li->store, n, &au)) < 0) {
@@ -254,7 +327,7 @@ modify(struct ans *a)
 	const struct x1_task *t = &a->m->u.task;
 	struct cp_li_audit au;
 	struct cp_li_task n;
-	int i = cp_li_task_index(a->li, t->xid), code, rc;
+	int i = own_index(a, t->xid), code, rc;
 
 	if (i < 0) {
 		refuse(a, t->xid, X1_E_XID_NOT_FOUND);
@@ -266,6 +339,11 @@ modify(struct ans *a)
 	}
 	n = *a->li->tasks[i];
 	n.t = *t;
+	if ((code = trigger_resolve(a, &n.t)) != 0) {
+		explicit_bzero(&n, sizeof(n));
+		refuse(a, t->xid, code);
+		return;
+	}
 	n.modified_us = a->h.now_us;
 	n.nmod++;
 	audit(a, &au, t->xid, 0);
@@ -285,7 +363,7 @@ deactivate(struct ans *a)
 {
 	const uint8_t *xid = a->m->u.xid;
 	struct cp_li_audit au;
-	int i = cp_li_task_index(a->li, xid), rc;
+	int i = own_index(a, xid), rc;
 
 	if (i < 0) {
 		refuse(a, xid, X1_E_XID_NOT_FOUND);
@@ -409,7 +487,8 @@ dest_status(const struct cp_li *li, const struct x1_dest *d, struct faults *f)
 static void
 get_task(struct ans *a)
 {
-	const struct cp_li_task *t = cp_li_task_find(a->li, a->m->u.xid);
+	int i = own_index(a, a->m->u.xid);
+	const struct cp_li_task *t = i >= 0 ? a->li->tasks[i] : NULL;
 	struct x1_task_status st;
 	struct faults f;
 
@@ -430,6 +509,8 @@ get_all(struct ans *a)
 	for (unsigned int i = 0; i < a->li->ntasks; i++) {
 		struct x1_task_status st = status_of(a->li->tasks[i], &f);
 
+		if (cp_li_task_is_trigger(a->li->tasks[i]) != a->cctf)
+			continue;             /* the other party's */
 		x1_w_all_task(a->w, &a->li->tasks[i]->t, &st);
 	}
 	for (unsigned int i = 0; i < a->li->ndests; i++) {
@@ -631,7 +712,15 @@ int
 cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, char *out,
 	     size_t size)
 {
-	struct x1_resp_hdr h = { .admf = li->admf_id, .ne = li->ne_id, .now_us = now_us };
+	return cp_li_answer_from(li, false, body, len, now_us, out, size);
+}
+
+int
+cp_li_answer_from(struct cp_li *li, bool cctf, const char *body, size_t len, int64_t now_us,
+		  char *out, size_t size)
+{
+	const char *who = cctf ? li->cctf_id : li->admf_id;
+	struct x1_resp_hdr h = { .admf = who, .ne = li->ne_id, .now_us = now_us };
 	struct x1_err e;
 	struct x1_w w;
 	bool txn = false;
@@ -644,7 +733,7 @@ cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, cha
 	/* Another ADMF's, or meant for another NE: nothing applied, nothing
 	 * said about what this NE holds. */
 	for (unsigned int i = 0; rc == 0 && i < li->req.n; i++)
-		if (strcmp(li->req.msgs[i].hdr.admf, li->admf_id) != 0 ||
+		if (who[0] == '\0' || strcmp(li->req.msgs[i].hdr.admf, who) != 0 ||
 		    strcmp(li->req.msgs[i].hdr.ne, li->ne_id) != 0)
 			rc = -EACCES;
 	if (rc < 0) {
@@ -662,7 +751,7 @@ cp_li_answer(struct cp_li *li, const char *body, size_t len, int64_t now_us, cha
 	x1_w_init(&w, out, size);
 	for (unsigned int i = 0; failed == 0 && i < li->req.n; i++) {
 		struct ans a = { .li = li, .w = &w, .m = &li->req.msgs[i], .h = h,
-				 .failed = &failed, .txn = txn };
+				 .failed = &failed, .txn = txn, .cctf = cctf };
 
 		a.h.txid = li->req.msgs[i].hdr.txid;
 		answer_one(&a);

@@ -78,6 +78,7 @@ struct li_conn {
 	int fd;
 	uint64_t deadline_ms;         /* CLOCK_MONOTONIC */
 	bool verified;                /* by the handshake's verify function */
+	bool cctf;                    /* ... as the CC-TF (li.x1.cctf_id), not the ADMF */
 	bool answered;                /* a verified request answered */
 	bool cut;
 };
@@ -87,6 +88,7 @@ struct cp_li_http {
 	struct MHD_Daemon *d;
 	int fd;
 	char admf_id[X1_ID_MAX];
+	char cctf_id[X1_ID_MAX];      /* "": no CC-TF (docs/design/li.md §2.7) */
 	char *key, *cert, *ca;        /* PEM, wiped at close */
 	char *out;                    /* LI_HTTP_OUT_MAX */
 	uint64_t refused;             /* connections closed unanswered */
@@ -211,6 +213,19 @@ session_is_admf(gnutls_session_t s, const char *admf_id)
 	return leaf_is_admf(&peers[0], admf_id);
 }
 
+/* Who the verified client is: 0 the ADMF, 1 the CC-TF (its certificate,
+ * of the same client_ca, names li.x1.cctf_id: docs/design/li.md §2.7), -1
+ * neither. */
+static int
+session_role(gnutls_session_t s, const struct cp_li_http *h)
+{
+	if (session_is_admf(s, h->admf_id))
+		return 0;
+	if (h->cctf_id[0] != '\0' && session_is_admf(s, h->cctf_id))
+		return 1;
+	return -1;
+}
+
 /* GnuTLS' verify function, called inside the handshake once the client's
  * Certificate (and CertificateVerify) came: 0 goes on, anything else ends
  * the handshake with an alert. libmicrohttpd set the session's pointer to
@@ -223,9 +238,12 @@ verify_in_handshake(gnutls_session_t s)
 		c != NULL ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
 	struct li_conn *k = ci != NULL ? ci->socket_context : NULL;
 
-	if (k == NULL || k->s != s || !session_is_admf(s, k->h->admf_id))
+	int role = k != NULL && k->s == s ? session_role(s, k->h) : -1;
+
+	if (role < 0)
 		return GNUTLS_E_CERTIFICATE_ERROR;
 	k->verified = true;
+	k->cctf = role == 1;
 	return 0;
 }
 
@@ -364,7 +382,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		struct li_conn *k = conn_of(c);
 
 		if (k == NULL || !k->verified || k->cut || ci == NULL ||
-		    !session_is_admf((gnutls_session_t)ci->tls_session, h->admf_id)) {
+		    session_role((gnutls_session_t)ci->tls_session, h) != (k->cctf ? 1 : 0)) {
 			h->refused++;
 			return MHD_NO;
 		}
@@ -394,7 +412,12 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	}
 	if (q->too_big)
 		return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "", 0);
-	n = cp_li_answer(h->li, q->body, q->len, now_us(), h->out, LI_HTTP_OUT_MAX);
+	{
+		struct li_conn *k = conn_of(c);
+
+		n = cp_li_answer_from(h->li, k != NULL && k->cctf, q->body, q->len, now_us(),
+				      h->out, LI_HTTP_OUT_MAX);
+	}
 	explicit_bzero(q->body, q->len);
 	if (n < 0)
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "", 0);
@@ -459,6 +482,8 @@ cp_li_http_open(struct cp_li *li, const struct cp_li_http_conf *conf, char *err,
 	}
 	h->li = li;
 	snprintf(h->admf_id, sizeof(h->admf_id), "%s", conf->admf_id);
+	if (conf->cctf_id != NULL)
+		snprintf(h->cctf_id, sizeof(h->cctf_id), "%s", conf->cctf_id);
 	if ((h->key = read_pem(conf->key, "key", err, errlen)) == NULL ||
 	    (h->cert = read_pem(conf->cert, "cert", err, errlen)) == NULL ||
 	    (h->ca = read_pem(conf->client_ca, "client_ca", err, errlen)) == NULL) {

@@ -2,7 +2,8 @@
 /*
  * cp/li's X1 door (li_http.c): HTTPS with mutual TLS, served from cp's
  * loop. Only a client whose certificate chains to client_ca, carries
- * clientAuth and names admf_id gets past the TLS handshake.
+ * clientAuth and names admf_id (or cctf_id: the CC-TF's triggers,
+ * docs/design/li.md §2.7) gets past the TLS handshake.
  */
 #ifndef CP_LI_HTTP_H
 #define CP_LI_HTTP_H
@@ -17,6 +18,7 @@ struct cp_li_http_conf {
 	const char *cert, *key;       /* PEM files: ours */
 	const char *client_ca;        /* PEM: what the ADMF's certificate chains to */
 	const char *admf_id;          /* li.x1.admf_id: the name its certificate carries */
+	const char *cctf_id;          /* li.x1.cctf_id: the CC-TF's (NULL, "": none) */
 };
 
 struct cp_li_http;

@@ -5,9 +5,10 @@
  * target (an IPv4/IPv6 address or CIDR) holds the remote of one of its
  * terminations, as signalled (SDP's c= and m=) or as latched (the source
  * dp learnt, or ICE's nominated pair). A NAI names a user, and a context
- * has none: NAI targets never match one. The triggered interception
- * (TS 33.128's LI_T3 naming a context) is slice 9's. Through li_match.c's
- * lookup: one index, the same first-task rule. Nothing here logs.
+ * has none: NAI targets never match one. Through li_match.c's lookup: one
+ * index, the same first-task rule. A CC-TF's trigger (TS 33.128's LI_T3,
+ * docs/design/li.md §2.7) names a context itself: cp_li_match_trigger().
+ * Nothing here logs.
  */
 #include <string.h>
 
@@ -59,5 +60,19 @@ cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
 		}
 	}
 	*target = 0;
+	return NULL;
+}
+
+const struct cp_li_task *
+cp_li_match_trigger(const struct cp_li *li, uint64_t ctx)
+{
+	/* (a walk: triggers are a call's, few at a time; the tables hold
+	 * CP_LI_TASKS_MAX at most) */
+	for (unsigned int i = 0; ctx != 0 && i < li->ntasks; i++) {
+		const struct cp_li_task *t = li->tasks[i];
+
+		if (cp_li_task_is_trigger(t) && t->t.targets[0].t3_ctx == ctx)
+			return t;
+	}
 	return NULL;
 }

@@ -19,6 +19,7 @@
 #include "cp_dp.h"
 #include "cp_module.h"
 #include "ipc_types.h"
+#include "iq/iq.h"
 #include "li.h"
 #include "li_agw_taps.h"
 #include "li_http.h"
@@ -65,6 +66,17 @@ li_status_msg(struct cp_ctx *cp, unsigned int w, const struct ipc_msg *msg)
 	(void)w;
 	if (cp->li != NULL)
 		cp_li_status_take(cp->li, (const struct ipc_li_status *)(const void *)msg->body);
+}
+
+/* A CC-TF's trigger names a context by the H248ContextID the Iq door
+ * gave it (docs/design/li.md §2.7): a live RTP context of the Iq
+ * association (its door, iq.tenant: the P-CSCF's own calls, never
+ * another door's or tenant's). */
+static int
+t3_resolve(void *arg, uint32_t h248, uint64_t *ctx)
+{
+	*ctx = cp_iq_rtp_ctx_id(arg, h248);
+	return *ctx != 0 ? 0 : -ENOENT;
 }
 
 static int
@@ -115,6 +127,7 @@ li_setup(struct cp_ctx *cp, char *err, size_t errlen)
 	}
 	lc.ne_id = conf->li.ne_id;
 	lc.admf_id = conf->li.x1.admf_id;
+	lc.cctf_id = conf->li.x1.cctf_id;
 	lc.store = path;
 	lc.busy_ms = conf->cp.store_busy_ms;
 	cp->li = cp_li_open(&lc, why, sizeof(why));
@@ -125,12 +138,15 @@ li_setup(struct cp_ctx *cp, char *err, size_t errlen)
 		return rc;
 	}
 	cp_li_set_schema(cp->li, cp->li_schema);
+	cp->li->t3_resolve = t3_resolve;
+	cp->li->t3_arg = cp;
 	tp_log(TP_LOG_INFO, "li: store %s opened\n", path);
 	hc.listen = conf->li.x1.listen;
 	hc.cert = conf->li.x1.cert;
 	hc.key = conf->li.x1.key;
 	hc.client_ca = conf->li.x1.client_ca;
 	hc.admf_id = conf->li.x1.admf_id;
+	hc.cctf_id = conf->li.x1.cctf_id;
 	cp->li_http = cp_li_http_open(cp->li, &hc, why, sizeof(why));
 	if (cp->li_http == NULL) {
 		rc = -errno;

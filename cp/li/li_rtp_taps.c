@@ -2,8 +2,8 @@
 /*
  * cp/li meets the gateway's RTP contexts (docs/design/li.md §4; issue 70
  * slice 6), as li_taps.c meets the allocations: a context is matched
- * (li_match_rtp.c: an address target holding a termination's signalled
- * or latched remote) and, when a task targets it, dp is told to tap it
+ * (li_match_rtp.c: a CC-TF's trigger naming it, else an address target
+ * holding a termination's signalled or latched remote) and, when a task targets it, dp is told to tap it
  * (lib/ipc RTP_TAP: the task, and which termination is the target's) on
  * its worker's ring after the RTP_ADD or RTP_MOD that made it so. Three
  * ways in:
@@ -115,7 +115,11 @@ want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_rtp_tap *out)
 	/* (the peer's, held for a takeover, or yielded: not in our dp) */
 	if (c->rtp.mirror || c->rtp.yielded)
 		return;
-	t = cp_li_match_rtp(cp->li, c->rtp.term, c->rtp.st, &term);
+	/* a CC-TF's trigger names the context itself (docs/design/li.md
+	 * §2.7): before any address; its target's termination 0 [impl] */
+	t = cp_li_match_trigger(cp->li, c->id);
+	if (t == NULL)
+		t = cp_li_match_rtp(cp->li, c->rtp.term, c->rtp.st, &term);
 	if (cp_li_tap_of(cp->li, t, c->id, &out->tap))
 		out->term = (uint8_t)term;
 }

@@ -72,7 +72,45 @@ struct cp_li_store {
 static const char *const kind_names[] = {
 	[X1_T_NAI] = "nai", [X1_T_IPV4] = "ipv4Address", [X1_T_IPV6] = "ipv6Address",
 	[X1_T_IPV4_CIDR] = "ipv4Cidr", [X1_T_IPV6_CIDR] = "ipv6Cidr",
+	/* a CC-TF's LI_T3 trigger (docs/design/li.md §2.7), in the same
+	 * columns (user_version stays 1): family its PayloadDirectionAssignment,
+	 * prefix its TriggerScope (x1_types.h's numbers), addr its
+	 * H248ContextID (4 bytes) and the gateway context it was resolved to
+	 * (8 bytes), network order; nai "H248ContextID=N" for a reader of the
+	 * file */
+	[X1_T_IMS_T3] = "IMST3TargetIdentifierExtensions",
 };
+
+static void
+t3_pack(const struct x1_target *g, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	for (unsigned int i = 0; i < 4; i++)
+		addr[i] = (uint8_t)(g->h248_ctx >> (24 - 8 * i));
+	for (unsigned int i = 0; i < 8; i++)
+		addr[4 + i] = (uint8_t)(g->t3_ctx >> (56 - 8 * i));
+}
+
+static int
+t3_unpack(struct x1_target *g)
+{
+	g->h248_ctx = 0;
+	g->t3_ctx = 0;
+	for (unsigned int i = 0; i < 4; i++)
+		g->h248_ctx = g->h248_ctx << 8 | g->addr[i];
+	for (unsigned int i = 0; i < 8; i++)
+		g->t3_ctx = g->t3_ctx << 8 | g->addr[4 + i];
+	g->t3_dir = g->family;
+	g->t3_scope = g->prefix;
+	g->family = 0;
+	g->prefix = 0;
+	memset(g->addr, 0, sizeof(g->addr));
+	g->nai[0] = '\0';
+	if (g->h248_ctx < X1_T3_CTX_MIN || g->h248_ctx > X1_T3_CTX_MAX || g->t3_ctx == 0 ||
+	    g->t3_dir > X1_T3_DIR_NOT_DETERMINED || g->t3_scope > X1_T3_SCOPE_BI)
+		return -EINVAL;
+	return 0;
+}
 static const char *const delivery_names[] = {
 	[X1_DELIVERY_X2_ONLY] = "X2Only", [X1_DELIVERY_X3_ONLY] = "X3Only",
 	[X1_DELIVERY_X2_AND_X3] = "X2andX3",
@@ -467,6 +505,8 @@ put_task_rows(struct cp_li_store *s, const struct cp_li_task *lt)
 {
 	const struct x1_task *t = &lt->t;
 	sqlite3_stmt *st;
+	uint8_t t3addr[16];
+	char t3name[32];
 	int rc;
 
 	if ((rc = prep(s, "INSERT INTO task VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st,
@@ -493,10 +533,20 @@ put_task_rows(struct cp_li_store *s, const struct cp_li_task *lt)
 		bind_uuid(st, 1, t->xid);
 		sqlite3_bind_int(st, 2, (int)i);
 		sqlite3_bind_text(st, 3, kind_names[g->kind], -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 4, g->family);
-		sqlite3_bind_int(st, 5, g->prefix);
-		sqlite3_bind_blob(st, 6, g->addr, sizeof(g->addr), SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, g->kind == X1_T_NAI ? g->nai : "", -1, SQLITE_STATIC);
+		if (g->kind == X1_T_IMS_T3) {
+			t3_pack(g, t3addr);
+			snprintf(t3name, sizeof(t3name), "H248ContextID=%u", g->h248_ctx);
+			sqlite3_bind_int(st, 4, g->t3_dir);
+			sqlite3_bind_int(st, 5, g->t3_scope);
+			sqlite3_bind_blob(st, 6, t3addr, sizeof(t3addr), SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 7, t3name, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_int(st, 4, g->family);
+			sqlite3_bind_int(st, 5, g->prefix);
+			sqlite3_bind_blob(st, 6, g->addr, sizeof(g->addr), SQLITE_STATIC);
+			sqlite3_bind_text(st, 7, g->kind == X1_T_NAI ? g->nai : "", -1,
+					  SQLITE_STATIC);
+		}
 		if ((rc = run(s, st, "writing a task")) < 0)
 			return rc;
 	}
@@ -650,7 +700,7 @@ task_parts(struct cp_li_store *s, struct x1_task *t)
 		g->prefix = (uint8_t)sqlite3_column_int(st, 2);
 		snprintf(g->nai, sizeof(g->nai), "%s", nai);
 		snprintf(g->element, sizeof(g->element), "%s", kind_names[k]);
-		if (col_addr(st, 3, g->addr) < 0) {
+		if (col_addr(st, 3, g->addr) < 0 || (g->kind == X1_T_IMS_T3 && t3_unpack(g) < 0)) {
 			sqlite3_finalize(st);
 			return -EINVAL;
 		}

@@ -27,6 +27,7 @@
 struct cp_li_conf {
 	const char *ne_id;            /* li.ne_id: our neIdentifier */
 	const char *admf_id;          /* li.x1.admf_id: whom we answer */
+	const char *cctf_id;          /* li.x1.cctf_id: the CC-TF's triggers (NULL, "": none) */
 	const char *store;            /* the li.db file's path */
 	uint32_t busy_ms;             /* another process's lock: wait at most (cp.store_busy_ms,
 				       * held to 20 ms: cp's loop must not stall) */
@@ -96,6 +97,12 @@ struct cp_li_who {
 struct cp_li {
 	char ne_id[X1_ID_MAX];
 	char admf_id[X1_ID_MAX];
+	char cctf_id[X1_ID_MAX];      /* "": no CC-TF (its requests top-level errors) */
+	/* a trigger's H248ContextID to the gateway's context it names now
+	 * (cp/li/li_module.c over cp/iq: the Iq association's live RTP
+	 * contexts): 0 and *ctx, or -ENOENT; NULL: none resolve */
+	int (*t3_resolve)(void *arg, uint32_t h248, uint64_t *ctx);
+	void *t3_arg;
 	struct cp_li_store *store;
 	const struct x1_schema *schema;   /* NULL: structure checked only */
 	unsigned int ntasks;

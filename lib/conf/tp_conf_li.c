@@ -31,7 +31,7 @@ tp_conf_li_defaults(struct tp_conf *c)
  * whole). */
 const char *const tp_conf_names_li[] = { "ne_id", "store", "x1", "x2x3", NULL };
 static const char *const names_x1[] = {
-	"listen", "cert", "key", "client_ca", "admf_id", "schemas", NULL,
+	"listen", "cert", "key", "client_ca", "admf_id", "cctf_id", "schemas", NULL,
 };
 static const char *const names_x2x3[] = { "cert", "key", "ca", "keepalive_s", "timeout_s",
 					   NULL };
@@ -156,6 +156,18 @@ load_x1(const config_setting_t *g, struct tp_conf_li *l, struct tp_conf *c, char
 	if (!li_id_ok(l->x1.admf_id))
 		FAIL(s, "li.x1.admf_id '%s': 1 to %u letters, digits, '-', '_' or '.'",
 		     l->x1.admf_id, TP_CONF_LI_ID_MAX);
+	/* the IMS signalling function's CC-TF, whose LI_T3 triggers name the
+	 * gateway's contexts (docs/design/li.md §2.7): optional */
+	if ((rc = get_string(x, "li.x1", "cctf_id", false, "\"NAME\" (the P-CSCF's CC-TF: "
+			     "its certificate's name and the admfIdentifier of its triggers)",
+			     l->x1.cctf_id, sizeof(l->x1.cctf_id), &s, c, err, errlen)) < 0)
+		return rc;
+	if (l->x1.cctf_id[0] != '\0' && !li_id_ok(l->x1.cctf_id))
+		FAIL(s, "li.x1.cctf_id '%s': 1 to %u letters, digits, '-', '_' or '.'",
+		     l->x1.cctf_id, TP_CONF_LI_ID_MAX);
+	if (l->x1.cctf_id[0] != '\0' && strcmp(l->x1.cctf_id, l->x1.admf_id) == 0)
+		FAIL(s, "li.x1.cctf_id '%s' is li.x1.admf_id: the CC-TF is another party",
+		     l->x1.cctf_id);
 	return 0;
 }
 

@@ -818,6 +818,7 @@ struct tp_conf_ha {
  *       cert = "PATH"; key = "PATH";          # ours
  *       client_ca = "PATH";                   # what the ADMF's certificate chains to
  *       admf_id = "admf-1";                   # the ADMF's admfIdentifier
+ *       cctf_id = "pcscf-1";                  # optional: the P-CSCF's CC-TF (LI_T3)
  *       schemas = "DIR";                      # optional: ETSI's modules (validation)
  *     };
  *     x2x3 = { cert = "PATH"; key = "PATH"; ca = "PATH";      # towards the MF
@@ -836,6 +837,7 @@ struct tp_conf_li {
 		char key[TP_CONF_PATH_LEN];
 		char client_ca[TP_CONF_PATH_LEN];
 		char admf_id[TP_CONF_LI_ID_MAX + 1];
+		char cctf_id[TP_CONF_LI_ID_MAX + 1];  /* "": no LI_T3 triggers */
 		char schemas[TP_CONF_PATH_LEN]; /* "": structure checked by turnpike only */
 	} x1;
 	struct {

@@ -516,6 +516,114 @@ only_child(struct rd *r, xmlNodePtr el)
 	return c;
 }
 
+/* The element's namespace is 3GPP's X1 extensions (any release). */
+static bool
+in_3gpp(xmlNodePtr n)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL && n->ns->href != NULL &&
+	       strncmp((const char *)n->ns->href, X1_NS_3GPP_PREFIX,
+		       sizeof(X1_NS_3GPP_PREFIX) - 1) == 0;
+}
+
+/*
+ * A targetIdentifierExtension (TS 103 221-1's Extension: an Owner, then
+ * any element of another namespace). The one turnpike serves is 3GPP's
+ * LI_T3 trigger for an IMS media function (TS 33.128; its X1 extensions
+ * schema's IMST3TargetIdentifierExtensions: a sequence of
+ * IMST3TargetIdentifierExtension, each a choice of H248ContextID,
+ * PayloadDirectionAssignment, TriggerScope): the H248ContextID once
+ * (required), the other two at most once. Another owner or another
+ * extension: OTHER (401); the trigger malformed: 101 (docs/design/li.md
+ * §2.7).
+ */
+#define X1_T3_ITEMS_MAX 8u
+static void
+read_ext(struct rd *r, xmlNodePtr el, struct x1_target *t)
+{
+	bool bad = false, ctx = false;
+	char s[32];
+	unsigned int n = 0;
+	uint64_t v;
+	xmlNodePtr o = el_from(el->children, &bad), x, c, k;
+
+	if (o == NULL || !is_el(o, X1_NS, "Owner")) {
+		refuse(r, X1_E_SYNTAX, "targetIdentifierExtension lacks its Owner");
+		return;
+	}
+	if (token_of(r, o, s, sizeof(s)) != 0)
+		return;
+	x = el_next(o, &bad);
+	if (strcmp(s, "3GPP") != 0 || x == NULL || !in_3gpp(x) ||
+	    strcmp((const char *)x->name, "IMST3TargetIdentifierExtensions") != 0 ||
+	    el_next(x, &bad) != NULL) {
+		t->kind = X1_T_OTHER;   /* an extension turnpike does not serve */
+		return;
+	}
+	for (c = el_from(x->children, &bad); c != NULL; c = el_next(c, &bad)) {
+		if (!in_3gpp(c) || c->ns != x->ns ||
+		    strcmp((const char *)c->name, "IMST3TargetIdentifierExtension") != 0) {
+			refuse(r, X1_E_SYNTAX, "IMST3TargetIdentifierExtensions holds an "
+			       "element other than IMST3TargetIdentifierExtension");
+			return;
+		}
+		if (++n > X1_T3_ITEMS_MAX) {
+			refuse(r, X1_E_SYNTAX, "more than %u IMST3TargetIdentifierExtension",
+			       X1_T3_ITEMS_MAX);
+			return;
+		}
+		if ((k = only_child(r, c)) == NULL)
+			return;
+		if (k->ns != x->ns) {
+			refuse(r, X1_E_SYNTAX, "IMST3TargetIdentifierExtension holds an "
+			       "element of another namespace");
+			return;
+		}
+		if (token_of(r, k, s, sizeof(s)) != 0)
+			return;
+		if (strcmp((const char *)k->name, "H248ContextID") == 0 && !ctx) {
+			ctx = true;
+			if (parse_u64(s, &v) != 0 || v < X1_T3_CTX_MIN || v > X1_T3_CTX_MAX) {
+				refuse(r, X1_E_SYNTAX, "H248ContextID is not an integer of "
+				       "%u to %u", X1_T3_CTX_MIN, X1_T3_CTX_MAX);
+				return;
+			}
+			t->h248_ctx = (uint32_t)v;
+		} else if (strcmp((const char *)k->name, "PayloadDirectionAssignment") == 0 &&
+			   t->t3_dir == X1_T3_DIR_NONE) {
+			if (strcmp(s, "ToTarget") == 0)
+				t->t3_dir = X1_T3_DIR_TO_TARGET;
+			else if (strcmp(s, "FromTarget") == 0)
+				t->t3_dir = X1_T3_DIR_FROM_TARGET;
+			else if (strcmp(s, "NotDetermined") == 0)
+				t->t3_dir = X1_T3_DIR_NOT_DETERMINED;
+			else {
+				refuse(r, X1_E_SYNTAX, "PayloadDirectionAssignment is not "
+				       "ToTarget, FromTarget or NotDetermined");
+				return;
+			}
+		} else if (strcmp((const char *)k->name, "TriggerScope") == 0 &&
+			   t->t3_scope == X1_T3_SCOPE_NONE) {
+			if (strcmp(s, "Unidirectional") == 0)
+				t->t3_scope = X1_T3_SCOPE_UNI;
+			else if (strcmp(s, "Bidirectional") == 0)
+				t->t3_scope = X1_T3_SCOPE_BI;
+			else {
+				refuse(r, X1_E_SYNTAX, "TriggerScope is not Unidirectional or "
+				       "Bidirectional");
+				return;
+			}
+		} else {
+			refuse(r, X1_E_SYNTAX, "IMST3TargetIdentifierExtension holds %s, or "
+			       "one given twice", (const char *)k->name);
+			return;
+		}
+	}
+	if (bad)
+		refuse(r, X1_E_SYNTAX, "text inside targetIdentifierExtension");
+	else if (!ctx)
+		refuse(r, X1_E_SYNTAX, "IMST3TargetIdentifierExtensions names no H248ContextID");
+}
+
 /* One targetIdentifier (a choice of x1_targets.def). */
 static void
 read_target(struct rd *r, xmlNodePtr el, struct x1_target *t)
@@ -580,6 +688,9 @@ read_target(struct rd *r, xmlNodePtr el, struct x1_target *t)
 		t->family = 6;
 		if (token_of(r, c, s, sizeof(s)) == 0 && parse_cidr(s, 6, t->addr, &t->prefix) != 0)
 			refuse(r, X1_E_SYNTAX, "ipv6Cidr is not an address and a prefix length");
+		break;
+	case X1_T_IMS_T3:
+		read_ext(r, c, t);
 		break;
 	case X1_T_OTHER:
 		break;

@@ -5,7 +5,11 @@
  * and both import TS 103 280, all without schemaLocation; a wrapper schema
  * made in memory imports the three in the order 280, HashedID, X1 with
  * locations in the folder, which resolves them (docs/design/li.md §2.3). The
- * schemas are ETSI's data and never part of this tree.
+ * schemas are ETSI's data and never part of this tree. 3GPP's X1 extensions
+ * module (TS 33.128's urn_3GPP_ns_li_3GPPX1Extensions.xsd), when the folder
+ * holds it, is imported after them with the namespace its file declares (it
+ * changes every release): without it the strict wildcard of TS 103 221-1's
+ * Extension refuses an LI_T3 trigger (§2.7).
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +26,7 @@
 
 struct x1_schema {
 	xmlSchemaPtr schema;
-	char versions[64];
+	char versions[192];
 };
 
 static const char *const files[3] = {
@@ -31,6 +35,7 @@ static const char *const files[3] = {
 static const char *const namespaces[3] = {
 	X1_NS_280, "http://uri.etsi.org/03221/X1/2017/10/HashedID", X1_NS,
 };
+#define X1_3GPP_FILE "urn_3GPP_ns_li_3GPPX1Extensions.xsd"
 
 /* Swallows libxml2's messages (they would go to stderr, and may quote a
  * request's values). */
@@ -39,6 +44,32 @@ quiet(void *ctx, xmlErrorPtr e)
 {
 	(void)ctx;
 	(void)e;
+}
+
+/* The targetNamespace of a schema file's root into out: 3GPP's X1
+ * extensions' (X1_NS_3GPP_PREFIX, then what an attribute can carry). */
+static int
+read_3gpp_ns(const char *path, char *out, size_t size)
+{
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+				    XML_PARSE_NOWARNING);
+	xmlNodePtr root;
+	xmlChar *v;
+	int rc = -EINVAL;
+
+	if (doc == NULL)
+		return -EINVAL;
+	root = xmlDocGetRootElement(doc);
+	v = root != NULL ? xmlGetProp(root, BAD_CAST "targetNamespace") : NULL;
+	if (v != NULL && strncmp((const char *)v, X1_NS_3GPP_PREFIX,
+				 sizeof(X1_NS_3GPP_PREFIX) - 1) == 0 &&
+	    strlen((const char *)v) < size && strpbrk((const char *)v, "\"<>&'") == NULL) {
+		snprintf(out, size, "%s", (const char *)v);
+		rc = 0;
+	}
+	xmlFree(v);
+	xmlFreeDoc(doc);
+	return rc;
 }
 
 /* The version attribute of a schema file's root, into out (or "?"). */
@@ -63,7 +94,7 @@ read_version(const char *path, char *out, size_t size)
 struct x1_schema *
 x1_schema_load(const char *dir)
 {
-	char real[PATH_MAX], path[PATH_MAX + 64], ver[3][20];
+	char real[PATH_MAX], path[PATH_MAX + 64], ver[3][20], ns3[96] = "";
 	char wrapper[4 * PATH_MAX];
 	xmlSchemaParserCtxtPtr pctx;
 	struct x1_schema *s;
@@ -99,6 +130,21 @@ x1_schema_load(const char *dir)
 		}
 		off += (size_t)n;
 	}
+	snprintf(path, sizeof(path), "%s/%s", real, X1_3GPP_FILE);
+	if (access(path, R_OK) == 0) {
+		if (read_3gpp_ns(path, ns3, sizeof(ns3)) != 0) {
+			errno = EINVAL;
+			return NULL;
+		}
+		n = snprintf(wrapper + off, sizeof(wrapper) - off,
+			     "<xs:import namespace=\"%s\" schemaLocation=\"file://%s/%s\"/>",
+			     ns3, real, X1_3GPP_FILE);
+		if (n < 0 || (size_t)n >= sizeof(wrapper) - off) {
+			errno = EINVAL;
+			return NULL;
+		}
+		off += (size_t)n;
+	}
 	n = snprintf(wrapper + off, sizeof(wrapper) - off, "</xs:schema>");
 	if (n < 0 || (size_t)n >= sizeof(wrapper) - off) {
 		errno = EINVAL;
@@ -109,7 +155,9 @@ x1_schema_load(const char *dir)
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;
-	snprintf(s->versions, sizeof(s->versions), "%s/%s/%s", ver[2], ver[1], ver[0]);
+	snprintf(s->versions, sizeof(s->versions), "%s/%s/%s%s%s", ver[2], ver[1], ver[0],
+		 ns3[0] != '\0' ? " 3GPP " : "",
+		 ns3[0] != '\0' ? ns3 + sizeof(X1_NS_3GPP_PREFIX) - 1 : "");
 	pctx = xmlSchemaNewMemParserCtxt(wrapper, (int)off);
 	if (pctx == NULL) {
 		errno = ENOMEM;

@@ -15,6 +15,14 @@
 #define X1_NS		"http://uri.etsi.org/03221/X1/2017/10"
 #define X1_NS_280	"http://uri.etsi.org/03280/common/2017/07"
 #define X1_NS_XSI	"http://www.w3.org/2001/XMLSchema-instance"
+/* 3GPP's X1 extensions (TS 33.128's urn_3GPP_ns_li_3GPPX1Extensions.xsd):
+ * the namespace is versioned by release ("...:r18:v6", "...:r19:v2"), so
+ * its prefix is what is matched (docs/design/li.md §2.7, [impl]). */
+#define X1_NS_3GPP_PREFIX	"urn:3GPP:ns:li:3GPPX1Extensions:"
+#define X1_NS_3GPP		X1_NS_3GPP_PREFIX "r19:v2"	/* what we write [impl] */
+/* H248ContextID's bounds (the extension's simple type). */
+#define X1_T3_CTX_MIN	1u
+#define X1_T3_CTX_MAX	4294967293u
 /* What turnpike writes in a response's <version> (the schema it was
  * written against; the pattern is v1.N.N). */
 #define X1_VERSION	"v1.22.1"
@@ -51,6 +59,24 @@ enum x1_target_kind {
 	X1_T_IPV6,
 	X1_T_IPV4_CIDR,
 	X1_T_IPV6_CIDR,
+	/* a targetIdentifierExtension of Owner "3GPP" holding
+	 * IMST3TargetIdentifierExtensions: TS 33.128's LI_T3 trigger naming
+	 * an IMS-AGW's context (docs/design/li.md §2.7) */
+	X1_T_IMS_T3,
+};
+
+/* IMST3TargetIdentifierExtension's PayloadDirectionAssignment and
+ * TriggerScope (0: absent). */
+enum x1_t3_dir {
+	X1_T3_DIR_NONE = 0,
+	X1_T3_DIR_TO_TARGET,
+	X1_T3_DIR_FROM_TARGET,
+	X1_T3_DIR_NOT_DETERMINED,
+};
+enum x1_t3_scope {
+	X1_T3_SCOPE_NONE = 0,
+	X1_T3_SCOPE_UNI,
+	X1_T3_SCOPE_BI,
 };
 
 /* DeliveryType (the schema's enumeration) */
@@ -77,6 +103,13 @@ struct x1_target {
 	uint8_t addr[16];		/* network order; 4 bytes used for IPv4 */
 	char nai[X1_TEXT_MAX];		/* X1_T_NAI: the NAI as written */
 	char element[40];		/* the choice's element name (for OTHER) */
+	/* X1_T_IMS_T3 */
+	uint32_t h248_ctx;		/* H248ContextID (1..4294967293) */
+	uint8_t t3_dir;			/* enum x1_t3_dir */
+	uint8_t t3_scope;		/* enum x1_t3_scope */
+	uint64_t t3_ctx;		/* not lib/li's: cp's gateway context the
+					 * ContextID named at activation (x1_read()
+					 * leaves 0) */
 };
 
 /* §6.2.1.2 TaskDetails, what turnpike reads of it. */

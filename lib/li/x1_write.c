@@ -229,6 +229,24 @@ put_target(struct x1_w *w, const struct x1_target *t)
 		put_addr(w, 6, t->addr);
 		put(w, "/%u</ipv6Cidr>", t->prefix);
 		break;
+	case X1_T_IMS_T3:
+		/* 3GPP's LI_T3 trigger (docs/design/li.md §2.7), in the
+		 * namespace of the release turnpike was written against */
+		put(w, "<targetIdentifierExtension><Owner>3GPP</Owner>"
+		    "<t3:IMST3TargetIdentifierExtensions xmlns:t3=\"%s\">"
+		    "<t3:IMST3TargetIdentifierExtension><t3:H248ContextID>%u</t3:H248ContextID>"
+		    "</t3:IMST3TargetIdentifierExtension>", X1_NS_3GPP, t->h248_ctx);
+		if (t->t3_dir != X1_T3_DIR_NONE)
+			put(w, "<t3:IMST3TargetIdentifierExtension><t3:PayloadDirectionAssignment>"
+			    "%s</t3:PayloadDirectionAssignment></t3:IMST3TargetIdentifierExtension>",
+			    t->t3_dir == X1_T3_DIR_TO_TARGET ? "ToTarget" :
+			    t->t3_dir == X1_T3_DIR_FROM_TARGET ? "FromTarget" : "NotDetermined");
+		if (t->t3_scope != X1_T3_SCOPE_NONE)
+			put(w, "<t3:IMST3TargetIdentifierExtension><t3:TriggerScope>%s"
+			    "</t3:TriggerScope></t3:IMST3TargetIdentifierExtension>",
+			    t->t3_scope == X1_T3_SCOPE_UNI ? "Unidirectional" : "Bidirectional");
+		put(w, "</t3:IMST3TargetIdentifierExtensions></targetIdentifierExtension>");
+		break;
 	default:
 		w->err = -EINVAL;	/* never stored, never written */
 		break;

@@ -57,6 +57,10 @@ check_msg(const struct x1_msg *m)
 			CHECK(g->kind != X1_T_OTHER);
 			if (g->kind == X1_T_NAI)
 				CHECK(memchr(g->nai, '\0', sizeof(g->nai)) != NULL && g->nai[0] != '\0');
+			else if (g->kind == X1_T_IMS_T3)   /* 3GPP's LI_T3 trigger */
+				CHECK(g->h248_ctx >= X1_T3_CTX_MIN && g->h248_ctx <= X1_T3_CTX_MAX &&
+				      g->t3_dir <= X1_T3_DIR_NOT_DETERMINED &&
+				      g->t3_scope <= X1_T3_SCOPE_BI && g->t3_ctx == 0);
 			else
 				CHECK(g->prefix <= (g->family == 4 ? 32 : 128) &&
 				      (g->family == 4 || g->family == 6));

@@ -1354,6 +1354,13 @@ test_conf_li_group_is_read(void **state)
 	assert_string_equal(c.li.store, "/var/lib/tp/li.db");
 	assert_string_equal(c.li.x1.listen, "[2001:db8::1]:4443");
 	assert_string_equal(c.li.x1.schemas, "/usr/share/li-xsd");
+	assert_string_equal(c.li.x1.cctf_id, "");      /* no CC-TF: no triggers */
+	tp_conf_free(&c);
+	/* the P-CSCF's CC-TF (docs/design/li.md §2.7) */
+	expect_ok(LI("ne_id = \"n\"; x1 = { listen = \"192.0.2.1:1\"; cert = \"/c\"; key = "
+		     "\"/k\"; client_ca = \"/ca\"; admf_id = \"a\"; cctf_id = \"pcscf-1\"; }; "
+		     LI_X2X3));
+	assert_string_equal(c.li.x1.cctf_id, "pcscf-1");
 	tp_conf_free(&c);
 	/* cp.store "none" is fine once li.store is named */
 	expect_ok(DP("") "turn = { realm = \"r\"; }; cp = { store = \"none\"; };\n"
@@ -1404,6 +1411,12 @@ test_conf_li_bad_is_refused(void **state)
 		{ LI("ne_id = \"n\"; x1 = { listen = \"192.0.2.1:1\"; cert = \"/c\"; key = \"/k\"; "
 		     "client_ca = \"/ca\"; admf_id = \"a/b\"; }; " LI_X2X3), 6,
 		  "li.x1.admf_id 'a/b': 1 to 63" },
+		{ LI("ne_id = \"n\"; x1 = { listen = \"192.0.2.1:1\"; cert = \"/c\"; key = \"/k\"; "
+		     "client_ca = \"/ca\"; admf_id = \"a\"; cctf_id = \"p c\"; }; " LI_X2X3), 6,
+		  "li.x1.cctf_id 'p c': 1 to 63" },
+		{ LI("ne_id = \"n\"; x1 = { listen = \"192.0.2.1:1\"; cert = \"/c\"; key = \"/k\"; "
+		     "client_ca = \"/ca\"; admf_id = \"a\"; cctf_id = \"a\"; }; " LI_X2X3), 6,
+		  "li.x1.cctf_id 'a' is li.x1.admf_id" },
 		{ LI("ne_id = \"n\"; x1 = { listen = \"192.0.2.1:1\"; cert = \"/c\"; key = \"/k\"; "
 		     "client_ca = \"/ca\"; admf_id = \"a\"; schemas = \"xsd\"; }; " LI_X2X3), 6,
 		  "li.x1.schemas 'xsd' must be an absolute path" },

@@ -40,6 +40,7 @@
 
 #define NE   "turnpike-1"
 #define ADMF "admf-1"
+#define CCTF "pcscf-1"
 #define XID1 "12345678-9abc-4def-8123-456789abcdef"
 #define XID2 "22345678-9abc-4def-8123-456789abcdef"
 #define DID1 "aaaaaaaa-0000-4000-8000-000000000001"
@@ -56,12 +57,13 @@ static struct cp_li *li;
 static int64_t now_us = 1796032800000000ll;   /* 2026-11-30T10:00:00Z */
 static int saved_out = -1, saved_err = -1;
 static struct x1_schema *schema;   /* ETSI's, when beside the checkout */
+static bool as_cctf;               /* ask_as() as the CC-TF's door (li.x1.cctf_id) */
 
 static struct cp_li *
 open_li(void)
 {
 	struct cp_li_conf c = {
-		.ne_id = NE, .admf_id = ADMF, .store = db, .busy_ms = 100,
+		.ne_id = NE, .admf_id = ADMF, .cctf_id = CCTF, .store = db, .busy_ms = 100,
 		.owner_uid = -1, .owner_gid = -1,
 	};
 	char err[CP_LI_ERR_MAX];
@@ -93,7 +95,7 @@ ask_as(const char *admf, const char *ne, const char *type, const char *inner)
 
 	assert_true(n > 0 && (size_t)n < sizeof(body));
 	now_us += 1000000;
-	rc = cp_li_answer(li, body, (size_t)n, now_us, out, sizeof(out));
+	rc = cp_li_answer_from(li, as_cctf, body, (size_t)n, now_us, out, sizeof(out));
 	if (rc < 0)
 		fail_msg("cp_li_answer: %d", rc);
 	out[rc] = '\0';
@@ -110,7 +112,7 @@ ask_as(const char *admf, const char *ne, const char *type, const char *inner)
 static void
 ask(const char *type, const char *inner)
 {
-	ask_as(ADMF, NE, type, inner);
+	ask_as(as_cctf ? CCTF : ADMF, NE, type, inner);
 }
 
 static void
@@ -197,6 +199,7 @@ setup(void **state)
 	(void)state;
 	snprintf(db, sizeof(db), "%s/li.db", dir);
 	unlink(db);
+	as_cctf = false;
 	li = open_li();
 	return 0;
 }
@@ -521,6 +524,126 @@ test_tables_bounded(void **state)
 /* A restart: a fresh module reads back every task and destination as
  * provisioned (targets, DIDs, correlation, history); deactivated and
  * removed ones stay gone. */
+/* The CC-TF's LI_T3 triggers (docs/design/li.md §2.7): a trigger names a
+ * context by its H248ContextID, resolved at activation (here a fake
+ * resolver: 2147483649 and 2147483650 are the Iq association's, any other
+ * number is none, as a context of another tenant or door is to cp/iq);
+ * each party confined to its own tasks; kept over a restart. */
+#define CTX_A 0x0000000100000101ull
+#define CTX_B 0x0000000100000202ull
+static int
+fake_resolve(void *arg, uint32_t h, uint64_t *ctx)
+{
+	(void)arg;
+	*ctx = h == 2147483649u ? CTX_A : h == 2147483650u ? CTX_B : 0;
+	return *ctx != 0 ? 0 : -ENOENT;
+}
+
+#define T3_EXT(h, more) "<targetIdentifier><targetIdentifierExtension><Owner>3GPP</Owner>" \
+	"<t3:IMST3TargetIdentifierExtensions xmlns:t3=\"urn:3GPP:ns:li:3GPPX1Extensions:r19:v2\">" \
+	"<t3:IMST3TargetIdentifierExtension><t3:H248ContextID>" h "</t3:H248ContextID>" \
+	"</t3:IMST3TargetIdentifierExtension>" more "</t3:IMST3TargetIdentifierExtensions>" \
+	"</targetIdentifierExtension></targetIdentifier>"
+#define T3(h) T3_EXT(h, "")
+#define TRIGGER(xid, targets) "<taskDetails><xId>" xid "</xId><targetIdentifiers>" targets \
+	"</targetIdentifiers><deliveryType>X3Only</deliveryType><listOfDIDs>" D(DID1) \
+	"</listOfDIDs><correlationID>7777</correlationID></taskDetails>"
+
+static void
+cctf(bool on)
+{
+	as_cctf = on;
+}
+
+static void
+test_trigger(void **state)
+{
+	struct x1_schema *saved = schema;
+	const struct cp_li_task *t;
+	struct ipc_alloc_tap tap;
+
+	(void)state;
+	/* (ETSI's schemas alone refuse 3GPP's extension: §2.7) */
+	schema = NULL;
+	cp_li_set_schema(li, NULL);
+	li->t3_resolve = fake_resolve;
+	ok("CreateDestination", dest(DID1, "X3Only", "192.0.2.10", "TCPPort"));
+	ok("ActivateTask", task(XID2, T_NET4, "X3Only", D(DID1)));
+	/* the ADMF's trigger: 401 */
+	refused(401, "ActivateTask", TRIGGER(XID1, T3("2147483649")));
+	cctf(true);
+	/* the CC-TF's: a ContextID naming no context of the association
+	 * (none, or another tenant's): 100; another target: 401; two
+	 * contexts: 401; Unidirectional: 401; the trigger malformed: 101 */
+	refused(100, "ActivateTask", TRIGGER(XID1, T3("2147483651")));
+	refused(401, "ActivateTask", TRIGGER(XID1, T_NAI));
+	refused(401, "ActivateTask", TRIGGER(XID1, T3("2147483649") T_NAI));
+	refused(401, "ActivateTask", TRIGGER(XID1, T3("2147483649") T3("2147483650")));
+	refused(401, "ActivateTask", TRIGGER(XID1, T3_EXT("2147483649",
+		"<t3:IMST3TargetIdentifierExtension><t3:TriggerScope>Unidirectional"
+		"</t3:TriggerScope></t3:IMST3TargetIdentifierExtension>")));
+	refused(101, "ActivateTask", TRIGGER(XID1, T3("0")));
+	assert_null(cp_li_task_find(li, uuid(XID1)));
+	/* an XID the ADMF holds: 300 (XIDs are one space); its tasks are
+	 * not the CC-TF's to see, change or end: 301 */
+	refused(300, "ActivateTask", TRIGGER(XID2, T3("2147483649")));
+	refused(301, "GetTaskDetails", "<xId>" XID2 "</xId>");
+	refused(301, "DeactivateTask", "<xId>" XID2 "</xId>");
+	refused(301, "ModifyTask", TRIGGER(XID2, T3("2147483649")));
+	ok("ActivateTask", TRIGGER(XID1, T3_EXT("2147483649",
+		"<t3:IMST3TargetIdentifierExtension><t3:PayloadDirectionAssignment>ToTarget"
+		"</t3:PayloadDirectionAssignment></t3:IMST3TargetIdentifierExtension>")));
+	t = cp_li_task_find(li, uuid(XID1));
+	assert_non_null(t);
+	assert_true(cp_li_task_is_trigger(t));
+	assert_true(t->t.targets[0].t3_ctx == CTX_A);
+	/* matched: the context it names, no other; tapped with its XID and
+	 * correlation ID */
+	assert_ptr_equal(cp_li_match_trigger(li, CTX_A), t);
+	assert_null(cp_li_match_trigger(li, CTX_B));
+	assert_true(cp_li_tap_of(li, t, CTX_A, &tap));
+	assert_memory_equal(tap.xid, uuid(XID1), 16);
+	assert_true(tap.correlation == 7777);
+	ask("GetAllDetails", "");
+	assert_non_null(strstr(out, XID1));
+	assert_null(strstr(out, XID2));
+	assert_non_null(strstr(out, "<t3:H248ContextID>2147483649</t3:H248ContextID>"));
+	/* a CC-TF's request naming the ADMF, or the other way: top-level */
+	ask_as(ADMF, NE, "Keepalive", "");
+	assert_non_null(strstr(out, "TopLevelErrorResponse"));
+	cctf(false);
+	ask_as(CCTF, NE, "Keepalive", "");
+	assert_non_null(strstr(out, "TopLevelErrorResponse"));
+	refused(301, "GetTaskDetails", "<xId>" XID1 "</xId>");
+	refused(301, "DeactivateTask", "<xId>" XID1 "</xId>");
+	ask("GetAllDetails", "");
+	assert_null(strstr(out, XID1));
+	assert_non_null(strstr(out, XID2));
+	refused(304, "RemoveDestination", "<dId>" DID1 "</dId>");
+
+	/* kept over a restart, as resolved */
+	cp_li_close(li);
+	li = open_li();
+	cp_li_set_schema(li, NULL);
+	li->t3_resolve = fake_resolve;
+	t = cp_li_task_find(li, uuid(XID1));
+	assert_non_null(t);
+	assert_true(t->t.targets[0].t3_ctx == CTX_A);
+	assert_true(t->t.targets[0].h248_ctx == 2147483649u);
+	assert_int_equal(t->t.targets[0].t3_dir, X1_T3_DIR_TO_TARGET);
+	assert_ptr_equal(cp_li_match_trigger(li, CTX_A), t);
+	/* moved to another context by ModifyTask, then ended */
+	cctf(true);
+	ok("ModifyTask", TRIGGER(XID1, T3("2147483650")));
+	assert_null(cp_li_match_trigger(li, CTX_A));
+	assert_non_null(cp_li_match_trigger(li, CTX_B));
+	ok("DeactivateTask", "<xId>" XID1 "</xId>");
+	assert_null(cp_li_match_trigger(li, CTX_B));
+	cctf(false);
+	assert_int_equal(db_count("SELECT count(*) FROM task_target"), 1);
+	schema = saved;
+}
+
 static void
 test_restart_keeps_tables(void **state)
 {
@@ -780,6 +903,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_identifiers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tables_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trigger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_file_and_lost_store, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store_busy_all_or_nothing, setup,

@@ -38,6 +38,7 @@
 #include "cp.h"
 #include "agw/cp_agw.h"
 #include "agw/cp_agw_rtp.h"
+#include "iq/iq.h"
 #include "iq/iq_internal.h"
 #include "ipc.h"
 #include "policy/policy.h"
@@ -578,6 +579,45 @@ observed(uint32_t h248, const char *term, uint32_t rid, const char *ev)
  * nomination, consent lost, the handshake up then (a new association)
  * failed, each a Notify with its parameters to the first; the RTCP flow's
  * and the plain termination's nothing. */
+/* cp/li's LI_T3 triggers name a context by the ContextID cp/iq gave it
+ * (cp_iq_rtp_ctx_id(), docs/design/li.md §2.7): the Iq association's live
+ * RTP context resolves; the operator API's, one the association of
+ * another tenant would have made, a released one, a number of no
+ * context, or no iq at all: none. */
+static void
+test_rtp_ctx_id_for_triggers(void **state)
+{
+	struct cp_agw_spec two[2];
+	struct cp_agw_ctx *c, *api = NULL;
+	char err[256];
+	uint8_t tenant = q->who.tenant;
+	uint64_t id;
+	uint32_t h;
+
+	(void)state;
+	spec_rtp(&two[0], "10.0.0.2", 40000, 0, 0, -1);
+	spec_rtp(&two[1], "10.1.0.2", 41000, 0, 0, -1);
+	c = make(two);
+	h = ctx_h248(c);
+	id = c->id;
+	assert_true(cp_iq_rtp_ctx_id(&cp, h) == 0);          /* no iq group */
+	cp.iq = q;
+	assert_true(cp_iq_rtp_ctx_id(&cp, h) == id);
+	assert_true(cp_iq_rtp_ctx_id(&cp, h + 1) == 0);
+	assert_true(cp_iq_rtp_ctx_id(&cp, 1) == 0);
+	q->who.tenant = (uint8_t)(tenant + 1);                /* another tenant's association */
+	assert_true(cp_iq_rtp_ctx_id(&cp, h) == 0);
+	q->who.tenant = tenant;
+	assert_int_equal(cp_agw_create(&cp, two, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API,
+				       tenant, &api, err, sizeof(err)), 0);
+	drain();
+	assert_true(cp_iq_rtp_ctx_id(&cp, ctx_h248(api)) == 0);   /* the operator API's */
+	assert_int_equal(cp_agw_release(&cp, &q->who, id, err, sizeof(err)), 0);
+	drain();
+	assert_true(cp_iq_rtp_ctx_id(&cp, h) == 0);          /* released */
+	cp.iq = NULL;
+}
+
 static void
 test_rtp_webrtc_events(void **state)
 {
@@ -738,6 +778,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rtp_hangterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_cause_after_cp_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtp_webrtc_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_ctx_id_for_triggers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@
 
 static char body[X1_BODY_MAX + 4096];
 static struct x1_req req;
+static const char *xsd_dir;	/* where load_schema() found ETSI's */
 static struct x1_schema *schema;
 
 static const uint8_t xid[16] = {
@@ -474,6 +475,83 @@ test_x1_refuses_in_message(void **state)
 	reads_as(n, 1, X1_OP_PING, X1_E_GENERIC);
 }
 
+/* 3GPP's LI_T3 trigger (TS 33.128's IMST3TargetIdentifierExtensions in a
+ * targetIdentifierExtension, docs/design/li.md §2.7): read, and refused
+ * (101) when malformed; another owner or extension is 401. */
+static void
+test_x1_ims_t3_trigger(void **state)
+{
+	const struct x1_target *g = &req.msgs[0].u.task.targets[0];
+	struct x1_w w;
+	struct x1_resp_hdr h = { .admf = "pcscf-1", .ne = "turnpike-1", .txid = txid };
+	struct x1_task_status st = { .provisioning = "complete", .x2_pdus = -1, .x3_pdus = -1,
+				     .n_modifications = -1 };
+	static char out[8192];
+	size_t n;
+
+	(void)state;
+	reads_as(sample("activate_trigger.xml"), 1, X1_OP_ACTIVATE_TASK, 0);
+	assert_int_equal(req.msgs[0].u.task.n_targets, 1);
+	assert_int_equal(g->kind, X1_T_IMS_T3);
+	assert_true(g->h248_ctx == 2147483649u);
+	assert_int_equal(g->t3_dir, X1_T3_DIR_TO_TARGET);
+	assert_int_equal(g->t3_scope, X1_T3_SCOPE_BI);
+	assert_true(g->t3_ctx == 0);
+	assert_true(req.msgs[0].u.task.corr == 7777);
+	/* another release's namespace: the same */
+	sample("activate_trigger.xml");
+	n = patch("r19:v2", "r18:v6");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, 0);
+	/* written back as read (GetTaskDetails), and read again */
+	x1_w_init(&w, out, sizeof(out));
+	x1_w_task(&w, &h, &req.msgs[0].u.task, &st);
+	assert_int_equal(x1_w_end(&w) > 0, 1);
+	assert_non_null(strstr(out, "<t3:H248ContextID>2147483649</t3:H248ContextID>"));
+	assert_non_null(strstr(out, "<t3:TriggerScope>Bidirectional</t3:TriggerScope>"));
+	assert_non_null(strstr(out, "ToTarget"));
+	/* another owner, another extension: a target not served (401) */
+	sample("activate_trigger.xml");
+	n = patch("<Owner>3GPP</Owner>", "<Owner>ACME</Owner>");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_TARGET_NOT_SUPPORTED);
+	sample("activate_trigger.xml");
+	n = patch("IMST3TargetIdentifierExtensions xmlns", "UPFLIT3TargetIdentifierExtensions xmlns");
+	n = patch("</t3:IMST3TargetIdentifierExtensions>", "</t3:UPFLIT3TargetIdentifierExtensions>");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_TARGET_NOT_SUPPORTED);
+	sample("activate_trigger.xml");
+	n = patch("urn:3GPP:ns:li:3GPPX1Extensions:r19:v2", "urn:example:other");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_TARGET_NOT_SUPPORTED);
+	/* malformed: 101 */
+	static const char *const bad[][2] = {
+		{ "<Owner>3GPP</Owner>", "" },                              /* no Owner */
+		{ ">2147483649<", ">0<" },                                  /* below 1 */
+		{ ">2147483649<", ">4294967294<" },                         /* past the max */
+		{ ">2147483649<", ">-1<" },
+		{ ">2147483649<", ">12x<" },
+		{ ">ToTarget<", ">Sideways<" },
+		{ ">Bidirectional<", ">Both<" },
+		{ "<t3:TriggerScope>Bidirectional</t3:TriggerScope>",       /* a second ContextID */
+		  "<t3:H248ContextID>5</t3:H248ContextID>" },
+		{ "<t3:H248ContextID>2147483649</t3:H248ContextID>",        /* none */
+		  "<t3:TriggerScope>Unidirectional</t3:TriggerScope>" },
+		{ "<t3:TriggerScope>Bidirectional</t3:TriggerScope>",       /* unknown choice */
+		  "<t3:Colour>red</t3:Colour>" },
+		{ "<t3:TriggerScope>Bidirectional</t3:TriggerScope>",       /* two in one */
+		  "<t3:TriggerScope>Bidirectional</t3:TriggerScope><t3:TriggerScope>Bidirectional</t3:TriggerScope>" },
+		{ "<t3:IMST3TargetIdentifierExtension><t3:TriggerScope>",   /* a foreign item */
+		  "<t3:Other><t3:TriggerScope>" },
+		{ "<t3:H248ContextID>2147483649</t3:H248ContextID>",        /* text, no element */
+		  "2147483649" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sample("activate_trigger.xml");
+		n = patch(bad[i][0], bad[i][1]);
+		if (strcmp(bad[i][1], "<t3:Other><t3:TriggerScope>") == 0)
+			n = patch("</t3:TriggerScope></t3:IMST3TargetIdentifierExtension>",
+				  "</t3:TriggerScope></t3:Other>");
+		reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_SYNTAX);
+	}
+}
+
 /* The last case of the test above, checked message by message. */
 static void
 test_x1_one_bad_message(void **state)
@@ -675,6 +753,7 @@ load_schema(void **state)
 		snprintf(path, sizeof(path), "%s/../shared/li-xsd", src != NULL ? src : ".");
 		dir = path;
 	}
+	xsd_dir = dir;
 	schema = x1_schema_load(dir);
 	if (schema == NULL)
 		print_message("  ETSI's X1 schemas not found at %s (LI_XSD_DIR names "
@@ -762,6 +841,78 @@ test_x1_schema_responses_valid(void **state)
 	assert_true(err.line > 0 || strstr(err.text, "oX") != NULL);
 }
 
+/*
+ * 3GPP's X1 extensions module beside ETSI's (docs/design/li.md §2.7): with
+ * ETSI's alone the trigger's element fails the strict wildcard; with a
+ * module of 3GPP's namespace in the folder (here a stand-in of turnpike's
+ * own: the trigger's three elements, not 3GPP's file) it validates, and
+ * the versions say the namespace's release. A file of another namespace
+ * under that name: the folder refused.
+ */
+static void
+test_x1_schema_3gpp_module(void **state)
+{
+	static const char *const etsi[] = {
+		"TS_103_280.xsd", "TS_103_221_01_HashedID.xsd", "TS_103_221_01.xsd",
+	};
+	static const char standin[] =
+		"<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+		"targetNamespace=\"%s\" elementFormDefault=\"qualified\">"
+		"<xs:element name=\"IMST3TargetIdentifierExtensions\"><xs:complexType><xs:sequence>"
+		"<xs:element name=\"IMST3TargetIdentifierExtension\" maxOccurs=\"unbounded\">"
+		"<xs:complexType><xs:choice>"
+		"<xs:element name=\"H248ContextID\" type=\"xs:unsignedInt\"/>"
+		"<xs:element name=\"PayloadDirectionAssignment\" type=\"xs:string\"/>"
+		"<xs:element name=\"TriggerScope\" type=\"xs:string\"/>"
+		"</xs:choice></xs:complexType></xs:element>"
+		"</xs:sequence></xs:complexType></xs:element></xs:schema>";
+	char dir[] = "/tmp/tp-li-xsd-XXXXXX", from[1200], to[1200];
+	struct x1_schema *s3;
+	struct x1_err err;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	if (schema == NULL)
+		skip();
+	n = sample("activate_trigger.xml");
+	assert_int_not_equal(x1_schema_validate(schema, body, n, &err), 0);
+	assert_non_null(mkdtemp(dir));
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(from, sizeof(from), "%s/%s", xsd_dir, etsi[i]);
+		snprintf(to, sizeof(to), "%s/%s", dir, etsi[i]);
+		assert_int_equal(symlink(from, to), 0);
+	}
+	snprintf(to, sizeof(to), "%s/urn_3GPP_ns_li_3GPPX1Extensions.xsd", dir);
+	f = fopen(to, "w");
+	assert_non_null(f);
+	fprintf(f, standin, "urn:3GPP:ns:li:3GPPX1Extensions:r19:v2");
+	fclose(f);
+	s3 = x1_schema_load(dir);
+	assert_non_null(s3);
+	assert_string_equal(x1_schema_versions(s3), "1.22.1/1.10.1/2.15.1 3GPP r19:v2");
+	if (x1_schema_validate(s3, body, n, &err) != 0)
+		fail_msg("the trigger: line %d: %s", err.line, err.text);
+	assert_int_equal(x1_read(body, n, s3, &req, &err), 0);
+	assert_int_equal(req.msgs[0].code, 0);
+	assert_int_equal(req.msgs[0].u.task.targets[0].kind, X1_T_IMS_T3);
+	/* ETSI's samples still valid with it */
+	n = sample("activate_task.xml");
+	assert_int_equal(x1_schema_validate(s3, body, n, &err), 0);
+	x1_schema_free(s3);
+	f = fopen(to, "w");
+	assert_non_null(f);
+	fprintf(f, standin, "urn:example:not-3gpp");
+	fclose(f);
+	assert_null(x1_schema_load(dir));
+	unlink(to);
+	for (unsigned int i = 0; i < 3; i++) {
+		snprintf(to, sizeof(to), "%s/%s", dir, etsi[i]);
+		unlink(to);
+	}
+	rmdir(dir);
+}
+
 static void
 test_x1_schema_load_refuses(void **state)
 {
@@ -800,11 +951,13 @@ main(void)
 		cmocka_unit_test(test_x1_refuses_size_and_depth),
 		cmocka_unit_test(test_x1_refuses_document),
 		cmocka_unit_test(test_x1_refuses_in_message),
+		cmocka_unit_test(test_x1_ims_t3_trigger),
 		cmocka_unit_test(test_x1_one_bad_message),
 		cmocka_unit_test(test_x1_uuid),
 		cmocka_unit_test(test_x1_writer_bytes),
 		cmocka_unit_test(test_x1_writer_forms),
 		cmocka_unit_test(test_x1_schema_samples_valid),
+		cmocka_unit_test(test_x1_schema_3gpp_module),
 		cmocka_unit_test(test_x1_schema_responses_valid),
 		cmocka_unit_test(test_x1_schema_load_refuses),
 	};
