@@ -36,6 +36,7 @@
 #include "cp_dp.h"
 #include "li.h"
 #include "li_rtp_taps.h"
+#include "li_x2_cp.h"
 
 #define RTAP_BUCKETS 4096u
 #define CP_LI_RTP_PASS_SLICE 512u
@@ -211,10 +212,13 @@ observed(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e, void *arg
 	case IPC_RTP_EV_LATCHED:
 	case IPC_RTP_EV_NOMINATED:
 	case IPC_RTP_EV_SUBTRACTED:
+		/* (X2 first: its event goes before the tap it may bring) */
+		cp_li_x2_ctx(cp, c, ev, false);
 		if (sync_one(cp, lt, c, false, false) < 0)
 			note(lt, c->id, false);
 		break;
 	case IPC_RTP_EV_RELEASED:
+		cp_li_x2_ctx(cp, c, ev, false);
 		p = slot_of(lt, c->id);
 		if (*p != NULL)
 			rec_drop(p);
@@ -280,6 +284,8 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 	for (uint32_t i = 0; i < lt->nnoted; i++) {
 		const struct cp_agw_ctx *c = ctx_by_id(cp, lt->noted[i]);
 
+		if (c != NULL)
+			cp_li_x2_ctx(cp, c, NULL, lt->noted_force[i] != 0);
 		/* (one kept for the next turn is no work done: a dp that
 		 * takes nothing does not keep cp's loop awake) */
 		if (c != NULL && sync_one(cp, lt, c, lt->noted_force[i] != 0, false) < 0) {
@@ -319,6 +325,7 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 			continue;
 		}
 		k++;
+		cp_li_x2_ctx(cp, c, NULL, false);
 		if (sync_one(cp, lt, c, lt->pass_force, lt->pass_start) < 0)
 			break;                /* this one again next turn */
 		lt->cursor++;

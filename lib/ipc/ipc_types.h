@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      34u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      35u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -109,7 +109,9 @@
 					* allocation (ALLOC_TAP, ipc_alloc_tap);
 					* 33: its X2 events (LI_X2, ipc_li_x2);
 					* 34: and a tap on an RTP context
-					* (RTP_TAP, ipc_rtp_tap) */
+					* (RTP_TAP, ipc_rtp_tap);
+					* 35: IPC_LI_X2_MAX 1280 -> 1600: the
+					* contexts' X2 fields */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -251,7 +253,7 @@ struct ipc_alloc_tap {
  * destinations that take X2. The header's alloc_id is the session's;
  * body_len is offsetof(payload) + len. dp reads nothing of the payload.
  */
-#define IPC_LI_X2_MAX 1280u
+#define IPC_LI_X2_MAX 1600u      /* lib/li's LI_X2_MAX (1,547) fits */
 struct ipc_li_x2 {
 	uint8_t xid[16];          /* the task's XID */
 	uint64_t correlation;     /* as the session's X3 carry (§5.2.8) */
