@@ -66,6 +66,7 @@
 #include "cp_dp.h"
 #include "li.h"
 #include "li_pdu_types.h"
+#include "li_rtp_taps.h"
 #include "li_taps.h"
 #include "li_x2.h"
 #include "li_x2_cp.h"
@@ -774,7 +775,7 @@ cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp
 	if (r != NULL && e != NULL && e->type == IPC_RTP_EV_SUBTRACTED && e->term < 2)
 		ctx_subtracted(cp, lx, r, c, e);
 	if (!c->rtp.mirror && !c->rtp.yielded)
-		t = cp_li_match_rtp(cp->li, c->rtp.term, c->rtp.st, &term);
+		t = cp_li_rtp_task(cp, c, &term);
 	n = t != NULL ? x2_dests(cp->li, t, dest) : 0;
 	if (n == 0) {
 		if (r != NULL)

@@ -34,6 +34,7 @@
 #include "li.h"
 #include "li_internal.h"
 #include "li_pdu_types.h"
+#include "li_rtp_taps.h"
 #include "li_taps.h"
 #include "li_x2.h"
 #include "li_x2_cp.h"
@@ -61,6 +62,13 @@ cp_li_alloc_task(struct cp_ctx *cp, const struct cp_alloc *a)
 {
 	(void)cp;
 	return odd_only && a->id % 2 == 0 ? NULL : cur_task;
+}
+
+/* (li_rtp_taps.c's: the owner's lookup is cp/agw's; no member here) */
+const struct cp_li_task *
+cp_li_rtp_task(struct cp_ctx *c, const struct cp_agw_ctx *x, unsigned int *term)
+{
+	return cp_li_match_rtp(c->li, x->rtp.term, x->rtp.st, term);
 }
 
 struct cp_alloc *
