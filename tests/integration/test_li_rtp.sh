@@ -332,6 +332,64 @@ PYEOF
 tp_check "X2: the target's call created, modified and ended with its usage, its X3's correlation ID; ongoing for the calls made before; nothing of the other call" \
   judge_x2 "$TP_TMP/phase1b.txt"
 
+# BUNDLE (review V3 of li.md §8): a browser on the target's address, its
+# audio the owner's section, its video a member of it (no remote or latch
+# of its own, its packets on the owner's port): both copied, each under
+# its own context's correlation ID, and the member's X2 told
+tp_check "a BUNDLE call on $TARGET: the owner (audio)" \
+  create bown --a "rtp=avpf,local=10.210.0.1,remote=$TARGET:5804,rtcp_mux=true,bundle_mid=0,bundle_mid_ext=1,bundle_pt=0" \
+              --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6804"
+tp_check "... and a member of it (video)" \
+  create bmem --a "rtp=avpf,rtcp_mux=true,bundle_with=$(ctx_id bown),bundle_mid=1,bundle_pt=96" \
+              --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6806"
+sleep 0.3
+decode phase1c
+n_c0=$(grep -c . "$TP_TMP/phase1c.txt")
+# 40 audio (mid 0, PCMU) and 40 video (mid 1, pt 96) packets from the browser
+$C $PY - "$TARGET" "$(lport bown 0)" <<'PYEOF'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 5804))
+for k in range(1, 41):
+    for pt, ssrc, mid in ((0, 0xb0a0, b'0'), (96, 0xb0b0, b'1')):
+        hdr = struct.pack('!BBHII', 0x90, pt, k, k * 160, ssrc)
+        ext = b'\xbe\xde\x00\x01' + bytes([0x10]) + mid + b'\x00\x00'
+        s.sendto(hdr + ext + bytes([pt ^ k]) * 100, ('10.210.0.1', int(sys.argv[2])))
+    time.sleep(0.01)
+PYEOF
+sleep 1
+decode phase1d
+tp_check "tshark: no PDU malformed or with a warning (BUNDLE)" test ! -s "$TP_TMP/phase1d.bad"
+judge_bundle() {
+  PYTHONPATH=$LIB PYTHONDONTWRITEBYTECODE=1 $PY - "$@" <<'PYEOF'
+import sys
+import li_x2
+path, n0, own, mem = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rows = [[f.split(',')[0] for f in l.rstrip('\n').split('|')] for l in open(path) if l.strip()]
+cid = {'%016x' % own: 'owner', '%016x' % mem: 'member'}
+n = {}
+x2 = []
+for i, r in enumerate(rows):
+    pl = bytes.fromhex(r[8].replace(':', ''))
+    if r[7] == '4':
+        if cid.get(r[10]):
+            x2.append((cid.get(r[10]), li_x2.event(pl)))
+    elif i >= n0 and r[7] == '8' and r[1] == '3' and len(pl) > 1:
+        k = (cid.get(r[10]), pl[1] & 0x7f)
+        n[k] = n.get(k, 0) + 1
+print('# X3 from the target by (context, payload type): %s; X2: %s'
+      % (n, [(w, e['event'], e.get(1)) for w, e in x2]))
+ok = n.get(('member', 96)) == 40 and n.get(('owner', 0)) == 40 and len(n) == 2
+ok = ok and any(w == 'member' and e['event'] == 16 and e.get(1) == mem for w, e in x2)
+sys.exit(0 if ok else 1)
+PYEOF
+}
+tp_check "BUNDLE: the member's video copied from the target (40) under the member's correlation ID, the owner's audio (40) under the owner's; the member's X2 created" \
+  judge_bundle "$TP_TMP/phase1d.txt" "$n_c0" "$(ctx_id bown)" "$(ctx_id bmem)"
+tp_ctl agw release "$(ctx_id bmem)" >/dev/null
+tp_ctl agw release "$(ctx_id bown)" >/dev/null
+sleep 0.5
+
 tp_check "DeactivateTask: acknowledged" x1 DeactivateTask "<xId>$XID</xId>"
 sleep 0.5
 decode phase2a
