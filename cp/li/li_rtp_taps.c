@@ -20,6 +20,11 @@
  *     re-tapping or untapping each as the tables now say. The first pass
  *     (cp started) tells dp every context's tap, "off" included: what a
  *     cp before told dp is not known here (review S2's, for contexts).
+ * A BUNDLE member is matched through its owner's termination
+ * (cp_li_rtp_task(); review V3), and an owner's latch, nomination or
+ * RTP_MOD looks at its members again. Each look first tells li_x2.c
+ * (cp_li_x2_ctx(): the context's X2), so that an event goes to the
+ * worker before the RTP_TAP it comes with.
  * What dp was told is kept by context id (hashed), so only what changed
  * is sent; a ring without room leaves the context to the next turn (noted
  * again, or the pass stopped where it is). Contexts cp holds for the

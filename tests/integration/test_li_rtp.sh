@@ -19,8 +19,14 @@
 # the target's address is tapped by the activation's pass. A third call, made before the
 # task and signalled on another address (10.210.0.9) but spoken from the
 # target's (a NAT), is matched when it latches: its RTP both ways from its
-# first few packets on. After DeactivateTask nothing more arrives. Nothing malformed; dp's and cp's logs and status name no
-# target or XID.
+# first few packets on. X2 (the task and destination X2andX3): the
+# target's call, released while the task is on, is told created, modified
+# at its latches and ended with its usage under its X3's correlation ID
+# (read by lib/li_x2.py), the calls made before the task ongoing, the other
+# call nothing. A BUNDLE call on the target's address (review V3): the
+# owner's audio and the member's video each copied under its own context's
+# correlation ID. After DeactivateTask nothing more arrives. Nothing
+# malformed; dp's and cp's logs and status name no target or XID.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
