@@ -137,6 +137,21 @@ const struct cp_li_task *cp_li_match_agw(struct cp_li *li, const struct ipc_agw_
  * context ctx (resolved from its H248ContextID at activation), the first
  * in the table's order, or NULL. */
 const struct cp_li_task *cp_li_match_trigger(const struct cp_li *li, uint64_t ctx);
+/*
+ * As cp_li_match_rtp(), a BUNDLE member (term[i].bundle.role MEMBER: no
+ * remote or latch of its own, its packets on its owner's transport)
+ * looked at through its owner's termination: own_term[i] and own_st[i]
+ * (the owner context's term and st of bundle.owner_term; NULL: the owner
+ * is not known, the member matches nothing). The member's slot is the
+ * target's when its owner's termination meets the target (review V3 of
+ * li.md §8: a WebRTC target's video, a member, escaped). own_term and
+ * own_st may be NULL where no slot is a member.
+ */
+const struct cp_li_task *cp_li_match_rtp_bundle(struct cp_li *li, const struct ipc_rtp_term *term,
+						const struct ipc_rtp_stats *st,
+						const struct ipc_rtp_term *const *own_term,
+						const struct ipc_rtp_stats *const *own_st,
+						unsigned int *target);
 /* The matcher's index freed (wiped). */
 void cp_li_index_free(struct cp_li *li);
 

@@ -8,6 +8,8 @@
  * has none: NAI targets never match one. Through li_match.c's lookup: one
  * index, the same first-task rule. A CC-TF's trigger (TS 33.128's LI_T3,
  * docs/design/li.md §2.7) names a context itself: cp_li_match_trigger().
+ * A BUNDLE member is matched through its owner's termination
+ * (cp_li_match_rtp_bundle()).
  * Nothing here logs.
  */
 #include <string.h>
@@ -30,9 +32,12 @@ by_addr(struct cp_li *li, const struct ipc_addr *a)
 	return cp_li_match(li, &w);
 }
 
-const struct cp_li_task *
-cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
-		const struct ipc_rtp_stats *st, unsigned int *target)
+/* The matcher over two slots: tm[i] the termination whose remote is
+ * looked at (NULL: an empty slot, or a member whose owner is not known),
+ * sp[i] the figures whose latched sources are (NULL: none). */
+static const struct cp_li_task *
+match(struct cp_li *li, const struct ipc_rtp_term *const tm[2],
+      const struct ipc_rtp_stats *const sp[2], unsigned int *target)
 {
 	/* what dp saw first, both sides, then what was signalled: an SDP is
 	 * the other party's word, so a party that writes a target's address
@@ -43,15 +48,15 @@ cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
 		for (unsigned int i = 0; i < 2; i++) {
 			const struct cp_li_task *t = NULL;
 
-			if (term[i].profile == IPC_RTP_NONE)
+			if (tm[i] == NULL)
 				continue;
 			if (pass == 1)
-				t = by_addr(li, &term[i].remote);
-			else if (st != NULL) {
-				if (st[i].latched & IPC_RTP_LATCHED_RTP)
-					t = by_addr(li, &st[i].rtp_src);
-				if (t == NULL && (st[i].latched & IPC_RTP_LATCHED_RTCP))
-					t = by_addr(li, &st[i].rtcp_src);
+				t = by_addr(li, &tm[i]->remote);
+			else if (sp[i] != NULL) {
+				if (sp[i]->latched & IPC_RTP_LATCHED_RTP)
+					t = by_addr(li, &sp[i]->rtp_src);
+				if (t == NULL && (sp[i]->latched & IPC_RTP_LATCHED_RTCP))
+					t = by_addr(li, &sp[i]->rtcp_src);
 			}
 			if (t != NULL) {
 				*target = i;
@@ -75,4 +80,35 @@ cp_li_match_trigger(const struct cp_li *li, uint64_t ctx)
 			return t;
 	}
 	return NULL;
+}
+
+const struct cp_li_task *
+cp_li_match_rtp(struct cp_li *li, const struct ipc_rtp_term *term,
+		const struct ipc_rtp_stats *st, unsigned int *target)
+{
+	return cp_li_match_rtp_bundle(li, term, st, NULL, NULL, target);
+}
+
+const struct cp_li_task *
+cp_li_match_rtp_bundle(struct cp_li *li, const struct ipc_rtp_term *term,
+		       const struct ipc_rtp_stats *st, const struct ipc_rtp_term *const *own_term,
+		       const struct ipc_rtp_stats *const *own_st, unsigned int *target)
+{
+	const struct ipc_rtp_term *tm[2] = { NULL, NULL };
+	const struct ipc_rtp_stats *sp[2] = { NULL, NULL };
+
+	for (unsigned int i = 0; i < 2; i++) {
+		if (term[i].profile == IPC_RTP_NONE)
+			continue;
+		if (term[i].bundle.role == IPC_RTP_BUNDLE_MEMBER) {
+			/* (its own remote and figures say nothing of where
+			 * its media come from: its owner's transport does) */
+			tm[i] = own_term != NULL ? own_term[i] : NULL;
+			sp[i] = tm[i] != NULL && own_st != NULL ? own_st[i] : NULL;
+			continue;
+		}
+		tm[i] = &term[i];
+		sp[i] = st != NULL ? &st[i] : NULL;
+	}
+	return match(li, tm, sp, target);
 }

@@ -23,10 +23,16 @@
  * What dp was told is kept by context id (hashed), with the serial of
  * the target's termination it named: dp drops a tap with that
  * termination (SUB_TERM, a transfer), so another serial in the slot is
- * told again whatever the tap (review V5). Only what changed is sent; a ring without room leaves the context to the next turn (noted
- * again, or the pass stopped where it is). Contexts cp holds for the
- * pair's peer (mirror) or has yielded are not in this box's dp: never
- * tapped here. Nothing here logs.
+ * told again whatever the tap (review V5). A CC-TF's trigger names a
+ * context itself (docs/design/li.md §2.7), before any address. A BUNDLE
+ * member is matched through its owner's termination (cp_li_rtp_task();
+ * review V3), and an owner's latch, nomination or RTP_MOD looks at its
+ * members again. Each look first tells li_x2.c (cp_li_x2_ctx(): the
+ * context's X2), so that an event goes to the worker before the RTP_TAP
+ * it comes with. Only what changed is sent; a ring without room leaves
+ * the context to the next turn (noted again, or the pass stopped where
+ * it is). Contexts cp holds for the pair's peer (mirror) or has yielded
+ * are not in this box's dp: never tapped here. Nothing here logs.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,10 +44,12 @@
 #include "cp_dp.h"
 #include "li.h"
 #include "li_rtp_taps.h"
+#include "li_x2_cp.h"
 
 #define RTAP_BUCKETS 4096u
 #define CP_LI_RTP_PASS_SLICE 512u
 #define RTAP_NOTED 1024u              /* contexts noted between two steps */
+#define RTAP_OWNERS 64u               /* BUNDLE owners among them a step (more: a pass) */
 
 struct rtap_rec {
 	struct rtap_rec *next;
@@ -104,6 +112,33 @@ ctx_by_id(const struct cp_ctx *cp, uint64_t id)
 	return c->id == id ? c : NULL;
 }
 
+const struct cp_li_task *
+cp_li_rtp_task(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int *term)
+{
+	const struct ipc_rtp_term *ot[2] = { NULL, NULL };
+	const struct ipc_rtp_stats *os[2] = { NULL, NULL };
+	const struct cp_li_task *t;
+
+	/* a CC-TF's trigger names the context itself (docs/design/li.md
+	 * §2.7): before any address; its target's termination 0 [impl] */
+	if ((t = cp_li_match_trigger(cp->li, c->id)) != NULL) {
+		*term = 0;
+		return t;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_bundle *b = &c->rtp.term[i].bundle;
+		const struct cp_agw_ctx *o;
+
+		if (c->rtp.term[i].profile == IPC_RTP_NONE || b->role != IPC_RTP_BUNDLE_MEMBER ||
+		    b->owner_term > 1 || (o = ctx_by_id(cp, b->owner)) == NULL ||
+		    o->rtp.term[b->owner_term].profile == IPC_RTP_NONE)
+			continue;
+		ot[i] = &o->rtp.term[b->owner_term];
+		os[i] = &o->rtp.st[b->owner_term];
+	}
+	return cp_li_match_rtp_bundle(cp->li, c->rtp.term, c->rtp.st, ot, os, term);
+}
+
 /* The tap c should have now (out zero: none). */
 static void
 want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_rtp_tap *out)
@@ -115,11 +150,7 @@ want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_rtp_tap *out)
 	/* (the peer's, held for a takeover, or yielded: not in our dp) */
 	if (c->rtp.mirror || c->rtp.yielded)
 		return;
-	/* a CC-TF's trigger names the context itself (docs/design/li.md
-	 * §2.7): before any address; its target's termination 0 [impl] */
-	t = cp_li_match_trigger(cp->li, c->id);
-	if (t == NULL)
-		t = cp_li_match_rtp(cp->li, c->rtp.term, c->rtp.st, &term);
+	t = cp_li_rtp_task(cp, c, &term);
 	if (cp_li_tap_of(cp->li, t, c->id, &out->tap))
 		out->term = (uint8_t)term;
 }
@@ -203,6 +234,23 @@ note(struct cp_li_rtp_taps *lt, uint64_t id, bool force)
 	lt->noted_force[lt->nnoted++] = (uint8_t)force;
 }
 
+/* c's BUNDLE members (an owner's: their contexts matched through its
+ * termination) looked at again: its latch, nomination or remote is
+ * theirs (review V3). */
+static void
+members_sync(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *c)
+{
+	for (unsigned int k = 0; k < c->rtp.nmembers && k < CP_AGW_RTP_BUNDLE_MAX - 1; k++) {
+		const struct cp_agw_ctx *m = ctx_by_id(cp, c->rtp.members[k]);
+
+		if (m == NULL)
+			continue;
+		cp_li_x2_ctx(cp, m, NULL, false);
+		if (sync_one(cp, lt, m, false, false) < 0)
+			note(lt, m->id, false);
+	}
+}
+
 /* cp/agw's sender: what it sent is looked at in the step. */
 static void
 sent(struct cp_ctx *cp, uint64_t id, uint16_t kind, void *arg)
@@ -228,10 +276,14 @@ observed(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e, void *arg
 	case IPC_RTP_EV_LATCHED:
 	case IPC_RTP_EV_NOMINATED:
 	case IPC_RTP_EV_SUBTRACTED:
+		/* (X2 first: its event goes before the tap it may bring) */
+		cp_li_x2_ctx(cp, c, ev, false);
 		if (sync_one(cp, lt, c, false, false) < 0)
 			note(lt, c->id, false);
+		members_sync(cp, lt, c);
 		break;
 	case IPC_RTP_EV_RELEASED:
+		cp_li_x2_ctx(cp, c, ev, false);
 		p = slot_of(lt, c->id);
 		if (*p != NULL)
 			rec_drop(p);
@@ -289,7 +341,8 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 	struct cp_li_rtp_taps *lt = cp->li_rtp_taps;
 	const struct cp_agw_table *tab;
 	unsigned int k = 0;
-	uint32_t n, keep = 0;
+	uint32_t n, keep = 0, nown = 0;
+	uint64_t owners[RTAP_OWNERS];
 
 	if (lt == NULL || cp->li == NULL || cp->agw == NULL)
 		return 0;
@@ -297,6 +350,20 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 	for (uint32_t i = 0; i < lt->nnoted; i++) {
 		const struct cp_agw_ctx *c = ctx_by_id(cp, lt->noted[i]);
 
+		if (c != NULL) {
+			cp_li_x2_ctx(cp, c, NULL, lt->noted_force[i] != 0);
+			/* (an owner's remote signalled anew is its members':
+			 * looked at once the noted are, as note() would
+			 * change the list under this loop) */
+			if (c->rtp.nmembers > 0) {
+				if (nown < RTAP_OWNERS)
+					owners[nown++] = c->id;
+				else if (!lt->pass) {
+					lt->pass = true;
+					lt->cursor = 0;
+				}
+			}
+		}
 		/* (one kept for the next turn is no work done: a dp that
 		 * takes nothing does not keep cp's loop awake) */
 		if (c != NULL && sync_one(cp, lt, c, lt->noted_force[i] != 0, false) < 0) {
@@ -307,6 +374,12 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 		}
 	}
 	lt->nnoted = keep;
+	for (uint32_t i = 0; i < nown; i++) {
+		const struct cp_agw_ctx *c = ctx_by_id(cp, owners[i]);
+
+		if (c != NULL)
+			members_sync(cp, lt, c);
+	}
 	if (lt->gen != cp->li->gen) {
 		/* the tables changed: every context again, from the start */
 		lt->gen = cp->li->gen;
@@ -336,6 +409,7 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 			continue;
 		}
 		k++;
+		cp_li_x2_ctx(cp, c, NULL, false);
 		if (sync_one(cp, lt, c, lt->pass_force, lt->pass_start) < 0)
 			break;                /* this one again next turn */
 		lt->cursor++;

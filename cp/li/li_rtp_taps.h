@@ -8,6 +8,8 @@
 #define CP_LI_RTP_TAPS_H
 
 struct cp_ctx;
+struct cp_agw_ctx;
+struct cp_li_task;
 
 /* Follow cp/agw's RTP contexts (cp->li open; nothing without RTP
  * contexts); a first pass is due. 0 or -errno. */
@@ -17,5 +19,13 @@ void cp_li_rtp_taps_close(struct cp_ctx *cp);
 /* A loop turn's share: the contexts cp/agw changed, then the pass (the
  * tables changed, or a restart). Contexts looked at. */
 unsigned int cp_li_rtp_taps_step(struct cp_ctx *cp);
+
+/* The task that targets context c now, and the target's termination in
+ * *term: a CC-TF's trigger naming c (cp_li_match_trigger(), termination
+ * 0), else cp_li_match_rtp_bundle() (a BUNDLE member through its owner's
+ * termination, the owner looked up in cp/agw's table), or NULL. The one
+ * decision the taps and the context's X2 (li_x2.c) both take. */
+const struct cp_li_task *cp_li_rtp_task(struct cp_ctx *cp, const struct cp_agw_ctx *c,
+					unsigned int *term);
 
 #endif /* CP_LI_RTP_TAPS_H */

@@ -38,9 +38,22 @@
  * (exact 0); its task deactivated meanwhile, it goes at once, with what
  * it has (nothing of a task after its DeactivateTask). An ending record
  * keeps its task. The pair's standby says nothing (its allocations are the
- * active box's). The gateway's contexts (slice 6) will come through the
- * same records and ends: x2_send() takes any session id and worker.
- * Nothing here logs.
+ * active box's).
+ *
+ * The gateway's RTP contexts (cp_li_x2_ctx(), called by li_rtp_taps.c
+ * each time it looks at a context, before its RTP_TAP: "created" reaches
+ * dp's worker before the tap that makes its first X3): the same records
+ * (a table of their own, by context id), task (cp_li_rtp_task(), the
+ * taps' own decision), correlation ID (the context's X3's) and sequence.
+ * created (an RTP_ADD of a context made within X2_CTX_FRESH_MS) or
+ * ongoing, with each termination (slot, serial, local, signalled remote,
+ * latched source, media, SRTP on or off: never a key) and which is the
+ * target's; modified when what the record last told changed (a
+ * termination added, a remote signalled anew, a source latched or a pair
+ * nominated: the terminations as they are now) or a termination was
+ * subtracted (dp's SUBTRACTED: its serial and last usage); ended at
+ * dp's RELEASED, with both terminations' last figures (exact: dp's own)
+ * and the target's as BYTES/PKTS_FROM/TO. Nothing here logs.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -49,10 +62,13 @@
 #include <time.h>
 
 #include "acct/acct.h"
+#include "agw/cp_agw.h"
+#include "agw/cp_agw_rtp.h"
 #include "cp.h"
 #include "cp_dp.h"
 #include "li.h"
 #include "li_pdu_types.h"
+#include "li_rtp_taps.h"
 #include "li_taps.h"
 #include "li_x2.h"
 #include "li_x2_cp.h"
@@ -67,6 +83,9 @@ _Static_assert(LI_X2_MAX <= IPC_LI_X2_MAX, "an X2 event fits lib/ipc's LI_X2");
 #define X2_FINAL_WAIT_MS  5000u
 #define X2_TCP_GRACE_MS   1000u
 #define X2_PASS_SLICE     512u
+/* an RTP_ADD this close to the context's making is its creation (later:
+ * a restarted dp's reinstall) */
+#define X2_CTX_FRESH_MS   1000u
 
 struct x2_rec {
 	struct x2_rec *next;          /* its bucket's chain */
@@ -85,10 +104,15 @@ struct x2_rec {
 	uint64_t duration_ms;
 	uint64_t c[IPC_ALLOC_STATS_N];
 	uint64_t tb[4];
+	/* a context's: what its last event told, each slot (serial 0: none) */
+	uint8_t target_term;
+	uint16_t serial[2];
+	struct ipc_addr remote[2], latched[2];
 };
 
 struct cp_li_x2 {
 	struct x2_rec *heads[X2_BUCKETS];
+	struct x2_rec *cheads[X2_BUCKETS];   /* the contexts' */
 	struct x2_rec *ends;
 	unsigned int nrecs;
 	uint64_t gen;                 /* the tables' gen the last pass began at */
@@ -96,6 +120,16 @@ struct cp_li_x2 {
 	uint32_t cursor;              /* its place (cp_alloc_next()) */
 	struct cp_li_x2_stats st;
 };
+
+static struct x2_rec **
+slot_in(struct x2_rec **heads, uint64_t id)
+{
+	struct x2_rec **p = &heads[(id ^ (id >> 17) ^ (id >> 32)) & (X2_BUCKETS - 1)];
+
+	while (*p != NULL && (*p)->id != id)
+		p = &(*p)->next;
+	return p;
+}
 
 static struct x2_rec **
 slot(struct cp_li_x2 *lx, uint64_t id)
@@ -527,6 +561,290 @@ cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg)
 	}
 }
 
+/* ---- the gateway's RTP contexts ---- */
+
+static bool
+addr_same(const struct ipc_addr *a, const struct ipc_addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->ip, b->ip, a->family == 6 ? 16 : 4) == 0;
+}
+
+static bool
+addr_set(const struct ipc_addr *a)
+{
+	return (a->family == 4 || a->family == 6) && a->port != 0;
+}
+
+/* Slot i's latched RTP source (ICE: the nominated pair's remote), or
+ * none (family 0). */
+static struct ipc_addr
+latched_of(const struct cp_agw_ctx *c, unsigned int i)
+{
+	struct ipc_addr z;
+
+	if ((c->rtp.st[i].latched & IPC_RTP_LATCHED_RTP) && addr_set(&c->rtp.st[i].rtp_src))
+		return c->rtp.st[i].rtp_src;
+	memset(&z, 0, sizeof(z));
+	return z;
+}
+
+/* ev's fields of c's termination in slot i: who it is and where, its
+ * media and SRTP (none of its keys). */
+static void
+term_of(struct li_x2_ev *ev, const struct cp_agw_ctx *c, unsigned int i)
+{
+	const struct ipc_rtp_term *t = &c->rtp.term[i];
+	struct li_x2_term *o = &ev->term[i];
+	struct ipc_addr l = latched_of(c, i);
+
+	o->has |= LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_MEDIA) | LI_X2_HAS(LI_X2F_SRTP);
+	o->serial = t->serial;
+	/* (a BUNDLE member has no address of its own: its owner's) */
+	if (addr_set(&t->local)) {
+		o->has |= LI_X2_HAS(LI_X2F_LOCAL);
+		addr_of(&o->local, &t->local, t->local.port);
+	}
+	if (addr_set(&t->remote)) {
+		o->has |= LI_X2_HAS(LI_X2F_REMOTE);
+		addr_of(&o->remote, &t->remote, t->remote.port);
+	}
+	if (l.family != 0) {
+		o->has |= LI_X2_HAS(LI_X2F_LATCHED);
+		addr_of(&o->latched, &l, l.port);
+	}
+	o->media = t->clock_hz == 90000 ? LI_X2_VIDEO : LI_X2_AUDIO;
+	o->srtp = t->profile != IPC_RTP_SAVP && t->profile != IPC_RTP_SAVPF ? LI_X2_SRTP_OFF :
+		  t->dtls.role != 0 ? LI_X2_SRTP_DTLS : LI_X2_SRTP_SDES;
+	ev->has |= o->has;
+}
+
+/* A termination's usage from its figures (RTP and RTCP): in, from its
+ * network; out, to it. */
+static void
+usage_of(struct li_x2_term *o, const struct ipc_rtp_stats *st)
+{
+	o->has |= LI_X2_HAS(LI_X2F_TERM_USAGE);
+	o->bytes_in = st->rtp_in_octets + st->rtcp_in_octets;
+	o->bytes_out = st->rtp_out_octets + st->rtcp_out_octets;
+	o->pkts_in = st->rtp_in + st->rtcp_in;
+	o->pkts_out = st->rtp_out + st->rtcp_out;
+}
+
+/* r now says what c is (the next look tells what changes). */
+static void
+ctx_snap(struct x2_rec *r, const struct cp_agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		bool on = c->rtp.term[i].profile != IPC_RTP_NONE;
+
+		r->serial[i] = on ? c->rtp.term[i].serial : 0;
+		if (on)
+			r->remote[i] = c->rtp.term[i].remote;
+		else
+			memset(&r->remote[i], 0, sizeof(r->remote[i]));
+		r->latched[i] = latched_of(c, i);
+	}
+}
+
+/* CTX_CREATED, CTX_ONGOING or CTX_MODIFIED (change not 0): c's
+ * terminations as they are, the target's slot, the target's address
+ * (its latched source, else its signalled remote) as CLIENT and ours as
+ * SERVER. */
+static void
+ctx_whole(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r, const struct cp_agw_ctx *c,
+	  uint8_t event, uint8_t change, unsigned int dir)
+{
+	const struct ipc_rtp_term *tt = &c->rtp.term[r->target_term];
+	struct ipc_addr l = latched_of(c, r->target_term);
+	struct li_x2_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_TARGET_TERM);
+	ev.session = c->id;
+	ev.target_term = r->target_term;
+	if (change != 0) {
+		ev.has |= LI_X2_HAS(LI_X2F_CHANGE);
+		ev.change = change;
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		if (c->rtp.term[i].profile != IPC_RTP_NONE)
+			term_of(&ev, c, i);
+	if (l.family != 0 || addr_set(&tt->remote)) {
+		ev.has |= LI_X2_HAS(LI_X2F_CLIENT);
+		addr_of(&ev.client, l.family != 0 ? &l : &tt->remote,
+			l.family != 0 ? l.port : tt->remote.port);
+	}
+	if (addr_set(&tt->local)) {
+		ev.has |= LI_X2_HAS(LI_X2F_SERVER);
+		addr_of(&ev.server, &tt->local, tt->local.port);
+	}
+	/* (CREATED and ONGOING need a termination: a context has one) */
+	if ((ev.has & LI_X2_HAS(LI_X2F_TERM)) == 0 && change == 0)
+		return;
+	x2_send(cp, lx, r, &ev, dir);
+}
+
+/* dp's SUBTRACTED of c's slot e->term: a MODIFIED with the subtracted
+ * termination's serial and last usage. */
+static void
+ctx_subtracted(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r,
+	       const struct cp_agw_ctx *c, const struct ipc_rtp_event *e)
+{
+	struct li_x2_term *o;
+	struct li_x2_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = LI_X2_EV_CTX_MODIFIED;
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_CHANGE) |
+		 LI_X2_HAS(LI_X2F_TARGET_TERM) | LI_X2_HAS(LI_X2F_TERM) |
+		 LI_X2_HAS(LI_X2F_TERM_USAGE);
+	ev.session = c->id;
+	ev.change = LI_X2_CH_SUBTRACTED;
+	ev.target_term = r->target_term;
+	o = &ev.term[e->term];
+	o->has = LI_X2_HAS(LI_X2F_TERM);
+	o->serial = e->serial;
+	usage_of(o, &e->st[e->term]);
+	x2_send(cp, lx, r, &ev, LI_DIR_NA);
+	if (r->serial[e->term] == e->serial)
+		r->serial[e->term] = 0;
+}
+
+/* dp's RELEASED: CTX_ENDED with both terminations' last figures (c as it
+ * was), the target's as the session's usage. */
+static void
+ctx_ended(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r, const struct cp_agw_ctx *c,
+	  const struct ipc_rtp_event *e)
+{
+	struct li_x2_ev ev;
+	struct li_x2_term *tt;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = LI_X2_EV_CTX_ENDED;
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_BYTES_FROM) |
+		 LI_X2_HAS(LI_X2F_BYTES_TO) | LI_X2_HAS(LI_X2F_PKTS_FROM) |
+		 LI_X2_HAS(LI_X2F_PKTS_TO) | LI_X2_HAS(LI_X2F_DURATION) |
+		 LI_X2_HAS(LI_X2F_EXACT) | LI_X2_HAS(LI_X2F_CTX_REASON) |
+		 LI_X2_HAS(LI_X2F_TARGET_TERM);
+	ev.session = c->id;
+	ev.target_term = r->target_term;
+	for (unsigned int i = 0; i < 2; i++) {
+		if (c->rtp.term[i].profile == IPC_RTP_NONE)
+			continue;
+		ev.term[i].has = LI_X2_HAS(LI_X2F_TERM);
+		ev.term[i].serial = c->rtp.term[i].serial;
+		usage_of(&ev.term[i], &e->st[i]);
+		ev.has |= ev.term[i].has;
+	}
+	tt = &ev.term[r->target_term];
+	if ((tt->has & LI_X2_HAS(LI_X2F_TERM_USAGE)) == 0)
+		usage_of(tt, &e->st[r->target_term]);   /* (its slot emptied: 0s) */
+	ev.has |= tt->has;
+	ev.bytes_from = tt->bytes_in;
+	ev.bytes_to = tt->bytes_out;
+	ev.pkts_from = tt->pkts_in;
+	ev.pkts_to = tt->pkts_out;
+	ev.duration_ms = cp->now_ms > c->rtp.created_ms ? cp->now_ms - c->rtp.created_ms : 0;
+	ev.exact = 1;                 /* (RELEASED carries dp's last figures) */
+	ev.ctx_reason = e->cause == IPC_AGW_CONTROLLER ? LI_X2_CR_RELEASED :
+			e->cause == IPC_AGW_SETUP_FAILED ? LI_X2_CR_SETUP_FAILED : LI_X2_CR_OTHER;
+	x2_send(cp, lx, r, &ev, LI_DIR_NA);
+}
+
+void
+cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
+	     bool added)
+{
+	struct cp_li_x2 *lx = cp->li_x2;
+	struct ipc_addr dest[IPC_LI_DESTS];
+	const struct cp_li_task *t = NULL;
+	struct x2_rec **p, *r;
+	unsigned int n, term = 0;
+	bool started = false;
+	uint8_t change = 0;
+	uint64_t corr;
+
+	/* (the standby's, mirrored, and yielded contexts are not this
+	 * box's dp's: the box that relays them tells) */
+	if (lx == NULL || cp->li == NULL || cp->ha_standby || c == NULL || c->id == 0)
+		return;
+	p = slot_in(lx->cheads, c->id);
+	r = *p;
+	if (e != NULL && e->type == IPC_RTP_EV_RELEASED) {
+		if (r != NULL) {
+			ctx_ended(cp, lx, r, c, e);
+			rec_drop(lx, p);
+		}
+		return;
+	}
+	/* a subtraction is told to the task that had the context, before
+	 * the match (the target's termination may be the one that left) */
+	if (r != NULL && e != NULL && e->type == IPC_RTP_EV_SUBTRACTED && e->term < 2)
+		ctx_subtracted(cp, lx, r, c, e);
+	if (!c->rtp.mirror && !c->rtp.yielded)
+		t = cp_li_rtp_task(cp, c, &term);
+	n = t != NULL ? x2_dests(cp->li, t, dest) : 0;
+	if (n == 0) {
+		if (r != NULL)
+			rec_drop(lx, p);
+		return;
+	}
+	corr = cp_li_correlation(t, c->id);
+	if (r == NULL) {
+		if (lx->nrecs >= X2_RECS_MAX || (r = calloc(1, sizeof(*r))) == NULL) {
+			lx->st.dropped++;
+			explicit_bzero(dest, sizeof(dest));
+			return;
+		}
+		r->id = c->id;
+		r->next = *p;
+		*p = r;
+		lx->nrecs++;
+		started = true;
+	} else if (memcmp(r->xid, t->t.xid, 16) != 0 || r->corr != corr) {
+		started = true;
+	}
+	if (started) {
+		memcpy(r->xid, t->t.xid, 16);
+		r->corr = corr;
+		r->seq = 0;
+	}
+	r->worker = c->worker;
+	r->ndest = (uint8_t)n;
+	memcpy(r->dest, dest, sizeof(dest));
+	explicit_bzero(dest, sizeof(dest));
+	r->target_term = (uint8_t)term;
+	if (started) {
+		bool fresh = added && cp->now_ms - c->rtp.created_ms < X2_CTX_FRESH_MS;
+
+		ctx_whole(cp, lx, r, c, fresh ? LI_X2_EV_CTX_CREATED : LI_X2_EV_CTX_ONGOING, 0,
+			  LI_DIR_NA);
+		ctx_snap(r, c);
+		return;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_rtp_term *tm = &c->rtp.term[i];
+		struct ipc_addr l = latched_of(c, i);
+
+		if (tm->profile == IPC_RTP_NONE)
+			continue;
+		if (tm->serial != r->serial[i])
+			change |= LI_X2_CH_ADDED;
+		else if (!addr_same(&tm->remote, &r->remote[i]))
+			change |= LI_X2_CH_REMOTE;
+		if (l.family != 0 && !addr_same(&l, &r->latched[i]))
+			change |= e != NULL && e->type == IPC_RTP_EV_NOMINATED ?
+				  LI_X2_CH_NOMINATED : LI_X2_CH_LATCHED;
+	}
+	if (change != 0)
+		ctx_whole(cp, lx, r, c, LI_X2_EV_CTX_MODIFIED, change,
+			  (change & (LI_X2_CH_LATCHED | LI_X2_CH_NOMINATED)) != 0 &&
+			  e != NULL && e->term == term ? LI_DIR_FROM_TARGET : LI_DIR_NA);
+	ctx_snap(r, c);
+}
+
 int
 cp_li_x2_open(struct cp_ctx *cp)
 {
@@ -554,9 +872,12 @@ cp_li_x2_close(struct cp_ctx *cp)
 	if (lx == NULL)
 		return;
 	cp_alloc_unobserve(cp, cp_li_x2_event, lx);
-	for (unsigned int i = 0; i < X2_BUCKETS; i++)
+	for (unsigned int i = 0; i < X2_BUCKETS; i++) {
 		while (lx->heads[i] != NULL)
 			rec_drop(lx, &lx->heads[i]);
+		while (lx->cheads[i] != NULL)
+			rec_drop(lx, &lx->cheads[i]);
+	}
 	explicit_bzero(lx, sizeof(*lx));
 	free(lx);
 	cp->li_x2 = NULL;

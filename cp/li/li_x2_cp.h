@@ -7,10 +7,13 @@
 #ifndef CP_LI_X2_CP_H
 #define CP_LI_X2_CP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cp_ctx;
 struct cp_alloc_ev;
+struct cp_agw_ctx;
+struct ipc_rtp_event;
 
 /* What was sent and lost, for the tests (no task in them). */
 struct cp_li_x2_stats {
@@ -31,6 +34,20 @@ void cp_li_x2_close(struct cp_ctx *cp);
 unsigned int cp_li_x2_step(struct cp_ctx *cp);
 /* The observer itself (cp_alloc_observe()'s fn; arg: cp->li_x2). */
 void cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);
+/*
+ * The gateway's RTP context c looked at (docs/design/li.md §3.2; called by
+ * li_rtp_taps.c before it syncs c's tap, so that an event precedes the
+ * RTP_TAP it goes with on the worker's ring): e the observer's event
+ * that brought it (NULL: an RTP_ADD or RTP_MOD cp/agw sent, or a pass),
+ * added an RTP_ADD was sent. Sends the X2 event due, if any: created or
+ * ongoing (a context a task now targets), modified (what changed since
+ * the last event told; SUBTRACTED: the termination's last usage), ended
+ * (RELEASED: the usage; the record goes). A context no task targets any
+ * more loses its record, untold. Nothing on the standby, for a mirrored
+ * or yielded context, or without li.
+ */
+void cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
+		  bool added);
 /* Counters, or NULL without li. */
 const struct cp_li_x2_stats *cp_li_x2_stats(const struct cp_ctx *cp);
 

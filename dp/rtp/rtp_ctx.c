@@ -701,6 +701,9 @@ term_install(struct dp_worker *w, struct rtp_ctx *c, uint32_t slot, unsigned int
 	t->on = 1;
 	if (cfg->bundle.role == IPC_RTP_BUNDLE_MEMBER) {
 		term_install_member(w, t, 2u * slot + i, cfg);
+		/* a member added to a tapped context takes its tap as any
+		 * termination does (li.md §8, V3: it did not) */
+		rtp_li_term_on(rw, c);
 		return;
 	}
 	t->family = cfg->local.family;

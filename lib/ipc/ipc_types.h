@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #define IPC_MAGIC        0x54504943u   /* "TPIC" */
-#define IPC_VERSION      36u           /* 5: 64-bit connection ids, capabilities
+#define IPC_VERSION      37u           /* 5: 64-bit connection ids, capabilities
 					* and relayed-port ranges in the header;
 					* 6: and dp's worker counters (ipc_dp_stats);
 					* 7: and its TCP counters;
@@ -113,7 +113,9 @@
 					* 35: tp-li's delivery figures
 					* (LI_STATUS, ipc_li_status);
 					* 36: and on an AGW context's TCP legs
-					* (AGW_TAP, ipc_agw_tap) */
+					* (AGW_TAP, ipc_agw_tap);
+					* 37: IPC_LI_X2_MAX 1280 -> 1600: the
+					* contexts' X2 fields */
 #define IPC_MAX_WORKERS  64u
 #define IPC_MSG_SIZE     2048u
 #define IPC_RING_SLOTS   1024u         /* per ring; a power of two */
@@ -255,7 +257,7 @@ struct ipc_alloc_tap {
  * destinations that take X2. The header's alloc_id is the session's;
  * body_len is offsetof(payload) + len. dp reads nothing of the payload.
  */
-#define IPC_LI_X2_MAX 1280u
+#define IPC_LI_X2_MAX 1600u      /* lib/li's LI_X2_MAX (1,547) fits */
 struct ipc_li_x2 {
 	uint8_t xid[16];          /* the task's XID */
 	uint64_t correlation;     /* as the session's X3 carry (§5.2.8) */

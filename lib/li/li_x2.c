@@ -159,6 +159,44 @@ put_text(struct w *w, unsigned int type, const char *s, size_t n)
 		memcpy(p, s, n);
 }
 
+/* Termination field `type` of slot i: the slot, then its value. */
+static void
+put_term(struct w *w, unsigned int type, unsigned int i, const struct li_x2_term *t)
+{
+	const struct li_x2_addr *a = type == LI_X2F_LOCAL ? &t->local :
+				     type == LI_X2F_REMOTE ? &t->remote : &t->latched;
+	size_t n = type == LI_X2F_TERM ? 2 : type == LI_X2F_TERM_USAGE ? 32 :
+		   type == LI_X2F_MEDIA || type == LI_X2F_SRTP ? 1 :
+		   a->family == 4 ? 7 : 19;
+	uint8_t *p = put(w, type, 1 + n);
+
+	if (p == NULL)
+		return;
+	p[0] = (uint8_t)i;
+	switch (type) {
+	case LI_X2F_TERM:
+		be16(p + 1, t->serial);
+		break;
+	case LI_X2F_MEDIA:
+		p[1] = t->media;
+		break;
+	case LI_X2F_SRTP:
+		p[1] = t->srtp;
+		break;
+	case LI_X2F_TERM_USAGE:
+		be64(p + 1, t->bytes_in);
+		be64(p + 9, t->bytes_out);
+		be64(p + 17, t->pkts_in);
+		be64(p + 25, t->pkts_out);
+		break;
+	default:
+		p[1] = a->family;
+		be16(p + 2, a->port);
+		memcpy(p + 4, a->ip, n - 3);
+		break;
+	}
+}
+
 int
 li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 {
@@ -180,6 +218,23 @@ li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 	if (ev->event < TP_ARRAY_SIZE(events) && events[ev->event].name != NULL &&
 	    (h & events[ev->event].need) != events[ev->event].need)
 		return -EINVAL;
+	if ((h & LI_X2_TERM_FIELDS) != ((ev->term[0].has | ev->term[1].has) & LI_X2_TERM_FIELDS) ||
+	    ((ev->term[0].has | ev->term[1].has) & ~LI_X2_TERM_FIELDS) != 0 ||
+	    (HAS(CHANGE) && (ev->change == 0 || (ev->change & ~LI_X2_CH_ALL) != 0)) ||
+	    (HAS(TARGET_TERM) && ev->target_term > 1) ||
+	    (HAS(CTX_REASON) && (ev->ctx_reason < 1 || ev->ctx_reason > LI_X2_CR_MAX)))
+		return -EINVAL;
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct li_x2_term *t = &ev->term[i];
+
+#define THAS(f) (t->has & LI_X2_HAS(LI_X2F_##f))
+		if ((THAS(LOCAL) && !addr_ok(&t->local)) || (THAS(REMOTE) && !addr_ok(&t->remote)) ||
+		    (THAS(LATCHED) && !addr_ok(&t->latched)) ||
+		    (THAS(MEDIA) && (t->media < LI_X2_AUDIO || t->media > LI_X2_VIDEO)) ||
+		    (THAS(SRTP) && t->srtp > LI_X2_SRTP_DTLS))
+			return -EINVAL;
+#undef THAS
+	}
 	if (HAS(RELAYED)) {
 		if (ev->nrelayed < 1 || ev->nrelayed > 2 || !addr_ok(&ev->relayed[0]) ||
 		    (ev->nrelayed == 2 && (!addr_ok(&ev->relayed[1]) ||
@@ -234,6 +289,17 @@ li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 		put_u(&w, LI_X2F_CONN_ID, ev->conn_id, 4);
 	if (HAS(INITIATOR))
 		put_u(&w, LI_X2F_INITIATOR, ev->initiator, 1);
+	/* a context's terminations: each field type, slot 0's then 1's */
+	for (unsigned int type = LI_X2F_TERM; type <= LI_X2F_TERM_USAGE; type++)
+		for (unsigned int i = 0; i < 2; i++)
+			if (ev->term[i].has & LI_X2_HAS(type))
+				put_term(&w, type, i, &ev->term[i]);
+	if (HAS(CHANGE))
+		put_u(&w, LI_X2F_CHANGE, ev->change, 1);
+	if (HAS(TARGET_TERM))
+		put_u(&w, LI_X2F_TARGET_TERM, ev->target_term, 1);
+	if (HAS(CTX_REASON))
+		put_u(&w, LI_X2F_CTX_REASON, ev->ctx_reason, 1);
 #undef HAS
 	return w.full ? -ENOSPC : (int)w.off;
 }
@@ -249,6 +315,42 @@ get_addr(const uint8_t *v, size_t n, struct li_x2_addr *a)
 	a->port = rd16(v + 1);
 	memcpy(a->ip, v + 3, n - 3);
 	return 0;
+}
+
+/* A termination field's value after its slot (v[0..n)) into *t: 0 or
+ * -EBADMSG. (The fixed sizes are checked by the caller.) */
+static int
+get_term(unsigned int type, const uint8_t *v, size_t n, struct li_x2_term *t)
+{
+	switch (type) {
+	case LI_X2F_TERM:
+		t->serial = rd16(v);
+		return 0;
+	case LI_X2F_LOCAL:
+		return get_addr(v, n, &t->local);
+	case LI_X2F_REMOTE:
+		return get_addr(v, n, &t->remote);
+	case LI_X2F_LATCHED:
+		return get_addr(v, n, &t->latched);
+	case LI_X2F_MEDIA:
+		if (v[0] < LI_X2_AUDIO || v[0] > LI_X2_VIDEO)
+			return -EBADMSG;
+		t->media = v[0];
+		return 0;
+	case LI_X2F_SRTP:
+		if (v[0] > LI_X2_SRTP_DTLS)
+			return -EBADMSG;
+		t->srtp = v[0];
+		return 0;
+	case LI_X2F_TERM_USAGE:
+		t->bytes_in = rd64(v);
+		t->bytes_out = rd64(v + 8);
+		t->pkts_in = rd64(v + 16);
+		t->pkts_out = rd64(v + 24);
+		return 0;
+	default:
+		return -EBADMSG;
+	}
 }
 
 int
@@ -284,6 +386,15 @@ li_x2_decode(const void *buf, size_t len, struct li_x2_ev *out)
 		bit = LI_X2_HAS(type);
 		if (fields[type].size != 0 && n != fields[type].size)
 			return -EBADMSG;
+		if ((bit & LI_X2_TERM_FIELDS) != 0) {
+			/* a termination's: once a slot, 0 or 1 */
+			if (n < 1 || v[0] > 1 || (out->term[v[0]].has & bit) != 0 ||
+			    get_term(type, v + 1, n - 1, &out->term[v[0]]) < 0)
+				return -EBADMSG;
+			out->term[v[0]].has |= bit;
+			out->has |= bit;
+			continue;
+		}
 		if ((out->has & bit) != 0 && !(type == LI_X2F_RELAYED && out->nrelayed == 1))
 			return -EBADMSG;
 		out->has |= bit;
@@ -369,6 +480,21 @@ li_x2_decode(const void *buf, size_t len, struct li_x2_ev *out)
 			if (v[0] < LI_X2_BY_CLIENT || v[0] > LI_X2_BY_PEER)
 				return -EBADMSG;
 			out->initiator = v[0];
+			break;
+		case LI_X2F_CHANGE:
+			if (v[0] == 0 || (v[0] & ~LI_X2_CH_ALL) != 0)
+				return -EBADMSG;
+			out->change = v[0];
+			break;
+		case LI_X2F_TARGET_TERM:
+			if (v[0] > 1)
+				return -EBADMSG;
+			out->target_term = v[0];
+			break;
+		case LI_X2F_CTX_REASON:
+			if (v[0] < 1 || v[0] > LI_X2_CR_MAX)
+				return -EBADMSG;
+			out->ctx_reason = v[0];
 			break;
 		default:
 			break;

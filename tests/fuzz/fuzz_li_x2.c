@@ -38,6 +38,9 @@ event(const uint8_t *p, size_t n)
 	CHECK(e.user_len <= LI_X2_TEXT_MAX && e.realm_len <= LI_X2_TEXT_MAX);
 	if (e.has & LI_X2_HAS(LI_X2F_REASON))
 		CHECK(e.reason >= 1 && e.reason <= LI_X2_R_MAX);
+	if (e.has & LI_X2_HAS(LI_X2F_CTX_REASON))
+		CHECK(e.ctx_reason >= 1 && e.ctx_reason <= LI_X2_CR_MAX);
+	CHECK((e.has & LI_X2_TERM_FIELDS) == (e.term[0].has | e.term[1].has));
 	if (e.event == 0)
 		return;
 	len = li_x2_encode(&e, buf, sizeof(buf));
@@ -62,6 +65,23 @@ event(const uint8_t *p, size_t n)
 					   memcmp(d.user, e.user, e.user_len) == 0));
 	CHECK(d.realm_len == e.realm_len && (e.realm_len == 0 ||
 					     memcmp(d.realm, e.realm, e.realm_len) == 0));
+	/* a context's: each slot's fields, and the context's own */
+	CHECK(d.change == e.change && d.target_term == e.target_term &&
+	      d.ctx_reason == e.ctx_reason);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct li_x2_term *a = &e.term[i], *b = &d.term[i];
+
+		CHECK(b->has == a->has && (a->has & ~LI_X2_TERM_FIELDS) == 0);
+		CHECK(b->serial == a->serial && b->media == a->media && b->srtp == a->srtp &&
+		      b->bytes_in == a->bytes_in && b->bytes_out == a->bytes_out &&
+		      b->pkts_in == a->pkts_in && b->pkts_out == a->pkts_out);
+		if (a->has & LI_X2_HAS(LI_X2F_LOCAL))
+			same_addr(&b->local, &a->local);
+		if (a->has & LI_X2_HAS(LI_X2F_REMOTE))
+			same_addr(&b->remote, &a->remote);
+		if (a->has & LI_X2_HAS(LI_X2F_LATCHED))
+			same_addr(&b->latched, &a->latched);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

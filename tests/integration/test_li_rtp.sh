@@ -19,8 +19,14 @@
 # the target's address is tapped by the activation's pass. A third call, made before the
 # task and signalled on another address (10.210.0.9) but spoken from the
 # target's (a NAT), is matched when it latches: its RTP both ways from its
-# first few packets on. After DeactivateTask nothing more arrives. Nothing malformed; dp's and cp's logs and status name no
-# target or XID.
+# first few packets on. X2 (the task and destination X2andX3): the
+# target's call, released while the task is on, is told created, modified
+# at its latches and ended with its usage under its X3's correlation ID
+# (read by lib/li_x2.py), the calls made before the task ongoing, the other
+# call nothing. A BUNDLE call on the target's address (review V3): the
+# owner's audio and the member's video each copied under its own context's
+# correlation ID. After DeactivateTask nothing more arrives. Nothing
+# malformed; dp's and cp's logs and status name no target or XID.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -80,9 +86,9 @@ x1() {
 TARGET=10.210.0.2
 XID=5b1e2c3d-4e5f-4a6b-8c7d-0123456789ab
 DID=d3d3d3d3-0000-4000-8000-00000000000c
-DEST="<destinationDetails><dId>$DID</dId><deliveryType>X3Only</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
-TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><ipv4Address>$TARGET</ipv4Address></targetIdentifier></targetIdentifiers><deliveryType>X3Only</deliveryType><listOfDIDs><dId>$DID</dId></listOfDIDs></taskDetails>"
-tp_check "CreateDestination (X3Only, the MF): acknowledged" x1 CreateDestination "$DEST"
+DEST="<destinationDetails><dId>$DID</dId><deliveryType>X2andX3</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
+TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><ipv4Address>$TARGET</ipv4Address></targetIdentifier></targetIdentifiers><deliveryType>X2andX3</deliveryType><listOfDIDs><dId>$DID</dId></listOfDIDs></taskDetails>"
+tp_check "CreateDestination (X2andX3, the MF): acknowledged" x1 CreateDestination "$DEST"
 # a third call, made before the task, signalled elsewhere (10.210.0.9) but
 # spoken from the target's address (a NAT): matched when it latches
 tp_check "a call signalled on 10.210.0.9, before the task: RTP-RTP" \
@@ -170,6 +176,8 @@ rows = [l.rstrip('\n').split('|') for l in open(path) if l.strip()]
 rows = [[f.split(',')[0] for f in r] for r in rows]
 pdus = [dict(xid=r[0], pd=r[1], src=r[2], dst=r[3], sp=r[4], dp=r[5], sq=r[6], pf=r[7],
              pl=bytes.fromhex(r[8].replace(':', '')), ts=r[9], cid=r[10]) for r in rows]
+# (X2, payload format 4, is judged by judge_x2)
+pdus = [p for p in pdus if p['pf'] != '4']
 st = {w: json.load(open('%s/%s.%s.st' % (tmp, w, phase)))
       for w in ('ue', 'core', 'ue2', 'core2', 'ue3', 'core3', 'ue4', 'core4')}
 ok = True
@@ -264,6 +272,130 @@ PYEOF
 tp_check "the target's call: format 8 both ways, byte-exact, its leg, XID, sequence; no RTCP; the other call nothing" \
   judge "$TP_TMP/phase1.txt" 1 have
 
+# X2 (docs/design/li.md §3.2): the target's call released while the task
+# is on: its events at the MF, read by the tests' own reader (lib/li_x2.py)
+tp_ctl agw release "$(ctx_id call)" >/dev/null
+sleep 1
+decode phase1b
+tp_check "tshark: no PDU malformed or with a warning (X2 too)" test ! -s "$TP_TMP/phase1b.bad"
+judge_x2() {   # judge_x2 FILE: the X2 events of the calls
+  PYTHONPATH=$LIB PYTHONDONTWRITEBYTECODE=1 $PY - "$@" "$XID" "$TARGET" "$TP_TMP" \
+    "$(ctx_id call)" "$(ctx_id call2)" "$(ctx_id call3)" "$(ctx_id call4)" <<'PYEOF'
+import json, sys
+import li_x2
+path, xid, target, tmp, c1, c2, c3, c4 = sys.argv[1:9]
+ids = {int(c1): 'call', int(c2): 'call2', int(c3): 'call3', int(c4): 'call4'}
+rows = [[f.split(',')[0] for f in l.rstrip('\n').split('|')] for l in open(path) if l.strip()]
+x2 = [dict(xid=r[0], pd=r[1], sq=int(r[6]), ev=li_x2.event(bytes.fromhex(r[8].replace(':', ''))),
+           cid=r[10]) for r in rows if r[7] == '4']
+x3 = [dict(src=r[2], sp=r[4], dst=r[3], dp=r[5], cid=r[10]) for r in rows if r[7] == '8']
+ok = True
+def need(c, what):
+    global ok
+    if not c:
+        print('# FAILED:', what); ok = False
+for e in x2:
+    print('# X2 %s seq %d cid %s: %s' % (ids.get(e['ev'].get(1), '?'), e['sq'], e['cid'],
+                                        li_x2.describe(e['ev']))[:300])
+    need(e['xid'].replace('-', '').lower() == xid.replace('-', ''), 'X2: the task XID')
+    need(e['pd'] in ('3', '5'), 'X2: direction 3 or 5: %s' % e['pd'])
+by = {}
+for e in x2:
+    by.setdefault(ids.get(e['ev'].get(1)), []).append(e)
+need(None not in by, 'X2 only of the calls: %s' % by.get(None))
+need('call2' not in by, 'the other caller\'s call: no X2')
+ue = json.load(open('%s/ue.1.st' % tmp))
+c = by.get('call', [])
+ev = [e['ev']['event'] for e in c]
+print('# the target\'s call: events %s' % ev)
+need(ev[:1] == [16] and ev[-1:] == [19] and ev.count(16) == 1 and ev.count(19) == 1,
+     'the target\'s call: created first, ended last')
+need(18 in ev, 'the target\'s call: modified (its latches)')
+need(sorted(e['sq'] for e in c) == list(range(1, len(c) + 1)), 'its X2 numbered 1..n')
+cid = {x['cid'] for x in x3 if x['src'] == target and x['sp'] == '5004'}
+need(len(cid) == 1 and {e['cid'] for e in c} == cid,
+     'its X2 under its X3\'s correlation ID: %s, %s' % ({e['cid'] for e in c}, cid))
+if c and c[0]['ev']['event'] == 16:
+    e = c[0]['ev']
+    need(e['terms'].get(0, {}).get('srtp') == 'SDES' and e['terms'].get(1, {}).get('srtp') == 'SDES',
+         'created: both terminations SRTP (SDES), no key')
+    need(e.get(29) == 0 and e['terms'][0].get('remote') == '%s:5004' % target,
+         'created: the target on term 0, its signalled remote')
+if c and c[-1]['ev']['event'] == 19:
+    e = c[-1]['ev']
+    need(e.get(17) == 1 and e.get(30) == 1 and e.get(15, 0) > 2000,
+         'ended: exact, released, its duration (%s ms)' % e.get(15))
+    need(e.get(13, 0) >= ue['sent'] and e.get(14, 0) >= ue['recv'] and e.get(11, 0) > 0,
+         'ended: the target\'s packets each way (%s/%s; the UE sent %d, got %d)'
+         % (e.get(13), e.get(14), ue['sent'], ue['recv']))
+    need(all('usage' in e['terms'].get(i, {}) for i in (0, 1)), 'ended: each termination\'s usage')
+for k in ('call3', 'call4'):
+    ev = [e['ev']['event'] for e in by.get(k, [])]
+    need(ev[:1] == [17], '%s (made before the task): ongoing first: %s' % (k, ev))
+sys.exit(0 if ok else 1)
+PYEOF
+}
+tp_check "X2: the target's call created, modified and ended with its usage, its X3's correlation ID; ongoing for the calls made before; nothing of the other call" \
+  judge_x2 "$TP_TMP/phase1b.txt"
+
+# BUNDLE (review V3 of li.md §8): a browser on the target's address, its
+# audio the owner's section, its video a member of it (no remote or latch
+# of its own, its packets on the owner's port): both copied, each under
+# its own context's correlation ID, and the member's X2 told
+tp_check "a BUNDLE call on $TARGET: the owner (audio)" \
+  create bown --a "rtp=avpf,local=10.210.0.1,remote=$TARGET:5804,rtcp_mux=true,bundle_mid=0,bundle_mid_ext=1,bundle_pt=0" \
+              --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6804"
+tp_check "... and a member of it (video)" \
+  create bmem --a "rtp=avpf,rtcp_mux=true,bundle_with=$(ctx_id bown),bundle_mid=1,bundle_pt=96" \
+              --b "rtp=avp,local=10.211.0.1,remote=10.211.0.2:6806"
+sleep 0.3
+decode phase1c
+n_c0=$(grep -c . "$TP_TMP/phase1c.txt")
+# 40 audio (mid 0, PCMU) and 40 video (mid 1, pt 96) packets from the browser
+$C $PY - "$TARGET" "$(lport bown 0)" <<'PYEOF'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 5804))
+for k in range(1, 41):
+    for pt, ssrc, mid in ((0, 0xb0a0, b'0'), (96, 0xb0b0, b'1')):
+        hdr = struct.pack('!BBHII', 0x90, pt, k, k * 160, ssrc)
+        ext = b'\xbe\xde\x00\x01' + bytes([0x10]) + mid + b'\x00\x00'
+        s.sendto(hdr + ext + bytes([pt ^ k]) * 100, ('10.210.0.1', int(sys.argv[2])))
+    time.sleep(0.01)
+PYEOF
+sleep 1
+decode phase1d
+tp_check "tshark: no PDU malformed or with a warning (BUNDLE)" test ! -s "$TP_TMP/phase1d.bad"
+judge_bundle() {
+  PYTHONPATH=$LIB PYTHONDONTWRITEBYTECODE=1 $PY - "$@" <<'PYEOF'
+import sys
+import li_x2
+path, n0, own, mem = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rows = [[f.split(',')[0] for f in l.rstrip('\n').split('|')] for l in open(path) if l.strip()]
+cid = {'%016x' % own: 'owner', '%016x' % mem: 'member'}
+n = {}
+x2 = []
+for i, r in enumerate(rows):
+    pl = bytes.fromhex(r[8].replace(':', ''))
+    if r[7] == '4':
+        if cid.get(r[10]):
+            x2.append((cid.get(r[10]), li_x2.event(pl)))
+    elif i >= n0 and r[7] == '8' and r[1] == '3' and len(pl) > 1:
+        k = (cid.get(r[10]), pl[1] & 0x7f)
+        n[k] = n.get(k, 0) + 1
+print('# X3 from the target by (context, payload type): %s; X2: %s'
+      % (n, [(w, e['event'], e.get(1)) for w, e in x2]))
+ok = n.get(('member', 96)) == 40 and n.get(('owner', 0)) == 40 and len(n) == 2
+ok = ok and any(w == 'member' and e['event'] == 16 and e.get(1) == mem for w, e in x2)
+sys.exit(0 if ok else 1)
+PYEOF
+}
+tp_check "BUNDLE: the member's video copied from the target (40) under the member's correlation ID, the owner's audio (40) under the owner's; the member's X2 created" \
+  judge_bundle "$TP_TMP/phase1d.txt" "$n_c0" "$(ctx_id bown)" "$(ctx_id bmem)"
+tp_ctl agw release "$(ctx_id bmem)" >/dev/null
+tp_ctl agw release "$(ctx_id bown)" >/dev/null
+sleep 0.5
+
 tp_check "DeactivateTask: acknowledged" x1 DeactivateTask "<xId>$XID</xId>"
 sleep 0.5
 decode phase2a
@@ -274,8 +406,8 @@ decode phase2
 n_after=$(grep -c . "$TP_TMP/phase2.txt")
 tp_check "after DeactivateTask: nothing more ($n_before PDUs, then $n_after)" \
   test "$n_after" = "$n_before" -a "$n_before" -gt 100
-tp_check "... while both calls flowed again" \
-  jt "$TP_TMP/core.2.st" 'd["recv"] > 50 and d["auth_fail"] == 0'
+tp_check "... while the calls flowed again" \
+  jt "$TP_TMP/core4.2.st" 'd["recv"] > 50 and d["auth_fail"] == 0'
 
 # Secrecy (docs/design/li.md §2.6): nobody but the MF learns of the task.
 tp_ctl --json status >"$TP_TMP/status.json" 2>&1
@@ -285,7 +417,6 @@ for s in "$XID" "$DID" "127.0.0.1:$mfport"; do
   tp_check "status does not name $s" bash -c "! grep -qF -- '$s' '$TP_TMP/status.json'"
 done
 tp_check "li counters: nothing dropped" bash -c "! grep -qE '\"li_dropped_[a-z_]+\": *[1-9]' '$TP_TMP/status.json'"
-tp_ctl agw release "$(ctx_id call)" >/dev/null
 tp_ctl agw release "$(ctx_id call2)" >/dev/null
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop

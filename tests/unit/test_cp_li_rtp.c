@@ -22,6 +22,7 @@
 
 #include "cp.h"
 #include "ipc_types.h"
+#include "li_x2_cp.h"
 #include "li.h"
 #include "li_internal.h"
 #include "li_rtp_taps.h"
@@ -52,6 +53,17 @@ cp_agw_on_rtp_sent(struct cp_ctx *cp, cp_agw_rtp_sent_fn fn, void *arg)
 	(void)cp;
 	sent_fn = fn;
 	sent_arg = arg;
+}
+
+/* (the context's X2, li_x2.c's: test_cp_li_x2's to judge) */
+void
+cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
+	     bool added)
+{
+	(void)cp;
+	(void)c;
+	(void)e;
+	(void)added;
 }
 
 int
@@ -362,6 +374,66 @@ test_cp_li_rtp_transfer_taps_again(void **state)
 	li_free(li);
 }
 
+/*
+ * BUNDLE (review V3): a member has no remote or latch of its own (its
+ * media ride its owner's transport): it is matched through its owner's
+ * termination, signalled or latched, its own slot the target's; unknown
+ * owner, nothing; a member's own remote never looked at; the other slot
+ * matched as ever. cp_li_match_rtp() alone (no owner) missed it: a WebRTC
+ * target's video escaped.
+ */
+static void
+test_cp_li_rtp_bundle_member_through_its_owner(void **state)
+{
+	struct cp_li *li = li_new();
+	struct ipc_rtp_term term[2], own[2];
+	struct ipc_rtp_stats st[2], ost[2];
+	struct x1_target caller = v4(10, 210, 0, 2, 32), core = v4(10, 1, 0, 0, 24);
+	const struct ipc_rtp_term *ot[2] = { NULL, NULL };
+	const struct ipc_rtp_stats *os[2] = { NULL, NULL };
+	unsigned int t = 9;
+
+	(void)state;
+	/* the owner's context: the browser's transport on term 0 */
+	ctx_make(own, ost);
+	/* the member's: term 0 a member of it (no remote), term 1 the core's */
+	ctx_make(term, st);
+	memset(&term[0].remote, 0, sizeof(term[0].remote));
+	term[0].bundle.role = IPC_RTP_BUNDLE_MEMBER;
+	term[0].bundle.owner = 42;
+	term[0].bundle.owner_term = 0;
+	addr4(&term[1].remote, 10, 2, 0, 20, 6004);
+	task_add(li, 1, &caller);
+	/* the owner unknown: nothing (the matcher without BUNDLE: nothing) */
+	assert_null(cp_li_match_rtp_bundle(li, term, st, ot, os, &t));
+	assert_null(cp_li_match_rtp(li, term, st, &t));
+	/* through its owner's signalled remote */
+	ot[0] = &own[0];
+	os[0] = &ost[0];
+	assert_non_null(cp_li_match_rtp_bundle(li, term, st, ot, os, &t));
+	assert_int_equal(t, 0);
+	/* through its owner's latched source (signalled elsewhere) */
+	addr4(&own[0].remote, 10, 9, 9, 9, 5004);
+	assert_null(cp_li_match_rtp_bundle(li, term, st, ot, os, &t));
+	ost[0].latched = IPC_RTP_LATCHED_RTP;
+	addr4(&ost[0].rtp_src, 10, 210, 0, 2, 5008);
+	assert_non_null(cp_li_match_rtp_bundle(li, term, st, ot, os, &t));
+	assert_int_equal(t, 0);
+	/* a member's own remote and figures are not its media's */
+	ost[0].latched = 0;
+	addr4(&term[0].remote, 10, 210, 0, 2, 5004);
+	st[0].latched = IPC_RTP_LATCHED_RTP;
+	addr4(&st[0].rtp_src, 10, 210, 0, 2, 5008);
+	assert_null(cp_li_match_rtp_bundle(li, term, st, ot, os, &t));
+	/* the other slot as ever: the core's side under a CIDR */
+	cp_li_task_drop(li, 0);
+	task_add(li, 2, &core);
+	addr4(&term[1].remote, 10, 1, 0, 20, 6004);
+	assert_non_null(cp_li_match_rtp_bundle(li, term, st, ot, os, &t));
+	assert_int_equal(t, 1);
+	li_free(li);
+}
+
 int
 main(void)
 {
@@ -371,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_cp_li_rtp_nai_never_and_term0_first),
 		cmocka_unit_test(test_cp_li_rtp_latched_before_signalled),
 		cmocka_unit_test(test_cp_li_rtp_transfer_taps_again),
+		cmocka_unit_test(test_cp_li_rtp_bundle_member_through_its_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,9 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agw/cp_agw.h"
+#include "agw/cp_agw_rtp.h"
 #include "cp.h"
 #include "li.h"
 #include "li_internal.h"
+#include "li_pdu_types.h"
+#include "li_rtp_taps.h"
 #include "li_taps.h"
 #include "li_x2.h"
 #include "li_x2_cp.h"
@@ -58,6 +62,13 @@ cp_li_alloc_task(struct cp_ctx *cp, const struct cp_alloc *a)
 {
 	(void)cp;
 	return odd_only && a->id % 2 == 0 ? NULL : cur_task;
+}
+
+/* (li_rtp_taps.c's: the owner's lookup is cp/agw's; no member here) */
+const struct cp_li_task *
+cp_li_rtp_task(struct cp_ctx *c, const struct cp_agw_ctx *x, unsigned int *term)
+{
+	return cp_li_match_rtp(c->li, x->rtp.term, x->rtp.st, term);
 }
 
 struct cp_alloc *
@@ -190,6 +201,7 @@ teardown(void **state)
 	cp_li_x2_close(&cp);
 	while (li->ntasks > 0)
 		cp_li_task_drop(li, li->ntasks - 1);
+	cp_li_index_free(li);
 	free(li);
 	free(user);
 	return 0;
@@ -657,6 +669,238 @@ test_x2_ending_keeps_its_task(void **state)
 	assert_int_equal(sent[1].ev.exact, 1);
 }
 
+/* ---- the gateway's RTP contexts (cp_li_x2_ctx()) ---- */
+
+static void
+a4(struct ipc_addr *a, uint8_t x, uint8_t y, uint8_t z, uint8_t w, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->ip[0] = x;
+	a->ip[1] = y;
+	a->ip[2] = z;
+	a->ip[3] = w;
+	a->port = port;
+}
+
+/* A task on the address 10.210.0.(last) with delivery del to the three
+ * destinations; corr 0: none. */
+static void
+ctask(uint8_t id, uint8_t last, enum x1_delivery del, uint64_t corr)
+{
+	struct cp_li_task t;
+
+	memset(&t, 0, sizeof(t));
+	t.t.xid[0] = id;
+	t.t.n_targets = 1;
+	t.t.targets[0] = (struct x1_target){ .kind = X1_T_IPV4, .family = 4, .prefix = 32,
+					     .addr = { 10, 210, 0, last } };
+	t.t.delivery = del;
+	t.t.n_dids = 3;
+	memcpy(t.t.dids[0], d_x3, 16);
+	memcpy(t.t.dids[1], d_x2, 16);
+	memcpy(t.t.dids[2], d_both, 16);
+	t.t.has_corr = corr != 0;
+	t.t.corr = corr;
+	assert_int_equal(cp_li_task_set(li, &t), 0);
+}
+
+/* A call: term 0 the UE's (SRTP by SDES, its remote 10.210.0.(last):5004),
+ * term 1 the core's (RTP, a 90 kHz clock: video), on worker 3. */
+static void
+ctx_make(struct cp_agw_ctx *c, uint64_t id, uint8_t last, bool fresh)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->kind = CP_AGW_KIND_RTP;
+	c->worker = 3;
+	c->rtp.created_ms = fresh ? cp.now_ms : cp.now_ms - 30000;
+	c->rtp.term[0].profile = IPC_RTP_SAVP;
+	c->rtp.term[0].serial = 1;
+	a4(&c->rtp.term[0].local, 10, 210, 0, 1, 40000);
+	a4(&c->rtp.term[0].remote, 10, 210, 0, last, 5004);
+	c->rtp.term[1].profile = IPC_RTP_AVP;
+	c->rtp.term[1].serial = 2;
+	c->rtp.term[1].clock_hz = 90000;
+	a4(&c->rtp.term[1].local, 10, 211, 0, 1, 40002);
+	a4(&c->rtp.term[1].remote, 10, 211, 0, 2, 6004);
+}
+
+static void
+rtp_ev(const struct cp_agw_ctx *c, uint8_t type, uint8_t term, uint16_t serial,
+       const struct ipc_rtp_stats *st)
+{
+	struct ipc_rtp_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.term = term;
+	e.serial = serial;
+	e.cause = IPC_AGW_CONTROLLER;
+	if (st != NULL)
+		memcpy(e.st, st, sizeof(e.st));
+	cp_li_x2_ctx(&cp, c, &e, false);
+}
+
+/* A targeted call's life: created (its terminations, no key, the target's
+ * slot and address, the context's id as the correlation ID, X2's
+ * destinations only, its worker), nothing for a look that finds nothing
+ * new, modified at a latch (from the target), a remote signalled anew, a
+ * subtraction (its last usage), an add; ended at RELEASED with the
+ * usage each way (the target's and each termination's), its duration and
+ * why; sequence 1..6. */
+static void
+test_x2_ctx_life(void **state)
+{
+	const uint64_t id = 0x8000000300000005ull;
+	struct ipc_rtp_stats st[2];
+	struct cp_agw_ctx c;
+	const struct li_x2_ev *e;
+
+	(void)state;
+	ctx_make(&c, id, 2, true);
+	cp_li_x2_ctx(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 0);                     /* no task */
+	ctask(7, 2, X1_DELIVERY_X2_AND_X3, 0);
+	cp_li_x2_ctx(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 1);
+	e = &sent[0].ev;
+	assert_int_equal(e->event, LI_X2_EV_CTX_CREATED);
+	assert_true(e->session == id && sent[0].alloc_id == id);
+	assert_true(sent[0].x.correlation == id);
+	assert_int_equal(sent[0].x.seq, 1);
+	assert_int_equal(sent[0].x.xid[0], 7);
+	assert_int_equal(sent[0].worker, 3);
+	assert_int_equal(sent[0].x.ndest, 2);           /* X2Only, X2andX3 */
+	assert_int_equal(sent[0].x.dir, LI_DIR_NA);
+	assert_int_equal(e->target_term, 0);
+	assert_int_equal(e->term[0].serial, 1);
+	assert_int_equal(e->term[0].srtp, LI_X2_SRTP_SDES);
+	assert_int_equal(e->term[0].media, LI_X2_AUDIO);
+	assert_int_equal(e->term[1].srtp, LI_X2_SRTP_OFF);
+	assert_int_equal(e->term[1].media, LI_X2_VIDEO);
+	assert_int_equal(e->term[0].remote.port, 5004);
+	assert_int_equal(e->term[1].local.port, 40002);
+	assert_false(e->term[0].has & LI_X2_HAS(LI_X2F_LATCHED));
+	assert_int_equal(e->client.port, 5004);
+	assert_int_equal(e->server.port, 40000);
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 1);                     /* nothing new */
+
+	/* the UE's source latched */
+	c.rtp.st[0].latched = IPC_RTP_LATCHED_RTP;
+	a4(&c.rtp.st[0].rtp_src, 10, 210, 0, 2, 5008);
+	rtp_ev(&c, IPC_RTP_EV_LATCHED, 0, 1, NULL);
+	assert_int_equal(nsent, 2);
+	e = &sent[1].ev;
+	assert_int_equal(e->event, LI_X2_EV_CTX_MODIFIED);
+	assert_int_equal(e->change, LI_X2_CH_LATCHED);
+	assert_int_equal(sent[1].x.dir, LI_DIR_FROM_TARGET);
+	assert_int_equal(e->term[0].latched.port, 5008);
+	assert_int_equal(e->client.port, 5008);
+	assert_int_equal(sent[1].x.seq, 2);
+	/* the core's remote signalled anew (an RTP_MOD) */
+	c.rtp.term[1].remote.port = 6008;
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].ev.change, LI_X2_CH_REMOTE);
+	assert_int_equal(sent[2].ev.term[1].remote.port, 6008);
+	/* the core's termination subtracted: its last usage */
+	memset(st, 0, sizeof(st));
+	st[1].rtp_in = 10;
+	st[1].rtp_in_octets = 1000;
+	st[1].rtp_out = 20;
+	st[1].rtp_out_octets = 2000;
+	st[1].rtcp_in = 1;
+	st[1].rtcp_in_octets = 50;
+	memset(&c.rtp.term[1], 0, sizeof(c.rtp.term[1]));
+	rtp_ev(&c, IPC_RTP_EV_SUBTRACTED, 1, 2, st);
+	assert_int_equal(nsent, 4);
+	e = &sent[3].ev;
+	assert_int_equal(e->change, LI_X2_CH_SUBTRACTED);
+	assert_int_equal(e->term[1].serial, 2);
+	assert_true(e->term[1].bytes_in == 1050 && e->term[1].pkts_in == 11 &&
+		    e->term[1].bytes_out == 2000 && e->term[1].pkts_out == 20);
+	assert_false(e->has & LI_X2_HAS(LI_X2F_LOCAL));
+	/* another added in its slot */
+	c.rtp.term[1].profile = IPC_RTP_AVP;
+	c.rtp.term[1].serial = 3;
+	a4(&c.rtp.term[1].local, 10, 211, 0, 1, 40004);
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 5);
+	assert_int_equal(sent[4].ev.change, LI_X2_CH_ADDED);
+	assert_int_equal(sent[4].ev.term[1].serial, 3);
+	/* released, 5 s later */
+	cp.now_ms += 5000;
+	memset(st, 0, sizeof(st));
+	st[0].rtp_in = 250;
+	st[0].rtp_in_octets = 43000;
+	st[0].rtp_out = 240;
+	st[0].rtp_out_octets = 41280;
+	st[1].rtp_in = 240;
+	st[1].rtp_in_octets = 41280;
+	rtp_ev(&c, IPC_RTP_EV_RELEASED, IPC_RTP_TERM_NONE, 0, st);
+	assert_int_equal(nsent, 6);
+	e = &sent[5].ev;
+	assert_int_equal(e->event, LI_X2_EV_CTX_ENDED);
+	assert_true(e->bytes_from == 43000 && e->bytes_to == 41280 &&
+		    e->pkts_from == 250 && e->pkts_to == 240);
+	assert_true(e->term[1].bytes_in == 41280 && e->term[1].serial == 3);
+	assert_true(e->duration_ms == 5000);
+	assert_int_equal(e->exact, 1);
+	assert_int_equal(e->ctx_reason, LI_X2_CR_RELEASED);
+	assert_int_equal(sent[5].x.seq, 6);
+	for (unsigned int i = 0; i < nsent; i++)
+		assert_true(sent[i].x.correlation == id);
+	/* gone: a later look at the id starts again (ongoing) */
+	rtp_ev(&c, IPC_RTP_EV_RELEASED, IPC_RTP_TERM_NONE, 0, st);
+	assert_int_equal(nsent, 6);
+}
+
+/* A context met after it was made: ongoing, under the task's correlation
+ * ID; a context of another address, an X3Only task, a mirrored context
+ * and the standby: nothing; the task gone, the record goes untold, and
+ * a new task starts from 1. */
+static void
+test_x2_ctx_ongoing_and_none(void **state)
+{
+	struct cp_agw_ctx c, other;
+
+	(void)state;
+	ctask(8, 2, X1_DELIVERY_X2_AND_X3, 0x1234);
+	ctx_make(&c, 0x8000000100000009ull, 2, false);
+	ctx_make(&other, 0x800000010000000bull, 3, true);
+	cp_li_x2_ctx(&cp, &other, NULL, true);
+	assert_int_equal(nsent, 0);
+	c.rtp.mirror = 1;
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 0);
+	c.rtp.mirror = 0;
+	cp.ha_standby = true;
+	cp_li_x2_ctx(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 0);
+	cp.ha_standby = false;
+	/* (an RTP_ADD, but of a context made 30 s ago: a reinstall) */
+	cp_li_x2_ctx(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].ev.event, LI_X2_EV_CTX_ONGOING);
+	assert_true(sent[0].x.correlation == 0x1234);
+	/* the task gone */
+	cp_li_task_drop(li, 0);
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 1);
+	ctask(9, 2, X1_DELIVERY_X3_ONLY, 0);
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 1);
+	cp_li_task_drop(li, 0);
+	ctask(10, 2, X1_DELIVERY_X2_ONLY, 0);
+	cp_li_x2_ctx(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[1].ev.event, LI_X2_EV_CTX_ONGOING);
+	assert_int_equal(sent[1].x.seq, 1);
+	assert_int_equal(sent[1].x.xid[0], 10);
+}
+
 int
 main(void)
 {
@@ -671,6 +915,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_pass_waits_for_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_end_told_at_deactivation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ending_keeps_its_task, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_ctx_life, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_ctx_ongoing_and_none, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

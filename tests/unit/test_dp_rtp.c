@@ -5597,6 +5597,69 @@ test_li_ring_keeps_room_for_x2(void **state)
 	li_ring_gone(f->w);
 }
 
+/*
+ * BUNDLE (review V3 of li.md §8): a member's context tapped (its member
+ * the target's termination): the browser's video, demultiplexed from the
+ * owner's transport, copied from the target with the transport's leg;
+ * the core's video to it copied to the target, the leg the owner's
+ * transport (our address and port to the latched browser); the owner's
+ * audio, its context untapped, not. A member added to a context tapped
+ * before takes the tap (dp's member install skipped rtp_li_term_on()).
+ */
+static void
+test_rtp_li_tap_copies_a_bundled_members_rtp(void **state)
+{
+	struct fix *f = *state;
+	const uint16_t audio = MEDIA_MIN + 2, video = MEDIA_MIN + 6;
+	struct ipc_rtp_term mem;
+	const struct li_copy *c;
+	struct li_ring *r;
+	uint8_t pk[1500], clear[1500];
+	uint16_t len, clen;
+	struct out o;
+
+	bdl_group(f, 0, NULL);
+	r = li_ring_new(f->w);
+	/* (the browser latches the group's transport) */
+	assert_int_equal(bdl_send(f, 0, NULL, 0, 1, A_SSRC, "0"), audio);
+	cp_tap(f, ctx_id(1), true, 0, 0x6a, 91);
+	len = bdl_rtp(NULL, 96, 1, V_SSRC, "1", 120, pk, clear, &clen);
+	assert_int_equal(bdl_in(f, 0, pk, len, clear, clen), video);
+	assert_int_equal(r->head, 1);
+	c = li_slot(r, 0);
+	assert_int_equal(c->dir, LI_COPY_FROM_TARGET);
+	assert_int_equal(c->correlation, 91);
+	assert_int_equal(c->len, clen);
+	assert_memory_equal(c + 1, clear, clen);
+	li_leg_is(c, NAT4, 40123, ACC4, MEDIA_MIN);
+	/* the owner's audio: its context is not tapped */
+	assert_int_equal(bdl_send(f, 0, NULL, 0, 2, A_SSRC, "0"), audio);
+	assert_int_equal(r->head, 1);
+	/* the core's video to the browser, by the owner's transport */
+	len = (uint16_t)rtp_pkt(pk, 96, 5, 5 * 160u, CORE_SSRC + 1u, 20, 3);
+	assert_true(relay(f, 1, PEER4, 6000, CORE4, video, pk, len, 0, &o));
+	assert_int_equal(r->head, 2);
+	c = li_slot(r, 1);
+	assert_int_equal(c->dir, LI_COPY_TO_TARGET);
+	assert_int_equal(c->len, len);
+	li_leg_is(c, ACC4, MEDIA_MIN, NAT4, 40123);
+	/* the member subtracted; the context tapped; a member added again */
+	cp_mod(f, ctx_id(1), IPC_RTP_SUB_TERM, 0, NULL);
+	cp_tap(f, ctx_id(1), true, 0, 0x6b, 92);
+	bundle_member(&mem, ctx_id(0), "1", 0, 96);
+	mem.bundle.nssrc = 0;
+	mem.serial = 2;
+	cp_mod(f, ctx_id(1), IPC_RTP_ADD_TERM, 0, &mem);
+	len = bdl_rtp(NULL, 96, 1, V_SSRC + 5u, "1", 120, pk, clear, &clen);
+	assert_int_equal(bdl_in(f, 0, pk, len, clear, clen), video);
+	assert_int_equal(r->head, 3);
+	c = li_slot(r, 2);
+	assert_int_equal(c->dir, LI_COPY_FROM_TARGET);
+	assert_int_equal(c->xid[0], 0x6b);
+	li_leg_is(c, NAT4, 40123, ACC4, MEDIA_MIN);
+	li_ring_gone(f->w);
+}
+
 int
 main(void)
 {
@@ -5648,6 +5711,8 @@ cmocka_unit_test_setup_teardown(test_rtp_rtcp_latch_follows_rtp_host, setup, tea
 		cmocka_unit_test_setup_teardown(test_rtp_li_transfer_leaves_the_new_party_untapped,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_li_ring_keeps_room_for_x2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_li_tap_copies_a_bundled_members_rtp, setup,
+						teardown),
 		cmocka_unit_test(test_srtp_rfc7714_vectors),
 		cmocka_unit_test_setup_teardown(test_srtp_gcm_to_srtp_other_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_gcm_bad_packets_dropped_and_counted, setup,

@@ -262,7 +262,7 @@ test_x2_encode_refusals(void **state)
 	e.client.family = 5;
 	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
 	created_ev(&e);
-	e.has |= 1u << 30;                                       /* no such field */
+	e.has |= 1u << 31;                                       /* no such field */
 	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
 	created_ev(&e);
 	e.event = 0;
@@ -347,6 +347,16 @@ test_x2_max(void **state)
 	e.reason = LI_X2_R_MAX;
 	e.initiator = LI_X2_BY_PEER;
 	e.conn_id = 0xfedcba98u;
+	/* a context's fields too, both slots, every address IPv6 */
+	for (unsigned int i = 0; i < 2; i++) {
+		e.term[i].has = LI_X2_TERM_FIELDS;
+		e.term[i].local.family = e.term[i].remote.family = e.term[i].latched.family = 6;
+		e.term[i].media = LI_X2_VIDEO;
+		e.term[i].srtp = LI_X2_SRTP_DTLS;
+	}
+	e.change = LI_X2_CH_ALL;
+	e.target_term = 1;
+	e.ctx_reason = LI_X2_CR_MAX;
 	n = li_x2_encode(&e, buf, sizeof(buf));
 	assert_int_equal(n, LI_X2_MAX - 12);   /* (one relayed is IPv4) */
 	assert_int_equal(li_x2_decode(buf, (size_t)n, &d), 0);
@@ -354,10 +364,188 @@ test_x2_max(void **state)
 	assert_int_equal(d.realm_len, LI_X2_TEXT_MAX);
 	assert_true(d.conn_id == 0xfedcba98u);
 	assert_int_equal(d.initiator, LI_X2_BY_PEER);
+	assert_int_equal(d.term[1].has, LI_X2_TERM_FIELDS);
+	assert_int_equal(d.term[1].srtp, LI_X2_SRTP_DTLS);
+	assert_int_equal(d.ctx_reason, LI_X2_CR_MAX);
 	assert_non_null(li_x2_event_name(LI_X2_EV_ONGOING));
 	assert_null(li_x2_event_name(99));
 	assert_non_null(li_x2_field_name(LI_X2F_RENEWED));
 	assert_null(li_x2_field_name(0));
+}
+
+/* A context's CREATED, written by hand: context 0x0a, its two
+ * terminations (slot 0 serial 1, the target's: local 192.0.2.10:40000,
+ * remote 192.0.2.1:5004, latched 192.0.2.1:5006, audio, SDES; slot 1
+ * serial 2: local 198.51.100.10:40002, video, SRTP off), the target on 0. */
+static const uint8_t ctx_created[] = {
+	'T', 'P', 'X', '2', 0x01, 0x10, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x0a,		/* session */
+	0x00, 0x15, 0x00, 0x03, 0, 0x00, 0x01,				/* term 0, serial 1 */
+	0x00, 0x15, 0x00, 0x03, 1, 0x00, 0x02,				/* term 1, serial 2 */
+	0x00, 0x16, 0x00, 0x08, 0, 4, 0x9c, 0x40, 192, 0, 2, 10,	/* local 0 */
+	0x00, 0x16, 0x00, 0x08, 1, 4, 0x9c, 0x42, 198, 51, 100, 10,	/* local 1 */
+	0x00, 0x17, 0x00, 0x08, 0, 4, 0x13, 0x8c, 192, 0, 2, 1,		/* remote 0 */
+	0x00, 0x18, 0x00, 0x08, 0, 4, 0x13, 0x8e, 192, 0, 2, 1,		/* latched 0 */
+	0x00, 0x19, 0x00, 0x02, 0, 1,					/* audio */
+	0x00, 0x19, 0x00, 0x02, 1, 2,					/* video */
+	0x00, 0x1a, 0x00, 0x02, 0, 1,					/* SDES */
+	0x00, 0x1a, 0x00, 0x02, 1, 0,					/* off */
+	0x00, 0x1d, 0x00, 0x01, 0,					/* the target's: 0 */
+};
+
+/* A context's ENDED: context 0x0a, the target's 100/200 bytes, 1/2
+ * packets, 3,000 ms, released, exact; slot 0's usage. */
+static const uint8_t ctx_ended[] = {
+	'T', 'P', 'X', '2', 0x01, 0x13, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x0a,
+	0x00, 0x0b, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 100,
+	0x00, 0x0c, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 200,
+	0x00, 0x0d, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 1,
+	0x00, 0x0e, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 2,
+	0x00, 0x0f, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0x0b, 0xb8,
+	0x00, 0x11, 0x00, 0x01, 0x01,
+	0x00, 0x1b, 0x00, 0x21, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 200,
+	0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2,			/* usage 0 */
+	0x00, 0x1e, 0x00, 0x01, 0x01,					/* released */
+};
+
+static void
+ctx_created_ev(struct li_x2_ev *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->event = LI_X2_EV_CTX_CREATED;
+	e->has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_LOCAL) |
+		 LI_X2_HAS(LI_X2F_REMOTE) | LI_X2_HAS(LI_X2F_LATCHED) | LI_X2_HAS(LI_X2F_MEDIA) |
+		 LI_X2_HAS(LI_X2F_SRTP) | LI_X2_HAS(LI_X2F_TARGET_TERM);
+	e->session = 0x0a;
+	e->term[0].has = LI_X2_TERM_FIELDS & ~LI_X2_HAS(LI_X2F_TERM_USAGE);
+	e->term[0].serial = 1;
+	e->term[0].local = (struct li_x2_addr){ .family = 4, .port = 40000, .ip = { 192, 0, 2, 10 } };
+	e->term[0].remote = (struct li_x2_addr){ .family = 4, .port = 5004, .ip = { 192, 0, 2, 1 } };
+	e->term[0].latched = (struct li_x2_addr){ .family = 4, .port = 5006, .ip = { 192, 0, 2, 1 } };
+	e->term[0].media = LI_X2_AUDIO;
+	e->term[0].srtp = LI_X2_SRTP_SDES;
+	e->term[1].has = LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_LOCAL) |
+			 LI_X2_HAS(LI_X2F_MEDIA) | LI_X2_HAS(LI_X2F_SRTP);
+	e->term[1].serial = 2;
+	e->term[1].local = (struct li_x2_addr){ .family = 4, .port = 40002,
+						.ip = { 198, 51, 100, 10 } };
+	e->term[1].media = LI_X2_VIDEO;
+	e->term[1].srtp = LI_X2_SRTP_OFF;
+	e->target_term = 0;
+}
+
+/* A copy of ctx_created with byte i set to v, decoded. */
+static int
+ctx_patched(size_t i, uint8_t v)
+{
+	uint8_t b[sizeof(ctx_created)];
+	struct li_x2_ev d;
+
+	memcpy(b, ctx_created, sizeof(b));
+	b[i] = v;
+	return li_x2_decode(b, sizeof(b), &d);
+}
+
+/* The contexts' events (16-19): the encoder writes the hand-made bytes,
+ * the decoder reads them back; a termination's field of a slot other than
+ * 0 or 1, or given twice for one slot, and every value out of range are
+ * refused; so are events without what they require. */
+static void
+test_x2_ctx_events(void **state)
+{
+	uint8_t buf[LI_X2_MAX], b[sizeof(ctx_created) + 16];
+	struct li_x2_ev e, d;
+
+	(void)state;
+	ctx_created_ev(&e);
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), sizeof(ctx_created));
+	assert_memory_equal(buf, ctx_created, sizeof(ctx_created));
+	assert_int_equal(li_x2_decode(ctx_created, sizeof(ctx_created), &d), 0);
+	assert_int_equal(d.event, LI_X2_EV_CTX_CREATED);
+	assert_int_equal(d.has, e.has);
+	assert_int_equal(d.term[0].has, e.term[0].has);
+	assert_int_equal(d.term[1].has, e.term[1].has);
+	assert_int_equal(d.term[0].serial, 1);
+	assert_int_equal(d.term[1].serial, 2);
+	assert_int_equal(d.term[0].latched.port, 5006);
+	assert_int_equal(d.term[1].local.port, 40002);
+	assert_int_equal(d.term[1].media, LI_X2_VIDEO);
+	assert_int_equal(d.term[0].srtp, LI_X2_SRTP_SDES);
+	assert_int_equal(d.target_term, 0);
+	for (size_t n = 0; n < sizeof(ctx_created); n++)
+		assert_int_equal(li_x2_decode(ctx_created, n, &d), -EBADMSG);
+	assert_string_equal(li_x2_event_name(LI_X2_EV_CTX_CREATED), "context created");
+	assert_string_equal(li_x2_field_name(LI_X2F_TARGET_TERM), "target's termination");
+
+	assert_int_equal(ctx_patched(24, 2), -EBADMSG);         /* slot 2 */
+	assert_int_equal(ctx_patched(31, 0), -EBADMSG);         /* serial of slot 0 twice */
+	assert_int_equal(ctx_patched(39, 6), -EBADMSG);         /* v6 in 7 bytes */
+	assert_int_equal(ctx_patched(87, 0), -EBADMSG);         /* media 0 */
+	assert_int_equal(ctx_patched(87, 3), -EBADMSG);         /* media 3 */
+	assert_int_equal(ctx_patched(99, 3), -EBADMSG);         /* srtp 3 */
+	assert_int_equal(ctx_patched(110, 2), -EBADMSG);        /* target's slot 2 */
+	assert_int_equal(ctx_patched(109, 2), -EBADMSG);        /* target's of 2 bytes */
+	assert_int_equal(ctx_patched(99, 2), 0);                /* DTLS */
+	/* CREATED without the target's slot; ONGOING the same fields */
+	assert_int_equal(li_x2_decode(ctx_created, sizeof(ctx_created) - 5, &d), -EBADMSG);
+	assert_int_equal(ctx_patched(5, LI_X2_EV_CTX_ONGOING), 0);
+	/* MODIFIED: a change, not 0, no unknown bit */
+	memcpy(b, ctx_created, 20);
+	b[5] = LI_X2_EV_CTX_MODIFIED;
+	assert_int_equal(li_x2_decode(b, 20, &d), -EBADMSG);
+	memcpy(b + 20, (uint8_t[]){ 0, 0x1c, 0, 1, LI_X2_CH_LATCHED }, 5);
+	assert_int_equal(li_x2_decode(b, 25, &d), 0);
+	assert_int_equal(d.change, LI_X2_CH_LATCHED);
+	b[24] = 0;
+	assert_int_equal(li_x2_decode(b, 25, &d), -EBADMSG);
+	b[24] = 0x20;
+	assert_int_equal(li_x2_decode(b, 25, &d), -EBADMSG);
+
+	/* ENDED: usage by slot, the context's reason */
+	assert_int_equal(li_x2_decode(ctx_ended, sizeof(ctx_ended), &d), 0);
+	assert_int_equal(d.event, LI_X2_EV_CTX_ENDED);
+	assert_true(d.term[0].bytes_in == 100 && d.term[0].bytes_out == 200 &&
+		    d.term[0].pkts_in == 1 && d.term[0].pkts_out == 2);
+	assert_int_equal(d.term[0].has, LI_X2_HAS(LI_X2F_TERM_USAGE));
+	assert_int_equal(d.ctx_reason, LI_X2_CR_RELEASED);
+	assert_int_equal(li_x2_encode(&d, buf, sizeof(buf)), sizeof(ctx_ended));
+	assert_memory_equal(buf, ctx_ended, sizeof(ctx_ended));
+	{
+		uint8_t x[sizeof(ctx_ended)];
+
+		memcpy(x, ctx_ended, sizeof(x));
+		x[sizeof(x) - 1] = 0;
+		assert_int_equal(li_x2_decode(x, sizeof(x), &d), -EBADMSG);
+		x[sizeof(x) - 1] = LI_X2_CR_MAX + 1;
+		assert_int_equal(li_x2_decode(x, sizeof(x), &d), -EBADMSG);
+		/* (without its reason: an ENDED that says not why) */
+		assert_int_equal(li_x2_decode(x, sizeof(x) - 5, &d), -EBADMSG);
+		/* usage of 32 bytes */
+		memcpy(x, ctx_ended, sizeof(x));
+		x[88] = 0x20;
+		assert_int_equal(li_x2_decode(x, sizeof(x), &d), -EBADMSG);
+	}
+
+	/* the encoder: has's termination bits must be term[]'s */
+	ctx_created_ev(&e);
+	e.has &= ~LI_X2_HAS(LI_X2F_LATCHED);
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	ctx_created_ev(&e);
+	e.term[1].has |= LI_X2_HAS(LI_X2F_SESSION);
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	ctx_created_ev(&e);
+	e.term[1].media = 0;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	ctx_created_ev(&e);
+	e.term[0].latched.family = 0;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	ctx_created_ev(&e);
+	e.target_term = 2;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	ctx_created_ev(&e);
+	e.has |= LI_X2_HAS(LI_X2F_CHANGE);
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);   /* change 0 */
 }
 
 int
@@ -370,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_x2_encode_refusals),
 		cmocka_unit_test(test_x2_max),
 		cmocka_unit_test(test_x2_tcp_events),
+		cmocka_unit_test(test_x2_ctx_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,12 +28,17 @@ import sys
 
 EVENTS = {1: 'created', 2: 'refreshed', 3: 'permission', 4: 'channel bound', 5: 'ended',
           6: 'ongoing', 7: 'tcp connection up', 8: 'tcp connection bound',
-          9: 'tcp connection closed'}
+          9: 'tcp connection closed', 16: 'context created', 17: 'context ongoing',
+          18: 'context modified', 19: 'context ended'}
 TRANSPORTS = {1: 'UDP', 2: 'TCP', 3: 'TLS', 4: 'DTLS'}
 REASONS = {1: 'client', 2: 'expired', 3: 'connection closed', 4: 'connection reset',
            5: 'connection timeout', 6: 'aborted', 7: 'dp restarted', 8: 'killed', 9: 'other'}
+CTX_REASONS = {1: 'released', 2: 'setup failed', 3: 'other'}
+CHANGES = {1: 'added', 2: 'subtracted', 4: 'remote', 8: 'latched', 16: 'nominated'}
+MEDIA = {1: 'audio', 2: 'video'}
+SRTP = {0: 'off', 1: 'SDES', 2: 'DTLS-SRTP'}
 PDU_TYPES = {'1': 'X2', '2': 'X3', '3': 'keepalive', '4': 'keepalive ack'}
-FORMATS = {'4': 'proprietary', '5': 'IPv4 packet', '6': 'IPv6 packet'}
+FORMATS = {'4': 'proprietary', '5': 'IPv4 packet', '6': 'IPv6 packet', '8': 'RTP'}
 DIRECTIONS = {'1': 'unknown', '2': 'to target', '3': 'from target', '4': 'multiple',
               '5': 'n/a'}
 
@@ -48,12 +53,40 @@ def addr(v):
     return '[%s]:%d' % (':'.join(v[3 + i:5 + i].hex() for i in range(0, 16, 2)), port)
 
 
+def term_field(e, t, v):
+    """A context's termination's field (21-27): its slot first, once a slot."""
+    if len(v) < 1 or v[0] > 1:
+        raise ValueError('field %d of slot %r' % (t, v[:1]))
+    k = {21: 'term', 22: 'local', 23: 'remote', 24: 'latched', 25: 'media', 26: 'srtp',
+         27: 'usage'}[t]
+    term = e['terms'].setdefault(v[0], {})
+    if k in term:
+        raise ValueError('field %d twice for slot %d' % (t, v[0]))
+    fixed = {21: 3, 25: 2, 26: 2, 27: 33}
+    if t in fixed and len(v) != fixed[t]:
+        raise ValueError('field %d of %d bytes' % (t, len(v)))
+    if t == 21:
+        term[k] = struct.unpack('!H', v[1:3])[0]
+    elif t in (22, 23, 24):
+        term[k] = addr(v[1:])
+    elif t == 25:
+        term[k] = MEDIA[v[1]] if v[1] in MEDIA else None
+    elif t == 26:
+        term[k] = SRTP[v[1]] if v[1] in SRTP else None
+    else:
+        term[k] = struct.unpack('!QQQQ', v[1:33])   # bytes in, out, packets in, out
+    if term[k] is None:
+        raise ValueError('field %d out of range: %d' % (t, v[1]))
+
+
 def event(b):
     """The event in payload b: {'event': n, 'relayed': [...], 'client',
-    'server', 'peer', 'user', 'realm' and every integer field by its type}."""
+    'server', 'peer', 'user', 'realm', 'terms' (a context's: {slot: {'term'
+    (serial), 'local', 'remote', 'latched', 'media', 'srtp', 'usage' (bytes
+    in, out, packets in, out)}}) and every integer field by its type}."""
     if len(b) < 8 or b[:4] != b'TPX2' or b[4] != 1:
         raise ValueError('not a TPX2 version 1 event: %r' % b[:8])
-    e = {'event': b[5], 'relayed': []}
+    e = {'event': b[5], 'relayed': [], 'terms': {}}
     off = 8
     while off < len(b):
         if off + 4 > len(b):
@@ -69,6 +102,8 @@ def event(b):
             e['relayed'].append(addr(v))
         elif t in (6, 7):
             e[{6: 'user', 7: 'realm'}[t]] = v.decode()
+        elif 21 <= t <= 27:
+            term_field(e, t, v)
         elif n in (1, 2, 4, 8):
             e[t] = int.from_bytes(v, 'big')
     return e
@@ -80,7 +115,7 @@ def describe(e):
     if 'user' in e:
         out.append('user %s (realm %s)' % (e['user'], e.get('realm', '')))
     if 'client' in e:
-        out.append('client %s/%s' % (e['client'], TRANSPORTS.get(e.get(4), '?')))
+        out.append('client %s%s' % (e['client'], '/' + TRANSPORTS.get(e[4], '?') if 4 in e else ''))
     if e['relayed']:
         out.append('relayed ' + ' '.join(e['relayed']))
     if 8 in e:
@@ -95,6 +130,18 @@ def describe(e):
         out.append('packets %d/%d' % (e[13], e.get(14, 0)))
     if 16 in e:
         out.append('reason %s%s' % (REASONS.get(e[16], e[16]),
+                                    ', usage exact' if e.get(17) else ''))
+    if 28 in e:
+        out.append('change ' + '+'.join(n for b, n in CHANGES.items() if e[28] & b))
+    if 29 in e:
+        out.append('target on %d' % e[29])
+    for slot, t in sorted(e['terms'].items()):
+        d = ['slot %d' % slot] + ['%s %s' % ('serial' if k == 'term' else k, t[k]) for k in
+                                  ('term', 'local', 'remote', 'latched', 'media', 'srtp', 'usage')
+                                  if k in t]
+        out.append('(' + ' '.join(d) + ')')
+    if 30 in e:
+        out.append('reason %s%s' % (CTX_REASONS.get(e[30], e[30]),
                                     ', usage exact' if e.get(17) else ''))
     return ', '.join(out)
 
