@@ -585,6 +585,19 @@ main(int argc, char **argv)
 		start(&m, IPC_RTP_TAP, id, 0);
 		m.h.body_len = sizeof(struct ipc_rtp_tap);
 		put("rtp_tap_off", &m);
+		/* (an AGW context's id has the same shape: its TCP legs' tap) */
+		start(&m, IPC_AGW_TAP, id, 0);
+		{
+			struct ipc_agw_tap tp = { .tap = { .on = 1, .ndest = 1, .correlation = 44 },
+						  .leg = 1 };
+
+			memset(tp.tap.xid, 0x5c, sizeof(tp.tap.xid));
+			tp.tap.dest[0].family = 6;
+			tp.tap.dest[0].port = 7002;
+			memcpy(m.body, &tp, sizeof(tp));
+			m.h.body_len = sizeof(tp);
+		}
+		put("agw_tap", &m);
 
 		memset(&sm, 0, sizeof(sm));
 		sm.req = 9;
