@@ -24,11 +24,13 @@
 # dp's and cp's logs, status and metrics name no target or XID.
 set -uo pipefail
 . "$(dirname "$0")/lib/dp_env.sh"
+. "$(dirname "$0")/lib/uclient.sh"
 tp_env_init
 PY=/usr/bin/python3
 LIB=$(dirname "$0")/lib
 command -v tshark >/dev/null || tp_die "tshark missing (tools/bootstrap installs it)"
 command -v turnutils_peer >/dev/null || tp_die "turnutils_peer missing (tools/bootstrap installs coturn)"
+command -v turnutils_uclient >/dev/null || tp_die "turnutils_uclient missing (tools/bootstrap installs coturn)"
 
 pki=$TP_TMP/pki; mkdir -p "$pki"
 . "$(dirname "$0")/lib/li_pki.sh"
@@ -270,6 +272,43 @@ tp_check "X2: the target's sessions' events, sequence, timestamps, correlation w
 x2_before=$(awk -F'|' '$10 ~ /^1/' "$TP_TMP/phase1.txt" | wc -l)
 
 tp_check "each PDU has a timestamp" bash -c "tshark -r '$TP_TMP/x3.pcap' -d 'tcp.port==$mfport,5gli' -T fields -e li5g.ts 2>/dev/null | grep -c . | grep -qv '^0$'"
+
+# coturn's own client as the target (the issue's "relays with coturn's
+# uclient"): 10 messages over a channel to the echoing peer, as user test;
+# its allocation's X3 both ways (20 datagrams, the peer's address on
+# each) and its X2 (created for user test, its channel), under the XID.
+tp_check "turnutils_uclient as the target: every message echoed" \
+  tp_uclient "turnutils_uclient -u test" 60 -u test -w test -e 10.211.0.2 -r 3480 \
+  -m 1 -n 10 -l 120 -c 10.210.0.1
+sleep 1
+decode phase1u
+judge_uclient() {
+  $PY - "$TP_TMP/phase1.txt" "$TP_TMP/phase1u.txt" "$XID" "$LIB" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[4])
+import li_x2
+def rows(f):
+    return [[x.split(',')[0] for x in l.rstrip('\n').split('|')] for l in open(f) if l.strip()]
+before, after, xid = rows(sys.argv[1]), rows(sys.argv[2]), sys.argv[3]
+new = after[len(before):]
+x3 = [r for r in new if r[0] == xid and r[9] == '2']
+peer = [r for r in x3 if ('10.211.0.2', '3480') in ((r[2], r[4]), (r[3], r[5]))]
+dirs = sorted(set(r[1] for r in peer))
+x2 = [li_x2.event(bytes.fromhex(r[11].replace(':', ''))) for r in new
+      if r[0] == xid and r[9] == '1' and r[11]]
+created = [e for e in x2 if e['event'] == 1 and e.get('user') == 'test']
+chans = [e for e in x2 if e['event'] == 4]
+print('# uclient: %d X3 (%d with the peer, directions %s), X2 %s' %
+      (len(x3), len(peer), dirs, [li_x2.EVENTS.get(e['event']) for e in x2]))
+others = [r for r in new if r[0] != xid and r[9] in ('1', '2')]
+ok = len(peer) == 20 and len(x3) == 20 and dirs == ['2', '3'] and created and chans and not others
+sys.exit(0 if ok else 1)
+PYEOF
+}
+tp_check "uclient's session: 20 X3 both ways with the peer, X2 created (user test) and its channel" \
+  judge_uclient
+tp_check "tshark: nothing malformed in uclient's session" test ! -s "$TP_TMP/phase1u.bad"
+x2_before=$(awk -F'|' '$10 ~ /^1/' "$TP_TMP/phase1u.txt" | wc -l)
 
 tp_check "DeactivateTask: acknowledged" x1 DeactivateTask "<xId>$XID</xId>"
 sleep 0.5
