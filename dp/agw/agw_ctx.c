@@ -413,6 +413,11 @@ leg_mod(struct dp_worker *w, struct agw_ctx *c, unsigned int i, const struct ipc
 		memcpy(t->fp, n->fp, sizeof(t->fp));
 		return;
 	}
+	/* a leg not up takes another remote: if it is the target's (matched
+	 * on the remote it had), its next peer is nobody's target until cp,
+	 * which matches the new one, says so (as leg_sub's rule) */
+	if (c->sp.tap && a->taps != NULL && a->taps[c - a->ctx].leg == i)
+		agw_li_untap(a, c);
 	if (t->tcp_role == IPC_AGW_TCP_SERVER) {
 		while (c->ncand[i] > 0)
 			agw_cand_drop(w, c, i, 0, AGW_CTR_CAND_DROPPED);

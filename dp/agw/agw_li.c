@@ -121,6 +121,10 @@ agw_li_untap(struct agw_worker *a, struct agw_ctx *c)
 	struct agw_tap *tp;
 
 	c->sp.tap = 0;
+	/* what either leg's waiting send was given belongs to the task
+	 * leaving: a later tap copies it under its own */
+	c->sp.leg[0].tap_given = 0;
+	c->sp.leg[1].tap_given = 0;
 	if (a->taps == NULL)
 		return;
 	tp = &a->taps[c - a->ctx];
@@ -159,6 +163,12 @@ tap(struct dp_worker *w, struct agw_ctx *c, const struct ipc_agw_tap *ip)
 	if (!tp->on || memcmp(tp->xid, ip->tap.xid, 16) != 0 ||
 	    tp->correlation != ip->tap.correlation)
 		tp->seq = 0;
+	/* another task or target leg: the waiting sends' bytes are copied
+	 * under it too (its stream has no gap), not counted as given */
+	if (!tp->on || memcmp(tp->xid, ip->tap.xid, 16) != 0 || tp->leg != ip->leg) {
+		c->sp.leg[0].tap_given = 0;
+		c->sp.leg[1].tap_given = 0;
+	}
 	memcpy(tp->xid, ip->tap.xid, 16);
 	tp->correlation = ip->tap.correlation;
 	tp->ndest = ip->tap.ndest;

@@ -1227,6 +1227,49 @@ test_agw_li_untap_when_target_leg_subtracted(void **state)
 	free(r);
 }
 
+/* A target's leg not up yet given another remote (MOD_LEG: a client leg
+ * reconnects, a server leg's awaited peer changes): dp drops the tap, as
+ * leg_sub does, so the new peer is not copied under the task before cp,
+ * which matches the new remote, says so (review of slice 7, L1). The
+ * other leg's change keeps it. */
+static void
+test_agw_li_untap_when_target_leg_moves_before_up(void **state)
+{
+	struct fix *f = *state;
+	struct li_ring *r = aligned_alloc(64, sizeof(*r));
+	struct ipc_agw_term t0, t1;
+	uint64_t id = ctx_id(12);
+
+	assert_non_null(r);
+	memset(r, 0, sizeof(*r));
+	r->slots = calloc(LI_RING_SLOTS, LI_SLOT_SIZE);
+	assert_non_null(r->slots);
+	f->w->li = r;
+	term_server(&t0, PORT_MIN + 12, UE4);
+	term_client(&t1);
+	cp_add(f, id, &t0, &t1, 0);
+	/* leg 0 (the UE's, awaited) the target's: the core's leg moving keeps it */
+	cp_tap(f, id, true, 0);
+	t1.remote.port = CORE_PORT + 7;
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 1, &t1, 0);
+	assert_int_equal(f->w->agw->ntaps, 1);
+	/* the UE's leg awaits another address: untapped */
+	t0.remote.ip[3] = 77;
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 0, &t0, 0);
+	assert_int_equal(f->w->agw->ntaps, 0);
+	/* a client leg, the target's, reconnecting to another remote: the same */
+	cp_tap(f, id, true, 1);
+	assert_int_equal(f->w->agw->ntaps, 1);
+	t1.remote.port = CORE_PORT + 9;
+	cp_mod(f, id, IPC_AGW_MOD_LEG, 1, &t1, 0);
+	assert_int_equal(f->w->agw->ntaps, 0);
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 0, NULL, 0);
+	cp_mod(f, id, IPC_AGW_SUB_LEG, 1, NULL, 0);
+	f->w->li = NULL;
+	free(r->slots);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -1247,6 +1290,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_agw_connections_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_sync_step_bounded, setup_wide, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_li_tap_copies_both_ways_split_full_retry_off,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agw_li_untap_when_target_leg_moves_before_up,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agw_li_untap_when_target_leg_subtracted,
 						setup, teardown),
