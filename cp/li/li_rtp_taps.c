@@ -62,6 +62,9 @@ struct cp_li_rtp_taps {
 	struct rtap_rec *heads[RTAP_BUCKETS];
 	uint64_t gen;                 /* the tables' gen the last pass began at */
 	bool pass;                    /* a pass under way */
+	bool rerun;                   /* ... and another once it ends (the
+	                               * tables changed meanwhile) */
+	bool rerun_force;             /* ... which tells dp whatever it was told */
 	bool pass_force;              /* ... telling dp whatever it was told */
 	bool pass_start;              /* ... and "off" to every context not
 				       * targeted (a restarted cp: dp may hold
@@ -216,6 +219,21 @@ sync_one(struct cp_ctx *cp, struct cp_li_rtp_taps *lt, const struct cp_agw_ctx *
 }
 
 /* id to be looked at in the next step; noted too many: a pass. */
+/* Every context again: a pass, or once the one under way ends (what
+ * lies behind its cursor); force: telling dp whatever it was told. */
+static void
+pass_again(struct cp_li_rtp_taps *lt, bool force)
+{
+	if (lt->pass) {
+		lt->rerun = true;
+		lt->rerun_force = lt->rerun_force || force;
+	} else {
+		lt->pass = true;
+		lt->pass_force = lt->pass_force || force;
+		lt->cursor = 0;
+	}
+}
+
 static void
 note(struct cp_li_rtp_taps *lt, uint64_t id, bool force)
 {
@@ -225,9 +243,7 @@ note(struct cp_li_rtp_taps *lt, uint64_t id, bool force)
 			return;
 		}
 	if (lt->nnoted == RTAP_NOTED) {
-		lt->pass = true;
-		lt->pass_force = lt->pass_force || force;
-		lt->cursor = 0;
+		pass_again(lt, force);
 		return;
 	}
 	lt->noted[lt->nnoted] = id;
@@ -358,10 +374,8 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 			if (c->rtp.nmembers > 0) {
 				if (nown < RTAP_OWNERS)
 					owners[nown++] = c->id;
-				else if (!lt->pass) {
-					lt->pass = true;
-					lt->cursor = 0;
-				}
+				else
+					pass_again(lt, false);
 			}
 		}
 		/* (one kept for the next turn is no work done: a dp that
@@ -381,10 +395,14 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 			members_sync(cp, lt, c);
 	}
 	if (lt->gen != cp->li->gen) {
-		/* the tables changed: every context again, from the start */
+		/* the tables changed: every context again. A pass under way
+		 * goes on (what lies past its cursor is told by the tables as
+		 * they are now) and another follows for what lay behind it:
+		 * rewinding at each change would never reach the contexts past
+		 * the cursor while the CC-TF's triggers or the ADMF change the
+		 * tables faster than a pass takes (review of slice 7, M2) */
 		lt->gen = cp->li->gen;
-		lt->pass = true;
-		lt->cursor = 0;
+		pass_again(lt, false);
 	}
 	/* a started cp: not before dp gave every context back (SYNC's
 	 * RTP_STATEs, cp->ready): a pass over a table not yet restored would
@@ -398,10 +416,15 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 		const struct cp_agw_ctx *c;
 
 		if (lt->cursor >= n) {
-			lt->pass = false;
-			lt->pass_force = false;
 			lt->pass_start = false;
-			break;
+			lt->cursor = 0;
+			lt->pass = lt->rerun;
+			lt->pass_force = lt->rerun_force;
+			lt->rerun = false;
+			lt->rerun_force = false;
+			if (!lt->pass)
+				break;
+			continue;
 		}
 		c = &tab->ctx[lt->cursor];
 		if (c->id == 0) {

@@ -252,11 +252,13 @@ cp_li_taps_step(struct cp_ctx *cp)
 	if (lt == NULL || cp->li == NULL)
 		return 0;
 	if (lt->gen != cp->li->gen) {
-		/* the tables changed: every allocation again, from the start */
+		/* the tables changed: every allocation again. A pass under way
+		 * goes on and another follows (again()): rewinding at each
+		 * change would never reach the allocations past the cursor
+		 * while the tables change faster than a pass takes (review of
+		 * slice 7, M2) */
 		lt->gen = cp->li->gen;
-		lt->pass = true;
-		lt->rerun = false;
-		lt->cursor = 0;
+		again(lt);
 	}
 	/* a started cp: not before every allocation of dp's is in its table
 	 * (one restored behind the cursor would keep an old cp's tap) */
