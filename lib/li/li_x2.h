@@ -38,7 +38,7 @@
 #define LI_X2_VERSION     1u
 #define LI_X2_HDR_LEN     8u
 #define LI_X2_TEXT_MAX    513u    /* RFC 8489's USERNAME and REALM bounds */
-/* The longest event the encoder writes (1,547 bytes): the header, 21
+/* The longest event the encoder writes (1,561 bytes): the header, 21
  * field headers (every allocation field once, RELAYED twice), 63 bytes of
  * fixed values, 5 IPv6 addresses, both texts at their bound; and the
  * contexts' fields: 17 field headers (21-27 for both slots, 28-30), 203
