@@ -36,6 +36,7 @@
 #include "cp_dp.h"
 #include "li.h"
 #include "li_agw_taps.h"
+#include "li_x2_cp.h"
 
 #define ATAP_BUCKETS 4096u
 #define CP_LI_AGW_PASS_SLICE 512u
@@ -103,6 +104,12 @@ ctx_by_id(const struct cp_ctx *cp, uint64_t id)
 	return c->id == id ? c : NULL;
 }
 
+const struct cp_li_task *
+cp_li_agw_task(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int *leg)
+{
+	return cp_li_match_agw(cp->li, c->tcp.term, c->tcp.leg_remote, leg);
+}
+
 /* The tap c should have now (out zero: none). */
 static void
 want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_agw_tap *out)
@@ -111,7 +118,7 @@ want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_agw_tap *out)
 	unsigned int leg = 0;
 
 	memset(out, 0, sizeof(*out));
-	t = cp_li_match_agw(cp->li, c->tcp.term, c->tcp.leg_remote, &leg);
+	t = cp_li_agw_task(cp, c, &leg);
 	if (cp_li_tap_of(cp->li, t, c->id, &out->tap))
 		out->leg = (uint8_t)leg;
 }
@@ -119,17 +126,20 @@ want(struct cp_ctx *cp, const struct cp_agw_ctx *c, struct ipc_agw_tap *out)
 /* dp told c's tap (or its absence) when it is not what it was told, or
  * always (force: dp's context is fresh or changed, or a restarted cp's
  * first pass;
- * offs: "off" too, where nothing was told). 0, or -ENOBUFS/-ENOMEM
- * (nothing changed, try again). */
+ * offs: "off" too, where nothing was told). First, the X2 event due (e
+ * dp's event that brought c, or NULL; sent: cp/agw sent an AGW_ADD or
+ * AGW_MOD), so that "created" precedes the tap that starts the X3 on the
+ * worker's ring. 0, or -ENOBUFS/-ENOMEM (nothing changed, try again). */
 static int
 sync_one(struct cp_ctx *cp, struct cp_li_agw_taps *lt, const struct cp_agw_ctx *c, bool force,
-	 bool offs)
+	 bool offs, const struct ipc_agw_event *e, bool sent)
 {
 	static struct ipc_msg m;
 	struct ipc_agw_tap w;
 	struct atap_rec **p = slot_of(lt, c->id), *r = *p;
 	int rc;
 
+	cp_li_x2_agw(cp, c, e, sent);
 	want(cp, c, &w);
 	if (!force && (r == NULL ? w.tap.on == 0 : memcmp(&r->tap, &w, sizeof(w)) == 0))
 		return 0;
@@ -210,7 +220,8 @@ sent(struct cp_ctx *cp, uint64_t id, uint16_t kind, void *arg)
 }
 
 /* cp/agw's observer: a leg up may meet a target (its connection's
- * remote); a subtraction may end one; a released context's record goes. */
+ * remote); a subtraction may end one; a released context's record goes
+ * (its X2 end told first). */
 static void
 observed(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e, void *arg)
 {
@@ -225,10 +236,11 @@ observed(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e, void *arg
 	switch (ev->type) {
 	case IPC_AGW_EV_LEG_UP:
 	case IPC_AGW_EV_SUBTRACTED:
-		if (sync_one(cp, lt, c, false, false) < 0)
+		if (sync_one(cp, lt, c, false, false, ev, false) < 0)
 			note(lt, c->id);
 		break;
 	case IPC_AGW_EV_RELEASED:
+		cp_li_x2_agw(cp, c, ev, false);
 		p = slot_of(lt, c->id);
 		if (*p != NULL)
 			rec_drop(p);
@@ -296,7 +308,7 @@ cp_li_agw_taps_step(struct cp_ctx *cp)
 
 		/* (one kept for the next turn is no work done: a dp that
 		 * takes nothing does not keep cp's loop awake) */
-		if (c != NULL && sync_one(cp, lt, c, true, false) < 0) {
+		if (c != NULL && sync_one(cp, lt, c, true, false, NULL, true) < 0) {
 			lt->noted[keep++] = lt->noted[i];
 		} else {
 			k++;
@@ -341,7 +353,7 @@ cp_li_agw_taps_step(struct cp_ctx *cp)
 			continue;
 		}
 		k++;
-		if (sync_one(cp, lt, c, lt->pass_force, lt->pass_start) < 0)
+		if (sync_one(cp, lt, c, lt->pass_force, lt->pass_start, NULL, false) < 0)
 			break;                /* this one again next turn */
 		lt->cursor++;
 	}

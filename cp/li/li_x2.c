@@ -53,7 +53,16 @@
  * nominated: the terminations as they are now) or a termination was
  * subtracted (dp's SUBTRACTED: its serial and last usage); ended at
  * dp's RELEASED, with both terminations' last figures (exact: dp's own)
- * and the target's as BYTES/PKTS_FROM/TO. Nothing here logs.
+ * and the target's as BYTES/PKTS_FROM/TO.
+ *
+ * The gateway's TCP-leg contexts (MSRP, BFCP: cp_li_x2_agw(), called by
+ * li_agw_taps.c before each AGW_TAP), the same way, their events the
+ * RTP contexts' (16-19): a leg is a termination (TERM, LOCAL, REMOTE the
+ * signalled one, LATCHED its connection's remote once up) with its LEG
+ * (listen or connect, TLS on or off); modified at a leg added, up, or
+ * signalled a remote anew, and at dp's SUBTRACTED (its bytes); ended at
+ * RELEASED with each leg's bytes (dp counts no packets on a TCP leg:
+ * TERM_USAGE's are 0, PKTS_FROM/TO absent). Nothing here logs.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -67,6 +76,7 @@
 #include "cp.h"
 #include "cp_dp.h"
 #include "li.h"
+#include "li_agw_taps.h"
 #include "li_pdu_types.h"
 #include "li_rtp_taps.h"
 #include "li_taps.h"
@@ -113,6 +123,7 @@ struct x2_rec {
 struct cp_li_x2 {
 	struct x2_rec *heads[X2_BUCKETS];
 	struct x2_rec *cheads[X2_BUCKETS];   /* the contexts' */
+	struct x2_rec *theads[X2_BUCKETS];   /* the TCP-leg contexts' */
 	struct x2_rec *ends;
 	unsigned int nrecs;
 	uint64_t gen;                 /* the tables' gen the last pass began at */
@@ -845,6 +856,296 @@ cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp
 	ctx_snap(r, c);
 }
 
+/* ---- the gateway's TCP-leg contexts (MSRP, BFCP) ---- */
+
+/* Slot i's connection's remote as dp reported it (LEG_UP; a leg down
+ * keeps it), or none (family 0). */
+static struct ipc_addr
+seen_of(const struct cp_agw_ctx *c, unsigned int i)
+{
+	struct ipc_addr z;
+
+	if ((c->tcp.leg_state[i] == CP_AGW_LEG_UP || c->tcp.leg_state[i] == CP_AGW_LEG_DOWN) &&
+	    addr_set(&c->tcp.leg_remote[i]))
+		return c->tcp.leg_remote[i];
+	memset(&z, 0, sizeof(z));
+	return z;
+}
+
+/* Slot i's local address: as its connection has it once up, else as
+ * installed (a server's listening port; a client's port 0: dp picks). */
+static const struct ipc_addr *
+leg_local_of(const struct cp_agw_ctx *c, unsigned int i)
+{
+	if (c->tcp.leg_state[i] != CP_AGW_LEG_WAITING && addr_set(&c->tcp.leg_local[i]))
+		return &c->tcp.leg_local[i];
+	return &c->tcp.term[i].local;
+}
+
+static bool
+fam_set(const struct ipc_addr *a)
+{
+	return a->family == 4 || a->family == 6;
+}
+
+/* ev's fields of c's leg in slot i: who it is, its part in the
+ * connection, TLS on or off (never a fingerprint or key), its addresses. */
+static void
+leg_of(struct li_x2_ev *ev, const struct cp_agw_ctx *c, unsigned int i)
+{
+	const struct ipc_agw_term *t = &c->tcp.term[i];
+	const struct ipc_addr *l = leg_local_of(c, i);
+	struct li_x2_term *o = &ev->term[i];
+	struct ipc_addr s = seen_of(c, i);
+
+	o->has |= LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_LEG);
+	o->serial = t->serial;
+	o->leg_role = t->tcp_role == IPC_AGW_TCP_SERVER ? LI_X2_LEG_LISTEN : LI_X2_LEG_CONNECT;
+	o->tls = t->tls_role != IPC_AGW_TLS_NONE;
+	if (fam_set(l)) {
+		o->has |= LI_X2_HAS(LI_X2F_LOCAL);
+		addr_of(&o->local, l, l->port);
+	}
+	/* (a listening leg's signalled remote may have no port: any) */
+	if (fam_set(&t->remote)) {
+		o->has |= LI_X2_HAS(LI_X2F_REMOTE);
+		addr_of(&o->remote, &t->remote, t->remote.port);
+	}
+	if (s.family != 0) {
+		o->has |= LI_X2_HAS(LI_X2F_LATCHED);
+		addr_of(&o->latched, &s, s.port);
+	}
+	ev->has |= o->has;
+}
+
+/* r now says what c is. */
+static void
+leg_snap(struct x2_rec *r, const struct cp_agw_ctx *c)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		bool on = c->tcp.term[i].tcp_role != IPC_AGW_TCP_NONE;
+
+		r->serial[i] = on ? c->tcp.term[i].serial : 0;
+		if (on)
+			r->remote[i] = c->tcp.term[i].remote;
+		else
+			memset(&r->remote[i], 0, sizeof(r->remote[i]));
+		r->latched[i] = seen_of(c, i);
+	}
+}
+
+/* CTX_CREATED, CTX_ONGOING or CTX_MODIFIED (change not 0): c's legs as
+ * they are, the target's slot, the target's address (its connection's
+ * remote, else its signalled remote) as CLIENT, ours as SERVER. */
+static void
+leg_whole(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r, const struct cp_agw_ctx *c,
+	  uint8_t event, uint8_t change, unsigned int dir)
+{
+	unsigned int tt = r->target_term;
+	struct ipc_addr s = seen_of(c, tt);
+	const struct ipc_addr *rem = s.family != 0 ? &s : &c->tcp.term[tt].remote;
+	const struct ipc_addr *l = leg_local_of(c, tt);
+	struct li_x2_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = event;
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_TARGET_TERM);
+	ev.session = c->id;
+	ev.target_term = (uint8_t)tt;
+	if (change != 0) {
+		ev.has |= LI_X2_HAS(LI_X2F_CHANGE);
+		ev.change = change;
+	}
+	for (unsigned int i = 0; i < 2; i++)
+		if (c->tcp.term[i].tcp_role != IPC_AGW_TCP_NONE)
+			leg_of(&ev, c, i);
+	if (fam_set(rem)) {
+		ev.has |= LI_X2_HAS(LI_X2F_CLIENT);
+		addr_of(&ev.client, rem, rem->port);
+	}
+	if (fam_set(l)) {
+		ev.has |= LI_X2_HAS(LI_X2F_SERVER);
+		addr_of(&ev.server, l, l->port);
+	}
+	if ((ev.has & LI_X2_HAS(LI_X2F_TERM)) == 0 && change == 0)
+		return;
+	x2_send(cp, lx, r, &ev, dir);
+}
+
+/* A leg's bytes (TERM_USAGE): read from its network, written to it; dp
+ * counts no packets on a TCP leg (0). */
+static void
+leg_usage(struct li_x2_term *o, const struct ipc_agw_event *e, unsigned int i)
+{
+	o->has |= LI_X2_HAS(LI_X2F_TERM_USAGE);
+	o->bytes_in = e->bytes_in[i];
+	o->bytes_out = e->bytes_out[i];
+}
+
+/* dp's SUBTRACTED of c's leg e->leg: a MODIFIED with its serial and its
+ * bytes as it left. */
+static void
+leg_subtracted(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r,
+	       const struct cp_agw_ctx *c, const struct ipc_agw_event *e)
+{
+	struct li_x2_term *o;
+	struct li_x2_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = LI_X2_EV_CTX_MODIFIED;
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_CHANGE) |
+		 LI_X2_HAS(LI_X2F_TARGET_TERM) | LI_X2_HAS(LI_X2F_TERM) |
+		 LI_X2_HAS(LI_X2F_TERM_USAGE);
+	ev.session = c->id;
+	ev.change = LI_X2_CH_SUBTRACTED;
+	ev.target_term = r->target_term;
+	o = &ev.term[e->leg];
+	o->has = LI_X2_HAS(LI_X2F_TERM);
+	o->serial = e->serial;
+	leg_usage(o, e, e->leg);
+	x2_send(cp, lx, r, &ev, LI_DIR_NA);
+	if (r->serial[e->leg] == e->serial)
+		r->serial[e->leg] = 0;
+}
+
+/* dp's RELEASED: CTX_ENDED with each leg's bytes (c as it was), the
+ * target's as the session's (no packets: none counted). */
+static void
+leg_ended(struct cp_ctx *cp, struct cp_li_x2 *lx, struct x2_rec *r, const struct cp_agw_ctx *c,
+	  const struct ipc_agw_event *e)
+{
+	struct li_x2_ev ev;
+	struct li_x2_term *tt;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.event = LI_X2_EV_CTX_ENDED;
+	ev.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_BYTES_FROM) |
+		 LI_X2_HAS(LI_X2F_BYTES_TO) | LI_X2_HAS(LI_X2F_DURATION) |
+		 LI_X2_HAS(LI_X2F_EXACT) | LI_X2_HAS(LI_X2F_CTX_REASON) |
+		 LI_X2_HAS(LI_X2F_TARGET_TERM);
+	ev.session = c->id;
+	ev.target_term = r->target_term;
+	for (unsigned int i = 0; i < 2; i++) {
+		if (c->tcp.term[i].tcp_role == IPC_AGW_TCP_NONE)
+			continue;
+		ev.term[i].has = LI_X2_HAS(LI_X2F_TERM);
+		ev.term[i].serial = c->tcp.term[i].serial;
+		leg_usage(&ev.term[i], e, i);
+		ev.has |= ev.term[i].has;
+	}
+	tt = &ev.term[r->target_term];
+	if ((tt->has & LI_X2_HAS(LI_X2F_TERM_USAGE)) == 0)
+		leg_usage(tt, e, r->target_term);   /* (its slot emptied: dp's 0s) */
+	ev.has |= tt->has;
+	ev.bytes_from = tt->bytes_in;
+	ev.bytes_to = tt->bytes_out;
+	/* (the wall clock: a TCP context keeps no other) */
+	ev.duration_ms = cp->wall_ms > c->created_wall_ms ? cp->wall_ms - c->created_wall_ms : 0;
+	ev.exact = 1;                 /* (RELEASED carries dp's last figures) */
+	ev.ctx_reason = e->cause == IPC_AGW_CONTROLLER ? LI_X2_CR_RELEASED :
+			e->cause == IPC_AGW_SETUP_FAILED ? LI_X2_CR_SETUP_FAILED : LI_X2_CR_OTHER;
+	x2_send(cp, lx, r, &ev, LI_DIR_NA);
+}
+
+void
+cp_li_x2_agw(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+	     bool sent)
+{
+	struct cp_li_x2 *lx = cp->li_x2;
+	struct ipc_addr dest[IPC_LI_DESTS];
+	const struct cp_li_task *t;
+	struct x2_rec **p, *r;
+	unsigned int n, leg = 0;
+	bool started = false;
+	uint8_t change = 0;
+	uint64_t corr;
+
+	if (lx == NULL || cp->li == NULL || cp->ha_standby || c == NULL || c->id == 0 ||
+	    c->kind != CP_AGW_KIND_TCP)
+		return;
+	p = slot_in(lx->theads, c->id);
+	r = *p;
+	/* an end or a subtraction is the record's task's, if it is still
+	 * there: nothing of a task after its DeactivateTask (review V7), the
+	 * pass that drops the record not come yet */
+	if (e != NULL && e->type == IPC_AGW_EV_RELEASED) {
+		if (r != NULL) {
+			if (cp_li_task_find(cp->li, r->xid) != NULL)
+				leg_ended(cp, lx, r, c, e);
+			rec_drop(lx, p);
+		}
+		return;
+	}
+	if (r != NULL && e != NULL && e->type == IPC_AGW_EV_SUBTRACTED && e->leg < 2 &&
+	    cp_li_task_find(cp->li, r->xid) != NULL)
+		leg_subtracted(cp, lx, r, c, e);
+	t = cp_li_agw_task(cp, c, &leg);
+	n = t != NULL ? x2_dests(cp->li, t, dest) : 0;
+	if (n == 0) {
+		if (r != NULL)
+			rec_drop(lx, p);
+		return;
+	}
+	corr = cp_li_correlation(t, c->id);
+	if (r == NULL) {
+		if (lx->nrecs >= X2_RECS_MAX || (r = calloc(1, sizeof(*r))) == NULL) {
+			lx->st.dropped++;
+			explicit_bzero(dest, sizeof(dest));
+			return;
+		}
+		r->id = c->id;
+		r->next = *p;
+		*p = r;
+		lx->nrecs++;
+		started = true;
+	} else if (memcmp(r->xid, t->t.xid, 16) != 0 || r->corr != corr) {
+		started = true;
+	}
+	if (started) {
+		memcpy(r->xid, t->t.xid, 16);
+		r->corr = corr;
+		r->seq = 0;
+	}
+	r->worker = c->worker;
+	r->ndest = (uint8_t)n;
+	memcpy(r->dest, dest, sizeof(dest));
+	explicit_bzero(dest, sizeof(dest));
+	r->target_term = (uint8_t)leg;
+	if (started) {
+		/* (cp/agw's AGW_ADD of a context made now: not a restarted
+		 * cp's pass, nor a task activated on a context that was) */
+		bool fresh = sent && e == NULL && cp->wall_ms >= c->created_wall_ms &&
+			     cp->wall_ms - c->created_wall_ms < X2_CTX_FRESH_MS;
+
+		leg_whole(cp, lx, r, c, fresh ? LI_X2_EV_CTX_CREATED : LI_X2_EV_CTX_ONGOING, 0,
+			  LI_DIR_NA);
+		leg_snap(r, c);
+		return;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct ipc_agw_term *tm = &c->tcp.term[i];
+		struct ipc_addr s = seen_of(c, i);
+
+		if (tm->tcp_role == IPC_AGW_TCP_NONE)
+			continue;
+		if (tm->serial != r->serial[i])
+			change |= LI_X2_CH_ADDED;
+		else if (!addr_same(&tm->remote, &r->remote[i]))
+			change |= LI_X2_CH_REMOTE;
+		/* a leg up: its connection's remote (the target's doing when
+		 * it connected in to a listening leg) */
+		if (s.family != 0 && !addr_same(&s, &r->latched[i]))
+			change |= LI_X2_CH_LATCHED;
+	}
+	if (change != 0)
+		leg_whole(cp, lx, r, c, LI_X2_EV_CTX_MODIFIED, change,
+			  (change & LI_X2_CH_LATCHED) != 0 && e != NULL &&
+			  e->type == IPC_AGW_EV_LEG_UP && e->leg == r->target_term &&
+			  c->tcp.term[e->leg].tcp_role == IPC_AGW_TCP_SERVER ?
+			  LI_DIR_FROM_TARGET : LI_DIR_NA);
+	leg_snap(r, c);
+}
+
 int
 cp_li_x2_open(struct cp_ctx *cp)
 {
@@ -877,6 +1178,8 @@ cp_li_x2_close(struct cp_ctx *cp)
 			rec_drop(lx, &lx->heads[i]);
 		while (lx->cheads[i] != NULL)
 			rec_drop(lx, &lx->cheads[i]);
+		while (lx->theads[i] != NULL)
+			rec_drop(lx, &lx->theads[i]);
 	}
 	explicit_bzero(lx, sizeof(*lx));
 	free(lx);

@@ -14,6 +14,7 @@ struct cp_ctx;
 struct cp_alloc_ev;
 struct cp_agw_ctx;
 struct ipc_rtp_event;
+struct ipc_agw_event;
 
 /* What was sent and lost, for the tests (no task in them). */
 struct cp_li_x2_stats {
@@ -48,6 +49,26 @@ void cp_li_x2_event(struct cp_ctx *cp, struct cp_alloc_ev *ev, void *arg);
  */
 void cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp_event *e,
 		  bool added);
+/*
+ * The gateway's TCP-leg context c (MSRP, BFCP) looked at
+ * (docs/design/li.md §3.2, §4.2; called by li_agw_taps.c before it syncs
+ * c's tap, so that an event precedes the AGW_TAP it goes with on the
+ * worker's ring): e dp's event that brought it (NULL: an AGW_ADD or
+ * AGW_MOD cp/agw sent, or a pass), sent cp/agw sent one (c made within
+ * a second of wall time is then "created"). Sends the X2 event due:
+ * created or ongoing (each leg: slot, serial, role, TLS on or off, local,
+ * signalled remote, its connection's remote once up; never a key),
+ * modified (a leg added, up with its connection's remote, its remote
+ * signalled anew; SUBTRACTED: its serial and bytes), ended (RELEASED:
+ * each leg's bytes, the target's as BYTES_FROM/TO, the duration, why;
+ * the record goes). The task: li_agw_taps.c's cp_li_agw_task(), the
+ * taps' own. A context no task targets any more loses its record,
+ * untold; a SUBTRACTED or RELEASED of a record whose task is gone
+ * (DeactivateTask, the pass not there yet) is not told (review V7).
+ * Nothing on the standby or without li.
+ */
+void cp_li_x2_agw(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_agw_event *e,
+		  bool sent);
 /* Counters, or NULL without li. */
 const struct cp_li_x2_stats *cp_li_x2_stats(const struct cp_ctx *cp);
 

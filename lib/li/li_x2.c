@@ -30,7 +30,7 @@ static const struct {
 };
 
 /* Every field bit the struct has a field for. */
-#define LI_X2_ALL (((LI_X2_HAS(LI_X2F_MAX_KNOWN) << 1) - 1u) & ~1u)
+#define LI_X2_ALL ((LI_X2_HAS(LI_X2F_MAX_KNOWN) | (LI_X2_HAS(LI_X2F_MAX_KNOWN) - 1u)) & ~1u)
 
 const char *
 li_x2_event_name(unsigned int event)
@@ -165,7 +165,7 @@ put_term(struct w *w, unsigned int type, unsigned int i, const struct li_x2_term
 {
 	const struct li_x2_addr *a = type == LI_X2F_LOCAL ? &t->local :
 				     type == LI_X2F_REMOTE ? &t->remote : &t->latched;
-	size_t n = type == LI_X2F_TERM ? 2 : type == LI_X2F_TERM_USAGE ? 32 :
+	size_t n = type == LI_X2F_TERM || type == LI_X2F_LEG ? 2 : type == LI_X2F_TERM_USAGE ? 32 :
 		   type == LI_X2F_MEDIA || type == LI_X2F_SRTP ? 1 :
 		   a->family == 4 ? 7 : 19;
 	uint8_t *p = put(w, type, 1 + n);
@@ -176,6 +176,10 @@ put_term(struct w *w, unsigned int type, unsigned int i, const struct li_x2_term
 	switch (type) {
 	case LI_X2F_TERM:
 		be16(p + 1, t->serial);
+		break;
+	case LI_X2F_LEG:
+		p[1] = t->leg_role;
+		p[2] = t->tls;
 		break;
 	case LI_X2F_MEDIA:
 		p[1] = t->media;
@@ -231,7 +235,9 @@ li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 		if ((THAS(LOCAL) && !addr_ok(&t->local)) || (THAS(REMOTE) && !addr_ok(&t->remote)) ||
 		    (THAS(LATCHED) && !addr_ok(&t->latched)) ||
 		    (THAS(MEDIA) && (t->media < LI_X2_AUDIO || t->media > LI_X2_VIDEO)) ||
-		    (THAS(SRTP) && t->srtp > LI_X2_SRTP_DTLS))
+		    (THAS(SRTP) && t->srtp > LI_X2_SRTP_DTLS) ||
+		    (THAS(LEG) && (t->leg_role < LI_X2_LEG_CONNECT || t->leg_role > LI_X2_LEG_LISTEN ||
+				   t->tls > 1)))
 			return -EINVAL;
 #undef THAS
 	}
@@ -300,6 +306,9 @@ li_x2_encode(const struct li_x2_ev *ev, void *buf, size_t size)
 		put_u(&w, LI_X2F_TARGET_TERM, ev->target_term, 1);
 	if (HAS(CTX_REASON))
 		put_u(&w, LI_X2F_CTX_REASON, ev->ctx_reason, 1);
+	for (unsigned int i = 0; i < 2; i++)
+		if (ev->term[i].has & LI_X2_HAS(LI_X2F_LEG))
+			put_term(&w, LI_X2F_LEG, i, &ev->term[i]);
 #undef HAS
 	return w.full ? -ENOSPC : (int)w.off;
 }
@@ -325,6 +334,12 @@ get_term(unsigned int type, const uint8_t *v, size_t n, struct li_x2_term *t)
 	switch (type) {
 	case LI_X2F_TERM:
 		t->serial = rd16(v);
+		return 0;
+	case LI_X2F_LEG:
+		if (v[0] < LI_X2_LEG_CONNECT || v[0] > LI_X2_LEG_LISTEN || v[1] > 1)
+			return -EBADMSG;
+		t->leg_role = v[0];
+		t->tls = v[1];
 		return 0;
 	case LI_X2F_LOCAL:
 		return get_addr(v, n, &t->local);

@@ -19,10 +19,11 @@
  * of another length, an address that is not family (1: 4 or 6), port (2)
  * and the address (4 or 16), text empty, longer than LI_X2_TEXT_MAX or
  * holding a NUL, a field given twice (RELAYED: twice at most, of two
- * families; a termination's field, 21-27: once for each slot, 0 or 1), a
+ * families; a termination's field, 21-27 and 31: once for each slot, 0
+ * or 1), a
  * known event without its required fields, a TRANSPORT, REASON, EXACT,
  * RENEWED, INITIATOR, MEDIA, SRTP, CHANGE (0 or an unknown bit),
- * TARGET_TERM or CTX_REASON out of its range. An unknown event is read
+ * TARGET_TERM, CTX_REASON or LEG (its role, its tls) out of its range. An unknown event is read
  * (its fields checked) for the caller to judge; unknown field types are
  * skipped and counted (n_unknown): a later turnpike may add fields
  * without a new version, never change one.
@@ -37,19 +38,21 @@
 #define LI_X2_VERSION     1u
 #define LI_X2_HDR_LEN     8u
 #define LI_X2_TEXT_MAX    513u    /* RFC 8489's USERNAME and REALM bounds */
-/* The longest event the encoder writes (1,547 bytes): the header, 21
+/* The longest event the encoder writes (1,561 bytes): the header, 21
  * field headers (every allocation field once, RELAYED twice), 63 bytes of
  * fixed values, 5 IPv6 addresses, both texts at their bound; and the
  * contexts' fields: 17 field headers (21-27 for both slots, 28-30), 203
- * bytes of values (6 IPv6 addresses with their slot). */
+ * bytes of values (6 IPv6 addresses with their slot); a TCP leg's LEG
+ * for both slots (2 field headers, 6 bytes). Field 31 is the last that
+ * `has` (32 bits) holds: another field widens it. */
 #define LI_X2_MAX         (LI_X2_HDR_LEN + 21u * 4u + 63u + 5u * 19u + 2u * LI_X2_TEXT_MAX + \
-			   17u * 4u + 203u)
+			   17u * 4u + 203u + 2u * 4u + 6u)
 
 enum li_x2_field {
 #define LI_X2_FIELD(name, type, size, text) LI_X2F_##name = type,
 #include "li_x2_field.def"
 #undef LI_X2_FIELD
-	LI_X2F_MAX_KNOWN = LI_X2F_CTX_REASON,
+	LI_X2F_MAX_KNOWN = LI_X2F_LEG,
 };
 
 #define LI_X2_HAS(f)      (1u << (f))
@@ -57,7 +60,7 @@ enum li_x2_field {
 #define LI_X2_TERM_FIELDS (LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_LOCAL) | \
 			   LI_X2_HAS(LI_X2F_REMOTE) | LI_X2_HAS(LI_X2F_LATCHED) | \
 			   LI_X2_HAS(LI_X2F_MEDIA) | LI_X2_HAS(LI_X2F_SRTP) | \
-			   LI_X2_HAS(LI_X2F_TERM_USAGE))
+			   LI_X2_HAS(LI_X2F_TERM_USAGE) | LI_X2_HAS(LI_X2F_LEG))
 
 enum li_x2_event {
 #define LI_X2_EVENT(name, value, need, text) LI_X2_EV_##name = value,
@@ -127,6 +130,12 @@ enum li_x2_ctx_reason {
 };
 #define LI_X2_CR_MAX LI_X2_CR_OTHER
 
+/* A TCP leg's part in its connection (LEG): ipc's tcp_role values. */
+enum li_x2_leg_role {
+	LI_X2_LEG_CONNECT = 1,        /* turnpike connects to the remote */
+	LI_X2_LEG_LISTEN = 2,         /* turnpike accepts the remote's connection */
+};
+
 /* An address field: family 4 or 6, the port (0 where none: a
  * permission's peer), the address (4 bytes used for IPv4). */
 struct li_x2_addr {
@@ -145,6 +154,8 @@ struct li_x2_term {
 	uint8_t srtp;                 /* enum li_x2_srtp */
 	uint64_t bytes_in, bytes_out, pkts_in, pkts_out;  /* TERM_USAGE: from its
 				       * network, to it (RTP and RTCP) */
+	uint8_t leg_role;             /* LEG: enum li_x2_leg_role */
+	uint8_t tls;                  /* LEG: 0 or 1 */
 };
 
 /*

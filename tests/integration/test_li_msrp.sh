@@ -21,6 +21,13 @@
 # the target's leg's addresses and ports (from it: the UE's to dp's; to
 # it: the reverse), protocol 6; nothing malformed or with a warning. After
 # DeactivateTask nothing more arrives from a new session of the target.
+# X2 (the task and destination X2andX3; docs/design/li.md §3.2): each
+# targeted context's events at the MF (read by lib/li_x2.py), under its
+# X3's correlation ID, numbered 1..n: the one made before the task
+# ongoing first, the other created first, each with its legs (listening
+# with TLS for the UE, connecting with TLS to the core), modified when the
+# UE's leg came up (its connection's remote), ended last with each leg's
+# bytes once released; the other UE's context nothing.
 # Secrecy: dp's and cp's logs and status name no target or XID.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -82,8 +89,8 @@ x1() {
 TARGET=10.210.0.2
 XID=7c2e3d4f-5a6b-4c7d-8e9f-0123456789cd
 DID=d4d4d4d4-0000-4000-8000-00000000000d
-DEST="<destinationDetails><dId>$DID</dId><deliveryType>X3Only</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
-TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><ipv4Address>$TARGET</ipv4Address></targetIdentifier></targetIdentifiers><deliveryType>X3Only</deliveryType><listOfDIDs><dId>$DID</dId></listOfDIDs></taskDetails>"
+DEST="<destinationDetails><dId>$DID</dId><deliveryType>X2andX3</deliveryType><deliveryAddress><ipAddressAndPort><etsi280:address><etsi280:IPv4Address>127.0.0.1</etsi280:IPv4Address></etsi280:address><etsi280:port><etsi280:TCPPort>$mfport</etsi280:TCPPort></etsi280:port></ipAddressAndPort></deliveryAddress></destinationDetails>"
+TASK="<taskDetails><xId>$XID</xId><targetIdentifiers><targetIdentifier><ipv4Address>$TARGET</ipv4Address></targetIdentifier></targetIdentifiers><deliveryType>X2andX3</deliveryType><listOfDIDs><dId>$DID</dId></listOfDIDs></taskDetails>"
 
 # ctx NAME UE PEERPORT: a context, TLS both legs: leg a dp's TLS server
 # for the UE (from UE's address), leg b dp's TLS client of the core's end
@@ -120,7 +127,7 @@ ue_end() {
 }
 
 SESS=()
-tp_check "CreateDestination (X3Only, the MF): acknowledged" x1 CreateDestination "$DEST"
+tp_check "CreateDestination (X2andX3, the MF): acknowledged" x1 CreateDestination "$DEST"
 core_end early 5300 100
 tp_check "a context for the target's UE, made before the task: TLS-TLS" ctx early $TARGET 5300
 tp_check "ActivateTask on the UE's address $TARGET: acknowledged" x1 ActivateTask "$TASK"
@@ -139,6 +146,10 @@ done
 tp_check "the three sessions: every SEND both ways, byte-exact at the ends" \
   bash -c "for s in early late other; do grep -q '\"recv_ok\": true' $TP_TMP/\$s.ue &&
            grep -q '\"recv_ok\": true' $TP_TMP/\$s.core || exit 1; done"
+sleep 1
+# (the contexts released while the task is on: their X2 end; one its
+# legs' close released already refuses, which is as good)
+for s in early late other; do tp_ctl agw release "$(ctx_id $s)" >/dev/null 2>&1; done
 sleep 1
 
 # decode NAME: tshark's reading of the pcap, one PDU a line:
@@ -170,6 +181,8 @@ rows = [[f.split(',')[0] for f in r] for r in rows]
 pdus = [dict(xid=r[0], pd=r[1], src=r[2], dst=r[3], sp=r[4], dp=r[5], sq=int(r[6] or -1),
              pf=r[7], pl=bytes.fromhex(r[8].replace(':', '')), ts=r[9], cid=r[10],
              proto=r[11]) for r in rows]
+# (X2, payload format 4, is judged by judge_x2)
+pdus = [p for p in pdus if p['pf'] != '4']
 ok = True
 def need(c, what):
     global ok
@@ -226,6 +239,67 @@ PYEOF
 }
 tp_check "both targeted sessions: format 13, by sequence byte-exact both ways with the right direction, their leg's addresses, XID; the other session nothing" \
   judge "$TP_TMP/phase1.txt"
+
+judge_x2() {   # judge_x2 FILE: the X2 events of the contexts
+  PYTHONPATH=$LIB PYTHONDONTWRITEBYTECODE=1 $PY - "$@" "$XID" "$TP_TMP" \
+    "$(ctx_id early)" "$(ctx_id late)" "$(ctx_id other)" <<'PYEOF'
+import json, sys
+import li_x2
+path, xid, tmp, c1, c2, c3 = sys.argv[1:7]
+ids = {int(c1): 'early', int(c2): 'late', int(c3): 'other'}
+rows = [[f.split(',')[0] for f in l.rstrip('\n').split('|')] for l in open(path) if l.strip()]
+x2 = [dict(xid=r[0], pd=r[1], sq=int(r[6]), ev=li_x2.event(bytes.fromhex(r[8].replace(':', ''))),
+           cid=r[10]) for r in rows if r[7] == '4']
+x3 = [dict(pd=r[1], sp=r[4], dp=r[5], cid=r[10]) for r in rows if r[7] == '13']
+ok = True
+def need(c, what):
+    global ok
+    if not c:
+        print('# FAILED:', what); ok = False
+for e in x2:
+    print('# X2 %s seq %d cid %s: %s' % (ids.get(e['ev'].get(1), '?'), e['sq'], e['cid'],
+                                        li_x2.describe(e['ev']))[:300])
+    need(e['xid'].replace('-', '').lower() == xid.replace('-', ''), 'X2: the task XID')
+    need(e['pd'] in ('3', '5'), 'X2: direction 3 or 5: %s' % e['pd'])
+by = {}
+for e in x2:
+    by.setdefault(ids.get(e['ev'].get(1)), []).append(e)
+need(None not in by, 'X2 only of the contexts: %s' % by.get(None))
+need('other' not in by, 'the other UE\'s context: no X2')
+for name, first in (('early', 17), ('late', 16)):
+    c = by.get(name, [])
+    ev = [e['ev']['event'] for e in c]
+    ue = json.load(open('%s/%s.ue' % (tmp, name)))
+    ua, up = ue['local'].rsplit(':', 1)
+    need(ev[:1] == [first] and ev[-1:] == [19] and ev.count(first) == 1 and ev.count(19) == 1,
+         '%s: %s first, ended last: %s' % (name, 'ongoing' if first == 17 else 'created', ev))
+    need(sorted(e['sq'] for e in c) == list(range(1, len(c) + 1)), '%s: X2 numbered 1..n' % name)
+    cid = {x['cid'] for x in x3 if x['pd'] == '3' and x['sp'] == up}
+    need(len(cid) == 1 and {e['cid'] for e in c} == cid,
+         '%s: its X2 under its X3\'s correlation ID: %s, %s' % (name, {e['cid'] for e in c}, cid))
+    if c and c[0]['ev']['event'] == first:
+        t = c[0]['ev']['terms']
+        need(c[0]['ev'].get(29) == 0 and t.get(0, {}).get('leg') == 'listen/tls' and
+             t.get(1, {}).get('leg') == 'connect/tls',
+             '%s: the target on leg 0 (listening, TLS), leg 1 connecting with TLS: %s' % (name, t))
+    need(any(e['ev']['event'] == 18 and e['ev'].get(28, 0) & 0x08 and
+             e['ev']['terms'].get(0, {}).get('latched') == '%s:%s' % (ua, up) for e in c),
+         '%s: modified when the UE\'s leg came up, its connection\'s remote %s:%s' % (name, ua, up))
+    if c and c[-1]['ev']['event'] == 19:
+        e = c[-1]['ev']
+        sent, recv = len(open('%s/%s.ue.sent' % (tmp, name), 'rb').read()), \
+            len(open('%s/%s.ue.recv' % (tmp, name), 'rb').read())
+        need(e.get(17) == 1 and 30 in e and e.get(15, 0) > 0 and 13 not in e,
+             '%s: ended: exact, why, its duration (%s ms), no packets' % (name, e.get(15)))
+        need(e.get(11, 0) >= sent and e.get(12, 0) >= recv and
+             all('usage' in e['terms'].get(i, {}) for i in (0, 1)),
+             '%s: ended: the target\'s bytes each way (%s/%s; the UE sent %d, got %d), each leg\'s'
+             % (name, e.get(11), e.get(12), sent, recv))
+sys.exit(0 if ok else 1)
+PYEOF
+}
+tp_check "X2: each targeted context ongoing (made before the task) or created, modified at the UE's leg up, ended with each leg's bytes; its X3's correlation ID, numbered 1..n; the other UE's context nothing" \
+  judge_x2 "$TP_TMP/phase1.txt"
 
 tp_check "DeactivateTask: acknowledged" x1 DeactivateTask "<xId>$XID</xId>"
 sleep 0.5

@@ -32,6 +32,7 @@
 #include "agw/cp_agw_rtp.h"
 #include "cp.h"
 #include "li.h"
+#include "li_agw_taps.h"
 #include "li_internal.h"
 #include "li_pdu_types.h"
 #include "li_rtp_taps.h"
@@ -69,6 +70,13 @@ const struct cp_li_task *
 cp_li_rtp_task(struct cp_ctx *c, const struct cp_agw_ctx *x, unsigned int *term)
 {
 	return cp_li_match_rtp(c->li, x->rtp.term, x->rtp.st, term);
+}
+
+/* (li_agw_taps.c's: the matcher over the context's legs) */
+const struct cp_li_task *
+cp_li_agw_task(struct cp_ctx *c, const struct cp_agw_ctx *x, unsigned int *leg)
+{
+	return cp_li_match_agw(c->li, x->tcp.term, x->tcp.leg_remote, leg);
 }
 
 struct cp_alloc *
@@ -901,6 +909,222 @@ test_x2_ctx_ongoing_and_none(void **state)
 	assert_int_equal(sent[1].x.xid[0], 10);
 }
 
+/* ---- the gateway's TCP-leg contexts (cp_li_x2_agw()) ---- */
+
+/* An MSRP context: leg 0 listens for the UE (TLS, its signalled remote
+ * 10.210.0.(last), no port), leg 1 connects to the core's end
+ * 10.211.0.2:5300 (TLS), on worker 2; fresh: made now (wall clock). */
+static void
+msrp_make(struct cp_agw_ctx *c, uint64_t id, uint8_t last, bool fresh)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->kind = CP_AGW_KIND_TCP;
+	c->worker = 2;
+	c->created_wall_ms = fresh ? cp.wall_ms : cp.wall_ms - 30000;
+	c->tcp.term[0].tcp_role = IPC_AGW_TCP_SERVER;
+	c->tcp.term[0].tls_role = IPC_AGW_TLS_SERVER;
+	c->tcp.term[0].nfp = 1;
+	memset(c->tcp.term[0].fp[0].md, 0xaa, IPC_AGW_FP_LEN);
+	c->tcp.term[0].serial = 1;
+	a4(&c->tcp.term[0].local, 10, 210, 0, 1, 20000);
+	a4(&c->tcp.term[0].remote, 10, 210, 0, last, 0);
+	c->tcp.term[1].tcp_role = IPC_AGW_TCP_CLIENT;
+	c->tcp.term[1].tls_role = IPC_AGW_TLS_CLIENT;
+	c->tcp.term[1].serial = 2;
+	a4(&c->tcp.term[1].local, 10, 211, 0, 1, 0);
+	a4(&c->tcp.term[1].remote, 10, 211, 0, 2, 5300);
+	c->tcp.leg_state[0] = c->tcp.leg_state[1] = CP_AGW_LEG_WAITING;
+}
+
+static void
+agw_ev(const struct cp_agw_ctx *c, uint8_t type, uint8_t leg, uint16_t serial, uint8_t cause,
+       const uint64_t in[2], const uint64_t out[2])
+{
+	struct ipc_agw_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.leg = leg;
+	e.serial = serial;
+	e.cause = cause;
+	if (in != NULL)
+		memcpy(e.bytes_in, in, sizeof(e.bytes_in));
+	if (out != NULL)
+		memcpy(e.bytes_out, out, sizeof(e.bytes_out));
+	cp_li_x2_agw(&cp, c, &e, false);
+}
+
+/* A targeted MSRP context's life: created at cp/agw's AGW_ADD (each leg:
+ * serial, listen or connect, TLS, local, signalled remote; no
+ * fingerprint anywhere in the payload; the context's id as correlation
+ * ID; X2's destinations; its worker), nothing for a look that finds
+ * nothing new, modified at the UE's leg up (its connection's remote,
+ * from the target), at the core's leg up, at a remote signalled anew, at
+ * a subtraction (its bytes) and an add; ended at RELEASED with each
+ * leg's bytes, the target's as BYTES_FROM/TO, no packets, its duration,
+ * why; sequence 1..n. */
+static void
+test_x2_agw_life(void **state)
+{
+	const uint64_t id = 0x0000000200000007ull;
+	uint64_t in[2] = { 0 }, out[2] = { 0 };
+	struct cp_agw_ctx c;
+	const struct li_x2_ev *e;
+
+	(void)state;
+	cp.wall_ms = 1700000000000ull;
+	msrp_make(&c, id, 2, true);
+	cp_li_x2_agw(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 0);                     /* no task */
+	ctask(7, 2, X1_DELIVERY_X2_AND_X3, 0);
+	cp_li_x2_agw(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 1);
+	e = &sent[0].ev;
+	assert_int_equal(e->event, LI_X2_EV_CTX_CREATED);
+	assert_true(e->session == id && sent[0].alloc_id == id);
+	assert_true(sent[0].x.correlation == id);
+	assert_int_equal(sent[0].x.seq, 1);
+	assert_int_equal(sent[0].x.xid[0], 7);
+	assert_int_equal(sent[0].worker, 2);
+	assert_int_equal(sent[0].x.ndest, 2);           /* X2Only, X2andX3 */
+	assert_int_equal(e->target_term, 0);
+	assert_int_equal(e->term[0].serial, 1);
+	assert_int_equal(e->term[0].leg_role, LI_X2_LEG_LISTEN);
+	assert_int_equal(e->term[0].tls, 1);
+	assert_int_equal(e->term[1].leg_role, LI_X2_LEG_CONNECT);
+	assert_int_equal(e->term[1].tls, 1);
+	assert_int_equal(e->term[0].local.port, 20000);
+	assert_true(e->term[0].remote.port == 0 && e->term[0].remote.ip[3] == 2);
+	assert_int_equal(e->term[1].remote.port, 5300);
+	assert_false(e->has & (LI_X2_HAS(LI_X2F_LATCHED) | LI_X2_HAS(LI_X2F_MEDIA) |
+			       LI_X2_HAS(LI_X2F_SRTP)));
+	assert_int_equal(e->server.port, 20000);
+	assert_int_equal(e->client.ip[3], 2);
+	for (unsigned int i = 0; i + 8 <= sent[0].x.len; i++)
+		assert_false(memcmp(sent[0].payload + i, "\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa", 8) == 0);
+	cp_li_x2_agw(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 1);                     /* nothing new */
+
+	/* the UE's leg up: its connection's remote */
+	c.tcp.leg_state[0] = CP_AGW_LEG_UP;
+	a4(&c.tcp.leg_local[0], 10, 210, 0, 1, 20000);
+	a4(&c.tcp.leg_remote[0], 10, 210, 0, 2, 41234);
+	agw_ev(&c, IPC_AGW_EV_LEG_UP, 0, 1, 0, NULL, NULL);
+	assert_int_equal(nsent, 2);
+	e = &sent[1].ev;
+	assert_int_equal(e->event, LI_X2_EV_CTX_MODIFIED);
+	assert_int_equal(e->change, LI_X2_CH_LATCHED);
+	assert_int_equal(sent[1].x.dir, LI_DIR_FROM_TARGET);
+	assert_int_equal(e->term[0].latched.port, 41234);
+	assert_int_equal(e->client.port, 41234);
+	assert_int_equal(sent[1].x.seq, 2);
+	/* the core's leg up (dp picked its port) */
+	c.tcp.leg_state[1] = CP_AGW_LEG_UP;
+	a4(&c.tcp.leg_local[1], 10, 211, 0, 1, 33000);
+	a4(&c.tcp.leg_remote[1], 10, 211, 0, 2, 5300);
+	agw_ev(&c, IPC_AGW_EV_LEG_UP, 1, 2, 0, NULL, NULL);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].ev.change, LI_X2_CH_LATCHED);
+	assert_int_equal(sent[2].x.dir, LI_DIR_NA);
+	assert_int_equal(sent[2].ev.term[1].local.port, 33000);
+	/* the core's remote signalled anew (an AGW_MOD) */
+	c.tcp.term[1].remote.port = 5400;
+	cp_li_x2_agw(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 4);
+	assert_int_equal(sent[3].ev.event, LI_X2_EV_CTX_MODIFIED);
+	assert_int_equal(sent[3].ev.change, LI_X2_CH_REMOTE);
+	assert_int_equal(sent[3].ev.term[1].remote.port, 5400);
+	/* the core's leg subtracted: its bytes as it left */
+	memset(&c.tcp.term[1], 0, sizeof(c.tcp.term[1]));
+	c.tcp.leg_state[1] = CP_AGW_LEG_EMPTY;
+	memset(&c.tcp.leg_remote[1], 0, sizeof(c.tcp.leg_remote[1]));
+	in[1] = 1000;
+	out[1] = 2000;
+	agw_ev(&c, IPC_AGW_EV_SUBTRACTED, 1, 2, IPC_AGW_CONTROLLER, in, out);
+	assert_int_equal(nsent, 5);
+	e = &sent[4].ev;
+	assert_int_equal(e->change, LI_X2_CH_SUBTRACTED);
+	assert_int_equal(e->term[1].serial, 2);
+	assert_true(e->term[1].bytes_in == 1000 && e->term[1].bytes_out == 2000 &&
+		    e->term[1].pkts_in == 0);
+	/* another added in its slot (plain) */
+	c.tcp.term[1].tcp_role = IPC_AGW_TCP_CLIENT;
+	c.tcp.term[1].serial = 3;
+	a4(&c.tcp.term[1].remote, 10, 211, 0, 3, 5301);
+	c.tcp.leg_state[1] = CP_AGW_LEG_WAITING;
+	cp_li_x2_agw(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 6);
+	assert_int_equal(sent[5].ev.change, LI_X2_CH_ADDED);
+	assert_int_equal(sent[5].ev.term[1].serial, 3);
+	assert_int_equal(sent[5].ev.term[1].tls, 0);
+	/* released, 5 s later: each leg's bytes */
+	cp.wall_ms += 5000;
+	in[0] = 43000;
+	out[0] = 41280;
+	in[1] = 41280;
+	out[1] = 43000;
+	agw_ev(&c, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, 0, IPC_AGW_CONTROLLER, in, out);
+	assert_int_equal(nsent, 7);
+	e = &sent[6].ev;
+	assert_int_equal(e->event, LI_X2_EV_CTX_ENDED);
+	assert_true(e->bytes_from == 43000 && e->bytes_to == 41280);
+	assert_false(e->has & (LI_X2_HAS(LI_X2F_PKTS_FROM) | LI_X2_HAS(LI_X2F_PKTS_TO)));
+	assert_true(e->term[0].bytes_in == 43000 && e->term[1].bytes_out == 43000 &&
+		    e->term[1].serial == 3);
+	assert_true(e->duration_ms == 5000);
+	assert_int_equal(e->exact, 1);
+	assert_int_equal(e->ctx_reason, LI_X2_CR_RELEASED);
+	assert_int_equal(sent[6].x.seq, 7);
+	for (unsigned int i = 0; i < nsent; i++)
+		assert_true(sent[i].x.correlation == id && sent[i].worker == 2);
+	/* gone */
+	agw_ev(&c, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, 0, IPC_AGW_CONTROLLER, in, out);
+	assert_int_equal(nsent, 7);
+}
+
+/* Met after it was made (a pass): ongoing, under the task's correlation
+ * ID; matched by its connection's remote alone (the signalled one
+ * another's); another UE's context, an X3Only task and the standby:
+ * nothing; the task deactivated before the pass came, its release is not
+ * told (review V7). */
+static void
+test_x2_agw_ongoing_and_none(void **state)
+{
+	struct cp_agw_ctx c, other;
+	uint64_t in[2] = { 5, 6 }, out[2] = { 7, 8 };
+
+	(void)state;
+	cp.wall_ms = 1700000000000ull;
+	ctask(8, 2, X1_DELIVERY_X2_AND_X3, 0x1234);
+	msrp_make(&c, 0x0000000100000009ull, 9, false);
+	msrp_make(&other, 0x000000010000000bull, 3, true);
+	cp_li_x2_agw(&cp, &other, NULL, true);
+	agw_ev(&other, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, 0, IPC_AGW_CONTROLLER, in, out);
+	assert_int_equal(nsent, 0);
+	cp_li_x2_agw(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 0);                     /* 10.210.0.9: not the target */
+	c.tcp.leg_state[0] = CP_AGW_LEG_UP;
+	a4(&c.tcp.leg_remote[0], 10, 210, 0, 2, 41000);
+	cp.ha_standby = true;
+	agw_ev(&c, IPC_AGW_EV_LEG_UP, 0, 1, 0, NULL, NULL);
+	assert_int_equal(nsent, 0);
+	cp.ha_standby = false;
+	cp_li_x2_agw(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(sent[0].ev.event, LI_X2_EV_CTX_ONGOING);
+	assert_true(sent[0].x.correlation == 0x1234);
+	assert_int_equal(sent[0].ev.term[0].latched.port, 41000);
+	/* DeactivateTask; the context released before the pass came */
+	cp_li_task_drop(li, 0);
+	agw_ev(&c, IPC_AGW_EV_RELEASED, IPC_AGW_LEG_NONE, 0, IPC_AGW_CONTROLLER, in, out);
+	assert_int_equal(nsent, 1);
+	ctask(9, 2, X1_DELIVERY_X3_ONLY, 0);
+	cp_li_x2_agw(&cp, &c, NULL, false);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(ntried, 1);
+}
+
 int
 main(void)
 {
@@ -917,6 +1141,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_ending_keeps_its_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ctx_life, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ctx_ongoing_and_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_agw_life, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_agw_ongoing_and_none, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

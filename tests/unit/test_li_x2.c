@@ -262,7 +262,7 @@ test_x2_encode_refusals(void **state)
 	e.client.family = 5;
 	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
 	created_ev(&e);
-	e.has |= 1u << 31;                                       /* no such field */
+	e.has |= LI_X2_HAS(LI_X2F_LEG);                          /* not term[]'s */
 	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
 	created_ev(&e);
 	e.event = 0;
@@ -353,6 +353,8 @@ test_x2_max(void **state)
 		e.term[i].local.family = e.term[i].remote.family = e.term[i].latched.family = 6;
 		e.term[i].media = LI_X2_VIDEO;
 		e.term[i].srtp = LI_X2_SRTP_DTLS;
+		e.term[i].leg_role = LI_X2_LEG_LISTEN;
+		e.term[i].tls = 1;
 	}
 	e.change = LI_X2_CH_ALL;
 	e.target_term = 1;
@@ -366,6 +368,7 @@ test_x2_max(void **state)
 	assert_int_equal(d.initiator, LI_X2_BY_PEER);
 	assert_int_equal(d.term[1].has, LI_X2_TERM_FIELDS);
 	assert_int_equal(d.term[1].srtp, LI_X2_SRTP_DTLS);
+	assert_int_equal(d.term[1].leg_role, LI_X2_LEG_LISTEN);
 	assert_int_equal(d.ctx_reason, LI_X2_CR_MAX);
 	assert_non_null(li_x2_event_name(LI_X2_EV_ONGOING));
 	assert_null(li_x2_event_name(99));
@@ -418,7 +421,7 @@ ctx_created_ev(struct li_x2_ev *e)
 		 LI_X2_HAS(LI_X2F_REMOTE) | LI_X2_HAS(LI_X2F_LATCHED) | LI_X2_HAS(LI_X2F_MEDIA) |
 		 LI_X2_HAS(LI_X2F_SRTP) | LI_X2_HAS(LI_X2F_TARGET_TERM);
 	e->session = 0x0a;
-	e->term[0].has = LI_X2_TERM_FIELDS & ~LI_X2_HAS(LI_X2F_TERM_USAGE);
+	e->term[0].has = LI_X2_TERM_FIELDS & ~(LI_X2_HAS(LI_X2F_TERM_USAGE) | LI_X2_HAS(LI_X2F_LEG));
 	e->term[0].serial = 1;
 	e->term[0].local = (struct li_x2_addr){ .family = 4, .port = 40000, .ip = { 192, 0, 2, 10 } };
 	e->term[0].remote = (struct li_x2_addr){ .family = 4, .port = 5004, .ip = { 192, 0, 2, 1 } };
@@ -548,6 +551,78 @@ test_x2_ctx_events(void **state)
 	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);   /* change 0 */
 }
 
+/* A TCP leg's context, CREATED by hand: context 0x0b, slot 0 serial 1
+ * (local 192.0.2.10:20000, listening, TLS), slot 1 serial 2 (connecting,
+ * plain), the target on 0. */
+static const uint8_t leg_created[] = {
+	'T', 'P', 'X', '2', 1, 16, 0, 0,
+	0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x0b,
+	0x00, 0x15, 0x00, 0x03, 0, 0, 1,
+	0x00, 0x15, 0x00, 0x03, 1, 0, 2,
+	0x00, 0x16, 0x00, 0x08, 0, 4, 0x4e, 0x20, 192, 0, 2, 10,
+	0x00, 0x1d, 0x00, 0x01, 0,
+	0x00, 0x1f, 0x00, 0x03, 0, 2, 1,				/* listen, tls */
+	0x00, 0x1f, 0x00, 0x03, 1, 1, 0,				/* connect, plain */
+};
+
+/* LEG (31), a TCP leg's termination field: written after the others
+ * (ascending), read back; a role or tls out of range, another length, a
+ * slot 2 or the same slot twice refused; a reader of another turnpike
+ * skips it as unknown (the type is > its LI_X2F_MAX_KNOWN: tested by the
+ * unknown field above). */
+static void
+test_x2_leg(void **state)
+{
+	uint8_t buf[LI_X2_MAX], b[sizeof(leg_created)];
+	struct li_x2_ev e, d;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.event = LI_X2_EV_CTX_CREATED;
+	e.session = 0x0b;
+	e.term[0].has = LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_LOCAL) | LI_X2_HAS(LI_X2F_LEG);
+	e.term[0].serial = 1;
+	e.term[0].local = (struct li_x2_addr){ .family = 4, .port = 20000, .ip = { 192, 0, 2, 10 } };
+	e.term[0].leg_role = LI_X2_LEG_LISTEN;
+	e.term[0].tls = 1;
+	e.term[1].has = LI_X2_HAS(LI_X2F_TERM) | LI_X2_HAS(LI_X2F_LEG);
+	e.term[1].serial = 2;
+	e.term[1].leg_role = LI_X2_LEG_CONNECT;
+	e.has = LI_X2_HAS(LI_X2F_SESSION) | LI_X2_HAS(LI_X2F_TARGET_TERM) | e.term[0].has |
+		e.term[1].has;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), sizeof(leg_created));
+	assert_memory_equal(buf, leg_created, sizeof(leg_created));
+	assert_int_equal(li_x2_decode(leg_created, sizeof(leg_created), &d), 0);
+	assert_int_equal(d.has, e.has);
+	assert_int_equal(d.term[0].has, e.term[0].has);
+	assert_int_equal(d.term[0].leg_role, LI_X2_LEG_LISTEN);
+	assert_int_equal(d.term[0].tls, 1);
+	assert_int_equal(d.term[1].leg_role, LI_X2_LEG_CONNECT);
+	assert_int_equal(d.term[1].tls, 0);
+	assert_int_equal(d.n_unknown, 0);
+	assert_string_equal(li_x2_field_name(LI_X2F_LEG), "tcp leg");
+	for (size_t i = 0; i < 4; i++) {
+		static const struct { size_t at; uint8_t v; } bad[] = {
+			{ 56, 0 }, { 56, 3 }, { 57, 2 }, { 62, 0 },
+		};
+
+		memcpy(b, leg_created, sizeof(b));
+		b[bad[i].at] = bad[i].v;   /* role 0, 3; tls 2; slot 0 twice */
+		assert_int_equal(li_x2_decode(b, sizeof(b), &d), -EBADMSG);
+	}
+	memcpy(b, leg_created, sizeof(b));
+	b[55] = 2;                         /* slot 2 */
+	assert_int_equal(li_x2_decode(b, sizeof(b), &d), -EBADMSG);
+	memcpy(b, leg_created, sizeof(b));
+	b[54] = 2;                         /* of 2 bytes */
+	assert_int_equal(li_x2_decode(b, sizeof(b), &d), -EBADMSG);
+	e.term[1].leg_role = 3;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+	e.term[1].leg_role = LI_X2_LEG_CONNECT;
+	e.term[1].tls = 2;
+	assert_int_equal(li_x2_encode(&e, buf, sizeof(buf)), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -559,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_x2_max),
 		cmocka_unit_test(test_x2_tcp_events),
 		cmocka_unit_test(test_x2_ctx_events),
+		cmocka_unit_test(test_x2_leg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

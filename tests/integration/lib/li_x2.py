@@ -54,15 +54,15 @@ def addr(v):
 
 
 def term_field(e, t, v):
-    """A context's termination's field (21-27): its slot first, once a slot."""
+    """A context's termination's field (21-27, 31): its slot first, once a slot."""
     if len(v) < 1 or v[0] > 1:
         raise ValueError('field %d of slot %r' % (t, v[:1]))
     k = {21: 'term', 22: 'local', 23: 'remote', 24: 'latched', 25: 'media', 26: 'srtp',
-         27: 'usage'}[t]
+         27: 'usage', 31: 'leg'}[t]
     term = e['terms'].setdefault(v[0], {})
     if k in term:
         raise ValueError('field %d twice for slot %d' % (t, v[0]))
-    fixed = {21: 3, 25: 2, 26: 2, 27: 33}
+    fixed = {21: 3, 25: 2, 26: 2, 27: 33, 31: 3}
     if t in fixed and len(v) != fixed[t]:
         raise ValueError('field %d of %d bytes' % (t, len(v)))
     if t == 21:
@@ -73,6 +73,10 @@ def term_field(e, t, v):
         term[k] = MEDIA[v[1]] if v[1] in MEDIA else None
     elif t == 26:
         term[k] = SRTP[v[1]] if v[1] in SRTP else None
+    elif t == 31:
+        # a TCP leg's: its role, TLS on or off
+        term[k] = ('%s%s' % ({1: 'connect', 2: 'listen'}[v[1]], '/tls' if v[2] else '')
+                   if v[1] in (1, 2) and v[2] <= 1 else None)
     else:
         term[k] = struct.unpack('!QQQQ', v[1:33])   # bytes in, out, packets in, out
     if term[k] is None:
@@ -83,7 +87,8 @@ def event(b):
     """The event in payload b: {'event': n, 'relayed': [...], 'client',
     'server', 'peer', 'user', 'realm', 'terms' (a context's: {slot: {'term'
     (serial), 'local', 'remote', 'latched', 'media', 'srtp', 'usage' (bytes
-    in, out, packets in, out)}}) and every integer field by its type}."""
+    in, out, packets in, out), 'leg' (a TCP leg's role, '/tls')}}) and every
+    integer field by its type}."""
     if len(b) < 8 or b[:4] != b'TPX2' or b[4] != 1:
         raise ValueError('not a TPX2 version 1 event: %r' % b[:8])
     e = {'event': b[5], 'relayed': [], 'terms': {}}
@@ -102,7 +107,7 @@ def event(b):
             e['relayed'].append(addr(v))
         elif t in (6, 7):
             e[{6: 'user', 7: 'realm'}[t]] = v.decode()
-        elif 21 <= t <= 27:
+        elif 21 <= t <= 27 or t == 31:
             term_field(e, t, v)
         elif n in (1, 2, 4, 8):
             e[t] = int.from_bytes(v, 'big')
@@ -137,7 +142,8 @@ def describe(e):
         out.append('target on %d' % e[29])
     for slot, t in sorted(e['terms'].items()):
         d = ['slot %d' % slot] + ['%s %s' % ('serial' if k == 'term' else k, t[k]) for k in
-                                  ('term', 'local', 'remote', 'latched', 'media', 'srtp', 'usage')
+                                  ('term', 'leg', 'local', 'remote', 'latched', 'media', 'srtp',
+                                   'usage')
                                   if k in t]
         out.append('(' + ' '.join(d) + ')')
     if 30 in e:
