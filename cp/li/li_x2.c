@@ -783,16 +783,21 @@ cp_li_x2_ctx(struct cp_ctx *cp, const struct cp_agw_ctx *c, const struct ipc_rtp
 		return;
 	p = slot_in(lx->cheads, c->id);
 	r = *p;
+	/* an end or a subtraction is the record's task's, if it is still
+	 * there: nothing of a task after its DeactivateTask (review V7, W1),
+	 * the pass that drops the record not come yet */
 	if (e != NULL && e->type == IPC_RTP_EV_RELEASED) {
 		if (r != NULL) {
-			ctx_ended(cp, lx, r, c, e);
+			if (cp_li_task_find(cp->li, r->xid) != NULL)
+				ctx_ended(cp, lx, r, c, e);
 			rec_drop(lx, p);
 		}
 		return;
 	}
 	/* a subtraction is told to the task that had the context, before
 	 * the match (the target's termination may be the one that left) */
-	if (r != NULL && e != NULL && e->type == IPC_RTP_EV_SUBTRACTED && e->term < 2)
+	if (r != NULL && e != NULL && e->type == IPC_RTP_EV_SUBTRACTED && e->term < 2 &&
+	    cp_li_task_find(cp->li, r->xid) != NULL)
 		ctx_subtracted(cp, lx, r, c, e);
 	if (!c->rtp.mirror && !c->rtp.yielded)
 		t = cp_li_rtp_task(cp, c, &term);

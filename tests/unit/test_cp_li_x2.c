@@ -909,6 +909,27 @@ test_x2_ctx_ongoing_and_none(void **state)
 	assert_int_equal(sent[1].x.xid[0], 10);
 }
 
+/* Review W1: a task deactivated, then its context's subtraction and end
+ * come before a look at the context (the taps' pass had not reached it):
+ * nothing of the task is told after its DeactivateTask. */
+static void
+test_x2_ctx_nothing_after_deactivation(void **state)
+{
+	struct ipc_rtp_stats st[2];
+	struct cp_agw_ctx c;
+
+	(void)state;
+	memset(st, 0, sizeof(st));
+	ctask(11, 2, X1_DELIVERY_X2_AND_X3, 0);
+	ctx_make(&c, 0x800000010000000dull, 2, true);
+	cp_li_x2_ctx(&cp, &c, NULL, true);
+	assert_int_equal(nsent, 1);                     /* created */
+	cp_li_task_drop(li, 0);
+	rtp_ev(&c, IPC_RTP_EV_SUBTRACTED, 1, 3, st);
+	rtp_ev(&c, IPC_RTP_EV_RELEASED, IPC_RTP_TERM_NONE, 0, st);
+	assert_int_equal(nsent, 1);
+}
+
 /* ---- the gateway's TCP-leg contexts (cp_li_x2_agw()) ---- */
 
 /* An MSRP context: leg 0 listens for the UE (TLS, its signalled remote
@@ -1141,6 +1162,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_x2_ending_keeps_its_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ctx_life, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_ctx_ongoing_and_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_x2_ctx_nothing_after_deactivation, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_x2_agw_life, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2_agw_ongoing_and_none, setup, teardown),
 	};
