@@ -121,6 +121,67 @@ cp_li_dest_drop(struct cp_li *li, unsigned int i)
 	explicit_bzero(&li->dests[--li->ndests], sizeof(li->dests[0]));
 }
 
+/* Trigger i disarmed: its context's id 0 (it names, and matches, nothing
+ * again), written to li.db with an audit row of the NE's own (the ne_id as
+ * the party, a zero x1TransactionId, "TriggerDisarmed") before the table
+ * changes. A table without a store (the tests') changes alone. */
+static int
+disarm(struct cp_li *li, unsigned int i, int64_t now_us)
+{
+	static const uint8_t none[16];
+	struct cp_li_task n = *li->tasks[i];
+	struct cp_li_audit au = { .at_us = now_us, .txid = none, .admf = li->ne_id,
+				  .op = "TriggerDisarmed", .id = n.t.xid, .result = 0 };
+	int rc = 0;
+
+	n.t.targets[0].t3_ctx = 0;
+	if (li->store != NULL && (rc = cp_li_store_task_put(li->store, &n, &au)) < 0) {
+		li->store_errors++;
+		/* (armed in memory, the file's row the old one: disarmed in
+		 * memory all the same, the stranger's call is not tapped; the
+		 * next start's sweep disarms the row) */
+	}
+	li->tasks[i]->t.targets[0].t3_ctx = 0;
+	li->gen++;                    /* the matcher's pass: untapped */
+	explicit_bzero(&n, sizeof(n));
+	return rc;
+}
+
+int
+cp_li_trigger_release(struct cp_li *li, uint64_t ctx, int64_t now_us)
+{
+	int n = 0, rc, err = 0;
+
+	for (unsigned int i = 0; ctx != 0 && i < li->ntasks; i++) {
+		if (!cp_li_task_is_trigger(li->tasks[i]) ||
+		    li->tasks[i]->t.targets[0].t3_ctx != ctx)
+			continue;
+		if ((rc = disarm(li, i, now_us)) < 0 && err == 0)
+			err = rc;
+		n++;
+	}
+	return err < 0 ? err : n;
+}
+
+int
+cp_li_trigger_sweep(struct cp_li *li, bool (*live)(void *arg, uint64_t ctx), void *arg,
+		    int64_t now_us)
+{
+	int n = 0, rc, err = 0;
+
+	for (unsigned int i = 0; i < li->ntasks; i++) {
+		const struct cp_li_task *t = li->tasks[i];
+
+		if (!cp_li_task_is_trigger(t) || t->t.targets[0].t3_ctx == 0 ||
+		    live(arg, t->t.targets[0].t3_ctx))
+			continue;
+		if ((rc = disarm(li, i, now_us)) < 0 && err == 0)
+			err = rc;
+		n++;
+	}
+	return err < 0 ? err : n;
+}
+
 static int
 load_task(void *arg, const struct cp_li_task *t)
 {

@@ -421,6 +421,17 @@ status_of(const struct cp_li_task *t, struct faults *f)
 	const struct cp_li_task_fig *g = &t->fig;
 
 	memset(f, 0, sizeof(*f));
+	/* a trigger disarmed (its context released, or gone over a restart,
+	 * cp_li_trigger_release()): provisioningStatus stays "complete" (the
+	 * task is held as provisioned, answered, deactivated; "failed" and
+	 * "awaitingProvisioning" speak of a provisioning not done or still to
+	 * come, and this one will never match again), and an unresolvedFault
+	 * 100 says it intercepts nothing (§6.4.2.2's faults: what stands in
+	 * the task's way since; of TS 103 221-1's codes, lib/li x1_errors.def,
+	 * none says "the target is gone": the generic one) */
+	if (cp_li_task_is_trigger(t) && t->t.targets[0].t3_ctx == 0)
+		fault_add(f, X1_E_GENERIC, "its context was released: the trigger names no "
+			  "context and intercepts nothing (DeactivateTask it)");
 	if (g->x2_lost + g->x3_lost > 0)
 		fault_add(f, X1_E_WARNING, "PDUs lost in delivery: %llu X2, %llu X3",
 			  (unsigned long long)g->x2_lost, (unsigned long long)g->x3_lost);
