@@ -78,7 +78,7 @@ cp_li_task_set(struct cp_li *li, const struct cp_li_task *t)
 		li->tasks[i]->fig = fig;
 		return 0;
 	}
-	if (li->ntasks >= CP_LI_TASKS_MAX)
+	if (li->ntasks >= CP_LI_TABLE_MAX)
 		return -ENOSPC;
 	n = malloc(sizeof(*n));
 	if (n == NULL)
@@ -257,6 +257,20 @@ cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", cp_li_store_err(li->store));
 		rc = rc == -ENOMEM ? rc : -EIO;
 		goto fail_load;
+	}
+	/* triggers no party can see or end (review M3): they would match
+	 * on, answered to nobody. Refused rather than dropped: they were
+	 * acknowledged (as a file past the bounds is refused above), and the
+	 * operator chooses (li.x1.cctf_id set again: the CC-TF ends them) */
+	for (unsigned int i = 0; li->cctf_id[0] == '\0' && i < li->ntasks; i++) {
+		if (cp_li_task_is_trigger(li->tasks[i])) {
+			snprintf(err, errlen, "li store %s holds the CC-TF's triggers and "
+				 "li.x1.cctf_id is not set: set it again (the CC-TF sees and "
+				 "deactivates them) rather than keep triggers no one answers for",
+				 conf->store);
+			rc = -EINVAL;
+			goto fail_load;
+		}
 	}
 	return li;
 fail_load:

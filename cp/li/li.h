@@ -22,7 +22,9 @@
  * caller's to check first (cp_store_path_check()). NULL with errno
  * (EINVAL, EIO, EBUSY, EACCES, ENOMEM) and the reason in err; a row the
  * tables cannot hold (past CP_LI_TASKS_MAX, malformed) refuses the file
- * (EIO) rather than serve fewer tasks than were acknowledged.
+ * (EIO) rather than serve fewer tasks than were acknowledged; a file
+ * holding CC-TF triggers with no cctf_id set, likewise (EINVAL: no party
+ * could see or end them, docs/design/li.md §2.7).
  */
 struct cp_li *cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen);
 /* Close; NULL is a no-op. Tasks are wiped from memory. */
