@@ -210,6 +210,17 @@ cp_li_reload(void *arg)
 	return cp_li_store_load(li->store, load_task, load_dest, li);
 }
 
+/* Whether each party's tasks are within its bound. */
+static bool
+within_bounds(const struct cp_li *li)
+{
+	unsigned int ntrig = 0;
+
+	for (unsigned int i = 0; i < li->ntasks; i++)
+		ntrig += cp_li_task_is_trigger(li->tasks[i]);
+	return ntrig <= CP_LI_TRIGGERS_MAX && li->ntasks - ntrig <= CP_LI_TASKS_MAX;
+}
+
 struct cp_li *
 cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 {
@@ -256,6 +267,15 @@ cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "%s", cp_li_store_err(li->store));
 		rc = rc == -ENOMEM ? rc : -EIO;
+		goto fail_load;
+	}
+	/* each party's bound (CP_LI_TRIGGERS_MAX apart from CP_LI_TASKS_MAX):
+	 * a file past either refused as past the table */
+	if (!within_bounds(li)) {
+		snprintf(err, errlen, "li store %s holds more tasks or triggers than this "
+			 "turnpike serves (%u, %u): refused rather than serve fewer", conf->store,
+			 CP_LI_TASKS_MAX, CP_LI_TRIGGERS_MAX);
+		rc = -EIO;
 		goto fail_load;
 	}
 	/* triggers no party can see or end (review M3): they would match

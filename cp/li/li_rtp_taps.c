@@ -2,8 +2,9 @@
 /*
  * cp/li meets the gateway's RTP contexts (docs/design/li.md §4; issue 70
  * slice 6), as li_taps.c meets the allocations: a context is matched
- * (li_match_rtp.c: a CC-TF's trigger naming it, else an address target
- * holding a termination's signalled or latched remote) and, when a task targets it, dp is told to tap it
+ * (li_match_rtp.c: an address target holding a termination's signalled
+ * or latched remote, else a CC-TF's trigger naming it) and, when a task
+ * targets it, dp is told to tap it
  * (lib/ipc RTP_TAP: the task, and which termination is the target's) on
  * its worker's ring after the RTP_ADD or RTP_MOD that made it so. Three
  * ways in:
@@ -24,7 +25,9 @@
  * the target's termination it named: dp drops a tap with that
  * termination (SUB_TERM, a transfer), so another serial in the slot is
  * told again whatever the tap (review V5). A CC-TF's trigger names a
- * context itself (docs/design/li.md §2.7), before any address. A BUNDLE
+ * context itself (docs/design/li.md §2.7), after the ADMF's addresses
+ * (review M1), and lives as long as it: the context released, or not
+ * given back to a started cp, the trigger is disarmed (review H1). A BUNDLE
  * member is matched through its owner's termination (cp_li_rtp_task();
  * review V3), and an owner's latch, nomination or RTP_MOD looks at its
  * members again. Each look first tells li_x2.c (cp_li_x2_ctx(): the
