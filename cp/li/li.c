@@ -78,7 +78,7 @@ cp_li_task_set(struct cp_li *li, const struct cp_li_task *t)
 		li->tasks[i]->fig = fig;
 		return 0;
 	}
-	if (li->ntasks >= CP_LI_TASKS_MAX)
+	if (li->ntasks >= CP_LI_TABLE_MAX)
 		return -ENOSPC;
 	n = malloc(sizeof(*n));
 	if (n == NULL)
@@ -121,6 +121,67 @@ cp_li_dest_drop(struct cp_li *li, unsigned int i)
 	explicit_bzero(&li->dests[--li->ndests], sizeof(li->dests[0]));
 }
 
+/* Trigger i disarmed: its context's id 0 (it names, and matches, nothing
+ * again), written to li.db with an audit row of the NE's own (the ne_id as
+ * the party, a zero x1TransactionId, "TriggerDisarmed") before the table
+ * changes. A table without a store (the tests') changes alone. */
+static int
+disarm(struct cp_li *li, unsigned int i, int64_t now_us)
+{
+	static const uint8_t none[16];
+	struct cp_li_task n = *li->tasks[i];
+	struct cp_li_audit au = { .at_us = now_us, .txid = none, .admf = li->ne_id,
+				  .op = "TriggerDisarmed", .id = n.t.xid, .result = 0 };
+	int rc = 0;
+
+	n.t.targets[0].t3_ctx = 0;
+	if (li->store != NULL && (rc = cp_li_store_task_put(li->store, &n, &au)) < 0) {
+		li->store_errors++;
+		/* (armed in memory, the file's row the old one: disarmed in
+		 * memory all the same, the stranger's call is not tapped; the
+		 * next start's sweep disarms the row) */
+	}
+	li->tasks[i]->t.targets[0].t3_ctx = 0;
+	li->gen++;                    /* the matcher's pass: untapped */
+	explicit_bzero(&n, sizeof(n));
+	return rc;
+}
+
+int
+cp_li_trigger_release(struct cp_li *li, uint64_t ctx, int64_t now_us)
+{
+	int n = 0, rc, err = 0;
+
+	for (unsigned int i = 0; ctx != 0 && i < li->ntasks; i++) {
+		if (!cp_li_task_is_trigger(li->tasks[i]) ||
+		    li->tasks[i]->t.targets[0].t3_ctx != ctx)
+			continue;
+		if ((rc = disarm(li, i, now_us)) < 0 && err == 0)
+			err = rc;
+		n++;
+	}
+	return err < 0 ? err : n;
+}
+
+int
+cp_li_trigger_sweep(struct cp_li *li, bool (*live)(void *arg, uint64_t ctx), void *arg,
+		    int64_t now_us)
+{
+	int n = 0, rc, err = 0;
+
+	for (unsigned int i = 0; i < li->ntasks; i++) {
+		const struct cp_li_task *t = li->tasks[i];
+
+		if (!cp_li_task_is_trigger(t) || t->t.targets[0].t3_ctx == 0 ||
+		    live(arg, t->t.targets[0].t3_ctx))
+			continue;
+		if ((rc = disarm(li, i, now_us)) < 0 && err == 0)
+			err = rc;
+		n++;
+	}
+	return err < 0 ? err : n;
+}
+
 static int
 load_task(void *arg, const struct cp_li_task *t)
 {
@@ -147,6 +208,17 @@ cp_li_reload(void *arg)
 	while (li->ndests > 0)
 		cp_li_dest_drop(li, li->ndests - 1);
 	return cp_li_store_load(li->store, load_task, load_dest, li);
+}
+
+/* Whether each party's tasks are within its bound. */
+static bool
+within_bounds(const struct cp_li *li)
+{
+	unsigned int ntrig = 0;
+
+	for (unsigned int i = 0; i < li->ntasks; i++)
+		ntrig += cp_li_task_is_trigger(li->tasks[i]);
+	return ntrig <= CP_LI_TRIGGERS_MAX && li->ntasks - ntrig <= CP_LI_TASKS_MAX;
 }
 
 struct cp_li *
@@ -196,6 +268,29 @@ cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", cp_li_store_err(li->store));
 		rc = rc == -ENOMEM ? rc : -EIO;
 		goto fail_load;
+	}
+	/* each party's bound (CP_LI_TRIGGERS_MAX apart from CP_LI_TASKS_MAX):
+	 * a file past either refused as past the table */
+	if (!within_bounds(li)) {
+		snprintf(err, errlen, "li store %s holds more tasks or triggers than this "
+			 "turnpike serves (%u, %u): refused rather than serve fewer", conf->store,
+			 CP_LI_TASKS_MAX, CP_LI_TRIGGERS_MAX);
+		rc = -EIO;
+		goto fail_load;
+	}
+	/* triggers no party can see or end (review M3): they would match
+	 * on, answered to nobody. Refused rather than dropped: they were
+	 * acknowledged (as a file past the bounds is refused above), and the
+	 * operator chooses (li.x1.cctf_id set again: the CC-TF ends them) */
+	for (unsigned int i = 0; li->cctf_id[0] == '\0' && i < li->ntasks; i++) {
+		if (cp_li_task_is_trigger(li->tasks[i])) {
+			snprintf(err, errlen, "li store %s holds the CC-TF's triggers and "
+				 "li.x1.cctf_id is not set: set it again (the CC-TF sees and "
+				 "deactivates them) rather than keep triggers no one answers for",
+				 conf->store);
+			rc = -EINVAL;
+			goto fail_load;
+		}
 	}
 	return li;
 fail_load:

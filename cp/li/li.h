@@ -22,7 +22,9 @@
  * caller's to check first (cp_store_path_check()). NULL with errno
  * (EINVAL, EIO, EBUSY, EACCES, ENOMEM) and the reason in err; a row the
  * tables cannot hold (past CP_LI_TASKS_MAX, malformed) refuses the file
- * (EIO) rather than serve fewer tasks than were acknowledged.
+ * (EIO) rather than serve fewer tasks than were acknowledged; a file
+ * holding CC-TF triggers with no cctf_id set, likewise (EINVAL: no party
+ * could see or end them, docs/design/li.md §2.7).
  */
 struct cp_li *cp_li_open(const struct cp_li_conf *conf, char *err, size_t errlen);
 /* Close; NULL is a no-op. Tasks are wiped from memory. */
@@ -137,6 +139,25 @@ const struct cp_li_task *cp_li_match_agw(struct cp_li *li, const struct ipc_agw_
  * context ctx (resolved from its H248ContextID at activation), the first
  * in the table's order, or NULL. */
 const struct cp_li_task *cp_li_match_trigger(const struct cp_li *li, uint64_t ctx);
+/*
+ * A trigger lives as long as its one context (docs/design/li.md §2.7,
+ * review H1 of §8): context ids come back (a restarted cp's cp/agw gives
+ * its slots' generations from 0 again; a takeover's box holds the peer's),
+ * so a trigger whose call ended without a DeactivateTask would tap a
+ * stranger's later call of the same id. cp_li_trigger_release(): every
+ * trigger naming ctx (the context released: cp/agw's RELEASED) disarmed;
+ * cp_li_trigger_sweep(): every armed trigger whose context live(arg, ctx)
+ * says is not among the contexts held (a started cp once dp gave them
+ * back, cp->ready). Disarmed: its context's id 0, written to li.db (an
+ * audit row "TriggerDisarmed" of the NE's), matching nothing from then on;
+ * the CC-TF still sees it (GetTaskDetails: a fault) and deactivates it.
+ * The count disarmed, or the first store failure's -errno (disarmed in
+ * memory all the same: tapping a stranger is worse than a row left armed,
+ * which the next start's sweep disarms). Logs nothing.
+ */
+int cp_li_trigger_release(struct cp_li *li, uint64_t ctx, int64_t now_us);
+int cp_li_trigger_sweep(struct cp_li *li, bool (*live)(void *arg, uint64_t ctx), void *arg,
+			int64_t now_us);
 /*
  * As cp_li_match_rtp(), a BUNDLE member (term[i].bundle.role MEMBER: no
  * remote or latch of its own, its packets on its owner's transport)

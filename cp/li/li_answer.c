@@ -31,8 +31,14 @@
  * IMS_T3 target naming a context of the Iq association, resolved at
  * activation: 100 when there is none, 401 for any other target or a
  * Unidirectional scope), the ADMF's tasks never triggers (401); each
- * party's XIDs are 301 to the other and GetAllDetails lists its own tasks
- * (the destinations are shared: a trigger names the ADMF's DIDs).
+ * party's XIDs are 301 to the other and GetAllDetails lists its own tasks.
+ * Destinations are the ADMF's (review H2 of docs/design/li.md §8): the
+ * CC-TF's Create/Modify/RemoveDestination is 100 whatever the DID, its
+ * GetAllDetails lists only the destinations its triggers name, with
+ * their connection's state and no figure (deliveries and drops are every
+ * task's), and a trigger names an existing DID (303). One trigger a
+ * context (100), CP_LI_TRIGGERS_MAX triggers (100; the ADMF's
+ * CP_LI_TASKS_MAX apart: neither refusal tells the other's count).
  *
  * A request that changes anything is one li.db transaction (BEGIN
  * EXCLUSIVE, li_store.c) around all its messages: the store busy
@@ -274,6 +280,42 @@ trigger_resolve(struct ans *a, struct x1_task *t)
 	return 0;
 }
 
+/* The asking party's tasks (the CC-TF's: its triggers). */
+static unsigned int
+own_count(const struct ans *a)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < a->li->ntasks; i++)
+		n += cp_li_task_is_trigger(a->li->tasks[i]) == a->cctf;
+	return n;
+}
+
+/* A trigger other than xid's naming context ctx already: a second would
+ * take nothing from the first (one tap a context) and only fill the
+ * table (review M2). 100 with a sentence: TS 103 221-1 has no code for a
+ * target already tasked (300 is an XID's); the CC-TF learns only of its
+ * own triggers (the ADMF's tasks are never triggers). */
+static int
+trigger_dup(struct ans *a, const struct x1_task *t)
+{
+	uint64_t ctx = t->targets[0].t3_ctx;
+
+	if (!a->cctf || ctx == 0)
+		return 0;
+	for (unsigned int i = 0; i < a->li->ntasks; i++) {
+		const struct cp_li_task *o = a->li->tasks[i];
+
+		if (cp_li_task_is_trigger(o) && o->t.targets[0].t3_ctx == ctx &&
+		    memcmp(o->t.xid, t->xid, 16) != 0) {
+			snprintf(a->why, sizeof(a->why), "another trigger of yours names that "
+				 "context: one trigger a context (ModifyTask it)");
+			return X1_E_GENERIC;
+		}
+	}
+	return 0;
+}
+
 static void
 activate(struct ans *a)
 {
@@ -292,13 +334,16 @@ activate(struct ans *a)
 		return;
 	}
 	rt = *t;
-	if ((code = trigger_resolve(a, &rt)) != 0) {
+	if ((code = trigger_resolve(a, &rt)) != 0 || (code = trigger_dup(a, &rt)) != 0) {
 		refuse(a, t->xid, code);
 		return;
 	}
-	if (a->li->ntasks >= CP_LI_TASKS_MAX) {
-		snprintf(a->why, sizeof(a->why), "this NE holds %u tasks at most",
-			 CP_LI_TASKS_MAX);
+	/* each party's room its own (CP_LI_TRIGGERS_MAX): a refusal says
+	 * nothing of the other's count (review M2) */
+	if (own_count(a) >= (a->cctf ? CP_LI_TRIGGERS_MAX : CP_LI_TASKS_MAX)) {
+		snprintf(a->why, sizeof(a->why), "this NE holds %u %s at most",
+			 a->cctf ? CP_LI_TRIGGERS_MAX : CP_LI_TASKS_MAX,
+			 a->cctf ? "triggers" : "tasks");
 		refuse(a, t->xid, X1_E_GENERIC);
 		return;
 	}
@@ -339,7 +384,7 @@ modify(struct ans *a)
 	}
 	n = *a->li->tasks[i];
 	n.t = *t;
-	if ((code = trigger_resolve(a, &n.t)) != 0) {
+	if ((code = trigger_resolve(a, &n.t)) != 0 || (code = trigger_dup(a, &n.t)) != 0) {
 		explicit_bzero(&n, sizeof(n));
 		refuse(a, t->xid, code);
 		return;
@@ -421,6 +466,17 @@ status_of(const struct cp_li_task *t, struct faults *f)
 	const struct cp_li_task_fig *g = &t->fig;
 
 	memset(f, 0, sizeof(*f));
+	/* a trigger disarmed (its context released, or gone over a restart,
+	 * cp_li_trigger_release()): provisioningStatus stays "complete" (the
+	 * task is held as provisioned, answered, deactivated; "failed" and
+	 * "awaitingProvisioning" speak of a provisioning not done or still to
+	 * come, and this one will never match again), and an unresolvedFault
+	 * 100 says it intercepts nothing (§6.4.2.2's faults: what stands in
+	 * the task's way since; of TS 103 221-1's codes, lib/li x1_errors.def,
+	 * none says "the target is gone": the generic one) */
+	if (cp_li_task_is_trigger(t) && t->t.targets[0].t3_ctx == 0)
+		fault_add(f, X1_E_GENERIC, "its context was released: the trigger names no "
+			  "context and intercepts nothing (DeactivateTask it)");
 	if (g->x2_lost + g->x3_lost > 0)
 		fault_add(f, X1_E_WARNING, "PDUs lost in delivery: %llu X2, %llu X3",
 			  (unsigned long long)g->x2_lost, (unsigned long long)g->x3_lost);
@@ -459,16 +515,21 @@ fault_name(uint8_t fault)
  * activeAndWorking while tp-li's connection is up; deliveryFault with a
  * fault (400) saying why otherwise (never reported: no connection since
  * this cp started; connecting; failed, and why); what was dropped, if
- * anything, as a further fault (200). Returns whether it works.
+ * anything, as a further fault (200). Returns whether it works. bare
+ * (the CC-TF's, review H2): the state alone, "not connected" whatever
+ * the reason, no count (failures, drops and deliveries are every task's).
  */
 static bool
-dest_status(const struct cp_li *li, const struct x1_dest *d, struct faults *f)
+dest_status(const struct cp_li *li, const struct x1_dest *d, struct faults *f, bool bare)
 {
 	const struct cp_li_dest_fig *g = cp_li_dest_fig(li, d);
 	bool up = g != NULL && g->state == CP_LI_CONN_UP;
 
 	memset(f, 0, sizeof(*f));
-	if (g == NULL || g->state == CP_LI_CONN_NONE)
+	if (bare) {
+		if (!up)
+			fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "not connected");
+	} else if (g == NULL || g->state == CP_LI_CONN_NONE)
 		fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "not connected: no PDU for it lately");
 	else if (g->state == CP_LI_CONN_CONNECTING)
 		fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "connecting (%llu failures)",
@@ -476,7 +537,7 @@ dest_status(const struct cp_li *li, const struct x1_dest *d, struct faults *f)
 	else if (g->state == CP_LI_CONN_FAILED)
 		fault_add(f, X1_E_DELIVERY_NOT_POSSIBLE, "connection failed: %s (%llu failures)",
 			  fault_name(g->fault), (unsigned long long)g->failures);
-	if (g != NULL && g->dropped_down + g->dropped_full + g->dropped_lost > 0)
+	if (!bare && g != NULL && g->dropped_down + g->dropped_full + g->dropped_lost > 0)
 		fault_add(f, X1_E_WARNING, "PDUs dropped: %llu not connected, %llu backlog full, "
 			  "%llu lost in a failed connection; %llu delivered",
 			  (unsigned long long)g->dropped_down, (unsigned long long)g->dropped_full,
@@ -500,6 +561,22 @@ get_task(struct ans *a)
 	x1_w_task(a->w, &a->h, &t->t, &st);
 }
 
+/* Whether a trigger names destination did. */
+static bool
+named_by_trigger(const struct cp_li *li, const uint8_t did[16])
+{
+	for (unsigned int i = 0; i < li->ntasks; i++) {
+		const struct x1_task *t = &li->tasks[i]->t;
+
+		if (!cp_li_task_is_trigger(li->tasks[i]))
+			continue;
+		for (unsigned int j = 0; j < t->n_dids; j++)
+			if (memcmp(t->dids[j], did, 16) == 0)
+				return true;
+	}
+	return false;
+}
+
 static void
 get_all(struct ans *a)
 {
@@ -514,9 +591,16 @@ get_all(struct ans *a)
 		x1_w_all_task(a->w, &a->li->tasks[i]->t, &st);
 	}
 	for (unsigned int i = 0; i < a->li->ndests; i++) {
-		bool up = dest_status(a->li, &a->li->dests[i].d, &f);
+		const struct x1_dest *d = &a->li->dests[i].d;
+		bool up;
 
-		x1_w_all_dest(a->w, &a->li->dests[i].d, up, f.n, f.code, f.text);
+		/* the CC-TF's: those its triggers name, their connection's
+		 * state alone (review H2: what was delivered or dropped is
+		 * every task's, the ADMF's among them) */
+		if (a->cctf && !named_by_trigger(a->li, d->did))
+			continue;
+		up = dest_status(a->li, d, &f, a->cctf);
+		x1_w_all_dest(a->w, d, up, f.n, f.code, f.text);
 	}
 	x1_w_all_end(a->w);
 }
@@ -533,6 +617,23 @@ dest_servable(struct ans *a, const struct x1_dest *d)
 	return false;
 }
 
+/* Destinations are the ADMF's (review H2): the CC-TF names them in its
+ * triggers and never writes them: a CreateDestination, ModifyDestination
+ * or RemoveDestination of its answered 100 before anything is looked at
+ * (no 302, 303, 304 or 402 telling it of a DID or of the ADMF's tasks'
+ * use). 100, the generic error: TS 103 221-1's codes (x1_errors.def)
+ * have none for a request not permitted to its sender, and a 303 would
+ * deny a DID its triggers name. Returns whether it was refused. */
+static bool
+dest_not_yours(struct ans *a, const uint8_t *did)
+{
+	if (!a->cctf)
+		return false;
+	snprintf(a->why, sizeof(a->why), "destinations are provisioned by the ADMF only");
+	refuse(a, did, X1_E_GENERIC);
+	return true;
+}
+
 static void
 dest_create(struct ans *a)
 {
@@ -541,6 +642,8 @@ dest_create(struct ans *a)
 	struct cp_li_dest n = { .d = *d };
 	int rc;
 
+	if (dest_not_yours(a, d->did))
+		return;
 	if (cp_li_dest_index(a->li, d->did) >= 0) {
 		refuse(a, d->did, X1_E_DID_EXISTS);
 		return;
@@ -570,6 +673,8 @@ dest_modify(struct ans *a)
 	struct cp_li_dest n = { .d = *d };
 	int rc;
 
+	if (dest_not_yours(a, d->did))
+		return;
 	if (cp_li_dest_index(a->li, d->did) < 0) {
 		refuse(a, d->did, X1_E_DID_NOT_FOUND);
 		return;
@@ -600,6 +705,8 @@ dest_remove(struct ans *a)
 	struct cp_li_audit au;
 	int i = cp_li_dest_index(a->li, did), rc;
 
+	if (dest_not_yours(a, did))
+		return;
 	if (i < 0) {
 		refuse(a, did, X1_E_DID_NOT_FOUND);
 		return;

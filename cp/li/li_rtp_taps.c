@@ -2,8 +2,9 @@
 /*
  * cp/li meets the gateway's RTP contexts (docs/design/li.md §4; issue 70
  * slice 6), as li_taps.c meets the allocations: a context is matched
- * (li_match_rtp.c: a CC-TF's trigger naming it, else an address target
- * holding a termination's signalled or latched remote) and, when a task targets it, dp is told to tap it
+ * (li_match_rtp.c: an address target holding a termination's signalled
+ * or latched remote, else a CC-TF's trigger naming it) and, when a task
+ * targets it, dp is told to tap it
  * (lib/ipc RTP_TAP: the task, and which termination is the target's) on
  * its worker's ring after the RTP_ADD or RTP_MOD that made it so. Three
  * ways in:
@@ -24,7 +25,9 @@
  * the target's termination it named: dp drops a tap with that
  * termination (SUB_TERM, a transfer), so another serial in the slot is
  * told again whatever the tap (review V5). A CC-TF's trigger names a
- * context itself (docs/design/li.md §2.7), before any address. A BUNDLE
+ * context itself (docs/design/li.md §2.7), after the ADMF's addresses
+ * (review M1), and lives as long as it: the context released, or not
+ * given back to a started cp, the trigger is disarmed (review H1). A BUNDLE
  * member is matched through its owner's termination (cp_li_rtp_task();
  * review V3), and an owner's latch, nomination or RTP_MOD looks at its
  * members again. Each look first tells li_x2.c (cp_li_x2_ctx(): the
@@ -75,6 +78,7 @@ struct cp_li_rtp_taps {
 	uint64_t noted[RTAP_NOTED];
 	uint8_t noted_force[RTAP_NOTED];
 	uint64_t sent, send_failed;   /* for the tests: no task in them */
+	bool swept;                   /* the triggers met with the restored contexts */
 };
 
 static struct rtap_rec **
@@ -115,6 +119,15 @@ ctx_by_id(const struct cp_ctx *cp, uint64_t id)
 	return c->id == id ? c : NULL;
 }
 
+/* Whether context id is held now, this box's own (the sweep's). */
+static bool
+held(void *arg, uint64_t id)
+{
+	const struct cp_agw_ctx *c = ctx_by_id(arg, id);
+
+	return c != NULL && !c->rtp.mirror && !c->rtp.yielded;
+}
+
 const struct cp_li_task *
 cp_li_rtp_task(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int *term)
 {
@@ -122,12 +135,6 @@ cp_li_rtp_task(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int *term
 	const struct ipc_rtp_stats *os[2] = { NULL, NULL };
 	const struct cp_li_task *t;
 
-	/* a CC-TF's trigger names the context itself (docs/design/li.md
-	 * §2.7): before any address; its target's termination 0 [impl] */
-	if ((t = cp_li_match_trigger(cp->li, c->id)) != NULL) {
-		*term = 0;
-		return t;
-	}
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct ipc_rtp_bundle *b = &c->rtp.term[i].bundle;
 		const struct cp_agw_ctx *o;
@@ -139,7 +146,24 @@ cp_li_rtp_task(struct cp_ctx *cp, const struct cp_agw_ctx *c, unsigned int *term
 		ot[i] = &o->rtp.term[b->owner_term];
 		os[i] = &o->rtp.st[b->owner_term];
 	}
-	return cp_li_match_rtp_bundle(cp->li, c->rtp.term, c->rtp.st, ot, os, term);
+	/* the ADMF's address targets first (review M1: a trigger on a
+	 * context the ADMF already targets took its one tap away from the
+	 * ADMF's task), a CC-TF's trigger naming the context second, its
+	 * target's termination 0 [impl]. One tap a context (dp's RTP_TAP
+	 * holds one task): the other task gets none of it */
+	if ((t = cp_li_match_rtp_bundle(cp->li, c->rtp.term, c->rtp.st, ot, os, term)) != NULL)
+		return t;
+	/* a trigger's context is the Iq door's and iq.tenant's (it was
+	 * resolved so, cp_iq_rtp_ctx_id()): one of another door or tenant
+	 * with the same id matches none (review H1, defence in depth: ids
+	 * come back after a restart or a takeover) */
+	if (c->door == CP_AGW_DOOR_IQ && c->tenant == cp->conf->iq.tenant_idx &&
+	    (t = cp_li_match_trigger(cp->li, c->id)) != NULL) {
+		*term = 0;
+		return t;
+	}
+	*term = 0;
+	return NULL;
 }
 
 /* The tap c should have now (out zero: none). */
@@ -300,6 +324,10 @@ observed(struct cp_ctx *cp, const struct cp_agw_ctx *c, const void *e, void *arg
 		break;
 	case IPC_RTP_EV_RELEASED:
 		cp_li_x2_ctx(cp, c, ev, false);
+		/* a trigger lives as long as its context: its id may come
+		 * back for a stranger's call (review H1); the tables' gen
+		 * moved, the pass untaps */
+		(void)cp_li_trigger_release(cp->li, c->id, (int64_t)cp->wall_ms * 1000);
 		p = slot_of(lt, c->id);
 		if (*p != NULL)
 			rec_drop(p);
@@ -410,6 +438,19 @@ cp_li_rtp_taps_step(struct cp_ctx *cp)
 	 * an old cp left in dp, a task's since deactivated among them */
 	if (lt->pass_start && !cp->ready)
 		return k;
+	/* a started cp, dp's contexts restored: a trigger whose context is
+	 * not among them (released while no cp ran, or another box's since a
+	 * takeover) disarmed before the first pass meets a context of its
+	 * id (review H1) */
+	if (!lt->swept && cp->ready) {
+		lt->swept = true;
+		if (cp_li_trigger_sweep(cp->li, held, cp, (int64_t)cp->wall_ms * 1000) != 0 &&
+		    lt->gen != cp->li->gen) {
+			lt->gen = cp->li->gen;
+			lt->pass = true;
+			lt->cursor = 0;
+		}
+	}
 	tab = &cp->agw->tab[CP_AGW_KIND_RTP];
 	n = cp->agw->nworkers * tab->per_worker;
 	while (lt->pass && k < CP_LI_RTP_PASS_SLICE) {

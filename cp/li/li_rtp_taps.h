@@ -21,10 +21,12 @@ void cp_li_rtp_taps_close(struct cp_ctx *cp);
 unsigned int cp_li_rtp_taps_step(struct cp_ctx *cp);
 
 /* The task that targets context c now, and the target's termination in
- * *term: a CC-TF's trigger naming c (cp_li_match_trigger(), termination
- * 0), else cp_li_match_rtp_bundle() (a BUNDLE member through its owner's
- * termination, the owner looked up in cp/agw's table), or NULL. The one
- * decision the taps and the context's X2 (li_x2.c) both take. */
+ * *term: cp_li_match_rtp_bundle() (the ADMF's address targets; a BUNDLE
+ * member through its owner's termination, the owner looked up in cp/agw's
+ * table), else a CC-TF's trigger naming c when c is the Iq door's and
+ * iq.tenant's (cp_li_match_trigger(), termination 0), or NULL (review M1,
+ * H1 of docs/design/li.md §8: one tap a context, the ADMF's first). The
+ * one decision the taps and the context's X2 (li_x2.c) both take. */
 const struct cp_li_task *cp_li_rtp_task(struct cp_ctx *cp, const struct cp_agw_ctx *c,
 					unsigned int *term);
 

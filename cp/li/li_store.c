@@ -106,7 +106,9 @@ t3_unpack(struct x1_target *g)
 	g->prefix = 0;
 	memset(g->addr, 0, sizeof(g->addr));
 	g->nai[0] = '\0';
-	if (g->h248_ctx < X1_T3_CTX_MIN || g->h248_ctx > X1_T3_CTX_MAX || g->t3_ctx == 0 ||
+	/* (a context id 0: a trigger disarmed, its context released,
+	 * docs/design/li.md §2.7) */
+	if (g->h248_ctx < X1_T3_CTX_MIN || g->h248_ctx > X1_T3_CTX_MAX ||
 	    g->t3_dir > X1_T3_DIR_NOT_DETERMINED || g->t3_scope > X1_T3_SCOPE_BI)
 		return -EINVAL;
 	return 0;

@@ -20,6 +20,12 @@
 /* Bounds of the tables: the ADMF's request past them is refused with
  * X1_E_GENERIC and a sentence (nothing changed). */
 #define CP_LI_TASKS_MAX   1024u
+/* The CC-TF's triggers, apart (review M2 of docs/design/li.md §8): the
+ * CC-TF cannot fill the ADMF's room, and the ADMF's tasks cannot fill
+ * the CC-TF's (whose refusal would tell it how many the ADMF holds). The
+ * table holds both. */
+#define CP_LI_TRIGGERS_MAX 256u
+#define CP_LI_TABLE_MAX   (CP_LI_TASKS_MAX + CP_LI_TRIGGERS_MAX)
 #define CP_LI_DESTS_MAX   64u
 #define CP_LI_ERR_MAX     512u
 
@@ -106,7 +112,7 @@ struct cp_li {
 	struct cp_li_store *store;
 	const struct x1_schema *schema;   /* NULL: structure checked only */
 	unsigned int ntasks;
-	struct cp_li_task *tasks[CP_LI_TASKS_MAX];
+	struct cp_li_task *tasks[CP_LI_TABLE_MAX];
 	unsigned int ndests;
 	struct cp_li_dest dests[CP_LI_DESTS_MAX];
 	struct x1_req req;            /* the request being answered */

@@ -525,6 +525,16 @@ in_3gpp(xmlNodePtr n)
 		       sizeof(X1_NS_3GPP_PREFIX) - 1) == 0;
 }
 
+/* Whether a and b are in one namespace: by its name (href), not by the
+ * declaration (an element redeclaring it, under another prefix or as the
+ * default, has a namespace of its own that is the same one; review L2). */
+static bool
+same_ns(xmlNodePtr a, xmlNodePtr b)
+{
+	return a->ns != NULL && b->ns != NULL && a->ns->href != NULL && b->ns->href != NULL &&
+	       strcmp((const char *)a->ns->href, (const char *)b->ns->href) == 0;
+}
+
 /*
  * A targetIdentifierExtension (TS 103 221-1's Extension: an Owner, then
  * any element of another namespace). The one turnpike serves is 3GPP's
@@ -560,7 +570,7 @@ read_ext(struct rd *r, xmlNodePtr el, struct x1_target *t)
 		return;
 	}
 	for (c = el_from(x->children, &bad); c != NULL; c = el_next(c, &bad)) {
-		if (!in_3gpp(c) || c->ns != x->ns ||
+		if (!in_3gpp(c) || !same_ns(c, x) ||
 		    strcmp((const char *)c->name, "IMST3TargetIdentifierExtension") != 0) {
 			refuse(r, X1_E_SYNTAX, "IMST3TargetIdentifierExtensions holds an "
 			       "element other than IMST3TargetIdentifierExtension");
@@ -573,7 +583,7 @@ read_ext(struct rd *r, xmlNodePtr el, struct x1_target *t)
 		}
 		if ((k = only_child(r, c)) == NULL)
 			return;
-		if (k->ns != x->ns) {
+		if (!same_ns(k, x)) {
 			refuse(r, X1_E_SYNTAX, "IMST3TargetIdentifierExtension holds an "
 			       "element of another namespace");
 			return;

@@ -12,7 +12,10 @@
 # X3 PDUs of format 8 with the trigger's XID and correlation ID, both
 # ways, and nothing of the second call; the ADMF cannot see or end the
 # trigger (301); a trigger for a ContextID no call has is refused (100),
-# one from the ADMF 401. After DeactivateTask nothing more arrives.
+# one from the ADMF 401. After DeactivateTask nothing more arrives. The
+# CC-TF cannot remove a destination (100); a second trigger on call 2's
+# context is refused (100); call 2 ended, its trigger is disarmed (its
+# TaskStatus says so) and the CC-TF ends it.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/dp_env.sh"
@@ -140,6 +143,18 @@ media 2
 sleep 1
 decode phase2
 tp_check "after DeactivateTask nothing more arrives" test "$(wc -l <"$TP_TMP/phase2.txt")" = "$n1"
+# review of li.md §8 (2026-11-30): destinations are the ADMF's (H2); one
+# trigger a context (M2); a trigger lives as long as its context (H1)
+XID2=7c1e2c3d-4e5f-4a6b-8c7d-0123456789ab
+XID3=7d1e2c3d-4e5f-4a6b-8c7d-0123456789ab
+tp_check "the CC-TF cannot remove the ADMF's destination (100)" code 100 cctf RemoveDestination "<dId>$DID</dId>"
+tp_check "the CC-TF's trigger for call 2 (ContextID $CTX2): acknowledged" \
+  acked cctf ActivateTask "$(trigger $XID2 $CTX2)"
+tp_check "... a second trigger on that context: 100" code 100 cctf ActivateTask "$(trigger $XID3 $CTX2)"
+tp_check "call 2 ended (Subtract *)" mgc "send Context = $CTX2 { W-Subtract = * }" "^REPLY [0-9]+ ctx=$CTX2 "
+disarmed() { x1_as cctf GetTaskDetails "<xId>$XID2</xId>" && grep -q "its context was released" "$TP_TMP/answer"; }
+tp_check "... its trigger disarmed (GetTaskDetails: a fault, its context released)" tp_wait_until 5 "disarmed" disarmed
+tp_check "... and ended by the CC-TF (DeactivateTask)" acked cctf DeactivateTask "<xId>$XID2</xId>"
 tp_check "cp's log names no XID" bash -c "! grep -q '$XID' '$TP_CP_LOG'"
 tp_check "cp stops cleanly" tp_cp_stop
 tp_check "dp stops cleanly" tp_dp_stop

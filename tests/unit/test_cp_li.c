@@ -536,6 +536,9 @@ fake_resolve(void *arg, uint32_t h, uint64_t *ctx)
 {
 	(void)arg;
 	*ctx = h == 2147483649u ? CTX_A : h == 2147483650u ? CTX_B : 0;
+	/* (3000000000...: as many contexts as a test wants, their own ids) */
+	if (h >= 3000000000u && h < 3000001000u)
+		*ctx = 0x0000000200000000ull + h;
 	return *ctx != 0 ? 0 : -ENOENT;
 }
 
@@ -641,6 +644,138 @@ test_trigger(void **state)
 	assert_null(cp_li_match_trigger(li, CTX_B));
 	cctf(false);
 	assert_int_equal(db_count("SELECT count(*) FROM task_target"), 1);
+	schema = saved;
+}
+
+/* The review of the trigger (docs/design/li.md §8, 2026-11-30): H1 a
+ * trigger whose context was released is disarmed, kept so in li.db, its
+ * TaskStatus saying so, matching nothing; H2 destinations are the
+ * ADMF's to write (the CC-TF's 100, nothing changed), the CC-TF's
+ * GetAllDetails lists the destinations its triggers name, their state
+ * alone; M2 one trigger a context, CP_LI_TRIGGERS_MAX triggers, the
+ * refusal naming no count of the ADMF's; M3 a file holding triggers with
+ * no cctf_id refused, naming the file and cctf_id. */
+static void
+test_trigger_review(void **state)
+{
+	struct x1_schema *saved = schema;
+	struct cp_li_conf c = {
+		.ne_id = NE, .admf_id = ADMF, .store = db, .busy_ms = 100,
+		.owner_uid = -1, .owner_gid = -1,
+	};
+	static struct ipc_li_status x;
+	char err[CP_LI_ERR_MAX], inner[4096];
+	const struct cp_li_task *t;
+	struct cp_li *l;
+
+	(void)state;
+	schema = NULL;
+	cp_li_set_schema(li, NULL);
+	li->t3_resolve = fake_resolve;
+	ok("CreateDestination", dest(DID1, "X3Only", "192.0.2.10", "TCPPort"));
+	ok("CreateDestination", dest(DID2, "X3Only", "192.0.2.11", "TCPPort"));
+	ok("CreateDestination", dest(DID3, "X3Only", "192.0.2.12", "TCPPort"));
+	ok("ActivateTask", task(XID2, T_NET4, "X3Only", D(DID2)));
+	/* dp's figures: DID1's address connected, with drops */
+	memset(&x, 0, sizeof(x));
+	x.ndest = 1;
+	x.dest[0].addr.family = 4;
+	x.dest[0].addr.port = 7000;
+	memcpy(x.dest[0].addr.ip, "\xc0\x00\x02\x0a", 4);
+	x.dest[0].state = IPC_LI_CONN_UP;
+	x.dest[0].delivered = 5;
+	x.dest[0].dropped_full = 3;
+	cp_li_status_take(li, &x);
+	cctf(true);
+	/* H2: the CC-TF writes no destination, whatever the DID */
+	refused(100, "CreateDestination", dest("aaaaaaaa-0000-4000-8000-000000000009", "X3Only",
+					       "203.0.113.1", "TCPPort"));
+	refused(100, "CreateDestination", dest(DID1, "X3Only", "203.0.113.1", "TCPPort"));
+	refused(100, "ModifyDestination", dest(DID1, "X3Only", "203.0.113.1", "TCPPort"));
+	refused(100, "ModifyDestination", dest(DID2, "X2Only", "203.0.113.1", "TCPPort"));
+	refused(100, "RemoveDestination", "<dId>" DID3 "</dId>");
+	refused(100, "RemoveDestination", "<dId>" DID2 "</dId>");
+	assert_int_equal(cp_li_dest_find(li, uuid(DID1))->d.addr[3], 10);
+	assert_non_null(cp_li_dest_find(li, uuid(DID3)));
+	assert_null(cp_li_dest_find(li, uuid("aaaaaaaa-0000-4000-8000-000000000009")));
+	ok("ActivateTask", TRIGGER(XID1, T3("2147483649")));
+	/* its GetAllDetails: DID1 (its trigger's), up, no figures */
+	ask("GetAllDetails", "");
+	assert_non_null(strstr(out, DID1));
+	assert_null(strstr(out, DID2));
+	assert_null(strstr(out, DID3));
+	assert_non_null(strstr(dest_part(DID1), "activeAndWorking"));
+	assert_null(strstr(out, "dropped"));
+	assert_null(strstr(out, "<errorCode>200</errorCode>"));
+	/* M2: one trigger a context (activated or moved onto it) */
+	refused(100, "ActivateTask", TRIGGER("32345678-9abc-4def-8123-456789abcdef",
+					     T3("2147483649")));
+	ok("ActivateTask", TRIGGER("32345678-9abc-4def-8123-456789abcdef", T3("2147483650")));
+	refused(100, "ModifyTask", TRIGGER("32345678-9abc-4def-8123-456789abcdef",
+					   T3("2147483649")));
+	ok("ModifyTask", TRIGGER(XID1, T3("2147483649")));   /* its own context: fine */
+	ok("DeactivateTask", "<xId>32345678-9abc-4def-8123-456789abcdef</xId>");
+	/* ... and CP_LI_TRIGGERS_MAX of them, the refusal naming its own
+	 * bound, never the ADMF's tasks */
+	for (unsigned int i = 1; i < CP_LI_TRIGGERS_MAX; i++) {
+		char xid[40], h[16];
+
+		snprintf(xid, sizeof(xid), "bbbbbbbb-0000-4000-8000-%012u", i);
+		snprintf(h, sizeof(h), "%u", 3000000000u + i);
+		snprintf(inner, sizeof(inner), "<taskDetails><xId>%s</xId><targetIdentifiers>"
+			 T3_EXT("%s", "") "</targetIdentifiers><deliveryType>X3Only"
+			 "</deliveryType><listOfDIDs>" D(DID1) "</listOfDIDs></taskDetails>",
+			 xid, h);
+		ok("ActivateTask", inner);
+	}
+	snprintf(inner, sizeof(inner), "<taskDetails><xId>cccccccc-0000-4000-8000-000000000001"
+		 "</xId><targetIdentifiers>" T3("3000000999") "</targetIdentifiers>"
+		 "<deliveryType>X3Only</deliveryType><listOfDIDs>" D(DID1) "</listOfDIDs>"
+		 "</taskDetails>");
+	refused(100, "ActivateTask", inner);
+	assert_non_null(strstr(out, "256 triggers"));
+	/* the ADMF's room is its own */
+	cctf(false);
+	ok("ActivateTask", task("42345678-9abc-4def-8123-456789abcdef", T_NAI, "X3Only",
+				D(DID2)));
+	cctf(true);
+
+	/* H1: its context released: disarmed, said so, matching nothing,
+	 * kept so over a restart, still the CC-TF's to end */
+	assert_non_null(cp_li_match_trigger(li, CTX_A));
+	assert_int_equal(cp_li_trigger_release(li, CTX_A, now_us), 1);
+	assert_null(cp_li_match_trigger(li, CTX_A));
+	ask("GetTaskDetails", "<xId>" XID1 "</xId>");
+	assert_non_null(strstr(out, "<provisioningStatus>complete</provisioningStatus>"));
+	assert_non_null(strstr(out, "<errorCode>100</errorCode><errorDescription>its context "
+			       "was released"));
+	cp_li_close(li);
+	li = open_li();
+	cp_li_set_schema(li, NULL);
+	li->t3_resolve = fake_resolve;
+	t = cp_li_task_find(li, uuid(XID1));
+	assert_non_null(t);
+	assert_true(t->t.targets[0].t3_ctx == 0);
+	assert_null(cp_li_match_trigger(li, CTX_A));
+	assert_int_equal(db_count("SELECT count(*) FROM audit WHERE operation = "
+				  "'TriggerDisarmed'"), 1);
+	/* (ended, its room is the CC-TF's again; a context made since
+	 * with the number is the CC-TF's to name) */
+	ok("DeactivateTask", "<xId>" XID1 "</xId>");
+	ok("ActivateTask", TRIGGER("52345678-9abc-4def-8123-456789abcdef", T3("2147483649")));
+	cctf(false);
+
+	/* M3: triggers in the file, no cctf_id: refused, saying why */
+	cp_li_close(li);
+	li = NULL;
+	errno = 0;
+	l = cp_li_open(&c, err, sizeof(err));
+	assert_null(l);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(err, db));
+	assert_non_null(strstr(err, "cctf_id"));
+	assert_null(strstr(err, "bbbbbbbb"));
+	li = open_li();
 	schema = saved;
 }
 
@@ -904,6 +1039,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tables_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trigger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trigger_review, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_file_and_lost_store, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store_busy_all_or_nothing, setup,

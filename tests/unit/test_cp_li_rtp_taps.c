@@ -65,6 +65,10 @@ cp_li_x2_ctx(struct cp_ctx *cp_, const struct cp_agw_ctx *c, const struct ipc_rt
 static uint64_t ids[16];
 static unsigned int nids;
 
+/* The door the next contexts are made by (the JSON API's, or Iq's: a
+ * trigger's context is Iq's, iq.tenant the default tenant here). */
+static enum cp_agw_door ctx_door = CP_AGW_DOOR_API;
+
 static void
 dp_up(void)
 {
@@ -123,6 +127,7 @@ setup(void **state)
 	d.d.delivery = X1_DELIVERY_X3_ONLY;
 	assert_int_equal(cp_li_dest_set(cp.li, &d), 0);
 	nids = 0;
+	ctx_door = CP_AGW_DOOR_API;
 	return 0;
 }
 
@@ -200,7 +205,7 @@ ctx(uint8_t last)
 	x[1].rtp.term.remote.ip[1] = 1;
 	x[1].rtp.term.remote.ip[3] = 9;
 	x[1].rtp.term.remote.port = 6000;
-	if (cp_agw_create(&cp, x, CP_AGW_SETUP_DEFAULT, NULL, CP_AGW_DOOR_API, 0, &c, err,
+	if (cp_agw_create(&cp, x, CP_AGW_SETUP_DEFAULT, NULL, ctx_door, 0, &c, err,
 			  sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_true(nids < 16);
@@ -510,6 +515,131 @@ test_rtp_taps_peer_and_yielded_contexts_not_tapped(void **state)
 	assert_string_equal(drain(), "+1/0 +2/0 ");
 }
 
+/* A CC-TF's trigger (XID id[0]) naming context number n (its id). */
+static void
+trigger(uint8_t id, unsigned int n)
+{
+	struct cp_li_task t;
+
+	memset(&t, 0, sizeof(t));
+	t.t.xid[0] = id;
+	t.t.n_targets = 1;
+	t.t.targets[0].kind = X1_T_IMS_T3;
+	t.t.targets[0].h248_ctx = 2147483649u;
+	t.t.targets[0].t3_ctx = ids[n - 1];
+	t.t.delivery = X1_DELIVERY_X3_ONLY;
+	t.t.n_dids = 1;
+	t.t.dids[0][0] = 0xd0;
+	assert_int_equal(cp_li_task_set(cp.li, &t), 0);
+}
+
+static uint64_t
+trigger_ctx(uint8_t id)
+{
+	uint8_t xid[16] = { id };
+	const struct cp_li_task *t = cp_li_task_find(cp.li, xid);
+
+	assert_non_null(t);
+	return t->t.targets[0].t3_ctx;
+}
+
+/* dp's RELEASED of context number n. */
+static void
+released(unsigned int n)
+{
+	static struct ipc_msg m;
+	struct ipc_rtp_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = IPC_RTP_EV_RELEASED;
+	e.cause = IPC_AGW_CONTROLLER;
+	memset(&m, 0, sizeof(m));
+	m.h.kind = IPC_RTP_EVENT;
+	m.h.worker = (uint16_t)ctx_of(n)->worker;
+	m.h.alloc_id = ids[n - 1];
+	m.h.body_len = sizeof(e);
+	memcpy(m.body, &e, sizeof(e));
+	cp_handle(&cp, m.h.worker, &m);
+}
+
+/* Review H1: a trigger lives as long as its context. Released, the
+ * trigger is disarmed (names context 0, matches nothing: a later context
+ * of the same id is a stranger's); after a restart, a trigger whose
+ * context dp did not give back is disarmed once cp is ready, one whose
+ * context came back stays armed; a context of another door (the JSON
+ * API's) with the trigger's id is not tapped for it. */
+static void
+test_rtp_taps_trigger_bound_to_its_context(void **state)
+{
+	unsigned int term = 9;
+
+	(void)state;
+	ctx_door = CP_AGW_DOOR_IQ;
+	assert_int_equal(ctx(50), 1);
+	assert_int_equal(ctx(51), 2);
+	assert_int_equal(ctx(52), 3);
+	ctx_door = CP_AGW_DOOR_API;
+	assert_int_equal(ctx(53), 4);
+	trigger(1, 1);
+	trigger(2, 2);
+	trigger(3, 3);
+	trigger(4, 4);                        /* (an id an Iq context never had) */
+	start();
+	{
+		const char *s = drain();
+
+		assert_non_null(strstr(s, "+1/0"));
+		assert_non_null(strstr(s, "+2/0"));
+		assert_non_null(strstr(s, "+3/0"));
+		assert_null(strstr(s, "+4"));  /* the JSON API's context */
+	}
+	assert_null(cp_li_rtp_task(&cp, ctx_of(4), &term));
+	/* context 1 released: its trigger disarmed, in the tables */
+	released(1);
+	assert_true(trigger_ctx(1) == 0);
+	assert_true(trigger_ctx(2) == ids[1]);
+	assert_null(cp_li_match_trigger(cp.li, ids[0]));
+	/* cp restarts; dp gives context 2 back, not 3 (ended meanwhile) */
+	cp_li_rtp_taps_close(&cp);
+	cp_agw_fini(&cp);
+	memset(&cp.dp, 0, sizeof(cp.dp));
+	cp.ready = false;
+	assert_int_equal(cp_agw_init(&cp), 0);
+	dp_up();
+	(void)drain();
+	assert_int_equal(cp_li_rtp_taps_open(&cp), 0);
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_true(trigger_ctx(3) == ids[2]);   /* not before ready */
+	cp.ready = true;
+	(void)cp_li_rtp_taps_step(&cp);
+	assert_true(trigger_ctx(3) == 0);
+	assert_true(trigger_ctx(4) == 0);
+}
+
+/* Review M1: the ADMF's address target first, a trigger naming the
+ * context second: one tap a context, the ADMF's task keeps it. */
+static void
+test_rtp_taps_admf_before_trigger(void **state)
+{
+	const struct cp_li_task *t;
+	unsigned int term = 9;
+
+	(void)state;
+	ctx_door = CP_AGW_DOOR_IQ;
+	assert_int_equal(ctx(7), 1);
+	assert_int_equal(ctx(8), 2);
+	trigger(9, 1);
+	trigger(8, 2);
+	task_v4(1, 7);
+	t = cp_li_rtp_task(&cp, ctx_of(1), &term);
+	assert_non_null(t);
+	assert_int_equal(t->t.xid[0], 1);
+	assert_int_equal(term, 0);
+	t = cp_li_rtp_task(&cp, ctx_of(2), &term);
+	assert_non_null(t);
+	assert_int_equal(t->t.xid[0], 8);
+}
+
 int
 main(void)
 {
@@ -524,6 +654,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_rtp_taps_peer_and_yielded_contexts_not_tapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_taps_trigger_bound_to_its_context, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rtp_taps_admf_before_trigger, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -509,6 +509,24 @@ test_x1_ims_t3_trigger(void **state)
 	assert_non_null(strstr(out, "<t3:H248ContextID>2147483649</t3:H248ContextID>"));
 	assert_non_null(strstr(out, "<t3:TriggerScope>Bidirectional</t3:TriggerScope>"));
 	assert_non_null(strstr(out, "ToTarget"));
+	/* a child redeclaring the same namespace (another prefix, or the
+	 * default one) is in it: the same (review L2) */
+	sample("activate_trigger.xml");
+	n = patch("<t3:IMST3TargetIdentifierExtension><t3:PayloadDirectionAssignment>",
+		  "<t3:IMST3TargetIdentifierExtension xmlns:t3=\"urn:3GPP:ns:li:3GPPX1Extensions:"
+		  "r19:v2\"><t3:PayloadDirectionAssignment>");
+	n = patch("<t3:H248ContextID>2147483649</t3:H248ContextID>",
+		  "<H248ContextID xmlns=\"urn:3GPP:ns:li:3GPPX1Extensions:r19:v2\">2147483649"
+		  "</H248ContextID>");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, 0);
+	assert_true(g->h248_ctx == 2147483649u);
+	assert_int_equal(g->t3_dir, X1_T3_DIR_TO_TARGET);
+	/* ... but another release's inside one: 101 */
+	sample("activate_trigger.xml");
+	n = patch("<t3:H248ContextID>2147483649</t3:H248ContextID>",
+		  "<H248ContextID xmlns=\"urn:3GPP:ns:li:3GPPX1Extensions:r18:v6\">2147483649"
+		  "</H248ContextID>");
+	reads_as(n, 1, X1_OP_ACTIVATE_TASK, X1_E_SYNTAX);
 	/* another owner, another extension: a target not served (401) */
 	sample("activate_trigger.xml");
 	n = patch("<Owner>3GPP</Owner>", "<Owner>ACME</Owner>");
