@@ -452,6 +452,14 @@ fault_add(struct faults *f, int code, const char *fmt, ...)
 	f->n++;
 }
 
+/* A figure as X1's amount: held at INT64_MAX, never negative (a
+ * negative x2_pdus/x3_pdus would leave the amount out). */
+static int64_t
+amount(uint64_t n)
+{
+	return n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
 /*
  * TaskStatus (§6.4.2.2): provisioned, its modifications, and what dp's
  * tp-li reported of its delivery since this cp started (li_status.c):
@@ -486,8 +494,8 @@ status_of(const struct cp_li_task *t, struct faults *f)
 		.fault_codes = f->code,
 		.fault_texts = f->text,
 		.last_intercept_us = g->last_us,
-		.x2_pdus = (int64_t)g->x2_delivered,
-		.x3_pdus = (int64_t)g->x3_delivered,
+		.x2_pdus = amount(g->x2_delivered),
+		.x3_pdus = amount(g->x3_delivered),
 		.last_modified_us = t->modified_us,
 		.n_modifications = t->nmod,
 	};

@@ -17,6 +17,16 @@
 #include "li.h"
 #include "li_internal.h"
 
+/* *sum + n, held at INT64_MAX: X1's amounts are xs:integer written from
+ * int64 (li_answer.c), and a figure must not wrap to a negative or
+ * smaller one however many reports add up (lib/ipc already refuses a
+ * count of 2^63 or more in one). */
+static void
+fig_add(uint64_t *sum, uint64_t n)
+{
+	*sum = n >= (uint64_t)INT64_MAX - *sum ? (uint64_t)INT64_MAX : *sum + n;
+}
+
 static bool
 fig_is(const struct cp_li_dest_fig *f, uint8_t family, const uint8_t *ip, uint16_t port)
 {
@@ -77,11 +87,11 @@ cp_li_status_take(struct cp_li *li, const struct ipc_li_status *x)
 		f->state = d->state;
 		if (d->fault != IPC_LI_FAULT_NONE)
 			f->fault = d->fault;
-		f->delivered += d->delivered;
-		f->dropped_down += d->dropped_down;
-		f->dropped_full += d->dropped_full;
-		f->dropped_lost += d->dropped_lost;
-		f->failures += d->failures;
+		fig_add(&f->delivered, d->delivered);
+		fig_add(&f->dropped_down, d->dropped_down);
+		fig_add(&f->dropped_full, d->dropped_full);
+		fig_add(&f->dropped_lost, d->dropped_lost);
+		fig_add(&f->failures, d->failures);
 	}
 	for (unsigned int i = 0; i < x->ntask && i < IPC_LI_ST_TASKS; i++) {
 		const struct ipc_li_task_st *t = &x->task[i];
@@ -91,10 +101,11 @@ cp_li_status_take(struct cp_li *li, const struct ipc_li_status *x)
 		if (k < 0)
 			continue;       /* deactivated since: its figures go with it */
 		g = &li->tasks[k]->fig;
-		g->x2_delivered += t->x2_delivered;
-		g->x2_lost += t->x2_lost;
-		g->x3_delivered += t->x3_delivered;
-		g->x3_lost += t->x3_lost;
+		fig_add(&g->x2_delivered, t->x2_delivered);
+		fig_add(&g->x2_lost, t->x2_lost);
+		fig_add(&g->x3_delivered, t->x3_delivered);
+		fig_add(&g->x3_lost, t->x3_lost);
+		/* lib/ipc holds last_us to IPC_LI_LAST_US_MAX: an int64 */
 		if ((int64_t)t->last_us > g->last_us)
 			g->last_us = (int64_t)t->last_us;
 	}

@@ -20,9 +20,13 @@
  *   dropped_undelivered), its buffers wiped, retried LI_RETRY_MS later.
  * - An up connection with no PDU for its destination for LI_IDLE_MS is
  *   closed and its entry given back; every entry busy, a new destination
- *   takes the one idle the longest (LI_TAKE_MS at least, nothing queued):
- *   sixteen destinations once used no longer lock out a seventeenth
- *   (docs/design/li.md §8 V4).
+ *   takes a down one's (failed at least once since it was last up, nothing
+ *   queued, or connecting past its deadline), else the one up and idle the
+ *   longest (LI_TAKE_MS at least, nothing queued): sixteen destinations once
+ *   used, or failing and still sent PDUs, no longer lock out a seventeenth
+ *   (docs/design/li.md §8 V4). Only a PDU queued on an up connection counts
+ *   as use (used_ms): a PDU dropped for a down one keeps its retry going
+ *   (pdu_ms), never its entry.
  * - What each destination's PDUs came to, and each task's, goes to cp
  *   (li_st.c): never to a log or counter of dp's.
  * Nothing here logs a destination (docs/design/li.md §2.6).
@@ -145,6 +149,8 @@ conn_fail(struct li_ctx *lc, struct li_conn *c, enum li_ctr why, uint64_t now)
 	out_clear(c);
 	c->st = LI_CONN_DOWN;
 	c->retry_ms = now + LI_RETRY_MS;
+	if (c->fails < UINT32_MAX)
+		c->fails++;
 	ERR_clear_error();
 }
 
@@ -205,14 +211,29 @@ conn_release(struct li_ctx *lc, struct li_conn *c)
 	ERR_clear_error();
 }
 
+/* c is down, its entry takeable by another destination (V4, M4): it has
+ * failed since it was last up (or took the entry) and holds nothing (a
+ * down one never does; a retry's connect may hold what came since), or
+ * its connect is past its deadline (it fails at tp-li's next turn). */
+static int
+conn_down(const struct li_conn *c, uint64_t now)
+{
+	if (c->st == LI_CONN_FREE || c->st == LI_CONN_UP)
+		return 0;
+	if (c->st != LI_CONN_DOWN && now >= c->ka.up_by_ms)
+		return 1;
+	return c->fails > 0 && c->off == c->len;
+}
+
 /* The connection to dest, made when there is none (an entry free, one
- * down and unused for LI_KEEP_MS, or else the one idle the longest, at
- * least LI_TAKE_MS with nothing queued: V4); NULL when every entry is
- * busy. */
+ * down with no PDU for LI_KEEP_MS, else one down (conn_down()), else the
+ * one up and idle the longest, at least LI_TAKE_MS with nothing queued:
+ * V4; among the down, the one delivering the longest ago); NULL when every
+ * entry is delivering or new. */
 static struct li_conn *
 conn_get(struct li_ctx *lc, const struct ipc_addr *dest, uint64_t now)
 {
-	struct li_conn *free_c = NULL, *idle = NULL;
+	struct li_conn *free_c = NULL, *down = NULL, *idle = NULL;
 
 	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
 		struct li_conn *c = &lc->conns[i];
@@ -225,15 +246,20 @@ conn_get(struct li_ctx *lc, const struct ipc_addr *dest, uint64_t now)
 		if (c->dest.family == dest->family && c->dest.port == dest->port &&
 		    memcmp(c->dest.ip, dest->ip, dest->family == 4 ? 4 : 16) == 0)
 			return c;
-		/* a down one unused for a minute gives its entry up */
-		if (free_c == NULL && c->st == LI_CONN_DOWN && now - c->used_ms > LI_KEEP_MS)
+		/* a down one no PDU came for in a minute gives its entry up */
+		if (free_c == NULL && c->st == LI_CONN_DOWN && now - c->pdu_ms > LI_KEEP_MS)
 			free_c = c;
-		if (c->off == c->len && now - c->used_ms >= LI_TAKE_MS &&
-		    (idle == NULL || c->used_ms < idle->used_ms))
+		if (conn_down(c, now)) {
+			if (down == NULL || c->used_ms < down->used_ms)
+				down = c;
+		} else if (c->st == LI_CONN_UP && c->off == c->len &&
+			   now - c->used_ms >= LI_TAKE_MS &&
+			   (idle == NULL || c->used_ms < idle->used_ms)) {
 			idle = c;
+		}
 	}
 	if (free_c == NULL)
-		free_c = idle;
+		free_c = down != NULL ? down : idle;
 	if (free_c == NULL)
 		return NULL;
 	if (free_c->st != LI_CONN_FREE)
@@ -242,6 +268,8 @@ conn_get(struct li_ctx *lc, const struct ipc_addr *dest, uint64_t now)
 	free_c->st_i = li_st_dest(lc, dest);
 	free_c->st = LI_CONN_DOWN;
 	free_c->retry_ms = 0;
+	free_c->fails = 0;
+	free_c->used_ms = free_c->pdu_ms = now;
 	return free_c;
 }
 
@@ -272,7 +300,7 @@ li_conn_put(struct li_ctx *lc, const struct ipc_addr *dest, const uint8_t *pdu, 
 		li_st_lost(lc, li_st_dest(lc, dest), type, pdu + 16, LI_ST_DOWN);
 		return;
 	}
-	c->used_ms = now;
+	c->pdu_ms = now;
 	if (c->st == LI_CONN_DOWN) {
 		if (now < c->retry_ms) {
 			li_count(lc, LI_CTR_UNDELIVERED, 1);
@@ -292,6 +320,9 @@ li_conn_put(struct li_ctx *lc, const struct ipc_addr *dest, const uint8_t *pdu, 
 		return;
 	}
 	c->queued++;
+	/* delivering: only this keeps an entry from a destination in need */
+	if (c->st == LI_CONN_UP)
+		c->used_ms = now;
 }
 
 /* OpenSSL's answer to an operation on c: go on later (0), or failed (-1,
@@ -431,6 +462,9 @@ conn_step(struct li_ctx *lc, struct li_conn *c, uint64_t now)
 			return;
 		}
 		c->st = LI_CONN_UP;
+		c->fails = 0;
+		/* idle from now: what it queued while connecting is not use */
+		c->used_ms = now;
 		li_ka_up(&c->ka, now);
 		li_st_state(lc, c->st_i, IPC_LI_CONN_UP, 0);
 	}
@@ -467,7 +501,7 @@ li_conn_poll(struct li_ctx *lc, uint64_t now, struct pollfd *pf)
 		}
 		/* a destination still in use is made again at its retry */
 		if (c->st == LI_CONN_DOWN) {
-			if (now < c->retry_ms || now - c->used_ms > LI_KEEP_MS)
+			if (now < c->retry_ms || now - c->pdu_ms > LI_KEEP_MS)
 				continue;
 			conn_open(lc, c, now);
 			if (c->st == LI_CONN_DOWN)

@@ -116,15 +116,18 @@ enum li_conn_state {
 #define LI_CONNS_MAX    16u
 #define LI_CONN_OUT     (512u * 1024u)   /* bytes waiting for one MF, at most */
 #define LI_RETRY_MS     1000u
-/* A down connection used (a PDU for it) this recently is made again at
- * its retry, PDU or not, and keeps its entry. */
+/* A down connection a PDU came for this recently is made again at its
+ * retry, PDU or not; older, its entry is free (a new destination may
+ * still take it sooner: LI_TAKE_MS). */
 #define LI_KEEP_MS      60000u
 /* An up connection with no PDU for its destination this long is closed
  * and its entry given back (docs/design/li.md §8 V4: keepalives alone
  * kept it, and a 17th destination lost every PDU). */
 #define LI_IDLE_MS      LI_KEEP_MS
-/* Every entry busy: a new destination takes the entry of the connection
- * idle the longest, nothing queued, when it has been idle this long. */
+/* Every entry busy: a new destination takes the entry of a connection
+ * down (failed at least once since it was last up, nothing queued, or
+ * connecting past its deadline), else that of the one up and idle the
+ * longest, nothing queued, when it has been idle this long. */
 #define LI_TAKE_MS      5000u
 
 struct ssl_st;
@@ -142,7 +145,12 @@ struct li_conn {
 	int fd;
 	struct ssl_st *ssl;
 	uint64_t retry_ms;
-	uint64_t used_ms;             /* last PDU queued */
+	uint64_t used_ms;             /* last PDU queued while up (or it came
+				       * up, or took the entry): delivering */
+	uint64_t pdu_ms;              /* last PDU for its destination, sent or
+				       * dropped: retried while recent */
+	uint32_t fails;               /* failures since it was last up or
+				       * took the entry (>0: its entry takeable) */
 	int st_i;                     /* its destination's figures (li_st.c), -1: none */
 	uint8_t *out;                 /* LI_CONN_OUT bytes */
 	uint32_t off;                 /* written */

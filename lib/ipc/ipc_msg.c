@@ -201,10 +201,29 @@ x2_ok(const struct ipc_li_x2 *x, size_t body_len)
 	return true;
 }
 
+/* A task entry of LI_STATUS as dp writes them: counts up to
+ * IPC_LI_COUNT_MAX (cp adds them into int64 answers), a time up to
+ * IPC_LI_LAST_US_MAX, its XID not an earlier entry's (tp-li keeps one
+ * entry a task). */
+static bool
+li_task_st_ok(const struct ipc_li_status *x, unsigned int i)
+{
+	const struct ipc_li_task_st *t = &x->task[i];
+
+	if (t->x2_delivered > IPC_LI_COUNT_MAX || t->x2_lost > IPC_LI_COUNT_MAX ||
+	    t->x3_delivered > IPC_LI_COUNT_MAX || t->x3_lost > IPC_LI_COUNT_MAX ||
+	    t->last_us > IPC_LI_LAST_US_MAX)
+		return false;
+	for (unsigned int k = 0; k < i; k++)
+		if (memcmp(x->task[k].xid, t->xid, sizeof(t->xid)) == 0)
+			return false;
+	return true;
+}
+
 /* LI_STATUS's body: 0..IPC_LI_ST_DESTS destinations (family 4 or 6, a
- * port, a known state and fault, padding 0), 0..IPC_LI_ST_TASKS tasks,
- * at least one of either; every entry past the counts 0, and the
- * padding. */
+ * port, a known state and fault, counts up to IPC_LI_COUNT_MAX, padding
+ * 0), 0..IPC_LI_ST_TASKS tasks (li_task_st_ok()), at least one of either;
+ * every entry past the counts 0, and the padding. */
 static bool
 li_status_ok(const struct ipc_li_status *x)
 {
@@ -221,11 +240,14 @@ li_status_ok(const struct ipc_li_status *x)
 		if (i >= x->ndest ? memcmp(d, &zd, sizeof(*d)) != 0 :
 		    !family_ok(d->addr.family) || d->addr.pad != 0 || d->addr.port == 0 ||
 		    d->state > IPC_LI_CONN_STATE_MAX || d->fault > IPC_LI_FAULT_MAX ||
-		    d->pad != 0)
+		    d->pad != 0 || d->delivered > IPC_LI_COUNT_MAX ||
+		    d->dropped_down > IPC_LI_COUNT_MAX || d->dropped_full > IPC_LI_COUNT_MAX ||
+		    d->dropped_lost > IPC_LI_COUNT_MAX || d->failures > IPC_LI_COUNT_MAX)
 			return false;
 	}
-	for (unsigned int i = x->ntask; i < IPC_LI_ST_TASKS; i++)
-		if (memcmp(&x->task[i], &zt, sizeof(zt)) != 0)
+	for (unsigned int i = 0; i < IPC_LI_ST_TASKS; i++)
+		if (i >= x->ntask ? memcmp(&x->task[i], &zt, sizeof(zt)) != 0 :
+		    !li_task_st_ok(x, i))
 			return false;
 	return true;
 }

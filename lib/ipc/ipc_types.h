@@ -316,6 +316,12 @@ enum ipc_li_fault {
 	IPC_LI_FAULT_MAX = 5,
 };
 
+/* What any report of dp's tp-li holds (ipc_msg_check() refuses others):
+ * a count below 2^63 (what moved since the last report: far fewer), a
+ * copy's time under 2^32 s (the copies' ts_sec is 32 bits, µs here). */
+#define IPC_LI_COUNT_MAX   ((uint64_t)INT64_MAX)
+#define IPC_LI_LAST_US_MAX ((uint64_t)UINT32_MAX * 1000000u + 999999u)
+
 struct ipc_li_dest_st {
 	struct ipc_addr addr;     /* family 4 or 6, a TCP port */
 	uint8_t state;            /* enum ipc_li_conn_state, now */

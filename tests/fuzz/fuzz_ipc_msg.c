@@ -636,7 +636,20 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 			CHECK((x->dest[i].addr.family == 4 || x->dest[i].addr.family == 6) &&
 			      x->dest[i].addr.port != 0 &&
 			      x->dest[i].state <= IPC_LI_CONN_STATE_MAX &&
-			      x->dest[i].fault <= IPC_LI_FAULT_MAX);
+			      x->dest[i].fault <= IPC_LI_FAULT_MAX &&
+			      x->dest[i].delivered <= IPC_LI_COUNT_MAX &&
+			      x->dest[i].failures <= IPC_LI_COUNT_MAX);
+		/* what cp adds up: counts int64, times under 2^32 s, a task once */
+		for (unsigned int i = 0; i < x->ntask; i++) {
+			const struct ipc_li_task_st *t = &x->task[i];
+
+			CHECK(t->x2_delivered <= IPC_LI_COUNT_MAX &&
+			      t->x3_delivered <= IPC_LI_COUNT_MAX &&
+			      t->x2_lost <= IPC_LI_COUNT_MAX && t->x3_lost <= IPC_LI_COUNT_MAX &&
+			      t->last_us <= IPC_LI_LAST_US_MAX);
+			for (unsigned int k = 0; k < i; k++)
+				CHECK(memcmp(x->task[k].xid, t->xid, sizeof(t->xid)) != 0);
+		}
 		break;
 	}
 	case IPC_DTLS_CERT: {

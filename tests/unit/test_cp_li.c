@@ -406,6 +406,20 @@ test_delivery_figures(void **state)
 	ok("ActivateTask", task(XID1, T_NAI, "X2andX3", D(DID1)));
 	ask("GetTaskDetails", "<xId>" XID1 "</xId>");
 	assert_non_null(strstr(out, "<amountOfX3Data>0</amountOfX3Data>"));
+	/* counts as large as lib/ipc lets through, twice: held at INT64_MAX,
+	 * never wrapped to a negative amount (left out) or a small one */
+	memset(&x, 0, sizeof(x));
+	x.ntask = 1;
+	memcpy(x.task[0].xid, uuid(XID1), 16);
+	x.task[0].x2_delivered = IPC_LI_COUNT_MAX;
+	x.task[0].x3_delivered = IPC_LI_COUNT_MAX;
+	x.task[0].x3_lost = IPC_LI_COUNT_MAX;
+	cp_li_status_take(li, &x);
+	cp_li_status_take(li, &x);
+	ask("GetTaskDetails", "<xId>" XID1 "</xId>");
+	assert_non_null(strstr(out, "<amountOfX2Data>9223372036854775807</amountOfX2Data>"));
+	assert_non_null(strstr(out, "<amountOfX3Data>9223372036854775807</amountOfX3Data>"));
+	assert_non_null(strstr(out, "delivery: 0 X2, 9223372036854775807 X3</errorDescription>"));
 }
 
 /* Each task refusal, and nothing of it stored. */

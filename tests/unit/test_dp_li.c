@@ -9,7 +9,9 @@
  *   has not drained the outbox, every state again for a new cp.
  * - li_conn.c's entries: an up connection idle past LI_IDLE_MS is given
  *   back, and with every entry busy a new destination takes the idlest
- *   (V4: sixteen destinations once used locked out a seventeenth).
+ *   (V4: sixteen destinations once used locked out a seventeenth), and
+ *   one down (failed, nothing queued) before an idle one even while its
+ *   PDUs keep coming (M4: sixteen failing destinations locked one out).
  * No TLS is made: the connections are set by hand (white box), and a
  * connect goes to a loopback port nothing listens on.
  */
@@ -289,6 +291,79 @@ test_conn_idle_given_back(void **state)
 		assert_int_equal(lc.conns[i].st, LI_CONN_FREE);
 }
 
+/* A PDU of X3 for task 3, header only (what li_conn_put() looks at). */
+static const uint8_t *
+x3_pdu(void)
+{
+	static uint8_t pdu[LI_PDU_HDR_LEN];
+
+	memset(pdu, 0, sizeof(pdu));
+	pdu[3] = LI_PDU_X3;
+	memcpy(pdu + 16, xid(3), 16);
+	return pdu;
+}
+
+/* M4: sixteen destinations failing (nothing listens) and still sent PDUs
+ * every 100 ms for longer than LI_IDLE_MS: they keep their retry (a
+ * second) but not their entries, and a seventeenth takes one. Before the
+ * fix every dropped PDU refreshed used_ms and the 17th was refused. */
+static void
+test_conn_failing_given_back(void **state)
+{
+	uint16_t port = dead_port();
+	struct ipc_addr d[LI_CONNS_MAX + 1];
+	struct pollfd pf[LI_CONNS_MAX];
+	uint64_t now = 0;
+
+	(void)state;
+	lc.timeout_ms = 10000;                      /* li.x2x3.timeout_s's default */
+	for (unsigned int i = 0; i <= LI_CONNS_MAX; i++)
+		d[i] = addr4((uint8_t)(10 + i), port);
+	for (; now <= LI_IDLE_MS + LI_TAKE_MS; now += 100) {
+		(void)li_conn_poll(&lc, now, pf);
+		for (unsigned int i = 0; i < LI_CONNS_MAX; i++)
+			li_conn_put(&lc, &d[i], x3_pdu(), LI_PDU_HDR_LEN, now);
+	}
+	/* seen failing all along, each retried about once a second */
+	for (unsigned int i = 0; i < LI_CONNS_MAX; i++) {
+		assert_true(holds(&d[i]) >= 0);
+		assert_true(lc.conns[i].fails > 0);
+	}
+	assert_true(lc.ctr[LI_CTR_CONN_FAILED] + lc.ctr[LI_CTR_TIMED_OUT] >=
+		    LI_CONNS_MAX * ((LI_IDLE_MS + LI_TAKE_MS) / LI_RETRY_MS) / 2);
+	li_conn_put(&lc, &d[LI_CONNS_MAX], x3_pdu(), LI_PDU_HDR_LEN, now);
+	assert_true(holds(&d[LI_CONNS_MAX]) >= 0);
+}
+
+/* M4: every entry busy, a down one's entry (failed, nothing queued) is
+ * taken before the up one idle the longest; a connection being made for
+ * the first time, not yet past its deadline, is not taken at all. */
+static void
+test_conn_down_taken_first(void **state)
+{
+	struct ipc_addr d17 = addr4(99, dead_port());
+	uint64_t now = 2 * LI_TAKE_MS;
+	int i;
+
+	(void)state;
+	all_up(0);                                  /* all idle past LI_TAKE_MS */
+	lc.conns[0].st = LI_CONN_CONNECTING;        /* new: not taken */
+	lc.conns[0].ka.up_by_ms = now + 1000;
+	for (unsigned int k = 8; k < LI_CONNS_MAX; k++) {
+		lc.conns[k].st = LI_CONN_DOWN;
+		lc.conns[k].fails = 1;
+		lc.conns[k].used_ms = 3000 + k;
+		lc.conns[k].pdu_ms = now - 10;      /* PDUs come: kept otherwise */
+		lc.conns[k].retry_ms = now + 500;
+	}
+	li_conn_put(&lc, &d17, x3_pdu(), LI_PDU_HDR_LEN, now);
+	i = holds(&d17);
+	assert_int_equal(i, 8);     /* down, delivering the longest ago */
+	assert_int_equal(lc.conns[1].st, LI_CONN_UP);
+	assert_int_equal(lc.conns[0].st, LI_CONN_CONNECTING);
+	lc.conns[0].st = LI_CONN_UP;                /* nothing to close */
+}
+
 int
 main(void)
 {
@@ -297,6 +372,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_st_many_tasks_and_full_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conn_seventeenth_takes_idlest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conn_idle_given_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conn_failing_given_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conn_down_taken_first, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1327,7 +1327,32 @@ test_ipc_msg_check_refuses_bad_li_status(void **state)
 		x->dest[i].addr.port = (uint16_t)(1 + i);
 		x->dest[i].state = IPC_LI_CONN_FAILED;
 		x->dest[i].fault = IPC_LI_FAULT_MAX;
+		x->dest[i].delivered = IPC_LI_COUNT_MAX;
+		x->dest[i].failures = IPC_LI_COUNT_MAX;
 	}
+	for (unsigned int i = 0; i < IPC_LI_ST_TASKS; i++) {
+		x->task[i].xid[15] = (uint8_t)i;    /* task 0's: 0x12, 0, ... */
+		x->task[i].x2_delivered = IPC_LI_COUNT_MAX;
+		x->task[i].last_us = IPC_LI_LAST_US_MAX;
+	}
+	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
+	/* dp's counts (since its last report) stay far below 2^63, its
+	 * copies' times below 2^32 s, a task's entry one a report */
+	x->task[5].x3_lost = IPC_LI_COUNT_MAX + 1;
+	expect_bad(&m, "a task's count of 2^63");
+	x->task[5].x3_lost = 0;
+	x->task[IPC_LI_ST_TASKS - 1].x2_delivered = UINT64_MAX;
+	expect_bad(&m, "a task's count that cp would show negative");
+	x->task[IPC_LI_ST_TASKS - 1].x2_delivered = 1;
+	x->task[7].last_us = IPC_LI_LAST_US_MAX + 1;
+	expect_bad(&m, "a copy's time past 2^32 s");
+	x->task[7].last_us = 0;
+	x->task[9].xid[15] = 3;
+	expect_bad(&m, "a task's XID twice");
+	x->task[9].xid[15] = 9;
+	x->dest[2].dropped_lost = IPC_LI_COUNT_MAX + 1;
+	expect_bad(&m, "a destination's count of 2^63");
+	x->dest[2].dropped_lost = 0;
 	assert_int_equal(ipc_msg_check(&m, IPC_DP2CP), 0);
 	x->ndest = IPC_LI_ST_DESTS + 1;
 	expect_bad(&m, "a destination past IPC_LI_ST_DESTS");
