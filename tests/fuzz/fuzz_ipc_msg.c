@@ -437,7 +437,10 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 
 		CHECK(len == sizeof(*ev));
 		CHECK(ev->reason >= 1 && ev->reason <= IPC_CONN_REASON_MAX);
-		CHECK(m->h.tuple.transport == 6);
+		/* a TCP connection's, or a DTLS session's (its slot says so) */
+		CHECK(m->h.tuple.transport == 6 ||
+		      (m->h.tuple.transport == 17 &&
+		       (ipc_conn_slot(m->h.tuple.conn_id) & IPC_CONN_SLOT_DTLS)));
 		fold(ev, sizeof(*ev));
 		break;
 	}
@@ -570,6 +573,20 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		CHECK(len == sizeof(*t) && t->tap.on <= 1 && t->term <= 1);
 		CHECK(t->tap.on ? t->tap.ndest >= 1 && t->tap.ndest <= IPC_LI_DESTS :
 		      t->tap.ndest == 0 && t->tap.correlation == 0 && t->term == 0);
+		for (unsigned int i = 0; i < t->tap.ndest; i++)
+			CHECK((t->tap.dest[i].family == 4 || t->tap.dest[i].family == 6) &&
+			      t->tap.dest[i].port != 0);
+		fold(t, sizeof(*t));
+		break;
+	}
+	case IPC_AGW_TAP: {
+		/* what dp's agw_li.c relies on: ALLOC_TAP's, and the target's
+		 * leg 0 or 1 */
+		const struct ipc_agw_tap *t = (const void *)m->body;
+
+		CHECK(len == sizeof(*t) && t->tap.on <= 1 && t->leg <= 1);
+		CHECK(t->tap.on ? t->tap.ndest >= 1 && t->tap.ndest <= IPC_LI_DESTS :
+		      t->tap.ndest == 0 && t->tap.correlation == 0 && t->leg == 0);
 		for (unsigned int i = 0; i < t->tap.ndest; i++)
 			CHECK((t->tap.dest[i].family == 4 || t->tap.dest[i].family == 6) &&
 			      t->tap.dest[i].port != 0);
@@ -715,7 +732,8 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 		break;
 	}
 	if (m->h.kind == IPC_AGW_ADD || m->h.kind == IPC_AGW_DEL || m->h.kind == IPC_AGW_MOD ||
-	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT || is_rtp(m->h.kind))
+	    m->h.kind == IPC_AGW_STATE || m->h.kind == IPC_AGW_EVENT ||
+	    m->h.kind == IPC_AGW_TAP || is_rtp(m->h.kind))
 		CHECK(ipc_conn_gen(m->h.alloc_id) != 0 &&
 		      ipc_conn_worker(m->h.alloc_id) == m->h.worker);
 	if (m->h.kind != IPC_STATS && m->h.kind != IPC_STATS_FINAL &&
@@ -726,7 +744,7 @@ walk(const struct ipc_msg *m, enum ipc_dir dir)
 	    m->h.kind != IPC_TLS_PSK_DEL && m->h.kind != IPC_TLS_PSK_SYNC &&
 	    m->h.kind != IPC_AGW_ADD && m->h.kind != IPC_AGW_DEL &&
 	    m->h.kind != IPC_AGW_STATE && m->h.kind != IPC_AGW_EVENT &&
-	    m->h.kind != IPC_AGW_MOD && !is_rtp(m->h.kind) &&
+	    m->h.kind != IPC_AGW_MOD && m->h.kind != IPC_AGW_TAP && !is_rtp(m->h.kind) &&
 	    /* (DTLS_CERT is the process's certificate: no context, no tuple) */
 	    m->h.kind != IPC_DTLS_CERT &&
 	    /* (tp-li's figures: worker 0's, no tuple) */
